@@ -1,0 +1,65 @@
+"""Exceptions and the validation problem record shared by every loader."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class QorgauError(Exception):
+    """Base class of every error Qorgau raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or worth knowing) about an input file.
+
+    Parameters
+    ----------
+    file : str
+        File name inside the region folder (never a full path from an upload).
+    message : str
+        What was expected and what came.
+    fix : str
+        How to fix it, in one sentence.
+    column : str, optional
+        Column concerned.
+    rows : tuple of int
+        1-based data row numbers (the header is row 0); empty when the problem is about the whole file.
+    severity : {"error", "warning"}
+    """
+
+    file: str
+    message: str
+    fix: str = ""
+    column: str | None = None
+    rows: tuple[int, ...] = field(default_factory=tuple)
+    severity: str = "error"
+
+    def format(self, *, max_rows: int = 10) -> str:
+        parts = [self.file]
+        if self.rows:
+            shown = ", ".join(str(r) for r in self.rows[:max_rows])
+            more = f" (+{len(self.rows) - max_rows} more)" if len(self.rows) > max_rows else ""
+            parts.append(f"row{'s' if len(self.rows) > 1 else ''} {shown}{more}")
+        if self.column:
+            parts.append(f"column '{self.column}'")
+        text = f"{': '.join(parts)}: {self.message}"
+        if self.fix:
+            text += f" Fix: {self.fix}"
+        return text
+
+
+class ValidationError(QorgauError, ValueError):
+    """Input that cannot be used; carries every problem found, not only the first."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = [p for p in problems if p.severity == "error"] or list(problems)
+        super().__init__("\n".join(p.format() for p in self.problems))
+
+
+class RegionError(ValidationError):
+    """A region folder that cannot be loaded."""
+
+
+class CrsError(QorgauError, ValueError):
+    """Coordinates in an unexpected reference system."""

@@ -1,0 +1,42 @@
+"""Typed defaults with units. Change them here, not in the code that uses them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_REGION_DIR = PROJECT_DIR / "data" / "default"
+REGION_ENV_VAR = "QORGAU_REGION"
+"""Environment variable naming the region folder the dashboard opens."""
+
+STORAGE_CRS = "EPSG:4326"
+DEFAULT_ANALYSIS_CRS = "EPSG:32642"  # UTM 42N covers the Turkistan region and Shymkent
+
+OUTSIDE_TOLERANCE_M = 1_000.0
+"""A point this far outside the region outline still counts as inside (outlines are generalised)."""
+
+SMALL_COUNT_K = 5
+"""Incident counts from 1 to k-1 are shown as "<k"."""
+SMALL_COUNT_K_MIN = 3
+
+MAX_CSV_ROWS = 200_000
+"""Rows a region CSV may have; larger files are rejected before parsing numbers."""
+
+SETTLEMENT_KINDS = ("city", "town", "village", "hamlet", "isolated_dwelling", "suburb", "locality")
+
+PLACE_KIND_ALIASES = {
+    "city": "city", "город": "city", "қала": "city",
+    "town": "town", "посёлок": "town", "поселок": "town", "кент": "town",
+    "village": "village", "село": "village", "ауыл": "village", "аул": "village",
+    "hamlet": "hamlet", "хутор": "hamlet",
+    "isolated_dwelling": "isolated_dwelling", "farm": "isolated_dwelling",
+    "suburb": "suburb", "neighbourhood": "suburb", "quarter": "suburb",
+    "locality": "locality",
+}
+
+
+def region_dir_from_env() -> Path:
+    """The region folder named by ``QORGAU_REGION``, or the bundled default."""
+    value = os.environ.get(REGION_ENV_VAR, "").strip()
+    return Path(value).expanduser().resolve() if value else DEFAULT_REGION_DIR
