@@ -24,7 +24,8 @@ class Problem:
     column : str, optional
         Column concerned.
     rows : tuple of int
-        1-based data row numbers (the header is row 0); empty when the problem is about the whole file.
+        Line numbers as a spreadsheet shows them (the header is line 1, the first data row line 2; for GeoJSON
+        the 1-based feature number); empty when the problem is about the whole file.
     severity : {"error", "warning"}
     """
 
@@ -34,13 +35,14 @@ class Problem:
     column: str | None = None
     rows: tuple[int, ...] = field(default_factory=tuple)
     severity: str = "error"
+    unit: str = "line"
 
     def format(self, *, max_rows: int = 10) -> str:
         parts = [self.file]
         if self.rows:
             shown = ", ".join(str(r) for r in self.rows[:max_rows])
             more = f" (+{len(self.rows) - max_rows} more)" if len(self.rows) > max_rows else ""
-            parts.append(f"row{'s' if len(self.rows) > 1 else ''} {shown}{more}")
+            parts.append(f"{self.unit}{'s' if len(self.rows) > 1 else ''} {shown}{more}")
         if self.column:
             parts.append(f"column '{self.column}'")
         text = f"{': '.join(parts)}: {self.message}"

@@ -1,0 +1,213 @@
+"""Incident tables, aggregated on load. Only counts per settlement (or district) and period leave this module.
+
+Two shapes are understood:
+
+* points: ``date, lat, lon`` (optional ``type``) — each point is given to the nearest settlement of the district
+  it lies in, then the points are discarded;
+* counts: ``settlement`` or ``district`` (id or name), ``period``, ``count``.
+
+Messages name the file, the lines and the column, never a cell's content: incident rows are about victims.
+"""
+
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from geo.errors import Problem
+from geo.schema import INCIDENT_COLUMNS
+from geo.settings import STORAGE_CRS
+from geo.tabular import first_present, parse_numbers, read_table
+
+SETTLEMENT_KEYS = ("settlement_id", "settlement")
+DISTRICT_KEYS = ("district_id", "district")
+_PERIOD_RE = re.compile(r"^\s*(\d{4})(?:\s*[-/ ]?\s*[HhПп]([12]))?\s*$")
+
+
+def normalise_period(text: str) -> str | None:
+    """``"2023"`` or ``"2023-H1"``/``"2023-H2"`` (fixed periods only; free date ranges are refused)."""
+    match = _PERIOD_RE.match(str(text))
+    if not match:
+        return None
+    year, half = match.groups()
+    return f"{year}-H{half}" if half else year
+
+
+def period_of_dates(dates: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Half-year periods of date cells (ISO ``2023-05-14`` or ``14.05.2023``) and a mask of unreadable ones."""
+    iso = pd.to_datetime(dates, format="%Y-%m-%d", errors="coerce")
+    dotted = pd.to_datetime(dates, format="%d.%m.%Y", errors="coerce")
+    parsed = iso.fillna(dotted)
+    bad = parsed.isna().to_numpy()
+    periods = np.array([None if pd.isna(d) else f"{d.year}-H{1 if d.month <= 6 else 2}" for d in parsed], dtype=object)
+    return periods, bad
+
+
+def read_incidents(source, *, name: str, settlements: gpd.GeoDataFrame, districts: gpd.GeoDataFrame,
+                   analysis_crs: str, outline=None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read an incident table (points or counts) and aggregate it to counts per settlement and period.
+
+    Returns
+    -------
+    (counts, problems)
+        ``counts`` has the columns of :data:`geo.schema.INCIDENT_COLUMNS`; it is empty when any error was found,
+        so a bad file never half-loads.
+    """
+    empty = pd.DataFrame(columns=INCIDENT_COLUMNS)
+    table, problems = read_table(source, name=name)
+    if table is None:
+        return empty, problems
+    synthetic = _synthetic_flags(table, name, problems)
+    if {"lat", "lon"} <= set(table.columns) or {"latitude", "longitude"} <= set(table.columns):
+        counts = _aggregate_points(table, name, problems, settlements=settlements, districts=districts,
+                                   analysis_crs=analysis_crs, outline=outline, synthetic=synthetic)
+    elif "count" in table.columns:
+        counts = _read_counts(table, name, problems, settlements=settlements, districts=districts, synthetic=synthetic)
+    else:
+        problems.append(Problem(name, "is neither points (date, lat, lon) nor counts (settlement or district, period, "
+                                      f"count); got columns: {', '.join(map(str, table.columns))}.",
+                                "use one of the two layouts described on the upload page."))
+        counts = None
+    if counts is None or any(p.severity == "error" for p in problems):
+        return empty, problems
+    return counts, problems
+
+
+def _synthetic_flags(table: pd.DataFrame, name: str, problems: list[Problem]) -> np.ndarray:
+    if "synthetic" not in table.columns:
+        return np.zeros(len(table), dtype=bool)
+    flags = table["synthetic"].str.lower().map({"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False})
+    if flags.isna().any():
+        problems.append(Problem(name, "expected true or false.", "use true for demo data, false for real records.",
+                                column="synthetic", rows=tuple(table.index[flags.isna()])))
+    return flags.fillna(False).to_numpy(dtype=bool)
+
+
+def _aggregate_points(table, name, problems, *, settlements, districts, analysis_crs, outline, synthetic):
+    from geo.region import _check_locations, _assign_districts  # shared coordinate checks
+
+    lines = np.asarray(table.index)
+    lat_column = first_present(table.columns, ("lat", "latitude"))
+    lon_column = first_present(table.columns, ("lon", "longitude"))
+    if "date" not in table.columns:
+        problems.append(Problem(name, "point records need a date column.", "add the date of each record (YYYY-MM-DD)."))
+        return None
+    lat, lat_blank, lat_bad = parse_numbers(table[lat_column])
+    lon, lon_blank, lon_bad = parse_numbers(table[lon_column])
+    for column, bad in ((lat_column, lat_blank | lat_bad), (lon_column, lon_blank | lon_bad)):
+        if bad.any():
+            problems.append(Problem(name, "expected a coordinate in degrees.", "fill in decimal degrees.",
+                                    column=column, rows=tuple(lines[bad])))
+    periods, bad_dates = period_of_dates(table["date"])
+    if bad_dates.any():
+        problems.append(Problem(name, "expected a date as YYYY-MM-DD or DD.MM.YYYY.", "correct those dates.",
+                                column="date", rows=tuple(lines[bad_dates])))
+    _check_locations(lon, lat, lines, name, "line", problems, outline=outline, analysis_crs=analysis_crs)
+    if settlements.empty:
+        problems.append(Problem(name, "point records need settlements to be assigned to; this region has none.",
+                                "add settlements to the region, or upload counts per district."))
+    if any(p.severity == "error" for p in problems):
+        return None
+    settlement_index = nearest_settlement_in_district(lon, lat, settlements, districts, analysis_crs=analysis_crs)
+    frame = pd.DataFrame({
+        "settlement_id": settlements["settlement_id"].to_numpy()[settlement_index],
+        "district_id": settlements["district_id"].to_numpy()[settlement_index],
+        "period": periods, "synthetic": synthetic,
+    })
+    return _sum_counts(frame.assign(count=1))
+
+
+def nearest_settlement_in_district(lon: np.ndarray, lat: np.ndarray, settlements: gpd.GeoDataFrame,
+                                   districts: gpd.GeoDataFrame, *, analysis_crs: str) -> np.ndarray:
+    """Index (into ``settlements``) of the nearest settlement in the same district as each point; the nearest
+    overall where the point's district has no settlement or there are no districts."""
+    from geo.region import _assign_districts
+
+    points = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=STORAGE_CRS).to_crs(analysis_crs)
+    xy = np.column_stack([points.x, points.y])
+    places = settlements.geometry.to_crs(analysis_crs)
+    place_xy = np.column_stack([places.x, places.y])
+    result = cKDTree(place_xy).query(xy)[1]
+    point_districts = _assign_districts(lon, lat, districts)
+    place_districts = settlements["district_id"].to_numpy(dtype=object)
+    for district in {d for d in point_districts if d is not None}:
+        members = np.flatnonzero(place_districts == district)
+        if len(members) == 0:
+            continue
+        chosen = point_districts == district
+        result[chosen] = members[cKDTree(place_xy[members]).query(xy[chosen])[1]]
+    return result
+
+
+def _read_counts(table, name, problems, *, settlements, districts, synthetic):
+    lines = np.asarray(table.index)
+    count, blank, bad = parse_numbers(table["count"])
+    fractional = ~bad & ~blank & np.isfinite(count) & (count != np.round(count))
+    if (blank | bad).any():
+        problems.append(Problem(name, "expected a whole number of incidents (e.g. 7), without words.",
+                                "write the number only; 0 where there were none.", column="count",
+                                rows=tuple(lines[blank | bad])))
+    if fractional.any():
+        problems.append(Problem(name, "counts must be whole numbers.", "round or correct those counts.",
+                                column="count", rows=tuple(lines[fractional])))
+    if (count < 0).any():
+        problems.append(Problem(name, "counts cannot be negative.", "correct those counts.", column="count",
+                                rows=tuple(lines[count < 0])))
+    if "period" not in table.columns:
+        problems.append(Problem(name, "count records need a period column (2023 or 2023-H1).", "add the period."))
+        return None
+    periods = table["period"].map(normalise_period)
+    if periods.isna().any():
+        problems.append(Problem(name, "expected a year (2023) or half-year (2023-H1, 2023-H2).",
+                                "use fixed periods; free date ranges are not accepted.", column="period",
+                                rows=tuple(lines[periods.isna().to_numpy()])))
+    settlement_column = first_present(table.columns, SETTLEMENT_KEYS)
+    district_column = first_present(table.columns, DISTRICT_KEYS)
+    if settlement_column is None and district_column is None:
+        problems.append(Problem(name, "count records need a settlement or a district column.",
+                                "add settlement (id or name) or district (id or name)."))
+        return None
+    settlement_ids = np.full(len(table), None, dtype=object)
+    district_ids = np.full(len(table), None, dtype=object)
+    if settlement_column:
+        settlement_ids = _match_ids(table[settlement_column], settlements, "settlement_id", ("name", "name_ru", "name_kk"),
+                                    name, settlement_column, lines, problems)
+        lookup = dict(zip(settlements["settlement_id"], settlements["district_id"]))
+        district_ids = np.array([lookup.get(s) for s in settlement_ids], dtype=object)
+    else:
+        district_ids = _match_ids(table[district_column], districts, "district_id", ("name_ru", "name_kk", "name_en"),
+                                  name, district_column, lines, problems)
+    if any(p.severity == "error" for p in problems):
+        return None
+    frame = pd.DataFrame({"settlement_id": settlement_ids, "district_id": district_ids, "period": periods.to_numpy(),
+                          "count": count.astype(int), "synthetic": synthetic})
+    return _sum_counts(frame)
+
+
+def _match_ids(values: pd.Series, frame, id_column, name_columns, file, column, lines, problems) -> np.ndarray:
+    """Ids for cells holding an id or an unambiguous name of a settlement/district."""
+    lookup = {str(i): str(i) for i in frame[id_column]}
+    for name_column in name_columns:
+        names = frame[name_column].dropna().astype(str).str.strip().str.lower()
+        unique = names[~names.duplicated(keep=False)]
+        for key, value in zip(unique, frame.loc[unique.index, id_column]):
+            lookup.setdefault(key, str(value))
+    result = np.array([lookup.get(str(v).strip()) or lookup.get(str(v).strip().lower()) for v in values], dtype=object)
+    unmatched = np.array([r is None for r in result])
+    if unmatched.any():
+        problems.append(Problem(file, f"values that match no {id_column.split('_')[0]} id or unique name of this region.",
+                                "use the ids shown on the data page.", column=column, rows=tuple(lines[unmatched])))
+    return result
+
+
+def _sum_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    keys = ["settlement_id", "district_id", "period", "synthetic"]
+    summed = (frame.fillna({"settlement_id": "", "district_id": ""}).groupby(keys, sort=True, as_index=False)["count"].sum())
+    for key in ("settlement_id", "district_id"):
+        summed[key] = summed[key].replace("", None).astype(object)
+    summed["count"] = summed["count"].astype(int)
+    return summed[INCIDENT_COLUMNS]

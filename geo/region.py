@@ -1,0 +1,593 @@
+"""Reading a region folder (see DESIGN.md) into validated GeoDataFrames with one canonical schema.
+
+Every file is checked completely and every problem is collected; :func:`load_region` raises one
+:class:`~geo.errors.RegionError` listing all errors, and returns the warnings with the region otherwise.
+Nothing is silently dropped or "fixed": what is filled in (a district from the outlines, an unknown population)
+is said in a warning.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
+from geo.errors import Problem, RegionError, ValidationError
+from geo.incidents import read_incidents
+from geo.schema import (BOUNDARY_COLUMNS, DISTRICT_COLUMNS, INCIDENT_COLUMNS, SERVICE_COLUMNS, SERVICE_KINDS,
+                        SETTLEMENT_COLUMNS)
+from geo.settings import DEFAULT_ANALYSIS_CRS, OUTSIDE_TOLERANCE_M, PLACE_KIND_ALIASES, STORAGE_CRS
+from geo.tabular import first_present, parse_numbers, read_table
+
+MAX_POLYGON_VERTICES = 2_000_000
+"""Vertices all outlines of one file may have together."""
+
+ID_COLUMNS = ("settlement_id", "id", "osm_id", "kato", "code")
+DISTRICT_ID_COLUMNS = ("district_id", "district_code", "id", "kato", "code", "osm_id")
+LAT_COLUMNS = ("lat", "latitude", "широта", "y")
+LON_COLUMNS = ("lon", "lng", "long", "longitude", "долгота", "x")
+NAME_COLUMNS = {"name_ru": ("name_ru", "name:ru"), "name_kk": ("name_kk", "name:kk"), "name_en": ("name_en", "name:en")}
+ROAD_FILES = ("roads.osm.pbf", "roads.osm", "roads.graphml")
+
+
+@dataclass
+class Region:
+    """A loaded region folder. Frames follow :mod:`geo.schema`; ``warnings`` lists what the user should know."""
+
+    path: Path
+    meta: dict
+    boundary: gpd.GeoDataFrame
+    districts: gpd.GeoDataFrame
+    settlements: gpd.GeoDataFrame
+    services: gpd.GeoDataFrame
+    incidents: pd.DataFrame
+    analysis_crs: str
+    roads_path: Path | None = None
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def region_id(self) -> str:
+        return str(self.meta.get("id") or self.path.name)
+
+    def name(self, lang: str = "ru") -> str:
+        names = self.meta.get("name") or {}
+        return names.get(lang) or names.get("ru") or names.get("en") or self.region_id
+
+    @property
+    def incidents_synthetic(self) -> bool:
+        return bool(len(self.incidents)) and bool(self.incidents["synthetic"].all())
+
+    def missing(self) -> list[str]:
+        """What this region lacks, as keys: 'districts', 'settlements', 'population', 'services', 'roads',
+        'incidents'."""
+        gaps = []
+        if self.districts.empty:
+            gaps.append("districts")
+        if self.settlements.empty:
+            gaps.append("settlements")
+        elif self.settlements["population"].isna().any():
+            gaps.append("population")
+        if self.services.empty:
+            gaps.append("services")
+        if self.roads_path is None:
+            gaps.append("roads")
+        if self.incidents.empty:
+            gaps.append("incidents")
+        return gaps
+
+
+def load_region(path: str | Path) -> Region:
+    """Load and validate a region folder.
+
+    Parameters
+    ----------
+    path : str or Path
+        The folder holding ``region.json``, ``boundary.geojson`` and the optional files of DESIGN.md.
+
+    Raises
+    ------
+    RegionError
+        With every error of every file when the folder cannot be used.
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        raise RegionError([Problem(str(path), "is not a folder.", "give the path of a region folder (DESIGN.md).")])
+    problems: list[Problem] = []
+    meta = _read_meta(folder / "region.json", problems)
+    analysis_crs = meta.get("analysis_crs", DEFAULT_ANALYSIS_CRS) if meta else DEFAULT_ANALYSIS_CRS
+
+    boundary = _empty(BOUNDARY_COLUMNS)
+    if (folder / "boundary.geojson").is_file():
+        boundary = _read_polygons(folder / "boundary.geojson", "boundary", problems)
+    else:
+        problems.append(Problem("boundary.geojson", "is missing; it is required.",
+                                "add the region outline(s) as GeoJSON in EPSG:4326."))
+    districts = _empty(DISTRICT_COLUMNS)
+    if (folder / "districts.geojson").is_file():
+        districts = _read_polygons(folder / "districts.geojson", "district", problems)
+
+    outline = _outline(boundary, analysis_crs)
+    settlements = _empty(SETTLEMENT_COLUMNS)
+    settlement_file = next((folder / n for n in ("settlements.geojson", "settlements.csv") if (folder / n).is_file()), None)
+    if settlement_file is not None:
+        settlements = _read_settlements(settlement_file, problems, outline=outline, districts=districts,
+                                        analysis_crs=analysis_crs)
+    else:
+        problems.append(Problem("settlements", "no settlements.geojson or settlements.csv: the map has no villages.",
+                                "add a settlements file, or download place nodes from OpenStreetMap.", severity="warning"))
+    services = _empty(SERVICE_COLUMNS)
+    if (folder / "services.csv").is_file():
+        services = _services_or_problems(folder / "services.csv", "services.csv", problems, outline=outline,
+                                         districts=districts, analysis_crs=analysis_crs)
+    incidents = pd.DataFrame(columns=INCIDENT_COLUMNS)
+    if (folder / "incidents.csv").is_file():
+        incidents, found = read_incidents(folder / "incidents.csv", name="incidents.csv", settlements=settlements,
+                                          districts=districts, analysis_crs=analysis_crs, outline=outline)
+        problems.extend(found)
+    _check_classifier(folder, districts, problems)
+
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise RegionError(errors)
+    roads = next((folder / n for n in ROAD_FILES if (folder / n).is_file()), None)
+    return Region(path=folder, meta=meta, boundary=boundary, districts=districts, settlements=settlements,
+                  services=services, incidents=incidents, analysis_crs=analysis_crs, roads_path=roads,
+                  warnings=[p for p in problems if p.severity == "warning"])
+
+
+def read_services(source: Path | bytes, *, name: str = "services.csv", outline=None,
+                  districts: gpd.GeoDataFrame | None = None, analysis_crs: str = DEFAULT_ANALYSIS_CRS) -> gpd.GeoDataFrame:
+    """Read a ``services.csv``-shaped table (id, name, kind, lat, lon, capacity, reach_minutes).
+
+    Also reads scenario files, which have the same columns. ``outline`` (a shapely geometry in ``analysis_crs``,
+    see :func:`region_outline`) makes points outside the region an error.
+
+    Raises
+    ------
+    ValidationError
+        With every problem found.
+    """
+    problems: list[Problem] = []
+    services = _services_or_problems(source, name, problems, outline=outline, districts=districts,
+                                     analysis_crs=analysis_crs)
+    if any(p.severity == "error" for p in problems):
+        raise ValidationError(problems)
+    return services
+
+
+def region_outline(region: Region):
+    """The region's outline in its analysis CRS, buffered by the tolerance; for checking uploaded points."""
+    return _outline(region.boundary, region.analysis_crs)
+
+
+# --- files --------------------------------------------------------------------------------------------------------
+
+def _empty(columns: list[str]) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({c: [] for c in columns if c != "geometry"}, geometry=[], crs=STORAGE_CRS)
+
+
+def _read_meta(path: Path, problems: list[Problem]) -> dict:
+    if not path.is_file():
+        problems.append(Problem("region.json", "is missing; it is required.",
+                                "add region.json with names (ru/kk/en), sources and licences (DESIGN.md)."))
+        return {}
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        problems.append(Problem("region.json", f"is not valid JSON ({exc}).", "check commas and quotes."))
+        return {}
+    if not isinstance(meta, dict):
+        problems.append(Problem("region.json", "must hold a JSON object.", "see the example in DESIGN.md."))
+        return {}
+    if not isinstance(meta.get("name"), dict) or not any(meta["name"].values()):
+        problems.append(Problem("region.json", "needs 'name' with at least one of ru/kk/en.",
+                                'add "name": {"ru": ..., "kk": ..., "en": ...}.', column="name"))
+    if not meta.get("sources"):
+        problems.append(Problem("region.json", "lists no sources; the dashboard cannot show where data come from.",
+                                'add "sources": [{"files": [...], "name": ..., "licence": ...}].', column="sources",
+                                severity="warning"))
+    crs_text = meta.get("analysis_crs", DEFAULT_ANALYSIS_CRS)
+    try:
+        if not CRS.from_user_input(crs_text).is_projected:
+            problems.append(Problem("region.json", f"analysis_crs {crs_text} is not projected (metres).",
+                                    "use the UTM zone of the region, e.g. EPSG:32642.", column="analysis_crs"))
+    except CRSError:
+        problems.append(Problem("region.json", f"analysis_crs {crs_text!r} is not a known CRS.",
+                                "use an EPSG code such as EPSG:32642.", column="analysis_crs"))
+        meta = {**meta, "analysis_crs": DEFAULT_ANALYSIS_CRS}
+    return meta
+
+
+def _read_geojson(path: Path, problems: list[Problem]) -> gpd.GeoDataFrame | None:
+    try:
+        frame = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises DataSourceError and friends
+        problems.append(Problem(path.name, f"cannot be read as GeoJSON ({type(exc).__name__}).",
+                                "export it again as GeoJSON (EPSG:4326)."))
+        return None
+    if frame.empty:
+        problems.append(Problem(path.name, "file is empty (no features).", "export the features again."))
+        return None
+    if frame.crs is None:
+        problems.append(Problem(path.name, "has no CRS; read as EPSG:4326 (the GeoJSON standard).",
+                                "export it in EPSG:4326.", severity="warning"))
+        frame = frame.set_crs(STORAGE_CRS)
+    elif not CRS(frame.crs).equals(CRS(STORAGE_CRS)):
+        problems.append(Problem(path.name, f"is in {frame.crs.to_string()}; converted to EPSG:4326.",
+                                "store region files in EPSG:4326 (to_crs('EPSG:4326')).", severity="warning"))
+        frame = frame.to_crs(STORAGE_CRS)
+    frame.columns = [c if c == "geometry" else str(c).strip().lower() for c in frame.columns]
+    return frame
+
+
+def _read_polygons(path: Path, what: str, problems: list[Problem]) -> gpd.GeoDataFrame:
+    columns = BOUNDARY_COLUMNS if what == "boundary" else DISTRICT_COLUMNS
+    frame = _read_geojson(path, problems)
+    if frame is None:
+        return _empty(columns)
+    found: list[Problem] = []
+    features = np.arange(1, len(frame) + 1)
+    missing = frame.geometry.isna() | frame.geometry.is_empty
+    if missing.any():
+        found.append(Problem(path.name, "features without geometry.", "give every feature its outline.",
+                             rows=tuple(features[missing.to_numpy()]), unit="feature"))
+    kinds = frame.geometry.geom_type
+    wrong = ~missing & ~kinds.isin(["Polygon", "MultiPolygon"])
+    if wrong.any():
+        got = sorted(set(kinds[wrong]))
+        found.append(Problem(path.name, f"expected Polygon or MultiPolygon outlines; got {', '.join(got)}.",
+                             f"a {what} must be an area: replace those features with their outlines.",
+                             rows=tuple(features[wrong.to_numpy()]), unit="feature"))
+    polygons = ~missing & ~wrong
+    invalid = polygons & ~frame.geometry.is_valid
+    if invalid.any():
+        reasons = sorted({shapely.is_valid_reason(g).split("[")[0] for g in frame.geometry[invalid]})
+        found.append(Problem(path.name, f"invalid outlines ({'; '.join(reasons)}).",
+                             "repair them (QGIS: Vector ▸ Geometry Tools ▸ Fix Geometries) and save again.",
+                             rows=tuple(features[invalid.to_numpy()]), unit="feature"))
+    vertices = int(shapely.get_num_coordinates(frame.geometry[polygons].to_numpy()).sum())
+    if vertices > MAX_POLYGON_VERTICES:
+        found.append(Problem(path.name, f"outlines have {vertices:,} vertices; at most {MAX_POLYGON_VERTICES:,}.",
+                             "simplify them (QGIS: Vector ▸ Geometry Tools ▸ Simplify, 10 m)."))
+    out = gpd.GeoDataFrame(geometry=frame.geometry.to_numpy(), crs=STORAGE_CRS)
+    id_column = first_present(frame.columns, ("region_code",) if what == "boundary" else DISTRICT_ID_COLUMNS)
+    ids = frame[id_column].astype(str).str.strip() if id_column else pd.Series([f"{what}-{i}" for i in features])
+    if id_column is None and what == "district":
+        found.append(Problem(path.name, "has no id column; districts are numbered in file order.",
+                             f"add one of {', '.join(DISTRICT_ID_COLUMNS)} so scenarios keep their districts.",
+                             severity="warning"))
+    duplicated = ids.duplicated(keep=False).to_numpy()
+    if duplicated.any():
+        found.append(Problem(path.name, f"duplicate ids in column '{id_column}'.", "give every feature its own id.",
+                             column=id_column, rows=tuple(features[duplicated]), unit="feature"))
+    out.insert(0, f"{what}_id", ids.to_numpy())
+    for target, candidates in NAME_COLUMNS.items():
+        column = first_present(frame.columns, candidates)
+        out.insert(len(out.columns) - 1, target, _text(frame[column]) if column else None)
+    if what == "district":
+        column = first_present(frame.columns, ("population", "pop"))
+        out.insert(len(out.columns) - 1, "population",
+                   _numbers(frame[column], path.name, column, found) if column else np.nan)
+    found.extend(_name_quirks(out, path.name, unit="feature"))
+    problems.extend(found)
+    return out[columns]
+
+
+def _text(values: pd.Series) -> np.ndarray:
+    text = values.astype(object).where(values.notna(), None)
+    return np.array([None if v is None or str(v).strip() == "" else str(v).strip() for v in text], dtype=object)
+
+
+def _numbers(values: pd.Series, file: str, column: str, problems: list[Problem], *, lines=None) -> np.ndarray:
+    numbers, _, bad = parse_numbers(values.astype(object).where(values.notna(), ""))
+    lines = np.arange(1, len(values) + 1) if lines is None else np.asarray(lines)
+    unit = "feature" if file.endswith("json") else "line"
+    if bad.any():
+        problems.append(Problem(file, "expected a number (digits, decimal point or comma).",
+                                "correct those cells or leave them empty when unknown.", column=column,
+                                rows=tuple(lines[bad]), unit=unit))
+    negative = numbers < 0
+    if negative.any():
+        problems.append(Problem(file, "negative values.", "a count or population cannot be below zero.",
+                                column=column, rows=tuple(lines[negative]), unit=unit))
+    return numbers
+
+
+def _read_points(path_or_bytes, name: str, problems: list[Problem]) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, str] | None:
+    """Attributes (text), lon, lat and the row unit of a point file (GeoJSON or CSV/XLSX with lat/lon columns)."""
+    if name.endswith(".geojson") or name.endswith(".json"):
+        frame = _read_geojson(path_or_bytes, problems)
+        if frame is None:
+            return None
+        kinds = frame.geometry.geom_type
+        wrong = (~kinds.isin(["Point"]) | frame.geometry.is_empty).to_numpy()
+        if wrong.any():
+            problems.append(Problem(name, f"expected Point features; got {', '.join(sorted(set(kinds[wrong].dropna())))}.",
+                                    "use one point per place (a polygon's centroid in QGIS).",
+                                    rows=tuple(np.flatnonzero(wrong) + 1), unit="feature"))
+            return None
+        attributes = pd.DataFrame(frame.drop(columns="geometry"))
+        attributes.index = np.arange(1, len(frame) + 1)
+        return attributes, frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy(), "feature"
+    table, found = read_table(path_or_bytes, name=name)
+    problems.extend(found)
+    if table is None:
+        return None
+    lat_column, lon_column = first_present(table.columns, LAT_COLUMNS), first_present(table.columns, LON_COLUMNS)
+    if lat_column is None or lon_column is None:
+        problems.append(Problem(name, f"needs coordinate columns lat and lon (or latitude/longitude); got columns: "
+                                      f"{', '.join(table.columns)}.", "add the two columns in degrees (EPSG:4326)."))
+        return None
+    before = len(problems)
+    lat = _coordinate(table[lat_column], name, lat_column, problems, table.index)
+    lon = _coordinate(table[lon_column], name, lon_column, problems, table.index)
+    if len(problems) > before:
+        return None
+    return table, lon, lat, "line"
+
+
+def _coordinate(values: pd.Series, name: str, column: str, problems: list[Problem], lines) -> np.ndarray:
+    numbers, blank, bad = parse_numbers(values)
+    lines = np.asarray(lines)
+    if (blank | bad).any():
+        problems.append(Problem(name, "expected a coordinate in degrees.", "fill in decimal degrees, e.g. 42.3.",
+                                column=column, rows=tuple(lines[blank | bad])))
+    return numbers
+
+
+def _check_locations(lon: np.ndarray, lat: np.ndarray, lines: np.ndarray, name: str, unit: str,
+                     problems: list[Problem], *, outline, analysis_crs: str) -> None:
+    """Errors for coordinates that are not degrees or fall outside the region outline."""
+    finite = np.isfinite(lon) & np.isfinite(lat)
+    not_degrees = finite & ((np.abs(lat) > 90) | (np.abs(lon) > 180))
+    if not_degrees.any():
+        problems.append(Problem(name, "coordinates are not degrees (they look like projected metres).",
+                                "convert them to EPSG:4326 longitude/latitude in degrees.",
+                                rows=tuple(lines[not_degrees]), unit=unit))
+    if outline is None:
+        return
+    check = finite & ~not_degrees
+    inside = np.zeros(len(lon), dtype=bool)
+    inside[check] = _inside(lon[check], lat[check], outline, analysis_crs)
+    outside = check & ~inside
+    if outside.any():
+        swapped = np.zeros(len(lon), dtype=bool)
+        swapped[outside] = _inside(lat[outside], lon[outside], outline, analysis_crs)
+        if swapped[outside].mean() > 0.5:
+            problems.append(Problem(name, "points fall outside the region, but would fall inside with latitude and "
+                                          "longitude exchanged.", "swap the lat and lon columns.",
+                                    rows=tuple(lines[outside]), unit=unit))
+        else:
+            problems.append(Problem(name, "points lie outside the region outline.",
+                                    "check those coordinates, or use the region folder they belong to.",
+                                    rows=tuple(lines[outside]), unit=unit))
+
+
+def _inside(lon: np.ndarray, lat: np.ndarray, outline, analysis_crs: str) -> np.ndarray:
+    if len(lon) == 0 or np.any(np.abs(lat) > 90):
+        return np.zeros(len(lon), dtype=bool) if np.any(np.abs(lat) > 90) else np.array([], dtype=bool)
+    points = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=STORAGE_CRS).to_crs(analysis_crs)
+    return shapely.contains_xy(outline, points.x.to_numpy(), points.y.to_numpy())
+
+
+def _outline(boundary: gpd.GeoDataFrame, analysis_crs: str):
+    if boundary.empty or not boundary.geometry.is_valid.all():
+        return None
+    shape = boundary.to_crs(analysis_crs).geometry.union_all().buffer(OUTSIDE_TOLERANCE_M)
+    shapely.prepare(shape)
+    return shape
+
+
+def _assign_districts(lon: np.ndarray, lat: np.ndarray, districts: gpd.GeoDataFrame) -> np.ndarray:
+    """The id of the district outline containing each point (None outside every outline)."""
+    result = np.full(len(lon), None, dtype=object)
+    if districts.empty or len(lon) == 0:
+        return result
+    points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs=STORAGE_CRS)
+    joined = gpd.sjoin(points, districts[["district_id", "geometry"]], how="left", predicate="within")
+    joined = joined[~joined.index.duplicated(keep="first")]
+    result[:] = joined["district_id"].astype(object).where(joined["district_id"].notna(), None).to_numpy()
+    return result
+
+
+def _read_settlements(path: Path, problems: list[Problem], *, outline, districts, analysis_crs) -> gpd.GeoDataFrame:
+    name = path.name
+    found: list[Problem] = []
+    read = _read_points(path, name, found)
+    if read is None:
+        problems.extend(found)
+        return _empty(SETTLEMENT_COLUMNS)
+    table, lon, lat, unit = read
+    lines = np.asarray(table.index)
+    id_column = first_present(table.columns, ID_COLUMNS)
+    if id_column is None:
+        found.append(Problem(name, f"needs an id column ({', '.join(ID_COLUMNS)}); got columns: "
+                                   f"{', '.join(map(str, table.columns))}.", "add a unique id per settlement."))
+        problems.extend(found)
+        return _empty(SETTLEMENT_COLUMNS)
+    ids = pd.Series(_text(table[id_column]))
+    blank_ids = ids.isna().to_numpy()
+    if blank_ids.any():
+        found.append(Problem(name, "empty ids.", "give every settlement an id.", column=id_column,
+                             rows=tuple(lines[blank_ids]), unit=unit))
+    ids = ids.str.replace(r"\.0$", "", regex=True)  # numeric ids that came through a float column
+    duplicated = ids.duplicated(keep=False).to_numpy() & ~blank_ids
+    if duplicated.any():
+        found.append(Problem(name, "duplicate ids.", "give every settlement its own id.", column=id_column,
+                             rows=tuple(lines[duplicated]), unit=unit))
+    out = pd.DataFrame({"settlement_id": ids.to_numpy()})
+    for target, candidates in NAME_COLUMNS.items():
+        column = first_present(table.columns, candidates)
+        out[target] = _text(table[column]) if column else None
+    plain = _text(table["name"]) if "name" in table.columns else np.full(len(table), None, dtype=object)
+    if "name" not in table.columns and not any(c in table.columns for cs in NAME_COLUMNS.values() for c in cs):
+        found.append(Problem(name, f"needs a name column (name, name:ru, name:kk or name_ru…); got columns: "
+                                   f"{', '.join(map(str, table.columns))}.", "add the settlement names."))
+    display = [next((n for n in options if isinstance(n, str) and n), None) for options in zip(out["name_ru"], plain, out["name_kk"], out["name_en"])]
+    unnamed = np.array([d is None for d in display])
+    if unnamed.any():
+        found.append(Problem(name, f"{int(unnamed.sum())} settlements have no name; shown by their id.",
+                             "add the names where known.", rows=tuple(lines[unnamed]), unit=unit, severity="warning"))
+    out["name"] = [d if d else f"#{i}" for d, i in zip(display, out["settlement_id"])]
+    out["kind"] = _kinds(table, name, found)
+    population_column = first_present(table.columns, ("population", "pop", "население"))
+    if population_column:
+        out["population"] = _numbers(table[population_column], name, population_column, found, lines=lines)
+    else:
+        out["population"] = np.nan
+    missing = np.isnan(out["population"].to_numpy(dtype=float))
+    if missing.any():
+        by_kind = Counter(out.loc[missing, "kind"])
+        detail = ", ".join(f"{kind} {count}" for kind, count in by_kind.most_common())
+        found.append(Problem(name, f"{int(missing.sum())} of {len(out)} settlements have no population ({detail}); "
+                                   "they are counted as 'population unknown', never as zero.",
+                             "add populations (census or akimat figures) where known.", column=population_column,
+                             severity="warning"))
+    out["district_id"] = _settlement_districts(table, lon, lat, districts, name, unit, lines, found)
+    _check_locations(lon, lat, lines, name, unit, found, outline=outline, analysis_crs=analysis_crs)
+    found.extend(_name_quirks(out, name, unit=unit, lines=lines))
+    problems.extend(found)
+    frame = gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(lon, lat), crs=STORAGE_CRS)
+    return frame[SETTLEMENT_COLUMNS]
+
+
+def _kinds(table: pd.DataFrame, name: str, problems: list[Problem]) -> np.ndarray:
+    column = first_present(table.columns, ("kind", "place", "type"))
+    if column is None:
+        problems.append(Problem(name, "has no kind or place column; every settlement is of kind 'unknown'.",
+                                "add a kind column: city, town, village or hamlet.", severity="warning"))
+        return np.full(len(table), "unknown", dtype=object)
+    raw = pd.Series(_text(table[column]))
+    kinds = raw.str.lower().map(PLACE_KIND_ALIASES)
+    unknown = kinds.isna()
+    if unknown.any():
+        values = sorted({str(v) for v in raw[unknown]})[:8]
+        problems.append(Problem(name, f"{int(unknown.sum())} settlements have an unknown kind ({', '.join(values)}); "
+                                      "shown as 'unknown'.", "use city, town, village or hamlet.", column=column,
+                                severity="warning"))
+    return kinds.fillna("unknown").to_numpy(dtype=object)
+
+
+def _settlement_districts(table, lon, lat, districts, name, unit, lines, problems) -> np.ndarray:
+    located = _assign_districts(lon, lat, districts)
+    column = first_present(table.columns, ("district_id", "district_code", "district"))
+    if column is None:
+        if not districts.empty:
+            problems.append(Problem(name, "has no district column; districts were assigned from the outlines.",
+                                    "nothing to do unless a village is known to belong elsewhere.", severity="warning"))
+        return located
+    given = _text(table[column])
+    if districts.empty:
+        return given
+    known = set(districts["district_id"])
+    unknown = np.array([g is not None and g not in known for g in given])
+    if unknown.any():
+        problems.append(Problem(name, "district ids not found in districts.geojson; those settlements were given the "
+                                      "district whose outline contains them.",
+                                f"use the ids of districts.geojson in column '{column}'.", column=column,
+                                rows=tuple(lines[unknown]), unit=unit, severity="warning"))
+    return np.where(unknown | pd.isna(given), located, given)
+
+
+_REPEAT_RE = re.compile(r"(\w{4,})\1", re.IGNORECASE)
+_MIXED_RE = re.compile(r"\b(?=\w*[A-Za-z])(?=\w*[А-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі])\w+\b")
+
+
+def _name_quirks(frame: pd.DataFrame, file: str, *, unit: str, lines=None) -> list[Problem]:
+    """Warnings for names that look mistyped: a doubled fragment ("…скийский") or Latin and Cyrillic letters
+    mixed in one word (a common copy-paste error that breaks search)."""
+    lines = np.arange(1, len(frame) + 1) if lines is None else np.asarray(lines)
+    found = []
+    for column in ("name_ru", "name_kk", "name_en"):
+        if column not in frame:
+            continue
+        values = frame[column].to_numpy(dtype=object)
+        repeated = np.array([isinstance(v, str) and bool(_REPEAT_RE.search(v)) for v in values])
+        mixed = np.array([isinstance(v, str) and bool(_MIXED_RE.search(v)) for v in values])
+        if repeated.any():
+            examples = ", ".join(sorted({str(v) for v in values[repeated]})[:5])
+            found.append(Problem(file, f"names with a doubled fragment, probably a typo: {examples}.",
+                                 "correct the spelling at the source.", column=column, rows=tuple(lines[repeated]),
+                                 unit=unit, severity="warning"))
+        if mixed.any():
+            examples = ", ".join(sorted({str(v) for v in values[mixed]})[:5])
+            found.append(Problem(file, f"names mixing Latin and Cyrillic letters in one word: {examples}.",
+                                 "retype those names in one alphabet so that search finds them.", column=column,
+                                 rows=tuple(lines[mixed]), unit=unit, severity="warning"))
+    if "name_ru" in frame and frame["name_ru"].isna().any() and frame["name_ru"].notna().any():
+        count = int(frame["name_ru"].isna().sum())
+        found.append(Problem(file, f"{count} of {len(frame)} have no Russian name; another name is shown.",
+                             "add name:ru where known.", column="name_ru", severity="warning"))
+    return found
+
+
+def _services_or_problems(source, name: str, problems: list[Problem], *, outline, districts, analysis_crs) -> gpd.GeoDataFrame:
+    found: list[Problem] = []
+    read = _read_points(source, name, found)
+    if read is None:
+        problems.extend(found)
+        return _empty(SERVICE_COLUMNS)
+    table, lon, lat, unit = read
+    lines = np.asarray(table.index)
+    for required in ("id", "name"):
+        if required not in table.columns:
+            found.append(Problem(name, f"needs a column '{required}'; got columns: {', '.join(map(str, table.columns))}.",
+                                 "use the columns id,name,kind,lat,lon,capacity,reach_minutes."))
+    if any(p.severity == "error" for p in found):
+        problems.extend(found)
+        return _empty(SERVICE_COLUMNS)
+    ids = pd.Series(_text(table["id"]))
+    duplicated = ids.duplicated(keep=False).to_numpy() | ids.isna().to_numpy()
+    if duplicated.any():
+        found.append(Problem(name, "ids are empty or repeated.", "give every site its own id.", column="id",
+                             rows=tuple(lines[duplicated]), unit=unit))
+    kinds = pd.Series(_text(table["kind"]) if "kind" in table.columns else None, dtype=object).fillna("permanent")
+    kinds = kinds.str.lower().replace({"mobile team": "mobile", "mobile_team": "mobile", "service": "permanent"})
+    wrong = ~kinds.isin(SERVICE_KINDS).to_numpy()
+    if wrong.any():
+        found.append(Problem(name, f"kind must be one of {', '.join(SERVICE_KINDS)}.", "fix the kind or leave it empty "
+                             "for a permanent service.", column="kind", rows=tuple(lines[wrong]), unit=unit))
+    optional = {}
+    for column in ("capacity", "reach_minutes"):
+        optional[column] = (_numbers(table[column], name, column, found, lines=lines)
+                            if column in table.columns else np.full(len(table), np.nan))
+    _check_locations(lon, lat, lines, name, unit, found, outline=outline, analysis_crs=analysis_crs)
+    problems.extend(found)
+    frame = gpd.GeoDataFrame({
+        "service_id": ids.to_numpy(dtype=object), "name": _text(table["name"]), "kind": kinds.to_numpy(dtype=object),
+        "capacity": optional["capacity"], "reach_minutes": optional["reach_minutes"],
+        "district_id": _assign_districts(lon, lat, districts) if districts is not None else None,
+    }, geometry=gpd.points_from_xy(lon, lat), crs=STORAGE_CRS)
+    return frame[SERVICE_COLUMNS]
+
+
+def _check_classifier(folder: Path, districts: gpd.GeoDataFrame, problems: list[Problem]) -> None:
+    """When a KATO classifier table is in the folder, warn about districts it lists that have no outline
+    (districts created or split after the outlines were drawn)."""
+    path = next(iter(sorted(folder.glob("kato*.csv"))), None)
+    if path is None or districts.empty:
+        return
+    table, found = read_table(path, name=path.name)
+    if table is None or "code" not in table.columns or "name" not in table.columns:
+        problems.extend(p for p in found if p.severity == "warning")
+        return
+    codes = table["code"].str.strip()
+    district_rows = table[codes.str.len().eq(9) & codes.str[4:].eq("00000") & ~codes.str[2:].eq("0000000")]
+    known = {re.sub(r"\D", "", str(i))[:4] for i in districts["district_id"]}
+    orphans = [row["name"] for _, row in district_rows.iterrows() if row["code"].strip()[:4] not in known
+               and row["code"].strip()[:2] in {k[:2] for k in known}]
+    if orphans:
+        problems.append(Problem(path.name, f"the classifier lists districts with no outline in districts.geojson: "
+                                           f"{', '.join(orphans)}; their villages are counted in the district whose "
+                                           "outline contains them.",
+                                "add the missing outlines to districts.geojson when they are published.",
+                                severity="warning"))

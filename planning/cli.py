@@ -1,0 +1,75 @@
+"""``python -m planning COMMAND``: every figure a page shows can be reproduced from the shell.
+
+Exit codes: 0 success, 2 invalid input (the message on stderr, no traceback), 1 any other failure.
+Each topic registers its own subcommands through a ``register(subparsers)`` function listed in
+:data:`COMMAND_MODULES`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from pathlib import Path
+
+from geo.errors import QorgauError, ValidationError
+
+COMMAND_MODULES = [
+    "planning.cli_region",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m planning", description="Qorgau: plan where support services stand.")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except ValidationError as exc:
+        print(f"error: invalid input:\n{exc}", file=sys.stderr)
+        return 2
+    except (QorgauError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # the CLI promises no traceback; say what failed and how to see more
+        print(f"error: {type(exc).__name__}: {exc} (set QORGAU_DEBUG=1 for a traceback)", file=sys.stderr)
+        if _debug():
+            raise
+        return 1
+
+
+def _debug() -> bool:
+    import os
+
+    return os.environ.get("QORGAU_DEBUG") == "1"
+
+
+def print_json(value) -> None:
+    """Print a JSON document the same way for every command (UTF-8, sorted keys, NaN as null)."""
+    print(json.dumps(_jsonable(value), ensure_ascii=False, indent=2, sort_keys=True))
+
+
+def _jsonable(value):
+    import math
+
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    return value
+
+
+def region_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--region", required=True, type=Path, help="region folder (see DESIGN.md)")
