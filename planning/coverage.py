@@ -627,7 +627,9 @@ SUMMARY_TEMPLATES = {
     "village_one": "village",
     "village_many": "villages",
     "nobody_loses": "nobody loses coverage",
-    "some_lose": "{count} {villages} with {people} people lose coverage",
+    "one_loses": "{count} village with {people} people loses coverage",
+    "many_lose": "{count} villages with {people} people lose coverage",
+    "population_unknown": " (population unknown in {count})",
     "sentence": "{people_clause}, {villages_clause}; {loss_clause}.",
 }
 """Every word of ``summary_sentence``; replace the values to translate it."""
@@ -667,18 +669,21 @@ def summary_sentence(
     villages_clause = templates[_direction_key("villages", settlements_diff)].format(
         count=f"{abs(settlements_diff):,}", villages=_villages(abs(settlements_diff), templates),
     )
-    lost = result.lost
-    loss_clause = (
-        templates["some_lose"].format(
-            count=f"{len(lost):,}", villages=_villages(len(lost), templates),
-            people=_people(sum(c.population for c in lost if math.isfinite(c.population))),
-        )
-        if lost
-        else templates["nobody_loses"]
-    )
+    loss_clause = _loss_clause(result.lost, templates)
     return templates["sentence"].format(
         people_clause=people_clause, villages_clause=villages_clause, loss_clause=loss_clause
     )
+
+
+def _loss_clause(lost: Sequence[SettlementChange], templates: dict[str, str]) -> str:
+    if not lost:
+        return templates["nobody_loses"]
+    known = [c.population for c in lost if math.isfinite(c.population)]
+    clause = templates["one_loses" if len(lost) == 1 else "many_lose"].format(
+        count=f"{len(lost):,}", people=_people(sum(known))
+    )
+    unknown = len(lost) - len(known)
+    return clause + (templates["population_unknown"].format(count=f"{unknown:,}") if unknown else "")
 
 
 def _direction_key(prefix: str, difference: float) -> str:
