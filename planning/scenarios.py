@@ -1,0 +1,435 @@
+"""Placement scenarios: sites, pure edits on them, and an append-only SQLite store of every saved version.
+
+A scenario is a name, a region id and a list of sites. Every save appends a version; nothing is updated or
+deleted in the versions table (triggers refuse it), so ``undo`` is itself a new version and two sessions
+saving at once both keep their saves. Each operation opens its own connection and holds a short
+``BEGIN IMMEDIATE`` transaction, with WAL journaling and a busy timeout so writers wait instead of failing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import platformdirs
+
+from geo.errors import Problem, QorgauError, ValidationError
+from geo.schema import SERVICE_COLUMNS, SERVICE_KINDS, SERVICES_CSV_COLUMNS
+from geo.settings import STORAGE_CRS
+
+BUSY_TIMEOUT_MS = 10_000
+"""How long a writer waits for another session's transaction before giving up, in milliseconds."""
+SCENARIO_DB_ENV_VAR = "QORGAU_SCENARIO_DB"
+"""Environment variable naming the scenario database file."""
+SCENARIO_DB_FILE_NAME = "scenarios.sqlite"
+SCENARIO_FILE_NAME = "scenario.csv"
+"""Name used in validation messages for an imported scenario file."""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS scenarios (
+    scenario_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name        TEXT NOT NULL,
+    region_id   TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    deleted_at  TEXT
+);
+CREATE TABLE IF NOT EXISTS scenario_versions (
+    scenario_id   INTEGER NOT NULL REFERENCES scenarios (scenario_id),
+    version       INTEGER NOT NULL,
+    sites_json    TEXT NOT NULL,
+    author        TEXT NOT NULL,
+    action        TEXT NOT NULL,
+    restored_from INTEGER,
+    saved_at      TEXT NOT NULL,
+    PRIMARY KEY (scenario_id, version)
+);
+CREATE INDEX IF NOT EXISTS scenarios_by_region ON scenarios (region_id);
+CREATE TRIGGER IF NOT EXISTS scenario_versions_no_update BEFORE UPDATE ON scenario_versions
+BEGIN SELECT RAISE(ABORT, 'scenario versions are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS scenario_versions_no_delete BEFORE DELETE ON scenario_versions
+BEGIN SELECT RAISE(ABORT, 'scenario versions are append-only'); END;
+"""
+
+
+class ScenarioError(QorgauError, LookupError):
+    """A scenario, version or site that does not exist (or nothing left to undo)."""
+
+
+# --------------------------------------------------------------------------------------------------------
+# sites and pure edits
+# --------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Site:
+    """One service site of a scenario.
+
+    Attributes
+    ----------
+    service_id, name : str
+    kind : {"permanent", "mobile"}
+    lat, lon : float
+        Degrees, EPSG:4326.
+    capacity : float
+        Cases at a time; NaN = unknown.
+    reach_minutes : float
+        A mobile team's own reach in minutes; NaN = the analysis threshold.
+    """
+
+    service_id: str
+    name: str
+    kind: str
+    lat: float
+    lon: float
+    capacity: float = math.nan
+    reach_minutes: float = math.nan
+
+    def __post_init__(self) -> None:
+        for attribute in ("lat", "lon", "capacity", "reach_minutes"):
+            value = math.nan if getattr(self, attribute) is None else float(getattr(self, attribute))
+            # One NaN object for every unknown, so equal sites compare equal (tuples compare `is` first).
+            object.__setattr__(self, attribute, math.nan if math.isnan(value) else value)
+        problems = []
+        if not str(self.service_id).strip():
+            problems.append(_problem("id", "a site needs an id.", "give every site its own id."))
+        if self.kind not in SERVICE_KINDS:
+            problems.append(_problem("kind", f"kind must be one of {', '.join(SERVICE_KINDS)}; got {self.kind!r}.",
+                                     "choose permanent or mobile."))
+        if not -90.0 <= self.lat <= 90.0 or not -180.0 <= self.lon <= 180.0:
+            problems.append(_problem("lat", f"lat/lon must be degrees (EPSG:4326); got {self.lat}, {self.lon}.",
+                                     "give latitude within ±90 and longitude within ±180."))
+        if self.capacity < 0:
+            problems.append(_problem("capacity", f"capacity must be 0 or more; got {self.capacity}.",
+                                     "leave it empty when unknown."))
+        if self.reach_minutes <= 0:
+            problems.append(_problem("reach_minutes", f"reach must be more than 0 minutes; got {self.reach_minutes}.",
+                                     "leave it empty to use the analysis threshold."))
+        if problems:
+            raise ValidationError(problems)
+
+
+def _problem(column: str, message: str, fix: str) -> Problem:
+    return Problem(SCENARIO_FILE_NAME, message, fix, column=column)
+
+
+def add_site(sites: Sequence[Site], site: Site) -> list[Site]:
+    """A new list with ``site`` appended; its ``service_id`` must be new."""
+    if any(s.service_id == site.service_id for s in sites):
+        raise ValidationError([_problem("id", f"a site with id {site.service_id!r} is already in the scenario.",
+                                        "give the new site its own id.")])
+    return [*sites, site]
+
+
+def remove_site(sites: Sequence[Site], service_id: str) -> list[Site]:
+    """A new list without the site ``service_id``."""
+    _position(sites, service_id)
+    return [s for s in sites if s.service_id != service_id]
+
+
+def move_site(sites: Sequence[Site], service_id: str, *, lat: float, lon: float) -> list[Site]:
+    """A new list with the site ``service_id`` at ``lat``, ``lon`` (degrees)."""
+    return _replace_site(sites, service_id, lat=lat, lon=lon)
+
+
+def rename_site(sites: Sequence[Site], service_id: str, name: str) -> list[Site]:
+    """A new list with the site ``service_id`` renamed."""
+    return _replace_site(sites, service_id, name=name)
+
+
+def set_kind(sites: Sequence[Site], service_id: str, kind: str, *, reach_minutes: float | None = None) -> list[Site]:
+    """A new list with the site's kind set; ``reach_minutes`` (a mobile team's own reach) replaces the old
+    reach when given, and a permanent site keeps no reach."""
+    site = sites[_position(sites, service_id)]
+    reach = reach_minutes if reach_minutes is not None else site.reach_minutes
+    return _replace_site(sites, service_id, kind=kind, reach_minutes=reach if kind != "permanent" else math.nan)
+
+
+def _replace_site(sites: Sequence[Site], service_id: str, **changes) -> list[Site]:
+    position = _position(sites, service_id)
+    return [replace(s, **changes) if i == position else s for i, s in enumerate(sites)]
+
+
+def _position(sites: Sequence[Site], service_id: str) -> int:
+    for i, site in enumerate(sites):
+        if site.service_id == service_id:
+            return i
+    raise ScenarioError(f"no site with id {service_id!r} in the scenario; ids: {[s.service_id for s in sites]}.")
+
+
+# --------------------------------------------------------------------------------------------------------
+# conversions: services frame, CSV
+# --------------------------------------------------------------------------------------------------------
+def sites_to_services(sites: Sequence[Site]) -> gpd.GeoDataFrame:
+    """The sites as a services GeoDataFrame per ``geo.schema`` (``district_id`` None), EPSG:4326."""
+    frame = pd.DataFrame(
+        {
+            "service_id": pd.Series([s.service_id for s in sites], dtype=object),
+            "name": pd.Series([s.name for s in sites], dtype=object),
+            "kind": pd.Series([s.kind for s in sites], dtype=object),
+            "capacity": np.array([s.capacity for s in sites], dtype=np.float64),
+            "reach_minutes": np.array([s.reach_minutes for s in sites], dtype=np.float64),
+            "district_id": pd.Series([None] * len(sites), dtype=object),
+        }
+    )
+    geometry = gpd.points_from_xy([s.lon for s in sites], [s.lat for s in sites])
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=STORAGE_CRS)[SERVICE_COLUMNS]
+
+
+def sites_from_services(services: gpd.GeoDataFrame) -> list[Site]:
+    """Sites from a services GeoDataFrame per ``geo.schema`` (any CRS; converted to EPSG:4326)."""
+    points = services.geometry.to_crs(STORAGE_CRS) if services.crs else services.geometry
+    return [
+        Site(str(row.service_id), str(row.name), str(row.kind), point.y, point.x, row.capacity, row.reach_minutes)
+        for row, point in zip(services.itertuples(index=False), points)
+    ]
+
+
+def export_csv(sites: Sequence[Site]) -> str:
+    """The sites as ``services.csv`` text (``id,name,kind,lat,lon,capacity,reach_minutes``; unknown = empty)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(SERVICES_CSV_COLUMNS)
+    for s in sites:
+        writer.writerow([s.service_id, s.name, s.kind, repr(s.lat), repr(s.lon),
+                         _csv_number(s.capacity), _csv_number(s.reach_minutes)])
+    return buffer.getvalue()
+
+
+def import_csv(source: Path | bytes, *, name: str = SCENARIO_FILE_NAME) -> list[Site]:
+    """Sites from a ``services.csv``-shaped file (path or bytes of an upload).
+
+    Raises
+    ------
+    geo.errors.ValidationError
+        With every problem ``geo.region.read_services`` found.
+    """
+    from geo.region import read_services
+
+    return sites_from_services(read_services(source, name=name))
+
+
+def _csv_number(value: float) -> str:
+    return "" if math.isnan(value) else repr(value)
+
+
+def _sites_to_json(sites: Sequence[Site]) -> str:
+    return json.dumps([
+        {"service_id": s.service_id, "name": s.name, "kind": s.kind, "lat": s.lat, "lon": s.lon,
+         "capacity": None if math.isnan(s.capacity) else s.capacity,
+         "reach_minutes": None if math.isnan(s.reach_minutes) else s.reach_minutes}
+        for s in sites
+    ], ensure_ascii=False)
+
+
+def _sites_from_json(text: str) -> tuple[Site, ...]:
+    return tuple(Site(**item) for item in json.loads(text))
+
+
+# --------------------------------------------------------------------------------------------------------
+# the store
+# --------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ScenarioVersion:
+    """One saved version of a scenario.
+
+    Attributes
+    ----------
+    action : {"create", "save", "undo"}
+    restored_from : int or None
+        For an undo, the version whose sites it brings back.
+    saved_at : str
+        ISO 8601 UTC timestamp.
+    """
+
+    scenario_id: int
+    version: int
+    sites: tuple[Site, ...]
+    author: str
+    action: str
+    restored_from: int | None
+    saved_at: str
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A scenario at one version."""
+
+    scenario_id: int
+    name: str
+    region_id: str
+    version: int
+    sites: tuple[Site, ...]
+    created_at: str
+    deleted: bool
+
+
+def default_db_path() -> Path:
+    """The scenario database named by ``QORGAU_SCENARIO_DB``, else one in the user's data folder."""
+    value = os.environ.get(SCENARIO_DB_ENV_VAR, "").strip()
+    return Path(value).expanduser() if value else platformdirs.user_data_path("qorgau") / SCENARIO_DB_FILE_NAME
+
+
+class ScenarioStore:
+    """Scenarios and every saved version of them, in one SQLite file.
+
+    Parameters
+    ----------
+    path : str or Path
+        Database file; created (with its folder) when missing.
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = self._connect()
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}COMMIT;")
+        finally:
+            connection.close()
+
+    # -- reading -------------------------------------------------------------------------------------------
+    def list_scenarios(self, region_id: str) -> list[Scenario]:
+        """The region's scenarios that are not deleted, at their latest version, oldest first."""
+        with self._transaction(write=False) as db:
+            ids = [row[0] for row in db.execute(
+                "SELECT scenario_id FROM scenarios WHERE region_id = ? AND deleted_at IS NULL ORDER BY scenario_id",
+                (region_id,))]
+            return [self._load(db, scenario_id, None) for scenario_id in ids]
+
+    def load(self, scenario_id: int, version: int | None = None) -> Scenario:
+        """The scenario at ``version`` (default: the latest). A deleted scenario still loads (``deleted``)."""
+        with self._transaction(write=False) as db:
+            return self._load(db, scenario_id, version)
+
+    def history(self, scenario_id: int) -> list[ScenarioVersion]:
+        """Every saved version, oldest first."""
+        with self._transaction(write=False) as db:
+            self._scenario_row(db, scenario_id)
+            rows = db.execute(
+                "SELECT scenario_id, version, sites_json, author, action, restored_from, saved_at "
+                "FROM scenario_versions WHERE scenario_id = ? ORDER BY version", (scenario_id,)).fetchall()
+        return [ScenarioVersion(r[0], r[1], _sites_from_json(r[2]), r[3], r[4], r[5], r[6]) for r in rows]
+
+    # -- writing -------------------------------------------------------------------------------------------
+    def create(self, name: str, region_id: str, sites: Sequence[Site], *, author: str = "") -> Scenario:
+        """A new scenario whose version 1 holds ``sites``."""
+        with self._transaction() as db:
+            cursor = db.execute("INSERT INTO scenarios (name, region_id, created_at) VALUES (?, ?, ?)",
+                                (name, region_id, _now()))
+            self._append(db, cursor.lastrowid, sites, author=author, action="create")
+            return self._load(db, cursor.lastrowid, None)
+
+    def save(self, scenario_id: int, sites: Sequence[Site], *, author: str) -> Scenario:
+        """Append ``sites`` as the scenario's next version."""
+        with self._transaction() as db:
+            self._live_scenario_row(db, scenario_id)
+            self._append(db, scenario_id, sites, author=author, action="save")
+            return self._load(db, scenario_id, None)
+
+    def undo(self, scenario_id: int, *, author: str = "") -> Scenario:
+        """Go back one step, recorded as a new version.
+
+        The step undone is the latest save; after an undo, the next undo goes one step further back (as an
+        editor's undo does). Raises ``ScenarioError`` when the scenario is at its first state.
+        """
+        with self._transaction() as db:
+            self._live_scenario_row(db, scenario_id)
+            latest, restored_from = db.execute(
+                "SELECT version, restored_from FROM scenario_versions WHERE scenario_id = ? "
+                "ORDER BY version DESC LIMIT 1", (scenario_id,)).fetchone()
+            current = restored_from or latest
+            if current <= 1:
+                raise ScenarioError(f"scenario {scenario_id} is at its first version; there is nothing to undo.")
+            target_sites, target_restored_from = db.execute(
+                "SELECT sites_json, restored_from FROM scenario_versions WHERE scenario_id = ? AND version = ?",
+                (scenario_id, current - 1)).fetchone()
+            self._append(db, scenario_id, _sites_from_json(target_sites), author=author, action="undo",
+                         restored_from=target_restored_from or current - 1)
+            return self._load(db, scenario_id, None)
+
+    def rename(self, scenario_id: int, name: str) -> Scenario:
+        """Give the scenario a new name (its versions are unchanged)."""
+        with self._transaction() as db:
+            self._live_scenario_row(db, scenario_id)
+            db.execute("UPDATE scenarios SET name = ? WHERE scenario_id = ?", (name, scenario_id))
+            return self._load(db, scenario_id, None)
+
+    def delete(self, scenario_id: int) -> None:
+        """Hide the scenario from ``list_scenarios``; its versions stay in the file."""
+        with self._transaction() as db:
+            self._live_scenario_row(db, scenario_id)
+            db.execute("UPDATE scenarios SET deleted_at = ? WHERE scenario_id = ?", (_now(), scenario_id))
+
+    # -- helpers -------------------------------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
+        connection.execute("PRAGMA foreign_keys = ON")
+        return connection
+
+    @contextmanager
+    def _transaction(self, *, write: bool = True) -> Iterator[sqlite3.Connection]:
+        connection = self._connect()
+        try:
+            connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield connection
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+        finally:
+            connection.close()
+
+    @staticmethod
+    def _append(db: sqlite3.Connection, scenario_id: int, sites: Sequence[Site], *, author: str, action: str,
+                restored_from: int | None = None) -> None:
+        ids = [s.service_id for s in sites]
+        if len(set(ids)) != len(ids):
+            raise ValidationError([_problem("id", "site ids are repeated.", "give every site its own id.")])
+        (version,) = db.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM scenario_versions WHERE scenario_id = ?",
+                                (scenario_id,)).fetchone()
+        db.execute(
+            "INSERT INTO scenario_versions (scenario_id, version, sites_json, author, action, restored_from, "
+            "saved_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (scenario_id, version, _sites_to_json(sites), author, action, restored_from, _now()))
+
+    @staticmethod
+    def _scenario_row(db: sqlite3.Connection, scenario_id: int) -> tuple:
+        row = db.execute("SELECT scenario_id, name, region_id, created_at, deleted_at FROM scenarios "
+                         "WHERE scenario_id = ?", (scenario_id,)).fetchone()
+        if row is None:
+            raise ScenarioError(f"no scenario with id {scenario_id}.")
+        return row
+
+    def _live_scenario_row(self, db: sqlite3.Connection, scenario_id: int) -> tuple:
+        row = self._scenario_row(db, scenario_id)
+        if row[4] is not None:
+            raise ScenarioError(f"scenario {scenario_id} ({row[1]!r}) was deleted; it can be read but not changed.")
+        return row
+
+    def _load(self, db: sqlite3.Connection, scenario_id: int, version: int | None) -> Scenario:
+        scenario_id_, name, region_id, created_at, deleted_at = self._scenario_row(db, scenario_id)
+        row = db.execute(
+            "SELECT version, sites_json FROM scenario_versions WHERE scenario_id = ? "
+            + ("AND version = ?" if version is not None else "ORDER BY version DESC LIMIT 1"),
+            (scenario_id, version) if version is not None else (scenario_id,)).fetchone()
+        if row is None:
+            raise ScenarioError(f"scenario {scenario_id} has no version {version}.")
+        return Scenario(scenario_id_, name, region_id, row[0], _sites_from_json(row[1]), created_at,
+                        deleted_at is not None)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
