@@ -1,0 +1,278 @@
+"""Travel times from settlements to services, over the road network or as a labelled estimate.
+
+Direction matters: travel is *from the village to the service*. Searches therefore run on the reversed graph,
+starting at the services: the distance found at a node is the time from that node to the nearest service.
+Each service enters the search as a virtual node joined to both ends of the road it was snapped to, with the
+part of the edge and its access leg as weights; a settlement adds its own access leg and the part of its edge.
+
+Without a network the times are an estimate: straight-line distance in the analysis CRS × a circuity factor at a
+stated speed. Every result says which method produced it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
+
+from geo.errors import CrsError
+from geo.network import ACCESS_SPEED_KMH, MAX_SNAP_M, MIN_EDGE_SECONDS, RoadNetwork, Snap, along_seconds
+
+DEFAULT_CIRCUITY = 1.3
+"""Road distance / straight-line distance assumed by the estimate."""
+DEFAULT_ESTIMATE_SPEED_KMH = 40.0
+"""Average road speed assumed by the estimate, km/h."""
+MATRIX_CHUNK_SITES = 32
+"""Sites searched together when building a minutes matrix (bounds memory: chunk × nodes × 8 bytes)."""
+
+METHOD_NETWORK = "network"
+METHOD_ESTIMATE = "estimate"
+STATUS_OK = "ok"
+STATUS_UNREACHABLE = "unreachable"
+STATUS_NOT_CONNECTED = "not_connected"
+
+
+@dataclass(frozen=True)
+class TravelTimes:
+    """Minutes from each settlement to its nearest service.
+
+    Parameters
+    ----------
+    settlement_id : ndarray of str
+    minutes : ndarray of float64
+        Minutes to the nearest service; ``inf`` when no service can be reached or the settlement is not
+        connected to the network.
+    service_id : ndarray of object
+        Id of the nearest service (None when unreachable).
+    status : ndarray of str
+        ``"ok"``, ``"unreachable"`` (no road path to any service) or ``"not_connected"`` (farther than the
+        maximum snap distance from every road).
+    method : {"network", "estimate"}
+    description : str
+        The speed profile, or the estimate's assumptions, that produced the times.
+    warnings : tuple of str
+        Things the user must be told (settlements or services not connected).
+    """
+
+    settlement_id: np.ndarray
+    minutes: np.ndarray
+    service_id: np.ndarray
+    status: np.ndarray
+    method: str
+    description: str
+    warnings: tuple[str, ...] = ()
+
+    def to_frame(self) -> pd.DataFrame:
+        """Columns ``settlement_id, minutes, service_id, method, status`` (minutes NaN when unreachable)."""
+        return pd.DataFrame({
+            "settlement_id": self.settlement_id,
+            "minutes": np.where(np.isfinite(self.minutes), self.minutes, np.nan),
+            "service_id": self.service_id,
+            "method": self.method,
+            "status": self.status,
+        })
+
+
+def estimate_description(*, circuity: float, speed_kmh: float) -> str:
+    """The label of estimated times."""
+    return (f"estimate (no road network): straight-line distance × {circuity:g} circuity "
+            f"at {speed_kmh:g} km/h")
+
+
+def nearest_service_minutes(network: RoadNetwork | None, settlements: gpd.GeoDataFrame,
+                            services: gpd.GeoDataFrame, *, analysis_crs: str,
+                            circuity: float = DEFAULT_CIRCUITY,
+                            estimate_speed_kmh: float = DEFAULT_ESTIMATE_SPEED_KMH,
+                            max_snap_m: float = MAX_SNAP_M,
+                            access_speed_kmh: float = ACCESS_SPEED_KMH) -> TravelTimes:
+    """Minutes from every settlement to its nearest service, in one multi-source search.
+
+    Parameters
+    ----------
+    network : RoadNetwork or None
+        The road network; None gives the labelled estimate.
+    settlements, services : GeoDataFrame
+        Points with ``settlement_id`` / ``service_id`` (canonical schema), any CRS.
+    analysis_crs : str
+        Projected CRS in metres (must equal the network's).
+    circuity, estimate_speed_kmh : float
+        Assumptions of the estimate (ignored with a network).
+    max_snap_m, access_speed_kmh : float
+        Snapping limit (metres) and access-leg speed (km/h) with a network.
+
+    Returns
+    -------
+    TravelTimes
+    """
+    settlement_ids = settlements["settlement_id"].astype(str).to_numpy(dtype=object)
+    service_ids = services["service_id"].astype(str).to_numpy(dtype=object)
+    px, py = _xy_m(settlements, analysis_crs, "settlements")
+    sx, sy = _xy_m(services, analysis_crs, "services")
+    n = len(settlement_ids)
+    if network is None:
+        minutes = np.full(n, np.inf)
+        nearest = np.full(n, None, dtype=object)
+        if len(service_ids) and n:
+            distance_m, index = cKDTree(np.column_stack([sx, sy])).query(np.column_stack([px, py]))
+            minutes = _estimate_minutes(distance_m, circuity, estimate_speed_kmh)
+            nearest = service_ids[index]
+        status = np.where(np.isfinite(minutes), STATUS_OK, STATUS_UNREACHABLE).astype(object)
+        return TravelTimes(settlement_ids, minutes, nearest, status, METHOD_ESTIMATE,
+                           estimate_description(circuity=circuity, speed_kmh=estimate_speed_kmh))
+
+    _check_network_crs(network, analysis_crs)
+    places = network.snap(px, py, max_snap_m=max_snap_m, access_speed_kmh=access_speed_kmh)
+    sites = network.snap(sx, sy, max_snap_m=max_snap_m, access_speed_kmh=access_speed_kmh)
+    graph = _graph_with_sites(network, sites)
+    virtual = np.arange(network.n_nodes, network.n_nodes + len(service_ids))
+    if len(service_ids):
+        node_s, _, source = dijkstra(graph, directed=True, indices=virtual, min_only=True,
+                                     return_predecessors=True)
+    else:
+        node_s, source = np.full(graph.shape[0], np.inf), np.full(graph.shape[0], -9999)
+    site_of_node = np.where(source >= network.n_nodes, source - network.n_nodes, -1)
+    leave_low, leave_high = places.leave_costs()
+    candidates_s = np.column_stack([leave_low + node_s[places.low], leave_high + node_s[places.high]])
+    candidates_site = np.column_stack([site_of_node[places.low], site_of_node[places.high]])
+    place_idx, site_idx, direct_s = _same_edge_seconds(places, sites)
+    direct = np.full(n, np.inf)
+    direct_site = np.full(n, -1)
+    fastest = (pd.DataFrame({"p": place_idx, "s": site_idx, "t": direct_s})
+               .sort_values("t", kind="stable").drop_duplicates("p"))
+    direct[fastest["p"].to_numpy()] = fastest["t"].to_numpy()
+    direct_site[fastest["p"].to_numpy()] = fastest["s"].to_numpy()
+    candidates_s = np.column_stack([candidates_s, direct])
+    candidates_site = np.column_stack([candidates_site, direct_site])
+    best = np.argmin(candidates_s, axis=1)
+    seconds = candidates_s[np.arange(n), best] + places.access_s
+    best_site = candidates_site[np.arange(n), best]
+    minutes = seconds / 60.0
+    reachable = np.isfinite(minutes) & (best_site >= 0)
+    minutes = np.where(reachable, minutes, np.inf)
+    nearest = np.full(n, None, dtype=object)
+    nearest[reachable] = service_ids[best_site[reachable]]
+    status = np.where(~places.connected, STATUS_NOT_CONNECTED,
+                      np.where(reachable, STATUS_OK, STATUS_UNREACHABLE)).astype(object)
+    return TravelTimes(settlement_ids, minutes, nearest, status, METHOD_NETWORK,
+                       network.profile_description,
+                       _snap_warnings(places, settlement_ids, "settlement", max_snap_m)
+                       + _snap_warnings(sites, service_ids, "service", max_snap_m))
+
+
+def minutes_matrix(network: RoadNetwork | None, sites: gpd.GeoDataFrame, settlements: gpd.GeoDataFrame, *,
+                   cutoff_minutes: float, analysis_crs: str, circuity: float = DEFAULT_CIRCUITY,
+                   estimate_speed_kmh: float = DEFAULT_ESTIMATE_SPEED_KMH, max_snap_m: float = MAX_SNAP_M,
+                   access_speed_kmh: float = ACCESS_SPEED_KMH) -> np.ndarray:
+    """Minutes from every settlement to every site, up to a cutoff.
+
+    Compute it once for all candidate sites; a scenario (a subset of sites) then costs
+    ``matrix[rows].min(axis=0)``.
+
+    Parameters
+    ----------
+    network : RoadNetwork or None
+        None gives the estimate (straight line × circuity at ``estimate_speed_kmh``).
+    sites, settlements : GeoDataFrame
+        Points, any CRS.
+    cutoff_minutes : float
+        Times above this are ``inf``, minutes.
+    analysis_crs : str
+
+    Returns
+    -------
+    ndarray of float32, shape (n_sites, n_settlements)
+        Row = site, column = settlement; ``np.inf`` beyond the cutoff, unreachable or not connected.
+    """
+    px, py = _xy_m(settlements, analysis_crs, "settlements")
+    sx, sy = _xy_m(sites, analysis_crs, "sites")
+    out = np.full((len(sx), len(px)), np.inf, dtype=np.float32)
+    if network is None:
+        for start in range(0, len(sx), 1024):
+            d = np.hypot(sx[start:start + 1024, None] - px[None, :], sy[start:start + 1024, None] - py[None, :])
+            out[start:start + 1024] = _estimate_minutes(d, circuity, estimate_speed_kmh)
+        out[out > cutoff_minutes] = np.inf
+        return out
+
+    _check_network_crs(network, analysis_crs)
+    places = network.snap(px, py, max_snap_m=max_snap_m, access_speed_kmh=access_speed_kmh)
+    site_snap = network.snap(sx, sy, max_snap_m=max_snap_m, access_speed_kmh=access_speed_kmh)
+    graph = _graph_with_sites(network, site_snap)
+    leave_low, leave_high = places.leave_costs()
+    limit_s = cutoff_minutes * 60.0
+    for start in range(0, len(sx), MATRIX_CHUNK_SITES):
+        rows = np.arange(start, min(start + MATRIX_CHUNK_SITES, len(sx)))
+        node_s = dijkstra(graph, directed=True, indices=network.n_nodes + rows, limit=limit_s)
+        seconds = np.minimum(leave_low + node_s[:, places.low], leave_high + node_s[:, places.high])
+        out[rows] = (seconds + places.access_s) / 60.0
+    place_idx, site_idx, direct_s = _same_edge_seconds(places, site_snap)
+    if len(place_idx):
+        direct_min = ((direct_s + places.access_s[place_idx]) / 60.0).astype(np.float32)
+        np.minimum.at(out, (site_idx, place_idx), direct_min)
+    out[out > cutoff_minutes] = np.inf
+    return out
+
+
+def _estimate_minutes(distance_m: np.ndarray, circuity: float, speed_kmh: float) -> np.ndarray:
+    if not (circuity >= 1.0 and speed_kmh > 0):
+        raise ValueError(f"`circuity` must be >= 1 and `speed_kmh` > 0; got {circuity}, {speed_kmh}")
+    return np.asarray(distance_m, float) * circuity / (speed_kmh / 3.6) / 60.0
+
+
+def _xy_m(frame: gpd.GeoDataFrame, analysis_crs: str, name: str) -> tuple[np.ndarray, np.ndarray]:
+    if frame.crs is None:
+        raise CrsError(f"`{name}` has no CRS; expected EPSG:4326 points (use `set_crs()`).")
+    projected = frame.geometry.to_crs(analysis_crs)
+    return projected.x.to_numpy(dtype=float), projected.y.to_numpy(dtype=float)
+
+
+def _check_network_crs(network: RoadNetwork, analysis_crs: str) -> None:
+    if str(network.crs) != str(analysis_crs):
+        raise CrsError(f"the road network is in {network.crs} but `analysis_crs` is {analysis_crs}; "
+                       "rebuild the network in the region's analysis CRS.")
+
+
+def _graph_with_sites(network: RoadNetwork, sites: Snap) -> sp.csr_matrix:
+    """The reversed travel-time graph plus one virtual node per site (node ``n_nodes + k``).
+
+    In the reversed graph an edge ``site -> low`` stands for travelling ``low -> site``: its weight is the
+    time along the snapped edge from ``low`` to the site plus the site's access leg.
+    """
+    reverse = network.reversed_seconds_matrix
+    arrive_low, arrive_high = sites.arrive_costs()
+    heads = np.column_stack([sites.low, sites.high]).astype(np.int32)
+    weights = np.column_stack([arrive_low, arrive_high]) + sites.access_s[:, None]
+    keep = np.isfinite(weights)
+    counts = keep.sum(axis=1)
+    n_total = network.n_nodes + len(counts)
+    indptr = np.concatenate([reverse.indptr, reverse.indptr[-1] + np.cumsum(counts)])
+    indices = np.concatenate([reverse.indices, heads[keep]])
+    data = np.concatenate([reverse.data, np.maximum(weights[keep], MIN_EDGE_SECONDS)])
+    return sp.csr_matrix((data, indices, indptr), shape=(n_total, n_total))
+
+
+def _same_edge_seconds(places: Snap, sites: Snap) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs (place, site) on the same road and the time along it from place to site (no access legs)."""
+    left = pd.DataFrame({"low": places.low, "high": places.high, "p": np.arange(len(places.low))})
+    right = pd.DataFrame({"low": sites.low, "high": sites.high, "s": np.arange(len(sites.low))})
+    pairs = left[places.connected].merge(right[sites.connected], on=["low", "high"])
+    p, s = pairs["p"].to_numpy(), pairs["s"].to_numpy()
+    ahead = sites.fraction[s] >= places.fraction[p]
+    seconds = np.where(ahead, along_seconds(sites.fraction[s] - places.fraction[p], places.forward_s[p]),
+                       along_seconds(places.fraction[p] - sites.fraction[s], places.backward_s[p]))
+    finite = np.isfinite(seconds)
+    return p[finite], s[finite], seconds[finite]
+
+
+def _snap_warnings(snap: Snap, ids: np.ndarray, what: str, max_snap_m: float) -> tuple[str, ...]:
+    far = ids[~snap.connected]
+    if not len(far):
+        return ()
+    shown = ", ".join(map(str, far[:10])) + (f" (+{len(far) - 10} more)" if len(far) > 10 else "")
+    return (f"{len(far)} {what}(s) lie more than {max_snap_m / 1000:g} km from any road and are not connected "
+            f"to the network: {shown}. Their times are missing, not zero; add the road to OSM or raise the "
+            "maximum snap distance.",)
