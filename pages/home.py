@@ -1,0 +1,61 @@
+"""Home: what Qorgau is, which region is loaded, data status and warnings, sources and licences."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from geo.errors import RegionError
+from geo.region import load_region
+from pages.common import get_region, lang, region_dir, synthetic_banner
+from planning.i18n import fmt_number, t
+from planning.summary import region_summary
+
+L = lang()
+st.title(t("app.title", L))
+st.write(t("home.intro", L))
+
+region = get_region()
+summary = region_summary(region)
+synthetic_banner(region)
+
+st.subheader(f"{t('home.region', L)}: {region.name(L)}")
+st.caption(f"{t('home.folder', L)}: `{region_dir()}`")
+columns = st.columns(6)
+for column, (key, label) in zip(columns, [
+        ("districts", "count.districts"), ("settlements", "count.settlements"), ("services", "count.services"),
+        ("incidents", "count.incidents"), ("population_total", "count.population"),
+        ("settlements_without_population", "count.no_population")]):
+    value = summary[key]
+    column.metric(t(label, L), fmt_number(value, L) if isinstance(value, int) else value)
+
+st.subheader(t("home.status", L))
+if region.meta.get("lacks"):
+    st.info(t("default.lacks", L, n=len(region.settlements)))
+missing = region.missing()
+if missing:
+    st.markdown("**" + t("home.lacks", L) + "**")
+    for key in missing:
+        st.markdown(f"- {t('lack.' + key, L)}")
+with st.expander(t("home.warnings", L, n=len(summary["warnings"])), expanded=False):
+    for warning in summary["warnings"]:
+        st.markdown(f"- {warning}")
+
+st.subheader(t("home.sources", L))
+for source in region.meta.get("sources", []):
+    files = ", ".join(source.get("files", []))
+    st.markdown(f"- **{files}** — {source.get('name', '')}. *{source.get('licence', '')}*"
+                + (f" — {source['attribution']}" if source.get("attribution") else ""))
+
+st.divider()
+st.write(t("home.open_other", L))
+with st.form("open_region"):
+    folder = st.text_input(t("home.folder", L), value=str(region_dir()))
+    if st.form_submit_button(t("home.open_button", L)):
+        try:
+            load_region(Path(folder).expanduser())
+        except RegionError as exc:
+            st.error("\n".join(p.format() for p in exc.problems))
+        else:
+            st.session_state["region_dir"] = str(Path(folder).expanduser().resolve())
+            st.session_state.pop("_region", None)
+            st.rerun()
