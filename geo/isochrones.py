@@ -31,6 +31,8 @@ ISOCHRONE_BUFFER_M = 500.0
 BUFFER_QUAD_SEGMENTS = 4
 """Segments per quarter circle in buffers (fewer is faster; 4 is smooth enough at map scale)."""
 OUTPUT_CRS = "EPSG:4326"
+CLIP_SEGMENT_DEG = 0.01
+"""The outline is densified to this segment length (degrees) before it is projected for clipping."""
 
 
 def isochrones(network: RoadNetwork | None, services: gpd.GeoDataFrame, *, analysis_crs: str,
@@ -72,7 +74,8 @@ def isochrones(network: RoadNetwork | None, services: gpd.GeoDataFrame, *, analy
     sx, sy = _xy_m(services, analysis_crs, "services")
     clip = None
     if boundary is not None:
-        clip = gpd.GeoSeries([boundary], crs=OUTPUT_CRS).to_crs(analysis_crs).iloc[0]
+        dense = shapely.segmentize(boundary, CLIP_SEGMENT_DEG)  # straight in degrees stays close in metres
+        clip = gpd.GeoSeries([dense], crs=OUTPUT_CRS).to_crs(analysis_crs).iloc[0]
     rows: list[tuple[str, float, BaseGeometry]] = []
     if network is None:
         method = METHOD_ESTIMATE

@@ -17,6 +17,7 @@ import contextlib
 import hashlib
 import json
 import tempfile
+from xml.etree import ElementTree
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -146,7 +147,7 @@ def graph_from_road_file(path: str | Path, *, boundary: BaseGeometry | None = No
         if name.endswith((".osm", ".xml")):
             with _extra_way_tags():
                 return ox.graph_from_xml(path, simplify=False, retain_all=True)
-    except (OSError, RuntimeError, ValueError, KeyError) as error:
+    except (OSError, RuntimeError, ValueError, KeyError, ElementTree.ParseError) as error:
         if isinstance(error, QorgauError):
             raise
         raise RoadSourceError(f"{path.name}: cannot read roads ({error}). Use an OpenStreetMap .osm or "
