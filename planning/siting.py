@@ -643,8 +643,8 @@ def _build(instance: _Instance, limit, districts: _Districts, *, relax: bool):
     category = pulp.LpContinuous if relax else pulp.LpBinary
     sense = pulp.LpMaximize if instance.model == "mclp" else pulp.LpMinimize
     problem = pulp.LpProblem(instance.model, sense)
-    n_candidates, n_included = instance.loss.shape
-    sites = [pulp.LpVariable(f"x_{j}", 0, 1, category) for j in range(n_candidates)]
+    n_candidates = instance.loss.shape[0]
+    sites = [problem.add_variable(f"x_{j}", 0, 1, category) for j in range(n_candidates)]
     objective = []
     open_columns = np.flatnonzero(instance.base > 0)  # settlements the existing sites leave with a loss
     if instance.model == "pmedian":
@@ -652,8 +652,8 @@ def _build(instance: _Instance, limit, districts: _Districts, *, relax: bool):
             if instance.demand[i] == 0:
                 continue
             better = np.flatnonzero(instance.loss[:, i] < instance.base[i])  # finite pairs that can help
-            stay = pulp.LpVariable(f"s_{i}", 0, 1)  # served by an existing site, or unserved (penalty)
-            assign = [pulp.LpVariable(f"z_{i}_{j}", 0, 1) for j in better]
+            stay = problem.add_variable(f"s_{i}", 0, 1)  # served by an existing site, or unserved (penalty)
+            assign = [problem.add_variable(f"z_{i}_{j}", 0, 1) for j in better]
             problem += pulp.LpAffineExpression([(stay, 1.0)] + [(z, 1.0) for z in assign]) == 1
             for z, j in zip(assign, better):
                 problem += z <= sites[j]
@@ -667,7 +667,7 @@ def _build(instance: _Instance, limit, districts: _Districts, *, relax: bool):
             if instance.model == "lscp":
                 problem += cover >= 1
             else:
-                covered = pulp.LpVariable(f"y_{i}", 0, 1)
+                covered = problem.add_variable(f"y_{i}", 0, 1)
                 problem += cover - covered >= 0
                 objective.append((covered, instance.demand[i]))
         if instance.model == "lscp":
