@@ -57,24 +57,55 @@ def read_incidents(source, *, name: str, settlements: gpd.GeoDataFrame, district
         ``counts`` has the columns of :data:`geo.schema.INCIDENT_COLUMNS`; it is empty when any error was found,
         so a bad file never half-loads.
     """
-    empty = pd.DataFrame(columns=INCIDENT_COLUMNS)
     table, problems = read_table(source, name=name)
     if table is None:
-        return empty, problems
+        return pd.DataFrame(columns=INCIDENT_COLUMNS), problems
+    counts, found = incidents_from_table(table, name=name, settlements=settlements, districts=districts,
+                                         analysis_crs=analysis_crs, outline=outline)
+    return counts, problems + found
+
+
+def incidents_from_table(table: pd.DataFrame, *, name: str, settlements: gpd.GeoDataFrame,
+                         districts: gpd.GeoDataFrame, analysis_crs: str, outline=None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Aggregate a text table already read (see :func:`geo.tabular.read_table`) to counts per settlement and period.
+
+    ``table`` holds text cells, lower-case column names and line (or feature) numbers as its index. Returns
+    ``(counts, problems)`` like :func:`read_incidents`.
+    """
+    empty = pd.DataFrame(columns=INCIDENT_COLUMNS)
+    problems: list[Problem] = []
     synthetic = _synthetic_flags(table, name, problems)
     if {"lat", "lon"} <= set(table.columns) or {"latitude", "longitude"} <= set(table.columns):
+        _duplicate_record_ids(table, name, problems)
         counts = _aggregate_points(table, name, problems, settlements=settlements, districts=districts,
                                    analysis_crs=analysis_crs, outline=outline, synthetic=synthetic)
     elif "count" in table.columns:
         counts = _read_counts(table, name, problems, settlements=settlements, districts=districts, synthetic=synthetic)
     else:
-        problems.append(Problem(name, "is neither points (date, lat, lon) nor counts (settlement or district, period, "
-                                      f"count); got columns: {', '.join(map(str, table.columns))}.",
-                                "use one of the two layouts described on the upload page."))
+        # The header is not echoed: a file without one would show its first record here.
+        problems.append(Problem(name, f"the first line should be a header naming the columns; its {len(table.columns)} "
+                                      "cells include neither date, lat, lon (points) nor settlement or district, "
+                                      "period, count (counts).",
+                                "add a header line with one of the two layouts described on the upload page."))
         counts = None
     if counts is None or any(p.severity == "error" for p in problems):
         return empty, problems
     return counts, problems
+
+
+RECORD_ID_COLUMNS = ("id", "record_id", "case_id")
+
+
+def _duplicate_record_ids(table: pd.DataFrame, name: str, problems: list[Problem]) -> None:
+    """A record listed twice would be counted twice: an error naming the lines."""
+    column = first_present(table.columns, RECORD_ID_COLUMNS)
+    if column is None:
+        return
+    ids = table[column].astype(str).str.strip()
+    repeated = (ids != "") & ids.duplicated(keep=False)
+    if repeated.any():
+        problems.append(Problem(name, "the same record id appears on several lines; it would be counted twice.",
+                                "keep one line per record.", column=column, rows=tuple(table.index[repeated.to_numpy()])))
 
 
 def _synthetic_flags(table: pd.DataFrame, name: str, problems: list[Problem]) -> np.ndarray:
@@ -181,6 +212,13 @@ def _read_counts(table, name, problems, *, settlements, districts, synthetic):
     else:
         district_ids = _match_ids(table[district_column], districts, "district_id", ("name_ru", "name_kk", "name_en"),
                                   name, district_column, lines, problems)
+    place = settlement_ids if settlement_column else district_ids
+    keys = pd.Series([f"{a}\x00{b}" for a, b in zip(place, periods)], index=table.index)
+    repeated = pd.notna(place) & periods.notna().to_numpy() & keys.duplicated(keep=False).to_numpy()
+    if repeated.any():
+        problems.append(Problem(name, "the same place and period appear on several lines; they would be added up.",
+                                "keep one line per place and period (add the counts up yourself if intended).",
+                                column=settlement_column or district_column, rows=tuple(lines[repeated])))
     if any(p.severity == "error" for p in problems):
         return None
     frame = pd.DataFrame({"settlement_id": settlement_ids, "district_id": district_ids, "period": periods.to_numpy(),

@@ -51,7 +51,7 @@ def read_table(source: Path | bytes, *, name: str, max_rows: int = MAX_CSV_ROWS)
     """
     data = source.read_bytes() if isinstance(source, Path) else bytes(source)
     if len(data) > MAX_TABLE_BYTES:
-        return None, [Problem(name, f"file is {len(data) / 1e6:.1f} MB; the limit is {MAX_TABLE_BYTES / 1e6:.0f} MB.",
+        return None, [Problem(name, f"file is {len(data) / 2**20:.1f} MB; the limit is {MAX_TABLE_BYTES / 2**20:.0f} MB.",
                               "split the file or aggregate it before uploading.")]
     if not data.strip():
         return None, [Problem(name, "file is empty.", "export the table again with a header row and data rows.")]
@@ -70,9 +70,11 @@ def read_table(source: Path | bytes, *, name: str, max_rows: int = MAX_CSV_ROWS)
     if frame is None:
         return None, problems
     frame.columns = [_clean_header(c) for c in frame.columns]
-    duplicated = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
-    if duplicated:
-        return None, problems + [Problem(name, f"the header repeats columns {duplicated}.",
+    names = list(frame.columns)
+    repeated = [i + 1 for i, c in enumerate(names) if names.count(c) > 1]
+    if repeated:  # positions, not names: a file without a header would show its first record here
+        return None, problems + [Problem(name, f"the header (line 1) repeats a column name (columns "
+                                               f"{', '.join(map(str, repeated))}).",
                                          "give every column a distinct name.")]
     if frame.empty:
         return None, problems + [Problem(name, "has a header but no data rows.", "add the data rows below the header.")]
