@@ -92,8 +92,13 @@ def isochrones(network: RoadNetwork | None, services: gpd.GeoDataFrame, *, analy
         graph = _graph_with_sites(network, sites)
         for k, sid in enumerate(service_ids):
             node_s = dijkstra(graph, directed=True, indices=network.n_nodes + k, limit=bands[-1] * 60.0)
-            shapes = [_reached_roads(network, sites, k, node_s, band * 60.0, (sx[k], sy[k])).buffer(
-                buffer_m, quad_segs=BUFFER_QUAD_SEGMENTS) for band in bands]
+            shapes, covered = [], np.zeros(network.n_edges, dtype=bool)
+            for band in bands:
+                # edges wholly inside the smaller band are already in its polygon: buffer only the rest
+                lines, covered_now = _reached_roads(network, sites, k, node_s, band * 60.0, (sx[k], sy[k]),
+                                                    skip=covered)
+                covered |= covered_now
+                shapes.append(shapely.union_all(shapely.buffer(lines, buffer_m, quad_segs=BUFFER_QUAD_SEGMENTS)))
             rows.extend(_nested_rows(sid, bands, shapes, clip))
     frame = gpd.GeoDataFrame(
         {"service_id": [r[0] for r in rows], "minutes": [r[1] for r in rows], "method": method},
@@ -119,21 +124,35 @@ def _nested_rows(service_id: str, bands: list[float], shapes: list[BaseGeometry]
 
 
 def _reached_roads(network: RoadNetwork, sites, k: int, node_s: np.ndarray, budget_s: float,
-                   service_xy_m: tuple[float, float]) -> BaseGeometry:
-    """Road pieces from which service ``k`` is reached within ``budget_s``, and the service's own point."""
+                   service_xy_m: tuple[float, float], *, skip: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Road pieces from which service ``k`` is reached within ``budget_s``, and the service's own point.
+
+    Returns the geometries (``skip``-ped edges left out; of a two-way road wholly reached one direction
+    only) and the mask of edges wholly reached.
+    """
     if not sites.connected[k]:
-        return shapely.GeometryCollection()
-    head_s = node_s[network.edge_to]
-    left_s = budget_s - head_s
+        return np.array([], dtype=object), np.zeros(network.n_edges, dtype=bool)
+    left_s = budget_s - node_s[network.edge_to]
     reached = left_s > 0
     start = np.where(reached, np.clip(1.0 - left_s / network.edge_seconds, 0.0, 1.0), 1.0)
     full = reached & (start <= 0.0)
+    tail, head = network.edge_from, network.edge_to
+    twin_full = full & (tail > head) & _has_full_twin(network, full)  # same polyline as its full twin
+    whole = np.flatnonzero(full & ~skip & ~twin_full)
     partial = np.flatnonzero(reached & ~full)
-    lines = list(network.edge_lines[full])
+    lines = [shapely.Point(service_xy_m), *network.edge_lines[whole]]
     lines += [shapely.ops.substring(network.edge_lines[e], start[e], 1.0, normalized=True) for e in partial]
     lines += _own_edge_pieces(network, sites, k, budget_s)
-    lines = [line for line in lines if line.geom_type == "LineString" and not line.is_empty]
-    return shapely.GeometryCollection([shapely.Point(service_xy_m), *lines])
+    return np.array([g for g in lines if not g.is_empty], dtype=object), full
+
+
+def _has_full_twin(network: RoadNetwork, full: np.ndarray) -> np.ndarray:
+    """For each edge, whether the edge in the opposite direction exists and is wholly reached."""
+    forward = network.edge_from.astype(np.int64) * network.n_nodes + network.edge_to
+    backward = network.edge_to.astype(np.int64) * network.n_nodes + network.edge_from
+    full_keys = np.sort(forward[full])
+    at = np.clip(np.searchsorted(full_keys, backward), 0, max(len(full_keys) - 1, 0))
+    return (full_keys[at] == backward) if len(full_keys) else np.zeros(len(full), dtype=bool)
 
 
 def _own_edge_pieces(network: RoadNetwork, sites, k: int, budget_s: float) -> list[BaseGeometry]:

@@ -26,6 +26,8 @@ ACCESS_SPEED_KMH = 20.0
 """Speed of the access leg from a point to the nearest road: a car on an unmapped steppe track or yard, km/h."""
 MAX_SNAP_M = 5_000.0
 """A point farther than this from every road is reported as not connected, metres."""
+SNAP_CACHE_SIZE = 8
+"""Snapped point sets remembered per network (settlements are snapped again at every scenario change)."""
 MIN_EDGE_SECONDS = 1e-3
 """Floor for edge and access weights so that no weight is an (ignored) zero, seconds."""
 
@@ -100,6 +102,10 @@ class RoadNetwork:
         return shapely.linestrings(self.geom_xy, indices=np.repeat(np.arange(self.n_edges), counts))
 
     @cached_property
+    def _snap_cache(self) -> dict:
+        return {}
+
+    @cached_property
     def _edge_tree(self) -> shapely.STRtree:
         return shapely.STRtree(self.edge_lines)
 
@@ -133,12 +139,19 @@ class RoadNetwork:
             return Snap(np.zeros(n, np.int32), np.zeros(n, np.int32), np.zeros(n), np.full(n, np.inf),
                         np.full(n, np.inf), np.full(n, np.inf), np.zeros(n, bool), np.full(n, np.inf),
                         np.full(n, -1, np.int64), np.zeros(n, bool))
-        point_idx, edge_idx = self._edge_tree.query_nearest(points, all_matches=False)
-        edge = np.empty(len(points), dtype=np.int64)
+        key = (np.asarray(x_m, float).tobytes(), np.asarray(y_m, float).tobytes(), max_snap_m, access_speed_kmh)
+        if key in self._snap_cache:  # a scenario change re-snaps the same settlements: reuse
+            return self._snap_cache[key]
+        # bounded search: points beyond the snap limit are not connected anyway, and it is much faster
+        point_idx, edge_idx = self._edge_tree.query_nearest(points, max_distance=max_snap_m, all_matches=False)
+        edge = np.zeros(len(points), dtype=np.int64)
         edge[point_idx] = edge_idx
         lines = self.edge_lines[edge]
         along_m = shapely.line_locate_point(lines, points)
         distance_m = shapely.distance(lines, points)
+        found = np.zeros(len(points), dtype=bool)
+        found[point_idx] = True
+        distance_m = np.where(found, distance_m, np.inf)
         line_length_m = shapely.length(lines)
         fraction = np.divide(along_m, line_length_m, out=np.zeros(len(points)), where=line_length_m > 0)
         tail = self.edge_from[edge]
@@ -151,8 +164,12 @@ class RoadNetwork:
         backward_s = self.edge_seconds_between(high, low)
         access_s = distance_m / (access_speed_kmh / 3.6)
         connected = distance_m <= max_snap_m
-        return Snap(low.astype(np.int32), high.astype(np.int32), fraction, forward_s, backward_s,
+        snap = Snap(low.astype(np.int32), high.astype(np.int32), fraction, forward_s, backward_s,
                     np.where(connected, access_s, np.inf), connected, distance_m, edge, swap)
+        if len(self._snap_cache) >= SNAP_CACHE_SIZE:
+            self._snap_cache.pop(next(iter(self._snap_cache)))
+        self._snap_cache[key] = snap
+        return snap
 
 
 @dataclass(frozen=True)

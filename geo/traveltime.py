@@ -257,10 +257,14 @@ def _graph_with_sites(network: RoadNetwork, sites: Snap) -> sp.csr_matrix:
 
 def _same_edge_seconds(places: Snap, sites: Snap) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs (place, site) on the same road and the time along it from place to site (no access legs)."""
-    left = pd.DataFrame({"low": places.low, "high": places.high, "p": np.arange(len(places.low))})
-    right = pd.DataFrame({"low": sites.low, "high": sites.high, "s": np.arange(len(sites.low))})
-    pairs = left[places.connected].merge(right[sites.connected], on=["low", "high"])
-    p, s = pairs["p"].to_numpy(), pairs["s"].to_numpy()
+    n = np.int64(max(places.low.max(initial=0), places.high.max(initial=0), sites.high.max(initial=0)) + 1)
+    place_key = np.where(places.connected, places.low.astype(np.int64) * n + places.high, -1)
+    site_key = np.where(sites.connected, sites.low.astype(np.int64) * n + sites.high, -2)
+    order = np.argsort(place_key, kind="stable")
+    start = np.searchsorted(place_key[order], site_key, side="left")
+    stop = np.searchsorted(place_key[order], site_key, side="right")
+    s = np.repeat(np.arange(len(site_key)), stop - start)
+    p = order[np.concatenate([np.arange(a, b) for a, b in zip(start, stop)])] if len(s) else np.zeros(0, int)
     ahead = sites.fraction[s] >= places.fraction[p]
     seconds = np.where(ahead, along_seconds(sites.fraction[s] - places.fraction[p], places.forward_s[p]),
                        along_seconds(places.fraction[p] - sites.fraction[s], places.backward_s[p]))
