@@ -77,7 +77,8 @@ def _isochrones(args) -> int:
     if args.out.exists():
         args.out.unlink()
     bands_frame.to_file(args.out, driver="GeoJSON")
-    _note(f"method {bands_frame["method"].iloc[0] if len(bands_frame) else "none"}: {bands_frame.attrs["description"]}")
+    method = bands_frame["method"].iloc[0] if len(bands_frame) else "none"
+    _note(f"method {method}: {bands_frame.attrs['description']}")
     _note(f"{len(bands_frame)} bands written to {args.out}")
     return 0
 
