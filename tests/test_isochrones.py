@@ -73,3 +73,42 @@ def test_estimate_bands_are_labelled_circles():
 def test_minutes_must_be_positive(network):
     with pytest.raises(ValueError, match="minutes"):
         isochrones(network, SERVICES, analysis_crs=CRS, minutes=[0, 15])
+
+
+def _cli(*argv):
+    import argparse
+
+    from planning import cli_travel
+
+    parser = argparse.ArgumentParser()
+    cli_travel.register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(list(argv))
+    return args.handler(args)
+
+
+def test_cli_isochrones_and_travel_times(tmp_path):
+    import shutil
+
+    import pandas as pd
+
+    region = tmp_path / "region"
+    shutil.copytree("tests/data/tiny", region)
+    # the estimate (no road file): one feature per service and band
+    assert _cli("isochrones", "--region", str(region), "--minutes", "15,30", "--out", str(tmp_path / "i.geojson")) == 0
+    bands = gpd.read_file(tmp_path / "i.geojson")
+    services = pd.read_csv(region / "services.csv")
+    assert len(bands) == 2 * len(services) and set(bands["minutes"]) == {15.0, 30.0}
+    assert (bands["method"] == "estimate").all()
+    # a scenario file replaces the region's services; with a road file far away everything is "not connected"
+    scenario = tmp_path / "sites.csv"
+    scenario.write_text("id,name,kind,lat,lon\nx1,Site,mobile,42.55,68.3\n")
+    shutil.copy("tests/data/roads/hand.osm", region / "roads.osm")
+    out = tmp_path / "tt.csv"
+    assert _cli("travel-times", "--region", str(region), "--scenario", str(scenario), "--out", str(out)) == 0
+    table = pd.read_csv(out, keep_default_na=False)
+    assert list(table.columns) == ["settlement_id", "minutes", "service_id", "method"]
+    assert (table["method"] == "network").all() and (table["minutes"] == "").all()
+    assert _cli("travel-times", "--region", str(region), "--scenario", str(scenario), "--estimate",
+                "--out", str(out)) == 0
+    table = pd.read_csv(out)
+    assert (table["method"] == "estimate").all() and (table["service_id"] == "x1").all()
