@@ -85,7 +85,7 @@ def region_map(region, *, lang: str = "ru", services: gpd.GeoDataFrame | None = 
     if services is not None and not services.empty:
         _service_layer(services, lang).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
-    add_legend(fmap, legend_rows(lang, k=k, incidents=incidents_by_settlement is not None))
+    add_legend(fmap, legend_rows(lang, k=k, incidents=incidents_by_settlement is not None), lang=lang)
     return fmap
 
 

@@ -12,16 +12,33 @@ import streamlit as st
 
 from geo.errors import RegionError
 from geo.region import Region, load_region
-from geo.settings import SMALL_COUNT_K, region_dir_from_env
+from geo.settings import region_dir_from_env
+from planning import privacy
 from planning.i18n import DEFAULT_LANGUAGE, t
 
 
+FRAMED_KEY = "_qorgau_framed"
+"""Set by app.py in every session it runs in."""
+
+
 def lang() -> str:
+    """The language of this session; also makes sure the page runs inside app.py's navigation.
+
+    Streamlit runs a fresh server's very first request in its legacy ``pages/``-directory mode (the folder name
+    our layout uses) until some session calls ``st.navigation``. A page reached that way reruns itself once
+    through app.py, so the language switch, the navigation and the access checks are always there.
+    """
+    if FRAMED_KEY not in st.session_state:
+        from streamlit.runtime.pages_manager import PagesManager
+
+        PagesManager.uses_pages_directory = False
+        st.rerun()
     return st.session_state.get("lang", DEFAULT_LANGUAGE)
 
 
 def small_count_k() -> int:
-    return SMALL_COUNT_K
+    """The configured small-count threshold (QORGAU_SMALL_COUNT_K, default 5, never below 3)."""
+    return privacy.small_count_k()
 
 
 def region_dir() -> Path:

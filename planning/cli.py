@@ -18,6 +18,7 @@ from geo.errors import QorgauError, ValidationError
 COMMAND_MODULES = [
     "planning.cli_region",
     "planning.cli_admin",
+    "planning.cli_travel",
 ]
 
 

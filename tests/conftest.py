@@ -1,0 +1,46 @@
+"""Shared fixtures: the tiny hand-made region, broken files, and the real fixture beside the project."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parent.parent
+if str(PROJECT) not in sys.path:
+    sys.path.insert(0, str(PROJECT))
+
+DATA = Path(__file__).resolve().parent / "data"
+TINY = DATA / "tiny"
+BROKEN = DATA / "broken"
+SHARED_TURKISTAN = PROJECT.parent / "shared" / "data" / "turkistan"
+DEFAULT_REGION = PROJECT / "data" / "default"
+
+needs_shared = pytest.mark.skipif(
+    not (SHARED_TURKISTAN / "region.json").is_file(),
+    reason=f"real-data fixture not found at {SHARED_TURKISTAN} (it lives in ../shared/data/turkistan beside the project)",
+)
+
+
+@pytest.fixture
+def tiny_region(tmp_path: Path) -> Path:
+    """A writable copy of the tiny hand-made region (4 settlements, 2 districts, 1 service)."""
+    target = tmp_path / "tiny"
+    shutil.copytree(TINY, target)
+    return target
+
+
+@pytest.fixture
+def region_with(tiny_region: Path):
+    """``region_with("settlements_outside.csv", as_="settlements.csv")``: the tiny region with a broken file in."""
+
+    def make(broken_name: str, *, as_: str) -> Path:
+        # other settlements invalidate the incident counts, which name settlements of the tiny region
+        for stale in ("settlements.csv", "settlements.geojson", "incidents.csv") if as_.startswith("settlements") else ():
+            (tiny_region / stale).unlink(missing_ok=True)
+        shutil.copy(BROKEN / broken_name, tiny_region / as_)
+        return tiny_region
+
+    return make
