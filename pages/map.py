@@ -3,7 +3,7 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.webmap import incident_counts, region_map
+from planning.webmap import incident_counts, region_map
 from pages.common import get_region, lang, small_count_k, synthetic_banner
 from planning.baseline import current_services
 from planning.i18n import t

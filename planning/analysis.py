@@ -1,0 +1,164 @@
+"""From a region and a set of service sites to the figures every page, export and CLI command shows.
+
+The expensive part, minutes from a site to every settlement, is computed once per site position and kept in a
+:class:`SiteMinutes` table; evaluating a scenario is then a vector minimum over its rows (DESIGN.md: "a scenario
+change costs a vector minimum, not a graph search"). Nothing here holds incident data except the arrays passed
+in for one call, so a :class:`SiteMinutes` may be shared between sessions; incident-derived results may not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.isochrones import DEFAULT_BANDS_MINUTES, isochrones
+from geo.network import RoadNetwork
+from geo.osm import build_network
+from geo.speeds import DEFAULT_PROFILE, SpeedProfile
+from geo.traveltime import (DEFAULT_CIRCUITY, DEFAULT_ESTIMATE_SPEED_KMH, METHOD_ESTIMATE, METHOD_NETWORK,
+                            estimate_description, minutes_matrix)
+from planning.coverage import Coverage, Nearest, coverage, nearest, reach_minutes_of
+
+MATRIX_CUTOFF_MINUTES = 240.0
+"""Minutes beyond which a site is taken not to reach a settlement (4 hours: beyond any planning threshold)."""
+POSITION_DECIMALS = 6
+"""Site positions are keyed to about 0.1 m: a site moved by less reuses its row."""
+
+
+def region_network(region, *, profile: SpeedProfile = DEFAULT_PROFILE) -> RoadNetwork | None:
+    """The region's routable road network (from the disk cache when built before), or None without roads."""
+    if region.roads_path is None:
+        return None
+    return build_network(region.roads_path, analysis_crs=region.analysis_crs, profile=profile,
+                         boundary=_outline_degrees(region))
+
+
+def method_of(network: RoadNetwork | None) -> str:
+    return METHOD_NETWORK if network is not None else METHOD_ESTIMATE
+
+
+def method_description(network: RoadNetwork | None) -> str:
+    """What produced the minutes: the speed profile, or the estimate's assumptions."""
+    if network is None:
+        return estimate_description(circuity=DEFAULT_CIRCUITY, speed_kmh=DEFAULT_ESTIMATE_SPEED_KMH)
+    return network.profile_description
+
+
+class SiteMinutes:
+    """Rows of the site × settlement minutes matrix, computed once per site position and reused.
+
+    Parameters
+    ----------
+    network : RoadNetwork or None
+        None gives the labelled straight-line estimate.
+    settlements : GeoDataFrame
+        The columns of every row, in this order.
+    analysis_crs : str
+    cutoff_minutes : float
+        Minutes beyond which a row holds ``inf``.
+    """
+
+    def __init__(self, network: RoadNetwork | None, settlements: gpd.GeoDataFrame, *, analysis_crs: str,
+                 cutoff_minutes: float = MATRIX_CUTOFF_MINUTES):
+        self.network = network
+        self.settlements = settlements
+        self.analysis_crs = analysis_crs
+        self.cutoff_minutes = cutoff_minutes
+        self._rows: dict[tuple[float, float], np.ndarray] = {}
+
+    @property
+    def method(self) -> str:
+        return method_of(self.network)
+
+    @property
+    def description(self) -> str:
+        return method_description(self.network)
+
+    def rows(self, sites: gpd.GeoDataFrame) -> np.ndarray:
+        """Minutes from each of ``sites`` (rows, in order) to every settlement (columns), float32, ``inf`` beyond
+        the cutoff. Positions not seen before are computed together in one batch."""
+        keys = _position_keys(sites)
+        missing = [i for i, key in enumerate(keys) if key not in self._rows]
+        if missing:
+            fresh = minutes_matrix(self.network, sites.iloc[missing], self.settlements,
+                                   cutoff_minutes=self.cutoff_minutes, analysis_crs=self.analysis_crs)
+            for i, row in zip(missing, fresh):
+                self._rows[keys[i]] = row
+        if not keys:
+            return np.empty((0, len(self.settlements)), dtype=np.float32)
+        return np.vstack([self._rows[key] for key in keys])
+
+
+def _position_keys(sites: gpd.GeoDataFrame) -> list[tuple[float, float]]:
+    return [(round(float(p.x), POSITION_DECIMALS), round(float(p.y), POSITION_DECIMALS)) for p in sites.geometry]
+
+
+def incident_vector(incidents: pd.DataFrame, settlement_ids, *, period: str | None = None) -> np.ndarray:
+    """Incident counts aligned with ``settlement_ids`` (all periods, or one fixed period: "2023", "2023-H1").
+
+    Counts recorded only per district are not in this vector (they have no settlement)."""
+    ids = pd.Index(pd.Series(settlement_ids, dtype=object))
+    if incidents is None or len(incidents) == 0:
+        return np.zeros(len(ids), dtype=np.int64)
+    chosen = incidents
+    if period is not None:
+        periods = incidents["period"].astype(str)
+        chosen = incidents[(periods == period) | ((periods.str[:4] == period) if len(period) == 4 else False)]
+    chosen = chosen[chosen["settlement_id"].notna()]
+    totals = chosen.groupby(chosen["settlement_id"].astype(object))["count"].sum()
+    return totals.reindex(ids).fillna(0).to_numpy(dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """One scenario evaluated: per settlement the nearest service and its minutes, and the coverage figures.
+
+    Incident-derived (``coverage`` counts incidents): keep it per session, never in a shared cache or on disk.
+    """
+
+    services: gpd.GeoDataFrame
+    nearest: Nearest
+    coverage: Coverage
+    method: str
+    description: str
+    nearest_service_ids: np.ndarray = field(repr=False)
+
+
+def evaluate(region, services: gpd.GeoDataFrame, site_minutes: SiteMinutes, *, incidents: np.ndarray | None,
+             thresholds=(30.0, 60.0)) -> ScenarioResult:
+    """Coverage of ``services`` over the region's settlements.
+
+    Parameters
+    ----------
+    region : geo.region.Region
+    services : GeoDataFrame
+        The scenario's sites (canonical services schema); mobile teams serve only within their reach_minutes.
+    site_minutes : SiteMinutes
+        Built for ``region.settlements``.
+    incidents : ndarray or None
+        Counts aligned with the settlements (see :func:`incident_vector`); None when there are none.
+    """
+    matrix = site_minutes.rows(services)
+    near = nearest(matrix, reach_minutes=reach_minutes_of(services))
+    settlements = region.settlements
+    figures = coverage(near.minutes, settlements["population"].to_numpy(dtype=float), incidents,
+                       settlements["district_id"].to_numpy(dtype=object), thresholds=tuple(thresholds))
+    ids = services["service_id"].to_numpy(dtype=object)
+    nearest_ids = np.array([ids[i] if i >= 0 else None for i in near.site_index], dtype=object)
+    return ScenarioResult(services=services, nearest=near, coverage=figures, method=site_minutes.method,
+                          description=site_minutes.description, nearest_service_ids=nearest_ids)
+
+
+def service_bands(region, services: gpd.GeoDataFrame, network: RoadNetwork | None, *,
+                  minutes=DEFAULT_BANDS_MINUTES) -> gpd.GeoDataFrame:
+    """Isochrone bands of the services, clipped to the region (no incident data: may be cached globally)."""
+    return isochrones(network, services, analysis_crs=region.analysis_crs, minutes=minutes,
+                      boundary=_outline_degrees(region))
+
+
+def _outline_degrees(region):
+    """The region outline (EPSG:4326), the form geo.osm and geo.isochrones clip to."""
+    return region.boundary.union_all() if not region.boundary.empty else None

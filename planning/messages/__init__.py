@@ -1,0 +1,1 @@
+"""Topic modules of the message catalog; each defines MESSAGES = {key: {"ru": ..., "kk": ..., "en": ...}}."""
