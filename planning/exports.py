@@ -1,0 +1,208 @@
+"""Files to take away: a standalone HTML map that opens offline, tables as CSV and XLSX, isochrones and gaps as
+GeoJSON.
+
+Every incident figure is suppressed below the small-count threshold (:func:`planning.privacy.suppress_count`,
+:func:`planning.privacy.suppress_table`); per-settlement incident figures appear only when the caller passes
+``incident_level="settlement"`` (planners), never for presenters (district level).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+import re
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from branca.element import Element
+
+from planning.analysis import ScenarioResult
+from planning.coverage import gaps, threshold_key
+from planning.i18n import fmt_number, t
+from planning.privacy import suppress_count, suppress_table
+from planning.report import GAP_THRESHOLD_MINUTES, INCIDENT_LEVELS, THRESHOLDS_MINUTES, area_label, gap_table
+from planning.staticmap import BAND_COLOURS, GAP_COLOUR
+from planning.webmap import STATIC_URL, region_map
+
+LEAFLET_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor" / "leaflet"
+"""Leaflet as vendored for the app; the standalone HTML carries a copy inline."""
+MINUTES_DECIMALS = 1
+
+
+# --- maps -----------------------------------------------------------------------------------------------------------
+def scenario_map(region, result: ScenarioResult, *, bands: gpd.GeoDataFrame | None, lang: str = "ru", k: int,
+                 incidents_by_settlement: pd.Series | None = None, asset_url: str = STATIC_URL) -> folium.Map:
+    """The web map of a scenario: :func:`planning.webmap.region_map` with its isochrone bands and the settlements
+    beyond :data:`planning.report.GAP_THRESHOLD_MINUTES` (gaps) as layers.
+
+    ``incidents_by_settlement`` (already per settlement, drawn suppressed) only for users who may see that level.
+    """
+    fmap = region_map(region, lang=lang, services=result.services, incidents_by_settlement=incidents_by_settlement,
+                      k=k, asset_url=asset_url)
+    if bands is not None and not bands.empty:
+        for minutes in sorted(bands["minutes"].unique(), reverse=True):
+            colour = BAND_COLOURS.get(float(minutes), "#dddddd")
+            folium.GeoJson(bands[bands["minutes"] == minutes][["minutes", "geometry"]],
+                           name=t("staticmap.band", lang, minutes=int(minutes)),
+                           style_function=lambda _, c=colour: {"color": c, "weight": 0, "fillColor": c,
+                                                               "fillOpacity": 0.35}).add_to(fmap)
+    uncovered = region.settlements[result.nearest.minutes > GAP_THRESHOLD_MINUTES]
+    if not uncovered.empty:
+        folium.GeoJson(uncovered[["settlement_id", "geometry"]],
+                       name=t("staticmap.gap", lang, minutes=int(GAP_THRESHOLD_MINUTES)),
+                       marker=folium.CircleMarker(radius=7, weight=2, color=GAP_COLOUR, fill=False)).add_to(fmap)
+    _layer_control_last(fmap)
+    return fmap
+
+
+def _layer_control_last(fmap: folium.Map) -> None:
+    """Move the layer control after the layers added here, so that it lists them too."""
+    for name, child in list(fmap._children.items()):
+        if isinstance(child, folium.LayerControl):
+            del fmap._children[name]
+            fmap.add_child(child, name=name)
+
+
+def standalone_html(fmap: folium.Map) -> str:
+    """The map as one HTML document that opens offline: Leaflet's script and style (its images as data URIs)
+    inline instead of the app's /app/static URLs."""
+    fmap.default_js, fmap.default_css = [], []
+    header = fmap.get_root().header
+    header.add_child(Element(f"<style>{_inline_css()}</style>"), name="leaflet_css_inline")
+    header.add_child(Element(f"<script>{(LEAFLET_DIR / 'leaflet.js').read_text(encoding='utf-8')}</script>"),
+                     name="leaflet_js_inline")
+    return fmap.get_root().render()
+
+
+def _inline_css() -> str:
+    css = (LEAFLET_DIR / "leaflet.css").read_text(encoding="utf-8")
+
+    def data_uri(match: re.Match) -> str:
+        path = LEAFLET_DIR / match.group(1)
+        return f"url(data:image/png;base64,{base64.b64encode(path.read_bytes()).decode('ascii')})"
+
+    return re.sub(r"url\((images/[^)]+\.png)\)", data_uri, css)
+
+
+# --- tables ---------------------------------------------------------------------------------------------------------
+def settlement_table(region, result: ScenarioResult, *, incidents: np.ndarray | None = None, lang: str = "ru",
+                     k: int, incident_level: str = "district") -> pd.DataFrame:
+    """One row per settlement: names, district, population, minutes to the nearest service, which service, within
+    each threshold; incidents (suppressed) only when ``incident_level`` is "settlement"."""
+    _check_level(incident_level)
+    settlements = region.settlements
+    minutes = result.nearest.minutes
+    services = dict(zip(result.services["service_id"].astype(object), result.services["name"].astype(object)))
+    table = pd.DataFrame({
+        "settlement_id": settlements["settlement_id"].astype(object).to_numpy(),
+        t("field.name", lang): _names(settlements, lang),
+        "district_id": settlements["district_id"].astype(object).to_numpy(),
+        t("field.district", lang): [area_label(region, d, lang) if isinstance(d, str) else None
+                                    for d in settlements["district_id"]],
+        t("field.population", lang): settlements["population"].to_numpy(dtype=float),
+        t("report.col_minutes", lang): [round(float(m), MINUTES_DECIMALS) if math.isfinite(m) else None
+                                        for m in minutes],
+        t("report.col_nearest_service", lang): [services.get(s, s) for s in result.nearest_service_ids],
+    })
+    for step in THRESHOLDS_MINUTES:
+        table[t("report.col_covered_within", lang, minutes=int(step))] = [
+            t("report.yes" if m <= step else "report.no", lang) for m in minutes]
+    if incident_level == "settlement" and incidents is not None:
+        table[t("field.incidents", lang)] = [suppress_count(int(n), k) for n in incidents]
+    return table
+
+
+def district_table(region, result: ScenarioResult, *, lang: str = "ru", k: int) -> pd.DataFrame:
+    """One row per district: settlements and known population, covered within each threshold, and incidents within
+    and beyond the last threshold with their total (suppressed together, so no small count can be worked out)."""
+    rows = []
+    last = threshold_key(THRESHOLDS_MINUTES[-1])
+    cells = []
+    for district_id, area in result.coverage.districts.items():
+        row = {"district_id": district_id, t("field.district", lang): area_label(region, district_id, lang)}
+        figures = area.within[last]
+        row[t("report.col_settlements_total", lang)] = figures.settlements_total
+        row[t("report.col_population_total", lang)] = figures.population_total
+        for step in THRESHOLDS_MINUTES:
+            within = area.within[threshold_key(step)]
+            row[t("report.col_population_within", lang, minutes=int(step))] = within.population_covered
+            row[t("report.col_settlements_within", lang, minutes=int(step))] = within.settlements_covered
+        rows.append(row)
+        cells += [(district_id, figures.incidents_covered), (district_id, figures.incidents_total - figures.incidents_covered)]
+    table = pd.DataFrame(rows)
+    if rows and any(area.within[last].incidents_total for area in result.coverage.districts.values()):
+        shown = suppress_table(pd.DataFrame(cells, columns=["district", "count"]), "district", "count", total="sum", k=k)
+        table[t("report.col_incidents_within", lang, minutes=int(THRESHOLDS_MINUTES[-1]))] = shown.cells.to_numpy()[0::2]
+        table[t("report.col_incidents_beyond", lang, minutes=int(THRESHOLDS_MINUTES[-1]))] = shown.cells.to_numpy()[1::2]
+        table[t("report.col_incidents_total", lang)] = [shown.totals[d] for d in table["district_id"]]
+    return table
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 CSV with a byte-order mark (Excel then reads Cyrillic and Kazakh letters correctly)."""
+    return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """One workbook with a sheet per table (sheet names cut to Excel's 31 characters)."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name[:31], index=False)
+    return buffer.getvalue()
+
+
+def tables(region, result: ScenarioResult, *, incidents: np.ndarray | None = None, lang: str = "ru", k: int,
+           incident_level: str = "district") -> dict[str, pd.DataFrame]:
+    """The export tables by sheet name: settlements, districts (when the region has any) and gaps."""
+    sheets = {t("export.sheet_settlements", lang): settlement_table(region, result, incidents=incidents, lang=lang,
+                                                                    k=k, incident_level=incident_level)}
+    if result.coverage.districts and not region.districts.empty:
+        sheets[t("export.sheet_districts", lang)] = district_table(region, result, lang=lang, k=k)
+    sheets[t("export.sheet_gaps", lang)] = gap_table(region, result, incidents=incidents, lang=lang, k=k,
+                                                     incident_level=incident_level)
+    return sheets
+
+
+# --- GeoJSON --------------------------------------------------------------------------------------------------------
+def bands_geojson(bands: gpd.GeoDataFrame) -> str:
+    """Isochrone bands (service_id, minutes, method) as GeoJSON in EPSG:4326."""
+    return bands.to_crs("EPSG:4326")[["service_id", "minutes", "method", "geometry"]].to_json(drop_id=True)
+
+
+def gaps_geojson(region, result: ScenarioResult, *, incidents: np.ndarray | None = None, lang: str = "ru", k: int,
+                 incident_level: str = "district") -> str:
+    """Settlements beyond :data:`planning.report.GAP_THRESHOLD_MINUTES` as GeoJSON points, most pressing first;
+    incidents (suppressed) only at the settlement level."""
+    _check_level(incident_level)
+    table = gaps(region.settlements, result.nearest.minutes, list(result.nearest_service_ids), incidents,
+                 threshold_minutes=GAP_THRESHOLD_MINUTES, k=k)
+    located = region.settlements.set_index(region.settlements["settlement_id"].astype(object)).loc[
+        table["settlement_id"].astype(object)]
+    frame = gpd.GeoDataFrame({
+        "settlement_id": table["settlement_id"].astype(object).to_numpy(),
+        "name": _names(located, lang),
+        "district_id": table["district_id"].astype(object).to_numpy(),
+        "population": table["population"].to_numpy(dtype=float),
+        "minutes": [round(float(m), MINUTES_DECIMALS) if math.isfinite(m) else None for m in table["minutes"]],
+        "nearest_service_id": table["nearest_service_id"].to_numpy(dtype=object),
+    }, geometry=located.geometry.to_numpy(), crs=region.settlements.crs)
+    if incident_level == "settlement" and incidents is not None:
+        frame["incidents"] = table["incidents"].to_numpy(dtype=object)
+    return frame.to_crs("EPSG:4326").to_json(drop_id=True)
+
+
+def _names(settlements: pd.DataFrame, lang: str) -> list:
+    column = f"name_{lang}"
+    localised = settlements[column] if column in settlements else pd.Series([None] * len(settlements))
+    return [n if isinstance(n, str) and n else d for n, d in zip(localised.to_numpy(dtype=object),
+                                                                 settlements["name"].to_numpy(dtype=object))]
+
+
+def _check_level(incident_level: str) -> None:
+    if incident_level not in INCIDENT_LEVELS:
+        raise ValueError(f"`incident_level` must be one of {INCIDENT_LEVELS}; got {incident_level!r}.")

@@ -1,0 +1,340 @@
+"""Printable reports: a PDF for the region or one district, built from a region, its services and the minutes table.
+
+Everything comes from :mod:`planning.analysis` and :mod:`planning.coverage` (no page code): the static map, the key
+figures (coverage within 30 and 60 minutes), the gap list, the comparison of two scenarios, the data sources and
+licences, the method, and a "demo data" line on every page when the incidents are synthetic. Text goes through the
+catalog in the chosen language; numbers through :func:`planning.i18n.fmt_number`. Incident figures are suppressed
+below the small-count threshold and shown per district or region only unless ``incident_level="settlement"``.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Sequence
+
+import geopandas as gpd
+import matplotlib
+import numpy as np
+import pandas as pd
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+from PIL import Image
+
+from planning.analysis import ScenarioResult, SiteMinutes, evaluate, service_bands
+from planning.coverage import (SUMMARY_TEMPLATES, AreaCoverage, compare, gaps, summary_sentence, threshold_key)
+from planning.i18n import fmt_number, t
+from planning.privacy import SECONDARY_MARK, suppress_table
+from planning.staticmap import map_png
+
+THRESHOLDS_MINUTES = (30.0, 60.0)
+"""Coverage thresholds of every report, minutes."""
+GAP_THRESHOLD_MINUTES = 60.0
+"""A settlement farther than this from any service is a gap, minutes."""
+GAP_LIST_LENGTH = 20
+"""Rows of the gap list."""
+INCIDENT_LEVELS = ("district", "settlement")
+FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+"""DejaVu, bundled with matplotlib: covers Cyrillic and the Kazakh letters (ә ғ қ ң ө ұ ү һ і)."""
+FONT_FAMILY = "DejaVu"
+PAGE_MARGIN_MM = 15.0
+BODY_PT, HEADING_PT, TITLE_PT, SMALL_PT = 10, 13, 17, 8
+DEMO_COLOUR = (192, 57, 43)
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """One large figure: what it is, the value as shown, and a line under it (all text in one language)."""
+
+    label: str
+    value: str
+    detail: str
+
+
+def area_label(region, district_id: str | None, lang: str) -> str:
+    """The region's name, or the district's name in ``lang`` (the id when it has none)."""
+    if district_id is None:
+        return region.name(lang)
+    row = region.districts[region.districts["district_id"].astype(object) == district_id]
+    if row.empty:
+        return str(district_id)
+    names = row.iloc[0]
+    for column in (f"name_{lang}", "name_ru", "name_en"):
+        value = names.get(column)
+        if isinstance(value, str) and value:
+            return value
+    return str(district_id)
+
+
+def area_coverage(result: ScenarioResult, district_id: str | None) -> AreaCoverage:
+    """The region's coverage figures, or one district's."""
+    return result.coverage.region if district_id is None else result.coverage.districts[str(district_id)]
+
+
+def incident_pair(covered: int, total: int, *, k: int) -> tuple[str, str]:
+    """``(covered, total)`` incident counts as they may be shown: the part beyond reach (total − covered) is a
+    cell too, so neither a small covered nor a small uncovered count can be worked out."""
+    cells = pd.DataFrame({"area": ["a", "a"], "count": [int(covered), int(total) - int(covered)]})
+    shown = suppress_table(cells, "area", "count", total="sum", k=k)
+    return str(shown.cells.iloc[0]), str(shown.totals.iloc[0])
+
+
+def key_figures(result: ScenarioResult, *, district_id: str | None = None, lang: str = "ru",
+                k: int) -> list[KeyFigure]:
+    """The three or four large figures: population within 30 and 60 minutes, settlements beyond 60 minutes, and
+    (when there are incidents) incidents within 60 minutes — at the region or district level only."""
+    area = area_coverage(result, district_id)
+    figures = []
+    for minutes in THRESHOLDS_MINUTES:
+        within = area.within[threshold_key(minutes)]
+        share = 100.0 * within.population_share
+        detail = t("report.figure_share", lang, share=fmt_number(share, lang, decimals=1)) if math.isfinite(share) \
+            else t("report.figure_unknown_population", lang, count=within.settlements_unknown_population)
+        figures.append(KeyFigure(t("report.figure_population_within", lang, minutes=int(minutes)),
+                                 fmt_number(within.population_covered, lang), detail))
+    last = area.within[threshold_key(THRESHOLDS_MINUTES[-1])]
+    figures.append(KeyFigure(t("report.figure_uncovered", lang, minutes=int(THRESHOLDS_MINUTES[-1])),
+                             fmt_number(last.settlements_total - last.settlements_covered, lang),
+                             t("report.figure_of_total", lang, total=fmt_number(last.settlements_total, lang))))
+    if last.incidents_total > 0:
+        covered, total = incident_pair(last.incidents_covered, last.incidents_total, k=k)
+        figures.append(KeyFigure(t("report.figure_incidents_within", lang, minutes=int(THRESHOLDS_MINUTES[-1])),
+                                 covered, t("report.figure_of_total", lang, total=total)))
+    return figures
+
+
+def summary_templates(lang: str) -> dict[str, str]:
+    """:data:`planning.coverage.SUMMARY_TEMPLATES` in ``lang``, from the catalog."""
+    return {key: t(f"report.summary_{key}", lang) for key in SUMMARY_TEMPLATES}
+
+
+def gap_table(region, result: ScenarioResult, *, incidents: np.ndarray | None, district_id: str | None = None,
+              lang: str = "ru", k: int, incident_level: str = "district",
+              threshold_minutes: float = GAP_THRESHOLD_MINUTES) -> pd.DataFrame:
+    """Settlements beyond ``threshold_minutes`` (most pressing first) with headings in ``lang``; the incident
+    column only when ``incident_level`` is "settlement" (already suppressed)."""
+    table = gaps(region.settlements, result.nearest.minutes, list(result.nearest_service_ids), incidents,
+                 threshold_minutes=threshold_minutes, k=k)
+    if district_id is not None:
+        table = table[table["district_id"].astype(object) == district_id]
+    names = _settlement_names(region, lang)
+    services = dict(zip(result.services["service_id"].astype(object), result.services["name"].astype(object)))
+    shown = pd.DataFrame({
+        t("field.name", lang): [names.get(i, n) for i, n in zip(table["settlement_id"], table["name"])],
+        t("field.district", lang): [area_label(region, d, lang) if isinstance(d, str) else "" for d in table["district_id"]],
+        t("field.population", lang): [fmt_number(p, lang) if math.isfinite(p) else t("value.unknown", lang)
+                                      for p in table["population"]],
+        t("report.col_minutes", lang): [fmt_number(m, lang) if math.isfinite(m) else t("report.unreachable", lang)
+                                        for m in table["minutes"]],
+        t("report.col_nearest_service", lang): [str(services.get(s) or s) if isinstance(s, str) else "—"
+                                                for s in table["nearest_service_id"]],
+    })
+    if incident_level == "settlement" and incidents is not None:
+        shown[t("field.incidents", lang)] = table["incidents"].to_numpy()
+    return shown.reset_index(drop=True)
+
+
+def _settlement_names(region, lang: str) -> dict:
+    column = f"name_{lang}"
+    settlements = region.settlements
+    if column not in settlements:
+        return {}
+    return {i: n for i, n in zip(settlements["settlement_id"], settlements[column]) if isinstance(n, str) and n}
+
+
+def comparison_rows(result_a: ScenarioResult, result_b: ScenarioResult, *, district_id: str | None = None,
+                    lang: str = "ru", k: int) -> list[list[str]]:
+    """Rows (figure, A, B, difference) comparing two scenarios within each threshold."""
+    comparison = compare(result_a.coverage, result_b.coverage, k=k)
+    rows = []
+    for minutes in THRESHOLDS_MINUTES:
+        key = threshold_key(minutes)
+        changes = comparison.within[key].figures if district_id is None \
+            else comparison.within[key].districts[str(district_id)]
+        for name, label in (("population_covered", "report.col_population_within"),
+                            ("settlements_covered", "report.col_settlements_within")):
+            change = changes[name]
+            rows.append([t(label, lang, minutes=int(minutes)), fmt_number(change.a, lang), fmt_number(change.b, lang),
+                         ("+" if change.difference > 0 else "") + fmt_number(change.difference, lang)])
+    return rows
+
+
+def comparison_sentence(result_a: ScenarioResult, result_b: ScenarioResult, *, name_a: str, name_b: str,
+                        lang: str = "ru", k: int, threshold_minutes: float = THRESHOLDS_MINUTES[0]) -> str:
+    """:func:`planning.coverage.summary_sentence` in ``lang``."""
+    comparison = compare(result_a.coverage, result_b.coverage, k=k)
+    return summary_sentence(comparison, threshold_minutes=threshold_minutes, name_a=name_a, name_b=name_b,
+                            templates=summary_templates(lang))
+
+
+def source_lines(region, lang: str) -> list[str]:
+    """One line per data source: its name, files, licence and attribution."""
+    lines = []
+    for source in region.meta.get("sources") or []:
+        files = ", ".join(source.get("files") or [])
+        parts = [str(source.get("name") or files)]
+        if files:
+            parts.append(f"[{files}]")
+        if source.get("licence"):
+            parts.append(t("report.licence", lang, licence=source["licence"]))
+        if source.get("attribution"):
+            parts.append(str(source["attribution"]))
+        lines.append(" — ".join(parts))
+    return lines
+
+
+def report_map_png(region, result: ScenarioResult, *, bands: gpd.GeoDataFrame | None, district_id: str | None = None,
+                   lang: str = "ru") -> bytes:
+    """The static map of a scenario: its services, bands and the settlements beyond the gap threshold."""
+    return map_png(region, services=result.services, bands=bands,
+                   uncovered=result.nearest.minutes > GAP_THRESHOLD_MINUTES, gap_minutes=GAP_THRESHOLD_MINUTES,
+                   district_id=district_id, lang=lang)
+
+
+class _ReportPdf(FPDF):
+    """A4 pages with the demo line in the header (when synthetic) and the page number in the footer."""
+
+    def __init__(self, *, lang: str, demo: bool, footer_text: str):
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.lang, self.demo, self.footer_text = lang, demo, footer_text
+        self.set_margins(PAGE_MARGIN_MM, PAGE_MARGIN_MM + (6 if demo else 0), PAGE_MARGIN_MM)
+        self.set_auto_page_break(True, margin=PAGE_MARGIN_MM + 5)
+        self.add_font(FONT_FAMILY, "", str(FONT_DIR / "DejaVuSans.ttf"))
+        self.add_font(FONT_FAMILY, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+        self.set_font(FONT_FAMILY, size=BODY_PT)
+
+    def header(self):
+        if self.demo:
+            self.set_xy(PAGE_MARGIN_MM, 6)
+            self.set_font(FONT_FAMILY, "B", SMALL_PT + 1)
+            self.set_text_color(*DEMO_COLOUR)
+            self.cell(0, 6, t("report.demo", self.lang), align="C")
+            self.set_text_color(0, 0, 0)
+            self.set_xy(PAGE_MARGIN_MM, PAGE_MARGIN_MM + 6)
+            self.set_font(FONT_FAMILY, size=BODY_PT)
+
+    def footer(self):
+        self.set_y(-12)
+        self.set_font(FONT_FAMILY, size=SMALL_PT)
+        self.set_text_color(110, 110, 110)
+        self.cell(0, 5, f"{self.footer_text} · {t('report.page', self.lang, page=str(self.page_no()))}", align="C")
+        self.set_text_color(0, 0, 0)
+
+    def heading(self, text: str, size: int = HEADING_PT):
+        self.ln(3)
+        self.set_font(FONT_FAMILY, "B", size)
+        self.multi_cell(0, size * 0.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
+        self.set_font(FONT_FAMILY, size=BODY_PT)
+        self.ln(1)
+
+    def paragraph(self, text: str, size: int = BODY_PT):
+        self.set_font(FONT_FAMILY, size=size)
+        self.multi_cell(0, size * 0.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
+        self.set_font(FONT_FAMILY, size=BODY_PT)
+
+    def picture(self, heading: str, png: bytes):
+        """A heading and a picture the width of the page, moved together to a new page when they do not fit."""
+        width_px, height_px = Image.open(io.BytesIO(png)).size
+        height_mm = self.epw * height_px / width_px
+        if self.get_y() + height_mm + HEADING_PT > self.page_break_trigger:
+            self.add_page()
+        self.heading(heading)
+        self.image(io.BytesIO(png), w=self.epw, h=height_mm)
+
+    def rows_table(self, header: list[str] | None, rows: list[list[str]], *, size: int = SMALL_PT + 1):
+        self.set_font(FONT_FAMILY, size=size)
+        with self.table(text_align="LEFT", line_height=size * 0.5, first_row_as_headings=header is not None,
+                        headings_style=FontFace(emphasis="BOLD", fill_color=(236, 240, 241))) as table:
+            for values in ([header] if header is not None else []) + rows:
+                row = table.row()
+                for value in values:
+                    row.cell(str(value))
+        self.set_font(FONT_FAMILY, size=BODY_PT)
+
+
+def region_pdf(region, scenarios: Sequence[tuple[str, gpd.GeoDataFrame]], site_minutes: SiteMinutes, *,
+               lang: str = "ru", incidents: np.ndarray | None = None, district_id: str | None = None, k: int,
+               incident_level: str = "district", bands: gpd.GeoDataFrame | None = None,
+               built: date | None = None) -> bytes:
+    """The report as PDF bytes: the region, or one district when ``district_id`` is given.
+
+    Parameters
+    ----------
+    region : geo.region.Region
+    scenarios : sequence of (name, services)
+        One or two scenarios; the last is the one mapped and listed, two are compared (first → second).
+    site_minutes : SiteMinutes
+        Built for ``region.settlements``; its method and speed profile are described in the report.
+    lang : {"ru", "kk", "en"}
+    incidents : ndarray, optional
+        Incident counts aligned with the settlements (:func:`planning.analysis.incident_vector`).
+    district_id : str, optional
+        Report on this district only (figures, map and gap list filtered to it).
+    k : int
+        Small-count threshold.
+    incident_level : {"district", "settlement"}
+        The finest level of incident figures printed; "district" leaves them out of the gap list.
+    bands : GeoDataFrame, optional
+        Isochrone bands of the last scenario (computed when not given).
+    built : date, optional
+        The date printed (today by default).
+    """
+    if not 1 <= len(scenarios) <= 2:
+        raise ValueError(f"`scenarios` needs one or two (name, services) pairs; got {len(scenarios)}.")
+    if incident_level not in INCIDENT_LEVELS:
+        raise ValueError(f"`incident_level` must be one of {INCIDENT_LEVELS}; got {incident_level!r}.")
+    if district_id is not None and str(district_id) not in set(region.districts["district_id"].astype(str)):
+        raise KeyError(f"`district_id` {district_id!r} is not a district of the region; known: "
+                       f"{', '.join(map(str, region.districts['district_id']))}.")
+    results = [evaluate(region, services, site_minutes, incidents=incidents, thresholds=THRESHOLDS_MINUTES)
+               for _, services in scenarios]
+    name, services = scenarios[-1]
+    result = results[-1]
+    if bands is None:
+        bands = service_bands(region, services, site_minutes.network)
+    area = area_label(region, district_id, lang)
+    if district_id is not None:
+        area = t("report.district_of", lang, district=area, region=region.name(lang))
+    built_text = t("report.built", lang, date=(built or date.today()).isoformat())
+    pdf = _ReportPdf(lang=lang, demo=region.incidents_synthetic, footer_text=f"Qorgau · {built_text}")
+    pdf.add_page()
+    pdf.heading(t("report.title", lang, area=area), TITLE_PT)
+    pdf.paragraph(" · ".join([t("report.scenario", lang, name=name), built_text]))
+
+    pdf.heading(t("report.figures", lang))
+    figures = key_figures(result, district_id=district_id, lang=lang, k=k)
+    pdf.rows_table(None, [[f.label, f.value, f.detail] for f in figures],
+                   size=BODY_PT)
+    if incidents is not None:
+        pdf.paragraph(t("report.suppression", lang, k=str(k), mark=SECONDARY_MARK), SMALL_PT)
+
+    pdf.picture(t("report.map", lang), report_map_png(region, result, bands=bands, district_id=district_id, lang=lang))
+
+    if len(scenarios) == 2:
+        pdf.heading(t("report.comparison", lang))
+        name_a = scenarios[0][0]
+        if district_id is None:
+            pdf.paragraph(comparison_sentence(results[0], result, name_a=name_a, name_b=name, lang=lang, k=k))
+            pdf.ln(2)
+        pdf.rows_table([t("report.col_figure", lang), name_a, name, t("report.col_change", lang)],
+                       comparison_rows(results[0], result, district_id=district_id, lang=lang, k=k))
+
+    table = gap_table(region, result, incidents=incidents, district_id=district_id, lang=lang, k=k,
+                      incident_level=incident_level)
+    pdf.heading(t("report.gaps", lang, minutes=int(GAP_THRESHOLD_MINUTES), count=str(GAP_LIST_LENGTH)))
+    if table.empty:
+        pdf.paragraph(t("report.no_gaps", lang, minutes=int(GAP_THRESHOLD_MINUTES)))
+    else:
+        pdf.rows_table(list(table.columns), table.head(GAP_LIST_LENGTH).to_numpy().tolist())
+
+    pdf.heading(t("report.method", lang))
+    pdf.paragraph(t("report.method_network" if site_minutes.network is not None else "report.method_estimate", lang))
+    pdf.paragraph(site_minutes.description, SMALL_PT + 1)
+
+    pdf.heading(t("report.sources", lang))
+    for line in source_lines(region, lang):
+        pdf.paragraph(f"• {line}", SMALL_PT + 1)
+    return bytes(pdf.output())
