@@ -13,18 +13,16 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from geo.errors import QorgauError
+from planning.db import SqliteStore, default_db_path  # noqa: F401  (default_db_path: part of this API)
 
-BUSY_TIMEOUT_MS = 10_000
 """How long a writer waits for another session's transaction, in milliseconds."""
 MIN_PASSWORD_LENGTH = 12
 """Shortest password accepted, in characters."""
@@ -108,58 +106,10 @@ class AuditEntry:
 # --------------------------------------------------------------------------------------------------------------
 # the database file
 # --------------------------------------------------------------------------------------------------------------
-def default_db_path() -> Path:
-    """The database shared with scenarios (``QORGAU_SCENARIO_DB`` or the user's data folder)."""
-    from planning.scenarios import default_db_path as scenario_db_path
-
-    return scenario_db_path()
-
-
-class SqliteStore:
-    """One SQLite file holding the tables of ``schema``; each operation is one short transaction.
-
-    Parameters
-    ----------
-    path : str or Path, optional
-        Database file, created (with its folder) when missing. Default :func:`default_db_path`.
-    """
-
-    schema = SCHEMA
-
-    def __init__(self, path: str | Path | None = None):
-        self.path = Path(path) if path is not None else default_db_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = self._connect()
-        try:
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.executescript(f"BEGIN IMMEDIATE;{self.schema}COMMIT;")
-        finally:
-            connection.close()
-
-    def _connect(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
-        connection.execute("PRAGMA secure_delete = ON")  # replaced rows are overwritten, not left in free pages
-        return connection
-
-    @contextmanager
-    def transaction(self, *, write: bool = True) -> Iterator[sqlite3.Connection]:
-        """A connection inside ``BEGIN IMMEDIATE`` (or ``BEGIN`` to read); rolled back on any exception."""
-        connection = self._connect()
-        try:
-            connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            try:
-                yield connection
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
-        finally:
-            connection.close()
-
-
 class AccessStore(SqliteStore):
     """Users and the audit log (see :data:`SCHEMA`)."""
+
+    schema = SCHEMA
 
 
 # --------------------------------------------------------------------------------------------------------------

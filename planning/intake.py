@@ -31,7 +31,8 @@ from geo.schema import DISTRICT_COLUMNS, INCIDENT_COLUMNS
 from geo.settings import MAX_CSV_ROWS, STORAGE_CRS
 from geo.tabular import MAX_TABLE_BYTES, first_present, parse_numbers, read_table
 from planning.access import SCHEMA as ACCESS_SCHEMA
-from planning.access import SqliteStore, record, write_audit
+from planning.access import record, write_audit
+from planning.db import SqliteStore
 
 MAX_UPLOAD_BYTES = MAX_TABLE_BYTES
 """Largest upload accepted, in bytes (25 MB; the same cap as ``server.maxUploadSize``)."""

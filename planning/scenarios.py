@@ -12,28 +12,21 @@ import csv
 import io
 import json
 import math
-import os
 import sqlite3
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Sequence
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import platformdirs
 
 from geo.errors import Problem, QorgauError, ValidationError
 from geo.schema import SERVICE_COLUMNS, SERVICE_KINDS, SERVICES_CSV_COLUMNS
 from geo.settings import STORAGE_CRS
+from planning.db import DB_ENV_VAR as SCENARIO_DB_ENV_VAR, SqliteStore, default_db_path  # noqa: F401
 
-BUSY_TIMEOUT_MS = 10_000
-"""How long a writer waits for another session's transaction before giving up, in milliseconds."""
-SCENARIO_DB_ENV_VAR = "QORGAU_SCENARIO_DB"
-"""Environment variable naming the scenario database file."""
-SCENARIO_DB_FILE_NAME = "scenarios.sqlite"
 SCENARIO_FILE_NAME = "scenario.csv"
 """Name used in validation messages for an imported scenario file."""
 
@@ -273,13 +266,7 @@ class Scenario:
     deleted: bool
 
 
-def default_db_path() -> Path:
-    """The scenario database named by ``QORGAU_SCENARIO_DB``, else one in the user's data folder."""
-    value = os.environ.get(SCENARIO_DB_ENV_VAR, "").strip()
-    return Path(value).expanduser() if value else platformdirs.user_data_path("qorgau") / SCENARIO_DB_FILE_NAME
-
-
-class ScenarioStore:
+class ScenarioStore(SqliteStore):
     """Scenarios and every saved version of them, in one SQLite file.
 
     Parameters
@@ -288,20 +275,15 @@ class ScenarioStore:
         Database file; created (with its folder) when missing.
     """
 
+    schema = _SCHEMA
+
     def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = self._connect()
-        try:
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}COMMIT;")
-        finally:
-            connection.close()
+        super().__init__(path)
 
     # -- reading -------------------------------------------------------------------------------------------
     def list_scenarios(self, region_id: str) -> list[Scenario]:
         """The region's scenarios that are not deleted, at their latest version, oldest first."""
-        with self._transaction(write=False) as db:
+        with self.transaction(write=False) as db:
             ids = [row[0] for row in db.execute(
                 "SELECT scenario_id FROM scenarios WHERE region_id = ? AND deleted_at IS NULL ORDER BY scenario_id",
                 (region_id,))]
@@ -309,12 +291,12 @@ class ScenarioStore:
 
     def load(self, scenario_id: int, version: int | None = None) -> Scenario:
         """The scenario at ``version`` (default: the latest). A deleted scenario still loads (``deleted``)."""
-        with self._transaction(write=False) as db:
+        with self.transaction(write=False) as db:
             return self._load(db, scenario_id, version)
 
     def history(self, scenario_id: int) -> list[ScenarioVersion]:
         """Every saved version, oldest first."""
-        with self._transaction(write=False) as db:
+        with self.transaction(write=False) as db:
             self._scenario_row(db, scenario_id)
             rows = db.execute(
                 "SELECT scenario_id, version, sites_json, author, action, restored_from, saved_at "
@@ -324,7 +306,7 @@ class ScenarioStore:
     # -- writing -------------------------------------------------------------------------------------------
     def create(self, name: str, region_id: str, sites: Sequence[Site], *, author: str = "") -> Scenario:
         """A new scenario whose version 1 holds ``sites``."""
-        with self._transaction() as db:
+        with self.transaction() as db:
             cursor = db.execute("INSERT INTO scenarios (name, region_id, created_at) VALUES (?, ?, ?)",
                                 (name, region_id, _now()))
             self._append(db, cursor.lastrowid, sites, author=author, action="create")
@@ -332,7 +314,7 @@ class ScenarioStore:
 
     def save(self, scenario_id: int, sites: Sequence[Site], *, author: str) -> Scenario:
         """Append ``sites`` as the scenario's next version."""
-        with self._transaction() as db:
+        with self.transaction() as db:
             self._live_scenario_row(db, scenario_id)
             self._append(db, scenario_id, sites, author=author, action="save")
             return self._load(db, scenario_id, None)
@@ -343,7 +325,7 @@ class ScenarioStore:
         The step undone is the latest save; after an undo, the next undo goes one step further back (as an
         editor's undo does). Raises ``ScenarioError`` when the scenario is at its first state.
         """
-        with self._transaction() as db:
+        with self.transaction() as db:
             self._live_scenario_row(db, scenario_id)
             latest, restored_from = db.execute(
                 "SELECT version, restored_from FROM scenario_versions WHERE scenario_id = ? "
@@ -360,38 +342,18 @@ class ScenarioStore:
 
     def rename(self, scenario_id: int, name: str) -> Scenario:
         """Give the scenario a new name (its versions are unchanged)."""
-        with self._transaction() as db:
+        with self.transaction() as db:
             self._live_scenario_row(db, scenario_id)
             db.execute("UPDATE scenarios SET name = ? WHERE scenario_id = ?", (name, scenario_id))
             return self._load(db, scenario_id, None)
 
     def delete(self, scenario_id: int) -> None:
         """Hide the scenario from ``list_scenarios``; its versions stay in the file."""
-        with self._transaction() as db:
+        with self.transaction() as db:
             self._live_scenario_row(db, scenario_id)
             db.execute("UPDATE scenarios SET deleted_at = ? WHERE scenario_id = ?", (_now(), scenario_id))
 
     # -- helpers -------------------------------------------------------------------------------------------
-    def _connect(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
-        connection.execute("PRAGMA foreign_keys = ON")
-        return connection
-
-    @contextmanager
-    def _transaction(self, *, write: bool = True) -> Iterator[sqlite3.Connection]:
-        connection = self._connect()
-        try:
-            connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            try:
-                yield connection
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
-        finally:
-            connection.close()
-
     @staticmethod
     def _append(db: sqlite3.Connection, scenario_id: int, sites: Sequence[Site], *, author: str, action: str,
                 restored_from: int | None = None) -> None:
