@@ -17,5 +17,6 @@ lang = st.sidebar.selectbox(" · ".join(t("app.language", code) for code in LANG
 pages = [
     st.Page("pages/home.py", title=t("nav.home", lang), icon=":material/home:", default=True),
     st.Page("pages/map.py", title=t("nav.map", lang), icon=":material/map:", url_path="map"),
+    st.Page("pages/suggest.py", title=t("nav.suggest", lang), icon=":material/add_location_alt:", url_path="suggest"),
 ]
 st.navigation(pages).run()

@@ -38,6 +38,9 @@ DEFAULT_MIN_POPULATION = 1_000
 DISTRICT_CENTRE_MIN_POPULATION = BASELINE_MIN_POPULATION
 """Without district outlines, towns of at least this many people stand in for district centres (as the baseline)."""
 
+EXACT_GAP_MAX_CANDIDATES = 300
+"""Up to this many candidates, pages solve exactly as well by default, to say how far greedy is from the optimum."""
+
 SUGGESTED_ID_PREFIX = "suggested-"
 """Service ids of suggested sites saved into a scenario: ``suggested-01``, ``suggested-02``, …"""
 

@@ -1,0 +1,185 @@
+"""Suggested sites: choose a base scenario, a model, K, T, the demand and the candidates; see the picks in order on
+a map and in a table; save them as a new scenario. The computing is planning.suggest."""
+
+import folium
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.errors import QorgauError
+from pages.common import (get_region, guard, incident_level, incidents_here, lang, site_minutes, small_count_k,
+                          synthetic_banner)
+from planning import access
+from planning.baseline import current_services
+from planning.i18n import fmt_number, place_name, t
+from planning.scenarios import ScenarioStore, default_db_path, sites_from_services, sites_to_services
+from planning.siting import DEFAULT_INCIDENT_WEIGHT, DEFAULT_UNDERREPORTING_FACTOR, DEMAND_MODES, METHODS, MODELS
+from planning.suggest import (CANDIDATE_SOURCES, DEFAULT_MIN_POPULATION, EXACT_GAP_MAX_CANDIDATES, candidate_sites,
+                              pick_table, suggest, suggested_sites)
+from planning.webmap import add_legend, legend_rows, region_map
+
+RESULT_KEY = "suggest_result"  # st.session_state: (inputs, Suggestion); incident-derived, so per session only
+PICK_COLOUR = "#27ae60"
+DEFAULT_ADD = 5
+DEFAULT_MINUTES = 30
+
+L = lang()
+user = guard("view_scenarios")
+region = get_region()
+st.title(f"{t('suggest.title', L)}: {region.name(L)}")
+synthetic_banner(region)
+st.write(t("suggest.intro", L))
+
+# --- inputs ---------------------------------------------------------------------------------------------------------
+store = ScenarioStore(default_db_path())
+scenarios = {s.scenario_id: s for s in store.list_scenarios(region.region_id)}
+base_id = st.selectbox(t("suggest.base", L), [None, *scenarios],
+                       format_func=lambda i: t("suggest.base_current", L) if i is None else scenarios[i].name)
+base = current_services(region) if base_id is None else sites_to_services(scenarios[base_id].sites)
+base_name = t("suggest.base_current", L) if base_id is None else scenarios[base_id].name
+st.caption(t("suggest.base_sites", L, n=len(base)))
+
+left, right = st.columns(2)
+with left:
+    model = st.radio(t("suggest.model", L), MODELS, format_func=lambda m: t(f"suggest.model.{m}", L), horizontal=True)
+    st.caption(t(f"suggest.model_help.{model}", L))
+    add = st.number_input(t("suggest.add", L), min_value=1, max_value=100, value=DEFAULT_ADD, step=1,
+                          disabled=model == "lscp")
+    minutes = st.number_input(t("suggest.minutes", L), min_value=5, max_value=240, value=DEFAULT_MINUTES, step=5)
+    level = incident_level()
+    incidents = incidents_here(region) if level is not None else None
+    modes = list(DEMAND_MODES) if incidents is not None else ["population"]
+    demand = st.radio(t("suggest.demand", L), modes, format_func=lambda m: t(f"suggest.demand.{m}", L),
+                      horizontal=True)
+    st.caption(t(f"suggest.demand_help.{demand}", L))
+    incident_weight = DEFAULT_INCIDENT_WEIGHT
+    underreporting = DEFAULT_UNDERREPORTING_FACTOR
+    if demand == "blend":
+        incident_weight = st.slider(t("suggest.incident_weight", L), 0.0, 1.0, DEFAULT_INCIDENT_WEIGHT, 0.05)
+    if demand != "population":
+        underreporting = st.number_input(t("suggest.underreporting", L), min_value=1.0, max_value=20.0,
+                                         value=DEFAULT_UNDERREPORTING_FACTOR, step=0.5)
+with right:
+    source = st.radio(t("suggest.candidates", L), CANDIDATE_SOURCES,
+                      format_func=lambda s: t(f"suggest.candidates.{s}", L))
+    min_population = DEFAULT_MIN_POPULATION
+    upload = None
+    if source == "population":
+        min_population = st.number_input(t("suggest.min_population", L), min_value=0, value=DEFAULT_MIN_POPULATION,
+                                         step=500)
+    elif source == "upload":
+        upload = st.file_uploader(t("suggest.upload", L), type=["csv", "xlsx"])
+    every_district = st.checkbox(t("suggest.every_district", L), disabled=region.districts.empty)
+    if region.districts.empty:
+        st.caption(t("suggest.no_districts", L))
+    method = st.radio(t("suggest.method", L), METHODS, format_func=lambda m: t(f"suggest.method.{m}", L))
+
+candidates = None
+if source == "upload" and upload is None:
+    st.info(t("suggest.upload_first", L))
+else:
+    try:
+        candidates = candidate_sites(region, source=source, min_population=min_population,
+                                     upload=None if upload is None else upload.getvalue(),
+                                     upload_name=getattr(upload, "name", "candidates.csv"))
+    except QorgauError as exc:
+        st.error(str(exc))
+if candidates is not None:
+    st.caption(t("suggest.candidate_count", L, n=len(candidates)))
+exact_gap = method == "greedy" and st.checkbox(
+    t("suggest.exact_gap", L), value=candidates is not None and len(candidates) <= EXACT_GAP_MAX_CANDIDATES)
+
+inputs = (region.region_id, base_id, model, None if model == "lscp" else int(add), float(minutes), demand,
+          incident_weight, underreporting, source, min_population, getattr(upload, "file_id", None), every_district,
+          method, exact_gap)
+if st.button(t("suggest.run", L), type="primary", disabled=candidates is None):
+    try:
+        with st.spinner(t("suggest.run", L)):
+            result = suggest(region, base, site_minutes(region), candidates, model=model,
+                             threshold_minutes=float(minutes), add=None if model == "lscp" else int(add),
+                             demand=demand, incidents=incidents, incident_weight=incident_weight,
+                             underreporting_factor=underreporting, method=method,
+                             every_district=every_district and not region.districts.empty, exact_gap=exact_gap)
+        st.session_state[RESULT_KEY] = (inputs, result)
+    except QorgauError as exc:
+        st.session_state.pop(RESULT_KEY, None)
+        st.error(str(exc))
+
+# --- result ---------------------------------------------------------------------------------------------------------
+stored = st.session_state.get(RESULT_KEY)
+if stored is None:
+    st.stop()
+shown_inputs, result = stored
+if shown_inputs != inputs:
+    st.info(t("suggest.stale", L))
+if shown_inputs[0] != region.region_id:
+    st.stop()
+
+st.subheader(t("suggest.result", L))
+k = small_count_k()
+show_incidents = level == "settlement"
+value = fmt_number(result.objective, L, decimals=0 if result.model == "lscp" or result.demand.mode != "blend" else 4)
+st.markdown(t(f"suggest.objective.{result.model}", L, minutes=result.threshold_minutes, value=value))
+if result.method == "exact":
+    st.markdown(t("suggest.optimal" if result.status == "optimal" else "suggest.feasible", L))
+elif result.gap is not None and result.bound_kind == "optimal":
+    st.success(t("suggest.gap_exact", L, pct=fmt_number(100 * result.gap, L, decimals=1)))
+elif result.gap is not None and result.gap != float("inf"):
+    st.info(t("suggest.gap_bound", L, pct=fmt_number(100 * result.gap, L, decimals=1)))
+else:
+    st.info(t("suggest.gap_unknown", L))
+
+table = pick_table(result, k=k, show_incidents=show_incidents)
+districts = region.districts.drop(columns="geometry").set_index("district_id")
+district_label = {d: row.get(f"name_{L}") or row.get("name_ru") or d for d, row in districts.iterrows()}
+if table.empty:
+    st.info(t("suggest.nothing", L))
+else:
+    labels = {"order": t("suggest.col.order", L), "name": t("suggest.col.name", L),
+              "district_id": t("suggest.col.district", L),
+              "gain_people": t("suggest.col.gain_people", L, minutes=result.threshold_minutes),
+              "gain_incidents": t("suggest.col.gain_incidents", L, minutes=result.threshold_minutes),
+              "gain_settlements": t("suggest.col.gain_settlements", L),
+              "gain_objective": t("suggest.col.gain_objective", L)}
+    shown = table.assign(district_id=table["district_id"].map(lambda d: district_label.get(d, d or "")),
+                         gain_people=table["gain_people"].map(lambda v: fmt_number(v, L)))
+    shown = shown[[c for c in labels if c in shown.columns] + ["lat", "lon"]].rename(columns=labels)
+    st.dataframe(shown, hide_index=True, use_container_width=True)
+
+    fmap = region_map(region, lang=L, services=result.base, k=k)
+    for row in table.itertuples(index=False):
+        tooltip = t("suggest.pick_tooltip", L, order=str(row.order), name=row.name, people=row.gain_people)
+        if "gain_incidents" in table.columns:
+            tooltip += t("suggest.pick_tooltip_incidents", L, incidents=row.gain_incidents)
+        folium.CircleMarker([row.lat, row.lon], radius=12, weight=3, color="#ffffff", fill=True,
+                            fill_color=PICK_COLOUR, fill_opacity=0.95, tooltip=tooltip).add_to(fmap)
+        folium.Marker([row.lat, row.lon], tooltip=tooltip, icon=folium.DivIcon(
+            icon_size=(24, 24), icon_anchor=(12, 12),
+            html=f'<div style="width:24px;text-align:center;font:bold 12px/24px sans-serif;color:#fff">'
+                 f'{int(row.order)}</div>')).add_to(fmap)
+    add_legend(fmap, [*legend_rows(L, k=k, incidents=False), (PICK_COLOUR, t("suggest.legend_pick", L))], lang=L)
+    st_folium(fmap, height=560, use_container_width=True, returned_objects=[], key="suggest_map")
+
+if result.unreachable:
+    names = region.settlements.set_index("settlement_id").loc[list(result.unreachable)]
+    with st.expander(t("suggest.unreachable", L, minutes=result.threshold_minutes, n=len(result.unreachable))):
+        st.write(", ".join(place_name(row, L) for _, row in names.iterrows()))
+if result.districts_without_candidates:
+    st.warning(t("suggest.no_candidate_districts", L, names=", ".join(
+        str(district_label.get(d, d)) for d in result.districts_without_candidates)))
+if result.demand.unknown_population:
+    st.caption(t("suggest.unknown_population", L, n=result.demand.unknown_population))
+st.caption(t("suggest.travel_times", L, description=site_minutes(region).description))
+
+# --- save -----------------------------------------------------------------------------------------------------------
+if table.empty:
+    st.stop()
+if not access.can(user.role, "edit_scenarios"):
+    st.info(t("suggest.save_needs_edit", L))
+    st.stop()
+with st.form("save_suggestion"):
+    name = st.text_input(t("suggest.save_name", L), value=t("suggest.default_name", L, base=base_name, n=len(table)))
+    if st.form_submit_button(t("suggest.save", L)):
+        sites = suggested_sites(sites_from_services(result.base), result, name_prefix=t("suggest.site_prefix", L))
+        saved = store.create(name.strip() or t("suggest.default_name", L, base=base_name, n=len(table)),
+                             region.region_id, sites, author=user.username)
+        st.success(t("suggest.saved", L, name=saved.name, n=len(saved.sites)))
