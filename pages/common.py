@@ -55,7 +55,7 @@ def get_region() -> Region:
     if cached is not None and cached.path == path:
         return cached
     try:
-        region = load_region(path)
+        region = incidents_for(load_region(path))
     except RegionError as exc:
         st.error(f"{t('home.folder', lang())}: {path}")
         st.code("\n".join(p.format() for p in exc.problems), language=None)
@@ -118,12 +118,58 @@ def incidents_here(region: Region, period: str | None = None):
 
 
 # --- access -------------------------------------------------------------------------------------------------------
+# Users, the audit log and uploaded incident counts share one SQLite file: QORGAU_SCENARIO_DB, else the user's data
+# folder (planning.scenarios.default_db_path). OIDC sign-in is on when .streamlit/secrets.toml has an [auth] section.
 USER_KEY = "user"
 """st.session_state key of the signed-in :class:`planning.access.User` (set by the sign-in page)."""
+KEEP_ON_SIGN_OUT = ("lang",)
+"""Session keys that survive a sign-out; everything else (incident-derived results included) is dropped."""
+
+
+def access_store() -> access.AccessStore:
+    """The users and audit log (the shared database, see above)."""
+    return access.AccessStore()
+
+
+def oidc_configured() -> bool:
+    """Whether an identity provider is configured for ``st.login`` (an ``[auth]`` section in secrets.toml)."""
+    from streamlit.errors import StreamlitSecretNotFoundError
+
+    try:
+        return "auth" in st.secrets
+    except (StreamlitSecretNotFoundError, FileNotFoundError):
+        return False
 
 
 def current_user() -> User | None:
-    return st.session_state.get(USER_KEY)
+    """The signed-in user; after an OIDC sign-in, the user an admin registered with that e-mail (else None)."""
+    user = st.session_state.get(USER_KEY)
+    if user is None and oidc_configured() and st.user.is_logged_in:
+        store = access_store()
+        user = access.user_for_identity(st.user.get("email"), store)
+        if user is not None:
+            access.record(store, user=user.username, action="sign-in", object="identity provider")
+            st.session_state[USER_KEY] = user
+    return user
+
+
+def sign_out() -> None:
+    """End the session's sign-in (and the identity provider's), dropping everything the session computed."""
+    user = st.session_state.get(USER_KEY)
+    if user is not None:
+        access.record(access_store(), user=user.username, action="sign-out", object="session")
+    for key in [k for k in st.session_state if k not in KEEP_ON_SIGN_OUT]:
+        del st.session_state[key]
+    if oidc_configured() and st.user.is_logged_in:
+        st.logout()
+    st.rerun()
+
+
+def audit(action: str, object: str) -> None:
+    """Record in the audit log that the signed-in user did ``action`` to ``object`` (e.g. "export",
+    "district report D3 2023"). Never pass incident content."""
+    user = current_user()
+    access.record(access_store(), user=user.username if user else "?", action=action, object=object)
 
 
 def guard(action: str) -> User:
@@ -143,3 +189,19 @@ def incident_level() -> str | None:
     """'settlement', 'district' or None: the finest level of incident figures this user may see."""
     user = current_user()
     return access.incident_level(user.role) if user else None
+
+
+def incidents_for(region: Region) -> Region:
+    """The region with the counts uploaded for it (planning.intake.IncidentStore) in place of its folder's
+    incidents, when any were uploaded; else the region itself. Per session: get_region keeps it in session_state."""
+    from dataclasses import replace
+
+    from planning.intake import IncidentStore
+
+    stored = IncidentStore().counts(region.region_id)
+    return region if stored.empty else replace(region, incidents=stored)
+
+
+def reload_region() -> None:
+    """Make the next get_region() read the region and its stored incident counts again (after an upload)."""
+    st.session_state.pop("_region", None)

@@ -6,11 +6,12 @@ import streamlit as st
 
 from geo.errors import RegionError
 from geo.region import load_region
-from pages.common import get_region, lang, region_dir, synthetic_banner
+from pages.common import get_region, guard, lang, region_dir, synthetic_banner
 from planning.i18n import fmt_number, t
 from planning.summary import region_summary
 
 L = lang()
+guard("view_map")
 st.title(t("app.title", L))
 st.write(t("home.intro", L))
 

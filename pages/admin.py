@@ -1,0 +1,94 @@
+"""Users and the audit log (admins): create, change role, reset password, delete; read who did what."""
+
+import secrets
+
+import pandas as pd
+import streamlit as st
+
+from pages.common import access_store, guard, lang
+from planning import access
+from planning.i18n import t
+
+TEMPORARY_PASSWORD_BYTES = 12
+"""Randomness of a temporary password, in bytes (16 URL-safe characters)."""
+AUDIT_ROWS = 500
+"""Newest audit entries shown, in rows."""
+
+L = lang()
+admin = guard("manage_users")
+store = access_store()
+st.title(t("admin.title", L))
+
+
+def role_name(role: str) -> str:
+    return t(f"role.{role}", L)
+
+
+def done(what: str) -> None:
+    st.session_state["_admin_done"] = what
+    st.rerun()
+
+
+if "_admin_done" in st.session_state:
+    st.success(t("admin.done", L, what=st.session_state.pop("_admin_done")))
+
+# --- users ---------------------------------------------------------------------------------------------------------
+st.subheader(t("admin.users", L))
+users = access.list_users(store)
+st.dataframe(pd.DataFrame([(u.username, role_name(u.role), u.email or "") for u in users],
+                          columns=[t("admin.col.username", L), t("admin.col.role", L), t("admin.col.email", L)]),
+             hide_index=True, use_container_width=True)
+
+with st.form("create_user", clear_on_submit=True):
+    st.markdown(f"**{t('admin.create', L)}**")
+    username = st.text_input(t("admin.col.username", L), max_chars=64)
+    role = st.selectbox(t("admin.col.role", L), access.ROLES, format_func=role_name)
+    email = st.text_input(t("admin.email", L), max_chars=254)
+    if st.form_submit_button(t("admin.create_submit", L)):
+        password = secrets.token_urlsafe(TEMPORARY_PASSWORD_BYTES)
+        try:
+            access.create_user(store, username.strip(), role=role, password=password, email=email.strip() or None,
+                               by=admin.username)
+        except access.UserError as exc:
+            st.error(str(exc))
+        else:
+            st.warning(t("admin.temp_password", L, user=username.strip(), password=password), icon="🔑")
+
+st.markdown(f"**{t('admin.change', L)}**")
+names = [u.username for u in users]
+chosen = st.selectbox(t("admin.user", L), names, key="admin_user")
+columns = st.columns(3)
+with columns[0].form("set_role"):
+    current = next(u.role for u in users if u.username == chosen)
+    new_role = st.selectbox(t("admin.col.role", L), access.ROLES, index=access.ROLES.index(current),
+                            format_func=role_name)
+    if st.form_submit_button(t("admin.set_role", L)):
+        try:
+            access.set_role(store, chosen, new_role, by=admin.username)
+        except access.UserError as exc:
+            st.error(str(exc))
+        else:
+            done(f"{chosen}: {role_name(new_role)}")
+with columns[1].form("reset_password"):
+    if st.form_submit_button(t("admin.reset_password", L)):
+        password = secrets.token_urlsafe(TEMPORARY_PASSWORD_BYTES)
+        access.set_password(store, chosen, password, by=admin.username)
+        st.warning(t("admin.temp_password", L, user=chosen, password=password), icon="🔑")
+with columns[2].form("delete_user"):
+    confirmed = st.checkbox(t("admin.delete_confirm", L))
+    if st.form_submit_button(t("admin.delete", L)) and confirmed:
+        try:
+            access.delete_user(store, chosen, by=admin.username)
+        except access.UserError as exc:
+            st.error(str(exc))
+        else:
+            done(f"{t('admin.delete', L)} {chosen}")
+
+# --- audit log -----------------------------------------------------------------------------------------------------
+st.subheader(t("admin.audit", L))
+only = st.selectbox(t("admin.audit_filter", L), [None, *names], format_func=lambda n: "—" if n is None else n)
+log = access.entries(store, user=only, limit=AUDIT_ROWS)
+st.dataframe(pd.DataFrame([(e.at, e.user, e.action, e.object) for e in log],
+                          columns=[t("admin.col.at", L), t("admin.col.username", L), t("admin.col.action", L),
+                                   t("admin.col.object", L)]),
+             hide_index=True, use_container_width=True)
