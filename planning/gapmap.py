@@ -1,0 +1,239 @@
+"""What a scenario view shows beside the figures: incident counts safe to display, the per-district table, the
+ranked gap list and the gap layers of the map (uncovered settlements, unserved population on H3 hexagons).
+
+Incident counts leave this module only as display strings. See :func:`shown_incidents` for how the
+figures per district and threshold are kept from revealing a village of the gap list.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from planning.coverage import Coverage, gaps, hex_gaps, threshold_key
+from planning.i18n import fmt_number, place_name, t
+from planning.privacy import SECONDARY_MARK, suppress_table
+from planning.webmap import add_legend, region_map
+
+GAP_SETTLEMENT_COLOUR = "#e67e22"
+HEX_COLOUR = "#d35400"
+HEX_MAX_FILL_OPACITY = 0.6
+"""Fill opacity of the hexagon with the most unserved people; the others scale with the square root."""
+HEX_MIN_FILL_OPACITY = 0.12
+_GROUP_SEPARATOR = "\x1f"
+
+
+# --------------------------------------------------------------------------------------------------------
+# incident figures as they may be shown
+# --------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ShownIncidents:
+    """Incident figures of a coverage as display strings (numbers, ``"<k"`` or ``SECONDARY_MARK``).
+
+    Attributes
+    ----------
+    settlements : ndarray of str, shape (n_settlements,)
+        Per settlement, suppressed within its (district, band) group.
+    covered : dict of str to dict of str to str
+        ``covered[threshold_key][district_id]``: incidents within the threshold.
+    total : dict of str to str
+        Per district.
+    region_covered : dict of str to str
+        Per threshold key.
+    region_total : str
+    """
+
+    settlements: np.ndarray
+    covered: dict[str, dict[str, str]]
+    total: dict[str, str]
+    region_covered: dict[str, str]
+    region_total: str
+
+
+def shown_incidents(cov: Coverage, *, k: int) -> ShownIncidents:
+    """Incident figures of ``cov`` that may be displayed.
+
+    Settlements are grouped by district and travel-time band (within the first threshold, between the first
+    and the second, ..., beyond the last); each group's cells and total are suppressed with
+    :func:`planning.privacy.suppress_table`. Every figure shown is a sum of band totals, and is shown only when
+    it cannot reveal a hidden one (:func:`sum_display`), so no figure, nor the difference of two figures, gives
+    away a village's count.
+
+    Parameters
+    ----------
+    cov : Coverage
+    k : int
+        Small-count threshold (``planning.privacy.small_count_k()``).
+    """
+    steps = np.asarray(cov.thresholds_minutes, dtype=float)
+    bands = np.searchsorted(steps, cov.nearest_minutes, side="left")
+    groups = np.array([f"{d}{_GROUP_SEPARATOR}{b}" for d, b in zip(cov.district_ids, bands)], dtype=object)
+    table = suppress_table(pd.DataFrame({"group": groups, "count": cov.incidents}), "group", "count", k=k)
+    band_totals = {district: [table.totals.get(f"{district}{_GROUP_SEPARATOR}{b}", "0")
+                              for b in range(len(steps) + 1)] for district in cov.districts}
+    covered = {threshold_key(step): {d: sum_display(parts[:i + 1]) for d, parts in band_totals.items()}
+               for i, step in enumerate(steps)}
+    region_covered = {threshold_key(step): sum_display([p for parts in band_totals.values() for p in parts[:i + 1]])
+                      for i, step in enumerate(steps)}
+    return ShownIncidents(
+        settlements=table.cells.to_numpy(dtype=object),
+        covered=covered,
+        total={d: sum_display(parts) for d, parts in band_totals.items()},
+        region_covered=region_covered,
+        region_total=sum_display([p for parts in band_totals.values() for p in parts]),
+    )
+
+
+def sum_display(parts: list[str]) -> str:
+    """The sum of figures shown as ``parts``, as it may be shown: exact when every part is shown exactly, the
+    one non-zero part's display when there is only one, else ``SECONDARY_MARK`` (an exact sum next to shown
+    parts would reveal the hidden ones)."""
+    non_zero = [p for p in parts if p != "0"]
+    if all(p.isdigit() for p in non_zero):
+        return str(sum(int(p) for p in non_zero))
+    return non_zero[0] if len(non_zero) == 1 else SECONDARY_MARK
+
+
+# --------------------------------------------------------------------------------------------------------
+# tables
+# --------------------------------------------------------------------------------------------------------
+def district_table(region, cov: Coverage, *, lang: str, k: int, incidents: bool = True) -> pd.DataFrame:
+    """One row per district: population and settlements covered within each threshold, unknown populations,
+    the weighted median minutes and (when ``incidents``) incident figures as they may be shown.
+
+    Column names are translated; values are numbers except the incident columns (display strings).
+    """
+    names = district_names(region, lang)
+    rows = []
+    shown = shown_incidents(cov, k=k)
+    for district, area in cov.districts.items():
+        row = {t("field.district", lang): names.get(district, district)}
+        for step in cov.thresholds_minutes:
+            key = threshold_key(step)
+            figures = area.within[key]
+            row[t("scen.col_population_within", lang, minutes=key)] = figures.population_covered
+            row[t("scen.col_share_within", lang, minutes=key)] = round(100.0 * figures.population_share, 1) \
+                if math.isfinite(figures.population_share) else None
+            row[t("scen.col_settlements_within", lang, minutes=key)] = figures.settlements_covered
+            if incidents:
+                row[t("scen.col_incidents_within", lang, minutes=key)] = shown.covered[key][district]
+        first = area.within[threshold_key(cov.thresholds_minutes[0])]
+        row[t("scen.col_population_total", lang)] = first.population_total
+        row[t("scen.col_settlements_total", lang)] = first.settlements_total
+        row[t("scen.col_unknown_population", lang)] = first.settlements_unknown_population
+        row[t("scen.col_median", lang)] = _minutes_value(area.median_minutes)
+        if incidents:
+            row[t("scen.col_incidents_total", lang)] = shown.total[district]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def gap_list(region, cov: Coverage, nearest_service_ids, *, threshold_minutes: float, lang: str, k: int,
+             services: gpd.GeoDataFrame, incidents: bool = True) -> pd.DataFrame:
+    """The uncovered settlements ranked as :func:`planning.coverage.gaps` ranks them, with translated names and
+    columns; incidents (when ``incidents``) suppressed consistently with the district table."""
+    settlements = region.settlements
+    table = gaps(settlements, cov.nearest_minutes, list(nearest_service_ids), cov.incidents,
+                 threshold_minutes=threshold_minutes, k=k)
+    rows = pd.Index(settlements["settlement_id"]).get_indexer(table["settlement_id"])
+    names = district_names(region, lang)
+    service_names = dict(zip(services["service_id"].astype(str), services["name"].astype(str)))
+    out = pd.DataFrame({
+        t("field.name", lang): [place_name(settlements.iloc[i], lang) for i in rows],
+        t("field.district", lang): [names.get(d, d) if isinstance(d, str) else "" for d in table["district_id"]],
+        t("scen.col_minutes", lang): [_minutes_value(m) for m in table["minutes"]],
+        t("scen.col_nearest_service", lang): [service_names.get(str(s), "") if s is not None else "" for s in
+                                               table["nearest_service_id"]],
+        t("field.population", lang): table["population"].to_numpy(),
+    })
+    if incidents:
+        cells = shown_incidents(cov, k=k).settlements
+        out[t("field.incidents", lang)] = cells[rows]
+    return out
+
+
+def _minutes_value(minutes: float) -> float | None:
+    return round(float(minutes), 1) if math.isfinite(minutes) else None
+
+
+def district_names(region, lang: str) -> dict[str, str]:
+    """district_id -> name in ``lang`` (or ru, en, the id)."""
+    return {str(row["district_id"]): next((row[f"name_{c}"] for c in (lang, "ru", "en")
+                                          if isinstance(row[f"name_{c}"], str) and row[f"name_{c}"]),
+                                         str(row["district_id"]))
+            for _, row in region.districts.iterrows()}
+
+
+# --------------------------------------------------------------------------------------------------------
+# map
+# --------------------------------------------------------------------------------------------------------
+def scenario_map(region, services: gpd.GeoDataFrame, cov: Coverage, *, threshold_minutes: float, lang: str, k: int,
+                 incidents_by_settlement: pd.Series | None = None) -> folium.Map:
+    """The region map with the scenario's services and its gap layers for ``threshold_minutes``.
+
+    ``incidents_by_settlement`` (already aggregated counts, suppressed when drawn) only for roles that may see
+    incidents per settlement.
+    """
+    fmap = region_map(region, lang=lang, services=services, incidents_by_settlement=incidents_by_settlement, k=k)
+    add_gap_layers(fmap, region.settlements, cov.nearest_minutes, cov.population,
+                   threshold_minutes=threshold_minutes, lang=lang)
+    return fmap
+
+
+def add_gap_layers(fmap: folium.Map, settlements: gpd.GeoDataFrame, nearest_minutes: np.ndarray,
+                   population: np.ndarray, *, threshold_minutes: float, lang: str) -> None:
+    """Add two layers to ``fmap``: unserved population on H3 hexagons and the uncovered settlements highlighted
+    (both without incident data), and a legend for them."""
+    minutes_key = threshold_key(threshold_minutes)
+    hexes = hex_gaps(settlements, nearest_minutes, population, threshold_minutes=threshold_minutes)
+    if len(hexes):
+        _hex_layer(hexes, lang, minutes_key).add_to(fmap)
+    uncovered = np.flatnonzero(np.asarray(nearest_minutes, dtype=float) > threshold_minutes)
+    if len(uncovered):
+        _uncovered_layer(settlements.iloc[uncovered], np.asarray(nearest_minutes)[uncovered], lang,
+                         minutes_key).add_to(fmap)
+    add_legend(fmap, [(HEX_COLOUR, t("gap.legend_hex", lang, minutes=minutes_key)),
+                      (GAP_SETTLEMENT_COLOUR, t("gap.legend_settlement", lang, minutes=minutes_key))],
+               title=t("gap.legend_title", lang), lang=lang)
+
+
+def _hex_layer(hexes: gpd.GeoDataFrame, lang: str, minutes_key: str) -> folium.GeoJson:
+    peak = max(float(hexes["unserved_population"].max()), 1.0)
+    frame = gpd.GeoDataFrame({
+        "people_label": [fmt_number(p, lang) for p in hexes["unserved_population"]],
+        "settlements_label": [fmt_number(int(n), lang) for n in hexes["settlements_unserved"]],
+        "unknown_label": [fmt_number(int(n), lang) for n in hexes["settlements_unknown_population"]],
+        "opacity": [HEX_MIN_FILL_OPACITY + (HEX_MAX_FILL_OPACITY - HEX_MIN_FILL_OPACITY) * math.sqrt(p / peak)
+                    for p in hexes["unserved_population"]],
+    }, geometry=hexes.geometry.to_numpy(), crs=hexes.crs)
+    return folium.GeoJson(
+        frame, name=t("gap.layer_hex", lang, minutes=minutes_key),
+        style_function=lambda f: {"color": HEX_COLOUR, "weight": 1, "fillColor": HEX_COLOUR,
+                                  "fillOpacity": f["properties"]["opacity"]},
+        tooltip=folium.GeoJsonTooltip(fields=["people_label", "settlements_label", "unknown_label"],
+                                      aliases=[t("gap.unserved_population", lang), t("gap.settlements_unserved", lang),
+                                               t("gap.unknown_population", lang)]),
+    )
+
+
+def _uncovered_layer(settlements: gpd.GeoDataFrame, minutes: np.ndarray, lang: str,
+                     minutes_key: str) -> folium.GeoJson:
+    unknown = t("value.unknown", lang)
+    frame = gpd.GeoDataFrame({
+        "label": [place_name(row, lang) for _, row in settlements.iterrows()],
+        "minutes_label": [fmt_number(m, lang) if math.isfinite(m) else t("gap.unreachable", lang) for m in minutes],
+        "population_label": [unknown if np.isnan(p) else fmt_number(p, lang) for p in settlements["population"]],
+    }, geometry=settlements.geometry.to_numpy(), crs=settlements.crs)
+    return folium.GeoJson(
+        frame, name=t("gap.layer_settlements", lang, minutes=minutes_key),
+        marker=folium.CircleMarker(radius=6, weight=2, color=GAP_SETTLEMENT_COLOUR, fill=True,
+                                   fill_color=GAP_SETTLEMENT_COLOUR, fill_opacity=0.8),
+        tooltip=folium.GeoJsonTooltip(fields=["label", "minutes_label", "population_label"],
+                                      aliases=[t("field.name", lang), t("scen.col_minutes", lang),
+                                               t("field.population", lang)]),
+    )
