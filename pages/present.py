@@ -1,0 +1,54 @@
+"""Presentation mode: the map full width with isochrone bands and gaps, a few large figures, no editing controls.
+
+Step from one scenario to the next (baseline → current → saved scenarios) with Previous/Next. Incident figures at
+the region or district level only, suppressed below the small-count threshold.
+"""
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from pages.common import bands, get_region, guard, incidents_here, lang, site_minutes, small_count_k, synthetic_banner
+from planning.analysis import evaluate
+from planning.baseline import baseline_services, current_services
+from planning.exports import scenario_map
+from planning.i18n import t
+from planning.report import area_label, key_figures
+from planning.scenarios import ScenarioStore, default_db_path, sites_to_services
+
+L = lang()
+guard("view_scenarios")
+region = get_region()
+st.markdown("<style>[data-testid=stSidebar], [data-testid=stHeader], [data-testid=stToolbar] {display: none;}"
+            " .block-container {padding-top: 1rem; max-width: 100%;}</style>", unsafe_allow_html=True)
+
+scenarios = [(t("report.scenario_baseline", L), baseline_services(region))]
+if not region.services.empty:
+    scenarios.append((t("report.scenario_current", L), current_services(region)))
+for saved in ScenarioStore(default_db_path()).list_scenarios(region.region_id):
+    if saved.sites:
+        scenarios.append((saved.name, sites_to_services(saved.sites)))
+
+position = st.session_state.get("present_position", 0) % len(scenarios)
+left, middle, right, district_column = st.columns([1, 3, 1, 3])
+if left.button(t("present.previous", L), use_container_width=True, disabled=position == 0):
+    position -= 1
+if right.button(t("present.next", L), use_container_width=True, disabled=position == len(scenarios) - 1):
+    position += 1
+st.session_state["present_position"] = position
+name, services = scenarios[position]
+middle.markdown(f"### {name}  \n{t('present.step', L, position=str(position + 1), total=str(len(scenarios)))}")
+district_ids = [None] + [str(d) for d in region.districts["district_id"]]
+district_id = district_column.selectbox(t("present.district", L), district_ids, key="present_district",
+                                        format_func=lambda d: t("report.whole_region", L) if d is None
+                                        else area_label(region, d, L))
+
+st.title(area_label(region, district_id, L))
+synthetic_banner(region)
+table = site_minutes(region)
+result = evaluate(region, services, table, incidents=incidents_here(region))
+figures = key_figures(result, district_id=district_id, lang=L, k=small_count_k())
+for column, figure in zip(st.columns(len(figures)), figures):
+    column.metric(figure.label, figure.value, help=figure.detail)
+    column.caption(figure.detail)
+fmap = scenario_map(region, result, bands=bands(region, services, table), lang=L, k=small_count_k())
+st_folium(fmap, height=720, use_container_width=True, returned_objects=[], key=f"present_map_{position}")

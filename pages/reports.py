@@ -1,0 +1,84 @@
+"""Reports and exports: the region and district PDFs, the map as PNG and standalone HTML, CSV, XLSX and GeoJSON.
+
+Files are built on request and kept in this session only (they carry suppressed incident figures); each download
+is recorded in the audit log. Presenters get district-level incident figures only.
+"""
+
+import streamlit as st
+
+from pages.common import (audit, bands, get_region, guard, incident_level, incidents_here, lang, site_minutes,
+                          small_count_k, synthetic_banner)
+from planning.analysis import evaluate
+from planning.baseline import baseline_services, current_services
+from planning.exports import (bands_geojson, csv_bytes, gaps_geojson, scenario_map, standalone_html, tables,
+                              xlsx_bytes)
+from planning.i18n import t
+from planning.report import area_label, region_pdf, report_map_png
+from planning.scenarios import ScenarioStore, default_db_path, sites_to_services
+from planning.webmap import incident_counts
+
+FILES_KEY = "_report_files"
+
+L = lang()
+guard("export")
+region = get_region()
+st.title(t("nav.reports", L))
+synthetic_banner(region)
+st.caption(t("reports.intro", L))
+
+scenarios = {t("report.scenario_baseline", L): baseline_services(region)}
+if not region.services.empty:
+    scenarios[t("report.scenario_current", L)] = current_services(region)
+for saved in ScenarioStore(default_db_path()).list_scenarios(region.region_id):
+    if saved.sites:
+        scenarios[saved.name] = sites_to_services(saved.sites)
+names = list(scenarios)
+chosen = st.selectbox(t("present.scenario", L), names, index=len(names) - 1)
+district_ids = [str(d) for d in region.districts["district_id"]]
+district_id = st.selectbox(t("present.district", L), district_ids, format_func=lambda d: area_label(region, d, L)) \
+    if district_ids else None
+if not district_ids:
+    st.info(t("reports.no_districts", L))
+
+level = incident_level() or "district"
+k = small_count_k()
+request = (region.region_id, chosen, district_id, L, level)
+if st.button(t("reports.prepare", L), type="primary"):
+    with st.spinner(t("reports.prepare", L)):
+        table = site_minutes(region)
+        incidents = incidents_here(region)
+        services = scenarios[chosen]
+        compared = [(names[0], scenarios[names[0]]), (chosen, services)] if chosen != names[0] else [(chosen, services)]
+        result = evaluate(region, services, table, incidents=incidents)
+        shapes = bands(region, services, table)
+        sheets = tables(region, result, incidents=incidents, lang=L, k=k, incident_level=level)
+        common = dict(lang=L, incidents=incidents, k=k, incident_level=level, bands=shapes)
+        counts = incident_counts(region.incidents) if level == "settlement" and len(region.incidents) else None
+        files = {
+            "region_pdf": (region_pdf(region, compared, table, **common), "application/pdf", "qorgau-region.pdf"),
+            "png": (report_map_png(region, result, bands=shapes, lang=L), "image/png", "qorgau-map.png"),
+            "html": (standalone_html(scenario_map(region, result, bands=shapes, lang=L, k=k,
+                                                  incidents_by_settlement=counts)), "text/html", "qorgau-map.html"),
+            "csv": (csv_bytes(next(iter(sheets.values()))), "text/csv", "qorgau-settlements.csv"),
+            "xlsx": (xlsx_bytes(sheets), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     "qorgau-tables.xlsx"),
+            "bands": (bands_geojson(shapes), "application/geo+json", "qorgau-isochrones.geojson"),
+            "gaps": (gaps_geojson(region, result, incidents=incidents, lang=L, k=k, incident_level=level),
+                     "application/geo+json", "qorgau-gaps.geojson"),
+        }
+        if district_id is not None:
+            files["district_pdf"] = (region_pdf(region, compared, table, district_id=district_id, **common),
+                                     "application/pdf", f"qorgau-{district_id}.pdf")
+    st.session_state[FILES_KEY] = (request, files)
+
+prepared = st.session_state.get(FILES_KEY)
+if prepared is not None and prepared[0] == request:
+    labels = {"region_pdf": "reports.region_pdf", "district_pdf": "reports.district_pdf", "png": "reports.png",
+              "html": "reports.html", "csv": "reports.csv", "xlsx": "reports.xlsx", "bands": "reports.bands",
+              "gaps": "reports.gaps"}
+    columns = st.columns(4)
+    for position, (key, label) in enumerate((k_, v) for k_, v in labels.items() if k_ in prepared[1]):
+        data, mime, file_name = prepared[1][key]
+        if columns[position % 4].download_button(t(label, L), data, file_name=file_name, mime=mime, key=f"dl_{key}",
+                                                 use_container_width=True):
+            audit("export", f"{file_name} ({region.region_id}, {chosen}, {L}, incidents: {level})")

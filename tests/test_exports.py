@@ -1,0 +1,90 @@
+"""Exports: CSV, XLSX and GeoJSON content, and the small-count suppression of every incident figure."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from conftest import DEFAULT_REGION, TINY
+from geo.region import load_region
+from planning.analysis import SiteMinutes, evaluate, incident_vector, service_bands
+from planning.baseline import current_services
+from planning.exports import (bands_geojson, csv_bytes, district_table, gaps_geojson, scenario_map,
+                              settlement_table, standalone_html, tables, xlsx_bytes)
+
+K = 5
+
+
+@pytest.fixture(scope="module")
+def default():
+    region = load_region(DEFAULT_REGION)
+    table = SiteMinutes(None, region.settlements, analysis_crs=region.analysis_crs)
+    incidents = incident_vector(region.incidents, region.settlements["settlement_id"])
+    services = current_services(region).iloc[:3]
+    return region, evaluate(region, services, table, incidents=incidents), incidents, services
+
+
+def test_settlement_csv_has_every_settlement_and_suppressed_incidents(default):
+    region, result, incidents, _ = default
+    small = incidents.copy()
+    small[0] = 2  # a small count must never leave as a number
+    frame = pd.read_csv(io.BytesIO(csv_bytes(settlement_table(region, result, incidents=small, k=K,
+                                                              incident_level="settlement"))), dtype=str)
+    assert len(frame) == len(region.settlements)
+    assert list(frame["settlement_id"]) == list(region.settlements["settlement_id"])
+    assert frame.loc[0, "Обращения"] == "<5"
+    assert set(frame["Обращения"]) <= {"0", "<5"} | {str(n) for n in small if n >= K}
+    minutes = frame["Минуты"].astype(float)
+    expected = np.where(np.isfinite(result.nearest.minutes), np.round(result.nearest.minutes, 1), np.nan)
+    np.testing.assert_allclose(minutes, expected, atol=0.051)
+
+
+def test_district_level_exports_carry_no_settlement_incidents(default):
+    region, result, incidents, _ = default
+    for frame in tables(region, result, incidents=incidents, k=K, incident_level="district").values():
+        assert "Обращения" not in frame.columns
+    gaps = json.loads(gaps_geojson(region, result, incidents=incidents, k=K, incident_level="district"))
+    assert gaps["features"] and all("incidents" not in f["properties"] for f in gaps["features"])
+    uncovered = int((result.nearest.minutes > 60).sum())
+    assert len(gaps["features"]) == uncovered
+
+
+def test_xlsx_sheets_and_geojson(default):
+    region, result, incidents, services = default
+    sheets = tables(region, result, incidents=incidents, lang="kk", k=K, incident_level="settlement")
+    book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(sheets)))
+    assert book.sheetnames == list(sheets)
+    first = book[book.sheetnames[0]]
+    assert first.max_row == len(region.settlements) + 1
+    bands = service_bands(region, services, None)
+    collection = json.loads(bands_geojson(bands))
+    assert {f["properties"]["minutes"] for f in collection["features"]} == {15.0, 30.0, 60.0}
+
+
+def test_district_incidents_are_suppressed_together():
+    region = load_region(TINY)
+    table = SiteMinutes(None, region.settlements, analysis_crs=region.analysis_crs)
+    incidents = np.array([40, 2, 0, 7][: len(region.settlements)], dtype=np.int64)
+    services = region.services
+    result = evaluate(region, services, table, incidents=incidents)
+    frame = district_table(region, result, k=K)
+    for _, row in frame.iterrows():
+        values = [row["Обращения ≤60 мин"], row["Обращения >60 мин"], row["Обращения всего"]]
+        numeric = [v for v in values if v.isdigit()]
+        for v in numeric:
+            assert int(v) == 0 or int(v) >= K
+        # never two plain numbers from which a small third follows
+        if len(numeric) == 2 and values[2].isdigit():
+            assert not 0 < int(values[2]) - int(numeric[0]) < K
+
+
+def test_standalone_html_loads_nothing_from_the_app_or_the_net(default):
+    region, result, _, services = default
+    html = standalone_html(scenario_map(region, result, bands=service_bands(region, services, None), k=K))
+    assert "/app/static" not in html and "<script src=" not in html and 'rel="stylesheet" href' not in html
+    assert "L.map(" in html and "data:image/png;base64," in html
