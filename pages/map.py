@@ -1,20 +1,43 @@
-"""Map: outline, districts, settlements, services and incidents per settlement, offline."""
+"""Map: the scenario's services, their 15/30/60-minute bands and settlements coloured by minutes to the nearest
+service, with the method (network or estimate) and its profile stated; incidents per settlement for planners."""
 
 import streamlit as st
 from streamlit_folium import st_folium
 
-from planning.webmap import incident_counts, region_map
-from pages.common import get_region, lang, small_count_k, synthetic_banner
+from pages.common import (bands, get_region, guard, incident_level, lang, site_minutes, small_count_k,
+                          synthetic_banner)
+from planning.analysis import evaluate
 from planning.baseline import current_services
 from planning.i18n import t
+from planning.privacy import available_periods
+from planning.webmap import incident_counts, method_label, region_map
 
 L = lang()
+st.title(t("nav.map", L))
+guard("view_map")
 region = get_region()
-st.title(f"{t('nav.map', L)}: {region.name(L)}")
+st.subheader(region.name(L))
 synthetic_banner(region)
 
-fmap = region_map(region, lang=L, services=current_services(region),
-                  incidents_by_settlement=incident_counts(region.incidents) if len(region.incidents) else None,
-                  k=small_count_k())
+services = current_services(region)  # the scenario's sites; scenario selection will pass its own frame here
+
+minutes_table = site_minutes(region)
+result = evaluate(region, services, minutes_table, incidents=None)  # minutes only: no incident figure in it
+service_bands = bands(region, services, minutes_table) if len(services) else None
+if not len(services):
+    st.warning(t("map.no_services", L))
+
+incidents = None
+if incident_level() == "settlement" and len(region.incidents):
+    periods = available_periods(region.incidents)
+    period = st.selectbox(t("map.period", L), [None, *periods],
+                          format_func=lambda p: t("map.period.all", L) if p is None else p, key="map_period")
+    incidents = incident_counts(region.incidents, period=period)
+
+method_text = method_label(result.method, result.description, L)
+fmap = region_map(region, lang=L, services=services, incidents_by_settlement=incidents, k=small_count_k(),
+                  bands=service_bands, settlement_minutes=result.nearest.minutes, method=result.method,
+                  method_description=result.description)
 st_folium(fmap, height=640, use_container_width=True, returned_objects=[], key="region_map")
-st.caption(t("map.caption", L))
+st.caption(method_text)
+st.caption(f"{t('map.services_shown', L, n=len(services))} · {t('map.caption', L)}")

@@ -15,10 +15,11 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from branca.element import MacroElement, Template
 
 from planning.i18n import fmt_number, t
-from planning.privacy import suppress_count
+from planning.privacy import aggregate_to_period, suppress_count
 
 STATIC_URL = "/app/static/vendor/leaflet"
 """Where the app serves Leaflet (Streamlit's static serving of the ``static/`` folder)."""
@@ -31,6 +32,16 @@ SERVICE_COLOUR = "#c0392b"
 SETTLEMENT_COLOUR = "#2c3e50"
 UNKNOWN_POPULATION_COLOUR = "#95a5a6"
 INCIDENT_COLOUR = "#8e44ad"
+BAND_SIMPLIFY_M = 100.0
+"""Isochrone bands are simplified to this tolerance (metres) before drawing: a light page, the same picture."""
+BAND_COLOURS = ("#08519c", "#4292c6", "#9ecae1", "#deebf7")
+"""Band fills from the smallest band (darkest) to the largest (lightest)."""
+BAND_FILL_OPACITY = 0.35
+MINUTE_CLASSES = (15.0, 30.0, 60.0)
+"""Upper limits (minutes) of the settlement colour classes; beyond the last: "more than 60 minutes"."""
+MINUTE_COLOURS = ("#1a9850", "#91cf60", "#fdae61", "#d73027")
+"""Settlement colours per minute class (within 15, 30, 60 minutes, more), green to red."""
+UNREACHABLE_COLOUR = "#000000"
 
 
 def leaflet_assets(base_url: str = STATIC_URL) -> tuple[list, list]:
@@ -53,9 +64,12 @@ def base_map(boundary: gpd.GeoDataFrame, *, asset_url: str = STATIC_URL, tile_ur
 
 def region_map(region, *, lang: str = "ru", services: gpd.GeoDataFrame | None = None,
                incidents_by_settlement: pd.Series | None = None, k: int,
-               asset_url: str = STATIC_URL, tile_url: str | None = None) -> folium.Map:
+               asset_url: str = STATIC_URL, tile_url: str | None = None,
+               bands: gpd.GeoDataFrame | None = None, settlement_minutes: np.ndarray | None = None,
+               method: str | None = None, method_description: str | None = None) -> folium.Map:
     """The map page's map: outline, districts with names, settlements sized by population, service sites and
-    incidents aggregated per settlement (suppressed below ``k``), with a layer control and a legend.
+    incidents aggregated per settlement (suppressed below ``k``), with a layer control and a legend; with
+    travel times, also the isochrone bands and settlements coloured by minutes to the nearest service.
 
     Parameters
     ----------
@@ -66,6 +80,13 @@ def region_map(region, *, lang: str = "ru", services: gpd.GeoDataFrame | None = 
         Incident counts indexed by settlement_id (already aggregated; see :func:`incident_counts`).
     k : int
         Small-count threshold: counts from 1 to k-1 are shown as "<k".
+    bands : GeoDataFrame, optional
+        Isochrone bands (``service_id, minutes, geometry``, EPSG:4326, see :func:`geo.isochrones.isochrones`).
+    settlement_minutes : ndarray, optional
+        Minutes to the nearest service per settlement, aligned with ``region.settlements`` (``inf``: none).
+    method, method_description : str, optional
+        Which method made the minutes (``network`` or ``estimate``) and its profile or assumptions; shown in
+        the legend.
     """
     services = region.services if services is None else services
     fmap = base_map(region.boundary, asset_url=asset_url, tile_url=tile_url)
@@ -77,21 +98,27 @@ def region_map(region, *, lang: str = "ru", services: gpd.GeoDataFrame | None = 
         folium.GeoJson(districts[["district_id", "label", "geometry"]], name=t("layer.districts", lang),
                        style_function=lambda _: {"color": "#7f8c8d", "weight": 1, "fillOpacity": 0.03},
                        tooltip=folium.GeoJsonTooltip(fields=["label"], aliases=[t("field.district", lang)])).add_to(fmap)
+    if bands is not None and not bands.empty:
+        band_layer(bands, lang, analysis_crs=region.analysis_crs).add_to(fmap)
     if not region.settlements.empty:
-        _settlement_layer(region.settlements, lang).add_to(fmap)
+        _settlement_layer(region.settlements, lang, minutes=settlement_minutes).add_to(fmap)
     if incidents_by_settlement is not None and len(incidents_by_settlement):
         _incident_layer(region.settlements, incidents_by_settlement, lang, k=k,
                         synthetic=region.incidents_synthetic).add_to(fmap)
     if services is not None and not services.empty:
         _service_layer(services, lang).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
-    add_legend(fmap, legend_rows(lang, k=k, incidents=incidents_by_settlement is not None), lang=lang)
+    rows = legend_rows(lang, k=k, incidents=incidents_by_settlement is not None,
+                       band_minutes=sorted(set(bands["minutes"])) if bands is not None and not bands.empty else (),
+                       by_minutes=settlement_minutes is not None)
+    notes = [method_label(method, method_description, lang)] if method else []
+    add_legend(fmap, rows, lang=lang, notes=notes)
     return fmap
 
 
 def incident_counts(incidents: pd.DataFrame, *, period: str | None = None) -> pd.Series:
     """Total incidents per settlement_id (for one fixed period, or all). Counts only: nothing else is kept."""
-    frame = incidents if period is None else incidents[incidents["period"].str.startswith(period)]
+    frame = incidents if period is None else aggregate_to_period(incidents, period, level="settlement")
     frame = frame[frame["settlement_id"].notna()]
     return frame.groupby("settlement_id")["count"].sum().astype(int)
 
@@ -114,24 +141,109 @@ def _simplified(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def _settlement_layer(settlements: gpd.GeoDataFrame, lang: str) -> folium.GeoJson:
+def _settlement_layer(settlements: gpd.GeoDataFrame, lang: str, *, minutes: np.ndarray | None = None) -> folium.GeoJson:
+    """Settlements sized by population; coloured by population known/unknown, or by ``minutes`` when given."""
     unknown = t("value.unknown", lang)
+    populations = settlements["population"].to_numpy(dtype=float)
     frame = gpd.GeoDataFrame({
         "label": [_name(row, lang) for _, row in settlements.iterrows()],
         "kind_label": [t(f"kind.{k}", lang) if f"kind.{k}" in _kinds() else k for k in settlements["kind"]],
-        "population_label": [unknown if np.isnan(p) else fmt_number(p, lang) for p in settlements["population"]],
-        "radius": [settlement_radius_px(p) for p in settlements["population"]],
-        "known": [not np.isnan(p) for p in settlements["population"]],
+        "population_label": [unknown if np.isnan(p) else fmt_number(p, lang) for p in populations],
+        "radius": [settlement_radius_px(p) for p in populations],
+        "colour": [SETTLEMENT_COLOUR if not np.isnan(p) else UNKNOWN_POPULATION_COLOUR for p in populations],
     }, geometry=settlements.geometry.to_numpy(), crs=settlements.crs)
+    fields = ["label", "kind_label", "population_label"]
+    aliases = [t("field.name", lang), t("field.kind", lang), t("field.population", lang)]
+    if minutes is not None:
+        minutes = np.asarray(minutes, dtype=float)
+        if len(minutes) != len(settlements):
+            raise ValueError(f"`minutes` must have one value per settlement ({len(settlements)}); got {len(minutes)}")
+        frame["minutes"] = np.where(np.isfinite(minutes), np.round(minutes, 1), None)
+        frame["minutes_label"] = [minutes_label(m, lang) for m in minutes]
+        frame["colour"] = [minutes_colour(m) for m in minutes]
+        fields.append("minutes_label")
+        aliases.append(t("map.field.minutes", lang))
     return folium.GeoJson(
         frame, name=t("layer.settlements", lang),
-        marker=folium.CircleMarker(radius=4, weight=1, fill=True, fill_opacity=0.6),
-        style_function=lambda f: {"radius": f["properties"]["radius"],
-                                  "color": SETTLEMENT_COLOUR if f["properties"]["known"] else UNKNOWN_POPULATION_COLOUR,
-                                  "fillColor": SETTLEMENT_COLOUR if f["properties"]["known"] else UNKNOWN_POPULATION_COLOUR},
-        tooltip=folium.GeoJsonTooltip(fields=["label", "kind_label", "population_label"],
-                                      aliases=[t("field.name", lang), t("field.kind", lang), t("field.population", lang)]),
+        marker=folium.CircleMarker(radius=4, weight=1, fill=True, fill_opacity=0.75),
+        style_function=lambda f: {"radius": f["properties"]["radius"], "color": f["properties"]["colour"],
+                                  "fillColor": f["properties"]["colour"]},
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases),
     )
+
+
+def minutes_colour(minutes: float) -> str:
+    """Colour of a settlement ``minutes`` from its nearest service (:data:`MINUTE_COLOURS`; black: none)."""
+    if not np.isfinite(minutes):
+        return UNREACHABLE_COLOUR
+    return MINUTE_COLOURS[int(np.searchsorted(MINUTE_CLASSES, minutes, side="left"))]
+
+
+def minutes_label(minutes: float, lang: str) -> str:
+    """"23 min" in ``lang``, or "not reachable" for ``inf``/NaN."""
+    if not np.isfinite(minutes):
+        return t("map.not_reachable", lang)
+    return t("map.minutes_value", lang, minutes=int(round(float(minutes))))
+
+
+def method_label(method: str, description: str | None, lang: str) -> str:
+    """Which method made the travel times, with its profile or assumptions, for captions and legends."""
+    return t("map.method", lang, method=t(f"map.method.{method}", lang), description=description or "")
+
+
+def simplified_bands(bands: gpd.GeoDataFrame, *, analysis_crs: str,
+                     tolerance_m: float = BAND_SIMPLIFY_M) -> gpd.GeoDataFrame:
+    """One polygon per band limit (all services together), simplified to ``tolerance_m`` metres, still nested.
+
+    Parameters
+    ----------
+    bands : GeoDataFrame
+        ``minutes, geometry`` rows in EPSG:4326 (any number of services). Not modified.
+    analysis_crs : str
+        Projected CRS in metres in which the tolerance is applied.
+    tolerance_m : float
+        Simplification tolerance, metres.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``minutes, geometry`` in EPSG:4326, smallest band first; each band covers the smaller ones.
+    """
+    limits = sorted(float(m) for m in set(bands["minutes"]))
+    projected = bands.to_crs(analysis_crs)
+    shapes = []
+    for limit in limits:
+        merged = shapely.union_all(projected.geometry[projected["minutes"].astype(float) == limit].to_numpy())
+        shapes.append(shapely.simplify(merged, tolerance_m, preserve_topology=True))
+    degrees = gpd.GeoSeries(shapes, crs=analysis_crs).to_crs(bands.crs or "EPSG:4326").to_numpy()
+    nested, previous = [], shapely.Polygon()
+    for shape in degrees:
+        previous = shapely.union(shape, previous)  # simplifying each band alone could break 15 ⊆ 30 ⊆ 60
+        nested.append(previous)
+    return gpd.GeoDataFrame({"minutes": limits}, geometry=nested, crs=bands.crs or "EPSG:4326")
+
+
+def band_layer(bands: gpd.GeoDataFrame, lang: str, *, analysis_crs: str,
+               tolerance_m: float = BAND_SIMPLIFY_M) -> folium.FeatureGroup:
+    """Isochrone bands as nested fills, the largest (lightest) drawn first and the smallest (darkest) on top."""
+    merged = simplified_bands(bands, analysis_crs=analysis_crs, tolerance_m=tolerance_m)
+    group = folium.FeatureGroup(name=t("map.layer.bands", lang))
+    for position in range(len(merged) - 1, -1, -1):
+        colour = band_colour(position)
+        row = merged.iloc[[position]].copy()
+        row["label"] = t("map.band", lang, minutes=int(row["minutes"].iloc[0]))
+        folium.GeoJson(
+            row, name=row["label"].iloc[0],
+            style_function=lambda _, c=colour: {"color": c, "weight": 1, "fillColor": c,
+                                                "fillOpacity": BAND_FILL_OPACITY},
+            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+        ).add_to(group)
+    return group
+
+
+def band_colour(position: int) -> str:
+    """Fill of the ``position``-th smallest band."""
+    return BAND_COLOURS[min(position, len(BAND_COLOURS) - 1)]
 
 
 def _kinds() -> set[str]:
@@ -174,11 +286,22 @@ def _incident_layer(settlements: gpd.GeoDataFrame, counts: pd.Series, lang: str,
     )
 
 
-def legend_rows(lang: str, *, k: int, incidents: bool) -> list[tuple[str, str]]:
-    """(colour, label) rows of the map legend."""
-    rows = [(SETTLEMENT_COLOUR, t("legend.settlement", lang)),
-            (UNKNOWN_POPULATION_COLOUR, t("legend.settlement_unknown", lang)),
-            (SERVICE_COLOUR, t("legend.service", lang))]
+def legend_rows(lang: str, *, k: int, incidents: bool, band_minutes=(),
+                by_minutes: bool = False) -> list[tuple[str, str]]:
+    """(colour, label) rows of the map legend: settlements (by population, or by minutes to the nearest
+    service), services, the isochrone bands of ``band_minutes`` and incidents."""
+    if by_minutes:
+        limits = [int(m) for m in MINUTE_CLASSES]
+        rows = [(MINUTE_COLOURS[0], t("map.legend.within", lang, minutes=limits[0]))]
+        rows += [(MINUTE_COLOURS[i], t("map.legend.between", lang, low=limits[i - 1], high=limits[i]))
+                 for i in range(1, len(limits))]
+        rows += [(MINUTE_COLOURS[-1], t("map.legend.beyond", lang, minutes=limits[-1])),
+                 (UNREACHABLE_COLOUR, t("map.not_reachable", lang))]
+    else:
+        rows = [(SETTLEMENT_COLOUR, t("legend.settlement", lang)),
+                (UNKNOWN_POPULATION_COLOUR, t("legend.settlement_unknown", lang))]
+    rows.append((SERVICE_COLOUR, t("legend.service", lang)))
+    rows += [(band_colour(i), t("map.band", lang, minutes=int(m))) for i, m in enumerate(sorted(band_minutes))]
     if incidents:
         rows.append((INCIDENT_COLOUR, t("legend.incidents", lang, k=str(k))))
     return rows
@@ -200,7 +323,7 @@ class _Legend(MacroElement):
 {% endmacro %}
 """)
 
-    def __init__(self, title: str, rows: list[tuple[str, str]]):
+    def __init__(self, title: str, rows: list[tuple[str, str]], notes: list[str] = ()):
         super().__init__()
         self._name = "Legend"
         from html import escape
@@ -208,9 +331,12 @@ class _Legend(MacroElement):
         items = "".join(f'<div><span style="display:inline-block;width:12px;height:12px;border-radius:6px;'
                         f'background:{escape(c)};margin-right:6px;vertical-align:middle"></span>{escape(label)}</div>'
                         for c, label in rows)
-        self.inner = f"<b>{escape(title)}</b>{items}"
+        notes_html = "".join(f'<div class="qorgau-legend-note" style="max-width:340px;font-size:11px;color:#444;'
+                             f'margin-top:4px">{escape(note)}</div>' for note in notes)
+        self.inner = f"<b>{escape(title)}</b>{items}{notes_html}"
 
 
-def add_legend(fmap: folium.Map, rows: list[tuple[str, str]], *, title: str | None = None, lang: str = "ru") -> None:
-    """A Leaflet control in the bottom-left corner listing ``rows`` of (colour, label)."""
-    fmap.add_child(_Legend(title or t("legend.title", lang), rows))
+def add_legend(fmap: folium.Map, rows: list[tuple[str, str]], *, title: str | None = None, lang: str = "ru",
+               notes: list[str] = ()) -> None:
+    """A Leaflet control in the bottom-left corner listing ``rows`` of (colour, label), then ``notes`` (text)."""
+    fmap.add_child(_Legend(title or t("legend.title", lang), rows, list(notes)))

@@ -1,0 +1,104 @@
+"""Roads: the network's status, the speed adjustments of this session, and (for planners) importing an OSM file
+already on the server or downloading roads from OpenStreetMap into the region folder."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from geo.osm import DownloadError, RoadSourceError
+from geo.speeds import ADJUSTMENTS
+from pages.common import PROFILE_KEY, current_profile, get_region, guard, lang, site_minutes
+from planning import access
+from planning.i18n import CATALOG, fmt_number, t
+from planning.roadfiles import (RegionWriteError, build_region_network, cache_status, download_region_files,
+                                import_road_file)
+from planning.webmap import method_label
+
+REGION_CACHE_KEY = "_region"  # pages.common's per-session region: dropped after the folder changed
+
+L = lang()
+st.title(t("nav.roads", L))
+user = guard("view_map")
+region = get_region()
+if "roads_message" in st.session_state:
+    st.success(st.session_state.pop("roads_message"))
+
+
+def _adjustment_label(name: str) -> str:
+    key = f"adjustment.{name}"
+    return t(key, L) if key in CATALOG else ADJUSTMENTS[name].description
+
+
+def _write_error(error: RegionWriteError) -> None:
+    st.error(t("roadpage.bundled", L) if error.reason == "bundled" else t("roadpage.read_only", L, path=str(error.path)))
+
+
+def _progress_bar():
+    bar = st.progress(0.0)
+    return lambda fraction, message: bar.progress(min(max(float(fraction), 0.0), 1.0), text=message)
+
+
+def _region_changed() -> None:
+    st.session_state.pop(REGION_CACHE_KEY, None)
+    st.rerun()
+
+
+# --- speed adjustments (this session only) ------------------------------------------------------------------------
+st.subheader(t("roadpage.adjustments", L))
+if "roads_adjustments" not in st.session_state:
+    st.session_state["roads_adjustments"] = list(st.session_state.get(PROFILE_KEY, ()))
+chosen = st.multiselect(t("roadpage.adjustments", L), list(ADJUSTMENTS), format_func=_adjustment_label, help=t("roadpage.adjustments_help", L),
+                        key="roads_adjustments", label_visibility="collapsed")
+st.session_state[PROFILE_KEY] = tuple(chosen)
+profile = current_profile()
+
+# --- status ---------------------------------------------------------------------------------------------------------
+st.subheader(t("roadpage.status", L))
+st.caption(t("roadpage.folder", L, path=str(region.path)))
+minutes_table = site_minutes(region)
+network = minutes_table.network
+if region.roads_path is None:
+    st.info(t("roadpage.no_source", L))
+else:
+    columns = st.columns(3)
+    columns[0].metric(t("roadpage.source", L), region.roads_path.name)
+    columns[1].metric(t("roadpage.nodes", L), fmt_number(network.n_nodes, L))
+    columns[2].metric(t("roadpage.edges", L), fmt_number(network.n_edges, L))
+cache = cache_status(region.path)
+st.caption(t("roadpage.cache", L, n=cache.files, size=round(cache.size_mb, 1)))
+st.markdown(f"**{t('roadpage.profile', L)}:** {profile.describe()}")
+st.caption(method_label(minutes_table.method, minutes_table.description, L))
+
+# --- actions that change the region folder ------------------------------------------------------------------------
+if not access.can(user.role, "edit_scenarios"):
+    st.info(t("roadpage.read_only_role", L))
+    st.stop()
+
+st.subheader(t("roadpage.import", L))
+st.caption(t("roadpage.import_help", L))
+source = st.text_input(t("roadpage.path", L), key="roads_import_path", placeholder="/data/kazakhstan-latest.osm.pbf")
+if st.button(t("roadpage.import_button", L), key="roads_import", disabled=not source.strip()):
+    try:
+        road_file = import_road_file(Path(source.strip()), region.path)
+        built = build_region_network(region, road_file, profile=profile, progress=_progress_bar())
+    except RegionWriteError as error:
+        _write_error(error)
+    except RoadSourceError as error:
+        st.error(t("roadpage.bad_file", L, reason=str(error)))
+    else:
+        st.session_state["roads_message"] = t("roadpage.imported", L, file=road_file.name,
+                                              nodes=built.n_nodes, edges=built.n_edges)
+        _region_changed()
+
+st.subheader(t("roadpage.download", L))
+st.caption(t("roadpage.download_help", L))
+if st.button(t("roadpage.download_button", L), key="roads_download"):
+    try:
+        written = download_region_files(region, profile=profile, progress=_progress_bar())
+    except RegionWriteError as error:
+        _write_error(error)
+    except (DownloadError, OSError):
+        st.error(t("roadpage.no_internet", L))
+    else:
+        st.session_state["roads_message"] = t("roadpage.downloaded", L, files=", ".join(p.name for p in written.values()))
+        _region_changed()
