@@ -28,13 +28,18 @@ for saved in ScenarioStore(default_db_path()).list_scenarios(region.region_id):
     if saved.sites:
         scenarios.append((saved.name, sites_to_services(saved.sites)))
 
-position = st.session_state.get("present_position", 0) % len(scenarios)
+POSITION_KEY = "present_position"
+position = st.session_state.get(POSITION_KEY, 0) % len(scenarios)
+
+
+def _step(by: int) -> None:
+    st.session_state[POSITION_KEY] = min(max(position + by, 0), len(scenarios) - 1)
+
+
 left, middle, right, district_column = st.columns([1, 3, 1, 3])
-if left.button(t("present.previous", L), use_container_width=True, disabled=position == 0):
-    position -= 1
-if right.button(t("present.next", L), use_container_width=True, disabled=position == len(scenarios) - 1):
-    position += 1
-st.session_state["present_position"] = position
+left.button(t("present.previous", L), use_container_width=True, disabled=position == 0, on_click=_step, args=(-1,))
+right.button(t("present.next", L), use_container_width=True, disabled=position == len(scenarios) - 1,
+             on_click=_step, args=(1,))
 name, services = scenarios[position]
 middle.markdown(f"### {name}  \n{t('present.step', L, position=str(position + 1), total=str(len(scenarios)))}")
 district_ids = [None] + [str(d) for d in region.districts["district_id"]]

@@ -1,0 +1,67 @@
+"""Presentation mode and the reports page in AppTest, signed in through the session state."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import DEFAULT_REGION, PROJECT
+from geo.region import load_region
+from planning.access import User
+from planning.scenarios import ScenarioStore, sites_from_services
+
+
+@pytest.fixture
+def app(monkeypatch, tmp_path):
+    def make(role: str, page: str) -> AppTest:
+        monkeypatch.setenv("QORGAU_REGION", str(DEFAULT_REGION))
+        monkeypatch.setenv("QORGAU_SCENARIO_DB", str(tmp_path / "scenarios.sqlite"))
+        monkeypatch.chdir(PROJECT)
+        region = load_region(DEFAULT_REGION)
+        ScenarioStore(tmp_path / "scenarios.sqlite").create(
+            "Две службы", region.region_id, sites_from_services(region.services)[:2], author="t")
+        at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
+        at.session_state["user"] = User(username="t", role=role, email=None)
+        at.run()
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+        return at
+    return make
+
+
+def _metrics(at: AppTest) -> dict:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_presenter_steps_through_the_scenarios(app):
+    at = app("presenter", "pages/present.py")
+    assert len(at.metric) == 4  # population 30, 60, uncovered settlements, incidents within reach
+    assert "Население в пределах 30 мин" in _metrics(at)
+    assert not at.text_input and not at.number_input and not at.file_uploader  # no editing controls
+    first = _metrics(at)
+    assert at.button[0].disabled  # Previous, on the first step
+    for _ in range(2):
+        at.button[1].click().run()  # Next
+        assert not at.exception, at.exception
+    last = _metrics(at)
+    assert "3 из 3" in " ".join(m.value for m in at.markdown) and "Две службы" in " ".join(m.value for m in at.markdown)
+    assert at.button[1].disabled
+    assert last != first and int(last["Населённые пункты дальше 60 мин"]) > int(first["Населённые пункты дальше 60 мин"])
+    at.button[0].click().run()
+    at.button[0].click().run()  # back to the baseline
+    assert _metrics(at) == first
+
+
+def test_reports_page_prepares_every_download(app):
+    at = app("planner", "pages/reports.py")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert "_report_files" in at.session_state
+    files = at.session_state["_report_files"][1]
+    assert {"region_pdf", "png", "html", "csv", "xlsx", "bands", "gaps"} <= set(files)
+    assert files["region_pdf"][0][:5] == b"%PDF-"
+
+
+def test_admin_has_no_reports_page(app):
+    with pytest.raises(ValueError, match="reports.py"):  # the navigation does not list it for this role
+        app("admin", "pages/reports.py")
