@@ -19,7 +19,7 @@ $(STAMP): requirements.txt
 	touch $(STAMP)
 
 chromium:
-	@[ -x $(CHROMIUM) ] || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	@[ -x $(CHROMIUM) ] || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium poppler-utils >/dev/null; }
 
 run: $(STAMP)
 	$(VENV)/bin/streamlit run app.py

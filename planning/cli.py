@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "planning.cli_region",
     "planning.cli_admin",
     "planning.cli_travel",
+    "planning.cli_report",
     "planning.cli_coverage",
     "planning.cli_suggest",
 ]
