@@ -123,6 +123,21 @@ def _kind(population: float) -> str:
     return "city" if population >= 100_000 else "town" if population >= 10_000 else "village"
 
 
+def district_centres(settlements: gpd.GeoDataFrame, districts: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
+    """The settlements taken as district centres: in each district its most populous settlement, cities and towns
+    before villages; without district outlines, every settlement of at least :data:`BASELINE_MIN_POPULATION`.
+    Both rules are proxies for the official centres, which the data do not name."""
+    rank = settlements["kind"].map({"city": 0, "town": 1}).fillna(2)
+    people = settlements["population"].fillna(-1.0)
+    ranked = settlements.assign(_rank=rank, _people=people).sort_values(
+        ["_rank", "_people", "settlement_id"], ascending=[True, False, True])
+    if districts is not None and not districts.empty:
+        chosen = ranked[ranked["district_id"].notna()].drop_duplicates("district_id")
+    else:
+        chosen = ranked[ranked["_people"] >= BASELINE_MIN_POPULATION]
+    return chosen.drop(columns=["_rank", "_people"])
+
+
 def baseline_sites(settlements: gpd.GeoDataFrame, districts: gpd.GeoDataFrame | None) -> pd.DataFrame:
     """The 2017 pilot's plan: one permanent service in each district centre, as a services.csv table.
 
@@ -130,15 +145,7 @@ def baseline_sites(settlements: gpd.GeoDataFrame, districts: gpd.GeoDataFrame | 
     first). Without them, every town of at least :data:`BASELINE_MIN_POPULATION` people stands in for a district
     centre. Both rules are proxies and are said so on the home page.
     """
-    frame = settlements.copy()
-    frame["rank"] = frame["kind"].map({"city": 0, "town": 1}).fillna(2)
-    frame["pop"] = frame["population"].fillna(-1)
-    frame = frame.sort_values(["rank", "pop", "settlement_id"], ascending=[True, False, True])
-    if districts is not None and not districts.empty:
-        centres = frame[frame["district_id"].notna()].drop_duplicates("district_id")
-    else:
-        centres = frame[frame["pop"] >= BASELINE_MIN_POPULATION]
-    centres = centres.sort_values("name")
+    centres = district_centres(settlements, districts).sort_values("name")
     label = centres["name_ru"].fillna(centres["name"])
     return pd.DataFrame({
         "id": [f"base-{i + 1:02d}" for i in range(len(centres))],

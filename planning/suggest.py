@@ -18,7 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.default_region import BASELINE_MIN_POPULATION
+from geo.default_region import BASELINE_MIN_POPULATION, district_centres
 from geo.region import Region, read_services, region_outline
 from geo.settings import STORAGE_CRS
 from planning.analysis import SiteMinutes
@@ -159,12 +159,7 @@ def candidate_sites(region: Region, *, source: str = "population", min_populatio
     if source == "population":
         chosen = settlements[settlements["population"].to_numpy(dtype=float) >= min_population]
     elif source == "district_centres":
-        ranked = settlements.assign(_people=settlements["population"].fillna(-1.0)).sort_values(
-            ["_people", "settlement_id"], ascending=[False, True])
-        if region.districts.empty:
-            chosen = ranked[ranked["_people"] >= DISTRICT_CENTRE_MIN_POPULATION]
-        else:
-            chosen = ranked[ranked["district_id"].notna()].drop_duplicates("district_id")
+        chosen = district_centres(settlements, region.districts)
     elif source == "upload":
         if upload is None:
             raise SitingError("`source='upload'` needs `upload`, the bytes of a services.csv-shaped file.")
