@@ -47,6 +47,7 @@ district_id = district_column.selectbox(t("present.district", L), district_ids, 
                                         format_func=lambda d: t("report.whole_region", L) if d is None
                                         else area_label(region, d, L))
 
+st.page_link("pages/home.py", label=t("nav.home", L), icon=":material/home:")  # the way out: no sidebar here
 st.title(area_label(region, district_id, L))
 synthetic_banner(region)
 table = site_minutes(region)
