@@ -18,8 +18,10 @@ $(STAMP): requirements.txt
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
+# Debian packages the tests need: Chromium for the browser tests, poppler-utils to read the PDF reports back
 chromium:
-	@[ -x $(CHROMIUM) ] || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium poppler-utils >/dev/null; }
+	@{ [ -x $(CHROMIUM) ] && command -v pdftoppm >/dev/null; } || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium poppler-utils >/dev/null; }
 
 run: $(STAMP)
 	$(VENV)/bin/streamlit run app.py
