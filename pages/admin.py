@@ -13,6 +13,7 @@ TEMPORARY_PASSWORD_BYTES = 12
 """Randomness of a temporary password, in bytes (16 URL-safe characters)."""
 AUDIT_ROWS = 500
 """Newest audit entries shown, in rows."""
+NOTICE_KEY = "_admin_notice"
 
 L = lang()
 admin = guard("manage_users")
@@ -24,20 +25,25 @@ def role_name(role: str) -> str:
     return t(f"role.{role}", L)
 
 
-def done(what: str) -> None:
-    st.session_state["_admin_done"] = what
+def done(message: str, *, password: bool = False) -> None:
+    """Rerun (so the lists show the change) and then show ``message`` once (a temporary password as a warning)."""
+    st.session_state[NOTICE_KEY] = (message, password)
     st.rerun()
 
 
-if "_admin_done" in st.session_state:
-    st.success(t("admin.done", L, what=st.session_state.pop("_admin_done")))
+if NOTICE_KEY in st.session_state:
+    message, password = st.session_state.pop(NOTICE_KEY)
+    if password:
+        st.warning(message, icon="🔑")
+    else:
+        st.success(message)
 
 # --- users ---------------------------------------------------------------------------------------------------------
 st.subheader(t("admin.users", L))
 users = access.list_users(store)
 st.dataframe(pd.DataFrame([(u.username, role_name(u.role), u.email or "") for u in users],
                           columns=[t("admin.col.username", L), t("admin.col.role", L), t("admin.col.email", L)]),
-             hide_index=True, use_container_width=True)
+             hide_index=True, width="stretch")
 
 with st.form("create_user", clear_on_submit=True):
     st.markdown(f"**{t('admin.create', L)}**")
@@ -52,7 +58,7 @@ with st.form("create_user", clear_on_submit=True):
         except access.UserError as exc:
             st.error(str(exc))
         else:
-            st.warning(t("admin.temp_password", L, user=username.strip(), password=password), icon="🔑")
+            done(t("admin.temp_password", L, user=username.strip(), password=password), password=True)
 
 st.markdown(f"**{t('admin.change', L)}**")
 names = [u.username for u in users]
@@ -68,12 +74,12 @@ with columns[0].form("set_role"):
         except access.UserError as exc:
             st.error(str(exc))
         else:
-            done(f"{chosen}: {role_name(new_role)}")
+            done(t("admin.done", L, what=f"{chosen}: {role_name(new_role)}"))
 with columns[1].form("reset_password"):
     if st.form_submit_button(t("admin.reset_password", L)):
         password = secrets.token_urlsafe(TEMPORARY_PASSWORD_BYTES)
         access.set_password(store, chosen, password, by=admin.username)
-        st.warning(t("admin.temp_password", L, user=chosen, password=password), icon="🔑")
+        done(t("admin.temp_password", L, user=chosen, password=password), password=True)
 with columns[2].form("delete_user"):
     confirmed = st.checkbox(t("admin.delete_confirm", L))
     if st.form_submit_button(t("admin.delete", L)) and confirmed:
@@ -82,7 +88,7 @@ with columns[2].form("delete_user"):
         except access.UserError as exc:
             st.error(str(exc))
         else:
-            done(f"{t('admin.delete', L)} {chosen}")
+            done(t("admin.done", L, what=f"{t('admin.delete', L)} {chosen}"))
 
 # --- audit log -----------------------------------------------------------------------------------------------------
 st.subheader(t("admin.audit", L))
@@ -91,4 +97,4 @@ log = access.entries(store, user=only, limit=AUDIT_ROWS)
 st.dataframe(pd.DataFrame([(e.at, e.user, e.action, e.object) for e in log],
                           columns=[t("admin.col.at", L), t("admin.col.username", L), t("admin.col.action", L),
                                    t("admin.col.object", L)]),
-             hide_index=True, use_container_width=True)
+             hide_index=True, width="stretch")

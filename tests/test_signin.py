@@ -1,0 +1,197 @@
+"""The sign-in gate, roles and the users page, in Streamlit's AppTest on the bundled region.
+
+Users live in a temporary database (QORGAU_SCENARIO_DB). AppTest runs the entry point (app.py) on the first
+run and then the current page only (its sidebar, with the sign-out button, is gone on reruns: the browser test
+signs out), so role-gated pages are also run directly: their own guard must stop them.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import DEFAULT_REGION, PROJECT
+from pages.common import FRAMED_KEY
+from planning import access
+
+APP = str(PROJECT / "app.py")
+PASSWORD = "correct horse battery staple"
+ROLES_BY_USER = {"boss": "admin", "pat": "planner", "vera": "presenter"}
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    """An empty shared database in tmp_path, and the bundled region."""
+    path = tmp_path / "qorgau.sqlite"
+    monkeypatch.setenv("QORGAU_SCENARIO_DB", str(path))
+    monkeypatch.setenv("QORGAU_REGION", str(DEFAULT_REGION))
+    monkeypatch.chdir(PROJECT)
+    return path
+
+
+@pytest.fixture
+def users(db):
+    """The database with an admin, a planner and a presenter (all with PASSWORD)."""
+    store = access.AccessStore(db)
+    access.create_first_admin(store, "boss", PASSWORD)
+    for name, role in ROLES_BY_USER.items():
+        if role != "admin":
+            access.create_user(store, name, role=role, password=PASSWORD, email=f"{name}@akimat.kz", by="boss")
+    return store
+
+
+def app(user: str | None = None, *, page: str | None = None) -> AppTest:
+    """app.py run once (as ``user`` when given), then ``page`` when given."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    if user is not None:
+        at.session_state["user"] = access.User(user, ROLES_BY_USER[user], None)
+    at.run()
+    if page is not None:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for kind in ("title", "markdown", "info", "error", "warning", "success", "caption", "code")
+             for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def sign_in(at: AppTest, username: str, password: str) -> AppTest:
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_no_users_shows_the_one_time_create_admin_command(db):
+    at = app()
+    assert at.title[0].value == "Вход в Qorgau"
+    assert f"python -m planning create-admin --db {db} --username NAME" in at.code[0].value
+    assert not at.text_input  # nobody can sign in yet: no form
+
+
+def test_only_the_sign_in_page_before_sign_in(users):
+    at = app()
+    assert at.title[0].value == "Вход в Qorgau" and not at.metric  # no region data before sign-in
+    with pytest.raises(ValueError, match=r"Known pages: \['[^']*pages/signin.py'\]"):
+        at.switch_page("pages/home.py")
+
+
+def run_page_alone(page: str, user: str | None) -> AppTest:
+    """``page`` run directly (as if reached without app.py's navigation): its own guard must stop it."""
+    at = AppTest.from_file(str(PROJECT / page), default_timeout=120)
+    at.session_state[FRAMED_KEY] = True
+    if user is not None:
+        at.session_state["user"] = access.User(user, ROLES_BY_USER[user], None)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize("page", ["pages/home.py", "pages/map.py", "pages/upload.py", "pages/admin.py"])
+def test_every_page_guards_itself_before_loading_data(users, page):
+    at = run_page_alone(page, None)
+    assert "Войдите, чтобы открыть эту страницу." in texts(at)
+    assert not at.metric and not at.file_uploader and not at.dataframe and "_region" not in at.session_state
+
+
+def test_wrong_password_is_refused_and_audited(users):
+    at = sign_in(app(), "pat", "not the password at all")
+    assert "Неверное имя пользователя или пароль." in texts(at)
+    assert "user" not in at.session_state
+    assert [e.action for e in access.entries(users, user="pat")] == ["sign-in failed"]
+
+
+def test_password_sign_in_opens_the_home_page_and_is_audited(users):
+    at = sign_in(app(), "pat", PASSWORD)
+    assert at.session_state["user"] == access.User("pat", "planner", "pat@akimat.kz")
+    assert at.title[0].value.startswith("Qorgau —") and at.metric  # the home page with the region
+    assert access.entries(users, user="pat")[0].action == "sign-in"
+
+
+@pytest.mark.parametrize("user, page, allowed", [
+    ("pat", "pages/upload.py", True), ("vera", "pages/upload.py", False), ("boss", "pages/upload.py", False),
+    ("boss", "pages/admin.py", True), ("pat", "pages/admin.py", False), ("vera", "pages/admin.py", False),
+    ("vera", "pages/home.py", True), ("vera", "pages/map.py", True),
+])
+def test_each_role_is_offered_only_its_pages_and_each_page_checks_the_role(users, user, page, allowed):
+    at = app(user)
+    if allowed:
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+        assert "не даёт доступа" not in texts(at)
+    else:
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page)
+        alone = run_page_alone(page, user)
+        assert f"Роль «{ROLES_BY_USER[user]}» не даёт доступа к этой странице." in texts(alone)
+        assert not alone.file_uploader and not alone.dataframe
+
+
+def test_oidc_identity_is_mapped_to_the_users_role(users):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.secrets["auth"] = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32}
+    at.user = {"email": "vera@akimat.kz", "is_logged_in": True}
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["user"] == access.User("vera", "presenter", "vera@akimat.kz")
+    assert access.entries(users, user="vera")[0].object == "identity provider"
+
+
+def test_oidc_identity_without_a_user_gets_no_access(users):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.secrets["auth"] = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32}
+    at.user = {"email": "stranger@example.com", "is_logged_in": True}
+    at.run()
+    assert not at.exception, at.exception
+    assert "user" not in at.session_state
+    assert "stranger@example.com" in texts(at) and at.title[0].value == "Вход в Qorgau"
+
+
+def _temporary_password(at: AppTest) -> str:
+    match = re.search(r"\): (\S+)$", at.warning[0].value)
+    assert match, at.warning[0].value
+    return match.group(1)
+
+
+def test_admin_creates_changes_resets_and_deletes_users(users):
+    at = app("boss", page="pages/admin.py")
+    assert {"boss", "pat", "vera"} <= set(at.dataframe[0].value.iloc[:, 0])
+    at.text_input[0].input("nurlan")
+    at.selectbox[0].set_value("planner")
+    at.button(key="FormSubmitter:create_user-Создать").click().run()
+    password = _temporary_password(at)
+    assert access.authenticate(users, "nurlan", password) == access.User("nurlan", "planner", None)
+
+    at.selectbox[1].set_value("nurlan").run()  # the role field then shows nurlan's role
+    assert at.selectbox[2].value == "planner"
+    at.selectbox[2].set_value("presenter")
+    at.button(key="FormSubmitter:set_role-Сменить роль").click().run()
+    assert {u.username: u.role for u in access.list_users(users)}["nurlan"] == "presenter"
+
+    at.button(key="FormSubmitter:reset_password-Новый временный пароль").click().run()
+    new_password = _temporary_password(at)
+    assert access.authenticate(users, "nurlan", password) is None
+    assert access.authenticate(users, "nurlan", new_password) is not None
+
+    at.checkbox[0].check()
+    at.button(key="FormSubmitter:delete_user-Удалить").click().run()
+    assert "nurlan" not in {u.username for u in access.list_users(users)}
+    actions = [e.action for e in access.entries(users, user="boss")]
+    assert {"create user", "set role", "set password", "delete user"} <= set(actions)
+    log = at.dataframe[-1].value
+    assert "delete user" in set(log.iloc[:, 2])  # the audit log on the page
+
+
+def test_the_last_admin_cannot_be_deleted(users):
+    at = app("boss", page="pages/admin.py")
+    at.selectbox[1].set_value("boss").run()
+    at.checkbox[0].check()
+    at.button(key="FormSubmitter:delete_user-Удалить").click().run()
+    assert "last admin" in texts(at)
+    assert "boss" in {u.username for u in access.list_users(users)}
