@@ -47,9 +47,28 @@ def start_streamlit(region: Path, env_extra: dict | None = None):
     raise RuntimeError(f"streamlit did not start: {process.stdout.read().decode(errors='replace')[-2000:]}")
 
 
+PASSWORD = "correct horse battery staple"
+"""The password of every user the ``users`` fixture creates."""
+USERS = {"boss": "admin", "pat": "planner", "vera": "presenter"}
+
+
 @pytest.fixture(scope="session")
-def server():
-    process, url = start_streamlit(PROJECT / "data" / "default")
+def users(tmp_path_factory) -> Path:
+    """A temporary shared database (QORGAU_SCENARIO_DB for the server) with an admin, a planner and a presenter."""
+    from planning import access
+
+    db = tmp_path_factory.mktemp("access") / "qorgau.sqlite"
+    store = access.AccessStore(db)
+    access.create_first_admin(store, "boss", PASSWORD)
+    for name, role in USERS.items():
+        if role != "admin":
+            access.create_user(store, name, role=role, password=PASSWORD, by="boss")
+    return db
+
+
+@pytest.fixture(scope="session")
+def server(users):
+    process, url = start_streamlit(PROJECT / "data" / "default", {"QORGAU_SCENARIO_DB": str(users)})
     yield url
     process.terminate()
     process.wait(timeout=10)
@@ -102,3 +121,13 @@ def wait_idle(page, timeout_ms: int = 60_000) -> None:
     """Wait until Streamlit has finished the current run (its running indicator is gone)."""
     page.wait_for_timeout(300)
     page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=timeout_ms)
+
+
+def sign_in(page, server: str, username: str, password: str = PASSWORD) -> None:
+    """Open the app, sign in with the password form and wait for the first page of the role."""
+    page.goto(f"{server}/", wait_until="domcontentloaded")
+    page.get_by_label("Имя пользователя").fill(username, timeout=60_000)
+    page.get_by_label("Пароль").fill(password)
+    page.get_by_role("button", name="Войти").click()
+    page.wait_for_selector("[data-testid=stSidebarNav]", timeout=60_000)
+    wait_idle(page)
