@@ -11,7 +11,7 @@ from pages.common import (current_profile, get_region, guard, incident_level, in
 from planning.analysis import evaluate
 from planning.coverage import changed_settlements, compare, summary_sentence, threshold_key
 from planning.gapmap import district_names, scenario_map, shown_incidents
-from planning.i18n import fmt_number, place_name, t
+from planning.i18n import fmt_number, place_names, t
 from planning.messages.scenarios import summary_templates
 from planning.scenarios import ScenarioStore, default_db_path, sites_to_services
 
@@ -113,8 +113,9 @@ if changed.empty:
     st.caption(t("cmp.no_changes", L))
 else:
     rows = pd.Index(region.settlements["settlement_id"]).get_indexer(changed["settlement_id"])
+    all_names = place_names(region.settlements, L)
     table = pd.DataFrame({
-        t("field.name", L): [place_name(region.settlements.iloc[i], L) for i in rows],
+        t("field.name", L): [all_names[i] for i in rows],
         t("field.district", L): [names.get(d, d) if isinstance(d, str) else "" for d in changed["district_id"]],
         t("cmp.change", L): [t(f"cmp.{c}", L) for c in changed["change"]],
         t("cmp.minutes_a", L): [_minutes(m) for m in changed["minutes_a"]],

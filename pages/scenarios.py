@@ -13,7 +13,7 @@ from planning.analysis import evaluate
 from planning.baseline import current_services
 from planning.coverage import threshold_key
 from planning.gapmap import district_names, district_table, gap_list, scenario_map, shown_incidents
-from planning.i18n import fmt_number, place_name, t
+from planning.i18n import fmt_number, place_names, t
 from planning.scenarios import (ScenarioError, ScenarioStore, Site, add_site, default_db_path, export_csv,
                                 import_csv, move_site, remove_site, rename_site, set_kind, sites_from_services,
                                 sites_to_services)
@@ -79,8 +79,8 @@ if may_edit:
             reach = st.number_input(t("scen.reach", L), min_value=5.0, max_value=240.0, value=DEFAULT_REACH_MINUTES,
                                     step=5.0, key="scen_reach")
             names = district_names(region, L)
-            labels = [place_name(row, L) + (f" ({names.get(row['district_id'], row['district_id'])})"
-                                            if row["district_id"] else "") for _, row in settlements.iterrows()]
+            labels = [name + (f" ({names.get(d, d)})" if isinstance(d, str) and d else "")
+                      for name, d in zip(place_names(settlements, L), settlements["district_id"])]
             row_index = st.selectbox(t("scen.add_from_list", L), range(len(settlements)), index=None,
                                      format_func=labels.__getitem__, key="scen_settlement")
             if st.button(t("scen.add", L), key="scen_add", disabled=row_index is None):

@@ -10,7 +10,7 @@ from pages.common import (get_region, guard, incident_level, incidents_here, lan
                           synthetic_banner)
 from planning import access
 from planning.baseline import current_services
-from planning.i18n import fmt_number, place_name, t
+from planning.i18n import fmt_number, place_names, t
 from planning.scenarios import ScenarioStore, default_db_path, sites_from_services, sites_to_services
 from planning.siting import DEFAULT_INCIDENT_WEIGHT, DEFAULT_UNDERREPORTING_FACTOR, DEMAND_MODES, METHODS, MODELS
 from planning.suggest import (CANDIDATE_SOURCES, DEFAULT_MIN_POPULATION, EXACT_GAP_MAX_CANDIDATES, candidate_sites,
@@ -162,7 +162,7 @@ else:
 if result.unreachable:
     names = region.settlements.set_index("settlement_id").loc[list(result.unreachable)]
     with st.expander(t("suggest.unreachable", L, minutes=result.threshold_minutes, n=len(result.unreachable))):
-        st.write(", ".join(place_name(row, L) for _, row in names.iterrows()))
+        st.write(", ".join(place_names(names.reset_index(), L)))
 if result.districts_without_candidates:
     st.warning(t("suggest.no_candidate_districts", L, names=", ".join(
         str(district_label.get(d, d)) for d in result.districts_without_candidates)))

@@ -22,7 +22,7 @@ from branca.element import Element
 
 from planning.analysis import ScenarioResult
 from planning.coverage import gaps, threshold_key
-from planning.i18n import fmt_number, t
+from planning.i18n import fmt_number, place_names, t
 from planning.privacy import suppress_count, suppress_table
 from planning.report import GAP_THRESHOLD_MINUTES, INCIDENT_LEVELS, THRESHOLDS_MINUTES, area_label, gap_table
 from planning.staticmap import BAND_COLOURS, GAP_COLOUR
@@ -99,7 +99,7 @@ def settlement_table(region, result: ScenarioResult, *, incidents: np.ndarray | 
     services = dict(zip(result.services["service_id"].astype(object), result.services["name"].astype(object)))
     table = pd.DataFrame({
         "settlement_id": settlements["settlement_id"].astype(object).to_numpy(),
-        t("field.name", lang): _names(settlements, lang),
+        t("field.name", lang): place_names(settlements, lang),
         "district_id": settlements["district_id"].astype(object).to_numpy(),
         t("field.district", lang): [area_label(region, d, lang) if isinstance(d, str) else None
                                     for d in settlements["district_id"]],
@@ -185,7 +185,7 @@ def gaps_geojson(region, result: ScenarioResult, *, incidents: np.ndarray | None
         table["settlement_id"].astype(object)]
     frame = gpd.GeoDataFrame({
         "settlement_id": table["settlement_id"].astype(object).to_numpy(),
-        "name": _names(located, lang),
+        "name": place_names(located, lang),
         "district_id": table["district_id"].astype(object).to_numpy(),
         "population": table["population"].to_numpy(dtype=float),
         "minutes": [round(float(m), MINUTES_DECIMALS) if math.isfinite(m) else None for m in table["minutes"]],
@@ -195,12 +195,6 @@ def gaps_geojson(region, result: ScenarioResult, *, incidents: np.ndarray | None
         frame["incidents"] = table["incidents"].to_numpy(dtype=object)
     return frame.to_crs("EPSG:4326").to_json(drop_id=True)
 
-
-def _names(settlements: pd.DataFrame, lang: str) -> list:
-    column = f"name_{lang}"
-    localised = settlements[column] if column in settlements else pd.Series([None] * len(settlements))
-    return [n if isinstance(n, str) and n else d for n, d in zip(localised.to_numpy(dtype=object),
-                                                                 settlements["name"].to_numpy(dtype=object))]
 
 
 def _check_level(incident_level: str) -> None:

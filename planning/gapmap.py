@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from planning.coverage import Coverage, gaps, hex_gaps, threshold_key
-from planning.i18n import fmt_number, place_name, t
+from planning.i18n import fmt_number, place_names, t
 from planning.privacy import SECONDARY_MARK, suppress_table
 from planning.webmap import add_legend, region_map
 
@@ -142,9 +142,10 @@ def gap_list(region, cov: Coverage, nearest_service_ids, *, threshold_minutes: f
                  threshold_minutes=threshold_minutes, k=k)
     rows = pd.Index(settlements["settlement_id"]).get_indexer(table["settlement_id"])
     names = district_names(region, lang)
+    all_names = place_names(settlements, lang)
     service_names = dict(zip(services["service_id"].astype(str), services["name"].astype(str)))
     out = pd.DataFrame({
-        t("field.name", lang): [place_name(settlements.iloc[i], lang) for i in rows],
+        t("field.name", lang): [all_names[i] for i in rows],
         t("field.district", lang): [names.get(d, d) if isinstance(d, str) else "" for d in table["district_id"]],
         t("scen.col_minutes", lang): [_minutes_value(m) for m in table["minutes"]],
         t("scen.col_nearest_service", lang): [service_names.get(str(s), "") if s is not None else "" for s in
@@ -163,10 +164,7 @@ def _minutes_value(minutes: float) -> float | None:
 
 def district_names(region, lang: str) -> dict[str, str]:
     """district_id -> name in ``lang`` (or ru, en, the id)."""
-    return {str(row["district_id"]): next((row[f"name_{c}"] for c in (lang, "ru", "en")
-                                          if isinstance(row[f"name_{c}"], str) and row[f"name_{c}"]),
-                                         str(row["district_id"]))
-            for _, row in region.districts.iterrows()}
+    return dict(zip(region.districts["district_id"].astype(str), place_names(region.districts, lang)))
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -225,7 +223,7 @@ def _uncovered_layer(settlements: gpd.GeoDataFrame, minutes: np.ndarray, lang: s
                      minutes_key: str) -> folium.GeoJson:
     unknown = t("value.unknown", lang)
     frame = gpd.GeoDataFrame({
-        "label": [place_name(row, lang) for _, row in settlements.iterrows()],
+        "label": place_names(settlements, lang),
         "minutes_label": [fmt_number(m, lang) if math.isfinite(m) else t("gap.unreachable", lang) for m in minutes],
         "population_label": [unknown if np.isnan(p) else fmt_number(p, lang) for p in settlements["population"]],
     }, geometry=settlements.geometry.to_numpy(), crs=settlements.crs)

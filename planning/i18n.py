@@ -54,7 +54,12 @@ def fmt_number(value: float | int, lang: str = DEFAULT_LANGUAGE, *, decimals: in
     return text
 
 
-def place_name(row, lang: str) -> str:
-    """A place's name in ``lang`` where the data has it, else its display name."""
-    value = row.get(f"name_{lang}") if hasattr(row, "get") else None
-    return value if isinstance(value, str) and value else row["name"]
+def place_names(frame, lang: str) -> list[str]:
+    """Names of the places in ``frame`` (settlements or districts) in ``lang`` where the data has them, else the
+    display name, the Russian, Kazakh or English name, else the id."""
+    fallbacks = [f"name_{lang}", "name", "name_ru", "name_kk", "name_en"]
+    columns = [frame[c].to_numpy(dtype=object) for c in fallbacks if c in frame]
+    id_column = next((c for c in ("settlement_id", "district_id", "service_id") if c in frame), None)
+    ids = frame[id_column].to_numpy(dtype=object) if id_column else [""] * len(frame)
+    return [next((v for v in values if isinstance(v, str) and v), str(i)) for i, *values in zip(ids, *columns)]
+

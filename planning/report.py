@@ -26,7 +26,7 @@ from PIL import Image
 
 from planning.analysis import ScenarioResult, SiteMinutes, evaluate, service_bands
 from planning.coverage import (SUMMARY_TEMPLATES, AreaCoverage, compare, gaps, summary_sentence, threshold_key)
-from planning.i18n import fmt_number, t
+from planning.i18n import fmt_number, place_names, t
 from planning.privacy import SECONDARY_MARK, suppress_table
 from planning.staticmap import map_png
 
@@ -59,14 +59,7 @@ def area_label(region, district_id: str | None, lang: str) -> str:
     if district_id is None:
         return region.name(lang)
     row = region.districts[region.districts["district_id"].astype(object) == district_id]
-    if row.empty:
-        return str(district_id)
-    names = row.iloc[0]
-    for column in (f"name_{lang}", "name_ru", "name_en"):
-        value = names.get(column)
-        if isinstance(value, str) and value:
-            return value
-    return str(district_id)
+    return place_names(row, lang)[0] if not row.empty else str(district_id)
 
 
 def area_coverage(result: ScenarioResult, district_id: str | None) -> AreaCoverage:
@@ -120,7 +113,7 @@ def gap_table(region, result: ScenarioResult, *, incidents: np.ndarray | None, d
                  threshold_minutes=threshold_minutes, k=k)
     if district_id is not None:
         table = table[table["district_id"].astype(object) == district_id]
-    names = _settlement_names(region, lang)
+    names = dict(zip(region.settlements["settlement_id"], place_names(region.settlements, lang)))
     services = dict(zip(result.services["service_id"].astype(object), result.services["name"].astype(object)))
     shown = pd.DataFrame({
         t("field.name", lang): [names.get(i, n) for i, n in zip(table["settlement_id"], table["name"])],
@@ -136,13 +129,6 @@ def gap_table(region, result: ScenarioResult, *, incidents: np.ndarray | None, d
         shown[t("field.incidents", lang)] = table["incidents"].to_numpy()
     return shown.reset_index(drop=True)
 
-
-def _settlement_names(region, lang: str) -> dict:
-    column = f"name_{lang}"
-    settlements = region.settlements
-    if column not in settlements:
-        return {}
-    return {i: n for i, n in zip(settlements["settlement_id"], settlements[column]) if isinstance(n, str) and n}
 
 
 def comparison_rows(result_a: ScenarioResult, result_b: ScenarioResult, *, district_id: str | None = None,

@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 from branca.element import MacroElement, Template
 
-from planning.i18n import fmt_number, t
+from planning.i18n import CATALOG, fmt_number, place_names, t
 from planning.privacy import aggregate_to_period, suppress_count
 
 STATIC_URL = "/app/static/vendor/leaflet"
@@ -94,7 +94,7 @@ def region_map(region, *, lang: str = "ru", services: gpd.GeoDataFrame | None = 
                    style_function=lambda _: {"color": "#34495e", "weight": 3, "fill": False}).add_to(fmap)
     if not region.districts.empty:
         districts = _simplified(region.districts)
-        districts["label"] = [_name(row, lang) for _, row in region.districts.iterrows()]
+        districts["label"] = place_names(region.districts, lang)
         folium.GeoJson(districts[["district_id", "label", "geometry"]], name=t("layer.districts", lang),
                        style_function=lambda _: {"color": "#7f8c8d", "weight": 1, "fillOpacity": 0.03},
                        tooltip=folium.GeoJsonTooltip(fields=["label"], aliases=[t("field.district", lang)])).add_to(fmap)
@@ -130,10 +130,6 @@ def settlement_radius_px(population: float) -> float:
     return float(np.clip(2.0 + math.sqrt(population) / 40.0, 3.0, 22.0))
 
 
-def _name(row, lang: str) -> str:
-    value = row.get(f"name_{lang}")
-    return value if isinstance(value, str) and value else str(row.get("name") or row.get("name_ru") or "")
-
 
 def _simplified(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out = frame.copy()
@@ -146,8 +142,8 @@ def _settlement_layer(settlements: gpd.GeoDataFrame, lang: str, *, minutes: np.n
     unknown = t("value.unknown", lang)
     populations = settlements["population"].to_numpy(dtype=float)
     frame = gpd.GeoDataFrame({
-        "label": [_name(row, lang) for _, row in settlements.iterrows()],
-        "kind_label": [t(f"kind.{k}", lang) if f"kind.{k}" in _kinds() else k for k in settlements["kind"]],
+        "label": place_names(settlements, lang),
+        "kind_label": [t(f"kind.{k}", lang) if f"kind.{k}" in CATALOG else k for k in settlements["kind"]],
         "population_label": [unknown if np.isnan(p) else fmt_number(p, lang) for p in populations],
         "radius": [settlement_radius_px(p) for p in populations],
         "colour": [SETTLEMENT_COLOUR if not np.isnan(p) else UNKNOWN_POPULATION_COLOUR for p in populations],
@@ -246,12 +242,6 @@ def band_colour(position: int) -> str:
     return BAND_COLOURS[min(position, len(BAND_COLOURS) - 1)]
 
 
-def _kinds() -> set[str]:
-    from planning.i18n import CATALOG
-
-    return {k for k in CATALOG if k.startswith("kind.")}
-
-
 def _service_layer(services: gpd.GeoDataFrame, lang: str) -> folium.GeoJson:
     frame = gpd.GeoDataFrame({
         "service_id": services["service_id"].astype(str).to_numpy(),
@@ -272,7 +262,7 @@ def _incident_layer(settlements: gpd.GeoDataFrame, counts: pd.Series, lang: str,
     located = located[located.geometry.notna()]
     values = counts.loc[located.index]
     frame = gpd.GeoDataFrame({
-        "label": [_name(row, lang) for _, row in located.iterrows()],
+        "label": place_names(located, lang),
         "count_label": [suppress_count(int(v), k) for v in values],
         "radius": [4.0 + 2.0 * math.log1p(int(v)) if int(v) >= k else 4.0 for v in values],
     }, geometry=located.geometry.to_numpy(), crs=settlements.crs)
