@@ -25,8 +25,8 @@ from planning.coverage import gaps, threshold_key
 from planning.i18n import fmt_number, place_names, t
 from planning.privacy import suppress_count, suppress_table
 from planning.report import GAP_THRESHOLD_MINUTES, INCIDENT_LEVELS, THRESHOLDS_MINUTES, area_label, gap_table
-from planning.staticmap import BAND_COLOURS, GAP_COLOUR
-from planning.webmap import STATIC_URL, region_map
+from planning.gapmap import add_gap_layers
+from planning.webmap import STATIC_URL, band_layer, region_map
 
 LEAFLET_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor" / "leaflet"
 """Leaflet as vendored for the app; the standalone HTML carries a copy inline."""
@@ -44,17 +44,9 @@ def scenario_map(region, result: ScenarioResult, *, bands: gpd.GeoDataFrame | No
     fmap = region_map(region, lang=lang, services=result.services, incidents_by_settlement=incidents_by_settlement,
                       k=k, asset_url=asset_url)
     if bands is not None and not bands.empty:
-        for minutes in sorted(bands["minutes"].unique(), reverse=True):
-            colour = BAND_COLOURS.get(float(minutes), "#dddddd")
-            folium.GeoJson(bands[bands["minutes"] == minutes][["minutes", "geometry"]],
-                           name=t("staticmap.band", lang, minutes=int(minutes)),
-                           style_function=lambda _, c=colour: {"color": c, "weight": 0, "fillColor": c,
-                                                               "fillOpacity": 0.35}).add_to(fmap)
-    uncovered = region.settlements[result.nearest.minutes > GAP_THRESHOLD_MINUTES]
-    if not uncovered.empty:
-        folium.GeoJson(uncovered[["settlement_id", "geometry"]],
-                       name=t("staticmap.gap", lang, minutes=int(GAP_THRESHOLD_MINUTES)),
-                       marker=folium.CircleMarker(radius=7, weight=2, color=GAP_COLOUR, fill=False)).add_to(fmap)
+        band_layer(bands, lang, analysis_crs=region.analysis_crs).add_to(fmap)
+    add_gap_layers(fmap, region.settlements, result.nearest.minutes, result.coverage.population,
+                   threshold_minutes=GAP_THRESHOLD_MINUTES, lang=lang)
     _layer_control_last(fmap)
     return fmap
 

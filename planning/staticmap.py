@@ -16,7 +16,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from planning.i18n import t
-from planning.webmap import SERVICE_COLOUR, SETTLEMENT_COLOUR
+from planning.webmap import SERVICE_COLOUR, SETTLEMENT_COLOUR, band_colour
 
 MAP_WIDTH_IN = 10.0
 """Width of the picture, inches (height follows the region's shape)."""
@@ -25,8 +25,6 @@ MAX_ASPECT = 0.9
 """Height at most this share of the width: the map and a heading fit on one A4 page."""
 MAP_DPI = 150
 """Resolution of the PNG, dots per inch."""
-BAND_COLOURS = {15.0: "#1a9850", 30.0: "#91cf60", 60.0: "#fee08b"}
-"""Fill of the isochrone band up to that many minutes."""
 GAP_COLOUR = "#d73027"
 DISTRICT_EDGE_COLOUR = "#7f8c8d"
 OUTLINE_COLOUR = "#34495e"
@@ -75,8 +73,9 @@ def map_png(region, *, services: gpd.GeoDataFrame | None = None, bands: gpd.GeoD
     axes = figure.add_axes((0, 0, 1, 1) if title is None else (0, 0, 1, 0.94))
     handles = []
     if bands is not None and not bands.empty:
-        for minutes in sorted(bands["minutes"].unique(), reverse=True):
-            colour = BAND_COLOURS.get(float(minutes), "#dddddd")
+        limits = sorted(bands["minutes"].unique())
+        for position, minutes in reversed(list(enumerate(limits))):
+            colour = band_colour(position)
             bands[bands["minutes"] == minutes].plot(ax=axes, color=colour, alpha=0.55, linewidth=0)
             handles.append(Patch(color=colour, alpha=0.55, label=t("staticmap.band", lang, minutes=int(minutes))))
     if not region.boundary.empty:

@@ -40,7 +40,7 @@ def test_standalone_html_draws_its_layers_offline(browser, tmp_path):
     labels = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
     assert any("Көмек қызметтері" in label for label in labels)  # services layer, in Kazakh
     assert any("60" in label for label in labels)  # the isochrone bands
-    assert page.locator(".qorgau-legend").count() == 1
+    assert page.locator(".qorgau-legend").count() == 2  # the map legend and the gap legend
     assert page.locator("canvas.leaflet-zoom-animated, .leaflet-overlay-pane canvas").count() >= 1
     assert not errors, errors
     assert not blocked, blocked  # it never even asked for anything beyond the file
