@@ -15,11 +15,25 @@ if "lang" not in st.session_state:
 lang = st.sidebar.selectbox(" · ".join(t("app.language", code) for code in LANGUAGES), LANGUAGES,
                             format_func=LANGUAGE_NAMES.get, key="lang")
 
-pages = [
-    st.Page("pages/home.py", title=t("nav.home", lang), icon=":material/home:", default=True),
-    st.Page("pages/map.py", title=t("nav.map", lang), icon=":material/map:", url_path="map"),
-    st.Page("pages/suggest.py", title=t("nav.suggest", lang), icon=":material/add_location_alt:", url_path="suggest"),
-    st.Page("pages/roads.py", title=t("nav.roads", lang), icon=":material/route:", url_path="roads"),
+# every page with the action (planning.access.ACTIONS) a role needs to be offered it; each page checks again itself
+PAGES = [
+    (st.Page("pages/home.py", title=t("nav.home", lang), icon=":material/home:", default=True), "view_map"),
+    (st.Page("pages/map.py", title=t("nav.map", lang), icon=":material/map:", url_path="map"), "view_map"),
+    (st.Page("pages/scenarios.py", title=t("nav.scenarios", lang), icon=":material/edit_location_alt:",
+             url_path="scenarios"), "view_scenarios"),
+    (st.Page("pages/compare.py", title=t("nav.compare", lang), icon=":material/compare:", url_path="compare"),
+     "view_scenarios"),
+    (st.Page("pages/suggest.py", title=t("nav.suggest", lang), icon=":material/add_location_alt:",
+             url_path="suggest"), "view_scenarios"),
+    (st.Page("pages/present.py", title=t("nav.present", lang), icon=":material/co_present:", url_path="present"),
+     "view_scenarios"),
+    (st.Page("pages/reports.py", title=t("nav.reports", lang), icon=":material/picture_as_pdf:", url_path="reports"),
+     "export"),
+    (st.Page("pages/roads.py", title=t("nav.roads", lang), icon=":material/route:", url_path="roads"), "view_map"),
+    (st.Page("pages/upload.py", title=t("nav.upload", lang), icon=":material/upload_file:", url_path="upload"),
+     "upload_incidents"),
+    (st.Page("pages/admin.py", title=t("nav.admin", lang), icon=":material/group:", url_path="users"),
+     "manage_users"),
 ]
 # the sign-in gate: nothing but the sign-in page until a user signs in, then the pages the role may open
 user = current_user()
@@ -28,16 +42,7 @@ signin = st.Page("pages/signin.py", title=t("nav.signin", lang), icon=":material
 if user is None:
     pages = [signin]
 else:
-    pages += [signin] + [page for page, action in [
-        (st.Page("pages/scenarios.py", title=t("nav.scenarios", lang), icon=":material/edit_location_alt:", url_path="scenarios"), "view_scenarios"),
-        (st.Page("pages/compare.py", title=t("nav.compare", lang), icon=":material/compare:", url_path="compare"), "view_scenarios"),
-        (st.Page("pages/present.py", title=t("nav.present", lang), icon=":material/co_present:", url_path="present"), "view_scenarios"),
-        (st.Page("pages/reports.py", title=t("nav.reports", lang), icon=":material/picture_as_pdf:", url_path="reports"), "export"),
-        (st.Page("pages/upload.py", title=t("nav.upload", lang), icon=":material/upload_file:", url_path="upload"),
-         "upload_incidents"),
-        (st.Page("pages/admin.py", title=t("nav.admin", lang), icon=":material/group:", url_path="users"),
-         "manage_users"),
-    ] if can(user.role, action)]
+    pages = [page for page, action in PAGES if can(user.role, action)] + [signin]
     st.sidebar.caption(t("signin.signed_in_as", lang, user=user.username, role=t(f"role.{user.role}", lang)))
     if st.sidebar.button(t("signin.sign_out", lang), icon=":material/logout:"):
         sign_out()

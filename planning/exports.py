@@ -26,7 +26,7 @@ from planning.i18n import fmt_number, place_names, t
 from planning.privacy import suppress_count, suppress_table
 from planning.report import GAP_THRESHOLD_MINUTES, INCIDENT_LEVELS, THRESHOLDS_MINUTES, area_label, gap_table
 from planning.gapmap import add_gap_layers
-from planning.webmap import STATIC_URL, band_layer, region_map
+from planning.webmap import STATIC_URL, band_layer, layer_control_last, region_map
 
 LEAFLET_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor" / "leaflet"
 """Leaflet as vendored for the app; the standalone HTML carries a copy inline."""
@@ -47,16 +47,8 @@ def scenario_map(region, result: ScenarioResult, *, bands: gpd.GeoDataFrame | No
         band_layer(bands, lang, analysis_crs=region.analysis_crs).add_to(fmap)
     add_gap_layers(fmap, region.settlements, result.nearest.minutes, result.coverage.population,
                    threshold_minutes=GAP_THRESHOLD_MINUTES, lang=lang)
-    _layer_control_last(fmap)
+    layer_control_last(fmap)
     return fmap
-
-
-def _layer_control_last(fmap: folium.Map) -> None:
-    """Move the layer control after the layers added here, so that it lists them too."""
-    for name, child in list(fmap._children.items()):
-        if isinstance(child, folium.LayerControl):
-            del fmap._children[name]
-            fmap.add_child(child, name=name)
 
 
 def standalone_html(fmap: folium.Map) -> str:

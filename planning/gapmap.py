@@ -18,7 +18,7 @@ import pandas as pd
 from planning.coverage import Coverage, gaps, hex_gaps, threshold_key
 from planning.i18n import fmt_number, place_names, t
 from planning.privacy import SECONDARY_MARK, suppress_table
-from planning.webmap import add_legend, region_map
+from planning.webmap import add_legend, layer_control_last, region_map
 
 GAP_SETTLEMENT_COLOUR = "#e67e22"
 HEX_COLOUR = "#d35400"
@@ -180,6 +180,7 @@ def scenario_map(region, services: gpd.GeoDataFrame, cov: Coverage, *, threshold
     fmap = region_map(region, lang=lang, services=services, incidents_by_settlement=incidents_by_settlement, k=k)
     add_gap_layers(fmap, region.settlements, cov.nearest_minutes, cov.population,
                    threshold_minutes=threshold_minutes, lang=lang)
+    layer_control_last(fmap)
     return fmap
 
 

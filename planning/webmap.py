@@ -116,6 +116,15 @@ def region_map(region, *, lang: str = "ru", services: gpd.GeoDataFrame | None = 
     return fmap
 
 
+def layer_control_last(fmap: folium.Map) -> None:
+    """Move the layer control after layers added once :func:`region_map` returned, so that it lists them too
+    (a layer added after the control breaks the map in streamlit-folium)."""
+    for name, child in list(fmap._children.items()):
+        if isinstance(child, folium.LayerControl):
+            del fmap._children[name]
+            fmap.add_child(child, name=name)
+
+
 def incident_counts(incidents: pd.DataFrame, *, period: str | None = None) -> pd.Series:
     """Total incidents per settlement_id (for one fixed period, or all). Counts only: nothing else is kept."""
     frame = incidents if period is None else aggregate_to_period(incidents, period, level="settlement")

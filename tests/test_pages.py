@@ -6,14 +6,17 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import DEFAULT_REGION, PROJECT, SHARED_TURKISTAN, needs_shared
+from planning.access import User
 
 APP = str(PROJECT / "app.py")
 
 
-def _app(monkeypatch, region) -> AppTest:
+def _app(monkeypatch, region, tmp_path, role: str = "planner") -> AppTest:
     monkeypatch.setenv("QORGAU_REGION", str(region))
+    monkeypatch.setenv("QORGAU_SCENARIO_DB", str(tmp_path / "qorgau.sqlite"))
     monkeypatch.chdir(PROJECT)
     at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["user"] = User(username="t", role=role, email=None)
     at.run()
     assert not at.exception, at.exception
     return at
@@ -26,8 +29,8 @@ def _text(at: AppTest) -> str:
     return "\n".join(str(p) for p in parts)
 
 
-def test_home_page_on_the_default_region(monkeypatch):
-    at = _app(monkeypatch, DEFAULT_REGION)
+def test_home_page_on_the_default_region(monkeypatch, tmp_path):
+    at = _app(monkeypatch, DEFAULT_REGION, tmp_path)
     text = _text(at)
     assert "Туркестанская область и г. Шымкент" in text
     assert "СГЕНЕРИРОВАНЫ" in text  # synthetic incidents are labelled
@@ -36,8 +39,8 @@ def test_home_page_on_the_default_region(monkeypatch):
     assert "CC BY 4.0" in text and "GeoNames" in text  # sources and licences
 
 
-def test_home_page_switches_to_kazakh_and_english(monkeypatch):
-    at = _app(monkeypatch, DEFAULT_REGION)
+def test_home_page_switches_to_kazakh_and_english(monkeypatch, tmp_path):
+    at = _app(monkeypatch, DEFAULT_REGION, tmp_path)
     # AppTest drops the entrypoint's sidebar widget on reruns under st.navigation (a real browser keeps it:
     # tests/browser checks the switch there), so the language is set through the session state here
     at.session_state["lang"] = "kk"
@@ -48,22 +51,22 @@ def test_home_page_switches_to_kazakh_and_english(monkeypatch):
     assert "Turkistan region and Shymkent" in _text(at)
 
 
-def test_map_page_builds_the_map(monkeypatch):
-    at = _app(monkeypatch, DEFAULT_REGION)
+def test_map_page_builds_the_map(monkeypatch, tmp_path):
+    at = _app(monkeypatch, DEFAULT_REGION, tmp_path)
     at.switch_page("pages/map.py").run()
     assert not at.exception, at.exception
     assert "Карта" in _text(at)
 
 
-def test_invalid_region_shows_every_problem_and_stops(monkeypatch, region_with):
-    at = _app(monkeypatch, region_with("settlements_bad_numbers.csv", as_="settlements.csv"))
+def test_invalid_region_shows_every_problem_and_stops(monkeypatch, region_with, tmp_path):
+    at = _app(monkeypatch, region_with("settlements_bad_numbers.csv", as_="settlements.csv"), tmp_path)
     assert at.error and "settlements.csv" in at.code[0].value
     assert "negative values" in at.code[0].value and "expected a number" in at.code[0].value
 
 
 @needs_shared
-def test_home_page_on_the_real_fixture(monkeypatch):
-    at = _app(monkeypatch, SHARED_TURKISTAN)
+def test_home_page_on_the_real_fixture(monkeypatch, tmp_path):
+    at = _app(monkeypatch, SHARED_TURKISTAN, tmp_path)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Районы"] == "21" and metrics["Населённые пункты"] == "940"
     at.switch_page("pages/map.py").run()

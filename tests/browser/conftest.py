@@ -110,8 +110,11 @@ def page(browser):
 
 
 def map_frame(page, timeout_ms: int = 60_000):
-    """The streamlit-folium iframe once Leaflet has drawn in it."""
-    page.wait_for_selector("iframe[title='streamlit_folium.st_folium']", timeout=timeout_ms)
+    """The streamlit-folium iframe once Leaflet has drawn in it (scrolled into view: below the fold it stays 0 px
+    high until it is seen)."""
+    iframe = page.locator("iframe[title='streamlit_folium.st_folium']").first
+    iframe.wait_for(state="attached", timeout=timeout_ms)
+    iframe.scroll_into_view_if_needed(timeout=timeout_ms)
     frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']")
     frame.locator(".leaflet-container").wait_for(timeout=timeout_ms)
     return frame
@@ -130,4 +133,10 @@ def sign_in(page, server: str, username: str, password: str = PASSWORD) -> None:
     page.get_by_label("Пароль").fill(password)
     page.get_by_role("button", name="Войти").click()
     page.wait_for_selector("[data-testid=stSidebarNav]", timeout=60_000)
+    wait_idle(page)
+
+
+def open_page(page, title: str) -> None:
+    """Go to a page through the sidebar (a page.goto would start a new, signed-out session)."""
+    page.get_by_role("link", name=title).click()
     wait_idle(page)

@@ -1,24 +1,17 @@
 """The map page in a real browser after sign-in: isochrone bands drawn as nested fills, listed in the layer control
 and the legend with the method that made them, and no request leaving the machine.
 
-The map page needs a signed-in user. This test signs in through ``sign_in(page, server)`` from
-tests/browser/conftest.py; until that helper exists it is skipped.
 """
 
 from __future__ import annotations
 
-import pytest
 
-from tests.browser import conftest
-from tests.browser.conftest import ARTIFACTS, map_frame, wait_idle
-
-sign_in = getattr(conftest, "sign_in", None)
-pytestmark = pytest.mark.skipif(sign_in is None, reason="sign-in not wired yet")
+from tests.browser.conftest import ARTIFACTS, map_frame, open_page, sign_in, wait_idle
 
 
 def test_bands_render_after_sign_in(server, page):
-    sign_in(page, server)
-    page.goto(f"{server}/map", wait_until="domcontentloaded")
+    sign_in(page, server, "pat")
+    open_page(page, "Карта")
     frame = map_frame(page)
     wait_idle(page)
     control = frame.locator(".leaflet-control-layers-overlays")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from tests.browser.conftest import ARTIFACTS, map_frame, wait_idle
+from tests.browser.conftest import ARTIFACTS, map_frame, open_page, sign_in, wait_idle
 
 
 def test_map_page_renders_layers_offline(server, page):
-    page.goto(f"{server}/map", wait_until="domcontentloaded")
+    sign_in(page, server, "pat")
+    open_page(page, "Карта")
     frame = map_frame(page)
     # the layer control lists every layer by its Russian name (the default language)
     control = frame.locator(".leaflet-control-layers-overlays")
@@ -26,7 +27,8 @@ def test_map_page_renders_layers_offline(server, page):
 
 
 def test_tooltip_shows_name_kind_and_population(server, page):
-    page.goto(f"{server}/map", wait_until="domcontentloaded")
+    sign_in(page, server, "vera")
+    open_page(page, "Карта")
     frame = map_frame(page)
     html = frame.locator("body").inner_html()
     assert "leaflet-container" in html
@@ -34,16 +36,14 @@ def test_tooltip_shows_name_kind_and_population(server, page):
 
 
 def test_language_switch_translates_the_map_page(server, page):
-    page.goto(f"{server}/", wait_until="domcontentloaded")
-    page.wait_for_selector("h1", timeout=60_000)
-    wait_idle(page)
+    sign_in(page, server, "pat")
     page.screenshot(path=str(ARTIFACTS / "before_language.png"))
     page.locator("[data-testid=stSelectbox]").first.click()
     page.get_by_role("option", name="Қазақша").click()
     page.wait_for_function("document.querySelector('h1') && document.querySelector('h1').innerText.includes('жоспарлау')",
                            timeout=30_000)
     wait_idle(page)
-    page.get_by_role("link", name="Карта").click()
+    open_page(page, "Карта")
     frame = map_frame(page)
     frame.locator(".leaflet-control-layers-overlays").wait_for()
     text = frame.locator(".leaflet-control-layers-overlays").inner_text()

@@ -6,22 +6,21 @@ import time
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, PROJECT, map_frame, start_streamlit, wait_idle
+from tests.browser.conftest import ARTIFACTS, PROJECT, map_frame, open_page, sign_in, start_streamlit, wait_idle
+from tests.conftest import needs_shared
 
 TURKISTAN = PROJECT.parent / "shared" / "data" / "turkistan"
 CLICK_TO_FIGURES_LIMIT_S = 1.0
 
 
-@pytest.mark.skip(reason="sign-in not wired yet")
-def test_click_on_the_map_adds_a_site_and_updates_the_figures(browser, tmp_path):
-    from tests.browser.conftest import sign_in  # the sign-in helper being built with the sign-in page
-
-    process, url = start_streamlit(TURKISTAN, {"QORGAU_SCENARIO_DB": str(tmp_path / "qorgau.sqlite")})
+@needs_shared
+def test_click_on_the_map_adds_a_site_and_updates_the_figures(browser, users):
+    process, url = start_streamlit(TURKISTAN, {"QORGAU_SCENARIO_DB": str(users)})
     try:
         context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ru-RU")
         page = context.new_page()
-        sign_in(page, url, role="planner")
-        page.goto(f"{url}/scenarios", wait_until="domcontentloaded")
+        sign_in(page, url, "pat")
+        open_page(page, "Сценарии")
         frame = map_frame(page)
         wait_idle(page)
         figures = page.locator("[data-testid=stMetricValue]")
