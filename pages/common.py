@@ -16,7 +16,7 @@ from geo.settings import region_dir_from_env
 from geo.speeds import DEFAULT_PROFILE, SpeedProfile
 from planning import access, privacy
 from planning.access import User
-from planning.analysis import SiteMinutes, incident_vector, region_network, service_bands
+from planning.analysis import SiteMinutes, incident_vector, service_bands, site_minutes_for
 from planning.i18n import DEFAULT_LANGUAGE, t
 
 
@@ -84,8 +84,7 @@ def current_profile() -> SpeedProfile:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _site_minutes(region_path: str, roads_stamp: str, profile_key: str, _region: Region,
                   _profile: SpeedProfile) -> SiteMinutes:
-    network = region_network(_region, profile=_profile)
-    return SiteMinutes(network, _region.settlements, analysis_crs=_region.analysis_crs)
+    return site_minutes_for(_region, profile=_profile)
 
 
 def site_minutes(region: Region) -> SiteMinutes:

@@ -34,10 +34,10 @@ if incident_level() == "settlement" and len(region.incidents):
                           format_func=lambda p: t("map.period.all", L) if p is None else p, key="map_period")
     incidents = incident_counts(region.incidents, period=period)
 
-method_text = method_label(result.method, result.description, L)
+method_text = method_label(result.method, minutes_table.describe(L), L)
 fmap = region_map(region, lang=L, services=services, incidents_by_settlement=incidents, k=small_count_k(),
                   bands=service_bands, settlement_minutes=result.nearest.minutes, method=result.method,
-                  method_description=result.description)
+                  method_description=minutes_table.describe(L))
 st_folium(fmap, height=640, use_container_width=True, returned_objects=[], key="region_map")
 st.caption(method_text)
 st.caption(f"{t('map.services_shown', L, n=len(services))} · {t('map.caption', L)}")

@@ -67,7 +67,7 @@ else:
 cache = cache_status(region.path)
 st.caption(t("roadpage.cache", L, n=cache.files, size=round(cache.size_mb, 1)))
 st.markdown(f"**{t('roadpage.profile', L)}:** {profile.describe()}")
-st.caption(method_label(minutes_table.method, minutes_table.description, L))
+st.caption(method_label(minutes_table.method, minutes_table.describe(L), L))
 
 # --- actions that change the region folder ------------------------------------------------------------------------
 if not access.can(user.role, "edit_scenarios"):

@@ -160,7 +160,7 @@ if result_key not in results:
 result = results[result_key]
 cov = result.coverage
 shown = shown_incidents(cov, k=k)
-st.caption(t("scen.method", L, description=result.description))
+st.caption(t("scen.method", L, description=site_minutes(region).describe(L)))
 
 st.subheader(t("scen.figures", L))
 for step in cov.thresholds_minutes:

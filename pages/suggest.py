@@ -168,7 +168,7 @@ if result.districts_without_candidates:
         str(district_label.get(d, d)) for d in result.districts_without_candidates)))
 if result.demand.unknown_population:
     st.caption(t("suggest.unknown_population", L, n=result.demand.unknown_population))
-st.caption(t("suggest.travel_times", L, description=site_minutes(region).description))
+st.caption(t("suggest.travel_times", L, description=site_minutes(region).describe(L)))
 
 # --- save -----------------------------------------------------------------------------------------------------------
 if table.empty:

@@ -21,6 +21,7 @@ from geo.speeds import DEFAULT_PROFILE, SpeedProfile
 from geo.traveltime import (DEFAULT_CIRCUITY, DEFAULT_ESTIMATE_SPEED_KMH, METHOD_ESTIMATE, METHOD_NETWORK,
                             estimate_description, minutes_matrix)
 from planning.coverage import Coverage, Nearest, coverage, nearest, reach_minutes_of
+from planning.i18n import fmt_number, t
 
 MATRIX_CUTOFF_MINUTES = 240.0
 """Minutes beyond which a site is taken not to reach a settlement (4 hours: beyond any planning threshold)."""
@@ -62,8 +63,9 @@ class SiteMinutes:
     """
 
     def __init__(self, network: RoadNetwork | None, settlements: gpd.GeoDataFrame, *, analysis_crs: str,
-                 cutoff_minutes: float = MATRIX_CUTOFF_MINUTES):
+                 cutoff_minutes: float = MATRIX_CUTOFF_MINUTES, profile: SpeedProfile = DEFAULT_PROFILE):
         self.network = network
+        self.profile = profile
         self.settlements = settlements
         self.analysis_crs = analysis_crs
         self.cutoff_minutes = cutoff_minutes
@@ -76,6 +78,19 @@ class SiteMinutes:
     @property
     def description(self) -> str:
         return method_description(self.network)
+
+    def describe(self, lang: str) -> str:
+        """:attr:`description` in ``lang``: the speed profile and its adjustments, or the estimate's assumptions."""
+        if self.network is None:
+            return t("method.estimate_desc", lang, circuity=fmt_number(DEFAULT_CIRCUITY, lang, decimals=1),
+                     speed=DEFAULT_ESTIMATE_SPEED_KMH)
+        speeds = ", ".join(f"{name} {fmt_number(self.profile.speeds_kmh[name], lang)}"
+                           for name in ("motorway", "trunk", "primary", "secondary", "tertiary", "track")
+                           if name in self.profile.speeds_kmh)
+        adjustments = ", ".join(t(f"adjustment.{a}", lang) for a in self.profile.adjustments) or t("method.none", lang)
+        return t("method.network_desc", lang, speeds=speeds, unpaved=fmt_number(self.profile.unpaved_factor, lang,
+                                                                                   decimals=1),
+                 adjustments=adjustments)
 
     def rows(self, sites: gpd.GeoDataFrame) -> np.ndarray:
         """Minutes from each of ``sites`` (rows, in order) to every settlement (columns), float32, ``inf`` beyond
@@ -90,6 +105,12 @@ class SiteMinutes:
         if not keys:
             return np.empty((0, len(self.settlements)), dtype=np.float32)
         return np.vstack([self._rows[key] for key in keys])
+
+
+def site_minutes_for(region, *, profile: SpeedProfile = DEFAULT_PROFILE) -> SiteMinutes:
+    """The minutes table of a region: over its road network with ``profile``, or the estimate without roads."""
+    return SiteMinutes(region_network(region, profile=profile), region.settlements, analysis_crs=region.analysis_crs,
+                       profile=profile)
 
 
 def _position_keys(sites: gpd.GeoDataFrame) -> list[tuple[float, float]]:

@@ -13,7 +13,7 @@ import argparse
 from pathlib import Path
 
 from geo.region import load_region, read_services, region_outline
-from planning.analysis import SiteMinutes, evaluate, incident_vector, region_network
+from planning.analysis import evaluate, incident_vector, site_minutes_for
 from planning.baseline import current_services
 from planning.cli import print_json, region_argument
 from planning.coverage import DEFAULT_THRESHOLDS_MINUTES, Coverage, compare, summary_sentence, threshold_key
@@ -101,7 +101,7 @@ def coverage_report(cov: Coverage, *, k: int) -> dict:
 def _coverage(args) -> int:
     region = load_region(args.region)
     services = _services(region, args.scenario)
-    site_minutes = _site_minutes(region)
+    site_minutes = site_minutes_for(region)
     result = evaluate(region, services, site_minutes, incidents=_incidents(region), thresholds=args.minutes)
     report = {"region": region.region_id, "scenario": str(args.scenario) if args.scenario else "current services",
               "services": len(services), "method": result.method, "method_description": result.description,
@@ -115,7 +115,7 @@ def _coverage(args) -> int:
 
 def _compare(args) -> int:
     region = load_region(args.region)
-    site_minutes = _site_minutes(region)
+    site_minutes = site_minutes_for(region)
     incidents = _incidents(region)
     k = small_count_k()
     results = [evaluate(region, _services(region, path), site_minutes, incidents=incidents, thresholds=args.minutes)
@@ -154,10 +154,6 @@ def _services(region, path: Path | None):
         return current_services(region)
     return read_services(Path(path), name=Path(path).name, outline=region_outline(region), districts=region.districts,
                          analysis_crs=region.analysis_crs)
-
-
-def _site_minutes(region) -> SiteMinutes:
-    return SiteMinutes(region_network(region), region.settlements, analysis_crs=region.analysis_crs)
 
 
 def _incidents(region):

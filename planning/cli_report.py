@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 
 from geo.region import load_region
-from planning.analysis import SiteMinutes, evaluate, incident_vector, region_network, service_bands
+from planning.analysis import evaluate, incident_vector, service_bands, site_minutes_for
 from planning.baseline import current_services
 from planning.exports import scenario_map, standalone_html
 from planning.i18n import LANGUAGES, t
@@ -49,7 +49,7 @@ def _scenarios(region, args, lang: str) -> list:
 
 def _setup(args):
     region = load_region(args.region)
-    minutes = SiteMinutes(region_network(region), region.settlements, analysis_crs=region.analysis_crs)
+    minutes = site_minutes_for(region)
     incidents = incident_vector(region.incidents, region.settlements["settlement_id"]) if len(region.incidents) else None
     return region, minutes, incidents
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from geo.region import load_region, read_services, region_outline
-from planning.analysis import SiteMinutes, incident_vector, region_network
+from planning.analysis import incident_vector, site_minutes_for
 from planning.baseline import current_services
 from planning.cli import print_json, region_argument
 from planning.privacy import small_count_k
@@ -66,7 +66,7 @@ def _suggest(args: argparse.Namespace) -> int:
     candidates = candidate_sites(region, source="upload" if upload is not None else args.candidates,
                                  min_population=args.min_population, upload=upload,
                                  upload_name=args.candidates_file.name if upload is not None else "candidates.csv")
-    site_minutes = SiteMinutes(region_network(region), region.settlements, analysis_crs=region.analysis_crs)
+    site_minutes = site_minutes_for(region)
     incidents = incident_vector(region.incidents, region.settlements["settlement_id"]) if len(region.incidents) \
         else None
     result = suggest(region, services, site_minutes, candidates, model=args.model, threshold_minutes=args.minutes,

@@ -318,7 +318,7 @@ def region_pdf(region, scenarios: Sequence[tuple[str, gpd.GeoDataFrame]], site_m
 
     pdf.heading(t("report.method", lang))
     pdf.paragraph(t("report.method_network" if site_minutes.network is not None else "report.method_estimate", lang))
-    pdf.paragraph(site_minutes.description, SMALL_PT + 1)
+    pdf.paragraph(site_minutes.describe(lang), SMALL_PT + 1)
 
     pdf.heading(t("report.sources", lang))
     for line in source_lines(region, lang):

@@ -61,7 +61,7 @@ def test_region_report_on_the_default_region_in_kazakh(tmp_path):
     for figure in key_figures(result, lang="kk", k=K):
         assert _flat(figure.value) in text
     assert "CC BY 4.0" in text and "GeoNames" in text  # licence lines
-    assert "circuity" in text  # the method of the estimate
+    assert _flat(table.describe("kk")) in text  # the method of the estimate, in the language of the report
 
 
 @needs_shared

@@ -68,11 +68,11 @@ def test_map_page_for_a_planner_shows_bands_minutes_method_and_incidents(monkeyp
     args = map_calls[-1]
     assert set(args["bands"]["minutes"]) == {15.0, 30.0, 60.0}
     assert len(args["settlement_minutes"]) == 31 and args["method"] == "estimate"
-    assert "circuity" in args["method_description"]
+    assert "× 1,3 (извилистость) при 40 км/ч" in args["method_description"]  # the estimate's assumptions, in Russian
     assert args["incidents_by_settlement"] is not None and args["incidents_by_settlement"].sum() > 0
     captions = _texts(at.caption)
     assert "оценка по прямой (estimate)" in captions
-    assert "1.3 circuity at 40 km/h" in captions  # the assumptions of the estimate
+    assert "× 1,3 (извилистость) при 40 км/ч" in captions  # the assumptions of the estimate
     # the period filter offers the fixed periods only
     period = at.selectbox(key="map_period")
     assert period.options[0] == "Все периоды" and all(o[:4].isdigit() for o in period.options[1:])

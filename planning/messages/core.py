@@ -120,4 +120,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "access.denied": {"ru": "Роль «{role}» не даёт доступа к этой странице.",
                       "kk": "«{role}» рөлі бұл бетке рұқсат бермейді.",
                       "en": "The role '{role}' may not open this page."},
+    "method.estimate_desc": {
+        "ru": "оценка без дорожной сети: расстояние по прямой × {circuity} (извилистость) при {speed} км/ч",
+        "kk": "жол желісіз бағалау: түзу қашықтық × {circuity} (иректілік), {speed} км/сағ жылдамдықпен",
+        "en": "estimate without a road network: straight-line distance × {circuity} (circuity) at {speed} km/h"},
+    "method.network_desc": {
+        "ru": "дороги OpenStreetMap, скорости км/ч: {speeds}; грунтовые ×{unpaved}; ограничения maxspeed учтены; "
+              "поправки: {adjustments}",
+        "kk": "OpenStreetMap жолдары, жылдамдық км/сағ: {speeds}; топырақ жолдар ×{unpaved}; maxspeed шектеулері "
+              "ескерілген; түзетулер: {adjustments}",
+        "en": "OpenStreetMap roads, speeds km/h: {speeds}; unpaved ×{unpaved}; maxspeed tags used; adjustments: "
+              "{adjustments}"},
+    "method.none": {"ru": "нет", "kk": "жоқ", "en": "none"},
 }

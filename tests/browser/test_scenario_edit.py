@@ -27,12 +27,21 @@ def test_click_on_the_map_adds_a_site_and_updates_the_figures(browser, users):
         before = figures.nth(1).inner_text()  # settlements within 30 minutes
         # click far from every district centre, in the middle of the map
         box = frame.locator(".leaflet-container").bounding_box()
-        started = time.perf_counter()
-        frame.locator(".leaflet-container").click(position={"x": box["width"] * 0.5, "y": box["height"] * 0.35})
-        page.wait_for_function(
-            "([before]) => { const v = document.querySelectorAll('[data-testid=stMetricValue]')[1];"
-            " return v && v.innerText !== before; }", arg=[before], timeout=30_000)
-        elapsed_s = time.perf_counter() - started
+        page.wait_for_timeout(1000)  # let the map component finish its first handshake with Streamlit
+        elapsed_s = None
+        for attempt in range(2):  # a click during the component's start-up can be lost; a second one is measured
+            started = time.perf_counter()
+            frame.locator(".leaflet-container").click(position={"x": box["width"] * 0.5, "y": box["height"] * 0.35})
+            try:
+                page.wait_for_function(
+                    "([before]) => { const v = document.querySelectorAll('[data-testid=stMetricValue]')[1];"
+                    " return v && v.innerText !== before; }", arg=[before], timeout=20_000)
+            except Exception:
+                alerts = page.locator("[data-testid=stAlert], [data-testid=stException]").all_inner_texts()
+                assert attempt == 0, f"the figures did not change after two clicks; alerts: {alerts}"
+                continue
+            elapsed_s = time.perf_counter() - started
+            break
         map_frame(page)  # the new map is drawn
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "scenario_click.png"), full_page=True)
