@@ -82,6 +82,7 @@ if may_edit:
             labels = [name + (f" ({names.get(d, d)})" if isinstance(d, str) and d else "")
                       for name, d in zip(place_names(settlements, L), settlements["district_id"])]
             row_index = st.selectbox(t("scen.add_from_list", L), range(len(settlements)), index=None,
+                                     placeholder=t("scen.search_placeholder", L),
                                      format_func=labels.__getitem__, key="scen_settlement")
             if st.button(t("scen.add", L), key="scen_add", disabled=row_index is None):
                 point = settlements.geometry.iloc[row_index]

@@ -2,6 +2,8 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     "nav.scenarios": {"ru": "Сценарии", "kk": "Сценарийлер", "en": "Scenarios"},
+    "scen.search_placeholder": {"ru": "Начните вводить название…", "kk": "Атауын тере бастаңыз…",
+                                "en": "Start typing a name…"},
     "nav.compare": {"ru": "Сравнение", "kk": "Салыстыру", "en": "Compare"},
     # --- scenarios page -------------------------------------------------------------------------------------
     "scen.title": {"ru": "Сценарии размещения", "kk": "Орналастыру сценарийлері", "en": "Placement scenarios"},
