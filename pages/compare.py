@@ -57,7 +57,8 @@ comparison = compare(result_a.coverage, result_b.coverage, k=k)
 
 st.subheader(t("cmp.summary", L))
 st.success(summary_sentence(comparison, threshold_minutes=step, name_a=a.name, name_b=b.name,
-                            templates=summary_templates(L)))
+                            templates=summary_templates(L),
+                            number=lambda value, decimals=0: fmt_number(value, L, decimals=decimals)))
 
 
 def _minutes(value: float) -> str:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import geopandas as gpd
 import h3
@@ -642,6 +642,7 @@ def summary_sentence(
     name_a: str = "Scenario A",
     name_b: str = "Scenario B",
     templates: dict[str, str] = SUMMARY_TEMPLATES,
+    number: Callable[..., str] | None = None,
 ) -> str:
     """One sentence a project lead can read aloud: what scenario B buys over A within a threshold.
 
@@ -657,45 +658,49 @@ def summary_sentence(
         Scenario names as shown to the reader.
     templates : dict of str to str
         ``SUMMARY_TEMPLATES`` or a translation with the same keys and placeholders.
+    number : callable, optional
+        ``number(value, decimals=0) -> str`` in the reader's conventions (e.g. ``planning.i18n.fmt_number`` with a
+        language); English digit grouping by default.
     """
+    number = number or _english_number
     key = threshold_key(threshold_minutes) if threshold_minutes is not None else next(iter(comparison.within))
     result = comparison.within[key]
     people_diff = result.figures["population_covered"].difference
     settlements_diff = int(result.figures["settlements_covered"].difference)
     people_clause = templates[_direction_key("people", people_diff)].format(
-        name_a=name_a, name_b=name_b, people=_people(abs(people_diff)),
-        pp=_signed_pp(result.population_share_pp.difference), minutes=key,
+        name_a=name_a, name_b=name_b, people=number(round(abs(people_diff))),
+        pp=_signed_pp(result.population_share_pp.difference, number), minutes=key,
     )
     villages_clause = templates[_direction_key("villages", settlements_diff)].format(
-        count=f"{abs(settlements_diff):,}", villages=_villages(abs(settlements_diff), templates),
+        count=number(abs(settlements_diff)), villages=_villages(abs(settlements_diff), templates),
     )
-    loss_clause = _loss_clause(result.lost, templates)
+    loss_clause = _loss_clause(result.lost, templates, number)
     return templates["sentence"].format(
         people_clause=people_clause, villages_clause=villages_clause, loss_clause=loss_clause
     )
 
 
-def _loss_clause(lost: Sequence[SettlementChange], templates: dict[str, str]) -> str:
+def _loss_clause(lost: Sequence[SettlementChange], templates: dict[str, str], number: Callable[..., str]) -> str:
     if not lost:
         return templates["nobody_loses"]
     known = [c.population for c in lost if math.isfinite(c.population)]
     clause = templates["one_loses" if len(lost) == 1 else "many_lose"].format(
-        count=f"{len(lost):,}", people=_people(sum(known))
+        count=number(len(lost)), people=number(round(sum(known)))
     )
     unknown = len(lost) - len(known)
-    return clause + (templates["population_unknown"].format(count=f"{unknown:,}") if unknown else "")
+    return clause + (templates["population_unknown"].format(count=number(unknown)) if unknown else "")
 
 
 def _direction_key(prefix: str, difference: float) -> str:
     return f"{prefix}_{'more' if difference > 0 else 'fewer' if difference < 0 else 'same'}"
 
 
-def _people(value: float) -> str:
-    return f"{round(value):,}"
+def _english_number(value: float, decimals: int = 0) -> str:
+    return f"{value:,.{decimals}f}"
 
 
-def _signed_pp(value: float) -> str:
-    return "n/a" if not math.isfinite(value) else f"{value:+.1f}"
+def _signed_pp(value: float, number: Callable[..., str]) -> str:
+    return "n/a" if not math.isfinite(value) else ("-" if value < 0 else "+") + number(abs(value), decimals=1)
 
 
 def _villages(count: int, templates: dict[str, str]) -> str:

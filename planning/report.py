@@ -153,7 +153,8 @@ def comparison_sentence(result_a: ScenarioResult, result_b: ScenarioResult, *, n
     """:func:`planning.coverage.summary_sentence` in ``lang``."""
     comparison = compare(result_a.coverage, result_b.coverage, k=k)
     return summary_sentence(comparison, threshold_minutes=threshold_minutes, name_a=name_a, name_b=name_b,
-                            templates=summary_templates(lang))
+                            templates=summary_templates(lang),
+                            number=lambda value, decimals=0: fmt_number(value, lang, decimals=decimals))
 
 
 def source_lines(region, lang: str) -> list[str]:
