@@ -27,6 +27,15 @@ class Problem:
         Line numbers as a spreadsheet shows them (the header is line 1, the first data row line 2; for GeoJSON
         the 1-based feature number); empty when the problem is about the whole file.
     severity : {"error", "warning"}
+    unit : {"line", "feature"}
+        What ``rows`` count.
+    key : str, optional
+        Catalog entry of the message: ``problem.<key>`` and ``problem.<key>.fix`` in planning/messages/problems.py,
+        so that pages show it in the reader's language (``message`` and ``fix`` stay the English text for the CLI
+        and logs).
+    params : tuple of (str, value) pairs
+        The values filled into the catalog text (counts, column lists, kinds, sizes; never a cell of an incident
+        file).
     """
 
     file: str
@@ -36,6 +45,8 @@ class Problem:
     rows: tuple[int, ...] = field(default_factory=tuple)
     severity: str = "error"
     unit: str = "line"
+    key: str | None = None
+    params: tuple = ()
 
     def format(self, *, max_rows: int = 10) -> str:
         parts = [self.file]

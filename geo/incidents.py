@@ -86,7 +86,7 @@ def incidents_from_table(table: pd.DataFrame, *, name: str, settlements: gpd.Geo
         problems.append(Problem(name, f"the first line should be a header naming the columns; its {len(table.columns)} "
                                       "cells include neither date, lat, lon (points) nor settlement or district, "
                                       "period, count (counts).",
-                                "add a header line with one of the two layouts described on the upload page."))
+                                "add a header line with one of the two layouts described on the upload page.", key="incidents_no_header", params=(("cells", len(table.columns)),)))
         counts = None
     if counts is None or any(p.severity == "error" for p in problems):
         return empty, problems
@@ -105,7 +105,7 @@ def _duplicate_record_ids(table: pd.DataFrame, name: str, problems: list[Problem
     repeated = (ids != "") & ids.duplicated(keep=False)
     if repeated.any():
         problems.append(Problem(name, "the same record id appears on several lines; it would be counted twice.",
-                                "keep one line per record.", column=column, rows=tuple(table.index[repeated.to_numpy()])))
+                                "keep one line per record.", column=column, rows=tuple(table.index[repeated.to_numpy()]), key="incidents_duplicate_records"))
 
 
 def _synthetic_flags(table: pd.DataFrame, name: str, problems: list[Problem]) -> np.ndarray:
@@ -114,7 +114,7 @@ def _synthetic_flags(table: pd.DataFrame, name: str, problems: list[Problem]) ->
     flags = table["synthetic"].str.lower().map({"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False})
     if flags.isna().any():
         problems.append(Problem(name, "expected true or false.", "use true for demo data, false for real records.",
-                                column="synthetic", rows=tuple(table.index[flags.isna()])))
+                                column="synthetic", rows=tuple(table.index[flags.isna()]), key="incidents_synthetic_flag"))
     return flags.fillna(False).to_numpy(dtype=bool)
 
 
@@ -125,22 +125,22 @@ def _aggregate_points(table, name, problems, *, settlements, districts, analysis
     lat_column = first_present(table.columns, ("lat", "latitude"))
     lon_column = first_present(table.columns, ("lon", "longitude"))
     if "date" not in table.columns:
-        problems.append(Problem(name, "point records need a date column.", "add the date of each record (YYYY-MM-DD)."))
+        problems.append(Problem(name, "point records need a date column.", "add the date of each record (YYYY-MM-DD).", key="incidents_no_date"))
         return None
     lat, lat_blank, lat_bad = parse_numbers(table[lat_column])
     lon, lon_blank, lon_bad = parse_numbers(table[lon_column])
     for column, bad in ((lat_column, lat_blank | lat_bad), (lon_column, lon_blank | lon_bad)):
         if bad.any():
             problems.append(Problem(name, "expected a coordinate in degrees.", "fill in decimal degrees.",
-                                    column=column, rows=tuple(lines[bad])))
+                                    column=column, rows=tuple(lines[bad]), key="incidents_coordinate"))
     periods, bad_dates = period_of_dates(table["date"])
     if bad_dates.any():
         problems.append(Problem(name, "expected a date as YYYY-MM-DD or DD.MM.YYYY.", "correct those dates.",
-                                column="date", rows=tuple(lines[bad_dates])))
+                                column="date", rows=tuple(lines[bad_dates]), key="incidents_bad_date"))
     _check_locations(lon, lat, lines, name, "line", problems, outline=outline, analysis_crs=analysis_crs)
     if settlements.empty:
         problems.append(Problem(name, "point records need settlements to be assigned to; this region has none.",
-                                "add settlements to the region, or upload counts per district."))
+                                "add settlements to the region, or upload counts per district.", key="incidents_no_settlements"))
     if any(p.severity == "error" for p in problems):
         return None
     settlement_index = nearest_settlement_in_district(lon, lat, settlements, districts, analysis_crs=analysis_crs)
@@ -181,26 +181,26 @@ def _read_counts(table, name, problems, *, settlements, districts, synthetic):
     if (blank | bad).any():
         problems.append(Problem(name, "expected a whole number of incidents (e.g. 7), without words.",
                                 "write the number only; 0 where there were none.", column="count",
-                                rows=tuple(lines[blank | bad])))
+                                rows=tuple(lines[blank | bad]), key="incidents_count_not_number"))
     if fractional.any():
         problems.append(Problem(name, "counts must be whole numbers.", "round or correct those counts.",
-                                column="count", rows=tuple(lines[fractional])))
+                                column="count", rows=tuple(lines[fractional]), key="incidents_count_fraction"))
     if (count < 0).any():
         problems.append(Problem(name, "counts cannot be negative.", "correct those counts.", column="count",
-                                rows=tuple(lines[count < 0])))
+                                rows=tuple(lines[count < 0]), key="incidents_count_negative"))
     if "period" not in table.columns:
-        problems.append(Problem(name, "count records need a period column (2023 or 2023-H1).", "add the period."))
+        problems.append(Problem(name, "count records need a period column (2023 or 2023-H1).", "add the period.", key="incidents_no_period"))
         return None
     periods = table["period"].map(normalise_period)
     if periods.isna().any():
         problems.append(Problem(name, "expected a year (2023) or half-year (2023-H1, 2023-H2).",
                                 "use fixed periods; free date ranges are not accepted.", column="period",
-                                rows=tuple(lines[periods.isna().to_numpy()])))
+                                rows=tuple(lines[periods.isna().to_numpy()]), key="incidents_bad_period"))
     settlement_column = first_present(table.columns, SETTLEMENT_KEYS)
     district_column = first_present(table.columns, DISTRICT_KEYS)
     if settlement_column is None and district_column is None:
         problems.append(Problem(name, "count records need a settlement or a district column.",
-                                "add settlement (id or name) or district (id or name)."))
+                                "add settlement (id or name) or district (id or name).", key="incidents_no_place"))
         return None
     settlement_ids = np.full(len(table), None, dtype=object)
     district_ids = np.full(len(table), None, dtype=object)
@@ -218,7 +218,7 @@ def _read_counts(table, name, problems, *, settlements, districts, synthetic):
     if repeated.any():
         problems.append(Problem(name, "the same place and period appear on several lines; they would be added up.",
                                 "keep one line per place and period (add the counts up yourself if intended).",
-                                column=settlement_column or district_column, rows=tuple(lines[repeated])))
+                                column=settlement_column or district_column, rows=tuple(lines[repeated]), key="incidents_repeated_place"))
     if any(p.severity == "error" for p in problems):
         return None
     frame = pd.DataFrame({"settlement_id": settlement_ids, "district_id": district_ids, "period": periods.to_numpy(),
@@ -238,7 +238,7 @@ def _match_ids(values: pd.Series, frame, id_column, name_columns, file, column, 
     unmatched = np.array([r is None for r in result])
     if unmatched.any():
         problems.append(Problem(file, f"values that match no {id_column.split('_')[0]} id or unique name of this region.",
-                                "use the ids shown on the data page.", column=column, rows=tuple(lines[unmatched])))
+                                "use the ids shown on the data page.", column=column, rows=tuple(lines[unmatched]), key="unmatched_settlement" if id_column == "settlement_id" else "unmatched_district"))
     return result
 
 

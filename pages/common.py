@@ -17,7 +17,7 @@ from geo.speeds import DEFAULT_PROFILE, SpeedProfile
 from planning import access, privacy
 from planning.access import User
 from planning.analysis import SiteMinutes, incident_vector, service_bands, site_minutes_for
-from planning.i18n import DEFAULT_LANGUAGE, t
+from planning.i18n import DEFAULT_LANGUAGE, format_problem, t
 
 
 FRAMED_KEY = "_qorgau_framed"
@@ -58,7 +58,7 @@ def get_region() -> Region:
         region = incidents_for(load_region(path))
     except RegionError as exc:
         st.error(f"{t('home.folder', lang())}: {path}")
-        st.code("\n".join(p.format() for p in exc.problems), language=None)
+        st.code("\n".join(format_problem(p, lang()) for p in exc.problems), language=None)
         st.stop()
     st.session_state["_region"] = region
     return region

@@ -7,7 +7,7 @@ import streamlit as st
 from geo.errors import RegionError
 from geo.region import load_region
 from pages.common import get_region, guard, lang, region_dir, synthetic_banner
-from planning.i18n import fmt_number, t
+from planning.i18n import fmt_number, format_problem, t
 from planning.summary import region_summary
 
 L = lang()
@@ -38,8 +38,8 @@ if missing:
     for key in missing:
         st.markdown(f"- {t('lack.' + key, L)}")
 with st.expander(t("home.warnings", L, n=len(summary["warnings"])), expanded=False):
-    for warning in summary["warnings"]:
-        st.markdown(f"- {warning}")
+    for warning in region.warnings:
+        st.markdown(f"- {format_problem(warning, L)}")
 
 st.subheader(t("home.sources", L))
 for source in region.meta.get("sources", []):
@@ -55,7 +55,7 @@ with st.form("open_region"):
         try:
             load_region(Path(folder).expanduser())
         except RegionError as exc:
-            st.error("\n".join(p.format() for p in exc.problems))
+            st.error("\n".join(format_problem(p, L) for p in exc.problems))
         else:
             st.session_state["region_dir"] = str(Path(folder).expanduser().resolve())
             st.session_state.pop("_region", None)

@@ -13,7 +13,7 @@ from planning.analysis import evaluate
 from planning.baseline import current_services
 from planning.coverage import threshold_key
 from planning.gapmap import district_names, district_table, gap_list, scenario_map, shown_incidents
-from planning.i18n import fmt_number, place_names, t
+from planning.i18n import fmt_number, format_problem, place_names, t
 from planning.scenarios import (ScenarioError, ScenarioStore, Site, add_site, default_db_path, export_csv,
                                 import_csv, move_site, remove_site, rename_site, set_kind, sites_from_services,
                                 sites_to_services)
@@ -130,7 +130,7 @@ if may_edit:
                 save(import_csv(upload.getvalue(), name=upload.name))
             except ValidationError as exc:
                 st.error(t("scen.import_failed", L))
-                st.code("\n".join(p.format() for p in exc.problems), language=None)
+                st.code("\n".join(format_problem(p, L) for p in exc.problems), language=None)
 else:
     st.caption(t("scen.read_only", L))
 

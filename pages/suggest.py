@@ -5,12 +5,12 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.errors import QorgauError
+from geo.errors import QorgauError, ValidationError
 from pages.common import (get_region, guard, incident_level, incidents_here, lang, site_minutes, small_count_k,
                           synthetic_banner)
 from planning import access
 from planning.baseline import current_services
-from planning.i18n import fmt_number, place_names, t
+from planning.i18n import fmt_number, format_problem, place_names, t
 from planning.scenarios import ScenarioStore, default_db_path, sites_from_services, sites_to_services
 from planning.siting import DEFAULT_INCIDENT_WEIGHT, DEFAULT_UNDERREPORTING_FACTOR, DEMAND_MODES, METHODS, MODELS
 from planning.suggest import (CANDIDATE_SOURCES, DEFAULT_MIN_POPULATION, EXACT_GAP_MAX_CANDIDATES, candidate_sites,
@@ -82,7 +82,8 @@ else:
                                      upload=None if upload is None else upload.getvalue(),
                                      upload_name=getattr(upload, "name", "candidates.csv"))
     except QorgauError as exc:
-        st.error(str(exc))
+        st.error("\n".join(format_problem(p, L) for p in exc.problems) if isinstance(exc, ValidationError)
+                 else str(exc))
 if candidates is not None:
     st.caption(t("suggest.candidate_count", L, n=len(candidates)))
 exact_gap = method == "greedy" and st.checkbox(

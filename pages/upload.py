@@ -46,5 +46,5 @@ if submitted and upload is not None:
     else:
         st.error(t("upload.rejected", L))
     if result.problems:
-        st.code("\n".join(result.messages()), language=None)
+        st.code("\n".join(result.messages(L)), language=None)
 show_stored()

@@ -63,3 +63,40 @@ def place_names(frame, lang: str) -> list[str]:
     ids = frame[id_column].to_numpy(dtype=object) if id_column else [""] * len(frame)
     return [next((v for v in values if isinstance(v, str) and v), str(i)) for i, *values in zip(ids, *columns)]
 
+
+
+def format_problem(problem, lang: str = DEFAULT_LANGUAGE, *, max_rows: int = 10) -> str:
+    """A validation problem (:class:`geo.errors.Problem`) as one line in ``lang``, laid out like
+    ``Problem.format``: file, lines (at most ``max_rows`` shown), column, what is wrong, how to fix it.
+
+    Problems with a ``key`` are rendered from ``problem.<key>`` and ``problem.<key>.fix`` with their ``params``;
+    any other problem falls back to its English :meth:`~geo.errors.Problem.format`.
+    """
+    if not problem.key:
+        return problem.format(max_rows=max_rows)
+    values = {name: _problem_value(value, lang) for name, value in problem.params}
+    parts = [problem.file]
+    if problem.rows:
+        shown = ", ".join(str(r) for r in problem.rows[:max_rows])
+        if len(problem.rows) > max_rows:
+            shown += " " + t("problem_format.more", lang, n=len(problem.rows) - max_rows)
+        plural = "s" if len(problem.rows) > 1 else ""
+        parts.append(t(f"problem_format.{problem.unit}{plural}", lang, rows=shown))
+    if problem.column:
+        parts.append(t("problem_format.column", lang, column=problem.column))
+    text = f"{': '.join(parts)}: {_catalog_text(f'problem.{problem.key}', lang, values)}"
+    if problem.fix:
+        text += " " + t("problem_format.fix", lang, fix=_catalog_text(f"problem.{problem.key}.fix", lang, values))
+    return text
+
+
+def _catalog_text(key: str, lang: str, values: dict) -> str:
+    entry = CATALOG[key]
+    return (entry.get(lang) or entry[DEFAULT_LANGUAGE]).format(**values)
+
+
+def _problem_value(value, lang: str) -> str:
+    """A problem parameter as text: numbers in the language's style (one decimal when not whole)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    return fmt_number(value, lang, decimals=0 if float(value).is_integer() else 1)

@@ -61,7 +61,7 @@ def test_map_page_builds_the_map(monkeypatch, tmp_path):
 def test_invalid_region_shows_every_problem_and_stops(monkeypatch, region_with, tmp_path):
     at = _app(monkeypatch, region_with("settlements_bad_numbers.csv", as_="settlements.csv"), tmp_path)
     assert at.error and "settlements.csv" in at.code[0].value
-    assert "negative values" in at.code[0].value and "expected a number" in at.code[0].value
+    assert "отрицательные значения" in at.code[0].value and "ожидалось число" in at.code[0].value
 
 
 @needs_shared
