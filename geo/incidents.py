@@ -86,7 +86,8 @@ def incidents_from_table(table: pd.DataFrame, *, name: str, settlements: gpd.Geo
         problems.append(Problem(name, f"the first line should be a header naming the columns; its {len(table.columns)} "
                                       "cells include neither date, lat, lon (points) nor settlement or district, "
                                       "period, count (counts).",
-                                "add a header line with one of the two layouts described on the upload page.", key="incidents_no_header", params=(("cells", len(table.columns)),)))
+                                "add a header line with one of the two layouts described on the upload page.",
+                                key="incidents_no_header", params=(("cells", len(table.columns)),)))
         counts = None
     if counts is None or any(p.severity == "error" for p in problems):
         return empty, problems
@@ -105,7 +106,8 @@ def _duplicate_record_ids(table: pd.DataFrame, name: str, problems: list[Problem
     repeated = (ids != "") & ids.duplicated(keep=False)
     if repeated.any():
         problems.append(Problem(name, "the same record id appears on several lines; it would be counted twice.",
-                                "keep one line per record.", column=column, rows=tuple(table.index[repeated.to_numpy()]), key="incidents_duplicate_records"))
+                                "keep one line per record.", column=column, rows=tuple(table.index[repeated.to_numpy()]),
+                                key="incidents_duplicate_records"))
 
 
 def _synthetic_flags(table: pd.DataFrame, name: str, problems: list[Problem]) -> np.ndarray:
@@ -114,7 +116,8 @@ def _synthetic_flags(table: pd.DataFrame, name: str, problems: list[Problem]) ->
     flags = table["synthetic"].str.lower().map({"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False})
     if flags.isna().any():
         problems.append(Problem(name, "expected true or false.", "use true for demo data, false for real records.",
-                                column="synthetic", rows=tuple(table.index[flags.isna()]), key="incidents_synthetic_flag"))
+                                column="synthetic", rows=tuple(table.index[flags.isna()]),
+                                key="incidents_synthetic_flag"))
     return flags.fillna(False).to_numpy(dtype=bool)
 
 
@@ -125,7 +128,8 @@ def _aggregate_points(table, name, problems, *, settlements, districts, analysis
     lat_column = first_present(table.columns, ("lat", "latitude"))
     lon_column = first_present(table.columns, ("lon", "longitude"))
     if "date" not in table.columns:
-        problems.append(Problem(name, "point records need a date column.", "add the date of each record (YYYY-MM-DD).", key="incidents_no_date"))
+        problems.append(Problem(name, "point records need a date column.", "add the date of each record (YYYY-MM-DD).",
+                                key="incidents_no_date"))
         return None
     lat, lat_blank, lat_bad = parse_numbers(table[lat_column])
     lon, lon_blank, lon_bad = parse_numbers(table[lon_column])
@@ -140,7 +144,8 @@ def _aggregate_points(table, name, problems, *, settlements, districts, analysis
     _check_locations(lon, lat, lines, name, "line", problems, outline=outline, analysis_crs=analysis_crs)
     if settlements.empty:
         problems.append(Problem(name, "point records need settlements to be assigned to; this region has none.",
-                                "add settlements to the region, or upload counts per district.", key="incidents_no_settlements"))
+                                "add settlements to the region, or upload counts per district.",
+                                key="incidents_no_settlements"))
     if any(p.severity == "error" for p in problems):
         return None
     settlement_index = nearest_settlement_in_district(lon, lat, settlements, districts, analysis_crs=analysis_crs)
@@ -189,7 +194,8 @@ def _read_counts(table, name, problems, *, settlements, districts, synthetic):
         problems.append(Problem(name, "counts cannot be negative.", "correct those counts.", column="count",
                                 rows=tuple(lines[count < 0]), key="incidents_count_negative"))
     if "period" not in table.columns:
-        problems.append(Problem(name, "count records need a period column (2023 or 2023-H1).", "add the period.", key="incidents_no_period"))
+        problems.append(Problem(name, "count records need a period column (2023 or 2023-H1).", "add the period.",
+                                key="incidents_no_period"))
         return None
     periods = table["period"].map(normalise_period)
     if periods.isna().any():
@@ -218,7 +224,8 @@ def _read_counts(table, name, problems, *, settlements, districts, synthetic):
     if repeated.any():
         problems.append(Problem(name, "the same place and period appear on several lines; they would be added up.",
                                 "keep one line per place and period (add the counts up yourself if intended).",
-                                column=settlement_column or district_column, rows=tuple(lines[repeated]), key="incidents_repeated_place"))
+                                column=settlement_column or district_column, rows=tuple(lines[repeated]),
+                                key="incidents_repeated_place"))
     if any(p.severity == "error" for p in problems):
         return None
     frame = pd.DataFrame({"settlement_id": settlement_ids, "district_id": district_ids, "period": periods.to_numpy(),
@@ -238,7 +245,8 @@ def _match_ids(values: pd.Series, frame, id_column, name_columns, file, column, 
     unmatched = np.array([r is None for r in result])
     if unmatched.any():
         problems.append(Problem(file, f"values that match no {id_column.split('_')[0]} id or unique name of this region.",
-                                "use the ids shown on the data page.", column=column, rows=tuple(lines[unmatched]), key="unmatched_settlement" if id_column == "settlement_id" else "unmatched_district"))
+                                "use the ids shown on the data page.", column=column, rows=tuple(lines[unmatched]),
+                                key="unmatched_settlement" if id_column == "settlement_id" else "unmatched_district"))
     return result
 
 

@@ -100,7 +100,8 @@ def load_region(path: str | Path) -> Region:
     """
     folder = Path(path)
     if not folder.is_dir():
-        raise RegionError([Problem(str(path), "is not a folder.", "give the path of a region folder (DESIGN.md).", key="not_folder")])
+        raise RegionError([Problem(str(path), "is not a folder.", "give the path of a region folder (DESIGN.md).",
+                                   key="not_folder")])
     problems: list[Problem] = []
     meta = _read_meta(folder / "region.json", problems)
     analysis_crs = meta.get("analysis_crs", DEFAULT_ANALYSIS_CRS) if meta else DEFAULT_ANALYSIS_CRS
@@ -123,7 +124,8 @@ def load_region(path: str | Path) -> Region:
                                         analysis_crs=analysis_crs)
     else:
         problems.append(Problem("settlements", "no settlements.geojson or settlements.csv: the map has no villages.",
-                                "add a settlements file, or download place nodes from OpenStreetMap.", severity="warning", key="settlements_missing"))
+                                "add a settlements file, or download place nodes from OpenStreetMap.", severity="warning",
+                                key="settlements_missing"))
     services = _empty(SERVICE_COLUMNS)
     if (folder / "services.csv").is_file():
         services = _services_or_problems(folder / "services.csv", "services.csv", problems, outline=outline,
@@ -178,15 +180,18 @@ def _empty(columns: list[str]) -> gpd.GeoDataFrame:
 def _read_meta(path: Path, problems: list[Problem]) -> dict:
     if not path.is_file():
         problems.append(Problem("region.json", "is missing; it is required.",
-                                "add region.json with names (ru/kk/en), sources and licences (DESIGN.md).", key="meta_missing"))
+                                "add region.json with names (ru/kk/en), sources and licences (DESIGN.md).",
+                                key="meta_missing"))
         return {}
     try:
         meta = json.loads(path.read_text(encoding="utf-8-sig"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        problems.append(Problem("region.json", f"is not valid JSON ({exc}).", "check commas and quotes.", key="meta_bad_json", params=(("error", str(exc)),)))
+        problems.append(Problem("region.json", f"is not valid JSON ({exc}).", "check commas and quotes.",
+                                key="meta_bad_json", params=(("error", str(exc)),)))
         return {}
     if not isinstance(meta, dict):
-        problems.append(Problem("region.json", "must hold a JSON object.", "see the example in DESIGN.md.", key="meta_not_object"))
+        problems.append(Problem("region.json", "must hold a JSON object.", "see the example in DESIGN.md.",
+                                key="meta_not_object"))
         return {}
     if not isinstance(meta.get("name"), dict) or not any(meta["name"].values()):
         problems.append(Problem("region.json", "needs 'name' with at least one of ru/kk/en.",
@@ -199,10 +204,12 @@ def _read_meta(path: Path, problems: list[Problem]) -> dict:
     try:
         if not CRS.from_user_input(crs_text).is_projected:
             problems.append(Problem("region.json", f"analysis_crs {crs_text} is not projected (metres).",
-                                    "use the UTM zone of the region, e.g. EPSG:32642.", column="analysis_crs", key="crs_not_projected", params=(("crs", str(crs_text)),)))
+                                    "use the UTM zone of the region, e.g. EPSG:32642.", column="analysis_crs",
+                                    key="crs_not_projected", params=(("crs", str(crs_text)),)))
     except CRSError:
         problems.append(Problem("region.json", f"analysis_crs {crs_text!r} is not a known CRS.",
-                                "use an EPSG code such as EPSG:32642.", column="analysis_crs", key="crs_unknown", params=(("crs", repr(crs_text)),)))
+                                "use an EPSG code such as EPSG:32642.", column="analysis_crs",
+                                key="crs_unknown", params=(("crs", repr(crs_text)),)))
         meta = {**meta, "analysis_crs": DEFAULT_ANALYSIS_CRS}
     return meta
 
@@ -212,10 +219,12 @@ def _read_geojson(path: Path, problems: list[Problem]) -> gpd.GeoDataFrame | Non
         frame = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises DataSourceError and friends
         problems.append(Problem(path.name, f"cannot be read as GeoJSON ({type(exc).__name__}).",
-                                "export it again as GeoJSON (EPSG:4326).", key="geojson_unreadable", params=(("error", type(exc).__name__),)))
+                                "export it again as GeoJSON (EPSG:4326).",
+                                key="geojson_unreadable", params=(("error", type(exc).__name__),)))
         return None
     if frame.empty:
-        problems.append(Problem(path.name, "file is empty (no features).", "export the features again.", key="geojson_empty"))
+        problems.append(Problem(path.name, "file is empty (no features).", "export the features again.",
+                                key="geojson_empty"))
         return None
     if frame.crs is None:
         problems.append(Problem(path.name, "has no CRS; read as EPSG:4326 (the GeoJSON standard).",
@@ -223,7 +232,8 @@ def _read_geojson(path: Path, problems: list[Problem]) -> gpd.GeoDataFrame | Non
         frame = frame.set_crs(STORAGE_CRS)
     elif not CRS(frame.crs).equals(CRS(STORAGE_CRS)):
         problems.append(Problem(path.name, f"is in {frame.crs.to_string()}; converted to EPSG:4326.",
-                                "store region files in EPSG:4326 (to_crs('EPSG:4326')).", severity="warning", key="geojson_converted", params=(("crs", frame.crs.to_string()),)))
+                                "store region files in EPSG:4326 (to_crs('EPSG:4326')).", severity="warning",
+                                key="geojson_converted", params=(("crs", frame.crs.to_string()),)))
         frame = frame.to_crs(STORAGE_CRS)
     frame.columns = [c if c == "geometry" else str(c).strip().lower() for c in frame.columns]
     return frame
@@ -246,29 +256,36 @@ def _read_polygons(path: Path, what: str, problems: list[Problem]) -> gpd.GeoDat
         got = sorted(set(kinds[wrong]))
         found.append(Problem(path.name, f"expected Polygon or MultiPolygon outlines; got {', '.join(got)}.",
                              f"a {what} must be an area: replace those features with their outlines.",
-                             rows=tuple(features[wrong.to_numpy()]), unit="feature", key="polygons_expected_boundary" if what == "boundary" else "polygons_expected_district", params=(("got", ", ".join(got)),)))
+                             rows=tuple(features[wrong.to_numpy()]), unit="feature",
+                             key="polygons_expected_boundary" if what == "boundary" else "polygons_expected_district",
+                             params=(("got", ", ".join(got)),)))
     polygons = ~missing & ~wrong
     invalid = polygons & ~frame.geometry.is_valid
     if invalid.any():
         reasons = sorted({shapely.is_valid_reason(g).split("[")[0] for g in frame.geometry[invalid]})
         found.append(Problem(path.name, f"invalid outlines ({'; '.join(reasons)}).",
                              "repair them (QGIS: Vector ▸ Geometry Tools ▸ Fix Geometries) and save again.",
-                             rows=tuple(features[invalid.to_numpy()]), unit="feature", key="outlines_invalid", params=(("reasons", "; ".join(reasons)),)))
+                             rows=tuple(features[invalid.to_numpy()]), unit="feature",
+                             key="outlines_invalid", params=(("reasons", "; ".join(reasons)),)))
     vertices = int(shapely.get_num_coordinates(frame.geometry[polygons].to_numpy()).sum())
     if vertices > MAX_POLYGON_VERTICES:
         found.append(Problem(path.name, f"outlines have {vertices:,} vertices; at most {MAX_POLYGON_VERTICES:,}.",
-                             "simplify them (QGIS: Vector ▸ Geometry Tools ▸ Simplify, 10 m).", key="outlines_too_many_vertices", params=(("vertices", vertices), ("limit", MAX_POLYGON_VERTICES))))
+                             "simplify them (QGIS: Vector ▸ Geometry Tools ▸ Simplify, 10 m).",
+                             key="outlines_too_many_vertices",
+                             params=(("vertices", vertices), ("limit", MAX_POLYGON_VERTICES))))
     out = gpd.GeoDataFrame(geometry=frame.geometry.to_numpy(), crs=STORAGE_CRS)
     id_column = first_present(frame.columns, ("region_code",) if what == "boundary" else DISTRICT_ID_COLUMNS)
     ids = frame[id_column].astype(str).str.strip() if id_column else pd.Series([f"{what}-{i}" for i in features])
     if id_column is None and what == "district":
         found.append(Problem(path.name, "has no id column; districts are numbered in file order.",
                              f"add one of {', '.join(DISTRICT_ID_COLUMNS)} so scenarios keep their districts.",
-                             severity="warning", key="districts_no_id", params=(("columns", ", ".join(DISTRICT_ID_COLUMNS)),)))
+                             severity="warning",
+                             key="districts_no_id", params=(("columns", ", ".join(DISTRICT_ID_COLUMNS)),)))
     duplicated = ids.duplicated(keep=False).to_numpy()
     if duplicated.any():
         found.append(Problem(path.name, f"duplicate ids in column '{id_column}'.", "give every feature its own id.",
-                             column=id_column, rows=tuple(features[duplicated]), unit="feature", key="duplicate_feature_ids", params=(("column", str(id_column)),)))
+                             column=id_column, rows=tuple(features[duplicated]), unit="feature",
+                             key="duplicate_feature_ids", params=(("column", str(id_column)),)))
     out.insert(0, f"{what}_id", ids.to_numpy())
     for target, candidates in NAME_COLUMNS.items():
         column = first_present(frame.columns, candidates)
@@ -313,7 +330,9 @@ def _read_points(path_or_bytes, name: str, problems: list[Problem]) -> tuple[pd.
         if wrong.any():
             problems.append(Problem(name, f"expected Point features; got {', '.join(sorted(set(kinds[wrong].dropna())))}.",
                                     "use one point per place (a polygon's centroid in QGIS).",
-                                    rows=tuple(np.flatnonzero(wrong) + 1), unit="feature", key="points_expected", params=(("got", ", ".join(sorted(set(kinds[wrong].dropna())))),)))
+                                    rows=tuple(np.flatnonzero(wrong) + 1), unit="feature",
+                                    key="points_expected",
+                                    params=(("got", ", ".join(sorted(set(kinds[wrong].dropna())))),)))
             return None
         attributes = pd.DataFrame(frame.drop(columns="geometry"))
         attributes.index = np.arange(1, len(frame) + 1)
@@ -325,7 +344,8 @@ def _read_points(path_or_bytes, name: str, problems: list[Problem]) -> tuple[pd.
     lat_column, lon_column = first_present(table.columns, LAT_COLUMNS), first_present(table.columns, LON_COLUMNS)
     if lat_column is None or lon_column is None:
         problems.append(Problem(name, f"needs coordinate columns lat and lon (or latitude/longitude); got columns: "
-                                      f"{', '.join(table.columns)}.", "add the two columns in degrees (EPSG:4326).", key="no_coordinate_columns", params=(("columns", ", ".join(table.columns)),)))
+                                      f"{', '.join(table.columns)}.", "add the two columns in degrees (EPSG:4326).",
+                                key="no_coordinate_columns", params=(("columns", ", ".join(table.columns)),)))
         return None
     before = len(problems)
     lat = _coordinate(table[lat_column], name, lat_column, problems, table.index)
@@ -411,7 +431,10 @@ def _read_settlements(path: Path, problems: list[Problem], *, outline, districts
     id_column = first_present(table.columns, ID_COLUMNS)
     if id_column is None:
         found.append(Problem(name, f"needs an id column ({', '.join(ID_COLUMNS)}); got columns: "
-                                   f"{', '.join(map(str, table.columns))}.", "add a unique id per settlement.", key="settlements_no_id", params=(("expected", ", ".join(ID_COLUMNS)), ("columns", ", ".join(map(str, table.columns))))))
+                                   f"{', '.join(map(str, table.columns))}.", "add a unique id per settlement.",
+                             key="settlements_no_id",
+                             params=(("expected", ", ".join(ID_COLUMNS)),
+                                     ("columns", ", ".join(map(str, table.columns))))))
         problems.extend(found)
         return _empty(SETTLEMENT_COLUMNS)
     ids = pd.Series(_text(table[id_column]))
@@ -431,12 +454,15 @@ def _read_settlements(path: Path, problems: list[Problem], *, outline, districts
     plain = _text(table["name"]) if "name" in table.columns else np.full(len(table), None, dtype=object)
     if "name" not in table.columns and not any(c in table.columns for cs in NAME_COLUMNS.values() for c in cs):
         found.append(Problem(name, f"needs a name column (name, name:ru, name:kk or name_ru…); got columns: "
-                                   f"{', '.join(map(str, table.columns))}.", "add the settlement names.", key="settlements_no_name_column", params=(("columns", ", ".join(map(str, table.columns))),)))
+                                   f"{', '.join(map(str, table.columns))}.", "add the settlement names.",
+                             key="settlements_no_name_column",
+                             params=(("columns", ", ".join(map(str, table.columns))),)))
     display = [next((n for n in options if isinstance(n, str) and n), None) for options in zip(out["name_ru"], plain, out["name_kk"], out["name_en"])]
     unnamed = np.array([d is None for d in display])
     if unnamed.any():
         found.append(Problem(name, f"{int(unnamed.sum())} settlements have no name; shown by their id.",
-                             "add the names where known.", rows=tuple(lines[unnamed]), unit=unit, severity="warning", key="settlements_unnamed", params=(("count", int(unnamed.sum())),)))
+                             "add the names where known.", rows=tuple(lines[unnamed]), unit=unit, severity="warning",
+                             key="settlements_unnamed", params=(("count", int(unnamed.sum())),)))
     out["name"] = [d if d else f"#{i}" for d, i in zip(display, out["settlement_id"])]
     out["kind"] = _kinds(table, name, found)
     population_column = first_present(table.columns, ("population", "pop", "население"))
@@ -451,7 +477,9 @@ def _read_settlements(path: Path, problems: list[Problem], *, outline, districts
         found.append(Problem(name, f"{int(missing.sum())} of {len(out)} settlements have no population ({detail}); "
                                    "they are counted as 'population unknown', never as zero.",
                              "add populations (census or akimat figures) where known.", column=population_column,
-                             severity="warning", key="population_missing", params=(("missing", int(missing.sum())), ("total", len(out)), ("detail", detail))))
+                             severity="warning",
+                             key="population_missing",
+                             params=(("missing", int(missing.sum())), ("total", len(out)), ("detail", detail))))
     out["district_id"] = _settlement_districts(table, lon, lat, districts, name, unit, lines, found)
     _check_locations(lon, lat, lines, name, unit, found, outline=outline, analysis_crs=analysis_crs)
     found.extend(_name_quirks(out, name, unit=unit, lines=lines))
@@ -464,7 +492,8 @@ def _kinds(table: pd.DataFrame, name: str, problems: list[Problem]) -> np.ndarra
     column = first_present(table.columns, ("kind", "place", "type"))
     if column is None:
         problems.append(Problem(name, "has no kind or place column; every settlement is of kind 'unknown'.",
-                                "add a kind column: city, town, village or hamlet.", severity="warning", key="kind_column_missing"))
+                                "add a kind column: city, town, village or hamlet.", severity="warning",
+                                key="kind_column_missing"))
         return np.full(len(table), "unknown", dtype=object)
     raw = pd.Series(_text(table[column]))
     kinds = raw.str.lower().map(PLACE_KIND_ALIASES)
@@ -473,7 +502,9 @@ def _kinds(table: pd.DataFrame, name: str, problems: list[Problem]) -> np.ndarra
         values = sorted({str(v) for v in raw[unknown]})[:8]
         problems.append(Problem(name, f"{int(unknown.sum())} settlements have an unknown kind ({', '.join(values)}); "
                                       "shown as 'unknown'.", "use city, town, village or hamlet.", column=column,
-                                severity="warning", key="kind_unknown", params=(("count", int(unknown.sum())), ("values", ", ".join(values)))))
+                                severity="warning",
+                                key="kind_unknown",
+                                params=(("count", int(unknown.sum())), ("values", ", ".join(values)))))
     return kinds.fillna("unknown").to_numpy(dtype=object)
 
 
@@ -483,7 +514,8 @@ def _settlement_districts(table, lon, lat, districts, name, unit, lines, problem
     if column is None:
         if not districts.empty:
             problems.append(Problem(name, "has no district column; districts were assigned from the outlines.",
-                                    "nothing to do unless a village is known to belong elsewhere.", severity="warning", key="district_column_missing"))
+                                    "nothing to do unless a village is known to belong elsewhere.", severity="warning",
+                                    key="district_column_missing"))
         return located
     given = _text(table[column])
     if districts.empty:
@@ -494,7 +526,8 @@ def _settlement_districts(table, lon, lat, districts, name, unit, lines, problem
         problems.append(Problem(name, "district ids not found in districts.geojson; those settlements were given the "
                                       "district whose outline contains them.",
                                 f"use the ids of districts.geojson in column '{column}'.", column=column,
-                                rows=tuple(lines[unknown]), unit=unit, severity="warning", key="district_ids_unknown", params=(("column", column),)))
+                                rows=tuple(lines[unknown]), unit=unit, severity="warning",
+                                key="district_ids_unknown", params=(("column", column),)))
     return np.where(unknown | pd.isna(given), located, given)
 
 
@@ -522,11 +555,13 @@ def _name_quirks(frame: pd.DataFrame, file: str, *, unit: str, lines=None) -> li
             examples = ", ".join(sorted({str(v) for v in values[mixed]})[:5])
             found.append(Problem(file, f"names mixing Latin and Cyrillic letters in one word: {examples}.",
                                  "retype those names in one alphabet so that search finds them.", column=column,
-                                 rows=tuple(lines[mixed]), unit=unit, severity="warning", key="names_mixed", params=(("examples", examples),)))
+                                 rows=tuple(lines[mixed]), unit=unit, severity="warning",
+                                 key="names_mixed", params=(("examples", examples),)))
     if "name_ru" in frame and frame["name_ru"].isna().any() and frame["name_ru"].notna().any():
         count = int(frame["name_ru"].isna().sum())
         found.append(Problem(file, f"{count} of {len(frame)} have no Russian name; another name is shown.",
-                             "add name:ru where known.", column="name_ru", severity="warning", key="names_no_russian", params=(("count", count), ("total", len(frame)))))
+                             "add name:ru where known.", column="name_ru", severity="warning",
+                             key="names_no_russian", params=(("count", count), ("total", len(frame)))))
     return found
 
 
@@ -541,7 +576,9 @@ def _services_or_problems(source, name: str, problems: list[Problem], *, outline
     for required in ("id", "name"):
         if required not in table.columns:
             found.append(Problem(name, f"needs a column '{required}'; got columns: {', '.join(map(str, table.columns))}.",
-                                 "use the columns id,name,kind,lat,lon,capacity,reach_minutes.", key="services_column_missing", params=(("column", required), ("columns", ", ".join(map(str, table.columns))))))
+                                 "use the columns id,name,kind,lat,lon,capacity,reach_minutes.",
+                                 key="services_column_missing",
+                                 params=(("column", required), ("columns", ", ".join(map(str, table.columns))))))
     if any(p.severity == "error" for p in found):
         problems.extend(found)
         return _empty(SERVICE_COLUMNS)
@@ -555,7 +592,8 @@ def _services_or_problems(source, name: str, problems: list[Problem], *, outline
     wrong = ~kinds.isin(SERVICE_KINDS).to_numpy()
     if wrong.any():
         found.append(Problem(name, f"kind must be one of {', '.join(SERVICE_KINDS)}.", "fix the kind or leave it empty "
-                             "for a permanent service.", column="kind", rows=tuple(lines[wrong]), unit=unit, key="services_kind", params=(("kinds", ", ".join(SERVICE_KINDS)),)))
+                             "for a permanent service.", column="kind", rows=tuple(lines[wrong]), unit=unit,
+                             key="services_kind", params=(("kinds", ", ".join(SERVICE_KINDS)),)))
     optional = {}
     for column in ("capacity", "reach_minutes"):
         optional[column] = (_numbers(table[column], name, column, found, lines=lines)
@@ -590,4 +628,5 @@ def _check_classifier(folder: Path, districts: gpd.GeoDataFrame, problems: list[
                                            f"{', '.join(orphans)}; their villages are counted in the district whose "
                                            "outline contains them.",
                                 "add the missing outlines to districts.geojson when they are published.",
-                                severity="warning", key="classifier_orphans", params=(("districts", ", ".join(orphans)),)))
+                                severity="warning",
+                                key="classifier_orphans", params=(("districts", ", ".join(orphans)),)))

@@ -52,9 +52,13 @@ def read_table(source: Path | bytes, *, name: str, max_rows: int = MAX_CSV_ROWS)
     data = source.read_bytes() if isinstance(source, Path) else bytes(source)
     if len(data) > MAX_TABLE_BYTES:
         return None, [Problem(name, f"file is {len(data) / 2**20:.1f} MB; the limit is {MAX_TABLE_BYTES / 2**20:.0f} MB.",
-                              "split the file or aggregate it before uploading.", key="table_too_large", params=(("size_mb", round(len(data) / 2**20, 1)), ("limit_mb", round(MAX_TABLE_BYTES / 2**20))))]
+                              "split the file or aggregate it before uploading.",
+                              key="table_too_large",
+                              params=(("size_mb", round(len(data) / 2**20, 1)),
+                                      ("limit_mb", round(MAX_TABLE_BYTES / 2**20))))]
     if not data.strip():
-        return None, [Problem(name, "file is empty.", "export the table again with a header row and data rows.", key="table_empty")]
+        return None, [Problem(name, "file is empty.", "export the table again with a header row and data rows.",
+                              key="table_empty")]
     is_zip = data[:4] == _ZIP_MAGIC
     suffix = Path(name).suffix.lower()
     if is_zip and suffix != ".xlsx":
@@ -63,7 +67,8 @@ def read_table(source: Path | bytes, *, name: str, max_rows: int = MAX_CSV_ROWS)
     if suffix == ".xlsx":
         if not is_zip:
             return None, [Problem(name, "the file is named .xlsx but is not an Excel workbook.",
-                                  "save it from Excel as .xlsx, or rename it to .csv if it is text.", key="xlsx_not_workbook")]
+                                  "save it from Excel as .xlsx, or rename it to .csv if it is text.",
+                                  key="xlsx_not_workbook")]
         frame, problems = _read_xlsx(data, name=name, max_rows=max_rows)
     else:
         frame, problems = _read_csv(data, name=name, max_rows=max_rows)
@@ -75,9 +80,11 @@ def read_table(source: Path | bytes, *, name: str, max_rows: int = MAX_CSV_ROWS)
     if repeated:  # positions, not names: a file without a header would show its first record here
         return None, problems + [Problem(name, f"the header (line 1) repeats a column name (columns "
                                                f"{', '.join(map(str, repeated))}).",
-                                         "give every column a distinct name.", key="header_repeats", params=(("columns", ", ".join(map(str, repeated))),))]
+                                         "give every column a distinct name.",
+                                         key="header_repeats", params=(("columns", ", ".join(map(str, repeated))),))]
     if frame.empty:
-        return None, problems + [Problem(name, "has a header but no data rows.", "add the data rows below the header.", key="no_data_rows")]
+        return None, problems + [Problem(name, "has a header but no data rows.", "add the data rows below the header.",
+                                         key="no_data_rows")]
     return frame, problems
 
 
@@ -102,7 +109,8 @@ def _read_csv(data: bytes, *, name: str, max_rows: int) -> tuple[pd.DataFrame | 
     lines = text.count("\n") + (0 if text.endswith("\n") else 1)
     if lines - 1 > max_rows:
         return None, [Problem(name, f"has about {lines - 1:,} rows; at most {max_rows:,} are accepted.",
-                              "aggregate the data (one row per settlement and period) or split the file.", key="too_many_rows", params=(("rows", lines - 1), ("limit", max_rows)))]
+                              "aggregate the data (one row per settlement and period) or split the file.",
+                              key="too_many_rows", params=(("rows", lines - 1), ("limit", max_rows)))]
     header = text.lstrip("\ufeff").split("\n", 1)[0]
     separator = max(_SEPARATORS, key=header.count)
     if header.count(separator) == 0:
@@ -110,10 +118,12 @@ def _read_csv(data: bytes, *, name: str, max_rows: int) -> tuple[pd.DataFrame | 
     try:
         rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=separator))
     except csv.Error as exc:
-        return None, [Problem(name, f"is not a well-formed CSV ({exc}).", "check quotes and separators.", key="csv_malformed", params=(("error", str(exc)),))]
+        return None, [Problem(name, f"is not a well-formed CSV ({exc}).", "check quotes and separators.",
+                              key="csv_malformed", params=(("error", str(exc)),))]
     numbered = [(line, r) for line, r in enumerate(rows, start=1) if any(cell.strip() for cell in r)]
     if not numbered:
-        return None, [Problem(name, "file is empty.", "export the table again with a header row and data rows.", key="table_empty")]
+        return None, [Problem(name, "file is empty.", "export the table again with a header row and data rows.",
+                              key="table_empty")]
     return _frame_from_rows(numbered, name=name, hint=f"check the separator ('{separator}') and quoting in those rows.",
                             key="ragged_lines_csv", params=(("separator", separator),))
 
@@ -137,25 +147,30 @@ def _read_xlsx(data: bytes, *, name: str, max_rows: int) -> tuple[pd.DataFrame |
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
-        return None, [Problem(name, "the workbook is damaged (not a valid zip container).", "save it again from Excel.", key="workbook_damaged")]
+        return None, [Problem(name, "the workbook is damaged (not a valid zip container).", "save it again from Excel.",
+                              key="workbook_damaged")]
     if unpacked > MAX_XLSX_UNPACKED_BYTES or unpacked > MAX_XLSX_EXPANSION * max(len(data), 1) and unpacked > 10e6:
         return None, [Problem(name, f"the workbook expands to {unpacked / 1e6:.0f} MB; refused as a possible zip bomb.",
-                              "save the sheet as CSV and upload that.", key="workbook_zip_bomb", params=(("size_mb", round(unpacked / 1e6)),))]
+                              "save the sheet as CSV and upload that.",
+                              key="workbook_zip_bomb", params=(("size_mb", round(unpacked / 1e6)),))]
     import openpyxl  # imported here: only workbooks need it
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken files
-        return None, [Problem(name, f"the workbook cannot be read ({type(exc).__name__}).", "save it again from Excel.", key="workbook_unreadable", params=(("error", type(exc).__name__),))]
+        return None, [Problem(name, f"the workbook cannot be read ({type(exc).__name__}).", "save it again from Excel.",
+                              key="workbook_unreadable", params=(("error", type(exc).__name__),))]
     sheet = book.worksheets[0]
     if (sheet.max_row or 0) - 1 > max_rows:
         return None, [Problem(name, f"the first sheet has {sheet.max_row - 1:,} rows; at most {max_rows:,} are accepted.",
-                              "aggregate the data or split the file.", key="sheet_too_many_rows", params=(("rows", sheet.max_row - 1), ("limit", max_rows)))]
+                              "aggregate the data or split the file.",
+                              key="sheet_too_many_rows", params=(("rows", sheet.max_row - 1), ("limit", max_rows)))]
     rows = [["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)]
     book.close()
     numbered = [(line, r) for line, r in enumerate(rows, start=1) if any(r)]
     if not numbered:
-        return None, [Problem(name, "the first sheet is empty.", "put the table on the first sheet with a header row.", key="sheet_empty")]
+        return None, [Problem(name, "the first sheet is empty.", "put the table on the first sheet with a header row.",
+                              key="sheet_empty")]
     return _frame_from_rows(numbered, name=name, hint="remove cells outside the table.",
                             key="ragged_lines_xlsx")
 

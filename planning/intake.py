@@ -189,7 +189,8 @@ def ingest_incidents(data: bytes, *, filename: str, region, store: IncidentStore
         overlap = sorted(stored & set(counts["period"]))
         if overlap:
             problems.append(Problem(name, f"periods {', '.join(overlap)} are already stored; appending would count "
-                                          "them twice.", "choose 'replace', or upload only the new periods.", key="periods_stored", params=(("periods", ", ".join(overlap)),)))
+                                          "them twice.", "choose 'replace', or upload only the new periods.",
+                                    key="periods_stored", params=(("periods", ", ".join(overlap)),)))
             counts = None
     if counts is None:
         record(store, user=user, action="upload rejected", object=f"incidents {region.region_id} from {label}")
@@ -227,11 +228,15 @@ def parse_incidents(data: bytes, *, filename: str, region) -> tuple[pd.DataFrame
     suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     if suffix not in UPLOAD_SUFFIXES:
         return None, None, 0, [Problem(name, f"is not a CSV, XLSX or GeoJSON file (got '{suffix or 'no suffix'}').",
-                                       "save the table as .csv or .xlsx, or the points as .geojson.", key="upload_wrong_type", params=(("suffix", suffix or "—"),))]
+                                       "save the table as .csv or .xlsx, or the points as .geojson.",
+                                       key="upload_wrong_type", params=(("suffix", suffix or "—"),))]
     if len(data) > MAX_UPLOAD_BYTES:
         return None, None, 0, [Problem(name, f"file is {len(data) / _MB:.1f} MB; the limit is "
                                              f"{MAX_UPLOAD_BYTES / _MB:.0f} MB.",
-                                       "split the file, or aggregate it to counts per settlement and period.", key="upload_too_large", params=(("size_mb", round(len(data) / _MB, 1)), ("limit_mb", round(MAX_UPLOAD_BYTES / _MB))))]
+                                       "split the file, or aggregate it to counts per settlement and period.",
+                                       key="upload_too_large",
+                                       params=(("size_mb", round(len(data) / _MB, 1)),
+                                               ("limit_mb", round(MAX_UPLOAD_BYTES / _MB))))]
     if suffix in (".geojson", ".json"):
         table, unit = _geojson_points_table(data, name, problems), "feature"
     else:
@@ -259,23 +264,28 @@ def _text_or_none(value) -> str | None:
 # --------------------------------------------------------------------------------------------------------------
 def _load_features(data: bytes, name: str, problems: list[Problem]) -> list | None:
     if not data.strip():
-        problems.append(Problem(name, "file is empty.", "export the features again as GeoJSON.", key="geojson_upload_empty"))
+        problems.append(Problem(name, "file is empty.", "export the features again as GeoJSON.",
+                                key="geojson_upload_empty"))
         return None
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        problems.append(Problem(name, "is not UTF-8 text.", "export it again as GeoJSON (always UTF-8).", key="not_utf8"))
+        problems.append(Problem(name, "is not UTF-8 text.", "export it again as GeoJSON (always UTF-8).",
+                                key="not_utf8"))
         return None
     except json.JSONDecodeError as exc:
         problems.append(Problem(name, f"is not valid JSON ({exc.msg} at line {exc.lineno}).",
-                                "export it again as GeoJSON.", key="json_invalid", params=(("error", exc.msg), ("line", exc.lineno))))
+                                "export it again as GeoJSON.",
+                                key="json_invalid", params=(("error", exc.msg), ("line", exc.lineno))))
         return None
     except RecursionError:
-        problems.append(Problem(name, "is nested too deeply to be GeoJSON.", "export it again as GeoJSON.", key="json_too_deep"))
+        problems.append(Problem(name, "is nested too deeply to be GeoJSON.", "export it again as GeoJSON.",
+                                key="json_too_deep"))
         return None
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection" \
             or not isinstance(document.get("features"), list):
-        problems.append(Problem(name, "is not a GeoJSON FeatureCollection.", "export it as a GeoJSON layer.", key="not_feature_collection"))
+        problems.append(Problem(name, "is not a GeoJSON FeatureCollection.", "export it as a GeoJSON layer.",
+                                key="not_feature_collection"))
         return None
     features = document["features"]
     if not features:
@@ -283,12 +293,16 @@ def _load_features(data: bytes, name: str, problems: list[Problem]) -> list | No
         return None
     if len(features) > MAX_UPLOAD_ROWS:
         problems.append(Problem(name, f"has {len(features):,} features; at most {MAX_UPLOAD_ROWS:,} are accepted.",
-                                "aggregate the data or split the file.", key="too_many_features", params=(("features", len(features)), ("limit", MAX_UPLOAD_ROWS))))
+                                "aggregate the data or split the file.",
+                                key="too_many_features",
+                                params=(("features", len(features)), ("limit", MAX_UPLOAD_ROWS))))
         return None
     vertices = sum(_vertex_count(f.get("geometry") if isinstance(f, dict) else None) for f in features)
     if vertices > MAX_UPLOAD_VERTICES:
         problems.append(Problem(name, f"geometries have {vertices:,} vertices; at most {MAX_UPLOAD_VERTICES:,}.",
-                                "simplify them (QGIS: Vector ▸ Geometry Tools ▸ Simplify, 10 m).", key="upload_too_many_vertices", params=(("vertices", vertices), ("limit", MAX_UPLOAD_VERTICES))))
+                                "simplify them (QGIS: Vector ▸ Geometry Tools ▸ Simplify, 10 m).",
+                                key="upload_too_many_vertices",
+                                params=(("vertices", vertices), ("limit", MAX_UPLOAD_VERTICES))))
         return None
     return features
 
@@ -326,14 +340,16 @@ def _geojson_points_table(data: bytes, name: str, problems: list[Problem]) -> pd
         got = sorted({str(k) for k, w in zip(kinds, wrong) if w})
         problems.append(Problem(name, f"expected Point features (one per record); got {', '.join(got)}.",
                                 "export the records as points, or upload counts per settlement instead.",
-                                rows=tuple(numbers[wrong]), unit="feature", key="upload_points_expected", params=(("got", ", ".join(got)),)))
+                                rows=tuple(numbers[wrong]), unit="feature",
+                                key="upload_points_expected", params=(("got", ", ".join(got)),)))
         return None
     coordinates = [f["geometry"].get("coordinates") for f in features]
     bad = np.array([not (isinstance(c, list) and len(c) in (2, 3) and all(isinstance(v, (int, float)) for v in c))
                     for c in coordinates])
     if bad.any():
         problems.append(Problem(name, "point coordinates must be [longitude, latitude] numbers.",
-                                "export the layer again as GeoJSON.", rows=tuple(numbers[bad]), unit="feature", key="upload_point_coordinates"))
+                                "export the layer again as GeoJSON.", rows=tuple(numbers[bad]), unit="feature",
+                                key="upload_point_coordinates"))
         return None
     rows = []
     for feature, (lon, lat, *_) in zip(features, coordinates):
@@ -366,7 +382,10 @@ def read_outline_upload(data: bytes, *, filename: str, what: str = "district") -
     problems: list[Problem] = []
     if len(data) > MAX_UPLOAD_BYTES:
         raise ValidationError([Problem(name, f"file is {len(data) / _MB:.1f} MB; the limit is "
-                                             f"{MAX_UPLOAD_BYTES / _MB:.0f} MB.", "simplify the outlines.", key="outline_too_large", params=(("size_mb", round(len(data) / _MB, 1)), ("limit_mb", round(MAX_UPLOAD_BYTES / _MB))))])
+                                             f"{MAX_UPLOAD_BYTES / _MB:.0f} MB.", "simplify the outlines.",
+                                       key="outline_too_large",
+                                       params=(("size_mb", round(len(data) / _MB, 1)),
+                                               ("limit_mb", round(MAX_UPLOAD_BYTES / _MB))))])
     features = _load_features(bytes(data), name, problems)
     if features is None:
         raise ValidationError(problems)
@@ -377,7 +396,8 @@ def read_outline_upload(data: bytes, *, filename: str, what: str = "district") -
         got = sorted({str(k) for k, w in zip(kinds, wrong) if w})
         problems.append(Problem(name, f"expected Polygon or MultiPolygon outlines; got {', '.join(got)}.",
                                 f"a {what} is an area: replace those features with their outlines.",
-                                rows=tuple(numbers[wrong]), unit="feature", key="outline_polygons_expected", params=(("got", ", ".join(got)),)))
+                                rows=tuple(numbers[wrong]), unit="feature",
+                                key="outline_polygons_expected", params=(("got", ", ".join(got)),)))
         raise ValidationError(problems)
     geometries, broken = [], []
     for number, feature in zip(numbers, features):
@@ -397,7 +417,8 @@ def read_outline_upload(data: bytes, *, filename: str, what: str = "district") -
         reasons = sorted({shapely.is_valid_reason(g).split("[")[0] for g in geometry[invalid]})
         problems.append(Problem(name, f"invalid outlines ({'; '.join(reasons)}).",
                                 "repair them (QGIS: Vector ▸ Geometry Tools ▸ Fix Geometries) and upload again.",
-                                rows=tuple(numbers[invalid]), unit="feature", key="outline_invalid", params=(("reasons", "; ".join(reasons)),)))
+                                rows=tuple(numbers[invalid]), unit="feature",
+                                key="outline_invalid", params=(("reasons", "; ".join(reasons)),)))
     lon_lat = shapely.get_coordinates(geometry.to_numpy())
     if len(lon_lat) and (np.abs(lon_lat[:, 1]).max() > 90 or np.abs(lon_lat[:, 0]).max() > 180):
         problems.append(Problem(name, "coordinates are not degrees (they look like projected metres).",
@@ -407,7 +428,8 @@ def read_outline_upload(data: bytes, *, filename: str, what: str = "district") -
     id_column = first_present(properties.columns, DISTRICT_ID_COLUMNS)
     if id_column is None:
         problems.append(Problem(name, f"has no id column ({', '.join(DISTRICT_ID_COLUMNS)}).",
-                                f"add a unique id per {what}.", key="outline_no_id", params=(("columns", ", ".join(DISTRICT_ID_COLUMNS)),)))
+                                f"add a unique id per {what}.",
+                                key="outline_no_id", params=(("columns", ", ".join(DISTRICT_ID_COLUMNS)),)))
         raise ValidationError(problems)
     ids = properties[id_column].astype(object).where(properties[id_column].notna(), "").astype(str).str.strip()
     repeated = ((ids == "") | ids.duplicated(keep=False)).to_numpy()
@@ -421,7 +443,8 @@ def read_outline_upload(data: bytes, *, filename: str, what: str = "district") -
         if bad.any() or (population < 0).any():
             problems.append(Problem(name, "population must be a non-negative number or empty.",
                                     "correct those cells.", column="population",
-                                    rows=tuple(numbers[bad | (population < 0)]), unit="feature", key="outline_population"))
+                                    rows=tuple(numbers[bad | (population < 0)]), unit="feature",
+                                    key="outline_population"))
     if any(p.severity == "error" for p in problems):
         raise ValidationError(problems)
     out = gpd.GeoDataFrame({"district_id": ids.to_numpy(dtype=object)}, geometry=geometry.to_numpy(), crs=STORAGE_CRS)

@@ -277,7 +277,7 @@ MESSAGES = {
                 "add the missing outlines to districts.geojson when they are published.")),
     # geo/tabular.py
     **_problem("table_too_large", _SIZE,
-               ("разделите файл или агрегируйте его перед загрузкой.", "жүктер алдында файлды бөліңіз немесе біріктіріңіз.",
+               ("разделите файл или агрегируйте его перед загрузкой.", "жүктеу алдында файлды бөліңіз немесе біріктіріңіз.",
                 "split the file or aggregate it before uploading.")),
     **_problem("table_empty", _FILE_EMPTY, _TABLE_AGAIN),
     **_problem("zip_not_csv", ("это книга Excel (или другой zip-архив), а не текстовый CSV.",
