@@ -94,32 +94,37 @@ class Site:
             object.__setattr__(self, attribute, math.nan if math.isnan(value) else value)
         problems = []
         if not str(self.service_id).strip():
-            problems.append(_problem("id", "a site needs an id.", "give every site its own id."))
+            problems.append(_problem("id", "a site needs an id.", "give every site its own id.", key="site_no_id"))
         if self.kind not in SERVICE_KINDS:
             problems.append(_problem("kind", f"kind must be one of {', '.join(SERVICE_KINDS)}; got {self.kind!r}.",
-                                     "choose permanent or mobile."))
+                                     "choose permanent or mobile.", key="site_bad_kind",
+                                     params=(("kinds", ", ".join(SERVICE_KINDS)), ("got", repr(self.kind)))))
         if not -90.0 <= self.lat <= 90.0 or not -180.0 <= self.lon <= 180.0:
             problems.append(_problem("lat", f"lat/lon must be degrees (EPSG:4326); got {self.lat}, {self.lon}.",
-                                     "give latitude within ±90 and longitude within ±180."))
+                                     "give latitude within ±90 and longitude within ±180.", key="site_bad_position",
+                                     params=(("lat", self.lat), ("lon", self.lon))))
         if self.capacity < 0:
             problems.append(_problem("capacity", f"capacity must be 0 or more; got {self.capacity}.",
-                                     "leave it empty when unknown."))
+                                     "leave it empty when unknown.", key="site_bad_capacity",
+                                     params=(("got", self.capacity),)))
         if self.reach_minutes <= 0:
             problems.append(_problem("reach_minutes", f"reach must be more than 0 minutes; got {self.reach_minutes}.",
-                                     "leave it empty to use the analysis threshold."))
+                                     "leave it empty to use the analysis threshold.", key="site_bad_reach",
+                                     params=(("got", self.reach_minutes),)))
         if problems:
             raise ValidationError(problems)
 
 
-def _problem(column: str, message: str, fix: str) -> Problem:
-    return Problem(SCENARIO_FILE_NAME, message, fix, column=column)
+def _problem(column: str, message: str, fix: str, *, key: str, params: tuple = ()) -> Problem:
+    return Problem(SCENARIO_FILE_NAME, message, fix, column=column, key=key, params=params)
 
 
 def add_site(sites: Sequence[Site], site: Site) -> list[Site]:
     """A new list with ``site`` appended; its ``service_id`` must be new."""
     if any(s.service_id == site.service_id for s in sites):
         raise ValidationError([_problem("id", f"a site with id {site.service_id!r} is already in the scenario.",
-                                        "give the new site its own id.")])
+                                        "give the new site its own id.", key="site_duplicate_id",
+                                        params=(("id", repr(site.service_id)),))])
     return [*sites, site]
 
 
@@ -359,7 +364,8 @@ class ScenarioStore(SqliteStore):
                 restored_from: int | None = None) -> None:
         ids = [s.service_id for s in sites]
         if len(set(ids)) != len(ids):
-            raise ValidationError([_problem("id", "site ids are repeated.", "give every site its own id.")])
+            raise ValidationError([_problem("id", "site ids are repeated.", "give every site its own id.",
+                                            key="site_ids_repeated")])
         (version,) = db.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM scenario_versions WHERE scenario_id = ?",
                                 (scenario_id,)).fetchone()
         db.execute(
