@@ -44,3 +44,19 @@ def region_with(tiny_region: Path):
         return tiny_region
 
     return make
+
+
+def signed_in_app(page: str | None = None, *, role: str = "planner", timeout_s: int = 120):
+    """An AppTest of app.py run as a signed-in ``role`` (then switched to ``page``), checked for exceptions.
+    The caller sets QORGAU_REGION / QORGAU_SCENARIO_DB first."""
+    from streamlit.testing.v1 import AppTest
+
+    from planning.access import User
+
+    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=timeout_s)
+    at.session_state["user"] = User(username="tester", role=role, email=None)
+    at.run()
+    if page is not None:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at

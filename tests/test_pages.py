@@ -5,21 +5,15 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import DEFAULT_REGION, PROJECT, SHARED_TURKISTAN, needs_shared
-from planning.access import User
+from conftest import DEFAULT_REGION, PROJECT, SHARED_TURKISTAN, needs_shared, signed_in_app
 
-APP = str(PROJECT / "app.py")
 
 
 def _app(monkeypatch, region, tmp_path, role: str = "planner") -> AppTest:
     monkeypatch.setenv("QORGAU_REGION", str(region))
     monkeypatch.setenv("QORGAU_SCENARIO_DB", str(tmp_path / "qorgau.sqlite"))
     monkeypatch.chdir(PROJECT)
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["user"] = User(username="t", role=role, email=None)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return signed_in_app(role=role)
 
 
 def _text(at: AppTest) -> str:

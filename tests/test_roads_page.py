@@ -11,14 +11,12 @@ import osmnx as ox
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import DATA, DEFAULT_REGION, PROJECT, SHARED_TURKISTAN, needs_shared
+from conftest import DATA, DEFAULT_REGION, PROJECT, SHARED_TURKISTAN, needs_shared, signed_in_app
 from geo.osm import RoadSourceError
 from pages.common import PROFILE_KEY
 from planning import webmap
-from planning.access import User
 from planning.roadfiles import RegionWriteError, check_writable, import_road_file, road_file_name
 
-APP = str(PROJECT / "app.py")
 
 
 @pytest.fixture(autouse=True)
@@ -29,12 +27,7 @@ def _isolated(monkeypatch, tmp_path):
 
 def _app(monkeypatch, region, role: str, page: str) -> AppTest:
     monkeypatch.setenv("QORGAU_REGION", str(region))
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["user"] = User(username="t", role=role, email=None)
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
+    return signed_in_app(page, role=role)
 
 
 def _texts(elements) -> str:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import PROJECT, TINY
-from planning.access import User
+from conftest import PROJECT, TINY, signed_in_app
 from planning.scenarios import SCENARIO_DB_ENV_VAR, ScenarioStore
 
-APP = str(PROJECT / "app.py")
 
 
 @pytest.fixture
@@ -22,12 +20,7 @@ def db(tmp_path, monkeypatch):
 
 
 def _page(page: str, role: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["user"] = User(username="tester", role=role, email=None)
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
+    return signed_in_app(page, role=role)
 
 
 def _metrics(at: AppTest) -> list[tuple[str, str]]:

@@ -5,25 +5,18 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import DEFAULT_REGION, PROJECT, TINY
-from planning.access import User
+from conftest import DEFAULT_REGION, PROJECT, TINY, signed_in_app
 from planning.i18n import t
 from planning.scenarios import ScenarioStore
 from planning.siting import DEMAND_MODES
 
-APP = str(PROJECT / "app.py")
 
 
 def _page(monkeypatch, tmp_path, region, role="planner") -> AppTest:
     monkeypatch.setenv("QORGAU_REGION", str(region))
     monkeypatch.setenv("QORGAU_SCENARIO_DB", str(tmp_path / "scenarios.sqlite"))
     monkeypatch.chdir(PROJECT)
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["user"] = User(username="tester", role=role, email=None)
-    at.run()
-    at.switch_page("pages/suggest.py").run()
-    assert not at.exception, at.exception
-    return at
+    return signed_in_app("pages/suggest.py", role=role)
 
 
 def _by_label(elements, label):
