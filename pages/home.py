@@ -7,11 +7,12 @@ import streamlit as st
 from geo.errors import RegionError
 from geo.region import load_region
 from pages.common import get_region, guard, lang, region_dir, synthetic_banner
+from planning import access
 from planning.i18n import fmt_number, format_problem, t
 from planning.summary import region_summary
 
 L = lang()
-guard("view_map")
+user = guard("view_map")
 st.title(t("app.title", L))
 st.write(t("home.intro", L))
 
@@ -47,6 +48,8 @@ for source in region.meta.get("sources", []):
     st.markdown(f"- **{files}** — {source.get('name', '')}. *{source.get('licence', '')}*"
                 + (f" — {source['attribution']}" if source.get("attribution") else ""))
 
+if not access.can(user.role, "edit_scenarios"):  # reading another folder of the server is a planner's action
+    st.stop()
 st.divider()
 st.write(t("home.open_other", L))
 with st.form("open_region"):

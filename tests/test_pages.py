@@ -65,3 +65,10 @@ def test_home_page_on_the_real_fixture(monkeypatch, tmp_path):
     assert metrics["Районы"] == "21" and metrics["Населённые пункты"] == "940"
     at.switch_page("pages/map.py").run()
     assert not at.exception
+
+
+def test_only_planners_may_open_another_folder(monkeypatch, tmp_path):
+    at = _app(monkeypatch, DEFAULT_REGION, tmp_path, role="presenter")
+    assert not at.text_input  # no folder field: a presenter cannot make the server read another folder
+    at = _app(monkeypatch, DEFAULT_REGION, tmp_path, role="planner")
+    assert at.text_input[0].value.endswith("data/default")
