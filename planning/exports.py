@@ -21,11 +21,12 @@ import pandas as pd
 from branca.element import Element
 
 from planning.analysis import ScenarioResult
-from planning.coverage import gaps, threshold_key
+from planning.coverage import gaps
 from planning.i18n import fmt_number, place_names, t
-from planning.privacy import suppress_count, suppress_table
+from planning.privacy import suppress_count
 from planning.report import GAP_THRESHOLD_MINUTES, INCIDENT_LEVELS, THRESHOLDS_MINUTES, area_label, gap_table
 from planning.gapmap import add_gap_layers
+from planning.gapmap import district_table as gapmap_district_table
 from planning.webmap import STATIC_URL, band_layer, layer_control_last, region_map
 
 LEAFLET_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor" / "leaflet"
@@ -101,29 +102,9 @@ def settlement_table(region, result: ScenarioResult, *, incidents: np.ndarray | 
 
 
 def district_table(region, result: ScenarioResult, *, lang: str = "ru", k: int) -> pd.DataFrame:
-    """One row per district: settlements and known population, covered within each threshold, and incidents within
-    and beyond the last threshold with their total (suppressed together, so no small count can be worked out)."""
-    rows = []
-    last = threshold_key(THRESHOLDS_MINUTES[-1])
-    cells = []
-    for district_id, area in result.coverage.districts.items():
-        row = {"district_id": district_id, t("field.district", lang): area_label(region, district_id, lang)}
-        figures = area.within[last]
-        row[t("report.col_settlements_total", lang)] = figures.settlements_total
-        row[t("report.col_population_total", lang)] = figures.population_total
-        for step in THRESHOLDS_MINUTES:
-            within = area.within[threshold_key(step)]
-            row[t("report.col_population_within", lang, minutes=int(step))] = within.population_covered
-            row[t("report.col_settlements_within", lang, minutes=int(step))] = within.settlements_covered
-        rows.append(row)
-        cells += [(district_id, figures.incidents_covered), (district_id, figures.incidents_total - figures.incidents_covered)]
-    table = pd.DataFrame(rows)
-    if rows and any(area.within[last].incidents_total for area in result.coverage.districts.values()):
-        shown = suppress_table(pd.DataFrame(cells, columns=["district", "count"]), "district", "count", total="sum", k=k)
-        table[t("report.col_incidents_within", lang, minutes=int(THRESHOLDS_MINUTES[-1]))] = shown.cells.to_numpy()[0::2]
-        table[t("report.col_incidents_beyond", lang, minutes=int(THRESHOLDS_MINUTES[-1]))] = shown.cells.to_numpy()[1::2]
-        table[t("report.col_incidents_total", lang)] = [shown.totals[d] for d in table["district_id"]]
-    return table
+    """The per-district table of the scenarios page (:func:`planning.gapmap.district_table`), for export: incident
+    figures suppressed by district and travel-time band, so no small count can be worked out across columns."""
+    return gapmap_district_table(region, result.coverage, lang=lang, k=k)
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
