@@ -22,6 +22,7 @@ from geo.traveltime import (DEFAULT_CIRCUITY, DEFAULT_ESTIMATE_SPEED_KMH, METHOD
                             estimate_description, minutes_matrix)
 from planning.coverage import Coverage, Nearest, coverage, nearest, reach_minutes_of
 from planning.i18n import fmt_number, t
+from planning.privacy import aggregate_to_period
 
 MATRIX_CUTOFF_MINUTES = 240.0
 """Minutes beyond which a site is taken not to reach a settlement (4 hours: beyond any planning threshold)."""
@@ -124,10 +125,7 @@ def incident_vector(incidents: pd.DataFrame, settlement_ids, *, period: str | No
     ids = pd.Index(pd.Series(settlement_ids, dtype=object))
     if incidents is None or len(incidents) == 0:
         return np.zeros(len(ids), dtype=np.int64)
-    chosen = incidents
-    if period is not None:
-        periods = incidents["period"].astype(str)
-        chosen = incidents[(periods == period) | ((periods.str[:4] == period) if len(period) == 4 else False)]
+    chosen = incidents if period is None else aggregate_to_period(incidents, period, level="settlement")
     chosen = chosen[chosen["settlement_id"].notna()]
     totals = chosen.groupby(chosen["settlement_id"].astype(object))["count"].sum()
     return totals.reindex(ids).fillna(0).to_numpy(dtype=np.int64)
