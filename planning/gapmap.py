@@ -134,12 +134,15 @@ def district_table(region, cov: Coverage, *, lang: str, k: int, incidents: bool 
 
 
 def gap_list(region, cov: Coverage, nearest_service_ids, *, threshold_minutes: float, lang: str, k: int,
-             services: gpd.GeoDataFrame, incidents: bool = True) -> pd.DataFrame:
-    """The uncovered settlements ranked as :func:`planning.coverage.gaps` ranks them, with translated names and
-    columns; incidents (when ``incidents``) suppressed consistently with the district table."""
+             services: gpd.GeoDataFrame, incidents: bool = True, district_id: str | None = None) -> pd.DataFrame:
+    """The uncovered settlements ranked as :func:`planning.coverage.gaps` ranks them (of one district when
+    ``district_id``), with translated names and columns; incidents (when ``incidents``) suppressed consistently
+    with the district table."""
     settlements = region.settlements
     table = gaps(settlements, cov.nearest_minutes, list(nearest_service_ids), cov.incidents,
                  threshold_minutes=threshold_minutes, k=k)
+    if district_id is not None:
+        table = table[table["district_id"].astype(object) == district_id]
     rows = pd.Index(settlements["settlement_id"]).get_indexer(table["settlement_id"])
     names = district_names(region, lang)
     all_names = place_names(settlements, lang)

@@ -25,7 +25,8 @@ from fpdf.fonts import FontFace
 from PIL import Image
 
 from planning.analysis import ScenarioResult, SiteMinutes, evaluate, service_bands
-from planning.coverage import (SUMMARY_TEMPLATES, AreaCoverage, compare, gaps, summary_sentence, threshold_key)
+from planning.coverage import SUMMARY_TEMPLATES, AreaCoverage, compare, summary_sentence, threshold_key
+from planning.gapmap import gap_list
 from planning.i18n import fmt_number, place_names, t
 from planning.privacy import SECONDARY_MARK, suppress_table
 from planning.staticmap import map_png
@@ -107,28 +108,17 @@ def summary_templates(lang: str) -> dict[str, str]:
 def gap_table(region, result: ScenarioResult, *, incidents: np.ndarray | None, district_id: str | None = None,
               lang: str = "ru", k: int, incident_level: str = "district",
               threshold_minutes: float = GAP_THRESHOLD_MINUTES) -> pd.DataFrame:
-    """Settlements beyond ``threshold_minutes`` (most pressing first) with headings in ``lang``; the incident
-    column only when ``incident_level`` is "settlement" (already suppressed)."""
-    table = gaps(region.settlements, result.nearest.minutes, list(result.nearest_service_ids), incidents,
-                 threshold_minutes=threshold_minutes, k=k)
-    if district_id is not None:
-        table = table[table["district_id"].astype(object) == district_id]
-    names = dict(zip(region.settlements["settlement_id"], place_names(region.settlements, lang)))
-    services = dict(zip(result.services["service_id"].astype(object), result.services["name"].astype(object)))
-    shown = pd.DataFrame({
-        t("field.name", lang): [names.get(i, n) for i, n in zip(table["settlement_id"], table["name"])],
-        t("field.district", lang): [area_label(region, d, lang) if isinstance(d, str) else "" for d in table["district_id"]],
-        t("field.population", lang): [fmt_number(p, lang) if math.isfinite(p) else t("value.unknown", lang)
-                                      for p in table["population"]],
-        t("report.col_minutes", lang): [fmt_number(m, lang) if math.isfinite(m) else t("report.unreachable", lang)
-                                        for m in table["minutes"]],
-        t("report.col_nearest_service", lang): [str(services.get(s) or s) if isinstance(s, str) else "—"
-                                                for s in table["nearest_service_id"]],
-    })
-    if incident_level == "settlement" and incidents is not None:
-        shown[t("field.incidents", lang)] = table["incidents"].to_numpy()
-    return shown.reset_index(drop=True)
-
+    """The scenarios page's gap list (:func:`planning.gapmap.gap_list`) as text for print and export; the incident
+    column only when ``incident_level`` is "settlement" and there are incidents."""
+    table = gap_list(region, result.coverage, result.nearest_service_ids, threshold_minutes=threshold_minutes,
+                     lang=lang, k=k, services=result.services, district_id=district_id,
+                     incidents=incident_level == "settlement" and incidents is not None)
+    population, minutes = t("field.population", lang), t("scen.col_minutes", lang)
+    table[population] = [fmt_number(p, lang) if math.isfinite(p) else t("value.unknown", lang)
+                         for p in table[population]]
+    table[minutes] = [fmt_number(m, lang) if m is not None and math.isfinite(m) else t("report.unreachable", lang)
+                      for m in table[minutes]]
+    return table.reset_index(drop=True)
 
 
 def comparison_rows(result_a: ScenarioResult, result_b: ScenarioResult, *, district_id: str | None = None,
