@@ -16,7 +16,7 @@ from geo.settings import region_dir_from_env
 from geo.speeds import DEFAULT_PROFILE, SpeedProfile
 from planning import access, privacy
 from planning.access import User
-from planning.analysis import SiteMinutes, incident_vector, service_bands, site_minutes_for
+from planning.analysis import SiteMinutes, incident_release, service_bands, site_minutes_for
 from planning.i18n import DEFAULT_LANGUAGE, format_problem, t
 
 
@@ -111,9 +111,9 @@ def bands(region: Region, services, minutes_table: SiteMinutes):
 
 
 def incidents_here(region: Region, period: str | None = None):
-    """Incident counts aligned with the region's settlements (per session; never cached globally)."""
-    return incident_vector(region.incidents, region.settlements["settlement_id"], period=period) \
-        if len(region.incidents) else None
+    """The protected release of the region's incidents (planning.release), aligned with its settlements; None
+    without incident data. Every incident figure a page shows is a cell of it. Per session; never cached globally."""
+    return incident_release(region, period=period)
 
 
 # --- access -------------------------------------------------------------------------------------------------------

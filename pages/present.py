@@ -52,7 +52,7 @@ st.title(area_label(region, district_id, L))
 synthetic_banner(region)
 table = site_minutes(region)
 result = evaluate(region, services, table, incidents=incidents_here(region))
-figures = key_figures(result, district_id=district_id, lang=L, k=small_count_k())
+figures = key_figures(result, district_id=district_id, lang=L)
 for column, figure in zip(st.columns(len(figures)), figures):
     column.metric(figure.label, figure.value, help=figure.detail)
     column.caption(figure.detail)

@@ -17,7 +17,6 @@ from planning.i18n import fmt_number, format_problem, place_names, t
 from planning.scenarios import (ScenarioError, ScenarioStore, Site, add_site, default_db_path, export_csv,
                                 import_csv, move_site, remove_site, rename_site, set_kind, sites_from_services,
                                 sites_to_services)
-from planning.webmap import incident_counts
 
 MAP_KEY = "scen_map"
 LAST_CLICK_KEY = "_scen_last_click"
@@ -160,7 +159,7 @@ if result_key not in results:
     results[result_key] = evaluate(region, services, site_minutes(region), incidents=incidents_here(region))
 result = results[result_key]
 cov = result.coverage
-shown = shown_incidents(cov, k=k)
+shown = shown_incidents(cov)
 st.caption(t("scen.method", L, description=site_minutes(region).describe(L)))
 
 st.subheader(t("scen.figures", L))
@@ -193,16 +192,15 @@ cols[1].metric(t("scen.p90", L), _minutes(cov.region.p90_minutes))
 
 gap_minutes = st.radio(t("scen.gap_threshold", L), list(cov.thresholds_minutes), horizontal=True,
                        format_func=threshold_key, key="scen_gap_minutes")
-settlement_incidents = level == "settlement" and len(region.incidents) > 0
 fmap = scenario_map(region, services, cov, threshold_minutes=gap_minutes, lang=L, k=k,
-                    incidents_by_settlement=incident_counts(region.incidents) if settlement_incidents else None)
+                    settlement_incidents=cov.release if level == "settlement" else None)
 st_folium(fmap, height=600, use_container_width=True, returned_objects=["last_clicked"], key=MAP_KEY)
 
 st.subheader(t("scen.districts", L))
 if level == "district":
     st.caption(t("scen.district_only", L))
-st.dataframe(district_table(region, cov, lang=L, k=k, incidents=level is not None), hide_index=True)
-table = gap_list(region, cov, result.nearest_service_ids, threshold_minutes=gap_minutes, lang=L, k=k,
+st.dataframe(district_table(region, cov, lang=L, incidents=level is not None), hide_index=True)
+table = gap_list(region, cov, result.nearest_service_ids, threshold_minutes=gap_minutes, lang=L,
                  services=services, incidents=level == "settlement")
 st.subheader(t("scen.gaps", L, count=len(table)))
 st.dataframe(table, hide_index=True)

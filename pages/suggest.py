@@ -118,7 +118,8 @@ if shown_inputs[0] != region.region_id:
 st.subheader(t("suggest.result", L))
 k = small_count_k()
 show_incidents = level == "settlement"
-value = fmt_number(result.objective, L, decimals=0 if result.model == "lscp" or result.demand.mode != "blend" else 4)
+value = result.objective_shown if isinstance(result.objective_shown, str) else fmt_number(
+    result.objective_shown, L, decimals=0 if result.model == "lscp" or result.demand.mode != "blend" else 4)
 st.markdown(t(f"suggest.objective.{result.model}", L, minutes=result.threshold_minutes, value=value))
 if result.method == "exact":
     st.markdown(t("suggest.optimal" if result.status == "optimal" else "suggest.feasible", L))
@@ -129,7 +130,7 @@ elif result.gap is not None and result.gap != float("inf"):
 else:
     st.info(t("suggest.gap_unknown", L))
 
-table = pick_table(result, k=k, show_incidents=show_incidents)
+table = pick_table(result, show_incidents=show_incidents)
 districts = region.districts.drop(columns="geometry").set_index("district_id")
 district_label = {d: row.get(f"name_{L}") or row.get("name_ru") or d for d, row in districts.iterrows()}
 if table.empty:
