@@ -1,8 +1,8 @@
 """What a scenario view shows beside the figures: incident counts safe to display, the per-district table, the
 ranked gap list and the gap layers of the map (uncovered settlements, unserved population on H3 hexagons).
 
-Incident counts leave this module only as display strings. See :func:`shown_incidents` for how the
-figures per district and threshold are kept from revealing a village of the gap list.
+Incident counts leave this module only as display strings, each a cell of the one protected release
+(:mod:`planning.release`); see :func:`shown_incidents`.
 """
 
 from __future__ import annotations
