@@ -26,6 +26,7 @@ from geo.incidents import read_incidents
 from geo.schema import (BOUNDARY_COLUMNS, DISTRICT_COLUMNS, INCIDENT_COLUMNS, SERVICE_COLUMNS, SERVICE_KINDS,
                         SETTLEMENT_COLUMNS)
 from geo.settings import DEFAULT_ANALYSIS_CRS, OUTSIDE_TOLERANCE_M, PLACE_KIND_ALIASES, STORAGE_CRS
+from geo.speeds import DEFAULT_PROFILE, SpeedProfile, folder_speed_profile
 from geo.tabular import first_present, parse_numbers, read_table
 
 MAX_POLYGON_VERTICES = 2_000_000
@@ -53,6 +54,8 @@ class Region:
     analysis_crs: str
     roads_path: Path | None = None
     warnings: list[Problem] = field(default_factory=list)
+    speed_profile: SpeedProfile = DEFAULT_PROFILE
+    """The class speeds of the folder (its ``speeds.csv``, else the built-in ones), without adjustments."""
 
     @property
     def region_id(self) -> str:
@@ -136,6 +139,11 @@ def load_region(path: str | Path) -> Region:
                                           districts=districts, analysis_crs=analysis_crs, outline=outline)
         problems.extend(found)
     _check_classifier(folder, districts, problems)
+    speed_profile = DEFAULT_PROFILE
+    try:
+        speed_profile = folder_speed_profile(folder)
+    except ValidationError as exc:
+        problems.extend(exc.problems)
 
     errors = [p for p in problems if p.severity == "error"]
     if errors:
@@ -143,7 +151,7 @@ def load_region(path: str | Path) -> Region:
     roads = next((folder / n for n in ROAD_FILES if (folder / n).is_file()), None)
     return Region(path=folder, meta=meta, boundary=boundary, districts=districts, settlements=settlements,
                   services=services, incidents=incidents, analysis_crs=analysis_crs, roads_path=roads,
-                  warnings=[p for p in problems if p.severity == "warning"])
+                  warnings=[p for p in problems if p.severity == "warning"], speed_profile=speed_profile)
 
 
 def read_services(source: Path | bytes, *, name: str = "services.csv", outline=None,

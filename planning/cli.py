@@ -78,3 +78,10 @@ def _jsonable(value):
 
 def region_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--region", required=True, type=Path, help="region folder (see DESIGN.md)")
+
+
+def speeds_argument(parser: argparse.ArgumentParser) -> None:
+    """``--speeds FILE``: class speeds that override the region folder's ``speeds.csv`` (see geo/speeds.py)."""
+    parser.add_argument("--speeds", type=Path, metavar="FILE",
+                        help="speeds CSV (highway,speed_kmh[,use_maxspeed]) used instead of the region folder's "
+                             "speeds.csv or the built-in speeds")

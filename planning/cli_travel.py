@@ -16,9 +16,10 @@ from geo.isochrones import DEFAULT_BANDS_MINUTES, isochrones
 from geo.network import RoadNetwork
 from geo.osm import build_network, download_region, find_road_file
 from geo.region import Region, load_region, read_services, region_outline
-from geo.speeds import ADJUSTMENTS, DEFAULT_PROFILE, SpeedProfile
+from geo.speeds import ADJUSTMENTS
 from geo.traveltime import nearest_service_minutes
-from planning.cli import region_argument
+from planning.analysis import speed_profile_of
+from planning.cli import region_argument, speeds_argument
 
 TRAVEL_TIME_COLUMNS = ["settlement_id", "minutes", "service_id", "method"]
 
@@ -48,6 +49,7 @@ def _common(parser) -> None:
                         "(default: the region's services)")
     parser.add_argument("--adjust", action="append", default=[], choices=sorted(ADJUSTMENTS),
                         help="switch on a speed adjustment (repeatable), e.g. --adjust winter")
+    speeds_argument(parser)
     parser.add_argument("--estimate", action="store_true", help="ignore the road file; use the labelled estimate")
 
 
@@ -100,7 +102,7 @@ def _prepare(args) -> tuple[Region, object, RoadNetwork | None]:
     if args.scenario is not None:
         services = read_services(args.scenario, name=args.scenario.name, outline=region_outline(region),
                                  districts=region.districts, analysis_crs=region.analysis_crs)
-    profile: SpeedProfile = DEFAULT_PROFILE.with_adjustments(*args.adjust)
+    profile = speed_profile_of(region, speeds_file=args.speeds, adjustments=args.adjust)
     roads = region.roads_path or find_road_file(region.path)
     network = None
     if roads is not None and not args.estimate:

@@ -20,8 +20,8 @@ from geo.network import RoadNetwork
 from geo.osm import (CACHE_DIR_NAME, ROAD_FILE_NAMES, DownloadError, ProgressCallback, RoadSourceError,
                      build_network, download_region)
 from geo.settings import DEFAULT_REGION_DIR
-from geo.speeds import DEFAULT_PROFILE, SpeedProfile
-from planning.analysis import _outline_degrees
+from geo.speeds import SPEEDS_FILE_NAME, SpeedProfile, write_speeds_csv
+from planning.analysis import _outline_degrees, speed_profile_of
 
 IMPORT_SUFFIXES = {".osm.pbf": "roads.osm.pbf", ".osm": "roads.osm"}
 """Files a planner may import by path, and the name each gets in the region folder."""
@@ -106,15 +106,43 @@ def import_road_file(source: str | Path, region_dir: str | Path) -> Path:
     return target
 
 
-def build_region_network(region, road_file: str | Path | None = None, *, profile: SpeedProfile = DEFAULT_PROFILE,
+def build_region_network(region, road_file: str | Path | None = None, *, profile: SpeedProfile | None = None,
                          progress: ProgressCallback | None = None) -> RoadNetwork:
     """Build (or read from the cache) the network of ``road_file`` (default: the region's own) for ``region``,
-    with the same clip and cache key as :func:`planning.analysis.region_network`."""
+    with the same clip and cache key as :func:`planning.analysis.region_network`; ``profile`` defaults to the
+    region's (:func:`planning.analysis.speed_profile_of`)."""
     path = road_file if road_file is not None else region.roads_path
     if path is None:
         raise RoadSourceError(f"region folder {region.path} has no road file")
+    profile = profile if profile is not None else speed_profile_of(region)
     return build_network(path, analysis_crs=region.analysis_crs, profile=profile, boundary=_outline_degrees(region),
                          progress=progress)
+
+
+def save_region_speeds(profile: SpeedProfile, region_dir: str | Path) -> Path:
+    """Write the class speeds of ``profile`` to the region folder's ``speeds.csv`` (replacing it whole).
+
+    Raises :class:`RegionWriteError` before anything is written when the folder may not be written to; a failed
+    write leaves the old file as it was (see :func:`geo.speeds.write_speeds_csv`).
+
+    Returns
+    -------
+    Path
+        The folder's ``speeds.csv``.
+    """
+    folder = check_writable(region_dir)
+    return write_speeds_csv(profile, folder / SPEEDS_FILE_NAME)
+
+
+def remove_region_speeds(region_dir: str | Path) -> Path:
+    """Remove the region folder's ``speeds.csv``, so the built-in speeds apply again (no file: nothing to do).
+
+    Raises :class:`RegionWriteError` when the folder may not be written to.
+    """
+    folder = check_writable(region_dir)
+    path = folder / SPEEDS_FILE_NAME
+    path.unlink(missing_ok=True)
+    return path
 
 
 @dataclass(frozen=True)
@@ -131,7 +159,7 @@ def cache_status(region_dir: str | Path) -> CacheStatus:
     return CacheStatus(files=len(files), size_mb=sum(f.stat().st_size for f in files) / BYTES_PER_MB)
 
 
-def download_region_files(region, *, profile: SpeedProfile = DEFAULT_PROFILE,
+def download_region_files(region, *, profile: SpeedProfile | None = None,
                           progress: ProgressCallback | None = None) -> dict[str, Path]:
     """Download roads (and districts/settlements the folder lacks) from OpenStreetMap into the region's folder.
 
@@ -140,6 +168,7 @@ def download_region_files(region, *, profile: SpeedProfile = DEFAULT_PROFILE,
     """
     folder = check_writable(region.path)
     check_overpass_reachable()
+    profile = profile if profile is not None else speed_profile_of(region)
     return download_region(folder, _outline_degrees(region), profile=profile, progress=progress)
 
 

@@ -103,11 +103,11 @@ def test_roads_page_shows_the_status_and_switches_adjustments(monkeypatch):
     at = _app(monkeypatch, DEFAULT_REGION, "planner", "pages/roads.py")
     assert "нет файла дорог" in _texts(at.info)
     assert "Кэш сетей на диске" in _texts(at.caption)
-    assert "speed profile 'kazakhstan'" in _texts(at.markdown) and "winter" not in _texts(at.markdown)
+    assert "встроенные скорости для Казахстана" in _texts(at.markdown) and "зима" not in _texts(at.markdown)
     at.multiselect(key="roads_adjustments").select("winter").run()
     assert not at.exception
     assert at.session_state[PROFILE_KEY] == ("winter",)
-    assert "winter: unpaved roads ×0.7" in _texts(at.markdown)  # the profile in use is stated
+    assert "зима: грунтовые ×0,7" in _texts(at.markdown)  # the profile in use is stated, in the reader's language
     at.multiselect(key="roads_adjustments").unselect("winter").run()
     assert at.session_state[PROFILE_KEY] == ()
 
