@@ -70,7 +70,7 @@ def _map(args: argparse.Namespace) -> int:
     _, services = _scenarios(region, args, args.lang)[-1]
     result = evaluate(region, services, minutes, incidents=incidents)
     fmap = scenario_map(region, result, bands=service_bands(region, services, minutes.network), lang=args.lang,
-                        k=small_count_k())
+                        k=small_count_k(), method_description=minutes.describe(args.lang))
     args.out.write_text(standalone_html(fmap), encoding="utf-8")
     print(args.out)
     return 0

@@ -80,6 +80,7 @@ def _suggest(args: argparse.Namespace) -> int:
             "model": result.model, "method": result.method, "solver": result.solver, "status": result.status,
             "minutes": result.threshold_minutes, "demand": result.demand.mode, "objective": result.objective,
             "gap": result.gap, "bound_kind": result.bound_kind, "travel_times": site_minutes.method,
+            "method_description": site_minutes.description,
             "fixed_sites": len(services), "candidates": result.n_candidates,
             "chosen": table.to_dict(orient="records"),
             "unreachable_settlements": list(result.unreachable),
@@ -89,4 +90,5 @@ def _suggest(args: argparse.Namespace) -> int:
         print(table.to_string(index=False) if len(table) else "no site to add")
         print(f"objective {result.objective:.6g} ({result.solver}, {result.status}); "
               f"{len(result.unreachable)} settlements unreachable within {args.minutes:g} min")
+        print(f"method {site_minutes.method}: {site_minutes.description}")
     return 0
