@@ -9,7 +9,8 @@ import shutil
 
 import pytest
 
-from conftest import DATA, DEFAULT_REGION, PROJECT, TINY, signed_in_app
+from conftest import DATA, DEFAULT_REGION, PROJECT, SHARED_TURKISTAN, TINY, needs_shared, signed_in_app
+from geo.region import load_region
 from geo.speeds import KAZAKHSTAN_SPEEDS_KMH
 from planning import webmap
 
@@ -135,3 +136,17 @@ def test_other_roles_see_the_speeds_read_only(monkeypatch, tiny_roads, role):
     assert shown.loc["primary", "speed_kmh"] == 70
     assert "ваша роль может их только просматривать" in _texts(at.caption)
     assert not [b for b in at.button if b.key in ("speeds_save", "speeds_reset")]
+
+
+@needs_shared
+def test_a_planner_saves_speeds_for_the_real_region(monkeypatch, tmp_path):
+    folder = tmp_path / "turkistan"
+    shutil.copytree(SHARED_TURKISTAN, folder)
+    at = _app(monkeypatch, folder)
+    _edit(at, trunk={"speed_kmh": 85}, track={"use_maxspeed": False})
+    at.run()
+    at.button(key="speeds_save").click().run()
+    assert not at.exception, at.exception
+    assert load_region(folder).speed_profile.speeds_kmh["trunk"] == 85.0
+    assert "trunk 85" in _texts(at.markdown) and "кроме: track" in _texts(at.markdown)
+    assert "Сейчас действуют: скорости из speeds.csv региона." in _texts(at.caption)
