@@ -10,6 +10,9 @@ DEFAULT_REGION_DIR = PROJECT_DIR / "data" / "default"
 REGION_ENV_VAR = "QORGAU_REGION"
 """Environment variable naming the region folder the dashboard opens."""
 
+ROAD_FILE_NAMES = ("roads.osm.pbf", "roads.osm", "roads.osm.gz", "roads.osm.bz2", "roads.graphml")
+"""Road files a region folder may hold, in order of preference."""
+
 STORAGE_CRS = "EPSG:4326"
 DEFAULT_ANALYSIS_CRS = "EPSG:32642"  # UTM 42N covers the Turkistan region and Shymkent
 
