@@ -33,7 +33,7 @@ from shapely.geometry.base import BaseGeometry
 from geo.errors import QorgauError
 from geo.network import RoadNetwork, load_network, network_from_ways, save_network
 from geo.osmfile import OsmFileError, WaySet, clip_ways, is_osm_file, read_ways, way_rule, ways_from_pairs
-from geo.settings import ROAD_FILE_NAMES
+from geo.settings import ROAD_FILE_NAMES, overpass_url
 from geo.speeds import DEFAULT_PROFILE, SpeedProfile
 
 BUILDER_VERSION = 2
@@ -63,11 +63,13 @@ CONNECT_TIMEOUT_S = 3.0
 def _osmnx():
     """OSMnx, imported when a download or a GraphML file needs it (it is heavy, and the file importer does not).
 
-    Its DNS-over-HTTPS lookup is switched off: the Overpass host is resolved by the system's resolver.
+    Its DNS-over-HTTPS lookup is switched off (the Overpass host is resolved by the system's resolver) and it
+    asks the Overpass API of :func:`geo.settings.overpass_url`.
     """
     import osmnx
 
     osmnx.settings.doh_url_template = None
+    osmnx.settings.overpass_url = overpass_url()
     return osmnx
 
 
@@ -256,9 +258,9 @@ def download_region(region_dir: str | Path, boundary: BaseGeometry, *,
     dict of str to Path
         The files written, by kind (``"roads"``, ``"districts"``, ``"settlements"``).
     """
-    ox = _osmnx()
     report = progress or (lambda fraction, message: None)
     check_overpass_reachable()
+    ox = _osmnx()
     region_dir = Path(region_dir)
     region_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
@@ -332,7 +334,7 @@ def check_overpass_reachable(*, timeout_s: float = CONNECT_TIMEOUT_S) -> None:
     Without this, OSMnx waits about a minute (its rate-limit check pauses 60 s when the status query fails)
     before it reports that there is no internet.
     """
-    url = urlsplit(_osmnx().settings.overpass_url)
+    url = urlsplit(overpass_url())
     host, port = url.hostname or "", url.port or (443 if url.scheme == "https" else 80)
     try:
         with socket.create_connection((host, port), timeout=timeout_s):

@@ -171,6 +171,12 @@ def region_outline(region: Region):
     return _outline(region.boundary, region.analysis_crs)
 
 
+def outline_degrees(region: Region):
+    """The region outline as one geometry in EPSG:4326 (None when it has none): what road files and isochrones
+    are clipped to."""
+    return region.boundary.to_crs(STORAGE_CRS).union_all() if not region.boundary.empty else None
+
+
 # --- files --------------------------------------------------------------------------------------------------------
 
 def _empty(columns: list[str]) -> gpd.GeoDataFrame:

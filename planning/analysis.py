@@ -17,6 +17,7 @@ import pandas as pd
 from geo.isochrones import DEFAULT_BANDS_MINUTES, isochrones
 from geo.network import RoadNetwork
 from geo.osm import build_network
+from geo.region import outline_degrees
 from geo.speeds import DEFAULT_PROFILE, SpeedProfile
 from geo.traveltime import (DEFAULT_CIRCUITY, DEFAULT_ESTIMATE_SPEED_KMH, METHOD_ESTIMATE, METHOD_NETWORK,
                             estimate_description, minutes_matrix)
@@ -35,7 +36,7 @@ def region_network(region, *, profile: SpeedProfile = DEFAULT_PROFILE) -> RoadNe
     if region.roads_path is None:
         return None
     return build_network(region.roads_path, analysis_crs=region.analysis_crs, profile=profile,
-                         boundary=_outline_degrees(region))
+                         boundary=outline_degrees(region))
 
 
 def method_of(network: RoadNetwork | None) -> str:
@@ -175,9 +176,4 @@ def service_bands(region, services: gpd.GeoDataFrame, network: RoadNetwork | Non
                   minutes=DEFAULT_BANDS_MINUTES) -> gpd.GeoDataFrame:
     """Isochrone bands of the services, clipped to the region (no incident data: may be cached globally)."""
     return isochrones(network, services, analysis_crs=region.analysis_crs, minutes=minutes,
-                      boundary=_outline_degrees(region))
-
-
-def _outline_degrees(region):
-    """The region outline (EPSG:4326), the form geo.osm and geo.isochrones clip to."""
-    return region.boundary.union_all() if not region.boundary.empty else None
+                      boundary=outline_degrees(region))

@@ -15,9 +15,9 @@ from geo.errors import QorgauError
 from geo.network import RoadNetwork
 from geo.osm import (ROAD_FILE_NAMES, ProgressCallback, RoadSourceError, build_network, download_region,
                      file_sha256, network_cache_dir)
+from geo.region import outline_degrees
 from geo.settings import DEFAULT_REGION_DIR
 from geo.speeds import DEFAULT_PROFILE, SpeedProfile
-from planning.analysis import _outline_degrees
 
 IMPORT_SUFFIXES = {".osm.pbf": "roads.osm.pbf", ".osm": "roads.osm", ".osm.gz": "roads.osm.gz",
                    ".osm.bz2": "roads.osm.bz2"}
@@ -108,7 +108,7 @@ def build_region_network(region, road_file: str | Path | None = None, *, profile
     path = road_file if road_file is not None else region.roads_path
     if path is None:
         raise RoadSourceError(f"region folder {region.path} has no road file")
-    return build_network(path, analysis_crs=region.analysis_crs, profile=profile, boundary=_outline_degrees(region),
+    return build_network(path, analysis_crs=region.analysis_crs, profile=profile, boundary=outline_degrees(region),
                          progress=progress)
 
 
@@ -139,4 +139,4 @@ def download_region_files(region, *, profile: SpeedProfile = DEFAULT_PROFILE,
     :func:`geo.osm.download_region`.
     """
     folder = check_writable(region.path)
-    return download_region(folder, _outline_degrees(region), profile=profile, progress=progress)
+    return download_region(folder, outline_degrees(region), profile=profile, progress=progress)

@@ -181,7 +181,7 @@ def test_offline_download_fails_fast_with_the_fix(tmp_path, monkeypatch):
     with socket.socket() as probe:  # a local port nobody listens on: refused at once, like a machine offline
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    monkeypatch.setattr(ox.settings, "overpass_url", f"http://127.0.0.1:{port}/api")
+    monkeypatch.setenv("QORGAU_OVERPASS_URL", f"http://127.0.0.1:{port}/api")
     started = time.perf_counter()
     with pytest.raises(DownloadError, match="import an .osm.pbf file"):
         download_region(tmp_path, REGION_OUTLINE)

@@ -159,7 +159,7 @@ def _closed_port() -> int:
 
 def test_download_without_internet_says_how_to_fix_it(monkeypatch, tiny_copy):
     # a local port nobody listens on stands for the unreachable Overpass server: nothing leaves the machine
-    monkeypatch.setattr(ox.settings, "overpass_url", f"http://127.0.0.1:{_closed_port()}/api")
+    monkeypatch.setenv("QORGAU_OVERPASS_URL", f"http://127.0.0.1:{_closed_port()}/api")
     at = _app(monkeypatch, tiny_copy, "planner", "pages/roads.py")
     at.button(key="roads_download").click().run()
     assert not at.exception
