@@ -46,6 +46,8 @@ LOCATION_INDEX = "sparse_file_array"
 """libosmium node-location index: file-backed, 16 bytes per node on disk, paged in by the OS as needed."""
 COORDINATE_PRECISION = 1e7
 """OSM stores coordinates as integers of 1e-7 degrees."""
+CHUNK_REFS = 2_000_000
+"""Node references buffered before they are cleaned and clipped (bounds memory for a country-sized file)."""
 UNDEFINED_COORDINATE = 2_147_483_647
 """What libosmium reports as the coordinate of a node missing from the file."""
 
@@ -147,9 +149,9 @@ def read_ways(path: str | Path, *, profile: SpeedProfile, boundary: BaseGeometry
     path = Path(path)
     if not is_osm_file(path):
         raise OsmFileError(f"{path.name}: not an OpenStreetMap file; expected one of {', '.join(OSM_SUFFIXES)}")
-    refs, xs, ys, counts = array("q"), array("i"), array("i"), array("q")
-    speeds, forward, backward = array("d"), array("b"), array("b")
+    chunks: list[WaySet] = []
     speed_cache: dict = {}
+    buffer = _WayBuffer()
     with tempfile.TemporaryDirectory(prefix="qorgau-osm-", dir=index_dir) as tmp:
         index = f"{LOCATION_INDEX},{Path(tmp) / 'locations.bin'}"
         try:
@@ -161,24 +163,60 @@ def read_ways(path: str | Path, *, profile: SpeedProfile, boundary: BaseGeometry
                 rule = way_rule(way.tags, profile, speed_cache)
                 if rule is None:
                     continue
-                before = len(refs)
-                for node in way.nodes:
-                    refs.append(node.ref)
-                    xs.append(node.x)
-                    ys.append(node.y)
-                counts.append(len(refs) - before)
-                speeds.append(rule[0])
-                forward.append(rule[1])
-                backward.append(rule[2])
+                buffer.add(way.nodes, rule)
+                if len(buffer.refs) >= CHUNK_REFS:  # clip as we go: memory follows the region, not the file
+                    chunks.append(buffer.flush(boundary))
         except RuntimeError as error:  # libosmium's parse and I/O errors
             raise OsmFileError(f"{path.name}: cannot read it as OpenStreetMap data ({error}). Use an .osm.pbf, "
                                ".osm, .osm.gz or .osm.bz2 file, e.g. a Geofabrik extract.") from error
-    way_of_ref = np.repeat(np.arange(len(counts), dtype=np.int64), np.frombuffer(counts, dtype=np.int64))
-    return _clean_ways(np.frombuffer(refs, dtype=np.int64), np.frombuffer(xs, dtype=np.int32),
-                       np.frombuffer(ys, dtype=np.int32), way_of_ref,
-                       speed_kmh=np.frombuffer(speeds, dtype=np.float64),
-                       forward=np.frombuffer(forward, dtype=np.int8).astype(bool),
-                       backward=np.frombuffer(backward, dtype=np.int8).astype(bool), boundary=boundary)
+    chunks.append(buffer.flush(boundary))
+    return _concat(chunks)
+
+
+class _WayBuffer:
+    """Ways as they stream by, in compact arrays, until they are cleaned and clipped in numpy."""
+
+    def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        self.refs, self.xs, self.ys, self.counts = array("q"), array("i"), array("i"), array("q")
+        self.speeds, self.forward, self.backward = array("d"), array("b"), array("b")
+
+    def add(self, nodes, rule: tuple[float, bool, bool]) -> None:
+        before = len(self.refs)
+        for node in nodes:
+            self.refs.append(node.ref)
+            self.xs.append(node.x)
+            self.ys.append(node.y)
+        self.counts.append(len(self.refs) - before)
+        self.speeds.append(rule[0])
+        self.forward.append(rule[1])
+        self.backward.append(rule[2])
+
+    def flush(self, boundary: BaseGeometry | None) -> WaySet:
+        """The buffered ways, cleaned and clipped; the buffer is emptied."""
+        counts = np.frombuffer(self.counts, dtype=np.int64) if len(self.counts) else np.zeros(0, np.int64)
+        way_of_ref = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+        ways = _clean_ways(_as_numpy(self.refs, np.int64), _as_numpy(self.xs, np.int32), _as_numpy(self.ys, np.int32),
+                           way_of_ref, speed_kmh=_as_numpy(self.speeds, np.float64),
+                           forward=_as_numpy(self.forward, np.int8).astype(bool),
+                           backward=_as_numpy(self.backward, np.int8).astype(bool), boundary=boundary)
+        self._reset()
+        return ways
+
+
+def _as_numpy(values: array, dtype) -> np.ndarray:
+    return np.array(values, dtype=dtype) if len(values) else np.zeros(0, dtype=dtype)
+
+
+def _concat(parts: list[WaySet]) -> WaySet:
+    """One WaySet of several, in order."""
+    sizes = np.concatenate([np.diff(p.way_offsets) for p in parts])
+    return WaySet(way_offsets=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
+                  node_id=np.concatenate([p.node_id for p in parts]), lon=np.concatenate([p.lon for p in parts]),
+                  lat=np.concatenate([p.lat for p in parts]), speed_kmh=np.concatenate([p.speed_kmh for p in parts]),
+                  forward=np.concatenate([p.forward for p in parts]), backward=np.concatenate([p.backward for p in parts]))
 
 
 def ways_from_pairs(tail_id: np.ndarray, head_id: np.ndarray, tail_lonlat: np.ndarray, head_lonlat: np.ndarray, *,

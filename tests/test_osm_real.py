@@ -161,3 +161,21 @@ def test_moscow_imports_with_cyrillic_names(tmp_path):
     network = build_network(SHARED_OSM / "moscow.osm.gz", analysis_crs="EPSG:32637", cache_dir=tmp_path)
     assert network.n_nodes > 300
     assert np.isfinite(network.edge_seconds).all() and (network.edge_seconds > 0).all()
+
+
+@needs_osm
+def test_streaming_in_chunks_clips_the_same_ways(monkeypatch):
+    """Ways are cleaned and clipped chunk by chunk (memory follows the region): the result does not depend on it."""
+    from shapely.geometry import box
+
+    from geo import osmfile
+
+    outline = box(7.40, 43.72, 7.44, 43.75)  # part of Monaco
+    whole = ways_from_road_file(SHARED_OSM / "monaco.osm.pbf", boundary=outline)
+    monkeypatch.setattr(osmfile, "CHUNK_REFS", 500)
+    chunked = ways_from_road_file(SHARED_OSM / "monaco.osm.pbf", boundary=outline)
+    assert 0 < whole.n_ways == chunked.n_ways
+    for name in ("way_offsets", "node_id", "lon", "lat", "speed_kmh", "forward", "backward"):
+        assert np.array_equal(getattr(whole, name), getattr(chunked, name)), name
+    unclipped = ways_from_road_file(SHARED_OSM / "monaco.osm.pbf")
+    assert unclipped.n_ways > whole.n_ways
