@@ -25,7 +25,8 @@ from geo.errors import Problem, RegionError, ValidationError
 from geo.incidents import read_incidents
 from geo.schema import (BOUNDARY_COLUMNS, DISTRICT_COLUMNS, INCIDENT_COLUMNS, SERVICE_COLUMNS, SERVICE_KINDS,
                         SETTLEMENT_COLUMNS)
-from geo.settings import DEFAULT_ANALYSIS_CRS, OUTSIDE_TOLERANCE_M, PLACE_KIND_ALIASES, STORAGE_CRS
+from geo.settings import (DEFAULT_ANALYSIS_CRS, OUTSIDE_TOLERANCE_M, PLACE_KIND_ALIASES, ROAD_FILE_NAMES,
+                          STORAGE_CRS)
 from geo.speeds import DEFAULT_PROFILE, SpeedProfile, folder_speed_profile
 from geo.tabular import first_present, parse_numbers, read_table
 
@@ -37,7 +38,6 @@ DISTRICT_ID_COLUMNS = ("district_id", "district_code", "id", "kato", "code", "os
 LAT_COLUMNS = ("lat", "latitude", "широта", "y")
 LON_COLUMNS = ("lon", "lng", "long", "longitude", "долгота", "x")
 NAME_COLUMNS = {"name_ru": ("name_ru", "name:ru"), "name_kk": ("name_kk", "name:kk"), "name_en": ("name_en", "name:en")}
-ROAD_FILES = ("roads.osm.pbf", "roads.osm", "roads.graphml")
 
 
 @dataclass
@@ -148,7 +148,7 @@ def load_region(path: str | Path) -> Region:
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise RegionError(errors)
-    roads = next((folder / n for n in ROAD_FILES if (folder / n).is_file()), None)
+    roads = next((folder / n for n in ROAD_FILE_NAMES if (folder / n).is_file()), None)
     return Region(path=folder, meta=meta, boundary=boundary, districts=districts, settlements=settlements,
                   services=services, incidents=incidents, analysis_crs=analysis_crs, roads_path=roads,
                   warnings=[p for p in problems if p.severity == "warning"], speed_profile=speed_profile)
@@ -177,6 +177,12 @@ def read_services(source: Path | bytes, *, name: str = "services.csv", outline=N
 def region_outline(region: Region):
     """The region's outline in its analysis CRS, buffered by the tolerance; for checking uploaded points."""
     return _outline(region.boundary, region.analysis_crs)
+
+
+def outline_degrees(region: Region):
+    """The region outline as one geometry in EPSG:4326 (None when it has none): what road files and isochrones
+    are clipped to."""
+    return region.boundary.to_crs(STORAGE_CRS).union_all() if not region.boundary.empty else None
 
 
 # --- files --------------------------------------------------------------------------------------------------------

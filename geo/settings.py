@@ -10,6 +10,20 @@ DEFAULT_REGION_DIR = PROJECT_DIR / "data" / "default"
 REGION_ENV_VAR = "QORGAU_REGION"
 """Environment variable naming the region folder the dashboard opens."""
 
+ROAD_FILE_NAMES = ("roads.osm.pbf", "roads.osm", "roads.osm.gz", "roads.osm.bz2", "roads.graphml")
+"""Road files a region folder may hold, in order of preference."""
+
+OVERPASS_URL_ENV_VAR = "QORGAU_OVERPASS_URL"
+"""Environment variable naming the Overpass API the download uses (a mirror, or a server of one's own)."""
+DEFAULT_OVERPASS_URL = "https://overpass-api.de/api"
+"""OSMnx's default Overpass API."""
+
+
+def overpass_url() -> str:
+    """The Overpass API the download uses: ``QORGAU_OVERPASS_URL`` or :data:`DEFAULT_OVERPASS_URL`."""
+    return os.environ.get(OVERPASS_URL_ENV_VAR, "").strip().rstrip("/") or DEFAULT_OVERPASS_URL
+
+
 STORAGE_CRS = "EPSG:4326"
 DEFAULT_ANALYSIS_CRS = "EPSG:32642"  # UTM 42N covers the Turkistan region and Shymkent
 

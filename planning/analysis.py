@@ -18,6 +18,7 @@ import pandas as pd
 from geo.isochrones import DEFAULT_BANDS_MINUTES, isochrones
 from geo.network import RoadNetwork
 from geo.osm import build_network
+from geo.region import outline_degrees
 from geo.speeds import DEFAULT_PROFILE, SpeedProfile, load_speed_profile
 from geo.traveltime import (DEFAULT_CIRCUITY, DEFAULT_ESTIMATE_SPEED_KMH, METHOD_ESTIMATE, METHOD_NETWORK,
                             estimate_description, minutes_matrix)
@@ -64,7 +65,7 @@ def region_network(region, *, profile: SpeedProfile | None = None) -> RoadNetwor
         return None
     return build_network(region.roads_path, analysis_crs=region.analysis_crs,
                          profile=profile if profile is not None else speed_profile_of(region),
-                         boundary=_outline_degrees(region))
+                         boundary=outline_degrees(region))
 
 
 def method_of(network: RoadNetwork | None) -> str:
@@ -219,9 +220,4 @@ def service_bands(region, services: gpd.GeoDataFrame, network: RoadNetwork | Non
                   minutes=DEFAULT_BANDS_MINUTES) -> gpd.GeoDataFrame:
     """Isochrone bands of the services, clipped to the region (no incident data: may be cached globally)."""
     return isochrones(network, services, analysis_crs=region.analysis_crs, minutes=minutes,
-                      boundary=_outline_degrees(region))
-
-
-def _outline_degrees(region):
-    """The region outline (EPSG:4326), the form geo.osm and geo.isochrones clip to."""
-    return region.boundary.union_all() if not region.boundary.empty else None
+                      boundary=outline_degrees(region))

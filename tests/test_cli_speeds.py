@@ -175,7 +175,7 @@ def test_a_missing_speeds_file_exits_2(capsys, world, tmp_path):
 
 def test_the_folder_speeds_file_is_used_and_speeds_overrides_it(capsys, world, tmp_path):
     region = tmp_path / "tiny"
-    shutil.copytree(world["region"], region)  # with its network cache
+    shutil.copytree(world["region"], region)  # the same road file: the cached networks are reused
     (region / "speeds.csv").write_text(SLOW, encoding="utf-8")
     folder = _json(capsys, ["coverage", "--region", region, "--minutes", "30", "--json"])
     assert folder["thresholds"]["30"]["population_covered"] == 12000
