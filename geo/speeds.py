@@ -16,11 +16,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from geo.errors import Problem, ValidationError
-from geo.tabular import parse_numbers, read_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+# pandas and geo.tabular are imported inside the speeds-file functions: geo.osm imports this module, and
+# ``download-osm`` must say at once that there is no internet (see planning/cli_download.py)
 
 MPH_TO_KMH = 1.609344
 WALK_KMH = 5.0
@@ -337,6 +340,8 @@ def load_speed_profile(path: str | Path, *, source: str = "file", base: SpeedPro
     ValidationError
         With every problem of the file (file, lines, column, what was expected, the fix).
     """
+    from geo.tabular import read_table
+
     path = Path(path)
     if not path.is_file():
         raise ValidationError([Problem(str(path), "no such file.",
@@ -367,6 +372,10 @@ def speed_profile_from_table(table: pd.DataFrame, *, name: str = SPEEDS_FILE_NAM
     ValidationError
         With every problem found; nothing is half-applied.
     """
+    import pandas as pd
+
+    from geo.tabular import parse_numbers
+
     columns = [str(c).strip().lower() for c in table.columns]
     cells = table.set_axis(columns, axis=1).map(_cell_text)
     problems: list[Problem] = []
@@ -461,6 +470,8 @@ def speeds_table(profile: SpeedProfile) -> pd.DataFrame:
     """The class speeds of ``profile`` as a table: ``highway``, ``speed_kmh`` (float, km/h) and ``use_maxspeed``
     (bool), one row per driven class in the profile's order (what a speeds file holds; adjustments are not in it).
     """
+    import pandas as pd
+
     classes = list(profile.speeds_kmh)
     return pd.DataFrame({"highway": classes, "speed_kmh": [float(profile.speeds_kmh[c]) for c in classes],
                          "use_maxspeed": [profile.uses_maxspeed(c) for c in classes]})
@@ -497,6 +508,8 @@ def _number_text(value: float) -> str:
 
 def _cell_text(value: object) -> str:
     """A table cell as text: blanks (None, NaN) as '', booleans as yes/no, numbers without a trailing '.0'."""
+    import pandas as pd
+
     if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)):
         return ""
     if isinstance(value, (bool,)) or type(value).__name__ == "bool_":
