@@ -151,12 +151,66 @@ def load_region(path: str | Path) -> Region:
                   warnings=[p for p in problems if p.severity == "warning"])
 
 
+def region_folder_under_roots(path: str | Path, *, roots) -> Path:
+    """The real path of the region folder ``path``, checked before anything in it is read for a planner.
+
+    Parameters
+    ----------
+    path : str or Path
+        What the planner typed.
+    roots : sequence of Path
+        The folders region folders may lie under (see :func:`geo.settings.region_roots`).
+
+    Returns
+    -------
+    Path
+        The folder with every symlink resolved; it lies under one of ``roots``, every entry of it resolves under
+        one of them too (no symlink out), and it holds a ``region.json`` that is a JSON object.
+
+    Raises
+    ------
+    RegionError
+        ``not_folder``, ``folder_outside_roots``, ``region_file_outside_roots`` or ``not_region_folder``. No
+        message quotes a file of the folder: a folder that is not a region may hold anything.
+    """
+    shown = str(path)
+    real = Path(str(path).strip() or ".").expanduser().resolve()
+    real_roots = [Path(root).resolve() for root in roots]
+    under = lambda p: any(p == root or p.is_relative_to(root) for root in real_roots)  # noqa: E731
+    if not under(real):
+        listed = ", ".join(str(root) for root in real_roots)
+        raise RegionError([Problem(shown, f"this folder is outside the allowed region folders ({listed}).",
+                                   "choose a region folder inside them, or ask the administrator to add the folder "
+                                   "to QORGAU_REGION_ROOTS.", key="folder_outside_roots",
+                                   params=(("roots", listed),))])
+    if not real.is_dir():
+        raise RegionError([Problem(shown, "is not a folder.", "give the path of a region folder (DESIGN.md).",
+                                   key="not_folder")])
+    escaping = sorted(entry.name for entry in real.iterdir() if not under(entry.resolve()))
+    if escaping:
+        raise RegionError([Problem(name, "the file links outside the allowed region folders.",
+                                   "replace the link with a copy of the file inside the region folder.",
+                                   key="region_file_outside_roots") for name in escaping])
+    try:
+        meta = json.loads((real / "region.json").read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        meta = None
+    if not isinstance(meta, dict):
+        raise RegionError([Problem(shown, "is not a region folder (it has no readable region.json).",
+                                   "give a folder holding region.json and boundary.geojson (DESIGN.md).",
+                                   key="not_region_folder")])
+    return real
+
+
 def read_services(source: Path | bytes, *, name: str = "services.csv", outline=None,
-                  districts: gpd.GeoDataFrame | None = None, analysis_crs: str = DEFAULT_ANALYSIS_CRS) -> gpd.GeoDataFrame:
+                  districts: gpd.GeoDataFrame | None = None, analysis_crs: str = DEFAULT_ANALYSIS_CRS,
+                  notes: list[Problem] | None = None) -> gpd.GeoDataFrame:
     """Read a ``services.csv``-shaped table (id, name, kind, lat, lon, capacity, reach_minutes).
 
-    Also reads scenario files, which have the same columns. ``outline`` (a shapely geometry in ``analysis_crs``,
-    see :func:`region_outline`) makes points outside the region an error.
+    Also reads scenario files and candidate uploads, which have the same columns (headers through the aliases of
+    :data:`geo.schema.COLUMN_ALIASES`). ``outline`` (a shapely geometry in ``analysis_crs``, see
+    :func:`region_outline`) makes points outside the region an error. ``notes``, when given, receives the
+    warnings (which column was read as what), for the caller to show.
 
     Raises
     ------
@@ -168,6 +222,8 @@ def read_services(source: Path | bytes, *, name: str = "services.csv", outline=N
                                      analysis_crs=analysis_crs)
     if any(p.severity == "error" for p in problems):
         raise ValidationError(problems)
+    if notes is not None:
+        notes.extend(problems)
     return services
 
 
@@ -413,10 +469,10 @@ def likely_crs(xy: np.ndarray, *, analysis_crs: str = DEFAULT_ANALYSIS_CRS) -> s
         if utm:
             lon, lat = Transformer.from_crs(crs, STORAGE_CRS, always_xy=True).transform(x, y)
             if np.isfinite(lon).all() and np.isfinite(lat).all():
-                return f"{crs.to_string()} (UTM {utm})"
-        return "EPSG:326xx (UTM, zone unknown)"
+                return f"{crs.to_string()}, UTM {utm}"
+        return "EPSG:326xx, UTM zone unknown"
     if np.abs(x).max() <= 20_037_509 and np.abs(y).max() <= 20_048_967:
-        return "EPSG:3857 (Web Mercator)"
+        return "EPSG:3857, Web Mercator"
     return None
 
 
