@@ -797,7 +797,8 @@ def _services_or_problems(source, name: str, problems: list[Problem], *, outline
     if duplicated.any():
         found.append(Problem(name, "ids are empty or repeated.", "give every site its own id.", column="service_id",
                              rows=tuple(lines[duplicated]), unit=unit, key="services_ids"))
-    kinds = pd.Series(_text(table["kind"]) if "kind" in table.columns else None, dtype=object).fillna("permanent")
+    kinds = pd.Series(_text(table["kind"]) if "kind" in table.columns else np.full(len(table), None, dtype=object),
+                      dtype=object).fillna("permanent")  # no kind column: every site is permanent
     kinds = kinds.str.lower().replace({"mobile team": "mobile", "mobile_team": "mobile", "service": "permanent"})
     wrong = ~kinds.isin(SERVICE_KINDS).to_numpy()
     if wrong.any():

@@ -47,10 +47,10 @@ def region_roots() -> list[Path]:
     ``QORGAU_REGION`` names (the one the dashboard opens) is always allowed."""
     value = os.environ.get(REGION_ROOTS_ENV_VAR, "").strip()
     listed = [Path(p).expanduser() for p in value.split(os.pathsep) if p.strip()] if value else DEFAULT_REGION_ROOTS
-    roots = []
+    roots: list[Path] = []
     for root in [*listed, region_dir_from_env()]:
         real = Path(root).resolve()
-        if real not in roots:
+        if not any(real == r or real.is_relative_to(r) for r in roots):
             roots.append(real)
     return roots
 

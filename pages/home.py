@@ -1,6 +1,5 @@
 """Home: what Qorgau is, which region is loaded, data status and warnings, sources and licences."""
 
-
 import streamlit as st
 
 from geo.errors import RegionError
