@@ -190,10 +190,10 @@ def test_non_finite_coordinates_are_errors_in_geojson_points(tiny_region):
     (tiny_region / "settlements.geojson").write_text(
         '{"type": "FeatureCollection", "features": ['
         '{"type": "Feature", "properties": {"id": "s1", "name": "A"}, "geometry": {"type": "Point", "coordinates": [68.2, 42.5]}},'
-        '{"type": "Feature", "properties": {"id": "s2", "name": "B"}, "geometry": {"type": "Point", "coordinates": [68.4, 1e400]}}]}',
-        encoding="utf-8")
+        '{"type": "Feature", "properties": {"id": "s2", "name": "B"}, "geometry": {"type": "Point", "coordinates": [68.4, NaN]}}]}',
+        encoding="utf-8")  # GDAL reads NaN as a number (and refuses 1e400 as unreadable, which is an error too)
     problems = _problems(tiny_region)
-    assert any(p.key in ("coordinates_not_finite", "geojson_unreadable") for p in problems), _text(problems)
+    assert [(p.key, p.rows) for p in problems if p.severity == "error"] == [("coordinates_not_finite", (2,))]
 
 
 def test_non_finite_numbers_are_bad_cells():
