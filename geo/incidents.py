@@ -145,7 +145,9 @@ def _aggregate_points(table, name, problems, *, settlements, districts, analysis
     if bad_dates.any():
         problems.append(Problem(name, "expected a date as YYYY-MM-DD or DD.MM.YYYY.", "correct those dates.",
                                 column="date", rows=tuple(lines[bad_dates]), key="incidents_bad_date"))
-    _check_locations(lon, lat, lines, name, "line", problems, outline=outline, analysis_crs=analysis_crs)
+    parsed = ~(lat_blank | lat_bad | lon_blank | lon_bad)  # the others were reported above
+    _check_locations(lon[parsed], lat[parsed], lines[parsed], name, "line", problems, outline=outline,
+                     analysis_crs=analysis_crs)
     if settlements.empty:
         problems.append(Problem(name, "point records need settlements to be assigned to; this region has none.",
                                 "add settlements to the region, or upload counts per district.",

@@ -350,8 +350,7 @@ def _read_polygons(path: Path, what: str, problems: list[Problem], *,
     frame = _read_geojson(path, problems)
     if frame is None:
         return _empty(columns)
-    frame, renamed = canonical_columns(frame, "boundary" if what == "boundary" else "districts", name=path.name,
-                                       unit="feature")
+    frame, renamed = canonical_columns(frame, "boundary" if what == "boundary" else "districts", name=path.name)
     problems.extend(renamed)
     if any(p.severity == "error" for p in renamed):
         return _empty(columns)
@@ -516,7 +515,7 @@ def _read_points(path_or_bytes, name: str, problems: list[Problem], *,
         attributes = pd.DataFrame(frame.drop(columns="geometry"))
         attributes.index = np.arange(1, len(frame) + 1)
         attributes, renamed = canonical_columns(attributes.drop(columns=["lat", "lon"], errors="ignore"), kind,
-                                                name=name, unit="feature")
+                                                name=name)
         problems.extend(renamed)
         if any(p.severity == "error" for p in renamed):
             return None

@@ -100,8 +100,7 @@ def normalise_header(value: object) -> str:
     return " ".join(str(value).replace("\ufeff", "").split()).casefold().replace("ё", "е")
 
 
-def canonical_columns(table: pd.DataFrame, kind: str, *, name: str,
-                      unit: str = "line") -> tuple[pd.DataFrame, list[Problem]]:
+def canonical_columns(table: pd.DataFrame, kind: str, *, name: str) -> tuple[pd.DataFrame, list[Problem]]:
     """Rename the columns of ``table`` that are aliases of a field of ``kind`` to the field's canonical name.
 
     Parameters
@@ -253,16 +252,14 @@ def _read_xlsx(data: bytes, *, name: str, max_rows: int) -> tuple[pd.DataFrame |
         if not any(cells):
             continue
         numbered.append((line, cells))
-        width = max(width, len(cells))
+        width = max(width, max(i for i, cell in enumerate(cells) if cell) + 1)  # trailing empty cells do not count
         if len(numbered) - 1 > max_rows:
             book.close()
             return None, [Problem(name, f"the first sheet has more than {max_rows:,} rows; at most {max_rows:,} "
                                         "are accepted.", "aggregate the data or split the file.",
                                   key="sheet_over_row_cap", params=(("limit", max_rows),))]
     book.close()
-    # rows stream in unpadded once the dimension is reset; trailing empty columns are not cells
-    while width and not any(len(cells) >= width and cells[width - 1] for _, cells in numbered):
-        width -= 1
+    # rows stream in unpadded once the dimension is reset: pad (or cut empty trailing cells) to the widest row
     numbered = [(line, (cells + [""] * width)[:width]) for line, cells in numbered]
     if not numbered:
         return None, [Problem(name, "the first sheet is empty.", "put the table on the first sheet with a header row.",

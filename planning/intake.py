@@ -245,7 +245,7 @@ def parse_incidents(data: bytes, *, filename: str, region) -> tuple[pd.DataFrame
         unit = "line"
     if table is None:
         return None, None, 0, problems
-    table, found = canonical_columns(table, "incidents", name=name, unit=unit)
+    table, found = canonical_columns(table, "incidents", name=name)
     problems.extend(found)
     if any(p.severity == "error" for p in found):
         return None, None, len(table), problems
@@ -433,7 +433,7 @@ def read_outline_upload(data: bytes, *, filename: str, what: str = "district") -
                                 "export the layer in EPSG:4326.", key="outline_not_degrees"))
     properties = pd.DataFrame([{str(k).strip().lower(): v for k, v in (f.get("properties") or {}).items()}
                                for f in features], index=numbers)
-    properties, found = canonical_columns(properties, "districts", name=name, unit="feature")
+    properties, found = canonical_columns(properties, "districts", name=name)
     problems.extend(found)
     if any(p.severity == "error" for p in found):
         raise ValidationError(problems)
