@@ -300,9 +300,10 @@ def _typed_meta(meta: dict, problems: list[Problem]) -> dict:
             wrong(field, label, clean.pop(field))
     for field in ("name", "former_name"):
         for lang_code, text in (clean.get(field) or {}).items():
-            if not isinstance(text, str):
+            if text is not None and not isinstance(text, str):  # null: that language's name is not known
                 wrong(f"{field}.{lang_code}", "string", text)
-                clean[field] = {k: v for k, v in clean[field].items() if isinstance(v, str)}
+        if field in clean:
+            clean[field] = {k: v for k, v in clean[field].items() if isinstance(v, str)}
     sources = []
     for number, source in enumerate(clean.get("sources") or [], start=1):
         if not isinstance(source, dict):

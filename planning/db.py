@@ -9,6 +9,7 @@ language; the transaction is rolled back, so what was stored before stays as it 
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
@@ -101,8 +102,8 @@ class SqliteStore:
         except (sqlite3.Error, OSError) as exc:
             if connection.in_transaction:
                 connection.rollback()
-            # a read-only database whose tables exist can still be read: only writes fail (with StorageError)
-            if storage_reason(exc) != "readonly" or not self._has_tables(connection):
+            # a read-only database that has this store's tables can still be read: only writes fail (StorageError)
+            if storage_reason(exc) != "readonly" or not self._has_schema(connection):
                 self._raise_storage_error(exc)
         finally:
             connection.close()
@@ -114,12 +115,14 @@ class SqliteStore:
             raise error
         raise StorageError(reason, self.path) from error
 
-    @staticmethod
-    def _has_tables(connection: sqlite3.Connection) -> bool:
+    def _has_schema(self, connection: sqlite3.Connection) -> bool:
+        """Whether every table of ``schema`` is in the database."""
+        wanted = set(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", self.schema))
         try:
-            return connection.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0] > 0
+            present = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         except sqlite3.Error:
             return False
+        return wanted <= present
 
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)

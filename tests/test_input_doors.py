@@ -430,3 +430,17 @@ def test_home_page_opens_a_region_under_the_roots(monkeypatch, tmp_path, roots):
     assert _open(at, inside / "second") == ""
     assert Path(at.session_state["region_dir"]) == (inside / "second").resolve()
     assert "Второй регион" in _everything(at)
+
+
+def test_a_read_only_database_is_a_message_on_the_page_not_a_traceback(monkeypatch, tmp_path):
+    from planning.db import SqliteStore
+
+    path = tmp_path / "q.sqlite"
+    sqlite3.connect(path).close()  # an empty database file that the app may only read
+    monkeypatch.setattr(SqliteStore, "_connect", lambda self: sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
+                                                                              isolation_level=None))
+    monkeypatch.setenv("QORGAU_REGION", str(TINY))
+    monkeypatch.setenv("QORGAU_SCENARIO_DB", str(path))
+    monkeypatch.chdir(PROJECT)
+    at = signed_in_app()  # the Home page reads stored incident counts: their tables cannot be created
+    assert any("только для чтения" in e.value for e in at.error), [e.value for e in at.error]
