@@ -25,7 +25,8 @@ from geo.errors import Problem, RegionError, ValidationError
 from geo.incidents import read_incidents
 from geo.schema import (BOUNDARY_COLUMNS, COLUMN_ALIASES, DISTRICT_COLUMNS, INCIDENT_COLUMNS, SERVICE_COLUMNS,
                         SERVICE_KINDS, SETTLEMENT_COLUMNS)
-from geo.settings import DEFAULT_ANALYSIS_CRS, OUTSIDE_TOLERANCE_M, PLACE_KIND_ALIASES, STORAGE_CRS
+from geo.settings import (DEFAULT_ANALYSIS_CRS, OUTSIDE_TOLERANCE_M, PLACE_KIND_ALIASES, ROAD_FILE_NAMES,
+                          STORAGE_CRS)
 from geo.tabular import canonical_columns, parse_numbers, read_table, source_names, with_source_columns
 
 MAX_POLYGON_VERTICES = 2_000_000
@@ -41,7 +42,6 @@ META_TYPES = {"id": (str, "string"), "name": (dict, "object"), "former_name": (d
 SOURCE_TYPES = {"files": (list, "array"), "name": (str, "string"), "licence": (str, "string"),
                 "attribution": (str, "string")}
 """The JSON type of each field of one entry of region.json's ``sources``."""
-ROAD_FILES = ("roads.osm.pbf", "roads.osm", "roads.graphml")
 
 
 @dataclass
@@ -145,7 +145,7 @@ def load_region(path: str | Path) -> Region:
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise RegionError(errors)
-    roads = next((folder / n for n in ROAD_FILES if (folder / n).is_file()), None)
+    roads = next((folder / n for n in ROAD_FILE_NAMES if (folder / n).is_file()), None)
     return Region(path=folder, meta=meta, boundary=boundary, districts=districts, settlements=settlements,
                   services=services, incidents=incidents, analysis_crs=analysis_crs, roads_path=roads,
                   warnings=[p for p in problems if p.severity == "warning"])

@@ -15,6 +15,9 @@ folders from the Home page."""
 DEFAULT_REGION_ROOTS = (PROJECT_DIR / "data", PROJECT_DIR.parent / "shared" / "data")
 """Without QORGAU_REGION_ROOTS: the bundled data/ and the shared data folder beside the project."""
 
+ROAD_FILE_NAMES = ("roads.osm.pbf", "roads.osm", "roads.osm.gz", "roads.osm.bz2", "roads.graphml")
+"""Road files a region folder may hold, in order of preference."""
+
 STORAGE_CRS = "EPSG:4326"
 DEFAULT_ANALYSIS_CRS = "EPSG:32642"  # UTM 42N covers the Turkistan region and Shymkent
 

@@ -64,7 +64,7 @@ else:
     columns[0].metric(t("roadpage.source", L), region.roads_path.name)
     columns[1].metric(t("roadpage.nodes", L), fmt_number(network.n_nodes, L))
     columns[2].metric(t("roadpage.edges", L), fmt_number(network.n_edges, L))
-cache = cache_status(region.path)
+cache = cache_status(region.roads_path)
 st.caption(t("roadpage.cache", L, n=cache.files, size=round(cache.size_mb, 1)))
 st.markdown(f"**{t('roadpage.profile', L)}:** {profile.describe()}")
 st.caption(method_label(minutes_table.method, minutes_table.describe(L), L))
