@@ -45,7 +45,7 @@ def register(subparsers) -> None:
 def _scenarios(region, args, lang: str) -> list:
     scenarios = [(t("report.scenario_current", lang), current_services(region))]
     if args.scenario is not None:
-        scenarios.append((args.scenario.stem, sites_to_services(import_csv(args.scenario))))
+        scenarios.append((args.scenario.stem, sites_to_services(import_csv(args.scenario, region=region))))
     return scenarios
 
 
