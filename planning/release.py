@@ -71,7 +71,11 @@ class ReleaseSecretStore(SqliteStore):
     schema = SCHEMA
 
     def secret(self) -> bytes:
-        """The stored secret, created (32 random bytes) on first use."""
+        """The stored secret, created (32 random bytes) on first use (a read-only database that has one works)."""
+        with self.transaction(write=False) as db:
+            row = db.execute("SELECT secret FROM release_secret WHERE id = 1").fetchone()
+        if row is not None:
+            return bytes(row[0])
         with self.transaction() as db:
             db.execute("INSERT OR IGNORE INTO release_secret (id, secret, created_at) VALUES (1, ?, ?)",
                        (secrets.token_bytes(32), datetime.now(timezone.utc).isoformat(timespec="seconds")))
