@@ -5,6 +5,7 @@ import streamlit as st
 from pages.common import FRAMED_KEY, current_user, sign_out
 from planning.access import can
 from planning.i18n import LANGUAGE_NAMES, LANGUAGES, t
+from planning.markup import markdown_text
 
 st.set_page_config(page_title="Qorgau", page_icon="🛡️", layout="wide")
 
@@ -43,7 +44,7 @@ if user is None:
     pages = [signin]
 else:
     pages = [page for page, action in PAGES if can(user.role, action)] + [signin]
-    st.sidebar.caption(t("signin.signed_in_as", lang, user=user.username, role=t(f"role.{user.role}", lang)))
+    st.sidebar.caption(t("signin.signed_in_as", lang, user=markdown_text(user.username), role=t(f"role.{user.role}", lang)))
     if st.sidebar.button(t("signin.sign_out", lang), icon=":material/logout:"):
         sign_out()
 st.navigation(pages).run()

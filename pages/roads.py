@@ -10,6 +10,7 @@ from geo.speeds import ADJUSTMENTS
 from pages.common import PROFILE_KEY, current_profile, get_region, guard, lang, site_minutes
 from planning import access
 from planning.i18n import CATALOG, fmt_number, t
+from planning.markup import markdown_text
 from planning.roadfiles import (RegionWriteError, build_region_network, cache_status, download_region_files,
                                 import_road_file)
 from planning.webmap import method_label
@@ -30,7 +31,7 @@ def _adjustment_label(name: str) -> str:
 
 
 def _write_error(error: RegionWriteError) -> None:
-    st.error(t("roadpage.bundled", L) if error.reason == "bundled" else t("roadpage.read_only", L, path=str(error.path)))
+    st.error(t("roadpage.bundled", L) if error.reason == "bundled" else t("roadpage.read_only", L, path=markdown_text(error.path)))
 
 
 def _progress_bar():
@@ -54,14 +55,14 @@ profile = current_profile()
 
 # --- status ---------------------------------------------------------------------------------------------------------
 st.subheader(t("roadpage.status", L))
-st.caption(t("roadpage.folder", L, path=str(region.path)))
+st.caption(t("roadpage.folder", L, path=markdown_text(region.path)))
 minutes_table = site_minutes(region)
 network = minutes_table.network
 if region.roads_path is None:
     st.info(t("roadpage.no_source", L))
 else:
     columns = st.columns(3)
-    columns[0].metric(t("roadpage.source", L), region.roads_path.name)
+    columns[0].metric(t("roadpage.source", L), markdown_text(region.roads_path.name))
     columns[1].metric(t("roadpage.nodes", L), fmt_number(network.n_nodes, L))
     columns[2].metric(t("roadpage.edges", L), fmt_number(network.n_edges, L))
 cache = cache_status(region.path)
@@ -84,9 +85,9 @@ if st.button(t("roadpage.import_button", L), key="roads_import", disabled=not so
     except RegionWriteError as error:
         _write_error(error)
     except RoadSourceError as error:
-        st.error(t("roadpage.bad_file", L, reason=str(error)))
+        st.error(t("roadpage.bad_file", L, reason=markdown_text(error)))
     else:
-        st.session_state["roads_message"] = t("roadpage.imported", L, file=road_file.name,
+        st.session_state["roads_message"] = t("roadpage.imported", L, file=markdown_text(road_file.name),
                                               nodes=built.n_nodes, edges=built.n_edges)
         _region_changed()
 
@@ -100,5 +101,5 @@ if st.button(t("roadpage.download_button", L), key="roads_download"):
     except (DownloadError, OSError):
         st.error(t("roadpage.no_internet", L))
     else:
-        st.session_state["roads_message"] = t("roadpage.downloaded", L, files=", ".join(p.name for p in written.values()))
+        st.session_state["roads_message"] = t("roadpage.downloaded", L, files=markdown_text(", ".join(p.name for p in written.values())))
         _region_changed()
