@@ -36,6 +36,9 @@ a reference definition nor a Streamlit directive (``:red[...]``) can start."""
 _MARKDOWN_LINE_START = re.compile(r"^([ \t]*)([#>+=-]|\d+(?=[.)]))", re.MULTILINE)
 """Block markup that only counts at the start of a line: headings, quotes, list items, setext underlines, numbered
 lists (``1.``): its first character gets the backslash (for ``1.``, the ``.``)."""
+_MARKDOWN_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(:)(?=//)|(?<![\w.-])(www)(\.)")
+"""GitHub's autolink literals (``http://…``, ``https://…``, ``www.…``): found in the raw text, before escapes are
+read, so a link would swallow the escapes after it. Escaping their ``:`` or ``.`` breaks them."""
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\u2028\u2029\x0b\x0c\x85]")
 _JS_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027", "`": "\\u0060",
               "\u2028": "\\u2028", "\u2029": "\\u2029"}
@@ -66,11 +69,12 @@ def markdown_text(value) -> str:
 
     The characters that start inline markup are backslash-escaped everywhere, those that start block markup where
     they start a line; line breaks become Markdown line breaks. No link, image, HTML, code, emphasis, table, LaTeX,
-    heading, list or Streamlit directive can start, so ``![x](http://…)`` shows as those characters and asks for
-    nothing. Punctuation that starts nothing (``. , : ( ) @ /``) stays as it is. ``None`` and NaN become ``""``.
+    heading, list, autolink or Streamlit directive can start, so ``![x](http://…)`` shows as those characters and
+    asks for nothing. Punctuation that starts nothing (``. , : ( ) @ /``) stays as it is. ``None`` and NaN become ``""``.
     """
     text = _LINE_BREAKS.sub("\n", _text(value))
     escaped = _MARKDOWN_ANYWHERE.sub(r"\\\1", text)
+    escaped = _MARKDOWN_AUTOLINK.sub(lambda m: "\\:" if m.group(1) else m.group(2) + "\\.", escaped)
     escaped = _MARKDOWN_LINE_START.sub(_escape_line_start, escaped)
     return escaped.replace("\n", "  \n")
 

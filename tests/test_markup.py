@@ -75,6 +75,9 @@ def test_markdown_text_starts_no_markup():
     for line in out.split("  \n"):
         assert not re.match(r"\s*(?:[#>+=-]|\d+[.)])", line), line  # no block marker starts a line
     assert markdown_text("Служба (ЦОН): a.b@c.kz") == "Служба (ЦОН): a.b@c.kz"  # plain punctuation stays
+    links = markdown_text("http://a.kz/x https://b.kz www.c.kz")  # GitHub autolinks would swallow escapes
+    assert not re.search(r"[a-z]://|www\.", links) and re.sub(r"\\(.)", r"\1", links) == \
+        "http://a.kz/x https://b.kz www.c.kz"
 
 
 def test_spreadsheet_cell_neutralises_formulas_and_keeps_numbers():
