@@ -51,4 +51,4 @@ else:
 try:
     st.navigation(pages).run()
 except StorageError as exc:  # a read-only or full database: said in the reader's language; nothing stored was lost
-    st.error(exc.message(lang))
+    st.error(markdown_text(exc.message(lang)))
