@@ -18,6 +18,7 @@ from planning import access, privacy
 from planning.access import User
 from planning.analysis import SiteMinutes, incident_release, service_bands, site_minutes_for, speed_profile_of
 from planning.i18n import DEFAULT_LANGUAGE, format_problem, t
+from planning.markup import markdown_text
 
 
 FRAMED_KEY = "_qorgau_framed"
@@ -57,7 +58,7 @@ def get_region() -> Region:
     try:
         region = incidents_for(load_region(path))
     except RegionError as exc:
-        st.error(f"{t('home.folder', lang())}: {path}")
+        st.error(f"{t('home.folder', lang())}: {markdown_text(path)}")
         st.code("\n".join(format_problem(p, lang()) for p in exc.problems), language=None)
         st.stop()
     st.session_state["_region"] = region

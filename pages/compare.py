@@ -12,6 +12,7 @@ from planning.analysis import evaluate
 from planning.coverage import changed_settlements, compare, summary_sentence, threshold_key
 from planning.gapmap import district_names, scenario_map, shown_incidents
 from planning.i18n import fmt_number, place_names, t
+from planning.markup import markdown_text
 from planning.messages.scenarios import summary_templates
 from planning.scenarios import ScenarioStore, default_db_path, sites_to_services
 
@@ -23,7 +24,7 @@ user = guard("view_scenarios")
 level = incident_level()
 region = get_region()
 k = small_count_k()
-st.title(f"{t('cmp.title', L)}: {region.name(L)}")
+st.title(f"{t('cmp.title', L)}: {markdown_text(region.name(L))}")
 synthetic_banner(region)
 
 scenarios = ScenarioStore(default_db_path()).list_scenarios(region.region_id)
@@ -56,7 +57,7 @@ key = threshold_key(step)
 comparison = compare(result_a.coverage, result_b.coverage)
 
 st.subheader(t("cmp.summary", L))
-st.success(summary_sentence(comparison, threshold_minutes=step, name_a=a.name, name_b=b.name,
+st.success(summary_sentence(comparison, threshold_minutes=step, name_a=markdown_text(a.name), name_b=markdown_text(b.name),
                             templates=summary_templates(L),
                             number=lambda value, decimals=0: fmt_number(value, L, decimals=decimals)))
 
@@ -71,7 +72,7 @@ for column, scenario, result, incident_figures, is_b in zip(st.columns(2), (a, b
                                                              (False, True)):
     figures = result.coverage.region.within[key]
     with column:
-        st.markdown(f"**{scenario.name}**")
+        st.markdown(f"**{markdown_text(scenario.name)}**")
         cols = st.columns(3 if level else 2)
         people, places = within.figures["population_covered"], within.figures["settlements_covered"]
         cols[0].metric(t("scen.population_covered", L), fmt_number(figures.population_covered, L),

@@ -9,6 +9,7 @@ from pages.common import (bands, get_region, guard, incident_level, incidents_he
 from planning.analysis import evaluate
 from planning.baseline import current_services
 from planning.i18n import t
+from planning.markup import markdown_text
 from planning.privacy import available_periods
 from planning.webmap import method_label, region_map
 
@@ -16,7 +17,7 @@ L = lang()
 st.title(t("nav.map", L))
 guard("view_map")
 region = get_region()
-st.subheader(region.name(L))
+st.subheader(markdown_text(region.name(L)))
 synthetic_banner(region)
 
 services = current_services(region)  # the scenario's sites; scenario selection will pass its own frame here

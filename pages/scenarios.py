@@ -14,6 +14,7 @@ from planning.baseline import current_services
 from planning.coverage import threshold_key
 from planning.gapmap import district_names, district_table, gap_list, scenario_map, shown_incidents
 from planning.i18n import fmt_number, format_problem, place_names, t
+from planning.markup import markdown_text
 from planning.scenarios import (ScenarioError, ScenarioStore, Site, add_site, default_db_path, export_csv,
                                 import_csv, move_site, remove_site, rename_site, set_kind, sites_from_services,
                                 sites_to_services)
@@ -33,7 +34,7 @@ may_edit = access.can(user.role, "edit_scenarios")
 level = incident_level()
 region = get_region()
 k = small_count_k()
-st.title(f"{t('scen.title', L)}: {region.name(L)}")
+st.title(f"{t('scen.title', L)}: {markdown_text(region.name(L))}")
 synthetic_banner(region)
 
 store = ScenarioStore(default_db_path())

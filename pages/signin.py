@@ -9,6 +9,7 @@ import streamlit as st
 from pages.common import USER_KEY, access_store, current_user, lang, oidc_configured
 from planning import access
 from planning.i18n import t
+from planning.markup import markdown_text
 
 L = lang()
 st.title(t("signin.title", L))
@@ -25,7 +26,7 @@ if current_user() is not None:  # signed in (just now, or through the identity p
 
 if oidc_configured():
     if st.user.is_logged_in:
-        st.error(t("signin.oidc_unknown", L, email=st.user.get("email") or "?"))
+        st.error(t("signin.oidc_unknown", L, email=markdown_text(st.user.get("email") or "?")))
         if st.button(t("signin.sign_out", L)):
             st.logout()
     elif st.button(t("signin.oidc_button", L), type="primary"):

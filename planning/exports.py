@@ -22,6 +22,7 @@ from branca.element import Element
 from planning.analysis import ScenarioResult
 from planning.coverage import gaps
 from planning.i18n import fmt_number, place_names, t
+from planning.markup import spreadsheet_frame
 from planning.release import IncidentRelease
 from planning.report import GAP_THRESHOLD_MINUTES, INCIDENT_LEVELS, THRESHOLDS_MINUTES, area_label, gap_table
 from planning.gapmap import add_gap_layers
@@ -111,16 +112,26 @@ def district_table(region, result: ScenarioResult, *, lang: str = "ru") -> pd.Da
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV with a byte-order mark (Excel then reads Cyrillic and Kazakh letters correctly)."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 CSV with a byte-order mark (Excel then reads Cyrillic and Kazakh letters correctly); no text cell can
+    run as a formula (:func:`planning.markup.spreadsheet_frame`)."""
+    return spreadsheet_frame(frame).to_csv(index=False).encode("utf-8-sig")
 
 
 def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """One workbook with a sheet per table (sheet names cut to Excel's 31 characters)."""
+    """One workbook with a sheet per table (sheet names cut to Excel's 31 characters).
+
+    No cell is a formula: text cells go through :func:`planning.markup.spreadsheet_frame` (openpyxl would store
+    text starting with ``=`` as a formula), and every cell is checked to be a value once written.
+    """
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
+            spreadsheet_frame(frame).to_excel(writer, sheet_name=name[:31], index=False)
+        for sheet in writer.book.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if cell.data_type == "f":  # never reached after spreadsheet_frame; kept as the guarantee
+                        cell.value, cell.data_type = str(cell.value), "s"
     return buffer.getvalue()
 
 

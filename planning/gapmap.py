@@ -18,7 +18,7 @@ import pandas as pd
 from planning.coverage import Coverage, gaps, hex_gaps, threshold_key
 from planning.i18n import fmt_number, place_names, t
 from planning.release import IncidentRelease, empty_release
-from planning.webmap import add_legend, geojson_dict, layer_control_last, region_map
+from planning.webmap import TextTooltip, add_legend, geojson_dict, layer_control_last, layer_name, region_map
 
 GAP_SETTLEMENT_COLOUR = "#e67e22"
 HEX_COLOUR = "#d35400"
@@ -200,12 +200,12 @@ def _hex_layer(hexes: gpd.GeoDataFrame, lang: str, minutes_key: str) -> folium.G
                     for p in hexes["unserved_population"]],
     }, geometry=hexes.geometry.to_numpy(), crs=hexes.crs)
     return folium.GeoJson(
-        geojson_dict(frame), name=t("gap.layer_hex", lang, minutes=minutes_key),
+        geojson_dict(frame), name=layer_name(t("gap.layer_hex", lang, minutes=minutes_key)),
         style_function=lambda f: {"color": HEX_COLOUR, "weight": 1, "fillColor": HEX_COLOUR,
                                   "fillOpacity": f["properties"]["opacity"]},
-        tooltip=folium.GeoJsonTooltip(fields=["people_label", "settlements_label", "unknown_label"],
-                                      aliases=[t("gap.unserved_population", lang), t("gap.settlements_unserved", lang),
-                                               t("gap.unknown_population", lang)]),
+        tooltip=TextTooltip(fields=["people_label", "settlements_label", "unknown_label"],
+                            aliases=[t("gap.unserved_population", lang), t("gap.settlements_unserved", lang),
+                                     t("gap.unknown_population", lang)]),
     )
 
 
@@ -218,10 +218,9 @@ def _uncovered_layer(settlements: gpd.GeoDataFrame, minutes: np.ndarray, lang: s
         "population_label": [unknown if np.isnan(p) else fmt_number(p, lang) for p in settlements["population"]],
     }, geometry=settlements.geometry.to_numpy(), crs=settlements.crs)
     return folium.GeoJson(
-        geojson_dict(frame), name=t("gap.layer_settlements", lang, minutes=minutes_key),
+        geojson_dict(frame), name=layer_name(t("gap.layer_settlements", lang, minutes=minutes_key)),
         marker=folium.CircleMarker(radius=6, weight=2, color=GAP_SETTLEMENT_COLOUR, fill=True,
                                    fill_color=GAP_SETTLEMENT_COLOUR, fill_opacity=0.8),
-        tooltip=folium.GeoJsonTooltip(fields=["label", "minutes_label", "population_label"],
-                                      aliases=[t("field.name", lang), t("scen.col_minutes", lang),
-                                               t("field.population", lang)]),
+        tooltip=TextTooltip(fields=["label", "minutes_label", "population_label"],
+                            aliases=[t("field.name", lang), t("scen.col_minutes", lang), t("field.population", lang)]),
     )

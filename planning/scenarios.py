@@ -26,6 +26,7 @@ from geo.errors import Problem, QorgauError, ValidationError
 from geo.schema import SERVICE_COLUMNS, SERVICE_KINDS, SERVICES_CSV_COLUMNS
 from geo.settings import STORAGE_CRS
 from planning.db import DB_ENV_VAR as SCENARIO_DB_ENV_VAR, SqliteStore, default_db_path  # noqa: F401
+from planning.markup import from_spreadsheet_cell, spreadsheet_cell
 
 SCENARIO_FILE_NAME = "scenario.csv"
 """Name used in validation messages for an imported scenario file."""
@@ -196,13 +197,17 @@ def sites_from_services(services: gpd.GeoDataFrame) -> list[Site]:
 
 
 def export_csv(sites: Sequence[Site]) -> str:
-    """The sites as ``services.csv`` text (``id,name,kind,lat,lon,capacity,reach_minutes``; unknown = empty)."""
+    """The sites as ``services.csv`` text (``id,name,kind,lat,lon,capacity,reach_minutes``; unknown = empty).
+
+    No cell can run as a formula in a spreadsheet (:func:`planning.markup.spreadsheet_cell`: a name such as
+    ``=HYPERLINK(…)`` is written ``'=HYPERLINK(…)``); :func:`import_csv` reads such a cell back as it was.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(SERVICES_CSV_COLUMNS)
     for s in sites:
-        writer.writerow([s.service_id, s.name, s.kind, repr(s.lat), repr(s.lon),
-                         _csv_number(s.capacity), _csv_number(s.reach_minutes)])
+        writer.writerow([spreadsheet_cell(v) for v in (s.service_id, s.name, s.kind, repr(s.lat), repr(s.lon),
+                                                       _csv_number(s.capacity), _csv_number(s.reach_minutes))])
     return buffer.getvalue()
 
 
@@ -237,7 +242,8 @@ def import_csv(source: Path | bytes, *, name: str = SCENARIO_FILE_NAME, region=N
                                        "split the scenario into several, or keep only the sites you need.",
                                        key="scenario_too_many_sites",
                                        params=(("rows", len(services)), ("limit", MAX_SCENARIO_SITES)))])
-    return sites_from_services(services)
+    return [replace(s, service_id=from_spreadsheet_cell(s.service_id), name=from_spreadsheet_cell(s.name))
+            for s in sites_from_services(services)]
 
 
 def _csv_number(value: float) -> str:

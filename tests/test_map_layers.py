@@ -17,7 +17,7 @@ from geo.region import load_region
 from geo.region import read_services
 from planning.analysis import SiteMinutes, evaluate, region_network, service_bands
 from planning.baseline import current_services
-from planning.webmap import (BAND_COLOURS, MINUTE_COLOURS, UNREACHABLE_COLOUR, _Legend, band_layer,
+from planning.webmap import (BAND_COLOURS, MINUTE_COLOURS, UNREACHABLE_COLOUR, TextTooltip, _Legend, band_layer,
                              minutes_colour, minutes_label, region_map, simplified_bands)
 
 NEST_TOLERANCE_DEG = 1e-9
@@ -119,7 +119,7 @@ def test_settlements_carry_minutes_and_colours(tiny_with_roads):
             assert props["minutes"] is None and props["minutes_label"] == "not reachable"
             assert props["colour"] == UNREACHABLE_COLOUR
         assert props["colour"] == minutes_colour(expected)
-    tooltip = next(c for c in layer._children.values() if isinstance(c, folium.GeoJsonTooltip))
+    tooltip = next(c for c in layer._children.values() if isinstance(c, TextTooltip))
     assert "minutes_label" in tooltip.fields
 
 
