@@ -30,7 +30,7 @@ import pytest
 from attack_names import (FORMULAS, MARKDOWN_ATTACK, MARKUP_ATTACK, SCRIPT_MARKER, attack_region)
 from conftest import PROJECT, signed_in_app
 from geo.region import load_region
-from planning.analysis import SiteMinutes, evaluate, incident_vector, service_bands
+from planning.analysis import SiteMinutes, evaluate, incident_release, service_bands
 from planning.markup import (FORMULA_TRIGGERS, from_spreadsheet_cell, html_text, js_value, markdown_text,
                              spreadsheet_cell, spreadsheet_frame)
 
@@ -45,7 +45,7 @@ def attack(tmp_path_factory):
     """(region, services, table, result, bands, incidents) of the attack region (estimated travel times)."""
     region = load_region(attack_region(tmp_path_factory.mktemp("attack") / "region"))
     table = SiteMinutes(None, region.settlements, analysis_crs=region.analysis_crs)
-    incidents = incident_vector(region.incidents, region.settlements["settlement_id"])
+    incidents = incident_release(region)
     result = evaluate(region, region.services, table, incidents=incidents)
     bands = service_bands(region, region.services, None)
     return region, region.services, table, result, bands, incidents
@@ -245,11 +245,11 @@ def _attack_names(region, lang="ru"):
 
 @pytest.mark.skipif(NODE is None, reason="node is needed to run the tooltips' JavaScript")
 def test_region_map_layers_show_names_as_text(attack):
-    from planning.webmap import incident_counts, region_map
+    from planning.webmap import region_map
 
-    region, services, table, result, bands, _ = attack
+    region, services, table, result, bands, incidents = attack
     fmap = region_map(region, lang="ru", services=services, k=5, bands=bands,
-                      incidents_by_settlement=incident_counts(region.incidents),
+                      settlement_incidents=incidents,
                       settlement_minutes=result.nearest.minutes, method=result.method,
                       method_description=table.describe("ru"))
     _assert_tooltips_are_text(fmap, expected=_attack_names(region))
@@ -259,11 +259,10 @@ def test_region_map_layers_show_names_as_text(attack):
 @pytest.mark.skipif(NODE is None, reason="node is needed to run the tooltips' JavaScript")
 def test_scenario_gap_map_layers_show_names_as_text(attack):
     from planning.gapmap import scenario_map
-    from planning.webmap import incident_counts
 
-    region, services, _, result, _, _ = attack
+    region, services, _, result, _, incidents = attack
     fmap = scenario_map(region, services, result.coverage, threshold_minutes=15.0, lang="en", k=5,
-                        incidents_by_settlement=incident_counts(region.incidents))
+                        settlement_incidents=incidents)
     assert (result.nearest.minutes > 15.0).any()  # the uncovered-settlement layer is drawn
     _assert_tooltips_are_text(fmap, expected=_attack_names(region, "en"))
     _assert_names_only_in_string_literals(fmap.get_root().render())
@@ -272,11 +271,10 @@ def test_scenario_gap_map_layers_show_names_as_text(attack):
 @pytest.mark.skipif(NODE is None, reason="node is needed to run the tooltips' JavaScript")
 def test_standalone_html_export_shows_names_as_text(attack):
     from planning.exports import scenario_map, standalone_html
-    from planning.webmap import incident_counts
 
-    region, _, _, result, bands, _ = attack
+    region, _, _, result, bands, incidents = attack
     fmap = scenario_map(region, result, bands=bands, lang="kk", k=5,
-                        incidents_by_settlement=incident_counts(region.incidents))
+                        settlement_incidents=incidents)
     _assert_tooltips_are_text(fmap, expected=_attack_names(region, "kk"))
     _assert_names_only_in_string_literals(standalone_html(fmap))
 
@@ -377,7 +375,7 @@ def test_csv_exports_neutralise_formulas(attack):
     from planning.exports import csv_bytes, tables
 
     region, _, _, result, _, incidents = attack
-    sheets = tables(region, result, incidents=incidents, lang="ru", k=5, incident_level="settlement")
+    sheets = tables(region, result, incidents=incidents, lang="ru", incident_level="settlement")
     for frame in sheets.values():
         rows = list(csv.reader(io.StringIO(csv_bytes(frame).decode("utf-8-sig"))))
         _assert_no_formula_text([c for row in rows for c in row], expect_guarded=False)
@@ -392,7 +390,7 @@ def test_xlsx_export_has_no_formula_cell(attack):
     from planning.exports import tables, xlsx_bytes
 
     region, _, _, result, _, incidents = attack
-    sheets = tables(region, result, incidents=incidents, lang="ru", k=5, incident_level="settlement")
+    sheets = tables(region, result, incidents=incidents, lang="ru", incident_level="settlement")
     book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(sheets)))
     cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
