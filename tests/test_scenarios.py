@@ -11,6 +11,7 @@ import pytest
 from geo.errors import QorgauError, ValidationError
 from geo.schema import SERVICE_COLUMNS
 from planning.scenarios import (
+    ScenarioConflict,
     ScenarioError,
     ScenarioStore,
     Site,
@@ -62,7 +63,7 @@ def test_create_save_load_history(tmp_path):
     store = ScenarioStore(tmp_path / "db" / "scenarios.sqlite")
     created = store.create("Baseline", "turkistan", [CENTRE], author="ana")
     assert (created.version, created.sites, created.name) == (1, (CENTRE,), "Baseline")
-    saved = store.save(created.scenario_id, add_site(created.sites, MOBILE), author="bek")
+    saved = store.save(created.scenario_id, add_site(created.sites, MOBILE), author="bek", base_version=1)
     assert saved.version == 2 and saved.sites == (CENTRE, MOBILE)
     assert store.load(created.scenario_id, version=1).sites == (CENTRE,)
     assert store.load(created.scenario_id).sites[1].reach_minutes == 45.0
@@ -81,17 +82,18 @@ def test_undo_is_a_new_version_and_steps_back(tmp_path):
     b = add_site(a, MOBILE)
     c = move_site(b, "m1", lat=43.9, lon=68.3)
     scenario_id = store.create("Plan", "turkistan", a).scenario_id
-    store.save(scenario_id, b, author="ana")
-    store.save(scenario_id, c, author="ana")
-    first_undo = store.undo(scenario_id, author="ana")
+    store.save(scenario_id, b, author="ana", base_version=1)
+    store.save(scenario_id, c, author="ana", base_version=2)
+    first_undo = store.undo(scenario_id, author="ana", base_version=3)
     assert (first_undo.version, list(first_undo.sites)) == (4, b)
-    second_undo = store.undo(scenario_id)
+    second_undo = store.undo(scenario_id, base_version=4)
     assert (second_undo.version, list(second_undo.sites)) == (5, a)
     with pytest.raises(ScenarioError, match="nothing to undo"):
-        store.undo(scenario_id)
+        store.undo(scenario_id, base_version=5)
     d = rename_site(a, "c1", "Centre")
-    store.save(scenario_id, d, author="ana")
-    assert list(store.undo(scenario_id).sites) == a  # undoing a save made after undos goes back to before it
+    store.save(scenario_id, d, author="ana", base_version=5)
+    # undoing a save made after undos goes back to before it
+    assert list(store.undo(scenario_id, base_version=6).sites) == a
     history = store.history(scenario_id)
     assert [v.action for v in history] == ["create", "save", "save", "undo", "undo", "save", "undo"]
     assert [v.restored_from for v in history if v.action == "undo"] == [2, 1, 1]
@@ -108,28 +110,33 @@ def test_versions_cannot_be_rewritten(tmp_path):
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_list_rename_delete(tmp_path):
+def test_list_rename_archive(tmp_path):
     store = ScenarioStore(tmp_path / "scenarios.sqlite")
     one = store.create("One", "turkistan", [CENTRE])
     two = store.create("Two", "turkistan", [MOBILE])
     store.create("Elsewhere", "almaty", [])
     assert [s.name for s in store.list_scenarios("turkistan")] == ["One", "Two"]
     assert store.rename(one.scenario_id, "One, renamed").name == "One, renamed"
-    store.delete(two.scenario_id)
+    store.archive(two.scenario_id)
     assert [s.name for s in store.list_scenarios("turkistan")] == ["One, renamed"]
-    assert store.load(two.scenario_id).deleted and store.load(two.scenario_id).sites == (MOBILE,)
-    with pytest.raises(ScenarioError, match="deleted"):
-        store.save(two.scenario_id, [], author="ana")
+    assert store.load(two.scenario_id).archived and store.load(two.scenario_id).sites == (MOBILE,)
+    with pytest.raises(ScenarioError, match="archived"):
+        store.save(two.scenario_id, [], author="ana", base_version=1)
     with pytest.raises(ValidationError, match="repeated"):
-        store.save(one.scenario_id, [CENTRE, CENTRE], author="ana")
+        store.save(one.scenario_id, [CENTRE, CENTRE], author="ana", base_version=1)
     assert store.load(one.scenario_id).version == 1  # the refused save left nothing behind
 
 
 def _save_many(path: str, scenario_id: int, author: str, count: int) -> None:
     store = ScenarioStore(path)
     for i in range(count):
-        store.save(scenario_id, [Site(f"{author}-{i}", f"{author} save {i}", "permanent", 43.0, 68.0)],
-                   author=author)
+        while True:  # an editor that meets a conflict reloads and saves again on the newest version
+            try:
+                store.save(scenario_id, [Site(f"{author}-{i}", f"{author} save {i}", "permanent", 43.0, 68.0)],
+                           author=author, base_version=store.load(scenario_id).version)
+                break
+            except ScenarioConflict:
+                continue
 
 
 def test_two_processes_saving_at_once_lose_nothing(tmp_path):
