@@ -204,3 +204,51 @@ def incidents_for(region: Region) -> Region:
 def reload_region() -> None:
     """Make the next get_region() read the region and its stored incident counts again (after an upload)."""
     st.session_state.pop("_region", None)
+
+
+# --- a selectbox that keeps its choice by value ------------------------------------------------------------------
+def _sticky(key: str) -> str:
+    return f"_sticky_{key}"
+
+
+def sticky_value(key: str):
+    """The value :func:`sticky_selectbox` ``key`` last kept (None before it was first shown)."""
+    return st.session_state.get(_sticky(key))
+
+
+def set_sticky(key: str, value) -> None:
+    """Make :func:`sticky_selectbox` ``key`` show ``value`` on its next run (e.g. a scenario just created)."""
+    st.session_state[_sticky(key)] = value
+
+
+def sticky_selectbox(label: str, options, *, key: str, format_func=str, **kwargs):
+    """A selectbox whose choice is kept by value (an id), not by its label, across reruns and page changes.
+
+    A plain selectbox is sent back by the browser as the label it shows; when the label changes (a scenario's
+    version, a site renamed) or the page is left (Streamlit forgets the widget's state), the choice falls back to
+    the first option without a word. Here the chosen value lives in its own session key and is put back into the
+    widget on every run; the browser's choice is taken only when it is one of the options. Labels that come out
+    the same for two options get the option appended, so every label stays unique.
+
+    Returns
+    -------
+    The chosen option (None when ``options`` is empty).
+    """
+    options = list(options)
+    if not options:
+        return None
+    chosen = st.session_state.get(_sticky(key))
+    if chosen not in options:
+        chosen = options[0]
+    texts = [str(format_func(option)) for option in options]
+    labels = {option: text if texts.count(text) == 1 else f"{text} [{option}]" for option, text in zip(options, texts)}
+
+    def keep() -> None:
+        picked = st.session_state.get(key)
+        if picked in labels:
+            st.session_state[_sticky(key)] = picked
+
+    st.session_state[_sticky(key)] = chosen
+    st.session_state[key] = chosen
+    st.selectbox(label, options, key=key, format_func=labels.__getitem__, on_change=keep, **kwargs)
+    return st.session_state[_sticky(key)]
