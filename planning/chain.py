@@ -75,13 +75,13 @@ class ChainSpec:
         t, o = self.table, self.order_column
         return {
             f"{t}_no_update": f"CREATE TRIGGER IF NOT EXISTS {t}_no_update BEFORE UPDATE ON {t} "
-                              f"BEGIN SELECT RAISE(ABORT, '{self.what} is append-only'); END",
+                              f"BEGIN SELECT RAISE(ABORT, '{self.what}: append-only, rows cannot be changed'); END",
             f"{t}_no_delete": f"CREATE TRIGGER IF NOT EXISTS {t}_no_delete BEFORE DELETE ON {t} "
-                              f"BEGIN SELECT RAISE(ABORT, '{self.what} is append-only'); END",
+                              f"BEGIN SELECT RAISE(ABORT, '{self.what}: append-only, rows cannot be removed'); END",
             f"{t}_chained": f"CREATE TRIGGER IF NOT EXISTS {t}_chained BEFORE INSERT ON {t} "
                             f"WHEN NEW.row_hash IS NULL OR NEW.prev_hash IS NULL OR NEW.{o} IS NULL "
                             f"OR NEW.{o} <= (SELECT COALESCE(MAX({o}), 0) FROM {t}) "
-                            f"BEGIN SELECT RAISE(ABORT, '{self.what} is append-only: a new row needs the next "
+                            f"BEGIN SELECT RAISE(ABORT, '{self.what}: append-only, a new row needs the next "
                             f"{o} and its chain hashes'); END",
         }
 
@@ -89,7 +89,7 @@ class ChainSpec:
 AUDIT_LOG = ChainSpec(
     name="audit_log", table="audit_log", order_column="entry_id",
     columns=("entry_id", "at", "user", "action", "object"),
-    label="entry {entry_id}", legacy_order="entry_id", what="the audit log",
+    label="entry {entry_id}", legacy_order="entry_id", what="audit log",
 )
 SCENARIO_VERSIONS = ChainSpec(
     name="scenario_versions", table="scenario_versions", order_column="seq",
@@ -136,6 +136,8 @@ class ChainReport:
     head_hash: str | None
     first_break: ChainBreak | None
     notes: tuple[str, ...] = ()
+    chained: bool = True
+    """False for a table written before chaining that no store has opened since (nothing to check yet)."""
 
     @property
     def intact(self) -> bool:
@@ -354,8 +356,8 @@ def verify_file(db_path: str | Path, *, specs: Iterable[ChainSpec] = CHAINS) -> 
                 continue
             columns = {row[1] for row in connection.execute(f"PRAGMA table_info({spec.table})")}
             if "row_hash" not in columns:
-                reports.append(ChainReport(spec, 0, None, None, None,
-                                           (f"{spec.what}: not chained yet (opened by the app once, it will be).",)))
+                (rows,) = connection.execute(f"SELECT COUNT(*) FROM {spec.table}").fetchone()
+                reports.append(ChainReport(spec, rows, None, None, None, chained=False))
                 continue
             reports.append(verify(connection, spec, head=heads.get(spec.name)))
         return reports

@@ -11,12 +11,16 @@ import pytest
 from geo.errors import QorgauError, ValidationError
 from geo.schema import SERVICE_COLUMNS
 from planning.scenarios import (
+    Edit,
     ScenarioConflict,
     ScenarioError,
+    ScenarioNameError,
     ScenarioStore,
     Site,
     add_site,
+    apply_edit,
     export_csv,
+    free_site_id,
     import_csv,
     move_site,
     remove_site,
@@ -182,3 +186,72 @@ def test_sites_to_services_follows_the_schema():
     services = sites_to_services([CENTRE, MOBILE])
     assert list(services.columns) == SERVICE_COLUMNS and services.crs.to_epsg() == 4326
     assert services.geometry.iloc[1].x == MOBILE.lon and services["reach_minutes"].iloc[1] == 45.0
+
+
+# --- two editors, one scenario: the second save names its base version and is refused (issue 11, item 6) -----------
+def test_two_stores_saving_from_the_same_version_conflict_and_merge_keeps_both(tmp_path):
+    path = tmp_path / "scenarios.sqlite"
+    ana, bek = ScenarioStore(path), ScenarioStore(path)  # two planners, two connections to one file
+    scenario_id = ana.create("Shared", "turkistan", [CENTRE], author="ana").scenario_id
+    ana_view, bek_view = ana.load(scenario_id), bek.load(scenario_id)
+    ana_edit = Edit("add", site=Site("site-1", "Ana's site", "permanent", 43.0, 68.0))
+    bek_edit = Edit("add", site=Site("site-1", "Bek's site", "mobile", 44.0, 68.5, reach_minutes=30))
+    saved = ana.save(scenario_id, apply_edit(ana_view.sites, ana_edit), author="ana", base_version=ana_view.version)
+    with pytest.raises(ScenarioConflict) as caught:
+        bek.save(scenario_id, apply_edit(bek_view.sites, bek_edit), author="bek", base_version=bek_view.version)
+    conflict = caught.value
+    assert (conflict.authors, conflict.base_version, conflict.latest_version) == (("ana",), 1, 2)
+    assert conflict.saved_at == bek.history(scenario_id)[-1].saved_at
+    assert "changed by ana" in str(conflict) and "version 2" in str(conflict) and isinstance(conflict, QorgauError)
+    assert bek.load(scenario_id) == saved  # nothing of Bek's was written
+    # merge: Bek's change applied again on the newest version; the taken id is replaced, Ana's site stays
+    newest = bek.load(scenario_id)
+    merged = bek.save(scenario_id, apply_edit(newest.sites, bek_edit), author="bek", base_version=newest.version)
+    assert [(s.service_id, s.name) for s in merged.sites] == [("c1", "Turkistan centre"), ("site-1", "Ana's site"),
+                                                              ("site-2", "Bek's site")]
+    # an undo also names what it undoes: Ana's view is stale now
+    with pytest.raises(ScenarioConflict, match="changed by bek"):
+        ana.undo(scenario_id, author="ana", base_version=saved.version)
+    with pytest.raises(ScenarioError, match="no site with id 'm1'"):  # a merge onto a version without the site
+        apply_edit(merged.sites, Edit("move", service_id="m1", lat=43.0, lon=68.0))
+
+
+def test_apply_edit_covers_every_page_edit():
+    sites = [CENTRE, MOBILE]
+    assert apply_edit(sites, Edit("remove", service_id="c1")) == [MOBILE]
+    assert apply_edit(sites, Edit("move", service_id="m1", lat=43.5, lon=68.9))[1].lat == 43.5
+    assert apply_edit(sites, Edit("rename", service_id="c1", name="Centre"))[0].name == "Centre"
+    assert apply_edit(sites, Edit("set_kind", service_id="m1", kind="permanent"))[1].kind == "permanent"
+    assert apply_edit(sites, Edit("replace", sites=(MOBILE,))) == [MOBILE]
+    assert sites == [CENTRE, MOBILE]
+    assert free_site_id([Site("site-1", "x", "permanent", 0, 0), CENTRE]) == "site-2"
+    with pytest.raises(ValueError, match="unknown edit action"):
+        Edit("delete")
+
+
+def test_names_are_unique_per_region_ignoring_case_and_spaces(tmp_path):
+    store = ScenarioStore(tmp_path / "scenarios.sqlite")
+    plan = store.create("  Plan   B ", "turkistan", [CENTRE], author="ana")
+    assert plan.name == "Plan B"
+    for taken in ("plan b", "PLAN  B", "Plan\tB"):
+        with pytest.raises(ScenarioNameError, match="already named 'Plan B'") as caught:
+            store.create(taken, "turkistan", [], author="bek")
+        assert caught.value.key == "taken" and caught.value.other.scenario_id == plan.scenario_id
+    assert store.create("Plan B", "almaty", [], author="ana").name == "Plan B"  # another region
+    other = store.create("Other", "turkistan", [], author="ana")
+    with pytest.raises(ScenarioNameError, match="already named"):
+        store.rename(other.scenario_id, "plan b", author="ana")
+    assert store.rename(plan.scenario_id, "PLAN B", author="ana").name == "PLAN B"  # its own name, other case
+    store.archive(plan.scenario_id, author="ana")
+    with pytest.raises(ScenarioNameError, match="an archived scenario .* restore that one") as caught:
+        store.create("Plan B", "turkistan", [], author="bek")
+    assert caught.value.other.archived
+    for bad, key in (("   ", "empty"), ("x" * 121, "too_long")):
+        with pytest.raises(ScenarioNameError) as caught:
+            store.create(bad, "turkistan", [], author="ana")
+        assert caught.value.key == key
+    assert [s.name for s in store.list_scenarios("turkistan")] == ["Other"]
+    assert [s.name for s in store.list_scenarios("turkistan", archived=True)] == ["PLAN B"]
+    with pytest.raises(ScenarioError, match="last scenario in use"):
+        store.archive(other.scenario_id, author="ana")
+    assert store.restore(plan.scenario_id, author="ana").archived is False
