@@ -18,6 +18,7 @@ from planning import access, privacy
 from planning.access import User
 from planning.analysis import SiteMinutes, incident_vector, service_bands, site_minutes_for
 from planning.i18n import DEFAULT_LANGUAGE, format_problem, t
+from planning.scenarios import MAX_SCENARIO_NAME_CHARS, ScenarioNameError
 
 
 FRAMED_KEY = "_qorgau_framed"
@@ -252,3 +253,13 @@ def sticky_selectbox(label: str, options, *, key: str, format_func=str, **kwargs
     st.session_state[key] = chosen
     st.selectbox(label, options, key=key, format_func=labels.__getitem__, on_change=keep, **kwargs)
     return st.session_state[_sticky(key)]
+
+
+def scenario_name_problem(exc: ScenarioNameError) -> str:
+    """A :class:`planning.scenarios.ScenarioNameError` in the reader's language."""
+    if exc.key == "taken":
+        return t("scen_safety.name_taken_archived" if exc.other.archived else "scen_safety.name_taken", lang(),
+                 other=exc.other.name)
+    if exc.key == "empty":
+        return t("scen.name_needed", lang())
+    return t("scen_safety.name_too_long", lang(), max=MAX_SCENARIO_NAME_CHARS)

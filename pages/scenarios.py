@@ -8,8 +8,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.errors import ValidationError
-from pages.common import (current_profile, get_region, guard, incident_level, incidents_here, lang, set_sticky,
-                          site_minutes, small_count_k, sticky_selectbox, sticky_value, synthetic_banner)
+from pages.common import (current_profile, get_region, guard, incident_level, incidents_here, lang,
+                          scenario_name_problem, set_sticky, site_minutes, small_count_k, sticky_selectbox,
+                          sticky_value, synthetic_banner)
 from planning import access
 from planning.analysis import evaluate
 from planning.baseline import current_services
@@ -17,7 +18,7 @@ from planning.coverage import threshold_key
 from planning.gapmap import district_names, district_table, gap_list, scenario_map, shown_incidents
 from planning.i18n import fmt_number, format_problem, place_names, t
 from planning.scenarios import (MAX_SCENARIO_NAME_CHARS, Edit, Scenario, ScenarioConflict, ScenarioError,
-                                ScenarioNameError, ScenarioStore, Site, apply_edit, default_db_path, export_csv,
+                                NEW_SITE_ID_PREFIX, ScenarioNameError, ScenarioStore, Site, apply_edit, default_db_path, export_csv,
                                 free_site_id, import_csv, sites_from_services, sites_to_services)
 from planning.webmap import incident_counts
 
@@ -70,13 +71,10 @@ def when(saved_at: str) -> str:
     return f"{saved_at[:16].replace('T', ' ')} UTC"
 
 
-def name_problem(exc: ScenarioNameError) -> str:
-    if exc.key == "taken":
-        return t("scen_safety.name_taken_archived" if exc.other.archived else "scen_safety.name_taken", L,
-                 other=exc.other.name)
-    if exc.key == "empty":
-        return t("scen.name_needed", L)
-    return t("scen_safety.name_too_long", L, max=MAX_SCENARIO_NAME_CHARS)
+def changed_since(scenario_id: int, version: int) -> tuple[str, str]:
+    """Who saved the scenario after ``version`` (each once, oldest first) and when the last of them did."""
+    later = store.history(scenario_id)[version:]
+    return ", ".join(dict.fromkeys(v.author or t("scen_safety.someone", L) for v in later)), when(later[-1].saved_at)
 
 
 if NOTICE_KEY in st.session_state:
@@ -134,16 +132,17 @@ def commit(edit: Edit, *, on: Scenario) -> None:
 
 def new_site(lat: float, lon: float, kind: str, reach_minutes: float, name: str | None = None) -> Site:
     service_id = free_site_id(sites)
-    return Site(service_id, name or t("scen.new_site_name", L, n=service_id.removeprefix("site-")), kind, lat, lon,
-                reach_minutes=reach_minutes if kind == "mobile" else math.nan)
+    name = name or t("scen.new_site_name", L, n=service_id.removeprefix(NEW_SITE_ID_PREFIX))
+    return Site(service_id, name, kind, lat, lon, reach_minutes=reach_minutes if kind == "mobile" else math.nan)
 
 
 # --- someone else saved: say who and when; reload, or apply this editor's change on top ------------------------------
 if conflict is not None:
     error: ScenarioConflict = conflict["error"]
     newest = store.load(chosen_id)
-    st.warning(t("scen_safety.conflict", L, name=error.name, who=", ".join(error.authors), when=when(error.saved_at),
-                 version=newest.version, base=error.base_version))
+    who, at = changed_since(chosen_id, error.base_version)
+    st.warning(t("scen_safety.conflict", L, name=newest.name, who=who, when=at, version=newest.version,
+                 base=error.base_version))
     if conflict["edit"] is None:
         st.caption(t("scen_safety.conflict_undo", L))
     left, right = st.columns(2)
@@ -155,10 +154,9 @@ if conflict is not None:
                                                      key="scen_conflict_merge"):
         commit(conflict["edit"], on=newest)
 elif scenario.version < latest.version:
-    later = store.history(chosen_id)[scenario.version:]
-    authors = ", ".join(dict.fromkeys(v.author or t("scen_safety.someone", L) for v in later))
-    st.info(t("scen_safety.newer", L, name=latest.name, who=authors, when=when(later[-1].saved_at),
-              version=latest.version, base=scenario.version))
+    who, at = changed_since(chosen_id, scenario.version)
+    st.info(t("scen_safety.newer", L, name=latest.name, who=who, when=at, version=latest.version,
+              base=scenario.version))
     if st.button(t("scen_safety.show_newest", L), key="scen_show_newest"):
         st.session_state[BASE_KEY] = (chosen_id, latest.version)
         st.rerun()
@@ -228,7 +226,7 @@ if editable:
                 try:
                     created = store.create(name, region.region_id, by_id[source].sites, author=user.username)
                 except ScenarioNameError as exc:
-                    st.error(name_problem(exc))
+                    st.error(scenario_name_problem(exc))
                 else:
                     st.session_state[CREATE_GEN_KEY] = generation + 1
                     set_sticky(PICK_KEY, created.scenario_id)
@@ -241,7 +239,7 @@ if editable:
                 try:
                     renamed = store.rename(chosen_id, new_title, author=user.username)
                 except ScenarioNameError as exc:
-                    st.error(name_problem(exc))
+                    st.error(scenario_name_problem(exc))
                 else:
                     notice("success", t("scen_safety.renamed", L, name=renamed.name))
         if st.button(t("scen_safety.archive_button", L), key="scen_archive", help=t("scen_safety.archive_help", L)):
