@@ -257,9 +257,9 @@ def sticky_selectbox(label: str, options, *, key: str, format_func=str, **kwargs
 
 def scenario_name_problem(exc: ScenarioNameError) -> str:
     """A :class:`planning.scenarios.ScenarioNameError` in the reader's language."""
-    if exc.key == "taken":
+    if exc.reason == "taken":
         return t("scen_safety.name_taken_archived" if exc.other.archived else "scen_safety.name_taken", lang(),
                  other=exc.other.name)
-    if exc.key == "empty":
+    if exc.reason == "empty":
         return t("scen.name_needed", lang())
     return t("scen_safety.name_too_long", lang(), max=MAX_SCENARIO_NAME_CHARS)

@@ -78,16 +78,16 @@ class ScenarioNameError(QorgauError, ValueError):
 
     Attributes
     ----------
-    key : {"empty", "too_long", "taken"}
+    reason : {"empty", "too_long", "taken"}
     name : str
         The name asked for (cleaned).
     other : Scenario or None
         For ``taken``: the scenario that has the name (possibly archived).
     """
 
-    def __init__(self, message: str, *, key: str, name: str, other: Scenario | None = None):
+    def __init__(self, message: str, *, reason: str, name: str, other: Scenario | None = None):
         super().__init__(message)
-        self.key, self.name, self.other = key, name, other
+        self.reason, self.name, self.other = reason, name, other
 
 
 class ScenarioConflict(QorgauError, RuntimeError):
@@ -418,10 +418,10 @@ def clean_scenario_name(name: str) -> str:
     text = "".join(c for c in str(name) if unicodedata.category(c) != "Cc" or c.isspace())
     text = " ".join(text.split())
     if not text:
-        raise ScenarioNameError("a scenario needs a name. Fix: type one.", key="empty", name=text)
+        raise ScenarioNameError("a scenario needs a name. Fix: type one.", reason="empty", name=text)
     if len(text) > MAX_SCENARIO_NAME_CHARS:
         raise ScenarioNameError(f"a scenario name has at most {MAX_SCENARIO_NAME_CHARS} characters; got {len(text)}. "
-                                "Fix: shorten it.", key="too_long", name=text)
+                                "Fix: shorten it.", reason="too_long", name=text)
     return text
 
 
@@ -606,7 +606,7 @@ class ScenarioStore(SqliteStore):
                 raise ScenarioNameError(f"{where} of region {region_id!r} is already named {other!r} (scenario "
                                         f"{scenario_id}). Fix: choose another name"
                                         + (", or restore that one." if taken.archived else "."),
-                                        key="taken", name=name, other=taken)
+                                        reason="taken", name=name, other=taken)
 
     @staticmethod
     def _scenario_row(db: sqlite3.Connection, scenario_id: int) -> tuple:

@@ -236,7 +236,7 @@ def test_names_are_unique_per_region_ignoring_case_and_spaces(tmp_path):
     for taken in ("plan b", "PLAN  B", "Plan\tB"):
         with pytest.raises(ScenarioNameError, match="already named 'Plan B'") as caught:
             store.create(taken, "turkistan", [], author="bek")
-        assert caught.value.key == "taken" and caught.value.other.scenario_id == plan.scenario_id
+        assert caught.value.reason == "taken" and caught.value.other.scenario_id == plan.scenario_id
     assert store.create("Plan B", "almaty", [], author="ana").name == "Plan B"  # another region
     other = store.create("Other", "turkistan", [], author="ana")
     with pytest.raises(ScenarioNameError, match="already named"):
@@ -246,10 +246,10 @@ def test_names_are_unique_per_region_ignoring_case_and_spaces(tmp_path):
     with pytest.raises(ScenarioNameError, match="an archived scenario .* restore that one") as caught:
         store.create("Plan B", "turkistan", [], author="bek")
     assert caught.value.other.archived
-    for bad, key in (("   ", "empty"), ("x" * 121, "too_long")):
+    for bad, reason in (("   ", "empty"), ("x" * 121, "too_long")):
         with pytest.raises(ScenarioNameError) as caught:
             store.create(bad, "turkistan", [], author="ana")
-        assert caught.value.key == key
+        assert caught.value.reason == reason
     assert [s.name for s in store.list_scenarios("turkistan")] == ["Other"]
     assert [s.name for s in store.list_scenarios("turkistan", archived=True)] == ["PLAN B"]
     with pytest.raises(ScenarioError, match="last scenario in use"):
