@@ -4,6 +4,7 @@ import streamlit as st
 
 from pages.common import FRAMED_KEY, current_user, sign_out
 from planning.access import can
+from planning.db import StorageError
 from planning.i18n import LANGUAGE_NAMES, LANGUAGES, t
 
 st.set_page_config(page_title="Qorgau", page_icon="🛡️", layout="wide")
@@ -46,4 +47,7 @@ else:
     st.sidebar.caption(t("signin.signed_in_as", lang, user=user.username, role=t(f"role.{user.role}", lang)))
     if st.sidebar.button(t("signin.sign_out", lang), icon=":material/logout:"):
         sign_out()
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+except StorageError as exc:  # a read-only or full database: said in the reader's language; nothing stored was lost
+    st.error(exc.message(lang))

@@ -53,7 +53,7 @@ result_a, result_b = evaluated(a), evaluated(b)
 steps = result_a.coverage.thresholds_minutes
 step = middle.radio(t("cmp.threshold", L), list(steps), format_func=threshold_key, key="cmp_minutes")
 key = threshold_key(step)
-comparison = compare(result_a.coverage, result_b.coverage, k=k)
+comparison = compare(result_a.coverage, result_b.coverage)
 
 st.subheader(t("cmp.summary", L))
 st.success(summary_sentence(comparison, threshold_minutes=step, name_a=a.name, name_b=b.name,
@@ -66,7 +66,7 @@ def _minutes(value: float) -> str:
 
 
 within = comparison.within[key]
-shown = [shown_incidents(r.coverage, k=k) for r in (result_a, result_b)]
+shown = [shown_incidents(r.coverage) for r in (result_a, result_b)]
 for column, scenario, result, incident_figures, is_b in zip(st.columns(2), (a, b), (result_a, result_b), shown,
                                                              (False, True)):
     figures = result.coverage.region.within[key]

@@ -52,9 +52,10 @@ st.title(area_label(region, district_id, L))
 synthetic_banner(region)
 table = site_minutes(region)
 result = evaluate(region, services, table, incidents=incidents_here(region))
-figures = key_figures(result, district_id=district_id, lang=L, k=small_count_k())
+figures = key_figures(result, district_id=district_id, lang=L)
 for column, figure in zip(st.columns(len(figures)), figures):
     column.metric(figure.label, figure.value, help=figure.detail)
     column.caption(figure.detail)
-fmap = scenario_map(region, result, bands=bands(region, services, table), lang=L, k=small_count_k())
+fmap = scenario_map(region, result, bands=bands(region, services, table), lang=L, k=small_count_k(),
+                    method_description=table.describe(L))
 st_folium(fmap, height=720, use_container_width=True, returned_objects=[], key=f"present_map_{position}")

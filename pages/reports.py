@@ -15,7 +15,6 @@ from planning.exports import (bands_geojson, csv_bytes, gaps_geojson, scenario_m
 from planning.i18n import t
 from planning.report import area_label, region_pdf, report_map_png
 from planning.scenarios import ScenarioStore, default_db_path, sites_to_services
-from planning.webmap import incident_counts
 
 FILES_KEY = "_report_files"
 
@@ -51,19 +50,21 @@ if st.button(t("reports.prepare", L), type="primary"):
         compared = [(names[0], scenarios[names[0]]), (chosen, services)] if chosen != names[0] else [(chosen, services)]
         result = evaluate(region, services, table, incidents=incidents)
         shapes = bands(region, services, table)
-        sheets = tables(region, result, incidents=incidents, lang=L, k=k, incident_level=level)
-        common = dict(lang=L, incidents=incidents, k=k, incident_level=level, bands=shapes)
-        counts = incident_counts(region.incidents) if level == "settlement" and len(region.incidents) else None
+        sheets = tables(region, result, incidents=incidents, lang=L, incident_level=level)
+        common = dict(lang=L, incidents=incidents, incident_level=level, bands=shapes)
+        counts = incidents if level == "settlement" else None
         files = {
             "region_pdf": (region_pdf(region, compared, table, **common), "application/pdf", "qorgau-region.pdf"),
             "png": (report_map_png(region, result, bands=shapes, lang=L), "image/png", "qorgau-map.png"),
             "html": (standalone_html(scenario_map(region, result, bands=shapes, lang=L, k=k,
-                                                  incidents_by_settlement=counts)), "text/html", "qorgau-map.html"),
+                                                  settlement_incidents=counts,
+                                                  method_description=table.describe(L))),
+                     "text/html", "qorgau-map.html"),
             "csv": (csv_bytes(next(iter(sheets.values()))), "text/csv", "qorgau-settlements.csv"),
             "xlsx": (xlsx_bytes(sheets), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      "qorgau-tables.xlsx"),
             "bands": (bands_geojson(shapes), "application/geo+json", "qorgau-isochrones.geojson"),
-            "gaps": (gaps_geojson(region, result, incidents=incidents, lang=L, k=k, incident_level=level),
+            "gaps": (gaps_geojson(region, result, incidents=incidents, lang=L, incident_level=level),
                      "application/geo+json", "qorgau-gaps.geojson"),
         }
         if district_id is not None:

@@ -17,10 +17,9 @@ from planning.baseline import current_services
 from planning.coverage import threshold_key
 from planning.gapmap import district_names, district_table, gap_list, scenario_map, shown_incidents
 from planning.i18n import fmt_number, format_problem, place_names, t
-from planning.scenarios import (MAX_SCENARIO_NAME_CHARS, Edit, Scenario, ScenarioConflict, ScenarioError,
-                                NEW_SITE_ID_PREFIX, ScenarioNameError, ScenarioStore, Site, apply_edit, default_db_path, export_csv,
-                                free_site_id, import_csv, sites_from_services, sites_to_services)
-from planning.webmap import incident_counts
+from planning.scenarios import (MAX_SCENARIO_NAME_CHARS, NEW_SITE_ID_PREFIX, Edit, Scenario, ScenarioConflict,
+                                ScenarioError, ScenarioNameError, ScenarioStore, Site, apply_edit, default_db_path,
+                                export_csv, free_site_id, import_csv, sites_from_services, sites_to_services)
 
 MAP_KEY = "scen_map"
 LAST_CLICK_KEY = "_scen_last_click"
@@ -37,6 +36,8 @@ NOTICE_KEY = "_scen_notice"
 CREATE_GEN_KEY = "_scen_create_gen"
 """Generation of the new-scenario form: each form instance creates at most one scenario (a second submit of
 the same form, e.g. Enter and then the button, finds no widget and does nothing)."""
+IMPORT_NOTES_KEY = "_scen_import_notes"
+"""Which column of an imported file was read as what, shown on the run after the import."""
 DEFAULT_REACH_MINUTES = 60.0
 
 L = lang()
@@ -265,14 +266,19 @@ if editable:
             columns=[t(f"scen_safety.col.{c}", L) for c in ("version", "action", "author", "saved_at", "sites")]),
             hide_index=True)
     with st.expander(t("scen.import", L)):
+        for note in st.session_state.pop(IMPORT_NOTES_KEY, []):
+            st.text(note)  # text, not Markdown: it quotes the file's headers
         upload = st.file_uploader(t("scen.import", L), type=["csv"], key="scen_upload")
         if upload is not None and st.button(t("scen.import_button", L), key="scen_import"):
             try:
-                imported = import_csv(upload.getvalue(), name=upload.name)
+                notes = []
+                imported = import_csv(upload.getvalue(), name=upload.name, region=region, notes=notes)
             except ValidationError as exc:
                 st.error(t("scen.import_failed", L))
                 st.code("\n".join(format_problem(p, L) for p in exc.problems), language=None)
             else:
+                # commit() reruns the page at once: the notes (which column was read as what) are shown on that run
+                st.session_state[IMPORT_NOTES_KEY] = [format_problem(note, L) for note in notes]
                 commit(Edit("replace", sites=tuple(imported)), on=scenario)
 elif not may_edit:
     st.caption(t("scen.read_only", L))
@@ -303,7 +309,7 @@ if result_key not in results:
     results[result_key] = evaluate(region, services, site_minutes(region), incidents=incidents_here(region))
 result = results[result_key]
 cov = result.coverage
-shown = shown_incidents(cov, k=k)
+shown = shown_incidents(cov)
 st.caption(t("scen.method", L, description=site_minutes(region).describe(L)))
 
 st.subheader(t("scen.figures", L))
@@ -336,16 +342,15 @@ cols[1].metric(t("scen.p90", L), _minutes(cov.region.p90_minutes))
 
 gap_minutes = st.radio(t("scen.gap_threshold", L), list(cov.thresholds_minutes), horizontal=True,
                        format_func=threshold_key, key="scen_gap_minutes")
-settlement_incidents = level == "settlement" and len(region.incidents) > 0
 fmap = scenario_map(region, services, cov, threshold_minutes=gap_minutes, lang=L, k=k,
-                    incidents_by_settlement=incident_counts(region.incidents) if settlement_incidents else None)
+                    settlement_incidents=cov.release if level == "settlement" else None)
 st_folium(fmap, height=600, use_container_width=True, returned_objects=["last_clicked"], key=MAP_KEY)
 
 st.subheader(t("scen.districts", L))
 if level == "district":
     st.caption(t("scen.district_only", L))
-st.dataframe(district_table(region, cov, lang=L, k=k, incidents=level is not None), hide_index=True)
-table = gap_list(region, cov, result.nearest_service_ids, threshold_minutes=gap_minutes, lang=L, k=k,
+st.dataframe(district_table(region, cov, lang=L, incidents=level is not None), hide_index=True)
+table = gap_list(region, cov, result.nearest_service_ids, threshold_minutes=gap_minutes, lang=L,
                  services=services, incidents=level == "settlement")
 st.subheader(t("scen.gaps", L, count=len(table)))
 st.dataframe(table, hide_index=True)

@@ -75,18 +75,21 @@ with right:
     method = st.radio(t("suggest.method", L), METHODS, format_func=lambda m: t(f"suggest.method.{m}", L))
 
 candidates = None
+candidate_notes = []
 if source == "upload" and upload is None:
     st.info(t("suggest.upload_first", L))
 else:
     try:
         candidates = candidate_sites(region, source=source, min_population=min_population,
                                      upload=None if upload is None else upload.getvalue(),
-                                     upload_name=getattr(upload, "name", "candidates.csv"))
+                                     upload_name=getattr(upload, "name", "candidates.csv"), notes=candidate_notes)
     except QorgauError as exc:
         st.error("\n".join(format_problem(p, L) for p in exc.problems) if isinstance(exc, ValidationError)
                  else str(exc))
 if candidates is not None:
     st.caption(t("suggest.candidate_count", L, n=len(candidates)))
+    for note in candidate_notes:  # e.g. which column of the upload was read as the id
+        st.text(format_problem(note, L))  # text, not Markdown: it quotes the file's headers
 exact_gap = method == "greedy" and st.checkbox(
     t("suggest.exact_gap", L), value=candidates is not None and len(candidates) <= EXACT_GAP_MAX_CANDIDATES)
 
@@ -119,7 +122,8 @@ if shown_inputs[0] != region.region_id:
 st.subheader(t("suggest.result", L))
 k = small_count_k()
 show_incidents = level == "settlement"
-value = fmt_number(result.objective, L, decimals=0 if result.model == "lscp" or result.demand.mode != "blend" else 4)
+value = result.objective_shown if isinstance(result.objective_shown, str) else fmt_number(
+    result.objective_shown, L, decimals=0 if result.model == "lscp" or result.demand.mode != "blend" else 4)
 st.markdown(t(f"suggest.objective.{result.model}", L, minutes=result.threshold_minutes, value=value))
 if result.method == "exact":
     st.markdown(t("suggest.optimal" if result.status == "optimal" else "suggest.feasible", L))
@@ -130,7 +134,7 @@ elif result.gap is not None and result.gap != float("inf"):
 else:
     st.info(t("suggest.gap_unknown", L))
 
-table = pick_table(result, k=k, show_incidents=show_incidents)
+table = pick_table(result, show_incidents=show_incidents)
 districts = region.districts.drop(columns="geometry").set_index("district_id")
 district_label = {d: row.get(f"name_{L}") or row.get("name_ru") or d for d, row in districts.iterrows()}
 if table.empty:

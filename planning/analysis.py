@@ -9,6 +9,7 @@ in for one call, so a :class:`SiteMinutes` may be shared between sessions; incid
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -17,12 +18,13 @@ import pandas as pd
 from geo.isochrones import DEFAULT_BANDS_MINUTES, isochrones
 from geo.network import RoadNetwork
 from geo.osm import build_network
-from geo.speeds import DEFAULT_PROFILE, SpeedProfile
+from geo.region import outline_degrees
+from geo.speeds import DEFAULT_PROFILE, SpeedProfile, load_speed_profile
 from geo.traveltime import (DEFAULT_CIRCUITY, DEFAULT_ESTIMATE_SPEED_KMH, METHOD_ESTIMATE, METHOD_NETWORK,
                             estimate_description, minutes_matrix)
 from planning.coverage import Coverage, Nearest, coverage, nearest, reach_minutes_of
 from planning.i18n import fmt_number, t
-from planning.privacy import aggregate_to_period
+from planning.release import IncidentRelease, region_release
 
 MATRIX_CUTOFF_MINUTES = 240.0
 """Minutes beyond which a site is taken not to reach a settlement (4 hours: beyond any planning threshold)."""
@@ -30,12 +32,40 @@ POSITION_DECIMALS = 6
 """Site positions are keyed to about 0.1 m: a site moved by less reuses its row."""
 
 
-def region_network(region, *, profile: SpeedProfile = DEFAULT_PROFILE) -> RoadNetwork | None:
-    """The region's routable road network (from the disk cache when built before), or None without roads."""
+def speed_profile_of(region, *, speeds_file: str | Path | None = None, adjustments=()) -> SpeedProfile:
+    """The speed profile in use for ``region``: the one every page, export and CLI command computes times with.
+
+    Parameters
+    ----------
+    region : geo.region.Region
+    speeds_file : path, optional
+        A speeds CSV that overrides the folder's own (``--speeds FILE`` on the command line).
+    adjustments : iterable of str
+        Names of :data:`geo.speeds.ADJUSTMENTS` to switch on.
+
+    Returns
+    -------
+    SpeedProfile
+        ``speeds_file`` when given, else the folder's ``speeds.csv`` (read with the region), else the built-in
+        speeds; with ``adjustments`` on.
+
+    Raises
+    ------
+    ValidationError
+        When ``speeds_file`` cannot be used.
+    """
+    base = load_speed_profile(speeds_file) if speeds_file is not None else region.speed_profile
+    return base.with_adjustments(*adjustments)
+
+
+def region_network(region, *, profile: SpeedProfile | None = None) -> RoadNetwork | None:
+    """The region's routable road network (from the disk cache when built before), or None without roads.
+    ``profile`` defaults to :func:`speed_profile_of` the region."""
     if region.roads_path is None:
         return None
-    return build_network(region.roads_path, analysis_crs=region.analysis_crs, profile=profile,
-                         boundary=_outline_degrees(region))
+    return build_network(region.roads_path, analysis_crs=region.analysis_crs,
+                         profile=profile if profile is not None else speed_profile_of(region),
+                         boundary=outline_degrees(region))
 
 
 def method_of(network: RoadNetwork | None) -> str:
@@ -85,13 +115,7 @@ class SiteMinutes:
         if self.network is None:
             return t("method.estimate_desc", lang, circuity=fmt_number(DEFAULT_CIRCUITY, lang, decimals=1),
                      speed=DEFAULT_ESTIMATE_SPEED_KMH)
-        speeds = ", ".join(f"{name} {fmt_number(self.profile.speeds_kmh[name], lang)}"
-                           for name in ("motorway", "trunk", "primary", "secondary", "tertiary", "track")
-                           if name in self.profile.speeds_kmh)
-        adjustments = ", ".join(t(f"adjustment.{a}", lang) for a in self.profile.adjustments) or t("method.none", lang)
-        return t("method.network_desc", lang, speeds=speeds, unpaved=fmt_number(self.profile.unpaved_factor, lang,
-                                                                                   decimals=1),
-                 adjustments=adjustments)
+        return describe_profile(self.profile, lang)
 
     def rows(self, sites: gpd.GeoDataFrame) -> np.ndarray:
         """Minutes from each of ``sites`` (rows, in order) to every settlement (columns), float32, ``inf`` beyond
@@ -108,27 +132,45 @@ class SiteMinutes:
         return np.vstack([self._rows[key] for key in keys])
 
 
-def site_minutes_for(region, *, profile: SpeedProfile = DEFAULT_PROFILE) -> SiteMinutes:
-    """The minutes table of a region: over its road network with ``profile``, or the estimate without roads."""
+def site_minutes_for(region, *, profile: SpeedProfile | None = None) -> SiteMinutes:
+    """The minutes table of a region: over its road network with ``profile`` (default: :func:`speed_profile_of`
+    the region), or the estimate without roads."""
+    profile = profile if profile is not None else speed_profile_of(region)
     return SiteMinutes(region_network(region, profile=profile), region.settlements, analysis_crs=region.analysis_crs,
                        profile=profile)
+
+
+def describe_profile(profile: SpeedProfile, lang: str) -> str:
+    """The speed profile in ``lang``, as stated with every network result: where its speeds come from (built-in,
+    the region's speeds.csv, a file), the main class speeds, the unpaved factor, maxspeed use, adjustments."""
+    speeds = ", ".join(f"{name} {fmt_number(profile.speeds_kmh[name], lang, decimals=_decimals(profile.speeds_kmh[name]))}"
+                       for name in profile.described_classes())
+    source = t(f"speeds.source.{profile.source}", lang, name=profile.name)
+    ignored = profile.maxspeed_ignored_classes()
+    maxspeed = (t("speeds.maxspeed.used", lang) if not ignored
+                else t("speeds.maxspeed.ignored", lang) if len(ignored) == len(profile.speeds_kmh)
+                else t("speeds.maxspeed.partly", lang, classes=", ".join(ignored)))
+    adjustments = ", ".join(t(f"adjustment.{a}", lang) for a in profile.adjustments) or t("method.none", lang)
+    return t("speeds.network_desc", lang, source=source, speeds=speeds, maxspeed=maxspeed, adjustments=adjustments,
+             unpaved=fmt_number(profile.unpaved_factor, lang, decimals=1))
+
+
+def _decimals(value: float) -> int:
+    return 0 if float(value).is_integer() else 1
 
 
 def _position_keys(sites: gpd.GeoDataFrame) -> list[tuple[float, float]]:
     return [(round(float(p.x), POSITION_DECIMALS), round(float(p.y), POSITION_DECIMALS)) for p in sites.geometry]
 
 
-def incident_vector(incidents: pd.DataFrame, settlement_ids, *, period: str | None = None) -> np.ndarray:
-    """Incident counts aligned with ``settlement_ids`` (all periods, or one fixed period: "2023", "2023-H1").
+def incident_release(region, *, period: str | None = None, secret: bytes | None = None,
+                     k: int | None = None) -> IncidentRelease | None:
+    """The protected release of the region's incidents (all periods, or one fixed period: "2023", "2023-H1"),
+    aligned with ``region.settlements``; None when the region has no incident data.
 
-    Counts recorded only per district are not in this vector (they have no settlement)."""
-    ids = pd.Index(pd.Series(settlement_ids, dtype=object))
-    if incidents is None or len(incidents) == 0:
-        return np.zeros(len(ids), dtype=np.int64)
-    chosen = incidents if period is None else aggregate_to_period(incidents, period, level="settlement")
-    chosen = chosen[chosen["settlement_id"].notna()]
-    totals = chosen.groupby(chosen["settlement_id"].astype(object))["count"].sum()
-    return totals.reindex(ids).fillna(0).to_numpy(dtype=np.int64)
+    See :func:`planning.release.region_release`; counts recorded only per district are not in its per-settlement
+    arrays (they have no settlement) but are part of its whole-region cell (``with_unplaced=True``)."""
+    return region_release(region, period=period, secret=secret, k=k)
 
 
 @dataclass(frozen=True)
@@ -146,7 +188,7 @@ class ScenarioResult:
     nearest_service_ids: np.ndarray = field(repr=False)
 
 
-def evaluate(region, services: gpd.GeoDataFrame, site_minutes: SiteMinutes, *, incidents: np.ndarray | None,
+def evaluate(region, services: gpd.GeoDataFrame, site_minutes: SiteMinutes, *, incidents: IncidentRelease | None,
              thresholds=(30.0, 60.0)) -> ScenarioResult:
     """Coverage of ``services`` over the region's settlements.
 
@@ -157,14 +199,17 @@ def evaluate(region, services: gpd.GeoDataFrame, site_minutes: SiteMinutes, *, i
         The scenario's sites (canonical services schema); mobile teams serve only within their reach_minutes.
     site_minutes : SiteMinutes
         Built for ``region.settlements``.
-    incidents : ndarray or None
-        Counts aligned with the settlements (see :func:`incident_vector`); None when there are none.
+    incidents : IncidentRelease or None
+        The protected release of the period (see :func:`incident_release`); None when there are none. Every incident
+        figure of the result is shown through it.
     """
     matrix = site_minutes.rows(services)
     near = nearest(matrix, reach_minutes=reach_minutes_of(services))
     settlements = region.settlements
-    figures = coverage(near.minutes, settlements["population"].to_numpy(dtype=float), incidents,
-                       settlements["district_id"].to_numpy(dtype=object), thresholds=tuple(thresholds))
+    figures = coverage(near.minutes, settlements["population"].to_numpy(dtype=float),
+                       None if incidents is None else incidents.counts,
+                       settlements["district_id"].to_numpy(dtype=object), thresholds=tuple(thresholds),
+                       release=incidents)
     ids = services["service_id"].to_numpy(dtype=object)
     nearest_ids = np.array([ids[i] if i >= 0 else None for i in near.site_index], dtype=object)
     return ScenarioResult(services=services, nearest=near, coverage=figures, method=site_minutes.method,
@@ -175,9 +220,4 @@ def service_bands(region, services: gpd.GeoDataFrame, network: RoadNetwork | Non
                   minutes=DEFAULT_BANDS_MINUTES) -> gpd.GeoDataFrame:
     """Isochrone bands of the services, clipped to the region (no incident data: may be cached globally)."""
     return isochrones(network, services, analysis_crs=region.analysis_crs, minutes=minutes,
-                      boundary=_outline_degrees(region))
-
-
-def _outline_degrees(region):
-    """The region outline (EPSG:4326), the form geo.osm and geo.isochrones clip to."""
-    return region.boundary.union_all() if not region.boundary.empty else None
+                      boundary=outline_degrees(region))

@@ -2,8 +2,8 @@
 
 Offline by design: Leaflet is served by the app itself (``static/vendor/leaflet``), set per map through
 ``default_js``/``default_css``; no tile layer unless one is configured; no element that pulls a CDN script
-(no awesome-markers icons, no branca colormaps). Incidents arrive as counts per settlement, already suppressed:
-no incident point is ever drawn.
+(no awesome-markers icons, no branca colormaps). Incidents arrive as the protected release
+(:mod:`planning.release`) and are drawn as each settlement's cell: no incident point or raw count is ever drawn.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import shapely
 from branca.element import MacroElement, Template
 
 from planning.i18n import CATALOG, fmt_number, place_names, t
-from planning.privacy import aggregate_to_period, suppress_count
+from planning.release import IncidentRelease
 
 STATIC_URL = "/app/static/vendor/leaflet"
 """Where the app serves Leaflet (Streamlit's static serving of the ``static/`` folder)."""
@@ -64,7 +64,7 @@ def base_map(boundary: gpd.GeoDataFrame, *, asset_url: str = STATIC_URL, tile_ur
 
 
 def region_map(region, *, lang: str = "ru", services: gpd.GeoDataFrame | None = None,
-               incidents_by_settlement: pd.Series | None = None, k: int,
+               settlement_incidents: IncidentRelease | None = None, k: int,
                asset_url: str = STATIC_URL, tile_url: str | None = None,
                bands: gpd.GeoDataFrame | None = None, settlement_minutes: np.ndarray | None = None,
                method: str | None = None, method_description: str | None = None) -> folium.Map:
@@ -77,8 +77,9 @@ def region_map(region, *, lang: str = "ru", services: gpd.GeoDataFrame | None = 
     region : geo.region.Region
     services : GeoDataFrame, optional
         The scenario's sites; the region's own services by default.
-    incidents_by_settlement : Series, optional
-        Incident counts indexed by settlement_id (already aggregated; see :func:`incident_counts`).
+    settlement_incidents : IncidentRelease, optional
+        The protected release aligned with ``region.settlements`` (:func:`planning.analysis.incident_release`):
+        each settlement with records is drawn with its own released cell.
     k : int
         Small-count threshold: counts from 1 to k-1 are shown as "<k".
     bands : GeoDataFrame, optional
@@ -103,13 +104,13 @@ def region_map(region, *, lang: str = "ru", services: gpd.GeoDataFrame | None = 
         band_layer(bands, lang, analysis_crs=region.analysis_crs).add_to(fmap)
     if not region.settlements.empty:
         _settlement_layer(region.settlements, lang, minutes=settlement_minutes).add_to(fmap)
-    if incidents_by_settlement is not None and len(incidents_by_settlement):
-        _incident_layer(region.settlements, incidents_by_settlement, lang, k=k,
+    if settlement_incidents is not None and settlement_incidents.has_records.any():
+        _incident_layer(region.settlements, settlement_incidents, lang,
                         synthetic=region.incidents_synthetic).add_to(fmap)
     if services is not None and not services.empty:
         _service_layer(services, lang).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
-    rows = legend_rows(lang, k=k, incidents=incidents_by_settlement is not None,
+    rows = legend_rows(lang, k=k, incidents=settlement_incidents is not None,
                        band_minutes=sorted(set(bands["minutes"])) if bands is not None and not bands.empty else (),
                        by_minutes=settlement_minutes is not None)
     notes = [method_label(method, method_description, lang)] if method else []
@@ -137,13 +138,6 @@ def layer_control_last(fmap: folium.Map) -> None:
         if isinstance(child, folium.LayerControl):
             del fmap._children[name]
             fmap.add_child(child, name=name)
-
-
-def incident_counts(incidents: pd.DataFrame, *, period: str | None = None) -> pd.Series:
-    """Total incidents per settlement_id (for one fixed period, or all). Counts only: nothing else is kept."""
-    frame = incidents if period is None else aggregate_to_period(incidents, period, level="settlement")
-    frame = frame[frame["settlement_id"].notna()]
-    return frame.groupby("settlement_id")["count"].sum().astype(int)
 
 
 def settlement_radius_px(population: float) -> float:
@@ -279,15 +273,15 @@ def _service_layer(services: gpd.GeoDataFrame, lang: str) -> folium.GeoJson:
     )
 
 
-def _incident_layer(settlements: gpd.GeoDataFrame, counts: pd.Series, lang: str, *, k: int,
+def _incident_layer(settlements: gpd.GeoDataFrame, release: IncidentRelease, lang: str, *,
                     synthetic: bool) -> folium.GeoJson:
-    located = settlements.set_index("settlement_id").reindex(counts.index)
-    located = located[located.geometry.notna()]
-    values = counts.loc[located.index]
+    rows = np.flatnonzero(release.has_records & settlements.geometry.notna().to_numpy())
+    located = settlements.iloc[rows]
+    values = release.settlement_values()[rows]
     frame = gpd.GeoDataFrame({
         "label": place_names(located, lang),
-        "count_label": [suppress_count(int(v), k) for v in values],
-        "radius": [4.0 + 2.0 * math.log1p(int(v)) if int(v) >= k else 4.0 for v in values],
+        "count_label": release.settlement_texts()[rows],
+        "radius": [4.0 if np.isnan(v) else 4.0 + 2.0 * math.log1p(v) for v in values],
     }, geometry=located.geometry.to_numpy(), crs=settlements.crs)
     name = t("layer.incidents_synthetic" if synthetic else "layer.incidents", lang)
     return folium.GeoJson(

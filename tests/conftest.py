@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,9 @@ TINY = DATA / "tiny"
 BROKEN = DATA / "broken"
 SHARED_TURKISTAN = PROJECT.parent / "shared" / "data" / "turkistan"
 DEFAULT_REGION = PROJECT / "data" / "default"
+
+# built road networks are cached in the user's cache folder: the tests (and the servers they start) use their own
+os.environ.setdefault("QORGAU_CACHE_DIR", tempfile.mkdtemp(prefix="qorgau-test-cache-"))
 
 needs_shared = pytest.mark.skipif(
     not (SHARED_TURKISTAN / "region.json").is_file(),
@@ -60,3 +65,27 @@ def signed_in_app(page: str | None = None, *, role: str = "planner", timeout_s: 
         at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
+
+
+@pytest.fixture(autouse=True)
+def release_secret(monkeypatch):
+    """A fixed release secret for every test (and the CLI runs they start), so no test writes one into the user's
+    own data folder; tests of the secret itself unset it."""
+    monkeypatch.setenv("QORGAU_RELEASE_SECRET", "tests-only release secret, not for deployment")
+
+
+TEST_SECRET = b"tests-only release secret, not for deployment"
+
+
+def release_of(counts, *, ids=None, k: int = 5, period: str = "2023", scope: str = "test"):
+    """The protected release (planning.release) of per-settlement ``counts`` recorded in one ``period``."""
+    import numpy as np
+    import pandas as pd
+
+    from planning.release import release_for
+
+    counts = np.asarray(counts, dtype=np.int64)
+    ids = [f"s{i}" for i in range(len(counts))] if ids is None else list(ids)
+    frame = pd.DataFrame({"settlement_id": ids, "district_id": [None] * len(ids), "period": period,
+                          "count": counts, "synthetic": False})
+    return release_for(frame, ids, scope=scope, secret=TEST_SECRET, k=k)
