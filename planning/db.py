@@ -177,6 +177,6 @@ class SqliteStore:
                 if connection.in_transaction:
                     connection.execute("ROLLBACK")
                 self._raise_storage_error(exc)
-            chain.record_heads(self.path, connection.chains_appended)
+            chain.record_heads(self.path, getattr(connection, "chains_appended", None) or {})
         finally:
             connection.close()
