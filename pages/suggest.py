@@ -5,13 +5,14 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.errors import QorgauError, ValidationError
-from pages.common import (get_region, guard, incident_level, incidents_here, lang, site_minutes, small_count_k,
-                          synthetic_banner)
+from pages.common import (get_region, guard, incident_level, incidents_here, lang, scenario_name_problem,
+                          site_minutes, small_count_k, synthetic_banner)
 from planning import access
 from planning.baseline import current_services
 from planning.i18n import fmt_number, format_problem, place_names, t
 from planning.markup import markdown_text
-from planning.scenarios import ScenarioStore, default_db_path, sites_from_services, sites_to_services
+from planning.scenarios import (ScenarioNameError, ScenarioStore, default_db_path, sites_from_services,
+                                sites_to_services)
 from planning.siting import DEFAULT_INCIDENT_WEIGHT, DEFAULT_UNDERREPORTING_FACTOR, DEMAND_MODES, METHODS, MODELS
 from planning.suggest import (CANDIDATE_SOURCES, DEFAULT_MIN_POPULATION, EXACT_GAP_MAX_CANDIDATES, candidate_sites,
                               pick_table, suggest, suggested_sites)
@@ -182,6 +183,10 @@ with st.form("save_suggestion"):
     name = st.text_input(t("suggest.save_name", L), value=t("suggest.default_name", L, base=base_name, n=len(table)))
     if st.form_submit_button(t("suggest.save", L)):
         sites = suggested_sites(sites_from_services(result.base), result, name_prefix=t("suggest.site_prefix", L))
-        saved = store.create(name.strip() or t("suggest.default_name", L, base=base_name, n=len(table)),
-                             region.region_id, sites, author=user.username)
-        st.success(t("suggest.saved", L, name=markdown_text(saved.name), n=len(saved.sites)))
+        try:
+            saved = store.create(name.strip() or t("suggest.default_name", L, base=base_name, n=len(table)),
+                                 region.region_id, sites, author=user.username)
+        except ScenarioNameError as exc:  # names are unique per region
+            st.error(scenario_name_problem(exc))
+        else:
+            st.success(t("suggest.saved", L, name=markdown_text(saved.name), n=len(saved.sites)))
