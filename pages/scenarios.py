@@ -124,7 +124,7 @@ def commit(edit: Edit, *, on: Scenario) -> None:
         st.session_state[CONFLICT_KEY] = {"scenario_id": on.scenario_id, "edit": edit, "error": exc}
         st.rerun()
     except ScenarioError:  # archived meanwhile
-        notice("error", t("scen_safety.archived_meanwhile", L, name=on.name))
+        notice("error", t("scen_safety.archived_meanwhile", L, name=markdown_text(on.name)))
     st.session_state[BASE_KEY] = (saved.scenario_id, saved.version)
     st.session_state.pop(CONFLICT_KEY, None)
     if on.version != scenario.version:
@@ -232,7 +232,7 @@ if editable:
                 else:
                     st.session_state[CREATE_GEN_KEY] = generation + 1
                     set_sticky(PICK_KEY, created.scenario_id)
-                    notice("success", t("scen_safety.created", L, name=created.name))
+                    notice("success", t("scen_safety.created", L, name=markdown_text(created.name)))
     with st.expander(t("scen_safety.manage", L)):
         with st.form(f"scen_rename_form_{chosen_id}"):
             new_title = st.text_input(t("scen_safety.rename_label", L), value=latest.name,
@@ -243,7 +243,7 @@ if editable:
                 except ScenarioNameError as exc:
                     st.error(scenario_name_problem(exc))
                 else:
-                    notice("success", t("scen_safety.renamed", L, name=renamed.name))
+                    notice("success", t("scen_safety.renamed", L, name=markdown_text(renamed.name)))
         if st.button(t("scen_safety.archive_button", L), key="scen_archive", help=t("scen_safety.archive_help", L)):
             try:
                 archived = store.archive(chosen_id, author=user.username)
@@ -251,7 +251,7 @@ if editable:
                 st.error(t("scen_safety.archive_last", L))
             else:
                 set_sticky(PICK_KEY, next(i for i in by_id if i != chosen_id))
-                notice("success", t("scen_safety.archived", L, name=archived.name))
+                notice("success", t("scen_safety.archived", L, name=markdown_text(archived.name)))
         archived_list = store.list_scenarios(region.region_id, archived=True)
         if archived_list:
             st.markdown(f"**{t('scen_safety.show_archived', L, n=len(archived_list))}**")

@@ -27,7 +27,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from attack_names import (FORMULAS, MARKDOWN_ATTACK, MARKUP_ATTACK, SCRIPT_MARKER, attack_region)
+from attack_names import (FORMULAS, HTML_ATTACK, MARKDOWN_ATTACK, MARKUP_ATTACK, SCRIPT_END_ATTACK, SCRIPT_MARKER,
+                          SVG_ATTACK, TEMPLATE_ATTACK, attack_region)
 from conftest import PROJECT, signed_in_app
 from geo.region import load_region
 from planning.analysis import SiteMinutes, evaluate, incident_release, service_bands
@@ -340,8 +341,10 @@ def attack_app(tmp_path, monkeypatch):
     region = load_region(folder)
     store = ScenarioStore(db)
     sites = sites_from_services(region.services)
-    store.create(f"A {MARKUP_ATTACK}", region.region_id, sites, author="tester")
-    store.create(f"B {MARKUP_ATTACK}", region.region_id, sites[:0] + sites, author="tester")
+    # names are capped at MAX_SCENARIO_NAME_CHARS: the attack strings are split over the two
+    store.create(f"A {HTML_ATTACK} {MARKDOWN_ATTACK}", region.region_id, sites, author="tester")
+    store.create(f"B {TEMPLATE_ATTACK} {SCRIPT_END_ATTACK} {SVG_ATTACK}", region.region_id, sites[:0] + sites,
+                 author="tester")
     return signed_in_app
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.attack_names import MARKUP_ATTACK, OUTSIDE, SCRIPT_MARKER, attack_region
+from tests.attack_names import (HTML_ATTACK, MARKDOWN_ATTACK, MARKUP_ATTACK, OUTSIDE, SCRIPT_END_ATTACK, SCRIPT_MARKER,
+                                SVG_ATTACK, TEMPLATE_ATTACK, attack_region)
 from tests.browser.conftest import ARTIFACTS, PASSWORD, USERS, open_page, sign_in, start_streamlit, wait_idle
 
 FOLIUM_FRAME = "iframe[title='streamlit_folium.st_folium']"
@@ -60,8 +61,9 @@ def attack_server(tmp_path_factory):
     region = load_region(folder)
     scenarios = ScenarioStore(db)
     sites = sites_from_services(region.services)
-    scenarios.create(f"А {MARKUP_ATTACK}", region.region_id, sites, author="boss")
-    scenarios.create(f"Б {MARKUP_ATTACK}", region.region_id, sites, author="boss")
+    # names are capped at MAX_SCENARIO_NAME_CHARS: the attack strings are split over the two
+    scenarios.create(f"А {HTML_ATTACK} {MARKDOWN_ATTACK}", region.region_id, sites, author="boss")
+    scenarios.create(f"Б {TEMPLATE_ATTACK} {SCRIPT_END_ATTACK} {SVG_ATTACK}", region.region_id, sites, author="boss")
     process, url = start_streamlit(folder, {"QORGAU_SCENARIO_DB": str(db)})
     yield url
     process.terminate()
