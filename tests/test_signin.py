@@ -12,7 +12,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import DEFAULT_REGION, PROJECT
+from conftest import DEFAULT_REGION, PROJECT, sign_in_session
 from pages.common import FRAMED_KEY
 from planning import access
 
@@ -46,7 +46,7 @@ def app(user: str | None = None, *, page: str | None = None) -> AppTest:
     """app.py run once (as ``user`` when given), then ``page`` when given."""
     at = AppTest.from_file(APP, default_timeout=120)
     if user is not None:
-        at.session_state["user"] = access.User(user, ROLES_BY_USER[user], None)
+        sign_in_session(at, user, ROLES_BY_USER[user])
     at.run()
     if page is not None:
         at.switch_page(page).run()
@@ -87,7 +87,7 @@ def run_page_alone(page: str, user: str | None) -> AppTest:
     at = AppTest.from_file(str(PROJECT / page), default_timeout=120)
     at.session_state[FRAMED_KEY] = True
     if user is not None:
-        at.session_state["user"] = access.User(user, ROLES_BY_USER[user], None)
+        sign_in_session(at, user, ROLES_BY_USER[user])
     at.run()
     assert not at.exception, at.exception
     return at
@@ -136,7 +136,7 @@ def test_each_role_is_offered_only_its_pages_and_each_page_checks_the_role(users
 def test_oidc_identity_is_mapped_to_the_users_role(users):
     at = AppTest.from_file(APP, default_timeout=120)
     at.secrets["auth"] = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32}
-    at.user = {"email": "vera@akimat.kz", "is_logged_in": True}
+    at.user = {"email": "vera@akimat.kz", "email_verified": True, "is_logged_in": True}
     at.run()
     assert not at.exception, at.exception
     assert at.session_state["user"] == access.User("vera", "presenter", "vera@akimat.kz")
@@ -146,7 +146,7 @@ def test_oidc_identity_is_mapped_to_the_users_role(users):
 def test_oidc_identity_without_a_user_gets_no_access(users):
     at = AppTest.from_file(APP, default_timeout=120)
     at.secrets["auth"] = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32}
-    at.user = {"email": "stranger@example.com", "is_logged_in": True}
+    at.user = {"email": "stranger@example.com", "email_verified": True, "is_logged_in": True}
     at.run()
     assert not at.exception, at.exception
     assert "user" not in at.session_state
@@ -166,7 +166,7 @@ def test_admin_creates_changes_resets_and_deletes_users(users):
     at.selectbox[0].set_value("planner")
     at.button(key="FormSubmitter:create_user-Создать").click().run()
     password = _temporary_password(at)
-    assert access.authenticate(users, "nurlan", password) == access.User("nurlan", "planner", None)
+    assert access.authenticate(users, "nurlan", password) == access.User("nurlan", "planner", None, must_change_password=True)
 
     at.selectbox[1].set_value("nurlan").run()  # the role field then shows nurlan's role
     assert at.selectbox[2].value == "planner"
