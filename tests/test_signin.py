@@ -195,3 +195,93 @@ def test_the_last_admin_cannot_be_deleted(users):
     at.button(key="FormSubmitter:delete_user-Удалить").click().run()
     assert "last admin" in texts(at)
     assert "boss" in {u.username for u in access.list_users(users)}
+
+
+# --- accounts and sessions (issue 11, item 8) -----------------------------------------------------------------------
+def test_a_user_in_the_session_state_without_a_session_grants_nothing(users):
+    at = AppTest.from_file(str(PROJECT / "pages/admin.py"), default_timeout=120)
+    at.session_state[FRAMED_KEY] = True
+    at.session_state["user"] = access.User("boss", "admin", None)  # no session token: not signed in
+    at.run()
+    assert not at.exception, at.exception
+    assert "Войдите, чтобы открыть эту страницу." in texts(at) and not at.dataframe
+
+
+def test_the_sign_in_page_locks_a_name_after_repeated_failures(users):
+    at = app()
+    for _ in range(access.MAX_FAILURES_PER_USER):
+        sign_in(at, "pat", "not the password at all")
+    sign_in(at, "pat", PASSWORD)
+    assert "Слишком много неудачных попыток входа" in texts(at)
+    assert "user" not in at.session_state and at.title[0].value == "Вход в Qorgau"
+
+
+def test_a_temporary_password_shows_nothing_but_the_password_page_until_changed(users):
+    access.set_password(users, "pat", "temporary-0123456", temporary=True, by="boss")
+    at = sign_in(app(), "pat", "temporary-0123456")
+    assert "Вы вошли с временным паролем" in texts(at) and not at.metric
+    at.switch_page("pages/home.py").run()  # asking for another page: still nothing but the demand
+    assert not at.exception and not at.metric and not at.title
+    assert "Вы вошли с временным паролем" in texts(at)
+    at.switch_page("pages/password.py").run()
+    alone = run_page_alone("pages/home.py", None)
+    alone.session_state["_session_token"] = at.session_state["_session_token"]
+    alone.run()
+    assert "Вы вошли с временным паролем" in texts(alone) and not alone.metric  # the page's own guard
+    at.text_input[0].input("temporary-0123456")
+    at.text_input[1].input("my own long passphrase")
+    at.text_input[2].input("my own long passphrase")
+    at.button(key="FormSubmitter:change_password-Сменить пароль").click().run()
+    assert not at.exception, at.exception
+    assert "Пароль изменён" in texts(at)
+    at.switch_page("pages/home.py").run()
+    assert at.metric  # now the role's pages
+    assert access.authenticate(users, "pat", "my own long passphrase") is not None
+
+
+def test_a_user_changes_their_own_password_only_with_the_current_one(users):
+    at = app("vera", page="pages/password.py")
+    at.text_input[0].input("not the current one!")
+    at.text_input[1].input("my own long passphrase")
+    at.text_input[2].input("my own long passphrase")
+    at.button(key="FormSubmitter:change_password-Сменить пароль").click().run()
+    assert "Текущий пароль неверен." in texts(at)
+    assert access.authenticate(users, "vera", PASSWORD) is not None
+
+
+@pytest.mark.parametrize("change", ["delete", "demote", "password"])
+def test_an_open_session_ends_at_the_next_action_after_an_admin_change(users, change):
+    at = app("pat", page="pages/map.py")
+    assert "Войдите" not in texts(at)
+    if change == "delete":
+        access.delete_user(users, "pat", by="boss")
+    elif change == "demote":
+        access.set_role(users, "pat", "presenter", by="boss")
+    else:
+        access.set_password(users, "pat", "reset-by-admin-42", temporary=True, by="boss")
+    at.run()  # the next action
+    assert not at.exception, at.exception
+    assert "user" not in at.session_state and "_region" not in at.session_state
+    assert not at.metric and not at.dataframe
+
+
+def test_an_idle_session_ends(users, monkeypatch):
+    at = app("pat", page="pages/map.py")
+    monkeypatch.setenv("QORGAU_IDLE_MINUTES", "0.01")  # 0.6 s
+    import time
+
+    time.sleep(1.0)
+    at.run()
+    assert not at.exception, at.exception
+    assert "Сеанс завершён: не было действий 0.01 мин." in texts(at)
+    assert "user" not in at.session_state and "_region" not in at.session_state
+
+
+def test_an_unverified_oidc_email_gets_no_access(users):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.secrets["auth"] = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32}
+    at.user = {"email": "vera@akimat.kz", "email_verified": False, "is_logged_in": True}
+    at.run()
+    assert not at.exception, at.exception
+    assert "user" not in at.session_state
+    assert "не подтвердил адрес vera@akimat.kz" in texts(at)
