@@ -285,3 +285,42 @@ def test_an_unverified_oidc_email_gets_no_access(users):
     assert not at.exception, at.exception
     assert "user" not in at.session_state
     assert "не подтвердил адрес vera@akimat.kz" in texts(at)
+
+
+# --- exports (issue 11, item 9) -------------------------------------------------------------------------------------
+def test_every_download_in_the_pages_goes_through_the_guarded_builder():
+    for path in [PROJECT / "app.py", *sorted((PROJECT / "pages").glob("*.py"))]:
+        if path.name != "common.py":
+            assert "download_button(" not in path.read_text(encoding="utf-8"), path.name
+
+
+@pytest.fixture
+def offered(monkeypatch):
+    """What every page hands to st.download_button: (file name, data)."""
+    import streamlit as st
+    from streamlit.delta_generator import DeltaGenerator
+
+    captured: list[tuple[str, object]] = []
+    original = DeltaGenerator.download_button
+
+    def record(self, label, data, *args, **kwargs):
+        captured.append((kwargs.get("file_name"), data))
+        return original(self, label, data, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", record)
+    monkeypatch.setattr(st, "download_button", lambda *a, **k: record(st._main, *a, **k))
+    return captured
+
+
+def test_an_export_is_built_only_when_asked_for_by_a_live_session_and_audited(users, offered):
+    at = app("pat", page="pages/scenarios.py")
+    assert not at.exception, at.exception
+    ((file_name, data),) = [(f, d) for f, d in offered if f and f.startswith("scenario-")][-1:]
+    assert callable(data)  # nothing precomputed into the page
+    assert not access.entries(users, user="pat", action="download")
+    assert data()  # the click builds it
+    (logged,) = access.entries(users, user="pat", action="download")
+    assert logged.object.startswith(f"{file_name} (")
+    access.set_role(users, "pat", "admin", by="boss")  # a role that may not export, in an open session
+    with pytest.raises(access.SessionEnded):
+        data()
