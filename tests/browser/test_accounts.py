@@ -13,16 +13,19 @@ from pathlib import Path
 from planning import access
 from tests.browser.conftest import open_page, sign_in, wait_idle
 
+COOKIE = "qorgau_session"
+"""planning.access.SESSION_COOKIE, spelled out so that this test also runs (and fails) on a build without it."""
+
 
 def session_cookie(page, timeout_s: float = 30.0) -> dict:
     """The session cookie once the page has had the browser fetch it."""
     deadline = time.time() + timeout_s
     while time.time() < deadline:
-        found = [c for c in page.context.cookies() if c["name"] == access.SESSION_COOKIE]
+        found = [c for c in page.context.cookies() if c["name"] == COOKIE]
         if found:
             return found[0]
         page.wait_for_timeout(300)
-    raise AssertionError(f"no {access.SESSION_COOKIE} cookie after {timeout_s} s: {page.context.cookies()}")
+    raise AssertionError(f"no {COOKIE} cookie after {timeout_s} s: {page.context.cookies()}")
 
 
 def sidebar(page) -> str:
@@ -33,7 +36,7 @@ def test_reload_keeps_the_presenter_signed_in_until_sign_out(server, page, users
     sign_in(page, server, "vera")
     cookie = session_cookie(page)
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
-    assert page.evaluate("document.cookie").find(access.SESSION_COOKIE) == -1  # page scripts never see it
+    assert page.evaluate("document.cookie").find(COOKIE) == -1  # page scripts never see it
     page.reload(wait_until="domcontentloaded")  # F5 during the meeting
     page.wait_for_selector("[data-testid=stSidebarNav]", timeout=60_000)
     wait_idle(page)
