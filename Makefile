@@ -32,6 +32,7 @@ test: $(STAMP) chromium
 bench: $(STAMP)
 	$(PY) bench/bench_routing.py
 	$(PY) bench/bench_siting.py
+	$(PY) bench/bench_import.py
 
 clean:
 	rm -rf $(VENV) tests/artifacts .pytest_cache

@@ -5,6 +5,7 @@ import streamlit as st
 
 from pages.common import FRAMED_KEY, current_user, session_cookie_tag, sign_out
 from planning.access import can
+from planning.db import StorageError
 from planning.i18n import LANGUAGE_NAMES, LANGUAGES, t
 
 st.set_page_config(page_title="Qorgau", page_icon="🛡️", layout="wide")
@@ -55,4 +56,7 @@ if user is not None:
         sign_out()
 if (tag := session_cookie_tag()) is not None:
     st.sidebar.html(tag)
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+except StorageError as exc:  # a read-only or full database: said in the reader's language; nothing stored was lost
+    st.error(exc.message(lang))

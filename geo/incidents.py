@@ -21,10 +21,7 @@ from scipy.spatial import cKDTree
 from geo.errors import Problem
 from geo.schema import INCIDENT_COLUMNS
 from geo.settings import STORAGE_CRS
-from geo.tabular import first_present, parse_numbers, read_table
-
-SETTLEMENT_KEYS = ("settlement_id", "settlement")
-DISTRICT_KEYS = ("district_id", "district")
+from geo.tabular import canonical_columns, parse_numbers, read_table, with_source_columns
 _PERIOD_RE = re.compile(r"^\s*(\d{4})(?:\s*[-/ ]?\s*[HhПп]([12]))?\s*$")
 
 
@@ -69,17 +66,20 @@ def incidents_from_table(table: pd.DataFrame, *, name: str, settlements: gpd.Geo
                          districts: gpd.GeoDataFrame, analysis_crs: str, outline=None) -> tuple[pd.DataFrame, list[Problem]]:
     """Aggregate a text table already read (see :func:`geo.tabular.read_table`) to counts per settlement and period.
 
-    ``table`` holds text cells, lower-case column names and line (or feature) numbers as its index. Returns
-    ``(counts, problems)`` like :func:`read_incidents`.
+    ``table`` holds text cells, lower-case column names and line (or feature) numbers as its index; headers are
+    read through the aliases of :data:`geo.schema.COLUMN_ALIASES` ("incidents"). Returns ``(counts, problems)``
+    like :func:`read_incidents`.
     """
     empty = pd.DataFrame(columns=INCIDENT_COLUMNS)
-    problems: list[Problem] = []
+    table, problems = canonical_columns(table, "incidents", name=name)
+    if any(p.severity == "error" for p in problems):
+        return empty, problems
     synthetic = _synthetic_flags(table, name, problems)
-    if {"lat", "lon"} <= set(table.columns) or {"latitude", "longitude"} <= set(table.columns):
+    if incident_layout(table.columns) == "points":
         _duplicate_record_ids(table, name, problems)
         counts = _aggregate_points(table, name, problems, settlements=settlements, districts=districts,
                                    analysis_crs=analysis_crs, outline=outline, synthetic=synthetic)
-    elif "count" in table.columns:
+    elif incident_layout(table.columns) == "counts":
         counts = _read_counts(table, name, problems, settlements=settlements, districts=districts, synthetic=synthetic)
     else:
         # The header is not echoed: a file without one would show its first record here.
@@ -89,18 +89,23 @@ def incidents_from_table(table: pd.DataFrame, *, name: str, settlements: gpd.Geo
                                 "add a header line with one of the two layouts described on the upload page.",
                                 key="incidents_no_header", params=(("cells", len(table.columns)),)))
         counts = None
+    problems = with_source_columns(problems, table)
     if counts is None or any(p.severity == "error" for p in problems):
         return empty, problems
     return counts, problems
 
 
-RECORD_ID_COLUMNS = ("id", "record_id", "case_id")
+def incident_layout(columns) -> str | None:
+    """"points" (lat and lon), "counts" (a count column) or None, from canonical column names (see
+    :func:`geo.tabular.canonical_columns`)."""
+    present = set(columns)
+    return "points" if {"lat", "lon"} <= present else "counts" if "count" in present else None
 
 
 def _duplicate_record_ids(table: pd.DataFrame, name: str, problems: list[Problem]) -> None:
     """A record listed twice would be counted twice: an error naming the lines."""
-    column = first_present(table.columns, RECORD_ID_COLUMNS)
-    if column is None:
+    column = "record_id"
+    if column not in table.columns:
         return
     ids = table[column].astype(str).str.strip()
     repeated = (ids != "") & ids.duplicated(keep=False)
@@ -125,8 +130,7 @@ def _aggregate_points(table, name, problems, *, settlements, districts, analysis
     from geo.region import _check_locations, _assign_districts  # shared coordinate checks
 
     lines = np.asarray(table.index)
-    lat_column = first_present(table.columns, ("lat", "latitude"))
-    lon_column = first_present(table.columns, ("lon", "longitude"))
+    lat_column, lon_column = "lat", "lon"
     if "date" not in table.columns:
         problems.append(Problem(name, "point records need a date column.", "add the date of each record (YYYY-MM-DD).",
                                 key="incidents_no_date"))
@@ -141,7 +145,9 @@ def _aggregate_points(table, name, problems, *, settlements, districts, analysis
     if bad_dates.any():
         problems.append(Problem(name, "expected a date as YYYY-MM-DD or DD.MM.YYYY.", "correct those dates.",
                                 column="date", rows=tuple(lines[bad_dates]), key="incidents_bad_date"))
-    _check_locations(lon, lat, lines, name, "line", problems, outline=outline, analysis_crs=analysis_crs)
+    parsed = ~(lat_blank | lat_bad | lon_blank | lon_bad)  # the others were reported above
+    _check_locations(lon[parsed], lat[parsed], lines[parsed], name, "line", problems, outline=outline,
+                     analysis_crs=analysis_crs)
     if settlements.empty:
         problems.append(Problem(name, "point records need settlements to be assigned to; this region has none.",
                                 "add settlements to the region, or upload counts per district.",
@@ -202,8 +208,8 @@ def _read_counts(table, name, problems, *, settlements, districts, synthetic):
         problems.append(Problem(name, "expected a year (2023) or half-year (2023-H1, 2023-H2).",
                                 "use fixed periods; free date ranges are not accepted.", column="period",
                                 rows=tuple(lines[periods.isna().to_numpy()]), key="incidents_bad_period"))
-    settlement_column = first_present(table.columns, SETTLEMENT_KEYS)
-    district_column = first_present(table.columns, DISTRICT_KEYS)
+    settlement_column = "settlement_id" if "settlement_id" in table.columns else None
+    district_column = "district_id" if "district_id" in table.columns else None
     if settlement_column is None and district_column is None:
         problems.append(Problem(name, "count records need a settlement or a district column.",
                                 "add settlement (id or name) or district (id or name).", key="incidents_no_place"))

@@ -11,16 +11,15 @@ Points (settlements, services) are snapped to the nearest point on an edge; the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
-import networkx as nx
 import numpy as np
-import osmnx as ox
+import pyproj
 import scipy.sparse as sp
 import shapely
 
-from geo.speeds import SpeedProfile
+from geo.osmfile import WaySet
 
 ACCESS_SPEED_KMH = 20.0
 """Speed of the access leg from a point to the nearest road: a car on an unmapped steppe track or yard, km/h."""
@@ -28,6 +27,8 @@ MAX_SNAP_M = 5_000.0
 """A point farther than this from every road is reported as not connected, metres."""
 SNAP_CACHE_SIZE = 8
 """Snapped point sets remembered per network (settlements are snapped again at every scenario change)."""
+EARTH_RADIUS_M = 6_371_009.0
+"""Mean earth radius for great-circle lengths (OSMnx's value), metres."""
 MIN_EDGE_SECONDS = 1e-3
 """Floor for edge and access weights so that no weight is an (ignored) zero, seconds."""
 
@@ -58,6 +59,8 @@ class RoadNetwork:
         :meth:`SpeedProfile.describe` of the speeds used.
     source_sha256 : str
         Hash of the source file ("" when built in memory).
+    node_osm_id : ndarray of int64, shape (n_nodes,) or (0,)
+        OpenStreetMap id of each node (empty for networks not built from OSM data).
     """
 
     x_m: np.ndarray
@@ -71,6 +74,7 @@ class RoadNetwork:
     crs: str
     profile_description: str
     source_sha256: str = ""
+    node_osm_id: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def n_nodes(self) -> int:
@@ -209,77 +213,124 @@ def along_seconds(share: np.ndarray, edge_seconds: np.ndarray) -> np.ndarray:
     return np.where(share > 0, share * np.where(share > 0, edge_seconds, 0.0), 0.0)
 
 
-def network_from_graph(G: nx.MultiDiGraph, *, profile: SpeedProfile, analysis_crs: str,
-                       source_sha256: str = "") -> RoadNetwork:
-    """Build a :class:`RoadNetwork` from an unsimplified OSMnx graph in EPSG:4326.
+def network_from_ways(ways: WaySet, *, analysis_crs: str, profile_description: str,
+                      source_sha256: str = "") -> RoadNetwork:
+    """Build a :class:`RoadNetwork` from drivable ways, in numpy (no networkx, no XML).
 
-    Ways whose ``highway`` class the profile does not drive (footways, paths) and ways closed to cars are
-    dropped; each edge gets ``travel_time`` from the profile before the graph is simplified (only segments of
-    equal speed are merged, times are summed). Parallel edges keep the fastest
-    (``ox.convert.to_digraph(G, weight="travel_time")``).
+    Ways are split into edges at *junctions*: a way's first and last node and every node that more than one way
+    (or one way twice) passes through. Speed is uniform along a way, so a change of speed is always at a way's
+    end and thus at an edge's end: a point at a fraction of an edge's length is at the same fraction of its
+    time. A ring is split at its middle node, so no edge leaves and enters the same node. Edge length is the
+    great-circle length of its polyline (as OSMnx measures it); parallel edges keep the fastest (as
+    ``ox.convert.to_digraph(G, weight="travel_time")``).
 
     Parameters
     ----------
-    G : networkx.MultiDiGraph
-        Unsimplified graph with ``highway``, ``length`` and optionally ``maxspeed``/``surface`` edge attributes.
-    profile : SpeedProfile
+    ways : WaySet
     analysis_crs : str
         Projected CRS for node coordinates and edge geometry (metres).
+    profile_description : str
+        :meth:`SpeedProfile.describe` of the speeds the ways were given.
     source_sha256 : str
         Hash of the source file, kept for provenance.
     """
-    G = G.copy()
-    closed = {"no", "private"}
-    drop = [(u, v, k) for u, v, k, d in G.edges(keys=True, data=True)
-            if not profile.drives(d.get("highway")) or d.get("area") == "yes"
-            or closed & {d.get("access"), d.get("motor_vehicle"), d.get("motorcar")}]
-    G.remove_edges_from(drop)
-    G.remove_nodes_from([n for n in list(G.nodes) if G.degree(n) == 0])
-    for _, _, data in G.edges(data=True):
-        speed_kmh = profile.speed_kmh(data.get("highway"), maxspeed=data.get("maxspeed"),
-                                      surface=data.get("surface"))
-        data["speed_kmh"] = speed_kmh
-        data["travel_time"] = float(data["length"]) / (speed_kmh / 3.6)
-    if G.number_of_edges() and not G.graph.get("simplified", False):
-        # a change of speed keeps a node, so speed is uniform along every simplified edge and a point at a
-        # fraction of its length is at the same fraction of its time
-        G = ox.simplify_graph(G, edge_attrs_differ=["speed_kmh"], remove_rings=False,
-                              edge_attr_aggs={"length": "sum", "travel_time": "sum"})
-    if G.number_of_nodes():
-        G = ox.project_graph(G, to_crs=analysis_crs)
-    D = ox.convert.to_digraph(G, weight="travel_time")
-    return _arrays_from_digraph(D, analysis_crs=analysis_crs, profile_description=profile.describe(),
-                                source_sha256=source_sha256)
-
-
-def _arrays_from_digraph(D: nx.DiGraph, *, analysis_crs: str, profile_description: str,
-                         source_sha256: str) -> RoadNetwork:
-    nodes = list(D.nodes)
-    index = {node: i for i, node in enumerate(nodes)}
-    x_m = np.array([D.nodes[n]["x"] for n in nodes], dtype=float)
-    y_m = np.array([D.nodes[n]["y"] for n in nodes], dtype=float)
-    edges = sorted(((index[u], index[v], d) for u, v, d in D.edges(data=True)), key=lambda e: (e[0], e[1]))
-    tails = np.array([e[0] for e in edges], dtype=np.int64)
-    polylines = []
-    for u, v, data in edges:
-        geometry = data.get("geometry")
-        coords = (np.asarray(geometry.coords, dtype=float) if geometry is not None
-                  else np.array([[x_m[u], y_m[u]], [x_m[v], y_m[v]]]))
-        polylines.append(coords[:, :2])
-    counts = np.array([len(p) for p in polylines], dtype=np.int64)
+    n_refs = len(ways.node_id)
+    if ways.n_ways == 0:
+        return _empty_network(analysis_crs, profile_description, source_sha256)
+    way_of_ref = ways.way_of_ref()
+    first, last = ways.way_offsets[:-1], ways.way_offsets[1:] - 1
+    # junctions: way ends and nodes met more than once
+    _, node_of_ref, occurrences = np.unique(ways.node_id, return_inverse=True, return_counts=True)
+    junction = occurrences[node_of_ref] > 1
+    junction[first] = True
+    junction[last] = True
+    for _ in range(2):  # split rings (an edge from a node back to itself) at their middle node
+        start, end = _edge_spans(junction, last)
+        loops = (ways.node_id[start] == ways.node_id[end]) & (end - start >= 2)
+        if not loops.any():
+            break
+        junction[(start[loops] + end[loops]) // 2] = True
+    start, end = _edge_spans(junction, last)
+    keep = ways.node_id[start] != ways.node_id[end]  # a two-node ring would be a self-loop: drop
+    start, end = start[keep], end[keep]
+    # great-circle length of every segment (to the next node of the same way), summed along each edge
+    segment_m = np.zeros(n_refs)
+    segment_m[:-1] = _great_circle_m(ways.lat[:-1], ways.lon[:-1], ways.lat[1:], ways.lon[1:])
+    segment_m[last] = 0.0
+    cumulative_m = np.concatenate([[0.0], np.cumsum(segment_m)])
+    length_m = cumulative_m[end] - cumulative_m[start]
+    way = way_of_ref[start]
+    seconds = length_m / (ways.speed_kmh[way] / 3.6)
+    # directed edges: along the way where it may be driven so, against it where that is allowed
+    fwd, bwd = ways.forward[way], ways.backward[way]
+    tail_ref = np.concatenate([start[fwd], end[bwd]])
+    head_ref = np.concatenate([end[fwd], start[bwd]])
+    reverse = np.concatenate([np.zeros(fwd.sum(), bool), np.ones(bwd.sum(), bool)])
+    seconds = np.concatenate([seconds[fwd], seconds[bwd]])
+    length_m = np.concatenate([length_m[fwd], length_m[bwd]])
+    # nodes: the junctions, numbered in order of OSM id
+    node_ids = np.unique(ways.node_id[np.concatenate([start, end])])
+    tails = np.searchsorted(node_ids, ways.node_id[tail_ref])
+    heads = np.searchsorted(node_ids, ways.node_id[head_ref])
+    # parallel edges keep the fastest; then CSR order (tail, head)
+    order = np.lexsort((seconds, heads, tails))
+    tails, heads = tails[order], heads[order]
+    fastest = np.ones(len(order), dtype=bool)
+    fastest[1:] = (tails[1:] != tails[:-1]) | (heads[1:] != heads[:-1])
+    order = order[fastest]
+    tails, heads = tails[fastest], heads[fastest]
+    tail_ref, head_ref, reverse = tail_ref[order], head_ref[order], reverse[order]
+    seconds, length_m = seconds[order], length_m[order]
+    # coordinates in the analysis CRS: every referenced node once, then polylines by index
+    transformer = pyproj.Transformer.from_crs("EPSG:4326", analysis_crs, always_xy=True)
+    ref_x, ref_y = transformer.transform(ways.lon, ways.lat)
+    node_ref = np.empty(len(node_ids), dtype=np.int64)
+    node_ref[np.searchsorted(node_ids, ways.node_id[tail_ref])] = tail_ref
+    node_ref[np.searchsorted(node_ids, ways.node_id[head_ref])] = head_ref
+    low, high = np.minimum(tail_ref, head_ref), np.maximum(tail_ref, head_ref)
+    counts = high - low + 1
+    geom_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    step = np.arange(geom_offsets[-1]) - np.repeat(geom_offsets[:-1], counts)
+    vertex = np.where(np.repeat(reverse, counts), np.repeat(high, counts) - step, np.repeat(low, counts) + step)
     return RoadNetwork(
-        x_m=x_m, y_m=y_m,
-        indptr=np.concatenate([[0], np.cumsum(np.bincount(tails, minlength=len(nodes)))]).astype(np.int64),
-        edge_to=np.array([e[1] for e in edges], dtype=np.int32),
-        edge_seconds=np.maximum(np.array([e[2]["travel_time"] for e in edges], dtype=float), MIN_EDGE_SECONDS),
-        edge_length_m=np.array([float(e[2]["length"]) for e in edges], dtype=float),
-        geom_offsets=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
-        geom_xy=np.concatenate(polylines) if polylines else np.zeros((0, 2)),
+        x_m=np.asarray(ref_x)[node_ref], y_m=np.asarray(ref_y)[node_ref],
+        indptr=np.concatenate([[0], np.cumsum(np.bincount(tails, minlength=len(node_ids)))]).astype(np.int64),
+        edge_to=heads.astype(np.int32),
+        edge_seconds=np.maximum(seconds, MIN_EDGE_SECONDS),
+        edge_length_m=length_m,
+        geom_offsets=geom_offsets,
+        geom_xy=np.column_stack([np.asarray(ref_x)[vertex], np.asarray(ref_y)[vertex]]),
         crs=analysis_crs, profile_description=profile_description, source_sha256=source_sha256,
+        node_osm_id=node_ids.astype(np.int64),
     )
 
 
-ARRAY_FIELDS = ("x_m", "y_m", "indptr", "edge_to", "edge_seconds", "edge_length_m", "geom_offsets", "geom_xy")
+def _edge_spans(junction: np.ndarray, way_last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Reference positions (start, end) of the edges between consecutive junctions of the same way."""
+    at = np.flatnonzero(junction)
+    is_last = np.zeros(len(junction), dtype=bool)
+    is_last[way_last] = True
+    inner = ~is_last[at[:-1]]  # a way's last node starts no edge
+    return at[:-1][inner], at[1:][inner]
+
+
+def _great_circle_m(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
+    """Great-circle distance, metres (haversine on a sphere of :data:`EARTH_RADIUS_M`, as OSMnx)."""
+    phi1, phi2 = np.radians(lat1), np.radians(lat2)
+    d_phi, d_lambda = phi2 - phi1, np.radians(lon2 - lon1)
+    h = np.sin(d_phi / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(d_lambda / 2) ** 2
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+def _empty_network(analysis_crs: str, profile_description: str, source_sha256: str) -> RoadNetwork:
+    return RoadNetwork(x_m=np.zeros(0), y_m=np.zeros(0), indptr=np.zeros(1, np.int64), edge_to=np.zeros(0, np.int32),
+                       edge_seconds=np.zeros(0), edge_length_m=np.zeros(0), geom_offsets=np.zeros(1, np.int64),
+                       geom_xy=np.zeros((0, 2)), crs=analysis_crs, profile_description=profile_description,
+                       source_sha256=source_sha256)
+
+
+ARRAY_FIELDS = ("x_m", "y_m", "indptr", "edge_to", "edge_seconds", "edge_length_m", "geom_offsets", "geom_xy",
+                "node_osm_id")
 TEXT_FIELDS = ("crs", "profile_description", "source_sha256")
 
 

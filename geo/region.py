@@ -18,25 +18,31 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS
+from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from geo.errors import Problem, RegionError, ValidationError
 from geo.incidents import read_incidents
-from geo.schema import (BOUNDARY_COLUMNS, DISTRICT_COLUMNS, INCIDENT_COLUMNS, SERVICE_COLUMNS, SERVICE_KINDS,
-                        SETTLEMENT_COLUMNS)
-from geo.settings import DEFAULT_ANALYSIS_CRS, OUTSIDE_TOLERANCE_M, PLACE_KIND_ALIASES, STORAGE_CRS
-from geo.tabular import first_present, parse_numbers, read_table
+from geo.schema import (BOUNDARY_COLUMNS, COLUMN_ALIASES, DISTRICT_COLUMNS, INCIDENT_COLUMNS, SERVICE_COLUMNS,
+                        SERVICE_KINDS, SETTLEMENT_COLUMNS)
+from geo.settings import (DEFAULT_ANALYSIS_CRS, OUTSIDE_TOLERANCE_M, PLACE_KIND_ALIASES, ROAD_FILE_NAMES,
+                          STORAGE_CRS)
+from geo.speeds import DEFAULT_PROFILE, SpeedProfile, folder_speed_profile
+from geo.tabular import canonical_columns, parse_numbers, read_table, source_names, with_source_columns
 
 MAX_POLYGON_VERTICES = 2_000_000
 """Vertices all outlines of one file may have together."""
 
-ID_COLUMNS = ("settlement_id", "id", "osm_id", "kato", "code")
-DISTRICT_ID_COLUMNS = ("district_id", "district_code", "id", "kato", "code", "osm_id")
-LAT_COLUMNS = ("lat", "latitude", "широта", "y")
-LON_COLUMNS = ("lon", "lng", "long", "longitude", "долгота", "x")
-NAME_COLUMNS = {"name_ru": ("name_ru", "name:ru"), "name_kk": ("name_kk", "name:kk"), "name_en": ("name_en", "name:en")}
-ROAD_FILES = ("roads.osm.pbf", "roads.osm", "roads.graphml")
+NAME_FIELDS = ("name_ru", "name_kk", "name_en")
+MAX_NAMED_POINTS = 8
+"""Points outside the outline named (id and name) in one message; the lines of all of them are listed."""
+META_TYPES = {"id": (str, "string"), "name": (dict, "object"), "former_name": (dict, "object"),
+              "sources": (list, "array"), "analysis_crs": (str, "string"), "built": (str, "string"),
+              "built_by": (str, "string"), "notes": (str, "string")}
+"""The JSON type each known field of region.json must have, when present."""
+SOURCE_TYPES = {"files": (list, "array"), "name": (str, "string"), "licence": (str, "string"),
+                "attribution": (str, "string")}
+"""The JSON type of each field of one entry of region.json's ``sources``."""
 
 
 @dataclass
@@ -53,6 +59,8 @@ class Region:
     analysis_crs: str
     roads_path: Path | None = None
     warnings: list[Problem] = field(default_factory=list)
+    speed_profile: SpeedProfile = DEFAULT_PROFILE
+    """The class speeds of the folder (its ``speeds.csv``, else the built-in ones), without adjustments."""
 
     @property
     def region_id(self) -> str:
@@ -108,13 +116,13 @@ def load_region(path: str | Path) -> Region:
 
     boundary = _empty(BOUNDARY_COLUMNS)
     if (folder / "boundary.geojson").is_file():
-        boundary = _read_polygons(folder / "boundary.geojson", "boundary", problems)
+        boundary = _read_polygons(folder / "boundary.geojson", "boundary", problems, analysis_crs=analysis_crs)
     else:
         problems.append(Problem("boundary.geojson", "is missing; it is required.",
                                 "add the region outline(s) as GeoJSON in EPSG:4326.", key="boundary_missing"))
     districts = _empty(DISTRICT_COLUMNS)
     if (folder / "districts.geojson").is_file():
-        districts = _read_polygons(folder / "districts.geojson", "district", problems)
+        districts = _read_polygons(folder / "districts.geojson", "district", problems, analysis_crs=analysis_crs)
 
     outline = _outline(boundary, analysis_crs)
     settlements = _empty(SETTLEMENT_COLUMNS)
@@ -136,22 +144,81 @@ def load_region(path: str | Path) -> Region:
                                           districts=districts, analysis_crs=analysis_crs, outline=outline)
         problems.extend(found)
     _check_classifier(folder, districts, problems)
+    speed_profile = DEFAULT_PROFILE
+    try:
+        speed_profile = folder_speed_profile(folder)
+    except ValidationError as exc:
+        problems.extend(exc.problems)
 
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise RegionError(errors)
-    roads = next((folder / n for n in ROAD_FILES if (folder / n).is_file()), None)
+    roads = next((folder / n for n in ROAD_FILE_NAMES if (folder / n).is_file()), None)
     return Region(path=folder, meta=meta, boundary=boundary, districts=districts, settlements=settlements,
                   services=services, incidents=incidents, analysis_crs=analysis_crs, roads_path=roads,
-                  warnings=[p for p in problems if p.severity == "warning"])
+                  warnings=[p for p in problems if p.severity == "warning"], speed_profile=speed_profile)
+
+
+def region_folder_under_roots(path: str | Path, *, roots) -> Path:
+    """The real path of the region folder ``path``, checked before anything in it is read for a planner.
+
+    Parameters
+    ----------
+    path : str or Path
+        What the planner typed.
+    roots : sequence of Path
+        The folders region folders may lie under (see :func:`geo.settings.region_roots`).
+
+    Returns
+    -------
+    Path
+        The folder with every symlink resolved; it lies under one of ``roots``, every entry of it resolves under
+        one of them too (no symlink out), and it holds a ``region.json`` that is a JSON object.
+
+    Raises
+    ------
+    RegionError
+        ``not_folder``, ``folder_outside_roots``, ``region_file_outside_roots`` or ``not_region_folder``. No
+        message quotes a file of the folder: a folder that is not a region may hold anything.
+    """
+    shown = str(path)
+    real = Path(str(path).strip() or ".").expanduser().resolve()
+    real_roots = [Path(root).resolve() for root in roots]
+    under = lambda p: any(p == root or p.is_relative_to(root) for root in real_roots)  # noqa: E731
+    if not under(real):
+        listed = ", ".join(str(root) for root in real_roots)
+        raise RegionError([Problem(shown, f"this folder is outside the allowed region folders ({listed}).",
+                                   "choose a region folder inside them, or ask the administrator to add the folder "
+                                   "to QORGAU_REGION_ROOTS.", key="folder_outside_roots",
+                                   params=(("roots", listed),))])
+    if not real.is_dir():
+        raise RegionError([Problem(shown, "is not a folder.", "give the path of a region folder (DESIGN.md).",
+                                   key="not_folder")])
+    escaping = sorted(entry.name for entry in real.iterdir() if not under(entry.resolve()))
+    if escaping:
+        raise RegionError([Problem(name, "the file links outside the allowed region folders.",
+                                   "replace the link with a copy of the file inside the region folder.",
+                                   key="region_file_outside_roots") for name in escaping])
+    try:
+        meta = json.loads((real / "region.json").read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        meta = None
+    if not isinstance(meta, dict):
+        raise RegionError([Problem(shown, "is not a region folder (it has no readable region.json).",
+                                   "give a folder holding region.json and boundary.geojson (DESIGN.md).",
+                                   key="not_region_folder")])
+    return real
 
 
 def read_services(source: Path | bytes, *, name: str = "services.csv", outline=None,
-                  districts: gpd.GeoDataFrame | None = None, analysis_crs: str = DEFAULT_ANALYSIS_CRS) -> gpd.GeoDataFrame:
+                  districts: gpd.GeoDataFrame | None = None, analysis_crs: str = DEFAULT_ANALYSIS_CRS,
+                  notes: list[Problem] | None = None) -> gpd.GeoDataFrame:
     """Read a ``services.csv``-shaped table (id, name, kind, lat, lon, capacity, reach_minutes).
 
-    Also reads scenario files, which have the same columns. ``outline`` (a shapely geometry in ``analysis_crs``,
-    see :func:`region_outline`) makes points outside the region an error.
+    Also reads scenario files and candidate uploads, which have the same columns (headers through the aliases of
+    :data:`geo.schema.COLUMN_ALIASES`). ``outline`` (a shapely geometry in ``analysis_crs``, see
+    :func:`region_outline`) makes points outside the region an error. ``notes``, when given, receives the
+    warnings (which column was read as what), for the caller to show.
 
     Raises
     ------
@@ -163,12 +230,20 @@ def read_services(source: Path | bytes, *, name: str = "services.csv", outline=N
                                      analysis_crs=analysis_crs)
     if any(p.severity == "error" for p in problems):
         raise ValidationError(problems)
+    if notes is not None:
+        notes.extend(problems)
     return services
 
 
 def region_outline(region: Region):
     """The region's outline in its analysis CRS, buffered by the tolerance; for checking uploaded points."""
     return _outline(region.boundary, region.analysis_crs)
+
+
+def outline_degrees(region: Region):
+    """The region outline as one geometry in EPSG:4326 (None when it has none): what road files and isochrones
+    are clipped to."""
+    return region.boundary.to_crs(STORAGE_CRS).union_all() if not region.boundary.empty else None
 
 
 # --- files --------------------------------------------------------------------------------------------------------
@@ -193,6 +268,7 @@ def _read_meta(path: Path, problems: list[Problem]) -> dict:
         problems.append(Problem("region.json", "must hold a JSON object.", "see the example in DESIGN.md.",
                                 key="meta_not_object"))
         return {}
+    meta = _typed_meta(meta, problems)
     if not isinstance(meta.get("name"), dict) or not any(meta["name"].values()):
         problems.append(Problem("region.json", "needs 'name' with at least one of ru/kk/en.",
                                 'add "name": {"ru": ..., "kk": ..., "en": ...}.', column="name", key="meta_no_name"))
@@ -212,6 +288,50 @@ def _read_meta(path: Path, problems: list[Problem]) -> dict:
                                 key="crs_unknown", params=(("crs", repr(crs_text)),)))
         meta = {**meta, "analysis_crs": DEFAULT_ANALYSIS_CRS}
     return meta
+
+
+def _json_type(value) -> str:
+    """The JSON name of a parsed value's type, for messages (never the value: it could be anything)."""
+    for kind, label in ((bool, "boolean"), (str, "string"), ((int, float), "number"), (list, "array"),
+                        (dict, "object")):
+        if isinstance(value, kind):
+            return label
+    return "null"
+
+
+def _typed_meta(meta: dict, problems: list[Problem]) -> dict:
+    """``meta`` with every known field of the wrong JSON type reported as an error and dropped, so that nothing
+    downstream (the Home page, the report) trips over a list where names should be."""
+    clean = dict(meta)
+
+    def wrong(field: str, expected: str, value) -> None:
+        problems.append(Problem("region.json", f"'{field}' must be a JSON {expected}; got {_json_type(value)}.",
+                                "see the example region.json in DESIGN.md.", column=field, key="meta_wrong_type",
+                                params=(("field", field), ("expected", expected), ("got", _json_type(value)))))
+
+    for field, (kind, label) in META_TYPES.items():
+        if field in clean and not isinstance(clean[field], kind):
+            wrong(field, label, clean.pop(field))
+    for field in ("name", "former_name"):
+        for lang_code, text in (clean.get(field) or {}).items():
+            if text is not None and not isinstance(text, str):  # null: that language's name is not known
+                wrong(f"{field}.{lang_code}", "string", text)
+        if field in clean:
+            clean[field] = {k: v for k, v in clean[field].items() if isinstance(v, str)}
+    sources = []
+    for number, source in enumerate(clean.get("sources") or [], start=1):
+        if not isinstance(source, dict):
+            wrong(f"sources[{number}]", "object", source)
+            continue
+        bad = [f for f, (kind, _) in SOURCE_TYPES.items() if f in source and not isinstance(source[f], kind)]
+        bad += ["files"] if isinstance(source.get("files"), list) and not all(isinstance(f, str) for f in source["files"]) else []
+        for field in bad:
+            wrong(f"sources[{number}].{field}", "array of strings" if field == "files" else SOURCE_TYPES[field][1],
+                  source[field])
+        sources.append({k: v for k, v in source.items() if k not in bad})
+    if "sources" in clean:
+        clean["sources"] = sources
+    return clean
 
 
 def _read_geojson(path: Path, problems: list[Problem]) -> gpd.GeoDataFrame | None:
@@ -239,10 +359,15 @@ def _read_geojson(path: Path, problems: list[Problem]) -> gpd.GeoDataFrame | Non
     return frame
 
 
-def _read_polygons(path: Path, what: str, problems: list[Problem]) -> gpd.GeoDataFrame:
+def _read_polygons(path: Path, what: str, problems: list[Problem], *,
+                   analysis_crs: str = DEFAULT_ANALYSIS_CRS) -> gpd.GeoDataFrame:
     columns = BOUNDARY_COLUMNS if what == "boundary" else DISTRICT_COLUMNS
     frame = _read_geojson(path, problems)
     if frame is None:
+        return _empty(columns)
+    frame, renamed = canonical_columns(frame, "boundary" if what == "boundary" else "districts", name=path.name)
+    problems.extend(renamed)
+    if any(p.severity == "error" for p in renamed):
         return _empty(columns)
     found: list[Problem] = []
     features = np.arange(1, len(frame) + 1)
@@ -260,6 +385,9 @@ def _read_polygons(path: Path, what: str, problems: list[Problem]) -> gpd.GeoDat
                              key="polygons_expected_boundary" if what == "boundary" else "polygons_expected_district",
                              params=(("got", ", ".join(got)),)))
     polygons = ~missing & ~wrong
+    if not _degrees_or_problem(frame.geometry[polygons], path.name, what, found, analysis_crs=analysis_crs):
+        problems.extend(found)
+        return _empty(columns)
     invalid = polygons & ~frame.geometry.is_valid
     if invalid.any():
         reasons = sorted({shapely.is_valid_reason(g).split("[")[0] for g in frame.geometry[invalid]})
@@ -274,29 +402,92 @@ def _read_polygons(path: Path, what: str, problems: list[Problem]) -> gpd.GeoDat
                              key="outlines_too_many_vertices",
                              params=(("vertices", vertices), ("limit", MAX_POLYGON_VERTICES))))
     out = gpd.GeoDataFrame(geometry=frame.geometry.to_numpy(), crs=STORAGE_CRS)
-    id_column = first_present(frame.columns, ("region_code",) if what == "boundary" else DISTRICT_ID_COLUMNS)
+    id_field = f"{what}_id"
+    id_column = id_field if id_field in frame.columns else None
     ids = frame[id_column].astype(str).str.strip() if id_column else pd.Series([f"{what}-{i}" for i in features])
     if id_column is None and what == "district":
+        expected = aliases_of("districts", "district_id")
         found.append(Problem(path.name, "has no id column; districts are numbered in file order.",
-                             f"add one of {', '.join(DISTRICT_ID_COLUMNS)} so scenarios keep their districts.",
+                             f"add one of {expected} so scenarios keep their districts.",
                              severity="warning",
-                             key="districts_no_id", params=(("columns", ", ".join(DISTRICT_ID_COLUMNS)),)))
+                             key="districts_no_id", params=(("columns", expected),)))
     duplicated = ids.duplicated(keep=False).to_numpy()
     if duplicated.any():
         found.append(Problem(path.name, f"duplicate ids in column '{id_column}'.", "give every feature its own id.",
                              column=id_column, rows=tuple(features[duplicated]), unit="feature",
                              key="duplicate_feature_ids", params=(("column", str(id_column)),)))
     out.insert(0, f"{what}_id", ids.to_numpy())
-    for target, candidates in NAME_COLUMNS.items():
-        column = first_present(frame.columns, candidates)
-        out.insert(len(out.columns) - 1, target, _text(frame[column]) if column else None)
+    for target in NAME_FIELDS:
+        out.insert(len(out.columns) - 1, target, _text(frame[target]) if target in frame.columns else None)
     if what == "district":
-        column = first_present(frame.columns, ("population", "pop"))
+        column = "population" if "population" in frame.columns else None
         out.insert(len(out.columns) - 1, "population",
                    _numbers(frame[column], path.name, column, found) if column else np.nan)
     found.extend(_name_quirks(out, path.name, unit="feature"))
-    problems.extend(found)
+    problems.extend(with_source_columns(found, frame))
     return out[columns]
+
+
+def aliases_of(kind: str, field: str) -> str:
+    """The header aliases of ``field`` in tables of ``kind`` (:data:`geo.schema.COLUMN_ALIASES`), for messages."""
+    return ", ".join(alias for tier in COLUMN_ALIASES[kind][field] for alias in tier)
+
+
+def _degrees_or_problem(geometry: gpd.GeoSeries, file: str, what: str, problems: list[Problem], *,
+                        analysis_crs: str) -> bool:
+    """False (with an error naming the file and the likely CRS) when outline coordinates are not finite degrees:
+    a boundary saved in projected metres without a CRS would otherwise be read as degrees and fail deep in GEOS."""
+    xy = shapely.get_coordinates(geometry.to_numpy())
+    if len(xy) == 0:
+        return True
+    if not np.isfinite(xy).all():
+        problems.append(Problem(file, "outline coordinates that are not finite numbers (NaN or infinity).",
+                                "export the layer again; every vertex needs a longitude and latitude in degrees.",
+                                key="outline_not_finite"))
+        return False
+    if np.abs(xy[:, 0]).max() <= 180 and np.abs(xy[:, 1]).max() <= 90:
+        return True
+    guess = likely_crs(xy, analysis_crs=analysis_crs)
+    if guess:
+        problems.append(Problem(file, f"coordinates are not degrees: they look like projected metres ({guess}?), "
+                                      "but the file declares no CRS, so they were read as degrees.",
+                                f"reproject the {what} outlines to EPSG:4326 (QGIS: Export ▸ Save Features As, CRS "
+                                "EPSG:4326), or write the CRS into the file.",
+                                key="outline_projected_boundary" if what == "boundary" else "outline_projected_district",
+                                params=(("crs", guess),)))
+    else:
+        problems.append(Problem(file, "coordinates are not degrees (they look like projected metres of an unknown "
+                                      "CRS), and the file declares no CRS.",
+                                f"reproject the {what} outlines to EPSG:4326 (QGIS: Export ▸ Save Features As).",
+                                key="outline_projected_unknown_boundary" if what == "boundary"
+                                else "outline_projected_unknown_district"))
+    return False
+
+
+def likely_crs(xy: np.ndarray, *, analysis_crs: str = DEFAULT_ANALYSIS_CRS) -> str | None:
+    """A guess at the projected CRS of coordinates in metres: the region's UTM analysis CRS when they are UTM-like
+    and land in valid degrees with it, a UTM zone's family, Web Mercator, or None.
+
+    Parameters
+    ----------
+    xy : ndarray of shape (n, 2)
+        Easting and northing, metres.
+    """
+    x, y = xy[:, 0], xy[:, 1]
+    if x.min() >= 100_000 and x.max() <= 900_000 and y.min() >= 0 and y.max() <= 9_400_000:
+        try:
+            crs = CRS.from_user_input(analysis_crs)
+            utm = crs.utm_zone
+        except CRSError:
+            utm = None
+        if utm:
+            lon, lat = Transformer.from_crs(crs, STORAGE_CRS, always_xy=True).transform(x, y)
+            if np.isfinite(lon).all() and np.isfinite(lat).all():
+                return f"{crs.to_string()}, UTM {utm}"
+        return "EPSG:326xx, UTM zone unknown"
+    if np.abs(x).max() <= 20_037_509 and np.abs(y).max() <= 20_048_967:
+        return "EPSG:3857, Web Mercator"
+    return None
 
 
 def _text(values: pd.Series) -> np.ndarray:
@@ -319,8 +510,10 @@ def _numbers(values: pd.Series, file: str, column: str, problems: list[Problem],
     return numbers
 
 
-def _read_points(path_or_bytes, name: str, problems: list[Problem]) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, str] | None:
-    """Attributes (text), lon, lat and the row unit of a point file (GeoJSON or CSV/XLSX with lat/lon columns)."""
+def _read_points(path_or_bytes, name: str, problems: list[Problem], *,
+                 kind: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, str] | None:
+    """Attributes (text, columns renamed to the fields of ``kind``, see :func:`geo.tabular.canonical_columns`),
+    lon, lat and the row unit of a point file (GeoJSON or CSV/XLSX with lat/lon columns)."""
     if name.endswith(".geojson") or name.endswith(".json"):
         frame = _read_geojson(path_or_bytes, problems)
         if frame is None:
@@ -336,16 +529,26 @@ def _read_points(path_or_bytes, name: str, problems: list[Problem]) -> tuple[pd.
             return None
         attributes = pd.DataFrame(frame.drop(columns="geometry"))
         attributes.index = np.arange(1, len(frame) + 1)
+        attributes, renamed = canonical_columns(attributes.drop(columns=["lat", "lon"], errors="ignore"), kind,
+                                                name=name)
+        problems.extend(renamed)
+        if any(p.severity == "error" for p in renamed):
+            return None
         return attributes, frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy(), "feature"
     table, found = read_table(path_or_bytes, name=name)
     problems.extend(found)
     if table is None:
         return None
-    lat_column, lon_column = first_present(table.columns, LAT_COLUMNS), first_present(table.columns, LON_COLUMNS)
-    if lat_column is None or lon_column is None:
+    table, renamed = canonical_columns(table, kind, name=name)
+    problems.extend(renamed)
+    if any(p.severity == "error" for p in renamed):
+        return None
+    lat_column, lon_column = "lat", "lon"
+    if lat_column not in table.columns or lon_column not in table.columns:
+        got = ", ".join(source_names(table))
         problems.append(Problem(name, f"needs coordinate columns lat and lon (or latitude/longitude); got columns: "
-                                      f"{', '.join(table.columns)}.", "add the two columns in degrees (EPSG:4326).",
-                                key="no_coordinate_columns", params=(("columns", ", ".join(table.columns)),)))
+                                      f"{got}.", "add the two columns in degrees (EPSG:4326).",
+                                key="no_coordinate_columns", params=(("columns", got),)))
         return None
     before = len(problems)
     lat = _coordinate(table[lat_column], name, lat_column, problems, table.index)
@@ -365,9 +568,17 @@ def _coordinate(values: pd.Series, name: str, column: str, problems: list[Proble
 
 
 def _check_locations(lon: np.ndarray, lat: np.ndarray, lines: np.ndarray, name: str, unit: str,
-                     problems: list[Problem], *, outline, analysis_crs: str) -> None:
-    """Errors for coordinates that are not degrees or fall outside the region outline."""
+                     problems: list[Problem], *, outline, analysis_crs: str, labels=None) -> None:
+    """Errors for coordinates that are not finite, not degrees or outside the region outline.
+
+    ``labels`` (one text per point, e.g. "s9 «Name»") names the points outside; never pass labels of incident
+    records (they are about victims).
+    """
     finite = np.isfinite(lon) & np.isfinite(lat)
+    if not finite.all():
+        problems.append(Problem(name, "coordinates that are not finite numbers (NaN or infinity).",
+                                "fill in decimal degrees, e.g. 42.3.", rows=tuple(lines[~finite]), unit=unit,
+                                key="coordinates_not_finite"))
     not_degrees = finite & ((np.abs(lat) > 90) | (np.abs(lon) > 180))
     if not_degrees.any():
         problems.append(Problem(name, "coordinates are not degrees (they look like projected metres).",
@@ -386,6 +597,14 @@ def _check_locations(lon: np.ndarray, lat: np.ndarray, lines: np.ndarray, name: 
             problems.append(Problem(name, "points fall outside the region, but would fall inside with latitude and "
                                           "longitude exchanged.", "swap the lat and lon columns.",
                                     rows=tuple(lines[outside]), unit=unit, key="points_swapped"))
+        elif labels is not None:
+            named = [str(labels[i]) for i in np.flatnonzero(outside)]
+            shown = ", ".join(named[:MAX_NAMED_POINTS]) + (f" (+{len(named) - MAX_NAMED_POINTS})"
+                                                          if len(named) > MAX_NAMED_POINTS else "")
+            problems.append(Problem(name, f"points lie outside the region outline: {shown}.",
+                                    "check those coordinates, or use the region folder they belong to.",
+                                    rows=tuple(lines[outside]), unit=unit, key="points_outside_named",
+                                    params=(("points", shown),)))
         else:
             problems.append(Problem(name, "points lie outside the region outline.",
                                     "check those coordinates, or use the region folder they belong to.",
@@ -422,19 +641,19 @@ def _assign_districts(lon: np.ndarray, lat: np.ndarray, districts: gpd.GeoDataFr
 def _read_settlements(path: Path, problems: list[Problem], *, outline, districts, analysis_crs) -> gpd.GeoDataFrame:
     name = path.name
     found: list[Problem] = []
-    read = _read_points(path, name, found)
+    read = _read_points(path, name, found, kind="settlements")
     if read is None:
         problems.extend(found)
         return _empty(SETTLEMENT_COLUMNS)
     table, lon, lat, unit = read
     lines = np.asarray(table.index)
-    id_column = first_present(table.columns, ID_COLUMNS)
+    id_column = "settlement_id" if "settlement_id" in table.columns else None
     if id_column is None:
-        found.append(Problem(name, f"needs an id column ({', '.join(ID_COLUMNS)}); got columns: "
-                                   f"{', '.join(map(str, table.columns))}.", "add a unique id per settlement.",
-                             key="settlements_no_id",
-                             params=(("expected", ", ".join(ID_COLUMNS)),
-                                     ("columns", ", ".join(map(str, table.columns))))))
+        expected = aliases_of("settlements", "settlement_id")
+        got = ", ".join(source_names(table))
+        found.append(Problem(name, f"needs an id column ({expected}); got columns: {got}.",
+                             "add a unique id per settlement.", key="settlements_no_id",
+                             params=(("expected", expected), ("columns", got))))
         problems.extend(found)
         return _empty(SETTLEMENT_COLUMNS)
     ids = pd.Series(_text(table[id_column]))
@@ -448,15 +667,14 @@ def _read_settlements(path: Path, problems: list[Problem], *, outline, districts
         found.append(Problem(name, "duplicate ids.", "give every settlement its own id.", column=id_column,
                              rows=tuple(lines[duplicated]), unit=unit, key="settlements_duplicate_ids"))
     out = pd.DataFrame({"settlement_id": ids.to_numpy()})
-    for target, candidates in NAME_COLUMNS.items():
-        column = first_present(table.columns, candidates)
-        out[target] = _text(table[column]) if column else None
+    for target in NAME_FIELDS:
+        out[target] = _text(table[target]) if target in table.columns else None
     plain = _text(table["name"]) if "name" in table.columns else np.full(len(table), None, dtype=object)
-    if "name" not in table.columns and not any(c in table.columns for cs in NAME_COLUMNS.values() for c in cs):
+    if "name" not in table.columns and not any(c in table.columns for c in NAME_FIELDS):
+        got = ", ".join(source_names(table))
         found.append(Problem(name, f"needs a name column (name, name:ru, name:kk or name_ru…); got columns: "
-                                   f"{', '.join(map(str, table.columns))}.", "add the settlement names.",
-                             key="settlements_no_name_column",
-                             params=(("columns", ", ".join(map(str, table.columns))),)))
+                                   f"{got}.", "add the settlement names.",
+                             key="settlements_no_name_column", params=(("columns", got),)))
     display = [next((n for n in options if isinstance(n, str) and n), None) for options in zip(out["name_ru"], plain, out["name_kk"], out["name_en"])]
     unnamed = np.array([d is None for d in display])
     if unnamed.any():
@@ -465,7 +683,7 @@ def _read_settlements(path: Path, problems: list[Problem], *, outline, districts
                              key="settlements_unnamed", params=(("count", int(unnamed.sum())),)))
     out["name"] = [d if d else f"#{i}" for d, i in zip(display, out["settlement_id"])]
     out["kind"] = _kinds(table, name, found)
-    population_column = first_present(table.columns, ("population", "pop", "население"))
+    population_column = "population" if "population" in table.columns else None
     if population_column:
         out["population"] = _numbers(table[population_column], name, population_column, found, lines=lines)
     else:
@@ -481,15 +699,21 @@ def _read_settlements(path: Path, problems: list[Problem], *, outline, districts
                              key="population_missing",
                              params=(("missing", int(missing.sum())), ("total", len(out)), ("detail", detail))))
     out["district_id"] = _settlement_districts(table, lon, lat, districts, name, unit, lines, found)
-    _check_locations(lon, lat, lines, name, unit, found, outline=outline, analysis_crs=analysis_crs)
+    _check_locations(lon, lat, lines, name, unit, found, outline=outline, analysis_crs=analysis_crs,
+                     labels=_labels(out["settlement_id"], out["name"]))
     found.extend(_name_quirks(out, name, unit=unit, lines=lines))
-    problems.extend(found)
+    problems.extend(with_source_columns(found, table))
     frame = gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(lon, lat), crs=STORAGE_CRS)
     return frame[SETTLEMENT_COLUMNS]
 
 
+def _labels(ids, names) -> list[str]:
+    """"id «name»" per point, for naming points in messages (settlements and service sites, never incidents)."""
+    return [f"{i} «{n}»" if n and str(n) != f"#{i}" else str(i) for i, n in zip(ids, names)]
+
+
 def _kinds(table: pd.DataFrame, name: str, problems: list[Problem]) -> np.ndarray:
-    column = first_present(table.columns, ("kind", "place", "type"))
+    column = "kind" if "kind" in table.columns else None
     if column is None:
         problems.append(Problem(name, "has no kind or place column; every settlement is of kind 'unknown'.",
                                 "add a kind column: city, town, village or hamlet.", severity="warning",
@@ -510,7 +734,7 @@ def _kinds(table: pd.DataFrame, name: str, problems: list[Problem]) -> np.ndarra
 
 def _settlement_districts(table, lon, lat, districts, name, unit, lines, problems) -> np.ndarray:
     located = _assign_districts(lon, lat, districts)
-    column = first_present(table.columns, ("district_id", "district_code", "district"))
+    column = "district_id" if "district_id" in table.columns else None
     if column is None:
         if not districts.empty:
             problems.append(Problem(name, "has no district column; districts were assigned from the outlines.",
@@ -567,27 +791,28 @@ def _name_quirks(frame: pd.DataFrame, file: str, *, unit: str, lines=None) -> li
 
 def _services_or_problems(source, name: str, problems: list[Problem], *, outline, districts, analysis_crs) -> gpd.GeoDataFrame:
     found: list[Problem] = []
-    read = _read_points(source, name, found)
+    read = _read_points(source, name, found, kind="services")
     if read is None:
         problems.extend(found)
         return _empty(SERVICE_COLUMNS)
     table, lon, lat, unit = read
     lines = np.asarray(table.index)
-    for required in ("id", "name"):
-        if required not in table.columns:
-            found.append(Problem(name, f"needs a column '{required}'; got columns: {', '.join(map(str, table.columns))}.",
+    for required, field_name in (("id", "service_id"), ("name", "name")):
+        if field_name not in table.columns:
+            got = ", ".join(source_names(table))
+            found.append(Problem(name, f"needs a column '{required}'; got columns: {got}.",
                                  "use the columns id,name,kind,lat,lon,capacity,reach_minutes.",
-                                 key="services_column_missing",
-                                 params=(("column", required), ("columns", ", ".join(map(str, table.columns))))))
+                                 key="services_column_missing", params=(("column", required), ("columns", got))))
     if any(p.severity == "error" for p in found):
         problems.extend(found)
         return _empty(SERVICE_COLUMNS)
-    ids = pd.Series(_text(table["id"]))
+    ids = pd.Series(_text(table["service_id"]))
     duplicated = ids.duplicated(keep=False).to_numpy() | ids.isna().to_numpy()
     if duplicated.any():
-        found.append(Problem(name, "ids are empty or repeated.", "give every site its own id.", column="id",
+        found.append(Problem(name, "ids are empty or repeated.", "give every site its own id.", column="service_id",
                              rows=tuple(lines[duplicated]), unit=unit, key="services_ids"))
-    kinds = pd.Series(_text(table["kind"]) if "kind" in table.columns else None, dtype=object).fillna("permanent")
+    kinds = pd.Series(_text(table["kind"]) if "kind" in table.columns else np.full(len(table), None, dtype=object),
+                      dtype=object).fillna("permanent")  # no kind column: every site is permanent
     kinds = kinds.str.lower().replace({"mobile team": "mobile", "mobile_team": "mobile", "service": "permanent"})
     wrong = ~kinds.isin(SERVICE_KINDS).to_numpy()
     if wrong.any():
@@ -598,8 +823,9 @@ def _services_or_problems(source, name: str, problems: list[Problem], *, outline
     for column in ("capacity", "reach_minutes"):
         optional[column] = (_numbers(table[column], name, column, found, lines=lines)
                             if column in table.columns else np.full(len(table), np.nan))
-    _check_locations(lon, lat, lines, name, unit, found, outline=outline, analysis_crs=analysis_crs)
-    problems.extend(found)
+    _check_locations(lon, lat, lines, name, unit, found, outline=outline, analysis_crs=analysis_crs,
+                     labels=_labels(ids, _text(table["name"])))
+    problems.extend(with_source_columns(found, table))
     frame = gpd.GeoDataFrame({
         "service_id": ids.to_numpy(dtype=object), "name": _text(table["name"]), "kind": kinds.to_numpy(dtype=object),
         "capacity": optional["capacity"], "reach_minutes": optional["reach_minutes"],
@@ -615,6 +841,9 @@ def _check_classifier(folder: Path, districts: gpd.GeoDataFrame, problems: list[
     if path is None or districts.empty:
         return
     table, found = read_table(path, name=path.name)
+    if table is not None:
+        table, renamed = canonical_columns(table, "classifier", name=path.name)
+        found += renamed
     if table is None or "code" not in table.columns or "name" not in table.columns:
         problems.extend(p for p in found if p.severity == "warning")
         return

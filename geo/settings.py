@@ -9,6 +9,25 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_REGION_DIR = PROJECT_DIR / "data" / "default"
 REGION_ENV_VAR = "QORGAU_REGION"
 """Environment variable naming the region folder the dashboard opens."""
+REGION_ROOTS_ENV_VAR = "QORGAU_REGION_ROOTS"
+"""Environment variable listing (``os.pathsep``-separated) the folders under which planners may open region
+folders from the Home page."""
+DEFAULT_REGION_ROOTS = (PROJECT_DIR / "data", PROJECT_DIR.parent / "shared" / "data")
+"""Without QORGAU_REGION_ROOTS: the bundled data/ and the shared data folder beside the project."""
+
+ROAD_FILE_NAMES = ("roads.osm.pbf", "roads.osm", "roads.osm.gz", "roads.osm.bz2", "roads.graphml")
+"""Road files a region folder may hold, in order of preference."""
+
+OVERPASS_URL_ENV_VAR = "QORGAU_OVERPASS_URL"
+"""Environment variable naming the Overpass API the download uses (a mirror, or a server of one's own)."""
+DEFAULT_OVERPASS_URL = "https://overpass-api.de/api"
+"""OSMnx's default Overpass API."""
+
+
+def overpass_url() -> str:
+    """The Overpass API the download uses: ``QORGAU_OVERPASS_URL`` or :data:`DEFAULT_OVERPASS_URL`."""
+    return os.environ.get(OVERPASS_URL_ENV_VAR, "").strip().rstrip("/") or DEFAULT_OVERPASS_URL
+
 
 STORAGE_CRS = "EPSG:4326"
 DEFAULT_ANALYSIS_CRS = "EPSG:32642"  # UTM 42N covers the Turkistan region and Shymkent
@@ -34,6 +53,20 @@ PLACE_KIND_ALIASES = {
     "suburb": "suburb", "neighbourhood": "suburb", "quarter": "suburb",
     "locality": "locality",
 }
+
+
+def region_roots() -> list[Path]:
+    """The folders (real paths, symlinks resolved) under which planners may open region folders:
+    ``QORGAU_REGION_ROOTS`` (``os.pathsep``-separated), else :data:`DEFAULT_REGION_ROOTS`; the folder
+    ``QORGAU_REGION`` names (the one the dashboard opens) is always allowed."""
+    value = os.environ.get(REGION_ROOTS_ENV_VAR, "").strip()
+    listed = [Path(p).expanduser() for p in value.split(os.pathsep) if p.strip()] if value else DEFAULT_REGION_ROOTS
+    roots: list[Path] = []
+    for root in [*listed, region_dir_from_env()]:
+        real = Path(root).resolve()
+        if not any(real == r or real.is_relative_to(r) for r in roots):
+            roots.append(real)
+    return roots
 
 
 def region_dir_from_env() -> Path:

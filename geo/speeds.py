@@ -11,9 +11,19 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from geo.errors import Problem, ValidationError
+
+if TYPE_CHECKING:
+    import pandas as pd
+# pandas and geo.tabular are imported inside the speeds-file functions: geo.osm imports this module, and
+# ``download-osm`` must say at once that there is no internet (see planning/cli_download.py)
 
 MPH_TO_KMH = 1.609344
 WALK_KMH = 5.0
@@ -136,6 +146,12 @@ def _parse_one_maxspeed(part: str) -> float | None:
     return speed if low <= speed <= high and math.isfinite(speed) else None
 
 
+PROFILE_SOURCES = ("builtin", "region", "file")
+"""Where a profile's class speeds come from: the built-in table, the region folder's ``speeds.csv``, another file."""
+DESCRIBED_CLASSES = ("motorway", "trunk", "primary", "secondary", "tertiary", "residential", "track")
+"""Classes every description names (others only when their speed differs from the built-in one)."""
+
+
 @dataclass(frozen=True)
 class SpeedProfile:
     """Travel speeds for routing.
@@ -151,7 +167,12 @@ class SpeedProfile:
     adjustments : tuple of str
         Names of active :data:`ADJUSTMENTS`.
     use_maxspeed : bool
-        Whether a parsable ``maxspeed`` replaces the class speed.
+        Whether a parsable ``maxspeed`` replaces the class speed (on every class but ``maxspeed_ignored``).
+    maxspeed_ignored : frozenset of str
+        Highway classes whose ``maxspeed`` tags are ignored (the class speed applies), e.g. ``{"track"}`` where
+        signed limits say nothing about the state of a dirt road.
+    source : {"builtin", "region", "file"}
+        Where the class speeds come from (:data:`PROFILE_SOURCES`); stated with every result.
     """
 
     name: str = "kazakhstan"
@@ -159,6 +180,8 @@ class SpeedProfile:
     unpaved_factor: float = 0.6
     adjustments: tuple[str, ...] = ()
     use_maxspeed: bool = True
+    maxspeed_ignored: frozenset[str] = frozenset()
+    source: str = "builtin"
 
     def __post_init__(self) -> None:
         unknown = [a for a in self.adjustments if a not in ADJUSTMENTS]
@@ -168,6 +191,12 @@ class SpeedProfile:
         if bad or not 0 < self.unpaved_factor <= 1:
             raise ValueError(f"speeds must be positive km/h and 0 < unpaved_factor <= 1; got {bad}, "
                              f"unpaved_factor={self.unpaved_factor}")
+        if self.source not in PROFILE_SOURCES:
+            raise ValueError(f"`source` must be one of {PROFILE_SOURCES}; got {self.source!r}")
+        if isinstance(self.maxspeed_ignored, str):
+            raise ValueError(f"`maxspeed_ignored` must be a set of highway classes; got the string "
+                             f"{self.maxspeed_ignored!r}")
+        object.__setattr__(self, "maxspeed_ignored", frozenset(self.maxspeed_ignored))
 
     def with_adjustments(self, *names: str) -> SpeedProfile:
         """A copy with the named adjustments switched on (in addition to those already on)."""
@@ -178,6 +207,10 @@ class SpeedProfile:
         """Whether ways of this ``highway`` class are part of the driving network."""
         return _first(highway) in self.speeds_kmh
 
+    def uses_maxspeed(self, highway: object) -> bool:
+        """Whether a parsable ``maxspeed`` tag replaces the class speed on ways of this ``highway`` class."""
+        return self.use_maxspeed and _first(highway) not in self.maxspeed_ignored
+
     def speed_kmh(self, highway: object, *, maxspeed: object = None, surface: object = None) -> float:
         """Travel speed on one way, km/h.
 
@@ -186,12 +219,13 @@ class SpeedProfile:
         highway : str
             OSM ``highway`` value (a list: the first is used).
         maxspeed : str, optional
-            OSM ``maxspeed`` value; replaces the class speed when it parses and ``use_maxspeed`` is on.
+            OSM ``maxspeed`` value; replaces the class speed when it parses and :meth:`uses_maxspeed` says so
+            for the class.
         surface : str, optional
             OSM ``surface`` value; an unpaved surface applies ``unpaved_factor``.
         """
         road_class = _first(highway)
-        limit = parse_maxspeed(maxspeed) if self.use_maxspeed else None
+        limit = parse_maxspeed(maxspeed) if self.uses_maxspeed(road_class) else None
         speed = limit if limit is not None else self.speeds_kmh.get(road_class, FALLBACK_SPEED_KMH)
         surface_value = _first(surface)
         unpaved = (surface_value in UNPAVED_SURFACES
@@ -205,23 +239,44 @@ class SpeedProfile:
                 speed *= adjustment.unpaved_factor
         return speed
 
+    def described_classes(self) -> tuple[str, ...]:
+        """The classes a description names: :data:`DESCRIBED_CLASSES`, then any other whose speed is not the
+        built-in one (so two profiles that route differently are described differently)."""
+        main = [k for k in DESCRIBED_CLASSES if k in self.speeds_kmh]
+        changed = [k for k in self.speeds_kmh
+                   if k not in DESCRIBED_CLASSES and self.speeds_kmh[k] != KAZAKHSTAN_SPEEDS_KMH.get(k)]
+        return tuple(main + changed)
+
+    def maxspeed_ignored_classes(self) -> tuple[str, ...]:
+        """Driven classes whose ``maxspeed`` tags are ignored, in the profile's order (all when ``use_maxspeed``
+        is off)."""
+        return tuple(k for k in self.speeds_kmh if not self.uses_maxspeed(k))
+
     def describe(self) -> str:
         """One line saying which speeds produced a result (shown with every result)."""
-        main = ", ".join(f"{k} {self.speeds_kmh[k]:g}" for k in
-                         ("motorway", "trunk", "primary", "secondary", "tertiary", "residential", "track")
-                         if k in self.speeds_kmh)
-        text = (f"speed profile '{self.name}': {main} km/h; unpaved ×{self.unpaved_factor:g}; "
-                f"maxspeed tags {'used' if self.use_maxspeed else 'ignored'}")
+        main = ", ".join(f"{k} {self.speeds_kmh[k]:g}" for k in self.described_classes())
+        origin = {"builtin": "built-in", "region": "from the region folder", "file": "from a file"}[self.source]
+        ignored = self.maxspeed_ignored_classes()
+        if not ignored:
+            maxspeed = "maxspeed tags used"
+        elif len(ignored) == len(self.speeds_kmh):
+            maxspeed = "maxspeed tags ignored"
+        else:
+            maxspeed = f"maxspeed tags used except on {', '.join(ignored)}"
+        text = (f"speed profile '{self.name}' ({origin}): {main} km/h; unpaved ×{self.unpaved_factor:g}; "
+                f"{maxspeed}")
         for name in self.adjustments:
             text += f"; {ADJUSTMENTS[name].description}"
         return text
 
     def cache_key(self) -> str:
-        """A short hash of everything that changes travel times (for the network cache)."""
+        """A short hash of everything that changes travel times or their description (for the network cache,
+        which keeps the description with the network)."""
         payload = {
             "speeds": sorted(self.speeds_kmh.items()), "unpaved": self.unpaved_factor,
             "adjustments": list(self.adjustments), "maxspeed": self.use_maxspeed,
             "zones": sorted(ZONE_SPEEDS_KMH.items()),
+            "maxspeed_ignored": sorted(self.maxspeed_ignored), "name": self.name, "source": self.source,
         }
         return hashlib.sha256(json.dumps(payload).encode()).hexdigest()[:16]
 
@@ -233,3 +288,232 @@ def _first(value: object) -> str | None:
 
 
 DEFAULT_PROFILE = SpeedProfile()
+
+
+# --- speeds.csv: the class speeds of a region, as a planner edits them ----------------------------------------------
+SPEEDS_FILE_NAME = "speeds.csv"
+"""The file of a region folder whose class speeds replace the built-in ones."""
+SPEEDS_COLUMNS = ("highway", "speed_kmh", "use_maxspeed")
+"""Columns of a speeds file; ``use_maxspeed`` (yes/no, default yes) is optional."""
+KNOWN_HIGHWAY_CLASSES = tuple(KAZAKHSTAN_SPEEDS_KMH)
+"""The OSM ``highway`` classes a speeds file may list: the driven ones (footways and paths are not driven)."""
+SPEED_RANGE_KMH = (1.0, 200.0)
+"""Travel speeds a speeds file may give, km/h; outside is taken for a typing error (600 for 60, 0.6 for 60)."""
+YES_WORDS = frozenset({"yes", "y", "true", "1", "да", "иә"})
+NO_WORDS = frozenset({"no", "n", "false", "0", "нет", "жоқ"})
+_MAX_LISTED = 10
+"""Values named in one problem at most."""
+
+
+def folder_speed_profile(folder: str | Path) -> SpeedProfile:
+    """The class speeds of a region folder: its ``speeds.csv`` when there is one, else :data:`DEFAULT_PROFILE`.
+
+    Raises
+    ------
+    ValidationError
+        When the folder's ``speeds.csv`` cannot be used (every problem, see :func:`load_speed_profile`).
+    """
+    path = Path(folder) / SPEEDS_FILE_NAME
+    return load_speed_profile(path, source="region") if path.is_file() else DEFAULT_PROFILE
+
+
+def load_speed_profile(path: str | Path, *, source: str = "file", base: SpeedProfile = DEFAULT_PROFILE) -> SpeedProfile:
+    """Read a speeds file (CSV or XLSX, any encoding and delimiter :func:`geo.tabular.read_table` accepts).
+
+    Parameters
+    ----------
+    path : str or Path
+        A table with the columns ``highway`` (OSM class), ``speed_kmh`` (km/h) and optionally ``use_maxspeed``
+        (yes/no: whether ``maxspeed`` tags replace the class speed on that class; default yes).
+    source : {"file", "region"}
+        What the profile says it comes from: a file given by path, or the region folder's ``speeds.csv``.
+    base : SpeedProfile
+        Gives the speeds of the classes the file does not list, and the unpaved factor.
+
+    Returns
+    -------
+    SpeedProfile
+        Named after the file; no adjustments switched on.
+
+    Raises
+    ------
+    ValidationError
+        With every problem of the file (file, lines, column, what was expected, the fix).
+    """
+    from geo.tabular import read_table
+
+    path = Path(path)
+    if not path.is_file():
+        raise ValidationError([Problem(str(path), "no such file.",
+                                       "give the path of a speeds CSV with the columns highway, speed_kmh and, "
+                                       "optionally, use_maxspeed.", key="speeds_no_file")])
+    table, problems = read_table(path, name=path.name)
+    if table is None:
+        raise ValidationError(problems)
+    return speed_profile_from_table(table, name=path.name, source=source, base=base)
+
+
+def speed_profile_from_table(table: pd.DataFrame, *, name: str = SPEEDS_FILE_NAME, source: str = "file",
+                             base: SpeedProfile = DEFAULT_PROFILE) -> SpeedProfile:
+    """Validate a speeds table and make the profile it gives (see :func:`load_speed_profile`).
+
+    Parameters
+    ----------
+    table : DataFrame
+        Columns of :data:`SPEEDS_COLUMNS`; cells as text (as :func:`geo.tabular.read_table` gives them) or as an
+        editor gives them (numbers, booleans, None). The index is taken for line numbers in messages.
+    name : str
+        The file name used in messages and as the profile's name.
+    source, base
+        As in :func:`load_speed_profile`.
+
+    Raises
+    ------
+    ValidationError
+        With every problem found; nothing is half-applied.
+    """
+    import pandas as pd
+
+    from geo.tabular import parse_numbers
+
+    columns = [str(c).strip().lower() for c in table.columns]
+    cells = table.set_axis(columns, axis=1).map(_cell_text)
+    problems: list[Problem] = []
+    missing = [c for c in SPEEDS_COLUMNS[:2] if c not in columns]
+    if missing:
+        got = ", ".join(columns)
+        problems.append(Problem(name, f"needs the columns {', '.join(missing)}; got columns: {got}.",
+                                "name the columns highway, speed_kmh and, optionally, use_maxspeed.",
+                                key="speeds_columns", params=(("missing", ", ".join(missing)), ("got", got))))
+    unknown_columns = [c for c in columns if c not in SPEEDS_COLUMNS]
+    if unknown_columns:
+        listed = ", ".join(unknown_columns)
+        problems.append(Problem(name, f"has columns a speeds file does not have: {listed}.",
+                                "remove them, or rename them to highway, speed_kmh or use_maxspeed.",
+                                key="speeds_unknown_columns", params=(("columns", listed),)))
+    if problems:
+        raise ValidationError(problems)
+
+    lines = [int(i) if isinstance(i, (int, float)) else i for i in cells.index]
+    classes = cells["highway"].str.lower()
+
+    def rows_of(mask) -> tuple:
+        return tuple(line for line, bad in zip(lines, mask) if bad)
+
+    def named(mask) -> str:
+        chosen = list(dict.fromkeys(c for c, bad in zip(classes, mask) if bad and c))
+        more = f" (+{len(chosen) - _MAX_LISTED})" if len(chosen) > _MAX_LISTED else ""
+        return ", ".join(chosen[:_MAX_LISTED]) + more or "—"
+
+    blank = (classes == "").to_numpy()
+    if blank.any():
+        problems.append(Problem(name, "rows without a highway class.", "fill in an OSM highway value, e.g. primary.",
+                                column="highway", rows=rows_of(blank), key="speeds_class_blank"))
+    unknown = (~classes.isin(KNOWN_HIGHWAY_CLASSES)).to_numpy() & ~blank
+    if unknown.any():
+        known = ", ".join(KNOWN_HIGHWAY_CLASSES)
+        problems.append(Problem(name, f"unknown highway classes: {named(unknown)}; known: {known}.",
+                                "use one of the known OSM highway values (footways and paths are not driven).",
+                                column="highway", rows=rows_of(unknown), key="speeds_class_unknown",
+                                params=(("classes", named(unknown)), ("known", known))))
+    repeated = classes.duplicated(keep=False).to_numpy() & ~blank
+    if repeated.any():
+        problems.append(Problem(name, f"highway classes listed more than once: {named(repeated)}.",
+                                "keep one row per class.", column="highway", rows=rows_of(repeated),
+                                key="speeds_class_repeated", params=(("classes", named(repeated)),)))
+
+    speeds, empty, bad = parse_numbers(cells["speed_kmh"])
+    not_number = empty | bad
+    if not_number.any():
+        problems.append(Problem(name, f"speeds that are empty or not numbers (classes: {named(not_number)}).",
+                                "write the speed in km/h as a number, e.g. 60 or 62.5.", column="speed_kmh",
+                                rows=rows_of(not_number), key="speeds_not_number",
+                                params=(("classes", named(not_number)),)))
+    with_number = ~not_number
+    not_positive = with_number & ~(speeds > 0)
+    if not_positive.any():
+        problems.append(Problem(name, f"speeds of zero or below (classes: {named(not_positive)}).",
+                                "give every class a positive speed in km/h.", column="speed_kmh",
+                                rows=rows_of(not_positive), key="speeds_not_positive",
+                                params=(("classes", named(not_positive)),)))
+    low, high = SPEED_RANGE_KMH
+    absurd = with_number & (speeds > 0) & ~((speeds >= low) & (speeds <= high))
+    if absurd.any():
+        problems.append(Problem(name, f"speeds outside {low:g}–{high:g} km/h (classes: {named(absurd)}).",
+                                f"give a travel speed between {low:g} and {high:g} km/h (a typing error such as "
+                                "600 for 60?).", column="speed_kmh", rows=rows_of(absurd), key="speeds_absurd",
+                                params=(("classes", named(absurd)), ("low", low), ("high", high))))
+
+    answers = cells["use_maxspeed"].str.lower() if "use_maxspeed" in columns else pd.Series("", index=cells.index)
+    not_yes_no = (~answers.isin(YES_WORDS | NO_WORDS) & (answers != "")).to_numpy()
+    if not_yes_no.any():
+        problems.append(Problem(name, f"use_maxspeed must be yes or no (classes: {named(not_yes_no)}).",
+                                "write yes (maxspeed tags replace the class speed) or no (the class speed applies).",
+                                column="use_maxspeed", rows=rows_of(not_yes_no), key="speeds_yes_no",
+                                params=(("classes", named(not_yes_no)),)))
+    if problems:
+        raise ValidationError(problems)
+
+    speeds_kmh = dict(base.speeds_kmh)
+    ignored = {k for k in speeds_kmh if not base.uses_maxspeed(k)}
+    for road_class, speed, answer in zip(classes, speeds, answers):
+        speeds_kmh[road_class] = float(speed)
+        if answer in NO_WORDS:
+            ignored.add(road_class)
+        else:
+            ignored.discard(road_class)
+    return SpeedProfile(name=name, speeds_kmh=speeds_kmh, unpaved_factor=base.unpaved_factor, use_maxspeed=True,
+                        maxspeed_ignored=frozenset(ignored), source=source)
+
+
+def speeds_table(profile: SpeedProfile) -> pd.DataFrame:
+    """The class speeds of ``profile`` as a table: ``highway``, ``speed_kmh`` (float, km/h) and ``use_maxspeed``
+    (bool), one row per driven class in the profile's order (what a speeds file holds; adjustments are not in it).
+    """
+    import pandas as pd
+
+    classes = list(profile.speeds_kmh)
+    return pd.DataFrame({"highway": classes, "speed_kmh": [float(profile.speeds_kmh[c]) for c in classes],
+                         "use_maxspeed": [profile.uses_maxspeed(c) for c in classes]})
+
+
+def write_speeds_csv(profile: SpeedProfile, path: str | Path) -> Path:
+    """Write the class speeds of ``profile`` as a speeds file that :func:`load_speed_profile` reads back equal.
+
+    UTF-8, comma-separated, ``yes``/``no``; written to a temporary file beside ``path`` first and then moved
+    into place, so a failed write leaves the old file as it was.
+
+    Returns
+    -------
+    Path
+    """
+    path = Path(path)
+    table = speeds_table(profile)
+    lines = [",".join(SPEEDS_COLUMNS)]
+    lines += [f"{road_class},{_number_text(speed)},{'yes' if use else 'no'}"
+              for road_class, speed, use in table.itertuples(index=False)]
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path
+
+
+def _number_text(value: float) -> str:
+    text = f"{value:.15g}"
+    return text if float(text) == value else repr(float(value))
+
+
+def _cell_text(value: object) -> str:
+    """A table cell as text: blanks (None, NaN) as '', booleans as yes/no, numbers without a trailing '.0'."""
+    import pandas as pd
+
+    if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)):
+        return ""
+    if isinstance(value, (bool,)) or type(value).__name__ == "bool_":
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)) or pd.api.types.is_number(value):
+        return _number_text(float(value))
+    return str(value).strip()

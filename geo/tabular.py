@@ -8,6 +8,7 @@ be reported with its row and column instead of failing on the first one.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 import zipfile
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import Problem
+from geo.schema import COLUMN_ALIASES
 from geo.settings import MAX_CSV_ROWS
 
 MAX_TABLE_BYTES = 25 * 1024 * 1024
@@ -92,6 +94,86 @@ def _clean_header(value: object) -> str:
     return str(value).strip().strip("\ufeff").lower()
 
 
+def normalise_header(value: object) -> str:
+    """A header as aliases are compared: case-folded, BOM and surrounding spaces removed, inner runs of spaces
+    collapsed to one, "ё" read as "е" ("  Населённый   пункт" -> "населенный пункт")."""
+    return " ".join(str(value).replace("\ufeff", "").split()).casefold().replace("ё", "е")
+
+
+def canonical_columns(table: pd.DataFrame, kind: str, *, name: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Rename the columns of ``table`` that are aliases of a field of ``kind`` to the field's canonical name.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Text cells as :func:`read_table` gives them (or GeoJSON properties).
+    kind : str
+        A key of :data:`geo.schema.COLUMN_ALIASES` ("settlements", "services", "districts", "boundary",
+        "incidents", "classifier").
+    name : str
+        File name for messages.
+
+    Returns
+    -------
+    (table, problems)
+        A renamed copy (the input is not changed; columns that are no alias keep their names) and the problems:
+        a warning saying which column was read as which field where that was not obvious (a Russian or Kazakh
+        header, or a fallback such as ``osm_id`` read as the id or ``place`` as the kind; English spellings of the
+        first tier such as ``latitude`` or ``service_id`` are not mentioned), and
+        an error naming both columns when two columns of one tier map to one field (the table is then returned
+        unchanged).
+    """
+    fields = COLUMN_ALIASES[kind]
+    normalised = {column: normalise_header(column) for column in table.columns if column != "geometry"}
+    renames: dict = {}
+    guessed: set = set()
+    problems: list[Problem] = []
+    for field_name, tiers in fields.items():
+        for rank, tier in enumerate(tiers):
+            wanted = {normalise_header(alias) for alias in tier}
+            matches = [column for column, header in normalised.items() if header in wanted]
+            if len(matches) > 1:
+                shown = ", ".join(f"'{c}'" for c in matches)
+                problems.append(Problem(name, f"columns {shown} can all be read as '{field_name}'; keep one.",
+                                        "delete or rename the other columns.", column=str(matches[0]),
+                                        key="columns_ambiguous",
+                                        params=(("columns", shown), ("field", field_name))))
+            if matches:
+                if len(matches) == 1:
+                    renames[matches[0]] = field_name
+                    if rank > 0 or not normalised[matches[0]].isascii():
+                        guessed.add(matches[0])
+                break
+    if problems:
+        return table, problems
+    read_as = [(column, target) for column, target in renames.items() if column in guessed]
+    if read_as:
+        mapping = ", ".join(f"'{column}' → {target}" for column, target in read_as)
+        problems.append(Problem(name, f"columns read as: {mapping}.",
+                                "nothing to do if this is right; otherwise rename the columns.", severity="warning",
+                                key="columns_read_as", params=(("mapping", mapping),)))
+    renamed = table.rename(columns=renames)
+    prior = table.attrs.get("source_columns", {})  # a table read through the aliases twice keeps the first names
+    renamed.attrs["source_columns"] = {**prior, **{target: prior.get(str(column), str(column))
+                                                   for column, target in renames.items()}}
+    return renamed, problems
+
+
+def source_names(table: pd.DataFrame) -> list[str]:
+    """The headers of ``table`` as the file spells them (lower-cased), after :func:`canonical_columns`."""
+    original = table.attrs.get("source_columns", {})
+    return [original.get(c, str(c)) for c in table.columns]
+
+
+def with_source_columns(problems: list[Problem], table: pd.DataFrame | None) -> list[Problem]:
+    """``problems`` with each canonical column name put back to the header the file has (after
+    :func:`canonical_columns`), so that a message points at the column the user sees."""
+    original = {} if table is None else table.attrs.get("source_columns", {})
+    if not original:
+        return list(problems)
+    return [dataclasses.replace(p, column=original.get(p.column, p.column)) if p.column else p for p in problems]
+
+
 def _decode(data: bytes) -> str | None:
     for encoding in _ENCODINGS:
         try:
@@ -161,13 +243,24 @@ def _read_xlsx(data: bytes, *, name: str, max_rows: int) -> tuple[pd.DataFrame |
         return None, [Problem(name, f"the workbook cannot be read ({type(exc).__name__}).", "save it again from Excel.",
                               key="workbook_unreadable", params=(("error", type(exc).__name__),))]
     sheet = book.worksheets[0]
-    if (sheet.max_row or 0) - 1 > max_rows:
-        return None, [Problem(name, f"the first sheet has {sheet.max_row - 1:,} rows; at most {max_rows:,} are accepted.",
-                              "aggregate the data or split the file.",
-                              key="sheet_too_many_rows", params=(("rows", sheet.max_row - 1), ("limit", max_rows)))]
-    rows = [["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)]
+    # The <dimension> tag (sheet.max_row) is written by whoever made the file and may lie: count rows as they
+    # stream in, and stop at the first one over the cap.
+    sheet.reset_dimensions()
+    numbered, width = [], 0
+    for line, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        cells = ["" if v is None else str(v).strip() for v in row]
+        if not any(cells):
+            continue
+        numbered.append((line, cells))
+        width = max(width, max(i for i, cell in enumerate(cells) if cell) + 1)  # trailing empty cells do not count
+        if len(numbered) - 1 > max_rows:
+            book.close()
+            return None, [Problem(name, f"the first sheet has more than {max_rows:,} rows; at most {max_rows:,} "
+                                        "are accepted.", "aggregate the data or split the file.",
+                                  key="sheet_over_row_cap", params=(("limit", max_rows),))]
     book.close()
-    numbered = [(line, r) for line, r in enumerate(rows, start=1) if any(r)]
+    # rows stream in unpadded once the dimension is reset: pad (or cut empty trailing cells) to the widest row
+    numbered = [(line, (cells + [""] * width)[:width]) for line, cells in numbered]
     if not numbered:
         return None, [Problem(name, "the first sheet is empty.", "put the table on the first sheet with a header row.",
                               key="sheet_empty")]
@@ -185,7 +278,8 @@ def parse_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray
     -------
     (numbers, blank, bad)
         ``numbers`` float64 with NaN where blank or bad; boolean masks of blank cells and of cells that are not
-        numbers (for messages: their row numbers, never their content).
+        finite numbers ("abc", "inf", "nan", or "1e400", which overflows; for messages: their row numbers, never
+        their content).
     """
     text = values.astype(str).str.strip()
     blank = (text == "") | values.isna().to_numpy()
@@ -195,7 +289,9 @@ def parse_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray
     cleaned = cleaned.str.replace(",", ".", regex=False)  # 12,5 -> 12.5
     ok = cleaned.str.match(_NUMBER_RE)
     numbers = pd.to_numeric(cleaned.where(ok & ~blank), errors="coerce").to_numpy(dtype=float)
-    bad = (~ok.to_numpy(dtype=bool)) & ~np.asarray(blank, dtype=bool)
+    # "1e400" matches the pattern but overflows to inf: not a number anyone can use, so bad like "inf" or "nan"
+    bad = ((~ok.to_numpy(dtype=bool)) | ~np.isfinite(numbers)) & ~np.asarray(blank, dtype=bool)
+    numbers = np.where(bad, np.nan, numbers)
     return numbers, np.asarray(blank, dtype=bool), bad
 
 

@@ -13,10 +13,10 @@ import streamlit as st
 from geo.errors import RegionError
 from geo.region import Region, load_region
 from geo.settings import region_dir_from_env
-from geo.speeds import DEFAULT_PROFILE, SpeedProfile
+from geo.speeds import SpeedProfile
 from planning import access, privacy
 from planning.access import User
-from planning.analysis import SiteMinutes, incident_vector, service_bands, site_minutes_for
+from planning.analysis import SiteMinutes, incident_vector, service_bands, site_minutes_for, speed_profile_of
 from planning.i18n import DEFAULT_LANGUAGE, format_problem, t
 
 
@@ -76,9 +76,11 @@ def synthetic_banner(region: Region) -> None:
 PROFILE_KEY = "speed_adjustments"
 
 
-def current_profile() -> SpeedProfile:
-    """The speed profile of this session: the default with the adjustments the planner switched on."""
-    return DEFAULT_PROFILE.with_adjustments(*st.session_state.get(PROFILE_KEY, ()))
+def current_profile(region: Region | None = None) -> SpeedProfile:
+    """The speed profile of this session: the region's (its speeds.csv, else the built-in speeds; default: this
+    session's region) with the adjustments the planner switched on."""
+    return speed_profile_of(region if region is not None else get_region(),
+                            adjustments=st.session_state.get(PROFILE_KEY, ()))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -89,7 +91,7 @@ def _site_minutes(region_path: str, roads_stamp: str, profile_key: str, _region:
 
 def site_minutes(region: Region) -> SiteMinutes:
     """The shared minutes table of this region and speed profile (the network is built or read from disk once)."""
-    profile = current_profile()
+    profile = current_profile(region)
     roads = region.roads_path
     stamp = f"{roads}:{roads.stat().st_mtime_ns}" if roads else "estimate"
     with st.spinner(t("roads.building", lang())):
@@ -107,7 +109,7 @@ def bands(region: Region, services, minutes_table: SiteMinutes):
     roads = region.roads_path
     stamp = f"{roads}:{roads.stat().st_mtime_ns}" if roads else "estimate"
     positions = tuple((str(i), round(g.x, 6), round(g.y, 6)) for i, g in zip(services["service_id"], services.geometry))
-    return _bands(str(region.path), stamp, current_profile().cache_key(), positions, region, services, minutes_table)
+    return _bands(str(region.path), stamp, current_profile(region).cache_key(), positions, region, services, minutes_table)
 
 
 def incidents_here(region: Region, period: str | None = None):

@@ -1,11 +1,10 @@
 """Home: what Qorgau is, which region is loaded, data status and warnings, sources and licences."""
 
-from pathlib import Path
-
 import streamlit as st
 
 from geo.errors import RegionError
-from geo.region import load_region
+from geo.region import load_region, region_folder_under_roots
+from geo.settings import region_roots
 from pages.common import get_region, guard, lang, region_dir, synthetic_banner
 from planning import access
 from planning.i18n import fmt_number, format_problem, t
@@ -55,11 +54,12 @@ st.write(t("home.open_other", L))
 with st.form("open_region"):
     folder = st.text_input(t("home.folder", L), value=str(region_dir()))
     if st.form_submit_button(t("home.open_button", L)):
-        try:
-            load_region(Path(folder).expanduser())
+        try:  # only under the configured roots, symlinks resolved; a folder that is not a region is not read
+            chosen = region_folder_under_roots(folder, roots=region_roots())
+            load_region(chosen)
         except RegionError as exc:
             st.error("\n".join(format_problem(p, L) for p in exc.problems))
         else:
-            st.session_state["region_dir"] = str(Path(folder).expanduser().resolve())
+            st.session_state["region_dir"] = str(chosen)
             st.session_state.pop("_region", None)
             st.rerun()

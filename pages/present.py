@@ -56,5 +56,6 @@ figures = key_figures(result, district_id=district_id, lang=L, k=small_count_k()
 for column, figure in zip(st.columns(len(figures)), figures):
     column.metric(figure.label, figure.value, help=figure.detail)
     column.caption(figure.detail)
-fmap = scenario_map(region, result, bands=bands(region, services, table), lang=L, k=small_count_k())
+fmap = scenario_map(region, result, bands=bands(region, services, table), lang=L, k=small_count_k(),
+                    method_description=table.describe(L))
 st_folium(fmap, height=720, use_container_width=True, returned_objects=[], key=f"present_map_{position}")

@@ -1,17 +1,20 @@
-"""Roads: the network's status, the speed adjustments of this session, and (for planners) importing an OSM file
-already on the server or downloading roads from OpenStreetMap into the region folder."""
+"""Roads: the speeds in use (an editable table for planners, saved to the region's speeds.csv) beside the speed
+adjustments of this session, the network's status, and (for planners) importing an OSM file already on the server
+or downloading roads from OpenStreetMap into the region folder."""
 
 from pathlib import Path
 
 import streamlit as st
 
+from geo.errors import ValidationError
 from geo.osm import DownloadError, RoadSourceError
-from geo.speeds import ADJUSTMENTS
-from pages.common import PROFILE_KEY, current_profile, get_region, guard, lang, site_minutes
+from geo.speeds import ADJUSTMENTS, SPEEDS_COLUMNS, SPEEDS_FILE_NAME, speed_profile_from_table, speeds_table
+from pages.common import PROFILE_KEY, audit, current_profile, get_region, guard, lang, site_minutes
 from planning import access
-from planning.i18n import CATALOG, fmt_number, t
+from planning.analysis import describe_profile, speed_profile_of
+from planning.i18n import CATALOG, fmt_number, format_problem, t
 from planning.roadfiles import (RegionWriteError, build_region_network, cache_status, download_region_files,
-                                import_road_file)
+                                import_road_file, remove_region_speeds, save_region_speeds)
 from planning.webmap import method_label
 
 REGION_CACHE_KEY = "_region"  # pages.common's per-session region: dropped after the folder changed
@@ -43,14 +46,63 @@ def _region_changed() -> None:
     st.rerun()
 
 
-# --- speed adjustments (this session only) ------------------------------------------------------------------------
-st.subheader(t("roadpage.adjustments", L))
-if "roads_adjustments" not in st.session_state:
-    st.session_state["roads_adjustments"] = list(st.session_state.get(PROFILE_KEY, ()))
-chosen = st.multiselect(t("roadpage.adjustments", L), list(ADJUSTMENTS), format_func=_adjustment_label, help=t("roadpage.adjustments_help", L),
-                        key="roads_adjustments", label_visibility="collapsed")
-st.session_state[PROFILE_KEY] = tuple(chosen)
-profile = current_profile()
+# --- speeds: the class speeds of the region (planners edit them) beside the adjustments of this session -----------
+EDITOR_KEY = "speeds_editor"
+can_edit = access.can(user.role, "edit_scenarios")
+base = speed_profile_of(region)  # the folder's speeds.csv, else the built-in speeds; no adjustments
+st.subheader(t("speeds.heading", L))
+st.caption(t("speeds.in_use", L, source=t(f"speeds.source.{base.source}", L, name=base.name)))
+speeds_column, adjustments_column = st.columns([3, 2])
+with speeds_column:
+    column_config = {
+        "highway": st.column_config.TextColumn(t("speeds.column.highway", L), disabled=True),
+        "speed_kmh": st.column_config.NumberColumn(t("speeds.column.speed_kmh", L), format="%g", step=1),
+        "use_maxspeed": st.column_config.CheckboxColumn(t("speeds.column.use_maxspeed", L)),
+    }
+    table = speeds_table(base)
+    if can_edit:
+        edited = st.data_editor(table, key=EDITOR_KEY, hide_index=True, num_rows="fixed", column_config=column_config)
+        st.caption(t("speeds.editor_help", L))
+        save_column, reset_column = st.columns(2)
+        if save_column.button(t("speeds.save", L), key="speeds_save"):
+            cells = edited[list(SPEEDS_COLUMNS)].set_axis(range(2, len(edited) + 2))  # lines of the file
+            try:
+                chosen_profile = speed_profile_from_table(cells, name=SPEEDS_FILE_NAME, source="region", base=base)
+            except ValidationError as error:
+                st.error(t("speeds.invalid", L))
+                st.code("\n".join(format_problem(p, L) for p in error.problems), language=None)
+            else:
+                try:
+                    written = save_region_speeds(chosen_profile, region.path)
+                except RegionWriteError as error:
+                    _write_error(error)
+                else:
+                    audit("edit speeds", f"{region.region_id} {SPEEDS_FILE_NAME}")
+                    st.session_state.pop(EDITOR_KEY, None)
+                    st.session_state["roads_message"] = t("speeds.saved", L, path=str(written))
+                    _region_changed()
+        if base.source == "region" and reset_column.button(t("speeds.reset", L), key="speeds_reset"):
+            try:
+                removed = remove_region_speeds(region.path)
+            except RegionWriteError as error:
+                _write_error(error)
+            else:
+                audit("reset speeds", f"{region.region_id} {SPEEDS_FILE_NAME}")
+                st.session_state.pop(EDITOR_KEY, None)
+                st.session_state["roads_message"] = t("speeds.reset_done", L, path=str(removed))
+                _region_changed()
+    else:
+        st.dataframe(table, hide_index=True, column_config=column_config)
+        st.caption(t("speeds.read_only_role", L))
+with adjustments_column:
+    st.markdown(f"**{t('roadpage.adjustments', L)}**")
+    if "roads_adjustments" not in st.session_state:
+        st.session_state["roads_adjustments"] = list(st.session_state.get(PROFILE_KEY, ()))
+    chosen = st.multiselect(t("roadpage.adjustments", L), list(ADJUSTMENTS), format_func=_adjustment_label,
+                            help=t("roadpage.adjustments_help", L), key="roads_adjustments",
+                            label_visibility="collapsed")
+    st.session_state[PROFILE_KEY] = tuple(chosen)
+profile = current_profile(region)
 
 # --- status ---------------------------------------------------------------------------------------------------------
 st.subheader(t("roadpage.status", L))
@@ -64,9 +116,9 @@ else:
     columns[0].metric(t("roadpage.source", L), region.roads_path.name)
     columns[1].metric(t("roadpage.nodes", L), fmt_number(network.n_nodes, L))
     columns[2].metric(t("roadpage.edges", L), fmt_number(network.n_edges, L))
-cache = cache_status(region.path)
+cache = cache_status(region.roads_path)
 st.caption(t("roadpage.cache", L, n=cache.files, size=round(cache.size_mb, 1)))
-st.markdown(f"**{t('roadpage.profile', L)}:** {profile.describe()}")
+st.markdown(f"**{t('roadpage.profile', L)}:** {describe_profile(profile, L)}")
 st.caption(method_label(minutes_table.method, minutes_table.describe(L), L))
 
 # --- actions that change the region folder ------------------------------------------------------------------------

@@ -23,6 +23,7 @@ MAP_KEY = "scen_map"
 LAST_CLICK_KEY = "_scen_last_click"
 RESULTS_KEY = "_scen_results"
 """Evaluated scenarios of this session, by (scenario id, version): incident-derived, so session state only."""
+IMPORT_NOTES_KEY = "_scen_import_notes"
 NEXT_PICK_KEY = "_scen_pick_next"
 """A scenario just created, to be selected on the next run."""
 DEFAULT_REACH_MINUTES = 60.0
@@ -124,10 +125,16 @@ if may_edit:
                 st.session_state[NEXT_PICK_KEY] = created.scenario_id
                 st.rerun()
     with st.expander(t("scen.import", L)):
+        for note in st.session_state.pop(IMPORT_NOTES_KEY, []):
+            st.text(note)  # text, not Markdown: it quotes the file's headers
         upload = st.file_uploader(t("scen.import", L), type=["csv"], key="scen_upload")
         if upload is not None and st.button(t("scen.import_button", L), key="scen_import"):
             try:
-                save(import_csv(upload.getvalue(), name=upload.name))
+                notes = []
+                imported = import_csv(upload.getvalue(), name=upload.name, region=region, notes=notes)
+                # save() reruns the page at once: the notes (which column was read as what) are shown on that run
+                st.session_state[IMPORT_NOTES_KEY] = [format_problem(note, L) for note in notes]
+                save(imported)
             except ValidationError as exc:
                 st.error(t("scen.import_failed", L))
                 st.code("\n".join(format_problem(p, L) for p in exc.problems), language=None)

@@ -74,18 +74,21 @@ with right:
     method = st.radio(t("suggest.method", L), METHODS, format_func=lambda m: t(f"suggest.method.{m}", L))
 
 candidates = None
+candidate_notes = []
 if source == "upload" and upload is None:
     st.info(t("suggest.upload_first", L))
 else:
     try:
         candidates = candidate_sites(region, source=source, min_population=min_population,
                                      upload=None if upload is None else upload.getvalue(),
-                                     upload_name=getattr(upload, "name", "candidates.csv"))
+                                     upload_name=getattr(upload, "name", "candidates.csv"), notes=candidate_notes)
     except QorgauError as exc:
         st.error("\n".join(format_problem(p, L) for p in exc.problems) if isinstance(exc, ValidationError)
                  else str(exc))
 if candidates is not None:
     st.caption(t("suggest.candidate_count", L, n=len(candidates)))
+    for note in candidate_notes:  # e.g. which column of the upload was read as the id
+        st.text(format_problem(note, L))  # text, not Markdown: it quotes the file's headers
 exact_gap = method == "greedy" and st.checkbox(
     t("suggest.exact_gap", L), value=candidates is not None and len(candidates) <= EXACT_GAP_MAX_CANDIDATES)
 

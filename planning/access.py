@@ -207,11 +207,14 @@ class AccessStore(SqliteStore):
 
     def __init__(self, path: str | Path | None = None):
         super().__init__(path)
-        with self.transaction() as db:
+        with self.transaction(write=False) as db:
             present = {row[1] for row in db.execute("PRAGMA table_info(users)")}
-            for column, declaration in _USER_COLUMNS.items():
-                if column not in present:
-                    db.execute(f"ALTER TABLE users ADD COLUMN {column} {declaration}")
+        if set(_USER_COLUMNS) - present:  # only then a write (a read-only, up-to-date database stays readable)
+            with self.transaction() as db:
+                present = {row[1] for row in db.execute("PRAGMA table_info(users)")}
+                for column, declaration in _USER_COLUMNS.items():
+                    if column not in present:
+                        db.execute(f"ALTER TABLE users ADD COLUMN {column} {declaration}")
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ in for one call, so a :class:`SiteMinutes` may be shared between sessions; incid
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -17,7 +18,8 @@ import pandas as pd
 from geo.isochrones import DEFAULT_BANDS_MINUTES, isochrones
 from geo.network import RoadNetwork
 from geo.osm import build_network
-from geo.speeds import DEFAULT_PROFILE, SpeedProfile
+from geo.region import outline_degrees
+from geo.speeds import DEFAULT_PROFILE, SpeedProfile, load_speed_profile
 from geo.traveltime import (DEFAULT_CIRCUITY, DEFAULT_ESTIMATE_SPEED_KMH, METHOD_ESTIMATE, METHOD_NETWORK,
                             estimate_description, minutes_matrix)
 from planning.coverage import Coverage, Nearest, coverage, nearest, reach_minutes_of
@@ -30,12 +32,40 @@ POSITION_DECIMALS = 6
 """Site positions are keyed to about 0.1 m: a site moved by less reuses its row."""
 
 
-def region_network(region, *, profile: SpeedProfile = DEFAULT_PROFILE) -> RoadNetwork | None:
-    """The region's routable road network (from the disk cache when built before), or None without roads."""
+def speed_profile_of(region, *, speeds_file: str | Path | None = None, adjustments=()) -> SpeedProfile:
+    """The speed profile in use for ``region``: the one every page, export and CLI command computes times with.
+
+    Parameters
+    ----------
+    region : geo.region.Region
+    speeds_file : path, optional
+        A speeds CSV that overrides the folder's own (``--speeds FILE`` on the command line).
+    adjustments : iterable of str
+        Names of :data:`geo.speeds.ADJUSTMENTS` to switch on.
+
+    Returns
+    -------
+    SpeedProfile
+        ``speeds_file`` when given, else the folder's ``speeds.csv`` (read with the region), else the built-in
+        speeds; with ``adjustments`` on.
+
+    Raises
+    ------
+    ValidationError
+        When ``speeds_file`` cannot be used.
+    """
+    base = load_speed_profile(speeds_file) if speeds_file is not None else region.speed_profile
+    return base.with_adjustments(*adjustments)
+
+
+def region_network(region, *, profile: SpeedProfile | None = None) -> RoadNetwork | None:
+    """The region's routable road network (from the disk cache when built before), or None without roads.
+    ``profile`` defaults to :func:`speed_profile_of` the region."""
     if region.roads_path is None:
         return None
-    return build_network(region.roads_path, analysis_crs=region.analysis_crs, profile=profile,
-                         boundary=_outline_degrees(region))
+    return build_network(region.roads_path, analysis_crs=region.analysis_crs,
+                         profile=profile if profile is not None else speed_profile_of(region),
+                         boundary=outline_degrees(region))
 
 
 def method_of(network: RoadNetwork | None) -> str:
@@ -85,13 +115,7 @@ class SiteMinutes:
         if self.network is None:
             return t("method.estimate_desc", lang, circuity=fmt_number(DEFAULT_CIRCUITY, lang, decimals=1),
                      speed=DEFAULT_ESTIMATE_SPEED_KMH)
-        speeds = ", ".join(f"{name} {fmt_number(self.profile.speeds_kmh[name], lang)}"
-                           for name in ("motorway", "trunk", "primary", "secondary", "tertiary", "track")
-                           if name in self.profile.speeds_kmh)
-        adjustments = ", ".join(t(f"adjustment.{a}", lang) for a in self.profile.adjustments) or t("method.none", lang)
-        return t("method.network_desc", lang, speeds=speeds, unpaved=fmt_number(self.profile.unpaved_factor, lang,
-                                                                                   decimals=1),
-                 adjustments=adjustments)
+        return describe_profile(self.profile, lang)
 
     def rows(self, sites: gpd.GeoDataFrame) -> np.ndarray:
         """Minutes from each of ``sites`` (rows, in order) to every settlement (columns), float32, ``inf`` beyond
@@ -108,10 +132,31 @@ class SiteMinutes:
         return np.vstack([self._rows[key] for key in keys])
 
 
-def site_minutes_for(region, *, profile: SpeedProfile = DEFAULT_PROFILE) -> SiteMinutes:
-    """The minutes table of a region: over its road network with ``profile``, or the estimate without roads."""
+def site_minutes_for(region, *, profile: SpeedProfile | None = None) -> SiteMinutes:
+    """The minutes table of a region: over its road network with ``profile`` (default: :func:`speed_profile_of`
+    the region), or the estimate without roads."""
+    profile = profile if profile is not None else speed_profile_of(region)
     return SiteMinutes(region_network(region, profile=profile), region.settlements, analysis_crs=region.analysis_crs,
                        profile=profile)
+
+
+def describe_profile(profile: SpeedProfile, lang: str) -> str:
+    """The speed profile in ``lang``, as stated with every network result: where its speeds come from (built-in,
+    the region's speeds.csv, a file), the main class speeds, the unpaved factor, maxspeed use, adjustments."""
+    speeds = ", ".join(f"{name} {fmt_number(profile.speeds_kmh[name], lang, decimals=_decimals(profile.speeds_kmh[name]))}"
+                       for name in profile.described_classes())
+    source = t(f"speeds.source.{profile.source}", lang, name=profile.name)
+    ignored = profile.maxspeed_ignored_classes()
+    maxspeed = (t("speeds.maxspeed.used", lang) if not ignored
+                else t("speeds.maxspeed.ignored", lang) if len(ignored) == len(profile.speeds_kmh)
+                else t("speeds.maxspeed.partly", lang, classes=", ".join(ignored)))
+    adjustments = ", ".join(t(f"adjustment.{a}", lang) for a in profile.adjustments) or t("method.none", lang)
+    return t("speeds.network_desc", lang, source=source, speeds=speeds, maxspeed=maxspeed, adjustments=adjustments,
+             unpaved=fmt_number(profile.unpaved_factor, lang, decimals=1))
+
+
+def _decimals(value: float) -> int:
+    return 0 if float(value).is_integer() else 1
 
 
 def _position_keys(sites: gpd.GeoDataFrame) -> list[tuple[float, float]]:
@@ -175,9 +220,4 @@ def service_bands(region, services: gpd.GeoDataFrame, network: RoadNetwork | Non
                   minutes=DEFAULT_BANDS_MINUTES) -> gpd.GeoDataFrame:
     """Isochrone bands of the services, clipped to the region (no incident data: may be cached globally)."""
     return isochrones(network, services, analysis_crs=region.analysis_crs, minutes=minutes,
-                      boundary=_outline_degrees(region))
-
-
-def _outline_degrees(region):
-    """The region outline (EPSG:4326), the form geo.osm and geo.isochrones clip to."""
-    return region.boundary.union_all() if not region.boundary.empty else None
+                      boundary=outline_degrees(region))

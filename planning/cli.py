@@ -1,8 +1,9 @@
 """``python -m planning COMMAND``: every figure a page shows can be reproduced from the shell.
 
 Exit codes: 0 success, 2 invalid input (the message on stderr, no traceback), 1 any other failure.
-Each topic registers its own subcommands through a ``register(subparsers)`` function listed in
-:data:`COMMAND_MODULES`.
+Each topic registers its own subcommands through a ``register(subparsers)`` function; :data:`COMMANDS` says
+which module holds which command, so that running one command imports only its module (the others pull in
+maps, PDFs and the planning core, seconds of imports a command such as ``download-osm`` does not need).
 """
 
 from __future__ import annotations
@@ -15,26 +16,32 @@ from pathlib import Path
 
 from geo.errors import QorgauError, ValidationError
 
-COMMAND_MODULES = [
-    "planning.cli_region",
-    "planning.cli_admin",
-    "planning.cli_travel",
-    "planning.cli_report",
-    "planning.cli_coverage",
-    "planning.cli_suggest",
-]
+COMMANDS = {
+    "info": "planning.cli_region", "build-default": "planning.cli_region",
+    "create-admin": "planning.cli_admin", "audit": "planning.cli_admin", "import-incidents": "planning.cli_admin",
+    "travel-times": "planning.cli_travel", "isochrones": "planning.cli_travel",
+    "download-osm": "planning.cli_download",
+    "report": "planning.cli_report", "map": "planning.cli_report",
+    "coverage": "planning.cli_coverage", "compare": "planning.cli_coverage",
+    "suggest": "planning.cli_suggest",
+}
+"""Command name → the module that registers it."""
+COMMAND_MODULES = list(dict.fromkeys(COMMANDS.values()))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with a known ``command``, only that command's module is imported."""
     parser = argparse.ArgumentParser(prog="python -m planning", description="Qorgau: plan where support services stand.")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in [COMMANDS[command]] if command in COMMANDS else COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = next((word for word in argv if not word.startswith("-")), None)
+    parser = build_parser(command)
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args) or 0)
@@ -78,3 +85,10 @@ def _jsonable(value):
 
 def region_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--region", required=True, type=Path, help="region folder (see DESIGN.md)")
+
+
+def speeds_argument(parser: argparse.ArgumentParser) -> None:
+    """``--speeds FILE``: class speeds that override the region folder's ``speeds.csv`` (see geo/speeds.py)."""
+    parser.add_argument("--speeds", type=Path, metavar="FILE",
+                        help="speeds CSV (highway,speed_kmh[,use_maxspeed]) used instead of the region folder's "
+                             "speeds.csv or the built-in speeds")

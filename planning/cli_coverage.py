@@ -13,9 +13,9 @@ import argparse
 from pathlib import Path
 
 from geo.region import load_region, read_services, region_outline
-from planning.analysis import evaluate, incident_vector, site_minutes_for
+from planning.analysis import evaluate, incident_vector, site_minutes_for, speed_profile_of
 from planning.baseline import current_services
-from planning.cli import print_json, region_argument
+from planning.cli import print_json, region_argument, speeds_argument
 from planning.coverage import DEFAULT_THRESHOLDS_MINUTES, Coverage, compare, summary_sentence, threshold_key
 from planning.gapmap import shown_incidents
 from planning.privacy import small_count_k
@@ -49,6 +49,7 @@ def _common(parser) -> None:
     parser.add_argument("--minutes", type=minutes_list, default=minutes_list(default),
                         help=f"thresholds in minutes, comma-separated (default {default})")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    speeds_argument(parser)
 
 
 def minutes_list(text: str) -> tuple[float, ...]:
@@ -101,7 +102,7 @@ def coverage_report(cov: Coverage, *, k: int) -> dict:
 def _coverage(args) -> int:
     region = load_region(args.region)
     services = _services(region, args.scenario)
-    site_minutes = site_minutes_for(region)
+    site_minutes = site_minutes_for(region, profile=speed_profile_of(region, speeds_file=args.speeds))
     result = evaluate(region, services, site_minutes, incidents=_incidents(region), thresholds=args.minutes)
     report = {"region": region.region_id, "scenario": str(args.scenario) if args.scenario else "current services",
               "services": len(services), "method": result.method, "method_description": result.description,
@@ -115,7 +116,7 @@ def _coverage(args) -> int:
 
 def _compare(args) -> int:
     region = load_region(args.region)
-    site_minutes = site_minutes_for(region)
+    site_minutes = site_minutes_for(region, profile=speed_profile_of(region, speeds_file=args.speeds))
     incidents = _incidents(region)
     k = small_count_k()
     results = [evaluate(region, _services(region, path), site_minutes, incidents=incidents, thresholds=args.minutes)

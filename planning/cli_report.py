@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 
 from geo.region import load_region
-from planning.analysis import evaluate, incident_vector, service_bands, site_minutes_for
+from planning.analysis import evaluate, incident_vector, service_bands, site_minutes_for, speed_profile_of
 from planning.baseline import current_services
 from planning.exports import scenario_map, standalone_html
 from planning.i18n import LANGUAGES, t
@@ -20,7 +20,7 @@ from planning.scenarios import import_csv, sites_to_services
 
 
 def register(subparsers) -> None:
-    from planning.cli import region_argument
+    from planning.cli import region_argument, speeds_argument
 
     report = subparsers.add_parser("report", help="PDF report of the region or one district")
     region_argument(report)
@@ -30,6 +30,7 @@ def register(subparsers) -> None:
     report.add_argument("--incident-level", choices=INCIDENT_LEVELS, default="district",
                         help="finest level of incident figures printed (default: district)")
     report.add_argument("--out", type=Path, required=True, help="PDF file to write")
+    speeds_argument(report)
     report.set_defaults(handler=_report)
 
     map_parser = subparsers.add_parser("map", help="standalone HTML map that opens offline")
@@ -37,19 +38,20 @@ def register(subparsers) -> None:
     map_parser.add_argument("--scenario", type=Path, help="scenario sites CSV mapped instead of the current services")
     map_parser.add_argument("--lang", choices=LANGUAGES, default=LANGUAGES[0])
     map_parser.add_argument("--out", type=Path, required=True, help="HTML file to write")
+    speeds_argument(map_parser)
     map_parser.set_defaults(handler=_map)
 
 
 def _scenarios(region, args, lang: str) -> list:
     scenarios = [(t("report.scenario_current", lang), current_services(region))]
     if args.scenario is not None:
-        scenarios.append((args.scenario.stem, sites_to_services(import_csv(args.scenario))))
+        scenarios.append((args.scenario.stem, sites_to_services(import_csv(args.scenario, region=region))))
     return scenarios
 
 
 def _setup(args):
     region = load_region(args.region)
-    minutes = site_minutes_for(region)
+    minutes = site_minutes_for(region, profile=speed_profile_of(region, speeds_file=args.speeds))
     incidents = incident_vector(region.incidents, region.settlements["settlement_id"]) if len(region.incidents) else None
     return region, minutes, incidents
 
@@ -68,7 +70,7 @@ def _map(args: argparse.Namespace) -> int:
     _, services = _scenarios(region, args, args.lang)[-1]
     result = evaluate(region, services, minutes, incidents=incidents)
     fmap = scenario_map(region, result, bands=service_bands(region, services, minutes.network), lang=args.lang,
-                        k=small_count_k())
+                        k=small_count_k(), method_description=minutes.describe(args.lang))
     args.out.write_text(standalone_html(fmap), encoding="utf-8")
     print(args.out)
     return 0

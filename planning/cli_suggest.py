@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 from geo.region import load_region, read_services, region_outline
-from planning.analysis import incident_vector, site_minutes_for
+from planning.analysis import incident_vector, site_minutes_for, speed_profile_of
 from planning.baseline import current_services
-from planning.cli import print_json, region_argument
+from planning.cli import print_json, region_argument, speeds_argument
 from planning.privacy import small_count_k
 from planning.siting import DEMAND_MODES, MODELS
 from planning.suggest import CANDIDATE_SOURCES, DEFAULT_MIN_POPULATION, candidate_sites, pick_table, suggest
@@ -47,6 +47,7 @@ def register(subparsers) -> None:
     method.add_argument("--greedy", dest="method", action="store_const", const="greedy",
                         help="fast greedy (default); its distance from the optimum is reported when known")
     parser.add_argument("--json", action="store_true", help="print JSON (default: a short table)")
+    speeds_argument(parser)
     parser.set_defaults(handler=_suggest, method="greedy")
 
 
@@ -66,7 +67,7 @@ def _suggest(args: argparse.Namespace) -> int:
     candidates = candidate_sites(region, source="upload" if upload is not None else args.candidates,
                                  min_population=args.min_population, upload=upload,
                                  upload_name=args.candidates_file.name if upload is not None else "candidates.csv")
-    site_minutes = site_minutes_for(region)
+    site_minutes = site_minutes_for(region, profile=speed_profile_of(region, speeds_file=args.speeds))
     incidents = incident_vector(region.incidents, region.settlements["settlement_id"]) if len(region.incidents) \
         else None
     result = suggest(region, services, site_minutes, candidates, model=args.model, threshold_minutes=args.minutes,
@@ -79,6 +80,7 @@ def _suggest(args: argparse.Namespace) -> int:
             "model": result.model, "method": result.method, "solver": result.solver, "status": result.status,
             "minutes": result.threshold_minutes, "demand": result.demand.mode, "objective": result.objective,
             "gap": result.gap, "bound_kind": result.bound_kind, "travel_times": site_minutes.method,
+            "method_description": site_minutes.description,
             "fixed_sites": len(services), "candidates": result.n_candidates,
             "chosen": table.to_dict(orient="records"),
             "unreachable_settlements": list(result.unreachable),
@@ -88,4 +90,5 @@ def _suggest(args: argparse.Namespace) -> int:
         print(table.to_string(index=False) if len(table) else "no site to add")
         print(f"objective {result.objective:.6g} ({result.solver}, {result.status}); "
               f"{len(result.unreachable)} settlements unreachable within {args.minutes:g} min")
+        print(f"method {site_minutes.method}: {site_minutes.description}")
     return 0

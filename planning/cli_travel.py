@@ -1,4 +1,4 @@
-"""Travel commands: ``travel-times``, ``isochrones`` and ``download-osm``.
+"""Travel commands: ``travel-times`` and ``isochrones``.
 
 Each loads the region folder, builds (or reads from the cache) its road network when the folder has a road file,
 and otherwise uses the labelled estimate; the method and the speed profile are printed with every result.
@@ -10,15 +10,15 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import shapely
 
 from geo.isochrones import DEFAULT_BANDS_MINUTES, isochrones
 from geo.network import RoadNetwork
-from geo.osm import build_network, download_region, find_road_file
-from geo.region import Region, load_region, read_services, region_outline
-from geo.speeds import ADJUSTMENTS, DEFAULT_PROFILE, SpeedProfile
+from geo.osm import build_network, find_road_file
+from geo.region import Region, load_region, outline_degrees, read_services, region_outline
+from geo.speeds import ADJUSTMENTS
 from geo.traveltime import nearest_service_minutes
-from planning.cli import region_argument
+from planning.analysis import speed_profile_of
+from planning.cli import region_argument, speeds_argument
 
 TRAVEL_TIME_COLUMNS = ["settlement_id", "minutes", "service_id", "method"]
 
@@ -36,11 +36,6 @@ def register(subparsers) -> None:
     iso.add_argument("--out", type=Path, required=True, help="GeoJSON: one feature per service and band")
     iso.set_defaults(handler=_isochrones)
 
-    download = subparsers.add_parser("download-osm", help="download roads (and missing districts/settlements) "
-                                     "for the region outline from OpenStreetMap; needs internet")
-    region_argument(download)
-    download.set_defaults(handler=_download)
-
 
 def _common(parser) -> None:
     region_argument(parser)
@@ -48,6 +43,7 @@ def _common(parser) -> None:
                         "(default: the region's services)")
     parser.add_argument("--adjust", action="append", default=[], choices=sorted(ADJUSTMENTS),
                         help="switch on a speed adjustment (repeatable), e.g. --adjust winter")
+    speeds_argument(parser)
     parser.add_argument("--estimate", action="store_true", help="ignore the road file; use the labelled estimate")
 
 
@@ -72,7 +68,7 @@ def _isochrones(args) -> int:
         raise SystemExit(f"error: --minutes must be numbers separated by commas; got {args.minutes!r}") from None
     region, services, network = _prepare(args)
     bands_frame = isochrones(network, services, analysis_crs=region.analysis_crs, minutes=bands,
-                             boundary=_boundary(region))
+                             boundary=outline_degrees(region))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if args.out.exists():
         args.out.unlink()
@@ -80,15 +76,6 @@ def _isochrones(args) -> int:
     method = bands_frame["method"].iloc[0] if len(bands_frame) else "none"
     _note(f"method {method}: {bands_frame.attrs['description']}")
     _note(f"{len(bands_frame)} bands written to {args.out}")
-    return 0
-
-
-def _download(args) -> int:
-    region = load_region(args.region)
-    written = download_region(args.region, _boundary(region),
-                              progress=lambda fraction, message: _note(f"[{fraction:4.0%}] {message}"))
-    for kind, path in written.items():
-        _note(f"{kind}: {path}")
     return 0
 
 
@@ -100,21 +87,16 @@ def _prepare(args) -> tuple[Region, object, RoadNetwork | None]:
     if args.scenario is not None:
         services = read_services(args.scenario, name=args.scenario.name, outline=region_outline(region),
                                  districts=region.districts, analysis_crs=region.analysis_crs)
-    profile: SpeedProfile = DEFAULT_PROFILE.with_adjustments(*args.adjust)
+    profile = speed_profile_of(region, speeds_file=args.speeds, adjustments=args.adjust)
     roads = region.roads_path or find_road_file(region.path)
     network = None
     if roads is not None and not args.estimate:
         network = build_network(roads, analysis_crs=region.analysis_crs, profile=profile,
-                                boundary=_boundary(region),
+                                boundary=outline_degrees(region),
                                 progress=lambda fraction, message: _note(f"[{fraction:4.0%}] {message}"))
     elif roads is None:
         _note("no road file in the region folder: using the labelled estimate")
     return region, services, network
-
-
-def _boundary(region: Region):
-    """The region outline (EPSG:4326) as one geometry."""
-    return shapely.union_all(region.boundary.to_crs("EPSG:4326").geometry.to_numpy())
 
 
 def _note(message: str) -> None:

@@ -1,12 +1,15 @@
 """The one SQLite database file of a deployment: scenarios, incident counts, users and the audit log.
 
 Each store subclasses :class:`SqliteStore` with its own tables; every operation is one short transaction, so two
-sessions (or processes) writing at once wait for each other instead of losing a write.
+sessions (or processes) writing at once wait for each other instead of losing a write. A database that cannot be
+written (a read-only file or folder, a full disk) raises :class:`StorageError` with a message in the reader's
+language; the transaction is rolled back, so what was stored before stays as it was.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,11 +17,59 @@ from typing import Iterator
 
 import platformdirs
 
+from geo.errors import QorgauError
+
 DB_ENV_VAR = "QORGAU_SCENARIO_DB"
 """Environment variable naming the database file (scenarios, incident counts, users, audit)."""
 DB_FILE_NAME = "scenarios.sqlite"
 BUSY_TIMEOUT_MS = 10_000
 """How long a writer waits for another one, milliseconds."""
+
+
+class StorageError(QorgauError, OSError):
+    """The database cannot be written (or opened); nothing was changed.
+
+    Attributes
+    ----------
+    reason : {"readonly", "full", "unavailable"}
+    path : Path
+    key : str
+        Catalog entry of the message (``storage.<reason>`` in planning/messages/input_doors.py).
+    """
+
+    _ENGLISH = {"readonly": "the database {path} is read-only: the change was not saved; stored data are untouched.",
+                "full": "the disk holding the database {path} is full: the change was not saved; stored data are "
+                        "untouched.",
+                "unavailable": "the database {path} cannot be opened: the change was not saved."}
+
+    def __init__(self, reason: str, path: Path):
+        self.reason, self.path, self.key = reason, Path(path), f"storage.{reason}"
+        super().__init__(self._ENGLISH[reason].format(path=path))
+
+    def message(self, lang: str) -> str:
+        """The message in ``lang`` (what happened, that nothing was lost, whom to ask)."""
+        from planning.i18n import t
+
+        return t(self.key, lang, path=str(self.path))
+
+
+def storage_reason(error: Exception) -> str | None:
+    """"readonly", "full" or "unavailable" for the SQLite and OS errors of a database that cannot be written;
+    None for any other error (a bug, a constraint), which is raised as it is."""
+    text = str(error).lower()
+    if isinstance(error, sqlite3.OperationalError | sqlite3.DatabaseError):
+        if "readonly" in text or "read-only" in text:
+            return "readonly"
+        if "disk is full" in text or "database or disk is full" in text:
+            return "full"
+        if "unable to open" in text or "disk i/o error" in text:
+            return "unavailable"
+        return None
+    if isinstance(error, PermissionError):
+        return "readonly"
+    if isinstance(error, OSError):
+        return "full" if getattr(error, "errno", None) == 28 else "unavailable"  # 28: ENOSPC
+    return None
 
 
 def default_db_path() -> Path:
@@ -40,13 +91,38 @@ class SqliteStore:
 
     def __init__(self, path: str | Path | None = None):
         self.path = Path(path) if path is not None else default_db_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = self._connect()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = self._connect()
+        except (sqlite3.Error, OSError) as exc:
+            self._raise_storage_error(exc)
         try:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.executescript(f"BEGIN IMMEDIATE;{self.schema}COMMIT;")
+        except (sqlite3.Error, OSError) as exc:
+            if connection.in_transaction:
+                connection.rollback()
+            # a read-only database that has this store's tables can still be read: only writes fail (StorageError)
+            if storage_reason(exc) != "readonly" or not self._has_schema(connection):
+                self._raise_storage_error(exc)
         finally:
             connection.close()
+
+    def _raise_storage_error(self, error: Exception):
+        """Raise :class:`StorageError` for a database that cannot be written, else ``error`` itself."""
+        reason = storage_reason(error)
+        if reason is None:
+            raise error
+        raise StorageError(reason, self.path) from error
+
+    def _has_schema(self, connection: sqlite3.Connection) -> bool:
+        """Whether every table of ``schema`` is in the database."""
+        wanted = set(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", self.schema))
+        try:
+            present = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.Error:
+            return False
+        return wanted <= present
 
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
@@ -57,15 +133,31 @@ class SqliteStore:
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[sqlite3.Connection]:
-        """A connection inside ``BEGIN IMMEDIATE`` (or ``BEGIN`` to read); rolled back on any exception."""
-        connection = self._connect()
+        """A connection inside ``BEGIN IMMEDIATE`` (or ``BEGIN`` to read); rolled back on any exception.
+
+        Raises
+        ------
+        StorageError
+            When the database is read-only, the disk is full or the file cannot be opened (the transaction is
+            rolled back first, so nothing half-written stays).
+        """
         try:
-            connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            connection = self._connect()
+        except (sqlite3.Error, OSError) as exc:
+            self._raise_storage_error(exc)
+        try:
             try:
-                yield connection
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
+                connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                try:
+                    yield connection
+                except BaseException:
+                    if connection.in_transaction:  # SQLite may have rolled back itself (a full disk)
+                        connection.execute("ROLLBACK")
+                    raise
+                connection.execute("COMMIT")
+            except (sqlite3.Error, OSError) as exc:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                self._raise_storage_error(exc)
         finally:
             connection.close()

@@ -36,14 +36,18 @@ MINUTES_DECIMALS = 1
 
 # --- maps -----------------------------------------------------------------------------------------------------------
 def scenario_map(region, result: ScenarioResult, *, bands: gpd.GeoDataFrame | None, lang: str = "ru", k: int,
-                 incidents_by_settlement: pd.Series | None = None, asset_url: str = STATIC_URL) -> folium.Map:
+                 incidents_by_settlement: pd.Series | None = None, asset_url: str = STATIC_URL,
+                 method_description: str | None = None) -> folium.Map:
     """The web map of a scenario: :func:`planning.webmap.region_map` with its isochrone bands and the settlements
     beyond :data:`planning.report.GAP_THRESHOLD_MINUTES` (gaps) as layers.
 
     ``incidents_by_settlement`` (already per settlement, drawn suppressed) only for users who may see that level.
+    ``method_description`` (:meth:`planning.analysis.SiteMinutes.describe` in ``lang``; default the result's
+    English description) is stated in the legend with the method.
     """
     fmap = region_map(region, lang=lang, services=result.services, incidents_by_settlement=incidents_by_settlement,
-                      k=k, asset_url=asset_url)
+                      k=k, asset_url=asset_url, method=result.method,
+                      method_description=method_description if method_description is not None else result.description)
     if bands is not None and not bands.empty:
         band_layer(bands, lang, analysis_crs=region.analysis_crs).add_to(fmap)
     add_gap_layers(fmap, region.settlements, result.nearest.minutes, result.coverage.population,

@@ -25,11 +25,11 @@ import shapely
 from shapely.geometry import shape
 
 from geo.errors import Problem, ValidationError
-from geo.incidents import incidents_from_table
-from geo.region import DISTRICT_ID_COLUMNS, NAME_COLUMNS, region_outline
+from geo.incidents import incident_layout, incidents_from_table
+from geo.region import NAME_FIELDS, aliases_of, region_outline
 from geo.schema import DISTRICT_COLUMNS, INCIDENT_COLUMNS
 from geo.settings import MAX_CSV_ROWS, STORAGE_CRS
-from geo.tabular import MAX_TABLE_BYTES, first_present, parse_numbers, read_table
+from geo.tabular import MAX_TABLE_BYTES, canonical_columns, parse_numbers, read_table, with_source_columns
 from planning.access import SCHEMA as ACCESS_SCHEMA
 from planning.access import record, write_audit
 from planning.i18n import format_problem
@@ -245,8 +245,11 @@ def parse_incidents(data: bytes, *, filename: str, region) -> tuple[pd.DataFrame
         unit = "line"
     if table is None:
         return None, None, 0, problems
-    layout = "points" if {"lat", "lon"} <= set(table.columns) or {"latitude", "longitude"} <= set(table.columns) \
-        else "counts" if "count" in table.columns else None
+    table, found = canonical_columns(table, "incidents", name=name)
+    problems.extend(found)
+    if any(p.severity == "error" for p in found):
+        return None, None, len(table), problems
+    layout = incident_layout(table.columns)
     counts, found = incidents_from_table(table, name=name, settlements=region.settlements, districts=region.districts,
                                          analysis_crs=region.analysis_crs, outline=region_outline(region))
     problems.extend(dataclasses.replace(p, unit=unit) if p.rows else p for p in found)
@@ -420,16 +423,25 @@ def read_outline_upload(data: bytes, *, filename: str, what: str = "district") -
                                 rows=tuple(numbers[invalid]), unit="feature",
                                 key="outline_invalid", params=(("reasons", "; ".join(reasons)),)))
     lon_lat = shapely.get_coordinates(geometry.to_numpy())
+    if len(lon_lat) and not np.isfinite(lon_lat).all():
+        problems.append(Problem(name, "outline coordinates that are not finite numbers (NaN or infinity).",
+                                "export the layer again; every vertex needs a longitude and latitude in degrees.",
+                                key="outline_not_finite"))
+        raise ValidationError(problems)
     if len(lon_lat) and (np.abs(lon_lat[:, 1]).max() > 90 or np.abs(lon_lat[:, 0]).max() > 180):
         problems.append(Problem(name, "coordinates are not degrees (they look like projected metres).",
                                 "export the layer in EPSG:4326.", key="outline_not_degrees"))
     properties = pd.DataFrame([{str(k).strip().lower(): v for k, v in (f.get("properties") or {}).items()}
                                for f in features], index=numbers)
-    id_column = first_present(properties.columns, DISTRICT_ID_COLUMNS)
+    properties, found = canonical_columns(properties, "districts", name=name)
+    problems.extend(found)
+    if any(p.severity == "error" for p in found):
+        raise ValidationError(problems)
+    id_column = "district_id" if "district_id" in properties.columns else None
     if id_column is None:
-        problems.append(Problem(name, f"has no id column ({', '.join(DISTRICT_ID_COLUMNS)}).",
-                                f"add a unique id per {what}.",
-                                key="outline_no_id", params=(("columns", ", ".join(DISTRICT_ID_COLUMNS)),)))
+        expected = aliases_of("districts", "district_id")
+        problems.append(Problem(name, f"has no id column ({expected}).", f"add a unique id per {what}.",
+                                key="outline_no_id", params=(("columns", expected),)))
         raise ValidationError(problems)
     ids = properties[id_column].astype(object).where(properties[id_column].notna(), "").astype(str).str.strip()
     repeated = ((ids == "") | ids.duplicated(keep=False)).to_numpy()
@@ -446,10 +458,9 @@ def read_outline_upload(data: bytes, *, filename: str, what: str = "district") -
                                     rows=tuple(numbers[bad | (population < 0)]), unit="feature",
                                     key="outline_population"))
     if any(p.severity == "error" for p in problems):
-        raise ValidationError(problems)
+        raise ValidationError(with_source_columns(problems, properties))
     out = gpd.GeoDataFrame({"district_id": ids.to_numpy(dtype=object)}, geometry=geometry.to_numpy(), crs=STORAGE_CRS)
-    for target, candidates in NAME_COLUMNS.items():
-        column = first_present(properties.columns, candidates)
-        out[target] = properties[column].astype(object).to_numpy() if column else None
+    for target in NAME_FIELDS:
+        out[target] = properties[target].astype(object).to_numpy() if target in properties.columns else None
     out["population"] = population
     return out[DISTRICT_COLUMNS]

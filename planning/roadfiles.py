@@ -8,26 +8,22 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
-
-import osmnx as ox
 
 from geo.errors import QorgauError
 from geo.network import RoadNetwork
-from geo.osm import (CACHE_DIR_NAME, ROAD_FILE_NAMES, DownloadError, ProgressCallback, RoadSourceError,
-                     build_network, download_region)
+from geo.osm import (ROAD_FILE_NAMES, ProgressCallback, RoadSourceError, build_network, download_region,
+                     file_sha256, network_cache_dir)
+from geo.region import outline_degrees
 from geo.settings import DEFAULT_REGION_DIR
-from geo.speeds import DEFAULT_PROFILE, SpeedProfile
-from planning.analysis import _outline_degrees
+from geo.speeds import SPEEDS_FILE_NAME, SpeedProfile, write_speeds_csv
+from planning.analysis import speed_profile_of
 
-IMPORT_SUFFIXES = {".osm.pbf": "roads.osm.pbf", ".osm": "roads.osm"}
+IMPORT_SUFFIXES = {".osm.pbf": "roads.osm.pbf", ".osm": "roads.osm", ".osm.gz": "roads.osm.gz",
+                   ".osm.bz2": "roads.osm.bz2"}
 """Files a planner may import by path, and the name each gets in the region folder."""
 BYTES_PER_MB = 1024 * 1024
-CONNECT_TIMEOUT_S = 5.0
-"""How long the download waits to reach the Overpass server before it says there is no internet, seconds."""
 
 
 class RegionWriteError(QorgauError, PermissionError):
@@ -64,7 +60,7 @@ def road_file_name(source: str | Path) -> str:
     source = Path(source).expanduser()
     name = next((target for suffix, target in IMPORT_SUFFIXES.items() if source.name.lower().endswith(suffix)), None)
     if name is None:
-        raise RoadSourceError(f"expected an .osm or .osm.pbf file; got {source.name!r}")
+        raise RoadSourceError(f"expected an .osm.pbf, .osm, .osm.gz or .osm.bz2 file; got {source.name!r}")
     if not source.is_file():
         raise RoadSourceError(f"no file at {source}")
     return name
@@ -73,13 +69,13 @@ def road_file_name(source: str | Path) -> str:
 def import_road_file(source: str | Path, region_dir: str | Path) -> Path:
     """Link (or, across file systems, copy) an OSM file into a region folder as its road file.
 
-    The region's other road files (``roads.osm``, ``roads.osm.pbf``, ``roads.graphml``) are removed, so the
+    The region's other road files (:data:`geo.osm.ROAD_FILE_NAMES`) are removed, so the
     imported one is the one used. The source file is not changed.
 
     Parameters
     ----------
     source : path
-        An ``.osm`` or ``.osm.pbf`` file on this machine.
+        An ``.osm.pbf``, ``.osm``, ``.osm.gz`` or ``.osm.bz2`` file on this machine.
     region_dir : path
         A writable region folder (not the bundled one).
 
@@ -106,54 +102,71 @@ def import_road_file(source: str | Path, region_dir: str | Path) -> Path:
     return target
 
 
-def build_region_network(region, road_file: str | Path | None = None, *, profile: SpeedProfile = DEFAULT_PROFILE,
+def build_region_network(region, road_file: str | Path | None = None, *, profile: SpeedProfile | None = None,
                          progress: ProgressCallback | None = None) -> RoadNetwork:
     """Build (or read from the cache) the network of ``road_file`` (default: the region's own) for ``region``,
-    with the same clip and cache key as :func:`planning.analysis.region_network`."""
+    with the same clip and cache key as :func:`planning.analysis.region_network`; ``profile`` defaults to the
+    region's (:func:`planning.analysis.speed_profile_of`)."""
     path = road_file if road_file is not None else region.roads_path
     if path is None:
         raise RoadSourceError(f"region folder {region.path} has no road file")
-    return build_network(path, analysis_crs=region.analysis_crs, profile=profile, boundary=_outline_degrees(region),
+    profile = profile if profile is not None else speed_profile_of(region)
+    return build_network(path, analysis_crs=region.analysis_crs, profile=profile, boundary=outline_degrees(region),
                          progress=progress)
+
+
+def save_region_speeds(profile: SpeedProfile, region_dir: str | Path) -> Path:
+    """Write the class speeds of ``profile`` to the region folder's ``speeds.csv`` (replacing it whole).
+
+    Raises :class:`RegionWriteError` before anything is written when the folder may not be written to; a failed
+    write leaves the old file as it was (see :func:`geo.speeds.write_speeds_csv`).
+
+    Returns
+    -------
+    Path
+        The folder's ``speeds.csv``.
+    """
+    folder = check_writable(region_dir)
+    return write_speeds_csv(profile, folder / SPEEDS_FILE_NAME)
+
+
+def remove_region_speeds(region_dir: str | Path) -> Path:
+    """Remove the region folder's ``speeds.csv``, so the built-in speeds apply again (no file: nothing to do).
+
+    Raises :class:`RegionWriteError` when the folder may not be written to.
+    """
+    folder = check_writable(region_dir)
+    path = folder / SPEEDS_FILE_NAME
+    path.unlink(missing_ok=True)
+    return path
 
 
 @dataclass(frozen=True)
 class CacheStatus:
-    """Cached networks of a region folder: how many files and their total size in MB."""
+    """Cached networks of a road file: how many (one per speed profile and clip), their size in MB, and where."""
 
     files: int
     size_mb: float
+    folder: Path
 
 
-def cache_status(region_dir: str | Path) -> CacheStatus:
-    """What the network cache of a region folder (``.cache/network-*.npz``) holds."""
-    files = sorted((Path(region_dir) / CACHE_DIR_NAME).glob("network-*.npz"))
-    return CacheStatus(files=len(files), size_mb=sum(f.stat().st_size for f in files) / BYTES_PER_MB)
+def cache_status(road_file: str | Path | None) -> CacheStatus:
+    """What the user's network cache (:func:`geo.osm.network_cache_dir`) holds for this road file."""
+    folder = network_cache_dir()
+    if road_file is None or not Path(road_file).is_file():
+        return CacheStatus(files=0, size_mb=0.0, folder=folder)
+    files = sorted(folder.glob(f"network-{file_sha256(road_file)[:12]}-*.npz"))
+    return CacheStatus(files=len(files), size_mb=sum(f.stat().st_size for f in files) / BYTES_PER_MB, folder=folder)
 
 
-def download_region_files(region, *, profile: SpeedProfile = DEFAULT_PROFILE,
+def download_region_files(region, *, profile: SpeedProfile | None = None,
                           progress: ProgressCallback | None = None) -> dict[str, Path]:
     """Download roads (and districts/settlements the folder lacks) from OpenStreetMap into the region's folder.
 
     Needs the internet; raises :class:`RegionWriteError` before any download when the folder may not be written
-    to, and :class:`geo.osm.DownloadError` when the download fails. See :func:`geo.osm.download_region`.
+    to, and :class:`geo.osm.DownloadError` at once when the server cannot be reached or the download fails. See
+    :func:`geo.osm.download_region`.
     """
     folder = check_writable(region.path)
-    check_overpass_reachable()
-    return download_region(folder, _outline_degrees(region), profile=profile, progress=progress)
-
-
-def check_overpass_reachable(*, timeout_s: float = CONNECT_TIMEOUT_S) -> None:
-    """Raise :class:`geo.osm.DownloadError` at once when the Overpass server cannot be reached.
-
-    Without this, OSMnx waits about a minute (its rate-limit check pauses 60 s when the status query fails)
-    before it reports that there is no internet.
-    """
-    url = urlsplit(ox.settings.overpass_url)
-    host, port = url.hostname or "", url.port or (443 if url.scheme == "https" else 80)
-    try:
-        with socket.create_connection((host, port), timeout=timeout_s):
-            pass
-    except OSError as error:
-        raise DownloadError(f"cannot reach the OpenStreetMap server {host} ({error}). Fix: connect this machine "
-                            "to the internet, or import an .osm.pbf file instead.") from error
+    profile = profile if profile is not None else speed_profile_of(region)
+    return download_region(folder, outline_degrees(region), profile=profile, progress=progress)

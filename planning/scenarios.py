@@ -29,6 +29,9 @@ from planning.db import DB_ENV_VAR as SCENARIO_DB_ENV_VAR, SqliteStore, default_
 
 SCENARIO_FILE_NAME = "scenario.csv"
 """Name used in validation messages for an imported scenario file."""
+MAX_SCENARIO_SITES = 1_000
+"""Sites an imported scenario file may have (the region has 21 districts; a thousand sites is a mistake, and each
+site costs a travel-time search)."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS scenarios (
@@ -203,17 +206,38 @@ def export_csv(sites: Sequence[Site]) -> str:
     return buffer.getvalue()
 
 
-def import_csv(source: Path | bytes, *, name: str = SCENARIO_FILE_NAME) -> list[Site]:
+def import_csv(source: Path | bytes, *, name: str = SCENARIO_FILE_NAME, region=None,
+               notes: list[Problem] | None = None) -> list[Site]:
     """Sites from a ``services.csv``-shaped file (path or bytes of an upload).
+
+    Parameters
+    ----------
+    source : Path or bytes
+    name : str
+        File name for messages.
+    region : geo.region.Region, optional
+        When given, every site must lie inside its outline (sites outside are refused, named by id and name).
+    notes : list, optional
+        Receives the warnings of the file (e.g. which column was read as the id), for the page to show.
 
     Raises
     ------
     geo.errors.ValidationError
-        With every problem ``geo.region.read_services`` found.
+        With every problem ``geo.region.read_services`` found, or when the file has more than
+        :data:`MAX_SCENARIO_SITES` sites.
     """
-    from geo.region import read_services
+    from geo.region import read_services, region_outline
 
-    return sites_from_services(read_services(source, name=name))
+    options = {} if region is None else {"outline": region_outline(region), "districts": region.districts,
+                                         "analysis_crs": region.analysis_crs}
+    services = read_services(source, name=name, notes=notes, **options)
+    if len(services) > MAX_SCENARIO_SITES:
+        raise ValidationError([Problem(name, f"the file has {len(services):,} sites; a scenario may have at most "
+                                             f"{MAX_SCENARIO_SITES:,}.",
+                                       "split the scenario into several, or keep only the sites you need.",
+                                       key="scenario_too_many_sites",
+                                       params=(("rows", len(services)), ("limit", MAX_SCENARIO_SITES)))])
+    return sites_from_services(services)
 
 
 def _csv_number(value: float) -> str:

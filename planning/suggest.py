@@ -132,7 +132,8 @@ class Suggestion:
 
 
 def candidate_sites(region: Region, *, source: str = "population", min_population: float = DEFAULT_MIN_POPULATION,
-                    upload: bytes | None = None, upload_name: str = "candidates.csv") -> gpd.GeoDataFrame:
+                    upload: bytes | None = None, upload_name: str = "candidates.csv",
+                    notes: list | None = None) -> gpd.GeoDataFrame:
     """Candidate sites as a frame of :data:`CANDIDATE_COLUMNS` (EPSG:4326).
 
     Parameters
@@ -147,6 +148,8 @@ def candidate_sites(region: Region, *, source: str = "population", min_populatio
         People; ``source="population"`` only.
     upload : bytes, optional
         The uploaded file; ``source="upload"`` only.
+    notes : list, optional
+        Receives the warnings of the upload (which column was read as what), for the page to show.
 
     Raises
     ------
@@ -164,7 +167,7 @@ def candidate_sites(region: Region, *, source: str = "population", min_populatio
         if upload is None:
             raise SitingError("`source='upload'` needs `upload`, the bytes of a services.csv-shaped file.")
         sites = read_services(upload, name=upload_name, outline=region_outline(region), districts=region.districts,
-                              analysis_crs=region.analysis_crs)
+                              analysis_crs=region.analysis_crs, notes=notes)
         frame = gpd.GeoDataFrame({
             "settlement_id": sites["service_id"].astype(object).to_numpy(),
             "name": sites["name"].astype(object).to_numpy(),

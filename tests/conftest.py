@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,9 @@ TINY = DATA / "tiny"
 BROKEN = DATA / "broken"
 SHARED_TURKISTAN = PROJECT.parent / "shared" / "data" / "turkistan"
 DEFAULT_REGION = PROJECT / "data" / "default"
+
+# built road networks are cached in the user's cache folder: the tests (and the servers they start) use their own
+os.environ.setdefault("QORGAU_CACHE_DIR", tempfile.mkdtemp(prefix="qorgau-test-cache-"))
 
 needs_shared = pytest.mark.skipif(
     not (SHARED_TURKISTAN / "region.json").is_file(),

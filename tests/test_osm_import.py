@@ -11,7 +11,8 @@ import pytest
 from shapely.geometry import box
 
 from geo import osm
-from geo.osm import RoadSourceError, build_network, download_region, find_road_file, stream_pbf_roads
+from geo.osm import (DownloadError, RoadSourceError, build_network, download_region, find_road_file,
+                     ways_from_road_file)
 from geo.speeds import DEFAULT_PROFILE
 
 CRS = "EPSG:32642"
@@ -56,26 +57,29 @@ def test_pbf_import_matches_xml(hand_pbf, tmp_path):
 
 
 def test_pbf_stream_keeps_drivable_ways_inside_outline(hand_pbf, tmp_path):
-    out = tmp_path / "clipped.osm"
     # an outline around the main chain only: the disconnected parts at 68.05E and 68.10E are left out
-    n_ways, n_nodes = stream_pbf_roads(hand_pbf, out, boundary=box(67.99, 42.48, 68.02, 42.545))
-    assert (n_ways, n_nodes) == (4, 5)  # 101-104 (the footway 105 is not driven), nodes A B C D K
+    ways = ways_from_road_file(hand_pbf, boundary=box(67.99, 42.48, 68.02, 42.545))
+    assert (ways.n_ways, len(set(ways.node_id))) == (4, 5)  # 101-104 (the footway 105 is not driven), A B C D K
     network = build_network(hand_pbf, analysis_crs=CRS, boundary=box(67.99, 42.48, 68.02, 42.545),
                             cache_dir=tmp_path / "c")
     assert network.n_nodes == 5
 
 
 def test_cache_is_used_and_keyed_by_profile(tmp_path, monkeypatch):
-    road = tmp_path / "roads.osm"
+    region = tmp_path / "region"
+    region.mkdir()
+    road = region / "roads.osm"
     road.write_bytes((DATA / "hand.osm").read_bytes())
+    monkeypatch.setenv("QORGAU_CACHE_DIR", str(tmp_path / "user-cache"))
     first = build_network(road, analysis_crs=CRS)
-    cached = list((tmp_path / ".cache").glob("network-*.npz"))
+    cached = list((tmp_path / "user-cache").glob("network-*.npz"))
     assert len(cached) == 1
+    assert sorted(p.name for p in region.iterdir()) == ["roads.osm"]  # the region folder is never written to
 
     def no_rebuild(*args, **kwargs):
         raise AssertionError("rebuilt although cached")
 
-    monkeypatch.setattr(osm, "graph_from_road_file", no_rebuild)
+    monkeypatch.setattr(osm, "ways_from_road_file", no_rebuild)
     again = build_network(road, analysis_crs=CRS)
     np.testing.assert_array_equal(again.edge_seconds, first.edge_seconds)
     with pytest.raises(AssertionError, match="rebuilt"):
@@ -121,6 +125,7 @@ def _recorded_overpass(monkeypatch):
         return json.loads((DATA / name).read_text())
 
     monkeypatch.setattr(ox._overpass, "_overpass_request", answer)
+    monkeypatch.setattr(osm, "check_overpass_reachable", lambda **kwargs: None)
     return queries
 
 
@@ -132,8 +137,8 @@ def test_download_writes_a_region_folder(tmp_path, monkeypatch):
     assert any("track" in q and "footway" not in q for q in queries)  # the drive filter of the profile
     assert steps[0][0] == 0.0 and steps[-1][0] == 1.0
     assert [f for f, _ in steps] == sorted(f for f, _ in steps)
-    assert find_road_file(tmp_path) == tmp_path / "roads.graphml"
-    downloaded = build_network(tmp_path / "roads.graphml", analysis_crs=CRS)
+    assert find_road_file(tmp_path) == tmp_path / "roads.osm.pbf"
+    downloaded = build_network(tmp_path / "roads.osm.pbf", analysis_crs=CRS)
     from_file = build_network(DATA / "hand.osm", analysis_crs=CRS, cache_dir=tmp_path / "x")
     assert _signature(downloaded) == _signature(from_file)
     districts = gpd.read_file(tmp_path / "districts.geojson")
@@ -151,3 +156,34 @@ def test_download_keeps_existing_districts_and_settlements(tmp_path, monkeypatch
     written = download_region(tmp_path, REGION_OUTLINE)
     assert set(written) == {"roads"} and len(queries) == 1
     assert (tmp_path / "districts.geojson").read_text().startswith('{"type": "FeatureCollection", "features": []')
+
+
+def test_graphml_goes_through_the_same_builder(tmp_path):
+    """A GraphML road file (as OSMnx saves a graph) gives the same travel times as the file it came from."""
+    ox.settings.useful_tags_way = list(dict.fromkeys(ox.settings.useful_tags_way + ["surface"]))
+    G = ox.graph_from_xml(DATA / "hand.osm", simplify=False, retain_all=True)
+    ox.save_graphml(G, tmp_path / "roads.graphml")
+    from_graph = build_network(tmp_path / "roads.graphml", analysis_crs=CRS, cache_dir=tmp_path / "a")
+    from_file = build_network(DATA / "hand.osm", analysis_crs=CRS, cache_dir=tmp_path / "b")
+    from scipy.sparse.csgraph import dijkstra
+    for osm_id in from_file.node_osm_id:
+        a = dijkstra(from_graph.seconds_matrix, indices=int(np.flatnonzero(from_graph.node_osm_id == osm_id)[0]))
+        b = dijkstra(from_file.seconds_matrix, indices=int(np.flatnonzero(from_file.node_osm_id == osm_id)[0]))
+        common = np.isin(from_graph.node_osm_id, from_file.node_osm_id)
+        order = np.searchsorted(from_file.node_osm_id, from_graph.node_osm_id[common])
+        np.testing.assert_allclose(a[common], b[order], rtol=1e-9)
+
+
+def test_offline_download_fails_fast_with_the_fix(tmp_path, monkeypatch):
+    import socket
+    import time
+
+    with socket.socket() as probe:  # a local port nobody listens on: refused at once, like a machine offline
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("QORGAU_OVERPASS_URL", f"http://127.0.0.1:{port}/api")
+    started = time.perf_counter()
+    with pytest.raises(DownloadError, match="import an .osm.pbf file"):
+        download_region(tmp_path, REGION_OUTLINE)
+    assert time.perf_counter() - started < 5.0
+    assert not any(tmp_path.iterdir())  # nothing written

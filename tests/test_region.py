@@ -140,7 +140,7 @@ def test_read_services_reports_unknown_kind_and_outside_points(tiny_region):
         read_services(data, name="scenario.csv", outline=region_outline(region))
     text = str(caught.value)
     assert "scenario.csv: line 2: column 'kind': kind must be one of permanent, mobile." in text
-    assert "scenario.csv: line 3: points lie outside the region outline." in text
+    assert "scenario.csv: line 3: points lie outside the region outline: y «Далеко»." in text
 
 
 def test_default_region_loads_and_is_reproducible(tmp_path):

@@ -15,7 +15,7 @@ from conftest import DATA, DEFAULT_REGION, PROJECT, SHARED_TURKISTAN, needs_shar
 from geo.osm import RoadSourceError
 from pages.common import PROFILE_KEY
 from planning import webmap
-from planning.roadfiles import RegionWriteError, check_writable, import_road_file, road_file_name
+from planning.roadfiles import RegionWriteError, cache_status, check_writable, import_road_file, road_file_name
 
 
 
@@ -103,11 +103,11 @@ def test_roads_page_shows_the_status_and_switches_adjustments(monkeypatch):
     at = _app(monkeypatch, DEFAULT_REGION, "planner", "pages/roads.py")
     assert "нет файла дорог" in _texts(at.info)
     assert "Кэш сетей на диске" in _texts(at.caption)
-    assert "speed profile 'kazakhstan'" in _texts(at.markdown) and "winter" not in _texts(at.markdown)
+    assert "встроенные скорости для Казахстана" in _texts(at.markdown) and "зима" not in _texts(at.markdown)
     at.multiselect(key="roads_adjustments").select("winter").run()
     assert not at.exception
     assert at.session_state[PROFILE_KEY] == ("winter",)
-    assert "winter: unpaved roads ×0.7" in _texts(at.markdown)  # the profile in use is stated
+    assert "зима: грунтовые ×0,7" in _texts(at.markdown)  # the profile in use is stated, in the reader's language
     at.multiselect(key="roads_adjustments").unselect("winter").run()
     assert at.session_state[PROFILE_KEY] == ()
 
@@ -132,7 +132,8 @@ def test_importing_an_osm_file_by_path_builds_the_network(monkeypatch, tiny_copy
     at.button(key="roads_import").click().run()
     assert not at.exception, at.exception
     assert (tiny_copy / "roads.osm").read_bytes() == (DATA / "roads" / "hand.osm").read_bytes()
-    assert list((tiny_copy / ".cache").glob("network-*.npz"))
+    assert not (tiny_copy / ".cache").exists()  # networks are cached with the user, not in the region folder
+    assert cache_status(tiny_copy / "roads.osm").files == 1
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {"Файл дорог": "roads.osm", "Узлы": "9", "Рёбра": "11"}
     assert "Сеть построена из roads.osm: 9 узлов, 11 рёбер." in _texts(at.success)
@@ -147,7 +148,7 @@ def test_importing_a_file_of_another_kind_says_what_is_expected(monkeypatch, tin
     at = _app(monkeypatch, tiny_copy, "planner", "pages/roads.py")
     at.text_input(key="roads_import_path").input(str(tiny_copy / "settlements.csv")).run()
     at.button(key="roads_import").click().run()
-    assert "expected an .osm or .osm.pbf file" in _texts(at.error)
+    assert "expected an .osm.pbf, .osm, .osm.gz or .osm.bz2 file" in _texts(at.error)
 
 
 def _closed_port() -> int:
@@ -158,12 +159,12 @@ def _closed_port() -> int:
 
 def test_download_without_internet_says_how_to_fix_it(monkeypatch, tiny_copy):
     # a local port nobody listens on stands for the unreachable Overpass server: nothing leaves the machine
-    monkeypatch.setattr(ox.settings, "overpass_url", f"http://127.0.0.1:{_closed_port()}/api")
+    monkeypatch.setenv("QORGAU_OVERPASS_URL", f"http://127.0.0.1:{_closed_port()}/api")
     at = _app(monkeypatch, tiny_copy, "planner", "pages/roads.py")
     at.button(key="roads_download").click().run()
     assert not at.exception
     assert "импортируйте по пути выше" in _texts(at.error)
-    assert not (tiny_copy / "roads.graphml").exists()
+    assert not (tiny_copy / "roads.osm.pbf").exists()
 
 
 # --- planning.roadfiles -----------------------------------------------------------------------------------------------

@@ -124,12 +124,5 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "оценка без дорожной сети: расстояние по прямой × {circuity} (извилистость) при {speed} км/ч",
         "kk": "жол желісіз бағалау: түзу қашықтық × {circuity} (иректілік), {speed} км/сағ жылдамдықпен",
         "en": "estimate without a road network: straight-line distance × {circuity} (circuity) at {speed} km/h"},
-    "method.network_desc": {
-        "ru": "дороги OpenStreetMap, скорости км/ч: {speeds}; грунтовые ×{unpaved}; ограничения maxspeed учтены; "
-              "поправки: {adjustments}",
-        "kk": "OpenStreetMap жолдары, жылдамдық км/сағ: {speeds}; топырақ жолдар ×{unpaved}; maxspeed шектеулері "
-              "ескерілген; түзетулер: {adjustments}",
-        "en": "OpenStreetMap roads, speeds km/h: {speeds}; unpaved ×{unpaved}; maxspeed tags used; adjustments: "
-              "{adjustments}"},
     "method.none": {"ru": "нет", "kk": "жоқ", "en": "none"},
 }
