@@ -648,30 +648,38 @@ def session_user(store: AccessStore, token: str | None, *, now: float | None = N
     if parts is None:
         raise SessionEnded("invalid")
     session_id, expires, signature = parts
-    with store.transaction() as db:
+    with store.transaction() as db:  # raise only after it: db.transaction reads an OSError inside as a storage one
         key = _signing_key(db)
         if not hmac.compare_digest(signature, _sign(key, f"{session_id}.{expires}")):
-            raise SessionEnded("invalid")
-        session_hash = _session_hash(session_id)
-        row = db.execute("SELECT s.username, s.generation, s.last_seen_s, s.expires_s, u.generation, u.role, "
-                         "u.email, u.must_change_password FROM sessions s LEFT JOIN users u "
-                         "ON u.username = s.username WHERE s.session_hash = ?", (session_hash,)).fetchone()
-        reason = None
-        if row is None:
-            reason = "ended"
-        elif now >= min(expires, row[3]):
-            reason = "expired"
-        elif row[4] is None or row[4] != row[1]:
-            reason = "changed"
-        elif now - row[2] > idle_s:
-            reason = "idle"
-        if reason is not None:
-            db.execute("DELETE FROM sessions WHERE session_hash = ?", (session_hash,))
-        elif touch and now - row[2] >= TOUCH_EVERY_S:
-            db.execute("UPDATE sessions SET last_seen_s = ? WHERE session_hash = ?", (now, session_hash))
+            row, reason = None, "invalid"
+        else:
+            row, reason = _session_row(db, session_id, expires, now=now, idle_s=idle_s, touch=touch)
     if reason is not None:
         raise SessionEnded(reason)
     return User(row[0], row[5], row[6], bool(row[7]))
+
+
+def _session_row(db: sqlite3.Connection, session_id: str, expires: int, *, now: float, idle_s: float,
+                 touch: bool) -> tuple[tuple | None, str | None]:
+    """The session's row joined with its user, and why it no longer grants access (None if it does)."""
+    session_hash = _session_hash(session_id)
+    row = db.execute("SELECT s.username, s.generation, s.last_seen_s, s.expires_s, u.generation, u.role, "
+                     "u.email, u.must_change_password FROM sessions s LEFT JOIN users u "
+                     "ON u.username = s.username WHERE s.session_hash = ?", (session_hash,)).fetchone()
+    reason = None
+    if row is None:
+        reason = "ended"
+    elif now >= min(expires, row[3]):
+        reason = "expired"
+    elif row[4] is None or row[4] != row[1]:
+        reason = "changed"
+    elif now - row[2] > idle_s:
+        reason = "idle"
+    if reason is not None:
+        db.execute("DELETE FROM sessions WHERE session_hash = ?", (session_hash,))
+    elif touch and now - row[2] >= TOUCH_EVERY_S:
+        db.execute("UPDATE sessions SET last_seen_s = ? WHERE session_hash = ?", (now, session_hash))
+    return row, reason
 
 
 def end_session(store: AccessStore, token: str | None) -> None:

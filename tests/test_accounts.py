@@ -224,3 +224,19 @@ def test_a_cookie_ticket_is_redeemed_once_and_only_in_time(store):
 ])
 def test_only_a_verified_email_identifies_a_user(claims, expected):
     assert access.verified_email(claims) == expected
+
+
+def test_a_database_from_before_sessions_is_upgraded_in_place(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as db:
+        db.executescript(access.SCHEMA)  # the users table without generation and must_change_password
+        db.execute("INSERT INTO users (username, email, role, password_hash, created_at, created_by) "
+                   "VALUES ('pat', NULL, 'planner', ?, '2026-01-01T00:00:00+00:00', 'boss')",
+                   (access._HASHER.hash(PASSWORD),))
+    store = access.AccessStore(path)
+    user = access.authenticate(store, "pat", PASSWORD, now=T0)
+    assert user == access.User("pat", "planner", None)
+    assert access.session_user(store, access.start_session(store, user, via="password", now=T0), now=T0 + 1,
+                               idle_s=600).username == "pat"
