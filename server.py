@@ -5,10 +5,11 @@ Run with ``make run`` (``streamlit run server.py``). Two additions, both about w
 - ``/_qorgau/session`` (planning.access.SESSION_ROUTE): the browser exchanges the one-time ticket of a fresh sign-in (``?ticket=``) for the session
   cookie, ``HttpOnly`` (page scripts never see it), ``SameSite=Strict``, ``Secure`` over HTTPS, expiring with the
   session (planning.access.SESSION_MAX_S). A reload (F5) then resumes the session instead of signing out.
-  ``?end=1`` clears the cookie (and ends its session).
+  ``?end=<fingerprint>`` clears the cookie if it still holds that (ended) token.
 - ``/media/…``: Streamlit serves every file a page shows or offers for download there, to whoever has the URL.
   Here a request must carry the cookie of a live session (planning.access.session_user, read afresh); a download
-  (an export) needs a role that may ``export``, and is served once, then removed from the server's memory.
+  (an export) needs a role that may ``export``, and is removed from the server's memory
+  :data:`DOWNLOAD_GRACE_S` after it was first served.
 
 Plain ``streamlit run app.py`` still works for development, without these two: a reload signs out, and
 downloads are not guarded at the HTTP level.
@@ -28,6 +29,9 @@ from starlette.routing import Route
 from planning import access
 
 MEDIA_PREFIX = "/media/"
+DOWNLOAD_GRACE_S = 10.0
+"""How long a download stays fetchable after it was first served whole, in seconds: Streamlit's frontend asks for
+a deferred file twice (a check, then the download itself)."""
 _PIXEL_GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,"
               b"\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
 """A transparent 1×1 GIF: the answer to the page's invisible cookie image."""
@@ -43,7 +47,7 @@ def _https(request_scheme: str, headers) -> bool:
 
 
 async def session_cookie(request: Request) -> Response:
-    """Set (``?ticket=``) or clear (``?end=1``) the HttpOnly session cookie; answers with a transparent pixel."""
+    """Set (``?ticket=``) or clear (``?end=``) the HttpOnly session cookie; answers with a transparent pixel."""
     store = access.AccessStore()
     response = Response(_PIXEL_GIF, media_type="image/gif", headers={"Cache-Control": "no-store"})
     cookie_path = _base_path() or "/"
@@ -56,8 +60,11 @@ async def session_cookie(request: Request) -> Response:
         response.set_cookie(access.SESSION_COOKIE, token, max_age=max_age, path=cookie_path, httponly=True,
                             samesite="strict", secure=_https(request.url.scheme, request.headers))
         return response
-    if request.query_params.get("end"):
-        await asyncio.to_thread(access.end_session, store, request.cookies.get(access.SESSION_COOKIE))
+    stale = request.query_params.get("end")
+    if stale:
+        # clear only the cookie the page saw go stale: a sign-in in the meantime may have set a fresh one
+        if access.token_fingerprint(request.cookies.get(access.SESSION_COOKIE)) != stale:
+            return response
         response.delete_cookie(access.SESSION_COOKIE, path=cookie_path, httponly=True, samesite="strict",
                                secure=_https(request.url.scheme, request.headers))
         return response
@@ -87,7 +94,7 @@ def _live_user(token: str | None) -> access.User | None:
 
 
 class GuardedMedia:
-    """ASGI middleware: ``/media/`` only for a live session's cookie; downloads for ``export`` roles, served once.
+    """ASGI middleware: ``/media/`` only for a live session's cookie; downloads for ``export`` roles, then gone.
 
     Streamlit keeps a download (the result of a deferred ``st.download_button``) in memory until two later script
     runs have ended, under a URL made of a hash of its content; without this anyone holding the URL could fetch it
@@ -126,7 +133,7 @@ class GuardedMedia:
                 status["code"] = message["status"]
             await send(message)
             if message["type"] == "http.response.body" and not message.get("more_body") and status.get("code") == 200:
-                _forget_download(manager, name)
+                asyncio.get_running_loop().call_later(DOWNLOAD_GRACE_S, _forget_download, manager, name)
 
         await self.app(scope, receive, watch)
 

@@ -131,7 +131,10 @@ TICKET_KEY = "_cookie_ticket"
 """A ticket the browser has yet to exchange at server.py for the HttpOnly session cookie."""
 CLIENT_HEADER_ENV = "QORGAU_CLIENT_HEADER"
 """Environment variable naming a header a trusted reverse proxy sets to the client's address (e.g. X-Real-IP)."""
-KEEP_ON_SIGN_OUT = ("lang", FRAMED_KEY, ENDED_KEY)
+DEAD_COOKIE_KEY = "_dead_cookie"
+"""Fingerprint of a session cookie this connection found ended (st.context keeps the cookies of the connection's
+start): it is not tried again, so a stale cookie cannot wipe the sign-in form on every run."""
+KEEP_ON_SIGN_OUT = ("lang", FRAMED_KEY, ENDED_KEY, DEAD_COOKIE_KEY)
 """Session keys that survive a sign-out; everything else (incident-derived results included) is dropped."""
 
 
@@ -195,6 +198,8 @@ def current_user() -> User | None:
     resumed = False
     if token is None:
         token = _cookie()
+        if token is not None and access.token_fingerprint(token) == st.session_state.get(DEAD_COOKIE_KEY):
+            token = None
         resumed = token is not None
     if token is None:
         if USER_KEY in st.session_state:  # a user without a session grants nothing
@@ -206,6 +211,8 @@ def current_user() -> User | None:
         if ended.reason in ("idle", "expired", "changed") or not resumed:
             st.session_state[ENDED_KEY] = ended.reason
         _forget()
+        if _cookie() == token:  # the connection's cookie carries this ended session: not tried again
+            st.session_state[DEAD_COOKIE_KEY] = access.token_fingerprint(token)
         if oidc_configured() and st.user.is_logged_in:
             st.logout()
         return None
@@ -244,7 +251,7 @@ def session_cookie_tag() -> str | None:
             return f'<img src="{route}?ticket={escape(ticket)}" alt="" width="1" height="1">'
         del st.session_state[TICKET_KEY]
     if SESSION_KEY not in st.session_state and _cookie():
-        return f'<img src="{route}?end=1" alt="" width="1" height="1">'
+        return f'<img src="{route}?end={access.token_fingerprint(_cookie())}" alt="" width="1" height="1">'
     return None
 
 
@@ -302,7 +309,7 @@ def download(label: str, build, *, file_name: str, mime: str, key: str, action: 
 
     The one way to offer a file: ``build()`` returns its bytes. The check runs in Streamlit's worker when the
     browser asks for the file (planning.access.session_user, read afresh), not when the page was drawn; the file
-    itself is then served once, to the session cookie's holder only (server.py).
+    itself is then served to the session cookie's holder only, and briefly (server.py).
     """
     token = st.session_state.get(SESSION_KEY)
     store = access_store()

@@ -63,7 +63,7 @@ SESSION_COOKIE = "qorgau_session"
 """Name of the HttpOnly cookie that carries the session token (set by ``server.py``)."""
 SESSION_ROUTE = "/_qorgau/session"
 """``server.py``'s path (under ``server.baseUrlPath``) where a ticket becomes that cookie (``?ticket=``) and where
-it is cleared (``?end=1``)."""
+an ended one is cleared (``?end=<token_fingerprint>``)."""
 
 ROLES = ("planner", "presenter", "admin")
 ACTIONS = (
@@ -722,6 +722,12 @@ def ticket_pending(store: AccessStore, ticket: str, *, now: float | None = None)
         row = db.execute("SELECT expires_s FROM cookie_tickets WHERE ticket_hash = ?",
                          (_session_hash(ticket),)).fetchone()
     return row is not None and now < row[0]
+
+
+def token_fingerprint(token: str | None) -> str:
+    """A short, non-secret name of a token (the first 16 hex digits of its SHA-256; "" for none), so that a page
+    can ask the server to clear one particular cookie without handling the token itself."""
+    return hashlib.sha256(token.encode()).hexdigest()[:16] if isinstance(token, str) and token else ""
 
 
 def session_expires_s(token: str) -> int | None:
