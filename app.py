@@ -7,6 +7,7 @@ from pages.common import FRAMED_KEY, current_user, session_cookie_tag, sign_out
 from planning.access import can
 from planning.db import StorageError
 from planning.i18n import LANGUAGE_NAMES, LANGUAGES, t
+from planning.markup import markdown_text
 
 st.set_page_config(page_title="Qorgau", page_icon="🛡️", layout="wide")
 
@@ -51,7 +52,7 @@ elif user.must_change_password:
 else:
     pages = [page for page, action in PAGES if can(user.role, action)] + [password, signin]
 if user is not None:
-    st.sidebar.caption(t("signin.signed_in_as", lang, user=user.username, role=t(f"role.{user.role}", lang)))
+    st.sidebar.caption(t("signin.signed_in_as", lang, user=markdown_text(user.username), role=t(f"role.{user.role}", lang)))
     if st.sidebar.button(t("signin.sign_out", lang), icon=":material/logout:"):
         sign_out()
 if (tag := session_cookie_tag()) is not None:
@@ -59,4 +60,4 @@ if (tag := session_cookie_tag()) is not None:
 try:
     st.navigation(pages).run()
 except StorageError as exc:  # a read-only or full database: said in the reader's language; nothing stored was lost
-    st.error(exc.message(lang))
+    st.error(markdown_text(exc.message(lang)))

@@ -11,6 +11,7 @@ import streamlit as st
 from pages.common import access_store, guard, lang
 from planning import access
 from planning.i18n import t
+from planning.markup import markdown_text
 
 TEMPORARY_PASSWORD_BYTES = 12
 """Randomness of a temporary password, in bytes (16 URL-safe characters)."""
@@ -59,9 +60,10 @@ with st.form("create_user", clear_on_submit=True):
             access.create_user(store, username.strip(), role=role, password=password, email=email.strip() or None,
                                temporary=True, by=admin.username)
         except access.UserError as exc:
-            st.error(str(exc))
+            st.error(markdown_text(exc))
         else:
-            done(t("admin.temp_password", L, user=username.strip(), password=password), password=True)
+            done(t("admin.temp_password", L, user=markdown_text(username.strip()), password=markdown_text(password)),
+                 password=True)
 
 st.markdown(f"**{t('admin.change', L)}**")
 names = [u.username for u in users]
@@ -75,23 +77,23 @@ with columns[0].form("set_role"):
         try:
             access.set_role(store, chosen, new_role, by=admin.username)
         except access.UserError as exc:
-            st.error(str(exc))
+            st.error(markdown_text(exc))
         else:
-            done(t("admin.done", L, what=f"{chosen}: {role_name(new_role)}"))
+            done(t("admin.done", L, what=markdown_text(f"{chosen}: {role_name(new_role)}")))
 with columns[1].form("reset_password"):
     if st.form_submit_button(t("admin.reset_password", L)):
         password = secrets.token_urlsafe(TEMPORARY_PASSWORD_BYTES)
         access.set_password(store, chosen, password, temporary=True, by=admin.username)
-        done(t("admin.temp_password", L, user=chosen, password=password), password=True)
+        done(t("admin.temp_password", L, user=markdown_text(chosen), password=markdown_text(password)), password=True)
 with columns[2].form("delete_user"):
     confirmed = st.checkbox(t("admin.delete_confirm", L))
     if st.form_submit_button(t("admin.delete", L)) and confirmed:
         try:
             access.delete_user(store, chosen, by=admin.username)
         except access.UserError as exc:
-            st.error(str(exc))
+            st.error(markdown_text(exc))
         else:
-            done(t("admin.done", L, what=f"{t('admin.delete', L)} {chosen}"))
+            done(t("admin.done", L, what=markdown_text(f"{t('admin.delete', L)} {chosen}")))
 
 # --- audit log -----------------------------------------------------------------------------------------------------
 st.subheader(t("admin.audit", L))

@@ -16,8 +16,10 @@ from geo.settings import region_dir_from_env
 from geo.speeds import SpeedProfile
 from planning import access, privacy
 from planning.access import User
-from planning.analysis import SiteMinutes, incident_vector, service_bands, site_minutes_for, speed_profile_of
+from planning.analysis import SiteMinutes, incident_release, service_bands, site_minutes_for, speed_profile_of
 from planning.i18n import DEFAULT_LANGUAGE, format_problem, t
+from planning.markup import markdown_text
+from planning.scenarios import MAX_SCENARIO_NAME_CHARS, ScenarioNameError
 
 
 FRAMED_KEY = "_qorgau_framed"
@@ -57,7 +59,7 @@ def get_region() -> Region:
     try:
         region = incidents_for(load_region(path))
     except RegionError as exc:
-        st.error(f"{t('home.folder', lang())}: {path}")
+        st.error(f"{t('home.folder', lang())}: {markdown_text(path)}")
         st.code("\n".join(format_problem(p, lang()) for p in exc.problems), language=None)
         st.stop()
     st.session_state["_region"] = region
@@ -113,9 +115,9 @@ def bands(region: Region, services, minutes_table: SiteMinutes):
 
 
 def incidents_here(region: Region, period: str | None = None):
-    """Incident counts aligned with the region's settlements (per session; never cached globally)."""
-    return incident_vector(region.incidents, region.settlements["settlement_id"], period=period) \
-        if len(region.incidents) else None
+    """The protected release of the region's incidents (planning.release), aligned with its settlements; None
+    without incident data. Every incident figure a page shows is a cell of it. Per session; never cached globally."""
+    return incident_release(region, period=period)
 
 
 # --- access -------------------------------------------------------------------------------------------------------
@@ -344,3 +346,61 @@ def incidents_for(region: Region) -> Region:
 def reload_region() -> None:
     """Make the next get_region() read the region and its stored incident counts again (after an upload)."""
     st.session_state.pop("_region", None)
+
+
+# --- a selectbox that keeps its choice by value ------------------------------------------------------------------
+def _sticky(key: str) -> str:
+    return f"_sticky_{key}"
+
+
+def sticky_value(key: str):
+    """The value :func:`sticky_selectbox` ``key`` last kept (None before it was first shown)."""
+    return st.session_state.get(_sticky(key))
+
+
+def set_sticky(key: str, value) -> None:
+    """Make :func:`sticky_selectbox` ``key`` show ``value`` on its next run (e.g. a scenario just created)."""
+    st.session_state[_sticky(key)] = value
+
+
+def sticky_selectbox(label: str, options, *, key: str, format_func=str, **kwargs):
+    """A selectbox whose choice is kept by value (an id), not by its label, across reruns and page changes.
+
+    A plain selectbox is sent back by the browser as the label it shows; when the label changes (a scenario's
+    version, a site renamed) or the page is left (Streamlit forgets the widget's state), the choice falls back to
+    the first option without a word. Here the chosen value lives in its own session key and is put back into the
+    widget on every run; the browser's choice is taken only when it is one of the options. Labels that come out
+    the same for two options get the option appended, so every label stays unique.
+
+    Returns
+    -------
+    The chosen option (None when ``options`` is empty).
+    """
+    options = list(options)
+    if not options:
+        return None
+    chosen = st.session_state.get(_sticky(key))
+    if chosen not in options:
+        chosen = options[0]
+    texts = [str(format_func(option)) for option in options]
+    labels = {option: text if texts.count(text) == 1 else f"{text} [{option}]" for option, text in zip(options, texts)}
+
+    def keep() -> None:
+        picked = st.session_state.get(key)
+        if picked in labels:
+            st.session_state[_sticky(key)] = picked
+
+    st.session_state[_sticky(key)] = chosen
+    st.session_state[key] = chosen
+    st.selectbox(label, options, key=key, format_func=labels.__getitem__, on_change=keep, **kwargs)
+    return st.session_state[_sticky(key)]
+
+
+def scenario_name_problem(exc: ScenarioNameError) -> str:
+    """A :class:`planning.scenarios.ScenarioNameError` in the reader's language."""
+    if exc.reason == "taken":
+        return t("scen_safety.name_taken_archived" if exc.other.archived else "scen_safety.name_taken", lang(),
+                 other=markdown_text(exc.other.name))
+    if exc.reason == "empty":
+        return t("scen.name_needed", lang())
+    return t("scen_safety.name_too_long", lang(), max=MAX_SCENARIO_NAME_CHARS)

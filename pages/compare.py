@@ -12,6 +12,7 @@ from planning.analysis import evaluate
 from planning.coverage import changed_settlements, compare, summary_sentence, threshold_key
 from planning.gapmap import district_names, scenario_map, shown_incidents
 from planning.i18n import fmt_number, place_names, t
+from planning.markup import markdown_text
 from planning.messages.scenarios import summary_templates
 from planning.scenarios import ScenarioStore, default_db_path, sites_to_services
 
@@ -23,7 +24,7 @@ user = guard("view_scenarios")
 level = incident_level()
 region = get_region()
 k = small_count_k()
-st.title(f"{t('cmp.title', L)}: {region.name(L)}")
+st.title(f"{t('cmp.title', L)}: {markdown_text(region.name(L))}")
 synthetic_banner(region)
 
 scenarios = ScenarioStore(default_db_path()).list_scenarios(region.region_id)
@@ -53,10 +54,10 @@ result_a, result_b = evaluated(a), evaluated(b)
 steps = result_a.coverage.thresholds_minutes
 step = middle.radio(t("cmp.threshold", L), list(steps), format_func=threshold_key, key="cmp_minutes")
 key = threshold_key(step)
-comparison = compare(result_a.coverage, result_b.coverage, k=k)
+comparison = compare(result_a.coverage, result_b.coverage)
 
 st.subheader(t("cmp.summary", L))
-st.success(summary_sentence(comparison, threshold_minutes=step, name_a=a.name, name_b=b.name,
+st.success(summary_sentence(comparison, threshold_minutes=step, name_a=markdown_text(a.name), name_b=markdown_text(b.name),
                             templates=summary_templates(L),
                             number=lambda value, decimals=0: fmt_number(value, L, decimals=decimals)))
 
@@ -66,12 +67,12 @@ def _minutes(value: float) -> str:
 
 
 within = comparison.within[key]
-shown = [shown_incidents(r.coverage, k=k) for r in (result_a, result_b)]
+shown = [shown_incidents(r.coverage) for r in (result_a, result_b)]
 for column, scenario, result, incident_figures, is_b in zip(st.columns(2), (a, b), (result_a, result_b), shown,
                                                              (False, True)):
     figures = result.coverage.region.within[key]
     with column:
-        st.markdown(f"**{scenario.name}**")
+        st.markdown(f"**{markdown_text(scenario.name)}**")
         cols = st.columns(3 if level else 2)
         people, places = within.figures["population_covered"], within.figures["settlements_covered"]
         cols[0].metric(t("scen.population_covered", L), fmt_number(figures.population_covered, L),

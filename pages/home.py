@@ -8,6 +8,7 @@ from geo.settings import region_roots
 from pages.common import get_region, guard, lang, region_dir, synthetic_banner
 from planning import access
 from planning.i18n import fmt_number, format_problem, t
+from planning.markup import markdown_text
 from planning.summary import region_summary
 
 L = lang()
@@ -19,8 +20,8 @@ region = get_region()
 summary = region_summary(region)
 synthetic_banner(region)
 
-st.subheader(f"{t('home.region', L)}: {region.name(L)}")
-st.caption(f"{t('home.folder', L)}: `{region_dir()}`")
+st.subheader(f"{t('home.region', L)}: {markdown_text(region.name(L))}")
+st.caption(f"{t('home.folder', L)}: {markdown_text(region_dir())}")
 columns = st.columns(6)
 for column, (key, label) in zip(columns, [
         ("districts", "count.districts"), ("settlements", "count.settlements"), ("services", "count.services"),
@@ -39,13 +40,13 @@ if missing:
         st.markdown(f"- {t('lack.' + key, L)}")
 with st.expander(t("home.warnings", L, n=len(summary["warnings"])), expanded=False):
     for warning in region.warnings:
-        st.markdown(f"- {format_problem(warning, L)}")
+        st.markdown(f"- {markdown_text(format_problem(warning, L))}")
 
 st.subheader(t("home.sources", L))
 for source in region.meta.get("sources", []):
-    files = ", ".join(source.get("files", []))
-    st.markdown(f"- **{files}** — {source.get('name', '')}. *{source.get('licence', '')}*"
-                + (f" — {source['attribution']}" if source.get("attribution") else ""))
+    files = markdown_text(", ".join(str(f) for f in source.get("files", [])))
+    st.markdown(f"- **{files}** — {markdown_text(source.get('name', ''))}. *{markdown_text(source.get('licence', ''))}*"
+                + (f" — {markdown_text(source['attribution'])}" if source.get("attribution") else ""))
 
 if not access.can(user.role, "edit_scenarios"):  # reading another folder of the server is a planner's action
     st.stop()
@@ -58,7 +59,7 @@ with st.form("open_region"):
             chosen = region_folder_under_roots(folder, roots=region_roots())
             load_region(chosen)
         except RegionError as exc:
-            st.error("\n".join(format_problem(p, L) for p in exc.problems))
+            st.error("  \n".join(markdown_text(format_problem(p, L)) for p in exc.problems))
         else:
             st.session_state["region_dir"] = str(chosen)
             st.session_state.pop("_region", None)

@@ -4,19 +4,20 @@ service, with the method (network or estimate) and its profile stated; incidents
 import streamlit as st
 from streamlit_folium import st_folium
 
-from pages.common import (bands, get_region, guard, incident_level, lang, site_minutes, small_count_k,
+from pages.common import (bands, get_region, guard, incident_level, incidents_here, lang, site_minutes, small_count_k,
                           synthetic_banner)
 from planning.analysis import evaluate
 from planning.baseline import current_services
 from planning.i18n import t
+from planning.markup import markdown_text
 from planning.privacy import available_periods
-from planning.webmap import incident_counts, method_label, region_map
+from planning.webmap import method_label, region_map
 
 L = lang()
 st.title(t("nav.map", L))
 guard("view_map")
 region = get_region()
-st.subheader(region.name(L))
+st.subheader(markdown_text(region.name(L)))
 synthetic_banner(region)
 
 services = current_services(region)  # the scenario's sites; scenario selection will pass its own frame here
@@ -32,10 +33,10 @@ if incident_level() == "settlement" and len(region.incidents):
     periods = available_periods(region.incidents)
     period = st.selectbox(t("map.period", L), [None, *periods],
                           format_func=lambda p: t("map.period.all", L) if p is None else p, key="map_period")
-    incidents = incident_counts(region.incidents, period=period)
+    incidents = incidents_here(region, period=period)
 
 method_text = method_label(result.method, minutes_table.describe(L), L)
-fmap = region_map(region, lang=L, services=services, incidents_by_settlement=incidents, k=small_count_k(),
+fmap = region_map(region, lang=L, services=services, settlement_incidents=incidents, k=small_count_k(),
                   bands=service_bands, settlement_minutes=result.nearest.minutes, method=result.method,
                   method_description=minutes_table.describe(L))
 st_folium(fmap, height=640, use_container_width=True, returned_objects=[], key="region_map")

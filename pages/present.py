@@ -12,6 +12,7 @@ from planning.analysis import evaluate
 from planning.baseline import baseline_services, current_services
 from planning.exports import scenario_map
 from planning.i18n import t
+from planning.markup import markdown_text
 from planning.report import area_label, key_figures
 from planning.scenarios import ScenarioStore, default_db_path, sites_to_services
 
@@ -41,18 +42,18 @@ left.button(t("present.previous", L), use_container_width=True, disabled=positio
 right.button(t("present.next", L), use_container_width=True, disabled=position == len(scenarios) - 1,
              on_click=_step, args=(1,))
 name, services = scenarios[position]
-middle.markdown(f"### {name}  \n{t('present.step', L, position=str(position + 1), total=str(len(scenarios)))}")
+middle.markdown(f"### {markdown_text(name)}  \n{t('present.step', L, position=str(position + 1), total=str(len(scenarios)))}")
 district_ids = [None] + [str(d) for d in region.districts["district_id"]]
 district_id = district_column.selectbox(t("present.district", L), district_ids, key="present_district",
                                         format_func=lambda d: t("report.whole_region", L) if d is None
                                         else area_label(region, d, L))
 
 st.page_link("pages/home.py", label=t("nav.home", L), icon=":material/home:")  # the way out: no sidebar here
-st.title(area_label(region, district_id, L))
+st.title(markdown_text(area_label(region, district_id, L)))
 synthetic_banner(region)
 table = site_minutes(region)
 result = evaluate(region, services, table, incidents=incidents_here(region))
-figures = key_figures(result, district_id=district_id, lang=L, k=small_count_k())
+figures = key_figures(result, district_id=district_id, lang=L)
 for column, figure in zip(st.columns(len(figures)), figures):
     column.metric(figure.label, figure.value, help=figure.detail)
     column.caption(figure.detail)

@@ -16,27 +16,26 @@ from planning.exports import (bands_geojson, csv_bytes, gaps_geojson, scenario_m
 from planning.i18n import t
 from planning.report import area_label, region_pdf, report_map_png
 from planning.scenarios import ScenarioStore, default_db_path, sites_to_services
-from planning.webmap import incident_counts
 
 FILES_KEY = "_report_files"
 
 
-def file_builders(region, compared, table, result, shapes, sheets, common, counts, district_id) -> dict:
+def file_builders(region, compared, table, result, shapes, sheets, common, counts, district_id, *, k) -> dict:
     """What each file is built from: key -> (build() -> bytes, mime type, file name). Nothing is built here; a file
     is built when its button is clicked (pages.common.download)."""
-    level, k, language = common["incident_level"], common["k"], common["lang"]
+    level, language = common["incident_level"], common["lang"]
     builders = {
         "region_pdf": (lambda: region_pdf(region, compared, table, **common), "application/pdf", "qorgau-region.pdf"),
         "png": (lambda: report_map_png(region, result, bands=shapes, lang=language), "image/png", "qorgau-map.png"),
         "html": (lambda: standalone_html(scenario_map(region, result, bands=shapes, lang=language, k=k,
-                                                      incidents_by_settlement=counts,
+                                                      settlement_incidents=counts,
                                                       method_description=table.describe(language))),
                  "text/html", "qorgau-map.html"),
         "csv": (lambda: csv_bytes(next(iter(sheets.values()))), "text/csv", "qorgau-settlements.csv"),
         "xlsx": (lambda: xlsx_bytes(sheets), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                  "qorgau-tables.xlsx"),
         "bands": (lambda: bands_geojson(shapes), "application/geo+json", "qorgau-isochrones.geojson"),
-        "gaps": (lambda: gaps_geojson(region, result, incidents=common["incidents"], lang=language, k=k,
+        "gaps": (lambda: gaps_geojson(region, result, incidents=common["incidents"], lang=language,
                                       incident_level=level), "application/geo+json", "qorgau-gaps.geojson"),
     }
     if district_id is not None:
@@ -77,10 +76,10 @@ if st.button(t("reports.prepare", L), type="primary"):
         compared = [(names[0], scenarios[names[0]]), (chosen, services)] if chosen != names[0] else [(chosen, services)]
         result = evaluate(region, services, table, incidents=incidents)
         shapes = bands(region, services, table)
-        sheets = tables(region, result, incidents=incidents, lang=L, k=k, incident_level=level)
-        common = dict(lang=L, incidents=incidents, k=k, incident_level=level, bands=shapes)
-        counts = incident_counts(region.incidents) if level == "settlement" and len(region.incidents) else None
-    builders = file_builders(region, compared, table, result, shapes, sheets, common, counts, district_id)
+        sheets = tables(region, result, incidents=incidents, lang=L, incident_level=level)
+        common = dict(lang=L, incidents=incidents, incident_level=level, bands=shapes)
+        counts = incidents if level == "settlement" else None
+    builders = file_builders(region, compared, table, result, shapes, sheets, common, counts, district_id, k=k)
     st.session_state[FILES_KEY] = (request, builders)
 
 prepared = st.session_state.get(FILES_KEY)

@@ -13,6 +13,7 @@ from pages.common import PROFILE_KEY, audit, current_profile, get_region, guard,
 from planning import access
 from planning.analysis import describe_profile, speed_profile_of
 from planning.i18n import CATALOG, fmt_number, format_problem, t
+from planning.markup import markdown_text
 from planning.roadfiles import (RegionWriteError, build_region_network, cache_status, download_region_files,
                                 import_road_file, remove_region_speeds, save_region_speeds)
 from planning.webmap import method_label
@@ -33,7 +34,7 @@ def _adjustment_label(name: str) -> str:
 
 
 def _write_error(error: RegionWriteError) -> None:
-    st.error(t("roadpage.bundled", L) if error.reason == "bundled" else t("roadpage.read_only", L, path=str(error.path)))
+    st.error(t("roadpage.bundled", L) if error.reason == "bundled" else t("roadpage.read_only", L, path=markdown_text(error.path)))
 
 
 def _progress_bar():
@@ -51,7 +52,7 @@ EDITOR_KEY = "speeds_editor"
 can_edit = access.can(user.role, "edit_scenarios")
 base = speed_profile_of(region)  # the folder's speeds.csv, else the built-in speeds; no adjustments
 st.subheader(t("speeds.heading", L))
-st.caption(t("speeds.in_use", L, source=t(f"speeds.source.{base.source}", L, name=base.name)))
+st.caption(t("speeds.in_use", L, source=t(f"speeds.source.{base.source}", L, name=markdown_text(base.name))))
 speeds_column, adjustments_column = st.columns([3, 2])
 with speeds_column:
     column_config = {
@@ -79,7 +80,7 @@ with speeds_column:
                 else:
                     audit("edit speeds", f"{region.region_id} {SPEEDS_FILE_NAME}")
                     st.session_state.pop(EDITOR_KEY, None)
-                    st.session_state["roads_message"] = t("speeds.saved", L, path=str(written))
+                    st.session_state["roads_message"] = t("speeds.saved", L, path=markdown_text(written))
                     _region_changed()
         if base.source == "region" and reset_column.button(t("speeds.reset", L), key="speeds_reset"):
             try:
@@ -89,7 +90,7 @@ with speeds_column:
             else:
                 audit("reset speeds", f"{region.region_id} {SPEEDS_FILE_NAME}")
                 st.session_state.pop(EDITOR_KEY, None)
-                st.session_state["roads_message"] = t("speeds.reset_done", L, path=str(removed))
+                st.session_state["roads_message"] = t("speeds.reset_done", L, path=markdown_text(removed))
                 _region_changed()
     else:
         st.dataframe(table, hide_index=True, column_config=column_config)
@@ -106,14 +107,14 @@ profile = current_profile(region)
 
 # --- status ---------------------------------------------------------------------------------------------------------
 st.subheader(t("roadpage.status", L))
-st.caption(t("roadpage.folder", L, path=str(region.path)))
+st.caption(t("roadpage.folder", L, path=markdown_text(region.path)))
 minutes_table = site_minutes(region)
 network = minutes_table.network
 if region.roads_path is None:
     st.info(t("roadpage.no_source", L))
 else:
     columns = st.columns(3)
-    columns[0].metric(t("roadpage.source", L), region.roads_path.name)
+    columns[0].metric(t("roadpage.source", L), markdown_text(region.roads_path.name))
     columns[1].metric(t("roadpage.nodes", L), fmt_number(network.n_nodes, L))
     columns[2].metric(t("roadpage.edges", L), fmt_number(network.n_edges, L))
 cache = cache_status(region.roads_path)
@@ -136,9 +137,9 @@ if st.button(t("roadpage.import_button", L), key="roads_import", disabled=not so
     except RegionWriteError as error:
         _write_error(error)
     except RoadSourceError as error:
-        st.error(t("roadpage.bad_file", L, reason=str(error)))
+        st.error(t("roadpage.bad_file", L, reason=markdown_text(error)))
     else:
-        st.session_state["roads_message"] = t("roadpage.imported", L, file=road_file.name,
+        st.session_state["roads_message"] = t("roadpage.imported", L, file=markdown_text(road_file.name),
                                               nodes=built.n_nodes, edges=built.n_edges)
         _region_changed()
 
@@ -152,5 +153,5 @@ if st.button(t("roadpage.download_button", L), key="roads_download"):
     except (DownloadError, OSError):
         st.error(t("roadpage.no_internet", L))
     else:
-        st.session_state["roads_message"] = t("roadpage.downloaded", L, files=", ".join(p.name for p in written.values()))
+        st.session_state["roads_message"] = t("roadpage.downloaded", L, files=markdown_text(", ".join(p.name for p in written.values())))
         _region_changed()

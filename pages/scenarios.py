@@ -1,31 +1,44 @@
 """Scenarios: pick, create and edit a placement of services; its coverage, gaps and map."""
 
 import math
+from typing import NoReturn
 
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.errors import ValidationError
 from pages.common import (current_profile, download, get_region, guard, incident_level, incidents_here, lang,
-                          site_minutes, small_count_k, synthetic_banner)
+                          scenario_name_problem, set_sticky, site_minutes, small_count_k, sticky_selectbox,
+                          sticky_value, synthetic_banner)
 from planning import access
 from planning.analysis import evaluate
 from planning.baseline import current_services
 from planning.coverage import threshold_key
 from planning.gapmap import district_names, district_table, gap_list, scenario_map, shown_incidents
 from planning.i18n import fmt_number, format_problem, place_names, t
-from planning.scenarios import (ScenarioError, ScenarioStore, Site, add_site, default_db_path, export_csv,
-                                import_csv, move_site, remove_site, rename_site, set_kind, sites_from_services,
-                                sites_to_services)
-from planning.webmap import incident_counts
+from planning.markup import markdown_text
+from planning.scenarios import (MAX_SCENARIO_NAME_CHARS, NEW_SITE_ID_PREFIX, Edit, Scenario, ScenarioConflict,
+                                ScenarioError, ScenarioNameError, ScenarioStore, Site, apply_edit, default_db_path,
+                                export_csv, free_site_id, import_csv, sites_from_services, sites_to_services)
 
 MAP_KEY = "scen_map"
 LAST_CLICK_KEY = "_scen_last_click"
 RESULTS_KEY = "_scen_results"
 """Evaluated scenarios of this session, by (scenario id, version): incident-derived, so session state only."""
+PICK_KEY = "scen_id"
+"""The scenario selector; its choice is kept by id (pages.common.sticky_selectbox) until the user picks another."""
+BASE_KEY = "_scen_base"
+"""(scenario id, version) the editor is working from: every save names it, so nobody's save is dropped."""
+CONFLICT_KEY = "_scen_conflict"
+"""A change refused because someone saved meanwhile: {"scenario_id", "edit" (None for an undo), "error"}."""
+NOTICE_KEY = "_scen_notice"
+"""A message to show once after the rerun that follows a change: (st function name, text)."""
+CREATE_GEN_KEY = "_scen_create_gen"
+"""Generation of the new-scenario form: each form instance creates at most one scenario (a second submit of
+the same form, e.g. Enter and then the button, finds no widget and does nothing)."""
 IMPORT_NOTES_KEY = "_scen_import_notes"
-NEXT_PICK_KEY = "_scen_pick_next"
-"""A scenario just created, to be selected on the next run."""
+"""Which column of an imported file was read as what, shown on the run after the import."""
 DEFAULT_REACH_MINUTES = 60.0
 
 L = lang()
@@ -34,42 +47,126 @@ may_edit = access.can(user.role, "edit_scenarios")
 level = incident_level()
 region = get_region()
 k = small_count_k()
-st.title(f"{t('scen.title', L)}: {region.name(L)}")
+st.title(f"{t('scen.title', L)}: {markdown_text(region.name(L))}")
 synthetic_banner(region)
 
 store = ScenarioStore(default_db_path())
 scenarios = store.list_scenarios(region.region_id)
 if not scenarios:
     name = t("scen.current_name" if not region.services.empty else "scen.baseline_name", L)
-    store.create(name, region.region_id, sites_from_services(current_services(region)), author=user.username)
+    try:
+        store.create(name, region.region_id, sites_from_services(current_services(region)), author=user.username)
+    except ScenarioNameError as exc:  # another session created it just now, or only archived ones are left
+        if exc.other is not None and exc.other.archived:
+            store.restore(exc.other.scenario_id, author=user.username)
     scenarios = store.list_scenarios(region.region_id)
 
+
+def notice(kind: str, text: str) -> NoReturn:
+    """Rerun, then show ``text`` once (``kind``: success, info, warning or error)."""
+    st.session_state[NOTICE_KEY] = (kind, text)
+    st.rerun()
+
+
+def when(saved_at: str) -> str:
+    """An ISO 8601 UTC time as ``2024-05-01 14:03 UTC``."""
+    return f"{saved_at[:16].replace('T', ' ')} UTC"
+
+
+def changed_since(scenario_id: int, version: int) -> tuple[str, str]:
+    """Who saved the scenario after ``version`` (each once, oldest first) and when the last of them did."""
+    later = store.history(scenario_id)[version:]
+    return ", ".join(dict.fromkeys(v.author or t("scen_safety.someone", L) for v in later)), when(later[-1].saved_at)
+
+
+if NOTICE_KEY in st.session_state:
+    kind, text = st.session_state.pop(NOTICE_KEY)
+    getattr(st, kind)(text)
+
 by_id = {s.scenario_id: s for s in scenarios}
-if st.session_state.get(NEXT_PICK_KEY) in by_id:
-    st.session_state["scen_id"] = st.session_state.pop(NEXT_PICK_KEY)
-chosen_id = st.selectbox(t("scen.pick", L), list(by_id), key="scen_id",
-                         format_func=lambda i: t("scen.option", L, name=by_id[i].name, version=by_id[i].version,
-                                                 sites=len(by_id[i].sites)))
-scenario = by_id[chosen_id]
+previous_id = sticky_value(PICK_KEY)
+chosen_id = sticky_selectbox(t("scen.pick", L), list(by_id), key=PICK_KEY, format_func=lambda i: by_id[i].name)
+if previous_id is not None and previous_id not in by_id:
+    try:
+        gone = store.load(previous_id)
+    except ScenarioError:
+        gone = None
+    if gone is not None and gone.archived and gone.region_id == region.region_id:
+        st.warning(t("scen_safety.gone", L, name=markdown_text(gone.name), shown=markdown_text(by_id[chosen_id].name)))
+latest = by_id[chosen_id]
+base_id, base_version = st.session_state.get(BASE_KEY) or (None, None)
+if base_id != chosen_id or not base_version or base_version > latest.version:
+    base_version = latest.version
+st.session_state[BASE_KEY] = (chosen_id, base_version)
+scenario = latest if base_version == latest.version else store.load(chosen_id, base_version)
 sites = list(scenario.sites)
 settlements = region.settlements
+st.caption(t("scen_safety.version", L, version=scenario.version, sites=len(sites)))
+
+conflict = st.session_state.get(CONFLICT_KEY)
+if conflict is not None and conflict["scenario_id"] != chosen_id:  # the user picked another scenario
+    st.session_state.pop(CONFLICT_KEY)
+    conflict = None
 
 
-def save(new_sites) -> None:
-    store.save(scenario.scenario_id, new_sites, author=user.username)
+def commit(edit: Edit, *, on: Scenario) -> None:
+    """Save ``edit`` applied to ``on`` (the version this editor works from), then rerun. When someone saved after
+    ``on``, nothing is saved and the page asks whether to reload or to apply the edit on the newest version."""
+    try:
+        new_sites = apply_edit(on.sites, edit)
+    except ScenarioError:  # the site it changes was removed in the newer version
+        notice("error", t("scen_safety.merge_failed", L, version=on.version))
+    except ValidationError as exc:
+        notice("error", "\n".join(format_problem(p, L) for p in exc.problems))
+    try:
+        saved = store.save(on.scenario_id, new_sites, author=user.username, base_version=on.version)
+    except ScenarioConflict as exc:
+        st.session_state[CONFLICT_KEY] = {"scenario_id": on.scenario_id, "edit": edit, "error": exc}
+        st.rerun()
+    except ScenarioError:  # archived meanwhile
+        notice("error", t("scen_safety.archived_meanwhile", L, name=on.name))
+    st.session_state[BASE_KEY] = (saved.scenario_id, saved.version)
+    st.session_state.pop(CONFLICT_KEY, None)
+    if on.version != scenario.version:
+        notice("success", t("scen_safety.merged", L, base=on.version, version=saved.version))
     st.rerun()
 
 
 def new_site(lat: float, lon: float, kind: str, reach_minutes: float, name: str | None = None) -> Site:
-    taken = {s.service_id for s in sites}
-    n = next(i for i in range(1, len(sites) + 2) if f"site-{i}" not in taken)
-    return Site(f"site-{n}", name or t("scen.new_site_name", L, n=str(n)), kind, lat, lon,
-                reach_minutes=reach_minutes if kind == "mobile" else math.nan)
+    service_id = free_site_id(sites)
+    name = name or t("scen.new_site_name", L, n=service_id.removeprefix(NEW_SITE_ID_PREFIX))
+    return Site(service_id, name, kind, lat, lon, reach_minutes=reach_minutes if kind == "mobile" else math.nan)
 
+
+# --- someone else saved: say who and when; reload, or apply this editor's change on top ------------------------------
+if conflict is not None:
+    error: ScenarioConflict = conflict["error"]
+    newest = store.load(chosen_id)
+    who, at = changed_since(chosen_id, error.base_version)
+    st.warning(t("scen_safety.conflict", L, name=markdown_text(newest.name), who=markdown_text(who), when=at, version=newest.version,
+                 base=error.base_version))
+    if conflict["edit"] is None:
+        st.caption(t("scen_safety.conflict_undo", L))
+    left, right = st.columns(2)
+    if left.button(t("scen_safety.reload", L, version=newest.version), key="scen_conflict_reload"):
+        st.session_state.pop(CONFLICT_KEY, None)
+        st.session_state[BASE_KEY] = (chosen_id, newest.version)
+        st.rerun()
+    if conflict["edit"] is not None and right.button(t("scen_safety.merge", L, version=newest.version),
+                                                     key="scen_conflict_merge"):
+        commit(conflict["edit"], on=newest)
+elif scenario.version < latest.version:
+    who, at = changed_since(chosen_id, scenario.version)
+    st.info(t("scen_safety.newer", L, name=markdown_text(latest.name), who=markdown_text(who), when=at, version=latest.version,
+              base=scenario.version))
+    if st.button(t("scen_safety.show_newest", L), key="scen_show_newest"):
+        st.session_state[BASE_KEY] = (chosen_id, latest.version)
+        st.rerun()
 
 # --- editing ------------------------------------------------------------------------------------------------
+editable = may_edit and conflict is None
 click_mode, new_kind, reach, picked = "none", "permanent", DEFAULT_REACH_MINUTES, None
-if may_edit:
+if editable:
     with st.expander(t("scen.edit", L), expanded=True):
         left, right = st.columns(2)
         with left:
@@ -87,16 +184,17 @@ if may_edit:
                                      format_func=labels.__getitem__, key="scen_settlement")
             if st.button(t("scen.add", L), key="scen_add", disabled=row_index is None):
                 point = settlements.geometry.iloc[row_index]
-                save(add_site(sites, new_site(point.y, point.x, new_kind, reach, name=labels[row_index])))
+                commit(Edit("add", site=new_site(point.y, point.x, new_kind, reach, name=labels[row_index])),
+                       on=scenario)
         with right:
             if sites:
-                ids = [s.service_id for s in sites]
-                picked = st.selectbox(t("scen.site", L), ids, key="scen_site",
-                                      format_func=lambda i: next(s.name for s in sites if s.service_id == i))
-                site = next(s for s in sites if s.service_id == picked)
+                by_site = {s.service_id: s for s in sites}
+                picked = sticky_selectbox(t("scen.site", L), list(by_site), key="scen_site",
+                                          format_func=lambda i: by_site[i].name)
+                site = by_site[picked]
                 new_name = st.text_input(t("scen.site_name", L), value=site.name, key=f"scen_name_{picked}")
                 if st.button(t("scen.rename", L), key="scen_rename") and new_name.strip():
-                    save(rename_site(sites, picked, new_name.strip()))
+                    commit(Edit("rename", service_id=picked, name=new_name.strip()), on=scenario)
                 kind = st.radio(t("scen.kind", L), ["permanent", "mobile"], horizontal=True,
                                 index=["permanent", "mobile"].index(site.kind), key=f"scen_site_kind_{picked}",
                                 format_func=lambda m: t(f"kind.{m}", L))
@@ -104,26 +202,70 @@ if may_edit:
                                              value=site.reach_minutes if not math.isnan(site.reach_minutes)
                                              else DEFAULT_REACH_MINUTES, step=5.0, key=f"scen_site_reach_{picked}")
                 if st.button(t("scen.set_kind", L), key="scen_set_kind"):
-                    save(set_kind(sites, picked, kind, reach_minutes=site_reach if kind == "mobile" else None))
+                    commit(Edit("set_kind", service_id=picked, kind=kind,
+                                reach_minutes=site_reach if kind == "mobile" else None), on=scenario)
                 if st.button(t("scen.remove", L), key="scen_remove"):
-                    save(remove_site(sites, picked))
+                    commit(Edit("remove", service_id=picked), on=scenario)
             if st.button(t("scen.undo", L), key="scen_undo"):
                 try:
-                    store.undo(scenario.scenario_id, author=user.username)
+                    undone = store.undo(scenario.scenario_id, author=user.username, base_version=scenario.version)
+                except ScenarioConflict as exc:
+                    st.session_state[CONFLICT_KEY] = {"scenario_id": scenario.scenario_id, "edit": None, "error": exc}
                     st.rerun()
                 except ScenarioError:
                     st.info(t("scen.nothing_to_undo", L))
+                else:
+                    st.session_state[BASE_KEY] = (undone.scenario_id, undone.version)
+                    st.rerun()
+    generation = st.session_state.setdefault(CREATE_GEN_KEY, 0)
     with st.popover(t("scen.new", L)):
-        name = st.text_input(t("scen.new_name", L), key="scen_new_name")
-        source = st.selectbox(t("scen.copy_of", L), list(by_id), format_func=lambda i: by_id[i].name,
-                              key="scen_copy_of")
-        if st.button(t("scen.create", L), key="scen_create"):
-            if not name.strip():
-                st.warning(t("scen.name_needed", L))
+        with st.form(f"scen_new_form_{generation}", enter_to_submit=True):
+            name = st.text_input(t("scen.new_name", L), key=f"scen_new_name_{generation}",
+                                 max_chars=MAX_SCENARIO_NAME_CHARS)
+            source = st.selectbox(t("scen.copy_of", L), list(by_id), index=list(by_id).index(chosen_id),
+                                  format_func=lambda i: by_id[i].name, key=f"scen_copy_of_{generation}")
+            if st.form_submit_button(t("scen.create", L), key=f"scen_create_{generation}"):
+                try:
+                    created = store.create(name, region.region_id, by_id[source].sites, author=user.username)
+                except ScenarioNameError as exc:
+                    st.error(scenario_name_problem(exc))
+                else:
+                    st.session_state[CREATE_GEN_KEY] = generation + 1
+                    set_sticky(PICK_KEY, created.scenario_id)
+                    notice("success", t("scen_safety.created", L, name=created.name))
+    with st.expander(t("scen_safety.manage", L)):
+        with st.form(f"scen_rename_form_{chosen_id}"):
+            new_title = st.text_input(t("scen_safety.rename_label", L), value=latest.name,
+                                      key=f"scen_title_{chosen_id}", max_chars=MAX_SCENARIO_NAME_CHARS)
+            if st.form_submit_button(t("scen_safety.rename_button", L), key=f"scen_rename_scenario_{chosen_id}"):
+                try:
+                    renamed = store.rename(chosen_id, new_title, author=user.username)
+                except ScenarioNameError as exc:
+                    st.error(scenario_name_problem(exc))
+                else:
+                    notice("success", t("scen_safety.renamed", L, name=renamed.name))
+        if st.button(t("scen_safety.archive_button", L), key="scen_archive", help=t("scen_safety.archive_help", L)):
+            try:
+                archived = store.archive(chosen_id, author=user.username)
+            except ScenarioError:
+                st.error(t("scen_safety.archive_last", L))
             else:
-                created = store.create(name.strip(), region.region_id, by_id[source].sites, author=user.username)
-                st.session_state[NEXT_PICK_KEY] = created.scenario_id
-                st.rerun()
+                set_sticky(PICK_KEY, next(i for i in by_id if i != chosen_id))
+                notice("success", t("scen_safety.archived", L, name=archived.name))
+        archived_list = store.list_scenarios(region.region_id, archived=True)
+        if archived_list:
+            st.markdown(f"**{t('scen_safety.show_archived', L, n=len(archived_list))}**")
+            for old in archived_list:
+                if st.button(t("scen_safety.restore", L, name=markdown_text(old.name)), key=f"scen_restore_{old.scenario_id}"):
+                    restored = store.restore(old.scenario_id, author=user.username)
+                    set_sticky(PICK_KEY, restored.scenario_id)
+                    notice("success", t("scen_safety.restored", L, name=markdown_text(restored.name)))
+        st.markdown(f"**{t('scen_safety.history', L)}**")
+        st.dataframe(pd.DataFrame(
+            [(v.version, t(f"scen_safety.action.{v.action}", L), v.author, when(v.saved_at).removesuffix(" UTC"),
+              len(v.sites)) for v in reversed(store.history(chosen_id))],
+            columns=[t(f"scen_safety.col.{c}", L) for c in ("version", "action", "author", "saved_at", "sites")]),
+            hide_index=True)
     with st.expander(t("scen.import", L)):
         for note in st.session_state.pop(IMPORT_NOTES_KEY, []):
             st.text(note)  # text, not Markdown: it quotes the file's headers
@@ -132,23 +274,24 @@ if may_edit:
             try:
                 notes = []
                 imported = import_csv(upload.getvalue(), name=upload.name, region=region, notes=notes)
-                # save() reruns the page at once: the notes (which column was read as what) are shown on that run
-                st.session_state[IMPORT_NOTES_KEY] = [format_problem(note, L) for note in notes]
-                save(imported)
             except ValidationError as exc:
                 st.error(t("scen.import_failed", L))
                 st.code("\n".join(format_problem(p, L) for p in exc.problems), language=None)
-else:
+            else:
+                # commit() reruns the page at once: the notes (which column was read as what) are shown on that run
+                st.session_state[IMPORT_NOTES_KEY] = [format_problem(note, L) for note in notes]
+                commit(Edit("replace", sites=tuple(imported)), on=scenario)
+elif not may_edit:
     st.caption(t("scen.read_only", L))
 
 # a click on the map (the component's value from the previous run) edits the scenario before it is evaluated
 click = (st.session_state.get(MAP_KEY) or {}).get("last_clicked")
-if click and may_edit and click != st.session_state.get(LAST_CLICK_KEY):
+if click and editable and click != st.session_state.get(LAST_CLICK_KEY):
     st.session_state[LAST_CLICK_KEY] = click
     if click_mode == "add":
-        save(add_site(sites, new_site(click["lat"], click["lng"], new_kind, reach)))
+        commit(Edit("add", site=new_site(click["lat"], click["lng"], new_kind, reach)), on=scenario)
     elif click_mode == "move" and picked is not None:
-        save(move_site(sites, picked, lat=click["lat"], lon=click["lng"]))
+        commit(Edit("move", service_id=picked, lat=click["lat"], lon=click["lng"]), on=scenario)
 elif click:
     st.session_state[LAST_CLICK_KEY] = click
 
@@ -165,7 +308,7 @@ if result_key not in results:
     results[result_key] = evaluate(region, services, site_minutes(region), incidents=incidents_here(region))
 result = results[result_key]
 cov = result.coverage
-shown = shown_incidents(cov, k=k)
+shown = shown_incidents(cov)
 st.caption(t("scen.method", L, description=site_minutes(region).describe(L)))
 
 st.subheader(t("scen.figures", L))
@@ -198,16 +341,15 @@ cols[1].metric(t("scen.p90", L), _minutes(cov.region.p90_minutes))
 
 gap_minutes = st.radio(t("scen.gap_threshold", L), list(cov.thresholds_minutes), horizontal=True,
                        format_func=threshold_key, key="scen_gap_minutes")
-settlement_incidents = level == "settlement" and len(region.incidents) > 0
 fmap = scenario_map(region, services, cov, threshold_minutes=gap_minutes, lang=L, k=k,
-                    incidents_by_settlement=incident_counts(region.incidents) if settlement_incidents else None)
+                    settlement_incidents=cov.release if level == "settlement" else None)
 st_folium(fmap, height=600, use_container_width=True, returned_objects=["last_clicked"], key=MAP_KEY)
 
 st.subheader(t("scen.districts", L))
 if level == "district":
     st.caption(t("scen.district_only", L))
-st.dataframe(district_table(region, cov, lang=L, k=k, incidents=level is not None), hide_index=True)
-table = gap_list(region, cov, result.nearest_service_ids, threshold_minutes=gap_minutes, lang=L, k=k,
+st.dataframe(district_table(region, cov, lang=L, incidents=level is not None), hide_index=True)
+table = gap_list(region, cov, result.nearest_service_ids, threshold_minutes=gap_minutes, lang=L,
                  services=services, incidents=level == "settlement")
 st.subheader(t("scen.gaps", L, count=len(table)))
 st.dataframe(table, hide_index=True)

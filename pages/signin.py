@@ -12,6 +12,7 @@ from pages.common import (access_store, begin_session, client_id, current_user, 
                           oidc_configured)
 from planning import access
 from planning.i18n import t
+from planning.markup import markdown_text
 
 L = lang()
 st.title(t("signin.title", L))
@@ -31,7 +32,7 @@ if (message := ended_message()) is not None:
 
 if oidc_configured():
     if st.user.is_logged_in:
-        email = st.user.get("email") or "?"
+        email = markdown_text(st.user.get("email") or "?")
         verified = access.verified_email(st.user.to_dict())
         st.error(t("accounts.oidc_unverified" if verified is None else "signin.oidc_unknown", L, email=email))
         if st.button(t("signin.sign_out", L)):

@@ -1,21 +1,22 @@
 """Suggested sites: choose a base scenario, a model, K, T, the demand and the candidates; see the picks in order on
 a map and in a table; save them as a new scenario. The computing is planning.suggest."""
 
-import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.errors import QorgauError, ValidationError
-from pages.common import (get_region, guard, incident_level, incidents_here, lang, site_minutes, small_count_k,
-                          synthetic_banner)
+from pages.common import (get_region, guard, incident_level, incidents_here, lang, scenario_name_problem,
+                          site_minutes, small_count_k, synthetic_banner)
 from planning import access
 from planning.baseline import current_services
 from planning.i18n import fmt_number, format_problem, place_names, t
-from planning.scenarios import ScenarioStore, default_db_path, sites_from_services, sites_to_services
+from planning.markup import markdown_text
+from planning.scenarios import (ScenarioNameError, ScenarioStore, default_db_path, sites_from_services,
+                                sites_to_services)
 from planning.siting import DEFAULT_INCIDENT_WEIGHT, DEFAULT_UNDERREPORTING_FACTOR, DEMAND_MODES, METHODS, MODELS
 from planning.suggest import (CANDIDATE_SOURCES, DEFAULT_MIN_POPULATION, EXACT_GAP_MAX_CANDIDATES, candidate_sites,
                               pick_table, suggest, suggested_sites)
-from planning.webmap import add_legend, legend_rows, region_map
+from planning.webmap import add_legend, layer_control_last, legend_rows, numbered_sites_layer, region_map
 
 RESULT_KEY = "suggest_result"  # st.session_state: (inputs, Suggestion); incident-derived, so per session only
 PICK_COLOUR = "#27ae60"
@@ -25,7 +26,7 @@ DEFAULT_MINUTES = 30
 L = lang()
 user = guard("view_scenarios")
 region = get_region()
-st.title(f"{t('suggest.title', L)}: {region.name(L)}")
+st.title(f"{t('suggest.title', L)}: {markdown_text(region.name(L))}")
 synthetic_banner(region)
 st.write(t("suggest.intro", L))
 
@@ -83,8 +84,8 @@ else:
                                      upload=None if upload is None else upload.getvalue(),
                                      upload_name=getattr(upload, "name", "candidates.csv"), notes=candidate_notes)
     except QorgauError as exc:
-        st.error("\n".join(format_problem(p, L) for p in exc.problems) if isinstance(exc, ValidationError)
-                 else str(exc))
+        st.error("  \n".join(markdown_text(format_problem(p, L)) for p in exc.problems)
+                 if isinstance(exc, ValidationError) else markdown_text(exc))
 if candidates is not None:
     st.caption(t("suggest.candidate_count", L, n=len(candidates)))
     for note in candidate_notes:  # e.g. which column of the upload was read as the id
@@ -106,7 +107,7 @@ if st.button(t("suggest.run", L), type="primary", disabled=candidates is None):
         st.session_state[RESULT_KEY] = (inputs, result)
     except QorgauError as exc:
         st.session_state.pop(RESULT_KEY, None)
-        st.error(str(exc))
+        st.error(markdown_text(exc))
 
 # --- result ---------------------------------------------------------------------------------------------------------
 stored = st.session_state.get(RESULT_KEY)
@@ -121,7 +122,8 @@ if shown_inputs[0] != region.region_id:
 st.subheader(t("suggest.result", L))
 k = small_count_k()
 show_incidents = level == "settlement"
-value = fmt_number(result.objective, L, decimals=0 if result.model == "lscp" or result.demand.mode != "blend" else 4)
+value = result.objective_shown if isinstance(result.objective_shown, str) else fmt_number(
+    result.objective_shown, L, decimals=0 if result.model == "lscp" or result.demand.mode != "blend" else 4)
 st.markdown(t(f"suggest.objective.{result.model}", L, minutes=result.threshold_minutes, value=value))
 if result.method == "exact":
     st.markdown(t("suggest.optimal" if result.status == "optimal" else "suggest.feasible", L))
@@ -132,7 +134,7 @@ elif result.gap is not None and result.gap != float("inf"):
 else:
     st.info(t("suggest.gap_unknown", L))
 
-table = pick_table(result, k=k, show_incidents=show_incidents)
+table = pick_table(result, show_incidents=show_incidents)
 districts = region.districts.drop(columns="geometry").set_index("district_id")
 district_label = {d: row.get(f"name_{L}") or row.get("name_ru") or d for d, row in districts.iterrows()}
 if table.empty:
@@ -150,26 +152,23 @@ else:
     st.dataframe(shown, hide_index=True, use_container_width=True)
 
     fmap = region_map(region, lang=L, services=result.base, k=k)
-    for row in table.itertuples(index=False):
-        tooltip = t("suggest.pick_tooltip", L, order=str(row.order), name=row.name, people=row.gain_people)
-        if "gain_incidents" in table.columns:
-            tooltip += t("suggest.pick_tooltip_incidents", L, incidents=row.gain_incidents)
-        folium.CircleMarker([row.lat, row.lon], radius=12, weight=3, color="#ffffff", fill=True,
-                            fill_color=PICK_COLOUR, fill_opacity=0.95, tooltip=tooltip).add_to(fmap)
-        folium.Marker([row.lat, row.lon], tooltip=tooltip, icon=folium.DivIcon(
-            icon_size=(24, 24), icon_anchor=(12, 12),
-            html=f'<div style="width:24px;text-align:center;font:bold 12px/24px sans-serif;color:#fff">'
-                 f'{int(row.order)}</div>')).add_to(fmap)
+    tooltips = [t("suggest.pick_tooltip", L, order=str(row.order), name=row.name, people=row.gain_people)
+                + (t("suggest.pick_tooltip_incidents", L, incidents=row.gain_incidents)
+                   if "gain_incidents" in table.columns else "")
+                for row in table.itertuples(index=False)]
+    numbered_sites_layer(table["lat"], table["lon"], table["order"], tooltips, name=t("suggest.legend_pick", L),
+                         colour=PICK_COLOUR).add_to(fmap)
+    layer_control_last(fmap)
     add_legend(fmap, [*legend_rows(L, k=k, incidents=False), (PICK_COLOUR, t("suggest.legend_pick", L))], lang=L)
     st_folium(fmap, height=560, use_container_width=True, returned_objects=[], key="suggest_map")
 
 if result.unreachable:
     names = region.settlements.set_index("settlement_id").loc[list(result.unreachable)]
     with st.expander(t("suggest.unreachable", L, minutes=result.threshold_minutes, n=len(result.unreachable))):
-        st.write(", ".join(place_names(names.reset_index(), L)))
+        st.write(markdown_text(", ".join(place_names(names.reset_index(), L))))
 if result.districts_without_candidates:
-    st.warning(t("suggest.no_candidate_districts", L, names=", ".join(
-        str(district_label.get(d, d)) for d in result.districts_without_candidates)))
+    st.warning(t("suggest.no_candidate_districts", L, names=markdown_text(", ".join(
+        str(district_label.get(d, d)) for d in result.districts_without_candidates))))
 if result.demand.unknown_population:
     st.caption(t("suggest.unknown_population", L, n=result.demand.unknown_population))
 st.caption(t("suggest.travel_times", L, description=site_minutes(region).describe(L)))
@@ -184,6 +183,10 @@ with st.form("save_suggestion"):
     name = st.text_input(t("suggest.save_name", L), value=t("suggest.default_name", L, base=base_name, n=len(table)))
     if st.form_submit_button(t("suggest.save", L)):
         sites = suggested_sites(sites_from_services(result.base), result, name_prefix=t("suggest.site_prefix", L))
-        saved = store.create(name.strip() or t("suggest.default_name", L, base=base_name, n=len(table)),
-                             region.region_id, sites, author=user.username)
-        st.success(t("suggest.saved", L, name=saved.name, n=len(saved.sites)))
+        try:
+            saved = store.create(name.strip() or t("suggest.default_name", L, base=base_name, n=len(table)),
+                                 region.region_id, sites, author=user.username)
+        except ScenarioNameError as exc:  # names are unique per region
+            st.error(scenario_name_problem(exc))
+        else:
+            st.success(t("suggest.saved", L, name=markdown_text(saved.name), n=len(saved.sites)))

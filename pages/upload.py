@@ -7,6 +7,7 @@ import streamlit as st
 
 from pages.common import get_region, guard, lang, reload_region
 from planning.i18n import t
+from planning.markup import markdown_text
 from planning.intake import MODES, IncidentStore, ingest_incidents
 from planning.privacy import available_periods
 
@@ -15,7 +16,7 @@ user = guard("upload_incidents")
 region = get_region()
 store = IncidentStore()
 st.title(t("upload.title", L))
-st.caption(region.name(L))
+st.caption(markdown_text(region.name(L)))
 st.write(t("upload.intro", L))
 
 
@@ -24,7 +25,7 @@ def show_stored() -> None:
     if stored.empty:
         st.info(t("upload.none_stored", L))
     else:
-        st.info(t("upload.stored", L, periods=", ".join(available_periods(stored))))
+        st.info(t("upload.stored", L, periods=markdown_text(", ".join(available_periods(stored)))))
 
 
 st.markdown(f"**{t('upload.layout', L)}**")
@@ -40,7 +41,7 @@ if submitted and upload is not None:
     if result.accepted:
         reload_region()  # every page of this session now uses the stored counts
         st.success(t("upload.accepted", L, counts=result.counts_stored, rows=result.rows,
-                     periods=", ".join(result.periods)))
+                     periods=markdown_text(", ".join(result.periods))))
         if result.problems:
             st.markdown(f"**{t('upload.warnings', L)}**")
     else:

@@ -1,8 +1,9 @@
 """Who may do what: users and roles, password sign-in, OIDC identities, and the audit log.
 
 Users and the audit log live in the same SQLite file as scenarios and incident counts. Passwords are kept only
-as argon2id hashes. The audit log is append-only (triggers refuse updates and deletes) and records who did
-what to which object, never incident content.
+as argon2id hashes. The audit log is append-only (triggers refuse updates and deletes) and a hash chain
+(:mod:`planning.chain`; ``python -m planning audit --verify``), and records who did what to which object,
+never incident content.
 
 A page calls :func:`authenticate` (or :func:`user_for_identity` with :func:`verified_email` after ``st.login``),
 :func:`start_session`, then on every run :func:`session_user` (which re-reads the user, so a deleted, demoted or
@@ -37,6 +38,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from geo.errors import QorgauError
+from planning import chain
 from planning.db import SqliteStore, default_db_path  # noqa: F401  (default_db_path: part of this API)
 
 MIN_PASSWORD_LENGTH = 12
@@ -98,16 +100,14 @@ CREATE TABLE IF NOT EXISTS users (
     created_by    TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS audit_log (
-    entry_id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at       TEXT NOT NULL,
-    user     TEXT NOT NULL,
-    action   TEXT NOT NULL,
-    object   TEXT NOT NULL
+    entry_id  INTEGER PRIMARY KEY AUTOINCREMENT,
+    at        TEXT NOT NULL,
+    user      TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    object    TEXT NOT NULL,
+    prev_hash TEXT,
+    row_hash  TEXT
 );
-CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 """
 ACCOUNTS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS sign_in_failures (
@@ -140,6 +140,7 @@ _USER_COLUMNS = {
     "generation": "INTEGER NOT NULL DEFAULT 0",  # +1 on every change of role or password: open sessions end
     "must_change_password": "INTEGER NOT NULL DEFAULT 0",  # a temporary password set by an admin
 }
+"""The audit log's triggers and hash chain are :data:`planning.chain.AUDIT_LOG` (installed by every store)."""
 
 
 class AccessDenied(QorgauError, PermissionError):
@@ -780,9 +781,10 @@ def _clean_text(text: str) -> str:
 
 
 def write_audit(db: sqlite3.Connection, *, user: str, action: str, object: str) -> None:
-    """Append one audit entry inside an open transaction (so it commits or rolls back with the change)."""
-    db.execute("INSERT INTO audit_log (at, user, action, object) VALUES (?, ?, ?, ?)",
-               (_now(), _clean_text(user) or "?", _clean_text(action), _clean_text(object)))
+    """Append one audit entry inside an open transaction (so it commits or rolls back with the change), as the
+    next link of the audit log's hash chain (:data:`planning.chain.AUDIT_LOG`)."""
+    chain.append(db, chain.AUDIT_LOG, {"at": _now(), "user": _clean_text(user) or "?",
+                                       "action": _clean_text(action), "object": _clean_text(object)})
 
 
 def record(store: SqliteStore, *, user: str, action: str, object: str) -> None:

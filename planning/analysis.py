@@ -24,7 +24,7 @@ from geo.traveltime import (DEFAULT_CIRCUITY, DEFAULT_ESTIMATE_SPEED_KMH, METHOD
                             estimate_description, minutes_matrix)
 from planning.coverage import Coverage, Nearest, coverage, nearest, reach_minutes_of
 from planning.i18n import fmt_number, t
-from planning.privacy import aggregate_to_period
+from planning.release import IncidentRelease, region_release
 
 MATRIX_CUTOFF_MINUTES = 240.0
 """Minutes beyond which a site is taken not to reach a settlement (4 hours: beyond any planning threshold)."""
@@ -163,17 +163,14 @@ def _position_keys(sites: gpd.GeoDataFrame) -> list[tuple[float, float]]:
     return [(round(float(p.x), POSITION_DECIMALS), round(float(p.y), POSITION_DECIMALS)) for p in sites.geometry]
 
 
-def incident_vector(incidents: pd.DataFrame, settlement_ids, *, period: str | None = None) -> np.ndarray:
-    """Incident counts aligned with ``settlement_ids`` (all periods, or one fixed period: "2023", "2023-H1").
+def incident_release(region, *, period: str | None = None, secret: bytes | None = None,
+                     k: int | None = None) -> IncidentRelease | None:
+    """The protected release of the region's incidents (all periods, or one fixed period: "2023", "2023-H1"),
+    aligned with ``region.settlements``; None when the region has no incident data.
 
-    Counts recorded only per district are not in this vector (they have no settlement)."""
-    ids = pd.Index(pd.Series(settlement_ids, dtype=object))
-    if incidents is None or len(incidents) == 0:
-        return np.zeros(len(ids), dtype=np.int64)
-    chosen = incidents if period is None else aggregate_to_period(incidents, period, level="settlement")
-    chosen = chosen[chosen["settlement_id"].notna()]
-    totals = chosen.groupby(chosen["settlement_id"].astype(object))["count"].sum()
-    return totals.reindex(ids).fillna(0).to_numpy(dtype=np.int64)
+    See :func:`planning.release.region_release`; counts recorded only per district are not in its per-settlement
+    arrays (they have no settlement) but are part of its whole-region cell (``with_unplaced=True``)."""
+    return region_release(region, period=period, secret=secret, k=k)
 
 
 @dataclass(frozen=True)
@@ -191,7 +188,7 @@ class ScenarioResult:
     nearest_service_ids: np.ndarray = field(repr=False)
 
 
-def evaluate(region, services: gpd.GeoDataFrame, site_minutes: SiteMinutes, *, incidents: np.ndarray | None,
+def evaluate(region, services: gpd.GeoDataFrame, site_minutes: SiteMinutes, *, incidents: IncidentRelease | None,
              thresholds=(30.0, 60.0)) -> ScenarioResult:
     """Coverage of ``services`` over the region's settlements.
 
@@ -202,14 +199,17 @@ def evaluate(region, services: gpd.GeoDataFrame, site_minutes: SiteMinutes, *, i
         The scenario's sites (canonical services schema); mobile teams serve only within their reach_minutes.
     site_minutes : SiteMinutes
         Built for ``region.settlements``.
-    incidents : ndarray or None
-        Counts aligned with the settlements (see :func:`incident_vector`); None when there are none.
+    incidents : IncidentRelease or None
+        The protected release of the period (see :func:`incident_release`); None when there are none. Every incident
+        figure of the result is shown through it.
     """
     matrix = site_minutes.rows(services)
     near = nearest(matrix, reach_minutes=reach_minutes_of(services))
     settlements = region.settlements
-    figures = coverage(near.minutes, settlements["population"].to_numpy(dtype=float), incidents,
-                       settlements["district_id"].to_numpy(dtype=object), thresholds=tuple(thresholds))
+    figures = coverage(near.minutes, settlements["population"].to_numpy(dtype=float),
+                       None if incidents is None else incidents.counts,
+                       settlements["district_id"].to_numpy(dtype=object), thresholds=tuple(thresholds),
+                       release=incidents)
     ids = services["service_id"].to_numpy(dtype=object)
     nearest_ids = np.array([ids[i] if i >= 0 else None for i in near.site_index], dtype=object)
     return ScenarioResult(services=services, nearest=near, coverage=figures, method=site_minutes.method,

@@ -1,4 +1,5 @@
-"""Administration commands: ``create-admin`` (first start), ``audit`` and ``import-incidents``."""
+"""Administration commands: ``create-admin`` (first start), ``audit`` (and ``audit --verify``) and
+``import-incidents``."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import getpass
 import sys
 from pathlib import Path
 
-from geo.errors import ValidationError
+from geo.errors import Problem, ValidationError
 from geo.region import load_region
-from planning.access import AccessStore, UserError, create_first_admin, entries
+from planning import chain
+from planning.access import AccessStore, UserError, create_first_admin, default_db_path, entries
 from planning.cli import region_argument
 
 
@@ -21,10 +23,14 @@ def register(subparsers) -> None:
                        help="read the password from the first line of standard input instead of prompting")
     admin.set_defaults(handler=_create_admin)
 
-    audit = subparsers.add_parser("audit", help="print the newest audit log entries")
+    audit = subparsers.add_parser("audit", help="print the newest audit log entries, or check that the audit log "
+                                                "and the scenario versions were not changed (--verify)")
     _db_argument(audit)
     audit.add_argument("--limit", type=int, default=50)
     audit.add_argument("--user")
+    audit.add_argument("--verify", action="store_true",
+                       help="recompute the hash chains of the audit log and of the scenario versions (the database "
+                            "is only read); exit 0 with the counts when intact, 1 with the first broken row")
     audit.set_defaults(handler=_audit)
 
     upload = subparsers.add_parser("import-incidents", help="store incident counts from a CSV, XLSX or GeoJSON file "
@@ -59,9 +65,34 @@ def _create_admin(args) -> int:
 
 
 def _audit(args) -> int:
+    if args.verify:
+        return _verify(args.db or default_db_path())
     for entry in reversed(entries(AccessStore(args.db), user=args.user, limit=args.limit)):
         print(f"{entry.at}  {entry.user:20}  {entry.action:28}  {entry.object}")
     return 0
+
+
+def _verify(path: Path) -> int:
+    """Print one line per chain; a break goes to stderr and makes the exit code 1."""
+    if not Path(path).is_file():
+        raise ValidationError([Problem(str(path), "there is no database file here.",
+                                       "give the deployment's database with --db or QORGAU_SCENARIO_DB.")])
+    broken = 0
+    for report in chain.verify_file(path):
+        for note in report.notes:
+            print(f"note: {note}", file=sys.stderr)
+        if not report.chained:
+            print(f"{report.spec.what}: {report.rows} rows, not chained yet (the app chains them when it next opens "
+                  "the database)")
+        elif report.intact:
+            head = (f"; head {report.spec.order_column} {report.head_position} {report.head_hash}"
+                    if report.head_hash else "")
+            print(f"{report.spec.what}: {report.rows} rows, chain intact{head}")
+        else:
+            broken += 1
+            print(f"error: {report.first_break.message} (first break of {report.rows} rows; "
+                  f"{report.spec.table} in {path})", file=sys.stderr)
+    return 1 if broken else 0
 
 
 def _import_incidents(args) -> int:

@@ -3,8 +3,8 @@
 ``python -m planning coverage --region DIR [--scenario SITES.csv] --minutes 30,60 [--json]``
 ``python -m planning compare --region DIR A.csv B.csv --minutes 30 [--json]``
 
-Incident figures are printed as they may be shown (``"<5"`` below k, ``"x"`` where a figure would reveal a
-hidden one; see :mod:`planning.gapmap`), never raw.
+Incident figures are printed as cells of the one protected release (``"<5"`` when hidden; see
+:mod:`planning.release`), the same the pages and exports show, never raw.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import argparse
 from pathlib import Path
 
 from geo.region import load_region, read_services, region_outline
-from planning.analysis import evaluate, incident_vector, site_minutes_for, speed_profile_of
+from planning.analysis import evaluate, incident_release, site_minutes_for, speed_profile_of
 from planning.baseline import current_services
 from planning.cli import print_json, region_argument, speeds_argument
 from planning.coverage import DEFAULT_THRESHOLDS_MINUTES, Coverage, compare, summary_sentence, threshold_key
@@ -77,7 +77,7 @@ def coverage_report(cov: Coverage, *, k: int) -> dict:
         ``median_minutes``, ``p90_minutes`` (None = unreachable for that share of people, or unknown);
         ``districts``: ``{district_id: {"thresholds": {...}, "median_minutes", "p90_minutes"}}``; ``small_count_k``.
     """
-    shown = shown_incidents(cov, k=k)
+    shown = shown_incidents(cov)
 
     def figures(area, incidents_covered: dict[str, str], incidents_total: str) -> dict:
         return {key: {**{name: getattr(area.within[key], name) for name in FIGURE_KEYS},
@@ -121,7 +121,7 @@ def _compare(args) -> int:
     k = small_count_k()
     results = [evaluate(region, _services(region, path), site_minutes, incidents=incidents, thresholds=args.minutes)
                for path in (args.scenario_a, args.scenario_b)]
-    comparison = compare(results[0].coverage, results[1].coverage, k=k)
+    comparison = compare(results[0].coverage, results[1].coverage)
     settlements = region.settlements
     names = (args.scenario_a.stem, args.scenario_b.stem)
     report = {
@@ -158,7 +158,7 @@ def _services(region, path: Path | None):
 
 
 def _incidents(region):
-    return incident_vector(region.incidents, region.settlements["settlement_id"]) if len(region.incidents) else None
+    return incident_release(region)
 
 
 # --------------------------------------------------------------------------------------------------------

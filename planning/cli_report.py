@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 
 from geo.region import load_region
-from planning.analysis import evaluate, incident_vector, service_bands, site_minutes_for, speed_profile_of
+from planning.analysis import evaluate, incident_release, service_bands, site_minutes_for, speed_profile_of
 from planning.baseline import current_services
 from planning.exports import scenario_map, standalone_html
 from planning.i18n import LANGUAGES, t
@@ -52,14 +52,14 @@ def _scenarios(region, args, lang: str) -> list:
 def _setup(args):
     region = load_region(args.region)
     minutes = site_minutes_for(region, profile=speed_profile_of(region, speeds_file=args.speeds))
-    incidents = incident_vector(region.incidents, region.settlements["settlement_id"]) if len(region.incidents) else None
+    incidents = incident_release(region)
     return region, minutes, incidents
 
 
 def _report(args: argparse.Namespace) -> int:
     region, minutes, incidents = _setup(args)
     pdf = region_pdf(region, _scenarios(region, args, args.lang), minutes, lang=args.lang, incidents=incidents,
-                     district_id=args.district, k=small_count_k(), incident_level=args.incident_level)
+                     district_id=args.district, incident_level=args.incident_level)
     args.out.write_bytes(pdf)
     print(args.out)
     return 0

@@ -1,7 +1,8 @@
 """``python -m planning suggest``: where the next services should go, as the suggest page computes it.
 
-Prints the chosen sites (settlement_id, name, lat, lon, marginal gain) and the objective. Incident gains are
-printed only as suppressed text ("<5"), never as small raw counts.
+Prints the chosen sites (settlement_id, name, lat, lon, marginal gain) and the objective. Every incident figure (the
+incident gains, and the objective and gains when demand = incidents) comes from the protected release, as on the
+page: released cells such as "<5", never raw counts.
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ import sys
 from pathlib import Path
 
 from geo.region import load_region, read_services, region_outline
-from planning.analysis import incident_vector, site_minutes_for, speed_profile_of
+from planning.analysis import incident_release, site_minutes_for, speed_profile_of
 from planning.baseline import current_services
 from planning.cli import print_json, region_argument, speeds_argument
-from planning.privacy import small_count_k
 from planning.siting import DEMAND_MODES, MODELS
 from planning.suggest import CANDIDATE_SOURCES, DEFAULT_MIN_POPULATION, candidate_sites, pick_table, suggest
 
@@ -68,17 +68,16 @@ def _suggest(args: argparse.Namespace) -> int:
                                  min_population=args.min_population, upload=upload,
                                  upload_name=args.candidates_file.name if upload is not None else "candidates.csv")
     site_minutes = site_minutes_for(region, profile=speed_profile_of(region, speeds_file=args.speeds))
-    incidents = incident_vector(region.incidents, region.settlements["settlement_id"]) if len(region.incidents) \
-        else None
+    incidents = incident_release(region)
     result = suggest(region, services, site_minutes, candidates, model=args.model, threshold_minutes=args.minutes,
                      add=args.add, demand=args.demand, incidents=incidents, incident_weight=args.incident_weight,
                      underreporting_factor=args.underreporting, method=args.method,
                      every_district=args.every_district)
-    table = pick_table(result, k=small_count_k())
+    table = pick_table(result)
     if args.json:
         print_json({
             "model": result.model, "method": result.method, "solver": result.solver, "status": result.status,
-            "minutes": result.threshold_minutes, "demand": result.demand.mode, "objective": result.objective,
+            "minutes": result.threshold_minutes, "demand": result.demand.mode, "objective": result.objective_shown,
             "gap": result.gap, "bound_kind": result.bound_kind, "travel_times": site_minutes.method,
             "method_description": site_minutes.description,
             "fixed_sites": len(services), "candidates": result.n_candidates,
@@ -88,7 +87,9 @@ def _suggest(args: argparse.Namespace) -> int:
         })
     else:
         print(table.to_string(index=False) if len(table) else "no site to add")
-        print(f"objective {result.objective:.6g} ({result.solver}, {result.status}); "
+        objective = result.objective_shown
+        print(f"objective {objective if isinstance(objective, str) else format(objective, '.6g')} "
+              f"({result.solver}, {result.status}); "
               f"{len(result.unreachable)} settlements unreachable within {args.minutes:g} min")
         print(f"method {site_minutes.method}: {site_minutes.description}")
     return 0

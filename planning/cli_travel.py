@@ -19,6 +19,7 @@ from geo.speeds import ADJUSTMENTS
 from geo.traveltime import nearest_service_minutes
 from planning.analysis import speed_profile_of
 from planning.cli import region_argument, speeds_argument
+from planning.markup import spreadsheet_frame
 
 TRAVEL_TIME_COLUMNS = ["settlement_id", "minutes", "service_id", "method"]
 
@@ -52,7 +53,8 @@ def _travel_times(args) -> int:
     times = nearest_service_minutes(network, region.settlements, services, analysis_crs=region.analysis_crs)
     frame = times.to_frame()[TRAVEL_TIME_COLUMNS]
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(args.out, index=False, float_format="%.2f")  # NaN (unreachable) is written as empty
+    # NaN (unreachable) is written as empty; ids from the files cannot run as formulas in a spreadsheet
+    spreadsheet_frame(frame).to_csv(args.out, index=False, float_format="%.2f")
     _note(f"method {times.method}: {times.description}")
     for warning in times.warnings:
         _note(f"warning: {warning}")

@@ -12,9 +12,10 @@ Conventions
 - Population is a float per settlement, ``NaN`` = unknown. Unknown populations add nothing to population
   sums or to the weighted percentiles; they are counted in ``settlements_unknown_population`` (and
   ``..._covered``) so a reader sees how many settlements the population figures leave out.
-- Incidents are non-negative integer counts per settlement (never points). A count for a single settlement
-  leaves this module only suppressed (``gaps``, ``compare``); region and district totals in ``Figures`` are
-  raw counts, and a page or export that shows them applies ``planning.privacy.suppress_count``.
+- Incidents are non-negative integer counts per settlement (never points). ``Figures`` hold raw counts for
+  computing only; every incident figure that is shown comes from the protected release the coverage carries
+  (``Coverage.release``, :mod:`planning.release`): ``gaps`` and ``compare`` give a settlement's incidents as its
+  released cell, and pages, exports and the CLI ask the release for any other cell.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ import pandas as pd
 from shapely.geometry import Polygon
 
 from geo.errors import QorgauError
-from geo.settings import SMALL_COUNT_K, STORAGE_CRS
-from planning.privacy import suppress_count
+from geo.settings import STORAGE_CRS
+from planning.release import IncidentRelease
 
 DEFAULT_THRESHOLDS_MINUTES = (30.0, 60.0)
 MEDIAN_QUANTILE = 0.5
@@ -181,6 +182,8 @@ class Coverage:
     population: np.ndarray = field(repr=False)
     incidents: np.ndarray = field(repr=False)
     district_ids: np.ndarray = field(repr=False)
+    release: IncidentRelease | None = field(default=None, repr=False)
+    """The protected release the incident figures are shown from (None without incident data)."""
 
     def covered(self, threshold_minutes: float) -> np.ndarray:
         """Boolean mask of settlements within ``threshold_minutes`` of a service."""
@@ -244,6 +247,7 @@ def coverage(
     district_ids: Sequence[str | None] | np.ndarray,
     *,
     thresholds: Iterable[float] = DEFAULT_THRESHOLDS_MINUTES,
+    release: IncidentRelease | None = None,
 ) -> Coverage:
     """Population, settlements and incidents within each threshold, region-wide and per district.
 
@@ -259,6 +263,8 @@ def coverage(
         District of each settlement; None/NaN/empty are grouped under ``NO_DISTRICT_ID``.
     thresholds : iterable of float
         Thresholds in minutes (default 30 and 60).
+    release : IncidentRelease, optional
+        The protected release of ``incidents`` (its ``counts``), kept for showing any incident figure.
 
     Returns
     -------
@@ -290,6 +296,7 @@ def coverage(
         population=people,
         incidents=counts,
         district_ids=districts,
+        release=release,
     )
 
 
@@ -371,10 +378,9 @@ def gaps(
     settlements: pd.DataFrame,
     nearest_minutes: np.ndarray,
     nearest_service_ids: Sequence[str | None],
-    incidents: np.ndarray | None,
+    release: IncidentRelease | None,
     *,
     threshold_minutes: float,
-    k: int = SMALL_COUNT_K,
 ) -> pd.DataFrame:
     """Settlements farther than ``threshold_minutes`` from any service, most pressing first.
 
@@ -386,19 +392,18 @@ def gaps(
         Minutes to the nearest service; ``inf`` = unreachable.
     nearest_service_ids : sequence, shape (n_settlements,)
         ``service_id`` of that service, None where none is reachable.
-    incidents : array_like of int, shape (n_settlements,), or None
-        Reported incidents per settlement.
+    release : IncidentRelease or None
+        The protected release of the incidents (aligned with ``settlements``); None: no incident data ("0").
     threshold_minutes : float
         A settlement is a gap when its minutes exceed this.
-    k : int
-        Small-count threshold for ``suppress_count``.
 
     Returns
     -------
     DataFrame
         Columns ``GAP_COLUMNS``, one row per uncovered settlement, ranked by population (unknown last), then
         by incidents, then by minutes (farthest first), then name. ``incidents`` are strings already
-        suppressed (``"<5"`` for 1..4); incidents 1..k-1 rank as equal so the order leaks no small count.
+        each settlement's released cell (``"<5"`` when hidden); the ranking uses the released values only (hidden
+        ones rank as equal), so the order reveals nothing the cells do not.
     """
     n = len(settlements)
     minutes = np.asarray(nearest_minutes, dtype=np.float64)
@@ -407,10 +412,13 @@ def gaps(
             f"`nearest_minutes` and `nearest_service_ids` need one value per settlement ({n}); "
             f"got {minutes.shape[0] if minutes.ndim else 0} and {len(nearest_service_ids)}."
         )
-    counts = np.zeros(n, dtype=np.int64) if incidents is None else _aligned_counts(incidents, n)
+    if release is not None and len(release) != n:
+        raise CoverageInputError(f"`release` needs one settlement per row of `settlements` ({n}); got {len(release)}.")
+    texts = np.full(n, "0", dtype=object) if release is None else release.settlement_texts()
+    values = np.zeros(n) if release is None else release.settlement_values()
+    ranked_counts = np.where(np.isnan(values), 1.0, values)  # hidden cells share one rank, below any shown one
     people = _aligned_float(settlements["population"].to_numpy(), n, "population")
     uncovered = np.flatnonzero(minutes > threshold_minutes)
-    ranked_counts = np.where(counts < k, np.minimum(counts, 1), counts)  # 1..k-1 share one rank
     table = pd.DataFrame(
         {
             "settlement_id": settlements["settlement_id"].to_numpy()[uncovered],
@@ -420,7 +428,7 @@ def gaps(
             "nearest_service_id": np.asarray(list(nearest_service_ids), dtype=object)[uncovered],
             "population": people[uncovered],
             "_rank_incidents": ranked_counts[uncovered],
-            "incidents": [suppress_count(int(c), k=k) for c in counts[uncovered]],
+            "incidents": texts[uncovered],
         }
     )
     table = table.sort_values(
@@ -509,7 +517,7 @@ class SettlementChange:
     minutes_b: float
     population: float
     incidents: str
-    """Already suppressed (``"<5"`` for 1..4)."""
+    """The settlement's released cell (``"<5"`` when hidden)."""
 
 
 @dataclass(frozen=True)
@@ -545,15 +553,14 @@ class Comparison:
         return _jsonable(asdict(self))
 
 
-def compare(cov_a: Coverage, cov_b: Coverage, *, k: int = SMALL_COUNT_K) -> Comparison:
+def compare(cov_a: Coverage, cov_b: Coverage) -> Comparison:
     """Compare two coverages of the same settlements (scenario A, then B).
 
     Parameters
     ----------
     cov_a, cov_b : Coverage
-        From ``coverage`` on the same settlements, population, incidents and thresholds.
-    k : int
-        Small-count threshold: a changed settlement's incidents come out as ``suppress_count(n, k)``.
+        From ``coverage`` on the same settlements, population, incidents and thresholds; a changed settlement's
+        incidents come out as its released cell (``cov_a.release``).
 
     Returns
     -------
@@ -583,7 +590,7 @@ def compare(cov_a: Coverage, cov_b: Coverage, *, k: int = SMALL_COUNT_K) -> Comp
                 district: _figure_changes(cov_a.districts[district].within[key], area.within[key])
                 for district, area in cov_b.districts.items()
             },
-            changes=_settlement_changes(cov_a, cov_b, step, k),
+            changes=_settlement_changes(cov_a, cov_b, step),
         )
     return Comparison(
         within=within,
@@ -599,7 +606,7 @@ def changed_settlements(settlements: pd.DataFrame, comparison: Comparison, *, th
     -------
     DataFrame
         ``settlement_id``, ``name``, ``district_id``, ``change``, ``minutes_a``, ``minutes_b``,
-        ``population``, ``incidents`` (suppressed strings), in ``compare``'s order.
+        ``population``, ``incidents`` (released cells), in ``compare``'s order.
     """
     changes = comparison.within[threshold_key(threshold_minutes)].changes
     rows = [c.index for c in changes]
@@ -722,8 +729,12 @@ def _figure_changes(fig_a: Figures, fig_b: Figures) -> dict[str, FigureChange]:
     return {name: _change(a[name], b[name]) for name in a}
 
 
-def _settlement_changes(cov_a: Coverage, cov_b: Coverage, step: float, k: int) -> tuple[SettlementChange, ...]:
+def _settlement_changes(cov_a: Coverage, cov_b: Coverage, step: float) -> tuple[SettlementChange, ...]:
     covered_a, covered_b = cov_a.covered(step), cov_b.covered(step)
+    if cov_a.release is None and cov_a.incidents.any():
+        raise CoverageInputError("incident figures are shown only from a protected release: compute the coverages "
+                                 "with `release=` (planning.analysis.evaluate does).")
+    texts = cov_a.release.settlement_texts() if cov_a.release is not None else None
     changed = np.flatnonzero(covered_a != covered_b)
     order = sorted(changed, key=lambda i: (-np.nan_to_num(cov_a.population[i], nan=-1.0), i))
     return tuple(
@@ -733,7 +744,7 @@ def _settlement_changes(cov_a: Coverage, cov_b: Coverage, step: float, k: int) -
             minutes_a=float(cov_a.nearest_minutes[i]),
             minutes_b=float(cov_b.nearest_minutes[i]),
             population=float(cov_a.population[i]),
-            incidents=suppress_count(int(cov_a.incidents[i]), k=k),
+            incidents="0" if texts is None else str(texts[i]),
         )
         for i in order
     )

@@ -18,6 +18,7 @@ from typing import Iterator
 import platformdirs
 
 from geo.errors import QorgauError
+from planning import chain
 
 DB_ENV_VAR = "QORGAU_SCENARIO_DB"
 """Environment variable naming the database file (scenarios, incident counts, users, audit)."""
@@ -78,6 +79,15 @@ def default_db_path() -> Path:
     return Path(value).expanduser() if value else platformdirs.user_data_path("qorgau") / DB_FILE_NAME
 
 
+class _Connection(sqlite3.Connection):
+    """A connection that remembers which hash chains it appended to (see :func:`planning.chain.append`), so the
+    head record is written once the transaction has committed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.chains_appended: dict[str, tuple[int, str]] = {}
+
+
 class SqliteStore:
     """One SQLite file holding the tables of ``schema`` (a class attribute of each subclass).
 
@@ -99,6 +109,10 @@ class SqliteStore:
         try:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.executescript(f"BEGIN IMMEDIATE;{self.schema}COMMIT;")
+            connection.execute("BEGIN IMMEDIATE")
+            for spec in chain.CHAINS:  # chain columns, index and triggers of every chained table in the file
+                chain.install(connection, spec)
+            connection.execute("COMMIT")
         except (sqlite3.Error, OSError) as exc:
             if connection.in_transaction:
                 connection.rollback()
@@ -125,7 +139,8 @@ class SqliteStore:
         return wanted <= present
 
     def _connect(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                                     factory=_Connection)
         connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
         connection.execute("PRAGMA foreign_keys = ON")
         connection.execute("PRAGMA secure_delete = ON")  # replaced rows are overwritten, not left in free pages
@@ -134,6 +149,9 @@ class SqliteStore:
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[sqlite3.Connection]:
         """A connection inside ``BEGIN IMMEDIATE`` (or ``BEGIN`` to read); rolled back on any exception.
+
+        After a commit that appended to a hash chain, the chain's head record is updated
+        (:func:`planning.chain.record_heads`).
 
         Raises
         ------
@@ -159,5 +177,6 @@ class SqliteStore:
                 if connection.in_transaction:
                     connection.execute("ROLLBACK")
                 self._raise_storage_error(exc)
+            chain.record_heads(self.path, getattr(connection, "chains_appended", None) or {})
         finally:
             connection.close()

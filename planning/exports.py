@@ -1,9 +1,9 @@
 """Files to take away: a standalone HTML map that opens offline, tables as CSV and XLSX, isochrones and gaps as
 GeoJSON.
 
-Every incident figure is suppressed below the small-count threshold (:func:`planning.privacy.suppress_count`,
-:func:`planning.privacy.suppress_table`); per-settlement incident figures appear only when the caller passes
-``incident_level="settlement"`` (planners), never for presenters (district level).
+Every incident figure is a cell of the one protected release (:mod:`planning.release`), the same the pages and the
+PDF show; per-settlement incident figures appear only when the caller passes ``incident_level="settlement"``
+(planners), never for presenters (district level).
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from pathlib import Path
 
 import folium
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 from branca.element import Element
 
 from planning.analysis import ScenarioResult
 from planning.coverage import gaps
 from planning.i18n import fmt_number, place_names, t
-from planning.privacy import suppress_count
+from planning.markup import spreadsheet_frame
+from planning.release import IncidentRelease
 from planning.report import GAP_THRESHOLD_MINUTES, INCIDENT_LEVELS, THRESHOLDS_MINUTES, area_label, gap_table
 from planning.gapmap import add_gap_layers
 from planning.gapmap import district_table as gapmap_district_table
@@ -36,16 +36,16 @@ MINUTES_DECIMALS = 1
 
 # --- maps -----------------------------------------------------------------------------------------------------------
 def scenario_map(region, result: ScenarioResult, *, bands: gpd.GeoDataFrame | None, lang: str = "ru", k: int,
-                 incidents_by_settlement: pd.Series | None = None, asset_url: str = STATIC_URL,
+                 settlement_incidents: IncidentRelease | None = None, asset_url: str = STATIC_URL,
                  method_description: str | None = None) -> folium.Map:
     """The web map of a scenario: :func:`planning.webmap.region_map` with its isochrone bands and the settlements
     beyond :data:`planning.report.GAP_THRESHOLD_MINUTES` (gaps) as layers.
 
-    ``incidents_by_settlement`` (already per settlement, drawn suppressed) only for users who may see that level.
+    ``settlement_incidents`` (the release, drawn as each settlement's cell) only for users who may see that level.
     ``method_description`` (:meth:`planning.analysis.SiteMinutes.describe` in ``lang``; default the result's
     English description) is stated in the legend with the method.
     """
-    fmap = region_map(region, lang=lang, services=result.services, incidents_by_settlement=incidents_by_settlement,
+    fmap = region_map(region, lang=lang, services=result.services, settlement_incidents=settlement_incidents,
                       k=k, asset_url=asset_url, method=result.method,
                       method_description=method_description if method_description is not None else result.description)
     if bands is not None and not bands.empty:
@@ -78,10 +78,10 @@ def _inline_css() -> str:
 
 
 # --- tables ---------------------------------------------------------------------------------------------------------
-def settlement_table(region, result: ScenarioResult, *, incidents: np.ndarray | None = None, lang: str = "ru",
-                     k: int, incident_level: str = "district") -> pd.DataFrame:
+def settlement_table(region, result: ScenarioResult, *, incidents: IncidentRelease | None = None, lang: str = "ru",
+                     incident_level: str = "district") -> pd.DataFrame:
     """One row per settlement: names, district, population, minutes to the nearest service, which service, within
-    each threshold; incidents (suppressed) only when ``incident_level`` is "settlement"."""
+    each threshold; incidents (each settlement's released cell) only when ``incident_level`` is "settlement"."""
     _check_level(incident_level)
     settlements = region.settlements
     minutes = result.nearest.minutes
@@ -101,38 +101,48 @@ def settlement_table(region, result: ScenarioResult, *, incidents: np.ndarray | 
         table[t("report.col_covered_within", lang, minutes=int(step))] = [
             t("report.yes" if m <= step else "report.no", lang) for m in minutes]
     if incident_level == "settlement" and incidents is not None:
-        table[t("field.incidents", lang)] = [suppress_count(int(n), k) for n in incidents]
+        table[t("field.incidents", lang)] = incidents.settlement_texts()
     return table
 
 
-def district_table(region, result: ScenarioResult, *, lang: str = "ru", k: int) -> pd.DataFrame:
-    """The per-district table of the scenarios page (:func:`planning.gapmap.district_table`), for export: incident
-    figures suppressed by district and travel-time band, so no small count can be worked out across columns."""
-    return gapmap_district_table(region, result.coverage, lang=lang, k=k)
+def district_table(region, result: ScenarioResult, *, lang: str = "ru") -> pd.DataFrame:
+    """The per-district table of the scenarios page (:func:`planning.gapmap.district_table`), for export: the same
+    cells of the same release as the page."""
+    return gapmap_district_table(region, result.coverage, lang=lang)
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV with a byte-order mark (Excel then reads Cyrillic and Kazakh letters correctly)."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 CSV with a byte-order mark (Excel then reads Cyrillic and Kazakh letters correctly); no text cell can
+    run as a formula (:func:`planning.markup.spreadsheet_frame`)."""
+    return spreadsheet_frame(frame).to_csv(index=False).encode("utf-8-sig")
 
 
 def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """One workbook with a sheet per table (sheet names cut to Excel's 31 characters)."""
+    """One workbook with a sheet per table (sheet names cut to Excel's 31 characters).
+
+    No cell is a formula: text cells go through :func:`planning.markup.spreadsheet_frame` (openpyxl would store
+    text starting with ``=`` as a formula), and every cell is checked to be a value once written.
+    """
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
+            spreadsheet_frame(frame).to_excel(writer, sheet_name=name[:31], index=False)
+        for sheet in writer.book.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if cell.data_type == "f":  # never reached after spreadsheet_frame; kept as the guarantee
+                        cell.value, cell.data_type = str(cell.value), "s"
     return buffer.getvalue()
 
 
-def tables(region, result: ScenarioResult, *, incidents: np.ndarray | None = None, lang: str = "ru", k: int,
+def tables(region, result: ScenarioResult, *, incidents: IncidentRelease | None = None, lang: str = "ru",
            incident_level: str = "district") -> dict[str, pd.DataFrame]:
     """The export tables by sheet name: settlements, districts (when the region has any) and gaps."""
     sheets = {t("export.sheet_settlements", lang): settlement_table(region, result, incidents=incidents, lang=lang,
-                                                                    k=k, incident_level=incident_level)}
+                                                                    incident_level=incident_level)}
     if result.coverage.districts and not region.districts.empty:
-        sheets[t("export.sheet_districts", lang)] = district_table(region, result, lang=lang, k=k)
-    sheets[t("export.sheet_gaps", lang)] = gap_table(region, result, incidents=incidents, lang=lang, k=k,
+        sheets[t("export.sheet_districts", lang)] = district_table(region, result, lang=lang)
+    sheets[t("export.sheet_gaps", lang)] = gap_table(region, result, incidents=incidents, lang=lang,
                                                      incident_level=incident_level)
     return sheets
 
@@ -143,13 +153,13 @@ def bands_geojson(bands: gpd.GeoDataFrame) -> str:
     return bands.to_crs("EPSG:4326")[["service_id", "minutes", "method", "geometry"]].to_json(drop_id=True)
 
 
-def gaps_geojson(region, result: ScenarioResult, *, incidents: np.ndarray | None = None, lang: str = "ru", k: int,
+def gaps_geojson(region, result: ScenarioResult, *, incidents: IncidentRelease | None = None, lang: str = "ru",
                  incident_level: str = "district") -> str:
     """Settlements beyond :data:`planning.report.GAP_THRESHOLD_MINUTES` as GeoJSON points, most pressing first;
-    incidents (suppressed) only at the settlement level."""
+    incidents (each settlement's released cell) only at the settlement level."""
     _check_level(incident_level)
     table = gaps(region.settlements, result.nearest.minutes, list(result.nearest_service_ids), incidents,
-                 threshold_minutes=GAP_THRESHOLD_MINUTES, k=k)
+                 threshold_minutes=GAP_THRESHOLD_MINUTES)
     located = region.settlements.set_index(region.settlements["settlement_id"].astype(object)).loc[
         table["settlement_id"].astype(object)]
     frame = gpd.GeoDataFrame({

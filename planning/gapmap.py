@@ -1,8 +1,8 @@
 """What a scenario view shows beside the figures: incident counts safe to display, the per-district table, the
 ranked gap list and the gap layers of the map (uncovered settlements, unserved population on H3 hexagons).
 
-Incident counts leave this module only as display strings. See :func:`shown_incidents` for how the
-figures per district and threshold are kept from revealing a village of the gap list.
+Incident counts leave this module only as display strings, each a cell of the one protected release
+(:mod:`planning.release`); see :func:`shown_incidents`.
 """
 
 from __future__ import annotations
@@ -17,15 +17,14 @@ import pandas as pd
 
 from planning.coverage import Coverage, gaps, hex_gaps, threshold_key
 from planning.i18n import fmt_number, place_names, t
-from planning.privacy import SECONDARY_MARK, suppress_table
-from planning.webmap import add_legend, geojson_dict, layer_control_last, region_map
+from planning.release import IncidentRelease, empty_release
+from planning.webmap import TextTooltip, add_legend, geojson_dict, layer_control_last, layer_name, region_map
 
 GAP_SETTLEMENT_COLOUR = "#e67e22"
 HEX_COLOUR = "#d35400"
 HEX_MAX_FILL_OPACITY = 0.6
 """Fill opacity of the hexagon with the most unserved people; the others scale with the square root."""
 HEX_MIN_FILL_OPACITY = 0.12
-_GROUP_SEPARATOR = "\x1f"
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -33,12 +32,13 @@ _GROUP_SEPARATOR = "\x1f"
 # --------------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ShownIncidents:
-    """Incident figures of a coverage as display strings (numbers, ``"<k"`` or ``SECONDARY_MARK``).
+    """Incident figures of a coverage as display strings (``"0"``, ``"<k"`` or a number), all cells of the one
+    protected release (:mod:`planning.release`).
 
     Attributes
     ----------
     settlements : ndarray of str, shape (n_settlements,)
-        Per settlement, suppressed within its (district, band) group.
+        Each settlement's own cell.
     covered : dict of str to dict of str to str
         ``covered[threshold_key][district_id]``: incidents within the threshold.
     total : dict of str to str
@@ -55,54 +55,41 @@ class ShownIncidents:
     region_total: str
 
 
-def shown_incidents(cov: Coverage, *, k: int) -> ShownIncidents:
-    """Incident figures of ``cov`` that may be displayed.
+def shown_incidents(cov: Coverage) -> ShownIncidents:
+    """Incident figures of ``cov`` as they may be displayed: each one the release's cell of its set of
+    settlements (so a region figure, a district figure and a band figure of the same set always agree, and a
+    difference of two of them reveals no count).
 
-    Settlements are grouped by district and travel-time band (within the first threshold, between the first
-    and the second, ..., beyond the last); each group's cells and total are suppressed with
-    :func:`planning.privacy.suppress_table`. Every figure shown is a sum of band totals, and is shown only when
-    it cannot reveal a hidden one (:func:`sum_display`), so no figure, nor the difference of two figures, gives
-    away a village's count.
-
-    Parameters
-    ----------
-    cov : Coverage
-    k : int
-        Small-count threshold (``planning.privacy.small_count_k()``).
+    Raises
+    ------
+    ValueError
+        When ``cov`` has incident counts but no release to show them from.
     """
-    steps = np.asarray(cov.thresholds_minutes, dtype=float)
-    bands = np.searchsorted(steps, cov.nearest_minutes, side="left")
-    groups = np.array([f"{d}{_GROUP_SEPARATOR}{b}" for d, b in zip(cov.district_ids, bands)], dtype=object)
-    table = suppress_table(pd.DataFrame({"group": groups, "count": cov.incidents}), "group", "count", k=k)
-    band_totals = {district: [table.totals.get(f"{district}{_GROUP_SEPARATOR}{b}", "0")
-                              for b in range(len(steps) + 1)] for district in cov.districts}
-    covered = {threshold_key(step): {d: sum_display(parts[:i + 1]) for d, parts in band_totals.items()}
-               for i, step in enumerate(steps)}
-    region_covered = {threshold_key(step): sum_display([p for parts in band_totals.values() for p in parts[:i + 1]])
-                      for i, step in enumerate(steps)}
+    release = _release_of(cov)
+    covered = {threshold_key(step): {d: release.text(cov.covered(step) & (cov.district_ids == d))
+                                     for d in cov.districts} for step in cov.thresholds_minutes}
     return ShownIncidents(
-        settlements=table.cells.to_numpy(dtype=object),
+        settlements=release.settlement_texts(),
         covered=covered,
-        total={d: sum_display(parts) for d, parts in band_totals.items()},
-        region_covered=region_covered,
-        region_total=sum_display([p for parts in band_totals.values() for p in parts]),
+        total={d: release.text(cov.district_ids == d) for d in cov.districts},
+        region_covered={threshold_key(step): release.text(cov.covered(step)) for step in cov.thresholds_minutes},
+        region_total=release.text(),
     )
 
 
-def sum_display(parts: list[str]) -> str:
-    """The sum of figures shown as ``parts``, as it may be shown: exact when every part is shown exactly, the
-    one non-zero part's display when there is only one, else ``SECONDARY_MARK`` (an exact sum next to shown
-    parts would reveal the hidden ones)."""
-    non_zero = [p for p in parts if p != "0"]
-    if all(p.isdigit() for p in non_zero):
-        return str(sum(int(p) for p in non_zero))
-    return non_zero[0] if len(non_zero) == 1 else SECONDARY_MARK
+def _release_of(cov: Coverage):
+    if cov.release is None:
+        if cov.incidents.any():
+            raise ValueError("incident figures are shown only from a protected release; evaluate the scenario with "
+                             "`incidents=planning.analysis.incident_release(region)`.")
+        return empty_release(len(cov.incidents))
+    return cov.release
 
 
 # --------------------------------------------------------------------------------------------------------
 # tables
 # --------------------------------------------------------------------------------------------------------
-def district_table(region, cov: Coverage, *, lang: str, k: int, incidents: bool = True) -> pd.DataFrame:
+def district_table(region, cov: Coverage, *, lang: str, incidents: bool = True) -> pd.DataFrame:
     """One row per district: population and settlements covered within each threshold, unknown populations,
     the weighted median minutes and (when ``incidents``) incident figures as they may be shown.
 
@@ -110,7 +97,7 @@ def district_table(region, cov: Coverage, *, lang: str, k: int, incidents: bool 
     """
     names = district_names(region, lang)
     rows = []
-    shown = shown_incidents(cov, k=k)
+    shown = shown_incidents(cov) if incidents else None
     for district, area in cov.districts.items():
         row = {t("field.district", lang): names.get(district, district)}
         for step in cov.thresholds_minutes:
@@ -133,14 +120,14 @@ def district_table(region, cov: Coverage, *, lang: str, k: int, incidents: bool 
     return pd.DataFrame(rows)
 
 
-def gap_list(region, cov: Coverage, nearest_service_ids, *, threshold_minutes: float, lang: str, k: int,
+def gap_list(region, cov: Coverage, nearest_service_ids, *, threshold_minutes: float, lang: str,
              services: gpd.GeoDataFrame, incidents: bool = True, district_id: str | None = None) -> pd.DataFrame:
     """The uncovered settlements ranked as :func:`planning.coverage.gaps` ranks them (of one district when
-    ``district_id``), with translated names and columns; incidents (when ``incidents``) suppressed consistently
-    with the district table."""
+    ``district_id``), with translated names and columns; incidents (when ``incidents``) each settlement's cell of
+    the release the district table draws from."""
     settlements = region.settlements
-    table = gaps(settlements, cov.nearest_minutes, list(nearest_service_ids), cov.incidents,
-                 threshold_minutes=threshold_minutes, k=k)
+    table = gaps(settlements, cov.nearest_minutes, list(nearest_service_ids), cov.release,
+                 threshold_minutes=threshold_minutes)
     if district_id is not None:
         table = table[table["district_id"].astype(object) == district_id]
     rows = pd.Index(settlements["settlement_id"]).get_indexer(table["settlement_id"])
@@ -156,8 +143,7 @@ def gap_list(region, cov: Coverage, nearest_service_ids, *, threshold_minutes: f
         t("field.population", lang): table["population"].to_numpy(),
     })
     if incidents:
-        cells = shown_incidents(cov, k=k).settlements
-        out[t("field.incidents", lang)] = cells[rows]
+        out[t("field.incidents", lang)] = table["incidents"].to_numpy(dtype=object)
     return out
 
 
@@ -174,13 +160,13 @@ def district_names(region, lang: str) -> dict[str, str]:
 # map
 # --------------------------------------------------------------------------------------------------------
 def scenario_map(region, services: gpd.GeoDataFrame, cov: Coverage, *, threshold_minutes: float, lang: str, k: int,
-                 incidents_by_settlement: pd.Series | None = None) -> folium.Map:
+                 settlement_incidents: IncidentRelease | None = None) -> folium.Map:
     """The region map with the scenario's services and its gap layers for ``threshold_minutes``.
 
-    ``incidents_by_settlement`` (already aggregated counts, suppressed when drawn) only for roles that may see
-    incidents per settlement.
+    ``settlement_incidents`` (a release, drawn as each settlement's cell) only for roles that may see incidents per
+    settlement.
     """
-    fmap = region_map(region, lang=lang, services=services, incidents_by_settlement=incidents_by_settlement, k=k)
+    fmap = region_map(region, lang=lang, services=services, settlement_incidents=settlement_incidents, k=k)
     add_gap_layers(fmap, region.settlements, cov.nearest_minutes, cov.population,
                    threshold_minutes=threshold_minutes, lang=lang)
     layer_control_last(fmap)
@@ -214,12 +200,12 @@ def _hex_layer(hexes: gpd.GeoDataFrame, lang: str, minutes_key: str) -> folium.G
                     for p in hexes["unserved_population"]],
     }, geometry=hexes.geometry.to_numpy(), crs=hexes.crs)
     return folium.GeoJson(
-        geojson_dict(frame), name=t("gap.layer_hex", lang, minutes=minutes_key),
+        geojson_dict(frame), name=layer_name(t("gap.layer_hex", lang, minutes=minutes_key)),
         style_function=lambda f: {"color": HEX_COLOUR, "weight": 1, "fillColor": HEX_COLOUR,
                                   "fillOpacity": f["properties"]["opacity"]},
-        tooltip=folium.GeoJsonTooltip(fields=["people_label", "settlements_label", "unknown_label"],
-                                      aliases=[t("gap.unserved_population", lang), t("gap.settlements_unserved", lang),
-                                               t("gap.unknown_population", lang)]),
+        tooltip=TextTooltip(fields=["people_label", "settlements_label", "unknown_label"],
+                            aliases=[t("gap.unserved_population", lang), t("gap.settlements_unserved", lang),
+                                     t("gap.unknown_population", lang)]),
     )
 
 
@@ -232,10 +218,9 @@ def _uncovered_layer(settlements: gpd.GeoDataFrame, minutes: np.ndarray, lang: s
         "population_label": [unknown if np.isnan(p) else fmt_number(p, lang) for p in settlements["population"]],
     }, geometry=settlements.geometry.to_numpy(), crs=settlements.crs)
     return folium.GeoJson(
-        geojson_dict(frame), name=t("gap.layer_settlements", lang, minutes=minutes_key),
+        geojson_dict(frame), name=layer_name(t("gap.layer_settlements", lang, minutes=minutes_key)),
         marker=folium.CircleMarker(radius=6, weight=2, color=GAP_SETTLEMENT_COLOUR, fill=True,
                                    fill_color=GAP_SETTLEMENT_COLOUR, fill_opacity=0.8),
-        tooltip=folium.GeoJsonTooltip(fields=["label", "minutes_label", "population_label"],
-                                      aliases=[t("field.name", lang), t("scen.col_minutes", lang),
-                                               t("field.population", lang)]),
+        tooltip=TextTooltip(fields=["label", "minutes_label", "population_label"],
+                            aliases=[t("field.name", lang), t("scen.col_minutes", lang), t("field.population", lang)]),
     )

@@ -3,8 +3,9 @@
 Everything comes from :mod:`planning.analysis` and :mod:`planning.coverage` (no page code): the static map, the key
 figures (coverage within 30 and 60 minutes), the gap list, the comparison of two scenarios, the data sources and
 licences, the method, and a "demo data" line on every page when the incidents are synthetic. Text goes through the
-catalog in the chosen language; numbers through :func:`planning.i18n.fmt_number`. Incident figures are suppressed
-below the small-count threshold and shown per district or region only unless ``incident_level="settlement"``.
+catalog in the chosen language; numbers through :func:`planning.i18n.fmt_number`. Incident figures are cells of the
+one protected release (:mod:`planning.release`) and shown per district or region only unless
+``incident_level="settlement"``.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from planning.analysis import ScenarioResult, SiteMinutes, evaluate, service_ban
 from planning.coverage import SUMMARY_TEMPLATES, AreaCoverage, compare, summary_sentence, threshold_key
 from planning.gapmap import gap_list
 from planning.i18n import fmt_number, place_names, t
-from planning.privacy import SECONDARY_MARK, suppress_table
+from planning.release import IncidentRelease
 from planning.staticmap import map_png
 
 THRESHOLDS_MINUTES = (30.0, 60.0)
@@ -68,16 +69,16 @@ def area_coverage(result: ScenarioResult, district_id: str | None) -> AreaCovera
     return result.coverage.region if district_id is None else result.coverage.districts[str(district_id)]
 
 
-def incident_pair(covered: int, total: int, *, k: int) -> tuple[str, str]:
-    """``(covered, total)`` incident counts as they may be shown: the part beyond reach (total − covered) is a
-    cell too, so neither a small covered nor a small uncovered count can be worked out."""
-    cells = pd.DataFrame({"area": ["a", "a"], "count": [int(covered), int(total) - int(covered)]})
-    shown = suppress_table(cells, "area", "count", total="sum", k=k)
-    return str(shown.cells.iloc[0]), str(shown.totals.iloc[0])
+def incident_pair(result: ScenarioResult, *, district_id: str | None = None,
+                  threshold_minutes: float) -> tuple[str, str]:
+    """``(within the threshold, in total)`` incidents of the region or a district as shown: two cells of the
+    release, the same the scenarios page, the exports and the CLI show for these sets."""
+    cov = result.coverage
+    area = np.ones(len(cov.incidents), dtype=bool) if district_id is None else cov.district_ids == str(district_id)
+    return cov.release.text(area & cov.covered(threshold_minutes)), cov.release.text(area)
 
 
-def key_figures(result: ScenarioResult, *, district_id: str | None = None, lang: str = "ru",
-                k: int) -> list[KeyFigure]:
+def key_figures(result: ScenarioResult, *, district_id: str | None = None, lang: str = "ru") -> list[KeyFigure]:
     """The three or four large figures: population within 30 and 60 minutes, settlements beyond 60 minutes, and
     (when there are incidents) incidents within 60 minutes — at the region or district level only."""
     area = area_coverage(result, district_id)
@@ -93,8 +94,8 @@ def key_figures(result: ScenarioResult, *, district_id: str | None = None, lang:
     figures.append(KeyFigure(t("report.figure_uncovered", lang, minutes=int(THRESHOLDS_MINUTES[-1])),
                              fmt_number(last.settlements_total - last.settlements_covered, lang),
                              t("report.figure_of_total", lang, total=fmt_number(last.settlements_total, lang))))
-    if last.incidents_total > 0:
-        covered, total = incident_pair(last.incidents_covered, last.incidents_total, k=k)
+    if last.incidents_total > 0 and result.coverage.release is not None:
+        covered, total = incident_pair(result, district_id=district_id, threshold_minutes=THRESHOLDS_MINUTES[-1])
         figures.append(KeyFigure(t("report.figure_incidents_within", lang, minutes=int(THRESHOLDS_MINUTES[-1])),
                                  covered, t("report.figure_of_total", lang, total=total)))
     return figures
@@ -105,13 +106,13 @@ def summary_templates(lang: str) -> dict[str, str]:
     return {key: t(f"report.summary_{key}", lang) for key in SUMMARY_TEMPLATES}
 
 
-def gap_table(region, result: ScenarioResult, *, incidents: np.ndarray | None, district_id: str | None = None,
-              lang: str = "ru", k: int, incident_level: str = "district",
+def gap_table(region, result: ScenarioResult, *, incidents: IncidentRelease | None, district_id: str | None = None,
+              lang: str = "ru", incident_level: str = "district",
               threshold_minutes: float = GAP_THRESHOLD_MINUTES) -> pd.DataFrame:
     """The scenarios page's gap list (:func:`planning.gapmap.gap_list`) as text for print and export; the incident
     column only when ``incident_level`` is "settlement" and there are incidents."""
     table = gap_list(region, result.coverage, result.nearest_service_ids, threshold_minutes=threshold_minutes,
-                     lang=lang, k=k, services=result.services, district_id=district_id,
+                     lang=lang, services=result.services, district_id=district_id,
                      incidents=incident_level == "settlement" and incidents is not None)
     population, minutes = t("field.population", lang), t("scen.col_minutes", lang)
     table[population] = [fmt_number(p, lang) if math.isfinite(p) else t("value.unknown", lang)
@@ -122,9 +123,9 @@ def gap_table(region, result: ScenarioResult, *, incidents: np.ndarray | None, d
 
 
 def comparison_rows(result_a: ScenarioResult, result_b: ScenarioResult, *, district_id: str | None = None,
-                    lang: str = "ru", k: int) -> list[list[str]]:
+                    lang: str = "ru") -> list[list[str]]:
     """Rows (figure, A, B, difference) comparing two scenarios within each threshold."""
-    comparison = compare(result_a.coverage, result_b.coverage, k=k)
+    comparison = compare(result_a.coverage, result_b.coverage)
     rows = []
     for minutes in THRESHOLDS_MINUTES:
         key = threshold_key(minutes)
@@ -139,9 +140,9 @@ def comparison_rows(result_a: ScenarioResult, result_b: ScenarioResult, *, distr
 
 
 def comparison_sentence(result_a: ScenarioResult, result_b: ScenarioResult, *, name_a: str, name_b: str,
-                        lang: str = "ru", k: int, threshold_minutes: float = THRESHOLDS_MINUTES[0]) -> str:
+                        lang: str = "ru", threshold_minutes: float = THRESHOLDS_MINUTES[0]) -> str:
     """:func:`planning.coverage.summary_sentence` in ``lang``."""
-    comparison = compare(result_a.coverage, result_b.coverage, k=k)
+    comparison = compare(result_a.coverage, result_b.coverage)
     return summary_sentence(comparison, threshold_minutes=threshold_minutes, name_a=name_a, name_b=name_b,
                             templates=summary_templates(lang),
                             number=lambda value, decimals=0: fmt_number(value, lang, decimals=decimals))
@@ -233,7 +234,7 @@ class _ReportPdf(FPDF):
 
 
 def region_pdf(region, scenarios: Sequence[tuple[str, gpd.GeoDataFrame]], site_minutes: SiteMinutes, *,
-               lang: str = "ru", incidents: np.ndarray | None = None, district_id: str | None = None, k: int,
+               lang: str = "ru", incidents: IncidentRelease | None = None, district_id: str | None = None,
                incident_level: str = "district", bands: gpd.GeoDataFrame | None = None,
                built: date | None = None) -> bytes:
     """The report as PDF bytes: the region, or one district when ``district_id`` is given.
@@ -246,12 +247,10 @@ def region_pdf(region, scenarios: Sequence[tuple[str, gpd.GeoDataFrame]], site_m
     site_minutes : SiteMinutes
         Built for ``region.settlements``; its method and speed profile are described in the report.
     lang : {"ru", "kk", "en"}
-    incidents : ndarray, optional
-        Incident counts aligned with the settlements (:func:`planning.analysis.incident_vector`).
+    incidents : IncidentRelease, optional
+        The protected release of the incidents (:func:`planning.analysis.incident_release`).
     district_id : str, optional
         Report on this district only (figures, map and gap list filtered to it).
-    k : int
-        Small-count threshold.
     incident_level : {"district", "settlement"}
         The finest level of incident figures printed; "district" leaves them out of the gap list.
     bands : GeoDataFrame, optional
@@ -282,11 +281,11 @@ def region_pdf(region, scenarios: Sequence[tuple[str, gpd.GeoDataFrame]], site_m
     pdf.paragraph(" · ".join([t("report.scenario", lang, name=name), built_text]))
 
     pdf.heading(t("report.figures", lang))
-    figures = key_figures(result, district_id=district_id, lang=lang, k=k)
+    figures = key_figures(result, district_id=district_id, lang=lang)
     pdf.rows_table(None, [[f.label, f.value, f.detail] for f in figures],
                    size=BODY_PT)
     if incidents is not None:
-        pdf.paragraph(t("report.suppression", lang, k=str(k), mark=SECONDARY_MARK), SMALL_PT)
+        pdf.paragraph(t("release.note", lang, k=str(incidents.k)), SMALL_PT)
 
     pdf.picture(t("report.map", lang), report_map_png(region, result, bands=bands, district_id=district_id, lang=lang))
 
@@ -294,12 +293,12 @@ def region_pdf(region, scenarios: Sequence[tuple[str, gpd.GeoDataFrame]], site_m
         pdf.heading(t("report.comparison", lang))
         name_a = scenarios[0][0]
         if district_id is None:
-            pdf.paragraph(comparison_sentence(results[0], result, name_a=name_a, name_b=name, lang=lang, k=k))
+            pdf.paragraph(comparison_sentence(results[0], result, name_a=name_a, name_b=name, lang=lang))
             pdf.ln(2)
         pdf.rows_table([t("report.col_figure", lang), name_a, name, t("report.col_change", lang)],
-                       comparison_rows(results[0], result, district_id=district_id, lang=lang, k=k))
+                       comparison_rows(results[0], result, district_id=district_id, lang=lang))
 
-    table = gap_table(region, result, incidents=incidents, district_id=district_id, lang=lang, k=k,
+    table = gap_table(region, result, incidents=incidents, district_id=district_id, lang=lang,
                       incident_level=incident_level)
     pdf.heading(t("report.gaps", lang, minutes=int(GAP_THRESHOLD_MINUTES), count=str(GAP_LIST_LENGTH)))
     if table.empty:

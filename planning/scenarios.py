@@ -1,9 +1,14 @@
 """Placement scenarios: sites, pure edits on them, and an append-only SQLite store of every saved version.
 
 A scenario is a name, a region id and a list of sites. Every save appends a version; nothing is updated or
-deleted in the versions table (triggers refuse it), so ``undo`` is itself a new version and two sessions
-saving at once both keep their saves. Each operation opens its own connection and holds a short
-``BEGIN IMMEDIATE`` transaction, with WAL journaling and a busy timeout so writers wait instead of failing.
+deleted in the versions table (triggers refuse it, and the versions form a hash chain that
+``python -m planning audit --verify`` checks, see :mod:`planning.chain`), so ``undo`` is itself a new version.
+A save names the version the editor started from (``base_version``): when someone saved in between, it is
+refused with :class:`ScenarioConflict` (who, when) instead of silently dropping their change, and the editor
+can apply their :class:`Edit` again on the newest version (:func:`apply_edit`). Names are unique per region
+(case and spaces do not count); a scenario is renamed or archived (hidden from lists, kept with its history),
+never deleted, and those changes go to the audit log. Each operation opens its own connection and holds a
+short ``BEGIN IMMEDIATE`` transaction, with WAL journaling and a busy timeout so writers wait instead of failing.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import io
 import json
 import math
 import sqlite3
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,10 +31,17 @@ import pandas as pd
 from geo.errors import Problem, QorgauError, ValidationError
 from geo.schema import SERVICE_COLUMNS, SERVICE_KINDS, SERVICES_CSV_COLUMNS
 from geo.settings import STORAGE_CRS
+from planning import chain
+from planning.access import SCHEMA as ACCESS_SCHEMA, write_audit
 from planning.db import DB_ENV_VAR as SCENARIO_DB_ENV_VAR, SqliteStore, default_db_path  # noqa: F401
+from planning.markup import from_spreadsheet_cell, spreadsheet_cell
 
 SCENARIO_FILE_NAME = "scenario.csv"
 """Name used in validation messages for an imported scenario file."""
+MAX_SCENARIO_NAME_CHARS = 120
+"""Longest scenario name, in characters."""
+NEW_SITE_ID_PREFIX = "site-"
+"""Ids of sites added on the page: ``site-1``, ``site-2``, ..."""
 MAX_SCENARIO_SITES = 1_000
 """Sites an imported scenario file may have (the region has 21 districts; a thousand sites is a mistake, and each
 site costs a travel-time search)."""
@@ -49,18 +62,64 @@ CREATE TABLE IF NOT EXISTS scenario_versions (
     action        TEXT NOT NULL,
     restored_from INTEGER,
     saved_at      TEXT NOT NULL,
+    seq           INTEGER,
+    prev_hash     TEXT,
+    row_hash      TEXT,
     PRIMARY KEY (scenario_id, version)
 );
 CREATE INDEX IF NOT EXISTS scenarios_by_region ON scenarios (region_id);
-CREATE TRIGGER IF NOT EXISTS scenario_versions_no_update BEFORE UPDATE ON scenario_versions
-BEGIN SELECT RAISE(ABORT, 'scenario versions are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS scenario_versions_no_delete BEFORE DELETE ON scenario_versions
-BEGIN SELECT RAISE(ABORT, 'scenario versions are append-only'); END;
 """
+"""``deleted_at`` is when the scenario was archived. The versions' triggers and hash chain are
+:data:`planning.chain.SCENARIO_VERSIONS`."""
 
 
 class ScenarioError(QorgauError, LookupError):
-    """A scenario, version or site that does not exist (or nothing left to undo)."""
+    """A scenario, version or site that does not exist (or nothing left to undo, or a change it cannot take)."""
+
+
+class ScenarioNameError(QorgauError, ValueError):
+    """A scenario name that is empty, too long, or taken by another scenario of the region.
+
+    Attributes
+    ----------
+    reason : {"empty", "too_long", "taken"}
+    name : str
+        The name asked for (cleaned).
+    other : Scenario or None
+        For ``taken``: the scenario that has the name (possibly archived).
+    """
+
+    def __init__(self, message: str, *, reason: str, name: str, other: Scenario | None = None):
+        super().__init__(message)
+        self.reason, self.name, self.other = reason, name, other
+
+
+class ScenarioConflict(QorgauError, RuntimeError):
+    """Someone saved the scenario after the version this editor started from; nothing was saved.
+
+    Attributes
+    ----------
+    scenario_id : int
+    name : str
+    base_version : int
+        The version the editor started from.
+    latest_version : int
+        The newest version now.
+    authors : tuple of str
+        Who saved the versions after ``base_version``, oldest first, each once.
+    saved_at : str
+        When the newest version was saved (ISO 8601 UTC).
+    """
+
+    def __init__(self, *, scenario_id: int, name: str, base_version: int, latest_version: int,
+                 authors: tuple[str, ...], saved_at: str):
+        self.scenario_id, self.name = scenario_id, name
+        self.base_version, self.latest_version = base_version, latest_version
+        self.authors, self.saved_at = authors, saved_at
+        super().__init__(
+            f"scenario {scenario_id} ({name!r}) was changed by {', '.join(authors) or '?'} (last at {saved_at}, now "
+            f"version {latest_version}) after this edit started from version {base_version}; nothing was saved. "
+            f"Fix: reload the scenario, or apply the change again on version {latest_version}.")
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -167,6 +226,78 @@ def _position(sites: Sequence[Site], service_id: str) -> int:
     raise ScenarioError(f"no site with id {service_id!r} in the scenario; ids: {[s.service_id for s in sites]}.")
 
 
+def free_site_id(sites: Sequence[Site], *, prefix: str = NEW_SITE_ID_PREFIX) -> str:
+    """The first ``prefix1``, ``prefix2``, ... that no site in ``sites`` has."""
+    taken = {s.service_id for s in sites}
+    return next(f"{prefix}{n}" for n in range(1, len(taken) + 2) if f"{prefix}{n}" not in taken)
+
+
+EDIT_ACTIONS = ("add", "remove", "move", "rename", "set_kind", "replace")
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change an editor makes to a scenario's sites, kept so that it can be applied again on a newer version
+    after a :class:`ScenarioConflict` (see :func:`apply_edit`).
+
+    Attributes
+    ----------
+    action : {"add", "remove", "move", "rename", "set_kind", "replace"}
+    site : Site, optional
+        ``add``: the new site.
+    service_id : str, optional
+        ``remove``, ``move``, ``rename``, ``set_kind``: the site changed.
+    lat, lon : float, optional
+        ``move``: the new position, degrees (EPSG:4326).
+    name : str, optional
+        ``rename``: the new name.
+    kind : str, optional
+        ``set_kind``: the new kind; ``reach_minutes`` a mobile team's reach in minutes (None keeps it).
+    sites : tuple of Site
+        ``replace`` (an imported file): the whole new list.
+    """
+
+    action: str
+    site: Site | None = None
+    service_id: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    name: str | None = None
+    kind: str | None = None
+    reach_minutes: float | None = None
+    sites: tuple[Site, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.action not in EDIT_ACTIONS:
+            raise ValueError(f"unknown edit action {self.action!r}; expected one of {', '.join(EDIT_ACTIONS)}.")
+
+
+def apply_edit(sites: Sequence[Site], edit: Edit) -> list[Site]:
+    """A new list: ``sites`` with ``edit`` applied.
+
+    An added site whose id is taken (someone else added a site meanwhile) gets :func:`free_site_id` instead.
+
+    Raises
+    ------
+    ScenarioError
+        The site the edit changes is not in ``sites`` (for instance removed in a newer version).
+    """
+    if edit.action == "add":
+        site = edit.site
+        if any(s.service_id == site.service_id for s in sites):
+            site = replace(site, service_id=free_site_id(sites))
+        return add_site(sites, site)
+    if edit.action == "remove":
+        return remove_site(sites, edit.service_id)
+    if edit.action == "move":
+        return move_site(sites, edit.service_id, lat=edit.lat, lon=edit.lon)
+    if edit.action == "rename":
+        return rename_site(sites, edit.service_id, edit.name)
+    if edit.action == "set_kind":
+        return set_kind(sites, edit.service_id, edit.kind, reach_minutes=edit.reach_minutes)
+    return list(edit.sites)
+
+
 # --------------------------------------------------------------------------------------------------------
 # conversions: services frame, CSV
 # --------------------------------------------------------------------------------------------------------
@@ -196,13 +327,17 @@ def sites_from_services(services: gpd.GeoDataFrame) -> list[Site]:
 
 
 def export_csv(sites: Sequence[Site]) -> str:
-    """The sites as ``services.csv`` text (``id,name,kind,lat,lon,capacity,reach_minutes``; unknown = empty)."""
+    """The sites as ``services.csv`` text (``id,name,kind,lat,lon,capacity,reach_minutes``; unknown = empty).
+
+    No cell can run as a formula in a spreadsheet (:func:`planning.markup.spreadsheet_cell`: a name such as
+    ``=HYPERLINK(…)`` is written ``'=HYPERLINK(…)``); :func:`import_csv` reads such a cell back as it was.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(SERVICES_CSV_COLUMNS)
     for s in sites:
-        writer.writerow([s.service_id, s.name, s.kind, repr(s.lat), repr(s.lon),
-                         _csv_number(s.capacity), _csv_number(s.reach_minutes)])
+        writer.writerow([spreadsheet_cell(v) for v in (s.service_id, s.name, s.kind, repr(s.lat), repr(s.lon),
+                                                       _csv_number(s.capacity), _csv_number(s.reach_minutes))])
     return buffer.getvalue()
 
 
@@ -237,7 +372,8 @@ def import_csv(source: Path | bytes, *, name: str = SCENARIO_FILE_NAME, region=N
                                        "split the scenario into several, or keep only the sites you need.",
                                        key="scenario_too_many_sites",
                                        params=(("rows", len(services)), ("limit", MAX_SCENARIO_SITES)))])
-    return sites_from_services(services)
+    return [replace(s, service_id=from_spreadsheet_cell(s.service_id), name=from_spreadsheet_cell(s.name))
+            for s in sites_from_services(services)]
 
 
 def _csv_number(value: float) -> str:
@@ -284,7 +420,8 @@ class ScenarioVersion:
 
 @dataclass(frozen=True)
 class Scenario:
-    """A scenario at one version."""
+    """A scenario at one version. ``archived``: hidden from lists, kept with its history (see
+    :meth:`ScenarioStore.archive`)."""
 
     scenario_id: int
     name: str
@@ -292,11 +429,35 @@ class Scenario:
     version: int
     sites: tuple[Site, ...]
     created_at: str
-    deleted: bool
+    archived: bool
+
+
+def scenario_name_key(name: str) -> str:
+    """What makes two scenario names the same: Unicode-normalised (NFKC), case-folded, spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", str(name)).split()).casefold()
+
+
+def clean_scenario_name(name: str) -> str:
+    """``name`` with control characters removed and runs of spaces collapsed, as it is stored.
+
+    Raises
+    ------
+    ScenarioNameError
+        Empty, or longer than :data:`MAX_SCENARIO_NAME_CHARS`.
+    """
+    text = "".join(c for c in str(name) if unicodedata.category(c) != "Cc" or c.isspace())
+    text = " ".join(text.split())
+    if not text:
+        raise ScenarioNameError("a scenario needs a name. Fix: type one.", reason="empty", name=text)
+    if len(text) > MAX_SCENARIO_NAME_CHARS:
+        raise ScenarioNameError(f"a scenario name has at most {MAX_SCENARIO_NAME_CHARS} characters; got {len(text)}. "
+                                "Fix: shorten it.", reason="too_long", name=text)
+    return text
 
 
 class ScenarioStore(SqliteStore):
-    """Scenarios and every saved version of them, in one SQLite file.
+    """Scenarios and every saved version of them, in one SQLite file (with the audit log their renames and
+    archiving go to).
 
     Parameters
     ----------
@@ -304,22 +465,23 @@ class ScenarioStore(SqliteStore):
         Database file; created (with its folder) when missing.
     """
 
-    schema = _SCHEMA
+    schema = ACCESS_SCHEMA + _SCHEMA
 
     def __init__(self, path: str | Path):
         super().__init__(path)
 
     # -- reading -------------------------------------------------------------------------------------------
-    def list_scenarios(self, region_id: str) -> list[Scenario]:
-        """The region's scenarios that are not deleted, at their latest version, oldest first."""
+    def list_scenarios(self, region_id: str, *, archived: bool = False) -> list[Scenario]:
+        """The region's scenarios at their latest version, oldest first: those in use, or with
+        ``archived=True`` those archived."""
         with self.transaction(write=False) as db:
             ids = [row[0] for row in db.execute(
-                "SELECT scenario_id FROM scenarios WHERE region_id = ? AND deleted_at IS NULL ORDER BY scenario_id",
-                (region_id,))]
+                "SELECT scenario_id FROM scenarios WHERE region_id = ? AND (deleted_at IS NOT NULL) = ? "
+                "ORDER BY scenario_id", (region_id, bool(archived)))]
             return [self._load(db, scenario_id, None) for scenario_id in ids]
 
     def load(self, scenario_id: int, version: int | None = None) -> Scenario:
-        """The scenario at ``version`` (default: the latest). A deleted scenario still loads (``deleted``)."""
+        """The scenario at ``version`` (default: the latest). An archived scenario still loads (``archived``)."""
         with self.transaction(write=False) as db:
             return self._load(db, scenario_id, version)
 
@@ -334,28 +496,56 @@ class ScenarioStore(SqliteStore):
 
     # -- writing -------------------------------------------------------------------------------------------
     def create(self, name: str, region_id: str, sites: Sequence[Site], *, author: str = "") -> Scenario:
-        """A new scenario whose version 1 holds ``sites``."""
+        """A new scenario whose version 1 holds ``sites``.
+
+        Raises
+        ------
+        ScenarioNameError
+            The name is empty, too long, or another scenario of the region (archived ones included) has it.
+        """
+        name = clean_scenario_name(name)
         with self.transaction() as db:
+            self._check_name_free(db, region_id, name)
             cursor = db.execute("INSERT INTO scenarios (name, region_id, created_at) VALUES (?, ?, ?)",
                                 (name, region_id, _now()))
             self._append(db, cursor.lastrowid, sites, author=author, action="create")
+            write_audit(db, user=author, action="create scenario", object=f"scenario {cursor.lastrowid} ({name})")
             return self._load(db, cursor.lastrowid, None)
 
-    def save(self, scenario_id: int, sites: Sequence[Site], *, author: str) -> Scenario:
-        """Append ``sites`` as the scenario's next version."""
-        with self.transaction() as db:
-            self._live_scenario_row(db, scenario_id)
-            self._append(db, scenario_id, sites, author=author, action="save")
-            return self._load(db, scenario_id, None)
+    def save(self, scenario_id: int, sites: Sequence[Site], *, author: str, base_version: int) -> Scenario:
+        """Append ``sites`` as the scenario's next version.
 
-    def undo(self, scenario_id: int, *, author: str = "") -> Scenario:
-        """Go back one step, recorded as a new version.
+        Parameters
+        ----------
+        scenario_id : int
+        sites : sequence of Site
+        author : str
+        base_version : int
+            The version the editor started from. When it is no longer the latest, nothing is saved.
 
-        The step undone is the latest save; after an undo, the next undo goes one step further back (as an
-        editor's undo does). Raises ``ScenarioError`` when the scenario is at its first state.
+        Raises
+        ------
+        ScenarioConflict
+            Someone saved after ``base_version`` (the error says who and when).
+        ScenarioError
+            No such scenario, or it is archived.
         """
         with self.transaction() as db:
             self._live_scenario_row(db, scenario_id)
+            self._check_base(db, scenario_id, base_version)
+            self._append(db, scenario_id, sites, author=author, action="save")
+            return self._load(db, scenario_id, None)
+
+    def undo(self, scenario_id: int, *, author: str = "", base_version: int) -> Scenario:
+        """Go back one step, recorded as a new version.
+
+        The step undone is the latest save; after an undo, the next undo goes one step further back (as an
+        editor's undo does). Raises ``ScenarioError`` when the scenario is at its first state and
+        :class:`ScenarioConflict` when ``base_version`` (the version the editor sees) is not the latest.
+        """
+        with self.transaction() as db:
+            self._live_scenario_row(db, scenario_id)
+            self._check_base(db, scenario_id, base_version)
             latest, restored_from = db.execute(
                 "SELECT version, restored_from FROM scenario_versions WHERE scenario_id = ? "
                 "ORDER BY version DESC LIMIT 1", (scenario_id,)).fetchone()
@@ -369,18 +559,45 @@ class ScenarioStore(SqliteStore):
                          restored_from=target_restored_from or current - 1)
             return self._load(db, scenario_id, None)
 
-    def rename(self, scenario_id: int, name: str) -> Scenario:
-        """Give the scenario a new name (its versions are unchanged)."""
+    def rename(self, scenario_id: int, name: str, *, author: str = "") -> Scenario:
+        """Give the scenario a new name (its versions are unchanged); recorded in the audit log.
+
+        Raises
+        ------
+        ScenarioNameError
+            As for :meth:`create` (the scenario's own name in other case or spacing is allowed).
+        """
+        name = clean_scenario_name(name)
         with self.transaction() as db:
-            self._live_scenario_row(db, scenario_id)
+            row = self._live_scenario_row(db, scenario_id)
+            self._check_name_free(db, row[2], name, besides=scenario_id)
             db.execute("UPDATE scenarios SET name = ? WHERE scenario_id = ?", (name, scenario_id))
+            write_audit(db, user=author, action="rename scenario", object=f"scenario {scenario_id} ({row[1]} -> {name})")
             return self._load(db, scenario_id, None)
 
-    def delete(self, scenario_id: int) -> None:
-        """Hide the scenario from ``list_scenarios``; its versions stay in the file."""
+    def archive(self, scenario_id: int, *, author: str = "") -> Scenario:
+        """Hide the scenario from :meth:`list_scenarios`; it keeps its versions and can be restored. Recorded in
+        the audit log. The region's last scenario in use cannot be archived (``ScenarioError``)."""
         with self.transaction() as db:
-            self._live_scenario_row(db, scenario_id)
+            row = self._live_scenario_row(db, scenario_id)
+            (in_use,) = db.execute("SELECT COUNT(*) FROM scenarios WHERE region_id = ? AND deleted_at IS NULL",
+                                   (row[2],)).fetchone()
+            if in_use <= 1:
+                raise ScenarioError(f"scenario {scenario_id} ({row[1]!r}) is the region's last scenario in use; "
+                                    "it cannot be archived. Fix: create another scenario first.")
             db.execute("UPDATE scenarios SET deleted_at = ? WHERE scenario_id = ?", (_now(), scenario_id))
+            write_audit(db, user=author, action="archive scenario", object=f"scenario {scenario_id} ({row[1]})")
+            return self._load(db, scenario_id, None)
+
+    def restore(self, scenario_id: int, *, author: str = "") -> Scenario:
+        """Bring an archived scenario back into the lists; recorded in the audit log."""
+        with self.transaction() as db:
+            row = self._scenario_row(db, scenario_id)
+            if row[4] is None:
+                raise ScenarioError(f"scenario {scenario_id} ({row[1]!r}) is not archived.")
+            db.execute("UPDATE scenarios SET deleted_at = NULL WHERE scenario_id = ?", (scenario_id,))
+            write_audit(db, user=author, action="restore scenario", object=f"scenario {scenario_id} ({row[1]})")
+            return self._load(db, scenario_id, None)
 
     # -- helpers -------------------------------------------------------------------------------------------
     @staticmethod
@@ -392,10 +609,34 @@ class ScenarioStore(SqliteStore):
                                             key="site_ids_repeated")])
         (version,) = db.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM scenario_versions WHERE scenario_id = ?",
                                 (scenario_id,)).fetchone()
-        db.execute(
-            "INSERT INTO scenario_versions (scenario_id, version, sites_json, author, action, restored_from, "
-            "saved_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (scenario_id, version, _sites_to_json(sites), author, action, restored_from, _now()))
+        chain.append(db, chain.SCENARIO_VERSIONS, {
+            "scenario_id": scenario_id, "version": version, "sites_json": _sites_to_json(sites), "author": author,
+            "action": action, "restored_from": restored_from, "saved_at": _now()})
+
+    def _check_base(self, db: sqlite3.Connection, scenario_id: int, base_version: int) -> None:
+        rows = db.execute("SELECT version, author, saved_at FROM scenario_versions WHERE scenario_id = ? "
+                          "AND version > ? ORDER BY version", (scenario_id, int(base_version))).fetchall()
+        if rows:
+            name = self._scenario_row(db, scenario_id)[1]
+            authors = tuple(dict.fromkeys(r[1] or "?" for r in rows))
+            raise ScenarioConflict(scenario_id=scenario_id, name=name, base_version=int(base_version),
+                                   latest_version=rows[-1][0], authors=authors, saved_at=rows[-1][2])
+        if not db.execute("SELECT 1 FROM scenario_versions WHERE scenario_id = ? AND version = ?",
+                          (scenario_id, int(base_version))).fetchone():
+            raise ScenarioError(f"scenario {scenario_id} has no version {base_version} to start from.")
+
+    def _check_name_free(self, db: sqlite3.Connection, region_id: str, name: str, *,
+                         besides: int | None = None) -> None:
+        key = scenario_name_key(name)
+        for (scenario_id, other) in db.execute("SELECT scenario_id, name FROM scenarios WHERE region_id = ? "
+                                               "ORDER BY scenario_id", (region_id,)).fetchall():
+            if scenario_id != besides and scenario_name_key(other) == key:
+                taken = self._load(db, scenario_id, None)
+                where = "an archived scenario" if taken.archived else "another scenario"
+                raise ScenarioNameError(f"{where} of region {region_id!r} is already named {other!r} (scenario "
+                                        f"{scenario_id}). Fix: choose another name"
+                                        + (", or restore that one." if taken.archived else "."),
+                                        reason="taken", name=name, other=taken)
 
     @staticmethod
     def _scenario_row(db: sqlite3.Connection, scenario_id: int) -> tuple:
@@ -408,7 +649,8 @@ class ScenarioStore(SqliteStore):
     def _live_scenario_row(self, db: sqlite3.Connection, scenario_id: int) -> tuple:
         row = self._scenario_row(db, scenario_id)
         if row[4] is not None:
-            raise ScenarioError(f"scenario {scenario_id} ({row[1]!r}) was deleted; it can be read but not changed.")
+            raise ScenarioError(f"scenario {scenario_id} ({row[1]!r}) is archived; it can be read but not changed. "
+                                "Fix: restore it first.")
         return row
 
     def _load(self, db: sqlite3.Connection, scenario_id: int, version: int | None) -> Scenario:

@@ -5,9 +5,11 @@ demand choice into weights, reads the minutes of the existing sites and of the c
 :class:`planning.analysis.SiteMinutes` table, and explains every pick in people and incidents newly within the
 threshold. The existing sites are fixed: they always count and are never moved.
 
-Incident-derived (the incident gains, and the picks themselves under the incident or blend demand): a
-:class:`Suggestion` is kept per session, never in a shared cache or on disk. Show incident gains only through
-:func:`planning.privacy.suppress_count` (see :func:`pick_table`).
+Incidents come in as the protected release (:mod:`planning.release`). The models weigh settlements by their protected
+values (never by raw counts), and every incident figure shown, the gains and the objective included, is a cell of that
+release or is computed from protected values only (:attr:`Pick.gain_objective_shown`,
+:attr:`Suggestion.objective_shown`). A :class:`Suggestion` is still kept per session, never in a shared cache or on
+disk.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from geo.region import Region, read_services, region_outline
 from geo.settings import STORAGE_CRS
 from planning.analysis import SiteMinutes
 from planning.coverage import reach_minutes_of
-from planning.privacy import suppress_count
+from planning.release import IncidentRelease, scaled_text
 from planning.scenarios import Site
 from planning.siting import (DEFAULT_INCIDENT_WEIGHT, DEFAULT_UNDERREPORTING_FACTOR, MODELS, DemandWeights,
                              SitingError, SitingResult, demand_weights, maximal_coverage, p_median, set_cover,
@@ -65,14 +67,17 @@ class Pick:
     district_id : str or None
     gain_people : float
         People newly within the threshold of a service (unknown populations count as 0).
-    gain_incidents : int or None
-        Reported incidents newly within the threshold; None without incident data. Raw: show it only through
-        :func:`planning.privacy.suppress_count`.
+    gain_incidents : str or None
+        Reported incidents newly within the threshold: the release's cell of those settlements (``"<5"`` when
+        hidden); None without incident data.
     gain_settlements : int
         Settlements newly within the threshold.
     gain_objective : float
         The model's own gain (:attr:`planning.siting.SitingResult.gain`): demand newly covered (mclp, lscp) or
-        demand-weighted minutes saved (pmedian).
+        demand-weighted minutes saved (pmedian), computed on protected values.
+    gain_objective_shown : float or str
+        ``gain_objective`` as it may be shown: with demand = incidents under mclp or lscp, the released cell of the
+        newly covered settlements times the under-reporting factor (text, ``"<5"`` when hidden); else the number.
     """
 
     order: int
@@ -82,9 +87,10 @@ class Pick:
     lon: float
     district_id: str | None
     gain_people: float
-    gain_incidents: int | None
+    gain_incidents: str | None
     gain_settlements: int
     gain_objective: float
+    gain_objective_shown: float | str
 
 
 @dataclass(frozen=True)
@@ -95,7 +101,10 @@ class Suggestion:
     ----------
     picks : tuple of Pick
     objective : float
-        See :attr:`planning.siting.SitingResult.objective` (in demand units).
+        See :attr:`planning.siting.SitingResult.objective` (in demand units, on protected values).
+    objective_shown : float or str
+        ``objective`` as it may be shown: with demand = incidents under mclp, the released cell of the settlements
+        covered in the end times the under-reporting factor (text); else the number.
     solver, status : str
         "greedy" / "greedy+swap" / "cbc"; "heuristic" / "optimal" / "feasible".
     gap : float or None
@@ -119,6 +128,7 @@ class Suggestion:
     threshold_minutes: float
     picks: tuple[Pick, ...]
     objective: float
+    objective_shown: float | str
     solver: str
     status: str
     gap: float | None
@@ -184,7 +194,7 @@ def candidate_sites(region: Region, *, source: str = "population", min_populatio
 
 def suggest(region: Region, services: gpd.GeoDataFrame, site_minutes: SiteMinutes, candidates: gpd.GeoDataFrame, *,
             model: str, threshold_minutes: float, add: int | None = None, demand: str = "population",
-            incidents: np.ndarray | None = None, incident_weight: float = DEFAULT_INCIDENT_WEIGHT,
+            incidents: IncidentRelease | None = None, incident_weight: float = DEFAULT_INCIDENT_WEIGHT,
             underreporting_factor: float = DEFAULT_UNDERREPORTING_FACTOR, method: str = "greedy",
             every_district: bool = False, exact_gap: bool = False) -> Suggestion:
     """Suggest sites to add to ``services`` (kept fixed) with one of the location models.
@@ -207,8 +217,9 @@ def suggest(region: Region, services: gpd.GeoDataFrame, site_minutes: SiteMinute
         K, sites to add; required for mclp and pmedian, ignored by lscp (it adds as few as needed).
     demand : {"population", "incidents", "blend"}
         See :data:`planning.siting.DEMAND_MODES`.
-    incidents : numpy.ndarray, optional
-        Reported incidents per settlement, aligned with ``region.settlements`` (counts only).
+    incidents : IncidentRelease, optional
+        The protected release of the incidents, aligned with ``region.settlements``; the models weigh its
+        protected values.
     incident_weight, underreporting_factor : float
         See :func:`planning.siting.demand_weights`.
     method : {"greedy", "exact"}
@@ -228,7 +239,8 @@ def suggest(region: Region, services: gpd.GeoDataFrame, site_minutes: SiteMinute
     if len(candidates) == 0:
         raise SitingError("there are no candidate sites; lower the population limit or upload a list of sites.")
     settlements = region.settlements
-    weights = demand_weights(settlements["population"].to_numpy(dtype=float), incidents, mode=demand,
+    weights = demand_weights(settlements["population"].to_numpy(dtype=float),
+                             None if incidents is None else incidents.protected, mode=demand,
                              incident_weight=incident_weight, underreporting_factor=underreporting_factor)
     candidate_minutes = np.asarray(site_minutes.rows(candidates), dtype=np.float64)
     fixed_minutes = _fixed_minutes(services, site_minutes)
@@ -245,12 +257,17 @@ def suggest(region: Region, services: gpd.GeoDataFrame, site_minutes: SiteMinute
                        **{**options, "method": "exact"})
         if exact.status == "optimal":
             result = with_exact_gap(result, exact)
+    counted = model in ("mclp", "lscp") and demand == "incidents"
     picks = _picks(result, candidates, candidate_minutes, fixed_minutes, settlements, incidents,
-                   threshold_minutes=threshold_minutes)
+                   threshold_minutes=threshold_minutes, factor=underreporting_factor if counted else None)
+    objective_shown = result.objective
+    if counted and model == "mclp":
+        covered = (np.vstack([fixed_minutes, candidate_minutes[list(result.chosen)]]) <= threshold_minutes).any(axis=0)
+        objective_shown = scaled_text(incidents.value(covered), underreporting_factor, incidents.k)
     ids = settlements["settlement_id"].astype(object).to_numpy()
     return Suggestion(
         model=model, method=method, threshold_minutes=float(threshold_minutes), picks=picks,
-        objective=result.objective, solver=result.solver, status=result.status, gap=result.gap,
+        objective=result.objective, objective_shown=objective_shown, solver=result.solver, status=result.status, gap=result.gap,
         bound_kind=result.bound_kind, unreachable=tuple(str(ids[i]) for i in result.unreachable),
         districts_without_candidates=tuple(district_ids[d] for d in result.districts_without_candidates),
         n_candidates=len(candidates), demand=weights, base=services, result=result,
@@ -270,11 +287,12 @@ def suggested_sites(base: list[Site] | tuple[Site, ...], suggestion: Suggestion,
     return [*base, *added]
 
 
-def pick_table(suggestion: Suggestion, *, k: int, show_incidents: bool = True) -> pd.DataFrame:
-    """The picks as a table for pages, exports and the CLI; incident gains suppressed below ``k`` (text).
+def pick_table(suggestion: Suggestion, *, show_incidents: bool = True) -> pd.DataFrame:
+    """The picks as a table for pages, exports and the CLI: every incident figure from the release.
 
-    Columns: order, settlement_id, name, lat, lon, district_id, gain_people, gain_settlements, gain_objective and,
-    when there are incident data and ``show_incidents``, gain_incidents (e.g. ``"<5"``).
+    Columns: order, settlement_id, name, lat, lon, district_id, gain_people, gain_settlements, gain_objective (as
+    it may be shown, :attr:`Pick.gain_objective_shown`) and, when there are incident data and ``show_incidents``,
+    gain_incidents (released cells, e.g. ``"<5"``).
     """
     columns = ["order", "settlement_id", "name", "lat", "lon", "district_id", "gain_people", "gain_settlements",
                "gain_objective"]
@@ -284,9 +302,9 @@ def pick_table(suggestion: Suggestion, *, k: int, show_incidents: bool = True) -
     for pick in suggestion.picks:
         row = {"order": pick.order, "settlement_id": pick.settlement_id, "name": pick.name, "lat": pick.lat,
                "lon": pick.lon, "district_id": pick.district_id, "gain_people": pick.gain_people,
-               "gain_settlements": pick.gain_settlements, "gain_objective": pick.gain_objective}
+               "gain_settlements": pick.gain_settlements, "gain_objective": pick.gain_objective_shown}
         if "gain_incidents" in columns:
-            row["gain_incidents"] = suppress_count(pick.gain_incidents, k)
+            row["gain_incidents"] = pick.gain_incidents
         rows.append(row)
     return pd.DataFrame(rows, columns=columns)
 
@@ -331,11 +349,11 @@ def _service_districts(region: Region, services: gpd.GeoDataFrame) -> np.ndarray
     return _ids(joined["district_id"])
 
 
-def _picks(result: SitingResult, candidates, candidate_minutes, fixed_minutes, settlements, incidents, *,
-           threshold_minutes) -> tuple[Pick, ...]:
-    """Each pick with the people and incidents it newly brings within the threshold, in the order picked."""
+def _picks(result: SitingResult, candidates, candidate_minutes, fixed_minutes, settlements,
+           incidents: IncidentRelease | None, *, threshold_minutes, factor: float | None) -> tuple[Pick, ...]:
+    """Each pick with the people and incidents (released cells) it newly brings within the threshold, in the order
+    picked; ``factor``: the objective counts incidents times this (its shown gain is then a scaled cell)."""
     population = settlements["population"].fillna(0.0).to_numpy(dtype=float)
-    counts = None if incidents is None else np.asarray(incidents, dtype=np.int64)
     covered = (fixed_minutes <= threshold_minutes).any(axis=0)
     points = candidates.geometry.to_crs(STORAGE_CRS)
     picks = []
@@ -349,7 +367,9 @@ def _picks(result: SitingResult, candidates, candidate_minutes, fixed_minutes, s
             lat=float(points.iloc[row].y), lon=float(points.iloc[row].x),
             district_id=str(district) if pd.notna(district) else None,
             gain_people=float(population[new].sum()),
-            gain_incidents=None if counts is None else int(counts[new].sum()),
+            gain_incidents=None if incidents is None else incidents.text(new),
             gain_settlements=int(new.sum()), gain_objective=float(gain),
+            gain_objective_shown=float(gain) if factor is None else scaled_text(incidents.value(new), factor,
+                                                                                incidents.k),
         ))
     return tuple(picks)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from planning.privacy import suppress_count
+from planning.release import region_release
 
 
-def region_summary(region) -> dict:
-    """Counts and warnings of a region; incident totals are suppressed below the small-count threshold."""
+def region_summary(region, *, secret: bytes | None = None) -> dict:
+    """Counts and warnings of a region; the incident total is the release's cell of every record (those tied to a
+    district only included), the same cell the scenarios page shows when every record has a settlement."""
     population = region.settlements["population"].to_numpy(dtype=float)
-    incidents = int(region.incidents["count"].sum()) if len(region.incidents) else 0
+    release = region_release(region, secret=secret)
     return {
         "name": region.name("ru"),
         "region_id": region.region_id,
@@ -18,7 +19,7 @@ def region_summary(region) -> dict:
         "districts": len(region.districts),
         "settlements": len(region.settlements),
         "services": len(region.services),
-        "incidents": suppress_count(incidents),
+        "incidents": "0" if release is None else release.text(with_unplaced=True),
         "incidents_synthetic": region.incidents_synthetic,
         "population_total": int(np.nansum(population)),
         "settlements_without_population": int(np.isnan(population).sum()),

@@ -1,9 +1,13 @@
 """The region map as a folium object, for the map page (through streamlit-folium) and for exports.
 
+Names are data: every tooltip is a :class:`TextTooltip` (texts set as ``textContent``, never parsed as HTML), layer
+names and legend texts go through :func:`planning.markup.html_text` (Leaflet sets them as innerHTML), and values
+reach the page's scripts as :func:`planning.markup.js_value` literals.
+
 Offline by design: Leaflet is served by the app itself (``static/vendor/leaflet``), set per map through
 ``default_js``/``default_css``; no tile layer unless one is configured; no element that pulls a CDN script
-(no awesome-markers icons, no branca colormaps). Incidents arrive as counts per settlement, already suppressed:
-no incident point is ever drawn.
+(no awesome-markers icons, no branca colormaps). Incidents arrive as the protected release
+(:mod:`planning.release`) and are drawn as each settlement's cell: no incident point or raw count is ever drawn.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ import shapely
 from branca.element import MacroElement, Template
 
 from planning.i18n import CATALOG, fmt_number, place_names, t
-from planning.privacy import aggregate_to_period, suppress_count
+from planning.markup import html_text, js_value
+from planning.release import IncidentRelease
 
 STATIC_URL = "/app/static/vendor/leaflet"
 """Where the app serves Leaflet (Streamlit's static serving of the ``static/`` folder)."""
@@ -64,7 +69,7 @@ def base_map(boundary: gpd.GeoDataFrame, *, asset_url: str = STATIC_URL, tile_ur
 
 
 def region_map(region, *, lang: str = "ru", services: gpd.GeoDataFrame | None = None,
-               incidents_by_settlement: pd.Series | None = None, k: int,
+               settlement_incidents: IncidentRelease | None = None, k: int,
                asset_url: str = STATIC_URL, tile_url: str | None = None,
                bands: gpd.GeoDataFrame | None = None, settlement_minutes: np.ndarray | None = None,
                method: str | None = None, method_description: str | None = None) -> folium.Map:
@@ -77,8 +82,9 @@ def region_map(region, *, lang: str = "ru", services: gpd.GeoDataFrame | None = 
     region : geo.region.Region
     services : GeoDataFrame, optional
         The scenario's sites; the region's own services by default.
-    incidents_by_settlement : Series, optional
-        Incident counts indexed by settlement_id (already aggregated; see :func:`incident_counts`).
+    settlement_incidents : IncidentRelease, optional
+        The protected release aligned with ``region.settlements`` (:func:`planning.analysis.incident_release`):
+        each settlement with records is drawn with its own released cell.
     k : int
         Small-count threshold: counts from 1 to k-1 are shown as "<k".
     bands : GeoDataFrame, optional
@@ -91,25 +97,26 @@ def region_map(region, *, lang: str = "ru", services: gpd.GeoDataFrame | None = 
     """
     services = region.services if services is None else services
     fmap = base_map(region.boundary, asset_url=asset_url, tile_url=tile_url)
-    folium.GeoJson(geojson_dict(_simplified(region.boundary)), name=t("layer.outline", lang),
+    folium.GeoJson(geojson_dict(_simplified(region.boundary)), name=layer_name(t("layer.outline", lang)),
                    style_function=lambda _: {"color": "#34495e", "weight": 3, "fill": False}).add_to(fmap)
     if not region.districts.empty:
         districts = _simplified(region.districts)
         districts["label"] = place_names(region.districts, lang)
-        folium.GeoJson(geojson_dict(districts[["district_id", "label", "geometry"]]), name=t("layer.districts", lang),
+        folium.GeoJson(geojson_dict(districts[["district_id", "label", "geometry"]]),
+                       name=layer_name(t("layer.districts", lang)),
                        style_function=lambda _: {"color": "#7f8c8d", "weight": 1, "fillOpacity": 0.03},
-                       tooltip=folium.GeoJsonTooltip(fields=["label"], aliases=[t("field.district", lang)])).add_to(fmap)
+                       tooltip=TextTooltip(fields=["label"], aliases=[t("field.district", lang)])).add_to(fmap)
     if bands is not None and not bands.empty:
         band_layer(bands, lang, analysis_crs=region.analysis_crs).add_to(fmap)
     if not region.settlements.empty:
         _settlement_layer(region.settlements, lang, minutes=settlement_minutes).add_to(fmap)
-    if incidents_by_settlement is not None and len(incidents_by_settlement):
-        _incident_layer(region.settlements, incidents_by_settlement, lang, k=k,
+    if settlement_incidents is not None and settlement_incidents.has_records.any():
+        _incident_layer(region.settlements, settlement_incidents, lang,
                         synthetic=region.incidents_synthetic).add_to(fmap)
     if services is not None and not services.empty:
         _service_layer(services, lang).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
-    rows = legend_rows(lang, k=k, incidents=incidents_by_settlement is not None,
+    rows = legend_rows(lang, k=k, incidents=settlement_incidents is not None,
                        band_minutes=sorted(set(bands["minutes"])) if bands is not None and not bands.empty else (),
                        by_minutes=settlement_minutes is not None)
     notes = [method_label(method, method_description, lang)] if method else []
@@ -137,13 +144,6 @@ def layer_control_last(fmap: folium.Map) -> None:
         if isinstance(child, folium.LayerControl):
             del fmap._children[name]
             fmap.add_child(child, name=name)
-
-
-def incident_counts(incidents: pd.DataFrame, *, period: str | None = None) -> pd.Series:
-    """Total incidents per settlement_id (for one fixed period, or all). Counts only: nothing else is kept."""
-    frame = incidents if period is None else aggregate_to_period(incidents, period, level="settlement")
-    frame = frame[frame["settlement_id"].notna()]
-    return frame.groupby("settlement_id")["count"].sum().astype(int)
 
 
 def settlement_radius_px(population: float) -> float:
@@ -183,11 +183,11 @@ def _settlement_layer(settlements: gpd.GeoDataFrame, lang: str, *, minutes: np.n
         fields.append("minutes_label")
         aliases.append(t("map.field.minutes", lang))
     return folium.GeoJson(
-        geojson_dict(frame), name=t("layer.settlements", lang),
+        geojson_dict(frame), name=layer_name(t("layer.settlements", lang)),
         marker=folium.CircleMarker(radius=4, weight=1, fill=True, fill_opacity=0.75),
         style_function=lambda f: {"radius": f["properties"]["radius"], "color": f["properties"]["colour"],
                                   "fillColor": f["properties"]["colour"]},
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases),
+        tooltip=TextTooltip(fields=fields, aliases=aliases),
     )
 
 
@@ -246,16 +246,16 @@ def band_layer(bands: gpd.GeoDataFrame, lang: str, *, analysis_crs: str,
                tolerance_m: float = BAND_SIMPLIFY_M) -> folium.FeatureGroup:
     """Isochrone bands as nested fills, the largest (lightest) drawn first and the smallest (darkest) on top."""
     merged = simplified_bands(bands, analysis_crs=analysis_crs, tolerance_m=tolerance_m)
-    group = folium.FeatureGroup(name=t("map.layer.bands", lang))
+    group = folium.FeatureGroup(name=layer_name(t("map.layer.bands", lang)))
     for position in range(len(merged) - 1, -1, -1):
         colour = band_colour(position)
         row = merged.iloc[[position]].copy()
         row["label"] = t("map.band", lang, minutes=int(row["minutes"].iloc[0]))
         folium.GeoJson(
-            geojson_dict(row), name=row["label"].iloc[0],
+            geojson_dict(row), name=layer_name(row["label"].iloc[0]),
             style_function=lambda _, c=colour: {"color": c, "weight": 1, "fillColor": c,
                                                 "fillOpacity": BAND_FILL_OPACITY},
-            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+            tooltip=TextTooltip(fields=["label"], labels=False),
         ).add_to(group)
     return group
 
@@ -272,31 +272,54 @@ def _service_layer(services: gpd.GeoDataFrame, lang: str) -> folium.GeoJson:
         "kind_label": [t(f"kind.{k}", lang) for k in services["kind"]],
     }, geometry=services.geometry.to_numpy(), crs=services.crs)
     return folium.GeoJson(
-        geojson_dict(frame), name=t("layer.services", lang),
+        geojson_dict(frame), name=layer_name(t("layer.services", lang)),
         marker=folium.CircleMarker(radius=9, weight=3, color="#ffffff", fill=True, fill_color=SERVICE_COLOUR,
                                    fill_opacity=0.95),
-        tooltip=folium.GeoJsonTooltip(fields=["label", "kind_label"], aliases=[t("field.name", lang), t("field.kind", lang)]),
+        tooltip=TextTooltip(fields=["label", "kind_label"], aliases=[t("field.name", lang), t("field.kind", lang)]),
     )
 
 
-def _incident_layer(settlements: gpd.GeoDataFrame, counts: pd.Series, lang: str, *, k: int,
+def _incident_layer(settlements: gpd.GeoDataFrame, release: IncidentRelease, lang: str, *,
                     synthetic: bool) -> folium.GeoJson:
-    located = settlements.set_index("settlement_id").reindex(counts.index)
-    located = located[located.geometry.notna()]
-    values = counts.loc[located.index]
+    rows = np.flatnonzero(release.has_records & settlements.geometry.notna().to_numpy())
+    located = settlements.iloc[rows]
+    values = release.settlement_values()[rows]
     frame = gpd.GeoDataFrame({
         "label": place_names(located, lang),
-        "count_label": [suppress_count(int(v), k) for v in values],
-        "radius": [4.0 + 2.0 * math.log1p(int(v)) if int(v) >= k else 4.0 for v in values],
+        "count_label": release.settlement_texts()[rows],
+        "radius": [4.0 if np.isnan(v) else 4.0 + 2.0 * math.log1p(v) for v in values],
     }, geometry=located.geometry.to_numpy(), crs=settlements.crs)
     name = t("layer.incidents_synthetic" if synthetic else "layer.incidents", lang)
     return folium.GeoJson(
-        geojson_dict(frame), name=name, show=False,
+        geojson_dict(frame), name=layer_name(name), show=False,
         marker=folium.CircleMarker(radius=4, weight=1, color=INCIDENT_COLOUR, fill=True, fill_opacity=0.35),
         style_function=lambda f: {"radius": f["properties"]["radius"]},
-        tooltip=folium.GeoJsonTooltip(fields=["label", "count_label"],
-                                      aliases=[t("field.name", lang), name]),
+        tooltip=TextTooltip(fields=["label", "count_label"], aliases=[t("field.name", lang), name]),
     )
+
+
+def numbered_sites_layer(lats, lons, numbers, tooltips, *, name: str, colour: str) -> folium.FeatureGroup:
+    """Sites drawn as filled circles carrying their number (e.g. the order of a suggestion), each with a text
+    tooltip: a layer named ``name`` (shown as text in the layer control).
+
+    Parameters
+    ----------
+    lats, lons : sequence of float
+        Positions, degrees (EPSG:4326).
+    numbers : sequence of int
+        The number drawn on each site.
+    tooltips : sequence of str
+        Each site's tooltip, shown as text (a name in it never runs as HTML or script).
+    """
+    group = folium.FeatureGroup(name=layer_name(name))
+    for lat, lon, number, tooltip in zip(lats, lons, numbers, tooltips):
+        folium.CircleMarker([float(lat), float(lon)], radius=12, weight=3, color="#ffffff", fill=True,
+                            fill_color=colour, fill_opacity=0.95, tooltip=TextTooltip(text=tooltip)).add_to(group)
+        folium.Marker([float(lat), float(lon)], tooltip=TextTooltip(text=tooltip), icon=folium.DivIcon(
+            icon_size=(24, 24), icon_anchor=(12, 12),
+            html=f'<div style="width:24px;text-align:center;font:bold 12px/24px sans-serif;color:#fff">'
+                 f'{html_text(int(number))}</div>')).add_to(group)
+    return group
 
 
 def legend_rows(lang: str, *, k: int, incidents: bool, band_minutes=(),
@@ -328,7 +351,7 @@ class _Legend(MacroElement):
   legend.onAdd = function() {
     var div = L.DomUtil.create("div", "qorgau-legend");
     div.style.cssText = "background:white;padding:8px 10px;border:1px solid #999;border-radius:4px;font:13px sans-serif;line-height:1.5";
-    div.innerHTML = {{ this.inner | tojson }};
+    div.innerHTML = {{ this.inner_js }};
     return div;
   };
   legend.addTo({{ this._parent.get_name() }});
@@ -339,14 +362,96 @@ class _Legend(MacroElement):
     def __init__(self, title: str, rows: list[tuple[str, str]], notes: list[str] = ()):
         super().__init__()
         self._name = "Legend"
-        from html import escape
-
         items = "".join(f'<div><span style="display:inline-block;width:12px;height:12px;border-radius:6px;'
-                        f'background:{escape(c)};margin-right:6px;vertical-align:middle"></span>{escape(label)}</div>'
-                        for c, label in rows)
+                        f'background:{html_text(c)};margin-right:6px;vertical-align:middle"></span>'
+                        f'{html_text(label)}</div>' for c, label in rows)
         notes_html = "".join(f'<div class="qorgau-legend-note" style="max-width:340px;font-size:11px;color:#444;'
-                             f'margin-top:4px">{escape(note)}</div>' for note in notes)
-        self.inner = f"<b>{escape(title)}</b>{items}{notes_html}"
+                             f'margin-top:4px">{html_text(note)}</div>' for note in notes)
+        self.inner = f"<b>{html_text(title)}</b>{items}{notes_html}"
+        self.inner_js = js_value(self.inner)
+
+
+class TextTooltip(folium.Tooltip):
+    """A Leaflet tooltip whose every text is set as text (``textContent``), never parsed as HTML.
+
+    A ``folium.Tooltip`` subclass only so that folium's ``tooltip=`` arguments take it as it is (anything else they
+    wrap in a plain ``folium.Tooltip``); it shares none of that class's template.
+
+    folium's ``GeoJsonTooltip`` writes property values and aliases into ``innerHTML`` and ``Tooltip`` writes its
+    text into a JavaScript template literal: a name such as ``<img src=x onerror=…>`` or one with a backtick would
+    run. This one builds the tooltip's elements itself; its texts reach the script only as
+    :func:`planning.markup.js_value` literals.
+
+    Parameters
+    ----------
+    fields : list of str, optional
+        For a ``folium.GeoJson`` parent: feature properties shown one per row.
+    aliases : list of str, optional
+        Row labels, one per field (the field names by default).
+    labels : bool
+        Whether to show the row labels.
+    text : str, optional
+        For any other parent (a marker): the tooltip's one text. Give either ``fields`` or ``text``.
+    sticky : bool
+        Whether the tooltip follows the mouse.
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function(spec, options) {
+  // spec is passed in, not written into the function: streamlit-folium reads a clicked marker's tooltip content
+  // (this function's source) through innerHTML, so the source must carry no data.
+  {{ this._parent.get_name() }}.bindTooltip(function(layer) {
+    var box = document.createElement("div");
+    if (spec.text !== null) { box.textContent = spec.text; return box; }
+    var properties = (layer && layer.feature && layer.feature.properties) || {};
+    var table = document.createElement("table");
+    spec.fields.forEach(function(field, i) {
+      var row = table.insertRow();
+      if (spec.labels) {
+        var label = document.createElement("th");
+        label.style.cssText = "text-align:left;padding:2px 8px 2px 2px";
+        label.textContent = spec.aliases[i];
+        row.appendChild(label);
+      }
+      var value = properties[field];
+      row.insertCell().textContent = value === null || value === undefined ? "" : String(value);
+    });
+    box.appendChild(table);
+    return box;
+  }, options);
+})({{ this.spec_js }}, {{ this.options_js }});
+{% endmacro %}
+""")
+
+    def __init__(self, fields: list[str] | None = None, aliases: list[str] | None = None, *, labels: bool = True,
+                 text: str | None = None, sticky: bool = True):
+        MacroElement.__init__(self)  # not folium.Tooltip's: its text would go into a template literal
+        if (fields is None) == (text is None):
+            raise ValueError("TextTooltip needs either `fields` (for a GeoJson layer) or `text`; got "
+                             f"fields={fields!r}, text={text!r}.")
+        if fields is not None and aliases is not None and len(aliases) != len(fields):
+            raise ValueError(f"`aliases` needs one label per field ({len(fields)}); got {len(aliases)}.")
+        self._name = "TextTooltip"
+        self.fields = list(fields) if fields is not None else []
+        self.aliases = [str(a) for a in aliases] if aliases is not None else list(self.fields)
+        self.labels = labels
+        self.text = None if text is None else str(text)
+        self.spec_js = js_value({"fields": self.fields, "aliases": self.aliases, "labels": labels, "text": self.text})
+        self.options_js = js_value({"sticky": sticky, "className": "qorgau-tooltip"})
+
+    def render(self, **kwargs):
+        if self.fields and isinstance(self._parent, folium.GeoJson) and self._parent.data.get("features"):
+            known = set(self._parent.data["features"][0].get("properties") or {})
+            missing = [f for f in self.fields if f not in known]
+            if missing:
+                raise KeyError(f"TextTooltip fields {missing} are not properties of the layer; known: {sorted(known)}.")
+        super().render(**kwargs)
+
+
+def layer_name(text: str) -> str:
+    """A layer's name as the layer control shows it (Leaflet sets it as innerHTML): the text, HTML-escaped."""
+    return html_text(text)
 
 
 def add_legend(fmap: folium.Map, rows: list[tuple[str, str]], *, title: str | None = None, lang: str = "ru",

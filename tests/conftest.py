@@ -82,3 +82,27 @@ def sign_in_session(at, username: str = "tester", role: str = "planner", *, emai
     at.session_state["_session_token"] = access.start_session(store, user, via="tests")
     at.session_state["user"] = user
     return user
+
+
+@pytest.fixture(autouse=True)
+def release_secret(monkeypatch):
+    """A fixed release secret for every test (and the CLI runs they start), so no test writes one into the user's
+    own data folder; tests of the secret itself unset it."""
+    monkeypatch.setenv("QORGAU_RELEASE_SECRET", "tests-only release secret, not for deployment")
+
+
+TEST_SECRET = b"tests-only release secret, not for deployment"
+
+
+def release_of(counts, *, ids=None, k: int = 5, period: str = "2023", scope: str = "test"):
+    """The protected release (planning.release) of per-settlement ``counts`` recorded in one ``period``."""
+    import numpy as np
+    import pandas as pd
+
+    from planning.release import release_for
+
+    counts = np.asarray(counts, dtype=np.int64)
+    ids = [f"s{i}" for i in range(len(counts))] if ids is None else list(ids)
+    frame = pd.DataFrame({"settlement_id": ids, "district_id": [None] * len(ids), "period": period,
+                          "count": counts, "synthetic": False})
+    return release_for(frame, ids, scope=scope, secret=TEST_SECRET, k=k)

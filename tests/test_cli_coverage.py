@@ -15,7 +15,9 @@ import sys
 
 import pytest
 
-from conftest import DEFAULT_REGION, PROJECT, TINY
+from conftest import DEFAULT_REGION, PROJECT, TEST_SECRET, TINY
+from geo.region import load_region
+from planning.analysis import incident_release
 from planning.cli import main
 from planning.scenarios import SCENARIO_DB_ENV_VAR
 
@@ -50,11 +52,13 @@ def test_coverage_on_the_tiny_region_is_hand_checked(capsys):
     assert (within_30["settlements_covered"], within_30["settlements_total"]) == (1, 4)
     assert (within_60["population_covered"], within_60["settlements_covered"]) == (12800, 2)
     assert within_30["settlements_unknown_population"] == 2 and within_60["settlements_unknown_population_covered"] == 0
-    # incidents: 7 at Alpha (within 30), 2 at Beta (30..60): Beta's 2 is hidden, and so is every sum that would
-    # reveal it (7 + 2 within 60 minutes, the total)
-    assert within_30["incidents_covered"] == "7"
-    assert within_60["incidents_covered"] == "x" and within_30["incidents_total"] == "x"
-    assert "2" not in {v for t in report["thresholds"].values() for k, v in t.items() if k.startswith("incidents")}
+    # incidents: 7 at Alpha (within 30), 2 at Beta (30..60); each figure is the release's cell of its settlements
+    release = incident_release(load_region(TINY), secret=TEST_SECRET, k=5)
+    assert within_30["incidents_covered"] == release.text([0]) and within_60["incidents_covered"] == release.text([0, 1])
+    assert within_30["incidents_total"] == within_60["incidents_total"] == release.text()
+    assert report["districts"]["W"]["thresholds"]["60"]["incidents_covered"] == release.text([0, 1])
+    shown = {v for t in report["thresholds"].values() for k, v in t.items() if k.startswith("incidents")}
+    assert all(v == "<5" or int(v) >= 5 for v in shown) and "x" not in shown
     west = report["districts"]["W"]["thresholds"]["30"]
     assert (west["population_covered"], west["settlements_total"]) == (12000, 2)
     assert report["districts"]["E"]["thresholds"]["60"]["settlements_covered"] == 0
@@ -104,7 +108,7 @@ def test_default_region_through_the_module_entry_point(tmp_path):
     assert within_30["settlements_total"] == 31
     assert 0 < within_30["settlements_covered"] <= within_60["settlements_covered"] <= 31
     assert within_30["population_covered"] <= within_60["population_covered"] <= within_60["population_total"]
-    for figures in (within_30, within_60):  # synthetic incidents: shown as numbers, "<5" or "x", never raw 1..4
+    for figures in (within_30, within_60):  # synthetic incidents: released cells, numbers of at least 5 or "<5"
         for key in ("incidents_covered", "incidents_total"):
             value = figures[key]
-            assert value in ("x", "<5") or value.isdigit() and (int(value) == 0 or int(value) >= 5)
+            assert value == "<5" or value.isdigit() and (int(value) == 0 or int(value) >= 5)

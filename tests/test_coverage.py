@@ -26,7 +26,7 @@ from planning.coverage import (
     summary_sentence,
     weighted_quantile,
 )
-from planning.privacy import suppress_count
+from conftest import release_of
 
 INF = np.inf
 
@@ -45,6 +45,8 @@ POPULATION = np.array([1000.0, 200.0, np.nan, 500.0, 50.0, 300.0])
 INCIDENTS = np.array([3, 0, 6, 1, 2, 7])
 DISTRICTS = ["D1", "D1", "D1", "D2", "D2", "D2"]
 SERVICE_IDS = np.array(["site-0", "site-1", "site-2"], dtype=object)
+RELEASE = release_of(INCIDENTS)
+SHOWN = RELEASE.settlement_texts()
 
 # By hand, with the mobile reach: s5 is 26 min from the mobile team (beyond its 25) -> site 0 at 70;
 # s4 is 35 min from the mobile team -> site 1 at 55; s2 is 15 min from the mobile team (within reach).
@@ -70,7 +72,7 @@ def settlements_frame() -> gpd.GeoDataFrame:
 @pytest.fixture
 def result():
     near = nearest(MINUTES, reach_minutes=REACH_MINUTES)
-    return near, coverage(near.minutes, POPULATION, INCIDENTS, DISTRICTS, thresholds=(30, 60))
+    return near, coverage(near.minutes, POPULATION, INCIDENTS, DISTRICTS, thresholds=(30, 60), release=RELEASE)
 
 
 def test_nearest_respects_mobile_reach():
@@ -195,13 +197,15 @@ def test_weighted_quantile_matches_numpy_inverted_cdf(pairs, quantile):
 
 def test_gap_ranking(result):
     near, _ = result
-    table = gaps(settlements_frame(), near.minutes, SERVICE_IDS[near.site_index], INCIDENTS, threshold_minutes=30)
+    table = gaps(settlements_frame(), near.minutes, SERVICE_IDS[near.site_index], RELEASE, threshold_minutes=30)
     assert table["settlement_id"].tolist() == ["s5", "s4"]  # 300 people before 50
     assert table.iloc[0].to_dict() == {
         "settlement_id": "s5", "name": "Zhana", "district_id": "D2", "minutes": 70.0,
-        "nearest_service_id": "site-0", "population": 300.0, "incidents": "7",
+        "nearest_service_id": "site-0", "population": 300.0, "incidents": SHOWN[5],
     }
-    assert table.iloc[1]["incidents"] == "<5" and table.iloc[1]["nearest_service_id"] == "site-1"
+    assert table.iloc[1]["incidents"] == SHOWN[4] == "<5" and table.iloc[1]["nearest_service_id"] == "site-1"
+    assert gaps(settlements_frame(), near.minutes, SERVICE_IDS[near.site_index], None,
+                threshold_minutes=30)["incidents"].tolist() == ["0", "0"]
 
 
 def test_gap_ranking_ties_unknown_population_and_small_counts():
@@ -210,12 +214,14 @@ def test_gap_ranking_ties_unknown_population_and_small_counts():
         "district_id": ["D"] * 5, "population": [100.0, 100.0, np.nan, 100.0, 100.0],
     })
     minutes = np.array([40.0, 50.0, 90.0, INF, 45.0])
-    incidents = np.array([1, 4, 50, 9, 0])
-    table = gaps(frame, minutes, ["x", "x", "x", None, "x"], incidents, threshold_minutes=30)
-    # Same population: 9 incidents first; 1 and 4 rank as equal ("<5"), so the farther one (b) comes first;
-    # 0 incidents after "<5"; unknown population last whatever its incidents.
+    release = release_of([1, 2, 50, 9, 0], ids=frame["settlement_id"])
+    assert release.settlement_texts().tolist()[:2] == ["<5", "<5"] and release.settlement_texts()[3].isdigit()
+    table = gaps(frame, minutes, ["x", "x", "x", None, "x"], release, threshold_minutes=30)
+    # Same population: d's shown figure first; a and b are both hidden ("<5") and rank as equal, so the farther
+    # one (b) comes first; 0 incidents after "<5"; unknown population last whatever its incidents.
     assert table["settlement_id"].tolist() == ["d", "b", "a", "e", "c"]
-    assert table["incidents"].tolist() == ["9", "<5", "<5", "0", "50"]
+    shown = dict(zip(frame["settlement_id"], release.settlement_texts()))
+    assert table["incidents"].tolist() == [shown[s] for s in ["d", "b", "a", "e", "c"]]
     assert pd.isna(table["nearest_service_id"].iloc[0])  # no service reaches d
 
 
@@ -240,7 +246,7 @@ def test_compare_and_summary(result):
     _, cov_a = result
     # Scenario B: a new site brings s4 and s5 within 30 minutes, but s2 (unknown population) falls to 40.
     cov_b = coverage(np.array([5.0, 25.0, 40.0, 20.0, 10.0, 12.0]), POPULATION, INCIDENTS, DISTRICTS,
-                     thresholds=(30, 60))
+                     thresholds=(30, 60), release=RELEASE)
     comparison = compare(cov_a, cov_b)
     within_30 = comparison.within["30"]
     assert within_30.figures["population_covered"].difference == 2050.0 - 1700.0
@@ -248,7 +254,7 @@ def test_compare_and_summary(result):
     assert within_30.population_share_pp.difference == pytest.approx(100.0 - 100.0 * 1700 / 2050)
     assert [(c.index, c.change) for c in within_30.changes] == [(5, "gained"), (4, "gained"), (2, "lost")]
     assert within_30.districts["D1"]["settlements_covered"].difference == -1
-    assert [c.incidents for c in within_30.changes] == ["7", "<5", "6"]
+    assert [c.incidents for c in within_30.changes] == [SHOWN[5], SHOWN[4], SHOWN[2]]
     assert summary_sentence(comparison, threshold_minutes=30) == (
         "Scenario B covers 350 more people (+17.1 pp) within 30 minutes, 1 more village; "
         "1 village with 0 people loses coverage (population unknown in 1).")
@@ -277,10 +283,3 @@ def test_compare_refuses_different_settlements(result):
     other = coverage(np.array([1.0]), [1.0], None, ["D1"], thresholds=(30, 60))
     with pytest.raises(CoverageInputError, match="same settlements"):
         compare(cov_a, other)
-
-
-def test_suppress_count():
-    assert [suppress_count(n) for n in (0, 1, 4, 5, 123)] == ["0", "<5", "<5", "5", "123"]
-    assert suppress_count(2, k=3) == "<3"
-    with pytest.raises(ValueError):
-        suppress_count(-1)

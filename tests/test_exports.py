@@ -1,4 +1,4 @@
-"""Exports: CSV, XLSX and GeoJSON content, and the small-count suppression of every incident figure."""
+"""Exports: CSV, XLSX and GeoJSON content, and every incident figure drawn from the one protected release."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from conftest import DEFAULT_REGION, TINY
+from conftest import DEFAULT_REGION, TEST_SECRET, TINY
 from geo.region import load_region
-from planning.analysis import SiteMinutes, evaluate, incident_vector, service_bands
+from planning.analysis import SiteMinutes, evaluate, incident_release, service_bands
+from planning.gapmap import shown_incidents
 from planning.baseline import current_services
 from planning.exports import (bands_geojson, csv_bytes, district_table, gaps_geojson, scenario_map,
                               settlement_table, standalone_html, tables, xlsx_bytes)
@@ -24,21 +25,21 @@ K = 5
 def default():
     region = load_region(DEFAULT_REGION)
     table = SiteMinutes(None, region.settlements, analysis_crs=region.analysis_crs)
-    incidents = incident_vector(region.incidents, region.settlements["settlement_id"])
+    incidents = incident_release(region, secret=TEST_SECRET, k=K)
     services = current_services(region).iloc[:3]
     return region, evaluate(region, services, table, incidents=incidents), incidents, services
 
 
-def test_settlement_csv_has_every_settlement_and_suppressed_incidents(default):
+def test_settlement_csv_has_every_settlement_and_released_incidents(default):
     region, result, incidents, _ = default
-    small = incidents.copy()
-    small[0] = 2  # a small count must never leave as a number
-    frame = pd.read_csv(io.BytesIO(csv_bytes(settlement_table(region, result, incidents=small, k=K,
+    frame = pd.read_csv(io.BytesIO(csv_bytes(settlement_table(region, result, incidents=incidents,
                                                               incident_level="settlement"))), dtype=str)
     assert len(frame) == len(region.settlements)
     assert list(frame["settlement_id"]) == list(region.settlements["settlement_id"])
-    assert frame.loc[0, "Обращения"] == "<5"
-    assert set(frame["Обращения"]) <= {"0", "<5"} | {str(n) for n in small if n >= K}
+    assert frame["Обращения"].tolist() == incidents.settlement_texts().tolist()  # the page's cells, as they are
+    small = (incidents.counts > 0) & (incidents.counts < K)
+    assert small.any() and set(frame["Обращения"][small]) <= {"<5"} | {str(n) for n in range(K, K + 4)}
+    assert all(v in ("0", "<5") or int(v) >= K for v in frame["Обращения"])
     minutes = frame["Минуты"].astype(float)
     expected = np.where(np.isfinite(result.nearest.minutes), np.round(result.nearest.minutes, 1), np.nan)
     np.testing.assert_allclose(minutes, expected, atol=0.051)
@@ -46,9 +47,9 @@ def test_settlement_csv_has_every_settlement_and_suppressed_incidents(default):
 
 def test_district_level_exports_carry_no_settlement_incidents(default):
     region, result, incidents, _ = default
-    for frame in tables(region, result, incidents=incidents, k=K, incident_level="district").values():
+    for frame in tables(region, result, incidents=incidents, incident_level="district").values():
         assert "Обращения" not in frame.columns
-    gaps = json.loads(gaps_geojson(region, result, incidents=incidents, k=K, incident_level="district"))
+    gaps = json.loads(gaps_geojson(region, result, incidents=incidents, incident_level="district"))
     assert gaps["features"] and all("incidents" not in f["properties"] for f in gaps["features"])
     uncovered = int((result.nearest.minutes > 60).sum())
     assert len(gaps["features"]) == uncovered
@@ -56,7 +57,7 @@ def test_district_level_exports_carry_no_settlement_incidents(default):
 
 def test_xlsx_sheets_and_geojson(default):
     region, result, incidents, services = default
-    sheets = tables(region, result, incidents=incidents, lang="kk", k=K, incident_level="settlement")
+    sheets = tables(region, result, incidents=incidents, lang="kk", incident_level="settlement")
     book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(sheets)))
     assert book.sheetnames == list(sheets)
     first = book[book.sheetnames[0]]
@@ -66,21 +67,17 @@ def test_xlsx_sheets_and_geojson(default):
     assert {f["properties"]["minutes"] for f in collection["features"]} == {15.0, 30.0, 60.0}
 
 
-def test_district_incidents_are_suppressed_together():
+def test_district_table_export_is_the_page_table():
     region = load_region(TINY)
     table = SiteMinutes(None, region.settlements, analysis_crs=region.analysis_crs)
-    incidents = np.array([40, 2, 0, 7][: len(region.settlements)], dtype=np.int64)
-    services = region.services
-    result = evaluate(region, services, table, incidents=incidents)
-    frame = district_table(region, result, k=K)
+    result = evaluate(region, region.services, table, incidents=incident_release(region, secret=TEST_SECRET, k=K))
+    frame = district_table(region, result)
+    shown = shown_incidents(result.coverage)
     columns = ["Обращения ≤30 мин", "Обращения ≤60 мин", "Обращения всего"]
-    for _, row in frame.iterrows():
+    for district, (_, row) in zip(result.coverage.districts, frame.iterrows()):
         values = [row[c] for c in columns]
-        assert all(v.isdigit() or v in (f"<{K}", "x") for v in values), values
-        numeric = [int(v) for v in values if v.isdigit()]
-        assert all(v == 0 or v >= K for v in numeric), values
-        # no two plain numbers (within 30, within 60, total) differ by a small count: nothing can be subtracted
-        assert not any(0 < abs(a - b) < K for a in numeric for b in numeric), values
+        assert values == [shown.covered["30"][district], shown.covered["60"][district], shown.total[district]]
+        assert all(v in ("0", f"<{K}") or int(v) >= K for v in values), values
 
 
 def test_standalone_html_loads_nothing_from_the_app_or_the_net(default):

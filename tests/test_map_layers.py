@@ -3,6 +3,7 @@ the method. On the tiny region with the hand-made roads (network) and on the bun
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import numpy as np
@@ -16,7 +17,7 @@ from geo.region import load_region
 from geo.region import read_services
 from planning.analysis import SiteMinutes, evaluate, region_network, service_bands
 from planning.baseline import current_services
-from planning.webmap import (BAND_COLOURS, MINUTE_COLOURS, UNREACHABLE_COLOUR, _Legend, band_layer, incident_counts,
+from planning.webmap import (BAND_COLOURS, MINUTE_COLOURS, UNREACHABLE_COLOUR, TextTooltip, _Legend, band_layer,
                              minutes_colour, minutes_label, region_map, simplified_bands)
 
 NEST_TOLERANCE_DEG = 1e-9
@@ -118,7 +119,7 @@ def test_settlements_carry_minutes_and_colours(tiny_with_roads):
             assert props["minutes"] is None and props["minutes_label"] == "not reachable"
             assert props["colour"] == UNREACHABLE_COLOUR
         assert props["colour"] == minutes_colour(expected)
-    tooltip = next(c for c in layer._children.values() if isinstance(c, folium.GeoJsonTooltip))
+    tooltip = next(c for c in layer._children.values() if isinstance(c, TextTooltip))
     assert "minutes_label" in tooltip.fields
 
 
@@ -174,12 +175,17 @@ def test_minutes_must_align_with_settlements():
         region_map(region, k=5, settlement_minutes=np.zeros(3))
 
 
-def test_incident_counts_per_fixed_period():
-    counts = pd.DataFrame({"settlement_id": ["s1", "s1", "s2", None], "district_id": ["W", "W", "W", "E"],
-                           "period": ["2023-H1", "2023-H2", "2024", "2023-H2"], "count": [7, 2, 4, 9],
-                           "synthetic": [False] * 4})
-    assert incident_counts(counts).to_dict() == {"s1": 9, "s2": 4}
-    assert incident_counts(counts, period="2023-H1").to_dict() == {"s1": 7}
-    assert incident_counts(counts, period="2023").to_dict() == {"s1": 9}
+def test_incident_layer_draws_the_release_cells_of_a_fixed_period():
+    from conftest import TEST_SECRET
+    from planning.analysis import incident_release
+
+    region = load_region(DEFAULT_REGION)
+    period = "2023-H1"
+    release = incident_release(region, period=period, secret=TEST_SECRET, k=5)
+    html = region_map(region, lang="en", k=5, settlement_incidents=release).get_root().render()
+    drawn = release.settlement_texts()[release.has_records]
+    labels = [text.replace("\\u003c", "<") for text in re.findall(r'"count_label": "([^"]*)"', html)]
+    assert len(drawn) and sorted(labels) == sorted(drawn)  # each settlement with records, as its own cell
+    assert all(text == "<5" or int(text) >= 5 for text in labels)
     with pytest.raises(ValueError, match="fixed periods"):
-        incident_counts(counts, period="2023-03")
+        incident_release(region, period="2023-03", secret=TEST_SECRET)

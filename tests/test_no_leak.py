@@ -179,7 +179,7 @@ def test_no_export_carries_a_point_or_free_text(world, caplog):
     from geo.region import load_region
     from pages.common import incidents_for
     from planning import exports
-    from planning.analysis import SiteMinutes, evaluate, incident_vector, region_network, service_bands
+    from planning.analysis import SiteMinutes, evaluate, incident_release, region_network, service_bands
     from planning.baseline import current_services
     from planning.intake import IncidentStore, ingest_incidents
 
@@ -193,17 +193,16 @@ def test_no_export_carries_a_point_or_free_text(world, caplog):
     assert region.incidents["count"].sum() == len(POINTS)
     services = current_services(region)
     minutes = SiteMinutes(region_network(region), region.settlements, analysis_crs=region.analysis_crs)
-    incidents = incident_vector(region.incidents, region.settlements["settlement_id"])
+    incidents = incident_release(region)
     result = evaluate(region, services, minutes, incidents=incidents)
     outputs = []
     for level in ("settlement", "district"):
-        sheets = exports.tables(region, result, incidents=incidents, lang="ru", k=5, incident_level=level)
+        sheets = exports.tables(region, result, incidents=incidents, lang="ru", incident_level=level)
         outputs += [exports.csv_bytes(frame).decode("utf-8-sig") for frame in sheets.values()]
         outputs.append(exports.xlsx_bytes(sheets).decode("latin-1"))
-        outputs.append(exports.gaps_geojson(region, result, incidents=incidents, k=5, incident_level=level))
+        outputs.append(exports.gaps_geojson(region, result, incidents=incidents, incident_level=level))
     outputs.append(exports.bands_geojson(service_bands(region, services, minutes.network)))
-    fmap = exports.scenario_map(region, result, bands=None, k=5,
-                                incidents_by_settlement=pd.Series(incidents, index=region.settlements["settlement_id"]))
+    fmap = exports.scenario_map(region, result, bands=None, k=5, settlement_incidents=incidents)
     outputs.append(exports.standalone_html(fmap))
     for output in outputs:
         assert not leaks(output), leaks(output)

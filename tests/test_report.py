@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import DEFAULT_REGION, SHARED_TURKISTAN, needs_shared
+from conftest import DEFAULT_REGION, SHARED_TURKISTAN, TEST_SECRET, needs_shared
 from geo.region import load_region
-from planning.analysis import SiteMinutes, evaluate, incident_vector
+from planning.analysis import SiteMinutes, evaluate, incident_release
 from planning.baseline import baseline_services, current_services
 from planning.i18n import fmt_number, t
 from planning.report import area_label, incident_pair, key_figures, region_pdf
@@ -42,14 +42,14 @@ def _flat(text: str) -> str:
 def _setup(path: Path):
     region = load_region(path)
     table = SiteMinutes(None, region.settlements, analysis_crs=region.analysis_crs)
-    incidents = incident_vector(region.incidents, region.settlements["settlement_id"]) if len(region.incidents) else None
+    incidents = incident_release(region, secret=TEST_SECRET, k=K)
     return region, table, incidents
 
 
 def test_region_report_on_the_default_region_in_kazakh(tmp_path):
     region, table, incidents = _setup(DEFAULT_REGION)
     services = current_services(region)
-    pdf = region_pdf(region, [("Base", services)], table, lang="kk", incidents=incidents, k=K)
+    pdf = region_pdf(region, [("Base", services)], table, lang="kk", incidents=incidents)
     pages = _pages(pdf, tmp_path)
     assert len(pages) >= 2
     demo = _flat(t("report.demo", "kk"))
@@ -58,7 +58,7 @@ def test_region_report_on_the_default_region_in_kazakh(tmp_path):
     text = _flat("\n".join(pages))
     assert "Түркістан облысы және Шымкент қаласы" in text  # Kazakh letters survive (embedded DejaVu)
     result = evaluate(region, services, table, incidents=incidents)
-    for figure in key_figures(result, lang="kk", k=K):
+    for figure in key_figures(result, lang="kk"):
         assert _flat(figure.value) in text
     assert "CC BY 4.0" in text and "GeoNames" in text  # licence lines
     assert _flat(table.describe("kk")) in text  # the method of the estimate, in the language of the report
@@ -72,7 +72,7 @@ def test_district_report_with_two_scenarios(tmp_path):
     district = "KZ611600"
     name = area_label(region, district, "ru")
     fewer = base[base["district_id"] != district]
-    pdf = region_pdf(region, [("Базовый", base), ("Без службы", fewer)], table, lang="ru", district_id=district, k=K)
+    pdf = region_pdf(region, [("Базовый", base), ("Без службы", fewer)], table, lang="ru", district_id=district)
     text = _flat("\n".join(_pages(pdf, tmp_path)))
     assert name in text and "Арысь" in text
     assert t("report.demo", "ru") not in text  # no synthetic incidents, no demo line
@@ -84,11 +84,15 @@ def test_district_report_with_two_scenarios(tmp_path):
 def test_unknown_district_is_refused():
     region, table, incidents = _setup(DEFAULT_REGION)
     with pytest.raises(KeyError, match="district_id"):
-        region_pdf(region, [("x", current_services(region))], table, district_id="nowhere", k=K)
+        region_pdf(region, [("x", current_services(region))], table, district_id="nowhere")
 
 
-def test_incident_pair_hides_a_small_complement():
-    assert incident_pair(40, 60, k=5) == ("40", "60")
-    covered, total = incident_pair(40, 42, k=5)  # 2 beyond reach: neither 40 nor 42 may both show
-    assert not (covered == "40" and total == "42")
-    assert incident_pair(3, 3, k=5)[0] == "<5"
+def test_incident_pair_is_two_cells_of_the_scenarios_release():
+    from planning.gapmap import shown_incidents
+
+    region, table, incidents = _setup(DEFAULT_REGION)
+    result = evaluate(region, current_services(region).iloc[:4], table, incidents=incidents)
+    shown = shown_incidents(result.coverage)
+    assert incident_pair(result, threshold_minutes=60) == (shown.region_covered["60"], shown.region_total)
+    figures = key_figures(result, lang="en")
+    assert (figures[-1].value, figures[-1].detail) == (shown.region_covered["60"], f"of {shown.region_total}")

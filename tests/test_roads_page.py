@@ -62,7 +62,7 @@ def test_map_page_for_a_planner_shows_bands_minutes_method_and_incidents(monkeyp
     assert set(args["bands"]["minutes"]) == {15.0, 30.0, 60.0}
     assert len(args["settlement_minutes"]) == 31 and args["method"] == "estimate"
     assert "× 1,3 (извилистость) при 40 км/ч" in args["method_description"]  # the estimate's assumptions, in Russian
-    assert args["incidents_by_settlement"] is not None and args["incidents_by_settlement"].sum() > 0
+    assert args["settlement_incidents"] is not None and args["settlement_incidents"].counts.sum() > 0
     captions = _texts(at.caption)
     assert "оценка по прямой (estimate)" in captions
     assert "× 1,3 (извилистость) при 40 км/ч" in captions  # the assumptions of the estimate
@@ -71,13 +71,13 @@ def test_map_page_for_a_planner_shows_bands_minutes_method_and_incidents(monkeyp
     assert period.options[0] == "Все периоды" and all(o[:4].isdigit() for o in period.options[1:])
     period.select(period.options[1]).run()
     assert not at.exception
-    chosen = map_calls[-1]["incidents_by_settlement"]
-    assert chosen.sum() <= args["incidents_by_settlement"].sum()
+    chosen = map_calls[-1]["settlement_incidents"]
+    assert chosen.period == period.options[1] and chosen.counts.sum() <= args["settlement_incidents"].counts.sum()
 
 
 def test_map_page_for_a_presenter_has_no_incident_layer(monkeypatch, map_calls):
     at = _app(monkeypatch, DEFAULT_REGION, "presenter", "pages/map.py")
-    assert map_calls[-1]["incidents_by_settlement"] is None
+    assert map_calls[-1]["settlement_incidents"] is None
     assert not [s for s in at.selectbox if s.key == "map_period"]
     assert "estimate" in _texts(at.caption)
 

@@ -11,11 +11,16 @@ import pytest
 from geo.errors import QorgauError, ValidationError
 from geo.schema import SERVICE_COLUMNS
 from planning.scenarios import (
+    Edit,
+    ScenarioConflict,
     ScenarioError,
+    ScenarioNameError,
     ScenarioStore,
     Site,
     add_site,
+    apply_edit,
     export_csv,
+    free_site_id,
     import_csv,
     move_site,
     remove_site,
@@ -62,7 +67,7 @@ def test_create_save_load_history(tmp_path):
     store = ScenarioStore(tmp_path / "db" / "scenarios.sqlite")
     created = store.create("Baseline", "turkistan", [CENTRE], author="ana")
     assert (created.version, created.sites, created.name) == (1, (CENTRE,), "Baseline")
-    saved = store.save(created.scenario_id, add_site(created.sites, MOBILE), author="bek")
+    saved = store.save(created.scenario_id, add_site(created.sites, MOBILE), author="bek", base_version=1)
     assert saved.version == 2 and saved.sites == (CENTRE, MOBILE)
     assert store.load(created.scenario_id, version=1).sites == (CENTRE,)
     assert store.load(created.scenario_id).sites[1].reach_minutes == 45.0
@@ -81,17 +86,18 @@ def test_undo_is_a_new_version_and_steps_back(tmp_path):
     b = add_site(a, MOBILE)
     c = move_site(b, "m1", lat=43.9, lon=68.3)
     scenario_id = store.create("Plan", "turkistan", a).scenario_id
-    store.save(scenario_id, b, author="ana")
-    store.save(scenario_id, c, author="ana")
-    first_undo = store.undo(scenario_id, author="ana")
+    store.save(scenario_id, b, author="ana", base_version=1)
+    store.save(scenario_id, c, author="ana", base_version=2)
+    first_undo = store.undo(scenario_id, author="ana", base_version=3)
     assert (first_undo.version, list(first_undo.sites)) == (4, b)
-    second_undo = store.undo(scenario_id)
+    second_undo = store.undo(scenario_id, base_version=4)
     assert (second_undo.version, list(second_undo.sites)) == (5, a)
     with pytest.raises(ScenarioError, match="nothing to undo"):
-        store.undo(scenario_id)
+        store.undo(scenario_id, base_version=5)
     d = rename_site(a, "c1", "Centre")
-    store.save(scenario_id, d, author="ana")
-    assert list(store.undo(scenario_id).sites) == a  # undoing a save made after undos goes back to before it
+    store.save(scenario_id, d, author="ana", base_version=5)
+    # undoing a save made after undos goes back to before it
+    assert list(store.undo(scenario_id, base_version=6).sites) == a
     history = store.history(scenario_id)
     assert [v.action for v in history] == ["create", "save", "save", "undo", "undo", "save", "undo"]
     assert [v.restored_from for v in history if v.action == "undo"] == [2, 1, 1]
@@ -108,28 +114,33 @@ def test_versions_cannot_be_rewritten(tmp_path):
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_list_rename_delete(tmp_path):
+def test_list_rename_archive(tmp_path):
     store = ScenarioStore(tmp_path / "scenarios.sqlite")
     one = store.create("One", "turkistan", [CENTRE])
     two = store.create("Two", "turkistan", [MOBILE])
     store.create("Elsewhere", "almaty", [])
     assert [s.name for s in store.list_scenarios("turkistan")] == ["One", "Two"]
     assert store.rename(one.scenario_id, "One, renamed").name == "One, renamed"
-    store.delete(two.scenario_id)
+    store.archive(two.scenario_id)
     assert [s.name for s in store.list_scenarios("turkistan")] == ["One, renamed"]
-    assert store.load(two.scenario_id).deleted and store.load(two.scenario_id).sites == (MOBILE,)
-    with pytest.raises(ScenarioError, match="deleted"):
-        store.save(two.scenario_id, [], author="ana")
+    assert store.load(two.scenario_id).archived and store.load(two.scenario_id).sites == (MOBILE,)
+    with pytest.raises(ScenarioError, match="archived"):
+        store.save(two.scenario_id, [], author="ana", base_version=1)
     with pytest.raises(ValidationError, match="repeated"):
-        store.save(one.scenario_id, [CENTRE, CENTRE], author="ana")
+        store.save(one.scenario_id, [CENTRE, CENTRE], author="ana", base_version=1)
     assert store.load(one.scenario_id).version == 1  # the refused save left nothing behind
 
 
 def _save_many(path: str, scenario_id: int, author: str, count: int) -> None:
     store = ScenarioStore(path)
     for i in range(count):
-        store.save(scenario_id, [Site(f"{author}-{i}", f"{author} save {i}", "permanent", 43.0, 68.0)],
-                   author=author)
+        while True:  # an editor that meets a conflict reloads and saves again on the newest version
+            try:
+                store.save(scenario_id, [Site(f"{author}-{i}", f"{author} save {i}", "permanent", 43.0, 68.0)],
+                           author=author, base_version=store.load(scenario_id).version)
+                break
+            except ScenarioConflict:
+                continue
 
 
 def test_two_processes_saving_at_once_lose_nothing(tmp_path):
@@ -175,3 +186,72 @@ def test_sites_to_services_follows_the_schema():
     services = sites_to_services([CENTRE, MOBILE])
     assert list(services.columns) == SERVICE_COLUMNS and services.crs.to_epsg() == 4326
     assert services.geometry.iloc[1].x == MOBILE.lon and services["reach_minutes"].iloc[1] == 45.0
+
+
+# --- two editors, one scenario: the second save names its base version and is refused (issue 11, item 6) -----------
+def test_two_stores_saving_from_the_same_version_conflict_and_merge_keeps_both(tmp_path):
+    path = tmp_path / "scenarios.sqlite"
+    ana, bek = ScenarioStore(path), ScenarioStore(path)  # two planners, two connections to one file
+    scenario_id = ana.create("Shared", "turkistan", [CENTRE], author="ana").scenario_id
+    ana_view, bek_view = ana.load(scenario_id), bek.load(scenario_id)
+    ana_edit = Edit("add", site=Site("site-1", "Ana's site", "permanent", 43.0, 68.0))
+    bek_edit = Edit("add", site=Site("site-1", "Bek's site", "mobile", 44.0, 68.5, reach_minutes=30))
+    saved = ana.save(scenario_id, apply_edit(ana_view.sites, ana_edit), author="ana", base_version=ana_view.version)
+    with pytest.raises(ScenarioConflict) as caught:
+        bek.save(scenario_id, apply_edit(bek_view.sites, bek_edit), author="bek", base_version=bek_view.version)
+    conflict = caught.value
+    assert (conflict.authors, conflict.base_version, conflict.latest_version) == (("ana",), 1, 2)
+    assert conflict.saved_at == bek.history(scenario_id)[-1].saved_at
+    assert "changed by ana" in str(conflict) and "version 2" in str(conflict) and isinstance(conflict, QorgauError)
+    assert bek.load(scenario_id) == saved  # nothing of Bek's was written
+    # merge: Bek's change applied again on the newest version; the taken id is replaced, Ana's site stays
+    newest = bek.load(scenario_id)
+    merged = bek.save(scenario_id, apply_edit(newest.sites, bek_edit), author="bek", base_version=newest.version)
+    assert [(s.service_id, s.name) for s in merged.sites] == [("c1", "Turkistan centre"), ("site-1", "Ana's site"),
+                                                              ("site-2", "Bek's site")]
+    # an undo also names what it undoes: Ana's view is stale now
+    with pytest.raises(ScenarioConflict, match="changed by bek"):
+        ana.undo(scenario_id, author="ana", base_version=saved.version)
+    with pytest.raises(ScenarioError, match="no site with id 'm1'"):  # a merge onto a version without the site
+        apply_edit(merged.sites, Edit("move", service_id="m1", lat=43.0, lon=68.0))
+
+
+def test_apply_edit_covers_every_page_edit():
+    sites = [CENTRE, MOBILE]
+    assert apply_edit(sites, Edit("remove", service_id="c1")) == [MOBILE]
+    assert apply_edit(sites, Edit("move", service_id="m1", lat=43.5, lon=68.9))[1].lat == 43.5
+    assert apply_edit(sites, Edit("rename", service_id="c1", name="Centre"))[0].name == "Centre"
+    assert apply_edit(sites, Edit("set_kind", service_id="m1", kind="permanent"))[1].kind == "permanent"
+    assert apply_edit(sites, Edit("replace", sites=(MOBILE,))) == [MOBILE]
+    assert sites == [CENTRE, MOBILE]
+    assert free_site_id([Site("site-1", "x", "permanent", 0, 0), CENTRE]) == "site-2"
+    with pytest.raises(ValueError, match="unknown edit action"):
+        Edit("delete")
+
+
+def test_names_are_unique_per_region_ignoring_case_and_spaces(tmp_path):
+    store = ScenarioStore(tmp_path / "scenarios.sqlite")
+    plan = store.create("  Plan   B ", "turkistan", [CENTRE], author="ana")
+    assert plan.name == "Plan B"
+    for taken in ("plan b", "PLAN  B", "Plan\tB"):
+        with pytest.raises(ScenarioNameError, match="already named 'Plan B'") as caught:
+            store.create(taken, "turkistan", [], author="bek")
+        assert caught.value.reason == "taken" and caught.value.other.scenario_id == plan.scenario_id
+    assert store.create("Plan B", "almaty", [], author="ana").name == "Plan B"  # another region
+    other = store.create("Other", "turkistan", [], author="ana")
+    with pytest.raises(ScenarioNameError, match="already named"):
+        store.rename(other.scenario_id, "plan b", author="ana")
+    assert store.rename(plan.scenario_id, "PLAN B", author="ana").name == "PLAN B"  # its own name, other case
+    store.archive(plan.scenario_id, author="ana")
+    with pytest.raises(ScenarioNameError, match="an archived scenario .* restore that one") as caught:
+        store.create("Plan B", "turkistan", [], author="bek")
+    assert caught.value.other.archived
+    for bad, reason in (("   ", "empty"), ("x" * 121, "too_long")):
+        with pytest.raises(ScenarioNameError) as caught:
+            store.create(bad, "turkistan", [], author="ana")
+        assert caught.value.reason == reason
+    assert [s.name for s in store.list_scenarios("turkistan")] == ["Other"]
+    assert [s.name for s in store.list_scenarios("turkistan", archived=True)] == ["PLAN B"]
+    with pytest.raises(ScenarioError, match="last scenario in use"):
+        store.archive(other.scenario_id, author="ana")
+    assert store.restore(plan.scenario_id, author="ana").archived is False

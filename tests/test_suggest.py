@@ -7,10 +7,10 @@ import json
 import numpy as np
 import pytest
 
-from conftest import DEFAULT_REGION, TINY
+from conftest import DEFAULT_REGION, TEST_SECRET, TINY
 from geo.errors import QorgauError, ValidationError
 from geo.region import load_region
-from planning.analysis import SiteMinutes, incident_vector
+from planning.analysis import SiteMinutes, incident_release
 from planning.cli import main
 from planning.scenarios import sites_from_services
 from planning.siting import SitingError
@@ -50,18 +50,18 @@ def test_candidates_by_population_district_centre_and_upload(tiny, default):
 
 def test_tiny_mclp_picks_beta_with_its_people_and_suppressed_incidents(tiny):
     region, minutes = tiny
-    incidents = incident_vector(region.incidents, region.settlements["settlement_id"])
+    incidents = incident_release(region, secret=TEST_SECRET, k=5)
     candidates = candidate_sites(region, source="population", min_population=500)
     for method in ("greedy", "exact"):
         result = suggest(region, region.services, minutes, candidates, model="mclp", add=2, threshold_minutes=30,
                          incidents=incidents, method=method)
         assert [p.settlement_id for p in result.picks] == ["s2"]  # s1 holds the fixed site already
         pick = result.picks[0]
-        assert (pick.gain_people, pick.gain_incidents, pick.gain_settlements) == (800.0, 2, 1)
+        assert (pick.gain_people, pick.gain_incidents, pick.gain_settlements) == (800.0, "<5", 1)  # 2 in s2
         assert (pick.lat, pick.lon) == (42.6, 68.4)
         assert result.objective == 12_800.0 and result.unreachable == ("s3", "s4")
-        assert pick_table(result, k=5)["gain_incidents"].tolist() == ["<5"]
-        assert "gain_incidents" not in pick_table(result, k=5, show_incidents=False).columns
+        assert pick_table(result)["gain_incidents"].tolist() == ["<5"]
+        assert "gain_incidents" not in pick_table(result, show_incidents=False).columns
 
 
 def test_fixed_sites_are_kept_and_never_suggested(default):
@@ -158,3 +158,42 @@ def test_cli_rejects_an_unknown_model():
     with pytest.raises(SystemExit) as exit_:
         main(["suggest", "--region", str(TINY), "--model", "pcenter", "--minutes", "30"])
     assert exit_.value.code == 2
+
+
+def test_cli_gains_with_incident_demand_come_from_the_release(tmp_path, capsys):
+    """Issue 11: K=1, a short threshold, a one-row candidate file at a village, demand = incidents printed
+    ``gain_objective 2.0`` beside ``gain_incidents "<5"`` (Beta's exact 2). Both are now the village's released cell,
+    as is the objective."""
+    candidate = tmp_path / "one.csv"
+    candidate.write_bytes(b"id,name,kind,lat,lon\nat-beta,Beta site,permanent,42.6,68.4\n")
+    argv = ["suggest", "--region", str(TINY), "--model", "mclp", "--add", "1", "--minutes", "5", "--demand",
+            "incidents", "--candidates", "upload", "--candidates-file", str(candidate), "--json"]
+    assert main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    region = load_region(TINY)
+    release = incident_release(region, secret=TEST_SECRET, k=5)
+    [pick] = out["chosen"]
+    assert pick["gain_incidents"] == pick["gain_objective"] == release.text([1]) == "<5"  # Beta holds 2
+    assert out["objective"] == release.text([0, 1])  # Alpha (the fixed site) and Beta
+    assert main(argv[:-1]) == 0
+    text = capsys.readouterr().out
+    row = text.splitlines()[1].split()
+    assert row[-2:] == ["<5", "<5"] and "2.0" not in row and "2" not in row
+
+
+def test_page_gains_never_show_a_raw_count(tiny):
+    region, minutes = tiny
+    release = incident_release(region, secret=TEST_SECRET, k=5)
+    candidates = candidate_sites(region, source="upload", upload=UPLOAD)
+    for model, demand in (("mclp", "incidents"), ("lscp", "incidents"), ("pmedian", "incidents"),
+                          ("mclp", "blend")):
+        result = suggest(region, region.services, minutes, candidates.iloc[:1], model=model, add=1,
+                         threshold_minutes=5, demand=demand, incidents=release)
+        for pick in result.picks:
+            assert pick.gain_incidents == release.text([1])
+            if model != "pmedian" and demand == "incidents":
+                assert pick.gain_objective_shown == release.text([1])
+            else:  # minutes x demand or shares: computed from protected values only
+                assert isinstance(pick.gain_objective_shown, float)
+        if model == "mclp" and demand == "incidents":
+            assert result.objective_shown == release.text([0, 1])

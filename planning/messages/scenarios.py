@@ -13,8 +13,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "scen.current_name": {"ru": "Действующие службы региона", "kk": "Аймақтың қазіргі қызметтері",
                           "en": "The region's current services"},
     "scen.pick": {"ru": "Сценарий", "kk": "Сценарий", "en": "Scenario"},
-    "scen.option": {"ru": "{name} (версия {version}, служб: {sites})", "kk": "{name} ({version}-нұсқа, қызмет: {sites})",
-                    "en": "{name} (version {version}, {sites} sites)"},
     "scen.new": {"ru": "Новый сценарий", "kk": "Жаңа сценарий", "en": "New scenario"},
     "scen.new_name": {"ru": "Название", "kk": "Атауы", "en": "Name"},
     "scen.copy_of": {"ru": "Копия сценария", "kk": "Көшірілетін сценарий", "en": "Copy of"},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from geo.region import load_region
-from planning.analysis import SiteMinutes, evaluate, incident_vector, service_bands
+from planning.analysis import SiteMinutes, evaluate, incident_release, service_bands
 from planning.baseline import current_services
 from planning.exports import scenario_map, standalone_html
 
@@ -14,8 +14,7 @@ def test_standalone_html_draws_its_layers_offline(browser, tmp_path):
     region = load_region(PROJECT / "data" / "default")
     services = current_services(region).iloc[:3]
     table = SiteMinutes(None, region.settlements, analysis_crs=region.analysis_crs)
-    result = evaluate(region, services, table,
-                      incidents=incident_vector(region.incidents, region.settlements["settlement_id"]))
+    result = evaluate(region, services, table, incidents=incident_release(region))
     path = tmp_path / "map.html"
     path.write_text(standalone_html(scenario_map(region, result, bands=service_bands(region, services, None),
                                                  lang="kk", k=5)), encoding="utf-8")

@@ -1,0 +1,100 @@
+"""In a real browser, the scenario being edited stays selected after an edit, a threshold change and a page
+switch, its edits never land in the baseline, and Enter plus the button creates one scenario (issue 11, item 5).
+The browser, unlike AppTest, sends back the label it shows, which is how the selection used to slip."""
+
+from __future__ import annotations
+
+import time
+
+
+from tests.browser.conftest import PASSWORD, PROJECT, open_page, sign_in, start_streamlit, wait_idle
+
+TINY = PROJECT / "tests" / "data" / "tiny"
+
+
+def _scenarios(db) -> dict[str, tuple[int, int]]:
+    from planning.scenarios import ScenarioStore
+
+    return {s.name: (len(s.sites), s.version) for s in ScenarioStore(db).list_scenarios("tiny")}
+
+
+def _combobox(page, label: str):
+    return page.get_by_role("combobox", name=label, exact=True)
+
+
+def _shown(page, label: str) -> str:
+    """The text the browser shows in the selectbox ``label`` (what it sends back on the next run)."""
+    return _combobox(page, label).input_value()
+
+
+def _choose(page, label: str, option: str) -> None:
+    box = _combobox(page, label)
+    box.click()
+    box.fill(option.split()[0])  # the list is filtered by what the field shows
+    page.get_by_role("option", name=option).first.click()
+    wait_idle(page)
+
+
+def _until(condition, page, timeout_s: float = 60.0) -> None:
+    """Poll ``condition`` until it holds (or time is up), then let Streamlit finish its run."""
+    deadline = time.monotonic() + timeout_s
+    while not condition() and time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+    _settle(page)
+
+
+def _settle(page) -> None:
+    """Let the current run (and the one the map component may start after it) finish: the 2 cores are shared."""
+    for _ in range(2):
+        page.wait_for_timeout(1000)
+        wait_idle(page)
+
+
+def test_the_edited_scenario_stays_selected_in_the_browser(browser, tmp_path):
+    from planning import access
+
+    db = tmp_path / "qorgau.sqlite"
+    store = access.AccessStore(db)
+    access.create_first_admin(store, "boss", PASSWORD)
+    access.create_user(store, "pat", role="planner", password=PASSWORD, by="boss")
+    process, url = start_streamlit(TINY, {"QORGAU_SCENARIO_DB": str(db)})
+    try:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ru-RU")
+        page = context.new_page()
+        sign_in(page, url, "pat")
+        open_page(page, "Сценарии")
+        _combobox(page, "Сценарий").wait_for(timeout=60_000)
+        (baseline,) = _scenarios(db)
+        # a new scenario: type the name and press Enter, then click the button as well
+        page.get_by_role("button", name="Новый сценарий").click()
+        field = page.get_by_label("Название", exact=True)
+        field.fill("Plan B")
+        field.press("Enter")
+        page.get_by_role("button", name="Создать").dispatch_event("click")  # right after: the same form, twice
+        _until(lambda: len(_scenarios(db)) > 1 and _shown(page, "Сценарий").startswith("Plan B"), page)
+        page.keyboard.press("Escape")
+        assert list(_scenarios(db)) == [baseline, "Plan B"]
+        assert _shown(page, "Сценарий").startswith("Plan B")
+        # an edit, then the threshold radio: still Plan B
+        _choose(page, "Добавить службу в населённом пункте", "Гамма (Восточный)")
+        page.get_by_role("button", name="Добавить", exact=True).click()
+        _until(lambda: _scenarios(db)["Plan B"][1] == 2, page)
+        assert _scenarios(db) == {baseline: (1, 1), "Plan B": (2, 2)}
+        page.locator("[data-testid=stRadio]").filter(has_text="Порог для пробелов").get_by_text("60", exact=True).click()
+        _settle(page)
+        assert _shown(page, "Сценарий").startswith("Plan B")
+        # a further edit lands in Plan B, not in the baseline
+        _choose(page, "Добавить службу в населённом пункте", "Бета (Западный)")
+        page.get_by_role("button", name="Добавить", exact=True).click()
+        _until(lambda: sum(version for _, version in _scenarios(db).values()) > 3, page)
+        assert _scenarios(db) == {baseline: (1, 1), "Plan B": (3, 3)}
+        # away and back
+        open_page(page, "Карта")
+        open_page(page, "Сценарии")
+        _combobox(page, "Сценарий").wait_for(timeout=60_000)
+        _settle(page)
+        assert _shown(page, "Сценарий").startswith("Plan B")
+        context.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

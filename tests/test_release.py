@@ -1,0 +1,130 @@
+"""The one protected release (planning.release): fixed noise per cell, nothing exact from differences, "<k"."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import TEST_SECRET, release_of
+from planning.release import (CELL_NOISE, MAX_CELL_NOISE, MAX_UNIT_NOISE, UNIT_NOISE, ReleaseConfigError,
+                              ReleaseSecretStore, cell_noise, counts_behind, deployment_secret, protected_count,
+                              release_for, unit_draws)
+
+K = 5
+
+
+def _mean(table) -> float:
+    limits = [0.0] + [limit for limit, _ in table]
+    return sum((limits[i + 1] - limits[i]) * noise for i, (_, noise) in enumerate(table))
+
+
+def test_noise_tables_are_unbiased_and_bounded():
+    assert _mean(UNIT_NOISE) == pytest.approx(0.0) and _mean(CELL_NOISE) == pytest.approx(0.0)
+    assert max(abs(n) for _, n in UNIT_NOISE) == MAX_UNIT_NOISE and max(abs(n) for _, n in CELL_NOISE) == MAX_CELL_NOISE
+    assert protected_count(1, 0.0) == protected_count(1, 0.99) == 1  # a single record never moves
+    assert {protected_count(7, d) for d in (0.1, 0.5, 0.9)} == {6, 7, 8}
+
+
+def test_same_cell_same_noise_and_keys_depend_only_on_the_set():
+    counts = [0, 3, 9, 12, 1, 40, 7, 2]
+    first, again = release_of(counts), release_of(counts)
+    for size in (1, 2, 3, 5, 8):
+        for subset in itertools.combinations(range(len(counts)), size):
+            mask = np.isin(np.arange(len(counts)), subset)
+            assert first.text(mask) == again.text(mask) == first.text(list(reversed(subset)))
+    other = release_for(pd.DataFrame({"settlement_id": [f"s{i}" for i in range(8)], "district_id": None,
+                                      "period": "2023", "count": counts}), [f"s{i}" for i in range(8)],
+                        scope="test", secret=b"another deployment's secret!", k=K)
+    masks = [np.isin(np.arange(8), s) for r in (2, 3, 4) for s in itertools.combinations(range(8), r)]
+    assert any(first.text(m) != other.text(m) for m in masks)  # the noise comes from the secret
+
+
+def test_record_keys_do_not_depend_on_the_count():
+    frame = lambda n: pd.DataFrame({"settlement_id": ["a"], "district_id": [None], "period": ["2023-H1"],
+                                    "count": [n]})
+    keys = {int(release_for(frame(n), ["a"], scope="r", secret=TEST_SECRET, k=K).keys[0]) for n in (1, 2, 30)}
+    assert len(keys) == 1
+    draws_a, keys_a = unit_draws(TEST_SECRET, "r", [("a", "", "2023-H1")])
+    draws_b, keys_b = unit_draws(TEST_SECRET, "other region", [("a", "", "2023-H1")])
+    assert (draws_a[0], keys_a[0]) != (draws_b[0], keys_b[0])
+
+
+def test_small_values_show_as_less_than_k_and_never_as_a_small_number():
+    release = release_of([1, 2, 3, 4, 0, 1, 1, 250], k=K)
+    texts = release.settlement_texts().tolist()
+    assert texts[:2] == ["<5", "<5"] and texts[4] == "0" and texts[5:7] == ["<5", "<5"]
+    assert texts[7].isdigit() and abs(int(texts[7]) - 250) <= MAX_UNIT_NOISE + MAX_CELL_NOISE
+    for size in range(1, 9):
+        for subset in itertools.combinations(range(8), size):
+            text = release.text(list(subset))
+            assert text == f"<{K}" or text == "0" or int(text) >= K
+            assert (text == "0") == (release.counts[list(subset)].sum() == 0)  # 0 only where nothing is recorded
+
+
+@settings(max_examples=300, deadline=None)
+@given(count=st.integers(1, 500), draw=st.floats(0.0, 0.999999))
+def test_a_protected_value_always_leaves_two_counts_possible(count, draw):
+    protected = protected_count(count, draw)
+    behind = counts_behind(protected)
+    assert count in behind and len(behind) >= 2
+
+
+def test_every_figure_is_a_function_of_protected_values_only():
+    """Two worlds with different raw counts but the same protected values show exactly the same cells: raw counts
+    reach no display, so no combination of displays can tell the worlds apart."""
+    release = release_of([3, 0, 8, 2, 11, 1], k=K)
+    other = dataclasses.replace(release, counts=release.counts + np.array([1, 0, -1, 1, 0, 1]))
+    for size in range(1, 7):
+        for subset in itertools.combinations(range(6), size):
+            assert release.text(list(subset)) == other.text(list(subset))
+    assert release.settlement_texts().tolist() == other.settlement_texts().tolist()
+
+
+def test_differencing_two_cells_gives_a_protected_value_not_a_count():
+    """Region minus district, 60 minus 30 minutes, scenario B minus A: the sets differ by one settlement, and the
+    difference of the two cells is that settlement's protected value plus two cell noises."""
+    rng = np.random.default_rng(7)
+    for _ in range(40):
+        counts = rng.integers(0, 30, size=12)
+        counts[0] = rng.integers(1, K)
+        release = release_of(counts, k=K)
+        others = np.arange(1, 12)
+        with_it, without = release.value(np.r_[0, others]), release.value(others)
+        if with_it is None or without is None:
+            continue
+        difference = with_it - without
+        assert abs(difference - int(release.protected[0])) <= 2 * MAX_CELL_NOISE
+        assert len(counts_behind(int(release.protected[0]))) >= 2
+
+
+def test_periods_share_unit_values():
+    frame = pd.DataFrame({"settlement_id": ["a", "a", "b"], "district_id": [None, None, None],
+                          "period": ["2023-H1", "2023-H2", "2023-H1"], "count": [4, 9, 2]})
+    make = lambda period: release_for(frame, ["a", "b"], scope="r", secret=TEST_SECRET, k=K, period=period)
+    year, h1, h2 = make("2023"), make("2023-H1"), make("2023-H2")
+    assert (year.protected == h1.protected + h2.protected).all()
+    assert ((year.keys - h1.keys - h2.keys) % 2 ** 32 == 0).all()
+    assert year.counts.tolist() == [13, 2]
+
+
+def test_deployment_secret_from_the_database_or_the_environment(tmp_path, monkeypatch):
+    monkeypatch.delenv("QORGAU_RELEASE_SECRET")
+    path = tmp_path / "db.sqlite"
+    first = deployment_secret(path)
+    assert len(first) == 32 and deployment_secret(path) == first == ReleaseSecretStore(path).secret()
+    assert deployment_secret(tmp_path / "other.sqlite") != first
+    monkeypatch.setenv("QORGAU_RELEASE_SECRET", "short")
+    with pytest.raises(ReleaseConfigError, match="at least 16"):
+        deployment_secret(path)
+    monkeypatch.setenv("QORGAU_RELEASE_SECRET", "a configured secret of some length")
+    assert deployment_secret(path) == b"a configured secret of some length"
+
+
+def test_cell_noise_follows_the_table():
+    assert [cell_noise(int(share * 2 ** 32)) for share in (0.05, 0.2, 0.5, 0.8, 0.95)] == [-2, -1, 0, 1, 2]
