@@ -24,7 +24,7 @@ chromium:
 	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium poppler-utils >/dev/null; }
 
 run: $(STAMP)
-	$(VENV)/bin/streamlit run app.py
+	$(VENV)/bin/streamlit run server.py
 
 test: $(STAMP) chromium
 	$(PY) -m pytest

@@ -1,8 +1,9 @@
-"""Qorgau: the dashboard. Run with ``make run`` (see README)."""
+"""Qorgau: the dashboard's pages. Run with ``make run`` (see README): ``server.py`` serves this script with the
+session-cookie route and the guarded file downloads."""
 
 import streamlit as st
 
-from pages.common import FRAMED_KEY, current_user, sign_out
+from pages.common import FRAMED_KEY, current_user, session_cookie_tag, sign_out
 from planning.access import can
 from planning.db import StorageError
 from planning.i18n import LANGUAGE_NAMES, LANGUAGES, t
@@ -37,17 +38,25 @@ PAGES = [
     (st.Page("pages/admin.py", title=t("nav.admin", lang), icon=":material/group:", url_path="users"),
      "manage_users"),
 ]
-# the sign-in gate: nothing but the sign-in page until a user signs in, then the pages the role may open
+# the sign-in gate: nothing but the sign-in page until a user signs in; nothing but the password page until a
+# temporary password is replaced; then the pages the role may open. current_user() re-reads the user on every run.
 user = current_user()
 signin = st.Page("pages/signin.py", title=t("nav.signin", lang), icon=":material/login:", url_path="signin",
                  default=user is None, visibility="visible" if user is None else "hidden")
+password = st.Page("pages/password.py", title=t("nav.password", lang), icon=":material/password:",
+                   url_path="password", default=user is not None and user.must_change_password)
 if user is None:
     pages = [signin]
+elif user.must_change_password:
+    pages = [password, signin]
 else:
-    pages = [page for page, action in PAGES if can(user.role, action)] + [signin]
+    pages = [page for page, action in PAGES if can(user.role, action)] + [password, signin]
+if user is not None:
     st.sidebar.caption(t("signin.signed_in_as", lang, user=markdown_text(user.username), role=t(f"role.{user.role}", lang)))
     if st.sidebar.button(t("signin.sign_out", lang), icon=":material/logout:"):
         sign_out()
+if (tag := session_cookie_tag()) is not None:
+    st.sidebar.html(tag)
 try:
     st.navigation(pages).run()
 except StorageError as exc:  # a read-only or full database: said in the reader's language; nothing stored was lost

@@ -1,4 +1,7 @@
-"""Users and the audit log (admins): create, change role, reset password, delete; read who did what."""
+"""Users and the audit log (admins): create, change role, reset password, delete; read who did what.
+
+A new user and a reset get a temporary password the user must replace at the next sign-in; a change of role or
+password, and a deletion, end the user's open sessions at their next action (planning.access)."""
 
 import secrets
 
@@ -55,7 +58,7 @@ with st.form("create_user", clear_on_submit=True):
         password = secrets.token_urlsafe(TEMPORARY_PASSWORD_BYTES)
         try:
             access.create_user(store, username.strip(), role=role, password=password, email=email.strip() or None,
-                               by=admin.username)
+                               temporary=True, by=admin.username)
         except access.UserError as exc:
             st.error(markdown_text(exc))
         else:
@@ -80,7 +83,7 @@ with columns[0].form("set_role"):
 with columns[1].form("reset_password"):
     if st.form_submit_button(t("admin.reset_password", L)):
         password = secrets.token_urlsafe(TEMPORARY_PASSWORD_BYTES)
-        access.set_password(store, chosen, password, by=admin.username)
+        access.set_password(store, chosen, password, temporary=True, by=admin.username)
         done(t("admin.temp_password", L, user=markdown_text(chosen), password=markdown_text(password)), password=True)
 with columns[2].form("delete_user"):
     confirmed = st.checkbox(t("admin.delete_confirm", L))

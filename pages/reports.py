@@ -1,12 +1,13 @@
 """Reports and exports: the region and district PDFs, the map as PNG and standalone HTML, CSV, XLSX and GeoJSON.
 
-Files are built on request and kept in this session only (they carry suppressed incident figures); each download
-is recorded in the audit log. Presenters get district-level incident figures only.
+"Prepare" computes what the files are built from; each file is built only when its button is clicked, for a session
+still signed in with the export role, handed to that browser once (server.py), and recorded in the audit log.
+Presenters get district-level incident figures only.
 """
 
 import streamlit as st
 
-from pages.common import (audit, bands, get_region, guard, incident_level, incidents_here, lang, site_minutes,
+from pages.common import (bands, download, get_region, guard, incident_level, incidents_here, lang, site_minutes,
                           small_count_k, synthetic_banner)
 from planning.analysis import evaluate
 from planning.baseline import baseline_services, current_services
@@ -17,6 +18,31 @@ from planning.report import area_label, region_pdf, report_map_png
 from planning.scenarios import ScenarioStore, default_db_path, sites_to_services
 
 FILES_KEY = "_report_files"
+
+
+def file_builders(region, compared, table, result, shapes, sheets, common, counts, district_id, *, k) -> dict:
+    """What each file is built from: key -> (build() -> bytes, mime type, file name). Nothing is built here; a file
+    is built when its button is clicked (pages.common.download)."""
+    level, language = common["incident_level"], common["lang"]
+    builders = {
+        "region_pdf": (lambda: region_pdf(region, compared, table, **common), "application/pdf", "qorgau-region.pdf"),
+        "png": (lambda: report_map_png(region, result, bands=shapes, lang=language), "image/png", "qorgau-map.png"),
+        "html": (lambda: standalone_html(scenario_map(region, result, bands=shapes, lang=language, k=k,
+                                                      settlement_incidents=counts,
+                                                      method_description=table.describe(language))),
+                 "text/html", "qorgau-map.html"),
+        "csv": (lambda: csv_bytes(next(iter(sheets.values()))), "text/csv", "qorgau-settlements.csv"),
+        "xlsx": (lambda: xlsx_bytes(sheets), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                 "qorgau-tables.xlsx"),
+        "bands": (lambda: bands_geojson(shapes), "application/geo+json", "qorgau-isochrones.geojson"),
+        "gaps": (lambda: gaps_geojson(region, result, incidents=common["incidents"], lang=language,
+                                      incident_level=level), "application/geo+json", "qorgau-gaps.geojson"),
+    }
+    if district_id is not None:
+        builders["district_pdf"] = (lambda: region_pdf(region, compared, table, district_id=district_id, **common),
+                                    "application/pdf", f"qorgau-{district_id}.pdf")
+    return builders
+
 
 L = lang()
 guard("export")
@@ -53,33 +79,18 @@ if st.button(t("reports.prepare", L), type="primary"):
         sheets = tables(region, result, incidents=incidents, lang=L, incident_level=level)
         common = dict(lang=L, incidents=incidents, incident_level=level, bands=shapes)
         counts = incidents if level == "settlement" else None
-        files = {
-            "region_pdf": (region_pdf(region, compared, table, **common), "application/pdf", "qorgau-region.pdf"),
-            "png": (report_map_png(region, result, bands=shapes, lang=L), "image/png", "qorgau-map.png"),
-            "html": (standalone_html(scenario_map(region, result, bands=shapes, lang=L, k=k,
-                                                  settlement_incidents=counts,
-                                                  method_description=table.describe(L))),
-                     "text/html", "qorgau-map.html"),
-            "csv": (csv_bytes(next(iter(sheets.values()))), "text/csv", "qorgau-settlements.csv"),
-            "xlsx": (xlsx_bytes(sheets), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     "qorgau-tables.xlsx"),
-            "bands": (bands_geojson(shapes), "application/geo+json", "qorgau-isochrones.geojson"),
-            "gaps": (gaps_geojson(region, result, incidents=incidents, lang=L, incident_level=level),
-                     "application/geo+json", "qorgau-gaps.geojson"),
-        }
-        if district_id is not None:
-            files["district_pdf"] = (region_pdf(region, compared, table, district_id=district_id, **common),
-                                     "application/pdf", f"qorgau-{district_id}.pdf")
-    st.session_state[FILES_KEY] = (request, files)
+    builders = file_builders(region, compared, table, result, shapes, sheets, common, counts, district_id, k=k)
+    st.session_state[FILES_KEY] = (request, builders)
 
 prepared = st.session_state.get(FILES_KEY)
 if prepared is not None and prepared[0] == request:
     labels = {"region_pdf": "reports.region_pdf", "district_pdf": "reports.district_pdf", "png": "reports.png",
               "html": "reports.html", "csv": "reports.csv", "xlsx": "reports.xlsx", "bands": "reports.bands",
               "gaps": "reports.gaps"}
+    st.caption(t("accounts.download_hint", L))
     columns = st.columns(4)
     for position, (key, label) in enumerate((k_, v) for k_, v in labels.items() if k_ in prepared[1]):
-        data, mime, file_name = prepared[1][key]
-        if columns[position % 4].download_button(t(label, L), data, file_name=file_name, mime=mime, key=f"dl_{key}",
-                                                 use_container_width=True):
-            audit("export", f"{file_name} ({region.region_id}, {chosen}, {L}, incidents: {level})")
+        build, mime, file_name = prepared[1][key]
+        with columns[position % 4]:
+            download(t(label, L), build, file_name=file_name, mime=mime, key=f"dl_{key}", width="stretch",
+                     object=f"{region.region_id}, {chosen}, {L}, incidents: {level}")

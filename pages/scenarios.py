@@ -8,7 +8,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.errors import ValidationError
-from pages.common import (current_profile, get_region, guard, incident_level, incidents_here, lang,
+from pages.common import (current_profile, download, get_region, guard, incident_level, incidents_here, lang,
                           scenario_name_problem, set_sticky, site_minutes, small_count_k, sticky_selectbox,
                           sticky_value, synthetic_banner)
 from planning import access
@@ -296,11 +296,9 @@ elif click:
     st.session_state[LAST_CLICK_KEY] = click
 
 if access.can(user.role, "export"):
-    st.download_button(t("scen.export", L), export_csv(sites), file_name=f"scenario-{scenario.scenario_id}.csv",
-                       mime="text/csv", key="scen_export",
-                       on_click=lambda: access.record(access.AccessStore(), user=user.username, action="export",
-                                                      object=f"scenario {scenario.scenario_id} "
-                                                             f"v{scenario.version} csv"))
+    download(t("scen.export", L), lambda sites=sites: export_csv(sites),
+             file_name=f"scenario-{scenario.scenario_id}.csv", mime="text/csv", key="scen_export",
+             object=f"scenario {scenario.scenario_id} v{scenario.version} csv")
 
 # --- figures ------------------------------------------------------------------------------------------------
 services = sites_to_services(sites)

@@ -2,11 +2,14 @@
 
 The users live in the shared database (``QORGAU_SCENARIO_DB``, else the user's data folder). With no user at all,
 the page says how to create the first admin (``python -m planning create-admin``), once, in a terminal.
+Failed attempts are limited per user name and per client (planning.access.authenticate); a temporary password
+leads to the password page before anything else.
 """
 
 import streamlit as st
 
-from pages.common import USER_KEY, access_store, current_user, lang, oidc_configured
+from pages.common import (access_store, begin_session, client_id, current_user, ended_message, lang,
+                          oidc_configured)
 from planning import access
 from planning.i18n import t
 from planning.markup import markdown_text
@@ -21,12 +24,17 @@ if not access.list_users(store):
     st.code(f"python -m planning create-admin --db {store.path} --username NAME", language="bash")
     st.stop()
 
-if current_user() is not None:  # signed in (just now, or through the identity provider): on to the home page
-    st.switch_page("pages/home.py")
+signed_in = current_user()
+if signed_in is not None:  # signed in (just now, by a cookie, or through the identity provider): move on
+    st.switch_page("pages/password.py" if signed_in.must_change_password else "pages/home.py")
+if (message := ended_message()) is not None:
+    st.info(message)
 
 if oidc_configured():
     if st.user.is_logged_in:
-        st.error(t("signin.oidc_unknown", L, email=markdown_text(st.user.get("email") or "?")))
+        email = markdown_text(st.user.get("email") or "?")
+        verified = access.verified_email(st.user.to_dict())
+        st.error(t("accounts.oidc_unverified" if verified is None else "signin.oidc_unknown", L, email=email))
         if st.button(t("signin.sign_out", L)):
             st.logout()
     elif st.button(t("signin.oidc_button", L), type="primary"):
@@ -38,9 +46,13 @@ with st.form("signin"):
     password = st.text_input(t("signin.password", L), type="password", autocomplete="current-password")
     submitted = st.form_submit_button(t("signin.submit", L))
 if submitted:
-    user = access.authenticate(store, username.strip(), password)
-    if user is None:
-        st.error(t("signin.failed", L))
+    try:
+        user = access.authenticate(store, username.strip(), password, client=client_id())
+    except access.SignInLocked as locked:
+        st.error(t("accounts.locked", L, minutes=int(locked.retry_after_s // 60) + 1))
     else:
-        st.session_state[USER_KEY] = user
-        st.rerun()  # app.py now lists the role's pages; this page then moves on to the home page
+        if user is None:
+            st.error(t("signin.failed", L))
+        else:
+            begin_session(user, via="password")
+            st.rerun()  # app.py now lists the role's pages (or only the password page); this page then moves on

@@ -5,15 +5,31 @@ as argon2id hashes. The audit log is append-only (triggers refuse updates and de
 (:mod:`planning.chain`; ``python -m planning audit --verify``), and records who did what to which object,
 never incident content.
 
-A page calls :func:`authenticate` (or :func:`role_for_identity` after ``st.login``), then
-:func:`require` with its action before it loads any data, and :func:`incident_level` to know whether incident
-figures may be shown per settlement, per district, or not at all.
+A page calls :func:`authenticate` (or :func:`user_for_identity` with :func:`verified_email` after ``st.login``),
+:func:`start_session`, then on every run :func:`session_user` (which re-reads the user, so a deleted, demoted or
+re-passworded user loses access at the next action, and ends idle sessions), then :func:`require` with its action
+before it loads any data, and :func:`incident_level` to know whether incident figures may be shown per settlement,
+per district, or not at all.
+
+Sign-in is rate limited in the database (so the limit holds across sessions and server processes): at most
+:data:`MAX_FAILURES_PER_USER` failed attempts per user name and :data:`MAX_FAILURES_PER_CLIENT` per client within
+:data:`FAILURE_WINDOW_S`; beyond that the name (or the client) is locked until the window has passed.
+A session is a signed token ``<id>.<expires>.<HMAC-SHA256>`` (key kept in the database, :func:`start_session`);
+the server keeps a row per session, so signing out, an admin's change to the user, the idle limit
+(``QORGAU_IDLE_MINUTES``) and the absolute limit (:data:`SESSION_MAX_S`) end it wherever the token is held.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import os
 import re
+import secrets
 import sqlite3
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,11 +41,31 @@ from geo.errors import QorgauError
 from planning import chain
 from planning.db import SqliteStore, default_db_path  # noqa: F401  (default_db_path: part of this API)
 
-"""How long a writer waits for another session's transaction, in milliseconds."""
 MIN_PASSWORD_LENGTH = 12
 """Shortest password accepted, in characters."""
 MAX_AUDIT_TEXT_CHARS = 200
 """Longest action or object text kept in the audit log, in characters."""
+FAILURE_WINDOW_S = 15 * 60
+"""Sliding window over which failed sign-ins are counted, in seconds; a lockout lasts until it has passed."""
+MAX_FAILURES_PER_USER = 5
+"""Failed sign-ins for one user name within :data:`FAILURE_WINDOW_S` before that name is locked."""
+MAX_FAILURES_PER_CLIENT = 20
+"""Failed sign-ins from one client (address) within :data:`FAILURE_WINDOW_S` before that client is locked."""
+IDLE_MINUTES_ENV = "QORGAU_IDLE_MINUTES"
+"""Environment variable: minutes without any action after which a session ends."""
+DEFAULT_IDLE_MINUTES = 30.0
+"""Idle limit when :data:`IDLE_MINUTES_ENV` is not set, in minutes (NIST SP 800-63B, AAL2: 30 minutes)."""
+SESSION_MAX_S = 12 * 3600
+"""Absolute lifetime of a session (and of its cookie), in seconds, however active it is (NIST AAL2: 12 hours)."""
+TOUCH_EVERY_S = 5.0
+"""A session's last action is written at most this often, in seconds (fewer writes, same idle limit)."""
+COOKIE_TICKET_S = 120.0
+"""How long the one-time ticket that turns a session into a browser cookie stays valid, in seconds."""
+SESSION_COOKIE = "qorgau_session"
+"""Name of the HttpOnly cookie that carries the session token (set by ``server.py``)."""
+SESSION_ROUTE = "/_qorgau/session"
+"""``server.py``'s path (under ``server.baseUrlPath``) where a ticket becomes that cookie (``?ticket=``) and where
+an ended one is cleared (``?end=<token_fingerprint>``)."""
 
 ROLES = ("planner", "presenter", "admin")
 ACTIONS = (
@@ -73,6 +109,37 @@ CREATE TABLE IF NOT EXISTS audit_log (
     row_hash  TEXT
 );
 """
+ACCOUNTS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sign_in_failures (
+    at_s     REAL NOT NULL,
+    username TEXT NOT NULL COLLATE NOCASE,
+    client   TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sign_in_failures_at ON sign_in_failures (at_s);
+CREATE TABLE IF NOT EXISTS sessions (
+    session_hash TEXT PRIMARY KEY,
+    username     TEXT NOT NULL COLLATE NOCASE,
+    generation   INTEGER NOT NULL,
+    via          TEXT NOT NULL,
+    issued_s     REAL NOT NULL,
+    expires_s    REAL NOT NULL,
+    last_seen_s  REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS cookie_tickets (
+    ticket_hash TEXT PRIMARY KEY,
+    token       TEXT NOT NULL,
+    expires_s   REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS server_keys (
+    name   TEXT PRIMARY KEY,
+    secret BLOB NOT NULL
+);
+"""
+"""Sign-in attempts, sessions and the session-signing key (see the module docstring)."""
+_USER_COLUMNS = {
+    "generation": "INTEGER NOT NULL DEFAULT 0",  # +1 on every change of role or password: open sessions end
+    "must_change_password": "INTEGER NOT NULL DEFAULT 0",  # a temporary password set by an admin
+}
 """The audit log's triggers and hash chain are :data:`planning.chain.AUDIT_LOG` (installed by every store)."""
 
 
@@ -84,13 +151,37 @@ class UserError(QorgauError, ValueError):
     """A user that cannot be created or changed as asked (the message says why and how to fix it)."""
 
 
+class SignInLocked(QorgauError, PermissionError):
+    """Too many failed sign-ins for this user name or from this client; ``retry_after_s`` says for how long."""
+
+    def __init__(self, message: str, *, retry_after_s: float, scope: str):
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+        self.scope = scope  # "user" or "client"
+
+
+class SessionEnded(QorgauError, PermissionError):
+    """A session that no longer grants access; ``reason`` is one of :data:`SESSION_END_REASONS`."""
+
+    def __init__(self, reason: str):
+        super().__init__(f"the session ended ({reason}). Fix: sign in again.")
+        self.reason = reason
+
+
+SESSION_END_REASONS = ("invalid", "ended", "expired", "idle", "changed")
+"""Why :func:`session_user` refuses a token: forged or malformed, signed out, past :data:`SESSION_MAX_S`, idle
+too long, or the user was deleted or had their role or password changed since the session began."""
+
+
 @dataclass(frozen=True)
 class User:
-    """A user as pages see it (never the password hash)."""
+    """A user as pages see it (never the password hash). ``must_change_password``: the password is a temporary one
+    an admin set; nothing but the password page may be shown until the user replaces it."""
 
     username: str
     role: str
     email: str | None
+    must_change_password: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,9 +199,23 @@ class AuditEntry:
 # the database file
 # --------------------------------------------------------------------------------------------------------------
 class AccessStore(SqliteStore):
-    """Users and the audit log (see :data:`SCHEMA`)."""
+    """Users, sessions, sign-in attempts and the audit log (see :data:`SCHEMA`, :data:`ACCOUNTS_SCHEMA`).
 
-    schema = SCHEMA
+    A database made before sessions existed gets the users' ``generation`` and ``must_change_password`` columns.
+    """
+
+    schema = SCHEMA + ACCOUNTS_SCHEMA
+
+    def __init__(self, path: str | Path | None = None):
+        super().__init__(path)
+        with self.transaction(write=False) as db:
+            present = {row[1] for row in db.execute("PRAGMA table_info(users)")}
+        if set(_USER_COLUMNS) - present:  # only then a write (a read-only, up-to-date database stays readable)
+            with self.transaction() as db:
+                present = {row[1] for row in db.execute("PRAGMA table_info(users)")}
+                for column, declaration in _USER_COLUMNS.items():
+                    if column not in present:
+                        db.execute(f"ALTER TABLE users ADD COLUMN {column} {declaration}")
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -182,7 +287,7 @@ def _check_email(email: str | None) -> str | None:
 
 
 def create_user(store: AccessStore, username: str, *, role: str, password: str | None = None,
-                email: str | None = None, by: str) -> User:
+                email: str | None = None, temporary: bool = False, by: str) -> User:
     """Add a user. Only an admin calls this (the page checks ``manage_users``); recorded in the audit log.
 
     Parameters
@@ -196,6 +301,9 @@ def create_user(store: AccessStore, username: str, *, role: str, password: str |
         signs in only through the identity provider (then ``email`` is needed).
     email : str, optional
         The identity the OIDC provider reports for this person.
+    temporary : bool
+        The password is a temporary one (the users page makes one up): the user must replace it at the first
+        sign-in before anything else is shown.
     by : str
         Who creates the user (for the audit log).
 
@@ -210,15 +318,17 @@ def create_user(store: AccessStore, username: str, *, role: str, password: str |
     if password is None and email is None:
         raise UserError("a user needs a password or an e-mail for single sign-on. Fix: give one of them.")
     password_hash = _check_password(password)
+    must_change = int(bool(temporary) and password is not None)
     with store.transaction() as db:
         try:
-            db.execute("INSERT INTO users (username, email, role, password_hash, created_at, created_by) "
-                       "VALUES (?, ?, ?, ?, ?, ?)", (username, email, role, password_hash, _now(), by))
+            db.execute("INSERT INTO users (username, email, role, password_hash, created_at, created_by, "
+                       "must_change_password) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       (username, email, role, password_hash, _now(), by, must_change))
         except sqlite3.IntegrityError:
             raise UserError(f"a user named {username!r} or with that e-mail already exists. "
                             "Fix: choose another name, or change the existing user's role.") from None
         write_audit(db, user=by, action="create user", object=f"user {username} ({role})")
-    return User(username, role, email)
+    return User(username, role, email, bool(must_change))
 
 
 def create_first_admin(store: AccessStore, username: str, password: str) -> User:
@@ -238,41 +348,116 @@ def create_first_admin(store: AccessStore, username: str, password: str) -> User
     return User(username, "admin", None)
 
 
-def authenticate(store: AccessStore, username: str, password: str) -> User | None:
+# --- sign-in attempts ---------------------------------------------------------------------------------------------
+def lockout_remaining_s(store: AccessStore, username: str, client: str, *, now: float | None = None) -> float:
+    """Seconds until a sign-in as ``username`` from ``client`` is accepted again; 0.0 when it is accepted now.
+
+    Failed attempts are counted per user name (existing or not, so a lockout does not tell whether a name exists)
+    and per client within :data:`FAILURE_WINDOW_S`.
+    """
+    return _lockout(store, username, client, now=_clock(now))[0]
+
+
+def _lockout(store: AccessStore, username: str, client: str, *, now: float) -> tuple[float, str]:
+    since = now - FAILURE_WINDOW_S
+    remaining, scope = 0.0, ""
+    with store.transaction(write=False) as db:
+        for column, value, limit, name in (("username", username, MAX_FAILURES_PER_USER, "user"),
+                                           ("client", client, MAX_FAILURES_PER_CLIENT, "client")):
+            rows = db.execute(f"SELECT at_s FROM sign_in_failures WHERE {column} = ? AND at_s > ? "
+                              "ORDER BY at_s DESC LIMIT ?", (value, since, limit)).fetchall()
+            if len(rows) >= limit:  # locked until the oldest of the last `limit` failures leaves the window
+                wait = rows[-1][0] + FAILURE_WINDOW_S - now
+                if wait > remaining:
+                    remaining, scope = wait, name
+    return max(remaining, 0.0), scope
+
+
+def _record_failure(store: AccessStore, username: str, client: str, *, now: float, object: str) -> None:
+    with store.transaction() as db:
+        db.execute("DELETE FROM sign_in_failures WHERE at_s <= ?", (now - FAILURE_WINDOW_S,))
+        db.execute("INSERT INTO sign_in_failures (at_s, username, client) VALUES (?, ?, ?)", (now, username, client))
+        write_audit(db, user=username or "?", action="sign-in failed", object=object)
+    remaining, scope = _lockout(store, username, client, now=now)
+    if remaining > 0:
+        record(store, user=username or "?", action="sign-in locked", object=f"{scope} {client if scope == 'client' else username}")
+
+
+def authenticate(store: AccessStore, username: str, password: str, *, client: str = "unknown",
+                 now: float | None = None) -> User | None:
     """The user when the password matches, else None. Every attempt is recorded in the audit log.
+
+    Parameters
+    ----------
+    client : str
+        Who asks (the address the page sees, see ``pages.common.client_id``): failures are counted per client too.
+    now : float, optional
+        The time, in seconds since the epoch (default: the clock).
+
+    Raises
+    ------
+    SignInLocked
+        After :data:`MAX_FAILURES_PER_USER` failures for this name, or :data:`MAX_FAILURES_PER_CLIENT` from this
+        client, within :data:`FAILURE_WINDOW_S`: the password is not even checked until the window has passed.
 
     The time taken does not tell whether the user exists (a dummy hash is checked for unknown names).
     """
-    with store.transaction(write=False) as db:
-        row = db.execute("SELECT username, role, email, password_hash FROM users WHERE username = ?",
-                         (str(username),)).fetchone()
-    stored_hash = row[3] if row and row[3] else _DUMMY_HASH
-    try:
-        ok = _HASHER.verify(stored_hash, str(password)) and row is not None and row[3] is not None
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        ok = False
+    now = _clock(now)
     shown_name = _clean_text(str(username))[:64]
+    client = _clean_text(str(client))[:64] or "unknown"
+    remaining, scope = _lockout(store, shown_name, client, now=now)
+    if remaining > 0:
+        record(store, user=shown_name or "?", action="sign-in refused", object=f"locked ({scope})")
+        raise SignInLocked(f"too many failed sign-ins {'for this name' if scope == 'user' else 'from this address'}. "
+                           f"Fix: wait {int(remaining // 60) + 1} minutes, or ask an admin.",
+                           retry_after_s=remaining, scope=scope)
+    with store.transaction(write=False) as db:
+        row = db.execute("SELECT username, role, email, password_hash, must_change_password FROM users "
+                         "WHERE username = ?", (str(username),)).fetchone()
+    ok = _password_matches(row[3] if row else None, password)
     if not ok:
-        record(store, user=shown_name or "?", action="sign-in failed", object="password")
+        _record_failure(store, shown_name, client, now=now, object="password")
         return None
-    if _HASHER.check_needs_rehash(stored_hash):
+    if _HASHER.check_needs_rehash(row[3]):
         with store.transaction() as db:
             db.execute("UPDATE users SET password_hash = ? WHERE username = ?", (_HASHER.hash(password), row[0]))
-    record(store, user=row[0], action="sign-in", object="password")
-    return User(row[0], row[1], row[2])
+    with store.transaction() as db:
+        db.execute("DELETE FROM sign_in_failures WHERE username = ?", (row[0],))
+        write_audit(db, user=row[0], action="sign-in", object="password")
+    return User(row[0], row[1], row[2], bool(row[4]))
+
+
+def _password_matches(stored_hash: str | None, password: str) -> bool:
+    try:
+        return bool(_HASHER.verify(stored_hash or _DUMMY_HASH, str(password))) and stored_hash is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+# --- the identity provider ------------------------------------------------------------------------------------------
+def verified_email(claims: Mapping | None) -> str | None:
+    """The e-mail of an OIDC sign-in when the provider says it is verified (``email_verified`` true), else None.
+
+    An unverified address proves nothing: at many providers anyone can register any address. Some providers
+    send the claim as the string ``"true"``; anything else (missing, false, "false") counts as unverified.
+    """
+    if not claims:
+        return None
+    email = claims.get("email")
+    verified = claims.get("email_verified")
+    if verified is True or (isinstance(verified, str) and verified.strip().lower() == "true"):
+        return email.strip() if isinstance(email, str) and email.strip() else None
+    return None
 
 
 def role_for_identity(email: str | None, store: AccessStore) -> str | None:
-    """The role of the user an admin created with this e-mail (after an OIDC sign-in), else None."""
-    if not email:
-        return None
-    with store.transaction(write=False) as db:
-        row = db.execute("SELECT role FROM users WHERE email = ?", (email.strip(),)).fetchone()
-    return row[0] if row else None
+    """The role of the user an admin created with this (verified, :func:`verified_email`) e-mail, else None."""
+    user = user_for_identity(email, store)
+    return user.role if user else None
 
 
 def user_for_identity(email: str | None, store: AccessStore) -> User | None:
-    """The user an admin created with this e-mail, else None (see :func:`role_for_identity`)."""
+    """The user an admin created with this (verified, :func:`verified_email`) e-mail, else None."""
     if not email:
         return None
     with store.transaction(write=False) as db:
@@ -280,42 +465,98 @@ def user_for_identity(email: str | None, store: AccessStore) -> User | None:
     return User(*row) if row else None
 
 
+# --- changes ----------------------------------------------------------------------------------------------------------
 def set_role(store: AccessStore, username: str, role: str, *, by: str) -> User:
-    """Change a user's role; the last admin cannot lose the role (someone must manage users)."""
+    """Change a user's role; the last admin cannot lose the role (someone must manage users).
+    The user's open sessions end (their next action asks them to sign in again)."""
     _check_role(role)
     with store.transaction() as db:
         row = _user_row(db, username)
         if row[1] == "admin" and role != "admin":
             _keep_one_admin(db)
-        db.execute("UPDATE users SET role = ? WHERE username = ?", (role, row[0]))
+        db.execute("UPDATE users SET role = ?, generation = generation + 1 WHERE username = ?", (role, row[0]))
         write_audit(db, user=by, action="set role", object=f"user {row[0]} ({row[1]} -> {role})")
         return User(row[0], role, row[2])
 
 
-def set_password(store: AccessStore, username: str, password: str, *, by: str) -> None:
-    """Replace a user's password (stored as an argon2id hash)."""
+def set_password(store: AccessStore, username: str, password: str, *, temporary: bool = False, by: str) -> None:
+    """Replace a user's password (stored as an argon2id hash); the user's open sessions end.
+
+    ``temporary``: an admin's reset; the user must replace it at the next sign-in (see :func:`change_password`).
+    """
     password_hash = _check_password(password)
     with store.transaction() as db:
         row = _user_row(db, username)
-        db.execute("UPDATE users SET password_hash = ? WHERE username = ?", (password_hash, row[0]))
-        write_audit(db, user=by, action="set password", object=f"user {row[0]}")
+        db.execute("UPDATE users SET password_hash = ?, must_change_password = ?, generation = generation + 1 "
+                   "WHERE username = ?", (password_hash, int(bool(temporary)), row[0]))
+        write_audit(db, user=by, action="set password", object=f"user {row[0]}" + (" (temporary)" if temporary else ""))
+
+
+def change_password(store: AccessStore, username: str, *, current: str, new: str, token: str | None = None,
+                    client: str = "unknown", now: float | None = None) -> str | None:
+    """A user replaces their own password; the current one is needed. Ends the user's other sessions.
+
+    Parameters
+    ----------
+    current, new : str
+        The password now and the new one (at least :data:`MIN_PASSWORD_LENGTH` characters, not the same).
+    token : str, optional
+        The session the change is made in: it stays open (the others end).
+
+    Returns
+    -------
+    str or None
+        ``token`` (still valid), or None when none was given.
+
+    Raises
+    ------
+    UserError
+        The current password is wrong (counted as a failed sign-in), or the new one is too short or unchanged.
+    SignInLocked
+        Too many failed attempts (see :func:`authenticate`).
+    """
+    now = _clock(now)
+    remaining, scope = _lockout(store, username, client, now=now)
+    if remaining > 0:
+        raise SignInLocked(f"too many failed attempts. Fix: wait {int(remaining // 60) + 1} minutes.",
+                           retry_after_s=remaining, scope=scope)
+    with store.transaction(write=False) as db:
+        row = db.execute("SELECT username, password_hash FROM users WHERE username = ?", (username,)).fetchone()
+    if row is None or not _password_matches(row[1], current):
+        _record_failure(store, username, client, now=now, object="password change")
+        raise UserError("the current password is wrong. Fix: type the password you signed in with.")
+    if new == current:
+        raise UserError("the new password is the same as the current one. Fix: choose a different one.")
+    password_hash = _check_password(new)
+    with store.transaction() as db:
+        db.execute("UPDATE users SET password_hash = ?, must_change_password = 0, generation = generation + 1 "
+                   "WHERE username = ?", (password_hash, row[0]))
+        (generation,) = db.execute("SELECT generation FROM users WHERE username = ?", (row[0],)).fetchone()
+        kept = _session_hash(_token_parts(token)[0]) if token and _token_parts(token) else ""
+        db.execute("DELETE FROM sessions WHERE username = ? AND session_hash != ?", (row[0], kept))
+        db.execute("UPDATE sessions SET generation = ? WHERE session_hash = ? AND username = ?",
+                   (generation, kept, row[0]))
+        write_audit(db, user=row[0], action="change own password", object=f"user {row[0]}")
+    return token
 
 
 def delete_user(store: AccessStore, username: str, *, by: str) -> None:
-    """Remove a user; the last admin cannot be removed."""
+    """Remove a user (and their sessions); the last admin cannot be removed."""
     with store.transaction() as db:
         row = _user_row(db, username)
         if row[1] == "admin":
             _keep_one_admin(db)
         db.execute("DELETE FROM users WHERE username = ?", (row[0],))
+        db.execute("DELETE FROM sessions WHERE username = ?", (row[0],))
         write_audit(db, user=by, action="delete user", object=f"user {row[0]}")
 
 
 def list_users(store: AccessStore) -> list[User]:
     """Every user, by name."""
     with store.transaction(write=False) as db:
-        rows = db.execute("SELECT username, role, email FROM users ORDER BY username").fetchall()
-    return [User(*r) for r in rows]
+        rows = db.execute("SELECT username, role, email, must_change_password FROM users "
+                          "ORDER BY username").fetchall()
+    return [User(r[0], r[1], r[2], bool(r[3])) for r in rows]
 
 
 def has_admin(store: AccessStore) -> bool:
@@ -329,6 +570,200 @@ def _user_row(db: sqlite3.Connection, username: str) -> tuple:
     if row is None:
         raise UserError(f"no user named {username!r}. Fix: check the name on the users page.")
     return row
+
+
+# --------------------------------------------------------------------------------------------------------------
+# sessions
+# --------------------------------------------------------------------------------------------------------------
+def idle_limit_s() -> float:
+    """The idle limit of a session in seconds: ``QORGAU_IDLE_MINUTES`` (default :data:`DEFAULT_IDLE_MINUTES`).
+
+    Raises
+    ------
+    UserError
+        When the variable is not a positive number of minutes (the message names it and the value).
+    """
+    value = os.environ.get(IDLE_MINUTES_ENV, "").strip()
+    if not value:
+        return DEFAULT_IDLE_MINUTES * 60
+    try:
+        minutes = float(value)
+    except ValueError:
+        minutes = float("nan")
+    if not (minutes > 0 and minutes != float("inf")):
+        raise UserError(f"{IDLE_MINUTES_ENV}={value!r} is not a positive number of minutes. "
+                        f"Fix: set it to e.g. {DEFAULT_IDLE_MINUTES:g}, or unset it.")
+    return minutes * 60
+
+
+def start_session(store: AccessStore, user: User, *, via: str, now: float | None = None,
+                  lifetime_s: float = SESSION_MAX_S) -> str:
+    """Open a session for ``user`` (just signed in) and return its signed token.
+
+    The token is ``<id>.<expires, epoch s>.<HMAC-SHA256 of both, base64url>`` with a key kept in the database
+    (made on first use); the server keeps only a hash of the id, with the user's current generation.
+    ``via``: how the user signed in ("password", "identity provider"), for the audit log.
+    """
+    now = _clock(now)
+    session_id = secrets.token_urlsafe(32)
+    expires = int(now + lifetime_s)
+    with store.transaction() as db:
+        row = db.execute("SELECT generation FROM users WHERE username = ?", (user.username,)).fetchone()
+        if row is None:
+            raise UserError(f"no user named {user.username!r}. Fix: check the name on the users page.")
+        db.execute("DELETE FROM sessions WHERE expires_s <= ?", (now,))
+        db.execute("INSERT INTO sessions (session_hash, username, generation, via, issued_s, expires_s, last_seen_s) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   (_session_hash(session_id), user.username, row[0], _clean_text(via), now, expires, now))
+        key = _signing_key(db)
+    payload = f"{session_id}.{expires}"
+    return f"{payload}.{_sign(key, payload)}"
+
+
+def session_user(store: AccessStore, token: str | None, *, now: float | None = None,
+                 idle_s: float | None = None, touch: bool = True) -> User:
+    """The user of a live session, read afresh from the database (role, temporary password).
+
+    Called on every run of a page (and by the server before it hands out a file), so that a change takes effect
+    at the user's next action.
+
+    Parameters
+    ----------
+    token : str
+        From :func:`start_session` (kept in the session state, or the browser's cookie).
+    idle_s : float, optional
+        Idle limit in seconds (default :func:`idle_limit_s`).
+    touch : bool
+        Count this as an action (the idle clock restarts).
+
+    Raises
+    ------
+    SessionEnded
+        ``invalid`` (forged, altered or malformed token), ``ended`` (signed out or unknown), ``expired``
+        (past :data:`SESSION_MAX_S`), ``idle`` (no action for ``idle_s``), ``changed`` (the user was deleted,
+        or their role or password changed since the session began). An ended session is removed.
+    """
+    now = _clock(now)
+    idle_s = idle_limit_s() if idle_s is None else idle_s
+    parts = _token_parts(token)
+    if parts is None:
+        raise SessionEnded("invalid")
+    session_id, expires, signature = parts
+    with store.transaction() as db:  # raise only after it: db.transaction reads an OSError inside as a storage one
+        key = _signing_key(db)
+        if not hmac.compare_digest(signature, _sign(key, f"{session_id}.{expires}")):
+            row, reason = None, "invalid"
+        else:
+            row, reason = _session_row(db, session_id, expires, now=now, idle_s=idle_s, touch=touch)
+    if reason is not None:
+        raise SessionEnded(reason)
+    return User(row[0], row[5], row[6], bool(row[7]))
+
+
+def _session_row(db: sqlite3.Connection, session_id: str, expires: int, *, now: float, idle_s: float,
+                 touch: bool) -> tuple[tuple | None, str | None]:
+    """The session's row joined with its user, and why it no longer grants access (None if it does)."""
+    session_hash = _session_hash(session_id)
+    row = db.execute("SELECT s.username, s.generation, s.last_seen_s, s.expires_s, u.generation, u.role, "
+                     "u.email, u.must_change_password FROM sessions s LEFT JOIN users u "
+                     "ON u.username = s.username WHERE s.session_hash = ?", (session_hash,)).fetchone()
+    reason = None
+    if row is None:
+        reason = "ended"
+    elif now >= min(expires, row[3]):
+        reason = "expired"
+    elif row[4] is None or row[4] != row[1]:
+        reason = "changed"
+    elif now - row[2] > idle_s:
+        reason = "idle"
+    if reason is not None:
+        db.execute("DELETE FROM sessions WHERE session_hash = ?", (session_hash,))
+    elif touch and now - row[2] >= TOUCH_EVERY_S:
+        db.execute("UPDATE sessions SET last_seen_s = ? WHERE session_hash = ?", (now, session_hash))
+    return row, reason
+
+
+def end_session(store: AccessStore, token: str | None) -> None:
+    """Sign out: the session is removed, so its token (in this tab or a cookie) no longer grants anything."""
+    parts = _token_parts(token)
+    if parts is None:
+        return
+    with store.transaction() as db:
+        db.execute("DELETE FROM sessions WHERE session_hash = ?", (_session_hash(parts[0]),))
+
+
+def cookie_ticket(store: AccessStore, token: str, *, now: float | None = None) -> str:
+    """A one-time ticket (valid :data:`COOKIE_TICKET_S`) the browser exchanges at ``server.py`` for the session
+    cookie (HttpOnly, so page scripts never see the token). Only the ticket's hash is stored."""
+    now = _clock(now)
+    ticket = secrets.token_urlsafe(32)
+    with store.transaction() as db:
+        db.execute("DELETE FROM cookie_tickets WHERE expires_s <= ?", (now,))
+        db.execute("INSERT INTO cookie_tickets (ticket_hash, token, expires_s) VALUES (?, ?, ?)",
+                   (_session_hash(ticket), token, now + COOKIE_TICKET_S))
+    return ticket
+
+
+def redeem_cookie_ticket(store: AccessStore, ticket: str | None, *, now: float | None = None) -> str | None:
+    """The session token of a ticket from :func:`cookie_ticket`, once, within its validity; else None."""
+    if not ticket or not isinstance(ticket, str) or len(ticket) > 100:
+        return None
+    now = _clock(now)
+    with store.transaction() as db:
+        row = db.execute("SELECT token, expires_s FROM cookie_tickets WHERE ticket_hash = ?",
+                         (_session_hash(ticket),)).fetchone()
+        db.execute("DELETE FROM cookie_tickets WHERE ticket_hash = ? OR expires_s <= ?", (_session_hash(ticket), now))
+    return row[0] if row and now < row[1] else None
+
+
+def ticket_pending(store: AccessStore, ticket: str, *, now: float | None = None) -> bool:
+    """Whether a ticket from :func:`cookie_ticket` is still waiting for the browser to redeem it."""
+    now = _clock(now)
+    with store.transaction(write=False) as db:
+        row = db.execute("SELECT expires_s FROM cookie_tickets WHERE ticket_hash = ?",
+                         (_session_hash(ticket),)).fetchone()
+    return row is not None and now < row[0]
+
+
+def token_fingerprint(token: str | None) -> str:
+    """A short, non-secret name of a token (the first 16 hex digits of its SHA-256; "" for none), so that a page
+    can ask the server to clear one particular cookie without handling the token itself."""
+    return hashlib.sha256(token.encode()).hexdigest()[:16] if isinstance(token, str) and token else ""
+
+
+def session_expires_s(token: str) -> int | None:
+    """The absolute end of a (well-formed) session token, in seconds since the epoch."""
+    parts = _token_parts(token)
+    return parts[1] if parts else None
+
+
+def _token_parts(token: str | None) -> tuple[str, int, str] | None:
+    if not isinstance(token, str) or len(token) > 200:
+        return None
+    pieces = token.split(".")
+    if len(pieces) != 3 or not pieces[0] or not pieces[1].isdigit() or not pieces[2]:
+        return None
+    return pieces[0], int(pieces[1]), pieces[2]
+
+
+def _sign(key: bytes, payload: str) -> str:
+    digest = hmac.new(key, payload.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def _session_hash(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _signing_key(db: sqlite3.Connection) -> bytes:
+    """The session-signing key of this database (32 random bytes, made on first use; inside a write transaction)."""
+    db.execute("INSERT OR IGNORE INTO server_keys (name, secret) VALUES ('session', ?)", (secrets.token_bytes(32),))
+    return bytes(db.execute("SELECT secret FROM server_keys WHERE name = 'session'").fetchone()[0])
+
+
+def _clock(now: float | None) -> float:
+    return time.time() if now is None else float(now)
+
 
 
 def _keep_one_admin(db: sqlite3.Connection) -> None:

@@ -56,15 +56,32 @@ def signed_in_app(page: str | None = None, *, role: str = "planner", timeout_s: 
     The caller sets QORGAU_REGION / QORGAU_SCENARIO_DB first."""
     from streamlit.testing.v1 import AppTest
 
-    from planning.access import User
-
     at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=timeout_s)
-    at.session_state["user"] = User(username="tester", role=role, email=None)
+    sign_in_session(at, "tester", role)
     at.run()
     if page is not None:
         at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
+
+
+def sign_in_session(at, username: str = "tester", role: str = "planner", *, email: str | None = None):
+    """Sign ``at`` in as the sign-in page does: ``username`` (created with ``role`` in the database that
+    QORGAU_SCENARIO_DB names, or given that role) gets a session whose token goes into the session state.
+    A User put into the session state alone grants nothing (pages.common.current_user checks the session)."""
+    from planning import access
+
+    store = access.AccessStore()
+    existing = {u.username: u for u in access.list_users(store)}
+    if username not in existing:
+        access.create_user(store, username, role=role, password="correct horse battery staple", email=email,
+                           by="tests")
+    elif existing[username].role != role:
+        access.set_role(store, username, role, by="tests")
+    user = next(u for u in access.list_users(store) if u.username == username)
+    at.session_state["_session_token"] = access.start_session(store, user, via="tests")
+    at.session_state["user"] = user
+    return user
 
 
 @pytest.fixture(autouse=True)

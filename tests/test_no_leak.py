@@ -22,7 +22,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
-from conftest import PROJECT
+from conftest import PROJECT, sign_in_session
 from planning import access
 
 APP = PROJECT / "app.py"
@@ -140,7 +140,7 @@ def test_no_page_shows_a_point_or_free_text(world, caplog, downloads, role):
 
     region = load_region(world["region"])
     uploader = AppTest.from_file(str(APP), default_timeout=180)
-    uploader.session_state["user"] = access.User("pat", "planner", None)
+    sign_in_session(uploader, "pat", "planner")
     uploader.run()
     uploader.switch_page("pages/upload.py").run()
     uploader.file_uploader[0].upload("extract.csv", extract_csv(), "text/csv")
@@ -151,7 +151,7 @@ def test_no_page_shows_a_point_or_free_text(world, caplog, downloads, role):
                             user="pat", mode="replace").accepted
 
     at = AppTest.from_file(str(APP), default_timeout=180)
-    at.session_state["user"] = access.User("u", role, None)
+    sign_in_session(at, "tester", role)
     at.run()
     pages = page_files()
     assert {"pages/home.py", "pages/map.py", "pages/upload.py", "pages/signin.py"} <= set(pages)

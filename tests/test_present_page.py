@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import DEFAULT_REGION, PROJECT
+from conftest import DEFAULT_REGION, PROJECT, sign_in_session
 from geo.region import load_region
-from planning.access import User
 from planning.scenarios import ScenarioStore, sites_from_services
 
 
@@ -21,7 +20,7 @@ def app(monkeypatch, tmp_path):
         ScenarioStore(tmp_path / "scenarios.sqlite").create(
             "Две службы", region.region_id, sites_from_services(region.services)[:2], author="t")
         at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
-        at.session_state["user"] = User(username="t", role=role, email=None)
+        sign_in_session(at, "tester", role)
         at.run()
         at.switch_page(page).run()
         assert not at.exception, at.exception
@@ -59,7 +58,8 @@ def test_reports_page_prepares_every_download(app):
     assert "_report_files" in at.session_state
     files = at.session_state["_report_files"][1]
     assert {"region_pdf", "png", "html", "csv", "xlsx", "bands", "gaps"} <= set(files)
-    assert files["region_pdf"][0][:5] == b"%PDF-"
+    assert all(callable(build) for build, _, _ in files.values())  # nothing built before its button is clicked
+    assert files["region_pdf"][0]()[:5] == b"%PDF-"
 
 
 def test_admin_has_no_reports_page(app):

@@ -8,10 +8,9 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import PROJECT
+from conftest import PROJECT, sign_in_session
 from geo.errors import Problem, RegionError
 from geo.region import load_region
-from planning.access import User
 from planning.i18n import CATALOG, format_problem
 
 SOURCES = ["geo/region.py", "geo/tabular.py", "geo/incidents.py", "planning/intake.py", "planning/scenarios.py",
@@ -80,7 +79,7 @@ def test_home_page_shows_the_problems_in_russian(monkeypatch, region_with, tmp_p
     monkeypatch.setenv("QORGAU_SCENARIO_DB", str(tmp_path / "qorgau.sqlite"))
     monkeypatch.chdir(PROJECT)
     at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=60)
-    at.session_state["user"] = User(username="t", role="planner", email=None)
+    sign_in_session(at, "tester", "planner")
     at.run()
     assert not at.exception, at.exception
     shown = at.code[0].value

@@ -12,7 +12,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import DEFAULT_REGION, PROJECT
+from conftest import DEFAULT_REGION, PROJECT, sign_in_session
 from pages.common import FRAMED_KEY
 from planning import access
 
@@ -46,7 +46,7 @@ def app(user: str | None = None, *, page: str | None = None) -> AppTest:
     """app.py run once (as ``user`` when given), then ``page`` when given."""
     at = AppTest.from_file(APP, default_timeout=120)
     if user is not None:
-        at.session_state["user"] = access.User(user, ROLES_BY_USER[user], None)
+        sign_in_session(at, user, ROLES_BY_USER[user])
     at.run()
     if page is not None:
         at.switch_page(page).run()
@@ -87,7 +87,7 @@ def run_page_alone(page: str, user: str | None) -> AppTest:
     at = AppTest.from_file(str(PROJECT / page), default_timeout=120)
     at.session_state[FRAMED_KEY] = True
     if user is not None:
-        at.session_state["user"] = access.User(user, ROLES_BY_USER[user], None)
+        sign_in_session(at, user, ROLES_BY_USER[user])
     at.run()
     assert not at.exception, at.exception
     return at
@@ -136,7 +136,7 @@ def test_each_role_is_offered_only_its_pages_and_each_page_checks_the_role(users
 def test_oidc_identity_is_mapped_to_the_users_role(users):
     at = AppTest.from_file(APP, default_timeout=120)
     at.secrets["auth"] = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32}
-    at.user = {"email": "vera@akimat.kz", "is_logged_in": True}
+    at.user = {"email": "vera@akimat.kz", "email_verified": True, "is_logged_in": True}
     at.run()
     assert not at.exception, at.exception
     assert at.session_state["user"] == access.User("vera", "presenter", "vera@akimat.kz")
@@ -146,7 +146,7 @@ def test_oidc_identity_is_mapped_to_the_users_role(users):
 def test_oidc_identity_without_a_user_gets_no_access(users):
     at = AppTest.from_file(APP, default_timeout=120)
     at.secrets["auth"] = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32}
-    at.user = {"email": "stranger@example.com", "is_logged_in": True}
+    at.user = {"email": "stranger@example.com", "email_verified": True, "is_logged_in": True}
     at.run()
     assert not at.exception, at.exception
     assert "user" not in at.session_state
@@ -166,7 +166,7 @@ def test_admin_creates_changes_resets_and_deletes_users(users):
     at.selectbox[0].set_value("planner")
     at.button(key="FormSubmitter:create_user-Создать").click().run()
     password = _temporary_password(at)
-    assert access.authenticate(users, "nurlan", password) == access.User("nurlan", "planner", None)
+    assert access.authenticate(users, "nurlan", password) == access.User("nurlan", "planner", None, must_change_password=True)
 
     at.selectbox[1].set_value("nurlan").run()  # the role field then shows nurlan's role
     assert at.selectbox[2].value == "planner"
@@ -195,3 +195,132 @@ def test_the_last_admin_cannot_be_deleted(users):
     at.button(key="FormSubmitter:delete_user-Удалить").click().run()
     assert "last admin" in texts(at)
     assert "boss" in {u.username for u in access.list_users(users)}
+
+
+# --- accounts and sessions (issue 11, item 8) -----------------------------------------------------------------------
+def test_a_user_in_the_session_state_without_a_session_grants_nothing(users):
+    at = AppTest.from_file(str(PROJECT / "pages/admin.py"), default_timeout=120)
+    at.session_state[FRAMED_KEY] = True
+    at.session_state["user"] = access.User("boss", "admin", None)  # no session token: not signed in
+    at.run()
+    assert not at.exception, at.exception
+    assert "Войдите, чтобы открыть эту страницу." in texts(at) and not at.dataframe
+
+
+def test_the_sign_in_page_locks_a_name_after_repeated_failures(users):
+    at = app()
+    for _ in range(access.MAX_FAILURES_PER_USER):
+        sign_in(at, "pat", "not the password at all")
+    sign_in(at, "pat", PASSWORD)
+    assert "Слишком много неудачных попыток входа" in texts(at)
+    assert "user" not in at.session_state and at.title[0].value == "Вход в Qorgau"
+
+
+def test_a_temporary_password_shows_nothing_but_the_password_page_until_changed(users):
+    access.set_password(users, "pat", "temporary-0123456", temporary=True, by="boss")
+    at = sign_in(app(), "pat", "temporary-0123456")
+    assert "Вы вошли с временным паролем" in texts(at) and not at.metric
+    at.switch_page("pages/home.py").run()  # asking for another page: still nothing but the demand
+    assert not at.exception and not at.metric and not at.title
+    assert "Вы вошли с временным паролем" in texts(at)
+    at.switch_page("pages/password.py").run()
+    alone = run_page_alone("pages/home.py", None)
+    alone.session_state["_session_token"] = at.session_state["_session_token"]
+    alone.run()
+    assert "Вы вошли с временным паролем" in texts(alone) and not alone.metric  # the page's own guard
+    at.text_input[0].input("temporary-0123456")
+    at.text_input[1].input("my own long passphrase")
+    at.text_input[2].input("my own long passphrase")
+    at.button(key="FormSubmitter:change_password-Сменить пароль").click().run()
+    assert not at.exception, at.exception
+    assert "Пароль изменён" in texts(at)
+    at.switch_page("pages/home.py").run()
+    assert at.metric  # now the role's pages
+    assert access.authenticate(users, "pat", "my own long passphrase") is not None
+
+
+def test_a_user_changes_their_own_password_only_with_the_current_one(users):
+    at = app("vera", page="pages/password.py")
+    at.text_input[0].input("not the current one!")
+    at.text_input[1].input("my own long passphrase")
+    at.text_input[2].input("my own long passphrase")
+    at.button(key="FormSubmitter:change_password-Сменить пароль").click().run()
+    assert "Текущий пароль неверен." in texts(at)
+    assert access.authenticate(users, "vera", PASSWORD) is not None
+
+
+@pytest.mark.parametrize("change", ["delete", "demote", "password"])
+def test_an_open_session_ends_at_the_next_action_after_an_admin_change(users, change):
+    at = app("pat", page="pages/map.py")
+    assert "Войдите" not in texts(at)
+    if change == "delete":
+        access.delete_user(users, "pat", by="boss")
+    elif change == "demote":
+        access.set_role(users, "pat", "presenter", by="boss")
+    else:
+        access.set_password(users, "pat", "reset-by-admin-42", temporary=True, by="boss")
+    at.run()  # the next action
+    assert not at.exception, at.exception
+    assert "user" not in at.session_state and "_region" not in at.session_state
+    assert not at.metric and not at.dataframe
+
+
+def test_an_idle_session_ends(users, monkeypatch):
+    at = app("pat", page="pages/map.py")
+    monkeypatch.setenv("QORGAU_IDLE_MINUTES", "0.01")  # 0.6 s
+    import time
+
+    time.sleep(1.0)
+    at.run()
+    assert not at.exception, at.exception
+    assert "Сеанс завершён: не было действий 0.01 мин." in texts(at)
+    assert "user" not in at.session_state and "_region" not in at.session_state
+
+
+def test_an_unverified_oidc_email_gets_no_access(users):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.secrets["auth"] = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32}
+    at.user = {"email": "vera@akimat.kz", "email_verified": False, "is_logged_in": True}
+    at.run()
+    assert not at.exception, at.exception
+    assert "user" not in at.session_state
+    assert "не подтвердил адрес vera@akimat.kz" in texts(at)
+
+
+# --- exports (issue 11, item 9) -------------------------------------------------------------------------------------
+def test_every_download_in_the_pages_goes_through_the_guarded_builder():
+    for path in [PROJECT / "app.py", *sorted((PROJECT / "pages").glob("*.py"))]:
+        if path.name != "common.py":
+            assert "download_button(" not in path.read_text(encoding="utf-8"), path.name
+
+
+@pytest.fixture
+def offered(monkeypatch):
+    """What every page hands to st.download_button: (file name, data)."""
+    import streamlit as st
+    from streamlit.delta_generator import DeltaGenerator
+
+    captured: list[tuple[str, object]] = []
+    original = DeltaGenerator.download_button
+
+    def record(self, label, data, *args, **kwargs):
+        captured.append((kwargs.get("file_name"), data))
+        return original(self, label, data, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", record)
+    monkeypatch.setattr(st, "download_button", lambda *a, **k: record(st._main, *a, **k))
+    return captured
+
+
+def test_an_export_is_built_only_when_asked_for_by_a_live_session_and_audited(users, offered):
+    at = app("pat", page="pages/scenarios.py")
+    assert not at.exception, at.exception
+    ((file_name, data),) = [(f, d) for f, d in offered if f and f.startswith("scenario-")][-1:]
+    assert callable(data)  # nothing precomputed into the page
+    assert not access.entries(users, user="pat", action="download")
+    assert data()  # the click builds it
+    (logged,) = access.entries(users, user="pat", action="download")
+    assert logged.object.startswith(f"{file_name} (")
+    access.set_role(users, "pat", "admin", by="boss")  # a role that may not export, in an open session
+    with pytest.raises(access.SessionEnded):
+        data()

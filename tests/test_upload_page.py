@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import PROJECT
+from conftest import PROJECT, sign_in_session
 from planning import access
 from planning.intake import IncidentStore
 from test_signin import texts
@@ -21,7 +21,7 @@ def planner_app(tiny_region, tmp_path, monkeypatch):
     monkeypatch.setenv("QORGAU_REGION", str(tiny_region))
     monkeypatch.chdir(PROJECT)
     at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["user"] = access.User("pat", "planner", None)
+    sign_in_session(at, "pat", "planner")
     at.run()
     at.switch_page("pages/upload.py").run()
     assert not at.exception, at.exception

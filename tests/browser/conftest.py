@@ -32,7 +32,7 @@ def start_streamlit(region: Path, env_extra: dict | None = None):
     port = _free_port()
     env = {**os.environ, "QORGAU_REGION": str(region), **(env_extra or {})}
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(PROJECT / "app.py"), "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", str(PROJECT / "server.py"), "--server.port", str(port),
          "--server.headless", "true"], cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
