@@ -40,7 +40,11 @@ PAGES = [
 ]
 # the sign-in gate: nothing but the sign-in page until a user signs in; nothing but the password page until a
 # temporary password is replaced; then the pages the role may open. current_user() re-reads the user on every run.
-user = current_user()
+try:
+    user = current_user()
+except StorageError as exc:  # sessions live in the database: read-only or full, say so and stop here
+    st.error(markdown_text(exc.message(lang)))
+    st.stop()
 signin = st.Page("pages/signin.py", title=t("nav.signin", lang), icon=":material/login:", url_path="signin",
                  default=user is None, visibility="visible" if user is None else "hidden")
 password = st.Page("pages/password.py", title=t("nav.password", lang), icon=":material/password:",

@@ -35,7 +35,7 @@ def _choose(page, label: str, option: str) -> None:
     wait_idle(page)
 
 
-def _until(condition, page, timeout_s: float = 60.0) -> None:
+def _until(condition, page, timeout_s: float = 120.0) -> None:
     """Poll ``condition`` until it holds (or time is up), then let Streamlit finish its run."""
     deadline = time.monotonic() + timeout_s
     while not condition() and time.monotonic() < deadline:
