@@ -353,14 +353,29 @@ def _sticky(key: str) -> str:
     return f"_sticky_{key}"
 
 
+def _sticky_generation(key: str) -> str:
+    return f"_sticky_generation_{key}"
+
+
 def sticky_value(key: str):
     """The value :func:`sticky_selectbox` ``key`` last kept (None before it was first shown)."""
     return st.session_state.get(_sticky(key))
 
 
 def set_sticky(key: str, value) -> None:
-    """Make :func:`sticky_selectbox` ``key`` show ``value`` on its next run (e.g. a scenario just created)."""
+    """Make :func:`sticky_selectbox` ``key`` show ``value`` from its next run on (e.g. a scenario just created).
+
+    The selectbox is then drawn under a new widget key: a browser that has not yet seen this run still shows
+    (and sends back) the old choice, and under the old key that stale choice would read as the user's pick.
+    """
     st.session_state[_sticky(key)] = value
+    st.session_state[_sticky_generation(key)] = st.session_state.get(_sticky_generation(key), 0) + 1
+
+
+def sticky_widget_key(key: str) -> str:
+    """The widget key :func:`sticky_selectbox` ``key`` is drawn under now (``key`` until :func:`set_sticky`)."""
+    generation = st.session_state.get(_sticky_generation(key), 0)
+    return key if generation == 0 else f"{key}~{generation}"
 
 
 def sticky_selectbox(label: str, options, *, key: str, format_func=str, **kwargs):
@@ -370,7 +385,9 @@ def sticky_selectbox(label: str, options, *, key: str, format_func=str, **kwargs
     version, a site renamed) or the page is left (Streamlit forgets the widget's state), the choice falls back to
     the first option without a word. Here the chosen value lives in its own session key and is put back into the
     widget on every run; the browser's choice is taken only when it is one of the options. Labels that come out
-    the same for two options get the option appended, so every label stays unique.
+    the same for two options get the option appended, so every label stays unique. A choice the server makes
+    (:func:`set_sticky`) moves the widget to a new key, so that a browser still showing the old choice cannot
+    send it back as a pick.
 
     Returns
     -------
@@ -384,15 +401,16 @@ def sticky_selectbox(label: str, options, *, key: str, format_func=str, **kwargs
         chosen = options[0]
     texts = [str(format_func(option)) for option in options]
     labels = {option: text if texts.count(text) == 1 else f"{text} [{option}]" for option, text in zip(options, texts)}
+    widget_key = sticky_widget_key(key)
 
     def keep() -> None:
-        picked = st.session_state.get(key)
+        picked = st.session_state.get(widget_key)
         if picked in labels:
             st.session_state[_sticky(key)] = picked
 
     st.session_state[_sticky(key)] = chosen
-    st.session_state[key] = chosen
-    st.selectbox(label, options, key=key, format_func=labels.__getitem__, on_change=keep, **kwargs)
+    st.session_state[widget_key] = chosen
+    st.selectbox(label, options, key=widget_key, format_func=labels.__getitem__, on_change=keep, **kwargs)
     return st.session_state[_sticky(key)]
 
 
