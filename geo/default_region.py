@@ -107,13 +107,13 @@ def build_default_region(out_dir: Path, *, source_dir: Path = DEFAULT_SOURCE_DIR
     classifier = read_classifier(source_dir / KATO_FILE)
     districts = gpd.read_file(source_dir / "districts.geojson")
     settlements, unmatched = _settlements(gpd.read_file(source_dir / "settlements.geojson"), districts, classifier)
-    services = _baseline(settlements, classifier)
+    table = settlements.drop(columns="geometry").assign(lat=settlements.geometry.y.round(5),
+                                                         lon=settlements.geometry.x.round(5))
+    services = _baseline(table, classifier)
     incidents = demo_incidents(settlements.rename(columns={"id": "settlement_id"}), seed=DEMO_SEED)
 
     for name in ("boundary.geojson", "districts.geojson", KATO_FILE):
         shutil.copyfile(source_dir / name, out_dir / name)
-    table = settlements.drop(columns="geometry").assign(lat=settlements.geometry.y.round(5),
-                                                         lon=settlements.geometry.x.round(5))
     _write_csv(out_dir / "settlements.csv", table)
     _write_csv(out_dir / "kato_unmatched.csv", unmatched)
     _write_csv(out_dir / "services.csv", services)
@@ -193,9 +193,9 @@ def _geonames_populations(osm: gpd.GeoDataFrame, wanted: np.ndarray) -> dict[int
     return filled
 
 
-def _baseline(settlements: gpd.GeoDataFrame, classifier: pd.DataFrame) -> pd.DataFrame:
+def _baseline(settlements: pd.DataFrame, classifier: pd.DataFrame) -> pd.DataFrame:
     """services.csv of the baseline: one permanent service at the settlement holding each district centre's KATO
-    code, in KATO order."""
+    code (at the settlement's coordinates as settlements.csv has them), in KATO order."""
     centres = kato_district_centres(classifier)
     rows = []
     for centre in centres.itertuples():
@@ -206,7 +206,7 @@ def _baseline(settlements: gpd.GeoDataFrame, classifier: pd.DataFrame) -> pd.Dat
                                   "spelling to the settlements (name:ru) or see kato_unmatched.csv.")
         place = at.iloc[0]
         rows.append({"id": f"base-{centre.district_code}", "name": place["name_ru"] or place["name"],
-                     "kind": "permanent", "lat": round(place.geometry.y, 5), "lon": round(place.geometry.x, 5),
+                     "kind": "permanent", "lat": place["lat"], "lon": place["lon"],
                      "capacity": "", "reach_minutes": "", "kato": centre.centre_code,
                      "kato_district": centre.district_code, "district": centre.district_name,
                      "centre_rule": centre.rule})

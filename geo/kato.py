@@ -228,7 +228,8 @@ def variant_key(text: str | None) -> str:
     the final vowel of each word dropped (genitive endings: "Султанбека Кожанова" / "Сұлтанбек Қожанов")."""
     if not isinstance(text, str) or not text.strip():
         return ""
-    words = [name_key(w) for w in re.split(r"[\s\-–—]+", _PREFIX_RE.sub("", text.strip().lower()))]
+    plain = _SUFFIX_RE.sub("", _PREFIX_RE.sub("", text.strip().lower()))
+    words = [name_key(w) for w in re.split(r"[\s\-–—]+", plain)]
     out = []
     for word in words:
         word = word.translate(str.maketrans("ыйуяэчх", "ииоаешк"))

@@ -38,7 +38,8 @@ MAX_NAMED_POINTS = 8
 """Points outside the outline named (id and name) in one message; the lines of all of them are listed."""
 META_TYPES = {"id": (str, "string"), "name": (dict, "object"), "former_name": (dict, "object"),
               "sources": (list, "array"), "analysis_crs": (str, "string"), "built": (str, "string"),
-              "built_by": (str, "string"), "notes": (str, "string")}
+              "built_by": (str, "string"), "notes": (str, "string"), "baseline": (dict, "object"),
+              "bundled": (bool, "boolean")}
 """The JSON type each known field of region.json must have, when present."""
 SOURCE_TYPES = {"files": (list, "array"), "name": (str, "string"), "licence": (str, "string"),
                 "attribution": (str, "string")}

@@ -9,6 +9,7 @@ from streamlit_folium import st_folium
 from pages.common import (current_profile, get_region, guard, incident_level, incidents_here, lang, site_minutes,
                           small_count_k, synthetic_banner)
 from planning.analysis import evaluate
+from planning.baseline import scenario_label
 from planning.coverage import changed_settlements, compare, summary_sentence, threshold_key
 from planning.gapmap import district_names, scenario_map, shown_incidents
 from planning.i18n import fmt_number, place_names, t
@@ -34,8 +35,9 @@ if len(scenarios) < 2:
 by_id = {s.scenario_id: s for s in scenarios}
 ids = list(by_id)
 left, right, middle = st.columns([2, 2, 1])
-id_a = left.selectbox(t("cmp.a", L), ids, index=0, format_func=lambda i: by_id[i].name, key="cmp_a")
-id_b = right.selectbox(t("cmp.b", L), ids, index=len(ids) - 1, format_func=lambda i: by_id[i].name, key="cmp_b")
+label = {i: scenario_label(s.name, region, L) for i, s in by_id.items()}  # the baseline's name in this language
+id_a = left.selectbox(t("cmp.a", L), ids, index=0, format_func=label.get, key="cmp_a")
+id_b = right.selectbox(t("cmp.b", L), ids, index=len(ids) - 1, format_func=label.get, key="cmp_b")
 a, b = by_id[id_a], by_id[id_b]
 
 results = st.session_state.setdefault(RESULTS_KEY, {})
@@ -57,7 +59,7 @@ key = threshold_key(step)
 comparison = compare(result_a.coverage, result_b.coverage)
 
 st.subheader(t("cmp.summary", L))
-st.success(summary_sentence(comparison, threshold_minutes=step, name_a=markdown_text(a.name), name_b=markdown_text(b.name),
+st.success(summary_sentence(comparison, threshold_minutes=step, name_a=markdown_text(label[id_a]), name_b=markdown_text(label[id_b]),
                             templates=summary_templates(L),
                             number=lambda value, decimals=0: fmt_number(value, L, decimals=decimals)))
 
@@ -72,7 +74,7 @@ for column, scenario, result, incident_figures, is_b in zip(st.columns(2), (a, b
                                                              (False, True)):
     figures = result.coverage.region.within[key]
     with column:
-        st.markdown(f"**{markdown_text(scenario.name)}**")
+        st.markdown(f"**{markdown_text(label[scenario.scenario_id])}**")
         cols = st.columns(3 if level else 2)
         people, places = within.figures["population_covered"], within.figures["settlements_covered"]
         cols[0].metric(t("scen.population_covered", L), fmt_number(figures.population_covered, L),

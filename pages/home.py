@@ -9,7 +9,7 @@ from pages.common import get_region, guard, lang, region_dir, synthetic_banner
 from planning import access
 from planning.i18n import fmt_number, format_problem, t
 from planning.markup import markdown_text
-from planning.summary import region_summary
+from planning.summary import region_summary, source_attribution
 
 L = lang()
 user = guard("view_map")
@@ -31,8 +31,9 @@ for column, (key, label) in zip(columns, [
     column.metric(t(label, L), fmt_number(value, L) if isinstance(value, int) else value)
 
 st.subheader(t("home.status", L))
-if region.meta.get("lacks"):
-    st.info(t("default.lacks", L, n=len(region.settlements)))
+if region.meta.get("bundled"):
+    st.info(t("default.about", L, districts=fmt_number(len(region.districts), L),
+              settlements=fmt_number(len(region.settlements), L)))
 missing = region.missing()
 if missing:
     st.markdown("**" + t("home.lacks", L) + "**")
@@ -43,6 +44,9 @@ with st.expander(t("home.warnings", L, n=len(summary["warnings"])), expanded=Fal
         st.markdown(f"- {markdown_text(format_problem(warning, L))}")
 
 st.subheader(t("home.sources", L))
+attribution = source_attribution(region.meta)
+if attribution:
+    st.markdown(t("home.attribution", L, text=markdown_text(attribution)))
 for source in region.meta.get("sources", []):
     files = markdown_text(", ".join(str(f) for f in source.get("files", [])))
     st.markdown(f"- **{files}** — {markdown_text(source.get('name', ''))}. *{markdown_text(source.get('licence', ''))}*"

@@ -9,7 +9,7 @@ from streamlit_folium import st_folium
 
 from pages.common import bands, get_region, guard, incidents_here, lang, site_minutes, small_count_k, synthetic_banner
 from planning.analysis import evaluate
-from planning.baseline import baseline_services, current_services
+from planning.baseline import baseline_name, baseline_services, current_services, scenario_label, services_are_baseline
 from planning.exports import scenario_map
 from planning.i18n import t
 from planning.markup import markdown_text
@@ -22,12 +22,17 @@ region = get_region()
 st.markdown("<style>[data-testid=stSidebar], [data-testid=stHeader], [data-testid=stToolbar] {display: none;}"
             " .block-container {padding-top: 1rem; max-width: 100%;}</style>", unsafe_allow_html=True)
 
-scenarios = [(t("report.scenario_baseline", L), baseline_services(region))]
-if not region.services.empty:
+BASELINE = baseline_name(region, L)
+scenarios = [(BASELINE, baseline_services(region))]
+if not region.services.empty and not services_are_baseline(region):
     scenarios.append((t("report.scenario_current", L), current_services(region)))
 for saved in ScenarioStore(default_db_path()).list_scenarios(region.region_id):
     if saved.sites:
-        scenarios.append((saved.name, sites_to_services(saved.sites)))
+        shown = scenario_label(saved.name, region, L)
+        if shown == BASELINE:  # the saved baseline (as edited, if it was) stands in for the built-in one
+            scenarios[0] = (shown, sites_to_services(saved.sites))
+        else:
+            scenarios.append((shown, sites_to_services(saved.sites)))
 
 POSITION_KEY = "present_position"
 position = st.session_state.get(POSITION_KEY, 0) % len(scenarios)

@@ -10,7 +10,7 @@ import streamlit as st
 from pages.common import (bands, download, get_region, guard, incident_level, incidents_here, lang, site_minutes,
                           small_count_k, synthetic_banner)
 from planning.analysis import evaluate
-from planning.baseline import baseline_services, current_services
+from planning.baseline import baseline_name, baseline_services, current_services, scenario_label, services_are_baseline
 from planning.exports import (bands_geojson, csv_bytes, gaps_geojson, scenario_map, standalone_html, tables,
                               xlsx_bytes)
 from planning.i18n import t
@@ -51,12 +51,12 @@ st.title(t("nav.reports", L))
 synthetic_banner(region)
 st.caption(t("reports.intro", L))
 
-scenarios = {t("report.scenario_baseline", L): baseline_services(region)}
-if not region.services.empty:
+scenarios = {baseline_name(region, L): baseline_services(region)}
+if not region.services.empty and not services_are_baseline(region):
     scenarios[t("report.scenario_current", L)] = current_services(region)
 for saved in ScenarioStore(default_db_path()).list_scenarios(region.region_id):
-    if saved.sites:
-        scenarios[saved.name] = sites_to_services(saved.sites)
+    if saved.sites:  # a saved scenario under the baseline's name (in any language) stands in for the built-in one
+        scenarios[scenario_label(saved.name, region, L)] = sites_to_services(saved.sites)
 names = list(scenarios)
 chosen = st.selectbox(t("present.scenario", L), names, index=len(names) - 1)
 district_ids = [str(d) for d in region.districts["district_id"]]

@@ -13,7 +13,7 @@ from pages.common import (current_profile, download, get_region, guard, incident
                           sticky_value, synthetic_banner)
 from planning import access
 from planning.analysis import evaluate
-from planning.baseline import current_services
+from planning.baseline import baseline_name, current_services, scenario_label, services_are_baseline
 from planning.coverage import threshold_key
 from planning.gapmap import district_names, district_table, gap_list, scenario_map, shown_incidents
 from planning.i18n import fmt_number, format_problem, place_names, t
@@ -53,13 +53,19 @@ synthetic_banner(region)
 store = ScenarioStore(default_db_path())
 scenarios = store.list_scenarios(region.region_id)
 if not scenarios:
-    name = t("scen.current_name" if not region.services.empty else "scen.baseline_name", L)
+    name = (baseline_name(region, L) if region.services.empty or services_are_baseline(region)
+            else t("scen.current_name", L))
     try:
         store.create(name, region.region_id, sites_from_services(current_services(region)), author=user.username)
     except ScenarioNameError as exc:  # another session created it just now, or only archived ones are left
         if exc.other is not None and exc.other.archived:
             store.restore(exc.other.scenario_id, author=user.username)
     scenarios = store.list_scenarios(region.region_id)
+
+
+def label(scenario) -> str:
+    """The scenario's name as this reader sees it (the baseline's in their language)."""
+    return scenario_label(scenario.name, region, L)
 
 
 def notice(kind: str, text: str) -> NoReturn:
@@ -85,14 +91,14 @@ if NOTICE_KEY in st.session_state:
 
 by_id = {s.scenario_id: s for s in scenarios}
 previous_id = sticky_value(PICK_KEY)
-chosen_id = sticky_selectbox(t("scen.pick", L), list(by_id), key=PICK_KEY, format_func=lambda i: by_id[i].name)
+chosen_id = sticky_selectbox(t("scen.pick", L), list(by_id), key=PICK_KEY, format_func=lambda i: label(by_id[i]))
 if previous_id is not None and previous_id not in by_id:
     try:
         gone = store.load(previous_id)
     except ScenarioError:
         gone = None
     if gone is not None and gone.archived and gone.region_id == region.region_id:
-        st.warning(t("scen_safety.gone", L, name=markdown_text(gone.name), shown=markdown_text(by_id[chosen_id].name)))
+        st.warning(t("scen_safety.gone", L, name=markdown_text(gone.name), shown=markdown_text(label(by_id[chosen_id]))))
 latest = by_id[chosen_id]
 base_id, base_version = st.session_state.get(BASE_KEY) or (None, None)
 if base_id != chosen_id or not base_version or base_version > latest.version:
@@ -223,7 +229,7 @@ if editable:
             name = st.text_input(t("scen.new_name", L), key=f"scen_new_name_{generation}",
                                  max_chars=MAX_SCENARIO_NAME_CHARS)
             source = st.selectbox(t("scen.copy_of", L), list(by_id), index=list(by_id).index(chosen_id),
-                                  format_func=lambda i: by_id[i].name, key=f"scen_copy_of_{generation}")
+                                  format_func=lambda i: label(by_id[i]), key=f"scen_copy_of_{generation}")
             if st.form_submit_button(t("scen.create", L), key=f"scen_create_{generation}"):
                 try:
                     created = store.create(name, region.region_id, by_id[source].sites, author=user.username)

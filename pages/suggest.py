@@ -8,7 +8,7 @@ from geo.errors import QorgauError, ValidationError
 from pages.common import (get_region, guard, incident_level, incidents_here, lang, scenario_name_problem,
                           site_minutes, small_count_k, synthetic_banner)
 from planning import access
-from planning.baseline import current_services
+from planning.baseline import baseline_name, current_services, scenario_label, services_are_baseline
 from planning.i18n import fmt_number, format_problem, place_names, t
 from planning.markup import markdown_text
 from planning.scenarios import (ScenarioNameError, ScenarioStore, default_db_path, sites_from_services,
@@ -33,10 +33,12 @@ st.write(t("suggest.intro", L))
 # --- inputs ---------------------------------------------------------------------------------------------------------
 store = ScenarioStore(default_db_path())
 scenarios = {s.scenario_id: s for s in store.list_scenarios(region.region_id)}
+current_label = (baseline_name(region, L) if region.services.empty or services_are_baseline(region)
+                 else t("suggest.base_current", L))
 base_id = st.selectbox(t("suggest.base", L), [None, *scenarios],
-                       format_func=lambda i: t("suggest.base_current", L) if i is None else scenarios[i].name)
+                       format_func=lambda i: current_label if i is None else scenario_label(scenarios[i].name, region, L))
 base = current_services(region) if base_id is None else sites_to_services(scenarios[base_id].sites)
-base_name = t("suggest.base_current", L) if base_id is None else scenarios[base_id].name
+base_name = current_label if base_id is None else scenario_label(scenarios[base_id].name, region, L)
 st.caption(t("suggest.base_sites", L, n=len(base)))
 
 left, right = st.columns(2)

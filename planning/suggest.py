@@ -20,10 +20,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.default_region import BASELINE_MIN_POPULATION, district_centres
+from geo.default_region import BASELINE_MIN_POPULATION
 from geo.region import Region, read_services, region_outline
 from geo.settings import STORAGE_CRS
 from planning.analysis import SiteMinutes
+from planning.baseline import centre_settlements
 from planning.coverage import reach_minutes_of
 from planning.release import IncidentRelease, scaled_text
 from planning.scenarios import Site
@@ -150,9 +151,10 @@ def candidate_sites(region: Region, *, source: str = "population", min_populatio
     ----------
     region : geo.region.Region
     source : {"population", "district_centres", "upload"}
-        ``"population"``: settlements of at least ``min_population`` people. ``"district_centres"``: the most
-        populous settlement of each district, or, without district outlines, every settlement of at least
-        :data:`DISTRICT_CENTRE_MIN_POPULATION` people. ``"upload"``: the rows of ``upload``, a
+        ``"population"``: settlements of at least ``min_population`` people. ``"district_centres"``: the settlements
+        of the region's declared baseline (the KATO centres of the bundled default), else the most populous
+        settlement of each district, or, without district outlines, every settlement of at least
+        :data:`DISTRICT_CENTRE_MIN_POPULATION` people (:func:`planning.baseline.centre_settlements`). ``"upload"``: the rows of ``upload``, a
         ``services.csv``-shaped table (id, name, kind, lat, lon, …) checked against the region outline.
     min_population : float
         People; ``source="population"`` only.
@@ -172,7 +174,7 @@ def candidate_sites(region: Region, *, source: str = "population", min_populatio
     if source == "population":
         chosen = settlements[settlements["population"].to_numpy(dtype=float) >= min_population]
     elif source == "district_centres":
-        chosen = district_centres(settlements, region.districts)
+        chosen = centre_settlements(region)
     elif source == "upload":
         if upload is None:
             raise SitingError("`source='upload'` needs `upload`, the bytes of a services.csv-shaped file.")

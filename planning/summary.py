@@ -27,3 +27,15 @@ def region_summary(region, *, secret: bytes | None = None) -> dict:
         "missing": region.missing(),
         "warnings": [w.format() for w in region.warnings],
     }
+
+
+def source_attribution(meta: dict) -> str:
+    """The attribution line a region's data requires, from region.json's sources: each distinct ``attribution``
+    with its licence, in the order of the sources ("© OpenStreetMap contributors (ODbL 1.0); …"); "" when none
+    has one."""
+    parts: dict[str, None] = {}
+    for source in meta.get("sources") or []:
+        if isinstance(source, dict) and source.get("attribution"):
+            licence = f" ({source['licence']})" if source.get("licence") else ""
+            parts[f"{source['attribution']}{licence}"] = None
+    return "; ".join(parts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -43,8 +44,15 @@ def test_candidates_by_population_district_centre_and_upload(tiny, default):
         candidate_sites(region, source="upload", upload=b"id,name,kind,lat,lon\nx,X,permanent,10.0,10.0\n")
     with pytest.raises(SitingError):
         candidate_sites(region, source="everywhere")
-    # no districts in the default region: towns of 10,000 or more stand in for district centres
-    big = candidate_sites(default[0], source="district_centres")
+    # the default declares its baseline (at the KATO district centres): the candidates are the settlements it stands at
+    centres = candidate_sites(default[0], source="district_centres")
+    services = default[0].services
+    assert len(centres) == len(services)
+    assert set(zip(centres.geometry.x.round(5), centres.geometry.y.round(5))) == \
+        set(zip(services.geometry.x.round(5), services.geometry.y.round(5)))
+    # without a declared baseline and without outlines, towns of 10,000 or more stand in for district centres
+    bare = dataclasses.replace(default[0], meta={}, districts=default[0].districts.iloc[:0])
+    big = candidate_sites(bare, source="district_centres")
     assert len(big) and (big["population"] >= 10_000).all()
 
 
@@ -130,7 +138,7 @@ def test_cli_json_on_the_default_region(capsys):
     first = out["chosen"][0]
     assert {"settlement_id", "name", "lat", "lon", "gain_people", "gain_incidents"} <= set(first)
     assert first["gain_people"] > 0 and isinstance(first["gain_incidents"], str)
-    assert out["objective"] > 0 and out["fixed_sites"] == 18
+    assert out["objective"] > 0 and out["fixed_sites"] == len(load_region(DEFAULT_REGION).services)
 
 
 def test_cli_exact_with_a_scenario_file_and_districts(tmp_path, capsys):

@@ -57,15 +57,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lack.incidents": {"ru": "Нет данных об обращениях.", "kk": "Өтініштер туралы деректер жоқ.",
                        "en": "No incident data."},
-    "default.lacks": {
-        "ru": "Встроенный регион собран только из открытых данных пакетов: границы области и г. Шымкент (UN OCHA) и "
-              "{n} городов и крупных сёл GeoNames. В нём нет границ районов, большинства сёл и дорог.",
-        "kk": "Кіріктірілген аймақ тек пакеттердің ашық деректерінен жиналған: облыс пен Шымкент шекаралары (UN OCHA) "
-              "және GeoNames-тің {n} қаласы мен ірі ауылы. Онда аудан шекаралары, ауылдардың көбі және жолдар жоқ.",
-        "en": "The bundled region is built only from open data that packages ship: the outlines of the region and "
-              "Shymkent (UN OCHA) and {n} towns and large villages from GeoNames. It has no district outlines, most "
-              "villages are missing, and there are no roads.",
-    },
     "synthetic.banner": {
         "ru": "Демонстрационные данные: обращения СГЕНЕРИРОВАНЫ (синтетические), это не реальные записи.",
         "kk": "Демо деректер: өтініштер ЖАСАЛҒАН (синтетикалық), бұл нақты жазбалар емес.",

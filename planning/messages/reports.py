@@ -64,8 +64,6 @@ MESSAGES = {
     "report.no": {"ru": "нет", "kk": "жоқ", "en": "no"},
     "report.unreachable": {"ru": "недостижимо", "kk": "жету мүмкін емес", "en": "unreachable"},
     "report.whole_region": {"ru": "Весь регион", "kk": "Бүкіл аймақ", "en": "Whole region"},
-    "report.scenario_baseline": {"ru": "Базовый: служба в каждом райцентре", "kk": "Базалық: әр аудан орталығында қызмет",
-                          "en": "Baseline: a service in every district centre"},
     "report.scenario_current": {"ru": "Текущие службы", "kk": "Қазіргі қызметтер", "en": "Current services"},
     # summary sentence of a comparison (planning.coverage.SUMMARY_TEMPLATES, translated)
     "report.summary_people_more": {"ru": "«{name_b}» охватывает на {people} человек больше ({pp} п. п.) в пределах {minutes} мин",
