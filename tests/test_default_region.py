@@ -203,3 +203,32 @@ def test_matching_stays_within_the_district_and_does_not_guess(tmp_path):
     assert matches[1].detail == "613630200 613633200" and matches[2].tier == "okrug"
     twice = match_settlements([["Шаян"], ["Шаян"]], ["613600000", "613600000"], classifier, group_codes=groups)
     assert [m.status for m in twice] == ["ambiguous", "ambiguous"]  # one code claimed by two places
+
+
+# --- the baseline's name on the pages -------------------------------------------------------------------------------
+
+def test_every_page_shows_the_baseline_under_its_name_in_the_readers_language(monkeypatch, tmp_path):
+    from conftest import signed_in_app
+    from planning.scenarios import ScenarioStore, sites_from_services
+
+    monkeypatch.setenv("QORGAU_REGION", str(DEFAULT_REGION))
+    monkeypatch.setenv("QORGAU_SCENARIO_DB", str(tmp_path / "qorgau.sqlite"))
+    monkeypatch.chdir(PROJECT)
+    at = signed_in_app("pages/scenarios.py")  # a Russian reader opens Scenarios first: the baseline is created
+    region = load_region(DEFAULT_REGION)
+    store = ScenarioStore(tmp_path / "qorgau.sqlite")
+    assert [s.name for s in store.list_scenarios(region.region_id)] == [BASELINE_NAME["ru"]]
+    store.create("Две службы", region.region_id, sites_from_services(region.services)[:2], author="t")
+    shown = {}
+    for page in ("pages/scenarios.py", "pages/compare.py", "pages/suggest.py", "pages/present.py", "pages/reports.py"):
+        at.session_state["lang"] = "kk"  # AppTest loses the sidebar's language widget on reruns (see test_pages)
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+        options = [o for box in at.selectbox for o in box.options]
+        shown[page] = options + [m.value for m in at.markdown]
+    for page, texts in shown.items():
+        joined = "\n".join(map(str, texts))
+        assert BASELINE_NAME["kk"] in joined, page
+        assert BASELINE_NAME["ru"] not in joined and "Базовый" not in joined, page
+        assert joined.count(BASELINE_NAME["kk"]) >= 1
+    assert [o for o in at.selectbox[0].options].count(BASELINE_NAME["kk"]) == 1  # reports: once, not twice

@@ -28,9 +28,12 @@ def test_home_page_on_the_default_region(monkeypatch, tmp_path):
     text = _text(at)
     assert "Туркестанская область и г. Шымкент" in text
     assert "СГЕНЕРИРОВАНЫ" in text  # synthetic incidents are labelled
-    assert "нет границ районов" in text.lower()  # what the default lacks, said plainly
-    assert "Нет дорожной сети" in text
+    assert "Обращения в нём синтетические" in text  # and said in a sentence of what the default is
+    assert "Нет дорожной сети" in text  # what the default lacks, said plainly
     assert "CC BY 4.0" in text and "GeoNames" in text  # sources and licences
+    attribution = next(m.value for m in at.markdown if m.value.startswith("Атрибуция:"))
+    for part in ("© OpenStreetMap contributors (ODbL 1.0)", "COD-AB", "CC BY 4.0", "GeoNames"):
+        assert part in attribution
 
 
 def test_home_page_switches_to_kazakh_and_english(monkeypatch, tmp_path):
