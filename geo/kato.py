@@ -92,7 +92,8 @@ def read_classifier(path: str | Path) -> pd.DataFrame:
     bad = ~codes.str.fullmatch(r"\d{9}")
     if bad.any():
         line = int(np.flatnonzero(bad.to_numpy())[0]) + 2
-        raise ClassifierError(f"{path.name}: line {line}: column 'code': expected 9 digits; got {codes[bad].iloc[0]!r}.")
+        raise ClassifierError(f"{path.name}: line {line}: column 'code': expected 9 digits; "
+                              f"got {codes[bad].iloc[0]!r}.")
     by_id = dict(zip(table["id"].str.strip(), codes))
     parents = [by_id.get(p.strip(), "") for p in table["parent_id"]]
     names = table["name"].str.strip()
@@ -191,8 +192,8 @@ def district_centres(classifier: pd.DataFrame) -> pd.DataFrame:
 
 _KAZAKH_TO_RUSSIAN = str.maketrans("әғқңөұүһіё", "агкноуухие")
 _LATIN_LOOKALIKES = str.maketrans("aeopcxkyimthbi", "аеорсхкуимтнви")
-_PREFIX_RE = re.compile(r"^(?:(?:с\s*\.\s*о|с\s*\.\s*а|п\s*\.\s*а|с|п|г|а|рзд|ст|пос|им)\s*\.\s*|имени\s+|село\s+|аул\s+"
-                        r"|поселок\s+|станция\s+)+")
+_PREFIX_RE = re.compile(r"^(?:(?:с\s*\.\s*о|с\s*\.\s*а|п\s*\.\s*а|с|п|г|а|рзд|ст|пос|им)\s*\.\s*"
+                        r"|имени\s+|село\s+|аул\s+|поселок\s+|станция\s+)+")
 _SUFFIX_RE = re.compile(r"\s+(?:ауылы|ауыл|аулы|селосы|кенті|кенти|ауылдық округі|сельский округ|с\s*\.\s*о\s*\.?)$")
 _OKRUG_WORDS_RE = re.compile(r"\s*(?:с\s*\.\s*о|с\s*\.\s*а|п\s*\.\s*а)\s*\.?\s*")
 _NOT_LETTER_RE = re.compile(r"[^0-9a-zа-я]")

@@ -36,7 +36,8 @@ scenarios = {s.scenario_id: s for s in store.list_scenarios(region.region_id)}
 current_label = (baseline_name(region, L) if region.services.empty or services_are_baseline(region)
                  else t("suggest.base_current", L))
 base_id = st.selectbox(t("suggest.base", L), [None, *scenarios],
-                       format_func=lambda i: current_label if i is None else scenario_label(scenarios[i].name, region, L))
+                       format_func=lambda i: current_label if i is None
+                       else scenario_label(scenarios[i].name, region, L))
 base = current_services(region) if base_id is None else sites_to_services(scenarios[base_id].sites)
 base_name = current_label if base_id is None else scenario_label(scenarios[base_id].name, region, L)
 st.caption(t("suggest.base_sites", L, n=len(base)))

@@ -154,8 +154,8 @@ def candidate_sites(region: Region, *, source: str = "population", min_populatio
         ``"population"``: settlements of at least ``min_population`` people. ``"district_centres"``: the settlements
         of the region's declared baseline (the KATO centres of the bundled default), else the most populous
         settlement of each district, or, without district outlines, every settlement of at least
-        :data:`DISTRICT_CENTRE_MIN_POPULATION` people (:func:`planning.baseline.centre_settlements`). ``"upload"``: the rows of ``upload``, a
-        ``services.csv``-shaped table (id, name, kind, lat, lon, …) checked against the region outline.
+        :data:`DISTRICT_CENTRE_MIN_POPULATION` people (:func:`planning.baseline.centre_settlements`).
+        ``"upload"``: the rows of ``upload``, a ``services.csv``-shaped table (id, name, kind, lat, lon, …) checked against the region outline.
     min_population : float
         People; ``source="population"`` only.
     upload : bytes, optional
