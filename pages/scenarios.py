@@ -327,8 +327,7 @@ for step in cov.thresholds_minutes:
         cols[2].metric(t("scen.incidents_covered", L), shown.region_covered[key])
         cols[2].caption(t("scen.of", L, total=shown.region_total))
     if figures.settlements_unknown_population:
-        st.caption(t("scen.unknown_population", L, count=figures.settlements_unknown_population,
-                     covered=figures.settlements_unknown_population_covered))
+        st.caption(population_share_text(figures, minutes=step, lang=L))
 
 
 def _minutes(value: float) -> str:
