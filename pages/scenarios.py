@@ -18,6 +18,7 @@ from planning.coverage import threshold_key
 from planning.gapmap import district_names, district_table, gap_list, scenario_map, shown_incidents
 from planning.i18n import fmt_number, format_problem, place_names, t
 from planning.markup import markdown_text
+from planning.population import population_share_text
 from planning.scenarios import (MAX_SCENARIO_NAME_CHARS, NEW_SITE_ID_PREFIX, Edit, Scenario, ScenarioConflict,
                                 ScenarioError, ScenarioNameError, ScenarioStore, Site, apply_edit, default_db_path,
                                 export_csv, free_site_id, import_csv, sites_from_services, sites_to_services)
