@@ -69,3 +69,20 @@ def test_the_present_page_says_how_many_settlements_have_no_known_population(app
     at = app("pages/present.py", role="presenter")
     captions = " ".join(c.value for c in at.caption)
     assert "у 2 из 4 н. п. численность неизвестна" in captions
+
+
+def test_the_compare_page_states_unknown_populations_overall_and_per_district(app, tiny_region, tmp_path):
+    from geo.region import load_region
+    from planning.scenarios import ScenarioStore, sites_from_services
+
+    region = load_region(tiny_region)
+    store = ScenarioStore(tmp_path / "qorgau.sqlite")
+    sites = sites_from_services(region.services)
+    store.create("A", region.region_id, sites, author="t")
+    store.create("B", region.region_id, sites, author="t")
+    at = app("pages/compare.py")
+    captions = " ".join(c.value for c in at.caption)
+    assert captions.count("у 2 из 4 н. п. численность неизвестна") == 2  # under each scenario's population figure
+    districts = at.dataframe[0].value
+    unknown = dict(zip(districts.iloc[:, 0], districts["Н. п. без численности"]))
+    assert unknown == {"Западный": 0, "Восточный": 2}  # West knows both populations, East neither
