@@ -102,7 +102,7 @@ if can(user.role, "upload_populations"):
             else:
                 st.error(t("population_upload.rejected", L))
             if outcome.problems:
-                st.code("\n".join(outcome.messages(L)), language=None)
+                st.code("\n".join(outcome.messages(L)), language=None, wrap_lines=True)
             if outcome.rows is not None:
                 st.markdown(f"**{t('population_upload.report', L)}**")
                 population_report(outcome.rows)

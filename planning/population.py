@@ -481,7 +481,7 @@ def match_populations(table: pd.DataFrame, *, settlements: pd.DataFrame, distric
             status.append("matched"), chosen.append(positions[0]), how.append(method)
         elif positions:
             report.append(_ambiguous(name, line, row.name, positions, settlements, what="name",
-                                     district=has_district and bool(row.district)))
+                                     district="given" if row.district else ("blank" if has_district else "none")))
             status.append("ambiguous"), chosen.append(None), how.append(None)
         else:
             report.append(_unmatched_name(name, line, row.name))
@@ -511,7 +511,9 @@ def match_populations(table: pd.DataFrame, *, settlements: pd.DataFrame, distric
 
 
 def _ambiguous(name: str, line: int, value: str, positions: list[int], settlements: pd.DataFrame, *, what: str,
-               district: bool = False) -> Problem:
+               district: str = "none") -> Problem:
+    """The report of a row that fits several settlements; ``district`` says whether the row gave one ("given"),
+    left the table's district column empty ("blank") or the table has none ("none"), for the fix."""
     shown = "; ".join(_settlement_label(settlements, p) for p in positions[:MAX_CANDIDATES_SHOWN])
     if len(positions) > MAX_CANDIDATES_SHOWN:
         shown += f"; +{len(positions) - MAX_CANDIDATES_SHOWN}"
@@ -520,9 +522,12 @@ def _ambiguous(name: str, line: int, value: str, positions: list[int], settlemen
     if what == "code":
         return Problem(name, message, "give the village's KATO code.", rows=(line,), severity="warning",
                        key="pop_ambiguous_code", params=params)
-    if district:
+    if district == "given":
         return Problem(name, message, "give the village's KATO code.", rows=(line,), severity="warning",
                        key="pop_ambiguous_in_district", params=params)
+    if district == "blank":
+        return Problem(name, message, "fill in the district of this row (or give the village's KATO code).",
+                       rows=(line,), severity="warning", key="pop_ambiguous_no_district", params=params)
     return Problem(name, message, "add a district column (or the village's KATO code) so the row names one village.",
                    rows=(line,), severity="warning", key="pop_ambiguous", params=params)
 

@@ -255,3 +255,10 @@ def test_the_real_classifier_names_against_the_real_settlements():
     assert list(rows["status"]) == ["ambiguous", "matched"]
     assert region.settlements.set_index("settlement_id").loc[rows["settlement_id"][1], "district_id"] == "KZ615600"
     assert np.isfinite(rows["population"]).all()
+
+
+def test_an_ambiguous_row_with_a_blank_district_is_told_to_fill_it_in(kato_region):
+    data = "Наименование;Район;Население\nАльфа;;100\n".encode("cp1251")
+    result = read_populations(data, filename="d.csv", region=kato_region)
+    assert [p.key for p in result.problems if p.key.startswith("pop_ambiguous")] == ["pop_ambiguous_no_district"]
+    assert "укажите район в этой строке" in result.messages("ru")[-2]
