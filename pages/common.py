@@ -354,15 +354,16 @@ def populations_for(region: Region) -> Region:
     return replace(region, settlements=with_populations(region.settlements, stored))
 
 
-RESULTS_KEY = "_scen_results"
-"""st.session_state key of the coverage results the Scenarios and Compare pages keep per scenario version."""
+DERIVED_KEYS = ("_scen_results", "suggest_result", "_report_files")
+"""st.session_state keys of results computed from the region's figures (the Scenarios and Compare pages' coverage
+per scenario version, the Suggest page's result, the Reports page's prepared files): dropped by reload_region."""
 
 
 def reload_region() -> None:
     """Make the next get_region() read the region, its stored incident counts and populations again (after an
-    upload); results computed with the old figures are dropped."""
-    st.session_state.pop("_region", None)
-    st.session_state.pop(RESULTS_KEY, None)
+    upload); results computed with the old figures are dropped, so no page shows them as current."""
+    for key in ("_region", *DERIVED_KEYS):
+        st.session_state.pop(key, None)
 
 
 # --- a selectbox that keeps its choice by value ------------------------------------------------------------------

@@ -262,3 +262,23 @@ def test_an_ambiguous_row_with_a_blank_district_is_told_to_fill_it_in(kato_regio
     result = read_populations(data, filename="d.csv", region=kato_region)
     assert [p.key for p in result.problems if p.key.startswith("pop_ambiguous")] == ["pop_ambiguous_no_district"]
     assert "укажите район в этой строке" in result.messages("ru")[-2]
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) not installed")
+def test_the_pdf_report_states_the_unknown_populations(tiny, tmp_path):
+    import subprocess
+
+    from planning.report import region_pdf
+
+    table = SiteMinutes(None, tiny.settlements, analysis_crs=tiny.analysis_crs)
+    district = "E"  # neither of its two settlements has a population
+    pdf = region_pdf(tiny, [("Base", current_services(tiny))], table, district_id=district, lang="en")
+    (tmp_path / "r.pdf").write_bytes(pdf)
+    text = " ".join(subprocess.run(["pdftotext", str(tmp_path / "r.pdf"), "-"], check=True, capture_output=True,
+                                   text=True).stdout.split())
+    assert "population unknown in 2 settlements" in text  # no share of an unknown population is shown
+    pdf = region_pdf(tiny, [("Base", current_services(tiny))], table, lang="en")
+    (tmp_path / "r.pdf").write_bytes(pdf)
+    text = " ".join(subprocess.run(["pdftotext", str(tmp_path / "r.pdf"), "-"], check=True, capture_output=True,
+                                   text=True).stdout.split())
+    assert "2 of 4 settlements have no known population" in text
