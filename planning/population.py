@@ -418,38 +418,31 @@ def match_populations(table: pd.DataFrame, *, settlements: pd.DataFrame, distric
     names = _name_index(settlements)
     district_of = _district_lookup(districts)
     has_district = bool(table.attrs.get("has_district")) or bool((table["district"] != "").any())
-    status, chosen, how = [], [], []
-    by_name_instead = []
-    for row in table.itertuples(index=False):
-        line = int(row.line)
-        found, method = None, None
+    by_name_instead: list[int] = []
+
+    def one(row, line: int) -> tuple[str, int | None, str | None]:
+        """(status, settlement position, matched_by) of one row; what is wrong goes to ``report``."""
         if row.kato is not None and has_codes:
             positions = codes.get(row.kato, [])
             if len(positions) == 1:
-                found, method = positions[0], "kato"
-            elif len(positions) > 1:
+                return "matched", positions[0], "kato"
+            if positions:
                 report.append(_ambiguous(name, line, row.kato, positions, settlements, what="code"))
-            else:
-                report.append(Problem(name, f"no settlement of this region has KATO code {row.kato}.",
-                                      "check the code; a village missing from the map gets no population.",
-                                      rows=(line,), severity="warning", key="pop_unmatched_kato",
-                                      params=(("code", row.kato),)))
-            status.append("matched" if found is not None else ("ambiguous" if len(positions) > 1 else "unmatched"))
-            chosen.append(found)
-            how.append(method)
-            continue
+                return "ambiguous", None, None
+            report.append(Problem(name, f"no settlement of this region has KATO code {row.kato}.",
+                                  "check the code; a village missing from the map gets no population.",
+                                  rows=(line,), severity="warning", key="pop_unmatched_kato",
+                                  params=(("code", row.kato),)))
+            return "unmatched", None, None
         if row.kato is not None and not row.name:
             report.append(Problem(name, f"KATO code {row.kato} cannot be matched: the region's settlements carry "
                                         "no KATO codes, and this row has no name.",
                                   "add the village's name to the row.", rows=(line,), severity="warning",
                                   key="pop_code_without_codes", params=(("code", row.kato),)))
-            status.append("unmatched"), chosen.append(None), how.append(None)
-            continue
+            return "unmatched", None, None
         if row.kato is not None:
             by_name_instead.append(line)
-        key = normalise_place_name(row.name)
-        positions = names.get(key, [])
-        district_id = None
+        positions, method = names.get(normalise_place_name(row.name), []), "name"
         if has_district and row.district:
             district_id = district_of.get(normalise_district_name(row.district)) \
                 or district_of.get(str(row.district).strip().casefold())
@@ -458,34 +451,31 @@ def match_populations(table: pd.DataFrame, *, settlements: pd.DataFrame, distric
                                       "write the district as the region names it (or its id), or leave it empty.",
                                       rows=(line,), severity="warning", key="pop_unknown_district",
                                       params=(("district", row.district),)))
-                status.append("unmatched"), chosen.append(None), how.append(None)
-                continue
+                return "unmatched", None, None
             inside = [p for p in positions if settlement_districts[p] == district_id]
-            if not inside:
-                elsewhere = sorted({str(settlement_districts[p]) for p in positions})
-                if elsewhere:
-                    report.append(Problem(name, f"no settlement «{row.name}» in district {district_id}; a settlement "
-                                                f"of that name is in {', '.join(elsewhere)}.",
-                                          "check the district of the row.", rows=(line,), severity="warning",
-                                          key="pop_other_district",
-                                          params=(("name", row.name), ("district", district_id),
-                                                  ("others", ", ".join(elsewhere)))))
-                else:
-                    report.append(_unmatched_name(name, line, row.name))
-                status.append("unmatched"), chosen.append(None), how.append(None)
-                continue
+            elsewhere = sorted({str(settlement_districts[p]) for p in positions})
+            if not inside and elsewhere:
+                report.append(Problem(name, f"no settlement «{row.name}» in district {district_id}; a settlement "
+                                            f"of that name is in {', '.join(elsewhere)}.",
+                                      "check the district of the row.", rows=(line,), severity="warning",
+                                      key="pop_other_district",
+                                      params=(("name", row.name), ("district", district_id),
+                                              ("others", ", ".join(elsewhere)))))
+                return "unmatched", None, None
             positions, method = inside, "name_in_district"
-        else:
-            method = "name"
         if len(positions) == 1:
-            status.append("matched"), chosen.append(positions[0]), how.append(method)
-        elif positions:
+            return "matched", positions[0], method
+        if positions:
             report.append(_ambiguous(name, line, row.name, positions, settlements, what="name",
                                      district="given" if row.district else ("blank" if has_district else "none")))
-            status.append("ambiguous"), chosen.append(None), how.append(None)
-        else:
-            report.append(_unmatched_name(name, line, row.name))
-            status.append("unmatched"), chosen.append(None), how.append(None)
+            return "ambiguous", None, None
+        report.append(_unmatched_name(name, line, row.name))
+        return "unmatched", None, None
+
+    decided = [one(row, int(row.line)) for row in table.itertuples(index=False)]
+    status = [d[0] for d in decided]
+    chosen = [d[1] for d in decided]
+    how = [d[2] for d in decided]
     if by_name_instead:
         report.insert(0, Problem(name, "the region's settlements carry no KATO codes: rows were matched by name.",
                                  "nothing to do if the names are right.", rows=tuple(by_name_instead),
