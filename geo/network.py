@@ -116,6 +116,13 @@ class RoadNetwork:
         return np.where(found, order[at] if self.n_edges else at, -1)
 
     @cached_property
+    def in_edges(self) -> tuple[np.ndarray, np.ndarray]:
+        """Edges by head node: ``order[indptr[v]:indptr[v + 1]]`` are the edges entering node ``v``."""
+        order = np.argsort(self.edge_to, kind="stable")
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(self.edge_to, minlength=self.n_nodes))])
+        return indptr.astype(np.int64), order
+
+    @cached_property
     def vertex_fraction(self) -> np.ndarray:
         """Share of its edge's polyline length at each vertex of ``geom_xy`` (0 at the tail, 1 at the head)."""
         counts = np.diff(self.geom_offsets)
