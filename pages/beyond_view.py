@@ -19,7 +19,13 @@ from planning.webmap import add_route
 
 ROW_HEIGHT_PX = 35
 """Height of one st.dataframe row (and of its header), pixels: a table this tall shows every row without scrolling."""
+NAME_COLUMN_PX = 150
+"""Width of the district column: the longest real name ("Енбекшинский", "Итого по региону") fits; the figure columns
+share the rest of the page, so the table needs no horizontal scroll at 1400 px."""
 MAX_TABLE_HEIGHT_PX = 420
+"""A longer gap list scrolls inside its table."""
+MAX_DISTRICT_TABLE_HEIGHT_PX = 35 * 32
+"""Up to 30 districts and the total fit without scrolling (the real region has 21)."""
 
 
 def village_panel(region, services, cov, nearest_service_ids, *, map_key: str, key: str, network,
@@ -39,11 +45,18 @@ def village_panel(region, services, cov, nearest_service_ids, *, map_key: str, k
     districts = dict(zip(region.districts["district_id"].astype(str), place_names(region.districts, lang)))
     labels = [name + (f" ({districts[d]})" if isinstance(d, str) and d in districts else "")
               for name, d in zip(names, settlements["district_id"])]
-    index = st.selectbox(t("beyond.village_pick", lang), range(len(settlements)), index=None, key=pick_key,
-                         placeholder=t("beyond.village_placeholder", lang), format_func=labels.__getitem__)
+    left, right = st.columns(2)
+    index = left.selectbox(t("beyond.village_pick", lang), range(len(settlements)), index=None, key=pick_key,
+                           placeholder=t("beyond.village_placeholder", lang), format_func=labels.__getitem__)
     if index is None:
         return None
     access = village_access(region, services, cov, nearest_service_ids, index, network=network, lang=lang)
+    with right:
+        _village_text(access, lang)
+    return access
+
+
+def _village_text(access: VillageAccess, lang: str) -> None:
     if math.isfinite(access.minutes) and access.service_name is not None:
         st.markdown(markdown_text(t("beyond.village_minutes", lang, name=access.name,
                                     minutes=fmt_number(access.minutes, lang, decimals=1),
@@ -54,7 +67,6 @@ def village_panel(region, services, cov, nearest_service_ids, *, map_key: str, k
         st.caption(t("beyond.straight_line", lang))
     elif access.route is not None:
         st.caption(t("beyond.route_drawn", lang))
-    return access
 
 
 def draw_route(fmap, access: VillageAccess | None, *, lang: str) -> None:
@@ -72,10 +84,10 @@ def district_section(region, cov, *, lang: str, incidents: bool = False) -> None
     st.subheader(t("beyond.title_all", lang))
     table = beyond_table(region, cov, lang=lang, incidents=incidents)
     helps = beyond_help(cov, lang=lang, incidents=incidents)
-    config = {column: st.column_config.Column(help=helps.get(column), width="small") for column in table.columns[1:]}
-    config[table.columns[0]] = st.column_config.Column(width="medium", pinned=True)
-    st.dataframe(display(table, lang=lang), hide_index=True, width="stretch", column_config=config,
-                 height=min(MAX_TABLE_HEIGHT_PX, ROW_HEIGHT_PX * (len(table) + 1) + 3))
+    config = {column: st.column_config.Column(help=helps.get(column), alignment="right") for column in table.columns[1:]}
+    config[table.columns[0]] = st.column_config.Column(width=NAME_COLUMN_PX, pinned=True)
+    st.dataframe(display(table, lang=lang), hide_index=True, width="stretch", column_config=config, placeholder="—",
+                 height=min(MAX_DISTRICT_TABLE_HEIGHT_PX, ROW_HEIGHT_PX * (len(table) + 1) + 3))
     st.caption(t("beyond.caption", lang))
 
 
@@ -101,9 +113,8 @@ def gap_section(region, cov, nearest_service_ids, services, *, threshold_minutes
     table = gap_table(region, cov, nearest_service_ids, threshold_minutes=threshold_minutes, lang=lang,
                       services=services, district_id=district_id)
     minutes_column, population_column = t("scen.col_minutes", lang), t("field.population", lang)
-    styled = display(table, lang=lang, decimals={minutes_column: 1},
-                     missing={minutes_column: t("scen.unreachable", lang),
-                              population_column: t("value.unknown", lang)})
-    st.dataframe(styled, hide_index=True, width="stretch",
+    styled = display(table, lang=lang, decimals={minutes_column: 1}, infinite={minutes_column: t("scen.unreachable", lang)})
+    config = {population_column: st.column_config.Column(help=t("beyond.help.population", lang))}
+    st.dataframe(styled, hide_index=True, width="stretch", column_config=config, placeholder=t("value.unknown", lang),
                  height=min(MAX_TABLE_HEIGHT_PX, ROW_HEIGHT_PX * (len(table) + 1) + 3))
 

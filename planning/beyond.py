@@ -162,7 +162,7 @@ def beyond_help(cov: Coverage, *, lang: str, incidents: bool = False) -> dict[st
 def gap_table(region, cov: Coverage, nearest_service_ids, *, threshold_minutes: float, lang: str,
               services: gpd.GeoDataFrame, district_id: str | None = None) -> pd.DataFrame:
     """The settlements beyond ``threshold_minutes`` (of one district when ``district_id``): name, district, minutes
-    (NaN: no service reachable), nearest service, population (NaN: unknown); most people first (unknown last), then
+    (``inf``: no service reachable; it sorts as the farthest), nearest service, population (NaN: unknown); most people first (unknown last), then
     the farthest, then by name. No incidents: they are never shown per village here."""
     mask = gap_mask(cov, threshold_minutes=threshold_minutes, district_id=district_id)
     rows = np.flatnonzero(mask)
@@ -177,8 +177,8 @@ def gap_table(region, cov: Coverage, nearest_service_ids, *, threshold_minutes: 
         t("field.name", lang): [all_names[i] for i in rows],
         t("field.district", lang): [district_label(cov.district_ids[i], names, has_districts=has_districts, lang=lang)
                                     for i in rows],
-        t("scen.col_minutes", lang): np.where(np.isfinite(minutes), np.round(minutes, 1), np.nan),
-        t("scen.col_nearest_service", lang): [service_names.get(str(ids[i]), "") if ids[i] is not None else ""
+        t("scen.col_minutes", lang): np.round(minutes, 1),
+        t("scen.col_nearest_service", lang): [service_names.get(str(ids[i]), "—") if ids[i] is not None else "—"
                                               for i in rows],
         t("field.population", lang): cov.population[rows],
     })
@@ -190,24 +190,25 @@ def gap_table(region, cov: Coverage, nearest_service_ids, *, threshold_minutes: 
     return out.iloc[order].reset_index(drop=True)
 
 
-def display(frame: pd.DataFrame, *, lang: str, missing: dict[str, str] | None = None, decimals: dict[str, int] | None = None):
-    """``frame`` for ``st.dataframe``: numbers formatted for ``lang`` (12 300, 12,5), a missing number shown as
-    ``missing[column]`` (default an em dash), never "None" or "nan"; the cells keep their numbers, so a column
-    still sorts by value.
+def display(frame: pd.DataFrame, *, lang: str, infinite: dict[str, str] | None = None,
+            decimals: dict[str, int] | None = None):
+    """``frame`` for ``st.dataframe``: numbers formatted for ``lang`` (12 300, 12,5), ``inf`` shown as
+    ``infinite[column]`` (default an em dash); the cells keep their numbers, so a column still sorts by value.
+    A missing number (NaN) is a null cell, which only ``st.dataframe(placeholder=...)`` words: pass one.
 
     Returns
     -------
     pandas.io.formats.style.Styler
     """
-    missing = missing or {}
+    infinite = infinite or {}
     decimals = decimals or {}
     formats = {}
     for column in frame.columns:
         if pd.api.types.is_numeric_dtype(frame[column]):
-            places, empty = decimals.get(column, 0), missing.get(column, "—")
-            formats[column] = (lambda v, places=places, empty=empty:
-                               empty if v is None or (isinstance(v, float) and math.isnan(v))
-                               else fmt_number(v, lang, decimals=places))
+            places, far = decimals.get(column, 0), infinite.get(column, "—")
+            formats[column] = (lambda v, places=places, far=far:
+                               "—" if v is None or (isinstance(v, float) and math.isnan(v))
+                               else far if math.isinf(v) else fmt_number(v, lang, decimals=places))
     return frame.style.format(formats, na_rep="—")
 
 

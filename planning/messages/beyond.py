@@ -2,27 +2,29 @@
 route (ru, kk, en)."""
 
 MESSAGES: dict[str, dict[str, str]] = {
-    "beyond.title": {"ru": "Кто дальше {minutes} мин от помощи: по районам",
-                     "kk": "Көмектен {minutes} мин-тан алыс кім: аудандар бойынша",
-                     "en": "Who lives beyond {minutes} min of help: by district"},
     "beyond.title_all": {"ru": "Населённые пункты дальше порогов доступности, по районам",
                          "kk": "Қолжетімділік шегінен алыс елді мекендер, аудандар бойынша",
                          "en": "Settlements beyond the access thresholds, by district"},
     "beyond.caption": {
-        "ru": "«Жителей» — сумма известной численности; населённые пункты без данных о населении посчитаны отдельно.",
-        "kk": "«Тұрғын» — белгілі халық санының қосындысы; халқы туралы дерегі жоқ елді мекендер бөлек саналды.",
-        "en": "“People” sums the known populations; settlements of unknown population are counted separately.",
+        "ru": "«> N» — дальше N минут от ближайшей службы; н. п. — населённые пункты; жит. — их известная "
+              "численность; б/д — из них без данных о населении (их жители в сумму не вошли); обращ. — обращения. "
+              "Пояснение — при наведении на заголовок; щелчок по заголовку сортирует.",
+        "kk": "«> N» — жақын қызметтен N минуттан алыс; е. м. — елді мекендер; тұрғын — олардың белгілі "
+              "халық саны; дерексіз — олардың ішінде халық саны белгісіздері (тұрғындары қосындыға кірмеді). "
+              "Түсіндірме — тақырыпқа меңзерді апарғанда; тақырыпты басу сұрыптайды.",
+        "en": "“> N”: more than N minutes from the nearest service; settl.: settlements; people: "
+              "their known population; no data: those of them without a known population (not in the sum). Hover a "
+              "header for its meaning; click it to sort.",
     },
-    "beyond.total": {"ru": "Итого по региону", "kk": "Аймақ бойынша барлығы", "en": "Region total"},
+    "beyond.total": {"ru": "Итого по региону", "kk": "Барлығы", "en": "Region total"},
     "beyond.whole_region": {"ru": "Весь регион", "kk": "Бүкіл аймақ", "en": "Whole region"},
     "beyond.no_district": {"ru": "Без района", "kk": "Ауданы жоқ", "en": "No district"},
-    "beyond.col.all_settlements": {"ru": "Нас. пунктов", "kk": "Елді мекен", "en": "Settlements"},
-    "beyond.col.people": {"ru": "> {minutes} мин: жителей", "kk": "> {minutes} мин: тұрғын",
-                          "en": "> {minutes} min: people"},
-    "beyond.col.unknown_population": {"ru": "> {minutes} мин: без данных", "kk": "> {minutes} мин: дерексіз",
-                                      "en": "> {minutes} min: no data"},
-    "beyond.col.incidents": {"ru": "> {minutes} мин: обращения", "kk": "> {minutes} мин: өтініш",
-                             "en": "> {minutes} min: incidents"},
+    "beyond.col.all_settlements": {"ru": "Всего н. п.", "kk": "Барлық е. м.", "en": "Settlements"},
+    "beyond.col.people": {"ru": "жит. > {minutes}", "kk": "тұрғын > {minutes}", "en": "people > {minutes}"},
+    "beyond.col.unknown_population": {"ru": "б/д > {minutes}", "kk": "дерексіз > {minutes}",
+                                      "en": "no data > {minutes}"},
+    "beyond.col.incidents": {"ru": "обращ. > {minutes}", "kk": "өтініш > {minutes}",
+                             "en": "incidents > {minutes}"},
     "beyond.help.settlements_all": {"ru": "Все населённые пункты района", "kk": "Ауданның барлық елді мекендері",
                                     "en": "All settlements of the district"},
     "beyond.help.settlements": {"ru": "Населённые пункты дальше {minutes} мин от ближайшей службы",
@@ -38,8 +40,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "beyond.help.incidents": {"ru": "Обращения из пунктов дальше {minutes} мин (защищённые значения)",
                               "kk": "{minutes} мин-тан алыс елді мекендерден өтініштер (қорғалған мәндер)",
                               "en": "Incidents from settlements more than {minutes} min away (protected values)"},
-    "beyond.col.settlements": {"ru": "> {minutes} мин: нас. пунктов", "kk": "> {minutes} мин: елді мекен",
-                          "en": "> {minutes} min: settlements"},
+    "beyond.col.settlements": {"ru": "н. п. > {minutes}", "kk": "е. м. > {minutes}", "en": "settl. > {minutes}"},
+    "beyond.help.population": {"ru": "Численность населения; «неизвестно» — данных нет",
+                               "kk": "Халық саны; «белгісіз» — дерек жоқ", "en": "Population; “unknown”: no data"},
     # --- the gap list -------------------------------------------------------------------------------------
     "beyond.gaps_title": {"ru": "Населённые пункты дальше {minutes} мин", "kk": "{minutes} мин-тан алыс елді мекендер",
                           "en": "Settlements beyond {minutes} min"},
