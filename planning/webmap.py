@@ -468,6 +468,7 @@ def add_route(fmap: folium.Map, lat_lon: list[tuple[float, float]], *, name: str
     """Draw a road route (settlement first, (latitude, longitude) pairs) as a polyline with its start ringed, in a
     layer ``name`` listed by the layer control; ``tooltip`` is shown as text (names are data)."""
     group = folium.FeatureGroup(name=layer_name(name), show=True)
+    folium.PolyLine(lat_lon, color="#ffffff", weight=ROUTE_WEIGHT_PX + 4, opacity=0.9).add_to(group)  # casing
     line = folium.PolyLine(lat_lon, color=ROUTE_COLOUR, weight=ROUTE_WEIGHT_PX, opacity=0.9, class_name="qorgau-route")
     line.add_child(TextTooltip(text=tooltip))
     line.add_to(group)
