@@ -4,14 +4,34 @@ shows its minutes and nearest service and draws its road route on the map."""
 from __future__ import annotations
 
 import csv
+import time
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser.conftest import ARTIFACTS, map_frame, open_page, sign_in, start_streamlit, wait_idle
 from tests.browser.test_real_roads import EXTRACT, _real_region
 
 ROUTE_LAYERS_JS = """() => Object.values(window.map._layers)
     .filter(l => l.options && l.options.className === 'qorgau-route').map(l => l.getLatLngs().length)"""
+
+
+def _drawn_route(page, timeout_s: float = 120.0):
+    """(vertices of each route layer, the first route's first point) once the re-rendered map draws a route (the
+    map's iframe is replaced while Streamlit reruns, so it is looked up afresh until then)."""
+    deadline = time.time() + timeout_s
+    while True:
+        try:
+            frame = page.locator("iframe[title='streamlit_folium.st_folium']").first.element_handle().content_frame()
+            layers = frame.evaluate(ROUTE_LAYERS_JS) if frame is not None else []
+            if layers:
+                return layers, frame.evaluate("""() => Object.values(window.map._layers)
+                    .find(l => l.options && l.options.className === 'qorgau-route').getLatLngs()[0]""")
+        except PlaywrightError:
+            pass  # the frame went away mid-call: look again
+        if time.time() > deadline:
+            raise AssertionError("no route drawn on the map")
+        page.wait_for_timeout(500)
 
 
 @pytest.mark.skipif(not EXTRACT.is_file(), reason=f"real OSM extract not found at {EXTRACT} (../shared/data/osm)")
@@ -51,12 +71,8 @@ def test_clicking_a_village_draws_its_route(users, page, tmp_path):
         body = page.locator("body").inner_text()
         assert f"{target['name']}: " in body and "мин до ближайшей службы" in body
         assert "Маршрут по дорогам показан на карте." in body and "оценка по прямой" not in body
-        frame = page.locator("iframe[title='streamlit_folium.st_folium']").first.element_handle().content_frame()
-        frame.wait_for_function(ROUTE_LAYERS_JS.replace("() =>", "() => (") + ").length > 0", timeout=120_000)
-        (vertices,) = frame.evaluate(ROUTE_LAYERS_JS)
+        (vertices,), start = _drawn_route(page)
         assert vertices > 3  # along the roads' own polylines, not a straight line
-        start = frame.evaluate("""() => Object.values(window.map._layers)
-            .find(l => l.options && l.options.className === 'qorgau-route').getLatLngs()[0]""")
         assert start["lat"] == pytest.approx(float(target["lat"]), abs=1e-5)
         assert start["lng"] == pytest.approx(float(target["lon"]), abs=1e-5)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
