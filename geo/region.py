@@ -704,8 +704,12 @@ def _read_settlements(path: Path, problems: list[Problem], *, outline, districts
                      labels=_labels(out["settlement_id"], out["name"]))
     found.extend(_name_quirks(out, name, unit=unit, lines=lines))
     problems.extend(with_source_columns(found, table))
+    optional = []
+    if "kato" in table.columns:  # the settlement's KATO code (the bundled default has them), e.g. for population tables
+        out["kato"] = _text(table["kato"])
+        optional.append("kato")
     frame = gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(lon, lat), crs=STORAGE_CRS)
-    return frame[SETTLEMENT_COLUMNS]
+    return frame[SETTLEMENT_COLUMNS + optional]
 
 
 def _labels(ids, names) -> list[str]:

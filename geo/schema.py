@@ -4,7 +4,8 @@
 ``districts``    district_id (str), name_ru, name_kk, name_en, population (float, NaN = unknown), geometry
 ``settlements``  settlement_id (str), name (str, best available), name_ru, name_kk, name_en,
                  kind (one of settings.SETTLEMENT_KINDS or "unknown"), population (float, NaN = unknown),
-                 district_id (str or None), geometry (Point)
+                 district_id (str or None), geometry (Point); optionally kato (str or None, the KATO code,
+                 when the file has a ``kato`` column)
 ``services``     service_id (str), name (str), kind ("permanent" | "mobile"), capacity (float, NaN),
                  reach_minutes (float, NaN = the analysis threshold; a mobile team's own reach),
                  district_id (str or None), geometry (Point)

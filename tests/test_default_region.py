@@ -232,3 +232,15 @@ def test_every_page_shows_the_baseline_under_its_name_in_the_readers_language(mo
         assert BASELINE_NAME["ru"] not in joined and "Базовый" not in joined, page
         assert joined.count(BASELINE_NAME["kk"]) >= 1
     assert [o for o in at.selectbox[0].options].count(BASELINE_NAME["kk"]) == 1  # reports: once, not twice
+
+
+def test_the_loaded_default_keeps_kato_codes_so_population_tables_match_by_code(default):
+    from planning.population import read_populations
+
+    coded = default.settlements[default.settlements["kato"].notna()]
+    assert len(coded) == int((pd.read_csv(DEFAULT_REGION / "settlements.csv", dtype=str)["kato"].notna()).sum())
+    picked = coded.iloc[[0, len(coded) // 2, -1]]
+    table = "kato,name,population\n" + "".join(f"{k},Другое имя,{100 + i}\n" for i, k in enumerate(picked["kato"]))
+    result = read_populations(table.encode("utf-8"), filename="akimat.csv", region=default)
+    assert list(result.rows["settlement_id"]) == list(picked["settlement_id"])
+    assert set(result.rows["matched_by"]) == {"kato"}
