@@ -152,8 +152,12 @@ def _minutes_value(minutes: float) -> float | None:
 
 
 def district_names(region, lang: str) -> dict[str, str]:
-    """district_id -> name in ``lang`` (or ru, en, the id)."""
-    return dict(zip(region.districts["district_id"].astype(str), place_names(region.districts, lang)))
+    """district_id -> name in ``lang`` (or ru, en, the id); settlements outside every district
+    (:data:`planning.coverage.NO_DISTRICT_ID`) are "no district known" in ``lang``."""
+    from planning.coverage import NO_DISTRICT_ID
+
+    return {NO_DISTRICT_ID: t("district.none", lang),
+            **dict(zip(region.districts["district_id"].astype(str), place_names(region.districts, lang)))}
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 import pytest
 from google.protobuf.json_format import MessageToDict
 
@@ -56,7 +57,10 @@ def shown_texts(at) -> list[str]:
         if node.type in ("dataframe", "table"):
             frame = node.value
             texts += [str(c) for c in frame.columns]
-            texts += [str(v) for v in frame.astype(object).to_numpy().ravel()]
+            cells = frame.astype(object).to_numpy().ravel()
+            if getattr(proto, "placeholder", ""):  # the browser draws missing cells as the placeholder
+                cells = [proto.placeholder if pd.isna(v) else v for v in cells]
+            texts += [str(v) for v in cells]
             continue
         texts += list(_strings(MessageToDict(proto)))
         if node.type in ("selectbox", "multiselect"):
