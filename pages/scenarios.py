@@ -192,7 +192,8 @@ if editable:
                 picked = sticky_selectbox(t("scen.site", L), list(by_site), key="scen_site",
                                           format_func=lambda i: made_name(by_site[i].name, L))
                 site = by_site[picked]
-                new_name = st.text_input(t("scen.site_name", L), value=site.name, key=f"scen_name_{picked}")
+                new_name = st.text_input(t("scen.site_name", L), value=made_name(site.name, L),
+                                         key=f"scen_name_{picked}")
                 if st.button(t("scen.rename", L), key="scen_rename") and new_name.strip():
                     commit(Edit("rename", service_id=picked, name=new_name.strip()), on=scenario)
                 kind = st.radio(t("scen.kind", L), ["permanent", "mobile"], horizontal=True,
@@ -235,7 +236,7 @@ if editable:
                     notice("success", t("scen_safety.created", L, name=markdown_text(created.name)))
     with st.expander(t("scen_safety.manage", L)):
         with st.form(f"scen_rename_form_{chosen_id}"):
-            new_title = st.text_input(t("scen_safety.rename_label", L), value=latest.name,
+            new_title = st.text_input(t("scen_safety.rename_label", L), value=made_name(latest.name, L),
                                       key=f"scen_title_{chosen_id}", max_chars=MAX_SCENARIO_NAME_CHARS)
             if st.form_submit_button(t("scen_safety.rename_button", L), key=f"scen_rename_scenario_{chosen_id}"):
                 try:
