@@ -35,6 +35,7 @@ test: $(STAMP) translations chromium
 
 bench: $(STAMP)
 	$(PY) bench/bench_routing.py
+	$(PY) bench/bench_isochrones.py
 	$(PY) bench/bench_siting.py
 	$(PY) bench/bench_import.py
 
