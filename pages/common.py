@@ -433,28 +433,28 @@ STREAMLIT_TEXT_KEYS = ("Upload", "Drag and drop a file here", "Drag and drop fil
 and drop text, selectbox/multiselect empty states, the table toolbar's tooltips and aria-labels, the running
 indicator); catalog keys ``streamlit.<text>``."""
 
-_TEXTS_SCRIPT = """<script>
+_TEXTS_SCRIPT = """<div hidden data-qorgau-texts="%s"></div><script>
 (() => {
-  const spec = %s;
-  const q = window.__qorgauTexts || (window.__qorgauTexts = {touched: new Map(), observer: null});
-  q.spec = spec;
+  if (window.__qorgauTexts) { window.__qorgauTexts.refresh(); return; }
+  const q = window.__qorgauTexts = {touched: new Map(), raw: null, spec: null};
   const sizes = /^(\\d+(?:\\.\\d+)?)\\s?(B|KB|MB|GB)( per file)?$/;
-  const number = (v) => v.replace(".", spec.decimal);
   const translate = (english) => {
+    const spec = q.spec;
     if (Object.prototype.hasOwnProperty.call(spec.texts, english)) return spec.texts[english];
     const m = sizes.exec(english);
     if (!m) return null;
-    const size = number(m[1]) + "\\u00a0" + spec.units[m[2]];
+    const size = m[1].replace(".", spec.decimal) + "\\u00a0" + spec.units[m[2]];
     return m[3] ? spec.perFile.replace("{size}", size) : size;
   };
   const fix = (node, attr) => {
-    const key = attr ? node.getAttribute(attr) : node.data;
-    const original = (q.touched.get(node) || {})[attr || "#text"];
-    const english = original !== undefined && key === original.shown ? original.english : key && key.trim();
+    const slot = attr || "#text";
+    const now = attr ? node.getAttribute(attr) : node.data;
+    const before = (q.touched.get(node) || {})[slot];
+    const english = before !== undefined && now === before.shown ? before.english : now && now.trim();
     const text = english ? translate(english) : null;
-    if (text === null || text === key) return;
+    if (text === null || text === now) return;
     const record = q.touched.get(node) || {};
-    record[attr || "#text"] = {english, shown: text};
+    record[slot] = {english, shown: text};
     q.touched.set(node, record);
     if (attr) node.setAttribute(attr, text); else node.data = text;
   };
@@ -464,26 +464,31 @@ _TEXTS_SCRIPT = """<script>
     for (const attr of ["aria-label", "placeholder", "title"]) if (root.hasAttribute(attr)) fix(root, attr);
     for (const child of root.childNodes) walk(child);
   };
-  if (!q.observer) {
-    q.observer = new MutationObserver((changes) => {
-      for (const c of changes) {
-        if (c.type === "characterData") fix(c.target);
-        else if (c.type === "attributes") fix(c.target, c.attributeName);
-        else c.addedNodes.forEach(walk);
+  q.refresh = () => {  /* the language of the newest run: rewrite again what was rewritten before */
+    const holder = document.querySelector("[data-qorgau-texts]");
+    if (!holder || holder.dataset.qorgauTexts === q.raw) return;
+    q.raw = holder.dataset.qorgauTexts;
+    q.spec = JSON.parse(q.raw);
+    for (const [node, record] of q.touched) {
+      for (const [slot, r] of Object.entries(record)) {
+        const text = translate(r.english);
+        if (text === null) continue;
+        if (slot === "#text") node.data = text; else node.setAttribute(slot, text);
+        r.shown = text;
       }
-    });
-    q.observer.observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true,
-                                       attributeFilter: ["aria-label", "placeholder", "title"]});
-  }
-  for (const [node, record] of q.touched) {  /* a language switch: rewrite what was rewritten before */
-    for (const [attr, r] of Object.entries(record)) {
-      const text = translate(r.english);
-      if (text === null) continue;
-      if (attr === "#text") node.data = text; else node.setAttribute(attr, text);
-      r.shown = text;
     }
-  }
-  walk(document.body);
+    walk(document.body);
+  };
+  new MutationObserver((changes) => {
+    q.refresh();
+    for (const c of changes) {
+      if (c.type === "characterData") fix(c.target);
+      else if (c.type === "attributes") c.attributeName === "data-qorgau-texts" ? null : fix(c.target, c.attributeName);
+      else c.addedNodes.forEach(walk);
+    }
+  }).observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true,
+                             attributeFilter: ["aria-label", "placeholder", "title", "data-qorgau-texts"]});
+  q.refresh();
 })();
 </script>"""
 
@@ -494,6 +499,7 @@ def streamlit_texts_tag(language: str) -> str | None:
     as the browser draws them, and back when the language changes; None for English.
 
     The texts come from the catalog (``streamlit.*``), so translators see them with every other message."""
+    import html
     import json
 
     if language == "en":
@@ -502,7 +508,7 @@ def streamlit_texts_tag(language: str) -> str | None:
             "units": {unit: t(f"streamlit.unit.{unit}", language) for unit in ("B", "KB", "MB", "GB")},
             "perFile": t("streamlit.per_file", language, size="{size}"),
             "decimal": t_decimal(language)}
-    return _TEXTS_SCRIPT % json.dumps(spec, ensure_ascii=False).replace("</", "<\\/")
+    return _TEXTS_SCRIPT % html.escape(json.dumps(spec, ensure_ascii=False), quote=True)
 
 
 def t_decimal(language: str) -> str:
