@@ -8,9 +8,9 @@ STAMP := $(VENV)/.installed-$(shell sha256sum requirements.txt | cut -c1-12)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install chromium bench clean
+.PHONY: run test install translations chromium bench clean
 
-install: $(STAMP)
+install: $(STAMP) translations
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,15 +18,19 @@ $(STAMP): requirements.txt
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
+# The gettext catalogs (planning/translations/<lang>.po) compiled to the .mo files the app reads
+translations: $(STAMP)
+	$(PY) -m planning.translations
+
 # Debian packages the tests need: Chromium for the browser tests, poppler-utils to read the PDF reports back
 chromium:
 	@{ [ -x $(CHROMIUM) ] && command -v pdftoppm >/dev/null; } || \
 	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium poppler-utils >/dev/null; }
 
-run: $(STAMP)
+run: $(STAMP) translations
 	$(VENV)/bin/streamlit run server.py
 
-test: $(STAMP) chromium
+test: $(STAMP) translations chromium
 	$(PY) -m pytest
 
 bench: $(STAMP)
@@ -36,4 +40,4 @@ bench: $(STAMP)
 	$(PY) bench/bench_import.py
 
 clean:
-	rm -rf $(VENV) tests/artifacts .pytest_cache
+	rm -rf $(VENV) tests/artifacts .pytest_cache planning/translations/*.mo

@@ -6,16 +6,16 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from pages.common import (current_profile, get_region, guard, incident_level, incidents_here, lang, site_minutes,
-                          small_count_k, synthetic_banner)
+from pages.common import (current_profile, get_region, guard, incident_level, incidents_here, lang, show_table,
+                          site_minutes, small_count_k, synthetic_banner)
 from planning.analysis import evaluate
 from planning.baseline import scenario_label
-from planning.coverage import changed_settlements, compare, summary_sentence, threshold_key
+from planning.coverage import changed_settlements, compare, threshold_key
 from planning.gapmap import district_names, scenario_map, shown_incidents
 from planning.i18n import fmt_number, place_names, t
 from planning.markup import markdown_text
-from planning.messages.scenarios import summary_templates
 from planning.population import population_share_text
+from planning.report import comparison_sentence
 from planning.scenarios import ScenarioStore, default_db_path, sites_to_services
 
 RESULTS_KEY = "_scen_results"
@@ -60,9 +60,8 @@ key = threshold_key(step)
 comparison = compare(result_a.coverage, result_b.coverage)
 
 st.subheader(t("cmp.summary", L))
-st.success(summary_sentence(comparison, threshold_minutes=step, name_a=markdown_text(label[id_a]), name_b=markdown_text(label[id_b]),
-                            templates=summary_templates(L),
-                            number=lambda value, decimals=0: fmt_number(value, L, decimals=decimals)))
+st.success(comparison_sentence(result_a, result_b, name_a=markdown_text(label[id_a]), name_b=markdown_text(label[id_b]), lang=L,
+                               threshold_minutes=step))
 
 
 def _minutes(value: float) -> str:
@@ -113,7 +112,7 @@ for district, changes in within.districts.items():
         row[t("cmp.col_a", L, what=label)] = shown[0].covered[key][district]
         row[t("cmp.col_b", L, what=label)] = shown[1].covered[key][district]
     rows.append(row)
-st.dataframe(pd.DataFrame(rows), hide_index=True)
+show_table(pd.DataFrame(rows), hide_index=True)
 
 st.subheader(t("cmp.changes", L))
 changed = changed_settlements(region.settlements, comparison, threshold_minutes=step)
@@ -130,4 +129,4 @@ else:
         t("cmp.minutes_b", L): [_minutes(m) for m in changed["minutes_b"]],
         t("field.population", L): changed["population"].to_numpy(),
     })
-    st.dataframe(table, hide_index=True)
+    show_table(table, hide_index=True)

@@ -16,7 +16,7 @@ import numpy as np
 
 from geo.default_region import baseline_sites, district_centres
 from geo.region import read_services
-from planning.i18n import LANGUAGES, t
+from planning.i18n import LANGUAGES, made_name, t
 
 SAME_POINT_DEGREES = 1e-5
 """A baseline site stands at a settlement when their coordinates differ by at most this much (degrees)."""
@@ -35,8 +35,9 @@ def baseline_names(region) -> set[str]:
 
 def scenario_label(name: str, region, lang: str) -> str:
     """How a saved scenario's ``name`` is shown: the baseline's name in ``lang`` when ``name`` is one of the
-    baseline's names (it was saved in another reader's language), else ``name`` as saved."""
-    return baseline_name(region, lang) if name in baseline_names(region) else name
+    baseline's names (it was saved in another reader's language), else as :func:`planning.i18n.made_name` shows it
+    (another name the app made, in ``lang``; a name a user typed as saved)."""
+    return baseline_name(region, lang) if name in baseline_names(region) else made_name(name, lang)
 
 
 def services_are_baseline(region) -> bool:
