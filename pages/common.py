@@ -335,12 +335,9 @@ def incident_level() -> str | None:
 def incidents_for(region: Region) -> Region:
     """The region with the counts uploaded for it (planning.intake.IncidentStore) in place of its folder's
     incidents, when any were uploaded; else the region itself. Per session: get_region keeps it in session_state."""
-    from dataclasses import replace
+    from planning.intake import IncidentStore, with_stored_incidents
 
-    from planning.intake import IncidentStore
-
-    stored = IncidentStore().counts(region.region_id)
-    return region if stored.empty else replace(region, incidents=stored)
+    return with_stored_incidents(region, IncidentStore())
 
 
 def reload_region() -> None:

@@ -1,0 +1,342 @@
+"""Messages of the command line, ``python -m planning`` (ru, kk, en): help, output and errors.
+
+The English texts are what scripts and the tests read in a ``C`` locale; keep their wording when editing.
+"""
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # --- the program and its errors -------------------------------------------------------------------------------
+    "cli.description": {"ru": "Qorgau: где должны стоять службы поддержки. Справка по команде: "
+                              "python -m planning КОМАНДА --help",
+                        "kk": "Qorgau: қолдау қызметтері қай жерде болуы керек. Команда анықтамасы: "
+                              "python -m planning КОМАНДА --help",
+                        "en": "Qorgau: plan where support services stand. Help on a command: "
+                              "python -m planning COMMAND --help"},
+    "cli.arg.lang": {"ru": "язык сообщений, отчётов и карт (по умолчанию из локали: ru_* -> ru, kk_* -> kk, "
+                           "иначе en)",
+                     "kk": "хабарламалар, есептер мен карталар тілі (әдепкі локальдан: ru_* -> ru, kk_* -> kk, "
+                           "әйтпесе en)",
+                     "en": "language of messages, reports and maps (default from the locale: ru_* -> ru, "
+                           "kk_* -> kk, else en)"},
+    "cli.argument_error": {"ru": "{prog}: ошибка: {message}. Справка: {prog} --help",
+                           "kk": "{prog}: қате: {message}. Анықтама: {prog} --help",
+                           "en": "{prog}: error: {message}. See {prog} --help"},
+    "cli.error": {"ru": "ошибка: {message}", "kk": "қате: {message}", "en": "error: {message}"},
+    "cli.invalid_input": {"ru": "ошибка: неверные входные данные:", "kk": "қате: кіріс деректері дұрыс емес:",
+                          "en": "error: invalid input:"},
+    "cli.failure": {"ru": "ошибка: {kind}: {message} (QORGAU_DEBUG=1 покажет трассировку)",
+                    "kk": "қате: {kind}: {message} (QORGAU_DEBUG=1 трассировканы көрсетеді)",
+                    "en": "error: {kind}: {message} (set QORGAU_DEBUG=1 for a traceback)"},
+    "cli.warning": {"ru": "предупреждение: {message}", "kk": "ескерту: {message}", "en": "warning: {message}"},
+    "cli.note": {"ru": "примечание: {message}", "kk": "ескертпе: {message}", "en": "note: {message}"},
+    "cli.none": {"ru": "ничего", "kk": "ештеңе", "en": "none"},
+    "cli.unknown_district": {
+        "ru": "--district {given}: такого района нет. Укажите id, код КАТО или название одного из районов: {choices}",
+        "kk": "--district {given}: мұндай аудан жоқ. Аудандардың бірінің id-ін, ҚАТО кодын немесе атауын "
+              "көрсетіңіз: {choices}",
+        "en": "--district {given}: no such district. Fix: give the id, KATO code or name of one of: {choices}"},
+    "cli.unknown_scenario": {
+        "ru": "--scenario {given}: такого сохранённого сценария нет в базе. Укажите название или id одного из "
+              "них (или файл .csv): {choices}",
+        "kk": "--scenario {given}: базада мұндай сақталған сценарий жоқ. Олардың бірінің атауын немесе id-ін "
+              "(немесе .csv файлын) көрсетіңіз: {choices}",
+        "en": "--scenario {given}: no saved scenario of that name or id in the database. Fix: give the name or id "
+              "of one of them (or a .csv file): {choices}"},
+    "cli.no_file": {"ru": "файла {path} нет. Проверьте путь", "kk": "{path} файлы жоқ. Жолды тексеріңіз",
+                    "en": "there is no file {path}. Fix: check the path"},
+    "cli.no_sites_file": {
+        "ru": "--scenario {path}: такого файла нет. Проверьте путь или укажите сохранённый сценарий по названию или id",
+        "kk": "--scenario {path}: мұндай файл жоқ. Жолды тексеріңіз немесе сақталған сценарийді атауы не id-і "
+              "бойынша көрсетіңіз",
+        "en": "--scenario {path}: there is no such file. Fix: check the path, or name a saved scenario by its name "
+              "or id"},
+    "cli.no_db": {
+        "ru": "--db {path}: здесь нет файла базы данных (no database file). Укажите базу установки через --db FILE "
+              "или QORGAU_SCENARIO_DB",
+        "kk": "--db {path}: мұнда дерекқор файлы жоқ (no database file). Орнатудың дерекқорын --db FILE немесе "
+              "QORGAU_SCENARIO_DB арқылы көрсетіңіз",
+        "en": "--db {path}: there is no database file here. Fix: give the deployment's database with --db FILE or "
+              "QORGAU_SCENARIO_DB"},
+    "cli.bad_minutes": {"ru": "нужны положительные минуты через запятую, например 30,60; получено {got!r}",
+                        "kk": "үтір арқылы оң минуттар керек, мысалы 30,60; берілгені {got!r}",
+                        "en": "expected positive minutes separated by commas, e.g. 30,60; got {got!r}"},
+    # --- commands -------------------------------------------------------------------------------------------------
+    "cli.cmd.info": {"ru": "проверить папку региона; показать счётчики, предупреждения и районы (id и названия)",
+                     "kk": "аймақ қалтасын тексеру; сандарды, ескертулерді және аудандарды (id мен атаулар) көрсету",
+                     "en": "load and validate a region folder; print counts, warnings and the districts (ids, names)"},
+    "cli.cmd.build-default": {"ru": "пересобрать встроенный регион по умолчанию из данных пакетов",
+                              "kk": "әдепкі кірістірілген аймақты пакет деректерінен қайта құру",
+                              "en": "rebuild the bundled default region from package data"},
+    "cli.cmd.create-admin": {"ru": "создать первого администратора новой установки (отказ, если он уже есть)",
+                             "kk": "жаңа орнатудың алғашқы әкімшісін құру (бар болса, бас тартылады)",
+                             "en": "create the first admin of a new installation (refused once an admin exists)"},
+    "cli.cmd.audit": {"ru": "показать последние записи журнала аудита или проверить, что журнал и версии "
+                            "сценариев не изменены (--verify)",
+                      "kk": "аудит журналының соңғы жазбаларын көрсету немесе журнал мен сценарий нұсқаларының "
+                            "өзгертілмегенін тексеру (--verify)",
+                      "en": "print the newest audit log entries, or check that the audit log and the scenario "
+                            "versions were not changed (--verify)"},
+    "cli.cmd.import-incidents": {"ru": "сохранить число обращений из CSV, XLSX или GeoJSON (точки агрегируются; "
+                                       "хранятся только числа)",
+                                 "kk": "CSV, XLSX немесе GeoJSON файлынан өтініштер санын сақтау (нүктелер "
+                                       "біріктіріледі; тек сандар сақталады)",
+                                 "en": "store incident counts from a CSV, XLSX or GeoJSON file (points are "
+                                       "aggregated; only counts are kept)"},
+    "cli.cmd.travel-times": {"ru": "минуты от каждого населённого пункта до ближайшей службы (CSV)",
+                             "kk": "әр елді мекеннен ең жақын қызметке дейінгі минуттар (CSV)",
+                             "en": "minutes from every settlement to its nearest service (CSV)"},
+    "cli.cmd.isochrones": {"ru": "зоны 15/30/60 минут вокруг каждой службы (GeoJSON)",
+                           "kk": "әр қызметтің айналасындағы 15/30/60 минуттық аймақтар (GeoJSON)",
+                           "en": "15/30/60-minute bands around each service (GeoJSON)"},
+    "cli.cmd.download-osm": {"ru": "загрузить дороги (и недостающие районы и пункты) для контура региона из "
+                                   "OpenStreetMap; нужен интернет",
+                             "kk": "аймақ контуры үшін OpenStreetMap-тен жолдарды (және жетіспейтін аудандар мен "
+                                   "елді мекендерді) жүктеу; интернет керек",
+                             "en": "download roads (and missing districts/settlements) for the region outline "
+                                   "from OpenStreetMap; needs internet"},
+    "cli.cmd.report": {"ru": "PDF-отчёт по региону или одному району",
+                       "kk": "аймақ немесе бір аудан бойынша PDF есеп",
+                       "en": "PDF report of the region or one district"},
+    "cli.cmd.map": {"ru": "отдельная HTML-карта, открывается без интернета",
+                    "kk": "интернетсіз ашылатын жеке HTML карта",
+                    "en": "standalone HTML map that opens offline"},
+    "cli.cmd.coverage": {"ru": "население, пункты и обращения в пределах каждого порога, по региону и районам",
+                         "kk": "әр шек ішіндегі халық, елді мекендер мен өтініштер, аймақ және аудандар бойынша",
+                         "en": "population, settlements and incidents within each threshold, region-wide and "
+                               "per district"},
+    "cli.cmd.compare": {"ru": "что сценарий B меняет по сравнению со сценарием A",
+                        "kk": "B сценарийі A сценарийімен салыстырғанда нені өзгертеді",
+                        "en": "what scenario B changes against scenario A"},
+    "cli.cmd.suggest": {"ru": "предложить места для новых служб (MCLP, LSCP или p-медиана), сохраняя места "
+                              "сценария",
+                        "kk": "жаңа қызметтерге орын ұсыну (MCLP, LSCP немесе p-медиана), сценарий орындарын "
+                              "сақтай отырып",
+                        "en": "suggest sites for new services (MCLP, LSCP or p-median), keeping the scenario's "
+                              "sites fixed"},
+    # --- options --------------------------------------------------------------------------------------------------
+    "cli.arg.region": {"ru": "папка региона (см. DESIGN.md)", "kk": "аймақ қалтасы (DESIGN.md қараңыз)",
+                       "en": "region folder (see DESIGN.md)"},
+    "cli.arg.speeds": {"ru": "CSV скоростей (highway,speed_kmh[,use_maxspeed]) вместо speeds.csv папки региона "
+                             "или встроенных скоростей",
+                       "kk": "аймақ қалтасындағы speeds.csv немесе кірістірілген жылдамдықтар орнына жылдамдықтар "
+                             "CSV-і (highway,speed_kmh[,use_maxspeed])",
+                       "en": "speeds CSV (highway,speed_kmh[,use_maxspeed]) used instead of the region folder's "
+                             "speeds.csv or the built-in speeds"},
+    "cli.arg.db": {"ru": "база SQLite со сценариями, загруженными обращениями и пользователями (по умолчанию та же, "
+                         "что у приложения: QORGAU_SCENARIO_DB, иначе папка данных пользователя)",
+                   "kk": "сценарийлер, жүктелген өтініштер мен пайдаланушылар сақталған SQLite базасы (әдепкі — "
+                         "қосымшаның базасы: QORGAU_SCENARIO_DB, әйтпесе пайдаланушының деректер қалтасы)",
+                   "en": "SQLite database of scenarios, uploaded incident counts and users (default: the app's, "
+                         "QORGAU_SCENARIO_DB, else the user's data folder)"},
+    "cli.arg.scenario": {"ru": "сохранённый сценарий (название или id, как на странице сценариев) или CSV мест с "
+                               "колонками services.csv (по умолчанию: службы региона, иначе базовый вариант)",
+                         "kk": "сақталған сценарий (атауы немесе id-і, сценарийлер бетіндегідей) немесе services.csv "
+                               "бағандары бар орындар CSV-і (әдепкі: аймақ қызметтері, әйтпесе базалық нұсқа)",
+                         "en": "a saved scenario (name or id, as on the scenarios page) or a sites CSV with the "
+                               "columns of services.csv (default: the region's services, else the baseline)"},
+    "cli.arg.scenario_a": {"ru": "сценарий A: название или id сохранённого сценария, или CSV мест",
+                           "kk": "A сценарийі: сақталған сценарийдің атауы немесе id-і, не орындар CSV-і",
+                           "en": "scenario A: a saved scenario's name or id, or a sites CSV"},
+    "cli.arg.scenario_b": {"ru": "сценарий B: название или id сохранённого сценария, или CSV мест",
+                           "kk": "B сценарийі: сақталған сценарийдің атауы немесе id-і, не орындар CSV-і",
+                           "en": "scenario B: a saved scenario's name or id, or a sites CSV"},
+    "cli.arg.district": {"ru": "отчёт только по этому району: id, код КАТО или название на любом языке",
+                         "kk": "тек осы аудан бойынша есеп: id, ҚАТО коды немесе кез келген тілдегі атауы",
+                         "en": "report on this district only: its id, KATO code or name in any language"},
+    "cli.arg.district_only": {"ru": "показать только этот район: id, код КАТО или название на любом языке",
+                              "kk": "тек осы ауданды көрсету: id, ҚАТО коды немесе кез келген тілдегі атауы",
+                              "en": "show this district only: its id, KATO code or name in any language"},
+    "cli.arg.thresholds": {"ru": "пороги в минутах через запятую (по умолчанию {default})",
+                           "kk": "үтір арқылы минуттық шектер (әдепкі {default})",
+                           "en": "thresholds in minutes, comma-separated (default {default})"},
+    "cli.arg.bands": {"ru": "границы зон в минутах через запятую (по умолчанию {default})",
+                      "kk": "үтір арқылы аймақ шекаралары минутпен (әдепкі {default})",
+                      "en": "band limits in minutes, comma-separated (default {default})"},
+    "cli.arg.json": {"ru": "вывести JSON вместо таблицы", "kk": "кесте орнына JSON шығару",
+                     "en": "print JSON instead of a table"},
+    "cli.arg.json_table": {"ru": "вывести JSON (по умолчанию короткая таблица)",
+                           "kk": "JSON шығару (әдепкі — қысқа кесте)", "en": "print JSON (default: a short table)"},
+    "cli.arg.out_travel": {"ru": "CSV: settlement_id, minutes, service_id, method",
+                           "kk": "CSV: settlement_id, minutes, service_id, method",
+                           "en": "CSV: settlement_id, minutes, service_id, method"},
+    "cli.arg.out_bands": {"ru": "GeoJSON: по объекту на службу и зону", "kk": "GeoJSON: әр қызмет пен аймаққа бір нысан",
+                          "en": "GeoJSON: one feature per service and band"},
+    "cli.arg.out_pdf": {"ru": "PDF-файл для записи", "kk": "жазылатын PDF файл", "en": "PDF file to write"},
+    "cli.arg.out_html": {"ru": "HTML-файл для записи", "kk": "жазылатын HTML файл", "en": "HTML file to write"},
+    "cli.arg.out_dir": {"ru": "папка для записи", "kk": "жазылатын қалта", "en": "folder to write"},
+    "cli.arg.adjust": {"ru": "включить поправку скоростей (можно повторять), например --adjust winter",
+                       "kk": "жылдамдық түзетуін қосу (қайталауға болады), мысалы --adjust winter",
+                       "en": "switch on a speed adjustment (repeatable), e.g. --adjust winter"},
+    "cli.arg.estimate": {"ru": "не использовать файл дорог; взять помеченную оценку по прямой",
+                         "kk": "жол файлын пайдаланбау; белгіленген түзу сызық бағалауын алу",
+                         "en": "ignore the road file; use the labelled estimate"},
+    "cli.arg.incident_level": {"ru": "самый подробный уровень показанных обращений (по умолчанию district)",
+                               "kk": "көрсетілетін өтініштердің ең толық деңгейі (әдепкі district)",
+                               "en": "finest level of incident figures printed (default: district)"},
+    "cli.arg.model": {"ru": "mclp: покрыть наибольший спрос K новыми местами; lscp: наименьшее число мест, "
+                            "покрывающих все достижимые пункты; pmedian: наименьшее взвешенное время с K местами",
+                      "kk": "mclp: K жаңа орынмен ең көп сұранысты қамту; lscp: барлық жетуге болатын елді "
+                            "мекендерді қамтитын ең аз орын; pmedian: K орынмен ең аз салмақталған уақыт",
+                      "en": "mclp: cover most demand with K more sites; lscp: fewest sites covering every reachable "
+                            "settlement; pmedian: least demand-weighted minutes with K more sites"},
+    "cli.arg.add": {"ru": "K, сколько мест добавить (нужно для mclp и pmedian)",
+                    "kk": "K, қанша орын қосу керек (mclp және pmedian үшін қажет)",
+                    "en": "K, sites to add (required for mclp and pmedian)"},
+    "cli.arg.minutes_t": {"ru": "T, порог покрытия в минутах", "kk": "T, қамту шегі минутпен",
+                          "en": "T, the coverage threshold in minutes"},
+    "cli.arg.demand": {"ru": "population (население), incidents (обращения x --underreporting) или blend (смесь)",
+                       "kk": "population (халық), incidents (өтініштер x --underreporting) немесе blend (қоспа)",
+                       "en": "population, incidents (reported x --underreporting) or blend (see the page)"},
+    "cli.arg.incident_weight": {"ru": "blend: доля обращений", "kk": "blend: өтініштер үлесі",
+                                "en": "blend: share carried by incidents"},
+    "cli.arg.underreporting": {"ru": "оценка обращений на одно зарегистрированное (>= 1)",
+                               "kk": "бір тіркелген өтінішке шаққандағы бағалау (>= 1)",
+                               "en": "estimated incidents per reported incident (>= 1)"},
+    "cli.arg.candidates": {"ru": "пункты с населением от --min-population, районные центры или --candidates-file",
+                           "kk": "халқы --min-population-нан кем емес елді мекендер, аудан орталықтары немесе "
+                                 "--candidates-file",
+                           "en": "settlements of at least --min-population people, district centres, or "
+                                 "--candidates-file"},
+    "cli.arg.min_population": {"ru": "минимальное население пункта-кандидата",
+                               "kk": "үміткер елді мекеннің ең аз халқы",
+                               "en": "people a candidate settlement needs at least"},
+    "cli.arg.candidates_file": {"ru": "места-кандидаты: CSV с колонками services.csv",
+                                "kk": "үміткер орындар: services.csv бағандары бар CSV",
+                                "en": "candidate sites, a CSV with the columns of services.csv"},
+    "cli.arg.every_district": {"ru": "хотя бы одна служба в каждом районе", "kk": "әр ауданда кемінде бір қызмет",
+                               "en": "at least one service in every district"},
+    "cli.arg.exact": {"ru": "целочисленная программа, решатель CBC (доказанный оптимум)",
+                      "kk": "бүтін санды бағдарлама, CBC шешуші (дәлелденген оптимум)",
+                      "en": "integer programme solved by CBC (proved optimum)"},
+    "cli.arg.greedy": {"ru": "быстрый жадный алгоритм (по умолчанию); расстояние до оптимума сообщается, если "
+                             "известно",
+                       "kk": "жылдам ашкөз алгоритм (әдепкі); оптимумға дейінгі қашықтық белгілі болса хабарланады",
+                       "en": "fast greedy (default); its distance from the optimum is reported when known"},
+    "cli.arg.password_stdin": {"ru": "прочитать пароль из первой строки стандартного ввода, а не спрашивать",
+                               "kk": "құпиясөзді сұраудың орнына стандартты кірістің бірінші жолынан оқу",
+                               "en": "read the password from the first line of standard input instead of "
+                                     "prompting"},
+    "cli.arg.limit": {"ru": "сколько записей показать", "kk": "қанша жазба көрсету", "en": "entries to print"},
+    "cli.arg.audit_user": {"ru": "только записи этого пользователя", "kk": "тек осы пайдаланушының жазбалары",
+                           "en": "entries of this user only"},
+    "cli.arg.verify": {"ru": "пересчитать хэш-цепочки журнала аудита и версий сценариев (база только читается); "
+                             "код 0 с числами, если всё цело, 1 с первой испорченной строкой",
+                       "kk": "аудит журналы мен сценарий нұсқаларының хэш-тізбектерін қайта есептеу (база тек "
+                             "оқылады); бәрі бүтін болса 0 және сандар, әйтпесе 1 және бірінші бұзылған жол",
+                       "en": "recompute the hash chains of the audit log and of the scenario versions (the database "
+                             "is only read); exit 0 with the counts when intact, 1 with the first broken row"},
+    "cli.arg.import_user": {"ru": "кто загружает, для журнала аудита", "kk": "кім жүктейді, аудит журналы үшін",
+                            "en": "who imports, for the audit log"},
+    "cli.arg.mode": {"ru": "replace: заменить сохранённые числа; append: добавить к ним",
+                     "kk": "replace: сақталған сандарды ауыстыру; append: оларға қосу",
+                     "en": "replace the stored counts, or append to them"},
+    "cli.arg.incident_file": {"ru": "файл обращений (CSV, XLSX или GeoJSON)",
+                              "kk": "өтініштер файлы (CSV, XLSX немесе GeoJSON)",
+                              "en": "incident file (CSV, XLSX or GeoJSON)"},
+    # --- output ---------------------------------------------------------------------------------------------------
+    "cli.method": {"ru": "метод {method}: {description}", "kk": "әдіс {method}: {description}",
+                   "en": "method {method}: {description}"},
+    "cli.method.network": {"ru": "network (по дорожной сети)", "kk": "network (жол желісі бойынша)",
+                           "en": "network"},
+    "cli.method.estimate": {"ru": "estimate (оценка по прямой)", "kk": "estimate (түзу сызық бойынша бағалау)",
+                            "en": "estimate"},
+    "cli.method.none": {"ru": "нет (нет служб)", "kk": "жоқ (қызмет жоқ)", "en": "none"},
+    "cli.unreachable": {"ru": "недоступно", "kk": "жету мүмкін емес", "en": "unreachable"},
+    "cli.cov.head": {"ru": "регион {region}, сценарий {scenario} (служб: {n})",
+                     "kk": "аймақ {region}, сценарий {scenario} (қызметтер: {n})",
+                     "en": "region {region}, scenario {scenario} ({n} services)"},
+    "cli.cov.median": {"ru": "взвешенная медиана {median} мин, 90-й процентиль {p90} мин",
+                       "kk": "салмақталған медиана {median} мин, 90-шы процентиль {p90} мин",
+                       "en": "weighted median {median} min, p90 {p90} min"},
+    "cli.cov.small_counts": {"ru": "обращения меньше {k} показаны как <{k}",
+                             "kk": "{k}-ден аз өтініштер <{k} ретінде көрсетілген",
+                             "en": "incidents below {k} are shown as <{k}"},
+    "cli.cov.within": {"ru": "в пределах {minutes} минут", "kk": "{minutes} минут ішінде",
+                       "en": "within {minutes} minutes"},
+    "cli.col.district": {"ru": "район", "kk": "аудан", "en": "district"},
+    "cli.col.region": {"ru": "РЕГИОН", "kk": "АЙМАҚ", "en": "REGION"},
+    "cli.col.population": {"ru": "население", "kk": "халық", "en": "population"},
+    "cli.col.share": {"ru": "доля", "kk": "үлес", "en": "share"},
+    "cli.col.settlements": {"ru": "пункты", "kk": "елді мекен", "en": "settlements"},
+    "cli.col.incidents": {"ru": "обращения", "kk": "өтініштер", "en": "incidents"},
+    "cli.col.unknown_population": {"ru": "нас. неизв.", "kk": "халқы белгісіз", "en": "unknown pop."},
+    "cli.cmp.head": {"ru": "регион {region}: A = {a}, B = {b}", "kk": "аймақ {region}: A = {a}, B = {b}",
+                     "en": "region {region}: A = {a}, B = {b}"},
+    "cli.cmp.median": {"ru": "взвешенная медиана минут: A {a}, B {b}", "kk": "салмақталған медиана минуты: A {a}, B {b}",
+                       "en": "weighted median minutes: A {a}, B {b}"},
+    "cli.cmp.within": {"ru": "в пределах {minutes} минут: {summary}", "kk": "{minutes} минут ішінде: {summary}",
+                       "en": "within {minutes} minutes: {summary}"},
+    "cli.cmp.people": {"ru": "охвачено населения: A {a}, B {b}, разница {difference}",
+                       "kk": "қамтылған халық: A {a}, B {b}, айырма {difference}",
+                       "en": "population covered: A {a}, B {b}, difference {difference}"},
+    "cli.cmp.places": {"ru": "охвачено пунктов: A {a}, B {b}, разница {difference}",
+                       "kk": "қамтылған елді мекендер: A {a}, B {b}, айырма {difference}",
+                       "en": "settlements covered: A {a}, B {b}, difference {difference}"},
+    "cli.cmp.gained": {"ru": "получил", "kk": "қамтылды", "en": "gained"},
+    "cli.cmp.lost": {"ru": "потерял", "kk": "айырылды", "en": "lost"},
+    "cli.cmp.change": {"ru": "население {population}, обращения {incidents}",
+                       "kk": "халық {population}, өтініштер {incidents}",
+                       "en": "population {population}, incidents {incidents}"},
+    "cli.travel.written": {"ru": "записано пунктов: {n} в {path} (без достижимой службы: {unreached})",
+                           "kk": "{path} файлына {n} елді мекен жазылды (жетуге болатын қызметсіз: {unreached})",
+                           "en": "{n} settlements written to {path} ({unreached} without a reachable service)"},
+    "cli.bands.written": {"ru": "записано зон: {n} в {path}", "kk": "{path} файлына {n} аймақ жазылды",
+                          "en": "{n} bands written to {path}"},
+    "cli.baseline_used": {"ru": "в папке региона нет служб: взят базовый вариант, {n} районных центров",
+                          "kk": "аймақ қалтасында қызмет жоқ: базалық нұсқа алынды, {n} аудан орталығы",
+                          "en": "the region folder has no services: using the baseline of {n} district centres"},
+    "cli.no_roads": {"ru": "в папке региона нет файла дорог: используется помеченная оценка",
+                     "kk": "аймақ қалтасында жол файлы жоқ: белгіленген бағалау қолданылады",
+                     "en": "no road file in the region folder: using the labelled estimate"},
+    "cli.info.districts": {"ru": "районы", "kk": "аудандар", "en": "districts"},
+    "cli.info.settlements": {"ru": "населённые пункты", "kk": "елді мекендер", "en": "settlements"},
+    "cli.info.services": {"ru": "службы", "kk": "қызметтер", "en": "services"},
+    "cli.info.incidents": {"ru": "обращения", "kk": "өтініштер", "en": "incidents"},
+    "cli.info.population_total": {"ru": "население (известное)", "kk": "халық (белгілі)",
+                                  "en": "population (known)"},
+    "cli.info.settlements_without_population": {"ru": "пункты без населения", "kk": "халқы жоқ елді мекендер",
+                                                "en": "settlements without population"},
+    "cli.info.synthetic": {"ru": "обращения — СИНТЕТИЧЕСКИЕ демонстрационные данные",
+                           "kk": "өтініштер — СИНТЕТИКАЛЫҚ демо деректер",
+                           "en": "incidents are SYNTHETIC demo data"},
+    "cli.info.district_list": {"ru": "районы (id: названия; --district принимает любое из них):",
+                               "kk": "аудандар (id: атаулар; --district кез келгенін қабылдайды):",
+                               "en": "districts (id: names; --district takes any of them):"},
+    "cli.wrote": {"ru": "записано: {path}", "kk": "жазылды: {path}", "en": "wrote {path}"},
+    "cli.suggest.needs_add": {"ru": "--model {model}: нужен --add K (сколько мест добавить)",
+                              "kk": "--model {model}: --add K керек (қанша орын қосу)",
+                              "en": "--model {model} needs --add K (sites to add)"},
+    "cli.suggest.needs_file": {"ru": "--candidates upload: нужен --candidates-file FILE.csv",
+                               "kk": "--candidates upload: --candidates-file FILE.csv керек",
+                               "en": "--candidates upload needs --candidates-file FILE.csv"},
+    "cli.suggest.nothing": {"ru": "добавлять нечего", "kk": "қосатын орын жоқ", "en": "no site to add"},
+    "cli.suggest.objective": {"ru": "цель {objective} ({solver}, {status}); недоступно за {minutes} мин: {n} пунктов",
+                              "kk": "мақсат {objective} ({solver}, {status}); {minutes} мин ішінде жету мүмкін "
+                                    "емес: {n} елді мекен",
+                              "en": "objective {objective} ({solver}, {status}); {n} settlements unreachable within "
+                                    "{minutes} min"},
+    "cli.admin.password": {"ru": "Пароль нового администратора: ", "kk": "Жаңа әкімшінің құпиясөзі: ",
+                           "en": "Password for the new admin: "},
+    "cli.admin.repeat": {"ru": "Повторите его: ", "kk": "Қайталаңыз: ", "en": "Repeat it: "},
+    "cli.admin.differ": {"ru": "два пароля различаются. Запустите команду снова",
+                         "kk": "екі құпиясөз әртүрлі. Команданы қайта іске қосыңыз",
+                         "en": "the two passwords differ. Fix: run the command again"},
+    "cli.admin.created": {"ru": "создан администратор {user} в {path}", "kk": "{path} ішінде {user} әкімшісі құрылды",
+                          "en": "created admin {user} in {path}"},
+    "cli.audit.unchained": {"ru": "{what}: строк {rows}, ещё не в цепочке (приложение свяжет их при следующем "
+                                  "открытии базы)",
+                            "kk": "{what}: {rows} жол, әлі тізбекте емес (қосымша базаны келесі ашқанда "
+                                  "байланыстырады)",
+                            "en": "{what}: {rows} rows, not chained yet (the app chains them when it next opens "
+                                  "the database)"},
+    "cli.audit.head": {"ru": "; голова {column} {position} {hash}", "kk": "; басы {column} {position} {hash}",
+                       "en": "; head {column} {position} {hash}"},
+    "cli.audit.intact": {"ru": "{what}: строк {rows}, цепочка цела{head}", "kk": "{what}: {rows} жол, тізбек бүтін{head}",
+                         "en": "{what}: {rows} rows, chain intact{head}"},
+    "cli.audit.broken": {"ru": "ошибка: {message} (первый разрыв из {rows} строк; {table} в {path})",
+                         "kk": "қате: {message} ({rows} жолдың алғашқы үзілісі; {path} ішіндегі {table})",
+                         "en": "error: {message} (first break of {rows} rows; {table} in {path})"},
+    "cli.import.stored": {"ru": "сохранено чисел: {n} ({layout}, строк {rows}) за {periods}, пакет {batch}",
+                          "kk": "{periods} үшін {n} сан сақталды ({layout}, {rows} жол), пакет {batch}",
+                          "en": "stored {n} counts ({layout}, {rows} rows) for {periods} as batch {batch}"},
+    "cli.download.written": {"ru": "{kind}: {path}", "kk": "{kind}: {path}", "en": "{kind}: {path}"},
+}
