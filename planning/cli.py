@@ -19,6 +19,7 @@ import functools
 import json
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from geo.errors import QorgauError, ValidationError
@@ -39,6 +40,22 @@ LOCALE_ENV_VARS = ("LC_ALL", "LC_MESSAGES", "LANG")
 """Where the default language comes from, in POSIX order: the first one set decides."""
 LOCALE_FALLBACK_LANGUAGE = "en"
 """The language of a locale that is none of ours (``C``, ``POSIX``, ``de_DE``, unset): scripts and servers."""
+
+
+ARGPARSE_MESSAGES = {
+    "usage: ": "cli.ap.usage", "options": "cli.ap.options", "positional arguments": "cli.ap.positional",
+    "show this help message and exit": "cli.ap.help",
+    "the following arguments are required: %s": "cli.ap.required",
+    "invalid choice: %(value)r (choose from %(choices)s)": "cli.ap.choice",
+    "argument %(argument_name)s: %(message)s": "cli.ap.argument",
+    "invalid %(type)s value: %(value)r": "cli.ap.type",
+    "unrecognized arguments: %s": "cli.ap.unrecognized",
+    "expected one argument": "cli.ap.one",
+    "one of the arguments %s is required": "cli.ap.one_of",
+    "not allowed with argument %s": "cli.ap.not_allowed",
+    "ambiguous option: %(option)s could match %(matches)s": "cli.ap.ambiguous",
+}
+"""argparse's own texts (its gettext messages) -> catalog keys, so that usage lines and its errors speak ``--lang``."""
 
 
 class UsageError(QorgauError, ValueError):
@@ -70,6 +87,25 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str):
         self.exit(2, t("cli.argument_error", self.lang, prog=self.prog, message=message) + "\n")
+
+
+@contextmanager
+def argparse_speaking(lang: str):
+    """While inside, argparse's own texts ("usage:", "the following arguments are required") are in ``lang``.
+
+    argparse looks its texts up through its module's ``_`` (gettext) when it builds a parser and when it prints;
+    it is swapped for the catalog here and put back afterwards, so no other user of argparse is affected."""
+    original = argparse._
+
+    def translated(text: str) -> str:
+        key = ARGPARSE_MESSAGES.get(text)
+        return t(key, lang) if key else original(text)
+
+    argparse._ = translated
+    try:
+        yield
+    finally:
+        argparse._ = original
 
 
 def _lang_in(argv: list[str]) -> str | None:
@@ -120,7 +156,8 @@ def importlib_module(name: str):
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     lang = _lang_in(argv) or locale_language()
-    args = build_parser(_command_in(argv), lang=lang).parse_args(argv)
+    with argparse_speaking(lang):
+        args = build_parser(_command_in(argv), lang=lang).parse_args(argv)
     lang = args.lang
     if not hasattr(args, "handler"):  # a command word that is not in COMMANDS: argparse said so already
         return 2
@@ -132,9 +169,11 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as exc:
         from planning.i18n import format_problem
 
-        print(t("cli.invalid_input", lang), file=sys.stderr)
-        for problem in exc.problems:
-            print(format_problem(problem, lang), file=sys.stderr)
+        lines = [format_problem(problem, lang) for problem in exc.problems]
+        if len(lines) == 1:  # one problem, one line
+            print(f"{t('cli.invalid_input', lang)} {lines[0]}", file=sys.stderr)
+        else:
+            print("\n".join([t("cli.invalid_input", lang), *lines]), file=sys.stderr)
         return 2
     except LookupError as exc:  # planning.lookup.NotFoundError: a district or scenario that is not there
         from planning.lookup import NotFoundError

@@ -96,9 +96,9 @@ def _prepare(args):
 
     lang = args.lang
     region = open_region(args, lang)
+    name, services = scenario_services(region, args.scenario, args, lang)  # a wrong --scenario fails first
     for problem in region.warnings:
         _note(t("cli.warning", lang, message=problem.format() if hasattr(problem, "format") else problem))
-    name, services = scenario_services(region, args.scenario, args, lang)
     if args.scenario is None and region.services.empty:
         _note(t("cli.baseline_used", lang, n=len(services)))
     profile = speed_profile_of(region, speeds_file=args.speeds, adjustments=args.adjust)
