@@ -311,20 +311,23 @@ def test_the_default_language_comes_from_the_locale(environ, lang):
     assert locale_language(environ) == lang
 
 
-def test_output_follows_the_locale_and_lang(tmp_path):
-    env = {"LC_ALL": "", "LC_MESSAGES": "", SCENARIO_DB_ENV_VAR: str(tmp_path / "x.sqlite")}
-    russian = _subprocess("info", "--region", TINY, env_extra={**env, "LANG": "ru_RU.UTF-8"})
-    assert russian.returncode == 0 and "населённые пункты" in russian.stdout and "районы (id" in russian.stdout
-    kazakh = _subprocess("--lang", "kk", "coverage", "--region", TINY, "--minutes", "30",
-                         env_extra={**env, "LANG": "ru_RU.UTF-8"})
-    assert kazakh.returncode == 0, kazakh.stderr
-    assert "30 минут ішінде" in kazakh.stdout and "12\u202f000 / 12\u202f800" in kazakh.stdout
-    assert "АЙМАҚ" in kazakh.stdout
-    english = _subprocess("coverage", "--region", TINY, "--minutes", "30", "--lang", "en",
-                          env_extra={**env, "LANG": "ru_RU.UTF-8"})
-    assert "within 30 minutes" in english.stdout and "12,000 / 12,800" in english.stdout
-    helped = _subprocess("--help", env_extra={**env, "LANG": "ru_RU.UTF-8"})
-    assert "минуты от каждого населённого пункта до ближайшей службы" in helped.stdout
+def test_output_follows_the_locale_and_lang(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(SCENARIO_DB_ENV_VAR, str(tmp_path / "x.sqlite"))
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "ru_RU.UTF-8")
+    code, out, _ = _run(capsys, ["info", "--region", TINY])
+    assert code == 0 and "населённые пункты" in out and "районы (id" in out
+    code, out, err = _run(capsys, ["--lang", "kk", "coverage", "--region", TINY, "--minutes", "30"])
+    assert code == 0, err
+    assert "30 минут ішінде" in out and "12\u202f000 / 12\u202f800" in out and "АЙМАҚ" in out
+    code, out, _ = _run(capsys, ["coverage", "--region", TINY, "--minutes", "30", "--lang", "en"])
+    assert "within 30 minutes" in out and "12,000 / 12,800" in out
+    code, out, _ = _run(capsys, ["--help"])
+    assert code == 0 and "минуты от каждого населённого пункта до ближайшей службы" in out
+    assert out.startswith("использование:")  # argparse's own words too
+    code, _, err = _run(capsys, ["coverage", "--region", TINY, "--district", "Сузакский"])
+    assert code == 2 and err.startswith("ошибка: --district Сузакский: такого района нет")
 
 
 def test_every_cli_message_key_is_in_the_catalog():
