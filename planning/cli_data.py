@@ -73,7 +73,8 @@ def scenario_services(region, value: str | None, args, lang: str):
     from planning.baseline import current_services
 
     if value is None:
-        return t("report.scenario_current", lang), current_services(region)
+        name = t("report.scenario_baseline" if region.services.empty else "report.scenario_current", lang)
+        return name, current_services(region)
     path = Path(value)
     if path.is_file():
         return path.stem, sites_file_services(region, path)

@@ -42,10 +42,9 @@ def register(subparsers, lang: str | None = None) -> None:
 
 
 def _scenarios(region, args, lang: str) -> list:
-    from planning.baseline import current_services
     from planning.cli_data import scenario_services
 
-    scenarios = [(t("report.scenario_current", lang), current_services(region))]
+    scenarios = [scenario_services(region, None, args, lang)]  # the region's services, else the baseline
     if args.scenario is not None:
         scenarios.append(scenario_services(region, args.scenario, args, lang))
     return scenarios
