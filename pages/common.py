@@ -20,6 +20,7 @@ from planning.analysis import SiteMinutes, incident_release, service_bands, site
 from planning.i18n import DEFAULT_LANGUAGE, format_problem, t
 from planning.markup import markdown_text
 from planning.scenarios import MAX_SCENARIO_NAME_CHARS, ScenarioNameError
+from planning.stored import with_stored_figures
 
 
 FRAMED_KEY = "_qorgau_framed"
@@ -57,7 +58,7 @@ def get_region() -> Region:
     if cached is not None and cached.path == path:
         return cached
     try:
-        region = incidents_for(load_region(path))
+        region = with_stored_figures(load_region(path))  # the uploads, laid over as the CLI does
     except RegionError as exc:
         st.error(f"{t('home.folder', lang())}: {markdown_text(path)}")
         st.code("\n".join(format_problem(p, lang()) for p in exc.problems), language=None)
@@ -340,9 +341,27 @@ def incidents_for(region: Region) -> Region:
     return with_stored_incidents(region, IncidentStore())
 
 
+def populations_for(region: Region) -> Region:
+    """The region with the populations uploaded for it (planning.population.PopulationStore) in place of its
+    folder's, and each settlement's ``population_source`` ("upload", "file" or "unknown")."""
+    from dataclasses import replace
+
+    from planning.population import PopulationStore, with_populations
+
+    stored = PopulationStore().populations(region.region_id)
+    return replace(region, settlements=with_populations(region.settlements, stored))
+
+
+DERIVED_KEYS = ("_scen_results", "suggest_result", "_report_files")
+"""st.session_state keys of results computed from the region's figures (the Scenarios and Compare pages' coverage
+per scenario version, the Suggest page's result, the Reports page's prepared files): dropped by reload_region."""
+
+
 def reload_region() -> None:
-    """Make the next get_region() read the region and its stored incident counts again (after an upload)."""
-    st.session_state.pop("_region", None)
+    """Make the next get_region() read the region, its stored incident counts and populations again (after an
+    upload); results computed with the old figures are dropped, so no page shows them as current."""
+    for key in ("_region", *DERIVED_KEYS):
+        st.session_state.pop(key, None)
 
 
 # --- a selectbox that keeps its choice by value ------------------------------------------------------------------

@@ -31,14 +31,14 @@ def database(args, lang: str) -> Path | None:
 
 
 def open_region(args, lang: str):
-    """``--region`` loaded, with the incident counts uploaded for it in the database in place of the folder's (as
-    the pages show them: planning.intake.with_stored_incidents)."""
+    """``--region`` loaded, with the incident counts and populations uploaded for it in the database laid over the
+    folder's, as the pages show them (planning.stored.with_stored_figures)."""
     from geo.region import load_region
-    from planning.intake import IncidentStore, with_stored_incidents
+    from planning.stored import with_stored_figures, without_uploads
 
     region = load_region(args.region)
     path = database(args, lang)
-    return region if path is None else with_stored_incidents(region, IncidentStore(path))
+    return without_uploads(region) if path is None else with_stored_figures(region, path)
 
 
 def saved_scenarios(region, args, lang: str) -> list:

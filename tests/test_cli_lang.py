@@ -61,6 +61,12 @@ def db(tmp_path, monkeypatch):
     counts = tmp_path / "counts.csv"
     counts.write_text(UPLOADED_COUNTS, encoding="utf-8")
     assert main(["import-incidents", "--db", str(path), "--region", str(TINY), "--user", "tests", str(counts)]) == 0
+    # and a population the akimat holds for Gamma (unknown in the folder), which the mobile team covers
+    from geo.region import load_region
+    from planning.population import PopulationStore, ingest_populations
+
+    assert ingest_populations("Наименование;Население\nГамма;300\n".encode("cp1251"), filename="pop.csv",
+                              region=load_region(TINY), store=PopulationStore(path), user="tests").accepted
     ScenarioStore(path).create(PLAN, "tiny", [Site("a", "Alpha", "permanent", 42.5, 68.2),
                                               Site("g", "Gamma team", "mobile", 42.5, 68.7, reach_minutes=45.0)],
                                author="tests")
@@ -105,6 +111,8 @@ def test_a_saved_scenario_with_uploaded_counts_gives_the_pages_figures(db, capsy
     assert _share_caption(report, "60") in captions and _share_caption(report, "30") in captions
     # the uploaded counts are the ones counted: 30 at Alpha alone are more than the folder's 7 + 2 in all
     assert report["thresholds"]["60"]["incidents_total"] not in ("<5", "9")
+    # and the uploaded population: Alpha's 12,000, Beta's 800 and Gamma's 300
+    assert report["thresholds"]["60"]["population_total"] == 13_100
     # by id, and with --db given, the same scenario
     scenario_id = ScenarioStore(db).list_scenarios("tiny")[0].scenario_id
     capsys.readouterr()
