@@ -11,9 +11,9 @@ CHROMIUM ?= /usr/bin/chromium
 PORT ?= 8501
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run test install chromium bench clean
+.PHONY: run test install translations chromium bench clean
 
-install: $(STAMP)
+install: $(STAMP) translations
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,15 +21,19 @@ $(STAMP): requirements.txt
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
+# The gettext catalogs (planning/translations/<lang>.po) compiled to the .mo files the app reads
+translations: $(STAMP)
+	$(PY) -m planning.translations
+
 # Debian packages the tests need: Chromium for the browser tests, poppler-utils to read the PDF reports back
 chromium:
 	@{ [ -x $(CHROMIUM) ] && command -v pdftoppm >/dev/null; } || \
 	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium poppler-utils >/dev/null; }
 
-run: $(STAMP)
+run: $(STAMP) translations
 	$(VENV)/bin/streamlit run server.py --server.port $(PORT) --server.address $(ADDRESS)
 
-test: $(STAMP) chromium
+test: $(STAMP) translations chromium
 	$(PY) -m pytest
 
 bench: $(STAMP)
@@ -39,4 +43,4 @@ bench: $(STAMP)
 	$(PY) bench/bench_import.py
 
 clean:
-	rm -rf $(VENV) tests/artifacts .pytest_cache
+	rm -rf $(VENV) tests/artifacts .pytest_cache planning/translations/*.mo

@@ -114,8 +114,8 @@ def _coverage(args) -> int:
 def _compare(args) -> int:
     from planning.analysis import evaluate, incident_release, site_minutes_for, speed_profile_of
     from planning.cli_data import open_region, scenario_services
-    from planning.coverage import compare, summary_sentence
-    from planning.messages.scenarios import summary_templates
+    from planning.coverage import compare
+    from planning.report import comparison_sentence  # the compare page's sentence
     from planning.privacy import small_count_k
 
     lang = args.lang
@@ -138,10 +138,8 @@ def _compare(args) -> int:
         "thresholds": {
             key: {**{name: vars(within.figures[name]) for name in CHANGE_KEYS},
                   "population_share_pp": vars(within.population_share_pp),
-                  "summary": summary_sentence(comparison, threshold_minutes=within.threshold_minutes,
-                                              name_a=names[0], name_b=names[1], templates=summary_templates(lang),
-                                              number=lambda value, decimals=0: fmt_number(value, lang,
-                                                                                          decimals=decimals)),
+                  "summary": comparison_sentence(results[0], results[1], name_a=names[0], name_b=names[1],
+                                                 lang=lang, threshold_minutes=within.threshold_minutes),
                   **{side: [{"settlement_id": settlements["settlement_id"].iloc[c.index],
                              "name": settlements["name"].iloc[c.index],
                              "district_id": settlements["district_id"].iloc[c.index],
