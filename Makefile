@@ -7,6 +7,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha256sum requirements.txt | cut -c1-12)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CHROMIUM ?= /usr/bin/chromium
+# make run PORT=8600 serves on another port (ADDRESS=0.0.0.0 on every interface: only behind a TLS proxy)
+PORT ?= 8501
+ADDRESS ?= 127.0.0.1
 
 .PHONY: run test install translations chromium bench clean
 
@@ -28,7 +31,7 @@ chromium:
 	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium poppler-utils >/dev/null; }
 
 run: $(STAMP) translations
-	$(VENV)/bin/streamlit run server.py
+	$(VENV)/bin/streamlit run server.py --server.port $(PORT) --server.address $(ADDRESS)
 
 test: $(STAMP) translations chromium
 	$(PY) -m pytest

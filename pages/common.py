@@ -20,6 +20,7 @@ from planning.analysis import SiteMinutes, incident_release, service_bands, site
 from planning.i18n import DEFAULT_LANGUAGE, format_problem, t
 from planning.markup import markdown_text
 from planning.scenarios import MAX_SCENARIO_NAME_CHARS, ScenarioNameError
+from planning.stored import with_stored_figures
 
 
 FRAMED_KEY = "_qorgau_framed"
@@ -57,7 +58,7 @@ def get_region() -> Region:
     if cached is not None and cached.path == path:
         return cached
     try:
-        region = populations_for(incidents_for(load_region(path)))
+        region = with_stored_figures(load_region(path))  # the uploads, laid over as the CLI does
     except RegionError as exc:
         st.error(f"{t('home.folder', lang())}: {markdown_text(path)}")
         st.code("\n".join(format_problem(p, lang()) for p in exc.problems), language=None)
@@ -335,12 +336,9 @@ def incident_level() -> str | None:
 def incidents_for(region: Region) -> Region:
     """The region with the counts uploaded for it (planning.intake.IncidentStore) in place of its folder's
     incidents, when any were uploaded; else the region itself. Per session: get_region keeps it in session_state."""
-    from dataclasses import replace
+    from planning.intake import IncidentStore, with_stored_incidents
 
-    from planning.intake import IncidentStore
-
-    stored = IncidentStore().counts(region.region_id)
-    return region if stored.empty else replace(region, incidents=stored)
+    return with_stored_incidents(region, IncidentStore())
 
 
 def populations_for(region: Region) -> Region:
