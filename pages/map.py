@@ -2,10 +2,10 @@
 service, with the method (network or estimate) and its profile stated; incidents per settlement for planners."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from pages.common import (bands, get_region, guard, incident_level, incidents_here, lang, site_minutes, small_count_k,
                           synthetic_banner)
+from pages.common import show_map
 from planning.analysis import evaluate
 from planning.baseline import current_services
 from planning.i18n import t
@@ -39,6 +39,6 @@ method_text = method_label(result.method, minutes_table.describe(L), L)
 fmap = region_map(region, lang=L, services=services, settlement_incidents=incidents, k=small_count_k(),
                   bands=service_bands, settlement_minutes=result.nearest.minutes, method=result.method,
                   method_description=minutes_table.describe(L))
-st_folium(fmap, height=640, use_container_width=True, returned_objects=[], key="region_map")
+show_map(fmap, key="region_map")
 st.caption(method_text)
 st.caption(f"{t('map.services_shown', L, n=len(services))} · {t('map.caption', L)}")

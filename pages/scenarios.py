@@ -5,12 +5,12 @@ from typing import NoReturn
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.errors import ValidationError
 from pages.common import (current_profile, download, get_region, guard, incident_level, incidents_here, lang,
                           scenario_name_problem, set_sticky, site_minutes, small_count_k, sticky_selectbox,
                           sticky_value, synthetic_banner)
+from pages.common import show_map
 from planning import access
 from planning.analysis import evaluate
 from planning.baseline import current_services
@@ -343,7 +343,7 @@ gap_minutes = st.radio(t("scen.gap_threshold", L), list(cov.thresholds_minutes),
                        format_func=threshold_key, key="scen_gap_minutes")
 fmap = scenario_map(region, services, cov, threshold_minutes=gap_minutes, lang=L, k=k,
                     settlement_incidents=cov.release if level == "settlement" else None)
-st_folium(fmap, height=600, use_container_width=True, returned_objects=["last_clicked"], key=MAP_KEY)
+show_map(fmap, key=MAP_KEY, returned_objects=["last_clicked"])
 
 st.subheader(t("scen.districts", L))
 if level == "district":

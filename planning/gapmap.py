@@ -222,8 +222,8 @@ def _uncovered_layer(settlements: gpd.GeoDataFrame, minutes: np.ndarray, lang: s
     }, geometry=settlements.geometry.to_numpy(), crs=settlements.crs)
     return folium.GeoJson(
         geojson_dict(frame), name=layer_name(t("gap.layer_settlements", lang, minutes=minutes_key)),
-        marker=folium.CircleMarker(radius=6, weight=2, color=GAP_SETTLEMENT_COLOUR, fill=True,
-                                   fill_color=GAP_SETTLEMENT_COLOUR, fill_opacity=0.8),
+        marker=folium.CircleMarker(radius=4.5, weight=1, color=palette.SERVICE_RING, fill=True,
+                                   fill_color=GAP_SETTLEMENT_COLOUR, fill_opacity=0.9),
         tooltip=TextTooltip(fields=["label", "minutes_label", "population_label"],
                             aliases=[t("field.name", lang), t("scen.col_minutes", lang), t("field.population", lang)]),
     )

@@ -23,6 +23,7 @@ import pandas as pd
 import shapely
 from branca.element import Element, MacroElement, Template
 
+from geo.errors import QorgauError
 from planning import palette
 from planning.i18n import CATALOG, fmt_number, place_names, t
 from planning.markup import html_text, js_value
@@ -64,7 +65,8 @@ ZOOM_SNAP = 0.25
 """Leaflet zoom steps when fitting: quarter steps let the region or district fill the map's box."""
 MAP_CSS = """
 html, body {height: 100%; margin: 0;}
-.folium-map {height: 100vh !important; min-height: 360px;}
+.leaflet-container {background: #f7f7f4;}
+.folium-map, #map_div {height: 100vh !important; min-height: 360px;}
 .qorgau-legend {background: #fff; padding: 6px 10px; border: 1px solid #999; border-radius: 4px;
   font: 13px/1.45 sans-serif; max-height: 70vh; overflow-y: auto; max-width: 320px;}
 .qorgau-legend summary {cursor: pointer; font-weight: bold; outline: none;}
@@ -91,6 +93,10 @@ def leaflet_assets(base_url: str = STATIC_URL) -> tuple[list, list]:
     return [("leaflet", f"{base_url}/leaflet.js")], [("leaflet_css", f"{base_url}/leaflet.css")]
 
 
+class UnknownDistrictError(QorgauError, LookupError):
+    """A district id the region does not have."""
+
+
 def focus_bounds(region, *, district_id: str | None = None,
                  margin_fraction: float = FIT_MARGIN_FRACTION) -> tuple[float, float, float, float]:
     """``(west, south, east, north)`` degrees to show: the region's boundary, or the polygon of ``district_id``,
@@ -110,10 +116,9 @@ def focus_bounds(region, *, district_id: str | None = None,
         if chosen.empty or chosen.geometry.isna().all():
             chosen = region.settlements[region.settlements["district_id"].astype(object) == district_id]
         if chosen.empty:
-            from geo.errors import RegionError
             known = ", ".join(map(str, region.districts["district_id"]))
-            raise RegionError(f"district {district_id!r} is not in region {region.region_id!r}; expected one of: "
-                              f"{known}.")
+            raise UnknownDistrictError(f"district {district_id!r} is not in region {region.region_id!r}; expected "
+                                       f"one of: {known}. Pick a district of this region or none (the whole region).")
         focus = chosen
     focus = focus.to_crs("EPSG:4326") if focus.crs is not None and not focus.crs.equals("EPSG:4326") else focus
     west, south, east, north = (float(v) for v in focus.total_bounds)
