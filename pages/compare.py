@@ -87,9 +87,12 @@ for column, scenario, result, incident_figures, is_b in zip(st.columns(2), (a, b
                        delta=_minutes(median.difference) if is_b and math.isfinite(median.difference) else None,
                        delta_color="inverse")
         cols[1].metric(t("scen.p90", L), _minutes(result.coverage.region.p90_minutes))
-        fmap = scenario_map(region, sites_to_services(scenario.sites), result.coverage, threshold_minutes=step,
-                            lang=L, k=k)
-        show_map(fmap, key=f"cmp_map_{int(is_b)}")
+
+# the two maps in a row of their own, so that they start at the same height whatever the figures above them
+for column, scenario, result, is_b in zip(st.columns(2), (a, b), (result_a, result_b), (False, True)):
+    with column:
+        show_map(scenario_map(region, sites_to_services(scenario.sites), result.coverage, threshold_minutes=step,
+                              lang=L, k=k), key=f"cmp_map_{int(is_b)}")
 
 st.subheader(t("cmp.districts", L))
 names = district_names(region, L)

@@ -25,9 +25,9 @@ from planning.webmap import band_colour, focus_bounds
 
 MAP_WIDTH_IN = 10.0
 """Width of the picture, inches (height follows the area's shape)."""
-LEGEND_WIDTH_FRACTION = 0.27
+LEGEND_WIDTH_FRACTION = 0.3
 """Share of the width kept for the legend, to the right of the map (never on it)."""
-LEGEND_WRAP_CHARS = 30
+LEGEND_WRAP_CHARS = 26
 """Legend labels are wrapped at this many characters so they stay within the legend's column."""
 MIN_HEIGHT_IN = 4.0
 MAX_ASPECT = 0.9
@@ -38,8 +38,10 @@ GAP_COLOUR = palette.GAP_SETTLEMENT
 DISTRICT_EDGE_COLOUR = palette.DISTRICT_OUTLINE
 OUTLINE_COLOUR = palette.REGION_OUTLINE
 BAND_ALPHA = 0.6
-LABEL_PT = 7.0
+LABEL_PT = 8.5
 """District names, points (the chosen district's name a little larger)."""
+LEGEND_PT = 11.0
+"""Legend text, points at ``width_in``; the PDF prints the picture about 0.7 times as wide (7 pt or more)."""
 
 
 def map_png(region, *, services: gpd.GeoDataFrame | None = None, bands: gpd.GeoDataFrame | None = None,
@@ -140,7 +142,7 @@ def map_figure(region, *, services: gpd.GeoDataFrame | None = None, bands: gpd.G
         for handle in handles:
             handle.set_label(textwrap.fill(handle.get_label(), LEGEND_WRAP_CHARS))
         figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0 - LEGEND_WIDTH_FRACTION + 0.01, top),
-                      fontsize=8, frameon=False, borderaxespad=0.0, handlelength=1.6)
+                      fontsize=LEGEND_PT, frameon=False, borderaxespad=0.0, handlelength=1.6)
     if title:
         figure.suptitle(title, fontsize=13)
     return figure
