@@ -6,7 +6,11 @@ reach the page's scripts as :func:`planning.markup.js_value` literals.
 
 Offline by design: Leaflet is served by the app itself (``static/vendor/leaflet``), set per map through
 ``default_js``/``default_css``; no tile layer unless one is configured; no element that pulls a CDN script
-(no awesome-markers icons, no branca colormaps). Incidents arrive as the protected release
+(no awesome-markers icons, no branca colormaps).
+
+Readable by design: colours from :mod:`planning.palette` (Okabe-Ito), one legend per map listing every drawn layer
+(a collapsible box that starts collapsed on small maps; the view is fitted so that the region or district lies
+beside it), district names as labels, the map filling the frame the page gives it. Incidents arrive as the protected release
 (:mod:`planning.release`) and are drawn as each settlement's cell: no incident point or raw count is ever drawn.
 """
 
