@@ -31,6 +31,7 @@ test: $(STAMP) chromium
 
 bench: $(STAMP)
 	$(PY) bench/bench_routing.py
+	$(PY) bench/bench_isochrones.py
 	$(PY) bench/bench_siting.py
 	$(PY) bench/bench_import.py
 

@@ -106,6 +106,36 @@ class RoadNetwork:
         return shapely.linestrings(self.geom_xy, indices=np.repeat(np.arange(self.n_edges), counts))
 
     @cached_property
+    def edge_twin(self) -> np.ndarray:
+        """Index of the edge in the opposite direction (``head -> tail``) of each edge, -1 where there is none."""
+        forward = self.edge_from.astype(np.int64) * self.n_nodes + self.edge_to
+        backward = self.edge_to.astype(np.int64) * self.n_nodes + self.edge_from
+        order = np.argsort(forward, kind="stable")
+        at = np.clip(np.searchsorted(forward[order], backward), 0, max(self.n_edges - 1, 0))
+        found = forward[order][at] == backward if self.n_edges else np.zeros(0, dtype=bool)
+        return np.where(found, order[at] if self.n_edges else at, -1)
+
+    @cached_property
+    def in_edges(self) -> tuple[np.ndarray, np.ndarray]:
+        """Edges by head node: ``order[indptr[v]:indptr[v + 1]]`` are the edges entering node ``v``."""
+        order = np.argsort(self.edge_to, kind="stable")
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(self.edge_to, minlength=self.n_nodes))])
+        return indptr.astype(np.int64), order
+
+    @cached_property
+    def vertex_fraction(self) -> np.ndarray:
+        """Share of its edge's polyline length at each vertex of ``geom_xy`` (0 at the tail, 1 at the head)."""
+        counts = np.diff(self.geom_offsets)
+        step = np.zeros(len(self.geom_xy))
+        if len(step) > 1:
+            step[1:] = np.hypot(*np.diff(self.geom_xy, axis=0).T)
+        step[self.geom_offsets[:-1][counts > 0]] = 0.0  # no step across the start of an edge
+        along = np.cumsum(step)
+        along -= np.repeat(along[self.geom_offsets[:-1]], counts)
+        total = np.repeat(along[np.maximum(self.geom_offsets[1:] - 1, 0)], counts)
+        return np.divide(along, total, out=np.ones_like(along), where=total > 0)
+
+    @cached_property
     def _snap_cache(self) -> dict:
         return {}
 

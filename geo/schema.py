@@ -89,5 +89,15 @@ COLUMN_ALIASES: dict[str, dict[str, tuple[tuple[str, ...], ...]]] = {
         "code": (("code", "код", "kato", "като", "коды"),),
         "name": _NAME,
     },
+    "populations": {  # the akimat's statistics table (planning/population.py)
+        "kato": (("kato", "като", "код като", "kato_code", "като коды", "код като нп"), ("code", "код", "коды")),
+        "name": (("name", "название", "наименование", "наименование нп", "наименование населенного пункта",
+                  "населенный пункт", "нп", "село", "елді мекен", "елді мекен атауы", "ауыл", "атауы", "атау",
+                  "settlement"),),
+        "district": (("district", "district_id", "район", "аудан", "наименование района", "код района"),),
+        "population": ((*_POPULATION[0], "численность населения, чел", "численность населения, чел.",
+                        "население, чел", "население, чел.", "количество населения", "кол-во населения",
+                        "халық саны, адам", "people"),),
+    },
 }
 """Per table kind, per canonical field, the header aliases in tiers (see the comment above)."""

@@ -11,12 +11,14 @@ stated speed. Every result says which method produced it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+import shapely
+from shapely.ops import substring
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
@@ -57,6 +59,8 @@ class TravelTimes:
         The speed profile, or the estimate's assumptions, that produced the times.
     warnings : tuple of str
         Things the user must be told (settlements or services not connected).
+    routes : RouteTree or None
+        The search's shortest-path tree, for :func:`route` (only when asked for with ``keep_routes=True``).
     """
 
     settlement_id: np.ndarray
@@ -66,6 +70,7 @@ class TravelTimes:
     method: str
     description: str
     warnings: tuple[str, ...] = ()
+    routes: RouteTree | None = field(default=None, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
         """Columns ``settlement_id, minutes, service_id, method, status`` (minutes NaN when unreachable)."""
@@ -76,6 +81,168 @@ class TravelTimes:
             "method": self.method,
             "status": self.status,
         })
+
+
+NO_PREDECESSOR = -9999
+"""scipy's predecessor value of a search's start (and of nodes it did not reach)."""
+
+
+@dataclass(frozen=True, eq=False)
+class RouteTree:
+    """What :func:`nearest_service_minutes` keeps for :func:`route` (``keep_routes=True``).
+
+    Attributes
+    ----------
+    predecessors : ndarray of int, shape (n_nodes + n_sites,)
+        In the reversed graph searched from the services: the node before each node on its shortest path from a
+        service, i.e. the *next* node on the way from it to the service (:data:`NO_PREDECESSOR` at the start).
+    places, sites : Snap
+        Where the settlements and the services join the network.
+    entry : ndarray of int, shape (n_settlements,)
+        How each settlement's best time was reached: 0 via its edge's ``low`` node, 1 via ``high``, 2 along its own
+        edge straight to a service on it.
+    site : ndarray of int, shape (n_settlements,)
+        Index of that service (-1: none reached).
+    place_x_m, place_y_m, site_x_m, site_y_m : ndarray of float
+        The settlements' and services' coordinates in the analysis CRS, metres.
+    """
+
+    predecessors: np.ndarray
+    places: Snap
+    sites: Snap
+    entry: np.ndarray
+    site: np.ndarray
+    place_x_m: np.ndarray
+    place_y_m: np.ndarray
+    site_x_m: np.ndarray
+    site_y_m: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class Route:
+    """The shortest way by road from a settlement to its nearest service.
+
+    Attributes
+    ----------
+    minutes : float
+        Its travel time: access leg, the roads along the path, the service's access leg (equal to the search's
+        minutes for the settlement).
+    xy_m : ndarray of float64, shape (n_points, 2)
+        The path from the settlement to the service in ``crs``, metres: the access leg, the roads' own polylines,
+        the service's access leg.
+    nodes : ndarray of int
+        Network nodes passed, in travel order.
+    crs : str
+    """
+
+    minutes: float
+    xy_m: np.ndarray
+    nodes: np.ndarray
+    crs: str
+
+    def lat_lon(self) -> list[tuple[float, float]]:
+        """The path as (latitude, longitude) pairs, EPSG:4326 (for a web map's polyline)."""
+        import pyproj
+
+        transformer = pyproj.Transformer.from_crs(self.crs, "EPSG:4326", always_xy=True)
+        lon, lat = transformer.transform(self.xy_m[:, 0], self.xy_m[:, 1])
+        return [(float(b), float(a)) for a, b in zip(lon, lat)]
+
+
+def route(network: RoadNetwork, times: TravelTimes, settlement: int) -> Route | None:
+    """The shortest path behind ``times.minutes[settlement]``, read from the search's predecessors.
+
+    Parameters
+    ----------
+    network : RoadNetwork
+        The network ``times`` was computed on.
+    times : TravelTimes
+        From :func:`nearest_service_minutes` with ``keep_routes=True``.
+    settlement : int
+        Position of the settlement in the frame ``times`` was computed for.
+
+    Returns
+    -------
+    Route or None
+        None when no service is reached (or the settlement is not connected).
+
+    Raises
+    ------
+    ValueError
+        When ``times`` was computed without ``keep_routes=True`` (an estimate has no route at all).
+    """
+    tree = times.routes
+    if tree is None:
+        raise ValueError("`times` keeps no routes: call nearest_service_minutes(..., keep_routes=True) with a road "
+                         "network (an estimate has no route).")
+    i = int(settlement)
+    k = int(tree.site[i])
+    if k < 0 or not np.isfinite(times.minutes[i]):
+        return None
+    places, sites = tree.places, tree.sites
+    line = network.edge_lines[places.edge[i]]
+    start_at = _line_position(places, i, places.fraction[i])
+    pieces = [np.array([[tree.place_x_m[i], tree.place_y_m[i]]])]
+    if tree.entry[i] == 2:  # along its own road straight to the service
+        leave = 0.0
+        on_site_edge = _line_position(places, i, sites.fraction[k])
+        pieces.append(_piece(line, start_at, on_site_edge))
+        seconds = (along_seconds(sites.fraction[k] - places.fraction[i], places.forward_s[i])
+                   if sites.fraction[k] >= places.fraction[i]
+                   else along_seconds(places.fraction[i] - sites.fraction[k], places.backward_s[i]))
+        nodes = np.zeros(0, dtype=np.int64)
+        total_s = places.access_s[i] + float(seconds)  # as the search counts it: no access leg for the service
+    else:
+        leave_low, leave_high = places.leave_costs()
+        entry_node = int(places.low[i] if tree.entry[i] == 0 else places.high[i])
+        leave = float(leave_low[i] if tree.entry[i] == 0 else leave_high[i])
+        pieces.append(_piece(line, start_at, _line_position(places, i, 0.0 if tree.entry[i] == 0 else 1.0)))
+        nodes = [entry_node]
+        while tree.predecessors[nodes[-1]] < network.n_nodes:
+            if tree.predecessors[nodes[-1]] == NO_PREDECESSOR or len(nodes) > network.n_nodes:
+                raise ValueError(f"settlement {i} has minutes but its path does not lead to a service; the route "
+                                 "tree does not belong to this network.")
+            nodes.append(int(tree.predecessors[nodes[-1]]))
+        edges_s = 0.0
+        for a, b in zip(nodes[:-1], nodes[1:]):
+            edge = _fastest_edge(network, a, b)
+            edges_s += float(network.edge_seconds[edge])
+            pieces.append(network.geom_xy[network.geom_offsets[edge]:network.geom_offsets[edge + 1]])
+        last = nodes[-1]
+        arrive_low, arrive_high = sites.arrive_costs()
+        via_low = last == sites.low[k] and (last != sites.high[k] or arrive_low[k] <= arrive_high[k])
+        arrive = float(arrive_low[k] if via_low else arrive_high[k])
+        site_line = network.edge_lines[sites.edge[k]]
+        pieces.append(_piece(site_line, _line_position(sites, k, 0.0 if via_low else 1.0),
+                             _line_position(sites, k, sites.fraction[k])))
+        total_s = places.access_s[i] + leave + edges_s + max(arrive + sites.access_s[k], MIN_EDGE_SECONDS)
+        nodes = np.asarray(nodes, dtype=np.int64)
+    pieces.append(np.array([[tree.site_x_m[k], tree.site_y_m[k]]]))
+    xy = np.vstack([p for p in pieces if len(p)])
+    keep = np.concatenate([[True], np.any(np.diff(xy, axis=0) != 0, axis=1)])  # no repeated vertices
+    return Route(minutes=float(total_s) / 60.0, xy_m=xy[keep], nodes=nodes, crs=str(network.crs))
+
+
+def _line_position(snap: Snap, i: int, canonical_fraction: float) -> float:
+    """Where ``canonical_fraction`` of the way from ``low`` to ``high`` lies on the snapped edge's own polyline
+    (which runs tail -> head), as a share of its length."""
+    return float(1.0 - canonical_fraction if snap.swapped[i] else canonical_fraction)
+
+
+def _piece(line, start: float, end: float) -> np.ndarray:
+    """The part of ``line`` from ``start`` to ``end`` (shares of its length; reversed when ``end < start``)."""
+    part = substring(line, min(start, end), max(start, end), normalized=True)
+    xy = shapely.get_coordinates(part)
+    return xy[::-1] if end < start else xy
+
+
+def _fastest_edge(network: RoadNetwork, tail: int, head: int) -> int:
+    """Index of the fastest edge ``tail -> head`` (parallel roads: the one a shortest path takes)."""
+    span = np.arange(network.indptr[tail], network.indptr[tail + 1])
+    matching = span[network.edge_to[span] == head]
+    if not len(matching):
+        raise ValueError(f"no edge from node {tail} to node {head}; the route tree does not belong to this network.")
+    return int(matching[np.argmin(network.edge_seconds[matching])])
 
 
 def estimate_description(*, circuity: float, speed_kmh: float) -> str:
@@ -89,7 +256,7 @@ def nearest_service_minutes(network: RoadNetwork | None, settlements: gpd.GeoDat
                             circuity: float = DEFAULT_CIRCUITY,
                             estimate_speed_kmh: float = DEFAULT_ESTIMATE_SPEED_KMH,
                             max_snap_m: float = MAX_SNAP_M,
-                            access_speed_kmh: float = ACCESS_SPEED_KMH) -> TravelTimes:
+                            access_speed_kmh: float = ACCESS_SPEED_KMH, keep_routes: bool = False) -> TravelTimes:
     """Minutes from every settlement to its nearest service, in one multi-source search.
 
     Parameters
@@ -104,6 +271,9 @@ def nearest_service_minutes(network: RoadNetwork | None, settlements: gpd.GeoDat
         Assumptions of the estimate (ignored with a network).
     max_snap_m, access_speed_kmh : float
         Snapping limit (metres) and access-leg speed (km/h) with a network.
+    keep_routes : bool
+        Keep the search's predecessors in :attr:`TravelTimes.routes` so that :func:`route` can draw each
+        settlement's path (the search computes them anyway; keeping them costs one array per call).
 
     Returns
     -------
@@ -131,10 +301,11 @@ def nearest_service_minutes(network: RoadNetwork | None, settlements: gpd.GeoDat
     graph = _graph_with_sites(network, sites)
     virtual = np.arange(network.n_nodes, network.n_nodes + len(service_ids))
     if len(service_ids):
-        node_s, _, source = dijkstra(graph, directed=True, indices=virtual, min_only=True,
-                                     return_predecessors=True)
+        node_s, predecessors, source = dijkstra(graph, directed=True, indices=virtual, min_only=True,
+                                                return_predecessors=True)
     else:
         node_s, source = np.full(graph.shape[0], np.inf), np.full(graph.shape[0], -9999)
+        predecessors = np.full(graph.shape[0], NO_PREDECESSOR)
     site_of_node = np.where(source >= network.n_nodes, source - network.n_nodes, -1)
     leave_low, leave_high = places.leave_costs()
     candidates_s = np.column_stack([leave_low + node_s[places.low], leave_high + node_s[places.high]])
@@ -158,10 +329,12 @@ def nearest_service_minutes(network: RoadNetwork | None, settlements: gpd.GeoDat
     nearest[reachable] = service_ids[best_site[reachable]]
     status = np.where(~places.connected, STATUS_NOT_CONNECTED,
                       np.where(reachable, STATUS_OK, STATUS_UNREACHABLE)).astype(object)
+    routes = (RouteTree(predecessors, places, sites, best, np.where(reachable, best_site, -1), px, py, sx, sy)
+              if keep_routes else None)
     return TravelTimes(settlement_ids, minutes, nearest, status, METHOD_NETWORK,
                        network.profile_description,
                        _snap_warnings(places, settlement_ids, "settlement", max_snap_m)
-                       + _snap_warnings(sites, service_ids, "service", max_snap_m))
+                       + _snap_warnings(sites, service_ids, "service", max_snap_m), routes)
 
 
 def minutes_matrix(network: RoadNetwork | None, sites: gpd.GeoDataFrame, settlements: gpd.GeoDataFrame, *,

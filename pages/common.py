@@ -57,7 +57,7 @@ def get_region() -> Region:
     if cached is not None and cached.path == path:
         return cached
     try:
-        region = incidents_for(load_region(path))
+        region = populations_for(incidents_for(load_region(path)))
     except RegionError as exc:
         st.error(f"{t('home.folder', lang())}: {markdown_text(path)}")
         st.code("\n".join(format_problem(p, lang()) for p in exc.problems), language=None)
@@ -343,9 +343,27 @@ def incidents_for(region: Region) -> Region:
     return region if stored.empty else replace(region, incidents=stored)
 
 
+def populations_for(region: Region) -> Region:
+    """The region with the populations uploaded for it (planning.population.PopulationStore) in place of its
+    folder's, and each settlement's ``population_source`` ("upload", "file" or "unknown")."""
+    from dataclasses import replace
+
+    from planning.population import PopulationStore, with_populations
+
+    stored = PopulationStore().populations(region.region_id)
+    return replace(region, settlements=with_populations(region.settlements, stored))
+
+
+DERIVED_KEYS = ("_scen_results", "suggest_result", "_report_files")
+"""st.session_state keys of results computed from the region's figures (the Scenarios and Compare pages' coverage
+per scenario version, the Suggest page's result, the Reports page's prepared files): dropped by reload_region."""
+
+
 def reload_region() -> None:
-    """Make the next get_region() read the region and its stored incident counts again (after an upload)."""
-    st.session_state.pop("_region", None)
+    """Make the next get_region() read the region, its stored incident counts and populations again (after an
+    upload); results computed with the old figures are dropped, so no page shows them as current."""
+    for key in ("_region", *DERIVED_KEYS):
+        st.session_state.pop(key, None)
 
 
 # --- a selectbox that keeps its choice by value ------------------------------------------------------------------

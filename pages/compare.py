@@ -14,6 +14,7 @@ from planning.gapmap import district_names, scenario_map, shown_incidents
 from planning.i18n import fmt_number, place_names, t
 from planning.markup import markdown_text
 from planning.messages.scenarios import summary_templates
+from planning.population import population_share_text
 from planning.scenarios import ScenarioStore, default_db_path, sites_to_services
 
 RESULTS_KEY = "_scen_results"
@@ -77,6 +78,7 @@ for column, scenario, result, incident_figures, is_b in zip(st.columns(2), (a, b
         people, places = within.figures["population_covered"], within.figures["settlements_covered"]
         cols[0].metric(t("scen.population_covered", L), fmt_number(figures.population_covered, L),
                        delta=fmt_number(people.difference, L) if is_b else None)
+        cols[0].caption(population_share_text(figures, minutes=step, lang=L))
         cols[1].metric(t("scen.settlements_covered", L), fmt_number(figures.settlements_covered, L),
                        delta=fmt_number(places.difference, L) if is_b else None)
         if level:
@@ -105,6 +107,8 @@ for district, changes in within.districts.items():
         row[t("cmp.col_a", L, what=label)] = change.a
         row[t("cmp.col_b", L, what=label)] = change.b
         row[t("cmp.col_difference", L, what=label)] = change.difference
+    area = result_a.coverage.districts.get(district)
+    row[t("population.col_unknown", L)] = area.within[key].settlements_unknown_population if area else None
     if level:
         label = t("scen.col_incidents_within", L, minutes=key)
         row[t("cmp.col_a", L, what=label)] = shown[0].covered[key][district]

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.errors import ValidationError
+from pages.beyond_view import district_section, draw_route, gap_section, village_panel
 from pages.common import (current_profile, download, get_region, guard, incident_level, incidents_here, lang,
                           scenario_name_problem, set_sticky, site_minutes, small_count_k, sticky_selectbox,
                           sticky_value, synthetic_banner)
@@ -15,9 +16,10 @@ from planning import access
 from planning.analysis import evaluate
 from planning.baseline import current_services
 from planning.coverage import threshold_key
-from planning.gapmap import district_names, district_table, gap_list, scenario_map, shown_incidents
+from planning.gapmap import district_names, scenario_map, shown_incidents
 from planning.i18n import fmt_number, format_problem, place_names, t
 from planning.markup import markdown_text
+from planning.population import population_share_text
 from planning.scenarios import (MAX_SCENARIO_NAME_CHARS, NEW_SITE_ID_PREFIX, Edit, Scenario, ScenarioConflict,
                                 ScenarioError, ScenarioNameError, ScenarioStore, Site, apply_edit, default_db_path,
                                 export_csv, free_site_id, import_csv, sites_from_services, sites_to_services)
@@ -327,8 +329,7 @@ for step in cov.thresholds_minutes:
         cols[2].metric(t("scen.incidents_covered", L), shown.region_covered[key])
         cols[2].caption(t("scen.of", L, total=shown.region_total))
     if figures.settlements_unknown_population:
-        st.caption(t("scen.unknown_population", L, count=figures.settlements_unknown_population,
-                     covered=figures.settlements_unknown_population_covered))
+        st.caption(population_share_text(figures, minutes=step, lang=L))
 
 
 def _minutes(value: float) -> str:
@@ -341,15 +342,14 @@ cols[1].metric(t("scen.p90", L), _minutes(cov.region.p90_minutes))
 
 gap_minutes = st.radio(t("scen.gap_threshold", L), list(cov.thresholds_minutes), horizontal=True,
                        format_func=threshold_key, key="scen_gap_minutes")
+village = village_panel(region, services, cov, result.nearest_service_ids, map_key=MAP_KEY, key="scen",
+                        network=site_minutes(region).network, lang=L)
 fmap = scenario_map(region, services, cov, threshold_minutes=gap_minutes, lang=L, k=k,
                     settlement_incidents=cov.release if level == "settlement" else None)
-show_map(fmap, key=MAP_KEY, returned_objects=["last_clicked"])
+draw_route(fmap, village, lang=L)
+show_map(fmap, key=MAP_KEY, returned_objects=["last_clicked", "last_object_clicked"])
 
-st.subheader(t("scen.districts", L))
 if level == "district":
     st.caption(t("scen.district_only", L))
-st.dataframe(district_table(region, cov, lang=L, incidents=level is not None), hide_index=True)
-table = gap_list(region, cov, result.nearest_service_ids, threshold_minutes=gap_minutes, lang=L,
-                 services=services, incidents=level == "settlement")
-st.subheader(t("scen.gaps", L, count=len(table)))
-st.dataframe(table, hide_index=True)
+district_section(region, cov, lang=L, incidents=level is not None)
+gap_section(region, cov, result.nearest_service_ids, services, threshold_minutes=gap_minutes, key="scen", lang=L)

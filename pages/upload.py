@@ -1,6 +1,7 @@
-"""Incident upload (planners): a CSV, XLSX or GeoJSON file of points or counts, read in memory, stored as counts.
+"""Uploads (planners): incidents (a CSV, XLSX or GeoJSON file of points or counts, read in memory, stored as counts)
+and the akimat's populations (a statistics table matched to the settlements, planning.population).
 
-A rejected upload changes nothing; the page then shows that the periods stored before are still there.
+A rejected upload changes nothing; the page then shows that what was stored before is still there.
 """
 
 import streamlit as st
@@ -9,6 +10,9 @@ from pages.common import get_region, guard, lang, reload_region
 from planning.i18n import t
 from planning.markup import markdown_text
 from planning.intake import MODES, IncidentStore, ingest_incidents
+from planning.access import can
+from planning.db import StorageError
+from planning.population import PopulationStore, ingest_populations
 from planning.privacy import available_periods
 
 L = lang()
@@ -49,3 +53,57 @@ if submitted and upload is not None:
     if result.problems:
         st.code("\n".join(result.messages(L)), language=None)
 show_stored()
+
+
+# --- populations the akimat holds -------------------------------------------------------------------------------
+def show_populations() -> None:
+    settlements = get_region().settlements
+    unknown, total = int(settlements["population"].isna().sum()), len(settlements)
+    last = PopulationStore().last_upload(region.region_id)
+    if last is None:
+        st.info(t("population_upload.none_stored", L, unknown=unknown, total=total))
+    else:
+        st.info(t("population_upload.stored", L, matched=last["matched"], at=last["uploaded_at"], unknown=unknown,
+                  total=total))
+
+
+def population_report(rows) -> None:
+    names = dict(zip(region.settlements["settlement_id"].astype(str), region.settlements["name"]))
+    st.dataframe({
+        t("population_upload.col_line", L): rows["line"].tolist(),
+        t("field.name", L): rows["name"].tolist(),
+        t("field.population", L): rows["population"].tolist(),
+        t("population_upload.col_status", L): [t(f"population_upload.status.{s}", L) for s in rows["status"]],
+        t("population_upload.col_settlement", L): [f"{i} «{names.get(i, '')}»" if isinstance(i, str) else ""
+                                                   for i in rows["settlement_id"]],
+        t("population_upload.col_by", L): [t(f"population_upload.by.{b}", L) if isinstance(b, str) else ""
+                                           for b in rows["matched_by"]],
+    }, hide_index=True)
+
+
+if can(user.role, "upload_populations"):
+    st.divider()
+    st.header(t("population_upload.title", L))
+    st.write(t("population_upload.intro", L))
+    with st.form("upload_populations", clear_on_submit=True):
+        table_file = st.file_uploader(t("population_upload.file", L), type=["xlsx", "csv", "txt"])
+        population_submitted = st.form_submit_button(t("population_upload.submit", L), type="primary")
+    if population_submitted and table_file is not None:
+        try:
+            outcome = ingest_populations(table_file.getvalue(), filename=table_file.name, region=region,
+                                         store=PopulationStore(), user=user.username)
+        except StorageError as exc:
+            st.error(exc.message(L))
+        else:
+            if outcome.accepted:
+                reload_region()  # every page of this session now weighs by the uploaded populations
+                st.success(t("population_upload.accepted", L, matched=outcome.count("matched"),
+                             ambiguous=outcome.count("ambiguous"), unmatched=outcome.count("unmatched")))
+            else:
+                st.error(t("population_upload.rejected", L))
+            if outcome.problems:
+                st.code("\n".join(outcome.messages(L)), language=None, wrap_lines=True)
+            if outcome.rows is not None:
+                st.markdown(f"**{t('population_upload.report', L)}**")
+                population_report(outcome.rows)
+    show_populations()

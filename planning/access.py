@@ -74,6 +74,7 @@ ACTIONS = (
     "view_district_incidents",     # incident counts per district (suppressed)
     "view_settlement_incidents",   # incident counts per village (suppressed)
     "upload_incidents",
+    "upload_populations",          # the akimat's statistics table (planning.population)
     "edit_scenarios",
     "export",                      # exports at the role's incident level
     "manage_users",
@@ -81,7 +82,7 @@ ACTIONS = (
 )
 PERMISSIONS: dict[str, frozenset[str]] = {
     "planner": frozenset({"view_map", "view_scenarios", "view_district_incidents", "view_settlement_incidents",
-                          "upload_incidents", "edit_scenarios", "export"}),
+                          "upload_incidents", "upload_populations", "edit_scenarios", "export"}),
     "presenter": frozenset({"view_map", "view_scenarios", "view_district_incidents", "export"}),
     "admin": frozenset({"view_map", "view_scenarios", "view_district_incidents", "manage_users", "view_audit"}),
 }

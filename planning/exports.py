@@ -27,6 +27,7 @@ from planning.release import IncidentRelease
 from planning.report import GAP_THRESHOLD_MINUTES, INCIDENT_LEVELS, THRESHOLDS_MINUTES, area_label, gap_table
 from planning.gapmap import add_gap_layers
 from planning.gapmap import district_table as gapmap_district_table
+from planning.population import population_sources
 from planning.webmap import STATIC_URL, layer_control_last, region_map
 
 LEAFLET_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor" / "leaflet"
@@ -91,6 +92,7 @@ def settlement_table(region, result: ScenarioResult, *, incidents: IncidentRelea
         t("field.district", lang): [area_label(region, d, lang) if isinstance(d, str) else None
                                     for d in settlements["district_id"]],
         t("field.population", lang): settlements["population"].to_numpy(dtype=float),
+        t("population.col_source", lang): [t(f"population.source.{s}", lang) for s in population_sources(settlements)],
         t("report.col_minutes", lang): [round(float(m), MINUTES_DECIMALS) if math.isfinite(m) else None
                                         for m in minutes],
         t("report.col_nearest_service", lang): [services.get(s, s) for s in result.nearest_service_ids],

@@ -39,6 +39,9 @@ SUGGESTED_SITE = OKABE_ITO["bluish_green"]
 """Suggested new sites (numbered)."""
 INCIDENTS = OKABE_ITO["blue"]
 """Rings of the released incident cells per settlement."""
+ROUTE = OKABE_ITO["blue"]
+"""The road route from a clicked settlement to its nearest service (a line with a white casing)."""
+"""Rings of the released incident cells per settlement."""
 
 # --- minutes to the nearest service (settlement colour classes, light to dark meaning worse) -----------------------
 MINUTE_CLASS_COLOURS = (OKABE_ITO["bluish_green"], OKABE_ITO["yellow"], OKABE_ITO["orange"], OKABE_ITO["vermillion"])

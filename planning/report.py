@@ -29,6 +29,7 @@ from planning.analysis import ScenarioResult, SiteMinutes, evaluate, service_ban
 from planning.coverage import SUMMARY_TEMPLATES, AreaCoverage, compare, summary_sentence, threshold_key
 from planning.gapmap import gap_list
 from planning.i18n import fmt_number, place_names, t
+from planning.population import unknown_population_note
 from planning.release import IncidentRelease
 from planning.staticmap import map_png
 
@@ -88,6 +89,8 @@ def key_figures(result: ScenarioResult, *, district_id: str | None = None, lang:
         share = 100.0 * within.population_share
         detail = t("report.figure_share", lang, share=fmt_number(share, lang, decimals=1)) if math.isfinite(share) \
             else t("report.figure_unknown_population", lang, count=within.settlements_unknown_population)
+        note = unknown_population_note(within, minutes=minutes, lang=lang) if math.isfinite(share) else ""
+        detail = f"{detail}; {note}" if note else detail
         figures.append(KeyFigure(t("report.figure_population_within", lang, minutes=int(minutes)),
                                  fmt_number(within.population_covered, lang), detail))
     last = area.within[threshold_key(THRESHOLDS_MINUTES[-1])]

@@ -680,3 +680,21 @@ def add_legend(fmap: folium.Map, rows: list[LegendRow], *, title: str | None = N
 def legend_of(fmap: folium.Map) -> "_Legend | None":
     """The map's legend, if it has one."""
     return next((child for child in fmap._children.values() if isinstance(child, _Legend)), None)
+
+
+ROUTE_COLOUR = palette.ROUTE
+ROUTE_WEIGHT_PX = 5
+
+
+def add_route(fmap: folium.Map, lat_lon: list[tuple[float, float]], *, name: str, tooltip: str) -> None:
+    """Draw a road route (settlement first, (latitude, longitude) pairs) as a polyline with its start ringed, in a
+    layer ``name`` listed by the layer control; ``tooltip`` is shown as text (names are data)."""
+    group = folium.FeatureGroup(name=layer_name(name), show=True)
+    folium.PolyLine(lat_lon, color="#ffffff", weight=ROUTE_WEIGHT_PX + 4, opacity=0.9).add_to(group)  # casing
+    line = folium.PolyLine(lat_lon, color=ROUTE_COLOUR, weight=ROUTE_WEIGHT_PX, opacity=0.9, class_name="qorgau-route")
+    line.add_child(TextTooltip(text=tooltip))
+    line.add_to(group)
+    folium.CircleMarker(lat_lon[0], radius=9, color=ROUTE_COLOUR, weight=3, fill=False).add_to(group)
+    group.add_to(fmap)
+    add_legend(fmap, [(ROUTE_COLOUR, name, "line")])
+    layer_control_last(fmap)

@@ -112,3 +112,97 @@ def test_cli_isochrones_and_travel_times(tmp_path):
                 "--out", str(out)) == 0
     table = pd.read_csv(out)
     assert (table["method"] == "estimate").all() and (table["service_id"] == "x1").all()
+
+
+# --- reached pieces in numpy, chains, and agreement with the slow exact way on a real extract -------------------
+
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import shapely.ops  # noqa: E402
+from scipy.sparse.csgraph import dijkstra  # noqa: E402
+
+from geo.isochrones import BUFFER_QUAD_SEGMENTS, _chains, _pieces_xy  # noqa: E402
+from geo.traveltime import _graph_with_sites  # noqa: E402
+
+SHARED_OSM = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "osm"
+REAL_CRS = "EPSG:3067"
+AREA_TOLERANCE = 0.01
+"""Largest symmetric difference to the slow exact reference, as a share of its area (1 %)."""
+
+
+def test_partial_pieces_are_cut_like_substring(network):
+    # every edge of the hand-made network (some curved) cut at several shares, against shapely.ops.substring
+    edges = np.repeat(np.arange(network.n_edges), 3)
+    start = np.tile([0.05, 0.5, 0.93], network.n_edges)
+    xy, offsets = _pieces_xy(network, np.array([0]), edges, start)
+    assert np.allclose(xy[offsets[0]:offsets[1]], shapely.get_coordinates(network.edge_lines[0]))
+    for i, (edge, share) in enumerate(zip(edges, start), start=1):
+        expected = shapely.ops.substring(network.edge_lines[edge], share, 1.0, normalized=True)
+        assert np.allclose(xy[offsets[i]:offsets[i + 1]], shapely.get_coordinates(expected), atol=1e-6)
+
+
+def test_chains_join_pieces_without_losing_or_repeating_any():
+    # a plus sign (4 arms meeting at node 0), a path of 3 pieces (nodes 5-6-7-8) and a triangle (9-10-11)
+    xy = np.array([[0, 0], [1, 0], [0, 0], [-1, 0], [0, 0], [0, 1], [0, 0], [0, -1],
+                   [5, 0], [6, 0], [6, 0], [7, 0], [7, 0], [8, 1],
+                   [10, 0], [11, 0], [11, 0], [10, 1], [10, 1], [10, 0]], dtype=float)
+    offsets = np.arange(0, 21, 2)
+    end_a = np.array([0, 0, 0, 0, 5, 6, 7, 9, 10, 11])
+    end_b = np.array([1, 2, 3, 4, 6, 7, 8, 10, 11, 9])
+    lines = _chains(xy, offsets, end_a, end_b)
+    assert len(lines) == 4  # the plus in two lines through its centre, the path in one, the triangle in one
+    pieces = shapely.linestrings(xy, indices=np.repeat(np.arange(10), 2))
+    assert shapely.length(lines).sum() == pytest.approx(shapely.length(pieces).sum())
+    assert shapely.equals(shapely.union_all(lines), shapely.union_all(pieces))
+
+
+def _slow_reference(network, services, minutes, buffer_m):
+    """Bands the slow exact way: every reached edge (or its reached part, shapely.ops.substring) buffered
+    one by one, unioned, nested; written here from the definition, independently of geo.isochrones."""
+    x, y = services.to_crs(REAL_CRS).geometry.x.to_numpy(), services.to_crs(REAL_CRS).geometry.y.to_numpy()
+    sites = network.snap(x, y)
+    graph = _graph_with_sites(network, sites)
+    out = []
+    for k in range(len(services)):
+        node_s = dijkstra(graph, directed=True, indices=network.n_nodes + k, limit=max(minutes) * 60.0)
+        previous = shapely.Polygon()
+        for band in minutes:
+            left_s = band * 60.0 - node_s[network.edge_to]
+            pieces = [shapely.Point(x[k], y[k])]
+            for edge in np.flatnonzero(left_s > 0):
+                share = max(0.0, 1.0 - left_s[edge] / network.edge_seconds[edge])
+                pieces.append(shapely.ops.substring(network.edge_lines[edge], share, 1.0, normalized=True))
+            edge = sites.edge[k]  # the service's own road, both ways from where it stands, as far as time allows
+            at = 1.0 - sites.fraction[k] if sites.swapped[k] else sites.fraction[k]
+            left_s = band * 60.0 - sites.access_s[k]
+            against_s = sites.forward_s[k] if sites.swapped[k] else sites.backward_s[k]
+            line = network.edge_lines[edge]
+            pieces.append(shapely.ops.substring(line, max(0.0, at - left_s / network.edge_seconds[edge]), at,
+                                                normalized=True))
+            if np.isfinite(against_s):
+                pieces.append(shapely.ops.substring(line, at, min(1.0, at + left_s / against_s), normalized=True))
+            shape = shapely.union_all(shapely.buffer(pieces, buffer_m, quad_segs=BUFFER_QUAD_SEGMENTS))
+            previous = shapely.union(shape, previous)
+            out.append(previous)
+    return out
+
+
+@pytest.mark.skipif(not (SHARED_OSM / "kouvola.osm.pbf").is_file(),
+                    reason=f"real OSM extract kouvola.osm.pbf not found in {SHARED_OSM} (../shared/data/osm)")
+def test_bands_on_a_real_extract_agree_with_the_slow_exact_reference(tmp_path):
+    real = build_network(SHARED_OSM / "kouvola.osm.pbf", analysis_crs=REAL_CRS, cache_dir=tmp_path)
+    rng = np.random.default_rng(3)
+    at = rng.choice(len(real.geom_xy), size=4, replace=False)
+    services = gpd.GeoDataFrame({"service_id": [f"s{i}" for i in range(4)]},
+                                geometry=shapely.points(real.geom_xy[at] + 30.0), crs=REAL_CRS).to_crs("EPSG:4326")
+    minutes = [2, 4, 8]
+    new = isochrones(real, services, analysis_crs=REAL_CRS, minutes=minutes, buffer_m=300).to_crs(REAL_CRS)
+    reference = _slow_reference(real, services, minutes, 300)
+    got = new.geometry.to_numpy()
+    share = shapely.area(shapely.symmetric_difference(got, reference)) / shapely.area(reference)
+    assert share.max() < AREA_TOLERANCE, share
+    # and within the access distance of reached roads: nothing lies outside the exact buffers, but for where
+    # polygon arcs of joined lines and of separate end caps have their vertices at other places on the circle
+    slack_m = 300 * (1 - math.cos(math.pi / (4 * BUFFER_QUAD_SEGMENTS))) + 0.1
+    assert (shapely.area(shapely.difference(got, shapely.buffer(reference, slack_m))) < 1e-3).all()

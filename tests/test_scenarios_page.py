@@ -60,7 +60,7 @@ def test_presenter_sees_no_editing_and_no_village_incidents(db):
     assert not [b for b in at.button if b.key in ("scen_add", "scen_undo")]
     gap_table = at.dataframe[-1].value
     assert "Обращения" not in gap_table.columns  # per-settlement incidents are not for presenters
-    assert any("Обращения" in str(c) for c in at.dataframe[0].value.columns)  # district level is
+    assert any("обращ" in str(c) for c in at.dataframe[0].value.columns)  # district level is
 
 
 def test_compare_page_needs_two_scenarios_then_compares(db):

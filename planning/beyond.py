@@ -1,0 +1,283 @@
+"""The planner's question: which villages are beyond 30/60 minutes of any service, and how many people live there,
+district by district; and, for one village, its minutes, its nearest service and the road it takes there.
+
+A pure core on a :class:`planning.coverage.Coverage` (:func:`beyond_by_district`, :func:`gap_totals`) under thin
+adapters that translate and format for a page (:func:`beyond_table`, :func:`display`, :func:`village_access`).
+Incident figures appear only per district, each a cell of the coverage's protected release; never per village.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.network import RoadNetwork
+from geo.traveltime import Route, nearest_service_minutes, route
+from planning.coverage import NO_DISTRICT_ID, Coverage, threshold_key
+from planning.i18n import fmt_number, place_names, t
+from planning.release import empty_release
+
+TOTAL_ROW_ID = "__total__"
+"""``district_id`` of the totals row of :func:`beyond_by_district`."""
+SETTLEMENT_MATCH_DEG = 1e-5
+"""A map click at most this far (degrees, about 1 m) from a settlement's point is a click on that settlement."""
+
+
+def beyond_columns(thresholds_minutes) -> list[str]:
+    """The figure columns of :func:`beyond_by_district` for ``thresholds_minutes``, in order."""
+    columns = ["settlements"]
+    for step in thresholds_minutes:
+        key = threshold_key(step)
+        columns += [f"beyond_{key}_settlements", f"beyond_{key}_people", f"beyond_{key}_unknown_population"]
+    return columns
+
+
+def beyond_by_district(cov: Coverage, *, district_ids=()) -> pd.DataFrame:
+    """Per district: settlements, and beyond each threshold the settlements, the people known to live there and the
+    settlements of unknown population; then a totals row.
+
+    Parameters
+    ----------
+    cov : Coverage
+        The scenario's coverage (:func:`planning.coverage.coverage`); a settlement is beyond a threshold when its
+        minutes to the nearest service exceed it.
+    district_ids : sequence of str
+        The region's districts, in the order to show them: a district without settlements gets a row of zeros.
+        Settlements of other keys (no district: :data:`planning.coverage.NO_DISTRICT_ID`) follow, sorted.
+
+    Returns
+    -------
+    DataFrame
+        ``district_id`` then :func:`beyond_columns` (whole numbers; people summed over known populations only),
+        the last row ``district_id == TOTAL_ROW_ID`` for the whole region. Nothing is derived from incidents.
+    """
+    order = [str(d) for d in district_ids]
+    order += sorted(d for d in cov.districts if d not in set(order))
+    rows = [_beyond_row(d, cov.districts.get(d), cov.thresholds_minutes) for d in order]
+    rows.append(_beyond_row(TOTAL_ROW_ID, cov.region, cov.thresholds_minutes))
+    frame = pd.DataFrame(rows, columns=["district_id", *beyond_columns(cov.thresholds_minutes)])
+    return frame.astype({c: "int64" for c in frame.columns if c != "district_id"})
+
+
+def _beyond_row(district_id: str, area, thresholds) -> dict:
+    row = {"district_id": district_id, "settlements": 0}
+    for step in thresholds:
+        key = threshold_key(step)
+        figures = area.within[key] if area is not None else None
+        row["settlements"] = figures.settlements_total if figures else 0
+        row[f"beyond_{key}_settlements"] = figures.settlements_total - figures.settlements_covered if figures else 0
+        row[f"beyond_{key}_people"] = round(figures.population_total - figures.population_covered) if figures else 0
+        row[f"beyond_{key}_unknown_population"] = (figures.settlements_unknown_population
+                                                   - figures.settlements_unknown_population_covered) if figures else 0
+    return row
+
+
+@dataclass(frozen=True)
+class GapTotals:
+    """Totals of a gap list: the settlements beyond the threshold, the people known to live there (people), and how
+    many of them have no known population."""
+
+    settlements: int
+    people: int
+    settlements_unknown_population: int
+
+
+def gap_mask(cov: Coverage, *, threshold_minutes: float, district_id: str | None = None) -> np.ndarray:
+    """Settlements beyond ``threshold_minutes`` of any service (of one district when ``district_id``; the key
+    :data:`planning.coverage.NO_DISTRICT_ID` selects those without a district)."""
+    mask = cov.nearest_minutes > threshold_minutes
+    if district_id is not None:
+        mask &= cov.district_ids == district_id
+    return mask
+
+
+def gap_totals(cov: Coverage, *, threshold_minutes: float, district_id: str | None = None) -> GapTotals:
+    """The totals of the gap list beyond ``threshold_minutes`` (of one district when ``district_id``)."""
+    mask = gap_mask(cov, threshold_minutes=threshold_minutes, district_id=district_id)
+    unknown = np.isnan(cov.population)
+    return GapTotals(settlements=int(mask.sum()), people=int(round(float(cov.population[mask & ~unknown].sum()))),
+                     settlements_unknown_population=int((mask & unknown).sum()))
+
+
+# --------------------------------------------------------------------------------------------------------
+# for a page: translated, formatted
+# --------------------------------------------------------------------------------------------------------
+def district_label(district_id: str, names: dict[str, str], *, has_districts: bool, lang: str) -> str:
+    """The name a row of the district table shows: the district's name, "whole region" for the totals row (and the
+    only row of a region without districts), "no district" for settlements without one."""
+    if district_id == TOTAL_ROW_ID:
+        return t("beyond.total", lang)
+    if district_id == NO_DISTRICT_ID:
+        return t("beyond.no_district" if has_districts else "beyond.whole_region", lang)
+    return names.get(district_id, district_id)
+
+
+def beyond_table(region, cov: Coverage, *, lang: str, incidents: bool = False) -> pd.DataFrame:
+    """:func:`beyond_by_district` with translated column names and district names (numbers stay numbers, for
+    sorting); with ``incidents``, per district and threshold the incidents beyond it as the release's cell.
+
+    A region without districts has one row, "whole region", and no totals row (it would repeat it).
+    """
+    names = dict(zip(region.districts["district_id"].astype(str), place_names(region.districts, lang)))
+    has_districts = not region.districts.empty
+    frame = beyond_by_district(cov, district_ids=list(names))
+    if not has_districts and len(frame) == 2:
+        frame = frame.iloc[:1]
+    out = pd.DataFrame({t("field.district", lang): [district_label(d, names, has_districts=has_districts, lang=lang)
+                                                    for d in frame["district_id"]]})
+    release = cov.release if cov.release is not None else empty_release(len(cov.nearest_minutes))
+    for column in beyond_columns(cov.thresholds_minutes):
+        out[column_title(column, lang)] = frame[column].to_numpy()
+        if incidents and column.endswith("_unknown_population"):
+            step = float(column.split("_")[1])
+            out[t("beyond.col.incidents", lang, minutes=threshold_key(step))] = [
+                release.text(gap_mask(cov, threshold_minutes=step,
+                                      district_id=None if d == TOTAL_ROW_ID else d))
+                for d in frame["district_id"]]
+    return out
+
+
+def column_title(column: str, lang: str) -> str:
+    """The translated header of a :func:`beyond_columns` column."""
+    if column == "settlements":
+        return t("beyond.col.all_settlements", lang)
+    _, key, what = column.split("_", 2)
+    return t(f"beyond.col.{what}", lang, minutes=key)
+
+
+def beyond_help(cov: Coverage, *, lang: str, incidents: bool = False) -> dict[str, str]:
+    """Header -> long explanation of each figure column of :func:`beyond_table` (for the columns' tooltips)."""
+    helps = {t("beyond.col.all_settlements", lang): t("beyond.help.settlements_all", lang)}
+    for step in cov.thresholds_minutes:
+        key = threshold_key(step)
+        for what in ("settlements", "people", "unknown_population") + (("incidents",) if incidents else ()):
+            helps[t(f"beyond.col.{what}", lang, minutes=key)] = t(f"beyond.help.{what}", lang, minutes=key)
+    return helps
+
+
+def gap_table(region, cov: Coverage, nearest_service_ids, *, threshold_minutes: float, lang: str,
+              services: gpd.GeoDataFrame, district_id: str | None = None) -> pd.DataFrame:
+    """The settlements beyond ``threshold_minutes`` (of one district when ``district_id``): name, district, minutes
+    (``inf``: no service reachable; it sorts as the farthest), nearest service, population (NaN: unknown); most people first (unknown last), then
+    the farthest, then by name. No incidents: they are never shown per village here."""
+    mask = gap_mask(cov, threshold_minutes=threshold_minutes, district_id=district_id)
+    rows = np.flatnonzero(mask)
+    settlements = region.settlements
+    names = dict(zip(region.districts["district_id"].astype(str), place_names(region.districts, lang)))
+    has_districts = not region.districts.empty
+    all_names = place_names(settlements, lang)
+    service_names = dict(zip(services["service_id"].astype(str), services["name"].astype(str)))
+    ids = np.asarray(list(nearest_service_ids), dtype=object)
+    minutes = cov.nearest_minutes[rows]
+    out = pd.DataFrame({
+        t("field.name", lang): [all_names[i] for i in rows],
+        t("field.district", lang): [district_label(cov.district_ids[i], names, has_districts=has_districts, lang=lang)
+                                    for i in rows],
+        t("scen.col_minutes", lang): np.round(minutes, 1),
+        t("scen.col_nearest_service", lang): [service_names.get(str(ids[i]), "—") if ids[i] is not None else "—"
+                                              for i in rows],
+        t("field.population", lang): cov.population[rows],
+    })
+    people = cov.population[rows]
+    # most pressing first, as planning.coverage.gaps ranks: most people (unknown last), then farthest, then name
+    order = np.lexsort((out[t("field.name", lang)].to_numpy(dtype=str),
+                        -np.where(np.isfinite(minutes), minutes, np.finfo(float).max),
+                        -np.where(np.isnan(people), -1.0, people)))
+    return out.iloc[order].reset_index(drop=True)
+
+
+def display(frame: pd.DataFrame, *, lang: str, infinite: dict[str, str] | None = None,
+            decimals: dict[str, int] | None = None):
+    """``frame`` for ``st.dataframe``: numbers formatted for ``lang`` (12 300, 12,5), ``inf`` shown as
+    ``infinite[column]`` (default an em dash); the cells keep their numbers, so a column still sorts by value.
+    A missing number (NaN) is a null cell, which only ``st.dataframe(placeholder=...)`` words: pass one.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+    """
+    infinite = infinite or {}
+    decimals = decimals or {}
+    formats = {}
+    for column in frame.columns:
+        if pd.api.types.is_numeric_dtype(frame[column]):
+            places, far = decimals.get(column, 0), infinite.get(column, "—")
+            formats[column] = (lambda v, places=places, far=far:
+                               "—" if v is None or (isinstance(v, float) and math.isnan(v))
+                               else far if math.isinf(v) else fmt_number(v, lang, decimals=places))
+    return frame.style.format(formats, na_rep="—")
+
+
+# --------------------------------------------------------------------------------------------------------
+# one village
+# --------------------------------------------------------------------------------------------------------
+def settlement_at(settlements: gpd.GeoDataFrame, lat: float, lon: float, *,
+                  tolerance_deg: float = SETTLEMENT_MATCH_DEG) -> int | None:
+    """Position of the settlement drawn at (``lat``, ``lon``) (a click on its marker), or None when none is."""
+    if settlements.empty:
+        return None
+    d = np.hypot(settlements.geometry.x.to_numpy() - lon, settlements.geometry.y.to_numpy() - lat)
+    best = int(np.argmin(d))
+    return best if d[best] <= tolerance_deg else None
+
+
+@dataclass(frozen=True)
+class VillageAccess:
+    """One settlement's access to help: its minutes to the nearest service and that service, and with roads the
+    route there.
+
+    Attributes
+    ----------
+    name : str
+    minutes : float
+        ``inf`` when no service is reachable.
+    service_name : str or None
+    route : Route or None
+        The road path (None without roads, or when no service is reached).
+    by_road : bool
+        Whether the minutes are over the road network (else a straight-line estimate: no route at all).
+    """
+
+    name: str
+    minutes: float
+    service_name: str | None
+    route: Route | None
+    by_road: bool
+
+
+def village_access(region, services: gpd.GeoDataFrame, cov: Coverage, nearest_service_ids, settlement: int, *,
+                   network: RoadNetwork | None, lang: str) -> VillageAccess:
+    """What the map shows for a clicked (or chosen) settlement.
+
+    Parameters
+    ----------
+    region : geo.region.Region
+    services : GeoDataFrame
+        The scenario's sites, as evaluated.
+    cov : Coverage
+        Its coverage; ``cov.nearest_minutes[settlement]`` is the time shown.
+    nearest_service_ids : sequence
+        ``service_id`` of each settlement's nearest service (None: none reachable).
+    settlement : int
+        Position in ``region.settlements``.
+    network : RoadNetwork or None
+        The road network the minutes came from; None: they are a straight-line estimate and no route is drawn.
+    lang : str
+    """
+    settlements = region.settlements
+    name = place_names(settlements.iloc[[settlement]], lang)[0]
+    minutes = float(cov.nearest_minutes[settlement])
+    service_id = list(nearest_service_ids)[settlement]
+    chosen = services[services["service_id"].astype(str) == str(service_id)] if service_id is not None else services.iloc[:0]
+    service_name = str(chosen["name"].iloc[0]) if len(chosen) else None
+    path = None
+    if network is not None and len(chosen) and math.isfinite(minutes):
+        times = nearest_service_minutes(network, settlements.iloc[[settlement]], chosen.iloc[[0]],
+                                        analysis_crs=region.analysis_crs, keep_routes=True)
+        path = route(network, times, 0)
+    return VillageAccess(name=name, minutes=minutes, service_name=service_name, route=path,
+                         by_road=network is not None)
