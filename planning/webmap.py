@@ -88,9 +88,9 @@ LEGEND_OPEN_MIN_HEIGHT_PX = 640
 """The legend starts open only on a map at least this wide and tall (pixels); on smaller maps it starts
 collapsed to its title, and the view is fitted so that the region stays clear of it either way."""
 LABEL_PANE = "qorgau-labels"
-"""Leaflet pane of the district names: above the data (z-index 450 over the overlay pane's 400), under the sites."""
-SITES_PANE = "qorgau-sites"
-"""Leaflet pane of service and suggested sites: above the names (z-index 620), so a name never hides a site."""
+"""Leaflet pane of the district names: under the data (z-index 350, below the overlay pane's 400), so a name never
+hides a site or a village; their white halo keeps them readable through the light fills. (A pane of its own above
+the data would need a canvas of its own, which would swallow the clicks meant for the villages under it.)"""
 LABEL_SMALL_BELOW_ZOOM = 7.5
 LABEL_HIDDEN_BELOW_ZOOM = 6.25
 """District names shrink below the first zoom level and are hidden below the second (they would only clutter)."""
@@ -144,8 +144,7 @@ def base_map(boundary: gpd.GeoDataFrame, *, asset_url: str = STATIC_URL, tile_ur
                       control_scale=True, prefer_canvas=True, zoom_snap=ZOOM_SNAP, zoom_delta=0.5)
     fmap.default_js, fmap.default_css = leaflet_assets(asset_url)
     fmap.get_root().header.add_child(Element(f"<style>{MAP_CSS}</style>"), name="qorgau_map_css")
-    folium.map.CustomPane(LABEL_PANE, z_index=450, pointer_events=False).add_to(fmap)
-    folium.map.CustomPane(SITES_PANE, z_index=620, pointer_events=True).add_to(fmap)
+    folium.map.CustomPane(LABEL_PANE, z_index=350, pointer_events=False).add_to(fmap)
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr="© OpenStreetMap contributors", name="tiles").add_to(fmap)
     fmap.fit_bounds([[south, west], [north, east]])
@@ -411,16 +410,10 @@ def _service_layer(services: gpd.GeoDataFrame, lang: str) -> folium.GeoJson:
     }, geometry=services.geometry.to_numpy(), crs=services.crs)
     return folium.GeoJson(
         geojson_dict(frame), name=layer_name(t("layer.services", lang)),
-        marker=_in_pane(folium.CircleMarker(radius=9, weight=3, color=palette.SERVICE_RING, fill=True,
-                                            fill_color=SERVICE_COLOUR, fill_opacity=0.95), SITES_PANE),
+        marker=folium.CircleMarker(radius=9, weight=3, color=palette.SERVICE_RING, fill=True,
+                                   fill_color=SERVICE_COLOUR, fill_opacity=0.95),
         tooltip=TextTooltip(fields=["label", "kind_label"], aliases=[t("field.name", lang), t("field.kind", lang)]),
     )
-
-
-def _in_pane(layer, pane: str):
-    """``layer`` drawn in the Leaflet pane ``pane`` (folium's path options have no ``pane``)."""
-    layer.options["pane"] = pane
-    return layer
 
 
 def _incident_layer(settlements: gpd.GeoDataFrame, release: IncidentRelease, lang: str, *,
@@ -457,10 +450,9 @@ def numbered_sites_layer(lats, lons, numbers, tooltips, *, name: str, colour: st
     """
     group = folium.FeatureGroup(name=layer_name(name))
     for lat, lon, number, tooltip in zip(lats, lons, numbers, tooltips):
-        _in_pane(folium.CircleMarker([float(lat), float(lon)], radius=12, weight=3, color=palette.SERVICE_RING,
-                                     fill=True, fill_color=colour, fill_opacity=0.95,
-                                     tooltip=TextTooltip(text=tooltip)), SITES_PANE).add_to(group)
-        folium.Marker([float(lat), float(lon)], tooltip=TextTooltip(text=tooltip), pane=SITES_PANE, icon=folium.DivIcon(
+        folium.CircleMarker([float(lat), float(lon)], radius=12, weight=3, color=palette.SERVICE_RING, fill=True,
+                            fill_color=colour, fill_opacity=0.95, tooltip=TextTooltip(text=tooltip)).add_to(group)
+        folium.Marker([float(lat), float(lon)], tooltip=TextTooltip(text=tooltip), icon=folium.DivIcon(
             icon_size=(24, 24), icon_anchor=(12, 12),
             html=f'<div style="width:24px;text-align:center;font:bold 12px/24px sans-serif;color:#fff">'
                  f'{html_text(int(number))}</div>')).add_to(group)
@@ -534,8 +526,8 @@ class _Legend(MacroElement):
   if (!bounds) { return; }
   bounds = L.latLngBounds(bounds);
   var edge = 12, top = 52, w = box.offsetWidth + 2 * edge, h = box.offsetHeight + 2 * edge;
-  var beside = {paddingTopLeft: [edge + 40, top], paddingBottomRight: [w, edge]};
-  var above = {paddingTopLeft: [edge + 40, top], paddingBottomRight: [edge, h]};
+  var beside = {paddingTopLeft: [edge + 40, top], paddingBottomRight: [w, edge], animate: false};
+  var above = {paddingTopLeft: [edge + 40, top], paddingBottomRight: [edge, h], animate: false};
   var zoomBeside = map.getBoundsZoom(bounds, false, L.point(edge + 40 + w, top + edge));
   var zoomAbove = map.getBoundsZoom(bounds, false, L.point(2 * edge + 40, top + h));
   map.fitBounds(bounds, zoomBeside >= zoomAbove ? beside : above);
