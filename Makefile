@@ -7,10 +7,13 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha256sum requirements.txt | cut -c1-12)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CHROMIUM ?= /usr/bin/chromium
+# make run PORT=8600 serves on another port (ADDRESS=0.0.0.0 on every interface: only behind a TLS proxy)
+PORT ?= 8501
+ADDRESS ?= 127.0.0.1
 
-.PHONY: run test install chromium bench clean
+.PHONY: run test install translations chromium bench clean
 
-install: $(STAMP)
+install: $(STAMP) translations
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,15 +21,19 @@ $(STAMP): requirements.txt
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
+# The gettext catalogs (planning/translations/<lang>.po) compiled to the .mo files the app reads
+translations: $(STAMP)
+	$(PY) -m planning.translations
+
 # Debian packages the tests need: Chromium for the browser tests, poppler-utils to read the PDF reports back
 chromium:
 	@{ [ -x $(CHROMIUM) ] && command -v pdftoppm >/dev/null; } || \
 	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium poppler-utils >/dev/null; }
 
-run: $(STAMP)
-	$(VENV)/bin/streamlit run server.py
+run: $(STAMP) translations
+	$(VENV)/bin/streamlit run server.py --server.port $(PORT) --server.address $(ADDRESS)
 
-test: $(STAMP) chromium
+test: $(STAMP) translations chromium
 	$(PY) -m pytest
 
 bench: $(STAMP)
@@ -36,4 +43,4 @@ bench: $(STAMP)
 	$(PY) bench/bench_import.py
 
 clean:
-	rm -rf $(VENV) tests/artifacts .pytest_cache
+	rm -rf $(VENV) tests/artifacts .pytest_cache planning/translations/*.mo

@@ -3,7 +3,7 @@ session-cookie route and the guarded file downloads."""
 
 import streamlit as st
 
-from pages.common import FRAMED_KEY, current_user, session_cookie_tag, sign_out
+from pages.common import FRAMED_KEY, current_user, session_cookie_tag, sign_out, streamlit_texts_tag
 from planning.access import can
 from planning.db import StorageError
 from planning.i18n import LANGUAGE_NAMES, LANGUAGES, t
@@ -59,6 +59,8 @@ if user is not None:
     st.sidebar.caption(t("signin.signed_in_as", lang, user=markdown_text(user.username), role=t(f"role.{user.role}", lang)))
     if st.sidebar.button(t("signin.sign_out", lang), icon=":material/logout:"):
         sign_out()
+if (texts := streamlit_texts_tag(lang)) is not None:  # Streamlit's own English, in the reader's language
+    st.sidebar.html(texts, unsafe_allow_javascript=True)
 if (tag := session_cookie_tag()) is not None:
     st.sidebar.html(tag)
 try:

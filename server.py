@@ -25,6 +25,7 @@ import streamlit as st
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from streamlit.runtime.pages_manager import PagesManager
 
 from planning import access
 
@@ -171,6 +172,11 @@ def _middleware():
 
     return [Middleware(GuardedMedia)]
 
+
+# app.py's st.navigation is the one navigation. Streamlit would run a fresh server's first session in its legacy
+# pages/-folder mode (our pages live in a folder of that name) and draw every file there as a link, "admin",
+# "common", "compare"..., until app.py had run; the mode is decided once per server, so it is decided here.
+PagesManager.uses_pages_directory = False
 
 app = st.App("app.py", routes=[Route(_base_path() + access.SESSION_ROUTE, session_cookie, methods=["GET"])],
              middleware=_middleware())

@@ -30,7 +30,7 @@ class Problem:
     unit : {"line", "feature"}
         What ``rows`` count.
     key : str, optional
-        Catalog entry of the message: ``problem.<key>`` and ``problem.<key>.fix`` in planning/messages/problems.py,
+        Catalog entry of the message: msgctxt ``problem.<key>`` and ``problem.<key>.fix`` in planning/translations,
         so that pages show it in the reader's language (``message`` and ``fix`` stay the English text for the CLI
         and logs).
     params : tuple of (str, value) pairs

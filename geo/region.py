@@ -41,8 +41,11 @@ META_TYPES = {"id": (str, "string"), "name": (dict, "object"), "former_name": (d
               "built_by": (str, "string"), "notes": (str, "string")}
 """The JSON type each known field of region.json must have, when present."""
 SOURCE_TYPES = {"files": (list, "array"), "name": (str, "string"), "licence": (str, "string"),
-                "attribution": (str, "string")}
-"""The JSON type of each field of one entry of region.json's ``sources``."""
+                "attribution": (str, "string"), "name_ru": (str, "string"), "name_kk": (str, "string"),
+                "name_en": (str, "string"), "licence_ru": (str, "string"), "licence_kk": (str, "string"),
+                "licence_en": (str, "string")}
+"""The JSON type of each field of one entry of region.json's ``sources`` (``name_<lang>``, ``licence_<lang>``:
+the same in another language, shown to a reader of that language)."""
 
 
 @dataclass

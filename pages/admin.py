@@ -8,9 +8,9 @@ import secrets
 import pandas as pd
 import streamlit as st
 
-from pages.common import access_store, guard, lang
+from pages.common import access_store, guard, lang, show_table
 from planning import access
-from planning.i18n import t
+from planning.i18n import fmt_datetime, t
 from planning.markup import markdown_text
 
 TEMPORARY_PASSWORD_BYTES = 12
@@ -45,7 +45,7 @@ if NOTICE_KEY in st.session_state:
 # --- users ---------------------------------------------------------------------------------------------------------
 st.subheader(t("admin.users", L))
 users = access.list_users(store)
-st.dataframe(pd.DataFrame([(u.username, role_name(u.role), u.email or "") for u in users],
+show_table(pd.DataFrame([(u.username, role_name(u.role), u.email or "") for u in users],
                           columns=[t("admin.col.username", L), t("admin.col.role", L), t("admin.col.email", L)]),
              hide_index=True, width="stretch")
 
@@ -60,7 +60,7 @@ with st.form("create_user", clear_on_submit=True):
             access.create_user(store, username.strip(), role=role, password=password, email=email.strip() or None,
                                temporary=True, by=admin.username)
         except access.UserError as exc:
-            st.error(markdown_text(exc))
+            st.error(markdown_text(exc.message(L)))
         else:
             done(t("admin.temp_password", L, user=markdown_text(username.strip()), password=markdown_text(password)),
                  password=True)
@@ -77,7 +77,7 @@ with columns[0].form("set_role"):
         try:
             access.set_role(store, chosen, new_role, by=admin.username)
         except access.UserError as exc:
-            st.error(markdown_text(exc))
+            st.error(markdown_text(exc.message(L)))
         else:
             done(t("admin.done", L, what=markdown_text(f"{chosen}: {role_name(new_role)}")))
 with columns[1].form("reset_password"):
@@ -91,7 +91,7 @@ with columns[2].form("delete_user"):
         try:
             access.delete_user(store, chosen, by=admin.username)
         except access.UserError as exc:
-            st.error(markdown_text(exc))
+            st.error(markdown_text(exc.message(L)))
         else:
             done(t("admin.done", L, what=markdown_text(f"{t('admin.delete', L)} {chosen}")))
 
@@ -99,7 +99,8 @@ with columns[2].form("delete_user"):
 st.subheader(t("admin.audit", L))
 only = st.selectbox(t("admin.audit_filter", L), [None, *names], format_func=lambda n: "—" if n is None else n)
 log = access.entries(store, user=only, limit=AUDIT_ROWS)
-st.dataframe(pd.DataFrame([(e.at, e.user, e.action, e.object) for e in log],
+show_table(pd.DataFrame([(fmt_datetime(e.at, L, style="medium"), e.user, access.action_label(e.action, L), e.object)
+                        for e in log],
                           columns=[t("admin.col.at", L), t("admin.col.username", L), t("admin.col.action", L),
                                    t("admin.col.object", L)]),
              hide_index=True, width="stretch")

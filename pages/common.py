@@ -20,6 +20,7 @@ from planning.analysis import SiteMinutes, incident_release, service_bands, site
 from planning.i18n import DEFAULT_LANGUAGE, format_problem, t
 from planning.markup import markdown_text
 from planning.scenarios import MAX_SCENARIO_NAME_CHARS, ScenarioNameError
+from planning.stored import with_stored_figures
 
 
 FRAMED_KEY = "_qorgau_framed"
@@ -57,7 +58,7 @@ def get_region() -> Region:
     if cached is not None and cached.path == path:
         return cached
     try:
-        region = populations_for(incidents_for(load_region(path)))
+        region = with_stored_figures(load_region(path))  # the uploads, laid over as the CLI does
     except RegionError as exc:
         st.error(f"{t('home.folder', lang())}: {markdown_text(path)}")
         st.code("\n".join(format_problem(p, lang()) for p in exc.problems), language=None)
@@ -335,12 +336,9 @@ def incident_level() -> str | None:
 def incidents_for(region: Region) -> Region:
     """The region with the counts uploaded for it (planning.intake.IncidentStore) in place of its folder's
     incidents, when any were uploaded; else the region itself. Per session: get_region keeps it in session_state."""
-    from dataclasses import replace
+    from planning.intake import IncidentStore, with_stored_incidents
 
-    from planning.intake import IncidentStore
-
-    stored = IncidentStore().counts(region.region_id)
-    return region if stored.empty else replace(region, incidents=stored)
+    return with_stored_incidents(region, IncidentStore())
 
 
 def populations_for(region: Region) -> Region:
@@ -439,7 +437,111 @@ def scenario_name_problem(exc: ScenarioNameError) -> str:
                  other=markdown_text(exc.other.name))
     if exc.reason == "empty":
         return t("scen.name_needed", lang())
-    return t("scen_safety.name_too_long", lang(), max=MAX_SCENARIO_NAME_CHARS)
+    return t("scen_safety.name_too_long", lang(), count=MAX_SCENARIO_NAME_CHARS)
+
+
+# --- Streamlit's own English, in the reader's language ------------------------------------------------------------
+STREAMLIT_TEXT_KEYS = ("Upload", "Drag and drop a file here", "Drag and drop files here", "Choose an option",
+                       "Choose options", "No results", "Search", "Close Search", "Next Result", "Previous Result",
+                       "Download as CSV", "Fullscreen", "Close fullscreen", "Show/hide columns", "Clear all",
+                       "Running...", "Stop")
+"""Texts that Streamlit 1.67's widgets draw in English with no parameter to change them (file uploader button
+and drop text, selectbox/multiselect empty states, the table toolbar's tooltips and aria-labels, the running
+indicator); catalog keys ``streamlit.<text>``."""
+
+_TEXTS_SCRIPT = """<div hidden data-qorgau-texts="%s"></div><script>
+(() => {
+  if (window.__qorgauTexts) { window.__qorgauTexts.refresh(); return; }
+  const q = window.__qorgauTexts = {touched: new Map(), raw: null, spec: null};
+  const sizes = /^(\\d+(?:\\.\\d+)?)\\s?(B|KB|MB|GB)( per file)?$/;
+  const translate = (english) => {
+    const spec = q.spec;
+    if (Object.prototype.hasOwnProperty.call(spec.texts, english)) return spec.texts[english];
+    const m = sizes.exec(english);
+    if (!m) return null;
+    const size = m[1].replace(".", spec.decimal) + "\\u00a0" + spec.units[m[2]];
+    return m[3] ? spec.perFile.replace("{size}", size) : size;
+  };
+  const fix = (node, attr) => {
+    const slot = attr || "#text";
+    const now = attr ? node.getAttribute(attr) : node.data;
+    const before = (q.touched.get(node) || {})[slot];
+    const english = before !== undefined && now === before.shown ? before.english : now && now.trim();
+    const text = english ? translate(english) : null;
+    if (text === null || text === now) return;
+    const record = q.touched.get(node) || {};
+    record[slot] = {english, shown: text};
+    q.touched.set(node, record);
+    if (attr) node.setAttribute(attr, text); else node.data = text;
+  };
+  const walk = (root) => {
+    if (root.nodeType === 3) { fix(root); return; }
+    if (root.nodeType !== 1 || root.tagName === "SCRIPT" || root.tagName === "STYLE") return;
+    for (const attr of ["aria-label", "placeholder", "title"]) if (root.hasAttribute(attr)) fix(root, attr);
+    for (const child of root.childNodes) walk(child);
+  };
+  q.refresh = () => {  /* the language of the newest run: rewrite again what was rewritten before */
+    const holder = document.querySelector("[data-qorgau-texts]");
+    if (!holder || holder.dataset.qorgauTexts === q.raw) return;
+    q.raw = holder.dataset.qorgauTexts;
+    q.spec = JSON.parse(q.raw);
+    for (const [node, record] of q.touched) {
+      for (const [slot, r] of Object.entries(record)) {
+        const text = translate(r.english);
+        if (text === null) continue;
+        if (slot === "#text") node.data = text; else node.setAttribute(slot, text);
+        r.shown = text;
+      }
+    }
+    walk(document.body);
+  };
+  new MutationObserver((changes) => {
+    q.refresh();
+    for (const c of changes) {
+      if (c.type === "characterData") fix(c.target);
+      else if (c.type === "attributes") c.attributeName === "data-qorgau-texts" ? null : fix(c.target, c.attributeName);
+      else c.addedNodes.forEach(walk);
+    }
+  }).observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true,
+                             attributeFilter: ["aria-label", "placeholder", "title", "data-qorgau-texts"]});
+  q.refresh();
+})();
+</script>"""
+
+
+def streamlit_texts_tag(language: str) -> str | None:
+    """A script (for ``st.html(..., unsafe_allow_javascript=True)``, drawn once by app.py) that rewrites
+    Streamlit's own English texts (:data:`STREAMLIT_TEXT_KEYS`, and "25MB per file"-style sizes) into ``language``
+    as the browser draws them, and back when the language changes; None for English.
+
+    The texts come from the catalog (``streamlit.*``), so translators see them with every other message."""
+    import html
+    import json
+
+    if language == "en":
+        return None
+    spec = {"texts": {text: t(f"streamlit.{text}", language) for text in STREAMLIT_TEXT_KEYS},
+            "units": {unit: t(f"streamlit.unit.{unit}", language) for unit in ("B", "KB", "MB", "GB")},
+            "perFile": t("streamlit.per_file", language, size="{size}"),
+            "decimal": t_decimal(language)}
+    return _TEXTS_SCRIPT % html.escape(json.dumps(spec, ensure_ascii=False), quote=True)
+
+
+def t_decimal(language: str) -> str:
+    """The decimal sign of ``language`` (CLDR)."""
+    from babel.numbers import get_decimal_symbol
+
+    return get_decimal_symbol(language)
+
+
+def choose_placeholder(*, many: bool = False) -> str:
+    """``placeholder=`` for a selectbox (or, ``many``, a multiselect) that may show no choice yet."""
+    return t("streamlit.Choose options" if many else "streamlit.Choose an option", lang())
+
+
+def show_table(data, **kwargs):
+    """``st.dataframe`` with missing values drawn as "—" (Streamlit draws "None") in every language."""
+    return st.dataframe(data, placeholder="—", **kwargs)
 
 
 MAP_FRAME_CSS = ("<style>iframe[title='streamlit_folium.st_folium'] {height: max(%dpx, calc(100vh - %dpx)) "

@@ -5,16 +5,16 @@ import math
 import pandas as pd
 import streamlit as st
 
-from pages.common import (current_profile, get_region, guard, incident_level, incidents_here, lang, site_minutes,
-                          small_count_k, synthetic_banner)
+from pages.common import (current_profile, get_region, guard, incident_level, incidents_here, lang, show_table,
+                          site_minutes, small_count_k, synthetic_banner)
 from pages.common import show_map
 from planning.analysis import evaluate
-from planning.coverage import changed_settlements, compare, summary_sentence, threshold_key
+from planning.coverage import changed_settlements, compare, threshold_key
 from planning.gapmap import district_names, scenario_map, shown_incidents
-from planning.i18n import fmt_number, place_names, t
+from planning.i18n import fmt_number, made_name, place_names, t
 from planning.markup import markdown_text
-from planning.messages.scenarios import summary_templates
 from planning.population import population_share_text
+from planning.report import comparison_sentence
 from planning.scenarios import ScenarioStore, default_db_path, sites_to_services
 
 RESULTS_KEY = "_scen_results"
@@ -35,8 +35,8 @@ if len(scenarios) < 2:
 by_id = {s.scenario_id: s for s in scenarios}
 ids = list(by_id)
 left, right, middle = st.columns([2, 2, 1])
-id_a = left.selectbox(t("cmp.a", L), ids, index=0, format_func=lambda i: by_id[i].name, key="cmp_a")
-id_b = right.selectbox(t("cmp.b", L), ids, index=len(ids) - 1, format_func=lambda i: by_id[i].name, key="cmp_b")
+id_a = left.selectbox(t("cmp.a", L), ids, index=0, format_func=lambda i: made_name(by_id[i].name, L), key="cmp_a")
+id_b = right.selectbox(t("cmp.b", L), ids, index=len(ids) - 1, format_func=lambda i: made_name(by_id[i].name, L), key="cmp_b")
 a, b = by_id[id_a], by_id[id_b]
 
 results = st.session_state.setdefault(RESULTS_KEY, {})
@@ -58,9 +58,8 @@ key = threshold_key(step)
 comparison = compare(result_a.coverage, result_b.coverage)
 
 st.subheader(t("cmp.summary", L))
-st.success(summary_sentence(comparison, threshold_minutes=step, name_a=markdown_text(a.name), name_b=markdown_text(b.name),
-                            templates=summary_templates(L),
-                            number=lambda value, decimals=0: fmt_number(value, L, decimals=decimals)))
+st.success(comparison_sentence(result_a, result_b, name_a=markdown_text(made_name(a.name, L)), name_b=markdown_text(made_name(b.name, L)), lang=L,
+                               threshold_minutes=step))
 
 
 def _minutes(value: float) -> str:
@@ -73,7 +72,7 @@ for column, scenario, result, incident_figures, is_b in zip(st.columns(2), (a, b
                                                              (False, True)):
     figures = result.coverage.region.within[key]
     with column:
-        st.markdown(f"**{markdown_text(scenario.name)}**")
+        st.markdown(f"**{markdown_text(made_name(scenario.name, L))}**")
         cols = st.columns(3 if level else 2)
         people, places = within.figures["population_covered"], within.figures["settlements_covered"]
         cols[0].metric(t("scen.population_covered", L), fmt_number(figures.population_covered, L),
@@ -114,7 +113,7 @@ for district, changes in within.districts.items():
         row[t("cmp.col_a", L, what=label)] = shown[0].covered[key][district]
         row[t("cmp.col_b", L, what=label)] = shown[1].covered[key][district]
     rows.append(row)
-st.dataframe(pd.DataFrame(rows), hide_index=True)
+show_table(pd.DataFrame(rows), hide_index=True)
 
 st.subheader(t("cmp.changes", L))
 changed = changed_settlements(region.settlements, comparison, threshold_minutes=step)
@@ -131,4 +130,4 @@ else:
         t("cmp.minutes_b", L): [_minutes(m) for m in changed["minutes_b"]],
         t("field.population", L): changed["population"].to_numpy(),
     })
-    st.dataframe(table, hide_index=True)
+    show_table(table, hide_index=True)

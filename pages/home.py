@@ -9,6 +9,7 @@ from pages.common import get_region, guard, lang, region_dir, synthetic_banner
 from planning import access
 from planning.i18n import fmt_number, format_problem, t
 from planning.markup import markdown_text
+from planning.report import source_text
 from planning.summary import region_summary
 
 L = lang()
@@ -32,7 +33,7 @@ for column, (key, label) in zip(columns, [
 
 st.subheader(t("home.status", L))
 if region.meta.get("lacks"):
-    st.info(t("default.lacks", L, n=len(region.settlements)))
+    st.info(t("default.lacks", L, count=len(region.settlements)))
 missing = region.missing()
 if missing:
     st.markdown("**" + t("home.lacks", L) + "**")
@@ -45,7 +46,8 @@ with st.expander(t("home.warnings", L, n=len(summary["warnings"])), expanded=Fal
 st.subheader(t("home.sources", L))
 for source in region.meta.get("sources", []):
     files = markdown_text(", ".join(str(f) for f in source.get("files", [])))
-    st.markdown(f"- **{files}** — {markdown_text(source.get('name', ''))}. *{markdown_text(source.get('licence', ''))}*"
+    st.markdown(f"- **{files}** — {markdown_text(source_text(source, 'name', L))}. "
+                f"*{markdown_text(source_text(source, 'licence', L))}*"
                 + (f" — {markdown_text(source['attribution'])}" if source.get("attribution") else ""))
 
 if not access.can(user.role, "edit_scenarios"):  # reading another folder of the server is a planner's action

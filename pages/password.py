@@ -23,7 +23,7 @@ if user.must_change_password:
 n = access.MIN_PASSWORD_LENGTH
 with st.form("change_password", clear_on_submit=True):
     current = st.text_input(t("accounts.current", L), type="password", autocomplete="current-password")
-    new = st.text_input(t("accounts.new", L, n=n), type="password", autocomplete="new-password")
+    new = st.text_input(t("accounts.new", L, count=n), type="password", autocomplete="new-password")
     repeat = st.text_input(t("accounts.repeat", L), type="password", autocomplete="new-password")
     submitted = st.form_submit_button(t("accounts.submit", L), type="primary")
 if submitted:
@@ -31,7 +31,7 @@ if submitted:
     if new != repeat:
         st.error(t("accounts.mismatch", L))
     elif len(new) < n:
-        st.error(t("accounts.too_short", L, n=n))
+        st.error(t("accounts.too_short", L, count=n))
     elif new == current:
         st.error(t("accounts.same", L))
     else:

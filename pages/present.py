@@ -11,7 +11,7 @@ from pages.common import show_map
 from planning.analysis import evaluate
 from planning.baseline import baseline_services, current_services
 from planning.exports import scenario_map
-from planning.i18n import t
+from planning.i18n import made_name, t
 from planning.markup import markdown_text
 from planning.report import area_label, key_figures
 from planning.scenarios import ScenarioStore, default_db_path, sites_to_services
@@ -27,7 +27,7 @@ if not region.services.empty:
     scenarios.append((t("report.scenario_current", L), current_services(region)))
 for saved in ScenarioStore(default_db_path()).list_scenarios(region.region_id):
     if saved.sites:
-        scenarios.append((saved.name, sites_to_services(saved.sites)))
+        scenarios.append((made_name(saved.name, L), sites_to_services(saved.sites)))
 
 POSITION_KEY = "present_position"
 position = st.session_state.get(POSITION_KEY, 0) % len(scenarios)

@@ -13,7 +13,7 @@ from planning.analysis import evaluate
 from planning.baseline import baseline_services, current_services
 from planning.exports import (bands_geojson, csv_bytes, gaps_geojson, scenario_map, standalone_html, tables,
                               xlsx_bytes)
-from planning.i18n import t
+from planning.i18n import made_name, t
 from planning.report import area_label, region_pdf, report_map_png
 from planning.scenarios import ScenarioStore, default_db_path, sites_to_services
 
@@ -56,7 +56,7 @@ if not region.services.empty:
     scenarios[t("report.scenario_current", L)] = current_services(region)
 for saved in ScenarioStore(default_db_path()).list_scenarios(region.region_id):
     if saved.sites:
-        scenarios[saved.name] = sites_to_services(saved.sites)
+        scenarios[made_name(saved.name, L)] = sites_to_services(saved.sites)
 names = list(scenarios)
 chosen = st.selectbox(t("present.scenario", L), names, index=len(names) - 1)
 district_ids = [str(d) for d in region.districts["district_id"]]

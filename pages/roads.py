@@ -9,7 +9,8 @@ import streamlit as st
 from geo.errors import ValidationError
 from geo.osm import DownloadError, RoadSourceError
 from geo.speeds import ADJUSTMENTS, SPEEDS_COLUMNS, SPEEDS_FILE_NAME, speed_profile_from_table, speeds_table
-from pages.common import PROFILE_KEY, audit, current_profile, get_region, guard, lang, site_minutes
+from pages.common import (PROFILE_KEY, audit, choose_placeholder, current_profile, get_region, guard, lang,
+                          show_table, site_minutes)
 from planning import access
 from planning.analysis import describe_profile, speed_profile_of
 from planning.i18n import CATALOG, fmt_number, format_problem, t
@@ -62,7 +63,7 @@ with speeds_column:
     }
     table = speeds_table(base)
     if can_edit:
-        edited = st.data_editor(table, key=EDITOR_KEY, hide_index=True, num_rows="fixed", column_config=column_config)
+        edited = st.data_editor(table, key=EDITOR_KEY, hide_index=True, placeholder="—", num_rows="fixed", column_config=column_config)
         st.caption(t("speeds.editor_help", L))
         save_column, reset_column = st.columns(2)
         if save_column.button(t("speeds.save", L), key="speeds_save"):
@@ -93,13 +94,14 @@ with speeds_column:
                 st.session_state["roads_message"] = t("speeds.reset_done", L, path=markdown_text(removed))
                 _region_changed()
     else:
-        st.dataframe(table, hide_index=True, column_config=column_config)
+        show_table(table, hide_index=True, column_config=column_config)
         st.caption(t("speeds.read_only_role", L))
 with adjustments_column:
     st.markdown(f"**{t('roadpage.adjustments', L)}**")
     if "roads_adjustments" not in st.session_state:
         st.session_state["roads_adjustments"] = list(st.session_state.get(PROFILE_KEY, ()))
     chosen = st.multiselect(t("roadpage.adjustments", L), list(ADJUSTMENTS), format_func=_adjustment_label,
+                            placeholder=choose_placeholder(many=True),
                             help=t("roadpage.adjustments_help", L), key="roads_adjustments",
                             label_visibility="collapsed")
     st.session_state[PROFILE_KEY] = tuple(chosen)
@@ -118,7 +120,7 @@ else:
     columns[1].metric(t("roadpage.nodes", L), fmt_number(network.n_nodes, L))
     columns[2].metric(t("roadpage.edges", L), fmt_number(network.n_edges, L))
 cache = cache_status(region.roads_path)
-st.caption(t("roadpage.cache", L, n=cache.files, size=round(cache.size_mb, 1)))
+st.caption(t("roadpage.cache", L, count=cache.files, size=round(cache.size_mb, 1)))
 st.markdown(f"**{t('roadpage.profile', L)}:** {describe_profile(profile, L)}")
 st.caption(method_label(minutes_table.method, minutes_table.describe(L), L))
 
@@ -140,7 +142,8 @@ if st.button(t("roadpage.import_button", L), key="roads_import", disabled=not so
         st.error(t("roadpage.bad_file", L, reason=markdown_text(error)))
     else:
         st.session_state["roads_message"] = t("roadpage.imported", L, file=markdown_text(road_file.name),
-                                              nodes=built.n_nodes, edges=built.n_edges)
+                                              nodes=t("roadpage.n_nodes", L, count=built.n_nodes),
+                                              edges=t("roadpage.n_edges", L, count=built.n_edges))
         _region_changed()
 
 st.subheader(t("roadpage.download", L))

@@ -9,15 +9,15 @@ import streamlit as st
 from geo.errors import ValidationError
 from pages.beyond_view import district_section, draw_route, gap_section, village_panel
 from pages.common import (current_profile, download, get_region, guard, incident_level, incidents_here, lang,
-                          scenario_name_problem, set_sticky, site_minutes, small_count_k, sticky_selectbox,
-                          sticky_value, synthetic_banner)
+                          scenario_name_problem, set_sticky, show_table, site_minutes, small_count_k,
+                          sticky_selectbox, sticky_value, synthetic_banner)
 from pages.common import show_map
 from planning import access
 from planning.analysis import evaluate
 from planning.baseline import current_services
 from planning.coverage import threshold_key
 from planning.gapmap import district_names, scenario_map, shown_incidents
-from planning.i18n import fmt_number, format_problem, place_names, t
+from planning.i18n import fmt_number, format_problem, made_name, place_names, t
 from planning.markup import markdown_text
 from planning.population import population_share_text
 from planning.scenarios import (MAX_SCENARIO_NAME_CHARS, NEW_SITE_ID_PREFIX, Edit, Scenario, ScenarioConflict,
@@ -87,7 +87,7 @@ if NOTICE_KEY in st.session_state:
 
 by_id = {s.scenario_id: s for s in scenarios}
 previous_id = sticky_value(PICK_KEY)
-chosen_id = sticky_selectbox(t("scen.pick", L), list(by_id), key=PICK_KEY, format_func=lambda i: by_id[i].name)
+chosen_id = sticky_selectbox(t("scen.pick", L), list(by_id), key=PICK_KEY, format_func=lambda i: made_name(by_id[i].name, L))
 if previous_id is not None and previous_id not in by_id:
     try:
         gone = store.load(previous_id)
@@ -192,9 +192,10 @@ if editable:
             if sites:
                 by_site = {s.service_id: s for s in sites}
                 picked = sticky_selectbox(t("scen.site", L), list(by_site), key="scen_site",
-                                          format_func=lambda i: by_site[i].name)
+                                          format_func=lambda i: made_name(by_site[i].name, L))
                 site = by_site[picked]
-                new_name = st.text_input(t("scen.site_name", L), value=site.name, key=f"scen_name_{picked}")
+                new_name = st.text_input(t("scen.site_name", L), value=made_name(site.name, L),
+                                         key=f"scen_name_{picked}")
                 if st.button(t("scen.rename", L), key="scen_rename") and new_name.strip():
                     commit(Edit("rename", service_id=picked, name=new_name.strip()), on=scenario)
                 kind = st.radio(t("scen.kind", L), ["permanent", "mobile"], horizontal=True,
@@ -225,7 +226,7 @@ if editable:
             name = st.text_input(t("scen.new_name", L), key=f"scen_new_name_{generation}",
                                  max_chars=MAX_SCENARIO_NAME_CHARS)
             source = st.selectbox(t("scen.copy_of", L), list(by_id), index=list(by_id).index(chosen_id),
-                                  format_func=lambda i: by_id[i].name, key=f"scen_copy_of_{generation}")
+                                  format_func=lambda i: made_name(by_id[i].name, L), key=f"scen_copy_of_{generation}")
             if st.form_submit_button(t("scen.create", L), key=f"scen_create_{generation}"):
                 try:
                     created = store.create(name, region.region_id, by_id[source].sites, author=user.username)
@@ -237,7 +238,7 @@ if editable:
                     notice("success", t("scen_safety.created", L, name=markdown_text(created.name)))
     with st.expander(t("scen_safety.manage", L)):
         with st.form(f"scen_rename_form_{chosen_id}"):
-            new_title = st.text_input(t("scen_safety.rename_label", L), value=latest.name,
+            new_title = st.text_input(t("scen_safety.rename_label", L), value=made_name(latest.name, L),
                                       key=f"scen_title_{chosen_id}", max_chars=MAX_SCENARIO_NAME_CHARS)
             if st.form_submit_button(t("scen_safety.rename_button", L), key=f"scen_rename_scenario_{chosen_id}"):
                 try:
@@ -263,7 +264,7 @@ if editable:
                     set_sticky(PICK_KEY, restored.scenario_id)
                     notice("success", t("scen_safety.restored", L, name=markdown_text(restored.name)))
         st.markdown(f"**{t('scen_safety.history', L)}**")
-        st.dataframe(pd.DataFrame(
+        show_table(pd.DataFrame(
             [(v.version, t(f"scen_safety.action.{v.action}", L), v.author, when(v.saved_at).removesuffix(" UTC"),
               len(v.sites)) for v in reversed(store.history(chosen_id))],
             columns=[t(f"scen_safety.col.{c}", L) for c in ("version", "action", "author", "saved_at", "sites")]),

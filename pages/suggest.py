@@ -4,12 +4,12 @@ a map and in a table; save them as a new scenario. The computing is planning.sug
 import streamlit as st
 
 from geo.errors import QorgauError, ValidationError
-from pages.common import (get_region, guard, incident_level, incidents_here, lang, scenario_name_problem,
+from pages.common import (get_region, guard, incident_level, incidents_here, lang, scenario_name_problem, show_table,
                           site_minutes, small_count_k, synthetic_banner)
 from pages.common import show_map
 from planning import access, palette
 from planning.baseline import current_services
-from planning.i18n import fmt_number, format_problem, place_names, t
+from planning.i18n import fmt_number, format_problem, made_name, place_names, t
 from planning.markup import markdown_text
 from planning.scenarios import (ScenarioNameError, ScenarioStore, default_db_path, sites_from_services,
                                 sites_to_services)
@@ -34,9 +34,9 @@ st.write(t("suggest.intro", L))
 store = ScenarioStore(default_db_path())
 scenarios = {s.scenario_id: s for s in store.list_scenarios(region.region_id)}
 base_id = st.selectbox(t("suggest.base", L), [None, *scenarios],
-                       format_func=lambda i: t("suggest.base_current", L) if i is None else scenarios[i].name)
+                       format_func=lambda i: t("suggest.base_current", L) if i is None else made_name(scenarios[i].name, L))
 base = current_services(region) if base_id is None else sites_to_services(scenarios[base_id].sites)
-base_name = t("suggest.base_current", L) if base_id is None else scenarios[base_id].name
+base_name = t("suggest.base_current", L) if base_id is None else made_name(scenarios[base_id].name, L)
 st.caption(t("suggest.base_sites", L, n=len(base)))
 
 left, right = st.columns(2)
@@ -149,10 +149,10 @@ else:
     shown = table.assign(district_id=table["district_id"].map(lambda d: district_label.get(d, d or "")),
                          gain_people=table["gain_people"].map(lambda v: fmt_number(v, L)))
     shown = shown[[c for c in labels if c in shown.columns] + ["lat", "lon"]].rename(columns=labels)
-    st.dataframe(shown, hide_index=True, use_container_width=True)
+    show_table(shown, hide_index=True, use_container_width=True)
 
     fmap = region_map(region, lang=L, services=result.base, k=k)
-    tooltips = [t("suggest.pick_tooltip", L, order=str(row.order), name=row.name, people=row.gain_people)
+    tooltips = [t("suggest.pick_tooltip", L, order=str(row.order), name=row.name, count=row.gain_people)
                 + (t("suggest.pick_tooltip_incidents", L, incidents=row.gain_incidents)
                    if "gain_incidents" in table.columns else "")
                 for row in table.itertuples(index=False)]
@@ -180,13 +180,13 @@ if not access.can(user.role, "edit_scenarios"):
     st.info(t("suggest.save_needs_edit", L))
     st.stop()
 with st.form("save_suggestion"):
-    name = st.text_input(t("suggest.save_name", L), value=t("suggest.default_name", L, base=base_name, n=len(table)))
+    name = st.text_input(t("suggest.save_name", L), value=t("suggest.default_name", L, base=base_name, count=len(table)))
     if st.form_submit_button(t("suggest.save", L)):
         sites = suggested_sites(sites_from_services(result.base), result, name_prefix=t("suggest.site_prefix", L))
         try:
-            saved = store.create(name.strip() or t("suggest.default_name", L, base=base_name, n=len(table)),
+            saved = store.create(name.strip() or t("suggest.default_name", L, base=base_name, count=len(table)),
                                  region.region_id, sites, author=user.username)
         except ScenarioNameError as exc:  # names are unique per region
             st.error(scenario_name_problem(exc))
         else:
-            st.success(t("suggest.saved", L, name=markdown_text(saved.name), n=len(saved.sites)))
+            st.success(t("suggest.saved", L, name=markdown_text(saved.name), count=len(saved.sites)))

@@ -6,7 +6,7 @@ A rejected upload changes nothing; the page then shows that what was stored befo
 
 import streamlit as st
 
-from pages.common import get_region, guard, lang, reload_region
+from pages.common import get_region, guard, lang, reload_region, show_table
 from planning.i18n import t
 from planning.markup import markdown_text
 from planning.intake import MODES, IncidentStore, ingest_incidents
@@ -69,7 +69,7 @@ def show_populations() -> None:
 
 def population_report(rows) -> None:
     names = dict(zip(region.settlements["settlement_id"].astype(str), region.settlements["name"]))
-    st.dataframe({
+    show_table({
         t("population_upload.col_line", L): rows["line"].tolist(),
         t("field.name", L): rows["name"].tolist(),
         t("field.population", L): rows["population"].tolist(),

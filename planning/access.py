@@ -149,7 +149,23 @@ class AccessDenied(QorgauError, PermissionError):
 
 
 class UserError(QorgauError, ValueError):
-    """A user that cannot be created or changed as asked (the message says why and how to fix it)."""
+    """A user that cannot be created or changed as asked (the message says why and how to fix it).
+
+    ``key`` names the catalog entry ``user_error.<key>`` with the same text in every language, filled with
+    ``params``; :meth:`message` gives it in the reader's language (``str(error)`` stays English for logs and CLI).
+    """
+
+    def __init__(self, message: str, *, key: str | None = None, **params):
+        super().__init__(message)
+        self.key, self.params = key, params
+
+    def message(self, lang: str) -> str:
+        """The message in ``lang`` (the English text when the error has no catalog key)."""
+        if self.key is None:
+            return str(self)
+        from planning.i18n import t
+
+        return t(f"user_error.{self.key}", lang, **self.params)
 
 
 class SignInLocked(QorgauError, PermissionError):
@@ -259,13 +275,15 @@ _DUMMY_HASH = _HASHER.hash("qorgau: a password nobody has")
 
 def _check_username(username: str) -> str:
     if not isinstance(username, str) or not _USERNAME_RE.match(username):
-        raise UserError("a username has 2 to 64 letters, digits, '.', '_', '@' or '-'. Fix: choose such a name.")
+        raise UserError("a username has 2 to 64 letters, digits, '.', '_', '@' or '-'. Fix: choose such a name.",
+                        key="bad_name")
     return username
 
 
 def _check_role(role: str) -> str:
     if role not in ROLES:
-        raise UserError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}.")
+        raise UserError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}.", key="bad_role",
+                        role=str(role), roles=", ".join(ROLES))
     return role
 
 
@@ -274,7 +292,7 @@ def _check_password(password: str | None) -> str | None:
         return None
     if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(f"the password is too short; at least {MIN_PASSWORD_LENGTH} characters are needed. "
-                        "Fix: use a longer passphrase.")
+                        "Fix: use a longer passphrase.", key="too_short", count=MIN_PASSWORD_LENGTH)
     return _HASHER.hash(password)
 
 
@@ -283,7 +301,8 @@ def _check_email(email: str | None) -> str | None:
         return None
     email = email.strip()
     if not re.match(r"^[^@\s]+@[^@\s]+$", email) or len(email) > 254:
-        raise UserError("the e-mail address is not valid. Fix: give the address the identity provider signs in with.")
+        raise UserError("the e-mail address is not valid. Fix: give the address the identity provider signs in with.",
+                        key="bad_email")
     return email
 
 
@@ -317,7 +336,8 @@ def create_user(store: AccessStore, username: str, *, role: str, password: str |
     _check_role(role)
     email = _check_email(email)
     if password is None and email is None:
-        raise UserError("a user needs a password or an e-mail for single sign-on. Fix: give one of them.")
+        raise UserError("a user needs a password or an e-mail for single sign-on. Fix: give one of them.",
+                        key="no_password")
     password_hash = _check_password(password)
     must_change = int(bool(temporary) and password is not None)
     with store.transaction() as db:
@@ -327,7 +347,8 @@ def create_user(store: AccessStore, username: str, *, role: str, password: str |
                        (username, email, role, password_hash, _now(), by, must_change))
         except sqlite3.IntegrityError:
             raise UserError(f"a user named {username!r} or with that e-mail already exists. "
-                            "Fix: choose another name, or change the existing user's role.") from None
+                            "Fix: choose another name, or change the existing user's role.", key="taken",
+                            name=username) from None
         write_audit(db, user=by, action="create user", object=f"user {username} ({role})")
     return User(username, role, email, bool(must_change))
 
@@ -344,7 +365,8 @@ def create_first_admin(store: AccessStore, username: str, password: str) -> User
             db.execute("INSERT INTO users (username, email, role, password_hash, created_at, created_by) "
                        "VALUES (?, NULL, 'admin', ?, ?, ?)", (username, password_hash, _now(), "create-admin"))
         except sqlite3.IntegrityError:
-            raise UserError(f"a user named {username!r} already exists. Fix: choose another name.") from None
+            raise UserError(f"a user named {username!r} already exists. Fix: choose another name.", key="name_taken",
+                            name=username) from None
         write_audit(db, user="create-admin", action="create user", object=f"user {username} (admin)")
     return User(username, "admin", None)
 
@@ -525,9 +547,11 @@ def change_password(store: AccessStore, username: str, *, current: str, new: str
         row = db.execute("SELECT username, password_hash FROM users WHERE username = ?", (username,)).fetchone()
     if row is None or not _password_matches(row[1], current):
         _record_failure(store, username, client, now=now, object="password change")
-        raise UserError("the current password is wrong. Fix: type the password you signed in with.")
+        raise UserError("the current password is wrong. Fix: type the password you signed in with.",
+                        key="wrong_password")
     if new == current:
-        raise UserError("the new password is the same as the current one. Fix: choose a different one.")
+        raise UserError("the new password is the same as the current one. Fix: choose a different one.",
+                        key="same_password")
     password_hash = _check_password(new)
     with store.transaction() as db:
         db.execute("UPDATE users SET password_hash = ?, must_change_password = 0, generation = generation + 1 "
@@ -569,7 +593,8 @@ def has_admin(store: AccessStore) -> bool:
 def _user_row(db: sqlite3.Connection, username: str) -> tuple:
     row = db.execute("SELECT username, role, email FROM users WHERE username = ?", (str(username),)).fetchone()
     if row is None:
-        raise UserError(f"no user named {username!r}. Fix: check the name on the users page.")
+        raise UserError(f"no user named {username!r}. Fix: check the name on the users page.", key="no_user",
+                        name=str(username))
     return row
 
 
@@ -611,7 +636,8 @@ def start_session(store: AccessStore, user: User, *, via: str, now: float | None
     with store.transaction() as db:
         row = db.execute("SELECT generation FROM users WHERE username = ?", (user.username,)).fetchone()
         if row is None:
-            raise UserError(f"no user named {user.username!r}. Fix: check the name on the users page.")
+            raise UserError(f"no user named {user.username!r}. Fix: check the name on the users page.",
+                            key="no_user", name=user.username)
         db.execute("DELETE FROM sessions WHERE expires_s <= ?", (now,))
         db.execute("INSERT INTO sessions (session_hash, username, generation, via, issued_s, expires_s, last_seen_s) "
                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -771,7 +797,7 @@ def _keep_one_admin(db: sqlite3.Connection) -> None:
     (admins,) = db.execute("SELECT COUNT(*) FROM users WHERE role = 'admin'").fetchone()
     if admins <= 1:
         raise UserError("this is the last admin; nobody could manage users afterwards. "
-                        "Fix: make another user admin first.")
+                        "Fix: make another user admin first.", key="last_admin")
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -816,3 +842,17 @@ def entries(store: SqliteStore, *, user: str | None = None, action: str | None =
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def action_label(action: str, lang: str) -> str:
+    """An audit log ``action`` as the users page shows it in ``lang`` (catalog ``audit.<action>``; an action with
+    a mode in brackets, "upload incidents (append)", has both parts translated). The log keeps the English."""
+    from planning.i18n import CATALOG, t
+
+    if f"audit.{action}" in CATALOG:
+        return t(f"audit.{action}", lang)
+    match = re.fullmatch(r"(.+) \((\w+)\)", action)
+    if match and f"audit.{match[1]}" in CATALOG:
+        mode = t(f"audit.{match[2]}", lang) if f"audit.{match[2]}" in CATALOG else match[2]
+        return f"{t(f'audit.{match[1]}', lang)} ({mode})"
+    return action

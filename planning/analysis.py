@@ -143,7 +143,8 @@ def site_minutes_for(region, *, profile: SpeedProfile | None = None) -> SiteMinu
 def describe_profile(profile: SpeedProfile, lang: str) -> str:
     """The speed profile in ``lang``, as stated with every network result: where its speeds come from (built-in,
     the region's speeds.csv, a file), the main class speeds, the unpaved factor, maxspeed use, adjustments."""
-    speeds = ", ".join(f"{name} {fmt_number(profile.speeds_kmh[name], lang, decimals=_decimals(profile.speeds_kmh[name]))}"
+    speeds = ", ".join(f"{road_class_name(name, lang)} "
+                       f"{fmt_number(profile.speeds_kmh[name], lang, decimals=_decimals(profile.speeds_kmh[name]))}"
                        for name in profile.described_classes())
     source = t(f"speeds.source.{profile.source}", lang, name=profile.name)
     ignored = profile.maxspeed_ignored_classes()
@@ -153,6 +154,14 @@ def describe_profile(profile: SpeedProfile, lang: str) -> str:
     adjustments = ", ".join(t(f"adjustment.{a}", lang) for a in profile.adjustments) or t("method.none", lang)
     return t("speeds.network_desc", lang, source=source, speeds=speeds, maxspeed=maxspeed, adjustments=adjustments,
              unpaved=fmt_number(profile.unpaved_factor, lang, decimals=1))
+
+
+def road_class_name(highway: str, lang: str) -> str:
+    """An OpenStreetMap ``highway`` class as a reader of ``lang`` calls it (``road_class.<class>``); a class the
+    catalog does not know keeps its tag."""
+    from planning.i18n import CATALOG
+
+    return t(f"road_class.{highway}", lang) if f"road_class.{highway}" in CATALOG else highway
 
 
 def _decimals(value: float) -> int:

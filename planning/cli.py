@@ -1,20 +1,29 @@
 """``python -m planning COMMAND``: every figure a page shows can be reproduced from the shell.
 
-Exit codes: 0 success, 2 invalid input (the message on stderr, no traceback), 1 any other failure.
-Each topic registers its own subcommands through a ``register(subparsers)`` function; :data:`COMMANDS` says
-which module holds which command, so that running one command imports only its module (the others pull in
-maps, PDFs and the planning core, seconds of imports a command such as ``download-osm`` does not need).
+Exit codes: 0 success, 2 invalid input (one message on stderr naming the argument or file and the fix, no
+traceback), 1 any other failure.
+
+Each topic registers its own subcommands through a ``register(subparsers, lang)`` function; :data:`COMMANDS` says
+which module holds which command. ``--help`` and the parser of one command import no heavy module (geopandas,
+osmnx, matplotlib, streamlit): those modules import them inside their handlers, so the list of commands answers
+at once and running one command imports only what it needs.
+
+Language: ``--lang ru|kk|en`` (before or after the command); default from the locale (:func:`locale_language`).
+It applies to every message printed and to the reports and maps written.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
+import functools
 import json
+import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from geo.errors import QorgauError, ValidationError
+from planning.i18n import LANGUAGES, t
 
 COMMANDS = {
     "info": "planning.cli_region", "build-default": "planning.cli_region",
@@ -25,43 +34,173 @@ COMMANDS = {
     "coverage": "planning.cli_coverage", "compare": "planning.cli_coverage",
     "suggest": "planning.cli_suggest",
 }
-"""Command name → the module that registers it."""
+"""Command name → the module that registers it (its one-line help is ``cli.cmd.<name>`` in the catalog)."""
 COMMAND_MODULES = list(dict.fromkeys(COMMANDS.values()))
+LOCALE_ENV_VARS = ("LC_ALL", "LC_MESSAGES", "LANG")
+"""Where the default language comes from, in POSIX order: the first one set decides."""
+LOCALE_FALLBACK_LANGUAGE = "en"
+"""The language of a locale that is none of ours (``C``, ``POSIX``, ``de_DE``, unset): scripts and servers."""
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The argument parser; with a known ``command``, only that command's module is imported."""
-    parser = argparse.ArgumentParser(prog="python -m planning", description="Qorgau: plan where support services stand.")
-    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in [COMMANDS[command]] if command in COMMANDS else COMMAND_MODULES:
-        importlib.import_module(name).register(subparsers)
+ARGPARSE_MESSAGES = {
+    "usage: ": "cli.ap.usage", "options": "cli.ap.options", "positional arguments": "cli.ap.positional",
+    "show this help message and exit": "cli.ap.help",
+    "the following arguments are required: %s": "cli.ap.required",
+    "invalid choice: %(value)r (choose from %(choices)s)": "cli.ap.choice",
+    "argument %(argument_name)s: %(message)s": "cli.ap.argument",
+    "invalid %(type)s value: %(value)r": "cli.ap.type",
+    "unrecognized arguments: %s": "cli.ap.unrecognized",
+    "expected one argument": "cli.ap.one",
+    "one of the arguments %s is required": "cli.ap.one_of",
+    "not allowed with argument %s": "cli.ap.not_allowed",
+    "ambiguous option: %(option)s could match %(matches)s": "cli.ap.ambiguous",
+}
+"""argparse's own texts (its gettext messages) -> catalog keys, so that usage lines and its errors speak ``--lang``."""
+
+
+class UsageError(QorgauError, ValueError):
+    """Invalid input on the command line; the message (already in the user's language) names the argument or
+    file and the fix. Exit code 2."""
+
+
+def locale_language(environ=None) -> str:
+    """The CLI's default language from the locale: ``ru_*`` -> ru, ``kk_*`` -> kk, ``en_*`` -> en, anything else
+    (``C.UTF-8``, ``POSIX``, another language, unset) -> :data:`LOCALE_FALLBACK_LANGUAGE`.
+
+    The first of :data:`LOCALE_ENV_VARS` that is set decides, as for any POSIX program.
+    """
+    environ = os.environ if environ is None else environ
+    for name in LOCALE_ENV_VARS:
+        value = environ.get(name, "").strip()
+        if value:
+            code = value.split(".")[0].split("@")[0].split("_")[0].lower()
+            return code if code in LANGUAGES else LOCALE_FALLBACK_LANGUAGE
+    return LOCALE_FALLBACK_LANGUAGE
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line in the user's language (exit code 2)."""
+
+    def __init__(self, *args, lang: str = LOCALE_FALLBACK_LANGUAGE, **kwargs):
+        self.lang = lang
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str):
+        self.exit(2, t("cli.argument_error", self.lang, prog=self.prog, message=message) + "\n")
+
+
+@contextmanager
+def argparse_speaking(lang: str):
+    """While inside, argparse's own texts ("usage:", "the following arguments are required") are in ``lang``.
+
+    argparse looks its texts up through its module's ``_`` (gettext) when it builds a parser and when it prints;
+    it is swapped for the catalog here and put back afterwards, so no other user of argparse is affected."""
+    original = argparse._
+
+    def translated(text: str) -> str:
+        key = ARGPARSE_MESSAGES.get(text)
+        return t(key, lang) if key else original(text)
+
+    argparse._ = translated
+    try:
+        yield
+    finally:
+        argparse._ = original
+
+
+def _lang_in(argv: list[str]) -> str | None:
+    """The value of ``--lang`` in ``argv`` when it is one of :data:`LANGUAGES` (else argparse complains later)."""
+    for i, word in enumerate(argv):
+        value = argv[i + 1] if word == "--lang" and i + 1 < len(argv) else word.partition("=")[2] \
+            if word.startswith("--lang=") else None
+        if value in LANGUAGES:
+            return value
+    return None
+
+
+def _command_in(argv: list[str]) -> str | None:
+    """The command word of ``argv`` (the first word that is not an option or the value of ``--lang``)."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word == "--lang":
+            skip = True
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def build_parser(command: str | None = None, *, lang: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser in ``lang`` (default :func:`locale_language`). With a known ``command`` its options are
+    defined (importing its module, which imports nothing heavy); otherwise only the list of commands."""
+    lang = lang or locale_language()
+    parser = _Parser(prog="python -m planning", description=t("cli.description", lang), lang=lang)
+    parser.add_argument("--lang", choices=LANGUAGES, default=lang, help=t("cli.arg.lang", lang))
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                       parser_class=functools.partial(_Parser, lang=lang))
+    if command in COMMANDS:
+        importlib_module(COMMANDS[command]).register(subparsers, lang)
+    else:
+        for name in COMMANDS:
+            subparsers.add_parser(name, help=t(f"cli.cmd.{name}", lang))
     return parser
+
+
+def importlib_module(name: str):
+    import importlib
+
+    return importlib.import_module(name)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    command = next((word for word in argv if not word.startswith("-")), None)
-    parser = build_parser(command)
-    args = parser.parse_args(argv)
+    lang = _lang_in(argv) or locale_language()
+    with argparse_speaking(lang):
+        args = build_parser(_command_in(argv), lang=lang).parse_args(argv)
+    lang = args.lang
+    if not hasattr(args, "handler"):  # a command word that is not in COMMANDS: argparse said so already
+        return 2
     try:
         return int(args.handler(args) or 0)
+    except UsageError as exc:
+        print(t("cli.error", lang, message=str(exc)), file=sys.stderr)
+        return 2
     except ValidationError as exc:
-        print(f"error: invalid input:\n{exc}", file=sys.stderr)
+        from planning.i18n import format_problem
+
+        lines = [format_problem(problem, lang) for problem in exc.problems]
+        if len(lines) == 1:  # one problem, one line
+            print(f"{t('cli.invalid_input', lang)} {lines[0]}", file=sys.stderr)
+        else:
+            print("\n".join([t("cli.invalid_input", lang), *lines]), file=sys.stderr)
+        return 2
+    except LookupError as exc:  # planning.lookup.NotFoundError: a district or scenario that is not there
+        from planning.lookup import NotFoundError
+
+        if not isinstance(exc, NotFoundError):
+            return _failure(exc, lang)
+        print(t("cli.error", lang, message=not_found_message(exc, lang)), file=sys.stderr)
         return 2
     except (QorgauError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        message = exc.message(lang) if hasattr(exc, "message") and callable(exc.message) else str(exc)
+        print(t("cli.error", lang, message=message), file=sys.stderr)
         return 1
     except Exception as exc:  # the CLI promises no traceback; say what failed and how to see more
-        print(f"error: {type(exc).__name__}: {exc} (set QORGAU_DEBUG=1 for a traceback)", file=sys.stderr)
-        if _debug():
-            raise
-        return 1
+        return _failure(exc, lang)
 
 
-def _debug() -> bool:
-    import os
+def _failure(exc: Exception, lang: str) -> int:
+    print(t("cli.failure", lang, kind=type(exc).__name__, message=str(exc)), file=sys.stderr)
+    if os.environ.get("QORGAU_DEBUG") == "1":
+        raise exc
+    return 1
 
-    return os.environ.get("QORGAU_DEBUG") == "1"
+
+def not_found_message(exc, lang: str) -> str:
+    """A :class:`planning.lookup.NotFoundError` as one line in ``lang``: what was given, what there is, the fix."""
+    listed = "; ".join(exc.choices) if exc.choices else t("cli.none", lang)
+    return t(f"cli.unknown_{exc.what}", lang, given=exc.given, choices=listed)
 
 
 def print_json(value) -> None:
@@ -83,12 +222,58 @@ def _jsonable(value):
     return value
 
 
-def region_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--region", required=True, type=Path, help="region folder (see DESIGN.md)")
+# --------------------------------------------------------------------------------------------------------
+# options several commands share (no heavy import here: these run for --help)
+# --------------------------------------------------------------------------------------------------------
+def command_parser(subparsers, name: str, lang: str) -> argparse.ArgumentParser:
+    """The parser of command ``name`` with its help from the catalog and ``--lang`` (also accepted after it)."""
+    parser = subparsers.add_parser(name, help=t(f"cli.cmd.{name}", lang), description=t(f"cli.cmd.{name}", lang))
+    parser.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=t("cli.arg.lang", lang))
+    return parser
 
 
-def speeds_argument(parser: argparse.ArgumentParser) -> None:
+def region_argument(parser: argparse.ArgumentParser, lang: str) -> None:
+    parser.add_argument("--region", required=True, type=Path, metavar="DIR", help=t("cli.arg.region", lang))
+
+
+def speeds_argument(parser: argparse.ArgumentParser, lang: str) -> None:
     """``--speeds FILE``: class speeds that override the region folder's ``speeds.csv`` (see geo/speeds.py)."""
-    parser.add_argument("--speeds", type=Path, metavar="FILE",
-                        help="speeds CSV (highway,speed_kmh[,use_maxspeed]) used instead of the region folder's "
-                             "speeds.csv or the built-in speeds")
+    parser.add_argument("--speeds", type=Path, metavar="FILE", help=t("cli.arg.speeds", lang))
+
+
+def db_argument(parser: argparse.ArgumentParser, lang: str) -> None:
+    """``--db FILE``: the database the app uses (planning.db.default_db_path) unless given."""
+    parser.add_argument("--db", type=Path, default=None, metavar="FILE", help=t("cli.arg.db", lang))
+
+
+def scenario_argument(parser: argparse.ArgumentParser, lang: str) -> None:
+    """``--scenario NAME|ID|FILE.csv``: a saved scenario of the database, or a sites CSV (see planning.cli_data)."""
+    parser.add_argument("--scenario", metavar="NAME|ID|FILE.csv", help=t("cli.arg.scenario", lang))
+    db_argument(parser, lang)
+
+
+def existing_file(lang: str):
+    """An argparse type: a path to a file that exists (else exit 2 naming the argument and the path)."""
+
+    def check(text: str) -> Path:
+        path = Path(text)
+        if not path.is_file():
+            raise argparse.ArgumentTypeError(t("cli.no_file", lang, path=text))
+        return path
+
+    return check
+
+
+def minutes_type(lang: str):
+    """An argparse type: ``"30,60"`` -> ``(30.0, 60.0)``, positive minutes (else exit 2 with an example)."""
+
+    def parse(text: str) -> tuple[float, ...]:
+        try:
+            values = tuple(float(part) for part in str(text).split(",") if part.strip())
+        except ValueError:
+            values = ()
+        if not values or any(not 0 < v < float("inf") for v in values):
+            raise argparse.ArgumentTypeError(t("cli.bad_minutes", lang, got=text))
+        return values
+
+    return parse

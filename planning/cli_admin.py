@@ -3,108 +3,105 @@
 
 from __future__ import annotations
 
-import getpass
 import sys
 from pathlib import Path
 
-from geo.errors import Problem, ValidationError
-from geo.region import load_region
-from planning import chain
-from planning.access import AccessStore, UserError, create_first_admin, default_db_path, entries
-from planning.cli import region_argument
+from planning.cli import UsageError, command_parser, db_argument, existing_file, region_argument
+from planning.i18n import t
 
 
-def register(subparsers) -> None:
-    admin = subparsers.add_parser("create-admin", help="create the first admin of a new installation "
-                                                       "(refused once an admin exists)")
-    _db_argument(admin)
+def register(subparsers, lang: str | None = None) -> None:
+    from planning.cli import locale_language
+
+    lang = lang or locale_language()
+    admin = command_parser(subparsers, "create-admin", lang)
+    db_argument(admin, lang)
     admin.add_argument("--username", required=True)
-    admin.add_argument("--password-stdin", action="store_true",
-                       help="read the password from the first line of standard input instead of prompting")
+    admin.add_argument("--password-stdin", action="store_true", help=t("cli.arg.password_stdin", lang))
     admin.set_defaults(handler=_create_admin)
 
-    audit = subparsers.add_parser("audit", help="print the newest audit log entries, or check that the audit log "
-                                                "and the scenario versions were not changed (--verify)")
-    _db_argument(audit)
-    audit.add_argument("--limit", type=int, default=50)
-    audit.add_argument("--user")
-    audit.add_argument("--verify", action="store_true",
-                       help="recompute the hash chains of the audit log and of the scenario versions (the database "
-                            "is only read); exit 0 with the counts when intact, 1 with the first broken row")
+    audit = command_parser(subparsers, "audit", lang)
+    db_argument(audit, lang)
+    audit.add_argument("--limit", type=int, default=50, help=t("cli.arg.limit", lang))
+    audit.add_argument("--user", help=t("cli.arg.audit_user", lang))
+    audit.add_argument("--verify", action="store_true", help=t("cli.arg.verify", lang))
     audit.set_defaults(handler=_audit)
 
-    upload = subparsers.add_parser("import-incidents", help="store incident counts from a CSV, XLSX or GeoJSON file "
-                                                            "(points are aggregated; only counts are kept)")
-    _db_argument(upload)
-    region_argument(upload)
-    upload.add_argument("--user", required=True, help="who imports, for the audit log")
-    upload.add_argument("--mode", choices=("replace", "append"), default="replace")
-    upload.add_argument("file", type=Path)
+    upload = command_parser(subparsers, "import-incidents", lang)
+    db_argument(upload, lang)
+    region_argument(upload, lang)
+    upload.add_argument("--user", required=True, help=t("cli.arg.import_user", lang))
+    upload.add_argument("--mode", choices=("replace", "append"), default="replace", help=t("cli.arg.mode", lang))
+    upload.add_argument("file", type=existing_file(lang), metavar="FILE", help=t("cli.arg.incident_file", lang))
     upload.set_defaults(handler=_import_incidents)
 
 
-def _db_argument(parser) -> None:
-    parser.add_argument("--db", type=Path, default=None,
-                        help="SQLite database (default: the scenario database, QORGAU_SCENARIO_DB)")
+def _read_password(from_stdin: bool, lang: str) -> str:
+    import getpass
 
-
-def _read_password(from_stdin: bool) -> str:
     if from_stdin or not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\r\n")
-    first = getpass.getpass("Password for the new admin: ")
-    if getpass.getpass("Repeat it: ") != first:
-        raise UserError("the two passwords differ. Fix: run the command again.")
+    first = getpass.getpass(t("cli.admin.password", lang))
+    if getpass.getpass(t("cli.admin.repeat", lang)) != first:
+        raise UsageError(t("cli.admin.differ", lang))
     return first
 
 
 def _create_admin(args) -> int:
+    from planning.access import AccessStore, create_first_admin
+
     store = AccessStore(args.db)
-    user = create_first_admin(store, args.username, _read_password(args.password_stdin))
-    print(f"created admin {user.username} in {store.path}")
+    user = create_first_admin(store, args.username, _read_password(args.password_stdin, args.lang))
+    print(t("cli.admin.created", args.lang, user=user.username, path=str(store.path)))
     return 0
 
 
 def _audit(args) -> int:
+    from planning.access import AccessStore, default_db_path, entries
+
     if args.verify:
-        return _verify(args.db or default_db_path())
+        return _verify(args.db or default_db_path(), args.lang)
     for entry in reversed(entries(AccessStore(args.db), user=args.user, limit=args.limit)):
         print(f"{entry.at}  {entry.user:20}  {entry.action:28}  {entry.object}")
     return 0
 
 
-def _verify(path: Path) -> int:
+def _verify(path: Path, lang: str) -> int:
     """Print one line per chain; a break goes to stderr and makes the exit code 1."""
+    from planning import chain
+
     if not Path(path).is_file():
-        raise ValidationError([Problem(str(path), "there is no database file here.",
-                                       "give the deployment's database with --db or QORGAU_SCENARIO_DB.")])
+        raise UsageError(t("cli.no_db", lang, path=str(path)))
     broken = 0
     for report in chain.verify_file(path):
         for note in report.notes:
-            print(f"note: {note}", file=sys.stderr)
+            print(t("cli.note", lang, message=note), file=sys.stderr)
         if not report.chained:
-            print(f"{report.spec.what}: {report.rows} rows, not chained yet (the app chains them when it next opens "
-                  "the database)")
+            print(t("cli.audit.unchained", lang, what=report.spec.what, rows=str(report.rows)))
         elif report.intact:
-            head = (f"; head {report.spec.order_column} {report.head_position} {report.head_hash}"
-                    if report.head_hash else "")
-            print(f"{report.spec.what}: {report.rows} rows, chain intact{head}")
+            head = (t("cli.audit.head", lang, column=report.spec.order_column, position=str(report.head_position),
+                      hash=report.head_hash) if report.head_hash else "")
+            print(t("cli.audit.intact", lang, what=report.spec.what, rows=str(report.rows), head=head))
         else:
             broken += 1
-            print(f"error: {report.first_break.message} (first break of {report.rows} rows; "
-                  f"{report.spec.table} in {path})", file=sys.stderr)
+            print(t("cli.audit.broken", lang, message=report.first_break.message, rows=str(report.rows),
+                    table=report.spec.table, path=str(path)), file=sys.stderr)
     return 1 if broken else 0
 
 
 def _import_incidents(args) -> int:
+    from geo.errors import ValidationError
+    from geo.region import load_region
     from planning.intake import IncidentStore, ingest_incidents
 
+    lang = args.lang
     region = load_region(args.region)
     result = ingest_incidents(args.file.read_bytes(), filename=args.file.name, region=region,
                               store=IncidentStore(args.db), user=args.user, mode=args.mode)
     if not result.accepted:
         raise ValidationError(list(result.problems))
-    for message in result.messages():
-        print(f"warning: {message}", file=sys.stderr)
-    print(f"stored {result.counts_stored} counts ({result.layout}, {result.rows} rows) for "
-          f"{', '.join(result.periods)} as batch {result.batch_id}")
+    for message in result.messages(lang):
+        print(t("cli.warning", lang, message=message), file=sys.stderr)
+    print(t("cli.import.stored", lang, n=result.counts_stored, layout=result.layout, rows=result.rows,
+            periods=", ".join(result.periods), batch=str(result.batch_id)))
     return 0

@@ -9,17 +9,12 @@ Incident figures are printed as cells of the one protected release (``"<5"`` whe
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
+from planning.cli import (command_parser, db_argument, minutes_type, print_json, region_argument, scenario_argument,
+                          speeds_argument)
+from planning.i18n import fmt_number, t
 
-from geo.region import load_region, read_services, region_outline
-from planning.analysis import evaluate, incident_release, site_minutes_for, speed_profile_of
-from planning.baseline import current_services
-from planning.cli import print_json, region_argument, speeds_argument
-from planning.coverage import DEFAULT_THRESHOLDS_MINUTES, Coverage, compare, summary_sentence, threshold_key
-from planning.gapmap import shown_incidents
-from planning.privacy import small_count_k
-
+DEFAULT_THRESHOLDS_TEXT = "30,60"
+"""planning.coverage.DEFAULT_THRESHOLDS_MINUTES as typed (a test checks they agree; importing it costs a second)."""
 FIGURE_KEYS = ("population_covered", "population_total", "settlements_covered", "settlements_total",
                "settlements_unknown_population", "settlements_unknown_population_covered")
 """Figures printed as numbers; ``incidents_covered`` and ``incidents_total`` are printed as display strings."""
@@ -27,46 +22,38 @@ CHANGE_KEYS = ("population_covered", "settlements_covered")
 """Figures whose difference ``compare`` prints (incident differences could reveal a hidden count)."""
 
 
-def register(subparsers) -> None:
-    cover = subparsers.add_parser("coverage", help="population, settlements and incidents within each threshold, "
-                                  "region-wide and per district")
-    region_argument(cover)
-    cover.add_argument("--scenario", type=Path, help="sites CSV with the columns of services.csv "
-                       "(default: the region's services, else the baseline)")
-    _common(cover)
+def register(subparsers, lang: str | None = None) -> None:
+    from planning.cli import locale_language
+
+    lang = lang or locale_language()
+    cover = command_parser(subparsers, "coverage", lang)
+    region_argument(cover, lang)
+    scenario_argument(cover, lang)
+    cover.add_argument("--district", metavar="NAME|ID", help=t("cli.arg.district_only", lang))
+    _common(cover, lang)
     cover.set_defaults(handler=_coverage)
 
-    comp = subparsers.add_parser("compare", help="what scenario B changes against scenario A")
-    region_argument(comp)
-    comp.add_argument("scenario_a", type=Path, metavar="A.csv", help="sites CSV of scenario A")
-    comp.add_argument("scenario_b", type=Path, metavar="B.csv", help="sites CSV of scenario B")
-    _common(comp)
+    comp = command_parser(subparsers, "compare", lang)
+    region_argument(comp, lang)
+    comp.add_argument("scenario_a", metavar="A", help=t("cli.arg.scenario_a", lang))
+    comp.add_argument("scenario_b", metavar="B", help=t("cli.arg.scenario_b", lang))
+    db_argument(comp, lang)
+    _common(comp, lang)
     comp.set_defaults(handler=_compare)
 
 
-def _common(parser) -> None:
-    default = ",".join(threshold_key(m) for m in DEFAULT_THRESHOLDS_MINUTES)
-    parser.add_argument("--minutes", type=minutes_list, default=minutes_list(default),
-                        help=f"thresholds in minutes, comma-separated (default {default})")
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    speeds_argument(parser)
-
-
-def minutes_list(text: str) -> tuple[float, ...]:
-    """``"30,60"`` -> ``(30.0, 60.0)``; argparse turns the error into exit code 2."""
-    try:
-        values = tuple(float(part) for part in str(text).split(",") if part.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--minutes must be numbers separated by commas, e.g. 30,60; got {text!r}")
-    if not values or any(not 0 < v < float("inf") for v in values):
-        raise argparse.ArgumentTypeError(f"--minutes must be positive minutes, e.g. 30,60; got {text!r}")
-    return values
+def _common(parser, lang: str) -> None:
+    parse = minutes_type(lang)
+    parser.add_argument("--minutes", type=parse, default=parse(DEFAULT_THRESHOLDS_TEXT), metavar="M[,M...]",
+                        help=t("cli.arg.thresholds", lang, default=DEFAULT_THRESHOLDS_TEXT))
+    parser.add_argument("--json", action="store_true", help=t("cli.arg.json", lang))
+    speeds_argument(parser, lang)
 
 
 # --------------------------------------------------------------------------------------------------------
 # reports
 # --------------------------------------------------------------------------------------------------------
-def coverage_report(cov: Coverage, *, k: int) -> dict:
+def coverage_report(cov, *, k: int) -> dict:
     """Coverage as a JSON-ready dict, incident figures as display strings.
 
     Returns
@@ -77,6 +64,8 @@ def coverage_report(cov: Coverage, *, k: int) -> dict:
         ``median_minutes``, ``p90_minutes`` (None = unreachable for that share of people, or unknown);
         ``districts``: ``{district_id: {"thresholds": {...}, "median_minutes", "p90_minutes"}}``; ``small_count_k``.
     """
+    from planning.gapmap import shown_incidents
+
     shown = shown_incidents(cov)
 
     def figures(area, incidents_covered: dict[str, str], incidents_total: str) -> dict:
@@ -100,40 +89,57 @@ def coverage_report(cov: Coverage, *, k: int) -> dict:
 
 
 def _coverage(args) -> int:
-    region = load_region(args.region)
-    services = _services(region, args.scenario)
+    from planning.analysis import evaluate, incident_release, site_minutes_for, speed_profile_of
+    from planning.cli_data import district_id, open_region, scenario_services
+    from planning.privacy import small_count_k
+
+    lang = args.lang
+    region = open_region(args, lang)
+    district = district_id(region, args.district)
+    name, services = scenario_services(region, args.scenario, args, lang)
     site_minutes = site_minutes_for(region, profile=speed_profile_of(region, speeds_file=args.speeds))
-    result = evaluate(region, services, site_minutes, incidents=_incidents(region), thresholds=args.minutes)
-    report = {"region": region.region_id, "scenario": str(args.scenario) if args.scenario else "current services",
-              "services": len(services), "method": result.method, "method_description": result.description,
-              **coverage_report(result.coverage, k=small_count_k())}
+    result = evaluate(region, services, site_minutes, incidents=incident_release(region), thresholds=args.minutes)
+    report = {"region": region.region_id, "scenario": name, "services": len(services), "method": result.method,
+              "method_description": result.description, "method_text": site_minutes.describe(lang), **coverage_report(result.coverage, k=small_count_k())}
+    if district is not None:
+        report["districts"] = {d: v for d, v in report["districts"].items() if d == district}
+        report["district"] = district
     if args.json:
         print_json(report)
     else:
-        print(_coverage_text(report))
+        print(_coverage_text(report, lang))
     return 0
 
 
 def _compare(args) -> int:
-    region = load_region(args.region)
+    from planning.analysis import evaluate, incident_release, site_minutes_for, speed_profile_of
+    from planning.cli_data import open_region, scenario_services
+    from planning.coverage import compare
+    from planning.report import comparison_sentence  # the compare page's sentence
+    from planning.privacy import small_count_k
+
+    lang = args.lang
+    region = open_region(args, lang)
     site_minutes = site_minutes_for(region, profile=speed_profile_of(region, speeds_file=args.speeds))
-    incidents = _incidents(region)
+    incidents = incident_release(region)
     k = small_count_k()
-    results = [evaluate(region, _services(region, path), site_minutes, incidents=incidents, thresholds=args.minutes)
-               for path in (args.scenario_a, args.scenario_b)]
+    named = [scenario_services(region, value, args, lang) for value in (args.scenario_a, args.scenario_b)]
+    results = [evaluate(region, services, site_minutes, incidents=incidents, thresholds=args.minutes)
+               for _, services in named]
     comparison = compare(results[0].coverage, results[1].coverage)
     settlements = region.settlements
-    names = (args.scenario_a.stem, args.scenario_b.stem)
+    names = (named[0][0], named[1][0])
     report = {
         "region": region.region_id, "method": results[0].method, "method_description": results[0].description,
-        "a": {"file": str(args.scenario_a), **coverage_report(results[0].coverage, k=k)},
-        "b": {"file": str(args.scenario_b), **coverage_report(results[1].coverage, k=k)},
+        "method_text": site_minutes.describe(lang),
+        "a": {"file": str(args.scenario_a), "name": names[0], **coverage_report(results[0].coverage, k=k)},
+        "b": {"file": str(args.scenario_b), "name": names[1], **coverage_report(results[1].coverage, k=k)},
         "median_minutes": vars(comparison.median_minutes), "p90_minutes": vars(comparison.p90_minutes),
         "thresholds": {
             key: {**{name: vars(within.figures[name]) for name in CHANGE_KEYS},
                   "population_share_pp": vars(within.population_share_pp),
-                  "summary": summary_sentence(comparison, threshold_minutes=within.threshold_minutes,
-                                              name_a=names[0], name_b=names[1]),
+                  "summary": comparison_sentence(results[0], results[1], name_a=names[0], name_b=names[1],
+                                                 lang=lang, threshold_minutes=within.threshold_minutes),
                   **{side: [{"settlement_id": settlements["settlement_id"].iloc[c.index],
                              "name": settlements["name"].iloc[c.index],
                              "district_id": settlements["district_id"].iloc[c.index],
@@ -146,70 +152,72 @@ def _compare(args) -> int:
     if args.json:
         print_json(report)
     else:
-        print(_compare_text(report))
+        print(_compare_text(report, lang))
     return 0
-
-
-def _services(region, path: Path | None):
-    if path is None:
-        return current_services(region)
-    return read_services(Path(path), name=Path(path).name, outline=region_outline(region), districts=region.districts,
-                         analysis_crs=region.analysis_crs)
-
-
-def _incidents(region):
-    return incident_release(region)
 
 
 # --------------------------------------------------------------------------------------------------------
 # text output
 # --------------------------------------------------------------------------------------------------------
-def _number(value) -> str:
-    return "-" if value is None or value != value else f"{value:,.0f}"
+def _number(value, lang: str) -> str:
+    return "-" if value is None or value != value else fmt_number(value, lang)
 
 
-def _minutes(value) -> str:
-    return "unreachable" if value == float("inf") else "-" if value is None or value != value else f"{value:.1f}"
+def _minutes(value, lang: str) -> str:
+    return (t("cli.unreachable", lang) if value == float("inf") else "-" if value is None or value != value
+            else fmt_number(value, lang, decimals=1))
 
 
-def _share(value) -> str:
-    return "-" if value is None or value != value else f"{100 * value:.1f}%"
+def _share(value, lang: str) -> str:
+    return "-" if value is None or value != value else f"{fmt_number(100 * value, lang, decimals=1)}%"
 
 
-def _coverage_text(report: dict) -> str:
-    lines = [f"region {report['region']}, scenario {report['scenario']} ({report['services']} services)",
-             f"method {report['method']}: {report['method_description']}",
-             f"weighted median {_minutes(report['median_minutes'])} min, p90 {_minutes(report['p90_minutes'])} min",
-             f"incidents below {report['small_count_k']} are shown as <{report['small_count_k']}"]
-    header = f"{'district':<24}{'population':>24}{'share':>8}{'settlements':>14}{'incidents':>14}{'unknown pop.':>14}"
+def _coverage_text(report: dict, lang: str) -> str:
+    k = report["small_count_k"]
+    lines = [t("cli.cov.head", lang, region=report["region"], scenario=report["scenario"], n=report["services"]),
+             t("cli.method", lang, method=t(f"cli.method.{report['method']}", lang),
+               description=report["method_text"]),
+             t("cli.cov.median", lang, median=_minutes(report["median_minutes"], lang),
+               p90=_minutes(report["p90_minutes"], lang)),
+             t("cli.cov.small_counts", lang, k=str(k))]
+    header = (f"{t('cli.col.district', lang):<24}{t('cli.col.population', lang):>24}{t('cli.col.share', lang):>8}"
+              f"{t('cli.col.settlements', lang):>14}{t('cli.col.incidents', lang):>14}"
+              f"{t('cli.col.unknown_population', lang):>16}")
     for key, region_figures in report["thresholds"].items():
-        lines += ["", f"within {key} minutes", header]
-        rows = [("REGION", region_figures)] + [(d, v["thresholds"][key]) for d, v in report["districts"].items()]
+        lines += ["", t("cli.cov.within", lang, minutes=key), header]
+        rows = [] if "district" in report else [(t("cli.col.region", lang), region_figures)]
+        rows += [(d, v["thresholds"][key]) for d, v in report["districts"].items()]
         for name, f in rows:
-            lines.append(f"{name[:23]:<24}"
-                         f"{_number(f['population_covered']) + ' / ' + _number(f['population_total']):>24}"
-                         f"{_share(f['population_share']):>8}"
+            lines.append(f"{str(name)[:23]:<24}"
+                         f"{_number(f['population_covered'], lang) + ' / ' + _number(f['population_total'], lang):>24}"
+                         f"{_share(f['population_share'], lang):>8}"
                          f"{str(f['settlements_covered']) + ' / ' + str(f['settlements_total']):>14}"
                          f"{f['incidents_covered'] + ' / ' + f['incidents_total']:>14}"
-                         f"{f['settlements_unknown_population']:>14}")
+                         f"{f['settlements_unknown_population']:>16}")
     return "\n".join(lines)
 
 
-def _compare_text(report: dict) -> str:
-    lines = [f"region {report['region']}: A = {report['a']['file']}, B = {report['b']['file']}",
-             f"method {report['method']}: {report['method_description']}",
-             f"weighted median minutes: A {_minutes(report['median_minutes']['a'])}, "
-             f"B {_minutes(report['median_minutes']['b'])}"]
+def _compare_text(report: dict, lang: str) -> str:
+    lines = [t("cli.cmp.head", lang, region=report["region"], a=report["a"]["name"], b=report["b"]["name"]),
+             t("cli.method", lang, method=t(f"cli.method.{report['method']}", lang),
+               description=report["method_text"]),
+             t("cli.cmp.median", lang, a=_minutes(report["median_minutes"]["a"], lang),
+               b=_minutes(report["median_minutes"]["b"], lang))]
     for key, within in report["thresholds"].items():
         people, places = within["population_covered"], within["settlements_covered"]
-        lines += ["", f"within {key} minutes: {within['summary']}",
-                  f"  population covered: A {_number(people['a'])}, B {_number(people['b'])}, "
-                  f"difference {people['difference']:+,.0f}",
-                  f"  settlements covered: A {places['a']:.0f}, B {places['b']:.0f}, "
-                  f"difference {places['difference']:+.0f}"]
+        lines += ["", t("cli.cmp.within", lang, minutes=key, summary=within["summary"]),
+                  "  " + t("cli.cmp.people", lang, a=_number(people["a"], lang), b=_number(people["b"], lang),
+                           difference=_signed(people["difference"], lang)),
+                  "  " + t("cli.cmp.places", lang, a=_number(places["a"], lang), b=_number(places["b"], lang),
+                           difference=_signed(places["difference"], lang))]
         for side in ("gained", "lost"):
             for c in within[side]:
-                lines.append(f"  {side:<7}{str(c['name'])[:30]:<31}{_minutes(c['minutes_a']):>12} -> "
-                             f"{_minutes(c['minutes_b']):<12} population {_number(c['population'])}, "
-                             f"incidents {c['incidents']}")
+                lines.append(f"  {t('cli.cmp.' + side, lang):<10}{str(c['name'])[:30]:<31}"
+                             f"{_minutes(c['minutes_a'], lang):>12} -> {_minutes(c['minutes_b'], lang):<12} "
+                             + t("cli.cmp.change", lang, population=_number(c["population"], lang),
+                                 incidents=c["incidents"]))
     return "\n".join(lines)
+
+
+def _signed(value, lang: str) -> str:
+    return ("+" if value > 0 else "") + _number(value, lang)

@@ -8,25 +8,30 @@ from __future__ import annotations
 
 import sys
 
-from geo.osm import check_overpass_reachable, download_region
-from planning.cli import region_argument
+from planning.cli import command_parser, region_argument
+from planning.i18n import t
 
 
-def register(subparsers) -> None:
-    download = subparsers.add_parser("download-osm", help="download roads (and missing districts/settlements) "
-                                     "for the region outline from OpenStreetMap; needs internet")
-    region_argument(download)
+def register(subparsers, lang: str | None = None) -> None:
+    from planning.cli import locale_language
+
+    lang = lang or locale_language()
+    download = command_parser(subparsers, "download-osm", lang)
+    region_argument(download, lang)
     download.set_defaults(handler=_download)
 
 
 def _download(args) -> int:
+    from geo.osm import check_overpass_reachable
+
     check_overpass_reachable()  # before loading the region: offline, fail at once
+    from geo.osm import download_region
     from geo.region import load_region, outline_degrees  # imported after the check: offline, fail at once
 
     written = download_region(args.region, outline_degrees(load_region(args.region)),
                               progress=lambda fraction, message: _note(f"[{fraction:4.0%}] {message}"))
     for kind, path in written.items():
-        _note(f"{kind}: {path}")
+        _note(t("cli.download.written", args.lang, kind=kind, path=str(path)))
     return 0
 
 

@@ -1,46 +1,74 @@
-"""Region commands: ``info`` and ``build-default``."""
+"""Region commands: ``info`` (counts, warnings and the districts with their ids and names) and ``build-default``."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from geo.default_region import build_default_region
-from geo.region import load_region
-from geo.settings import DEFAULT_REGION_DIR
-from planning.cli import print_json, region_argument
-from planning.summary import region_summary
+from planning.cli import command_parser, db_argument, print_json, region_argument
+from planning.i18n import t
 
 
-def register(subparsers) -> None:
-    info = subparsers.add_parser("info", help="load and validate a region folder; print counts and warnings")
-    region_argument(info)
-    info.add_argument("--json", action="store_true", help="print JSON")
+def register(subparsers, lang: str | None = None) -> None:
+    from geo.settings import DEFAULT_REGION_DIR  # light: paths and names only
+    from planning.cli import locale_language
+
+    lang = lang or locale_language()
+    info = command_parser(subparsers, "info", lang)
+    region_argument(info, lang)
+    db_argument(info, lang)
+    info.add_argument("--json", action="store_true", help=t("cli.arg.json", lang))
     info.set_defaults(handler=_info)
 
-    build = subparsers.add_parser("build-default", help="rebuild the bundled default region from package data")
-    build.add_argument("--out", type=Path, default=DEFAULT_REGION_DIR)
+    build = command_parser(subparsers, "build-default", lang)
+    build.add_argument("--out", type=Path, default=DEFAULT_REGION_DIR, metavar="DIR", help=t("cli.arg.out_dir", lang))
     build.set_defaults(handler=_build)
 
 
+INFO_LINES = ("districts", "settlements", "services", "incidents", "population_total",
+              "settlements_without_population")
+"""The counts ``info`` prints, in order (labels ``cli.info.<key>``)."""
+
+
+def district_rows(region) -> list[dict]:
+    """Every district of the region: its id and its names (the ones it has), for ``info``."""
+    from planning.lookup import NAME_COLUMNS
+
+    rows = []
+    for _, row in region.districts.iterrows():
+        names = {c: row[c] for c in NAME_COLUMNS if c in region.districts.columns and isinstance(row[c], str) and row[c]}
+        rows.append({"district_id": str(row["district_id"]), **names})
+    return rows
+
+
 def _info(args) -> int:
-    region = load_region(args.region)
+    from planning.cli_data import open_region
+    from planning.summary import region_summary
+
+    lang = args.lang
+    region = open_region(args, lang)
     summary = region_summary(region)
+    districts = district_rows(region)
     if args.json:
-        print_json(summary)
+        print_json({**summary, "district_list": districts})
         return 0
-    print(f"{summary['name']} ({args.region})")
-    for key, label in (("districts", "districts"), ("settlements", "settlements"), ("services", "services"),
-                       ("incidents", "incidents"), ("population_total", "population (known)"),
-                       ("settlements_without_population", "settlements without population")):
-        print(f"  {label:32} {summary[key]}")
+    print(f"{region.name(lang)} ({args.region})")
+    for key in INFO_LINES:
+        print(f"  {t(f'cli.info.{key}', lang):32} {summary[key]}")
     if summary["incidents_synthetic"]:
-        print("  incidents are SYNTHETIC demo data")
+        print("  " + t("cli.info.synthetic", lang))
     for warning in summary["warnings"]:
-        print(f"warning: {warning}")
+        print(t("cli.warning", lang, message=warning))
+    if districts:
+        print(t("cli.info.district_list", lang))
+        for row in districts:
+            names = " / ".join(dict.fromkeys(v for k, v in row.items() if k != "district_id"))
+            print(f"  {row['district_id']:<12} {names}")
     return 0
 
 
 def _build(args) -> int:
+    from geo.default_region import build_default_region
+
     out = build_default_region(Path(args.out))
-    print(f"wrote {out}")
+    print(t("cli.wrote", lang=args.lang, path=str(out)))
     return 0

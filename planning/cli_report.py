@@ -1,7 +1,10 @@
-"""``python -m planning report`` (PDF for the region or a district) and ``python -m planning map`` (standalone HTML).
+"""Report commands: ``python -m planning report`` (PDF of the region or one district) and ``python -m planning map``
+(standalone HTML).
 
-Both use the region's services (the baseline when it has none); ``--scenario SITES.csv`` (as exported by the
-scenarios page) is compared against them in the report and mapped instead of them.
+Both use the region's services (the baseline when it has none); ``--scenario`` (a saved scenario's name or id, or a
+sites CSV as exported by the scenarios page) is compared against them in the report and mapped instead of them.
+Incident figures use the counts uploaded to the database, as the pages do. ``--district`` takes a district's id,
+KATO code or name in any language. Reports and maps are written in ``--lang``.
 """
 
 from __future__ import annotations
@@ -9,63 +12,73 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from geo.region import load_region
-from planning.analysis import evaluate, incident_release, service_bands, site_minutes_for, speed_profile_of
-from planning.baseline import current_services
-from planning.exports import scenario_map, standalone_html
-from planning.i18n import LANGUAGES, t
-from planning.privacy import small_count_k
-from planning.report import INCIDENT_LEVELS, region_pdf
-from planning.scenarios import import_csv, sites_to_services
+from planning.cli import command_parser, region_argument, scenario_argument, speeds_argument
+from planning.i18n import t
+
+INCIDENT_LEVELS = ("district", "settlement")
+"""planning.report.INCIDENT_LEVELS (a test checks they agree; importing it costs seconds)."""
 
 
-def register(subparsers) -> None:
-    from planning.cli import region_argument, speeds_argument
+def register(subparsers, lang: str | None = None) -> None:
+    from planning.cli import locale_language
 
-    report = subparsers.add_parser("report", help="PDF report of the region or one district")
-    region_argument(report)
-    report.add_argument("--scenario", type=Path, help="scenario sites CSV, compared with the current services")
-    report.add_argument("--district", help="district_id: report on this district only")
-    report.add_argument("--lang", choices=LANGUAGES, default=LANGUAGES[0])
+    lang = lang or locale_language()
+    report = command_parser(subparsers, "report", lang)
+    region_argument(report, lang)
+    scenario_argument(report, lang)
+    report.add_argument("--district", metavar="NAME|ID", help=t("cli.arg.district", lang))
     report.add_argument("--incident-level", choices=INCIDENT_LEVELS, default="district",
-                        help="finest level of incident figures printed (default: district)")
-    report.add_argument("--out", type=Path, required=True, help="PDF file to write")
-    speeds_argument(report)
+                        help=t("cli.arg.incident_level", lang))
+    report.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help=t("cli.arg.out_pdf", lang))
+    speeds_argument(report, lang)
     report.set_defaults(handler=_report)
 
-    map_parser = subparsers.add_parser("map", help="standalone HTML map that opens offline")
-    region_argument(map_parser)
-    map_parser.add_argument("--scenario", type=Path, help="scenario sites CSV mapped instead of the current services")
-    map_parser.add_argument("--lang", choices=LANGUAGES, default=LANGUAGES[0])
-    map_parser.add_argument("--out", type=Path, required=True, help="HTML file to write")
-    speeds_argument(map_parser)
+    map_parser = command_parser(subparsers, "map", lang)
+    region_argument(map_parser, lang)
+    scenario_argument(map_parser, lang)
+    map_parser.add_argument("--out", type=Path, required=True, metavar="FILE.html", help=t("cli.arg.out_html", lang))
+    speeds_argument(map_parser, lang)
     map_parser.set_defaults(handler=_map)
 
 
 def _scenarios(region, args, lang: str) -> list:
-    scenarios = [(t("report.scenario_current", lang), current_services(region))]
+    from planning.cli_data import scenario_services
+
+    scenarios = [scenario_services(region, None, args, lang)]  # the region's services, else the baseline
     if args.scenario is not None:
-        scenarios.append((args.scenario.stem, sites_to_services(import_csv(args.scenario, region=region))))
+        scenarios.append(scenario_services(region, args.scenario, args, lang))
     return scenarios
 
 
-def _setup(args):
-    region = load_region(args.region)
+def _setup(args, region=None):
+    from planning.analysis import incident_release, site_minutes_for, speed_profile_of
+    from planning.cli_data import open_region
+
+    region = region if region is not None else open_region(args, args.lang)
     minutes = site_minutes_for(region, profile=speed_profile_of(region, speeds_file=args.speeds))
-    incidents = incident_release(region)
-    return region, minutes, incidents
+    return region, minutes, incident_release(region)
 
 
 def _report(args: argparse.Namespace) -> int:
-    region, minutes, incidents = _setup(args)
-    pdf = region_pdf(region, _scenarios(region, args, args.lang), minutes, lang=args.lang, incidents=incidents,
-                     district_id=args.district, incident_level=args.incident_level)
+    from planning.cli_data import district_id, open_region
+    from planning.report import region_pdf
+
+    region = open_region(args, args.lang)
+    district = district_id(region, args.district)  # before the work: a wrong name fails at once
+    scenarios = _scenarios(region, args, args.lang)
+    region, minutes, incidents = _setup(args, region)
+    pdf = region_pdf(region, scenarios, minutes, lang=args.lang, incidents=incidents,
+                     district_id=district, incident_level=args.incident_level)
     args.out.write_bytes(pdf)
     print(args.out)
     return 0
 
 
 def _map(args: argparse.Namespace) -> int:
+    from planning.analysis import evaluate, service_bands
+    from planning.exports import scenario_map, standalone_html
+    from planning.privacy import small_count_k
+
     region, minutes, incidents = _setup(args)
     _, services = _scenarios(region, args, args.lang)[-1]
     result = evaluate(region, services, minutes, incidents=incidents)

@@ -8,61 +8,60 @@ page: released cells such as "<5", never raw counts.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from geo.region import load_region, read_services, region_outline
-from planning.analysis import incident_release, site_minutes_for, speed_profile_of
-from planning.baseline import current_services
-from planning.cli import print_json, region_argument, speeds_argument
-from planning.siting import DEMAND_MODES, MODELS
-from planning.suggest import CANDIDATE_SOURCES, DEFAULT_MIN_POPULATION, candidate_sites, pick_table, suggest
+from planning.cli import (UsageError, command_parser, existing_file, print_json, region_argument, scenario_argument,
+                          speeds_argument)
+from planning.i18n import t
+
+CANDIDATE_SOURCES = ("population", "district_centres", "upload")
+"""planning.suggest.CANDIDATE_SOURCES (a test checks they agree; importing it costs seconds)."""
+DEFAULT_MIN_POPULATION = 1_000
+"""planning.suggest.DEFAULT_MIN_POPULATION (a test checks they agree)."""
 
 
-def register(subparsers) -> None:
-    parser = subparsers.add_parser("suggest", help="suggest sites for new services (MCLP, LSCP or p-median), "
-                                   "keeping the scenario's sites fixed")
-    region_argument(parser)
-    parser.add_argument("--model", required=True, choices=MODELS,
-                        help="mclp: cover most demand with K more sites; lscp: fewest sites covering every "
-                             "reachable settlement; pmedian: least demand-weighted minutes with K more sites")
-    parser.add_argument("--add", type=int, help="K, sites to add (required for mclp and pmedian)")
-    parser.add_argument("--minutes", type=float, required=True, help="T, the coverage threshold in minutes")
-    parser.add_argument("--scenario", type=Path, help="fixed sites, a CSV with the columns of services.csv "
-                        "(default: the region's services, or the baseline of district centres)")
-    parser.add_argument("--demand", choices=sorted(DEMAND_MODES), default="population",
-                        help="population, incidents (reported x --underreporting) or blend (see the page)")
-    parser.add_argument("--incident-weight", type=float, default=0.5, help="blend: share carried by incidents")
-    parser.add_argument("--underreporting", type=float, default=1.0,
-                        help="estimated incidents per reported incident (>= 1)")
+def register(subparsers, lang: str | None = None) -> None:
+    from planning.cli import locale_language
+    from planning.siting import DEMAND_MODES, MODELS  # light: numpy and the solver's wrapper
+
+    lang = lang or locale_language()
+    parser = command_parser(subparsers, "suggest", lang)
+    region_argument(parser, lang)
+    parser.add_argument("--model", required=True, choices=MODELS, help=t("cli.arg.model", lang))
+    parser.add_argument("--add", type=int, metavar="K", help=t("cli.arg.add", lang))
+    parser.add_argument("--minutes", type=float, required=True, metavar="T", help=t("cli.arg.minutes_t", lang))
+    scenario_argument(parser, lang)
+    parser.add_argument("--demand", choices=sorted(DEMAND_MODES), default="population", help=t("cli.arg.demand", lang))
+    parser.add_argument("--incident-weight", type=float, default=0.5, help=t("cli.arg.incident_weight", lang))
+    parser.add_argument("--underreporting", type=float, default=1.0, help=t("cli.arg.underreporting", lang))
     parser.add_argument("--candidates", choices=CANDIDATE_SOURCES, default="population",
-                        help="settlements of at least --min-population people, district centres, or "
-                             "--candidates-file")
-    parser.add_argument("--min-population", type=float, default=DEFAULT_MIN_POPULATION)
-    parser.add_argument("--candidates-file", type=Path, help="candidate sites, a CSV with the columns of services.csv")
-    parser.add_argument("--every-district", action="store_true", help="at least one service in every district")
+                        help=t("cli.arg.candidates", lang))
+    parser.add_argument("--min-population", type=float, default=DEFAULT_MIN_POPULATION,
+                        help=t("cli.arg.min_population", lang))
+    parser.add_argument("--candidates-file", type=existing_file(lang), metavar="FILE.csv",
+                        help=t("cli.arg.candidates_file", lang))
+    parser.add_argument("--every-district", action="store_true", help=t("cli.arg.every_district", lang))
     method = parser.add_mutually_exclusive_group()
-    method.add_argument("--exact", dest="method", action="store_const", const="exact",
-                        help="integer programme solved by CBC (proved optimum)")
+    method.add_argument("--exact", dest="method", action="store_const", const="exact", help=t("cli.arg.exact", lang))
     method.add_argument("--greedy", dest="method", action="store_const", const="greedy",
-                        help="fast greedy (default); its distance from the optimum is reported when known")
-    parser.add_argument("--json", action="store_true", help="print JSON (default: a short table)")
-    speeds_argument(parser)
+                        help=t("cli.arg.greedy", lang))
+    parser.add_argument("--json", action="store_true", help=t("cli.arg.json_table", lang))
+    speeds_argument(parser, lang)
     parser.set_defaults(handler=_suggest, method="greedy")
 
 
 def _suggest(args: argparse.Namespace) -> int:
+    from planning.analysis import incident_release, site_minutes_for, speed_profile_of
+    from planning.cli_data import open_region, scenario_services
+    from planning.suggest import candidate_sites, pick_table, suggest
+
+    lang = args.lang
     if args.model != "lscp" and args.add is None:
-        print(f"error: --model {args.model} needs --add K (sites to add)", file=sys.stderr)
-        return 2
+        raise UsageError(t("cli.suggest.needs_add", lang, model=args.model))
     if args.candidates == "upload" and args.candidates_file is None:
-        print("error: --candidates upload needs --candidates-file", file=sys.stderr)
-        return 2
-    region = load_region(args.region)
-    services = current_services(region)
-    if args.scenario is not None:
-        services = read_services(args.scenario, name=args.scenario.name, outline=region_outline(region),
-                                 districts=region.districts, analysis_crs=region.analysis_crs)
+        raise UsageError(t("cli.suggest.needs_file", lang))
+    region = open_region(args, lang)
+    _, services = scenario_services(region, args.scenario, args, lang)
     upload = args.candidates_file.read_bytes() if args.candidates_file is not None else None
     candidates = candidate_sites(region, source="upload" if upload is not None else args.candidates,
                                  min_population=args.min_population, upload=upload,
@@ -86,10 +85,11 @@ def _suggest(args: argparse.Namespace) -> int:
             "districts_without_candidates": list(result.districts_without_candidates),
         })
     else:
-        print(table.to_string(index=False) if len(table) else "no site to add")
+        print(table.to_string(index=False) if len(table) else t("cli.suggest.nothing", lang))
         objective = result.objective_shown
-        print(f"objective {objective if isinstance(objective, str) else format(objective, '.6g')} "
-              f"({result.solver}, {result.status}); "
-              f"{len(result.unreachable)} settlements unreachable within {args.minutes:g} min")
-        print(f"method {site_minutes.method}: {site_minutes.description}")
+        print(t("cli.suggest.objective", lang,
+                objective=objective if isinstance(objective, str) else format(objective, ".6g"),
+                solver=result.solver, status=result.status, n=len(result.unreachable), minutes=f"{args.minutes:g}"))
+        print(t("cli.method", lang, method=t(f"cli.method.{site_minutes.method}", lang),
+                description=site_minutes.describe(lang)))
     return 0

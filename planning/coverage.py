@@ -624,22 +624,34 @@ def changed_settlements(settlements: pd.DataFrame, comparison: Comparison, *, th
     )
 
 
-SUMMARY_TEMPLATES = {
-    "people_more": "{name_b} covers {people} more people ({pp} pp) within {minutes} minutes",
-    "people_fewer": "{name_b} covers {people} fewer people ({pp} pp) within {minutes} minutes",
+SUMMARY_TEMPLATES: dict[str, str | tuple[str, str]] = {
+    "people_more": ("{name_b} covers {count} more person ({pp} pp) within {minutes} minutes",
+                    "{name_b} covers {count} more people ({pp} pp) within {minutes} minutes"),
+    "people_fewer": ("{name_b} covers {count} fewer person ({pp} pp) within {minutes} minutes",
+                     "{name_b} covers {count} fewer people ({pp} pp) within {minutes} minutes"),
     "people_same": "{name_b} covers as many people as {name_a} within {minutes} minutes",
-    "villages_more": "{count} more {villages}",
-    "villages_fewer": "{count} fewer {villages}",
+    "villages_more": ("{count} more village", "{count} more villages"),
+    "villages_fewer": ("{count} fewer village", "{count} fewer villages"),
     "villages_same": "the same number of villages",
-    "village_one": "village",
-    "village_many": "villages",
     "nobody_loses": "nobody loses coverage",
-    "one_loses": "{count} village with {people} people loses coverage",
-    "many_lose": "{count} villages with {people} people lose coverage",
+    "some_lose": ("{count} village with {people} people loses coverage",
+                  "{count} villages with {people} people lose coverage"),
     "population_unknown": " (population unknown in {count})",
     "sentence": "{people_clause}, {villages_clause}; {loss_clause}.",
 }
-"""Every word of ``summary_sentence``; replace the values to translate it."""
+"""Every phrase of ``summary_sentence`` in English; a pair is (one, other) for a phrase that depends on
+``{count}``. Translations come as a ``message`` callable (``planning.report.summary_message``)."""
+
+
+def english_summary_message(name: str, count: int | None = None, **values) -> str:
+    """The phrase ``name`` of :data:`SUMMARY_TEMPLATES` with ``values`` (and ``count``, which also picks the
+    English singular or plural) filled in; the default ``message`` of :func:`summary_sentence`."""
+    template = SUMMARY_TEMPLATES[name]
+    if isinstance(template, tuple):
+        template = template[0 if count == 1 else 1]
+    if count is not None:
+        values["count"] = _english_number(count)
+    return template.format(**values)
 
 
 def summary_sentence(
@@ -648,7 +660,7 @@ def summary_sentence(
     threshold_minutes: float | None = None,
     name_a: str = "Scenario A",
     name_b: str = "Scenario B",
-    templates: dict[str, str] = SUMMARY_TEMPLATES,
+    message: Callable[..., str] = english_summary_message,
     number: Callable[..., str] | None = None,
 ) -> str:
     """One sentence a project lead can read aloud: what scenario B buys over A within a threshold.
@@ -663,8 +675,10 @@ def summary_sentence(
         Defaults to the smallest threshold compared.
     name_a, name_b : str
         Scenario names as shown to the reader.
-    templates : dict of str to str
-        ``SUMMARY_TEMPLATES`` or a translation with the same keys and placeholders.
+    message : callable
+        ``message(name, count=None, **values) -> str``: the phrase ``name`` of :data:`SUMMARY_TEMPLATES` in the
+        reader's language, its plural form chosen by ``count`` (an int, formatted by ``message``); the other
+        values come formatted. English by default.
     number : callable, optional
         ``number(value, decimals=0) -> str`` in the reader's conventions (e.g. ``planning.i18n.fmt_number`` with a
         language); English digit grouping by default.
@@ -674,28 +688,24 @@ def summary_sentence(
     result = comparison.within[key]
     people_diff = result.figures["population_covered"].difference
     settlements_diff = int(result.figures["settlements_covered"].difference)
-    people_clause = templates[_direction_key("people", people_diff)].format(
-        name_a=name_a, name_b=name_b, people=number(round(abs(people_diff))),
-        pp=_signed_pp(result.population_share_pp.difference, number), minutes=key,
-    )
-    villages_clause = templates[_direction_key("villages", settlements_diff)].format(
-        count=number(abs(settlements_diff)), villages=_villages(abs(settlements_diff), templates),
-    )
-    loss_clause = _loss_clause(result.lost, templates, number)
-    return templates["sentence"].format(
-        people_clause=people_clause, villages_clause=villages_clause, loss_clause=loss_clause
-    )
+    people_name = _direction_key("people", people_diff)
+    people_values = dict(name_a=name_a, name_b=name_b, minutes=key,
+                         pp=_signed_pp(result.population_share_pp.difference, number))
+    people_clause = (message(people_name, count=round(abs(people_diff)), **people_values) if people_diff
+                     else message(people_name, **people_values))
+    villages_name = _direction_key("villages", settlements_diff)
+    villages_clause = message(villages_name, count=abs(settlements_diff)) if settlements_diff else message(villages_name)
+    loss_clause = _loss_clause(result.lost, message, number)
+    return message("sentence", people_clause=people_clause, villages_clause=villages_clause, loss_clause=loss_clause)
 
 
-def _loss_clause(lost: Sequence[SettlementChange], templates: dict[str, str], number: Callable[..., str]) -> str:
+def _loss_clause(lost: Sequence[SettlementChange], message: Callable[..., str], number: Callable[..., str]) -> str:
     if not lost:
-        return templates["nobody_loses"]
+        return message("nobody_loses")
     known = [c.population for c in lost if math.isfinite(c.population)]
-    clause = templates["one_loses" if len(lost) == 1 else "many_lose"].format(
-        count=number(len(lost)), people=number(round(sum(known)))
-    )
+    clause = message("some_lose", count=len(lost), people=number(round(sum(known))))
     unknown = len(lost) - len(known)
-    return clause + (templates["population_unknown"].format(count=number(unknown)) if unknown else "")
+    return clause + (message("population_unknown", count=unknown) if unknown else "")
 
 
 def _direction_key(prefix: str, difference: float) -> str:
@@ -707,11 +717,7 @@ def _english_number(value: float, decimals: int = 0) -> str:
 
 
 def _signed_pp(value: float, number: Callable[..., str]) -> str:
-    return "n/a" if not math.isfinite(value) else ("-" if value < 0 else "+") + number(abs(value), decimals=1)
-
-
-def _villages(count: int, templates: dict[str, str]) -> str:
-    return templates["village_one" if count == 1 else "village_many"]
+    return "—" if not math.isfinite(value) else ("-" if value < 0 else "+") + number(abs(value), decimals=1)
 
 
 def _change(a: float, b: float) -> FigureChange:

@@ -35,7 +35,7 @@ class StorageError(QorgauError, OSError):
     reason : {"readonly", "full", "unavailable"}
     path : Path
     key : str
-        Catalog entry of the message (``storage.<reason>`` in planning/messages/input_doors.py).
+        Catalog entry of the message (msgctxt ``storage.<reason>`` in planning/translations/*.po).
     """
 
     _ENGLISH = {"readonly": "the database {path} is read-only: the change was not saved; stored data are untouched.",

@@ -21,7 +21,7 @@ from branca.element import Element
 
 from planning.analysis import ScenarioResult
 from planning.coverage import gaps
-from planning.i18n import fmt_number, place_names, t
+from planning.i18n import fmt_number, made_name, place_names, t
 from planning.markup import spreadsheet_frame
 from planning.release import IncidentRelease
 from planning.report import GAP_THRESHOLD_MINUTES, INCIDENT_LEVELS, THRESHOLDS_MINUTES, area_label, gap_table
@@ -84,7 +84,7 @@ def settlement_table(region, result: ScenarioResult, *, incidents: IncidentRelea
     _check_level(incident_level)
     settlements = region.settlements
     minutes = result.nearest.minutes
-    services = dict(zip(result.services["service_id"].astype(object), result.services["name"].astype(object)))
+    services = dict(zip(result.services["service_id"].astype(object), (made_name(n, lang) for n in result.services["name"].astype(object))))
     table = pd.DataFrame({
         "settlement_id": settlements["settlement_id"].astype(object).to_numpy(),
         t("field.name", lang): place_names(settlements, lang),

@@ -17,7 +17,7 @@ import pandas as pd
 
 from planning import palette
 from planning.coverage import Coverage, gaps, hex_gaps, threshold_key
-from planning.i18n import fmt_number, place_names, t
+from planning.i18n import fmt_number, made_name, place_names, t
 from planning.release import IncidentRelease, empty_release
 from planning.webmap import TextTooltip, add_legend, geojson_dict, layer_control_last, layer_name, region_map
 
@@ -134,7 +134,7 @@ def gap_list(region, cov: Coverage, nearest_service_ids, *, threshold_minutes: f
     rows = pd.Index(settlements["settlement_id"]).get_indexer(table["settlement_id"])
     names = district_names(region, lang)
     all_names = place_names(settlements, lang)
-    service_names = dict(zip(services["service_id"].astype(str), services["name"].astype(str)))
+    service_names = dict(zip(services["service_id"].astype(str), (made_name(n, lang) for n in services["name"].astype(str))))
     out = pd.DataFrame({
         t("field.name", lang): [all_names[i] for i in rows],
         t("field.district", lang): [names.get(d, d) if isinstance(d, str) else "" for d in table["district_id"]],
@@ -153,8 +153,12 @@ def _minutes_value(minutes: float) -> float | None:
 
 
 def district_names(region, lang: str) -> dict[str, str]:
-    """district_id -> name in ``lang`` (or ru, en, the id)."""
-    return dict(zip(region.districts["district_id"].astype(str), place_names(region.districts, lang)))
+    """district_id -> name in ``lang`` (or ru, en, the id); settlements outside every district
+    (:data:`planning.coverage.NO_DISTRICT_ID`) are "no district known" in ``lang``."""
+    from planning.coverage import NO_DISTRICT_ID
+
+    return {NO_DISTRICT_ID: t("district.none", lang),
+            **dict(zip(region.districts["district_id"].astype(str), place_names(region.districts, lang)))}
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -1,57 +1,135 @@
 """One message catalog for every label, message, legend and export: Russian (default), Kazakh and English.
 
-``t(key, lang, **values)`` formats a message; numbers go through :func:`fmt_number` so that they follow the
-language's conventions (a thin space between thousands and a decimal comma in ru/kk, a comma and a point in en).
-A test fails if any key lacks a language. Messages live in topic modules under ``planning/messages/`` (one per
-page or subject), merged here into the one catalog.
+``t(key, lang, **values)`` formats a message; ``t(key, lang, count=n, **values)`` picks the plural form of a
+count-dependent message by the language's CLDR plural rule ("1 населённый пункт", "3 населённых пункта",
+"5 населённых пунктов"). Numbers go through :func:`fmt_number` (Babel, CLDR number symbols: a no-break space
+between thousands and a decimal comma in ru/kk, a comma and a point in en) and dates through :func:`fmt_date`.
+
+The messages live in the gettext catalogs of :mod:`planning.translations` (``ru.po``, ``kk.po``, ``en.po``,
+msgctxt = the key used here, msgid = the English text), compiled to ``.mo`` by the build. A test fails on any
+message that is missing, empty or still English in a language, or whose placeholders differ.
 """
 
 from __future__ import annotations
 
-import importlib
+import datetime as _dt
 import math
-import pkgutil
+import numbers
 
-from planning import messages
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
 
-LANGUAGES = ("ru", "kk", "en")
+from planning import translations
+
+LANGUAGES = translations.LANGUAGES
 DEFAULT_LANGUAGE = "ru"
 LANGUAGE_NAMES = {"ru": "Русский", "kk": "Қазақша", "en": "English"}
 
-CATALOG: dict[str, dict[str, str]] = {}
-"""Every message, merged from the topic modules in :mod:`planning.messages` (each defines ``MESSAGES``)."""
+_COMPILED = {lang: translations.load(lang) for lang in LANGUAGES}
+
+CATALOG: dict[str, dict[str, str]] = {
+    key: {lang: _COMPILED[lang].entries[key].text for lang in LANGUAGES if key in _COMPILED[lang].entries}
+    for key in _COMPILED[DEFAULT_LANGUAGE].entries}
+"""Every message key with its text per language (for a plural message, the form for "many"/"other"; use
+:func:`t` with ``count=`` to get the right one). Read-only view of the compiled catalogs."""
+
+PLURAL_KEYS: frozenset[str] = frozenset(key for key, entry in _COMPILED[DEFAULT_LANGUAGE].entries.items()
+                                        if entry.forms)
+"""Keys of the messages that depend on a count (``msgid_plural`` in the catalogs)."""
 
 
-def _load_catalog() -> None:
-    for info in sorted(pkgutil.iter_modules(messages.__path__), key=lambda m: m.name):
-        topic = importlib.import_module(f"{messages.__name__}.{info.name}")
-        clash = set(topic.MESSAGES) & set(CATALOG)
-        if clash:
-            raise KeyError(f"message keys defined twice (planning/messages/{info.name}.py): {sorted(clash)}")
-        CATALOG.update(topic.MESSAGES)
+def t(key: str, lang: str = DEFAULT_LANGUAGE, *, count: float | None = None, **values) -> str:
+    """The message ``key`` in ``lang`` with ``values`` filled in (numbers formatted for the language).
 
+    Parameters
+    ----------
+    key : str
+        The message key (the msgctxt of the catalog entry).
+    lang : {"ru", "kk", "en"}
+        Language; another code falls back to Russian.
+    count : int, optional
+        For a count-dependent message (one listed in :data:`PLURAL_KEYS`), the count that chooses the plural
+        form; it is also the ``{count}`` placeholder. For any other message it is just a value.
+    **values
+        Placeholder values; numbers are formatted with :func:`fmt_number`.
 
-_load_catalog()
-
-
-def t(key: str, lang: str = DEFAULT_LANGUAGE, **values) -> str:
-    """The message ``key`` in ``lang`` with ``values`` filled in (numbers formatted for the language)."""
-    entry = CATALOG[key]
-    text = entry.get(lang) or entry[DEFAULT_LANGUAGE]
+    Raises
+    ------
+    KeyError
+        When no message has this key.
+    TypeError
+        When a count-dependent message gets no ``count``.
+    """
+    compiled = _COMPILED.get(lang) or _COMPILED[DEFAULT_LANGUAGE]
+    entry = compiled.entries.get(key) or _COMPILED[DEFAULT_LANGUAGE].entries[key]
+    if count is not None:
+        values["count"] = count
+    text = entry.text
+    if entry.forms:
+        if count is None:
+            raise TypeError(f"message {key!r} depends on a count: call t({key!r}, lang, count=n, ...)")
+        number = count if float(count).is_integer() else round(count)
+        text = entry.forms[min(compiled.form_index(int(number)), len(entry.forms) - 1)]
     if values:
-        text = text.format(**{k: fmt_number(v, lang) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
-                              for k, v in values.items()})
+        text = text.format(**{k: _value_text(v, lang) for k, v in values.items()})
     return text
 
 
-def fmt_number(value: float | int, lang: str = DEFAULT_LANGUAGE, *, decimals: int = 0) -> str:
-    """``12 300`` / ``12,5`` in ru and kk; ``12,300`` / ``12.5`` in en. NaN is "—"."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+def _value_text(value, lang: str):
+    if isinstance(value, numbers.Real) and not isinstance(value, bool) and type(value).__name__ != "bool_":
+        return fmt_number(value, lang)
+    return value
+
+
+def fmt_number(value: float | int | None, lang: str = DEFAULT_LANGUAGE, *, decimals: int = 0) -> str:
+    """``value`` with ``decimals`` decimals in the number format of ``lang`` (Babel, CLDR): ``12 300`` /
+    ``12,5`` in ru and kk (no-break space, decimal comma), ``12,300`` / ``12.5`` in en. None or NaN is "—"."""
+    if value is None or (isinstance(value, numbers.Real) and math.isnan(value)):
         return "—"
-    text = f"{value:,.{decimals}f}"
-    if lang in ("ru", "kk"):
-        text = text.replace(",", "\u202f").replace(".", ",")
-    return text
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return format_decimal(value, format=pattern, locale=_babel_locale(lang))
+
+
+def fmt_date(value: _dt.date | _dt.datetime | str, lang: str = DEFAULT_LANGUAGE, *, style: str = "medium") -> str:
+    """A date (or the date of a datetime or an ISO text) in ``lang``'s CLDR format: ``5 мар. 2026 г.``,
+    ``2026 ж. 05 нау.``, ``Mar 5, 2026`` (``style`` "short", "medium", "long" or "full")."""
+    if isinstance(value, str):
+        value = _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if isinstance(value, _dt.datetime):
+        value = value.date()
+    return format_date(value, format=style, locale=_babel_locale(lang))
+
+
+def fmt_datetime(value: _dt.datetime | str, lang: str = DEFAULT_LANGUAGE, *, style: str = "short") -> str:
+    """A moment in ``lang``'s CLDR date-and-time format (``05.03.2026, 14:07`` in ru, ``3/5/26, 2:07 PM`` in en);
+    an ISO text is parsed first. Shown as it was stored (UTC in the audit log)."""
+    if isinstance(value, str):
+        value = _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return format_datetime(value, format=style, locale=_babel_locale(lang), tzinfo=value.tzinfo)
+
+
+def _babel_locale(lang: str) -> str:
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+MADE_NAME_KEYS = ("scen.baseline_name", "scen.current_name", "report.scenario_baseline")
+"""Catalog keys of the scenario names the app itself gives (stored in the language of the day they were made)."""
+
+
+def made_name(name: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """``name`` in ``lang`` when the app made it: a scenario name of :data:`MADE_NAME_KEYS` in any language, or a
+    baseline service's "Служба: <place>" (``service.made_name``); any other name (one a user typed, one from a
+    file) as it is."""
+    if not isinstance(name, str):
+        return name
+    for key in MADE_NAME_KEYS:
+        if any(name == CATALOG[key][other] for other in LANGUAGES):
+            return t(key, lang)
+    for other in LANGUAGES:
+        prefix = CATALOG["service.made_name"][other].split("{place}")[0]
+        if name.startswith(prefix) and len(name) > len(prefix):
+            return t("service.made_name", lang, place=name[len(prefix):])
+    return name
 
 
 def place_names(frame, lang: str) -> list[str]:
@@ -84,15 +162,13 @@ def format_problem(problem, lang: str = DEFAULT_LANGUAGE, *, max_rows: int = 10)
         parts.append(t(f"problem_format.{problem.unit}{plural}", lang, rows=shown))
     if problem.column:
         parts.append(t("problem_format.column", lang, column=problem.column))
-    text = f"{': '.join(parts)}: {_catalog_text(f'problem.{problem.key}', lang, values)}"
+    key = f"problem.{problem.key}"
+    if key in PLURAL_KEYS:  # the plural form follows the problem's "count" parameter
+        values["count"] = dict(problem.params)["count"]
+    text = f"{': '.join(parts)}: {t(key, lang, **values)}"
     if problem.fix:
-        text += " " + t("problem_format.fix", lang, fix=_catalog_text(f"problem.{problem.key}.fix", lang, values))
+        text += " " + t("problem_format.fix", lang, fix=t(f"problem.{problem.key}.fix", lang, **values))
     return text
-
-
-def _catalog_text(key: str, lang: str, values: dict) -> str:
-    entry = CATALOG[key]
-    return (entry.get(lang) or entry[DEFAULT_LANGUAGE]).format(**values)
 
 
 def _problem_value(value, lang: str) -> str:

@@ -97,6 +97,17 @@ class IncidentStore(SqliteStore):
         return frame
 
 
+def with_stored_incidents(region, store: IncidentStore):
+    """The region with the incident counts uploaded for it in ``store`` in place of its folder's incidents, when
+    any were uploaded; else ``region`` itself (not changed either way).
+
+    The one way the pages and the command line overlay uploads: what a page shows, ``python -m planning`` prints.
+    Incident-derived: keep the result per session (or process), never in a shared cache.
+    """
+    stored = store.counts(region.region_id)
+    return region if stored.empty else dataclasses.replace(region, incidents=stored)
+
+
 @dataclass(frozen=True)
 class IntakeResult:
     """What an upload did.

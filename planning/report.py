@@ -26,7 +26,7 @@ from fpdf.fonts import FontFace
 from PIL import Image
 
 from planning.analysis import ScenarioResult, SiteMinutes, evaluate, service_bands
-from planning.coverage import SUMMARY_TEMPLATES, AreaCoverage, compare, summary_sentence, threshold_key
+from planning.coverage import AreaCoverage, compare, summary_sentence, threshold_key
 from planning.gapmap import gap_list
 from planning.i18n import fmt_number, place_names, t
 from planning.population import unknown_population_note
@@ -104,9 +104,14 @@ def key_figures(result: ScenarioResult, *, district_id: str | None = None, lang:
     return figures
 
 
-def summary_templates(lang: str) -> dict[str, str]:
-    """:data:`planning.coverage.SUMMARY_TEMPLATES` in ``lang``, from the catalog."""
-    return {key: t(f"report.summary_{key}", lang) for key in SUMMARY_TEMPLATES}
+def summary_message(lang: str):
+    """``message`` for :func:`planning.coverage.summary_sentence` in ``lang``: the phrases of
+    :data:`planning.coverage.SUMMARY_TEMPLATES` from the catalog (``report.summary_<name>``), plural forms by
+    ``count``."""
+    def message(name: str, count: int | None = None, **values) -> str:
+        return t(f"report.summary_{name}", lang, count=count, **values)
+
+    return message
 
 
 def gap_table(region, result: ScenarioResult, *, incidents: IncidentRelease | None, district_id: str | None = None,
@@ -147,20 +152,27 @@ def comparison_sentence(result_a: ScenarioResult, result_b: ScenarioResult, *, n
     """:func:`planning.coverage.summary_sentence` in ``lang``."""
     comparison = compare(result_a.coverage, result_b.coverage)
     return summary_sentence(comparison, threshold_minutes=threshold_minutes, name_a=name_a, name_b=name_b,
-                            templates=summary_templates(lang),
+                            message=summary_message(lang),
                             number=lambda value, decimals=0: fmt_number(value, lang, decimals=decimals))
 
 
+def source_text(source: dict, field: str, lang: str) -> str:
+    """``field`` ("name", "licence") of one region.json source in ``lang``: ``<field>_<lang>`` where the folder
+    gives it, else the plain ``<field>`` (as the folder's author wrote it)."""
+    value = source.get(f"{field}_{lang}")
+    return value if isinstance(value, str) and value else str(source.get(field) or "")
+
+
 def source_lines(region, lang: str) -> list[str]:
-    """One line per data source: its name, files, licence and attribution."""
+    """One line per data source: its name, files, licence and attribution, in ``lang`` where region.json has it."""
     lines = []
     for source in region.meta.get("sources") or []:
         files = ", ".join(source.get("files") or [])
-        parts = [str(source.get("name") or files)]
+        parts = [source_text(source, "name", lang) or files]
         if files:
             parts.append(f"[{files}]")
         if source.get("licence"):
-            parts.append(t("report.licence", lang, licence=source["licence"]))
+            parts.append(t("report.licence", lang, licence=source_text(source, "licence", lang)))
         if source.get("attribution"):
             parts.append(str(source["attribution"]))
         lines.append(" — ".join(parts))

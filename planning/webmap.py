@@ -29,7 +29,7 @@ from branca.element import Element, MacroElement, Template
 
 from geo.errors import QorgauError
 from planning import palette
-from planning.i18n import CATALOG, fmt_number, place_names, t
+from planning.i18n import CATALOG, fmt_number, made_name, place_names, t
 from planning.markup import html_text, js_value
 from planning.release import IncidentRelease
 
@@ -405,7 +405,7 @@ def band_colour(position: int) -> str:
 def _service_layer(services: gpd.GeoDataFrame, lang: str) -> folium.GeoJson:
     frame = gpd.GeoDataFrame({
         "service_id": services["service_id"].astype(str).to_numpy(),
-        "label": services["name"].fillna(services["service_id"]).astype(str).to_numpy(),
+        "label": [made_name(n, lang) for n in services["name"].fillna(services["service_id"]).astype(str)],
         "kind_label": [t(f"kind.{k}", lang) for k in services["kind"]],
     }, geometry=services.geometry.to_numpy(), crs=services.crs)
     return folium.GeoJson(

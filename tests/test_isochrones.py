@@ -76,14 +76,9 @@ def test_minutes_must_be_positive(network):
 
 
 def _cli(*argv):
-    import argparse
+    from planning.cli import main
 
-    from planning import cli_travel
-
-    parser = argparse.ArgumentParser()
-    cli_travel.register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(list(argv))
-    return args.handler(args)
+    return main(list(argv))
 
 
 def test_cli_isochrones_and_travel_times(tmp_path):

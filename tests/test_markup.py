@@ -369,7 +369,7 @@ def _assert_no_formula_text(cells, *, expect_guarded: bool = True) -> None:
     guarded = 0
     for cell in cells:
         if isinstance(cell, str) and cell.startswith(FORMULA_TRIGGERS):
-            assert re.fullmatch(r"[+-]?[\d.,\u202f ]+(?:[eE][+-]?\d+)?", cell), cell  # only numbers as text
+            assert re.fullmatch(r"[+-]?[\d.,\u202f\u00a0 ]+(?:[eE][+-]?\d+)?", cell), cell  # only numbers as text
         guarded += isinstance(cell, str) and cell.startswith("'") and cell[1:].startswith(FORMULA_TRIGGERS)
     assert guarded or not expect_guarded, "no formula name reached the export (nothing was tested)"
 

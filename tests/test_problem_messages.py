@@ -65,7 +65,7 @@ def test_parameters_are_filled_in_and_numbers_follow_the_language():
     problem = Problem("x.csv", "has about 12,300 rows; at most 10,000 are accepted.",
                       "aggregate the data (one row per settlement and period) or split the file.",
                       key="too_many_rows", params=(("rows", 12300), ("limit", 10000)))
-    assert "12\u202f300" in format_problem(problem, "ru") and "10\u202f000" in format_problem(problem, "kk")
+    assert "12\u00a0300" in format_problem(problem, "ru") and "10\u00a0000" in format_problem(problem, "kk")
     assert format_problem(problem, "en") == problem.format()
 
 

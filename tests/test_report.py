@@ -36,7 +36,7 @@ def _pages(pdf: bytes, tmp_path: Path) -> list[str]:
 
 
 def _flat(text: str) -> str:
-    return " ".join(text.replace("\u202f", " ").split())
+    return " ".join(text.replace("\u202f", " ").replace("\u00a0", " ").split())
 
 
 def _setup(path: Path):

@@ -37,7 +37,7 @@ def test_scenarios_page_creates_the_baseline_and_shows_hand_checked_figures(db):
     # within 30: 12 000 people, 1 settlement, Alpha's 7 incidents; within 60: 12 800, 2, Alpha's 7 and Beta's 2:
     # each incident figure is the release's cell of its settlements
     release = incident_release(load_region(TINY), secret=TEST_SECRET, k=5)
-    assert values[:6] == ["12\u202f000", "1", release.text([0]), "12\u202f800", "2", release.text([0, 1])]
+    assert values[:6] == ["12\u00a0000", "1", release.text([0]), "12\u00a0800", "2", release.text([0, 1])]
     assert "x" not in values and all(v == "<5" or int(v) >= 5 for v in (values[2], values[5]))
 
 

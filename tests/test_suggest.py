@@ -147,7 +147,8 @@ def test_cli_exact_with_a_scenario_file_and_districts(tmp_path, capsys):
 @pytest.mark.parametrize("argv, code", [
     (["--model", "mclp", "--minutes", "30"], 2),  # mclp without --add
     (["--model", "lscp", "--minutes", "30", "--candidates", "upload"], 2),  # no --candidates-file
-    (["--model", "mclp", "--add", "1", "--minutes", "30", "--demand", "blend", "--scenario", "missing.csv"], 1),
+    # a missing file is invalid input (issue 12): exit 2, naming the argument
+    (["--model", "mclp", "--add", "1", "--minutes", "30", "--demand", "blend", "--scenario", "missing.csv"], 2),
 ])
 def test_cli_exit_codes(argv, code, capsys):
     assert main(["suggest", "--region", str(TINY), *argv]) == code

@@ -1,0 +1,110 @@
+"""What the commands read, the way the pages read it: the region with the incident counts uploaded for it, the
+services of a scenario (the region's own, else the baseline; a saved scenario by name or id; or a sites CSV), a
+district by name or code.
+
+Imported by command handlers only (it pulls in geopandas); the parsers in ``planning/cli*.py`` do not need it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from planning.cli import UsageError
+from planning.i18n import t
+
+SITES_FILE_SUFFIXES = (".csv", ".txt")
+"""A ``--scenario`` value ending so (or holding a folder separator) is a file, never a scenario name."""
+
+
+def database(args, lang: str) -> Path | None:
+    """The database to read: ``--db`` (which must exist), else the app's (planning.db.default_db_path), or None
+    when the app has not created it yet (then nothing was uploaded or saved). Reading never creates a database."""
+    from planning.db import default_db_path
+
+    given = getattr(args, "db", None)
+    if given is not None:
+        if not Path(given).is_file():
+            raise UsageError(t("cli.no_db", lang, path=str(given)))
+        return Path(given)
+    path = default_db_path()
+    return path if path.is_file() else None
+
+
+def open_region(args, lang: str):
+    """``--region`` loaded, with the incident counts and populations uploaded for it in the database laid over the
+    folder's, as the pages show them (planning.stored.with_stored_figures)."""
+    from geo.region import load_region
+    from planning.stored import with_stored_figures, without_uploads
+
+    region = load_region(args.region)
+    path = database(args, lang)
+    return without_uploads(region) if path is None else with_stored_figures(region, path)
+
+
+def saved_scenarios(region, args, lang: str) -> list:
+    """The region's saved scenarios (in use, not archived) in the database; [] without a database."""
+    from planning.scenarios import ScenarioStore
+
+    path = database(args, lang)
+    return [] if path is None else ScenarioStore(path).list_scenarios(region.region_id)
+
+
+def scenario_services(region, value: str | None, args, lang: str):
+    """The services a command evaluates, and the name to print for them.
+
+    Parameters
+    ----------
+    value : str or None
+        None: the region's services, else the baseline of district centres (planning.baseline.current_services,
+        as on the pages). A path to an existing file, or a value ending in ``.csv``: a sites CSV with the
+        columns of services.csv. Anything else: a saved scenario's id or name (case and spaces do not count).
+
+    Returns
+    -------
+    (str, GeoDataFrame)
+
+    Raises
+    ------
+    UsageError
+        A sites file that does not exist.
+    planning.lookup.NotFoundError
+        No saved scenario of that name or id (its ``choices`` list those there are).
+    """
+    from planning.baseline import current_services
+
+    if value is None:
+        name = t("report.scenario_baseline" if region.services.empty else "report.scenario_current", lang)
+        return name, current_services(region)
+    path = Path(value)
+    if path.is_file():
+        return path.stem, sites_file_services(region, path)
+    if path.suffix.lower() in SITES_FILE_SUFFIXES or "/" in str(value) or "\\" in str(value):
+        raise UsageError(t("cli.no_sites_file", lang, path=str(value)))
+    from planning.lookup import find_scenario
+    from planning.scenarios import sites_to_services
+
+    scenario = find_scenario(saved_scenarios(region, args, lang), value)
+    return scenario.name, sites_to_services(scenario.sites)
+
+
+def sites_file_services(region, path: Path):
+    """A sites CSV (the columns of services.csv) read and checked against the region, as services."""
+    from geo.region import read_services, region_outline
+
+    return read_services(Path(path), name=Path(path).name, outline=region_outline(region), districts=region.districts,
+                         analysis_crs=region.analysis_crs)
+
+
+def district_id(region, value: str | None) -> str | None:
+    """The district ``--district`` names (an id, a KATO code or a name in any language), or None when not given.
+
+    Raises
+    ------
+    planning.lookup.NotFoundError
+        It names no district of the region (the error lists them).
+    """
+    if value is None:
+        return None
+    from planning.lookup import find_district
+
+    return find_district(region.districts, value)

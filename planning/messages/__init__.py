@@ -1,1 +1,0 @@
-"""Topic modules of the message catalog; each defines MESSAGES = {key: {"ru": ..., "kk": ..., "en": ...}}."""
