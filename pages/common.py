@@ -542,3 +542,20 @@ def choose_placeholder(*, many: bool = False) -> str:
 def show_table(data, **kwargs):
     """``st.dataframe`` with missing values drawn as "—" (Streamlit draws "None") in every language."""
     return st.dataframe(data, placeholder="—", **kwargs)
+
+
+MAP_FRAME_CSS = ("<style>iframe[title='streamlit_folium.st_folium'] {height: max(%dpx, calc(100vh - %dpx)) "
+                 "!important;}</style>")
+MAP_MIN_HEIGHT_PX = 460
+MAP_SCREEN_MARGIN_PX = 130
+"""A map is as tall as the browser window less this margin (pixels; the page header and a line of text stay
+visible), at least :data:`MAP_MIN_HEIGHT_PX`; the map inside follows its frame (``planning.webmap.MAP_CSS``)."""
+
+
+def show_map(fmap, *, key: str, returned_objects=()):
+    """Show a folium map the width of its column and as tall as the screen allows; returns st_folium's value."""
+    from streamlit_folium import st_folium
+
+    st.html(MAP_FRAME_CSS % (MAP_MIN_HEIGHT_PX, MAP_SCREEN_MARGIN_PX))
+    return st_folium(fmap, height=MAP_MIN_HEIGHT_PX, use_container_width=True,
+                     returned_objects=list(returned_objects), key=key)

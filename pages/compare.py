@@ -4,10 +4,10 @@ import math
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from pages.common import (current_profile, get_region, guard, incident_level, incidents_here, lang, show_table,
                           site_minutes, small_count_k, synthetic_banner)
+from pages.common import show_map
 from planning.analysis import evaluate
 from planning.baseline import scenario_label
 from planning.coverage import changed_settlements, compare, threshold_key
@@ -90,9 +90,12 @@ for column, scenario, result, incident_figures, is_b in zip(st.columns(2), (a, b
                        delta=_minutes(median.difference) if is_b and math.isfinite(median.difference) else None,
                        delta_color="inverse")
         cols[1].metric(t("scen.p90", L), _minutes(result.coverage.region.p90_minutes))
-        fmap = scenario_map(region, sites_to_services(scenario.sites), result.coverage, threshold_minutes=step,
-                            lang=L, k=k)
-        st_folium(fmap, height=480, use_container_width=True, returned_objects=[], key=f"cmp_map_{int(is_b)}")
+
+# the two maps in a row of their own, so that they start at the same height whatever the figures above them
+for column, scenario, result, is_b in zip(st.columns(2), (a, b), (result_a, result_b), (False, True)):
+    with column:
+        show_map(scenario_map(region, sites_to_services(scenario.sites), result.coverage, threshold_minutes=step,
+                              lang=L, k=k), key=f"cmp_map_{int(is_b)}")
 
 st.subheader(t("cmp.districts", L))
 names = district_names(region, L)

@@ -2,11 +2,11 @@
 service, with the method (network or estimate) and its profile stated; incidents per settlement for planners."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from pages.beyond_view import district_section, draw_route, gap_section, village_panel
 from pages.common import (bands, get_region, guard, incident_level, incidents_here, lang, site_minutes, small_count_k,
                           synthetic_banner)
+from pages.common import show_map
 from planning.analysis import evaluate
 from planning.baseline import current_services
 from planning.coverage import threshold_key
@@ -44,7 +44,7 @@ fmap = region_map(region, lang=L, services=services, settlement_incidents=incide
                   bands=service_bands, settlement_minutes=result.nearest.minutes, method=result.method,
                   method_description=minutes_table.describe(L))
 draw_route(fmap, village, lang=L)
-st_folium(fmap, height=640, use_container_width=True, returned_objects=["last_object_clicked"], key="region_map")
+show_map(fmap, key="region_map", returned_objects=["last_object_clicked"])
 st.caption(method_text)
 st.caption(f"{t('map.services_shown', L, n=len(services))} · {t('map.caption', L)}")
 

@@ -5,9 +5,9 @@ the region or district level only, suppressed below the small-count threshold.
 """
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from pages.common import bands, get_region, guard, incidents_here, lang, site_minutes, small_count_k, synthetic_banner
+from pages.common import show_map
 from planning.analysis import evaluate
 from planning.baseline import baseline_name, baseline_services, current_services, scenario_label, services_are_baseline
 from planning.exports import scenario_map
@@ -63,5 +63,5 @@ for column, figure in zip(st.columns(len(figures)), figures):
     column.metric(figure.label, figure.value, help=figure.detail)
     column.caption(figure.detail)
 fmap = scenario_map(region, result, bands=bands(region, services, table), lang=L, k=small_count_k(),
-                    method_description=table.describe(L))
-st_folium(fmap, height=720, use_container_width=True, returned_objects=[], key=f"present_map_{position}")
+                    method_description=table.describe(L), district_id=district_id)
+show_map(fmap, key=f"present_map_{position}")

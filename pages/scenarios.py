@@ -5,13 +5,13 @@ from typing import NoReturn
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.errors import ValidationError
 from pages.beyond_view import district_section, draw_route, gap_section, village_panel
 from pages.common import (current_profile, download, get_region, guard, incident_level, incidents_here, lang,
                           scenario_name_problem, set_sticky, show_table, site_minutes, small_count_k,
                           sticky_selectbox, sticky_value, synthetic_banner)
+from pages.common import show_map
 from planning import access
 from planning.analysis import evaluate
 from planning.baseline import baseline_name, current_services, scenario_label, services_are_baseline
@@ -354,8 +354,7 @@ village = village_panel(region, services, cov, result.nearest_service_ids, map_k
 fmap = scenario_map(region, services, cov, threshold_minutes=gap_minutes, lang=L, k=k,
                     settlement_incidents=cov.release if level == "settlement" else None)
 draw_route(fmap, village, lang=L)
-st_folium(fmap, height=600, use_container_width=True, returned_objects=["last_clicked", "last_object_clicked"],
-          key=MAP_KEY)
+show_map(fmap, key=MAP_KEY, returned_objects=["last_clicked", "last_object_clicked"])
 
 if level == "district":
     st.caption(t("scen.district_only", L))

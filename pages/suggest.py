@@ -2,12 +2,12 @@
 a map and in a table; save them as a new scenario. The computing is planning.suggest."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.errors import QorgauError, ValidationError
 from pages.common import (get_region, guard, incident_level, incidents_here, lang, scenario_name_problem, show_table,
                           site_minutes, small_count_k, synthetic_banner)
-from planning import access
+from pages.common import show_map
+from planning import access, palette
 from planning.baseline import baseline_name, current_services, scenario_label, services_are_baseline
 from planning.i18n import fmt_number, format_problem, place_names, t
 from planning.markup import markdown_text
@@ -16,10 +16,10 @@ from planning.scenarios import (ScenarioNameError, ScenarioStore, default_db_pat
 from planning.siting import DEFAULT_INCIDENT_WEIGHT, DEFAULT_UNDERREPORTING_FACTOR, DEMAND_MODES, METHODS, MODELS
 from planning.suggest import (CANDIDATE_SOURCES, DEFAULT_MIN_POPULATION, EXACT_GAP_MAX_CANDIDATES, candidate_sites,
                               pick_table, suggest, suggested_sites)
-from planning.webmap import add_legend, layer_control_last, legend_rows, numbered_sites_layer, region_map
+from planning.webmap import add_legend, layer_control_last, numbered_sites_layer, region_map
 
 RESULT_KEY = "suggest_result"  # st.session_state: (inputs, Suggestion); incident-derived, so per session only
-PICK_COLOUR = "#27ae60"
+PICK_COLOUR = palette.SUGGESTED_SITE
 DEFAULT_ADD = 5
 DEFAULT_MINUTES = 30
 
@@ -162,8 +162,8 @@ else:
     numbered_sites_layer(table["lat"], table["lon"], table["order"], tooltips, name=t("suggest.legend_pick", L),
                          colour=PICK_COLOUR).add_to(fmap)
     layer_control_last(fmap)
-    add_legend(fmap, [*legend_rows(L, k=k, incidents=False), (PICK_COLOUR, t("suggest.legend_pick", L))], lang=L)
-    st_folium(fmap, height=560, use_container_width=True, returned_objects=[], key="suggest_map")
+    add_legend(fmap, [(PICK_COLOUR, t("suggest.legend_pick", L))], lang=L)
+    show_map(fmap, key="suggest_map")
 
 if result.unreachable:
     names = region.settlements.set_index("settlement_id").loc[list(result.unreachable)]

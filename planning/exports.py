@@ -28,7 +28,7 @@ from planning.report import GAP_THRESHOLD_MINUTES, INCIDENT_LEVELS, THRESHOLDS_M
 from planning.gapmap import add_gap_layers
 from planning.gapmap import district_table as gapmap_district_table
 from planning.population import population_sources
-from planning.webmap import STATIC_URL, band_layer, layer_control_last, region_map
+from planning.webmap import STATIC_URL, layer_control_last, region_map
 
 LEAFLET_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor" / "leaflet"
 """Leaflet as vendored for the app; the standalone HTML carries a copy inline."""
@@ -38,19 +38,17 @@ MINUTES_DECIMALS = 1
 # --- maps -----------------------------------------------------------------------------------------------------------
 def scenario_map(region, result: ScenarioResult, *, bands: gpd.GeoDataFrame | None, lang: str = "ru", k: int,
                  settlement_incidents: IncidentRelease | None = None, asset_url: str = STATIC_URL,
-                 method_description: str | None = None) -> folium.Map:
+                 method_description: str | None = None, district_id: str | None = None) -> folium.Map:
     """The web map of a scenario: :func:`planning.webmap.region_map` with its isochrone bands and the settlements
     beyond :data:`planning.report.GAP_THRESHOLD_MINUTES` (gaps) as layers.
 
     ``settlement_incidents`` (the release, drawn as each settlement's cell) only for users who may see that level.
     ``method_description`` (:meth:`planning.analysis.SiteMinutes.describe` in ``lang``; default the result's
-    English description) is stated in the legend with the method.
+    English description) is stated in the legend with the method. ``district_id``: fit the view to that district.
     """
     fmap = region_map(region, lang=lang, services=result.services, settlement_incidents=settlement_incidents,
-                      k=k, asset_url=asset_url, method=result.method,
+                      k=k, asset_url=asset_url, method=result.method, bands=bands, district_id=district_id,
                       method_description=method_description if method_description is not None else result.description)
-    if bands is not None and not bands.empty:
-        band_layer(bands, lang, analysis_crs=region.analysis_crs).add_to(fmap)
     add_gap_layers(fmap, region.settlements, result.nearest.minutes, result.coverage.population,
                    threshold_minutes=GAP_THRESHOLD_MINUTES, lang=lang)
     layer_control_last(fmap)

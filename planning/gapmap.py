@@ -15,13 +15,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from planning import palette
 from planning.coverage import Coverage, gaps, hex_gaps, threshold_key
 from planning.i18n import fmt_number, made_name, place_names, t
 from planning.release import IncidentRelease, empty_release
 from planning.webmap import TextTooltip, add_legend, geojson_dict, layer_control_last, layer_name, region_map
 
-GAP_SETTLEMENT_COLOUR = "#e67e22"
-HEX_COLOUR = "#d35400"
+GAP_SETTLEMENT_COLOUR = palette.GAP_SETTLEMENT
+HEX_COLOUR = palette.HEXAGONS
 HEX_MAX_FILL_OPACITY = 0.6
 """Fill opacity of the hexagon with the most unserved people; the others scale with the square root."""
 HEX_MIN_FILL_OPACITY = 0.12
@@ -164,13 +165,14 @@ def district_names(region, lang: str) -> dict[str, str]:
 # map
 # --------------------------------------------------------------------------------------------------------
 def scenario_map(region, services: gpd.GeoDataFrame, cov: Coverage, *, threshold_minutes: float, lang: str, k: int,
-                 settlement_incidents: IncidentRelease | None = None) -> folium.Map:
+                 settlement_incidents: IncidentRelease | None = None, district_id: str | None = None) -> folium.Map:
     """The region map with the scenario's services and its gap layers for ``threshold_minutes``.
 
     ``settlement_incidents`` (a release, drawn as each settlement's cell) only for roles that may see incidents per
-    settlement.
+    settlement. ``district_id``: fit the view to that district.
     """
-    fmap = region_map(region, lang=lang, services=services, settlement_incidents=settlement_incidents, k=k)
+    fmap = region_map(region, lang=lang, services=services, settlement_incidents=settlement_incidents, k=k,
+                      district_id=district_id)
     add_gap_layers(fmap, region.settlements, cov.nearest_minutes, cov.population,
                    threshold_minutes=threshold_minutes, lang=lang)
     layer_control_last(fmap)
@@ -189,9 +191,10 @@ def add_gap_layers(fmap: folium.Map, settlements: gpd.GeoDataFrame, nearest_minu
     if len(uncovered):
         _uncovered_layer(settlements.iloc[uncovered], np.asarray(nearest_minutes)[uncovered], lang,
                          minutes_key).add_to(fmap)
-    add_legend(fmap, [(HEX_COLOUR, t("gap.legend_hex", lang, minutes=minutes_key)),
-                      (GAP_SETTLEMENT_COLOUR, t("gap.legend_settlement", lang, minutes=minutes_key))],
-               title=t("gap.legend_title", lang), lang=lang)
+    rows = [(HEX_COLOUR, t("gap.legend_hex", lang, minutes=minutes_key), "area")] if len(hexes) else []
+    rows += [(GAP_SETTLEMENT_COLOUR, t("gap.legend_settlement", lang, minutes=minutes_key))] if len(uncovered) else []
+    if rows:
+        add_legend(fmap, rows, title=t("gap.legend_title", lang), lang=lang)
 
 
 def _hex_layer(hexes: gpd.GeoDataFrame, lang: str, minutes_key: str) -> folium.GeoJson:
@@ -223,8 +226,8 @@ def _uncovered_layer(settlements: gpd.GeoDataFrame, minutes: np.ndarray, lang: s
     }, geometry=settlements.geometry.to_numpy(), crs=settlements.crs)
     return folium.GeoJson(
         geojson_dict(frame), name=layer_name(t("gap.layer_settlements", lang, minutes=minutes_key)),
-        marker=folium.CircleMarker(radius=6, weight=2, color=GAP_SETTLEMENT_COLOUR, fill=True,
-                                   fill_color=GAP_SETTLEMENT_COLOUR, fill_opacity=0.8),
+        marker=folium.CircleMarker(radius=4.5, weight=1, color=palette.SERVICE_RING, fill=True,
+                                   fill_color=GAP_SETTLEMENT_COLOUR, fill_opacity=0.9),
         tooltip=TextTooltip(fields=["label", "minutes_label", "population_label"],
                             aliases=[t("field.name", lang), t("scen.col_minutes", lang), t("field.population", lang)]),
     )

@@ -6,7 +6,11 @@ reach the page's scripts as :func:`planning.markup.js_value` literals.
 
 Offline by design: Leaflet is served by the app itself (``static/vendor/leaflet``), set per map through
 ``default_js``/``default_css``; no tile layer unless one is configured; no element that pulls a CDN script
-(no awesome-markers icons, no branca colormaps). Incidents arrive as the protected release
+(no awesome-markers icons, no branca colormaps).
+
+Readable by design: colours from :mod:`planning.palette` (Okabe-Ito), one legend per map listing every drawn layer
+(a collapsible box that starts collapsed on small maps; the view is fitted so that the region or district lies
+beside it), district names as labels, the map filling the frame the page gives it. Incidents arrive as the protected release
 (:mod:`planning.release`) and are drawn as each settlement's cell: no incident point or raw count is ever drawn.
 """
 
@@ -21,8 +25,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement, Template
+from branca.element import Element, MacroElement, Template
 
+from geo.errors import QorgauError
+from planning import palette
 from planning.i18n import CATALOG, fmt_number, made_name, place_names, t
 from planning.markup import html_text, js_value
 from planning.release import IncidentRelease
@@ -34,20 +40,20 @@ TILE_URL_ENV_VAR = "QORGAU_TILE_URL"
 SIMPLIFY_TOLERANCE_DEG = 0.002
 """Outlines are simplified to about 200 m before drawing: the page stays light, the picture is unchanged."""
 
-SERVICE_COLOUR = "#c0392b"
-SETTLEMENT_COLOUR = "#2c3e50"
-UNKNOWN_POPULATION_COLOUR = "#95a5a6"
-INCIDENT_COLOUR = "#8e44ad"
+SERVICE_COLOUR = palette.SERVICE
+SETTLEMENT_COLOUR = palette.SETTLEMENT
+UNKNOWN_POPULATION_COLOUR = palette.SETTLEMENT_UNKNOWN
+INCIDENT_COLOUR = palette.INCIDENTS
 BAND_SIMPLIFY_M = 100.0
 """Isochrone bands are simplified to this tolerance (metres) before drawing: a light page, the same picture."""
-BAND_COLOURS = ("#08519c", "#4292c6", "#9ecae1", "#deebf7")
+BAND_COLOURS = palette.BAND_COLOURS
 """Band fills from the smallest band (darkest) to the largest (lightest)."""
 BAND_FILL_OPACITY = 0.35
 MINUTE_CLASSES = (15.0, 30.0, 60.0)
 """Upper limits (minutes) of the settlement colour classes; beyond the last: "more than 60 minutes"."""
-MINUTE_COLOURS = ("#1a9850", "#91cf60", "#fdae61", "#d73027")
-"""Settlement colours per minute class (within 15, 30, 60 minutes, more), green to red."""
-UNREACHABLE_COLOUR = "#000000"
+MINUTE_COLOURS = palette.MINUTE_CLASS_COLOURS
+"""Settlement colours per minute class (within 15, 30, 60 minutes, more)."""
+UNREACHABLE_COLOUR = palette.UNREACHABLE
 
 
 def leaflet_assets(base_url: str = STATIC_URL) -> tuple[list, list]:
@@ -55,16 +61,94 @@ def leaflet_assets(base_url: str = STATIC_URL) -> tuple[list, list]:
     return [("leaflet", f"{base_url}/leaflet.js")], [("leaflet_css", f"{base_url}/leaflet.css")]
 
 
-def base_map(boundary: gpd.GeoDataFrame, *, asset_url: str = STATIC_URL, tile_url: str | None = None) -> folium.Map:
-    """An empty map fitted to the region, loading Leaflet from the app (or ``asset_url``)."""
+FIT_MARGIN_FRACTION = 0.03
+"""Margin around the fitted area (the region or a district), as a share of its larger side."""
+FIT_PAD_DEG = 0.01
+"""Smallest margin, degrees (a district of one settlement still gets a frame)."""
+ZOOM_SNAP = 0.25
+"""Leaflet zoom steps when fitting: quarter steps let the region or district fill the map's box."""
+MAP_CSS = """
+html, body {height: 100%; margin: 0;}
+.leaflet-container {background: #f7f7f4;}
+.folium-map, #map_div {height: 100vh !important; min-height: 360px;}
+.qorgau-legend {background: #fff; padding: 6px 10px; border: 1px solid #999; border-radius: 4px;
+  font: 13px/1.45 sans-serif; max-height: 70vh; overflow-y: auto; max-width: 320px;}
+.qorgau-legend summary {cursor: pointer; font-weight: bold; outline: none;}
+.qorgau-legend .qorgau-legend-section {margin-top: 4px; font-weight: bold;}
+.qorgau-district-label {white-space: nowrap; font: bold 12px/1.1 sans-serif; color: LABEL_COLOUR;
+  text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; pointer-events: none; text-align: center;
+  transform: translate(-50%, -50%); width: max-content;}
+.qorgau-labels-small .qorgau-district-label {font-size: 10px;}
+.qorgau-labels-hidden .qorgau-district-label {display: none;}
+""".replace("LABEL_COLOUR", palette.DISTRICT_LABEL)
+"""Style of the map's own document: the map fills the frame it is in (the page sets the frame's height), the
+legend is a collapsible box, district names carry a white halo."""
+LEGEND_OPEN_MIN_WIDTH_PX = 1100
+LEGEND_OPEN_MIN_HEIGHT_PX = 640
+"""The legend starts open only on a map at least this wide and tall (pixels); on smaller maps it starts
+collapsed to its title, and the view is fitted so that the region stays clear of it either way."""
+LABEL_PANE = "qorgau-labels"
+"""Leaflet pane of the district names: under the data (z-index 350, below the overlay pane's 400), so a name never
+hides a site or a village; their white halo keeps them readable through the light fills. (A pane of its own above
+the data would need a canvas of its own, which would swallow the clicks meant for the villages under it.)"""
+LABEL_SMALL_BELOW_ZOOM = 7.5
+LABEL_HIDDEN_BELOW_ZOOM = 6.25
+"""District names shrink below the first zoom level and are hidden below the second (they would only clutter)."""
+
+
+def leaflet_assets(base_url: str = STATIC_URL) -> tuple[list, list]:
+    """``(default_js, default_css)`` for a folium map loading Leaflet from ``base_url``."""
+    return [("leaflet", f"{base_url}/leaflet.js")], [("leaflet_css", f"{base_url}/leaflet.css")]
+
+
+class UnknownDistrictError(QorgauError, LookupError):
+    """A district id the region does not have."""
+
+
+def focus_bounds(region, *, district_id: str | None = None,
+                 margin_fraction: float = FIT_MARGIN_FRACTION) -> tuple[float, float, float, float]:
+    """``(west, south, east, north)`` degrees to show: the region's boundary, or the polygon of ``district_id``,
+    with a margin of ``margin_fraction`` of the larger side (at least :data:`FIT_PAD_DEG`).
+
+    A district without a polygon falls back to the extent of its settlements.
+
+    Raises
+    ------
+    RegionError
+        When ``district_id`` is neither a district nor the district of any settlement.
+    """
+    if district_id is None:
+        focus = region.boundary if not region.boundary.empty else region.settlements
+    else:
+        chosen = region.districts[region.districts["district_id"].astype(object) == district_id]
+        if chosen.empty or chosen.geometry.isna().all():
+            chosen = region.settlements[region.settlements["district_id"].astype(object) == district_id]
+        if chosen.empty:
+            known = ", ".join(map(str, region.districts["district_id"]))
+            raise UnknownDistrictError(f"district {district_id!r} is not in region {region.region_id!r}; expected "
+                                       f"one of: {known}. Pick a district of this region or none (the whole region).")
+        focus = chosen
+    focus = focus.to_crs("EPSG:4326") if focus.crs is not None and not focus.crs.equals("EPSG:4326") else focus
+    west, south, east, north = (float(v) for v in focus.total_bounds)
+    margin = max(margin_fraction * max(east - west, north - south), FIT_PAD_DEG)
+    return west - margin, south - margin, east + margin, north + margin
+
+
+def base_map(boundary: gpd.GeoDataFrame, *, asset_url: str = STATIC_URL, tile_url: str | None = None,
+             bounds: tuple[float, float, float, float] | None = None) -> folium.Map:
+    """An empty map fitted to ``bounds`` (``west, south, east, north`` degrees; the boundary's extent by default),
+    loading Leaflet from the app (or ``asset_url``), filling the frame it is shown in."""
     tile_url = tile_url if tile_url is not None else os.environ.get(TILE_URL_ENV_VAR) or None
-    west, south, east, north = boundary.total_bounds
+    west, south, east, north = bounds if bounds is not None else boundary.total_bounds
     fmap = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=7, tiles=None,
-                      control_scale=True, prefer_canvas=True)
+                      control_scale=True, prefer_canvas=True, zoom_snap=ZOOM_SNAP, zoom_delta=0.5)
     fmap.default_js, fmap.default_css = leaflet_assets(asset_url)
+    fmap.get_root().header.add_child(Element(f"<style>{MAP_CSS}</style>"), name="qorgau_map_css")
+    folium.map.CustomPane(LABEL_PANE, z_index=350, pointer_events=False).add_to(fmap)
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr="© OpenStreetMap contributors", name="tiles").add_to(fmap)
     fmap.fit_bounds([[south, west], [north, east]])
+    fmap.qorgau_bounds = (float(west), float(south), float(east), float(north))
     return fmap
 
 
@@ -72,7 +156,8 @@ def region_map(region, *, lang: str = "ru", services: gpd.GeoDataFrame | None = 
                settlement_incidents: IncidentRelease | None = None, k: int,
                asset_url: str = STATIC_URL, tile_url: str | None = None,
                bands: gpd.GeoDataFrame | None = None, settlement_minutes: np.ndarray | None = None,
-               method: str | None = None, method_description: str | None = None) -> folium.Map:
+               method: str | None = None, method_description: str | None = None,
+               district_id: str | None = None) -> folium.Map:
     """The map page's map: outline, districts with names, settlements sized by population, service sites and
     incidents aggregated per settlement (suppressed below ``k``), with a layer control and a legend; with
     travel times, also the isochrone bands and settlements coloured by minutes to the nearest service.
@@ -94,17 +179,24 @@ def region_map(region, *, lang: str = "ru", services: gpd.GeoDataFrame | None = 
     method, method_description : str, optional
         Which method made the minutes (``network`` or ``estimate``) and its profile or assumptions; shown in
         the legend.
+    district_id : str, optional
+        Fit the view to this district's polygon (drawn with a solid, heavier outline) instead of the region.
     """
     services = region.services if services is None else services
-    fmap = base_map(region.boundary, asset_url=asset_url, tile_url=tile_url)
+    fmap = base_map(region.boundary, asset_url=asset_url, tile_url=tile_url,
+                    bounds=focus_bounds(region, district_id=district_id))
     folium.GeoJson(geojson_dict(_simplified(region.boundary)), name=layer_name(t("layer.outline", lang)),
-                   style_function=lambda _: {"color": "#34495e", "weight": 3, "fill": False}).add_to(fmap)
+                   style_function=lambda _: {"color": palette.REGION_OUTLINE, "weight": 3, "fill": False}).add_to(fmap)
     if not region.districts.empty:
         districts = _simplified(region.districts)
         districts["label"] = place_names(region.districts, lang)
+        chosen = None if district_id is None else str(district_id)
         folium.GeoJson(geojson_dict(districts[["district_id", "label", "geometry"]]),
                        name=layer_name(t("layer.districts", lang)),
-                       style_function=lambda _: {"color": "#7f8c8d", "weight": 1, "fillOpacity": 0.03},
+                       style_function=lambda f: {"color": palette.DISTRICT_OUTLINE,
+                                                 "weight": 3 if f["properties"]["district_id"] == chosen else 1.2,
+                                                 "dashArray": None if f["properties"]["district_id"] == chosen
+                                                 else "4 3", "fillOpacity": 0.03},
                        tooltip=TextTooltip(fields=["label"], aliases=[t("field.district", lang)])).add_to(fmap)
     if bands is not None and not bands.empty:
         band_layer(bands, lang, analysis_crs=region.analysis_crs).add_to(fmap)
@@ -115,13 +207,58 @@ def region_map(region, *, lang: str = "ru", services: gpd.GeoDataFrame | None = 
                         synthetic=region.incidents_synthetic).add_to(fmap)
     if services is not None and not services.empty:
         _service_layer(services, lang).add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
-    rows = legend_rows(lang, k=k, incidents=settlement_incidents is not None,
+    if not region.districts.empty:
+        district_label_layer(region.districts, lang).add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    rows = legend_rows(lang, k=k, incidents=settlement_incidents is not None and settlement_incidents.has_records.any(),
                        band_minutes=sorted(set(bands["minutes"])) if bands is not None and not bands.empty else (),
-                       by_minutes=settlement_minutes is not None)
+                       by_minutes=settlement_minutes is not None, districts=not region.districts.empty)
     notes = [method_label(method, method_description, lang)] if method else []
     add_legend(fmap, rows, lang=lang, notes=notes)
     return fmap
+
+
+def district_label_layer(districts: gpd.GeoDataFrame, lang: str) -> folium.FeatureGroup:
+    """District names as labels on the map (a layer of its own, on by default): each at a point inside its
+    district, in the map's small bold type with a white halo, smaller or hidden at low zoom
+    (:data:`LABEL_SMALL_BELOW_ZOOM`, :data:`LABEL_HIDDEN_BELOW_ZOOM`)."""
+    group = folium.FeatureGroup(name=layer_name(t("maps.layer.district_names", lang)))
+    names = place_names(districts, lang)
+    for name, geometry in zip(names, districts.geometry):
+        if geometry is None or geometry.is_empty:
+            continue
+        point = geometry.representative_point()
+        folium.Marker([point.y, point.x], interactive=False, keyboard=False, pane=LABEL_PANE, icon=folium.DivIcon(
+            icon_size=(0, 0), icon_anchor=(0, 0), class_name="qorgau-district-label-icon",
+            html=f'<div class="qorgau-district-label">{html_text(name)}</div>')).add_to(group)
+    group.add_child(_LabelZoom())
+    return group
+
+
+class _LabelZoom(MacroElement):
+    """Shrinks or hides the district names at low zoom (a class on the map's container)."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function(group) {
+  function map_of() { return group._map; }
+  function update() {
+    var map = map_of(); if (!map) { return; }
+    var zoom = map.getZoom(), box = map.getContainer();
+    L.DomUtil[zoom < {{ this.small }} ? "addClass" : "removeClass"](box, "qorgau-labels-small");
+    L.DomUtil[zoom < {{ this.hidden }} ? "addClass" : "removeClass"](box, "qorgau-labels-hidden");
+  }
+  group.on("add", function() { map_of().on("zoomend", update); update(); });
+  if (map_of()) { map_of().on("zoomend", update); update(); }
+})({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+    def __init__(self):
+        super().__init__()
+        self._name = "LabelZoom"
+        self.small = js_value(LABEL_SMALL_BELOW_ZOOM)
+        self.hidden = js_value(LABEL_HIDDEN_BELOW_ZOOM)
 
 
 def geojson_dict(frame: gpd.GeoDataFrame) -> dict:
@@ -273,8 +410,8 @@ def _service_layer(services: gpd.GeoDataFrame, lang: str) -> folium.GeoJson:
     }, geometry=services.geometry.to_numpy(), crs=services.crs)
     return folium.GeoJson(
         geojson_dict(frame), name=layer_name(t("layer.services", lang)),
-        marker=folium.CircleMarker(radius=9, weight=3, color="#ffffff", fill=True, fill_color=SERVICE_COLOUR,
-                                   fill_opacity=0.95),
+        marker=folium.CircleMarker(radius=9, weight=3, color=palette.SERVICE_RING, fill=True,
+                                   fill_color=SERVICE_COLOUR, fill_opacity=0.95),
         tooltip=TextTooltip(fields=["label", "kind_label"], aliases=[t("field.name", lang), t("field.kind", lang)]),
     )
 
@@ -292,7 +429,7 @@ def _incident_layer(settlements: gpd.GeoDataFrame, release: IncidentRelease, lan
     name = t("layer.incidents_synthetic" if synthetic else "layer.incidents", lang)
     return folium.GeoJson(
         geojson_dict(frame), name=layer_name(name), show=False,
-        marker=folium.CircleMarker(radius=4, weight=1, color=INCIDENT_COLOUR, fill=True, fill_opacity=0.35),
+        marker=folium.CircleMarker(radius=4, weight=2, color=INCIDENT_COLOUR, fill=True, fill_opacity=0.08),
         style_function=lambda f: {"radius": f["properties"]["radius"]},
         tooltip=TextTooltip(fields=["label", "count_label"], aliases=[t("field.name", lang), name]),
     )
@@ -313,7 +450,7 @@ def numbered_sites_layer(lats, lons, numbers, tooltips, *, name: str, colour: st
     """
     group = folium.FeatureGroup(name=layer_name(name))
     for lat, lon, number, tooltip in zip(lats, lons, numbers, tooltips):
-        folium.CircleMarker([float(lat), float(lon)], radius=12, weight=3, color="#ffffff", fill=True,
+        folium.CircleMarker([float(lat), float(lon)], radius=12, weight=3, color=palette.SERVICE_RING, fill=True,
                             fill_color=colour, fill_opacity=0.95, tooltip=TextTooltip(text=tooltip)).add_to(group)
         folium.Marker([float(lat), float(lon)], tooltip=TextTooltip(text=tooltip), icon=folium.DivIcon(
             icon_size=(24, 24), icon_anchor=(12, 12),
@@ -322,53 +459,119 @@ def numbered_sites_layer(lats, lons, numbers, tooltips, *, name: str, colour: st
     return group
 
 
+LegendRow = tuple
+"""``(colour, label)`` or ``(colour, label, swatch)``; ``swatch`` is one of :data:`SWATCHES` (``"dot"`` by
+default)."""
+SWATCHES = ("dot", "ring", "area", "line", "dashed")
+
+
 def legend_rows(lang: str, *, k: int, incidents: bool, band_minutes=(),
-                by_minutes: bool = False) -> list[tuple[str, str]]:
-    """(colour, label) rows of the map legend: settlements (by population, or by minutes to the nearest
-    service), services, the isochrone bands of ``band_minutes`` and incidents."""
+                by_minutes: bool = False, districts: bool = True) -> list[LegendRow]:
+    """Rows of the map legend, one per layer :func:`region_map` draws, in the layer's own colour: the region and
+    district outlines, settlements (by population, or by minutes to the nearest service), services, the isochrone
+    bands of ``band_minutes`` and incidents."""
+    rows = [(palette.REGION_OUTLINE, t("layer.outline", lang), "line")]
+    if districts:
+        rows.append((palette.DISTRICT_OUTLINE, t("layer.districts", lang), "dashed"))
     if by_minutes:
         limits = [int(m) for m in MINUTE_CLASSES]
-        rows = [(MINUTE_COLOURS[0], t("map.legend.within", lang, minutes=limits[0]))]
+        rows += [(MINUTE_COLOURS[0], t("map.legend.within", lang, minutes=limits[0]))]
         rows += [(MINUTE_COLOURS[i], t("map.legend.between", lang, low=limits[i - 1], high=limits[i]))
                  for i in range(1, len(limits))]
         rows += [(MINUTE_COLOURS[-1], t("map.legend.beyond", lang, minutes=limits[-1])),
                  (UNREACHABLE_COLOUR, t("map.not_reachable", lang))]
     else:
-        rows = [(SETTLEMENT_COLOUR, t("legend.settlement", lang)),
-                (UNKNOWN_POPULATION_COLOUR, t("legend.settlement_unknown", lang))]
+        rows += [(SETTLEMENT_COLOUR, t("legend.settlement", lang)),
+                 (UNKNOWN_POPULATION_COLOUR, t("legend.settlement_unknown", lang))]
     rows.append((SERVICE_COLOUR, t("legend.service", lang)))
-    rows += [(band_colour(i), t("map.band", lang, minutes=int(m))) for i, m in enumerate(sorted(band_minutes))]
+    rows += [(band_colour(i), t("map.band", lang, minutes=int(m)), "area") for i, m in enumerate(sorted(band_minutes))]
     if incidents:
-        rows.append((INCIDENT_COLOUR, t("legend.incidents", lang, k=str(k))))
+        rows.append((INCIDENT_COLOUR, t("legend.incidents", lang, k=str(k)), "ring"))
     return rows
 
 
+def _swatch_html(colour: str, swatch: str) -> str:
+    colour = html_text(colour)
+    base = "display:inline-block;margin-right:6px;vertical-align:middle;"
+    if swatch == "ring":
+        return f'<span style="{base}width:10px;height:10px;border-radius:6px;border:2px solid {colour}"></span>'
+    if swatch == "area":
+        return f'<span style="{base}width:14px;height:12px;background:{colour};opacity:0.75;border:1px solid {colour}"></span>'
+    if swatch in ("line", "dashed"):
+        style = "dashed" if swatch == "dashed" else "solid"
+        return f'<span style="{base}width:16px;height:0;border-top:2px {style} {colour}"></span>'
+    return f'<span style="{base}width:12px;height:12px;border-radius:6px;background:{colour}"></span>'
+
+
 class _Legend(MacroElement):
+    """The map's one legend: a collapsible box (``<details>``) in the bottom-right corner, sections of rows
+    (:func:`add_legend` adds to it). It starts open only on a large map (:data:`LEGEND_OPEN_MIN_WIDTH_PX`,
+    :data:`LEGEND_OPEN_MIN_HEIGHT_PX`), and the view is fitted again with the legend's box as padding, so that
+    the fitted area (the region or the district) lies beside it, not under it."""
+
     _template = Template("""
 {% macro script(this, kwargs) %}
-(function() {
-  var legend = L.control({position: "bottomleft"});
+(function(map, bounds) {
+  var legend = L.control({position: "bottomright"});
   legend.onAdd = function() {
-    var div = L.DomUtil.create("div", "qorgau-legend");
-    div.style.cssText = "background:white;padding:8px 10px;border:1px solid #999;border-radius:4px;font:13px sans-serif;line-height:1.5";
-    div.innerHTML = {{ this.inner_js }};
-    return div;
+    var box = L.DomUtil.create("details", "qorgau-legend");
+    box.innerHTML = {{ this.inner_js }};
+    L.DomEvent.disableClickPropagation(box);
+    L.DomEvent.disableScrollPropagation(box);
+    return box;
   };
-  legend.addTo({{ this._parent.get_name() }});
-})();
+  legend.addTo(map);
+  var box = legend.getContainer(), size = map.getSize();
+  box.open = size.x >= {{ this.open_width }} && size.y >= {{ this.open_height }};
+  if (!bounds) { return; }
+  bounds = L.latLngBounds(bounds);
+  var edge = 12, top = 52, w = box.offsetWidth + 2 * edge, h = box.offsetHeight + 2 * edge;
+  var beside = {paddingTopLeft: [edge + 40, top], paddingBottomRight: [w, edge], animate: false};
+  var above = {paddingTopLeft: [edge + 40, top], paddingBottomRight: [edge, h], animate: false};
+  var zoomBeside = map.getBoundsZoom(bounds, false, L.point(edge + 40 + w, top + edge));
+  var zoomAbove = map.getBoundsZoom(bounds, false, L.point(2 * edge + 40, top + h));
+  map.fitBounds(bounds, zoomBeside >= zoomAbove ? beside : above);
+  map.qorgauDataBounds = bounds;
+})({{ this._parent.get_name() }}, {{ this.bounds_js }});
 {% endmacro %}
 """)
 
-    def __init__(self, title: str, rows: list[tuple[str, str]], notes: list[str] = ()):
+    def __init__(self, title: str, rows: list[LegendRow], notes: list[str] = (), *,
+                 bounds: tuple[float, float, float, float] | None = None):
         super().__init__()
         self._name = "Legend"
-        items = "".join(f'<div><span style="display:inline-block;width:12px;height:12px;border-radius:6px;'
-                        f'background:{html_text(c)};margin-right:6px;vertical-align:middle"></span>'
-                        f'{html_text(label)}</div>' for c, label in rows)
-        notes_html = "".join(f'<div class="qorgau-legend-note" style="max-width:340px;font-size:11px;color:#444;'
-                             f'margin-top:4px">{html_text(note)}</div>' for note in notes)
-        self.inner = f"<b>{html_text(title)}</b>{items}{notes_html}"
-        self.inner_js = js_value(self.inner)
+        self.title = title
+        self.sections: list[tuple[str | None, list[LegendRow], list[str]]] = [(None, list(rows), list(notes))]
+        west, south, east, north = bounds if bounds is not None else (None,) * 4
+        self.bounds_js = js_value([[south, west], [north, east]] if bounds is not None else None)
+        self.open_width = js_value(LEGEND_OPEN_MIN_WIDTH_PX)
+        self.open_height = js_value(LEGEND_OPEN_MIN_HEIGHT_PX)
+
+    def add_section(self, title: str | None, rows: list[LegendRow], notes: list[str] = ()) -> None:
+        """Rows (and notes) under their own heading."""
+        self.sections.append((title, list(rows), list(notes)))
+
+    @property
+    def rows(self) -> list[LegendRow]:
+        """Every row of every section."""
+        return [row for _, rows, _ in self.sections for row in rows]
+
+    @property
+    def inner(self) -> str:
+        parts = [f"<summary>{html_text(self.title)}</summary>"]
+        for heading, rows, notes in self.sections:
+            if heading:
+                parts.append(f'<div class="qorgau-legend-section">{html_text(heading)}</div>')
+            parts += [f'<div class="qorgau-legend-row" data-colour="{html_text(row[0])}">'
+                      f'{_swatch_html(row[0], row[2] if len(row) > 2 else "dot")}{html_text(row[1])}</div>'
+                      for row in rows]
+            parts += [f'<div class="qorgau-legend-note" style="max-width:300px;font-size:11px;color:#444;'
+                      f'margin-top:4px">{html_text(note)}</div>' for note in notes]
+        return "".join(parts)
+
+    @property
+    def inner_js(self) -> str:
+        return js_value(self.inner)
 
 
 class TextTooltip(folium.Tooltip):
@@ -454,13 +657,24 @@ def layer_name(text: str) -> str:
     return html_text(text)
 
 
-def add_legend(fmap: folium.Map, rows: list[tuple[str, str]], *, title: str | None = None, lang: str = "ru",
+def add_legend(fmap: folium.Map, rows: list[LegendRow], *, title: str | None = None, lang: str = "ru",
                notes: list[str] = ()) -> None:
-    """A Leaflet control in the bottom-left corner listing ``rows`` of (colour, label), then ``notes`` (text)."""
-    fmap.add_child(_Legend(title or t("legend.title", lang), rows, list(notes)))
+    """Add ``rows`` of (colour, label[, swatch]) and ``notes`` (text) to the map's one legend: the first call
+    makes it (titled ``title``, "Legend" by default), later calls add a section headed ``title``."""
+    existing = next((child for child in fmap._children.values() if isinstance(child, _Legend)), None)
+    if existing is not None:
+        existing.add_section(title, rows, list(notes))
+        return
+    fmap.add_child(_Legend(title or t("legend.title", lang), rows, list(notes),
+                           bounds=getattr(fmap, "qorgau_bounds", None)))
 
 
-ROUTE_COLOUR = "#1f4e9c"
+def legend_of(fmap: folium.Map) -> "_Legend | None":
+    """The map's legend, if it has one."""
+    return next((child for child in fmap._children.values() if isinstance(child, _Legend)), None)
+
+
+ROUTE_COLOUR = palette.ROUTE
 ROUTE_WEIGHT_PX = 5
 
 
@@ -474,4 +688,5 @@ def add_route(fmap: folium.Map, lat_lon: list[tuple[float, float]], *, name: str
     line.add_to(group)
     folium.CircleMarker(lat_lon[0], radius=9, color=ROUTE_COLOUR, weight=3, fill=False).add_to(group)
     group.add_to(fmap)
+    add_legend(fmap, [(ROUTE_COLOUR, name, "line")])
     layer_control_last(fmap)

@@ -15,9 +15,9 @@ def test_bands_render_after_sign_in(server, page):
     frame = map_frame(page)
     wait_idle(page)
     control = frame.locator(".leaflet-control-layers-overlays")
-    control.wait_for()
-    assert "Зоны доступности (мин)" in control.inner_text()
-    legend = frame.locator(".qorgau-legend").inner_text()
+    control.wait_for(state="attached")
+    assert "Зоны доступности (мин)" in control.text_content()
+    legend = frame.locator(".qorgau-legend").text_content()
     for text in ("до 15 мин до службы", "до 30 мин до службы", "до 60 мин до службы", "оценка по прямой (estimate)"):
         assert text in legend, text
     # three nested fills per map (one per band), drawn as vector paths or on the canvas

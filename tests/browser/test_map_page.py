@@ -11,8 +11,8 @@ def test_map_page_renders_layers_offline(server, page):
     frame = map_frame(page)
     # the layer control lists every layer by its Russian name (the default language)
     control = frame.locator(".leaflet-control-layers-overlays")
-    control.wait_for()
-    text = control.inner_text()
+    control.wait_for(state="attached")
+    text = control.text_content()  # the control starts collapsed: its list is hidden until hovered
     for name in ("Граница региона", "Населённые пункты", "Службы помощи", "Обращения по н. п. (синтетические)"):
         assert name in text
     assert frame.locator(".qorgau-legend").inner_text().startswith("Легенда")
@@ -45,8 +45,8 @@ def test_language_switch_translates_the_map_page(server, page):
     wait_idle(page)
     open_page(page, "Карта")
     frame = map_frame(page)
-    frame.locator(".leaflet-control-layers-overlays").wait_for()
-    text = frame.locator(".leaflet-control-layers-overlays").inner_text()
+    frame.locator(".leaflet-control-layers-overlays").wait_for(state="attached")
+    text = frame.locator(".leaflet-control-layers-overlays").text_content()
     assert "Аймақ шекарасы" in text and "Көмек қызметтері" in text
     assert frame.locator(".qorgau-legend").inner_text().startswith("Шартты белгілер")
     assert page.requests.external() == []

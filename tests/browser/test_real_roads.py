@@ -55,7 +55,7 @@ def test_map_uses_the_real_road_network(users, page, tmp_path):
         wait_idle(page, timeout_ms=120_000)
         body = page.locator("body").inner_text()
         assert "по дорожной сети (network)" in body and "оценка по прямой" not in body
-        legend = frame.locator(".qorgau-legend").inner_text()
+        legend = frame.locator(".qorgau-legend").text_content()
         assert "до 30 мин до службы" in legend
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "map_real_roads_ru.png"), full_page=True)

@@ -48,7 +48,8 @@ def test_clicking_a_village_draws_its_route(users, page, tmp_path):
         map_frame(page, timeout_ms=120_000)
         wait_idle(page, timeout_ms=120_000)
         iframe = page.locator("iframe[title='streamlit_folium.st_folium']").first
-        iframe.scroll_into_view_if_needed()
+        iframe.evaluate("frame => frame.scrollIntoView({block: 'start'})")  # the map fills the window: see all of it
+        page.wait_for_timeout(300)
         handle = iframe.element_handle().content_frame()
         handle.wait_for_function("() => window.map && window.map._loaded", timeout=60_000)
         assert handle.evaluate(ROUTE_LAYERS_JS) == []  # nothing chosen yet: no route
