@@ -70,10 +70,11 @@ def scenario_services(region, value: str | None, args, lang: str):
     planning.lookup.NotFoundError
         No saved scenario of that name or id (its ``choices`` list those there are).
     """
-    from planning.baseline import current_services
+    from planning.baseline import baseline_name, current_services, services_are_baseline
 
     if value is None:
-        name = t("report.scenario_baseline" if region.services.empty else "report.scenario_current", lang)
+        baseline = region.services.empty or services_are_baseline(region)
+        name = baseline_name(region, lang) if baseline else t("report.scenario_current", lang)
         return name, current_services(region)
     path = Path(value)
     if path.is_file():

@@ -92,7 +92,35 @@ def find_district(districts, text: str) -> str:
                for c in NAME_COLUMNS if c in districts.columns and isinstance(row[c], str) and name_key(row[c]) == key}
     if len(by_name) == 1:
         return by_name.pop()
+    by_stem = _districts_by_stem(districts, ids, key)
+    if len(by_stem) == 1:
+        return by_stem.pop()
     raise NotFoundError("district", str(text), district_choices(districts))
+
+
+DISTRICT_WORDS = ("район", "р-н", "р н", "ауданы", "аудан", "district")
+"""Words that say "district" and are left out when a name is looked up ("Байдибекский район")."""
+MIN_STEM_CHARS = 4
+
+
+def _district_stem(text: str) -> str:
+    words = [w for w in name_key(text).replace(".", " ").split() if w not in DISTRICT_WORDS]
+    return " ".join(words)
+
+
+def _districts_by_stem(districts, ids: list[str], key: str) -> set[str]:
+    """Districts one of whose names and ``key`` (district words left out) start the other, the shorter of at
+    least :data:`MIN_STEM_CHARS` letters: "Байдибекский район" finds "Байдибек", "Сузак" finds "Сузакский"."""
+    given = _district_stem(key)
+    found = set()
+    for district_id, (_, row) in zip(ids, districts.iterrows()):
+        for column in NAME_COLUMNS:
+            name = row[column] if column in districts.columns else None
+            stem = _district_stem(name) if isinstance(name, str) else ""
+            short, long = sorted((stem, given), key=len)
+            if len(short) >= MIN_STEM_CHARS and long.startswith(short):
+                found.add(district_id)
+    return found
 
 
 def scenario_choices(scenarios) -> list[str]:

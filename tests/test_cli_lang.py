@@ -182,6 +182,9 @@ def test_districts_are_found_by_id_name_in_any_language_and_code():
     with pytest.raises(NotFoundError) as missing:
         find_district(districts, "Сузакский")
     assert "W: Западный / Батыс / West" in missing.value.choices
+    assert find_district(districts, "Западный район") == "W"
+    with pytest.raises(NotFoundError):
+        find_district(districts, "Зап")  # too short a start to stand for a name
 
 
 @needs_shared
@@ -194,6 +197,10 @@ def test_real_districts_by_name_and_kato_code():
         assert find_district(districts, given) == "KZ615600", given
     assert find_district(districts, "енбекшинскийский") == "KZ791510"  # the data's own spelling
     assert find_district(districts, "Тюлькубасский") == find_district(districts, "тюлькубасский")
+    # the forms people write: the adjective, "район"/"ауданы"/"р-н", the short name
+    for given, expected in (("Байдибекский", "KZ613600"), ("Байдибекский район", "KZ613600"), ("Сузак", "KZ615600"),
+                            ("Түлкібас ауданы", "KZ616000"), ("Шардаринский р-н", "KZ616400")):
+        assert find_district(districts, given) == expected, given
 
 
 def test_info_lists_the_districts_with_ids_and_names(capsys):
