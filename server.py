@@ -2,12 +2,12 @@
 
 Run with ``make run`` (``streamlit run server.py``). Two additions, both about who may receive what:
 
-- ``/_qorgau/session`` (planning.access.SESSION_ROUTE): the browser exchanges the one-time ticket of a fresh sign-in (``?ticket=``) for the session
+- ``/_qorgau/session`` (planning.store.access.SESSION_ROUTE): the browser exchanges the one-time ticket of a fresh sign-in (``?ticket=``) for the session
   cookie, ``HttpOnly`` (page scripts never see it), ``SameSite=Strict``, ``Secure`` over HTTPS, expiring with the
-  session (planning.access.SESSION_MAX_S). A reload (F5) then resumes the session instead of signing out.
+  session (planning.store.access.SESSION_MAX_S). A reload (F5) then resumes the session instead of signing out.
   ``?end=<fingerprint>`` clears the cookie if it still holds that (ended) token.
 - ``/media/…``: Streamlit serves every file a page shows or offers for download there, to whoever has the URL.
-  Here a request must carry the cookie of a live session (planning.access.session_user, read afresh); a download
+  Here a request must carry the cookie of a live session (planning.store.access.session_user, read afresh); a download
   (an export) needs a role that may ``export``, and is removed from the server's memory
   :data:`DOWNLOAD_GRACE_S` after it was first served.
 
@@ -27,7 +27,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from streamlit.runtime.pages_manager import PagesManager
 
-from planning import access
+from planning.store import access
 
 MEDIA_PREFIX = "/media/"
 DOWNLOAD_GRACE_S = 10.0

@@ -23,7 +23,7 @@ from geo.errors import Problem, ValidationError
 if TYPE_CHECKING:
     import pandas as pd
 # pandas and geo.tabular are imported inside the speeds-file functions: geo.osm imports this module, and
-# ``download-osm`` must say at once that there is no internet (see planning/cli_download.py)
+# ``download-osm`` must say at once that there is no internet (see planning/cli/download.py)
 
 MPH_TO_KMH = 1.609344
 WALK_KMH = 5.0

@@ -1,7 +1,7 @@
 """Users and the audit log (admins): create, change role, reset password, delete; read who did what.
 
 A new user and a reset get a temporary password the user must replace at the next sign-in; a change of role or
-password, and a deletion, end the user's open sessions at their next action (planning.access)."""
+password, and a deletion, end the user's open sessions at their next action (planning.store.access)."""
 
 import secrets
 
@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from pages.common import access_store, guard, lang, show_table
-from planning import access
+from planning.store import access
 from planning.i18n import fmt_datetime, t
 from planning.markup import markdown_text
 

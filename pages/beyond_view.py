@@ -15,7 +15,7 @@ from planning.beyond import (VillageAccess, beyond_help, beyond_table, display, 
 from planning.coverage import NO_DISTRICT_ID, threshold_key
 from planning.i18n import fmt_number, place_names, t
 from planning.markup import markdown_text
-from planning.webmap import add_route
+from planning.render.webmap import add_route
 
 ROW_HEIGHT_PX = 35
 """Height of one st.dataframe row (and of its header), pixels: a table this tall shows every row without scrolling."""

@@ -14,13 +14,14 @@ from geo.errors import RegionError
 from geo.region import Region, load_region
 from geo.settings import region_dir_from_env
 from geo.speeds import SpeedProfile
-from planning import access, privacy
-from planning.access import User
+from planning import privacy
+from planning.store import access
+from planning.store.access import User
 from planning.analysis import SiteMinutes, incident_release, service_bands, site_minutes_for, speed_profile_of
 from planning.i18n import DEFAULT_LANGUAGE, format_problem, t
 from planning.markup import markdown_text
 from planning.scenarios import MAX_SCENARIO_NAME_CHARS, ScenarioNameError
-from planning.stored import with_stored_figures
+from planning.store.stored import with_stored_figures
 
 
 FRAMED_KEY = "_qorgau_framed"
@@ -125,11 +126,11 @@ def incidents_here(region: Region, period: str | None = None):
 # Users, the audit log and uploaded incident counts share one SQLite file: QORGAU_SCENARIO_DB, else the user's data
 # folder (planning.scenarios.default_db_path). OIDC sign-in is on when .streamlit/secrets.toml has an [auth] section.
 USER_KEY = "user"
-"""st.session_state key of the signed-in :class:`planning.access.User` (as read from the database on this run)."""
+"""st.session_state key of the signed-in :class:`planning.store.access.User` (as read from the database on this run)."""
 SESSION_KEY = "_session_token"
-"""st.session_state key of the session token (planning.access.start_session); without it nobody is signed in."""
+"""st.session_state key of the session token (planning.store.access.start_session); without it nobody is signed in."""
 ENDED_KEY = "_session_ended"
-"""Why the last session ended (planning.access.SESSION_END_REASONS), shown once on the sign-in page."""
+"""Why the last session ended (planning.store.access.SESSION_END_REASONS), shown once on the sign-in page."""
 TICKET_KEY = "_cookie_ticket"
 """A ticket the browser has yet to exchange at server.py for the HttpOnly session cookie."""
 CLIENT_HEADER_ENV = "QORGAU_CLIENT_HEADER"
@@ -180,7 +181,7 @@ def _cookie() -> str | None:
 
 
 def begin_session(user: User, *, via: str) -> None:
-    """After a sign-in: open a session (planning.access.start_session), and have the browser fetch its cookie."""
+    """After a sign-in: open a session (planning.store.access.start_session), and have the browser fetch its cookie."""
     store = access_store()
     token = access.start_session(store, user, via=via)
     st.session_state.pop(ENDED_KEY, None)
@@ -291,7 +292,7 @@ def audit(action: str, object: str) -> None:
 def guard(action: str) -> User:
     """Call first on every page, before any data is loaded: stops the page unless a user is signed in (their
     session checked against the database on this run), has replaced a temporary password, and has a role that may
-    perform ``action`` (see planning.access.PERMISSIONS)."""
+    perform ``action`` (see planning.store.access.PERMISSIONS)."""
     user = current_user()
     if user is None:
         st.info(ended_message() or t("access.sign_in_first", lang()))
@@ -311,7 +312,7 @@ def download(label: str, build, *, file_name: str, mime: str, key: str, action: 
     may perform ``action``; each download is recorded in the audit log (``object`` names what, never content).
 
     The one way to offer a file: ``build()`` returns its bytes. The check runs in Streamlit's worker when the
-    browser asks for the file (planning.access.session_user, read afresh), not when the page was drawn; the file
+    browser asks for the file (planning.store.access.session_user, read afresh), not when the page was drawn; the file
     itself is then served to the session cookie's holder only, and briefly (server.py).
     """
     token = st.session_state.get(SESSION_KEY)
@@ -334,19 +335,19 @@ def incident_level() -> str | None:
 
 
 def incidents_for(region: Region) -> Region:
-    """The region with the counts uploaded for it (planning.intake.IncidentStore) in place of its folder's
+    """The region with the counts uploaded for it (planning.store.intake.IncidentStore) in place of its folder's
     incidents, when any were uploaded; else the region itself. Per session: get_region keeps it in session_state."""
-    from planning.intake import IncidentStore, with_stored_incidents
+    from planning.store.intake import IncidentStore, with_stored_incidents
 
     return with_stored_incidents(region, IncidentStore())
 
 
 def populations_for(region: Region) -> Region:
-    """The region with the populations uploaded for it (planning.population.PopulationStore) in place of its
+    """The region with the populations uploaded for it (planning.store.population.PopulationStore) in place of its
     folder's, and each settlement's ``population_source`` ("upload", "file" or "unknown")."""
     from dataclasses import replace
 
-    from planning.population import PopulationStore, with_populations
+    from planning.store.population import PopulationStore, with_populations
 
     stored = PopulationStore().populations(region.region_id)
     return replace(region, settlements=with_populations(region.settlements, stored))
@@ -549,7 +550,7 @@ MAP_FRAME_CSS = ("<style>iframe[title='streamlit_folium.st_folium'] {height: max
 MAP_MIN_HEIGHT_PX = 460
 MAP_SCREEN_MARGIN_PX = 130
 """A map is as tall as the browser window less this margin (pixels; the page header and a line of text stay
-visible), at least :data:`MAP_MIN_HEIGHT_PX`; the map inside follows its frame (``planning.webmap.MAP_CSS``)."""
+visible), at least :data:`MAP_MIN_HEIGHT_PX`; the map inside follows its frame (``planning.render.webmap.MAP_CSS``)."""
 
 
 def show_map(fmap, *, key: str, returned_objects=()):

@@ -11,11 +11,11 @@ from pages.common import show_map
 from planning.analysis import evaluate
 from planning.baseline import scenario_label
 from planning.coverage import changed_settlements, compare, threshold_key
-from planning.gapmap import district_names, scenario_map, shown_incidents
+from planning.render.gapmap import district_names, scenario_map, shown_incidents
 from planning.i18n import fmt_number, place_names, t
 from planning.markup import markdown_text
-from planning.population import population_share_text
-from planning.report import comparison_sentence
+from planning.store.population import population_share_text
+from planning.render.report import comparison_sentence
 from planning.scenarios import ScenarioStore, default_db_path, sites_to_services
 
 RESULTS_KEY = "_scen_results"

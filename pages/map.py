@@ -13,7 +13,7 @@ from planning.coverage import threshold_key
 from planning.i18n import t
 from planning.markup import markdown_text
 from planning.privacy import available_periods
-from planning.webmap import method_label, region_map
+from planning.render.webmap import method_label, region_map
 
 L = lang()
 st.title(t("nav.map", L))

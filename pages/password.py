@@ -4,7 +4,7 @@ and nothing else is shown until it is replaced. The user's other sessions end; t
 import streamlit as st
 
 from pages.common import SESSION_KEY, access_store, client_id, current_user, ended_message, lang
-from planning import access
+from planning.store import access
 from planning.i18n import t
 
 DONE_KEY = "_password_changed"

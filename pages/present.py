@@ -10,10 +10,10 @@ from pages.common import bands, get_region, guard, incidents_here, lang, site_mi
 from pages.common import show_map
 from planning.analysis import evaluate
 from planning.baseline import baseline_name, baseline_services, current_services, scenario_label, services_are_baseline
-from planning.exports import scenario_map
+from planning.render.exports import scenario_map
 from planning.i18n import t
 from planning.markup import markdown_text
-from planning.report import area_label, key_figures
+from planning.render.report import area_label, key_figures
 from planning.scenarios import ScenarioStore, default_db_path, sites_to_services
 
 L = lang()

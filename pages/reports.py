@@ -11,10 +11,10 @@ from pages.common import (bands, download, get_region, guard, incident_level, in
                           small_count_k, synthetic_banner)
 from planning.analysis import evaluate
 from planning.baseline import baseline_name, baseline_services, current_services, scenario_label, services_are_baseline
-from planning.exports import (bands_geojson, csv_bytes, gaps_geojson, scenario_map, standalone_html, tables,
+from planning.render.exports import (bands_geojson, csv_bytes, gaps_geojson, scenario_map, standalone_html, tables,
                               xlsx_bytes)
 from planning.i18n import t
-from planning.report import area_label, region_pdf, report_map_png
+from planning.render.report import area_label, region_pdf, report_map_png
 from planning.scenarios import ScenarioStore, default_db_path, sites_to_services
 
 FILES_KEY = "_report_files"

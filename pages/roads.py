@@ -11,13 +11,13 @@ from geo.osm import DownloadError, RoadSourceError
 from geo.speeds import ADJUSTMENTS, SPEEDS_COLUMNS, SPEEDS_FILE_NAME, speed_profile_from_table, speeds_table
 from pages.common import (PROFILE_KEY, audit, choose_placeholder, current_profile, get_region, guard, lang,
                           show_table, site_minutes)
-from planning import access
+from planning.store import access
 from planning.analysis import describe_profile, speed_profile_of
 from planning.i18n import CATALOG, fmt_number, format_problem, t
 from planning.markup import markdown_text
 from planning.roadfiles import (RegionWriteError, build_region_network, cache_status, download_region_files,
                                 import_road_file, remove_region_speeds, save_region_speeds)
-from planning.webmap import method_label
+from planning.render.webmap import method_label
 
 REGION_CACHE_KEY = "_region"  # pages.common's per-session region: dropped after the folder changed
 

@@ -2,7 +2,7 @@
 
 The users live in the shared database (``QORGAU_SCENARIO_DB``, else the user's data folder). With no user at all,
 the page says how to create the first admin (``python -m planning create-admin``), once, in a terminal.
-Failed attempts are limited per user name and per client (planning.access.authenticate); a temporary password
+Failed attempts are limited per user name and per client (planning.store.access.authenticate); a temporary password
 leads to the password page before anything else.
 """
 
@@ -10,7 +10,7 @@ import streamlit as st
 
 from pages.common import (access_store, begin_session, client_id, current_user, ended_message, lang,
                           oidc_configured)
-from planning import access
+from planning.store import access
 from planning.i18n import t
 from planning.markup import markdown_text
 

@@ -7,7 +7,8 @@ from geo.errors import QorgauError, ValidationError
 from pages.common import (get_region, guard, incident_level, incidents_here, lang, scenario_name_problem, show_table,
                           site_minutes, small_count_k, synthetic_banner)
 from pages.common import show_map
-from planning import access, palette
+from planning.render import palette
+from planning.store import access
 from planning.baseline import baseline_name, current_services, scenario_label, services_are_baseline
 from planning.i18n import fmt_number, format_problem, place_names, t
 from planning.markup import markdown_text
@@ -16,7 +17,7 @@ from planning.scenarios import (ScenarioNameError, ScenarioStore, default_db_pat
 from planning.siting import DEFAULT_INCIDENT_WEIGHT, DEFAULT_UNDERREPORTING_FACTOR, DEMAND_MODES, METHODS, MODELS
 from planning.suggest import (CANDIDATE_SOURCES, DEFAULT_MIN_POPULATION, EXACT_GAP_MAX_CANDIDATES, candidate_sites,
                               pick_table, suggest, suggested_sites)
-from planning.webmap import add_legend, layer_control_last, numbered_sites_layer, region_map
+from planning.render.webmap import add_legend, layer_control_last, numbered_sites_layer, region_map
 
 RESULT_KEY = "suggest_result"  # st.session_state: (inputs, Suggestion); incident-derived, so per session only
 PICK_COLOUR = palette.SUGGESTED_SITE

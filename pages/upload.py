@@ -1,5 +1,5 @@
 """Uploads (planners): incidents (a CSV, XLSX or GeoJSON file of points or counts, read in memory, stored as counts)
-and the akimat's populations (a statistics table matched to the settlements, planning.population).
+and the akimat's populations (a statistics table matched to the settlements, planning.store.population).
 
 A rejected upload changes nothing; the page then shows that what was stored before is still there.
 """
@@ -9,10 +9,10 @@ import streamlit as st
 from pages.common import get_region, guard, lang, reload_region, show_table
 from planning.i18n import t
 from planning.markup import markdown_text
-from planning.intake import MODES, IncidentStore, ingest_incidents
-from planning.access import can
-from planning.db import StorageError
-from planning.population import PopulationStore, ingest_populations
+from planning.store.intake import MODES, IncidentStore, ingest_incidents
+from planning.store.access import can
+from planning.store.db import StorageError
+from planning.store.population import PopulationStore, ingest_populations
 from planning.privacy import available_periods
 
 L = lang()

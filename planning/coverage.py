@@ -640,7 +640,7 @@ SUMMARY_TEMPLATES: dict[str, str | tuple[str, str]] = {
     "sentence": "{people_clause}, {villages_clause}; {loss_clause}.",
 }
 """Every phrase of ``summary_sentence`` in English; a pair is (one, other) for a phrase that depends on
-``{count}``. Translations come as a ``message`` callable (``planning.report.summary_message``)."""
+``{count}``. Translations come as a ``message`` callable (``planning.render.report.summary_message``)."""
 
 
 def english_summary_message(name: str, count: int | None = None, **values) -> str:

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import QorgauError
-from planning.db import SqliteStore
+from planning.store.db import SqliteStore
 from planning.privacy import aggregate_to_period, check_k, small_count_k
 
 SECRET_ENV_VAR = "QORGAU_RELEASE_SECRET"

@@ -2,7 +2,7 @@
 
 A scenario is a name, a region id and a list of sites. Every save appends a version; nothing is updated or
 deleted in the versions table (triggers refuse it, and the versions form a hash chain that
-``python -m planning audit --verify`` checks, see :mod:`planning.chain`), so ``undo`` is itself a new version.
+``python -m planning audit --verify`` checks, see :mod:`planning.store.chain`), so ``undo`` is itself a new version.
 A save names the version the editor started from (``base_version``): when someone saved in between, it is
 refused with :class:`ScenarioConflict` (who, when) instead of silently dropping their change, and the editor
 can apply their :class:`Edit` again on the newest version (:func:`apply_edit`). Names are unique per region
@@ -31,9 +31,9 @@ import pandas as pd
 from geo.errors import Problem, QorgauError, ValidationError
 from geo.schema import SERVICE_COLUMNS, SERVICE_KINDS, SERVICES_CSV_COLUMNS
 from geo.settings import STORAGE_CRS
-from planning import chain
-from planning.access import SCHEMA as ACCESS_SCHEMA, write_audit
-from planning.db import DB_ENV_VAR as SCENARIO_DB_ENV_VAR, SqliteStore, default_db_path  # noqa: F401
+from planning.store import chain
+from planning.store.access import SCHEMA as ACCESS_SCHEMA, write_audit
+from planning.store.db import DB_ENV_VAR as SCENARIO_DB_ENV_VAR, SqliteStore, default_db_path  # noqa: F401
 from planning.markup import from_spreadsheet_cell, spreadsheet_cell
 
 SCENARIO_FILE_NAME = "scenario.csv"
@@ -70,7 +70,7 @@ CREATE TABLE IF NOT EXISTS scenario_versions (
 CREATE INDEX IF NOT EXISTS scenarios_by_region ON scenarios (region_id);
 """
 """``deleted_at`` is when the scenario was archived. The versions' triggers and hash chain are
-:data:`planning.chain.SCENARIO_VERSIONS`."""
+:data:`planning.store.chain.SCENARIO_VERSIONS`."""
 
 
 class ScenarioError(QorgauError, LookupError):

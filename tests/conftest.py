@@ -69,7 +69,7 @@ def sign_in_session(at, username: str = "tester", role: str = "planner", *, emai
     """Sign ``at`` in as the sign-in page does: ``username`` (created with ``role`` in the database that
     QORGAU_SCENARIO_DB names, or given that role) gets a session whose token goes into the session state.
     A User put into the session state alone grants nothing (pages.common.current_user checks the session)."""
-    from planning import access
+    from planning.store import access
 
     store = access.AccessStore()
     existing = {u.username: u for u in access.list_users(store)}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from planning.access import (ACTIONS, PERMISSIONS, ROLES, AccessDenied, AccessStore, UserError, authenticate, can,
+from planning.store.access import (ACTIONS, PERMISSIONS, ROLES, AccessDenied, AccessStore, UserError, authenticate, can,
                              create_first_admin, create_user, delete_user, entries, has_admin, incident_level,
                              list_users, record, require, role_for_identity, set_password, set_role)
 

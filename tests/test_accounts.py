@@ -1,11 +1,11 @@
-"""Accounts and sessions (planning.access): sign-in limits per user and per client, temporary and own passwords,
+"""Accounts and sessions (planning.store.access): sign-in limits per user and per client, temporary and own passwords,
 sessions that end when the user changes, idles or the token is forged, and OIDC's email_verified."""
 
 from __future__ import annotations
 
 import pytest
 
-from planning import access
+from planning.store import access
 
 PASSWORD = "correct horse battery staple"
 NEW_PASSWORD = "a different long passphrase"

@@ -35,11 +35,11 @@ from geo.region import load_region
 from planning.analysis import SiteMinutes, evaluate, incident_release
 from planning.baseline import baseline_services
 from planning.coverage import gaps
-from planning.gapmap import district_table, gap_list, shown_incidents
+from planning.render.gapmap import district_table, gap_list, shown_incidents
 from planning.i18n import t
 from planning.privacy import available_periods
 from planning.release import MAX_CELL_NOISE, MAX_UNIT_NOISE
-from planning.report import key_figures
+from planning.render.report import key_figures
 from planning.scenarios import Site, sites_from_services, sites_to_services
 from planning.suggest import CANDIDATE_COLUMNS, pick_table, suggest
 from planning.summary import region_summary

@@ -12,8 +12,8 @@ import sys
 import pytest
 
 from conftest import PROJECT
-from planning import chain
-from planning.access import AccessStore, entries, record
+from planning.store import chain
+from planning.store.access import AccessStore, entries, record
 from planning.scenarios import ScenarioStore, Site
 
 CENTRE = Site("c1", "Turkistan centre", "permanent", 43.2973, 68.2517)

@@ -63,7 +63,7 @@ def db(tmp_path, monkeypatch):
     assert main(["import-incidents", "--db", str(path), "--region", str(TINY), "--user", "tests", str(counts)]) == 0
     # and a population the akimat holds for Gamma (unknown in the folder), which the mobile team covers
     from geo.region import load_region
-    from planning.population import PopulationStore, ingest_populations
+    from planning.store.population import PopulationStore, ingest_populations
 
     assert ingest_populations("Наименование;Население\nГамма;300\n".encode("cp1251"), filename="pop.csv",
                               region=load_region(TINY), store=PopulationStore(path), user="tests").accepted
@@ -302,9 +302,9 @@ def test_no_parser_imports_a_heavy_module():
 
 def test_the_parsers_copies_of_defaults_agree_with_their_modules():
     from geo.isochrones import DEFAULT_BANDS_MINUTES
-    from planning import cli_coverage, cli_report, cli_suggest, cli_travel
+    from planning.cli import coverage as cli_coverage, report as cli_report, suggest as cli_suggest, travel as cli_travel
     from planning.coverage import DEFAULT_THRESHOLDS_MINUTES
-    from planning.report import INCIDENT_LEVELS
+    from planning.render.report import INCIDENT_LEVELS
     from planning.suggest import CANDIDATE_SOURCES, DEFAULT_MIN_POPULATION
 
     assert tuple(float(m) for m in cli_travel.DEFAULT_BANDS_TEXT.split(",")) == tuple(map(float, DEFAULT_BANDS_MINUTES))
@@ -353,11 +353,11 @@ def test_every_cli_message_key_is_in_the_catalog():
     from planning.i18n import CATALOG
 
     used = set()
-    for path in (PROJECT / "planning").glob("cli*.py"):
+    for path in (PROJECT / "planning" / "cli").glob("*.py"):
         used |= set(re.findall(r"""t\(\s*["'](cli\.[\w.-]*\w)["']""", path.read_text(encoding="utf-8")))
     used |= {f"cli.cmd.{name}" for name in COMMANDS} | {f"cli.method.{m}" for m in ("network", "estimate", "none")}
     used |= {f"cli.unknown_{what}" for what in ("district", "scenario")} | {"cli.cmp.gained", "cli.cmp.lost"}
-    from planning.cli_region import INFO_LINES
+    from planning.cli.region import INFO_LINES
 
     used |= {f"cli.info.{key}" for key in INFO_LINES}
     assert len(used) > 80

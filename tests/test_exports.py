@@ -13,9 +13,9 @@ import pytest
 from conftest import DEFAULT_REGION, TEST_SECRET, TINY
 from geo.region import load_region
 from planning.analysis import SiteMinutes, evaluate, incident_release, service_bands
-from planning.gapmap import shown_incidents
+from planning.render.gapmap import shown_incidents
 from planning.baseline import current_services
-from planning.exports import (bands_geojson, csv_bytes, district_table, gaps_geojson, scenario_map,
+from planning.render.exports import (bands_geojson, csv_bytes, district_table, gaps_geojson, scenario_map,
                               settlement_table, standalone_html, tables, xlsx_bytes)
 
 K = 5

@@ -116,7 +116,7 @@ def test_no_python_message_modules_are_left():
 
 def _t_calls():
     """(file, line, key, keywords) of every ``t("literal", ...)`` in the code."""
-    for path in [*PROJECT.glob("*.py"), *(PROJECT / "pages").glob("*.py"), *(PROJECT / "planning").glob("*.py"),
+    for path in [*PROJECT.glob("*.py"), *(PROJECT / "pages").glob("*.py"), *(PROJECT / "planning").rglob("*.py"),
                  *(PROJECT / "geo").glob("*.py")]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):

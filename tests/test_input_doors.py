@@ -24,9 +24,9 @@ from geo.errors import RegionError, ValidationError
 from geo.region import load_region, read_services, region_folder_under_roots
 from geo.schema import COLUMN_ALIASES
 from geo.tabular import canonical_columns, normalise_header, parse_numbers, read_table
-from planning.db import StorageError
+from planning.store.db import StorageError
 from planning.i18n import format_problem
-from planning.intake import IncidentStore, ingest_incidents, parse_incidents, read_outline_upload
+from planning.store.intake import IncidentStore, ingest_incidents, parse_incidents, read_outline_upload
 from planning.scenarios import MAX_SCENARIO_SITES, ScenarioStore, Site, import_csv
 from planning.suggest import candidate_sites
 
@@ -89,7 +89,7 @@ def test_one_alias_list_no_alias_is_claimed_by_two_fields():
             for alias in (normalise_header(a) for tier in tiers for a in tier):
                 assert owner.setdefault(alias, field) == field, f"{kind}: '{alias}' read as {owner[alias]} and {field}"
     # the loaders keep no alias tuples of their own: "широта" and "latitude" are spelled only in geo/schema.py
-    for path in ("geo/region.py", "geo/tabular.py", "geo/incidents.py", "planning/intake.py", "planning/scenarios.py",
+    for path in ("geo/region.py", "geo/tabular.py", "geo/incidents.py", "planning/store/intake.py", "planning/scenarios.py",
                  "planning/suggest.py"):
         text = (PROJECT / path).read_text(encoding="utf-8")
         assert "широта" not in text and '"latitude"' not in text and '"osm_id"' not in text, path
@@ -433,7 +433,7 @@ def test_home_page_opens_a_region_under_the_roots(monkeypatch, tmp_path, roots):
 
 
 def test_a_read_only_database_is_a_message_on_the_page_not_a_traceback(monkeypatch, tmp_path):
-    from planning.db import SqliteStore
+    from planning.store.db import SqliteStore
 
     path = tmp_path / "q.sqlite"
     sqlite3.connect(path).close()  # an empty database file that the app may only read

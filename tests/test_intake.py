@@ -14,8 +14,8 @@ import pytest
 
 from geo.errors import ValidationError
 from geo.region import load_region
-from planning.access import entries
-from planning.intake import (MAX_UPLOAD_BYTES, MAX_UPLOAD_ROWS, IncidentStore, ingest_incidents, read_outline_upload,
+from planning.store.access import entries
+from planning.store.intake import (MAX_UPLOAD_BYTES, MAX_UPLOAD_ROWS, IncidentStore, ingest_incidents, read_outline_upload,
                              safe_file_name, upload_label)
 
 BAD = Path(__file__).parent / "data" / "bad"

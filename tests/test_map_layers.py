@@ -17,7 +17,7 @@ from geo.region import load_region
 from geo.region import read_services
 from planning.analysis import SiteMinutes, evaluate, region_network, service_bands
 from planning.baseline import current_services
-from planning.webmap import (BAND_COLOURS, MINUTE_COLOURS, UNREACHABLE_COLOUR, TextTooltip, _Legend, band_layer,
+from planning.render.webmap import (BAND_COLOURS, MINUTE_COLOURS, UNREACHABLE_COLOUR, TextTooltip, _Legend, band_layer,
                              minutes_colour, minutes_label, region_map, simplified_bands)
 
 NEST_TOLERANCE_DEG = 1e-9

@@ -14,12 +14,12 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from conftest import DATA
 from geo.errors import QorgauError
 from geo.region import load_region
-from planning import palette
+from planning.render import palette
 from planning.analysis import SiteMinutes, evaluate, service_bands
-from planning.exports import scenario_map as export_map
-from planning.gapmap import scenario_map
-from planning.staticmap import map_figure
-from planning.webmap import (_Legend, district_label_layer, focus_bounds, legend_of, region_map)
+from planning.render.exports import scenario_map as export_map
+from planning.render.gapmap import scenario_map
+from planning.render.staticmap import map_figure
+from planning.render.webmap import (_Legend, district_label_layer, focus_bounds, legend_of, region_map)
 
 WHITE = {"#ffffff", "#fff", "white"}
 

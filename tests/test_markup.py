@@ -246,7 +246,7 @@ def _attack_names(region, lang="ru"):
 
 @pytest.mark.skipif(NODE is None, reason="node is needed to run the tooltips' JavaScript")
 def test_region_map_layers_show_names_as_text(attack):
-    from planning.webmap import region_map
+    from planning.render.webmap import region_map
 
     region, services, table, result, bands, incidents = attack
     fmap = region_map(region, lang="ru", services=services, k=5, bands=bands,
@@ -259,7 +259,7 @@ def test_region_map_layers_show_names_as_text(attack):
 
 @pytest.mark.skipif(NODE is None, reason="node is needed to run the tooltips' JavaScript")
 def test_scenario_gap_map_layers_show_names_as_text(attack):
-    from planning.gapmap import scenario_map
+    from planning.render.gapmap import scenario_map
 
     region, services, _, result, _, incidents = attack
     fmap = scenario_map(region, services, result.coverage, threshold_minutes=15.0, lang="en", k=5,
@@ -271,7 +271,7 @@ def test_scenario_gap_map_layers_show_names_as_text(attack):
 
 @pytest.mark.skipif(NODE is None, reason="node is needed to run the tooltips' JavaScript")
 def test_standalone_html_export_shows_names_as_text(attack):
-    from planning.exports import scenario_map, standalone_html
+    from planning.render.exports import scenario_map, standalone_html
 
     region, _, _, result, bands, incidents = attack
     fmap = scenario_map(region, result, bands=bands, lang="kk", k=5,
@@ -283,7 +283,7 @@ def test_standalone_html_export_shows_names_as_text(attack):
 @pytest.mark.skipif(NODE is None, reason="node is needed to run the tooltips' JavaScript")
 def test_numbered_sites_layer_shows_names_as_text(attack):
     """The suggest page's picks: a name in a marker's tooltip (folium.Tooltip put it into a template literal)."""
-    from planning.webmap import base_map, numbered_sites_layer
+    from planning.render.webmap import base_map, numbered_sites_layer
 
     region = attack[0]
     fmap = base_map(region.boundary)
@@ -298,7 +298,7 @@ def test_numbered_sites_layer_shows_names_as_text(attack):
 
 
 def test_legend_and_layer_names_are_escaped(attack):
-    from planning.webmap import _Legend, layer_name
+    from planning.render.webmap import _Legend, layer_name
 
     legend = _Legend(MARKUP_ATTACK, [("#000", MARKUP_ATTACK)], [MARKUP_ATTACK])
     assert "<img" not in legend.inner and "<svg" not in legend.inner and "&lt;img" in legend.inner
@@ -375,7 +375,7 @@ def _assert_no_formula_text(cells, *, expect_guarded: bool = True) -> None:
 
 
 def test_csv_exports_neutralise_formulas(attack):
-    from planning.exports import csv_bytes, tables
+    from planning.render.exports import csv_bytes, tables
 
     region, _, _, result, _, incidents = attack
     sheets = tables(region, result, incidents=incidents, lang="ru", incident_level="settlement")
@@ -390,7 +390,7 @@ def test_csv_exports_neutralise_formulas(attack):
 
 
 def test_xlsx_export_has_no_formula_cell(attack):
-    from planning.exports import tables, xlsx_bytes
+    from planning.render.exports import tables, xlsx_bytes
 
     region, _, _, result, _, incidents = attack
     sheets = tables(region, result, incidents=incidents, lang="ru", incident_level="settlement")

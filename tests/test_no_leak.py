@@ -2,7 +2,7 @@
 
 A synthetic extract carries a sentinel string in its free-text columns and exact coordinates. It is uploaded
 (through the upload page, the intake function and the CLI) into a temporary region and database; then every page
-listed in app.py is rendered as a planner and as a presenter, every export of planning.exports is built, the CLI
+listed in app.py is rendered as a planner and as a presenter, every export of planning.render.exports is built, the CLI
 commands are run, and all of it (page elements, downloads, outputs, logs, every file under tmp_path including the
 SQLite files) is searched for the sentinel and for the coordinates at several precisions and as binary doubles.
 """
@@ -23,7 +23,7 @@ from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
 from conftest import PROJECT, sign_in_session
-from planning import access
+from planning.store import access
 
 APP = PROJECT / "app.py"
 SENTINEL = "QORGAU-SENTINEL-7F3A9"
@@ -135,7 +135,7 @@ def downloads(monkeypatch):
 
 @pytest.mark.parametrize("role", ["planner", "presenter"])
 def test_no_page_shows_a_point_or_free_text(world, caplog, downloads, role):
-    from planning.intake import IncidentStore, ingest_incidents
+    from planning.store.intake import IncidentStore, ingest_incidents
     from geo.region import load_region
 
     region = load_region(world["region"])
@@ -178,10 +178,10 @@ EXPORTS_CALLED = {"scenario_map", "standalone_html", "settlement_table", "distri
 def test_no_export_carries_a_point_or_free_text(world, caplog):
     from geo.region import load_region
     from pages.common import incidents_for
-    from planning import exports
+    from planning.render import exports
     from planning.analysis import SiteMinutes, evaluate, incident_release, region_network, service_bands
     from planning.baseline import current_services
-    from planning.intake import IncidentStore, ingest_incidents
+    from planning.store.intake import IncidentStore, ingest_incidents
 
     public = {name for name, f in inspect.getmembers(exports, inspect.isfunction)
               if f.__module__ == exports.__name__ and not name.startswith("_")}

@@ -12,7 +12,7 @@ import pytest
 from google.protobuf.json_format import MessageToDict
 
 from conftest import DEFAULT_REGION, PROJECT, sign_in_session
-from planning import access
+from planning.store import access
 from planning.i18n import made_name, t
 
 LEAKS = re.compile(r"\b(unknown|None|nan|NaN|n/a)\b|Choose options|Choose an option|Drag and drop|Browse files|"
@@ -135,7 +135,7 @@ def test_names_the_app_makes_follow_the_reader():
 
 def test_source_lines_follow_the_reader():
     from geo.region import load_region
-    from planning.report import source_lines
+    from planning.render.report import source_lines
 
     region = load_region(DEFAULT_REGION)
     for lang in ("ru", "kk"):

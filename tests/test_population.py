@@ -1,4 +1,4 @@
-"""Populations the akimat holds (planning/population.py): the statistics table read in every format Excel writes,
+"""Populations the akimat holds (planning/store/population.py): the statistics table read in every format Excel writes,
 matched by KATO code and by name, ambiguous and unmatched rows reported with their line and fix, a bad file that
 changes nothing, the overlay on the region, and the note beside population-weighted figures."""
 
@@ -16,15 +16,15 @@ import pytest
 
 from conftest import SHARED_TURKISTAN, TINY, needs_shared
 from geo.region import load_region
-from planning import access
+from planning.store import access
 from planning.analysis import SiteMinutes, evaluate
 from planning.baseline import current_services
 from planning.coverage import Figures
 from planning.i18n import format_problem
-from planning.population import (PopulationStore, ingest_populations, normalise_place_name, parse_kato,
+from planning.store.population import (PopulationStore, ingest_populations, normalise_place_name, parse_kato,
                                  parse_population_table, population_share_text, read_populations, unknown_population,
                                  unknown_population_note, with_populations)
-from planning.report import key_figures
+from planning.render.report import key_figures
 
 KATO = {"s1": "611010000", "s2": "611020000", "s3": "613810000", "s4": "613820000", "s5": "613830000"}
 
@@ -268,7 +268,7 @@ def test_an_ambiguous_row_with_a_blank_district_is_told_to_fill_it_in(kato_regio
 def test_the_pdf_report_states_the_unknown_populations(tiny, tmp_path):
     import subprocess
 
-    from planning.report import region_pdf
+    from planning.render.report import region_pdf
 
     table = SiteMinutes(None, tiny.settlements, analysis_crs=tiny.analysis_crs)
     district = "E"  # neither of its two settlements has a population

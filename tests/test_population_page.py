@@ -8,8 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import PROJECT, sign_in_session
-from planning import access
-from planning.population import PopulationStore
+from planning.store import access
+from planning.store.population import PopulationStore
 from test_signin import texts
 
 APP = str(PROJECT / "app.py")

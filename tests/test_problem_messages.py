@@ -13,8 +13,8 @@ from geo.errors import Problem, RegionError
 from geo.region import load_region
 from planning.i18n import CATALOG, format_problem
 
-SOURCES = ["geo/region.py", "geo/tabular.py", "geo/incidents.py", "planning/intake.py", "planning/scenarios.py",
-           "geo/speeds.py", "planning/population.py"]
+SOURCES = ["geo/region.py", "geo/tabular.py", "geo/incidents.py", "planning/store/intake.py", "planning/scenarios.py",
+           "geo/speeds.py", "planning/store/population.py"]
 KEY_RE = re.compile(r'key="(\w+)"')
 ENGLISH_WORDS = re.compile(r"\b(expected|negative|values|line|lines|column|Fix|number|empty|cells)\b")
 

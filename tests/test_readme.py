@@ -1,11 +1,11 @@
-"""The README says what each role can do, and it says what planning/access.py enforces (issue 12 item 8)."""
+"""The README says what each role can do, and it says what planning/store/access.py enforces (issue 12 item 8)."""
 
 from __future__ import annotations
 
 import re
 
 from conftest import PROJECT
-from planning.access import ACTIONS, PERMISSIONS, ROLES
+from planning.store.access import ACTIONS, PERMISSIONS, ROLES
 
 
 def test_the_readme_roles_table_is_the_permission_table():

@@ -14,7 +14,7 @@ from geo.region import load_region
 from planning.analysis import SiteMinutes, evaluate, incident_release
 from planning.baseline import baseline_services, current_services
 from planning.i18n import fmt_number, t
-from planning.report import area_label, incident_pair, key_figures, region_pdf
+from planning.render.report import area_label, incident_pair, key_figures, region_pdf
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftoppm") or not shutil.which("pdftotext"),
                                 reason="poppler-utils (pdftoppm, pdftotext) not installed: `make chromium`")
@@ -88,7 +88,7 @@ def test_unknown_district_is_refused():
 
 
 def test_incident_pair_is_two_cells_of_the_scenarios_release():
-    from planning.gapmap import shown_incidents
+    from planning.render.gapmap import shown_incidents
 
     region, table, incidents = _setup(DEFAULT_REGION)
     result = evaluate(region, current_services(region).iloc[:4], table, incidents=incidents)

@@ -15,7 +15,7 @@ from conftest import DATA, DEFAULT_REGION, PROJECT, SHARED_TURKISTAN, needs_shar
 from geo.osm import RoadSourceError
 from geo.region import load_region
 from pages.common import PROFILE_KEY
-from planning import webmap
+from planning.render import webmap
 from planning.roadfiles import RegionWriteError, cache_status, check_writable, import_road_file, road_file_name
 
 

@@ -189,7 +189,7 @@ def test_a_scenario_is_created_once_and_names_are_unique(db):
 
 
 def test_rename_archive_and_restore_keep_the_history(db):
-    from planning import access
+    from planning.store import access
 
     at = _page("pages/scenarios.py", "planner")
     store = ScenarioStore(db)

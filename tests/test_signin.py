@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import DEFAULT_REGION, PROJECT, sign_in_session
 from pages.common import FRAMED_KEY
-from planning import access
+from planning.store import access
 
 APP = str(PROJECT / "app.py")
 PASSWORD = "correct horse battery staple"

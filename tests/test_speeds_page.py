@@ -13,7 +13,7 @@ import pytest
 from conftest import DATA, DEFAULT_REGION, PROJECT, SHARED_TURKISTAN, TINY, needs_shared, signed_in_app
 from geo.region import load_region
 from geo.speeds import KAZAKHSTAN_SPEEDS_KMH
-from planning import webmap
+from planning.render import webmap
 
 EDITOR = "speeds_editor"
 ROW = {name: i for i, name in enumerate(KAZAKHSTAN_SPEEDS_KMH)}  # the editor's rows, in the built-in order

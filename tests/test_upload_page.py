@@ -7,8 +7,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import PROJECT, sign_in_session
-from planning import access
-from planning.intake import IncidentStore
+from planning.store import access
+from planning.store.intake import IncidentStore
 from test_signin import texts
 
 APP = str(PROJECT / "app.py")

@@ -26,13 +26,13 @@ from geo.errors import QorgauError, ValidationError
 from planning.i18n import LANGUAGES, t
 
 COMMANDS = {
-    "info": "planning.cli_region", "build-default": "planning.cli_region",
-    "create-admin": "planning.cli_admin", "audit": "planning.cli_admin", "import-incidents": "planning.cli_admin",
-    "travel-times": "planning.cli_travel", "isochrones": "planning.cli_travel",
-    "download-osm": "planning.cli_download",
-    "report": "planning.cli_report", "map": "planning.cli_report",
-    "coverage": "planning.cli_coverage", "compare": "planning.cli_coverage",
-    "suggest": "planning.cli_suggest",
+    "info": "planning.cli.region", "build-default": "planning.cli.region",
+    "create-admin": "planning.cli.admin", "audit": "planning.cli.admin", "import-incidents": "planning.cli.admin",
+    "travel-times": "planning.cli.travel", "isochrones": "planning.cli.travel",
+    "download-osm": "planning.cli.download",
+    "report": "planning.cli.report", "map": "planning.cli.report",
+    "coverage": "planning.cli.coverage", "compare": "planning.cli.coverage",
+    "suggest": "planning.cli.suggest",
 }
 """Command name → the module that registers it (its one-line help is ``cli.cmd.<name>`` in the catalog)."""
 COMMAND_MODULES = list(dict.fromkeys(COMMANDS.values()))
@@ -242,12 +242,12 @@ def speeds_argument(parser: argparse.ArgumentParser, lang: str) -> None:
 
 
 def db_argument(parser: argparse.ArgumentParser, lang: str) -> None:
-    """``--db FILE``: the database the app uses (planning.db.default_db_path) unless given."""
+    """``--db FILE``: the database the app uses (planning.store.db.default_db_path) unless given."""
     parser.add_argument("--db", type=Path, default=None, metavar="FILE", help=t("cli.arg.db", lang))
 
 
 def scenario_argument(parser: argparse.ArgumentParser, lang: str) -> None:
-    """``--scenario NAME|ID|FILE.csv``: a saved scenario of the database, or a sites CSV (see planning.cli_data)."""
+    """``--scenario NAME|ID|FILE.csv``: a saved scenario of the database, or a sites CSV (see planning.cli.data)."""
     parser.add_argument("--scenario", metavar="NAME|ID|FILE.csv", help=t("cli.arg.scenario", lang))
     db_argument(parser, lang)
 

@@ -48,7 +48,7 @@ def _read_password(from_stdin: bool, lang: str) -> str:
 
 
 def _create_admin(args) -> int:
-    from planning.access import AccessStore, create_first_admin
+    from planning.store.access import AccessStore, create_first_admin
 
     store = AccessStore(args.db)
     user = create_first_admin(store, args.username, _read_password(args.password_stdin, args.lang))
@@ -57,7 +57,7 @@ def _create_admin(args) -> int:
 
 
 def _audit(args) -> int:
-    from planning.access import AccessStore, default_db_path, entries
+    from planning.store.access import AccessStore, default_db_path, entries
 
     if args.verify:
         return _verify(args.db or default_db_path(), args.lang)
@@ -68,7 +68,7 @@ def _audit(args) -> int:
 
 def _verify(path: Path, lang: str) -> int:
     """Print one line per chain; a break goes to stderr and makes the exit code 1."""
-    from planning import chain
+    from planning.store import chain
 
     if not Path(path).is_file():
         raise UsageError(t("cli.no_db", lang, path=str(path)))
@@ -92,7 +92,7 @@ def _verify(path: Path, lang: str) -> int:
 def _import_incidents(args) -> int:
     from geo.errors import ValidationError
     from geo.region import load_region
-    from planning.intake import IncidentStore, ingest_incidents
+    from planning.store.intake import IncidentStore, ingest_incidents
 
     lang = args.lang
     region = load_region(args.region)

@@ -64,7 +64,7 @@ def coverage_report(cov, *, k: int) -> dict:
         ``median_minutes``, ``p90_minutes`` (None = unreachable for that share of people, or unknown);
         ``districts``: ``{district_id: {"thresholds": {...}, "median_minutes", "p90_minutes"}}``; ``small_count_k``.
     """
-    from planning.gapmap import shown_incidents
+    from planning.render.gapmap import shown_incidents
 
     shown = shown_incidents(cov)
 
@@ -90,7 +90,7 @@ def coverage_report(cov, *, k: int) -> dict:
 
 def _coverage(args) -> int:
     from planning.analysis import evaluate, incident_release, site_minutes_for, speed_profile_of
-    from planning.cli_data import district_id, open_region, scenario_services
+    from planning.cli.data import district_id, open_region, scenario_services
     from planning.privacy import small_count_k
 
     lang = args.lang
@@ -113,9 +113,9 @@ def _coverage(args) -> int:
 
 def _compare(args) -> int:
     from planning.analysis import evaluate, incident_release, site_minutes_for, speed_profile_of
-    from planning.cli_data import open_region, scenario_services
+    from planning.cli.data import open_region, scenario_services
     from planning.coverage import compare
-    from planning.report import comparison_sentence  # the compare page's sentence
+    from planning.render.report import comparison_sentence  # the compare page's sentence
     from planning.privacy import small_count_k
 
     lang = args.lang

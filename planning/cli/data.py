@@ -17,9 +17,9 @@ SITES_FILE_SUFFIXES = (".csv", ".txt")
 
 
 def database(args, lang: str) -> Path | None:
-    """The database to read: ``--db`` (which must exist), else the app's (planning.db.default_db_path), or None
+    """The database to read: ``--db`` (which must exist), else the app's (planning.store.db.default_db_path), or None
     when the app has not created it yet (then nothing was uploaded or saved). Reading never creates a database."""
-    from planning.db import default_db_path
+    from planning.store.db import default_db_path
 
     given = getattr(args, "db", None)
     if given is not None:
@@ -32,9 +32,9 @@ def database(args, lang: str) -> Path | None:
 
 def open_region(args, lang: str):
     """``--region`` loaded, with the incident counts and populations uploaded for it in the database laid over the
-    folder's, as the pages show them (planning.stored.with_stored_figures)."""
+    folder's, as the pages show them (planning.store.stored.with_stored_figures)."""
     from geo.region import load_region
-    from planning.stored import with_stored_figures, without_uploads
+    from planning.store.stored import with_stored_figures, without_uploads
 
     region = load_region(args.region)
     path = database(args, lang)

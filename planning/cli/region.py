@@ -43,7 +43,7 @@ def district_rows(region) -> list[dict]:
 
 
 def _info(args) -> int:
-    from planning.cli_data import open_region
+    from planning.cli.data import open_region
     from planning.summary import region_summary
 
     lang = args.lang

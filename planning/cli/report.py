@@ -16,7 +16,7 @@ from planning.cli import command_parser, region_argument, scenario_argument, spe
 from planning.i18n import t
 
 INCIDENT_LEVELS = ("district", "settlement")
-"""planning.report.INCIDENT_LEVELS (a test checks they agree; importing it costs seconds)."""
+"""planning.render.report.INCIDENT_LEVELS (a test checks they agree; importing it costs seconds)."""
 
 
 def register(subparsers, lang: str | None = None) -> None:
@@ -42,7 +42,7 @@ def register(subparsers, lang: str | None = None) -> None:
 
 
 def _scenarios(region, args, lang: str) -> list:
-    from planning.cli_data import scenario_services
+    from planning.cli.data import scenario_services
 
     scenarios = [scenario_services(region, None, args, lang)]  # the region's services, else the baseline
     if args.scenario is not None:
@@ -52,7 +52,7 @@ def _scenarios(region, args, lang: str) -> list:
 
 def _setup(args, region=None):
     from planning.analysis import incident_release, site_minutes_for, speed_profile_of
-    from planning.cli_data import open_region
+    from planning.cli.data import open_region
 
     region = region if region is not None else open_region(args, args.lang)
     minutes = site_minutes_for(region, profile=speed_profile_of(region, speeds_file=args.speeds))
@@ -60,8 +60,8 @@ def _setup(args, region=None):
 
 
 def _report(args: argparse.Namespace) -> int:
-    from planning.cli_data import district_id, open_region
-    from planning.report import region_pdf
+    from planning.cli.data import district_id, open_region
+    from planning.render.report import region_pdf
 
     region = open_region(args, args.lang)
     district = district_id(region, args.district)  # before the work: a wrong name fails at once
@@ -76,7 +76,7 @@ def _report(args: argparse.Namespace) -> int:
 
 def _map(args: argparse.Namespace) -> int:
     from planning.analysis import evaluate, service_bands
-    from planning.exports import scenario_map, standalone_html
+    from planning.render.exports import scenario_map, standalone_html
     from planning.privacy import small_count_k
 
     region, minutes, incidents = _setup(args)

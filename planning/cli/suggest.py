@@ -52,7 +52,7 @@ def register(subparsers, lang: str | None = None) -> None:
 
 def _suggest(args: argparse.Namespace) -> int:
     from planning.analysis import incident_release, site_minutes_for, speed_profile_of
-    from planning.cli_data import open_region, scenario_services
+    from planning.cli.data import open_region, scenario_services
     from planning.suggest import candidate_sites, pick_table, suggest
 
     lang = args.lang

@@ -92,7 +92,7 @@ def _prepare(args):
     from geo.osm import build_network, find_road_file
     from geo.region import outline_degrees
     from planning.analysis import speed_profile_of
-    from planning.cli_data import open_region, scenario_services
+    from planning.cli.data import open_region, scenario_services
 
     lang = args.lang
     region = open_region(args, lang)

@@ -24,11 +24,11 @@ from planning.coverage import gaps
 from planning.i18n import fmt_number, made_name, place_names, t
 from planning.markup import spreadsheet_frame
 from planning.release import IncidentRelease
-from planning.report import GAP_THRESHOLD_MINUTES, INCIDENT_LEVELS, THRESHOLDS_MINUTES, area_label, gap_table
-from planning.gapmap import add_gap_layers
-from planning.gapmap import district_table as gapmap_district_table
-from planning.population import population_sources
-from planning.webmap import STATIC_URL, layer_control_last, region_map
+from planning.render.report import GAP_THRESHOLD_MINUTES, INCIDENT_LEVELS, THRESHOLDS_MINUTES, area_label, gap_table
+from planning.render.gapmap import add_gap_layers
+from planning.render.gapmap import district_table as gapmap_district_table
+from planning.store.population import population_sources
+from planning.render.webmap import STATIC_URL, layer_control_last, region_map
 
 LEAFLET_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor" / "leaflet"
 """Leaflet as vendored for the app; the standalone HTML carries a copy inline."""
@@ -39,8 +39,8 @@ MINUTES_DECIMALS = 1
 def scenario_map(region, result: ScenarioResult, *, bands: gpd.GeoDataFrame | None, lang: str = "ru", k: int,
                  settlement_incidents: IncidentRelease | None = None, asset_url: str = STATIC_URL,
                  method_description: str | None = None, district_id: str | None = None) -> folium.Map:
-    """The web map of a scenario: :func:`planning.webmap.region_map` with its isochrone bands and the settlements
-    beyond :data:`planning.report.GAP_THRESHOLD_MINUTES` (gaps) as layers.
+    """The web map of a scenario: :func:`planning.render.webmap.region_map` with its isochrone bands and the settlements
+    beyond :data:`planning.render.report.GAP_THRESHOLD_MINUTES` (gaps) as layers.
 
     ``settlement_incidents`` (the release, drawn as each settlement's cell) only for users who may see that level.
     ``method_description`` (:meth:`planning.analysis.SiteMinutes.describe` in ``lang``; default the result's
@@ -106,7 +106,7 @@ def settlement_table(region, result: ScenarioResult, *, incidents: IncidentRelea
 
 
 def district_table(region, result: ScenarioResult, *, lang: str = "ru") -> pd.DataFrame:
-    """The per-district table of the scenarios page (:func:`planning.gapmap.district_table`), for export: the same
+    """The per-district table of the scenarios page (:func:`planning.render.gapmap.district_table`), for export: the same
     cells of the same release as the page."""
     return gapmap_district_table(region, result.coverage, lang=lang)
 
@@ -155,7 +155,7 @@ def bands_geojson(bands: gpd.GeoDataFrame) -> str:
 
 def gaps_geojson(region, result: ScenarioResult, *, incidents: IncidentRelease | None = None, lang: str = "ru",
                  incident_level: str = "district") -> str:
-    """Settlements beyond :data:`planning.report.GAP_THRESHOLD_MINUTES` as GeoJSON points, most pressing first;
+    """Settlements beyond :data:`planning.render.report.GAP_THRESHOLD_MINUTES` as GeoJSON points, most pressing first;
     incidents (each settlement's released cell) only at the settlement level."""
     _check_level(incident_level)
     table = gaps(region.settlements, result.nearest.minutes, list(result.nearest_service_ids), incidents,

@@ -1,5 +1,5 @@
-"""The map colours, one set for the web maps (:mod:`planning.webmap`, :mod:`planning.gapmap`) and the still maps
-(:mod:`planning.staticmap`, the PDF), so a legend and its map always agree.
+"""The map colours, one set for the web maps (:mod:`planning.render.webmap`, :mod:`planning.render.gapmap`) and the still maps
+(:mod:`planning.render.staticmap`, the PDF), so a legend and its map always agree.
 
 The hues are the Okabe-Ito palette (Okabe & Ito 2008, "Color Universal Design"; Wong 2011, Nature Methods 8:441),
 built to stay distinct under protanopia, deuteranopia and tritanopia. Where a layer needs lighter steps of one hue

@@ -27,11 +27,11 @@ from PIL import Image
 
 from planning.analysis import ScenarioResult, SiteMinutes, evaluate, service_bands
 from planning.coverage import AreaCoverage, compare, summary_sentence, threshold_key
-from planning.gapmap import gap_list
+from planning.render.gapmap import gap_list
 from planning.i18n import fmt_number, place_names, t
-from planning.population import unknown_population_note
+from planning.store.population import unknown_population_note
 from planning.release import IncidentRelease
-from planning.staticmap import map_png
+from planning.render.staticmap import map_png
 
 THRESHOLDS_MINUTES = (30.0, 60.0)
 """Coverage thresholds of every report, minutes."""
@@ -117,7 +117,7 @@ def summary_message(lang: str):
 def gap_table(region, result: ScenarioResult, *, incidents: IncidentRelease | None, district_id: str | None = None,
               lang: str = "ru", incident_level: str = "district",
               threshold_minutes: float = GAP_THRESHOLD_MINUTES) -> pd.DataFrame:
-    """The scenarios page's gap list (:func:`planning.gapmap.gap_list`) as text for print and export; the incident
+    """The scenarios page's gap list (:func:`planning.render.gapmap.gap_list`) as text for print and export; the incident
     column only when ``incident_level`` is "settlement" and there are incidents."""
     table = gap_list(region, result.coverage, result.nearest_service_ids, threshold_minutes=threshold_minutes,
                      lang=lang, services=result.services, district_id=district_id,

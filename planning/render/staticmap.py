@@ -2,7 +2,7 @@
 
 Used by the PDF reports and the PNG export. Layers, bottom to top: isochrone bands (60, 30, 15 minutes), region
 outline, district outlines, settlements (uncovered ones marked as gaps), service sites, district names; the legend
-stands beside the map, never on it. Colours from :mod:`planning.palette`, as on the web map. No incident data is
+stands beside the map, never on it. Colours from :mod:`planning.render.palette`, as on the web map. No incident data is
 drawn.
 """
 
@@ -19,9 +19,9 @@ from matplotlib.lines import Line2D
 from matplotlib import patheffects
 from matplotlib.patches import Patch
 
-from planning import palette
+from planning.render import palette
 from planning.i18n import place_names, t
-from planning.webmap import band_colour, focus_bounds
+from planning.render.webmap import band_colour, focus_bounds
 
 MAP_WIDTH_IN = 10.0
 """Width of the picture, inches (height follows the area's shape)."""
@@ -73,7 +73,7 @@ def map_figure(region, *, services: gpd.GeoDataFrame | None = None, bands: gpd.G
     gap_minutes : float, optional
         The threshold named in the legend, minutes.
     district_id : str, optional
-        Show this whole district (its polygon's bounds plus a margin, :func:`planning.webmap.focus_bounds`) and
+        Show this whole district (its polygon's bounds plus a margin, :func:`planning.render.webmap.focus_bounds`) and
         draw only its settlements.
     lang : str
         Language of the legend and the district names.

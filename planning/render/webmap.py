@@ -8,7 +8,7 @@ Offline by design: Leaflet is served by the app itself (``static/vendor/leaflet`
 ``default_js``/``default_css``; no tile layer unless one is configured; no element that pulls a CDN script
 (no awesome-markers icons, no branca colormaps).
 
-Readable by design: colours from :mod:`planning.palette` (Okabe-Ito), one legend per map listing every drawn layer
+Readable by design: colours from :mod:`planning.render.palette` (Okabe-Ito), one legend per map listing every drawn layer
 (a collapsible box that starts collapsed on small maps; the view is fitted so that the region or district lies
 beside it), district names as labels, the map filling the frame the page gives it. Incidents arrive as the protected release
 (:mod:`planning.release`) and are drawn as each settlement's cell: no incident point or raw count is ever drawn.
@@ -28,7 +28,7 @@ import shapely
 from branca.element import Element, MacroElement, Template
 
 from geo.errors import QorgauError
-from planning import palette
+from planning.render import palette
 from planning.i18n import CATALOG, fmt_number, made_name, place_names, t
 from planning.markup import html_text, js_value
 from planning.release import IncidentRelease

@@ -2,7 +2,7 @@
 
 Users and the audit log live in the same SQLite file as scenarios and incident counts. Passwords are kept only
 as argon2id hashes. The audit log is append-only (triggers refuse updates and deletes) and a hash chain
-(:mod:`planning.chain`; ``python -m planning audit --verify``), and records who did what to which object,
+(:mod:`planning.store.chain`; ``python -m planning audit --verify``), and records who did what to which object,
 never incident content.
 
 A page calls :func:`authenticate` (or :func:`user_for_identity` with :func:`verified_email` after ``st.login``),
@@ -38,8 +38,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from geo.errors import QorgauError
-from planning import chain
-from planning.db import SqliteStore, default_db_path  # noqa: F401  (default_db_path: part of this API)
+from planning.store import chain
+from planning.store.db import SqliteStore, default_db_path  # noqa: F401  (default_db_path: part of this API)
 
 MIN_PASSWORD_LENGTH = 12
 """Shortest password accepted, in characters."""
@@ -74,7 +74,7 @@ ACTIONS = (
     "view_district_incidents",     # incident counts per district (suppressed)
     "view_settlement_incidents",   # incident counts per village (suppressed)
     "upload_incidents",
-    "upload_populations",          # the akimat's statistics table (planning.population)
+    "upload_populations",          # the akimat's statistics table (planning.store.population)
     "edit_scenarios",
     "export",                      # exports at the role's incident level
     "manage_users",
@@ -141,7 +141,7 @@ _USER_COLUMNS = {
     "generation": "INTEGER NOT NULL DEFAULT 0",  # +1 on every change of role or password: open sessions end
     "must_change_password": "INTEGER NOT NULL DEFAULT 0",  # a temporary password set by an admin
 }
-"""The audit log's triggers and hash chain are :data:`planning.chain.AUDIT_LOG` (installed by every store)."""
+"""The audit log's triggers and hash chain are :data:`planning.store.chain.AUDIT_LOG` (installed by every store)."""
 
 
 class AccessDenied(QorgauError, PermissionError):
@@ -809,7 +809,7 @@ def _clean_text(text: str) -> str:
 
 def write_audit(db: sqlite3.Connection, *, user: str, action: str, object: str) -> None:
     """Append one audit entry inside an open transaction (so it commits or rolls back with the change), as the
-    next link of the audit log's hash chain (:data:`planning.chain.AUDIT_LOG`)."""
+    next link of the audit log's hash chain (:data:`planning.store.chain.AUDIT_LOG`)."""
     chain.append(db, chain.AUDIT_LOG, {"at": _now(), "user": _clean_text(user) or "?",
                                        "action": _clean_text(action), "object": _clean_text(object)})
 

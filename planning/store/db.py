@@ -18,7 +18,7 @@ from typing import Iterator
 import platformdirs
 
 from geo.errors import QorgauError
-from planning import chain
+from planning.store import chain
 
 DB_ENV_VAR = "QORGAU_SCENARIO_DB"
 """Environment variable naming the database file (scenarios, incident counts, users, audit)."""
@@ -80,7 +80,7 @@ def default_db_path() -> Path:
 
 
 class _Connection(sqlite3.Connection):
-    """A connection that remembers which hash chains it appended to (see :func:`planning.chain.append`), so the
+    """A connection that remembers which hash chains it appended to (see :func:`planning.store.chain.append`), so the
     head record is written once the transaction has committed."""
 
     def __init__(self, *args, **kwargs):
@@ -151,7 +151,7 @@ class SqliteStore:
         """A connection inside ``BEGIN IMMEDIATE`` (or ``BEGIN`` to read); rolled back on any exception.
 
         After a commit that appended to a hash chain, the chain's head record is updated
-        (:func:`planning.chain.record_heads`).
+        (:func:`planning.store.chain.record_heads`).
 
         Raises
         ------

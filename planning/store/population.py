@@ -38,11 +38,11 @@ import pandas as pd
 from geo.errors import Problem
 from geo.region import aliases_of
 from geo.tabular import canonical_columns, normalise_header, parse_numbers, read_table, source_names
-from planning.access import SCHEMA as ACCESS_SCHEMA
-from planning.access import record, write_audit
-from planning.db import SqliteStore
+from planning.store.access import SCHEMA as ACCESS_SCHEMA
+from planning.store.access import record, write_audit
+from planning.store.db import SqliteStore
 from planning.i18n import fmt_number, format_problem, t
-from planning.intake import MAX_UPLOAD_BYTES, MAX_UPLOAD_ROWS, safe_file_name, upload_label
+from planning.store.intake import MAX_UPLOAD_BYTES, MAX_UPLOAD_ROWS, safe_file_name, upload_label
 
 POPULATION_SUFFIXES = (".csv", ".txt", ".xlsx")
 """File types a population table may come as."""
@@ -223,7 +223,7 @@ def parse_population_table(data: bytes, *, filename: str) -> tuple[pd.DataFrame 
     Parameters
     ----------
     data : bytes
-        The upload (at most :data:`planning.intake.MAX_UPLOAD_BYTES`); never written anywhere.
+        The upload (at most :data:`planning.store.intake.MAX_UPLOAD_BYTES`); never written anywhere.
     filename : str
         The browser's name for it; only its suffix and last part are used.
 

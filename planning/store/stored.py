@@ -1,6 +1,6 @@
 """What the database adds to a region folder: the incident counts and the populations uploaded for it.
 
-The one way the pages (``pages.common.get_region``) and the command line (``planning.cli_data.open_region``) lay
+The one way the pages (``pages.common.get_region``) and the command line (``planning.cli.data.open_region``) lay
 the uploads over the folder's own figures, so that a command prints what a page shows.
 """
 
@@ -19,12 +19,12 @@ def with_stored_figures(region, path: str | Path | None = None):
     ----------
     region : geo.region.Region
     path : str or Path, optional
-        The database (default: planning.db.default_db_path, the app's).
+        The database (default: planning.store.db.default_db_path, the app's).
 
     Incident-derived: keep the result per session (or process), never in a shared cache.
     """
-    from planning.intake import IncidentStore, with_stored_incidents
-    from planning.population import PopulationStore, with_populations
+    from planning.store.intake import IncidentStore, with_stored_incidents
+    from planning.store.population import PopulationStore, with_populations
 
     region = with_stored_incidents(region, IncidentStore(path))
     stored = PopulationStore(path).populations(region.region_id)
@@ -36,7 +36,7 @@ def without_uploads(region):
     exist yet, which reading must not create): its own figures, with ``population_source``."""
     import pandas as pd
 
-    from planning.population import with_populations
+    from planning.store.population import with_populations
 
     nothing = pd.DataFrame({"settlement_id": pd.Series(dtype=object), "population": pd.Series(dtype=float)})
     return dataclasses.replace(region, settlements=with_populations(region.settlements, nothing))

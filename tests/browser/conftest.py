@@ -55,7 +55,7 @@ USERS = {"boss": "admin", "pat": "planner", "vera": "presenter"}
 @pytest.fixture(scope="session")
 def users(tmp_path_factory) -> Path:
     """A temporary shared database (QORGAU_SCENARIO_DB for the server) with an admin, a planner and a presenter."""
-    from planning import access
+    from planning.store import access
 
     db = tmp_path_factory.mktemp("access") / "qorgau.sqlite"
     store = access.AccessStore(db)

@@ -10,11 +10,11 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from planning import access
+from planning.store import access
 from tests.browser.conftest import open_page, sign_in, wait_idle
 
 COOKIE = "qorgau_session"
-"""planning.access.SESSION_COOKIE, spelled out so that this test also runs (and fails) on a build without it."""
+"""planning.store.access.SESSION_COOKIE, spelled out so that this test also runs (and fails) on a build without it."""
 
 
 def session_cookie(page, timeout_s: float = 30.0) -> dict:

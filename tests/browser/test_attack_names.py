@@ -48,7 +48,7 @@ def attack_server(tmp_path_factory):
     """A Streamlit server on the attack region, with its own users (as tests/browser/conftest.py's) and two
     scenarios whose names are attack strings."""
     from geo.region import load_region
-    from planning import access
+    from planning.store import access
     from planning.scenarios import ScenarioStore, sites_from_services
 
     folder = attack_region(tmp_path_factory.mktemp("attack") / "region")

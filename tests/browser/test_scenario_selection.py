@@ -51,7 +51,7 @@ def _settle(page) -> None:
 
 
 def test_the_edited_scenario_stays_selected_in_the_browser(browser, tmp_path):
-    from planning import access
+    from planning.store import access
 
     db = tmp_path / "qorgau.sqlite"
     store = access.AccessStore(db)

@@ -1,0 +1,2 @@
+"""Storage: the deployment's SQLite database, users, sessions and the hash-chained audit log, and the uploads
+kept in it (incident counts, populations). Imports geo and the planning core; never render, the CLI or the pages."""
