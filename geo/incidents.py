@@ -19,6 +19,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from geo.errors import Problem
+from geo.locations import assign_districts, check_locations
 from geo.schema import INCIDENT_COLUMNS
 from geo.settings import STORAGE_CRS
 from geo.tabular import canonical_columns, parse_numbers, read_table, with_source_columns
@@ -127,7 +128,6 @@ def _synthetic_flags(table: pd.DataFrame, name: str, problems: list[Problem]) ->
 
 
 def _aggregate_points(table, name, problems, *, settlements, districts, analysis_crs, outline, synthetic):
-    from geo.region import _check_locations, _assign_districts  # shared coordinate checks
 
     lines = np.asarray(table.index)
     lat_column, lon_column = "lat", "lon"
@@ -146,7 +146,7 @@ def _aggregate_points(table, name, problems, *, settlements, districts, analysis
         problems.append(Problem(name, "expected a date as YYYY-MM-DD or DD.MM.YYYY.", "correct those dates.",
                                 column="date", rows=tuple(lines[bad_dates]), key="incidents_bad_date"))
     parsed = ~(lat_blank | lat_bad | lon_blank | lon_bad)  # the others were reported above
-    _check_locations(lon[parsed], lat[parsed], lines[parsed], name, "line", problems, outline=outline,
+    check_locations(lon[parsed], lat[parsed], lines[parsed], name, "line", problems, outline=outline,
                      analysis_crs=analysis_crs)
     if settlements.empty:
         problems.append(Problem(name, "point records need settlements to be assigned to; this region has none.",
@@ -167,14 +167,13 @@ def nearest_settlement_in_district(lon: np.ndarray, lat: np.ndarray, settlements
                                    districts: gpd.GeoDataFrame, *, analysis_crs: str) -> np.ndarray:
     """Index (into ``settlements``) of the nearest settlement in the same district as each point; the nearest
     overall where the point's district has no settlement or there are no districts."""
-    from geo.region import _assign_districts
 
     points = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=STORAGE_CRS).to_crs(analysis_crs)
     xy = np.column_stack([points.x, points.y])
     places = settlements.geometry.to_crs(analysis_crs)
     place_xy = np.column_stack([places.x, places.y])
     result = cKDTree(place_xy).query(xy)[1]
-    point_districts = _assign_districts(lon, lat, districts)
+    point_districts = assign_districts(lon, lat, districts)
     place_districts = settlements["district_id"].to_numpy(dtype=object)
     for district in {d for d in point_districts if d is not None}:
         members = np.flatnonzero(place_districts == district)

@@ -23,6 +23,7 @@ from pyproj.exceptions import CRSError
 
 from geo.errors import Problem, RegionError, ValidationError
 from geo.incidents import read_incidents
+from geo.locations import assign_districts, check_locations
 from geo.schema import (BOUNDARY_COLUMNS, COLUMN_ALIASES, DISTRICT_COLUMNS, INCIDENT_COLUMNS, SERVICE_COLUMNS,
                         SERVICE_KINDS, SETTLEMENT_COLUMNS)
 from geo.settings import (DEFAULT_ANALYSIS_CRS, OUTSIDE_TOLERANCE_M, PLACE_KIND_ALIASES, ROAD_FILE_NAMES,
@@ -34,7 +35,6 @@ MAX_POLYGON_VERTICES = 2_000_000
 """Vertices all outlines of one file may have together."""
 
 NAME_FIELDS = ("name_ru", "name_kk", "name_en")
-MAX_NAMED_POINTS = 8
 """Points outside the outline named (id and name) in one message; the lines of all of them are listed."""
 META_TYPES = {"id": (str, "string"), "name": (dict, "object"), "former_name": (dict, "object"),
               "sources": (list, "array"), "analysis_crs": (str, "string"), "built": (str, "string"),
@@ -571,75 +571,12 @@ def _coordinate(values: pd.Series, name: str, column: str, problems: list[Proble
     return numbers
 
 
-def _check_locations(lon: np.ndarray, lat: np.ndarray, lines: np.ndarray, name: str, unit: str,
-                     problems: list[Problem], *, outline, analysis_crs: str, labels=None) -> None:
-    """Errors for coordinates that are not finite, not degrees or outside the region outline.
-
-    ``labels`` (one text per point, e.g. "s9 «Name»") names the points outside; never pass labels of incident
-    records (they are about victims).
-    """
-    finite = np.isfinite(lon) & np.isfinite(lat)
-    if not finite.all():
-        problems.append(Problem(name, "coordinates that are not finite numbers (NaN or infinity).",
-                                "fill in decimal degrees, e.g. 42.3.", rows=tuple(lines[~finite]), unit=unit,
-                                key="coordinates_not_finite"))
-    not_degrees = finite & ((np.abs(lat) > 90) | (np.abs(lon) > 180))
-    if not_degrees.any():
-        problems.append(Problem(name, "coordinates are not degrees (they look like projected metres).",
-                                "convert them to EPSG:4326 longitude/latitude in degrees.",
-                                rows=tuple(lines[not_degrees]), unit=unit, key="not_degrees"))
-    if outline is None:
-        return
-    check = finite & ~not_degrees
-    inside = np.zeros(len(lon), dtype=bool)
-    inside[check] = _inside(lon[check], lat[check], outline, analysis_crs)
-    outside = check & ~inside
-    if outside.any():
-        swapped = np.zeros(len(lon), dtype=bool)
-        swapped[outside] = _inside(lat[outside], lon[outside], outline, analysis_crs)
-        if swapped[outside].mean() > 0.5:
-            problems.append(Problem(name, "points fall outside the region, but would fall inside with latitude and "
-                                          "longitude exchanged.", "swap the lat and lon columns.",
-                                    rows=tuple(lines[outside]), unit=unit, key="points_swapped"))
-        elif labels is not None:
-            named = [str(labels[i]) for i in np.flatnonzero(outside)]
-            shown = ", ".join(named[:MAX_NAMED_POINTS]) + (f" (+{len(named) - MAX_NAMED_POINTS})"
-                                                          if len(named) > MAX_NAMED_POINTS else "")
-            problems.append(Problem(name, f"points lie outside the region outline: {shown}.",
-                                    "check those coordinates, or use the region folder they belong to.",
-                                    rows=tuple(lines[outside]), unit=unit, key="points_outside_named",
-                                    params=(("points", shown),)))
-        else:
-            problems.append(Problem(name, "points lie outside the region outline.",
-                                    "check those coordinates, or use the region folder they belong to.",
-                                    rows=tuple(lines[outside]), unit=unit, key="points_outside"))
-
-
-def _inside(lon: np.ndarray, lat: np.ndarray, outline, analysis_crs: str) -> np.ndarray:
-    if len(lon) == 0 or np.any(np.abs(lat) > 90):
-        return np.zeros(len(lon), dtype=bool) if np.any(np.abs(lat) > 90) else np.array([], dtype=bool)
-    points = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=STORAGE_CRS).to_crs(analysis_crs)
-    return shapely.contains_xy(outline, points.x.to_numpy(), points.y.to_numpy())
-
-
 def _outline(boundary: gpd.GeoDataFrame, analysis_crs: str):
     if boundary.empty or not boundary.geometry.is_valid.all():
         return None
     shape = boundary.to_crs(analysis_crs).geometry.union_all().buffer(OUTSIDE_TOLERANCE_M)
     shapely.prepare(shape)
     return shape
-
-
-def _assign_districts(lon: np.ndarray, lat: np.ndarray, districts: gpd.GeoDataFrame) -> np.ndarray:
-    """The id of the district outline containing each point (None outside every outline)."""
-    result = np.full(len(lon), None, dtype=object)
-    if districts.empty or len(lon) == 0:
-        return result
-    points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs=STORAGE_CRS)
-    joined = gpd.sjoin(points, districts[["district_id", "geometry"]], how="left", predicate="within")
-    joined = joined[~joined.index.duplicated(keep="first")]
-    result[:] = joined["district_id"].astype(object).where(joined["district_id"].notna(), None).to_numpy()
-    return result
 
 
 def _read_settlements(path: Path, problems: list[Problem], *, outline, districts, analysis_crs) -> gpd.GeoDataFrame:
@@ -703,7 +640,7 @@ def _read_settlements(path: Path, problems: list[Problem], *, outline, districts
                              key="population_missing",
                              params=(("missing", int(missing.sum())), ("total", len(out)), ("detail", detail))))
     out["district_id"] = _settlement_districts(table, lon, lat, districts, name, unit, lines, found)
-    _check_locations(lon, lat, lines, name, unit, found, outline=outline, analysis_crs=analysis_crs,
+    check_locations(lon, lat, lines, name, unit, found, outline=outline, analysis_crs=analysis_crs,
                      labels=_labels(out["settlement_id"], out["name"]))
     found.extend(_name_quirks(out, name, unit=unit, lines=lines))
     problems.extend(with_source_columns(found, table))
@@ -741,7 +678,7 @@ def _kinds(table: pd.DataFrame, name: str, problems: list[Problem]) -> np.ndarra
 
 
 def _settlement_districts(table, lon, lat, districts, name, unit, lines, problems) -> np.ndarray:
-    located = _assign_districts(lon, lat, districts)
+    located = assign_districts(lon, lat, districts)
     column = "district_id" if "district_id" in table.columns else None
     if column is None:
         if not districts.empty:
@@ -831,13 +768,13 @@ def _services_or_problems(source, name: str, problems: list[Problem], *, outline
     for column in ("capacity", "reach_minutes"):
         optional[column] = (_numbers(table[column], name, column, found, lines=lines)
                             if column in table.columns else np.full(len(table), np.nan))
-    _check_locations(lon, lat, lines, name, unit, found, outline=outline, analysis_crs=analysis_crs,
+    check_locations(lon, lat, lines, name, unit, found, outline=outline, analysis_crs=analysis_crs,
                      labels=_labels(ids, _text(table["name"])))
     problems.extend(with_source_columns(found, table))
     frame = gpd.GeoDataFrame({
         "service_id": ids.to_numpy(dtype=object), "name": _text(table["name"]), "kind": kinds.to_numpy(dtype=object),
         "capacity": optional["capacity"], "reach_minutes": optional["reach_minutes"],
-        "district_id": _assign_districts(lon, lat, districts) if districts is not None else None,
+        "district_id": assign_districts(lon, lat, districts) if districts is not None else None,
     }, geometry=gpd.points_from_xy(lon, lat), crs=STORAGE_CRS)
     return frame[SERVICE_COLUMNS]
 

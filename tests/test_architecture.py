@@ -1,0 +1,164 @@
+"""The tree reads as the architecture (docs/ARCHITECTURE.md): data flows one way, and no module imports itself
+back through others.
+
+Layers, lowest first: ``geo`` (sources, region, network, travel times) → the planning core (``planning.*`` outside
+the sub-packages below) → ``planning.store`` (database, users, audit, uploads) → ``planning.render`` (maps, PDF,
+exports) → ``planning.cli`` and ``pages`` → ``app.py`` / ``server.py``. Every import counts, the ones inside
+functions too (the CLI's lazy ``COMMANDS`` table names modules as strings, which is not an import).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+PACKAGES = ("geo", "planning", "pages")
+
+# Imports from the planning core into planning.store that remain: both modules keep their SQLite table in the same
+# file as their logic (ScenarioStore, ReleaseSecretStore). Splitting those out empties this list; the test fails
+# when an edge is added, and when one listed here is gone (so the list shrinks with the code).
+KNOWN_CORE_TO_STORE = {
+    ("planning.release", "planning.store.db"),
+    ("planning.scenarios", "planning.store.access"),
+    ("planning.scenarios", "planning.store.chain"),
+    ("planning.scenarios", "planning.store.db"),
+}
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PROJECT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def project_modules() -> dict[str, Path]:
+    files = [PROJECT / "app.py", PROJECT / "server.py"]
+    for package in PACKAGES:
+        files += sorted((PROJECT / package).rglob("*.py"))
+    return {module_name(path): path for path in files}
+
+
+def imports_of(path: Path, name: str, known: set[str]) -> set[str]:
+    """The project modules ``path`` imports (module level and inside functions)."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            # ``from planning import chain`` imports the module planning.chain when there is one
+            targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base for alias in node.names]
+        else:
+            continue
+        for target in targets:
+            while target and target not in known:
+                target = target.rpartition(".")[0]
+            if target and target != name:
+                found.add(target)
+    return found
+
+
+def import_graph() -> dict[str, set[str]]:
+    modules = project_modules()
+    known = set(modules)
+    return {name: imports_of(path, name, known) for name, path in modules.items()}
+
+
+def layer(module: str) -> str:
+    if module in ("app", "server"):
+        return "app"
+    if module.startswith("pages"):
+        return "pages"
+    if module.startswith("geo"):
+        return "geo"
+    if module == "planning.__main__":
+        return "cli"
+    for sub in ("cli", "render", "store", "translations"):
+        if module == f"planning.{sub}" or module.startswith(f"planning.{sub}."):
+            return sub
+    return "core"
+
+
+# what each layer may import (besides itself); planning.translations is the catalog every layer may read
+ALLOWED = {
+    "geo": {"geo"},
+    "translations": {"geo", "translations"},
+    "core": {"geo", "core", "translations"},
+    "store": {"geo", "core", "store", "translations"},
+    "render": {"geo", "core", "store", "render", "translations"},  # reads stored figures (populations)
+    "cli": {"geo", "core", "store", "render", "cli", "translations"},
+    "pages": {"geo", "core", "store", "render", "pages", "translations"},
+    "app": {"geo", "core", "store", "render", "pages", "translations", "app"},
+}
+
+
+def test_the_graph_sees_the_packages():
+    graph = import_graph()
+    assert {"geo.region", "planning.coverage", "planning.cli", "planning.render.webmap", "planning.store.db",
+            "pages.common", "app"} <= set(graph)
+    assert "geo.region" in graph["planning.analysis"]
+    assert "planning.store.chain" in graph["planning.store.db"]  # ``from planning.store import chain``
+
+
+def test_imports_go_one_way():
+    graph = import_graph()
+    wrong = sorted((source, target) for source, targets in graph.items() for target in targets
+                   if layer(target) not in ALLOWED[layer(source)]
+                   and (source, target) not in KNOWN_CORE_TO_STORE)
+    assert wrong == [], "imports against the flow (docs/ARCHITECTURE.md): " + ", ".join(f"{a} → {b}" for a, b in wrong)
+
+
+def test_the_known_core_to_store_imports_are_still_there():
+    graph = import_graph()
+    gone = sorted(edge for edge in KNOWN_CORE_TO_STORE if edge[1] not in graph.get(edge[0], set()))
+    assert gone == [], f"no longer imported, remove from KNOWN_CORE_TO_STORE: {gone}"
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for succ in sorted(graph.get(node, ())):
+            if succ not in index:
+                visit(succ)
+                low[node] = min(low[node], low[succ])
+            elif succ in on_stack:
+                low[node] = min(low[node], index[succ])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_the_cycle_finder_finds_one():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_no_import_cycles():
+    # A package's own __init__ imported by its submodules is not a cycle unless __init__ imports them back.
+    assert cycles(import_graph()) == []
