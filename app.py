@@ -15,28 +15,47 @@ st.session_state[FRAMED_KEY] = True
 if "lang" not in st.session_state:
     st.session_state["lang"] = LANGUAGES[0]
 # one label in all three languages, so that nobody is lost in a language they do not read
-lang = st.sidebar.selectbox(" · ".join(t("app.language", code) for code in LANGUAGES), LANGUAGES,
-                            format_func=LANGUAGE_NAMES.get, key="lang")
+lang = st.sidebar.selectbox(
+    " · ".join(t("app.language", code) for code in LANGUAGES), LANGUAGES, format_func=LANGUAGE_NAMES.get, key="lang"
+)
 
 # every page with the action (planning.store.access.ACTIONS) a role needs to be offered it; each page checks again itself
 PAGES = [
     (st.Page("pages/home.py", title=t("nav.home", lang), icon=":material/home:", default=True), "view_map"),
     (st.Page("pages/map.py", title=t("nav.map", lang), icon=":material/map:", url_path="map"), "view_map"),
-    (st.Page("pages/scenarios.py", title=t("nav.scenarios", lang), icon=":material/edit_location_alt:",
-             url_path="scenarios"), "view_scenarios"),
-    (st.Page("pages/compare.py", title=t("nav.compare", lang), icon=":material/compare:", url_path="compare"),
-     "view_scenarios"),
-    (st.Page("pages/suggest.py", title=t("nav.suggest", lang), icon=":material/add_location_alt:",
-             url_path="suggest"), "view_scenarios"),
-    (st.Page("pages/present.py", title=t("nav.present", lang), icon=":material/co_present:", url_path="present"),
-     "view_scenarios"),
-    (st.Page("pages/reports.py", title=t("nav.reports", lang), icon=":material/picture_as_pdf:", url_path="reports"),
-     "export"),
+    (
+        st.Page(
+            "pages/scenarios.py",
+            title=t("nav.scenarios", lang),
+            icon=":material/edit_location_alt:",
+            url_path="scenarios",
+        ),
+        "view_scenarios",
+    ),
+    (
+        st.Page("pages/compare.py", title=t("nav.compare", lang), icon=":material/compare:", url_path="compare"),
+        "view_scenarios",
+    ),
+    (
+        st.Page(
+            "pages/suggest.py", title=t("nav.suggest", lang), icon=":material/add_location_alt:", url_path="suggest"
+        ),
+        "view_scenarios",
+    ),
+    (
+        st.Page("pages/present.py", title=t("nav.present", lang), icon=":material/co_present:", url_path="present"),
+        "view_scenarios",
+    ),
+    (
+        st.Page("pages/reports.py", title=t("nav.reports", lang), icon=":material/picture_as_pdf:", url_path="reports"),
+        "export",
+    ),
     (st.Page("pages/roads.py", title=t("nav.roads", lang), icon=":material/route:", url_path="roads"), "view_map"),
-    (st.Page("pages/upload.py", title=t("nav.upload", lang), icon=":material/upload_file:", url_path="upload"),
-     "upload_incidents"),
-    (st.Page("pages/admin.py", title=t("nav.admin", lang), icon=":material/group:", url_path="users"),
-     "manage_users"),
+    (
+        st.Page("pages/upload.py", title=t("nav.upload", lang), icon=":material/upload_file:", url_path="upload"),
+        "upload_incidents",
+    ),
+    (st.Page("pages/admin.py", title=t("nav.admin", lang), icon=":material/group:", url_path="users"), "manage_users"),
 ]
 # the sign-in gate: nothing but the sign-in page until a user signs in; nothing but the password page until a
 # temporary password is replaced; then the pages the role may open. current_user() re-reads the user on every run.
@@ -45,10 +64,21 @@ try:
 except StorageError as exc:  # sessions live in the database: read-only or full, say so and stop here
     st.error(markdown_text(exc.message(lang)))
     st.stop()
-signin = st.Page("pages/signin.py", title=t("nav.signin", lang), icon=":material/login:", url_path="signin",
-                 default=user is None, visibility="visible" if user is None else "hidden")
-password = st.Page("pages/password.py", title=t("nav.password", lang), icon=":material/password:",
-                   url_path="password", default=user is not None and user.must_change_password)
+signin = st.Page(
+    "pages/signin.py",
+    title=t("nav.signin", lang),
+    icon=":material/login:",
+    url_path="signin",
+    default=user is None,
+    visibility="visible" if user is None else "hidden",
+)
+password = st.Page(
+    "pages/password.py",
+    title=t("nav.password", lang),
+    icon=":material/password:",
+    url_path="password",
+    default=user is not None and user.must_change_password,
+)
 if user is None:
     pages = [signin]
 elif user.must_change_password:
@@ -56,7 +86,9 @@ elif user.must_change_password:
 else:
     pages = [page for page, action in PAGES if can(user.role, action)] + [password, signin]
 if user is not None:
-    st.sidebar.caption(t("signin.signed_in_as", lang, user=markdown_text(user.username), role=t(f"role.{user.role}", lang)))
+    st.sidebar.caption(
+        t("signin.signed_in_as", lang, user=markdown_text(user.username), role=t(f"role.{user.role}", lang))
+    )
     if st.sidebar.button(t("signin.sign_out", lang), icon=":material/logout:"):
         sign_out()
 if (texts := streamlit_texts_tag(lang)) is not None:  # Streamlit's own English, in the reader's language

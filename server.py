@@ -33,8 +33,10 @@ MEDIA_PREFIX = "/media/"
 DOWNLOAD_GRACE_S = 10.0
 """How long a download stays fetchable after it was first served whole, in seconds: Streamlit's frontend asks for
 a deferred file twice (a check, then the download itself)."""
-_PIXEL_GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,"
-              b"\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
+_PIXEL_GIF = (
+    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,"
+    b"\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+)
 """A transparent 1×1 GIF: the answer to the page's invisible cookie image."""
 
 
@@ -58,16 +60,28 @@ async def session_cookie(request: Request) -> Response:
         if token is None:
             return Response(status_code=403, headers={"Cache-Control": "no-store"})
         max_age = max(int((access.session_expires_s(token) or 0) - time.time()), 0)
-        response.set_cookie(access.SESSION_COOKIE, token, max_age=max_age, path=cookie_path, httponly=True,
-                            samesite="strict", secure=_https(request.url.scheme, request.headers))
+        response.set_cookie(
+            access.SESSION_COOKIE,
+            token,
+            max_age=max_age,
+            path=cookie_path,
+            httponly=True,
+            samesite="strict",
+            secure=_https(request.url.scheme, request.headers),
+        )
         return response
     stale = request.query_params.get("end")
     if stale:
         # clear only the cookie the page saw go stale: a sign-in in the meantime may have set a fresh one
         if access.token_fingerprint(request.cookies.get(access.SESSION_COOKIE)) != stale:
             return response
-        response.delete_cookie(access.SESSION_COOKIE, path=cookie_path, httponly=True, samesite="strict",
-                               secure=_https(request.url.scheme, request.headers))
+        response.delete_cookie(
+            access.SESSION_COOKIE,
+            path=cookie_path,
+            httponly=True,
+            samesite="strict",
+            secure=_https(request.url.scheme, request.headers),
+        )
         return response
     return Response(status_code=400, headers={"Cache-Control": "no-store"})
 
@@ -114,7 +128,7 @@ class GuardedMedia:
         if user is None:
             await _refuse(send, 403, b"Sign in first.")
             return
-        name = scope["path"][len(prefix):]
+        name = scope["path"][len(prefix) :]
         manager, stored = _stored_file(name)
         if stored is None:
             await self.app(scope, receive, send)  # Streamlit answers 404
@@ -161,9 +175,17 @@ def _forget_download(manager, name: str) -> None:
 
 
 async def _refuse(send, status: int, body: bytes) -> None:
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"cache-control", b"no-store"),
-                            (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"cache-control", b"no-store"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -178,5 +200,8 @@ def _middleware():
 # "common", "compare"..., until app.py had run; the mode is decided once per server, so it is decided here.
 PagesManager.uses_pages_directory = False
 
-app = st.App("app.py", routes=[Route(_base_path() + access.SESSION_ROUTE, session_cookie, methods=["GET"])],
-             middleware=_middleware())
+app = st.App(
+    "app.py",
+    routes=[Route(_base_path() + access.SESSION_ROUTE, session_cookie, methods=["GET"])],
+    middleware=_middleware(),
+)

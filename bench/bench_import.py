@@ -83,8 +83,9 @@ def _osmnx_path(path: str) -> dict:
         speed = DEFAULT_PROFILE.speed_kmh(d.get("highway"), maxspeed=d.get("maxspeed"), surface=d.get("surface"))
         d["speed_kmh"] = speed
         d["travel_time"] = float(d["length"]) / (speed / 3.6)
-    G = ox.simplify_graph(G, edge_attrs_differ=["speed_kmh"], remove_rings=False,
-                          edge_attr_aggs={"length": sum, "travel_time": sum})
+    G = ox.simplify_graph(
+        G, edge_attrs_differ=["speed_kmh"], remove_rings=False, edge_attr_aggs={"length": sum, "travel_time": sum}
+    )
     G = ox.project_graph(G, to_crs=CRS)
     D = ox.convert.to_digraph(G, weight="travel_time")
     return {"nodes": D.number_of_nodes(), "edges": D.number_of_edges()}
@@ -92,8 +93,9 @@ def _osmnx_path(path: str) -> dict:
 
 def measure(mode: str, path: Path, cache: Path) -> dict:
     """Run one measurement in a fresh Python process."""
-    output = subprocess.run([sys.executable, __file__, "--child", mode, str(path), str(cache)],
-                            check=True, capture_output=True, text=True).stdout
+    output = subprocess.run(
+        [sys.executable, __file__, "--child", mode, str(path), str(cache)], check=True, capture_output=True, text=True
+    ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -106,16 +108,19 @@ def synthetic_file(n_nodes: int, folder: Path) -> Path:
         started = time.perf_counter()
         counts = write_synthetic_pbf(path.with_suffix(".partial.pbf"), n_nodes=n_nodes)
         path.with_suffix(".partial.pbf").replace(path)
-        print(f"generated {path.name}: {counts['nodes']:,} nodes, {counts['ways']:,} ways "
-              f"({time.perf_counter() - started:.1f} s)")
+        print(
+            f"generated {path.name}: {counts['nodes']:,} nodes, {counts['ways']:,} ways "
+            f"({time.perf_counter() - started:.1f} s)"
+        )
     return path
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", type=int, default=2_000_000, help="nodes in the region-sized file")
-    parser.add_argument("--osmnx-nodes", type=int, default=100_000, help="nodes in the file for the OSMnx baseline "
-                        "(0: skip it)")
+    parser.add_argument(
+        "--osmnx-nodes", type=int, default=100_000, help="nodes in the file for the OSMnx baseline (0: skip it)"
+    )
     parser.add_argument("--folder", type=Path, default=Path(tempfile.gettempdir()), help="where the files are kept")
     parser.add_argument("--child", nargs=3, metavar=("MODE", "PATH", "CACHE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -128,25 +133,37 @@ def main(argv: list[str] | None = None) -> int:
         bare = measure("bare", path, Path(cache))
         cold = measure("qorgau", path, Path(cache))
         warm = measure("qorgau", path, Path(cache))
-    print(f"bare pyosmium pass:   {bare['seconds']:7.2f} s  peak {bare['peak_mb']:6.0f} MB  ({bare['objects']:,} objects)")
-    print(f"Qorgau import (cold): {cold['seconds']:7.2f} s  peak {cold['peak_mb']:6.0f} MB  "
-          f"({cold['nodes']:,} nodes, {cold['edges']:,} edges)")
+    print(
+        f"bare pyosmium pass:   {bare['seconds']:7.2f} s  peak {bare['peak_mb']:6.0f} MB  ({bare['objects']:,} objects)"
+    )
+    print(
+        f"Qorgau import (cold): {cold['seconds']:7.2f} s  peak {cold['peak_mb']:6.0f} MB  "
+        f"({cold['nodes']:,} nodes, {cold['edges']:,} edges)"
+    )
     print(f"Qorgau load (cached): {warm['seconds']:7.2f} s  peak {warm['peak_mb']:6.0f} MB")
     ratio = cold["seconds"] / bare["seconds"]
-    print(f"ratio import / bare pass: {ratio:.2f}x (target <= {TARGET_RATIO_TO_BARE:g}x: "
-          f"{'met' if ratio <= TARGET_RATIO_TO_BARE else 'NOT met'})")
-    print(f"peak memory of the import: {cold['peak_mb']:.0f} MB (target < {TARGET_PEAK_MB:.0f} MB: "
-          f"{'met' if cold['peak_mb'] < TARGET_PEAK_MB else 'NOT met'})")
+    print(
+        f"ratio import / bare pass: {ratio:.2f}x (target <= {TARGET_RATIO_TO_BARE:g}x: "
+        f"{'met' if ratio <= TARGET_RATIO_TO_BARE else 'NOT met'})"
+    )
+    print(
+        f"peak memory of the import: {cold['peak_mb']:.0f} MB (target < {TARGET_PEAK_MB:.0f} MB: "
+        f"{'met' if cold['peak_mb'] < TARGET_PEAK_MB else 'NOT met'})"
+    )
     if args.osmnx_nodes:
         small = synthetic_file(args.osmnx_nodes, args.folder)
         with tempfile.TemporaryDirectory() as cache:
             ours = measure("qorgau", small, Path(cache))
             theirs = measure("osmnx", small, Path(cache))
-        print(f"on {small.name}: OSMnx path {theirs['seconds']:.2f} s, peak {theirs['peak_mb']:.0f} MB "
-              f"({theirs['nodes']:,} nodes, {theirs['edges']:,} edges); Qorgau import {ours['seconds']:.2f} s, "
-              f"peak {ours['peak_mb']:.0f} MB ({ours['nodes']:,} nodes, {ours['edges']:,} edges)")
-        print(f"ratio OSMnx path / Qorgau import: {theirs['seconds'] / ours['seconds']:.1f}x time, "
-              f"{theirs['peak_mb'] / ours['peak_mb']:.1f}x peak memory")
+        print(
+            f"on {small.name}: OSMnx path {theirs['seconds']:.2f} s, peak {theirs['peak_mb']:.0f} MB "
+            f"({theirs['nodes']:,} nodes, {theirs['edges']:,} edges); Qorgau import {ours['seconds']:.2f} s, "
+            f"peak {ours['peak_mb']:.0f} MB ({ours['nodes']:,} nodes, {ours['edges']:,} edges)"
+        )
+        print(
+            f"ratio OSMnx path / Qorgau import: {theirs['seconds'] / ours['seconds']:.1f}x time, "
+            f"{theirs['peak_mb'] / ours['peak_mb']:.1f}x peak memory"
+        )
     return 0
 
 

@@ -35,7 +35,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_routing import (  # noqa: E402
-    BANDS_MINUTES, CRS, networkx_graph, networkx_isochrones, random_points, synthetic_network,
+    BANDS_MINUTES,
+    CRS,
+    networkx_graph,
+    networkx_isochrones,
+    random_points,
+    synthetic_network,
 )
 from geo.isochrones import isochrones  # noqa: E402
 
@@ -50,11 +55,18 @@ OSM_CRS = "EPSG:3067"
 def previous_implementation():
     """The module ``geo/isochrones.py`` of :data:`PREVIOUS_COMMIT`, imported from a temporary file."""
     try:
-        source = subprocess.run(["git", "show", f"{PREVIOUS_COMMIT}:geo/isochrones.py"], cwd=ROOT,
-                                capture_output=True, text=True, check=True).stdout
+        source = subprocess.run(
+            ["git", "show", f"{PREVIOUS_COMMIT}:geo/isochrones.py"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     except (OSError, subprocess.CalledProcessError) as error:  # no git, or a shallow clone without the commit
-        print(f"previous implementation: not measured (git show {PREVIOUS_COMMIT}:geo/isochrones.py failed: "
-              f"{getattr(error, 'stderr', '') or error}); fetch the history (git fetch --unshallow) to compare")
+        print(
+            f"previous implementation: not measured (git show {PREVIOUS_COMMIT}:geo/isochrones.py failed: "
+            f"{getattr(error, 'stderr', '') or error}); fetch the history (git fetch --unshallow) to compare"
+        )
         return None
     folder = Path(tempfile.mkdtemp(prefix="qorgau-bench-"))
     path = folder / f"isochrones_{PREVIOUS_COMMIT}.py"
@@ -87,28 +99,43 @@ def compare(name: str, network, services, crs: str, previous) -> dict:
         one = services.iloc[[k]]
         new.append(_spend(spent["new"], lambda: isochrones(network, one, analysis_crs=crs, minutes=BANDS_MINUTES)))
         if previous is not None:
-            old.append(_spend(spent["previous"],
-                              lambda: previous.isochrones(network, one, analysis_crs=crs, minutes=BANDS_MINUTES)))
-        hulls.extend(_spend(spent["hull"], lambda: networkx_isochrones(G, service_nodes[k:k + 1], BANDS_MINUTES)))
+            old.append(
+                _spend(
+                    spent["previous"],
+                    lambda: previous.isochrones(network, one, analysis_crs=crs, minutes=BANDS_MINUTES),
+                )
+            )
+        hulls.extend(_spend(spent["hull"], lambda: networkx_isochrones(G, service_nodes[k : k + 1], BANDS_MINUTES)))
     new = pd.concat(new, ignore_index=True)
     (new_s, new_w), (old_s, old_w), (hull_s, hull_w) = spent["new"], spent["previous"], spent["hull"]
     n_bands = len(new)
-    previous_text = (f"previous ({PREVIOUS_COMMIT}) {old_s:.2f} ({old_w:.2f})" if previous is not None
-                     else f"previous ({PREVIOUS_COMMIT}) not measured")
-    print(f"{name}: {network.n_nodes:,} nodes, {network.n_edges:,} edges; {len(services)} services × "
-          f"{len(BANDS_MINUTES)} bands, CPU s (wall s): today {new_s:.2f} ({new_w:.2f}), {previous_text}, "
-          f"ego_graph + convex hull {hull_s:.2f} ({hull_w:.2f}); {new_s / n_bands * 1000:.0f} ms per band today")
+    previous_text = (
+        f"previous ({PREVIOUS_COMMIT}) {old_s:.2f} ({old_w:.2f})"
+        if previous is not None
+        else f"previous ({PREVIOUS_COMMIT}) not measured"
+    )
+    print(
+        f"{name}: {network.n_nodes:,} nodes, {network.n_edges:,} edges; {len(services)} services × "
+        f"{len(BANDS_MINUTES)} bands, CPU s (wall s): today {new_s:.2f} ({new_w:.2f}), {previous_text}, "
+        f"ego_graph + convex hull {hull_s:.2f} ({hull_w:.2f}); {new_s / n_bands * 1000:.0f} ms per band today"
+    )
     speedup_previous, difference = float("nan"), np.array([np.nan])
     if previous is not None:
         old = pd.concat(old, ignore_index=True)
         a, b = new.to_crs(crs).geometry.to_numpy(), old.to_crs(crs).geometry.to_numpy()
         difference = shapely.area(shapely.symmetric_difference(a, b)) / np.maximum(shapely.area(b), 1.0)
         speedup_previous = old_s / new_s
-    print(f"  ratios: today {speedup_previous:.1f}× faster than the previous implementation ({PREVIOUS_COMMIT}), "
-          f"{hull_s / new_s:.1f}× faster than ego_graph + convex hull; geometry: symmetric difference to the "
-          f"previous {np.median(difference):.1e} of its area (median), {difference.max():.1e} (largest)")
-    return {"name": name, "speedup_previous": speedup_previous, "speedup_hull": hull_s / new_s,
-            "largest_difference": float(difference.max())}
+    print(
+        f"  ratios: today {speedup_previous:.1f}× faster than the previous implementation ({PREVIOUS_COMMIT}), "
+        f"{hull_s / new_s:.1f}× faster than ego_graph + convex hull; geometry: symmetric difference to the "
+        f"previous {np.median(difference):.1e} of its area (median), {difference.max():.1e} (largest)"
+    )
+    return {
+        "name": name,
+        "speedup_previous": speedup_previous,
+        "speedup_hull": hull_s / new_s,
+        "largest_difference": float(difference.max()),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -136,10 +163,13 @@ def main(argv: list[str] | None = None) -> int:
             points = random_points_within(real, args.services, seed=args.seed)
             results.append(compare(file_name, real, points, OSM_CRS, previous))
     synthetic = results[0]
-    targets = [("synthetic: >= 5x the previous implementation", synthetic["speedup_previous"] >= 5),
-               ("synthetic: faster than ego_graph + convex hull", synthetic["speedup_hull"] > 1)]
-    targets += [(f"{r['name']}: not slower than the previous implementation", r["speedup_previous"] >= 1)
-                for r in results[1:]]
+    targets = [
+        ("synthetic: >= 5x the previous implementation", synthetic["speedup_previous"] >= 5),
+        ("synthetic: faster than ego_graph + convex hull", synthetic["speedup_hull"] > 1),
+    ]
+    targets += [
+        (f"{r['name']}: not slower than the previous implementation", r["speedup_previous"] >= 1) for r in results[1:]
+    ]
     print("targets: " + "; ".join(f"{name}: {'met' if ok else 'MISSED'}" for name, ok in targets))
     return 0
 
@@ -151,8 +181,9 @@ def random_points_within(network, n: int, *, seed: int):
     rng = np.random.default_rng(seed)
     at = rng.choice(len(network.geom_xy), size=n, replace=False)
     xy = network.geom_xy[at] + rng.uniform(-50.0, 50.0, (n, 2))
-    return gpd.GeoDataFrame({"service_id": [f"se{i}" for i in range(n)]},
-                            geometry=shapely.points(xy), crs=network.crs).to_crs("EPSG:4326")
+    return gpd.GeoDataFrame(
+        {"service_id": [f"se{i}" for i in range(n)]}, geometry=shapely.points(xy), crs=network.crs
+    ).to_crs("EPSG:4326")
 
 
 if __name__ == "__main__":

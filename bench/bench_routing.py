@@ -64,11 +64,17 @@ def synthetic_network(n_nodes: int, *, seed: int) -> RoadNetwork:
     geom_xy[0::2, 0], geom_xy[0::2, 1] = x_m[tails], y_m[tails]
     geom_xy[1::2, 0], geom_xy[1::2, 1] = x_m[heads], y_m[heads]
     return RoadNetwork(
-        x_m=x_m, y_m=y_m,
+        x_m=x_m,
+        y_m=y_m,
         indptr=np.concatenate([[0], np.cumsum(np.bincount(tails, minlength=side * side))]).astype(np.int64),
-        edge_to=heads.astype(np.int32), edge_seconds=length_m / (speed / 3.6), edge_length_m=length_m,
-        geom_offsets=np.arange(0, 2 * len(tails) + 1, 2, dtype=np.int64), geom_xy=geom_xy, crs=CRS,
-        profile_description="synthetic: random speeds 20-90 km/h", source_sha256="",
+        edge_to=heads.astype(np.int32),
+        edge_seconds=length_m / (speed / 3.6),
+        edge_length_m=length_m,
+        geom_offsets=np.arange(0, 2 * len(tails) + 1, 2, dtype=np.int64),
+        geom_xy=geom_xy,
+        crs=CRS,
+        profile_description="synthetic: random speeds 20-90 km/h",
+        source_sha256="",
     )
 
 
@@ -76,8 +82,9 @@ def random_points(network: RoadNetwork, n: int, id_column: str, *, seed: int) ->
     rng = np.random.default_rng(seed)
     x = rng.uniform(network.x_m.min(), network.x_m.max(), n)
     y = rng.uniform(network.y_m.min(), network.y_m.max(), n)
-    return gpd.GeoDataFrame({id_column: [f"{id_column[:2]}{i}" for i in range(n)]},
-                            geometry=shapely.points(x, y), crs=CRS).to_crs("EPSG:4326")
+    return gpd.GeoDataFrame(
+        {id_column: [f"{id_column[:2]}{i}" for i in range(n)]}, geometry=shapely.points(x, y), crs=CRS
+    ).to_crs("EPSG:4326")
 
 
 def timed(function, *, repeat: int = 1):
@@ -92,8 +99,9 @@ def timed(function, *, repeat: int = 1):
 def networkx_graph(network: RoadNetwork) -> nx.DiGraph:
     G = nx.DiGraph()
     G.add_nodes_from((i, {"x": x, "y": y}) for i, (x, y) in enumerate(zip(network.x_m, network.y_m)))
-    G.add_weighted_edges_from(zip(network.edge_from.tolist(), network.edge_to.tolist(),
-                                  network.edge_seconds.tolist()), weight="travel_time")
+    G.add_weighted_edges_from(
+        zip(network.edge_from.tolist(), network.edge_to.tolist(), network.edge_seconds.tolist()), weight="travel_time"
+    )
     return G
 
 
@@ -120,8 +128,7 @@ def networkx_per_service(G: nx.DiGraph, service_nodes: list[int], settlement_nod
 
 def networkx_nearest(G: nx.DiGraph, service_nodes: list[int], settlement_nodes: np.ndarray) -> np.ndarray:
     """Nearest-service seconds with networkx (multi-source Dijkstra on the reversed graph)."""
-    lengths = nx.multi_source_dijkstra_path_length(G.reverse(copy=False), set(service_nodes),
-                                                   weight="travel_time")
+    lengths = nx.multi_source_dijkstra_path_length(G.reverse(copy=False), set(service_nodes), weight="travel_time")
     return np.array([lengths.get(int(n), np.inf) for n in settlement_nodes])
 
 
@@ -138,28 +145,36 @@ def main(argv: list[str] | None = None) -> int:
     settlements = random_points(network, args.settlements, "settlement_id", seed=args.seed + 1)
     services = random_points(network, args.services, "service_id", seed=args.seed + 2)
     candidates = random_points(network, args.candidates, "site_id", seed=args.seed + 3)
-    print(f"network: {network.n_nodes:,} nodes, {network.n_edges:,} edges (built in {build_s:.2f} s); "
-          f"{len(settlements):,} settlements, {len(services)} services, {len(candidates):,} candidate sites")
+    print(
+        f"network: {network.n_nodes:,} nodes, {network.n_edges:,} edges (built in {build_s:.2f} s); "
+        f"{len(settlements):,} settlements, {len(services)} services, {len(candidates):,} candidate sites"
+    )
 
     first_s, _ = timed(lambda: nearest_service_minutes(network, settlements, services, analysis_crs=CRS))
-    nearest_s, tt = timed(lambda: nearest_service_minutes(network, settlements, services, analysis_crs=CRS),
-                          repeat=5)
-    print(f"nearest-service minutes, all settlements: {nearest_s * 1000:.1f} ms "
-          f"(first call incl. snapping index: {first_s * 1000:.0f} ms); "
-          f"median {np.nanmedian(np.where(np.isfinite(tt.minutes), tt.minutes, np.nan)):.1f} min")
+    nearest_s, tt = timed(lambda: nearest_service_minutes(network, settlements, services, analysis_crs=CRS), repeat=5)
+    print(
+        f"nearest-service minutes, all settlements: {nearest_s * 1000:.1f} ms "
+        f"(first call incl. snapping index: {first_s * 1000:.0f} ms); "
+        f"median {np.nanmedian(np.where(np.isfinite(tt.minutes), tt.minutes, np.nan)):.1f} min"
+    )
 
     iso_s, iso = timed(lambda: isochrones(network, services, analysis_crs=CRS, minutes=BANDS_MINUTES))
     per_iso_s = iso_s / len(iso)
-    print(f"isochrones {len(services)} sites × {len(BANDS_MINUTES)} bands: {iso_s:.2f} s "
-          f"({per_iso_s * 1000:.0f} ms per band)")
+    print(
+        f"isochrones {len(services)} sites × {len(BANDS_MINUTES)} bands: {iso_s:.2f} s "
+        f"({per_iso_s * 1000:.0f} ms per band)"
+    )
 
     sites = candidates.rename(columns={"site_id": "service_id"})
-    matrix_s, matrix = timed(lambda: minutes_matrix(network, sites, settlements, cutoff_minutes=CUTOFF_MINUTES,
-                                                    analysis_crs=CRS))
+    matrix_s, matrix = timed(
+        lambda: minutes_matrix(network, sites, settlements, cutoff_minutes=CUTOFF_MINUTES, analysis_crs=CRS)
+    )
     chosen = np.random.default_rng(args.seed).choice(len(sites), size=min(20, len(sites)), replace=False)
     scenario_s, _ = timed(lambda: matrix[chosen].min(axis=0), repeat=5)
-    print(f"site × settlement matrix {matrix.shape[0]:,} × {matrix.shape[1]:,}, cutoff {CUTOFF_MINUTES:g} min: "
-          f"{matrix_s:.2f} s; a scenario from the cached matrix: {scenario_s * 1e6:.0f} µs")
+    print(
+        f"site × settlement matrix {matrix.shape[0]:,} × {matrix.shape[1]:,}, cutoff {CUTOFF_MINUTES:g} min: "
+        f"{matrix_s:.2f} s; a scenario from the cached matrix: {scenario_s * 1e6:.0f} µs"
+    )
 
     graph_s, G = timed(lambda: networkx_graph(network))
     settlement_nodes = network.snap(*_xy(settlements)).low  # baseline: settlement at a node of its road
@@ -168,22 +183,28 @@ def main(argv: list[str] | None = None) -> int:
     nx_each_s, _ = timed(lambda: networkx_per_service(G, service_nodes, settlement_nodes))
     nx_iso_s, hulls = timed(lambda: networkx_isochrones(G, service_nodes, BANDS_MINUTES))
     nx_per_iso_s = nx_iso_s / len(hulls)
-    print(f"networkx (graph built in {graph_s:.1f} s): nearest-service one search per service (OSMnx-example "
-          f"style) {nx_each_s * 1000:.0f} ms, multi-source {nx_nearest_s * 1000:.0f} ms; "
-          f"ego_graph + convex hull {len(hulls)} isochrones {nx_iso_s:.2f} s ({nx_per_iso_s * 1000:.0f} ms each)")
+    print(
+        f"networkx (graph built in {graph_s:.1f} s): nearest-service one search per service (OSMnx-example "
+        f"style) {nx_each_s * 1000:.0f} ms, multi-source {nx_nearest_s * 1000:.0f} ms; "
+        f"ego_graph + convex hull {len(hulls)} isochrones {nx_iso_s:.2f} s ({nx_per_iso_s * 1000:.0f} ms each)"
+    )
     net_area = iso.to_crs(CRS).area.sum()
     hull_area = sum(h.area for h in hulls)
-    print(f"ratios: nearest-service graph search {nx_each_s / nearest_s:.0f}× faster than networkx per-service, "
-          f"{nx_nearest_s / nearest_s:.0f}× than networkx multi-source; scenario from the cached matrix "
-          f"{nx_nearest_s / scenario_s:,.0f}× than networkx multi-source; isochrones "
-          f"{nx_per_iso_s / per_iso_s:.1f}× faster per band; convex hulls cover {hull_area / net_area:.2f}× "
-          "the area of the buffered reached roads (clipped to nothing here)")
+    print(
+        f"ratios: nearest-service graph search {nx_each_s / nearest_s:.0f}× faster than networkx per-service, "
+        f"{nx_nearest_s / nearest_s:.0f}× than networkx multi-source; scenario from the cached matrix "
+        f"{nx_nearest_s / scenario_s:,.0f}× than networkx multi-source; isochrones "
+        f"{nx_per_iso_s / per_iso_s:.1f}× faster per band; convex hulls cover {hull_area / net_area:.2f}× "
+        "the area of the buffered reached roads (clipped to nothing here)"
+    )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (max RSS, whole process incl. networkx baseline): {peak_mb:,.0f} MB")
-    targets = [("nearest-service < 100 ms", nearest_s < 0.1),
-               ("nearest-service >= 50x networkx per-service", nx_each_s / nearest_s >= 50),
-               ("nearest-service >= 50x networkx multi-source", nx_nearest_s / nearest_s >= 50),
-               ("peak memory < 2 GB", peak_mb < 2048)]
+    targets = [
+        ("nearest-service < 100 ms", nearest_s < 0.1),
+        ("nearest-service >= 50x networkx per-service", nx_each_s / nearest_s >= 50),
+        ("nearest-service >= 50x networkx multi-source", nx_nearest_s / nearest_s >= 50),
+        ("peak memory < 2 GB", peak_mb < 2048),
+    ]
     print("targets: " + "; ".join(f"{name}: {'met' if ok else 'MISSED'}" for name, ok in targets))
     return 0
 

@@ -64,8 +64,10 @@ def _line(label, seconds, objective, extra=""):
 
 def _compare(label, ours, ours_s, theirs, theirs_s) -> bool:
     equal = bool(np.isclose(ours, theirs, rtol=1e-6))
-    print(f"  {label:<28} {theirs_s:8.3f} s   objective {theirs:,.1f}   "
-          f"spopt/exact time ratio {theirs_s / ours_s:.1f}x   objective equal: {equal}")
+    print(
+        f"  {label:<28} {theirs_s:8.3f} s   objective {theirs:,.1f}   "
+        f"spopt/exact time ratio {theirs_s / ours_s:.1f}x   objective equal: {equal}"
+    )
     return equal
 
 
@@ -75,8 +77,12 @@ def main(argv=None) -> int:
     parser.add_argument("--settlements", type=int, default=1000)
     parser.add_argument("--add", type=int, default=10, help="sites to add (K)")
     parser.add_argument("--minutes", type=float, default=30.0, help="coverage threshold T in minutes")
-    parser.add_argument("--pmedian-size", type=int, default=200,
-                        help="candidates = settlements for the exact p-median and spopt (its model is dense)")
+    parser.add_argument(
+        "--pmedian-size",
+        type=int,
+        default=200,
+        help="candidates = settlements for the exact p-median and spopt (its model is dense)",
+    )
     parser.add_argument("--time-limit-s", type=float, default=EXACT_TARGET_S, help="CBC limit per exact model")
     parser.add_argument("--seed", type=int, default=0)
     options = parser.parse_args(argv)
@@ -86,31 +92,42 @@ def main(argv=None) -> int:
     cost = minutes.T.astype(np.float64)  # spopt: (clients, facilities)
     limit = options.time_limit_s
     ok = True
-    print(f"instance: {options.candidates} candidates x {options.settlements} settlements, K = {options.add}, "
-          f"T = {options.minutes:g} min, {np.isfinite(minutes).mean():.0%} of pairs within {CUTOFF_MINUTES:g} min")
+    print(
+        f"instance: {options.candidates} candidates x {options.settlements} settlements, K = {options.add}, "
+        f"T = {options.minutes:g} min, {np.isfinite(minutes).mean():.0%} of pairs within {CUTOFF_MINUTES:g} min"
+    )
 
     print("maximal coverage (MCLP)")
     coverage = dict(add=options.add, threshold_minutes=options.minutes)
     greedy, greedy_s = _timed(maximal_coverage, minutes, population, **coverage)
-    _line("greedy", greedy_s, greedy.objective,
-          f"   guarantee gap <= {greedy.gap:.2%}   under {GREEDY_TARGET_S:g} s: {greedy_s < GREEDY_TARGET_S}")
+    _line(
+        "greedy",
+        greedy_s,
+        greedy.objective,
+        f"   guarantee gap <= {greedy.gap:.2%}   under {GREEDY_TARGET_S:g} s: {greedy_s < GREEDY_TARGET_S}",
+    )
     bounded, bounded_s = _timed(maximal_coverage, minutes, population, lp_bound=True, **coverage)
     _line("greedy + LP bound", bounded_s, bounded.objective, f"   gap <= {bounded.gap:.2%}")
     exact, exact_s = _timed(maximal_coverage, minutes, population, method="exact", time_limit_s=limit, **coverage)
-    _line("exact (CBC)", exact_s, exact.objective,
-          f"   {exact.status}   greedy gap {abs(exact.objective - greedy.objective) / exact.objective:.2%}"
-          f"   under {EXACT_TARGET_S:g} s: {exact_s < EXACT_TARGET_S}")
-    theirs, theirs_s = _spopt(MCLP, cost, population, options.minutes, p_facilities=options.add,
-                              time_limit_s=limit)
+    _line(
+        "exact (CBC)",
+        exact_s,
+        exact.objective,
+        f"   {exact.status}   greedy gap {abs(exact.objective - greedy.objective) / exact.objective:.2%}"
+        f"   under {EXACT_TARGET_S:g} s: {exact_s < EXACT_TARGET_S}",
+    )
+    theirs, theirs_s = _spopt(MCLP, cost, population, options.minutes, p_facilities=options.add, time_limit_s=limit)
     ok &= _compare("spopt MCLP", exact.objective, exact_s, theirs, theirs_s)
 
     print("set cover (LSCP)")
     greedy, greedy_s = _timed(set_cover, minutes, population, threshold_minutes=options.minutes, lp_bound=True)
     _line("greedy + LP bound", greedy_s, greedy.objective, f"   gap <= {greedy.gap:.2%}")
-    exact, exact_s = _timed(set_cover, minutes, population, threshold_minutes=options.minutes, method="exact",
-                            time_limit_s=limit)
-    _line("exact (CBC)", exact_s, exact.objective,
-          f"   {exact.status}   {len(exact.unreachable)} settlements unreachable")
+    exact, exact_s = _timed(
+        set_cover, minutes, population, threshold_minutes=options.minutes, method="exact", time_limit_s=limit
+    )
+    _line(
+        "exact (CBC)", exact_s, exact.objective, f"   {exact.status}   {len(exact.unreachable)} settlements unreachable"
+    )
     coverable = np.setdiff1d(np.arange(options.settlements), exact.unreachable)
     theirs, theirs_s = _spopt(LSCP, cost[coverable], options.minutes, time_limit_s=limit)
     if exact.status == "optimal":
@@ -125,12 +142,17 @@ def main(argv=None) -> int:
     greedy, greedy_s = _timed(p_median, *small, add=options.add)
     _line("greedy+swap", greedy_s, greedy.objective)
     exact, exact_s = _timed(p_median, *small, add=options.add, method="exact", time_limit_s=limit)
-    _line("exact (CBC)", exact_s, exact.objective,
-          f"   {exact.status}   greedy gap {abs(greedy.objective - exact.objective) / exact.objective:.2%}")
+    _line(
+        "exact (CBC)",
+        exact_s,
+        exact.objective,
+        f"   {exact.status}   greedy gap {abs(greedy.objective - exact.objective) / exact.objective:.2%}",
+    )
     reachable = np.setdiff1d(np.arange(options.pmedian_size), exact.unreachable)
     small_cost = np.where(np.isfinite(small[0]), small[0], exact.unserved_penalty_minutes).T[reachable]
-    theirs, theirs_s = _spopt(PMedian, small_cost.astype(np.float64), small[1][reachable],
-                              p_facilities=options.add, time_limit_s=limit)
+    theirs, theirs_s = _spopt(
+        PMedian, small_cost.astype(np.float64), small[1][reachable], p_facilities=options.add, time_limit_s=limit
+    )
     ok &= _compare("spopt PMedian", exact.objective, exact_s, theirs, theirs_s)
     print("all exact objectives equal spopt's" if ok else "MISMATCH between exact and spopt")
     return 0 if ok else 1

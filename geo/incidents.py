@@ -23,6 +23,7 @@ from geo.locations import assign_districts, check_locations
 from geo.schema import INCIDENT_COLUMNS
 from geo.settings import STORAGE_CRS
 from geo.tabular import canonical_columns, parse_numbers, read_table, with_source_columns
+
 _PERIOD_RE = re.compile(r"^\s*(\d{4})(?:\s*[-/ ]?\s*[HhПп]([12]))?\s*$")
 
 
@@ -45,8 +46,9 @@ def period_of_dates(dates: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return periods, bad
 
 
-def read_incidents(source, *, name: str, settlements: gpd.GeoDataFrame, districts: gpd.GeoDataFrame,
-                   analysis_crs: str, outline=None) -> tuple[pd.DataFrame, list[Problem]]:
+def read_incidents(
+    source, *, name: str, settlements: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, analysis_crs: str, outline=None
+) -> tuple[pd.DataFrame, list[Problem]]:
     """Read an incident table (points or counts) and aggregate it to counts per settlement and period.
 
     Returns
@@ -58,13 +60,21 @@ def read_incidents(source, *, name: str, settlements: gpd.GeoDataFrame, district
     table, problems = read_table(source, name=name)
     if table is None:
         return pd.DataFrame(columns=INCIDENT_COLUMNS), problems
-    counts, found = incidents_from_table(table, name=name, settlements=settlements, districts=districts,
-                                         analysis_crs=analysis_crs, outline=outline)
+    counts, found = incidents_from_table(
+        table, name=name, settlements=settlements, districts=districts, analysis_crs=analysis_crs, outline=outline
+    )
     return counts, problems + found
 
 
-def incidents_from_table(table: pd.DataFrame, *, name: str, settlements: gpd.GeoDataFrame,
-                         districts: gpd.GeoDataFrame, analysis_crs: str, outline=None) -> tuple[pd.DataFrame, list[Problem]]:
+def incidents_from_table(
+    table: pd.DataFrame,
+    *,
+    name: str,
+    settlements: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame,
+    analysis_crs: str,
+    outline=None,
+) -> tuple[pd.DataFrame, list[Problem]]:
     """Aggregate a text table already read (see :func:`geo.tabular.read_table`) to counts per settlement and period.
 
     ``table`` holds text cells, lower-case column names and line (or feature) numbers as its index; headers are
@@ -78,17 +88,31 @@ def incidents_from_table(table: pd.DataFrame, *, name: str, settlements: gpd.Geo
     synthetic = _synthetic_flags(table, name, problems)
     if incident_layout(table.columns) == "points":
         _duplicate_record_ids(table, name, problems)
-        counts = _aggregate_points(table, name, problems, settlements=settlements, districts=districts,
-                                   analysis_crs=analysis_crs, outline=outline, synthetic=synthetic)
+        counts = _aggregate_points(
+            table,
+            name,
+            problems,
+            settlements=settlements,
+            districts=districts,
+            analysis_crs=analysis_crs,
+            outline=outline,
+            synthetic=synthetic,
+        )
     elif incident_layout(table.columns) == "counts":
         counts = _read_counts(table, name, problems, settlements=settlements, districts=districts, synthetic=synthetic)
     else:
         # The header is not echoed: a file without one would show its first record here.
-        problems.append(Problem(name, f"the first line should be a header naming the columns; its {len(table.columns)} "
-                                      "cells include neither date, lat, lon (points) nor settlement or district, "
-                                      "period, count (counts).",
-                                "add a header line with one of the two layouts described on the upload page.",
-                                key="incidents_no_header", params=(("cells", len(table.columns)),)))
+        problems.append(
+            Problem(
+                name,
+                f"the first line should be a header naming the columns; its {len(table.columns)} "
+                "cells include neither date, lat, lon (points) nor settlement or district, "
+                "period, count (counts).",
+                "add a header line with one of the two layouts described on the upload page.",
+                key="incidents_no_header",
+                params=(("cells", len(table.columns)),),
+            )
+        )
         counts = None
     problems = with_source_columns(problems, table)
     if counts is None or any(p.severity == "error" for p in problems):
@@ -97,7 +121,7 @@ def incidents_from_table(table: pd.DataFrame, *, name: str, settlements: gpd.Geo
 
 
 def incident_layout(columns) -> str | None:
-    """"points" (lat and lon), "counts" (a count column) or None, from canonical column names (see
+    """ "points" (lat and lon), "counts" (a count column) or None, from canonical column names (see
     :func:`geo.tabular.canonical_columns`)."""
     present = set(columns)
     return "points" if {"lat", "lon"} <= present else "counts" if "count" in present else None
@@ -111,19 +135,37 @@ def _duplicate_record_ids(table: pd.DataFrame, name: str, problems: list[Problem
     ids = table[column].astype(str).str.strip()
     repeated = (ids != "") & ids.duplicated(keep=False)
     if repeated.any():
-        problems.append(Problem(name, "the same record id appears on several lines; it would be counted twice.",
-                                "keep one line per record.", column=column, rows=tuple(table.index[repeated.to_numpy()]),
-                                key="incidents_duplicate_records"))
+        problems.append(
+            Problem(
+                name,
+                "the same record id appears on several lines; it would be counted twice.",
+                "keep one line per record.",
+                column=column,
+                rows=tuple(table.index[repeated.to_numpy()]),
+                key="incidents_duplicate_records",
+            )
+        )
 
 
 def _synthetic_flags(table: pd.DataFrame, name: str, problems: list[Problem]) -> np.ndarray:
     if "synthetic" not in table.columns:
         return np.zeros(len(table), dtype=bool)
-    flags = table["synthetic"].str.lower().map({"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False})
+    flags = (
+        table["synthetic"]
+        .str.lower()
+        .map({"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False})
+    )
     if flags.isna().any():
-        problems.append(Problem(name, "expected true or false.", "use true for demo data, false for real records.",
-                                column="synthetic", rows=tuple(table.index[flags.isna()]),
-                                key="incidents_synthetic_flag"))
+        problems.append(
+            Problem(
+                name,
+                "expected true or false.",
+                "use true for demo data, false for real records.",
+                column="synthetic",
+                rows=tuple(table.index[flags.isna()]),
+                key="incidents_synthetic_flag",
+            )
+        )
     return flags.fillna(False).to_numpy(dtype=bool)
 
 
@@ -132,39 +174,71 @@ def _aggregate_points(table, name, problems, *, settlements, districts, analysis
     lines = np.asarray(table.index)
     lat_column, lon_column = "lat", "lon"
     if "date" not in table.columns:
-        problems.append(Problem(name, "point records need a date column.", "add the date of each record (YYYY-MM-DD).",
-                                key="incidents_no_date"))
+        problems.append(
+            Problem(
+                name,
+                "point records need a date column.",
+                "add the date of each record (YYYY-MM-DD).",
+                key="incidents_no_date",
+            )
+        )
         return None
     lat, lat_blank, lat_bad = parse_numbers(table[lat_column])
     lon, lon_blank, lon_bad = parse_numbers(table[lon_column])
     for column, bad in ((lat_column, lat_blank | lat_bad), (lon_column, lon_blank | lon_bad)):
         if bad.any():
-            problems.append(Problem(name, "expected a coordinate in degrees.", "fill in decimal degrees.",
-                                    column=column, rows=tuple(lines[bad]), key="incidents_coordinate"))
+            problems.append(
+                Problem(
+                    name,
+                    "expected a coordinate in degrees.",
+                    "fill in decimal degrees.",
+                    column=column,
+                    rows=tuple(lines[bad]),
+                    key="incidents_coordinate",
+                )
+            )
     periods, bad_dates = period_of_dates(table["date"])
     if bad_dates.any():
-        problems.append(Problem(name, "expected a date as YYYY-MM-DD or DD.MM.YYYY.", "correct those dates.",
-                                column="date", rows=tuple(lines[bad_dates]), key="incidents_bad_date"))
+        problems.append(
+            Problem(
+                name,
+                "expected a date as YYYY-MM-DD or DD.MM.YYYY.",
+                "correct those dates.",
+                column="date",
+                rows=tuple(lines[bad_dates]),
+                key="incidents_bad_date",
+            )
+        )
     parsed = ~(lat_blank | lat_bad | lon_blank | lon_bad)  # the others were reported above
-    check_locations(lon[parsed], lat[parsed], lines[parsed], name, "line", problems, outline=outline,
-                     analysis_crs=analysis_crs)
+    check_locations(
+        lon[parsed], lat[parsed], lines[parsed], name, "line", problems, outline=outline, analysis_crs=analysis_crs
+    )
     if settlements.empty:
-        problems.append(Problem(name, "point records need settlements to be assigned to; this region has none.",
-                                "add settlements to the region, or upload counts per district.",
-                                key="incidents_no_settlements"))
+        problems.append(
+            Problem(
+                name,
+                "point records need settlements to be assigned to; this region has none.",
+                "add settlements to the region, or upload counts per district.",
+                key="incidents_no_settlements",
+            )
+        )
     if any(p.severity == "error" for p in problems):
         return None
     settlement_index = nearest_settlement_in_district(lon, lat, settlements, districts, analysis_crs=analysis_crs)
-    frame = pd.DataFrame({
-        "settlement_id": settlements["settlement_id"].to_numpy()[settlement_index],
-        "district_id": settlements["district_id"].to_numpy()[settlement_index],
-        "period": periods, "synthetic": synthetic,
-    })
+    frame = pd.DataFrame(
+        {
+            "settlement_id": settlements["settlement_id"].to_numpy()[settlement_index],
+            "district_id": settlements["district_id"].to_numpy()[settlement_index],
+            "period": periods,
+            "synthetic": synthetic,
+        }
+    )
     return _sum_counts(frame.assign(count=1))
 
 
-def nearest_settlement_in_district(lon: np.ndarray, lat: np.ndarray, settlements: gpd.GeoDataFrame,
-                                   districts: gpd.GeoDataFrame, *, analysis_crs: str) -> np.ndarray:
+def nearest_settlement_in_district(
+    lon: np.ndarray, lat: np.ndarray, settlements: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *, analysis_crs: str
+) -> np.ndarray:
     """Index (into ``settlements``) of the nearest settlement in the same district as each point; the nearest
     overall where the point's district has no settlement or there are no districts."""
 
@@ -189,52 +263,123 @@ def _read_counts(table, name, problems, *, settlements, districts, synthetic):
     count, blank, bad = parse_numbers(table["count"])
     fractional = ~bad & ~blank & np.isfinite(count) & (count != np.round(count))
     if (blank | bad).any():
-        problems.append(Problem(name, "expected a whole number of incidents (e.g. 7), without words.",
-                                "write the number only; 0 where there were none.", column="count",
-                                rows=tuple(lines[blank | bad]), key="incidents_count_not_number"))
+        problems.append(
+            Problem(
+                name,
+                "expected a whole number of incidents (e.g. 7), without words.",
+                "write the number only; 0 where there were none.",
+                column="count",
+                rows=tuple(lines[blank | bad]),
+                key="incidents_count_not_number",
+            )
+        )
     if fractional.any():
-        problems.append(Problem(name, "counts must be whole numbers.", "round or correct those counts.",
-                                column="count", rows=tuple(lines[fractional]), key="incidents_count_fraction"))
+        problems.append(
+            Problem(
+                name,
+                "counts must be whole numbers.",
+                "round or correct those counts.",
+                column="count",
+                rows=tuple(lines[fractional]),
+                key="incidents_count_fraction",
+            )
+        )
     if (count < 0).any():
-        problems.append(Problem(name, "counts cannot be negative.", "correct those counts.", column="count",
-                                rows=tuple(lines[count < 0]), key="incidents_count_negative"))
+        problems.append(
+            Problem(
+                name,
+                "counts cannot be negative.",
+                "correct those counts.",
+                column="count",
+                rows=tuple(lines[count < 0]),
+                key="incidents_count_negative",
+            )
+        )
     if "period" not in table.columns:
-        problems.append(Problem(name, "count records need a period column (2023 or 2023-H1).", "add the period.",
-                                key="incidents_no_period"))
+        problems.append(
+            Problem(
+                name,
+                "count records need a period column (2023 or 2023-H1).",
+                "add the period.",
+                key="incidents_no_period",
+            )
+        )
         return None
     periods = table["period"].map(normalise_period)
     if periods.isna().any():
-        problems.append(Problem(name, "expected a year (2023) or half-year (2023-H1, 2023-H2).",
-                                "use fixed periods; free date ranges are not accepted.", column="period",
-                                rows=tuple(lines[periods.isna().to_numpy()]), key="incidents_bad_period"))
+        problems.append(
+            Problem(
+                name,
+                "expected a year (2023) or half-year (2023-H1, 2023-H2).",
+                "use fixed periods; free date ranges are not accepted.",
+                column="period",
+                rows=tuple(lines[periods.isna().to_numpy()]),
+                key="incidents_bad_period",
+            )
+        )
     settlement_column = "settlement_id" if "settlement_id" in table.columns else None
     district_column = "district_id" if "district_id" in table.columns else None
     if settlement_column is None and district_column is None:
-        problems.append(Problem(name, "count records need a settlement or a district column.",
-                                "add settlement (id or name) or district (id or name).", key="incidents_no_place"))
+        problems.append(
+            Problem(
+                name,
+                "count records need a settlement or a district column.",
+                "add settlement (id or name) or district (id or name).",
+                key="incidents_no_place",
+            )
+        )
         return None
     settlement_ids = np.full(len(table), None, dtype=object)
     district_ids = np.full(len(table), None, dtype=object)
     if settlement_column:
-        settlement_ids = _match_ids(table[settlement_column], settlements, "settlement_id", ("name", "name_ru", "name_kk"),
-                                    name, settlement_column, lines, problems)
+        settlement_ids = _match_ids(
+            table[settlement_column],
+            settlements,
+            "settlement_id",
+            ("name", "name_ru", "name_kk"),
+            name,
+            settlement_column,
+            lines,
+            problems,
+        )
         lookup = dict(zip(settlements["settlement_id"], settlements["district_id"]))
         district_ids = np.array([lookup.get(s) for s in settlement_ids], dtype=object)
     else:
-        district_ids = _match_ids(table[district_column], districts, "district_id", ("name_ru", "name_kk", "name_en"),
-                                  name, district_column, lines, problems)
+        district_ids = _match_ids(
+            table[district_column],
+            districts,
+            "district_id",
+            ("name_ru", "name_kk", "name_en"),
+            name,
+            district_column,
+            lines,
+            problems,
+        )
     place = settlement_ids if settlement_column else district_ids
     keys = pd.Series([f"{a}\x00{b}" for a, b in zip(place, periods)], index=table.index)
     repeated = pd.notna(place) & periods.notna().to_numpy() & keys.duplicated(keep=False).to_numpy()
     if repeated.any():
-        problems.append(Problem(name, "the same place and period appear on several lines; they would be added up.",
-                                "keep one line per place and period (add the counts up yourself if intended).",
-                                column=settlement_column or district_column, rows=tuple(lines[repeated]),
-                                key="incidents_repeated_place"))
+        problems.append(
+            Problem(
+                name,
+                "the same place and period appear on several lines; they would be added up.",
+                "keep one line per place and period (add the counts up yourself if intended).",
+                column=settlement_column or district_column,
+                rows=tuple(lines[repeated]),
+                key="incidents_repeated_place",
+            )
+        )
     if any(p.severity == "error" for p in problems):
         return None
-    frame = pd.DataFrame({"settlement_id": settlement_ids, "district_id": district_ids, "period": periods.to_numpy(),
-                          "count": count.astype(int), "synthetic": synthetic})
+    frame = pd.DataFrame(
+        {
+            "settlement_id": settlement_ids,
+            "district_id": district_ids,
+            "period": periods.to_numpy(),
+            "count": count.astype(int),
+            "synthetic": synthetic,
+        }
+    )
     return _sum_counts(frame)
 
 
@@ -249,15 +394,24 @@ def _match_ids(values: pd.Series, frame, id_column, name_columns, file, column, 
     result = np.array([lookup.get(str(v).strip()) or lookup.get(str(v).strip().lower()) for v in values], dtype=object)
     unmatched = np.array([r is None for r in result])
     if unmatched.any():
-        problems.append(Problem(file, f"values that match no {id_column.split('_')[0]} id or unique name of this region.",
-                                "use the ids shown on the data page.", column=column, rows=tuple(lines[unmatched]),
-                                key="unmatched_settlement" if id_column == "settlement_id" else "unmatched_district"))
+        problems.append(
+            Problem(
+                file,
+                f"values that match no {id_column.split('_')[0]} id or unique name of this region.",
+                "use the ids shown on the data page.",
+                column=column,
+                rows=tuple(lines[unmatched]),
+                key="unmatched_settlement" if id_column == "settlement_id" else "unmatched_district",
+            )
+        )
     return result
 
 
 def _sum_counts(frame: pd.DataFrame) -> pd.DataFrame:
     keys = ["settlement_id", "district_id", "period", "synthetic"]
-    summed = (frame.fillna({"settlement_id": "", "district_id": ""}).groupby(keys, sort=True, as_index=False)["count"].sum())
+    summed = (
+        frame.fillna({"settlement_id": "", "district_id": ""}).groupby(keys, sort=True, as_index=False)["count"].sum()
+    )
     for key in ("settlement_id", "district_id"):
         summed[key] = summed[key].replace("", None).astype(object)
     summed["count"] = summed["count"].astype(int)

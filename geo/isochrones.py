@@ -28,8 +28,14 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.network import ACCESS_SPEED_KMH, MAX_SNAP_M, RoadNetwork
 from geo.traveltime import (
-    DEFAULT_CIRCUITY, DEFAULT_ESTIMATE_SPEED_KMH, METHOD_ESTIMATE, METHOD_NETWORK, _check_network_crs,
-    _graph_with_sites, _xy_m, estimate_description,
+    DEFAULT_CIRCUITY,
+    DEFAULT_ESTIMATE_SPEED_KMH,
+    METHOD_ESTIMATE,
+    METHOD_NETWORK,
+    _check_network_crs,
+    _graph_with_sites,
+    _xy_m,
+    estimate_description,
 )
 
 DEFAULT_BANDS_MINUTES = (15, 30, 60)
@@ -50,11 +56,19 @@ CLIP_SEGMENT_DEG = 0.01
 """The outline is densified to this segment length (degrees) before it is projected for clipping."""
 
 
-def isochrones(network: RoadNetwork | None, services: gpd.GeoDataFrame, *, analysis_crs: str,
-               minutes: Sequence[float] = DEFAULT_BANDS_MINUTES, boundary: BaseGeometry | None = None,
-               buffer_m: float = ISOCHRONE_BUFFER_M, circuity: float = DEFAULT_CIRCUITY,
-               estimate_speed_kmh: float = DEFAULT_ESTIMATE_SPEED_KMH, max_snap_m: float = MAX_SNAP_M,
-               access_speed_kmh: float = ACCESS_SPEED_KMH) -> gpd.GeoDataFrame:
+def isochrones(
+    network: RoadNetwork | None,
+    services: gpd.GeoDataFrame,
+    *,
+    analysis_crs: str,
+    minutes: Sequence[float] = DEFAULT_BANDS_MINUTES,
+    boundary: BaseGeometry | None = None,
+    buffer_m: float = ISOCHRONE_BUFFER_M,
+    circuity: float = DEFAULT_CIRCUITY,
+    estimate_speed_kmh: float = DEFAULT_ESTIMATE_SPEED_KMH,
+    max_snap_m: float = MAX_SNAP_M,
+    access_speed_kmh: float = ACCESS_SPEED_KMH,
+) -> gpd.GeoDataFrame:
     """Nested isochrone bands around each service.
 
     Parameters
@@ -110,19 +124,21 @@ def isochrones(network: RoadNetwork | None, services: gpd.GeoDataFrame, *, analy
             node_s = dijkstra(graph, directed=True, indices=network.n_nodes + k, limit=bands[-1] * 60.0)
             # only edges whose head is reached at all can be reached: work on those, not the whole network
             indptr, by_head = network.in_edges
-            heads = np.flatnonzero(np.isfinite(node_s[:network.n_nodes]))
+            heads = np.flatnonzero(np.isfinite(node_s[: network.n_nodes]))
             candidates = by_head[_ranges(indptr[heads], indptr[heads + 1] - indptr[heads])]
             shapes, covered = [], np.zeros(len(candidates), dtype=bool)
             for band in bands:
                 # edges wholly inside the smaller band are already in its polygon: buffer only the rest
-                lines, covered_now = _reached_roads(network, sites, k, node_s, band * 60.0, (sx[k], sy[k]),
-                                                    candidates=candidates, skip=covered)
+                lines, covered_now = _reached_roads(
+                    network, sites, k, node_s, band * 60.0, (sx[k], sy[k]), candidates=candidates, skip=covered
+                )
                 covered |= covered_now
                 shapes.append(_buffered(lines, buffer_m))
             rows.extend(_nested_rows(sid, bands, shapes, clip))
     frame = gpd.GeoDataFrame(
         {"service_id": [r[0] for r in rows], "minutes": [r[1] for r in rows], "method": method},
-        geometry=[r[2] for r in rows], crs=analysis_crs,
+        geometry=[r[2] for r in rows],
+        crs=analysis_crs,
     ).to_crs(OUTPUT_CRS)
     frame.attrs["description"] = description
     return frame
@@ -147,8 +163,9 @@ def _estimate_radius_m(minutes: float, circuity: float, speed_kmh: float) -> flo
     return speed_kmh / 3.6 * minutes * 60.0 / circuity
 
 
-def _nested_rows(service_id: str, bands: list[float], shapes: list[BaseGeometry],
-                 clip: BaseGeometry | None) -> list[tuple[str, float, BaseGeometry]]:
+def _nested_rows(
+    service_id: str, bands: list[float], shapes: list[BaseGeometry], clip: BaseGeometry | None
+) -> list[tuple[str, float, BaseGeometry]]:
     rows = []
     previous = shapely.Polygon()
     for band, shape in zip(bands, shapes):
@@ -159,9 +176,17 @@ def _nested_rows(service_id: str, bands: list[float], shapes: list[BaseGeometry]
     return rows
 
 
-def _reached_roads(network: RoadNetwork, sites, k: int, node_s: np.ndarray, budget_s: float,
-                   service_xy_m: tuple[float, float], *, candidates: np.ndarray,
-                   skip: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _reached_roads(
+    network: RoadNetwork,
+    sites,
+    k: int,
+    node_s: np.ndarray,
+    budget_s: float,
+    service_xy_m: tuple[float, float],
+    *,
+    candidates: np.ndarray,
+    skip: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """Road pieces from which service ``k`` is reached within ``budget_s``, and the service's own point.
 
     Whole edges and the reached tail-ward part of partly reached edges are cut in numpy (no shapely per
@@ -192,13 +217,15 @@ def _reached_roads(network: RoadNetwork, sites, k: int, node_s: np.ndarray, budg
     end_a = np.concatenate([tail[whole], network.n_nodes + np.arange(len(whole), n_pieces)])
     end_b = np.concatenate([head[whole], head[partial]])
     chains = _chains(xy, offsets, end_a, end_b)
-    lines = np.concatenate([[shapely.Point(service_xy_m)], chains,
-                            np.array(_own_edge_pieces(network, sites, k, budget_s), dtype=object)])
+    lines = np.concatenate(
+        [[shapely.Point(service_xy_m)], chains, np.array(_own_edge_pieces(network, sites, k, budget_s), dtype=object)]
+    )
     return lines[~shapely.is_empty(lines)], full
 
 
-def _pieces_xy(network: RoadNetwork, whole: np.ndarray, partial: np.ndarray,
-               start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _pieces_xy(
+    network: RoadNetwork, whole: np.ndarray, partial: np.ndarray, start: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Vertices of whole edges and of the parts of ``partial`` edges from share ``start`` to the head.
 
     Returns the vertices (metres) and the offsets of each piece in them (whole edges first), in numpy: the
@@ -235,8 +262,9 @@ def _ranges(first: np.ndarray, counts: np.ndarray) -> np.ndarray:
     total = int(counts.sum())
     if total == 0:
         return np.zeros(0, dtype=np.int64)
-    return np.repeat(np.asarray(first, dtype=np.int64) - np.concatenate([[0], np.cumsum(counts)[:-1]]),
-                     counts) + np.arange(total)
+    return np.repeat(
+        np.asarray(first, dtype=np.int64) - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts
+    ) + np.arange(total)
 
 
 def _chains(xy: np.ndarray, offsets: np.ndarray, end_a: np.ndarray, end_b: np.ndarray) -> np.ndarray:
@@ -296,9 +324,11 @@ def _chains(xy: np.ndarray, offsets: np.ndarray, end_a: np.ndarray, end_b: np.nd
     head_of_chain[1:] = chain_of[1:] != chain_of[:-1]
     # every piece but a chain's first drops its first vertex (the shared end, already there)
     step = _ranges(np.zeros(len(counts), dtype=np.int64), counts)
-    index = np.where(np.repeat(walk_reversed, counts),
-                     np.repeat(offsets[walk_piece + 1] - 1, counts) - step,
-                     np.repeat(offsets[walk_piece], counts) + step)
+    index = np.where(
+        np.repeat(walk_reversed, counts),
+        np.repeat(offsets[walk_piece + 1] - 1, counts) - step,
+        np.repeat(offsets[walk_piece], counts) + step,
+    )
     keep = (step > 0) | np.repeat(head_of_chain, counts)
     lines = shapely.linestrings(xy[index[keep]], indices=np.repeat(chain_of, counts)[keep])
     return lines

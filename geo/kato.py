@@ -57,6 +57,7 @@ class ClassifierError(QorgauError, ValueError):
 
 # --- reading -------------------------------------------------------------------------------------------------------
 
+
 def read_classifier(path: str | Path) -> pd.DataFrame:
     """Read a KATO table into one row per entry, in code order.
 
@@ -82,18 +83,23 @@ def read_classifier(path: str | Path) -> pd.DataFrame:
     try:
         table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise ClassifierError(f"{path.name}: cannot be read as a UTF-8 CSV ({type(exc).__name__}); "
-                              f"export the classifier again as CSV with columns {', '.join(KATO_COLUMNS)}.") from exc
+        raise ClassifierError(
+            f"{path.name}: cannot be read as a UTF-8 CSV ({type(exc).__name__}); "
+            f"export the classifier again as CSV with columns {', '.join(KATO_COLUMNS)}."
+        ) from exc
     missing = [c for c in KATO_COLUMNS if c not in table.columns]
     if missing:
-        raise ClassifierError(f"{path.name}: needs columns {', '.join(KATO_COLUMNS)}; missing {', '.join(missing)} "
-                              f"(got {', '.join(table.columns)}).")
+        raise ClassifierError(
+            f"{path.name}: needs columns {', '.join(KATO_COLUMNS)}; missing {', '.join(missing)} "
+            f"(got {', '.join(table.columns)})."
+        )
     codes = table["code"].str.strip()
     bad = ~codes.str.fullmatch(r"\d{9}")
     if bad.any():
         line = int(np.flatnonzero(bad.to_numpy())[0]) + 2
-        raise ClassifierError(f"{path.name}: line {line}: column 'code': expected 9 digits; "
-                              f"got {codes[bad].iloc[0]!r}.")
+        raise ClassifierError(
+            f"{path.name}: line {line}: column 'code': expected 9 digits; got {codes[bad].iloc[0]!r}."
+        )
     by_id = dict(zip(table["id"].str.strip(), codes))
     parents = [by_id.get(p.strip(), "") for p in table["parent_id"]]
     names = table["name"].str.strip()
@@ -129,6 +135,7 @@ def _kind(name: str, level: str) -> str:
 
 # --- district centres ----------------------------------------------------------------------------------------------
 
+
 def district_centres(classifier: pd.DataFrame) -> pd.DataFrame:
     """The administrative centre of every district-level entry, by the numbering rule of the module docstring.
 
@@ -160,8 +167,10 @@ def district_centres(classifier: pd.DataFrame) -> pd.DataFrame:
             continue  # a city district of a city region: the city is the centre
         first = by_parent.get(district.code)
         if first is None or first.empty:
-            raise ClassifierError(f"KATO: district {district.code} «{district.name}» has no units; cannot tell its "
-                                  "centre. Use a complete edition of the classifier.")
+            raise ClassifierError(
+                f"KATO: district {district.code} «{district.name}» has no units; cannot tell its "
+                "centre. Use a complete edition of the classifier."
+            )
         head = first.iloc[0]
         unit = head["code"][4:6]
         if unit == "10" and head["kind"] == "city":
@@ -175,15 +184,19 @@ def district_centres(classifier: pd.DataFrame) -> pd.DataFrame:
                 inner = by_parent.get(head["code"])
                 inner = inner[inner["level"] == "settlement"] if inner is not None else None
                 if inner is None or inner.empty or inner.iloc[0]["code"][6:] != "100":
-                    raise ClassifierError(f"KATO: okrug {head['code']} «{head['name']}» of district {district.code} "
-                                          f"«{district.name}» has no first settlement (code …100); cannot tell the "
-                                          "district's centre.")
+                    raise ClassifierError(
+                        f"KATO: okrug {head['code']} «{head['name']}» of district {district.code} "
+                        f"«{district.name}» has no first settlement (code …100); cannot tell the "
+                        "district's centre."
+                    )
                 centre = inner.iloc[0]
             rows.append((district.code, district.name, centre["code"], centre["name"], "first okrug"))
         else:
-            raise ClassifierError(f"KATO: the first unit of district {district.code} «{district.name}» is "
-                                  f"{head['code']} «{head['name']}»; expected a city (…10…), a district town (…20…) or "
-                                  "the centre's okrug (…30…). Check the edition of the classifier.")
+            raise ClassifierError(
+                f"KATO: the first unit of district {district.code} «{district.name}» is "
+                f"{head['code']} «{head['name']}»; expected a city (…10…), a district town (…20…) or "
+                "the centre's okrug (…30…). Check the edition of the classifier."
+            )
     frame = pd.DataFrame(rows, columns=["district_code", "district_name", "centre_code", "centre_name", "rule"])
     return frame.sort_values("district_code").reset_index(drop=True)
 
@@ -192,8 +205,10 @@ def district_centres(classifier: pd.DataFrame) -> pd.DataFrame:
 
 _KAZAKH_TO_RUSSIAN = str.maketrans("әғқңөұүһіё", "агкноуухие")
 _LATIN_LOOKALIKES = str.maketrans("aeopcxkyimthbi", "аеорсхкуимтнви")
-_PREFIX_RE = re.compile(r"^(?:(?:с\s*\.\s*о|с\s*\.\s*а|п\s*\.\s*а|с|п|г|а|рзд|ст|пос|им)\s*\.\s*"
-                        r"|имени\s+|село\s+|аул\s+|поселок\s+|станция\s+)+")
+_PREFIX_RE = re.compile(
+    r"^(?:(?:с\s*\.\s*о|с\s*\.\s*а|п\s*\.\s*а|с|п|г|а|рзд|ст|пос|им)\s*\.\s*"
+    r"|имени\s+|село\s+|аул\s+|поселок\s+|станция\s+)+"
+)
 _SUFFIX_RE = re.compile(r"\s+(?:ауылы|ауыл|аулы|селосы|кенті|кенти|ауылдық округі|сельский округ|с\s*\.\s*о\s*\.?)$")
 _OKRUG_WORDS_RE = re.compile(r"\s*(?:с\s*\.\s*о|с\s*\.\s*а|п\s*\.\s*а)\s*\.?\s*")
 _NOT_LETTER_RE = re.compile(r"[^0-9a-zа-я]")
@@ -252,6 +267,7 @@ _KEYS = {"exact": name_key, "variant": variant_key, "skeleton": skeleton_key}
 
 # --- matching ------------------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Match:
     """The outcome for one place: ``status`` "matched", "ambiguous" or "unmatched"; ``kato`` the code when matched
@@ -264,8 +280,13 @@ class Match:
     detail: str = ""
 
 
-def match_settlements(names: list[list[str | None]], groups: list[str | None], classifier: pd.DataFrame, *,
-                      group_codes: dict[str, tuple[str, ...]]) -> list[Match]:
+def match_settlements(
+    names: list[list[str | None]],
+    groups: list[str | None],
+    classifier: pd.DataFrame,
+    *,
+    group_codes: dict[str, tuple[str, ...]],
+) -> list[Match]:
     """Give each place the KATO code of the settlement its names stand for, among the classifier's places of its
     district.
 
@@ -288,13 +309,19 @@ def match_settlements(names: list[list[str | None]], groups: list[str | None], c
         first (tier, level) with any candidate decides. A KATO code claimed by several places is taken from all of
         them ("ambiguous").
     """
-    places = classifier[classifier["kind"].isin(["city", "settlement"])
-                        & classifier["level"].isin(["region", "unit", "settlement", "locality"])]
+    places = classifier[
+        classifier["kind"].isin(["city", "settlement"])
+        & classifier["level"].isin(["region", "unit", "settlement", "locality"])
+    ]
     keyed = {tier: places["name"].map(fn).to_numpy() for tier, fn in _KEYS.items()}
     codes = places["code"].to_numpy()
     is_locality = (places["level"] == "locality").to_numpy()
-    first_settlement = (classifier[classifier["level"] == "settlement"].sort_values("code")
-                        .drop_duplicates("parent_code").set_index("parent_code")["code"])
+    first_settlement = (
+        classifier[classifier["level"] == "settlement"]
+        .sort_values("code")
+        .drop_duplicates("parent_code")
+        .set_index("parent_code")["code"]
+    )
     okrug_rows = classifier[(classifier["kind"] == "okrug") & classifier["code"].isin(first_settlement.index)]
     okrug_centres = [(okrug_key(n), first_settlement[c]) for n, c in zip(okrug_rows["name"], okrug_rows["code"])]
     results: list[Match] = []
@@ -317,8 +344,9 @@ def match_settlements(names: list[list[str | None]], groups: list[str | None], c
     for code, positions in claimed.items():
         if len(positions) > 1:
             for position in positions:
-                results[position] = Match("ambiguous", tier=results[position].tier,
-                                          detail=f"{code} claimed by {len(positions)} places")
+                results[position] = Match(
+                    "ambiguous", tier=results[position].tier, detail=f"{code} claimed by {len(positions)} places"
+                )
     return results
 
 

@@ -17,8 +17,18 @@ MAX_NAMED_POINTS = 8
 """How many points outside the outline a message names before it says "(+n)"."""
 
 
-def check_locations(lon: np.ndarray, lat: np.ndarray, lines: np.ndarray, name: str, unit: str,
-                    problems: list[Problem], *, outline, analysis_crs: str, labels=None) -> None:
+def check_locations(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    lines: np.ndarray,
+    name: str,
+    unit: str,
+    problems: list[Problem],
+    *,
+    outline,
+    analysis_crs: str,
+    labels=None,
+) -> None:
     """Errors for coordinates that are not finite, not degrees or outside the region outline.
 
     ``labels`` (one text per point, e.g. "s9 «Name»") names the points outside; never pass labels of incident
@@ -26,14 +36,28 @@ def check_locations(lon: np.ndarray, lat: np.ndarray, lines: np.ndarray, name: s
     """
     finite = np.isfinite(lon) & np.isfinite(lat)
     if not finite.all():
-        problems.append(Problem(name, "coordinates that are not finite numbers (NaN or infinity).",
-                                "fill in decimal degrees, e.g. 42.3.", rows=tuple(lines[~finite]), unit=unit,
-                                key="coordinates_not_finite"))
+        problems.append(
+            Problem(
+                name,
+                "coordinates that are not finite numbers (NaN or infinity).",
+                "fill in decimal degrees, e.g. 42.3.",
+                rows=tuple(lines[~finite]),
+                unit=unit,
+                key="coordinates_not_finite",
+            )
+        )
     not_degrees = finite & ((np.abs(lat) > 90) | (np.abs(lon) > 180))
     if not_degrees.any():
-        problems.append(Problem(name, "coordinates are not degrees (they look like projected metres).",
-                                "convert them to EPSG:4326 longitude/latitude in degrees.",
-                                rows=tuple(lines[not_degrees]), unit=unit, key="not_degrees"))
+        problems.append(
+            Problem(
+                name,
+                "coordinates are not degrees (they look like projected metres).",
+                "convert them to EPSG:4326 longitude/latitude in degrees.",
+                rows=tuple(lines[not_degrees]),
+                unit=unit,
+                key="not_degrees",
+            )
+        )
     if outline is None:
         return
     check = finite & ~not_degrees
@@ -44,21 +68,43 @@ def check_locations(lon: np.ndarray, lat: np.ndarray, lines: np.ndarray, name: s
         swapped = np.zeros(len(lon), dtype=bool)
         swapped[outside] = _inside(lat[outside], lon[outside], outline, analysis_crs)
         if swapped[outside].mean() > 0.5:
-            problems.append(Problem(name, "points fall outside the region, but would fall inside with latitude and "
-                                          "longitude exchanged.", "swap the lat and lon columns.",
-                                    rows=tuple(lines[outside]), unit=unit, key="points_swapped"))
+            problems.append(
+                Problem(
+                    name,
+                    "points fall outside the region, but would fall inside with latitude and longitude exchanged.",
+                    "swap the lat and lon columns.",
+                    rows=tuple(lines[outside]),
+                    unit=unit,
+                    key="points_swapped",
+                )
+            )
         elif labels is not None:
             named = [str(labels[i]) for i in np.flatnonzero(outside)]
-            shown = ", ".join(named[:MAX_NAMED_POINTS]) + (f" (+{len(named) - MAX_NAMED_POINTS})"
-                                                          if len(named) > MAX_NAMED_POINTS else "")
-            problems.append(Problem(name, f"points lie outside the region outline: {shown}.",
-                                    "check those coordinates, or use the region folder they belong to.",
-                                    rows=tuple(lines[outside]), unit=unit, key="points_outside_named",
-                                    params=(("points", shown),)))
+            shown = ", ".join(named[:MAX_NAMED_POINTS]) + (
+                f" (+{len(named) - MAX_NAMED_POINTS})" if len(named) > MAX_NAMED_POINTS else ""
+            )
+            problems.append(
+                Problem(
+                    name,
+                    f"points lie outside the region outline: {shown}.",
+                    "check those coordinates, or use the region folder they belong to.",
+                    rows=tuple(lines[outside]),
+                    unit=unit,
+                    key="points_outside_named",
+                    params=(("points", shown),),
+                )
+            )
         else:
-            problems.append(Problem(name, "points lie outside the region outline.",
-                                    "check those coordinates, or use the region folder they belong to.",
-                                    rows=tuple(lines[outside]), unit=unit, key="points_outside"))
+            problems.append(
+                Problem(
+                    name,
+                    "points lie outside the region outline.",
+                    "check those coordinates, or use the region folder they belong to.",
+                    rows=tuple(lines[outside]),
+                    unit=unit,
+                    key="points_outside",
+                )
+            )
 
 
 def _inside(lon: np.ndarray, lat: np.ndarray, outline, analysis_crs: str) -> np.ndarray:

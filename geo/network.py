@@ -150,8 +150,14 @@ class RoadNetwork:
         values = np.asarray(self.seconds_matrix[np.asarray(tail), np.asarray(head)]).ravel()
         return np.where(values > 0, values, np.inf)  # weights are >= MIN_EDGE_SECONDS, so 0 means "no edge"
 
-    def snap(self, x_m: np.ndarray, y_m: np.ndarray, *, max_snap_m: float = MAX_SNAP_M,
-             access_speed_kmh: float = ACCESS_SPEED_KMH) -> Snap:
+    def snap(
+        self,
+        x_m: np.ndarray,
+        y_m: np.ndarray,
+        *,
+        max_snap_m: float = MAX_SNAP_M,
+        access_speed_kmh: float = ACCESS_SPEED_KMH,
+    ) -> Snap:
         """Snap points to the nearest point on an edge.
 
         Parameters
@@ -170,9 +176,18 @@ class RoadNetwork:
         points = shapely.points(np.asarray(x_m, float), np.asarray(y_m, float))
         if self.n_edges == 0 or len(points) == 0:
             n = len(points)
-            return Snap(np.zeros(n, np.int32), np.zeros(n, np.int32), np.zeros(n), np.full(n, np.inf),
-                        np.full(n, np.inf), np.full(n, np.inf), np.zeros(n, bool), np.full(n, np.inf),
-                        np.full(n, -1, np.int64), np.zeros(n, bool))
+            return Snap(
+                np.zeros(n, np.int32),
+                np.zeros(n, np.int32),
+                np.zeros(n),
+                np.full(n, np.inf),
+                np.full(n, np.inf),
+                np.full(n, np.inf),
+                np.zeros(n, bool),
+                np.full(n, np.inf),
+                np.full(n, -1, np.int64),
+                np.zeros(n, bool),
+            )
         key = (np.asarray(x_m, float).tobytes(), np.asarray(y_m, float).tobytes(), max_snap_m, access_speed_kmh)
         if key in self._snap_cache:  # a scenario change re-snaps the same settlements: reuse
             return self._snap_cache[key]
@@ -198,8 +213,18 @@ class RoadNetwork:
         backward_s = self.edge_seconds_between(high, low)
         access_s = distance_m / (access_speed_kmh / 3.6)
         connected = distance_m <= max_snap_m
-        snap = Snap(low.astype(np.int32), high.astype(np.int32), fraction, forward_s, backward_s,
-                    np.where(connected, access_s, np.inf), connected, distance_m, edge, swap)
+        snap = Snap(
+            low.astype(np.int32),
+            high.astype(np.int32),
+            fraction,
+            forward_s,
+            backward_s,
+            np.where(connected, access_s, np.inf),
+            connected,
+            distance_m,
+            edge,
+            swap,
+        )
         if len(self._snap_cache) >= SNAP_CACHE_SIZE:
             self._snap_cache.pop(next(iter(self._snap_cache)))
         self._snap_cache[key] = snap
@@ -243,8 +268,9 @@ def along_seconds(share: np.ndarray, edge_seconds: np.ndarray) -> np.ndarray:
     return np.where(share > 0, share * np.where(share > 0, edge_seconds, 0.0), 0.0)
 
 
-def network_from_ways(ways: WaySet, *, analysis_crs: str, profile_description: str,
-                      source_sha256: str = "") -> RoadNetwork:
+def network_from_ways(
+    ways: WaySet, *, analysis_crs: str, profile_description: str, source_sha256: str = ""
+) -> RoadNetwork:
     """Build a :class:`RoadNetwork` from drivable ways, in numpy (no networkx, no XML).
 
     Ways are split into edges at *junctions*: a way's first and last node and every node that more than one way
@@ -323,14 +349,17 @@ def network_from_ways(ways: WaySet, *, analysis_crs: str, profile_description: s
     step = np.arange(geom_offsets[-1]) - np.repeat(geom_offsets[:-1], counts)
     vertex = np.where(np.repeat(reverse, counts), np.repeat(high, counts) - step, np.repeat(low, counts) + step)
     return RoadNetwork(
-        x_m=np.asarray(ref_x)[node_ref], y_m=np.asarray(ref_y)[node_ref],
+        x_m=np.asarray(ref_x)[node_ref],
+        y_m=np.asarray(ref_y)[node_ref],
         indptr=np.concatenate([[0], np.cumsum(np.bincount(tails, minlength=len(node_ids)))]).astype(np.int64),
         edge_to=heads.astype(np.int32),
         edge_seconds=np.maximum(seconds, MIN_EDGE_SECONDS),
         edge_length_m=length_m,
         geom_offsets=geom_offsets,
         geom_xy=np.column_stack([np.asarray(ref_x)[vertex], np.asarray(ref_y)[vertex]]),
-        crs=analysis_crs, profile_description=profile_description, source_sha256=source_sha256,
+        crs=analysis_crs,
+        profile_description=profile_description,
+        source_sha256=source_sha256,
         node_osm_id=node_ids.astype(np.int64),
     )
 
@@ -353,14 +382,32 @@ def _great_circle_m(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: 
 
 
 def _empty_network(analysis_crs: str, profile_description: str, source_sha256: str) -> RoadNetwork:
-    return RoadNetwork(x_m=np.zeros(0), y_m=np.zeros(0), indptr=np.zeros(1, np.int64), edge_to=np.zeros(0, np.int32),
-                       edge_seconds=np.zeros(0), edge_length_m=np.zeros(0), geom_offsets=np.zeros(1, np.int64),
-                       geom_xy=np.zeros((0, 2)), crs=analysis_crs, profile_description=profile_description,
-                       source_sha256=source_sha256)
+    return RoadNetwork(
+        x_m=np.zeros(0),
+        y_m=np.zeros(0),
+        indptr=np.zeros(1, np.int64),
+        edge_to=np.zeros(0, np.int32),
+        edge_seconds=np.zeros(0),
+        edge_length_m=np.zeros(0),
+        geom_offsets=np.zeros(1, np.int64),
+        geom_xy=np.zeros((0, 2)),
+        crs=analysis_crs,
+        profile_description=profile_description,
+        source_sha256=source_sha256,
+    )
 
 
-ARRAY_FIELDS = ("x_m", "y_m", "indptr", "edge_to", "edge_seconds", "edge_length_m", "geom_offsets", "geom_xy",
-                "node_osm_id")
+ARRAY_FIELDS = (
+    "x_m",
+    "y_m",
+    "indptr",
+    "edge_to",
+    "edge_seconds",
+    "edge_length_m",
+    "geom_offsets",
+    "geom_xy",
+    "node_osm_id",
+)
 TEXT_FIELDS = ("crs", "profile_description", "source_sha256")
 
 
@@ -374,5 +421,6 @@ def save_network(network: RoadNetwork, path) -> None:
 def load_network(path) -> RoadNetwork:
     """Read a network written by :func:`save_network`."""
     with np.load(path, allow_pickle=False) as data:
-        return RoadNetwork(**{name: data[name] for name in ARRAY_FIELDS},
-                           **{name: str(data[name]) for name in TEXT_FIELDS})
+        return RoadNetwork(
+            **{name: data[name] for name in ARRAY_FIELDS}, **{name: str(data[name]) for name in TEXT_FIELDS}
+        )

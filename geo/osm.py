@@ -96,8 +96,13 @@ def _sha256_of(path: str, size: int, mtime_ns: int) -> str:
 
 def cache_key(sha256: str, *, analysis_crs: str, profile: SpeedProfile, boundary: BaseGeometry | None) -> str:
     """The cache file stem of a network: ``network-<sha256 prefix>-<hash of everything else>``."""
-    parts = {"sha256": sha256, "profile": profile.cache_key(), "crs": str(analysis_crs), "builder": BUILDER_VERSION,
-             "clip": hashlib.sha256(boundary.wkb).hexdigest()[:16] if boundary is not None else None}
+    parts = {
+        "sha256": sha256,
+        "profile": profile.cache_key(),
+        "crs": str(analysis_crs),
+        "builder": BUILDER_VERSION,
+        "clip": hashlib.sha256(boundary.wkb).hexdigest()[:16] if boundary is not None else None,
+    }
     return f"network-{sha256[:12]}-{hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:20]}"
 
 
@@ -110,9 +115,15 @@ def find_road_file(region_dir: str | Path) -> Path | None:
     return None
 
 
-def build_network(path: str | Path, *, analysis_crs: str, profile: SpeedProfile = DEFAULT_PROFILE,
-                  boundary: BaseGeometry | None = None, cache_dir: str | Path | None = None,
-                  progress: ProgressCallback | None = None) -> RoadNetwork:
+def build_network(
+    path: str | Path,
+    *,
+    analysis_crs: str,
+    profile: SpeedProfile = DEFAULT_PROFILE,
+    boundary: BaseGeometry | None = None,
+    cache_dir: str | Path | None = None,
+    progress: ProgressCallback | None = None,
+) -> RoadNetwork:
     """The routable network of a road file, from the cache when it is there.
 
     Parameters
@@ -146,8 +157,9 @@ def build_network(path: str | Path, *, analysis_crs: str, profile: SpeedProfile 
     report(0.05, f"reading {path.name}")
     ways = ways_from_road_file(path, profile=profile, boundary=boundary)
     report(0.6, f"building the network ({len(ways.node_id):,} road nodes)")
-    network = network_from_ways(ways, analysis_crs=analysis_crs, profile_description=profile.describe(),
-                                source_sha256=sha256)
+    network = network_from_ways(
+        ways, analysis_crs=analysis_crs, profile_description=profile.describe(), source_sha256=sha256
+    )
     _save_to_cache(network, cache_file)
     report(1.0, f"road network built: {network.n_nodes:,} nodes, {network.n_edges:,} edges")
     return network
@@ -164,8 +176,9 @@ def _save_to_cache(network: RoadNetwork, cache_file: Path) -> None:
         return
 
 
-def ways_from_road_file(path: str | Path, *, profile: SpeedProfile = DEFAULT_PROFILE,
-                        boundary: BaseGeometry | None = None) -> WaySet:
+def ways_from_road_file(
+    path: str | Path, *, profile: SpeedProfile = DEFAULT_PROFILE, boundary: BaseGeometry | None = None
+) -> WaySet:
     """The drivable ways of a road file (OSM formats streamed with pyosmium; GraphML read with OSMnx).
 
     Parameters
@@ -186,10 +199,13 @@ def ways_from_road_file(path: str | Path, *, profile: SpeedProfile = DEFAULT_PRO
     except (OSError, ValueError, KeyError, ElementTree.ParseError) as error:
         if isinstance(error, QorgauError):
             raise
-        raise RoadSourceError(f"{path.name}: cannot read roads ({error}). Use an OpenStreetMap .osm.pbf, .osm, "
-                              ".osm.gz or .osm.bz2 file, e.g. a Geofabrik extract.") from error
-    raise RoadSourceError(f"{path.name}: unknown road file type; expected .osm.pbf, .osm, .osm.gz, .osm.bz2 or "
-                          ".graphml")
+        raise RoadSourceError(
+            f"{path.name}: cannot read roads ({error}). Use an OpenStreetMap .osm.pbf, .osm, "
+            ".osm.gz or .osm.bz2 file, e.g. a Geofabrik extract."
+        ) from error
+    raise RoadSourceError(
+        f"{path.name}: unknown road file type; expected .osm.pbf, .osm, .osm.gz, .osm.bz2 or .graphml"
+    )
 
 
 def ways_from_graph(G, *, profile: SpeedProfile = DEFAULT_PROFILE, boundary: BaseGeometry | None = None) -> WaySet:
@@ -202,18 +218,26 @@ def ways_from_graph(G, *, profile: SpeedProfile = DEFAULT_PROFILE, boundary: Bas
     speed_cache: dict = {}
     rows = []
     for u, v, data in G.edges(data=True):
-        tags = {key: _first_tag(data.get(key)) for key in ("highway", "maxspeed", "surface", "area", "access",
-                                                           "motor_vehicle", "motorcar")}
+        tags = {
+            key: _first_tag(data.get(key))
+            for key in ("highway", "maxspeed", "surface", "area", "access", "motor_vehicle", "motorcar")
+        }
         rule = way_rule(tags, profile, speed_cache)
         if rule is not None:
             rows.append((u, v, rule[0]))
     if not rows:
-        return ways_from_pairs(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, 2)), np.zeros((0, 2)),
-                               speed_kmh=np.zeros(0))
+        return ways_from_pairs(
+            np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, 2)), np.zeros((0, 2)), speed_kmh=np.zeros(0)
+        )
     tail, head, speed = (np.array(column) for column in zip(*rows))
     lonlat = {node: (float(d["x"]), float(d["y"])) for node, d in G.nodes(data=True)}
-    ways = ways_from_pairs(tail.astype(np.int64), head.astype(np.int64), np.array([lonlat[n] for n in tail]),
-                           np.array([lonlat[n] for n in head]), speed_kmh=speed.astype(float))
+    ways = ways_from_pairs(
+        tail.astype(np.int64),
+        head.astype(np.int64),
+        np.array([lonlat[n] for n in tail]),
+        np.array([lonlat[n] for n in head]),
+        speed_kmh=speed.astype(float),
+    )
     return ways if boundary is None else clip_ways(ways, boundary)
 
 
@@ -227,13 +251,19 @@ def _first_tag(value: object) -> object:
 def drive_filter(profile: SpeedProfile = DEFAULT_PROFILE) -> str:
     """Overpass way filter for the highway classes the profile drives, closed roads excluded."""
     classes = "|".join(sorted(profile.speeds_kmh))
-    return (f'["highway"~"^({classes})$"]["area"!~"yes"]["access"!~"^(private|no)$"]'
-            f'["motor_vehicle"!~"^(private|no)$"]["motorcar"!~"^(private|no)$"]')
+    return (
+        f'["highway"~"^({classes})$"]["area"!~"yes"]["access"!~"^(private|no)$"]'
+        f'["motor_vehicle"!~"^(private|no)$"]["motorcar"!~"^(private|no)$"]'
+    )
 
 
-def download_region(region_dir: str | Path, boundary: BaseGeometry, *,
-                    profile: SpeedProfile = DEFAULT_PROFILE,
-                    progress: ProgressCallback | None = None) -> dict[str, Path]:
+def download_region(
+    region_dir: str | Path,
+    boundary: BaseGeometry,
+    *,
+    profile: SpeedProfile = DEFAULT_PROFILE,
+    progress: ProgressCallback | None = None,
+) -> dict[str, Path]:
     """Download roads, district outlines and settlements for an outline from OpenStreetMap (Overpass).
 
     Only runs when called (a button or ``python -m planning download-osm``). First checks within
@@ -276,18 +306,21 @@ def download_region(region_dir: str | Path, boundary: BaseGeometry, *,
         if not (region_dir / "districts.geojson").exists():
             report(0.65, "downloading district outlines (admin_level 6)")
             districts = _districts_from_features(
-                ox.features_from_polygon(boundary, tags={"admin_level": DISTRICT_ADMIN_LEVEL}))
+                ox.features_from_polygon(boundary, tags={"admin_level": DISTRICT_ADMIN_LEVEL})
+            )
             written["districts"] = region_dir / "districts.geojson"
             districts.to_file(written["districts"], driver="GeoJSON")
         if not (region_dir / "settlements.geojson").exists() and not (region_dir / "settlements.csv").exists():
             report(0.85, "downloading settlements (place nodes)")
             settlements = _settlements_from_features(
-                ox.features_from_polygon(boundary, tags={"place": PLACE_KINDS_DOWNLOADED}))
+                ox.features_from_polygon(boundary, tags={"place": PLACE_KINDS_DOWNLOADED})
+            )
             written["settlements"] = region_dir / "settlements.geojson"
             settlements.to_file(written["settlements"], driver="GeoJSON")
     except (ConnectionError, OSError, ox._errors.InsufficientResponseError) as error:
-        raise DownloadError(f"OpenStreetMap download failed: {error}. Check the internet connection or "
-                            "import an .osm.pbf file instead.") from error
+        raise DownloadError(
+            f"OpenStreetMap download failed: {error}. Check the internet connection or import an .osm.pbf file instead."
+        ) from error
     report(1.0, "download finished")
     return written
 
@@ -313,8 +346,10 @@ def write_overpass_elements(responses, path: str | Path) -> tuple[int, int]:
             if element.get("type") == "node":
                 nodes[int(element["id"])] = (float(element["lon"]), float(element["lat"]))
             elif element.get("type") == "way":
-                ways[int(element["id"])] = ([int(n) for n in element.get("nodes", [])],
-                                            {str(k): str(v) for k, v in (element.get("tags") or {}).items()})
+                ways[int(element["id"])] = (
+                    [int(n) for n in element.get("nodes", [])],
+                    {str(k): str(v) for k, v in (element.get("tags") or {}).items()},
+                )
     path = Path(path)
     partial = path.with_name(f".{path.name}.partial{''.join(path.suffixes)}")
     partial.unlink(missing_ok=True)
@@ -340,8 +375,10 @@ def check_overpass_reachable(*, timeout_s: float = CONNECT_TIMEOUT_S) -> None:
         with socket.create_connection((host, port), timeout=timeout_s):
             pass
     except OSError as error:
-        raise DownloadError(f"cannot reach the OpenStreetMap server {host} ({error}). Fix: connect this machine "
-                            "to the internet, or import an .osm.pbf file instead.") from error
+        raise DownloadError(
+            f"cannot reach the OpenStreetMap server {host} ({error}). Fix: connect this machine "
+            "to the internet, or import an .osm.pbf file instead."
+        ) from error
 
 
 def _districts_from_features(features):
@@ -351,13 +388,17 @@ def _districts_from_features(features):
     frame = features.reset_index()
     keep = (frame.get("boundary") == "administrative") & frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"])
     frame = frame[keep]
-    return gpd.GeoDataFrame({
-        "district_id": ("osm-" + frame["element"].astype(str) + "-" + frame["id"].astype(str)).to_numpy(),
-        "name_ru": _column(frame, "name:ru", fallback="name"),
-        "name_kk": _column(frame, "name:kk"),
-        "name_en": _column(frame, "name:en"),
-        "population": pd.to_numeric(_column(frame, "population"), errors="coerce"),
-    }, geometry=frame.geometry.to_numpy(), crs="EPSG:4326")
+    return gpd.GeoDataFrame(
+        {
+            "district_id": ("osm-" + frame["element"].astype(str) + "-" + frame["id"].astype(str)).to_numpy(),
+            "name_ru": _column(frame, "name:ru", fallback="name"),
+            "name_kk": _column(frame, "name:kk"),
+            "name_en": _column(frame, "name:en"),
+            "population": pd.to_numeric(_column(frame, "population"), errors="coerce"),
+        },
+        geometry=frame.geometry.to_numpy(),
+        crs="EPSG:4326",
+    )
 
 
 def _settlements_from_features(features):
@@ -366,15 +407,19 @@ def _settlements_from_features(features):
 
     frame = features.reset_index()
     frame = frame[frame.geometry.geom_type == "Point"]
-    return gpd.GeoDataFrame({
-        "settlement_id": ("osm-" + frame["id"].astype(str)).to_numpy(),
-        "name": _column(frame, "name"),
-        "name_ru": _column(frame, "name:ru", fallback="name"),
-        "name_kk": _column(frame, "name:kk"),
-        "name_en": _column(frame, "name:en"),
-        "kind": _column(frame, "place"),
-        "population": pd.to_numeric(_column(frame, "population"), errors="coerce"),
-    }, geometry=frame.geometry.to_numpy(), crs="EPSG:4326")
+    return gpd.GeoDataFrame(
+        {
+            "settlement_id": ("osm-" + frame["id"].astype(str)).to_numpy(),
+            "name": _column(frame, "name"),
+            "name_ru": _column(frame, "name:ru", fallback="name"),
+            "name_kk": _column(frame, "name:kk"),
+            "name_en": _column(frame, "name:en"),
+            "kind": _column(frame, "place"),
+            "population": pd.to_numeric(_column(frame, "population"), errors="coerce"),
+        },
+        geometry=frame.geometry.to_numpy(),
+        crs="EPSG:4326",
+    )
 
 
 def _column(frame, name: str, *, fallback: str | None = None) -> np.ndarray:

@@ -126,8 +126,13 @@ def way_rule(tags, profile: SpeedProfile, speed_cache: dict) -> tuple[float, boo
     return speed, True, True
 
 
-def read_ways(path: str | Path, *, profile: SpeedProfile, boundary: BaseGeometry | None = None,
-              index_dir: str | Path | None = None) -> WaySet:
+def read_ways(
+    path: str | Path,
+    *,
+    profile: SpeedProfile,
+    boundary: BaseGeometry | None = None,
+    index_dir: str | Path | None = None,
+) -> WaySet:
     """Stream an OSM file once and keep its drivable ways.
 
     Parameters
@@ -155,8 +160,11 @@ def read_ways(path: str | Path, *, profile: SpeedProfile, boundary: BaseGeometry
     with tempfile.TemporaryDirectory(prefix="qorgau-osm-", dir=index_dir) as tmp:
         index = f"{LOCATION_INDEX},{Path(tmp) / 'locations.bin'}"
         try:
-            processor = (osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
-                         .with_locations(index).with_filter(osmium.filter.KeyFilter("highway")))
+            processor = (
+                osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
+                .with_locations(index)
+                .with_filter(osmium.filter.KeyFilter("highway"))
+            )
             for way in processor:
                 if not way.is_way():
                     continue
@@ -167,8 +175,10 @@ def read_ways(path: str | Path, *, profile: SpeedProfile, boundary: BaseGeometry
                 if len(buffer.refs) >= CHUNK_REFS:  # clip as we go: memory follows the region, not the file
                     chunks.append(buffer.flush(boundary))
         except RuntimeError as error:  # libosmium's parse and I/O errors
-            raise OsmFileError(f"{path.name}: cannot read it as OpenStreetMap data ({error}). Use an .osm.pbf, "
-                               ".osm, .osm.gz or .osm.bz2 file, e.g. a Geofabrik extract.") from error
+            raise OsmFileError(
+                f"{path.name}: cannot read it as OpenStreetMap data ({error}). Use an .osm.pbf, "
+                ".osm, .osm.gz or .osm.bz2 file, e.g. a Geofabrik extract."
+            ) from error
     chunks.append(buffer.flush(boundary))
     return _concat(chunks)
 
@@ -198,10 +208,16 @@ class _WayBuffer:
         """The buffered ways, cleaned and clipped; the buffer is emptied."""
         counts = np.frombuffer(self.counts, dtype=np.int64) if len(self.counts) else np.zeros(0, np.int64)
         way_of_ref = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
-        ways = _clean_ways(_as_numpy(self.refs, np.int64), _as_numpy(self.xs, np.int32), _as_numpy(self.ys, np.int32),
-                           way_of_ref, speed_kmh=_as_numpy(self.speeds, np.float64),
-                           forward=_as_numpy(self.forward, np.int8).astype(bool),
-                           backward=_as_numpy(self.backward, np.int8).astype(bool), boundary=boundary)
+        ways = _clean_ways(
+            _as_numpy(self.refs, np.int64),
+            _as_numpy(self.xs, np.int32),
+            _as_numpy(self.ys, np.int32),
+            way_of_ref,
+            speed_kmh=_as_numpy(self.speeds, np.float64),
+            forward=_as_numpy(self.forward, np.int8).astype(bool),
+            backward=_as_numpy(self.backward, np.int8).astype(bool),
+            boundary=boundary,
+        )
         self._reset()
         return ways
 
@@ -213,14 +229,20 @@ def _as_numpy(values: array, dtype) -> np.ndarray:
 def _concat(parts: list[WaySet]) -> WaySet:
     """One WaySet of several, in order."""
     sizes = np.concatenate([np.diff(p.way_offsets) for p in parts])
-    return WaySet(way_offsets=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
-                  node_id=np.concatenate([p.node_id for p in parts]), lon=np.concatenate([p.lon for p in parts]),
-                  lat=np.concatenate([p.lat for p in parts]), speed_kmh=np.concatenate([p.speed_kmh for p in parts]),
-                  forward=np.concatenate([p.forward for p in parts]), backward=np.concatenate([p.backward for p in parts]))
+    return WaySet(
+        way_offsets=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
+        node_id=np.concatenate([p.node_id for p in parts]),
+        lon=np.concatenate([p.lon for p in parts]),
+        lat=np.concatenate([p.lat for p in parts]),
+        speed_kmh=np.concatenate([p.speed_kmh for p in parts]),
+        forward=np.concatenate([p.forward for p in parts]),
+        backward=np.concatenate([p.backward for p in parts]),
+    )
 
 
-def ways_from_pairs(tail_id: np.ndarray, head_id: np.ndarray, tail_lonlat: np.ndarray, head_lonlat: np.ndarray, *,
-                    speed_kmh: np.ndarray) -> WaySet:
+def ways_from_pairs(
+    tail_id: np.ndarray, head_id: np.ndarray, tail_lonlat: np.ndarray, head_lonlat: np.ndarray, *, speed_kmh: np.ndarray
+) -> WaySet:
     """A WaySet of one-way, two-node ways (``tail -> head``), e.g. from the edges of an OSMnx graph.
 
     Parameters
@@ -233,14 +255,29 @@ def ways_from_pairs(tail_id: np.ndarray, head_id: np.ndarray, tail_lonlat: np.nd
     n = len(tail_id)
     refs = np.column_stack([tail_id, head_id]).ravel().astype(np.int64)
     lonlat = np.stack([np.reshape(tail_lonlat, (n, 2)), np.reshape(head_lonlat, (n, 2))], axis=1).reshape(-1, 2)
-    ways = WaySet(way_offsets=np.arange(0, 2 * n + 1, 2, dtype=np.int64), node_id=refs,
-                  lon=lonlat[:, 0].astype(float), lat=lonlat[:, 1].astype(float),
-                  speed_kmh=np.asarray(speed_kmh, dtype=float), forward=np.ones(n, bool), backward=np.zeros(n, bool))
+    ways = WaySet(
+        way_offsets=np.arange(0, 2 * n + 1, 2, dtype=np.int64),
+        node_id=refs,
+        lon=lonlat[:, 0].astype(float),
+        lat=lonlat[:, 1].astype(float),
+        speed_kmh=np.asarray(speed_kmh, dtype=float),
+        forward=np.ones(n, bool),
+        backward=np.zeros(n, bool),
+    )
     return _subset(ways, np.asarray(tail_id) != np.asarray(head_id))
 
 
-def _clean_ways(refs: np.ndarray, x: np.ndarray, y: np.ndarray, way_of_ref: np.ndarray, *, speed_kmh: np.ndarray,
-                forward: np.ndarray, backward: np.ndarray, boundary: BaseGeometry | None) -> WaySet:
+def _clean_ways(
+    refs: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    way_of_ref: np.ndarray,
+    *,
+    speed_kmh: np.ndarray,
+    forward: np.ndarray,
+    backward: np.ndarray,
+    boundary: BaseGeometry | None,
+) -> WaySet:
     """Cut ways at missing nodes, drop repeated nodes and ways with fewer than two nodes, clip to ``boundary``."""
     valid = (x != UNDEFINED_COORDINATE) & (y != UNDEFINED_COORDINATE)
     n = len(refs)
@@ -258,9 +295,15 @@ def _clean_ways(refs: np.ndarray, x: np.ndarray, y: np.ndarray, way_of_ref: np.n
     owner = way_of_ref[keep]
     lon, lat = x / COORDINATE_PRECISION, y / COORDINATE_PRECISION
     _, first, sizes = np.unique(piece, return_index=True, return_counts=True)  # piece is non-decreasing
-    pieces = WaySet(way_offsets=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64), node_id=refs, lon=lon,
-                    lat=lat, speed_kmh=np.asarray(speed_kmh, dtype=float)[owner[first]],
-                    forward=np.asarray(forward)[owner[first]], backward=np.asarray(backward)[owner[first]])
+    pieces = WaySet(
+        way_offsets=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
+        node_id=refs,
+        lon=lon,
+        lat=lat,
+        speed_kmh=np.asarray(speed_kmh, dtype=float)[owner[first]],
+        forward=np.asarray(forward)[owner[first]],
+        backward=np.asarray(backward)[owner[first]],
+    )
     pieces = _subset(pieces, sizes >= 2)
     return pieces if boundary is None else clip_ways(pieces, boundary)
 
@@ -279,6 +322,12 @@ def _subset(ways: WaySet, keep: np.ndarray) -> WaySet:
     """The ways where ``keep`` is True."""
     sizes = np.diff(ways.way_offsets)[keep]
     ref_keep = np.repeat(keep, np.diff(ways.way_offsets))
-    return WaySet(way_offsets=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
-                  node_id=ways.node_id[ref_keep], lon=ways.lon[ref_keep], lat=ways.lat[ref_keep],
-                  speed_kmh=ways.speed_kmh[keep], forward=ways.forward[keep], backward=ways.backward[keep])
+    return WaySet(
+        way_offsets=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
+        node_id=ways.node_id[ref_keep],
+        lon=ways.lon[ref_keep],
+        lat=ways.lat[ref_keep],
+        speed_kmh=ways.speed_kmh[keep],
+        forward=ways.forward[keep],
+        backward=ways.backward[keep],
+    )

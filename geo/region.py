@@ -24,10 +24,16 @@ from pyproj.exceptions import CRSError
 from geo.errors import Problem, RegionError, ValidationError
 from geo.incidents import read_incidents
 from geo.locations import assign_districts, check_locations
-from geo.schema import (BOUNDARY_COLUMNS, COLUMN_ALIASES, DISTRICT_COLUMNS, INCIDENT_COLUMNS, SERVICE_COLUMNS,
-                        SERVICE_KINDS, SETTLEMENT_COLUMNS)
-from geo.settings import (DEFAULT_ANALYSIS_CRS, OUTSIDE_TOLERANCE_M, PLACE_KIND_ALIASES, ROAD_FILE_NAMES,
-                          STORAGE_CRS)
+from geo.schema import (
+    BOUNDARY_COLUMNS,
+    COLUMN_ALIASES,
+    DISTRICT_COLUMNS,
+    INCIDENT_COLUMNS,
+    SERVICE_COLUMNS,
+    SERVICE_KINDS,
+    SETTLEMENT_COLUMNS,
+)
+from geo.settings import DEFAULT_ANALYSIS_CRS, OUTSIDE_TOLERANCE_M, PLACE_KIND_ALIASES, ROAD_FILE_NAMES, STORAGE_CRS
 from geo.speeds import DEFAULT_PROFILE, SpeedProfile, folder_speed_profile
 from geo.tabular import canonical_columns, parse_numbers, read_table, source_names, with_source_columns
 
@@ -36,15 +42,31 @@ MAX_POLYGON_VERTICES = 2_000_000
 
 NAME_FIELDS = ("name_ru", "name_kk", "name_en")
 """Points outside the outline named (id and name) in one message; the lines of all of them are listed."""
-META_TYPES = {"id": (str, "string"), "name": (dict, "object"), "former_name": (dict, "object"),
-              "sources": (list, "array"), "analysis_crs": (str, "string"), "built": (str, "string"),
-              "built_by": (str, "string"), "notes": (str, "string"), "baseline": (dict, "object"),
-              "bundled": (bool, "boolean")}
+META_TYPES = {
+    "id": (str, "string"),
+    "name": (dict, "object"),
+    "former_name": (dict, "object"),
+    "sources": (list, "array"),
+    "analysis_crs": (str, "string"),
+    "built": (str, "string"),
+    "built_by": (str, "string"),
+    "notes": (str, "string"),
+    "baseline": (dict, "object"),
+    "bundled": (bool, "boolean"),
+}
 """The JSON type each known field of region.json must have, when present."""
-SOURCE_TYPES = {"files": (list, "array"), "name": (str, "string"), "licence": (str, "string"),
-                "attribution": (str, "string"), "name_ru": (str, "string"), "name_kk": (str, "string"),
-                "name_en": (str, "string"), "licence_ru": (str, "string"), "licence_kk": (str, "string"),
-                "licence_en": (str, "string")}
+SOURCE_TYPES = {
+    "files": (list, "array"),
+    "name": (str, "string"),
+    "licence": (str, "string"),
+    "attribution": (str, "string"),
+    "name_ru": (str, "string"),
+    "name_kk": (str, "string"),
+    "name_en": (str, "string"),
+    "licence_ru": (str, "string"),
+    "licence_kk": (str, "string"),
+    "licence_en": (str, "string"),
+}
 """The JSON type of each field of one entry of region.json's ``sources`` (``name_<lang>``, ``licence_<lang>``:
 the same in another language, shown to a reader of that language)."""
 
@@ -112,8 +134,9 @@ def load_region(path: str | Path) -> Region:
     """
     folder = Path(path)
     if not folder.is_dir():
-        raise RegionError([Problem(str(path), "is not a folder.", "give the path of a region folder (DESIGN.md).",
-                                   key="not_folder")])
+        raise RegionError(
+            [Problem(str(path), "is not a folder.", "give the path of a region folder (DESIGN.md).", key="not_folder")]
+        )
     problems: list[Problem] = []
     meta = _read_meta(folder / "region.json", problems)
     analysis_crs = meta.get("analysis_crs", DEFAULT_ANALYSIS_CRS) if meta else DEFAULT_ANALYSIS_CRS
@@ -122,30 +145,57 @@ def load_region(path: str | Path) -> Region:
     if (folder / "boundary.geojson").is_file():
         boundary = _read_polygons(folder / "boundary.geojson", "boundary", problems, analysis_crs=analysis_crs)
     else:
-        problems.append(Problem("boundary.geojson", "is missing; it is required.",
-                                "add the region outline(s) as GeoJSON in EPSG:4326.", key="boundary_missing"))
+        problems.append(
+            Problem(
+                "boundary.geojson",
+                "is missing; it is required.",
+                "add the region outline(s) as GeoJSON in EPSG:4326.",
+                key="boundary_missing",
+            )
+        )
     districts = _empty(DISTRICT_COLUMNS)
     if (folder / "districts.geojson").is_file():
         districts = _read_polygons(folder / "districts.geojson", "district", problems, analysis_crs=analysis_crs)
 
     outline = _outline(boundary, analysis_crs)
     settlements = _empty(SETTLEMENT_COLUMNS)
-    settlement_file = next((folder / n for n in ("settlements.geojson", "settlements.csv") if (folder / n).is_file()), None)
+    settlement_file = next(
+        (folder / n for n in ("settlements.geojson", "settlements.csv") if (folder / n).is_file()), None
+    )
     if settlement_file is not None:
-        settlements = _read_settlements(settlement_file, problems, outline=outline, districts=districts,
-                                        analysis_crs=analysis_crs)
+        settlements = _read_settlements(
+            settlement_file, problems, outline=outline, districts=districts, analysis_crs=analysis_crs
+        )
     else:
-        problems.append(Problem("settlements", "no settlements.geojson or settlements.csv: the map has no villages.",
-                                "add a settlements file, or download place nodes from OpenStreetMap.", severity="warning",
-                                key="settlements_missing"))
+        problems.append(
+            Problem(
+                "settlements",
+                "no settlements.geojson or settlements.csv: the map has no villages.",
+                "add a settlements file, or download place nodes from OpenStreetMap.",
+                severity="warning",
+                key="settlements_missing",
+            )
+        )
     services = _empty(SERVICE_COLUMNS)
     if (folder / "services.csv").is_file():
-        services = _services_or_problems(folder / "services.csv", "services.csv", problems, outline=outline,
-                                         districts=districts, analysis_crs=analysis_crs)
+        services = _services_or_problems(
+            folder / "services.csv",
+            "services.csv",
+            problems,
+            outline=outline,
+            districts=districts,
+            analysis_crs=analysis_crs,
+        )
     incidents = pd.DataFrame(columns=INCIDENT_COLUMNS)
     if (folder / "incidents.csv").is_file():
-        incidents, found = read_incidents(folder / "incidents.csv", name="incidents.csv", settlements=settlements,
-                                          districts=districts, analysis_crs=analysis_crs, outline=outline)
+        incidents, found = read_incidents(
+            folder / "incidents.csv",
+            name="incidents.csv",
+            settlements=settlements,
+            districts=districts,
+            analysis_crs=analysis_crs,
+            outline=outline,
+        )
         problems.extend(found)
     _check_classifier(folder, districts, problems)
     speed_profile = DEFAULT_PROFILE
@@ -158,9 +208,19 @@ def load_region(path: str | Path) -> Region:
     if errors:
         raise RegionError(errors)
     roads = next((folder / n for n in ROAD_FILE_NAMES if (folder / n).is_file()), None)
-    return Region(path=folder, meta=meta, boundary=boundary, districts=districts, settlements=settlements,
-                  services=services, incidents=incidents, analysis_crs=analysis_crs, roads_path=roads,
-                  warnings=[p for p in problems if p.severity == "warning"], speed_profile=speed_profile)
+    return Region(
+        path=folder,
+        meta=meta,
+        boundary=boundary,
+        districts=districts,
+        settlements=settlements,
+        services=services,
+        incidents=incidents,
+        analysis_crs=analysis_crs,
+        roads_path=roads,
+        warnings=[p for p in problems if p.severity == "warning"],
+        speed_profile=speed_profile,
+    )
 
 
 def region_folder_under_roots(path: str | Path, *, roots) -> Path:
@@ -191,32 +251,62 @@ def region_folder_under_roots(path: str | Path, *, roots) -> Path:
     under = lambda p: any(p == root or p.is_relative_to(root) for root in real_roots)  # noqa: E731
     if not under(real):
         listed = ", ".join(str(root) for root in real_roots)
-        raise RegionError([Problem(shown, f"this folder is outside the allowed region folders ({listed}).",
-                                   "choose a region folder inside them, or ask the administrator to add the folder "
-                                   "to QORGAU_REGION_ROOTS.", key="folder_outside_roots",
-                                   params=(("roots", listed),))])
+        raise RegionError(
+            [
+                Problem(
+                    shown,
+                    f"this folder is outside the allowed region folders ({listed}).",
+                    "choose a region folder inside them, or ask the administrator to add the folder "
+                    "to QORGAU_REGION_ROOTS.",
+                    key="folder_outside_roots",
+                    params=(("roots", listed),),
+                )
+            ]
+        )
     if not real.is_dir():
-        raise RegionError([Problem(shown, "is not a folder.", "give the path of a region folder (DESIGN.md).",
-                                   key="not_folder")])
+        raise RegionError(
+            [Problem(shown, "is not a folder.", "give the path of a region folder (DESIGN.md).", key="not_folder")]
+        )
     escaping = sorted(entry.name for entry in real.iterdir() if not under(entry.resolve()))
     if escaping:
-        raise RegionError([Problem(name, "the file links outside the allowed region folders.",
-                                   "replace the link with a copy of the file inside the region folder.",
-                                   key="region_file_outside_roots") for name in escaping])
+        raise RegionError(
+            [
+                Problem(
+                    name,
+                    "the file links outside the allowed region folders.",
+                    "replace the link with a copy of the file inside the region folder.",
+                    key="region_file_outside_roots",
+                )
+                for name in escaping
+            ]
+        )
     try:
         meta = json.loads((real / "region.json").read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         meta = None
     if not isinstance(meta, dict):
-        raise RegionError([Problem(shown, "is not a region folder (it has no readable region.json).",
-                                   "give a folder holding region.json and boundary.geojson (DESIGN.md).",
-                                   key="not_region_folder")])
+        raise RegionError(
+            [
+                Problem(
+                    shown,
+                    "is not a region folder (it has no readable region.json).",
+                    "give a folder holding region.json and boundary.geojson (DESIGN.md).",
+                    key="not_region_folder",
+                )
+            ]
+        )
     return real
 
 
-def read_services(source: Path | bytes, *, name: str = "services.csv", outline=None,
-                  districts: gpd.GeoDataFrame | None = None, analysis_crs: str = DEFAULT_ANALYSIS_CRS,
-                  notes: list[Problem] | None = None) -> gpd.GeoDataFrame:
+def read_services(
+    source: Path | bytes,
+    *,
+    name: str = "services.csv",
+    outline=None,
+    districts: gpd.GeoDataFrame | None = None,
+    analysis_crs: str = DEFAULT_ANALYSIS_CRS,
+    notes: list[Problem] | None = None,
+) -> gpd.GeoDataFrame:
     """Read a ``services.csv``-shaped table (id, name, kind, lat, lon, capacity, reach_minutes).
 
     Also reads scenario files and candidate uploads, which have the same columns (headers through the aliases of
@@ -230,8 +320,9 @@ def read_services(source: Path | bytes, *, name: str = "services.csv", outline=N
         With every problem found.
     """
     problems: list[Problem] = []
-    services = _services_or_problems(source, name, problems, outline=outline, districts=districts,
-                                     analysis_crs=analysis_crs)
+    services = _services_or_problems(
+        source, name, problems, outline=outline, districts=districts, analysis_crs=analysis_crs
+    )
     if any(p.severity == "error" for p in problems):
         raise ValidationError(problems)
     if notes is not None:
@@ -252,52 +343,99 @@ def outline_degrees(region: Region):
 
 # --- files --------------------------------------------------------------------------------------------------------
 
+
 def _empty(columns: list[str]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({c: [] for c in columns if c != "geometry"}, geometry=[], crs=STORAGE_CRS)
 
 
 def _read_meta(path: Path, problems: list[Problem]) -> dict:
     if not path.is_file():
-        problems.append(Problem("region.json", "is missing; it is required.",
-                                "add region.json with names (ru/kk/en), sources and licences (DESIGN.md).",
-                                key="meta_missing"))
+        problems.append(
+            Problem(
+                "region.json",
+                "is missing; it is required.",
+                "add region.json with names (ru/kk/en), sources and licences (DESIGN.md).",
+                key="meta_missing",
+            )
+        )
         return {}
     try:
         meta = json.loads(path.read_text(encoding="utf-8-sig"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        problems.append(Problem("region.json", f"is not valid JSON ({exc}).", "check commas and quotes.",
-                                key="meta_bad_json", params=(("error", str(exc)),)))
+        problems.append(
+            Problem(
+                "region.json",
+                f"is not valid JSON ({exc}).",
+                "check commas and quotes.",
+                key="meta_bad_json",
+                params=(("error", str(exc)),),
+            )
+        )
         return {}
     if not isinstance(meta, dict):
-        problems.append(Problem("region.json", "must hold a JSON object.", "see the example in DESIGN.md.",
-                                key="meta_not_object"))
+        problems.append(
+            Problem("region.json", "must hold a JSON object.", "see the example in DESIGN.md.", key="meta_not_object")
+        )
         return {}
     meta = _typed_meta(meta, problems)
     if not isinstance(meta.get("name"), dict) or not any(meta["name"].values()):
-        problems.append(Problem("region.json", "needs 'name' with at least one of ru/kk/en.",
-                                'add "name": {"ru": ..., "kk": ..., "en": ...}.', column="name", key="meta_no_name"))
+        problems.append(
+            Problem(
+                "region.json",
+                "needs 'name' with at least one of ru/kk/en.",
+                'add "name": {"ru": ..., "kk": ..., "en": ...}.',
+                column="name",
+                key="meta_no_name",
+            )
+        )
     if not meta.get("sources"):
-        problems.append(Problem("region.json", "lists no sources; the dashboard cannot show where data come from.",
-                                'add "sources": [{"files": [...], "name": ..., "licence": ...}].', column="sources",
-                                severity="warning", key="meta_no_sources"))
+        problems.append(
+            Problem(
+                "region.json",
+                "lists no sources; the dashboard cannot show where data come from.",
+                'add "sources": [{"files": [...], "name": ..., "licence": ...}].',
+                column="sources",
+                severity="warning",
+                key="meta_no_sources",
+            )
+        )
     crs_text = meta.get("analysis_crs", DEFAULT_ANALYSIS_CRS)
     try:
         if not CRS.from_user_input(crs_text).is_projected:
-            problems.append(Problem("region.json", f"analysis_crs {crs_text} is not projected (metres).",
-                                    "use the UTM zone of the region, e.g. EPSG:32642.", column="analysis_crs",
-                                    key="crs_not_projected", params=(("crs", str(crs_text)),)))
+            problems.append(
+                Problem(
+                    "region.json",
+                    f"analysis_crs {crs_text} is not projected (metres).",
+                    "use the UTM zone of the region, e.g. EPSG:32642.",
+                    column="analysis_crs",
+                    key="crs_not_projected",
+                    params=(("crs", str(crs_text)),),
+                )
+            )
     except CRSError:
-        problems.append(Problem("region.json", f"analysis_crs {crs_text!r} is not a known CRS.",
-                                "use an EPSG code such as EPSG:32642.", column="analysis_crs",
-                                key="crs_unknown", params=(("crs", repr(crs_text)),)))
+        problems.append(
+            Problem(
+                "region.json",
+                f"analysis_crs {crs_text!r} is not a known CRS.",
+                "use an EPSG code such as EPSG:32642.",
+                column="analysis_crs",
+                key="crs_unknown",
+                params=(("crs", repr(crs_text)),),
+            )
+        )
         meta = {**meta, "analysis_crs": DEFAULT_ANALYSIS_CRS}
     return meta
 
 
 def _json_type(value) -> str:
     """The JSON name of a parsed value's type, for messages (never the value: it could be anything)."""
-    for kind, label in ((bool, "boolean"), (str, "string"), ((int, float), "number"), (list, "array"),
-                        (dict, "object")):
+    for kind, label in (
+        (bool, "boolean"),
+        (str, "string"),
+        ((int, float), "number"),
+        (list, "array"),
+        (dict, "object"),
+    ):
         if isinstance(value, kind):
             return label
     return "null"
@@ -309,9 +447,16 @@ def _typed_meta(meta: dict, problems: list[Problem]) -> dict:
     clean = dict(meta)
 
     def wrong(field: str, expected: str, value) -> None:
-        problems.append(Problem("region.json", f"'{field}' must be a JSON {expected}; got {_json_type(value)}.",
-                                "see the example region.json in DESIGN.md.", column=field, key="meta_wrong_type",
-                                params=(("field", field), ("expected", expected), ("got", _json_type(value)))))
+        problems.append(
+            Problem(
+                "region.json",
+                f"'{field}' must be a JSON {expected}; got {_json_type(value)}.",
+                "see the example region.json in DESIGN.md.",
+                column=field,
+                key="meta_wrong_type",
+                params=(("field", field), ("expected", expected), ("got", _json_type(value))),
+            )
+        )
 
     for field, (kind, label) in META_TYPES.items():
         if field in clean and not isinstance(clean[field], kind):
@@ -328,10 +473,17 @@ def _typed_meta(meta: dict, problems: list[Problem]) -> dict:
             wrong(f"sources[{number}]", "object", source)
             continue
         bad = [f for f, (kind, _) in SOURCE_TYPES.items() if f in source and not isinstance(source[f], kind)]
-        bad += ["files"] if isinstance(source.get("files"), list) and not all(isinstance(f, str) for f in source["files"]) else []
+        bad += (
+            ["files"]
+            if isinstance(source.get("files"), list) and not all(isinstance(f, str) for f in source["files"])
+            else []
+        )
         for field in bad:
-            wrong(f"sources[{number}].{field}", "array of strings" if field == "files" else SOURCE_TYPES[field][1],
-                  source[field])
+            wrong(
+                f"sources[{number}].{field}",
+                "array of strings" if field == "files" else SOURCE_TYPES[field][1],
+                source[field],
+            )
         sources.append({k: v for k, v in source.items() if k not in bad})
     if "sources" in clean:
         clean["sources"] = sources
@@ -342,29 +494,51 @@ def _read_geojson(path: Path, problems: list[Problem]) -> gpd.GeoDataFrame | Non
     try:
         frame = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises DataSourceError and friends
-        problems.append(Problem(path.name, f"cannot be read as GeoJSON ({type(exc).__name__}).",
-                                "export it again as GeoJSON (EPSG:4326).",
-                                key="geojson_unreadable", params=(("error", type(exc).__name__),)))
+        problems.append(
+            Problem(
+                path.name,
+                f"cannot be read as GeoJSON ({type(exc).__name__}).",
+                "export it again as GeoJSON (EPSG:4326).",
+                key="geojson_unreadable",
+                params=(("error", type(exc).__name__),),
+            )
+        )
         return None
     if frame.empty:
-        problems.append(Problem(path.name, "file is empty (no features).", "export the features again.",
-                                key="geojson_empty"))
+        problems.append(
+            Problem(path.name, "file is empty (no features).", "export the features again.", key="geojson_empty")
+        )
         return None
     if frame.crs is None:
-        problems.append(Problem(path.name, "has no CRS; read as EPSG:4326 (the GeoJSON standard).",
-                                "export it in EPSG:4326.", severity="warning", key="geojson_no_crs"))
+        problems.append(
+            Problem(
+                path.name,
+                "has no CRS; read as EPSG:4326 (the GeoJSON standard).",
+                "export it in EPSG:4326.",
+                severity="warning",
+                key="geojson_no_crs",
+            )
+        )
         frame = frame.set_crs(STORAGE_CRS)
     elif not CRS(frame.crs).equals(CRS(STORAGE_CRS)):
-        problems.append(Problem(path.name, f"is in {frame.crs.to_string()}; converted to EPSG:4326.",
-                                "store region files in EPSG:4326 (to_crs('EPSG:4326')).", severity="warning",
-                                key="geojson_converted", params=(("crs", frame.crs.to_string()),)))
+        problems.append(
+            Problem(
+                path.name,
+                f"is in {frame.crs.to_string()}; converted to EPSG:4326.",
+                "store region files in EPSG:4326 (to_crs('EPSG:4326')).",
+                severity="warning",
+                key="geojson_converted",
+                params=(("crs", frame.crs.to_string()),),
+            )
+        )
         frame = frame.to_crs(STORAGE_CRS)
     frame.columns = [c if c == "geometry" else str(c).strip().lower() for c in frame.columns]
     return frame
 
 
-def _read_polygons(path: Path, what: str, problems: list[Problem], *,
-                   analysis_crs: str = DEFAULT_ANALYSIS_CRS) -> gpd.GeoDataFrame:
+def _read_polygons(
+    path: Path, what: str, problems: list[Problem], *, analysis_crs: str = DEFAULT_ANALYSIS_CRS
+) -> gpd.GeoDataFrame:
     columns = BOUNDARY_COLUMNS if what == "boundary" else DISTRICT_COLUMNS
     frame = _read_geojson(path, problems)
     if frame is None:
@@ -377,17 +551,31 @@ def _read_polygons(path: Path, what: str, problems: list[Problem], *,
     features = np.arange(1, len(frame) + 1)
     missing = frame.geometry.isna() | frame.geometry.is_empty
     if missing.any():
-        found.append(Problem(path.name, "features without geometry.", "give every feature its outline.",
-                             rows=tuple(features[missing.to_numpy()]), unit="feature", key="features_no_geometry"))
+        found.append(
+            Problem(
+                path.name,
+                "features without geometry.",
+                "give every feature its outline.",
+                rows=tuple(features[missing.to_numpy()]),
+                unit="feature",
+                key="features_no_geometry",
+            )
+        )
     kinds = frame.geometry.geom_type
     wrong = ~missing & ~kinds.isin(["Polygon", "MultiPolygon"])
     if wrong.any():
         got = sorted(set(kinds[wrong]))
-        found.append(Problem(path.name, f"expected Polygon or MultiPolygon outlines; got {', '.join(got)}.",
-                             f"a {what} must be an area: replace those features with their outlines.",
-                             rows=tuple(features[wrong.to_numpy()]), unit="feature",
-                             key="polygons_expected_boundary" if what == "boundary" else "polygons_expected_district",
-                             params=(("got", ", ".join(got)),)))
+        found.append(
+            Problem(
+                path.name,
+                f"expected Polygon or MultiPolygon outlines; got {', '.join(got)}.",
+                f"a {what} must be an area: replace those features with their outlines.",
+                rows=tuple(features[wrong.to_numpy()]),
+                unit="feature",
+                key="polygons_expected_boundary" if what == "boundary" else "polygons_expected_district",
+                params=(("got", ", ".join(got)),),
+            )
+        )
     polygons = ~missing & ~wrong
     if not _degrees_or_problem(frame.geometry[polygons], path.name, what, found, analysis_crs=analysis_crs):
         problems.extend(found)
@@ -395,38 +583,66 @@ def _read_polygons(path: Path, what: str, problems: list[Problem], *,
     invalid = polygons & ~frame.geometry.is_valid
     if invalid.any():
         reasons = sorted({shapely.is_valid_reason(g).split("[")[0] for g in frame.geometry[invalid]})
-        found.append(Problem(path.name, f"invalid outlines ({'; '.join(reasons)}).",
-                             "repair them (QGIS: Vector ▸ Geometry Tools ▸ Fix Geometries) and save again.",
-                             rows=tuple(features[invalid.to_numpy()]), unit="feature",
-                             key="outlines_invalid", params=(("reasons", "; ".join(reasons)),)))
+        found.append(
+            Problem(
+                path.name,
+                f"invalid outlines ({'; '.join(reasons)}).",
+                "repair them (QGIS: Vector ▸ Geometry Tools ▸ Fix Geometries) and save again.",
+                rows=tuple(features[invalid.to_numpy()]),
+                unit="feature",
+                key="outlines_invalid",
+                params=(("reasons", "; ".join(reasons)),),
+            )
+        )
     vertices = int(shapely.get_num_coordinates(frame.geometry[polygons].to_numpy()).sum())
     if vertices > MAX_POLYGON_VERTICES:
-        found.append(Problem(path.name, f"outlines have {vertices:,} vertices; at most {MAX_POLYGON_VERTICES:,}.",
-                             "simplify them (QGIS: Vector ▸ Geometry Tools ▸ Simplify, 10 m).",
-                             key="outlines_too_many_vertices",
-                             params=(("vertices", vertices), ("limit", MAX_POLYGON_VERTICES))))
+        found.append(
+            Problem(
+                path.name,
+                f"outlines have {vertices:,} vertices; at most {MAX_POLYGON_VERTICES:,}.",
+                "simplify them (QGIS: Vector ▸ Geometry Tools ▸ Simplify, 10 m).",
+                key="outlines_too_many_vertices",
+                params=(("vertices", vertices), ("limit", MAX_POLYGON_VERTICES)),
+            )
+        )
     out = gpd.GeoDataFrame(geometry=frame.geometry.to_numpy(), crs=STORAGE_CRS)
     id_field = f"{what}_id"
     id_column = id_field if id_field in frame.columns else None
     ids = frame[id_column].astype(str).str.strip() if id_column else pd.Series([f"{what}-{i}" for i in features])
     if id_column is None and what == "district":
         expected = aliases_of("districts", "district_id")
-        found.append(Problem(path.name, "has no id column; districts are numbered in file order.",
-                             f"add one of {expected} so scenarios keep their districts.",
-                             severity="warning",
-                             key="districts_no_id", params=(("columns", expected),)))
+        found.append(
+            Problem(
+                path.name,
+                "has no id column; districts are numbered in file order.",
+                f"add one of {expected} so scenarios keep their districts.",
+                severity="warning",
+                key="districts_no_id",
+                params=(("columns", expected),),
+            )
+        )
     duplicated = ids.duplicated(keep=False).to_numpy()
     if duplicated.any():
-        found.append(Problem(path.name, f"duplicate ids in column '{id_column}'.", "give every feature its own id.",
-                             column=id_column, rows=tuple(features[duplicated]), unit="feature",
-                             key="duplicate_feature_ids", params=(("column", str(id_column)),)))
+        found.append(
+            Problem(
+                path.name,
+                f"duplicate ids in column '{id_column}'.",
+                "give every feature its own id.",
+                column=id_column,
+                rows=tuple(features[duplicated]),
+                unit="feature",
+                key="duplicate_feature_ids",
+                params=(("column", str(id_column)),),
+            )
+        )
     out.insert(0, f"{what}_id", ids.to_numpy())
     for target in NAME_FIELDS:
         out.insert(len(out.columns) - 1, target, _text(frame[target]) if target in frame.columns else None)
     if what == "district":
         column = "population" if "population" in frame.columns else None
-        out.insert(len(out.columns) - 1, "population",
-                   _numbers(frame[column], path.name, column, found) if column else np.nan)
+        out.insert(
+            len(out.columns) - 1, "population", _numbers(frame[column], path.name, column, found) if column else np.nan
+        )
     found.extend(_name_quirks(out, path.name, unit="feature"))
     problems.extend(with_source_columns(found, frame))
     return out[columns]
@@ -437,34 +653,51 @@ def aliases_of(kind: str, field: str) -> str:
     return ", ".join(alias for tier in COLUMN_ALIASES[kind][field] for alias in tier)
 
 
-def _degrees_or_problem(geometry: gpd.GeoSeries, file: str, what: str, problems: list[Problem], *,
-                        analysis_crs: str) -> bool:
+def _degrees_or_problem(
+    geometry: gpd.GeoSeries, file: str, what: str, problems: list[Problem], *, analysis_crs: str
+) -> bool:
     """False (with an error naming the file and the likely CRS) when outline coordinates are not finite degrees:
     a boundary saved in projected metres without a CRS would otherwise be read as degrees and fail deep in GEOS."""
     xy = shapely.get_coordinates(geometry.to_numpy())
     if len(xy) == 0:
         return True
     if not np.isfinite(xy).all():
-        problems.append(Problem(file, "outline coordinates that are not finite numbers (NaN or infinity).",
-                                "export the layer again; every vertex needs a longitude and latitude in degrees.",
-                                key="outline_not_finite"))
+        problems.append(
+            Problem(
+                file,
+                "outline coordinates that are not finite numbers (NaN or infinity).",
+                "export the layer again; every vertex needs a longitude and latitude in degrees.",
+                key="outline_not_finite",
+            )
+        )
         return False
     if np.abs(xy[:, 0]).max() <= 180 and np.abs(xy[:, 1]).max() <= 90:
         return True
     guess = likely_crs(xy, analysis_crs=analysis_crs)
     if guess:
-        problems.append(Problem(file, f"coordinates are not degrees: they look like projected metres ({guess}?), "
-                                      "but the file declares no CRS, so they were read as degrees.",
-                                f"reproject the {what} outlines to EPSG:4326 (QGIS: Export ▸ Save Features As, CRS "
-                                "EPSG:4326), or write the CRS into the file.",
-                                key="outline_projected_boundary" if what == "boundary" else "outline_projected_district",
-                                params=(("crs", guess),)))
+        problems.append(
+            Problem(
+                file,
+                f"coordinates are not degrees: they look like projected metres ({guess}?), "
+                "but the file declares no CRS, so they were read as degrees.",
+                f"reproject the {what} outlines to EPSG:4326 (QGIS: Export ▸ Save Features As, CRS "
+                "EPSG:4326), or write the CRS into the file.",
+                key="outline_projected_boundary" if what == "boundary" else "outline_projected_district",
+                params=(("crs", guess),),
+            )
+        )
     else:
-        problems.append(Problem(file, "coordinates are not degrees (they look like projected metres of an unknown "
-                                      "CRS), and the file declares no CRS.",
-                                f"reproject the {what} outlines to EPSG:4326 (QGIS: Export ▸ Save Features As).",
-                                key="outline_projected_unknown_boundary" if what == "boundary"
-                                else "outline_projected_unknown_district"))
+        problems.append(
+            Problem(
+                file,
+                "coordinates are not degrees (they look like projected metres of an unknown "
+                "CRS), and the file declares no CRS.",
+                f"reproject the {what} outlines to EPSG:4326 (QGIS: Export ▸ Save Features As).",
+                key="outline_projected_unknown_boundary"
+                if what == "boundary"
+                else "outline_projected_unknown_district",
+            )
+        )
     return False
 
 
@@ -504,18 +737,36 @@ def _numbers(values: pd.Series, file: str, column: str, problems: list[Problem],
     lines = np.arange(1, len(values) + 1) if lines is None else np.asarray(lines)
     unit = "feature" if file.endswith("json") else "line"
     if bad.any():
-        problems.append(Problem(file, "expected a number (digits, decimal point or comma).",
-                                "correct those cells or leave them empty when unknown.", column=column,
-                                rows=tuple(lines[bad]), unit=unit, key="not_a_number"))
+        problems.append(
+            Problem(
+                file,
+                "expected a number (digits, decimal point or comma).",
+                "correct those cells or leave them empty when unknown.",
+                column=column,
+                rows=tuple(lines[bad]),
+                unit=unit,
+                key="not_a_number",
+            )
+        )
     negative = numbers < 0
     if negative.any():
-        problems.append(Problem(file, "negative values.", "a count or population cannot be below zero.",
-                                column=column, rows=tuple(lines[negative]), unit=unit, key="negative_values"))
+        problems.append(
+            Problem(
+                file,
+                "negative values.",
+                "a count or population cannot be below zero.",
+                column=column,
+                rows=tuple(lines[negative]),
+                unit=unit,
+                key="negative_values",
+            )
+        )
     return numbers
 
 
-def _read_points(path_or_bytes, name: str, problems: list[Problem], *,
-                 kind: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, str] | None:
+def _read_points(
+    path_or_bytes, name: str, problems: list[Problem], *, kind: str
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, str] | None:
     """Attributes (text, columns renamed to the fields of ``kind``, see :func:`geo.tabular.canonical_columns`),
     lon, lat and the row unit of a point file (GeoJSON or CSV/XLSX with lat/lon columns)."""
     if name.endswith(".geojson") or name.endswith(".json"):
@@ -525,16 +776,23 @@ def _read_points(path_or_bytes, name: str, problems: list[Problem], *,
         kinds = frame.geometry.geom_type
         wrong = (~kinds.isin(["Point"]) | frame.geometry.is_empty).to_numpy()
         if wrong.any():
-            problems.append(Problem(name, f"expected Point features; got {', '.join(sorted(set(kinds[wrong].dropna())))}.",
-                                    "use one point per place (a polygon's centroid in QGIS).",
-                                    rows=tuple(np.flatnonzero(wrong) + 1), unit="feature",
-                                    key="points_expected",
-                                    params=(("got", ", ".join(sorted(set(kinds[wrong].dropna())))),)))
+            problems.append(
+                Problem(
+                    name,
+                    f"expected Point features; got {', '.join(sorted(set(kinds[wrong].dropna())))}.",
+                    "use one point per place (a polygon's centroid in QGIS).",
+                    rows=tuple(np.flatnonzero(wrong) + 1),
+                    unit="feature",
+                    key="points_expected",
+                    params=(("got", ", ".join(sorted(set(kinds[wrong].dropna())))),),
+                )
+            )
             return None
         attributes = pd.DataFrame(frame.drop(columns="geometry"))
         attributes.index = np.arange(1, len(frame) + 1)
-        attributes, renamed = canonical_columns(attributes.drop(columns=["lat", "lon"], errors="ignore"), kind,
-                                                name=name)
+        attributes, renamed = canonical_columns(
+            attributes.drop(columns=["lat", "lon"], errors="ignore"), kind, name=name
+        )
         problems.extend(renamed)
         if any(p.severity == "error" for p in renamed):
             return None
@@ -550,9 +808,15 @@ def _read_points(path_or_bytes, name: str, problems: list[Problem], *,
     lat_column, lon_column = "lat", "lon"
     if lat_column not in table.columns or lon_column not in table.columns:
         got = ", ".join(source_names(table))
-        problems.append(Problem(name, f"needs coordinate columns lat and lon (or latitude/longitude); got columns: "
-                                      f"{got}.", "add the two columns in degrees (EPSG:4326).",
-                                key="no_coordinate_columns", params=(("columns", got),)))
+        problems.append(
+            Problem(
+                name,
+                f"needs coordinate columns lat and lon (or latitude/longitude); got columns: {got}.",
+                "add the two columns in degrees (EPSG:4326).",
+                key="no_coordinate_columns",
+                params=(("columns", got),),
+            )
+        )
         return None
     before = len(problems)
     lat = _coordinate(table[lat_column], name, lat_column, problems, table.index)
@@ -566,8 +830,16 @@ def _coordinate(values: pd.Series, name: str, column: str, problems: list[Proble
     numbers, blank, bad = parse_numbers(values)
     lines = np.asarray(lines)
     if (blank | bad).any():
-        problems.append(Problem(name, "expected a coordinate in degrees.", "fill in decimal degrees, e.g. 42.3.",
-                                column=column, rows=tuple(lines[blank | bad]), key="coordinate_expected"))
+        problems.append(
+            Problem(
+                name,
+                "expected a coordinate in degrees.",
+                "fill in decimal degrees, e.g. 42.3.",
+                column=column,
+                rows=tuple(lines[blank | bad]),
+                key="coordinate_expected",
+            )
+        )
     return numbers
 
 
@@ -592,36 +864,78 @@ def _read_settlements(path: Path, problems: list[Problem], *, outline, districts
     if id_column is None:
         expected = aliases_of("settlements", "settlement_id")
         got = ", ".join(source_names(table))
-        found.append(Problem(name, f"needs an id column ({expected}); got columns: {got}.",
-                             "add a unique id per settlement.", key="settlements_no_id",
-                             params=(("expected", expected), ("columns", got))))
+        found.append(
+            Problem(
+                name,
+                f"needs an id column ({expected}); got columns: {got}.",
+                "add a unique id per settlement.",
+                key="settlements_no_id",
+                params=(("expected", expected), ("columns", got)),
+            )
+        )
         problems.extend(found)
         return _empty(SETTLEMENT_COLUMNS)
     ids = pd.Series(_text(table[id_column]))
     blank_ids = ids.isna().to_numpy()
     if blank_ids.any():
-        found.append(Problem(name, "empty ids.", "give every settlement an id.", column=id_column,
-                             rows=tuple(lines[blank_ids]), unit=unit, key="settlements_empty_ids"))
+        found.append(
+            Problem(
+                name,
+                "empty ids.",
+                "give every settlement an id.",
+                column=id_column,
+                rows=tuple(lines[blank_ids]),
+                unit=unit,
+                key="settlements_empty_ids",
+            )
+        )
     ids = ids.str.replace(r"\.0$", "", regex=True)  # numeric ids that came through a float column
     duplicated = ids.duplicated(keep=False).to_numpy() & ~blank_ids
     if duplicated.any():
-        found.append(Problem(name, "duplicate ids.", "give every settlement its own id.", column=id_column,
-                             rows=tuple(lines[duplicated]), unit=unit, key="settlements_duplicate_ids"))
+        found.append(
+            Problem(
+                name,
+                "duplicate ids.",
+                "give every settlement its own id.",
+                column=id_column,
+                rows=tuple(lines[duplicated]),
+                unit=unit,
+                key="settlements_duplicate_ids",
+            )
+        )
     out = pd.DataFrame({"settlement_id": ids.to_numpy()})
     for target in NAME_FIELDS:
         out[target] = _text(table[target]) if target in table.columns else None
     plain = _text(table["name"]) if "name" in table.columns else np.full(len(table), None, dtype=object)
     if "name" not in table.columns and not any(c in table.columns for c in NAME_FIELDS):
         got = ", ".join(source_names(table))
-        found.append(Problem(name, f"needs a name column (name, name:ru, name:kk or name_ru…); got columns: "
-                                   f"{got}.", "add the settlement names.",
-                             key="settlements_no_name_column", params=(("columns", got),)))
-    display = [next((n for n in options if isinstance(n, str) and n), None) for options in zip(out["name_ru"], plain, out["name_kk"], out["name_en"])]
+        found.append(
+            Problem(
+                name,
+                f"needs a name column (name, name:ru, name:kk or name_ru…); got columns: {got}.",
+                "add the settlement names.",
+                key="settlements_no_name_column",
+                params=(("columns", got),),
+            )
+        )
+    display = [
+        next((n for n in options if isinstance(n, str) and n), None)
+        for options in zip(out["name_ru"], plain, out["name_kk"], out["name_en"])
+    ]
     unnamed = np.array([d is None for d in display])
     if unnamed.any():
-        found.append(Problem(name, f"{int(unnamed.sum())} settlements have no name; shown by their id.",
-                             "add the names where known.", rows=tuple(lines[unnamed]), unit=unit, severity="warning",
-                             key="settlements_unnamed", params=(("count", int(unnamed.sum())),)))
+        found.append(
+            Problem(
+                name,
+                f"{int(unnamed.sum())} settlements have no name; shown by their id.",
+                "add the names where known.",
+                rows=tuple(lines[unnamed]),
+                unit=unit,
+                severity="warning",
+                key="settlements_unnamed",
+                params=(("count", int(unnamed.sum())),),
+            )
+        )
     out["name"] = [d if d else f"#{i}" for d, i in zip(display, out["settlement_id"])]
     out["kind"] = _kinds(table, name, found)
     population_column = "population" if "population" in table.columns else None
@@ -633,15 +947,30 @@ def _read_settlements(path: Path, problems: list[Problem], *, outline, districts
     if missing.any():
         by_kind = Counter(out.loc[missing, "kind"])
         detail = ", ".join(f"{kind} {count}" for kind, count in by_kind.most_common())
-        found.append(Problem(name, f"{int(missing.sum())} of {len(out)} settlements have no population ({detail}); "
-                                   "they are counted as 'population unknown', never as zero.",
-                             "add populations (census or akimat figures) where known.", column=population_column,
-                             severity="warning",
-                             key="population_missing",
-                             params=(("missing", int(missing.sum())), ("total", len(out)), ("detail", detail))))
+        found.append(
+            Problem(
+                name,
+                f"{int(missing.sum())} of {len(out)} settlements have no population ({detail}); "
+                "they are counted as 'population unknown', never as zero.",
+                "add populations (census or akimat figures) where known.",
+                column=population_column,
+                severity="warning",
+                key="population_missing",
+                params=(("missing", int(missing.sum())), ("total", len(out)), ("detail", detail)),
+            )
+        )
     out["district_id"] = _settlement_districts(table, lon, lat, districts, name, unit, lines, found)
-    check_locations(lon, lat, lines, name, unit, found, outline=outline, analysis_crs=analysis_crs,
-                     labels=_labels(out["settlement_id"], out["name"]))
+    check_locations(
+        lon,
+        lat,
+        lines,
+        name,
+        unit,
+        found,
+        outline=outline,
+        analysis_crs=analysis_crs,
+        labels=_labels(out["settlement_id"], out["name"]),
+    )
     found.extend(_name_quirks(out, name, unit=unit, lines=lines))
     problems.extend(with_source_columns(found, table))
     optional = []
@@ -653,27 +982,39 @@ def _read_settlements(path: Path, problems: list[Problem], *, outline, districts
 
 
 def _labels(ids, names) -> list[str]:
-    """"id «name»" per point, for naming points in messages (settlements and service sites, never incidents)."""
+    """ "id «name»" per point, for naming points in messages (settlements and service sites, never incidents)."""
     return [f"{i} «{n}»" if n and str(n) != f"#{i}" else str(i) for i, n in zip(ids, names)]
 
 
 def _kinds(table: pd.DataFrame, name: str, problems: list[Problem]) -> np.ndarray:
     column = "kind" if "kind" in table.columns else None
     if column is None:
-        problems.append(Problem(name, "has no kind or place column; every settlement is of kind 'unknown'.",
-                                "add a kind column: city, town, village or hamlet.", severity="warning",
-                                key="kind_column_missing"))
+        problems.append(
+            Problem(
+                name,
+                "has no kind or place column; every settlement is of kind 'unknown'.",
+                "add a kind column: city, town, village or hamlet.",
+                severity="warning",
+                key="kind_column_missing",
+            )
+        )
         return np.full(len(table), "unknown", dtype=object)
     raw = pd.Series(_text(table[column]))
     kinds = raw.str.lower().map(PLACE_KIND_ALIASES)
     unknown = kinds.isna()
     if unknown.any():
         values = sorted({str(v) for v in raw[unknown]})[:8]
-        problems.append(Problem(name, f"{int(unknown.sum())} settlements have an unknown kind ({', '.join(values)}); "
-                                      "shown as 'unknown'.", "use city, town, village or hamlet.", column=column,
-                                severity="warning",
-                                key="kind_unknown",
-                                params=(("count", int(unknown.sum())), ("values", ", ".join(values)))))
+        problems.append(
+            Problem(
+                name,
+                f"{int(unknown.sum())} settlements have an unknown kind ({', '.join(values)}); shown as 'unknown'.",
+                "use city, town, village or hamlet.",
+                column=column,
+                severity="warning",
+                key="kind_unknown",
+                params=(("count", int(unknown.sum())), ("values", ", ".join(values))),
+            )
+        )
     return kinds.fillna("unknown").to_numpy(dtype=object)
 
 
@@ -682,9 +1023,15 @@ def _settlement_districts(table, lon, lat, districts, name, unit, lines, problem
     column = "district_id" if "district_id" in table.columns else None
     if column is None:
         if not districts.empty:
-            problems.append(Problem(name, "has no district column; districts were assigned from the outlines.",
-                                    "nothing to do unless a village is known to belong elsewhere.", severity="warning",
-                                    key="district_column_missing"))
+            problems.append(
+                Problem(
+                    name,
+                    "has no district column; districts were assigned from the outlines.",
+                    "nothing to do unless a village is known to belong elsewhere.",
+                    severity="warning",
+                    key="district_column_missing",
+                )
+            )
         return located
     given = _text(table[column])
     if districts.empty:
@@ -692,11 +1039,20 @@ def _settlement_districts(table, lon, lat, districts, name, unit, lines, problem
     known = set(districts["district_id"])
     unknown = np.array([g is not None and g not in known for g in given])
     if unknown.any():
-        problems.append(Problem(name, "district ids not found in districts.geojson; those settlements were given the "
-                                      "district whose outline contains them.",
-                                f"use the ids of districts.geojson in column '{column}'.", column=column,
-                                rows=tuple(lines[unknown]), unit=unit, severity="warning",
-                                key="district_ids_unknown", params=(("column", column),)))
+        problems.append(
+            Problem(
+                name,
+                "district ids not found in districts.geojson; those settlements were given the "
+                "district whose outline contains them.",
+                f"use the ids of districts.geojson in column '{column}'.",
+                column=column,
+                rows=tuple(lines[unknown]),
+                unit=unit,
+                severity="warning",
+                key="district_ids_unknown",
+                params=(("column", column),),
+            )
+        )
     return np.where(unknown | pd.isna(given), located, given)
 
 
@@ -717,24 +1073,53 @@ def _name_quirks(frame: pd.DataFrame, file: str, *, unit: str, lines=None) -> li
         mixed = np.array([isinstance(v, str) and bool(_MIXED_RE.search(v)) for v in values])
         if repeated.any():
             examples = ", ".join(sorted({str(v) for v in values[repeated]})[:5])
-            found.append(Problem(file, f"names with a doubled fragment, probably a typo: {examples}.",
-                                 "correct the spelling at the source.", column=column, rows=tuple(lines[repeated]),
-                                 unit=unit, severity="warning", key="names_doubled", params=(("examples", examples),)))
+            found.append(
+                Problem(
+                    file,
+                    f"names with a doubled fragment, probably a typo: {examples}.",
+                    "correct the spelling at the source.",
+                    column=column,
+                    rows=tuple(lines[repeated]),
+                    unit=unit,
+                    severity="warning",
+                    key="names_doubled",
+                    params=(("examples", examples),),
+                )
+            )
         if mixed.any():
             examples = ", ".join(sorted({str(v) for v in values[mixed]})[:5])
-            found.append(Problem(file, f"names mixing Latin and Cyrillic letters in one word: {examples}.",
-                                 "retype those names in one alphabet so that search finds them.", column=column,
-                                 rows=tuple(lines[mixed]), unit=unit, severity="warning",
-                                 key="names_mixed", params=(("examples", examples),)))
+            found.append(
+                Problem(
+                    file,
+                    f"names mixing Latin and Cyrillic letters in one word: {examples}.",
+                    "retype those names in one alphabet so that search finds them.",
+                    column=column,
+                    rows=tuple(lines[mixed]),
+                    unit=unit,
+                    severity="warning",
+                    key="names_mixed",
+                    params=(("examples", examples),),
+                )
+            )
     if "name_ru" in frame and frame["name_ru"].isna().any() and frame["name_ru"].notna().any():
         count = int(frame["name_ru"].isna().sum())
-        found.append(Problem(file, f"{count} of {len(frame)} have no Russian name; another name is shown.",
-                             "add name:ru where known.", column="name_ru", severity="warning",
-                             key="names_no_russian", params=(("count", count), ("total", len(frame)))))
+        found.append(
+            Problem(
+                file,
+                f"{count} of {len(frame)} have no Russian name; another name is shown.",
+                "add name:ru where known.",
+                column="name_ru",
+                severity="warning",
+                key="names_no_russian",
+                params=(("count", count), ("total", len(frame))),
+            )
+        )
     return found
 
 
-def _services_or_problems(source, name: str, problems: list[Problem], *, outline, districts, analysis_crs) -> gpd.GeoDataFrame:
+def _services_or_problems(
+    source, name: str, problems: list[Problem], *, outline, districts, analysis_crs
+) -> gpd.GeoDataFrame:
     found: list[Problem] = []
     read = _read_points(source, name, found, kind="services")
     if read is None:
@@ -745,37 +1130,81 @@ def _services_or_problems(source, name: str, problems: list[Problem], *, outline
     for required, field_name in (("id", "service_id"), ("name", "name")):
         if field_name not in table.columns:
             got = ", ".join(source_names(table))
-            found.append(Problem(name, f"needs a column '{required}'; got columns: {got}.",
-                                 "use the columns id,name,kind,lat,lon,capacity,reach_minutes.",
-                                 key="services_column_missing", params=(("column", required), ("columns", got))))
+            found.append(
+                Problem(
+                    name,
+                    f"needs a column '{required}'; got columns: {got}.",
+                    "use the columns id,name,kind,lat,lon,capacity,reach_minutes.",
+                    key="services_column_missing",
+                    params=(("column", required), ("columns", got)),
+                )
+            )
     if any(p.severity == "error" for p in found):
         problems.extend(found)
         return _empty(SERVICE_COLUMNS)
     ids = pd.Series(_text(table["service_id"]))
     duplicated = ids.duplicated(keep=False).to_numpy() | ids.isna().to_numpy()
     if duplicated.any():
-        found.append(Problem(name, "ids are empty or repeated.", "give every site its own id.", column="service_id",
-                             rows=tuple(lines[duplicated]), unit=unit, key="services_ids"))
-    kinds = pd.Series(_text(table["kind"]) if "kind" in table.columns else np.full(len(table), None, dtype=object),
-                      dtype=object).fillna("permanent")  # no kind column: every site is permanent
+        found.append(
+            Problem(
+                name,
+                "ids are empty or repeated.",
+                "give every site its own id.",
+                column="service_id",
+                rows=tuple(lines[duplicated]),
+                unit=unit,
+                key="services_ids",
+            )
+        )
+    kinds = pd.Series(
+        _text(table["kind"]) if "kind" in table.columns else np.full(len(table), None, dtype=object), dtype=object
+    ).fillna("permanent")  # no kind column: every site is permanent
     kinds = kinds.str.lower().replace({"mobile team": "mobile", "mobile_team": "mobile", "service": "permanent"})
     wrong = ~kinds.isin(SERVICE_KINDS).to_numpy()
     if wrong.any():
-        found.append(Problem(name, f"kind must be one of {', '.join(SERVICE_KINDS)}.", "fix the kind or leave it empty "
-                             "for a permanent service.", column="kind", rows=tuple(lines[wrong]), unit=unit,
-                             key="services_kind", params=(("kinds", ", ".join(SERVICE_KINDS)),)))
+        found.append(
+            Problem(
+                name,
+                f"kind must be one of {', '.join(SERVICE_KINDS)}.",
+                "fix the kind or leave it empty for a permanent service.",
+                column="kind",
+                rows=tuple(lines[wrong]),
+                unit=unit,
+                key="services_kind",
+                params=(("kinds", ", ".join(SERVICE_KINDS)),),
+            )
+        )
     optional = {}
     for column in ("capacity", "reach_minutes"):
-        optional[column] = (_numbers(table[column], name, column, found, lines=lines)
-                            if column in table.columns else np.full(len(table), np.nan))
-    check_locations(lon, lat, lines, name, unit, found, outline=outline, analysis_crs=analysis_crs,
-                     labels=_labels(ids, _text(table["name"])))
+        optional[column] = (
+            _numbers(table[column], name, column, found, lines=lines)
+            if column in table.columns
+            else np.full(len(table), np.nan)
+        )
+    check_locations(
+        lon,
+        lat,
+        lines,
+        name,
+        unit,
+        found,
+        outline=outline,
+        analysis_crs=analysis_crs,
+        labels=_labels(ids, _text(table["name"])),
+    )
     problems.extend(with_source_columns(found, table))
-    frame = gpd.GeoDataFrame({
-        "service_id": ids.to_numpy(dtype=object), "name": _text(table["name"]), "kind": kinds.to_numpy(dtype=object),
-        "capacity": optional["capacity"], "reach_minutes": optional["reach_minutes"],
-        "district_id": assign_districts(lon, lat, districts) if districts is not None else None,
-    }, geometry=gpd.points_from_xy(lon, lat), crs=STORAGE_CRS)
+    frame = gpd.GeoDataFrame(
+        {
+            "service_id": ids.to_numpy(dtype=object),
+            "name": _text(table["name"]),
+            "kind": kinds.to_numpy(dtype=object),
+            "capacity": optional["capacity"],
+            "reach_minutes": optional["reach_minutes"],
+            "district_id": assign_districts(lon, lat, districts) if districts is not None else None,
+        },
+        geometry=gpd.points_from_xy(lon, lat),
+        crs=STORAGE_CRS,
+    )
     return frame[SERVICE_COLUMNS]
 
 
@@ -795,12 +1224,21 @@ def _check_classifier(folder: Path, districts: gpd.GeoDataFrame, problems: list[
     codes = table["code"].str.strip()
     district_rows = table[codes.str.len().eq(9) & codes.str[4:].eq("00000") & ~codes.str[2:].eq("0000000")]
     known = {re.sub(r"\D", "", str(i))[:4] for i in districts["district_id"]}
-    orphans = [row["name"] for _, row in district_rows.iterrows() if row["code"].strip()[:4] not in known
-               and row["code"].strip()[:2] in {k[:2] for k in known}]
+    orphans = [
+        row["name"]
+        for _, row in district_rows.iterrows()
+        if row["code"].strip()[:4] not in known and row["code"].strip()[:2] in {k[:2] for k in known}
+    ]
     if orphans:
-        problems.append(Problem(path.name, f"the classifier lists districts with no outline in districts.geojson: "
-                                           f"{', '.join(orphans)}; their villages are counted in the district whose "
-                                           "outline contains them.",
-                                "add the missing outlines to districts.geojson when they are published.",
-                                severity="warning",
-                                key="classifier_orphans", params=(("districts", ", ".join(orphans)),)))
+        problems.append(
+            Problem(
+                path.name,
+                f"the classifier lists districts with no outline in districts.geojson: "
+                f"{', '.join(orphans)}; their villages are counted in the district whose "
+                "outline contains them.",
+                "add the missing outlines to districts.geojson when they are published.",
+                severity="warning",
+                key="classifier_orphans",
+                params=(("districts", ", ".join(orphans)),),
+            )
+        )

@@ -19,7 +19,15 @@ from __future__ import annotations
 BOUNDARY_COLUMNS = ["boundary_id", "name_ru", "name_kk", "name_en", "geometry"]
 DISTRICT_COLUMNS = ["district_id", "name_ru", "name_kk", "name_en", "population", "geometry"]
 SETTLEMENT_COLUMNS = [
-    "settlement_id", "name", "name_ru", "name_kk", "name_en", "kind", "population", "district_id", "geometry",
+    "settlement_id",
+    "name",
+    "name_ru",
+    "name_kk",
+    "name_en",
+    "kind",
+    "population",
+    "district_id",
+    "geometry",
 ]
 SERVICE_COLUMNS = ["service_id", "name", "kind", "capacity", "reach_minutes", "district_id", "geometry"]
 INCIDENT_COLUMNS = ["settlement_id", "district_id", "period", "count", "synthetic"]
@@ -40,41 +48,77 @@ SERVICES_CSV_COLUMNS = ["id", "name", "kind", "lat", "lon", "capacity", "reach_m
 _LAT = (("lat", "latitude", "широта", "ендік", "ендiк"), ("y",))
 _LON = (("lon", "lng", "long", "longitude", "долгота", "бойлық", "бойлык"), ("x",))
 _NAME = (("name", "название", "наименование", "имя", "атауы", "атау"),)
-_NAME_RU = (("name_ru", "name:ru", "name ru", "название_ru", "название (рус)", "название на русском",
-             "наименование на русском", "атауы (орыс)"),)
-_NAME_KK = (("name_kk", "name:kk", "name kk", "name_kz", "name:kz", "название_kk", "название (каз)",
-             "название на казахском", "наименование на казахском", "атауы (қаз)", "қазақша атауы"),)
+_NAME_RU = (
+    (
+        "name_ru",
+        "name:ru",
+        "name ru",
+        "название_ru",
+        "название (рус)",
+        "название на русском",
+        "наименование на русском",
+        "атауы (орыс)",
+    ),
+)
+_NAME_KK = (
+    (
+        "name_kk",
+        "name:kk",
+        "name kk",
+        "name_kz",
+        "name:kz",
+        "название_kk",
+        "название (каз)",
+        "название на казахском",
+        "наименование на казахском",
+        "атауы (қаз)",
+        "қазақша атауы",
+    ),
+)
 _NAME_EN = (("name_en", "name:en", "name en", "название_en", "название (англ)", "атауы (ағыл)"),)
-_POPULATION = (("population", "pop", "население", "численность", "численность населения", "халқы", "халық саны",
-                "тұрғындар саны"),)
-_DISTRICT = (("district_id", "district_code", "district", "район", "аудан", "код района", "аудан коды",
-              "район_id"),)
+_POPULATION = (
+    ("population", "pop", "население", "численность", "численность населения", "халқы", "халық саны", "тұрғындар саны"),
+)
+_DISTRICT = (("district_id", "district_code", "district", "район", "аудан", "код района", "аудан коды", "район_id"),)
 _CODES = (("osm_id",), ("kato", "като", "код като", "kato_code", "като коды"), ("code", "код", "коды"))
 _OWN_ID = ("id", "идентификатор", "ид", "№")
 
 COLUMN_ALIASES: dict[str, dict[str, tuple[tuple[str, ...], ...]]] = {
     "settlements": {
         "settlement_id": (("settlement_id", *_OWN_ID, "код нп", "елді мекен коды"), *_CODES),
-        "name": _NAME, "name_ru": _NAME_RU, "name_kk": _NAME_KK, "name_en": _NAME_EN,
+        "name": _NAME,
+        "name_ru": _NAME_RU,
+        "name_kk": _NAME_KK,
+        "name_en": _NAME_EN,
         "kind": (("kind", "тип", "вид", "түрі", "түр", "санаты"), ("place",), ("type",)),
-        "population": _POPULATION, "district_id": _DISTRICT, "lat": _LAT, "lon": _LON,
+        "population": _POPULATION,
+        "district_id": _DISTRICT,
+        "lat": _LAT,
+        "lon": _LON,
     },
     "services": {
         "service_id": (("service_id", "site_id", *_OWN_ID), ("code", "код", "коды")),
         "name": _NAME,
         "kind": (("kind", "type", "тип", "вид", "түрі", "түр"),),
         "capacity": (("capacity", "вместимость", "мощность", "сыйымдылық", "сыйымдылығы"),),
-        "reach_minutes": (("reach_minutes", "reach", "охват_минут", "охват, мин", "охват (мин)", "қамту_минут",
-                           "қамту, мин"),),
-        "lat": _LAT, "lon": _LON,
+        "reach_minutes": (
+            ("reach_minutes", "reach", "охват_минут", "охват, мин", "охват (мин)", "қамту_минут", "қамту, мин"),
+        ),
+        "lat": _LAT,
+        "lon": _LON,
     },
     "districts": {
         "district_id": (("district_id", "district_code", "код района", "аудан коды"), _OWN_ID, *_CODES),
-        "name_ru": _NAME_RU, "name_kk": _NAME_KK, "name_en": _NAME_EN, "population": _POPULATION,
+        "name_ru": _NAME_RU,
+        "name_kk": _NAME_KK,
+        "name_en": _NAME_EN,
+        "population": _POPULATION,
     },
     "boundary": {
         "boundary_id": (("boundary_id", "region_code", "код области", "облыс коды"),),
-        "name_ru": _NAME_RU, "name_kk": _NAME_KK, "name_en": _NAME_EN,
+        "name_ru": _NAME_RU,
+        "name_kk": _NAME_KK,
+        "name_en": _NAME_EN,
     },
     "incidents": {
         "record_id": (("record_id", "case_id", *_OWN_ID, "номер", "нөмірі"),),
@@ -84,7 +128,8 @@ COLUMN_ALIASES: dict[str, dict[str, tuple[tuple[str, ...], ...]]] = {
         "period": (("period", "период", "кезең"),),
         "count": (("count", "количество", "кол-во", "число", "саны", "сан"),),
         "synthetic": (("synthetic", "синтетические", "демо", "жасанды"),),
-        "lat": _LAT, "lon": _LON,
+        "lat": _LAT,
+        "lon": _LON,
     },
     "classifier": {
         "code": (("code", "код", "kato", "като", "коды"),),
@@ -92,13 +137,38 @@ COLUMN_ALIASES: dict[str, dict[str, tuple[tuple[str, ...], ...]]] = {
     },
     "populations": {  # the akimat's statistics table (planning/store/population.py)
         "kato": (("kato", "като", "код като", "kato_code", "като коды", "код като нп"), ("code", "код", "коды")),
-        "name": (("name", "название", "наименование", "наименование нп", "наименование населенного пункта",
-                  "населенный пункт", "нп", "село", "елді мекен", "елді мекен атауы", "ауыл", "атауы", "атау",
-                  "settlement"),),
+        "name": (
+            (
+                "name",
+                "название",
+                "наименование",
+                "наименование нп",
+                "наименование населенного пункта",
+                "населенный пункт",
+                "нп",
+                "село",
+                "елді мекен",
+                "елді мекен атауы",
+                "ауыл",
+                "атауы",
+                "атау",
+                "settlement",
+            ),
+        ),
         "district": (("district", "district_id", "район", "аудан", "наименование района", "код района"),),
-        "population": ((*_POPULATION[0], "численность населения, чел", "численность населения, чел.",
-                        "население, чел", "население, чел.", "количество населения", "кол-во населения",
-                        "халық саны, адам", "people"),),
+        "population": (
+            (
+                *_POPULATION[0],
+                "численность населения, чел",
+                "численность населения, чел.",
+                "население, чел",
+                "население, чел.",
+                "количество населения",
+                "кол-во населения",
+                "халық саны, адам",
+                "people",
+            ),
+        ),
     },
 }
 """Per table kind, per canonical field, the header aliases in tiers (see the comment above)."""

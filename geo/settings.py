@@ -45,12 +45,24 @@ MAX_CSV_ROWS = 200_000
 SETTLEMENT_KINDS = ("city", "town", "village", "hamlet", "isolated_dwelling", "suburb", "locality")
 
 PLACE_KIND_ALIASES = {
-    "city": "city", "город": "city", "қала": "city",
-    "town": "town", "посёлок": "town", "поселок": "town", "кент": "town",
-    "village": "village", "село": "village", "ауыл": "village", "аул": "village",
-    "hamlet": "hamlet", "хутор": "hamlet",
-    "isolated_dwelling": "isolated_dwelling", "farm": "isolated_dwelling",
-    "suburb": "suburb", "neighbourhood": "suburb", "quarter": "suburb",
+    "city": "city",
+    "город": "city",
+    "қала": "city",
+    "town": "town",
+    "посёлок": "town",
+    "поселок": "town",
+    "кент": "town",
+    "village": "village",
+    "село": "village",
+    "ауыл": "village",
+    "аул": "village",
+    "hamlet": "hamlet",
+    "хутор": "hamlet",
+    "isolated_dwelling": "isolated_dwelling",
+    "farm": "isolated_dwelling",
+    "suburb": "suburb",
+    "neighbourhood": "suburb",
+    "quarter": "suburb",
     "locality": "locality",
 }
 

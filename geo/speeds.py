@@ -35,25 +35,54 @@ FALLBACK_SPEED_KMH = 30.0
 
 ZONE_SPEEDS_KMH = {
     # Implicit limits (OSM wiki "Default speed limits"); Kazakhstan follows the Russian rules for towns.
-    "ru:urban": 60.0, "ru:rural": 90.0, "ru:motorway": 110.0, "ru:living_street": 20.0,
-    "kz:urban": 60.0, "kz:rural": 110.0, "kz:motorway": 140.0, "kz:living_street": 20.0,
+    "ru:urban": 60.0,
+    "ru:rural": 90.0,
+    "ru:motorway": 110.0,
+    "ru:living_street": 20.0,
+    "kz:urban": 60.0,
+    "kz:rural": 110.0,
+    "kz:motorway": 140.0,
+    "kz:living_street": 20.0,
 }
 
-UNPAVED_SURFACES = frozenset({
-    "unpaved", "gravel", "fine_gravel", "dirt", "earth", "ground", "sand", "compacted", "grass", "mud",
-    "pebblestone", "rock", "salt", "clay",
-})
+UNPAVED_SURFACES = frozenset(
+    {
+        "unpaved",
+        "gravel",
+        "fine_gravel",
+        "dirt",
+        "earth",
+        "ground",
+        "sand",
+        "compacted",
+        "grass",
+        "mud",
+        "pebblestone",
+        "rock",
+        "salt",
+        "clay",
+    }
+)
 UNPAVED_BY_DEFAULT = frozenset({"track"})
 """Highway classes that count as unpaved when the way has no ``surface`` tag."""
 
 KAZAKHSTAN_SPEEDS_KMH = {
-    "motorway": 100.0, "motorway_link": 60.0,
-    "trunk": 90.0, "trunk_link": 50.0,
-    "primary": 80.0, "primary_link": 45.0,
-    "secondary": 65.0, "secondary_link": 40.0,
-    "tertiary": 50.0, "tertiary_link": 35.0,
-    "unclassified": 40.0, "residential": 30.0, "living_street": 15.0,
-    "service": 20.0, "track": 25.0, "road": 30.0,
+    "motorway": 100.0,
+    "motorway_link": 60.0,
+    "trunk": 90.0,
+    "trunk_link": 50.0,
+    "primary": 80.0,
+    "primary_link": 45.0,
+    "secondary": 65.0,
+    "secondary_link": 40.0,
+    "tertiary": 50.0,
+    "tertiary_link": 35.0,
+    "unclassified": 40.0,
+    "residential": 30.0,
+    "living_street": 15.0,
+    "service": 20.0,
+    "track": 25.0,
+    "road": 30.0,
 }
 """Typical travel speeds (not limits) on Kazakhstan's roads, km/h."""
 
@@ -189,13 +218,16 @@ class SpeedProfile:
             raise ValueError(f"`adjustments` has unknown names {unknown}; known: {sorted(ADJUSTMENTS)}")
         bad = {k: v for k, v in self.speeds_kmh.items() if not (v > 0 and math.isfinite(v))}
         if bad or not 0 < self.unpaved_factor <= 1:
-            raise ValueError(f"speeds must be positive km/h and 0 < unpaved_factor <= 1; got {bad}, "
-                             f"unpaved_factor={self.unpaved_factor}")
+            raise ValueError(
+                f"speeds must be positive km/h and 0 < unpaved_factor <= 1; got {bad}, "
+                f"unpaved_factor={self.unpaved_factor}"
+            )
         if self.source not in PROFILE_SOURCES:
             raise ValueError(f"`source` must be one of {PROFILE_SOURCES}; got {self.source!r}")
         if isinstance(self.maxspeed_ignored, str):
-            raise ValueError(f"`maxspeed_ignored` must be a set of highway classes; got the string "
-                             f"{self.maxspeed_ignored!r}")
+            raise ValueError(
+                f"`maxspeed_ignored` must be a set of highway classes; got the string {self.maxspeed_ignored!r}"
+            )
         object.__setattr__(self, "maxspeed_ignored", frozenset(self.maxspeed_ignored))
 
     def with_adjustments(self, *names: str) -> SpeedProfile:
@@ -228,8 +260,7 @@ class SpeedProfile:
         limit = parse_maxspeed(maxspeed) if self.uses_maxspeed(road_class) else None
         speed = limit if limit is not None else self.speeds_kmh.get(road_class, FALLBACK_SPEED_KMH)
         surface_value = _first(surface)
-        unpaved = (surface_value in UNPAVED_SURFACES
-                   or (surface_value is None and road_class in UNPAVED_BY_DEFAULT))
+        unpaved = surface_value in UNPAVED_SURFACES or (surface_value is None and road_class in UNPAVED_BY_DEFAULT)
         if unpaved:
             speed *= self.unpaved_factor
         for name in self.adjustments:
@@ -243,8 +274,11 @@ class SpeedProfile:
         """The classes a description names: :data:`DESCRIBED_CLASSES`, then any other whose speed is not the
         built-in one (so two profiles that route differently are described differently)."""
         main = [k for k in DESCRIBED_CLASSES if k in self.speeds_kmh]
-        changed = [k for k in self.speeds_kmh
-                   if k not in DESCRIBED_CLASSES and self.speeds_kmh[k] != KAZAKHSTAN_SPEEDS_KMH.get(k)]
+        changed = [
+            k
+            for k in self.speeds_kmh
+            if k not in DESCRIBED_CLASSES and self.speeds_kmh[k] != KAZAKHSTAN_SPEEDS_KMH.get(k)
+        ]
         return tuple(main + changed)
 
     def maxspeed_ignored_classes(self) -> tuple[str, ...]:
@@ -263,8 +297,7 @@ class SpeedProfile:
             maxspeed = "maxspeed tags ignored"
         else:
             maxspeed = f"maxspeed tags used except on {', '.join(ignored)}"
-        text = (f"speed profile '{self.name}' ({origin}): {main} km/h; unpaved ×{self.unpaved_factor:g}; "
-                f"{maxspeed}")
+        text = f"speed profile '{self.name}' ({origin}): {main} km/h; unpaved ×{self.unpaved_factor:g}; {maxspeed}"
         for name in self.adjustments:
             text += f"; {ADJUSTMENTS[name].description}"
         return text
@@ -273,10 +306,14 @@ class SpeedProfile:
         """A short hash of everything that changes travel times or their description (for the network cache,
         which keeps the description with the network)."""
         payload = {
-            "speeds": sorted(self.speeds_kmh.items()), "unpaved": self.unpaved_factor,
-            "adjustments": list(self.adjustments), "maxspeed": self.use_maxspeed,
+            "speeds": sorted(self.speeds_kmh.items()),
+            "unpaved": self.unpaved_factor,
+            "adjustments": list(self.adjustments),
+            "maxspeed": self.use_maxspeed,
             "zones": sorted(ZONE_SPEEDS_KMH.items()),
-            "maxspeed_ignored": sorted(self.maxspeed_ignored), "name": self.name, "source": self.source,
+            "maxspeed_ignored": sorted(self.maxspeed_ignored),
+            "name": self.name,
+            "source": self.source,
         }
         return hashlib.sha256(json.dumps(payload).encode()).hexdigest()[:16]
 
@@ -344,17 +381,25 @@ def load_speed_profile(path: str | Path, *, source: str = "file", base: SpeedPro
 
     path = Path(path)
     if not path.is_file():
-        raise ValidationError([Problem(str(path), "no such file.",
-                                       "give the path of a speeds CSV with the columns highway, speed_kmh and, "
-                                       "optionally, use_maxspeed.", key="speeds_no_file")])
+        raise ValidationError(
+            [
+                Problem(
+                    str(path),
+                    "no such file.",
+                    "give the path of a speeds CSV with the columns highway, speed_kmh and, optionally, use_maxspeed.",
+                    key="speeds_no_file",
+                )
+            ]
+        )
     table, problems = read_table(path, name=path.name)
     if table is None:
         raise ValidationError(problems)
     return speed_profile_from_table(table, name=path.name, source=source, base=base)
 
 
-def speed_profile_from_table(table: pd.DataFrame, *, name: str = SPEEDS_FILE_NAME, source: str = "file",
-                             base: SpeedProfile = DEFAULT_PROFILE) -> SpeedProfile:
+def speed_profile_from_table(
+    table: pd.DataFrame, *, name: str = SPEEDS_FILE_NAME, source: str = "file", base: SpeedProfile = DEFAULT_PROFILE
+) -> SpeedProfile:
     """Validate a speeds table and make the profile it gives (see :func:`load_speed_profile`).
 
     Parameters
@@ -382,15 +427,27 @@ def speed_profile_from_table(table: pd.DataFrame, *, name: str = SPEEDS_FILE_NAM
     missing = [c for c in SPEEDS_COLUMNS[:2] if c not in columns]
     if missing:
         got = ", ".join(columns)
-        problems.append(Problem(name, f"needs the columns {', '.join(missing)}; got columns: {got}.",
-                                "name the columns highway, speed_kmh and, optionally, use_maxspeed.",
-                                key="speeds_columns", params=(("missing", ", ".join(missing)), ("got", got))))
+        problems.append(
+            Problem(
+                name,
+                f"needs the columns {', '.join(missing)}; got columns: {got}.",
+                "name the columns highway, speed_kmh and, optionally, use_maxspeed.",
+                key="speeds_columns",
+                params=(("missing", ", ".join(missing)), ("got", got)),
+            )
+        )
     unknown_columns = [c for c in columns if c not in SPEEDS_COLUMNS]
     if unknown_columns:
         listed = ", ".join(unknown_columns)
-        problems.append(Problem(name, f"has columns a speeds file does not have: {listed}.",
-                                "remove them, or rename them to highway, speed_kmh or use_maxspeed.",
-                                key="speeds_unknown_columns", params=(("columns", listed),)))
+        problems.append(
+            Problem(
+                name,
+                f"has columns a speeds file does not have: {listed}.",
+                "remove them, or rename them to highway, speed_kmh or use_maxspeed.",
+                key="speeds_unknown_columns",
+                params=(("columns", listed),),
+            )
+        )
     if problems:
         raise ValidationError(problems)
 
@@ -407,50 +464,101 @@ def speed_profile_from_table(table: pd.DataFrame, *, name: str = SPEEDS_FILE_NAM
 
     blank = (classes == "").to_numpy()
     if blank.any():
-        problems.append(Problem(name, "rows without a highway class.", "fill in an OSM highway value, e.g. primary.",
-                                column="highway", rows=rows_of(blank), key="speeds_class_blank"))
+        problems.append(
+            Problem(
+                name,
+                "rows without a highway class.",
+                "fill in an OSM highway value, e.g. primary.",
+                column="highway",
+                rows=rows_of(blank),
+                key="speeds_class_blank",
+            )
+        )
     unknown = (~classes.isin(KNOWN_HIGHWAY_CLASSES)).to_numpy() & ~blank
     if unknown.any():
         known = ", ".join(KNOWN_HIGHWAY_CLASSES)
-        problems.append(Problem(name, f"unknown highway classes: {named(unknown)}; known: {known}.",
-                                "use one of the known OSM highway values (footways and paths are not driven).",
-                                column="highway", rows=rows_of(unknown), key="speeds_class_unknown",
-                                params=(("classes", named(unknown)), ("known", known))))
+        problems.append(
+            Problem(
+                name,
+                f"unknown highway classes: {named(unknown)}; known: {known}.",
+                "use one of the known OSM highway values (footways and paths are not driven).",
+                column="highway",
+                rows=rows_of(unknown),
+                key="speeds_class_unknown",
+                params=(("classes", named(unknown)), ("known", known)),
+            )
+        )
     repeated = classes.duplicated(keep=False).to_numpy() & ~blank
     if repeated.any():
-        problems.append(Problem(name, f"highway classes listed more than once: {named(repeated)}.",
-                                "keep one row per class.", column="highway", rows=rows_of(repeated),
-                                key="speeds_class_repeated", params=(("classes", named(repeated)),)))
+        problems.append(
+            Problem(
+                name,
+                f"highway classes listed more than once: {named(repeated)}.",
+                "keep one row per class.",
+                column="highway",
+                rows=rows_of(repeated),
+                key="speeds_class_repeated",
+                params=(("classes", named(repeated)),),
+            )
+        )
 
     speeds, empty, bad = parse_numbers(cells["speed_kmh"])
     not_number = empty | bad
     if not_number.any():
-        problems.append(Problem(name, f"speeds that are empty or not numbers (classes: {named(not_number)}).",
-                                "write the speed in km/h as a number, e.g. 60 or 62.5.", column="speed_kmh",
-                                rows=rows_of(not_number), key="speeds_not_number",
-                                params=(("classes", named(not_number)),)))
+        problems.append(
+            Problem(
+                name,
+                f"speeds that are empty or not numbers (classes: {named(not_number)}).",
+                "write the speed in km/h as a number, e.g. 60 or 62.5.",
+                column="speed_kmh",
+                rows=rows_of(not_number),
+                key="speeds_not_number",
+                params=(("classes", named(not_number)),),
+            )
+        )
     with_number = ~not_number
     not_positive = with_number & ~(speeds > 0)
     if not_positive.any():
-        problems.append(Problem(name, f"speeds of zero or below (classes: {named(not_positive)}).",
-                                "give every class a positive speed in km/h.", column="speed_kmh",
-                                rows=rows_of(not_positive), key="speeds_not_positive",
-                                params=(("classes", named(not_positive)),)))
+        problems.append(
+            Problem(
+                name,
+                f"speeds of zero or below (classes: {named(not_positive)}).",
+                "give every class a positive speed in km/h.",
+                column="speed_kmh",
+                rows=rows_of(not_positive),
+                key="speeds_not_positive",
+                params=(("classes", named(not_positive)),),
+            )
+        )
     low, high = SPEED_RANGE_KMH
     absurd = with_number & (speeds > 0) & ~((speeds >= low) & (speeds <= high))
     if absurd.any():
-        problems.append(Problem(name, f"speeds outside {low:g}–{high:g} km/h (classes: {named(absurd)}).",
-                                f"give a travel speed between {low:g} and {high:g} km/h (a typing error such as "
-                                "600 for 60?).", column="speed_kmh", rows=rows_of(absurd), key="speeds_absurd",
-                                params=(("classes", named(absurd)), ("low", low), ("high", high))))
+        problems.append(
+            Problem(
+                name,
+                f"speeds outside {low:g}–{high:g} km/h (classes: {named(absurd)}).",
+                f"give a travel speed between {low:g} and {high:g} km/h (a typing error such as 600 for 60?).",
+                column="speed_kmh",
+                rows=rows_of(absurd),
+                key="speeds_absurd",
+                params=(("classes", named(absurd)), ("low", low), ("high", high)),
+            )
+        )
 
     answers = cells["use_maxspeed"].str.lower() if "use_maxspeed" in columns else pd.Series("", index=cells.index)
     not_yes_no = (~answers.isin(YES_WORDS | NO_WORDS) & (answers != "")).to_numpy()
     if not_yes_no.any():
-        problems.append(Problem(name, f"use_maxspeed must be yes or no (classes: {named(not_yes_no)}).",
-                                "write yes (maxspeed tags replace the class speed) or no (the class speed applies).",
-                                column="use_maxspeed", rows=rows_of(not_yes_no), key="speeds_yes_no",
-                                params=(("classes", named(not_yes_no)),)))
+        problems.append(
+            Problem(
+                name,
+                f"use_maxspeed must be yes or no (classes: {named(not_yes_no)}).",
+                "write yes (maxspeed tags replace the class speed) or no (the class speed applies).",
+                column="use_maxspeed",
+                rows=rows_of(not_yes_no),
+                key="speeds_yes_no",
+                params=(("classes", named(not_yes_no)),),
+            )
+        )
     if problems:
         raise ValidationError(problems)
 
@@ -462,8 +570,14 @@ def speed_profile_from_table(table: pd.DataFrame, *, name: str = SPEEDS_FILE_NAM
             ignored.add(road_class)
         else:
             ignored.discard(road_class)
-    return SpeedProfile(name=name, speeds_kmh=speeds_kmh, unpaved_factor=base.unpaved_factor, use_maxspeed=True,
-                        maxspeed_ignored=frozenset(ignored), source=source)
+    return SpeedProfile(
+        name=name,
+        speeds_kmh=speeds_kmh,
+        unpaved_factor=base.unpaved_factor,
+        use_maxspeed=True,
+        maxspeed_ignored=frozenset(ignored),
+        source=source,
+    )
 
 
 def speeds_table(profile: SpeedProfile) -> pd.DataFrame:
@@ -473,8 +587,13 @@ def speeds_table(profile: SpeedProfile) -> pd.DataFrame:
     import pandas as pd
 
     classes = list(profile.speeds_kmh)
-    return pd.DataFrame({"highway": classes, "speed_kmh": [float(profile.speeds_kmh[c]) for c in classes],
-                         "use_maxspeed": [profile.uses_maxspeed(c) for c in classes]})
+    return pd.DataFrame(
+        {
+            "highway": classes,
+            "speed_kmh": [float(profile.speeds_kmh[c]) for c in classes],
+            "use_maxspeed": [profile.uses_maxspeed(c) for c in classes],
+        }
+    )
 
 
 def write_speeds_csv(profile: SpeedProfile, path: str | Path) -> Path:
@@ -490,8 +609,10 @@ def write_speeds_csv(profile: SpeedProfile, path: str | Path) -> Path:
     path = Path(path)
     table = speeds_table(profile)
     lines = [",".join(SPEEDS_COLUMNS)]
-    lines += [f"{road_class},{_number_text(speed)},{'yes' if use else 'no'}"
-              for road_class, speed, use in table.itertuples(index=False)]
+    lines += [
+        f"{road_class},{_number_text(speed)},{'yes' if use else 'no'}"
+        for road_class, speed, use in table.itertuples(index=False)
+    ]
     partial = path.with_name(f".{path.name}.partial")
     try:
         partial.write_text("\n".join(lines) + "\n", encoding="utf-8")

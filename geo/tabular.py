@@ -32,7 +32,9 @@ _ENCODINGS = ("utf-8-sig", "cp1251")
 _SEPARATORS = (";", ",", "\t")
 
 
-def read_table(source: Path | bytes, *, name: str, max_rows: int = MAX_CSV_ROWS) -> tuple[pd.DataFrame | None, list[Problem]]:
+def read_table(
+    source: Path | bytes, *, name: str, max_rows: int = MAX_CSV_ROWS
+) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Read a CSV or XLSX table into a frame of text cells.
 
     Parameters
@@ -53,24 +55,42 @@ def read_table(source: Path | bytes, *, name: str, max_rows: int = MAX_CSV_ROWS)
     """
     data = source.read_bytes() if isinstance(source, Path) else bytes(source)
     if len(data) > MAX_TABLE_BYTES:
-        return None, [Problem(name, f"file is {len(data) / 2**20:.1f} MB; the limit is {MAX_TABLE_BYTES / 2**20:.0f} MB.",
-                              "split the file or aggregate it before uploading.",
-                              key="table_too_large",
-                              params=(("size_mb", round(len(data) / 2**20, 1)),
-                                      ("limit_mb", round(MAX_TABLE_BYTES / 2**20))))]
+        return None, [
+            Problem(
+                name,
+                f"file is {len(data) / 2**20:.1f} MB; the limit is {MAX_TABLE_BYTES / 2**20:.0f} MB.",
+                "split the file or aggregate it before uploading.",
+                key="table_too_large",
+                params=(("size_mb", round(len(data) / 2**20, 1)), ("limit_mb", round(MAX_TABLE_BYTES / 2**20))),
+            )
+        ]
     if not data.strip():
-        return None, [Problem(name, "file is empty.", "export the table again with a header row and data rows.",
-                              key="table_empty")]
+        return None, [
+            Problem(
+                name, "file is empty.", "export the table again with a header row and data rows.", key="table_empty"
+            )
+        ]
     is_zip = data[:4] == _ZIP_MAGIC
     suffix = Path(name).suffix.lower()
     if is_zip and suffix != ".xlsx":
-        return None, [Problem(name, "this is an Excel workbook (or another zip archive), not a text CSV.",
-                              "rename it to .xlsx, or save it from Excel as 'CSV UTF-8'.", key="zip_not_csv")]
+        return None, [
+            Problem(
+                name,
+                "this is an Excel workbook (or another zip archive), not a text CSV.",
+                "rename it to .xlsx, or save it from Excel as 'CSV UTF-8'.",
+                key="zip_not_csv",
+            )
+        ]
     if suffix == ".xlsx":
         if not is_zip:
-            return None, [Problem(name, "the file is named .xlsx but is not an Excel workbook.",
-                                  "save it from Excel as .xlsx, or rename it to .csv if it is text.",
-                                  key="xlsx_not_workbook")]
+            return None, [
+                Problem(
+                    name,
+                    "the file is named .xlsx but is not an Excel workbook.",
+                    "save it from Excel as .xlsx, or rename it to .csv if it is text.",
+                    key="xlsx_not_workbook",
+                )
+            ]
         frame, problems = _read_xlsx(data, name=name, max_rows=max_rows)
     else:
         frame, problems = _read_csv(data, name=name, max_rows=max_rows)
@@ -80,13 +100,19 @@ def read_table(source: Path | bytes, *, name: str, max_rows: int = MAX_CSV_ROWS)
     names = list(frame.columns)
     repeated = [i + 1 for i, c in enumerate(names) if names.count(c) > 1]
     if repeated:  # positions, not names: a file without a header would show its first record here
-        return None, problems + [Problem(name, f"the header (line 1) repeats a column name (columns "
-                                               f"{', '.join(map(str, repeated))}).",
-                                         "give every column a distinct name.",
-                                         key="header_repeats", params=(("columns", ", ".join(map(str, repeated))),))]
+        return None, problems + [
+            Problem(
+                name,
+                f"the header (line 1) repeats a column name (columns {', '.join(map(str, repeated))}).",
+                "give every column a distinct name.",
+                key="header_repeats",
+                params=(("columns", ", ".join(map(str, repeated))),),
+            )
+        ]
     if frame.empty:
-        return None, problems + [Problem(name, "has a header but no data rows.", "add the data rows below the header.",
-                                         key="no_data_rows")]
+        return None, problems + [
+            Problem(name, "has a header but no data rows.", "add the data rows below the header.", key="no_data_rows")
+        ]
     return frame, problems
 
 
@@ -134,10 +160,16 @@ def canonical_columns(table: pd.DataFrame, kind: str, *, name: str) -> tuple[pd.
             matches = [column for column, header in normalised.items() if header in wanted]
             if len(matches) > 1:
                 shown = ", ".join(f"'{c}'" for c in matches)
-                problems.append(Problem(name, f"columns {shown} can all be read as '{field_name}'; keep one.",
-                                        "delete or rename the other columns.", column=str(matches[0]),
-                                        key="columns_ambiguous",
-                                        params=(("columns", shown), ("field", field_name))))
+                problems.append(
+                    Problem(
+                        name,
+                        f"columns {shown} can all be read as '{field_name}'; keep one.",
+                        "delete or rename the other columns.",
+                        column=str(matches[0]),
+                        key="columns_ambiguous",
+                        params=(("columns", shown), ("field", field_name)),
+                    )
+                )
             if matches:
                 if len(matches) == 1:
                     renames[matches[0]] = field_name
@@ -149,13 +181,22 @@ def canonical_columns(table: pd.DataFrame, kind: str, *, name: str) -> tuple[pd.
     read_as = [(column, target) for column, target in renames.items() if column in guessed]
     if read_as:
         mapping = ", ".join(f"'{column}' → {target}" for column, target in read_as)
-        problems.append(Problem(name, f"columns read as: {mapping}.",
-                                "nothing to do if this is right; otherwise rename the columns.", severity="warning",
-                                key="columns_read_as", params=(("mapping", mapping),)))
+        problems.append(
+            Problem(
+                name,
+                f"columns read as: {mapping}.",
+                "nothing to do if this is right; otherwise rename the columns.",
+                severity="warning",
+                key="columns_read_as",
+                params=(("mapping", mapping),),
+            )
+        )
     renamed = table.rename(columns=renames)
     prior = table.attrs.get("source_columns", {})  # a table read through the aliases twice keeps the first names
-    renamed.attrs["source_columns"] = {**prior, **{target: prior.get(str(column), str(column))
-                                                   for column, target in renames.items()}}
+    renamed.attrs["source_columns"] = {
+        **prior,
+        **{target: prior.get(str(column), str(column)) for column, target in renames.items()},
+    }
     return renamed, problems
 
 
@@ -186,13 +227,25 @@ def _decode(data: bytes) -> str | None:
 def _read_csv(data: bytes, *, name: str, max_rows: int) -> tuple[pd.DataFrame | None, list[Problem]]:
     text = _decode(data)
     if text is None:
-        return None, [Problem(name, "text is neither UTF-8 nor Windows-1251.",
-                              "save the file as 'CSV UTF-8' (Excel: File ▸ Save As ▸ CSV UTF-8).", key="encoding")]
+        return None, [
+            Problem(
+                name,
+                "text is neither UTF-8 nor Windows-1251.",
+                "save the file as 'CSV UTF-8' (Excel: File ▸ Save As ▸ CSV UTF-8).",
+                key="encoding",
+            )
+        ]
     lines = text.count("\n") + (0 if text.endswith("\n") else 1)
     if lines - 1 > max_rows:
-        return None, [Problem(name, f"has about {lines - 1:,} rows; at most {max_rows:,} are accepted.",
-                              "aggregate the data (one row per settlement and period) or split the file.",
-                              key="too_many_rows", params=(("rows", lines - 1), ("limit", max_rows)))]
+        return None, [
+            Problem(
+                name,
+                f"has about {lines - 1:,} rows; at most {max_rows:,} are accepted.",
+                "aggregate the data (one row per settlement and period) or split the file.",
+                key="too_many_rows",
+                params=(("rows", lines - 1), ("limit", max_rows)),
+            )
+        ]
     header = text.lstrip("\ufeff").split("\n", 1)[0]
     separator = max(_SEPARATORS, key=header.count)
     if header.count(separator) == 0:
@@ -200,27 +253,55 @@ def _read_csv(data: bytes, *, name: str, max_rows: int) -> tuple[pd.DataFrame | 
     try:
         rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=separator))
     except csv.Error as exc:
-        return None, [Problem(name, f"is not a well-formed CSV ({exc}).", "check quotes and separators.",
-                              key="csv_malformed", params=(("error", str(exc)),))]
+        return None, [
+            Problem(
+                name,
+                f"is not a well-formed CSV ({exc}).",
+                "check quotes and separators.",
+                key="csv_malformed",
+                params=(("error", str(exc)),),
+            )
+        ]
     numbered = [(line, r) for line, r in enumerate(rows, start=1) if any(cell.strip() for cell in r)]
     if not numbered:
-        return None, [Problem(name, "file is empty.", "export the table again with a header row and data rows.",
-                              key="table_empty")]
-    return _frame_from_rows(numbered, name=name, hint=f"check the separator ('{separator}') and quoting in those rows.",
-                            key="ragged_lines_csv", params=(("separator", separator),))
+        return None, [
+            Problem(
+                name, "file is empty.", "export the table again with a header row and data rows.", key="table_empty"
+            )
+        ]
+    return _frame_from_rows(
+        numbered,
+        name=name,
+        hint=f"check the separator ('{separator}') and quoting in those rows.",
+        key="ragged_lines_csv",
+        params=(("separator", separator),),
+    )
 
 
-def _frame_from_rows(numbered: list, *, name: str, hint: str, key: str,
-                     params: tuple = ()) -> tuple[pd.DataFrame | None, list[Problem]]:
+def _frame_from_rows(
+    numbered: list, *, name: str, hint: str, key: str, params: tuple = ()
+) -> tuple[pd.DataFrame | None, list[Problem]]:
     """A text frame indexed by line number from (line, cells) pairs whose first pair is the header; ``hint`` (the
     fix of ragged lines, English) and ``key``/``params`` (its catalog entry) depend on the file type."""
     (_, header), body = numbered[0], numbered[1:]
     ragged = tuple(line for line, r in body if len(r) != len(header))
     if ragged:
-        return None, [Problem(name, f"these lines do not have {len(header)} cells like the header.", hint, rows=ragged,
-                                      key=key, params=(("cells", len(header)),) + params)]
-    frame = pd.DataFrame([[c.strip() for c in r] for _, r in body], columns=header, dtype=object,
-                         index=pd.Index([line for line, _ in body], name="line"))
+        return None, [
+            Problem(
+                name,
+                f"these lines do not have {len(header)} cells like the header.",
+                hint,
+                rows=ragged,
+                key=key,
+                params=(("cells", len(header)),) + params,
+            )
+        ]
+    frame = pd.DataFrame(
+        [[c.strip() for c in r] for _, r in body],
+        columns=header,
+        dtype=object,
+        index=pd.Index([line for line, _ in body], name="line"),
+    )
     return frame, []
 
 
@@ -229,19 +310,38 @@ def _read_xlsx(data: bytes, *, name: str, max_rows: int) -> tuple[pd.DataFrame |
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
-        return None, [Problem(name, "the workbook is damaged (not a valid zip container).", "save it again from Excel.",
-                              key="workbook_damaged")]
+        return None, [
+            Problem(
+                name,
+                "the workbook is damaged (not a valid zip container).",
+                "save it again from Excel.",
+                key="workbook_damaged",
+            )
+        ]
     if unpacked > MAX_XLSX_UNPACKED_BYTES or unpacked > MAX_XLSX_EXPANSION * max(len(data), 1) and unpacked > 10e6:
-        return None, [Problem(name, f"the workbook expands to {unpacked / 1e6:.0f} MB; refused as a possible zip bomb.",
-                              "save the sheet as CSV and upload that.",
-                              key="workbook_zip_bomb", params=(("size_mb", round(unpacked / 1e6)),))]
+        return None, [
+            Problem(
+                name,
+                f"the workbook expands to {unpacked / 1e6:.0f} MB; refused as a possible zip bomb.",
+                "save the sheet as CSV and upload that.",
+                key="workbook_zip_bomb",
+                params=(("size_mb", round(unpacked / 1e6)),),
+            )
+        ]
     import openpyxl  # imported here: only workbooks need it
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken files
-        return None, [Problem(name, f"the workbook cannot be read ({type(exc).__name__}).", "save it again from Excel.",
-                              key="workbook_unreadable", params=(("error", type(exc).__name__),))]
+        return None, [
+            Problem(
+                name,
+                f"the workbook cannot be read ({type(exc).__name__}).",
+                "save it again from Excel.",
+                key="workbook_unreadable",
+                params=(("error", type(exc).__name__),),
+            )
+        ]
     sheet = book.worksheets[0]
     # The <dimension> tag (sheet.max_row) is written by whoever made the file and may lie: count rows as they
     # stream in, and stop at the first one over the cap.
@@ -255,17 +355,28 @@ def _read_xlsx(data: bytes, *, name: str, max_rows: int) -> tuple[pd.DataFrame |
         width = max(width, max(i for i, cell in enumerate(cells) if cell) + 1)  # trailing empty cells do not count
         if len(numbered) - 1 > max_rows:
             book.close()
-            return None, [Problem(name, f"the first sheet has more than {max_rows:,} rows; at most {max_rows:,} "
-                                        "are accepted.", "aggregate the data or split the file.",
-                                  key="sheet_over_row_cap", params=(("limit", max_rows),))]
+            return None, [
+                Problem(
+                    name,
+                    f"the first sheet has more than {max_rows:,} rows; at most {max_rows:,} are accepted.",
+                    "aggregate the data or split the file.",
+                    key="sheet_over_row_cap",
+                    params=(("limit", max_rows),),
+                )
+            ]
     book.close()
     # rows stream in unpadded once the dimension is reset: pad (or cut empty trailing cells) to the widest row
     numbered = [(line, (cells + [""] * width)[:width]) for line, cells in numbered]
     if not numbered:
-        return None, [Problem(name, "the first sheet is empty.", "put the table on the first sheet with a header row.",
-                              key="sheet_empty")]
-    return _frame_from_rows(numbered, name=name, hint="remove cells outside the table.",
-                            key="ragged_lines_xlsx")
+        return None, [
+            Problem(
+                name,
+                "the first sheet is empty.",
+                "put the table on the first sheet with a header row.",
+                key="sheet_empty",
+            )
+        ]
+    return _frame_from_rows(numbered, name=name, hint="remove cells outside the table.", key="ragged_lines_xlsx")
 
 
 _NUMBER_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")

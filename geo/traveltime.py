@@ -74,13 +74,15 @@ class TravelTimes:
 
     def to_frame(self) -> pd.DataFrame:
         """Columns ``settlement_id, minutes, service_id, method, status`` (minutes NaN when unreachable)."""
-        return pd.DataFrame({
-            "settlement_id": self.settlement_id,
-            "minutes": np.where(np.isfinite(self.minutes), self.minutes, np.nan),
-            "service_id": self.service_id,
-            "method": self.method,
-            "status": self.status,
-        })
+        return pd.DataFrame(
+            {
+                "settlement_id": self.settlement_id,
+                "minutes": np.where(np.isfinite(self.minutes), self.minutes, np.nan),
+                "service_id": self.service_id,
+                "method": self.method,
+                "status": self.status,
+            }
+        )
 
 
 NO_PREDECESSOR = -9999
@@ -173,8 +175,10 @@ def route(network: RoadNetwork, times: TravelTimes, settlement: int) -> Route | 
     """
     tree = times.routes
     if tree is None:
-        raise ValueError("`times` keeps no routes: call nearest_service_minutes(..., keep_routes=True) with a road "
-                         "network (an estimate has no route).")
+        raise ValueError(
+            "`times` keeps no routes: call nearest_service_minutes(..., keep_routes=True) with a road "
+            "network (an estimate has no route)."
+        )
     i = int(settlement)
     k = int(tree.site[i])
     if k < 0 or not np.isfinite(times.minutes[i]):
@@ -187,9 +191,11 @@ def route(network: RoadNetwork, times: TravelTimes, settlement: int) -> Route | 
         leave = 0.0
         on_site_edge = _line_position(places, i, sites.fraction[k])
         pieces.append(_piece(line, start_at, on_site_edge))
-        seconds = (along_seconds(sites.fraction[k] - places.fraction[i], places.forward_s[i])
-                   if sites.fraction[k] >= places.fraction[i]
-                   else along_seconds(places.fraction[i] - sites.fraction[k], places.backward_s[i]))
+        seconds = (
+            along_seconds(sites.fraction[k] - places.fraction[i], places.forward_s[i])
+            if sites.fraction[k] >= places.fraction[i]
+            else along_seconds(places.fraction[i] - sites.fraction[k], places.backward_s[i])
+        )
         nodes = np.zeros(0, dtype=np.int64)
         total_s = places.access_s[i] + float(seconds)  # as the search counts it: no access leg for the service
     else:
@@ -200,21 +206,28 @@ def route(network: RoadNetwork, times: TravelTimes, settlement: int) -> Route | 
         nodes = [entry_node]
         while tree.predecessors[nodes[-1]] < network.n_nodes:
             if tree.predecessors[nodes[-1]] == NO_PREDECESSOR or len(nodes) > network.n_nodes:
-                raise ValueError(f"settlement {i} has minutes but its path does not lead to a service; the route "
-                                 "tree does not belong to this network.")
+                raise ValueError(
+                    f"settlement {i} has minutes but its path does not lead to a service; the route "
+                    "tree does not belong to this network."
+                )
             nodes.append(int(tree.predecessors[nodes[-1]]))
         edges_s = 0.0
         for a, b in zip(nodes[:-1], nodes[1:]):
             edge = _fastest_edge(network, a, b)
             edges_s += float(network.edge_seconds[edge])
-            pieces.append(network.geom_xy[network.geom_offsets[edge]:network.geom_offsets[edge + 1]])
+            pieces.append(network.geom_xy[network.geom_offsets[edge] : network.geom_offsets[edge + 1]])
         last = nodes[-1]
         arrive_low, arrive_high = sites.arrive_costs()
         via_low = last == sites.low[k] and (last != sites.high[k] or arrive_low[k] <= arrive_high[k])
         arrive = float(arrive_low[k] if via_low else arrive_high[k])
         site_line = network.edge_lines[sites.edge[k]]
-        pieces.append(_piece(site_line, _line_position(sites, k, 0.0 if via_low else 1.0),
-                             _line_position(sites, k, sites.fraction[k])))
+        pieces.append(
+            _piece(
+                site_line,
+                _line_position(sites, k, 0.0 if via_low else 1.0),
+                _line_position(sites, k, sites.fraction[k]),
+            )
+        )
         total_s = places.access_s[i] + leave + edges_s + max(arrive + sites.access_s[k], MIN_EDGE_SECONDS)
         nodes = np.asarray(nodes, dtype=np.int64)
     pieces.append(np.array([[tree.site_x_m[k], tree.site_y_m[k]]]))
@@ -247,16 +260,21 @@ def _fastest_edge(network: RoadNetwork, tail: int, head: int) -> int:
 
 def estimate_description(*, circuity: float, speed_kmh: float) -> str:
     """The label of estimated times."""
-    return (f"estimate (no road network): straight-line distance × {circuity:g} circuity "
-            f"at {speed_kmh:g} km/h")
+    return f"estimate (no road network): straight-line distance × {circuity:g} circuity at {speed_kmh:g} km/h"
 
 
-def nearest_service_minutes(network: RoadNetwork | None, settlements: gpd.GeoDataFrame,
-                            services: gpd.GeoDataFrame, *, analysis_crs: str,
-                            circuity: float = DEFAULT_CIRCUITY,
-                            estimate_speed_kmh: float = DEFAULT_ESTIMATE_SPEED_KMH,
-                            max_snap_m: float = MAX_SNAP_M,
-                            access_speed_kmh: float = ACCESS_SPEED_KMH, keep_routes: bool = False) -> TravelTimes:
+def nearest_service_minutes(
+    network: RoadNetwork | None,
+    settlements: gpd.GeoDataFrame,
+    services: gpd.GeoDataFrame,
+    *,
+    analysis_crs: str,
+    circuity: float = DEFAULT_CIRCUITY,
+    estimate_speed_kmh: float = DEFAULT_ESTIMATE_SPEED_KMH,
+    max_snap_m: float = MAX_SNAP_M,
+    access_speed_kmh: float = ACCESS_SPEED_KMH,
+    keep_routes: bool = False,
+) -> TravelTimes:
     """Minutes from every settlement to its nearest service, in one multi-source search.
 
     Parameters
@@ -292,8 +310,14 @@ def nearest_service_minutes(network: RoadNetwork | None, settlements: gpd.GeoDat
             minutes = _estimate_minutes(distance_m, circuity, estimate_speed_kmh)
             nearest = service_ids[index]
         status = np.where(np.isfinite(minutes), STATUS_OK, STATUS_UNREACHABLE).astype(object)
-        return TravelTimes(settlement_ids, minutes, nearest, status, METHOD_ESTIMATE,
-                           estimate_description(circuity=circuity, speed_kmh=estimate_speed_kmh))
+        return TravelTimes(
+            settlement_ids,
+            minutes,
+            nearest,
+            status,
+            METHOD_ESTIMATE,
+            estimate_description(circuity=circuity, speed_kmh=estimate_speed_kmh),
+        )
 
     _check_network_crs(network, analysis_crs)
     places = network.snap(px, py, max_snap_m=max_snap_m, access_speed_kmh=access_speed_kmh)
@@ -301,8 +325,9 @@ def nearest_service_minutes(network: RoadNetwork | None, settlements: gpd.GeoDat
     graph = _graph_with_sites(network, sites)
     virtual = np.arange(network.n_nodes, network.n_nodes + len(service_ids))
     if len(service_ids):
-        node_s, predecessors, source = dijkstra(graph, directed=True, indices=virtual, min_only=True,
-                                                return_predecessors=True)
+        node_s, predecessors, source = dijkstra(
+            graph, directed=True, indices=virtual, min_only=True, return_predecessors=True
+        )
     else:
         node_s, source = np.full(graph.shape[0], np.inf), np.full(graph.shape[0], -9999)
         predecessors = np.full(graph.shape[0], NO_PREDECESSOR)
@@ -313,8 +338,11 @@ def nearest_service_minutes(network: RoadNetwork | None, settlements: gpd.GeoDat
     place_idx, site_idx, direct_s = _same_edge_seconds(places, sites)
     direct = np.full(n, np.inf)
     direct_site = np.full(n, -1)
-    fastest = (pd.DataFrame({"p": place_idx, "s": site_idx, "t": direct_s})
-               .sort_values("t", kind="stable").drop_duplicates("p"))
+    fastest = (
+        pd.DataFrame({"p": place_idx, "s": site_idx, "t": direct_s})
+        .sort_values("t", kind="stable")
+        .drop_duplicates("p")
+    )
     direct[fastest["p"].to_numpy()] = fastest["t"].to_numpy()
     direct_site[fastest["p"].to_numpy()] = fastest["s"].to_numpy()
     candidates_s = np.column_stack([candidates_s, direct])
@@ -327,20 +355,39 @@ def nearest_service_minutes(network: RoadNetwork | None, settlements: gpd.GeoDat
     minutes = np.where(reachable, minutes, np.inf)
     nearest = np.full(n, None, dtype=object)
     nearest[reachable] = service_ids[best_site[reachable]]
-    status = np.where(~places.connected, STATUS_NOT_CONNECTED,
-                      np.where(reachable, STATUS_OK, STATUS_UNREACHABLE)).astype(object)
-    routes = (RouteTree(predecessors, places, sites, best, np.where(reachable, best_site, -1), px, py, sx, sy)
-              if keep_routes else None)
-    return TravelTimes(settlement_ids, minutes, nearest, status, METHOD_NETWORK,
-                       network.profile_description,
-                       _snap_warnings(places, settlement_ids, "settlement", max_snap_m)
-                       + _snap_warnings(sites, service_ids, "service", max_snap_m), routes)
+    status = np.where(
+        ~places.connected, STATUS_NOT_CONNECTED, np.where(reachable, STATUS_OK, STATUS_UNREACHABLE)
+    ).astype(object)
+    routes = (
+        RouteTree(predecessors, places, sites, best, np.where(reachable, best_site, -1), px, py, sx, sy)
+        if keep_routes
+        else None
+    )
+    return TravelTimes(
+        settlement_ids,
+        minutes,
+        nearest,
+        status,
+        METHOD_NETWORK,
+        network.profile_description,
+        _snap_warnings(places, settlement_ids, "settlement", max_snap_m)
+        + _snap_warnings(sites, service_ids, "service", max_snap_m),
+        routes,
+    )
 
 
-def minutes_matrix(network: RoadNetwork | None, sites: gpd.GeoDataFrame, settlements: gpd.GeoDataFrame, *,
-                   cutoff_minutes: float, analysis_crs: str, circuity: float = DEFAULT_CIRCUITY,
-                   estimate_speed_kmh: float = DEFAULT_ESTIMATE_SPEED_KMH, max_snap_m: float = MAX_SNAP_M,
-                   access_speed_kmh: float = ACCESS_SPEED_KMH) -> np.ndarray:
+def minutes_matrix(
+    network: RoadNetwork | None,
+    sites: gpd.GeoDataFrame,
+    settlements: gpd.GeoDataFrame,
+    *,
+    cutoff_minutes: float,
+    analysis_crs: str,
+    circuity: float = DEFAULT_CIRCUITY,
+    estimate_speed_kmh: float = DEFAULT_ESTIMATE_SPEED_KMH,
+    max_snap_m: float = MAX_SNAP_M,
+    access_speed_kmh: float = ACCESS_SPEED_KMH,
+) -> np.ndarray:
     """Minutes from every settlement to every site, up to a cutoff.
 
     Compute it once for all candidate sites; a scenario (a subset of sites) then costs
@@ -366,8 +413,8 @@ def minutes_matrix(network: RoadNetwork | None, sites: gpd.GeoDataFrame, settlem
     out = np.full((len(sx), len(px)), np.inf, dtype=np.float32)
     if network is None:
         for start in range(0, len(sx), 1024):
-            d = np.hypot(sx[start:start + 1024, None] - px[None, :], sy[start:start + 1024, None] - py[None, :])
-            out[start:start + 1024] = _estimate_minutes(d, circuity, estimate_speed_kmh)
+            d = np.hypot(sx[start : start + 1024, None] - px[None, :], sy[start : start + 1024, None] - py[None, :])
+            out[start : start + 1024] = _estimate_minutes(d, circuity, estimate_speed_kmh)
         out[out > cutoff_minutes] = np.inf
         return out
 
@@ -405,8 +452,10 @@ def _xy_m(frame: gpd.GeoDataFrame, analysis_crs: str, name: str) -> tuple[np.nda
 
 def _check_network_crs(network: RoadNetwork, analysis_crs: str) -> None:
     if str(network.crs) != str(analysis_crs):
-        raise CrsError(f"the road network is in {network.crs} but `analysis_crs` is {analysis_crs}; "
-                       "rebuild the network in the region's analysis CRS.")
+        raise CrsError(
+            f"the road network is in {network.crs} but `analysis_crs` is {analysis_crs}; "
+            "rebuild the network in the region's analysis CRS."
+        )
 
 
 def _graph_with_sites(network: RoadNetwork, sites: Snap) -> sp.csr_matrix:
@@ -439,8 +488,11 @@ def _same_edge_seconds(places: Snap, sites: Snap) -> tuple[np.ndarray, np.ndarra
     s = np.repeat(np.arange(len(site_key)), stop - start)
     p = order[np.concatenate([np.arange(a, b) for a, b in zip(start, stop)])] if len(s) else np.zeros(0, int)
     ahead = sites.fraction[s] >= places.fraction[p]
-    seconds = np.where(ahead, along_seconds(sites.fraction[s] - places.fraction[p], places.forward_s[p]),
-                       along_seconds(places.fraction[p] - sites.fraction[s], places.backward_s[p]))
+    seconds = np.where(
+        ahead,
+        along_seconds(sites.fraction[s] - places.fraction[p], places.forward_s[p]),
+        along_seconds(places.fraction[p] - sites.fraction[s], places.backward_s[p]),
+    )
     finite = np.isfinite(seconds)
     return p[finite], s[finite], seconds[finite]
 
@@ -450,6 +502,8 @@ def _snap_warnings(snap: Snap, ids: np.ndarray, what: str, max_snap_m: float) ->
     if not len(far):
         return ()
     shown = ", ".join(map(str, far[:10])) + (f" (+{len(far) - 10} more)" if len(far) > 10 else "")
-    return (f"{len(far)} {what}(s) lie more than {max_snap_m / 1000:g} km from any road and are not connected "
-            f"to the network: {shown}. Their times are missing, not zero; add the road to OSM or raise the "
-            "maximum snap distance.",)
+    return (
+        f"{len(far)} {what}(s) lie more than {max_snap_m / 1000:g} km from any road and are not connected "
+        f"to the network: {shown}. Their times are missing, not zero; add the road to OSM or raise the "
+        "maximum snap distance.",
+    )

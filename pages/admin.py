@@ -45,9 +45,14 @@ if NOTICE_KEY in st.session_state:
 # --- users ---------------------------------------------------------------------------------------------------------
 st.subheader(t("admin.users", L))
 users = access.list_users(store)
-show_table(pd.DataFrame([(u.username, role_name(u.role), u.email or "") for u in users],
-                          columns=[t("admin.col.username", L), t("admin.col.role", L), t("admin.col.email", L)]),
-             hide_index=True, width="stretch")
+show_table(
+    pd.DataFrame(
+        [(u.username, role_name(u.role), u.email or "") for u in users],
+        columns=[t("admin.col.username", L), t("admin.col.role", L), t("admin.col.email", L)],
+    ),
+    hide_index=True,
+    width="stretch",
+)
 
 with st.form("create_user", clear_on_submit=True):
     st.markdown(f"**{t('admin.create', L)}**")
@@ -57,13 +62,22 @@ with st.form("create_user", clear_on_submit=True):
     if st.form_submit_button(t("admin.create_submit", L)):
         password = secrets.token_urlsafe(TEMPORARY_PASSWORD_BYTES)
         try:
-            access.create_user(store, username.strip(), role=role, password=password, email=email.strip() or None,
-                               temporary=True, by=admin.username)
+            access.create_user(
+                store,
+                username.strip(),
+                role=role,
+                password=password,
+                email=email.strip() or None,
+                temporary=True,
+                by=admin.username,
+            )
         except access.UserError as exc:
             st.error(markdown_text(exc.message(L)))
         else:
-            done(t("admin.temp_password", L, user=markdown_text(username.strip()), password=markdown_text(password)),
-                 password=True)
+            done(
+                t("admin.temp_password", L, user=markdown_text(username.strip()), password=markdown_text(password)),
+                password=True,
+            )
 
 st.markdown(f"**{t('admin.change', L)}**")
 names = [u.username for u in users]
@@ -71,8 +85,9 @@ chosen = st.selectbox(t("admin.user", L), names, key="admin_user")
 columns = st.columns(3)
 with columns[0].form("set_role"):
     current = next(u.role for u in users if u.username == chosen)
-    new_role = st.selectbox(t("admin.col.role", L), access.ROLES, index=access.ROLES.index(current),
-                            format_func=role_name)
+    new_role = st.selectbox(
+        t("admin.col.role", L), access.ROLES, index=access.ROLES.index(current), format_func=role_name
+    )
     if st.form_submit_button(t("admin.set_role", L)):
         try:
             access.set_role(store, chosen, new_role, by=admin.username)
@@ -99,8 +114,11 @@ with columns[2].form("delete_user"):
 st.subheader(t("admin.audit", L))
 only = st.selectbox(t("admin.audit_filter", L), [None, *names], format_func=lambda n: "—" if n is None else n)
 log = access.entries(store, user=only, limit=AUDIT_ROWS)
-show_table(pd.DataFrame([(fmt_datetime(e.at, L, style="medium"), e.user, access.action_label(e.action, L), e.object)
-                        for e in log],
-                          columns=[t("admin.col.at", L), t("admin.col.username", L), t("admin.col.action", L),
-                                   t("admin.col.object", L)]),
-             hide_index=True, width="stretch")
+show_table(
+    pd.DataFrame(
+        [(fmt_datetime(e.at, L, style="medium"), e.user, access.action_label(e.action, L), e.object) for e in log],
+        columns=[t("admin.col.at", L), t("admin.col.username", L), t("admin.col.action", L), t("admin.col.object", L)],
+    ),
+    hide_index=True,
+    width="stretch",
+)

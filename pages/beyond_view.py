@@ -10,8 +10,16 @@ import math
 
 import streamlit as st
 
-from planning.beyond import (VillageAccess, beyond_help, beyond_table, display, gap_table, gap_totals,
-                             settlement_at, village_access)
+from planning.beyond import (
+    VillageAccess,
+    beyond_help,
+    beyond_table,
+    display,
+    gap_table,
+    gap_totals,
+    settlement_at,
+    village_access,
+)
 from planning.coverage import NO_DISTRICT_ID, threshold_key
 from planning.i18n import fmt_number, place_names, t
 from planning.markup import markdown_text
@@ -28,8 +36,9 @@ MAX_DISTRICT_TABLE_HEIGHT_PX = 35 * 32
 """Up to 30 districts and the total fit without scrolling (the real region has 21)."""
 
 
-def village_panel(region, services, cov, nearest_service_ids, *, map_key: str, key: str, network,
-                  lang: str) -> VillageAccess | None:
+def village_panel(
+    region, services, cov, nearest_service_ids, *, map_key: str, key: str, network, lang: str
+) -> VillageAccess | None:
     """A settlement picker (a click on its marker in the map ``map_key`` chooses it too) and what it shows: minutes
     to the nearest service, which one, and whether the route is drawn (by road) or the time is an estimate.
     Call before the map is drawn; pass the result to :func:`draw_route`."""
@@ -43,11 +52,19 @@ def village_panel(region, services, cov, nearest_service_ids, *, map_key: str, k
             st.session_state[pick_key] = index
     names = place_names(settlements, lang)
     districts = dict(zip(region.districts["district_id"].astype(str), place_names(region.districts, lang)))
-    labels = [name + (f" ({districts[d]})" if isinstance(d, str) and d in districts else "")
-              for name, d in zip(names, settlements["district_id"])]
+    labels = [
+        name + (f" ({districts[d]})" if isinstance(d, str) and d in districts else "")
+        for name, d in zip(names, settlements["district_id"])
+    ]
     left, right = st.columns(2)
-    index = left.selectbox(t("beyond.village_pick", lang), range(len(settlements)), index=None, key=pick_key,
-                           placeholder=t("beyond.village_placeholder", lang), format_func=labels.__getitem__)
+    index = left.selectbox(
+        t("beyond.village_pick", lang),
+        range(len(settlements)),
+        index=None,
+        key=pick_key,
+        placeholder=t("beyond.village_placeholder", lang),
+        format_func=labels.__getitem__,
+    )
     if index is None:
         return None
     access = village_access(region, services, cov, nearest_service_ids, index, network=network, lang=lang)
@@ -58,9 +75,17 @@ def village_panel(region, services, cov, nearest_service_ids, *, map_key: str, k
 
 def _village_text(access: VillageAccess, lang: str) -> None:
     if math.isfinite(access.minutes) and access.service_name is not None:
-        st.markdown(markdown_text(t("beyond.village_minutes", lang, name=access.name,
-                                    minutes=fmt_number(access.minutes, lang, decimals=1),
-                                    service=access.service_name)))
+        st.markdown(
+            markdown_text(
+                t(
+                    "beyond.village_minutes",
+                    lang,
+                    name=access.name,
+                    minutes=fmt_number(access.minutes, lang, decimals=1),
+                    service=access.service_name,
+                )
+            )
+        )
     else:
         st.markdown(markdown_text(t("beyond.village_unreachable", lang, name=access.name)))
     if not access.by_road:
@@ -73,9 +98,18 @@ def draw_route(fmap, access: VillageAccess | None, *, lang: str) -> None:
     """Draw the chosen settlement's road route on ``fmap`` (nothing without one: an estimate has no route)."""
     if access is None or access.route is None:
         return
-    add_route(fmap, access.route.lat_lon(), name=t("beyond.layer_route", lang),
-              tooltip=t("beyond.route_tooltip", lang, name=access.name, service=access.service_name,
-                        minutes=fmt_number(access.minutes, lang, decimals=1)))
+    add_route(
+        fmap,
+        access.route.lat_lon(),
+        name=t("beyond.layer_route", lang),
+        tooltip=t(
+            "beyond.route_tooltip",
+            lang,
+            name=access.name,
+            service=access.service_name,
+            minutes=fmt_number(access.minutes, lang, decimals=1),
+        ),
+    )
 
 
 def district_section(region, cov, *, lang: str, incidents: bool = False) -> None:
@@ -84,15 +118,22 @@ def district_section(region, cov, *, lang: str, incidents: bool = False) -> None
     st.subheader(t("beyond.title_all", lang))
     table = beyond_table(region, cov, lang=lang, incidents=incidents)
     helps = beyond_help(cov, lang=lang, incidents=incidents)
-    config = {column: st.column_config.Column(help=helps.get(column), alignment="right") for column in table.columns[1:]}
+    config = {
+        column: st.column_config.Column(help=helps.get(column), alignment="right") for column in table.columns[1:]
+    }
     config[table.columns[0]] = st.column_config.Column(width=NAME_COLUMN_PX, pinned=True)
-    st.dataframe(display(table, lang=lang), hide_index=True, width="stretch", column_config=config, placeholder="—",
-                 height=min(MAX_DISTRICT_TABLE_HEIGHT_PX, ROW_HEIGHT_PX * (len(table) + 1) + 3))
+    st.dataframe(
+        display(table, lang=lang),
+        hide_index=True,
+        width="stretch",
+        column_config=config,
+        placeholder="—",
+        height=min(MAX_DISTRICT_TABLE_HEIGHT_PX, ROW_HEIGHT_PX * (len(table) + 1) + 3),
+    )
     st.caption(t("beyond.caption", lang))
 
 
-def gap_section(region, cov, nearest_service_ids, services, *, threshold_minutes: float, key: str,
-                lang: str) -> None:
+def gap_section(region, cov, nearest_service_ids, services, *, threshold_minutes: float, key: str, lang: str) -> None:
     """The settlements beyond ``threshold_minutes``, filtered by district, with their totals."""
     minutes_key = threshold_key(threshold_minutes)
     st.subheader(t("beyond.gaps_title", lang, minutes=minutes_key))
@@ -101,20 +142,49 @@ def gap_section(region, cov, nearest_service_ids, services, *, threshold_minutes
         names = dict(zip(region.districts["district_id"].astype(str), place_names(region.districts, lang)))
         options = [None, *names] + ([NO_DISTRICT_ID] if NO_DISTRICT_ID in cov.districts else [])
         district_id = st.selectbox(
-            t("beyond.district_filter", lang), options, key=f"{key}_gap_district",
-            format_func=lambda d: t("beyond.all_districts", lang) if d is None
-            else t("beyond.no_district", lang) if d == NO_DISTRICT_ID else names.get(d, d))
+            t("beyond.district_filter", lang),
+            options,
+            key=f"{key}_gap_district",
+            format_func=lambda d: (
+                t("beyond.all_districts", lang)
+                if d is None
+                else t("beyond.no_district", lang)
+                if d == NO_DISTRICT_ID
+                else names.get(d, d)
+            ),
+        )
     totals = gap_totals(cov, threshold_minutes=threshold_minutes, district_id=district_id)
     if not totals.settlements:
         st.success(t("beyond.no_gaps", lang, minutes=minutes_key))
         return
-    st.markdown(t("beyond.gap_totals", lang, settlements=totals.settlements, people=totals.people,
-                  unknown=totals.settlements_unknown_population))
-    table = gap_table(region, cov, nearest_service_ids, threshold_minutes=threshold_minutes, lang=lang,
-                      services=services, district_id=district_id)
+    st.markdown(
+        t(
+            "beyond.gap_totals",
+            lang,
+            settlements=totals.settlements,
+            people=totals.people,
+            unknown=totals.settlements_unknown_population,
+        )
+    )
+    table = gap_table(
+        region,
+        cov,
+        nearest_service_ids,
+        threshold_minutes=threshold_minutes,
+        lang=lang,
+        services=services,
+        district_id=district_id,
+    )
     minutes_column, population_column = t("scen.col_minutes", lang), t("field.population", lang)
-    styled = display(table, lang=lang, decimals={minutes_column: 1}, infinite={minutes_column: t("scen.unreachable", lang)})
+    styled = display(
+        table, lang=lang, decimals={minutes_column: 1}, infinite={minutes_column: t("scen.unreachable", lang)}
+    )
     config = {population_column: st.column_config.Column(help=t("beyond.help.population", lang))}
-    st.dataframe(styled, hide_index=True, width="stretch", column_config=config, placeholder=t("value.unknown", lang),
-                 height=min(MAX_TABLE_HEIGHT_PX, ROW_HEIGHT_PX * (len(table) + 1) + 3))
-
+    st.dataframe(
+        styled,
+        hide_index=True,
+        width="stretch",
+        column_config=config,
+        placeholder=t("value.unknown", lang),
+        height=min(MAX_TABLE_HEIGHT_PX, ROW_HEIGHT_PX * (len(table) + 1) + 3),
+    )

@@ -83,13 +83,15 @@ PROFILE_KEY = "speed_adjustments"
 def current_profile(region: Region | None = None) -> SpeedProfile:
     """The speed profile of this session: the region's (its speeds.csv, else the built-in speeds; default: this
     session's region) with the adjustments the planner switched on."""
-    return speed_profile_of(region if region is not None else get_region(),
-                            adjustments=st.session_state.get(PROFILE_KEY, ()))
+    return speed_profile_of(
+        region if region is not None else get_region(), adjustments=st.session_state.get(PROFILE_KEY, ())
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _site_minutes(region_path: str, roads_stamp: str, profile_key: str, _region: Region,
-                  _profile: SpeedProfile) -> SiteMinutes:
+def _site_minutes(
+    region_path: str, roads_stamp: str, profile_key: str, _region: Region, _profile: SpeedProfile
+) -> SiteMinutes:
     return site_minutes_for(_region, profile=_profile)
 
 
@@ -103,8 +105,15 @@ def site_minutes(region: Region) -> SiteMinutes:
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _bands(region_path: str, roads_stamp: str, profile_key: str, positions: tuple, _region: Region,
-           _services, _site_minutes: SiteMinutes):
+def _bands(
+    region_path: str,
+    roads_stamp: str,
+    profile_key: str,
+    positions: tuple,
+    _region: Region,
+    _services,
+    _site_minutes: SiteMinutes,
+):
     return service_bands(_region, _services, _site_minutes.network)
 
 
@@ -113,7 +122,9 @@ def bands(region: Region, services, minutes_table: SiteMinutes):
     roads = region.roads_path
     stamp = f"{roads}:{roads.stat().st_mtime_ns}" if roads else "estimate"
     positions = tuple((str(i), round(g.x, 6), round(g.y, 6)) for i, g in zip(services["service_id"], services.geometry))
-    return _bands(str(region.path), stamp, current_profile(region).cache_key(), positions, region, services, minutes_table)
+    return _bands(
+        str(region.path), stamp, current_profile(region).cache_key(), positions, region, services, minutes_table
+    )
 
 
 def incidents_here(region: Region, period: str | None = None):
@@ -306,8 +317,9 @@ def guard(action: str) -> User:
     return user
 
 
-def download(label: str, build, *, file_name: str, mime: str, key: str, action: str = "export",
-             object: str, **button_options) -> None:
+def download(
+    label: str, build, *, file_name: str, mime: str, key: str, action: str = "export", object: str, **button_options
+) -> None:
     """A download button whose file is built only when clicked, for a session still signed in with a role that
     may perform ``action``; each download is recorded in the audit log (``object`` names what, never content).
 
@@ -434,18 +446,36 @@ def sticky_selectbox(label: str, options, *, key: str, format_func=str, **kwargs
 def scenario_name_problem(exc: ScenarioNameError) -> str:
     """A :class:`planning.scenarios.ScenarioNameError` in the reader's language."""
     if exc.reason == "taken":
-        return t("scen_safety.name_taken_archived" if exc.other.archived else "scen_safety.name_taken", lang(),
-                 other=markdown_text(exc.other.name))
+        return t(
+            "scen_safety.name_taken_archived" if exc.other.archived else "scen_safety.name_taken",
+            lang(),
+            other=markdown_text(exc.other.name),
+        )
     if exc.reason == "empty":
         return t("scen.name_needed", lang())
     return t("scen_safety.name_too_long", lang(), count=MAX_SCENARIO_NAME_CHARS)
 
 
 # --- Streamlit's own English, in the reader's language ------------------------------------------------------------
-STREAMLIT_TEXT_KEYS = ("Upload", "Drag and drop a file here", "Drag and drop files here", "Choose an option",
-                       "Choose options", "No results", "Search", "Close Search", "Next Result", "Previous Result",
-                       "Download as CSV", "Fullscreen", "Close fullscreen", "Show/hide columns", "Clear all",
-                       "Running...", "Stop")
+STREAMLIT_TEXT_KEYS = (
+    "Upload",
+    "Drag and drop a file here",
+    "Drag and drop files here",
+    "Choose an option",
+    "Choose options",
+    "No results",
+    "Search",
+    "Close Search",
+    "Next Result",
+    "Previous Result",
+    "Download as CSV",
+    "Fullscreen",
+    "Close fullscreen",
+    "Show/hide columns",
+    "Clear all",
+    "Running...",
+    "Stop",
+)
 """Texts that Streamlit 1.67's widgets draw in English with no parameter to change them (file uploader button
 and drop text, selectbox/multiselect empty states, the table toolbar's tooltips and aria-labels, the running
 indicator); catalog keys ``streamlit.<text>``."""
@@ -521,10 +551,12 @@ def streamlit_texts_tag(language: str) -> str | None:
 
     if language == "en":
         return None
-    spec = {"texts": {text: t(f"streamlit.{text}", language) for text in STREAMLIT_TEXT_KEYS},
-            "units": {unit: t(f"streamlit.unit.{unit}", language) for unit in ("B", "KB", "MB", "GB")},
-            "perFile": t("streamlit.per_file", language, size="{size}"),
-            "decimal": t_decimal(language)}
+    spec = {
+        "texts": {text: t(f"streamlit.{text}", language) for text in STREAMLIT_TEXT_KEYS},
+        "units": {unit: t(f"streamlit.unit.{unit}", language) for unit in ("B", "KB", "MB", "GB")},
+        "perFile": t("streamlit.per_file", language, size="{size}"),
+        "decimal": t_decimal(language),
+    }
     return _TEXTS_SCRIPT % html.escape(json.dumps(spec, ensure_ascii=False), quote=True)
 
 
@@ -545,8 +577,9 @@ def show_table(data, **kwargs):
     return st.dataframe(data, placeholder="—", **kwargs)
 
 
-MAP_FRAME_CSS = ("<style>iframe[title='streamlit_folium.st_folium'] {height: max(%dpx, calc(100vh - %dpx)) "
-                 "!important;}</style>")
+MAP_FRAME_CSS = (
+    "<style>iframe[title='streamlit_folium.st_folium'] {height: max(%dpx, calc(100vh - %dpx)) !important;}</style>"
+)
 MAP_MIN_HEIGHT_PX = 460
 MAP_SCREEN_MARGIN_PX = 130
 """A map is as tall as the browser window less this margin (pixels; the page header and a line of text stay
@@ -558,5 +591,6 @@ def show_map(fmap, *, key: str, returned_objects=()):
     from streamlit_folium import st_folium
 
     st.html(MAP_FRAME_CSS % (MAP_MIN_HEIGHT_PX, MAP_SCREEN_MARGIN_PX))
-    return st_folium(fmap, height=MAP_MIN_HEIGHT_PX, use_container_width=True,
-                     returned_objects=list(returned_objects), key=key)
+    return st_folium(
+        fmap, height=MAP_MIN_HEIGHT_PX, use_container_width=True, returned_objects=list(returned_objects), key=key
+    )

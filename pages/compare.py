@@ -5,8 +5,18 @@ import math
 import pandas as pd
 import streamlit as st
 
-from pages.common import (current_profile, get_region, guard, incident_level, incidents_here, lang, show_table,
-                          site_minutes, small_count_k, synthetic_banner)
+from pages.common import (
+    current_profile,
+    get_region,
+    guard,
+    incident_level,
+    incidents_here,
+    lang,
+    show_table,
+    site_minutes,
+    small_count_k,
+    synthetic_banner,
+)
 from pages.common import show_map
 from planning.analysis import evaluate
 from planning.baseline import scenario_label
@@ -60,8 +70,16 @@ key = threshold_key(step)
 comparison = compare(result_a.coverage, result_b.coverage)
 
 st.subheader(t("cmp.summary", L))
-st.success(comparison_sentence(result_a, result_b, name_a=markdown_text(label[id_a]), name_b=markdown_text(label[id_b]), lang=L,
-                               threshold_minutes=step))
+st.success(
+    comparison_sentence(
+        result_a,
+        result_b,
+        name_a=markdown_text(label[id_a]),
+        name_b=markdown_text(label[id_b]),
+        lang=L,
+        threshold_minutes=step,
+    )
+)
 
 
 def _minutes(value: float) -> str:
@@ -70,40 +88,56 @@ def _minutes(value: float) -> str:
 
 within = comparison.within[key]
 shown = [shown_incidents(r.coverage) for r in (result_a, result_b)]
-for column, scenario, result, incident_figures, is_b in zip(st.columns(2), (a, b), (result_a, result_b), shown,
-                                                             (False, True)):
+for column, scenario, result, incident_figures, is_b in zip(
+    st.columns(2), (a, b), (result_a, result_b), shown, (False, True)
+):
     figures = result.coverage.region.within[key]
     with column:
         st.markdown(f"**{markdown_text(label[scenario.scenario_id])}**")
         cols = st.columns(3 if level else 2)
         people, places = within.figures["population_covered"], within.figures["settlements_covered"]
-        cols[0].metric(t("scen.population_covered", L), fmt_number(figures.population_covered, L),
-                       delta=fmt_number(people.difference, L) if is_b else None)
+        cols[0].metric(
+            t("scen.population_covered", L),
+            fmt_number(figures.population_covered, L),
+            delta=fmt_number(people.difference, L) if is_b else None,
+        )
         cols[0].caption(population_share_text(figures, minutes=step, lang=L))
-        cols[1].metric(t("scen.settlements_covered", L), fmt_number(figures.settlements_covered, L),
-                       delta=fmt_number(places.difference, L) if is_b else None)
+        cols[1].metric(
+            t("scen.settlements_covered", L),
+            fmt_number(figures.settlements_covered, L),
+            delta=fmt_number(places.difference, L) if is_b else None,
+        )
         if level:
             cols[2].metric(t("scen.incidents_covered", L), incident_figures.region_covered[key])
         cols = st.columns(2)
         median = comparison.median_minutes
-        cols[0].metric(t("scen.median", L), _minutes(result.coverage.region.median_minutes),
-                       delta=_minutes(median.difference) if is_b and math.isfinite(median.difference) else None,
-                       delta_color="inverse")
+        cols[0].metric(
+            t("scen.median", L),
+            _minutes(result.coverage.region.median_minutes),
+            delta=_minutes(median.difference) if is_b and math.isfinite(median.difference) else None,
+            delta_color="inverse",
+        )
         cols[1].metric(t("scen.p90", L), _minutes(result.coverage.region.p90_minutes))
 
 # the two maps in a row of their own, so that they start at the same height whatever the figures above them
 for column, scenario, result, is_b in zip(st.columns(2), (a, b), (result_a, result_b), (False, True)):
     with column:
-        show_map(scenario_map(region, sites_to_services(scenario.sites), result.coverage, threshold_minutes=step,
-                              lang=L, k=k), key=f"cmp_map_{int(is_b)}")
+        show_map(
+            scenario_map(
+                region, sites_to_services(scenario.sites), result.coverage, threshold_minutes=step, lang=L, k=k
+            ),
+            key=f"cmp_map_{int(is_b)}",
+        )
 
 st.subheader(t("cmp.districts", L))
 names = district_names(region, L)
 rows = []
 for district, changes in within.districts.items():
     row = {t("field.district", L): names.get(district, district)}
-    for figure, label in (("population_covered", t("scen.col_population_within", L, minutes=key)),
-                          ("settlements_covered", t("scen.col_settlements_within", L, minutes=key))):
+    for figure, label in (
+        ("population_covered", t("scen.col_population_within", L, minutes=key)),
+        ("settlements_covered", t("scen.col_settlements_within", L, minutes=key)),
+    ):
         change = changes[figure]
         row[t("cmp.col_a", L, what=label)] = change.a
         row[t("cmp.col_b", L, what=label)] = change.b
@@ -124,12 +158,14 @@ if changed.empty:
 else:
     rows = pd.Index(region.settlements["settlement_id"]).get_indexer(changed["settlement_id"])
     all_names = place_names(region.settlements, L)
-    table = pd.DataFrame({
-        t("field.name", L): [all_names[i] for i in rows],
-        t("field.district", L): [names.get(d, d) if isinstance(d, str) else "" for d in changed["district_id"]],
-        t("cmp.change", L): [t(f"cmp.{c}", L) for c in changed["change"]],
-        t("cmp.minutes_a", L): [_minutes(m) for m in changed["minutes_a"]],
-        t("cmp.minutes_b", L): [_minutes(m) for m in changed["minutes_b"]],
-        t("field.population", L): changed["population"].to_numpy(),
-    })
+    table = pd.DataFrame(
+        {
+            t("field.name", L): [all_names[i] for i in rows],
+            t("field.district", L): [names.get(d, d) if isinstance(d, str) else "" for d in changed["district_id"]],
+            t("cmp.change", L): [t(f"cmp.{c}", L) for c in changed["change"]],
+            t("cmp.minutes_a", L): [_minutes(m) for m in changed["minutes_a"]],
+            t("cmp.minutes_b", L): [_minutes(m) for m in changed["minutes_b"]],
+            t("field.population", L): changed["population"].to_numpy(),
+        }
+    )
     show_table(table, hide_index=True)

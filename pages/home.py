@@ -24,17 +24,30 @@ synthetic_banner(region)
 st.subheader(f"{t('home.region', L)}: {markdown_text(region.name(L))}")
 st.caption(f"{t('home.folder', L)}: {markdown_text(region_dir())}")
 columns = st.columns(6)
-for column, (key, label) in zip(columns, [
-        ("districts", "count.districts"), ("settlements", "count.settlements"), ("services", "count.services"),
-        ("incidents", "count.incidents"), ("population_total", "count.population"),
-        ("settlements_without_population", "count.no_population")]):
+for column, (key, label) in zip(
+    columns,
+    [
+        ("districts", "count.districts"),
+        ("settlements", "count.settlements"),
+        ("services", "count.services"),
+        ("incidents", "count.incidents"),
+        ("population_total", "count.population"),
+        ("settlements_without_population", "count.no_population"),
+    ],
+):
     value = summary[key]
     column.metric(t(label, L), fmt_number(value, L) if isinstance(value, int) else value)
 
 st.subheader(t("home.status", L))
 if region.meta.get("bundled"):
-    st.info(t("default.about", L, districts=fmt_number(len(region.districts), L),
-              settlements=fmt_number(len(region.settlements), L)))
+    st.info(
+        t(
+            "default.about",
+            L,
+            districts=fmt_number(len(region.districts), L),
+            settlements=fmt_number(len(region.settlements), L),
+        )
+    )
 missing = region.missing()
 if missing:
     st.markdown("**" + t("home.lacks", L) + "**")
@@ -50,9 +63,11 @@ if attribution:
     st.markdown(t("home.attribution", L, text=markdown_text(attribution)))
 for source in region.meta.get("sources", []):
     files = markdown_text(", ".join(str(f) for f in source.get("files", [])))
-    st.markdown(f"- **{files}** — {markdown_text(source_text(source, 'name', L))}. "
-                f"*{markdown_text(source_text(source, 'licence', L))}*"
-                + (f" — {markdown_text(source['attribution'])}" if source.get("attribution") else ""))
+    st.markdown(
+        f"- **{files}** — {markdown_text(source_text(source, 'name', L))}. "
+        f"*{markdown_text(source_text(source, 'licence', L))}*"
+        + (f" — {markdown_text(source['attribution'])}" if source.get("attribution") else "")
+    )
 
 if not access.can(user.role, "edit_scenarios"):  # reading another folder of the server is a planner's action
     st.stop()

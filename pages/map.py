@@ -4,8 +4,17 @@ service, with the method (network or estimate) and its profile stated; incidents
 import streamlit as st
 
 from pages.beyond_view import district_section, draw_route, gap_section, village_panel
-from pages.common import (bands, get_region, guard, incident_level, incidents_here, lang, site_minutes, small_count_k,
-                          synthetic_banner)
+from pages.common import (
+    bands,
+    get_region,
+    guard,
+    incident_level,
+    incidents_here,
+    lang,
+    site_minutes,
+    small_count_k,
+    synthetic_banner,
+)
 from pages.common import show_map
 from planning.analysis import evaluate
 from planning.baseline import current_services
@@ -33,24 +42,50 @@ if not len(services):
 incidents = None
 if incident_level() == "settlement" and len(region.incidents):
     periods = available_periods(region.incidents)
-    period = st.selectbox(t("map.period", L), [None, *periods],
-                          format_func=lambda p: t("map.period.all", L) if p is None else p, key="map_period")
+    period = st.selectbox(
+        t("map.period", L),
+        [None, *periods],
+        format_func=lambda p: t("map.period.all", L) if p is None else p,
+        key="map_period",
+    )
     incidents = incidents_here(region, period=period)
 
 method_text = method_label(result.method, minutes_table.describe(L), L)
-village = village_panel(region, services, result.coverage, result.nearest_service_ids, map_key="region_map",
-                        key="map", network=minutes_table.network, lang=L)
-fmap = region_map(region, lang=L, services=services, settlement_incidents=incidents, k=small_count_k(),
-                  bands=service_bands, settlement_minutes=result.nearest.minutes, method=result.method,
-                  method_description=minutes_table.describe(L))
+village = village_panel(
+    region,
+    services,
+    result.coverage,
+    result.nearest_service_ids,
+    map_key="region_map",
+    key="map",
+    network=minutes_table.network,
+    lang=L,
+)
+fmap = region_map(
+    region,
+    lang=L,
+    services=services,
+    settlement_incidents=incidents,
+    k=small_count_k(),
+    bands=service_bands,
+    settlement_minutes=result.nearest.minutes,
+    method=result.method,
+    method_description=minutes_table.describe(L),
+)
 draw_route(fmap, village, lang=L)
 show_map(fmap, key="region_map", returned_objects=["last_object_clicked"])
 st.caption(method_text)
 st.caption(f"{t('map.services_shown', L, n=len(services))} · {t('map.caption', L)}")
 
 district_section(region, result.coverage, lang=L)
-gap_minutes = st.radio(t("beyond.threshold", L), list(result.coverage.thresholds_minutes), horizontal=True,
-                       format_func=threshold_key, index=len(result.coverage.thresholds_minutes) - 1,
-                       key="map_gap_minutes")
-gap_section(region, result.coverage, result.nearest_service_ids, services, threshold_minutes=gap_minutes, key="map",
-            lang=L)
+gap_minutes = st.radio(
+    t("beyond.threshold", L),
+    list(result.coverage.thresholds_minutes),
+    horizontal=True,
+    format_func=threshold_key,
+    index=len(result.coverage.thresholds_minutes) - 1,
+    key="map_gap_minutes",
+)
+gap_section(
+    region, result.coverage, result.nearest_service_ids, services, threshold_minutes=gap_minutes, key="map", lang=L
+)

@@ -36,8 +36,14 @@ if submitted:
         st.error(t("accounts.same", L))
     else:
         try:
-            access.change_password(store, user.username, current=current, new=new,
-                                   token=st.session_state.get(SESSION_KEY), client=client_id())
+            access.change_password(
+                store,
+                user.username,
+                current=current,
+                new=new,
+                token=st.session_state.get(SESSION_KEY),
+                client=client_id(),
+            )
         except access.SignInLocked as locked:
             st.error(t("accounts.locked", L, minutes=int(locked.retry_after_s // 60) + 1))
         except access.UserError:

@@ -19,8 +19,11 @@ from planning.scenarios import ScenarioStore, default_db_path, sites_to_services
 L = lang()
 guard("view_scenarios")
 region = get_region()
-st.markdown("<style>[data-testid=stSidebar], [data-testid=stHeader], [data-testid=stToolbar] {display: none;}"
-            " .block-container {padding-top: 1rem; max-width: 100%;}</style>", unsafe_allow_html=True)
+st.markdown(
+    "<style>[data-testid=stSidebar], [data-testid=stHeader], [data-testid=stToolbar] {display: none;}"
+    " .block-container {padding-top: 1rem; max-width: 100%;}</style>",
+    unsafe_allow_html=True,
+)
 
 BASELINE = baseline_name(region, L)
 scenarios = [(BASELINE, baseline_services(region))]
@@ -44,14 +47,20 @@ def _step(by: int) -> None:
 
 left, middle, right, district_column = st.columns([1, 3, 1, 3])
 left.button(t("present.previous", L), use_container_width=True, disabled=position == 0, on_click=_step, args=(-1,))
-right.button(t("present.next", L), use_container_width=True, disabled=position == len(scenarios) - 1,
-             on_click=_step, args=(1,))
+right.button(
+    t("present.next", L), use_container_width=True, disabled=position == len(scenarios) - 1, on_click=_step, args=(1,)
+)
 name, services = scenarios[position]
-middle.markdown(f"### {markdown_text(name)}  \n{t('present.step', L, position=str(position + 1), total=str(len(scenarios)))}")
+middle.markdown(
+    f"### {markdown_text(name)}  \n{t('present.step', L, position=str(position + 1), total=str(len(scenarios)))}"
+)
 district_ids = [None] + [str(d) for d in region.districts["district_id"]]
-district_id = district_column.selectbox(t("present.district", L), district_ids, key="present_district",
-                                        format_func=lambda d: t("report.whole_region", L) if d is None
-                                        else area_label(region, d, L))
+district_id = district_column.selectbox(
+    t("present.district", L),
+    district_ids,
+    key="present_district",
+    format_func=lambda d: t("report.whole_region", L) if d is None else area_label(region, d, L),
+)
 
 st.page_link("pages/home.py", label=t("nav.home", L), icon=":material/home:")  # the way out: no sidebar here
 st.title(markdown_text(area_label(region, district_id, L)))
@@ -62,6 +71,13 @@ figures = key_figures(result, district_id=district_id, lang=L)
 for column, figure in zip(st.columns(len(figures)), figures):
     column.metric(figure.label, figure.value, help=figure.detail)
     column.caption(figure.detail)
-fmap = scenario_map(region, result, bands=bands(region, services, table), lang=L, k=small_count_k(),
-                    method_description=table.describe(L), district_id=district_id)
+fmap = scenario_map(
+    region,
+    result,
+    bands=bands(region, services, table),
+    lang=L,
+    k=small_count_k(),
+    method_description=table.describe(L),
+    district_id=district_id,
+)
 show_map(fmap, key=f"present_map_{position}")

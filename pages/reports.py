@@ -7,12 +7,29 @@ Presenters get district-level incident figures only.
 
 import streamlit as st
 
-from pages.common import (bands, download, get_region, guard, incident_level, incidents_here, lang, site_minutes,
-                          small_count_k, synthetic_banner)
+from pages.common import (
+    bands,
+    download,
+    get_region,
+    guard,
+    incident_level,
+    incidents_here,
+    lang,
+    site_minutes,
+    small_count_k,
+    synthetic_banner,
+)
 from planning.analysis import evaluate
 from planning.baseline import baseline_name, baseline_services, current_services, scenario_label, services_are_baseline
-from planning.render.exports import (bands_geojson, csv_bytes, gaps_geojson, scenario_map, standalone_html, tables,
-                              xlsx_bytes)
+from planning.render.exports import (
+    bands_geojson,
+    csv_bytes,
+    gaps_geojson,
+    scenario_map,
+    standalone_html,
+    tables,
+    xlsx_bytes,
+)
 from planning.i18n import t
 from planning.render.report import area_label, region_pdf, report_map_png
 from planning.scenarios import ScenarioStore, default_db_path, sites_to_services
@@ -27,20 +44,40 @@ def file_builders(region, compared, table, result, shapes, sheets, common, count
     builders = {
         "region_pdf": (lambda: region_pdf(region, compared, table, **common), "application/pdf", "qorgau-region.pdf"),
         "png": (lambda: report_map_png(region, result, bands=shapes, lang=language), "image/png", "qorgau-map.png"),
-        "html": (lambda: standalone_html(scenario_map(region, result, bands=shapes, lang=language, k=k,
-                                                      settlement_incidents=counts,
-                                                      method_description=table.describe(language))),
-                 "text/html", "qorgau-map.html"),
+        "html": (
+            lambda: standalone_html(
+                scenario_map(
+                    region,
+                    result,
+                    bands=shapes,
+                    lang=language,
+                    k=k,
+                    settlement_incidents=counts,
+                    method_description=table.describe(language),
+                )
+            ),
+            "text/html",
+            "qorgau-map.html",
+        ),
         "csv": (lambda: csv_bytes(next(iter(sheets.values()))), "text/csv", "qorgau-settlements.csv"),
-        "xlsx": (lambda: xlsx_bytes(sheets), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                 "qorgau-tables.xlsx"),
+        "xlsx": (
+            lambda: xlsx_bytes(sheets),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "qorgau-tables.xlsx",
+        ),
         "bands": (lambda: bands_geojson(shapes), "application/geo+json", "qorgau-isochrones.geojson"),
-        "gaps": (lambda: gaps_geojson(region, result, incidents=common["incidents"], lang=language,
-                                      incident_level=level), "application/geo+json", "qorgau-gaps.geojson"),
+        "gaps": (
+            lambda: gaps_geojson(region, result, incidents=common["incidents"], lang=language, incident_level=level),
+            "application/geo+json",
+            "qorgau-gaps.geojson",
+        ),
     }
     if district_id is not None:
-        builders["district_pdf"] = (lambda: region_pdf(region, compared, table, district_id=district_id, **common),
-                                    "application/pdf", f"qorgau-{district_id}.pdf")
+        builders["district_pdf"] = (
+            lambda: region_pdf(region, compared, table, district_id=district_id, **common),
+            "application/pdf",
+            f"qorgau-{district_id}.pdf",
+        )
     return builders
 
 
@@ -60,8 +97,11 @@ for saved in ScenarioStore(default_db_path()).list_scenarios(region.region_id):
 names = list(scenarios)
 chosen = st.selectbox(t("present.scenario", L), names, index=len(names) - 1)
 district_ids = [str(d) for d in region.districts["district_id"]]
-district_id = st.selectbox(t("present.district", L), district_ids, format_func=lambda d: area_label(region, d, L)) \
-    if district_ids else None
+district_id = (
+    st.selectbox(t("present.district", L), district_ids, format_func=lambda d: area_label(region, d, L))
+    if district_ids
+    else None
+)
 if not district_ids:
     st.info(t("reports.no_districts", L))
 
@@ -84,13 +124,27 @@ if st.button(t("reports.prepare", L), type="primary"):
 
 prepared = st.session_state.get(FILES_KEY)
 if prepared is not None and prepared[0] == request:
-    labels = {"region_pdf": "reports.region_pdf", "district_pdf": "reports.district_pdf", "png": "reports.png",
-              "html": "reports.html", "csv": "reports.csv", "xlsx": "reports.xlsx", "bands": "reports.bands",
-              "gaps": "reports.gaps"}
+    labels = {
+        "region_pdf": "reports.region_pdf",
+        "district_pdf": "reports.district_pdf",
+        "png": "reports.png",
+        "html": "reports.html",
+        "csv": "reports.csv",
+        "xlsx": "reports.xlsx",
+        "bands": "reports.bands",
+        "gaps": "reports.gaps",
+    }
     st.caption(t("accounts.download_hint", L))
     columns = st.columns(4)
     for position, (key, label) in enumerate((k_, v) for k_, v in labels.items() if k_ in prepared[1]):
         build, mime, file_name = prepared[1][key]
         with columns[position % 4]:
-            download(t(label, L), build, file_name=file_name, mime=mime, key=f"dl_{key}", width="stretch",
-                     object=f"{region.region_id}, {chosen}, {L}, incidents: {level}")
+            download(
+                t(label, L),
+                build,
+                file_name=file_name,
+                mime=mime,
+                key=f"dl_{key}",
+                width="stretch",
+                object=f"{region.region_id}, {chosen}, {L}, incidents: {level}",
+            )

@@ -9,14 +9,30 @@ import streamlit as st
 from geo.errors import ValidationError
 from geo.osm import DownloadError, RoadSourceError
 from geo.speeds import ADJUSTMENTS, SPEEDS_COLUMNS, SPEEDS_FILE_NAME, speed_profile_from_table, speeds_table
-from pages.common import (PROFILE_KEY, audit, choose_placeholder, current_profile, get_region, guard, lang,
-                          show_table, site_minutes)
+from pages.common import (
+    PROFILE_KEY,
+    audit,
+    choose_placeholder,
+    current_profile,
+    get_region,
+    guard,
+    lang,
+    show_table,
+    site_minutes,
+)
 from planning.store import access
 from planning.analysis import describe_profile, speed_profile_of
 from planning.i18n import CATALOG, fmt_number, format_problem, t
 from planning.markup import markdown_text
-from planning.roadfiles import (RegionWriteError, build_region_network, cache_status, download_region_files,
-                                import_road_file, remove_region_speeds, save_region_speeds)
+from planning.roadfiles import (
+    RegionWriteError,
+    build_region_network,
+    cache_status,
+    download_region_files,
+    import_road_file,
+    remove_region_speeds,
+    save_region_speeds,
+)
 from planning.render.webmap import method_label
 
 REGION_CACHE_KEY = "_region"  # pages.common's per-session region: dropped after the folder changed
@@ -35,7 +51,11 @@ def _adjustment_label(name: str) -> str:
 
 
 def _write_error(error: RegionWriteError) -> None:
-    st.error(t("roadpage.bundled", L) if error.reason == "bundled" else t("roadpage.read_only", L, path=markdown_text(error.path)))
+    st.error(
+        t("roadpage.bundled", L)
+        if error.reason == "bundled"
+        else t("roadpage.read_only", L, path=markdown_text(error.path))
+    )
 
 
 def _progress_bar():
@@ -63,7 +83,9 @@ with speeds_column:
     }
     table = speeds_table(base)
     if can_edit:
-        edited = st.data_editor(table, key=EDITOR_KEY, hide_index=True, placeholder="—", num_rows="fixed", column_config=column_config)
+        edited = st.data_editor(
+            table, key=EDITOR_KEY, hide_index=True, placeholder="—", num_rows="fixed", column_config=column_config
+        )
         st.caption(t("speeds.editor_help", L))
         save_column, reset_column = st.columns(2)
         if save_column.button(t("speeds.save", L), key="speeds_save"):
@@ -100,10 +122,15 @@ with adjustments_column:
     st.markdown(f"**{t('roadpage.adjustments', L)}**")
     if "roads_adjustments" not in st.session_state:
         st.session_state["roads_adjustments"] = list(st.session_state.get(PROFILE_KEY, ()))
-    chosen = st.multiselect(t("roadpage.adjustments", L), list(ADJUSTMENTS), format_func=_adjustment_label,
-                            placeholder=choose_placeholder(many=True),
-                            help=t("roadpage.adjustments_help", L), key="roads_adjustments",
-                            label_visibility="collapsed")
+    chosen = st.multiselect(
+        t("roadpage.adjustments", L),
+        list(ADJUSTMENTS),
+        format_func=_adjustment_label,
+        placeholder=choose_placeholder(many=True),
+        help=t("roadpage.adjustments_help", L),
+        key="roads_adjustments",
+        label_visibility="collapsed",
+    )
     st.session_state[PROFILE_KEY] = tuple(chosen)
 profile = current_profile(region)
 
@@ -141,9 +168,13 @@ if st.button(t("roadpage.import_button", L), key="roads_import", disabled=not so
     except RoadSourceError as error:
         st.error(t("roadpage.bad_file", L, reason=markdown_text(error)))
     else:
-        st.session_state["roads_message"] = t("roadpage.imported", L, file=markdown_text(road_file.name),
-                                              nodes=t("roadpage.n_nodes", L, count=built.n_nodes),
-                                              edges=t("roadpage.n_edges", L, count=built.n_edges))
+        st.session_state["roads_message"] = t(
+            "roadpage.imported",
+            L,
+            file=markdown_text(road_file.name),
+            nodes=t("roadpage.n_nodes", L, count=built.n_nodes),
+            edges=t("roadpage.n_edges", L, count=built.n_edges),
+        )
         _region_changed()
 
 st.subheader(t("roadpage.download", L))
@@ -156,5 +187,7 @@ if st.button(t("roadpage.download_button", L), key="roads_download"):
     except (DownloadError, OSError):
         st.error(t("roadpage.no_internet", L))
     else:
-        st.session_state["roads_message"] = t("roadpage.downloaded", L, files=markdown_text(", ".join(p.name for p in written.values())))
+        st.session_state["roads_message"] = t(
+            "roadpage.downloaded", L, files=markdown_text(", ".join(p.name for p in written.values()))
+        )
         _region_changed()

@@ -8,9 +8,23 @@ import streamlit as st
 
 from geo.errors import ValidationError
 from pages.beyond_view import district_section, draw_route, gap_section, village_panel
-from pages.common import (current_profile, download, get_region, guard, incident_level, incidents_here, lang,
-                          scenario_name_problem, set_sticky, show_table, site_minutes, small_count_k,
-                          sticky_selectbox, sticky_value, synthetic_banner)
+from pages.common import (
+    current_profile,
+    download,
+    get_region,
+    guard,
+    incident_level,
+    incidents_here,
+    lang,
+    scenario_name_problem,
+    set_sticky,
+    show_table,
+    site_minutes,
+    small_count_k,
+    sticky_selectbox,
+    sticky_value,
+    synthetic_banner,
+)
 from pages.common import show_map
 from planning.store import access
 from planning.analysis import evaluate
@@ -20,9 +34,24 @@ from planning.render.gapmap import district_names, scenario_map, shown_incidents
 from planning.i18n import fmt_number, format_problem, made_name, place_names, t
 from planning.markup import markdown_text
 from planning.store.population import population_share_text
-from planning.scenarios import (MAX_SCENARIO_NAME_CHARS, NEW_SITE_ID_PREFIX, Edit, Scenario, ScenarioConflict,
-                                ScenarioError, ScenarioNameError, ScenarioStore, Site, apply_edit, default_db_path,
-                                export_csv, free_site_id, import_csv, sites_from_services, sites_to_services)
+from planning.scenarios import (
+    MAX_SCENARIO_NAME_CHARS,
+    NEW_SITE_ID_PREFIX,
+    Edit,
+    Scenario,
+    ScenarioConflict,
+    ScenarioError,
+    ScenarioNameError,
+    ScenarioStore,
+    Site,
+    apply_edit,
+    default_db_path,
+    export_csv,
+    free_site_id,
+    import_csv,
+    sites_from_services,
+    sites_to_services,
+)
 
 MAP_KEY = "scen_map"
 LAST_CLICK_KEY = "_scen_last_click"
@@ -55,8 +84,11 @@ synthetic_banner(region)
 store = ScenarioStore(default_db_path())
 scenarios = store.list_scenarios(region.region_id)
 if not scenarios:
-    name = (baseline_name(region, L) if region.services.empty or services_are_baseline(region)
-            else t("scen.current_name", L))
+    name = (
+        baseline_name(region, L)
+        if region.services.empty or services_are_baseline(region)
+        else t("scen.current_name", L)
+    )
     try:
         store.create(name, region.region_id, sites_from_services(current_services(region)), author=user.username)
     except ScenarioNameError as exc:  # another session created it just now, or only archived ones are left
@@ -100,7 +132,9 @@ if previous_id is not None and previous_id not in by_id:
     except ScenarioError:
         gone = None
     if gone is not None and gone.archived and gone.region_id == region.region_id:
-        st.warning(t("scen_safety.gone", L, name=markdown_text(gone.name), shown=markdown_text(label(by_id[chosen_id]))))
+        st.warning(
+            t("scen_safety.gone", L, name=markdown_text(gone.name), shown=markdown_text(label(by_id[chosen_id])))
+        )
 latest = by_id[chosen_id]
 base_id, base_version = st.session_state.get(BASE_KEY) or (None, None)
 if base_id != chosen_id or not base_version or base_version > latest.version:
@@ -151,8 +185,17 @@ if conflict is not None:
     error: ScenarioConflict = conflict["error"]
     newest = store.load(chosen_id)
     who, at = changed_since(chosen_id, error.base_version)
-    st.warning(t("scen_safety.conflict", L, name=markdown_text(newest.name), who=markdown_text(who), when=at, version=newest.version,
-                 base=error.base_version))
+    st.warning(
+        t(
+            "scen_safety.conflict",
+            L,
+            name=markdown_text(newest.name),
+            who=markdown_text(who),
+            when=at,
+            version=newest.version,
+            base=error.base_version,
+        )
+    )
     if conflict["edit"] is None:
         st.caption(t("scen_safety.conflict_undo", L))
     left, right = st.columns(2)
@@ -160,13 +203,23 @@ if conflict is not None:
         st.session_state.pop(CONFLICT_KEY, None)
         st.session_state[BASE_KEY] = (chosen_id, newest.version)
         st.rerun()
-    if conflict["edit"] is not None and right.button(t("scen_safety.merge", L, version=newest.version),
-                                                     key="scen_conflict_merge"):
+    if conflict["edit"] is not None and right.button(
+        t("scen_safety.merge", L, version=newest.version), key="scen_conflict_merge"
+    ):
         commit(conflict["edit"], on=newest)
 elif scenario.version < latest.version:
     who, at = changed_since(chosen_id, scenario.version)
-    st.info(t("scen_safety.newer", L, name=markdown_text(latest.name), who=markdown_text(who), when=at, version=latest.version,
-              base=scenario.version))
+    st.info(
+        t(
+            "scen_safety.newer",
+            L,
+            name=markdown_text(latest.name),
+            who=markdown_text(who),
+            when=at,
+            version=latest.version,
+            base=scenario.version,
+        )
+    )
     if st.button(t("scen_safety.show_newest", L), key="scen_show_newest"):
         st.session_state[BASE_KEY] = (chosen_id, latest.version)
         st.rerun()
@@ -178,41 +231,87 @@ if editable:
     with st.expander(t("scen.edit", L), expanded=True):
         left, right = st.columns(2)
         with left:
-            click_mode = st.radio(t("scen.click_mode", L), ["add", "move", "none"], horizontal=True, key="scen_click",
-                                  format_func=lambda m: t(f"scen.click_{m}", L))
-            new_kind = st.radio(t("scen.new_kind", L), ["permanent", "mobile"], horizontal=True, key="scen_kind",
-                                format_func=lambda m: t(f"kind.{m}", L))
-            reach = st.number_input(t("scen.reach", L), min_value=5.0, max_value=240.0, value=DEFAULT_REACH_MINUTES,
-                                    step=5.0, key="scen_reach")
+            click_mode = st.radio(
+                t("scen.click_mode", L),
+                ["add", "move", "none"],
+                horizontal=True,
+                key="scen_click",
+                format_func=lambda m: t(f"scen.click_{m}", L),
+            )
+            new_kind = st.radio(
+                t("scen.new_kind", L),
+                ["permanent", "mobile"],
+                horizontal=True,
+                key="scen_kind",
+                format_func=lambda m: t(f"kind.{m}", L),
+            )
+            reach = st.number_input(
+                t("scen.reach", L),
+                min_value=5.0,
+                max_value=240.0,
+                value=DEFAULT_REACH_MINUTES,
+                step=5.0,
+                key="scen_reach",
+            )
             names = district_names(region, L)
-            labels = [name + (f" ({names.get(d, d)})" if isinstance(d, str) and d else "")
-                      for name, d in zip(place_names(settlements, L), settlements["district_id"])]
-            row_index = st.selectbox(t("scen.add_from_list", L), range(len(settlements)), index=None,
-                                     placeholder=t("scen.search_placeholder", L),
-                                     format_func=labels.__getitem__, key="scen_settlement")
+            labels = [
+                name + (f" ({names.get(d, d)})" if isinstance(d, str) and d else "")
+                for name, d in zip(place_names(settlements, L), settlements["district_id"])
+            ]
+            row_index = st.selectbox(
+                t("scen.add_from_list", L),
+                range(len(settlements)),
+                index=None,
+                placeholder=t("scen.search_placeholder", L),
+                format_func=labels.__getitem__,
+                key="scen_settlement",
+            )
             if st.button(t("scen.add", L), key="scen_add", disabled=row_index is None):
                 point = settlements.geometry.iloc[row_index]
-                commit(Edit("add", site=new_site(point.y, point.x, new_kind, reach, name=labels[row_index])),
-                       on=scenario)
+                commit(
+                    Edit("add", site=new_site(point.y, point.x, new_kind, reach, name=labels[row_index])), on=scenario
+                )
         with right:
             if sites:
                 by_site = {s.service_id: s for s in sites}
-                picked = sticky_selectbox(t("scen.site", L), list(by_site), key="scen_site",
-                                          format_func=lambda i: made_name(by_site[i].name, L))
+                picked = sticky_selectbox(
+                    t("scen.site", L),
+                    list(by_site),
+                    key="scen_site",
+                    format_func=lambda i: made_name(by_site[i].name, L),
+                )
                 site = by_site[picked]
-                new_name = st.text_input(t("scen.site_name", L), value=made_name(site.name, L),
-                                         key=f"scen_name_{picked}")
+                new_name = st.text_input(
+                    t("scen.site_name", L), value=made_name(site.name, L), key=f"scen_name_{picked}"
+                )
                 if st.button(t("scen.rename", L), key="scen_rename") and new_name.strip():
                     commit(Edit("rename", service_id=picked, name=new_name.strip()), on=scenario)
-                kind = st.radio(t("scen.kind", L), ["permanent", "mobile"], horizontal=True,
-                                index=["permanent", "mobile"].index(site.kind), key=f"scen_site_kind_{picked}",
-                                format_func=lambda m: t(f"kind.{m}", L))
-                site_reach = st.number_input(t("scen.reach", L), min_value=5.0, max_value=240.0,
-                                             value=site.reach_minutes if not math.isnan(site.reach_minutes)
-                                             else DEFAULT_REACH_MINUTES, step=5.0, key=f"scen_site_reach_{picked}")
+                kind = st.radio(
+                    t("scen.kind", L),
+                    ["permanent", "mobile"],
+                    horizontal=True,
+                    index=["permanent", "mobile"].index(site.kind),
+                    key=f"scen_site_kind_{picked}",
+                    format_func=lambda m: t(f"kind.{m}", L),
+                )
+                site_reach = st.number_input(
+                    t("scen.reach", L),
+                    min_value=5.0,
+                    max_value=240.0,
+                    value=site.reach_minutes if not math.isnan(site.reach_minutes) else DEFAULT_REACH_MINUTES,
+                    step=5.0,
+                    key=f"scen_site_reach_{picked}",
+                )
                 if st.button(t("scen.set_kind", L), key="scen_set_kind"):
-                    commit(Edit("set_kind", service_id=picked, kind=kind,
-                                reach_minutes=site_reach if kind == "mobile" else None), on=scenario)
+                    commit(
+                        Edit(
+                            "set_kind",
+                            service_id=picked,
+                            kind=kind,
+                            reach_minutes=site_reach if kind == "mobile" else None,
+                        ),
+                        on=scenario,
+                    )
                 if st.button(t("scen.remove", L), key="scen_remove"):
                     commit(Edit("remove", service_id=picked), on=scenario)
             if st.button(t("scen.undo", L), key="scen_undo"):
@@ -229,10 +328,16 @@ if editable:
     generation = st.session_state.setdefault(CREATE_GEN_KEY, 0)
     with st.popover(t("scen.new", L)):
         with st.form(f"scen_new_form_{generation}", enter_to_submit=True):
-            name = st.text_input(t("scen.new_name", L), key=f"scen_new_name_{generation}",
-                                 max_chars=MAX_SCENARIO_NAME_CHARS)
-            source = st.selectbox(t("scen.copy_of", L), list(by_id), index=list(by_id).index(chosen_id),
-                                  format_func=lambda i: label(by_id[i]), key=f"scen_copy_of_{generation}")
+            name = st.text_input(
+                t("scen.new_name", L), key=f"scen_new_name_{generation}", max_chars=MAX_SCENARIO_NAME_CHARS
+            )
+            source = st.selectbox(
+                t("scen.copy_of", L),
+                list(by_id),
+                index=list(by_id).index(chosen_id),
+                format_func=lambda i: label(by_id[i]),
+                key=f"scen_copy_of_{generation}",
+            )
             if st.form_submit_button(t("scen.create", L), key=f"scen_create_{generation}"):
                 try:
                     created = store.create(name, region.region_id, by_id[source].sites, author=user.username)
@@ -244,8 +349,12 @@ if editable:
                     notice("success", t("scen_safety.created", L, name=markdown_text(created.name)))
     with st.expander(t("scen_safety.manage", L)):
         with st.form(f"scen_rename_form_{chosen_id}"):
-            new_title = st.text_input(t("scen_safety.rename_label", L), value=made_name(latest.name, L),
-                                      key=f"scen_title_{chosen_id}", max_chars=MAX_SCENARIO_NAME_CHARS)
+            new_title = st.text_input(
+                t("scen_safety.rename_label", L),
+                value=made_name(latest.name, L),
+                key=f"scen_title_{chosen_id}",
+                max_chars=MAX_SCENARIO_NAME_CHARS,
+            )
             if st.form_submit_button(t("scen_safety.rename_button", L), key=f"scen_rename_scenario_{chosen_id}"):
                 try:
                     renamed = store.rename(chosen_id, new_title, author=user.username)
@@ -265,16 +374,29 @@ if editable:
         if archived_list:
             st.markdown(f"**{t('scen_safety.show_archived', L, n=len(archived_list))}**")
             for old in archived_list:
-                if st.button(t("scen_safety.restore", L, name=markdown_text(old.name)), key=f"scen_restore_{old.scenario_id}"):
+                if st.button(
+                    t("scen_safety.restore", L, name=markdown_text(old.name)), key=f"scen_restore_{old.scenario_id}"
+                ):
                     restored = store.restore(old.scenario_id, author=user.username)
                     set_sticky(PICK_KEY, restored.scenario_id)
                     notice("success", t("scen_safety.restored", L, name=markdown_text(restored.name)))
         st.markdown(f"**{t('scen_safety.history', L)}**")
-        show_table(pd.DataFrame(
-            [(v.version, t(f"scen_safety.action.{v.action}", L), v.author, when(v.saved_at).removesuffix(" UTC"),
-              len(v.sites)) for v in reversed(store.history(chosen_id))],
-            columns=[t(f"scen_safety.col.{c}", L) for c in ("version", "action", "author", "saved_at", "sites")]),
-            hide_index=True)
+        show_table(
+            pd.DataFrame(
+                [
+                    (
+                        v.version,
+                        t(f"scen_safety.action.{v.action}", L),
+                        v.author,
+                        when(v.saved_at).removesuffix(" UTC"),
+                        len(v.sites),
+                    )
+                    for v in reversed(store.history(chosen_id))
+                ],
+                columns=[t(f"scen_safety.col.{c}", L) for c in ("version", "action", "author", "saved_at", "sites")],
+            ),
+            hide_index=True,
+        )
     with st.expander(t("scen.import", L)):
         for note in st.session_state.pop(IMPORT_NOTES_KEY, []):
             st.text(note)  # text, not Markdown: it quotes the file's headers
@@ -305,9 +427,14 @@ elif click:
     st.session_state[LAST_CLICK_KEY] = click
 
 if access.can(user.role, "export"):
-    download(t("scen.export", L), lambda sites=sites: export_csv(sites),
-             file_name=f"scenario-{scenario.scenario_id}.csv", mime="text/csv", key="scen_export",
-             object=f"scenario {scenario.scenario_id} v{scenario.version} csv")
+    download(
+        t("scen.export", L),
+        lambda sites=sites: export_csv(sites),
+        file_name=f"scenario-{scenario.scenario_id}.csv",
+        mime="text/csv",
+        key="scen_export",
+        object=f"scenario {scenario.scenario_id} v{scenario.version} csv",
+    )
 
 # --- figures ------------------------------------------------------------------------------------------------
 services = sites_to_services(sites)
@@ -327,8 +454,11 @@ for step in cov.thresholds_minutes:
     st.markdown(f"**{t('scen.within', L, minutes=key)}**")
     cols = st.columns(3 if level else 2)
     share = fmt_number(100.0 * figures.population_share, L, decimals=1)
-    cols[0].metric(t("scen.population_covered", L), fmt_number(figures.population_covered, L),
-                   help=t("scen.population_of", L, share=share, total=fmt_number(figures.population_total, L)))
+    cols[0].metric(
+        t("scen.population_covered", L),
+        fmt_number(figures.population_covered, L),
+        help=t("scen.population_of", L, share=share, total=fmt_number(figures.population_total, L)),
+    )
     cols[0].caption(t("scen.population_of", L, share=share, total=fmt_number(figures.population_total, L)))
     cols[1].metric(t("scen.settlements_covered", L), fmt_number(figures.settlements_covered, L))
     cols[1].caption(t("scen.of", L, total=fmt_number(figures.settlements_total, L)))
@@ -347,12 +477,32 @@ cols = st.columns(2)
 cols[0].metric(t("scen.median", L), _minutes(cov.region.median_minutes))
 cols[1].metric(t("scen.p90", L), _minutes(cov.region.p90_minutes))
 
-gap_minutes = st.radio(t("scen.gap_threshold", L), list(cov.thresholds_minutes), horizontal=True,
-                       format_func=threshold_key, key="scen_gap_minutes")
-village = village_panel(region, services, cov, result.nearest_service_ids, map_key=MAP_KEY, key="scen",
-                        network=site_minutes(region).network, lang=L)
-fmap = scenario_map(region, services, cov, threshold_minutes=gap_minutes, lang=L, k=k,
-                    settlement_incidents=cov.release if level == "settlement" else None)
+gap_minutes = st.radio(
+    t("scen.gap_threshold", L),
+    list(cov.thresholds_minutes),
+    horizontal=True,
+    format_func=threshold_key,
+    key="scen_gap_minutes",
+)
+village = village_panel(
+    region,
+    services,
+    cov,
+    result.nearest_service_ids,
+    map_key=MAP_KEY,
+    key="scen",
+    network=site_minutes(region).network,
+    lang=L,
+)
+fmap = scenario_map(
+    region,
+    services,
+    cov,
+    threshold_minutes=gap_minutes,
+    lang=L,
+    k=k,
+    settlement_incidents=cov.release if level == "settlement" else None,
+)
 draw_route(fmap, village, lang=L)
 show_map(fmap, key=MAP_KEY, returned_objects=["last_clicked", "last_object_clicked"])
 

@@ -40,12 +40,20 @@ with st.form("upload", clear_on_submit=True):
     submitted = st.form_submit_button(t("upload.submit", L), type="primary")
 
 if submitted and upload is not None:
-    result = ingest_incidents(upload.getvalue(), filename=upload.name, region=region, store=store,
-                              user=user.username, mode=mode)
+    result = ingest_incidents(
+        upload.getvalue(), filename=upload.name, region=region, store=store, user=user.username, mode=mode
+    )
     if result.accepted:
         reload_region()  # every page of this session now uses the stored counts
-        st.success(t("upload.accepted", L, counts=result.counts_stored, rows=result.rows,
-                     periods=markdown_text(", ".join(result.periods))))
+        st.success(
+            t(
+                "upload.accepted",
+                L,
+                counts=result.counts_stored,
+                rows=result.rows,
+                periods=markdown_text(", ".join(result.periods)),
+            )
+        )
         if result.problems:
             st.markdown(f"**{t('upload.warnings', L)}**")
     else:
@@ -63,22 +71,35 @@ def show_populations() -> None:
     if last is None:
         st.info(t("population_upload.none_stored", L, unknown=unknown, total=total))
     else:
-        st.info(t("population_upload.stored", L, matched=last["matched"], at=last["uploaded_at"], unknown=unknown,
-                  total=total))
+        st.info(
+            t(
+                "population_upload.stored",
+                L,
+                matched=last["matched"],
+                at=last["uploaded_at"],
+                unknown=unknown,
+                total=total,
+            )
+        )
 
 
 def population_report(rows) -> None:
     names = dict(zip(region.settlements["settlement_id"].astype(str), region.settlements["name"]))
-    show_table({
-        t("population_upload.col_line", L): rows["line"].tolist(),
-        t("field.name", L): rows["name"].tolist(),
-        t("field.population", L): rows["population"].tolist(),
-        t("population_upload.col_status", L): [t(f"population_upload.status.{s}", L) for s in rows["status"]],
-        t("population_upload.col_settlement", L): [f"{i} «{names.get(i, '')}»" if isinstance(i, str) else ""
-                                                   for i in rows["settlement_id"]],
-        t("population_upload.col_by", L): [t(f"population_upload.by.{b}", L) if isinstance(b, str) else ""
-                                           for b in rows["matched_by"]],
-    }, hide_index=True)
+    show_table(
+        {
+            t("population_upload.col_line", L): rows["line"].tolist(),
+            t("field.name", L): rows["name"].tolist(),
+            t("field.population", L): rows["population"].tolist(),
+            t("population_upload.col_status", L): [t(f"population_upload.status.{s}", L) for s in rows["status"]],
+            t("population_upload.col_settlement", L): [
+                f"{i} «{names.get(i, '')}»" if isinstance(i, str) else "" for i in rows["settlement_id"]
+            ],
+            t("population_upload.col_by", L): [
+                t(f"population_upload.by.{b}", L) if isinstance(b, str) else "" for b in rows["matched_by"]
+            ],
+        },
+        hide_index=True,
+    )
 
 
 if can(user.role, "upload_populations"):
@@ -90,15 +111,27 @@ if can(user.role, "upload_populations"):
         population_submitted = st.form_submit_button(t("population_upload.submit", L), type="primary")
     if population_submitted and table_file is not None:
         try:
-            outcome = ingest_populations(table_file.getvalue(), filename=table_file.name, region=region,
-                                         store=PopulationStore(), user=user.username)
+            outcome = ingest_populations(
+                table_file.getvalue(),
+                filename=table_file.name,
+                region=region,
+                store=PopulationStore(),
+                user=user.username,
+            )
         except StorageError as exc:
             st.error(exc.message(L))
         else:
             if outcome.accepted:
                 reload_region()  # every page of this session now weighs by the uploaded populations
-                st.success(t("population_upload.accepted", L, matched=outcome.count("matched"),
-                             ambiguous=outcome.count("ambiguous"), unmatched=outcome.count("unmatched")))
+                st.success(
+                    t(
+                        "population_upload.accepted",
+                        L,
+                        matched=outcome.count("matched"),
+                        ambiguous=outcome.count("ambiguous"),
+                        unmatched=outcome.count("unmatched"),
+                    )
+                )
             else:
                 st.error(t("population_upload.rejected", L))
             if outcome.problems:

@@ -20,8 +20,14 @@ from geo.network import RoadNetwork
 from geo.osm import build_network
 from geo.region import outline_degrees
 from geo.speeds import DEFAULT_PROFILE, SpeedProfile, load_speed_profile
-from geo.traveltime import (DEFAULT_CIRCUITY, DEFAULT_ESTIMATE_SPEED_KMH, METHOD_ESTIMATE, METHOD_NETWORK,
-                            estimate_description, minutes_matrix)
+from geo.traveltime import (
+    DEFAULT_CIRCUITY,
+    DEFAULT_ESTIMATE_SPEED_KMH,
+    METHOD_ESTIMATE,
+    METHOD_NETWORK,
+    estimate_description,
+    minutes_matrix,
+)
 from planning.coverage import Coverage, Nearest, coverage, nearest, reach_minutes_of
 from planning.i18n import fmt_number, t
 from planning.release import IncidentRelease, region_release
@@ -63,9 +69,12 @@ def region_network(region, *, profile: SpeedProfile | None = None) -> RoadNetwor
     ``profile`` defaults to :func:`speed_profile_of` the region."""
     if region.roads_path is None:
         return None
-    return build_network(region.roads_path, analysis_crs=region.analysis_crs,
-                         profile=profile if profile is not None else speed_profile_of(region),
-                         boundary=outline_degrees(region))
+    return build_network(
+        region.roads_path,
+        analysis_crs=region.analysis_crs,
+        profile=profile if profile is not None else speed_profile_of(region),
+        boundary=outline_degrees(region),
+    )
 
 
 def method_of(network: RoadNetwork | None) -> str:
@@ -93,8 +102,15 @@ class SiteMinutes:
         Minutes beyond which a row holds ``inf``.
     """
 
-    def __init__(self, network: RoadNetwork | None, settlements: gpd.GeoDataFrame, *, analysis_crs: str,
-                 cutoff_minutes: float = MATRIX_CUTOFF_MINUTES, profile: SpeedProfile = DEFAULT_PROFILE):
+    def __init__(
+        self,
+        network: RoadNetwork | None,
+        settlements: gpd.GeoDataFrame,
+        *,
+        analysis_crs: str,
+        cutoff_minutes: float = MATRIX_CUTOFF_MINUTES,
+        profile: SpeedProfile = DEFAULT_PROFILE,
+    ):
         self.network = network
         self.profile = profile
         self.settlements = settlements
@@ -113,8 +129,12 @@ class SiteMinutes:
     def describe(self, lang: str) -> str:
         """:attr:`description` in ``lang``: the speed profile and its adjustments, or the estimate's assumptions."""
         if self.network is None:
-            return t("method.estimate_desc", lang, circuity=fmt_number(DEFAULT_CIRCUITY, lang, decimals=1),
-                     speed=DEFAULT_ESTIMATE_SPEED_KMH)
+            return t(
+                "method.estimate_desc",
+                lang,
+                circuity=fmt_number(DEFAULT_CIRCUITY, lang, decimals=1),
+                speed=DEFAULT_ESTIMATE_SPEED_KMH,
+            )
         return describe_profile(self.profile, lang)
 
     def rows(self, sites: gpd.GeoDataFrame) -> np.ndarray:
@@ -123,8 +143,13 @@ class SiteMinutes:
         keys = _position_keys(sites)
         missing = [i for i, key in enumerate(keys) if key not in self._rows]
         if missing:
-            fresh = minutes_matrix(self.network, sites.iloc[missing], self.settlements,
-                                   cutoff_minutes=self.cutoff_minutes, analysis_crs=self.analysis_crs)
+            fresh = minutes_matrix(
+                self.network,
+                sites.iloc[missing],
+                self.settlements,
+                cutoff_minutes=self.cutoff_minutes,
+                analysis_crs=self.analysis_crs,
+            )
             for i, row in zip(missing, fresh):
                 self._rows[keys[i]] = row
         if not keys:
@@ -136,24 +161,38 @@ def site_minutes_for(region, *, profile: SpeedProfile | None = None) -> SiteMinu
     """The minutes table of a region: over its road network with ``profile`` (default: :func:`speed_profile_of`
     the region), or the estimate without roads."""
     profile = profile if profile is not None else speed_profile_of(region)
-    return SiteMinutes(region_network(region, profile=profile), region.settlements, analysis_crs=region.analysis_crs,
-                       profile=profile)
+    return SiteMinutes(
+        region_network(region, profile=profile), region.settlements, analysis_crs=region.analysis_crs, profile=profile
+    )
 
 
 def describe_profile(profile: SpeedProfile, lang: str) -> str:
     """The speed profile in ``lang``, as stated with every network result: where its speeds come from (built-in,
     the region's speeds.csv, a file), the main class speeds, the unpaved factor, maxspeed use, adjustments."""
-    speeds = ", ".join(f"{road_class_name(name, lang)} "
-                       f"{fmt_number(profile.speeds_kmh[name], lang, decimals=_decimals(profile.speeds_kmh[name]))}"
-                       for name in profile.described_classes())
+    speeds = ", ".join(
+        f"{road_class_name(name, lang)} "
+        f"{fmt_number(profile.speeds_kmh[name], lang, decimals=_decimals(profile.speeds_kmh[name]))}"
+        for name in profile.described_classes()
+    )
     source = t(f"speeds.source.{profile.source}", lang, name=profile.name)
     ignored = profile.maxspeed_ignored_classes()
-    maxspeed = (t("speeds.maxspeed.used", lang) if not ignored
-                else t("speeds.maxspeed.ignored", lang) if len(ignored) == len(profile.speeds_kmh)
-                else t("speeds.maxspeed.partly", lang, classes=", ".join(ignored)))
+    maxspeed = (
+        t("speeds.maxspeed.used", lang)
+        if not ignored
+        else t("speeds.maxspeed.ignored", lang)
+        if len(ignored) == len(profile.speeds_kmh)
+        else t("speeds.maxspeed.partly", lang, classes=", ".join(ignored))
+    )
     adjustments = ", ".join(t(f"adjustment.{a}", lang) for a in profile.adjustments) or t("method.none", lang)
-    return t("speeds.network_desc", lang, source=source, speeds=speeds, maxspeed=maxspeed, adjustments=adjustments,
-             unpaved=fmt_number(profile.unpaved_factor, lang, decimals=1))
+    return t(
+        "speeds.network_desc",
+        lang,
+        source=source,
+        speeds=speeds,
+        maxspeed=maxspeed,
+        adjustments=adjustments,
+        unpaved=fmt_number(profile.unpaved_factor, lang, decimals=1),
+    )
 
 
 def road_class_name(highway: str, lang: str) -> str:
@@ -172,8 +211,9 @@ def _position_keys(sites: gpd.GeoDataFrame) -> list[tuple[float, float]]:
     return [(round(float(p.x), POSITION_DECIMALS), round(float(p.y), POSITION_DECIMALS)) for p in sites.geometry]
 
 
-def incident_release(region, *, period: str | None = None, secret: bytes | None = None,
-                     k: int | None = None) -> IncidentRelease | None:
+def incident_release(
+    region, *, period: str | None = None, secret: bytes | None = None, k: int | None = None
+) -> IncidentRelease | None:
     """The protected release of the region's incidents (all periods, or one fixed period: "2023", "2023-H1"),
     aligned with ``region.settlements``; None when the region has no incident data.
 
@@ -197,8 +237,14 @@ class ScenarioResult:
     nearest_service_ids: np.ndarray = field(repr=False)
 
 
-def evaluate(region, services: gpd.GeoDataFrame, site_minutes: SiteMinutes, *, incidents: IncidentRelease | None,
-             thresholds=(30.0, 60.0)) -> ScenarioResult:
+def evaluate(
+    region,
+    services: gpd.GeoDataFrame,
+    site_minutes: SiteMinutes,
+    *,
+    incidents: IncidentRelease | None,
+    thresholds=(30.0, 60.0),
+) -> ScenarioResult:
     """Coverage of ``services`` over the region's settlements.
 
     Parameters
@@ -215,18 +261,30 @@ def evaluate(region, services: gpd.GeoDataFrame, site_minutes: SiteMinutes, *, i
     matrix = site_minutes.rows(services)
     near = nearest(matrix, reach_minutes=reach_minutes_of(services))
     settlements = region.settlements
-    figures = coverage(near.minutes, settlements["population"].to_numpy(dtype=float),
-                       None if incidents is None else incidents.counts,
-                       settlements["district_id"].to_numpy(dtype=object), thresholds=tuple(thresholds),
-                       release=incidents)
+    figures = coverage(
+        near.minutes,
+        settlements["population"].to_numpy(dtype=float),
+        None if incidents is None else incidents.counts,
+        settlements["district_id"].to_numpy(dtype=object),
+        thresholds=tuple(thresholds),
+        release=incidents,
+    )
     ids = services["service_id"].to_numpy(dtype=object)
     nearest_ids = np.array([ids[i] if i >= 0 else None for i in near.site_index], dtype=object)
-    return ScenarioResult(services=services, nearest=near, coverage=figures, method=site_minutes.method,
-                          description=site_minutes.description, nearest_service_ids=nearest_ids)
+    return ScenarioResult(
+        services=services,
+        nearest=near,
+        coverage=figures,
+        method=site_minutes.method,
+        description=site_minutes.description,
+        nearest_service_ids=nearest_ids,
+    )
 
 
-def service_bands(region, services: gpd.GeoDataFrame, network: RoadNetwork | None, *,
-                  minutes=DEFAULT_BANDS_MINUTES) -> gpd.GeoDataFrame:
+def service_bands(
+    region, services: gpd.GeoDataFrame, network: RoadNetwork | None, *, minutes=DEFAULT_BANDS_MINUTES
+) -> gpd.GeoDataFrame:
     """Isochrone bands of the services, clipped to the region (no incident data: may be cached globally)."""
-    return isochrones(network, services, analysis_crs=region.analysis_crs, minutes=minutes,
-                      boundary=outline_degrees(region))
+    return isochrones(
+        network, services, analysis_crs=region.analysis_crs, minutes=minutes, boundary=outline_degrees(region)
+    )

@@ -53,8 +53,12 @@ def baseline_services(region) -> gpd.GeoDataFrame:
     if services_are_baseline(region):
         return region.services
     table = baseline_sites(region.settlements, region.districts)
-    return read_services(table.to_csv(index=False).encode("utf-8"), name="baseline.csv", districts=region.districts,
-                         analysis_crs=region.analysis_crs)
+    return read_services(
+        table.to_csv(index=False).encode("utf-8"),
+        name="baseline.csv",
+        districts=region.districts,
+        analysis_crs=region.analysis_crs,
+    )
 
 
 def centre_settlements(region) -> gpd.GeoDataFrame:

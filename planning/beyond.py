@@ -71,8 +71,9 @@ def _beyond_row(district_id: str, area, thresholds) -> dict:
         row["settlements"] = figures.settlements_total if figures else 0
         row[f"beyond_{key}_settlements"] = figures.settlements_total - figures.settlements_covered if figures else 0
         row[f"beyond_{key}_people"] = round(figures.population_total - figures.population_covered) if figures else 0
-        row[f"beyond_{key}_unknown_population"] = (figures.settlements_unknown_population
-                                                   - figures.settlements_unknown_population_covered) if figures else 0
+        row[f"beyond_{key}_unknown_population"] = (
+            (figures.settlements_unknown_population - figures.settlements_unknown_population_covered) if figures else 0
+        )
     return row
 
 
@@ -99,8 +100,11 @@ def gap_totals(cov: Coverage, *, threshold_minutes: float, district_id: str | No
     """The totals of the gap list beyond ``threshold_minutes`` (of one district when ``district_id``)."""
     mask = gap_mask(cov, threshold_minutes=threshold_minutes, district_id=district_id)
     unknown = np.isnan(cov.population)
-    return GapTotals(settlements=int(mask.sum()), people=int(round(float(cov.population[mask & ~unknown].sum()))),
-                     settlements_unknown_population=int((mask & unknown).sum()))
+    return GapTotals(
+        settlements=int(mask.sum()),
+        people=int(round(float(cov.population[mask & ~unknown].sum()))),
+        settlements_unknown_population=int((mask & unknown).sum()),
+    )
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -127,17 +131,22 @@ def beyond_table(region, cov: Coverage, *, lang: str, incidents: bool = False) -
     frame = beyond_by_district(cov, district_ids=list(names))
     if not has_districts and len(frame) == 2:
         frame = frame.iloc[:1]
-    out = pd.DataFrame({t("field.district", lang): [district_label(d, names, has_districts=has_districts, lang=lang)
-                                                    for d in frame["district_id"]]})
+    out = pd.DataFrame(
+        {
+            t("field.district", lang): [
+                district_label(d, names, has_districts=has_districts, lang=lang) for d in frame["district_id"]
+            ]
+        }
+    )
     release = cov.release if cov.release is not None else empty_release(len(cov.nearest_minutes))
     for column in beyond_columns(cov.thresholds_minutes):
         out[column_title(column, lang)] = frame[column].to_numpy()
         if incidents and column.endswith("_unknown_population"):
             step = float(column.split("_")[1])
             out[t("beyond.col.incidents", lang, minutes=threshold_key(step))] = [
-                release.text(gap_mask(cov, threshold_minutes=step,
-                                      district_id=None if d == TOTAL_ROW_ID else d))
-                for d in frame["district_id"]]
+                release.text(gap_mask(cov, threshold_minutes=step, district_id=None if d == TOTAL_ROW_ID else d))
+                for d in frame["district_id"]
+            ]
     return out
 
 
@@ -159,8 +168,16 @@ def beyond_help(cov: Coverage, *, lang: str, incidents: bool = False) -> dict[st
     return helps
 
 
-def gap_table(region, cov: Coverage, nearest_service_ids, *, threshold_minutes: float, lang: str,
-              services: gpd.GeoDataFrame, district_id: str | None = None) -> pd.DataFrame:
+def gap_table(
+    region,
+    cov: Coverage,
+    nearest_service_ids,
+    *,
+    threshold_minutes: float,
+    lang: str,
+    services: gpd.GeoDataFrame,
+    district_id: str | None = None,
+) -> pd.DataFrame:
     """The settlements beyond ``threshold_minutes`` (of one district when ``district_id``): name, district, minutes
     (``inf``: no service reachable; it sorts as the farthest), nearest service, population (NaN: unknown); most people first (unknown last), then
     the farthest, then by name. No incidents: they are never shown per village here."""
@@ -173,25 +190,34 @@ def gap_table(region, cov: Coverage, nearest_service_ids, *, threshold_minutes: 
     service_names = dict(zip(services["service_id"].astype(str), services["name"].astype(str)))
     ids = np.asarray(list(nearest_service_ids), dtype=object)
     minutes = cov.nearest_minutes[rows]
-    out = pd.DataFrame({
-        t("field.name", lang): [all_names[i] for i in rows],
-        t("field.district", lang): [district_label(cov.district_ids[i], names, has_districts=has_districts, lang=lang)
-                                    for i in rows],
-        t("scen.col_minutes", lang): np.round(minutes, 1),
-        t("scen.col_nearest_service", lang): [service_names.get(str(ids[i]), "—") if ids[i] is not None else "—"
-                                              for i in rows],
-        t("field.population", lang): cov.population[rows],
-    })
+    out = pd.DataFrame(
+        {
+            t("field.name", lang): [all_names[i] for i in rows],
+            t("field.district", lang): [
+                district_label(cov.district_ids[i], names, has_districts=has_districts, lang=lang) for i in rows
+            ],
+            t("scen.col_minutes", lang): np.round(minutes, 1),
+            t("scen.col_nearest_service", lang): [
+                service_names.get(str(ids[i]), "—") if ids[i] is not None else "—" for i in rows
+            ],
+            t("field.population", lang): cov.population[rows],
+        }
+    )
     people = cov.population[rows]
     # most pressing first, as planning.coverage.gaps ranks: most people (unknown last), then farthest, then name
-    order = np.lexsort((out[t("field.name", lang)].to_numpy(dtype=str),
-                        -np.where(np.isfinite(minutes), minutes, np.finfo(float).max),
-                        -np.where(np.isnan(people), -1.0, people)))
+    order = np.lexsort(
+        (
+            out[t("field.name", lang)].to_numpy(dtype=str),
+            -np.where(np.isfinite(minutes), minutes, np.finfo(float).max),
+            -np.where(np.isnan(people), -1.0, people),
+        )
+    )
     return out.iloc[order].reset_index(drop=True)
 
 
-def display(frame: pd.DataFrame, *, lang: str, infinite: dict[str, str] | None = None,
-            decimals: dict[str, int] | None = None):
+def display(
+    frame: pd.DataFrame, *, lang: str, infinite: dict[str, str] | None = None, decimals: dict[str, int] | None = None
+):
     """``frame`` for ``st.dataframe``: numbers formatted for ``lang`` (12 300, 12,5), ``inf`` shown as
     ``infinite[column]`` (default an em dash); the cells keep their numbers, so a column still sorts by value.
     A missing number (NaN) is a null cell, which only ``st.dataframe(placeholder=...)`` words: pass one.
@@ -206,17 +232,22 @@ def display(frame: pd.DataFrame, *, lang: str, infinite: dict[str, str] | None =
     for column in frame.columns:
         if pd.api.types.is_numeric_dtype(frame[column]):
             places, far = decimals.get(column, 0), infinite.get(column, "—")
-            formats[column] = (lambda v, places=places, far=far:
-                               "—" if v is None or (isinstance(v, float) and math.isnan(v))
-                               else far if math.isinf(v) else fmt_number(v, lang, decimals=places))
+            formats[column] = lambda v, places=places, far=far: (
+                "—"
+                if v is None or (isinstance(v, float) and math.isnan(v))
+                else far
+                if math.isinf(v)
+                else fmt_number(v, lang, decimals=places)
+            )
     return frame.style.format(formats, na_rep="—")
 
 
 # --------------------------------------------------------------------------------------------------------
 # one village
 # --------------------------------------------------------------------------------------------------------
-def settlement_at(settlements: gpd.GeoDataFrame, lat: float, lon: float, *,
-                  tolerance_deg: float = SETTLEMENT_MATCH_DEG) -> int | None:
+def settlement_at(
+    settlements: gpd.GeoDataFrame, lat: float, lon: float, *, tolerance_deg: float = SETTLEMENT_MATCH_DEG
+) -> int | None:
     """Position of the settlement drawn at (``lat``, ``lon``) (a click on its marker), or None when none is."""
     if settlements.empty:
         return None
@@ -249,8 +280,16 @@ class VillageAccess:
     by_road: bool
 
 
-def village_access(region, services: gpd.GeoDataFrame, cov: Coverage, nearest_service_ids, settlement: int, *,
-                   network: RoadNetwork | None, lang: str) -> VillageAccess:
+def village_access(
+    region,
+    services: gpd.GeoDataFrame,
+    cov: Coverage,
+    nearest_service_ids,
+    settlement: int,
+    *,
+    network: RoadNetwork | None,
+    lang: str,
+) -> VillageAccess:
     """What the map shows for a clicked (or chosen) settlement.
 
     Parameters
@@ -272,12 +311,18 @@ def village_access(region, services: gpd.GeoDataFrame, cov: Coverage, nearest_se
     name = place_names(settlements.iloc[[settlement]], lang)[0]
     minutes = float(cov.nearest_minutes[settlement])
     service_id = list(nearest_service_ids)[settlement]
-    chosen = services[services["service_id"].astype(str) == str(service_id)] if service_id is not None else services.iloc[:0]
+    chosen = (
+        services[services["service_id"].astype(str) == str(service_id)] if service_id is not None else services.iloc[:0]
+    )
     service_name = str(chosen["name"].iloc[0]) if len(chosen) else None
     path = None
     if network is not None and len(chosen) and math.isfinite(minutes):
-        times = nearest_service_minutes(network, settlements.iloc[[settlement]], chosen.iloc[[0]],
-                                        analysis_crs=region.analysis_crs, keep_routes=True)
+        times = nearest_service_minutes(
+            network,
+            settlements.iloc[[settlement]],
+            chosen.iloc[[0]],
+            analysis_crs=region.analysis_crs,
+            keep_routes=True,
+        )
         path = route(network, times, 0)
-    return VillageAccess(name=name, minutes=minutes, service_name=service_name, route=path,
-                         by_road=network is not None)
+    return VillageAccess(name=name, minutes=minutes, service_name=service_name, route=path, by_road=network is not None)

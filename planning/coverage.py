@@ -100,9 +100,7 @@ def nearest(minutes_matrix: np.ndarray, *, reach_minutes: np.ndarray | None = No
     if reach_minutes is not None:
         reach = np.asarray(reach_minutes, dtype=np.float64)
         if reach.shape != (n_sites,):
-            raise CoverageInputError(
-                f"`reach_minutes` needs one value per site ({n_sites}); got shape {reach.shape}."
-            )
+            raise CoverageInputError(f"`reach_minutes` needs one value per site ({n_sites}); got shape {reach.shape}.")
         beyond_reach = matrix > np.where(np.isnan(reach), np.inf, reach)[:, None]
         if beyond_reach.any():
             matrix = np.where(beyond_reach, np.inf, matrix)
@@ -354,9 +352,7 @@ def _aligned_counts(values, n: int) -> np.ndarray:
 
 
 def _district_keys(district_ids, n: int) -> np.ndarray:
-    keys = np.array(
-        [NO_DISTRICT_ID if _is_missing(d) else str(d) for d in list(district_ids)], dtype=object
-    )
+    keys = np.array([NO_DISTRICT_ID if _is_missing(d) else str(d) for d in list(district_ids)], dtype=object)
     if keys.shape != (n,):
         raise CoverageInputError(f"`district_ids` needs one value per settlement ({n}); got {keys.shape[0]}.")
     return keys
@@ -370,7 +366,13 @@ def _is_missing(value) -> bool:
 # gaps
 # --------------------------------------------------------------------------------------------------------
 GAP_COLUMNS = [
-    "settlement_id", "name", "district_id", "minutes", "nearest_service_id", "population", "incidents",
+    "settlement_id",
+    "name",
+    "district_id",
+    "minutes",
+    "nearest_service_id",
+    "population",
+    "incidents",
 ]
 
 
@@ -570,8 +572,7 @@ def compare(cov_a: Coverage, cov_b: Coverage) -> Comparison:
     """
     if cov_a.thresholds_minutes != cov_b.thresholds_minutes:
         raise CoverageInputError(
-            f"Both coverages need the same thresholds; got {cov_a.thresholds_minutes} and "
-            f"{cov_b.thresholds_minutes}."
+            f"Both coverages need the same thresholds; got {cov_a.thresholds_minutes} and {cov_b.thresholds_minutes}."
         )
     if cov_a.nearest_minutes.shape != cov_b.nearest_minutes.shape or not (
         np.array_equal(cov_a.population, cov_b.population, equal_nan=True)
@@ -625,17 +626,23 @@ def changed_settlements(settlements: pd.DataFrame, comparison: Comparison, *, th
 
 
 SUMMARY_TEMPLATES: dict[str, str | tuple[str, str]] = {
-    "people_more": ("{name_b} covers {count} more person ({pp} pp) within {minutes} minutes",
-                    "{name_b} covers {count} more people ({pp} pp) within {minutes} minutes"),
-    "people_fewer": ("{name_b} covers {count} fewer person ({pp} pp) within {minutes} minutes",
-                     "{name_b} covers {count} fewer people ({pp} pp) within {minutes} minutes"),
+    "people_more": (
+        "{name_b} covers {count} more person ({pp} pp) within {minutes} minutes",
+        "{name_b} covers {count} more people ({pp} pp) within {minutes} minutes",
+    ),
+    "people_fewer": (
+        "{name_b} covers {count} fewer person ({pp} pp) within {minutes} minutes",
+        "{name_b} covers {count} fewer people ({pp} pp) within {minutes} minutes",
+    ),
     "people_same": "{name_b} covers as many people as {name_a} within {minutes} minutes",
     "villages_more": ("{count} more village", "{count} more villages"),
     "villages_fewer": ("{count} fewer village", "{count} fewer villages"),
     "villages_same": "the same number of villages",
     "nobody_loses": "nobody loses coverage",
-    "some_lose": ("{count} village with {people} people loses coverage",
-                  "{count} villages with {people} people lose coverage"),
+    "some_lose": (
+        "{count} village with {people} people loses coverage",
+        "{count} villages with {people} people lose coverage",
+    ),
     "population_unknown": " (population unknown in {count})",
     "sentence": "{people_clause}, {villages_clause}; {loss_clause}.",
 }
@@ -689,12 +696,18 @@ def summary_sentence(
     people_diff = result.figures["population_covered"].difference
     settlements_diff = int(result.figures["settlements_covered"].difference)
     people_name = _direction_key("people", people_diff)
-    people_values = dict(name_a=name_a, name_b=name_b, minutes=key,
-                         pp=_signed_pp(result.population_share_pp.difference, number))
-    people_clause = (message(people_name, count=round(abs(people_diff)), **people_values) if people_diff
-                     else message(people_name, **people_values))
+    people_values = dict(
+        name_a=name_a, name_b=name_b, minutes=key, pp=_signed_pp(result.population_share_pp.difference, number)
+    )
+    people_clause = (
+        message(people_name, count=round(abs(people_diff)), **people_values)
+        if people_diff
+        else message(people_name, **people_values)
+    )
     villages_name = _direction_key("villages", settlements_diff)
-    villages_clause = message(villages_name, count=abs(settlements_diff)) if settlements_diff else message(villages_name)
+    villages_clause = (
+        message(villages_name, count=abs(settlements_diff)) if settlements_diff else message(villages_name)
+    )
     loss_clause = _loss_clause(result.lost, message, number)
     return message("sentence", people_clause=people_clause, villages_clause=villages_clause, loss_clause=loss_clause)
 
@@ -738,8 +751,10 @@ def _figure_changes(fig_a: Figures, fig_b: Figures) -> dict[str, FigureChange]:
 def _settlement_changes(cov_a: Coverage, cov_b: Coverage, step: float) -> tuple[SettlementChange, ...]:
     covered_a, covered_b = cov_a.covered(step), cov_b.covered(step)
     if cov_a.release is None and cov_a.incidents.any():
-        raise CoverageInputError("incident figures are shown only from a protected release: compute the coverages "
-                                 "with `release=` (planning.analysis.evaluate does).")
+        raise CoverageInputError(
+            "incident figures are shown only from a protected release: compute the coverages "
+            "with `release=` (planning.analysis.evaluate does)."
+        )
     texts = cov_a.release.settlement_texts() if cov_a.release is not None else None
     changed = np.flatnonzero(covered_a != covered_b)
     order = sorted(changed, key=lambda i: (-np.nan_to_num(cov_a.population[i], nan=-1.0), i))

@@ -29,12 +29,14 @@ _COMPILED = {lang: translations.load(lang) for lang in LANGUAGES}
 
 CATALOG: dict[str, dict[str, str]] = {
     key: {lang: _COMPILED[lang].entries[key].text for lang in LANGUAGES if key in _COMPILED[lang].entries}
-    for key in _COMPILED[DEFAULT_LANGUAGE].entries}
+    for key in _COMPILED[DEFAULT_LANGUAGE].entries
+}
 """Every message key with its text per language (for a plural message, the form for "many"/"other"; use
 :func:`t` with ``count=`` to get the right one). Read-only view of the compiled catalogs."""
 
-PLURAL_KEYS: frozenset[str] = frozenset(key for key, entry in _COMPILED[DEFAULT_LANGUAGE].entries.items()
-                                        if entry.forms)
+PLURAL_KEYS: frozenset[str] = frozenset(
+    key for key, entry in _COMPILED[DEFAULT_LANGUAGE].entries.items() if entry.forms
+)
 """Keys of the messages that depend on a count (``msgid_plural`` in the catalogs)."""
 
 
@@ -128,7 +130,7 @@ def made_name(name: str, lang: str = DEFAULT_LANGUAGE) -> str:
     for other in LANGUAGES:
         prefix = CATALOG["service.made_name"][other].split("{place}")[0]
         if name.startswith(prefix) and len(name) > len(prefix):
-            return t("service.made_name", lang, place=name[len(prefix):])
+            return t("service.made_name", lang, place=name[len(prefix) :])
     return name
 
 
@@ -140,7 +142,6 @@ def place_names(frame, lang: str) -> list[str]:
     id_column = next((c for c in ("settlement_id", "district_id", "service_id") if c in frame), None)
     ids = frame[id_column].to_numpy(dtype=object) if id_column else [""] * len(frame)
     return [next((v for v in values if isinstance(v, str) and v), str(i)) for i, *values in zip(ids, *columns)]
-
 
 
 def format_problem(problem, lang: str = DEFAULT_LANGUAGE, *, max_rows: int = 10) -> str:

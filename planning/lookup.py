@@ -88,8 +88,12 @@ def find_district(districts, text: str) -> str:
         by_code = [i for i in ids if _code_digits(i) == code]
         if len(by_code) == 1:
             return by_code[0]
-    by_name = {i for i, (_, row) in zip(ids, districts.iterrows())
-               for c in NAME_COLUMNS if c in districts.columns and isinstance(row[c], str) and name_key(row[c]) == key}
+    by_name = {
+        i
+        for i, (_, row) in zip(ids, districts.iterrows())
+        for c in NAME_COLUMNS
+        if c in districts.columns and isinstance(row[c], str) and name_key(row[c]) == key
+    }
     if len(by_name) == 1:
         return by_name.pop()
     by_stem = _districts_by_stem(districts, ids, key)

@@ -40,8 +40,15 @@ _MARKDOWN_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(:)(?=//)|(?<![\w.-])(www)(\.)")
 """GitHub's autolink literals (``http://…``, ``https://…``, ``www.…``): found in the raw text, before escapes are
 read, so a link would swallow the escapes after it. Escaping their ``:`` or ``.`` breaks them."""
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\u2028\u2029\x0b\x0c\x85]")
-_JS_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027", "`": "\\u0060",
-              "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_JS_UNSAFE = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "'": "\\u0027",
+    "`": "\\u0060",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
 
 
 def html_text(value) -> str:
@@ -100,8 +107,12 @@ def spreadsheet_cell(value):
 
 def from_spreadsheet_cell(value):
     """Undo :func:`spreadsheet_cell`: text that is ``'`` followed by a formula trigger loses the ``'``."""
-    if isinstance(value, str) and value.startswith(FORMULA_GUARD) and value[1:2] and \
-            value[1:].startswith(FORMULA_TRIGGERS):
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_GUARD)
+        and value[1:2]
+        and value[1:].startswith(FORMULA_TRIGGERS)
+    ):
         return value[1:]
     return value
 

@@ -39,17 +39,21 @@ def small_count_k() -> int:
     try:
         value = int(text)
     except ValueError:
-        raise PrivacyConfigError(f"{SMALL_COUNT_K_ENV_VAR} must be a whole number of at least {SMALL_COUNT_K_MIN}; "
-                                 f"got {text!r}. Fix: set it to {SMALL_COUNT_K} or more, or unset it.") from None
+        raise PrivacyConfigError(
+            f"{SMALL_COUNT_K_ENV_VAR} must be a whole number of at least {SMALL_COUNT_K_MIN}; "
+            f"got {text!r}. Fix: set it to {SMALL_COUNT_K} or more, or unset it."
+        ) from None
     return check_k(value)
 
 
 def check_k(k: int) -> int:
     """``k`` itself when it is a whole number of at least 3; else :class:`PrivacyConfigError`."""
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < SMALL_COUNT_K_MIN:
-        raise PrivacyConfigError(f"the small-count threshold k must be a whole number of at least {SMALL_COUNT_K_MIN}; "
-                                 f"got {k!r}. Smaller values let a reader single out one or two victims. "
-                                 f"Fix: use {SMALL_COUNT_K} (the default) or more.")
+        raise PrivacyConfigError(
+            f"the small-count threshold k must be a whole number of at least {SMALL_COUNT_K_MIN}; "
+            f"got {k!r}. Smaller values let a reader single out one or two victims. "
+            f"Fix: use {SMALL_COUNT_K} (the default) or more."
+        )
     return int(k)
 
 
@@ -108,8 +112,9 @@ def aggregate_to_period(counts: pd.DataFrame, period: str, *, level: str = "sett
         raise ValueError(f"`level` must be 'settlement' or 'district'; got {level!r}.")
     offered = available_periods(counts)
     if period not in offered:
-        raise ValueError(f"`period` must be one of the fixed periods with data ({', '.join(offered) or 'none'}); "
-                         f"got {period!r}.")
+        raise ValueError(
+            f"`period` must be one of the fixed periods with data ({', '.join(offered) or 'none'}); got {period!r}."
+        )
     periods = pd.Series(counts["period"], dtype=object).astype(str)
     chosen = counts[(periods == period) | ((periods.str[:4] == period) if len(period) == 4 else False)]
     keys = ["settlement_id", "district_id"] if level == "settlement" else ["district_id"]
@@ -120,4 +125,3 @@ def aggregate_to_period(counts: pd.DataFrame, period: str, *, level: str = "sett
         summed[key] = summed[key].astype(object).replace("", None)
     summed["count"] = summed["count"].astype(np.int64)
     return summed[keys + ["count"]]
-

@@ -43,7 +43,7 @@ SECRET_ENV_VAR = "QORGAU_RELEASE_SECRET"
 """Configured secret of the release (any text of at least :data:`MIN_SECRET_CHARS` characters); without it the
 deployment's database keeps a random one (:class:`ReleaseSecretStore`)."""
 MIN_SECRET_CHARS = 16
-KEY_MODULUS = 2 ** 32
+KEY_MODULUS = 2**32
 """Record and cell keys are whole numbers modulo this (a key of 0.37 in the ABS papers is 0.37 * 2**32 here)."""
 UNIT_NOISE = ((0.25, -1), (0.75, 0), (1.0, 1))
 """Unit noise for counts of 2 or more: (upper limit of the draw, noise) in draw order; -1 and +1 a quarter each.
@@ -77,8 +77,10 @@ class ReleaseSecretStore(SqliteStore):
         if row is not None:
             return bytes(row[0])
         with self.transaction() as db:
-            db.execute("INSERT OR IGNORE INTO release_secret (id, secret, created_at) VALUES (1, ?, ?)",
-                       (secrets.token_bytes(32), datetime.now(timezone.utc).isoformat(timespec="seconds")))
+            db.execute(
+                "INSERT OR IGNORE INTO release_secret (id, secret, created_at) VALUES (1, ?, ?)",
+                (secrets.token_bytes(32), datetime.now(timezone.utc).isoformat(timespec="seconds")),
+            )
             return bytes(db.execute("SELECT secret FROM release_secret WHERE id = 1").fetchone()[0])
 
 
@@ -93,10 +95,12 @@ def deployment_secret(path: str | Path | None = None) -> bytes:
     text = os.environ.get(SECRET_ENV_VAR, "")
     if text.strip():
         if len(text.strip()) < MIN_SECRET_CHARS:
-            raise ReleaseConfigError(f"{SECRET_ENV_VAR} must have at least {MIN_SECRET_CHARS} characters; got "
-                                     f"{len(text.strip())}. A short secret can be guessed, and with it every "
-                                     f"perturbation undone. Fix: set a long random value, or unset it to let the "
-                                     f"database keep one.")
+            raise ReleaseConfigError(
+                f"{SECRET_ENV_VAR} must have at least {MIN_SECRET_CHARS} characters; got "
+                f"{len(text.strip())}. A short secret can be guessed, and with it every "
+                f"perturbation undone. Fix: set a long random value, or unset it to let the "
+                f"database keep one."
+            )
         return text.strip().encode("utf-8")
     return ReleaseSecretStore(path).secret()
 
@@ -113,9 +117,10 @@ def unit_draws(secret: bytes, scope: str, units: list[tuple[str, str, str]]) -> 
     draws = np.empty(len(units), dtype=np.float64)
     keys = np.empty(len(units), dtype=np.int64)
     for i, (settlement, district, period) in enumerate(units):
-        digest = hmac.new(secret, f"{scope}\x1f{settlement}\x1f{district}\x1f{period}".encode("utf-8"),
-                          hashlib.sha256).digest()
-        draws[i] = int.from_bytes(digest[:8], "big") / 2 ** 64
+        digest = hmac.new(
+            secret, f"{scope}\x1f{settlement}\x1f{district}\x1f{period}".encode("utf-8"), hashlib.sha256
+        ).digest()
+        draws[i] = int.from_bytes(digest[:8], "big") / 2**64
         keys[i] = int.from_bytes(digest[8:12], "big")
     return draws, keys
 
@@ -139,8 +144,9 @@ def counts_behind(protected: int) -> tuple[int, ...]:
     protected value exactly could say about its count. Never a single count."""
     if protected < 1:
         return ()
-    possible = {c for c in range(max(1, protected - MAX_UNIT_NOISE), protected + MAX_UNIT_NOISE + 1)
-                if c >= 2 or protected == 1}
+    possible = {
+        c for c in range(max(1, protected - MAX_UNIT_NOISE), protected + MAX_UNIT_NOISE + 1) if c >= 2 or protected == 1
+    }
     return tuple(sorted(possible))
 
 
@@ -211,21 +217,39 @@ class IncidentRelease:
 
     def settlement_texts(self) -> np.ndarray:
         """Each settlement as a cell of its own, as shown (for the roles that see villages)."""
-        return np.array([shown_text(shown_value(int(p), int(key), has_records=bool(r), k=self.k), self.k)
-                         for p, key, r in zip(self.protected, self.keys, self.has_records)], dtype=object)
+        return np.array(
+            [
+                shown_text(shown_value(int(p), int(key), has_records=bool(r), k=self.k), self.k)
+                for p, key, r in zip(self.protected, self.keys, self.has_records)
+            ],
+            dtype=object,
+        )
 
     def settlement_values(self) -> np.ndarray:
         """Each settlement's shown value as a float: NaN when hidden (``"<k"``)."""
-        return np.array([np.nan if v is None else float(v) for v in
-                         (shown_value(int(p), int(key), has_records=bool(r), k=self.k)
-                          for p, key, r in zip(self.protected, self.keys, self.has_records))], dtype=np.float64)
+        return np.array(
+            [
+                np.nan if v is None else float(v)
+                for v in (
+                    shown_value(int(p), int(key), has_records=bool(r), k=self.k)
+                    for p, key, r in zip(self.protected, self.keys, self.has_records)
+                )
+            ],
+            dtype=np.float64,
+        )
 
 
 def empty_release(n_settlements: int, *, k: int | None = None) -> IncidentRelease:
     """A release without any record (every cell ``"0"``), for views of a region without incident data."""
     zeros = np.zeros(int(n_settlements), dtype=np.int64)
-    return IncidentRelease(k=small_count_k() if k is None else check_k(k), period=None, counts=zeros,
-                           protected=zeros, keys=zeros, has_records=zeros.astype(bool))
+    return IncidentRelease(
+        k=small_count_k() if k is None else check_k(k),
+        period=None,
+        counts=zeros,
+        protected=zeros,
+        keys=zeros,
+        has_records=zeros.astype(bool),
+    )
 
 
 def _as_mask(mask, n: int) -> np.ndarray:
@@ -239,8 +263,15 @@ def _as_mask(mask, n: int) -> np.ndarray:
     return chosen
 
 
-def release_for(incidents: pd.DataFrame, settlement_ids, *, scope: str, period: str | None = None,
-                secret: bytes | None = None, k: int | None = None) -> IncidentRelease:
+def release_for(
+    incidents: pd.DataFrame,
+    settlement_ids,
+    *,
+    scope: str,
+    period: str | None = None,
+    secret: bytes | None = None,
+    k: int | None = None,
+) -> IncidentRelease:
     """The protected release of ``incidents`` for the settlements ``settlement_ids`` (in that order).
 
     Parameters
@@ -266,8 +297,9 @@ def release_for(incidents: pd.DataFrame, settlement_ids, *, scope: str, period: 
     unplaced = (0, 0, False)
     units = _units(incidents, period)
     if len(units):
-        draws, record_keys = unit_draws(secret, scope, list(zip(units["settlement_id"], units["district_id"],
-                                                                 units["period"])))
+        draws, record_keys = unit_draws(
+            secret, scope, list(zip(units["settlement_id"], units["district_id"], units["period"]))
+        )
         values = np.array([protected_count(c, d) for c, d in zip(units["count"], draws)], dtype=np.int64)
         placed = units["settlement_id"].to_numpy(dtype=object) != ""
         rows = ids.get_indexer(units["settlement_id"].to_numpy(dtype=object))
@@ -278,8 +310,9 @@ def release_for(incidents: pd.DataFrame, settlement_ids, *, scope: str, period: 
         keys %= KEY_MODULUS
         if (~placed).any():
             unplaced = (int(values[~placed].sum()), int(record_keys[~placed].sum()) % KEY_MODULUS, True)
-    return IncidentRelease(k=k, period=period, counts=counts, protected=protected, keys=keys, has_records=counts > 0,
-                           unplaced=unplaced)
+    return IncidentRelease(
+        k=k, period=period, counts=counts, protected=protected, keys=keys, has_records=counts > 0, unplaced=unplaced
+    )
 
 
 def _units(incidents: pd.DataFrame | None, period: str | None) -> pd.DataFrame:
@@ -292,25 +325,37 @@ def _units(incidents: pd.DataFrame | None, period: str | None) -> pd.DataFrame:
         aggregate_to_period(incidents, period)  # refuses a period that is not offered
         periods = incidents["period"].astype(str)
         chosen = incidents[(periods == period) | ((periods.str[:4] == period) if len(period) == 4 else False)]
-    frame = pd.DataFrame({
-        "settlement_id": chosen["settlement_id"].astype(object).where(chosen["settlement_id"].notna(), "").astype(str),
-        "district_id": chosen["district_id"].astype(object).where(chosen["district_id"].notna(), "").astype(str),
-        "period": chosen["period"].astype(str),
-        "count": chosen["count"].to_numpy(dtype=np.int64),
-    })
+    frame = pd.DataFrame(
+        {
+            "settlement_id": chosen["settlement_id"]
+            .astype(object)
+            .where(chosen["settlement_id"].notna(), "")
+            .astype(str),
+            "district_id": chosen["district_id"].astype(object).where(chosen["district_id"].notna(), "").astype(str),
+            "period": chosen["period"].astype(str),
+            "count": chosen["count"].to_numpy(dtype=np.int64),
+        }
+    )
     # a settlement's district is part of its identity only when it has no settlement
     frame.loc[frame["settlement_id"] != "", "district_id"] = ""
     units = frame.groupby(["settlement_id", "district_id", "period"], sort=True, as_index=False)["count"].sum()
     return units[units["count"] > 0].reset_index(drop=True)
 
 
-def region_release(region, *, period: str | None = None, secret: bytes | None = None,
-                   k: int | None = None) -> IncidentRelease | None:
+def region_release(
+    region, *, period: str | None = None, secret: bytes | None = None, k: int | None = None
+) -> IncidentRelease | None:
     """The release of a region's incidents (None when it has none), aligned with ``region.settlements``."""
     if region.incidents is None or len(region.incidents) == 0:
         return None
-    return release_for(region.incidents, region.settlements["settlement_id"], scope=str(region.region_id),
-                       period=period, secret=secret, k=k)
+    return release_for(
+        region.incidents,
+        region.settlements["settlement_id"],
+        scope=str(region.region_id),
+        period=period,
+        secret=secret,
+        k=k,
+    )
 
 
 def scaled_text(value: int | None, factor: float, k: int, *, number=None) -> str:

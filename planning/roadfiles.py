@@ -13,15 +13,26 @@ from pathlib import Path
 
 from geo.errors import QorgauError
 from geo.network import RoadNetwork
-from geo.osm import (ROAD_FILE_NAMES, ProgressCallback, RoadSourceError, build_network, download_region,
-                     file_sha256, network_cache_dir)
+from geo.osm import (
+    ROAD_FILE_NAMES,
+    ProgressCallback,
+    RoadSourceError,
+    build_network,
+    download_region,
+    file_sha256,
+    network_cache_dir,
+)
 from geo.region import outline_degrees
 from geo.settings import DEFAULT_REGION_DIR
 from geo.speeds import SPEEDS_FILE_NAME, SpeedProfile, write_speeds_csv
 from planning.analysis import speed_profile_of
 
-IMPORT_SUFFIXES = {".osm.pbf": "roads.osm.pbf", ".osm": "roads.osm", ".osm.gz": "roads.osm.gz",
-                   ".osm.bz2": "roads.osm.bz2"}
+IMPORT_SUFFIXES = {
+    ".osm.pbf": "roads.osm.pbf",
+    ".osm": "roads.osm",
+    ".osm.gz": "roads.osm.gz",
+    ".osm.bz2": "roads.osm.bz2",
+}
 """Files a planner may import by path, and the name each gets in the region folder."""
 BYTES_PER_MB = 1024 * 1024
 
@@ -34,8 +45,11 @@ class RegionWriteError(QorgauError, PermissionError):
 
     def __init__(self, path: Path, reason: str):
         self.path, self.reason = path, reason
-        fix = ("copy the region folder elsewhere and open the copy" if reason == "bundled"
-               else "copy the region folder to a writable place or grant write access")
+        fix = (
+            "copy the region folder elsewhere and open the copy"
+            if reason == "bundled"
+            else "copy the region folder to a writable place or grant write access"
+        )
         super().__init__(f"region folder {path} may not be written to ({reason}). Fix: {fix}.")
 
 
@@ -102,8 +116,13 @@ def import_road_file(source: str | Path, region_dir: str | Path) -> Path:
     return target
 
 
-def build_region_network(region, road_file: str | Path | None = None, *, profile: SpeedProfile | None = None,
-                         progress: ProgressCallback | None = None) -> RoadNetwork:
+def build_region_network(
+    region,
+    road_file: str | Path | None = None,
+    *,
+    profile: SpeedProfile | None = None,
+    progress: ProgressCallback | None = None,
+) -> RoadNetwork:
     """Build (or read from the cache) the network of ``road_file`` (default: the region's own) for ``region``,
     with the same clip and cache key as :func:`planning.analysis.region_network`; ``profile`` defaults to the
     region's (:func:`planning.analysis.speed_profile_of`)."""
@@ -111,8 +130,9 @@ def build_region_network(region, road_file: str | Path | None = None, *, profile
     if path is None:
         raise RoadSourceError(f"region folder {region.path} has no road file")
     profile = profile if profile is not None else speed_profile_of(region)
-    return build_network(path, analysis_crs=region.analysis_crs, profile=profile, boundary=outline_degrees(region),
-                         progress=progress)
+    return build_network(
+        path, analysis_crs=region.analysis_crs, profile=profile, boundary=outline_degrees(region), progress=progress
+    )
 
 
 def save_region_speeds(profile: SpeedProfile, region_dir: str | Path) -> Path:
@@ -159,8 +179,9 @@ def cache_status(road_file: str | Path | None) -> CacheStatus:
     return CacheStatus(files=len(files), size_mb=sum(f.stat().st_size for f in files) / BYTES_PER_MB, folder=folder)
 
 
-def download_region_files(region, *, profile: SpeedProfile | None = None,
-                          progress: ProgressCallback | None = None) -> dict[str, Path]:
+def download_region_files(
+    region, *, profile: SpeedProfile | None = None, progress: ProgressCallback | None = None
+) -> dict[str, Path]:
     """Download roads (and districts/settlements the folder lacks) from OpenStreetMap into the region's folder.
 
     Needs the internet; raises :class:`RegionWriteError` before any download when the folder may not be written

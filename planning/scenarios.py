@@ -111,15 +111,24 @@ class ScenarioConflict(QorgauError, RuntimeError):
         When the newest version was saved (ISO 8601 UTC).
     """
 
-    def __init__(self, *, scenario_id: int, name: str, base_version: int, latest_version: int,
-                 authors: tuple[str, ...], saved_at: str):
+    def __init__(
+        self,
+        *,
+        scenario_id: int,
+        name: str,
+        base_version: int,
+        latest_version: int,
+        authors: tuple[str, ...],
+        saved_at: str,
+    ):
         self.scenario_id, self.name = scenario_id, name
         self.base_version, self.latest_version = base_version, latest_version
         self.authors, self.saved_at = authors, saved_at
         super().__init__(
             f"scenario {scenario_id} ({name!r}) was changed by {', '.join(authors) or '?'} (last at {saved_at}, now "
             f"version {latest_version}) after this edit started from version {base_version}; nothing was saved. "
-            f"Fix: reload the scenario, or apply the change again on version {latest_version}.")
+            f"Fix: reload the scenario, or apply the change again on version {latest_version}."
+        )
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -158,21 +167,45 @@ class Site:
         if not str(self.service_id).strip():
             problems.append(_problem("id", "a site needs an id.", "give every site its own id.", key="site_no_id"))
         if self.kind not in SERVICE_KINDS:
-            problems.append(_problem("kind", f"kind must be one of {', '.join(SERVICE_KINDS)}; got {self.kind!r}.",
-                                     "choose permanent or mobile.", key="site_bad_kind",
-                                     params=(("kinds", ", ".join(SERVICE_KINDS)), ("got", repr(self.kind)))))
+            problems.append(
+                _problem(
+                    "kind",
+                    f"kind must be one of {', '.join(SERVICE_KINDS)}; got {self.kind!r}.",
+                    "choose permanent or mobile.",
+                    key="site_bad_kind",
+                    params=(("kinds", ", ".join(SERVICE_KINDS)), ("got", repr(self.kind))),
+                )
+            )
         if not -90.0 <= self.lat <= 90.0 or not -180.0 <= self.lon <= 180.0:
-            problems.append(_problem("lat", f"lat/lon must be degrees (EPSG:4326); got {self.lat}, {self.lon}.",
-                                     "give latitude within ±90 and longitude within ±180.", key="site_bad_position",
-                                     params=(("lat", self.lat), ("lon", self.lon))))
+            problems.append(
+                _problem(
+                    "lat",
+                    f"lat/lon must be degrees (EPSG:4326); got {self.lat}, {self.lon}.",
+                    "give latitude within ±90 and longitude within ±180.",
+                    key="site_bad_position",
+                    params=(("lat", self.lat), ("lon", self.lon)),
+                )
+            )
         if self.capacity < 0:
-            problems.append(_problem("capacity", f"capacity must be 0 or more; got {self.capacity}.",
-                                     "leave it empty when unknown.", key="site_bad_capacity",
-                                     params=(("got", self.capacity),)))
+            problems.append(
+                _problem(
+                    "capacity",
+                    f"capacity must be 0 or more; got {self.capacity}.",
+                    "leave it empty when unknown.",
+                    key="site_bad_capacity",
+                    params=(("got", self.capacity),),
+                )
+            )
         if self.reach_minutes <= 0:
-            problems.append(_problem("reach_minutes", f"reach must be more than 0 minutes; got {self.reach_minutes}.",
-                                     "leave it empty to use the analysis threshold.", key="site_bad_reach",
-                                     params=(("got", self.reach_minutes),)))
+            problems.append(
+                _problem(
+                    "reach_minutes",
+                    f"reach must be more than 0 minutes; got {self.reach_minutes}.",
+                    "leave it empty to use the analysis threshold.",
+                    key="site_bad_reach",
+                    params=(("got", self.reach_minutes),),
+                )
+            )
         if problems:
             raise ValidationError(problems)
 
@@ -184,9 +217,17 @@ def _problem(column: str, message: str, fix: str, *, key: str, params: tuple = (
 def add_site(sites: Sequence[Site], site: Site) -> list[Site]:
     """A new list with ``site`` appended; its ``service_id`` must be new."""
     if any(s.service_id == site.service_id for s in sites):
-        raise ValidationError([_problem("id", f"a site with id {site.service_id!r} is already in the scenario.",
-                                        "give the new site its own id.", key="site_duplicate_id",
-                                        params=(("id", repr(site.service_id)),))])
+        raise ValidationError(
+            [
+                _problem(
+                    "id",
+                    f"a site with id {site.service_id!r} is already in the scenario.",
+                    "give the new site its own id.",
+                    key="site_duplicate_id",
+                    params=(("id", repr(site.service_id)),),
+                )
+            ]
+        )
     return [*sites, site]
 
 
@@ -336,13 +377,26 @@ def export_csv(sites: Sequence[Site]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(SERVICES_CSV_COLUMNS)
     for s in sites:
-        writer.writerow([spreadsheet_cell(v) for v in (s.service_id, s.name, s.kind, repr(s.lat), repr(s.lon),
-                                                       _csv_number(s.capacity), _csv_number(s.reach_minutes))])
+        writer.writerow(
+            [
+                spreadsheet_cell(v)
+                for v in (
+                    s.service_id,
+                    s.name,
+                    s.kind,
+                    repr(s.lat),
+                    repr(s.lon),
+                    _csv_number(s.capacity),
+                    _csv_number(s.reach_minutes),
+                )
+            ]
+        )
     return buffer.getvalue()
 
 
-def import_csv(source: Path | bytes, *, name: str = SCENARIO_FILE_NAME, region=None,
-               notes: list[Problem] | None = None) -> list[Site]:
+def import_csv(
+    source: Path | bytes, *, name: str = SCENARIO_FILE_NAME, region=None, notes: list[Problem] | None = None
+) -> list[Site]:
     """Sites from a ``services.csv``-shaped file (path or bytes of an upload).
 
     Parameters
@@ -363,17 +417,28 @@ def import_csv(source: Path | bytes, *, name: str = SCENARIO_FILE_NAME, region=N
     """
     from geo.region import read_services, region_outline
 
-    options = {} if region is None else {"outline": region_outline(region), "districts": region.districts,
-                                         "analysis_crs": region.analysis_crs}
+    options = (
+        {}
+        if region is None
+        else {"outline": region_outline(region), "districts": region.districts, "analysis_crs": region.analysis_crs}
+    )
     services = read_services(source, name=name, notes=notes, **options)
     if len(services) > MAX_SCENARIO_SITES:
-        raise ValidationError([Problem(name, f"the file has {len(services):,} sites; a scenario may have at most "
-                                             f"{MAX_SCENARIO_SITES:,}.",
-                                       "split the scenario into several, or keep only the sites you need.",
-                                       key="scenario_too_many_sites",
-                                       params=(("rows", len(services)), ("limit", MAX_SCENARIO_SITES)))])
-    return [replace(s, service_id=from_spreadsheet_cell(s.service_id), name=from_spreadsheet_cell(s.name))
-            for s in sites_from_services(services)]
+        raise ValidationError(
+            [
+                Problem(
+                    name,
+                    f"the file has {len(services):,} sites; a scenario may have at most {MAX_SCENARIO_SITES:,}.",
+                    "split the scenario into several, or keep only the sites you need.",
+                    key="scenario_too_many_sites",
+                    params=(("rows", len(services)), ("limit", MAX_SCENARIO_SITES)),
+                )
+            ]
+        )
+    return [
+        replace(s, service_id=from_spreadsheet_cell(s.service_id), name=from_spreadsheet_cell(s.name))
+        for s in sites_from_services(services)
+    ]
 
 
 def _csv_number(value: float) -> str:
@@ -381,12 +446,21 @@ def _csv_number(value: float) -> str:
 
 
 def _sites_to_json(sites: Sequence[Site]) -> str:
-    return json.dumps([
-        {"service_id": s.service_id, "name": s.name, "kind": s.kind, "lat": s.lat, "lon": s.lon,
-         "capacity": None if math.isnan(s.capacity) else s.capacity,
-         "reach_minutes": None if math.isnan(s.reach_minutes) else s.reach_minutes}
-        for s in sites
-    ], ensure_ascii=False)
+    return json.dumps(
+        [
+            {
+                "service_id": s.service_id,
+                "name": s.name,
+                "kind": s.kind,
+                "lat": s.lat,
+                "lon": s.lon,
+                "capacity": None if math.isnan(s.capacity) else s.capacity,
+                "reach_minutes": None if math.isnan(s.reach_minutes) else s.reach_minutes,
+            }
+            for s in sites
+        ],
+        ensure_ascii=False,
+    )
 
 
 def _sites_from_json(text: str) -> tuple[Site, ...]:
@@ -450,8 +524,11 @@ def clean_scenario_name(name: str) -> str:
     if not text:
         raise ScenarioNameError("a scenario needs a name. Fix: type one.", reason="empty", name=text)
     if len(text) > MAX_SCENARIO_NAME_CHARS:
-        raise ScenarioNameError(f"a scenario name has at most {MAX_SCENARIO_NAME_CHARS} characters; got {len(text)}. "
-                                "Fix: shorten it.", reason="too_long", name=text)
+        raise ScenarioNameError(
+            f"a scenario name has at most {MAX_SCENARIO_NAME_CHARS} characters; got {len(text)}. Fix: shorten it.",
+            reason="too_long",
+            name=text,
+        )
     return text
 
 
@@ -475,9 +552,14 @@ class ScenarioStore(SqliteStore):
         """The region's scenarios at their latest version, oldest first: those in use, or with
         ``archived=True`` those archived."""
         with self.transaction(write=False) as db:
-            ids = [row[0] for row in db.execute(
-                "SELECT scenario_id FROM scenarios WHERE region_id = ? AND (deleted_at IS NOT NULL) = ? "
-                "ORDER BY scenario_id", (region_id, bool(archived)))]
+            ids = [
+                row[0]
+                for row in db.execute(
+                    "SELECT scenario_id FROM scenarios WHERE region_id = ? AND (deleted_at IS NOT NULL) = ? "
+                    "ORDER BY scenario_id",
+                    (region_id, bool(archived)),
+                )
+            ]
             return [self._load(db, scenario_id, None) for scenario_id in ids]
 
     def load(self, scenario_id: int, version: int | None = None) -> Scenario:
@@ -491,7 +573,9 @@ class ScenarioStore(SqliteStore):
             self._scenario_row(db, scenario_id)
             rows = db.execute(
                 "SELECT scenario_id, version, sites_json, author, action, restored_from, saved_at "
-                "FROM scenario_versions WHERE scenario_id = ? ORDER BY version", (scenario_id,)).fetchall()
+                "FROM scenario_versions WHERE scenario_id = ? ORDER BY version",
+                (scenario_id,),
+            ).fetchall()
         return [ScenarioVersion(r[0], r[1], _sites_from_json(r[2]), r[3], r[4], r[5], r[6]) for r in rows]
 
     # -- writing -------------------------------------------------------------------------------------------
@@ -506,8 +590,9 @@ class ScenarioStore(SqliteStore):
         name = clean_scenario_name(name)
         with self.transaction() as db:
             self._check_name_free(db, region_id, name)
-            cursor = db.execute("INSERT INTO scenarios (name, region_id, created_at) VALUES (?, ?, ?)",
-                                (name, region_id, _now()))
+            cursor = db.execute(
+                "INSERT INTO scenarios (name, region_id, created_at) VALUES (?, ?, ?)", (name, region_id, _now())
+            )
             self._append(db, cursor.lastrowid, sites, author=author, action="create")
             write_audit(db, user=author, action="create scenario", object=f"scenario {cursor.lastrowid} ({name})")
             return self._load(db, cursor.lastrowid, None)
@@ -548,15 +633,24 @@ class ScenarioStore(SqliteStore):
             self._check_base(db, scenario_id, base_version)
             latest, restored_from = db.execute(
                 "SELECT version, restored_from FROM scenario_versions WHERE scenario_id = ? "
-                "ORDER BY version DESC LIMIT 1", (scenario_id,)).fetchone()
+                "ORDER BY version DESC LIMIT 1",
+                (scenario_id,),
+            ).fetchone()
             current = restored_from or latest
             if current <= 1:
                 raise ScenarioError(f"scenario {scenario_id} is at its first version; there is nothing to undo.")
             target_sites, target_restored_from = db.execute(
                 "SELECT sites_json, restored_from FROM scenario_versions WHERE scenario_id = ? AND version = ?",
-                (scenario_id, current - 1)).fetchone()
-            self._append(db, scenario_id, _sites_from_json(target_sites), author=author, action="undo",
-                         restored_from=target_restored_from or current - 1)
+                (scenario_id, current - 1),
+            ).fetchone()
+            self._append(
+                db,
+                scenario_id,
+                _sites_from_json(target_sites),
+                author=author,
+                action="undo",
+                restored_from=target_restored_from or current - 1,
+            )
             return self._load(db, scenario_id, None)
 
     def rename(self, scenario_id: int, name: str, *, author: str = "") -> Scenario:
@@ -572,7 +666,9 @@ class ScenarioStore(SqliteStore):
             row = self._live_scenario_row(db, scenario_id)
             self._check_name_free(db, row[2], name, besides=scenario_id)
             db.execute("UPDATE scenarios SET name = ? WHERE scenario_id = ?", (name, scenario_id))
-            write_audit(db, user=author, action="rename scenario", object=f"scenario {scenario_id} ({row[1]} -> {name})")
+            write_audit(
+                db, user=author, action="rename scenario", object=f"scenario {scenario_id} ({row[1]} -> {name})"
+            )
             return self._load(db, scenario_id, None)
 
     def archive(self, scenario_id: int, *, author: str = "") -> Scenario:
@@ -580,11 +676,14 @@ class ScenarioStore(SqliteStore):
         the audit log. The region's last scenario in use cannot be archived (``ScenarioError``)."""
         with self.transaction() as db:
             row = self._live_scenario_row(db, scenario_id)
-            (in_use,) = db.execute("SELECT COUNT(*) FROM scenarios WHERE region_id = ? AND deleted_at IS NULL",
-                                   (row[2],)).fetchone()
+            (in_use,) = db.execute(
+                "SELECT COUNT(*) FROM scenarios WHERE region_id = ? AND deleted_at IS NULL", (row[2],)
+            ).fetchone()
             if in_use <= 1:
-                raise ScenarioError(f"scenario {scenario_id} ({row[1]!r}) is the region's last scenario in use; "
-                                    "it cannot be archived. Fix: create another scenario first.")
+                raise ScenarioError(
+                    f"scenario {scenario_id} ({row[1]!r}) is the region's last scenario in use; "
+                    "it cannot be archived. Fix: create another scenario first."
+                )
             db.execute("UPDATE scenarios SET deleted_at = ? WHERE scenario_id = ?", (_now(), scenario_id))
             write_audit(db, user=author, action="archive scenario", object=f"scenario {scenario_id} ({row[1]})")
             return self._load(db, scenario_id, None)
@@ -601,47 +700,83 @@ class ScenarioStore(SqliteStore):
 
     # -- helpers -------------------------------------------------------------------------------------------
     @staticmethod
-    def _append(db: sqlite3.Connection, scenario_id: int, sites: Sequence[Site], *, author: str, action: str,
-                restored_from: int | None = None) -> None:
+    def _append(
+        db: sqlite3.Connection,
+        scenario_id: int,
+        sites: Sequence[Site],
+        *,
+        author: str,
+        action: str,
+        restored_from: int | None = None,
+    ) -> None:
         ids = [s.service_id for s in sites]
         if len(set(ids)) != len(ids):
-            raise ValidationError([_problem("id", "site ids are repeated.", "give every site its own id.",
-                                            key="site_ids_repeated")])
-        (version,) = db.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM scenario_versions WHERE scenario_id = ?",
-                                (scenario_id,)).fetchone()
-        chain.append(db, chain.SCENARIO_VERSIONS, {
-            "scenario_id": scenario_id, "version": version, "sites_json": _sites_to_json(sites), "author": author,
-            "action": action, "restored_from": restored_from, "saved_at": _now()})
+            raise ValidationError(
+                [_problem("id", "site ids are repeated.", "give every site its own id.", key="site_ids_repeated")]
+            )
+        (version,) = db.execute(
+            "SELECT COALESCE(MAX(version), 0) + 1 FROM scenario_versions WHERE scenario_id = ?", (scenario_id,)
+        ).fetchone()
+        chain.append(
+            db,
+            chain.SCENARIO_VERSIONS,
+            {
+                "scenario_id": scenario_id,
+                "version": version,
+                "sites_json": _sites_to_json(sites),
+                "author": author,
+                "action": action,
+                "restored_from": restored_from,
+                "saved_at": _now(),
+            },
+        )
 
     def _check_base(self, db: sqlite3.Connection, scenario_id: int, base_version: int) -> None:
-        rows = db.execute("SELECT version, author, saved_at FROM scenario_versions WHERE scenario_id = ? "
-                          "AND version > ? ORDER BY version", (scenario_id, int(base_version))).fetchall()
+        rows = db.execute(
+            "SELECT version, author, saved_at FROM scenario_versions WHERE scenario_id = ? "
+            "AND version > ? ORDER BY version",
+            (scenario_id, int(base_version)),
+        ).fetchall()
         if rows:
             name = self._scenario_row(db, scenario_id)[1]
             authors = tuple(dict.fromkeys(r[1] or "?" for r in rows))
-            raise ScenarioConflict(scenario_id=scenario_id, name=name, base_version=int(base_version),
-                                   latest_version=rows[-1][0], authors=authors, saved_at=rows[-1][2])
-        if not db.execute("SELECT 1 FROM scenario_versions WHERE scenario_id = ? AND version = ?",
-                          (scenario_id, int(base_version))).fetchone():
+            raise ScenarioConflict(
+                scenario_id=scenario_id,
+                name=name,
+                base_version=int(base_version),
+                latest_version=rows[-1][0],
+                authors=authors,
+                saved_at=rows[-1][2],
+            )
+        if not db.execute(
+            "SELECT 1 FROM scenario_versions WHERE scenario_id = ? AND version = ?", (scenario_id, int(base_version))
+        ).fetchone():
             raise ScenarioError(f"scenario {scenario_id} has no version {base_version} to start from.")
 
-    def _check_name_free(self, db: sqlite3.Connection, region_id: str, name: str, *,
-                         besides: int | None = None) -> None:
+    def _check_name_free(
+        self, db: sqlite3.Connection, region_id: str, name: str, *, besides: int | None = None
+    ) -> None:
         key = scenario_name_key(name)
-        for (scenario_id, other) in db.execute("SELECT scenario_id, name FROM scenarios WHERE region_id = ? "
-                                               "ORDER BY scenario_id", (region_id,)).fetchall():
+        for scenario_id, other in db.execute(
+            "SELECT scenario_id, name FROM scenarios WHERE region_id = ? ORDER BY scenario_id", (region_id,)
+        ).fetchall():
             if scenario_id != besides and scenario_name_key(other) == key:
                 taken = self._load(db, scenario_id, None)
                 where = "an archived scenario" if taken.archived else "another scenario"
-                raise ScenarioNameError(f"{where} of region {region_id!r} is already named {other!r} (scenario "
-                                        f"{scenario_id}). Fix: choose another name"
-                                        + (", or restore that one." if taken.archived else "."),
-                                        reason="taken", name=name, other=taken)
+                raise ScenarioNameError(
+                    f"{where} of region {region_id!r} is already named {other!r} (scenario "
+                    f"{scenario_id}). Fix: choose another name" + (", or restore that one." if taken.archived else "."),
+                    reason="taken",
+                    name=name,
+                    other=taken,
+                )
 
     @staticmethod
     def _scenario_row(db: sqlite3.Connection, scenario_id: int) -> tuple:
-        row = db.execute("SELECT scenario_id, name, region_id, created_at, deleted_at FROM scenarios "
-                         "WHERE scenario_id = ?", (scenario_id,)).fetchone()
+        row = db.execute(
+            "SELECT scenario_id, name, region_id, created_at, deleted_at FROM scenarios WHERE scenario_id = ?",
+            (scenario_id,),
+        ).fetchone()
         if row is None:
             raise ScenarioError(f"no scenario with id {scenario_id}.")
         return row
@@ -649,8 +784,10 @@ class ScenarioStore(SqliteStore):
     def _live_scenario_row(self, db: sqlite3.Connection, scenario_id: int) -> tuple:
         row = self._scenario_row(db, scenario_id)
         if row[4] is not None:
-            raise ScenarioError(f"scenario {scenario_id} ({row[1]!r}) is archived; it can be read but not changed. "
-                                "Fix: restore it first.")
+            raise ScenarioError(
+                f"scenario {scenario_id} ({row[1]!r}) is archived; it can be read but not changed. "
+                "Fix: restore it first."
+            )
         return row
 
     def _load(self, db: sqlite3.Connection, scenario_id: int, version: int | None) -> Scenario:
@@ -658,11 +795,13 @@ class ScenarioStore(SqliteStore):
         row = db.execute(
             "SELECT version, sites_json FROM scenario_versions WHERE scenario_id = ? "
             + ("AND version = ?" if version is not None else "ORDER BY version DESC LIMIT 1"),
-            (scenario_id, version) if version is not None else (scenario_id,)).fetchone()
+            (scenario_id, version) if version is not None else (scenario_id,),
+        ).fetchone()
         if row is None:
             raise ScenarioError(f"scenario {scenario_id} has no version {version}.")
-        return Scenario(scenario_id_, name, region_id, row[0], _sites_from_json(row[1]), created_at,
-                        deleted_at is not None)
+        return Scenario(
+            scenario_id_, name, region_id, row[0], _sites_from_json(row[1]), created_at, deleted_at is not None
+        )
 
 
 def _now() -> str:

@@ -202,9 +202,7 @@ def demand_weights(
     else:
         reports, unknown_incidents = _counts(incidents, "incidents")
         if reports.shape != people.shape:
-            raise SitingError(
-                f"`incidents` must have one value per settlement ({people.size}); got {reports.size}."
-            )
+            raise SitingError(f"`incidents` must have one value per settlement ({people.size}); got {reports.size}.")
     estimated = reports * underreporting_factor
     if mode == "population":
         weights = people
@@ -267,9 +265,18 @@ def maximal_coverage(
     SitingResult
     """
     return _solve(
-        "mclp", minutes, demand, add=add, threshold_minutes=threshold_minutes, fixed_minutes=fixed_minutes,
-        method=method, district_of_site=district_of_site, district_of_fixed=district_of_fixed,
-        require_districts=require_districts, lp_bound=lp_bound, time_limit_s=time_limit_s,
+        "mclp",
+        minutes,
+        demand,
+        add=add,
+        threshold_minutes=threshold_minutes,
+        fixed_minutes=fixed_minutes,
+        method=method,
+        district_of_site=district_of_site,
+        district_of_fixed=district_of_fixed,
+        require_districts=require_districts,
+        lp_bound=lp_bound,
+        time_limit_s=time_limit_s,
     )
 
 
@@ -295,9 +302,18 @@ def set_cover(
     sites (the LP optimum rounded up).
     """
     return _solve(
-        "lscp", minutes, demand, add=None, threshold_minutes=threshold_minutes, fixed_minutes=fixed_minutes,
-        method=method, district_of_site=district_of_site, district_of_fixed=district_of_fixed,
-        require_districts=require_districts, lp_bound=lp_bound, time_limit_s=time_limit_s,
+        "lscp",
+        minutes,
+        demand,
+        add=None,
+        threshold_minutes=threshold_minutes,
+        fixed_minutes=fixed_minutes,
+        method=method,
+        district_of_site=district_of_site,
+        district_of_fixed=district_of_fixed,
+        require_districts=require_districts,
+        lp_bound=lp_bound,
+        time_limit_s=time_limit_s,
     )
 
 
@@ -334,9 +350,19 @@ def p_median(
     See :func:`maximal_coverage` for the other parameters; ``lp_bound`` gives a lower bound.
     """
     return _solve(
-        "pmedian", minutes, demand, add=add, threshold_minutes=None, fixed_minutes=fixed_minutes,
-        method=method, district_of_site=district_of_site, district_of_fixed=district_of_fixed,
-        require_districts=require_districts, lp_bound=lp_bound, time_limit_s=time_limit_s, swap=swap,
+        "pmedian",
+        minutes,
+        demand,
+        add=add,
+        threshold_minutes=None,
+        fixed_minutes=fixed_minutes,
+        method=method,
+        district_of_site=district_of_site,
+        district_of_fixed=district_of_fixed,
+        require_districts=require_districts,
+        lp_bound=lp_bound,
+        time_limit_s=time_limit_s,
+        swap=swap,
         unserved_minutes=unserved_minutes,
     )
 
@@ -390,14 +416,34 @@ class _Districts:
         return [d for d in self.needed if not (self.members[d] & picked).any()]
 
 
-def _solve(model, minutes, demand, *, add, threshold_minutes, fixed_minutes, method, district_of_site,
-           district_of_fixed, require_districts, lp_bound, time_limit_s, swap=False, unserved_minutes=None):
+def _solve(
+    model,
+    minutes,
+    demand,
+    *,
+    add,
+    threshold_minutes,
+    fixed_minutes,
+    method,
+    district_of_site,
+    district_of_fixed,
+    require_districts,
+    lp_bound,
+    time_limit_s,
+    swap=False,
+    unserved_minutes=None,
+):
     if method not in METHODS:
         raise SitingError(f"`method` must be one of {METHODS}; got {method!r}.")
     instance = _instance(model, minutes, demand, fixed_minutes, threshold_minutes, unserved_minutes)
     n_candidates = instance.loss.shape[0]
-    districts = _districts(district_of_site, district_of_fixed, require_districts, n_candidates,
-                           0 if fixed_minutes is None else np.asarray(fixed_minutes).shape[0])
+    districts = _districts(
+        district_of_site,
+        district_of_fixed,
+        require_districts,
+        n_candidates,
+        0 if fixed_minutes is None else np.asarray(fixed_minutes).shape[0],
+    )
     limit = None
     if add is not None:
         if isinstance(add, bool) or int(add) != add or add < 0:
@@ -476,8 +522,9 @@ def _instance(model, minutes, demand, fixed_minutes, threshold_minutes, unserved
         )
     if model == "pmedian":
         reach = np.isfinite(minutes).any(axis=0) | np.isfinite(fixed).any(axis=0)
-        finite_max = max((float(m[np.isfinite(m)].max()) for m in (minutes, fixed) if np.isfinite(m).any()),
-                         default=0.0)
+        finite_max = max(
+            (float(m[np.isfinite(m)].max()) for m in (minutes, fixed) if np.isfinite(m).any()), default=0.0
+        )
         penalty = UNSERVED_PENALTY_FACTOR * max(finite_max, 1.0) if unserved_minutes is None else unserved_minutes
         if not penalty > finite_max:
             raise SitingError(
@@ -502,8 +549,14 @@ def _instance(model, minutes, demand, fixed_minutes, threshold_minutes, unserved
         penalty = None
     unreachable = np.setdiff1d(np.arange(n_settlements), included)
     return _Instance(
-        model=model, loss=loss, base=base, select_weight=select_weight, demand=demand[included],
-        included=included, unreachable=tuple(int(i) for i in unreachable), constant=constant,
+        model=model,
+        loss=loss,
+        base=base,
+        select_weight=select_weight,
+        demand=demand[included],
+        included=included,
+        unreachable=tuple(int(i) for i in unreachable),
+        constant=constant,
         penalty_minutes=None if penalty is None else float(penalty),
     )
 
@@ -521,11 +574,13 @@ def _districts(district_of_site, district_of_fixed, require_districts, n_candida
     if not require_districts:
         return _Districts(needed=(), members={}, without_candidates=())
     if district_of_site is None or np.asarray(district_of_site).shape != (n_candidates,):
-        raise SitingError(f"`require_districts` needs `district_of_site` with one district per candidate "
-                          f"({n_candidates}).")
+        raise SitingError(
+            f"`require_districts` needs `district_of_site` with one district per candidate ({n_candidates})."
+        )
     if n_fixed and (district_of_fixed is None or np.asarray(district_of_fixed).shape != (n_fixed,)):
-        raise SitingError(f"`require_districts` needs `district_of_fixed` with one district per existing site "
-                          f"({n_fixed}).")
+        raise SitingError(
+            f"`require_districts` needs `district_of_fixed` with one district per existing site ({n_fixed})."
+        )
     site_districts = np.asarray(district_of_site)
     fixed_districts = set() if not n_fixed else {int(d) for d in np.asarray(district_of_fixed)}
     open_districts = sorted({int(d) for d in require_districts} - fixed_districts)
@@ -570,7 +625,7 @@ def _swap_pass(instance: _Instance, chosen: list[int], districts: _Districts) ->
     chosen = list(chosen)
     tolerance = _GAIN_TOLERANCE * max(float(weight @ instance.base), 1.0)
     for position in range(len(chosen)):
-        others = chosen[:position] + chosen[position + 1:]
+        others = chosen[:position] + chosen[position + 1 :]
         without = np.minimum(instance.base, loss[others].min(axis=0, initial=np.inf))
         gains = np.maximum(without - loss, 0.0) @ weight
         gains[others] = -np.inf

@@ -28,9 +28,19 @@ from planning.baseline import centre_settlements
 from planning.coverage import reach_minutes_of
 from planning.release import IncidentRelease, scaled_text
 from planning.scenarios import Site
-from planning.siting import (DEFAULT_INCIDENT_WEIGHT, DEFAULT_UNDERREPORTING_FACTOR, MODELS, DemandWeights,
-                             SitingError, SitingResult, demand_weights, maximal_coverage, p_median, set_cover,
-                             with_exact_gap)
+from planning.siting import (
+    DEFAULT_INCIDENT_WEIGHT,
+    DEFAULT_UNDERREPORTING_FACTOR,
+    MODELS,
+    DemandWeights,
+    SitingError,
+    SitingResult,
+    demand_weights,
+    maximal_coverage,
+    p_median,
+    set_cover,
+    with_exact_gap,
+)
 
 CANDIDATE_SOURCES = ("population", "district_centres", "upload")
 """Where candidate sites come from: settlements of at least a population, district centres, or an uploaded list."""
@@ -142,9 +152,15 @@ class Suggestion:
     result: SitingResult
 
 
-def candidate_sites(region: Region, *, source: str = "population", min_population: float = DEFAULT_MIN_POPULATION,
-                    upload: bytes | None = None, upload_name: str = "candidates.csv",
-                    notes: list | None = None) -> gpd.GeoDataFrame:
+def candidate_sites(
+    region: Region,
+    *,
+    source: str = "population",
+    min_population: float = DEFAULT_MIN_POPULATION,
+    upload: bytes | None = None,
+    upload_name: str = "candidates.csv",
+    notes: list | None = None,
+) -> gpd.GeoDataFrame:
     """Candidate sites as a frame of :data:`CANDIDATE_COLUMNS` (EPSG:4326).
 
     Parameters
@@ -178,14 +194,24 @@ def candidate_sites(region: Region, *, source: str = "population", min_populatio
     elif source == "upload":
         if upload is None:
             raise SitingError("`source='upload'` needs `upload`, the bytes of a services.csv-shaped file.")
-        sites = read_services(upload, name=upload_name, outline=region_outline(region), districts=region.districts,
-                              analysis_crs=region.analysis_crs, notes=notes)
-        frame = gpd.GeoDataFrame({
-            "settlement_id": sites["service_id"].astype(object).to_numpy(),
-            "name": sites["name"].astype(object).to_numpy(),
-            "district_id": _ids(sites["district_id"]),
-            "population": np.full(len(sites), np.nan),
-        }, geometry=sites.geometry.to_numpy(), crs=sites.crs)
+        sites = read_services(
+            upload,
+            name=upload_name,
+            outline=region_outline(region),
+            districts=region.districts,
+            analysis_crs=region.analysis_crs,
+            notes=notes,
+        )
+        frame = gpd.GeoDataFrame(
+            {
+                "settlement_id": sites["service_id"].astype(object).to_numpy(),
+                "name": sites["name"].astype(object).to_numpy(),
+                "district_id": _ids(sites["district_id"]),
+                "population": np.full(len(sites), np.nan),
+            },
+            geometry=sites.geometry.to_numpy(),
+            crs=sites.crs,
+        )
         return frame.to_crs(STORAGE_CRS)[CANDIDATE_COLUMNS]
     else:
         raise SitingError(f"`source` must be one of {CANDIDATE_SOURCES}; got {source!r}.")
@@ -194,11 +220,23 @@ def candidate_sites(region: Region, *, source: str = "population", min_populatio
     return frame.reset_index(drop=True)
 
 
-def suggest(region: Region, services: gpd.GeoDataFrame, site_minutes: SiteMinutes, candidates: gpd.GeoDataFrame, *,
-            model: str, threshold_minutes: float, add: int | None = None, demand: str = "population",
-            incidents: IncidentRelease | None = None, incident_weight: float = DEFAULT_INCIDENT_WEIGHT,
-            underreporting_factor: float = DEFAULT_UNDERREPORTING_FACTOR, method: str = "greedy",
-            every_district: bool = False, exact_gap: bool = False) -> Suggestion:
+def suggest(
+    region: Region,
+    services: gpd.GeoDataFrame,
+    site_minutes: SiteMinutes,
+    candidates: gpd.GeoDataFrame,
+    *,
+    model: str,
+    threshold_minutes: float,
+    add: int | None = None,
+    demand: str = "population",
+    incidents: IncidentRelease | None = None,
+    incident_weight: float = DEFAULT_INCIDENT_WEIGHT,
+    underreporting_factor: float = DEFAULT_UNDERREPORTING_FACTOR,
+    method: str = "greedy",
+    every_district: bool = False,
+    exact_gap: bool = False,
+) -> Suggestion:
     """Suggest sites to add to ``services`` (kept fixed) with one of the location models.
 
     Parameters
@@ -241,42 +279,74 @@ def suggest(region: Region, services: gpd.GeoDataFrame, site_minutes: SiteMinute
     if len(candidates) == 0:
         raise SitingError("there are no candidate sites; lower the population limit or upload a list of sites.")
     settlements = region.settlements
-    weights = demand_weights(settlements["population"].to_numpy(dtype=float),
-                             None if incidents is None else incidents.protected, mode=demand,
-                             incident_weight=incident_weight, underreporting_factor=underreporting_factor)
+    weights = demand_weights(
+        settlements["population"].to_numpy(dtype=float),
+        None if incidents is None else incidents.protected,
+        mode=demand,
+        incident_weight=incident_weight,
+        underreporting_factor=underreporting_factor,
+    )
     candidate_minutes = np.asarray(site_minutes.rows(candidates), dtype=np.float64)
     fixed_minutes = _fixed_minutes(services, site_minutes)
     district_ids = [str(d) for d in region.districts["district_id"]]
     options = dict(fixed_minutes=fixed_minutes, method=method)
     if every_district and district_ids:
-        options.update(district_of_site=_district_index(candidates["district_id"], district_ids),
-                       district_of_fixed=_district_index(_service_districts(region, services), district_ids),
-                       require_districts=range(len(district_ids)))
-    result = _solve(model, candidate_minutes, weights.weights, add=add, threshold_minutes=threshold_minutes,
-                    **options)
+        options.update(
+            district_of_site=_district_index(candidates["district_id"], district_ids),
+            district_of_fixed=_district_index(_service_districts(region, services), district_ids),
+            require_districts=range(len(district_ids)),
+        )
+    result = _solve(model, candidate_minutes, weights.weights, add=add, threshold_minutes=threshold_minutes, **options)
     if exact_gap and method == "greedy":
-        exact = _solve(model, candidate_minutes, weights.weights, add=add, threshold_minutes=threshold_minutes,
-                       **{**options, "method": "exact"})
+        exact = _solve(
+            model,
+            candidate_minutes,
+            weights.weights,
+            add=add,
+            threshold_minutes=threshold_minutes,
+            **{**options, "method": "exact"},
+        )
         if exact.status == "optimal":
             result = with_exact_gap(result, exact)
     counted = model in ("mclp", "lscp") and demand == "incidents"
-    picks = _picks(result, candidates, candidate_minutes, fixed_minutes, settlements, incidents,
-                   threshold_minutes=threshold_minutes, factor=underreporting_factor if counted else None)
+    picks = _picks(
+        result,
+        candidates,
+        candidate_minutes,
+        fixed_minutes,
+        settlements,
+        incidents,
+        threshold_minutes=threshold_minutes,
+        factor=underreporting_factor if counted else None,
+    )
     objective_shown = result.objective
     if counted and model == "mclp":
         covered = (np.vstack([fixed_minutes, candidate_minutes[list(result.chosen)]]) <= threshold_minutes).any(axis=0)
         objective_shown = scaled_text(incidents.value(covered), underreporting_factor, incidents.k)
     ids = settlements["settlement_id"].astype(object).to_numpy()
     return Suggestion(
-        model=model, method=method, threshold_minutes=float(threshold_minutes), picks=picks,
-        objective=result.objective, objective_shown=objective_shown, solver=result.solver, status=result.status, gap=result.gap,
-        bound_kind=result.bound_kind, unreachable=tuple(str(ids[i]) for i in result.unreachable),
+        model=model,
+        method=method,
+        threshold_minutes=float(threshold_minutes),
+        picks=picks,
+        objective=result.objective,
+        objective_shown=objective_shown,
+        solver=result.solver,
+        status=result.status,
+        gap=result.gap,
+        bound_kind=result.bound_kind,
+        unreachable=tuple(str(ids[i]) for i in result.unreachable),
         districts_without_candidates=tuple(district_ids[d] for d in result.districts_without_candidates),
-        n_candidates=len(candidates), demand=weights, base=services, result=result,
+        n_candidates=len(candidates),
+        demand=weights,
+        base=services,
+        result=result,
     )
 
 
-def suggested_sites(base: list[Site] | tuple[Site, ...], suggestion: Suggestion, *, name_prefix: str = "") -> list[Site]:
+def suggested_sites(
+    base: list[Site] | tuple[Site, ...], suggestion: Suggestion, *, name_prefix: str = ""
+) -> list[Site]:
     """The base sites unchanged, then the picks as permanent sites (ids ``suggested-01``…, never clashing)."""
     taken = {s.service_id for s in base}
     added, number = [], 0
@@ -284,8 +354,9 @@ def suggested_sites(base: list[Site] | tuple[Site, ...], suggestion: Suggestion,
         number += 1
         while f"{SUGGESTED_ID_PREFIX}{number:02d}" in taken:
             number += 1
-        added.append(Site(f"{SUGGESTED_ID_PREFIX}{number:02d}", f"{name_prefix}{pick.name}", "permanent",
-                          pick.lat, pick.lon))
+        added.append(
+            Site(f"{SUGGESTED_ID_PREFIX}{number:02d}", f"{name_prefix}{pick.name}", "permanent", pick.lat, pick.lon)
+        )
     return [*base, *added]
 
 
@@ -296,15 +367,32 @@ def pick_table(suggestion: Suggestion, *, show_incidents: bool = True) -> pd.Dat
     it may be shown, :attr:`Pick.gain_objective_shown`) and, when there are incident data and ``show_incidents``,
     gain_incidents (released cells, e.g. ``"<5"``).
     """
-    columns = ["order", "settlement_id", "name", "lat", "lon", "district_id", "gain_people", "gain_settlements",
-               "gain_objective"]
+    columns = [
+        "order",
+        "settlement_id",
+        "name",
+        "lat",
+        "lon",
+        "district_id",
+        "gain_people",
+        "gain_settlements",
+        "gain_objective",
+    ]
     if show_incidents and suggestion.picks and suggestion.picks[0].gain_incidents is not None:
         columns.append("gain_incidents")
     rows = []
     for pick in suggestion.picks:
-        row = {"order": pick.order, "settlement_id": pick.settlement_id, "name": pick.name, "lat": pick.lat,
-               "lon": pick.lon, "district_id": pick.district_id, "gain_people": pick.gain_people,
-               "gain_settlements": pick.gain_settlements, "gain_objective": pick.gain_objective_shown}
+        row = {
+            "order": pick.order,
+            "settlement_id": pick.settlement_id,
+            "name": pick.name,
+            "lat": pick.lat,
+            "lon": pick.lon,
+            "district_id": pick.district_id,
+            "gain_people": pick.gain_people,
+            "gain_settlements": pick.gain_settlements,
+            "gain_objective": pick.gain_objective_shown,
+        }
         if "gain_incidents" in columns:
             row["gain_incidents"] = pick.gain_incidents
         rows.append(row)
@@ -337,8 +425,7 @@ def _ids(values: pd.Series) -> np.ndarray:
 
 def _district_index(values, district_ids: list[str]) -> np.ndarray:
     position = {d: i for i, d in enumerate(district_ids)}
-    return np.array([position.get(str(v), NO_DISTRICT) if pd.notna(v) else NO_DISTRICT for v in values],
-                    dtype=np.int64)
+    return np.array([position.get(str(v), NO_DISTRICT) if pd.notna(v) else NO_DISTRICT for v in values], dtype=np.int64)
 
 
 def _service_districts(region: Region, services: gpd.GeoDataFrame) -> np.ndarray:
@@ -351,8 +438,17 @@ def _service_districts(region: Region, services: gpd.GeoDataFrame) -> np.ndarray
     return _ids(joined["district_id"])
 
 
-def _picks(result: SitingResult, candidates, candidate_minutes, fixed_minutes, settlements,
-           incidents: IncidentRelease | None, *, threshold_minutes, factor: float | None) -> tuple[Pick, ...]:
+def _picks(
+    result: SitingResult,
+    candidates,
+    candidate_minutes,
+    fixed_minutes,
+    settlements,
+    incidents: IncidentRelease | None,
+    *,
+    threshold_minutes,
+    factor: float | None,
+) -> tuple[Pick, ...]:
     """Each pick with the people and incidents (released cells) it newly brings within the threshold, in the order
     picked; ``factor``: the objective counts incidents times this (its shown gain is then a scaled cell)."""
     population = settlements["population"].fillna(0.0).to_numpy(dtype=float)
@@ -364,14 +460,21 @@ def _picks(result: SitingResult, candidates, candidate_minutes, fixed_minutes, s
         covered = covered | new
         candidate = candidates.iloc[row]
         district = candidate["district_id"]
-        picks.append(Pick(
-            order=order, settlement_id=str(candidate["settlement_id"]), name=str(candidate["name"]),
-            lat=float(points.iloc[row].y), lon=float(points.iloc[row].x),
-            district_id=str(district) if pd.notna(district) else None,
-            gain_people=float(population[new].sum()),
-            gain_incidents=None if incidents is None else incidents.text(new),
-            gain_settlements=int(new.sum()), gain_objective=float(gain),
-            gain_objective_shown=float(gain) if factor is None else scaled_text(incidents.value(new), factor,
-                                                                                incidents.k),
-        ))
+        picks.append(
+            Pick(
+                order=order,
+                settlement_id=str(candidate["settlement_id"]),
+                name=str(candidate["name"]),
+                lat=float(points.iloc[row].y),
+                lon=float(points.iloc[row].x),
+                district_id=str(district) if pd.notna(district) else None,
+                gain_people=float(population[new].sum()),
+                gain_incidents=None if incidents is None else incidents.text(new),
+                gain_settlements=int(new.sum()),
+                gain_objective=float(gain),
+                gain_objective_shown=float(gain)
+                if factor is None
+                else scaled_text(incidents.value(new), factor, incidents.k),
+            )
+        )
     return tuple(picks)

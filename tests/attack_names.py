@@ -27,8 +27,14 @@ MARKDOWN_ATTACK = f"![x](http://{OUTSIDE}/md.png)"
 MARKUP_ATTACK = f"{HTML_ATTACK} {TEMPLATE_ATTACK} {SCRIPT_END_ATTACK} {SVG_ATTACK} {MARKDOWN_ATTACK}"
 """One name carrying every markup payload."""
 
-FORMULAS = (f'=HYPERLINK("http://{OUTSIDE}/x","click")', "@SUM(1+1)*cmd|' /C calc'!A0", "+1+cmd|' /C calc'!A0",
-            "-2+3+cmd|' /C calc'!A0", "\t=1+1", "\r=1+1")
+FORMULAS = (
+    f'=HYPERLINK("http://{OUTSIDE}/x","click")',
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "+1+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+)
 """Cell texts a spreadsheet would run as formulas (the OWASP list: ``= + - @``, tab, carriage return)."""
 
 
@@ -43,8 +49,14 @@ def attack_region(target: Path, *, base: Path = TINY) -> Path:
     shutil.copytree(base, target)
     meta = json.loads((target / "region.json").read_text(encoding="utf-8"))
     meta["name"] = {lang: f"Регион {MARKUP_ATTACK}" for lang in ("ru", "kk", "en")}
-    meta["sources"] = [{"files": [f"*{MARKDOWN_ATTACK}"], "name": f"source {MARKUP_ATTACK}",
-                        "licence": f"licence {MARKDOWN_ATTACK}", "attribution": f"by {MARKDOWN_ATTACK}"}]
+    meta["sources"] = [
+        {
+            "files": [f"*{MARKDOWN_ATTACK}"],
+            "name": f"source {MARKUP_ATTACK}",
+            "licence": f"licence {MARKDOWN_ATTACK}",
+            "attribution": f"by {MARKDOWN_ATTACK}",
+        }
+    ]
     (target / "region.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
     names = {"s1": f"Альфа {MARKUP_ATTACK}", "s2": FORMULAS[0], "s3": FORMULAS[1], "s4": FORMULAS[3]}

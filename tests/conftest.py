@@ -43,7 +43,9 @@ def region_with(tiny_region: Path):
 
     def make(broken_name: str, *, as_: str) -> Path:
         # other settlements invalidate the incident counts, which name settlements of the tiny region
-        for stale in ("settlements.csv", "settlements.geojson", "incidents.csv") if as_.startswith("settlements") else ():
+        for stale in (
+            ("settlements.csv", "settlements.geojson", "incidents.csv") if as_.startswith("settlements") else ()
+        ):
             (tiny_region / stale).unlink(missing_ok=True)
         shutil.copy(BROKEN / broken_name, tiny_region / as_)
         return tiny_region
@@ -74,8 +76,7 @@ def sign_in_session(at, username: str = "tester", role: str = "planner", *, emai
     store = access.AccessStore()
     existing = {u.username: u for u in access.list_users(store)}
     if username not in existing:
-        access.create_user(store, username, role=role, password="correct horse battery staple", email=email,
-                           by="tests")
+        access.create_user(store, username, role=role, password="correct horse battery staple", email=email, by="tests")
     elif existing[username].role != role:
         access.set_role(store, username, role, by="tests")
     user = next(u for u in access.list_users(store) if u.username == username)
@@ -103,6 +104,7 @@ def release_of(counts, *, ids=None, k: int = 5, period: str = "2023", scope: str
 
     counts = np.asarray(counts, dtype=np.int64)
     ids = [f"s{i}" for i in range(len(counts))] if ids is None else list(ids)
-    frame = pd.DataFrame({"settlement_id": ids, "district_id": [None] * len(ids), "period": period,
-                          "count": counts, "synthetic": False})
+    frame = pd.DataFrame(
+        {"settlement_id": ids, "district_id": [None] * len(ids), "period": period, "count": counts, "synthetic": False}
+    )
     return release_for(frame, ids, scope=scope, secret=TEST_SECRET, k=k)

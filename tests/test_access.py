@@ -10,9 +10,28 @@ from pathlib import Path
 
 import pytest
 
-from planning.store.access import (ACTIONS, PERMISSIONS, ROLES, AccessDenied, AccessStore, UserError, authenticate, can,
-                             create_first_admin, create_user, delete_user, entries, has_admin, incident_level,
-                             list_users, record, require, role_for_identity, set_password, set_role)
+from planning.store.access import (
+    ACTIONS,
+    PERMISSIONS,
+    ROLES,
+    AccessDenied,
+    AccessStore,
+    UserError,
+    authenticate,
+    can,
+    create_first_admin,
+    create_user,
+    delete_user,
+    entries,
+    has_admin,
+    incident_level,
+    list_users,
+    record,
+    require,
+    role_for_identity,
+    set_password,
+    set_role,
+)
 
 PROJECT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"
@@ -45,7 +64,11 @@ def test_require_and_incident_level():
     with pytest.raises(PermissionError, match="not signed in"):
         require(None, "view_map")
     assert [incident_level(r) for r in ("planner", "presenter", "admin", None)] == [
-        "settlement", "district", "district", None]
+        "settlement",
+        "district",
+        "district",
+        None,
+    ]
 
 
 def test_passwords_are_stored_only_as_argon2_hashes(store):
@@ -165,10 +188,19 @@ def test_create_admin_command(tmp_path, cli):
 
 def test_import_incidents_command(tmp_path, cli):
     db = tmp_path / "q.sqlite"
-    good = cli("import-incidents", "--db", str(db), "--region", "data/default", "--user", "alice",
-                "data/default/incidents.csv")
+    good = cli(
+        "import-incidents", "--db", str(db), "--region", "data/default", "--user", "alice", "data/default/incidents.csv"
+    )
     assert good.returncode == 0, good.stderr
     assert "stored" in good.stdout
-    bad = cli("import-incidents", "--db", str(db), "--region", "data/default", "--user", "alice",
-               "tests/data/bad/bad_counts.csv")
+    bad = cli(
+        "import-incidents",
+        "--db",
+        str(db),
+        "--region",
+        "data/default",
+        "--user",
+        "alice",
+        "tests/data/bad/bad_counts.csv",
+    )
     assert bad.returncode == 2 and "column 'count'" in bad.stderr

@@ -107,11 +107,15 @@ def _session(store, name="pat", now=T0):
     return access.start_session(store, access.authenticate(store, name, PASSWORD, now=now), via="password", now=now)
 
 
-@pytest.mark.parametrize("change", [
-    lambda store: access.delete_user(store, "pat", by="boss"),
-    lambda store: access.set_role(store, "pat", "presenter", by="boss"),
-    lambda store: access.set_password(store, "pat", "brand-new-secret-1", temporary=True, by="boss"),
-], ids=["deleted", "demoted", "re-passworded"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda store: access.delete_user(store, "pat", by="boss"),
+        lambda store: access.set_role(store, "pat", "presenter", by="boss"),
+        lambda store: access.set_password(store, "pat", "brand-new-secret-1", temporary=True, by="boss"),
+    ],
+    ids=["deleted", "demoted", "re-passworded"],
+)
 def test_a_changed_user_loses_access_at_the_next_action(store, change):
     token = _session(store)
     assert access.session_user(store, token, now=T0 + 1, idle_s=600).role == "planner"
@@ -168,10 +172,15 @@ def test_a_session_expires_however_active(store):
 def _tampered(token: str) -> list[str]:
     session_id, expires, signature = token.split(".")
     flip = "A" if signature[0] != "A" else "B"
-    return [f"{session_id}.{int(expires) + 3600}.{signature}",  # a later expiry, same signature
-            f"{session_id[:-1]}{'x' if session_id[-1] != 'x' else 'y'}.{expires}.{signature}",
-            f"{session_id}.{expires}.{flip}{signature[1:]}",
-            f"{session_id}.{expires}", "", "garbage", None]
+    return [
+        f"{session_id}.{int(expires) + 3600}.{signature}",  # a later expiry, same signature
+        f"{session_id[:-1]}{'x' if session_id[-1] != 'x' else 'y'}.{expires}.{signature}",
+        f"{session_id}.{expires}.{flip}{signature[1:]}",
+        f"{session_id}.{expires}",
+        "",
+        "garbage",
+        None,
+    ]
 
 
 def test_a_tampered_or_malformed_token_is_refused(store):
@@ -212,16 +221,19 @@ def test_a_cookie_ticket_is_redeemed_once_and_only_in_time(store):
 
 
 # --- OIDC -----------------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("claims, expected", [
-    ({"email": "vera@akimat.kz", "email_verified": True}, "vera@akimat.kz"),
-    ({"email": "vera@akimat.kz", "email_verified": "true"}, "vera@akimat.kz"),
-    ({"email": "vera@akimat.kz", "email_verified": False}, None),
-    ({"email": "vera@akimat.kz", "email_verified": "false"}, None),
-    ({"email": "vera@akimat.kz", "email_verified": 1}, None),
-    ({"email": "vera@akimat.kz"}, None),
-    ({"email_verified": True}, None),
-    ({}, None),
-])
+@pytest.mark.parametrize(
+    "claims, expected",
+    [
+        ({"email": "vera@akimat.kz", "email_verified": True}, "vera@akimat.kz"),
+        ({"email": "vera@akimat.kz", "email_verified": "true"}, "vera@akimat.kz"),
+        ({"email": "vera@akimat.kz", "email_verified": False}, None),
+        ({"email": "vera@akimat.kz", "email_verified": "false"}, None),
+        ({"email": "vera@akimat.kz", "email_verified": 1}, None),
+        ({"email": "vera@akimat.kz"}, None),
+        ({"email_verified": True}, None),
+        ({}, None),
+    ],
+)
 def test_only_a_verified_email_identifies_a_user(claims, expected):
     assert access.verified_email(claims) == expected
 
@@ -232,11 +244,17 @@ def test_a_database_from_before_sessions_is_upgraded_in_place(tmp_path):
     path = tmp_path / "old.sqlite"
     with sqlite3.connect(path) as db:
         db.executescript(access.SCHEMA)  # the users table without generation and must_change_password
-        db.execute("INSERT INTO users (username, email, role, password_hash, created_at, created_by) "
-                   "VALUES ('pat', NULL, 'planner', ?, '2026-01-01T00:00:00+00:00', 'boss')",
-                   (access._HASHER.hash(PASSWORD),))
+        db.execute(
+            "INSERT INTO users (username, email, role, password_hash, created_at, created_by) "
+            "VALUES ('pat', NULL, 'planner', ?, '2026-01-01T00:00:00+00:00', 'boss')",
+            (access._HASHER.hash(PASSWORD),),
+        )
     store = access.AccessStore(path)
     user = access.authenticate(store, "pat", PASSWORD, now=T0)
     assert user == access.User("pat", "planner", None)
-    assert access.session_user(store, access.start_session(store, user, via="password", now=T0), now=T0 + 1,
-                               idle_s=600).username == "pat"
+    assert (
+        access.session_user(
+            store, access.start_session(store, user, via="password", now=T0), now=T0 + 1, idle_s=600
+        ).username
+        == "pat"
+    )

@@ -100,17 +100,27 @@ ALLOWED = {
 
 def test_the_graph_sees_the_packages():
     graph = import_graph()
-    assert {"geo.region", "planning.coverage", "planning.cli", "planning.render.webmap", "planning.store.db",
-            "pages.common", "app"} <= set(graph)
+    assert {
+        "geo.region",
+        "planning.coverage",
+        "planning.cli",
+        "planning.render.webmap",
+        "planning.store.db",
+        "pages.common",
+        "app",
+    } <= set(graph)
     assert "geo.region" in graph["planning.analysis"]
     assert "planning.store.chain" in graph["planning.store.db"]  # ``from planning.store import chain``
 
 
 def test_imports_go_one_way():
     graph = import_graph()
-    wrong = sorted((source, target) for source, targets in graph.items() for target in targets
-                   if layer(target) not in ALLOWED[layer(source)]
-                   and (source, target) not in KNOWN_CORE_TO_STORE)
+    wrong = sorted(
+        (source, target)
+        for source, targets in graph.items()
+        for target in targets
+        if layer(target) not in ALLOWED[layer(source)] and (source, target) not in KNOWN_CORE_TO_STORE
+    )
     assert wrong == [], "imports against the flow (docs/ARCHITECTURE.md): " + ", ".join(f"{a} → {b}" for a, b in wrong)
 
 

@@ -67,23 +67,40 @@ def make_world():
     filled = settlements.assign(population=settlements["population"].fillna(settlements["population"].median()))
     demo = demo_incidents(filled, seed=DEMO_SEED)
     district_of = dict(zip(settlements["settlement_id"], settlements["district_id"]))
-    incidents = pd.DataFrame({"settlement_id": demo["settlement"].astype(object),
-                              "district_id": demo["settlement"].map(district_of).astype(object),
-                              "period": demo["period"], "count": demo["count"].astype("int64"), "synthetic": True})
-    unplaced = pd.DataFrame({"settlement_id": [None, None], "district_id": [DISTRICTS[0], DISTRICTS[1]],
-                             "period": ["2024-H1", "2023-H2"], "count": [3, 2], "synthetic": True})
+    incidents = pd.DataFrame(
+        {
+            "settlement_id": demo["settlement"].astype(object),
+            "district_id": demo["settlement"].map(district_of).astype(object),
+            "period": demo["period"],
+            "count": demo["count"].astype("int64"),
+            "synthetic": True,
+        }
+    )
+    unplaced = pd.DataFrame(
+        {
+            "settlement_id": [None, None],
+            "district_id": [DISTRICTS[0], DISTRICTS[1]],
+            "period": ["2024-H1", "2023-H2"],
+            "count": [3, 2],
+            "synthetic": True,
+        }
+    )
     incidents = pd.concat([incidents, unplaced], ignore_index=True)
     region = dataclasses.replace(full, settlements=settlements, districts=districts, incidents=incidents)
     minutes = SiteMinutes(None, settlements, analysis_crs=region.analysis_crs)
     base = baseline_services(region)
     villages = settlements[settlements["population"].fillna(0) > 800].sort_values("population").iloc[::7]
     sites = sites_from_services(base)
-    extra = [Site(f"extra-{i}", str(row["name"]), "permanent", row.geometry.y, row.geometry.x)
-             for i, (_, row) in enumerate(villages.iloc[:4].iterrows())]
-    scenarios = {"baseline": base,
-                 "without the first district's centre": sites_to_services(sites[1:]),
-                 "baseline and three villages": sites_to_services(sites + extra[:3]),
-                 "baseline and one village": sites_to_services(sites + extra[3:])}
+    extra = [
+        Site(f"extra-{i}", str(row["name"]), "permanent", row.geometry.y, row.geometry.x)
+        for i, (_, row) in enumerate(villages.iloc[:4].iterrows())
+    ]
+    scenarios = {
+        "baseline": base,
+        "without the first district's centre": sites_to_services(sites[1:]),
+        "baseline and three villages": sites_to_services(sites + extra[:3]),
+        "baseline and one village": sites_to_services(sites + extra[3:]),
+    }
     return region, minutes, scenarios, _units(region)
 
 
@@ -113,8 +130,12 @@ def _units(region) -> Units:
     rows = pd.Index(region.settlements["settlement_id"]).get_indexer(region.incidents["settlement_id"])
     frame = region.incidents.assign(row=np.where(region.incidents["settlement_id"].isna(), -1, rows))
     frame = frame[frame["count"] > 0]
-    return Units(frame["row"].to_numpy(), frame["district_id"].to_numpy(dtype=object),
-                 frame["period"].astype(str).to_numpy(), frame["count"].to_numpy(dtype=np.int64))
+    return Units(
+        frame["row"].to_numpy(),
+        frame["district_id"].to_numpy(dtype=object),
+        frame["period"].astype(str).to_numpy(),
+        frame["count"].to_numpy(dtype=np.int64),
+    )
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -139,42 +160,78 @@ def collect(world, *, role: str) -> list[tuple[int, str, str]]:
             for step in cov.thresholds_minutes:
                 key = f"{step:g}"
                 covered = cov.covered(step)
-                figures.append((units.mask(covered, period=period), shown.region_covered[key],
-                                f"{where}: region within {key}"))
+                figures.append(
+                    (units.mask(covered, period=period), shown.region_covered[key], f"{where}: region within {key}")
+                )
                 for district in cov.districts:
                     inside = cov.district_ids == district
-                    figures.append((units.mask(covered & inside, period=period), shown.covered[key][district],
-                                    f"{where}: {district} within {key}"))
+                    figures.append(
+                        (
+                            units.mask(covered & inside, period=period),
+                            shown.covered[key][district],
+                            f"{where}: {district} within {key}",
+                        )
+                    )
             for district in cov.districts:
-                figures.append((units.mask(cov.district_ids == district, period=period), shown.total[district],
-                                f"{where}: {district} total"))
+                figures.append(
+                    (
+                        units.mask(cov.district_ids == district, period=period),
+                        shown.total[district],
+                        f"{where}: {district} total",
+                    )
+                )
             table = district_table(region, cov, lang="en")  # the page's and the XLSX's district table
             column = t("scen.col_incidents_within", "en", minutes="60")
             for district, value in zip(cov.districts, table[column]):
-                figures.append((units.mask(cov.covered(60.0) & (cov.district_ids == district), period=period),
-                                str(value), f"{where}: {district} within 60 (table)"))
+                figures.append(
+                    (
+                        units.mask(cov.covered(60.0) & (cov.district_ids == district), period=period),
+                        str(value),
+                        f"{where}: {district} within 60 (table)",
+                    )
+                )
             for district in [None, *cov.districts]:  # PDF and presentation key figures
                 inside = everything if district is None else cov.district_ids == district
                 incident_figure = key_figures(result, district_id=district, lang="en")[-1]
                 if incident_figure.label != t("report.figure_incidents_within", "en", minutes=60):
                     continue
-                figures.append((units.mask(inside & cov.covered(60.0), period=period), incident_figure.value,
-                                f"{where}: key figure {district or 'region'} within 60"))
-                figures.append((units.mask(inside, period=period), incident_figure.detail.removeprefix("of "),
-                                f"{where}: key figure {district or 'region'} total"))
+                figures.append(
+                    (
+                        units.mask(inside & cov.covered(60.0), period=period),
+                        incident_figure.value,
+                        f"{where}: key figure {district or 'region'} within 60",
+                    )
+                )
+                figures.append(
+                    (
+                        units.mask(inside, period=period),
+                        incident_figure.detail.removeprefix("of "),
+                        f"{where}: key figure {district or 'region'} total",
+                    )
+                )
             if role == "planner":
-                table = gap_list(region, cov, result.nearest_service_ids, threshold_minutes=60.0, lang="en",
-                                 services=services)
-                ranked = gaps(region.settlements, cov.nearest_minutes, list(result.nearest_service_ids), cov.release,
-                              threshold_minutes=60.0)  # the gap list's rows, in its order, with their ids
+                table = gap_list(
+                    region, cov, result.nearest_service_ids, threshold_minutes=60.0, lang="en", services=services
+                )
+                ranked = gaps(
+                    region.settlements,
+                    cov.nearest_minutes,
+                    list(result.nearest_service_ids),
+                    cov.release,
+                    threshold_minutes=60.0,
+                )  # the gap list's rows, in its order, with their ids
                 rows = pd.Index(region.settlements["settlement_id"]).get_indexer(ranked["settlement_id"])
                 for row, value in zip(rows, table[t("field.incidents", "en")]):
-                    figures.append((units.mask(np.arange(n) == row, period=period), str(value),
-                                    f"{where}: gap list"))
+                    figures.append((units.mask(np.arange(n) == row, period=period), str(value), f"{where}: gap list"))
         if role == "planner":  # the map's per-village layer of this period, the settlement export
             for row, text in enumerate(release.settlement_texts()):
-                figures.append((units.mask(np.arange(n) == row, period=period), str(text),
-                                f"{period or 'all periods'}: village layer"))
+                figures.append(
+                    (
+                        units.mask(np.arange(n) == row, period=period),
+                        str(text),
+                        f"{period or 'all periods'}: village layer",
+                    )
+                )
     figures += suggest_figures(world, role=role)
     return figures
 
@@ -186,24 +243,33 @@ def suggest_figures(world, *, role: str) -> list[tuple[int, str, str]]:
     base = scenarios["baseline"]
     fixed = (np.asarray(minutes.rows(base), dtype=float) <= SUGGEST_MINUTES).any(axis=0)
     # one candidate at a village, as a one-row uploaded candidate file would give (every settlement may be one)
-    candidates = gpd.GeoDataFrame(region.settlements[CANDIDATE_COLUMNS].copy(), geometry="geometry",
-                                  crs=region.settlements.crs)
+    candidates = gpd.GeoDataFrame(
+        region.settlements[CANDIDATE_COLUMNS].copy(), geometry="geometry", crs=region.settlements.crs
+    )
     outside = [i for i in range(len(candidates)) if not fixed[i]]
     small = [i for i in outside if 1 <= release.counts[i] < K]
-    chosen = (small[:SUGGEST_CANDIDATES // 2] + [i for i in outside if i not in small])[:SUGGEST_CANDIDATES]
+    chosen = (small[: SUGGEST_CANDIDATES // 2] + [i for i in outside if i not in small])[:SUGGEST_CANDIDATES]
     figures = []
     for i in chosen:
         one = candidates.iloc[[i]].reset_index(drop=True)
-        result = suggest(region, base, minutes, one, model="mclp", add=1, threshold_minutes=SUGGEST_MINUTES,
-                         demand="incidents", incidents=release)
+        result = suggest(
+            region,
+            base,
+            minutes,
+            one,
+            model="mclp",
+            add=1,
+            threshold_minutes=SUGGEST_MINUTES,
+            demand="incidents",
+            incidents=release,
+        )
         reach = np.asarray(minutes.rows(one), dtype=float)[0] <= SUGGEST_MINUTES
         figures.append((units.mask(fixed | reach), str(result.objective_shown), f"suggest {i}: objective"))
         table = pick_table(result, show_incidents=role == "planner")
         for _, row in table.iterrows():
             figures.append((units.mask(reach & ~fixed), str(row["gain_objective"]), f"suggest {i}: gain"))
             if "gain_incidents" in table.columns:
-                figures.append((units.mask(reach & ~fixed), str(row["gain_incidents"]),
-                                f"suggest {i}: gain incidents"))
+                figures.append((units.mask(reach & ~fixed), str(row["gain_incidents"]), f"suggest {i}: gain incidents"))
     return figures
 
 
@@ -295,18 +361,24 @@ def targets(units: Units):
     """Every settlement and district count of every fixed period (and of all periods), with records."""
     periods = [None, *sorted({p[:4] for p in units.period}), *sorted(set(units.period))]
     for period in periods:
-        chosen = np.array([period is None or p == period or (len(period) == 4 and p.startswith(period))
-                           for p in units.period])
+        chosen = np.array(
+            [period is None or p == period or (len(period) == 4 and p.startswith(period)) for p in units.period]
+        )
         for row in sorted(set(units.settlement_row[chosen & (units.settlement_row >= 0)])):
             mask = int(sum(1 << int(i) for i in np.flatnonzero(chosen & (units.settlement_row == row))))
             yield f"settlement row {row}, {period or 'all periods'}", mask
         for district in sorted(set(units.district)):
             inside = chosen & (units.district == district)
-            for label, part in (("placed", inside & (units.settlement_row >= 0)),
-                                ("district-only", inside & (units.settlement_row < 0)), ("all", inside)):
+            for label, part in (
+                ("placed", inside & (units.settlement_row >= 0)),
+                ("district-only", inside & (units.settlement_row < 0)),
+                ("all", inside),
+            ):
                 if part.any():
-                    yield (f"district {district} ({label}), {period or 'all periods'}",
-                           int(sum(1 << int(i) for i in np.flatnonzero(part))))
+                    yield (
+                        f"district {district} ({label}), {period or 'all periods'}",
+                        int(sum(1 << int(i) for i in np.flatnonzero(part))),
+                    )
 
 
 def exact_rendering(figures, units: Units):
@@ -330,14 +402,16 @@ def test_no_small_count_is_recoverable_from_everything_a_role_sees(world, role):
     units = world[3]
     assert len(figures) > 500 and ((units.count > 0) & (units.count < K)).sum() > 50
     shown = [text for _, text, _ in figures]
-    assert all(text == "0" or text == f"<{K}" or int(text) >= K for text in shown), \
-        [f for f in figures if not (f[1] in ("0", f"<{K}") or int(f[1]) >= K)][:5]
+    assert all(text == "0" or text == f"<{K}" or int(text) >= K for text in shown), [
+        f for f in figures if not (f[1] in ("0", f"<{K}") or int(f[1]) >= K)
+    ][:5]
     # the same set of records is the same cell wherever it is shown (page, table, PDF, Home, Suggest)
     by_mask: dict[int, set[str]] = {}
     for mask, text, _ in figures:
         by_mask.setdefault(mask, set()).add(text)
-    assert all(len(texts) == 1 for texts in by_mask.values()), \
-        [(texts, [w for m, _, w in figures if by_mask[m] is texts][:3]) for texts in by_mask.values() if len(texts) > 1]
+    assert all(len(texts) == 1 for texts in by_mask.values()), [
+        (texts, [w for m, _, w in figures if by_mask[m] is texts][:3]) for texts in by_mask.values() if len(texts) > 1
+    ]
     recovered = solve(figures, units, cell_noise=MAX_CELL_NOISE, unit_noise=MAX_UNIT_NOISE)
     assert recovered == []
 

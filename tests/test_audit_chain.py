@@ -43,8 +43,12 @@ def db(tmp_path):
     store = ScenarioStore(path)
     scenario = store.create("Plan", "turkistan", [CENTRE], author="ana")  # audit entry 1, version 1
     for version in range(1, ROWS):
-        store.save(scenario.scenario_id, [CENTRE, Site(f"s{version}", f"Site {version}", "permanent", 43.0, 68.0)],
-                   author="ana", base_version=version)
+        store.save(
+            scenario.scenario_id,
+            [CENTRE, Site(f"s{version}", f"Site {version}", "permanent", 43.0, 68.0)],
+            author="ana",
+            base_version=version,
+        )
     for i in range(2, ROWS + 1):
         record(AccessStore(path), user=f"user{i}", action="export", object=f"district report {i}")
     return path
@@ -74,47 +78,89 @@ def test_an_untouched_database_verifies_with_its_counts(db, cli):
     assert heads["audit_log"]["hash"] in done.stdout
 
 
-@pytest.mark.parametrize("statement", [
-    "INSERT OR REPLACE INTO audit_log (entry_id, at, user, action, object) "
-    "VALUES (3, '2024-01-01T00:00:00+00:00', 'mallory', 'export', 'nothing')",
-    "INSERT OR REPLACE INTO audit_log SELECT entry_id, at, 'mallory', action, object, prev_hash, row_hash "
-    "FROM audit_log WHERE entry_id = 3",
-    "UPDATE audit_log SET user = 'mallory' WHERE entry_id = 3",
-    "DELETE FROM audit_log WHERE entry_id = 3",
-    "INSERT OR REPLACE INTO scenario_versions (scenario_id, version, sites_json, author, action, saved_at) "
-    "VALUES (1, 3, '[]', 'mallory', 'save', '2024-01-01T00:00:00+00:00')",
-    "UPDATE scenario_versions SET author = 'mallory' WHERE version = 3",
-    "DELETE FROM scenario_versions WHERE version = 3",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "INSERT OR REPLACE INTO audit_log (entry_id, at, user, action, object) "
+        "VALUES (3, '2024-01-01T00:00:00+00:00', 'mallory', 'export', 'nothing')",
+        "INSERT OR REPLACE INTO audit_log SELECT entry_id, at, 'mallory', action, object, prev_hash, row_hash "
+        "FROM audit_log WHERE entry_id = 3",
+        "UPDATE audit_log SET user = 'mallory' WHERE entry_id = 3",
+        "DELETE FROM audit_log WHERE entry_id = 3",
+        "INSERT OR REPLACE INTO scenario_versions (scenario_id, version, sites_json, author, action, saved_at) "
+        "VALUES (1, 3, '[]', 'mallory', 'save', '2024-01-01T00:00:00+00:00')",
+        "UPDATE scenario_versions SET author = 'mallory' WHERE version = 3",
+        "DELETE FROM scenario_versions WHERE version = 3",
+    ],
+)
 def test_the_triggers_refuse_rewriting(db, statement):
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         _tamper(db, statement)
 
 
-@pytest.mark.parametrize("drop, statement, row, kind", [
-    # INSERT OR REPLACE deletes the old row without firing the delete trigger
-    ("audit_log_chained", "INSERT OR REPLACE INTO audit_log (entry_id, at, user, action, object) "
-                          "VALUES (3, '2024-01-01T00:00:00+00:00', 'mallory', 'export', 'nothing')",
-     "entry 3", "carries no chain hash"),
-    ("audit_log_chained", "INSERT OR REPLACE INTO audit_log SELECT entry_id, at, 'mallory', action, object, "
-                          "prev_hash, row_hash FROM audit_log WHERE entry_id = 3",
-     "entry 3", "does not match its hash"),
-    ("audit_log_no_update", "UPDATE audit_log SET user = 'mallory' WHERE entry_id = 3",
-     "entry 3", "does not match its hash"),
-    ("audit_log_no_delete", "DELETE FROM audit_log WHERE entry_id = 3", "entry 4", "does not follow the row before"),
-    ("audit_log_no_delete", f"DELETE FROM audit_log WHERE entry_id = {ROWS}", f"saw row {ROWS}",
-     "removed from the end"),
-    ("scenario_versions_chained",
-     "INSERT OR REPLACE INTO scenario_versions (scenario_id, version, sites_json, author, action, saved_at) "
-     "VALUES (1, 3, '[]', 'mallory', 'save', '2024-01-01T00:00:00+00:00')",
-     "scenario 1 version 3", "carries no chain hash"),
-    ("scenario_versions_no_update", "UPDATE scenario_versions SET sites_json = '[]' WHERE version = 3",
-     "scenario 1 version 3", "does not match its hash"),
-    ("scenario_versions_no_delete", "DELETE FROM scenario_versions WHERE version = 3",
-     "scenario 1 version 4", "does not follow the row before"),
-    ("scenario_versions_no_delete", f"DELETE FROM scenario_versions WHERE version = {ROWS}", f"saw row {ROWS}",
-     "removed from the end"),
-])
+@pytest.mark.parametrize(
+    "drop, statement, row, kind",
+    [
+        # INSERT OR REPLACE deletes the old row without firing the delete trigger
+        (
+            "audit_log_chained",
+            "INSERT OR REPLACE INTO audit_log (entry_id, at, user, action, object) "
+            "VALUES (3, '2024-01-01T00:00:00+00:00', 'mallory', 'export', 'nothing')",
+            "entry 3",
+            "carries no chain hash",
+        ),
+        (
+            "audit_log_chained",
+            "INSERT OR REPLACE INTO audit_log SELECT entry_id, at, 'mallory', action, object, "
+            "prev_hash, row_hash FROM audit_log WHERE entry_id = 3",
+            "entry 3",
+            "does not match its hash",
+        ),
+        (
+            "audit_log_no_update",
+            "UPDATE audit_log SET user = 'mallory' WHERE entry_id = 3",
+            "entry 3",
+            "does not match its hash",
+        ),
+        (
+            "audit_log_no_delete",
+            "DELETE FROM audit_log WHERE entry_id = 3",
+            "entry 4",
+            "does not follow the row before",
+        ),
+        (
+            "audit_log_no_delete",
+            f"DELETE FROM audit_log WHERE entry_id = {ROWS}",
+            f"saw row {ROWS}",
+            "removed from the end",
+        ),
+        (
+            "scenario_versions_chained",
+            "INSERT OR REPLACE INTO scenario_versions (scenario_id, version, sites_json, author, action, saved_at) "
+            "VALUES (1, 3, '[]', 'mallory', 'save', '2024-01-01T00:00:00+00:00')",
+            "scenario 1 version 3",
+            "carries no chain hash",
+        ),
+        (
+            "scenario_versions_no_update",
+            "UPDATE scenario_versions SET sites_json = '[]' WHERE version = 3",
+            "scenario 1 version 3",
+            "does not match its hash",
+        ),
+        (
+            "scenario_versions_no_delete",
+            "DELETE FROM scenario_versions WHERE version = 3",
+            "scenario 1 version 4",
+            "does not follow the row before",
+        ),
+        (
+            "scenario_versions_no_delete",
+            f"DELETE FROM scenario_versions WHERE version = {ROWS}",
+            f"saw row {ROWS}",
+            "removed from the end",
+        ),
+    ],
+)
 def test_verify_names_the_first_broken_row_of_a_write_around_the_triggers(db, cli, drop, statement, row, kind):
     _tamper(db, f"DROP TRIGGER {drop}", statement)
     done = _verify(cli, db)
@@ -145,21 +191,23 @@ def test_rows_after_a_break_cannot_be_hidden_by_new_writes(db, cli):
 
 def test_a_database_from_before_the_chain_is_sealed_on_first_open(tmp_path, cli):
     path = tmp_path / "old.sqlite"
-    _tamper(path,  # the tables as the previous release wrote them
-            "CREATE TABLE audit_log (entry_id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, "
-            "user TEXT NOT NULL, action TEXT NOT NULL, object TEXT NOT NULL)",
-            "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
-            "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
-            "CREATE TABLE scenarios (scenario_id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, "
-            "region_id TEXT NOT NULL, created_at TEXT NOT NULL, deleted_at TEXT)",
-            "CREATE TABLE scenario_versions (scenario_id INTEGER NOT NULL, version INTEGER NOT NULL, "
-            "sites_json TEXT NOT NULL, author TEXT NOT NULL, action TEXT NOT NULL, restored_from INTEGER, "
-            "saved_at TEXT NOT NULL, PRIMARY KEY (scenario_id, version))",
-            "INSERT INTO audit_log (at, user, action, object) VALUES ('2024-01-01T00:00:00+00:00', 'root', "
-            "'sign-in', 'password'), ('2024-01-01T00:01:00+00:00', 'ana', 'export', 'report')",
-            "INSERT INTO scenarios VALUES (1, 'Old', 'turkistan', '2024-01-01T00:00:00+00:00', NULL)",
-            "INSERT INTO scenario_versions VALUES (1, 1, '[]', 'ana', 'create', NULL, '2024-01-01T00:00:00+00:00'), "
-            "(1, 2, '[]', 'ana', 'save', NULL, '2024-01-02T00:00:00+00:00')")
+    _tamper(
+        path,  # the tables as the previous release wrote them
+        "CREATE TABLE audit_log (entry_id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, "
+        "user TEXT NOT NULL, action TEXT NOT NULL, object TEXT NOT NULL)",
+        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+        "CREATE TABLE scenarios (scenario_id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, "
+        "region_id TEXT NOT NULL, created_at TEXT NOT NULL, deleted_at TEXT)",
+        "CREATE TABLE scenario_versions (scenario_id INTEGER NOT NULL, version INTEGER NOT NULL, "
+        "sites_json TEXT NOT NULL, author TEXT NOT NULL, action TEXT NOT NULL, restored_from INTEGER, "
+        "saved_at TEXT NOT NULL, PRIMARY KEY (scenario_id, version))",
+        "INSERT INTO audit_log (at, user, action, object) VALUES ('2024-01-01T00:00:00+00:00', 'root', "
+        "'sign-in', 'password'), ('2024-01-01T00:01:00+00:00', 'ana', 'export', 'report')",
+        "INSERT INTO scenarios VALUES (1, 'Old', 'turkistan', '2024-01-01T00:00:00+00:00', NULL)",
+        "INSERT INTO scenario_versions VALUES (1, 1, '[]', 'ana', 'create', NULL, '2024-01-01T00:00:00+00:00'), "
+        "(1, 2, '[]', 'ana', 'save', NULL, '2024-01-02T00:00:00+00:00')",
+    )
     assert "not chained yet" in _verify(cli, path).stdout
     store = ScenarioStore(path)
     assert store.load(1).version == 2

@@ -24,10 +24,29 @@ def test_synthetic_file_has_the_shape_the_benchmark_names(tmp_path):
 
 
 def test_bench_import_runs_small(tmp_path):
-    result = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_import.py"), "--nodes", "20000",
-                             "--osmnx-nodes", "3000", "--folder", str(tmp_path)],
-                            capture_output=True, text=True, timeout=600, cwd=ROOT)
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "bench_import.py"),
+            "--nodes",
+            "20000",
+            "--osmnx-nodes",
+            "3000",
+            "--folder",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+    )
     assert result.returncode == 0, result.stderr
-    for expected in ("bare pyosmium pass", "Qorgau import (cold)", "Qorgau load (cached)", "ratio import / bare pass",
-                     "peak memory of the import", "ratio OSMnx path / Qorgau import"):
+    for expected in (
+        "bare pyosmium pass",
+        "Qorgau import (cold)",
+        "Qorgau load (cached)",
+        "ratio import / bare pass",
+        "peak memory of the import",
+        "ratio OSMnx path / Qorgau import",
+    ):
         assert expected in result.stdout

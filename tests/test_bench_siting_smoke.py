@@ -11,9 +11,26 @@ BENCH = Path(__file__).resolve().parent.parent / "bench" / "bench_siting.py"
 
 def test_bench_runs_on_a_tiny_instance_and_matches_spopt():
     completed = subprocess.run(
-        [sys.executable, "-W", "ignore", str(BENCH), "--candidates", "25", "--settlements", "40",
-         "--add", "3", "--pmedian-size", "15", "--time-limit-s", "20"],
-        capture_output=True, text=True, timeout=300, check=False,
+        [
+            sys.executable,
+            "-W",
+            "ignore",
+            str(BENCH),
+            "--candidates",
+            "25",
+            "--settlements",
+            "40",
+            "--add",
+            "3",
+            "--pmedian-size",
+            "15",
+            "--time-limit-s",
+            "20",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     out = completed.stdout

@@ -14,8 +14,17 @@ from conftest import TINY
 from geo.region import load_region
 from planning.analysis import evaluate, site_minutes_for
 from planning.baseline import current_services
-from planning.beyond import (TOTAL_ROW_ID, GapTotals, beyond_by_district, beyond_table, display, gap_table, gap_totals,
-                             settlement_at, village_access)
+from planning.beyond import (
+    TOTAL_ROW_ID,
+    GapTotals,
+    beyond_by_district,
+    beyond_table,
+    display,
+    gap_table,
+    gap_totals,
+    settlement_at,
+    village_access,
+)
 from planning.coverage import coverage
 
 # six villages; minutes to the nearest service, people (NaN: unknown), district (None: none)
@@ -36,9 +45,16 @@ def _row(frame: pd.DataFrame, district_id: str) -> list[int]:
 def test_beyond_by_district_hand_computed(cov):
     frame = beyond_by_district(cov, district_ids=["d1", "d2", "d3", "d4"])
     assert frame["district_id"].tolist() == ["d1", "d2", "d3", "d4", "unknown", TOTAL_ROW_ID]
-    assert frame.columns.tolist() == ["district_id", "settlements",
-                                      "beyond_30_settlements", "beyond_30_people", "beyond_30_unknown_population",
-                                      "beyond_60_settlements", "beyond_60_people", "beyond_60_unknown_population"]
+    assert frame.columns.tolist() == [
+        "district_id",
+        "settlements",
+        "beyond_30_settlements",
+        "beyond_30_people",
+        "beyond_30_unknown_population",
+        "beyond_60_settlements",
+        "beyond_60_people",
+        "beyond_60_unknown_population",
+    ]
     # d1: 40 min (200 people) and 70 min (unknown) beyond 30; only the unknown one beyond 60
     assert _row(frame, "d1") == [3, 2, 200, 1, 1, 0, 1]
     assert _row(frame, "d2") == [1, 1, 50, 0, 1, 50, 0]  # unreachable: beyond every threshold
@@ -57,8 +73,9 @@ def test_gap_totals_match_the_table_row(cov):
     frame = beyond_by_district(cov).set_index("district_id")
     for district in ("d1", "d2", "unknown"):
         totals = gap_totals(cov, threshold_minutes=30.0, district_id=district)
-        assert [totals.settlements, totals.people, totals.settlements_unknown_population] == \
-            frame.loc[district, ["beyond_30_settlements", "beyond_30_people", "beyond_30_unknown_population"]].tolist()
+        assert [totals.settlements, totals.people, totals.settlements_unknown_population] == frame.loc[
+            district, ["beyond_30_settlements", "beyond_30_people", "beyond_30_unknown_population"]
+        ].tolist()
 
 
 def test_thresholds_follow_the_chosen_set():
@@ -82,25 +99,35 @@ def test_tiny_region_table_and_gap_list(tiny):
     assert table.iloc[:, 0].tolist() == ["Западный", "Восточный", "Итого по региону"]
     # Alpha 0 min, Beta 38.7 (800 people), Gamma 80.1 and Delta 129.8 (both of unknown population)
     assert table.iloc[-1, 1:].tolist() == [4, 3, 800, 2, 2, 0, 2]
-    gaps = gap_table(region, result.coverage, result.nearest_service_ids, threshold_minutes=30.0, lang="ru",
-                     services=services)
+    gaps = gap_table(
+        region, result.coverage, result.nearest_service_ids, threshold_minutes=30.0, lang="ru", services=services
+    )
     assert gaps["Название"].tolist() == ["Бета", "Дельта", "Гамма"]  # known people first, then the farthest
     assert "Обращения" not in gaps.columns  # never per village
-    east = gap_table(region, result.coverage, result.nearest_service_ids, threshold_minutes=30.0, lang="ru",
-                     services=services, district_id="E")
+    east = gap_table(
+        region,
+        result.coverage,
+        result.nearest_service_ids,
+        threshold_minutes=30.0,
+        lang="ru",
+        services=services,
+        district_id="E",
+    )
     assert east["Название"].tolist() == ["Дельта", "Гамма"] and set(east["Район"]) == {"Восточный"}
 
 
 def test_region_without_districts_has_one_row(tiny):
     region, services, _ = tiny
-    bare = dataclasses.replace(region, districts=region.districts.iloc[:0],
-                               settlements=region.settlements.assign(district_id=None))
+    bare = dataclasses.replace(
+        region, districts=region.districts.iloc[:0], settlements=region.settlements.assign(district_id=None)
+    )
     result = evaluate(bare, services, site_minutes_for(bare), incidents=None)
     table = beyond_table(bare, result.coverage, lang="kk")
     assert table.iloc[:, 0].tolist() == ["Бүкіл аймақ"]
     assert table.iloc[0, 1:].tolist() == [4, 3, 800, 2, 2, 0, 2]
-    gaps = gap_table(bare, result.coverage, result.nearest_service_ids, threshold_minutes=60.0, lang="kk",
-                     services=services)
+    gaps = gap_table(
+        bare, result.coverage, result.nearest_service_ids, threshold_minutes=60.0, lang="kk", services=services
+    )
     assert set(gaps["Аудан"]) == {"Бүкіл аймақ"}
 
 
@@ -123,8 +150,7 @@ def test_settlement_at_a_click(tiny):
 
 def test_a_village_without_roads_is_an_estimate_without_route(tiny):
     region, services, result = tiny
-    access = village_access(region, services, result.coverage, result.nearest_service_ids, 2, network=None,
-                            lang="ru")
+    access = village_access(region, services, result.coverage, result.nearest_service_ids, 2, network=None, lang="ru")
     assert access.name == "Гамма" and access.service_name == "Служба Альфа"
     assert access.minutes == pytest.approx(result.coverage.nearest_minutes[2]) and access.minutes > 60
     assert access.route is None and not access.by_road

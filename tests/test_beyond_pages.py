@@ -54,8 +54,9 @@ def test_page_shows_the_district_table_and_the_filtered_gap_list(db, page, key, 
     assert "Итого: 2 нас. пунктов, известно жителей: 0, без данных о населении: 2" in _texts(at)
 
 
-@pytest.mark.parametrize("page, key, map_key", [("pages/map.py", "map", "region_map"),
-                                                 ("pages/scenarios.py", "scen", "scen_map")])
+@pytest.mark.parametrize(
+    "page, key, map_key", [("pages/map.py", "map", "region_map"), ("pages/scenarios.py", "scen", "scen_map")]
+)
 def test_a_village_chosen_or_clicked_shows_its_minutes_and_service(db, page, key, map_key):
     at = signed_in_app(page, role="planner")
     at.selectbox(key=f"{key}_village").set_value(2).run()  # Gamma, for keyboard users

@@ -46,15 +46,23 @@ def two_scenarios(tmp_path):
 def test_coverage_on_the_tiny_region_is_hand_checked(capsys):
     report = _json(capsys, ["coverage", "--region", str(TINY), "--minutes", "30,60", "--json"])
     within_30, within_60 = report["thresholds"]["30"], report["thresholds"]["60"]
-    assert {"population_covered", "population_total", "settlements_covered", "settlements_total",
-            "incidents_covered", "incidents_total"} <= set(within_30)
+    assert {
+        "population_covered",
+        "population_total",
+        "settlements_covered",
+        "settlements_total",
+        "incidents_covered",
+        "incidents_total",
+    } <= set(within_30)
     assert (within_30["population_covered"], within_30["population_total"]) == (12000, 12800)
     assert (within_30["settlements_covered"], within_30["settlements_total"]) == (1, 4)
     assert (within_60["population_covered"], within_60["settlements_covered"]) == (12800, 2)
     assert within_30["settlements_unknown_population"] == 2 and within_60["settlements_unknown_population_covered"] == 0
     # incidents: 7 at Alpha (within 30), 2 at Beta (30..60); each figure is the release's cell of its settlements
     release = incident_release(load_region(TINY), secret=TEST_SECRET, k=5)
-    assert within_30["incidents_covered"] == release.text([0]) and within_60["incidents_covered"] == release.text([0, 1])
+    assert within_30["incidents_covered"] == release.text([0]) and within_60["incidents_covered"] == release.text(
+        [0, 1]
+    )
     assert within_30["incidents_total"] == within_60["incidents_total"] == release.text()
     assert report["districts"]["W"]["thresholds"]["60"]["incidents_covered"] == release.text([0, 1])
     shown = {v for t in report["thresholds"].values() for k, v in t.items() if k.startswith("incidents")}
@@ -99,9 +107,14 @@ def test_invalid_input_exits_2(capsys, tmp_path):
 
 
 def test_default_region_through_the_module_entry_point(tmp_path):
-    completed = subprocess.run([sys.executable, "-m", "planning", "coverage", "--region", str(DEFAULT_REGION),
-                                "--minutes", "30,60", "--json"], cwd=PROJECT, capture_output=True, text=True,
-                               env={"PATH": "", SCENARIO_DB_ENV_VAR: str(tmp_path / "db.sqlite")}, timeout=300)
+    completed = subprocess.run(
+        [sys.executable, "-m", "planning", "coverage", "--region", str(DEFAULT_REGION), "--minutes", "30,60", "--json"],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        env={"PATH": "", SCENARIO_DB_ENV_VAR: str(tmp_path / "db.sqlite")},
+        timeout=300,
+    )
     assert completed.returncode == 0, completed.stderr
     report = json.loads(completed.stdout)
     within_30, within_60 = report["thresholds"]["30"], report["thresholds"]["60"]

@@ -32,9 +32,14 @@ def test_download_without_internet_fails_fast_with_the_fix(tmp_path):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "planning", "download-osm", "--region", str(region)],
-                            capture_output=True, text=True, timeout=60, cwd=ROOT,
-                            env={"PATH": "/usr/bin:/bin", "QORGAU_OVERPASS_URL": f"http://127.0.0.1:{port}/api"})
+    result = subprocess.run(
+        [sys.executable, "-m", "planning", "download-osm", "--region", str(region)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "QORGAU_OVERPASS_URL": f"http://127.0.0.1:{port}/api"},
+    )
     elapsed = time.perf_counter() - started
     print(f"download-osm offline: exit {result.returncode} after {elapsed:.2f} s")
     assert result.returncode == 1

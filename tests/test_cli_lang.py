@@ -47,8 +47,15 @@ def _run(capsys, argv) -> tuple[int, str, str]:
 
 def _subprocess(*argv, env_extra=None, **kwargs) -> subprocess.CompletedProcess:
     env = {**os.environ, **(env_extra or {})}
-    return subprocess.run([sys.executable, "-m", "planning", *map(str, argv)], cwd=PROJECT, capture_output=True,
-                          text=True, env=env, timeout=300, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "planning", *map(str, argv)],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        **kwargs,
+    )
 
 
 @pytest.fixture
@@ -65,11 +72,22 @@ def db(tmp_path, monkeypatch):
     from geo.region import load_region
     from planning.store.population import PopulationStore, ingest_populations
 
-    assert ingest_populations("Наименование;Население\nГамма;300\n".encode("cp1251"), filename="pop.csv",
-                              region=load_region(TINY), store=PopulationStore(path), user="tests").accepted
-    ScenarioStore(path).create(PLAN, "tiny", [Site("a", "Alpha", "permanent", 42.5, 68.2),
-                                              Site("g", "Gamma team", "mobile", 42.5, 68.7, reach_minutes=45.0)],
-                               author="tests")
+    assert ingest_populations(
+        "Наименование;Население\nГамма;300\n".encode("cp1251"),
+        filename="pop.csv",
+        region=load_region(TINY),
+        store=PopulationStore(path),
+        user="tests",
+    ).accepted
+    ScenarioStore(path).create(
+        PLAN,
+        "tiny",
+        [
+            Site("a", "Alpha", "permanent", 42.5, 68.2),
+            Site("g", "Gamma team", "mobile", 42.5, 68.7, reach_minutes=45.0),
+        ],
+        author="tests",
+    )
     return path
 
 
@@ -84,18 +102,27 @@ def _page_figures(at) -> list[str]:
 def _cli_figures(report: dict) -> list[str]:
     from planning.i18n import fmt_number
 
-    return [value for key in ("30", "60") for value in (
-        fmt_number(report["thresholds"][key]["population_covered"], "ru"),
-        fmt_number(report["thresholds"][key]["settlements_covered"], "ru"),
-        report["thresholds"][key]["incidents_covered"])]
+    return [
+        value
+        for key in ("30", "60")
+        for value in (
+            fmt_number(report["thresholds"][key]["population_covered"], "ru"),
+            fmt_number(report["thresholds"][key]["settlements_covered"], "ru"),
+            report["thresholds"][key]["incidents_covered"],
+        )
+    ]
 
 
 def _share_caption(report: dict, key: str) -> str:
     from planning.i18n import fmt_number, t
 
     figures = report["thresholds"][key]
-    return t("scen.population_of", "ru", share=fmt_number(100.0 * figures["population_share"], "ru", decimals=1),
-             total=fmt_number(figures["population_total"], "ru"))
+    return t(
+        "scen.population_of",
+        "ru",
+        share=fmt_number(100.0 * figures["population_share"], "ru", decimals=1),
+        total=fmt_number(figures["population_total"], "ru"),
+    )
 
 
 def test_a_saved_scenario_with_uploaded_counts_gives_the_pages_figures(db, capsys):
@@ -198,8 +225,13 @@ def test_real_districts_by_name_and_kato_code():
     assert find_district(districts, "енбекшинскийский") == "KZ791510"  # the data's own spelling
     assert find_district(districts, "Тюлькубасский") == find_district(districts, "тюлькубасский")
     # the forms people write: the adjective, "район"/"ауданы"/"р-н", the short name
-    for given, expected in (("Байдибекский", "KZ613600"), ("Байдибекский район", "KZ613600"), ("Сузак", "KZ615600"),
-                            ("Түлкібас ауданы", "KZ616000"), ("Шардаринский р-н", "KZ616400")):
+    for given, expected in (
+        ("Байдибекский", "KZ613600"),
+        ("Байдибекский район", "KZ613600"),
+        ("Сузак", "KZ615600"),
+        ("Түлкібас ауданы", "KZ616000"),
+        ("Шардаринский р-н", "KZ616400"),
+    ):
         assert find_district(districts, given) == expected, given
 
 
@@ -208,8 +240,9 @@ def test_info_lists_the_districts_with_ids_and_names(capsys):
     assert code == 0
     assert re.search(r"W\s+Западный / Батыс / West", out) and re.search(r"E\s+Восточный / Шығыс / East", out)
     code, out, _ = _run(capsys, ["info", "--region", TINY, "--json"])
-    assert {"district_id": "W", "name_ru": "Западный", "name_kk": "Батыс", "name_en": "West"} in \
-        json.loads(out)["district_list"]
+    assert {"district_id": "W", "name_ru": "Западный", "name_kk": "Батыс", "name_en": "West"} in json.loads(out)[
+        "district_list"
+    ]
 
 
 def test_report_takes_a_district_name(tmp_path, capsys, monkeypatch):
@@ -224,31 +257,61 @@ def test_report_takes_a_district_name(tmp_path, capsys, monkeypatch):
 # wrong input: exit 2, one line naming the argument, no traceback
 # --------------------------------------------------------------------------------------------------------
 BAD_INPUT = {
-    "unknown district (report)": (["report", "--region", TINY, "--district", "Сузакский", "--out", "{tmp}/r.pdf"],
-                                  "--district"),
+    "unknown district (report)": (
+        ["report", "--region", TINY, "--district", "Сузакский", "--out", "{tmp}/r.pdf"],
+        "--district",
+    ),
     "unknown district (coverage)": (["coverage", "--region", TINY, "--district", "nowhere"], "--district"),
     "unknown scenario (coverage)": (["coverage", "--region", TINY, "--scenario", "no such plan"], "--scenario"),
-    "unknown scenario id (map)": (["map", "--region", TINY, "--scenario", "999", "--out", "{tmp}/m.html"],
-                                  "--scenario"),
-    "unknown scenario (travel-times)": (["travel-times", "--region", TINY, "--scenario", "nope", "--out",
-                                         "{tmp}/t.csv"], "--scenario"),
+    "unknown scenario id (map)": (
+        ["map", "--region", TINY, "--scenario", "999", "--out", "{tmp}/m.html"],
+        "--scenario",
+    ),
+    "unknown scenario (travel-times)": (
+        ["travel-times", "--region", TINY, "--scenario", "nope", "--out", "{tmp}/t.csv"],
+        "--scenario",
+    ),
     "unknown scenario (compare)": (["compare", "--region", TINY, PLAN, "plan B"], "--scenario"),
-    "unknown scenario (suggest)": (["suggest", "--region", TINY, "--model", "lscp", "--minutes", "30", "--scenario",
-                                    "nope"], "--scenario"),
-    "missing sites file (isochrones)": (["isochrones", "--region", TINY, "--scenario", "{tmp}/missing.csv", "--out",
-                                         "{tmp}/i.geojson"], "missing.csv"),
+    "unknown scenario (suggest)": (
+        ["suggest", "--region", TINY, "--model", "lscp", "--minutes", "30", "--scenario", "nope"],
+        "--scenario",
+    ),
+    "missing sites file (isochrones)": (
+        ["isochrones", "--region", TINY, "--scenario", "{tmp}/missing.csv", "--out", "{tmp}/i.geojson"],
+        "missing.csv",
+    ),
     "missing database": (["coverage", "--region", TINY, "--db", "{tmp}/missing.sqlite"], "--db"),
     "missing database (audit)": (["audit", "--verify", "--db", "{tmp}/missing.sqlite"], "--db"),
-    "missing incident file": (["import-incidents", "--region", TINY, "--user", "x", "{tmp}/missing.csv"],
-                              "missing.csv"),
-    "missing candidates file": (["suggest", "--region", TINY, "--model", "lscp", "--minutes", "30", "--candidates",
-                                 "upload", "--candidates-file", "{tmp}/missing.csv"], "--candidates-file"),
+    "missing incident file": (
+        ["import-incidents", "--region", TINY, "--user", "x", "{tmp}/missing.csv"],
+        "missing.csv",
+    ),
+    "missing candidates file": (
+        [
+            "suggest",
+            "--region",
+            TINY,
+            "--model",
+            "lscp",
+            "--minutes",
+            "30",
+            "--candidates",
+            "upload",
+            "--candidates-file",
+            "{tmp}/missing.csv",
+        ],
+        "--candidates-file",
+    ),
     "missing region folder": (["info", "--region", "{tmp}/no-region"], "no-region"),
-    "bad number (isochrones)": (["isochrones", "--region", TINY, "--minutes", "abc", "--out", "{tmp}/i.geojson"],
-                                "--minutes"),
+    "bad number (isochrones)": (
+        ["isochrones", "--region", TINY, "--minutes", "abc", "--out", "{tmp}/i.geojson"],
+        "--minutes",
+    ),
     "bad number (coverage)": (["coverage", "--region", TINY, "--minutes", "-5"], "--minutes"),
-    "bad number (suggest)": (["suggest", "--region", TINY, "--model", "mclp", "--add", "three", "--minutes", "30"],
-                             "--add"),
+    "bad number (suggest)": (
+        ["suggest", "--region", TINY, "--model", "mclp", "--add", "three", "--minutes", "30"],
+        "--add",
+    ),
     "missing --add": (["suggest", "--region", TINY, "--model", "mclp", "--minutes", "30"], "--add"),
 }
 
@@ -268,8 +331,16 @@ def test_wrong_input_exits_2_with_one_line(case, db, tmp_path, capsys):
 
 
 def test_an_unknown_district_exits_2_from_the_shell_in_the_users_language(tmp_path):
-    done = _subprocess("report", "--region", TINY, "--district", "Сузакский", "--out", tmp_path / "r.pdf",
-                       env_extra={"LANG": "kk_KZ.UTF-8", "LC_ALL": "", SCENARIO_DB_ENV_VAR: str(tmp_path / "x")})
+    done = _subprocess(
+        "report",
+        "--region",
+        TINY,
+        "--district",
+        "Сузакский",
+        "--out",
+        tmp_path / "r.pdf",
+        env_extra={"LANG": "kk_KZ.UTF-8", "LC_ALL": "", SCENARIO_DB_ENV_VAR: str(tmp_path / "x")},
+    )
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.startswith("қате: --district Сузакский: мұндай аудан жоқ") and "E: Восточный" in done.stderr
 
@@ -291,10 +362,12 @@ def test_help_answers_in_under_a_second_and_a_half():
 
 
 def test_no_parser_imports_a_heavy_module():
-    code = ("import sys; from planning.cli import COMMANDS, build_parser\n"
-            "build_parser()\n"
-            "for name in COMMANDS: build_parser(name, lang='kk')\n"
-            f"print(','.join(m for m in {HEAVY_MODULES!r} if m in sys.modules))")
+    code = (
+        "import sys; from planning.cli import COMMANDS, build_parser\n"
+        "build_parser()\n"
+        "for name in COMMANDS: build_parser(name, lang='kk')\n"
+        f"print(','.join(m for m in {HEAVY_MODULES!r} if m in sys.modules))"
+    )
     done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ""
@@ -302,7 +375,12 @@ def test_no_parser_imports_a_heavy_module():
 
 def test_the_parsers_copies_of_defaults_agree_with_their_modules():
     from geo.isochrones import DEFAULT_BANDS_MINUTES
-    from planning.cli import coverage as cli_coverage, report as cli_report, suggest as cli_suggest, travel as cli_travel
+    from planning.cli import (
+        coverage as cli_coverage,
+        report as cli_report,
+        suggest as cli_suggest,
+        travel as cli_travel,
+    )
     from planning.coverage import DEFAULT_THRESHOLDS_MINUTES
     from planning.render.report import INCIDENT_LEVELS
     from planning.suggest import CANDIDATE_SOURCES, DEFAULT_MIN_POPULATION
@@ -317,11 +395,20 @@ def test_the_parsers_copies_of_defaults_agree_with_their_modules():
 # --------------------------------------------------------------------------------------------------------
 # the user's language
 # --------------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("environ, lang", [
-    ({"LANG": "ru_RU.UTF-8"}, "ru"), ({"LANG": "kk_KZ.UTF-8"}, "kk"), ({"LANG": "en_GB.UTF-8"}, "en"),
-    ({"LC_ALL": "kk_KZ.UTF-8", "LANG": "ru_RU.UTF-8"}, "kk"), ({"LC_MESSAGES": "ru_RU", "LANG": "en_US"}, "ru"),
-    ({"LANG": "C.UTF-8"}, "en"), ({"LANG": "de_DE.UTF-8"}, "en"), ({}, "en"), ({"LC_ALL": "", "LANG": "ru"}, "ru"),
-])
+@pytest.mark.parametrize(
+    "environ, lang",
+    [
+        ({"LANG": "ru_RU.UTF-8"}, "ru"),
+        ({"LANG": "kk_KZ.UTF-8"}, "kk"),
+        ({"LANG": "en_GB.UTF-8"}, "en"),
+        ({"LC_ALL": "kk_KZ.UTF-8", "LANG": "ru_RU.UTF-8"}, "kk"),
+        ({"LC_MESSAGES": "ru_RU", "LANG": "en_US"}, "ru"),
+        ({"LANG": "C.UTF-8"}, "en"),
+        ({"LANG": "de_DE.UTF-8"}, "en"),
+        ({}, "en"),
+        ({"LC_ALL": "", "LANG": "ru"}, "ru"),
+    ],
+)
 def test_the_default_language_comes_from_the_locale(environ, lang):
     assert locale_language(environ) == lang
 

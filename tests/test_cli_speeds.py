@@ -77,8 +77,9 @@ def test_isochrones_use_the_speeds_file(capsys, world, tmp_path):
     area = {}
     for name, extra in (("builtin", []), ("slow", ["--speeds", world["slow"]])):
         out = tmp_path / f"{name}.geojson"
-        code, _, err = _run(capsys, ["isochrones", "--region", world["region"], "--minutes", "30", "--out", out,
-                                     *extra])
+        code, _, err = _run(
+            capsys, ["isochrones", "--region", world["region"], "--minutes", "30", "--out", out, *extra]
+        )
         assert code == 0, err
         area[name] = gpd.read_file(out).to_crs("EPSG:32642").area.sum()
     assert "from a file" in err
@@ -94,16 +95,30 @@ def test_coverage_and_compare_use_the_speeds_file(capsys, world):
     assert "built-in" in built["method_description"] and "'slow.csv' (from a file)" in slow["method_description"]
     sites = world["sites"]
     built = _json(capsys, ["compare", "--region", world["region"], sites, sites, "--minutes", "30", "--json"])
-    slow = _json(capsys, ["compare", "--region", world["region"], sites, sites, "--minutes", "30", "--json",
-                          "--speeds", world["slow"]])
+    slow = _json(
+        capsys,
+        ["compare", "--region", world["region"], sites, sites, "--minutes", "30", "--json", "--speeds", world["slow"]],
+    )
     assert built["a"]["thresholds"]["30"]["population_covered"] == 12800
     assert slow["a"]["thresholds"]["30"]["population_covered"] == 12000
     assert "from a file" in slow["method_description"]
 
 
 def test_suggest_uses_the_speeds_file(capsys, world):
-    argv = ["suggest", "--region", world["region"], "--model", "pmedian", "--add", "1", "--minutes", "30",
-            "--candidates", "district_centres", "--json"]
+    argv = [
+        "suggest",
+        "--region",
+        world["region"],
+        "--model",
+        "pmedian",
+        "--add",
+        "1",
+        "--minutes",
+        "30",
+        "--candidates",
+        "district_centres",
+        "--json",
+    ]
     built = _json(capsys, argv)
     slow = _json(capsys, [*argv, "--speeds", world["slow"]])
     assert slow["objective"] > 1.5 * built["objective"]  # demand-weighted minutes grow when roads are slower
@@ -111,8 +126,7 @@ def test_suggest_uses_the_speeds_file(capsys, world):
 
 
 def _pdf_text(path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
-                          text=True).stdout
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
 
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) not installed")
@@ -127,7 +141,9 @@ def test_report_uses_the_speeds_file_and_states_it(capsys, world, tmp_path):
     primary = t("road_class.primary", "ru")  # the road classes are named in the reader's language
     assert "скорости из файла slow.csv" in texts["slow"] and f"{primary} 20" in texts["slow"]
     assert "12 800" in texts["builtin"].replace("\u202f", " ").replace("\u00a0", " ")
-    assert texts["slow"].replace("\u202f", " ").replace("\u00a0", " ").count("12 000") > texts["builtin"].replace("\u202f", " ").replace("\u00a0", " ").count("12 000")
+    assert texts["slow"].replace("\u202f", " ").replace("\u00a0", " ").count("12 000") > texts["builtin"].replace(
+        "\u202f", " "
+    ).replace("\u00a0", " ").count("12 000")
 
 
 def test_map_uses_the_speeds_file_and_states_it(capsys, world, tmp_path):
@@ -163,8 +179,9 @@ COMMANDS = {
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_a_bad_speeds_file_exits_2_with_the_problem(capsys, world, tmp_path, command):
     extra = [a.format(tmp=tmp_path, sites=world["sites"]) for a in COMMANDS[command]]
-    code, out, err = _run(capsys, [command, "--region", world["region"], *extra,
-                                   "--speeds", BROKEN / "speeds_bad_yes_no.csv"])
+    code, out, err = _run(
+        capsys, [command, "--region", world["region"], *extra, "--speeds", BROKEN / "speeds_bad_yes_no.csv"]
+    )
     assert code == 2
     assert "speeds_bad_yes_no.csv: line 2: column 'use_maxspeed': use_maxspeed must be yes or no" in err
     assert "Traceback" not in err and not list(tmp_path.iterdir())  # nothing written

@@ -59,10 +59,13 @@ def test_binds_to_loopback_unless_documented(config):
     if not _is_loopback(str(address)):
         assert LAN_OPT_IN_MARKER in CONFIG.read_text(encoding="utf-8"), (
             f"server.address = {address!r} serves beyond this machine; add a comment '# {LAN_OPT_IN_MARKER}: "
-            "<who decided, behind which proxy with TLS>' to make it an explicit decision")
+            "<who decided, behind which proxy with TLS>' to make it an explicit decision"
+        )
 
 
-@pytest.mark.parametrize("address, ok", [("127.0.0.1", True), ("::1", True), ("localhost", True),
-                                         ("0.0.0.0", False), ("192.168.1.5", False), ("", False)])
+@pytest.mark.parametrize(
+    "address, ok",
+    [("127.0.0.1", True), ("::1", True), ("localhost", True), ("0.0.0.0", False), ("192.168.1.5", False), ("", False)],
+)
 def test_loopback_rule(address, ok):
     assert _is_loopback(address) is ok

@@ -109,8 +109,7 @@ def test_region_figures_by_hand(result):
     assert (within_30.incidents_covered, within_30.incidents_total) == (3 + 0 + 6 + 1, 19)
     assert (within_30.settlements_unknown_population, within_30.settlements_unknown_population_covered) == (1, 1)
     # 60 min adds s4 (55 min, 50 people, 2 incidents).
-    assert (within_60.population_covered, within_60.settlements_covered, within_60.incidents_covered) == (
-        1750.0, 5, 12)
+    assert (within_60.population_covered, within_60.settlements_covered, within_60.incidents_covered) == (1750.0, 5, 12)
     # Weighted by known population, sorted by minutes: 5:1000, 20:500, 25:200, 55:50, 70:300 (total 2050);
     # half (1025) is first reached at 20 min, 90 % (1845) at 70 min.
     assert (cov.region.median_minutes, cov.region.p90_minutes) == (20.0, 70.0)
@@ -122,17 +121,25 @@ def test_district_figures_by_hand(result):
     d1, d2 = cov.districts["D1"], cov.districts["D2"]
     assert (d1.within["30"].population_covered, d1.within["30"].population_total) == (1200.0, 1200.0)
     assert d1.within["30"].settlements_unknown_population_covered == 1
-    assert (d2.within["30"].population_covered, d2.within["30"].settlements_covered,
-            d2.within["30"].incidents_covered, d2.within["30"].incidents_total) == (500.0, 1, 1, 10)
-    assert (d2.within["60"].population_covered, d2.within["60"].settlements_covered,
-            d2.within["60"].incidents_covered) == (550.0, 2, 3)
+    assert (
+        d2.within["30"].population_covered,
+        d2.within["30"].settlements_covered,
+        d2.within["30"].incidents_covered,
+        d2.within["30"].incidents_total,
+    ) == (500.0, 1, 1, 10)
+    assert (
+        d2.within["60"].population_covered,
+        d2.within["60"].settlements_covered,
+        d2.within["60"].incidents_covered,
+    ) == (550.0, 2, 3)
     assert (d1.median_minutes, d1.p90_minutes) == (5.0, 25.0)  # 5:1000, 25:200 of 1200
     assert (d2.median_minutes, d2.p90_minutes) == (20.0, 70.0)  # 20:500, 55:50, 70:300 of 850
     # District figures add up to the region.
     for key in ("30", "60"):
         for figure in ("population_covered", "settlements_covered", "incidents_covered"):
             assert getattr(d1.within[key], figure) + getattr(d2.within[key], figure) == getattr(
-                cov.region.within[key], figure)
+                cov.region.within[key], figure
+            )
 
 
 def test_to_dict_is_json_with_the_cli_keys(result):
@@ -140,8 +147,14 @@ def test_to_dict_is_json_with_the_cli_keys(result):
     data = json.loads(json.dumps(cov.to_dict(), allow_nan=False))
     assert data["thresholds_minutes"] == [30.0, 60.0]
     for key in ("30", "60"):
-        assert {"population_covered", "population_total", "settlements_covered", "settlements_total",
-                "incidents_covered", "incidents_total"} <= set(data["region"]["within"][key])
+        assert {
+            "population_covered",
+            "population_total",
+            "settlements_covered",
+            "settlements_total",
+            "incidents_covered",
+            "incidents_total",
+        } <= set(data["region"]["within"][key])
     assert data["districts"]["D2"]["within"]["60"]["settlements_covered"] == 2
 
 
@@ -154,8 +167,7 @@ def test_unreachable_majority_gives_infinite_median_and_none_in_json():
 
 
 def test_unknown_populations_are_counted_not_ignored():
-    cov = coverage(np.array([10.0, 50.0, 70.0]), [np.nan, np.nan, np.nan], [0, 0, 0], ["D", "D", "D"],
-                   thresholds=[60])
+    cov = coverage(np.array([10.0, 50.0, 70.0]), [np.nan, np.nan, np.nan], [0, 0, 0], ["D", "D", "D"], thresholds=[60])
     figures = cov.region.within["60"]
     assert (figures.settlements_unknown_population, figures.settlements_unknown_population_covered) == (3, 2)
     assert (figures.population_total, figures.settlements_covered) == (0.0, 2)
@@ -184,7 +196,8 @@ def test_weighted_quantile_by_hand():
 @given(
     st.lists(
         st.tuples(st.sampled_from([1.0, 5.0, 12.5, 30.0, 61.0, INF]), st.integers(min_value=1, max_value=10_000)),
-        min_size=1, max_size=30,
+        min_size=1,
+        max_size=30,
     ),
     st.sampled_from([0.1, 0.5, 0.9, 1.0]),
 )
@@ -200,19 +213,29 @@ def test_gap_ranking(result):
     table = gaps(settlements_frame(), near.minutes, SERVICE_IDS[near.site_index], RELEASE, threshold_minutes=30)
     assert table["settlement_id"].tolist() == ["s5", "s4"]  # 300 people before 50
     assert table.iloc[0].to_dict() == {
-        "settlement_id": "s5", "name": "Zhana", "district_id": "D2", "minutes": 70.0,
-        "nearest_service_id": "site-0", "population": 300.0, "incidents": SHOWN[5],
+        "settlement_id": "s5",
+        "name": "Zhana",
+        "district_id": "D2",
+        "minutes": 70.0,
+        "nearest_service_id": "site-0",
+        "population": 300.0,
+        "incidents": SHOWN[5],
     }
     assert table.iloc[1]["incidents"] == SHOWN[4] == "<5" and table.iloc[1]["nearest_service_id"] == "site-1"
-    assert gaps(settlements_frame(), near.minutes, SERVICE_IDS[near.site_index], None,
-                threshold_minutes=30)["incidents"].tolist() == ["0", "0"]
+    assert gaps(settlements_frame(), near.minutes, SERVICE_IDS[near.site_index], None, threshold_minutes=30)[
+        "incidents"
+    ].tolist() == ["0", "0"]
 
 
 def test_gap_ranking_ties_unknown_population_and_small_counts():
-    frame = pd.DataFrame({
-        "settlement_id": ["a", "b", "c", "d", "e"], "name": ["A", "B", "C", "D", "E"],
-        "district_id": ["D"] * 5, "population": [100.0, 100.0, np.nan, 100.0, 100.0],
-    })
+    frame = pd.DataFrame(
+        {
+            "settlement_id": ["a", "b", "c", "d", "e"],
+            "name": ["A", "B", "C", "D", "E"],
+            "district_id": ["D"] * 5,
+            "population": [100.0, 100.0, np.nan, 100.0, 100.0],
+        }
+    )
     minutes = np.array([40.0, 50.0, 90.0, INF, 45.0])
     release = release_of([1, 2, 50, 9, 0], ids=frame["settlement_id"])
     assert release.settlement_texts().tolist()[:2] == ["<5", "<5"] and release.settlement_texts()[3].isdigit()
@@ -245,8 +268,14 @@ def test_hex_gaps_sum_to_unserved_population(result):
 def test_compare_and_summary(result):
     _, cov_a = result
     # Scenario B: a new site brings s4 and s5 within 30 minutes, but s2 (unknown population) falls to 40.
-    cov_b = coverage(np.array([5.0, 25.0, 40.0, 20.0, 10.0, 12.0]), POPULATION, INCIDENTS, DISTRICTS,
-                     thresholds=(30, 60), release=RELEASE)
+    cov_b = coverage(
+        np.array([5.0, 25.0, 40.0, 20.0, 10.0, 12.0]),
+        POPULATION,
+        INCIDENTS,
+        DISTRICTS,
+        thresholds=(30, 60),
+        release=RELEASE,
+    )
     comparison = compare(cov_a, cov_b)
     within_30 = comparison.within["30"]
     assert within_30.figures["population_covered"].difference == 2050.0 - 1700.0
@@ -257,7 +286,8 @@ def test_compare_and_summary(result):
     assert [c.incidents for c in within_30.changes] == [SHOWN[5], SHOWN[4], SHOWN[2]]
     assert summary_sentence(comparison, threshold_minutes=30) == (
         "Scenario B covers 350 more people (+17.1 pp) within 30 minutes, 1 more village; "
-        "1 village with 0 people loses coverage (population unknown in 1).")
+        "1 village with 0 people loses coverage (population unknown in 1)."
+    )
     table = changed_settlements(settlements_frame(), comparison, threshold_minutes=30)
     assert table[["name", "change"]].values.tolist() == [["Zhana", "gained"], ["Esik", "gained"], ["Kok", "lost"]]
     json.dumps(comparison.to_dict(), allow_nan=False)
@@ -272,10 +302,13 @@ def test_summary_sentence_reads_like_the_issue():
     minutes_b = np.array([10.0] * 3 + [25.0] * 9)
     cov_a, cov_b = (coverage(m, population, None, ["D"] * 12, thresholds=[30]) for m in (minutes_a, minutes_b))
     assert summary_sentence(compare(cov_a, cov_b)) == (
-        "Scenario B covers 12,300 more people (+4.1 pp) within 30 minutes, 9 more villages; nobody loses coverage.")
+        "Scenario B covers 12,300 more people (+4.1 pp) within 30 minutes, 9 more villages; nobody loses coverage."
+    )
     same = summary_sentence(compare(cov_a, cov_a), name_a="Baseline", name_b="Plan 2")
-    assert same == ("Plan 2 covers as many people as Baseline within 30 minutes, the same number of villages; "
-                    "nobody loses coverage.")
+    assert same == (
+        "Plan 2 covers as many people as Baseline within 30 minutes, the same number of villages; "
+        "nobody loses coverage."
+    )
 
 
 def test_compare_refuses_different_settlements(result):

@@ -14,14 +14,29 @@ import pytest
 
 from conftest import DEFAULT_REGION, PROJECT, SHARED_TURKISTAN, needs_shared
 from geo.default_region import BASELINE_NAME, SourceMissingError, build_default_region
-from geo.kato import (ClassifierError, district_centres, match_settlements, name_key, read_classifier, skeleton_key,
-                      variant_key)
+from geo.kato import (
+    ClassifierError,
+    district_centres,
+    match_settlements,
+    name_key,
+    read_classifier,
+    skeleton_key,
+    variant_key,
+)
 from geo.region import load_region
 from planning.baseline import baseline_name, baseline_services, scenario_label, services_are_baseline
 from planning.summary import source_attribution
 
-BUILT_FILES = ("region.json", "boundary.geojson", "districts.geojson", "settlements.csv", "services.csv",
-               "incidents.csv", "kato_turkistan_shymkent.csv", "kato_unmatched.csv")
+BUILT_FILES = (
+    "region.json",
+    "boundary.geojson",
+    "districts.geojson",
+    "settlements.csv",
+    "services.csv",
+    "incidents.csv",
+    "kato_turkistan_shymkent.csv",
+    "kato_unmatched.csv",
+)
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +52,7 @@ def default():
 
 
 # --- the build ----------------------------------------------------------------------------------------------------
+
 
 @needs_shared
 def test_build_is_byte_reproducible_and_is_the_committed_default(built, tmp_path):
@@ -84,8 +100,7 @@ def test_population_source_says_where_each_figure_came_from(built):
     tags = gpd.read_file(SHARED_TURKISTAN / "settlements.geojson")["population"].fillna("").to_numpy()
     assert set(table["population_source"]) == {"osm", "geonames", "unknown"}
     assert ((table["population_source"] == "osm") == (tags != "")).all()
-    assert (table.loc[table["population_source"] == "osm", "population"].to_numpy() ==
-            tags[tags != ""]).all()
+    assert (table.loc[table["population_source"] == "osm", "population"].to_numpy() == tags[tags != ""]).all()
     assert (table.loc[table["population_source"] == "unknown", "population"] == "").all()
     assert (table.loc[table["population_source"] == "geonames", "population"] != "").all()
     assert figures["population_geonames"] == int((table["population_source"] == "geonames").sum()) > 0
@@ -96,12 +111,26 @@ def test_build_without_the_source_folder_says_where_to_find_it(tmp_path):
         build_default_region(tmp_path / "out", source_dir=tmp_path / "nowhere")
     assert str(tmp_path / "nowhere") in str(caught.value) and isinstance(caught.value, FileNotFoundError)
     assert not (tmp_path / "out").exists()
-    done = subprocess.run([sys.executable, "-m", "planning", "build-default", "--out", str(tmp_path / "out"),
-                           "--source", str(tmp_path / "nowhere")], cwd=PROJECT, capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "planning",
+            "build-default",
+            "--out",
+            str(tmp_path / "out"),
+            "--source",
+            str(tmp_path / "nowhere"),
+        ],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 1 and "--source" in done.stderr and "Traceback" not in done.stderr
 
 
 # --- the baseline ---------------------------------------------------------------------------------------------------
+
 
 @needs_shared
 def test_baseline_is_one_service_per_kato_district_centre(default):
@@ -136,6 +165,7 @@ def test_attribution_names_every_source_and_its_licence(default):
 
 # --- KATO rules on hand-made classifiers ----------------------------------------------------------------------------
 
+
 def _classifier(tmp_path, rows: str):
     path = tmp_path / "kato.csv"
     path.write_text("id,parent_id,code,name\n" + rows, encoding="utf-8")
@@ -164,10 +194,18 @@ ROWS = """1,0,610000000,Туркестанская область
 def test_district_centre_is_the_first_unit_in_kato_order(tmp_path):
     centres = district_centres(_classifier(tmp_path, ROWS))
     assert dict(zip(centres["district_code"], centres["centre_name"])) == {
-        "611000000": "г.Туркестан", "613600000": "с.Шаян", "615200000": "с.Аксу", "790000000": "г.Шымкент"}
-    broken = ROWS.replace("5,4,613630000,Шаянский с.о.", "5,4,613650000,Шаянский с.о.").replace(
-        "6,5,613630100", "6,5,613650100").replace("8,4,613633000", "8,4,613653000").replace(
-        "9,8,613633100", "9,8,613653100").replace("10,8,613633200", "10,8,613653200")
+        "611000000": "г.Туркестан",
+        "613600000": "с.Шаян",
+        "615200000": "с.Аксу",
+        "790000000": "г.Шымкент",
+    }
+    broken = (
+        ROWS.replace("5,4,613630000,Шаянский с.о.", "5,4,613650000,Шаянский с.о.")
+        .replace("6,5,613630100", "6,5,613650100")
+        .replace("8,4,613633000", "8,4,613653000")
+        .replace("9,8,613633100", "9,8,613653100")
+        .replace("10,8,613633200", "10,8,613653200")
+    )
     with pytest.raises(ClassifierError, match="район Байдибека"):
         district_centres(_classifier(tmp_path, broken))
 
@@ -190,7 +228,9 @@ def test_matching_stays_within_the_district_and_does_not_guess(tmp_path):
     matches = match_settlements(
         [["Шаян"], ["Жибек Жолы"], ["Ақсукент"], ["Көктерек", "Кёктерек"], ["Шаян"], [None], ["Агыбет"]],
         ["613600000", "613600000", "615200000", "615200000", "615200000", "613600000", "615200000"],
-        classifier, group_codes=groups)
+        classifier,
+        group_codes=groups,
+    )
     assert [(m.status, m.kato) for m in matches] == [
         ("matched", "613630100"),  # Шаян in its district
         ("ambiguous", ""),  # two okrugs hold a «Жибек жолы»: not guessed
@@ -206,6 +246,7 @@ def test_matching_stays_within_the_district_and_does_not_guess(tmp_path):
 
 
 # --- the baseline's name on the pages -------------------------------------------------------------------------------
+
 
 def test_every_page_shows_the_baseline_under_its_name_in_the_readers_language(monkeypatch, tmp_path):
     from conftest import signed_in_app

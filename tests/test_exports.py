@@ -15,8 +15,17 @@ from geo.region import load_region
 from planning.analysis import SiteMinutes, evaluate, incident_release, service_bands
 from planning.render.gapmap import shown_incidents
 from planning.baseline import current_services
-from planning.render.exports import (bands_geojson, csv_bytes, district_table, gaps_geojson, scenario_map,
-                              settlement_table, standalone_html, tables, xlsx_bytes)
+from planning.render.exports import (
+    bands_geojson,
+    csv_bytes,
+    district_table,
+    gaps_geojson,
+    scenario_map,
+    settlement_table,
+    standalone_html,
+    tables,
+    xlsx_bytes,
+)
 
 K = 5
 
@@ -32,8 +41,10 @@ def default():
 
 def test_settlement_csv_has_every_settlement_and_released_incidents(default):
     region, result, incidents, _ = default
-    frame = pd.read_csv(io.BytesIO(csv_bytes(settlement_table(region, result, incidents=incidents,
-                                                              incident_level="settlement"))), dtype=str)
+    frame = pd.read_csv(
+        io.BytesIO(csv_bytes(settlement_table(region, result, incidents=incidents, incident_level="settlement"))),
+        dtype=str,
+    )
     assert len(frame) == len(region.settlements)
     assert list(frame["settlement_id"]) == list(region.settlements["settlement_id"])
     assert frame["Обращения"].tolist() == incidents.settlement_texts().tolist()  # the page's cells, as they are

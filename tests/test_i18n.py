@@ -51,8 +51,9 @@ def _untranslated(lang: str) -> list[str]:
             bad.append(f"{key}: missing, empty or fuzzy")
         elif message.pluralizable and len(_strings(message)) != forms:
             bad.append(f"{key}: {len(_strings(message))} plural forms, {lang} has {forms}")
-        elif lang != "en" and any(s in _ids(message) and LETTERS.search(FIELD.sub("", s) .replace("}", ""))
-                                  for s in _strings(message)):
+        elif lang != "en" and any(
+            s in _ids(message) and LETTERS.search(FIELD.sub("", s).replace("}", "")) for s in _strings(message)
+        ):
             bad.append(f"{key}: still English: {_strings(message)}")
     return bad
 
@@ -110,18 +111,30 @@ def test_the_compiled_catalogs_are_the_po_files():
 
 def test_no_python_message_modules_are_left():
     left = sorted(p.name for p in (PROJECT / "planning" / "messages").glob("*.py") if p.name != "__init__.py")
-    assert not left, (f"planning/messages/{left} still hold messages: move them into planning/translations/*.po "
-                      "(python /work/po_convert.py from the repository, or add them with your .po editor)")
+    assert not left, (
+        f"planning/messages/{left} still hold messages: move them into planning/translations/*.po "
+        "(python /work/po_convert.py from the repository, or add them with your .po editor)"
+    )
 
 
 def _t_calls():
     """(file, line, key, keywords) of every ``t("literal", ...)`` in the code."""
-    for path in [*PROJECT.glob("*.py"), *(PROJECT / "pages").glob("*.py"), *(PROJECT / "planning").rglob("*.py"),
-                 *(PROJECT / "geo").glob("*.py")]:
+    for path in [
+        *PROJECT.glob("*.py"),
+        *(PROJECT / "pages").glob("*.py"),
+        *(PROJECT / "planning").rglob("*.py"),
+        *(PROJECT / "geo").glob("*.py"),
+    ]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "t" and node.args
-                    and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "t"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
                 yield path.relative_to(PROJECT), node.lineno, node.args[0].value, {k.arg for k in node.keywords}
 
 
@@ -129,26 +142,37 @@ def test_every_key_the_code_asks_for_exists_and_plurals_get_a_count():
     calls = list(_t_calls())
     assert len(calls) > 300
     missing = [f"{p}:{line} {key}" for p, line, key, _ in calls if key not in CATALOG]
-    uncounted = [f"{p}:{line} {key}" for p, line, key, keywords in calls if key in PLURAL_KEYS
-                 and "count" not in keywords and None not in keywords]
+    uncounted = [
+        f"{p}:{line} {key}"
+        for p, line, key, keywords in calls
+        if key in PLURAL_KEYS and "count" not in keywords and None not in keywords
+    ]
     assert not missing, missing
     assert not uncounted, f"plural messages called without count=: {uncounted}"
 
 
-@pytest.mark.parametrize("lang, expected", [
-    ("ru", ["1 узел", "3 узла", "5 узлов", "11 узлов", "21 узел", "22 узла", "112 узлов"]),
-    ("kk", ["1 түйін", "3 түйін", "5 түйін", "11 түйін", "21 түйін", "22 түйін", "112 түйін"]),
-    ("en", ["1 node", "3 nodes", "5 nodes", "11 nodes", "21 nodes", "22 nodes", "112 nodes"]),
-])
+@pytest.mark.parametrize(
+    "lang, expected",
+    [
+        ("ru", ["1 узел", "3 узла", "5 узлов", "11 узлов", "21 узел", "22 узла", "112 узлов"]),
+        ("kk", ["1 түйін", "3 түйін", "5 түйін", "11 түйін", "21 түйін", "22 түйін", "112 түйін"]),
+        ("en", ["1 node", "3 nodes", "5 nodes", "11 nodes", "21 nodes", "22 nodes", "112 nodes"]),
+    ],
+)
 def test_plural_forms_follow_the_language(lang, expected):
     assert [t("roadpage.n_nodes", lang, count=n) for n in (1, 3, 5, 11, 21, 22, 112)] == expected
 
 
 def test_villages_read_right_in_russian():
     assert [t("report.summary_villages_more", "ru", count=n) for n in (1, 3, 5)] == [
-        "на 1 населённый пункт больше", "на 3 населённых пункта больше", "на 5 населённых пунктов больше"]
-    assert t("report.summary_some_lose", "ru", count=1234, people=5) == \
-        "1\u00a0234 населённых пункта (жителей: 5) теряют доступ"
+        "на 1 населённый пункт больше",
+        "на 3 населённых пункта больше",
+        "на 5 населённых пунктов больше",
+    ]
+    assert (
+        t("report.summary_some_lose", "ru", count=1234, people=5)
+        == "1\u00a0234 населённых пункта (жителей: 5) теряют доступ"
+    )
 
 
 def test_a_plural_message_without_count_is_an_error():

@@ -43,6 +43,7 @@ def _text(problems) -> str:
 
 # --- 10. column aliases ---------------------------------------------------------------------------------------------
 
+
 def test_services_csv_may_say_service_id(tiny_region):
     shutil.copy(BROKEN / "services_service_id.csv", tiny_region / "services.csv")
     region = load_region(tiny_region)
@@ -89,8 +90,14 @@ def test_one_alias_list_no_alias_is_claimed_by_two_fields():
             for alias in (normalise_header(a) for tier in tiers for a in tier):
                 assert owner.setdefault(alias, field) == field, f"{kind}: '{alias}' read as {owner[alias]} and {field}"
     # the loaders keep no alias tuples of their own: "широта" and "latitude" are spelled only in geo/schema.py
-    for path in ("geo/region.py", "geo/tabular.py", "geo/incidents.py", "planning/store/intake.py", "planning/scenarios.py",
-                 "planning/suggest.py"):
+    for path in (
+        "geo/region.py",
+        "geo/tabular.py",
+        "geo/incidents.py",
+        "planning/store/intake.py",
+        "planning/scenarios.py",
+        "planning/suggest.py",
+    ):
         text = (PROJECT / path).read_text(encoding="utf-8")
         assert "широта" not in text and '"latitude"' not in text and '"osm_id"' not in text, path
 
@@ -113,16 +120,24 @@ def test_incident_uploads_with_kazakh_and_russian_headers(tiny, tmp_path):
     assert layout == "points" and counts["count"].sum() == 2
     assert any(p.key == "columns_read_as" for p in problems)
     store = IncidentStore(tmp_path / "q.sqlite")
-    result = ingest_incidents("Населённый пункт,Период,Количество\ns1,2023,3\n".encode(), filename="c.csv",
-                              region=tiny, store=store, user="t")
+    result = ingest_incidents(
+        "Населённый пункт,Период,Количество\ns1,2023,3\n".encode(), filename="c.csv", region=tiny, store=store, user="t"
+    )
     assert result.accepted and store.counts("tiny")["count"].sum() == 3
     assert any("'количество' → count" in m for m in result.messages())
 
 
 def test_district_outline_upload_reads_an_uppercase_kato_header():
-    document = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"КАТО": "611000000", "Название (рус)": "Район"},
-         "geometry": {"type": "Polygon", "coordinates": [[[68, 42], [69, 42], [69, 43], [68, 42]]]}}]}
+    document = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"КАТО": "611000000", "Название (рус)": "Район"},
+                "geometry": {"type": "Polygon", "coordinates": [[[68, 42], [69, 42], [69, 43], [68, 42]]]},
+            }
+        ],
+    }
     districts = read_outline_upload(json.dumps(document).encode(), filename="d.geojson")
     assert list(districts["district_id"]) == ["611000000"] and list(districts["name_ru"]) == ["Район"]
 
@@ -140,14 +155,20 @@ def test_scenario_import_and_candidate_upload_read_the_aliases(tiny):
 
 # --- 11. coordinates, outlines, region.json, caps, the database ------------------------------------------------------
 
+
 def test_a_boundary_in_utm_metres_is_a_clear_error_naming_file_and_crs(tiny_region):
     shutil.copy(BROKEN / "boundary_utm_metres.geojson", tiny_region / "boundary.geojson")
     problems = _problems(tiny_region)
     text = _text(problems)
     assert "boundary.geojson" in text and "EPSG:32642" in text and "projected metres" in text
     assert "EPSG:32642" in format_problem(problems[0], "ru") and "метры проекции" in format_problem(problems[0], "ru")
-    run = subprocess.run([sys.executable, "-m", "planning", "info", "--region", str(tiny_region)], cwd=PROJECT,
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "planning", "info", "--region", str(tiny_region)],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 2, run.stderr  # a validation error, not a crash (exit 1, GEOSException)
     assert "GEOSException" not in run.stdout + run.stderr and "EPSG:32642" in run.stdout + run.stderr
 
@@ -159,7 +180,11 @@ def test_district_outlines_in_metres_are_an_error_too(tiny_region):
     to_utm = Transformer.from_crs("EPSG:4326", "EPSG:32642", always_xy=True)
     for feature in document["features"]:
         geometry = feature["geometry"]
-        rings = geometry["coordinates"] if geometry["type"] == "Polygon" else [r for p in geometry["coordinates"] for r in p]
+        rings = (
+            geometry["coordinates"]
+            if geometry["type"] == "Polygon"
+            else [r for p in geometry["coordinates"] for r in p]
+        )
         for ring in rings:
             ring[:] = [list(to_utm.transform(*xy)) for xy in ring]
     (tiny_region / "districts.geojson").write_text(json.dumps(document), encoding="utf-8")
@@ -191,7 +216,8 @@ def test_non_finite_coordinates_are_errors_in_geojson_points(tiny_region):
         '{"type": "FeatureCollection", "features": ['
         '{"type": "Feature", "properties": {"id": "s1", "name": "A"}, "geometry": {"type": "Point", "coordinates": [68.2, 42.5]}},'
         '{"type": "Feature", "properties": {"id": "s2", "name": "B"}, "geometry": {"type": "Point", "coordinates": [68.4, NaN]}}]}',
-        encoding="utf-8")  # GDAL reads NaN as a number (and refuses 1e400 as unreadable, which is an error too)
+        encoding="utf-8",
+    )  # GDAL reads NaN as a number (and refuses 1e400 as unreadable, which is an error too)
     problems = _problems(tiny_region)
     assert [(p.key, p.rows) for p in problems if p.severity == "error"] == [("coordinates_not_finite", (2,))]
 
@@ -202,21 +228,32 @@ def test_non_finite_numbers_are_bad_cells():
     assert not np.isinf(numbers).any()
 
 
-@pytest.mark.parametrize("data, filename", [
-    (b"date,lat,lon\n2023-01-05,1e400,68.2\n", "p.csv"),
-    (b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"date": "2023-01-05"},'
-     b' "geometry": {"type": "Point", "coordinates": [68.2, 1e400]}}]}', "p.geojson"),
-    (b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"date": "2023-01-05"},'
-     b' "geometry": {"type": "Point", "coordinates": [NaN, 42.5]}}]}', "p.geojson"),
-])
+@pytest.mark.parametrize(
+    "data, filename",
+    [
+        (b"date,lat,lon\n2023-01-05,1e400,68.2\n", "p.csv"),
+        (
+            b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"date": "2023-01-05"},'
+            b' "geometry": {"type": "Point", "coordinates": [68.2, 1e400]}}]}',
+            "p.geojson",
+        ),
+        (
+            b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"date": "2023-01-05"},'
+            b' "geometry": {"type": "Point", "coordinates": [NaN, 42.5]}}]}',
+            "p.geojson",
+        ),
+    ],
+)
 def test_non_finite_coordinates_are_refused_in_incident_uploads(tiny, data, filename):
     counts, _, _, problems = parse_incidents(data, filename=filename, region=tiny)
     assert counts is None and any(p.severity == "error" for p in problems)
 
 
 def test_non_finite_outline_upload_and_candidate_upload_are_refused(tiny):
-    document = ('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"id": "W"},'
-                ' "geometry": {"type": "Polygon", "coordinates": [[[68, 42], [69, NaN], [69, 43], [68, 42]]]}}]}')
+    document = (
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"id": "W"},'
+        ' "geometry": {"type": "Polygon", "coordinates": [[[68, 42], [69, NaN], [69, 43], [68, 42]]]}}]}'
+    )
     with pytest.raises(ValidationError) as caught:
         read_outline_upload(document.encode(), filename="d.geojson")
     assert any(p.key == "outline_not_finite" for p in caught.value.problems)
@@ -224,15 +261,18 @@ def test_non_finite_outline_upload_and_candidate_upload_are_refused(tiny):
         candidate_sites(tiny, source="upload", upload=b"id,name,lat,lon\nc,C,1e400,68.2\n", upload_name="c.csv")
 
 
-@pytest.mark.parametrize("meta, field", [
-    ({"name": ["Малый", "Tiny"]}, "name"),
-    ({"name": {"ru": 5}}, "name.ru"),
-    ({"sources": "hand-made"}, "sources"),
-    ({"sources": ["hand-made"]}, "sources[1]"),
-    ({"sources": [{"files": "*", "name": "x", "licence": "CC0"}]}, "sources[1].files"),
-    ({"analysis_crs": 32642}, "analysis_crs"),
-    ({"id": {"x": 1}}, "id"),
-])
+@pytest.mark.parametrize(
+    "meta, field",
+    [
+        ({"name": ["Малый", "Tiny"]}, "name"),
+        ({"name": {"ru": 5}}, "name.ru"),
+        ({"sources": "hand-made"}, "sources"),
+        ({"sources": ["hand-made"]}, "sources[1]"),
+        ({"sources": [{"files": "*", "name": "x", "licence": "CC0"}]}, "sources[1].files"),
+        ({"analysis_crs": 32642}, "analysis_crs"),
+        ({"id": {"x": 1}}, "id"),
+    ],
+)
 def test_region_json_fields_of_the_wrong_type_are_errors(tiny_region, meta, field):
     base = json.loads((TINY / "region.json").read_text(encoding="utf-8"))
     (tiny_region / "region.json").write_text(json.dumps({**base, **meta}), encoding="utf-8")
@@ -283,14 +323,15 @@ def test_xlsx_row_cap_holds_when_the_dimension_tag_lies():
 
 def test_scenario_import_checks_the_outline_and_caps_the_sites(tiny):
     with pytest.raises(ValidationError) as caught:
-        import_csv("id,name,lat,lon\nin,Внутри,42.5,68.5\nout,Снаружи,48.0,80.0\n".encode(), name="s.csv",
-                   region=tiny)
+        import_csv("id,name,lat,lon\nin,Внутри,42.5,68.5\nout,Снаружи,48.0,80.0\n".encode(), name="s.csv", region=tiny)
     assert "out «Снаружи»" in str(caught.value) and "in «" not in str(caught.value)
     rows = "".join(f"s{i},Site {i},42.5,68.5\n" for i in range(MAX_SCENARIO_SITES + 1))
     with pytest.raises(ValidationError) as caught:
         import_csv(("id,name,lat,lon\n" + rows).encode(), name="s.csv", region=tiny)
     assert [p.key for p in caught.value.problems] == ["scenario_too_many_sites"]
-    assert len(import_csv(("id,name,lat,lon\n" + rows[rows.index("s1,"):]).encode(), region=tiny)) == MAX_SCENARIO_SITES
+    assert (
+        len(import_csv(("id,name,lat,lon\n" + rows[rows.index("s1,") :]).encode(), region=tiny)) == MAX_SCENARIO_SITES
+    )
 
 
 class _ReadOnly(ScenarioStore):
@@ -305,6 +346,7 @@ def _full(store_class):
             pages = connection.execute("PRAGMA page_count").fetchone()[0]
             connection.execute(f"PRAGMA max_page_count = {pages}")
             return connection
+
     return Full
 
 
@@ -323,7 +365,9 @@ def test_a_read_only_database_gives_a_clear_message_and_keeps_data(tmp_path):
 def test_a_full_disk_gives_a_clear_message_and_keeps_data(tmp_path, tiny):
     path = tmp_path / "q.sqlite"
     store = IncidentStore(path)
-    assert ingest_incidents(b"settlement,period,count\ns1,2022,4\n", filename="a.csv", region=tiny, store=store).accepted
+    assert ingest_incidents(
+        b"settlement,period,count\ns1,2022,4\n", filename="a.csv", region=tiny, store=store
+    ).accepted
     many = "settlement,period,count\n" + "".join(f"s{1 + i % 4},{2000 + i // 4},{i}\n" for i in range(4000))
     with pytest.raises(StorageError) as caught:
         ingest_incidents(many.encode(), filename="b.csv", region=tiny, store=_full(IncidentStore)(path))
@@ -333,6 +377,7 @@ def test_a_full_disk_gives_a_clear_message_and_keeps_data(tmp_path, tiny):
 
 
 # --- 12. region folders only under the configured roots ---------------------------------------------------------------
+
 
 @pytest.fixture
 def roots(tmp_path):
@@ -394,8 +439,11 @@ def _open(at, folder) -> str:
 
 
 def _everything(at) -> str:
-    parts = [e.value for kind in ("error", "markdown", "code", "caption", "warning", "info", "text", "subheader")
-             for e in getattr(at, kind)]
+    parts = [
+        e.value
+        for kind in ("error", "markdown", "code", "caption", "warning", "info", "text", "subheader")
+        for e in getattr(at, kind)
+    ]
     return "\n".join(str(p) for p in parts)
 
 
@@ -406,7 +454,9 @@ def test_home_page_refuses_a_folder_outside_the_roots_and_a_symlink_out(monkeypa
     for folder in (outside / "other", inside / "link"):
         shown = _open(at, folder)
         assert "вне разрешённых папок регионов" in shown
-        assert "region_dir" not in at.session_state or Path(at.session_state["region_dir"]) == (inside / "tiny").resolve()
+        assert (
+            "region_dir" not in at.session_state or Path(at.session_state["region_dir"]) == (inside / "tiny").resolve()
+        )
 
 
 def test_home_page_does_not_echo_files_of_a_folder_that_is_not_a_region(monkeypatch, tmp_path, roots):
@@ -437,8 +487,11 @@ def test_a_read_only_database_is_a_message_on_the_page_not_a_traceback(monkeypat
 
     path = tmp_path / "q.sqlite"
     sqlite3.connect(path).close()  # an empty database file that the app may only read
-    monkeypatch.setattr(SqliteStore, "_connect", lambda self: sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
-                                                                              isolation_level=None))
+    monkeypatch.setattr(
+        SqliteStore,
+        "_connect",
+        lambda self: sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None),
+    )
     monkeypatch.setenv("QORGAU_REGION", str(TINY))
     monkeypatch.setenv("QORGAU_SCENARIO_DB", str(path))
     monkeypatch.chdir(PROJECT)

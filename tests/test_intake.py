@@ -15,8 +15,15 @@ import pytest
 from geo.errors import ValidationError
 from geo.region import load_region
 from planning.store.access import entries
-from planning.store.intake import (MAX_UPLOAD_BYTES, MAX_UPLOAD_ROWS, IncidentStore, ingest_incidents, read_outline_upload,
-                             safe_file_name, upload_label)
+from planning.store.intake import (
+    MAX_UPLOAD_BYTES,
+    MAX_UPLOAD_ROWS,
+    IncidentStore,
+    ingest_incidents,
+    read_outline_upload,
+    safe_file_name,
+    upload_label,
+)
 
 BAD = Path(__file__).parent / "data" / "bad"
 DEFAULT_REGION = Path(__file__).resolve().parent.parent / "data" / "default"
@@ -31,23 +38,60 @@ def _square(x0, y0, x1, y1):
 def region(tmp_path_factory):
     """Two districts (west 68-69°E, east 69-70°E), two villages in each."""
     folder = tmp_path_factory.mktemp("tiny-region")
-    (folder / "region.json").write_text(json.dumps({
-        "id": "tiny", "name": {"ru": "Крошка", "en": "Tiny"}, "sources": [{"name": "hand-made", "licence": "CC0"}],
-        "analysis_crs": "EPSG:32642"}), encoding="utf-8")
-    (folder / "boundary.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"name_ru": "Крошка"},
-         "geometry": {"type": "Polygon", "coordinates": _square(68, 42, 70, 44)}}]}), encoding="utf-8")
-    (folder / "districts.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"district_id": "DW", "name_ru": "Западный"},
-         "geometry": {"type": "Polygon", "coordinates": _square(68, 42, 69, 44)}},
-        {"type": "Feature", "properties": {"district_id": "DE", "name_ru": "Восточный"},
-         "geometry": {"type": "Polygon", "coordinates": _square(69, 42, 70, 44)}}]}), encoding="utf-8")
+    (folder / "region.json").write_text(
+        json.dumps(
+            {
+                "id": "tiny",
+                "name": {"ru": "Крошка", "en": "Tiny"},
+                "sources": [{"name": "hand-made", "licence": "CC0"}],
+                "analysis_crs": "EPSG:32642",
+            }
+        ),
+        encoding="utf-8",
+    )
+    (folder / "boundary.geojson").write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"name_ru": "Крошка"},
+                        "geometry": {"type": "Polygon", "coordinates": _square(68, 42, 70, 44)},
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    (folder / "districts.geojson").write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"district_id": "DW", "name_ru": "Западный"},
+                        "geometry": {"type": "Polygon", "coordinates": _square(68, 42, 69, 44)},
+                    },
+                    {
+                        "type": "Feature",
+                        "properties": {"district_id": "DE", "name_ru": "Восточный"},
+                        "geometry": {"type": "Polygon", "coordinates": _square(69, 42, 70, 44)},
+                    },
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
     (folder / "settlements.csv").write_text(
         "id,name,name_ru,name_kk,name_en,kind,population,lat,lon\n"
         "W1,West One,Запад1,Батыс1,West One,village,1200,43.3,68.5\n"
         "W2,West Two,Запад2,Батыс2,West Two,village,800,42.5,68.9\n"
         "E1,East One,Восток1,Шығыс1,East One,village,950,43.5,69.1\n"
-        "E2,East Two,Восток2,Шығыс2,East Two,town,5000,42.5,69.5\n", encoding="utf-8")
+        "E2,East Two,Восток2,Шығыс2,East Two,town,5000,42.5,69.5\n",
+        encoding="utf-8",
+    )
     return load_region(folder)
 
 
@@ -58,8 +102,13 @@ def store(tmp_path):
 
 def _seed(store, region):
     """Counts that must survive every rejected upload."""
-    result = ingest_incidents(b"settlement,period,count\nW1,2022,9\nE2,2022,14\n", filename="seed.csv",
-                              region=region, store=store, user="alice")
+    result = ingest_incidents(
+        b"settlement,period,count\nW1,2022,9\nE2,2022,14\n",
+        filename="seed.csv",
+        region=region,
+        store=store,
+        user="alice",
+    )
     assert result.accepted, result.messages()
     return store.counts(region.region_id)
 
@@ -79,26 +128,32 @@ def _rejected(data, filename, region, store):
 # --- accepted uploads ------------------------------------------------------------------------------------------
 def test_points_are_assigned_to_the_nearest_village_of_their_district(region, store):
     # (43.5, 68.95) lies in the west district; East One (69.1) is nearer, West One (68.5) is its district's.
-    data = (f"date,lat,lon,type\n2023-02-01,43.5,68.95,{SENTINEL}\n2023-08-01,43.31,68.52,x\n"
-            "2023-08-02,42.54,69.42,y\n").encode()
+    data = (
+        f"date,lat,lon,type\n2023-02-01,43.5,68.95,{SENTINEL}\n2023-08-01,43.31,68.52,x\n2023-08-02,42.54,69.42,y\n"
+    ).encode()
     result = ingest_incidents(data, filename="points.csv", region=region, store=store, user="alice")
     assert result.accepted and result.layout == "points" and result.rows == 3
     counts = store.counts("tiny")
     assert sorted(zip(counts["settlement_id"], counts["period"], counts["count"])) == [
-        ("E2", "2023-H2", 1), ("W1", "2023-H1", 1), ("W1", "2023-H2", 1)]
+        ("E2", "2023-H2", 1),
+        ("W1", "2023-H1", 1),
+        ("W1", "2023-H2", 1),
+    ]
     assert set(counts["district_id"]) == {"DW", "DE"}
 
 
 def test_cp1251_semicolons_decimal_commas(region, store):
-    result = ingest_incidents((BAD / "cp1251_semicolon.csv").read_bytes(), filename="cp1251_semicolon.csv",
-                              region=region, store=store)
+    result = ingest_incidents(
+        (BAD / "cp1251_semicolon.csv").read_bytes(), filename="cp1251_semicolon.csv", region=region, store=store
+    )
     assert result.accepted, result.messages()
     assert sorted(store.counts("tiny")["settlement_id"]) == ["E2", "W1"]
 
 
 def test_utf8_bom_counts(region, store):
-    result = ingest_incidents((BAD / "utf8_bom_counts.csv").read_bytes(), filename="utf8_bom_counts.csv",
-                              region=region, store=store)
+    result = ingest_incidents(
+        (BAD / "utf8_bom_counts.csv").read_bytes(), filename="utf8_bom_counts.csv", region=region, store=store
+    )
     assert result.accepted and result.layout == "counts", result.messages()
     counts = store.counts("tiny")
     assert dict(zip(counts["settlement_id"], counts["count"])) == {"W1": 7, "E1": 12}
@@ -120,11 +175,21 @@ def test_xlsx_counts(region, store):
 
 
 def test_geojson_points(region, store):
-    document = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"date": "2023-03-01", "note": SENTINEL},
-         "geometry": {"type": "Point", "coordinates": [68.52, 43.31]}},
-        {"type": "Feature", "properties": {"date": "2023-03-02"},
-         "geometry": {"type": "Point", "coordinates": [69.42, 42.54]}}]}
+    document = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"date": "2023-03-01", "note": SENTINEL},
+                "geometry": {"type": "Point", "coordinates": [68.52, 43.31]},
+            },
+            {
+                "type": "Feature",
+                "properties": {"date": "2023-03-02"},
+                "geometry": {"type": "Point", "coordinates": [69.42, 42.54]},
+            },
+        ],
+    }
     result = ingest_incidents(json.dumps(document).encode(), filename="points.geojson", region=region, store=store)
     assert result.accepted and result.layout == "points", result.messages()
     assert sorted(store.counts("tiny")["settlement_id"]) == ["E2", "W1"]
@@ -132,23 +197,31 @@ def test_geojson_points(region, store):
 
 def test_replace_and_append(region, store):
     _seed(store, region)
-    appended = ingest_incidents(b"settlement,period,count\nW2,2023,5\n", filename="more.csv", region=region,
-                                store=store, mode="append")
+    appended = ingest_incidents(
+        b"settlement,period,count\nW2,2023,5\n", filename="more.csv", region=region, store=store, mode="append"
+    )
     assert appended.accepted
     assert sorted(store.counts("tiny")["period"]) == ["2022", "2022", "2023"]
-    twice = ingest_incidents(b"settlement,period,count\nW2,2023,5\n", filename="more.csv", region=region,
-                             store=store, mode="append")
+    twice = ingest_incidents(
+        b"settlement,period,count\nW2,2023,5\n", filename="more.csv", region=region, store=store, mode="append"
+    )
     assert not twice.accepted and "already stored" in twice.messages()[0]
-    replaced = ingest_incidents(b"settlement,period,count\nE1,2024-H1,6\n", filename="new.csv", region=region,
-                                store=store, mode="replace")
+    replaced = ingest_incidents(
+        b"settlement,period,count\nE1,2024-H1,6\n", filename="new.csv", region=region, store=store, mode="replace"
+    )
     assert replaced.accepted and store.counts("tiny")["period"].tolist() == ["2024-H1"]
 
 
 def test_bundled_default_incidents_round_trip(tmp_path):
     region = load_region(DEFAULT_REGION)
     store = IncidentStore(tmp_path / "db.sqlite")
-    result = ingest_incidents((DEFAULT_REGION / "incidents.csv").read_bytes(), filename="incidents.csv",
-                              region=region, store=store, user="demo")
+    result = ingest_incidents(
+        (DEFAULT_REGION / "incidents.csv").read_bytes(),
+        filename="incidents.csv",
+        region=region,
+        store=store,
+        user="demo",
+    )
     assert result.accepted, result.messages()
     stored = store.counts(region.region_id)
     assert int(stored["count"].sum()) == int(region.incidents["count"].sum()) and stored["synthetic"].all()
@@ -158,8 +231,10 @@ def test_bundled_default_incidents_round_trip(tmp_path):
 # --- no leak -----------------------------------------------------------------------------------------------------
 def test_only_counts_reach_the_database(region, tmp_path):
     store = IncidentStore(tmp_path / "db.sqlite")
-    data = (f"id,date,lat,lon,type,victim\nR1,2023-02-01,43.512345,68.954321,{SENTINEL},{SENTINEL}\n"
-            "R2,2023-08-01,43.31,68.52,x,y\n").encode()
+    data = (
+        f"id,date,lat,lon,type,victim\nR1,2023-02-01,43.512345,68.954321,{SENTINEL},{SENTINEL}\n"
+        "R2,2023-08-01,43.31,68.52,x,y\n"
+    ).encode()
     assert ingest_incidents(data, filename=f"{SENTINEL}.csv", region=region, store=store, user="alice").accepted
     rejected = ingest_incidents(data.replace(b"43.31", b"91.5"), filename="bad.csv", region=region, store=store)
     assert not rejected.accepted
@@ -226,8 +301,9 @@ def test_duplicate_place_and_period(region, store):
 
 
 def test_polygon_where_a_point_belongs(region, store):
-    result, text = _rejected((BAD / "polygon_for_point.geojson").read_bytes(), "polygon_for_point.geojson",
-                             region, store)
+    result, text = _rejected(
+        (BAD / "polygon_for_point.geojson").read_bytes(), "polygon_for_point.geojson", region, store
+    )
     assert "expected Point" in text and "feature 2" in text
 
 
@@ -244,9 +320,16 @@ def test_point_where_a_polygon_belongs():
 
 
 def test_outline_upload_accepts_valid_districts():
-    document = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"district_id": "D1", "name_ru": "Один", "population": "12 500"},
-         "geometry": {"type": "Polygon", "coordinates": _square(68, 42, 69, 43)}}]}
+    document = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"district_id": "D1", "name_ru": "Один", "population": "12 500"},
+                "geometry": {"type": "Polygon", "coordinates": _square(68, 42, 69, 43)},
+            }
+        ],
+    }
     districts = read_outline_upload(json.dumps(document).encode(), filename="districts.geojson")
     assert districts["district_id"].tolist() == ["D1"] and districts["population"].tolist() == [12500.0]
 
@@ -254,9 +337,16 @@ def test_outline_upload_accepts_valid_districts():
 def test_vertex_cap(region, store):
     angles = np.linspace(0, 2 * np.pi, 1_000_002)[:-1]
     ring = np.round(np.column_stack([68 + 0.5 * np.cos(angles), 43 + 0.5 * np.sin(angles)]), 3).tolist()
-    document = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"district_id": "D1"},
-         "geometry": {"type": "Polygon", "coordinates": [ring + [ring[0]]]}}]}
+    document = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"district_id": "D1"},
+                "geometry": {"type": "Polygon", "coordinates": [ring + [ring[0]]]},
+            }
+        ],
+    }
     data = json.dumps(document, separators=(",", ":")).encode()
     assert len(data) < MAX_UPLOAD_BYTES
     with pytest.raises(ValidationError, match="vertices"):
@@ -294,11 +384,13 @@ def test_file_name_is_never_a_path(region, store, tmp_path, monkeypatch):
     work.mkdir(parents=True)
     monkeypatch.chdir(work)
     before = sorted(p for p in tmp_path.rglob("*"))
-    result = ingest_incidents(b"settlement,period,count\nW1,2023,7\n", filename="../../x.csv", region=region,
-                              store=store)
+    result = ingest_incidents(
+        b"settlement,period,count\nW1,2023,7\n", filename="../../x.csv", region=region, store=store
+    )
     assert result.accepted and result.file == "x.csv"
-    assert sorted(p for p in tmp_path.rglob("*") if not p.name.startswith("qorgau.sqlite")) == \
-        [p for p in before if not p.name.startswith("qorgau.sqlite")]
+    assert sorted(p for p in tmp_path.rglob("*") if not p.name.startswith("qorgau.sqlite")) == [
+        p for p in before if not p.name.startswith("qorgau.sqlite")
+    ]
     assert not (tmp_path / "x.csv").exists()
     bad = ingest_incidents(b"", filename="..\\..\\evil\r\nname.csv", region=region, store=store)
     assert bad.file == "evilname.csv" and all(m.startswith("evilname.csv:") for m in bad.messages())
@@ -306,19 +398,23 @@ def test_file_name_is_never_a_path(region, store, tmp_path, monkeypatch):
 
 
 def test_headerless_file_does_not_echo_its_first_record(region, store):
-    _, text = _rejected(f"2023-03-01,43.512345,68.954321,{SENTINEL}\n2023-03-02,43.1,68.6,y\n".encode(),
-                        "noheader.csv", region, store)
+    _, text = _rejected(
+        f"2023-03-01,43.512345,68.954321,{SENTINEL}\n2023-03-02,43.1,68.6,y\n".encode(), "noheader.csv", region, store
+    )
     assert "header" in text and "43.512345" not in text and SENTINEL not in text
 
 
 def test_failure_while_writing_rolls_back(region, store):
     before = _seed(store, region)
     with sqlite3.connect(store.path) as db:
-        db.execute("CREATE TRIGGER fail_on_e1 BEFORE INSERT ON incident_counts WHEN NEW.settlement_id = 'E1' "
-                   "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END")
+        db.execute(
+            "CREATE TRIGGER fail_on_e1 BEFORE INSERT ON incident_counts WHEN NEW.settlement_id = 'E1' "
+            "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END"
+        )
     with pytest.raises(sqlite3.IntegrityError):
-        ingest_incidents(b"settlement,period,count\nW1,2023,5\nE1,2023,8\n", filename="ok.csv", region=region,
-                         store=store)
+        ingest_incidents(
+            b"settlement,period,count\nW1,2023,5\nE1,2023,8\n", filename="ok.csv", region=region, store=store
+        )
     assert store.counts("tiny").equals(before)
 
 

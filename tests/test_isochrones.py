@@ -20,8 +20,9 @@ def network(tmp_path_factory):
     return build_network("tests/data/roads/hand.osm", analysis_crs=CRS, cache_dir=tmp_path_factory.mktemp("c"))
 
 
-SERVICES = gpd.GeoDataFrame({"service_id": ["S1", "S3"]}, geometry=[Point(68.0, 42.53), Point(68.05, 42.51)],
-                            crs="EPSG:4326")
+SERVICES = gpd.GeoDataFrame(
+    {"service_id": ["S1", "S3"]}, geometry=[Point(68.0, 42.53), Point(68.05, 42.51)], crs="EPSG:4326"
+)
 
 
 def covers(frame, service_id, minutes, lon, lat):
@@ -57,7 +58,7 @@ def test_walk_speed_edge_band_length(network):
     # S3 stands on the walking-speed street: in 1 minute 83.3 m of road each way would be reached,
     # but N is the end of the street, so one side only: a 83.3 m line buffered by 50 m
     iso = isochrones(network, SERVICES.iloc[[1]], analysis_crs=CRS, minutes=[1], buffer_m=50).to_crs(CRS)
-    expected_m2 = (5 / 3.6 * 60) * 100 + math.pi * 50 ** 2
+    expected_m2 = (5 / 3.6 * 60) * 100 + math.pi * 50**2
     assert iso.geometry.iloc[0].area == pytest.approx(expected_m2, rel=0.02)
 
 
@@ -66,7 +67,7 @@ def test_estimate_bands_are_labelled_circles():
     assert (iso.method == "estimate").all() and "estimate" in iso.attrs["description"]
     radius_m = 30 / 3.6 * 15 * 60 / 1.5
     area = iso.to_crs(CRS).geometry.iloc[0].area
-    assert area == pytest.approx(math.pi * radius_m ** 2, rel=0.01)
+    assert area == pytest.approx(math.pi * radius_m**2, rel=0.01)
     assert shapely.difference(iso.geometry.iloc[0], iso.geometry.iloc[1]).area < 1e-12
 
 
@@ -103,8 +104,9 @@ def test_cli_isochrones_and_travel_times(tmp_path):
     table = pd.read_csv(out, keep_default_na=False)
     assert list(table.columns) == ["settlement_id", "minutes", "service_id", "method"]
     assert (table["method"] == "network").all() and (table["minutes"] == "").all()
-    assert _cli("travel-times", "--region", str(region), "--scenario", str(scenario), "--estimate",
-                "--out", str(out)) == 0
+    assert (
+        _cli("travel-times", "--region", str(region), "--scenario", str(scenario), "--estimate", "--out", str(out)) == 0
+    )
     table = pd.read_csv(out)
     assert (table["method"] == "estimate").all() and (table["service_id"] == "x1").all()
 
@@ -131,17 +133,39 @@ def test_partial_pieces_are_cut_like_substring(network):
     edges = np.repeat(np.arange(network.n_edges), 3)
     start = np.tile([0.05, 0.5, 0.93], network.n_edges)
     xy, offsets = _pieces_xy(network, np.array([0]), edges, start)
-    assert np.allclose(xy[offsets[0]:offsets[1]], shapely.get_coordinates(network.edge_lines[0]))
+    assert np.allclose(xy[offsets[0] : offsets[1]], shapely.get_coordinates(network.edge_lines[0]))
     for i, (edge, share) in enumerate(zip(edges, start), start=1):
         expected = shapely.ops.substring(network.edge_lines[edge], share, 1.0, normalized=True)
-        assert np.allclose(xy[offsets[i]:offsets[i + 1]], shapely.get_coordinates(expected), atol=1e-6)
+        assert np.allclose(xy[offsets[i] : offsets[i + 1]], shapely.get_coordinates(expected), atol=1e-6)
 
 
 def test_chains_join_pieces_without_losing_or_repeating_any():
     # a plus sign (4 arms meeting at node 0), a path of 3 pieces (nodes 5-6-7-8) and a triangle (9-10-11)
-    xy = np.array([[0, 0], [1, 0], [0, 0], [-1, 0], [0, 0], [0, 1], [0, 0], [0, -1],
-                   [5, 0], [6, 0], [6, 0], [7, 0], [7, 0], [8, 1],
-                   [10, 0], [11, 0], [11, 0], [10, 1], [10, 1], [10, 0]], dtype=float)
+    xy = np.array(
+        [
+            [0, 0],
+            [1, 0],
+            [0, 0],
+            [-1, 0],
+            [0, 0],
+            [0, 1],
+            [0, 0],
+            [0, -1],
+            [5, 0],
+            [6, 0],
+            [6, 0],
+            [7, 0],
+            [7, 0],
+            [8, 1],
+            [10, 0],
+            [11, 0],
+            [11, 0],
+            [10, 1],
+            [10, 1],
+            [10, 0],
+        ],
+        dtype=float,
+    )
     offsets = np.arange(0, 21, 2)
     end_a = np.array([0, 0, 0, 0, 5, 6, 7, 9, 10, 11])
     end_b = np.array([1, 2, 3, 4, 6, 7, 8, 10, 11, 9])
@@ -173,8 +197,9 @@ def _slow_reference(network, services, minutes, buffer_m):
             left_s = band * 60.0 - sites.access_s[k]
             against_s = sites.forward_s[k] if sites.swapped[k] else sites.backward_s[k]
             line = network.edge_lines[edge]
-            pieces.append(shapely.ops.substring(line, max(0.0, at - left_s / network.edge_seconds[edge]), at,
-                                                normalized=True))
+            pieces.append(
+                shapely.ops.substring(line, max(0.0, at - left_s / network.edge_seconds[edge]), at, normalized=True)
+            )
             if np.isfinite(against_s):
                 pieces.append(shapely.ops.substring(line, at, min(1.0, at + left_s / against_s), normalized=True))
             shape = shapely.union_all(shapely.buffer(pieces, buffer_m, quad_segs=BUFFER_QUAD_SEGMENTS))
@@ -183,14 +208,17 @@ def _slow_reference(network, services, minutes, buffer_m):
     return out
 
 
-@pytest.mark.skipif(not (SHARED_OSM / "kouvola.osm.pbf").is_file(),
-                    reason=f"real OSM extract kouvola.osm.pbf not found in {SHARED_OSM} (../shared/data/osm)")
+@pytest.mark.skipif(
+    not (SHARED_OSM / "kouvola.osm.pbf").is_file(),
+    reason=f"real OSM extract kouvola.osm.pbf not found in {SHARED_OSM} (../shared/data/osm)",
+)
 def test_bands_on_a_real_extract_agree_with_the_slow_exact_reference(tmp_path):
     real = build_network(SHARED_OSM / "kouvola.osm.pbf", analysis_crs=REAL_CRS, cache_dir=tmp_path)
     rng = np.random.default_rng(3)
     at = rng.choice(len(real.geom_xy), size=4, replace=False)
-    services = gpd.GeoDataFrame({"service_id": [f"s{i}" for i in range(4)]},
-                                geometry=shapely.points(real.geom_xy[at] + 30.0), crs=REAL_CRS).to_crs("EPSG:4326")
+    services = gpd.GeoDataFrame(
+        {"service_id": [f"s{i}" for i in range(4)]}, geometry=shapely.points(real.geom_xy[at] + 30.0), crs=REAL_CRS
+    ).to_crs("EPSG:4326")
     minutes = [2, 4, 8]
     new = isochrones(real, services, analysis_crs=REAL_CRS, minutes=minutes, buffer_m=300).to_crs(REAL_CRS)
     reference = _slow_reference(real, services, minutes, 300)

@@ -17,8 +17,18 @@ from geo.region import load_region
 from geo.region import read_services
 from planning.analysis import SiteMinutes, evaluate, region_network, service_bands
 from planning.baseline import current_services
-from planning.render.webmap import (BAND_COLOURS, MINUTE_COLOURS, UNREACHABLE_COLOUR, TextTooltip, _Legend, band_layer,
-                             minutes_colour, minutes_label, region_map, simplified_bands)
+from planning.render.webmap import (
+    BAND_COLOURS,
+    MINUTE_COLOURS,
+    UNREACHABLE_COLOUR,
+    TextTooltip,
+    _Legend,
+    band_layer,
+    minutes_colour,
+    minutes_label,
+    region_map,
+    simplified_bands,
+)
 
 NEST_TOLERANCE_DEG = 1e-9
 
@@ -32,12 +42,15 @@ def tiny_with_roads(tmp_path_factory):
     (folder / "incidents.csv").unlink()  # they name the tiny region's own settlements, replaced here
     (folder / "settlements.csv").write_text(
         "id,name,name:ru,name:kk,place,population,lat,lon\n"
-        "c,Cee,Це,Це,village,500,42.52,68.0\n"      # on the main road, 1 edge from the service
-        "d,Dee,Де,Де,village,,42.53,68.002\n"      # beside the main road
-        "o,Oh,О,О,hamlet,40,42.5,68.1\n"           # on the disconnected track: no service reaches it
-        "z,Zed,Зет,Зет,hamlet,,42.2,68.9\n", encoding="utf-8")  # far from any road: not connected
-    (folder / "services.csv").write_text("id,name,kind,lat,lon\nb,Служба Б,permanent,42.51,68.0\n"
-                                         "far,Далеко,permanent,42.2,68.9\n", encoding="utf-8")
+        "c,Cee,Це,Це,village,500,42.52,68.0\n"  # on the main road, 1 edge from the service
+        "d,Dee,Де,Де,village,,42.53,68.002\n"  # beside the main road
+        "o,Oh,О,О,hamlet,40,42.5,68.1\n"  # on the disconnected track: no service reaches it
+        "z,Zed,Зет,Зет,hamlet,,42.2,68.9\n",
+        encoding="utf-8",
+    )  # far from any road: not connected
+    (folder / "services.csv").write_text(
+        "id,name,kind,lat,lon\nb,Служба Б,permanent,42.51,68.0\nfar,Далеко,permanent,42.2,68.9\n", encoding="utf-8"
+    )
     region = load_region(folder)
     network = region_network(region)
     table = SiteMinutes(network, region.settlements, analysis_crs=region.analysis_crs)
@@ -105,8 +118,16 @@ def test_settlements_carry_minutes_and_colours(tiny_with_roads):
     region, table, result, bands = tiny_with_roads
     minutes = result.nearest.minutes
     assert np.isinf(minutes).any() and np.isfinite(minutes).any()  # a village far from any road and reached ones
-    fmap = region_map(region, lang="en", services=region.services, k=5, bands=bands, settlement_minutes=minutes,
-                      method=result.method, method_description=result.description)
+    fmap = region_map(
+        region,
+        lang="en",
+        services=region.services,
+        k=5,
+        bands=bands,
+        settlement_minutes=minutes,
+        method=result.method,
+        method_description=result.description,
+    )
     layer = next(g for g in _children(fmap, folium.GeoJson) if g.layer_name == "Settlements")
     features = layer.data["features"]
     assert len(features) == len(region.settlements)
@@ -125,13 +146,28 @@ def test_settlements_carry_minutes_and_colours(tiny_with_roads):
 
 def test_legend_lists_bands_minute_classes_and_method(tiny_with_roads):
     region, table, result, bands = tiny_with_roads
-    fmap = region_map(region, lang="en", services=region.services, k=5, bands=bands,
-                      settlement_minutes=result.nearest.minutes, method=result.method,
-                      method_description=result.description)
+    fmap = region_map(
+        region,
+        lang="en",
+        services=region.services,
+        k=5,
+        bands=bands,
+        settlement_minutes=result.nearest.minutes,
+        method=result.method,
+        method_description=result.description,
+    )
     legend = _children(fmap, _Legend)[0].inner
-    for text in ("within 15 min of a service", "within 30 min of a service", "within 60 min of a service",
-                 "settlement: up to 15 min", "settlement: 30–60 min", "settlement: more than 60 min", "not reachable",
-                 "over the road network (network)", "speed profile"):
+    for text in (
+        "within 15 min of a service",
+        "within 30 min of a service",
+        "within 60 min of a service",
+        "settlement: up to 15 min",
+        "settlement: 30–60 min",
+        "settlement: more than 60 min",
+        "not reachable",
+        "over the road network (network)",
+        "speed profile",
+    ):
         assert text in legend, text
     html = fmap.get_root().render()
     assert "Travel-time bands (min)" in html  # the band layer in the layer control
@@ -142,9 +178,16 @@ def test_legend_names_the_estimate_and_its_assumptions():
     services = current_services(region)
     table = SiteMinutes(None, region.settlements, analysis_crs=region.analysis_crs)
     result = evaluate(region, services, table, incidents=None)
-    fmap = region_map(region, lang="ru", services=services, k=5, bands=service_bands(region, services, None),
-                      settlement_minutes=result.nearest.minutes, method=result.method,
-                      method_description=result.description)
+    fmap = region_map(
+        region,
+        lang="ru",
+        services=services,
+        k=5,
+        bands=service_bands(region, services, None),
+        settlement_minutes=result.nearest.minutes,
+        method=result.method,
+        method_description=result.description,
+    )
     legend = _children(fmap, _Legend)[0].inner
     assert "оценка по прямой (estimate)" in legend and "circuity" in legend
     assert "до 15 мин до службы" in legend
@@ -157,10 +200,19 @@ def test_region_map_without_travel_times_keeps_the_old_legend():
     assert "settlement (size = population)" in legend and "min" not in legend
 
 
-@pytest.mark.parametrize("minutes, colour", [(0.0, MINUTE_COLOURS[0]), (15.0, MINUTE_COLOURS[0]),
-                                             (15.01, MINUTE_COLOURS[1]), (30.0, MINUTE_COLOURS[1]),
-                                             (59.9, MINUTE_COLOURS[2]), (60.5, MINUTE_COLOURS[3]),
-                                             (np.inf, UNREACHABLE_COLOUR), (np.nan, UNREACHABLE_COLOUR)])
+@pytest.mark.parametrize(
+    "minutes, colour",
+    [
+        (0.0, MINUTE_COLOURS[0]),
+        (15.0, MINUTE_COLOURS[0]),
+        (15.01, MINUTE_COLOURS[1]),
+        (30.0, MINUTE_COLOURS[1]),
+        (59.9, MINUTE_COLOURS[2]),
+        (60.5, MINUTE_COLOURS[3]),
+        (np.inf, UNREACHABLE_COLOUR),
+        (np.nan, UNREACHABLE_COLOUR),
+    ],
+)
 def test_minute_classes(minutes, colour):
     assert minutes_colour(minutes) == colour
 

@@ -19,7 +19,7 @@ from planning.analysis import SiteMinutes, evaluate, service_bands
 from planning.render.exports import scenario_map as export_map
 from planning.render.gapmap import scenario_map
 from planning.render.staticmap import map_figure
-from planning.render.webmap import (_Legend, district_label_layer, focus_bounds, legend_of, region_map)
+from planning.render.webmap import _Legend, district_label_layer, focus_bounds, legend_of, region_map
 
 WHITE = {"#ffffff", "#fff", "white"}
 
@@ -62,9 +62,15 @@ def _legend_colours(fmap: folium.Map) -> set[str]:
     return {row[0].upper() for row in legend.rows}
 
 
-PALETTE_COLOURS = {v.upper() for v in palette.OKABE_ITO.values()} | {
-    getattr(palette, name).upper() for name in dir(palette) if name.isupper() and isinstance(getattr(palette, name), str)
-    and getattr(palette, name).startswith("#")} | {c.upper() for c in palette.BAND_COLOURS}
+PALETTE_COLOURS = (
+    {v.upper() for v in palette.OKABE_ITO.values()}
+    | {
+        getattr(palette, name).upper()
+        for name in dir(palette)
+        if name.isupper() and isinstance(getattr(palette, name), str) and getattr(palette, name).startswith("#")
+    }
+    | {c.upper() for c in palette.BAND_COLOURS}
+)
 
 
 def test_the_scenario_map_legend_lists_exactly_the_drawn_layers(tiny):
@@ -74,8 +80,14 @@ def test_the_scenario_map_legend_lists_exactly_the_drawn_layers(tiny):
     assert drawn == _legend_colours(fmap)
     assert drawn <= PALETTE_COLOURS, drawn - PALETTE_COLOURS
     # the layers the brief names are all there, each in its own colour
-    for role in (palette.SERVICE, palette.GAP_SETTLEMENT, palette.SETTLEMENT, palette.HEXAGONS,
-                 palette.DISTRICT_OUTLINE, palette.REGION_OUTLINE):
+    for role in (
+        palette.SERVICE,
+        palette.GAP_SETTLEMENT,
+        palette.SETTLEMENT,
+        palette.HEXAGONS,
+        palette.DISTRICT_OUTLINE,
+        palette.REGION_OUTLINE,
+    ):
         assert role.upper() in drawn, role
     assert len(_children_of(fmap, _Legend)) == 1  # one legend, not one per call
 
@@ -85,14 +97,21 @@ def test_the_presentation_map_legend_lists_bands_and_gaps(tiny):
     fmap = export_map(region, result, bands=bands, lang="kk", k=5)
     drawn = _drawn_colours(fmap)
     assert drawn == _legend_colours(fmap)
-    assert {c.upper() for c in palette.BAND_COLOURS[:len(set(bands["minutes"]))]} <= drawn
+    assert {c.upper() for c in palette.BAND_COLOURS[: len(set(bands["minutes"]))]} <= drawn
     assert drawn <= PALETTE_COLOURS
 
 
 def test_the_travel_time_map_legend_lists_exactly_the_drawn_layers(tiny):
     region, result, bands = tiny
-    fmap = region_map(region, lang="en", k=5, bands=bands, settlement_minutes=result.nearest.minutes,
-                      method=result.method, method_description=result.description)
+    fmap = region_map(
+        region,
+        lang="en",
+        k=5,
+        bands=bands,
+        settlement_minutes=result.nearest.minutes,
+        method=result.method,
+        method_description=result.description,
+    )
     drawn = _drawn_colours(fmap)
     legend = _legend_colours(fmap)
     assert drawn <= legend and drawn <= PALETTE_COLOURS
@@ -107,12 +126,24 @@ def _children_of(element, kind):
 def test_the_palette_is_colour_blind_safe_okabe_ito():
     assert palette.PALETTE_NAME == "Okabe-Ito"
     hues = set(palette.OKABE_ITO.values())
-    for colour in (palette.SERVICE, palette.GAP_SETTLEMENT, palette.HEXAGONS, palette.SUGGESTED_SITE,
-                   palette.INCIDENTS, palette.UNREACHABLE, *palette.MINUTE_CLASS_COLOURS, *palette.BAND_COLOURS[:2]):
+    for colour in (
+        palette.SERVICE,
+        palette.GAP_SETTLEMENT,
+        palette.HEXAGONS,
+        palette.SUGGESTED_SITE,
+        palette.INCIDENTS,
+        palette.UNREACHABLE,
+        *palette.MINUTE_CLASS_COLOURS,
+        *palette.BAND_COLOURS[:2],
+    ):
         assert colour in hues, colour
     # the findings on one map are told apart: gaps, hexagons, services and suggested sites differ
-    assert len({palette.SERVICE, palette.GAP_SETTLEMENT, palette.HEXAGONS, palette.SUGGESTED_SITE,
-                palette.BAND_COLOURS[0]}) == 5
+    assert (
+        len(
+            {palette.SERVICE, palette.GAP_SETTLEMENT, palette.HEXAGONS, palette.SUGGESTED_SITE, palette.BAND_COLOURS[0]}
+        )
+        == 5
+    )
 
 
 def test_focus_bounds_are_the_district_polygon_plus_a_margin(tiny):
@@ -130,8 +161,9 @@ def test_focus_bounds_are_the_district_polygon_plus_a_margin(tiny):
 
 def test_a_district_map_is_fitted_to_that_district(tiny):
     region, result, _ = tiny
-    fmap = scenario_map(region, region.services, result.coverage, threshold_minutes=15.0, lang="ru", k=5,
-                        district_id="E")
+    fmap = scenario_map(
+        region, region.services, result.coverage, threshold_minutes=15.0, lang="ru", k=5, district_id="E"
+    )
     west, south, east, north = focus_bounds(region, district_id="E")
     fits = [e for e in _walk(fmap) if isinstance(e, folium.FitBounds)]
     assert fits and fits[0].bounds == [[south, west], [north, east]]
@@ -142,7 +174,10 @@ def test_district_names_are_labels_on_the_map(tiny):
     region, _, _ = tiny
     fmap = region_map(region, lang="kk", k=5)
     labels = [e.options["html"] for e in _walk(fmap) if isinstance(e, folium.DivIcon)]
-    assert labels == ['<div class="qorgau-district-label">Батыс</div>', '<div class="qorgau-district-label">Шығыс</div>']
+    assert labels == [
+        '<div class="qorgau-district-label">Батыс</div>',
+        '<div class="qorgau-district-label">Шығыс</div>',
+    ]
     html = fmap.get_root().render()
     assert "qorgau-labels-hidden" in html and "zoomend" in html  # hidden at low zoom, not cluttering
     group = district_label_layer(region.districts, "ru")
@@ -181,8 +216,14 @@ def test_the_pdf_district_map_shows_the_whole_district_with_the_legend_outside(t
     district = region.districts.iloc[district_index]
     uncovered = np.zeros(len(region.settlements), dtype=bool)
     uncovered[::3] = True
-    figure = map_figure(region, services=region.services, uncovered=uncovered, gap_minutes=60,
-                        district_id=str(district["district_id"]), lang="ru")
+    figure = map_figure(
+        region,
+        services=region.services,
+        uncovered=uncovered,
+        gap_minutes=60,
+        district_id=str(district["district_id"]),
+        lang="ru",
+    )
     axes, axes_box, legend_box = _extents(figure)
     west, south, east, north = district.geometry.bounds
     (x0, x1), (y0, y1) = axes.get_xlim(), axes.get_ylim()
@@ -198,8 +239,9 @@ def test_the_pdf_district_map_shows_the_whole_district_with_the_legend_outside(t
 
 def test_the_pdf_region_map_has_its_legend_beside_it_in_palette_colours(tiny):
     region, result, bands = tiny
-    figure = map_figure(region, services=region.services, bands=bands, uncovered=result.nearest.minutes > 15,
-                        gap_minutes=15, lang="kk")
+    figure = map_figure(
+        region, services=region.services, bands=bands, uncovered=result.nearest.minutes > 15, gap_minutes=15, lang="kk"
+    )
     axes, axes_box, legend_box = _extents(figure)
     assert not axes_box.overlaps(legend_box)
     from matplotlib.colors import to_hex
@@ -213,8 +255,14 @@ def test_the_pdf_region_map_has_its_legend_beside_it_in_palette_colours(tiny):
         else:
             colours.add(to_hex(handle.get_color()).upper())
     assert colours <= PALETTE_COLOURS, colours - PALETTE_COLOURS
-    for role in (palette.SERVICE, palette.GAP_SETTLEMENT, palette.SETTLEMENT, palette.DISTRICT_OUTLINE,
-                 palette.REGION_OUTLINE, palette.BAND_COLOURS[0]):
+    for role in (
+        palette.SERVICE,
+        palette.GAP_SETTLEMENT,
+        palette.SETTLEMENT,
+        palette.DISTRICT_OUTLINE,
+        palette.REGION_OUTLINE,
+        palette.BAND_COLOURS[0],
+    ):
         assert role.upper() in colours, role
     texts = [t.get_text() for t in axes.texts]
     assert "Батыс" in texts and "Шығыс" in texts  # district names on the still map too

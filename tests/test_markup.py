@@ -27,13 +27,29 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from attack_names import (FORMULAS, HTML_ATTACK, MARKDOWN_ATTACK, MARKUP_ATTACK, SCRIPT_END_ATTACK, SCRIPT_MARKER,
-                          SVG_ATTACK, TEMPLATE_ATTACK, attack_region)
+from attack_names import (
+    FORMULAS,
+    HTML_ATTACK,
+    MARKDOWN_ATTACK,
+    MARKUP_ATTACK,
+    SCRIPT_END_ATTACK,
+    SCRIPT_MARKER,
+    SVG_ATTACK,
+    TEMPLATE_ATTACK,
+    attack_region,
+)
 from conftest import PROJECT, signed_in_app
 from geo.region import load_region
 from planning.analysis import SiteMinutes, evaluate, incident_release, service_bands
-from planning.markup import (FORMULA_TRIGGERS, from_spreadsheet_cell, html_text, js_value, markdown_text,
-                             spreadsheet_cell, spreadsheet_frame)
+from planning.markup import (
+    FORMULA_TRIGGERS,
+    from_spreadsheet_cell,
+    html_text,
+    js_value,
+    markdown_text,
+    spreadsheet_cell,
+    spreadsheet_frame,
+)
 
 NODE = shutil.which("node") or shutil.which("nodejs")
 
@@ -77,8 +93,10 @@ def test_markdown_text_starts_no_markup():
         assert not re.match(r"\s*(?:[#>+=-]|\d+[.)])", line), line  # no block marker starts a line
     assert markdown_text("Служба (ЦОН): a.b@c.kz") == "Служба (ЦОН): a.b@c.kz"  # plain punctuation stays
     links = markdown_text("http://a.kz/x https://b.kz www.c.kz")  # GitHub autolinks would swallow escapes
-    assert not re.search(r"[a-z]://|www\.", links) and re.sub(r"\\(.)", r"\1", links) == \
-        "http://a.kz/x https://b.kz www.c.kz"
+    assert (
+        not re.search(r"[a-z]://|www\.", links)
+        and re.sub(r"\\(.)", r"\1", links) == "http://a.kz/x https://b.kz www.c.kz"
+    )
 
 
 def test_spreadsheet_cell_neutralises_formulas_and_keeps_numbers():
@@ -200,7 +218,7 @@ def _js_segments(script: str):
     """(kind, text) pieces of a script: "code", "string" ('…' or "…"), "template" (`…`) or "comment"."""
     i, start, n = 0, 0, len(script)
     while i < n:
-        ch, pair = script[i], script[i:i + 2]
+        ch, pair = script[i], script[i : i + 2]
         if pair in ("//", "/*"):
             end = script.find("\n" if pair == "//" else "*/", i + 2)
             end = n if end < 0 else end + (0 if pair == "//" else 2)
@@ -212,7 +230,7 @@ def _js_segments(script: str):
             while j < n and script[j] != ch:
                 j += 2 if script[j] == "\\" else 1
             yield "code", script[start:i]
-            yield "template" if ch == "`" else "string", script[i:j + 1]
+            yield "template" if ch == "`" else "string", script[i : j + 1]
             i = start = j + 1
         else:
             i += 1
@@ -240,8 +258,11 @@ def _assert_names_only_in_string_literals(html: str) -> None:
 def _attack_names(region, lang="ru"):
     from planning.i18n import place_names
 
-    return [place_names(region.settlements, lang)[0], place_names(region.districts, lang)[0],
-            str(region.services["name"].iloc[0])]
+    return [
+        place_names(region.settlements, lang)[0],
+        place_names(region.districts, lang)[0],
+        str(region.services["name"].iloc[0]),
+    ]
 
 
 @pytest.mark.skipif(NODE is None, reason="node is needed to run the tooltips' JavaScript")
@@ -249,10 +270,17 @@ def test_region_map_layers_show_names_as_text(attack):
     from planning.render.webmap import region_map
 
     region, services, table, result, bands, incidents = attack
-    fmap = region_map(region, lang="ru", services=services, k=5, bands=bands,
-                      settlement_incidents=incidents,
-                      settlement_minutes=result.nearest.minutes, method=result.method,
-                      method_description=table.describe("ru"))
+    fmap = region_map(
+        region,
+        lang="ru",
+        services=services,
+        k=5,
+        bands=bands,
+        settlement_incidents=incidents,
+        settlement_minutes=result.nearest.minutes,
+        method=result.method,
+        method_description=table.describe("ru"),
+    )
     _assert_tooltips_are_text(fmap, expected=_attack_names(region))
     _assert_names_only_in_string_literals(fmap.get_root().render())
 
@@ -262,8 +290,9 @@ def test_scenario_gap_map_layers_show_names_as_text(attack):
     from planning.render.gapmap import scenario_map
 
     region, services, _, result, _, incidents = attack
-    fmap = scenario_map(region, services, result.coverage, threshold_minutes=15.0, lang="en", k=5,
-                        settlement_incidents=incidents)
+    fmap = scenario_map(
+        region, services, result.coverage, threshold_minutes=15.0, lang="en", k=5, settlement_incidents=incidents
+    )
     assert (result.nearest.minutes > 15.0).any()  # the uncovered-settlement layer is drawn
     _assert_tooltips_are_text(fmap, expected=_attack_names(region, "en"))
     _assert_names_only_in_string_literals(fmap.get_root().render())
@@ -274,8 +303,7 @@ def test_standalone_html_export_shows_names_as_text(attack):
     from planning.render.exports import scenario_map, standalone_html
 
     region, _, _, result, bands, incidents = attack
-    fmap = scenario_map(region, result, bands=bands, lang="kk", k=5,
-                        settlement_incidents=incidents)
+    fmap = scenario_map(region, result, bands=bands, lang="kk", k=5, settlement_incidents=incidents)
     _assert_tooltips_are_text(fmap, expected=_attack_names(region, "kk"))
     _assert_names_only_in_string_literals(standalone_html(fmap))
 
@@ -288,8 +316,7 @@ def test_numbered_sites_layer_shows_names_as_text(attack):
     region = attack[0]
     fmap = base_map(region.boundary)
     tooltips = [f"1. {MARKUP_ATTACK}: +800", f"2. {FORMULAS[0]}: +12"]
-    layer = numbered_sites_layer([42.5, 42.6], [68.2, 68.4], [1, 2], tooltips, name=MARKUP_ATTACK,
-                                 colour="#27ae60")
+    layer = numbered_sites_layer([42.5, 42.6], [68.2, 68.4], [1, 2], tooltips, name=MARKUP_ATTACK, colour="#27ae60")
     layer.add_to(fmap)
     folium.LayerControl().add_to(fmap)
     _assert_tooltips_are_text(fmap, expected=tooltips)
@@ -343,13 +370,24 @@ def attack_app(tmp_path, monkeypatch):
     sites = sites_from_services(region.services)
     # names are capped at MAX_SCENARIO_NAME_CHARS: the attack strings are split over the two
     store.create(f"A {HTML_ATTACK} {MARKDOWN_ATTACK}", region.region_id, sites, author="tester")
-    store.create(f"B {TEMPLATE_ATTACK} {SCRIPT_END_ATTACK} {SVG_ATTACK}", region.region_id, sites[:0] + sites,
-                 author="tester")
+    store.create(
+        f"B {TEMPLATE_ATTACK} {SCRIPT_END_ATTACK} {SVG_ATTACK}", region.region_id, sites[:0] + sites, author="tester"
+    )
     return signed_in_app
 
 
-@pytest.mark.parametrize("page", ["pages/home.py", "pages/map.py", "pages/scenarios.py", "pages/compare.py",
-                                  "pages/present.py", "pages/suggest.py", "pages/upload.py"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "pages/home.py",
+        "pages/map.py",
+        "pages/scenarios.py",
+        "pages/compare.py",
+        "pages/present.py",
+        "pages/suggest.py",
+        "pages/upload.py",
+    ],
+)
 def test_pages_render_names_as_literal_markdown(attack_app, page):
     at = attack_app(page, role="planner")
     _assert_literal_markdown(at, page=page)
@@ -412,8 +450,9 @@ def test_scenario_csv_neutralises_formulas_and_reads_back(tmp_path):
     _assert_no_formula_text([c for row in rows for c in row])
     assert rows[-1][0] == "-5"  # a number-like id stays as it is
     back = import_csv(text.encode("utf-8"))
-    assert [s.name for s in back] == [s.name for s in sites] and [s.service_id for s in back] == [s.service_id
-                                                                                                   for s in sites]
+    assert [s.name for s in back] == [s.name for s in sites] and [s.service_id for s in back] == [
+        s.service_id for s in sites
+    ]
 
 
 def test_travel_times_csv_neutralises_formula_ids(tmp_path):
@@ -421,8 +460,9 @@ def test_travel_times_csv_neutralises_formula_ids(tmp_path):
 
     folder = attack_region(tmp_path / "region")
     (folder / "services.csv").write_text(
-        "id,name,kind,lat,lon\n\"=HYPERLINK(\"\"http://203.0.113.7/\"\",\"\"x\"\")\",Служба,permanent,42.5,68.2\n",
-        encoding="utf-8")
+        'id,name,kind,lat,lon\n"=HYPERLINK(""http://203.0.113.7/"",""x"")",Служба,permanent,42.5,68.2\n',
+        encoding="utf-8",
+    )
     out = tmp_path / "minutes.csv"
     assert main(["travel-times", "--region", str(folder), "--out", str(out), "--estimate"]) == 0
     rows = list(csv.reader(out.open(encoding="utf-8")))

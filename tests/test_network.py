@@ -38,16 +38,19 @@ def points(id_column, ids, lonlat):
 
 
 SERVICES = points("service_id", ["S1", "S2", "S3"], [(68.0, 42.53), (68.0, 42.49), (68.05, 42.51)])
-SETTLEMENTS = points("settlement_id", ["vA", "vB", "vC", "vK", "vM", "vO", "vFar"],
-                     [(68.0, 42.50), (68.0, 42.51), (68.005, 42.52), (68.0, 42.49), (68.05, 42.50),
-                      (68.10, 42.50), (68.30, 42.70)])
+SETTLEMENTS = points(
+    "settlement_id",
+    ["vA", "vB", "vC", "vK", "vM", "vO", "vFar"],
+    [(68.0, 42.50), (68.0, 42.51), (68.005, 42.52), (68.0, 42.49), (68.05, 42.50), (68.10, 42.50), (68.30, 42.70)],
+)
 
 
 def test_network_drops_footway_and_keeps_oneway(network):
     assert network.n_nodes == 9  # A B C D K, M N, O P; Q only hangs on a footway
     assert network.n_edges == 11  # 3 two-way + 1 oneway + 2 two-way disconnected
     assert sorted(np.round(network.edge_seconds, 3)) == sorted(
-        np.round([AB, AB, BC, BC, CD, CD, KA, MN, MN, L_M / 10, L_M / 10], 3))
+        np.round([AB, AB, BC, BC, CD, CD, KA, MN, MN, L_M / 10, L_M / 10], 3)
+    )
 
 
 def test_nearest_service_hand_checked(network):
@@ -76,8 +79,9 @@ def test_nearest_service_hand_checked(network):
 def test_service_in_the_middle_of_an_edge(network):
     mid_bc = points("service_id", ["mid"], [(68.0, 42.515)])
     on_oneway = points("service_id", ["K-side"], [(68.0, 42.4925)])  # a quarter of the way from K to A
-    villages = points("settlement_id", ["B", "C", "K", "A"], [(68.0, 42.51), (68.0, 42.52), (68.0, 42.49),
-                                                              (68.0, 42.50)])
+    villages = points(
+        "settlement_id", ["B", "C", "K", "A"], [(68.0, 42.51), (68.0, 42.52), (68.0, 42.49), (68.0, 42.50)]
+    )
     got = nearest_service_minutes(network, villages, mid_bc, analysis_crs=CRS).to_frame()
     assert got["minutes"].iloc[:2].tolist() == pytest.approx([BC / 2 / 60] * 2, abs=SECOND_MIN)
     got = nearest_service_minutes(network, villages, on_oneway, analysis_crs=CRS).to_frame()
@@ -97,17 +101,20 @@ def test_matrix_matches_nearest_and_respects_cutoff(network):
 
 
 def test_estimate_is_labelled_and_configurable():
-    tt = nearest_service_minutes(None, SETTLEMENTS, SERVICES, analysis_crs=CRS, circuity=1.5,
-                                 estimate_speed_kmh=30)
+    tt = nearest_service_minutes(None, SETTLEMENTS, SERVICES, analysis_crs=CRS, circuity=1.5, estimate_speed_kmh=30)
     assert tt.method == "estimate" and "1.5" in tt.description and "30 km/h" in tt.description
     frame = tt.to_frame().set_index("settlement_id")
     # A to K: 0.01 degree of latitude straight south (the UTM distance is within 0.1 % of L)
     assert frame.loc["vA", "service_id"] == "S2"
     assert frame.loc["vA", "minutes"] == pytest.approx(L_M * 1.5 / (30 / 3.6) / 60, rel=2e-3)
-    matrix = minutes_matrix(None, SERVICES, SETTLEMENTS, cutoff_minutes=10, analysis_crs=CRS, circuity=1.5,
-                            estimate_speed_kmh=30)
-    np.testing.assert_allclose(np.where(np.isfinite(matrix.min(0)), matrix.min(0), np.nan),
-                               np.where(frame["minutes"] <= 10, frame["minutes"], np.nan), rtol=1e-5)
+    matrix = minutes_matrix(
+        None, SERVICES, SETTLEMENTS, cutoff_minutes=10, analysis_crs=CRS, circuity=1.5, estimate_speed_kmh=30
+    )
+    np.testing.assert_allclose(
+        np.where(np.isfinite(matrix.min(0)), matrix.min(0), np.nan),
+        np.where(frame["minutes"] <= 10, frame["minutes"], np.nan),
+        rtol=1e-5,
+    )
 
 
 def test_inputs_not_mutated_and_crs_checked(network):
@@ -117,8 +124,7 @@ def test_inputs_not_mutated_and_crs_checked(network):
     with pytest.raises(CrsError):
         nearest_service_minutes(network, SETTLEMENTS, SERVICES, analysis_crs="EPSG:32641")
     with pytest.raises(CrsError):
-        nearest_service_minutes(None, SETTLEMENTS.set_crs(None, allow_override=True), SERVICES,
-                                analysis_crs=CRS)
+        nearest_service_minutes(None, SETTLEMENTS.set_crs(None, allow_override=True), SERVICES, analysis_crs=CRS)
 
 
 def test_network_arrays_round_trip(network, tmp_path):

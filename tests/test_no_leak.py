@@ -107,10 +107,12 @@ def page_text(at: AppTest) -> str:
 
 
 def test_page_text_sees_texts_tables_and_component_html():
-    script = (f"import pandas as pd, streamlit as st, streamlit.components.v1 as c\n"
-              f"st.caption('{SENTINEL[:-1]}' + '{SENTINEL[-1]}')\n"
-              f"st.dataframe(pd.DataFrame({{'lat': [{POINTS[0][0]}]}}))\n"
-              f"c.html('<div data-lon={POINTS[1][1]}></div>')\n")
+    script = (
+        f"import pandas as pd, streamlit as st, streamlit.components.v1 as c\n"
+        f"st.caption('{SENTINEL[:-1]}' + '{SENTINEL[-1]}')\n"
+        f"st.dataframe(pd.DataFrame({{'lat': [{POINTS[0][0]}]}}))\n"
+        f"c.html('<div data-lon={POINTS[1][1]}></div>')\n"
+    )
     at = AppTest.from_string(script).run()
     found = leaks(page_text(at))
     assert SENTINEL in found and "42.512345" in found and "68.387654" in found
@@ -124,8 +126,11 @@ def downloads(monkeypatch):
 
     def record(self, label, data, *args, **kwargs):
         payload = data() if callable(data) else data
-        captured.append(payload.encode() if isinstance(payload, str) else bytes(payload.read() if hasattr(
-            payload, "read") else payload))
+        captured.append(
+            payload.encode()
+            if isinstance(payload, str)
+            else bytes(payload.read() if hasattr(payload, "read") else payload)
+        )
         return original(self, label, payload, *args, **kwargs)
 
     monkeypatch.setattr(DeltaGenerator, "download_button", record)
@@ -147,8 +152,9 @@ def test_no_page_shows_a_point_or_free_text(world, caplog, downloads, role):
     uploader.button[0].click().run()
     assert not uploader.exception and uploader.success, page_text(uploader)[:2000]
     assert not leaks(page_text(uploader))
-    assert ingest_incidents(extract_csv(), filename="again.csv", region=region, store=IncidentStore(world["db"]),
-                            user="pat", mode="replace").accepted
+    assert ingest_incidents(
+        extract_csv(), filename="again.csv", region=region, store=IncidentStore(world["db"]), user="pat", mode="replace"
+    ).accepted
 
     at = AppTest.from_file(str(APP), default_timeout=180)
     sign_in_session(at, "tester", role)
@@ -171,8 +177,17 @@ def test_no_page_shows_a_point_or_free_text(world, caplog, downloads, role):
     assert_no_leak_on_disk_or_in_logs(world, caplog)
 
 
-EXPORTS_CALLED = {"scenario_map", "standalone_html", "settlement_table", "district_table", "csv_bytes", "xlsx_bytes",
-                  "tables", "bands_geojson", "gaps_geojson"}
+EXPORTS_CALLED = {
+    "scenario_map",
+    "standalone_html",
+    "settlement_table",
+    "district_table",
+    "csv_bytes",
+    "xlsx_bytes",
+    "tables",
+    "bands_geojson",
+    "gaps_geojson",
+}
 
 
 def test_no_export_carries_a_point_or_free_text(world, caplog):
@@ -183,12 +198,16 @@ def test_no_export_carries_a_point_or_free_text(world, caplog):
     from planning.baseline import current_services
     from planning.store.intake import IncidentStore, ingest_incidents
 
-    public = {name for name, f in inspect.getmembers(exports, inspect.isfunction)
-              if f.__module__ == exports.__name__ and not name.startswith("_")}
+    public = {
+        name
+        for name, f in inspect.getmembers(exports, inspect.isfunction)
+        if f.__module__ == exports.__name__ and not name.startswith("_")
+    }
     assert public <= EXPORTS_CALLED, f"new exports {public - EXPORTS_CALLED}: add them to this test"
     region = load_region(world["region"])
-    assert ingest_incidents(extract_csv(), filename="x.csv", region=region, store=IncidentStore(world["db"]),
-                            user="pat").accepted
+    assert ingest_incidents(
+        extract_csv(), filename="x.csv", region=region, store=IncidentStore(world["db"]), user="pat"
+    ).accepted
     region = incidents_for(region)
     assert region.incidents["count"].sum() == len(POINTS)
     services = current_services(region)
@@ -225,9 +244,14 @@ def test_no_cli_output_carries_a_point_or_free_text(world, caplog):
         (["report", "--region", region, "--incident-level", "settlement", "--out", str(out / "report.pdf")], False),
     ]
     for arguments, must_succeed in runs:
-        done = subprocess.run([sys.executable, "-m", "planning", *arguments], cwd=PROJECT, capture_output=True,
-                              text=True, timeout=300, env={"QORGAU_SCENARIO_DB": db, "PATH": "/usr/bin:/bin",
-                                                           "HOME": str(world["tmp"])})
+        done = subprocess.run(
+            [sys.executable, "-m", "planning", *arguments],
+            cwd=PROJECT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={"QORGAU_SCENARIO_DB": db, "PATH": "/usr/bin:/bin", "HOME": str(world["tmp"])},
+        )
         if must_succeed:
             assert done.returncode == 0, (arguments[0], done.stderr[-2000:])
         text = done.stdout + done.stderr

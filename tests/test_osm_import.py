@@ -11,8 +11,7 @@ import pytest
 from shapely.geometry import box
 
 from geo import osm
-from geo.osm import (DownloadError, RoadSourceError, build_network, download_region, find_road_file,
-                     ways_from_road_file)
+from geo.osm import DownloadError, RoadSourceError, build_network, download_region, find_road_file, ways_from_road_file
 from geo.speeds import DEFAULT_PROFILE
 
 CRS = "EPSG:32642"
@@ -46,8 +45,12 @@ def hand_pbf(tmp_path):
 
 def _signature(network):
     order = np.lexsort((network.edge_to, network.edge_from))
-    return (network.n_nodes, network.n_edges, np.round(np.sort(network.edge_seconds), 4).tolist(),
-            np.round(network.edge_length_m[order], 3).tolist())
+    return (
+        network.n_nodes,
+        network.n_edges,
+        np.round(np.sort(network.edge_seconds), 4).tolist(),
+        np.round(network.edge_length_m[order], 3).tolist(),
+    )
 
 
 def test_pbf_import_matches_xml(hand_pbf, tmp_path):
@@ -60,8 +63,9 @@ def test_pbf_stream_keeps_drivable_ways_inside_outline(hand_pbf, tmp_path):
     # an outline around the main chain only: the disconnected parts at 68.05E and 68.10E are left out
     ways = ways_from_road_file(hand_pbf, boundary=box(67.99, 42.48, 68.02, 42.545))
     assert (ways.n_ways, len(set(ways.node_id))) == (4, 5)  # 101-104 (the footway 105 is not driven), A B C D K
-    network = build_network(hand_pbf, analysis_crs=CRS, boundary=box(67.99, 42.48, 68.02, 42.545),
-                            cache_dir=tmp_path / "c")
+    network = build_network(
+        hand_pbf, analysis_crs=CRS, boundary=box(67.99, 42.48, 68.02, 42.545), cache_dir=tmp_path / "c"
+    )
     assert network.n_nodes == 5
 
 
@@ -88,8 +92,9 @@ def test_cache_is_used_and_keyed_by_profile(tmp_path, monkeypatch):
 
 def test_winter_profile_slows_the_network(tmp_path):
     summer = build_network(DATA / "hand.osm", analysis_crs=CRS, cache_dir=tmp_path)
-    winter = build_network(DATA / "hand.osm", analysis_crs=CRS, cache_dir=tmp_path,
-                           profile=DEFAULT_PROFILE.with_adjustments("winter"))
+    winter = build_network(
+        DATA / "hand.osm", analysis_crs=CRS, cache_dir=tmp_path, profile=DEFAULT_PROFILE.with_adjustments("winter")
+    )
     assert winter.edge_seconds.sum() > summer.edge_seconds.sum()
     assert "winter" in winter.profile_description
 
@@ -166,6 +171,7 @@ def test_graphml_goes_through_the_same_builder(tmp_path):
     from_graph = build_network(tmp_path / "roads.graphml", analysis_crs=CRS, cache_dir=tmp_path / "a")
     from_file = build_network(DATA / "hand.osm", analysis_crs=CRS, cache_dir=tmp_path / "b")
     from scipy.sparse.csgraph import dijkstra
+
     for osm_id in from_file.node_osm_id:
         a = dijkstra(from_graph.seconds_matrix, indices=int(np.flatnonzero(from_graph.node_osm_id == osm_id)[0]))
         b = dijkstra(from_file.seconds_matrix, indices=int(np.flatnonzero(from_file.node_osm_id == osm_id)[0]))

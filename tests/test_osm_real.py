@@ -30,8 +30,10 @@ SOURCES_PER_FILE = 12
 RELATIVE_TOLERANCE = 1e-3
 """Travel times must agree within 0.1 % (the issue's bar)."""
 
-needs_osm = pytest.mark.skipif(not SHARED_OSM.is_dir(),
-                               reason=f"real OSM extracts not found at {SHARED_OSM} (../shared/data/osm beside the project)")
+needs_osm = pytest.mark.skipif(
+    not SHARED_OSM.is_dir(),
+    reason=f"real OSM extracts not found at {SHARED_OSM} (../shared/data/osm beside the project)",
+)
 
 
 def _as_xml(path: Path, tmp_path: Path) -> Path:
@@ -73,9 +75,13 @@ def _reference_graph(xml: Path) -> nx.MultiDiGraph:
         G = ox.graph_from_xml(xml, simplify=False, retain_all=True)
     finally:
         ox.settings.useful_tags_way = saved
-    drop = [(u, v, k) for u, v, k, d in G.edges(keys=True, data=True)
-            if not DEFAULT_PROFILE.drives(d.get("highway")) or d.get("area") == "yes"
-            or CLOSED_VALUES & {d.get("access"), d.get("motor_vehicle"), d.get("motorcar")}]
+    drop = [
+        (u, v, k)
+        for u, v, k, d in G.edges(keys=True, data=True)
+        if not DEFAULT_PROFILE.drives(d.get("highway"))
+        or d.get("area") == "yes"
+        or CLOSED_VALUES & {d.get("access"), d.get("motor_vehicle"), d.get("motorcar")}
+    ]
     G.remove_edges_from(drop)
     for _, _, d in G.edges(data=True):
         speed = DEFAULT_PROFILE.speed_kmh(d.get("highway"), maxspeed=d.get("maxspeed"), surface=d.get("surface"))
@@ -119,8 +125,10 @@ def test_every_osm_format_gives_the_same_network(tmp_path):
     with osmium.SimpleWriter(str(gz)) as writer:
         for obj in osmium.FileProcessor(str(xml)):
             writer.add_node(obj) if obj.is_node() else writer.add_way(obj) if obj.is_way() else None
-    networks = [build_network(p, analysis_crs=CRS, cache_dir=tmp_path / "c")
-                for p in (SHARED_OSM / "kouvola.osm.pbf", xml, gz, tmp_path / "kouvola.osm.bz2")]
+    networks = [
+        build_network(p, analysis_crs=CRS, cache_dir=tmp_path / "c")
+        for p in (SHARED_OSM / "kouvola.osm.pbf", xml, gz, tmp_path / "kouvola.osm.bz2")
+    ]
     for other in networks[1:]:
         assert np.array_equal(other.node_osm_id, networks[0].node_osm_id)
         assert np.allclose(other.edge_seconds, networks[0].edge_seconds)
@@ -146,8 +154,9 @@ def test_closed_and_area_ways_are_not_roads(tmp_path):
         for way in osmium.FileProcessor(str(SHARED_OSM / name), osmium.osm.WAY):
             tags = way.tags
             if DEFAULT_PROFILE.drives(tags.get("highway")) and (
-                    tags.get("area") == "yes" or any(tags.get(k) in CLOSED_VALUES for k in
-                                                     ("access", "motor_vehicle", "motorcar"))):
+                tags.get("area") == "yes"
+                or any(tags.get(k) in CLOSED_VALUES for k in ("access", "motor_vehicle", "motorcar"))
+            ):
                 closed.update(n.ref for n in way.nodes)
         assert closed, name
         network = build_network(SHARED_OSM / name, analysis_crs=CRS, cache_dir=tmp_path)

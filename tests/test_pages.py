@@ -8,7 +8,6 @@ from streamlit.testing.v1 import AppTest
 from conftest import DEFAULT_REGION, PROJECT, SHARED_TURKISTAN, needs_shared, signed_in_app
 
 
-
 def _app(monkeypatch, region, tmp_path, role: str = "planner") -> AppTest:
     monkeypatch.setenv("QORGAU_REGION", str(region))
     monkeypatch.setenv("QORGAU_SCENARIO_DB", str(tmp_path / "qorgau.sqlite"))

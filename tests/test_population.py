@@ -21,9 +21,18 @@ from planning.analysis import SiteMinutes, evaluate
 from planning.baseline import current_services
 from planning.coverage import Figures
 from planning.i18n import format_problem
-from planning.store.population import (PopulationStore, ingest_populations, normalise_place_name, parse_kato,
-                                 parse_population_table, population_share_text, read_populations, unknown_population,
-                                 unknown_population_note, with_populations)
+from planning.store.population import (
+    PopulationStore,
+    ingest_populations,
+    normalise_place_name,
+    parse_kato,
+    parse_population_table,
+    population_share_text,
+    read_populations,
+    unknown_population,
+    unknown_population_note,
+    with_populations,
+)
 from planning.render.report import key_figures
 
 KATO = {"s1": "611010000", "s2": "611020000", "s3": "613810000", "s4": "613820000", "s5": "613830000"}
@@ -37,8 +46,16 @@ def kato_region(tmp_path: Path):
     shutil.copytree(TINY, folder)
     (folder / "incidents.csv").unlink()
     settlements = pd.read_csv(folder / "settlements.csv", dtype=str, keep_default_na=False)
-    settlements.loc[len(settlements)] = {"id": "s5", "name": "Alpha-2", "name:ru": "Альфа", "name:kk": "Альфа",
-                                         "place": "village", "population": "", "lat": "42.3", "lon": "68.8"}
+    settlements.loc[len(settlements)] = {
+        "id": "s5",
+        "name": "Alpha-2",
+        "name:ru": "Альфа",
+        "name:kk": "Альфа",
+        "place": "village",
+        "population": "",
+        "lat": "42.3",
+        "lon": "68.8",
+    }
     settlements["kato"] = settlements["id"].map(KATO)
     settlements.to_csv(folder / "settlements.csv", index=False)
     region = load_region(folder)
@@ -64,9 +81,11 @@ def _xlsx(rows: list[list]) -> bytes:
 
 # --- reading ---------------------------------------------------------------------------------------------------
 def test_a_windows_1251_semicolon_csv_with_russian_numbers():
-    data = ("Код КАТО;Населённый пункт;Численность населения, чел.\r\n"
-            "611 010 000;с.Альфа;12 345\r\n"
-            "611020000;Бета;12\u00a0345,0\r\n").encode("cp1251")
+    data = (
+        "Код КАТО;Населённый пункт;Численность населения, чел.\r\n"
+        "611 010 000;с.Альфа;12 345\r\n"
+        "611020000;Бета;12\u00a0345,0\r\n"
+    ).encode("cp1251")
     table, problems = parse_population_table(data, filename="стат.csv")
     assert table is not None, problems
     assert list(table["line"]) == [2, 3]
@@ -75,8 +94,9 @@ def test_a_windows_1251_semicolon_csv_with_russian_numbers():
     assert list(table["name"]) == ["с.Альфа", "Бета"]
 
 
-@pytest.mark.parametrize("encoding, separator", [("utf-8", ","), ("utf-8-sig", ","), ("utf-8-sig", "\t"),
-                                                 ("cp1251", "\t"), ("cp1251", ",")])
+@pytest.mark.parametrize(
+    "encoding, separator", [("utf-8", ","), ("utf-8-sig", ","), ("utf-8-sig", "\t"), ("cp1251", "\t"), ("cp1251", ",")]
+)
 def test_every_encoding_and_separator(encoding, separator):
     rows = [["Наименование", "Район", "Население"], ["Альфа", "Западный", "1200"], ["Гамма", "Восточный", "300"]]
     data = "\n".join(separator.join(r) for r in rows).encode(encoding)
@@ -86,8 +106,14 @@ def test_every_encoding_and_separator(encoding, separator):
 
 
 def test_an_xlsx_with_codes_as_numbers_and_as_text():
-    data = _xlsx([["KATO", "Name", "Population"], [611010000, "Альфа", 12000], ["61 10 20 000", "Бета", 800.0],
-                  [None, "Гамма", "1 500"]])
+    data = _xlsx(
+        [
+            ["KATO", "Name", "Population"],
+            [611010000, "Альфа", 12000],
+            ["61 10 20 000", "Бета", 800.0],
+            [None, "Гамма", "1 500"],
+        ]
+    )
     table, problems = parse_population_table(data, filename="stat.xlsx")
     assert table is not None, problems
     assert list(table["kato"]) == ["611010000", "611020000", None]
@@ -114,8 +140,9 @@ def test_kato_codes_and_names_normalised():
 
 
 def test_every_bad_row_is_named_with_its_line_and_column_and_nothing_is_read():
-    data = ("Наименование;Население;КАТО\nАльфа;-5;\nБета;много;\nГамма;;\nДельта;12,5;\n;100;\nЭпсилон;10;12345\n"
-            ).encode("cp1251")
+    data = (
+        "Наименование;Население;КАТО\nАльфа;-5;\nБета;много;\nГамма;;\nДельта;12,5;\n;100;\nЭпсилон;10;12345\n"
+    ).encode("cp1251")
     table, problems = parse_population_table(data, filename="bad.csv")
     assert table is None
     by_key = {p.key: p for p in problems if p.severity == "error"}
@@ -156,8 +183,9 @@ def test_matched_by_code_by_name_in_district_and_ambiguous_by_name_alone(kato_re
     assert ambiguous.rows == (2,) and "s1" in ambiguous.message and "s5" in ambiguous.message
     assert "район" in format_problem(ambiguous, "ru")  # the fix: add a district column
 
-    in_district = "Наименование;Район;Население\nАльфа;Восточный район;100\nАльфа;W;90\nГамма;Западный;5\n" \
-        .encode("cp1251")
+    in_district = "Наименование;Район;Население\nАльфа;Восточный район;100\nАльфа;W;90\nГамма;Западный;5\n".encode(
+        "cp1251"
+    )
     result = read_populations(in_district, filename="d.csv", region=kato_region)
     assert list(result.rows["status"]) == ["matched", "matched", "unmatched"]
     assert list(result.rows["settlement_id"][:2]) == ["s5", "s1"]
@@ -185,8 +213,13 @@ def test_codes_without_codes_in_the_region_fall_back_to_names(tiny):
 # --- storing ---------------------------------------------------------------------------------------------------
 def test_a_bad_file_leaves_the_stored_populations_as_they_were(tiny, tmp_path):
     store = PopulationStore(tmp_path / "db.sqlite")
-    good = ingest_populations("Наименование;Население\nГамма;300\nДельта;40\nОмега;1\n".encode("cp1251"),
-                              filename="good.csv", region=tiny, store=store, user="pat")
+    good = ingest_populations(
+        "Наименование;Население\nГамма;300\nДельта;40\nОмега;1\n".encode("cp1251"),
+        filename="good.csv",
+        region=tiny,
+        store=store,
+        user="pat",
+    )
     assert good.accepted and (good.count("matched"), good.count("unmatched")) == (2, 1)
     before = store.populations("tiny")
     assert dict(zip(before["settlement_id"], before["population"])) == {"s3": 300.0, "s4": 40.0}
@@ -214,13 +247,21 @@ def test_stored_populations_lie_over_the_files_with_their_source(tiny):
 # --- the note beside population-weighted figures -----------------------------------------------------------------
 def test_a_full_share_of_the_known_population_says_what_it_leaves_out():
     # the district: every village with a known population is within 60 min, 18 of 38 are not known
-    figures = Figures(population_covered=9000.0, population_total=9000.0, settlements_covered=20, settlements_total=38,
-                      incidents_covered=0, incidents_total=0, settlements_unknown_population=18,
-                      settlements_unknown_population_covered=0)
+    figures = Figures(
+        population_covered=9000.0,
+        population_total=9000.0,
+        settlements_covered=20,
+        settlements_total=38,
+        incidents_covered=0,
+        incidents_total=0,
+        settlements_unknown_population=18,
+        settlements_unknown_population_covered=0,
+    )
     assert dataclasses.astuple(unknown_population(figures)) == (18, 38, 18)
     assert population_share_text(figures, minutes=60, lang="en") == (
         "100.0% of the known population within 60 min; 18 of 38 settlements have no known population (18 of them "
-        "beyond 60 min)")
+        "beyond 60 min)"
+    )
     assert "у 18 из 38 н. п. численность неизвестна" in population_share_text(figures, minutes=60, lang="ru")
     known = dataclasses.replace(figures, settlements_unknown_population=0, settlements_unknown_population_covered=0)
     assert unknown_population_note(known, minutes=60, lang="ru") == ""
@@ -240,8 +281,10 @@ def test_the_real_classifier_names_against_the_real_settlements():
     classifier = pd.read_csv(SHARED_TURKISTAN / "kato_turkistan_shymkent.csv", dtype=str)
     villages = classifier[classifier["name"].str.match(r"^(с|п|а|г)\.")]
     lines = ["Код КАТО;Наименование;Численность населения"]
-    lines += [f"{c[:3]} {c[3:6]} {c[6:]};{n};{1000 + i:,}".replace(",", " ")
-              for i, (c, n) in enumerate(zip(villages["code"], villages["name"]))]
+    lines += [
+        f"{c[:3]} {c[3:6]} {c[6:]};{n};{1000 + i:,}".replace(",", " ")
+        for i, (c, n) in enumerate(zip(villages["code"], villages["name"]))
+    ]
     result = read_populations("\n".join(lines).encode("utf-8-sig"), filename="kato.csv", region=region)
     counts = {s: result.count(s) for s in ("matched", "ambiguous", "unmatched")}
     assert sum(counts.values()) == len(villages)
@@ -274,11 +317,17 @@ def test_the_pdf_report_states_the_unknown_populations(tiny, tmp_path):
     district = "E"  # neither of its two settlements has a population
     pdf = region_pdf(tiny, [("Base", current_services(tiny))], table, district_id=district, lang="en")
     (tmp_path / "r.pdf").write_bytes(pdf)
-    text = " ".join(subprocess.run(["pdftotext", str(tmp_path / "r.pdf"), "-"], check=True, capture_output=True,
-                                   text=True).stdout.split())
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", str(tmp_path / "r.pdf"), "-"], check=True, capture_output=True, text=True
+        ).stdout.split()
+    )
     assert "population unknown in 2 settlements" in text  # no share of an unknown population is shown
     pdf = region_pdf(tiny, [("Base", current_services(tiny))], table, lang="en")
     (tmp_path / "r.pdf").write_bytes(pdf)
-    text = " ".join(subprocess.run(["pdftotext", str(tmp_path / "r.pdf"), "-"], check=True, capture_output=True,
-                                   text=True).stdout.split())
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", str(tmp_path / "r.pdf"), "-"], check=True, capture_output=True, text=True
+        ).stdout.split()
+    )
     assert "2 of 4 settlements have no known population" in text

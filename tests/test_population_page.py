@@ -29,6 +29,7 @@ def app(tiny_region, tmp_path, monkeypatch):
         at.switch_page(page).run()
         assert not at.exception, at.exception
         return at
+
     return make
 
 
@@ -47,8 +48,11 @@ def test_an_accepted_table_is_stored_reported_and_used_by_the_session(app, tmp_p
     assert "Численность сохранена для 2 н. п.; неоднозначных строк: 0, не сопоставлено: 1." in at.success[0].value
     assert "строка 4: ни один населённый пункт этого региона не называется «Омега»" in texts(at)
     report = at.dataframe[0].value
-    assert list(report["Строка"]) == [2, 3, 4] and list(report["Результат"]) == ["сопоставлено", "сопоставлено",
-                                                                              "не найдено"]
+    assert list(report["Строка"]) == [2, 3, 4] and list(report["Результат"]) == [
+        "сопоставлено",
+        "сопоставлено",
+        "не найдено",
+    ]
     assert "у 0 из 4 н. п. численность неизвестна" in texts(at)
     settlements = at.session_state["_region"].settlements
     assert list(settlements["population"]) == [12000.0, 800.0, 1300.0, 250.0]

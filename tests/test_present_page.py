@@ -18,13 +18,15 @@ def app(monkeypatch, tmp_path):
         monkeypatch.chdir(PROJECT)
         region = load_region(DEFAULT_REGION)
         ScenarioStore(tmp_path / "scenarios.sqlite").create(
-            "Две службы", region.region_id, sites_from_services(region.services)[:2], author="t")
+            "Две службы", region.region_id, sites_from_services(region.services)[:2], author="t"
+        )
         at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
         sign_in_session(at, "tester", role)
         at.run()
         at.switch_page(page).run()
         assert not at.exception, at.exception
         return at
+
     return make
 
 
@@ -46,7 +48,9 @@ def test_presenter_steps_through_the_scenarios(app):
     last = _metrics(at)
     assert "2 из 2" in " ".join(m.value for m in at.markdown) and "Две службы" in " ".join(m.value for m in at.markdown)
     assert at.button[1].disabled
-    assert last != first and int(last["Населённые пункты дальше 60 мин"]) > int(first["Населённые пункты дальше 60 мин"])
+    assert last != first and int(last["Населённые пункты дальше 60 мин"]) > int(
+        first["Населённые пункты дальше 60 мин"]
+    )
     at.button[0].click().run()  # back to the baseline
     assert _metrics(at) == first
 

@@ -40,15 +40,27 @@ def _counts(rows):
 
 
 def test_available_periods_years_and_halves():
-    counts = _counts([("s1", "d1", "2023-H1", 3, False), ("s1", "d1", "2023-H2", 4, False),
-                      ("s2", "d1", "2022", 9, False), ("s2", "d2", "2022-H1", 1, False)])
+    counts = _counts(
+        [
+            ("s1", "d1", "2023-H1", 3, False),
+            ("s1", "d1", "2023-H2", 4, False),
+            ("s2", "d1", "2022", 9, False),
+            ("s2", "d2", "2022-H1", 1, False),
+        ]
+    )
     # 2022 has a whole-year record, so its halves cannot be offered.
     assert available_periods(counts) == ["2023", "2023-H2", "2023-H1", "2022"]
 
 
 def test_aggregate_to_period():
-    counts = _counts([("s1", "d1", "2023-H1", 3, False), ("s1", "d1", "2023-H2", 4, False),
-                      ("s2", "d1", "2023-H1", 6, False), (None, "d2", "2023", 8, False)])
+    counts = _counts(
+        [
+            ("s1", "d1", "2023-H1", 3, False),
+            ("s1", "d1", "2023-H2", 4, False),
+            ("s2", "d1", "2023-H1", 6, False),
+            (None, "d2", "2023", 8, False),
+        ]
+    )
     year = aggregate_to_period(counts, "2023")
     assert year.to_dict("records") == [
         {"settlement_id": None, "district_id": "d2", "count": 8},

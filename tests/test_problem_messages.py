@@ -13,8 +13,15 @@ from geo.errors import Problem, RegionError
 from geo.region import load_region
 from planning.i18n import CATALOG, format_problem
 
-SOURCES = ["geo/region.py", "geo/tabular.py", "geo/incidents.py", "planning/store/intake.py", "planning/scenarios.py",
-           "geo/speeds.py", "planning/store/population.py"]
+SOURCES = [
+    "geo/region.py",
+    "geo/tabular.py",
+    "geo/incidents.py",
+    "planning/store/intake.py",
+    "planning/scenarios.py",
+    "geo/speeds.py",
+    "planning/store/population.py",
+]
 KEY_RE = re.compile(r'key="(\w+)"')
 ENGLISH_WORDS = re.compile(r"\b(expected|negative|values|line|lines|column|Fix|number|empty|cells)\b")
 
@@ -43,8 +50,13 @@ def _problems(region_with, broken: str, as_: str) -> list[Problem]:
     return caught.value.problems
 
 
-@pytest.mark.parametrize("lang, line, column, fix", [("ru", "строка 3", "столбец «population»", "Как исправить:"),
-                                                     ("kk", "жол 3", "«population» бағаны", "Қалай түзетуге болады:")])
+@pytest.mark.parametrize(
+    "lang, line, column, fix",
+    [
+        ("ru", "строка 3", "столбец «population»", "Как исправить:"),
+        ("kk", "жол 3", "«population» бағаны", "Қалай түзетуге болады:"),
+    ],
+)
 def test_a_broken_file_is_reported_in_the_language(region_with, lang, line, column, fix):
     problems = _problems(region_with, "settlements_bad_numbers.csv", "settlements.csv")
     negative = next(p for p in problems if p.key == "negative_values")
@@ -55,16 +67,26 @@ def test_a_broken_file_is_reported_in_the_language(region_with, lang, line, colu
 
 
 def test_more_than_ten_lines_are_cut_in_the_language():
-    problem = Problem("incidents.csv", "counts cannot be negative.", "correct those counts.", column="count",
-                      rows=tuple(range(2, 20)), key="incidents_count_negative")
+    problem = Problem(
+        "incidents.csv",
+        "counts cannot be negative.",
+        "correct those counts.",
+        column="count",
+        rows=tuple(range(2, 20)),
+        key="incidents_count_negative",
+    )
     assert "строки 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 (ещё 8)" in format_problem(problem, "ru")
     assert format_problem(problem, "en") == problem.format()
 
 
 def test_parameters_are_filled_in_and_numbers_follow_the_language():
-    problem = Problem("x.csv", "has about 12,300 rows; at most 10,000 are accepted.",
-                      "aggregate the data (one row per settlement and period) or split the file.",
-                      key="too_many_rows", params=(("rows", 12300), ("limit", 10000)))
+    problem = Problem(
+        "x.csv",
+        "has about 12,300 rows; at most 10,000 are accepted.",
+        "aggregate the data (one row per settlement and period) or split the file.",
+        key="too_many_rows",
+        params=(("rows", 12300), ("limit", 10000)),
+    )
     assert "12\u00a0300" in format_problem(problem, "ru") and "10\u00a0000" in format_problem(problem, "kk")
     assert format_problem(problem, "en") == problem.format()
 

@@ -41,18 +41,28 @@ def test_tiny_region_loads_into_the_canonical_schema(tiny_region):
     assert "districts were assigned from the outlines" in messages
 
 
-@pytest.mark.parametrize("broken, expected", [
-    ("settlements_bad_numbers.csv", ["line 2: column 'population': expected a number",
-                                     "line 3: column 'population': negative values"]),
-    ("settlements_duplicate_ids.csv", ["lines 2, 3: column 'id': duplicate ids"]),
-    ("settlements_outside.csv", ["line 3: points lie outside the region outline"]),
-    ("settlements_swapped.csv", ["lines 2, 3: points fall outside the region, but would fall inside with latitude and "
-                                 "longitude exchanged. Fix: swap the lat and lon columns."]),
-    ("settlements_metres.csv", ["line 2: coordinates are not degrees (they look like projected metres)"]),
-    ("settlements_missing_columns.csv", ["needs coordinate columns lat and lon"]),
-    ("settlements_empty.csv", ["settlements.csv: file is empty."]),
-    ("settlements_header_only.csv", ["settlements.csv: has a header but no data rows."]),
-])
+@pytest.mark.parametrize(
+    "broken, expected",
+    [
+        (
+            "settlements_bad_numbers.csv",
+            ["line 2: column 'population': expected a number", "line 3: column 'population': negative values"],
+        ),
+        ("settlements_duplicate_ids.csv", ["lines 2, 3: column 'id': duplicate ids"]),
+        ("settlements_outside.csv", ["line 3: points lie outside the region outline"]),
+        (
+            "settlements_swapped.csv",
+            [
+                "lines 2, 3: points fall outside the region, but would fall inside with latitude and "
+                "longitude exchanged. Fix: swap the lat and lon columns."
+            ],
+        ),
+        ("settlements_metres.csv", ["line 2: coordinates are not degrees (they look like projected metres)"]),
+        ("settlements_missing_columns.csv", ["needs coordinate columns lat and lon"]),
+        ("settlements_empty.csv", ["settlements.csv: file is empty."]),
+        ("settlements_header_only.csv", ["settlements.csv: has a header but no data rows."]),
+    ],
+)
 def test_bad_settlement_files_are_reported_with_line_column_and_fix(region_with, broken, expected):
     messages = "\n".join(_errors(region_with(broken, as_="settlements.csv")))
     for text in expected:
@@ -65,13 +75,20 @@ def test_every_problem_of_a_file_is_reported_together(region_with):
     assert len(messages) == 2  # the bad number and the negative, not only the first
 
 
-@pytest.mark.parametrize("broken, as_, expected", [
-    ("districts_self_intersecting.geojson", "districts.geojson", "feature 1: invalid outlines (Self-intersection)"),
-    ("districts_point.geojson", "districts.geojson", "feature 1: expected Polygon or MultiPolygon outlines; got Point"),
-    ("districts_duplicate_ids.geojson", "districts.geojson", "features 1, 2: column 'district_id': duplicate ids"),
-    ("boundary_empty.geojson", "boundary.geojson", "boundary.geojson: file is empty (no features)."),
-    ("boundary_truncated.geojson", "boundary.geojson", "boundary.geojson: cannot be read as GeoJSON"),
-])
+@pytest.mark.parametrize(
+    "broken, as_, expected",
+    [
+        ("districts_self_intersecting.geojson", "districts.geojson", "feature 1: invalid outlines (Self-intersection)"),
+        (
+            "districts_point.geojson",
+            "districts.geojson",
+            "feature 1: expected Polygon or MultiPolygon outlines; got Point",
+        ),
+        ("districts_duplicate_ids.geojson", "districts.geojson", "features 1, 2: column 'district_id': duplicate ids"),
+        ("boundary_empty.geojson", "boundary.geojson", "boundary.geojson: file is empty (no features)."),
+        ("boundary_truncated.geojson", "boundary.geojson", "boundary.geojson: cannot be read as GeoJSON"),
+    ],
+)
 def test_bad_outline_files_are_errors(region_with, broken, as_, expected):
     messages = "\n".join(_errors(region_with(broken, as_=as_)))
     assert expected in messages
@@ -101,7 +118,8 @@ def test_missing_required_files(tiny_region):
 def test_unknown_place_kinds_are_warned_not_dropped(tiny_region):
     (tiny_region / "incidents.csv").unlink()
     (tiny_region / "settlements.csv").write_text(
-        "id,name,place,population,lat,lon\nk1,Один,metropolis,10,42.5,68.2\n", encoding="utf-8")
+        "id,name,place,population,lat,lon\nk1,Один,metropolis,10,42.5,68.2\n", encoding="utf-8"
+    )
     region = load_region(tiny_region)
     assert len(region.settlements) == 1 and region.settlements.iloc[0]["kind"] == "unknown"
     assert any("unknown kind (metropolis)" in w.format() for w in region.warnings)
@@ -110,7 +128,8 @@ def test_unknown_place_kinds_are_warned_not_dropped(tiny_region):
 def test_incident_counts_with_bad_values_never_echo_content(tiny_region):
     (tiny_region / "incidents.csv").write_text(
         "settlement,period,count\ns1,2023,5 cases\ns2,2023,-1\ns1,2023,1.5\ns2,2023,\ns9,2023,3\ns1,last spring,3\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     messages = "\n".join(_errors(tiny_region))
     assert "line 2, 5: column 'count': expected a whole number" in messages.replace("lines", "line")
     assert "line 3: column 'count': counts cannot be negative" in messages
@@ -124,7 +143,8 @@ def test_incident_counts_with_bad_values_never_echo_content(tiny_region):
 def test_incident_points_are_aggregated_to_settlements_and_discarded(tiny_region):
     (tiny_region / "incidents.csv").write_text(
         "date,lat,lon,type\n2023-02-01,42.51,68.21,x\n2023-08-01,42.51,68.21,x\n14.03.2024,42.21,68.88,y\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     region = load_region(tiny_region)
     assert set(region.incidents.columns) == set(INCIDENT_COLUMNS)
     rows = {(r.settlement_id, r.period): r.count for r in region.incidents.itertuples()}
@@ -196,4 +216,6 @@ def test_cli_info_missing_folder_exits_2():
 def test_cli_info_on_the_real_fixture():
     done = _cli("info", "--region", str(SHARED_TURKISTAN))
     assert done.returncode == 0
-    assert "districts                        21" in done.stdout and "settlements                      940" in done.stdout
+    assert (
+        "districts                        21" in done.stdout and "settlements                      940" in done.stdout
+    )

@@ -12,9 +12,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import TEST_SECRET, release_of
-from planning.release import (CELL_NOISE, MAX_CELL_NOISE, MAX_UNIT_NOISE, UNIT_NOISE, ReleaseConfigError,
-                              ReleaseSecretStore, cell_noise, counts_behind, deployment_secret, protected_count,
-                              release_for, unit_draws)
+from planning.release import (
+    CELL_NOISE,
+    MAX_CELL_NOISE,
+    MAX_UNIT_NOISE,
+    UNIT_NOISE,
+    ReleaseConfigError,
+    ReleaseSecretStore,
+    cell_noise,
+    counts_behind,
+    deployment_secret,
+    protected_count,
+    release_for,
+    unit_draws,
+)
 
 K = 5
 
@@ -38,16 +49,21 @@ def test_same_cell_same_noise_and_keys_depend_only_on_the_set():
         for subset in itertools.combinations(range(len(counts)), size):
             mask = np.isin(np.arange(len(counts)), subset)
             assert first.text(mask) == again.text(mask) == first.text(list(reversed(subset)))
-    other = release_for(pd.DataFrame({"settlement_id": [f"s{i}" for i in range(8)], "district_id": None,
-                                      "period": "2023", "count": counts}), [f"s{i}" for i in range(8)],
-                        scope="test", secret=b"another deployment's secret!", k=K)
+    other = release_for(
+        pd.DataFrame(
+            {"settlement_id": [f"s{i}" for i in range(8)], "district_id": None, "period": "2023", "count": counts}
+        ),
+        [f"s{i}" for i in range(8)],
+        scope="test",
+        secret=b"another deployment's secret!",
+        k=K,
+    )
     masks = [np.isin(np.arange(8), s) for r in (2, 3, 4) for s in itertools.combinations(range(8), r)]
     assert any(first.text(m) != other.text(m) for m in masks)  # the noise comes from the secret
 
 
 def test_record_keys_do_not_depend_on_the_count():
-    frame = lambda n: pd.DataFrame({"settlement_id": ["a"], "district_id": [None], "period": ["2023-H1"],
-                                    "count": [n]})
+    frame = lambda n: pd.DataFrame({"settlement_id": ["a"], "district_id": [None], "period": ["2023-H1"], "count": [n]})
     keys = {int(release_for(frame(n), ["a"], scope="r", secret=TEST_SECRET, k=K).keys[0]) for n in (1, 2, 30)}
     assert len(keys) == 1
     draws_a, keys_a = unit_draws(TEST_SECRET, "r", [("a", "", "2023-H1")])
@@ -104,12 +120,18 @@ def test_differencing_two_cells_gives_a_protected_value_not_a_count():
 
 
 def test_periods_share_unit_values():
-    frame = pd.DataFrame({"settlement_id": ["a", "a", "b"], "district_id": [None, None, None],
-                          "period": ["2023-H1", "2023-H2", "2023-H1"], "count": [4, 9, 2]})
+    frame = pd.DataFrame(
+        {
+            "settlement_id": ["a", "a", "b"],
+            "district_id": [None, None, None],
+            "period": ["2023-H1", "2023-H2", "2023-H1"],
+            "count": [4, 9, 2],
+        }
+    )
     make = lambda period: release_for(frame, ["a", "b"], scope="r", secret=TEST_SECRET, k=K, period=period)
     year, h1, h2 = make("2023"), make("2023-H1"), make("2023-H2")
     assert (year.protected == h1.protected + h2.protected).all()
-    assert ((year.keys - h1.keys - h2.keys) % 2 ** 32 == 0).all()
+    assert ((year.keys - h1.keys - h2.keys) % 2**32 == 0).all()
     assert year.counts.tolist() == [13, 2]
 
 
@@ -127,4 +149,4 @@ def test_deployment_secret_from_the_database_or_the_environment(tmp_path, monkey
 
 
 def test_cell_noise_follows_the_table():
-    assert [cell_noise(int(share * 2 ** 32)) for share in (0.05, 0.2, 0.5, 0.8, 0.95)] == [-2, -1, 0, 1, 2]
+    assert [cell_noise(int(share * 2**32)) for share in (0.05, 0.2, 0.5, 0.8, 0.95)] == [-2, -1, 0, 1, 2]

@@ -16,8 +16,10 @@ from planning.baseline import baseline_services, current_services
 from planning.i18n import fmt_number, t
 from planning.render.report import area_label, incident_pair, key_figures, region_pdf
 
-pytestmark = pytest.mark.skipif(not shutil.which("pdftoppm") or not shutil.which("pdftotext"),
-                                reason="poppler-utils (pdftoppm, pdftotext) not installed: `make chromium`")
+pytestmark = pytest.mark.skipif(
+    not shutil.which("pdftoppm") or not shutil.which("pdftotext"),
+    reason="poppler-utils (pdftoppm, pdftotext) not installed: `make chromium`",
+)
 K = 5
 
 
@@ -27,8 +29,7 @@ def _pages(pdf: bytes, tmp_path: Path) -> list[str]:
     subprocess.run(["pdftoppm", "-r", "40", "-png", str(path), str(tmp_path / "page")], check=True)
     pngs = sorted(tmp_path.glob("page-*.png"))
     assert pngs and all(p.stat().st_size > 1000 for p in pngs)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
-                          text=True).stdout
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
     pages = text.split("\f")
     pages = [p for p in pages if p.strip()]
     assert len(pages) == len(pngs)

@@ -19,7 +19,6 @@ from planning.render import webmap
 from planning.roadfiles import RegionWriteError, cache_status, check_writable, import_road_file, road_file_name
 
 
-
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch, tmp_path):
     monkeypatch.setenv("QORGAU_SCENARIO_DB", str(tmp_path / "qorgau.sqlite"))  # never the user's data dir

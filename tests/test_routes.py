@@ -45,7 +45,9 @@ def test_route_of_a_village_runs_along_the_roads_to_its_service(hand):
     assert path.minutes == pytest.approx((AB + BC + CD) / 60, abs=1 / 60)
     assert path.minutes == pytest.approx(times.minutes[0], rel=1e-12)
     lat_lon = path.lat_lon()
-    assert lat_lon[0] == pytest.approx((42.50, 68.0), abs=1e-6) and lat_lon[-1] == pytest.approx((42.53, 68.0), abs=1e-6)
+    assert lat_lon[0] == pytest.approx((42.50, 68.0), abs=1e-6) and lat_lon[-1] == pytest.approx(
+        (42.53, 68.0), abs=1e-6
+    )
     assert np.all(np.diff([lat for lat, _ in lat_lon]) > 0)  # northwards all the way, no detour
     assert route(hand, times, 2) is None  # not connected: no route
     plain = nearest_service_minutes(hand, villages, services, analysis_crs=CRS)
@@ -62,7 +64,8 @@ def test_every_route_on_a_real_network_is_the_shortest_path(tmp_path, name, crs)
     rng = np.random.default_rng(7)
     nodes = rng.choice(network.n_nodes, 48, replace=False)
     lon, lat = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(
-        network.x_m[nodes] + rng.normal(0, 100, 48), network.y_m[nodes] + rng.normal(0, 100, 48))
+        network.x_m[nodes] + rng.normal(0, 100, 48), network.y_m[nodes] + rng.normal(0, 100, 48)
+    )
     villages = points("settlement_id", [f"v{i}" for i in range(40)], list(zip(lon[:40], lat[:40])))
     services = points("service_id", [f"s{i}" for i in range(8)], list(zip(lon[40:], lat[40:])))
     times = nearest_service_minutes(network, villages, services, analysis_crs=crs, keep_routes=True)

@@ -136,8 +136,12 @@ def _save_many(path: str, scenario_id: int, author: str, count: int) -> None:
     for i in range(count):
         while True:  # an editor that meets a conflict reloads and saves again on the newest version
             try:
-                store.save(scenario_id, [Site(f"{author}-{i}", f"{author} save {i}", "permanent", 43.0, 68.0)],
-                           author=author, base_version=store.load(scenario_id).version)
+                store.save(
+                    scenario_id,
+                    [Site(f"{author}-{i}", f"{author} save {i}", "permanent", 43.0, 68.0)],
+                    author=author,
+                    base_version=store.load(scenario_id).version,
+                )
                 break
             except ScenarioConflict:
                 continue
@@ -147,8 +151,10 @@ def test_two_processes_saving_at_once_lose_nothing(tmp_path):
     path = tmp_path / "scenarios.sqlite"
     scenario_id = ScenarioStore(path).create("Shared", "turkistan", [CENTRE]).scenario_id
     context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=_save_many, args=(str(path), scenario_id, author, SAVES_PER_PROCESS))
-               for author in ("p1", "p2")]
+    workers = [
+        context.Process(target=_save_many, args=(str(path), scenario_id, author, SAVES_PER_PROCESS))
+        for author in ("p1", "p2")
+    ]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -207,8 +213,11 @@ def test_two_stores_saving_from_the_same_version_conflict_and_merge_keeps_both(t
     # merge: Bek's change applied again on the newest version; the taken id is replaced, Ana's site stays
     newest = bek.load(scenario_id)
     merged = bek.save(scenario_id, apply_edit(newest.sites, bek_edit), author="bek", base_version=newest.version)
-    assert [(s.service_id, s.name) for s in merged.sites] == [("c1", "Turkistan centre"), ("site-1", "Ana's site"),
-                                                              ("site-2", "Bek's site")]
+    assert [(s.service_id, s.name) for s in merged.sites] == [
+        ("c1", "Turkistan centre"),
+        ("site-1", "Ana's site"),
+        ("site-2", "Bek's site"),
+    ]
     # an undo also names what it undoes: Ana's view is stale now
     with pytest.raises(ScenarioConflict, match="changed by bek"):
         ana.undo(scenario_id, author="ana", base_version=saved.version)

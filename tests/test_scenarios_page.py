@@ -11,7 +11,6 @@ from planning.analysis import incident_release
 from planning.scenarios import SCENARIO_DB_ENV_VAR, ScenarioStore
 
 
-
 @pytest.fixture
 def db(tmp_path, monkeypatch):
     path = tmp_path / "qorgau.sqlite"
@@ -73,6 +72,7 @@ def test_compare_page_needs_two_scenarios_then_compares(db):
         base = store.list_scenarios("tiny")
     sites = list(base[0].sites)
     from planning.scenarios import Site
+
     store.create("Plus Gamma", "tiny", sites + [Site("g", "Gamma team", "permanent", 42.5, 68.7)], author="t")
     at = _page("pages/compare.py", "planner")
     summary = at.success[0].value
@@ -236,8 +236,12 @@ def test_a_save_meeting_a_newer_version_says_who_and_offers_reload_or_merge(db):
     store = ScenarioStore(db)
     (scenario,) = store.list_scenarios("tiny")
     # another planner saves a site while this page shows version 1
-    store.save(scenario.scenario_id, [*scenario.sites, Site("b1", "Bek's site", "permanent", 42.3, 68.1)],
-               author="bek", base_version=1)
+    store.save(
+        scenario.scenario_id,
+        [*scenario.sites, Site("b1", "Bek's site", "permanent", 42.3, 68.1)],
+        author="bek",
+        base_version=1,
+    )
     _add_gamma(at)
     assert not at.exception, at.exception
     assert store.load(scenario.scenario_id).version == 2  # nothing saved over Bek's version

@@ -55,8 +55,11 @@ def app(user: str | None = None, *, page: str | None = None) -> AppTest:
 
 
 def texts(at: AppTest) -> str:
-    parts = [e.value for kind in ("title", "markdown", "info", "error", "warning", "success", "caption", "code")
-             for e in getattr(at, kind)]
+    parts = [
+        e.value
+        for kind in ("title", "markdown", "info", "error", "warning", "success", "caption", "code")
+        for e in getattr(at, kind)
+    ]
     return "\n".join(str(p) for p in parts)
 
 
@@ -114,11 +117,19 @@ def test_password_sign_in_opens_the_home_page_and_is_audited(users):
     assert access.entries(users, user="pat")[0].action == "sign-in"
 
 
-@pytest.mark.parametrize("user, page, allowed", [
-    ("pat", "pages/upload.py", True), ("vera", "pages/upload.py", False), ("boss", "pages/upload.py", False),
-    ("boss", "pages/admin.py", True), ("pat", "pages/admin.py", False), ("vera", "pages/admin.py", False),
-    ("vera", "pages/home.py", True), ("vera", "pages/map.py", True),
-])
+@pytest.mark.parametrize(
+    "user, page, allowed",
+    [
+        ("pat", "pages/upload.py", True),
+        ("vera", "pages/upload.py", False),
+        ("boss", "pages/upload.py", False),
+        ("boss", "pages/admin.py", True),
+        ("pat", "pages/admin.py", False),
+        ("vera", "pages/admin.py", False),
+        ("vera", "pages/home.py", True),
+        ("vera", "pages/map.py", True),
+    ],
+)
 def test_each_role_is_offered_only_its_pages_and_each_page_checks_the_role(users, user, page, allowed):
     at = app(user)
     if allowed:
@@ -166,7 +177,9 @@ def test_admin_creates_changes_resets_and_deletes_users(users):
     at.selectbox[0].set_value("planner")
     at.button(key="FormSubmitter:create_user-Создать").click().run()
     password = _temporary_password(at)
-    assert access.authenticate(users, "nurlan", password) == access.User("nurlan", "planner", None, must_change_password=True)
+    assert access.authenticate(users, "nurlan", password) == access.User(
+        "nurlan", "planner", None, must_change_password=True
+    )
 
     at.selectbox[1].set_value("nurlan").run()  # the role field then shows nurlan's role
     assert at.selectbox[2].value == "planner"

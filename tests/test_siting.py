@@ -72,6 +72,7 @@ def _district_ok(district_of_site, district_of_fixed, required):
         present = {int(district_of_site[j]) for j in subset} | {int(d) for d in district_of_fixed}
         candidates = {int(d) for d in district_of_site}
         return all(d in present for d in required if d in candidates or d in present)
+
     return ok
 
 
@@ -100,10 +101,12 @@ def test_maximal_coverage_exact_is_the_enumerated_optimum(seed, n_fixed, add):
     minutes, fixed, demand = _instance(seed, n_fixed=n_fixed)
     best = _best_mclp(minutes, fixed, demand, add)
 
-    exact = maximal_coverage(minutes, demand, add=add, threshold_minutes=THRESHOLD_MINUTES,
-                             fixed_minutes=fixed, method="exact")
-    greedy = maximal_coverage(minutes, demand, add=add, threshold_minutes=THRESHOLD_MINUTES,
-                              fixed_minutes=fixed, lp_bound=True)
+    exact = maximal_coverage(
+        minutes, demand, add=add, threshold_minutes=THRESHOLD_MINUTES, fixed_minutes=fixed, method="exact"
+    )
+    greedy = maximal_coverage(
+        minutes, demand, add=add, threshold_minutes=THRESHOLD_MINUTES, fixed_minutes=fixed, lp_bound=True
+    )
 
     assert exact.status == "optimal" and exact.gap == 0.0
     assert exact.objective == pytest.approx(best)
@@ -157,11 +160,14 @@ def test_p_median_exact_is_the_enumerated_optimum_with_unreachable_pairs(seed, n
 @pytest.mark.parametrize("model", ["mclp", "lscp", "pmedian"])
 def test_greedy_gap_to_the_exact_optimum_is_reported(model):
     # the classic trap: C covers four settlements, but A and B together cover all six
-    serves = np.array([
-        [1, 1, 1, 0, 0, 0],  # A
-        [0, 0, 0, 1, 1, 1],  # B
-        [1, 1, 0, 1, 1, 0],  # C
-    ], dtype=bool)
+    serves = np.array(
+        [
+            [1, 1, 1, 0, 0, 0],  # A
+            [0, 0, 0, 1, 1, 1],  # B
+            [1, 1, 0, 1, 1, 0],  # C
+        ],
+        dtype=bool,
+    )
     minutes = np.where(serves, 10.0, 60.0)
     demand = np.ones(6)
     greedy, exact = (_run(model, minutes, demand, method=method) for method in ("greedy", "exact"))
@@ -193,8 +199,13 @@ def test_every_required_district_gets_a_service(method, seed):
     district_of_fixed = np.array([4])
     required = {1, 3, 4, 9}  # 4 holds the existing site; 9 has no candidate
     ok = _district_ok(district_of_site, district_of_fixed, required)
-    options = dict(fixed_minutes=fixed, method=method, district_of_site=district_of_site,
-                   district_of_fixed=district_of_fixed, require_districts=required)
+    options = dict(
+        fixed_minutes=fixed,
+        method=method,
+        district_of_site=district_of_site,
+        district_of_fixed=district_of_fixed,
+        require_districts=required,
+    )
 
     results = [
         maximal_coverage(minutes, demand, add=3, threshold_minutes=THRESHOLD_MINUTES, **options),
@@ -214,16 +225,28 @@ def test_every_required_district_gets_a_service(method, seed):
 def test_more_required_districts_than_sites_to_add_is_an_error():
     minutes, _, demand = _instance(0)
     with pytest.raises(SitingError, match="required districts") as error:
-        maximal_coverage(minutes, demand, add=1, threshold_minutes=THRESHOLD_MINUTES,
-                         district_of_site=np.arange(8) % 4, require_districts={0, 1})
+        maximal_coverage(
+            minutes,
+            demand,
+            add=1,
+            threshold_minutes=THRESHOLD_MINUTES,
+            district_of_site=np.arange(8) % 4,
+            require_districts={0, 1},
+        )
     assert isinstance(error.value, QorgauError) and isinstance(error.value, ValueError)
 
 
 def test_a_district_constraint_needs_the_district_of_every_site():
     minutes, fixed, demand = _instance(0, n_fixed=1)
     with pytest.raises(SitingError, match="district_of_fixed"):
-        set_cover(minutes, demand, threshold_minutes=THRESHOLD_MINUTES, fixed_minutes=fixed,
-                  district_of_site=np.zeros(8, int), require_districts={0})
+        set_cover(
+            minutes,
+            demand,
+            threshold_minutes=THRESHOLD_MINUTES,
+            fixed_minutes=fixed,
+            district_of_site=np.zeros(8, int),
+            require_districts={0},
+        )
 
 
 # --- fixed sites, edge cases -------------------------------------------------------------------------------------
@@ -234,8 +257,9 @@ def test_fixed_sites_are_never_moved_and_always_count(method):
     minutes, _, demand = _instance(5)
     best_single = max(range(8), key=lambda j: _mclp_value(minutes, np.empty((0, 14)), demand, (j,)))
     fixed = minutes[[best_single]]  # the best candidate already exists
-    result = maximal_coverage(minutes, demand, add=2, threshold_minutes=THRESHOLD_MINUTES,
-                              fixed_minutes=fixed, method=method)
+    result = maximal_coverage(
+        minutes, demand, add=2, threshold_minutes=THRESHOLD_MINUTES, fixed_minutes=fixed, method=method
+    )
     assert best_single not in result.chosen  # a copy of an existing site adds nothing
     assert result.objective == pytest.approx(_mclp_value(minutes, fixed, demand, result.chosen))
     assert result.objective >= _mclp_value(minutes, fixed, demand, ())
@@ -269,22 +293,25 @@ def test_p_median_counts_a_settlement_only_unchosen_sites_reach_as_unserved():
 @pytest.mark.parametrize("method", ["greedy", "exact"])
 def test_more_sites_to_add_than_candidates(method):
     minutes, fixed, demand = _instance(11, n_candidates=3, n_fixed=1)
-    result = maximal_coverage(minutes, demand, add=10, threshold_minutes=THRESHOLD_MINUTES,
-                              fixed_minutes=fixed, method=method)
+    result = maximal_coverage(
+        minutes, demand, add=10, threshold_minutes=THRESHOLD_MINUTES, fixed_minutes=fixed, method=method
+    )
     assert len(result.chosen) <= 3
     assert result.objective == pytest.approx(_mclp_value(minutes, fixed, demand, range(3)))
     assert result.gap == 0.0
     median = p_median(minutes, demand, add=10, fixed_minutes=fixed, method=method)
-    assert median.objective == pytest.approx(_pmedian_value(minutes, fixed, demand, range(3),
-                                                            median.unserved_penalty_minutes))
+    assert median.objective == pytest.approx(
+        _pmedian_value(minutes, fixed, demand, range(3), median.unserved_penalty_minutes)
+    )
 
 
 @pytest.mark.parametrize("method", ["greedy", "exact"])
 def test_nothing_to_add_when_all_demand_is_already_covered(method):
     minutes, _, demand = _instance(3)
     fixed = np.zeros((1, 14), dtype=np.float32)  # an existing site next to every settlement
-    mclp = maximal_coverage(minutes, demand, add=3, threshold_minutes=THRESHOLD_MINUTES,
-                            fixed_minutes=fixed, method=method)
+    mclp = maximal_coverage(
+        minutes, demand, add=3, threshold_minutes=THRESHOLD_MINUTES, fixed_minutes=fixed, method=method
+    )
     lscp = set_cover(minutes, demand, threshold_minutes=THRESHOLD_MINUTES, fixed_minutes=fixed, method=method)
     median = p_median(minutes, demand, add=3, fixed_minutes=fixed, method=method)
     assert mclp.chosen == lscp.chosen == median.chosen == ()
@@ -293,11 +320,13 @@ def test_nothing_to_add_when_all_demand_is_already_covered(method):
 
 
 def test_gains_explain_each_pick_in_order():
-    minutes = np.array([
-        [10.0, 10.0, 99.0, 99.0],
-        [99.0, 10.0, 10.0, 99.0],
-        [99.0, 99.0, 99.0, 10.0],
-    ])
+    minutes = np.array(
+        [
+            [10.0, 10.0, 99.0, 99.0],
+            [99.0, 10.0, 10.0, 99.0],
+            [99.0, 99.0, 99.0, 10.0],
+        ]
+    )
     demand = np.array([100.0, 50.0, 80.0, 5.0])
     for method in ("greedy", "exact"):
         result = maximal_coverage(minutes, demand, add=3, threshold_minutes=30.0, method=method)
@@ -361,12 +390,15 @@ def test_demand_blend_mixes_shares():
     assert only_population.weights == pytest.approx(population / population.sum())
 
 
-@pytest.mark.parametrize("options", [
-    dict(mode="incidents"),
-    dict(mode="crowd"),
-    dict(mode="blend", incident_weight=1.5),
-    dict(mode="blend", underreporting_factor=0.5),
-])
+@pytest.mark.parametrize(
+    "options",
+    [
+        dict(mode="incidents"),
+        dict(mode="crowd"),
+        dict(mode="blend", incident_weight=1.5),
+        dict(mode="blend", underreporting_factor=0.5),
+    ],
+)
 def test_demand_rejects_what_it_cannot_use(options):
     with pytest.raises(SitingError):
         demand_weights([1.0, 2.0], None if options.get("mode") == "incidents" else [0, 1], **options)
@@ -397,11 +429,13 @@ def test_exact_maximal_coverage_equals_spopt():
     from spopt.locate import MCLP
 
     minutes, fixed, demand = _spopt_instance()
-    ours = maximal_coverage(minutes, demand, add=4, threshold_minutes=THRESHOLD_MINUTES, fixed_minutes=fixed,
-                            method="exact")
+    ours = maximal_coverage(
+        minutes, demand, add=4, threshold_minutes=THRESHOLD_MINUTES, fixed_minutes=fixed, method="exact"
+    )
     cost, predefined = _spopt_inputs(minutes, fixed)
-    theirs = MCLP.from_cost_matrix(cost, demand, THRESHOLD_MINUTES, p_facilities=4 + len(fixed),
-                                   predefined_facilities_arr=predefined)
+    theirs = MCLP.from_cost_matrix(
+        cost, demand, THRESHOLD_MINUTES, p_facilities=4 + len(fixed), predefined_facilities_arr=predefined
+    )
     theirs.solve(pulp.PULP_CBC_CMD(msg=False))
     assert ours.objective == pytest.approx(pulp.value(theirs.problem.objective))
 
@@ -427,7 +461,6 @@ def test_exact_p_median_equals_spopt():
     minutes, fixed, demand = _instance(2024, n_candidates=30, n_settlements=80, n_fixed=3, cutoff_minutes=math.inf)
     ours = p_median(minutes, demand, add=4, fixed_minutes=fixed, method="exact")
     cost, predefined = _spopt_inputs(minutes, fixed)  # spopt multiplies every pair: it needs finite minutes
-    theirs = PMedian.from_cost_matrix(cost, demand, p_facilities=4 + len(fixed),
-                                      predefined_facilities_arr=predefined)
+    theirs = PMedian.from_cost_matrix(cost, demand, p_facilities=4 + len(fixed), predefined_facilities_arr=predefined)
     theirs.solve(pulp.PULP_CBC_CMD(msg=False))
     assert ours.objective == pytest.approx(pulp.value(theirs.problem.objective), rel=1e-6)

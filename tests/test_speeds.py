@@ -7,13 +7,37 @@ import pytest
 from geo.speeds import ADJUSTMENTS, DEFAULT_PROFILE, SpeedProfile, parse_maxspeed
 
 
-@pytest.mark.parametrize(("text", "kmh"), [
-    ("60", 60.0), ("60 km/h", 60.0), ("60kmh", 60.0), (" 90 kph ", 90.0), ("30 mph", 30 * 1.609344),
-    ("RU:rural", 90.0), ("RU:urban", 60.0), ("ru:motorway", 110.0), ("KZ:rural", 110.0), ("KZ:urban", 60.0),
-    ("RU:living_street", 20.0), ("walk", 5.0), ("60;80", 60.0), ("80; 60", 60.0), (["50", "70"], 50.0),
-    ("RU:zone20", 20.0), ("none", None), ("signals", None), ("variable", None), ("fast", None), ("", None),
-    ("0", None), ("999", None), (None, None), (float("nan"), None), ("60;signals", 60.0),
-])
+@pytest.mark.parametrize(
+    ("text", "kmh"),
+    [
+        ("60", 60.0),
+        ("60 km/h", 60.0),
+        ("60kmh", 60.0),
+        (" 90 kph ", 90.0),
+        ("30 mph", 30 * 1.609344),
+        ("RU:rural", 90.0),
+        ("RU:urban", 60.0),
+        ("ru:motorway", 110.0),
+        ("KZ:rural", 110.0),
+        ("KZ:urban", 60.0),
+        ("RU:living_street", 20.0),
+        ("walk", 5.0),
+        ("60;80", 60.0),
+        ("80; 60", 60.0),
+        (["50", "70"], 50.0),
+        ("RU:zone20", 20.0),
+        ("none", None),
+        ("signals", None),
+        ("variable", None),
+        ("fast", None),
+        ("", None),
+        ("0", None),
+        ("999", None),
+        (None, None),
+        (float("nan"), None),
+        ("60;signals", 60.0),
+    ],
+)
 def test_parse_maxspeed_all_forms(text, kmh):
     result = parse_maxspeed(text)
     if kmh is None:
@@ -55,8 +79,18 @@ def test_profile_validation():
 
 
 def test_every_kazakh_class_has_a_speed_and_describe_names_it():
-    classes = ["motorway", "trunk", "primary", "secondary", "tertiary", "unclassified", "residential",
-               "service", "track", "living_street"]
+    classes = [
+        "motorway",
+        "trunk",
+        "primary",
+        "secondary",
+        "tertiary",
+        "unclassified",
+        "residential",
+        "service",
+        "track",
+        "living_street",
+    ]
     for c in classes + [f"{c}_link" for c in classes[:5]]:
         assert DEFAULT_PROFILE.speeds_kmh[c] > 0
     assert DEFAULT_PROFILE.describe().startswith("speed profile 'kazakhstan'")

@@ -11,8 +11,17 @@ import pytest
 from conftest import BROKEN, DATA, SHARED_TURKISTAN, TINY, needs_shared
 from geo.errors import RegionError, ValidationError
 from geo.region import load_region
-from geo.speeds import (DEFAULT_PROFILE, KAZAKHSTAN_SPEEDS_KMH, SPEEDS_FILE_NAME, SpeedProfile, folder_speed_profile,
-                        load_speed_profile, speed_profile_from_table, speeds_table, write_speeds_csv)
+from geo.speeds import (
+    DEFAULT_PROFILE,
+    KAZAKHSTAN_SPEEDS_KMH,
+    SPEEDS_FILE_NAME,
+    SpeedProfile,
+    folder_speed_profile,
+    load_speed_profile,
+    speed_profile_from_table,
+    speeds_table,
+    write_speeds_csv,
+)
 from planning.analysis import SiteMinutes, describe_profile, speed_profile_of
 from planning.i18n import LANGUAGES, format_problem
 
@@ -32,21 +41,31 @@ def test_a_file_replaces_the_speeds_of_the_classes_it_lists(tmp_path):
     assert profile.speed_kmh("track", surface="asphalt", maxspeed="60") == 18.0  # maxspeed ignored on tracks
 
 
-@pytest.mark.parametrize(("name", "expected", "ignored"), [
-    ("speeds_cp1251_semicolon.csv", {"primary": 72.5, "track": 18.0, "secondary": 60.0}, {"track"}),
-    ("speeds_utf8_bom_tab.csv", {"tertiary": 45.0, "unclassified": 35.5}, {"tertiary"}),
-])
+@pytest.mark.parametrize(
+    ("name", "expected", "ignored"),
+    [
+        ("speeds_cp1251_semicolon.csv", {"primary": 72.5, "track": 18.0, "secondary": 60.0}, {"track"}),
+        ("speeds_utf8_bom_tab.csv", {"tertiary": 45.0, "unclassified": 35.5}, {"tertiary"}),
+    ],
+)
 def test_the_usual_encodings_and_delimiters_are_read(name, expected, ignored):
     profile = load_speed_profile(SPEEDS / name)
     assert {k: profile.speeds_kmh[k] for k in expected} == expected
     assert profile.maxspeed_ignored == frozenset(ignored)
 
 
-@pytest.mark.parametrize("profile", [
-    DEFAULT_PROFILE,
-    SpeedProfile(name="speeds.csv", speeds_kmh={**KAZAKHSTAN_SPEEDS_KMH, "primary": 62.5, "track": 1 / 3 * 50},
-                 maxspeed_ignored={"track", "service"}, source="region"),
-])
+@pytest.mark.parametrize(
+    "profile",
+    [
+        DEFAULT_PROFILE,
+        SpeedProfile(
+            name="speeds.csv",
+            speeds_kmh={**KAZAKHSTAN_SPEEDS_KMH, "primary": 62.5, "track": 1 / 3 * 50},
+            maxspeed_ignored={"track", "service"},
+            source="region",
+        ),
+    ],
+)
 def test_write_then_load_gives_the_same_profile(tmp_path, profile):
     path = write_speeds_csv(profile, tmp_path / "speeds.csv")
     again = load_speed_profile(path, source="region")
@@ -70,18 +89,21 @@ def test_the_table_is_what_the_file_holds():
 
 
 # --- validation: deliberately broken files ------------------------------------------------------------------------
-@pytest.mark.parametrize(("name", "key", "column", "rows"), [
-    ("speeds_unknown_class.csv", "speeds_class_unknown", "highway", (3, 4)),
-    ("speeds_repeated_class.csv", "speeds_class_repeated", "highway", (2, 4)),
-    ("speeds_bad_speeds.csv", "speeds_not_number", "speed_kmh", (2, 3)),
-    ("speeds_bad_speeds.csv", "speeds_not_positive", "speed_kmh", (4, 5)),
-    ("speeds_bad_speeds.csv", "speeds_absurd", "speed_kmh", (6, 7)),
-    ("speeds_bad_yes_no.csv", "speeds_yes_no", "use_maxspeed", (2,)),
-    ("speeds_missing_column.csv", "speeds_columns", None, ()),
-    ("speeds_missing_column.csv", "speeds_unknown_columns", None, ()),
-    ("speeds_empty.csv", "table_empty", None, ()),
-    ("speeds_header_only.csv", "no_data_rows", None, ()),
-])
+@pytest.mark.parametrize(
+    ("name", "key", "column", "rows"),
+    [
+        ("speeds_unknown_class.csv", "speeds_class_unknown", "highway", (3, 4)),
+        ("speeds_repeated_class.csv", "speeds_class_repeated", "highway", (2, 4)),
+        ("speeds_bad_speeds.csv", "speeds_not_number", "speed_kmh", (2, 3)),
+        ("speeds_bad_speeds.csv", "speeds_not_positive", "speed_kmh", (4, 5)),
+        ("speeds_bad_speeds.csv", "speeds_absurd", "speed_kmh", (6, 7)),
+        ("speeds_bad_yes_no.csv", "speeds_yes_no", "use_maxspeed", (2,)),
+        ("speeds_missing_column.csv", "speeds_columns", None, ()),
+        ("speeds_missing_column.csv", "speeds_unknown_columns", None, ()),
+        ("speeds_empty.csv", "table_empty", None, ()),
+        ("speeds_header_only.csv", "no_data_rows", None, ()),
+    ],
+)
 def test_broken_files_name_the_file_line_column_and_fix(name, key, column, rows):
     with pytest.raises(ValidationError) as caught:
         load_speed_profile(BROKEN / name)
@@ -140,18 +162,40 @@ def test_describe_names_a_changed_class_beyond_the_main_ones():
     assert "unclassified 33" in profile.describe() and "unclassified" not in DEFAULT_PROFILE.describe()
 
 
-@pytest.mark.parametrize(("lang", "builtin", "region", "file", "partly"), [
-    ("ru", "встроенные скорости для Казахстана", "скорости из speeds.csv региона", "скорости из файла my.csv",
-     "ограничения maxspeed учтены, кроме: track"),
-    ("kk", "Қазақстанға арналған кірістірілген жылдамдықтар", "өңірдің speeds.csv файлындағы жылдамдықтар",
-     "my.csv файлындағы жылдамдықтар", "maxspeed шектеулері ескерілген, мыналардан басқа: track"),
-    ("en", "built-in speeds for Kazakhstan", "speeds from the region's speeds.csv", "speeds from the file my.csv",
-     "maxspeed tags used except on track"),
-])
+@pytest.mark.parametrize(
+    ("lang", "builtin", "region", "file", "partly"),
+    [
+        (
+            "ru",
+            "встроенные скорости для Казахстана",
+            "скорости из speeds.csv региона",
+            "скорости из файла my.csv",
+            "ограничения maxspeed учтены, кроме: track",
+        ),
+        (
+            "kk",
+            "Қазақстанға арналған кірістірілген жылдамдықтар",
+            "өңірдің speeds.csv файлындағы жылдамдықтар",
+            "my.csv файлындағы жылдамдықтар",
+            "maxspeed шектеулері ескерілген, мыналардан басқа: track",
+        ),
+        (
+            "en",
+            "built-in speeds for Kazakhstan",
+            "speeds from the region's speeds.csv",
+            "speeds from the file my.csv",
+            "maxspeed tags used except on track",
+        ),
+    ],
+)
 def test_the_source_of_the_speeds_is_stated_in_the_readers_language(lang, builtin, region, file, partly):
     assert builtin in describe_profile(DEFAULT_PROFILE, lang)
-    regional = SpeedProfile(name="speeds.csv", source="region", maxspeed_ignored={"track"},
-                            speeds_kmh={**KAZAKHSTAN_SPEEDS_KMH, "primary": 62.5})
+    regional = SpeedProfile(
+        name="speeds.csv",
+        source="region",
+        maxspeed_ignored={"track"},
+        speeds_kmh={**KAZAKHSTAN_SPEEDS_KMH, "primary": 62.5},
+    )
     text = describe_profile(regional.with_adjustments("winter"), lang)
     assert region in text and partly in text and ("62,5" if lang != "en" else "62.5") in text
     assert file in describe_profile(SpeedProfile(name="my.csv", source="file"), lang)
@@ -192,8 +236,9 @@ def test_a_broken_speeds_file_makes_the_region_say_so(tiny_with_speeds):
 def test_the_real_region_reads_its_speeds_file(tmp_path):
     folder = tmp_path / "turkistan"
     shutil.copytree(SHARED_TURKISTAN, folder)
-    (folder / SPEEDS_FILE_NAME).write_bytes("highway;speed_kmh;use_maxspeed\r\ntrunk;85;да\r\ntrack;15;нет\r\n"
-                                            .encode("cp1251"))
+    (folder / SPEEDS_FILE_NAME).write_bytes(
+        "highway;speed_kmh;use_maxspeed\r\ntrunk;85;да\r\ntrack;15;нет\r\n".encode("cp1251")
+    )
     region = load_region(folder)
     assert len(region.settlements) == 940
     profile = speed_profile_of(region)

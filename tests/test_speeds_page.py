@@ -46,8 +46,11 @@ def _texts(elements) -> str:
 
 def _edit(at, **cells):
     """Seed the editor's edit state as the browser sends it: {row: {column: value}}."""
-    at.session_state[EDITOR] = {"edited_rows": {ROW[name]: change for name, change in cells.items()},
-                                "added_rows": [], "deleted_rows": []}
+    at.session_state[EDITOR] = {
+        "edited_rows": {ROW[name]: change for name, change in cells.items()},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
 
 
 def test_a_planner_edits_and_saves_the_speeds_and_travel_times_follow(monkeypatch, tiny_roads):

@@ -48,8 +48,9 @@ def test_candidates_by_population_district_centre_and_upload(tiny, default):
     centres = candidate_sites(default[0], source="district_centres")
     services = default[0].services
     assert len(centres) == len(services)
-    assert set(zip(centres.geometry.x.round(5), centres.geometry.y.round(5))) == \
-        set(zip(services.geometry.x.round(5), services.geometry.y.round(5)))
+    assert set(zip(centres.geometry.x.round(5), centres.geometry.y.round(5))) == set(
+        zip(services.geometry.x.round(5), services.geometry.y.round(5))
+    )
     # without a declared baseline and without outlines, towns of 10,000 or more stand in for district centres
     bare = dataclasses.replace(default[0], meta={}, districts=default[0].districts.iloc[:0])
     big = candidate_sites(bare, source="district_centres")
@@ -61,8 +62,17 @@ def test_tiny_mclp_picks_beta_with_its_people_and_suppressed_incidents(tiny):
     incidents = incident_release(region, secret=TEST_SECRET, k=5)
     candidates = candidate_sites(region, source="population", min_population=500)
     for method in ("greedy", "exact"):
-        result = suggest(region, region.services, minutes, candidates, model="mclp", add=2, threshold_minutes=30,
-                         incidents=incidents, method=method)
+        result = suggest(
+            region,
+            region.services,
+            minutes,
+            candidates,
+            model="mclp",
+            add=2,
+            threshold_minutes=30,
+            incidents=incidents,
+            method=method,
+        )
         assert [p.settlement_id for p in result.picks] == ["s2"]  # s1 holds the fixed site already
         pick = result.picks[0]
         assert (pick.gain_people, pick.gain_incidents, pick.gain_settlements) == (800.0, "<5", 1)  # 2 in s2
@@ -82,16 +92,17 @@ def test_fixed_sites_are_kept_and_never_suggested(default):
     assert not {(round(p.lat, 5), round(p.lon, 5)) for p in result.picks} & fixed_positions
     assert result.bound_kind == "optimal" and result.gap is not None and result.gap >= 0
     sites = suggested_sites(sites_from_services(base), result, name_prefix="Suggested: ")
-    assert sites[:len(base)] == sites_from_services(base)  # the base sites, untouched, first
-    assert [s.service_id for s in sites[len(base):]] == ["suggested-01", "suggested-02", "suggested-03"]
-    assert all(s.kind == "permanent" and s.name.startswith("Suggested: ") for s in sites[len(base):])
+    assert sites[: len(base)] == sites_from_services(base)  # the base sites, untouched, first
+    assert [s.service_id for s in sites[len(base) :]] == ["suggested-01", "suggested-02", "suggested-03"]
+    assert all(s.kind == "permanent" and s.name.startswith("Suggested: ") for s in sites[len(base) :])
     assert len(base) == len(region.services)  # input not mutated
 
 
 def test_lscp_reports_unreachable_settlements_instead_of_failing(default):
     region, minutes = default
-    result = suggest(region, region.services, minutes, candidate_sites(region), model="lscp", threshold_minutes=30,
-                     method="exact")
+    result = suggest(
+        region, region.services, minutes, candidate_sites(region), model="lscp", threshold_minutes=30, method="exact"
+    )
     assert result.status == "optimal" and result.objective == len(result.picks)
     covered = np.asarray(minutes.rows(region.services)).min(axis=0) <= 30
     for pick in result.picks:
@@ -107,13 +118,23 @@ def test_district_option_puts_a_service_in_every_district(tiny):
     free = suggest(region, region.services, minutes, candidates, model="mclp", add=1, threshold_minutes=30)
     assert [p.settlement_id for p in free.picks] == ["c-beta"]
     for method in ("greedy", "exact"):
-        forced = suggest(region, region.services, minutes, candidates, model="mclp", add=1, threshold_minutes=30,
-                         every_district=True, method=method)
+        forced = suggest(
+            region,
+            region.services,
+            minutes,
+            candidates,
+            model="mclp",
+            add=1,
+            threshold_minutes=30,
+            every_district=True,
+            method=method,
+        )
         assert [p.settlement_id for p in forced.picks] == ["c-delta"] and forced.picks[0].district_id == "E"
     # with candidates only in W, district E cannot be served: reported, not a failure
     only_west = candidate_sites(region, source="population", min_population=500)
-    result = suggest(region, region.services, minutes, only_west, model="mclp", add=1, threshold_minutes=30,
-                     every_district=True)
+    result = suggest(
+        region, region.services, minutes, only_west, model="mclp", add=1, threshold_minutes=30, every_district=True
+    )
     assert result.districts_without_candidates == ("E",)
 
 
@@ -125,13 +146,15 @@ def test_bad_requests_are_explained(tiny):
     with pytest.raises(SitingError, match="no candidate"):
         suggest(region, region.services, minutes, candidates.iloc[:0], model="lscp", threshold_minutes=30)
     with pytest.raises(QorgauError, match="incidents"):
-        suggest(region, region.services, minutes, candidates, model="mclp", add=1, threshold_minutes=30,
-                demand="incidents")
+        suggest(
+            region, region.services, minutes, candidates, model="mclp", add=1, threshold_minutes=30, demand="incidents"
+        )
 
 
 def test_cli_json_on_the_default_region(capsys):
-    code = main(["suggest", "--region", str(DEFAULT_REGION), "--model", "mclp", "--add", "3", "--minutes", "30",
-                 "--json"])
+    code = main(
+        ["suggest", "--region", str(DEFAULT_REGION), "--model", "mclp", "--add", "3", "--minutes", "30", "--json"]
+    )
     assert code == 0
     out = json.loads(capsys.readouterr().out)
     assert out["model"] == "mclp" and out["method"] == "greedy" and len(out["chosen"]) == 3
@@ -144,20 +167,39 @@ def test_cli_json_on_the_default_region(capsys):
 def test_cli_exact_with_a_scenario_file_and_districts(tmp_path, capsys):
     scenario = tmp_path / "sites.csv"
     scenario.write_text("id,name,kind,lat,lon\nx,Alpha,permanent,42.5,68.2\n", encoding="utf-8")
-    code = main(["suggest", "--region", str(TINY), "--model", "lscp", "--minutes", "60", "--scenario", str(scenario),
-                 "--candidates", "district_centres", "--every-district", "--exact", "--json"])
+    code = main(
+        [
+            "suggest",
+            "--region",
+            str(TINY),
+            "--model",
+            "lscp",
+            "--minutes",
+            "60",
+            "--scenario",
+            str(scenario),
+            "--candidates",
+            "district_centres",
+            "--every-district",
+            "--exact",
+            "--json",
+        ]
+    )
     assert code == 0
     out = json.loads(capsys.readouterr().out)
     assert out["status"] == "optimal" and [c["settlement_id"] for c in out["chosen"]] == ["s3"]
     assert out["unreachable_settlements"] == ["s4"]
 
 
-@pytest.mark.parametrize("argv, code", [
-    (["--model", "mclp", "--minutes", "30"], 2),  # mclp without --add
-    (["--model", "lscp", "--minutes", "30", "--candidates", "upload"], 2),  # no --candidates-file
-    # a missing file is invalid input (issue 12): exit 2, naming the argument
-    (["--model", "mclp", "--add", "1", "--minutes", "30", "--demand", "blend", "--scenario", "missing.csv"], 2),
-])
+@pytest.mark.parametrize(
+    "argv, code",
+    [
+        (["--model", "mclp", "--minutes", "30"], 2),  # mclp without --add
+        (["--model", "lscp", "--minutes", "30", "--candidates", "upload"], 2),  # no --candidates-file
+        # a missing file is invalid input (issue 12): exit 2, naming the argument
+        (["--model", "mclp", "--add", "1", "--minutes", "30", "--demand", "blend", "--scenario", "missing.csv"], 2),
+    ],
+)
 def test_cli_exit_codes(argv, code, capsys):
     assert main(["suggest", "--region", str(TINY), *argv]) == code
     assert "error" in capsys.readouterr().err
@@ -175,8 +217,24 @@ def test_cli_gains_with_incident_demand_come_from_the_release(tmp_path, capsys):
     as is the objective."""
     candidate = tmp_path / "one.csv"
     candidate.write_bytes(b"id,name,kind,lat,lon\nat-beta,Beta site,permanent,42.6,68.4\n")
-    argv = ["suggest", "--region", str(TINY), "--model", "mclp", "--add", "1", "--minutes", "5", "--demand",
-            "incidents", "--candidates", "upload", "--candidates-file", str(candidate), "--json"]
+    argv = [
+        "suggest",
+        "--region",
+        str(TINY),
+        "--model",
+        "mclp",
+        "--add",
+        "1",
+        "--minutes",
+        "5",
+        "--demand",
+        "incidents",
+        "--candidates",
+        "upload",
+        "--candidates-file",
+        str(candidate),
+        "--json",
+    ]
     assert main(argv) == 0
     out = json.loads(capsys.readouterr().out)
     region = load_region(TINY)
@@ -194,10 +252,18 @@ def test_page_gains_never_show_a_raw_count(tiny):
     region, minutes = tiny
     release = incident_release(region, secret=TEST_SECRET, k=5)
     candidates = candidate_sites(region, source="upload", upload=UPLOAD)
-    for model, demand in (("mclp", "incidents"), ("lscp", "incidents"), ("pmedian", "incidents"),
-                          ("mclp", "blend")):
-        result = suggest(region, region.services, minutes, candidates.iloc[:1], model=model, add=1,
-                         threshold_minutes=5, demand=demand, incidents=release)
+    for model, demand in (("mclp", "incidents"), ("lscp", "incidents"), ("pmedian", "incidents"), ("mclp", "blend")):
+        result = suggest(
+            region,
+            region.services,
+            minutes,
+            candidates.iloc[:1],
+            model=model,
+            add=1,
+            threshold_minutes=5,
+            demand=demand,
+            incidents=release,
+        )
         for pick in result.picks:
             assert pick.gain_incidents == release.text([1])
             if model != "pmedian" and demand == "incidents":

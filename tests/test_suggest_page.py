@@ -11,7 +11,6 @@ from planning.scenarios import ScenarioStore
 from planning.siting import DEMAND_MODES
 
 
-
 def _page(monkeypatch, tmp_path, region, role="planner") -> AppTest:
     monkeypatch.setenv("QORGAU_REGION", str(region))
     monkeypatch.setenv("QORGAU_SCENARIO_DB", str(tmp_path / "scenarios.sqlite"))

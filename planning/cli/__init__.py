@@ -26,12 +26,18 @@ from geo.errors import QorgauError, ValidationError
 from planning.i18n import LANGUAGES, t
 
 COMMANDS = {
-    "info": "planning.cli.region", "build-default": "planning.cli.region",
-    "create-admin": "planning.cli.admin", "audit": "planning.cli.admin", "import-incidents": "planning.cli.admin",
-    "travel-times": "planning.cli.travel", "isochrones": "planning.cli.travel",
+    "info": "planning.cli.region",
+    "build-default": "planning.cli.region",
+    "create-admin": "planning.cli.admin",
+    "audit": "planning.cli.admin",
+    "import-incidents": "planning.cli.admin",
+    "travel-times": "planning.cli.travel",
+    "isochrones": "planning.cli.travel",
     "download-osm": "planning.cli.download",
-    "report": "planning.cli.report", "map": "planning.cli.report",
-    "coverage": "planning.cli.coverage", "compare": "planning.cli.coverage",
+    "report": "planning.cli.report",
+    "map": "planning.cli.report",
+    "coverage": "planning.cli.coverage",
+    "compare": "planning.cli.coverage",
     "suggest": "planning.cli.suggest",
 }
 """Command name → the module that registers it (its one-line help is ``cli.cmd.<name>`` in the catalog)."""
@@ -43,7 +49,9 @@ LOCALE_FALLBACK_LANGUAGE = "en"
 
 
 ARGPARSE_MESSAGES = {
-    "usage: ": "cli.ap.usage", "options": "cli.ap.options", "positional arguments": "cli.ap.positional",
+    "usage: ": "cli.ap.usage",
+    "options": "cli.ap.options",
+    "positional arguments": "cli.ap.positional",
     "show this help message and exit": "cli.ap.help",
     "the following arguments are required: %s": "cli.ap.required",
     "invalid choice: %(value)r (choose from %(choices)s)": "cli.ap.choice",
@@ -111,8 +119,13 @@ def argparse_speaking(lang: str):
 def _lang_in(argv: list[str]) -> str | None:
     """The value of ``--lang`` in ``argv`` when it is one of :data:`LANGUAGES` (else argparse complains later)."""
     for i, word in enumerate(argv):
-        value = argv[i + 1] if word == "--lang" and i + 1 < len(argv) else word.partition("=")[2] \
-            if word.startswith("--lang=") else None
+        value = (
+            argv[i + 1]
+            if word == "--lang" and i + 1 < len(argv)
+            else word.partition("=")[2]
+            if word.startswith("--lang=")
+            else None
+        )
         if value in LANGUAGES:
             return value
     return None
@@ -137,8 +150,9 @@ def build_parser(command: str | None = None, *, lang: str | None = None) -> argp
     lang = lang or locale_language()
     parser = _Parser(prog="python -m planning", description=t("cli.description", lang), lang=lang)
     parser.add_argument("--lang", choices=LANGUAGES, default=lang, help=t("cli.arg.lang", lang))
-    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
-                                       parser_class=functools.partial(_Parser, lang=lang))
+    subparsers = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=functools.partial(_Parser, lang=lang)
+    )
     if command in COMMANDS:
         importlib_module(COMMANDS[command]).register(subparsers, lang)
     else:

@@ -79,13 +79,31 @@ def _verify(path: Path, lang: str) -> int:
         if not report.chained:
             print(t("cli.audit.unchained", lang, what=report.spec.what, rows=str(report.rows)))
         elif report.intact:
-            head = (t("cli.audit.head", lang, column=report.spec.order_column, position=str(report.head_position),
-                      hash=report.head_hash) if report.head_hash else "")
+            head = (
+                t(
+                    "cli.audit.head",
+                    lang,
+                    column=report.spec.order_column,
+                    position=str(report.head_position),
+                    hash=report.head_hash,
+                )
+                if report.head_hash
+                else ""
+            )
             print(t("cli.audit.intact", lang, what=report.spec.what, rows=str(report.rows), head=head))
         else:
             broken += 1
-            print(t("cli.audit.broken", lang, message=report.first_break.message, rows=str(report.rows),
-                    table=report.spec.table, path=str(path)), file=sys.stderr)
+            print(
+                t(
+                    "cli.audit.broken",
+                    lang,
+                    message=report.first_break.message,
+                    rows=str(report.rows),
+                    table=report.spec.table,
+                    path=str(path),
+                ),
+                file=sys.stderr,
+            )
     return 1 if broken else 0
 
 
@@ -96,12 +114,27 @@ def _import_incidents(args) -> int:
 
     lang = args.lang
     region = load_region(args.region)
-    result = ingest_incidents(args.file.read_bytes(), filename=args.file.name, region=region,
-                              store=IncidentStore(args.db), user=args.user, mode=args.mode)
+    result = ingest_incidents(
+        args.file.read_bytes(),
+        filename=args.file.name,
+        region=region,
+        store=IncidentStore(args.db),
+        user=args.user,
+        mode=args.mode,
+    )
     if not result.accepted:
         raise ValidationError(list(result.problems))
     for message in result.messages(lang):
         print(t("cli.warning", lang, message=message), file=sys.stderr)
-    print(t("cli.import.stored", lang, n=result.counts_stored, layout=result.layout, rows=result.rows,
-            periods=", ".join(result.periods), batch=str(result.batch_id)))
+    print(
+        t(
+            "cli.import.stored",
+            lang,
+            n=result.counts_stored,
+            layout=result.layout,
+            rows=result.rows,
+            periods=", ".join(result.periods),
+            batch=str(result.batch_id),
+        )
+    )
     return 0

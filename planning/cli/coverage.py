@@ -9,14 +9,27 @@ Incident figures are printed as cells of the one protected release (``"<5"`` whe
 
 from __future__ import annotations
 
-from planning.cli import (command_parser, db_argument, minutes_type, print_json, region_argument, scenario_argument,
-                          speeds_argument)
+from planning.cli import (
+    command_parser,
+    db_argument,
+    minutes_type,
+    print_json,
+    region_argument,
+    scenario_argument,
+    speeds_argument,
+)
 from planning.i18n import fmt_number, t
 
 DEFAULT_THRESHOLDS_TEXT = "30,60"
 """planning.coverage.DEFAULT_THRESHOLDS_MINUTES as typed (a test checks they agree; importing it costs a second)."""
-FIGURE_KEYS = ("population_covered", "population_total", "settlements_covered", "settlements_total",
-               "settlements_unknown_population", "settlements_unknown_population_covered")
+FIGURE_KEYS = (
+    "population_covered",
+    "population_total",
+    "settlements_covered",
+    "settlements_total",
+    "settlements_unknown_population",
+    "settlements_unknown_population_covered",
+)
 """Figures printed as numbers; ``incidents_covered`` and ``incidents_total`` are printed as display strings."""
 CHANGE_KEYS = ("population_covered", "settlements_covered")
 """Figures whose difference ``compare`` prints (incident differences could reveal a hidden count)."""
@@ -44,8 +57,13 @@ def register(subparsers, lang: str | None = None) -> None:
 
 def _common(parser, lang: str) -> None:
     parse = minutes_type(lang)
-    parser.add_argument("--minutes", type=parse, default=parse(DEFAULT_THRESHOLDS_TEXT), metavar="M[,M...]",
-                        help=t("cli.arg.thresholds", lang, default=DEFAULT_THRESHOLDS_TEXT))
+    parser.add_argument(
+        "--minutes",
+        type=parse,
+        default=parse(DEFAULT_THRESHOLDS_TEXT),
+        metavar="M[,M...]",
+        help=t("cli.arg.thresholds", lang, default=DEFAULT_THRESHOLDS_TEXT),
+    )
     parser.add_argument("--json", action="store_true", help=t("cli.arg.json", lang))
     speeds_argument(parser, lang)
 
@@ -69,10 +87,15 @@ def coverage_report(cov, *, k: int) -> dict:
     shown = shown_incidents(cov)
 
     def figures(area, incidents_covered: dict[str, str], incidents_total: str) -> dict:
-        return {key: {**{name: getattr(area.within[key], name) for name in FIGURE_KEYS},
-                      "population_share": area.within[key].population_share,
-                      "incidents_covered": incidents_covered[key], "incidents_total": incidents_total}
-                for key in area.within}
+        return {
+            key: {
+                **{name: getattr(area.within[key], name) for name in FIGURE_KEYS},
+                "population_share": area.within[key].population_share,
+                "incidents_covered": incidents_covered[key],
+                "incidents_total": incidents_total,
+            }
+            for key in area.within
+        }
 
     return {
         "small_count_k": k,
@@ -80,9 +103,13 @@ def coverage_report(cov, *, k: int) -> dict:
         "median_minutes": cov.region.median_minutes,
         "p90_minutes": cov.region.p90_minutes,
         "districts": {
-            district: {"thresholds": figures(area, {key: shown.covered[key][district] for key in area.within},
-                                             shown.total[district]),
-                       "median_minutes": area.median_minutes, "p90_minutes": area.p90_minutes}
+            district: {
+                "thresholds": figures(
+                    area, {key: shown.covered[key][district] for key in area.within}, shown.total[district]
+                ),
+                "median_minutes": area.median_minutes,
+                "p90_minutes": area.p90_minutes,
+            }
             for district, area in cov.districts.items()
         },
     }
@@ -99,8 +126,15 @@ def _coverage(args) -> int:
     name, services = scenario_services(region, args.scenario, args, lang)
     site_minutes = site_minutes_for(region, profile=speed_profile_of(region, speeds_file=args.speeds))
     result = evaluate(region, services, site_minutes, incidents=incident_release(region), thresholds=args.minutes)
-    report = {"region": region.region_id, "scenario": name, "services": len(services), "method": result.method,
-              "method_description": result.description, "method_text": site_minutes.describe(lang), **coverage_report(result.coverage, k=small_count_k())}
+    report = {
+        "region": region.region_id,
+        "scenario": name,
+        "services": len(services),
+        "method": result.method,
+        "method_description": result.description,
+        "method_text": site_minutes.describe(lang),
+        **coverage_report(result.coverage, k=small_count_k()),
+    }
     if district is not None:
         report["districts"] = {d: v for d, v in report["districts"].items() if d == district}
         report["district"] = district
@@ -124,28 +158,49 @@ def _compare(args) -> int:
     incidents = incident_release(region)
     k = small_count_k()
     named = [scenario_services(region, value, args, lang) for value in (args.scenario_a, args.scenario_b)]
-    results = [evaluate(region, services, site_minutes, incidents=incidents, thresholds=args.minutes)
-               for _, services in named]
+    results = [
+        evaluate(region, services, site_minutes, incidents=incidents, thresholds=args.minutes) for _, services in named
+    ]
     comparison = compare(results[0].coverage, results[1].coverage)
     settlements = region.settlements
     names = (named[0][0], named[1][0])
     report = {
-        "region": region.region_id, "method": results[0].method, "method_description": results[0].description,
+        "region": region.region_id,
+        "method": results[0].method,
+        "method_description": results[0].description,
         "method_text": site_minutes.describe(lang),
         "a": {"file": str(args.scenario_a), "name": names[0], **coverage_report(results[0].coverage, k=k)},
         "b": {"file": str(args.scenario_b), "name": names[1], **coverage_report(results[1].coverage, k=k)},
-        "median_minutes": vars(comparison.median_minutes), "p90_minutes": vars(comparison.p90_minutes),
+        "median_minutes": vars(comparison.median_minutes),
+        "p90_minutes": vars(comparison.p90_minutes),
         "thresholds": {
-            key: {**{name: vars(within.figures[name]) for name in CHANGE_KEYS},
-                  "population_share_pp": vars(within.population_share_pp),
-                  "summary": comparison_sentence(results[0], results[1], name_a=names[0], name_b=names[1],
-                                                 lang=lang, threshold_minutes=within.threshold_minutes),
-                  **{side: [{"settlement_id": settlements["settlement_id"].iloc[c.index],
-                             "name": settlements["name"].iloc[c.index],
-                             "district_id": settlements["district_id"].iloc[c.index],
-                             "minutes_a": c.minutes_a, "minutes_b": c.minutes_b, "population": c.population,
-                             "incidents": c.incidents} for c in changes]
-                     for side, changes in (("gained", within.gained), ("lost", within.lost))}}
+            key: {
+                **{name: vars(within.figures[name]) for name in CHANGE_KEYS},
+                "population_share_pp": vars(within.population_share_pp),
+                "summary": comparison_sentence(
+                    results[0],
+                    results[1],
+                    name_a=names[0],
+                    name_b=names[1],
+                    lang=lang,
+                    threshold_minutes=within.threshold_minutes,
+                ),
+                **{
+                    side: [
+                        {
+                            "settlement_id": settlements["settlement_id"].iloc[c.index],
+                            "name": settlements["name"].iloc[c.index],
+                            "district_id": settlements["district_id"].iloc[c.index],
+                            "minutes_a": c.minutes_a,
+                            "minutes_b": c.minutes_b,
+                            "population": c.population,
+                            "incidents": c.incidents,
+                        }
+                        for c in changes
+                    ]
+                    for side, changes in (("gained", within.gained), ("lost", within.lost))
+                },
+            }
             for key, within in comparison.within.items()
         },
     }
@@ -164,8 +219,13 @@ def _number(value, lang: str) -> str:
 
 
 def _minutes(value, lang: str) -> str:
-    return (t("cli.unreachable", lang) if value == float("inf") else "-" if value is None or value != value
-            else fmt_number(value, lang, decimals=1))
+    return (
+        t("cli.unreachable", lang)
+        if value == float("inf")
+        else "-"
+        if value is None or value != value
+        else fmt_number(value, lang, decimals=1)
+    )
 
 
 def _share(value, lang: str) -> str:
@@ -174,48 +234,78 @@ def _share(value, lang: str) -> str:
 
 def _coverage_text(report: dict, lang: str) -> str:
     k = report["small_count_k"]
-    lines = [t("cli.cov.head", lang, region=report["region"], scenario=report["scenario"], n=report["services"]),
-             t("cli.method", lang, method=t(f"cli.method.{report['method']}", lang),
-               description=report["method_text"]),
-             t("cli.cov.median", lang, median=_minutes(report["median_minutes"], lang),
-               p90=_minutes(report["p90_minutes"], lang)),
-             t("cli.cov.small_counts", lang, k=str(k))]
-    header = (f"{t('cli.col.district', lang):<24}{t('cli.col.population', lang):>24}{t('cli.col.share', lang):>8}"
-              f"{t('cli.col.settlements', lang):>14}{t('cli.col.incidents', lang):>14}"
-              f"{t('cli.col.unknown_population', lang):>16}")
+    lines = [
+        t("cli.cov.head", lang, region=report["region"], scenario=report["scenario"], n=report["services"]),
+        t("cli.method", lang, method=t(f"cli.method.{report['method']}", lang), description=report["method_text"]),
+        t(
+            "cli.cov.median",
+            lang,
+            median=_minutes(report["median_minutes"], lang),
+            p90=_minutes(report["p90_minutes"], lang),
+        ),
+        t("cli.cov.small_counts", lang, k=str(k)),
+    ]
+    header = (
+        f"{t('cli.col.district', lang):<24}{t('cli.col.population', lang):>24}{t('cli.col.share', lang):>8}"
+        f"{t('cli.col.settlements', lang):>14}{t('cli.col.incidents', lang):>14}"
+        f"{t('cli.col.unknown_population', lang):>16}"
+    )
     for key, region_figures in report["thresholds"].items():
         lines += ["", t("cli.cov.within", lang, minutes=key), header]
         rows = [] if "district" in report else [(t("cli.col.region", lang), region_figures)]
         rows += [(d, v["thresholds"][key]) for d, v in report["districts"].items()]
         for name, f in rows:
-            lines.append(f"{str(name)[:23]:<24}"
-                         f"{_number(f['population_covered'], lang) + ' / ' + _number(f['population_total'], lang):>24}"
-                         f"{_share(f['population_share'], lang):>8}"
-                         f"{str(f['settlements_covered']) + ' / ' + str(f['settlements_total']):>14}"
-                         f"{f['incidents_covered'] + ' / ' + f['incidents_total']:>14}"
-                         f"{f['settlements_unknown_population']:>16}")
+            lines.append(
+                f"{str(name)[:23]:<24}"
+                f"{_number(f['population_covered'], lang) + ' / ' + _number(f['population_total'], lang):>24}"
+                f"{_share(f['population_share'], lang):>8}"
+                f"{str(f['settlements_covered']) + ' / ' + str(f['settlements_total']):>14}"
+                f"{f['incidents_covered'] + ' / ' + f['incidents_total']:>14}"
+                f"{f['settlements_unknown_population']:>16}"
+            )
     return "\n".join(lines)
 
 
 def _compare_text(report: dict, lang: str) -> str:
-    lines = [t("cli.cmp.head", lang, region=report["region"], a=report["a"]["name"], b=report["b"]["name"]),
-             t("cli.method", lang, method=t(f"cli.method.{report['method']}", lang),
-               description=report["method_text"]),
-             t("cli.cmp.median", lang, a=_minutes(report["median_minutes"]["a"], lang),
-               b=_minutes(report["median_minutes"]["b"], lang))]
+    lines = [
+        t("cli.cmp.head", lang, region=report["region"], a=report["a"]["name"], b=report["b"]["name"]),
+        t("cli.method", lang, method=t(f"cli.method.{report['method']}", lang), description=report["method_text"]),
+        t(
+            "cli.cmp.median",
+            lang,
+            a=_minutes(report["median_minutes"]["a"], lang),
+            b=_minutes(report["median_minutes"]["b"], lang),
+        ),
+    ]
     for key, within in report["thresholds"].items():
         people, places = within["population_covered"], within["settlements_covered"]
-        lines += ["", t("cli.cmp.within", lang, minutes=key, summary=within["summary"]),
-                  "  " + t("cli.cmp.people", lang, a=_number(people["a"], lang), b=_number(people["b"], lang),
-                           difference=_signed(people["difference"], lang)),
-                  "  " + t("cli.cmp.places", lang, a=_number(places["a"], lang), b=_number(places["b"], lang),
-                           difference=_signed(places["difference"], lang))]
+        lines += [
+            "",
+            t("cli.cmp.within", lang, minutes=key, summary=within["summary"]),
+            "  "
+            + t(
+                "cli.cmp.people",
+                lang,
+                a=_number(people["a"], lang),
+                b=_number(people["b"], lang),
+                difference=_signed(people["difference"], lang),
+            ),
+            "  "
+            + t(
+                "cli.cmp.places",
+                lang,
+                a=_number(places["a"], lang),
+                b=_number(places["b"], lang),
+                difference=_signed(places["difference"], lang),
+            ),
+        ]
         for side in ("gained", "lost"):
             for c in within[side]:
-                lines.append(f"  {t('cli.cmp.' + side, lang):<10}{str(c['name'])[:30]:<31}"
-                             f"{_minutes(c['minutes_a'], lang):>12} -> {_minutes(c['minutes_b'], lang):<12} "
-                             + t("cli.cmp.change", lang, population=_number(c["population"], lang),
-                                 incidents=c["incidents"]))
+                lines.append(
+                    f"  {t('cli.cmp.' + side, lang):<10}{str(c['name'])[:30]:<31}"
+                    f"{_minutes(c['minutes_a'], lang):>12} -> {_minutes(c['minutes_b'], lang):<12} "
+                    + t("cli.cmp.change", lang, population=_number(c["population"], lang), incidents=c["incidents"])
+                )
     return "\n".join(lines)
 
 

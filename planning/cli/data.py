@@ -92,8 +92,13 @@ def sites_file_services(region, path: Path):
     """A sites CSV (the columns of services.csv) read and checked against the region, as services."""
     from geo.region import read_services, region_outline
 
-    return read_services(Path(path), name=Path(path).name, outline=region_outline(region), districts=region.districts,
-                         analysis_crs=region.analysis_crs)
+    return read_services(
+        Path(path),
+        name=Path(path).name,
+        outline=region_outline(region),
+        districts=region.districts,
+        analysis_crs=region.analysis_crs,
+    )
 
 
 def district_id(region, value: str | None) -> str | None:

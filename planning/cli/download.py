@@ -28,8 +28,11 @@ def _download(args) -> int:
     from geo.osm import download_region
     from geo.region import load_region, outline_degrees  # imported after the check: offline, fail at once
 
-    written = download_region(args.region, outline_degrees(load_region(args.region)),
-                              progress=lambda fraction, message: _note(f"[{fraction:4.0%}] {message}"))
+    written = download_region(
+        args.region,
+        outline_degrees(load_region(args.region)),
+        progress=lambda fraction, message: _note(f"[{fraction:4.0%}] {message}"),
+    )
     for kind, path in written.items():
         _note(t("cli.download.written", args.lang, kind=kind, path=str(path)))
     return 0

@@ -21,13 +21,11 @@ def register(subparsers, lang: str | None = None) -> None:
 
     build = command_parser(subparsers, "build-default", lang)
     build.add_argument("--out", type=Path, default=DEFAULT_REGION_DIR, metavar="DIR", help=t("cli.arg.out_dir", lang))
-    build.add_argument("--source", type=Path, default=None, metavar="DIR",
-                       help=t("cli.arg.default_source", lang))
+    build.add_argument("--source", type=Path, default=None, metavar="DIR", help=t("cli.arg.default_source", lang))
     build.set_defaults(handler=_build)
 
 
-INFO_LINES = ("districts", "settlements", "services", "incidents", "population_total",
-              "settlements_without_population")
+INFO_LINES = ("districts", "settlements", "services", "incidents", "population_total", "settlements_without_population")
 """The counts ``info`` prints, in order (labels ``cli.info.<key>``)."""
 
 
@@ -37,7 +35,9 @@ def district_rows(region) -> list[dict]:
 
     rows = []
     for _, row in region.districts.iterrows():
-        names = {c: row[c] for c in NAME_COLUMNS if c in region.districts.columns and isinstance(row[c], str) and row[c]}
+        names = {
+            c: row[c] for c in NAME_COLUMNS if c in region.districts.columns and isinstance(row[c], str) and row[c]
+        }
         rows.append({"district_id": str(row["district_id"]), **names})
     return rows
 
@@ -73,10 +73,16 @@ def _build(args) -> int:
 
     figures = build_default_region(Path(args.out), source_dir=Path(args.source or DEFAULT_SOURCE_DIR))
     print(t("cli.wrote", lang=args.lang, path=str(args.out)))
-    print(f"  {figures['settlements']} settlements in {figures['districts']} districts, "
-          f"{figures['services']} baseline services")
-    print(f"  KATO codes: {figures['kato_matched']} matched, {figures['kato_ambiguous']} ambiguous, "
-          f"{figures['kato_unmatched']} unmatched (listed in {Path(args.out) / 'kato_unmatched.csv'})")
-    print(f"  population: {figures['population_osm']} from OSM, {figures['population_geonames']} from GeoNames, "
-          f"{figures['population_unknown']} unknown")
+    print(
+        f"  {figures['settlements']} settlements in {figures['districts']} districts, "
+        f"{figures['services']} baseline services"
+    )
+    print(
+        f"  KATO codes: {figures['kato_matched']} matched, {figures['kato_ambiguous']} ambiguous, "
+        f"{figures['kato_unmatched']} unmatched (listed in {Path(args.out) / 'kato_unmatched.csv'})"
+    )
+    print(
+        f"  population: {figures['population_osm']} from OSM, {figures['population_geonames']} from GeoNames, "
+        f"{figures['population_unknown']} unknown"
+    )
     return 0

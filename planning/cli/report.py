@@ -27,8 +27,9 @@ def register(subparsers, lang: str | None = None) -> None:
     region_argument(report, lang)
     scenario_argument(report, lang)
     report.add_argument("--district", metavar="NAME|ID", help=t("cli.arg.district", lang))
-    report.add_argument("--incident-level", choices=INCIDENT_LEVELS, default="district",
-                        help=t("cli.arg.incident_level", lang))
+    report.add_argument(
+        "--incident-level", choices=INCIDENT_LEVELS, default="district", help=t("cli.arg.incident_level", lang)
+    )
     report.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help=t("cli.arg.out_pdf", lang))
     speeds_argument(report, lang)
     report.set_defaults(handler=_report)
@@ -67,8 +68,15 @@ def _report(args: argparse.Namespace) -> int:
     district = district_id(region, args.district)  # before the work: a wrong name fails at once
     scenarios = _scenarios(region, args, args.lang)
     region, minutes, incidents = _setup(args, region)
-    pdf = region_pdf(region, scenarios, minutes, lang=args.lang, incidents=incidents,
-                     district_id=district, incident_level=args.incident_level)
+    pdf = region_pdf(
+        region,
+        scenarios,
+        minutes,
+        lang=args.lang,
+        incidents=incidents,
+        district_id=district,
+        incident_level=args.incident_level,
+    )
     args.out.write_bytes(pdf)
     print(args.out)
     return 0
@@ -82,8 +90,14 @@ def _map(args: argparse.Namespace) -> int:
     region, minutes, incidents = _setup(args)
     _, services = _scenarios(region, args, args.lang)[-1]
     result = evaluate(region, services, minutes, incidents=incidents)
-    fmap = scenario_map(region, result, bands=service_bands(region, services, minutes.network), lang=args.lang,
-                        k=small_count_k(), method_description=minutes.describe(args.lang))
+    fmap = scenario_map(
+        region,
+        result,
+        bands=service_bands(region, services, minutes.network),
+        lang=args.lang,
+        k=small_count_k(),
+        method_description=minutes.describe(args.lang),
+    )
     args.out.write_text(standalone_html(fmap), encoding="utf-8")
     print(args.out)
     return 0

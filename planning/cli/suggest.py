@@ -10,8 +10,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from planning.cli import (UsageError, command_parser, existing_file, print_json, region_argument, scenario_argument,
-                          speeds_argument)
+from planning.cli import (
+    UsageError,
+    command_parser,
+    existing_file,
+    print_json,
+    region_argument,
+    scenario_argument,
+    speeds_argument,
+)
 from planning.i18n import t
 
 CANDIDATE_SOURCES = ("population", "district_centres", "upload")
@@ -34,17 +41,19 @@ def register(subparsers, lang: str | None = None) -> None:
     parser.add_argument("--demand", choices=sorted(DEMAND_MODES), default="population", help=t("cli.arg.demand", lang))
     parser.add_argument("--incident-weight", type=float, default=0.5, help=t("cli.arg.incident_weight", lang))
     parser.add_argument("--underreporting", type=float, default=1.0, help=t("cli.arg.underreporting", lang))
-    parser.add_argument("--candidates", choices=CANDIDATE_SOURCES, default="population",
-                        help=t("cli.arg.candidates", lang))
-    parser.add_argument("--min-population", type=float, default=DEFAULT_MIN_POPULATION,
-                        help=t("cli.arg.min_population", lang))
-    parser.add_argument("--candidates-file", type=existing_file(lang), metavar="FILE.csv",
-                        help=t("cli.arg.candidates_file", lang))
+    parser.add_argument(
+        "--candidates", choices=CANDIDATE_SOURCES, default="population", help=t("cli.arg.candidates", lang)
+    )
+    parser.add_argument(
+        "--min-population", type=float, default=DEFAULT_MIN_POPULATION, help=t("cli.arg.min_population", lang)
+    )
+    parser.add_argument(
+        "--candidates-file", type=existing_file(lang), metavar="FILE.csv", help=t("cli.arg.candidates_file", lang)
+    )
     parser.add_argument("--every-district", action="store_true", help=t("cli.arg.every_district", lang))
     method = parser.add_mutually_exclusive_group()
     method.add_argument("--exact", dest="method", action="store_const", const="exact", help=t("cli.arg.exact", lang))
-    method.add_argument("--greedy", dest="method", action="store_const", const="greedy",
-                        help=t("cli.arg.greedy", lang))
+    method.add_argument("--greedy", dest="method", action="store_const", const="greedy", help=t("cli.arg.greedy", lang))
     parser.add_argument("--json", action="store_true", help=t("cli.arg.json_table", lang))
     speeds_argument(parser, lang)
     parser.set_defaults(handler=_suggest, method="greedy")
@@ -63,33 +72,72 @@ def _suggest(args: argparse.Namespace) -> int:
     region = open_region(args, lang)
     _, services = scenario_services(region, args.scenario, args, lang)
     upload = args.candidates_file.read_bytes() if args.candidates_file is not None else None
-    candidates = candidate_sites(region, source="upload" if upload is not None else args.candidates,
-                                 min_population=args.min_population, upload=upload,
-                                 upload_name=args.candidates_file.name if upload is not None else "candidates.csv")
+    candidates = candidate_sites(
+        region,
+        source="upload" if upload is not None else args.candidates,
+        min_population=args.min_population,
+        upload=upload,
+        upload_name=args.candidates_file.name if upload is not None else "candidates.csv",
+    )
     site_minutes = site_minutes_for(region, profile=speed_profile_of(region, speeds_file=args.speeds))
     incidents = incident_release(region)
-    result = suggest(region, services, site_minutes, candidates, model=args.model, threshold_minutes=args.minutes,
-                     add=args.add, demand=args.demand, incidents=incidents, incident_weight=args.incident_weight,
-                     underreporting_factor=args.underreporting, method=args.method,
-                     every_district=args.every_district)
+    result = suggest(
+        region,
+        services,
+        site_minutes,
+        candidates,
+        model=args.model,
+        threshold_minutes=args.minutes,
+        add=args.add,
+        demand=args.demand,
+        incidents=incidents,
+        incident_weight=args.incident_weight,
+        underreporting_factor=args.underreporting,
+        method=args.method,
+        every_district=args.every_district,
+    )
     table = pick_table(result)
     if args.json:
-        print_json({
-            "model": result.model, "method": result.method, "solver": result.solver, "status": result.status,
-            "minutes": result.threshold_minutes, "demand": result.demand.mode, "objective": result.objective_shown,
-            "gap": result.gap, "bound_kind": result.bound_kind, "travel_times": site_minutes.method,
-            "method_description": site_minutes.description,
-            "fixed_sites": len(services), "candidates": result.n_candidates,
-            "chosen": table.to_dict(orient="records"),
-            "unreachable_settlements": list(result.unreachable),
-            "districts_without_candidates": list(result.districts_without_candidates),
-        })
+        print_json(
+            {
+                "model": result.model,
+                "method": result.method,
+                "solver": result.solver,
+                "status": result.status,
+                "minutes": result.threshold_minutes,
+                "demand": result.demand.mode,
+                "objective": result.objective_shown,
+                "gap": result.gap,
+                "bound_kind": result.bound_kind,
+                "travel_times": site_minutes.method,
+                "method_description": site_minutes.description,
+                "fixed_sites": len(services),
+                "candidates": result.n_candidates,
+                "chosen": table.to_dict(orient="records"),
+                "unreachable_settlements": list(result.unreachable),
+                "districts_without_candidates": list(result.districts_without_candidates),
+            }
+        )
     else:
         print(table.to_string(index=False) if len(table) else t("cli.suggest.nothing", lang))
         objective = result.objective_shown
-        print(t("cli.suggest.objective", lang,
+        print(
+            t(
+                "cli.suggest.objective",
+                lang,
                 objective=objective if isinstance(objective, str) else format(objective, ".6g"),
-                solver=result.solver, status=result.status, n=len(result.unreachable), minutes=f"{args.minutes:g}"))
-        print(t("cli.method", lang, method=t(f"cli.method.{site_minutes.method}", lang),
-                description=site_minutes.describe(lang)))
+                solver=result.solver,
+                status=result.status,
+                n=len(result.unreachable),
+                minutes=f"{args.minutes:g}",
+            )
+        )
+        print(
+            t(
+                "cli.method",
+                lang,
+                method=t(f"cli.method.{site_minutes.method}", lang),
+                description=site_minutes.describe(lang),
+            )
+        )
     return 0

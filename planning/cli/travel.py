@@ -30,8 +30,13 @@ def register(subparsers, lang: str | None = None) -> None:
 
     iso = command_parser(subparsers, "isochrones", lang)
     _common(iso, lang)
-    iso.add_argument("--minutes", type=minutes_type(lang), default=minutes_type(lang)(DEFAULT_BANDS_TEXT),
-                     metavar="M[,M...]", help=t("cli.arg.bands", lang, default=DEFAULT_BANDS_TEXT))
+    iso.add_argument(
+        "--minutes",
+        type=minutes_type(lang),
+        default=minutes_type(lang)(DEFAULT_BANDS_TEXT),
+        metavar="M[,M...]",
+        help=t("cli.arg.bands", lang, default=DEFAULT_BANDS_TEXT),
+    )
     iso.add_argument("--out", type=Path, required=True, metavar="FILE.geojson", help=t("cli.arg.out_bands", lang))
     iso.set_defaults(handler=_isochrones)
 
@@ -41,8 +46,9 @@ def _common(parser, lang: str) -> None:
 
     region_argument(parser, lang)
     scenario_argument(parser, lang)
-    parser.add_argument("--adjust", action="append", default=[], choices=sorted(ADJUSTMENTS),
-                        help=t("cli.arg.adjust", lang))
+    parser.add_argument(
+        "--adjust", action="append", default=[], choices=sorted(ADJUSTMENTS), help=t("cli.arg.adjust", lang)
+    )
     speeds_argument(parser, lang)
     parser.add_argument("--estimate", action="store_true", help=t("cli.arg.estimate", lang))
 
@@ -74,8 +80,13 @@ def _isochrones(args) -> int:
 
     lang = args.lang
     region, services, network = _prepare(args)
-    bands_frame = isochrones(network, services, analysis_crs=region.analysis_crs, minutes=list(args.minutes),
-                             boundary=outline_degrees(region))
+    bands_frame = isochrones(
+        network,
+        services,
+        analysis_crs=region.analysis_crs,
+        minutes=list(args.minutes),
+        boundary=outline_degrees(region),
+    )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if args.out.exists():
         args.out.unlink()
@@ -105,9 +116,13 @@ def _prepare(args):
     roads = region.roads_path or find_road_file(region.path)
     network = None
     if roads is not None and not args.estimate:
-        network = build_network(roads, analysis_crs=region.analysis_crs, profile=profile,
-                                boundary=outline_degrees(region),
-                                progress=lambda fraction, message: _note(f"[{fraction:4.0%}] {message}"))
+        network = build_network(
+            roads,
+            analysis_crs=region.analysis_crs,
+            profile=profile,
+            boundary=outline_degrees(region),
+            progress=lambda fraction, message: _note(f"[{fraction:4.0%}] {message}"),
+        )
     elif roads is None:
         _note(t("cli.no_roads", lang))
     return region, services, network

@@ -36,9 +36,18 @@ MINUTES_DECIMALS = 1
 
 
 # --- maps -----------------------------------------------------------------------------------------------------------
-def scenario_map(region, result: ScenarioResult, *, bands: gpd.GeoDataFrame | None, lang: str = "ru", k: int,
-                 settlement_incidents: IncidentRelease | None = None, asset_url: str = STATIC_URL,
-                 method_description: str | None = None, district_id: str | None = None) -> folium.Map:
+def scenario_map(
+    region,
+    result: ScenarioResult,
+    *,
+    bands: gpd.GeoDataFrame | None,
+    lang: str = "ru",
+    k: int,
+    settlement_incidents: IncidentRelease | None = None,
+    asset_url: str = STATIC_URL,
+    method_description: str | None = None,
+    district_id: str | None = None,
+) -> folium.Map:
     """The web map of a scenario: :func:`planning.render.webmap.region_map` with its isochrone bands and the settlements
     beyond :data:`planning.render.report.GAP_THRESHOLD_MINUTES` (gaps) as layers.
 
@@ -46,11 +55,26 @@ def scenario_map(region, result: ScenarioResult, *, bands: gpd.GeoDataFrame | No
     ``method_description`` (:meth:`planning.analysis.SiteMinutes.describe` in ``lang``; default the result's
     English description) is stated in the legend with the method. ``district_id``: fit the view to that district.
     """
-    fmap = region_map(region, lang=lang, services=result.services, settlement_incidents=settlement_incidents,
-                      k=k, asset_url=asset_url, method=result.method, bands=bands, district_id=district_id,
-                      method_description=method_description if method_description is not None else result.description)
-    add_gap_layers(fmap, region.settlements, result.nearest.minutes, result.coverage.population,
-                   threshold_minutes=GAP_THRESHOLD_MINUTES, lang=lang)
+    fmap = region_map(
+        region,
+        lang=lang,
+        services=result.services,
+        settlement_incidents=settlement_incidents,
+        k=k,
+        asset_url=asset_url,
+        method=result.method,
+        bands=bands,
+        district_id=district_id,
+        method_description=method_description if method_description is not None else result.description,
+    )
+    add_gap_layers(
+        fmap,
+        region.settlements,
+        result.nearest.minutes,
+        result.coverage.population,
+        threshold_minutes=GAP_THRESHOLD_MINUTES,
+        lang=lang,
+    )
     layer_control_last(fmap)
     return fmap
 
@@ -61,8 +85,10 @@ def standalone_html(fmap: folium.Map) -> str:
     fmap.default_js, fmap.default_css = [], []
     header = fmap.get_root().header
     header.add_child(Element(f"<style>{_inline_css()}</style>"), name="leaflet_css_inline")
-    header.add_child(Element(f"<script>{(LEAFLET_DIR / 'leaflet.js').read_text(encoding='utf-8')}</script>"),
-                     name="leaflet_js_inline")
+    header.add_child(
+        Element(f"<script>{(LEAFLET_DIR / 'leaflet.js').read_text(encoding='utf-8')}</script>"),
+        name="leaflet_js_inline",
+    )
     return fmap.get_root().render()
 
 
@@ -77,29 +103,47 @@ def _inline_css() -> str:
 
 
 # --- tables ---------------------------------------------------------------------------------------------------------
-def settlement_table(region, result: ScenarioResult, *, incidents: IncidentRelease | None = None, lang: str = "ru",
-                     incident_level: str = "district") -> pd.DataFrame:
+def settlement_table(
+    region,
+    result: ScenarioResult,
+    *,
+    incidents: IncidentRelease | None = None,
+    lang: str = "ru",
+    incident_level: str = "district",
+) -> pd.DataFrame:
     """One row per settlement: names, district, population, minutes to the nearest service, which service, within
     each threshold; incidents (each settlement's released cell) only when ``incident_level`` is "settlement"."""
     _check_level(incident_level)
     settlements = region.settlements
     minutes = result.nearest.minutes
-    services = dict(zip(result.services["service_id"].astype(object), (made_name(n, lang) for n in result.services["name"].astype(object))))
-    table = pd.DataFrame({
-        "settlement_id": settlements["settlement_id"].astype(object).to_numpy(),
-        t("field.name", lang): place_names(settlements, lang),
-        "district_id": settlements["district_id"].astype(object).to_numpy(),
-        t("field.district", lang): [area_label(region, d, lang) if isinstance(d, str) else None
-                                    for d in settlements["district_id"]],
-        t("field.population", lang): settlements["population"].to_numpy(dtype=float),
-        t("population.col_source", lang): [t(f"population.source.{s}", lang) for s in population_sources(settlements)],
-        t("report.col_minutes", lang): [round(float(m), MINUTES_DECIMALS) if math.isfinite(m) else None
-                                        for m in minutes],
-        t("report.col_nearest_service", lang): [services.get(s, s) for s in result.nearest_service_ids],
-    })
+    services = dict(
+        zip(
+            result.services["service_id"].astype(object),
+            (made_name(n, lang) for n in result.services["name"].astype(object)),
+        )
+    )
+    table = pd.DataFrame(
+        {
+            "settlement_id": settlements["settlement_id"].astype(object).to_numpy(),
+            t("field.name", lang): place_names(settlements, lang),
+            "district_id": settlements["district_id"].astype(object).to_numpy(),
+            t("field.district", lang): [
+                area_label(region, d, lang) if isinstance(d, str) else None for d in settlements["district_id"]
+            ],
+            t("field.population", lang): settlements["population"].to_numpy(dtype=float),
+            t("population.col_source", lang): [
+                t(f"population.source.{s}", lang) for s in population_sources(settlements)
+            ],
+            t("report.col_minutes", lang): [
+                round(float(m), MINUTES_DECIMALS) if math.isfinite(m) else None for m in minutes
+            ],
+            t("report.col_nearest_service", lang): [services.get(s, s) for s in result.nearest_service_ids],
+        }
+    )
     for step in THRESHOLDS_MINUTES:
         table[t("report.col_covered_within", lang, minutes=int(step))] = [
-            t("report.yes" if m <= step else "report.no", lang) for m in minutes]
+            t("report.yes" if m <= step else "report.no", lang) for m in minutes
+        ]
     if incident_level == "settlement" and incidents is not None:
         table[t("field.incidents", lang)] = incidents.settlement_texts()
     return table
@@ -135,15 +179,25 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     return buffer.getvalue()
 
 
-def tables(region, result: ScenarioResult, *, incidents: IncidentRelease | None = None, lang: str = "ru",
-           incident_level: str = "district") -> dict[str, pd.DataFrame]:
+def tables(
+    region,
+    result: ScenarioResult,
+    *,
+    incidents: IncidentRelease | None = None,
+    lang: str = "ru",
+    incident_level: str = "district",
+) -> dict[str, pd.DataFrame]:
     """The export tables by sheet name: settlements, districts (when the region has any) and gaps."""
-    sheets = {t("export.sheet_settlements", lang): settlement_table(region, result, incidents=incidents, lang=lang,
-                                                                    incident_level=incident_level)}
+    sheets = {
+        t("export.sheet_settlements", lang): settlement_table(
+            region, result, incidents=incidents, lang=lang, incident_level=incident_level
+        )
+    }
     if result.coverage.districts and not region.districts.empty:
         sheets[t("export.sheet_districts", lang)] = district_table(region, result, lang=lang)
-    sheets[t("export.sheet_gaps", lang)] = gap_table(region, result, incidents=incidents, lang=lang,
-                                                     incident_level=incident_level)
+    sheets[t("export.sheet_gaps", lang)] = gap_table(
+        region, result, incidents=incidents, lang=lang, incident_level=incident_level
+    )
     return sheets
 
 
@@ -153,27 +207,42 @@ def bands_geojson(bands: gpd.GeoDataFrame) -> str:
     return bands.to_crs("EPSG:4326")[["service_id", "minutes", "method", "geometry"]].to_json(drop_id=True)
 
 
-def gaps_geojson(region, result: ScenarioResult, *, incidents: IncidentRelease | None = None, lang: str = "ru",
-                 incident_level: str = "district") -> str:
+def gaps_geojson(
+    region,
+    result: ScenarioResult,
+    *,
+    incidents: IncidentRelease | None = None,
+    lang: str = "ru",
+    incident_level: str = "district",
+) -> str:
     """Settlements beyond :data:`planning.render.report.GAP_THRESHOLD_MINUTES` as GeoJSON points, most pressing first;
     incidents (each settlement's released cell) only at the settlement level."""
     _check_level(incident_level)
-    table = gaps(region.settlements, result.nearest.minutes, list(result.nearest_service_ids), incidents,
-                 threshold_minutes=GAP_THRESHOLD_MINUTES)
+    table = gaps(
+        region.settlements,
+        result.nearest.minutes,
+        list(result.nearest_service_ids),
+        incidents,
+        threshold_minutes=GAP_THRESHOLD_MINUTES,
+    )
     located = region.settlements.set_index(region.settlements["settlement_id"].astype(object)).loc[
-        table["settlement_id"].astype(object)]
-    frame = gpd.GeoDataFrame({
-        "settlement_id": table["settlement_id"].astype(object).to_numpy(),
-        "name": place_names(located, lang),
-        "district_id": table["district_id"].astype(object).to_numpy(),
-        "population": table["population"].to_numpy(dtype=float),
-        "minutes": [round(float(m), MINUTES_DECIMALS) if math.isfinite(m) else None for m in table["minutes"]],
-        "nearest_service_id": table["nearest_service_id"].to_numpy(dtype=object),
-    }, geometry=located.geometry.to_numpy(), crs=region.settlements.crs)
+        table["settlement_id"].astype(object)
+    ]
+    frame = gpd.GeoDataFrame(
+        {
+            "settlement_id": table["settlement_id"].astype(object).to_numpy(),
+            "name": place_names(located, lang),
+            "district_id": table["district_id"].astype(object).to_numpy(),
+            "population": table["population"].to_numpy(dtype=float),
+            "minutes": [round(float(m), MINUTES_DECIMALS) if math.isfinite(m) else None for m in table["minutes"]],
+            "nearest_service_id": table["nearest_service_id"].to_numpy(dtype=object),
+        },
+        geometry=located.geometry.to_numpy(),
+        crs=region.settlements.crs,
+    )
     if incident_level == "settlement" and incidents is not None:
         frame["incidents"] = table["incidents"].to_numpy(dtype=object)
     return frame.to_crs("EPSG:4326").to_json(drop_id=True)
-
 
 
 def _check_level(incident_level: str) -> None:

@@ -67,8 +67,10 @@ def shown_incidents(cov: Coverage) -> ShownIncidents:
         When ``cov`` has incident counts but no release to show them from.
     """
     release = _release_of(cov)
-    covered = {threshold_key(step): {d: release.text(cov.covered(step) & (cov.district_ids == d))
-                                     for d in cov.districts} for step in cov.thresholds_minutes}
+    covered = {
+        threshold_key(step): {d: release.text(cov.covered(step) & (cov.district_ids == d)) for d in cov.districts}
+        for step in cov.thresholds_minutes
+    }
     return ShownIncidents(
         settlements=release.settlement_texts(),
         covered=covered,
@@ -81,8 +83,10 @@ def shown_incidents(cov: Coverage) -> ShownIncidents:
 def _release_of(cov: Coverage):
     if cov.release is None:
         if cov.incidents.any():
-            raise ValueError("incident figures are shown only from a protected release; evaluate the scenario with "
-                             "`incidents=planning.analysis.incident_release(region)`.")
+            raise ValueError(
+                "incident figures are shown only from a protected release; evaluate the scenario with "
+                "`incidents=planning.analysis.incident_release(region)`."
+            )
         return empty_release(len(cov.incidents))
     return cov.release
 
@@ -105,8 +109,9 @@ def district_table(region, cov: Coverage, *, lang: str, incidents: bool = True) 
             key = threshold_key(step)
             figures = area.within[key]
             row[t("scen.col_population_within", lang, minutes=key)] = figures.population_covered
-            row[t("scen.col_share_within", lang, minutes=key)] = round(100.0 * figures.population_share, 1) \
-                if math.isfinite(figures.population_share) else None
+            row[t("scen.col_share_within", lang, minutes=key)] = (
+                round(100.0 * figures.population_share, 1) if math.isfinite(figures.population_share) else None
+            )
             row[t("scen.col_settlements_within", lang, minutes=key)] = figures.settlements_covered
             if incidents:
                 row[t("scen.col_incidents_within", lang, minutes=key)] = shown.covered[key][district]
@@ -121,28 +126,43 @@ def district_table(region, cov: Coverage, *, lang: str, incidents: bool = True) 
     return pd.DataFrame(rows)
 
 
-def gap_list(region, cov: Coverage, nearest_service_ids, *, threshold_minutes: float, lang: str,
-             services: gpd.GeoDataFrame, incidents: bool = True, district_id: str | None = None) -> pd.DataFrame:
+def gap_list(
+    region,
+    cov: Coverage,
+    nearest_service_ids,
+    *,
+    threshold_minutes: float,
+    lang: str,
+    services: gpd.GeoDataFrame,
+    incidents: bool = True,
+    district_id: str | None = None,
+) -> pd.DataFrame:
     """The uncovered settlements ranked as :func:`planning.coverage.gaps` ranks them (of one district when
     ``district_id``), with translated names and columns; incidents (when ``incidents``) each settlement's cell of
     the release the district table draws from."""
     settlements = region.settlements
-    table = gaps(settlements, cov.nearest_minutes, list(nearest_service_ids), cov.release,
-                 threshold_minutes=threshold_minutes)
+    table = gaps(
+        settlements, cov.nearest_minutes, list(nearest_service_ids), cov.release, threshold_minutes=threshold_minutes
+    )
     if district_id is not None:
         table = table[table["district_id"].astype(object) == district_id]
     rows = pd.Index(settlements["settlement_id"]).get_indexer(table["settlement_id"])
     names = district_names(region, lang)
     all_names = place_names(settlements, lang)
-    service_names = dict(zip(services["service_id"].astype(str), (made_name(n, lang) for n in services["name"].astype(str))))
-    out = pd.DataFrame({
-        t("field.name", lang): [all_names[i] for i in rows],
-        t("field.district", lang): [names.get(d, d) if isinstance(d, str) else "" for d in table["district_id"]],
-        t("scen.col_minutes", lang): [_minutes_value(m) for m in table["minutes"]],
-        t("scen.col_nearest_service", lang): [service_names.get(str(s), "") if s is not None else "" for s in
-                                               table["nearest_service_id"]],
-        t("field.population", lang): table["population"].to_numpy(),
-    })
+    service_names = dict(
+        zip(services["service_id"].astype(str), (made_name(n, lang) for n in services["name"].astype(str)))
+    )
+    out = pd.DataFrame(
+        {
+            t("field.name", lang): [all_names[i] for i in rows],
+            t("field.district", lang): [names.get(d, d) if isinstance(d, str) else "" for d in table["district_id"]],
+            t("scen.col_minutes", lang): [_minutes_value(m) for m in table["minutes"]],
+            t("scen.col_nearest_service", lang): [
+                service_names.get(str(s), "") if s is not None else "" for s in table["nearest_service_id"]
+            ],
+            t("field.population", lang): table["population"].to_numpy(),
+        }
+    )
     if incidents:
         out[t("field.incidents", lang)] = table["incidents"].to_numpy(dtype=object)
     return out
@@ -157,30 +177,50 @@ def district_names(region, lang: str) -> dict[str, str]:
     (:data:`planning.coverage.NO_DISTRICT_ID`) are "no district known" in ``lang``."""
     from planning.coverage import NO_DISTRICT_ID
 
-    return {NO_DISTRICT_ID: t("district.none", lang),
-            **dict(zip(region.districts["district_id"].astype(str), place_names(region.districts, lang)))}
+    return {
+        NO_DISTRICT_ID: t("district.none", lang),
+        **dict(zip(region.districts["district_id"].astype(str), place_names(region.districts, lang))),
+    }
 
 
 # --------------------------------------------------------------------------------------------------------
 # map
 # --------------------------------------------------------------------------------------------------------
-def scenario_map(region, services: gpd.GeoDataFrame, cov: Coverage, *, threshold_minutes: float, lang: str, k: int,
-                 settlement_incidents: IncidentRelease | None = None, district_id: str | None = None) -> folium.Map:
+def scenario_map(
+    region,
+    services: gpd.GeoDataFrame,
+    cov: Coverage,
+    *,
+    threshold_minutes: float,
+    lang: str,
+    k: int,
+    settlement_incidents: IncidentRelease | None = None,
+    district_id: str | None = None,
+) -> folium.Map:
     """The region map with the scenario's services and its gap layers for ``threshold_minutes``.
 
     ``settlement_incidents`` (a release, drawn as each settlement's cell) only for roles that may see incidents per
     settlement. ``district_id``: fit the view to that district.
     """
-    fmap = region_map(region, lang=lang, services=services, settlement_incidents=settlement_incidents, k=k,
-                      district_id=district_id)
-    add_gap_layers(fmap, region.settlements, cov.nearest_minutes, cov.population,
-                   threshold_minutes=threshold_minutes, lang=lang)
+    fmap = region_map(
+        region, lang=lang, services=services, settlement_incidents=settlement_incidents, k=k, district_id=district_id
+    )
+    add_gap_layers(
+        fmap, region.settlements, cov.nearest_minutes, cov.population, threshold_minutes=threshold_minutes, lang=lang
+    )
     layer_control_last(fmap)
     return fmap
 
 
-def add_gap_layers(fmap: folium.Map, settlements: gpd.GeoDataFrame, nearest_minutes: np.ndarray,
-                   population: np.ndarray, *, threshold_minutes: float, lang: str) -> None:
+def add_gap_layers(
+    fmap: folium.Map,
+    settlements: gpd.GeoDataFrame,
+    nearest_minutes: np.ndarray,
+    population: np.ndarray,
+    *,
+    threshold_minutes: float,
+    lang: str,
+) -> None:
     """Add two layers to ``fmap``: unserved population on H3 hexagons and the uncovered settlements highlighted
     (both without incident data), and a legend for them."""
     minutes_key = threshold_key(threshold_minutes)
@@ -189,8 +229,9 @@ def add_gap_layers(fmap: folium.Map, settlements: gpd.GeoDataFrame, nearest_minu
         _hex_layer(hexes, lang, minutes_key).add_to(fmap)
     uncovered = np.flatnonzero(np.asarray(nearest_minutes, dtype=float) > threshold_minutes)
     if len(uncovered):
-        _uncovered_layer(settlements.iloc[uncovered], np.asarray(nearest_minutes)[uncovered], lang,
-                         minutes_key).add_to(fmap)
+        _uncovered_layer(settlements.iloc[uncovered], np.asarray(nearest_minutes)[uncovered], lang, minutes_key).add_to(
+            fmap
+        )
     rows = [(HEX_COLOUR, t("gap.legend_hex", lang, minutes=minutes_key), "area")] if len(hexes) else []
     rows += [(GAP_SETTLEMENT_COLOUR, t("gap.legend_settlement", lang, minutes=minutes_key))] if len(uncovered) else []
     if rows:
@@ -199,35 +240,63 @@ def add_gap_layers(fmap: folium.Map, settlements: gpd.GeoDataFrame, nearest_minu
 
 def _hex_layer(hexes: gpd.GeoDataFrame, lang: str, minutes_key: str) -> folium.GeoJson:
     peak = max(float(hexes["unserved_population"].max()), 1.0)
-    frame = gpd.GeoDataFrame({
-        "people_label": [fmt_number(p, lang) for p in hexes["unserved_population"]],
-        "settlements_label": [fmt_number(int(n), lang) for n in hexes["settlements_unserved"]],
-        "unknown_label": [fmt_number(int(n), lang) for n in hexes["settlements_unknown_population"]],
-        "opacity": [HEX_MIN_FILL_OPACITY + (HEX_MAX_FILL_OPACITY - HEX_MIN_FILL_OPACITY) * math.sqrt(p / peak)
-                    for p in hexes["unserved_population"]],
-    }, geometry=hexes.geometry.to_numpy(), crs=hexes.crs)
+    frame = gpd.GeoDataFrame(
+        {
+            "people_label": [fmt_number(p, lang) for p in hexes["unserved_population"]],
+            "settlements_label": [fmt_number(int(n), lang) for n in hexes["settlements_unserved"]],
+            "unknown_label": [fmt_number(int(n), lang) for n in hexes["settlements_unknown_population"]],
+            "opacity": [
+                HEX_MIN_FILL_OPACITY + (HEX_MAX_FILL_OPACITY - HEX_MIN_FILL_OPACITY) * math.sqrt(p / peak)
+                for p in hexes["unserved_population"]
+            ],
+        },
+        geometry=hexes.geometry.to_numpy(),
+        crs=hexes.crs,
+    )
     return folium.GeoJson(
-        geojson_dict(frame), name=layer_name(t("gap.layer_hex", lang, minutes=minutes_key)),
-        style_function=lambda f: {"color": HEX_COLOUR, "weight": 1, "fillColor": HEX_COLOUR,
-                                  "fillOpacity": f["properties"]["opacity"]},
-        tooltip=TextTooltip(fields=["people_label", "settlements_label", "unknown_label"],
-                            aliases=[t("gap.unserved_population", lang), t("gap.settlements_unserved", lang),
-                                     t("gap.unknown_population", lang)]),
+        geojson_dict(frame),
+        name=layer_name(t("gap.layer_hex", lang, minutes=minutes_key)),
+        style_function=lambda f: {
+            "color": HEX_COLOUR,
+            "weight": 1,
+            "fillColor": HEX_COLOUR,
+            "fillOpacity": f["properties"]["opacity"],
+        },
+        tooltip=TextTooltip(
+            fields=["people_label", "settlements_label", "unknown_label"],
+            aliases=[
+                t("gap.unserved_population", lang),
+                t("gap.settlements_unserved", lang),
+                t("gap.unknown_population", lang),
+            ],
+        ),
     )
 
 
-def _uncovered_layer(settlements: gpd.GeoDataFrame, minutes: np.ndarray, lang: str,
-                     minutes_key: str) -> folium.GeoJson:
+def _uncovered_layer(settlements: gpd.GeoDataFrame, minutes: np.ndarray, lang: str, minutes_key: str) -> folium.GeoJson:
     unknown = t("value.unknown", lang)
-    frame = gpd.GeoDataFrame({
-        "label": place_names(settlements, lang),
-        "minutes_label": [fmt_number(m, lang) if math.isfinite(m) else t("gap.unreachable", lang) for m in minutes],
-        "population_label": [unknown if np.isnan(p) else fmt_number(p, lang) for p in settlements["population"]],
-    }, geometry=settlements.geometry.to_numpy(), crs=settlements.crs)
+    frame = gpd.GeoDataFrame(
+        {
+            "label": place_names(settlements, lang),
+            "minutes_label": [fmt_number(m, lang) if math.isfinite(m) else t("gap.unreachable", lang) for m in minutes],
+            "population_label": [unknown if np.isnan(p) else fmt_number(p, lang) for p in settlements["population"]],
+        },
+        geometry=settlements.geometry.to_numpy(),
+        crs=settlements.crs,
+    )
     return folium.GeoJson(
-        geojson_dict(frame), name=layer_name(t("gap.layer_settlements", lang, minutes=minutes_key)),
-        marker=folium.CircleMarker(radius=4.5, weight=1, color=palette.SERVICE_RING, fill=True,
-                                   fill_color=GAP_SETTLEMENT_COLOUR, fill_opacity=0.9),
-        tooltip=TextTooltip(fields=["label", "minutes_label", "population_label"],
-                            aliases=[t("field.name", lang), t("scen.col_minutes", lang), t("field.population", lang)]),
+        geojson_dict(frame),
+        name=layer_name(t("gap.layer_settlements", lang, minutes=minutes_key)),
+        marker=folium.CircleMarker(
+            radius=4.5,
+            weight=1,
+            color=palette.SERVICE_RING,
+            fill=True,
+            fill_color=GAP_SETTLEMENT_COLOUR,
+            fill_opacity=0.9,
+        ),
+        tooltip=TextTooltip(
+            fields=["label", "minutes_label", "population_label"],
+            aliases=[t("field.name", lang), t("scen.col_minutes", lang), t("field.population", lang)],
+        ),
     )

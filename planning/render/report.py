@@ -70,8 +70,9 @@ def area_coverage(result: ScenarioResult, district_id: str | None) -> AreaCovera
     return result.coverage.region if district_id is None else result.coverage.districts[str(district_id)]
 
 
-def incident_pair(result: ScenarioResult, *, district_id: str | None = None,
-                  threshold_minutes: float) -> tuple[str, str]:
+def incident_pair(
+    result: ScenarioResult, *, district_id: str | None = None, threshold_minutes: float
+) -> tuple[str, str]:
     """``(within the threshold, in total)`` incidents of the region or a district as shown: two cells of the
     release, the same the scenarios page, the exports and the CLI show for these sets."""
     cov = result.coverage
@@ -87,20 +88,37 @@ def key_figures(result: ScenarioResult, *, district_id: str | None = None, lang:
     for minutes in THRESHOLDS_MINUTES:
         within = area.within[threshold_key(minutes)]
         share = 100.0 * within.population_share
-        detail = t("report.figure_share", lang, share=fmt_number(share, lang, decimals=1)) if math.isfinite(share) \
+        detail = (
+            t("report.figure_share", lang, share=fmt_number(share, lang, decimals=1))
+            if math.isfinite(share)
             else t("report.figure_unknown_population", lang, count=within.settlements_unknown_population)
+        )
         note = unknown_population_note(within, minutes=minutes, lang=lang) if math.isfinite(share) else ""
         detail = f"{detail}; {note}" if note else detail
-        figures.append(KeyFigure(t("report.figure_population_within", lang, minutes=int(minutes)),
-                                 fmt_number(within.population_covered, lang), detail))
+        figures.append(
+            KeyFigure(
+                t("report.figure_population_within", lang, minutes=int(minutes)),
+                fmt_number(within.population_covered, lang),
+                detail,
+            )
+        )
     last = area.within[threshold_key(THRESHOLDS_MINUTES[-1])]
-    figures.append(KeyFigure(t("report.figure_uncovered", lang, minutes=int(THRESHOLDS_MINUTES[-1])),
-                             fmt_number(last.settlements_total - last.settlements_covered, lang),
-                             t("report.figure_of_total", lang, total=fmt_number(last.settlements_total, lang))))
+    figures.append(
+        KeyFigure(
+            t("report.figure_uncovered", lang, minutes=int(THRESHOLDS_MINUTES[-1])),
+            fmt_number(last.settlements_total - last.settlements_covered, lang),
+            t("report.figure_of_total", lang, total=fmt_number(last.settlements_total, lang)),
+        )
+    )
     if last.incidents_total > 0 and result.coverage.release is not None:
         covered, total = incident_pair(result, district_id=district_id, threshold_minutes=THRESHOLDS_MINUTES[-1])
-        figures.append(KeyFigure(t("report.figure_incidents_within", lang, minutes=int(THRESHOLDS_MINUTES[-1])),
-                                 covered, t("report.figure_of_total", lang, total=total)))
+        figures.append(
+            KeyFigure(
+                t("report.figure_incidents_within", lang, minutes=int(THRESHOLDS_MINUTES[-1])),
+                covered,
+                t("report.figure_of_total", lang, total=total),
+            )
+        )
     return figures
 
 
@@ -108,52 +126,94 @@ def summary_message(lang: str):
     """``message`` for :func:`planning.coverage.summary_sentence` in ``lang``: the phrases of
     :data:`planning.coverage.SUMMARY_TEMPLATES` from the catalog (``report.summary_<name>``), plural forms by
     ``count``."""
+
     def message(name: str, count: int | None = None, **values) -> str:
         return t(f"report.summary_{name}", lang, count=count, **values)
 
     return message
 
 
-def gap_table(region, result: ScenarioResult, *, incidents: IncidentRelease | None, district_id: str | None = None,
-              lang: str = "ru", incident_level: str = "district",
-              threshold_minutes: float = GAP_THRESHOLD_MINUTES) -> pd.DataFrame:
+def gap_table(
+    region,
+    result: ScenarioResult,
+    *,
+    incidents: IncidentRelease | None,
+    district_id: str | None = None,
+    lang: str = "ru",
+    incident_level: str = "district",
+    threshold_minutes: float = GAP_THRESHOLD_MINUTES,
+) -> pd.DataFrame:
     """The scenarios page's gap list (:func:`planning.render.gapmap.gap_list`) as text for print and export; the incident
     column only when ``incident_level`` is "settlement" and there are incidents."""
-    table = gap_list(region, result.coverage, result.nearest_service_ids, threshold_minutes=threshold_minutes,
-                     lang=lang, services=result.services, district_id=district_id,
-                     incidents=incident_level == "settlement" and incidents is not None)
+    table = gap_list(
+        region,
+        result.coverage,
+        result.nearest_service_ids,
+        threshold_minutes=threshold_minutes,
+        lang=lang,
+        services=result.services,
+        district_id=district_id,
+        incidents=incident_level == "settlement" and incidents is not None,
+    )
     population, minutes = t("field.population", lang), t("scen.col_minutes", lang)
-    table[population] = [fmt_number(p, lang) if math.isfinite(p) else t("value.unknown", lang)
-                         for p in table[population]]
-    table[minutes] = [fmt_number(m, lang) if m is not None and math.isfinite(m) else t("report.unreachable", lang)
-                      for m in table[minutes]]
+    table[population] = [
+        fmt_number(p, lang) if math.isfinite(p) else t("value.unknown", lang) for p in table[population]
+    ]
+    table[minutes] = [
+        fmt_number(m, lang) if m is not None and math.isfinite(m) else t("report.unreachable", lang)
+        for m in table[minutes]
+    ]
     return table.reset_index(drop=True)
 
 
-def comparison_rows(result_a: ScenarioResult, result_b: ScenarioResult, *, district_id: str | None = None,
-                    lang: str = "ru") -> list[list[str]]:
+def comparison_rows(
+    result_a: ScenarioResult, result_b: ScenarioResult, *, district_id: str | None = None, lang: str = "ru"
+) -> list[list[str]]:
     """Rows (figure, A, B, difference) comparing two scenarios within each threshold."""
     comparison = compare(result_a.coverage, result_b.coverage)
     rows = []
     for minutes in THRESHOLDS_MINUTES:
         key = threshold_key(minutes)
-        changes = comparison.within[key].figures if district_id is None \
+        changes = (
+            comparison.within[key].figures
+            if district_id is None
             else comparison.within[key].districts[str(district_id)]
-        for name, label in (("population_covered", "report.col_population_within"),
-                            ("settlements_covered", "report.col_settlements_within")):
+        )
+        for name, label in (
+            ("population_covered", "report.col_population_within"),
+            ("settlements_covered", "report.col_settlements_within"),
+        ):
             change = changes[name]
-            rows.append([t(label, lang, minutes=int(minutes)), fmt_number(change.a, lang), fmt_number(change.b, lang),
-                         ("+" if change.difference > 0 else "") + fmt_number(change.difference, lang)])
+            rows.append(
+                [
+                    t(label, lang, minutes=int(minutes)),
+                    fmt_number(change.a, lang),
+                    fmt_number(change.b, lang),
+                    ("+" if change.difference > 0 else "") + fmt_number(change.difference, lang),
+                ]
+            )
     return rows
 
 
-def comparison_sentence(result_a: ScenarioResult, result_b: ScenarioResult, *, name_a: str, name_b: str,
-                        lang: str = "ru", threshold_minutes: float = THRESHOLDS_MINUTES[0]) -> str:
+def comparison_sentence(
+    result_a: ScenarioResult,
+    result_b: ScenarioResult,
+    *,
+    name_a: str,
+    name_b: str,
+    lang: str = "ru",
+    threshold_minutes: float = THRESHOLDS_MINUTES[0],
+) -> str:
     """:func:`planning.coverage.summary_sentence` in ``lang``."""
     comparison = compare(result_a.coverage, result_b.coverage)
-    return summary_sentence(comparison, threshold_minutes=threshold_minutes, name_a=name_a, name_b=name_b,
-                            message=summary_message(lang),
-                            number=lambda value, decimals=0: fmt_number(value, lang, decimals=decimals))
+    return summary_sentence(
+        comparison,
+        threshold_minutes=threshold_minutes,
+        name_a=name_a,
+        name_b=name_b,
+        message=summary_message(lang),
+        number=lambda value, decimals=0: fmt_number(value, lang, decimals=decimals),
+    )
 
 
 def source_text(source: dict, field: str, lang: str) -> str:
@@ -179,12 +239,19 @@ def source_lines(region, lang: str) -> list[str]:
     return lines
 
 
-def report_map_png(region, result: ScenarioResult, *, bands: gpd.GeoDataFrame | None, district_id: str | None = None,
-                   lang: str = "ru") -> bytes:
+def report_map_png(
+    region, result: ScenarioResult, *, bands: gpd.GeoDataFrame | None, district_id: str | None = None, lang: str = "ru"
+) -> bytes:
     """The static map of a scenario: its services, bands and the settlements beyond the gap threshold."""
-    return map_png(region, services=result.services, bands=bands,
-                   uncovered=result.nearest.minutes > GAP_THRESHOLD_MINUTES, gap_minutes=GAP_THRESHOLD_MINUTES,
-                   district_id=district_id, lang=lang)
+    return map_png(
+        region,
+        services=result.services,
+        bands=bands,
+        uncovered=result.nearest.minutes > GAP_THRESHOLD_MINUTES,
+        gap_minutes=GAP_THRESHOLD_MINUTES,
+        district_id=district_id,
+        lang=lang,
+    )
 
 
 class _ReportPdf(FPDF):
@@ -239,8 +306,12 @@ class _ReportPdf(FPDF):
 
     def rows_table(self, header: list[str] | None, rows: list[list[str]], *, size: int = SMALL_PT + 1):
         self.set_font(FONT_FAMILY, size=size)
-        with self.table(text_align="LEFT", line_height=size * 0.5, first_row_as_headings=header is not None,
-                        headings_style=FontFace(emphasis="BOLD", fill_color=(236, 240, 241))) as table:
+        with self.table(
+            text_align="LEFT",
+            line_height=size * 0.5,
+            first_row_as_headings=header is not None,
+            headings_style=FontFace(emphasis="BOLD", fill_color=(236, 240, 241)),
+        ) as table:
             for values in ([header] if header is not None else []) + rows:
                 row = table.row()
                 for value in values:
@@ -248,10 +319,18 @@ class _ReportPdf(FPDF):
         self.set_font(FONT_FAMILY, size=BODY_PT)
 
 
-def region_pdf(region, scenarios: Sequence[tuple[str, gpd.GeoDataFrame]], site_minutes: SiteMinutes, *,
-               lang: str = "ru", incidents: IncidentRelease | None = None, district_id: str | None = None,
-               incident_level: str = "district", bands: gpd.GeoDataFrame | None = None,
-               built: date | None = None) -> bytes:
+def region_pdf(
+    region,
+    scenarios: Sequence[tuple[str, gpd.GeoDataFrame]],
+    site_minutes: SiteMinutes,
+    *,
+    lang: str = "ru",
+    incidents: IncidentRelease | None = None,
+    district_id: str | None = None,
+    incident_level: str = "district",
+    bands: gpd.GeoDataFrame | None = None,
+    built: date | None = None,
+) -> bytes:
     """The report as PDF bytes: the region, or one district when ``district_id`` is given.
 
     Parameters
@@ -278,10 +357,14 @@ def region_pdf(region, scenarios: Sequence[tuple[str, gpd.GeoDataFrame]], site_m
     if incident_level not in INCIDENT_LEVELS:
         raise ValueError(f"`incident_level` must be one of {INCIDENT_LEVELS}; got {incident_level!r}.")
     if district_id is not None and str(district_id) not in set(region.districts["district_id"].astype(str)):
-        raise KeyError(f"`district_id` {district_id!r} is not a district of the region; known: "
-                       f"{', '.join(map(str, region.districts['district_id']))}.")
-    results = [evaluate(region, services, site_minutes, incidents=incidents, thresholds=THRESHOLDS_MINUTES)
-               for _, services in scenarios]
+        raise KeyError(
+            f"`district_id` {district_id!r} is not a district of the region; known: "
+            f"{', '.join(map(str, region.districts['district_id']))}."
+        )
+    results = [
+        evaluate(region, services, site_minutes, incidents=incidents, thresholds=THRESHOLDS_MINUTES)
+        for _, services in scenarios
+    ]
     name, services = scenarios[-1]
     result = results[-1]
     if bands is None:
@@ -297,8 +380,7 @@ def region_pdf(region, scenarios: Sequence[tuple[str, gpd.GeoDataFrame]], site_m
 
     pdf.heading(t("report.figures", lang))
     figures = key_figures(result, district_id=district_id, lang=lang)
-    pdf.rows_table(None, [[f.label, f.value, f.detail] for f in figures],
-                   size=BODY_PT)
+    pdf.rows_table(None, [[f.label, f.value, f.detail] for f in figures], size=BODY_PT)
     if incidents is not None:
         pdf.paragraph(t("release.note", lang, k=str(incidents.k)), SMALL_PT)
 
@@ -310,11 +392,14 @@ def region_pdf(region, scenarios: Sequence[tuple[str, gpd.GeoDataFrame]], site_m
         if district_id is None:
             pdf.paragraph(comparison_sentence(results[0], result, name_a=name_a, name_b=name, lang=lang))
             pdf.ln(2)
-        pdf.rows_table([t("report.col_figure", lang), name_a, name, t("report.col_change", lang)],
-                       comparison_rows(results[0], result, district_id=district_id, lang=lang))
+        pdf.rows_table(
+            [t("report.col_figure", lang), name_a, name, t("report.col_change", lang)],
+            comparison_rows(results[0], result, district_id=district_id, lang=lang),
+        )
 
-    table = gap_table(region, result, incidents=incidents, district_id=district_id, lang=lang,
-                      incident_level=incident_level)
+    table = gap_table(
+        region, result, incidents=incidents, district_id=district_id, lang=lang, incident_level=incident_level
+    )
     pdf.heading(t("report.gaps", lang, minutes=int(GAP_THRESHOLD_MINUTES), count=str(GAP_LIST_LENGTH)))
     if table.empty:
         pdf.paragraph(t("report.no_gaps", lang, minutes=int(GAP_THRESHOLD_MINUTES)))

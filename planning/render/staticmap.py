@@ -44,21 +44,50 @@ LEGEND_PT = 11.0
 """Legend text, points at ``width_in``; the PDF prints the picture about 0.7 times as wide (7 pt or more)."""
 
 
-def map_png(region, *, services: gpd.GeoDataFrame | None = None, bands: gpd.GeoDataFrame | None = None,
-            uncovered: np.ndarray | None = None, gap_minutes: float | None = None, district_id: str | None = None,
-            lang: str = "ru", title: str | None = None, width_in: float = MAP_WIDTH_IN, dpi: int = MAP_DPI) -> bytes:
+def map_png(
+    region,
+    *,
+    services: gpd.GeoDataFrame | None = None,
+    bands: gpd.GeoDataFrame | None = None,
+    uncovered: np.ndarray | None = None,
+    gap_minutes: float | None = None,
+    district_id: str | None = None,
+    lang: str = "ru",
+    title: str | None = None,
+    width_in: float = MAP_WIDTH_IN,
+    dpi: int = MAP_DPI,
+) -> bytes:
     """The map as PNG bytes: :func:`map_figure` drawn at ``dpi`` dots per inch (same parameters)."""
-    figure = map_figure(region, services=services, bands=bands, uncovered=uncovered, gap_minutes=gap_minutes,
-                        district_id=district_id, lang=lang, title=title, width_in=width_in, dpi=dpi)
+    figure = map_figure(
+        region,
+        services=services,
+        bands=bands,
+        uncovered=uncovered,
+        gap_minutes=gap_minutes,
+        district_id=district_id,
+        lang=lang,
+        title=title,
+        width_in=width_in,
+        dpi=dpi,
+    )
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi, facecolor="white")
     return buffer.getvalue()
 
 
-def map_figure(region, *, services: gpd.GeoDataFrame | None = None, bands: gpd.GeoDataFrame | None = None,
-               uncovered: np.ndarray | None = None, gap_minutes: float | None = None, district_id: str | None = None,
-               lang: str = "ru", title: str | None = None, width_in: float = MAP_WIDTH_IN,
-               dpi: int = MAP_DPI) -> Figure:
+def map_figure(
+    region,
+    *,
+    services: gpd.GeoDataFrame | None = None,
+    bands: gpd.GeoDataFrame | None = None,
+    uncovered: np.ndarray | None = None,
+    gap_minutes: float | None = None,
+    district_id: str | None = None,
+    lang: str = "ru",
+    title: str | None = None,
+    width_in: float = MAP_WIDTH_IN,
+    dpi: int = MAP_DPI,
+) -> Figure:
     """The map as a matplotlib figure: the map axes on the left, the legend beside them on the right.
 
     Parameters
@@ -100,8 +129,10 @@ def map_figure(region, *, services: gpd.GeoDataFrame | None = None, bands: gpd.G
         for position, minutes in reversed(list(enumerate(limits))):
             colour = band_colour(position)
             bands[bands["minutes"] == minutes].plot(ax=axes, color=colour, alpha=BAND_ALPHA, linewidth=0)
-        handles += [Patch(color=band_colour(i), alpha=BAND_ALPHA, label=t("staticmap.band", lang, minutes=int(m)))
-                    for i, m in enumerate(limits)]
+        handles += [
+            Patch(color=band_colour(i), alpha=BAND_ALPHA, label=t("staticmap.band", lang, minutes=int(m)))
+            for i, m in enumerate(limits)
+        ]
     if not region.boundary.empty:
         region.boundary.boundary.plot(ax=axes, color=OUTLINE_COLOUR, linewidth=1.6)
         handles.append(Line2D([], [], color=OUTLINE_COLOUR, linewidth=1.6, label=t("layer.outline", lang)))
@@ -110,29 +141,78 @@ def map_figure(region, *, services: gpd.GeoDataFrame | None = None, bands: gpd.G
         chosen = region.districts[region.districts["district_id"].astype(object) == district_id]
         if not chosen.empty:
             chosen.boundary.plot(ax=axes, color=DISTRICT_EDGE_COLOUR, linewidth=2.0)
-        handles.append(Line2D([], [], color=DISTRICT_EDGE_COLOUR, linewidth=0.9, linestyle=(0, (4, 3)),
-                              label=t("layer.districts", lang)))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=DISTRICT_EDGE_COLOUR,
+                linewidth=0.9,
+                linestyle=(0, (4, 3)),
+                label=t("layer.districts", lang),
+            )
+        )
     shown = settlements[mask]
     if not shown.empty:
         gap = np.zeros(len(settlements), dtype=bool) if uncovered is None else np.asarray(uncovered, dtype=bool)
-        sizes = np.clip(4.0 + np.sqrt(np.nan_to_num(shown["population"].to_numpy(dtype=float), nan=0.0)) / 15.0,
-                        4.0, 120.0)
+        sizes = np.clip(
+            4.0 + np.sqrt(np.nan_to_num(shown["population"].to_numpy(dtype=float), nan=0.0)) / 15.0, 4.0, 120.0
+        )
         xs, ys = shown.geometry.x.to_numpy(), shown.geometry.y.to_numpy()
         gap_shown = gap[mask]
-        axes.scatter(xs[~gap_shown], ys[~gap_shown], s=sizes[~gap_shown], color=palette.SETTLEMENT, alpha=0.75,
-                     linewidths=0, zorder=3)
-        axes.scatter(xs[gap_shown], ys[gap_shown], s=sizes[gap_shown] + 8, color=GAP_COLOUR, edgecolors="white",
-                     linewidths=0.4, zorder=4)
-        handles.append(Line2D([], [], marker="o", linestyle="", color=palette.SETTLEMENT,
-                              label=t("legend.settlement", lang)))
+        axes.scatter(
+            xs[~gap_shown],
+            ys[~gap_shown],
+            s=sizes[~gap_shown],
+            color=palette.SETTLEMENT,
+            alpha=0.75,
+            linewidths=0,
+            zorder=3,
+        )
+        axes.scatter(
+            xs[gap_shown],
+            ys[gap_shown],
+            s=sizes[gap_shown] + 8,
+            color=GAP_COLOUR,
+            edgecolors="white",
+            linewidths=0.4,
+            zorder=4,
+        )
+        handles.append(
+            Line2D([], [], marker="o", linestyle="", color=palette.SETTLEMENT, label=t("legend.settlement", lang))
+        )
         if uncovered is not None:
-            handles.append(Line2D([], [], marker="o", linestyle="", color=GAP_COLOUR,
-                                  label=t("staticmap.gap", lang, minutes=int(gap_minutes or 0))))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    linestyle="",
+                    color=GAP_COLOUR,
+                    label=t("staticmap.gap", lang, minutes=int(gap_minutes or 0)),
+                )
+            )
     if services is not None and not services.empty:
-        axes.scatter(services.geometry.x, services.geometry.y, s=70, color=palette.SERVICE,
-                     edgecolors=palette.SERVICE_RING, linewidths=1.2, marker="D", zorder=5)
-        handles.append(Line2D([], [], marker="D", linestyle="", color=palette.SERVICE, markeredgecolor="white",
-                              label=t("legend.service", lang)))
+        axes.scatter(
+            services.geometry.x,
+            services.geometry.y,
+            s=70,
+            color=palette.SERVICE,
+            edgecolors=palette.SERVICE_RING,
+            linewidths=1.2,
+            marker="D",
+            zorder=5,
+        )
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="D",
+                linestyle="",
+                color=palette.SERVICE,
+                markeredgecolor="white",
+                label=t("legend.service", lang),
+            )
+        )
     axes.set_xlim(west, east)
     axes.set_ylim(south, north)
     axes.set_aspect(1.0 / math.cos(math.radians((north + south) / 2)), anchor="E")
@@ -141,8 +221,15 @@ def map_figure(region, *, services: gpd.GeoDataFrame | None = None, bands: gpd.G
     if handles:
         for handle in handles:
             handle.set_label(textwrap.fill(handle.get_label(), LEGEND_WRAP_CHARS))
-        figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0 - LEGEND_WIDTH_FRACTION + 0.01, top),
-                      fontsize=LEGEND_PT, frameon=False, borderaxespad=0.0, handlelength=1.6)
+        figure.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(1.0 - LEGEND_WIDTH_FRACTION + 0.01, top),
+            fontsize=LEGEND_PT,
+            frameon=False,
+            borderaxespad=0.0,
+            handlelength=1.6,
+        )
     if title:
         figure.suptitle(title, fontsize=13)
     return figure
@@ -154,15 +241,25 @@ def _district_labels(axes, region, *, lang: str, district_id: str | None, bounds
         return
     west, south, east, north = bounds
     halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
-    for name, did, geometry in zip(place_names(region.districts, lang), region.districts["district_id"],
-                                   region.districts.geometry):
+    for name, did, geometry in zip(
+        place_names(region.districts, lang), region.districts["district_id"], region.districts.geometry
+    ):
         if geometry is None or geometry.is_empty:
             continue
         point = geometry.representative_point()
         if not (west <= point.x <= east and south <= point.y <= north):
             continue
         chosen = district_id is not None and str(did) == str(district_id)
-        axes.text(point.x, point.y, name, fontsize=LABEL_PT + (3 if chosen else 0),
-                  fontweight="bold" if chosen or district_id is None else "normal",
-                  color=palette.DISTRICT_LABEL if chosen or district_id is None else "#666666",
-                  ha="center", va="center", zorder=6, path_effects=halo, clip_on=True)
+        axes.text(
+            point.x,
+            point.y,
+            name,
+            fontsize=LABEL_PT + (3 if chosen else 0),
+            fontweight="bold" if chosen or district_id is None else "normal",
+            color=palette.DISTRICT_LABEL if chosen or district_id is None else "#666666",
+            ha="center",
+            va="center",
+            zorder=6,
+            path_effects=halo,
+            clip_on=True,
+        )

@@ -105,8 +105,9 @@ class UnknownDistrictError(QorgauError, LookupError):
     """A district id the region does not have."""
 
 
-def focus_bounds(region, *, district_id: str | None = None,
-                 margin_fraction: float = FIT_MARGIN_FRACTION) -> tuple[float, float, float, float]:
+def focus_bounds(
+    region, *, district_id: str | None = None, margin_fraction: float = FIT_MARGIN_FRACTION
+) -> tuple[float, float, float, float]:
     """``(west, south, east, north)`` degrees to show: the region's boundary, or the polygon of ``district_id``,
     with a margin of ``margin_fraction`` of the larger side (at least :data:`FIT_PAD_DEG`).
 
@@ -125,8 +126,10 @@ def focus_bounds(region, *, district_id: str | None = None,
             chosen = region.settlements[region.settlements["district_id"].astype(object) == district_id]
         if chosen.empty:
             known = ", ".join(map(str, region.districts["district_id"]))
-            raise UnknownDistrictError(f"district {district_id!r} is not in region {region.region_id!r}; expected "
-                                       f"one of: {known}. Pick a district of this region or none (the whole region).")
+            raise UnknownDistrictError(
+                f"district {district_id!r} is not in region {region.region_id!r}; expected "
+                f"one of: {known}. Pick a district of this region or none (the whole region)."
+            )
         focus = chosen
     focus = focus.to_crs("EPSG:4326") if focus.crs is not None and not focus.crs.equals("EPSG:4326") else focus
     west, south, east, north = (float(v) for v in focus.total_bounds)
@@ -134,14 +137,26 @@ def focus_bounds(region, *, district_id: str | None = None,
     return west - margin, south - margin, east + margin, north + margin
 
 
-def base_map(boundary: gpd.GeoDataFrame, *, asset_url: str = STATIC_URL, tile_url: str | None = None,
-             bounds: tuple[float, float, float, float] | None = None) -> folium.Map:
+def base_map(
+    boundary: gpd.GeoDataFrame,
+    *,
+    asset_url: str = STATIC_URL,
+    tile_url: str | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
+) -> folium.Map:
     """An empty map fitted to ``bounds`` (``west, south, east, north`` degrees; the boundary's extent by default),
     loading Leaflet from the app (or ``asset_url``), filling the frame it is shown in."""
     tile_url = tile_url if tile_url is not None else os.environ.get(TILE_URL_ENV_VAR) or None
     west, south, east, north = bounds if bounds is not None else boundary.total_bounds
-    fmap = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=7, tiles=None,
-                      control_scale=True, prefer_canvas=True, zoom_snap=ZOOM_SNAP, zoom_delta=0.5)
+    fmap = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2],
+        zoom_start=7,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=True,
+        zoom_snap=ZOOM_SNAP,
+        zoom_delta=0.5,
+    )
     fmap.default_js, fmap.default_css = leaflet_assets(asset_url)
     fmap.get_root().header.add_child(Element(f"<style>{MAP_CSS}</style>"), name="qorgau_map_css")
     folium.map.CustomPane(LABEL_PANE, z_index=350, pointer_events=False).add_to(fmap)
@@ -152,12 +167,21 @@ def base_map(boundary: gpd.GeoDataFrame, *, asset_url: str = STATIC_URL, tile_ur
     return fmap
 
 
-def region_map(region, *, lang: str = "ru", services: gpd.GeoDataFrame | None = None,
-               settlement_incidents: IncidentRelease | None = None, k: int,
-               asset_url: str = STATIC_URL, tile_url: str | None = None,
-               bands: gpd.GeoDataFrame | None = None, settlement_minutes: np.ndarray | None = None,
-               method: str | None = None, method_description: str | None = None,
-               district_id: str | None = None) -> folium.Map:
+def region_map(
+    region,
+    *,
+    lang: str = "ru",
+    services: gpd.GeoDataFrame | None = None,
+    settlement_incidents: IncidentRelease | None = None,
+    k: int,
+    asset_url: str = STATIC_URL,
+    tile_url: str | None = None,
+    bands: gpd.GeoDataFrame | None = None,
+    settlement_minutes: np.ndarray | None = None,
+    method: str | None = None,
+    method_description: str | None = None,
+    district_id: str | None = None,
+) -> folium.Map:
     """The map page's map: outline, districts with names, settlements sized by population, service sites and
     incidents aggregated per settlement (suppressed below ``k``), with a layer control and a legend; with
     travel times, also the isochrone bands and settlements coloured by minutes to the nearest service.
@@ -183,36 +207,50 @@ def region_map(region, *, lang: str = "ru", services: gpd.GeoDataFrame | None = 
         Fit the view to this district's polygon (drawn with a solid, heavier outline) instead of the region.
     """
     services = region.services if services is None else services
-    fmap = base_map(region.boundary, asset_url=asset_url, tile_url=tile_url,
-                    bounds=focus_bounds(region, district_id=district_id))
-    folium.GeoJson(geojson_dict(_simplified(region.boundary)), name=layer_name(t("layer.outline", lang)),
-                   style_function=lambda _: {"color": palette.REGION_OUTLINE, "weight": 3, "fill": False}).add_to(fmap)
+    fmap = base_map(
+        region.boundary, asset_url=asset_url, tile_url=tile_url, bounds=focus_bounds(region, district_id=district_id)
+    )
+    folium.GeoJson(
+        geojson_dict(_simplified(region.boundary)),
+        name=layer_name(t("layer.outline", lang)),
+        style_function=lambda _: {"color": palette.REGION_OUTLINE, "weight": 3, "fill": False},
+    ).add_to(fmap)
     if not region.districts.empty:
         districts = _simplified(region.districts)
         districts["label"] = place_names(region.districts, lang)
         chosen = None if district_id is None else str(district_id)
-        folium.GeoJson(geojson_dict(districts[["district_id", "label", "geometry"]]),
-                       name=layer_name(t("layer.districts", lang)),
-                       style_function=lambda f: {"color": palette.DISTRICT_OUTLINE,
-                                                 "weight": 3 if f["properties"]["district_id"] == chosen else 1.2,
-                                                 "dashArray": None if f["properties"]["district_id"] == chosen
-                                                 else "4 3", "fillOpacity": 0.03},
-                       tooltip=TextTooltip(fields=["label"], aliases=[t("field.district", lang)])).add_to(fmap)
+        folium.GeoJson(
+            geojson_dict(districts[["district_id", "label", "geometry"]]),
+            name=layer_name(t("layer.districts", lang)),
+            style_function=lambda f: {
+                "color": palette.DISTRICT_OUTLINE,
+                "weight": 3 if f["properties"]["district_id"] == chosen else 1.2,
+                "dashArray": None if f["properties"]["district_id"] == chosen else "4 3",
+                "fillOpacity": 0.03,
+            },
+            tooltip=TextTooltip(fields=["label"], aliases=[t("field.district", lang)]),
+        ).add_to(fmap)
     if bands is not None and not bands.empty:
         band_layer(bands, lang, analysis_crs=region.analysis_crs).add_to(fmap)
     if not region.settlements.empty:
         _settlement_layer(region.settlements, lang, minutes=settlement_minutes).add_to(fmap)
     if settlement_incidents is not None and settlement_incidents.has_records.any():
-        _incident_layer(region.settlements, settlement_incidents, lang,
-                        synthetic=region.incidents_synthetic).add_to(fmap)
+        _incident_layer(region.settlements, settlement_incidents, lang, synthetic=region.incidents_synthetic).add_to(
+            fmap
+        )
     if services is not None and not services.empty:
         _service_layer(services, lang).add_to(fmap)
     if not region.districts.empty:
         district_label_layer(region.districts, lang).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
-    rows = legend_rows(lang, k=k, incidents=settlement_incidents is not None and settlement_incidents.has_records.any(),
-                       band_minutes=sorted(set(bands["minutes"])) if bands is not None and not bands.empty else (),
-                       by_minutes=settlement_minutes is not None, districts=not region.districts.empty)
+    rows = legend_rows(
+        lang,
+        k=k,
+        incidents=settlement_incidents is not None and settlement_incidents.has_records.any(),
+        band_minutes=sorted(set(bands["minutes"])) if bands is not None and not bands.empty else (),
+        by_minutes=settlement_minutes is not None,
+        districts=not region.districts.empty,
+    )
     notes = [method_label(method, method_description, lang)] if method else []
     add_legend(fmap, rows, lang=lang, notes=notes)
     return fmap
@@ -228,9 +266,18 @@ def district_label_layer(districts: gpd.GeoDataFrame, lang: str) -> folium.Featu
         if geometry is None or geometry.is_empty:
             continue
         point = geometry.representative_point()
-        folium.Marker([point.y, point.x], interactive=False, keyboard=False, pane=LABEL_PANE, icon=folium.DivIcon(
-            icon_size=(0, 0), icon_anchor=(0, 0), class_name="qorgau-district-label-icon",
-            html=f'<div class="qorgau-district-label">{html_text(name)}</div>')).add_to(group)
+        folium.Marker(
+            [point.y, point.x],
+            interactive=False,
+            keyboard=False,
+            pane=LABEL_PANE,
+            icon=folium.DivIcon(
+                icon_size=(0, 0),
+                icon_anchor=(0, 0),
+                class_name="qorgau-district-label-icon",
+                html=f'<div class="qorgau-district-label">{html_text(name)}</div>',
+            ),
+        ).add_to(group)
     group.add_child(_LabelZoom())
     return group
 
@@ -266,12 +313,21 @@ def geojson_dict(frame: gpd.GeoDataFrame) -> dict:
     pandas' Arrow-backed string columns (a tenth of a second for a thousand villages, on every rerun)."""
     frame = frame.to_crs("EPSG:4326") if frame.crs is not None else frame
     columns = [c for c in frame.columns if c != frame.geometry.name]
-    values = [[None if isinstance(v, float) and math.isnan(v) else (v.item() if hasattr(v, "item") else v)
-               for v in frame[c].to_numpy(dtype=object)] for c in columns]
+    values = [
+        [
+            None if isinstance(v, float) and math.isnan(v) else (v.item() if hasattr(v, "item") else v)
+            for v in frame[c].to_numpy(dtype=object)
+        ]
+        for c in columns
+    ]
     geometries = shapely.to_geojson(frame.geometry.to_numpy())
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": dict(zip(columns, row)), "geometry": json.loads(g) if g else None}
-        for g, *row in zip(geometries, *values)]}
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": dict(zip(columns, row)), "geometry": json.loads(g) if g else None}
+            for g, *row in zip(geometries, *values)
+        ],
+    }
 
 
 def layer_control_last(fmap: folium.Map) -> None:
@@ -290,7 +346,6 @@ def settlement_radius_px(population: float) -> float:
     return float(np.clip(2.0 + math.sqrt(population) / 40.0, 3.0, 22.0))
 
 
-
 def _simplified(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out = frame.copy()
     out["geometry"] = out.geometry.simplify(SIMPLIFY_TOLERANCE_DEG, preserve_topology=True)
@@ -301,13 +356,17 @@ def _settlement_layer(settlements: gpd.GeoDataFrame, lang: str, *, minutes: np.n
     """Settlements sized by population; coloured by population known/unknown, or by ``minutes`` when given."""
     unknown = t("value.unknown", lang)
     populations = settlements["population"].to_numpy(dtype=float)
-    frame = gpd.GeoDataFrame({
-        "label": place_names(settlements, lang),
-        "kind_label": [t(f"kind.{k}", lang) if f"kind.{k}" in CATALOG else k for k in settlements["kind"]],
-        "population_label": [unknown if np.isnan(p) else fmt_number(p, lang) for p in populations],
-        "radius": [settlement_radius_px(p) for p in populations],
-        "colour": [SETTLEMENT_COLOUR if not np.isnan(p) else UNKNOWN_POPULATION_COLOUR for p in populations],
-    }, geometry=settlements.geometry.to_numpy(), crs=settlements.crs)
+    frame = gpd.GeoDataFrame(
+        {
+            "label": place_names(settlements, lang),
+            "kind_label": [t(f"kind.{k}", lang) if f"kind.{k}" in CATALOG else k for k in settlements["kind"]],
+            "population_label": [unknown if np.isnan(p) else fmt_number(p, lang) for p in populations],
+            "radius": [settlement_radius_px(p) for p in populations],
+            "colour": [SETTLEMENT_COLOUR if not np.isnan(p) else UNKNOWN_POPULATION_COLOUR for p in populations],
+        },
+        geometry=settlements.geometry.to_numpy(),
+        crs=settlements.crs,
+    )
     fields = ["label", "kind_label", "population_label"]
     aliases = [t("field.name", lang), t("field.kind", lang), t("field.population", lang)]
     if minutes is not None:
@@ -320,10 +379,14 @@ def _settlement_layer(settlements: gpd.GeoDataFrame, lang: str, *, minutes: np.n
         fields.append("minutes_label")
         aliases.append(t("map.field.minutes", lang))
     return folium.GeoJson(
-        geojson_dict(frame), name=layer_name(t("layer.settlements", lang)),
+        geojson_dict(frame),
+        name=layer_name(t("layer.settlements", lang)),
         marker=folium.CircleMarker(radius=4, weight=1, fill=True, fill_opacity=0.75),
-        style_function=lambda f: {"radius": f["properties"]["radius"], "color": f["properties"]["colour"],
-                                  "fillColor": f["properties"]["colour"]},
+        style_function=lambda f: {
+            "radius": f["properties"]["radius"],
+            "color": f["properties"]["colour"],
+            "fillColor": f["properties"]["colour"],
+        },
         tooltip=TextTooltip(fields=fields, aliases=aliases),
     )
 
@@ -336,7 +399,7 @@ def minutes_colour(minutes: float) -> str:
 
 
 def minutes_label(minutes: float, lang: str) -> str:
-    """"23 min" in ``lang``, or "not reachable" for ``inf``/NaN."""
+    """ "23 min" in ``lang``, or "not reachable" for ``inf``/NaN."""
     if not np.isfinite(minutes):
         return t("map.not_reachable", lang)
     return t("map.minutes_value", lang, minutes=int(round(float(minutes))))
@@ -347,8 +410,9 @@ def method_label(method: str, description: str | None, lang: str) -> str:
     return t("map.method", lang, method=t(f"map.method.{method}", lang), description=description or "")
 
 
-def simplified_bands(bands: gpd.GeoDataFrame, *, analysis_crs: str,
-                     tolerance_m: float = BAND_SIMPLIFY_M) -> gpd.GeoDataFrame:
+def simplified_bands(
+    bands: gpd.GeoDataFrame, *, analysis_crs: str, tolerance_m: float = BAND_SIMPLIFY_M
+) -> gpd.GeoDataFrame:
     """One polygon per band limit (all services together), simplified to ``tolerance_m`` metres, still nested.
 
     Parameters
@@ -379,8 +443,9 @@ def simplified_bands(bands: gpd.GeoDataFrame, *, analysis_crs: str,
     return gpd.GeoDataFrame({"minutes": limits}, geometry=nested, crs=bands.crs or "EPSG:4326")
 
 
-def band_layer(bands: gpd.GeoDataFrame, lang: str, *, analysis_crs: str,
-               tolerance_m: float = BAND_SIMPLIFY_M) -> folium.FeatureGroup:
+def band_layer(
+    bands: gpd.GeoDataFrame, lang: str, *, analysis_crs: str, tolerance_m: float = BAND_SIMPLIFY_M
+) -> folium.FeatureGroup:
     """Isochrone bands as nested fills, the largest (lightest) drawn first and the smallest (darkest) on top."""
     merged = simplified_bands(bands, analysis_crs=analysis_crs, tolerance_m=tolerance_m)
     group = folium.FeatureGroup(name=layer_name(t("map.layer.bands", lang)))
@@ -389,9 +454,14 @@ def band_layer(bands: gpd.GeoDataFrame, lang: str, *, analysis_crs: str,
         row = merged.iloc[[position]].copy()
         row["label"] = t("map.band", lang, minutes=int(row["minutes"].iloc[0]))
         folium.GeoJson(
-            geojson_dict(row), name=layer_name(row["label"].iloc[0]),
-            style_function=lambda _, c=colour: {"color": c, "weight": 1, "fillColor": c,
-                                                "fillOpacity": BAND_FILL_OPACITY},
+            geojson_dict(row),
+            name=layer_name(row["label"].iloc[0]),
+            style_function=lambda _, c=colour: {
+                "color": c,
+                "weight": 1,
+                "fillColor": c,
+                "fillOpacity": BAND_FILL_OPACITY,
+            },
             tooltip=TextTooltip(fields=["label"], labels=False),
         ).add_to(group)
     return group
@@ -403,32 +473,45 @@ def band_colour(position: int) -> str:
 
 
 def _service_layer(services: gpd.GeoDataFrame, lang: str) -> folium.GeoJson:
-    frame = gpd.GeoDataFrame({
-        "service_id": services["service_id"].astype(str).to_numpy(),
-        "label": [made_name(n, lang) for n in services["name"].fillna(services["service_id"]).astype(str)],
-        "kind_label": [t(f"kind.{k}", lang) for k in services["kind"]],
-    }, geometry=services.geometry.to_numpy(), crs=services.crs)
+    frame = gpd.GeoDataFrame(
+        {
+            "service_id": services["service_id"].astype(str).to_numpy(),
+            "label": [made_name(n, lang) for n in services["name"].fillna(services["service_id"]).astype(str)],
+            "kind_label": [t(f"kind.{k}", lang) for k in services["kind"]],
+        },
+        geometry=services.geometry.to_numpy(),
+        crs=services.crs,
+    )
     return folium.GeoJson(
-        geojson_dict(frame), name=layer_name(t("layer.services", lang)),
-        marker=folium.CircleMarker(radius=9, weight=3, color=palette.SERVICE_RING, fill=True,
-                                   fill_color=SERVICE_COLOUR, fill_opacity=0.95),
+        geojson_dict(frame),
+        name=layer_name(t("layer.services", lang)),
+        marker=folium.CircleMarker(
+            radius=9, weight=3, color=palette.SERVICE_RING, fill=True, fill_color=SERVICE_COLOUR, fill_opacity=0.95
+        ),
         tooltip=TextTooltip(fields=["label", "kind_label"], aliases=[t("field.name", lang), t("field.kind", lang)]),
     )
 
 
-def _incident_layer(settlements: gpd.GeoDataFrame, release: IncidentRelease, lang: str, *,
-                    synthetic: bool) -> folium.GeoJson:
+def _incident_layer(
+    settlements: gpd.GeoDataFrame, release: IncidentRelease, lang: str, *, synthetic: bool
+) -> folium.GeoJson:
     rows = np.flatnonzero(release.has_records & settlements.geometry.notna().to_numpy())
     located = settlements.iloc[rows]
     values = release.settlement_values()[rows]
-    frame = gpd.GeoDataFrame({
-        "label": place_names(located, lang),
-        "count_label": release.settlement_texts()[rows],
-        "radius": [4.0 if np.isnan(v) else 4.0 + 2.0 * math.log1p(v) for v in values],
-    }, geometry=located.geometry.to_numpy(), crs=settlements.crs)
+    frame = gpd.GeoDataFrame(
+        {
+            "label": place_names(located, lang),
+            "count_label": release.settlement_texts()[rows],
+            "radius": [4.0 if np.isnan(v) else 4.0 + 2.0 * math.log1p(v) for v in values],
+        },
+        geometry=located.geometry.to_numpy(),
+        crs=settlements.crs,
+    )
     name = t("layer.incidents_synthetic" if synthetic else "layer.incidents", lang)
     return folium.GeoJson(
-        geojson_dict(frame), name=layer_name(name), show=False,
+        geojson_dict(frame),
+        name=layer_name(name),
+        show=False,
         marker=folium.CircleMarker(radius=4, weight=2, color=INCIDENT_COLOUR, fill=True, fill_opacity=0.08),
         style_function=lambda f: {"radius": f["properties"]["radius"]},
         tooltip=TextTooltip(fields=["label", "count_label"], aliases=[t("field.name", lang), name]),
@@ -450,12 +533,26 @@ def numbered_sites_layer(lats, lons, numbers, tooltips, *, name: str, colour: st
     """
     group = folium.FeatureGroup(name=layer_name(name))
     for lat, lon, number, tooltip in zip(lats, lons, numbers, tooltips):
-        folium.CircleMarker([float(lat), float(lon)], radius=12, weight=3, color=palette.SERVICE_RING, fill=True,
-                            fill_color=colour, fill_opacity=0.95, tooltip=TextTooltip(text=tooltip)).add_to(group)
-        folium.Marker([float(lat), float(lon)], tooltip=TextTooltip(text=tooltip), icon=folium.DivIcon(
-            icon_size=(24, 24), icon_anchor=(12, 12),
-            html=f'<div style="width:24px;text-align:center;font:bold 12px/24px sans-serif;color:#fff">'
-                 f'{html_text(int(number))}</div>')).add_to(group)
+        folium.CircleMarker(
+            [float(lat), float(lon)],
+            radius=12,
+            weight=3,
+            color=palette.SERVICE_RING,
+            fill=True,
+            fill_color=colour,
+            fill_opacity=0.95,
+            tooltip=TextTooltip(text=tooltip),
+        ).add_to(group)
+        folium.Marker(
+            [float(lat), float(lon)],
+            tooltip=TextTooltip(text=tooltip),
+            icon=folium.DivIcon(
+                icon_size=(24, 24),
+                icon_anchor=(12, 12),
+                html=f'<div style="width:24px;text-align:center;font:bold 12px/24px sans-serif;color:#fff">'
+                f"{html_text(int(number))}</div>",
+            ),
+        ).add_to(group)
     return group
 
 
@@ -465,8 +562,9 @@ default)."""
 SWATCHES = ("dot", "ring", "area", "line", "dashed")
 
 
-def legend_rows(lang: str, *, k: int, incidents: bool, band_minutes=(),
-                by_minutes: bool = False, districts: bool = True) -> list[LegendRow]:
+def legend_rows(
+    lang: str, *, k: int, incidents: bool, band_minutes=(), by_minutes: bool = False, districts: bool = True
+) -> list[LegendRow]:
     """Rows of the map legend, one per layer :func:`region_map` draws, in the layer's own colour: the region and
     district outlines, settlements (by population, or by minutes to the nearest service), services, the isochrone
     bands of ``band_minutes`` and incidents."""
@@ -476,13 +574,19 @@ def legend_rows(lang: str, *, k: int, incidents: bool, band_minutes=(),
     if by_minutes:
         limits = [int(m) for m in MINUTE_CLASSES]
         rows += [(MINUTE_COLOURS[0], t("map.legend.within", lang, minutes=limits[0]))]
-        rows += [(MINUTE_COLOURS[i], t("map.legend.between", lang, low=limits[i - 1], high=limits[i]))
-                 for i in range(1, len(limits))]
-        rows += [(MINUTE_COLOURS[-1], t("map.legend.beyond", lang, minutes=limits[-1])),
-                 (UNREACHABLE_COLOUR, t("map.not_reachable", lang))]
+        rows += [
+            (MINUTE_COLOURS[i], t("map.legend.between", lang, low=limits[i - 1], high=limits[i]))
+            for i in range(1, len(limits))
+        ]
+        rows += [
+            (MINUTE_COLOURS[-1], t("map.legend.beyond", lang, minutes=limits[-1])),
+            (UNREACHABLE_COLOUR, t("map.not_reachable", lang)),
+        ]
     else:
-        rows += [(SETTLEMENT_COLOUR, t("legend.settlement", lang)),
-                 (UNKNOWN_POPULATION_COLOUR, t("legend.settlement_unknown", lang))]
+        rows += [
+            (SETTLEMENT_COLOUR, t("legend.settlement", lang)),
+            (UNKNOWN_POPULATION_COLOUR, t("legend.settlement_unknown", lang)),
+        ]
     rows.append((SERVICE_COLOUR, t("legend.service", lang)))
     rows += [(band_colour(i), t("map.band", lang, minutes=int(m)), "area") for i, m in enumerate(sorted(band_minutes))]
     if incidents:
@@ -536,8 +640,14 @@ class _Legend(MacroElement):
 {% endmacro %}
 """)
 
-    def __init__(self, title: str, rows: list[LegendRow], notes: list[str] = (), *,
-                 bounds: tuple[float, float, float, float] | None = None):
+    def __init__(
+        self,
+        title: str,
+        rows: list[LegendRow],
+        notes: list[str] = (),
+        *,
+        bounds: tuple[float, float, float, float] | None = None,
+    ):
         super().__init__()
         self._name = "Legend"
         self.title = title
@@ -562,11 +672,16 @@ class _Legend(MacroElement):
         for heading, rows, notes in self.sections:
             if heading:
                 parts.append(f'<div class="qorgau-legend-section">{html_text(heading)}</div>')
-            parts += [f'<div class="qorgau-legend-row" data-colour="{html_text(row[0])}">'
-                      f'{_swatch_html(row[0], row[2] if len(row) > 2 else "dot")}{html_text(row[1])}</div>'
-                      for row in rows]
-            parts += [f'<div class="qorgau-legend-note" style="max-width:300px;font-size:11px;color:#444;'
-                      f'margin-top:4px">{html_text(note)}</div>' for note in notes]
+            parts += [
+                f'<div class="qorgau-legend-row" data-colour="{html_text(row[0])}">'
+                f"{_swatch_html(row[0], row[2] if len(row) > 2 else 'dot')}{html_text(row[1])}</div>"
+                for row in rows
+            ]
+            parts += [
+                f'<div class="qorgau-legend-note" style="max-width:300px;font-size:11px;color:#444;'
+                f'margin-top:4px">{html_text(note)}</div>'
+                for note in notes
+            ]
         return "".join(parts)
 
     @property
@@ -627,12 +742,21 @@ class TextTooltip(folium.Tooltip):
 {% endmacro %}
 """)
 
-    def __init__(self, fields: list[str] | None = None, aliases: list[str] | None = None, *, labels: bool = True,
-                 text: str | None = None, sticky: bool = True):
+    def __init__(
+        self,
+        fields: list[str] | None = None,
+        aliases: list[str] | None = None,
+        *,
+        labels: bool = True,
+        text: str | None = None,
+        sticky: bool = True,
+    ):
         MacroElement.__init__(self)  # not folium.Tooltip's: its text would go into a template literal
         if (fields is None) == (text is None):
-            raise ValueError("TextTooltip needs either `fields` (for a GeoJson layer) or `text`; got "
-                             f"fields={fields!r}, text={text!r}.")
+            raise ValueError(
+                "TextTooltip needs either `fields` (for a GeoJson layer) or `text`; got "
+                f"fields={fields!r}, text={text!r}."
+            )
         if fields is not None and aliases is not None and len(aliases) != len(fields):
             raise ValueError(f"`aliases` needs one label per field ({len(fields)}); got {len(aliases)}.")
         self._name = "TextTooltip"
@@ -657,16 +781,18 @@ def layer_name(text: str) -> str:
     return html_text(text)
 
 
-def add_legend(fmap: folium.Map, rows: list[LegendRow], *, title: str | None = None, lang: str = "ru",
-               notes: list[str] = ()) -> None:
+def add_legend(
+    fmap: folium.Map, rows: list[LegendRow], *, title: str | None = None, lang: str = "ru", notes: list[str] = ()
+) -> None:
     """Add ``rows`` of (colour, label[, swatch]) and ``notes`` (text) to the map's one legend: the first call
     makes it (titled ``title``, "Legend" by default), later calls add a section headed ``title``."""
     existing = next((child for child in fmap._children.values() if isinstance(child, _Legend)), None)
     if existing is not None:
         existing.add_section(title, rows, list(notes))
         return
-    fmap.add_child(_Legend(title or t("legend.title", lang), rows, list(notes),
-                           bounds=getattr(fmap, "qorgau_bounds", None)))
+    fmap.add_child(
+        _Legend(title or t("legend.title", lang), rows, list(notes), bounds=getattr(fmap, "qorgau_bounds", None))
+    )
 
 
 def legend_of(fmap: folium.Map) -> "_Legend | None":

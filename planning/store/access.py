@@ -69,20 +69,30 @@ an ended one is cleared (``?end=<token_fingerprint>``)."""
 
 ROLES = ("planner", "presenter", "admin")
 ACTIONS = (
-    "view_map",                    # map and region data without incidents
+    "view_map",  # map and region data without incidents
     "view_scenarios",
-    "view_district_incidents",     # incident counts per district (suppressed)
-    "view_settlement_incidents",   # incident counts per village (suppressed)
+    "view_district_incidents",  # incident counts per district (suppressed)
+    "view_settlement_incidents",  # incident counts per village (suppressed)
     "upload_incidents",
-    "upload_populations",          # the akimat's statistics table (planning.store.population)
+    "upload_populations",  # the akimat's statistics table (planning.store.population)
     "edit_scenarios",
-    "export",                      # exports at the role's incident level
+    "export",  # exports at the role's incident level
     "manage_users",
     "view_audit",
 )
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "planner": frozenset({"view_map", "view_scenarios", "view_district_incidents", "view_settlement_incidents",
-                          "upload_incidents", "upload_populations", "edit_scenarios", "export"}),
+    "planner": frozenset(
+        {
+            "view_map",
+            "view_scenarios",
+            "view_district_incidents",
+            "view_settlement_incidents",
+            "upload_incidents",
+            "upload_populations",
+            "edit_scenarios",
+            "export",
+        }
+    ),
     "presenter": frozenset({"view_map", "view_scenarios", "view_district_incidents", "export"}),
     "admin": frozenset({"view_map", "view_scenarios", "view_district_incidents", "manage_users", "view_audit"}),
 }
@@ -255,8 +265,10 @@ def require(role: str | None, action: str) -> None:
     """Raise :class:`AccessDenied` unless ``role`` may perform ``action``. Pages call it before loading data."""
     if not can(role, action):
         who = f"the {role} role" if role else "a visitor who is not signed in"
-        raise AccessDenied(f"{who} may not {action.replace('_', ' ')}. Fix: sign in as a user whose role allows it "
-                           f"({', '.join(r for r in ROLES if action in PERMISSIONS[r]) or 'none'}).")
+        raise AccessDenied(
+            f"{who} may not {action.replace('_', ' ')}. Fix: sign in as a user whose role allows it "
+            f"({', '.join(r for r in ROLES if action in PERMISSIONS[r]) or 'none'})."
+        )
 
 
 def incident_level(role: str | None) -> str | None:
@@ -275,15 +287,20 @@ _DUMMY_HASH = _HASHER.hash("qorgau: a password nobody has")
 
 def _check_username(username: str) -> str:
     if not isinstance(username, str) or not _USERNAME_RE.match(username):
-        raise UserError("a username has 2 to 64 letters, digits, '.', '_', '@' or '-'. Fix: choose such a name.",
-                        key="bad_name")
+        raise UserError(
+            "a username has 2 to 64 letters, digits, '.', '_', '@' or '-'. Fix: choose such a name.", key="bad_name"
+        )
     return username
 
 
 def _check_role(role: str) -> str:
     if role not in ROLES:
-        raise UserError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}.", key="bad_role",
-                        role=str(role), roles=", ".join(ROLES))
+        raise UserError(
+            f"unknown role {role!r}; expected one of {', '.join(ROLES)}.",
+            key="bad_role",
+            role=str(role),
+            roles=", ".join(ROLES),
+        )
     return role
 
 
@@ -291,8 +308,12 @@ def _check_password(password: str | None) -> str | None:
     if password is None:
         return None
     if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"the password is too short; at least {MIN_PASSWORD_LENGTH} characters are needed. "
-                        "Fix: use a longer passphrase.", key="too_short", count=MIN_PASSWORD_LENGTH)
+        raise UserError(
+            f"the password is too short; at least {MIN_PASSWORD_LENGTH} characters are needed. "
+            "Fix: use a longer passphrase.",
+            key="too_short",
+            count=MIN_PASSWORD_LENGTH,
+        )
     return _HASHER.hash(password)
 
 
@@ -301,13 +322,23 @@ def _check_email(email: str | None) -> str | None:
         return None
     email = email.strip()
     if not re.match(r"^[^@\s]+@[^@\s]+$", email) or len(email) > 254:
-        raise UserError("the e-mail address is not valid. Fix: give the address the identity provider signs in with.",
-                        key="bad_email")
+        raise UserError(
+            "the e-mail address is not valid. Fix: give the address the identity provider signs in with.",
+            key="bad_email",
+        )
     return email
 
 
-def create_user(store: AccessStore, username: str, *, role: str, password: str | None = None,
-                email: str | None = None, temporary: bool = False, by: str) -> User:
+def create_user(
+    store: AccessStore,
+    username: str,
+    *,
+    role: str,
+    password: str | None = None,
+    email: str | None = None,
+    temporary: bool = False,
+    by: str,
+) -> User:
     """Add a user. Only an admin calls this (the page checks ``manage_users``); recorded in the audit log.
 
     Parameters
@@ -336,19 +367,25 @@ def create_user(store: AccessStore, username: str, *, role: str, password: str |
     _check_role(role)
     email = _check_email(email)
     if password is None and email is None:
-        raise UserError("a user needs a password or an e-mail for single sign-on. Fix: give one of them.",
-                        key="no_password")
+        raise UserError(
+            "a user needs a password or an e-mail for single sign-on. Fix: give one of them.", key="no_password"
+        )
     password_hash = _check_password(password)
     must_change = int(bool(temporary) and password is not None)
     with store.transaction() as db:
         try:
-            db.execute("INSERT INTO users (username, email, role, password_hash, created_at, created_by, "
-                       "must_change_password) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       (username, email, role, password_hash, _now(), by, must_change))
+            db.execute(
+                "INSERT INTO users (username, email, role, password_hash, created_at, created_by, "
+                "must_change_password) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (username, email, role, password_hash, _now(), by, must_change),
+            )
         except sqlite3.IntegrityError:
-            raise UserError(f"a user named {username!r} or with that e-mail already exists. "
-                            "Fix: choose another name, or change the existing user's role.", key="taken",
-                            name=username) from None
+            raise UserError(
+                f"a user named {username!r} or with that e-mail already exists. "
+                "Fix: choose another name, or change the existing user's role.",
+                key="taken",
+                name=username,
+            ) from None
         write_audit(db, user=by, action="create user", object=f"user {username} ({role})")
     return User(username, role, email, bool(must_change))
 
@@ -359,14 +396,20 @@ def create_first_admin(store: AccessStore, username: str, password: str) -> User
     password_hash = _check_password(password)
     with store.transaction() as db:
         if db.execute("SELECT 1 FROM users WHERE role = 'admin' LIMIT 1").fetchone():
-            raise UserError("an admin already exists; this command only sets up a new installation. "
-                            "Fix: sign in as that admin and create further users on the users page.")
+            raise UserError(
+                "an admin already exists; this command only sets up a new installation. "
+                "Fix: sign in as that admin and create further users on the users page."
+            )
         try:
-            db.execute("INSERT INTO users (username, email, role, password_hash, created_at, created_by) "
-                       "VALUES (?, NULL, 'admin', ?, ?, ?)", (username, password_hash, _now(), "create-admin"))
+            db.execute(
+                "INSERT INTO users (username, email, role, password_hash, created_at, created_by) "
+                "VALUES (?, NULL, 'admin', ?, ?, ?)",
+                (username, password_hash, _now(), "create-admin"),
+            )
         except sqlite3.IntegrityError:
-            raise UserError(f"a user named {username!r} already exists. Fix: choose another name.", key="name_taken",
-                            name=username) from None
+            raise UserError(
+                f"a user named {username!r} already exists. Fix: choose another name.", key="name_taken", name=username
+            ) from None
         write_audit(db, user="create-admin", action="create user", object=f"user {username} (admin)")
     return User(username, "admin", None)
 
@@ -385,10 +428,14 @@ def _lockout(store: AccessStore, username: str, client: str, *, now: float) -> t
     since = now - FAILURE_WINDOW_S
     remaining, scope = 0.0, ""
     with store.transaction(write=False) as db:
-        for column, value, limit, name in (("username", username, MAX_FAILURES_PER_USER, "user"),
-                                           ("client", client, MAX_FAILURES_PER_CLIENT, "client")):
-            rows = db.execute(f"SELECT at_s FROM sign_in_failures WHERE {column} = ? AND at_s > ? "
-                              "ORDER BY at_s DESC LIMIT ?", (value, since, limit)).fetchall()
+        for column, value, limit, name in (
+            ("username", username, MAX_FAILURES_PER_USER, "user"),
+            ("client", client, MAX_FAILURES_PER_CLIENT, "client"),
+        ):
+            rows = db.execute(
+                f"SELECT at_s FROM sign_in_failures WHERE {column} = ? AND at_s > ? ORDER BY at_s DESC LIMIT ?",
+                (value, since, limit),
+            ).fetchall()
             if len(rows) >= limit:  # locked until the oldest of the last `limit` failures leaves the window
                 wait = rows[-1][0] + FAILURE_WINDOW_S - now
                 if wait > remaining:
@@ -403,11 +450,17 @@ def _record_failure(store: AccessStore, username: str, client: str, *, now: floa
         write_audit(db, user=username or "?", action="sign-in failed", object=object)
     remaining, scope = _lockout(store, username, client, now=now)
     if remaining > 0:
-        record(store, user=username or "?", action="sign-in locked", object=f"{scope} {client if scope == 'client' else username}")
+        record(
+            store,
+            user=username or "?",
+            action="sign-in locked",
+            object=f"{scope} {client if scope == 'client' else username}",
+        )
 
 
-def authenticate(store: AccessStore, username: str, password: str, *, client: str = "unknown",
-                 now: float | None = None) -> User | None:
+def authenticate(
+    store: AccessStore, username: str, password: str, *, client: str = "unknown", now: float | None = None
+) -> User | None:
     """The user when the password matches, else None. Every attempt is recorded in the audit log.
 
     Parameters
@@ -431,12 +484,17 @@ def authenticate(store: AccessStore, username: str, password: str, *, client: st
     remaining, scope = _lockout(store, shown_name, client, now=now)
     if remaining > 0:
         record(store, user=shown_name or "?", action="sign-in refused", object=f"locked ({scope})")
-        raise SignInLocked(f"too many failed sign-ins {'for this name' if scope == 'user' else 'from this address'}. "
-                           f"Fix: wait {int(remaining // 60) + 1} minutes, or ask an admin.",
-                           retry_after_s=remaining, scope=scope)
+        raise SignInLocked(
+            f"too many failed sign-ins {'for this name' if scope == 'user' else 'from this address'}. "
+            f"Fix: wait {int(remaining // 60) + 1} minutes, or ask an admin.",
+            retry_after_s=remaining,
+            scope=scope,
+        )
     with store.transaction(write=False) as db:
-        row = db.execute("SELECT username, role, email, password_hash, must_change_password FROM users "
-                         "WHERE username = ?", (str(username),)).fetchone()
+        row = db.execute(
+            "SELECT username, role, email, password_hash, must_change_password FROM users WHERE username = ?",
+            (str(username),),
+        ).fetchone()
     ok = _password_matches(row[3] if row else None, password)
     if not ok:
         _record_failure(store, shown_name, client, now=now, object="password")
@@ -510,13 +568,24 @@ def set_password(store: AccessStore, username: str, password: str, *, temporary:
     password_hash = _check_password(password)
     with store.transaction() as db:
         row = _user_row(db, username)
-        db.execute("UPDATE users SET password_hash = ?, must_change_password = ?, generation = generation + 1 "
-                   "WHERE username = ?", (password_hash, int(bool(temporary)), row[0]))
+        db.execute(
+            "UPDATE users SET password_hash = ?, must_change_password = ?, generation = generation + 1 "
+            "WHERE username = ?",
+            (password_hash, int(bool(temporary)), row[0]),
+        )
         write_audit(db, user=by, action="set password", object=f"user {row[0]}" + (" (temporary)" if temporary else ""))
 
 
-def change_password(store: AccessStore, username: str, *, current: str, new: str, token: str | None = None,
-                    client: str = "unknown", now: float | None = None) -> str | None:
+def change_password(
+    store: AccessStore,
+    username: str,
+    *,
+    current: str,
+    new: str,
+    token: str | None = None,
+    client: str = "unknown",
+    now: float | None = None,
+) -> str | None:
     """A user replaces their own password; the current one is needed. Ends the user's other sessions.
 
     Parameters
@@ -541,26 +610,35 @@ def change_password(store: AccessStore, username: str, *, current: str, new: str
     now = _clock(now)
     remaining, scope = _lockout(store, username, client, now=now)
     if remaining > 0:
-        raise SignInLocked(f"too many failed attempts. Fix: wait {int(remaining // 60) + 1} minutes.",
-                           retry_after_s=remaining, scope=scope)
+        raise SignInLocked(
+            f"too many failed attempts. Fix: wait {int(remaining // 60) + 1} minutes.",
+            retry_after_s=remaining,
+            scope=scope,
+        )
     with store.transaction(write=False) as db:
         row = db.execute("SELECT username, password_hash FROM users WHERE username = ?", (username,)).fetchone()
     if row is None or not _password_matches(row[1], current):
         _record_failure(store, username, client, now=now, object="password change")
-        raise UserError("the current password is wrong. Fix: type the password you signed in with.",
-                        key="wrong_password")
+        raise UserError(
+            "the current password is wrong. Fix: type the password you signed in with.", key="wrong_password"
+        )
     if new == current:
-        raise UserError("the new password is the same as the current one. Fix: choose a different one.",
-                        key="same_password")
+        raise UserError(
+            "the new password is the same as the current one. Fix: choose a different one.", key="same_password"
+        )
     password_hash = _check_password(new)
     with store.transaction() as db:
-        db.execute("UPDATE users SET password_hash = ?, must_change_password = 0, generation = generation + 1 "
-                   "WHERE username = ?", (password_hash, row[0]))
+        db.execute(
+            "UPDATE users SET password_hash = ?, must_change_password = 0, generation = generation + 1 "
+            "WHERE username = ?",
+            (password_hash, row[0]),
+        )
         (generation,) = db.execute("SELECT generation FROM users WHERE username = ?", (row[0],)).fetchone()
         kept = _session_hash(_token_parts(token)[0]) if token and _token_parts(token) else ""
         db.execute("DELETE FROM sessions WHERE username = ? AND session_hash != ?", (row[0], kept))
-        db.execute("UPDATE sessions SET generation = ? WHERE session_hash = ? AND username = ?",
-                   (generation, kept, row[0]))
+        db.execute(
+            "UPDATE sessions SET generation = ? WHERE session_hash = ? AND username = ?", (generation, kept, row[0])
+        )
         write_audit(db, user=row[0], action="change own password", object=f"user {row[0]}")
     return token
 
@@ -579,8 +657,7 @@ def delete_user(store: AccessStore, username: str, *, by: str) -> None:
 def list_users(store: AccessStore) -> list[User]:
     """Every user, by name."""
     with store.transaction(write=False) as db:
-        rows = db.execute("SELECT username, role, email, must_change_password FROM users "
-                          "ORDER BY username").fetchall()
+        rows = db.execute("SELECT username, role, email, must_change_password FROM users ORDER BY username").fetchall()
     return [User(r[0], r[1], r[2], bool(r[3])) for r in rows]
 
 
@@ -593,8 +670,9 @@ def has_admin(store: AccessStore) -> bool:
 def _user_row(db: sqlite3.Connection, username: str) -> tuple:
     row = db.execute("SELECT username, role, email FROM users WHERE username = ?", (str(username),)).fetchone()
     if row is None:
-        raise UserError(f"no user named {username!r}. Fix: check the name on the users page.", key="no_user",
-                        name=str(username))
+        raise UserError(
+            f"no user named {username!r}. Fix: check the name on the users page.", key="no_user", name=str(username)
+        )
     return row
 
 
@@ -617,13 +695,16 @@ def idle_limit_s() -> float:
     except ValueError:
         minutes = float("nan")
     if not (minutes > 0 and minutes != float("inf")):
-        raise UserError(f"{IDLE_MINUTES_ENV}={value!r} is not a positive number of minutes. "
-                        f"Fix: set it to e.g. {DEFAULT_IDLE_MINUTES:g}, or unset it.")
+        raise UserError(
+            f"{IDLE_MINUTES_ENV}={value!r} is not a positive number of minutes. "
+            f"Fix: set it to e.g. {DEFAULT_IDLE_MINUTES:g}, or unset it."
+        )
     return minutes * 60
 
 
-def start_session(store: AccessStore, user: User, *, via: str, now: float | None = None,
-                  lifetime_s: float = SESSION_MAX_S) -> str:
+def start_session(
+    store: AccessStore, user: User, *, via: str, now: float | None = None, lifetime_s: float = SESSION_MAX_S
+) -> str:
     """Open a session for ``user`` (just signed in) and return its signed token.
 
     The token is ``<id>.<expires, epoch s>.<HMAC-SHA256 of both, base64url>`` with a key kept in the database
@@ -636,19 +717,25 @@ def start_session(store: AccessStore, user: User, *, via: str, now: float | None
     with store.transaction() as db:
         row = db.execute("SELECT generation FROM users WHERE username = ?", (user.username,)).fetchone()
         if row is None:
-            raise UserError(f"no user named {user.username!r}. Fix: check the name on the users page.",
-                            key="no_user", name=user.username)
+            raise UserError(
+                f"no user named {user.username!r}. Fix: check the name on the users page.",
+                key="no_user",
+                name=user.username,
+            )
         db.execute("DELETE FROM sessions WHERE expires_s <= ?", (now,))
-        db.execute("INSERT INTO sessions (session_hash, username, generation, via, issued_s, expires_s, last_seen_s) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   (_session_hash(session_id), user.username, row[0], _clean_text(via), now, expires, now))
+        db.execute(
+            "INSERT INTO sessions (session_hash, username, generation, via, issued_s, expires_s, last_seen_s) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (_session_hash(session_id), user.username, row[0], _clean_text(via), now, expires, now),
+        )
         key = _signing_key(db)
     payload = f"{session_id}.{expires}"
     return f"{payload}.{_sign(key, payload)}"
 
 
-def session_user(store: AccessStore, token: str | None, *, now: float | None = None,
-                 idle_s: float | None = None, touch: bool = True) -> User:
+def session_user(
+    store: AccessStore, token: str | None, *, now: float | None = None, idle_s: float | None = None, touch: bool = True
+) -> User:
     """The user of a live session, read afresh from the database (role, temporary password).
 
     Called on every run of a page (and by the server before it hands out a file), so that a change takes effect
@@ -687,13 +774,17 @@ def session_user(store: AccessStore, token: str | None, *, now: float | None = N
     return User(row[0], row[5], row[6], bool(row[7]))
 
 
-def _session_row(db: sqlite3.Connection, session_id: str, expires: int, *, now: float, idle_s: float,
-                 touch: bool) -> tuple[tuple | None, str | None]:
+def _session_row(
+    db: sqlite3.Connection, session_id: str, expires: int, *, now: float, idle_s: float, touch: bool
+) -> tuple[tuple | None, str | None]:
     """The session's row joined with its user, and why it no longer grants access (None if it does)."""
     session_hash = _session_hash(session_id)
-    row = db.execute("SELECT s.username, s.generation, s.last_seen_s, s.expires_s, u.generation, u.role, "
-                     "u.email, u.must_change_password FROM sessions s LEFT JOIN users u "
-                     "ON u.username = s.username WHERE s.session_hash = ?", (session_hash,)).fetchone()
+    row = db.execute(
+        "SELECT s.username, s.generation, s.last_seen_s, s.expires_s, u.generation, u.role, "
+        "u.email, u.must_change_password FROM sessions s LEFT JOIN users u "
+        "ON u.username = s.username WHERE s.session_hash = ?",
+        (session_hash,),
+    ).fetchone()
     reason = None
     if row is None:
         reason = "ended"
@@ -726,8 +817,10 @@ def cookie_ticket(store: AccessStore, token: str, *, now: float | None = None) -
     ticket = secrets.token_urlsafe(32)
     with store.transaction() as db:
         db.execute("DELETE FROM cookie_tickets WHERE expires_s <= ?", (now,))
-        db.execute("INSERT INTO cookie_tickets (ticket_hash, token, expires_s) VALUES (?, ?, ?)",
-                   (_session_hash(ticket), token, now + COOKIE_TICKET_S))
+        db.execute(
+            "INSERT INTO cookie_tickets (ticket_hash, token, expires_s) VALUES (?, ?, ?)",
+            (_session_hash(ticket), token, now + COOKIE_TICKET_S),
+        )
     return ticket
 
 
@@ -737,8 +830,9 @@ def redeem_cookie_ticket(store: AccessStore, ticket: str | None, *, now: float |
         return None
     now = _clock(now)
     with store.transaction() as db:
-        row = db.execute("SELECT token, expires_s FROM cookie_tickets WHERE ticket_hash = ?",
-                         (_session_hash(ticket),)).fetchone()
+        row = db.execute(
+            "SELECT token, expires_s FROM cookie_tickets WHERE ticket_hash = ?", (_session_hash(ticket),)
+        ).fetchone()
         db.execute("DELETE FROM cookie_tickets WHERE ticket_hash = ? OR expires_s <= ?", (_session_hash(ticket), now))
     return row[0] if row and now < row[1] else None
 
@@ -747,8 +841,9 @@ def ticket_pending(store: AccessStore, ticket: str, *, now: float | None = None)
     """Whether a ticket from :func:`cookie_ticket` is still waiting for the browser to redeem it."""
     now = _clock(now)
     with store.transaction(write=False) as db:
-        row = db.execute("SELECT expires_s FROM cookie_tickets WHERE ticket_hash = ?",
-                         (_session_hash(ticket),)).fetchone()
+        row = db.execute(
+            "SELECT expires_s FROM cookie_tickets WHERE ticket_hash = ?", (_session_hash(ticket),)
+        ).fetchone()
     return row is not None and now < row[0]
 
 
@@ -792,12 +887,13 @@ def _clock(now: float | None) -> float:
     return time.time() if now is None else float(now)
 
 
-
 def _keep_one_admin(db: sqlite3.Connection) -> None:
     (admins,) = db.execute("SELECT COUNT(*) FROM users WHERE role = 'admin'").fetchone()
     if admins <= 1:
-        raise UserError("this is the last admin; nobody could manage users afterwards. "
-                        "Fix: make another user admin first.", key="last_admin")
+        raise UserError(
+            "this is the last admin; nobody could manage users afterwards. Fix: make another user admin first.",
+            key="last_admin",
+        )
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -810,8 +906,11 @@ def _clean_text(text: str) -> str:
 def write_audit(db: sqlite3.Connection, *, user: str, action: str, object: str) -> None:
     """Append one audit entry inside an open transaction (so it commits or rolls back with the change), as the
     next link of the audit log's hash chain (:data:`planning.store.chain.AUDIT_LOG`)."""
-    chain.append(db, chain.AUDIT_LOG, {"at": _now(), "user": _clean_text(user) or "?",
-                                       "action": _clean_text(action), "object": _clean_text(object)})
+    chain.append(
+        db,
+        chain.AUDIT_LOG,
+        {"at": _now(), "user": _clean_text(user) or "?", "action": _clean_text(action), "object": _clean_text(object)},
+    )
 
 
 def record(store: SqliteStore, *, user: str, action: str, object: str) -> None:
@@ -824,8 +923,9 @@ def record(store: SqliteStore, *, user: str, action: str, object: str) -> None:
         write_audit(db, user=user, action=action, object=object)
 
 
-def entries(store: SqliteStore, *, user: str | None = None, action: str | None = None,
-            limit: int = 200) -> list[AuditEntry]:
+def entries(
+    store: SqliteStore, *, user: str | None = None, action: str | None = None, limit: int = 200
+) -> list[AuditEntry]:
     """The newest audit entries first, optionally of one user or one action."""
     where, values = [], []
     if user is not None:
@@ -834,8 +934,11 @@ def entries(store: SqliteStore, *, user: str | None = None, action: str | None =
     if action is not None:
         where.append("action = ?")
         values.append(action)
-    sql = ("SELECT entry_id, at, user, action, object FROM audit_log"
-           + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY entry_id DESC LIMIT ?")
+    sql = (
+        "SELECT entry_id, at, user, action, object FROM audit_log"
+        + (f" WHERE {' AND '.join(where)}" if where else "")
+        + " ORDER BY entry_id DESC LIMIT ?"
+    )
     with store.transaction(write=False) as db:
         return [AuditEntry(*r) for r in db.execute(sql, (*values, int(limit))).fetchall()]
 

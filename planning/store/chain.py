@@ -75,26 +75,33 @@ class ChainSpec:
         t, o = self.table, self.order_column
         return {
             f"{t}_no_update": f"CREATE TRIGGER IF NOT EXISTS {t}_no_update BEFORE UPDATE ON {t} "
-                              f"BEGIN SELECT RAISE(ABORT, '{self.what}: append-only, rows cannot be changed'); END",
+            f"BEGIN SELECT RAISE(ABORT, '{self.what}: append-only, rows cannot be changed'); END",
             f"{t}_no_delete": f"CREATE TRIGGER IF NOT EXISTS {t}_no_delete BEFORE DELETE ON {t} "
-                              f"BEGIN SELECT RAISE(ABORT, '{self.what}: append-only, rows cannot be removed'); END",
+            f"BEGIN SELECT RAISE(ABORT, '{self.what}: append-only, rows cannot be removed'); END",
             f"{t}_chained": f"CREATE TRIGGER IF NOT EXISTS {t}_chained BEFORE INSERT ON {t} "
-                            f"WHEN NEW.row_hash IS NULL OR NEW.prev_hash IS NULL OR NEW.{o} IS NULL "
-                            f"OR NEW.{o} <= (SELECT COALESCE(MAX({o}), 0) FROM {t}) "
-                            f"BEGIN SELECT RAISE(ABORT, '{self.what}: append-only, a new row needs the next "
-                            f"{o} and its chain hashes'); END",
+            f"WHEN NEW.row_hash IS NULL OR NEW.prev_hash IS NULL OR NEW.{o} IS NULL "
+            f"OR NEW.{o} <= (SELECT COALESCE(MAX({o}), 0) FROM {t}) "
+            f"BEGIN SELECT RAISE(ABORT, '{self.what}: append-only, a new row needs the next "
+            f"{o} and its chain hashes'); END",
         }
 
 
 AUDIT_LOG = ChainSpec(
-    name="audit_log", table="audit_log", order_column="entry_id",
+    name="audit_log",
+    table="audit_log",
+    order_column="entry_id",
     columns=("entry_id", "at", "user", "action", "object"),
-    label="entry {entry_id}", legacy_order="entry_id", what="audit log",
+    label="entry {entry_id}",
+    legacy_order="entry_id",
+    what="audit log",
 )
 SCENARIO_VERSIONS = ChainSpec(
-    name="scenario_versions", table="scenario_versions", order_column="seq",
+    name="scenario_versions",
+    table="scenario_versions",
+    order_column="seq",
     columns=("seq", "scenario_id", "version", "sites_json", "author", "action", "restored_from", "saved_at"),
-    label="scenario {scenario_id} version {version}", legacy_order="saved_at, scenario_id, version",
+    label="scenario {scenario_id} version {version}",
+    legacy_order="saved_at, scenario_id, version",
     what="scenario versions",
 )
 CHAINS = (AUDIT_LOG, SCENARIO_VERSIONS)
@@ -171,14 +178,17 @@ def append(db: sqlite3.Connection, spec: ChainSpec, values: Mapping[str, object]
     (int, str)
         The row's ``order_column`` value and its hash.
     """
-    last = db.execute(f"SELECT {spec.order_column}, row_hash FROM {spec.table} "
-                      f"ORDER BY {spec.order_column} DESC LIMIT 1").fetchone()
+    last = db.execute(
+        f"SELECT {spec.order_column}, row_hash FROM {spec.table} ORDER BY {spec.order_column} DESC LIMIT 1"
+    ).fetchone()
     position, prev_hash = (last[0] + 1, last[1] or GENESIS_HASH) if last else (1, GENESIS_HASH)
     row = {**values, spec.order_column: position}
     digest = row_hash(spec, prev_hash, row)
     columns = [*spec.columns, "prev_hash", "row_hash"]
-    db.execute(f"INSERT INTO {spec.table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-               [*(row.get(c) for c in spec.columns), prev_hash, digest])
+    db.execute(
+        f"INSERT INTO {spec.table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        [*(row.get(c) for c in spec.columns), prev_hash, digest],
+    )
     appended = getattr(db, "chains_appended", None)
     if appended is not None:
         appended[spec.name] = (position, digest)
@@ -221,8 +231,10 @@ def _seal_legacy_rows(db: sqlite3.Connection, spec: ChainSpec, *, renumber: bool
         if renumber:
             values[spec.order_column] = position
         digest = row_hash(spec, prev_hash, values)
-        db.execute(f"UPDATE {spec.table} SET {spec.order_column} = ?, prev_hash = ?, row_hash = ? WHERE rowid = ?",
-                   (values[spec.order_column], prev_hash, digest, rowid))
+        db.execute(
+            f"UPDATE {spec.table} SET {spec.order_column} = ?, prev_hash = ?, row_hash = ? WHERE rowid = ?",
+            (values[spec.order_column], prev_hash, digest, rowid),
+        )
         prev_hash = digest
 
 
@@ -242,8 +254,10 @@ def read_heads(db_path: str | Path) -> dict[str, dict]:
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
-        raise OSError(f"{head_path(db_path)}: the chain head record cannot be read ({exc}). "
-                      "Fix: restore it from a backup, or remove it to verify without it.") from None
+        raise OSError(
+            f"{head_path(db_path)}: the chain head record cannot be read ({exc}). "
+            "Fix: restore it from a backup, or remove it to verify without it."
+        ) from None
     return {name: head for name, head in data.items() if isinstance(head, dict)}
 
 
@@ -271,8 +285,7 @@ def record_heads(db_path: str | Path, heads: Mapping[str, tuple[int, str]]) -> N
             json.dump(current, out, sort_keys=True)
         os.replace(temporary, target)
     except OSError as exc:
-        _LOG.warning("chain head record %s not written (%s); tail deletion cannot be detected until it is", target,
-                     exc)
+        _LOG.warning("chain head record %s not written (%s); tail deletion cannot be detected until it is", target, exc)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -290,8 +303,9 @@ def verify(db: sqlite3.Connection, spec: ChainSpec, *, head: Mapping | None = No
         hash (else rows were removed from the end, or rewritten).
     """
     names = list(spec.columns)
-    rows = db.execute(f"SELECT {', '.join(names)}, prev_hash, row_hash FROM {spec.table} "
-                      f"ORDER BY {spec.order_column}").fetchall()
+    rows = db.execute(
+        f"SELECT {', '.join(names)}, prev_hash, row_hash FROM {spec.table} ORDER BY {spec.order_column}"
+    ).fetchall()
     existing = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     missing = [name for name in spec.triggers if name not in existing]
     expected_prev, last_position, first_break = GENESIS_HASH, None, None
@@ -301,17 +315,27 @@ def verify(db: sqlite3.Connection, spec: ChainSpec, *, head: Mapping | None = No
         position = values[spec.order_column]
         label = spec.label.format(**values)
         if stored_hash is None or prev_hash is None:
-            first_break = ChainBreak(position, label, "unsealed",
-                                     f"{spec.what}: {label} carries no chain hash: it was written around the chain "
-                                     "(with the triggers dropped).")
+            first_break = ChainBreak(
+                position,
+                label,
+                "unsealed",
+                f"{spec.what}: {label} carries no chain hash: it was written around the chain "
+                "(with the triggers dropped).",
+            )
         elif prev_hash != expected_prev:
-            first_break = ChainBreak(position, label, "link",
-                                     f"{spec.what}: {label} does not follow the row before it: a row before it was "
-                                     "removed or replaced.")
+            first_break = ChainBreak(
+                position,
+                label,
+                "link",
+                f"{spec.what}: {label} does not follow the row before it: a row before it was removed or replaced.",
+            )
         elif row_hash(spec, prev_hash, values) != stored_hash:
-            first_break = ChainBreak(position, label, "content",
-                                     f"{spec.what}: {label} does not match its hash: it was changed after it was "
-                                     "written.")
+            first_break = ChainBreak(
+                position,
+                label,
+                "content",
+                f"{spec.what}: {label} does not match its hash: it was changed after it was written.",
+            )
         if first_break:
             break
         expected_prev, last_position = stored_hash, position
@@ -321,17 +345,23 @@ def verify(db: sqlite3.Connection, spec: ChainSpec, *, head: Mapping | None = No
         position, digest = int(head.get("position", 0)), head.get("hash")
         if position and by_position.get(position) != digest:
             gone = last_position is None or position > last_position
-            what = (f"the head record saw row {position} of {spec.order_column}, the last one now is "
-                    f"{last_position or 'none'}: rows were removed from the end." if gone else
-                    f"row {position} of {spec.order_column} is not the one the head record saw: the chain was "
-                    "rewritten from there.")
+            what = (
+                f"the head record saw row {position} of {spec.order_column}, the last one now is "
+                f"{last_position or 'none'}: rows were removed from the end."
+                if gone
+                else f"row {position} of {spec.order_column} is not the one the head record saw: the chain was "
+                "rewritten from there."
+            )
             first_break = ChainBreak(position, f"{spec.order_column} {position}", "tail", f"{spec.what}: {what}")
     elif first_break is None and rows:
         notes.append(f"{spec.what}: no head record; removal of rows from the end cannot be checked.")
     if first_break is None and missing:
-        first_break = ChainBreak(None, missing[0], "trigger",
-                                 f"{spec.what}: trigger {missing[0]} is missing (dropped): writes around the chain "
-                                 "were possible.")
+        first_break = ChainBreak(
+            None,
+            missing[0],
+            "trigger",
+            f"{spec.what}: trigger {missing[0]} is missing (dropped): writes around the chain were possible.",
+        )
     return ChainReport(spec, len(rows), last_position, expected_prev if rows else None, first_break, tuple(notes))
 
 

@@ -38,10 +38,11 @@ class StorageError(QorgauError, OSError):
         Catalog entry of the message (msgctxt ``storage.<reason>`` in planning/translations/*.po).
     """
 
-    _ENGLISH = {"readonly": "the database {path} is read-only: the change was not saved; stored data are untouched.",
-                "full": "the disk holding the database {path} is full: the change was not saved; stored data are "
-                        "untouched.",
-                "unavailable": "the database {path} cannot be opened: the change was not saved."}
+    _ENGLISH = {
+        "readonly": "the database {path} is read-only: the change was not saved; stored data are untouched.",
+        "full": "the disk holding the database {path} is full: the change was not saved; stored data are untouched.",
+        "unavailable": "the database {path} cannot be opened: the change was not saved.",
+    }
 
     def __init__(self, reason: str, path: Path):
         self.reason, self.path, self.key = reason, Path(path), f"storage.{reason}"
@@ -55,7 +56,7 @@ class StorageError(QorgauError, OSError):
 
 
 def storage_reason(error: Exception) -> str | None:
-    """"readonly", "full" or "unavailable" for the SQLite and OS errors of a database that cannot be written;
+    """ "readonly", "full" or "unavailable" for the SQLite and OS errors of a database that cannot be written;
     None for any other error (a bug, a constraint), which is raised as it is."""
     text = str(error).lower()
     if isinstance(error, sqlite3.OperationalError | sqlite3.DatabaseError):
@@ -139,8 +140,9 @@ class SqliteStore:
         return wanted <= present
 
     def _connect(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                                     factory=_Connection)
+        connection = sqlite3.connect(
+            self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, factory=_Connection
+        )
         connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
         connection.execute("PRAGMA foreign_keys = ON")
         connection.execute("PRAGMA secure_delete = ON")  # replaced rows are overwritten, not left in free pages

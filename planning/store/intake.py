@@ -88,10 +88,14 @@ class IncidentStore(SqliteStore):
         Raw counts: pass them through :mod:`planning.privacy` before showing them.
         """
         with self.transaction(write=False) as db:
-            rows = db.execute("SELECT settlement_id, district_id, period, count, synthetic FROM incident_counts "
-                              "WHERE region_id = ? ORDER BY period, district_id, settlement_id", (region_id,)).fetchall()
-        frame = pd.DataFrame(rows, columns=INCIDENT_COLUMNS).astype({"settlement_id": object, "district_id": object,
-                                                                     "period": object})
+            rows = db.execute(
+                "SELECT settlement_id, district_id, period, count, synthetic FROM incident_counts "
+                "WHERE region_id = ? ORDER BY period, district_id, settlement_id",
+                (region_id,),
+            ).fetchall()
+        frame = pd.DataFrame(rows, columns=INCIDENT_COLUMNS).astype(
+            {"settlement_id": object, "district_id": object, "period": object}
+        )
         frame["count"] = frame["count"].astype(np.int64)
         frame["synthetic"] = frame["synthetic"].astype(bool)
         return frame
@@ -166,8 +170,9 @@ def upload_label(data: bytes, filename: str) -> str:
     return f".{suffix[:8]} upload of {len(data):,} bytes, sha256 {digest}"
 
 
-def ingest_incidents(data: bytes, *, filename: str, region, store: IncidentStore, user: str = "",
-                     mode: str = "replace") -> IntakeResult:
+def ingest_incidents(
+    data: bytes, *, filename: str, region, store: IncidentStore, user: str = "", mode: str = "replace"
+) -> IntakeResult:
     """Validate an incident upload in memory and store its counts per settlement and period.
 
     Parameters
@@ -199,31 +204,49 @@ def ingest_incidents(data: bytes, *, filename: str, region, store: IncidentStore
         stored = set(store.counts(region.region_id)["period"])
         overlap = sorted(stored & set(counts["period"]))
         if overlap:
-            problems.append(Problem(name, f"periods {', '.join(overlap)} are already stored; appending would count "
-                                          "them twice.", "choose 'replace', or upload only the new periods.",
-                                    key="periods_stored", params=(("periods", ", ".join(overlap)),)))
+            problems.append(
+                Problem(
+                    name,
+                    f"periods {', '.join(overlap)} are already stored; appending would count them twice.",
+                    "choose 'replace', or upload only the new periods.",
+                    key="periods_stored",
+                    params=(("periods", ", ".join(overlap)),),
+                )
+            )
             counts = None
     if counts is None:
         record(store, user=user, action="upload rejected", object=f"incidents {region.region_id} from {label}")
         return IntakeResult(False, name, layout, rows, 0, (), None, tuple(problems))
     with store.transaction() as db:
-        cursor = db.execute("INSERT INTO incident_batches (region_id, file, layout, mode, uploaded_by, uploaded_at) "
-                            "VALUES (?, ?, ?, ?, ?, datetime('now'))", (region.region_id, label, layout, mode, user or "?"))
+        cursor = db.execute(
+            "INSERT INTO incident_batches (region_id, file, layout, mode, uploaded_by, uploaded_at) "
+            "VALUES (?, ?, ?, ?, ?, datetime('now'))",
+            (region.region_id, label, layout, mode, user or "?"),
+        )
         batch_id = cursor.lastrowid
         if mode == "replace":
             db.execute("DELETE FROM incident_counts WHERE region_id = ?", (region.region_id,))
         db.executemany(
             "INSERT INTO incident_counts (region_id, settlement_id, district_id, period, count, synthetic, batch_id) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(region.region_id, _text_or_none(s), _text_or_none(d), str(p), int(c), int(bool(y)), batch_id)
-             for s, d, p, c, y in counts[INCIDENT_COLUMNS].itertuples(index=False, name=None)])
+            [
+                (region.region_id, _text_or_none(s), _text_or_none(d), str(p), int(c), int(bool(y)), batch_id)
+                for s, d, p, c, y in counts[INCIDENT_COLUMNS].itertuples(index=False, name=None)
+            ],
+        )
         periods = tuple(sorted(set(counts["period"])))
-        write_audit(db, user=user or "?", action=f"upload incidents ({mode})",
-                    object=f"incidents {region.region_id} from {label}: {len(counts)} counts, {', '.join(periods)}")
+        write_audit(
+            db,
+            user=user or "?",
+            action=f"upload incidents ({mode})",
+            object=f"incidents {region.region_id} from {label}: {len(counts)} counts, {', '.join(periods)}",
+        )
     return IntakeResult(True, name, layout, rows, len(counts), periods, batch_id, tuple(problems))
 
 
-def parse_incidents(data: bytes, *, filename: str, region) -> tuple[pd.DataFrame | None, str | None, int, list[Problem]]:
+def parse_incidents(
+    data: bytes, *, filename: str, region
+) -> tuple[pd.DataFrame | None, str | None, int, list[Problem]]:
     """Read and aggregate an upload without storing it.
 
     Returns
@@ -238,16 +261,35 @@ def parse_incidents(data: bytes, *, filename: str, region) -> tuple[pd.DataFrame
     data = bytes(data)
     suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     if suffix not in UPLOAD_SUFFIXES:
-        return None, None, 0, [Problem(name, f"is not a CSV, XLSX or GeoJSON file (got '{suffix or 'no suffix'}').",
-                                       "save the table as .csv or .xlsx, or the points as .geojson.",
-                                       key="upload_wrong_type", params=(("suffix", suffix or "—"),))]
+        return (
+            None,
+            None,
+            0,
+            [
+                Problem(
+                    name,
+                    f"is not a CSV, XLSX or GeoJSON file (got '{suffix or 'no suffix'}').",
+                    "save the table as .csv or .xlsx, or the points as .geojson.",
+                    key="upload_wrong_type",
+                    params=(("suffix", suffix or "—"),),
+                )
+            ],
+        )
     if len(data) > MAX_UPLOAD_BYTES:
-        return None, None, 0, [Problem(name, f"file is {len(data) / _MB:.1f} MB; the limit is "
-                                             f"{MAX_UPLOAD_BYTES / _MB:.0f} MB.",
-                                       "split the file, or aggregate it to counts per settlement and period.",
-                                       key="upload_too_large",
-                                       params=(("size_mb", round(len(data) / _MB, 1)),
-                                               ("limit_mb", round(MAX_UPLOAD_BYTES / _MB))))]
+        return (
+            None,
+            None,
+            0,
+            [
+                Problem(
+                    name,
+                    f"file is {len(data) / _MB:.1f} MB; the limit is {MAX_UPLOAD_BYTES / _MB:.0f} MB.",
+                    "split the file, or aggregate it to counts per settlement and period.",
+                    key="upload_too_large",
+                    params=(("size_mb", round(len(data) / _MB, 1)), ("limit_mb", round(MAX_UPLOAD_BYTES / _MB))),
+                )
+            ],
+        )
     if suffix in (".geojson", ".json"):
         table, unit = _geojson_points_table(data, name, problems), "feature"
     else:
@@ -261,8 +303,14 @@ def parse_incidents(data: bytes, *, filename: str, region) -> tuple[pd.DataFrame
     if any(p.severity == "error" for p in found):
         return None, None, len(table), problems
     layout = incident_layout(table.columns)
-    counts, found = incidents_from_table(table, name=name, settlements=region.settlements, districts=region.districts,
-                                         analysis_crs=region.analysis_crs, outline=region_outline(region))
+    counts, found = incidents_from_table(
+        table,
+        name=name,
+        settlements=region.settlements,
+        districts=region.districts,
+        analysis_crs=region.analysis_crs,
+        outline=region_outline(region),
+    )
     problems.extend(dataclasses.replace(p, unit=unit) if p.rows else p for p in found)
     if any(p.severity == "error" for p in problems):
         return None, layout, len(table), problems
@@ -278,45 +326,73 @@ def _text_or_none(value) -> str | None:
 # --------------------------------------------------------------------------------------------------------------
 def _load_features(data: bytes, name: str, problems: list[Problem]) -> list | None:
     if not data.strip():
-        problems.append(Problem(name, "file is empty.", "export the features again as GeoJSON.",
-                                key="geojson_upload_empty"))
+        problems.append(
+            Problem(name, "file is empty.", "export the features again as GeoJSON.", key="geojson_upload_empty")
+        )
         return None
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        problems.append(Problem(name, "is not UTF-8 text.", "export it again as GeoJSON (always UTF-8).",
-                                key="not_utf8"))
+        problems.append(
+            Problem(name, "is not UTF-8 text.", "export it again as GeoJSON (always UTF-8).", key="not_utf8")
+        )
         return None
     except json.JSONDecodeError as exc:
-        problems.append(Problem(name, f"is not valid JSON ({exc.msg} at line {exc.lineno}).",
-                                "export it again as GeoJSON.",
-                                key="json_invalid", params=(("error", exc.msg), ("line", exc.lineno))))
+        problems.append(
+            Problem(
+                name,
+                f"is not valid JSON ({exc.msg} at line {exc.lineno}).",
+                "export it again as GeoJSON.",
+                key="json_invalid",
+                params=(("error", exc.msg), ("line", exc.lineno)),
+            )
+        )
         return None
     except RecursionError:
-        problems.append(Problem(name, "is nested too deeply to be GeoJSON.", "export it again as GeoJSON.",
-                                key="json_too_deep"))
+        problems.append(
+            Problem(name, "is nested too deeply to be GeoJSON.", "export it again as GeoJSON.", key="json_too_deep")
+        )
         return None
-    if not isinstance(document, dict) or document.get("type") != "FeatureCollection" \
-            or not isinstance(document.get("features"), list):
-        problems.append(Problem(name, "is not a GeoJSON FeatureCollection.", "export it as a GeoJSON layer.",
-                                key="not_feature_collection"))
+    if (
+        not isinstance(document, dict)
+        or document.get("type") != "FeatureCollection"
+        or not isinstance(document.get("features"), list)
+    ):
+        problems.append(
+            Problem(
+                name,
+                "is not a GeoJSON FeatureCollection.",
+                "export it as a GeoJSON layer.",
+                key="not_feature_collection",
+            )
+        )
         return None
     features = document["features"]
     if not features:
         problems.append(Problem(name, "has no features.", "export the layer with its features.", key="no_features"))
         return None
     if len(features) > MAX_UPLOAD_ROWS:
-        problems.append(Problem(name, f"has {len(features):,} features; at most {MAX_UPLOAD_ROWS:,} are accepted.",
-                                "aggregate the data or split the file.",
-                                key="too_many_features",
-                                params=(("features", len(features)), ("limit", MAX_UPLOAD_ROWS))))
+        problems.append(
+            Problem(
+                name,
+                f"has {len(features):,} features; at most {MAX_UPLOAD_ROWS:,} are accepted.",
+                "aggregate the data or split the file.",
+                key="too_many_features",
+                params=(("features", len(features)), ("limit", MAX_UPLOAD_ROWS)),
+            )
+        )
         return None
     vertices = sum(_vertex_count(f.get("geometry") if isinstance(f, dict) else None) for f in features)
     if vertices > MAX_UPLOAD_VERTICES:
-        problems.append(Problem(name, f"geometries have {vertices:,} vertices; at most {MAX_UPLOAD_VERTICES:,}.",
-                                "simplify them (QGIS: Vector ▸ Geometry Tools ▸ Simplify, 10 m).",
-                                key="upload_too_many_vertices",
-                                params=(("vertices", vertices), ("limit", MAX_UPLOAD_VERTICES))))
+        problems.append(
+            Problem(
+                name,
+                f"geometries have {vertices:,} vertices; at most {MAX_UPLOAD_VERTICES:,}.",
+                "simplify them (QGIS: Vector ▸ Geometry Tools ▸ Simplify, 10 m).",
+                key="upload_too_many_vertices",
+                params=(("vertices", vertices), ("limit", MAX_UPLOAD_VERTICES)),
+            )
+        )
         return None
     return features
 
@@ -338,8 +414,10 @@ def _vertex_count(geometry) -> int:
 
 
 def _geometry_types(features: list) -> list:
-    return [f.get("geometry", {}).get("type") if isinstance(f, dict) and isinstance(f.get("geometry"), dict) else None
-            for f in features]
+    return [
+        f.get("geometry", {}).get("type") if isinstance(f, dict) and isinstance(f.get("geometry"), dict) else None
+        for f in features
+    ]
 
 
 def _geojson_points_table(data: bytes, name: str, problems: list[Problem]) -> pd.DataFrame | None:
@@ -352,18 +430,36 @@ def _geojson_points_table(data: bytes, name: str, problems: list[Problem]) -> pd
     wrong = np.array([k != "Point" for k in kinds])
     if wrong.any():
         got = sorted({str(k) for k, w in zip(kinds, wrong) if w})
-        problems.append(Problem(name, f"expected Point features (one per record); got {', '.join(got)}.",
-                                "export the records as points, or upload counts per settlement instead.",
-                                rows=tuple(numbers[wrong]), unit="feature",
-                                key="upload_points_expected", params=(("got", ", ".join(got)),)))
+        problems.append(
+            Problem(
+                name,
+                f"expected Point features (one per record); got {', '.join(got)}.",
+                "export the records as points, or upload counts per settlement instead.",
+                rows=tuple(numbers[wrong]),
+                unit="feature",
+                key="upload_points_expected",
+                params=(("got", ", ".join(got)),),
+            )
+        )
         return None
     coordinates = [f["geometry"].get("coordinates") for f in features]
-    bad = np.array([not (isinstance(c, list) and len(c) in (2, 3) and all(isinstance(v, (int, float)) for v in c))
-                    for c in coordinates])
+    bad = np.array(
+        [
+            not (isinstance(c, list) and len(c) in (2, 3) and all(isinstance(v, (int, float)) for v in c))
+            for c in coordinates
+        ]
+    )
     if bad.any():
-        problems.append(Problem(name, "point coordinates must be [longitude, latitude] numbers.",
-                                "export the layer again as GeoJSON.", rows=tuple(numbers[bad]), unit="feature",
-                                key="upload_point_coordinates"))
+        problems.append(
+            Problem(
+                name,
+                "point coordinates must be [longitude, latitude] numbers.",
+                "export the layer again as GeoJSON.",
+                rows=tuple(numbers[bad]),
+                unit="feature",
+                key="upload_point_coordinates",
+            )
+        )
         return None
     rows = []
     for feature, (lon, lat, *_) in zip(features, coordinates):
@@ -395,11 +491,17 @@ def read_outline_upload(data: bytes, *, filename: str, what: str = "district") -
     name = safe_file_name(filename)
     problems: list[Problem] = []
     if len(data) > MAX_UPLOAD_BYTES:
-        raise ValidationError([Problem(name, f"file is {len(data) / _MB:.1f} MB; the limit is "
-                                             f"{MAX_UPLOAD_BYTES / _MB:.0f} MB.", "simplify the outlines.",
-                                       key="outline_too_large",
-                                       params=(("size_mb", round(len(data) / _MB, 1)),
-                                               ("limit_mb", round(MAX_UPLOAD_BYTES / _MB))))])
+        raise ValidationError(
+            [
+                Problem(
+                    name,
+                    f"file is {len(data) / _MB:.1f} MB; the limit is {MAX_UPLOAD_BYTES / _MB:.0f} MB.",
+                    "simplify the outlines.",
+                    key="outline_too_large",
+                    params=(("size_mb", round(len(data) / _MB, 1)), ("limit_mb", round(MAX_UPLOAD_BYTES / _MB))),
+                )
+            ]
+        )
     features = _load_features(bytes(data), name, problems)
     if features is None:
         raise ValidationError(problems)
@@ -408,10 +510,17 @@ def read_outline_upload(data: bytes, *, filename: str, what: str = "district") -
     wrong = np.array([k not in ("Polygon", "MultiPolygon") for k in kinds])
     if wrong.any():
         got = sorted({str(k) for k, w in zip(kinds, wrong) if w})
-        problems.append(Problem(name, f"expected Polygon or MultiPolygon outlines; got {', '.join(got)}.",
-                                f"a {what} is an area: replace those features with their outlines.",
-                                rows=tuple(numbers[wrong]), unit="feature",
-                                key="outline_polygons_expected", params=(("got", ", ".join(got)),)))
+        problems.append(
+            Problem(
+                name,
+                f"expected Polygon or MultiPolygon outlines; got {', '.join(got)}.",
+                f"a {what} is an area: replace those features with their outlines.",
+                rows=tuple(numbers[wrong]),
+                unit="feature",
+                key="outline_polygons_expected",
+                params=(("got", ", ".join(got)),),
+            )
+        )
         raise ValidationError(problems)
     geometries, broken = [], []
     for number, feature in zip(numbers, features):
@@ -421,29 +530,55 @@ def read_outline_upload(data: bytes, *, filename: str, what: str = "district") -
             geometries.append(None)
             broken.append(number)
     if broken:
-        problems.append(Problem(name, "outlines whose coordinates cannot form polygons (rings need 4 or more "
-                                      "positions, first = last).", "export the layer again.", rows=tuple(broken),
-                                unit="feature", key="outline_rings"))
+        problems.append(
+            Problem(
+                name,
+                "outlines whose coordinates cannot form polygons (rings need 4 or more positions, first = last).",
+                "export the layer again.",
+                rows=tuple(broken),
+                unit="feature",
+                key="outline_rings",
+            )
+        )
         raise ValidationError(problems)
     geometry = gpd.GeoSeries(geometries, crs=STORAGE_CRS)
     invalid = (~geometry.is_valid).to_numpy()
     if invalid.any():
         reasons = sorted({shapely.is_valid_reason(g).split("[")[0] for g in geometry[invalid]})
-        problems.append(Problem(name, f"invalid outlines ({'; '.join(reasons)}).",
-                                "repair them (QGIS: Vector ▸ Geometry Tools ▸ Fix Geometries) and upload again.",
-                                rows=tuple(numbers[invalid]), unit="feature",
-                                key="outline_invalid", params=(("reasons", "; ".join(reasons)),)))
+        problems.append(
+            Problem(
+                name,
+                f"invalid outlines ({'; '.join(reasons)}).",
+                "repair them (QGIS: Vector ▸ Geometry Tools ▸ Fix Geometries) and upload again.",
+                rows=tuple(numbers[invalid]),
+                unit="feature",
+                key="outline_invalid",
+                params=(("reasons", "; ".join(reasons)),),
+            )
+        )
     lon_lat = shapely.get_coordinates(geometry.to_numpy())
     if len(lon_lat) and not np.isfinite(lon_lat).all():
-        problems.append(Problem(name, "outline coordinates that are not finite numbers (NaN or infinity).",
-                                "export the layer again; every vertex needs a longitude and latitude in degrees.",
-                                key="outline_not_finite"))
+        problems.append(
+            Problem(
+                name,
+                "outline coordinates that are not finite numbers (NaN or infinity).",
+                "export the layer again; every vertex needs a longitude and latitude in degrees.",
+                key="outline_not_finite",
+            )
+        )
         raise ValidationError(problems)
     if len(lon_lat) and (np.abs(lon_lat[:, 1]).max() > 90 or np.abs(lon_lat[:, 0]).max() > 180):
-        problems.append(Problem(name, "coordinates are not degrees (they look like projected metres).",
-                                "export the layer in EPSG:4326.", key="outline_not_degrees"))
-    properties = pd.DataFrame([{str(k).strip().lower(): v for k, v in (f.get("properties") or {}).items()}
-                               for f in features], index=numbers)
+        problems.append(
+            Problem(
+                name,
+                "coordinates are not degrees (they look like projected metres).",
+                "export the layer in EPSG:4326.",
+                key="outline_not_degrees",
+            )
+        )
+    properties = pd.DataFrame(
+        [{str(k).strip().lower(): v for k, v in (f.get("properties") or {}).items()} for f in features], index=numbers
+    )
     properties, found = canonical_columns(properties, "districts", name=name)
     problems.extend(found)
     if any(p.severity == "error" for p in found):
@@ -451,23 +586,47 @@ def read_outline_upload(data: bytes, *, filename: str, what: str = "district") -
     id_column = "district_id" if "district_id" in properties.columns else None
     if id_column is None:
         expected = aliases_of("districts", "district_id")
-        problems.append(Problem(name, f"has no id column ({expected}).", f"add a unique id per {what}.",
-                                key="outline_no_id", params=(("columns", expected),)))
+        problems.append(
+            Problem(
+                name,
+                f"has no id column ({expected}).",
+                f"add a unique id per {what}.",
+                key="outline_no_id",
+                params=(("columns", expected),),
+            )
+        )
         raise ValidationError(problems)
     ids = properties[id_column].astype(object).where(properties[id_column].notna(), "").astype(str).str.strip()
     repeated = ((ids == "") | ids.duplicated(keep=False)).to_numpy()
     if repeated.any():
-        problems.append(Problem(name, "ids are empty or repeated.", f"give every {what} its own id.", column=id_column,
-                                rows=tuple(numbers[repeated]), unit="feature", key="outline_ids"))
+        problems.append(
+            Problem(
+                name,
+                "ids are empty or repeated.",
+                f"give every {what} its own id.",
+                column=id_column,
+                rows=tuple(numbers[repeated]),
+                unit="feature",
+                key="outline_ids",
+            )
+        )
     population = np.full(len(features), np.nan)
     if "population" in properties.columns:
-        population, _, bad = parse_numbers(properties["population"].astype(object).where(
-            properties["population"].notna(), "").astype(str))
+        population, _, bad = parse_numbers(
+            properties["population"].astype(object).where(properties["population"].notna(), "").astype(str)
+        )
         if bad.any() or (population < 0).any():
-            problems.append(Problem(name, "population must be a non-negative number or empty.",
-                                    "correct those cells.", column="population",
-                                    rows=tuple(numbers[bad | (population < 0)]), unit="feature",
-                                    key="outline_population"))
+            problems.append(
+                Problem(
+                    name,
+                    "population must be a non-negative number or empty.",
+                    "correct those cells.",
+                    column="population",
+                    rows=tuple(numbers[bad | (population < 0)]),
+                    unit="feature",
+                    key="outline_population",
+                )
+            )
     if any(p.severity == "error" for p in problems):
         raise ValidationError(with_source_columns(problems, properties))
     out = gpd.GeoDataFrame({"district_id": ids.to_numpy(dtype=object)}, geometry=geometry.to_numpy(), crs=STORAGE_CRS)

@@ -94,8 +94,11 @@ class PopulationStore(SqliteStore):
     def populations(self, region_id: str) -> pd.DataFrame:
         """Columns ``settlement_id`` (str) and ``population`` (people, float); empty when none were uploaded."""
         with self.transaction(write=False) as db:
-            rows = db.execute("SELECT settlement_id, population FROM settlement_populations WHERE region_id = ? "
-                              "ORDER BY settlement_id", (region_id,)).fetchall()
+            rows = db.execute(
+                "SELECT settlement_id, population FROM settlement_populations WHERE region_id = ? "
+                "ORDER BY settlement_id",
+                (region_id,),
+            ).fetchall()
         frame = pd.DataFrame(rows, columns=["settlement_id", "population"]).astype({"settlement_id": object})
         frame["population"] = frame["population"].astype(float)
         return frame
@@ -104,10 +107,14 @@ class PopulationStore(SqliteStore):
         """The latest upload of the region: ``matched``, ``ambiguous``, ``unmatched`` (rows), ``uploaded_at``
         (UTC text), ``uploaded_by``; None when nothing was uploaded."""
         with self.transaction(write=False) as db:
-            row = db.execute("SELECT matched, ambiguous, unmatched, uploaded_at, uploaded_by FROM population_batches "
-                             "WHERE region_id = ? ORDER BY batch_id DESC LIMIT 1", (region_id,)).fetchone()
-        return None if row is None else dict(zip(("matched", "ambiguous", "unmatched", "uploaded_at", "uploaded_by"),
-                                                 row))
+            row = db.execute(
+                "SELECT matched, ambiguous, unmatched, uploaded_at, uploaded_by FROM population_batches "
+                "WHERE region_id = ? ORDER BY batch_id DESC LIMIT 1",
+                (region_id,),
+            ).fetchone()
+        return (
+            None if row is None else dict(zip(("matched", "ambiguous", "unmatched", "uploaded_at", "uploaded_by"), row))
+        )
 
 
 @dataclass(frozen=True)
@@ -157,10 +164,13 @@ class PopulationResult:
 # --------------------------------------------------------------------------------------------------------------
 # names and codes
 # --------------------------------------------------------------------------------------------------------------
-_KAZAKH_FOLD = str.maketrans({"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у", "һ": "х",
-                              "і": "и", "ё": "е", "й": "и"})
-_PREFIX_RE = re.compile(r"^(?:(?:с|п|а|г|пос|пгт|ст|рп|д|к)\.\s*"
-                        r"|(?:село|поселок|посёлок|аул|ауыл|ауылы|кент|станция|деревня|город|қала|кала)\s+)")
+_KAZAKH_FOLD = str.maketrans(
+    {"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у", "һ": "х", "і": "и", "ё": "е", "й": "и"}
+)
+_PREFIX_RE = re.compile(
+    r"^(?:(?:с|п|а|г|пос|пгт|ст|рп|д|к)\.\s*"
+    r"|(?:село|поселок|посёлок|аул|ауыл|ауылы|кент|станция|деревня|город|қала|кала)\s+)"
+)
 _DISTRICT_WORDS_RE = re.compile(r"\s+(?:раион|р н|р\.|ауданы|аудан|г\.а\.?|га|district)$")
 """Words after a district's name, as :func:`normalise_place_name` leaves them ("район" -> "раион", "р-н" -> "р н")."""
 _QUOTES_RE = re.compile(r"[\"'«»“”„`]")
@@ -240,9 +250,15 @@ def parse_population_table(data: bytes, *, filename: str) -> tuple[pd.DataFrame 
     data = bytes(data)
     suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     if suffix not in POPULATION_SUFFIXES:
-        return None, [Problem(name, f"is not a CSV or XLSX table (got '{suffix or 'no suffix'}').",
-                              "save the statistics table as .xlsx or .csv.",
-                              key="pop_wrong_type", params=(("suffix", suffix or "—"),))]
+        return None, [
+            Problem(
+                name,
+                f"is not a CSV or XLSX table (got '{suffix or 'no suffix'}').",
+                "save the statistics table as .xlsx or .csv.",
+                key="pop_wrong_type",
+                params=(("suffix", suffix or "—"),),
+            )
+        ]
     table, problems = read_table(data, name=name, max_rows=MAX_UPLOAD_ROWS)
     if table is None:
         return None, problems
@@ -255,14 +271,26 @@ def parse_population_table(data: bytes, *, filename: str) -> tuple[pd.DataFrame 
     got = ", ".join(source_names(table))
     if "population" not in table.columns:
         expected = aliases_of("populations", "population")
-        problems.append(Problem(name, f"needs a population column ({expected}); got columns: {got}.",
-                                "name the column of people 'население' (or 'population').", key="pop_no_column",
-                                params=(("expected", expected), ("columns", got))))
+        problems.append(
+            Problem(
+                name,
+                f"needs a population column ({expected}); got columns: {got}.",
+                "name the column of people 'население' (or 'population').",
+                key="pop_no_column",
+                params=(("expected", expected), ("columns", got)),
+            )
+        )
     if "kato" not in table.columns and "name" not in table.columns:
         expected = f"{aliases_of('populations', 'kato')}; {aliases_of('populations', 'name')}"
-        problems.append(Problem(name, f"needs a KATO code column or a settlement name column ({expected}); got "
-                                      f"columns: {got}.", "add the KATO codes or the names of the villages.",
-                                key="pop_no_key_column", params=(("expected", expected), ("columns", got))))
+        problems.append(
+            Problem(
+                name,
+                f"needs a KATO code column or a settlement name column ({expected}); got columns: {got}.",
+                "add the KATO codes or the names of the villages.",
+                key="pop_no_key_column",
+                params=(("expected", expected), ("columns", got)),
+            )
+        )
     if any(p.severity == "error" for p in problems):
         return None, problems
     original = table.attrs.get("source_columns", {})
@@ -276,18 +304,49 @@ def parse_population_table(data: bytes, *, filename: str) -> tuple[pd.DataFrame 
         return tuple(int(x) for x in lines[mask])
 
     if blank.any():
-        problems.append(Problem(name, "population is empty.", "fill in the population or delete the row.",
-                                column=column, rows=at(blank), key="pop_empty"))
+        problems.append(
+            Problem(
+                name,
+                "population is empty.",
+                "fill in the population or delete the row.",
+                column=column,
+                rows=at(blank),
+                key="pop_empty",
+            )
+        )
     if bad.any():
-        problems.append(Problem(name, "population is not a number.", "write the number of people, e.g. 12 345.",
-                                column=column, rows=at(bad), key="pop_not_number"))
+        problems.append(
+            Problem(
+                name,
+                "population is not a number.",
+                "write the number of people, e.g. 12 345.",
+                column=column,
+                rows=at(bad),
+                key="pop_not_number",
+            )
+        )
     if negative.any():
-        problems.append(Problem(name, "population is negative.", "write the number of people (0 or more).",
-                                column=column, rows=at(negative), key="pop_negative"))
+        problems.append(
+            Problem(
+                name,
+                "population is negative.",
+                "write the number of people (0 or more).",
+                column=column,
+                rows=at(negative),
+                key="pop_negative",
+            )
+        )
     if fraction.any():
-        problems.append(Problem(name, "population is not a whole number of people.",
-                                "write people, not thousands, without a fraction (12 345, not 12,3).",
-                                column=column, rows=at(fraction), key="pop_not_whole"))
+        problems.append(
+            Problem(
+                name,
+                "population is not a whole number of people.",
+                "write people, not thousands, without a fraction (12 345, not 12,3).",
+                column=column,
+                rows=at(fraction),
+                key="pop_not_whole",
+            )
+        )
     codes: list[str | None] = [None] * len(table)
     if "kato" in table.columns:
         malformed = []
@@ -297,24 +356,43 @@ def parse_population_table(data: bytes, *, filename: str) -> tuple[pd.DataFrame 
             except ValueError:
                 malformed.append(int(lines[i]))
         if malformed:
-            problems.append(Problem(name, f"a KATO code has {KATO_DIGITS} digits (e.g. 611010000).",
-                                    "correct the code, or leave it empty and give the name.",
-                                    column=original.get("kato", "kato"), rows=tuple(malformed), key="pop_bad_kato",
-                                    params=(("digits", KATO_DIGITS),)))
+            problems.append(
+                Problem(
+                    name,
+                    f"a KATO code has {KATO_DIGITS} digits (e.g. 611010000).",
+                    "correct the code, or leave it empty and give the name.",
+                    column=original.get("kato", "kato"),
+                    rows=tuple(malformed),
+                    key="pop_bad_kato",
+                    params=(("digits", KATO_DIGITS),),
+                )
+            )
     names = table["name"].astype(str).str.strip().tolist() if "name" in table.columns else [""] * len(table)
     keyless = [int(line) for line, code, text in zip(lines, codes, names) if code is None and not text]
     malformed_lines = {r for p in problems if p.key == "pop_bad_kato" for r in p.rows}
     keyless = [line for line in keyless if line not in malformed_lines]
     if keyless:
-        problems.append(Problem(name, "this row has neither a KATO code nor a name.",
-                                "give the village's KATO code or its name, or delete the row.", rows=tuple(keyless),
-                                key="pop_no_key"))
+        problems.append(
+            Problem(
+                name,
+                "this row has neither a KATO code nor a name.",
+                "give the village's KATO code or its name, or delete the row.",
+                rows=tuple(keyless),
+                key="pop_no_key",
+            )
+        )
     if any(p.severity == "error" for p in problems):
         return None, problems
-    districts = table["district"].astype(str).str.strip().tolist() if "district" in table.columns \
-        else [""] * len(table)
-    out = pd.DataFrame({"line": lines, "kato": pd.Series(codes, dtype=object), "name": names,
-                        "district": districts, "population": population})
+    districts = table["district"].astype(str).str.strip().tolist() if "district" in table.columns else [""] * len(table)
+    out = pd.DataFrame(
+        {
+            "line": lines,
+            "kato": pd.Series(codes, dtype=object),
+            "name": names,
+            "district": districts,
+            "population": population,
+        }
+    )
     out.attrs["has_district"] = "district" in table.columns
     return out, problems
 
@@ -328,9 +406,16 @@ def _population_by_header_start(table: pd.DataFrame, name: str, problems: list[P
     renamed = table.rename(columns={fitting[0]: "population"})
     renamed.attrs["source_columns"] = {**table.attrs.get("source_columns", {}), "population": str(fitting[0])}
     mapping = f"'{fitting[0]}' → population"
-    problems.append(Problem(name, f"columns read as: {mapping}.",
-                            "nothing to do if this is right; otherwise rename the columns.", severity="warning",
-                            key="columns_read_as", params=(("mapping", mapping),)))
+    problems.append(
+        Problem(
+            name,
+            f"columns read as: {mapping}.",
+            "nothing to do if this is right; otherwise rename the columns.",
+            severity="warning",
+            key="columns_read_as",
+            params=(("mapping", mapping),),
+        )
+    )
     return renamed
 
 
@@ -378,8 +463,9 @@ def _settlement_label(settlements: pd.DataFrame, position: int) -> str:
     return f"{row['settlement_id']} «{row['name']}»{where}"
 
 
-def match_populations(table: pd.DataFrame, *, settlements: pd.DataFrame, districts: pd.DataFrame,
-                      filename: str) -> tuple[pd.DataFrame, list[Problem]]:
+def match_populations(
+    table: pd.DataFrame, *, settlements: pd.DataFrame, districts: pd.DataFrame, filename: str
+) -> tuple[pd.DataFrame, list[Problem]]:
     """Match the rows of a parsed population table (:func:`parse_population_table`) to settlements.
 
     Parameters
@@ -403,8 +489,11 @@ def match_populations(table: pd.DataFrame, *, settlements: pd.DataFrame, distric
     name = safe_file_name(filename)
     report: list[Problem] = []
     ids = settlements["settlement_id"].astype(str).to_numpy(dtype=object)
-    settlement_districts = settlements["district_id"].to_numpy(dtype=object) if "district_id" in settlements.columns \
+    settlement_districts = (
+        settlements["district_id"].to_numpy(dtype=object)
+        if "district_id" in settlements.columns
         else np.full(len(settlements), None, dtype=object)
+    )
     codes: dict[str, list[int]] = {}
     has_codes = "kato" in settlements.columns and settlements["kato"].notna().any()
     if has_codes:
@@ -429,45 +518,83 @@ def match_populations(table: pd.DataFrame, *, settlements: pd.DataFrame, distric
             if positions:
                 report.append(_ambiguous(name, line, row.kato, positions, settlements, what="code"))
                 return "ambiguous", None, None
-            report.append(Problem(name, f"no settlement of this region has KATO code {row.kato}.",
-                                  "check the code; a village missing from the map gets no population.",
-                                  rows=(line,), severity="warning", key="pop_unmatched_kato",
-                                  params=(("code", row.kato),)))
+            report.append(
+                Problem(
+                    name,
+                    f"no settlement of this region has KATO code {row.kato}.",
+                    "check the code; a village missing from the map gets no population.",
+                    rows=(line,),
+                    severity="warning",
+                    key="pop_unmatched_kato",
+                    params=(("code", row.kato),),
+                )
+            )
             return "unmatched", None, None
         if row.kato is not None and not row.name:
-            report.append(Problem(name, f"KATO code {row.kato} cannot be matched: the region's settlements carry "
-                                        "no KATO codes, and this row has no name.",
-                                  "add the village's name to the row.", rows=(line,), severity="warning",
-                                  key="pop_code_without_codes", params=(("code", row.kato),)))
+            report.append(
+                Problem(
+                    name,
+                    f"KATO code {row.kato} cannot be matched: the region's settlements carry "
+                    "no KATO codes, and this row has no name.",
+                    "add the village's name to the row.",
+                    rows=(line,),
+                    severity="warning",
+                    key="pop_code_without_codes",
+                    params=(("code", row.kato),),
+                )
+            )
             return "unmatched", None, None
         if row.kato is not None:
             by_name_instead.append(line)
         positions, method = names.get(normalise_place_name(row.name), []), "name"
         if has_district and row.district:
-            district_id = district_of.get(normalise_district_name(row.district)) \
-                or district_of.get(str(row.district).strip().casefold())
+            district_id = district_of.get(normalise_district_name(row.district)) or district_of.get(
+                str(row.district).strip().casefold()
+            )
             if district_id is None:
-                report.append(Problem(name, f"«{row.district}» is not a district of this region.",
-                                      "write the district as the region names it (or its id), or leave it empty.",
-                                      rows=(line,), severity="warning", key="pop_unknown_district",
-                                      params=(("district", row.district),)))
+                report.append(
+                    Problem(
+                        name,
+                        f"«{row.district}» is not a district of this region.",
+                        "write the district as the region names it (or its id), or leave it empty.",
+                        rows=(line,),
+                        severity="warning",
+                        key="pop_unknown_district",
+                        params=(("district", row.district),),
+                    )
+                )
                 return "unmatched", None, None
             inside = [p for p in positions if settlement_districts[p] == district_id]
             elsewhere = sorted({str(settlement_districts[p]) for p in positions})
             if not inside and elsewhere:
-                report.append(Problem(name, f"no settlement «{row.name}» in district {district_id}; a settlement "
-                                            f"of that name is in {', '.join(elsewhere)}.",
-                                      "check the district of the row.", rows=(line,), severity="warning",
-                                      key="pop_other_district",
-                                      params=(("name", row.name), ("district", district_id),
-                                              ("others", ", ".join(elsewhere)))))
+                report.append(
+                    Problem(
+                        name,
+                        f"no settlement «{row.name}» in district {district_id}; a settlement "
+                        f"of that name is in {', '.join(elsewhere)}.",
+                        "check the district of the row.",
+                        rows=(line,),
+                        severity="warning",
+                        key="pop_other_district",
+                        params=(("name", row.name), ("district", district_id), ("others", ", ".join(elsewhere))),
+                    )
+                )
                 return "unmatched", None, None
             positions, method = inside, "name_in_district"
         if len(positions) == 1:
             return "matched", positions[0], method
         if positions:
-            report.append(_ambiguous(name, line, row.name, positions, settlements, what="name",
-                                     district="given" if row.district else ("blank" if has_district else "none")))
+            report.append(
+                _ambiguous(
+                    name,
+                    line,
+                    row.name,
+                    positions,
+                    settlements,
+                    what="name",
+                    district="given" if row.district else ("blank" if has_district else "none"),
+                )
+            )
             return "ambiguous", None, None
         report.append(_unmatched_name(name, line, row.name))
         return "unmatched", None, None
@@ -477,31 +604,56 @@ def match_populations(table: pd.DataFrame, *, settlements: pd.DataFrame, distric
     chosen = [d[1] for d in decided]
     how = [d[2] for d in decided]
     if by_name_instead:
-        report.insert(0, Problem(name, "the region's settlements carry no KATO codes: rows were matched by name.",
-                                 "nothing to do if the names are right.", rows=tuple(by_name_instead),
-                                 severity="warning", key="pop_matched_by_name"))
+        report.insert(
+            0,
+            Problem(
+                name,
+                "the region's settlements carry no KATO codes: rows were matched by name.",
+                "nothing to do if the names are right.",
+                rows=tuple(by_name_instead),
+                severity="warning",
+                key="pop_matched_by_name",
+            ),
+        )
     rows = table.copy()
     rows["status"] = status
-    rows["settlement_id"] = pd.Series([ids[p] if p is not None else None for p in chosen], dtype=object,
-                                      index=rows.index)
+    rows["settlement_id"] = pd.Series(
+        [ids[p] if p is not None else None for p in chosen], dtype=object, index=rows.index
+    )
     rows["matched_by"] = pd.Series(how, dtype=object, index=rows.index)
     matched = rows["status"] == "matched"
     repeated = matched & rows["settlement_id"].duplicated(keep=False)
     for settlement_id, group in rows[repeated].groupby("settlement_id", sort=True):
         lines = tuple(int(x) for x in group["line"])
         position = int(np.flatnonzero(ids == settlement_id)[0])
-        report.append(Problem(name, f"these rows give the same settlement ({_settlement_label(settlements, position)});"
-                                    " none of them was used.", "keep one row per village.", rows=lines,
-                              severity="warning", key="pop_duplicate",
-                              params=(("settlement", _settlement_label(settlements, position)),)))
+        report.append(
+            Problem(
+                name,
+                f"these rows give the same settlement ({_settlement_label(settlements, position)});"
+                " none of them was used.",
+                "keep one row per village.",
+                rows=lines,
+                severity="warning",
+                key="pop_duplicate",
+                params=(("settlement", _settlement_label(settlements, position)),),
+            )
+        )
     rows.loc[repeated, "status"] = "ambiguous"
     rows.loc[repeated, "settlement_id"] = None
     rows.loc[repeated, "matched_by"] = None
     return rows, report
 
 
-def _ambiguous(name: str, line: int, value: str, positions: list[int], settlements: pd.DataFrame, *, what: str,
-               district: str = "none") -> Problem:
+def _ambiguous(
+    name: str,
+    line: int,
+    value: str,
+    positions: list[int],
+    settlements: pd.DataFrame,
+    *,
+    what: str,
+    district: str = "none",
+) -> Problem:
     """The report of a row that fits several settlements; ``district`` says whether the row gave one ("given"),
     left the table's district column empty ("blank") or the table has none ("none"), for the fix."""
     shown = "; ".join(_settlement_label(settlements, p) for p in positions[:MAX_CANDIDATES_SHOWN])
@@ -510,22 +662,56 @@ def _ambiguous(name: str, line: int, value: str, positions: list[int], settlemen
     message = f"«{value}» fits {len(positions)} settlements ({shown}); none was chosen."
     params = (("value", value), ("count", len(positions)), ("candidates", shown))
     if what == "code":
-        return Problem(name, message, "give the village's KATO code.", rows=(line,), severity="warning",
-                       key="pop_ambiguous_code", params=params)
+        return Problem(
+            name,
+            message,
+            "give the village's KATO code.",
+            rows=(line,),
+            severity="warning",
+            key="pop_ambiguous_code",
+            params=params,
+        )
     if district == "given":
-        return Problem(name, message, "give the village's KATO code.", rows=(line,), severity="warning",
-                       key="pop_ambiguous_in_district", params=params)
+        return Problem(
+            name,
+            message,
+            "give the village's KATO code.",
+            rows=(line,),
+            severity="warning",
+            key="pop_ambiguous_in_district",
+            params=params,
+        )
     if district == "blank":
-        return Problem(name, message, "fill in the district of this row (or give the village's KATO code).",
-                       rows=(line,), severity="warning", key="pop_ambiguous_no_district", params=params)
-    return Problem(name, message, "add a district column (or the village's KATO code) so the row names one village.",
-                   rows=(line,), severity="warning", key="pop_ambiguous", params=params)
+        return Problem(
+            name,
+            message,
+            "fill in the district of this row (or give the village's KATO code).",
+            rows=(line,),
+            severity="warning",
+            key="pop_ambiguous_no_district",
+            params=params,
+        )
+    return Problem(
+        name,
+        message,
+        "add a district column (or the village's KATO code) so the row names one village.",
+        rows=(line,),
+        severity="warning",
+        key="pop_ambiguous",
+        params=params,
+    )
 
 
 def _unmatched_name(name: str, line: int, value: str) -> Problem:
-    return Problem(name, f"no settlement of this region is named «{value}».",
-                   "check the spelling against the settlement names of the region, or give the KATO code.",
-                   rows=(line,), severity="warning", key="pop_unmatched_name", params=(("name", value),))
+    return Problem(
+        name,
+        f"no settlement of this region is named «{value}».",
+        "check the spelling against the settlement names of the region, or give the KATO code.",
+        rows=(line,),
+        severity="warning",
+        key="pop_unmatched_name",
+        params=(("name", value),),
+    )
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -546,18 +732,24 @@ def read_populations(data: bytes, *, filename: str, region) -> PopulationResult:
         table, problems = parse_population_table(data, filename=name)
     if table is None:
         return PopulationResult(False, name, None, tuple(problems))
-    rows, report = match_populations(table, settlements=region.settlements, districts=region.districts,
-                                     filename=name)
+    rows, report = match_populations(table, settlements=region.settlements, districts=region.districts, filename=name)
     problems = problems + report
     if not (rows["status"] == "matched").any():
-        problems.append(Problem(name, "no row matched a settlement of this region; nothing changed.",
-                                "check that the table belongs to this region and that its names or KATO codes are "
-                                "those of its villages.", key="pop_nothing_matched"))
+        problems.append(
+            Problem(
+                name,
+                "no row matched a settlement of this region; nothing changed.",
+                "check that the table belongs to this region and that its names or KATO codes are "
+                "those of its villages.",
+                key="pop_nothing_matched",
+            )
+        )
     return PopulationResult(False, name, rows, tuple(problems))
 
 
-def ingest_populations(data: bytes, *, filename: str, region, store: PopulationStore,
-                       user: str = "") -> PopulationResult:
+def ingest_populations(
+    data: bytes, *, filename: str, region, store: PopulationStore, user: str = ""
+) -> PopulationResult:
     """Validate a population table in memory, match it, and store the matched populations of the region.
 
     Parameters
@@ -589,16 +781,21 @@ def ingest_populations(data: bytes, *, filename: str, region, store: PopulationS
         cursor = db.execute(
             "INSERT INTO population_batches (region_id, file, matched, ambiguous, unmatched, uploaded_by, uploaded_at)"
             " VALUES (?, ?, ?, ?, ?, ?, datetime('now'))",
-            (region.region_id, label, counts["matched"], counts["ambiguous"], counts["unmatched"], user or "?"))
+            (region.region_id, label, counts["matched"], counts["ambiguous"], counts["unmatched"], user or "?"),
+        )
         batch_id = cursor.lastrowid
         db.execute("DELETE FROM settlement_populations WHERE region_id = ?", (region.region_id,))
-        db.executemany("INSERT INTO settlement_populations (region_id, settlement_id, population, batch_id) "
-                       "VALUES (?, ?, ?, ?)",
-                       [(region.region_id, str(s), float(p), batch_id)
-                        for s, p in matched.itertuples(index=False, name=None)])
-        write_audit(db, user=user or "?", action="upload populations",
-                    object=f"populations {region.region_id} from {label}: {counts['matched']} matched, "
-                           f"{counts['ambiguous']} ambiguous, {counts['unmatched']} unmatched")
+        db.executemany(
+            "INSERT INTO settlement_populations (region_id, settlement_id, population, batch_id) VALUES (?, ?, ?, ?)",
+            [(region.region_id, str(s), float(p), batch_id) for s, p in matched.itertuples(index=False, name=None)],
+        )
+        write_audit(
+            db,
+            user=user or "?",
+            action="upload populations",
+            object=f"populations {region.region_id} from {label}: {counts['matched']} matched, "
+            f"{counts['ambiguous']} ambiguous, {counts['unmatched']} unmatched",
+        )
     return replace(result, accepted=True)
 
 
@@ -661,27 +858,35 @@ def unknown_population(figures) -> UnknownPopulation:
     """The settlements a :class:`planning.coverage.Figures` (one area, one threshold) leaves out of its
     population figures."""
     unknown = int(figures.settlements_unknown_population)
-    return UnknownPopulation(unknown, int(figures.settlements_total),
-                             unknown - int(figures.settlements_unknown_population_covered))
+    return UnknownPopulation(
+        unknown, int(figures.settlements_total), unknown - int(figures.settlements_unknown_population_covered)
+    )
 
 
 def unknown_population_note(figures, *, minutes: float, lang: str) -> str:
-    """"18 of 38 settlements have no known population (12 of them beyond 60 min)" in ``lang``; empty text when
+    """ "18 of 38 settlements have no known population (12 of them beyond 60 min)" in ``lang``; empty text when
     every settlement's population is known. Shown beside every population-weighted figure."""
     counts = unknown_population(figures)
     if not counts.unknown:
         return ""
-    return t("population.unknown_note", lang, unknown=fmt_number(counts.unknown, lang),
-             total=fmt_number(counts.total, lang), beyond=fmt_number(counts.beyond, lang),
-             minutes=fmt_number(minutes, lang))
+    return t(
+        "population.unknown_note",
+        lang,
+        unknown=fmt_number(counts.unknown, lang),
+        total=fmt_number(counts.total, lang),
+        beyond=fmt_number(counts.beyond, lang),
+        minutes=fmt_number(minutes, lang),
+    )
 
 
 def population_share_text(figures, *, minutes: float, lang: str) -> str:
     """The covered share of the known population with what it leaves out: "78 % of the known population within
     60 min; 18 of 38 settlements have no known population (12 of them beyond 60 min)"."""
     share = 100.0 * figures.population_share
-    first = t("population.share_within", lang, share=fmt_number(share, lang, decimals=1),
-              minutes=fmt_number(minutes, lang)) if math.isfinite(share) \
+    first = (
+        t("population.share_within", lang, share=fmt_number(share, lang, decimals=1), minutes=fmt_number(minutes, lang))
+        if math.isfinite(share)
         else t("population.none_known", lang, minutes=fmt_number(minutes, lang))
+    )
     note = unknown_population_note(figures, minutes=minutes, lang=lang)
     return f"{first}; {note}" if note else first

@@ -101,7 +101,8 @@ def load(lang: str) -> Language:
         state = "is missing" if not mo.exists() else "is older than " + po.name
         raise TranslationsNotCompiledError(
             f"planning/translations/{mo.name} {state}: the message catalogs are compiled in the build. "
-            "Fix: run `make translations` (or `python -m planning.translations`).")
+            "Fix: run `make translations` (or `python -m planning.translations`)."
+        )
     with mo.open("rb") as handle:
         catalog = mofile.read_mo(handle)
     entries: dict[str, Entry] = {}

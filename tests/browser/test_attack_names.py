@@ -7,8 +7,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.attack_names import (HTML_ATTACK, MARKDOWN_ATTACK, MARKUP_ATTACK, OUTSIDE, SCRIPT_END_ATTACK, SCRIPT_MARKER,
-                                SVG_ATTACK, TEMPLATE_ATTACK, attack_region)
+from tests.attack_names import (
+    HTML_ATTACK,
+    MARKDOWN_ATTACK,
+    MARKUP_ATTACK,
+    OUTSIDE,
+    SCRIPT_END_ATTACK,
+    SCRIPT_MARKER,
+    SVG_ATTACK,
+    TEMPLATE_ATTACK,
+    attack_region,
+)
 from tests.browser.conftest import ARTIFACTS, PASSWORD, USERS, open_page, sign_in, start_streamlit, wait_idle
 
 FOLIUM_FRAME = "iframe[title='streamlit_folium.st_folium']"
@@ -107,7 +116,11 @@ def _check_maps(page, title: str, problems: list[str]) -> int:
 
 
 PAGES_WITH_MAPS = {  # sidebar title -> button to press first
-    "Карта": None, "Сценарии": None, "Сравнение": None, "Предложить места": "Подобрать места", "Презентация": None,
+    "Карта": None,
+    "Сценарии": None,
+    "Сравнение": None,
+    "Предложить места": "Подобрать места",
+    "Презентация": None,
 }
 
 

@@ -8,8 +8,13 @@ import pytest
 from tests.browser.conftest import ARTIFACTS, open_page, sign_in, wait_idle
 
 PAGES = {  # sidebar title -> (button to press first or None, whether the page must then draw a map)
-    "Главная": (None, False), "Карта": (None, True), "Сценарии": (None, True), "Сравнение": (None, False),
-    "Предложить места": ("Подобрать места", True), "Отчёты и выгрузки": (None, False), "Дороги": (None, False),
+    "Главная": (None, False),
+    "Карта": (None, True),
+    "Сценарии": (None, True),
+    "Сравнение": (None, False),
+    "Предложить места": ("Подобрать места", True),
+    "Отчёты и выгрузки": (None, False),
+    "Дороги": (None, False),
 }
 
 
@@ -33,8 +38,9 @@ def test_every_page_renders_in_the_browser(server, page, username):
             maps.first.scroll_into_view_if_needed(timeout=60_000)
         for i in range(maps.count()):
             maps.nth(i).scroll_into_view_if_needed()
-            page.frame_locator("iframe[title='streamlit_folium.st_folium']").nth(i) \
-                .locator(".leaflet-container").wait_for(state="visible", timeout=60_000)
+            page.frame_locator("iframe[title='streamlit_folium.st_folium']").nth(i).locator(
+                ".leaflet-container"
+            ).wait_for(state="visible", timeout=60_000)
         wait_idle(page)
         assert not errors, f"{title}: {errors}"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -40,8 +40,9 @@ def test_language_switch_translates_the_map_page(server, page):
     page.screenshot(path=str(ARTIFACTS / "before_language.png"))
     page.locator("[data-testid=stSelectbox]").first.click()
     page.get_by_role("option", name="Қазақша").click()
-    page.wait_for_function("document.querySelector('h1') && document.querySelector('h1').innerText.includes('жоспарлау')",
-                           timeout=30_000)
+    page.wait_for_function(
+        "document.querySelector('h1') && document.querySelector('h1').innerText.includes('жоспарлау')", timeout=30_000
+    )
     wait_idle(page)
     open_page(page, "Карта")
     frame = map_frame(page)

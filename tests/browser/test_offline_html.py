@@ -16,8 +16,10 @@ def test_standalone_html_draws_its_layers_offline(browser, tmp_path):
     table = SiteMinutes(None, region.settlements, analysis_crs=region.analysis_crs)
     result = evaluate(region, services, table, incidents=incident_release(region))
     path = tmp_path / "map.html"
-    path.write_text(standalone_html(scenario_map(region, result, bands=service_bands(region, services, None),
-                                                 lang="kk", k=5)), encoding="utf-8")
+    path.write_text(
+        standalone_html(scenario_map(region, result, bands=service_bands(region, services, None), lang="kk", k=5)),
+        encoding="utf-8",
+    )
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     blocked: list[str] = []
 

@@ -11,10 +11,22 @@ import pytest
 from planning.i18n import t
 from tests.browser.conftest import ARTIFACTS, open_page, sign_in, wait_idle
 
-ENGLISH = re.compile(r"\b(Upload|Drag and drop|Browse files|per file|Choose options?|Choose an option|Search|"
-                     r"Download as CSV|Fullscreen|Show/hide columns|No results|unknown|None|nan)\b")
-PAGES = ("nav.home", "nav.map", "nav.scenarios", "nav.compare", "nav.suggest", "nav.reports", "nav.roads",
-         "nav.upload", "nav.password", "nav.present")
+ENGLISH = re.compile(
+    r"\b(Upload|Drag and drop|Browse files|per file|Choose options?|Choose an option|Search|"
+    r"Download as CSV|Fullscreen|Show/hide columns|No results|unknown|None|nan)\b"
+)
+PAGES = (
+    "nav.home",
+    "nav.map",
+    "nav.scenarios",
+    "nav.compare",
+    "nav.suggest",
+    "nav.reports",
+    "nav.roads",
+    "nav.upload",
+    "nav.password",
+    "nav.present",
+)
 """Every page a planner opens; the presentation last (it hides the sidebar)."""
 
 
@@ -65,8 +77,9 @@ def test_streamlit_widgets_speak_the_language(server, page, lang):
     dropzone.wait_for(timeout=60_000)
     assert t("streamlit.Upload", lang) in dropzone.inner_text()
     assert t("streamlit.per_file", lang, size="25\u00a0" + t("streamlit.unit.MB", lang)) in dropzone.inner_text()
-    transfer = page.evaluate_handle("() => { const d = new DataTransfer(); d.items.add(new File(['x'], 'a.csv')); "
-                                    "return d; }")
+    transfer = page.evaluate_handle(
+        "() => { const d = new DataTransfer(); d.items.add(new File(['x'], 'a.csv')); return d; }"
+    )
     dropzone.dispatch_event("dragenter", {"dataTransfer": transfer})
     page.wait_for_timeout(300)
     assert t("streamlit.Drag and drop a file here", lang) in dropzone.inner_text(), dropzone.inner_text()

@@ -28,13 +28,37 @@ def _real_region(folder: Path) -> Path:
             places.append((node.id, node.tags.get("name"), kind, node.location.lat, node.location.lon))
     west, east, south, north = min(lons), max(lons), min(lats), max(lats)
     folder.mkdir(parents=True)
-    (folder / "region.json").write_text(json.dumps({
-        "id": "bayreuth-north", "name": {"ru": "Север Байройта", "kk": "Байройттың солтүстігі", "en": "North Bayreuth"},
-        "sources": [{"files": ["*"], "name": "OpenStreetMap (graphhopper test extract)",
-                     "licence": "ODbL 1.0, © OpenStreetMap contributors"}], "analysis_crs": "EPSG:32632"}))
+    (folder / "region.json").write_text(
+        json.dumps(
+            {
+                "id": "bayreuth-north",
+                "name": {"ru": "Север Байройта", "kk": "Байройттың солтүстігі", "en": "North Bayreuth"},
+                "sources": [
+                    {
+                        "files": ["*"],
+                        "name": "OpenStreetMap (graphhopper test extract)",
+                        "licence": "ODbL 1.0, © OpenStreetMap contributors",
+                    }
+                ],
+                "analysis_crs": "EPSG:32632",
+            }
+        )
+    )
     ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
-    (folder / "boundary.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"id": "b"}, "geometry": {"type": "Polygon", "coordinates": [ring]}}]}))
+    (folder / "boundary.geojson").write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"id": "b"},
+                        "geometry": {"type": "Polygon", "coordinates": [ring]},
+                    }
+                ],
+            }
+        )
+    )
     lines = ["id,name,place,lat,lon"] + [f"n{i},{name},{kind},{lat},{lon}" for i, name, kind, lat, lon in places]
     (folder / "settlements.csv").write_text("\n".join(lines) + "\n")
     villages = [p for p in places if p[2] == "village"][:SERVICE_VILLAGES]

@@ -59,15 +59,21 @@ def test_clicking_a_village_draws_its_route(users, page, tmp_path):
         for village in villages:
             if village["name"] in service_names:
                 continue
-            p = handle.evaluate("([lat, lon]) => window.map.latLngToContainerPoint([lat, lon])",
-                                [float(village["lat"]), float(village["lon"])])
-            if 0.35 * box["width"] < p["x"] < 0.65 * box["width"] and 0.2 * box["height"] < p["y"] < 0.6 * box["height"]:
+            p = handle.evaluate(
+                "([lat, lon]) => window.map.latLngToContainerPoint([lat, lon])",
+                [float(village["lat"]), float(village["lon"])],
+            )
+            if (
+                0.35 * box["width"] < p["x"] < 0.65 * box["width"]
+                and 0.2 * box["height"] < p["y"] < 0.6 * box["height"]
+            ):
                 target, point = village, p
                 break
         assert target is not None, "no village marker in the middle of the map"
         page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
-        page.wait_for_function("name => document.body.innerText.includes(name + ': ')", arg=target["name"],
-                               timeout=120_000)
+        page.wait_for_function(
+            "name => document.body.innerText.includes(name + ': ')", arg=target["name"], timeout=120_000
+        )
         wait_idle(page, timeout_ms=120_000)
         body = page.locator("body").inner_text()
         assert f"{target['name']}: " in body and "мин до ближайшей службы" in body

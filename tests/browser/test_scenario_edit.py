@@ -35,7 +35,10 @@ def test_click_on_the_map_adds_a_site_and_updates_the_figures(browser, users):
             try:
                 page.wait_for_function(
                     "([before]) => { const v = document.querySelectorAll('[data-testid=stMetricValue]')[1];"
-                    " return v && v.innerText !== before; }", arg=[before], timeout=20_000)
+                    " return v && v.innerText !== before; }",
+                    arg=[before],
+                    timeout=20_000,
+                )
             except Exception:
                 alerts = page.locator("[data-testid=stAlert], [data-testid=stException]").all_inner_texts()
                 assert attempt == 0, f"the figures did not change after two clicks; alerts: {alerts}"

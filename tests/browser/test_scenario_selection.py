@@ -80,7 +80,9 @@ def test_the_edited_scenario_stays_selected_in_the_browser(browser, tmp_path):
         page.get_by_role("button", name="Добавить", exact=True).click()
         _until(lambda: _scenarios(db)["Plan B"][1] == 2, page)
         assert _scenarios(db) == {baseline: (1, 1), "Plan B": (2, 2)}
-        page.locator("[data-testid=stRadio]").filter(has_text="Порог для пробелов").get_by_text("60", exact=True).click()
+        page.locator("[data-testid=stRadio]").filter(has_text="Порог для пробелов").get_by_text(
+            "60", exact=True
+        ).click()
         _settle(page)
         assert _shown(page, "Сценарий").startswith("Plan B")
         # a further edit lands in Plan B, not in the baseline
