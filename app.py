@@ -4,10 +4,10 @@ session-cookie route and the guarded file downloads."""
 import streamlit as st
 
 from pages.common import FRAMED_KEY, current_user, session_cookie_tag, sign_out, streamlit_texts_tag
-from planning.store.access import can
-from planning.store.db import StorageError
 from planning.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from planning.markup import markdown_text
+from planning.store.access import can
+from planning.store.db import StorageError
 
 st.set_page_config(page_title="Qorgau", page_icon="🛡️", layout="wide")
 
@@ -19,7 +19,8 @@ lang = st.sidebar.selectbox(
     " · ".join(t("app.language", code) for code in LANGUAGES), LANGUAGES, format_func=LANGUAGE_NAMES.get, key="lang"
 )
 
-# every page with the action (planning.store.access.ACTIONS) a role needs to be offered it; each page checks again itself
+# every page with the action (planning.store.access.ACTIONS) a role needs to be offered it; each page checks again
+# itself
 PAGES = [
     (st.Page("pages/home.py", title=t("nav.home", lang), icon=":material/home:", default=True), "view_map"),
     (st.Page("pages/map.py", title=t("nav.map", lang), icon=":material/map:", url_path="map"), "view_map"),

@@ -2,7 +2,8 @@
 
 Run with ``make run`` (``streamlit run server.py``). Two additions, both about who may receive what:
 
-- ``/_qorgau/session`` (planning.store.access.SESSION_ROUTE): the browser exchanges the one-time ticket of a fresh sign-in (``?ticket=``) for the session
+- ``/_qorgau/session`` (planning.store.access.SESSION_ROUTE): the browser exchanges the one-time ticket of a fresh
+sign-in (``?ticket=``) for the session
   cookie, ``HttpOnly`` (page scripts never see it), ``SameSite=Strict``, ``Secure`` over HTTPS, expiring with the
   session (planning.store.access.SESSION_MAX_S). A reload (F5) then resumes the session instead of signing out.
   ``?end=<fingerprint>`` clears the cookie if it still holds that (ended) token.

@@ -42,6 +42,7 @@ from bench_routing import (  # noqa: E402
     random_points,
     synthetic_network,
 )
+
 from geo.isochrones import isochrones  # noqa: E402
 
 PREVIOUS_COMMIT = "842b342"
@@ -88,7 +89,7 @@ def _spend(account: list, function):
 
 def compare(name: str, network, services, crs: str, previous) -> dict:
     """Time the three methods service by service on ``network``; print and return the figures."""
-    network.edge_lines, network.edge_twin, network.vertex_fraction  # built once per network, as in the app
+    network.edge_lines, network.edge_twin, network.vertex_fraction  # noqa: B018  built once per network, as in the app
     isochrones(network, services.iloc[:1], analysis_crs=crs, minutes=BANDS_MINUTES)  # snapping index
     G = networkx_graph(network)
     projected = services.geometry.to_crs(crs)
@@ -97,15 +98,17 @@ def compare(name: str, network, services, crs: str, previous) -> dict:
     new, old, hulls = [], [], []
     for k in range(len(services)):
         one = services.iloc[[k]]
-        new.append(_spend(spent["new"], lambda: isochrones(network, one, analysis_crs=crs, minutes=BANDS_MINUTES)))
+        new.append(
+            _spend(spent["new"], lambda one=one: isochrones(network, one, analysis_crs=crs, minutes=BANDS_MINUTES))
+        )
         if previous is not None:
             old.append(
                 _spend(
                     spent["previous"],
-                    lambda: previous.isochrones(network, one, analysis_crs=crs, minutes=BANDS_MINUTES),
+                    lambda one=one: previous.isochrones(network, one, analysis_crs=crs, minutes=BANDS_MINUTES),
                 )
             )
-        hulls.extend(_spend(spent["hull"], lambda: networkx_isochrones(G, service_nodes[k : k + 1], BANDS_MINUTES)))
+        hulls.extend(_spend(spent["hull"], lambda k=k: networkx_isochrones(G, service_nodes[k : k + 1], BANDS_MINUTES)))
     new = pd.concat(new, ignore_index=True)
     (new_s, new_w), (old_s, old_w), (hull_s, hull_w) = spent["new"], spent["previous"], spent["hull"]
     n_bands = len(new)

@@ -237,7 +237,8 @@ class Snap:
 
     Each point lies on the road between nodes ``low`` and ``high`` (``low < high``) at ``fraction`` of the way
     from ``low``; ``forward_s``/``backward_s`` are the times of the whole edge ``low -> high`` / ``high -> low``
-    (inf when oneway forbids it). ``access_s`` is the access leg, seconds (inf when not connected); ``distance_m`` its length, metres.
+    (inf when oneway forbids it). ``access_s`` is the access leg, seconds (inf when not connected); ``distance_m``
+    its length, metres.
     ``edge`` is the index of the edge whose polyline was nearest; ``swapped`` is True where that edge runs
     ``high -> low``.
     """

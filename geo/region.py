@@ -458,15 +458,15 @@ def _typed_meta(meta: dict, problems: list[Problem]) -> dict:
             )
         )
 
-    for field, (kind, label) in META_TYPES.items():
-        if field in clean and not isinstance(clean[field], kind):
-            wrong(field, label, clean.pop(field))
-    for field in ("name", "former_name"):
-        for lang_code, text in (clean.get(field) or {}).items():
+    for key, (kind, label) in META_TYPES.items():
+        if key in clean and not isinstance(clean[key], kind):
+            wrong(key, label, clean.pop(key))
+    for key in ("name", "former_name"):
+        for lang_code, text in (clean.get(key) or {}).items():
             if text is not None and not isinstance(text, str):  # null: that language's name is not known
-                wrong(f"{field}.{lang_code}", "string", text)
-        if field in clean:
-            clean[field] = {k: v for k, v in clean[field].items() if isinstance(v, str)}
+                wrong(f"{key}.{lang_code}", "string", text)
+        if key in clean:
+            clean[key] = {k: v for k, v in clean[key].items() if isinstance(v, str)}
     sources = []
     for number, source in enumerate(clean.get("sources") or [], start=1):
         if not isinstance(source, dict):
@@ -478,11 +478,11 @@ def _typed_meta(meta: dict, problems: list[Problem]) -> dict:
             if isinstance(source.get("files"), list) and not all(isinstance(f, str) for f in source["files"])
             else []
         )
-        for field in bad:
+        for key in bad:
             wrong(
-                f"sources[{number}].{field}",
-                "array of strings" if field == "files" else SOURCE_TYPES[field][1],
-                source[field],
+                f"sources[{number}].{key}",
+                "array of strings" if key == "files" else SOURCE_TYPES[key][1],
+                source[key],
             )
         sources.append({k: v for k, v in source.items() if k not in bad})
     if "sources" in clean:

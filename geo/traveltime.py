@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 import shapely
-from shapely.ops import substring
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
+from shapely.ops import substring
 
 from geo.errors import CrsError
 from geo.network import ACCESS_SPEED_KMH, MAX_SNAP_M, MIN_EDGE_SECONDS, RoadNetwork, Snap, along_seconds

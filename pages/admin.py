@@ -9,9 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from pages.common import access_store, guard, lang, show_table
-from planning.store import access
 from planning.i18n import fmt_datetime, t
 from planning.markup import markdown_text
+from planning.store import access
 
 TEMPORARY_PASSWORD_BYTES = 12
 """Randomness of a temporary password, in bytes (16 URL-safe characters)."""

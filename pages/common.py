@@ -15,14 +15,13 @@ from geo.region import Region, load_region
 from geo.settings import region_dir_from_env
 from geo.speeds import SpeedProfile
 from planning import privacy
-from planning.store import access
-from planning.store.access import User
 from planning.analysis import SiteMinutes, incident_release, service_bands, site_minutes_for, speed_profile_of
 from planning.i18n import DEFAULT_LANGUAGE, format_problem, t
 from planning.markup import markdown_text
 from planning.scenarios import MAX_SCENARIO_NAME_CHARS, ScenarioNameError
+from planning.store import access
+from planning.store.access import User
 from planning.store.stored import with_stored_figures
-
 
 FRAMED_KEY = "_qorgau_framed"
 """Set by app.py in every session it runs in."""
@@ -135,7 +134,7 @@ def incidents_here(region: Region, period: str | None = None):
 
 # --- access -------------------------------------------------------------------------------------------------------
 # Users, the audit log and uploaded incident counts share one SQLite file: QORGAU_SCENARIO_DB, else the user's data
-# folder (planning.scenarios.default_db_path). OIDC sign-in is on when .streamlit/secrets.toml has an [auth] section.
+# folder (planning.store.db.default_db_path). OIDC sign-in is on when .streamlit/secrets.toml has an [auth] section.
 USER_KEY = "user"
 """st.session_state key of the signed-in :class:`planning.store.access.User` (as read from the database on this run)."""
 SESSION_KEY = "_session_token"

@@ -12,21 +12,22 @@ from pages.common import (
     incident_level,
     incidents_here,
     lang,
+    show_map,
     show_table,
     site_minutes,
     small_count_k,
     synthetic_banner,
 )
-from pages.common import show_map
 from planning.analysis import evaluate
 from planning.baseline import scenario_label
 from planning.coverage import changed_settlements, compare, threshold_key
-from planning.render.gapmap import district_names, scenario_map, shown_incidents
 from planning.i18n import fmt_number, place_names, t
 from planning.markup import markdown_text
-from planning.store.population import population_share_text
+from planning.render.gapmap import district_names, scenario_map, shown_incidents
 from planning.render.report import comparison_sentence
-from planning.scenarios import ScenarioStore, default_db_path, sites_to_services
+from planning.scenarios import ScenarioStore, sites_to_services
+from planning.store.db import default_db_path
+from planning.store.population import population_share_text
 
 RESULTS_KEY = "_scen_results"
 """Shared with the scenarios page: evaluated scenarios of this session (incident-derived: session state only)."""

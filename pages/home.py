@@ -6,10 +6,10 @@ from geo.errors import RegionError
 from geo.region import load_region, region_folder_under_roots
 from geo.settings import region_roots
 from pages.common import get_region, guard, lang, region_dir, synthetic_banner
-from planning.store import access
 from planning.i18n import fmt_number, format_problem, t
 from planning.markup import markdown_text
 from planning.render.report import source_text
+from planning.store import access
 from planning.summary import region_summary, source_attribution
 
 L = lang()

@@ -11,11 +11,11 @@ from pages.common import (
     incident_level,
     incidents_here,
     lang,
+    show_map,
     site_minutes,
     small_count_k,
     synthetic_banner,
 )
-from pages.common import show_map
 from planning.analysis import evaluate
 from planning.baseline import current_services
 from planning.coverage import threshold_key

@@ -4,8 +4,8 @@ and nothing else is shown until it is replaced. The user's other sessions end; t
 import streamlit as st
 
 from pages.common import SESSION_KEY, access_store, client_id, current_user, ended_message, lang
-from planning.store import access
 from planning.i18n import t
+from planning.store import access
 
 DONE_KEY = "_password_changed"
 

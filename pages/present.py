@@ -6,15 +6,25 @@ the region or district level only, suppressed below the small-count threshold.
 
 import streamlit as st
 
-from pages.common import bands, get_region, guard, incidents_here, lang, site_minutes, small_count_k, synthetic_banner
-from pages.common import show_map
+from pages.common import (
+    bands,
+    get_region,
+    guard,
+    incidents_here,
+    lang,
+    show_map,
+    site_minutes,
+    small_count_k,
+    synthetic_banner,
+)
 from planning.analysis import evaluate
 from planning.baseline import baseline_name, baseline_services, current_services, scenario_label, services_are_baseline
-from planning.render.exports import scenario_map
 from planning.i18n import t
 from planning.markup import markdown_text
+from planning.render.exports import scenario_map
 from planning.render.report import area_label, key_figures
-from planning.scenarios import ScenarioStore, default_db_path, sites_to_services
+from planning.scenarios import ScenarioStore, sites_to_services
+from planning.store.db import default_db_path
 
 L = lang()
 guard("view_scenarios")

@@ -21,6 +21,7 @@ from pages.common import (
 )
 from planning.analysis import evaluate
 from planning.baseline import baseline_name, baseline_services, current_services, scenario_label, services_are_baseline
+from planning.i18n import t
 from planning.render.exports import (
     bands_geojson,
     csv_bytes,
@@ -30,9 +31,9 @@ from planning.render.exports import (
     tables,
     xlsx_bytes,
 )
-from planning.i18n import t
 from planning.render.report import area_label, region_pdf, report_map_png
-from planning.scenarios import ScenarioStore, default_db_path, sites_to_services
+from planning.scenarios import ScenarioStore, sites_to_services
+from planning.store.db import default_db_path
 
 FILES_KEY = "_report_files"
 

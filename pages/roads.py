@@ -20,10 +20,10 @@ from pages.common import (
     show_table,
     site_minutes,
 )
-from planning.store import access
 from planning.analysis import describe_profile, speed_profile_of
 from planning.i18n import CATALOG, fmt_number, format_problem, t
 from planning.markup import markdown_text
+from planning.render.webmap import method_label
 from planning.roadfiles import (
     RegionWriteError,
     build_region_network,
@@ -33,7 +33,7 @@ from planning.roadfiles import (
     remove_region_speeds,
     save_region_speeds,
 )
-from planning.render.webmap import method_label
+from planning.store import access
 
 REGION_CACHE_KEY = "_region"  # pages.common's per-session region: dropped after the folder changed
 

@@ -18,6 +18,7 @@ from pages.common import (
     lang,
     scenario_name_problem,
     set_sticky,
+    show_map,
     show_table,
     site_minutes,
     small_count_k,
@@ -25,15 +26,12 @@ from pages.common import (
     sticky_value,
     synthetic_banner,
 )
-from pages.common import show_map
-from planning.store import access
 from planning.analysis import evaluate
 from planning.baseline import baseline_name, current_services, scenario_label, services_are_baseline
 from planning.coverage import threshold_key
-from planning.render.gapmap import district_names, scenario_map, shown_incidents
 from planning.i18n import fmt_number, format_problem, made_name, place_names, t
 from planning.markup import markdown_text
-from planning.store.population import population_share_text
+from planning.render.gapmap import district_names, scenario_map, shown_incidents
 from planning.scenarios import (
     MAX_SCENARIO_NAME_CHARS,
     NEW_SITE_ID_PREFIX,
@@ -45,13 +43,15 @@ from planning.scenarios import (
     ScenarioStore,
     Site,
     apply_edit,
-    default_db_path,
     export_csv,
     free_site_id,
     import_csv,
     sites_from_services,
     sites_to_services,
 )
+from planning.store import access
+from planning.store.db import default_db_path
+from planning.store.population import population_share_text
 
 MAP_KEY = "scen_map"
 LAST_CLICK_KEY = "_scen_last_click"

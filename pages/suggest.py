@@ -11,19 +11,21 @@ from pages.common import (
     incidents_here,
     lang,
     scenario_name_problem,
+    show_map,
     show_table,
     site_minutes,
     small_count_k,
     synthetic_banner,
 )
-from pages.common import show_map
-from planning.render import palette
-from planning.store import access
 from planning.baseline import baseline_name, current_services, scenario_label, services_are_baseline
 from planning.i18n import fmt_number, format_problem, place_names, t
 from planning.markup import markdown_text
-from planning.scenarios import ScenarioNameError, ScenarioStore, default_db_path, sites_from_services, sites_to_services
+from planning.render import palette
+from planning.render.webmap import add_legend, layer_control_last, numbered_sites_layer, region_map
+from planning.scenarios import ScenarioNameError, ScenarioStore, sites_from_services, sites_to_services
 from planning.siting import DEFAULT_INCIDENT_WEIGHT, DEFAULT_UNDERREPORTING_FACTOR, DEMAND_MODES, METHODS, MODELS
+from planning.store import access
+from planning.store.db import default_db_path
 from planning.suggest import (
     CANDIDATE_SOURCES,
     DEFAULT_MIN_POPULATION,
@@ -33,7 +35,6 @@ from planning.suggest import (
     suggest,
     suggested_sites,
 )
-from planning.render.webmap import add_legend, layer_control_last, numbered_sites_layer, region_map
 
 RESULT_KEY = "suggest_result"  # st.session_state: (inputs, Suggestion); incident-derived, so per session only
 PICK_COLOUR = palette.SUGGESTED_SITE

@@ -9,11 +9,11 @@ import streamlit as st
 from pages.common import get_region, guard, lang, reload_region, show_table
 from planning.i18n import t
 from planning.markup import markdown_text
-from planning.store.intake import MODES, IncidentStore, ingest_incidents
+from planning.privacy import available_periods
 from planning.store.access import can
 from planning.store.db import StorageError
+from planning.store.intake import MODES, IncidentStore, ingest_incidents
 from planning.store.population import PopulationStore, ingest_populations
-from planning.privacy import available_periods
 
 L = lang()
 user = guard("upload_incidents")

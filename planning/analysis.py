@@ -13,7 +13,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 
 from geo.isochrones import DEFAULT_BANDS_MINUTES, isochrones
 from geo.network import RoadNetwork

@@ -11,7 +11,6 @@ reader's language, and a saved scenario that bears one of its names (in any lang
 from __future__ import annotations
 
 import geopandas as gpd
-
 import numpy as np
 
 from geo.default_region import baseline_sites, district_centres

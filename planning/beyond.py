@@ -179,7 +179,8 @@ def gap_table(
     district_id: str | None = None,
 ) -> pd.DataFrame:
     """The settlements beyond ``threshold_minutes`` (of one district when ``district_id``): name, district, minutes
-    (``inf``: no service reachable; it sorts as the farthest), nearest service, population (NaN: unknown); most people first (unknown last), then
+    (``inf``: no service reachable; it sorts as the farthest), nearest service, population (NaN: unknown); most
+    people first (unknown last), then
     the farthest, then by name. No incidents: they are never shown per village here."""
     mask = gap_mask(cov, threshold_minutes=threshold_minutes, district_id=district_id)
     rows = np.flatnonzero(mask)

@@ -77,7 +77,8 @@ def markdown_text(value) -> str:
     The characters that start inline markup are backslash-escaped everywhere, those that start block markup where
     they start a line; line breaks become Markdown line breaks. No link, image, HTML, code, emphasis, table, LaTeX,
     heading, list, autolink or Streamlit directive can start, so ``![x](http://…)`` shows as those characters and
-    asks for nothing. Punctuation that starts nothing (``. , : ( ) @ /``) stays as it is. ``None`` and NaN become ``""``.
+    asks for nothing. Punctuation that starts nothing (``. , : ( ) @ /``) stays as it is. ``None`` and NaN become
+    ``""``.
     """
     text = _LINE_BREAKS.sub("\n", _text(value))
     escaped = _MARKDOWN_ANYWHERE.sub(r"\\\1", text)

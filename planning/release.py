@@ -29,15 +29,15 @@ import hmac
 import os
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from geo.errors import QorgauError
-from planning.store.db import SqliteStore
 from planning.privacy import aggregate_to_period, check_k, small_count_k
+from planning.store.db import SqliteStore
 
 SECRET_ENV_VAR = "QORGAU_RELEASE_SECRET"
 """Configured secret of the release (any text of at least :data:`MIN_SECRET_CHARS` characters); without it the
@@ -79,7 +79,7 @@ class ReleaseSecretStore(SqliteStore):
         with self.transaction() as db:
             db.execute(
                 "INSERT OR IGNORE INTO release_secret (id, secret, created_at) VALUES (1, ?, ?)",
-                (secrets.token_bytes(32), datetime.now(timezone.utc).isoformat(timespec="seconds")),
+                (secrets.token_bytes(32), datetime.now(UTC).isoformat(timespec="seconds")),
             )
             return bytes(db.execute("SELECT secret FROM release_secret WHERE id = 1").fetchone()[0])
 
@@ -118,7 +118,7 @@ def unit_draws(secret: bytes, scope: str, units: list[tuple[str, str, str]]) -> 
     keys = np.empty(len(units), dtype=np.int64)
     for i, (settlement, district, period) in enumerate(units):
         digest = hmac.new(
-            secret, f"{scope}\x1f{settlement}\x1f{district}\x1f{period}".encode("utf-8"), hashlib.sha256
+            secret, f"{scope}\x1f{settlement}\x1f{district}\x1f{period}".encode(), hashlib.sha256
         ).digest()
         draws[i] = int.from_bytes(digest[:8], "big") / 2**64
         keys[i] = int.from_bytes(digest[8:12], "big")

@@ -19,10 +19,10 @@ import json
 import math
 import sqlite3
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -31,10 +31,12 @@ import pandas as pd
 from geo.errors import Problem, QorgauError, ValidationError
 from geo.schema import SERVICE_COLUMNS, SERVICE_KINDS, SERVICES_CSV_COLUMNS
 from geo.settings import STORAGE_CRS
-from planning.store import chain
-from planning.store.access import SCHEMA as ACCESS_SCHEMA, write_audit
-from planning.store.db import DB_ENV_VAR as SCENARIO_DB_ENV_VAR, SqliteStore, default_db_path  # noqa: F401
 from planning.markup import from_spreadsheet_cell, spreadsheet_cell
+from planning.store import chain
+from planning.store.access import SCHEMA as ACCESS_SCHEMA
+from planning.store.access import write_audit
+from planning.store.db import DB_ENV_VAR as SCENARIO_DB_ENV_VAR  # noqa: F401
+from planning.store.db import SqliteStore
 
 SCENARIO_FILE_NAME = "scenario.csv"
 """Name used in validation messages for an imported scenario file."""

@@ -171,7 +171,8 @@ def candidate_sites(
         of the region's declared baseline (the KATO centres of the bundled default), else the most populous
         settlement of each district, or, without district outlines, every settlement of at least
         :data:`DISTRICT_CENTRE_MIN_POPULATION` people (:func:`planning.baseline.centre_settlements`).
-        ``"upload"``: the rows of ``upload``, a ``services.csv``-shaped table (id, name, kind, lat, lon, …) checked against the region outline.
+        ``"upload"``: the rows of ``upload``, a ``services.csv``-shaped table (id, name, kind, lat, lon, …) checked
+        against the region outline.
     min_population : float
         People; ``source="population"`` only.
     upload : bytes, optional

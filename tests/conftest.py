@@ -25,7 +25,8 @@ os.environ.setdefault("QORGAU_CACHE_DIR", tempfile.mkdtemp(prefix="qorgau-test-c
 
 needs_shared = pytest.mark.skipif(
     not (SHARED_TURKISTAN / "region.json").is_file(),
-    reason=f"real-data fixture not found at {SHARED_TURKISTAN} (it lives in ../shared/data/turkistan beside the project)",
+    reason=f"real-data fixture not found at {SHARED_TURKISTAN} "
+    "(it lives in ../shared/data/turkistan beside the project)",
 )
 
 

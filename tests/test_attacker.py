@@ -2,7 +2,8 @@
 
 The region is the real Turkistan fixture (some of its districts, to keep the solve small) with the project's
 synthetic incidents (:func:`geo.default_region.demo_incidents`, by half-year, 2023-2024; villages without a
-population stand at the median one for it) and a few records tied to a district only. The attacker collects, from the pure functions behind the pages, exports, PDF and CLI, every incident
+population stand at the median one for it) and a few records tied to a district only. The attacker collects, from the
+pure functions behind the pages, exports, PDF and CLI, every incident
 figure of every fixed period, threshold, district and saved scenario (so every scenario pair of Compare), the Home
 total and the Suggest page's objective and per-pick gains for one-candidate runs at villages (demand = incidents,
 K = 1, a short threshold). It knows which settlements each figure covers (travel times and districts are public),
@@ -28,17 +29,17 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import SHARED_TURKISTAN, TEST_SECRET, needs_shared
+
 from geo.default_region import DEMO_SEED, demo_incidents
 from geo.region import load_region
 from planning.analysis import SiteMinutes, evaluate, incident_release
 from planning.baseline import baseline_services
 from planning.coverage import gaps
-from planning.render.gapmap import district_table, gap_list, shown_incidents
 from planning.i18n import t
 from planning.privacy import available_periods
 from planning.release import MAX_CELL_NOISE, MAX_UNIT_NOISE
+from planning.render.gapmap import district_table, gap_list, shown_incidents
 from planning.render.report import key_figures
 from planning.scenarios import Site, sites_from_services, sites_to_services
 from planning.suggest import CANDIDATE_COLUMNS, pick_table, suggest
@@ -385,7 +386,7 @@ def exact_rendering(figures, units: Units):
     """The same figures as the per-table rules showed them: small counts as "<k", the rest exact, and the Suggest
     page's objective and gain in the objective as exact numbers whatever their size."""
     out = []
-    for mask, text, where in figures:
+    for mask, _text, where in figures:
         truth = int(units.count[_bits(mask)].sum())
         raw = where.endswith((": objective", ": gain"))
         out.append((mask, str(truth) if raw else "0" if truth == 0 else f"<{K}" if truth < K else str(truth), where))

@@ -4,13 +4,12 @@ populations, totals), the gap list and its totals, a village's minutes and route
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import TINY
+
 from geo.region import load_region
 from planning.analysis import evaluate, site_minutes_for
 from planning.baseline import current_services

@@ -5,8 +5,8 @@ chosen from the list or clicked on the map."""
 from __future__ import annotations
 
 import pytest
-
 from conftest import PROJECT, TINY, signed_in_app
+
 from planning.scenarios import SCENARIO_DB_ENV_VAR
 
 # tiny: Alpha (12 000, West) holds the service; Beta 38.7 min (800, West); Gamma 80.1 and Delta 129.8 min (East,

@@ -14,8 +14,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import DEFAULT_REGION, PROJECT, TEST_SECRET, TINY
+
 from geo.region import load_region
 from planning.analysis import incident_release
 from planning.cli import main

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import shutil
@@ -19,11 +18,10 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
-
 from conftest import PROJECT, SHARED_TURKISTAN, TINY, needs_shared, signed_in_app
+
 from planning.cli import locale_language, main
 from planning.scenarios import SCENARIO_DB_ENV_VAR, ScenarioStore, Site
 
@@ -377,8 +375,14 @@ def test_the_parsers_copies_of_defaults_agree_with_their_modules():
     from geo.isochrones import DEFAULT_BANDS_MINUTES
     from planning.cli import (
         coverage as cli_coverage,
+    )
+    from planning.cli import (
         report as cli_report,
+    )
+    from planning.cli import (
         suggest as cli_suggest,
+    )
+    from planning.cli import (
         travel as cli_travel,
     )
     from planning.coverage import DEFAULT_THRESHOLDS_MINUTES

@@ -17,8 +17,8 @@ import subprocess
 import geopandas as gpd
 import pandas as pd
 import pytest
-
 from conftest import BROKEN, DATA, TINY
+
 from planning.cli import main
 from planning.i18n import t
 from planning.scenarios import SCENARIO_DB_ENV_VAR

@@ -9,6 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import release_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -26,7 +27,6 @@ from planning.coverage import (
     summary_sentence,
     weighted_quantile,
 )
-from conftest import release_of
 
 INF = np.inf
 

@@ -11,8 +11,8 @@ import sys
 import geopandas as gpd
 import pandas as pd
 import pytest
-
 from conftest import DEFAULT_REGION, PROJECT, SHARED_TURKISTAN, needs_shared
+
 from geo.default_region import BASELINE_NAME, SourceMissingError, build_default_region
 from geo.kato import (
     ClassifierError,
@@ -250,6 +250,7 @@ def test_matching_stays_within_the_district_and_does_not_guess(tmp_path):
 
 def test_every_page_shows_the_baseline_under_its_name_in_the_readers_language(monkeypatch, tmp_path):
     from conftest import signed_in_app
+
     from planning.scenarios import ScenarioStore, sites_from_services
 
     monkeypatch.setenv("QORGAU_REGION", str(DEFAULT_REGION))

@@ -9,11 +9,10 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-
 from conftest import DEFAULT_REGION, TEST_SECRET, TINY
+
 from geo.region import load_region
 from planning.analysis import SiteMinutes, evaluate, incident_release, service_bands
-from planning.render.gapmap import shown_incidents
 from planning.baseline import current_services
 from planning.render.exports import (
     bands_geojson,
@@ -26,6 +25,7 @@ from planning.render.exports import (
     tables,
     xlsx_bytes,
 )
+from planning.render.gapmap import shown_incidents
 
 K = 5
 

@@ -45,7 +45,7 @@ def _untranslated(lang: str) -> list[str]:
     entries = _entries(CATALOGS[lang])
     forms = get_plural(lang).num_plurals
     bad = []
-    for key, template in _entries(TEMPLATE).items():
+    for key in _entries(TEMPLATE):
         message = entries.get(key)
         if message is None or message.fuzzy or not all(s.strip() for s in _strings(message)):
             bad.append(f"{key}: missing, empty or fuzzy")

@@ -18,16 +18,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import BROKEN, PROJECT, TINY, signed_in_app
+
 from geo.errors import RegionError, ValidationError
 from geo.region import load_region, read_services, region_folder_under_roots
 from geo.schema import COLUMN_ALIASES
 from geo.tabular import canonical_columns, normalise_header, parse_numbers, read_table
-from planning.store.db import StorageError
 from planning.i18n import format_problem
-from planning.store.intake import IncidentStore, ingest_incidents, parse_incidents, read_outline_upload
 from planning.scenarios import MAX_SCENARIO_SITES, ScenarioStore, Site, import_csv
+from planning.store.db import StorageError
+from planning.store.intake import IncidentStore, ingest_incidents, parse_incidents, read_outline_upload
 from planning.suggest import candidate_sites
 
 
@@ -214,8 +214,8 @@ def test_non_finite_coordinates_are_errors_in_geojson_points(tiny_region):
         (tiny_region / stale).unlink()
     (tiny_region / "settlements.geojson").write_text(
         '{"type": "FeatureCollection", "features": ['
-        '{"type": "Feature", "properties": {"id": "s1", "name": "A"}, "geometry": {"type": "Point", "coordinates": [68.2, 42.5]}},'
-        '{"type": "Feature", "properties": {"id": "s2", "name": "B"}, "geometry": {"type": "Point", "coordinates": [68.4, NaN]}}]}',
+        '{"type": "Feature", "properties": {"id": "s1", "name": "A"}, "geometry": {"type": "Point", "coordinates": [68.2, 42.5]}},'  # noqa: E501  (one data line)
+        '{"type": "Feature", "properties": {"id": "s2", "name": "B"}, "geometry": {"type": "Point", "coordinates": [68.4, NaN]}}]}',  # noqa: E501  (one data line)
         encoding="utf-8",
     )  # GDAL reads NaN as a number (and refuses 1e400 as unreadable, which is an error too)
     problems = _problems(tiny_region)

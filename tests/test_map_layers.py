@@ -7,14 +7,12 @@ import re
 import shutil
 
 import numpy as np
-import pandas as pd
 import pytest
 import shapely
+from conftest import DATA, DEFAULT_REGION
 from shapely.geometry import shape
 
-from conftest import DATA, DEFAULT_REGION
 from geo.region import load_region
-from geo.region import read_services
 from planning.analysis import SiteMinutes, evaluate, region_network, service_bands
 from planning.baseline import current_services
 from planning.render.webmap import (
@@ -229,6 +227,7 @@ def test_minutes_must_align_with_settlements():
 
 def test_incident_layer_draws_the_release_cells_of_a_fixed_period():
     from conftest import TEST_SECRET
+
     from planning.analysis import incident_release
 
     region = load_region(DEFAULT_REGION)

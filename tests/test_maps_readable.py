@@ -9,13 +9,13 @@ import json
 import folium
 import numpy as np
 import pytest
+from conftest import DATA
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from conftest import DATA
 from geo.errors import QorgauError
 from geo.region import load_region
-from planning.render import palette
 from planning.analysis import SiteMinutes, evaluate, service_bands
+from planning.render import palette
 from planning.render.exports import scenario_map as export_map
 from planning.render.gapmap import scenario_map
 from planning.render.staticmap import map_figure

@@ -26,7 +26,6 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-
 from attack_names import (
     FORMULAS,
     HTML_ATTACK,
@@ -39,6 +38,7 @@ from attack_names import (
     attack_region,
 )
 from conftest import PROJECT, signed_in_app
+
 from geo.region import load_region
 from planning.analysis import SiteMinutes, evaluate, incident_release, service_bands
 from planning.markup import (

@@ -19,10 +19,10 @@ import sys
 import pandas as pd
 import pytest
 import streamlit as st
+from conftest import PROJECT, sign_in_session
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
-from conftest import PROJECT, sign_in_session
 from planning.store import access
 
 APP = PROJECT / "app.py"
@@ -140,8 +140,8 @@ def downloads(monkeypatch):
 
 @pytest.mark.parametrize("role", ["planner", "presenter"])
 def test_no_page_shows_a_point_or_free_text(world, caplog, downloads, role):
-    from planning.store.intake import IncidentStore, ingest_incidents
     from geo.region import load_region
+    from planning.store.intake import IncidentStore, ingest_incidents
 
     region = load_region(world["region"])
     uploader = AppTest.from_file(str(APP), default_timeout=180)
@@ -193,9 +193,9 @@ EXPORTS_CALLED = {
 def test_no_export_carries_a_point_or_free_text(world, caplog):
     from geo.region import load_region
     from pages.common import incidents_for
-    from planning.render import exports
     from planning.analysis import SiteMinutes, evaluate, incident_release, region_network, service_bands
     from planning.baseline import current_services
+    from planning.render import exports
     from planning.store.intake import IncidentStore, ingest_incidents
 
     public = {

@@ -9,11 +9,11 @@ import re
 
 import pandas as pd
 import pytest
+from conftest import DEFAULT_REGION, PROJECT, sign_in_session
 from google.protobuf.json_format import MessageToDict
 
-from conftest import DEFAULT_REGION, PROJECT, sign_in_session
-from planning.store import access
 from planning.i18n import made_name, t
+from planning.store import access
 
 LEAKS = re.compile(
     r"\b(unknown|None|nan|NaN|n/a)\b|Choose options|Choose an option|Drag and drop|Browse files|"

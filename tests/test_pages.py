@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-from streamlit.testing.v1 import AppTest
-
 from conftest import DEFAULT_REGION, PROJECT, SHARED_TURKISTAN, needs_shared, signed_in_app
+from streamlit.testing.v1 import AppTest
 
 
 def _app(monkeypatch, region, tmp_path, role: str = "planner") -> AppTest:

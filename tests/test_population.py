@@ -13,14 +13,15 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-
 from conftest import SHARED_TURKISTAN, TINY, needs_shared
+
 from geo.region import load_region
-from planning.store import access
 from planning.analysis import SiteMinutes, evaluate
 from planning.baseline import current_services
 from planning.coverage import Figures
 from planning.i18n import format_problem
+from planning.render.report import key_figures
+from planning.store import access
 from planning.store.population import (
     PopulationStore,
     ingest_populations,
@@ -33,7 +34,6 @@ from planning.store.population import (
     unknown_population_note,
     with_populations,
 )
-from planning.render.report import key_figures
 
 KATO = {"s1": "611010000", "s2": "611020000", "s3": "613810000", "s4": "613820000", "s5": "613830000"}
 

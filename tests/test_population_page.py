@@ -5,12 +5,12 @@ settlements have no known population beside its population figures."""
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from conftest import PROJECT, sign_in_session
+from streamlit.testing.v1 import AppTest
+from test_signin import texts
+
 from planning.store import access
 from planning.store.population import PopulationStore
-from test_signin import texts
 
 APP = str(PROJECT / "app.py")
 TABLE = "Населённый пункт;Численность населения\nс.Гамма;1 300\nДельта;250,0\nОмега;10\n".encode("cp1251")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import DEFAULT_REGION, PROJECT, sign_in_session
 from streamlit.testing.v1 import AppTest
 
-from conftest import DEFAULT_REGION, PROJECT, sign_in_session
 from geo.region import load_region
 from planning.scenarios import ScenarioStore, sites_from_services
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import PROJECT, sign_in_session
 from streamlit.testing.v1 import AppTest
 
-from conftest import PROJECT, sign_in_session
 from geo.errors import Problem, RegionError
 from geo.region import load_region
 from planning.i18n import CATALOG, format_problem

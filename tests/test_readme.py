@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from conftest import PROJECT
+
 from planning.store.access import ACTIONS, PERMISSIONS, ROLES
 
 

@@ -8,8 +8,8 @@ import sys
 
 import numpy as np
 import pytest
-
 from conftest import DEFAULT_REGION, PROJECT, SHARED_TURKISTAN, needs_shared
+
 from geo.errors import RegionError, ValidationError
 from geo.region import load_region, read_services
 from geo.schema import DISTRICT_COLUMNS, INCIDENT_COLUMNS, SERVICE_COLUMNS, SETTLEMENT_COLUMNS

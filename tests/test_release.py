@@ -8,10 +8,10 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import TEST_SECRET, release_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import TEST_SECRET, release_of
 from planning.release import (
     CELL_NOISE,
     MAX_CELL_NOISE,
@@ -63,7 +63,9 @@ def test_same_cell_same_noise_and_keys_depend_only_on_the_set():
 
 
 def test_record_keys_do_not_depend_on_the_count():
-    frame = lambda n: pd.DataFrame({"settlement_id": ["a"], "district_id": [None], "period": ["2023-H1"], "count": [n]})
+    def frame(n):
+        return pd.DataFrame({"settlement_id": ["a"], "district_id": [None], "period": ["2023-H1"], "count": [n]})
+
     keys = {int(release_for(frame(n), ["a"], scope="r", secret=TEST_SECRET, k=K).keys[0]) for n in (1, 2, 30)}
     assert len(keys) == 1
     draws_a, keys_a = unit_draws(TEST_SECRET, "r", [("a", "", "2023-H1")])
@@ -128,7 +130,10 @@ def test_periods_share_unit_values():
             "count": [4, 9, 2],
         }
     )
-    make = lambda period: release_for(frame, ["a", "b"], scope="r", secret=TEST_SECRET, k=K, period=period)
+
+    def make(period):
+        return release_for(frame, ["a", "b"], scope="r", secret=TEST_SECRET, k=K, period=period)
+
     year, h1, h2 = make("2023"), make("2023-H1"), make("2023-H2")
     assert (year.protected == h1.protected + h2.protected).all()
     assert ((year.keys - h1.keys - h2.keys) % 2**32 == 0).all()

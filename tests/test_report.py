@@ -6,10 +6,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import numpy as np
 import pytest
-
 from conftest import DEFAULT_REGION, SHARED_TURKISTAN, TEST_SECRET, needs_shared
+
 from geo.region import load_region
 from planning.analysis import SiteMinutes, evaluate, incident_release
 from planning.baseline import baseline_services, current_services

@@ -7,11 +7,10 @@ import os
 import shutil
 import socket
 
-import osmnx as ox
 import pytest
+from conftest import DATA, DEFAULT_REGION, PROJECT, SHARED_TURKISTAN, needs_shared, signed_in_app
 from streamlit.testing.v1 import AppTest
 
-from conftest import DATA, DEFAULT_REGION, PROJECT, SHARED_TURKISTAN, needs_shared, signed_in_app
 from geo.osm import RoadSourceError
 from geo.region import load_region
 from pages.common import PROFILE_KEY

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import PROJECT, TEST_SECRET, TINY, signed_in_app
 from streamlit.testing.v1 import AppTest
 
-from conftest import PROJECT, TEST_SECRET, TINY, signed_in_app
 from geo.region import load_region
 from planning.analysis import incident_release
 from planning.scenarios import SCENARIO_DB_ENV_VAR, ScenarioStore

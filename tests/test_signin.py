@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import DEFAULT_REGION, PROJECT, sign_in_session
 from streamlit.testing.v1 import AppTest
 
-from conftest import DEFAULT_REGION, PROJECT, sign_in_session
 from pages.common import FRAMED_KEY
 from planning.store import access
 

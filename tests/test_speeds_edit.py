@@ -7,8 +7,8 @@ import shutil
 
 import pandas as pd
 import pytest
-
 from conftest import BROKEN, DATA, SHARED_TURKISTAN, TINY, needs_shared
+
 from geo.errors import RegionError, ValidationError
 from geo.region import load_region
 from geo.speeds import (

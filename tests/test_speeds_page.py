@@ -9,8 +9,8 @@ import re
 import shutil
 
 import pytest
-
 from conftest import DATA, DEFAULT_REGION, PROJECT, SHARED_TURKISTAN, TINY, needs_shared, signed_in_app
+
 from geo.region import load_region
 from geo.speeds import KAZAKHSTAN_SPEEDS_KMH
 from planning.render import webmap

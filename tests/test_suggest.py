@@ -7,8 +7,8 @@ import json
 
 import numpy as np
 import pytest
-
 from conftest import DEFAULT_REGION, TEST_SECRET, TINY
+
 from geo.errors import QorgauError, ValidationError
 from geo.region import load_region
 from planning.analysis import SiteMinutes, incident_release

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import DEFAULT_REGION, PROJECT, TINY, signed_in_app
 from streamlit.testing.v1 import AppTest
 
-from conftest import DEFAULT_REGION, PROJECT, TINY, signed_in_app
 from planning.i18n import t
 from planning.scenarios import ScenarioStore
 from planning.siting import DEMAND_MODES

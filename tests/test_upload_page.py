@@ -4,12 +4,12 @@ a rejected upload changes nothing and says so."""
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from conftest import PROJECT, sign_in_session
+from streamlit.testing.v1 import AppTest
+from test_signin import texts
+
 from planning.store import access
 from planning.store.intake import IncidentStore
-from test_signin import texts
 
 APP = str(PROJECT / "app.py")
 COUNTS = b"settlement,period,count\ns1,2024,9\ns3,2024,6\ns2,2024-H1,4\n"

@@ -149,8 +149,8 @@ def _compare(args) -> int:
     from planning.analysis import evaluate, incident_release, site_minutes_for, speed_profile_of
     from planning.cli.data import open_region, scenario_services
     from planning.coverage import compare
-    from planning.render.report import comparison_sentence  # the compare page's sentence
     from planning.privacy import small_count_k
+    from planning.render.report import comparison_sentence  # the compare page's sentence
 
     lang = args.lang
     region = open_region(args, lang)

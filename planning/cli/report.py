@@ -84,8 +84,8 @@ def _report(args: argparse.Namespace) -> int:
 
 def _map(args: argparse.Namespace) -> int:
     from planning.analysis import evaluate, service_bands
-    from planning.render.exports import scenario_map, standalone_html
     from planning.privacy import small_count_k
+    from planning.render.exports import scenario_map, standalone_html
 
     region, minutes, incidents = _setup(args)
     _, services = _scenarios(region, args, args.lang)[-1]

@@ -8,7 +8,6 @@ page: released cells such as "<5", never raw counts.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from planning.cli import (
     UsageError,

@@ -12,25 +12,25 @@ import base64
 import io
 import math
 import re
-from pathlib import Path
 
 import folium
 import geopandas as gpd
 import pandas as pd
 from branca.element import Element
 
+from geo.settings import PROJECT_DIR
 from planning.analysis import ScenarioResult
 from planning.coverage import gaps
-from planning.i18n import fmt_number, made_name, place_names, t
+from planning.i18n import made_name, place_names, t
 from planning.markup import spreadsheet_frame
 from planning.release import IncidentRelease
-from planning.render.report import GAP_THRESHOLD_MINUTES, INCIDENT_LEVELS, THRESHOLDS_MINUTES, area_label, gap_table
 from planning.render.gapmap import add_gap_layers
 from planning.render.gapmap import district_table as gapmap_district_table
-from planning.store.population import population_sources
+from planning.render.report import GAP_THRESHOLD_MINUTES, INCIDENT_LEVELS, THRESHOLDS_MINUTES, area_label, gap_table
 from planning.render.webmap import STATIC_URL, layer_control_last, region_map
+from planning.store.population import population_sources
 
-LEAFLET_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor" / "leaflet"
+LEAFLET_DIR = PROJECT_DIR / "static" / "vendor" / "leaflet"
 """Leaflet as vendored for the app; the standalone HTML carries a copy inline."""
 MINUTES_DECIMALS = 1
 
@@ -150,7 +150,8 @@ def settlement_table(
 
 
 def district_table(region, result: ScenarioResult, *, lang: str = "ru") -> pd.DataFrame:
-    """The per-district table of the scenarios page (:func:`planning.render.gapmap.district_table`), for export: the same
+    """The per-district table of the scenarios page (:func:`planning.render.gapmap.district_table`), for export: the
+    same
     cells of the same release as the page."""
     return gapmap_district_table(region, result.coverage, lang=lang)
 

@@ -15,10 +15,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from planning.render import palette
 from planning.coverage import Coverage, gaps, hex_gaps, threshold_key
 from planning.i18n import fmt_number, made_name, place_names, t
 from planning.release import IncidentRelease, empty_release
+from planning.render import palette
 from planning.render.webmap import TextTooltip, add_legend, geojson_dict, layer_control_last, layer_name, region_map
 
 GAP_SETTLEMENT_COLOUR = palette.GAP_SETTLEMENT

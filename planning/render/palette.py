@@ -1,4 +1,5 @@
-"""The map colours, one set for the web maps (:mod:`planning.render.webmap`, :mod:`planning.render.gapmap`) and the still maps
+"""The map colours, one set for the web maps (:mod:`planning.render.webmap`, :mod:`planning.render.gapmap`) and the
+still maps
 (:mod:`planning.render.staticmap`, the PDF), so a legend and its map always agree.
 
 The hues are the Okabe-Ito palette (Okabe & Ito 2008, "Color Universal Design"; Wong 2011, Nature Methods 8:441),

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Sequence
 
 import geopandas as gpd
 import matplotlib
@@ -27,11 +27,11 @@ from PIL import Image
 
 from planning.analysis import ScenarioResult, SiteMinutes, evaluate, service_bands
 from planning.coverage import AreaCoverage, compare, summary_sentence, threshold_key
-from planning.render.gapmap import gap_list
 from planning.i18n import fmt_number, place_names, t
-from planning.store.population import unknown_population_note
 from planning.release import IncidentRelease
+from planning.render.gapmap import gap_list
 from planning.render.staticmap import map_png
+from planning.store.population import unknown_population_note
 
 THRESHOLDS_MINUTES = (30.0, 60.0)
 """Coverage thresholds of every report, minutes."""
@@ -143,7 +143,8 @@ def gap_table(
     incident_level: str = "district",
     threshold_minutes: float = GAP_THRESHOLD_MINUTES,
 ) -> pd.DataFrame:
-    """The scenarios page's gap list (:func:`planning.render.gapmap.gap_list`) as text for print and export; the incident
+    """The scenarios page's gap list (:func:`planning.render.gapmap.gap_list`) as text for print and export; the
+    incident
     column only when ``incident_level`` is "settlement" and there are incidents."""
     table = gap_list(
         region,

@@ -14,13 +14,13 @@ import textwrap
 
 import geopandas as gpd
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib import patheffects
 from matplotlib.patches import Patch
 
-from planning.render import palette
 from planning.i18n import place_names, t
+from planning.render import palette
 from planning.render.webmap import band_colour, focus_bounds
 
 MAP_WIDTH_IN = 10.0

@@ -8,9 +8,11 @@ Offline by design: Leaflet is served by the app itself (``static/vendor/leaflet`
 ``default_js``/``default_css``; no tile layer unless one is configured; no element that pulls a CDN script
 (no awesome-markers icons, no branca colormaps).
 
-Readable by design: colours from :mod:`planning.render.palette` (Okabe-Ito), one legend per map listing every drawn layer
+Readable by design: colours from :mod:`planning.render.palette` (Okabe-Ito), one legend per map listing every drawn
+layer
 (a collapsible box that starts collapsed on small maps; the view is fitted so that the region or district lies
-beside it), district names as labels, the map filling the frame the page gives it. Incidents arrive as the protected release
+beside it), district names as labels, the map filling the frame the page gives it. Incidents arrive as the protected
+release
 (:mod:`planning.release`) and are drawn as each settlement's cell: no incident point or raw count is ever drawn.
 """
 
@@ -23,15 +25,14 @@ import os
 import folium
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 from branca.element import Element, MacroElement, Template
 
 from geo.errors import QorgauError
-from planning.render import palette
 from planning.i18n import CATALOG, fmt_number, made_name, place_names, t
 from planning.markup import html_text, js_value
 from planning.release import IncidentRelease
+from planning.render import palette
 
 STATIC_URL = "/app/static/vendor/leaflet"
 """Where the app serves Leaflet (Streamlit's static serving of the ``static/`` folder)."""
@@ -94,11 +95,6 @@ the data would need a canvas of its own, which would swallow the clicks meant fo
 LABEL_SMALL_BELOW_ZOOM = 7.5
 LABEL_HIDDEN_BELOW_ZOOM = 6.25
 """District names shrink below the first zoom level and are hidden below the second (they would only clutter)."""
-
-
-def leaflet_assets(base_url: str = STATIC_URL) -> tuple[list, list]:
-    """``(default_js, default_css)`` for a folium map loading Leaflet from ``base_url``."""
-    return [("leaflet", f"{base_url}/leaflet.js")], [("leaflet_css", f"{base_url}/leaflet.css")]
 
 
 class UnknownDistrictError(QorgauError, LookupError):
@@ -600,7 +596,10 @@ def _swatch_html(colour: str, swatch: str) -> str:
     if swatch == "ring":
         return f'<span style="{base}width:10px;height:10px;border-radius:6px;border:2px solid {colour}"></span>'
     if swatch == "area":
-        return f'<span style="{base}width:14px;height:12px;background:{colour};opacity:0.75;border:1px solid {colour}"></span>'
+        return (
+            f'<span style="{base}width:14px;height:12px;background:{colour};opacity:0.75;'
+            f'border:1px solid {colour}"></span>'
+        )
     if swatch in ("line", "dashed"):
         style = "dashed" if swatch == "dashed" else "solid"
         return f'<span style="{base}width:16px;height:0;border-top:2px {style} {colour}"></span>'
@@ -795,7 +794,7 @@ def add_legend(
     )
 
 
-def legend_of(fmap: folium.Map) -> "_Legend | None":
+def legend_of(fmap: folium.Map) -> _Legend | None:
     """The map's legend, if it has one."""
     return next((child for child in fmap._children.values() if isinstance(child, _Legend)), None)
 

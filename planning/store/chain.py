@@ -28,9 +28,9 @@ import logging
 import os
 import sqlite3
 import tempfile
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
 
 GENESIS_HASH = "0" * 64
 """The "previous hash" of a chain's first row."""

@@ -30,9 +30,9 @@ from geo.region import NAME_FIELDS, aliases_of, region_outline
 from geo.schema import DISTRICT_COLUMNS, INCIDENT_COLUMNS
 from geo.settings import MAX_CSV_ROWS, STORAGE_CRS
 from geo.tabular import MAX_TABLE_BYTES, canonical_columns, parse_numbers, read_table, with_source_columns
+from planning.i18n import format_problem
 from planning.store.access import SCHEMA as ACCESS_SCHEMA
 from planning.store.access import record, write_audit
-from planning.i18n import format_problem
 from planning.store.db import SqliteStore
 
 MAX_UPLOAD_BYTES = MAX_TABLE_BYTES

@@ -38,10 +38,10 @@ import pandas as pd
 from geo.errors import Problem
 from geo.region import aliases_of
 from geo.tabular import canonical_columns, normalise_header, parse_numbers, read_table, source_names
+from planning.i18n import fmt_number, format_problem, t
 from planning.store.access import SCHEMA as ACCESS_SCHEMA
 from planning.store.access import record, write_audit
 from planning.store.db import SqliteStore
-from planning.i18n import fmt_number, format_problem, t
 from planning.store.intake import MAX_UPLOAD_BYTES, MAX_UPLOAD_ROWS, safe_file_name, upload_label
 
 POPULATION_SUFFIXES = (".csv", ".txt", ".xlsx")

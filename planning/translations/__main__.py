@@ -1,4 +1,5 @@
-"""``python -m planning.translations``: compile ``<lang>.po`` to ``<lang>.mo`` (the build step, ``make translations``)."""
+"""``python -m planning.translations``: compile ``<lang>.po`` to ``<lang>.mo`` (the build step, ``make
+translations``)."""
 
 from planning.translations import compile_catalogs
 

@@ -49,7 +49,7 @@ SETTLEMENT_POINTS = """() => {
   return points;
 }"""
 PAYLOAD_RAN = f"""() => window.{SCRIPT_MARKER} !== undefined
-  || document.querySelectorAll('.leaflet-tooltip img, .leaflet-tooltip svg, .leaflet-control img, .qorgau-legend img').length > 0"""
+  || document.querySelectorAll('.leaflet-tooltip img, .leaflet-tooltip svg, .leaflet-control img, .qorgau-legend img').length > 0"""  # noqa: E501  (one data line)
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +57,8 @@ def attack_server(tmp_path_factory):
     """A Streamlit server on the attack region, with its own users (as tests/browser/conftest.py's) and two
     scenarios whose names are attack strings."""
     from geo.region import load_region
-    from planning.store import access
     from planning.scenarios import ScenarioStore, sites_from_services
+    from planning.store import access
 
     folder = attack_region(tmp_path_factory.mktemp("attack") / "region")
     db = tmp_path_factory.mktemp("attack_db") / "qorgau.sqlite"
@@ -92,10 +92,11 @@ def _check_maps(page, title: str, problems: list[str]) -> int:
     iframes = page.locator(FOLIUM_FRAME)
     try:
         iframes.first.wait_for(state="attached", timeout=60_000)
-    except Exception:
+    except Exception as error:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "attack_names_no_map.png"), full_page=True)
-        raise AssertionError(f"{title}: no map; page text: {page.locator('[data-testid=stMain]').inner_text()[:1500]}")
+        text = page.locator("[data-testid=stMain]").inner_text()[:1500]
+        raise AssertionError(f"{title}: no map; page text: {text}") from error
     opened = 0
     for i in range(iframes.count()):
         iframes.nth(i).scroll_into_view_if_needed(timeout=60_000)

@@ -5,7 +5,6 @@ and the legend with the method that made them, and no request leaving the machin
 
 from __future__ import annotations
 
-
 from tests.browser.conftest import ARTIFACTS, map_frame, open_page, sign_in, wait_idle
 
 

@@ -6,7 +6,6 @@ from geo.region import load_region
 from planning.analysis import SiteMinutes, evaluate, incident_release, service_bands
 from planning.baseline import current_services
 from planning.render.exports import scenario_map, standalone_html
-
 from tests.browser.conftest import PROJECT
 
 

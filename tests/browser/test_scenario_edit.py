@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from tests.browser.conftest import ARTIFACTS, PROJECT, map_frame, open_page, sign_in, start_streamlit, wait_idle
 from tests.conftest import needs_shared
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 
-
 from tests.browser.conftest import PASSWORD, PROJECT, open_page, sign_in, start_streamlit, wait_idle
 
 TINY = PROJECT / "tests" / "data" / "tiny"
