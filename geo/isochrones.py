@@ -290,12 +290,14 @@ def _chains(xy: np.ndarray, offsets: np.ndarray, end_a: np.ndarray, end_b: np.nd
     across = np.flatnonzero(rank < half)
     partner = np.full(2 * n, -1, dtype=np.int64)
     partner[order[across]], partner[order[across + half[across]]] = order[across + half[across]], order[across]
-    partner = partner.tolist()
+    partner_of = partner.tolist()
     # walk: start at unpaired ends (open chains), then whatever is left (closed loops)
     seen = bytearray(n)
-    walk_piece, walk_reversed, chain_of = [], [], []
+    pieces_walked: list[int] = []
+    reversed_walked: list[int] = []
+    chain_walked: list[int] = []
     chain = -1
-    starts = [e for e in range(2 * n) if partner[e] < 0] + list(range(n))
+    starts = [e for e in range(2 * n) if partner_of[e] < 0] + list(range(n))
     for entry in starts:
         piece = entry % n
         if seen[piece]:
@@ -305,20 +307,20 @@ def _chains(xy: np.ndarray, offsets: np.ndarray, end_a: np.ndarray, end_b: np.nd
         while not seen[piece]:
             seen[piece] = 1
             side = entry // n
-            walk_piece.append(piece)
-            walk_reversed.append(side)  # entered at the last vertex: walk it backwards
-            chain_of.append(chain)
+            pieces_walked.append(piece)
+            reversed_walked.append(side)  # entered at the last vertex: walk it backwards
+            chain_walked.append(chain)
             length += 1
             out_end = piece + (1 - side) * n
-            entry = partner[out_end]
+            entry = partner_of[out_end]
             if entry < 0:
                 break
             piece = entry % n
             if length >= CHAIN_PIECES and not seen[piece]:
                 chain, length = chain + 1, 0
-    walk_piece = np.array(walk_piece)
-    walk_reversed = np.array(walk_reversed, dtype=bool)
-    chain_of = np.array(chain_of)
+    walk_piece = np.array(pieces_walked)
+    walk_reversed = np.array(reversed_walked, dtype=bool)
+    chain_of = np.array(chain_walked)
     counts = offsets[walk_piece + 1] - offsets[walk_piece]
     head_of_chain = np.ones(len(walk_piece), dtype=bool)
     head_of_chain[1:] = chain_of[1:] != chain_of[:-1]

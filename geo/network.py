@@ -416,12 +416,13 @@ def save_network(network: RoadNetwork, path) -> None:
     """Write the network's arrays to an ``.npz`` file."""
     arrays = {name: getattr(network, name) for name in ARRAY_FIELDS}
     texts = {name: np.array(getattr(network, name)) for name in TEXT_FIELDS}
-    np.savez(path, **arrays, **texts)
+    np.savez(path, **arrays, **texts)  # type: ignore[arg-type]  # numpy's stub types **kwds as its own options
 
 
 def load_network(path) -> RoadNetwork:
     """Read a network written by :func:`save_network`."""
     with np.load(path, allow_pickle=False) as data:
         return RoadNetwork(
-            **{name: data[name] for name in ARRAY_FIELDS}, **{name: str(data[name]) for name in TEXT_FIELDS}
+            **{name: data[name] for name in ARRAY_FIELDS},
+            **{name: str(data[name]) for name in TEXT_FIELDS},  # type: ignore[arg-type]  # fields by name
         )

@@ -166,7 +166,7 @@ def read_ways(
                 .with_filter(osmium.filter.KeyFilter("highway"))
             )
             for way in processor:
-                if not way.is_way():
+                if not isinstance(way, osmium.osm.Way):
                     continue
                 rule = way_rule(way.tags, profile, speed_cache)
                 if rule is None:

@@ -258,14 +258,14 @@ class SpeedProfile:
         """
         road_class = _first(highway)
         limit = parse_maxspeed(maxspeed) if self.uses_maxspeed(road_class) else None
-        speed = limit if limit is not None else self.speeds_kmh.get(road_class, FALLBACK_SPEED_KMH)
+        speed = limit if limit is not None else self.speeds_kmh.get(road_class or "", FALLBACK_SPEED_KMH)
         surface_value = _first(surface)
         unpaved = surface_value in UNPAVED_SURFACES or (surface_value is None and road_class in UNPAVED_BY_DEFAULT)
         if unpaved:
             speed *= self.unpaved_factor
         for name in self.adjustments:
             adjustment = ADJUSTMENTS[name]
-            speed *= adjustment.class_factors.get(road_class, 1.0)
+            speed *= adjustment.class_factors.get(road_class or "", 1.0)
             if unpaved:
                 speed *= adjustment.unpaved_factor
         return speed
@@ -636,5 +636,5 @@ def _cell_text(value: object) -> str:
     if isinstance(value, (bool,)) or type(value).__name__ == "bool_":
         return "yes" if value else "no"
     if isinstance(value, (int, float)) or pd.api.types.is_number(value):
-        return _number_text(float(value))
+        return _number_text(float(value))  # type: ignore[arg-type]  # is_number: a numpy scalar
     return str(value).strip()

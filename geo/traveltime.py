@@ -203,20 +203,20 @@ def route(network: RoadNetwork, times: TravelTimes, settlement: int) -> Route | 
         entry_node = int(places.low[i] if tree.entry[i] == 0 else places.high[i])
         leave = float(leave_low[i] if tree.entry[i] == 0 else leave_high[i])
         pieces.append(_piece(line, start_at, _line_position(places, i, 0.0 if tree.entry[i] == 0 else 1.0)))
-        nodes = [entry_node]
-        while tree.predecessors[nodes[-1]] < network.n_nodes:
-            if tree.predecessors[nodes[-1]] == NO_PREDECESSOR or len(nodes) > network.n_nodes:
+        walked = [entry_node]
+        while tree.predecessors[walked[-1]] < network.n_nodes:
+            if tree.predecessors[walked[-1]] == NO_PREDECESSOR or len(walked) > network.n_nodes:
                 raise ValueError(
                     f"settlement {i} has minutes but its path does not lead to a service; the route "
                     "tree does not belong to this network."
                 )
-            nodes.append(int(tree.predecessors[nodes[-1]]))
+            walked.append(int(tree.predecessors[walked[-1]]))
         edges_s = 0.0
-        for a, b in zip(nodes[:-1], nodes[1:]):
+        for a, b in zip(walked[:-1], walked[1:]):
             edge = _fastest_edge(network, a, b)
             edges_s += float(network.edge_seconds[edge])
             pieces.append(network.geom_xy[network.geom_offsets[edge] : network.geom_offsets[edge + 1]])
-        last = nodes[-1]
+        last = walked[-1]
         arrive_low, arrive_high = sites.arrive_costs()
         via_low = last == sites.low[k] and (last != sites.high[k] or arrive_low[k] <= arrive_high[k])
         arrive = float(arrive_low[k] if via_low else arrive_high[k])
@@ -229,7 +229,7 @@ def route(network: RoadNetwork, times: TravelTimes, settlement: int) -> Route | 
             )
         )
         total_s = places.access_s[i] + leave + edges_s + max(arrive + sites.access_s[k], MIN_EDGE_SECONDS)
-        nodes = np.asarray(nodes, dtype=np.int64)
+        nodes = np.asarray(walked, dtype=np.int64)
     pieces.append(np.array([[tree.site_x_m[k], tree.site_y_m[k]]]))
     xy = np.vstack([p for p in pieces if len(p)])
     keep = np.concatenate([[True], np.any(np.diff(xy, axis=0) != 0, axis=1)])  # no repeated vertices

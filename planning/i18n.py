@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import numbers
+from typing import Any, cast
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
@@ -79,7 +80,7 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, *, count: float | None = None, **v
 
 def _value_text(value, lang: str):
     if isinstance(value, numbers.Real) and not isinstance(value, bool) and type(value).__name__ != "bool_":
-        return fmt_number(value, lang)
+        return fmt_number(cast(float, value), lang)  # numbers.Real: int, float or a numpy number
     return value
 
 
@@ -153,7 +154,7 @@ def format_problem(problem, lang: str = DEFAULT_LANGUAGE, *, max_rows: int = 10)
     """
     if not problem.key:
         return problem.format(max_rows=max_rows)
-    values = {name: _problem_value(value, lang) for name, value in problem.params}
+    values: dict[str, Any] = {name: _problem_value(value, lang) for name, value in problem.params}
     parts = [problem.file]
     if problem.rows:
         shown = ", ".join(str(r) for r in problem.rows[:max_rows])

@@ -320,8 +320,8 @@ def suggest(
         threshold_minutes=threshold_minutes,
         factor=underreporting_factor if counted else None,
     )
-    objective_shown = result.objective
-    if counted and model == "mclp":
+    objective_shown: float | str = result.objective
+    if counted and model == "mclp" and incidents is not None:
         covered = (np.vstack([fixed_minutes, candidate_minutes[list(result.chosen)]]) <= threshold_minutes).any(axis=0)
         objective_shown = scaled_text(incidents.value(covered), underreporting_factor, incidents.k)
     ids = settlements["settlement_id"].astype(object).to_numpy()
@@ -474,7 +474,7 @@ def _picks(
                 gain_settlements=int(new.sum()),
                 gain_objective=float(gain),
                 gain_objective_shown=float(gain)
-                if factor is None
+                if factor is None or incidents is None
                 else scaled_text(incidents.value(new), factor, incidents.k),
             )
         )

@@ -103,17 +103,17 @@ def argparse_speaking(lang: str):
 
     argparse looks its texts up through its module's ``_`` (gettext) when it builds a parser and when it prints;
     it is swapped for the catalog here and put back afterwards, so no other user of argparse is affected."""
-    original = argparse._
+    original = argparse._  # type: ignore[attr-defined]  # argparse's private gettext hook
 
     def translated(text: str) -> str:
         key = ARGPARSE_MESSAGES.get(text)
         return t(key, lang) if key else original(text)
 
-    argparse._ = translated
+    argparse._ = translated  # type: ignore[attr-defined]
     try:
         yield
     finally:
-        argparse._ = original
+        argparse._ = original  # type: ignore[attr-defined]
 
 
 def _lang_in(argv: list[str]) -> str | None:
@@ -151,7 +151,10 @@ def build_parser(command: str | None = None, *, lang: str | None = None) -> argp
     parser = _Parser(prog="python -m planning", description=t("cli.description", lang), lang=lang)
     parser.add_argument("--lang", choices=LANGUAGES, default=lang, help=t("cli.arg.lang", lang))
     subparsers = parser.add_subparsers(
-        dest="command", required=True, metavar="COMMAND", parser_class=functools.partial(_Parser, lang=lang)
+        dest="command",
+        required=True,
+        metavar="COMMAND",
+        parser_class=functools.partial(_Parser, lang=lang),  # type: ignore[call-overload]  # a partial of the class
     )
     if command in COMMANDS:
         importlib_module(COMMANDS[command]).register(subparsers, lang)

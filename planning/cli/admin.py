@@ -97,7 +97,7 @@ def _verify(path: Path, lang: str) -> int:
                 t(
                     "cli.audit.broken",
                     lang,
-                    message=report.first_break.message,
+                    message=report.first_break.message if report.first_break else "",
                     rows=str(report.rows),
                     table=report.spec.table,
                     path=str(path),

@@ -83,7 +83,7 @@ def standalone_html(fmap: folium.Map) -> str:
     """The map as one HTML document that opens offline: Leaflet's script and style (its images as data URIs)
     inline instead of the app's /app/static URLs."""
     fmap.default_js, fmap.default_css = [], []
-    header = fmap.get_root().header
+    header = fmap.get_root().header  # type: ignore[attr-defined]  # the root of a folium map is a Figure
     header.add_child(Element(f"<style>{_inline_css()}</style>"), name="leaflet_css_inline")
     header.add_child(
         Element(f"<script>{(LEAFLET_DIR / 'leaflet.js').read_text(encoding='utf-8')}</script>"),

@@ -76,6 +76,7 @@ def incident_pair(
     """``(within the threshold, in total)`` incidents of the region or a district as shown: two cells of the
     release, the same the scenarios page, the exports and the CLI show for these sets."""
     cov = result.coverage
+    assert cov.release is not None, "incident_cells needs a coverage computed with incidents"
     area = np.ones(len(cov.incidents), dtype=bool) if district_id is None else cov.district_ids == str(district_id)
     return cov.release.text(area & cov.covered(threshold_minutes)), cov.release.text(area)
 
@@ -401,7 +402,7 @@ def region_pdf(
     table = gap_table(
         region, result, incidents=incidents, district_id=district_id, lang=lang, incident_level=incident_level
     )
-    pdf.heading(t("report.gaps", lang, minutes=int(GAP_THRESHOLD_MINUTES), count=str(GAP_LIST_LENGTH)))
+    pdf.heading(t("report.gaps", lang, minutes=int(GAP_THRESHOLD_MINUTES), count=GAP_LIST_LENGTH))
     if table.empty:
         pdf.paragraph(t("report.no_gaps", lang, minutes=int(GAP_THRESHOLD_MINUTES)))
     else:

@@ -634,7 +634,8 @@ def change_password(
             (password_hash, row[0]),
         )
         (generation,) = db.execute("SELECT generation FROM users WHERE username = ?", (row[0],)).fetchone()
-        kept = _session_hash(_token_parts(token)[0]) if token and _token_parts(token) else ""
+        token_parts = _token_parts(token) if token else None
+        kept = _session_hash(token_parts[0]) if token_parts else ""
         db.execute("DELETE FROM sessions WHERE username = ? AND session_hash != ?", (row[0], kept))
         db.execute(
             "UPDATE sessions SET generation = ? WHERE session_hash = ? AND username = ?", (generation, kept, row[0])
@@ -763,6 +764,7 @@ def session_user(
     if parts is None:
         raise SessionEnded("invalid")
     session_id, expires, signature = parts
+    reason: str | None
     with store.transaction() as db:  # raise only after it: db.transaction reads an OSError inside as a storage one
         key = _signing_key(db)
         if not hmac.compare_digest(signature, _sign(key, f"{session_id}.{expires}")):
@@ -771,6 +773,7 @@ def session_user(
             row, reason = _session_row(db, session_id, expires, now=now, idle_s=idle_s, touch=touch)
     if reason is not None:
         raise SessionEnded(reason)
+    assert row is not None  # no reason to end it: the session's row was found
     return User(row[0], row[5], row[6], bool(row[7]))
 
 

@@ -535,7 +535,7 @@ def read_outline_upload(data: bytes, *, filename: str, what: str = "district") -
                 name,
                 "outlines whose coordinates cannot form polygons (rings need 4 or more positions, first = last).",
                 "export the layer again.",
-                rows=tuple(broken),
+                rows=tuple(int(i) for i in broken),
                 unit="feature",
                 key="outline_rings",
             )

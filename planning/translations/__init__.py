@@ -23,8 +23,10 @@ whose placeholders differ between languages.
 from __future__ import annotations
 
 import gettext
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from babel.messages import mofile, pofile
 from babel.messages.catalog import Catalog
@@ -55,7 +57,7 @@ class Language:
     code: str
     entries: dict[str, Entry]
     plural_forms: str
-    plural: object
+    plural: Callable[[Any], int]  # gettext's compiled Plural-Forms rule (any number)
 
     def form_index(self, count: float) -> int:
         """Index into :attr:`Entry.forms` for ``count`` under this language's ``Plural-Forms`` rule."""
@@ -110,10 +112,10 @@ def load(lang: str) -> Language:
         if not message.id or message.context is None:
             continue  # the header
         if isinstance(message.id, (tuple, list)):
-            forms = tuple(message.string)
+            forms = tuple(str(form) for form in message.string or ())
             entries[message.context] = Entry(text=forms[-1], forms=forms)
         else:
-            entries[message.context] = Entry(text=message.string)
+            entries[message.context] = Entry(text=str(message.string))
     plural_forms = catalog.mime_headers and dict(catalog.mime_headers).get("Plural-Forms", "") or ""
     expression = plural_forms.split("plural=", 1)[1].rstrip(";") if "plural=" in plural_forms else "(n != 1)"
     return Language(code=lang, entries=entries, plural_forms=plural_forms, plural=gettext.c2py(expression))
