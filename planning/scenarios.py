@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -315,6 +316,16 @@ class Edit:
             raise ValueError(f"unknown edit action {self.action!r}; expected one of {', '.join(EDIT_ACTIONS)}.")
 
 
+_T = TypeVar("_T")
+
+
+def _needed(value: _T | None, edit: Edit, field: str) -> _T:
+    """``value``, which ``edit``'s action needs (a ValueError naming the field when it is missing)."""
+    if value is None:
+        raise ValueError(f"a {edit.action!r} edit needs {field}; got none. Fix: set Edit.{field}.")
+    return value
+
+
 def apply_edit(sites: Sequence[Site], edit: Edit) -> list[Site]:
     """A new list: ``sites`` with ``edit`` applied.
 
@@ -326,18 +337,21 @@ def apply_edit(sites: Sequence[Site], edit: Edit) -> list[Site]:
         The site the edit changes is not in ``sites`` (for instance removed in a newer version).
     """
     if edit.action == "add":
-        site = edit.site
+        site = _needed(edit.site, edit, "site")
         if any(s.service_id == site.service_id for s in sites):
             site = replace(site, service_id=free_site_id(sites))
         return add_site(sites, site)
+    if edit.action == "replace":
+        return list(edit.sites)
+    service_id = _needed(edit.service_id, edit, "service_id")
     if edit.action == "remove":
-        return remove_site(sites, edit.service_id)
+        return remove_site(sites, service_id)
     if edit.action == "move":
-        return move_site(sites, edit.service_id, lat=edit.lat, lon=edit.lon)
+        return move_site(sites, service_id, lat=_needed(edit.lat, edit, "lat"), lon=_needed(edit.lon, edit, "lon"))
     if edit.action == "rename":
-        return rename_site(sites, edit.service_id, edit.name)
+        return rename_site(sites, service_id, _needed(edit.name, edit, "name"))
     if edit.action == "set_kind":
-        return set_kind(sites, edit.service_id, edit.kind, reach_minutes=edit.reach_minutes)
+        return set_kind(sites, service_id, _needed(edit.kind, edit, "kind"), reach_minutes=edit.reach_minutes)
     return list(edit.sites)
 
 
@@ -595,9 +609,11 @@ class ScenarioStore(SqliteStore):
             cursor = db.execute(
                 "INSERT INTO scenarios (name, region_id, created_at) VALUES (?, ?, ?)", (name, region_id, _now())
             )
-            self._append(db, cursor.lastrowid, sites, author=author, action="create")
-            write_audit(db, user=author, action="create scenario", object=f"scenario {cursor.lastrowid} ({name})")
-            return self._load(db, cursor.lastrowid, None)
+            scenario_id = cursor.lastrowid
+            assert scenario_id is not None  # an INSERT into a rowid table
+            self._append(db, scenario_id, sites, author=author, action="create")
+            write_audit(db, user=author, action="create scenario", object=f"scenario {scenario_id} ({name})")
+            return self._load(db, scenario_id, None)
 
     def save(self, scenario_id: int, sites: Sequence[Site], *, author: str, base_version: int) -> Scenario:
         """Append ``sites`` as the scenario's next version.

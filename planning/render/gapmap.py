@@ -19,7 +19,15 @@ from planning.coverage import Coverage, gaps, hex_gaps, threshold_key
 from planning.i18n import fmt_number, made_name, place_names, t
 from planning.release import IncidentRelease, empty_release
 from planning.render import palette
-from planning.render.webmap import TextTooltip, add_legend, geojson_dict, layer_control_last, layer_name, region_map
+from planning.render.webmap import (
+    LegendRow,
+    TextTooltip,
+    add_legend,
+    geojson_dict,
+    layer_control_last,
+    layer_name,
+    region_map,
+)
 
 GAP_SETTLEMENT_COLOUR = palette.GAP_SETTLEMENT
 HEX_COLOUR = palette.HEXAGONS
@@ -104,7 +112,7 @@ def district_table(region, cov: Coverage, *, lang: str, incidents: bool = True) 
     rows = []
     shown = shown_incidents(cov) if incidents else None
     for district, area in cov.districts.items():
-        row = {t("field.district", lang): names.get(district, district)}
+        row: dict[str, object] = {t("field.district", lang): names.get(district, district)}
         for step in cov.thresholds_minutes:
             key = threshold_key(step)
             figures = area.within[key]
@@ -113,14 +121,14 @@ def district_table(region, cov: Coverage, *, lang: str, incidents: bool = True) 
                 round(100.0 * figures.population_share, 1) if math.isfinite(figures.population_share) else None
             )
             row[t("scen.col_settlements_within", lang, minutes=key)] = figures.settlements_covered
-            if incidents:
+            if shown is not None:
                 row[t("scen.col_incidents_within", lang, minutes=key)] = shown.covered[key][district]
         first = area.within[threshold_key(cov.thresholds_minutes[0])]
         row[t("scen.col_population_total", lang)] = first.population_total
         row[t("scen.col_settlements_total", lang)] = first.settlements_total
         row[t("scen.col_unknown_population", lang)] = first.settlements_unknown_population
         row[t("scen.col_median", lang)] = _minutes_value(area.median_minutes)
-        if incidents:
+        if shown is not None:
             row[t("scen.col_incidents_total", lang)] = shown.total[district]
         rows.append(row)
     return pd.DataFrame(rows)
@@ -232,7 +240,7 @@ def add_gap_layers(
         _uncovered_layer(settlements.iloc[uncovered], np.asarray(nearest_minutes)[uncovered], lang, minutes_key).add_to(
             fmap
         )
-    rows = [(HEX_COLOUR, t("gap.legend_hex", lang, minutes=minutes_key), "area")] if len(hexes) else []
+    rows: list[LegendRow] = [(HEX_COLOUR, t("gap.legend_hex", lang, minutes=minutes_key), "area")] if len(hexes) else []
     rows += [(GAP_SETTLEMENT_COLOUR, t("gap.legend_settlement", lang, minutes=minutes_key))] if len(uncovered) else []
     if rows:
         add_legend(fmap, rows, title=t("gap.legend_title", lang), lang=lang)

@@ -15,6 +15,7 @@ import textwrap
 import geopandas as gpd
 import numpy as np
 from matplotlib import patheffects
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -123,7 +124,7 @@ def map_figure(
     figure = Figure(figsize=(width_in, height_in), dpi=dpi)
     top = 1.0 if title is None else 1.0 - 0.5 / height_in
     axes = figure.add_axes((0.0, 0.0, 1.0 - LEGEND_WIDTH_FRACTION, top))
-    handles = []
+    handles: list[Artist] = []
     if bands is not None and not bands.empty:
         limits = sorted(bands["minutes"].unique())
         for position, minutes in reversed(list(enumerate(limits))):
@@ -220,7 +221,7 @@ def map_figure(
     _district_labels(axes, region, lang=lang, district_id=district_id, bounds=(west, south, east, north))
     if handles:
         for handle in handles:
-            handle.set_label(textwrap.fill(handle.get_label(), LEGEND_WRAP_CHARS))
+            handle.set_label(textwrap.fill(str(handle.get_label()), LEGEND_WRAP_CHARS))
         figure.legend(
             handles=handles,
             loc="upper left",

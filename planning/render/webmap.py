@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Sequence
 
 import folium
 import geopandas as gpd
@@ -154,12 +155,14 @@ def base_map(
         zoom_delta=0.5,
     )
     fmap.default_js, fmap.default_css = leaflet_assets(asset_url)
-    fmap.get_root().header.add_child(Element(f"<style>{MAP_CSS}</style>"), name="qorgau_map_css")
+    fmap.get_root().header.add_child(  # type: ignore[attr-defined]  # the root of a folium map is a Figure
+        Element(f"<style>{MAP_CSS}</style>"), name="qorgau_map_css"
+    )
     folium.map.CustomPane(LABEL_PANE, z_index=350, pointer_events=False).add_to(fmap)
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr="© OpenStreetMap contributors", name="tiles").add_to(fmap)
     fmap.fit_bounds([[south, west], [north, east]])
-    fmap.qorgau_bounds = (float(west), float(south), float(east), float(north))
+    fmap.qorgau_bounds = (float(west), float(south), float(east), float(north))  # type: ignore[attr-defined]  # read by add_legend
     return fmap
 
 
@@ -242,7 +245,7 @@ def region_map(
     rows = legend_rows(
         lang,
         k=k,
-        incidents=settlement_incidents is not None and settlement_incidents.has_records.any(),
+        incidents=settlement_incidents is not None and bool(settlement_incidents.has_records.any()),
         band_minutes=sorted(set(bands["minutes"])) if bands is not None and not bands.empty else (),
         by_minutes=settlement_minutes is not None,
         districts=not region.districts.empty,
@@ -369,7 +372,7 @@ def _settlement_layer(settlements: gpd.GeoDataFrame, lang: str, *, minutes: np.n
         minutes = np.asarray(minutes, dtype=float)
         if len(minutes) != len(settlements):
             raise ValueError(f"`minutes` must have one value per settlement ({len(settlements)}); got {len(minutes)}")
-        frame["minutes"] = np.where(np.isfinite(minutes), np.round(minutes, 1), None)
+        frame["minutes"] = np.where(np.isfinite(minutes), np.round(minutes, 1), None)  # type: ignore[call-overload]  # None: JSON null
         frame["minutes_label"] = [minutes_label(m, lang) for m in minutes]
         frame["colour"] = [minutes_colour(m) for m in minutes]
         fields.append("minutes_label")
@@ -552,7 +555,7 @@ def numbered_sites_layer(lats, lons, numbers, tooltips, *, name: str, colour: st
     return group
 
 
-LegendRow = tuple
+LegendRow = tuple[str, ...]
 """``(colour, label)`` or ``(colour, label, swatch)``; ``swatch`` is one of :data:`SWATCHES` (``"dot"`` by
 default)."""
 SWATCHES = ("dot", "ring", "area", "line", "dashed")
@@ -564,7 +567,7 @@ def legend_rows(
     """Rows of the map legend, one per layer :func:`region_map` draws, in the layer's own colour: the region and
     district outlines, settlements (by population, or by minutes to the nearest service), services, the isochrone
     bands of ``band_minutes`` and incidents."""
-    rows = [(palette.REGION_OUTLINE, t("layer.outline", lang), "line")]
+    rows: list[LegendRow] = [(palette.REGION_OUTLINE, t("layer.outline", lang), "line")]
     if districts:
         rows.append((palette.DISTRICT_OUTLINE, t("layer.districts", lang), "dashed"))
     if by_minutes:
@@ -643,7 +646,7 @@ class _Legend(MacroElement):
         self,
         title: str,
         rows: list[LegendRow],
-        notes: list[str] = (),
+        notes: Sequence[str] = (),
         *,
         bounds: tuple[float, float, float, float] | None = None,
     ):
@@ -656,7 +659,7 @@ class _Legend(MacroElement):
         self.open_width = js_value(LEGEND_OPEN_MIN_WIDTH_PX)
         self.open_height = js_value(LEGEND_OPEN_MIN_HEIGHT_PX)
 
-    def add_section(self, title: str | None, rows: list[LegendRow], notes: list[str] = ()) -> None:
+    def add_section(self, title: str | None, rows: list[LegendRow], notes: Sequence[str] = ()) -> None:
         """Rows (and notes) under their own heading."""
         self.sections.append((title, list(rows), list(notes)))
 
@@ -762,7 +765,7 @@ class TextTooltip(folium.Tooltip):
         self.fields = list(fields) if fields is not None else []
         self.aliases = [str(a) for a in aliases] if aliases is not None else list(self.fields)
         self.labels = labels
-        self.text = None if text is None else str(text)
+        self.text = None if text is None else str(text)  # type: ignore[assignment]  # folium.Tooltip types it str; None: no fixed text
         self.spec_js = js_value({"fields": self.fields, "aliases": self.aliases, "labels": labels, "text": self.text})
         self.options_js = js_value({"sticky": sticky, "className": "qorgau-tooltip"})
 
@@ -781,7 +784,7 @@ def layer_name(text: str) -> str:
 
 
 def add_legend(
-    fmap: folium.Map, rows: list[LegendRow], *, title: str | None = None, lang: str = "ru", notes: list[str] = ()
+    fmap: folium.Map, rows: list[LegendRow], *, title: str | None = None, lang: str = "ru", notes: Sequence[str] = ()
 ) -> None:
     """Add ``rows`` of (colour, label[, swatch]) and ``notes`` (text) to the map's one legend: the first call
     makes it (titled ``title``, "Legend" by default), later calls add a section headed ``title``."""
