@@ -11,7 +11,7 @@ CHROMIUM ?= /usr/bin/chromium
 PORT ?= 8501
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run test install translations chromium bench clean
+.PHONY: run test lint install translations chromium bench clean
 
 install: $(STAMP) translations
 
@@ -33,7 +33,13 @@ chromium:
 run: $(STAMP) translations
 	$(VENV)/bin/streamlit run server.py --server.port $(PORT) --server.address $(ADDRESS)
 
-test: $(STAMP) translations chromium
+# The habits (settings in pyproject.toml): lint, format and types before the tests
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy geo planning
+
+test: $(STAMP) translations chromium lint
 	$(PY) -m pytest
 
 bench: $(STAMP)
