@@ -7,7 +7,7 @@ from geo.region import load_region, region_folder_under_roots
 from geo.settings import region_roots
 from pages.common import get_region, guard, lang, region_dir, synthetic_banner
 from planning import access
-from planning.i18n import fmt_number, format_problem, t
+from planning.i18n import fmt_count, fmt_number, format_problem, t
 from planning.markup import markdown_text
 from planning.report import source_text
 from planning.summary import region_summary, source_attribution
@@ -29,7 +29,7 @@ for column, (key, label) in zip(columns, [
         ("incidents", "count.incidents"), ("population_total", "count.population"),
         ("settlements_without_population", "count.no_population")]):
     value = summary[key]
-    column.metric(t(label, L), fmt_number(value, L) if isinstance(value, int) else value)
+    column.metric(t(label, L), fmt_count(value, L))
 
 st.subheader(t("home.status", L))
 if region.meta.get("bundled"):
