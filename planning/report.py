@@ -28,7 +28,7 @@ from PIL import Image
 from planning.analysis import ScenarioResult, SiteMinutes, evaluate, service_bands
 from planning.coverage import AreaCoverage, compare, summary_sentence, threshold_key
 from planning.gapmap import gap_list
-from planning.i18n import fmt_number, place_names, t
+from planning.i18n import fmt_count, fmt_number, place_names, t
 from planning.population import unknown_population_note
 from planning.release import IncidentRelease
 from planning.staticmap import map_png
@@ -100,7 +100,7 @@ def key_figures(result: ScenarioResult, *, district_id: str | None = None, lang:
     if last.incidents_total > 0 and result.coverage.release is not None:
         covered, total = incident_pair(result, district_id=district_id, threshold_minutes=THRESHOLDS_MINUTES[-1])
         figures.append(KeyFigure(t("report.figure_incidents_within", lang, minutes=int(THRESHOLDS_MINUTES[-1])),
-                                 covered, t("report.figure_of_total", lang, total=total)))
+                                 fmt_count(covered, lang), t("report.figure_of_total", lang, total=fmt_count(total, lang))))
     return figures
 
 

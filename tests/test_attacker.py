@@ -158,9 +158,9 @@ def collect(world, *, role: str) -> list[tuple[int, str, str]]:
                 incident_figure = key_figures(result, district_id=district, lang="en")[-1]
                 if incident_figure.label != t("report.figure_incidents_within", "en", minutes=60):
                     continue
-                figures.append((units.mask(inside & cov.covered(60.0), period=period), incident_figure.value,
+                figures.append((units.mask(inside & cov.covered(60.0), period=period), _plain(incident_figure.value),
                                 f"{where}: key figure {district or 'region'} within 60"))
-                figures.append((units.mask(inside, period=period), incident_figure.detail.removeprefix("of "),
+                figures.append((units.mask(inside, period=period), _plain(incident_figure.detail.removeprefix("of ")),
                                 f"{where}: key figure {district or 'region'} total"))
             if role == "planner":
                 table = gap_list(region, cov, result.nearest_service_ids, threshold_minutes=60.0, lang="en",
@@ -210,6 +210,11 @@ def suggest_figures(world, *, role: str) -> list[tuple[int, str, str]]:
 # --------------------------------------------------------------------------------------------------------------
 # the solve
 # --------------------------------------------------------------------------------------------------------------
+def _plain(text: str) -> str:
+    """A shown number as the attacker reads it: "1,100" (English thousands separators) is 1100."""
+    return text.replace(",", "")
+
+
 def _bits(mask: int) -> list[int]:
     return [i for i in range(mask.bit_length()) if mask >> i & 1]
 
