@@ -21,7 +21,7 @@ from pages.common import (
 from planning.analysis import evaluate
 from planning.baseline import scenario_label
 from planning.coverage import changed_settlements, compare, threshold_key
-from planning.i18n import fmt_number, place_names, t
+from planning.i18n import fmt_count, fmt_number, place_names, t
 from planning.markup import markdown_text
 from planning.render.gapmap import district_names, scenario_map, shown_incidents
 from planning.render.report import comparison_sentence
@@ -109,7 +109,7 @@ for column, scenario, result, incident_figures, is_b in zip(
             delta=fmt_number(places.difference, L) if is_b else None,
         )
         if level:
-            cols[2].metric(t("scen.incidents_covered", L), incident_figures.region_covered[key])
+            cols[2].metric(t("scen.incidents_covered", L), fmt_count(incident_figures.region_covered[key], L))
         cols = st.columns(2)
         median = comparison.median_minutes
         cols[0].metric(

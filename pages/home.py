@@ -6,7 +6,7 @@ from geo.errors import RegionError
 from geo.region import load_region, region_folder_under_roots
 from geo.settings import region_roots
 from pages.common import get_region, guard, lang, region_dir, synthetic_banner
-from planning.i18n import fmt_number, format_problem, t
+from planning.i18n import fmt_count, fmt_number, format_problem, t
 from planning.markup import markdown_text
 from planning.render.report import source_text
 from planning.store import access
@@ -36,7 +36,7 @@ for column, (key, label) in zip(
     ],
 ):
     value = summary[key]
-    column.metric(t(label, L), fmt_number(value, L) if isinstance(value, int) else value)
+    column.metric(t(label, L), fmt_count(value, L))
 
 st.subheader(t("home.status", L))
 if region.meta.get("bundled"):

@@ -29,7 +29,7 @@ from pages.common import (
 from planning.analysis import evaluate
 from planning.baseline import baseline_name, current_services, scenario_label, services_are_baseline
 from planning.coverage import threshold_key
-from planning.i18n import fmt_number, format_problem, made_name, place_names, t
+from planning.i18n import fmt_count, fmt_number, format_problem, made_name, place_names, t
 from planning.markup import markdown_text
 from planning.render.gapmap import district_names, scenario_map, shown_incidents
 from planning.scenarios import (
@@ -463,8 +463,8 @@ for step in cov.thresholds_minutes:
     cols[1].metric(t("scen.settlements_covered", L), fmt_number(figures.settlements_covered, L))
     cols[1].caption(t("scen.of", L, total=fmt_number(figures.settlements_total, L)))
     if level:
-        cols[2].metric(t("scen.incidents_covered", L), shown.region_covered[key])
-        cols[2].caption(t("scen.of", L, total=shown.region_total))
+        cols[2].metric(t("scen.incidents_covered", L), fmt_count(shown.region_covered[key], L))
+        cols[2].caption(t("scen.of", L, total=fmt_count(shown.region_total, L)))
     if figures.settlements_unknown_population:
         st.caption(population_share_text(figures, minutes=step, lang=L))
 

@@ -93,6 +93,14 @@ def fmt_number(value: float | int | None, lang: str = DEFAULT_LANGUAGE, *, decim
     return format_decimal(value, format=pattern, locale=_babel_locale(lang))
 
 
+def fmt_count(value, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A count as shown: a whole number (int, numpy integer or a text of digits, as a released incident cell is)
+    in ``lang``'s number format; anything else ("<5", "—") as it is."""
+    if isinstance(value, numbers.Integral) or (isinstance(value, str) and value.isdigit()):
+        return fmt_number(int(value), lang)
+    return str(value)
+
+
 def fmt_date(value: _dt.date | _dt.datetime | str, lang: str = DEFAULT_LANGUAGE, *, style: str = "medium") -> str:
     """A date (or the date of a datetime or an ISO text) in ``lang``'s CLDR format: ``5 мар. 2026 г.``,
     ``2026 ж. 05 нау.``, ``Mar 5, 2026`` (``style`` "short", "medium", "long" or "full")."""

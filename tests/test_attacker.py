@@ -199,14 +199,14 @@ def collect(world, *, role: str) -> list[tuple[int, str, str]]:
                 figures.append(
                     (
                         units.mask(inside & cov.covered(60.0), period=period),
-                        incident_figure.value,
+                        _plain(incident_figure.value),
                         f"{where}: key figure {district or 'region'} within 60",
                     )
                 )
                 figures.append(
                     (
                         units.mask(inside, period=period),
-                        incident_figure.detail.removeprefix("of "),
+                        _plain(incident_figure.detail.removeprefix("of ")),
                         f"{where}: key figure {district or 'region'} total",
                     )
                 )
@@ -277,6 +277,11 @@ def suggest_figures(world, *, role: str) -> list[tuple[int, str, str]]:
 # --------------------------------------------------------------------------------------------------------------
 # the solve
 # --------------------------------------------------------------------------------------------------------------
+def _plain(text: str) -> str:
+    """A shown number as the attacker reads it: "1,100" (English thousands separators) is 1100."""
+    return text.replace(",", "")
+
+
 def _bits(mask: int) -> list[int]:
     return [i for i in range(mask.bit_length()) if mask >> i & 1]
 

@@ -198,3 +198,13 @@ def test_dates_follow_the_language():
 def test_values_are_formatted_when_filled_in():
     assert t("home.warnings", "en", n=1234) == "Warnings (1,234)"
     assert t("home.warnings", "ru", n=1234) == "Предупреждения (1\u00a0234)"
+
+
+def test_counts_are_shown_in_the_language_whatever_their_type():
+    import numpy as np
+
+    from planning.i18n import fmt_count
+
+    for value in (5715, np.int64(5715), "5715"):  # an int, a numpy count, a released incident cell
+        assert fmt_count(value, "ru") == "5\u00a0715" and fmt_count(value, "en") == "5,715"
+    assert fmt_count("<5", "ru") == "<5" and fmt_count("—", "kk") == "—"

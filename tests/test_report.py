@@ -12,7 +12,7 @@ from conftest import DEFAULT_REGION, SHARED_TURKISTAN, TEST_SECRET, needs_shared
 from geo.region import load_region
 from planning.analysis import SiteMinutes, evaluate, incident_release
 from planning.baseline import baseline_services, current_services
-from planning.i18n import fmt_number, t
+from planning.i18n import fmt_count, fmt_number, t
 from planning.render.report import area_label, incident_pair, key_figures, region_pdf
 
 pytestmark = pytest.mark.skipif(
@@ -95,4 +95,7 @@ def test_incident_pair_is_two_cells_of_the_scenarios_release():
     shown = shown_incidents(result.coverage)
     assert incident_pair(result, threshold_minutes=60) == (shown.region_covered["60"], shown.region_total)
     figures = key_figures(result, lang="en")
-    assert (figures[-1].value, figures[-1].detail) == (shown.region_covered["60"], f"of {shown.region_total}")
+    assert (figures[-1].value, figures[-1].detail) == (
+        fmt_count(shown.region_covered["60"], "en"),
+        f"of {fmt_count(shown.region_total, 'en')}",
+    )

@@ -13,6 +13,7 @@ from conftest import DATA, DEFAULT_REGION, PROJECT, SHARED_TURKISTAN, TINY, need
 
 from geo.region import load_region
 from geo.speeds import KAZAKHSTAN_SPEEDS_KMH
+from planning.i18n import t
 from planning.render import webmap
 
 EDITOR = "speeds_editor"
@@ -71,7 +72,9 @@ def test_a_planner_edits_and_saves_the_speeds_and_travel_times_follow(monkeypatc
     assert f"Скорости сохранены в {tiny_roads.resolve() / 'speeds.csv'}" in _texts(at.success)
     captions = _texts(at.caption)
     assert "Сейчас действуют: скорости из speeds.csv региона." in captions
-    assert "primary 20" in captions and "ограничения maxspeed учтены, кроме: tertiary" in captions
+    assert (
+        f"{t('road_class.primary', 'ru')} 20" in captions and "ограничения maxspeed учтены, кроме: tertiary" in captions
+    )
     assert at.data_editor(key=EDITOR).value.set_index("highway").loc["primary", "speed_kmh"] == 20
     # the map page computes with the saved speeds: Beta (s2) is 4 × further than at 80 km/h
     at.switch_page("pages/map.py").run()
@@ -96,7 +99,9 @@ def test_a_bad_edit_shows_the_problem_and_changes_nothing(monkeypatch, tiny_road
     assert "скорости пусты или не числа (классы: track)" in problems
     assert "скорости вне 1–200 км/ч (классы: service)" in problems
     assert (tiny_roads / "speeds.csv").read_bytes() == before
-    assert not at.success and "primary 70" in _texts(at.caption)  # still the saved speeds in use
+    assert not at.success and f"{t('road_class.primary', 'ru')} 70" in _texts(
+        at.caption
+    )  # still the saved speeds in use
 
 
 def test_the_bundled_region_is_not_written(monkeypatch):
@@ -153,5 +158,5 @@ def test_a_planner_saves_speeds_for_the_real_region(monkeypatch, tmp_path):
     at.button(key="speeds_save").click().run()
     assert not at.exception, at.exception
     assert load_region(folder).speed_profile.speeds_kmh["trunk"] == 85.0
-    assert "trunk 85" in _texts(at.markdown) and "кроме: track" in _texts(at.markdown)
+    assert f"{t('road_class.trunk', 'ru')} 85" in _texts(at.markdown) and "кроме: track" in _texts(at.markdown)
     assert "Сейчас действуют: скорости из speeds.csv региона." in _texts(at.caption)

@@ -27,7 +27,7 @@ from PIL import Image
 
 from planning.analysis import ScenarioResult, SiteMinutes, evaluate, service_bands
 from planning.coverage import AreaCoverage, compare, summary_sentence, threshold_key
-from planning.i18n import fmt_number, place_names, t
+from planning.i18n import fmt_count, fmt_number, place_names, t
 from planning.release import IncidentRelease
 from planning.render.gapmap import gap_list
 from planning.render.staticmap import map_png
@@ -76,8 +76,8 @@ def incident_pair(
     """``(within the threshold, in total)`` incidents of the region or a district as shown: two cells of the
     release, the same the scenarios page, the exports and the CLI show for these sets."""
     cov = result.coverage
-    assert cov.release is not None, "incident_cells needs a coverage computed with incidents"
     area = np.ones(len(cov.incidents), dtype=bool) if district_id is None else cov.district_ids == str(district_id)
+    assert cov.release is not None, "incident_cells needs a coverage computed with incidents"
     return cov.release.text(area & cov.covered(threshold_minutes)), cov.release.text(area)
 
 
@@ -116,8 +116,8 @@ def key_figures(result: ScenarioResult, *, district_id: str | None = None, lang:
         figures.append(
             KeyFigure(
                 t("report.figure_incidents_within", lang, minutes=int(THRESHOLDS_MINUTES[-1])),
-                covered,
-                t("report.figure_of_total", lang, total=total),
+                fmt_count(covered, lang),
+                t("report.figure_of_total", lang, total=fmt_count(total, lang)),
             )
         )
     return figures
