@@ -20,7 +20,7 @@ from pages.common import (
     show_table,
     site_minutes,
 )
-from planning.analysis import describe_profile, speed_profile_of
+from planning.analysis import describe_profile, road_class_name, speed_profile_of
 from planning.i18n import CATALOG, fmt_number, format_problem, t
 from planning.markup import markdown_text
 from planning.render.webmap import method_label
@@ -78,10 +78,12 @@ speeds_column, adjustments_column = st.columns([3, 2])
 with speeds_column:
     column_config = {
         "highway": st.column_config.TextColumn(t("speeds.column.highway", L), disabled=True),
+        "road": st.column_config.TextColumn(t("speeds.column.road", L), disabled=True),
         "speed_kmh": st.column_config.NumberColumn(t("speeds.column.speed_kmh", L), format="%g", step=1),
         "use_maxspeed": st.column_config.CheckboxColumn(t("speeds.column.use_maxspeed", L)),
     }
     table = speeds_table(base)
+    table.insert(1, "road", [road_class_name(highway, L) for highway in table["highway"]])  # the tag, in words
     if can_edit:
         edited = st.data_editor(
             table, key=EDITOR_KEY, hide_index=True, placeholder="—", num_rows="fixed", column_config=column_config

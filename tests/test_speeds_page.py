@@ -144,6 +144,7 @@ def test_other_roles_see_the_speeds_read_only(monkeypatch, tiny_roads, role):
     assert not at.data_editor
     shown = next(d for d in at.dataframe if "highway" in d.value.columns).value.set_index("highway")
     assert shown.loc["primary", "speed_kmh"] == 70
+    assert shown.loc["primary", "road"] == t("road_class.primary", "ru") != "primary"  # the tag, named in Russian
     assert "ваша роль может их только просматривать" in _texts(at.caption)
     assert not [b for b in at.button if b.key in ("speeds_save", "speeds_reset")]
 
