@@ -21,6 +21,7 @@ from planning.markup import markdown_text
 from planning.scenarios import MAX_SCENARIO_NAME_CHARS, ScenarioNameError
 from planning.store import access
 from planning.store.access import User
+from planning.store.release import deployment_secret
 from planning.store.stored import with_stored_figures
 
 FRAMED_KEY = "_qorgau_framed"
@@ -129,7 +130,7 @@ def bands(region: Region, services, minutes_table: SiteMinutes):
 def incidents_here(region: Region, period: str | None = None):
     """The protected release of the region's incidents (planning.release), aligned with its settlements; None
     without incident data. Every incident figure a page shows is a cell of it. Per session; never cached globally."""
-    return incident_release(region, period=period)
+    return incident_release(region, period=period, secret=deployment_secret())
 
 
 # --- access -------------------------------------------------------------------------------------------------------

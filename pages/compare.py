@@ -25,9 +25,10 @@ from planning.i18n import fmt_count, fmt_number, place_names, t
 from planning.markup import markdown_text
 from planning.render.gapmap import district_names, scenario_map, shown_incidents
 from planning.render.report import comparison_sentence
-from planning.scenarios import ScenarioStore, sites_to_services
+from planning.scenarios import sites_to_services
 from planning.store.db import default_db_path
 from planning.store.population import population_share_text
+from planning.store.scenarios import ScenarioStore
 
 RESULTS_KEY = "_scen_results"
 """Shared with the scenarios page: evaluated scenarios of this session (incident-derived: session state only)."""

@@ -10,6 +10,7 @@ from planning.i18n import fmt_count, fmt_number, format_problem, t
 from planning.markup import markdown_text
 from planning.render.report import source_text
 from planning.store import access
+from planning.store.release import deployment_secret
 from planning.summary import region_summary, source_attribution
 
 L = lang()
@@ -18,7 +19,7 @@ st.title(t("app.title", L))
 st.write(t("home.intro", L))
 
 region = get_region()
-summary = region_summary(region)
+summary = region_summary(region, secret=deployment_secret())
 synthetic_banner(region)
 
 st.subheader(f"{t('home.region', L)}: {markdown_text(region.name(L))}")

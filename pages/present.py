@@ -23,8 +23,9 @@ from planning.i18n import t
 from planning.markup import markdown_text
 from planning.render.exports import scenario_map
 from planning.render.report import area_label, key_figures
-from planning.scenarios import ScenarioStore, sites_to_services
+from planning.scenarios import sites_to_services
 from planning.store.db import default_db_path
+from planning.store.scenarios import ScenarioStore
 
 L = lang()
 guard("view_scenarios")

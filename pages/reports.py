@@ -32,8 +32,9 @@ from planning.render.exports import (
     xlsx_bytes,
 )
 from planning.render.report import area_label, region_pdf, report_map_png
-from planning.scenarios import ScenarioStore, sites_to_services
+from planning.scenarios import sites_to_services
 from planning.store.db import default_db_path
+from planning.store.scenarios import ScenarioStore
 
 FILES_KEY = "_report_files"
 

@@ -40,7 +40,6 @@ from planning.scenarios import (
     ScenarioConflict,
     ScenarioError,
     ScenarioNameError,
-    ScenarioStore,
     Site,
     apply_edit,
     export_csv,
@@ -52,6 +51,7 @@ from planning.scenarios import (
 from planning.store import access
 from planning.store.db import default_db_path
 from planning.store.population import population_share_text
+from planning.store.scenarios import ScenarioStore
 
 MAP_KEY = "scen_map"
 LAST_CLICK_KEY = "_scen_last_click"

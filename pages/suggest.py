@@ -22,10 +22,11 @@ from planning.i18n import fmt_number, format_problem, place_names, t
 from planning.markup import markdown_text
 from planning.render import palette
 from planning.render.webmap import add_legend, layer_control_last, numbered_sites_layer, region_map
-from planning.scenarios import ScenarioNameError, ScenarioStore, sites_from_services, sites_to_services
+from planning.scenarios import ScenarioNameError, sites_from_services, sites_to_services
 from planning.siting import DEFAULT_INCIDENT_WEIGHT, DEFAULT_UNDERREPORTING_FACTOR, DEMAND_MODES, METHODS, MODELS
 from planning.store import access
 from planning.store.db import default_db_path
+from planning.store.scenarios import ScenarioStore
 from planning.suggest import (
     CANDIDATE_SOURCES,
     DEFAULT_MIN_POPULATION,

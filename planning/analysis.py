@@ -211,10 +211,11 @@ def _position_keys(sites: gpd.GeoDataFrame) -> list[tuple[float, float]]:
 
 
 def incident_release(
-    region, *, period: str | None = None, secret: bytes | None = None, k: int | None = None
+    region, *, secret: bytes, period: str | None = None, k: int | None = None
 ) -> IncidentRelease | None:
     """The protected release of the region's incidents (all periods, or one fixed period: "2023", "2023-H1"),
-    aligned with ``region.settlements``; None when the region has no incident data.
+    aligned with ``region.settlements``; None when the region has no incident data. ``secret``: the deployment's
+    (:func:`planning.store.release.deployment_secret`).
 
     See :func:`planning.release.region_release`; counts recorded only per district are not in its per-settlement
     arrays (they have no settlement) but are part of its whole-region cell (``with_unplaced=True``)."""

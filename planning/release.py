@@ -5,8 +5,8 @@ perturbation of each unit count.
 
 * A **unit** is one stored count: a settlement (or, for records without a settlement, a district) and a fixed
   period (``"2023-H1"``, or ``"2023"`` when only the year is known). Each unit with at least one record gets two
-  deterministic draws from an HMAC-SHA256 of its identity under the deployment's secret (:func:`deployment_secret`):
-  a **unit noise** draw and a **record key**.
+  deterministic draws from an HMAC-SHA256 of its identity under the deployment's secret
+  (:func:`planning.store.release.deployment_secret`): a **unit noise** draw and a **record key**.
 * The unit's **protected value** is its count plus a unit noise from :data:`UNIT_NOISE` (a count of 1 is never
   changed; 2 and more move by -1, 0 or +1, without bias). It is fixed: every view that contains the unit sees the
   same protected value.
@@ -27,21 +27,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from geo.errors import QorgauError
 from planning.privacy import aggregate_to_period, check_k, small_count_k
-from planning.store.db import SqliteStore
 
 SECRET_ENV_VAR = "QORGAU_RELEASE_SECRET"
 """Configured secret of the release (any text of at least :data:`MIN_SECRET_CHARS` characters); without it the
-deployment's database keeps a random one (:class:`ReleaseSecretStore`)."""
+deployment's database keeps a random one (:class:`planning.store.release.ReleaseSecretStore`)."""
 MIN_SECRET_CHARS = 16
 KEY_MODULUS = 2**32
 """Record and cell keys are whole numbers modulo this (a key of 0.37 in the ABS papers is 0.37 * 2**32 here)."""
@@ -52,57 +48,32 @@ CELL_NOISE = ((0.10, -2), (0.30, -1), (0.70, 0), (0.90, 1), (1.0, 2))
 """Cell noise by cell key (the key as a share of :data:`KEY_MODULUS`): (upper limit, noise); mean 0, at most 2."""
 MAX_UNIT_NOISE = 1
 MAX_CELL_NOISE = 2
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS release_secret (
-    id         INTEGER PRIMARY KEY CHECK (id = 1),
-    secret     BLOB NOT NULL,
-    created_at TEXT NOT NULL
-);
-"""
 
 
 class ReleaseConfigError(QorgauError, ValueError):
     """A configured release secret that would not protect anyone."""
 
 
-class ReleaseSecretStore(SqliteStore):
-    """The deployment's release secret, one row in the shared database (``QORGAU_SCENARIO_DB``)."""
-
-    schema = SCHEMA
-
-    def secret(self) -> bytes:
-        """The stored secret, created (32 random bytes) on first use (a read-only database that has one works)."""
-        with self.transaction(write=False) as db:
-            row = db.execute("SELECT secret FROM release_secret WHERE id = 1").fetchone()
-        if row is not None:
-            return bytes(row[0])
-        with self.transaction() as db:
-            db.execute(
-                "INSERT OR IGNORE INTO release_secret (id, secret, created_at) VALUES (1, ?, ?)",
-                (secrets.token_bytes(32), datetime.now(UTC).isoformat(timespec="seconds")),
-            )
-            return bytes(db.execute("SELECT secret FROM release_secret WHERE id = 1").fetchone()[0])
-
-
-def deployment_secret(path: str | Path | None = None) -> bytes:
-    """The secret the keys are derived from: ``QORGAU_RELEASE_SECRET`` when set, else the database's own.
+def configured_secret() -> bytes | None:
+    """The secret configured in ``QORGAU_RELEASE_SECRET`` (surrounding spaces dropped), None when it is not set
+    (the deployment's database then keeps one: :func:`planning.store.release.deployment_secret`).
 
     Raises
     ------
     ReleaseConfigError
         When the configured value is shorter than :data:`MIN_SECRET_CHARS` characters.
     """
-    text = os.environ.get(SECRET_ENV_VAR, "")
-    if text.strip():
-        if len(text.strip()) < MIN_SECRET_CHARS:
-            raise ReleaseConfigError(
-                f"{SECRET_ENV_VAR} must have at least {MIN_SECRET_CHARS} characters; got "
-                f"{len(text.strip())}. A short secret can be guessed, and with it every "
-                f"perturbation undone. Fix: set a long random value, or unset it to let the "
-                f"database keep one."
-            )
-        return text.strip().encode("utf-8")
-    return ReleaseSecretStore(path).secret()
+    text = os.environ.get(SECRET_ENV_VAR, "").strip()
+    if not text:
+        return None
+    if len(text) < MIN_SECRET_CHARS:
+        raise ReleaseConfigError(
+            f"{SECRET_ENV_VAR} must have at least {MIN_SECRET_CHARS} characters; got "
+            f"{len(text)}. A short secret can be guessed, and with it every "
+            f"perturbation undone. Fix: set a long random value, or unset it to let the "
+            f"database keep one."
+        )
+    return text.encode("utf-8")
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -268,8 +239,8 @@ def release_for(
     settlement_ids,
     *,
     scope: str,
+    secret: bytes,
     period: str | None = None,
-    secret: bytes | None = None,
     k: int | None = None,
 ) -> IncidentRelease:
     """The protected release of ``incidents`` for the settlements ``settlement_ids`` (in that order).
@@ -282,15 +253,14 @@ def release_for(
         The region's settlement ids, in the order of every array of the release.
     scope : str
         The region id (keys of two regions never coincide).
+    secret : bytes
+        The deployment's release secret (:func:`planning.store.release.deployment_secret`).
     period : str, optional
         One fixed period (:func:`planning.privacy.available_periods`), or None for all periods.
-    secret : bytes, optional
-        Default :func:`deployment_secret`.
     k : int, optional
         Default :func:`planning.privacy.small_count_k`.
     """
     k = small_count_k() if k is None else check_k(k)
-    secret = deployment_secret() if secret is None else secret
     ids = pd.Index(pd.Series(list(settlement_ids), dtype=object))
     n = len(ids)
     counts, protected, keys = (np.zeros(n, dtype=np.int64) for _ in range(3))
@@ -342,9 +312,7 @@ def _units(incidents: pd.DataFrame | None, period: str | None) -> pd.DataFrame:
     return units[units["count"] > 0].reset_index(drop=True)
 
 
-def region_release(
-    region, *, period: str | None = None, secret: bytes | None = None, k: int | None = None
-) -> IncidentRelease | None:
+def region_release(region, *, secret: bytes, period: str | None = None, k: int | None = None) -> IncidentRelease | None:
     """The release of a region's incidents (None when it has none), aligned with ``region.settlements``."""
     if region.incidents is None or len(region.incidents) == 0:
         return None

@@ -7,9 +7,10 @@ import numpy as np
 from planning.release import region_release
 
 
-def region_summary(region, *, secret: bytes | None = None) -> dict:
+def region_summary(region, *, secret: bytes) -> dict:
     """Counts and warnings of a region; the incident total is the release's cell of every record (those tied to a
-    district only included), the same cell the scenarios page shows when every record has a settlement."""
+    district only included), the same cell the scenarios page shows when every record has a settlement. ``secret``:
+    the deployment's release secret (:func:`planning.store.release.deployment_secret`)."""
     population = region.settlements["population"].to_numpy(dtype=float)
     release = region_release(region, secret=secret)
     return {

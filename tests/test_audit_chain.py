@@ -12,9 +12,10 @@ import sys
 import pytest
 from conftest import PROJECT
 
-from planning.scenarios import ScenarioStore, Site
+from planning.scenarios import Site
 from planning.store import chain
 from planning.store.access import AccessStore, entries, record
+from planning.store.scenarios import ScenarioStore
 
 CENTRE = Site("c1", "Turkistan centre", "permanent", 43.2973, 68.2517)
 ROWS = 5

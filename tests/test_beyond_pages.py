@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from conftest import PROJECT, TINY, signed_in_app
 
-from planning.scenarios import SCENARIO_DB_ENV_VAR
+from planning.store.db import DB_ENV_VAR
 
 # tiny: Alpha (12 000, West) holds the service; Beta 38.7 min (800, West); Gamma 80.1 and Delta 129.8 min (East,
 # both of unknown population)
@@ -16,7 +16,7 @@ TOTALS = [4, 3, 800, 2, 2, 0, 2]
 
 @pytest.fixture
 def db(tmp_path, monkeypatch):
-    monkeypatch.setenv(SCENARIO_DB_ENV_VAR, str(tmp_path / "qorgau.sqlite"))
+    monkeypatch.setenv(DB_ENV_VAR, str(tmp_path / "qorgau.sqlite"))
     monkeypatch.setenv("QORGAU_REGION", str(TINY))
     monkeypatch.chdir(PROJECT)
 

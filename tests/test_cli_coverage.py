@@ -19,7 +19,7 @@ from conftest import DEFAULT_REGION, PROJECT, TEST_SECRET, TINY
 from geo.region import load_region
 from planning.analysis import incident_release
 from planning.cli import main
-from planning.scenarios import SCENARIO_DB_ENV_VAR
+from planning.store.db import DB_ENV_VAR
 
 SITES_HEADER = "id,name,kind,lat,lon,capacity,reach_minutes\n"
 
@@ -31,7 +31,7 @@ def _json(capsys, argv) -> dict:
 
 @pytest.fixture(autouse=True)
 def _no_user_data(tmp_path, monkeypatch):
-    monkeypatch.setenv(SCENARIO_DB_ENV_VAR, str(tmp_path / "db.sqlite"))
+    monkeypatch.setenv(DB_ENV_VAR, str(tmp_path / "db.sqlite"))
 
 
 @pytest.fixture
@@ -112,7 +112,7 @@ def test_default_region_through_the_module_entry_point(tmp_path):
         cwd=PROJECT,
         capture_output=True,
         text=True,
-        env={"PATH": "", SCENARIO_DB_ENV_VAR: str(tmp_path / "db.sqlite")},
+        env={"PATH": "", DB_ENV_VAR: str(tmp_path / "db.sqlite")},
         timeout=300,
     )
     assert completed.returncode == 0, completed.stderr

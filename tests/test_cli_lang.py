@@ -23,7 +23,9 @@ import pytest
 from conftest import PROJECT, SHARED_TURKISTAN, TINY, needs_shared, signed_in_app
 
 from planning.cli import locale_language, main
-from planning.scenarios import SCENARIO_DB_ENV_VAR, ScenarioStore, Site
+from planning.scenarios import Site
+from planning.store.db import DB_ENV_VAR
+from planning.store.scenarios import ScenarioStore
 
 HEAVY_MODULES = ("geopandas", "osmnx", "streamlit", "matplotlib")
 HELP_LIMIT_S = 1.5
@@ -60,7 +62,7 @@ def _subprocess(*argv, env_extra=None, **kwargs) -> subprocess.CompletedProcess:
 def db(tmp_path, monkeypatch):
     """The app's database (QORGAU_SCENARIO_DB) with counts uploaded for the tiny region and one saved scenario."""
     path = tmp_path / "qorgau.sqlite"
-    monkeypatch.setenv(SCENARIO_DB_ENV_VAR, str(path))
+    monkeypatch.setenv(DB_ENV_VAR, str(path))
     monkeypatch.setenv("QORGAU_REGION", str(TINY))
     monkeypatch.chdir(PROJECT)
     counts = tmp_path / "counts.csv"
@@ -150,7 +152,7 @@ def test_the_baseline_of_a_region_without_services_gives_the_pages_figures(tmp_p
     shutil.copytree(TINY, region)
     (region / "services.csv").unlink()
     path = tmp_path / "qorgau.sqlite"
-    monkeypatch.setenv(SCENARIO_DB_ENV_VAR, str(path))
+    monkeypatch.setenv(DB_ENV_VAR, str(path))
     monkeypatch.setenv("QORGAU_REGION", str(region))
     monkeypatch.chdir(PROJECT)
     counts = tmp_path / "counts.csv"
@@ -176,7 +178,7 @@ def test_travel_commands_use_the_baseline_when_the_region_has_no_services(tmp_pa
     from geo.region import load_region
     from planning.baseline import current_services
 
-    monkeypatch.setenv(SCENARIO_DB_ENV_VAR, str(tmp_path / "none.sqlite"))
+    monkeypatch.setenv(DB_ENV_VAR, str(tmp_path / "none.sqlite"))
     region = tmp_path / "tiny"
     shutil.copytree(TINY, region)
     (region / "services.csv").unlink()
@@ -244,7 +246,7 @@ def test_info_lists_the_districts_with_ids_and_names(capsys):
 
 
 def test_report_takes_a_district_name(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv(SCENARIO_DB_ENV_VAR, str(tmp_path / "none.sqlite"))
+    monkeypatch.setenv(DB_ENV_VAR, str(tmp_path / "none.sqlite"))
     out = tmp_path / "w.pdf"
     code, _, err = _run(capsys, ["report", "--region", TINY, "--district", "западный", "--out", out])
     assert code == 0, err
@@ -337,7 +339,7 @@ def test_an_unknown_district_exits_2_from_the_shell_in_the_users_language(tmp_pa
         "Сузакский",
         "--out",
         tmp_path / "r.pdf",
-        env_extra={"LANG": "kk_KZ.UTF-8", "LC_ALL": "", SCENARIO_DB_ENV_VAR: str(tmp_path / "x")},
+        env_extra={"LANG": "kk_KZ.UTF-8", "LC_ALL": "", DB_ENV_VAR: str(tmp_path / "x")},
     )
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.startswith("қате: --district Сузакский: мұндай аудан жоқ") and "E: Восточный" in done.stderr
@@ -418,7 +420,7 @@ def test_the_default_language_comes_from_the_locale(environ, lang):
 
 
 def test_output_follows_the_locale_and_lang(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv(SCENARIO_DB_ENV_VAR, str(tmp_path / "x.sqlite"))
+    monkeypatch.setenv(DB_ENV_VAR, str(tmp_path / "x.sqlite"))
     for name in ("LC_ALL", "LC_MESSAGES"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LANG", "ru_RU.UTF-8")

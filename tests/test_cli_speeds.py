@@ -21,7 +21,7 @@ from conftest import BROKEN, DATA, TINY
 
 from planning.cli import main
 from planning.i18n import t
-from planning.scenarios import SCENARIO_DB_ENV_VAR
+from planning.store.db import DB_ENV_VAR
 
 SLOW = "highway,speed_kmh,use_maxspeed\nprimary,20,yes\ntertiary,50,no\n"
 SITES = "id,name,kind,lat,lon,capacity,reach_minutes\na,Alpha,permanent,42.5,68.2,,\n"
@@ -29,7 +29,7 @@ SITES = "id,name,kind,lat,lon,capacity,reach_minutes\na,Alpha,permanent,42.5,68.
 
 @pytest.fixture(autouse=True)
 def _no_user_data(tmp_path, monkeypatch):
-    monkeypatch.setenv(SCENARIO_DB_ENV_VAR, str(tmp_path / "db.sqlite"))
+    monkeypatch.setenv(DB_ENV_VAR, str(tmp_path / "db.sqlite"))
 
 
 @pytest.fixture(scope="module")

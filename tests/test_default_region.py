@@ -251,7 +251,8 @@ def test_matching_stays_within_the_district_and_does_not_guess(tmp_path):
 def test_every_page_shows_the_baseline_under_its_name_in_the_readers_language(monkeypatch, tmp_path):
     from conftest import signed_in_app
 
-    from planning.scenarios import ScenarioStore, sites_from_services
+    from planning.scenarios import sites_from_services
+    from planning.store.scenarios import ScenarioStore
 
     monkeypatch.setenv("QORGAU_REGION", str(DEFAULT_REGION))
     monkeypatch.setenv("QORGAU_SCENARIO_DB", str(tmp_path / "qorgau.sqlite"))

@@ -50,6 +50,7 @@ from planning.markup import (
     spreadsheet_cell,
     spreadsheet_frame,
 )
+from planning.store.release import deployment_secret
 
 NODE = shutil.which("node") or shutil.which("nodejs")
 
@@ -62,7 +63,7 @@ def attack(tmp_path_factory):
     """(region, services, table, result, bands, incidents) of the attack region (estimated travel times)."""
     region = load_region(attack_region(tmp_path_factory.mktemp("attack") / "region"))
     table = SiteMinutes(None, region.settlements, analysis_crs=region.analysis_crs)
-    incidents = incident_release(region)
+    incidents = incident_release(region, secret=deployment_secret())
     result = evaluate(region, region.services, table, incidents=incidents)
     bands = service_bands(region, region.services, None)
     return region, region.services, table, result, bands, incidents
@@ -358,7 +359,8 @@ def _assert_literal_markdown(at, *, page: str) -> None:
 @pytest.fixture
 def attack_app(tmp_path, monkeypatch):
     """signed_in_app on the attack region, with two scenarios whose names are attack strings."""
-    from planning.scenarios import ScenarioStore, sites_from_services
+    from planning.scenarios import sites_from_services
+    from planning.store.scenarios import ScenarioStore
 
     folder = attack_region(tmp_path / "region")
     db = tmp_path / "qorgau.sqlite"

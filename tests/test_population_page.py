@@ -79,7 +79,8 @@ def test_the_present_page_says_how_many_settlements_have_no_known_population(app
 
 def test_the_compare_page_states_unknown_populations_overall_and_per_district(app, tiny_region, tmp_path):
     from geo.region import load_region
-    from planning.scenarios import ScenarioStore, sites_from_services
+    from planning.scenarios import sites_from_services
+    from planning.store.scenarios import ScenarioStore
 
     region = load_region(tiny_region)
     store = ScenarioStore(tmp_path / "qorgau.sqlite")

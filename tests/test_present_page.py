@@ -7,7 +7,8 @@ from conftest import DEFAULT_REGION, PROJECT, sign_in_session
 from streamlit.testing.v1 import AppTest
 
 from geo.region import load_region
-from planning.scenarios import ScenarioStore, sites_from_services
+from planning.scenarios import sites_from_services
+from planning.store.scenarios import ScenarioStore
 
 
 @pytest.fixture

@@ -18,14 +18,13 @@ from planning.release import (
     MAX_UNIT_NOISE,
     UNIT_NOISE,
     ReleaseConfigError,
-    ReleaseSecretStore,
     cell_noise,
     counts_behind,
-    deployment_secret,
     protected_count,
     release_for,
     unit_draws,
 )
+from planning.store.release import ReleaseSecretStore, deployment_secret
 
 K = 5
 

@@ -15,7 +15,6 @@ from planning.scenarios import (
     ScenarioConflict,
     ScenarioError,
     ScenarioNameError,
-    ScenarioStore,
     Site,
     add_site,
     apply_edit,
@@ -28,6 +27,7 @@ from planning.scenarios import (
     set_kind,
     sites_to_services,
 )
+from planning.store.scenarios import ScenarioStore
 
 SAVES_PER_PROCESS = 60
 

@@ -8,13 +8,14 @@ from streamlit.testing.v1 import AppTest
 
 from geo.region import load_region
 from planning.analysis import incident_release
-from planning.scenarios import SCENARIO_DB_ENV_VAR, ScenarioStore
+from planning.store.db import DB_ENV_VAR
+from planning.store.scenarios import ScenarioStore
 
 
 @pytest.fixture
 def db(tmp_path, monkeypatch):
     path = tmp_path / "qorgau.sqlite"
-    monkeypatch.setenv(SCENARIO_DB_ENV_VAR, str(path))
+    monkeypatch.setenv(DB_ENV_VAR, str(path))
     monkeypatch.setenv("QORGAU_REGION", str(TINY))
     monkeypatch.chdir(PROJECT)
     return path

@@ -7,8 +7,8 @@ from conftest import DEFAULT_REGION, PROJECT, TINY, signed_in_app
 from streamlit.testing.v1 import AppTest
 
 from planning.i18n import t
-from planning.scenarios import ScenarioStore
 from planning.siting import DEMAND_MODES
+from planning.store.scenarios import ScenarioStore
 
 
 def _page(monkeypatch, tmp_path, region, role="planner") -> AppTest:

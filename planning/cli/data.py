@@ -43,7 +43,7 @@ def open_region(args, lang: str):
 
 def saved_scenarios(region, args, lang: str) -> list:
     """The region's saved scenarios (in use, not archived) in the database; [] without a database."""
-    from planning.scenarios import ScenarioStore
+    from planning.store.scenarios import ScenarioStore
 
     path = database(args, lang)
     return [] if path is None else ScenarioStore(path).list_scenarios(region.region_id)

@@ -44,11 +44,12 @@ def district_rows(region) -> list[dict]:
 
 def _info(args) -> int:
     from planning.cli.data import open_region
+    from planning.store.release import deployment_secret
     from planning.summary import region_summary
 
     lang = args.lang
     region = open_region(args, lang)
-    summary = region_summary(region)
+    summary = region_summary(region, secret=deployment_secret())
     districts = district_rows(region)
     if args.json:
         print_json({**summary, "district_list": districts})

@@ -54,10 +54,11 @@ def _scenarios(region, args, lang: str) -> list:
 def _setup(args, region=None):
     from planning.analysis import incident_release, site_minutes_for, speed_profile_of
     from planning.cli.data import open_region
+    from planning.store.release import deployment_secret
 
     region = region if region is not None else open_region(args, args.lang)
     minutes = site_minutes_for(region, profile=speed_profile_of(region, speeds_file=args.speeds))
-    return region, minutes, incident_release(region)
+    return region, minutes, incident_release(region, secret=deployment_secret())
 
 
 def _report(args: argparse.Namespace) -> int:

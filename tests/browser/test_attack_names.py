@@ -57,8 +57,9 @@ def attack_server(tmp_path_factory):
     """A Streamlit server on the attack region, with its own users (as tests/browser/conftest.py's) and two
     scenarios whose names are attack strings."""
     from geo.region import load_region
-    from planning.scenarios import ScenarioStore, sites_from_services
+    from planning.scenarios import sites_from_services
     from planning.store import access
+    from planning.store.scenarios import ScenarioStore
 
     folder = attack_region(tmp_path_factory.mktemp("attack") / "region")
     db = tmp_path_factory.mktemp("attack_db") / "qorgau.sqlite"

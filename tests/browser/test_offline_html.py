@@ -6,6 +6,7 @@ from geo.region import load_region
 from planning.analysis import SiteMinutes, evaluate, incident_release, service_bands
 from planning.baseline import current_services
 from planning.render.exports import scenario_map, standalone_html
+from planning.store.release import deployment_secret
 from tests.browser.conftest import PROJECT
 
 
@@ -13,7 +14,7 @@ def test_standalone_html_draws_its_layers_offline(browser, tmp_path):
     region = load_region(PROJECT / "data" / "default")
     services = current_services(region).iloc[:3]
     table = SiteMinutes(None, region.settlements, analysis_crs=region.analysis_crs)
-    result = evaluate(region, services, table, incidents=incident_release(region))
+    result = evaluate(region, services, table, incidents=incident_release(region, secret=deployment_secret()))
     path = tmp_path / "map.html"
     path.write_text(
         standalone_html(scenario_map(region, result, bands=service_bands(region, services, None), lang="kk", k=5)),

@@ -12,7 +12,7 @@ TINY = PROJECT / "tests" / "data" / "tiny"
 
 
 def _scenarios(db) -> dict[str, tuple[int, int]]:
-    from planning.scenarios import ScenarioStore
+    from planning.store.scenarios import ScenarioStore
 
     return {s.name: (len(s.sites), s.version) for s in ScenarioStore(db).list_scenarios("tiny")}
 

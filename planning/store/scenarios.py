@@ -1,0 +1,357 @@
+"""Saved scenarios: an append-only SQLite store of every version of every scenario (:mod:`planning.scenarios`
+holds the sites, the edits and the values read back).
+
+Every save appends a version; nothing is updated or deleted in the versions table (triggers refuse it, and the
+versions form a hash chain that ``python -m planning audit --verify`` checks, see :mod:`planning.store.chain`), so
+``undo`` is itself a new version. A save whose ``base_version`` is no longer the latest is refused with
+:class:`planning.scenarios.ScenarioConflict`. Renaming and archiving go to the audit log. Each operation opens its
+own connection and holds a short ``BEGIN IMMEDIATE`` transaction, with WAL journaling and a busy timeout so writers
+wait instead of failing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from planning.scenarios import (
+    Scenario,
+    ScenarioConflict,
+    ScenarioError,
+    ScenarioNameError,
+    ScenarioVersion,
+    Site,
+    check_site_ids,
+    clean_scenario_name,
+    scenario_name_key,
+)
+from planning.store import chain
+from planning.store.access import SCHEMA as ACCESS_SCHEMA
+from planning.store.access import write_audit
+from planning.store.db import SqliteStore
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS scenarios (
+    scenario_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name        TEXT NOT NULL,
+    region_id   TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    deleted_at  TEXT
+);
+CREATE TABLE IF NOT EXISTS scenario_versions (
+    scenario_id   INTEGER NOT NULL REFERENCES scenarios (scenario_id),
+    version       INTEGER NOT NULL,
+    sites_json    TEXT NOT NULL,
+    author        TEXT NOT NULL,
+    action        TEXT NOT NULL,
+    restored_from INTEGER,
+    saved_at      TEXT NOT NULL,
+    seq           INTEGER,
+    prev_hash     TEXT,
+    row_hash      TEXT,
+    PRIMARY KEY (scenario_id, version)
+);
+CREATE INDEX IF NOT EXISTS scenarios_by_region ON scenarios (region_id);
+"""
+"""``deleted_at`` is when the scenario was archived. The versions' triggers and hash chain are
+:data:`planning.store.chain.SCENARIO_VERSIONS`."""
+
+
+class ScenarioStore(SqliteStore):
+    """Scenarios and every saved version of them, in one SQLite file (with the audit log their renames and
+    archiving go to).
+
+    Parameters
+    ----------
+    path : str or Path
+        Database file; created (with its folder) when missing.
+    """
+
+    schema = ACCESS_SCHEMA + _SCHEMA
+
+    def __init__(self, path: str | Path):
+        super().__init__(path)
+
+    # -- reading -------------------------------------------------------------------------------------------
+    def list_scenarios(self, region_id: str, *, archived: bool = False) -> list[Scenario]:
+        """The region's scenarios at their latest version, oldest first: those in use, or with
+        ``archived=True`` those archived."""
+        with self.transaction(write=False) as db:
+            ids = [
+                row[0]
+                for row in db.execute(
+                    "SELECT scenario_id FROM scenarios WHERE region_id = ? AND (deleted_at IS NOT NULL) = ? "
+                    "ORDER BY scenario_id",
+                    (region_id, bool(archived)),
+                )
+            ]
+            return [self._load(db, scenario_id, None) for scenario_id in ids]
+
+    def load(self, scenario_id: int, version: int | None = None) -> Scenario:
+        """The scenario at ``version`` (default: the latest). An archived scenario still loads (``archived``)."""
+        with self.transaction(write=False) as db:
+            return self._load(db, scenario_id, version)
+
+    def history(self, scenario_id: int) -> list[ScenarioVersion]:
+        """Every saved version, oldest first."""
+        with self.transaction(write=False) as db:
+            self._scenario_row(db, scenario_id)
+            rows = db.execute(
+                "SELECT scenario_id, version, sites_json, author, action, restored_from, saved_at "
+                "FROM scenario_versions WHERE scenario_id = ? ORDER BY version",
+                (scenario_id,),
+            ).fetchall()
+        return [ScenarioVersion(r[0], r[1], _sites_from_json(r[2]), r[3], r[4], r[5], r[6]) for r in rows]
+
+    # -- writing -------------------------------------------------------------------------------------------
+    def create(self, name: str, region_id: str, sites: Sequence[Site], *, author: str = "") -> Scenario:
+        """A new scenario whose version 1 holds ``sites``.
+
+        Raises
+        ------
+        ScenarioNameError
+            The name is empty, too long, or another scenario of the region (archived ones included) has it.
+        """
+        name = clean_scenario_name(name)
+        with self.transaction() as db:
+            self._check_name_free(db, region_id, name)
+            cursor = db.execute(
+                "INSERT INTO scenarios (name, region_id, created_at) VALUES (?, ?, ?)", (name, region_id, _now())
+            )
+            scenario_id = cursor.lastrowid
+            assert scenario_id is not None  # an INSERT into a rowid table
+            self._append(db, scenario_id, sites, author=author, action="create")
+            write_audit(db, user=author, action="create scenario", object=f"scenario {scenario_id} ({name})")
+            return self._load(db, scenario_id, None)
+
+    def save(self, scenario_id: int, sites: Sequence[Site], *, author: str, base_version: int) -> Scenario:
+        """Append ``sites`` as the scenario's next version.
+
+        Parameters
+        ----------
+        scenario_id : int
+        sites : sequence of Site
+        author : str
+        base_version : int
+            The version the editor started from. When it is no longer the latest, nothing is saved.
+
+        Raises
+        ------
+        ScenarioConflict
+            Someone saved after ``base_version`` (the error says who and when).
+        ScenarioError
+            No such scenario, or it is archived.
+        """
+        with self.transaction() as db:
+            self._live_scenario_row(db, scenario_id)
+            self._check_base(db, scenario_id, base_version)
+            self._append(db, scenario_id, sites, author=author, action="save")
+            return self._load(db, scenario_id, None)
+
+    def undo(self, scenario_id: int, *, author: str = "", base_version: int) -> Scenario:
+        """Go back one step, recorded as a new version.
+
+        The step undone is the latest save; after an undo, the next undo goes one step further back (as an
+        editor's undo does). Raises ``ScenarioError`` when the scenario is at its first state and
+        :class:`ScenarioConflict` when ``base_version`` (the version the editor sees) is not the latest.
+        """
+        with self.transaction() as db:
+            self._live_scenario_row(db, scenario_id)
+            self._check_base(db, scenario_id, base_version)
+            latest, restored_from = db.execute(
+                "SELECT version, restored_from FROM scenario_versions WHERE scenario_id = ? "
+                "ORDER BY version DESC LIMIT 1",
+                (scenario_id,),
+            ).fetchone()
+            current = restored_from or latest
+            if current <= 1:
+                raise ScenarioError(f"scenario {scenario_id} is at its first version; there is nothing to undo.")
+            target_sites, target_restored_from = db.execute(
+                "SELECT sites_json, restored_from FROM scenario_versions WHERE scenario_id = ? AND version = ?",
+                (scenario_id, current - 1),
+            ).fetchone()
+            self._append(
+                db,
+                scenario_id,
+                _sites_from_json(target_sites),
+                author=author,
+                action="undo",
+                restored_from=target_restored_from or current - 1,
+            )
+            return self._load(db, scenario_id, None)
+
+    def rename(self, scenario_id: int, name: str, *, author: str = "") -> Scenario:
+        """Give the scenario a new name (its versions are unchanged); recorded in the audit log.
+
+        Raises
+        ------
+        ScenarioNameError
+            As for :meth:`create` (the scenario's own name in other case or spacing is allowed).
+        """
+        name = clean_scenario_name(name)
+        with self.transaction() as db:
+            row = self._live_scenario_row(db, scenario_id)
+            self._check_name_free(db, row[2], name, besides=scenario_id)
+            db.execute("UPDATE scenarios SET name = ? WHERE scenario_id = ?", (name, scenario_id))
+            write_audit(
+                db, user=author, action="rename scenario", object=f"scenario {scenario_id} ({row[1]} -> {name})"
+            )
+            return self._load(db, scenario_id, None)
+
+    def archive(self, scenario_id: int, *, author: str = "") -> Scenario:
+        """Hide the scenario from :meth:`list_scenarios`; it keeps its versions and can be restored. Recorded in
+        the audit log. The region's last scenario in use cannot be archived (``ScenarioError``)."""
+        with self.transaction() as db:
+            row = self._live_scenario_row(db, scenario_id)
+            (in_use,) = db.execute(
+                "SELECT COUNT(*) FROM scenarios WHERE region_id = ? AND deleted_at IS NULL", (row[2],)
+            ).fetchone()
+            if in_use <= 1:
+                raise ScenarioError(
+                    f"scenario {scenario_id} ({row[1]!r}) is the region's last scenario in use; "
+                    "it cannot be archived. Fix: create another scenario first."
+                )
+            db.execute("UPDATE scenarios SET deleted_at = ? WHERE scenario_id = ?", (_now(), scenario_id))
+            write_audit(db, user=author, action="archive scenario", object=f"scenario {scenario_id} ({row[1]})")
+            return self._load(db, scenario_id, None)
+
+    def restore(self, scenario_id: int, *, author: str = "") -> Scenario:
+        """Bring an archived scenario back into the lists; recorded in the audit log."""
+        with self.transaction() as db:
+            row = self._scenario_row(db, scenario_id)
+            if row[4] is None:
+                raise ScenarioError(f"scenario {scenario_id} ({row[1]!r}) is not archived.")
+            db.execute("UPDATE scenarios SET deleted_at = NULL WHERE scenario_id = ?", (scenario_id,))
+            write_audit(db, user=author, action="restore scenario", object=f"scenario {scenario_id} ({row[1]})")
+            return self._load(db, scenario_id, None)
+
+    # -- helpers -------------------------------------------------------------------------------------------
+    @staticmethod
+    def _append(
+        db: sqlite3.Connection,
+        scenario_id: int,
+        sites: Sequence[Site],
+        *,
+        author: str,
+        action: str,
+        restored_from: int | None = None,
+    ) -> None:
+        check_site_ids(sites)
+        (version,) = db.execute(
+            "SELECT COALESCE(MAX(version), 0) + 1 FROM scenario_versions WHERE scenario_id = ?", (scenario_id,)
+        ).fetchone()
+        chain.append(
+            db,
+            chain.SCENARIO_VERSIONS,
+            {
+                "scenario_id": scenario_id,
+                "version": version,
+                "sites_json": _sites_to_json(sites),
+                "author": author,
+                "action": action,
+                "restored_from": restored_from,
+                "saved_at": _now(),
+            },
+        )
+
+    def _check_base(self, db: sqlite3.Connection, scenario_id: int, base_version: int) -> None:
+        rows = db.execute(
+            "SELECT version, author, saved_at FROM scenario_versions WHERE scenario_id = ? "
+            "AND version > ? ORDER BY version",
+            (scenario_id, int(base_version)),
+        ).fetchall()
+        if rows:
+            name = self._scenario_row(db, scenario_id)[1]
+            authors = tuple(dict.fromkeys(r[1] or "?" for r in rows))
+            raise ScenarioConflict(
+                scenario_id=scenario_id,
+                name=name,
+                base_version=int(base_version),
+                latest_version=rows[-1][0],
+                authors=authors,
+                saved_at=rows[-1][2],
+            )
+        if not db.execute(
+            "SELECT 1 FROM scenario_versions WHERE scenario_id = ? AND version = ?", (scenario_id, int(base_version))
+        ).fetchone():
+            raise ScenarioError(f"scenario {scenario_id} has no version {base_version} to start from.")
+
+    def _check_name_free(
+        self, db: sqlite3.Connection, region_id: str, name: str, *, besides: int | None = None
+    ) -> None:
+        key = scenario_name_key(name)
+        for scenario_id, other in db.execute(
+            "SELECT scenario_id, name FROM scenarios WHERE region_id = ? ORDER BY scenario_id", (region_id,)
+        ).fetchall():
+            if scenario_id != besides and scenario_name_key(other) == key:
+                taken = self._load(db, scenario_id, None)
+                where = "an archived scenario" if taken.archived else "another scenario"
+                raise ScenarioNameError(
+                    f"{where} of region {region_id!r} is already named {other!r} (scenario "
+                    f"{scenario_id}). Fix: choose another name" + (", or restore that one." if taken.archived else "."),
+                    reason="taken",
+                    name=name,
+                    other=taken,
+                )
+
+    @staticmethod
+    def _scenario_row(db: sqlite3.Connection, scenario_id: int) -> tuple:
+        row = db.execute(
+            "SELECT scenario_id, name, region_id, created_at, deleted_at FROM scenarios WHERE scenario_id = ?",
+            (scenario_id,),
+        ).fetchone()
+        if row is None:
+            raise ScenarioError(f"no scenario with id {scenario_id}.")
+        return row
+
+    def _live_scenario_row(self, db: sqlite3.Connection, scenario_id: int) -> tuple:
+        row = self._scenario_row(db, scenario_id)
+        if row[4] is not None:
+            raise ScenarioError(
+                f"scenario {scenario_id} ({row[1]!r}) is archived; it can be read but not changed. "
+                "Fix: restore it first."
+            )
+        return row
+
+    def _load(self, db: sqlite3.Connection, scenario_id: int, version: int | None) -> Scenario:
+        scenario_id_, name, region_id, created_at, deleted_at = self._scenario_row(db, scenario_id)
+        row = db.execute(
+            "SELECT version, sites_json FROM scenario_versions WHERE scenario_id = ? "
+            + ("AND version = ?" if version is not None else "ORDER BY version DESC LIMIT 1"),
+            (scenario_id, version) if version is not None else (scenario_id,),
+        ).fetchone()
+        if row is None:
+            raise ScenarioError(f"scenario {scenario_id} has no version {version}.")
+        return Scenario(
+            scenario_id_, name, region_id, row[0], _sites_from_json(row[1]), created_at, deleted_at is not None
+        )
+
+
+def _sites_to_json(sites: Sequence[Site]) -> str:
+    return json.dumps(
+        [
+            {
+                "service_id": s.service_id,
+                "name": s.name,
+                "kind": s.kind,
+                "lat": s.lat,
+                "lon": s.lon,
+                "capacity": None if math.isnan(s.capacity) else s.capacity,
+                "reach_minutes": None if math.isnan(s.reach_minutes) else s.reach_minutes,
+            }
+            for s in sites
+        ],
+        ensure_ascii=False,
+    )
+
+
+def _sites_from_json(text: str) -> tuple[Site, ...]:
+    return tuple(Site(**item) for item in json.loads(text))
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
