@@ -285,22 +285,8 @@ def _compare_text(report: dict, lang: str) -> str:
         lines += [
             "",
             t("cli.cmp.within", lang, minutes=key, summary=within["summary"]),
-            "  "
-            + t(
-                "cli.cmp.people",
-                lang,
-                a=_number(people["a"], lang),
-                b=_number(people["b"], lang),
-                difference=_signed(people["difference"], lang),
-            ),
-            "  "
-            + t(
-                "cli.cmp.places",
-                lang,
-                a=_number(places["a"], lang),
-                b=_number(places["b"], lang),
-                difference=_signed(places["difference"], lang),
-            ),
+            "  " + _a_b_difference("cli.cmp.people", people, lang),
+            "  " + _a_b_difference("cli.cmp.places", places, lang),
         ]
         for side in ("gained", "lost"):
             for c in within[side]:
@@ -310,6 +296,17 @@ def _compare_text(report: dict, lang: str) -> str:
                     + t("cli.cmp.change", lang, population=_number(c["population"], lang), incidents=c["incidents"])
                 )
     return "\n".join(lines)
+
+
+def _a_b_difference(key: str, figures: dict[str, float], lang: str) -> str:
+    """The catalog line ``key`` with scenario A's and B's figure and B minus A (``figures``: a, b, difference)."""
+    return t(
+        key,
+        lang,
+        a=_number(figures["a"], lang),
+        b=_number(figures["b"], lang),
+        difference=_signed(figures["difference"], lang),
+    )
 
 
 def _signed(value, lang: str) -> str:

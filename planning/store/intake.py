@@ -281,12 +281,11 @@ def parse_incidents(
             None,
             0,
             [
-                Problem(
+                _too_large_problem(
                     name,
-                    f"file is {len(data) / _MB:.1f} MB; the limit is {MAX_UPLOAD_BYTES / _MB:.0f} MB.",
-                    "split the file, or aggregate it to counts per settlement and period.",
+                    len(data),
+                    fix="split the file, or aggregate it to counts per settlement and period.",
                     key="upload_too_large",
-                    params=(("size_mb", round(len(data) / _MB, 1)), ("limit_mb", round(MAX_UPLOAD_BYTES / _MB))),
                 )
             ],
         )
@@ -372,29 +371,39 @@ def _load_features(data: bytes, name: str, problems: list[Problem]) -> list | No
         problems.append(Problem(name, "has no features.", "export the layer with its features.", key="no_features"))
         return None
     if len(features) > MAX_UPLOAD_ROWS:
+        message = f"has {len(features):,} features; at most {MAX_UPLOAD_ROWS:,} are accepted."
         problems.append(
-            Problem(
+            _over_limit_problem(
                 name,
-                f"has {len(features):,} features; at most {MAX_UPLOAD_ROWS:,} are accepted.",
+                message,
                 "aggregate the data or split the file.",
                 key="too_many_features",
-                params=(("features", len(features)), ("limit", MAX_UPLOAD_ROWS)),
+                count=("features", len(features)),
+                limit=MAX_UPLOAD_ROWS,
             )
         )
         return None
     vertices = sum(_vertex_count(f.get("geometry") if isinstance(f, dict) else None) for f in features)
     if vertices > MAX_UPLOAD_VERTICES:
+        message = f"geometries have {vertices:,} vertices; at most {MAX_UPLOAD_VERTICES:,}."
         problems.append(
-            Problem(
+            _over_limit_problem(
                 name,
-                f"geometries have {vertices:,} vertices; at most {MAX_UPLOAD_VERTICES:,}.",
+                message,
                 "simplify them (QGIS: Vector ▸ Geometry Tools ▸ Simplify, 10 m).",
                 key="upload_too_many_vertices",
-                params=(("vertices", vertices), ("limit", MAX_UPLOAD_VERTICES)),
+                count=("vertices", vertices),
+                limit=MAX_UPLOAD_VERTICES,
             )
         )
         return None
     return features
+
+
+def _over_limit_problem(name: str, message: str, fix: str, *, key: str, count: tuple[str, int], limit: int) -> Problem:
+    """The upload ``name`` has more of something than ``limit``; ``count`` is (what, how many), as the catalog
+    entry ``key`` names them."""
+    return Problem(name, message, fix, key=key, params=(count, ("limit", limit)))
 
 
 def _vertex_count(geometry) -> int:
@@ -420,25 +429,56 @@ def _geometry_types(features: list) -> list:
     ]
 
 
+def _wrong_geometry_types(features: list, allowed: tuple[str, ...]) -> tuple[np.ndarray, str]:
+    """(which features have a geometry type not in ``allowed``, the types they have, sorted and comma-separated)."""
+    kinds = _geometry_types(features)
+    wrong = np.array([k not in allowed for k in kinds], dtype=bool)
+    return wrong, ", ".join(sorted({str(k) for k, w in zip(kinds, wrong) if w}))
+
+
+def _feature_problem(
+    name: str,
+    message: str,
+    fix: str,
+    where: np.ndarray,
+    *,
+    key: str,
+    column: str | None = None,
+    params: tuple = (),
+) -> Problem:
+    """A problem of the uploaded GeoJSON ``name`` at the features where ``where`` (a boolean mask, one value per
+    feature) is True, named by their 1-based numbers."""
+    rows = tuple(int(i) for i in np.flatnonzero(where) + 1)
+    return Problem(name, message, fix, column=column, rows=rows, unit="feature", key=key, params=params)
+
+
+def _too_large_problem(name: str, size_bytes: int, *, fix: str, key: str) -> Problem:
+    """The upload ``name`` of ``size_bytes`` bytes is over :data:`MAX_UPLOAD_BYTES`."""
+    return Problem(
+        name,
+        f"file is {size_bytes / _MB:.1f} MB; the limit is {MAX_UPLOAD_BYTES / _MB:.0f} MB.",
+        fix,
+        key=key,
+        params=(("size_mb", round(size_bytes / _MB, 1)), ("limit_mb", round(MAX_UPLOAD_BYTES / _MB))),
+    )
+
+
 def _geojson_points_table(data: bytes, name: str, problems: list[Problem]) -> pd.DataFrame | None:
     """A text table (date, lat, lon and the properties) indexed by feature number, from a point FeatureCollection."""
     features = _load_features(data, name, problems)
     if features is None:
         return None
-    kinds = _geometry_types(features)
     numbers = np.arange(1, len(features) + 1)
-    wrong = np.array([k != "Point" for k in kinds])
+    wrong, got = _wrong_geometry_types(features, ("Point",))
     if wrong.any():
-        got = sorted({str(k) for k, w in zip(kinds, wrong) if w})
         problems.append(
-            Problem(
+            _feature_problem(
                 name,
-                f"expected Point features (one per record); got {', '.join(got)}.",
+                f"expected Point features (one per record); got {got}.",
                 "export the records as points, or upload counts per settlement instead.",
-                rows=tuple(numbers[wrong]),
-                unit="feature",
+                wrong,
                 key="upload_points_expected",
-                params=(("got", ", ".join(got)),),
+                params=(("got", got),),
             )
         )
         return None
@@ -451,12 +491,11 @@ def _geojson_points_table(data: bytes, name: str, problems: list[Problem]) -> pd
     )
     if bad.any():
         problems.append(
-            Problem(
+            _feature_problem(
                 name,
                 "point coordinates must be [longitude, latitude] numbers.",
                 "export the layer again as GeoJSON.",
-                rows=tuple(numbers[bad]),
-                unit="feature",
+                bad,
                 key="upload_point_coordinates",
             )
         )
@@ -492,51 +531,40 @@ def read_outline_upload(data: bytes, *, filename: str, what: str = "district") -
     problems: list[Problem] = []
     if len(data) > MAX_UPLOAD_BYTES:
         raise ValidationError(
-            [
-                Problem(
-                    name,
-                    f"file is {len(data) / _MB:.1f} MB; the limit is {MAX_UPLOAD_BYTES / _MB:.0f} MB.",
-                    "simplify the outlines.",
-                    key="outline_too_large",
-                    params=(("size_mb", round(len(data) / _MB, 1)), ("limit_mb", round(MAX_UPLOAD_BYTES / _MB))),
-                )
-            ]
+            [_too_large_problem(name, len(data), fix="simplify the outlines.", key="outline_too_large")]
         )
     features = _load_features(bytes(data), name, problems)
     if features is None:
         raise ValidationError(problems)
-    kinds = _geometry_types(features)
     numbers = np.arange(1, len(features) + 1)
-    wrong = np.array([k not in ("Polygon", "MultiPolygon") for k in kinds])
+    wrong, got = _wrong_geometry_types(features, ("Polygon", "MultiPolygon"))
     if wrong.any():
-        got = sorted({str(k) for k, w in zip(kinds, wrong) if w})
         problems.append(
-            Problem(
+            _feature_problem(
                 name,
-                f"expected Polygon or MultiPolygon outlines; got {', '.join(got)}.",
+                f"expected Polygon or MultiPolygon outlines; got {got}.",
                 f"a {what} is an area: replace those features with their outlines.",
-                rows=tuple(numbers[wrong]),
-                unit="feature",
+                wrong,
                 key="outline_polygons_expected",
-                params=(("got", ", ".join(got)),),
+                params=(("got", got),),
             )
         )
         raise ValidationError(problems)
-    geometries, broken = [], []
-    for number, feature in zip(numbers, features):
+    geometries = []
+    broken = np.zeros(len(features), dtype=bool)
+    for i, feature in enumerate(features):
         try:
             geometries.append(shape(feature["geometry"]))
         except (ValueError, TypeError, AttributeError, IndexError, shapely.errors.ShapelyError):
             geometries.append(None)
-            broken.append(number)
-    if broken:
+            broken[i] = True
+    if broken.any():
         problems.append(
-            Problem(
+            _feature_problem(
                 name,
                 "outlines whose coordinates cannot form polygons (rings need 4 or more positions, first = last).",
                 "export the layer again.",
-                rows=tuple(int(i) for i in broken),
-                unit="feature",
+                broken,
                 key="outline_rings",
             )
         )
@@ -546,12 +574,11 @@ def read_outline_upload(data: bytes, *, filename: str, what: str = "district") -
     if invalid.any():
         reasons = sorted({shapely.is_valid_reason(g).split("[")[0] for g in geometry[invalid]})
         problems.append(
-            Problem(
+            _feature_problem(
                 name,
                 f"invalid outlines ({'; '.join(reasons)}).",
                 "repair them (QGIS: Vector ▸ Geometry Tools ▸ Fix Geometries) and upload again.",
-                rows=tuple(numbers[invalid]),
-                unit="feature",
+                invalid,
                 key="outline_invalid",
                 params=(("reasons", "; ".join(reasons)),),
             )
@@ -600,14 +627,13 @@ def read_outline_upload(data: bytes, *, filename: str, what: str = "district") -
     repeated = ((ids == "") | ids.duplicated(keep=False)).to_numpy()
     if repeated.any():
         problems.append(
-            Problem(
+            _feature_problem(
                 name,
                 "ids are empty or repeated.",
                 f"give every {what} its own id.",
-                column=id_column,
-                rows=tuple(numbers[repeated]),
-                unit="feature",
+                repeated,
                 key="outline_ids",
+                column=id_column,
             )
         )
     population = np.full(len(features), np.nan)
@@ -617,14 +643,13 @@ def read_outline_upload(data: bytes, *, filename: str, what: str = "district") -
         )
         if bad.any() or (population < 0).any():
             problems.append(
-                Problem(
+                _feature_problem(
                     name,
                     "population must be a non-negative number or empty.",
                     "correct those cells.",
-                    column="population",
-                    rows=tuple(numbers[bad | (population < 0)]),
-                    unit="feature",
+                    bad | (population < 0),
                     key="outline_population",
+                    column="population",
                 )
             )
     if any(p.severity == "error" for p in problems):
