@@ -27,13 +27,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from geo.errors import QorgauError
 from planning.privacy import aggregate_to_period, check_k, small_count_k
+
+if TYPE_CHECKING:
+    from geo.region import Region
 
 SECRET_ENV_VAR = "QORGAU_RELEASE_SECRET"
 """Configured secret of the release (any text of at least :data:`MIN_SECRET_CHARS` characters); without it the
@@ -48,6 +54,9 @@ CELL_NOISE = ((0.10, -2), (0.30, -1), (0.70, 0), (0.90, 1), (1.0, 2))
 """Cell noise by cell key (the key as a share of :data:`KEY_MODULUS`): (upper limit, noise); mean 0, at most 2."""
 MAX_UNIT_NOISE = 1
 MAX_CELL_NOISE = 2
+CellMask: TypeAlias = npt.ArrayLike
+"""The settlements of a cell, as numpy reads it: a boolean array with one value per settlement, or their
+positions (an index array or a list of ints)."""
 
 
 class ReleaseConfigError(QorgauError, ValueError):
@@ -96,7 +105,7 @@ def unit_draws(secret: bytes, scope: str, units: list[tuple[str, str, str]]) -> 
     return draws, keys
 
 
-def _from_table(table, share: float) -> int:
+def _from_table(table: tuple[tuple[float, int], ...], share: float) -> int:
     return next(noise for limit, noise in table if share < limit)
 
 
@@ -170,7 +179,7 @@ class IncidentRelease:
     def __len__(self) -> int:
         return len(self.counts)
 
-    def value(self, mask=None, *, with_unplaced: bool = False) -> int | None:
+    def value(self, mask: CellMask | None = None, *, with_unplaced: bool = False) -> int | None:
         """The shown value of the cell of the settlements in ``mask`` (boolean or index array; all when None):
         0, None (hidden, ``"<k"``) or a number of at least k."""
         chosen = np.ones(len(self), dtype=bool) if mask is None else _as_mask(mask, len(self))
@@ -182,7 +191,7 @@ class IncidentRelease:
             records = records or self.unplaced[2]
         return shown_value(protected, key, has_records=records, k=self.k)
 
-    def text(self, mask=None, *, with_unplaced: bool = False) -> str:
+    def text(self, mask: CellMask | None = None, *, with_unplaced: bool = False) -> str:
         """The cell of ``mask`` as shown: ``"0"``, ``"<k"`` or a number."""
         return shown_text(self.value(mask, with_unplaced=with_unplaced), self.k)
 
@@ -223,7 +232,7 @@ def empty_release(n_settlements: int, *, k: int | None = None) -> IncidentReleas
     )
 
 
-def _as_mask(mask, n: int) -> np.ndarray:
+def _as_mask(mask: CellMask, n: int) -> np.ndarray:
     array = np.asarray(mask)
     if array.dtype == bool:
         if array.shape != (n,):
@@ -236,7 +245,7 @@ def _as_mask(mask, n: int) -> np.ndarray:
 
 def release_for(
     incidents: pd.DataFrame,
-    settlement_ids,
+    settlement_ids: Iterable[str],
     *,
     scope: str,
     secret: bytes,
@@ -312,7 +321,9 @@ def _units(incidents: pd.DataFrame | None, period: str | None) -> pd.DataFrame:
     return units[units["count"] > 0].reset_index(drop=True)
 
 
-def region_release(region, *, secret: bytes, period: str | None = None, k: int | None = None) -> IncidentRelease | None:
+def region_release(
+    region: Region, *, secret: bytes, period: str | None = None, k: int | None = None
+) -> IncidentRelease | None:
     """The release of a region's incidents (None when it has none), aligned with ``region.settlements``."""
     if region.incidents is None or len(region.incidents) == 0:
         return None
@@ -326,7 +337,7 @@ def region_release(region, *, secret: bytes, period: str | None = None, k: int |
     )
 
 
-def scaled_text(value: int | None, factor: float, k: int, *, number=None) -> str:
+def scaled_text(value: int | None, factor: float, k: int, *, number: Callable[[float], str] | None = None) -> str:
     """A released cell times ``factor`` (estimated incidents per reported one): ``"<k·factor"`` when hidden."""
     number = number or (lambda v: f"{v:g}")
     return f"<{number(k * factor)}" if value is None else number(value * factor)

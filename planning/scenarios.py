@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -28,6 +28,9 @@ from geo.errors import Problem, QorgauError, ValidationError
 from geo.schema import SERVICE_COLUMNS, SERVICE_KINDS, SERVICES_CSV_COLUMNS
 from geo.settings import STORAGE_CRS
 from planning.markup import from_spreadsheet_cell, spreadsheet_cell
+
+if TYPE_CHECKING:
+    from geo.region import Region
 
 SCENARIO_FILE_NAME = "scenario.csv"
 """Name used in validation messages for an imported scenario file."""
@@ -390,7 +393,11 @@ def export_csv(sites: Sequence[Site]) -> str:
 
 
 def import_csv(
-    source: Path | bytes, *, name: str = SCENARIO_FILE_NAME, region=None, notes: list[Problem] | None = None
+    source: Path | bytes,
+    *,
+    name: str = SCENARIO_FILE_NAME,
+    region: Region | None = None,
+    notes: list[Problem] | None = None,
 ) -> list[Site]:
     """Sites from a ``services.csv``-shaped file (path or bytes of an upload).
 

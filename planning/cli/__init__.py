@@ -19,11 +19,20 @@ import functools
 import json
 import os
 import sys
+import types
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 from geo.errors import QorgauError, ValidationError
 from planning.i18n import LANGUAGES, t
+
+if TYPE_CHECKING:
+    from planning.lookup import NotFoundError
+
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+"""What ``register(subparsers, lang)`` of each command module adds its commands to."""
 
 COMMANDS = {
     "info": "planning.cli.region",
@@ -71,7 +80,7 @@ class UsageError(QorgauError, ValueError):
     file and the fix. Exit code 2."""
 
 
-def locale_language(environ=None) -> str:
+def locale_language(environ: Mapping[str, str] | None = None) -> str:
     """The CLI's default language from the locale: ``ru_*`` -> ru, ``kk_*`` -> kk, ``en_*`` -> en, anything else
     (``C.UTF-8``, ``POSIX``, another language, unset) -> :data:`LOCALE_FALLBACK_LANGUAGE`.
 
@@ -98,7 +107,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 @contextmanager
-def argparse_speaking(lang: str):
+def argparse_speaking(lang: str) -> Iterator[None]:
     """While inside, argparse's own texts ("usage:", "the following arguments are required") are in ``lang``.
 
     argparse looks its texts up through its module's ``_`` (gettext) when it builds a parser and when it prints;
@@ -164,7 +173,7 @@ def build_parser(command: str | None = None, *, lang: str | None = None) -> argp
     return parser
 
 
-def importlib_module(name: str):
+def importlib_module(name: str) -> types.ModuleType:
     import importlib
 
     return importlib.import_module(name)
@@ -214,18 +223,18 @@ def _failure(exc: Exception, lang: str) -> int:
     return 1
 
 
-def not_found_message(exc, lang: str) -> str:
+def not_found_message(exc: NotFoundError, lang: str) -> str:
     """A :class:`planning.lookup.NotFoundError` as one line in ``lang``: what was given, what there is, the fix."""
     listed = "; ".join(exc.choices) if exc.choices else t("cli.none", lang)
     return t(f"cli.unknown_{exc.what}", lang, given=exc.given, choices=listed)
 
 
-def print_json(value) -> None:
+def print_json(value: object) -> None:
     """Print a JSON document the same way for every command (UTF-8, sorted keys, NaN as null)."""
     print(json.dumps(_jsonable(value), ensure_ascii=False, indent=2, sort_keys=True))
 
 
-def _jsonable(value):
+def _jsonable(value: object) -> object:
     import math
 
     if isinstance(value, dict):
@@ -242,7 +251,7 @@ def _jsonable(value):
 # --------------------------------------------------------------------------------------------------------
 # options several commands share (no heavy import here: these run for --help)
 # --------------------------------------------------------------------------------------------------------
-def command_parser(subparsers, name: str, lang: str) -> argparse.ArgumentParser:
+def command_parser(subparsers: Subparsers, name: str, lang: str) -> argparse.ArgumentParser:
     """The parser of command ``name`` with its help from the catalog and ``--lang`` (also accepted after it)."""
     parser = subparsers.add_parser(name, help=t(f"cli.cmd.{name}", lang), description=t(f"cli.cmd.{name}", lang))
     parser.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=t("cli.arg.lang", lang))
@@ -269,7 +278,7 @@ def scenario_argument(parser: argparse.ArgumentParser, lang: str) -> None:
     db_argument(parser, lang)
 
 
-def existing_file(lang: str):
+def existing_file(lang: str) -> Callable[[str], Path]:
     """An argparse type: a path to a file that exists (else exit 2 naming the argument and the path)."""
 
     def check(text: str) -> Path:
@@ -281,7 +290,7 @@ def existing_file(lang: str):
     return check
 
 
-def minutes_type(lang: str):
+def minutes_type(lang: str) -> Callable[[str], tuple[float, ...]]:
     """An argparse type: ``"30,60"`` -> ``(30.0, 60.0)``, positive minutes (else exit 2 with an example)."""
 
     def parse(text: str) -> tuple[float, ...]:

@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
-from planning.cli import UsageError, command_parser, db_argument, existing_file, region_argument
+from planning.cli import Subparsers, UsageError, command_parser, db_argument, existing_file, region_argument
 from planning.i18n import t
 
 
-def register(subparsers, lang: str | None = None) -> None:
+def register(subparsers: Subparsers, lang: str | None = None) -> None:
     from planning.cli import locale_language
 
     lang = lang or locale_language()
@@ -47,7 +48,7 @@ def _read_password(from_stdin: bool, lang: str) -> str:
     return first
 
 
-def _create_admin(args) -> int:
+def _create_admin(args: argparse.Namespace) -> int:
     from planning.store.access import AccessStore, create_first_admin
 
     store = AccessStore(args.db)
@@ -56,7 +57,7 @@ def _create_admin(args) -> int:
     return 0
 
 
-def _audit(args) -> int:
+def _audit(args: argparse.Namespace) -> int:
     from planning.store.access import AccessStore, default_db_path, entries
 
     if args.verify:
@@ -107,7 +108,7 @@ def _verify(path: Path, lang: str) -> int:
     return 1 if broken else 0
 
 
-def _import_incidents(args) -> int:
+def _import_incidents(args: argparse.Namespace) -> int:
     from geo.errors import ValidationError
     from geo.region import load_region
     from planning.store.intake import IncidentStore, ingest_incidents

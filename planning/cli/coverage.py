@@ -9,7 +9,10 @@ Incident figures are printed as cells of the one protected release (``"<5"`` whe
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from planning.cli import (
+    Subparsers,
     command_parser,
     db_argument,
     minutes_type,
@@ -19,6 +22,11 @@ from planning.cli import (
     speeds_argument,
 )
 from planning.i18n import fmt_number, t
+
+if TYPE_CHECKING:
+    import argparse
+
+    from planning.coverage import AreaCoverage, Coverage
 
 DEFAULT_THRESHOLDS_TEXT = "30,60"
 """planning.coverage.DEFAULT_THRESHOLDS_MINUTES as typed (a test checks they agree; importing it costs a second)."""
@@ -35,7 +43,7 @@ CHANGE_KEYS = ("population_covered", "settlements_covered")
 """Figures whose difference ``compare`` prints (incident differences could reveal a hidden count)."""
 
 
-def register(subparsers, lang: str | None = None) -> None:
+def register(subparsers: Subparsers, lang: str | None = None) -> None:
     from planning.cli import locale_language
 
     lang = lang or locale_language()
@@ -55,7 +63,7 @@ def register(subparsers, lang: str | None = None) -> None:
     comp.set_defaults(handler=_compare)
 
 
-def _common(parser, lang: str) -> None:
+def _common(parser: argparse.ArgumentParser, lang: str) -> None:
     parse = minutes_type(lang)
     parser.add_argument(
         "--minutes",
@@ -71,7 +79,7 @@ def _common(parser, lang: str) -> None:
 # --------------------------------------------------------------------------------------------------------
 # reports
 # --------------------------------------------------------------------------------------------------------
-def coverage_report(cov, *, k: int) -> dict:
+def coverage_report(cov: Coverage, *, k: int) -> dict:
     """Coverage as a JSON-ready dict, incident figures as display strings.
 
     Returns
@@ -86,7 +94,7 @@ def coverage_report(cov, *, k: int) -> dict:
 
     shown = shown_incidents(cov)
 
-    def figures(area, incidents_covered: dict[str, str], incidents_total: str) -> dict:
+    def figures(area: AreaCoverage, incidents_covered: dict[str, str], incidents_total: str) -> dict:
         return {
             key: {
                 **{name: getattr(area.within[key], name) for name in FIGURE_KEYS},
@@ -115,7 +123,7 @@ def coverage_report(cov, *, k: int) -> dict:
     }
 
 
-def _coverage(args) -> int:
+def _coverage(args: argparse.Namespace) -> int:
     from planning.analysis import evaluate, incident_release, site_minutes_for, speed_profile_of
     from planning.cli.data import district_id, open_region, scenario_services
     from planning.privacy import small_count_k
@@ -147,7 +155,7 @@ def _coverage(args) -> int:
     return 0
 
 
-def _compare(args) -> int:
+def _compare(args: argparse.Namespace) -> int:
     from planning.analysis import evaluate, incident_release, site_minutes_for, speed_profile_of
     from planning.cli.data import open_region, scenario_services
     from planning.coverage import compare
@@ -217,11 +225,11 @@ def _compare(args) -> int:
 # --------------------------------------------------------------------------------------------------------
 # text output
 # --------------------------------------------------------------------------------------------------------
-def _number(value, lang: str) -> str:
+def _number(value: float | None, lang: str) -> str:
     return "-" if value is None or value != value else fmt_number(value, lang)
 
 
-def _minutes(value, lang: str) -> str:
+def _minutes(value: float | None, lang: str) -> str:
     return (
         t("cli.unreachable", lang)
         if value == float("inf")
@@ -231,7 +239,7 @@ def _minutes(value, lang: str) -> str:
     )
 
 
-def _share(value, lang: str) -> str:
+def _share(value: float | None, lang: str) -> str:
     return "-" if value is None or value != value else f"{fmt_number(100 * value, lang, decimals=1)}%"
 
 
@@ -309,5 +317,5 @@ def _a_b_difference(key: str, figures: dict[str, float], lang: str) -> str:
     )
 
 
-def _signed(value, lang: str) -> str:
+def _signed(value: float, lang: str) -> str:
     return ("+" if value > 0 else "") + _number(value, lang)

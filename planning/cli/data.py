@@ -7,16 +7,24 @@ Imported by command handlers only (it pulls in geopandas); the parsers in ``plan
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from planning.cli import UsageError
 from planning.i18n import t
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from geo.region import Region
+    from planning.scenarios import Scenario
 
 SITES_FILE_SUFFIXES = (".csv", ".txt")
 """A ``--scenario`` value ending so (or holding a folder separator) is a file, never a scenario name."""
 
 
-def database(args, lang: str) -> Path | None:
+def database(args: argparse.Namespace, lang: str) -> Path | None:
     """The database to read: ``--db`` (which must exist), else the app's (planning.store.db.default_db_path), or None
     when the app has not created it yet (then nothing was uploaded or saved). Reading never creates a database."""
     from planning.store.db import default_db_path
@@ -30,7 +38,7 @@ def database(args, lang: str) -> Path | None:
     return path if path.is_file() else None
 
 
-def open_region(args, lang: str):
+def open_region(args: argparse.Namespace, lang: str) -> Region:
     """``--region`` loaded, with the incident counts and populations uploaded for it in the database laid over the
     folder's, as the pages show them (planning.store.stored.with_stored_figures)."""
     from geo.region import load_region
@@ -41,7 +49,7 @@ def open_region(args, lang: str):
     return without_uploads(region) if path is None else with_stored_figures(region, path)
 
 
-def saved_scenarios(region, args, lang: str) -> list:
+def saved_scenarios(region: Region, args: argparse.Namespace, lang: str) -> list[Scenario]:
     """The region's saved scenarios (in use, not archived) in the database; [] without a database."""
     from planning.store.scenarios import ScenarioStore
 
@@ -49,7 +57,9 @@ def saved_scenarios(region, args, lang: str) -> list:
     return [] if path is None else ScenarioStore(path).list_scenarios(region.region_id)
 
 
-def scenario_services(region, value: str | None, args, lang: str):
+def scenario_services(
+    region: Region, value: str | None, args: argparse.Namespace, lang: str
+) -> tuple[str, gpd.GeoDataFrame]:
     """The services a command evaluates, and the name to print for them.
 
     Parameters
@@ -88,7 +98,7 @@ def scenario_services(region, value: str | None, args, lang: str):
     return scenario.name, sites_to_services(scenario.sites)
 
 
-def sites_file_services(region, path: Path):
+def sites_file_services(region: Region, path: Path) -> gpd.GeoDataFrame:
     """A sites CSV (the columns of services.csv) read and checked against the region, as services."""
     from geo.region import read_services, region_outline
 
@@ -101,7 +111,7 @@ def sites_file_services(region, path: Path):
     )
 
 
-def district_id(region, value: str | None) -> str | None:
+def district_id(region: Region, value: str | None) -> str | None:
     """The district ``--district`` names (an id, a KATO code or a name in any language), or None when not given.
 
     Raises

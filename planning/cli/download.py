@@ -6,13 +6,14 @@ can be reached: without internet it says so within seconds.
 
 from __future__ import annotations
 
+import argparse
 import sys
 
-from planning.cli import command_parser, region_argument
+from planning.cli import Subparsers, command_parser, region_argument
 from planning.i18n import t
 
 
-def register(subparsers, lang: str | None = None) -> None:
+def register(subparsers: Subparsers, lang: str | None = None) -> None:
     from planning.cli import locale_language
 
     lang = lang or locale_language()
@@ -21,7 +22,7 @@ def register(subparsers, lang: str | None = None) -> None:
     download.set_defaults(handler=_download)
 
 
-def _download(args) -> int:
+def _download(args: argparse.Namespace) -> int:
     from geo.osm import check_overpass_reachable
 
     check_overpass_reachable()  # before loading the region: offline, fail at once

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from planning.cli import command_parser, db_argument, print_json, region_argument
+from planning.cli import Subparsers, command_parser, db_argument, print_json, region_argument
 from planning.i18n import t
 
+if TYPE_CHECKING:
+    from geo.region import Region
 
-def register(subparsers, lang: str | None = None) -> None:
+
+def register(subparsers: Subparsers, lang: str | None = None) -> None:
     from geo.settings import DEFAULT_REGION_DIR  # light: paths and names only
     from planning.cli import locale_language
 
@@ -29,7 +34,7 @@ INFO_LINES = ("districts", "settlements", "services", "incidents", "population_t
 """The counts ``info`` prints, in order (labels ``cli.info.<key>``)."""
 
 
-def district_rows(region) -> list[dict]:
+def district_rows(region: Region) -> list[dict[str, str]]:
     """Every district of the region: its id and its names (the ones it has), for ``info``."""
     from planning.lookup import NAME_COLUMNS
 
@@ -42,7 +47,7 @@ def district_rows(region) -> list[dict]:
     return rows
 
 
-def _info(args) -> int:
+def _info(args: argparse.Namespace) -> int:
     from planning.cli.data import open_region
     from planning.store.release import deployment_secret
     from planning.summary import region_summary
@@ -69,7 +74,7 @@ def _info(args) -> int:
     return 0
 
 
-def _build(args) -> int:
+def _build(args: argparse.Namespace) -> int:
     from geo.default_region import DEFAULT_SOURCE_DIR, build_default_region
 
     figures = build_default_region(Path(args.out), source_dir=Path(args.source or DEFAULT_SOURCE_DIR))

@@ -11,15 +11,23 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from planning.cli import command_parser, region_argument, scenario_argument, speeds_argument
+from planning.cli import Subparsers, command_parser, region_argument, scenario_argument, speeds_argument
 from planning.i18n import t
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from geo.region import Region
+    from planning.analysis import SiteMinutes
+    from planning.release import IncidentRelease
 
 INCIDENT_LEVELS = ("district", "settlement")
 """planning.render.report.INCIDENT_LEVELS (a test checks they agree; importing it costs seconds)."""
 
 
-def register(subparsers, lang: str | None = None) -> None:
+def register(subparsers: Subparsers, lang: str | None = None) -> None:
     from planning.cli import locale_language
 
     lang = lang or locale_language()
@@ -42,7 +50,7 @@ def register(subparsers, lang: str | None = None) -> None:
     map_parser.set_defaults(handler=_map)
 
 
-def _scenarios(region, args, lang: str) -> list:
+def _scenarios(region: Region, args: argparse.Namespace, lang: str) -> list[tuple[str, gpd.GeoDataFrame]]:
     from planning.cli.data import scenario_services
 
     scenarios = [scenario_services(region, None, args, lang)]  # the region's services, else the baseline
@@ -51,7 +59,9 @@ def _scenarios(region, args, lang: str) -> list:
     return scenarios
 
 
-def _setup(args, region=None):
+def _setup(
+    args: argparse.Namespace, region: Region | None = None
+) -> tuple[Region, SiteMinutes, IncidentRelease | None]:
     from planning.analysis import incident_release, site_minutes_for, speed_profile_of
     from planning.cli.data import open_region
     from planning.store.release import deployment_secret

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 
 from planning.cli import (
+    Subparsers,
     UsageError,
     command_parser,
     existing_file,
@@ -26,7 +27,7 @@ DEFAULT_MIN_POPULATION = 1_000
 """planning.suggest.DEFAULT_MIN_POPULATION (a test checks they agree)."""
 
 
-def register(subparsers, lang: str | None = None) -> None:
+def register(subparsers: Subparsers, lang: str | None = None) -> None:
     from planning.cli import locale_language
     from planning.siting import DEMAND_MODES, MODELS  # light: numpy and the solver's wrapper
 

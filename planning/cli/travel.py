@@ -8,18 +8,26 @@ and otherwise uses the labelled estimate; the method and the speed profile are p
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from planning.cli import command_parser, minutes_type, region_argument, scenario_argument, speeds_argument
+from planning.cli import Subparsers, command_parser, minutes_type, region_argument, scenario_argument, speeds_argument
 from planning.i18n import t
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from geo.network import RoadNetwork
+    from geo.region import Region
 
 TRAVEL_TIME_COLUMNS = ["settlement_id", "minutes", "service_id", "method"]
 DEFAULT_BANDS_TEXT = "15,30,60"
 """geo.isochrones.DEFAULT_BANDS_MINUTES as typed (a test checks they agree; importing it costs a second)."""
 
 
-def register(subparsers, lang: str | None = None) -> None:
+def register(subparsers: Subparsers, lang: str | None = None) -> None:
     from planning.cli import locale_language
 
     lang = lang or locale_language()
@@ -41,7 +49,7 @@ def register(subparsers, lang: str | None = None) -> None:
     iso.set_defaults(handler=_isochrones)
 
 
-def _common(parser, lang: str) -> None:
+def _common(parser: argparse.ArgumentParser, lang: str) -> None:
     from geo.speeds import ADJUSTMENTS  # light: the speed tables only
 
     region_argument(parser, lang)
@@ -53,7 +61,7 @@ def _common(parser, lang: str) -> None:
     parser.add_argument("--estimate", action="store_true", help=t("cli.arg.estimate", lang))
 
 
-def _travel_times(args) -> int:
+def _travel_times(args: argparse.Namespace) -> int:
     import numpy as np
 
     from geo.traveltime import nearest_service_minutes
@@ -74,7 +82,7 @@ def _travel_times(args) -> int:
     return 0
 
 
-def _isochrones(args) -> int:
+def _isochrones(args: argparse.Namespace) -> int:
     from geo.isochrones import isochrones
     from geo.region import outline_degrees
 
@@ -97,7 +105,7 @@ def _isochrones(args) -> int:
     return 0
 
 
-def _prepare(args):
+def _prepare(args: argparse.Namespace) -> tuple[Region, gpd.GeoDataFrame, RoadNetwork | None]:
     """The region (with stored incident counts, as on the pages), the services and the road network (None: the
     estimate)."""
     from geo.osm import build_network, find_road_file

@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -84,7 +85,7 @@ class _Connection(sqlite3.Connection):
     """A connection that remembers which hash chains it appended to (see :func:`planning.store.chain.append`), so the
     head record is written once the transaction has committed."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # sqlite3.connect's arguments, passed on
         super().__init__(*args, **kwargs)
         self.chains_appended: dict[str, tuple[int, str]] = {}
 

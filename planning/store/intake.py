@@ -26,7 +26,7 @@ from shapely.geometry import shape
 
 from geo.errors import Problem, ValidationError
 from geo.incidents import incident_layout, incidents_from_table
-from geo.region import NAME_FIELDS, aliases_of, region_outline
+from geo.region import NAME_FIELDS, Region, aliases_of, region_outline
 from geo.schema import DISTRICT_COLUMNS, INCIDENT_COLUMNS
 from geo.settings import MAX_CSV_ROWS, STORAGE_CRS
 from geo.tabular import MAX_TABLE_BYTES, canonical_columns, parse_numbers, read_table, with_source_columns
@@ -101,7 +101,7 @@ class IncidentStore(SqliteStore):
         return frame
 
 
-def with_stored_incidents(region, store: IncidentStore):
+def with_stored_incidents(region: Region, store: IncidentStore) -> Region:
     """The region with the incident counts uploaded for it in ``store`` in place of its folder's incidents, when
     any were uploaded; else ``region`` itself (not changed either way).
 
@@ -171,7 +171,7 @@ def upload_label(data: bytes, filename: str) -> str:
 
 
 def ingest_incidents(
-    data: bytes, *, filename: str, region, store: IncidentStore, user: str = "", mode: str = "replace"
+    data: bytes, *, filename: str, region: Region, store: IncidentStore, user: str = "", mode: str = "replace"
 ) -> IntakeResult:
     """Validate an incident upload in memory and store its counts per settlement and period.
 
@@ -245,7 +245,7 @@ def ingest_incidents(
 
 
 def parse_incidents(
-    data: bytes, *, filename: str, region
+    data: bytes, *, filename: str, region: Region
 ) -> tuple[pd.DataFrame | None, str | None, int, list[Problem]]:
     """Read and aggregate an upload without storing it.
 
@@ -316,7 +316,7 @@ def parse_incidents(
     return counts, layout, len(table), problems
 
 
-def _text_or_none(value) -> str | None:
+def _text_or_none(value: object) -> str | None:
     return None if value is None or (isinstance(value, float) and np.isnan(value)) or pd.isna(value) else str(value)
 
 
@@ -406,7 +406,7 @@ def _over_limit_problem(name: str, message: str, fix: str, *, key: str, count: t
     return Problem(name, message, fix, key=key, params=(count, ("limit", limit)))
 
 
-def _vertex_count(geometry) -> int:
+def _vertex_count(geometry: object) -> int:
     """Coordinate pairs in a GeoJSON geometry, counted on the parsed lists (before any geometry is built)."""
     if not isinstance(geometry, dict):
         return 0

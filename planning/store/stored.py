@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from geo.region import Region
 
 
-def with_stored_figures(region, path: str | Path | None = None):
+def with_stored_figures(region: Region, path: str | Path | None = None) -> Region:
     """``region`` with the incident counts uploaded for it in place of its folder's incidents (when any were
     uploaded) and the uploaded populations laid over its settlements' (``population_source`` says which);
     ``region`` itself is not changed.
@@ -31,7 +35,7 @@ def with_stored_figures(region, path: str | Path | None = None):
     return dataclasses.replace(region, settlements=with_populations(region.settlements, stored))
 
 
-def without_uploads(region):
+def without_uploads(region: Region) -> Region:
     """``region`` as :func:`with_stored_figures` gives it when nothing was uploaded (for a database that does not
     exist yet, which reading must not create): its own figures, with ``population_source``."""
     import pandas as pd
