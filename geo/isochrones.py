@@ -21,6 +21,7 @@ Without a network, bands are circles of radius speed × time / circuity (the lab
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import contourpy
 import geopandas as gpd
@@ -280,11 +281,14 @@ def _sublevel_polygons(node_x: np.ndarray, node_y: np.ndarray, field: np.ndarray
     generator = contourpy.contour_generator(
         node_x, node_y, field, name="serial", fill_type=contourpy.FillType.ChunkCombinedOffsetOffset
     )
-    (points,), (ring_offsets,), (outer_offsets,) = generator.filled(-1.0, level)
+    # one chunk of (points, ring offsets, outer offsets) for the ChunkCombinedOffsetOffset fill type
+    filled = cast("tuple[list[np.ndarray | None], ...]", generator.filled(-1.0, level))
+    (points,), (ring_offsets,), (outer_offsets,) = filled
     if points is None:
         return shapely.Polygon()
-    ring_of = np.repeat(np.arange(len(ring_offsets) - 1), np.diff(np.asarray(ring_offsets)))
-    polygon_of = np.repeat(np.arange(len(outer_offsets) - 1), np.diff(np.asarray(outer_offsets)))
+    ring_sizes, polygon_sizes = np.diff(np.asarray(ring_offsets)), np.diff(np.asarray(outer_offsets))
+    ring_of = np.repeat(np.arange(len(ring_sizes)), ring_sizes)
+    polygon_of = np.repeat(np.arange(len(polygon_sizes)), polygon_sizes)
     polygons = shapely.polygons(shapely.linearrings(points, indices=ring_of), indices=polygon_of)
     shape = polygons[0] if len(polygons) == 1 else shapely.multipolygons(polygons)
     return shape if shapely.is_valid(shape) else shapely.make_valid(shape)
