@@ -107,6 +107,8 @@ def isochrones(
     bands = sorted(float(m) for m in minutes)
     if not bands or bands[0] <= 0:
         raise ValueError(f"`minutes` must be positive band limits; got {list(minutes)}")
+    if not buffer_m > 0:
+        raise ValueError(f"`buffer_m` must be a positive distance in metres; got {buffer_m}")
     service_ids = services["service_id"].astype(str).to_numpy(dtype=object)
     sx, sy = _xy_m(services, analysis_crs, "services")
     clip = None

@@ -74,6 +74,8 @@ def test_estimate_bands_are_labelled_circles():
 def test_minutes_must_be_positive(network):
     with pytest.raises(ValueError, match="minutes"):
         isochrones(network, SERVICES, analysis_crs=CRS, minutes=[0, 15])
+    with pytest.raises(ValueError, match="buffer_m"):
+        isochrones(network, SERVICES, analysis_crs=CRS, minutes=[15], buffer_m=0)
 
 
 def _cli(*argv):
