@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from geo.errors import Problem, ValidationError
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 # pandas and geo.tabular are imported inside the speeds-file functions: geo.osm imports this module, and
 # ``download-osm`` must say at once that there is no internet (see planning/cli/download.py)
@@ -454,10 +455,10 @@ def speed_profile_from_table(
     lines = [int(i) if isinstance(i, (int, float)) else i for i in cells.index]
     classes = cells["highway"].str.lower()
 
-    def rows_of(mask) -> tuple:
+    def rows_of(mask: np.ndarray) -> tuple:
         return tuple(line for line, bad in zip(lines, mask) if bad)
 
-    def named(mask) -> str:
+    def named(mask: np.ndarray) -> str:
         chosen = list(dict.fromkeys(c for c, bad in zip(classes, mask) if bad and c))
         more = f" (+{len(chosen) - _MAX_LISTED})" if len(chosen) > _MAX_LISTED else ""
         return ", ".join(chosen[:_MAX_LISTED]) + more or "—"
