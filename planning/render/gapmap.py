@@ -93,7 +93,8 @@ def _release_of(cov: Coverage):
         if cov.incidents.any():
             raise ValueError(
                 "incident figures are shown only from a protected release; evaluate the scenario with "
-                "`incidents=planning.analysis.incident_release(region)`."
+                "`incidents=planning.analysis.incident_release(region, secret=...)` (the secret: "
+                "planning.store.release.deployment_secret())."
             )
         return empty_release(len(cov.incidents))
     return cov.release
