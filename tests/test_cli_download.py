@@ -20,7 +20,7 @@ def test_command_table_names_every_command_of_every_module():
     for module in cli.COMMAND_MODULES:
         parser = argparse.ArgumentParser()
         sub = parser.add_subparsers()
-        importlib.import_module(module).register(sub)
+        importlib.import_module(module).register(sub, "en")
         assert {name for name, owner in cli.COMMANDS.items() if owner == module} == set(sub.choices), module
 
 

@@ -262,6 +262,13 @@ def region_argument(parser: argparse.ArgumentParser, lang: str) -> None:
     parser.add_argument("--region", required=True, type=Path, metavar="DIR", help=t("cli.arg.region", lang))
 
 
+def region_command(subparsers: Subparsers, name: str, lang: str) -> argparse.ArgumentParser:
+    """:func:`command_parser` of a command that reads a region folder (``--region DIR``, required)."""
+    parser = command_parser(subparsers, name, lang)
+    region_argument(parser, lang)
+    return parser
+
+
 def speeds_argument(parser: argparse.ArgumentParser, lang: str) -> None:
     """``--speeds FILE``: class speeds that override the region folder's ``speeds.csv`` (see geo/speeds.py)."""
     parser.add_argument("--speeds", type=Path, metavar="FILE", help=t("cli.arg.speeds", lang))

@@ -11,10 +11,7 @@ from planning.cli import Subparsers, UsageError, command_parser, db_argument, ex
 from planning.i18n import t
 
 
-def register(subparsers: Subparsers, lang: str | None = None) -> None:
-    from planning.cli import locale_language
-
-    lang = lang or locale_language()
+def register(subparsers: Subparsers, lang: str) -> None:
     admin = command_parser(subparsers, "create-admin", lang)
     db_argument(admin, lang)
     admin.add_argument("--username", required=True)

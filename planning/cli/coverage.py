@@ -13,11 +13,10 @@ from typing import TYPE_CHECKING
 
 from planning.cli import (
     Subparsers,
-    command_parser,
     db_argument,
     minutes_type,
     print_json,
-    region_argument,
+    region_command,
     scenario_argument,
     speeds_argument,
 )
@@ -43,19 +42,14 @@ CHANGE_KEYS = ("population_covered", "settlements_covered")
 """Figures whose difference ``compare`` prints (incident differences could reveal a hidden count)."""
 
 
-def register(subparsers: Subparsers, lang: str | None = None) -> None:
-    from planning.cli import locale_language
-
-    lang = lang or locale_language()
-    cover = command_parser(subparsers, "coverage", lang)
-    region_argument(cover, lang)
+def register(subparsers: Subparsers, lang: str) -> None:
+    cover = region_command(subparsers, "coverage", lang)
     scenario_argument(cover, lang)
     cover.add_argument("--district", metavar="NAME|ID", help=t("cli.arg.district_only", lang))
     _common(cover, lang)
     cover.set_defaults(handler=_coverage)
 
-    comp = command_parser(subparsers, "compare", lang)
-    region_argument(comp, lang)
+    comp = region_command(subparsers, "compare", lang)
     comp.add_argument("scenario_a", metavar="A", help=t("cli.arg.scenario_a", lang))
     comp.add_argument("scenario_b", metavar="B", help=t("cli.arg.scenario_b", lang))
     db_argument(comp, lang)

@@ -9,16 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from planning.cli import Subparsers, command_parser, region_argument
+from planning.cli import Subparsers, region_command
 from planning.i18n import t
 
 
-def register(subparsers: Subparsers, lang: str | None = None) -> None:
-    from planning.cli import locale_language
-
-    lang = lang or locale_language()
-    download = command_parser(subparsers, "download-osm", lang)
-    region_argument(download, lang)
+def register(subparsers: Subparsers, lang: str) -> None:
+    download = region_command(subparsers, "download-osm", lang)
     download.set_defaults(handler=_download)
 
 

@@ -6,20 +6,17 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from planning.cli import Subparsers, command_parser, db_argument, print_json, region_argument
+from planning.cli import Subparsers, command_parser, db_argument, print_json, region_command
 from planning.i18n import t
 
 if TYPE_CHECKING:
     from geo.region import Region
 
 
-def register(subparsers: Subparsers, lang: str | None = None) -> None:
+def register(subparsers: Subparsers, lang: str) -> None:
     from geo.settings import DEFAULT_REGION_DIR  # light: paths and names only
-    from planning.cli import locale_language
 
-    lang = lang or locale_language()
-    info = command_parser(subparsers, "info", lang)
-    region_argument(info, lang)
+    info = region_command(subparsers, "info", lang)
     db_argument(info, lang)
     info.add_argument("--json", action="store_true", help=t("cli.arg.json", lang))
     info.set_defaults(handler=_info)

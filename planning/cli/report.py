@@ -13,7 +13,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from planning.cli import Subparsers, command_parser, region_argument, scenario_argument, speeds_argument
+from planning.cli import Subparsers, region_command, scenario_argument, speeds_argument
 from planning.i18n import t
 
 if TYPE_CHECKING:
@@ -27,12 +27,8 @@ INCIDENT_LEVELS = ("district", "settlement")
 """planning.render.report.INCIDENT_LEVELS (a test checks they agree; importing it costs seconds)."""
 
 
-def register(subparsers: Subparsers, lang: str | None = None) -> None:
-    from planning.cli import locale_language
-
-    lang = lang or locale_language()
-    report = command_parser(subparsers, "report", lang)
-    region_argument(report, lang)
+def register(subparsers: Subparsers, lang: str) -> None:
+    report = region_command(subparsers, "report", lang)
     scenario_argument(report, lang)
     report.add_argument("--district", metavar="NAME|ID", help=t("cli.arg.district", lang))
     report.add_argument(
@@ -42,8 +38,7 @@ def register(subparsers: Subparsers, lang: str | None = None) -> None:
     speeds_argument(report, lang)
     report.set_defaults(handler=_report)
 
-    map_parser = command_parser(subparsers, "map", lang)
-    region_argument(map_parser, lang)
+    map_parser = region_command(subparsers, "map", lang)
     scenario_argument(map_parser, lang)
     map_parser.add_argument("--out", type=Path, required=True, metavar="FILE.html", help=t("cli.arg.out_html", lang))
     speeds_argument(map_parser, lang)

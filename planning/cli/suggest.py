@@ -12,10 +12,9 @@ import argparse
 from planning.cli import (
     Subparsers,
     UsageError,
-    command_parser,
     existing_file,
     print_json,
-    region_argument,
+    region_command,
     scenario_argument,
     speeds_argument,
 )
@@ -27,13 +26,10 @@ DEFAULT_MIN_POPULATION = 1_000
 """planning.suggest.DEFAULT_MIN_POPULATION (a test checks they agree)."""
 
 
-def register(subparsers: Subparsers, lang: str | None = None) -> None:
-    from planning.cli import locale_language
+def register(subparsers: Subparsers, lang: str) -> None:
     from planning.siting import DEMAND_MODES, MODELS  # light: numpy and the solver's wrapper
 
-    lang = lang or locale_language()
-    parser = command_parser(subparsers, "suggest", lang)
-    region_argument(parser, lang)
+    parser = region_command(subparsers, "suggest", lang)
     parser.add_argument("--model", required=True, choices=MODELS, help=t("cli.arg.model", lang))
     parser.add_argument("--add", type=int, metavar="K", help=t("cli.arg.add", lang))
     parser.add_argument("--minutes", type=float, required=True, metavar="T", help=t("cli.arg.minutes_t", lang))

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from planning.cli import Subparsers, command_parser, minutes_type, region_argument, scenario_argument, speeds_argument
+from planning.cli import Subparsers, minutes_type, region_command, scenario_argument, speeds_argument
 from planning.i18n import t
 
 if TYPE_CHECKING:
@@ -27,16 +27,13 @@ DEFAULT_BANDS_TEXT = "15,30,60"
 """geo.isochrones.DEFAULT_BANDS_MINUTES as typed (a test checks they agree; importing it costs a second)."""
 
 
-def register(subparsers: Subparsers, lang: str | None = None) -> None:
-    from planning.cli import locale_language
-
-    lang = lang or locale_language()
-    travel = command_parser(subparsers, "travel-times", lang)
+def register(subparsers: Subparsers, lang: str) -> None:
+    travel = region_command(subparsers, "travel-times", lang)
     _common(travel, lang)
     travel.add_argument("--out", type=Path, required=True, metavar="FILE.csv", help=t("cli.arg.out_travel", lang))
     travel.set_defaults(handler=_travel_times)
 
-    iso = command_parser(subparsers, "isochrones", lang)
+    iso = region_command(subparsers, "isochrones", lang)
     _common(iso, lang)
     iso.add_argument(
         "--minutes",
@@ -52,7 +49,6 @@ def register(subparsers: Subparsers, lang: str | None = None) -> None:
 def _common(parser: argparse.ArgumentParser, lang: str) -> None:
     from geo.speeds import ADJUSTMENTS  # light: the speed tables only
 
-    region_argument(parser, lang)
     scenario_argument(parser, lang)
     parser.add_argument(
         "--adjust", action="append", default=[], choices=sorted(ADJUSTMENTS), help=t("cli.arg.adjust", lang)
