@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import io
-import math
 import re
 
 import folium
@@ -18,13 +17,14 @@ import geopandas as gpd
 import pandas as pd
 from branca.element import Element
 
+from geo.region import Region
 from geo.settings import PROJECT_DIR
 from planning.analysis import ScenarioResult
 from planning.coverage import gaps
 from planning.i18n import made_name, place_names, t
 from planning.markup import spreadsheet_frame
 from planning.release import IncidentRelease
-from planning.render.gapmap import add_gap_layers
+from planning.render.gapmap import add_gap_layers, minutes_cell
 from planning.render.gapmap import district_table as gapmap_district_table
 from planning.render.report import GAP_THRESHOLD_MINUTES, INCIDENT_LEVELS, THRESHOLDS_MINUTES, area_label, gap_table
 from planning.render.webmap import STATIC_URL, layer_control_last, region_map
@@ -32,12 +32,11 @@ from planning.store.population import population_sources
 
 LEAFLET_DIR = PROJECT_DIR / "static" / "vendor" / "leaflet"
 """Leaflet as vendored for the app; the standalone HTML carries a copy inline."""
-MINUTES_DECIMALS = 1
 
 
 # --- maps -----------------------------------------------------------------------------------------------------------
 def scenario_map(
-    region,
+    region: Region,
     result: ScenarioResult,
     *,
     bands: gpd.GeoDataFrame | None,
@@ -104,7 +103,7 @@ def _inline_css() -> str:
 
 # --- tables ---------------------------------------------------------------------------------------------------------
 def settlement_table(
-    region,
+    region: Region,
     result: ScenarioResult,
     *,
     incidents: IncidentRelease | None = None,
@@ -134,9 +133,7 @@ def settlement_table(
             t("population.col_source", lang): [
                 t(f"population.source.{s}", lang) for s in population_sources(settlements)
             ],
-            t("report.col_minutes", lang): [
-                round(float(m), MINUTES_DECIMALS) if math.isfinite(m) else None for m in minutes
-            ],
+            t("report.col_minutes", lang): [minutes_cell(m) for m in minutes],
             t("report.col_nearest_service", lang): [services.get(s, s) for s in result.nearest_service_ids],
         }
     )
@@ -149,7 +146,7 @@ def settlement_table(
     return table
 
 
-def district_table(region, result: ScenarioResult, *, lang: str = "ru") -> pd.DataFrame:
+def district_table(region: Region, result: ScenarioResult, *, lang: str = "ru") -> pd.DataFrame:
     """The per-district table of the scenarios page (:func:`planning.render.gapmap.district_table`), for export: the
     same
     cells of the same release as the page."""
@@ -181,7 +178,7 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
 
 
 def tables(
-    region,
+    region: Region,
     result: ScenarioResult,
     *,
     incidents: IncidentRelease | None = None,
@@ -209,7 +206,7 @@ def bands_geojson(bands: gpd.GeoDataFrame) -> str:
 
 
 def gaps_geojson(
-    region,
+    region: Region,
     result: ScenarioResult,
     *,
     incidents: IncidentRelease | None = None,
@@ -235,7 +232,7 @@ def gaps_geojson(
             "name": place_names(located, lang),
             "district_id": table["district_id"].astype(object).to_numpy(),
             "population": table["population"].to_numpy(dtype=float),
-            "minutes": [round(float(m), MINUTES_DECIMALS) if math.isfinite(m) else None for m in table["minutes"]],
+            "minutes": [minutes_cell(m) for m in table["minutes"]],
             "nearest_service_id": table["nearest_service_id"].to_numpy(dtype=object),
         },
         geometry=located.geometry.to_numpy(),

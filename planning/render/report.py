@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,12 +25,13 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 from PIL import Image
 
+from geo.region import Region
 from planning.analysis import ScenarioResult, SiteMinutes, evaluate, service_bands
 from planning.coverage import AreaCoverage, compare, summary_sentence, threshold_key
 from planning.i18n import fmt_count, fmt_number, place_names, t
 from planning.release import IncidentRelease
 from planning.render.gapmap import gap_list
-from planning.render.staticmap import map_png
+from planning.render.staticmap import map_figure, png_bytes
 from planning.store.population import unknown_population_note
 
 THRESHOLDS_MINUTES = (30.0, 60.0)
@@ -57,7 +58,7 @@ class KeyFigure:
     detail: str
 
 
-def area_label(region, district_id: str | None, lang: str) -> str:
+def area_label(region: Region, district_id: str | None, lang: str) -> str:
     """The region's name, or the district's name in ``lang`` (the id when it has none)."""
     if district_id is None:
         return region.name(lang)
@@ -123,19 +124,19 @@ def key_figures(result: ScenarioResult, *, district_id: str | None = None, lang:
     return figures
 
 
-def summary_message(lang: str):
+def summary_message(lang: str) -> Callable[..., str]:
     """``message`` for :func:`planning.coverage.summary_sentence` in ``lang``: the phrases of
     :data:`planning.coverage.SUMMARY_TEMPLATES` from the catalog (``report.summary_<name>``), plural forms by
     ``count``."""
 
-    def message(name: str, count: int | None = None, **values) -> str:
+    def message(name: str, count: int | None = None, **values: object) -> str:
         return t(f"report.summary_{name}", lang, count=count, **values)
 
     return message
 
 
 def gap_table(
-    region,
+    region: Region,
     result: ScenarioResult,
     *,
     incidents: IncidentRelease | None,
@@ -225,7 +226,7 @@ def source_text(source: dict, field: str, lang: str) -> str:
     return value if isinstance(value, str) and value else str(source.get(field) or "")
 
 
-def source_lines(region, lang: str) -> list[str]:
+def source_lines(region: Region, lang: str) -> list[str]:
     """One line per data source: its name, files, licence and attribution, in ``lang`` where region.json has it."""
     lines = []
     for source in region.meta.get("sources") or []:
@@ -242,10 +243,15 @@ def source_lines(region, lang: str) -> list[str]:
 
 
 def report_map_png(
-    region, result: ScenarioResult, *, bands: gpd.GeoDataFrame | None, district_id: str | None = None, lang: str = "ru"
+    region: Region,
+    result: ScenarioResult,
+    *,
+    bands: gpd.GeoDataFrame | None,
+    district_id: str | None = None,
+    lang: str = "ru",
 ) -> bytes:
     """The static map of a scenario: its services, bands and the settlements beyond the gap threshold."""
-    return map_png(
+    figure = map_figure(
         region,
         services=result.services,
         bands=bands,
@@ -254,6 +260,7 @@ def report_map_png(
         district_id=district_id,
         lang=lang,
     )
+    return png_bytes(figure)
 
 
 class _ReportPdf(FPDF):
@@ -322,7 +329,7 @@ class _ReportPdf(FPDF):
 
 
 def region_pdf(
-    region,
+    region: Region,
     scenarios: Sequence[tuple[str, gpd.GeoDataFrame]],
     site_minutes: SiteMinutes,
     *,
