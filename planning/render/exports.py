@@ -26,7 +26,13 @@ from planning.markup import spreadsheet_frame
 from planning.release import IncidentRelease
 from planning.render.gapmap import add_gap_layers, minutes_cell
 from planning.render.gapmap import district_table as gapmap_district_table
-from planning.render.report import GAP_THRESHOLD_MINUTES, INCIDENT_LEVELS, THRESHOLDS_MINUTES, area_label, gap_table
+from planning.render.report import (
+    GAP_THRESHOLD_MINUTES,
+    THRESHOLDS_MINUTES,
+    area_label,
+    gap_table,
+    settlement_incidents,
+)
 from planning.render.webmap import STATIC_URL, layer_control_last, region_map
 from planning.store.population import population_sources
 
@@ -112,7 +118,7 @@ def settlement_table(
 ) -> pd.DataFrame:
     """One row per settlement: names, district, population, minutes to the nearest service, which service, within
     each threshold; incidents (each settlement's released cell) only when ``incident_level`` is "settlement"."""
-    _check_level(incident_level)
+    shown = settlement_incidents(incidents, incident_level)
     settlements = region.settlements
     minutes = result.nearest.minutes
     services = dict(
@@ -141,8 +147,8 @@ def settlement_table(
         table[t("report.col_covered_within", lang, minutes=int(step))] = [
             t("report.yes" if m <= step else "report.no", lang) for m in minutes
         ]
-    if incident_level == "settlement" and incidents is not None:
-        table[t("field.incidents", lang)] = incidents.settlement_texts()
+    if shown is not None:
+        table[t("field.incidents", lang)] = shown.settlement_texts()
     return table
 
 
@@ -215,7 +221,7 @@ def gaps_geojson(
 ) -> str:
     """Settlements beyond :data:`planning.render.report.GAP_THRESHOLD_MINUTES` as GeoJSON points, most pressing first;
     incidents (each settlement's released cell) only at the settlement level."""
-    _check_level(incident_level)
+    shown = settlement_incidents(incidents, incident_level)
     table = gaps(
         region.settlements,
         result.nearest.minutes,
@@ -238,11 +244,6 @@ def gaps_geojson(
         geometry=located.geometry.to_numpy(),
         crs=region.settlements.crs,
     )
-    if incident_level == "settlement" and incidents is not None:
+    if shown is not None:
         frame["incidents"] = table["incidents"].to_numpy(dtype=object)
     return frame.to_crs("EPSG:4326").to_json(drop_id=True)
-
-
-def _check_level(incident_level: str) -> None:
-    if incident_level not in INCIDENT_LEVELS:
-        raise ValueError(f"`incident_level` must be one of {INCIDENT_LEVELS}; got {incident_level!r}.")

@@ -66,6 +66,19 @@ def area_label(region: Region, district_id: str | None, lang: str) -> str:
     return place_names(row, lang)[0] if not row.empty else str(district_id)
 
 
+def settlement_incidents(incidents: IncidentRelease | None, incident_level: str) -> IncidentRelease | None:
+    """``incidents`` when their cells may be printed per settlement (``incident_level="settlement"``), else None.
+
+    Raises
+    ------
+    ValueError
+        When ``incident_level`` is not one of :data:`INCIDENT_LEVELS`.
+    """
+    if incident_level not in INCIDENT_LEVELS:
+        raise ValueError(f"`incident_level` must be one of {INCIDENT_LEVELS}; got {incident_level!r}.")
+    return incidents if incident_level == "settlement" else None
+
+
 def area_coverage(result: ScenarioResult, district_id: str | None) -> AreaCoverage:
     """The region's coverage figures, or one district's."""
     return result.coverage.region if district_id is None else result.coverage.districts[str(district_id)]
@@ -156,7 +169,7 @@ def gap_table(
         lang=lang,
         services=result.services,
         district_id=district_id,
-        incidents=incident_level == "settlement" and incidents is not None,
+        incidents=settlement_incidents(incidents, incident_level) is not None,
     )
     population, minutes = t("field.population", lang), t("scen.col_minutes", lang)
     table[population] = [
@@ -363,8 +376,7 @@ def region_pdf(
     """
     if not 1 <= len(scenarios) <= 2:
         raise ValueError(f"`scenarios` needs one or two (name, services) pairs; got {len(scenarios)}.")
-    if incident_level not in INCIDENT_LEVELS:
-        raise ValueError(f"`incident_level` must be one of {INCIDENT_LEVELS}; got {incident_level!r}.")
+    settlement_incidents(incidents, incident_level)  # an unknown level fails before any work
     if district_id is not None and str(district_id) not in set(region.districts["district_id"].astype(str)):
         raise KeyError(
             f"`district_id` {district_id!r} is not a district of the region; known: "
