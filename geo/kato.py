@@ -37,6 +37,7 @@ one KATO entry claimed by two places, are reported as ambiguous and not guessed.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -206,8 +207,8 @@ def district_centres(classifier: pd.DataFrame) -> pd.DataFrame:
 _KAZAKH_TO_RUSSIAN = str.maketrans("әғқңөұүһіё", "агкноуухие")
 _LATIN_LOOKALIKES = str.maketrans("aeopcxkyimthbi", "аеорсхкуимтнви")
 _PREFIX_RE = re.compile(
-    r"^(?:(?:с\s*\.\s*о|с\s*\.\s*а|п\s*\.\s*а|с|п|г|а|рзд|ст|пос|им)\s*\.\s*"
-    r"|имени\s+|село\s+|аул\s+|поселок\s+|станция\s+)+"
+    r"^(?:(?:с\s*\.\s*о|с\s*\.\s*а|п\s*\.\s*а|пгт|рп|с|п|г|а|д|к|рзд|ст|пос|им)\s*\.\s*"
+    r"|(?:имени|село|аул|ауыл|ауылы|поселок|станция|кент|деревня|город|кала)\s+)+"
 )
 _SUFFIX_RE = re.compile(r"\s+(?:ауылы|ауыл|аулы|селосы|кенті|кенти|ауылдық округі|сельский округ|с\s*\.\s*о\s*\.?)$")
 _OKRUG_WORDS_RE = re.compile(r"\s*(?:с\s*\.\s*о|с\s*\.\s*а|п\s*\.\s*а)\s*\.?\s*")
@@ -225,7 +226,7 @@ def name_key(text: str | None) -> str:
     """
     if not isinstance(text, str) or not text.strip():
         return ""
-    value = text.strip().lower()
+    value = unicodedata.normalize("NFC", text).strip().lower()
     if re.search("[а-яёәғқңөұүһі]", value):
         value = value.translate(_LATIN_LOOKALIKES)
     value = value.translate(_KAZAKH_TO_RUSSIAN)

@@ -35,7 +35,14 @@ from geo.schema import (
 )
 from geo.settings import DEFAULT_ANALYSIS_CRS, OUTSIDE_TOLERANCE_M, PLACE_KIND_ALIASES, ROAD_FILE_NAMES, STORAGE_CRS
 from geo.speeds import DEFAULT_PROFILE, SpeedProfile, folder_speed_profile
-from geo.tabular import canonical_columns, parse_numbers, read_table, source_names, with_source_columns
+from geo.tabular import (
+    canonical_columns,
+    missing_columns,
+    parse_numbers,
+    read_table,
+    rows_problem,
+    with_source_columns,
+)
 
 MAX_POLYGON_VERTICES = 2_000_000
 """Vertices all outlines of one file may have together."""
@@ -736,31 +743,26 @@ def _numbers(values: pd.Series, file: str, column: str, problems: list[Problem],
     numbers, _, bad = parse_numbers(values.astype(object).where(values.notna(), ""))
     lines = np.arange(1, len(values) + 1) if lines is None else np.asarray(lines)
     unit = "feature" if file.endswith("json") else "line"
-    if bad.any():
-        problems.append(
-            Problem(
-                file,
-                "expected a number (digits, decimal point or comma).",
-                "correct those cells or leave them empty when unknown.",
-                column=column,
-                rows=tuple(lines[bad]),
-                unit=unit,
-                key="not_a_number",
-            )
-        )
-    negative = numbers < 0
-    if negative.any():
-        problems.append(
-            Problem(
-                file,
-                "negative values.",
-                "a count or population cannot be below zero.",
-                column=column,
-                rows=tuple(lines[negative]),
-                unit=unit,
-                key="negative_values",
-            )
-        )
+    problems += rows_problem(
+        file,
+        bad,
+        lines,
+        "expected a number (digits, decimal point or comma).",
+        "correct those cells or leave them empty when unknown.",
+        column=column,
+        unit=unit,
+        key="not_a_number",
+    )
+    problems += rows_problem(
+        file,
+        numbers < 0,
+        lines,
+        "negative values.",
+        "a count or population cannot be below zero.",
+        column=column,
+        unit=unit,
+        key="negative_values",
+    )
     return numbers
 
 
@@ -807,14 +809,13 @@ def _read_points(
         return None
     lat_column, lon_column = "lat", "lon"
     if lat_column not in table.columns or lon_column not in table.columns:
-        got = ", ".join(source_names(table))
         problems.append(
-            Problem(
+            missing_columns(
                 name,
-                f"needs coordinate columns lat and lon (or latitude/longitude); got columns: {got}.",
-                "add the two columns in degrees (EPSG:4326).",
+                table,
+                needs="coordinate columns lat and lon (or latitude/longitude)",
+                fix="add the two columns in degrees (EPSG:4326).",
                 key="no_coordinate_columns",
-                params=(("columns", got),),
             )
         )
         return None
@@ -829,17 +830,15 @@ def _read_points(
 def _coordinate(values: pd.Series, name: str, column: str, problems: list[Problem], lines) -> np.ndarray:
     numbers, blank, bad = parse_numbers(values)
     lines = np.asarray(lines)
-    if (blank | bad).any():
-        problems.append(
-            Problem(
-                name,
-                "expected a coordinate in degrees.",
-                "fill in decimal degrees, e.g. 42.3.",
-                column=column,
-                rows=tuple(lines[blank | bad]),
-                key="coordinate_expected",
-            )
-        )
+    problems += rows_problem(
+        name,
+        blank | bad,
+        lines,
+        "expected a coordinate in degrees.",
+        "fill in decimal degrees, e.g. 42.3.",
+        column=column,
+        key="coordinate_expected",
+    )
     return numbers
 
 
@@ -863,59 +862,54 @@ def _read_settlements(path: Path, problems: list[Problem], *, outline, districts
     id_column = "settlement_id" if "settlement_id" in table.columns else None
     if id_column is None:
         expected = aliases_of("settlements", "settlement_id")
-        got = ", ".join(source_names(table))
         found.append(
-            Problem(
+            missing_columns(
                 name,
-                f"needs an id column ({expected}); got columns: {got}.",
-                "add a unique id per settlement.",
+                table,
+                needs=f"an id column ({expected})",
+                fix="add a unique id per settlement.",
                 key="settlements_no_id",
-                params=(("expected", expected), ("columns", got)),
+                params=(("expected", expected),),
             )
         )
         problems.extend(found)
         return _empty(SETTLEMENT_COLUMNS)
     ids = pd.Series(_text(table[id_column]))
     blank_ids = ids.isna().to_numpy()
-    if blank_ids.any():
-        found.append(
-            Problem(
-                name,
-                "empty ids.",
-                "give every settlement an id.",
-                column=id_column,
-                rows=tuple(lines[blank_ids]),
-                unit=unit,
-                key="settlements_empty_ids",
-            )
-        )
+    found += rows_problem(
+        name,
+        blank_ids,
+        lines,
+        "empty ids.",
+        "give every settlement an id.",
+        column=id_column,
+        unit=unit,
+        key="settlements_empty_ids",
+    )
     ids = ids.str.replace(r"\.0$", "", regex=True)  # numeric ids that came through a float column
     duplicated = ids.duplicated(keep=False).to_numpy() & ~blank_ids
-    if duplicated.any():
-        found.append(
-            Problem(
-                name,
-                "duplicate ids.",
-                "give every settlement its own id.",
-                column=id_column,
-                rows=tuple(lines[duplicated]),
-                unit=unit,
-                key="settlements_duplicate_ids",
-            )
-        )
+    found += rows_problem(
+        name,
+        duplicated,
+        lines,
+        "duplicate ids.",
+        "give every settlement its own id.",
+        column=id_column,
+        unit=unit,
+        key="settlements_duplicate_ids",
+    )
     out = pd.DataFrame({"settlement_id": ids.to_numpy()})
     for target in NAME_FIELDS:
         out[target] = _text(table[target]) if target in table.columns else None
     plain = _text(table["name"]) if "name" in table.columns else np.full(len(table), None, dtype=object)
     if "name" not in table.columns and not any(c in table.columns for c in NAME_FIELDS):
-        got = ", ".join(source_names(table))
         found.append(
-            Problem(
+            missing_columns(
                 name,
-                f"needs a name column (name, name:ru, name:kk or name_ru…); got columns: {got}.",
-                "add the settlement names.",
+                table,
+                needs="a name column (name, name:ru, name:kk or name_ru…)",
+                fix="add the settlement names.",
                 key="settlements_no_name_column",
-                params=(("columns", got),),
             )
         )
     display = [
@@ -923,19 +917,17 @@ def _read_settlements(path: Path, problems: list[Problem], *, outline, districts
         for options in zip(out["name_ru"], plain, out["name_kk"], out["name_en"])
     ]
     unnamed = np.array([d is None for d in display])
-    if unnamed.any():
-        found.append(
-            Problem(
-                name,
-                f"{int(unnamed.sum())} settlements have no name; shown by their id.",
-                "add the names where known.",
-                rows=tuple(lines[unnamed]),
-                unit=unit,
-                severity="warning",
-                key="settlements_unnamed",
-                params=(("count", int(unnamed.sum())),),
-            )
-        )
+    found += rows_problem(
+        name,
+        unnamed,
+        lines,
+        f"{int(unnamed.sum())} settlements have no name; shown by their id.",
+        "add the names where known.",
+        unit=unit,
+        severity="warning",
+        key="settlements_unnamed",
+        params=(("count", int(unnamed.sum())),),
+    )
     out["name"] = [d if d else f"#{i}" for d, i in zip(display, out["settlement_id"])]
     out["kind"] = _kinds(table, name, found)
     population_column = "population" if "population" in table.columns else None
@@ -960,17 +952,8 @@ def _read_settlements(path: Path, problems: list[Problem], *, outline, districts
             )
         )
     out["district_id"] = _settlement_districts(table, lon, lat, districts, name, unit, lines, found)
-    check_locations(
-        lon,
-        lat,
-        lines,
-        name,
-        unit,
-        found,
-        outline=outline,
-        analysis_crs=analysis_crs,
-        labels=_labels(out["settlement_id"], out["name"]),
-    )
+    labels = _labels(out["settlement_id"], out["name"])
+    check_locations(lon, lat, lines, name, unit, found, outline=outline, analysis_crs=analysis_crs, labels=labels)
     found.extend(_name_quirks(out, name, unit=unit, lines=lines))
     problems.extend(with_source_columns(found, table))
     optional = []
@@ -1060,7 +1043,33 @@ _REPEAT_RE = re.compile(r"(\w{4,})\1", re.IGNORECASE)
 _MIXED_RE = re.compile(r"\b(?=\w*[A-Za-z])(?=\w*[А-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі])\w+\b")
 
 
-def _name_quirks(frame: pd.DataFrame, file: str, *, unit: str, lines=None) -> list[Problem]:
+@dataclass(frozen=True)
+class _Quirk:
+    """A kind of mistyped name: the pattern that finds it, the start of the message, the fix, the message key."""
+
+    pattern: re.Pattern[str]
+    message: str
+    fix: str
+    key: str
+
+
+_QUIRKS = (
+    _Quirk(
+        _REPEAT_RE,
+        "names with a doubled fragment, probably a typo",
+        "correct the spelling at the source.",
+        key="names_doubled",
+    ),
+    _Quirk(
+        _MIXED_RE,
+        "names mixing Latin and Cyrillic letters in one word",
+        "retype those names in one alphabet so that search finds them.",
+        key="names_mixed",
+    ),
+)
+
+
+def _name_quirks(frame: pd.DataFrame, file: str, *, unit: str, lines: np.ndarray | None = None) -> list[Problem]:
     """Warnings for names that look mistyped: a doubled fragment ("…скийский") or Latin and Cyrillic letters
     mixed in one word (a common copy-paste error that breaks search)."""
     lines = np.arange(1, len(frame) + 1) if lines is None else np.asarray(lines)
@@ -1069,37 +1078,20 @@ def _name_quirks(frame: pd.DataFrame, file: str, *, unit: str, lines=None) -> li
         if column not in frame:
             continue
         values = frame[column].to_numpy(dtype=object)
-        repeated = np.array([isinstance(v, str) and bool(_REPEAT_RE.search(v)) for v in values])
-        mixed = np.array([isinstance(v, str) and bool(_MIXED_RE.search(v)) for v in values])
-        if repeated.any():
-            examples = ", ".join(sorted({str(v) for v in values[repeated]})[:5])
-            found.append(
-                Problem(
-                    file,
-                    f"names with a doubled fragment, probably a typo: {examples}.",
-                    "correct the spelling at the source.",
-                    column=column,
-                    rows=tuple(lines[repeated]),
-                    unit=unit,
-                    severity="warning",
-                    key="names_doubled",
-                    params=(("examples", examples),),
-                )
-            )
-        if mixed.any():
-            examples = ", ".join(sorted({str(v) for v in values[mixed]})[:5])
-            found.append(
-                Problem(
-                    file,
-                    f"names mixing Latin and Cyrillic letters in one word: {examples}.",
-                    "retype those names in one alphabet so that search finds them.",
-                    column=column,
-                    rows=tuple(lines[mixed]),
-                    unit=unit,
-                    severity="warning",
-                    key="names_mixed",
-                    params=(("examples", examples),),
-                )
+        for quirk in _QUIRKS:
+            odd = np.array([isinstance(v, str) and bool(quirk.pattern.search(v)) for v in values], dtype=bool)
+            examples = ", ".join(sorted({str(v) for v in values[odd]})[:5])
+            found += rows_problem(
+                file,
+                odd,
+                lines,
+                f"{quirk.message}: {examples}.",
+                quirk.fix,
+                column=column,
+                unit=unit,
+                severity="warning",
+                key=quirk.key,
+                params=(("examples", examples),),
             )
     if "name_ru" in frame and frame["name_ru"].isna().any() and frame["name_ru"].notna().any():
         count = int(frame["name_ru"].isna().sum())
@@ -1129,14 +1121,14 @@ def _services_or_problems(
     lines = np.asarray(table.index)
     for required, field_name in (("id", "service_id"), ("name", "name")):
         if field_name not in table.columns:
-            got = ", ".join(source_names(table))
             found.append(
-                Problem(
+                missing_columns(
                     name,
-                    f"needs a column '{required}'; got columns: {got}.",
-                    "use the columns id,name,kind,lat,lon,capacity,reach_minutes.",
+                    table,
+                    needs=f"a column '{required}'",
+                    fix="use the columns id,name,kind,lat,lon,capacity,reach_minutes.",
                     key="services_column_missing",
-                    params=(("column", required), ("columns", got)),
+                    params=(("column", required),),
                 )
             )
     if any(p.severity == "error" for p in found):
@@ -1144,36 +1136,32 @@ def _services_or_problems(
         return _empty(SERVICE_COLUMNS)
     ids = pd.Series(_text(table["service_id"]))
     duplicated = ids.duplicated(keep=False).to_numpy() | ids.isna().to_numpy()
-    if duplicated.any():
-        found.append(
-            Problem(
-                name,
-                "ids are empty or repeated.",
-                "give every site its own id.",
-                column="service_id",
-                rows=tuple(lines[duplicated]),
-                unit=unit,
-                key="services_ids",
-            )
-        )
+    found += rows_problem(
+        name,
+        duplicated,
+        lines,
+        "ids are empty or repeated.",
+        "give every site its own id.",
+        column="service_id",
+        unit=unit,
+        key="services_ids",
+    )
     kinds = pd.Series(
         _text(table["kind"]) if "kind" in table.columns else np.full(len(table), None, dtype=object), dtype=object
     ).fillna("permanent")  # no kind column: every site is permanent
     kinds = kinds.str.lower().replace({"mobile team": "mobile", "mobile_team": "mobile", "service": "permanent"})
     wrong = ~kinds.isin(SERVICE_KINDS).to_numpy()
-    if wrong.any():
-        found.append(
-            Problem(
-                name,
-                f"kind must be one of {', '.join(SERVICE_KINDS)}.",
-                "fix the kind or leave it empty for a permanent service.",
-                column="kind",
-                rows=tuple(lines[wrong]),
-                unit=unit,
-                key="services_kind",
-                params=(("kinds", ", ".join(SERVICE_KINDS)),),
-            )
-        )
+    found += rows_problem(
+        name,
+        wrong,
+        lines,
+        f"kind must be one of {', '.join(SERVICE_KINDS)}.",
+        "fix the kind or leave it empty for a permanent service.",
+        column="kind",
+        unit=unit,
+        key="services_kind",
+        params=(("kinds", ", ".join(SERVICE_KINDS)),),
+    )
     optional = {}
     for column in ("capacity", "reach_minutes"):
         optional[column] = (
@@ -1181,17 +1169,8 @@ def _services_or_problems(
             if column in table.columns
             else np.full(len(table), np.nan)
         )
-    check_locations(
-        lon,
-        lat,
-        lines,
-        name,
-        unit,
-        found,
-        outline=outline,
-        analysis_crs=analysis_crs,
-        labels=_labels(ids, _text(table["name"])),
-    )
+    labels = _labels(ids, _text(table["name"]))
+    check_locations(lon, lat, lines, name, unit, found, outline=outline, analysis_crs=analysis_crs, labels=labels)
     problems.extend(with_source_columns(found, table))
     frame = gpd.GeoDataFrame(
         {

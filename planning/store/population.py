@@ -9,9 +9,9 @@ then each row is matched to one settlement:
 2. else by name within the row's district, when the table has a district column;
 3. else by name alone.
 
-Names are compared normalised (:func:`normalise_place_name`: case, "ё"/"е", Kazakh letters read as their
-Russian neighbours, the prefixes "с.", "п.", "а.", "г.", "село", "аул"..., hyphens and spaces). A name that fits
-two settlements is *ambiguous* and reported with the candidates, never guessed; two rows that give the same
+Names are compared by the key the KATO matching uses (:func:`geo.kato.name_key`: case, "ё"/"е", Kazakh letters
+read as their Russian neighbours, the prefixes "с.", "п.", "а.", "г.", "село", "аул"..., hyphens and spaces). A
+name that fits two settlements is *ambiguous* and reported with the candidates, never guessed; two rows that give the same
 settlement are both reported and neither is used.
 
 A file with any bad row (a population that is empty, not a number, negative or not whole; a malformed KATO
@@ -36,8 +36,17 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import Problem
+from geo.kato import name_key
 from geo.region import aliases_of
-from geo.tabular import canonical_columns, normalise_header, parse_numbers, read_table, source_names
+from geo.tabular import (
+    canonical_columns,
+    columns_read_as,
+    missing_columns,
+    normalise_header,
+    parse_numbers,
+    read_table,
+    rows_problem,
+)
 from planning.i18n import fmt_number, format_problem, t
 from planning.store.access import SCHEMA as ACCESS_SCHEMA
 from planning.store.access import record, write_audit
@@ -164,44 +173,20 @@ class PopulationResult:
 # --------------------------------------------------------------------------------------------------------------
 # names and codes
 # --------------------------------------------------------------------------------------------------------------
-_KAZAKH_FOLD = str.maketrans(
-    {"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у", "һ": "х", "і": "и", "ё": "е", "й": "и"}
-)
-_PREFIX_RE = re.compile(
-    r"^(?:(?:с|п|а|г|пос|пгт|ст|рп|д|к)\.\s*"
-    r"|(?:село|поселок|посёлок|аул|ауыл|ауылы|кент|станция|деревня|город|қала|кала)\s+)"
-)
-_DISTRICT_WORDS_RE = re.compile(r"\s+(?:раион|р н|р\.|ауданы|аудан|г\.а\.?|га|district)$")
-"""Words after a district's name, as :func:`normalise_place_name` leaves them ("район" -> "раион", "р-н" -> "р н")."""
-_QUOTES_RE = re.compile(r"[\"'«»“”„`]")
-_DASHES_RE = re.compile(r"[-‐‑‒–—_]+")
-
-
-def normalise_place_name(value: object) -> str:
-    """A settlement name as rows are matched on it.
-
-    Case-folded; "ё" read as "е", "й" as "и", the Kazakh letters as their Russian neighbours (ә→а, қ→к, ү→у,
-    ...); a leading "с.", "п.", "а.", "г.", "село ", "аул "... removed; quotes dropped; hyphens and runs of spaces
-    made one space ("с.Жибек-Жолы" and "Жибек жолы" -> "жибек жолы"). Empty text for a blank cell.
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    text = unicodedata.normalize("NFC", str(value)).casefold().translate(_KAZAKH_FOLD)
-    text = _QUOTES_RE.sub("", text)
-    text = " ".join(_DASHES_RE.sub(" ", text).split())
-    for _ in range(2):  # "с. аул X" is rare but happens
-        text = _PREFIX_RE.sub("", text).strip()
-    return text
+_DISTRICT_WORDS_RE = re.compile(r"\s+(?:район|р-н|р\s+н|р\.|ауданы|аудан|г\.\s*а\.?|га|district)$")
+"""Words after a district's name in lower case ("Жетысайский район", "Жетысай ауданы", "Туркестан г.а.")."""
 
 
 def normalise_district_name(value: object) -> str:
-    """A district name as rows are matched on it: :func:`normalise_place_name` without a trailing "район",
-    "р-н", "ауданы" or "г.а." ("Жетысайский район" -> "жетысаискии")."""
-    text = normalise_place_name(value)
+    """A district name as rows are matched on it: the settlement-name key (:func:`geo.kato.name_key`) of the name
+    without a trailing "район", "р-н", "ауданы" or "г.а." ("Жетысайский район" -> "жетысайский")."""
+    if not isinstance(value, str):
+        return ""
+    text = unicodedata.normalize("NFC", value).strip().lower()
     previous = None
     while previous != text:
         previous, text = text, _DISTRICT_WORDS_RE.sub("", text).strip()
-    return text
+    return name_key(text)
 
 
 def parse_kato(value: object) -> str | None:
@@ -268,27 +253,28 @@ def parse_population_table(data: bytes, *, filename: str) -> tuple[pd.DataFrame 
         return None, problems
     if "population" not in table.columns:
         table = _population_by_header_start(table, name, problems)
-    got = ", ".join(source_names(table))
     if "population" not in table.columns:
         expected = aliases_of("populations", "population")
         problems.append(
-            Problem(
+            missing_columns(
                 name,
-                f"needs a population column ({expected}); got columns: {got}.",
-                "name the column of people 'население' (or 'population').",
+                table,
+                needs=f"a population column ({expected})",
+                fix="name the column of people 'население' (or 'population').",
                 key="pop_no_column",
-                params=(("expected", expected), ("columns", got)),
+                params=(("expected", expected),),
             )
         )
     if "kato" not in table.columns and "name" not in table.columns:
         expected = f"{aliases_of('populations', 'kato')}; {aliases_of('populations', 'name')}"
         problems.append(
-            Problem(
+            missing_columns(
                 name,
-                f"needs a KATO code column or a settlement name column ({expected}); got columns: {got}.",
-                "add the KATO codes or the names of the villages.",
+                table,
+                needs=f"a KATO code column or a settlement name column ({expected})",
+                fix="add the KATO codes or the names of the villages.",
                 key="pop_no_key_column",
-                params=(("expected", expected), ("columns", got)),
+                params=(("expected", expected),),
             )
         )
     if any(p.severity == "error" for p in problems):
@@ -300,53 +286,22 @@ def parse_population_table(data: bytes, *, filename: str) -> tuple[pd.DataFrame 
     negative = ~bad & ~blank & (np.nan_to_num(population) < 0)
     fraction = ~bad & ~blank & (np.nan_to_num(population) >= 0) & (np.nan_to_num(population) % 1 != 0)
 
-    def at(mask: np.ndarray) -> tuple[int, ...]:
-        return tuple(int(x) for x in lines[mask])
+    def check(mask: np.ndarray, message: str, fix: str, *, key: str) -> list[Problem]:
+        return rows_problem(name, mask, lines, message, fix, column=column, key=key)
 
-    if blank.any():
-        problems.append(
-            Problem(
-                name,
-                "population is empty.",
-                "fill in the population or delete the row.",
-                column=column,
-                rows=at(blank),
-                key="pop_empty",
-            )
-        )
-    if bad.any():
-        problems.append(
-            Problem(
-                name,
-                "population is not a number.",
-                "write the number of people, e.g. 12 345.",
-                column=column,
-                rows=at(bad),
-                key="pop_not_number",
-            )
-        )
-    if negative.any():
-        problems.append(
-            Problem(
-                name,
-                "population is negative.",
-                "write the number of people (0 or more).",
-                column=column,
-                rows=at(negative),
-                key="pop_negative",
-            )
-        )
-    if fraction.any():
-        problems.append(
-            Problem(
-                name,
-                "population is not a whole number of people.",
-                "write people, not thousands, without a fraction (12 345, not 12,3).",
-                column=column,
-                rows=at(fraction),
-                key="pop_not_whole",
-            )
-        )
+    problems += check(blank, "population is empty.", "fill in the population or delete the row.", key="pop_empty")
+    problems += check(
+        bad, "population is not a number.", "write the number of people, e.g. 12 345.", key="pop_not_number"
+    )
+    problems += check(
+        negative, "population is negative.", "write the number of people (0 or more).", key="pop_negative"
+    )
+    problems += check(
+        fraction,
+        "population is not a whole number of people.",
+        "write people, not thousands, without a fraction (12 345, not 12,3).",
+        key="pop_not_whole",
+    )
     codes: list[str | None] = [None] * len(table)
     if "kato" in table.columns:
         malformed = []
@@ -405,17 +360,7 @@ def _population_by_header_start(table: pd.DataFrame, name: str, problems: list[P
         return table
     renamed = table.rename(columns={fitting[0]: "population"})
     renamed.attrs["source_columns"] = {**table.attrs.get("source_columns", {}), "population": str(fitting[0])}
-    mapping = f"'{fitting[0]}' → population"
-    problems.append(
-        Problem(
-            name,
-            f"columns read as: {mapping}.",
-            "nothing to do if this is right; otherwise rename the columns.",
-            severity="warning",
-            key="columns_read_as",
-            params=(("mapping", mapping),),
-        )
-    )
+    problems.append(columns_read_as(name, [(str(fitting[0]), "population")]))
     return renamed
 
 
@@ -432,7 +377,7 @@ def _name_index(settlements: pd.DataFrame) -> dict[str, list[int]]:
         if column not in settlements.columns:
             continue
         for position, value in enumerate(settlements[column].to_numpy(dtype=object)):
-            key = normalise_place_name(value) if isinstance(value, str) else ""
+            key = name_key(value)
             if key and position not in index.setdefault(key, []):
                 index[key].append(position)
     return index
@@ -546,7 +491,7 @@ def match_populations(
             return "unmatched", None, None
         if row.kato is not None:
             by_name_instead.append(line)
-        positions, method = names.get(normalise_place_name(row.name), []), "name"
+        positions, method = names.get(name_key(row.name), []), "name"
         if has_district and row.district:
             district_id = district_of.get(normalise_district_name(row.district)) or district_of.get(
                 str(row.district).strip().casefold()
