@@ -827,6 +827,19 @@ def _read_points(
     return table, lon, lat, "line"
 
 
+def _read_points_or_report(
+    source: Path | bytes, name: str, problems: list[Problem], found: list[Problem], *, kind: str
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, str, np.ndarray] | None:
+    """:func:`_read_points` into ``found``, with the line (or feature) number of each point; None when the file
+    cannot be read, and then what was found is added to ``problems``."""
+    read = _read_points(source, name, found, kind=kind)
+    if read is None:
+        problems.extend(found)
+        return None
+    table, lon, lat, unit = read
+    return table, lon, lat, unit, np.asarray(table.index)
+
+
 def _coordinate(values: pd.Series, name: str, column: str, problems: list[Problem], lines) -> np.ndarray:
     numbers, blank, bad = parse_numbers(values)
     lines = np.asarray(lines)
@@ -853,12 +866,9 @@ def _outline(boundary: gpd.GeoDataFrame, analysis_crs: str):
 def _read_settlements(path: Path, problems: list[Problem], *, outline, districts, analysis_crs) -> gpd.GeoDataFrame:
     name = path.name
     found: list[Problem] = []
-    read = _read_points(path, name, found, kind="settlements")
-    if read is None:
-        problems.extend(found)
+    if (read := _read_points_or_report(path, name, problems, found, kind="settlements")) is None:
         return _empty(SETTLEMENT_COLUMNS)
-    table, lon, lat, unit = read
-    lines = np.asarray(table.index)
+    table, lon, lat, unit, lines = read
     id_column = "settlement_id" if "settlement_id" in table.columns else None
     if id_column is None:
         expected = aliases_of("settlements", "settlement_id")
@@ -1113,12 +1123,9 @@ def _services_or_problems(
     source, name: str, problems: list[Problem], *, outline, districts, analysis_crs
 ) -> gpd.GeoDataFrame:
     found: list[Problem] = []
-    read = _read_points(source, name, found, kind="services")
-    if read is None:
-        problems.extend(found)
+    if (read := _read_points_or_report(source, name, problems, found, kind="services")) is None:
         return _empty(SERVICE_COLUMNS)
-    table, lon, lat, unit = read
-    lines = np.asarray(table.index)
+    table, lon, lat, unit, lines = read
     for required, field_name in (("id", "service_id"), ("name", "name")):
         if field_name not in table.columns:
             found.append(

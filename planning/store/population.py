@@ -11,8 +11,8 @@ then each row is matched to one settlement:
 
 Names are compared by the key the KATO matching uses (:func:`geo.kato.name_key`: case, "ё"/"е", Kazakh letters
 read as their Russian neighbours, the prefixes "с.", "п.", "а.", "г.", "село", "аул"..., hyphens and spaces). A
-name that fits two settlements is *ambiguous* and reported with the candidates, never guessed; two rows that give the same
-settlement are both reported and neither is used.
+name that fits two settlements is *ambiguous* and reported with the candidates, never guessed; two rows that give
+the same settlement are both reported and neither is used.
 
 A file with any bad row (a population that is empty, not a number, negative or not whole; a malformed KATO
 code; neither code nor name) changes nothing. Otherwise the matched populations replace the region's stored
@@ -31,6 +31,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, replace
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -454,8 +455,13 @@ def match_populations(
     has_district = bool(table.attrs.get("has_district")) or bool((table["district"] != "").any())
     by_name_instead: list[int] = []
 
-    def one(row, line: int) -> tuple[str, int | None, str | None]:
+    def one(row: Any, line: int) -> tuple[str, int | None, str | None]:
         """(status, settlement position, matched_by) of one row; what is wrong goes to ``report``."""
+
+        def unmatched(message: str, fix: str, *, key: str, params: tuple = ()) -> tuple[str, None, None]:
+            report.append(Problem(name, message, fix, rows=(line,), severity="warning", key=key, params=params))
+            return "unmatched", None, None
+
         if row.kato is not None and has_codes:
             positions = codes.get(row.kato, [])
             if len(positions) == 1:
@@ -463,32 +469,20 @@ def match_populations(
             if positions:
                 report.append(_ambiguous(name, line, row.kato, positions, settlements, what="code"))
                 return "ambiguous", None, None
-            report.append(
-                Problem(
-                    name,
-                    f"no settlement of this region has KATO code {row.kato}.",
-                    "check the code; a village missing from the map gets no population.",
-                    rows=(line,),
-                    severity="warning",
-                    key="pop_unmatched_kato",
-                    params=(("code", row.kato),),
-                )
+            return unmatched(
+                f"no settlement of this region has KATO code {row.kato}.",
+                "check the code; a village missing from the map gets no population.",
+                key="pop_unmatched_kato",
+                params=(("code", row.kato),),
             )
-            return "unmatched", None, None
         if row.kato is not None and not row.name:
-            report.append(
-                Problem(
-                    name,
-                    f"KATO code {row.kato} cannot be matched: the region's settlements carry "
-                    "no KATO codes, and this row has no name.",
-                    "add the village's name to the row.",
-                    rows=(line,),
-                    severity="warning",
-                    key="pop_code_without_codes",
-                    params=(("code", row.kato),),
-                )
+            return unmatched(
+                f"KATO code {row.kato} cannot be matched: the region's settlements carry "
+                "no KATO codes, and this row has no name.",
+                "add the village's name to the row.",
+                key="pop_code_without_codes",
+                params=(("code", row.kato),),
             )
-            return "unmatched", None, None
         if row.kato is not None:
             by_name_instead.append(line)
         positions, method = names.get(name_key(row.name), []), "name"
@@ -497,34 +491,22 @@ def match_populations(
                 str(row.district).strip().casefold()
             )
             if district_id is None:
-                report.append(
-                    Problem(
-                        name,
-                        f"«{row.district}» is not a district of this region.",
-                        "write the district as the region names it (or its id), or leave it empty.",
-                        rows=(line,),
-                        severity="warning",
-                        key="pop_unknown_district",
-                        params=(("district", row.district),),
-                    )
+                return unmatched(
+                    f"«{row.district}» is not a district of this region.",
+                    "write the district as the region names it (or its id), or leave it empty.",
+                    key="pop_unknown_district",
+                    params=(("district", row.district),),
                 )
-                return "unmatched", None, None
             inside = [p for p in positions if settlement_districts[p] == district_id]
             elsewhere = sorted({str(settlement_districts[p]) for p in positions})
             if not inside and elsewhere:
-                report.append(
-                    Problem(
-                        name,
-                        f"no settlement «{row.name}» in district {district_id}; a settlement "
-                        f"of that name is in {', '.join(elsewhere)}.",
-                        "check the district of the row.",
-                        rows=(line,),
-                        severity="warning",
-                        key="pop_other_district",
-                        params=(("name", row.name), ("district", district_id), ("others", ", ".join(elsewhere))),
-                    )
+                return unmatched(
+                    f"no settlement «{row.name}» in district {district_id}; a settlement "
+                    f"of that name is in {', '.join(elsewhere)}.",
+                    "check the district of the row.",
+                    key="pop_other_district",
+                    params=(("name", row.name), ("district", district_id), ("others", ", ".join(elsewhere))),
                 )
-                return "unmatched", None, None
             positions, method = inside, "name_in_district"
         if len(positions) == 1:
             return "matched", positions[0], method
@@ -541,8 +523,12 @@ def match_populations(
                 )
             )
             return "ambiguous", None, None
-        report.append(_unmatched_name(name, line, row.name))
-        return "unmatched", None, None
+        return unmatched(
+            f"no settlement of this region is named «{row.name}».",
+            "check the spelling against the settlement names of the region, or give the KATO code.",
+            key="pop_unmatched_name",
+            params=(("name", row.name),),
+        )
 
     decided = [one(row, int(row.line)) for row in table.itertuples(index=False)]
     status = [d[0] for d in decided]
@@ -589,6 +575,27 @@ def match_populations(
     return rows, report
 
 
+class _Fix(NamedTuple):
+    """The fix of a report and its message key."""
+
+    text: str
+    key: str
+
+
+_AMBIGUOUS_FIXES = {
+    "code": _Fix("give the village's KATO code.", key="pop_ambiguous_code"),
+    "given": _Fix("give the village's KATO code.", key="pop_ambiguous_in_district"),
+    "blank": _Fix(
+        "fill in the district of this row (or give the village's KATO code).", key="pop_ambiguous_no_district"
+    ),
+    "none": _Fix(
+        "add a district column (or the village's KATO code) so the row names one village.", key="pop_ambiguous"
+    ),
+}
+"""The fix of an ambiguous row: it gave a KATO code ("code"), a name and its district ("given"), a name with the
+table's district column left empty ("blank"), or a name in a table without district column ("none")."""
+
+
 def _ambiguous(
     name: str,
     line: int,
@@ -606,57 +613,8 @@ def _ambiguous(
         shown += f"; +{len(positions) - MAX_CANDIDATES_SHOWN}"
     message = f"«{value}» fits {len(positions)} settlements ({shown}); none was chosen."
     params = (("value", value), ("count", len(positions)), ("candidates", shown))
-    if what == "code":
-        return Problem(
-            name,
-            message,
-            "give the village's KATO code.",
-            rows=(line,),
-            severity="warning",
-            key="pop_ambiguous_code",
-            params=params,
-        )
-    if district == "given":
-        return Problem(
-            name,
-            message,
-            "give the village's KATO code.",
-            rows=(line,),
-            severity="warning",
-            key="pop_ambiguous_in_district",
-            params=params,
-        )
-    if district == "blank":
-        return Problem(
-            name,
-            message,
-            "fill in the district of this row (or give the village's KATO code).",
-            rows=(line,),
-            severity="warning",
-            key="pop_ambiguous_no_district",
-            params=params,
-        )
-    return Problem(
-        name,
-        message,
-        "add a district column (or the village's KATO code) so the row names one village.",
-        rows=(line,),
-        severity="warning",
-        key="pop_ambiguous",
-        params=params,
-    )
-
-
-def _unmatched_name(name: str, line: int, value: str) -> Problem:
-    return Problem(
-        name,
-        f"no settlement of this region is named «{value}».",
-        "check the spelling against the settlement names of the region, or give the KATO code.",
-        rows=(line,),
-        severity="warning",
-        key="pop_unmatched_name",
-        params=(("name", value),),
-    )
+    fix = _AMBIGUOUS_FIXES["code" if what == "code" else district]
+    return Problem(name, message, fix.text, rows=(line,), severity="warning", key=fix.key, params=params)
 
 
 # --------------------------------------------------------------------------------------------------------------
