@@ -12,10 +12,13 @@ Messages name the file, the lines and the column, never a cell's content: incide
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from scipy.spatial import cKDTree
 
 from geo.errors import Problem
@@ -47,7 +50,13 @@ def period_of_dates(dates: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def read_incidents(
-    source, *, name: str, settlements: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, analysis_crs: str, outline=None
+    source: Path | bytes,
+    *,
+    name: str,
+    settlements: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame,
+    analysis_crs: str,
+    outline: shapely.Geometry | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Read an incident table (points or counts) and aggregate it to counts per settlement and period.
 
@@ -73,7 +82,7 @@ def incidents_from_table(
     settlements: gpd.GeoDataFrame,
     districts: gpd.GeoDataFrame,
     analysis_crs: str,
-    outline=None,
+    outline: shapely.Geometry | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Aggregate a text table already read (see :func:`geo.tabular.read_table`) to counts per settlement and period.
 
@@ -120,7 +129,7 @@ def incidents_from_table(
     return counts, problems
 
 
-def incident_layout(columns) -> str | None:
+def incident_layout(columns: Iterable[str]) -> str | None:
     """ "points" (lat and lon), "counts" (a count column) or None, from canonical column names (see
     :func:`geo.tabular.canonical_columns`)."""
     present = set(columns)
@@ -165,7 +174,17 @@ def _synthetic_flags(table: pd.DataFrame, name: str, problems: list[Problem]) ->
     return flags.fillna(False).to_numpy(dtype=bool)
 
 
-def _aggregate_points(table, name, problems, *, settlements, districts, analysis_crs, outline, synthetic):
+def _aggregate_points(
+    table: pd.DataFrame,
+    name: str,
+    problems: list[Problem],
+    *,
+    settlements: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame,
+    analysis_crs: str,
+    outline: shapely.Geometry | None,
+    synthetic: np.ndarray,
+) -> pd.DataFrame | None:
 
     lines = np.asarray(table.index)
     lat_column, lon_column = "lat", "lon"
@@ -250,7 +269,15 @@ def nearest_settlement_in_district(
     return result
 
 
-def _read_counts(table, name, problems, *, settlements, districts, synthetic):
+def _read_counts(
+    table: pd.DataFrame,
+    name: str,
+    problems: list[Problem],
+    *,
+    settlements: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame,
+    synthetic: np.ndarray,
+) -> pd.DataFrame | None:
     lines = np.asarray(table.index)
     count, blank, bad = parse_numbers(table["count"])
     fractional = ~bad & ~blank & np.isfinite(count) & (count != np.round(count))

@@ -359,7 +359,17 @@ def okrug_key(name: str) -> str:
     return variant_key(stem)
 
 
-def _match_one(present, in_group, keyed, codes, is_locality, okrugs) -> Match:
+def _match_one(
+    present: list[str],
+    in_group: np.ndarray,
+    keyed: dict[str, np.ndarray],
+    codes: np.ndarray,
+    is_locality: np.ndarray,
+    okrugs: list[tuple[str, str, bool]],
+) -> Match:
+    """The match of one place's names (``present``) among the classifier's places (``keyed``: their keys per tier;
+    ``codes``; ``in_group`` and ``is_locality``, masks over them) or, failing those, the okrugs of its district
+    (``okrugs``: key, code of the okrug's first settlement, whether that lies in the district)."""
     for tier, fn in _KEYS.items():
         wanted = {fn(n) for n in present} - {""}
         for localities in (False, True):

@@ -6,6 +6,8 @@ Pure functions: coordinates in EPSG:4326 degrees; outlines in the region's analy
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import geopandas as gpd
 import numpy as np
 import shapely
@@ -26,9 +28,9 @@ def check_locations(
     unit: str,
     problems: list[Problem],
     *,
-    outline,
+    outline: shapely.Geometry | None,
     analysis_crs: str,
-    labels=None,
+    labels: Sequence[str] | None = None,
 ) -> None:
     """Errors for coordinates that are not finite, not degrees or outside the region outline.
 
@@ -36,7 +38,9 @@ def check_locations(
     records (they are about victims).
     """
 
-    def flag(mask: np.ndarray, message: str, fix: str, *, key: str, params: tuple = ()) -> None:
+    def flag(
+        mask: np.ndarray, message: str, fix: str, *, key: str, params: tuple[tuple[str, object], ...] = ()
+    ) -> None:
         problems.extend(rows_problem(name, mask, lines, message, fix, unit=unit, key=key, params=params))
 
     finite = np.isfinite(lon) & np.isfinite(lat)
@@ -72,7 +76,7 @@ def check_locations(
             key="points_swapped",
         )
     elif labels is not None:
-        named = [str(labels[i]) for i in np.flatnonzero(outside)]
+        named = [str(labels[int(i)]) for i in np.flatnonzero(outside)]
         shown = ", ".join(named[:MAX_NAMED_POINTS]) + (
             f" (+{len(named) - MAX_NAMED_POINTS})" if len(named) > MAX_NAMED_POINTS else ""
         )
@@ -87,7 +91,7 @@ def check_locations(
         flag(outside, "points lie outside the region outline.", fix, key="points_outside")
 
 
-def _inside(lon: np.ndarray, lat: np.ndarray, outline, analysis_crs: str) -> np.ndarray:
+def _inside(lon: np.ndarray, lat: np.ndarray, outline: shapely.Geometry, analysis_crs: str) -> np.ndarray:
     if len(lon) == 0 or np.any(np.abs(lat) > 90):
         return np.zeros(len(lon), dtype=bool) if np.any(np.abs(lat) > 90) else np.array([], dtype=bool)
     points = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=STORAGE_CRS).to_crs(analysis_crs)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -230,7 +231,7 @@ def load_region(path: str | Path) -> Region:
     )
 
 
-def region_folder_under_roots(path: str | Path, *, roots) -> Path:
+def region_folder_under_roots(path: str | Path, *, roots: Iterable[Path]) -> Path:
     """The real path of the region folder ``path``, checked before anything in it is read for a planner.
 
     Parameters
@@ -309,7 +310,7 @@ def read_services(
     source: Path | bytes,
     *,
     name: str = "services.csv",
-    outline=None,
+    outline: shapely.Geometry | None = None,
     districts: gpd.GeoDataFrame | None = None,
     analysis_crs: str = DEFAULT_ANALYSIS_CRS,
     notes: list[Problem] | None = None,
@@ -337,12 +338,12 @@ def read_services(
     return services
 
 
-def region_outline(region: Region):
+def region_outline(region: Region) -> shapely.Geometry | None:
     """The region's outline in its analysis CRS, buffered by the tolerance; for checking uploaded points."""
     return _outline(region.boundary, region.analysis_crs)
 
 
-def outline_degrees(region: Region):
+def outline_degrees(region: Region) -> shapely.Geometry | None:
     """The region outline as one geometry in EPSG:4326 (None when it has none): what road files and isochrones
     are clipped to."""
     return region.boundary.to_crs(STORAGE_CRS).union_all() if not region.boundary.empty else None
@@ -434,7 +435,7 @@ def _read_meta(path: Path, problems: list[Problem]) -> dict:
     return meta
 
 
-def _json_type(value) -> str:
+def _json_type(value: object) -> str:
     """The JSON name of a parsed value's type, for messages (never the value: it could be anything)."""
     for kind, label in (
         (bool, "boolean"),
@@ -453,7 +454,7 @@ def _typed_meta(meta: dict, problems: list[Problem]) -> dict:
     downstream (the Home page, the report) trips over a list where names should be."""
     clean = dict(meta)
 
-    def wrong(field: str, expected: str, value) -> None:
+    def wrong(field: str, expected: str, value: object) -> None:
         problems.append(
             Problem(
                 "region.json",
@@ -497,13 +498,14 @@ def _typed_meta(meta: dict, problems: list[Problem]) -> dict:
     return clean
 
 
-def _read_geojson(path: Path, problems: list[Problem]) -> gpd.GeoDataFrame | None:
+def _read_geojson(source: Path | bytes, problems: list[Problem], *, name: str) -> gpd.GeoDataFrame | None:
+    """A GeoJSON file (on disk, or the bytes of an upload named ``name``) in EPSG:4326, columns lower-cased."""
     try:
-        frame = gpd.read_file(path)
+        frame = gpd.read_file(source)
     except Exception as exc:  # pyogrio raises DataSourceError and friends
         problems.append(
             Problem(
-                path.name,
+                name,
                 f"cannot be read as GeoJSON ({type(exc).__name__}).",
                 "export it again as GeoJSON (EPSG:4326).",
                 key="geojson_unreadable",
@@ -513,13 +515,13 @@ def _read_geojson(path: Path, problems: list[Problem]) -> gpd.GeoDataFrame | Non
         return None
     if frame.empty:
         problems.append(
-            Problem(path.name, "file is empty (no features).", "export the features again.", key="geojson_empty")
+            Problem(name, "file is empty (no features).", "export the features again.", key="geojson_empty")
         )
         return None
     if frame.crs is None:
         problems.append(
             Problem(
-                path.name,
+                name,
                 "has no CRS; read as EPSG:4326 (the GeoJSON standard).",
                 "export it in EPSG:4326.",
                 severity="warning",
@@ -530,7 +532,7 @@ def _read_geojson(path: Path, problems: list[Problem]) -> gpd.GeoDataFrame | Non
     elif not CRS(frame.crs).equals(CRS(STORAGE_CRS)):
         problems.append(
             Problem(
-                path.name,
+                name,
                 f"is in {frame.crs.to_string()}; converted to EPSG:4326.",
                 "store region files in EPSG:4326 (to_crs('EPSG:4326')).",
                 severity="warning",
@@ -547,7 +549,7 @@ def _read_polygons(
     path: Path, what: str, problems: list[Problem], *, analysis_crs: str = DEFAULT_ANALYSIS_CRS
 ) -> gpd.GeoDataFrame:
     columns = BOUNDARY_COLUMNS if what == "boundary" else DISTRICT_COLUMNS
-    frame = _read_geojson(path, problems)
+    frame = _read_geojson(path, problems, name=path.name)
     if frame is None:
         return _empty(columns)
     frame, renamed = canonical_columns(frame, "boundary" if what == "boundary" else "districts", name=path.name)
@@ -739,7 +741,9 @@ def _text(values: pd.Series) -> np.ndarray:
     return np.array([None if v is None or str(v).strip() == "" else str(v).strip() for v in text], dtype=object)
 
 
-def _numbers(values: pd.Series, file: str, column: str, problems: list[Problem], *, lines=None) -> np.ndarray:
+def _numbers(
+    values: pd.Series, file: str, column: str, problems: list[Problem], *, lines: np.ndarray | None = None
+) -> np.ndarray:
     numbers, _, bad = parse_numbers(values.astype(object).where(values.notna(), ""))
     lines = np.arange(1, len(values) + 1) if lines is None else np.asarray(lines)
     unit = "feature" if file.endswith("json") else "line"
@@ -767,12 +771,12 @@ def _numbers(values: pd.Series, file: str, column: str, problems: list[Problem],
 
 
 def _read_points(
-    path_or_bytes, name: str, problems: list[Problem], *, kind: str
+    path_or_bytes: Path | bytes, name: str, problems: list[Problem], *, kind: str
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, str] | None:
     """Attributes (text, columns renamed to the fields of ``kind``, see :func:`geo.tabular.canonical_columns`),
     lon, lat and the row unit of a point file (GeoJSON or CSV/XLSX with lat/lon columns)."""
     if name.endswith(".geojson") or name.endswith(".json"):
-        frame = _read_geojson(path_or_bytes, problems)
+        frame = _read_geojson(path_or_bytes, problems, name=name)
         if frame is None:
             return None
         kinds = frame.geometry.geom_type
@@ -840,7 +844,7 @@ def _read_points_or_report(
     return table, lon, lat, unit, np.asarray(table.index)
 
 
-def _coordinate(values: pd.Series, name: str, column: str, problems: list[Problem], lines) -> np.ndarray:
+def _coordinate(values: pd.Series, name: str, column: str, problems: list[Problem], lines: pd.Index) -> np.ndarray:
     numbers, blank, bad = parse_numbers(values)
     lines = np.asarray(lines)
     problems += rows_problem(
@@ -855,7 +859,7 @@ def _coordinate(values: pd.Series, name: str, column: str, problems: list[Proble
     return numbers
 
 
-def _outline(boundary: gpd.GeoDataFrame, analysis_crs: str):
+def _outline(boundary: gpd.GeoDataFrame, analysis_crs: str) -> shapely.Geometry | None:
     if boundary.empty or not boundary.geometry.is_valid.all():
         return None
     shape = boundary.to_crs(analysis_crs).geometry.union_all().buffer(OUTSIDE_TOLERANCE_M)
@@ -863,7 +867,14 @@ def _outline(boundary: gpd.GeoDataFrame, analysis_crs: str):
     return shape
 
 
-def _read_settlements(path: Path, problems: list[Problem], *, outline, districts, analysis_crs) -> gpd.GeoDataFrame:
+def _read_settlements(
+    path: Path,
+    problems: list[Problem],
+    *,
+    outline: shapely.Geometry | None,
+    districts: gpd.GeoDataFrame,
+    analysis_crs: str,
+) -> gpd.GeoDataFrame:
     name = path.name
     found: list[Problem] = []
     if (read := _read_points_or_report(path, name, problems, found, kind="settlements")) is None:
@@ -974,7 +985,7 @@ def _read_settlements(path: Path, problems: list[Problem], *, outline, districts
     return frame[SETTLEMENT_COLUMNS + optional]
 
 
-def _labels(ids, names) -> list[str]:
+def _labels(ids: Iterable[object], names: Iterable[object]) -> list[str]:
     """ "id «name»" per point, for naming points in messages (settlements and service sites, never incidents)."""
     return [f"{i} «{n}»" if n and str(n) != f"#{i}" else str(i) for i, n in zip(ids, names)]
 
@@ -1011,7 +1022,16 @@ def _kinds(table: pd.DataFrame, name: str, problems: list[Problem]) -> np.ndarra
     return kinds.fillna("unknown").to_numpy(dtype=object)
 
 
-def _settlement_districts(table, lon, lat, districts, name, unit, lines, problems) -> np.ndarray:
+def _settlement_districts(
+    table: pd.DataFrame,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    districts: gpd.GeoDataFrame,
+    name: str,
+    unit: str,
+    lines: np.ndarray,
+    problems: list[Problem],
+) -> np.ndarray:
     located = assign_districts(lon, lat, districts)
     column = "district_id" if "district_id" in table.columns else None
     if column is None:
@@ -1120,7 +1140,13 @@ def _name_quirks(frame: pd.DataFrame, file: str, *, unit: str, lines: np.ndarray
 
 
 def _services_or_problems(
-    source, name: str, problems: list[Problem], *, outline, districts, analysis_crs
+    source: Path | bytes,
+    name: str,
+    problems: list[Problem],
+    *,
+    outline: shapely.Geometry | None,
+    districts: gpd.GeoDataFrame | None,
+    analysis_crs: str,
 ) -> gpd.GeoDataFrame:
     found: list[Problem] = []
     if (read := _read_points_or_report(source, name, problems, found, kind="services")) is None:

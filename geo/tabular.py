@@ -12,6 +12,7 @@ import dataclasses
 import io
 import re
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -450,7 +451,7 @@ def parse_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return numbers, np.asarray(blank, dtype=bool), bad
 
 
-def first_present(columns, candidates) -> str | None:
+def first_present(columns: Iterable[str], candidates: Iterable[str]) -> str | None:
     """The first of ``candidates`` that is a column name, or None."""
     present = set(columns)
     return next((c for c in candidates if c in present), None)

@@ -31,14 +31,14 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from geo.errors import Problem
 from geo.kato import name_key
-from geo.region import aliases_of
+from geo.region import Region, aliases_of
 from geo.tabular import (
     canonical_columns,
     columns_read_as,
@@ -53,6 +53,9 @@ from planning.store.access import SCHEMA as ACCESS_SCHEMA
 from planning.store.access import record, write_audit
 from planning.store.db import SqliteStore
 from planning.store.intake import MAX_UPLOAD_BYTES, MAX_UPLOAD_ROWS, safe_file_name, upload_label
+
+if TYPE_CHECKING:  # the figures are only read here; importing the coverage core would load h3 for nothing
+    from planning.coverage import Figures
 
 POPULATION_SUFFIXES = (".csv", ".txt", ".xlsx")
 """File types a population table may come as."""
@@ -458,7 +461,9 @@ def match_populations(
     def one(row: Any, line: int) -> tuple[str, int | None, str | None]:
         """(status, settlement position, matched_by) of one row; what is wrong goes to ``report``."""
 
-        def unmatched(message: str, fix: str, *, key: str, params: tuple = ()) -> tuple[str, None, None]:
+        def unmatched(
+            message: str, fix: str, *, key: str, params: tuple[tuple[str, object], ...] = ()
+        ) -> tuple[str, None, None]:
             report.append(Problem(name, message, fix, rows=(line,), severity="warning", key=key, params=params))
             return "unmatched", None, None
 
@@ -620,7 +625,7 @@ def _ambiguous(
 # --------------------------------------------------------------------------------------------------------------
 # the upload
 # --------------------------------------------------------------------------------------------------------------
-def read_populations(data: bytes, *, filename: str, region) -> PopulationResult:
+def read_populations(data: bytes, *, filename: str, region: Region) -> PopulationResult:
     """Parse and match a population table without storing it (what :func:`ingest_populations` would store).
 
     Returns
@@ -651,7 +656,7 @@ def read_populations(data: bytes, *, filename: str, region) -> PopulationResult:
 
 
 def ingest_populations(
-    data: bytes, *, filename: str, region, store: PopulationStore, user: str = ""
+    data: bytes, *, filename: str, region: Region, store: PopulationStore, user: str = ""
 ) -> PopulationResult:
     """Validate a population table in memory, match it, and store the matched populations of the region.
 
@@ -757,7 +762,7 @@ class UnknownPopulation:
     beyond: int
 
 
-def unknown_population(figures) -> UnknownPopulation:
+def unknown_population(figures: Figures) -> UnknownPopulation:
     """The settlements a :class:`planning.coverage.Figures` (one area, one threshold) leaves out of its
     population figures."""
     unknown = int(figures.settlements_unknown_population)
@@ -766,7 +771,7 @@ def unknown_population(figures) -> UnknownPopulation:
     )
 
 
-def unknown_population_note(figures, *, minutes: float, lang: str) -> str:
+def unknown_population_note(figures: Figures, *, minutes: float, lang: str) -> str:
     """ "18 of 38 settlements have no known population (12 of them beyond 60 min)" in ``lang``; empty text when
     every settlement's population is known. Shown beside every population-weighted figure."""
     counts = unknown_population(figures)
@@ -782,7 +787,7 @@ def unknown_population_note(figures, *, minutes: float, lang: str) -> str:
     )
 
 
-def population_share_text(figures, *, minutes: float, lang: str) -> str:
+def population_share_text(figures: Figures, *, minutes: float, lang: str) -> str:
     """The covered share of the known population with what it leaves out: "78 % of the known population within
     60 min; 18 of 38 settlements have no known population (12 of them beyond 60 min)"."""
     share = 100.0 * figures.population_share
