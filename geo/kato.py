@@ -212,14 +212,16 @@ _PREFIX_RE = re.compile(
 )
 _SUFFIX_RE = re.compile(r"\s+(?:ауылы|ауыл|аулы|селосы|кенті|кенти|ауылдық округі|сельский округ|с\s*\.\s*о\s*\.?)$")
 _OKRUG_WORDS_RE = re.compile(r"\s*(?:с\s*\.\s*о|с\s*\.\s*а|п\s*\.\s*а)\s*\.?\s*")
-_NOT_LETTER_RE = re.compile(r"[^0-9a-zа-я]")
+_NOT_LETTER_RE = re.compile(r"[\W_]")
+"""What a key drops: all but letters (of any script: an Arabic-script name:kk keeps its key) and digits."""
 
 
 def name_key(text: str | None) -> str:
     """The strict comparison key of a place name: lower case, Kazakh letters as their Russian counterparts
     (``қ`` → ``к``, ``ө`` → ``о``, ``і`` → ``и``, …), ``ё`` as ``е``, Latin look-alike letters inside Cyrillic words
-    as Cyrillic, settlement prefixes and suffixes (``с.``, ``п.``, ``г.``, ``с.им.``, "ауылы") removed, and every
-    space, hyphen, dot, quote, ``ь`` and ``ъ`` dropped. "" for a missing name.
+    as Cyrillic, settlement prefixes and suffixes (``с.``, ``п.``, ``пгт.``, ``г.``, ``с.им.``, "село", "аул",
+    "ауылы") removed, and every space, hyphen, dot, quote, ``ь`` and ``ъ`` dropped (letters of other scripts are
+    kept). "" for a missing name. Population tables are matched on the same key (:mod:`planning.store.population`).
 
     >>> name_key("с.Жибек жолы") == name_key("Жибек Жолы") == name_key("Жібек-Жолы")
     True

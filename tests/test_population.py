@@ -139,6 +139,7 @@ def test_kato_codes_and_names_normalised():
     assert name_key("Аулиеата") == "аулиеата"  # a name that begins like a prefix keeps it
     assert name_key("аул Ёлки") == name_key("ауылы Елки") == "елки"
     assert normalise_district_name("Жетысайский район") == normalise_district_name("жетысайский р-н")
+    assert name_key("قىزىلقۇم") == "قىزىلقۇم"  # an Arabic-script name:kk keeps its key (it used to be empty)
 
 
 def test_every_bad_row_is_named_with_its_line_and_column_and_nothing_is_read():
