@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 import pyproj
@@ -412,14 +413,14 @@ ARRAY_FIELDS = (
 TEXT_FIELDS = ("crs", "profile_description", "source_sha256")
 
 
-def save_network(network: RoadNetwork, path) -> None:
+def save_network(network: RoadNetwork, path: str | Path) -> None:
     """Write the network's arrays to an ``.npz`` file."""
     arrays = {name: getattr(network, name) for name in ARRAY_FIELDS}
     texts = {name: np.array(getattr(network, name)) for name in TEXT_FIELDS}
     np.savez(path, **arrays, **texts)  # type: ignore[arg-type]  # numpy's stub types **kwds as its own options
 
 
-def load_network(path) -> RoadNetwork:
+def load_network(path: str | Path) -> RoadNetwork:
     """Read a network written by :func:`save_network`."""
     with np.load(path, allow_pickle=False) as data:
         return RoadNetwork(

@@ -20,8 +20,9 @@ import hashlib
 import json
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
@@ -35,6 +36,11 @@ from geo.network import RoadNetwork, load_network, network_from_ways, save_netwo
 from geo.osmfile import OsmFileError, WaySet, clip_ways, is_osm_file, read_ways, way_rule, ways_from_pairs
 from geo.settings import ROAD_FILE_NAMES, overpass_url
 from geo.speeds import DEFAULT_PROFILE, SpeedProfile
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import networkx as nx
+    import pandas as pd
 
 BUILDER_VERSION = 2
 """Version of the network builder (1: OSMnx graph + simplify; 2: pyosmium arrays). Part of the cache key."""
@@ -208,7 +214,9 @@ def ways_from_road_file(
     )
 
 
-def ways_from_graph(G, *, profile: SpeedProfile = DEFAULT_PROFILE, boundary: BaseGeometry | None = None) -> WaySet:
+def ways_from_graph(
+    G: nx.MultiDiGraph, *, profile: SpeedProfile = DEFAULT_PROFILE, boundary: BaseGeometry | None = None
+) -> WaySet:
     """The drivable edges of an unsimplified OSMnx graph (EPSG:4326) as one-way, two-node ways.
 
     OSMnx has already split ways into directed edges (two for a two-way road), so each edge is one way of its
@@ -241,11 +249,11 @@ def ways_from_graph(G, *, profile: SpeedProfile = DEFAULT_PROFILE, boundary: Bas
     return ways if boundary is None else clip_ways(ways, boundary)
 
 
-def _first_tag(value: object) -> object:
+def _first_tag(value: object) -> str | None:
     """OSMnx keeps a list where merged ways disagree (and GraphML may give it as text): use the first value."""
     if isinstance(value, (list, tuple)):
-        return value[0] if value else None
-    return value
+        value = value[0] if value else None
+    return None if value is None else str(value)
 
 
 def drive_filter(profile: SpeedProfile = DEFAULT_PROFILE) -> str:
@@ -325,7 +333,7 @@ def download_region(
     return written
 
 
-def write_overpass_elements(responses, path: str | Path) -> tuple[int, int]:
+def write_overpass_elements(responses: Iterable[Mapping[str, Any]], path: str | Path) -> tuple[int, int]:
     """Write the nodes and ways of Overpass JSON responses to an OSM file (PBF by its name), each element once.
 
     Parameters
@@ -381,7 +389,7 @@ def check_overpass_reachable(*, timeout_s: float = CONNECT_TIMEOUT_S) -> None:
         ) from error
 
 
-def _districts_from_features(features):
+def _districts_from_features(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     import geopandas as gpd
     import pandas as pd
 
@@ -401,7 +409,7 @@ def _districts_from_features(features):
     )
 
 
-def _settlements_from_features(features):
+def _settlements_from_features(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     import geopandas as gpd
     import pandas as pd
 
@@ -422,7 +430,7 @@ def _settlements_from_features(features):
     )
 
 
-def _column(frame, name: str, *, fallback: str | None = None) -> np.ndarray:
+def _column(frame: pd.DataFrame, name: str, *, fallback: str | None = None) -> np.ndarray:
     import pandas as pd
 
     values = frame[name] if name in frame else pd.Series(None, index=frame.index, dtype=object)

@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import tempfile
 from array import array
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import osmium
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -95,7 +97,9 @@ def is_osm_file(path: str | Path) -> bool:
     return Path(path).name.lower().endswith(OSM_SUFFIXES)
 
 
-def way_rule(tags, profile: SpeedProfile, speed_cache: dict) -> tuple[float, bool, bool] | None:
+def way_rule(
+    tags: Mapping[str, str | None] | osmium.osm.TagList, profile: SpeedProfile, speed_cache: dict
+) -> tuple[float, bool, bool] | None:
     """Speed and directions of one way from its tags, or None when it is no road for cars.
 
     Parameters
@@ -193,7 +197,7 @@ class _WayBuffer:
         self.refs, self.xs, self.ys, self.counts = array("q"), array("i"), array("i"), array("q")
         self.speeds, self.forward, self.backward = array("d"), array("b"), array("b")
 
-    def add(self, nodes, rule: tuple[float, bool, bool]) -> None:
+    def add(self, nodes: Iterable[osmium.osm.NodeRef], rule: tuple[float, bool, bool]) -> None:
         before = len(self.refs)
         for node in nodes:
             self.refs.append(node.ref)
@@ -222,7 +226,7 @@ class _WayBuffer:
         return ways
 
 
-def _as_numpy(values: array, dtype) -> np.ndarray:
+def _as_numpy(values: array, dtype: npt.DTypeLike) -> np.ndarray:
     return np.array(values, dtype=dtype) if len(values) else np.zeros(0, dtype=dtype)
 
 

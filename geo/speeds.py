@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from geo.errors import Problem, ValidationError
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 # pandas and geo.tabular are imported inside the speeds-file functions: geo.osm imports this module, and
 # ``download-osm`` must say at once that there is no internet (see planning/cli/download.py)
@@ -454,111 +455,92 @@ def speed_profile_from_table(
     lines = [int(i) if isinstance(i, (int, float)) else i for i in cells.index]
     classes = cells["highway"].str.lower()
 
-    def rows_of(mask) -> tuple:
+    def rows_of(mask: np.ndarray) -> tuple:
         return tuple(line for line, bad in zip(lines, mask) if bad)
 
-    def named(mask) -> str:
+    def named(mask: np.ndarray) -> str:
         chosen = list(dict.fromkeys(c for c, bad in zip(classes, mask) if bad and c))
         more = f" (+{len(chosen) - _MAX_LISTED})" if len(chosen) > _MAX_LISTED else ""
         return ", ".join(chosen[:_MAX_LISTED]) + more or "—"
 
+    def flag(mask: np.ndarray, message: str, fix: str, *, column: str, key: str, params: tuple = ()) -> None:
+        """Add the problem ``key`` on the rows ``mask`` marks, if any; ``{classes}`` in ``message`` names their
+        highway classes, and then the catalog text gets them too (parameter ``classes``, before ``params``)."""
+        if not mask.any():
+            return
+        listed = named(mask)
+        problems.append(
+            Problem(
+                name,
+                message.format(classes=listed),
+                fix,
+                column=column,
+                rows=rows_of(mask),
+                key=key,
+                params=(("classes", listed), *params) if "{classes}" in message else params,
+            )
+        )
+
     blank = (classes == "").to_numpy()
-    if blank.any():
-        problems.append(
-            Problem(
-                name,
-                "rows without a highway class.",
-                "fill in an OSM highway value, e.g. primary.",
-                column="highway",
-                rows=rows_of(blank),
-                key="speeds_class_blank",
-            )
-        )
-    unknown = (~classes.isin(KNOWN_HIGHWAY_CLASSES)).to_numpy() & ~blank
-    if unknown.any():
-        known = ", ".join(KNOWN_HIGHWAY_CLASSES)
-        problems.append(
-            Problem(
-                name,
-                f"unknown highway classes: {named(unknown)}; known: {known}.",
-                "use one of the known OSM highway values (footways and paths are not driven).",
-                column="highway",
-                rows=rows_of(unknown),
-                key="speeds_class_unknown",
-                params=(("classes", named(unknown)), ("known", known)),
-            )
-        )
-    repeated = classes.duplicated(keep=False).to_numpy() & ~blank
-    if repeated.any():
-        problems.append(
-            Problem(
-                name,
-                f"highway classes listed more than once: {named(repeated)}.",
-                "keep one row per class.",
-                column="highway",
-                rows=rows_of(repeated),
-                key="speeds_class_repeated",
-                params=(("classes", named(repeated)),),
-            )
-        )
+    flag(
+        blank,
+        "rows without a highway class.",
+        "fill in an OSM highway value, e.g. primary.",
+        column="highway",
+        key="speeds_class_blank",
+    )
+    known = ", ".join(KNOWN_HIGHWAY_CLASSES)
+    flag(
+        (~classes.isin(KNOWN_HIGHWAY_CLASSES)).to_numpy() & ~blank,
+        f"unknown highway classes: {{classes}}; known: {known}.",
+        "use one of the known OSM highway values (footways and paths are not driven).",
+        column="highway",
+        key="speeds_class_unknown",
+        params=(("known", known),),
+    )
+    flag(
+        classes.duplicated(keep=False).to_numpy() & ~blank,
+        "highway classes listed more than once: {classes}.",
+        "keep one row per class.",
+        column="highway",
+        key="speeds_class_repeated",
+    )
 
     speeds, empty, bad = parse_numbers(cells["speed_kmh"])
     not_number = empty | bad
-    if not_number.any():
-        problems.append(
-            Problem(
-                name,
-                f"speeds that are empty or not numbers (classes: {named(not_number)}).",
-                "write the speed in km/h as a number, e.g. 60 or 62.5.",
-                column="speed_kmh",
-                rows=rows_of(not_number),
-                key="speeds_not_number",
-                params=(("classes", named(not_number)),),
-            )
-        )
+    flag(
+        not_number,
+        "speeds that are empty or not numbers (classes: {classes}).",
+        "write the speed in km/h as a number, e.g. 60 or 62.5.",
+        column="speed_kmh",
+        key="speeds_not_number",
+    )
     with_number = ~not_number
-    not_positive = with_number & ~(speeds > 0)
-    if not_positive.any():
-        problems.append(
-            Problem(
-                name,
-                f"speeds of zero or below (classes: {named(not_positive)}).",
-                "give every class a positive speed in km/h.",
-                column="speed_kmh",
-                rows=rows_of(not_positive),
-                key="speeds_not_positive",
-                params=(("classes", named(not_positive)),),
-            )
-        )
+    flag(
+        with_number & ~(speeds > 0),
+        "speeds of zero or below (classes: {classes}).",
+        "give every class a positive speed in km/h.",
+        column="speed_kmh",
+        key="speeds_not_positive",
+    )
     low, high = SPEED_RANGE_KMH
-    absurd = with_number & (speeds > 0) & ~((speeds >= low) & (speeds <= high))
-    if absurd.any():
-        problems.append(
-            Problem(
-                name,
-                f"speeds outside {low:g}–{high:g} km/h (classes: {named(absurd)}).",
-                f"give a travel speed between {low:g} and {high:g} km/h (a typing error such as 600 for 60?).",
-                column="speed_kmh",
-                rows=rows_of(absurd),
-                key="speeds_absurd",
-                params=(("classes", named(absurd)), ("low", low), ("high", high)),
-            )
-        )
+    flag(
+        with_number & (speeds > 0) & ~((speeds >= low) & (speeds <= high)),
+        f"speeds outside {low:g}–{high:g} km/h (classes: {{classes}}).",
+        f"give a travel speed between {low:g} and {high:g} km/h (a typing error such as 600 for 60?).",
+        column="speed_kmh",
+        key="speeds_absurd",
+        params=(("low", low), ("high", high)),
+    )
 
     answers = cells["use_maxspeed"].str.lower() if "use_maxspeed" in columns else pd.Series("", index=cells.index)
-    not_yes_no = (~answers.isin(YES_WORDS | NO_WORDS) & (answers != "")).to_numpy()
-    if not_yes_no.any():
-        problems.append(
-            Problem(
-                name,
-                f"use_maxspeed must be yes or no (classes: {named(not_yes_no)}).",
-                "write yes (maxspeed tags replace the class speed) or no (the class speed applies).",
-                column="use_maxspeed",
-                rows=rows_of(not_yes_no),
-                key="speeds_yes_no",
-                params=(("classes", named(not_yes_no)),),
-            )
-        )
+    flag(
+        (~answers.isin(YES_WORDS | NO_WORDS) & (answers != "")).to_numpy(),
+        "use_maxspeed must be yes or no (classes: {classes}).",
+        "write yes (maxspeed tags replace the class speed) or no (the class speed applies).",
+        column="use_maxspeed",
+        key="speeds_yes_no",
+    )
     if problems:
         raise ValidationError(problems)
 

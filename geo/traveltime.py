@@ -242,7 +242,7 @@ def _line_position(snap: Snap, i: int, canonical_fraction: float) -> float:
     return float(1.0 - canonical_fraction if snap.swapped[i] else canonical_fraction)
 
 
-def _piece(line, start: float, end: float) -> np.ndarray:
+def _piece(line: shapely.LineString, start: float, end: float) -> np.ndarray:
     """The part of ``line`` from ``start`` to ``end`` (shares of its length; reversed when ``end < start``)."""
     part = substring(line, min(start, end), max(start, end), normalized=True)
     xy = shapely.get_coordinates(part)

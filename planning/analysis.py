@@ -8,6 +8,7 @@ in for one call, so a :class:`SiteMinutes` may be shared between sessions; incid
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import numpy as np
 from geo.isochrones import DEFAULT_BANDS_MINUTES, isochrones
 from geo.network import RoadNetwork
 from geo.osm import build_network
-from geo.region import outline_degrees
+from geo.region import Region, outline_degrees
 from geo.speeds import DEFAULT_PROFILE, SpeedProfile, load_speed_profile
 from geo.traveltime import (
     DEFAULT_CIRCUITY,
@@ -37,7 +38,9 @@ POSITION_DECIMALS = 6
 """Site positions are keyed to about 0.1 m: a site moved by less reuses its row."""
 
 
-def speed_profile_of(region, *, speeds_file: str | Path | None = None, adjustments=()) -> SpeedProfile:
+def speed_profile_of(
+    region: Region, *, speeds_file: str | Path | None = None, adjustments: Iterable[str] = ()
+) -> SpeedProfile:
     """The speed profile in use for ``region``: the one every page, export and CLI command computes times with.
 
     Parameters
@@ -63,7 +66,7 @@ def speed_profile_of(region, *, speeds_file: str | Path | None = None, adjustmen
     return base.with_adjustments(*adjustments)
 
 
-def region_network(region, *, profile: SpeedProfile | None = None) -> RoadNetwork | None:
+def region_network(region: Region, *, profile: SpeedProfile | None = None) -> RoadNetwork | None:
     """The region's routable road network (from the disk cache when built before), or None without roads.
     ``profile`` defaults to :func:`speed_profile_of` the region."""
     if region.roads_path is None:
@@ -156,7 +159,7 @@ class SiteMinutes:
         return np.vstack([self._rows[key] for key in keys])
 
 
-def site_minutes_for(region, *, profile: SpeedProfile | None = None) -> SiteMinutes:
+def site_minutes_for(region: Region, *, profile: SpeedProfile | None = None) -> SiteMinutes:
     """The minutes table of a region: over its road network with ``profile`` (default: :func:`speed_profile_of`
     the region), or the estimate without roads."""
     profile = profile if profile is not None else speed_profile_of(region)
@@ -211,7 +214,7 @@ def _position_keys(sites: gpd.GeoDataFrame) -> list[tuple[float, float]]:
 
 
 def incident_release(
-    region, *, period: str | None = None, secret: bytes | None = None, k: int | None = None
+    region: Region, *, period: str | None = None, secret: bytes | None = None, k: int | None = None
 ) -> IncidentRelease | None:
     """The protected release of the region's incidents (all periods, or one fixed period: "2023", "2023-H1"),
     aligned with ``region.settlements``; None when the region has no incident data.
@@ -237,12 +240,12 @@ class ScenarioResult:
 
 
 def evaluate(
-    region,
+    region: Region,
     services: gpd.GeoDataFrame,
     site_minutes: SiteMinutes,
     *,
     incidents: IncidentRelease | None,
-    thresholds=(30.0, 60.0),
+    thresholds: Iterable[float] = (30.0, 60.0),
 ) -> ScenarioResult:
     """Coverage of ``services`` over the region's settlements.
 
@@ -281,7 +284,11 @@ def evaluate(
 
 
 def service_bands(
-    region, services: gpd.GeoDataFrame, network: RoadNetwork | None, *, minutes=DEFAULT_BANDS_MINUTES
+    region: Region,
+    services: gpd.GeoDataFrame,
+    network: RoadNetwork | None,
+    *,
+    minutes: Sequence[float] = DEFAULT_BANDS_MINUTES,
 ) -> gpd.GeoDataFrame:
     """Isochrone bands of the services, clipped to the region (no incident data: may be cached globally)."""
     return isochrones(

@@ -9,17 +9,23 @@ Incident figures appear only per district, each a cell of the coverage's protect
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from geo.network import RoadNetwork
+from geo.region import Region
 from geo.traveltime import Route, nearest_service_minutes, route
-from planning.coverage import NO_DISTRICT_ID, Coverage, threshold_key
+from planning.coverage import NO_DISTRICT_ID, AreaCoverage, Coverage, threshold_key
 from planning.i18n import fmt_number, place_names, t
 from planning.release import empty_release
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
 
 TOTAL_ROW_ID = "__total__"
 """``district_id`` of the totals row of :func:`beyond_by_district`."""
@@ -27,7 +33,7 @@ SETTLEMENT_MATCH_DEG = 1e-5
 """A map click at most this far (degrees, about 1 m) from a settlement's point is a click on that settlement."""
 
 
-def beyond_columns(thresholds_minutes) -> list[str]:
+def beyond_columns(thresholds_minutes: Iterable[float]) -> list[str]:
     """The figure columns of :func:`beyond_by_district` for ``thresholds_minutes``, in order."""
     columns = ["settlements"]
     for step in thresholds_minutes:
@@ -36,7 +42,7 @@ def beyond_columns(thresholds_minutes) -> list[str]:
     return columns
 
 
-def beyond_by_district(cov: Coverage, *, district_ids=()) -> pd.DataFrame:
+def beyond_by_district(cov: Coverage, *, district_ids: Iterable[str] = ()) -> pd.DataFrame:
     """Per district: settlements, and beyond each threshold the settlements, the people known to live there and the
     settlements of unknown population; then a totals row.
 
@@ -63,7 +69,7 @@ def beyond_by_district(cov: Coverage, *, district_ids=()) -> pd.DataFrame:
     return frame.astype({c: "int64" for c in frame.columns if c != "district_id"})
 
 
-def _beyond_row(district_id: str, area, thresholds) -> dict:
+def _beyond_row(district_id: str, area: AreaCoverage | None, thresholds: Iterable[float]) -> dict:
     row = {"district_id": district_id, "settlements": 0}
     for step in thresholds:
         key = threshold_key(step)
@@ -120,7 +126,7 @@ def district_label(district_id: str, names: dict[str, str], *, has_districts: bo
     return names.get(district_id, district_id)
 
 
-def beyond_table(region, cov: Coverage, *, lang: str, incidents: bool = False) -> pd.DataFrame:
+def beyond_table(region: Region, cov: Coverage, *, lang: str, incidents: bool = False) -> pd.DataFrame:
     """:func:`beyond_by_district` with translated column names and district names (numbers stay numbers, for
     sorting); with ``incidents``, per district and threshold the incidents beyond it as the release's cell.
 
@@ -169,9 +175,9 @@ def beyond_help(cov: Coverage, *, lang: str, incidents: bool = False) -> dict[st
 
 
 def gap_table(
-    region,
+    region: Region,
     cov: Coverage,
-    nearest_service_ids,
+    nearest_service_ids: Sequence[str | None] | np.ndarray,
     *,
     threshold_minutes: float,
     lang: str,
@@ -218,7 +224,7 @@ def gap_table(
 
 def display(
     frame: pd.DataFrame, *, lang: str, infinite: dict[str, str] | None = None, decimals: dict[str, int] | None = None
-):
+) -> Styler:
     """``frame`` for ``st.dataframe``: numbers formatted for ``lang`` (12 300, 12,5), ``inf`` shown as
     ``infinite[column]`` (default an em dash); the cells keep their numbers, so a column still sorts by value.
     A missing number (NaN) is a null cell, which only ``st.dataframe(placeholder=...)`` words: pass one.
@@ -282,10 +288,10 @@ class VillageAccess:
 
 
 def village_access(
-    region,
+    region: Region,
     services: gpd.GeoDataFrame,
     cov: Coverage,
-    nearest_service_ids,
+    nearest_service_ids: Sequence[str | None] | np.ndarray,
     settlement: int,
     *,
     network: RoadNetwork | None,

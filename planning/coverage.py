@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field
 import geopandas as gpd
 import h3
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from shapely.geometry import Polygon
 
@@ -298,7 +299,7 @@ def coverage(
     )
 
 
-def _area_coverage(minutes: np.ndarray, people: np.ndarray, counts: np.ndarray, steps) -> AreaCoverage:
+def _area_coverage(minutes: np.ndarray, people: np.ndarray, counts: np.ndarray, steps: Iterable[float]) -> AreaCoverage:
     unknown = np.isnan(people)
     known_people = np.where(unknown, 0.0, people)
     within = {}
@@ -333,7 +334,7 @@ def _finite_or_none(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
-def _aligned_float(values, n: int, name: str) -> np.ndarray:
+def _aligned_float(values: npt.ArrayLike, n: int, name: str) -> np.ndarray:
     series = pd.to_numeric(pd.Series(np.asarray(values, dtype=object).ravel()), errors="coerce")
     array = series.to_numpy(dtype=np.float64, na_value=np.nan).reshape(np.shape(values))
     if array.shape != (n,):
@@ -341,7 +342,7 @@ def _aligned_float(values, n: int, name: str) -> np.ndarray:
     return array
 
 
-def _aligned_counts(values, n: int) -> np.ndarray:
+def _aligned_counts(values: npt.ArrayLike, n: int) -> np.ndarray:
     array = np.asarray(values)
     if array.shape != (n,):
         raise CoverageInputError(f"`incidents` needs one count per settlement ({n}); got shape {array.shape}.")
@@ -351,14 +352,14 @@ def _aligned_counts(values, n: int) -> np.ndarray:
     return as_float.astype(np.int64)
 
 
-def _district_keys(district_ids, n: int) -> np.ndarray:
+def _district_keys(district_ids: Iterable[object], n: int) -> np.ndarray:
     keys = np.array([NO_DISTRICT_ID if _is_missing(d) else str(d) for d in list(district_ids)], dtype=object)
     if keys.shape != (n,):
         raise CoverageInputError(f"`district_ids` needs one value per settlement ({n}); got {keys.shape[0]}.")
     return keys
 
 
-def _is_missing(value) -> bool:
+def _is_missing(value: object) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)) or value == ""
 
 
@@ -552,7 +553,7 @@ class Comparison:
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dict; non-finite minutes become ``None``."""
-        return _jsonable(asdict(self))
+        return {field_name: _jsonable(value) for field_name, value in asdict(self).items()}
 
 
 def compare(cov_a: Coverage, cov_b: Coverage) -> Comparison:
@@ -771,7 +772,7 @@ def _settlement_changes(cov_a: Coverage, cov_b: Coverage, step: float) -> tuple[
     )
 
 
-def _jsonable(value):
+def _jsonable(value: object) -> object:
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -15,12 +15,17 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import numbers
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
 from planning import translations
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from geo.errors import Problem
 
 LANGUAGES = translations.LANGUAGES
 DEFAULT_LANGUAGE = "ru"
@@ -78,7 +83,7 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, *, count: float | None = None, **v
     return text
 
 
-def _value_text(value, lang: str):
+def _value_text(value: object, lang: str) -> object:
     if isinstance(value, numbers.Real) and not isinstance(value, bool) and type(value).__name__ != "bool_":
         return fmt_number(cast(float, value), lang)  # numbers.Real: int, float or a numpy number
     return value
@@ -93,7 +98,7 @@ def fmt_number(value: float | int | None, lang: str = DEFAULT_LANGUAGE, *, decim
     return format_decimal(value, format=pattern, locale=_babel_locale(lang))
 
 
-def fmt_count(value, lang: str = DEFAULT_LANGUAGE) -> str:
+def fmt_count(value: object, lang: str = DEFAULT_LANGUAGE) -> str:
     """A count as shown: a whole number (int, numpy integer or a text of digits, as a released incident cell is)
     in ``lang``'s number format; anything else ("<5", "—") as it is."""
     if isinstance(value, numbers.Integral) or (isinstance(value, str) and value.isdigit()):
@@ -143,7 +148,7 @@ def made_name(name: str, lang: str = DEFAULT_LANGUAGE) -> str:
     return name
 
 
-def place_names(frame, lang: str) -> list[str]:
+def place_names(frame: pd.DataFrame, lang: str) -> list[str]:
     """Names of the places in ``frame`` (settlements or districts) in ``lang`` where the data has them, else the
     display name, the Russian, Kazakh or English name, else the id."""
     fallbacks = [f"name_{lang}", "name", "name_ru", "name_kk", "name_en"]
@@ -153,7 +158,7 @@ def place_names(frame, lang: str) -> list[str]:
     return [next((v for v in values if isinstance(v, str) and v), str(i)) for i, *values in zip(ids, *columns)]
 
 
-def format_problem(problem, lang: str = DEFAULT_LANGUAGE, *, max_rows: int = 10) -> str:
+def format_problem(problem: Problem, lang: str = DEFAULT_LANGUAGE, *, max_rows: int = 10) -> str:
     """A validation problem (:class:`geo.errors.Problem`) as one line in ``lang``, laid out like
     ``Problem.format``: file, lines (at most ``max_rows`` shown), column, what is wrong, how to fix it.
 
@@ -181,7 +186,7 @@ def format_problem(problem, lang: str = DEFAULT_LANGUAGE, *, max_rows: int = 10)
     return text
 
 
-def _problem_value(value, lang: str) -> str:
+def _problem_value(value: object, lang: str) -> str:
     """A problem parameter as text: numbers in the language's style (one decimal when not whole)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)

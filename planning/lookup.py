@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from geo.errors import QorgauError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from planning.scenarios import Scenario
 
 NAME_COLUMNS = ("name_ru", "name_kk", "name_en", "name")
 """District columns whose values name a district, in the order they are listed."""
@@ -35,7 +41,7 @@ class NotFoundError(QorgauError, LookupError):
         super().__init__(f"no {what} {given!r}; the region has: {listed}")
 
 
-def name_key(text) -> str:
+def name_key(text: object) -> str:
     """What makes two names the same: NFKC, case-folded, ``ё`` read as ``е``, spaces and dashes collapsed.
 
     >>> name_key("  Сузакский ") == name_key("сузакский")
@@ -54,7 +60,7 @@ def _code_digits(text: str) -> str | None:
     return digits.rstrip("0") or "0"
 
 
-def district_choices(districts) -> list[str]:
+def district_choices(districts: pd.DataFrame) -> list[str]:
     """Every district as ``id: name_ru / name_kk / name_en`` (the names it has, each once)."""
     lines = []
     for _, row in districts.iterrows():
@@ -63,7 +69,7 @@ def district_choices(districts) -> list[str]:
     return lines
 
 
-def find_district(districts, text: str) -> str:
+def find_district(districts: pd.DataFrame, text: str) -> str:
     """The ``district_id`` that ``text`` names: the id itself, its KATO code (with or without ``KZ``, with or
     without trailing zeros), or one of its names in any language of the region.
 
@@ -112,7 +118,7 @@ def _district_stem(text: str) -> str:
     return " ".join(words)
 
 
-def _districts_by_stem(districts, ids: list[str], key: str) -> set[str]:
+def _districts_by_stem(districts: pd.DataFrame, ids: list[str], key: str) -> set[str]:
     """Districts one of whose names and ``key`` (district words left out) start the other, the shorter of at
     least :data:`MIN_STEM_CHARS` letters: "Байдибекский район" finds "Байдибек", "Сузак" finds "Сузакский"."""
     given = _district_stem(key)
@@ -127,12 +133,12 @@ def _districts_by_stem(districts, ids: list[str], key: str) -> set[str]:
     return found
 
 
-def scenario_choices(scenarios) -> list[str]:
+def scenario_choices(scenarios: Iterable[Scenario]) -> list[str]:
     """Every scenario as ``id: name``."""
     return [f"{s.scenario_id}: {s.name}" for s in scenarios]
 
 
-def find_scenario(scenarios, text: str):
+def find_scenario(scenarios: Iterable[Scenario], text: str) -> Scenario:
     """The scenario of ``scenarios`` (:class:`planning.scenarios.Scenario`) that ``text`` names: its id, or its name
     as the scenarios page compares names (:func:`planning.scenarios.scenario_name_key`: case and spaces do not
     count).

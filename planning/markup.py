@@ -20,6 +20,7 @@ import html
 import json
 import math
 import re
+from typing import TypeVar, cast
 
 import pandas as pd
 
@@ -29,6 +30,8 @@ FORMULA_GUARD = "'"
 """Prefix that makes a spreadsheet read such a cell as text."""
 _NUMBER_TEXT = re.compile(r"[+-]?(?:\d[\d\u202f\u00a0 ]*(?:[.,]\d+)?|[.,]\d+)(?:[eE][+-]?\d+)?")
 """A number written as text ("-5", "-12.5", "-1 234,5", "+3", "-1e-05"): no formula, left as it is."""
+Cell = TypeVar("Cell")
+"""Whatever a spreadsheet cell holds (text, a number, None); the guards give back the type they were given."""
 _MARKDOWN_ANYWHERE = re.compile(r"([\\`*_\[\]<>|~$])")
 """Characters that start inline markup wherever they stand: escapes, code, emphasis, links and images (``[``),
 raw HTML and autolinks (``<``), tables, strikethrough, LaTeX (``$``). Without ``[`` neither an image, a link,
@@ -51,7 +54,7 @@ _JS_UNSAFE = {
 }
 
 
-def html_text(value) -> str:
+def html_text(value: object) -> str:
     """``value`` as text that shows literally in HTML, in element content and in quoted attribute values.
 
     ``None`` and NaN become ``""``; anything else is ``str(value)`` with ``& < > " '`` escaped.
@@ -59,7 +62,7 @@ def html_text(value) -> str:
     return html.escape(_text(value), quote=True)
 
 
-def js_value(value) -> str:
+def js_value(value: object) -> str:
     """``value`` (str, number, bool, None, or lists and dicts of them) as a JavaScript literal safe inside a
     ``<script>`` element: JSON with ``< > & ' `` ` `` and U+2028/U+2029 written as ``\\u`` escapes, so it can
     close neither the script (``</script>``), nor a string, nor a template literal, whatever it contains.
@@ -70,7 +73,7 @@ def js_value(value) -> str:
     return "".join(_JS_UNSAFE.get(ch, ch) for ch in text)
 
 
-def markdown_text(value) -> str:
+def markdown_text(value: object) -> str:
     """``value`` as Markdown that renders as exactly this text (Streamlit ``st.markdown``, ``st.title``,
     ``st.caption``, ``st.info`` and the like).
 
@@ -94,7 +97,7 @@ def _escape_line_start(match: re.Match) -> str:
     return indent + "\\" + marker
 
 
-def spreadsheet_cell(value):
+def spreadsheet_cell(value: Cell) -> Cell:
     """A cell for CSV or XLSX that a spreadsheet never runs as a formula.
 
     Text starting with ``= + - @``, a tab or a carriage return gets a leading ``'`` (the OWASP rule), unless it is a
@@ -103,10 +106,10 @@ def spreadsheet_cell(value):
     """
     if not isinstance(value, str) or not value.startswith(FORMULA_TRIGGERS) or _NUMBER_TEXT.fullmatch(value):
         return value
-    return FORMULA_GUARD + value
+    return cast(Cell, FORMULA_GUARD + value)  # value is text here, and so is what comes back
 
 
-def from_spreadsheet_cell(value):
+def from_spreadsheet_cell(value: Cell) -> Cell:
     """Undo :func:`spreadsheet_cell`: text that is ``'`` followed by a formula trigger loses the ``'``."""
     if (
         isinstance(value, str)
@@ -114,7 +117,7 @@ def from_spreadsheet_cell(value):
         and value[1:2]
         and value[1:].startswith(FORMULA_TRIGGERS)
     ):
-        return value[1:]
+        return cast(Cell, value[1:])  # text in, text out
     return value
 
 
@@ -133,13 +136,13 @@ def spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return str(value)
 
 
-def _finite(value):
+def _finite(value: object) -> object:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):

@@ -22,7 +22,7 @@ from geo.osm import (
     file_sha256,
     network_cache_dir,
 )
-from geo.region import outline_degrees
+from geo.region import Region, outline_degrees
 from geo.settings import DEFAULT_REGION_DIR
 from geo.speeds import SPEEDS_FILE_NAME, SpeedProfile, write_speeds_csv
 from planning.analysis import speed_profile_of
@@ -117,7 +117,7 @@ def import_road_file(source: str | Path, region_dir: str | Path) -> Path:
 
 
 def build_region_network(
-    region,
+    region: Region,
     road_file: str | Path | None = None,
     *,
     profile: SpeedProfile | None = None,
@@ -180,7 +180,7 @@ def cache_status(road_file: str | Path | None) -> CacheStatus:
 
 
 def download_region_files(
-    region, *, profile: SpeedProfile | None = None, progress: ProgressCallback | None = None
+    region: Region, *, profile: SpeedProfile | None = None, progress: ProgressCallback | None = None
 ) -> dict[str, Path]:
     """Download roads (and districts/settlements the folder lacks) from OpenStreetMap into the region's folder.
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from geo.region import Region
 from planning.release import region_release
 
 
-def region_summary(region, *, secret: bytes | None = None) -> dict:
+def region_summary(region: Region, *, secret: bytes | None = None) -> dict:
     """Counts and warnings of a region; the incident total is the release's cell of every record (those tied to a
     district only included), the same cell the scenarios page shows when every record has a settlement."""
     population = region.settlements["population"].to_numpy(dtype=float)

@@ -19,6 +19,16 @@ TINY = DATA / "tiny"
 BROKEN = DATA / "broken"
 SHARED_TURKISTAN = PROJECT.parent / "shared" / "data" / "turkistan"
 DEFAULT_REGION = PROJECT / "data" / "default"
+COVERAGE_FIGURE_KEYS = {
+    "population_covered",
+    "population_total",
+    "settlements_covered",
+    "settlements_total",
+    "incidents_covered",
+    "incidents_total",
+}
+"""Figures every threshold of a coverage's JSON carries (``Coverage.to_dict``, ``python -m planning coverage
+--json``): the names scripts read, written out here so that a renamed field fails the tests."""
 
 # built road networks are cached in the user's cache folder: the tests (and the servers they start) use their own
 os.environ.setdefault("QORGAU_CACHE_DIR", tempfile.mkdtemp(prefix="qorgau-test-cache-"))

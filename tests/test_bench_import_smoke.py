@@ -1,13 +1,11 @@
 """The import benchmark runs end to end on small generated files (exercised, not timed: figures are printed)."""
 
-import subprocess
 import sys
-from pathlib import Path
 
 import osmium
+from bench_runs import BENCH_DIR, run_bench
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(BENCH_DIR))
 
 from synthetic_osm import write_synthetic_pbf  # noqa: E402
 
@@ -24,29 +22,16 @@ def test_synthetic_file_has_the_shape_the_benchmark_names(tmp_path):
 
 
 def test_bench_import_runs_small(tmp_path):
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "bench" / "bench_import.py"),
-            "--nodes",
-            "20000",
-            "--osmnx-nodes",
-            "3000",
-            "--folder",
-            str(tmp_path),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=ROOT,
+    run_bench(
+        "bench_import.py",
+        *("--nodes", "20000", "--osmnx-nodes", "3000", "--folder", str(tmp_path)),
+        expected=(
+            "bare pyosmium pass",
+            "Qorgau import (cold)",
+            "Qorgau load (cached)",
+            "ratio import / bare pass",
+            "peak memory of the import",
+            "ratio OSMnx path / Qorgau import",
+        ),
+        timeout_s=600,
     )
-    assert result.returncode == 0, result.stderr
-    for expected in (
-        "bare pyosmium pass",
-        "Qorgau import (cold)",
-        "Qorgau load (cached)",
-        "ratio import / bare pass",
-        "peak memory of the import",
-        "ratio OSMnx path / Qorgau import",
-    ):
-        assert expected in result.stdout

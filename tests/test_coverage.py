@@ -9,7 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import release_of
+from conftest import COVERAGE_FIGURE_KEYS, release_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -147,14 +147,7 @@ def test_to_dict_is_json_with_the_cli_keys(result):
     data = json.loads(json.dumps(cov.to_dict(), allow_nan=False))
     assert data["thresholds_minutes"] == [30.0, 60.0]
     for key in ("30", "60"):
-        assert {
-            "population_covered",
-            "population_total",
-            "settlements_covered",
-            "settlements_total",
-            "incidents_covered",
-            "incidents_total",
-        } <= set(data["region"]["within"][key])
+        assert COVERAGE_FIGURE_KEYS <= set(data["region"]["within"][key])
     assert data["districts"]["D2"]["within"]["60"]["settlements_covered"] == 2
 
 

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo.region import load_region
 from planning.analysis import incident_release
-from planning.scenarios import SCENARIO_DB_ENV_VAR, ScenarioStore
+from planning.scenarios import SCENARIO_DB_ENV_VAR, Scenario, ScenarioStore
 
 
 @pytest.fixture
@@ -127,14 +127,20 @@ def _map_click(at: AppTest, lat: float, lon: float) -> AppTest:
     return at.run()
 
 
-def test_the_edited_scenario_stays_selected_across_edits_threshold_changes_and_page_switches(db):
+def _plan_b_picked(db) -> tuple[AppTest, Scenario, Scenario, str]:
+    """The scenarios page of a planner after a copy of the baseline, "Plan B", was saved (by someone else: the page
+    reruns to see it) and picked: the app, the baseline, the plan and the picker's label as the browser shows it."""
     at = _page("pages/scenarios.py", "planner")
     store = ScenarioStore(db)
     (baseline,) = store.list_scenarios("tiny")
     plan = store.create("Plan B", "tiny", baseline.sites, author="tester")
     at.run()
     at.selectbox(key=_pick_key(at)).set_value(plan.scenario_id).run()
-    shown = _shown_label(at, _pick_key(at))
+    return at, baseline, plan, _shown_label(at, _pick_key(at))
+
+
+def test_the_edited_scenario_stays_selected_across_edits_threshold_changes_and_page_switches(db):
+    at, baseline, plan, shown = _plan_b_picked(db)
     at.selectbox(key="scen_settlement").set_value(2).run()  # Gamma
     at.button(key="scen_add").click().run()
     assert not at.exception, at.exception
@@ -191,13 +197,8 @@ def test_a_scenario_is_created_once_and_names_are_unique(db):
 def test_rename_archive_and_restore_keep_the_history(db):
     from planning.store import access
 
-    at = _page("pages/scenarios.py", "planner")
+    at, baseline, plan, shown = _plan_b_picked(db)
     store = ScenarioStore(db)
-    (baseline,) = store.list_scenarios("tiny")
-    plan = store.create("Plan B", "tiny", baseline.sites, author="tester")
-    at.run()
-    at.selectbox(key=_pick_key(at)).set_value(plan.scenario_id).run()
-    shown = _shown_label(at, _pick_key(at))
     at.text_input(key=f"scen_title_{plan.scenario_id}").set_value("Plan C")
     at.button(key=f"scen_rename_scenario_{plan.scenario_id}").click().run()
     assert list(_scenarios(db)) == [baseline.name, "Plan C"]

@@ -54,6 +54,17 @@ def app(user: str | None = None, *, page: str | None = None) -> AppTest:
     return at
 
 
+def oidc_app(email: str, *, verified: bool = True) -> AppTest:
+    """app.py run once with an identity provider configured and ``email`` signed in there (``verified``: whether
+    the provider vouches for the address)."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.secrets["auth"] = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32}
+    at.user = {"email": email, "email_verified": verified, "is_logged_in": True}
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def texts(at: AppTest) -> str:
     parts = [
         e.value
@@ -145,21 +156,13 @@ def test_each_role_is_offered_only_its_pages_and_each_page_checks_the_role(users
 
 
 def test_oidc_identity_is_mapped_to_the_users_role(users):
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.secrets["auth"] = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32}
-    at.user = {"email": "vera@akimat.kz", "email_verified": True, "is_logged_in": True}
-    at.run()
-    assert not at.exception, at.exception
+    at = oidc_app("vera@akimat.kz")
     assert at.session_state["user"] == access.User("vera", "presenter", "vera@akimat.kz")
     assert access.entries(users, user="vera")[0].object == "identity provider"
 
 
 def test_oidc_identity_without_a_user_gets_no_access(users):
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.secrets["auth"] = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32}
-    at.user = {"email": "stranger@example.com", "email_verified": True, "is_logged_in": True}
-    at.run()
-    assert not at.exception, at.exception
+    at = oidc_app("stranger@example.com")
     assert "user" not in at.session_state
     assert "stranger@example.com" in texts(at) and at.title[0].value == "Вход в Qorgau"
 
@@ -291,11 +294,7 @@ def test_an_idle_session_ends(users, monkeypatch):
 
 
 def test_an_unverified_oidc_email_gets_no_access(users):
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.secrets["auth"] = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32}
-    at.user = {"email": "vera@akimat.kz", "email_verified": False, "is_logged_in": True}
-    at.run()
-    assert not at.exception, at.exception
+    at = oidc_app("vera@akimat.kz", verified=False)
     assert "user" not in at.session_state
     assert "не подтвердил адрес vera@akimat.kz" in texts(at)
 

@@ -23,7 +23,7 @@ whose placeholders differ between languages.
 from __future__ import annotations
 
 import gettext
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,7 +78,7 @@ def read_po(path: Path) -> Catalog:
         return pofile.read_po(handle, locale=None if path.suffix == ".pot" else path.stem, abort_invalid=True)
 
 
-def compile_catalogs(langs=LANGUAGES) -> list[Path]:
+def compile_catalogs(langs: Iterable[str] = LANGUAGES) -> list[Path]:
     """Write ``<lang>.mo`` from ``<lang>.po`` for every language (fuzzy entries are left out, as msgfmt does);
     returns the files written."""
     written = []
