@@ -2,6 +2,7 @@
 adjustments of this session, the network's status, and (for planners) importing an OSM file already on the server
 or downloading roads from OpenStreetMap into the region folder."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
@@ -68,6 +69,20 @@ def _region_changed() -> None:
     st.rerun()
 
 
+def _write_speeds(write: Callable[[], Path], *, action: str, message_key: str) -> None:
+    """Run ``write`` (it changes the region's speeds file and returns its path); on success audit ``action``, drop the
+    editor's edits and reload with the message ``message_key``, else say why nothing was written."""
+    try:
+        path = write()
+    except RegionWriteError as error:
+        _write_error(error)
+    else:
+        audit(action, f"{region.region_id} {SPEEDS_FILE_NAME}")
+        st.session_state.pop(EDITOR_KEY, None)
+        st.session_state["roads_message"] = t(message_key, L, path=markdown_text(path))
+        _region_changed()
+
+
 # --- speeds: the class speeds of the region (planners edit them) beside the adjustments of this session -----------
 EDITOR_KEY = "speeds_editor"
 can_edit = access.can(user.role, "edit_scenarios")
@@ -98,25 +113,15 @@ with speeds_column:
                 st.error(t("speeds.invalid", L))
                 st.code("\n".join(format_problem(p, L) for p in error.problems), language=None)
             else:
-                try:
-                    written = save_region_speeds(chosen_profile, region.path)
-                except RegionWriteError as error:
-                    _write_error(error)
-                else:
-                    audit("edit speeds", f"{region.region_id} {SPEEDS_FILE_NAME}")
-                    st.session_state.pop(EDITOR_KEY, None)
-                    st.session_state["roads_message"] = t("speeds.saved", L, path=markdown_text(written))
-                    _region_changed()
+                _write_speeds(
+                    lambda: save_region_speeds(chosen_profile, region.path),
+                    action="edit speeds",
+                    message_key="speeds.saved",
+                )
         if base.source == "region" and reset_column.button(t("speeds.reset", L), key="speeds_reset"):
-            try:
-                removed = remove_region_speeds(region.path)
-            except RegionWriteError as error:
-                _write_error(error)
-            else:
-                audit("reset speeds", f"{region.region_id} {SPEEDS_FILE_NAME}")
-                st.session_state.pop(EDITOR_KEY, None)
-                st.session_state["roads_message"] = t("speeds.reset_done", L, path=markdown_text(removed))
-                _region_changed()
+            _write_speeds(
+                lambda: remove_region_speeds(region.path), action="reset speeds", message_key="speeds.reset_done"
+            )
     else:
         show_table(table, hide_index=True, column_config=column_config)
         st.caption(t("speeds.read_only_role", L))

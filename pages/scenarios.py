@@ -113,10 +113,20 @@ def when(saved_at: str) -> str:
     return f"{saved_at[:16].replace('T', ' ')} UTC"
 
 
-def changed_since(scenario_id: int, version: int) -> tuple[str, str]:
-    """Who saved the scenario after ``version`` (each once, oldest first) and when the last of them did."""
-    later = store.history(scenario_id)[version:]
-    return ", ".join(dict.fromkeys(v.author or t("scen_safety.someone", L) for v in later)), when(later[-1].saved_at)
+def saved_since(key: str, newest: Scenario, version: int) -> str:
+    """The message ``key`` about ``newest``: who saved it after ``version`` (each once, oldest first) and when the
+    last of them did."""
+    later = store.history(newest.scenario_id)[version:]
+    who = ", ".join(dict.fromkeys(v.author or t("scen_safety.someone", L) for v in later))
+    return t(
+        key,
+        L,
+        name=markdown_text(newest.name),
+        who=markdown_text(who),
+        when=when(later[-1].saved_at),
+        version=newest.version,
+        base=version,
+    )
 
 
 if NOTICE_KEY in st.session_state:
@@ -184,18 +194,7 @@ def new_site(lat: float, lon: float, kind: str, reach_minutes: float, name: str 
 if conflict is not None:
     error: ScenarioConflict = conflict["error"]
     newest = store.load(chosen_id)
-    who, at = changed_since(chosen_id, error.base_version)
-    st.warning(
-        t(
-            "scen_safety.conflict",
-            L,
-            name=markdown_text(newest.name),
-            who=markdown_text(who),
-            when=at,
-            version=newest.version,
-            base=error.base_version,
-        )
-    )
+    st.warning(saved_since("scen_safety.conflict", newest, error.base_version))
     if conflict["edit"] is None:
         st.caption(t("scen_safety.conflict_undo", L))
     left, right = st.columns(2)
@@ -208,18 +207,7 @@ if conflict is not None:
     ):
         commit(conflict["edit"], on=newest)
 elif scenario.version < latest.version:
-    who, at = changed_since(chosen_id, scenario.version)
-    st.info(
-        t(
-            "scen_safety.newer",
-            L,
-            name=markdown_text(latest.name),
-            who=markdown_text(who),
-            when=at,
-            version=latest.version,
-            base=scenario.version,
-        )
-    )
+    st.info(saved_since("scen_safety.newer", latest, scenario.version))
     if st.button(t("scen_safety.show_newest", L), key="scen_show_newest"):
         st.session_state[BASE_KEY] = (chosen_id, latest.version)
         st.rerun()

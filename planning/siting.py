@@ -20,11 +20,13 @@ loss most. The exact solver builds the matching integer programme with PuLP and 
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
+from typing import TypedDict, Unpack
 
 import numpy as np
 import pulp
+from numpy.typing import ArrayLike, NDArray
 
 from geo.errors import QorgauError
 
@@ -155,9 +157,21 @@ class SitingResult:
     unserved_penalty_minutes: float | None = None
 
 
+class SitingOptions(TypedDict, total=False):
+    """The keyword options every model takes; the meaning of each is given in :func:`maximal_coverage`."""
+
+    fixed_minutes: np.ndarray | None
+    method: str
+    district_of_site: np.ndarray | None
+    district_of_fixed: np.ndarray | None
+    require_districts: Collection[int] | None
+    lp_bound: bool
+    time_limit_s: float
+
+
 def demand_weights(
-    population,
-    incidents=None,
+    population: ArrayLike,
+    incidents: ArrayLike | None = None,
     *,
     mode: str = "population",
     incident_weight: float = DEFAULT_INCIDENT_WEIGHT,
@@ -220,18 +234,12 @@ def demand_weights(
 
 
 def maximal_coverage(
-    minutes,
-    demand,
+    minutes: np.ndarray,
+    demand: np.ndarray,
     *,
     add: int,
     threshold_minutes: float,
-    fixed_minutes=None,
-    method: str = "greedy",
-    district_of_site=None,
-    district_of_fixed=None,
-    require_districts: Collection[int] | None = None,
-    lp_bound: bool = False,
-    time_limit_s: float = EXACT_TIME_LIMIT_S,
+    **options: Unpack[SitingOptions],
 ) -> SitingResult:
     """Add at most ``add`` sites to maximise the demand within ``threshold_minutes`` of a service (MCLP).
 
@@ -246,52 +254,37 @@ def maximal_coverage(
         them.
     threshold_minutes : float
         A settlement is covered when a service is at most this many minutes away.
-    fixed_minutes : numpy.ndarray, optional
-        (n_fixed, n_settlements) travel minutes from the existing sites, kept open.
-    method : {"greedy", "exact"}
-    district_of_site, district_of_fixed : numpy.ndarray of int, optional
-        District of each candidate / existing site.
-    require_districts : collection of int, optional
-        Districts that must end with at least one service. One already holding an existing site is satisfied;
-        one without candidates is reported in ``districts_without_candidates``.
-    lp_bound : bool
-        Greedy only: also solve the LP relaxation for an upper bound (the (1 - 1/e) guarantee is always given
-        when no district is required).
-    time_limit_s : float
-        Exact only: CBC time limit in seconds.
+    **options
+        The options every model takes (:class:`SitingOptions`):
+
+        fixed_minutes : numpy.ndarray, optional
+            (n_fixed, n_settlements) travel minutes from the existing sites, kept open.
+        method : {"greedy", "exact"}
+            Default "greedy".
+        district_of_site, district_of_fixed : numpy.ndarray of int, optional
+            District of each candidate / existing site.
+        require_districts : collection of int, optional
+            Districts that must end with at least one service. One already holding an existing site is
+            satisfied; one without candidates is reported in ``districts_without_candidates``.
+        lp_bound : bool
+            Greedy only: also solve the LP relaxation for an upper bound (the (1 - 1/e) guarantee is always
+            given when no district is required). Default False.
+        time_limit_s : float
+            Exact only: CBC time limit in seconds; default :data:`EXACT_TIME_LIMIT_S`.
 
     Returns
     -------
     SitingResult
     """
-    return _solve(
-        "mclp",
-        minutes,
-        demand,
-        add=add,
-        threshold_minutes=threshold_minutes,
-        fixed_minutes=fixed_minutes,
-        method=method,
-        district_of_site=district_of_site,
-        district_of_fixed=district_of_fixed,
-        require_districts=require_districts,
-        lp_bound=lp_bound,
-        time_limit_s=time_limit_s,
-    )
+    return _solve("mclp", minutes, demand, add=add, threshold_minutes=threshold_minutes, **options)
 
 
 def set_cover(
-    minutes,
-    demand=None,
+    minutes: np.ndarray,
+    demand: np.ndarray | None = None,
     *,
     threshold_minutes: float,
-    fixed_minutes=None,
-    method: str = "greedy",
-    district_of_site=None,
-    district_of_fixed=None,
-    require_districts: Collection[int] | None = None,
-    lp_bound: bool = False,
-    time_limit_s: float = EXACT_TIME_LIMIT_S,
+    **options: Unpack[SitingOptions],
 ) -> SitingResult:
     """The fewest added sites that bring every reachable settlement within ``threshold_minutes`` (LSCP).
 
@@ -301,36 +294,17 @@ def set_cover(
     See :func:`maximal_coverage` for the other parameters; ``lp_bound`` gives a lower bound on the number of
     sites (the LP optimum rounded up).
     """
-    return _solve(
-        "lscp",
-        minutes,
-        demand,
-        add=None,
-        threshold_minutes=threshold_minutes,
-        fixed_minutes=fixed_minutes,
-        method=method,
-        district_of_site=district_of_site,
-        district_of_fixed=district_of_fixed,
-        require_districts=require_districts,
-        lp_bound=lp_bound,
-        time_limit_s=time_limit_s,
-    )
+    return _solve("lscp", minutes, demand, add=None, threshold_minutes=threshold_minutes, **options)
 
 
 def p_median(
-    minutes,
-    demand,
+    minutes: np.ndarray,
+    demand: np.ndarray,
     *,
     add: int,
-    fixed_minutes=None,
-    method: str = "greedy",
     swap: bool = True,
     unserved_minutes: float | None = None,
-    district_of_site=None,
-    district_of_fixed=None,
-    require_districts: Collection[int] | None = None,
-    lp_bound: bool = False,
-    time_limit_s: float = EXACT_TIME_LIMIT_S,
+    **options: Unpack[SitingOptions],
 ) -> SitingResult:
     """Add at most ``add`` sites to minimise the demand-weighted minutes to the nearest service (p-median).
 
@@ -355,15 +329,9 @@ def p_median(
         demand,
         add=add,
         threshold_minutes=None,
-        fixed_minutes=fixed_minutes,
-        method=method,
-        district_of_site=district_of_site,
-        district_of_fixed=district_of_fixed,
-        require_districts=require_districts,
-        lp_bound=lp_bound,
-        time_limit_s=time_limit_s,
         swap=swap,
         unserved_minutes=unserved_minutes,
+        **options,
     )
 
 
@@ -409,7 +377,7 @@ class _Districts:
     members: dict[int, np.ndarray]
     without_candidates: tuple[int, ...]
 
-    def unsatisfied(self, chosen) -> list[int]:
+    def unsatisfied(self, chosen: Iterable[int]) -> list[int]:
         picked = np.zeros(self.members[self.needed[0]].size, bool) if self.needed else None
         if picked is not None:
             picked[list(chosen)] = True
@@ -417,22 +385,26 @@ class _Districts:
 
 
 def _solve(
-    model,
-    minutes,
-    demand,
+    model: str,
+    minutes: np.ndarray,
+    demand: np.ndarray | None,
     *,
-    add,
-    threshold_minutes,
-    fixed_minutes,
-    method,
-    district_of_site,
-    district_of_fixed,
-    require_districts,
-    lp_bound,
-    time_limit_s,
-    swap=False,
-    unserved_minutes=None,
-):
+    add: int | None,
+    threshold_minutes: float | None,
+    swap: bool = False,
+    unserved_minutes: float | None = None,
+    fixed_minutes: np.ndarray | None = None,
+    method: str = "greedy",
+    district_of_site: np.ndarray | None = None,
+    district_of_fixed: np.ndarray | None = None,
+    require_districts: Collection[int] | None = None,
+    lp_bound: bool = False,
+    time_limit_s: float = EXACT_TIME_LIMIT_S,
+) -> SitingResult:
+    """``model`` solved as asked: the one solver behind :func:`maximal_coverage`, :func:`set_cover` and
+    :func:`p_median`, whose docstrings give the options."""
+    if model != "pmedian" and (swap or unserved_minutes is not None):
+        raise TypeError(f"`swap` and `unserved_minutes` are options of p_median only; got them for {model!r}.")
     if method not in METHODS:
         raise SitingError(f"`method` must be one of {METHODS}; got {method!r}.")
     instance = _instance(model, minutes, demand, fixed_minutes, threshold_minutes, unserved_minutes)
@@ -500,7 +472,14 @@ def _solve(
     )
 
 
-def _instance(model, minutes, demand, fixed_minutes, threshold_minutes, unserved_minutes) -> _Instance:
+def _instance(
+    model: str,
+    minutes: np.ndarray,
+    demand: np.ndarray | None,
+    fixed_minutes: np.ndarray | None,
+    threshold_minutes: float | None,
+    unserved_minutes: float | None,
+) -> _Instance:
     minutes = _matrix(minutes, "minutes")
     n_settlements = minutes.shape[1]
     if fixed_minutes is None:
@@ -540,7 +519,7 @@ def _instance(model, minutes, demand, fixed_minutes, threshold_minutes, unserved
         if threshold_minutes is None or not threshold_minutes >= 0:
             raise SitingError(f"`threshold_minutes` must be a number >= 0; got {threshold_minutes!r}.")
         covers = minutes <= threshold_minutes
-        fixed_covers = (fixed <= threshold_minutes).any(axis=0)
+        fixed_covers = np.asarray((fixed <= threshold_minutes).any(axis=0))  # 1-D: one per settlement
         included = np.flatnonzero(covers.any(axis=0) | fixed_covers)
         loss = np.where(covers[:, included], 0.0, 1.0)
         base = np.where(fixed_covers[included], 0.0, 1.0)
@@ -561,7 +540,7 @@ def _instance(model, minutes, demand, fixed_minutes, threshold_minutes, unserved
     )
 
 
-def _matrix(values, name) -> np.ndarray:
+def _matrix(values: ArrayLike, name: str) -> NDArray[np.float64]:
     array = np.asarray(values, dtype=np.float64)
     if array.ndim != 2:
         raise SitingError(f"`{name}` must be a 2-D array (sites × settlements); got {array.ndim} dimension(s).")
@@ -570,7 +549,13 @@ def _matrix(values, name) -> np.ndarray:
     return array
 
 
-def _districts(district_of_site, district_of_fixed, require_districts, n_candidates, n_fixed) -> _Districts:
+def _districts(
+    district_of_site: np.ndarray | None,
+    district_of_fixed: np.ndarray | None,
+    require_districts: Collection[int] | None,
+    n_candidates: int,
+    n_fixed: int,
+) -> _Districts:
     if not require_districts:
         return _Districts(needed=(), members={}, without_candidates=())
     if district_of_site is None or np.asarray(district_of_site).shape != (n_candidates,):
@@ -638,7 +623,7 @@ def _swap_pass(instance: _Instance, chosen: list[int], districts: _Districts) ->
     return chosen
 
 
-def _order(instance: _Instance, chosen) -> list[int]:
+def _order(instance: _Instance, chosen: Iterable[int]) -> list[int]:
     """The sites of ``chosen`` in greedy order of marginal gain (zero-gain sites last)."""
     remaining = list(chosen)
     current = instance.base.copy()
@@ -665,7 +650,7 @@ def _prune(instance: _Instance, ordered: list[int], districts: _Districts) -> li
     return ordered
 
 
-def _gains(instance: _Instance, ordered) -> tuple[list[float], list[int], np.ndarray]:
+def _gains(instance: _Instance, ordered: Iterable[int]) -> tuple[list[float], list[int], np.ndarray]:
     current = instance.base.copy()
     gain, count = [], []
     for site in ordered:
@@ -676,7 +661,7 @@ def _gains(instance: _Instance, ordered) -> tuple[list[float], list[int], np.nda
     return gain, count, current
 
 
-def _objective(instance: _Instance, chosen, final: np.ndarray) -> float:
+def _objective(instance: _Instance, chosen: list[int], final: np.ndarray) -> float:
     if instance.model == "mclp":
         return float(instance.demand @ (1.0 - final))
     if instance.model == "lscp":
@@ -693,7 +678,9 @@ def _gap(objective: float, bound: float) -> float:
 # --- exact ----------------------------------------------------------------------------------------------------
 
 
-def _build(instance: _Instance, limit, districts: _Districts, *, relax: bool):
+def _build(
+    instance: _Instance, limit: int | None, districts: _Districts, *, relax: bool
+) -> tuple[pulp.LpProblem, list[pulp.LpVariable]]:
     """The integer programme (or its LP relaxation) of ``instance``; returns (problem, site variables)."""
     category = pulp.LpContinuous if relax else pulp.LpBinary
     sense = pulp.LpMaximize if instance.model == "mclp" else pulp.LpMinimize
@@ -745,14 +732,16 @@ def _run(problem: pulp.LpProblem, time_limit_s: float) -> int:
     return problem.sol_status
 
 
-def _exact(instance: _Instance, limit, districts: _Districts, *, time_limit_s: float):
+def _exact(
+    instance: _Instance, limit: int | None, districts: _Districts, *, time_limit_s: float
+) -> tuple[list[int], str]:
     problem, sites = _build(instance, limit, districts, relax=False)
     status = _run(problem, time_limit_s)
     chosen = [j for j, x in enumerate(sites) if (x.varValue or 0.0) > 0.5]
     return chosen, "optimal" if status == pulp.LpSolutionOptimal else "feasible"
 
 
-def _lp_bound(instance: _Instance, limit, districts: _Districts, *, time_limit_s: float) -> float:
+def _lp_bound(instance: _Instance, limit: int | None, districts: _Districts, *, time_limit_s: float) -> float:
     problem, _ = _build(instance, limit, districts, relax=True)
     _run(problem, time_limit_s)
     value = float(pulp.value(problem.objective) or 0.0)
@@ -766,7 +755,7 @@ def _lp_bound(instance: _Instance, limit, districts: _Districts, *, time_limit_s
 # --- demand helpers -------------------------------------------------------------------------------------------
 
 
-def _counts(values, name) -> tuple[np.ndarray, int]:
+def _counts(values: ArrayLike, name: str) -> tuple[np.ndarray, int]:
     array = np.asarray(values, dtype=np.float64).reshape(-1)
     unknown = np.isnan(array)
     if (array[~unknown] < 0).any() or np.isinf(array).any():

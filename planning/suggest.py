@@ -14,7 +14,9 @@ disk.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Unpack
 
 import geopandas as gpd
 import numpy as np
@@ -34,6 +36,7 @@ from planning.siting import (
     MODELS,
     DemandWeights,
     SitingError,
+    SitingOptions,
     SitingResult,
     demand_weights,
     maximal_coverage,
@@ -290,12 +293,14 @@ def suggest(
     candidate_minutes = np.asarray(site_minutes.rows(candidates), dtype=np.float64)
     fixed_minutes = _fixed_minutes(services, site_minutes)
     district_ids = [str(d) for d in region.districts["district_id"]]
-    options = dict(fixed_minutes=fixed_minutes, method=method)
+    options: SitingOptions = {"fixed_minutes": fixed_minutes, "method": method}
     if every_district and district_ids:
         options.update(
-            district_of_site=_district_index(candidates["district_id"], district_ids),
-            district_of_fixed=_district_index(_service_districts(region, services), district_ids),
-            require_districts=range(len(district_ids)),
+            {
+                "district_of_site": _district_index(candidates["district_id"], district_ids),
+                "district_of_fixed": _district_index(_service_districts(region, services), district_ids),
+                "require_districts": range(len(district_ids)),
+            }
         )
     result = _solve(model, candidate_minutes, weights.weights, add=add, threshold_minutes=threshold_minutes, **options)
     if exact_gap and method == "greedy":
@@ -305,7 +310,7 @@ def suggest(
             weights.weights,
             add=add,
             threshold_minutes=threshold_minutes,
-            **{**options, "method": "exact"},
+            **(options | {"method": "exact"}),
         )
         if exact.status == "optimal":
             result = with_exact_gap(result, exact)
@@ -403,11 +408,20 @@ def pick_table(suggestion: Suggestion, *, show_incidents: bool = True) -> pd.Dat
 # --- helpers ----------------------------------------------------------------------------------------------------
 
 
-def _solve(model, minutes, weights, *, add, threshold_minutes, **options) -> SitingResult:
-    if model == "mclp":
-        return maximal_coverage(minutes, weights, add=add, threshold_minutes=threshold_minutes, **options)
+def _solve(
+    model: str,
+    minutes: np.ndarray,
+    weights: np.ndarray,
+    *,
+    add: int | None,
+    threshold_minutes: float,
+    **options: Unpack[SitingOptions],
+) -> SitingResult:
     if model == "lscp":
         return set_cover(minutes, weights, threshold_minutes=threshold_minutes, **options)
+    assert add is not None  # suggest() asked for it before any work
+    if model == "mclp":
+        return maximal_coverage(minutes, weights, add=add, threshold_minutes=threshold_minutes, **options)
     return p_median(minutes, weights, add=add, **options)
 
 
@@ -424,7 +438,7 @@ def _ids(values: pd.Series) -> np.ndarray:
     return np.array([str(v) if pd.notna(v) else None for v in values], dtype=object)
 
 
-def _district_index(values, district_ids: list[str]) -> np.ndarray:
+def _district_index(values: Iterable[object], district_ids: list[str]) -> np.ndarray:
     position = {d: i for i, d in enumerate(district_ids)}
     return np.array([position.get(str(v), NO_DISTRICT) if pd.notna(v) else NO_DISTRICT for v in values], dtype=np.int64)
 
@@ -441,13 +455,13 @@ def _service_districts(region: Region, services: gpd.GeoDataFrame) -> np.ndarray
 
 def _picks(
     result: SitingResult,
-    candidates,
-    candidate_minutes,
-    fixed_minutes,
-    settlements,
+    candidates: gpd.GeoDataFrame,
+    candidate_minutes: np.ndarray,
+    fixed_minutes: np.ndarray,
+    settlements: gpd.GeoDataFrame,
     incidents: IncidentRelease | None,
     *,
-    threshold_minutes,
+    threshold_minutes: float,
     factor: float | None,
 ) -> tuple[Pick, ...]:
     """Each pick with the people and incidents (released cells) it newly brings within the threshold, in the order

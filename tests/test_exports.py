@@ -26,6 +26,7 @@ from planning.render.exports import (
     xlsx_bytes,
 )
 from planning.render.gapmap import shown_incidents
+from planning.render.report import gap_table
 
 K = 5
 
@@ -64,6 +65,13 @@ def test_district_level_exports_carry_no_settlement_incidents(default):
     assert gaps["features"] and all("incidents" not in f["properties"] for f in gaps["features"])
     uncovered = int((result.nearest.minutes > 60).sum())
     assert len(gaps["features"]) == uncovered
+
+
+@pytest.mark.parametrize("export", [settlement_table, gaps_geojson, gap_table, tables])
+def test_an_unknown_incident_level_is_refused_by_every_table(default, export):
+    region, result, incidents, _ = default
+    with pytest.raises(ValueError, match="`incident_level` must be one of"):
+        export(region, result, incidents=incidents, incident_level="village")
 
 
 def test_xlsx_sheets_and_geojson(default):

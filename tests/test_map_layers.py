@@ -83,7 +83,8 @@ def test_bands_nest_in_the_maps_geojson(tiny_with_roads):
     shapes = _band_shapes(group)
     assert sorted(shapes) == [15.0, 30.0, 60.0]
     assert not shapes[15.0].is_empty
-    assert shapes[15.0].area < shapes[30.0].area <= shapes[60.0].area * (1 + 1e-9)  # the whole chain is within 30
+    # the service's component of the hand-made roads is wholly reached within 15 minutes: the bands may be equal
+    assert shapes[15.0].area <= shapes[30.0].area * (1 + 1e-9) <= shapes[60.0].area * (1 + 2e-9)
     for small, large in ((15.0, 30.0), (30.0, 60.0)):
         assert shapes[large].buffer(NEST_TOLERANCE_DEG).covers(shapes[small]), (small, large)
     # drawn largest first (lightest), the smallest on top (darkest)

@@ -18,7 +18,7 @@ from planning.analysis import SiteMinutes, evaluate, service_bands
 from planning.render import palette
 from planning.render.exports import scenario_map as export_map
 from planning.render.gapmap import scenario_map
-from planning.render.staticmap import map_figure
+from planning.render.staticmap import map_figure, png_bytes
 from planning.render.webmap import _Legend, district_label_layer, focus_bounds, legend_of, region_map
 
 WHITE = {"#ffffff", "#fff", "white"}
@@ -198,6 +198,19 @@ def _extents(figure):
     renderer = canvas.get_renderer()
     axes = figure.axes[0]
     return axes, axes.get_window_extent(renderer), figure.legends[0].get_window_extent(renderer)
+
+
+def test_the_png_is_the_figure_at_its_own_dots_per_inch(tiny):
+    from io import BytesIO
+
+    from PIL import Image
+
+    region, _, _ = tiny
+    figure = map_figure(region, services=region.services, width_in=6.0, dpi=50)
+    with Image.open(BytesIO(png_bytes(figure))) as image:
+        assert image.format == "PNG"
+        assert image.size == (300, round(figure.get_figheight() * 50))
+        assert image.getpixel((0, 0))[:3] == (255, 255, 255)  # on white
 
 
 @pytest.fixture(scope="module")

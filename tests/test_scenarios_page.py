@@ -261,3 +261,25 @@ def test_a_save_meeting_a_newer_version_says_who_and_offers_reload_or_merge(db):
     at.button(key="scen_conflict_reload").click().run()
     assert store.load(scenario.scenario_id).version == 4
     assert "Версия 4, служб: 1." in [c.value for c in at.caption]
+
+
+def test_a_version_saved_meanwhile_is_named_with_who_and_the_newest_one_offered(db):
+    from planning.scenarios import Site
+
+    at = _page("pages/scenarios.py", "planner")
+    store = ScenarioStore(db)
+    (scenario,) = store.list_scenarios("tiny")
+    store.save(
+        scenario.scenario_id,
+        [*scenario.sites, Site("b1", "Bek's site", "permanent", 42.3, 68.1)],
+        author="bek",
+        base_version=1,
+    )
+    at.run()  # this page still works from version 1: it says who saved version 2, and saves nothing
+    assert not at.exception, at.exception
+    (info,) = [i.value for i in at.info if "bek" in i.value]
+    assert "теперь версия 2" in info and "вы видите версию 1" in info
+    at.button(key="scen_show_newest").click().run()
+    assert not [i for i in at.info if "bek" in i.value]
+    assert "Версия 2, служб: 2." in [c.value for c in at.caption]
+    assert store.load(scenario.scenario_id).version == 2

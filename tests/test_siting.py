@@ -356,6 +356,21 @@ def test_inputs_are_not_mutated_and_bad_inputs_are_explained():
         p_median(minutes, demand, add=-1)
 
 
+def test_each_model_takes_the_shared_options_and_only_p_median_takes_its_own():
+    minutes, fixed, demand = _instance(3, n_fixed=2)
+    shared = dict(fixed_minutes=fixed, method="exact", lp_bound=False, time_limit_s=30.0)
+    assert maximal_coverage(minutes, demand, add=2, threshold_minutes=THRESHOLD_MINUTES, **shared).solver == "cbc"
+    assert set_cover(minutes, demand, threshold_minutes=THRESHOLD_MINUTES, **shared).solver == "cbc"
+    assert p_median(minutes, demand, add=2, swap=False, unserved_minutes=500.0, **shared).solver == "cbc"
+    for p_median_only in ({"swap": True}, {"unserved_minutes": 500.0}):
+        with pytest.raises(TypeError, match="p_median"):
+            maximal_coverage(minutes, demand, add=2, threshold_minutes=THRESHOLD_MINUTES, **p_median_only)
+        with pytest.raises(TypeError, match="p_median"):
+            set_cover(minutes, demand, threshold_minutes=THRESHOLD_MINUTES, **p_median_only)
+    with pytest.raises(TypeError, match="time_limit"):
+        set_cover(minutes, demand, threshold_minutes=THRESHOLD_MINUTES, time_limit=5)
+
+
 def test_result_is_a_frozen_record():
     minutes, _, demand = _instance(0)
     result = maximal_coverage(minutes, demand, add=1, threshold_minutes=THRESHOLD_MINUTES)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import io
-import math
 import re
 
 import folium
@@ -18,26 +17,32 @@ import geopandas as gpd
 import pandas as pd
 from branca.element import Element
 
+from geo.region import Region
 from geo.settings import PROJECT_DIR
 from planning.analysis import ScenarioResult
 from planning.coverage import gaps
 from planning.i18n import made_name, place_names, t
 from planning.markup import spreadsheet_frame
 from planning.release import IncidentRelease
-from planning.render.gapmap import add_gap_layers
+from planning.render.gapmap import add_gap_layers, minutes_cell
 from planning.render.gapmap import district_table as gapmap_district_table
-from planning.render.report import GAP_THRESHOLD_MINUTES, INCIDENT_LEVELS, THRESHOLDS_MINUTES, area_label, gap_table
+from planning.render.report import (
+    GAP_THRESHOLD_MINUTES,
+    THRESHOLDS_MINUTES,
+    area_label,
+    gap_table,
+    settlement_incidents,
+)
 from planning.render.webmap import STATIC_URL, layer_control_last, region_map
 from planning.store.population import population_sources
 
 LEAFLET_DIR = PROJECT_DIR / "static" / "vendor" / "leaflet"
 """Leaflet as vendored for the app; the standalone HTML carries a copy inline."""
-MINUTES_DECIMALS = 1
 
 
 # --- maps -----------------------------------------------------------------------------------------------------------
 def scenario_map(
-    region,
+    region: Region,
     result: ScenarioResult,
     *,
     bands: gpd.GeoDataFrame | None,
@@ -104,7 +109,7 @@ def _inline_css() -> str:
 
 # --- tables ---------------------------------------------------------------------------------------------------------
 def settlement_table(
-    region,
+    region: Region,
     result: ScenarioResult,
     *,
     incidents: IncidentRelease | None = None,
@@ -113,7 +118,7 @@ def settlement_table(
 ) -> pd.DataFrame:
     """One row per settlement: names, district, population, minutes to the nearest service, which service, within
     each threshold; incidents (each settlement's released cell) only when ``incident_level`` is "settlement"."""
-    _check_level(incident_level)
+    shown = settlement_incidents(incidents, incident_level)
     settlements = region.settlements
     minutes = result.nearest.minutes
     services = dict(
@@ -134,9 +139,7 @@ def settlement_table(
             t("population.col_source", lang): [
                 t(f"population.source.{s}", lang) for s in population_sources(settlements)
             ],
-            t("report.col_minutes", lang): [
-                round(float(m), MINUTES_DECIMALS) if math.isfinite(m) else None for m in minutes
-            ],
+            t("report.col_minutes", lang): [minutes_cell(m) for m in minutes],
             t("report.col_nearest_service", lang): [services.get(s, s) for s in result.nearest_service_ids],
         }
     )
@@ -144,12 +147,12 @@ def settlement_table(
         table[t("report.col_covered_within", lang, minutes=int(step))] = [
             t("report.yes" if m <= step else "report.no", lang) for m in minutes
         ]
-    if incident_level == "settlement" and incidents is not None:
-        table[t("field.incidents", lang)] = incidents.settlement_texts()
+    if shown is not None:
+        table[t("field.incidents", lang)] = shown.settlement_texts()
     return table
 
 
-def district_table(region, result: ScenarioResult, *, lang: str = "ru") -> pd.DataFrame:
+def district_table(region: Region, result: ScenarioResult, *, lang: str = "ru") -> pd.DataFrame:
     """The per-district table of the scenarios page (:func:`planning.render.gapmap.district_table`), for export: the
     same
     cells of the same release as the page."""
@@ -181,7 +184,7 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
 
 
 def tables(
-    region,
+    region: Region,
     result: ScenarioResult,
     *,
     incidents: IncidentRelease | None = None,
@@ -209,7 +212,7 @@ def bands_geojson(bands: gpd.GeoDataFrame) -> str:
 
 
 def gaps_geojson(
-    region,
+    region: Region,
     result: ScenarioResult,
     *,
     incidents: IncidentRelease | None = None,
@@ -218,7 +221,7 @@ def gaps_geojson(
 ) -> str:
     """Settlements beyond :data:`planning.render.report.GAP_THRESHOLD_MINUTES` as GeoJSON points, most pressing first;
     incidents (each settlement's released cell) only at the settlement level."""
-    _check_level(incident_level)
+    shown = settlement_incidents(incidents, incident_level)
     table = gaps(
         region.settlements,
         result.nearest.minutes,
@@ -235,17 +238,12 @@ def gaps_geojson(
             "name": place_names(located, lang),
             "district_id": table["district_id"].astype(object).to_numpy(),
             "population": table["population"].to_numpy(dtype=float),
-            "minutes": [round(float(m), MINUTES_DECIMALS) if math.isfinite(m) else None for m in table["minutes"]],
+            "minutes": [minutes_cell(m) for m in table["minutes"]],
             "nearest_service_id": table["nearest_service_id"].to_numpy(dtype=object),
         },
         geometry=located.geometry.to_numpy(),
         crs=region.settlements.crs,
     )
-    if incident_level == "settlement" and incidents is not None:
+    if shown is not None:
         frame["incidents"] = table["incidents"].to_numpy(dtype=object)
     return frame.to_crs("EPSG:4326").to_json(drop_id=True)
-
-
-def _check_level(incident_level: str) -> None:
-    if incident_level not in INCIDENT_LEVELS:
-        raise ValueError(f"`incident_level` must be one of {INCIDENT_LEVELS}; got {incident_level!r}.")

@@ -8,6 +8,7 @@ Incident counts leave this module only as display strings, each a cell of the on
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import folium
@@ -15,6 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.region import Region
 from planning.coverage import Coverage, gaps, hex_gaps, threshold_key
 from planning.i18n import fmt_number, made_name, place_names, t
 from planning.release import IncidentRelease, empty_release
@@ -34,6 +36,8 @@ HEX_COLOUR = palette.HEXAGONS
 HEX_MAX_FILL_OPACITY = 0.6
 """Fill opacity of the hexagon with the most unserved people; the others scale with the square root."""
 HEX_MIN_FILL_OPACITY = 0.12
+MINUTES_DECIMALS = 1
+"""Minutes in tables and exports are rounded to this many decimals."""
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -102,7 +106,7 @@ def _release_of(cov: Coverage):
 # --------------------------------------------------------------------------------------------------------
 # tables
 # --------------------------------------------------------------------------------------------------------
-def district_table(region, cov: Coverage, *, lang: str, incidents: bool = True) -> pd.DataFrame:
+def district_table(region: Region, cov: Coverage, *, lang: str, incidents: bool = True) -> pd.DataFrame:
     """One row per district: population and settlements covered within each threshold, unknown populations,
     the weighted median minutes and (when ``incidents``) incident figures as they may be shown.
 
@@ -127,7 +131,7 @@ def district_table(region, cov: Coverage, *, lang: str, incidents: bool = True) 
         row[t("scen.col_population_total", lang)] = first.population_total
         row[t("scen.col_settlements_total", lang)] = first.settlements_total
         row[t("scen.col_unknown_population", lang)] = first.settlements_unknown_population
-        row[t("scen.col_median", lang)] = _minutes_value(area.median_minutes)
+        row[t("scen.col_median", lang)] = minutes_cell(area.median_minutes)
         if shown is not None:
             row[t("scen.col_incidents_total", lang)] = shown.total[district]
         rows.append(row)
@@ -135,9 +139,9 @@ def district_table(region, cov: Coverage, *, lang: str, incidents: bool = True) 
 
 
 def gap_list(
-    region,
+    region: Region,
     cov: Coverage,
-    nearest_service_ids,
+    nearest_service_ids: Iterable[str | None],
     *,
     threshold_minutes: float,
     lang: str,
@@ -164,7 +168,7 @@ def gap_list(
         {
             t("field.name", lang): [all_names[i] for i in rows],
             t("field.district", lang): [names.get(d, d) if isinstance(d, str) else "" for d in table["district_id"]],
-            t("scen.col_minutes", lang): [_minutes_value(m) for m in table["minutes"]],
+            t("scen.col_minutes", lang): [minutes_cell(m) for m in table["minutes"]],
             t("scen.col_nearest_service", lang): [
                 service_names.get(str(s), "") if s is not None else "" for s in table["nearest_service_id"]
             ],
@@ -176,11 +180,13 @@ def gap_list(
     return out
 
 
-def _minutes_value(minutes: float) -> float | None:
-    return round(float(minutes), 1) if math.isfinite(minutes) else None
+def minutes_cell(minutes: float) -> float | None:
+    """``minutes`` as a table cell: rounded to :data:`MINUTES_DECIMALS`; None (an empty cell) when no service is
+    reachable (``inf``)."""
+    return round(float(minutes), MINUTES_DECIMALS) if math.isfinite(minutes) else None
 
 
-def district_names(region, lang: str) -> dict[str, str]:
+def district_names(region: Region, lang: str) -> dict[str, str]:
     """district_id -> name in ``lang`` (or ru, en, the id); settlements outside every district
     (:data:`planning.coverage.NO_DISTRICT_ID`) are "no district known" in ``lang``."""
     from planning.coverage import NO_DISTRICT_ID
@@ -195,7 +201,7 @@ def district_names(region, lang: str) -> dict[str, str]:
 # map
 # --------------------------------------------------------------------------------------------------------
 def scenario_map(
-    region,
+    region: Region,
     services: gpd.GeoDataFrame,
     cov: Coverage,
     *,

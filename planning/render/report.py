@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,12 +25,13 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 from PIL import Image
 
+from geo.region import Region
 from planning.analysis import ScenarioResult, SiteMinutes, evaluate, service_bands
 from planning.coverage import AreaCoverage, compare, summary_sentence, threshold_key
 from planning.i18n import fmt_count, fmt_number, place_names, t
 from planning.release import IncidentRelease
 from planning.render.gapmap import gap_list
-from planning.render.staticmap import map_png
+from planning.render.staticmap import map_figure, png_bytes
 from planning.store.population import unknown_population_note
 
 THRESHOLDS_MINUTES = (30.0, 60.0)
@@ -57,12 +58,25 @@ class KeyFigure:
     detail: str
 
 
-def area_label(region, district_id: str | None, lang: str) -> str:
+def area_label(region: Region, district_id: str | None, lang: str) -> str:
     """The region's name, or the district's name in ``lang`` (the id when it has none)."""
     if district_id is None:
         return region.name(lang)
     row = region.districts[region.districts["district_id"].astype(object) == district_id]
     return place_names(row, lang)[0] if not row.empty else str(district_id)
+
+
+def settlement_incidents(incidents: IncidentRelease | None, incident_level: str) -> IncidentRelease | None:
+    """``incidents`` when their cells may be printed per settlement (``incident_level="settlement"``), else None.
+
+    Raises
+    ------
+    ValueError
+        When ``incident_level`` is not one of :data:`INCIDENT_LEVELS`.
+    """
+    if incident_level not in INCIDENT_LEVELS:
+        raise ValueError(f"`incident_level` must be one of {INCIDENT_LEVELS}; got {incident_level!r}.")
+    return incidents if incident_level == "settlement" else None
 
 
 def area_coverage(result: ScenarioResult, district_id: str | None) -> AreaCoverage:
@@ -123,19 +137,19 @@ def key_figures(result: ScenarioResult, *, district_id: str | None = None, lang:
     return figures
 
 
-def summary_message(lang: str):
+def summary_message(lang: str) -> Callable[..., str]:
     """``message`` for :func:`planning.coverage.summary_sentence` in ``lang``: the phrases of
     :data:`planning.coverage.SUMMARY_TEMPLATES` from the catalog (``report.summary_<name>``), plural forms by
     ``count``."""
 
-    def message(name: str, count: int | None = None, **values) -> str:
+    def message(name: str, count: int | None = None, **values: object) -> str:
         return t(f"report.summary_{name}", lang, count=count, **values)
 
     return message
 
 
 def gap_table(
-    region,
+    region: Region,
     result: ScenarioResult,
     *,
     incidents: IncidentRelease | None,
@@ -155,7 +169,7 @@ def gap_table(
         lang=lang,
         services=result.services,
         district_id=district_id,
-        incidents=incident_level == "settlement" and incidents is not None,
+        incidents=settlement_incidents(incidents, incident_level) is not None,
     )
     population, minutes = t("field.population", lang), t("scen.col_minutes", lang)
     table[population] = [
@@ -225,7 +239,7 @@ def source_text(source: dict, field: str, lang: str) -> str:
     return value if isinstance(value, str) and value else str(source.get(field) or "")
 
 
-def source_lines(region, lang: str) -> list[str]:
+def source_lines(region: Region, lang: str) -> list[str]:
     """One line per data source: its name, files, licence and attribution, in ``lang`` where region.json has it."""
     lines = []
     for source in region.meta.get("sources") or []:
@@ -242,10 +256,15 @@ def source_lines(region, lang: str) -> list[str]:
 
 
 def report_map_png(
-    region, result: ScenarioResult, *, bands: gpd.GeoDataFrame | None, district_id: str | None = None, lang: str = "ru"
+    region: Region,
+    result: ScenarioResult,
+    *,
+    bands: gpd.GeoDataFrame | None,
+    district_id: str | None = None,
+    lang: str = "ru",
 ) -> bytes:
     """The static map of a scenario: its services, bands and the settlements beyond the gap threshold."""
-    return map_png(
+    figure = map_figure(
         region,
         services=result.services,
         bands=bands,
@@ -254,6 +273,7 @@ def report_map_png(
         district_id=district_id,
         lang=lang,
     )
+    return png_bytes(figure)
 
 
 class _ReportPdf(FPDF):
@@ -322,7 +342,7 @@ class _ReportPdf(FPDF):
 
 
 def region_pdf(
-    region,
+    region: Region,
     scenarios: Sequence[tuple[str, gpd.GeoDataFrame]],
     site_minutes: SiteMinutes,
     *,
@@ -356,8 +376,7 @@ def region_pdf(
     """
     if not 1 <= len(scenarios) <= 2:
         raise ValueError(f"`scenarios` needs one or two (name, services) pairs; got {len(scenarios)}.")
-    if incident_level not in INCIDENT_LEVELS:
-        raise ValueError(f"`incident_level` must be one of {INCIDENT_LEVELS}; got {incident_level!r}.")
+    settlement_incidents(incidents, incident_level)  # an unknown level fails before any work
     if district_id is not None and str(district_id) not in set(region.districts["district_id"].astype(str)):
         raise KeyError(
             f"`district_id` {district_id!r} is not a district of the region; known: "

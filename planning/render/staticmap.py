@@ -3,7 +3,7 @@
 Used by the PDF reports and the PNG export. Layers, bottom to top: isochrone bands (60, 30, 15 minutes), region
 outline, district outlines, settlements (uncovered ones marked as gaps), service sites, district names; the legend
 stands beside the map, never on it. Colours from :mod:`planning.render.palette`, as on the web map. No incident data is
-drawn.
+drawn. :func:`map_figure` draws it; :func:`png_bytes` encodes it.
 """
 
 from __future__ import annotations
@@ -16,10 +16,12 @@ import geopandas as gpd
 import numpy as np
 from matplotlib import patheffects
 from matplotlib.artist import Artist
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from geo.region import Region
 from planning.i18n import place_names, t
 from planning.render import palette
 from planning.render.webmap import band_colour, focus_bounds
@@ -45,39 +47,15 @@ LEGEND_PT = 11.0
 """Legend text, points at ``width_in``; the PDF prints the picture about 0.7 times as wide (7 pt or more)."""
 
 
-def map_png(
-    region,
-    *,
-    services: gpd.GeoDataFrame | None = None,
-    bands: gpd.GeoDataFrame | None = None,
-    uncovered: np.ndarray | None = None,
-    gap_minutes: float | None = None,
-    district_id: str | None = None,
-    lang: str = "ru",
-    title: str | None = None,
-    width_in: float = MAP_WIDTH_IN,
-    dpi: int = MAP_DPI,
-) -> bytes:
-    """The map as PNG bytes: :func:`map_figure` drawn at ``dpi`` dots per inch (same parameters)."""
-    figure = map_figure(
-        region,
-        services=services,
-        bands=bands,
-        uncovered=uncovered,
-        gap_minutes=gap_minutes,
-        district_id=district_id,
-        lang=lang,
-        title=title,
-        width_in=width_in,
-        dpi=dpi,
-    )
+def png_bytes(figure: Figure) -> bytes:
+    """``figure`` (a :func:`map_figure`) as PNG bytes, drawn at the figure's own dots per inch on white."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi, facecolor="white")
+    figure.savefig(buffer, format="png", dpi=figure.dpi, facecolor="white")
     return buffer.getvalue()
 
 
 def map_figure(
-    region,
+    region: Region,
     *,
     services: gpd.GeoDataFrame | None = None,
     bands: gpd.GeoDataFrame | None = None,
@@ -111,7 +89,7 @@ def map_figure(
     width_in : float
         Width in inches, legend included.
     dpi : int
-        Dots per inch.
+        Dots per inch (of the figure, and of its PNG by :func:`png_bytes`).
     """
     settlements = region.settlements
     mask = np.ones(len(settlements), dtype=bool)
@@ -236,7 +214,9 @@ def map_figure(
     return figure
 
 
-def _district_labels(axes, region, *, lang: str, district_id: str | None, bounds) -> None:
+def _district_labels(
+    axes: Axes, region: Region, *, lang: str, district_id: str | None, bounds: tuple[float, float, float, float]
+) -> None:
     """District names at a point inside each district within ``bounds``, with a white halo."""
     if region.districts.empty:
         return

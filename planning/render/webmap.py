@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import folium
 import geopandas as gpd
@@ -30,6 +30,7 @@ import shapely
 from branca.element import Element, MacroElement, Template
 
 from geo.errors import QorgauError
+from geo.region import Region
 from planning.i18n import CATALOG, fmt_number, made_name, place_names, t
 from planning.markup import html_text, js_value
 from planning.release import IncidentRelease
@@ -103,7 +104,7 @@ class UnknownDistrictError(QorgauError, LookupError):
 
 
 def focus_bounds(
-    region, *, district_id: str | None = None, margin_fraction: float = FIT_MARGIN_FRACTION
+    region: Region, *, district_id: str | None = None, margin_fraction: float = FIT_MARGIN_FRACTION
 ) -> tuple[float, float, float, float]:
     """``(west, south, east, north)`` degrees to show: the region's boundary, or the polygon of ``district_id``,
     with a margin of ``margin_fraction`` of the larger side (at least :data:`FIT_PAD_DEG`).
@@ -167,7 +168,7 @@ def base_map(
 
 
 def region_map(
-    region,
+    region: Region,
     *,
     lang: str = "ru",
     services: gpd.GeoDataFrame | None = None,
@@ -517,7 +518,15 @@ def _incident_layer(
     )
 
 
-def numbered_sites_layer(lats, lons, numbers, tooltips, *, name: str, colour: str) -> folium.FeatureGroup:
+def numbered_sites_layer(
+    lats: Iterable[float],
+    lons: Iterable[float],
+    numbers: Iterable[int],
+    tooltips: Iterable[str],
+    *,
+    name: str,
+    colour: str,
+) -> folium.FeatureGroup:
     """Sites drawn as filled circles carrying their number (e.g. the order of a suggestion), each with a text
     tooltip: a layer named ``name`` (shown as text in the layer control).
 
@@ -562,7 +571,13 @@ SWATCHES = ("dot", "ring", "area", "line", "dashed")
 
 
 def legend_rows(
-    lang: str, *, k: int, incidents: bool, band_minutes=(), by_minutes: bool = False, districts: bool = True
+    lang: str,
+    *,
+    k: int,
+    incidents: bool,
+    band_minutes: Iterable[float] = (),
+    by_minutes: bool = False,
+    districts: bool = True,
 ) -> list[LegendRow]:
     """Rows of the map legend, one per layer :func:`region_map` draws, in the layer's own colour: the region and
     district outlines, settlements (by population, or by minutes to the nearest service), services, the isochrone
@@ -769,7 +784,7 @@ class TextTooltip(folium.Tooltip):
         self.spec_js = js_value({"fields": self.fields, "aliases": self.aliases, "labels": labels, "text": self.text})
         self.options_js = js_value({"sticky": sticky, "className": "qorgau-tooltip"})
 
-    def render(self, **kwargs):
+    def render(self, **kwargs: object) -> None:  # type: ignore[override]  # branca's Element says str; MacroElement's gives None
         if self.fields and isinstance(self._parent, folium.GeoJson) and self._parent.data.get("features"):
             known = set(self._parent.data["features"][0].get("properties") or {})
             missing = [f for f in self.fields if f not in known]
