@@ -12,17 +12,20 @@ Messages name the file, the lines and the column, never a cell's content: incide
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from scipy.spatial import cKDTree
 
 from geo.errors import Problem
 from geo.locations import assign_districts, check_locations
 from geo.schema import INCIDENT_COLUMNS
 from geo.settings import STORAGE_CRS
-from geo.tabular import canonical_columns, parse_numbers, read_table, with_source_columns
+from geo.tabular import canonical_columns, parse_numbers, read_table, rows_problem, with_source_columns
 
 _PERIOD_RE = re.compile(r"^\s*(\d{4})(?:\s*[-/ ]?\s*[HhПп]([12]))?\s*$")
 
@@ -47,7 +50,13 @@ def period_of_dates(dates: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def read_incidents(
-    source, *, name: str, settlements: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, analysis_crs: str, outline=None
+    source: Path | bytes,
+    *,
+    name: str,
+    settlements: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame,
+    analysis_crs: str,
+    outline: shapely.Geometry | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Read an incident table (points or counts) and aggregate it to counts per settlement and period.
 
@@ -73,7 +82,7 @@ def incidents_from_table(
     settlements: gpd.GeoDataFrame,
     districts: gpd.GeoDataFrame,
     analysis_crs: str,
-    outline=None,
+    outline: shapely.Geometry | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Aggregate a text table already read (see :func:`geo.tabular.read_table`) to counts per settlement and period.
 
@@ -120,7 +129,7 @@ def incidents_from_table(
     return counts, problems
 
 
-def incident_layout(columns) -> str | None:
+def incident_layout(columns: Iterable[str]) -> str | None:
     """ "points" (lat and lon), "counts" (a count column) or None, from canonical column names (see
     :func:`geo.tabular.canonical_columns`)."""
     present = set(columns)
@@ -134,17 +143,15 @@ def _duplicate_record_ids(table: pd.DataFrame, name: str, problems: list[Problem
         return
     ids = table[column].astype(str).str.strip()
     repeated = (ids != "") & ids.duplicated(keep=False)
-    if repeated.any():
-        problems.append(
-            Problem(
-                name,
-                "the same record id appears on several lines; it would be counted twice.",
-                "keep one line per record.",
-                column=column,
-                rows=tuple(table.index[repeated.to_numpy()]),
-                key="incidents_duplicate_records",
-            )
-        )
+    problems += rows_problem(
+        name,
+        repeated.to_numpy(),
+        np.asarray(table.index),
+        "the same record id appears on several lines; it would be counted twice.",
+        "keep one line per record.",
+        column=column,
+        key="incidents_duplicate_records",
+    )
 
 
 def _synthetic_flags(table: pd.DataFrame, name: str, problems: list[Problem]) -> np.ndarray:
@@ -155,21 +162,29 @@ def _synthetic_flags(table: pd.DataFrame, name: str, problems: list[Problem]) ->
         .str.lower()
         .map({"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False})
     )
-    if flags.isna().any():
-        problems.append(
-            Problem(
-                name,
-                "expected true or false.",
-                "use true for demo data, false for real records.",
-                column="synthetic",
-                rows=tuple(table.index[flags.isna()]),
-                key="incidents_synthetic_flag",
-            )
-        )
+    problems += rows_problem(
+        name,
+        flags.isna().to_numpy(),
+        np.asarray(table.index),
+        "expected true or false.",
+        "use true for demo data, false for real records.",
+        column="synthetic",
+        key="incidents_synthetic_flag",
+    )
     return flags.fillna(False).to_numpy(dtype=bool)
 
 
-def _aggregate_points(table, name, problems, *, settlements, districts, analysis_crs, outline, synthetic):
+def _aggregate_points(
+    table: pd.DataFrame,
+    name: str,
+    problems: list[Problem],
+    *,
+    settlements: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame,
+    analysis_crs: str,
+    outline: shapely.Geometry | None,
+    synthetic: np.ndarray,
+) -> pd.DataFrame | None:
 
     lines = np.asarray(table.index)
     lat_column, lon_column = "lat", "lon"
@@ -186,29 +201,25 @@ def _aggregate_points(table, name, problems, *, settlements, districts, analysis
     lat, lat_blank, lat_bad = parse_numbers(table[lat_column])
     lon, lon_blank, lon_bad = parse_numbers(table[lon_column])
     for column, bad in ((lat_column, lat_blank | lat_bad), (lon_column, lon_blank | lon_bad)):
-        if bad.any():
-            problems.append(
-                Problem(
-                    name,
-                    "expected a coordinate in degrees.",
-                    "fill in decimal degrees.",
-                    column=column,
-                    rows=tuple(lines[bad]),
-                    key="incidents_coordinate",
-                )
-            )
-    periods, bad_dates = period_of_dates(table["date"])
-    if bad_dates.any():
-        problems.append(
-            Problem(
-                name,
-                "expected a date as YYYY-MM-DD or DD.MM.YYYY.",
-                "correct those dates.",
-                column="date",
-                rows=tuple(lines[bad_dates]),
-                key="incidents_bad_date",
-            )
+        problems += rows_problem(
+            name,
+            bad,
+            lines,
+            "expected a coordinate in degrees.",
+            "fill in decimal degrees.",
+            column=column,
+            key="incidents_coordinate",
         )
+    periods, bad_dates = period_of_dates(table["date"])
+    problems += rows_problem(
+        name,
+        bad_dates,
+        lines,
+        "expected a date as YYYY-MM-DD or DD.MM.YYYY.",
+        "correct those dates.",
+        column="date",
+        key="incidents_bad_date",
+    )
     parsed = ~(lat_blank | lat_bad | lon_blank | lon_bad)  # the others were reported above
     check_locations(
         lon[parsed], lat[parsed], lines[parsed], name, "line", problems, outline=outline, analysis_crs=analysis_crs
@@ -258,43 +269,32 @@ def nearest_settlement_in_district(
     return result
 
 
-def _read_counts(table, name, problems, *, settlements, districts, synthetic):
+def _read_counts(
+    table: pd.DataFrame,
+    name: str,
+    problems: list[Problem],
+    *,
+    settlements: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame,
+    synthetic: np.ndarray,
+) -> pd.DataFrame | None:
     lines = np.asarray(table.index)
     count, blank, bad = parse_numbers(table["count"])
     fractional = ~bad & ~blank & np.isfinite(count) & (count != np.round(count))
-    if (blank | bad).any():
-        problems.append(
-            Problem(
-                name,
-                "expected a whole number of incidents (e.g. 7), without words.",
-                "write the number only; 0 where there were none.",
-                column="count",
-                rows=tuple(lines[blank | bad]),
-                key="incidents_count_not_number",
-            )
-        )
-    if fractional.any():
-        problems.append(
-            Problem(
-                name,
-                "counts must be whole numbers.",
-                "round or correct those counts.",
-                column="count",
-                rows=tuple(lines[fractional]),
-                key="incidents_count_fraction",
-            )
-        )
-    if (count < 0).any():
-        problems.append(
-            Problem(
-                name,
-                "counts cannot be negative.",
-                "correct those counts.",
-                column="count",
-                rows=tuple(lines[count < 0]),
-                key="incidents_count_negative",
-            )
-        )
+
+    def check(mask: np.ndarray, message: str, fix: str, *, key: str) -> list[Problem]:
+        return rows_problem(name, mask, lines, message, fix, column="count", key=key)
+
+    problems += check(
+        blank | bad,
+        "expected a whole number of incidents (e.g. 7), without words.",
+        "write the number only; 0 where there were none.",
+        key="incidents_count_not_number",
+    )
+    problems += check(
+        fractional, "counts must be whole numbers.", "round or correct those counts.", key="incidents_count_fraction"
+    )
+    problems += check(count < 0, "counts cannot be negative.", "correct those counts.", key="incidents_count_negative")
     if "period" not in table.columns:
         problems.append(
             Problem(
@@ -306,17 +306,15 @@ def _read_counts(table, name, problems, *, settlements, districts, synthetic):
         )
         return None
     periods = table["period"].map(normalise_period)
-    if periods.isna().any():
-        problems.append(
-            Problem(
-                name,
-                "expected a year (2023) or half-year (2023-H1, 2023-H2).",
-                "use fixed periods; free date ranges are not accepted.",
-                column="period",
-                rows=tuple(lines[periods.isna().to_numpy()]),
-                key="incidents_bad_period",
-            )
-        )
+    problems += rows_problem(
+        name,
+        periods.isna().to_numpy(),
+        lines,
+        "expected a year (2023) or half-year (2023-H1, 2023-H2).",
+        "use fixed periods; free date ranges are not accepted.",
+        column="period",
+        key="incidents_bad_period",
+    )
     settlement_column = "settlement_id" if "settlement_id" in table.columns else None
     district_column = "district_id" if "district_id" in table.columns else None
     if settlement_column is None and district_column is None:
@@ -332,43 +330,23 @@ def _read_counts(table, name, problems, *, settlements, districts, synthetic):
     settlement_ids = np.full(len(table), None, dtype=object)
     district_ids = np.full(len(table), None, dtype=object)
     if settlement_column:
-        settlement_ids = _match_ids(
-            table[settlement_column],
-            settlements,
-            "settlement_id",
-            ("name", "name_ru", "name_kk"),
-            name,
-            settlement_column,
-            lines,
-            problems,
-        )
+        settlement_ids = _match_ids(table, settlement_column, settlements, name, lines, problems)
         lookup = dict(zip(settlements["settlement_id"], settlements["district_id"]))
         district_ids = np.array([lookup.get(s) for s in settlement_ids], dtype=object)
-    else:
-        district_ids = _match_ids(
-            table[district_column],
-            districts,
-            "district_id",
-            ("name_ru", "name_kk", "name_en"),
-            name,
-            district_column,
-            lines,
-            problems,
-        )
+    elif district_column:
+        district_ids = _match_ids(table, district_column, districts, name, lines, problems)
     place = settlement_ids if settlement_column else district_ids
     keys = pd.Series([f"{a}\x00{b}" for a, b in zip(place, periods)], index=table.index)
     repeated = pd.notna(place) & periods.notna().to_numpy() & keys.duplicated(keep=False).to_numpy()
-    if repeated.any():
-        problems.append(
-            Problem(
-                name,
-                "the same place and period appear on several lines; they would be added up.",
-                "keep one line per place and period (add the counts up yourself if intended).",
-                column=settlement_column or district_column,
-                rows=tuple(lines[repeated]),
-                key="incidents_repeated_place",
-            )
-        )
+    problems += rows_problem(
+        name,
+        repeated,
+        lines,
+        "the same place and period appear on several lines; they would be added up.",
+        "keep one line per place and period (add the counts up yourself if intended).",
+        column=settlement_column or district_column,
+        key="incidents_repeated_place",
+    )
     if any(p.severity == "error" for p in problems):
         return None
     frame = pd.DataFrame(
@@ -383,27 +361,32 @@ def _read_counts(table, name, problems, *, settlements, districts, synthetic):
     return _sum_counts(frame)
 
 
-def _match_ids(values: pd.Series, frame, id_column, name_columns, file, column, lines, problems) -> np.ndarray:
-    """Ids for cells holding an id or an unambiguous name of a settlement/district."""
-    lookup = {str(i): str(i) for i in frame[id_column]}
-    for name_column in name_columns:
+_NAME_COLUMNS = {"settlement_id": ("name", "name_ru", "name_kk"), "district_id": ("name_ru", "name_kk", "name_en")}
+"""Per id column (of the region's settlements or districts), the name columns a counts file may name them by."""
+
+
+def _match_ids(
+    table: pd.DataFrame, column: str, frame: pd.DataFrame, file: str, lines: np.ndarray, problems: list[Problem]
+) -> np.ndarray:
+    """Ids for the cells of ``table[column]`` (``settlement_id`` or ``district_id``) holding an id or an unambiguous
+    name of a settlement or district of ``frame``; None where none fits, reported."""
+    lookup = {str(i): str(i) for i in frame[column]}
+    for name_column in _NAME_COLUMNS[column]:
         names = frame[name_column].dropna().astype(str).str.strip().str.lower()
         unique = names[~names.duplicated(keep=False)]
-        for key, value in zip(unique, frame.loc[unique.index, id_column]):
+        for key, value in zip(unique, frame.loc[unique.index, column]):
             lookup.setdefault(key, str(value))
+    values = table[column]
     result = np.array([lookup.get(str(v).strip()) or lookup.get(str(v).strip().lower()) for v in values], dtype=object)
-    unmatched = np.array([r is None for r in result])
-    if unmatched.any():
-        problems.append(
-            Problem(
-                file,
-                f"values that match no {id_column.split('_')[0]} id or unique name of this region.",
-                "use the ids shown on the data page.",
-                column=column,
-                rows=tuple(lines[unmatched]),
-                key="unmatched_settlement" if id_column == "settlement_id" else "unmatched_district",
-            )
-        )
+    problems += rows_problem(
+        file,
+        np.array([r is None for r in result], dtype=bool),
+        lines,
+        f"values that match no {column.split('_')[0]} id or unique name of this region.",
+        "use the ids shown on the data page.",
+        column=column,
+        key="unmatched_settlement" if column == "settlement_id" else "unmatched_district",
+    )
     return result
 
 

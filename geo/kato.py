@@ -37,6 +37,7 @@ one KATO entry claimed by two places, are reported as ambiguous and not guessed.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -206,26 +207,28 @@ def district_centres(classifier: pd.DataFrame) -> pd.DataFrame:
 _KAZAKH_TO_RUSSIAN = str.maketrans("әғқңөұүһіё", "агкноуухие")
 _LATIN_LOOKALIKES = str.maketrans("aeopcxkyimthbi", "аеорсхкуимтнви")
 _PREFIX_RE = re.compile(
-    r"^(?:(?:с\s*\.\s*о|с\s*\.\s*а|п\s*\.\s*а|с|п|г|а|рзд|ст|пос|им)\s*\.\s*"
-    r"|имени\s+|село\s+|аул\s+|поселок\s+|станция\s+)+"
+    r"^(?:(?:с\s*\.\s*о|с\s*\.\s*а|п\s*\.\s*а|пгт|рп|с|п|г|а|д|к|рзд|ст|пос|им)\s*\.\s*"
+    r"|(?:имени|село|аул|ауыл|ауылы|поселок|станция|кент|деревня|город|кала)\s+)+"
 )
 _SUFFIX_RE = re.compile(r"\s+(?:ауылы|ауыл|аулы|селосы|кенті|кенти|ауылдық округі|сельский округ|с\s*\.\s*о\s*\.?)$")
 _OKRUG_WORDS_RE = re.compile(r"\s*(?:с\s*\.\s*о|с\s*\.\s*а|п\s*\.\s*а)\s*\.?\s*")
-_NOT_LETTER_RE = re.compile(r"[^0-9a-zа-я]")
+_NOT_LETTER_RE = re.compile(r"[\W_]")
+"""What a key drops: all but letters (of any script: an Arabic-script name:kk keeps its key) and digits."""
 
 
 def name_key(text: str | None) -> str:
     """The strict comparison key of a place name: lower case, Kazakh letters as their Russian counterparts
     (``қ`` → ``к``, ``ө`` → ``о``, ``і`` → ``и``, …), ``ё`` as ``е``, Latin look-alike letters inside Cyrillic words
-    as Cyrillic, settlement prefixes and suffixes (``с.``, ``п.``, ``г.``, ``с.им.``, "ауылы") removed, and every
-    space, hyphen, dot, quote, ``ь`` and ``ъ`` dropped. "" for a missing name.
+    as Cyrillic, settlement prefixes and suffixes (``с.``, ``п.``, ``пгт.``, ``г.``, ``с.им.``, "село", "аул",
+    "ауылы") removed, and every space, hyphen, dot, quote, ``ь`` and ``ъ`` dropped (letters of other scripts are
+    kept). "" for a missing name. Population tables are matched on the same key (:mod:`planning.store.population`).
 
     >>> name_key("с.Жибек жолы") == name_key("Жибек Жолы") == name_key("Жібек-Жолы")
     True
     """
     if not isinstance(text, str) or not text.strip():
         return ""
-    value = text.strip().lower()
+    value = unicodedata.normalize("NFC", text).strip().lower()
     if re.search("[а-яёәғқңөұүһі]", value):
         value = value.translate(_LATIN_LOOKALIKES)
     value = value.translate(_KAZAKH_TO_RUSSIAN)
@@ -358,7 +361,17 @@ def okrug_key(name: str) -> str:
     return variant_key(stem)
 
 
-def _match_one(present, in_group, keyed, codes, is_locality, okrugs) -> Match:
+def _match_one(
+    present: list[str],
+    in_group: np.ndarray,
+    keyed: dict[str, np.ndarray],
+    codes: np.ndarray,
+    is_locality: np.ndarray,
+    okrugs: list[tuple[str, str, bool]],
+) -> Match:
+    """The match of one place's names (``present``) among the classifier's places (``keyed``: their keys per tier;
+    ``codes``; ``in_group`` and ``is_locality``, masks over them) or, failing those, the okrugs of its district
+    (``okrugs``: key, code of the okrug's first settlement, whether that lies in the district)."""
     for tier, fn in _KEYS.items():
         wanted = {fn(n) for n in present} - {""}
         for localities in (False, True):

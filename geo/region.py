@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +36,14 @@ from geo.schema import (
 )
 from geo.settings import DEFAULT_ANALYSIS_CRS, OUTSIDE_TOLERANCE_M, PLACE_KIND_ALIASES, ROAD_FILE_NAMES, STORAGE_CRS
 from geo.speeds import DEFAULT_PROFILE, SpeedProfile, folder_speed_profile
-from geo.tabular import canonical_columns, parse_numbers, read_table, source_names, with_source_columns
+from geo.tabular import (
+    canonical_columns,
+    missing_columns,
+    parse_numbers,
+    read_table,
+    rows_problem,
+    with_source_columns,
+)
 
 MAX_POLYGON_VERTICES = 2_000_000
 """Vertices all outlines of one file may have together."""
@@ -223,7 +231,7 @@ def load_region(path: str | Path) -> Region:
     )
 
 
-def region_folder_under_roots(path: str | Path, *, roots) -> Path:
+def region_folder_under_roots(path: str | Path, *, roots: Iterable[Path]) -> Path:
     """The real path of the region folder ``path``, checked before anything in it is read for a planner.
 
     Parameters
@@ -302,7 +310,7 @@ def read_services(
     source: Path | bytes,
     *,
     name: str = "services.csv",
-    outline=None,
+    outline: shapely.Geometry | None = None,
     districts: gpd.GeoDataFrame | None = None,
     analysis_crs: str = DEFAULT_ANALYSIS_CRS,
     notes: list[Problem] | None = None,
@@ -330,12 +338,12 @@ def read_services(
     return services
 
 
-def region_outline(region: Region):
+def region_outline(region: Region) -> shapely.Geometry | None:
     """The region's outline in its analysis CRS, buffered by the tolerance; for checking uploaded points."""
     return _outline(region.boundary, region.analysis_crs)
 
 
-def outline_degrees(region: Region):
+def outline_degrees(region: Region) -> shapely.Geometry | None:
     """The region outline as one geometry in EPSG:4326 (None when it has none): what road files and isochrones
     are clipped to."""
     return region.boundary.to_crs(STORAGE_CRS).union_all() if not region.boundary.empty else None
@@ -427,7 +435,7 @@ def _read_meta(path: Path, problems: list[Problem]) -> dict:
     return meta
 
 
-def _json_type(value) -> str:
+def _json_type(value: object) -> str:
     """The JSON name of a parsed value's type, for messages (never the value: it could be anything)."""
     for kind, label in (
         (bool, "boolean"),
@@ -446,7 +454,7 @@ def _typed_meta(meta: dict, problems: list[Problem]) -> dict:
     downstream (the Home page, the report) trips over a list where names should be."""
     clean = dict(meta)
 
-    def wrong(field: str, expected: str, value) -> None:
+    def wrong(field: str, expected: str, value: object) -> None:
         problems.append(
             Problem(
                 "region.json",
@@ -490,13 +498,14 @@ def _typed_meta(meta: dict, problems: list[Problem]) -> dict:
     return clean
 
 
-def _read_geojson(path: Path, problems: list[Problem]) -> gpd.GeoDataFrame | None:
+def _read_geojson(source: Path | bytes, problems: list[Problem], *, name: str) -> gpd.GeoDataFrame | None:
+    """A GeoJSON file (on disk, or the bytes of an upload named ``name``) in EPSG:4326, columns lower-cased."""
     try:
-        frame = gpd.read_file(path)
+        frame = gpd.read_file(source)
     except Exception as exc:  # pyogrio raises DataSourceError and friends
         problems.append(
             Problem(
-                path.name,
+                name,
                 f"cannot be read as GeoJSON ({type(exc).__name__}).",
                 "export it again as GeoJSON (EPSG:4326).",
                 key="geojson_unreadable",
@@ -506,13 +515,13 @@ def _read_geojson(path: Path, problems: list[Problem]) -> gpd.GeoDataFrame | Non
         return None
     if frame.empty:
         problems.append(
-            Problem(path.name, "file is empty (no features).", "export the features again.", key="geojson_empty")
+            Problem(name, "file is empty (no features).", "export the features again.", key="geojson_empty")
         )
         return None
     if frame.crs is None:
         problems.append(
             Problem(
-                path.name,
+                name,
                 "has no CRS; read as EPSG:4326 (the GeoJSON standard).",
                 "export it in EPSG:4326.",
                 severity="warning",
@@ -523,7 +532,7 @@ def _read_geojson(path: Path, problems: list[Problem]) -> gpd.GeoDataFrame | Non
     elif not CRS(frame.crs).equals(CRS(STORAGE_CRS)):
         problems.append(
             Problem(
-                path.name,
+                name,
                 f"is in {frame.crs.to_string()}; converted to EPSG:4326.",
                 "store region files in EPSG:4326 (to_crs('EPSG:4326')).",
                 severity="warning",
@@ -540,7 +549,7 @@ def _read_polygons(
     path: Path, what: str, problems: list[Problem], *, analysis_crs: str = DEFAULT_ANALYSIS_CRS
 ) -> gpd.GeoDataFrame:
     columns = BOUNDARY_COLUMNS if what == "boundary" else DISTRICT_COLUMNS
-    frame = _read_geojson(path, problems)
+    frame = _read_geojson(path, problems, name=path.name)
     if frame is None:
         return _empty(columns)
     frame, renamed = canonical_columns(frame, "boundary" if what == "boundary" else "districts", name=path.name)
@@ -732,45 +741,42 @@ def _text(values: pd.Series) -> np.ndarray:
     return np.array([None if v is None or str(v).strip() == "" else str(v).strip() for v in text], dtype=object)
 
 
-def _numbers(values: pd.Series, file: str, column: str, problems: list[Problem], *, lines=None) -> np.ndarray:
+def _numbers(
+    values: pd.Series, file: str, column: str, problems: list[Problem], *, lines: np.ndarray | None = None
+) -> np.ndarray:
     numbers, _, bad = parse_numbers(values.astype(object).where(values.notna(), ""))
     lines = np.arange(1, len(values) + 1) if lines is None else np.asarray(lines)
     unit = "feature" if file.endswith("json") else "line"
-    if bad.any():
-        problems.append(
-            Problem(
-                file,
-                "expected a number (digits, decimal point or comma).",
-                "correct those cells or leave them empty when unknown.",
-                column=column,
-                rows=tuple(lines[bad]),
-                unit=unit,
-                key="not_a_number",
-            )
-        )
-    negative = numbers < 0
-    if negative.any():
-        problems.append(
-            Problem(
-                file,
-                "negative values.",
-                "a count or population cannot be below zero.",
-                column=column,
-                rows=tuple(lines[negative]),
-                unit=unit,
-                key="negative_values",
-            )
-        )
+    problems += rows_problem(
+        file,
+        bad,
+        lines,
+        "expected a number (digits, decimal point or comma).",
+        "correct those cells or leave them empty when unknown.",
+        column=column,
+        unit=unit,
+        key="not_a_number",
+    )
+    problems += rows_problem(
+        file,
+        numbers < 0,
+        lines,
+        "negative values.",
+        "a count or population cannot be below zero.",
+        column=column,
+        unit=unit,
+        key="negative_values",
+    )
     return numbers
 
 
 def _read_points(
-    path_or_bytes, name: str, problems: list[Problem], *, kind: str
+    path_or_bytes: Path | bytes, name: str, problems: list[Problem], *, kind: str
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, str] | None:
     """Attributes (text, columns renamed to the fields of ``kind``, see :func:`geo.tabular.canonical_columns`),
     lon, lat and the row unit of a point file (GeoJSON or CSV/XLSX with lat/lon columns)."""
     if name.endswith(".geojson") or name.endswith(".json"):
-        frame = _read_geojson(path_or_bytes, problems)
+        frame = _read_geojson(path_or_bytes, problems, name=name)
         if frame is None:
             return None
         kinds = frame.geometry.geom_type
@@ -807,14 +813,13 @@ def _read_points(
         return None
     lat_column, lon_column = "lat", "lon"
     if lat_column not in table.columns or lon_column not in table.columns:
-        got = ", ".join(source_names(table))
         problems.append(
-            Problem(
+            missing_columns(
                 name,
-                f"needs coordinate columns lat and lon (or latitude/longitude); got columns: {got}.",
-                "add the two columns in degrees (EPSG:4326).",
+                table,
+                needs="coordinate columns lat and lon (or latitude/longitude)",
+                fix="add the two columns in degrees (EPSG:4326).",
                 key="no_coordinate_columns",
-                params=(("columns", got),),
             )
         )
         return None
@@ -826,24 +831,35 @@ def _read_points(
     return table, lon, lat, "line"
 
 
-def _coordinate(values: pd.Series, name: str, column: str, problems: list[Problem], lines) -> np.ndarray:
+def _read_points_or_report(
+    source: Path | bytes, name: str, problems: list[Problem], found: list[Problem], *, kind: str
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, str, np.ndarray] | None:
+    """:func:`_read_points` into ``found``, with the line (or feature) number of each point; None when the file
+    cannot be read, and then what was found is added to ``problems``."""
+    read = _read_points(source, name, found, kind=kind)
+    if read is None:
+        problems.extend(found)
+        return None
+    table, lon, lat, unit = read
+    return table, lon, lat, unit, np.asarray(table.index)
+
+
+def _coordinate(values: pd.Series, name: str, column: str, problems: list[Problem], lines: pd.Index) -> np.ndarray:
     numbers, blank, bad = parse_numbers(values)
     lines = np.asarray(lines)
-    if (blank | bad).any():
-        problems.append(
-            Problem(
-                name,
-                "expected a coordinate in degrees.",
-                "fill in decimal degrees, e.g. 42.3.",
-                column=column,
-                rows=tuple(lines[blank | bad]),
-                key="coordinate_expected",
-            )
-        )
+    problems += rows_problem(
+        name,
+        blank | bad,
+        lines,
+        "expected a coordinate in degrees.",
+        "fill in decimal degrees, e.g. 42.3.",
+        column=column,
+        key="coordinate_expected",
+    )
     return numbers
 
 
-def _outline(boundary: gpd.GeoDataFrame, analysis_crs: str):
+def _outline(boundary: gpd.GeoDataFrame, analysis_crs: str) -> shapely.Geometry | None:
     if boundary.empty or not boundary.geometry.is_valid.all():
         return None
     shape = boundary.to_crs(analysis_crs).geometry.union_all().buffer(OUTSIDE_TOLERANCE_M)
@@ -851,71 +867,70 @@ def _outline(boundary: gpd.GeoDataFrame, analysis_crs: str):
     return shape
 
 
-def _read_settlements(path: Path, problems: list[Problem], *, outline, districts, analysis_crs) -> gpd.GeoDataFrame:
+def _read_settlements(
+    path: Path,
+    problems: list[Problem],
+    *,
+    outline: shapely.Geometry | None,
+    districts: gpd.GeoDataFrame,
+    analysis_crs: str,
+) -> gpd.GeoDataFrame:
     name = path.name
     found: list[Problem] = []
-    read = _read_points(path, name, found, kind="settlements")
-    if read is None:
-        problems.extend(found)
+    if (read := _read_points_or_report(path, name, problems, found, kind="settlements")) is None:
         return _empty(SETTLEMENT_COLUMNS)
-    table, lon, lat, unit = read
-    lines = np.asarray(table.index)
+    table, lon, lat, unit, lines = read
     id_column = "settlement_id" if "settlement_id" in table.columns else None
     if id_column is None:
         expected = aliases_of("settlements", "settlement_id")
-        got = ", ".join(source_names(table))
         found.append(
-            Problem(
+            missing_columns(
                 name,
-                f"needs an id column ({expected}); got columns: {got}.",
-                "add a unique id per settlement.",
+                table,
+                needs=f"an id column ({expected})",
+                fix="add a unique id per settlement.",
                 key="settlements_no_id",
-                params=(("expected", expected), ("columns", got)),
+                params=(("expected", expected),),
             )
         )
         problems.extend(found)
         return _empty(SETTLEMENT_COLUMNS)
     ids = pd.Series(_text(table[id_column]))
     blank_ids = ids.isna().to_numpy()
-    if blank_ids.any():
-        found.append(
-            Problem(
-                name,
-                "empty ids.",
-                "give every settlement an id.",
-                column=id_column,
-                rows=tuple(lines[blank_ids]),
-                unit=unit,
-                key="settlements_empty_ids",
-            )
-        )
+    found += rows_problem(
+        name,
+        blank_ids,
+        lines,
+        "empty ids.",
+        "give every settlement an id.",
+        column=id_column,
+        unit=unit,
+        key="settlements_empty_ids",
+    )
     ids = ids.str.replace(r"\.0$", "", regex=True)  # numeric ids that came through a float column
     duplicated = ids.duplicated(keep=False).to_numpy() & ~blank_ids
-    if duplicated.any():
-        found.append(
-            Problem(
-                name,
-                "duplicate ids.",
-                "give every settlement its own id.",
-                column=id_column,
-                rows=tuple(lines[duplicated]),
-                unit=unit,
-                key="settlements_duplicate_ids",
-            )
-        )
+    found += rows_problem(
+        name,
+        duplicated,
+        lines,
+        "duplicate ids.",
+        "give every settlement its own id.",
+        column=id_column,
+        unit=unit,
+        key="settlements_duplicate_ids",
+    )
     out = pd.DataFrame({"settlement_id": ids.to_numpy()})
     for target in NAME_FIELDS:
         out[target] = _text(table[target]) if target in table.columns else None
     plain = _text(table["name"]) if "name" in table.columns else np.full(len(table), None, dtype=object)
     if "name" not in table.columns and not any(c in table.columns for c in NAME_FIELDS):
-        got = ", ".join(source_names(table))
         found.append(
-            Problem(
+            missing_columns(
                 name,
-                f"needs a name column (name, name:ru, name:kk or name_ru…); got columns: {got}.",
-                "add the settlement names.",
+                table,
+                needs="a name column (name, name:ru, name:kk or name_ru…)",
+                fix="add the settlement names.",
                 key="settlements_no_name_column",
-                params=(("columns", got),),
             )
         )
     display = [
@@ -923,19 +938,17 @@ def _read_settlements(path: Path, problems: list[Problem], *, outline, districts
         for options in zip(out["name_ru"], plain, out["name_kk"], out["name_en"])
     ]
     unnamed = np.array([d is None for d in display])
-    if unnamed.any():
-        found.append(
-            Problem(
-                name,
-                f"{int(unnamed.sum())} settlements have no name; shown by their id.",
-                "add the names where known.",
-                rows=tuple(lines[unnamed]),
-                unit=unit,
-                severity="warning",
-                key="settlements_unnamed",
-                params=(("count", int(unnamed.sum())),),
-            )
-        )
+    found += rows_problem(
+        name,
+        unnamed,
+        lines,
+        f"{int(unnamed.sum())} settlements have no name; shown by their id.",
+        "add the names where known.",
+        unit=unit,
+        severity="warning",
+        key="settlements_unnamed",
+        params=(("count", int(unnamed.sum())),),
+    )
     out["name"] = [d if d else f"#{i}" for d, i in zip(display, out["settlement_id"])]
     out["kind"] = _kinds(table, name, found)
     population_column = "population" if "population" in table.columns else None
@@ -960,17 +973,8 @@ def _read_settlements(path: Path, problems: list[Problem], *, outline, districts
             )
         )
     out["district_id"] = _settlement_districts(table, lon, lat, districts, name, unit, lines, found)
-    check_locations(
-        lon,
-        lat,
-        lines,
-        name,
-        unit,
-        found,
-        outline=outline,
-        analysis_crs=analysis_crs,
-        labels=_labels(out["settlement_id"], out["name"]),
-    )
+    labels = _labels(out["settlement_id"], out["name"])
+    check_locations(lon, lat, lines, name, unit, found, outline=outline, analysis_crs=analysis_crs, labels=labels)
     found.extend(_name_quirks(out, name, unit=unit, lines=lines))
     problems.extend(with_source_columns(found, table))
     optional = []
@@ -981,7 +985,7 @@ def _read_settlements(path: Path, problems: list[Problem], *, outline, districts
     return frame[SETTLEMENT_COLUMNS + optional]
 
 
-def _labels(ids, names) -> list[str]:
+def _labels(ids: Iterable[object], names: Iterable[object]) -> list[str]:
     """ "id «name»" per point, for naming points in messages (settlements and service sites, never incidents)."""
     return [f"{i} «{n}»" if n and str(n) != f"#{i}" else str(i) for i, n in zip(ids, names)]
 
@@ -1018,7 +1022,16 @@ def _kinds(table: pd.DataFrame, name: str, problems: list[Problem]) -> np.ndarra
     return kinds.fillna("unknown").to_numpy(dtype=object)
 
 
-def _settlement_districts(table, lon, lat, districts, name, unit, lines, problems) -> np.ndarray:
+def _settlement_districts(
+    table: pd.DataFrame,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    districts: gpd.GeoDataFrame,
+    name: str,
+    unit: str,
+    lines: np.ndarray,
+    problems: list[Problem],
+) -> np.ndarray:
     located = assign_districts(lon, lat, districts)
     column = "district_id" if "district_id" in table.columns else None
     if column is None:
@@ -1060,7 +1073,33 @@ _REPEAT_RE = re.compile(r"(\w{4,})\1", re.IGNORECASE)
 _MIXED_RE = re.compile(r"\b(?=\w*[A-Za-z])(?=\w*[А-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі])\w+\b")
 
 
-def _name_quirks(frame: pd.DataFrame, file: str, *, unit: str, lines=None) -> list[Problem]:
+@dataclass(frozen=True)
+class _Quirk:
+    """A kind of mistyped name: the pattern that finds it, the start of the message, the fix, the message key."""
+
+    pattern: re.Pattern[str]
+    message: str
+    fix: str
+    key: str
+
+
+_QUIRKS = (
+    _Quirk(
+        _REPEAT_RE,
+        "names with a doubled fragment, probably a typo",
+        "correct the spelling at the source.",
+        key="names_doubled",
+    ),
+    _Quirk(
+        _MIXED_RE,
+        "names mixing Latin and Cyrillic letters in one word",
+        "retype those names in one alphabet so that search finds them.",
+        key="names_mixed",
+    ),
+)
+
+
+def _name_quirks(frame: pd.DataFrame, file: str, *, unit: str, lines: np.ndarray | None = None) -> list[Problem]:
     """Warnings for names that look mistyped: a doubled fragment ("…скийский") or Latin and Cyrillic letters
     mixed in one word (a common copy-paste error that breaks search)."""
     lines = np.arange(1, len(frame) + 1) if lines is None else np.asarray(lines)
@@ -1069,37 +1108,20 @@ def _name_quirks(frame: pd.DataFrame, file: str, *, unit: str, lines=None) -> li
         if column not in frame:
             continue
         values = frame[column].to_numpy(dtype=object)
-        repeated = np.array([isinstance(v, str) and bool(_REPEAT_RE.search(v)) for v in values])
-        mixed = np.array([isinstance(v, str) and bool(_MIXED_RE.search(v)) for v in values])
-        if repeated.any():
-            examples = ", ".join(sorted({str(v) for v in values[repeated]})[:5])
-            found.append(
-                Problem(
-                    file,
-                    f"names with a doubled fragment, probably a typo: {examples}.",
-                    "correct the spelling at the source.",
-                    column=column,
-                    rows=tuple(lines[repeated]),
-                    unit=unit,
-                    severity="warning",
-                    key="names_doubled",
-                    params=(("examples", examples),),
-                )
-            )
-        if mixed.any():
-            examples = ", ".join(sorted({str(v) for v in values[mixed]})[:5])
-            found.append(
-                Problem(
-                    file,
-                    f"names mixing Latin and Cyrillic letters in one word: {examples}.",
-                    "retype those names in one alphabet so that search finds them.",
-                    column=column,
-                    rows=tuple(lines[mixed]),
-                    unit=unit,
-                    severity="warning",
-                    key="names_mixed",
-                    params=(("examples", examples),),
-                )
+        for quirk in _QUIRKS:
+            odd = np.array([isinstance(v, str) and bool(quirk.pattern.search(v)) for v in values], dtype=bool)
+            examples = ", ".join(sorted({str(v) for v in values[odd]})[:5])
+            found += rows_problem(
+                file,
+                odd,
+                lines,
+                f"{quirk.message}: {examples}.",
+                quirk.fix,
+                column=column,
+                unit=unit,
+                severity="warning",
+                key=quirk.key,
+                params=(("examples", examples),),
             )
     if "name_ru" in frame and frame["name_ru"].isna().any() and frame["name_ru"].notna().any():
         count = int(frame["name_ru"].isna().sum())
@@ -1118,25 +1140,28 @@ def _name_quirks(frame: pd.DataFrame, file: str, *, unit: str, lines=None) -> li
 
 
 def _services_or_problems(
-    source, name: str, problems: list[Problem], *, outline, districts, analysis_crs
+    source: Path | bytes,
+    name: str,
+    problems: list[Problem],
+    *,
+    outline: shapely.Geometry | None,
+    districts: gpd.GeoDataFrame | None,
+    analysis_crs: str,
 ) -> gpd.GeoDataFrame:
     found: list[Problem] = []
-    read = _read_points(source, name, found, kind="services")
-    if read is None:
-        problems.extend(found)
+    if (read := _read_points_or_report(source, name, problems, found, kind="services")) is None:
         return _empty(SERVICE_COLUMNS)
-    table, lon, lat, unit = read
-    lines = np.asarray(table.index)
+    table, lon, lat, unit, lines = read
     for required, field_name in (("id", "service_id"), ("name", "name")):
         if field_name not in table.columns:
-            got = ", ".join(source_names(table))
             found.append(
-                Problem(
+                missing_columns(
                     name,
-                    f"needs a column '{required}'; got columns: {got}.",
-                    "use the columns id,name,kind,lat,lon,capacity,reach_minutes.",
+                    table,
+                    needs=f"a column '{required}'",
+                    fix="use the columns id,name,kind,lat,lon,capacity,reach_minutes.",
                     key="services_column_missing",
-                    params=(("column", required), ("columns", got)),
+                    params=(("column", required),),
                 )
             )
     if any(p.severity == "error" for p in found):
@@ -1144,36 +1169,32 @@ def _services_or_problems(
         return _empty(SERVICE_COLUMNS)
     ids = pd.Series(_text(table["service_id"]))
     duplicated = ids.duplicated(keep=False).to_numpy() | ids.isna().to_numpy()
-    if duplicated.any():
-        found.append(
-            Problem(
-                name,
-                "ids are empty or repeated.",
-                "give every site its own id.",
-                column="service_id",
-                rows=tuple(lines[duplicated]),
-                unit=unit,
-                key="services_ids",
-            )
-        )
+    found += rows_problem(
+        name,
+        duplicated,
+        lines,
+        "ids are empty or repeated.",
+        "give every site its own id.",
+        column="service_id",
+        unit=unit,
+        key="services_ids",
+    )
     kinds = pd.Series(
         _text(table["kind"]) if "kind" in table.columns else np.full(len(table), None, dtype=object), dtype=object
     ).fillna("permanent")  # no kind column: every site is permanent
     kinds = kinds.str.lower().replace({"mobile team": "mobile", "mobile_team": "mobile", "service": "permanent"})
     wrong = ~kinds.isin(SERVICE_KINDS).to_numpy()
-    if wrong.any():
-        found.append(
-            Problem(
-                name,
-                f"kind must be one of {', '.join(SERVICE_KINDS)}.",
-                "fix the kind or leave it empty for a permanent service.",
-                column="kind",
-                rows=tuple(lines[wrong]),
-                unit=unit,
-                key="services_kind",
-                params=(("kinds", ", ".join(SERVICE_KINDS)),),
-            )
-        )
+    found += rows_problem(
+        name,
+        wrong,
+        lines,
+        f"kind must be one of {', '.join(SERVICE_KINDS)}.",
+        "fix the kind or leave it empty for a permanent service.",
+        column="kind",
+        unit=unit,
+        key="services_kind",
+        params=(("kinds", ", ".join(SERVICE_KINDS)),),
+    )
     optional = {}
     for column in ("capacity", "reach_minutes"):
         optional[column] = (
@@ -1181,17 +1202,8 @@ def _services_or_problems(
             if column in table.columns
             else np.full(len(table), np.nan)
         )
-    check_locations(
-        lon,
-        lat,
-        lines,
-        name,
-        unit,
-        found,
-        outline=outline,
-        analysis_crs=analysis_crs,
-        labels=_labels(ids, _text(table["name"])),
-    )
+    labels = _labels(ids, _text(table["name"]))
+    check_locations(lon, lat, lines, name, unit, found, outline=outline, analysis_crs=analysis_crs, labels=labels)
     problems.extend(with_source_columns(found, table))
     frame = gpd.GeoDataFrame(
         {

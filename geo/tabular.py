@@ -12,6 +12,7 @@ import dataclasses
 import io
 import re
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -178,19 +179,9 @@ def canonical_columns(table: pd.DataFrame, kind: str, *, name: str) -> tuple[pd.
                 break
     if problems:
         return table, problems
-    read_as = [(column, target) for column, target in renames.items() if column in guessed]
+    read_as = [(str(column), target) for column, target in renames.items() if column in guessed]
     if read_as:
-        mapping = ", ".join(f"'{column}' → {target}" for column, target in read_as)
-        problems.append(
-            Problem(
-                name,
-                f"columns read as: {mapping}.",
-                "nothing to do if this is right; otherwise rename the columns.",
-                severity="warning",
-                key="columns_read_as",
-                params=(("mapping", mapping),),
-            )
-        )
+        problems.append(columns_read_as(name, read_as))
     renamed = table.rename(columns=renames)
     prior = table.attrs.get("source_columns", {})  # a table read through the aliases twice keeps the first names
     renamed.attrs["source_columns"] = {
@@ -198,6 +189,60 @@ def canonical_columns(table: pd.DataFrame, kind: str, *, name: str) -> tuple[pd.
         **{target: prior.get(str(column), str(column)) for column, target in renames.items()},
     }
     return renamed, problems
+
+
+def columns_read_as(name: str, read_as: list[tuple[str, str]]) -> Problem:
+    """The warning that columns were read under other names: ``read_as`` holds (header in the file, field)."""
+    mapping = ", ".join(f"'{column}' → {target}" for column, target in read_as)
+    return Problem(
+        name,
+        f"columns read as: {mapping}.",
+        "nothing to do if this is right; otherwise rename the columns.",
+        severity="warning",
+        key="columns_read_as",
+        params=(("mapping", mapping),),
+    )
+
+
+def missing_columns(
+    name: str, table: pd.DataFrame, *, needs: str, fix: str, key: str, params: tuple[tuple[str, object], ...] = ()
+) -> Problem:
+    """The error of a table that lacks a column: "{name}: needs {needs}; got columns: …", the columns as the file
+    named them; ``params`` (for the message catalog) are followed by ``("columns", …)``."""
+    got = ", ".join(source_names(table))
+    return Problem(name, f"needs {needs}; got columns: {got}.", fix, key=key, params=(*params, ("columns", got)))
+
+
+def rows_problem(
+    file: str,
+    mask: np.ndarray,
+    lines: np.ndarray,
+    message: str,
+    fix: str,
+    *,
+    key: str,
+    column: str | None = None,
+    unit: str = "line",
+    severity: str = "error",
+    params: tuple[tuple[str, object], ...] = (),
+) -> list[Problem]:
+    """The problem of the rows where ``mask`` is True, naming their ``lines``; an empty list when there are none.
+
+    Parameters
+    ----------
+    file : str
+        The file name for the message.
+    mask : ndarray of bool
+        One per row: True where the row has the problem.
+    lines : ndarray of int
+        One per row: its line (or feature) number in the file.
+    message, fix, key, column, unit, severity, params
+        As :class:`geo.errors.Problem` takes them.
+    """
+    if not np.any(mask):
+        return []
+    rows = tuple(int(line) for line in np.asarray(lines)[np.asarray(mask, dtype=bool)])
+    return [Problem(file, message, fix, column=column, rows=rows, severity=severity, unit=unit, key=key, params=params)]
 
 
 def source_names(table: pd.DataFrame) -> list[str]:
@@ -406,7 +451,7 @@ def parse_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return numbers, np.asarray(blank, dtype=bool), bad
 
 
-def first_present(columns, candidates) -> str | None:
+def first_present(columns: Iterable[str], candidates: Iterable[str]) -> str | None:
     """The first of ``candidates`` that is a column name, or None."""
     present = set(columns)
     return next((c for c in candidates if c in present), None)

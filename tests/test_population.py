@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from conftest import SHARED_TURKISTAN, TINY, needs_shared
 
+from geo.kato import name_key
 from geo.region import load_region
 from planning.analysis import SiteMinutes, evaluate
 from planning.baseline import current_services
@@ -25,7 +26,7 @@ from planning.store import access
 from planning.store.population import (
     PopulationStore,
     ingest_populations,
-    normalise_place_name,
+    normalise_district_name,
     parse_kato,
     parse_population_table,
     population_share_text,
@@ -133,10 +134,12 @@ def test_kato_codes_and_names_normalised():
     for bad in ("61101000", "6110100001", "61101000x"):
         with pytest.raises(ValueError):
             parse_kato(bad)
-    assert normalise_place_name("с.Жибек-Жолы") == normalise_place_name("Жибек  жолы") == "жибек жолы"
-    assert normalise_place_name("п. Шолаққорған") == normalise_place_name("Шолаккорган")
-    assert normalise_place_name("Аулиеата") == "аулиеата"  # a name that begins like a prefix keeps it
-    assert normalise_place_name("аул Ёлки") == "елки"
+    assert name_key("с.Жибек-Жолы") == name_key("Жибек  жолы") == name_key("Жибек жолы")
+    assert name_key("п. Шолаққорған") == name_key("Шолаккорган") == name_key("пгт. Шолаккорган")
+    assert name_key("Аулиеата") == "аулиеата"  # a name that begins like a prefix keeps it
+    assert name_key("аул Ёлки") == name_key("ауылы Елки") == "елки"
+    assert normalise_district_name("Жетысайский район") == normalise_district_name("жетысайский р-н")
+    assert name_key("قىزىلقۇم") == "قىزىلقۇم"  # an Arabic-script name:kk keeps its key (it used to be empty)
 
 
 def test_every_bad_row_is_named_with_its_line_and_column_and_nothing_is_read():

@@ -33,7 +33,9 @@ def _keys() -> set[str]:
 def test_every_problem_in_the_loaders_has_a_key():
     for path in SOURCES:
         text = (PROJECT / path).read_text(encoding="utf-8")
-        calls = text.count("Problem(") - text.count("def Problem(")
+        # a shared builder (geo.tabular.rows_problem, missing_columns) passes on the key its caller must give
+        # (`key: str`, keyword-only, no default); its callers' literal keys are counted by KEY_RE
+        calls = text.count("Problem(") - text.count("def Problem(") - len(re.findall(r"\bkey=key\b", text))
         assert len(KEY_RE.findall(text)) >= calls, f"{path}: a Problem without key="
 
 

@@ -163,6 +163,13 @@ def test_read_services_reports_unknown_kind_and_outside_points(tiny_region):
     assert "scenario.csv: line 3: points lie outside the region outline: y «Далеко»." in text
 
 
+def test_an_uploaded_geojson_that_cannot_be_read_is_reported_by_its_name():
+    # an upload is bytes: the message names the upload (it used to fail with AttributeError on bytes.name)
+    with pytest.raises(ValidationError) as caught:
+        read_services(b'{"type": "FeatureCollection", "features": [', name="sites.geojson")
+    assert [(p.file, p.key) for p in caught.value.problems] == [("sites.geojson", "geojson_unreadable")]
+
+
 def test_default_region_loads_as_the_real_region():
     region = load_region(DEFAULT_REGION)
     real = load_region(SHARED_TURKISTAN) if (SHARED_TURKISTAN / "region.json").is_file() else None

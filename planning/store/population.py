@@ -9,10 +9,10 @@ then each row is matched to one settlement:
 2. else by name within the row's district, when the table has a district column;
 3. else by name alone.
 
-Names are compared normalised (:func:`normalise_place_name`: case, "ё"/"е", Kazakh letters read as their
-Russian neighbours, the prefixes "с.", "п.", "а.", "г.", "село", "аул"..., hyphens and spaces). A name that fits
-two settlements is *ambiguous* and reported with the candidates, never guessed; two rows that give the same
-settlement are both reported and neither is used.
+Names are compared by the key the KATO matching uses (:func:`geo.kato.name_key`: case, "ё"/"е", Kazakh letters
+read as their Russian neighbours, the prefixes "с.", "п.", "а.", "г.", "село", "аул"..., hyphens and spaces). A
+name that fits two settlements is *ambiguous* and reported with the candidates, never guessed; two rows that give
+the same settlement are both reported and neither is used.
 
 A file with any bad row (a population that is empty, not a number, negative or not whole; a malformed KATO
 code; neither code nor name) changes nothing. Otherwise the matched populations replace the region's stored
@@ -31,18 +31,31 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from geo.errors import Problem
-from geo.region import aliases_of
-from geo.tabular import canonical_columns, normalise_header, parse_numbers, read_table, source_names
+from geo.kato import name_key
+from geo.region import Region, aliases_of
+from geo.tabular import (
+    canonical_columns,
+    columns_read_as,
+    missing_columns,
+    normalise_header,
+    parse_numbers,
+    read_table,
+    rows_problem,
+)
 from planning.i18n import fmt_number, format_problem, t
 from planning.store.access import SCHEMA as ACCESS_SCHEMA
 from planning.store.access import record, write_audit
 from planning.store.db import SqliteStore
 from planning.store.intake import MAX_UPLOAD_BYTES, MAX_UPLOAD_ROWS, safe_file_name, upload_label
+
+if TYPE_CHECKING:  # the figures are only read here; importing the coverage core would load h3 for nothing
+    from planning.coverage import Figures
 
 POPULATION_SUFFIXES = (".csv", ".txt", ".xlsx")
 """File types a population table may come as."""
@@ -164,44 +177,20 @@ class PopulationResult:
 # --------------------------------------------------------------------------------------------------------------
 # names and codes
 # --------------------------------------------------------------------------------------------------------------
-_KAZAKH_FOLD = str.maketrans(
-    {"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у", "һ": "х", "і": "и", "ё": "е", "й": "и"}
-)
-_PREFIX_RE = re.compile(
-    r"^(?:(?:с|п|а|г|пос|пгт|ст|рп|д|к)\.\s*"
-    r"|(?:село|поселок|посёлок|аул|ауыл|ауылы|кент|станция|деревня|город|қала|кала)\s+)"
-)
-_DISTRICT_WORDS_RE = re.compile(r"\s+(?:раион|р н|р\.|ауданы|аудан|г\.а\.?|га|district)$")
-"""Words after a district's name, as :func:`normalise_place_name` leaves them ("район" -> "раион", "р-н" -> "р н")."""
-_QUOTES_RE = re.compile(r"[\"'«»“”„`]")
-_DASHES_RE = re.compile(r"[-‐‑‒–—_]+")
-
-
-def normalise_place_name(value: object) -> str:
-    """A settlement name as rows are matched on it.
-
-    Case-folded; "ё" read as "е", "й" as "и", the Kazakh letters as their Russian neighbours (ә→а, қ→к, ү→у,
-    ...); a leading "с.", "п.", "а.", "г.", "село ", "аул "... removed; quotes dropped; hyphens and runs of spaces
-    made one space ("с.Жибек-Жолы" and "Жибек жолы" -> "жибек жолы"). Empty text for a blank cell.
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    text = unicodedata.normalize("NFC", str(value)).casefold().translate(_KAZAKH_FOLD)
-    text = _QUOTES_RE.sub("", text)
-    text = " ".join(_DASHES_RE.sub(" ", text).split())
-    for _ in range(2):  # "с. аул X" is rare but happens
-        text = _PREFIX_RE.sub("", text).strip()
-    return text
+_DISTRICT_WORDS_RE = re.compile(r"\s+(?:район|р-н|р\s+н|р\.|ауданы|аудан|г\.\s*а\.?|га|district)$")
+"""Words after a district's name in lower case ("Жетысайский район", "Жетысай ауданы", "Туркестан г.а.")."""
 
 
 def normalise_district_name(value: object) -> str:
-    """A district name as rows are matched on it: :func:`normalise_place_name` without a trailing "район",
-    "р-н", "ауданы" or "г.а." ("Жетысайский район" -> "жетысаискии")."""
-    text = normalise_place_name(value)
+    """A district name as rows are matched on it: the settlement-name key (:func:`geo.kato.name_key`) of the name
+    without a trailing "район", "р-н", "ауданы" or "г.а." ("Жетысайский район" -> "жетысайский")."""
+    if not isinstance(value, str):
+        return ""
+    text = unicodedata.normalize("NFC", value).strip().lower()
     previous = None
     while previous != text:
         previous, text = text, _DISTRICT_WORDS_RE.sub("", text).strip()
-    return text
+    return name_key(text)
 
 
 def parse_kato(value: object) -> str | None:
@@ -268,27 +257,28 @@ def parse_population_table(data: bytes, *, filename: str) -> tuple[pd.DataFrame 
         return None, problems
     if "population" not in table.columns:
         table = _population_by_header_start(table, name, problems)
-    got = ", ".join(source_names(table))
     if "population" not in table.columns:
         expected = aliases_of("populations", "population")
         problems.append(
-            Problem(
+            missing_columns(
                 name,
-                f"needs a population column ({expected}); got columns: {got}.",
-                "name the column of people 'население' (or 'population').",
+                table,
+                needs=f"a population column ({expected})",
+                fix="name the column of people 'население' (or 'population').",
                 key="pop_no_column",
-                params=(("expected", expected), ("columns", got)),
+                params=(("expected", expected),),
             )
         )
     if "kato" not in table.columns and "name" not in table.columns:
         expected = f"{aliases_of('populations', 'kato')}; {aliases_of('populations', 'name')}"
         problems.append(
-            Problem(
+            missing_columns(
                 name,
-                f"needs a KATO code column or a settlement name column ({expected}); got columns: {got}.",
-                "add the KATO codes or the names of the villages.",
+                table,
+                needs=f"a KATO code column or a settlement name column ({expected})",
+                fix="add the KATO codes or the names of the villages.",
                 key="pop_no_key_column",
-                params=(("expected", expected), ("columns", got)),
+                params=(("expected", expected),),
             )
         )
     if any(p.severity == "error" for p in problems):
@@ -300,53 +290,22 @@ def parse_population_table(data: bytes, *, filename: str) -> tuple[pd.DataFrame 
     negative = ~bad & ~blank & (np.nan_to_num(population) < 0)
     fraction = ~bad & ~blank & (np.nan_to_num(population) >= 0) & (np.nan_to_num(population) % 1 != 0)
 
-    def at(mask: np.ndarray) -> tuple[int, ...]:
-        return tuple(int(x) for x in lines[mask])
+    def check(mask: np.ndarray, message: str, fix: str, *, key: str) -> list[Problem]:
+        return rows_problem(name, mask, lines, message, fix, column=column, key=key)
 
-    if blank.any():
-        problems.append(
-            Problem(
-                name,
-                "population is empty.",
-                "fill in the population or delete the row.",
-                column=column,
-                rows=at(blank),
-                key="pop_empty",
-            )
-        )
-    if bad.any():
-        problems.append(
-            Problem(
-                name,
-                "population is not a number.",
-                "write the number of people, e.g. 12 345.",
-                column=column,
-                rows=at(bad),
-                key="pop_not_number",
-            )
-        )
-    if negative.any():
-        problems.append(
-            Problem(
-                name,
-                "population is negative.",
-                "write the number of people (0 or more).",
-                column=column,
-                rows=at(negative),
-                key="pop_negative",
-            )
-        )
-    if fraction.any():
-        problems.append(
-            Problem(
-                name,
-                "population is not a whole number of people.",
-                "write people, not thousands, without a fraction (12 345, not 12,3).",
-                column=column,
-                rows=at(fraction),
-                key="pop_not_whole",
-            )
-        )
+    problems += check(blank, "population is empty.", "fill in the population or delete the row.", key="pop_empty")
+    problems += check(
+        bad, "population is not a number.", "write the number of people, e.g. 12 345.", key="pop_not_number"
+    )
+    problems += check(
+        negative, "population is negative.", "write the number of people (0 or more).", key="pop_negative"
+    )
+    problems += check(
+        fraction,
+        "population is not a whole number of people.",
+        "write people, not thousands, without a fraction (12 345, not 12,3).",
+        key="pop_not_whole",
+    )
     codes: list[str | None] = [None] * len(table)
     if "kato" in table.columns:
         malformed = []
@@ -405,17 +364,7 @@ def _population_by_header_start(table: pd.DataFrame, name: str, problems: list[P
         return table
     renamed = table.rename(columns={fitting[0]: "population"})
     renamed.attrs["source_columns"] = {**table.attrs.get("source_columns", {}), "population": str(fitting[0])}
-    mapping = f"'{fitting[0]}' → population"
-    problems.append(
-        Problem(
-            name,
-            f"columns read as: {mapping}.",
-            "nothing to do if this is right; otherwise rename the columns.",
-            severity="warning",
-            key="columns_read_as",
-            params=(("mapping", mapping),),
-        )
-    )
+    problems.append(columns_read_as(name, [(str(fitting[0]), "population")]))
     return renamed
 
 
@@ -432,7 +381,7 @@ def _name_index(settlements: pd.DataFrame) -> dict[str, list[int]]:
         if column not in settlements.columns:
             continue
         for position, value in enumerate(settlements[column].to_numpy(dtype=object)):
-            key = normalise_place_name(value) if isinstance(value, str) else ""
+            key = name_key(value)
             if key and position not in index.setdefault(key, []):
                 index[key].append(position)
     return index
@@ -509,8 +458,15 @@ def match_populations(
     has_district = bool(table.attrs.get("has_district")) or bool((table["district"] != "").any())
     by_name_instead: list[int] = []
 
-    def one(row, line: int) -> tuple[str, int | None, str | None]:
+    def one(row: Any, line: int) -> tuple[str, int | None, str | None]:
         """(status, settlement position, matched_by) of one row; what is wrong goes to ``report``."""
+
+        def unmatched(
+            message: str, fix: str, *, key: str, params: tuple[tuple[str, object], ...] = ()
+        ) -> tuple[str, None, None]:
+            report.append(Problem(name, message, fix, rows=(line,), severity="warning", key=key, params=params))
+            return "unmatched", None, None
+
         if row.kato is not None and has_codes:
             positions = codes.get(row.kato, [])
             if len(positions) == 1:
@@ -518,68 +474,44 @@ def match_populations(
             if positions:
                 report.append(_ambiguous(name, line, row.kato, positions, settlements, what="code"))
                 return "ambiguous", None, None
-            report.append(
-                Problem(
-                    name,
-                    f"no settlement of this region has KATO code {row.kato}.",
-                    "check the code; a village missing from the map gets no population.",
-                    rows=(line,),
-                    severity="warning",
-                    key="pop_unmatched_kato",
-                    params=(("code", row.kato),),
-                )
+            return unmatched(
+                f"no settlement of this region has KATO code {row.kato}.",
+                "check the code; a village missing from the map gets no population.",
+                key="pop_unmatched_kato",
+                params=(("code", row.kato),),
             )
-            return "unmatched", None, None
         if row.kato is not None and not row.name:
-            report.append(
-                Problem(
-                    name,
-                    f"KATO code {row.kato} cannot be matched: the region's settlements carry "
-                    "no KATO codes, and this row has no name.",
-                    "add the village's name to the row.",
-                    rows=(line,),
-                    severity="warning",
-                    key="pop_code_without_codes",
-                    params=(("code", row.kato),),
-                )
+            return unmatched(
+                f"KATO code {row.kato} cannot be matched: the region's settlements carry "
+                "no KATO codes, and this row has no name.",
+                "add the village's name to the row.",
+                key="pop_code_without_codes",
+                params=(("code", row.kato),),
             )
-            return "unmatched", None, None
         if row.kato is not None:
             by_name_instead.append(line)
-        positions, method = names.get(normalise_place_name(row.name), []), "name"
+        positions, method = names.get(name_key(row.name), []), "name"
         if has_district and row.district:
             district_id = district_of.get(normalise_district_name(row.district)) or district_of.get(
                 str(row.district).strip().casefold()
             )
             if district_id is None:
-                report.append(
-                    Problem(
-                        name,
-                        f"«{row.district}» is not a district of this region.",
-                        "write the district as the region names it (or its id), or leave it empty.",
-                        rows=(line,),
-                        severity="warning",
-                        key="pop_unknown_district",
-                        params=(("district", row.district),),
-                    )
+                return unmatched(
+                    f"«{row.district}» is not a district of this region.",
+                    "write the district as the region names it (or its id), or leave it empty.",
+                    key="pop_unknown_district",
+                    params=(("district", row.district),),
                 )
-                return "unmatched", None, None
             inside = [p for p in positions if settlement_districts[p] == district_id]
             elsewhere = sorted({str(settlement_districts[p]) for p in positions})
             if not inside and elsewhere:
-                report.append(
-                    Problem(
-                        name,
-                        f"no settlement «{row.name}» in district {district_id}; a settlement "
-                        f"of that name is in {', '.join(elsewhere)}.",
-                        "check the district of the row.",
-                        rows=(line,),
-                        severity="warning",
-                        key="pop_other_district",
-                        params=(("name", row.name), ("district", district_id), ("others", ", ".join(elsewhere))),
-                    )
+                return unmatched(
+                    f"no settlement «{row.name}» in district {district_id}; a settlement "
+                    f"of that name is in {', '.join(elsewhere)}.",
+                    "check the district of the row.",
+                    key="pop_other_district",
+                    params=(("name", row.name), ("district", district_id), ("others", ", ".join(elsewhere))),
                 )
-                return "unmatched", None, None
             positions, method = inside, "name_in_district"
         if len(positions) == 1:
             return "matched", positions[0], method
@@ -596,8 +528,12 @@ def match_populations(
                 )
             )
             return "ambiguous", None, None
-        report.append(_unmatched_name(name, line, row.name))
-        return "unmatched", None, None
+        return unmatched(
+            f"no settlement of this region is named «{row.name}».",
+            "check the spelling against the settlement names of the region, or give the KATO code.",
+            key="pop_unmatched_name",
+            params=(("name", row.name),),
+        )
 
     decided = [one(row, int(row.line)) for row in table.itertuples(index=False)]
     status = [d[0] for d in decided]
@@ -644,6 +580,27 @@ def match_populations(
     return rows, report
 
 
+class _Fix(NamedTuple):
+    """The fix of a report and its message key."""
+
+    text: str
+    key: str
+
+
+_AMBIGUOUS_FIXES = {
+    "code": _Fix("give the village's KATO code.", key="pop_ambiguous_code"),
+    "given": _Fix("give the village's KATO code.", key="pop_ambiguous_in_district"),
+    "blank": _Fix(
+        "fill in the district of this row (or give the village's KATO code).", key="pop_ambiguous_no_district"
+    ),
+    "none": _Fix(
+        "add a district column (or the village's KATO code) so the row names one village.", key="pop_ambiguous"
+    ),
+}
+"""The fix of an ambiguous row: it gave a KATO code ("code"), a name and its district ("given"), a name with the
+table's district column left empty ("blank"), or a name in a table without district column ("none")."""
+
+
 def _ambiguous(
     name: str,
     line: int,
@@ -661,63 +618,14 @@ def _ambiguous(
         shown += f"; +{len(positions) - MAX_CANDIDATES_SHOWN}"
     message = f"«{value}» fits {len(positions)} settlements ({shown}); none was chosen."
     params = (("value", value), ("count", len(positions)), ("candidates", shown))
-    if what == "code":
-        return Problem(
-            name,
-            message,
-            "give the village's KATO code.",
-            rows=(line,),
-            severity="warning",
-            key="pop_ambiguous_code",
-            params=params,
-        )
-    if district == "given":
-        return Problem(
-            name,
-            message,
-            "give the village's KATO code.",
-            rows=(line,),
-            severity="warning",
-            key="pop_ambiguous_in_district",
-            params=params,
-        )
-    if district == "blank":
-        return Problem(
-            name,
-            message,
-            "fill in the district of this row (or give the village's KATO code).",
-            rows=(line,),
-            severity="warning",
-            key="pop_ambiguous_no_district",
-            params=params,
-        )
-    return Problem(
-        name,
-        message,
-        "add a district column (or the village's KATO code) so the row names one village.",
-        rows=(line,),
-        severity="warning",
-        key="pop_ambiguous",
-        params=params,
-    )
-
-
-def _unmatched_name(name: str, line: int, value: str) -> Problem:
-    return Problem(
-        name,
-        f"no settlement of this region is named «{value}».",
-        "check the spelling against the settlement names of the region, or give the KATO code.",
-        rows=(line,),
-        severity="warning",
-        key="pop_unmatched_name",
-        params=(("name", value),),
-    )
+    fix = _AMBIGUOUS_FIXES["code" if what == "code" else district]
+    return Problem(name, message, fix.text, rows=(line,), severity="warning", key=fix.key, params=params)
 
 
 # --------------------------------------------------------------------------------------------------------------
 # the upload
 # --------------------------------------------------------------------------------------------------------------
-def read_populations(data: bytes, *, filename: str, region) -> PopulationResult:
+def read_populations(data: bytes, *, filename: str, region: Region) -> PopulationResult:
     """Parse and match a population table without storing it (what :func:`ingest_populations` would store).
 
     Returns
@@ -748,7 +656,7 @@ def read_populations(data: bytes, *, filename: str, region) -> PopulationResult:
 
 
 def ingest_populations(
-    data: bytes, *, filename: str, region, store: PopulationStore, user: str = ""
+    data: bytes, *, filename: str, region: Region, store: PopulationStore, user: str = ""
 ) -> PopulationResult:
     """Validate a population table in memory, match it, and store the matched populations of the region.
 
@@ -854,7 +762,7 @@ class UnknownPopulation:
     beyond: int
 
 
-def unknown_population(figures) -> UnknownPopulation:
+def unknown_population(figures: Figures) -> UnknownPopulation:
     """The settlements a :class:`planning.coverage.Figures` (one area, one threshold) leaves out of its
     population figures."""
     unknown = int(figures.settlements_unknown_population)
@@ -863,7 +771,7 @@ def unknown_population(figures) -> UnknownPopulation:
     )
 
 
-def unknown_population_note(figures, *, minutes: float, lang: str) -> str:
+def unknown_population_note(figures: Figures, *, minutes: float, lang: str) -> str:
     """ "18 of 38 settlements have no known population (12 of them beyond 60 min)" in ``lang``; empty text when
     every settlement's population is known. Shown beside every population-weighted figure."""
     counts = unknown_population(figures)
@@ -879,7 +787,7 @@ def unknown_population_note(figures, *, minutes: float, lang: str) -> str:
     )
 
 
-def population_share_text(figures, *, minutes: float, lang: str) -> str:
+def population_share_text(figures: Figures, *, minutes: float, lang: str) -> str:
     """The covered share of the known population with what it leaves out: "78 % of the known population within
     60 min; 18 of 38 settlements have no known population (12 of them beyond 60 min)"."""
     share = 100.0 * figures.population_share
