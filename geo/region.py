@@ -49,7 +49,7 @@ MAX_POLYGON_VERTICES = 2_000_000
 """Vertices all outlines of one file may have together."""
 
 NAME_FIELDS = ("name_ru", "name_kk", "name_en")
-"""Points outside the outline named (id and name) in one message; the lines of all of them are listed."""
+"""The name of a district or settlement in each language, as columns of the loaded tables (None where absent)."""
 META_TYPES = {
     "id": (str, "string"),
     "name": (dict, "object"),

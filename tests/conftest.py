@@ -41,6 +41,19 @@ needs_shared = pytest.mark.skipif(
 
 
 @pytest.fixture
+def app_db(tmp_path: Path, monkeypatch) -> Path:
+    """An empty app database in tmp_path, named by QORGAU_SCENARIO_DB, with the tiny region as QORGAU_REGION and the
+    project as the working folder: what pages and CLI commands use when they run in a test."""
+    from planning.store.db import DB_ENV_VAR
+
+    path = tmp_path / "qorgau.sqlite"
+    monkeypatch.setenv(DB_ENV_VAR, str(path))
+    monkeypatch.setenv("QORGAU_REGION", str(TINY))
+    monkeypatch.chdir(PROJECT)
+    return path
+
+
+@pytest.fixture
 def tiny_region(tmp_path: Path) -> Path:
     """A writable copy of the tiny hand-made region (4 settlements, 2 districts, 1 service)."""
     target = tmp_path / "tiny"

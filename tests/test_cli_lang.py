@@ -59,12 +59,9 @@ def _subprocess(*argv, env_extra=None, **kwargs) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
+def db(app_db, tmp_path):
     """The app's database (QORGAU_SCENARIO_DB) with counts uploaded for the tiny region and one saved scenario."""
-    path = tmp_path / "qorgau.sqlite"
-    monkeypatch.setenv(DB_ENV_VAR, str(path))
-    monkeypatch.setenv("QORGAU_REGION", str(TINY))
-    monkeypatch.chdir(PROJECT)
+    path = app_db
     counts = tmp_path / "counts.csv"
     counts.write_text(UPLOADED_COUNTS, encoding="utf-8")
     assert main(["import-incidents", "--db", str(path), "--region", str(TINY), "--user", "tests", str(counts)]) == 0

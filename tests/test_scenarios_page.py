@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from conftest import PROJECT, TEST_SECRET, TINY, signed_in_app
+from conftest import TEST_SECRET, TINY, signed_in_app
 from streamlit.testing.v1 import AppTest
 
 from geo.region import load_region
 from planning.analysis import incident_release
 from planning.scenarios import Scenario
-from planning.store.db import DB_ENV_VAR
 from planning.store.scenarios import ScenarioStore
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
-    path = tmp_path / "qorgau.sqlite"
-    monkeypatch.setenv(DB_ENV_VAR, str(path))
-    monkeypatch.setenv("QORGAU_REGION", str(TINY))
-    monkeypatch.chdir(PROJECT)
-    return path
+def db(app_db):
+    return app_db
 
 
 def _page(page: str, role: str) -> AppTest:
