@@ -227,19 +227,25 @@ def _add_gamma(at: AppTest) -> AppTest:
     return at.button(key="scen_add").click().run()
 
 
-def test_a_save_meeting_a_newer_version_says_who_and_offers_reload_or_merge(db):
+def _page_then_bek_saves(db) -> tuple[AppTest, ScenarioStore, Scenario]:
+    """The Scenarios page open on version 1 of the tiny region's scenario, then another planner (bek) saves
+    version 2 with one more site."""
     from planning.scenarios import Site
 
     at = _page("pages/scenarios.py", "planner")
     store = ScenarioStore(db)
     (scenario,) = store.list_scenarios("tiny")
-    # another planner saves a site while this page shows version 1
     store.save(
         scenario.scenario_id,
         [*scenario.sites, Site("b1", "Bek's site", "permanent", 42.3, 68.1)],
         author="bek",
         base_version=1,
     )
+    return at, store, scenario
+
+
+def test_a_save_meeting_a_newer_version_says_who_and_offers_reload_or_merge(db):
+    at, store, scenario = _page_then_bek_saves(db)
     _add_gamma(at)
     assert not at.exception, at.exception
     assert store.load(scenario.scenario_id).version == 2  # nothing saved over Bek's version
@@ -261,17 +267,7 @@ def test_a_save_meeting_a_newer_version_says_who_and_offers_reload_or_merge(db):
 
 
 def test_a_version_saved_meanwhile_is_named_with_who_and_the_newest_one_offered(db):
-    from planning.scenarios import Site
-
-    at = _page("pages/scenarios.py", "planner")
-    store = ScenarioStore(db)
-    (scenario,) = store.list_scenarios("tiny")
-    store.save(
-        scenario.scenario_id,
-        [*scenario.sites, Site("b1", "Bek's site", "permanent", 42.3, 68.1)],
-        author="bek",
-        base_version=1,
-    )
+    at, store, scenario = _page_then_bek_saves(db)
     at.run()  # this page still works from version 1: it says who saved version 2, and saves nothing
     assert not at.exception, at.exception
     (info,) = [i.value for i in at.info if "bek" in i.value]
