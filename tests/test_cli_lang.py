@@ -144,6 +144,45 @@ def test_a_saved_scenario_with_uploaded_counts_gives_the_pages_figures(db, capsy
     assert code == 0 and json.loads(out)["thresholds"] == report["thresholds"]
 
 
+def _keep_secret(path, secret: bytes) -> None:
+    """The database at ``path`` keeps ``secret`` as its release secret (as if it had drawn it on first use)."""
+    from planning.store.release import ReleaseSecretStore
+
+    with ReleaseSecretStore(path).transaction() as connection:
+        connection.execute(
+            "INSERT OR REPLACE INTO release_secret (id, secret, created_at) VALUES (1, ?, '2026-01-01T00:00:00')",
+            (secret,),
+        )
+
+
+def test_with_db_the_counts_are_perturbed_under_that_databases_secret(db, tmp_path, monkeypatch, capsys):
+    # without QORGAU_RELEASE_SECRET every database keeps its own secret: `--db X` must show what the pages show on
+    # X, not the counts perturbed under the secret of the app's own database
+    from planning.release import SECRET_ENV_VAR
+
+    argv = ["coverage", "--region", TINY, "--scenario", PLAN, "--db", db, "--json"]
+    own = b"the secret database X keeps, 32 b"
+    monkeypatch.setenv(SECRET_ENV_VAR, own.decode())
+    expected = _cli_figures(json.loads(_run(capsys, argv)[1]))
+    others = [f"another deployment's secret no. {i}".encode() for i in range(20)]
+    for other in others:  # a secret under which the figures differ (the test would pass by chance otherwise)
+        monkeypatch.setenv(SECRET_ENV_VAR, other.decode())
+        if _cli_figures(json.loads(_run(capsys, argv)[1])) != expected:
+            break
+    else:
+        pytest.fail("no secret of the list changes the figures")
+    monkeypatch.delenv(SECRET_ENV_VAR)
+    _keep_secret(db, own)
+    at = signed_in_app("pages/scenarios.py", role="planner")  # the page on X (QORGAU_SCENARIO_DB)
+    assert _page_figures(at) == expected
+    app_db = tmp_path / "another.sqlite"  # now the app's database is another one, which keeps the other secret
+    _keep_secret(app_db, other)
+    monkeypatch.setenv(DB_ENV_VAR, str(app_db))
+    code, out, err = _run(capsys, argv)
+    assert code == 0, err
+    assert _cli_figures(json.loads(out)) == expected
+
+
 def test_the_baseline_of_a_region_without_services_gives_the_pages_figures(tmp_path, monkeypatch, capsys):
     region = tmp_path / "tiny"
     shutil.copytree(TINY, region)

@@ -119,16 +119,15 @@ def coverage_report(cov: Coverage, *, k: int) -> dict:
 
 def _coverage(args: argparse.Namespace) -> int:
     from planning.analysis import evaluate, incident_release, site_minutes_for, speed_profile_of
-    from planning.cli.data import district_id, open_region, scenario_services
+    from planning.cli.data import district_id, open_region, release_secret, scenario_services
     from planning.privacy import small_count_k
-    from planning.store.release import deployment_secret
 
     lang = args.lang
     region = open_region(args, lang)
     district = district_id(region, args.district)
     name, services = scenario_services(region, args.scenario, args, lang)
     site_minutes = site_minutes_for(region, profile=speed_profile_of(region, speeds_file=args.speeds))
-    incidents = incident_release(region, secret=deployment_secret())
+    incidents = incident_release(region, secret=release_secret(args, lang))
     result = evaluate(region, services, site_minutes, incidents=incidents, thresholds=args.minutes)
     report = {
         "region": region.region_id,
@@ -151,16 +150,15 @@ def _coverage(args: argparse.Namespace) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     from planning.analysis import evaluate, incident_release, site_minutes_for, speed_profile_of
-    from planning.cli.data import open_region, scenario_services
+    from planning.cli.data import open_region, release_secret, scenario_services
     from planning.coverage import compare
     from planning.privacy import small_count_k
     from planning.render.report import comparison_sentence  # the compare page's sentence
-    from planning.store.release import deployment_secret
 
     lang = args.lang
     region = open_region(args, lang)
     site_minutes = site_minutes_for(region, profile=speed_profile_of(region, speeds_file=args.speeds))
-    incidents = incident_release(region, secret=deployment_secret())
+    incidents = incident_release(region, secret=release_secret(args, lang))
     k = small_count_k()
     named = [scenario_services(region, value, args, lang) for value in (args.scenario_a, args.scenario_b)]
     results = [

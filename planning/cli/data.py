@@ -38,6 +38,15 @@ def database(args: argparse.Namespace, lang: str) -> Path | None:
     return path if path.is_file() else None
 
 
+def release_secret(args: argparse.Namespace, lang: str) -> bytes:
+    """The release secret of the database the command reads (``--db`` or the app's), so that a command shows the
+    perturbed counts the pages show on that database: ``QORGAU_RELEASE_SECRET`` when set, else the database's own
+    (planning.store.release.deployment_secret)."""
+    from planning.store.release import deployment_secret
+
+    return deployment_secret(database(args, lang))
+
+
 def open_region(args: argparse.Namespace, lang: str) -> Region:
     """``--region`` loaded, with the incident counts and populations uploaded for it in the database laid over the
     folder's, as the pages show them (planning.store.stored.with_stored_figures)."""

@@ -45,13 +45,12 @@ def district_rows(region: Region) -> list[dict[str, str]]:
 
 
 def _info(args: argparse.Namespace) -> int:
-    from planning.cli.data import open_region
-    from planning.store.release import deployment_secret
+    from planning.cli.data import open_region, release_secret
     from planning.summary import region_summary
 
     lang = args.lang
     region = open_region(args, lang)
-    summary = region_summary(region, secret=deployment_secret())
+    summary = region_summary(region, secret=release_secret(args, lang))
     districts = district_rows(region)
     if args.json:
         print_json({**summary, "district_list": districts})
