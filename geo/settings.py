@@ -35,6 +35,13 @@ DEFAULT_ANALYSIS_CRS = "EPSG:32642"  # UTM 42N covers the Turkistan region and S
 OUTSIDE_TOLERANCE_M = 1_000.0
 """A point this far outside the region outline still counts as inside (outlines are generalised)."""
 
+DEFAULT_GAP_MINUTES = 60.0
+"""The one default travel-time threshold, minutes: a settlement farther than this from every service is a gap. Every
+page (Map's gap list, Scenarios, Compare, Suggest, Present, Reports) and command (``suggest --minutes``) starts from
+it. 60 and not 30: with one service per district centre, the official plan, 30 minutes leaves most villages of the
+steppe districts beyond (530 of 940 in Turkistan) and says little; 60 minutes is what the printed reports and the
+presentation have always stated, and the planner's question is which villages are beyond an hour."""
+
 SMALL_COUNT_K = 5
 """Incident counts from 1 to k-1 are shown as "<k"."""
 SMALL_COUNT_K_MIN = 3

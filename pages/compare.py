@@ -16,11 +16,12 @@ from pages.common import (
     show_table,
     site_minutes,
     small_count_k,
+    sticky_value,
     synthetic_banner,
 )
 from planning.analysis import evaluate
 from planning.baseline import scenario_label
-from planning.coverage import changed_settlements, compare, threshold_key
+from planning.coverage import changed_settlements, compare, default_threshold_index, threshold_key
 from planning.i18n import fmt_count, fmt_number, place_names, t
 from planning.markup import markdown_text
 from planning.render.gapmap import district_names, scenario_map, shown_incidents
@@ -28,8 +29,10 @@ from planning.render.report import comparison_sentence
 from planning.scenarios import sites_to_services
 from planning.store.db import default_db_path
 from planning.store.population import population_share_text
-from planning.store.scenarios import ScenarioStore
+from planning.store.scenarios import ScenarioStore, baseline_scenario
 
+SCENARIO_PICK_KEY = "scen_id"
+"""The Scenarios page's scenario selector (pages.scenarios.PICK_KEY): the scenario being worked on."""
 RESULTS_KEY = "_scen_results"
 """Shared with the scenarios page: evaluated scenarios of this session (incident-derived: session state only)."""
 
@@ -41,16 +44,33 @@ k = small_count_k()
 st.title(f"{t('cmp.title', L)}: {markdown_text(region.name(L))}")
 synthetic_banner(region)
 
-scenarios = ScenarioStore(default_db_path()).list_scenarios(region.region_id)
+store = ScenarioStore(default_db_path())
+baseline = baseline_scenario(store, region, author=user.username)
+scenarios = store.list_scenarios(region.region_id)
 if len(scenarios) < 2:
     st.info(t("cmp.need_two", L))
     st.stop()
 by_id = {s.scenario_id: s for s in scenarios}
 ids = list(by_id)
+others = [i for i in ids if i != baseline.scenario_id]
+# A: the baseline, the official plan. B: the scenario open on the Scenarios page, else the only other one; with
+# several others and none open, the reader chooses (never silently the newest).
+working = sticky_value(SCENARIO_PICK_KEY)
+default_b = working if working in others else others[0] if len(others) == 1 else None
 left, right, middle = st.columns([2, 2, 1])
 label = {i: scenario_label(s.name, region, L) for i, s in by_id.items()}  # the baseline's name in this language
-id_a = left.selectbox(t("cmp.a", L), ids, index=0, format_func=label.get, key="cmp_a")
-id_b = right.selectbox(t("cmp.b", L), ids, index=len(ids) - 1, format_func=label.get, key="cmp_b")
+id_a = left.selectbox(t("cmp.a", L), ids, index=ids.index(baseline.scenario_id), format_func=label.get, key="cmp_a")
+id_b = right.selectbox(
+    t("cmp.b", L),
+    ids,
+    index=None if default_b is None else ids.index(default_b),
+    format_func=label.get,
+    key="cmp_b",
+    placeholder=t("scen_base.choose_b", L),
+)
+if id_b is None:
+    st.info(t("scen_base.choose_b_info", L, name=markdown_text(label[id_a])))
+    st.stop()
 a, b = by_id[id_a], by_id[id_b]
 
 results = st.session_state.setdefault(RESULTS_KEY, {})
@@ -67,7 +87,13 @@ def evaluated(scenario):
 
 result_a, result_b = evaluated(a), evaluated(b)
 steps = result_a.coverage.thresholds_minutes
-step = middle.radio(t("cmp.threshold", L), list(steps), format_func=threshold_key, key="cmp_minutes")
+step = middle.radio(
+    t("cmp.threshold", L),
+    list(steps),
+    index=default_threshold_index(steps),
+    format_func=threshold_key,
+    key="cmp_minutes",
+)
 key = threshold_key(step)
 comparison = compare(result_a.coverage, result_b.coverage)
 
@@ -88,6 +114,14 @@ def _minutes(value: float) -> str:
     return fmt_number(value, L, decimals=1) if math.isfinite(value) else t("scen.unreachable", L)
 
 
+def _delta(difference: float, decimals: int = 0, *, inverse: bool = False) -> dict:
+    """``st.metric``'s delta options for a change of ``difference``: an arrow in green or red, or, when the change
+    shows as zero at ``decimals``, a neutral grey 0 without an arrow."""
+    if round(difference, decimals) == 0:
+        return dict(delta=fmt_number(0, L, decimals=decimals), delta_color="off", delta_arrow="off")
+    return dict(delta=fmt_number(difference, L, decimals=decimals), delta_color="inverse" if inverse else "normal")
+
+
 within = comparison.within[key]
 shown = [shown_incidents(r.coverage) for r in (result_a, result_b)]
 for column, scenario, result, incident_figures, is_b in zip(
@@ -101,13 +135,13 @@ for column, scenario, result, incident_figures, is_b in zip(
         cols[0].metric(
             t("scen.population_covered", L),
             fmt_number(figures.population_covered, L),
-            delta=fmt_number(people.difference, L) if is_b else None,
+            **(_delta(people.difference) if is_b else {}),
         )
         cols[0].caption(population_share_text(figures, minutes=step, lang=L))
         cols[1].metric(
             t("scen.settlements_covered", L),
             fmt_number(figures.settlements_covered, L),
-            delta=fmt_number(places.difference, L) if is_b else None,
+            **(_delta(places.difference) if is_b else {}),
         )
         if level:
             cols[2].metric(t("scen.incidents_covered", L), fmt_count(incident_figures.region_covered[key], L))
@@ -116,8 +150,7 @@ for column, scenario, result, incident_figures, is_b in zip(
         cols[0].metric(
             t("scen.median", L),
             _minutes(result.coverage.region.median_minutes),
-            delta=_minutes(median.difference) if is_b and math.isfinite(median.difference) else None,
-            delta_color="inverse",
+            **(_delta(median.difference, 1, inverse=True) if is_b and math.isfinite(median.difference) else {}),
         )
         cols[1].metric(t("scen.p90", L), _minutes(result.coverage.region.p90_minutes))
 

@@ -18,7 +18,7 @@ from pages.common import (
 )
 from planning.analysis import evaluate
 from planning.baseline import current_services
-from planning.coverage import threshold_key
+from planning.coverage import default_threshold_index, threshold_key
 from planning.i18n import t
 from planning.markup import markdown_text
 from planning.privacy import available_periods
@@ -83,7 +83,7 @@ gap_minutes = st.radio(
     list(result.coverage.thresholds_minutes),
     horizontal=True,
     format_func=threshold_key,
-    index=len(result.coverage.thresholds_minutes) - 1,
+    index=default_threshold_index(result.coverage.thresholds_minutes),
     key="map_gap_minutes",
 )
 gap_section(

@@ -97,7 +97,7 @@ for saved in ScenarioStore(default_db_path()).list_scenarios(region.region_id):
     if saved.sites:  # a saved scenario under the baseline's name (in any language) stands in for the built-in one
         scenarios[scenario_label(saved.name, region, L)] = sites_to_services(saved.sites)
 names = list(scenarios)
-chosen = st.selectbox(t("present.scenario", L), names, index=len(names) - 1)
+chosen = st.selectbox(t("present.scenario", L), names, index=0)  # the baseline, the official plan: never the newest
 district_ids = [str(d) for d in region.districts["district_id"]]
 district_id = (
     st.selectbox(t("present.district", L), district_ids, format_func=lambda d: area_label(region, d, L))

@@ -27,14 +27,15 @@ from pages.common import (
     synthetic_banner,
 )
 from planning.analysis import evaluate
-from planning.baseline import baseline_name, current_services, scenario_label, services_are_baseline
-from planning.coverage import threshold_key
+from planning.baseline import scenario_label
+from planning.coverage import default_threshold_index, threshold_key
 from planning.i18n import fmt_count, fmt_number, format_problem, made_name, place_names, t
 from planning.markup import markdown_text
 from planning.render.gapmap import district_names, scenario_map, shown_incidents
 from planning.scenarios import (
     MAX_SCENARIO_NAME_CHARS,
     NEW_SITE_ID_PREFIX,
+    BaselineReadOnly,
     Edit,
     Scenario,
     ScenarioConflict,
@@ -44,14 +45,14 @@ from planning.scenarios import (
     apply_edit,
     export_csv,
     free_site_id,
+    free_scenario_name,
     import_csv,
-    sites_from_services,
     sites_to_services,
 )
 from planning.store import access
 from planning.store.db import default_db_path
 from planning.store.population import population_share_text
-from planning.store.scenarios import ScenarioStore
+from planning.store.scenarios import ScenarioStore, baseline_scenario
 
 MAP_KEY = "scen_map"
 LAST_CLICK_KEY = "_scen_last_click"
@@ -82,19 +83,8 @@ st.title(f"{t('scen.title', L)}: {markdown_text(region.name(L))}")
 synthetic_banner(region)
 
 store = ScenarioStore(default_db_path())
+baseline_scenario(store, region, author=user.username)  # made on first use; read-only
 scenarios = store.list_scenarios(region.region_id)
-if not scenarios:
-    name = (
-        baseline_name(region, L)
-        if region.services.empty or services_are_baseline(region)
-        else t("scen.current_name", L)
-    )
-    try:
-        store.create(name, region.region_id, sites_from_services(current_services(region)), author=user.username)
-    except ScenarioNameError as exc:  # another session created it just now, or only archived ones are left
-        if exc.other is not None and exc.other.archived:
-            store.restore(exc.other.scenario_id, author=user.username)
-    scenarios = store.list_scenarios(region.region_id)
 
 
 def label(scenario) -> str:
@@ -175,6 +165,8 @@ def commit(edit: Edit, *, on: Scenario) -> None:
     except ScenarioConflict as exc:
         st.session_state[CONFLICT_KEY] = {"scenario_id": on.scenario_id, "edit": edit, "error": exc}
         st.rerun()
+    except BaselineReadOnly:
+        notice("error", t("scen_base.read_only", L, name=markdown_text(label(on))))
     except ScenarioError:  # archived meanwhile
         notice("error", t("scen_safety.archived_meanwhile", L, name=markdown_text(on.name)))
     st.session_state[BASE_KEY] = (saved.scenario_id, saved.version)
@@ -212,19 +204,57 @@ elif scenario.version < latest.version:
         st.session_state[BASE_KEY] = (chosen_id, latest.version)
         st.rerun()
 
-# --- editing ------------------------------------------------------------------------------------------------
-editable = may_edit and conflict is None
-click_mode, new_kind, reach, picked = "none", "permanent", DEFAULT_REACH_MINUTES, None
+# --- the baseline is read-only: it is changed through a copy --------------------------------------------------
+
+
+def copy_form(generation: int) -> None:
+    """A name (the copy's default name, editable) and one button that copies the shown scenario into a new one,
+    which is then selected for editing."""
+    taken = [s.name for s in scenarios] + [s.name for s in store.list_scenarios(region.region_id, archived=True)]
+    default = free_scenario_name(t("scen_base.copy_name", L, name=label(latest)), taken)
+    with st.form(f"scen_new_form_{generation}_{chosen_id}", enter_to_submit=True, border=False):
+        name = st.text_input(
+            t("scen.new_name", L),
+            value=default,
+            key=f"scen_new_name_{generation}_{chosen_id}",
+            max_chars=MAX_SCENARIO_NAME_CHARS,
+        )
+        if st.form_submit_button(
+            t("scen_base.copy", L), key=f"scen_create_{generation}_{chosen_id}", type="primary"
+        ):
+            try:
+                created = store.copy(chosen_id, name, author=user.username)
+            except ScenarioNameError as exc:
+                st.error(scenario_name_problem(exc))
+            else:
+                st.session_state[CREATE_GEN_KEY] = generation + 1
+                set_sticky(PICK_KEY, created.scenario_id)
+                notice("success", t("scen_base.copied", L, name=markdown_text(created.name)))
+
+
+if latest.baseline:
+    st.info(t("scen_base.is_baseline", L, name=markdown_text(label(latest))))
+if may_edit:
+    generation = st.session_state.setdefault(CREATE_GEN_KEY, 0)
+    if latest.baseline:
+        copy_form(generation)
+    else:
+        with st.popover(t("scen_base.copy", L)):
+            copy_form(generation)
+
+# --- editing (not the baseline) --------------------------------------------------------------------------------------
+editable = may_edit and conflict is None and not latest.baseline
+click_mode, new_kind, reach, picked = "inspect", "permanent", DEFAULT_REACH_MINUTES, None
 if editable:
     with st.expander(t("scen.edit", L), expanded=True):
         left, right = st.columns(2)
         with left:
             click_mode = st.radio(
                 t("scen.click_mode", L),
-                ["add", "move", "none"],
+                ["inspect", "add", "move"],
                 horizontal=True,
                 key="scen_click",
-                format_func=lambda m: t(f"scen.click_{m}", L),
+                format_func=lambda m: t(f"scen_base.click_{m}" if m == "inspect" else f"scen.click_{m}", L),
             )
             new_kind = st.radio(
                 t("scen.new_kind", L),
@@ -313,44 +343,26 @@ if editable:
                 else:
                     st.session_state[BASE_KEY] = (undone.scenario_id, undone.version)
                     st.rerun()
-    generation = st.session_state.setdefault(CREATE_GEN_KEY, 0)
-    with st.popover(t("scen.new", L)):
-        with st.form(f"scen_new_form_{generation}", enter_to_submit=True):
-            name = st.text_input(
-                t("scen.new_name", L), key=f"scen_new_name_{generation}", max_chars=MAX_SCENARIO_NAME_CHARS
-            )
-            source = st.selectbox(
-                t("scen.copy_of", L),
-                list(by_id),
-                index=list(by_id).index(chosen_id),
-                format_func=lambda i: label(by_id[i]),
-                key=f"scen_copy_of_{generation}",
-            )
-            if st.form_submit_button(t("scen.create", L), key=f"scen_create_{generation}"):
-                try:
-                    created = store.create(name, region.region_id, by_id[source].sites, author=user.username)
-                except ScenarioNameError as exc:
-                    st.error(scenario_name_problem(exc))
-                else:
-                    st.session_state[CREATE_GEN_KEY] = generation + 1
-                    set_sticky(PICK_KEY, created.scenario_id)
-                    notice("success", t("scen_safety.created", L, name=markdown_text(created.name)))
+if may_edit and conflict is None:
     with st.expander(t("scen_safety.manage", L)):
-        with st.form(f"scen_rename_form_{chosen_id}"):
-            new_title = st.text_input(
-                t("scen_safety.rename_label", L),
-                value=made_name(latest.name, L),
-                key=f"scen_title_{chosen_id}",
-                max_chars=MAX_SCENARIO_NAME_CHARS,
-            )
-            if st.form_submit_button(t("scen_safety.rename_button", L), key=f"scen_rename_scenario_{chosen_id}"):
-                try:
-                    renamed = store.rename(chosen_id, new_title, author=user.username)
-                except ScenarioNameError as exc:
-                    st.error(scenario_name_problem(exc))
-                else:
-                    notice("success", t("scen_safety.renamed", L, name=markdown_text(renamed.name)))
-        if st.button(t("scen_safety.archive_button", L), key="scen_archive", help=t("scen_safety.archive_help", L)):
+        if not latest.baseline:
+            with st.form(f"scen_rename_form_{chosen_id}"):
+                new_title = st.text_input(
+                    t("scen_safety.rename_label", L),
+                    value=made_name(latest.name, L),
+                    key=f"scen_title_{chosen_id}",
+                    max_chars=MAX_SCENARIO_NAME_CHARS,
+                )
+                if st.form_submit_button(t("scen_safety.rename_button", L), key=f"scen_rename_scenario_{chosen_id}"):
+                    try:
+                        renamed = store.rename(chosen_id, new_title, author=user.username)
+                    except ScenarioNameError as exc:
+                        st.error(scenario_name_problem(exc))
+                    else:
+                        notice("success", t("scen_safety.renamed", L, name=markdown_text(renamed.name)))
+        if not latest.baseline and st.button(
+            t("scen_safety.archive_button", L), key="scen_archive", help=t("scen_safety.archive_help", L)
+        ):
             try:
                 archived = store.archive(chosen_id, author=user.username)
             except ScenarioError:
@@ -385,6 +397,7 @@ if editable:
             ),
             hide_index=True,
         )
+if editable:
     with st.expander(t("scen.import", L)):
         for note in st.session_state.pop(IMPORT_NOTES_KEY, []):
             st.text(note)  # text, not Markdown: it quotes the file's headers
@@ -468,6 +481,7 @@ cols[1].metric(t("scen.p90", L), _minutes(cov.region.p90_minutes))
 gap_minutes = st.radio(
     t("scen.gap_threshold", L),
     list(cov.thresholds_minutes),
+    index=default_threshold_index(cov.thresholds_minutes),
     horizontal=True,
     format_func=threshold_key,
     key="scen_gap_minutes",

@@ -1,9 +1,11 @@
 """Suggested sites: choose a base scenario, a model, K, T, the demand and the candidates; see the picks in order on
-a map and in a table; save them as a new scenario. The computing is planning.suggest."""
+a map and in a table; add the chosen ones to the scenario being edited (a new version of it) or save them as a new
+scenario (the baseline is read-only). The computing is planning.suggest."""
 
 import streamlit as st
 
 from geo.errors import QorgauError, ValidationError
+from geo.settings import DEFAULT_GAP_MINUTES
 from pages.common import (
     get_region,
     guard,
@@ -15,18 +17,25 @@ from pages.common import (
     show_table,
     site_minutes,
     small_count_k,
+    sticky_value,
     synthetic_banner,
 )
-from planning.baseline import baseline_name, current_services, scenario_label, services_are_baseline
+from planning.baseline import scenario_label
 from planning.i18n import fmt_number, format_problem, place_names, t
 from planning.markup import markdown_text
 from planning.render import palette
 from planning.render.webmap import add_legend, layer_control_last, numbered_sites_layer, region_map
-from planning.scenarios import ScenarioNameError, sites_from_services, sites_to_services
+from planning.scenarios import (
+    ScenarioConflict,
+    ScenarioError,
+    ScenarioNameError,
+    sites_from_services,
+    sites_to_services,
+)
 from planning.siting import DEFAULT_INCIDENT_WEIGHT, DEFAULT_UNDERREPORTING_FACTOR, DEMAND_MODES, METHODS, MODELS
 from planning.store import access
 from planning.store.db import default_db_path
-from planning.store.scenarios import ScenarioStore
+from planning.store.scenarios import ScenarioStore, baseline_scenario
 from planning.suggest import (
     CANDIDATE_SOURCES,
     DEFAULT_MIN_POPULATION,
@@ -40,7 +49,9 @@ from planning.suggest import (
 RESULT_KEY = "suggest_result"  # st.session_state: (inputs, Suggestion); incident-derived, so per session only
 PICK_COLOUR = palette.SUGGESTED_SITE
 DEFAULT_ADD = 5
-DEFAULT_MINUTES = 30
+DEFAULT_MINUTES = int(DEFAULT_GAP_MINUTES)
+SCENARIO_PICK_KEY = "scen_id"
+"""The Scenarios page's scenario selector (pages.scenarios.PICK_KEY): the scenario being edited."""
 
 L = lang()
 user = guard("view_scenarios")
@@ -51,17 +62,17 @@ st.write(t("suggest.intro", L))
 
 # --- inputs ---------------------------------------------------------------------------------------------------------
 store = ScenarioStore(default_db_path())
+baseline = baseline_scenario(store, region, author=user.username)  # listed once, as the saved scenario it is
 scenarios = {s.scenario_id: s for s in store.list_scenarios(region.region_id)}
-current_label = (
-    baseline_name(region, L) if region.services.empty or services_are_baseline(region) else t("suggest.base_current", L)
-)
+working = sticky_value(SCENARIO_PICK_KEY)  # the scenario open on the Scenarios page, else the baseline
 base_id = st.selectbox(
     t("suggest.base", L),
-    [None, *scenarios],
-    format_func=lambda i: current_label if i is None else scenario_label(scenarios[i].name, region, L),
+    list(scenarios),
+    index=list(scenarios).index(working if working in scenarios else baseline.scenario_id),
+    format_func=lambda i: scenario_label(scenarios[i].name, region, L),
 )
-base = current_services(region) if base_id is None else sites_to_services(scenarios[base_id].sites)
-base_name = current_label if base_id is None else scenario_label(scenarios[base_id].name, region, L)
+base = sites_to_services(scenarios[base_id].sites)
+base_name = scenario_label(scenarios[base_id].name, region, L)
 st.caption(t("suggest.base_sites", L, n=len(base)))
 
 left, right = st.columns(2)
@@ -255,25 +266,56 @@ if result.demand.unknown_population:
     st.caption(t("suggest.unknown_population", L, n=result.demand.unknown_population))
 st.caption(t("suggest.travel_times", L, description=site_minutes(region).describe(L)))
 
-# --- save -----------------------------------------------------------------------------------------------------------
+# --- add to the scenario being edited, or save as a new scenario ---------------------------------------------------
 if table.empty:
     st.stop()
 if not access.can(user.role, "edit_scenarios"):
     st.info(t("suggest.save_needs_edit", L))
     st.stop()
-with st.form("save_suggestion"):
-    name = st.text_input(
-        t("suggest.save_name", L), value=t("suggest.default_name", L, base=base_name, count=len(table))
-    )
-    if st.form_submit_button(t("suggest.save", L)):
-        sites = suggested_sites(sites_from_services(result.base), result, name_prefix=t("suggest.site_prefix", L))
+pick_labels = {int(row.order): f"{row.order}. {row.name}" for row in table.itertuples(index=False)}
+orders = st.multiselect(
+    t("suggest_add.chosen", L),
+    list(pick_labels),
+    default=list(pick_labels),
+    format_func=pick_labels.__getitem__,
+    key=f"suggest_chosen_{abs(hash(shown_inputs))}",
+    placeholder=t("suggest_add.choose", L),
+)
+target = scenarios.get(shown_inputs[1])  # the scenario the suggestion was made for
+target_name = base_name if target is None else scenario_label(target.name, region, L)
+if target is None or target.baseline:
+    st.caption(t("suggest_add.baseline", L, name=markdown_text(target_name)))
+elif st.button(
+    t("suggest_add.add", L, count=len(orders), name=markdown_text(target_name)),
+    key="suggest_add",
+    type="primary",
+    disabled=not orders,
+):
+    latest = store.load(target.scenario_id)  # the newest version: the sites are added on top of it
+    sites = suggested_sites(latest.sites, result, name_prefix=t("suggest.site_prefix", L), orders=set(orders))
+    added = len(sites) - len(latest.sites)
+    if not added:
+        st.info(t("suggest_add.already", L, name=markdown_text(target_name)))
+    else:
         try:
-            saved = store.create(
-                name.strip() or t("suggest.default_name", L, base=base_name, count=len(table)),
-                region.region_id,
-                sites,
-                author=user.username,
+            saved = store.save(target.scenario_id, sites, author=user.username, base_version=latest.version)
+        except ScenarioConflict:
+            st.error(t("suggest_add.conflict", L, name=markdown_text(target_name)))
+        except ScenarioError:  # archived meanwhile
+            st.error(t("scen_safety.archived_meanwhile", L, name=markdown_text(target.name)))
+        else:
+            st.success(
+                t("suggest_add.added", L, count=added, name=markdown_text(target_name), version=saved.version)
             )
+with st.form("save_suggestion"):
+    default_name = t("suggest.default_name", L, base=target_name, count=len(orders) or len(table))
+    name = st.text_input(t("suggest.save_name", L), value=default_name)
+    if st.form_submit_button(t("suggest_add.save_new", L), disabled=not orders):
+        sites = suggested_sites(
+            sites_from_services(result.base), result, name_prefix=t("suggest.site_prefix", L), orders=set(orders)
+        )
+        try:
+            saved = store.create(name.strip() or default_name, region.region_id, sites, author=user.username)
         except ScenarioNameError as exc:  # names are unique per region
             st.error(scenario_name_problem(exc))
         else:

@@ -32,10 +32,11 @@ import pandas as pd
 from shapely.geometry import Polygon
 
 from geo.errors import QorgauError
-from geo.settings import STORAGE_CRS
+from geo.settings import DEFAULT_GAP_MINUTES, STORAGE_CRS
 from planning.release import IncidentRelease
 
 DEFAULT_THRESHOLDS_MINUTES = (30.0, 60.0)
+"""The thresholds every coverage reports figures at, minutes (it holds :data:`DEFAULT_GAP_MINUTES`)."""
 MEDIAN_QUANTILE = 0.5
 P90_QUANTILE = 0.9
 DEFAULT_HEX_RESOLUTION = 6
@@ -195,6 +196,13 @@ class Coverage:
             "region": _area_to_dict(self.region),
             "districts": {key: _area_to_dict(area) for key, area in self.districts.items()},
         }
+
+
+def default_threshold_index(thresholds_minutes: Sequence[float]) -> int:
+    """Position of :data:`geo.settings.DEFAULT_GAP_MINUTES` in ``thresholds_minutes`` (the threshold a page's
+    choice starts on), else of the nearest one."""
+    steps = [float(step) for step in thresholds_minutes]
+    return min(range(len(steps)), key=lambda i: abs(steps[i] - DEFAULT_GAP_MINUTES)) if steps else 0
 
 
 def threshold_key(threshold_minutes: float) -> str:

@@ -47,6 +47,24 @@ class ScenarioError(QorgauError, LookupError):
     """A scenario, version or site that does not exist (or nothing left to undo, or a change it cannot take)."""
 
 
+class BaselineReadOnly(ScenarioError):
+    """The region's baseline scenario cannot be changed (saved, undone, renamed, archived or imported over); nothing
+    was changed. Copy it to a new scenario and change the copy.
+
+    Attributes
+    ----------
+    scenario_id : int
+    name : str
+    """
+
+    def __init__(self, scenario_id: int, name: str, what: str):
+        self.scenario_id, self.name = scenario_id, name
+        super().__init__(
+            f"scenario {scenario_id} ({name!r}) is the region's baseline, the official plan, and is read-only: "
+            f"it cannot be {what}; nothing was changed. Fix: copy it to a new scenario and change the copy."
+        )
+
+
 class ScenarioNameError(QorgauError, ValueError):
     """A scenario name that is empty, too long, or taken by another scenario of the region.
 
@@ -475,7 +493,8 @@ class ScenarioVersion:
 @dataclass(frozen=True)
 class Scenario:
     """A scenario at one version. ``archived``: hidden from lists, kept with its history (see
-    :meth:`planning.store.scenarios.ScenarioStore.archive`)."""
+    :meth:`planning.store.scenarios.ScenarioStore.archive`). ``baseline``: the region's baseline, the scenario the
+    app made from the region folder; read-only (:class:`BaselineReadOnly`)."""
 
     scenario_id: int
     name: str
@@ -484,11 +503,24 @@ class Scenario:
     sites: tuple[Site, ...]
     created_at: str
     archived: bool
+    baseline: bool = False
 
 
 def scenario_name_key(name: str) -> str:
     """What makes two scenario names the same: Unicode-normalised (NFKC), case-folded, spaces collapsed."""
     return " ".join(unicodedata.normalize("NFKC", str(name)).split()).casefold()
+
+
+def free_scenario_name(name: str, taken: Sequence[str]) -> str:
+    """``name``, or ``name 2``, ``name 3``, ... : the first that none of ``taken`` has (as
+    :func:`scenario_name_key` compares names), cut so that it fits :data:`MAX_SCENARIO_NAME_CHARS`."""
+    keys = {scenario_name_key(other) for other in taken}
+    for number in range(1, len(keys) + 2):
+        suffix = "" if number == 1 else f" {number}"
+        candidate = " ".join(str(name).split())[: MAX_SCENARIO_NAME_CHARS - len(suffix)].rstrip() + suffix
+        if scenario_name_key(candidate) not in keys:
+            return candidate
+    raise AssertionError("unreachable: len(taken) + 1 numbers cannot all be taken")
 
 
 def clean_scenario_name(name: str) -> str:

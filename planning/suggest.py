@@ -14,7 +14,7 @@ disk.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Unpack
 
@@ -351,12 +351,24 @@ def suggest(
 
 
 def suggested_sites(
-    base: list[Site] | tuple[Site, ...], suggestion: Suggestion, *, name_prefix: str = ""
+    base: list[Site] | tuple[Site, ...],
+    suggestion: Suggestion,
+    *,
+    name_prefix: str = "",
+    orders: Collection[int] | None = None,
 ) -> list[Site]:
-    """The base sites unchanged, then the picks as permanent sites (ids ``suggested-01``…, never clashing)."""
+    """The base sites unchanged, then the picks as permanent sites (ids ``suggested-01``…, never clashing).
+
+    ``orders``: only the picks of these :attr:`Pick.order` numbers (default every pick); a pick where a base site
+    already stands (same point to :data:`SAME_SITE_DEGREES`, e.g. added before) is not added again.
+    """
     taken = {s.service_id for s in base}
     added, number = [], 0
     for pick in suggestion.picks:
+        if orders is not None and pick.order not in orders:
+            continue
+        if any(abs(s.lat - pick.lat) <= SAME_SITE_DEGREES and abs(s.lon - pick.lon) <= SAME_SITE_DEGREES for s in base):
+            continue
         number += 1
         while f"{SUGGESTED_ID_PREFIX}{number:02d}" in taken:
             number += 1
@@ -364,6 +376,10 @@ def suggested_sites(
             Site(f"{SUGGESTED_ID_PREFIX}{number:02d}", f"{name_prefix}{pick.name}", "permanent", pick.lat, pick.lon)
         )
     return [*base, *added]
+
+
+SAME_SITE_DEGREES = 1e-6
+"""A pick and a site this close (degrees, both coordinates) stand at one point: the pick is not added twice."""
 
 
 def pick_table(suggestion: Suggestion, *, show_incidents: bool = True) -> pd.DataFrame:

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo.region import load_region
 from planning.analysis import incident_release
-from planning.scenarios import Scenario
+from planning.scenarios import BaselineReadOnly, Scenario
 from planning.store.scenarios import ScenarioStore
 
 
@@ -37,16 +37,26 @@ def test_scenarios_page_creates_the_baseline_and_shows_hand_checked_figures(db):
     assert "x" not in values and all(v == "<5" or int(v) >= 5 for v in (values[2], values[5]))
 
 
+def _copy_baseline(at: AppTest) -> AppTest:
+    """Click "copy to a new scenario" on the baseline, keeping the default name."""
+    from planning.i18n import t
+
+    next(b for b in at.button if b.label == t("scen_base.copy")).click().run()
+    assert not at.exception, at.exception
+    return at
+
+
 def test_adding_a_site_from_the_list_saves_a_version_and_changes_the_figures(db):
-    at = _page("pages/scenarios.py", "planner")
+    at = _copy_baseline(_page("pages/scenarios.py", "planner"))
     at.selectbox(key="scen_settlement").set_value(2).run()  # Gamma
     at.button(key="scen_add").click().run()
     assert not at.exception, at.exception
-    (scenario,) = ScenarioStore(db).list_scenarios("tiny")
+    baseline, scenario = ScenarioStore(db).list_scenarios("tiny")
     assert scenario.version == 2 and len(scenario.sites) == 2
+    assert (baseline.version, len(baseline.sites)) == (1, 1)
     assert [v for _, v in _metrics(at)][1] == "2"  # Gamma is now covered within 30 minutes
     at.button(key="scen_undo").click().run()
-    (scenario,) = ScenarioStore(db).list_scenarios("tiny")
+    baseline, scenario = ScenarioStore(db).list_scenarios("tiny")
     assert scenario.version == 3 and len(scenario.sites) == 1
     assert [v for _, v in _metrics(at)][1] == "1"
 
@@ -163,7 +173,7 @@ def _new_scenario_form(at: AppTest):
     from planning.i18n import t
 
     field = next(w for w in at.text_input if w.label == t("scen.new_name"))
-    return field, next(b for b in at.button if b.label == t("scen.create"))
+    return field, next(b for b in at.button if b.label == t("scen_base.copy"))
 
 
 def test_a_scenario_is_created_once_and_names_are_unique(db):
@@ -179,10 +189,9 @@ def test_a_scenario_is_created_once_and_names_are_unique(db):
     assert _pick_key(at) != "scen_id"
     at.radio(key="scen_gap_minutes").set_value(60).run()
     assert at.selectbox(key=_pick_key(at)).value == 2
-    # the button after Enter: the form it belonged to is gone (a new, empty one is shown); nothing more is created
+    # the form it belonged to is gone: the one shown now copies Plan B, under a name of its own
     field, button = _new_scenario_form(at)
-    button.click().run()
-    assert _names(db) == names
+    assert field.value == "Копия: Plan B" and field.key == "scen_new_name_1_2"
     # the same name in another case and spacing is refused, with a message
     field, button = _new_scenario_form(at)
     field.set_value("  plan   b ")
@@ -212,8 +221,13 @@ def test_rename_archive_and_restore_keep_the_history(db):
     assert at.selectbox(key=_pick_key(at)).options == [baseline.name]
     assert [v.version for v in store.history(plan.scenario_id)] == [1]
     assert store.load(plan.scenario_id).archived
-    at.button(key="scen_archive").click().run()  # the last one in use stays
-    assert list(_scenarios(db)) == [baseline.name] and at.error
+    # the baseline is shown now: it offers no archive (nor rename), and the store refuses both
+    assert not [b for b in at.button if b.key in ("scen_archive", f"scen_rename_scenario_{baseline.scenario_id}")]
+    with pytest.raises(BaselineReadOnly, match="read-only"):
+        store.archive(baseline.scenario_id, author="tester")
+    with pytest.raises(BaselineReadOnly):
+        store.rename(baseline.scenario_id, "Other", author="tester")
+    assert list(_scenarios(db)) == [baseline.name]
     at.button(key=f"scen_restore_{plan.scenario_id}").click().run()
     assert list(_scenarios(db)) == [baseline.name, "Plan C"]
     assert at.selectbox(key=_pick_key(at)).value == plan.scenario_id
@@ -228,13 +242,12 @@ def _add_gamma(at: AppTest) -> AppTest:
 
 
 def _page_then_bek_saves(db) -> tuple[AppTest, ScenarioStore, Scenario]:
-    """The Scenarios page open on version 1 of the tiny region's scenario, then another planner (bek) saves
-    version 2 with one more site."""
+    """The Scenarios page open on version 1 of "Plan B", a copy of the tiny region's baseline, then another planner
+    (bek) saves version 2 with one more site."""
     from planning.scenarios import Site
 
-    at = _page("pages/scenarios.py", "planner")
+    at, _, scenario, _ = _plan_b_picked(db)
     store = ScenarioStore(db)
-    (scenario,) = store.list_scenarios("tiny")
     store.save(
         scenario.scenario_id,
         [*scenario.sites, Site("b1", "Bek's site", "permanent", 42.3, 68.1)],

@@ -34,6 +34,7 @@ def test_planner_suggests_beta_and_saves_it_as_a_scenario(monkeypatch, tmp_path)
     assert {r.value for r in at.radio if r.label == t("suggest.demand", "ru")} == {"population"}
     assert t("suggest.demand_help.population", "ru") in [c.value for c in at.caption]
     _by_label(at.number_input, t("suggest.min_population", "ru")).set_value(500).run()
+    _by_label(at.number_input, t("suggest.minutes", "ru")).set_value(30).run()  # within 60 every place is reached
     _by_label(at.number_input, t("suggest.add", "ru")).set_value(1).run()
     _run(at)
     table = at.dataframe[0].value
@@ -41,12 +42,69 @@ def test_planner_suggests_beta_and_saves_it_as_a_scenario(monkeypatch, tmp_path)
     assert "<5" in list(table[t("suggest.col.gain_incidents", "ru", minutes=30.0)])  # 2 incidents, suppressed
     assert any("оптимум" in s.value for s in at.success)  # greedy compared with the exact optimum
 
-    _by_label(at.button, t("suggest.save", "ru")).click().run()
+    # the base is the baseline (read-only): the picks can only go into a new scenario
+    assert t("suggest_add.baseline", "ru", name="Действующие службы региона") in [c.value for c in at.caption]
+    assert not [b for b in at.button if b.key == "suggest_add"]
+    _by_label(at.button, t("suggest_add.save_new", "ru")).click().run()
     assert not at.exception, at.exception
     assert at.success and "Сохранён" in at.success[-1].value
-    [scenario] = ScenarioStore(tmp_path / "scenarios.sqlite").list_scenarios("tiny")
+    baseline, scenario = ScenarioStore(tmp_path / "scenarios.sqlite").list_scenarios("tiny")
+    assert baseline.baseline and [s.service_id for s in baseline.sites] == ["a"] and baseline.version == 1
     assert [s.service_id for s in scenario.sites] == ["a", "suggested-01"]
     assert scenario.sites[1].name == "Предложено: Бета" and scenario.sites[1].lat == pytest.approx(42.6)
+
+
+def _base_box(at: AppTest):
+    return _by_label(at.selectbox, t("suggest.base", "ru"))
+
+
+def test_the_baseline_is_listed_once_and_chosen_by_default(monkeypatch, tmp_path):
+    at = _page(monkeypatch, tmp_path, TINY)
+    box = _base_box(at)
+    assert box.options == ["Действующие службы региона"] and box.value == 1  # the saved baseline, once
+    store = ScenarioStore(tmp_path / "scenarios.sqlite")
+    store.copy(1, "Plan B", author="tester")
+    at.run()
+    assert _base_box(at).options == ["Действующие службы региона", "Plan B"] and _base_box(at).value == 1
+
+
+def test_one_suggested_site_is_added_to_the_scenario_being_edited_as_a_new_undoable_version(monkeypatch, tmp_path):
+    from planning.scenarios import Site
+
+    at = _page(monkeypatch, tmp_path, TINY)
+    store = ScenarioStore(tmp_path / "scenarios.sqlite")
+    plan = store.copy(1, "Plan B", author="tester")
+    plan = store.save(
+        plan.scenario_id, [*plan.sites, Site("x", "Far", "permanent", 42.2, 68.0)], author="tester", base_version=1
+    )
+    at.session_state["_sticky_scen_id"] = plan.scenario_id  # Plan B is open on the Scenarios page
+    at.run()
+    assert _base_box(at).value == plan.scenario_id
+    _by_label(at.number_input, t("suggest.min_population", "ru")).set_value(0).run()
+    _by_label(at.number_input, t("suggest.minutes", "ru")).set_value(30).run()
+    _by_label(at.number_input, t("suggest.add", "ru")).set_value(1).run()
+    _run(at)
+    picks = at.dataframe[0].value[t("suggest.col.name", "ru")].tolist()
+    assert picks == ["Бета"]  # Gamma and Delta have no known population: no demand
+    chosen = next(m for m in at.multiselect if m.label == t("suggest_add.chosen", "ru"))
+    assert chosen.value == [1]
+    chosen.set_value([]).run()
+    assert at.button(key="suggest_add").disabled  # nothing chosen, nothing to add
+    chosen.set_value([1]).run()
+    at.button(key="suggest_add").click().run()
+    assert not at.exception, at.exception
+    latest = store.load(plan.scenario_id)
+    assert latest.version == plan.version + 1
+    assert [s.name for s in latest.sites][:-1] == [s.name for s in plan.sites]
+    assert latest.sites[-1].name == "Предложено: Бета"
+    assert store.history(plan.scenario_id)[-1].author == "tester"
+    assert any("версия 3" in s.value for s in at.success)
+    # a second click adds nothing twice
+    at.button(key="suggest_add").click().run()
+    assert store.load(plan.scenario_id).version == latest.version and at.info
+    # undoable like any edit, and the baseline is untouched
+    assert store.undo(plan.scenario_id, author="tester", base_version=latest.version).sites == plan.sites
+    assert store.load(1).version == 1
 
 
 def test_every_demand_mode_is_offered_with_incidents_and_explained(monkeypatch, tmp_path):
@@ -61,6 +119,7 @@ def test_every_demand_mode_is_offered_with_incidents_and_explained(monkeypatch, 
 def test_presenter_sees_no_incident_gains_and_cannot_save(monkeypatch, tmp_path):
     at = _page(monkeypatch, tmp_path, TINY, role="presenter")
     _by_label(at.number_input, t("suggest.min_population", "ru")).set_value(500).run()
+    _by_label(at.number_input, t("suggest.minutes", "ru")).set_value(30).run()  # within 60 every place is reached
     _run(at)
     assert t("suggest.col.gain_incidents", "ru", minutes=30.0) not in at.dataframe[0].value.columns
     assert t("suggest.save_needs_edit", "ru") in [i.value for i in at.info]

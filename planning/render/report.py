@@ -26,6 +26,7 @@ from fpdf.fonts import FontFace
 from PIL import Image
 
 from geo.region import Region
+from geo.settings import DEFAULT_GAP_MINUTES
 from planning.analysis import ScenarioResult, SiteMinutes, evaluate, service_bands
 from planning.coverage import AreaCoverage, compare, summary_sentence, threshold_key
 from planning.i18n import fmt_count, fmt_number, place_names, t
@@ -36,7 +37,7 @@ from planning.store.population import unknown_population_note
 
 THRESHOLDS_MINUTES = (30.0, 60.0)
 """Coverage thresholds of every report, minutes."""
-GAP_THRESHOLD_MINUTES = 60.0
+GAP_THRESHOLD_MINUTES = DEFAULT_GAP_MINUTES
 """A settlement farther than this from any service is a gap, minutes."""
 GAP_LIST_LENGTH = 20
 """Rows of the gap list."""
@@ -218,7 +219,7 @@ def comparison_sentence(
     name_a: str,
     name_b: str,
     lang: str = "ru",
-    threshold_minutes: float = THRESHOLDS_MINUTES[0],
+    threshold_minutes: float = GAP_THRESHOLD_MINUTES,
 ) -> str:
     """:func:`planning.coverage.summary_sentence` in ``lang``."""
     comparison = compare(result_a.coverage, result_b.coverage)

@@ -17,8 +17,10 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from planning.scenarios import (
+    BaselineReadOnly,
     Scenario,
     ScenarioConflict,
     ScenarioError,
@@ -32,7 +34,10 @@ from planning.scenarios import (
 from planning.store import chain
 from planning.store.access import SCHEMA as ACCESS_SCHEMA
 from planning.store.access import write_audit
-from planning.store.db import SqliteStore
+from planning.store.db import SqliteStore, StorageError
+
+if TYPE_CHECKING:
+    from geo.region import Region
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS scenarios (
@@ -40,7 +45,8 @@ CREATE TABLE IF NOT EXISTS scenarios (
     name        TEXT NOT NULL,
     region_id   TEXT NOT NULL,
     created_at  TEXT NOT NULL,
-    deleted_at  TEXT
+    deleted_at  TEXT,
+    baseline    INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS scenario_versions (
     scenario_id   INTEGER NOT NULL REFERENCES scenarios (scenario_id),
@@ -57,8 +63,17 @@ CREATE TABLE IF NOT EXISTS scenario_versions (
 );
 CREATE INDEX IF NOT EXISTS scenarios_by_region ON scenarios (region_id);
 """
-"""``deleted_at`` is when the scenario was archived. The versions' triggers and hash chain are
-:data:`planning.store.chain.SCENARIO_VERSIONS`."""
+"""``deleted_at`` is when the scenario was archived; ``baseline`` (1) marks the region's baseline, read-only. The
+versions' triggers and hash chain are :data:`planning.store.chain.SCENARIO_VERSIONS`."""
+
+_BASELINE_SCHEMA = (
+    "CREATE UNIQUE INDEX IF NOT EXISTS one_baseline_per_region ON scenarios (region_id) WHERE baseline = 1",
+    "CREATE TRIGGER IF NOT EXISTS baseline_read_only BEFORE INSERT ON scenario_versions "
+    "WHEN NEW.version > 1 AND (SELECT baseline FROM scenarios WHERE scenario_id = NEW.scenario_id) = 1 "
+    "BEGIN SELECT RAISE(ABORT, 'the baseline scenario is read-only; copy it to a new scenario'); END",
+)
+"""One baseline per region, and no version after the first for it, even written around :class:`ScenarioStore`
+(databases made before the ``baseline`` column get it first, :meth:`ScenarioStore._add_baseline_column`)."""
 
 
 class ScenarioStore(SqliteStore):
@@ -75,6 +90,31 @@ class ScenarioStore(SqliteStore):
 
     def __init__(self, path: str | Path):
         super().__init__(path)
+        self._add_baseline_column()
+
+    def _add_baseline_column(self) -> None:
+        """Give a database made before the baseline was read-only its ``baseline`` column, index and trigger (a
+        read-only database is left as it is: it is read with no baseline marked)."""
+        connection = self._connect()
+        try:
+            columns = {row[1] for row in connection.execute("PRAGMA table_info(scenarios)")}
+            present = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+        finally:
+            connection.close()
+        self._has_baseline_column = "baseline" in columns
+        if self._has_baseline_column and {"one_baseline_per_region", "baseline_read_only"} <= present:
+            return
+        try:
+            with self.transaction() as db:
+                if "baseline" not in {row[1] for row in db.execute("PRAGMA table_info(scenarios)")}:
+                    db.execute("ALTER TABLE scenarios ADD COLUMN baseline INTEGER NOT NULL DEFAULT 0")
+                for statement in _BASELINE_SCHEMA:
+                    db.execute(statement)
+        except StorageError as exc:
+            if exc.reason != "readonly":
+                raise
+        else:
+            self._has_baseline_column = True
 
     # -- reading -------------------------------------------------------------------------------------------
     def list_scenarios(self, region_id: str, *, archived: bool = False) -> list[Scenario]:
@@ -108,25 +148,88 @@ class ScenarioStore(SqliteStore):
         return [ScenarioVersion(r[0], r[1], _sites_from_json(r[2]), r[3], r[4], r[5], r[6]) for r in rows]
 
     # -- writing -------------------------------------------------------------------------------------------
-    def create(self, name: str, region_id: str, sites: Sequence[Site], *, author: str = "") -> Scenario:
-        """A new scenario whose version 1 holds ``sites``.
+    def baseline(self, region_id: str) -> Scenario | None:
+        """The region's baseline scenario (archived or not), or None when none is marked yet."""
+        if not self._has_baseline_column:
+            return None
+        with self.transaction(write=False) as db:
+            row = db.execute(
+                "SELECT scenario_id FROM scenarios WHERE region_id = ? AND baseline = 1", (region_id,)
+            ).fetchone()
+            return None if row is None else self._load(db, row[0], None)
+
+    def create(
+        self, name: str, region_id: str, sites: Sequence[Site], *, author: str = "", baseline: bool = False
+    ) -> Scenario:
+        """A new scenario whose version 1 holds ``sites``; with ``baseline=True`` the region's read-only baseline.
 
         Raises
         ------
         ScenarioNameError
             The name is empty, too long, or another scenario of the region (archived ones included) has it.
+        ScenarioError
+            ``baseline=True`` and the region has a baseline already.
         """
         name = clean_scenario_name(name)
         with self.transaction() as db:
             self._check_name_free(db, region_id, name)
+            if baseline and db.execute(
+                "SELECT 1 FROM scenarios WHERE region_id = ? AND baseline = 1", (region_id,)
+            ).fetchone():
+                raise ScenarioError(f"region {region_id!r} has a baseline scenario already; it has one only.")
             cursor = db.execute(
-                "INSERT INTO scenarios (name, region_id, created_at) VALUES (?, ?, ?)", (name, region_id, _now())
+                "INSERT INTO scenarios (name, region_id, created_at, baseline) VALUES (?, ?, ?, ?)",
+                (name, region_id, _now(), int(baseline)),
             )
             scenario_id = cursor.lastrowid
             assert scenario_id is not None  # an INSERT into a rowid table
             self._append(db, scenario_id, sites, author=author, action="create")
-            write_audit(db, user=author, action="create scenario", object=f"scenario {scenario_id} ({name})")
+            write_audit(
+                db,
+                user=author,
+                action="create scenario",
+                object=f"scenario {scenario_id} ({name})" + (" baseline" if baseline else ""),
+            )
             return self._load(db, scenario_id, None)
+
+    def copy(self, scenario_id: int, name: str, *, author: str = "") -> Scenario:
+        """A new scenario named ``name`` holding the latest sites of ``scenario_id`` (the way to change the
+        baseline: change a copy). Raises as :meth:`create`."""
+        source = self.load(scenario_id)
+        return self.create(name, source.region_id, source.sites, author=author)
+
+    def ensure_baseline(
+        self, region_id: str, name: str, sites: Sequence[Site], *, known_names: Sequence[str] = (), author: str = ""
+    ) -> Scenario:
+        """The region's baseline scenario: the one marked; else the oldest scenario named one of ``known_names``
+        (made before the baseline was marked: it is marked now, and restored if archived); else a new one named
+        ``name`` holding ``sites``."""
+        found = self.baseline(region_id)
+        if found is not None:
+            return self.restore(found.scenario_id, author=author) if found.archived else found
+        if not self._has_baseline_column:  # a read-only database made before the mark: nothing can be written
+            raise ScenarioError(f"the database {self.path} is read-only and marks no baseline for {region_id!r}.")
+        keys = {scenario_name_key(n) for n in (name, *known_names)}
+        with self.transaction() as db:
+            for scenario_id, other, deleted_at in db.execute(
+                "SELECT scenario_id, name, deleted_at FROM scenarios WHERE region_id = ? ORDER BY scenario_id",
+                (region_id,),
+            ).fetchall():
+                if scenario_name_key(other) in keys:
+                    db.execute(
+                        "UPDATE scenarios SET baseline = 1, deleted_at = NULL WHERE scenario_id = ?", (scenario_id,)
+                    )
+                    write_audit(
+                        db, user=author, action="mark baseline", object=f"scenario {scenario_id} ({other})"
+                    )
+                    return self._load(db, scenario_id, None)
+        try:
+            return self.create(name, region_id, sites, author=author, baseline=True)
+        except (ScenarioNameError, ScenarioError):  # another session made it just now
+            found = self.baseline(region_id)
+            if found is None:
+                raise
+            return found
 
     def save(self, scenario_id: int, sites: Sequence[Site], *, author: str, base_version: int) -> Scenario:
         """Append ``sites`` as the scenario's next version.
@@ -147,7 +250,7 @@ class ScenarioStore(SqliteStore):
             No such scenario, or it is archived.
         """
         with self.transaction() as db:
-            self._live_scenario_row(db, scenario_id)
+            self._changeable_row(db, scenario_id, "saved as a new version")
             self._check_base(db, scenario_id, base_version)
             self._append(db, scenario_id, sites, author=author, action="save")
             return self._load(db, scenario_id, None)
@@ -160,7 +263,7 @@ class ScenarioStore(SqliteStore):
         :class:`ScenarioConflict` when ``base_version`` (the version the editor sees) is not the latest.
         """
         with self.transaction() as db:
-            self._live_scenario_row(db, scenario_id)
+            self._changeable_row(db, scenario_id, "undone")
             self._check_base(db, scenario_id, base_version)
             latest, restored_from = db.execute(
                 "SELECT version, restored_from FROM scenario_versions WHERE scenario_id = ? "
@@ -194,7 +297,7 @@ class ScenarioStore(SqliteStore):
         """
         name = clean_scenario_name(name)
         with self.transaction() as db:
-            row = self._live_scenario_row(db, scenario_id)
+            row = self._changeable_row(db, scenario_id, "renamed")
             self._check_name_free(db, row[2], name, besides=scenario_id)
             db.execute("UPDATE scenarios SET name = ? WHERE scenario_id = ?", (name, scenario_id))
             write_audit(
@@ -206,7 +309,7 @@ class ScenarioStore(SqliteStore):
         """Hide the scenario from :meth:`list_scenarios`; it keeps its versions and can be restored. Recorded in
         the audit log. The region's last scenario in use cannot be archived (``ScenarioError``)."""
         with self.transaction() as db:
-            row = self._live_scenario_row(db, scenario_id)
+            row = self._changeable_row(db, scenario_id, "archived")
             (in_use,) = db.execute(
                 "SELECT COUNT(*) FROM scenarios WHERE region_id = ? AND deleted_at IS NULL", (row[2],)
             ).fetchone()
@@ -317,6 +420,20 @@ class ScenarioStore(SqliteStore):
             )
         return row
 
+    def _changeable_row(self, db: sqlite3.Connection, scenario_id: int, what: str) -> tuple:
+        """The scenario's row when it may be changed: not archived (``ScenarioError``), not the baseline
+        (:class:`planning.scenarios.BaselineReadOnly`, ``what`` saying what was refused)."""
+        row = self._live_scenario_row(db, scenario_id)
+        if self._is_baseline(db, scenario_id):
+            raise BaselineReadOnly(scenario_id, row[1], what)
+        return row
+
+    def _is_baseline(self, db: sqlite3.Connection, scenario_id: int) -> bool:
+        if not self._has_baseline_column:
+            return False
+        row = db.execute("SELECT baseline FROM scenarios WHERE scenario_id = ?", (scenario_id,)).fetchone()
+        return bool(row and row[0])
+
     def _load(self, db: sqlite3.Connection, scenario_id: int, version: int | None) -> Scenario:
         scenario_id_, name, region_id, created_at, deleted_at = self._scenario_row(db, scenario_id)
         row = db.execute(
@@ -327,7 +444,14 @@ class ScenarioStore(SqliteStore):
         if row is None:
             raise ScenarioError(f"scenario {scenario_id} has no version {version}.")
         return Scenario(
-            scenario_id_, name, region_id, row[0], _sites_from_json(row[1]), created_at, deleted_at is not None
+            scenario_id_,
+            name,
+            region_id,
+            row[0],
+            _sites_from_json(row[1]),
+            created_at,
+            deleted_at is not None,
+            self._is_baseline(db, scenario_id),
         )
 
 
@@ -355,3 +479,19 @@ def _sites_from_json(text: str) -> tuple[Site, ...]:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def baseline_scenario(store: ScenarioStore, region: Region, *, author: str = "") -> Scenario:
+    """The region's read-only baseline scenario in ``store``, made on first use from the region folder: its baseline
+    (:func:`planning.baseline.current_services`; named :func:`planning.baseline.baseline_name`), or its own
+    services.csv when the folder ships services that are not its baseline (named ``scen.current_name``). A scenario
+    saved under one of those names before the baseline was marked becomes the baseline."""
+    from planning.baseline import baseline_name, baseline_names, current_services, services_are_baseline
+    from planning.i18n import LANGUAGES, t
+    from planning.scenarios import sites_from_services
+
+    is_baseline = region.services.empty or services_are_baseline(region)
+    known = sorted(baseline_names(region)) if is_baseline else [t("scen.current_name", lang) for lang in LANGUAGES]
+    name = baseline_name(region, "ru") if is_baseline else t("scen.current_name", "ru")
+    sites = sites_from_services(current_services(region))
+    return store.ensure_baseline(region.region_id, name, sites, known_names=known, author=author)
