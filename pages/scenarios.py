@@ -44,8 +44,8 @@ from planning.scenarios import (
     Site,
     apply_edit,
     export_csv,
-    free_site_id,
     free_scenario_name,
+    free_site_id,
     import_csv,
     sites_to_services,
 )
@@ -219,9 +219,7 @@ def copy_form(generation: int) -> None:
             key=f"scen_new_name_{generation}_{chosen_id}",
             max_chars=MAX_SCENARIO_NAME_CHARS,
         )
-        if st.form_submit_button(
-            t("scen_base.copy", L), key=f"scen_create_{generation}_{chosen_id}", type="primary"
-        ):
+        if st.form_submit_button(t("scen_base.copy", L), key=f"scen_create_{generation}_{chosen_id}", type="primary"):
             try:
                 created = store.copy(chosen_id, name, author=user.username)
             except ScenarioNameError as exc:

@@ -304,9 +304,7 @@ elif st.button(
         except ScenarioError:  # archived meanwhile
             st.error(t("scen_safety.archived_meanwhile", L, name=markdown_text(target.name)))
         else:
-            st.success(
-                t("suggest_add.added", L, count=added, name=markdown_text(target_name), version=saved.version)
-            )
+            st.success(t("suggest_add.added", L, count=added, name=markdown_text(target_name), version=saved.version))
 with st.form("save_suggestion"):
     default_name = t("suggest.default_name", L, base=target_name, count=len(orders) or len(table))
     name = st.text_input(t("suggest.save_name", L), value=default_name)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 
+from geo.settings import DEFAULT_GAP_MINUTES
 from planning.cli import (
     Subparsers,
     UsageError,
@@ -32,7 +33,13 @@ def register(subparsers: Subparsers, lang: str) -> None:
     parser = region_command(subparsers, "suggest", lang)
     parser.add_argument("--model", required=True, choices=MODELS, help=t("cli.arg.model", lang))
     parser.add_argument("--add", type=int, metavar="K", help=t("cli.arg.add", lang))
-    parser.add_argument("--minutes", type=float, required=True, metavar="T", help=t("cli.arg.minutes_t", lang))
+    parser.add_argument(
+        "--minutes",
+        type=float,
+        default=DEFAULT_GAP_MINUTES,
+        metavar="T",
+        help=t("cli.arg.minutes_t", lang) + f" ({DEFAULT_GAP_MINUTES:g})",
+    )
     scenario_argument(parser, lang)
     parser.add_argument("--demand", choices=sorted(DEMAND_MODES), default="population", help=t("cli.arg.demand", lang))
     parser.add_argument("--incident-weight", type=float, default=0.5, help=t("cli.arg.incident_weight", lang))

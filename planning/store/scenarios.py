@@ -173,9 +173,10 @@ class ScenarioStore(SqliteStore):
         name = clean_scenario_name(name)
         with self.transaction() as db:
             self._check_name_free(db, region_id, name)
-            if baseline and db.execute(
-                "SELECT 1 FROM scenarios WHERE region_id = ? AND baseline = 1", (region_id,)
-            ).fetchone():
+            if (
+                baseline
+                and db.execute("SELECT 1 FROM scenarios WHERE region_id = ? AND baseline = 1", (region_id,)).fetchone()
+            ):
                 raise ScenarioError(f"region {region_id!r} has a baseline scenario already; it has one only.")
             cursor = db.execute(
                 "INSERT INTO scenarios (name, region_id, created_at, baseline) VALUES (?, ?, ?, ?)",
@@ -211,17 +212,15 @@ class ScenarioStore(SqliteStore):
             raise ScenarioError(f"the database {self.path} is read-only and marks no baseline for {region_id!r}.")
         keys = {scenario_name_key(n) for n in (name, *known_names)}
         with self.transaction() as db:
-            for scenario_id, other, deleted_at in db.execute(
-                "SELECT scenario_id, name, deleted_at FROM scenarios WHERE region_id = ? ORDER BY scenario_id",
+            for scenario_id, other in db.execute(
+                "SELECT scenario_id, name FROM scenarios WHERE region_id = ? ORDER BY scenario_id",
                 (region_id,),
             ).fetchall():
                 if scenario_name_key(other) in keys:
                     db.execute(
                         "UPDATE scenarios SET baseline = 1, deleted_at = NULL WHERE scenario_id = ?", (scenario_id,)
                     )
-                    write_audit(
-                        db, user=author, action="mark baseline", object=f"scenario {scenario_id} ({other})"
-                    )
+                    write_audit(db, user=author, action="mark baseline", object=f"scenario {scenario_id} ({other})")
                     return self._load(db, scenario_id, None)
         try:
             return self.create(name, region_id, sites, author=author, baseline=True)
