@@ -33,7 +33,7 @@ def _texts(at) -> list[str]:
     return [m.value for m in at.markdown] + [c.value for c in at.caption] + [s.value for s in at.success]
 
 
-@pytest.mark.parametrize("page, key, thresholds", [("pages/map.py", "map", 60.0), ("pages/scenarios.py", "scen", 30.0)])
+@pytest.mark.parametrize("page, key, thresholds", [("pages/map.py", "map", 60.0), ("pages/scenarios.py", "scen", 60.0)])
 def test_page_shows_the_district_table_and_the_filtered_gap_list(db, page, key, thresholds):
     at = signed_in_app(page, role="planner")
     table = _district_table(at)
@@ -46,7 +46,7 @@ def test_page_shows_the_district_table_and_the_filtered_gap_list(db, page, key, 
     assert not at.exception, at.exception
     if thresholds == 60.0:  # nothing in the West is beyond 60 minutes
         assert any("в пределах 60 мин" in s for s in _texts(at))
-        at.radio(key="map_gap_minutes").set_value(30.0).run()
+        at.radio(key=f"{key}_gap_minutes").set_value(30.0).run()
     assert _gap_table(at)["Название"].tolist() == ["Бета"]
     assert "Итого: 1 нас. пунктов, известно жителей: 800, без данных о населении: 0" in _texts(at)
     at.selectbox(key=f"{key}_gap_district").set_value("E").run()

@@ -128,7 +128,9 @@ def test_a_saved_scenario_with_uploaded_counts_gives_the_pages_figures(db, capsy
     report = json.loads(out)
     assert report["scenario"] == PLAN and report["services"] == 2
     at = signed_in_app("pages/scenarios.py", role="planner")
-    assert [s.name for s in ScenarioStore(db).list_scenarios("tiny")] == [PLAN]  # the page shows this scenario
+    # the page shows this scenario (the oldest), beside the read-only baseline it made of the region's services
+    assert [s.name for s in ScenarioStore(db).list_scenarios("tiny")] == [PLAN, "Действующие службы региона"]
+    assert next(box for box in at.selectbox if box.label == "Сценарий").value == 1
     print("page:", _page_figures(at), "cli:", _cli_figures(report))
     assert _page_figures(at) == _cli_figures(report)
     captions = [c.value for c in at.caption]
