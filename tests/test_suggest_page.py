@@ -99,6 +99,7 @@ def test_one_suggested_site_is_added_to_the_scenario_being_edited_as_a_new_undoa
     assert latest.sites[-1].name == "Предложено: Бета"
     assert store.history(plan.scenario_id)[-1].author == "tester"
     assert any("версия 3" in s.value for s in at.success)
+    assert _by_label(at.button, t("suggest_add.save_new", "ru"))  # saving as a new scenario stays offered
     # a second click adds nothing twice
     at.button(key="suggest_add").click().run()
     assert store.load(plan.scenario_id).version == latest.version and at.info

@@ -19,6 +19,11 @@ def test_click_on_the_map_adds_a_site_and_updates_the_figures(browser, users):
         page = context.new_page()
         sign_in(page, url, "pat")
         open_page(page, "Сценарии")
+        # the baseline is read-only: copy it (one click), then choose the add-by-click mode on the copy
+        page.get_by_role("button", name="Скопировать в новый сценарий").click()
+        page.get_by_text("добавляет службу", exact=True).wait_for(timeout=60_000)
+        page.get_by_text("добавляет службу", exact=True).click()
+        wait_idle(page)
         frame = map_frame(page)
         wait_idle(page)
         figures = page.locator("[data-testid=stMetricValue]")
