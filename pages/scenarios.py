@@ -71,6 +71,8 @@ CREATE_GEN_KEY = "_scen_create_gen"
 the same form, e.g. Enter and then the button, finds no widget and does nothing)."""
 IMPORT_NOTES_KEY = "_scen_import_notes"
 """Which column of an imported file was read as what, shown on the run after the import."""
+CLICK_FOR_KEY = "_scen_click_for"
+"""The scenario the map's click mode was chosen on: on another one, a click inspects until "adds" is chosen again."""
 DEFAULT_REACH_MINUTES = 60.0
 
 L = lang()
@@ -243,6 +245,9 @@ if may_edit:
 # --- editing (not the baseline) --------------------------------------------------------------------------------------
 editable = may_edit and conflict is None and not latest.baseline
 click_mode, new_kind, reach, picked = "inspect", "permanent", DEFAULT_REACH_MINUTES, None
+if st.session_state.get(CLICK_FOR_KEY) != chosen_id:  # another scenario: a click inspects again until chosen
+    st.session_state[CLICK_FOR_KEY] = chosen_id
+    st.session_state.pop("scen_click", None)
 if editable:
     with st.expander(t("scen.edit", L), expanded=True):
         left, right = st.columns(2)

@@ -123,6 +123,13 @@ def test_copy_is_one_click_with_a_default_name_and_the_copy_is_selected_and_edit
     at.radio(key="scen_click").set_value("add").run()  # chosen explicitly
     _click(at, 42.45, 68.95)
     assert (_store(db).load(copy.scenario_id).version, _store(db).load(baseline.scenario_id).version) == (2, 1)
+    # on another scenario the mode is back to inspecting: the choice made on the copy does not follow
+    other = _store(db).copy(copy.scenario_id, "Plan C", author="tester")
+    at.run()
+    next(box for box in at.selectbox if box.label == t("scen.pick")).set_value(other.scenario_id).run()
+    assert at.radio(key="scen_click").value == "inspect"
+    _click(at, 42.3, 68.3)
+    assert _store(db).load(other.scenario_id).version == 1
 
 
 def test_presenter_sees_the_baseline_read_only_without_a_copy_button(db):
