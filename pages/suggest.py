@@ -308,7 +308,8 @@ elif st.button(
 with st.form("save_suggestion"):
     default_name = t("suggest.default_name", L, base=target_name, count=len(orders) or len(table))
     name = st.text_input(t("suggest.save_name", L), value=default_name)
-    if st.form_submit_button(t("suggest_add.save_new", L), disabled=not orders):
+    save_label = "suggest_add.copy_new" if target is None or target.baseline else "suggest_add.save_new"
+    if st.form_submit_button(t(save_label, L, name=markdown_text(target_name)), disabled=not orders):
         sites = suggested_sites(
             sites_from_services(result.base), result, name_prefix=t("suggest.site_prefix", L), orders=set(orders)
         )

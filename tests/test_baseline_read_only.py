@@ -182,6 +182,7 @@ def test_one_default_threshold_on_every_page_and_command(db, monkeypatch):
     gap figures from planning.render.report, whose threshold is it; so does ``suggest --minutes``."""
     import inspect
 
+    from planning.analysis import evaluate, site_minutes_for
     from planning.cli import build_parser
     from planning.render import report
 
@@ -197,6 +198,12 @@ def test_one_default_threshold_on_every_page_and_command(db, monkeypatch):
     at.switch_page("pages/suggest.py").run()
     shown["suggest"] = next(n for n in at.number_input if n.label == t("suggest.minutes")).value
     shown["reports, present (gap list)"] = report.GAP_THRESHOLD_MINUTES
+    region = load_region(TINY)
+    result = evaluate(region, region.services, site_minutes_for(region), incidents=None)
+    beyond = [f.label for f in report.key_figures(result, lang="ru")]  # Present's and the PDF's large figures
+    shown["present, reports (key figures)"] = next(
+        m for m in (30.0, 60.0, 90.0, 120.0) if t("report.figure_uncovered", "ru", minutes=int(m)) in beyond
+    )
     shown["reports (comparison)"] = (
         inspect.signature(report.comparison_sentence).parameters["threshold_minutes"].default
     )

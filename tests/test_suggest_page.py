@@ -45,7 +45,7 @@ def test_planner_suggests_beta_and_saves_it_as_a_scenario(monkeypatch, tmp_path)
     # the base is the baseline (read-only): the picks can only go into a new scenario
     assert t("suggest_add.baseline", "ru", name="Действующие службы региона") in [c.value for c in at.caption]
     assert not [b for b in at.button if b.key == "suggest_add"]
-    _by_label(at.button, t("suggest_add.save_new", "ru")).click().run()
+    _by_label(at.button, t("suggest_add.copy_new", "ru", name="Действующие службы региона")).click().run()
     assert not at.exception, at.exception
     assert at.success and "Сохранён" in at.success[-1].value
     baseline, scenario = ScenarioStore(tmp_path / "scenarios.sqlite").list_scenarios("tiny")
