@@ -79,7 +79,7 @@ def _child(mode: str, path: str, cache: str, boundary_file: str | None = None) -
     return {"seconds": time.perf_counter() - started, "peak_mb": peak_rss_mb(), **extra}
 
 
-def _load_outline(path: str):  # noqa: ANN202 (a shapely geometry; shapely is imported lazily)
+def _load_outline(path: str):  # a shapely geometry (shapely is imported in the child only)
     """The outline of a GeoJSON file (EPSG:4326) as one geometry, as :func:`geo.region.outline_degrees` gives it."""
     import shapely
     from shapely.geometry import shape
