@@ -14,6 +14,11 @@ Which ways are roads, and which way they run, follow OSMnx (``osmnx.graph._is_pa
 - ``oneway`` in :data:`ONEWAY_VALUES` (or ``junction=roundabout``) is one way; in :data:`REVERSED_VALUES` it
   runs against the order of its nodes; any other value (``no``, ``reversible``, ``alternating``) is two-way.
 
+A country-sized file has ten times the roads of the region it is clipped to. With an outline, each road's
+coordinates first come out of libosmium in one call (its WKB line); a road with no node inside the outline's
+bounding box is dropped there, before its nodes are read one by one in Python (the slow part: 3/4 of the import's
+time on a country file before this). What is left is clipped exactly to the outline in numpy.
+
 A way that references a node missing from the file (the edge of an extract) is cut there: the pieces on either
 side are kept, never joined by a straight line across the gap.
 """
@@ -52,6 +57,10 @@ CHUNK_REFS = 2_000_000
 """Node references buffered before they are cleaned and clipped (bounds memory for a country-sized file)."""
 UNDEFINED_COORDINATE = 2_147_483_647
 """What libosmium reports as the coordinate of a node missing from the file."""
+WKB_HEADER_BYTES = 9
+"""Bytes before the coordinates of a WKB line string: byte order (1), geometry type (4), number of points (4)."""
+WKB_LITTLE_ENDIAN = "01"
+"""First byte of a little-endian WKB, in hex (what libosmium writes on the platforms pyosmium ships for)."""
 
 
 class OsmFileError(QorgauError, ValueError):
@@ -161,6 +170,8 @@ def read_ways(
     chunks: list[WaySet] = []
     speed_cache: dict = {}
     buffer = _WayBuffer()
+    lines = osmium.geom.WKBFactory()
+    box = boundary.bounds if boundary is not None else None
     with tempfile.TemporaryDirectory(prefix="qorgau-osm-", dir=index_dir) as tmp:
         index = f"{LOCATION_INDEX},{Path(tmp) / 'locations.bin'}"
         try:
@@ -175,6 +186,8 @@ def read_ways(
                 rule = way_rule(way.tags, profile, speed_cache)
                 if rule is None:
                     continue
+                if box is not None and not _may_meet_box(way, lines, box):
+                    continue  # no node inside the outline's bounding box: clipped away anyway
                 buffer.add(way.nodes, rule)
                 if len(buffer.refs) >= CHUNK_REFS:  # clip as we go: memory follows the region, not the file
                     chunks.append(buffer.flush(boundary))
@@ -185,6 +198,24 @@ def read_ways(
             ) from error
     chunks.append(buffer.flush(boundary))
     return _concat(chunks)
+
+
+def _may_meet_box(way: osmium.osm.Way, lines: osmium.geom.WKBFactory, box: tuple[float, float, float, float]) -> bool:
+    """False only when no node of the way lies in ``box`` (west, south, east, north; degrees; edges included).
+
+    The coordinates come in one call to libosmium (the way's WKB line, every node kept). When it cannot make the
+    line (a node missing from the file, fewer than two nodes, big-endian WKB) the answer is True: the caller reads
+    the nodes one by one and the exact clip decides.
+    """
+    try:
+        wkb = lines.create_linestring(way, osmium.geom.ALL)
+    except (osmium.InvalidLocationError, RuntimeError):
+        return True
+    if not wkb.startswith(WKB_LITTLE_ENDIAN):
+        return True
+    lonlat = np.frombuffer(bytes.fromhex(wkb), dtype="<f8", offset=WKB_HEADER_BYTES).reshape(-1, 2)
+    low, high = lonlat.min(axis=0), lonlat.max(axis=0)
+    return bool(high[0] >= box[0] and low[0] <= box[2] and high[1] >= box[1] and low[1] <= box[3])
 
 
 class _WayBuffer:

@@ -193,3 +193,26 @@ def test_offline_download_fails_fast_with_the_fix(tmp_path, monkeypatch):
         download_region(tmp_path, REGION_OUTLINE)
     assert time.perf_counter() - started < 5.0
     assert not any(tmp_path.iterdir())  # nothing written
+
+
+def test_outline_box_check_lets_odd_ways_through_to_the_exact_rules(tmp_path):
+    """Ways libosmium cannot make a line of (one node, none, a node missing from the file) are read node by node
+    when there is an outline, as without one; a way far outside the outline's box is dropped."""
+    path = tmp_path / "odd.osm"
+    path.write_text(
+        '<?xml version="1.0"?><osm version="0.6">'
+        '<node id="1" lat="42.5" lon="68.0"/><node id="2" lat="42.51" lon="68.01"/>'
+        '<node id="3" lat="42.52" lon="68.0"/><node id="4" lat="45.0" lon="75.0"/><node id="5" lat="45.1" lon="75.1"/>'
+        '<way id="1"><nd ref="1"/><tag k="highway" v="primary"/></way>'
+        '<way id="2"><tag k="highway" v="primary"/></way>'
+        '<way id="3"><nd ref="1"/><nd ref="1"/><tag k="highway" v="primary"/></way>'
+        '<way id="4"><nd ref="1"/><nd ref="2"/><tag k="highway" v="primary"/></way>'
+        '<way id="5"><nd ref="2"/><nd ref="99"/><nd ref="3"/><nd ref="1"/><tag k="highway" v="primary"/></way>'
+        '<way id="6"><nd ref="4"/><nd ref="5"/><tag k="highway" v="primary"/></way>'
+        "</osm>",
+        encoding="utf-8",
+    )
+    clipped = ways_from_road_file(path, boundary=box(67.9, 42.4, 68.1, 42.6))
+    whole = ways_from_road_file(path)
+    assert clipped.node_id.tolist() == [1, 2, 3, 1]  # way 4, and way 5 cut at the missing node
+    assert whole.node_id.tolist() == [1, 2, 3, 1, 4, 5]

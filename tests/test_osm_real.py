@@ -188,3 +188,29 @@ def test_streaming_in_chunks_clips_the_same_ways(monkeypatch):
         assert np.array_equal(getattr(whole, name), getattr(chunked, name)), name
     unclipped = ways_from_road_file(SHARED_OSM / "monaco.osm.pbf")
     assert unclipped.n_ways > whole.n_ways
+
+
+@needs_osm
+@pytest.mark.parametrize("name", ["monaco.osm.pbf", "helsinki.osm.pbf"])
+def test_ways_dropped_by_the_outline_box_are_the_ones_the_clip_drops(name, monkeypatch):
+    """Ways with no node in the outline's bounding box are dropped before their nodes are read (a country file):
+    the result is the same as clipping every way, missing nodes included (Helsinki's edge)."""
+    from shapely.geometry import Point
+
+    from geo import osmfile
+
+    path = SHARED_OSM / name
+    nodes = np.array([(n.location.lon, n.location.lat) for n in osmium.FileProcessor(str(path), osmium.osm.NODE)])
+    centre, radius = np.median(nodes, axis=0), 0.25 * np.ptp(nodes, axis=0).min()
+    outline = Point(*centre).buffer(radius)  # a disc: its box holds ways the exact clip still drops
+    read = []
+    add = osmfile._WayBuffer.add
+    monkeypatch.setattr(osmfile._WayBuffer, "add", lambda self, *args: read.append(1) or add(self, *args))
+    clipped = osmfile.read_ways(path, profile=DEFAULT_PROFILE, boundary=outline)
+    n_read_clipped = len(read)
+    whole = osmfile.read_ways(path, profile=DEFAULT_PROFILE)
+    assert 0 < n_read_clipped < len(read) / 2  # most ways never reached the per-node loop
+    reference = osmfile.clip_ways(whole, outline)
+    assert 0 < clipped.n_ways < whole.n_ways
+    for field in ("way_offsets", "node_id", "lon", "lat", "speed_kmh", "forward", "backward"):
+        assert np.array_equal(getattr(clipped, field), getattr(reference, field)), field
