@@ -176,7 +176,7 @@ def _parse_one_maxspeed(part: str) -> float | None:
     return speed if low <= speed <= high and math.isfinite(speed) else None
 
 
-PROFILE_SOURCES = ("builtin", "region", "file")
+PROFILE_SOURCES = ("builtin", "region", "file", "deployment")
 """Where a profile's class speeds come from: the built-in table, the region folder's ``speeds.csv``, another file."""
 DESCRIBED_CLASSES = ("motorway", "trunk", "primary", "secondary", "tertiary", "residential", "track")
 """Classes every description names (others only when their speed differs from the built-in one)."""
