@@ -299,7 +299,7 @@ def network_km(network: RoadNetwork) -> float:
 
     if network.n_edges == 0:
         return 0.0
-    tails, heads = network.edge_from(), network.edge_to.astype(np.int64)
+    tails, heads = network.edge_from.astype(np.int64), network.edge_to.astype(np.int64)
     low, high = np.minimum(tails, heads), np.maximum(tails, heads)
     _, first = np.unique(low * (network.n_nodes + 1) + high, return_index=True)
     return float(network.edge_length_m[first].sum() / M_PER_KM)
