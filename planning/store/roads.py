@@ -47,8 +47,6 @@ STORED_SPEEDS_NAME = "stored speeds"
 """Name of a profile read from the stored speeds."""
 OSM_SUFFIXES = (".osm.pbf", ".osm", ".osm.gz", ".osm.bz2")
 """OSM files a planner may import by path."""
-LAYER_NAMES = {".geojson": "roads.geojson", ".gpkg": "roads.gpkg", ".zip": "roads.shp.zip"}
-"""The name an imported road line layer gets, by its suffix."""
 SOURCE_KINDS = ("file", "download", "layer")
 """What an imported network came from: an OSM file by path, an OpenStreetMap download, a road line layer."""
 M_PER_KM = 1000.0
@@ -163,14 +161,6 @@ def source_kind(source: str | Path) -> str:
     )
 
 
-def _stored_name(source: Path) -> str:
-    name = source.name.lower()
-    osm = next((suffix for suffix in OSM_SUFFIXES if name.endswith(suffix)), None)
-    if osm is not None:
-        return f"roads{osm}"
-    return next(target for suffix, target in LAYER_NAMES.items() if name.endswith(suffix))
-
-
 def import_roads(
     region: Region,
     source: str | Path,
@@ -223,7 +213,7 @@ def import_roads(
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     target_dir = folder / f"{stamp}-{secrets.token_hex(3)}"
     target_dir.mkdir(parents=True, exist_ok=False)
-    target = target_dir / _stored_name(source)
+    target = target_dir / source.name  # its own name, so that every message names the file the planner gave
     try:
         _link_or_copy(source.resolve(), target)
         record = _describe(region, target, profile=profile, progress=progress, kind=kind)
