@@ -29,7 +29,6 @@ from planning.render.webmap import method_label
 from planning.store import access
 from planning.store.db import StorageError
 from planning.store.roads import (
-    STORED_SPEEDS_NAME,
     cache_status,
     download_roads,
     import_roads,
@@ -102,7 +101,7 @@ with speeds_column:
             cells = edited[list(SPEEDS_COLUMNS)].set_axis(range(2, len(edited) + 2))  # lines of the table
             try:
                 chosen_profile = speed_profile_from_table(
-                    cells, name=STORED_SPEEDS_NAME, source="deployment", base=base
+                    cells, name=t("roadstore.speeds_table", L), source="deployment", base=base
                 )
             except ValidationError as error:
                 st.error(t("speeds.invalid", L))
