@@ -5,6 +5,7 @@ or removing the imported network. Everything a planner changes is stored beside 
 (planning.store.roads); the region folder is only read."""
 
 from collections.abc import Callable
+from pathlib import Path
 
 import streamlit as st
 
@@ -30,6 +31,7 @@ from planning.store import access
 from planning.store.db import StorageError
 from planning.store.roads import (
     cache_status,
+    describe_road_file,
     download_roads,
     import_roads,
     remove_roads,
@@ -75,6 +77,16 @@ def _store(change: Callable[[], object], message: str) -> None:
         _changed(message)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _folder_record(path: str, _profile) -> dict:
+    """What the region folder's own road file holds (ways, km by class), as an import records it; {} when it
+    cannot be read (the status above says so)."""
+    try:
+        return describe_road_file(region, Path(path), profile=_profile)
+    except (RoadSourceError, ValidationError, OSError):
+        return {}
+
+
 # --- speeds: the class speeds of the region (planners edit them) beside the adjustments of this session -----------
 EDITOR_KEY = "speeds_editor"
 can_edit = access.can(user.role, "edit_scenarios")
@@ -95,7 +107,7 @@ with speeds_column:
         edited = st.data_editor(
             table, key=EDITOR_KEY, hide_index=True, placeholder="—", num_rows="fixed", column_config=column_config
         )
-        st.caption(t("speeds.editor_help", L))
+        st.caption(t("roadstore.editor_help", L))
         save_column, reset_column = st.columns(2)
         if save_column.button(t("speeds.save", L), key="speeds_save"):
             cells = edited[list(SPEEDS_COLUMNS)].set_axis(range(2, len(edited) + 2))  # lines of the table
@@ -134,7 +146,7 @@ st.subheader(t("roadpage.status", L))
 in_use = roads_in_use(region)
 minutes_table = site_minutes(region)
 network = minutes_table.network
-record = in_use.record
+record = in_use.record or (_folder_record(str(in_use.path), profile) if in_use.path is not None else {})
 if in_use.origin == "imported":
     st.info(
         t(

@@ -162,7 +162,15 @@ def test_attribution_names_every_source_and_its_licence(default):
     roads = [s for s in default.meta["sources"] if "roads.geojson" in s["files"]]
     assert len(roads) == 1 and roads[0]["partial"] is True and "PARTIAL" in roads[0]["name"]
     readme = (PROJECT / "README.md").read_text(encoding="utf-8")
-    for part in ("© OpenStreetMap contributors", "ODbL 1.0", "COD-AB", "CC BY 4.0", "GeoNames", "synthetic", "OpenMapTiles"):
+    for part in (
+        "© OpenStreetMap contributors",
+        "ODbL 1.0",
+        "COD-AB",
+        "CC BY 4.0",
+        "GeoNames",
+        "synthetic",
+        "OpenMapTiles",
+    ):
         assert part in readme
 
 

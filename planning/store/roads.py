@@ -216,7 +216,7 @@ def import_roads(
     target = target_dir / source.name  # its own name, so that every message names the file the planner gave
     try:
         _link_or_copy(source.resolve(), target)
-        record = _describe(region, target, profile=profile, progress=progress, kind=kind)
+        record = describe_road_file(region, target, profile=profile, progress=progress, kind=kind)
     except BaseException:
         shutil.rmtree(target_dir, ignore_errors=True)
         raise
@@ -246,7 +246,9 @@ def download_roads(
             target_dir, outline_degrees(region), profile=profile, progress=_scaled(progress, 0.0, 0.5), roads_only=True
         )
         target = written["roads"]
-        record = _describe(region, target, profile=profile, progress=_scaled(progress, 0.5, 1.0), kind="download")
+        record = describe_road_file(
+            region, target, profile=profile, progress=_scaled(progress, 0.5, 1.0), kind="download"
+        )
     except BaseException:
         shutil.rmtree(target_dir, ignore_errors=True)
         raise
@@ -295,10 +297,17 @@ def network_km(network: RoadNetwork) -> float:
     return float(network.edge_length_m[first].sum() / M_PER_KM)
 
 
-def _describe(
-    region: Region, path: Path, *, profile: SpeedProfile, progress: ProgressCallback | None, kind: str
+def describe_road_file(
+    region: Region, path: Path, *, profile: SpeedProfile, progress: ProgressCallback | None = None, kind: str = "file"
 ) -> dict[str, Any]:
-    """Build the network of ``path`` for ``region`` (cached) and say what it holds."""
+    """Build the network of a road file for ``region`` (or read it from the cache) and say what it holds: ``kind``,
+    ``nodes``, ``edges``, ``km``, ``ways``, ``km_by_class`` (as an import records it).
+
+    Raises
+    ------
+    RoadSourceError, geo.errors.ValidationError
+        The file cannot be read, or holds no drivable road of the region.
+    """
     from geo.osm import build_network
     from geo.region import outline_degrees
 
