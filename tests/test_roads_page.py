@@ -226,3 +226,19 @@ def test_download_with_recorded_responses_stores_the_roads(monkeypatch, tiny_cop
     assert in_use.origin == "imported" and in_use.record["kind"] == "download" and in_use.path.name == "roads.osm.pbf"
     assert "загружено из OpenStreetMap" in _texts(at.info)
     assert sorted(p.name for p in tiny_copy.iterdir()) == sorted(p.name for p in (DATA / "tiny").iterdir())
+
+
+def test_another_session_follows_an_import_and_a_removal(monkeypatch, tiny_copy, tmp_path):
+    monkeypatch.setenv("QORGAU_CACHE_DIR", str(tmp_path / "cache"))
+    other = _app(monkeypatch, tiny_copy, "planner", "pages/roads.py")
+    assert "Дорожной сети нет" in _texts(other.info)
+    at = _app(monkeypatch, tiny_copy, "planner", "pages/roads.py")
+    at.text_input(key="roads_import_path").input(str(DATA / "roads" / "hand.osm")).run()
+    at.button(key="roads_import").click().run()
+    other.run()
+    assert not other.exception, other.exception
+    assert "Используется: hand.osm (файл OpenStreetMap)" in _texts(other.info)
+    at.button(key="roads_remove").click().run()
+    other.run()  # the file it computed with is gone: it reads the region again instead of failing
+    assert not other.exception, other.exception
+    assert "Дорожной сети нет" in _texts(other.info)
