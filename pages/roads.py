@@ -40,6 +40,7 @@ from planning.store.roads import (
     save_speeds,
     speeds_in_use,
 )
+from planning.summary import roads_are_partial
 
 L = lang()
 st.title(t("nav.roads", L))
@@ -160,6 +161,8 @@ if in_use.origin == "imported":
     )
 elif in_use.origin == "folder" and in_use.path is not None:
     st.info(t("roadstore.in_use_folder", L, file=markdown_text(in_use.path.name), path=markdown_text(region.path)))
+    if roads_are_partial(region):  # region.json marks it partial (the bundled region's real road layers)
+        st.warning(t("roadstore.partial", L), icon="⚠️")
 else:
     st.info(t("roadstore.none", L))
 if network is not None:

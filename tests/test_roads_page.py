@@ -109,6 +109,7 @@ def _db():
 def test_roads_page_shows_the_network_in_use_and_switches_adjustments(monkeypatch):
     at = _app(monkeypatch, DEFAULT_REGION, "planner", "pages/roads.py")
     assert "Используется: дорожный файл roads.geojson из папки региона" in _texts(at.info)  # the partial real roads
+    assert "Эта дорожная сеть ЧАСТИЧНАЯ" in _texts(at.warning)
     assert "Кэш сетей на диске" in _texts(at.caption)
     assert "встроенные скорости для Казахстана" in _texts(at.markdown) and "зима" not in _texts(at.markdown)
     at.multiselect(key="roads_adjustments").select("winter").run()
