@@ -178,3 +178,9 @@ def test_the_command_line_round_trip(db, tiny_layer):
     assert bad.returncode == 1 and "settlements.csv" in bad.stderr and "Traceback" not in bad.stderr
     neither = _cli("import-roads", "--region", region, "--db", str(db), env_db=db)
     assert neither.returncode == 2
+
+
+def test_an_import_reports_its_progress_to_the_end(db, tiny):
+    steps = []
+    import_roads(tiny, HAND_OSM, user="a", profile=DEFAULT_PROFILE, db_path=db, progress=lambda f, m: steps.append(f))
+    assert steps == sorted(steps) and steps[0] < 0.5 and steps[-1] == 1.0 and len(steps) >= 4

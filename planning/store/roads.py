@@ -322,7 +322,7 @@ def describe_road_file(
         raise ValueError(f"`kind` must be one of {SOURCE_KINDS}; got {kind!r}")
     boundary = outline_degrees(region)
     network = build_network(
-        path, analysis_crs=region.analysis_crs, profile=profile, boundary=boundary, progress=progress
+        path, analysis_crs=region.analysis_crs, profile=profile, boundary=boundary, progress=_scaled(progress, 0, 0.8)
     )
     if network.n_edges == 0:
         raise RoadSourceError(
@@ -335,6 +335,8 @@ def describe_road_file(
         "edges": int(network.n_edges),
         "km": round(network_km(network), 1),
     }
+    if progress is not None:
+        progress(0.85, f"{path.name}: kilometres by road class")
     if is_line_layer(path):
         from geo.roadlayer import read_road_layer
 
@@ -342,6 +344,8 @@ def describe_road_file(
         record.update(ways=layer.pieces, km_by_class=layer.km_by_class, joined_ends=layer.joined_ends)
     else:
         record.update(_osm_class_km(path, boundary))
+    if progress is not None:
+        progress(1.0, f"{path.name}: {record['ways']:,} ways, {record['km']:,} km")
     return record
 
 
