@@ -172,7 +172,7 @@ if network is not None:
     columns[1].metric(t("roadstore.km", L), fmt_number(round(float(record.get("km", 0.0))), L) if record else "—")
     columns[2].metric(t("roadpage.nodes", L), fmt_number(network.n_nodes, L))
     columns[3].metric(t("roadpage.edges", L), fmt_number(network.n_edges, L))
-    by_class = record.get("km_by_class") or {}
+    by_class = dict(sorted((record.get("km_by_class") or {}).items(), key=lambda item: -item[1]))
     if by_class:
         st.markdown(f"**{t('roadstore.km_by_class', L)}**")
         show_table(

@@ -175,7 +175,7 @@ def test_the_command_line_round_trip(db, tiny_layer):
     info = json.loads(_cli("info", "--region", region, "--db", str(db), "--json", env_db=db).stdout)
     assert info["roads"]["origin"] == "none"
     bad = _cli("import-roads", str(DATA / "tiny" / "settlements.csv"), "--region", region, "--db", str(db), env_db=db)
-    assert bad.returncode == 1 and "settlements.csv" in bad.stderr and "Traceback" not in bad.stderr
+    assert bad.returncode == 2 and "settlements.csv" in bad.stderr and "Traceback" not in bad.stderr  # bad input
     neither = _cli("import-roads", "--region", region, "--db", str(db), env_db=db)
     assert neither.returncode == 2
 

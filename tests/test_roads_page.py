@@ -185,9 +185,9 @@ def test_a_failed_import_keeps_the_network_in_use_and_says_why(monkeypatch, tiny
         encoding="utf-8",
     )
     for bad, expected in (
-        (tiny_copy / "settlements.csv", "cannot import this kind of file"),
+        (tiny_copy / "settlements.csv", "settlements.csv: файл такого типа импортировать нельзя."),
         (nameless, "akimat.geojson: нет столбца класса дороги или скорости; столбцы: ref."),
-        (tmp_path / "missing.osm.pbf", "missing.osm.pbf: no such file"),
+        (tmp_path / "missing.osm.pbf", "missing.osm.pbf: на этом сервере нет такого файла. Как исправить: укажите"),
     ):
         at.text_input(key="roads_import_path").input(str(bad)).run()
         at.button(key="roads_import").click().run()

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from geo.errors import Problem, ValidationError
 from geo.osm import RoadSourceError, find_road_file
 from geo.roadlayer import is_line_layer
 from geo.speeds import SPEEDS_COLUMNS, SpeedProfile, folder_speed_profile, speed_profile_from_table, speeds_table
@@ -51,6 +52,14 @@ SOURCE_KINDS = ("file", "download", "layer")
 """What an imported network came from: an OSM file by path, an OpenStreetMap download, a road line layer."""
 M_PER_KM = 1000.0
 BYTES_PER_MB = 1024 * 1024
+
+
+class RoadImportError(ValidationError, RoadSourceError):
+    """A road source that cannot be imported (no such file, another kind of file, no road of the region): one
+    problem naming the file and the fix, shown in the reader's language (``problem.<key>``)."""
+
+    def __init__(self, file: str, message: str, fix: str, *, key: str):
+        super().__init__([Problem(file, message, fix, key=key)])
 
 
 @dataclass(frozen=True)
@@ -154,7 +163,7 @@ def source_kind(source: str | Path) -> str:
 
     Raises
     ------
-    RoadSourceError
+    RoadImportError
         Neither (the message lists what can be imported).
     """
     name = Path(source).name.lower()
@@ -162,9 +171,12 @@ def source_kind(source: str | Path) -> str:
         return "file"
     if is_line_layer(name):
         return "layer"
-    raise RoadSourceError(
-        f"{Path(source).name}: cannot import this kind of file. Fix: give an OpenStreetMap file (.osm.pbf, .osm, "
-        ".osm.gz, .osm.bz2) or a road line layer (.geojson, .gpkg, zipped Shapefile .zip)."
+    raise RoadImportError(
+        Path(source).name,
+        "cannot import this kind of file.",
+        "give an OpenStreetMap file (.osm.pbf, .osm, .osm.gz, .osm.bz2) or a road line layer (.geojson, .gpkg, "
+        "zipped Shapefile .zip).",
+        key="roadstore_kind",
     )
 
 
@@ -215,7 +227,9 @@ def import_roads(
     source = Path(source).expanduser()
     kind = kind or source_kind(source)
     if not source.is_file():
-        raise RoadSourceError(f"{source.name}: no such file on this server. Fix: give the full path of the file.")
+        raise RoadImportError(
+            source.name, "no such file on this server.", "give the full path of the file.", key="roadstore_no_file"
+        )
     folder = roads_folder(region.region_id, db_path)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     target_dir = folder / f"{stamp}-{secrets.token_hex(3)}"
@@ -325,9 +339,11 @@ def describe_road_file(
         path, analysis_crs=region.analysis_crs, profile=profile, boundary=boundary, progress=_scaled(progress, 0, 0.8)
     )
     if network.n_edges == 0:
-        raise RoadSourceError(
-            f"{path.name}: no drivable road of this region in the file. Fix: check that the file covers the "
-            "region (a Geofabrik extract of Kazakhstan does) and holds roads for cars."
+        raise RoadImportError(
+            path.name,
+            "no drivable road of this region in the file.",
+            "check that the file covers the region (a Geofabrik extract of Kazakhstan does) and holds roads for cars.",
+            key="roadstore_empty",
         )
     record: dict[str, Any] = {
         "kind": kind,
