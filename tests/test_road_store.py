@@ -184,3 +184,19 @@ def test_an_import_reports_its_progress_to_the_end(db, tiny):
     steps = []
     import_roads(tiny, HAND_OSM, user="a", profile=DEFAULT_PROFILE, db_path=db, progress=lambda f, m: steps.append(f))
     assert steps == sorted(steps) and steps[0] < 0.5 and steps[-1] == 1.0 and len(steps) >= 4
+
+
+def test_download_osm_stores_the_roads_beside_the_database(db, monkeypatch, capsys):
+    from test_osm_import import _recorded_overpass
+
+    from planning.cli import main
+
+    queries = _recorded_overpass(monkeypatch)
+    before = sorted(p.name for p in (DATA / "tiny").iterdir())
+    assert main(["download-osm", "--region", str(DATA / "tiny"), "--db", str(db), "--lang", "en"]) == 0
+    assert queries and all('"highway"' in q for q in queries)  # roads only
+    in_use = roads_in_use(load_region(DATA / "tiny"), db)
+    assert in_use.origin == "imported" and in_use.record["kind"] == "download"
+    assert in_use.path.is_relative_to(roads_folder("tiny", db))
+    assert sorted(p.name for p in (DATA / "tiny").iterdir()) == before
+    assert "network built from OpenStreetMap (Overpass)" in capsys.readouterr().out
