@@ -181,3 +181,11 @@ def test_the_real_south_strip_routes_along_the_a15_across_tile_cuts():
     span_km = np.hypot(*(on_main.max(axis=0) - on_main.min(axis=0))) / 1000
     assert np.mean(labels[nodes] == main) > 0.85 and span_km > 40  # one connected road over 50 km
     assert {"trunk", "secondary", "residential", "track"} <= set(layer.km_by_class)
+
+
+def test_every_line_layer_of_a_geopackage_is_read(tmp_path):
+    path = tmp_path / "akimat.gpkg"
+    gpd.read_file(DATA / "near_miss_ends.geojson").to_file(path, layer="strip", driver="GPKG")
+    gpd.read_file(DATA / "generalised_junction.geojson").to_crs(CRS).to_file(path, layer="major", driver="GPKG")
+    layer = read_road_layer(path, profile=DEFAULT_PROFILE)
+    assert layer.pieces == 4 and set(layer.km_by_class) == {"unclassified", "residential", "primary"}
