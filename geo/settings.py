@@ -15,8 +15,18 @@ folders from the Home page."""
 DEFAULT_REGION_ROOTS = (PROJECT_DIR / "data", PROJECT_DIR.parent / "shared" / "data")
 """Without QORGAU_REGION_ROOTS: the bundled data/ and the shared data folder beside the project."""
 
-ROAD_FILE_NAMES = ("roads.osm.pbf", "roads.osm", "roads.osm.gz", "roads.osm.bz2", "roads.graphml")
-"""Road files a region folder may hold, in order of preference."""
+ROAD_FILE_NAMES = (
+    "roads.osm.pbf",
+    "roads.osm",
+    "roads.osm.gz",
+    "roads.osm.bz2",
+    "roads.graphml",
+    "roads.geojson",
+    "roads.gpkg",
+    "roads.shp.zip",
+)
+"""Road files a region folder may hold, in order of preference: an OSM file, or a road line layer
+(:mod:`geo.roadlayer`)."""
 
 OVERPASS_URL_ENV_VAR = "QORGAU_OVERPASS_URL"
 """Environment variable naming the Overpass API the download uses (a mirror, or a server of one's own)."""

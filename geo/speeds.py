@@ -176,8 +176,9 @@ def _parse_one_maxspeed(part: str) -> float | None:
     return speed if low <= speed <= high and math.isfinite(speed) else None
 
 
-PROFILE_SOURCES = ("builtin", "region", "file")
-"""Where a profile's class speeds come from: the built-in table, the region folder's ``speeds.csv``, another file."""
+PROFILE_SOURCES = ("builtin", "region", "file", "deployment")
+"""Where a profile's class speeds come from: the built-in table, the region folder's ``speeds.csv``, another file,
+or the speeds a planner stored for the region (``planning.store.roads``)."""
 DESCRIBED_CLASSES = ("motorway", "trunk", "primary", "secondary", "tertiary", "residential", "track")
 """Classes every description names (others only when their speed differs from the built-in one)."""
 
@@ -290,7 +291,12 @@ class SpeedProfile:
     def describe(self) -> str:
         """One line saying which speeds produced a result (shown with every result)."""
         main = ", ".join(f"{k} {self.speeds_kmh[k]:g}" for k in self.described_classes())
-        origin = {"builtin": "built-in", "region": "from the region folder", "file": "from a file"}[self.source]
+        origin = {
+            "builtin": "built-in",
+            "region": "from the region folder",
+            "file": "from a file",
+            "deployment": "set for the region on the Roads page",
+        }[self.source]
         ignored = self.maxspeed_ignored_classes()
         if not ignored:
             maxspeed = "maxspeed tags used"

@@ -22,8 +22,11 @@ from planning.scenarios import MAX_SCENARIO_NAME_CHARS, ScenarioNameError
 from planning.store import access
 from planning.store.access import User
 from planning.store.release import deployment_secret
+from planning.store.roads import settings_stamp
 from planning.store.stored import with_stored_figures
 
+ROADS_STAMP_KEY = "_roads_stamp"
+"""When the region's road network and speeds were set, as this session last read them (see get_region)."""
 FRAMED_KEY = "_qorgau_framed"
 """Set by app.py in every session it runs in."""
 
@@ -57,7 +60,10 @@ def get_region() -> Region:
     path = region_dir()
     cached = st.session_state.get("_region")
     if cached is not None and cached.path == path:
-        return cached
+        # the road network or speeds changed in another session (planning.store.roads): read the region again
+        if st.session_state.get(ROADS_STAMP_KEY) == settings_stamp(cached.region_id):
+            return cached
+        reload_region()
     try:
         region = with_stored_figures(load_region(path))  # the uploads, laid over as the CLI does
     except RegionError as exc:
@@ -65,6 +71,7 @@ def get_region() -> Region:
         st.code("\n".join(format_problem(p, lang()) for p in exc.problems), language=None)
         st.stop()
     st.session_state["_region"] = region
+    st.session_state[ROADS_STAMP_KEY] = settings_stamp(region.region_id)
     return region
 
 

@@ -11,7 +11,7 @@ from planning.markup import markdown_text
 from planning.render.report import source_text
 from planning.store import access
 from planning.store.release import deployment_secret
-from planning.summary import region_summary, source_attribution
+from planning.summary import region_summary, roads_are_partial, source_attribution
 
 L = lang()
 user = guard("view_map")
@@ -49,6 +49,8 @@ if region.meta.get("bundled"):
             settlements=fmt_number(len(region.settlements), L),
         )
     )
+if roads_are_partial(region):
+    st.warning(t("roadstore.partial", L), icon="⚠️")
 missing = region.missing()
 if missing:
     st.markdown("**" + t("home.lacks", L) + "**")

@@ -1,6 +1,8 @@
-"""Roads: the speeds in use (an editable table for planners, saved to the region's speeds.csv) beside the speed
-adjustments of this session, the network's status, and (for planners) importing an OSM file already on the server
-or downloading roads from OpenStreetMap into the region folder."""
+"""Roads: the speeds in use (an editable table for planners, stored for the region in the deployment's data)
+beside the speed adjustments of this session, the road network in use (source, date, ways, km by class), and (for
+planners) importing an OSM file or a road line layer already on the server, downloading roads from OpenStreetMap,
+or removing the imported network. Everything a planner changes is stored beside the database
+(planning.store.roads); the region folder is only read."""
 
 from collections.abc import Callable
 from pathlib import Path
@@ -9,34 +11,36 @@ import streamlit as st
 
 from geo.errors import ValidationError
 from geo.osm import DownloadError, RoadSourceError
-from geo.speeds import ADJUSTMENTS, SPEEDS_COLUMNS, SPEEDS_FILE_NAME, speed_profile_from_table, speeds_table
+from geo.speeds import ADJUSTMENTS, SPEEDS_COLUMNS, speed_profile_from_table, speeds_table
 from pages.common import (
     PROFILE_KEY,
-    audit,
     choose_placeholder,
     current_profile,
     get_region,
     guard,
     lang,
+    reload_region,
     show_table,
     site_minutes,
 )
-from planning.analysis import describe_profile, road_class_name, speed_profile_of
-from planning.i18n import CATALOG, fmt_number, format_problem, t
+from planning.analysis import describe_profile, road_class_name
+from planning.i18n import CATALOG, fmt_datetime, fmt_number, format_problem, t
 from planning.markup import markdown_text
 from planning.render.webmap import method_label
-from planning.roadfiles import (
-    RegionWriteError,
-    build_region_network,
-    cache_status,
-    download_region_files,
-    import_road_file,
-    remove_region_speeds,
-    save_region_speeds,
-)
 from planning.store import access
-
-REGION_CACHE_KEY = "_region"  # pages.common's per-session region: dropped after the folder changed
+from planning.store.db import StorageError
+from planning.store.roads import (
+    cache_status,
+    describe_road_file,
+    download_roads,
+    import_roads,
+    remove_roads,
+    remove_speeds,
+    roads_in_use,
+    save_speeds,
+    speeds_in_use,
+)
+from planning.summary import roads_are_partial
 
 L = lang()
 st.title(t("nav.roads", L))
@@ -51,42 +55,43 @@ def _adjustment_label(name: str) -> str:
     return t(key, L) if key in CATALOG else ADJUSTMENTS[name].description
 
 
-def _write_error(error: RegionWriteError) -> None:
-    st.error(
-        t("roadpage.bundled", L)
-        if error.reason == "bundled"
-        else t("roadpage.read_only", L, path=markdown_text(error.path))
-    )
-
-
 def _progress_bar():
     bar = st.progress(0.0)
     return lambda fraction, message: bar.progress(min(max(float(fraction), 0.0), 1.0), text=message)
 
 
-def _region_changed() -> None:
-    st.session_state.pop(REGION_CACHE_KEY, None)
+def _changed(message: str) -> None:
+    """After a stored change: say so on the next run, and have every page of this session read the region (with
+    the network and speeds in use) again."""
+    st.session_state["roads_message"] = message
+    st.session_state.pop(EDITOR_KEY, None)
+    reload_region()
     st.rerun()
 
 
-def _write_speeds(write: Callable[[], Path], *, action: str, message_key: str) -> None:
-    """Run ``write`` (it changes the region's speeds file and returns its path); on success audit ``action``, drop the
-    editor's edits and reload with the message ``message_key``, else say why nothing was written."""
+def _store(change: Callable[[], object], message: str) -> None:
     try:
-        path = write()
-    except RegionWriteError as error:
-        _write_error(error)
+        change()
+    except StorageError as error:
+        st.error(error.message(L))
     else:
-        audit(action, f"{region.region_id} {SPEEDS_FILE_NAME}")
-        st.session_state.pop(EDITOR_KEY, None)
-        st.session_state["roads_message"] = t(message_key, L, path=markdown_text(path))
-        _region_changed()
+        _changed(message)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _folder_record(path: str, _profile) -> dict:
+    """What the region folder's own road file holds (ways, km by class), as an import records it; {} when it
+    cannot be read (the status above says so)."""
+    try:
+        return describe_road_file(region, Path(path), profile=_profile)
+    except (RoadSourceError, ValidationError, OSError):
+        return {}
 
 
 # --- speeds: the class speeds of the region (planners edit them) beside the adjustments of this session -----------
 EDITOR_KEY = "speeds_editor"
 can_edit = access.can(user.role, "edit_scenarios")
-base = speed_profile_of(region)  # the folder's speeds.csv, else the built-in speeds; no adjustments
+base = speeds_in_use(region)  # stored for the region, else the folder's speeds.csv, else the built-in; no adjustments
 st.subheader(t("speeds.heading", L))
 st.caption(t("speeds.in_use", L, source=t(f"speeds.source.{base.source}", L, name=markdown_text(base.name))))
 speeds_column, adjustments_column = st.columns([3, 2])
@@ -103,25 +108,21 @@ with speeds_column:
         edited = st.data_editor(
             table, key=EDITOR_KEY, hide_index=True, placeholder="—", num_rows="fixed", column_config=column_config
         )
-        st.caption(t("speeds.editor_help", L))
+        st.caption(t("roadstore.editor_help", L))
         save_column, reset_column = st.columns(2)
         if save_column.button(t("speeds.save", L), key="speeds_save"):
-            cells = edited[list(SPEEDS_COLUMNS)].set_axis(range(2, len(edited) + 2))  # lines of the file
+            cells = edited[list(SPEEDS_COLUMNS)].set_axis(range(2, len(edited) + 2))  # lines of the table
             try:
-                chosen_profile = speed_profile_from_table(cells, name=SPEEDS_FILE_NAME, source="region", base=base)
+                chosen_profile = speed_profile_from_table(
+                    cells, name=t("roadstore.speeds_table", L), source="deployment", base=base
+                )
             except ValidationError as error:
                 st.error(t("speeds.invalid", L))
                 st.code("\n".join(format_problem(p, L) for p in error.problems), language=None)
             else:
-                _write_speeds(
-                    lambda: save_region_speeds(chosen_profile, region.path),
-                    action="edit speeds",
-                    message_key="speeds.saved",
-                )
-        if base.source == "region" and reset_column.button(t("speeds.reset", L), key="speeds_reset"):
-            _write_speeds(
-                lambda: remove_region_speeds(region.path), action="reset speeds", message_key="speeds.reset_done"
-            )
+                _store(lambda: save_speeds(region, chosen_profile, user=user.username), t("roadstore.speeds_saved", L))
+        if base.source == "deployment" and reset_column.button(t("speeds.reset", L), key="speeds_reset"):
+            _store(lambda: remove_speeds(region, user=user.username), t("roadstore.speeds_reset", L))
     else:
         show_table(table, hide_index=True, column_config=column_config)
         st.caption(t("speeds.read_only_role", L))
@@ -141,60 +142,109 @@ with adjustments_column:
     st.session_state[PROFILE_KEY] = tuple(chosen)
 profile = current_profile(region)
 
-# --- status ---------------------------------------------------------------------------------------------------------
+# --- the network in use ---------------------------------------------------------------------------------------------
 st.subheader(t("roadpage.status", L))
-st.caption(t("roadpage.folder", L, path=markdown_text(region.path)))
+in_use = roads_in_use(region)
 minutes_table = site_minutes(region)
 network = minutes_table.network
-if region.roads_path is None:
-    st.info(t("roadpage.no_source", L))
+record = in_use.record or (_folder_record(str(in_use.path), profile) if in_use.path is not None else {})
+if in_use.origin == "imported":
+    st.info(
+        t(
+            "roadstore.in_use_imported",
+            L,
+            file=markdown_text(record.get("file", "")),
+            kind=t(f"roadstore.kind.{record.get('kind', 'file')}", L),
+            when=fmt_datetime(in_use.updated_at, L),
+            user=markdown_text(in_use.updated_by),
+        )
+    )
+elif in_use.origin == "folder" and in_use.path is not None:
+    st.info(t("roadstore.in_use_folder", L, file=markdown_text(in_use.path.name), path=markdown_text(region.path)))
+    if roads_are_partial(region):  # region.json marks it partial (the bundled region's real road layers)
+        st.warning(t("roadstore.partial", L), icon="⚠️")
 else:
-    columns = st.columns(3)
-    columns[0].metric(t("roadpage.source", L), markdown_text(region.roads_path.name))
-    columns[1].metric(t("roadpage.nodes", L), fmt_number(network.n_nodes, L))
-    columns[2].metric(t("roadpage.edges", L), fmt_number(network.n_edges, L))
-cache = cache_status(region.roads_path)
+    st.info(t("roadstore.none", L))
+if network is not None:
+    columns = st.columns(4)
+    ways = record.get("ways")
+    columns[0].metric(t("roadstore.ways", L), fmt_number(ways, L) if ways is not None else "—")
+    columns[1].metric(t("roadstore.km", L), fmt_number(round(float(record.get("km", 0.0))), L) if record else "—")
+    columns[2].metric(t("roadpage.nodes", L), fmt_number(network.n_nodes, L))
+    columns[3].metric(t("roadpage.edges", L), fmt_number(network.n_edges, L))
+    by_class = dict(sorted((record.get("km_by_class") or {}).items(), key=lambda item: -item[1]))
+    if by_class:
+        st.markdown(f"**{t('roadstore.km_by_class', L)}**")
+        show_table(
+            {
+                t("speeds.column.road", L): [
+                    road_class_name(name, L) if name != "speed" else t("roadstore.by_speed", L) for name in by_class
+                ],
+                t("roadstore.km", L): [fmt_number(km, L, decimals=1) for km in by_class.values()],
+            },
+            hide_index=True,
+        )
+cache = cache_status(in_use.path)
 st.caption(t("roadpage.cache", L, count=cache.files, size=round(cache.size_mb, 1)))
 st.markdown(f"**{t('roadpage.profile', L)}:** {describe_profile(profile, L)}")
 st.caption(method_label(minutes_table.method, minutes_table.describe(L), L))
 
-# --- actions that change the region folder ------------------------------------------------------------------------
-if not access.can(user.role, "edit_scenarios"):
+# --- changes (planners): stored in the deployment's data, never in the region folder -------------------------------
+if not can_edit:
     st.info(t("roadpage.read_only_role", L))
     st.stop()
 
-st.subheader(t("roadpage.import", L))
-st.caption(t("roadpage.import_help", L))
+if in_use.origin == "imported" and st.button(t("roadstore.remove_button", L), key="roads_remove"):
+    _store(
+        lambda: remove_roads(region, user=user.username),
+        t("roadstore.removed", L) if roads_in_use(region).origin != "none" else t("roadstore.removed_none", L),
+    )
+
+st.subheader(t("roadstore.import_heading", L))
+st.caption(t("roadstore.import_help", L))
 source = st.text_input(t("roadpage.path", L), key="roads_import_path", placeholder="/data/kazakhstan-latest.osm.pbf")
 if st.button(t("roadpage.import_button", L), key="roads_import", disabled=not source.strip()):
+    path = source.strip()
     try:
-        road_file = import_road_file(Path(source.strip()), region.path)
-        built = build_region_network(region, road_file, profile=profile, progress=_progress_bar())
-    except RegionWriteError as error:
-        _write_error(error)
-    except RoadSourceError as error:
-        st.error(t("roadpage.bad_file", L, reason=markdown_text(error)))
+        done = import_roads(region, path, user=user.username, profile=profile, progress=_progress_bar())
+    except StorageError as error:
+        st.error(error.message(L))
+    except ValidationError as error:
+        st.error(t("roadstore.failed", L))
+        st.code("\n".join(format_problem(p, L) for p in error.problems), language=None)
+    except (RoadSourceError, OSError) as error:
+        st.error(t("roadstore.failed", L))
+        st.code(str(error), language=None)
     else:
-        st.session_state["roads_message"] = t(
-            "roadpage.imported",
-            L,
-            file=markdown_text(road_file.name),
-            nodes=t("roadpage.n_nodes", L, count=built.n_nodes),
-            edges=t("roadpage.n_edges", L, count=built.n_edges),
+        _changed(
+            t(
+                "roadstore.imported",
+                L,
+                file=markdown_text(done.record.get("file", "")),
+                ways=fmt_number(done.record.get("ways", 0), L),
+                km=fmt_number(round(float(done.record.get("km", 0.0))), L),
+            )
         )
-        _region_changed()
 
 st.subheader(t("roadpage.download", L))
-st.caption(t("roadpage.download_help", L))
+st.caption(t("roadstore.download_help", L))
 if st.button(t("roadpage.download_button", L), key="roads_download"):
     try:
-        written = download_region_files(region, profile=profile, progress=_progress_bar())
-    except RegionWriteError as error:
-        _write_error(error)
+        done = download_roads(region, user=user.username, profile=profile, progress=_progress_bar())
+    except StorageError as error:
+        st.error(error.message(L))
     except (DownloadError, OSError):
         st.error(t("roadpage.no_internet", L))
+    except (RoadSourceError, ValidationError) as error:
+        st.error(t("roadstore.failed", L))
+        st.code(str(error), language=None)
     else:
-        st.session_state["roads_message"] = t(
-            "roadpage.downloaded", L, files=markdown_text(", ".join(p.name for p in written.values()))
+        _changed(
+            t(
+                "roadstore.imported",
+                L,
+                file=markdown_text(done.record.get("file", "")),
+                ways=fmt_number(done.record.get("ways", 0), L),
+                km=fmt_number(round(float(done.record.get("km", 0.0))), L),
+            )
         )
-        _region_changed()

@@ -41,3 +41,15 @@ def source_attribution(meta: dict) -> str:
             licence = f" ({source['licence']})" if source.get("licence") else ""
             parts[f"{source['attribution']}{licence}"] = None
     return "; ".join(parts)
+
+
+def roads_are_partial(region: Region) -> bool:
+    """Whether the road file ``region`` computes with is the folder's own and its ``region.json`` marks it partial
+    (a source with ``"partial": true`` listing the file, as the bundled region's real road layers)."""
+    path = region.roads_path
+    if path is None or path.parent.resolve() != region.path.resolve():
+        return False
+    return any(
+        isinstance(source, dict) and source.get("partial") is True and path.name in (source.get("files") or [])
+        for source in region.meta.get("sources") or []
+    )

@@ -36,6 +36,7 @@ BUILT_FILES = (
     "incidents.csv",
     "kato_turkistan_shymkent.csv",
     "kato_unmatched.csv",
+    "roads.geojson",
 )
 
 
@@ -156,10 +157,20 @@ def test_the_baseline_has_one_name_in_every_language(default):
 
 def test_attribution_names_every_source_and_its_licence(default):
     text = source_attribution(default.meta)
-    for part in ("© OpenStreetMap contributors (ODbL 1.0)", "COD-AB", "CC BY 4.0", "GeoNames"):
+    for part in ("© OpenStreetMap contributors (ODbL 1.0)", "COD-AB", "CC BY 4.0", "GeoNames", "OpenMapTiles"):
         assert part in text
+    roads = [s for s in default.meta["sources"] if "roads.geojson" in s["files"]]
+    assert len(roads) == 1 and roads[0]["partial"] is True and "PARTIAL" in roads[0]["name"]
     readme = (PROJECT / "README.md").read_text(encoding="utf-8")
-    for part in ("© OpenStreetMap contributors", "ODbL 1.0", "COD-AB", "CC BY 4.0", "GeoNames", "synthetic"):
+    for part in (
+        "© OpenStreetMap contributors",
+        "ODbL 1.0",
+        "COD-AB",
+        "CC BY 4.0",
+        "GeoNames",
+        "synthetic",
+        "OpenMapTiles",
+    ):
         assert part in readme
 
 

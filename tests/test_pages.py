@@ -26,7 +26,7 @@ def test_home_page_on_the_default_region(monkeypatch, tmp_path):
     assert "Туркестанская область и г. Шымкент" in text
     assert "СГЕНЕРИРОВАНЫ" in text  # synthetic incidents are labelled
     assert "Обращения в нём синтетические" in text  # and said in a sentence of what the default is
-    assert "Нет дорожной сети" in text  # what the default lacks, said plainly
+    assert "Эта дорожная сеть ЧАСТИЧНАЯ" in text  # its real roads cover part of the region, said plainly
     assert "CC BY 4.0" in text and "GeoNames" in text  # sources and licences
     attribution = next(m.value for m in at.markdown if m.value.startswith("Атрибуция:"))
     for part in ("© OpenStreetMap contributors (ODbL 1.0)", "COD-AB", "CC BY 4.0", "GeoNames"):

@@ -178,7 +178,8 @@ def test_default_region_loads_as_the_real_region():
     if real is not None:  # the same places as the real data it is built from
         assert set(region.settlements["settlement_id"]) == set(real.settlements["settlement_id"].astype(str))
     assert region.incidents_synthetic
-    assert "districts" not in region.missing() and "roads" in region.missing()
+    assert "districts" not in region.missing() and "roads" not in region.missing()
+    assert region.roads_path == DEFAULT_REGION / "roads.geojson"  # the partial real road layers (a line layer)
 
 
 @needs_shared

@@ -1,6 +1,6 @@
-"""The speeds table of the Roads page in Streamlit's AppTest: a planner edits and saves it to the region's
-speeds.csv (travel times then use it, on every page), a bad edit or a folder that may not be written changes
-nothing, other roles see it read-only."""
+"""The speeds table of the Roads page in Streamlit's AppTest: a planner edits and saves it for the region in the
+deployment's database (travel times then use it, on every page; the region folder, the bundled one included, is
+not written), a bad edit changes nothing, restoring brings the folder's speeds back, other roles see it read-only."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from geo.region import load_region
 from geo.speeds import KAZAKHSTAN_SPEEDS_KMH
 from planning.i18n import t
 from planning.render import webmap
+from planning.store.settings import RegionSettingsStore
 
 EDITOR = "speeds_editor"
 ROW = {name: i for i, name in enumerate(KAZAKHSTAN_SPEEDS_KMH)}  # the editor's rows, in the built-in order
@@ -54,6 +55,14 @@ def _edit(at, **cells):
     }
 
 
+def _stored(region) -> dict | None:
+    setting = RegionSettingsStore(os.environ["QORGAU_SCENARIO_DB"]).get(load_region(region).region_id, "speeds")
+    return None if setting is None else {row["highway"]: row for row in setting.value["rows"]}
+
+
+STORED = "Сейчас действуют: скорости, заданные для региона на странице «Дороги»."
+
+
 def test_a_planner_edits_and_saves_the_speeds_and_travel_times_follow(monkeypatch, tiny_roads):
     calls = []
     real = webmap.region_map
@@ -66,12 +75,13 @@ def test_a_planner_edits_and_saves_the_speeds_and_travel_times_follow(monkeypatc
     at.run()
     at.button(key="speeds_save").click().run()
     assert not at.exception, at.exception
-    saved = (tiny_roads / "speeds.csv").read_text(encoding="utf-8").splitlines()
-    assert saved[0] == "highway,speed_kmh,use_maxspeed" and "primary,20,yes" in saved and "tertiary,50,no" in saved
-    assert len(saved) == 1 + len(KAZAKHSTAN_SPEEDS_KMH)
-    assert f"Скорости сохранены в {tiny_roads.resolve() / 'speeds.csv'}" in _texts(at.success)
+    assert not (tiny_roads / "speeds.csv").exists()  # stored in the deployment's data, not in the folder
+    saved = _stored(tiny_roads)
+    assert saved["primary"]["speed_kmh"] == 20 and saved["tertiary"]["use_maxspeed"] is False
+    assert len(saved) == len(KAZAKHSTAN_SPEEDS_KMH)
+    assert "Скорости сохранены для этого региона" in _texts(at.success)
     captions = _texts(at.caption)
-    assert "Сейчас действуют: скорости из speeds.csv региона." in captions
+    assert STORED in captions
     assert (
         f"{t('road_class.primary', 'ru')} 20" in captions and "ограничения maxspeed учтены, кроме: tertiary" in captions
     )
@@ -81,12 +91,11 @@ def test_a_planner_edits_and_saves_the_speeds_and_travel_times_follow(monkeypatc
     assert not at.exception, at.exception
     beta = list(calls[-1]["settlement_minutes"])[1]
     assert beta == pytest.approx(4 * 14.85, abs=0.05)
-    assert "скорости из speeds.csv региона" in calls[-1]["method_description"]
+    assert "скорости, заданные для региона" in calls[-1]["method_description"]
 
 
 def test_a_bad_edit_shows_the_problem_and_changes_nothing(monkeypatch, tiny_roads):
     (tiny_roads / "speeds.csv").write_text("highway,speed_kmh\nprimary,70\n", encoding="utf-8")
-    before = (tiny_roads / "speeds.csv").read_bytes()
     at = _app(monkeypatch, tiny_roads)
     assert "Сейчас действуют: скорости из speeds.csv региона." in _texts(at.caption)
     _edit(at, primary={"speed_kmh": 0}, track={"speed_kmh": None}, service={"speed_kmh": 900})
@@ -95,45 +104,40 @@ def test_a_bad_edit_shows_the_problem_and_changes_nothing(monkeypatch, tiny_road
     assert not at.exception, at.exception
     assert "Скорости не сохранены, ничего не изменилось:" in _texts(at.error)
     problems = _texts(at.code)
-    assert "speeds.csv: строка 6: столбец «speed_kmh»: скорости ноль или меньше (классы: primary)." in problems
+    assert "таблица скоростей: строка 6: столбец «speed_kmh»: скорости ноль или меньше (классы: primary)." in problems
     assert "скорости пусты или не числа (классы: track)" in problems
     assert "скорости вне 1–200 км/ч (классы: service)" in problems
-    assert (tiny_roads / "speeds.csv").read_bytes() == before
+    assert _stored(tiny_roads) is None
     assert not at.success and f"{t('road_class.primary', 'ru')} 70" in _texts(
         at.caption
-    )  # still the saved speeds in use
+    )  # still the folder's speeds in use
 
 
-def test_the_bundled_region_is_not_written(monkeypatch):
+def test_the_bundled_region_takes_speeds_without_writing_its_folder(monkeypatch):
+    before = sorted(p.name for p in DEFAULT_REGION.iterdir())
     at = _app(monkeypatch, DEFAULT_REGION)
     _edit(at, primary={"speed_kmh": 70})
     at.run()
     at.button(key="speeds_save").click().run()
-    assert "Встроенный регион (data/default) изменять нельзя" in _texts(at.error)
-    assert not (DEFAULT_REGION / "speeds.csv").exists()
+    assert not at.exception, at.exception
+    assert _stored(DEFAULT_REGION)["primary"]["speed_kmh"] == 70
+    assert sorted(p.name for p in DEFAULT_REGION.iterdir()) == before
+    assert STORED in _texts(at.caption)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into a read-only folder")
-def test_a_read_only_folder_gives_a_clear_message(monkeypatch, tiny_roads):
-    tiny_roads.chmod(0o555)
-    try:
-        at = _app(monkeypatch, tiny_roads)
-        _edit(at, primary={"speed_kmh": 70})
-        at.run()
-        at.button(key="speeds_save").click().run()
-        assert "только для чтения" in _texts(at.error)
-        assert not (tiny_roads / "speeds.csv").exists()
-    finally:
-        tiny_roads.chmod(0o755)
-
-
-def test_restoring_the_built_in_speeds_removes_the_file(monkeypatch, tiny_roads):
+def test_restoring_brings_back_the_folder_speeds(monkeypatch, tiny_roads):
     (tiny_roads / "speeds.csv").write_text("highway,speed_kmh\nprimary,70\n", encoding="utf-8")
     at = _app(monkeypatch, tiny_roads)
+    assert not [b for b in at.button if b.key == "speeds_reset"]  # nothing stored: nothing to restore
+    _edit(at, primary={"speed_kmh": 20})
+    at.run()
+    at.button(key="speeds_save").click().run()
+    assert STORED in _texts(at.caption)
     at.button(key="speeds_reset").click().run()
     assert not at.exception, at.exception
-    assert not (tiny_roads / "speeds.csv").exists()
-    assert "Сейчас действуют: встроенные скорости для Казахстана." in _texts(at.caption)
+    assert _stored(tiny_roads) is None and (tiny_roads / "speeds.csv").exists()
+    assert "Сейчас действуют: скорости из speeds.csv региона." in _texts(at.caption)
+    assert f"{t('road_class.primary', 'ru')} 70" in _texts(at.caption)
     assert not [b for b in at.button if b.key == "speeds_reset"]
 
 
@@ -150,14 +154,12 @@ def test_other_roles_see_the_speeds_read_only(monkeypatch, tiny_roads, role):
 
 
 @needs_shared
-def test_a_planner_saves_speeds_for_the_real_region(monkeypatch, tmp_path):
-    folder = tmp_path / "turkistan"
-    shutil.copytree(SHARED_TURKISTAN, folder)
-    at = _app(monkeypatch, folder)
+def test_a_planner_saves_speeds_for_the_real_region(monkeypatch):
+    at = _app(monkeypatch, SHARED_TURKISTAN)  # a read-only folder: nothing is written there
     _edit(at, trunk={"speed_kmh": 85}, track={"use_maxspeed": False})
     at.run()
     at.button(key="speeds_save").click().run()
     assert not at.exception, at.exception
-    assert load_region(folder).speed_profile.speeds_kmh["trunk"] == 85.0
+    assert _stored(SHARED_TURKISTAN)["trunk"]["speed_kmh"] == 85.0
     assert f"{t('road_class.trunk', 'ru')} 85" in _texts(at.markdown) and "кроме: track" in _texts(at.markdown)
-    assert "Сейчас действуют: скорости из speeds.csv региона." in _texts(at.caption)
+    assert STORED in _texts(at.caption)

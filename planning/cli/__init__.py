@@ -43,6 +43,7 @@ COMMANDS = {
     "travel-times": "planning.cli.travel",
     "isochrones": "planning.cli.travel",
     "download-osm": "planning.cli.download",
+    "import-roads": "planning.cli.roads",
     "report": "planning.cli.report",
     "map": "planning.cli.report",
     "coverage": "planning.cli.coverage",

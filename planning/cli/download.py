@@ -1,4 +1,5 @@
-"""``download-osm``: roads (and missing districts and settlements) for a region outline from OpenStreetMap.
+"""``download-osm``: the roads inside a region outline from OpenStreetMap, stored as the region's road network in
+the deployment's data beside the database (as the Roads page's download; the region folder is not written).
 
 Kept apart from the other travel commands so that it imports little before it checks that the Overpass server
 can be reached: without internet it says so within seconds.
@@ -9,12 +10,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from planning.cli import Subparsers, region_command
-from planning.i18n import t
+from planning.cli import Subparsers, db_argument, region_command
+from planning.i18n import fmt_number, t
 
 
 def register(subparsers: Subparsers, lang: str) -> None:
     download = region_command(subparsers, "download-osm", lang)
+    download.add_argument("--user", default="cli", help=t("cli.arg.import_user", lang))
+    db_argument(download, lang)
     download.set_defaults(handler=_download)
 
 
@@ -22,16 +25,27 @@ def _download(args: argparse.Namespace) -> int:
     from geo.osm import check_overpass_reachable
 
     check_overpass_reachable()  # before loading the region: offline, fail at once
-    from geo.osm import download_region
-    from geo.region import load_region, outline_degrees  # imported after the check: offline, fail at once
+    from geo.region import load_region  # imported after the check: offline, fail at once
+    from planning.store.roads import download_roads, speeds_in_use
 
-    written = download_region(
-        args.region,
-        outline_degrees(load_region(args.region)),
+    region = load_region(args.region)
+    done = download_roads(
+        region,
+        user=args.user,
+        profile=speeds_in_use(region, args.db),
+        db_path=args.db,
         progress=lambda fraction, message: _note(f"[{fraction:4.0%}] {message}"),
     )
-    for kind, path in written.items():
-        _note(t("cli.download.written", args.lang, kind=kind, path=str(path)))
+    print(
+        t(
+            "cli.roads.imported",
+            args.lang,
+            file=done.record.get("file", ""),
+            ways=fmt_number(done.record.get("ways", 0), args.lang),
+            km=fmt_number(done.record.get("km", 0.0), args.lang, decimals=1),
+            path=str(done.path),
+        )
+    )
     return 0
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from planning.cli import Subparsers, command_parser, db_argument, print_json, region_command
-from planning.i18n import t
+from planning.i18n import fmt_number, t
 
 if TYPE_CHECKING:
     from geo.region import Region
@@ -45,12 +45,14 @@ def district_rows(region: Region) -> list[dict[str, str]]:
 
 
 def _info(args: argparse.Namespace) -> int:
-    from planning.cli.data import open_region, release_secret
+    from planning.cli.data import database, open_region, release_secret
+    from planning.store.roads import roads_in_use
     from planning.summary import region_summary
 
     lang = args.lang
     region = open_region(args, lang)
     summary = region_summary(region, secret=release_secret(args, lang))
+    summary["roads"] = roads_in_use(region, database(args, lang)).summary()
     districts = district_rows(region)
     if args.json:
         print_json({**summary, "district_list": districts})
@@ -58,6 +60,11 @@ def _info(args: argparse.Namespace) -> int:
     print(f"{region.name(lang)} ({args.region})")
     for key in INFO_LINES:
         print(f"  {t(f'cli.info.{key}', lang):32} {summary[key]}")
+    roads = summary["roads"]
+    if roads["file"] is not None:
+        km = "—" if roads["km"] is None else fmt_number(roads["km"], lang, decimals=1)
+        origin = t("cli.info.roads." + roads["origin"], lang)
+        print(f"  {t('cli.info.roads', lang):32} {roads['file']} ({origin}, {km} km)")
     if summary["incidents_synthetic"]:
         print("  " + t("cli.info.synthetic", lang))
     for warning in summary["warnings"]:

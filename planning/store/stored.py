@@ -1,4 +1,5 @@
-"""What the database adds to a region folder: the incident counts and the populations uploaded for it.
+"""What the database adds to a region folder: the incident counts and the populations uploaded for it, and the
+road network and class speeds in use (:mod:`planning.store.roads`).
 
 The one way the pages (``pages.common.get_region``) and the command line (``planning.cli.data.open_region``) lay
 the uploads over the folder's own figures, so that a command prints what a page shows.
@@ -17,7 +18,9 @@ if TYPE_CHECKING:
 def with_stored_figures(region: Region, path: str | Path | None = None) -> Region:
     """``region`` with the incident counts uploaded for it in place of its folder's incidents (when any were
     uploaded) and the uploaded populations laid over its settlements' (``population_source`` says which);
-    ``region`` itself is not changed.
+    ``region.roads_path`` and ``region.speed_profile`` are the road file and the class speeds in use
+    (:func:`planning.store.roads.roads_in_use`, :func:`planning.store.roads.speeds_in_use`: the deployment's
+    imported network and stored speeds, else the folder's); ``region`` itself is not changed.
 
     Parameters
     ----------
@@ -29,10 +32,16 @@ def with_stored_figures(region: Region, path: str | Path | None = None) -> Regio
     """
     from planning.store.intake import IncidentStore, with_stored_incidents
     from planning.store.population import PopulationStore, with_populations
+    from planning.store.roads import roads_in_use, speeds_in_use
 
     region = with_stored_incidents(region, IncidentStore(path))
     stored = PopulationStore(path).populations(region.region_id)
-    return dataclasses.replace(region, settlements=with_populations(region.settlements, stored))
+    return dataclasses.replace(
+        region,
+        settlements=with_populations(region.settlements, stored),
+        roads_path=roads_in_use(region, path).path,
+        speed_profile=speeds_in_use(region, path),
+    )
 
 
 def without_uploads(region: Region) -> Region:
