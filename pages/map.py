@@ -60,6 +60,7 @@ village = village_panel(
     key="map",
     network=minutes_table.network,
     lang=L,
+    constants=minutes_table.constants,
 )
 fmap = region_map(
     region,
@@ -71,6 +72,7 @@ fmap = region_map(
     settlement_minutes=result.nearest.minutes,
     method=result.method,
     method_description=minutes_table.describe(L),
+    settlement_estimated=result.methods == "estimate",
 )
 draw_route(fmap, village, lang=L)
 show_map(fmap, key="region_map", returned_objects=["last_object_clicked"])
@@ -87,5 +89,12 @@ gap_minutes = st.radio(
     key="map_gap_minutes",
 )
 gap_section(
-    region, result.coverage, result.nearest_service_ids, services, threshold_minutes=gap_minutes, key="map", lang=L
+    region,
+    result.coverage,
+    result.nearest_service_ids,
+    services,
+    threshold_minutes=gap_minutes,
+    key="map",
+    lang=L,
+    access_km=result.access_km,
 )

@@ -481,6 +481,7 @@ village = village_panel(
     key="scen",
     network=site_minutes(region).network,
     lang=L,
+    constants=result.constants,
 )
 fmap = scenario_map(
     region,
@@ -497,4 +498,13 @@ show_map(fmap, key=MAP_KEY, returned_objects=["last_clicked", "last_object_click
 if level == "district":
     st.caption(t("scen.district_only", L))
 district_section(region, cov, lang=L, incidents=level is not None)
-gap_section(region, cov, result.nearest_service_ids, services, threshold_minutes=gap_minutes, key="scen", lang=L)
+gap_section(
+    region,
+    cov,
+    result.nearest_service_ids,
+    services,
+    threshold_minutes=gap_minutes,
+    key="scen",
+    lang=L,
+    access_km=result.access_km,
+)

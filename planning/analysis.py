@@ -21,12 +21,12 @@ from geo.osm import build_network
 from geo.region import Region, outline_degrees
 from geo.speeds import DEFAULT_PROFILE, SpeedProfile, load_speed_profile
 from geo.traveltime import (
-    DEFAULT_CIRCUITY,
-    DEFAULT_ESTIMATE_SPEED_KMH,
+    DEFAULT_CONSTANTS,
     METHOD_ESTIMATE,
     METHOD_NETWORK,
+    TravelConstants,
     estimate_description,
-    minutes_matrix,
+    travel_matrix,
 )
 from planning.coverage import Coverage, Nearest, coverage, nearest, reach_minutes_of
 from planning.i18n import fmt_number, t
@@ -83,25 +83,45 @@ def method_of(network: RoadNetwork | None) -> str:
     return METHOD_NETWORK if network is not None else METHOD_ESTIMATE
 
 
-def method_description(network: RoadNetwork | None) -> str:
-    """What produced the minutes: the speed profile, or the estimate's assumptions."""
+def method_description(network: RoadNetwork | None, constants: TravelConstants = DEFAULT_CONSTANTS) -> str:
+    """What produced the minutes: the speed profile and the access and estimate constants, or the estimate's
+    assumptions."""
     if network is None:
-        return estimate_description(circuity=DEFAULT_CIRCUITY, speed_kmh=DEFAULT_ESTIMATE_SPEED_KMH)
-    return network.profile_description
+        return estimate_description(circuity=constants.circuity, speed_kmh=constants.estimate_speed_kmh)
+    return f"{network.profile_description}; {constants.describe()}"
+
+
+def describe_constants(constants: TravelConstants, lang: str) -> str:
+    """The travel constants in ``lang``, as stated with every result over a network: the maximum access distance,
+    the off-road access speed, and the estimate's circuity and speed."""
+    return t(
+        "travel.constants_desc",
+        lang,
+        max_access_km=fmt_number(constants.max_access_km, lang, decimals=_decimals(constants.max_access_km)),
+        access_speed=fmt_number(constants.access_speed_kmh, lang, decimals=_decimals(constants.access_speed_kmh)),
+        circuity=fmt_number(
+            constants.circuity, lang, decimals=2 if round(constants.circuity, 1) != constants.circuity else 1
+        ),
+        speed=fmt_number(constants.estimate_speed_kmh, lang, decimals=_decimals(constants.estimate_speed_kmh)),
+    )
 
 
 class SiteMinutes:
-    """Rows of the site × settlement minutes matrix, computed once per site position and reused.
+    """Rows of the site × settlement minutes matrix, computed once per site position and reused, with the method of
+    each pair (network or straight-line estimate, :func:`geo.traveltime.network_pairs`).
 
     Parameters
     ----------
     network : RoadNetwork or None
-        None gives the labelled straight-line estimate.
+        None gives the labelled straight-line estimate for every pair.
     settlements : GeoDataFrame
         The columns of every row, in this order.
     analysis_crs : str
     cutoff_minutes : float
         Minutes beyond which a row holds ``inf``.
+    profile : SpeedProfile
+    constants : TravelConstants
+        Maximum access distance, access speed, estimate circuity and speed (the region's stored ones).
     """
 
     def __init__(
@@ -112,13 +132,16 @@ class SiteMinutes:
         analysis_crs: str,
         cutoff_minutes: float = MATRIX_CUTOFF_MINUTES,
         profile: SpeedProfile = DEFAULT_PROFILE,
+        constants: TravelConstants = DEFAULT_CONSTANTS,
     ):
         self.network = network
         self.profile = profile
+        self.constants = constants
         self.settlements = settlements
         self.analysis_crs = analysis_crs
         self.cutoff_minutes = cutoff_minutes
-        self._rows: dict[tuple[float, float], np.ndarray] = {}
+        self._rows: dict[tuple[float, float], tuple[np.ndarray, np.ndarray]] = {}
+        self._access_km: np.ndarray | None = None
 
     @property
     def method(self) -> str:
@@ -126,45 +149,80 @@ class SiteMinutes:
 
     @property
     def description(self) -> str:
-        return method_description(self.network)
+        return method_description(self.network, self.constants)
 
     def describe(self, lang: str) -> str:
-        """:attr:`description` in ``lang``: the speed profile and its adjustments, or the estimate's assumptions."""
+        """:attr:`description` in ``lang``: the speed profile and its adjustments with the access and estimate
+        constants, or the estimate's assumptions."""
         if self.network is None:
             return t(
                 "method.estimate_desc",
                 lang,
-                circuity=fmt_number(DEFAULT_CIRCUITY, lang, decimals=1),
-                speed=DEFAULT_ESTIMATE_SPEED_KMH,
+                circuity=fmt_number(self.constants.circuity, lang, decimals=1),
+                speed=fmt_number(
+                    self.constants.estimate_speed_kmh, lang, decimals=_decimals(self.constants.estimate_speed_kmh)
+                ),
             )
-        return describe_profile(self.profile, lang)
+        return f"{describe_profile(self.profile, lang)} {describe_constants(self.constants, lang)}"
+
+    @property
+    def access_km(self) -> np.ndarray:
+        """Each settlement's distance to the nearest road, km (NaN without a network)."""
+        if self._access_km is None:
+            self._access_km = travel_matrix(
+                self.network,
+                self.settlements.iloc[:0],
+                self.settlements,
+                cutoff_minutes=self.cutoff_minutes,
+                analysis_crs=self.analysis_crs,
+                constants=self.constants,
+            ).access_km
+        return self._access_km
 
     def rows(self, sites: gpd.GeoDataFrame) -> np.ndarray:
         """Minutes from each of ``sites`` (rows, in order) to every settlement (columns), float32, ``inf`` beyond
         the cutoff. Positions not seen before are computed together in one batch."""
+        return self.rows_with_method(sites)[0]
+
+    def rows_with_method(self, sites: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`rows` and, in the same shape, True where the pair's time is the straight-line estimate."""
         keys = _position_keys(sites)
         missing = [i for i, key in enumerate(keys) if key not in self._rows]
         if missing:
-            fresh = minutes_matrix(
+            fresh = travel_matrix(
                 self.network,
                 sites.iloc[missing],
                 self.settlements,
                 cutoff_minutes=self.cutoff_minutes,
                 analysis_crs=self.analysis_crs,
+                constants=self.constants,
             )
-            for i, row in zip(missing, fresh):
-                self._rows[keys[i]] = row
+            if self._access_km is None:
+                self._access_km = fresh.access_km
+            for i, row, estimated in zip(missing, fresh.minutes, fresh.estimated):
+                self._rows[keys[i]] = (row, estimated)
         if not keys:
-            return np.empty((0, len(self.settlements)), dtype=np.float32)
-        return np.vstack([self._rows[key] for key in keys])
+            n = len(self.settlements)
+            return np.empty((0, n), dtype=np.float32), np.empty((0, n), dtype=bool)
+        return (
+            np.vstack([self._rows[key][0] for key in keys]),
+            np.vstack([self._rows[key][1] for key in keys]),
+        )
 
 
-def site_minutes_for(region: Region, *, profile: SpeedProfile | None = None) -> SiteMinutes:
+def site_minutes_for(
+    region: Region, *, profile: SpeedProfile | None = None, constants: TravelConstants = DEFAULT_CONSTANTS
+) -> SiteMinutes:
     """The minutes table of a region: over its road network with ``profile`` (default: :func:`speed_profile_of`
-    the region), or the estimate without roads."""
+    the region) and ``constants`` (the region's stored ones, passed in by the pages and the CLI), or the estimate
+    without roads."""
     profile = profile if profile is not None else speed_profile_of(region)
     return SiteMinutes(
-        region_network(region, profile=profile), region.settlements, analysis_crs=region.analysis_crs, profile=profile
+        region_network(region, profile=profile),
+        region.settlements,
+        analysis_crs=region.analysis_crs,
+        profile=profile,
+        constants=constants,
     )
 
 
@@ -238,6 +296,18 @@ class ScenarioResult:
     method: str
     description: str
     nearest_service_ids: np.ndarray = field(repr=False)
+    access_km: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+    """Each settlement's distance to the nearest road, km (NaN without a network)."""
+    constants: TravelConstants = DEFAULT_CONSTANTS
+    """The access and estimate constants the minutes were computed with."""
+
+    @property
+    def methods(self) -> np.ndarray:
+        """Per settlement the method of its time: ``"network"`` or ``"estimate"`` (all ``"estimate"`` without a
+        network)."""
+        if self.method == METHOD_ESTIMATE:
+            return np.full(len(self.nearest.minutes), METHOD_ESTIMATE, dtype=object)
+        return self.nearest.methods
 
 
 def evaluate(
@@ -261,8 +331,8 @@ def evaluate(
         The protected release of the period (see :func:`incident_release`); None when there are none. Every incident
         figure of the result is shown through it.
     """
-    matrix = site_minutes.rows(services)
-    near = nearest(matrix, reach_minutes=reach_minutes_of(services))
+    matrix, estimated = site_minutes.rows_with_method(services)
+    near = nearest(matrix, reach_minutes=reach_minutes_of(services), estimated=estimated)
     settlements = region.settlements
     figures = coverage(
         near.minutes,
@@ -271,6 +341,7 @@ def evaluate(
         settlements["district_id"].to_numpy(dtype=object),
         thresholds=tuple(thresholds),
         release=incidents,
+        estimated=near.estimated,
     )
     ids = services["service_id"].to_numpy(dtype=object)
     nearest_ids = np.array([ids[i] if i >= 0 else None for i in near.site_index], dtype=object)
@@ -281,6 +352,8 @@ def evaluate(
         method=site_minutes.method,
         description=site_minutes.description,
         nearest_service_ids=nearest_ids,
+        access_km=site_minutes.access_km,
+        constants=site_minutes.constants,
     )
 
 

@@ -170,6 +170,7 @@ def gap_table(
         services=result.services,
         district_id=district_id,
         incidents=settlement_incidents(incidents, incident_level) is not None,
+        access_km=result.access_km,
     )
     population, minutes = t("field.population", lang), t("scen.col_minutes", lang)
     table[population] = [
@@ -430,6 +431,18 @@ def region_pdf(
     pdf.heading(t("report.method", lang))
     pdf.paragraph(t("report.method_network" if site_minutes.network is not None else "report.method_estimate", lang))
     pdf.paragraph(site_minutes.describe(lang), SMALL_PT + 1)
+    whole = next(iter(results[-1].coverage.region.within.values()))
+    if site_minutes.network is not None:
+        pdf.paragraph(
+            t(
+                "coverage.estimated_sentence",
+                lang,
+                count=whole.settlements_estimated,
+                people=fmt_number(round(whole.population_estimated), lang),
+                total=whole.settlements_total,
+            ),
+            SMALL_PT + 1,
+        )
 
     pdf.heading(t("report.sources", lang))
     for line in source_lines(region, lang):
