@@ -16,7 +16,14 @@ from geo.settings import region_dir_from_env
 from geo.speeds import SpeedProfile
 from geo.traveltime import TravelConstants, TravelConstantsError
 from planning import privacy
-from planning.analysis import SiteMinutes, incident_release, service_bands, site_minutes_for, speed_profile_of
+from planning.analysis import (
+    TRAVEL_CONSTANTS_KEY,
+    SiteMinutes,
+    incident_release,
+    service_bands,
+    site_minutes_for,
+    speed_profile_of,
+)
 from planning.i18n import DEFAULT_LANGUAGE, format_problem, t
 from planning.markup import markdown_text
 from planning.scenarios import MAX_SCENARIO_NAME_CHARS, ScenarioNameError
@@ -100,10 +107,6 @@ def _site_minutes(
     _profile: SpeedProfile,
 ) -> SiteMinutes:
     return site_minutes_for(_region, profile=_profile, constants=constants)
-
-
-TRAVEL_CONSTANTS_KEY = "travel_constants"
-"""Key of the region's travel constants in the deployment's settings store (planning.store.settings)."""
 
 
 def travel_constants(region: Region) -> TravelConstants:

@@ -18,7 +18,7 @@ from pages.common import (
 )
 from planning.analysis import evaluate
 from planning.baseline import current_services
-from planning.coverage import threshold_key
+from planning.coverage import estimated_sentence, threshold_key
 from planning.i18n import t
 from planning.markup import markdown_text
 from planning.privacy import available_periods
@@ -77,6 +77,8 @@ fmap = region_map(
 draw_route(fmap, village, lang=L)
 show_map(fmap, key="region_map", returned_objects=["last_object_clicked"])
 st.caption(method_text)
+if (estimated_text := estimated_sentence(result.coverage.region, L)) is not None:
+    st.caption(estimated_text)
 st.caption(f"{t('map.services_shown', L, n=len(services))} · {t('map.caption', L)}")
 
 district_section(region, result.coverage, lang=L)

@@ -28,7 +28,7 @@ from pages.common import (
 )
 from planning.analysis import evaluate
 from planning.baseline import baseline_name, current_services, scenario_label, services_are_baseline
-from planning.coverage import threshold_key
+from planning.coverage import estimated_sentence, threshold_key
 from planning.i18n import fmt_count, fmt_number, format_problem, made_name, place_names, t
 from planning.markup import markdown_text
 from planning.render.gapmap import district_names, scenario_map, shown_incidents
@@ -434,6 +434,8 @@ result = results[result_key]
 cov = result.coverage
 shown = shown_incidents(cov)
 st.caption(t("scen.method", L, description=site_minutes(region).describe(L)))
+if (estimated_text := estimated_sentence(cov.region, L)) is not None:
+    st.caption(estimated_text)
 
 st.subheader(t("scen.figures", L))
 for step in cov.thresholds_minutes:

@@ -34,6 +34,9 @@ from planning.release import IncidentRelease, region_release
 
 MATRIX_CUTOFF_MINUTES = 240.0
 """Minutes beyond which a site is taken not to reach a settlement (4 hours: beyond any planning threshold)."""
+TRAVEL_CONSTANTS_KEY = "travel_constants"
+"""Key of a region's :class:`geo.traveltime.TravelConstants` in the deployment's settings store (the pages and the CLI
+read it there and pass the constants in; the core never opens the store)."""
 POSITION_DECIMALS = 6
 """Site positions are keyed to about 0.1 m: a site moved by less reuses its row."""
 

@@ -34,6 +34,7 @@ from shapely.geometry import Polygon
 from geo.errors import QorgauError
 from geo.settings import STORAGE_CRS
 from geo.traveltime import METHOD_ESTIMATE, METHOD_NETWORK
+from planning.i18n import fmt_number, t
 from planning.release import IncidentRelease
 
 DEFAULT_THRESHOLDS_MINUTES = (30.0, 60.0)
@@ -231,6 +232,21 @@ class Coverage:
             "region": _area_to_dict(self.region),
             "districts": {key: _area_to_dict(area) for key, area in self.districts.items()},
         }
+
+
+def estimated_sentence(area: AreaCoverage, lang: str) -> str | None:
+    """ "Of 940 settlements, 412 (96 000 people) have straight-line estimated times." in ``lang``; None when no
+    settlement of ``area`` has an estimated time."""
+    figures = next(iter(area.within.values()), None)
+    if figures is None or not figures.settlements_estimated:
+        return None
+    return t(
+        "coverage.estimated_sentence",
+        lang,
+        count=figures.settlements_estimated,
+        people=fmt_number(round(figures.population_estimated), lang),
+        total=figures.settlements_total,
+    )
 
 
 def threshold_key(threshold_minutes: float) -> str:
