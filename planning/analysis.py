@@ -26,9 +26,10 @@ from geo.traveltime import (
     METHOD_NETWORK,
     TravelConstants,
     estimate_description,
+    nearest_service_minutes,
     travel_matrix,
 )
-from planning.coverage import Coverage, Nearest, coverage, nearest, reach_minutes_of
+from planning.coverage import NO_SITE_INDEX, Coverage, Nearest, coverage, nearest, reach_minutes_of
 from planning.i18n import fmt_number, t
 from planning.release import IncidentRelease, region_release
 
@@ -37,6 +38,8 @@ MATRIX_CUTOFF_MINUTES = 240.0
 TRAVEL_CONSTANTS_KEY = "travel_constants"
 """Key of a region's :class:`geo.traveltime.TravelConstants` in the deployment's settings store (the pages and the CLI
 read it there and pass the constants in; the core never opens the store)."""
+FAR_CACHE_SIZE = 16
+"""Scenarios whose far settlements (beyond the cutoff) a minutes table remembers."""
 POSITION_DECIMALS = 6
 """Site positions are keyed to about 0.1 m: a site moved by less reuses its row."""
 
@@ -145,6 +148,7 @@ class SiteMinutes:
         self.cutoff_minutes = cutoff_minutes
         self._rows: dict[tuple[float, float], tuple[np.ndarray, np.ndarray]] = {}
         self._access_km: np.ndarray | None = None
+        self._far: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     @property
     def method(self) -> str:
@@ -211,6 +215,37 @@ class SiteMinutes:
             np.vstack([self._rows[key][0] for key in keys]),
             np.vstack([self._rows[key][1] for key in keys]),
         )
+
+    def beyond_cutoff(self, sites: gpd.GeoDataFrame, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For settlements ``columns`` (positions) that no row reaches within :attr:`cutoff_minutes`: their minutes to
+        the nearest of ``sites`` with no limit, by the same rule (:func:`geo.traveltime.nearest_service_minutes`), so
+        that a far village gets its long time rather than "unreachable".
+
+        Returns
+        -------
+        minutes : ndarray of float64
+            ``inf`` only where nothing reaches the settlement.
+        site : ndarray of int64
+            Position of that site in ``sites`` (-1: none).
+        estimated : ndarray of bool
+            True where the time is a straight-line estimate.
+        """
+        key = (tuple(_position_keys(sites)), np.asarray(columns, dtype=np.int64).tobytes())
+        if key not in self._far:
+            numbered = sites.assign(service_id=[str(i) for i in range(len(sites))])
+            times = nearest_service_minutes(
+                self.network,
+                self.settlements.iloc[np.asarray(columns, dtype=np.int64)],
+                numbered,
+                analysis_crs=self.analysis_crs,
+                constants=self.constants,
+            )
+            site = np.array([-1 if s is None else int(s) for s in times.service_id], dtype=np.int64)
+            estimated = (times.methods == METHOD_ESTIMATE) & (site >= 0)
+            if len(self._far) >= FAR_CACHE_SIZE:
+                self._far.pop(next(iter(self._far)))
+            self._far[key] = (np.asarray(times.minutes, dtype=np.float64), site, estimated)
+        return self._far[key]
 
 
 def site_minutes_for(
@@ -335,7 +370,10 @@ def evaluate(
         figure of the result is shown through it.
     """
     matrix, estimated = site_minutes.rows_with_method(services)
-    near = nearest(matrix, reach_minutes=reach_minutes_of(services), estimated=estimated)
+    reach = reach_minutes_of(services)
+    near = _beyond_cutoff(
+        nearest(matrix, reach_minutes=reach, estimated=estimated), services, np.isnan(reach), site_minutes
+    )
     settlements = region.settlements
     figures = coverage(
         near.minutes,
@@ -358,6 +396,23 @@ def evaluate(
         access_km=site_minutes.access_km,
         constants=site_minutes.constants,
     )
+
+
+def _beyond_cutoff(
+    near: Nearest, services: gpd.GeoDataFrame, unlimited: np.ndarray, site_minutes: SiteMinutes
+) -> Nearest:
+    """``near`` with the settlements no site reaches within the matrix's cutoff given their time to the nearest site
+    without an own reach (a permanent service), with no cutoff (:meth:`SiteMinutes.beyond_cutoff`)."""
+    far = np.flatnonzero(np.isinf(near.minutes))
+    rows = np.flatnonzero(unlimited)
+    if not len(far) or not len(rows):
+        return near
+    minutes, site, estimated = site_minutes.beyond_cutoff(services.iloc[rows], far)
+    out_minutes, out_site, out_estimated = near.minutes.copy(), near.site_index.copy(), near.estimated.copy()
+    out_minutes[far] = minutes
+    out_site[far] = np.where(site >= 0, rows[np.maximum(site, 0)], NO_SITE_INDEX)
+    out_estimated[far] = estimated
+    return Nearest(out_minutes, out_site, out_estimated)
 
 
 def service_bands(

@@ -117,3 +117,22 @@ def test_roads_page_section_stores_audits_and_resets(roads_region, monkeypatch, 
     assert "если дорога не дальше 5 км" in "\n".join(c.value for c in at.caption)
     viewer = signed_in_app("pages/roads.py", role="presenter")
     assert not [n for n in viewer.number_input if n.key == "travel_max_access_km"]
+
+
+def test_a_village_beyond_the_matrix_cutoff_gets_its_long_time_not_unreachable(roads_region):
+    from geo.traveltime import nearest_service_minutes
+    from planning.analysis import SiteMinutes, region_network
+
+    region = load_region(roads_region)
+    network = region_network(region)
+    for constants in (TravelConstants(), WIDE):
+        short = SiteMinutes(
+            network, region.settlements, analysis_crs=region.analysis_crs, cutoff_minutes=10.0, constants=constants
+        )
+        assert np.isinf(short.rows(region.services)).sum() >= 2  # the matrix stops at 10 minutes
+        result = evaluate(region, region.services, short, incidents=None)
+        direct = nearest_service_minutes(
+            network, region.settlements, region.services, analysis_crs=region.analysis_crs, constants=constants
+        )
+        np.testing.assert_allclose(result.nearest.minutes, direct.minutes, rtol=1e-5)
+        assert (result.methods == direct.methods).all() and (result.nearest.site_index == 0).all()
