@@ -163,7 +163,7 @@ st.caption(
 )
 if can_edit:
     with st.form("travel_constants_form", border=False):
-        travel_columns = st.columns(len(CONSTANT_RANGES))
+        travel_columns = st.columns(2) + st.columns(2)  # two rows: the labels are long in Russian and Kazakh
         travel_values = {
             name: column.number_input(
                 t(f"travel.constant.{name}", L),
@@ -171,6 +171,7 @@ if can_edit:
                 max_value=high,
                 value=float(getattr(travel_now, name)),
                 step=TRAVEL_FORM_STEPS[name],
+                format="%.2f" if name == "circuity" else "%.1f",
                 help=t(f"travel.help.{name}", L),
                 key=f"travel_{name}",
             )

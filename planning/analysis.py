@@ -170,7 +170,7 @@ class SiteMinutes:
                     self.constants.estimate_speed_kmh, lang, decimals=_decimals(self.constants.estimate_speed_kmh)
                 ),
             )
-        return f"{describe_profile(self.profile, lang)} {describe_constants(self.constants, lang)}"
+        return f"{describe_profile(self.profile, lang)}. {describe_constants(self.constants, lang)}"
 
     @property
     def access_km(self) -> np.ndarray:
