@@ -165,7 +165,7 @@ def _access_km_cells(result: ScenarioResult) -> list[float | None]:
     return [round(float(v), 2) if math.isfinite(v) else None for v in values]
 
 
-def method_table(result: ScenarioResult, *, lang: str = "ru", description: str | None = None) -> pd.DataFrame:
+def _method_table(result: ScenarioResult, *, lang: str = "ru", description: str | None = None) -> pd.DataFrame:
     """How the minutes were obtained, for the export: the method with its speed profile (``description``, default
     the result's English one), the four travel constants, and how many settlements (and people) have estimated
     times."""
@@ -224,7 +224,7 @@ def tables(
     method_description: str | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The export tables by sheet name: settlements, districts (when the region has any), gaps, and how the minutes
-    were obtained (:func:`method_table`, with ``method_description``: ``SiteMinutes.describe`` in ``lang``)."""
+    were obtained (:func:`_method_table`, with ``method_description``: ``SiteMinutes.describe`` in ``lang``)."""
     sheets = {
         t("export.sheet_settlements", lang): settlement_table(
             region, result, incidents=incidents, lang=lang, incident_level=incident_level
@@ -235,7 +235,7 @@ def tables(
     sheets[t("export.sheet_gaps", lang)] = gap_table(
         region, result, incidents=incidents, lang=lang, incident_level=incident_level
     )
-    sheets[t("export.sheet_method", lang)] = method_table(result, lang=lang, description=method_description)
+    sheets[t("export.sheet_method", lang)] = _method_table(result, lang=lang, description=method_description)
     return sheets
 
 
