@@ -19,6 +19,7 @@ import numpy as np
 import pyproj
 import scipy.sparse as sp
 import shapely
+from scipy.sparse.csgraph import connected_components
 
 from geo.osmfile import WaySet
 
@@ -135,6 +136,24 @@ class RoadNetwork:
         along -= np.repeat(along[self.geom_offsets[:-1]], counts)
         total = np.repeat(along[np.maximum(self.geom_offsets[1:] - 1, 0)], counts)
         return np.divide(along, total, out=np.ones_like(along), where=total > 0)
+
+    @cached_property
+    def node_component(self) -> np.ndarray:
+        """Weakly connected component of each node, int64 (ignoring direction: the pieces of road that touch)."""
+        if self.n_nodes == 0:
+            return np.zeros(0, dtype=np.int64)
+        _, labels = connected_components(self.seconds_matrix, directed=True, connection="weak")
+        return labels.astype(np.int64)
+
+    def nearest_road_m(self, x_m: np.ndarray, y_m: np.ndarray) -> np.ndarray:
+        """Distance from each point to the nearest edge, with no limit, metres (inf on a network without edges)."""
+        points = shapely.points(np.asarray(x_m, float), np.asarray(y_m, float))
+        if self.n_edges == 0 or len(points) == 0:
+            return np.full(len(points), np.inf)
+        point_idx, edge_idx = self._edge_tree.query_nearest(points, all_matches=False)
+        distance_m = np.full(len(points), np.inf)
+        distance_m[point_idx] = shapely.distance(self.edge_lines[edge_idx], points[point_idx])
+        return distance_m
 
     @cached_property
     def _snap_cache(self) -> dict:

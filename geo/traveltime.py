@@ -1,17 +1,25 @@
-"""Travel times from settlements to services, over the road network or as a labelled estimate.
+"""Travel times from settlements to services: over the road network where it connects them, else a labelled estimate.
 
 Direction matters: travel is *from the village to the service*. Searches therefore run on the reversed graph,
 starting at the services: the distance found at a node is the time from that node to the nearest service.
 Each service enters the search as a virtual node joined to both ends of the road it was snapped to, with the
 part of the edge and its access leg as weights; a settlement adds its own access leg and the part of its edge.
 
-Without a network the times are an estimate: straight-line distance in the analysis CRS × a circuity factor at a
-stated speed. Every result says which method produced it.
+One rule decides, for every (site, settlement) pair, how its time is obtained (:func:`network_pairs`, as AccessMod
+treats off-road travel): when both lie within :attr:`TravelConstants.max_access_km` of a road (boundary included)
+and those roads are connected (one weakly connected piece of the network), the time is the network time plus the
+access legs at :attr:`TravelConstants.access_speed_kmh`; otherwise it is the labelled straight-line estimate, the
+distance in the analysis CRS × :attr:`TravelConstants.circuity` at :attr:`TravelConstants.estimate_speed_kmh`.
+Without a network every pair is an estimate. A settlement's time is the best over the sites, and its method the
+method of that best pair. "Unreachable" is left only where nothing reaches it: no services at all, or one-way roads
+that allow no path to any service of its own piece of network.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
 import numpy as np
@@ -22,13 +30,24 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 from shapely.ops import substring
 
-from geo.errors import CrsError
+from geo.errors import CrsError, QorgauError
 from geo.network import ACCESS_SPEED_KMH, MAX_SNAP_M, MIN_EDGE_SECONDS, RoadNetwork, Snap, along_seconds
 
 DEFAULT_CIRCUITY = 1.3
 """Road distance / straight-line distance assumed by the estimate."""
 DEFAULT_ESTIMATE_SPEED_KMH = 40.0
 """Average road speed assumed by the estimate, km/h."""
+DEFAULT_MAX_ACCESS_KM = MAX_SNAP_M / 1000.0
+"""A settlement or site farther than this from every road gets straight-line estimated times, km."""
+DEFAULT_ACCESS_SPEED_KMH = ACCESS_SPEED_KMH
+"""Off-road speed of the access leg between a point and its road, km/h."""
+CONSTANT_RANGES = {
+    "max_access_km": (0.0, 100.0),
+    "access_speed_kmh": (1.0, 120.0),
+    "circuity": (1.0, 5.0),
+    "estimate_speed_kmh": (1.0, 150.0),
+}
+"""Allowed (lowest, highest) value of each :class:`TravelConstants` field; the lowest excluded for the distance."""
 MATRIX_CHUNK_SITES = 32
 """Sites searched together when building a minutes matrix (bounds memory: chunk × nodes × 8 bytes)."""
 
@@ -36,31 +55,119 @@ METHOD_NETWORK = "network"
 METHOD_ESTIMATE = "estimate"
 STATUS_OK = "ok"
 STATUS_UNREACHABLE = "unreachable"
-STATUS_NOT_CONNECTED = "not_connected"
+REASON_NO_SERVICES = "no_services"
+"""Why a settlement is unreachable: there is no service at all."""
+REASON_ONEWAY = "oneway"
+"""Why a settlement is unreachable: one-way roads allow no path to any service of its piece of network."""
+
+
+class TravelConstantsError(QorgauError, ValueError):
+    """A travel constant out of its range (:data:`CONSTANT_RANGES`) or not a number."""
+
+
+@dataclass(frozen=True)
+class TravelConstants:
+    """The stated constants of access legs and the straight-line estimate (stored per region by a deployment).
+
+    Attributes
+    ----------
+    max_access_km : float
+        A point farther than this from every road is not joined to the network: its pairs are estimated, km. A point
+        exactly this far is joined.
+    access_speed_kmh : float
+        Off-road speed of the access leg from a point to its road, km/h.
+    circuity : float
+        Road distance / straight-line distance assumed by the estimate (>= 1).
+    estimate_speed_kmh : float
+        Average speed assumed by the estimate, km/h.
+    """
+
+    max_access_km: float = DEFAULT_MAX_ACCESS_KM
+    access_speed_kmh: float = DEFAULT_ACCESS_SPEED_KMH
+    circuity: float = DEFAULT_CIRCUITY
+    estimate_speed_kmh: float = DEFAULT_ESTIMATE_SPEED_KMH
+
+    def __post_init__(self) -> None:
+        problems = []
+        for name, (low, high) in CONSTANT_RANGES.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                problems.append(f"`{name}` must be a number; got {value!r}")
+            elif not (low < value <= high if name == "max_access_km" else low <= value <= high):
+                problems.append(f"`{name}` must be within {low:g}..{high:g}; got {value:g}")
+        if problems:
+            raise TravelConstantsError("travel constants: " + "; ".join(problems) + ".")
+
+    @property
+    def max_access_m(self) -> float:
+        """:attr:`max_access_km` in metres."""
+        return float(self.max_access_km) * 1000.0
+
+    def to_dict(self) -> dict[str, float]:
+        """The four constants as a JSON-ready dict (what a deployment stores)."""
+        return {name: float(getattr(self, name)) for name in CONSTANT_RANGES}
+
+    @classmethod
+    def from_dict(cls, value: Mapping[str, object] | None) -> TravelConstants:
+        """Constants from a stored dict; a missing key keeps its default.
+
+        Raises
+        ------
+        TravelConstantsError
+            On a value out of range or not a number, or an unknown key.
+        """
+        value = dict(value or {})
+        unknown = sorted(set(value) - set(CONSTANT_RANGES))
+        if unknown:
+            raise TravelConstantsError(
+                f"travel constants: unknown keys {unknown}; expected some of {sorted(CONSTANT_RANGES)}."
+            )
+        return cls(**{name: value[name] for name in CONSTANT_RANGES if name in value})  # type: ignore[arg-type]
+
+    def describe(self) -> str:
+        """The constants in English, as stated with every result (pages translate them themselves)."""
+        return (
+            f"access legs off-road at {self.access_speed_kmh:g} km/h up to {self.max_access_km:g} km from a road; "
+            f"beyond that, or without a road connection: straight-line distance × {self.circuity:g} at "
+            f"{self.estimate_speed_kmh:g} km/h"
+        )
+
+
+DEFAULT_CONSTANTS = TravelConstants()
 
 
 @dataclass(frozen=True)
 class TravelTimes:
-    """Minutes from each settlement to its nearest service.
+    """Minutes from each settlement to its nearest service, and how each was obtained.
 
     Parameters
     ----------
     settlement_id : ndarray of str
     minutes : ndarray of float64
-        Minutes to the nearest service; ``inf`` when no service can be reached or the settlement is not
-        connected to the network.
+        Minutes to the nearest service; ``inf`` only when nothing reaches the settlement (see ``status``).
     service_id : ndarray of object
         Id of the nearest service (None when unreachable).
     status : ndarray of str
-        ``"ok"``, ``"unreachable"`` (no road path to any service) or ``"not_connected"`` (farther than the
-        maximum snap distance from every road).
+        ``"ok"`` or ``"unreachable"``.
     method : {"network", "estimate"}
+        ``"network"`` when a road network was given (some settlements may still be estimated: see ``methods``),
+        else ``"estimate"``.
     description : str
         The speed profile, or the estimate's assumptions, that produced the times.
     warnings : tuple of str
-        Things the user must be told (settlements or services not connected).
+        Things the user must be told (settlements or services far from every road).
     routes : RouteTree or None
         The search's shortest-path tree, for :func:`route` (only when asked for with ``keep_routes=True``).
+    methods : ndarray of str
+        Per settlement, the method of its best time: ``"network"`` or ``"estimate"`` (``"estimate"`` too where it
+        is unreachable).
+    access_km : ndarray of float64
+        Per settlement, the distance to the nearest road (the road it joins when within the maximum access
+        distance), km; NaN without a network.
+    reason : ndarray of object
+        Per settlement, why it is unreachable (:data:`REASON_NO_SERVICES`, :data:`REASON_ONEWAY`), else None.
+    constants : TravelConstants
+        The constants the times were computed with.
     """
 
     settlement_id: np.ndarray
@@ -71,16 +178,23 @@ class TravelTimes:
     description: str
     warnings: tuple[str, ...] = ()
     routes: RouteTree | None = field(default=None, repr=False)
+    methods: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object), repr=False)
+    access_km: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+    reason: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object), repr=False)
+    constants: TravelConstants = DEFAULT_CONSTANTS
 
     def to_frame(self) -> pd.DataFrame:
-        """Columns ``settlement_id, minutes, service_id, method, status`` (minutes NaN when unreachable)."""
+        """Columns ``settlement_id, minutes, service_id, method, access_km, status, reason`` (minutes NaN when
+        unreachable; ``method`` per settlement)."""
         return pd.DataFrame(
             {
                 "settlement_id": self.settlement_id,
                 "minutes": np.where(np.isfinite(self.minutes), self.minutes, np.nan),
                 "service_id": self.service_id,
-                "method": self.method,
+                "method": self.methods,
+                "access_km": self.access_km,
                 "status": self.status,
+                "reason": self.reason,
             }
         )
 
@@ -263,32 +377,68 @@ def estimate_description(*, circuity: float, speed_kmh: float) -> str:
     return f"estimate (no road network): straight-line distance × {circuity:g} circuity at {speed_kmh:g} km/h"
 
 
+def network_pairs(site_component: np.ndarray, place_component: np.ndarray) -> np.ndarray:
+    """The rule: which (site, place) pairs are timed over the network (True) rather than estimated (False).
+
+    Parameters
+    ----------
+    site_component, place_component : ndarray of int
+        The network piece each site / place joins (:func:`_components`), -1 where it lies farther than the maximum
+        access distance from every road (or there is no network). Broadcast against each other.
+
+    Returns
+    -------
+    ndarray of bool
+        True where both join the network and on the same piece of it.
+    """
+    return (np.asarray(site_component) == np.asarray(place_component)) & (np.asarray(site_component) >= 0)
+
+
+def _components(network: RoadNetwork | None, snap: Snap | None, n: int) -> np.ndarray:
+    """The weakly connected piece of network each snapped point joins, -1 where it does not join (too far)."""
+    if network is None or snap is None:
+        return np.full(n, -1, dtype=np.int64)
+    return np.where(snap.connected, network.node_component[snap.low], -1).astype(np.int64)
+
+
+def _access_km(network: RoadNetwork | None, snap: Snap | None, x_m: np.ndarray, y_m: np.ndarray) -> np.ndarray:
+    """Distance from each point to its road (within the limit) or to the nearest road (beyond it), km; NaN without
+    a network."""
+    if network is None or snap is None:
+        return np.full(len(x_m), np.nan)
+    distance_m = np.asarray(snap.distance_m, dtype=float).copy()
+    far = ~np.isfinite(distance_m)
+    if far.any():
+        distance_m[far] = network.nearest_road_m(x_m[far], y_m[far])
+    return np.where(np.isfinite(distance_m), distance_m / 1000.0, np.nan)
+
+
 def nearest_service_minutes(
     network: RoadNetwork | None,
     settlements: gpd.GeoDataFrame,
     services: gpd.GeoDataFrame,
     *,
     analysis_crs: str,
-    circuity: float = DEFAULT_CIRCUITY,
-    estimate_speed_kmh: float = DEFAULT_ESTIMATE_SPEED_KMH,
-    max_snap_m: float = MAX_SNAP_M,
-    access_speed_kmh: float = ACCESS_SPEED_KMH,
+    constants: TravelConstants = DEFAULT_CONSTANTS,
+    circuity: float | None = None,
+    estimate_speed_kmh: float | None = None,
     keep_routes: bool = False,
 ) -> TravelTimes:
-    """Minutes from every settlement to its nearest service, in one multi-source search.
+    """Minutes from every settlement to its nearest service: one multi-source search over the network for the pairs
+    it connects, the straight-line estimate for the others (:func:`network_pairs`), the best of both per settlement.
 
     Parameters
     ----------
     network : RoadNetwork or None
-        The road network; None gives the labelled estimate.
+        The road network; None: every time is the labelled estimate.
     settlements, services : GeoDataFrame
         Points with ``settlement_id`` / ``service_id`` (canonical schema), any CRS.
     analysis_crs : str
         Projected CRS in metres (must equal the network's).
-    circuity, estimate_speed_kmh : float
-        Assumptions of the estimate (ignored with a network).
-    max_snap_m, access_speed_kmh : float
-        Snapping limit (metres) and access-leg speed (km/h) with a network.
+    constants : TravelConstants
+        Maximum access distance, access speed, and the estimate's circuity and speed.
+    circuity, estimate_speed_kmh : float, optional
+        Override the estimate's constants of ``constants``.
     keep_routes : bool
         Keep the search's predecessors in :attr:`TravelTimes.routes` so that :func:`route` can draw each
         settlement's path (the search computes them anyway; keeping them costs one array per call).
@@ -297,34 +447,94 @@ def nearest_service_minutes(
     -------
     TravelTimes
     """
+    constants = _with_estimate(constants, circuity, estimate_speed_kmh)
     settlement_ids = settlements["settlement_id"].astype(str).to_numpy(dtype=object)
     service_ids = services["service_id"].astype(str).to_numpy(dtype=object)
     px, py = _xy_m(settlements, analysis_crs, "settlements")
     sx, sy = _xy_m(services, analysis_crs, "services")
     n = len(settlement_ids)
-    if network is None:
-        minutes = np.full(n, np.inf)
-        nearest = np.full(n, None, dtype=object)
-        if len(service_ids) and n:
-            distance_m, index = cKDTree(np.column_stack([sx, sy])).query(np.column_stack([px, py]))
-            minutes = _estimate_minutes(distance_m, circuity, estimate_speed_kmh)
-            nearest = service_ids[index]
-        status = np.where(np.isfinite(minutes), STATUS_OK, STATUS_UNREACHABLE).astype(object)
+    network_s = np.full(n, np.inf)
+    network_site = np.full(n, -1)
+    places = sites = None
+    predecessors, best = np.zeros(0, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    if network is not None:
+        _check_network_crs(network, analysis_crs)
+        places = network.snap(px, py, max_snap_m=constants.max_access_m, access_speed_kmh=constants.access_speed_kmh)
+        sites = network.snap(sx, sy, max_snap_m=constants.max_access_m, access_speed_kmh=constants.access_speed_kmh)
+        network_s, network_site, predecessors, best = _network_nearest(network, places, sites, len(service_ids))
+    place_component = _components(network, places, n)
+    site_component = _components(network, sites, len(service_ids))
+    estimate_min, estimate_site = _estimate_nearest(
+        px, py, sx, sy, place_component, site_component, constants.circuity, constants.estimate_speed_kmh
+    )
+    network_min = network_s / 60.0
+    by_network = (network_site >= 0) & np.isfinite(network_min) & (network_min <= estimate_min)
+    minutes = np.where(by_network, network_min, estimate_min)
+    chosen = np.where(by_network, network_site, estimate_site)
+    reachable = np.isfinite(minutes) & (chosen >= 0)
+    minutes = np.where(reachable, minutes, np.inf)
+    nearest = np.full(n, None, dtype=object)
+    nearest[reachable] = service_ids[chosen[reachable]]
+    status = np.where(reachable, STATUS_OK, STATUS_UNREACHABLE).astype(object)
+    reason = np.full(n, None, dtype=object)
+    reason[~reachable] = REASON_NO_SERVICES if not len(service_ids) else REASON_ONEWAY
+    methods = np.where(by_network & reachable, METHOD_NETWORK, METHOD_ESTIMATE).astype(object)
+    access_km = _access_km(network, places, px, py)
+    if network is None or places is None or sites is None:
         return TravelTimes(
             settlement_ids,
             minutes,
             nearest,
             status,
             METHOD_ESTIMATE,
-            estimate_description(circuity=circuity, speed_kmh=estimate_speed_kmh),
+            estimate_description(circuity=constants.circuity, speed_kmh=constants.estimate_speed_kmh),
+            methods=methods,
+            access_km=access_km,
+            reason=reason,
+            constants=constants,
         )
+    routes = (
+        RouteTree(predecessors, places, sites, best, np.where(by_network & reachable, chosen, -1), px, py, sx, sy)
+        if keep_routes
+        else None
+    )
+    return TravelTimes(
+        settlement_ids,
+        minutes,
+        nearest,
+        status,
+        METHOD_NETWORK,
+        network.profile_description,
+        _snap_warnings(places, settlement_ids, "settlement", constants)
+        + _snap_warnings(sites, service_ids, "service", constants),
+        routes,
+        methods=methods,
+        access_km=access_km,
+        reason=reason,
+        constants=constants,
+    )
 
-    _check_network_crs(network, analysis_crs)
-    places = network.snap(px, py, max_snap_m=max_snap_m, access_speed_kmh=access_speed_kmh)
-    sites = network.snap(sx, sy, max_snap_m=max_snap_m, access_speed_kmh=access_speed_kmh)
+
+def _with_estimate(constants: TravelConstants, circuity: float | None, speed_kmh: float | None) -> TravelConstants:
+    if circuity is None and speed_kmh is None:
+        return constants
+    return replace(
+        constants,
+        circuity=constants.circuity if circuity is None else circuity,
+        estimate_speed_kmh=constants.estimate_speed_kmh if speed_kmh is None else speed_kmh,
+    )
+
+
+def _network_nearest(
+    network: RoadNetwork, places: Snap, sites: Snap, n_sites: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The multi-source search: per place the seconds to its nearest site over the network (with both access legs;
+    inf where none is reached), that site (-1: none), the search's predecessors and how each place entered the
+    network (0 via ``low``, 1 via ``high``, 2 along its own edge)."""
+    n = len(places.low)
     graph = _graph_with_sites(network, sites)
-    virtual = np.arange(network.n_nodes, network.n_nodes + len(service_ids))
-    if len(service_ids):
+    virtual = np.arange(network.n_nodes, network.n_nodes + n_sites)
+    if n_sites:
         node_s, predecessors, source = dijkstra(
             graph, directed=True, indices=virtual, min_only=True, return_predecessors=True
         )
@@ -350,30 +560,56 @@ def nearest_service_minutes(
     best = np.argmin(candidates_s, axis=1)
     seconds = candidates_s[np.arange(n), best] + places.access_s
     best_site = candidates_site[np.arange(n), best]
-    minutes = seconds / 60.0
-    reachable = np.isfinite(minutes) & (best_site >= 0)
-    minutes = np.where(reachable, minutes, np.inf)
-    nearest = np.full(n, None, dtype=object)
-    nearest[reachable] = service_ids[best_site[reachable]]
-    status = np.where(
-        ~places.connected, STATUS_NOT_CONNECTED, np.where(reachable, STATUS_OK, STATUS_UNREACHABLE)
-    ).astype(object)
-    routes = (
-        RouteTree(predecessors, places, sites, best, np.where(reachable, best_site, -1), px, py, sx, sy)
-        if keep_routes
-        else None
-    )
-    return TravelTimes(
-        settlement_ids,
-        minutes,
-        nearest,
-        status,
-        METHOD_NETWORK,
-        network.profile_description,
-        _snap_warnings(places, settlement_ids, "settlement", max_snap_m)
-        + _snap_warnings(sites, service_ids, "service", max_snap_m),
-        routes,
-    )
+    found = np.isfinite(seconds) & (best_site >= 0)
+    return np.where(found, seconds, np.inf), np.where(found, best_site, -1), predecessors, best
+
+
+def _estimate_nearest(
+    px: np.ndarray,
+    py: np.ndarray,
+    sx: np.ndarray,
+    sy: np.ndarray,
+    place_component: np.ndarray,
+    site_component: np.ndarray,
+    circuity: float,
+    speed_kmh: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per place, the estimated minutes to the nearest site among those :func:`network_pairs` leaves to the estimate
+    (inf and -1 where there is none), one KD-tree per piece of network the places join."""
+    n = len(px)
+    minutes, site = np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
+    if not n or not len(sx):
+        return minutes, site
+    for component in np.unique(place_component):
+        eligible = np.flatnonzero(~network_pairs(site_component, component))
+        if not len(eligible):
+            continue
+        rows = np.flatnonzero(place_component == component)
+        distance_m, index = cKDTree(np.column_stack([sx[eligible], sy[eligible]])).query(
+            np.column_stack([px[rows], py[rows]])
+        )
+        minutes[rows] = _estimate_minutes(distance_m, circuity, speed_kmh)
+        site[rows] = eligible[index]
+    return minutes, site
+
+
+@dataclass(frozen=True, eq=False)
+class TravelMatrix:
+    """Minutes from every site to every settlement and how each pair was obtained (:func:`travel_matrix`).
+
+    Attributes
+    ----------
+    minutes : ndarray of float32, shape (n_sites, n_settlements)
+        ``inf`` beyond the cutoff (or where one-way roads allow no path).
+    estimated : ndarray of bool, shape (n_sites, n_settlements)
+        True where the pair's time is the straight-line estimate, False where it is over the network.
+    access_km : ndarray of float64, shape (n_settlements,)
+        Each settlement's distance to the nearest road, km (NaN without a network).
+    """
+
+    minutes: np.ndarray
+    estimated: np.ndarray
+    access_km: np.ndarray
 
 
 def minutes_matrix(
@@ -383,58 +619,89 @@ def minutes_matrix(
     *,
     cutoff_minutes: float,
     analysis_crs: str,
-    circuity: float = DEFAULT_CIRCUITY,
-    estimate_speed_kmh: float = DEFAULT_ESTIMATE_SPEED_KMH,
-    max_snap_m: float = MAX_SNAP_M,
-    access_speed_kmh: float = ACCESS_SPEED_KMH,
+    constants: TravelConstants = DEFAULT_CONSTANTS,
+    circuity: float | None = None,
+    estimate_speed_kmh: float | None = None,
 ) -> np.ndarray:
-    """Minutes from every settlement to every site, up to a cutoff.
+    """The minutes of :func:`travel_matrix` alone (row = site, column = settlement, float32, ``inf`` beyond the
+    cutoff)."""
+    return travel_matrix(
+        network,
+        sites,
+        settlements,
+        cutoff_minutes=cutoff_minutes,
+        analysis_crs=analysis_crs,
+        constants=_with_estimate(constants, circuity, estimate_speed_kmh),
+    ).minutes
+
+
+def travel_matrix(
+    network: RoadNetwork | None,
+    sites: gpd.GeoDataFrame,
+    settlements: gpd.GeoDataFrame,
+    *,
+    cutoff_minutes: float,
+    analysis_crs: str,
+    constants: TravelConstants = DEFAULT_CONSTANTS,
+) -> TravelMatrix:
+    """Minutes from every settlement to every site, up to a cutoff, each pair by the rule of :func:`network_pairs`.
 
     Compute it once for all candidate sites; a scenario (a subset of sites) then costs
-    ``matrix[rows].min(axis=0)``.
+    ``matrix[rows].min(axis=0)`` (and the method of the chosen row from ``estimated``).
 
     Parameters
     ----------
     network : RoadNetwork or None
-        None gives the estimate (straight line × circuity at ``estimate_speed_kmh``).
+        None: every pair is the estimate.
     sites, settlements : GeoDataFrame
         Points, any CRS.
     cutoff_minutes : float
         Times above this are ``inf``, minutes.
     analysis_crs : str
+    constants : TravelConstants
 
     Returns
     -------
-    ndarray of float32, shape (n_sites, n_settlements)
-        Row = site, column = settlement; ``np.inf`` beyond the cutoff, unreachable or not connected.
+    TravelMatrix
     """
     px, py = _xy_m(settlements, analysis_crs, "settlements")
     sx, sy = _xy_m(sites, analysis_crs, "sites")
     out = np.full((len(sx), len(px)), np.inf, dtype=np.float32)
+    estimated = np.ones((len(sx), len(px)), dtype=bool)
+    factor = constants.circuity / (constants.estimate_speed_kmh / 3.6) / 60.0  # minutes per straight-line metre
+    _estimate_minutes(np.zeros(0), constants.circuity, constants.estimate_speed_kmh)  # checks the constants
     if network is None:
         for start in range(0, len(sx), 1024):
             d = np.hypot(sx[start : start + 1024, None] - px[None, :], sy[start : start + 1024, None] - py[None, :])
-            out[start : start + 1024] = _estimate_minutes(d, circuity, estimate_speed_kmh)
+            out[start : start + 1024] = d * factor
         out[out > cutoff_minutes] = np.inf
-        return out
+        return TravelMatrix(out, estimated, np.full(len(px), np.nan))
 
     _check_network_crs(network, analysis_crs)
-    places = network.snap(px, py, max_snap_m=max_snap_m, access_speed_kmh=access_speed_kmh)
-    site_snap = network.snap(sx, sy, max_snap_m=max_snap_m, access_speed_kmh=access_speed_kmh)
+    places = network.snap(px, py, max_snap_m=constants.max_access_m, access_speed_kmh=constants.access_speed_kmh)
+    site_snap = network.snap(sx, sy, max_snap_m=constants.max_access_m, access_speed_kmh=constants.access_speed_kmh)
+    place_component = _components(network, places, len(px))
+    site_component = _components(network, site_snap, len(sx))
     graph = _graph_with_sites(network, site_snap)
     leave_low, leave_high = places.leave_costs()
     limit_s = cutoff_minutes * 60.0
     for start in range(0, len(sx), MATRIX_CHUNK_SITES):
         rows = np.arange(start, min(start + MATRIX_CHUNK_SITES, len(sx)))
-        node_s = dijkstra(graph, directed=True, indices=network.n_nodes + rows, limit=limit_s)
-        seconds = np.minimum(leave_low + node_s[:, places.low], leave_high + node_s[:, places.high])
-        out[rows] = (seconds + places.access_s) / 60.0
+        on_network = network_pairs(site_component[rows, None], place_component[None, :])
+        estimated[rows] = ~on_network
+        if on_network.any():
+            node_s = dijkstra(graph, directed=True, indices=network.n_nodes + rows, limit=limit_s)
+            seconds = np.minimum(leave_low + node_s[:, places.low], leave_high + node_s[:, places.high])
+            out[rows] = (seconds + places.access_s) / 60.0
+        if not on_network.all():
+            d = np.hypot(sx[rows, None] - px[None, :], sy[rows, None] - py[None, :])
+            out[start : start + len(rows)] = np.where(on_network, out[rows], d * factor)
     place_idx, site_idx, direct_s = _same_edge_seconds(places, site_snap)
-    if len(place_idx):
+    if len(place_idx):  # on the same road: always one piece of network
         direct_min = ((direct_s + places.access_s[place_idx]) / 60.0).astype(np.float32)
         np.minimum.at(out, (site_idx, place_idx), direct_min)
     out[out > cutoff_minutes] = np.inf
-    return out
+    return TravelMatrix(out, estimated, _access_km(network, places, px, py))
 
 
 def _estimate_minutes(distance_m: np.ndarray, circuity: float, speed_kmh: float) -> np.ndarray:
@@ -497,13 +764,13 @@ def _same_edge_seconds(places: Snap, sites: Snap) -> tuple[np.ndarray, np.ndarra
     return p[finite], s[finite], seconds[finite]
 
 
-def _snap_warnings(snap: Snap, ids: np.ndarray, what: str, max_snap_m: float) -> tuple[str, ...]:
+def _snap_warnings(snap: Snap, ids: np.ndarray, what: str, constants: TravelConstants) -> tuple[str, ...]:
     far = ids[~snap.connected]
     if not len(far):
         return ()
     shown = ", ".join(map(str, far[:10])) + (f" (+{len(far) - 10} more)" if len(far) > 10 else "")
     return (
-        f"{len(far)} {what}(s) lie more than {max_snap_m / 1000:g} km from any road and are not connected "
-        f"to the network: {shown}. Their times are missing, not zero; add the road to OSM or raise the "
-        "maximum snap distance.",
+        f"{len(far)} {what}(s) lie more than {constants.max_access_km:g} km from any road: {shown}. Their times "
+        f"are straight-line estimates (× {constants.circuity:g} at {constants.estimate_speed_kmh:g} km/h); add the "
+        "road to the network or raise the maximum access distance.",
     )

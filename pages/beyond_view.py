@@ -37,7 +37,7 @@ MAX_DISTRICT_TABLE_HEIGHT_PX = 35 * 32
 
 
 def village_panel(
-    region, services, cov, nearest_service_ids, *, map_key: str, key: str, network, lang: str
+    region, services, cov, nearest_service_ids, *, map_key: str, key: str, network, lang: str, constants=None
 ) -> VillageAccess | None:
     """A settlement picker (a click on its marker in the map ``map_key`` chooses it too) and what it shows: minutes
     to the nearest service, which one, and whether the route is drawn (by road) or the time is an estimate.
@@ -67,7 +67,16 @@ def village_panel(
     )
     if index is None:
         return None
-    access = village_access(region, services, cov, nearest_service_ids, index, network=network, lang=lang)
+    access = village_access(
+        region,
+        services,
+        cov,
+        nearest_service_ids,
+        index,
+        network=network,
+        lang=lang,
+        **({} if constants is None else {"constants": constants}),
+    )
     with right:
         _village_text(access, lang)
     return access
@@ -88,10 +97,26 @@ def _village_text(access: VillageAccess, lang: str) -> None:
         )
     else:
         st.markdown(markdown_text(t("beyond.village_unreachable", lang, name=access.name)))
-    if not access.by_road:
+    km = fmt_number(access.access_km, lang, decimals=1) if math.isfinite(access.access_km) else None
+    constants = access.constants
+    if km is None:
         st.caption(t("beyond.straight_line", lang))
-    elif access.route is not None:
-        st.caption(t("beyond.route_drawn", lang))
+    elif not access.by_road:
+        st.caption(
+            t(
+                "beyond.estimated_far" if access.beyond_access else "beyond.estimated_piece",
+                lang,
+                km=km,
+                max_km=fmt_number(constants.max_access_km, lang, decimals=1),
+                circuity=fmt_number(constants.circuity, lang, decimals=1),
+                speed=fmt_number(constants.estimate_speed_kmh, lang),
+            )
+        )
+    else:
+        st.caption(
+            t("beyond.access_leg", lang, km=km, speed=fmt_number(constants.access_speed_kmh, lang))
+            + (" " + t("beyond.route_drawn", lang) if access.route is not None else "")
+        )
 
 
 def draw_route(fmap, access: VillageAccess | None, *, lang: str) -> None:
@@ -133,7 +158,9 @@ def district_section(region, cov, *, lang: str, incidents: bool = False) -> None
     st.caption(t("beyond.caption", lang))
 
 
-def gap_section(region, cov, nearest_service_ids, services, *, threshold_minutes: float, key: str, lang: str) -> None:
+def gap_section(
+    region, cov, nearest_service_ids, services, *, threshold_minutes: float, key: str, lang: str, access_km=None
+) -> None:
     """The settlements beyond ``threshold_minutes``, filtered by district, with their totals."""
     minutes_key = threshold_key(threshold_minutes)
     st.subheader(t("beyond.gaps_title", lang, minutes=minutes_key))
@@ -174,12 +201,21 @@ def gap_section(region, cov, nearest_service_ids, services, *, threshold_minutes
         lang=lang,
         services=services,
         district_id=district_id,
+        access_km=access_km,
     )
     minutes_column, population_column = t("scen.col_minutes", lang), t("field.population", lang)
+    road_column = t("travel.col.access_km", lang)
     styled = display(
-        table, lang=lang, decimals={minutes_column: 1}, infinite={minutes_column: t("scen.unreachable", lang)}
+        table,
+        lang=lang,
+        decimals={minutes_column: 1, road_column: 1},
+        infinite={minutes_column: t("scen.unreachable", lang)},
     )
-    config = {population_column: st.column_config.Column(help=t("beyond.help.population", lang))}
+    config = {
+        population_column: st.column_config.Column(help=t("beyond.help.population", lang)),
+        t("travel.col.method", lang): st.column_config.Column(help=t("travel.help.method", lang)),
+        road_column: st.column_config.Column(help=t("travel.help.access_km", lang)),
+    }
     st.dataframe(
         styled,
         hide_index=True,

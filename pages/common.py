@@ -14,8 +14,16 @@ from geo.errors import RegionError
 from geo.region import Region, load_region
 from geo.settings import region_dir_from_env
 from geo.speeds import SpeedProfile
+from geo.traveltime import TravelConstants, TravelConstantsError
 from planning import privacy
-from planning.analysis import SiteMinutes, incident_release, service_bands, site_minutes_for, speed_profile_of
+from planning.analysis import (
+    TRAVEL_CONSTANTS_KEY,
+    SiteMinutes,
+    incident_release,
+    service_bands,
+    site_minutes_for,
+    speed_profile_of,
+)
 from planning.i18n import DEFAULT_LANGUAGE, format_problem, t
 from planning.markup import markdown_text
 from planning.scenarios import MAX_SCENARIO_NAME_CHARS, ScenarioNameError
@@ -23,6 +31,7 @@ from planning.store import access
 from planning.store.access import User
 from planning.store.release import deployment_secret
 from planning.store.roads import settings_stamp
+from planning.store.settings import RegionSettingsStore
 from planning.store.stored import with_stored_figures
 
 ROADS_STAMP_KEY = "_roads_stamp"
@@ -97,18 +106,39 @@ def current_profile(region: Region | None = None) -> SpeedProfile:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _site_minutes(
-    region_path: str, roads_stamp: str, profile_key: str, _region: Region, _profile: SpeedProfile
+    region_path: str,
+    roads_stamp: str,
+    profile_key: str,
+    constants: TravelConstants,
+    _region: Region,
+    _profile: SpeedProfile,
 ) -> SiteMinutes:
-    return site_minutes_for(_region, profile=_profile)
+    return site_minutes_for(_region, profile=_profile, constants=constants)
+
+
+def travel_constants(region: Region) -> TravelConstants:
+    """The travel constants of ``region`` (maximum access distance, access speed, estimate circuity and speed): the
+    ones a planner stored on the Roads page, else the defaults. A stored value that no longer passes the checks is
+    reported and the defaults are used."""
+    stored = RegionSettingsStore().get(region.region_id, TRAVEL_CONSTANTS_KEY)
+    if stored is None:
+        return TravelConstants()
+    try:
+        return TravelConstants.from_dict(stored.value)
+    except TravelConstantsError as error:
+        st.warning(t("travel.stored_invalid", lang(), reason=markdown_text(error)))
+        return TravelConstants()
 
 
 def site_minutes(region: Region) -> SiteMinutes:
-    """The shared minutes table of this region and speed profile (the network is built or read from disk once)."""
+    """The shared minutes table of this region, speed profile and travel constants (the network is built or read
+    from disk once)."""
     profile = current_profile(region)
     roads = region.roads_path
     stamp = f"{roads}:{roads.stat().st_mtime_ns}" if roads else "estimate"
+    constants = travel_constants(region)
     with st.spinner(t("roads.building", lang())):
-        return _site_minutes(str(region.path), stamp, profile.cache_key(), region, profile)
+        return _site_minutes(str(region.path), stamp, profile.cache_key(), constants, region, profile)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

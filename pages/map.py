@@ -18,7 +18,7 @@ from pages.common import (
 )
 from planning.analysis import evaluate
 from planning.baseline import current_services
-from planning.coverage import default_threshold_index, threshold_key
+from planning.coverage import default_threshold_index, estimated_sentence, threshold_key
 from planning.i18n import t
 from planning.markup import markdown_text
 from planning.privacy import available_periods
@@ -60,6 +60,7 @@ village = village_panel(
     key="map",
     network=minutes_table.network,
     lang=L,
+    constants=minutes_table.constants,
 )
 fmap = region_map(
     region,
@@ -71,10 +72,13 @@ fmap = region_map(
     settlement_minutes=result.nearest.minutes,
     method=result.method,
     method_description=minutes_table.describe(L),
+    settlement_estimated=result.methods == "estimate",
 )
 draw_route(fmap, village, lang=L)
 show_map(fmap, key="region_map", returned_objects=["last_object_clicked"])
 st.caption(method_text)
+if (estimated_text := estimated_sentence(result.coverage.region, L)) is not None:
+    st.caption(estimated_text)
 st.caption(f"{t('map.services_shown', L, n=len(services))} · {t('map.caption', L)}")
 
 district_section(region, result.coverage, lang=L)
@@ -87,5 +91,12 @@ gap_minutes = st.radio(
     key="map_gap_minutes",
 )
 gap_section(
-    region, result.coverage, result.nearest_service_ids, services, threshold_minutes=gap_minutes, key="map", lang=L
+    region,
+    result.coverage,
+    result.nearest_service_ids,
+    services,
+    threshold_minutes=gap_minutes,
+    key="map",
+    lang=L,
+    access_km=result.access_km,
 )

@@ -118,7 +118,9 @@ if st.button(t("reports.prepare", L), type="primary"):
         compared = [(names[0], scenarios[names[0]]), (chosen, services)] if chosen != names[0] else [(chosen, services)]
         result = evaluate(region, services, table, incidents=incidents)
         shapes = bands(region, services, table)
-        sheets = tables(region, result, incidents=incidents, lang=L, incident_level=level)
+        sheets = tables(
+            region, result, incidents=incidents, lang=L, incident_level=level, method_description=table.describe(L)
+        )
         common = dict(lang=L, incidents=incidents, incident_level=level, bands=shapes)
         counts = incidents if level == "settlement" else None
     builders = file_builders(region, compared, table, result, shapes, sheets, common, counts, district_id, k=k)

@@ -12,8 +12,10 @@ import streamlit as st
 from geo.errors import ValidationError
 from geo.osm import DownloadError, RoadSourceError
 from geo.speeds import ADJUSTMENTS, SPEEDS_COLUMNS, speed_profile_from_table, speeds_table
+from geo.traveltime import CONSTANT_RANGES, TravelConstants, TravelConstantsError
 from pages.common import (
     PROFILE_KEY,
+    TRAVEL_CONSTANTS_KEY,
     choose_placeholder,
     current_profile,
     get_region,
@@ -22,8 +24,9 @@ from pages.common import (
     reload_region,
     show_table,
     site_minutes,
+    travel_constants,
 )
-from planning.analysis import describe_profile, road_class_name
+from planning.analysis import describe_constants, describe_profile, road_class_name
 from planning.i18n import CATALOG, fmt_datetime, fmt_number, format_problem, t
 from planning.markup import markdown_text
 from planning.render.webmap import method_label
@@ -40,6 +43,7 @@ from planning.store.roads import (
     save_speeds,
     speeds_in_use,
 )
+from planning.store.settings import RegionSettingsStore
 from planning.summary import roads_are_partial
 
 L = lang()
@@ -141,6 +145,64 @@ with adjustments_column:
     )
     st.session_state[PROFILE_KEY] = tuple(chosen)
 profile = current_profile(region)
+
+# --- travel constants (h-times) -------------------------------------------------------------------------------------
+# The access legs and the straight-line estimate, stored per region in the deployment's settings (never the folder).
+TRAVEL_FORM_STEPS = {"max_access_km": 0.5, "access_speed_kmh": 1.0, "circuity": 0.05, "estimate_speed_kmh": 1.0}
+"""Step of each constant's number field."""
+TRAVEL_FORM_LOWEST = {"max_access_km": 0.1}
+"""Lowest value a field offers where the range's lowest is excluded (a maximum access distance of 0 km)."""
+travel_store = RegionSettingsStore()
+travel_stored = travel_store.get(region.region_id, TRAVEL_CONSTANTS_KEY)
+travel_now = travel_constants(region)
+st.subheader(t("travel.heading", L))
+st.caption(t("travel.caption", L))
+st.caption(
+    t("travel.stored_by", L, when=travel_stored.updated_at, who=markdown_text(travel_stored.updated_by))
+    if travel_stored is not None
+    else t("travel.defaults_in_use", L)
+)
+if can_edit:
+    with st.form("travel_constants_form", border=False):
+        travel_columns = st.columns(2) + st.columns(2)  # two rows: the labels are long in Russian and Kazakh
+        travel_values = {
+            name: column.number_input(
+                t(f"travel.constant.{name}", L),
+                min_value=TRAVEL_FORM_LOWEST.get(name, low),
+                max_value=high,
+                value=float(getattr(travel_now, name)),
+                step=TRAVEL_FORM_STEPS[name],
+                format="%.2f" if name == "circuity" else "%.1f",
+                help=t(f"travel.help.{name}", L),
+                key=f"travel_{name}",
+            )
+            for column, (name, (low, high)) in zip(travel_columns, CONSTANT_RANGES.items())
+        }
+        travel_save = st.form_submit_button(t("travel.save", L))
+    if travel_save:
+        try:
+            chosen_constants = TravelConstants.from_dict(travel_values)
+        except TravelConstantsError as error:
+            st.error(t("travel.invalid", L, reason=markdown_text(error)))
+        else:
+            travel_store.set(
+                region.region_id,
+                TRAVEL_CONSTANTS_KEY,
+                chosen_constants.to_dict(),
+                user=user.username,
+                action="edit travel constants",
+            )
+            st.session_state["roads_message"] = t("travel.saved", L)
+            st.rerun()
+    if travel_stored is not None and st.button(t("travel.reset", L), key="travel_reset"):
+        travel_store.remove(region.region_id, TRAVEL_CONSTANTS_KEY, user=user.username, action="reset travel constants")
+        for name in CONSTANT_RANGES:
+            st.session_state.pop(f"travel_{name}", None)
+        st.session_state["roads_message"] = t("travel.reset_done", L)
+        st.rerun()
+else:
+    st.markdown(describe_constants(travel_now, L))
+# --- end travel constants (h-times) ---------------------------------------------------------------------------------
 
 # --- the network in use ---------------------------------------------------------------------------------------------
 st.subheader(t("roadpage.status", L))

@@ -28,7 +28,7 @@ from pages.common import (
 )
 from planning.analysis import evaluate
 from planning.baseline import scenario_label
-from planning.coverage import default_threshold_index, threshold_key
+from planning.coverage import default_threshold_index, estimated_sentence, threshold_key
 from planning.i18n import fmt_count, fmt_number, format_problem, made_name, place_names, t
 from planning.markup import markdown_text
 from planning.render.gapmap import district_names, scenario_map, shown_incidents
@@ -450,6 +450,8 @@ result = results[result_key]
 cov = result.coverage
 shown = shown_incidents(cov)
 st.caption(t("scen.method", L, description=site_minutes(region).describe(L)))
+if (estimated_text := estimated_sentence(cov.region, L)) is not None:
+    st.caption(estimated_text)
 
 st.subheader(t("scen.figures", L))
 for step in cov.thresholds_minutes:
@@ -498,6 +500,7 @@ village = village_panel(
     key="scen",
     network=site_minutes(region).network,
     lang=L,
+    constants=result.constants,
 )
 fmap = scenario_map(
     region,
@@ -514,4 +517,13 @@ show_map(fmap, key=MAP_KEY, returned_objects=["last_clicked", "last_object_click
 if level == "district":
     st.caption(t("scen.district_only", L))
 district_section(region, cov, lang=L, incidents=level is not None)
-gap_section(region, cov, result.nearest_service_ids, services, threshold_minutes=gap_minutes, key="scen", lang=L)
+gap_section(
+    region,
+    cov,
+    result.nearest_service_ids,
+    services,
+    threshold_minutes=gap_minutes,
+    key="scen",
+    lang=L,
+    access_km=result.access_km,
+)

@@ -21,19 +21,25 @@ from geo.osm import build_network
 from geo.region import Region, outline_degrees
 from geo.speeds import DEFAULT_PROFILE, SpeedProfile, load_speed_profile
 from geo.traveltime import (
-    DEFAULT_CIRCUITY,
-    DEFAULT_ESTIMATE_SPEED_KMH,
+    DEFAULT_CONSTANTS,
     METHOD_ESTIMATE,
     METHOD_NETWORK,
+    TravelConstants,
     estimate_description,
-    minutes_matrix,
+    nearest_service_minutes,
+    travel_matrix,
 )
-from planning.coverage import Coverage, Nearest, coverage, nearest, reach_minutes_of
+from planning.coverage import NO_SITE_INDEX, Coverage, Nearest, coverage, nearest, reach_minutes_of
 from planning.i18n import fmt_number, t
 from planning.release import IncidentRelease, region_release
 
 MATRIX_CUTOFF_MINUTES = 240.0
 """Minutes beyond which a site is taken not to reach a settlement (4 hours: beyond any planning threshold)."""
+TRAVEL_CONSTANTS_KEY = "travel_constants"
+"""Key of a region's :class:`geo.traveltime.TravelConstants` in the deployment's settings store (the pages and the CLI
+read it there and pass the constants in; the core never opens the store)."""
+FAR_CACHE_SIZE = 16
+"""Scenarios whose far settlements (beyond the cutoff) a minutes table remembers."""
 POSITION_DECIMALS = 6
 """Site positions are keyed to about 0.1 m: a site moved by less reuses its row."""
 
@@ -83,25 +89,45 @@ def method_of(network: RoadNetwork | None) -> str:
     return METHOD_NETWORK if network is not None else METHOD_ESTIMATE
 
 
-def method_description(network: RoadNetwork | None) -> str:
-    """What produced the minutes: the speed profile, or the estimate's assumptions."""
+def method_description(network: RoadNetwork | None, constants: TravelConstants = DEFAULT_CONSTANTS) -> str:
+    """What produced the minutes: the speed profile and the access and estimate constants, or the estimate's
+    assumptions."""
     if network is None:
-        return estimate_description(circuity=DEFAULT_CIRCUITY, speed_kmh=DEFAULT_ESTIMATE_SPEED_KMH)
-    return network.profile_description
+        return estimate_description(circuity=constants.circuity, speed_kmh=constants.estimate_speed_kmh)
+    return f"{network.profile_description}; {constants.describe()}"
+
+
+def describe_constants(constants: TravelConstants, lang: str) -> str:
+    """The travel constants in ``lang``, as stated with every result over a network: the maximum access distance,
+    the off-road access speed, and the estimate's circuity and speed."""
+    return t(
+        "travel.constants_desc",
+        lang,
+        max_access_km=fmt_number(constants.max_access_km, lang, decimals=_decimals(constants.max_access_km)),
+        access_speed=fmt_number(constants.access_speed_kmh, lang, decimals=_decimals(constants.access_speed_kmh)),
+        circuity=fmt_number(
+            constants.circuity, lang, decimals=2 if round(constants.circuity, 1) != constants.circuity else 1
+        ),
+        speed=fmt_number(constants.estimate_speed_kmh, lang, decimals=_decimals(constants.estimate_speed_kmh)),
+    )
 
 
 class SiteMinutes:
-    """Rows of the site × settlement minutes matrix, computed once per site position and reused.
+    """Rows of the site × settlement minutes matrix, computed once per site position and reused, with the method of
+    each pair (network or straight-line estimate, :func:`geo.traveltime.network_pairs`).
 
     Parameters
     ----------
     network : RoadNetwork or None
-        None gives the labelled straight-line estimate.
+        None gives the labelled straight-line estimate for every pair.
     settlements : GeoDataFrame
         The columns of every row, in this order.
     analysis_crs : str
     cutoff_minutes : float
         Minutes beyond which a row holds ``inf``.
+    profile : SpeedProfile
+    constants : TravelConstants
+        Maximum access distance, access speed, estimate circuity and speed (the region's stored ones).
     """
 
     def __init__(
@@ -112,13 +138,17 @@ class SiteMinutes:
         analysis_crs: str,
         cutoff_minutes: float = MATRIX_CUTOFF_MINUTES,
         profile: SpeedProfile = DEFAULT_PROFILE,
+        constants: TravelConstants = DEFAULT_CONSTANTS,
     ):
         self.network = network
         self.profile = profile
+        self.constants = constants
         self.settlements = settlements
         self.analysis_crs = analysis_crs
         self.cutoff_minutes = cutoff_minutes
-        self._rows: dict[tuple[float, float], np.ndarray] = {}
+        self._rows: dict[tuple[float, float], tuple[np.ndarray, np.ndarray]] = {}
+        self._access_km: np.ndarray | None = None
+        self._far: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     @property
     def method(self) -> str:
@@ -126,45 +156,111 @@ class SiteMinutes:
 
     @property
     def description(self) -> str:
-        return method_description(self.network)
+        return method_description(self.network, self.constants)
 
     def describe(self, lang: str) -> str:
-        """:attr:`description` in ``lang``: the speed profile and its adjustments, or the estimate's assumptions."""
+        """:attr:`description` in ``lang``: the speed profile and its adjustments with the access and estimate
+        constants, or the estimate's assumptions."""
         if self.network is None:
             return t(
                 "method.estimate_desc",
                 lang,
-                circuity=fmt_number(DEFAULT_CIRCUITY, lang, decimals=1),
-                speed=DEFAULT_ESTIMATE_SPEED_KMH,
+                circuity=fmt_number(self.constants.circuity, lang, decimals=1),
+                speed=fmt_number(
+                    self.constants.estimate_speed_kmh, lang, decimals=_decimals(self.constants.estimate_speed_kmh)
+                ),
             )
-        return describe_profile(self.profile, lang)
+        return f"{describe_profile(self.profile, lang)}. {describe_constants(self.constants, lang)}"
+
+    @property
+    def access_km(self) -> np.ndarray:
+        """Each settlement's distance to the nearest road, km (NaN without a network)."""
+        if self._access_km is None:
+            self._access_km = travel_matrix(
+                self.network,
+                self.settlements.iloc[:0],
+                self.settlements,
+                cutoff_minutes=self.cutoff_minutes,
+                analysis_crs=self.analysis_crs,
+                constants=self.constants,
+            ).access_km
+        return self._access_km
 
     def rows(self, sites: gpd.GeoDataFrame) -> np.ndarray:
         """Minutes from each of ``sites`` (rows, in order) to every settlement (columns), float32, ``inf`` beyond
         the cutoff. Positions not seen before are computed together in one batch."""
+        return self.rows_with_method(sites)[0]
+
+    def rows_with_method(self, sites: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`rows` and, in the same shape, True where the pair's time is the straight-line estimate."""
         keys = _position_keys(sites)
         missing = [i for i, key in enumerate(keys) if key not in self._rows]
         if missing:
-            fresh = minutes_matrix(
+            fresh = travel_matrix(
                 self.network,
                 sites.iloc[missing],
                 self.settlements,
                 cutoff_minutes=self.cutoff_minutes,
                 analysis_crs=self.analysis_crs,
+                constants=self.constants,
             )
-            for i, row in zip(missing, fresh):
-                self._rows[keys[i]] = row
+            if self._access_km is None:
+                self._access_km = fresh.access_km
+            for i, row, estimated in zip(missing, fresh.minutes, fresh.estimated):
+                self._rows[keys[i]] = (row, estimated)
         if not keys:
-            return np.empty((0, len(self.settlements)), dtype=np.float32)
-        return np.vstack([self._rows[key] for key in keys])
+            n = len(self.settlements)
+            return np.empty((0, n), dtype=np.float32), np.empty((0, n), dtype=bool)
+        return (
+            np.vstack([self._rows[key][0] for key in keys]),
+            np.vstack([self._rows[key][1] for key in keys]),
+        )
+
+    def beyond_cutoff(self, sites: gpd.GeoDataFrame, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For settlements ``columns`` (positions) that no row reaches within :attr:`cutoff_minutes`: their minutes to
+        the nearest of ``sites`` with no limit, by the same rule (:func:`geo.traveltime.nearest_service_minutes`), so
+        that a far village gets its long time rather than "unreachable".
+
+        Returns
+        -------
+        minutes : ndarray of float64
+            ``inf`` only where nothing reaches the settlement.
+        site : ndarray of int64
+            Position of that site in ``sites`` (-1: none).
+        estimated : ndarray of bool
+            True where the time is a straight-line estimate.
+        """
+        key = (tuple(_position_keys(sites)), np.asarray(columns, dtype=np.int64).tobytes())
+        if key not in self._far:
+            numbered = sites.assign(service_id=[str(i) for i in range(len(sites))])
+            times = nearest_service_minutes(
+                self.network,
+                self.settlements.iloc[np.asarray(columns, dtype=np.int64)],
+                numbered,
+                analysis_crs=self.analysis_crs,
+                constants=self.constants,
+            )
+            site = np.array([-1 if s is None else int(s) for s in times.service_id], dtype=np.int64)
+            estimated = (times.methods == METHOD_ESTIMATE) & (site >= 0)
+            if len(self._far) >= FAR_CACHE_SIZE:
+                self._far.pop(next(iter(self._far)))
+            self._far[key] = (np.asarray(times.minutes, dtype=np.float64), site, estimated)
+        return self._far[key]
 
 
-def site_minutes_for(region: Region, *, profile: SpeedProfile | None = None) -> SiteMinutes:
+def site_minutes_for(
+    region: Region, *, profile: SpeedProfile | None = None, constants: TravelConstants = DEFAULT_CONSTANTS
+) -> SiteMinutes:
     """The minutes table of a region: over its road network with ``profile`` (default: :func:`speed_profile_of`
-    the region), or the estimate without roads."""
+    the region) and ``constants`` (the region's stored ones, passed in by the pages and the CLI), or the estimate
+    without roads."""
     profile = profile if profile is not None else speed_profile_of(region)
     return SiteMinutes(
-        region_network(region, profile=profile), region.settlements, analysis_crs=region.analysis_crs, profile=profile
+        region_network(region, profile=profile),
+        region.settlements,
+        analysis_crs=region.analysis_crs,
+        profile=profile,
+        constants=constants,
     )
 
 
@@ -238,6 +334,18 @@ class ScenarioResult:
     method: str
     description: str
     nearest_service_ids: np.ndarray = field(repr=False)
+    access_km: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+    """Each settlement's distance to the nearest road, km (NaN without a network)."""
+    constants: TravelConstants = DEFAULT_CONSTANTS
+    """The access and estimate constants the minutes were computed with."""
+
+    @property
+    def methods(self) -> np.ndarray:
+        """Per settlement the method of its time: ``"network"`` or ``"estimate"`` (all ``"estimate"`` without a
+        network)."""
+        if self.method == METHOD_ESTIMATE:
+            return np.full(len(self.nearest.minutes), METHOD_ESTIMATE, dtype=object)
+        return self.nearest.methods
 
 
 def evaluate(
@@ -261,8 +369,11 @@ def evaluate(
         The protected release of the period (see :func:`incident_release`); None when there are none. Every incident
         figure of the result is shown through it.
     """
-    matrix = site_minutes.rows(services)
-    near = nearest(matrix, reach_minutes=reach_minutes_of(services))
+    matrix, estimated = site_minutes.rows_with_method(services)
+    reach = reach_minutes_of(services)
+    near = _beyond_cutoff(
+        nearest(matrix, reach_minutes=reach, estimated=estimated), services, np.isnan(reach), site_minutes
+    )
     settlements = region.settlements
     figures = coverage(
         near.minutes,
@@ -271,6 +382,7 @@ def evaluate(
         settlements["district_id"].to_numpy(dtype=object),
         thresholds=tuple(thresholds),
         release=incidents,
+        estimated=near.estimated,
     )
     ids = services["service_id"].to_numpy(dtype=object)
     nearest_ids = np.array([ids[i] if i >= 0 else None for i in near.site_index], dtype=object)
@@ -281,7 +393,26 @@ def evaluate(
         method=site_minutes.method,
         description=site_minutes.description,
         nearest_service_ids=nearest_ids,
+        access_km=site_minutes.access_km,
+        constants=site_minutes.constants,
     )
+
+
+def _beyond_cutoff(
+    near: Nearest, services: gpd.GeoDataFrame, unlimited: np.ndarray, site_minutes: SiteMinutes
+) -> Nearest:
+    """``near`` with the settlements no site reaches within the matrix's cutoff given their time to the nearest site
+    without an own reach (a permanent service), with no cutoff (:meth:`SiteMinutes.beyond_cutoff`)."""
+    far = np.flatnonzero(np.isinf(near.minutes))
+    rows = np.flatnonzero(unlimited)
+    if not len(far) or not len(rows):
+        return near
+    minutes, site, estimated = site_minutes.beyond_cutoff(services.iloc[rows], far)
+    out_minutes, out_site, out_estimated = near.minutes.copy(), near.site_index.copy(), near.estimated.copy()
+    out_minutes[far] = minutes
+    out_site[far] = np.where(site >= 0, rows[np.maximum(site, 0)], NO_SITE_INDEX)
+    out_estimated[far] = estimated
+    return Nearest(out_minutes, out_site, out_estimated)
 
 
 def service_bands(

@@ -19,7 +19,15 @@ import pandas as pd
 
 from geo.network import RoadNetwork
 from geo.region import Region
-from geo.traveltime import Route, nearest_service_minutes, route
+from geo.traveltime import (
+    DEFAULT_CONSTANTS,
+    METHOD_ESTIMATE,
+    METHOD_NETWORK,
+    Route,
+    TravelConstants,
+    nearest_service_minutes,
+    route,
+)
 from planning.coverage import NO_DISTRICT_ID, AreaCoverage, Coverage, threshold_key
 from planning.i18n import fmt_number, place_names, t
 from planning.release import empty_release
@@ -183,11 +191,13 @@ def gap_table(
     lang: str,
     services: gpd.GeoDataFrame,
     district_id: str | None = None,
+    access_km: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The settlements beyond ``threshold_minutes`` (of one district when ``district_id``): name, district, minutes
-    (``inf``: no service reachable; it sorts as the farthest), nearest service, population (NaN: unknown); most
-    people first (unknown last), then
-    the farthest, then by name. No incidents: they are never shown per village here."""
+    (``inf``: no service reachable; it sorts as the farthest), how the minutes were obtained (network or straight-line
+    estimate, from ``cov.estimated``), the distance to the nearest road (``access_km``, km; NaN without a network),
+    nearest service, population (NaN: unknown); most people first (unknown last), then the farthest, then by name.
+    No incidents: they are never shown per village here."""
     mask = gap_mask(cov, threshold_minutes=threshold_minutes, district_id=district_id)
     rows = np.flatnonzero(mask)
     settlements = region.settlements
@@ -197,6 +207,10 @@ def gap_table(
     service_names = dict(zip(services["service_id"].astype(str), services["name"].astype(str)))
     ids = np.asarray(list(nearest_service_ids), dtype=object)
     minutes = cov.nearest_minutes[rows]
+    n = len(cov.nearest_minutes)
+    guessed = cov.estimated if cov.estimated is not None else np.zeros(n, dtype=bool)
+    methods = np.where(guessed, METHOD_ESTIMATE, METHOD_NETWORK)
+    road_km = np.full(n, np.nan) if access_km is None else np.asarray(access_km, dtype=float)
     out = pd.DataFrame(
         {
             t("field.name", lang): [all_names[i] for i in rows],
@@ -204,6 +218,8 @@ def gap_table(
                 district_label(cov.district_ids[i], names, has_districts=has_districts, lang=lang) for i in rows
             ],
             t("scen.col_minutes", lang): np.round(minutes, 1),
+            t("travel.col.method", lang): [t(f"travel.method.{m}", lang) for m in methods[rows]],
+            t("travel.col.access_km", lang): np.round(road_km[rows], 1),
             t("scen.col_nearest_service", lang): [
                 service_names.get(str(ids[i]), "—") if ids[i] is not None else "—" for i in rows
             ],
@@ -278,6 +294,12 @@ class VillageAccess:
         The road path (None without roads, or when no service is reached).
     by_road : bool
         Whether the minutes are over the road network (else a straight-line estimate: no route at all).
+    method : {"network", "estimate"}
+        The method of the minutes (the scenario's chosen pair).
+    access_km : float
+        Distance from the settlement to the nearest road (the road it joins by road), km; NaN without a network.
+    constants : TravelConstants
+        The access and estimate constants the minutes were computed with.
     """
 
     name: str
@@ -285,6 +307,14 @@ class VillageAccess:
     service_name: str | None
     route: Route | None
     by_road: bool
+    method: str = METHOD_ESTIMATE
+    access_km: float = math.nan
+    constants: TravelConstants = DEFAULT_CONSTANTS
+
+    @property
+    def beyond_access(self) -> bool:
+        """Whether the nearest road is farther than the maximum access distance (why the time is estimated)."""
+        return math.isfinite(self.access_km) and self.access_km > self.constants.max_access_km
 
 
 def village_access(
@@ -296,6 +326,7 @@ def village_access(
     *,
     network: RoadNetwork | None,
     lang: str,
+    constants: TravelConstants = DEFAULT_CONSTANTS,
 ) -> VillageAccess:
     """What the map shows for a clicked (or chosen) settlement.
 
@@ -313,6 +344,8 @@ def village_access(
     network : RoadNetwork or None
         The road network the minutes came from; None: they are a straight-line estimate and no route is drawn.
     lang : str
+    constants : TravelConstants
+        The access and estimate constants of the minutes (``SiteMinutes.constants``).
     """
     settlements = region.settlements
     name = place_names(settlements.iloc[[settlement]], lang)[0]
@@ -322,14 +355,28 @@ def village_access(
         services[services["service_id"].astype(str) == str(service_id)] if service_id is not None else services.iloc[:0]
     )
     service_name = str(chosen["name"].iloc[0]) if len(chosen) else None
-    path = None
-    if network is not None and len(chosen) and math.isfinite(minutes):
+    estimated = cov.estimated[settlement] if cov.estimated is not None else network is None
+    method = METHOD_ESTIMATE if network is None or estimated or not math.isfinite(minutes) else METHOD_NETWORK
+    path, access_km = None, math.nan
+    if network is not None:
         times = nearest_service_minutes(
             network,
             settlements.iloc[[settlement]],
-            chosen.iloc[[0]],
+            chosen.iloc[[0]] if len(chosen) else services.iloc[:0],
             analysis_crs=region.analysis_crs,
+            constants=constants,
             keep_routes=True,
         )
-        path = route(network, times, 0)
-    return VillageAccess(name=name, minutes=minutes, service_name=service_name, route=path, by_road=network is not None)
+        access_km = float(times.access_km[0])
+        if method == METHOD_NETWORK and len(chosen):
+            path = route(network, times, 0)
+    return VillageAccess(
+        name=name,
+        minutes=minutes,
+        service_name=service_name,
+        route=path,
+        by_road=method == METHOD_NETWORK,
+        method=method,
+        access_km=access_km,
+        constants=constants,
+    )

@@ -97,20 +97,25 @@ def test_cli_isochrones_and_travel_times(tmp_path):
     services = pd.read_csv(region / "services.csv")
     assert len(bands) == 2 * len(services) and set(bands["minutes"]) == {15.0, 30.0}
     assert (bands["method"] == "estimate").all()
-    # a scenario file replaces the region's services; with a road file far away everything is "not connected"
+    # a scenario file replaces the region's services; with a road file far away every time is a labelled estimate
     scenario = tmp_path / "sites.csv"
     scenario.write_text("id,name,kind,lat,lon\nx1,Site,mobile,42.55,68.3\n")
     shutil.copy("tests/data/roads/hand.osm", region / "roads.osm")
     out = tmp_path / "tt.csv"
     assert _cli("travel-times", "--region", str(region), "--scenario", str(scenario), "--out", str(out)) == 0
     table = pd.read_csv(out, keep_default_na=False)
-    assert list(table.columns) == ["settlement_id", "minutes", "service_id", "method"]
-    assert (table["method"] == "network").all() and (table["minutes"] == "").all()
+    assert list(table.columns) == ["settlement_id", "minutes", "service_id", "method", "access_km"]
+    assert (table["method"] == "estimate").all() and (table["service_id"] == "x1").all()
+    assert (pd.to_numeric(table["access_km"]) > 5).all()  # all farther from the hand-made roads than 5 km
+    with_roads = table.set_index("settlement_id")["minutes"]
     assert (
         _cli("travel-times", "--region", str(region), "--scenario", str(scenario), "--estimate", "--out", str(out)) == 0
     )
     table = pd.read_csv(out)
     assert (table["method"] == "estimate").all() and (table["service_id"] == "x1").all()
+    assert table["access_km"].isna().all()  # no network: no road to measure to
+    # the same straight-line estimate with or without roads when every village is far from them
+    assert (table.set_index("settlement_id")["minutes"] == pd.to_numeric(with_roads)).all()
 
 
 # --- reached pieces in numpy, chains, and agreement with the slow exact way on a real extract -------------------

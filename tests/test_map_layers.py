@@ -116,7 +116,9 @@ def test_settlements_carry_minutes_and_colours(tiny_with_roads):
 
     region, table, result, bands = tiny_with_roads
     minutes = result.nearest.minutes
-    assert np.isinf(minutes).any() and np.isfinite(minutes).any()  # a village far from any road and reached ones
+    estimated = result.methods == "estimate"
+    # a village far from any road gets a straight-line estimate, never "not reachable"; the others go by road
+    assert estimated.any() and (~estimated).any() and np.isfinite(minutes).all()
     fmap = region_map(
         region,
         lang="en",
@@ -126,6 +128,7 @@ def test_settlements_carry_minutes_and_colours(tiny_with_roads):
         settlement_minutes=minutes,
         method=result.method,
         method_description=result.description,
+        settlement_estimated=estimated,
     )
     layer = next(g for g in _children(fmap, folium.GeoJson) if g.layer_name == "Settlements")
     features = layer.data["features"]
@@ -140,7 +143,16 @@ def test_settlements_carry_minutes_and_colours(tiny_with_roads):
             assert props["colour"] == UNREACHABLE_COLOUR
         assert props["colour"] == minutes_colour(expected)
     tooltip = next(c for c in layer._children.values() if isinstance(c, TextTooltip))
-    assert "minutes_label" in tooltip.fields
+    assert "minutes_label" in tooltip.fields and "method_label" in tooltip.fields
+    for feature, guessed in zip(features, estimated):  # estimated villages: a dashed dark outline, and said so
+        style = layer.style_function(feature)
+        assert feature["properties"]["estimated"] == guessed
+        assert (style["dashArray"] is not None) == guessed and style["fillColor"] == feature["properties"]["colour"]
+        assert feature["properties"]["method_label"] == (
+            "straight-line estimate (estimate)" if guessed else "over the road network (network)"
+        )
+    legend = _children(fmap, _Legend)[0].inner
+    assert "time estimated by straight line" in str(legend)
 
 
 def test_legend_lists_bands_minute_classes_and_method(tiny_with_roads):

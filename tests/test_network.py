@@ -53,10 +53,21 @@ def test_network_drops_footway_and_keeps_oneway(network):
     )
 
 
+def straight_minutes(village, service, *, circuity=1.3, speed_kmh=40.0):
+    """The estimate by hand: straight-line distance in the analysis CRS × circuity at the speed, minutes."""
+    a = SETTLEMENTS.set_index("settlement_id").to_crs(CRS).geometry[village]
+    b = SERVICES.set_index("service_id").to_crs(CRS).geometry[service]
+    return a.distance(b) * circuity / (speed_kmh / 3.6) / 60
+
+
 def test_nearest_service_hand_checked(network):
     tt = nearest_service_minutes(network, SETTLEMENTS, SERVICES, analysis_crs=CRS)
     got = tt.to_frame().set_index("settlement_id")
-    assert tt.method == "network" and (got["method"] == "network").all()
+    assert tt.method == "network"
+    assert got["method"].to_dict() == {
+        **dict.fromkeys(["vA", "vB", "vC", "vK"], "network"),
+        **dict.fromkeys(["vM", "vO", "vFar"], "estimate"),
+    }
     # direction: from A the oneway K->A cannot be driven towards S2, so A goes north to S1
     assert got.loc["vA", "service_id"] == "S1"
     assert got.loc["vA", "minutes"] == pytest.approx((AB + BC + CD) / 60, abs=SECOND_MIN)
@@ -65,12 +76,16 @@ def test_nearest_service_hand_checked(network):
     access_s = 6371009 * math.radians(0.005) * math.cos(math.radians(42.52)) / (ACCESS_SPEED_KMH / 3.6)
     assert got.loc["vC", "minutes"] == pytest.approx((access_s + CD) / 60, abs=SECOND_MIN)
     assert got.loc["vK", ["minutes", "service_id"]].tolist() == [0.0, "S2"]
-    assert got.loc["vM", "minutes"] == pytest.approx(MN / 60, abs=SECOND_MIN)
-    assert got.loc["vM", "service_id"] == "S3"
-    # a disconnected part without a service: unreachable, kept with empty minutes
-    assert got.loc["vO", "status"] == "unreachable" and np.isnan(got.loc["vO", "minutes"])
-    # far from every road: not connected, reported, never dropped
-    assert got.loc["vFar", "status"] == "not_connected" and np.isnan(got.loc["vFar", "minutes"])
+    # M's own piece leads to S3 by a walking street (13.3 min); S2 on another piece is nearer by the estimate
+    only_s3 = nearest_service_minutes(network, SETTLEMENTS, SERVICES.iloc[[2]], analysis_crs=CRS).to_frame()
+    assert only_s3.set_index("settlement_id").loc["vM", "minutes"] == pytest.approx(MN / 60, abs=SECOND_MIN)
+    assert got.loc["vM", "service_id"] == "S2"
+    assert got.loc["vM", "minutes"] == pytest.approx(straight_minutes("vM", "S2"), rel=1e-6)
+    # a piece of road without a service, and a village 27 km from any road: estimated, never unreachable
+    assert got.loc["vO", "minutes"] == pytest.approx(straight_minutes("vO", "S3"), rel=1e-6)
+    assert got.loc["vFar", "minutes"] == pytest.approx(straight_minutes("vFar", "S3"), rel=1e-6)
+    assert (got["status"] == "ok").all() and got["reason"].isna().all()
+    assert got.loc["vFar", "access_km"] == pytest.approx(26.7, abs=0.1) and got.loc["vC", "access_km"] < 0.5
     assert len(got) == len(SETTLEMENTS)
     assert any("vFar" in w for w in tt.warnings)
     assert tt.description == network.profile_description
@@ -86,7 +101,8 @@ def test_service_in_the_middle_of_an_edge(network):
     assert got["minutes"].iloc[:2].tolist() == pytest.approx([BC / 2 / 60] * 2, abs=SECOND_MIN)
     got = nearest_service_minutes(network, villages, on_oneway, analysis_crs=CRS).to_frame()
     assert got["minutes"].iloc[2] == pytest.approx(KA / 4 / 60, abs=SECOND_MIN)  # K drives with the oneway
-    assert got["status"].iloc[3] == "unreachable"  # A would have to drive against it
+    assert got["status"].iloc[3] == "unreachable"  # A would have to drive against it (same piece: no estimate)
+    assert got["reason"].iloc[3] == "oneway"
 
 
 def test_matrix_matches_nearest_and_respects_cutoff(network):

@@ -117,16 +117,42 @@ def coverage_report(cov: Coverage, *, k: int) -> dict:
     }
 
 
+def estimated_report(cov: Coverage) -> dict:
+    """How many settlements (and people) of the region have straight-line estimated times, for ``--json``."""
+    figures = next(iter(cov.region.within.values()))
+    return {
+        "settlements": figures.settlements_estimated,
+        "people": round(figures.population_estimated),
+        "settlements_total": figures.settlements_total,
+    }
+
+
+def estimated_line(estimated: dict, lang: str, constants: str = "") -> str:
+    """The sentence of :func:`estimated_report` in ``lang`` (with ``constants``, the travel constants, when given)."""
+    return t(
+        "cli.travel.estimated",
+        lang,
+        count=estimated["settlements"],
+        total=estimated["settlements_total"],
+        people=fmt_number(estimated["people"], lang),
+        constants=constants,
+    ).rstrip("; ")
+
+
 def _coverage(args: argparse.Namespace) -> int:
     from planning.analysis import evaluate, incident_release, site_minutes_for, speed_profile_of
-    from planning.cli.data import district_id, open_region, release_secret, scenario_services
+    from planning.cli.data import district_id, open_region, release_secret, scenario_services, travel_constants
     from planning.privacy import small_count_k
 
     lang = args.lang
     region = open_region(args, lang)
     district = district_id(region, args.district)
     name, services = scenario_services(region, args.scenario, args, lang)
-    site_minutes = site_minutes_for(region, profile=speed_profile_of(region, speeds_file=args.speeds))
+    site_minutes = site_minutes_for(
+        region,
+        profile=speed_profile_of(region, speeds_file=args.speeds),
+        constants=travel_constants(region, args, lang),
+    )
     incidents = incident_release(region, secret=release_secret(args, lang))
     result = evaluate(region, services, site_minutes, incidents=incidents, thresholds=args.minutes)
     report = {
@@ -136,6 +162,8 @@ def _coverage(args: argparse.Namespace) -> int:
         "method": result.method,
         "method_description": result.description,
         "method_text": site_minutes.describe(lang),
+        "travel_constants": site_minutes.constants.to_dict(),
+        "estimated": estimated_report(result.coverage),
         **coverage_report(result.coverage, k=small_count_k()),
     }
     if district is not None:
@@ -150,14 +178,18 @@ def _coverage(args: argparse.Namespace) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     from planning.analysis import evaluate, incident_release, site_minutes_for, speed_profile_of
-    from planning.cli.data import open_region, release_secret, scenario_services
+    from planning.cli.data import open_region, release_secret, scenario_services, travel_constants
     from planning.coverage import compare
     from planning.privacy import small_count_k
     from planning.render.report import comparison_sentence  # the compare page's sentence
 
     lang = args.lang
     region = open_region(args, lang)
-    site_minutes = site_minutes_for(region, profile=speed_profile_of(region, speeds_file=args.speeds))
+    site_minutes = site_minutes_for(
+        region,
+        profile=speed_profile_of(region, speeds_file=args.speeds),
+        constants=travel_constants(region, args, lang),
+    )
     incidents = incident_release(region, secret=release_secret(args, lang))
     k = small_count_k()
     named = [scenario_services(region, value, args, lang) for value in (args.scenario_a, args.scenario_b)]
@@ -240,6 +272,7 @@ def _coverage_text(report: dict, lang: str) -> str:
     lines = [
         t("cli.cov.head", lang, region=report["region"], scenario=report["scenario"], n=report["services"]),
         t("cli.method", lang, method=t(f"cli.method.{report['method']}", lang), description=report["method_text"]),
+        estimated_line(report["estimated"], lang),
         t(
             "cli.cov.median",
             lang,

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
     from geo.region import Region
+    from geo.traveltime import TravelConstants
     from planning.scenarios import Scenario
 
 SITES_FILE_SUFFIXES = (".csv", ".txt")
@@ -45,6 +46,29 @@ def release_secret(args: argparse.Namespace, lang: str) -> bytes:
     from planning.store.release import deployment_secret
 
     return deployment_secret(database(args, lang))
+
+
+def travel_constants(region: Region, args: argparse.Namespace, lang: str) -> TravelConstants:
+    """The region's travel constants as the pages use them: the ones stored on the Roads page in the database the
+    command reads (``--db`` or the app's), else the defaults.
+
+    Raises
+    ------
+    UsageError
+        When the stored constants no longer pass the checks (the message says which and how to fix it).
+    """
+    from geo.traveltime import TravelConstants, TravelConstantsError
+    from planning.analysis import TRAVEL_CONSTANTS_KEY
+    from planning.store.settings import RegionSettingsStore
+
+    path = database(args, lang)
+    stored = None if path is None else RegionSettingsStore(path).get(region.region_id, TRAVEL_CONSTANTS_KEY)
+    if stored is None:
+        return TravelConstants()
+    try:
+        return TravelConstants.from_dict(stored.value)
+    except TravelConstantsError as error:
+        raise UsageError(t("travel.stored_invalid", lang, reason=str(error))) from error
 
 
 def open_region(args: argparse.Namespace, lang: str) -> Region:

@@ -58,10 +58,14 @@ def _setup(
     args: argparse.Namespace, region: Region | None = None
 ) -> tuple[Region, SiteMinutes, IncidentRelease | None]:
     from planning.analysis import incident_release, site_minutes_for, speed_profile_of
-    from planning.cli.data import open_region, release_secret
+    from planning.cli.data import open_region, release_secret, travel_constants
 
     region = region if region is not None else open_region(args, args.lang)
-    minutes = site_minutes_for(region, profile=speed_profile_of(region, speeds_file=args.speeds))
+    minutes = site_minutes_for(
+        region,
+        profile=speed_profile_of(region, speeds_file=args.speeds),
+        constants=travel_constants(region, args, args.lang),
+    )
     return region, minutes, incident_release(region, secret=release_secret(args, args.lang))
 
 

@@ -64,7 +64,7 @@ def register(subparsers: Subparsers, lang: str) -> None:
 
 def _suggest(args: argparse.Namespace) -> int:
     from planning.analysis import incident_release, site_minutes_for, speed_profile_of
-    from planning.cli.data import open_region, release_secret, scenario_services
+    from planning.cli.data import open_region, release_secret, scenario_services, travel_constants
     from planning.suggest import candidate_sites, pick_table, suggest
 
     lang = args.lang
@@ -82,7 +82,11 @@ def _suggest(args: argparse.Namespace) -> int:
         upload=upload,
         upload_name=args.candidates_file.name if upload is not None else "candidates.csv",
     )
-    site_minutes = site_minutes_for(region, profile=speed_profile_of(region, speeds_file=args.speeds))
+    site_minutes = site_minutes_for(
+        region,
+        profile=speed_profile_of(region, speeds_file=args.speeds),
+        constants=travel_constants(region, args, lang),
+    )
     incidents = incident_release(region, secret=release_secret(args, lang))
     result = suggest(
         region,

@@ -22,7 +22,10 @@ if TYPE_CHECKING:
     from geo.network import RoadNetwork
     from geo.region import Region
 
-TRAVEL_TIME_COLUMNS = ["settlement_id", "minutes", "service_id", "method"]
+TRAVEL_TIME_COLUMNS = ["settlement_id", "minutes", "service_id", "method", "access_km"]
+"""Columns of ``travel-times``: per settlement the minutes to the nearest service (empty: unreachable), that service,
+how the minutes were obtained (``network`` or ``estimate``) and the distance to the nearest road, km (empty without
+a network)."""
 DEFAULT_BANDS_TEXT = "15,30,60"
 """geo.isochrones.DEFAULT_BANDS_MINUTES as typed (a test checks they agree; importing it costs a second)."""
 
@@ -60,19 +63,42 @@ def _common(parser: argparse.ArgumentParser, lang: str) -> None:
 def _travel_times(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from geo.traveltime import nearest_service_minutes
+    from geo.traveltime import METHOD_ESTIMATE, nearest_service_minutes
+    from planning.analysis import describe_constants
+    from planning.cli.coverage import estimated_line
+    from planning.cli.data import travel_constants
     from planning.markup import spreadsheet_frame
 
     lang = args.lang
     region, services, network = _prepare(args)
-    times = nearest_service_minutes(network, region.settlements, services, analysis_crs=region.analysis_crs)
+    constants = travel_constants(region, args, lang)
+    times = nearest_service_minutes(
+        network, region.settlements, services, analysis_crs=region.analysis_crs, constants=constants
+    )
     frame = times.to_frame()[TRAVEL_TIME_COLUMNS]
+    frame["access_km"] = frame["access_km"].round(2)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     # NaN (unreachable) is written as empty; ids from the files cannot run as formulas in a spreadsheet
     spreadsheet_frame(frame).to_csv(args.out, index=False, float_format="%.2f")
     _note(t("cli.method", lang, method=t(f"cli.method.{times.method}", lang), description=times.description))
     for warning in times.warnings:
         _note(t("cli.warning", lang, message=warning))
+    estimated = (times.methods == METHOD_ESTIMATE) & np.isfinite(times.minutes)
+    people = region.settlements["population"].to_numpy(dtype=float)
+    _note(
+        estimated_line(
+            {
+                "settlements": int(estimated.sum()),
+                "settlements_total": len(frame),
+                "people": round(float(np.nansum(people[estimated]))),
+            },
+            lang,
+            constants=describe_constants(constants, lang),
+        )
+    )
+    for reason in sorted({r for r in times.reason if r is not None}):
+        count = int((times.reason == reason).sum())
+        _note(t("cli.warning", lang, message=f"{count} × {t(f'travel.unreachable.{reason}', lang)}"))
     reached = np.isfinite(times.minutes)
     _note(t("cli.travel.written", lang, n=len(frame), path=str(args.out), unreached=int((~reached).sum())))
     return 0

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import base64
 import io
+import json
+import math
 import re
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from branca.element import Element
 
@@ -116,8 +119,10 @@ def settlement_table(
     lang: str = "ru",
     incident_level: str = "district",
 ) -> pd.DataFrame:
-    """One row per settlement: names, district, population, minutes to the nearest service, which service, within
-    each threshold; incidents (each settlement's released cell) only when ``incident_level`` is "settlement"."""
+    """One row per settlement: names, district, population, minutes to the nearest service, which service, how the
+    minutes were obtained (``method``: ``network`` or ``estimate``) and the distance to the nearest road
+    (``access_km``, km; empty without a network), within each threshold; incidents (each settlement's released
+    cell) only when ``incident_level`` is "settlement"."""
     shown = settlement_incidents(incidents, incident_level)
     settlements = region.settlements
     minutes = result.nearest.minutes
@@ -141,6 +146,8 @@ def settlement_table(
             ],
             t("report.col_minutes", lang): [minutes_cell(m) for m in minutes],
             t("report.col_nearest_service", lang): [services.get(s, s) for s in result.nearest_service_ids],
+            "method": result.methods,
+            "access_km": _access_km_cells(result),
         }
     )
     for step in THRESHOLDS_MINUTES:
@@ -150,6 +157,30 @@ def settlement_table(
     if shown is not None:
         table[t("field.incidents", lang)] = shown.settlement_texts()
     return table
+
+
+def _access_km_cells(result: ScenarioResult) -> list[float | None]:
+    n = len(result.nearest.minutes)
+    values = result.access_km if len(result.access_km) == n else [math.nan] * n
+    return [round(float(v), 2) if math.isfinite(v) else None for v in values]
+
+
+def _method_table(result: ScenarioResult, *, lang: str = "ru", description: str | None = None) -> pd.DataFrame:
+    """How the minutes were obtained, for the export: the method with its speed profile (``description``, default
+    the result's English one), the four travel constants, and how many settlements (and people) have estimated
+    times."""
+    constants = result.constants
+    figures = next(iter(result.coverage.region.within.values()))
+    rows = [
+        (t("export.method.description", lang), description if description is not None else result.description),
+        (t("travel.constant.max_access_km", lang), constants.max_access_km),
+        (t("travel.constant.access_speed_kmh", lang), constants.access_speed_kmh),
+        (t("travel.constant.circuity", lang), constants.circuity),
+        (t("travel.constant.estimate_speed_kmh", lang), constants.estimate_speed_kmh),
+        (t("export.method.estimated_settlements", lang), figures.settlements_estimated),
+        (t("export.method.estimated_people", lang), round(figures.population_estimated)),
+    ]
+    return pd.DataFrame(rows, columns=[t("export.method.item", lang), t("export.method.value", lang)])
 
 
 def district_table(region: Region, result: ScenarioResult, *, lang: str = "ru") -> pd.DataFrame:
@@ -190,8 +221,10 @@ def tables(
     incidents: IncidentRelease | None = None,
     lang: str = "ru",
     incident_level: str = "district",
+    method_description: str | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """The export tables by sheet name: settlements, districts (when the region has any) and gaps."""
+    """The export tables by sheet name: settlements, districts (when the region has any), gaps, and how the minutes
+    were obtained (:func:`_method_table`, with ``method_description``: ``SiteMinutes.describe`` in ``lang``)."""
     sheets = {
         t("export.sheet_settlements", lang): settlement_table(
             region, result, incidents=incidents, lang=lang, incident_level=incident_level
@@ -202,6 +235,7 @@ def tables(
     sheets[t("export.sheet_gaps", lang)] = gap_table(
         region, result, incidents=incidents, lang=lang, incident_level=incident_level
     )
+    sheets[t("export.sheet_method", lang)] = _method_table(result, lang=lang, description=method_description)
     return sheets
 
 
@@ -232,6 +266,8 @@ def gaps_geojson(
     located = region.settlements.set_index(region.settlements["settlement_id"].astype(object)).loc[
         table["settlement_id"].astype(object)
     ]
+    position_of = {sid: i for i, sid in enumerate(region.settlements["settlement_id"].astype(object))}
+    positions = np.array([position_of[sid] for sid in table["settlement_id"].astype(object)], dtype=np.int64)
     frame = gpd.GeoDataFrame(
         {
             "settlement_id": table["settlement_id"].astype(object).to_numpy(),
@@ -240,10 +276,15 @@ def gaps_geojson(
             "population": table["population"].to_numpy(dtype=float),
             "minutes": [minutes_cell(m) for m in table["minutes"]],
             "nearest_service_id": table["nearest_service_id"].to_numpy(dtype=object),
+            "method": result.methods[positions],
+            "access_km": [_access_km_cells(result)[i] for i in positions],
         },
         geometry=located.geometry.to_numpy(),
         crs=region.settlements.crs,
     )
     if shown is not None:
         frame["incidents"] = table["incidents"].to_numpy(dtype=object)
-    return frame.to_crs("EPSG:4326").to_json(drop_id=True)
+    collection = json.loads(frame.to_crs("EPSG:4326").to_json(drop_id=True))
+    collection["travel_constants"] = result.constants.to_dict()  # a foreign member: how the minutes were obtained
+    collection["method_description"] = result.description
+    return json.dumps(collection, ensure_ascii=False)

@@ -149,10 +149,12 @@ def gap_list(
     services: gpd.GeoDataFrame,
     incidents: bool = True,
     district_id: str | None = None,
+    access_km: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The uncovered settlements ranked as :func:`planning.coverage.gaps` ranks them (of one district when
-    ``district_id``), with translated names and columns; incidents (when ``incidents``) each settlement's cell of
-    the release the district table draws from."""
+    ``district_id``), with translated names and columns (the method of each time, network or estimate, from
+    ``cov.estimated``, and with ``access_km`` the distance to the nearest road, km); incidents (when ``incidents``)
+    each settlement's cell of the release the district table draws from."""
     settlements = region.settlements
     table = gaps(
         settlements, cov.nearest_minutes, list(nearest_service_ids), cov.release, threshold_minutes=threshold_minutes
@@ -165,11 +167,20 @@ def gap_list(
     service_names = dict(
         zip(services["service_id"].astype(str), (made_name(n, lang) for n in services["name"].astype(str)))
     )
+    n = len(settlements)
+    guessed = cov.estimated if cov.estimated is not None else np.zeros(n, dtype=bool)
+    road_km = np.full(n, np.nan) if access_km is None or len(access_km) != n else np.asarray(access_km, float)
     out = pd.DataFrame(
         {
             t("field.name", lang): [all_names[i] for i in rows],
             t("field.district", lang): [names.get(d, d) if isinstance(d, str) else "" for d in table["district_id"]],
             t("scen.col_minutes", lang): [minutes_cell(m) for m in table["minutes"]],
+            t("travel.col.method", lang): [
+                t("travel.method.estimate" if guessed[i] else "travel.method.network", lang) for i in rows
+            ],
+            t("travel.col.access_km", lang): [
+                fmt_number(road_km[i], lang, decimals=1) if math.isfinite(road_km[i]) else "—" for i in rows
+            ],
             t("scen.col_nearest_service", lang): [
                 service_names.get(str(s), "") if s is not None else "" for s in table["nearest_service_id"]
             ],

@@ -28,7 +28,7 @@ from PIL import Image
 from geo.region import Region
 from geo.settings import DEFAULT_GAP_MINUTES
 from planning.analysis import ScenarioResult, SiteMinutes, evaluate, service_bands
-from planning.coverage import AreaCoverage, compare, summary_sentence, threshold_key
+from planning.coverage import AreaCoverage, compare, estimated_sentence, summary_sentence, threshold_key
 from planning.i18n import fmt_count, fmt_number, place_names, t
 from planning.release import IncidentRelease
 from planning.render.gapmap import gap_list
@@ -171,6 +171,7 @@ def gap_table(
         services=result.services,
         district_id=district_id,
         incidents=settlement_incidents(incidents, incident_level) is not None,
+        access_km=result.access_km,
     )
     population, minutes = t("field.population", lang), t("scen.col_minutes", lang)
     table[population] = [
@@ -431,6 +432,9 @@ def region_pdf(
     pdf.heading(t("report.method", lang))
     pdf.paragraph(t("report.method_network" if site_minutes.network is not None else "report.method_estimate", lang))
     pdf.paragraph(site_minutes.describe(lang), SMALL_PT + 1)
+    estimated_text = estimated_sentence(result.coverage.region, lang)
+    if site_minutes.network is not None and estimated_text is not None:
+        pdf.paragraph(estimated_text, SMALL_PT + 1)
 
     pdf.heading(t("report.sources", lang))
     for line in source_lines(region, lang):

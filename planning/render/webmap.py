@@ -57,6 +57,11 @@ MINUTE_CLASSES = (15.0, 30.0, 60.0)
 MINUTE_COLOURS = palette.MINUTE_CLASS_COLOURS
 """Settlement colours per minute class (within 15, 30, 60 minutes, more)."""
 UNREACHABLE_COLOUR = palette.UNREACHABLE
+ESTIMATED_OUTLINE_COLOUR = "#1f1f1f"
+"""Outline of a settlement whose minutes are a straight-line estimate (drawn dashed and heavier)."""
+ESTIMATED_OUTLINE_DASH = "2 2"
+"""Leaflet ``dashArray`` of that outline, pixels."""
+ESTIMATED_OUTLINE_WEIGHT_PX = 2.0
 
 
 def leaflet_assets(base_url: str = STATIC_URL) -> tuple[list, list]:
@@ -181,6 +186,7 @@ def region_map(
     method: str | None = None,
     method_description: str | None = None,
     district_id: str | None = None,
+    settlement_estimated: np.ndarray | None = None,
 ) -> folium.Map:
     """The map page's map: outline, districts with names, settlements sized by population, service sites and
     incidents aggregated per settlement (suppressed below ``k``), with a layer control and a legend; with
@@ -205,6 +211,9 @@ def region_map(
         the legend.
     district_id : str, optional
         Fit the view to this district's polygon (drawn with a solid, heavier outline) instead of the region.
+    settlement_estimated : ndarray of bool, optional
+        Per settlement, True where its minutes are a straight-line estimate: drawn with a dashed dark outline and
+        said in its tooltip; the legend gets a row for it.
     """
     services = region.services if services is None else services
     fmap = base_map(
@@ -233,7 +242,9 @@ def region_map(
     if bands is not None and not bands.empty:
         band_layer(bands, lang, analysis_crs=region.analysis_crs).add_to(fmap)
     if not region.settlements.empty:
-        _settlement_layer(region.settlements, lang, minutes=settlement_minutes).add_to(fmap)
+        _settlement_layer(region.settlements, lang, minutes=settlement_minutes, estimated=settlement_estimated).add_to(
+            fmap
+        )
     if settlement_incidents is not None and settlement_incidents.has_records.any():
         _incident_layer(region.settlements, settlement_incidents, lang, synthetic=region.incidents_synthetic).add_to(
             fmap
@@ -250,6 +261,9 @@ def region_map(
         band_minutes=sorted(set(bands["minutes"])) if bands is not None and not bands.empty else (),
         by_minutes=settlement_minutes is not None,
         districts=not region.districts.empty,
+        estimated=settlement_minutes is not None
+        and settlement_estimated is not None
+        and bool(np.asarray(settlement_estimated, dtype=bool).any()),
     )
     notes = [method_label(method, method_description, lang)] if method else []
     add_legend(fmap, rows, lang=lang, notes=notes)
@@ -352,8 +366,11 @@ def _simplified(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def _settlement_layer(settlements: gpd.GeoDataFrame, lang: str, *, minutes: np.ndarray | None = None) -> folium.GeoJson:
-    """Settlements sized by population; coloured by population known/unknown, or by ``minutes`` when given."""
+def _settlement_layer(
+    settlements: gpd.GeoDataFrame, lang: str, *, minutes: np.ndarray | None = None, estimated: np.ndarray | None = None
+) -> folium.GeoJson:
+    """Settlements sized by population; coloured by population known/unknown, or by ``minutes`` when given; those
+    ``estimated`` (straight-line minutes) with a dashed dark outline and a tooltip line saying so."""
     unknown = t("value.unknown", lang)
     populations = settlements["population"].to_numpy(dtype=float)
     frame = gpd.GeoDataFrame(
@@ -378,13 +395,23 @@ def _settlement_layer(settlements: gpd.GeoDataFrame, lang: str, *, minutes: np.n
         frame["colour"] = [minutes_colour(m) for m in minutes]
         fields.append("minutes_label")
         aliases.append(t("map.field.minutes", lang))
+    guessed = np.zeros(len(settlements), dtype=bool) if estimated is None else np.asarray(estimated, dtype=bool)
+    if len(guessed) != len(settlements):
+        raise ValueError(f"`estimated` must have one value per settlement ({len(settlements)}); got {len(guessed)}")
+    frame["estimated"] = guessed
+    if minutes is not None and guessed.any():
+        frame["method_label"] = [t(f"map.method.{'estimate' if g else 'network'}", lang) for g in guessed]
+        fields.append("method_label")
+        aliases.append(t("travel.col.method", lang))
     return folium.GeoJson(
         geojson_dict(frame),
         name=layer_name(t("layer.settlements", lang)),
         marker=folium.CircleMarker(radius=4, weight=1, fill=True, fill_opacity=0.75),
         style_function=lambda f: {
             "radius": f["properties"]["radius"],
-            "color": f["properties"]["colour"],
+            "color": ESTIMATED_OUTLINE_COLOUR if f["properties"]["estimated"] else f["properties"]["colour"],
+            "dashArray": ESTIMATED_OUTLINE_DASH if f["properties"]["estimated"] else None,
+            "weight": ESTIMATED_OUTLINE_WEIGHT_PX if f["properties"]["estimated"] else 1,
             "fillColor": f["properties"]["colour"],
         },
         tooltip=TextTooltip(fields=fields, aliases=aliases),
@@ -567,7 +594,7 @@ def numbered_sites_layer(
 LegendRow = tuple[str, ...]
 """``(colour, label)`` or ``(colour, label, swatch)``; ``swatch`` is one of :data:`SWATCHES` (``"dot"`` by
 default)."""
-SWATCHES = ("dot", "ring", "area", "line", "dashed")
+SWATCHES = ("dot", "ring", "dashed_ring", "area", "line", "dashed")
 
 
 def legend_rows(
@@ -578,6 +605,7 @@ def legend_rows(
     band_minutes: Iterable[float] = (),
     by_minutes: bool = False,
     districts: bool = True,
+    estimated: bool = False,
 ) -> list[LegendRow]:
     """Rows of the map legend, one per layer :func:`region_map` draws, in the layer's own colour: the region and
     district outlines, settlements (by population, or by minutes to the nearest service), services, the isochrone
@@ -596,6 +624,8 @@ def legend_rows(
             (MINUTE_COLOURS[-1], t("map.legend.beyond", lang, minutes=limits[-1])),
             (UNREACHABLE_COLOUR, t("map.not_reachable", lang)),
         ]
+        if estimated:
+            rows.append((ESTIMATED_OUTLINE_COLOUR, t("map.legend.estimated", lang), "dashed_ring"))
     else:
         rows += [
             (SETTLEMENT_COLOUR, t("legend.settlement", lang)),
@@ -611,8 +641,9 @@ def legend_rows(
 def _swatch_html(colour: str, swatch: str) -> str:
     colour = html_text(colour)
     base = "display:inline-block;margin-right:6px;vertical-align:middle;"
-    if swatch == "ring":
-        return f'<span style="{base}width:10px;height:10px;border-radius:6px;border:2px solid {colour}"></span>'
+    if swatch in ("ring", "dashed_ring"):
+        style = "dashed" if swatch == "dashed_ring" else "solid"
+        return f'<span style="{base}width:10px;height:10px;border-radius:6px;border:2px {style} {colour}"></span>'
     if swatch == "area":
         return (
             f'<span style="{base}width:14px;height:12px;background:{colour};opacity:0.75;'
