@@ -29,6 +29,7 @@ from geo.traveltime import (
     minutes_matrix,
 )
 from planning.coverage import Coverage, Nearest, coverage, nearest, reach_minutes_of
+from planning.estimates import estimated, with_estimates
 from planning.i18n import fmt_number, t
 from planning.release import IncidentRelease, region_release
 
@@ -263,7 +264,7 @@ def evaluate(
     """
     matrix = site_minutes.rows(services)
     near = nearest(matrix, reach_minutes=reach_minutes_of(services))
-    settlements = region.settlements
+    settlements = with_estimates(region.settlements)  # no unknown population counts as zero people
     figures = coverage(
         near.minutes,
         settlements["population"].to_numpy(dtype=float),
@@ -271,6 +272,7 @@ def evaluate(
         settlements["district_id"].to_numpy(dtype=object),
         thresholds=tuple(thresholds),
         release=incidents,
+        estimated=estimated(settlements),
     )
     ids = services["service_id"].to_numpy(dtype=object)
     nearest_ids = np.array([ids[i] if i >= 0 else None for i in near.site_index], dtype=object)

@@ -9,9 +9,10 @@ Conventions
   reached from a site.
 - A settlement is *covered* within a threshold when the minutes to its nearest service are ``<=`` the
   threshold (inclusive).
-- Population is a float per settlement, ``NaN`` = unknown. Unknown populations add nothing to population
-  sums or to the weighted percentiles; they are counted in ``settlements_unknown_population`` (and
-  ``..._covered``) so a reader sees how many settlements the population figures leave out.
+- Population is a float per settlement: known, or estimated (:mod:`planning.estimates`, flagged by ``estimated``)
+  so that the figures read "known + estimated" with the estimated people stated (``population_estimated_total``).
+  ``NaN`` = unknown and not estimable (a region that knows no population): it adds nothing to population sums or
+  to the weighted percentiles and is counted in ``settlements_unknown_population`` (and ``..._covered``).
 - Incidents are non-negative integer counts per settlement (never points). ``Figures`` hold raw counts for
   computing only; every incident figure that is shown comes from the protected release the coverage carries
   (``Coverage.release``, :mod:`planning.release`): ``gaps`` and ``compare`` give a settlement's incidents as its
@@ -144,6 +145,17 @@ class Figures:
     incidents_total: int
     settlements_unknown_population: int
     settlements_unknown_population_covered: int
+    settlements_estimated_population: int = 0
+    """Settlements whose population counted here is an estimate (:mod:`planning.estimates`)."""
+    population_estimated_covered: float = 0.0
+    """People of ``population_covered`` who are estimated, not known."""
+    population_estimated_total: float = 0.0
+    """People of ``population_total`` who are estimated, not known."""
+
+    @property
+    def estimated_share(self) -> float:
+        """Share (0..1) of ``population_total`` that is estimated; NaN when no population is counted."""
+        return self.population_estimated_total / self.population_total if self.population_total > 0 else math.nan
 
     @property
     def population_share(self) -> float:
@@ -247,6 +259,7 @@ def coverage(
     *,
     thresholds: Iterable[float] = DEFAULT_THRESHOLDS_MINUTES,
     release: IncidentRelease | None = None,
+    estimated: np.ndarray | None = None,
 ) -> Coverage:
     """Population, settlements and incidents within each threshold, region-wide and per district.
 
@@ -264,6 +277,8 @@ def coverage(
         Thresholds in minutes (default 30 and 60).
     release : IncidentRelease, optional
         The protected release of ``incidents`` (its ``counts``), kept for showing any incident figure.
+    estimated : array_like of bool, shape (n_settlements,), optional
+        Settlements whose ``population`` is an estimate (:func:`planning.estimates.estimated`); default none.
 
     Returns
     -------
@@ -279,13 +294,16 @@ def coverage(
     if (people < 0).any():
         raise CoverageInputError("`population` has negative values.")
     counts = np.zeros(n, dtype=np.int64) if incidents is None else _aligned_counts(incidents, n)
+    guessed = np.zeros(n, dtype=bool) if estimated is None else np.asarray(estimated, dtype=bool)
+    if guessed.shape != (n,):
+        raise CoverageInputError(f"`estimated` must have one value per settlement ({n}); got shape {guessed.shape}.")
     districts = _district_keys(district_ids, n)
     steps = tuple(sorted({float(t) for t in thresholds}))
     if not steps or any(not math.isfinite(t) or t < 0 for t in steps):
         raise CoverageInputError(f"`thresholds` must be finite non-negative minutes; got {steps}.")
 
     def area(mask: np.ndarray) -> AreaCoverage:
-        return _area_coverage(minutes[mask], people[mask], counts[mask], steps)
+        return _area_coverage(minutes[mask], people[mask], counts[mask], steps, guessed[mask])
 
     return Coverage(
         thresholds_minutes=steps,
@@ -299,9 +317,12 @@ def coverage(
     )
 
 
-def _area_coverage(minutes: np.ndarray, people: np.ndarray, counts: np.ndarray, steps: Iterable[float]) -> AreaCoverage:
+def _area_coverage(
+    minutes: np.ndarray, people: np.ndarray, counts: np.ndarray, steps: Iterable[float], guessed: np.ndarray
+) -> AreaCoverage:
     unknown = np.isnan(people)
-    known_people = np.where(unknown, 0.0, people)
+    known_people = np.where(unknown, 0.0, people)  # NaN only where no estimate exists: counted in `unknown`
+    guessed_people = np.where(guessed, known_people, 0.0)
     within = {}
     for step in steps:
         covered = minutes <= step
@@ -314,6 +335,9 @@ def _area_coverage(minutes: np.ndarray, people: np.ndarray, counts: np.ndarray, 
             incidents_total=int(counts.sum()),
             settlements_unknown_population=int(unknown.sum()),
             settlements_unknown_population_covered=int((unknown & covered).sum()),
+            settlements_estimated_population=int(guessed.sum()),
+            population_estimated_covered=float(guessed_people[covered].sum()),
+            population_estimated_total=float(guessed_people.sum()),
         )
     return AreaCoverage(
         within=within,

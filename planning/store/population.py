@@ -48,6 +48,7 @@ from geo.tabular import (
     read_table,
     rows_problem,
 )
+from planning.estimates import estimate_populations
 from planning.i18n import fmt_number, format_problem, t
 from planning.store.access import SCHEMA as ACCESS_SCHEMA
 from planning.store.access import record, write_audit
@@ -709,7 +710,9 @@ def ingest_populations(
 
 def with_populations(settlements: pd.DataFrame, stored: pd.DataFrame) -> pd.DataFrame:
     """``settlements`` (a copy) with the stored populations in place of the file's, and ``population_source``:
-    "upload" where a stored population was laid over, "file" where the region's file had one, "unknown" else.
+    "upload" where a stored population was laid over, "file" where the region's file had one, "estimate" where the
+    rest were estimated (:func:`planning.estimates.estimate_populations`, with ``population_low``/``_high``), and
+    "unknown" only where the region knows no population to estimate from.
 
     Parameters
     ----------
@@ -729,7 +732,7 @@ def with_populations(settlements: pd.DataFrame, stored: pd.DataFrame) -> pd.Data
         source[positions[found]] = SOURCE_UPLOAD
     out["population"] = population
     out["population_source"] = source
-    return out
+    return estimate_populations(out)  # after the upload: an uploaded population replaces an estimate
 
 
 def population_sources(settlements: pd.DataFrame) -> list[str]:
