@@ -74,7 +74,8 @@ with left:
     minutes = st.number_input(t("suggest.minutes", L), min_value=5, max_value=240, value=DEFAULT_MINUTES, step=5)
     level = incident_level()
     incidents = incidents_here(region) if level is not None else None
-    modes = list(DEMAND_MODES) if incidents is not None else ["population"]
+    # demand = need (a rate per 1,000 residents) is on the command line for now (suggest --demand need --rate)
+    modes = [m for m in DEMAND_MODES if m != "need"] if incidents is not None else ["population"]
     demand = st.radio(t("suggest.demand", L), modes, format_func=lambda m: t(f"suggest.demand.{m}", L), horizontal=True)
     st.caption(t(f"suggest.demand_help.{demand}", L))
     incident_weight = DEFAULT_INCIDENT_WEIGHT

@@ -147,6 +147,8 @@ class Figures:
     settlements_unknown_population_covered: int
     settlements_estimated_population: int = 0
     """Settlements whose population counted here is an estimate (:mod:`planning.estimates`)."""
+    settlements_estimated_population_covered: int = 0
+    """Of ``settlements_estimated_population``, those within the threshold."""
     population_estimated_covered: float = 0.0
     """People of ``population_covered`` who are estimated, not known."""
     population_estimated_total: float = 0.0
@@ -195,6 +197,13 @@ class Coverage:
     district_ids: np.ndarray = field(repr=False)
     release: IncidentRelease | None = field(default=None, repr=False)
     """The protected release the incident figures are shown from (None without incident data)."""
+    estimated: np.ndarray | None = field(default=None, repr=False)
+    """Settlements whose population is an estimate (:mod:`planning.estimates`); None = none."""
+
+    def without_known_population(self) -> np.ndarray:
+        """Boolean mask of the settlements whose population is not known: estimated, or unknown (NaN)."""
+        guessed = np.zeros(self.population.shape, dtype=bool) if self.estimated is None else self.estimated
+        return np.isnan(self.population) | guessed
 
     def covered(self, threshold_minutes: float) -> np.ndarray:
         """Boolean mask of settlements within ``threshold_minutes`` of a service."""
@@ -314,6 +323,7 @@ def coverage(
         incidents=counts,
         district_ids=districts,
         release=release,
+        estimated=guessed,
     )
 
 
@@ -336,6 +346,7 @@ def _area_coverage(
             settlements_unknown_population=int(unknown.sum()),
             settlements_unknown_population_covered=int((unknown & covered).sum()),
             settlements_estimated_population=int(guessed.sum()),
+            settlements_estimated_population_covered=int((guessed & covered).sum()),
             population_estimated_covered=float(guessed_people[covered].sum()),
             population_estimated_total=float(guessed_people.sum()),
         )

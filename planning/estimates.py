@@ -214,3 +214,15 @@ def _widening(kind: str) -> list[Sequence[str]]:
             hi += 1
             pools.append(KIND_ORDER[lo : hi + 1])
     return pools
+
+
+SHOWN_SOURCES = ("file", "upload", SOURCE_ESTIMATE, SOURCE_UNKNOWN)
+"""Sources a table names (``population.source.<source>``); any other known source reads as "file"."""
+
+
+def population_source_of(settlements: pd.DataFrame) -> np.ndarray:
+    """Each settlement's population source as a table names it: one of :data:`SHOWN_SOURCES`."""
+    frame = with_estimates(settlements)
+    return np.array(
+        [s if s in SHOWN_SOURCES else SOURCE_FILE for s in frame["population_source"].astype(object)], dtype=object
+    )

@@ -195,7 +195,8 @@ def demand_weights(
         Reported incidents per settlement over the chosen period (counts, never points); NaN = no record,
         counted as 0. Required for ``mode="incidents"`` and ``"blend"``.
     mode : {"population", "need", "incidents", "blend"}
-        ``"population"``: people. ``"need"``: people × ``rate_per_1000`` / 1000 (expected cases). ``"incidents"``: reported incidents × ``underreporting_factor``.
+        ``"population"``: people. ``"need"``: people × ``rate_per_1000`` / 1000 (expected cases).
+        ``"incidents"``: reported incidents × ``underreporting_factor``.
         ``"blend"``: ``(1 - incident_weight) × population share + incident_weight × incident share``; the
         weights sum to 1 (or 0 when there is no population and no incident). See :data:`DEMAND_MODES`.
     incident_weight : float
@@ -220,7 +221,9 @@ def demand_weights(
         )
     people, unknown_population = _counts(population, "population")
     if mode == "need" and (rate_per_1000 is None or not rate_per_1000 >= 0):
-        raise SitingError(f"`mode='need'` needs `rate_per_1000` (expected cases per 1,000 residents); got {rate_per_1000!r}.")
+        raise SitingError(
+            f"`mode='need'` needs `rate_per_1000` (expected cases per 1,000 residents); got {rate_per_1000!r}."
+        )
     if incidents is None:
         if mode not in ("population", "need"):
             raise SitingError(f"`mode={mode!r}` needs `incidents` (counts per settlement); got None.")

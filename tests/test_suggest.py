@@ -114,6 +114,9 @@ def test_lscp_reports_unreachable_settlements_instead_of_failing(default):
 
 def test_district_option_puts_a_service_in_every_district(tiny):
     region, minutes = tiny
+    # East's two settlements of unknown population would be estimated from the town and Beta (thousands of people):
+    # give them ten people each, so that the free choice goes west and only the district option sends it east
+    region = dataclasses.replace(region, settlements=region.settlements.assign(population=[12000.0, 800.0, 10.0, 10.0]))
     candidates = candidate_sites(region, source="upload", upload=UPLOAD)
     free = suggest(region, region.services, minutes, candidates, model="mclp", add=1, threshold_minutes=30)
     assert [p.settlement_id for p in free.picks] == ["c-beta"]

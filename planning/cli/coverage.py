@@ -36,6 +36,10 @@ FIGURE_KEYS = (
     "settlements_total",
     "settlements_unknown_population",
     "settlements_unknown_population_covered",
+    "settlements_estimated_population",
+    "settlements_estimated_population_covered",
+    "population_estimated_covered",
+    "population_estimated_total",
 )
 """Figures printed as numbers; ``incidents_covered`` and ``incidents_total`` are printed as display strings."""
 CHANGE_KEYS = ("population_covered", "settlements_covered")
