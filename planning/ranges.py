@@ -6,8 +6,11 @@ Three things a plan's figures rest on are uncertain, and a planner sets how much
   (default :data:`DEFAULT_SPEED_LOW` -20 % .. :data:`DEFAULT_SPEED_HIGH` +10 %). A uniform change of speeds
   divides every travel time by the factor, so a draw is a division of the minutes vector: no new graph search,
   and the nearest service stays the nearest;
-- **unknown populations**: each estimated settlement (:mod:`planning.estimates`) draws its people uniformly within
-  its range (the interquartile range of its group); known populations stay;
+- **unknown populations**: every estimated settlement (:mod:`planning.estimates`) takes the same position within
+  its range in a draw (one ``u`` uniform in 0..1 per draw: ``u = 0`` the low end, ``0.5`` the central estimate,
+  ``1`` the high end, linear in between on each side). The estimates share one method, so their errors go
+  together: drawn independently they would cancel out over hundreds of villages and the range would say the
+  estimated total is known to within a few per cent, which it is not. Known populations stay;
 - **the rate** of expected need (:mod:`planning.need`): one rate per draw, uniform within its low-high range.
 
 The draws are seeded (:func:`numpy.random.default_rng`), so the same seed gives the same draws and the same ranges.
@@ -156,7 +159,10 @@ def draw(
     if assumptions.populations:
         vary = estimated(settlements) & (high > low)
         if vary.any():
-            people[:, vary] = rng.uniform(low[vary], high[vary], size=(n_draws, int(vary.sum())))
+            position = rng.uniform(0.0, 1.0, size=n_draws)[:, None]
+            below = low[vary] + 2.0 * position * (mid[vary] - low[vary])
+            above = mid[vary] + (2.0 * position - 1.0) * (high[vary] - mid[vary])
+            people[:, vary] = np.where(position <= 0.5, below, above)
     if basis == "people":
         return Draws(factor, people, central, basis)
     assert rate is not None  # demand_of asked for it
@@ -232,7 +238,7 @@ def _figure(value: float, values: np.ndarray) -> Figure:
     finite = values[np.isfinite(values)]
     if not finite.size:
         return Figure(_number(value), None, None)
-    low, high = np.quantile(finite, [LOW_QUANTILE, HIGH_QUANTILE])
+    low, high = np.quantile(finite, [LOW_QUANTILE, HIGH_QUANTILE], method="inverted_cdf")  # values of draws
     return Figure(_number(value), float(low), float(high))
 
 
@@ -264,3 +270,34 @@ def _incident_figures(
         if not hidden
         else Figure(_number(share(central_out)), None, None),
     }
+
+
+def headline_ranges(
+    nearest_minutes: np.ndarray,
+    settlements: pd.DataFrame,
+    basis: str,
+    *,
+    thresholds: tuple[float, ...],
+    assumptions: Assumptions = Assumptions(),
+    rate: NeedRate | None = None,
+    incidents: IncidentRelease | None = None,
+    mask: np.ndarray | None = None,
+) -> dict[str, dict[str, Figure]]:
+    """:func:`headline` for each threshold, from one set of draws (the same draws for every threshold).
+
+    Returns
+    -------
+    dict
+        ``{threshold_key: {"share_within": Figure, "settlements_beyond": Figure, "demand_beyond": Figure}}``, keys
+        as :func:`planning.coverage.threshold_key` gives them ("30", "22.5").
+    """
+    drawn = draw(settlements, basis, assumptions=assumptions, rate=rate, incidents=incidents)
+    return {
+        _key(step): headline(nearest_minutes, drawn, threshold_minutes=step, mask=mask, incidents=incidents)
+        for step in thresholds
+    }
+
+
+def _key(minutes: float) -> str:
+    value = float(minutes)
+    return str(int(value)) if value.is_integer() else str(value)
