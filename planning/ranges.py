@@ -87,6 +87,10 @@ class Assumptions:
             raise RangeError(f"`draws` must be at least 1; got {self.draws}.")
 
 
+DEFAULT_ASSUMPTIONS = Assumptions()
+"""The default assumptions: speeds -20 % .. +10 %, populations and rate within their ranges, 200 seeded draws."""
+
+
 @dataclass(frozen=True, eq=False)
 class Draws:
     """The drawn assumptions: one speed factor and one demand vector per draw.
@@ -127,7 +131,7 @@ def draw(
     settlements: pd.DataFrame,
     basis: str,
     *,
-    assumptions: Assumptions = Assumptions(),
+    assumptions: Assumptions = DEFAULT_ASSUMPTIONS,
     rate: NeedRate | None = None,
     incidents: IncidentRelease | None = None,
 ) -> Draws:
@@ -278,7 +282,7 @@ def headline_ranges(
     basis: str,
     *,
     thresholds: tuple[float, ...],
-    assumptions: Assumptions = Assumptions(),
+    assumptions: Assumptions = DEFAULT_ASSUMPTIONS,
     rate: NeedRate | None = None,
     incidents: IncidentRelease | None = None,
     mask: np.ndarray | None = None,
