@@ -46,13 +46,15 @@ def test_cli_suggest_robust_reports_each_sites_count_of_draws(capsys):
     assert main([*args, "--robust", "--draws", "20", "--seed", "5", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["draws"] == 20 and report["demand_basis"] == "people"
-    assert sum(site["robust"] for site in report["sites"]) == 1 and sum(site["central"] for site in report["sites"]) == 1
+    assert sum(site["robust"] for site in report["sites"]) == 1
+    assert sum(site["central"] for site in report["sites"]) == 1
     assert all(0 <= site["draws_chosen"] <= 20 for site in report["sites"])
     assert sum(site["draws_chosen"] for site in report["sites"]) == 20  # K = 1: one site per draw
     assert report["robust_expected_covered"] >= report["central_expected_covered"]
     assert main([*args, "--robust", "--draws", "20", "--seed", "5", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == report  # seeded: reproduced
-    assert main(["suggest", "--region", str(TINY), "--model", "pmedian", "--add", "1", "--minutes", "45", "--robust"]) == 2
+    pmedian = ["suggest", "--region", str(TINY), "--model", "pmedian", "--add", "1", "--minutes", "45", "--robust"]
+    assert main(pmedian) == 2
 
 
 @pytest.mark.parametrize("demand", ["people", "need"])
