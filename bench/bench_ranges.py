@@ -81,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
             f"  within {key} min: {100 * share.value:.1f} % ({100 * share.low:.1f}-{100 * share.high:.1f} %); "
             f"beyond: {row['settlements_beyond'].value:.0f} settlements "
             f"({row['settlements_beyond'].low:.0f}-{row['settlements_beyond'].high:.0f}), "
-            f"demand {row['demand_beyond'].value:,.0f} ({row['demand_beyond'].low:,.0f}-{row['demand_beyond'].high:,.0f})"
+            f"demand {row['demand_beyond'].value:,.0f} "
+            f"({row['demand_beyond'].low:,.0f}-{row['demand_beyond'].high:,.0f})"
         )
     print(
         f"ranges: {args.draws} draws x {len(args.minutes)} thresholds in {total * 1000:.1f} ms "
@@ -121,8 +122,10 @@ def main(argv: list[str] | None = None) -> int:
         if sample is None:
             central, best = robust.choice.central_covered, robust.choice.best_covered
         else:
-            central = covered_demand(candidate_minutes, fixed, robust.choice.central, sample, threshold_minutes=threshold)
-            best = covered_demand(candidate_minutes, fixed, robust.choice.best, sample, threshold_minutes=threshold)
+            central, best = (
+                covered_demand(candidate_minutes, fixed, chosen, sample, threshold_minutes=threshold)
+                for chosen in (robust.choice.central, robust.choice.best)
+            )
         print(
             f"  on {label}: covered demand mean central {central.mean():,.0f} vs robust {best.mean():,.0f}; "
             f"5th percentile {np.quantile(central, 0.05):,.0f} vs {np.quantile(best, 0.05):,.0f}; "

@@ -116,7 +116,7 @@ def robust_maximal_coverage(
     minutes = np.asarray(candidate_minutes, dtype=np.float64)
     fixed = options.get("fixed_minutes")
     fixed_minutes = np.zeros((0, minutes.shape[1])) if fixed is None else np.asarray(fixed, dtype=np.float64)
-    options = {**options, "method": "greedy"}  # type: ignore[typeddict-item]
+    options = {**options, "method": "greedy"}
     central = tuple(
         maximal_coverage(minutes, central_demand, add=add, threshold_minutes=threshold_minutes, **options).chosen
     )
