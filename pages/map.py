@@ -16,6 +16,7 @@ from pages.common import (
     small_count_k,
     synthetic_banner,
 )
+from pages.need_view import headline_section
 from planning.analysis import evaluate
 from planning.baseline import current_services
 from planning.coverage import threshold_key
@@ -76,6 +77,7 @@ draw_route(fmap, village, lang=L)
 show_map(fmap, key="region_map", returned_objects=["last_object_clicked"])
 st.caption(method_text)
 st.caption(f"{t('map.services_shown', L, n=len(services))} · {t('map.caption', L)}")
+headline_section(region, result.coverage, result.nearest.minutes, key="map_demand_basis", lang=L)
 
 district_section(region, result.coverage, lang=L)
 gap_minutes = st.radio(

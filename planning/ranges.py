@@ -305,3 +305,21 @@ def headline_ranges(
 def _key(minutes: float) -> str:
     value = float(minutes)
     return str(int(value)) if value.is_integer() else str(value)
+
+
+def range_text(figure: Figure, lang: str, *, share: bool = False, hidden: str = "—") -> str:
+    """A figure with its range as shown: "62 % (55–68 %)" (``share``: a 0..1 share, in per cent) or
+    "530 (489–615)"; ``hidden`` where the value is None (a hidden released cell, or nothing to count)."""
+    from planning.i18n import fmt_number  # light; kept local so the core's arrays do not need the catalogs
+
+    def one(value: float | None) -> str:
+        if value is None:
+            return hidden
+        return f"{fmt_number(100.0 * value, lang)} %" if share else fmt_number(round(value), lang)
+
+    text = one(figure.value)
+    if figure.low is None or figure.high is None:
+        return text
+    if share:
+        return f"{text} ({fmt_number(100.0 * figure.low, lang)}–{fmt_number(100.0 * figure.high, lang)} %)"
+    return f"{text} ({one(figure.low)}–{one(figure.high)})"
