@@ -17,6 +17,9 @@ from planning.markup import markdown_text
 from planning.need import NeedRateError, rate_from_meta
 from planning.ranges import DEFAULT_ASSUMPTIONS, headline_ranges, range_text
 
+THOUSANDS_FROM = 10_000
+"""From this many people (or cases) the demand beyond is shown in thousands, so that its range fits the metric."""
+
 
 def headline_section(region: Region, cov: Coverage, nearest_minutes: np.ndarray, *, key: str, lang: str) -> None:
     """A demand-basis choice (people, or expected need where the region sets a rate) and, per threshold, the share
@@ -52,7 +55,10 @@ def headline_section(region: Region, cov: Coverage, nearest_minutes: np.ndarray,
         columns[1].metric(
             t("need.settlements_beyond", lang, minutes=minutes), range_text(row["settlements_beyond"], lang)
         )
-        columns[2].metric(t(f"need.beyond.{basis}", lang, minutes=minutes), range_text(row["demand_beyond"], lang))
+        demand = row["demand_beyond"]
+        large = max(v or 0.0 for v in (demand.value, demand.high)) >= THOUSANDS_FROM  # in thousands: fits the metric
+        label = t(f"need.beyond.{basis}", lang, minutes=minutes) + (t("need.thousands", lang) if large else "")
+        columns[2].metric(label, range_text(demand, lang, scale=1000.0 if large else 1.0))
     st.caption(
         t(
             "need.assumptions",

@@ -307,15 +307,16 @@ def _key(minutes: float) -> str:
     return str(int(value)) if value.is_integer() else str(value)
 
 
-def range_text(figure: Figure, lang: str, *, share: bool = False, hidden: str = "—") -> str:
+def range_text(figure: Figure, lang: str, *, share: bool = False, scale: float = 1.0, hidden: str = "—") -> str:
     """A figure with its range as shown: "62 % (55–68 %)" (``share``: a 0..1 share, in per cent) or
-    "530 (489–615)"; ``hidden`` where the value is None (a hidden released cell, or nothing to count)."""
+    "530 (489–615)"; numbers divided by ``scale`` (1000: in thousands, the label says so) and rounded; ``hidden``
+    where the value is None (a hidden released cell, or nothing to count)."""
     from planning.i18n import fmt_number  # light; kept local so the core's arrays do not need the catalogs
 
     def one(value: float | None) -> str:
         if value is None:
             return hidden
-        return f"{fmt_number(100.0 * value, lang)} %" if share else fmt_number(round(value), lang)
+        return f"{fmt_number(100.0 * value, lang)} %" if share else fmt_number(round(value / scale), lang)
 
     text = one(figure.value)
     if figure.low is None or figure.high is None:
