@@ -111,3 +111,15 @@ def test_coverage_reads_known_plus_estimated_with_the_estimated_share():
     known_total = region.settlements["population"].sum()
     assert figures.population_total == pytest.approx(known_total + figures.population_estimated_total)
     assert 0 < figures.estimated_share < 1
+
+
+def test_the_map_tooltip_marks_an_estimate_with_its_range():
+    from planning.estimates import with_estimates
+    from planning.render.webmap import UNKNOWN_POPULATION_COLOUR, _settlement_layer
+
+    region = load_region(TINY)
+    layer = _settlement_layer(with_estimates(region.settlements), "ru")
+    properties = {f["properties"]["label"]: f["properties"] for f in layer.data["features"]}
+    assert properties["Дельта"]["population_label"] == "≈ 6\u00a0400 (оценка, 3\u00a0600–9\u00a0200)"
+    assert properties["Дельта"]["colour"] == UNKNOWN_POPULATION_COLOUR  # not drawn as a known population
+    assert properties["Бета"]["population_label"] == "800"
