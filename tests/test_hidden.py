@@ -51,3 +51,17 @@ def test_the_ratio_is_shown_only_where_the_count_is_releasable(tiny):
     shown = {row.reported: row.ratio for row in table.itertuples()}
     for text, ratio in shown.items():
         assert text.startswith("<") == math.isnan(ratio) or text == "0"
+
+
+def test_cli_coverage_carries_the_hidden_need_table(capsys):
+    import json
+
+    from planning.cli import main
+
+    args = ["coverage", "--region", str(TINY), "--json", "--draws", "5", "--rate", "10", "--rate-source", "test"]
+    assert main(args) == 0
+    rows = json.loads(capsys.readouterr().out)["hidden_need"]
+    assert [row["district_id"] for row in rows] == ["W", "E", TOTAL_ROW_ID]
+    for row in rows:
+        assert isinstance(row["reported"], str)  # the released cell as shown, never a raw count
+        assert (row["ratio"] is None) == row["reported"].startswith("<")

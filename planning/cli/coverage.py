@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+    from geo.region import Region
     from planning.coverage import AreaCoverage, Coverage
     from planning.need import NeedRate
     from planning.ranges import Assumptions
@@ -175,6 +176,20 @@ def headline_report(
     }
 
 
+def hidden_need_report(region: Region, rate: NeedRate, incidents: IncidentRelease) -> list[dict]:
+    """Per district (then ``__total__``): expected cases with their range, the reported incidents as the release's
+    cell, the ratio and "likely under-reported" only where that cell is shown as a number (planning.hidden)."""
+    from planning.hidden import hidden_need_table
+
+    table = hidden_need_table(
+        region.settlements, rate, incidents, district_order=[str(d) for d in region.districts["district_id"]]
+    )
+    return [
+        {**row, "ratio": None if row["ratio"] != row["ratio"] else row["ratio"]}  # NaN (hidden) -> null
+        for row in table.to_dict(orient="records")
+    ]
+
+
 def _coverage(args: argparse.Namespace) -> int:
     from planning.analysis import evaluate, incident_release, site_minutes_for, speed_profile_of
     from planning.cli.data import district_id, open_region, release_secret, scenario_services
@@ -215,6 +230,8 @@ def _coverage(args: argparse.Namespace) -> int:
             mask=None if district is None else result.coverage.district_ids == district,
         )
     )
+    if rate is not None and incidents is not None:
+        report["hidden_need"] = hidden_need_report(region, rate, incidents)
     if args.json:
         print_json(report)
     else:
