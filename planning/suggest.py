@@ -28,7 +28,7 @@ from geo.settings import STORAGE_CRS
 from planning.analysis import SiteMinutes
 from planning.baseline import centre_settlements
 from planning.coverage import reach_minutes_of
-from planning.estimates import people
+from planning.estimates import estimated, people
 from planning.release import IncidentRelease, scaled_text
 from planning.scenarios import Site
 from planning.siting import (
@@ -171,10 +171,11 @@ def candidate_sites(
     ----------
     region : geo.region.Region
     source : {"population", "district_centres", "upload"}
-        ``"population"``: settlements of at least ``min_population`` people. ``"district_centres"``: the settlements
-        of the region's declared baseline (the KATO centres of the bundled default), else the most populous
-        settlement of each district, or, without district outlines, every settlement of at least
-        :data:`DISTRICT_CENTRE_MIN_POPULATION` people (:func:`planning.baseline.centre_settlements`).
+        ``"population"``: settlements of at least ``min_population`` people (known, not estimated).
+        ``"district_centres"``: the settlements of the region's declared baseline (the KATO centres of the bundled
+        default), else the most populous settlement of each district, or, without district outlines, every
+        settlement of at least :data:`DISTRICT_CENTRE_MIN_POPULATION` people
+        (:func:`planning.baseline.centre_settlements`).
         ``"upload"``: the rows of ``upload``, a ``services.csv``-shaped table (id, name, kind, lat, lon, …) checked
         against the region outline.
     min_population : float
@@ -193,7 +194,9 @@ def candidate_sites(
     """
     settlements = region.settlements
     if source == "population":
-        chosen = settlements[settlements["population"].to_numpy(dtype=float) >= min_population]
+        # a known population only: a site is not proposed on the strength of an estimate (planning.estimates)
+        known = np.where(estimated(settlements), np.nan, settlements["population"].to_numpy(dtype=float))
+        chosen = settlements[known >= min_population]
     elif source == "district_centres":
         chosen = centre_settlements(region)
     elif source == "upload":

@@ -43,6 +43,7 @@ def test_the_central_choice_stays_when_nothing_beats_it():
 
 def test_cli_suggest_robust_reports_each_sites_count_of_draws(capsys):
     args = ["suggest", "--region", str(TINY), "--model", "mclp", "--add", "1", "--minutes", "45"]
+    args += ["--candidates", "district_centres"]  # Alpha (the fixed site) and Gamma
     assert main([*args, "--robust", "--draws", "20", "--seed", "5", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["draws"] == 20 and report["demand_basis"] == "people"
