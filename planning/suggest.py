@@ -28,7 +28,7 @@ from geo.settings import STORAGE_CRS
 from planning.analysis import SiteMinutes
 from planning.baseline import centre_settlements
 from planning.coverage import reach_minutes_of
-from planning.estimates import estimated, people
+from planning.estimates import people
 from planning.release import IncidentRelease, scaled_text
 from planning.scenarios import Site
 from planning.siting import (
@@ -171,7 +171,8 @@ def candidate_sites(
     ----------
     region : geo.region.Region
     source : {"population", "district_centres", "upload"}
-        ``"population"``: settlements of at least ``min_population`` people (known, not estimated).
+        ``"population"``: settlements of at least ``min_population`` people, known or estimated (so that a
+        district whose villages lack figures is not left without candidates).
         ``"district_centres"``: the settlements of the region's declared baseline (the KATO centres of the bundled
         default), else the most populous settlement of each district, or, without district outlines, every
         settlement of at least :data:`DISTRICT_CENTRE_MIN_POPULATION` people
@@ -194,9 +195,8 @@ def candidate_sites(
     """
     settlements = region.settlements
     if source == "population":
-        # a known population only: a site is not proposed on the strength of an estimate (planning.estimates)
-        known = np.where(estimated(settlements), np.nan, settlements["population"].to_numpy(dtype=float))
-        chosen = settlements[known >= min_population]
+        # known or estimated (planning.estimates): a district whose villages lack figures still has candidates
+        chosen = settlements[people(settlements) >= min_population]
     elif source == "district_centres":
         chosen = centre_settlements(region)
     elif source == "upload":

@@ -34,10 +34,11 @@ def test_planner_suggests_beta_and_saves_it_as_a_scenario(monkeypatch, tmp_path)
     assert {r.value for r in at.radio if r.label == t("suggest.demand", "ru")} == {"population"}
     assert t("suggest.demand_help.population", "ru") in [c.value for c in at.caption]
     _by_label(at.number_input, t("suggest.min_population", "ru")).set_value(500).run()
-    _by_label(at.number_input, t("suggest.add", "ru")).set_value(1).run()
+    _by_label(at.number_input, t("suggest.add", "ru")).set_value(3).run()
     _run(at)
     table = at.dataframe[0].value
-    assert list(table[t("suggest.col.name", "ru")]) == ["Бета"]
+    # Gamma's and Delta's unknown populations are estimated (6,400 each: never 0), so they come first, then Beta's 800
+    assert list(table[t("suggest.col.name", "ru")]) == ["Гамма", "Дельта", "Бета"]
     assert "<5" in list(table[t("suggest.col.gain_incidents", "ru", minutes=30.0)])  # 2 incidents, suppressed
     assert any("оптимум" in s.value for s in at.success)  # greedy compared with the exact optimum
 
@@ -45,8 +46,8 @@ def test_planner_suggests_beta_and_saves_it_as_a_scenario(monkeypatch, tmp_path)
     assert not at.exception, at.exception
     assert at.success and "Сохранён" in at.success[-1].value
     [scenario] = ScenarioStore(tmp_path / "scenarios.sqlite").list_scenarios("tiny")
-    assert [s.service_id for s in scenario.sites] == ["a", "suggested-01"]
-    assert scenario.sites[1].name == "Предложено: Бета" and scenario.sites[1].lat == pytest.approx(42.6)
+    assert [s.service_id for s in scenario.sites] == ["a", "suggested-01", "suggested-02", "suggested-03"]
+    assert scenario.sites[3].name == "Предложено: Бета" and scenario.sites[3].lat == pytest.approx(42.6)
 
 
 def test_every_demand_mode_is_offered_with_incidents_and_explained(monkeypatch, tmp_path):
