@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 import pandas as pd
@@ -92,6 +93,14 @@ def test_no_code_path_treats_an_unknown_population_as_zero(tiny_unknown):
     result = evaluate(region, services, minutes, incidents=None, thresholds=(60.0,))
     figures = result.coverage.region.within["60"]
     assert figures.settlements_covered > 0
+    # nothing to estimate from: the figures say the population is unknown, never that nobody lives there
+    assert figures.settlements_unknown_population == 4 and math.isnan(figures.population_share)
+    # the headline figures count demand (one unit per settlement when no population is known), never zero
+    from planning.ranges import headline_ranges
+
+    ranges = headline_ranges(result.nearest.minutes, region.settlements, "people", thresholds=(60.0,))["60"]
+    assert 0 < ranges["share_within"].value < 1 and ranges["demand_beyond"].value > 0
+    assert ranges["demand_beyond"].low > 0
     candidates = candidate_sites(region, source="district_centres")
     picked = suggest(region, services, minutes, candidates, model="mclp", threshold_minutes=60.0, add=1)
     assert picked.objective > 0 and picked.demand.weights.sum() > 0 and picked.demand.unknown_population == 0
