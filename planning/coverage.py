@@ -155,6 +155,11 @@ class Figures:
     """People of ``population_total`` who are estimated, not known."""
 
     @property
+    def settlements_without_known_population(self) -> int:
+        """Settlements whose population is not known: estimated (:mod:`planning.estimates`) or unknown."""
+        return self.settlements_unknown_population + self.settlements_estimated_population
+
+    @property
     def estimated_share(self) -> float:
         """Share (0..1) of ``population_total`` that is estimated; NaN when no population is counted."""
         return self.population_estimated_total / self.population_total if self.population_total > 0 else math.nan
@@ -485,6 +490,7 @@ def hex_gaps(
     *,
     threshold_minutes: float,
     resolution: int = DEFAULT_HEX_RESOLUTION,
+    estimated: np.ndarray | None = None,
 ) -> gpd.GeoDataFrame:
     """Unserved population on an H3 hexagon grid, for a gap layer that reads at a glance.
 
@@ -495,10 +501,13 @@ def hex_gaps(
     nearest_minutes : array_like, shape (n_settlements,)
         Minutes to the nearest service; settlements above ``threshold_minutes`` are unserved.
     population : array_like, shape (n_settlements,)
-        People per settlement, NaN = unknown (counted in ``settlements_unknown_population``, adds 0 people).
+        People per settlement, known or estimated; NaN = unknown (adds no people).
     threshold_minutes : float
     resolution : int
         H3 resolution (0..15).
+    estimated : array_like of bool, shape (n_settlements,), optional
+        Settlements whose population is an estimate (:attr:`Coverage.estimated`); they count, with the NaN ones, in
+        ``settlements_unknown_population`` (settlements without a known population).
 
     Returns
     -------
@@ -512,6 +521,7 @@ def hex_gaps(
     if minutes.shape != (n,):
         raise CoverageInputError(f"`nearest_minutes` needs one value per settlement ({n}); got {minutes.shape}.")
     people = _aligned_float(population, n, "population")
+    not_known = np.isnan(people) | (np.zeros(n, dtype=bool) if estimated is None else np.asarray(estimated, dtype=bool))
     points = settlements.geometry.to_crs(STORAGE_CRS) if settlements.crs else settlements.geometry
     unserved = np.flatnonzero(minutes > threshold_minutes)
     cells = [h3.latlng_to_cell(points.iloc[i].y, points.iloc[i].x, resolution) for i in unserved]
@@ -519,9 +529,9 @@ def hex_gaps(
         pd.DataFrame(
             {
                 "h3_cell": pd.Series(cells, dtype=object),
-                "unserved_population": np.nan_to_num(people[unserved], nan=0.0),
+                "unserved_population": np.nan_to_num(people[unserved], nan=0.0),  # NaN: nothing to estimate from
                 "settlements_unserved": 1,
-                "settlements_unknown_population": np.isnan(people[unserved]).astype(np.int64),
+                "settlements_unknown_population": not_known[unserved].astype(np.int64),
             }
         )
         .groupby("h3_cell", sort=True, as_index=False)

@@ -79,6 +79,7 @@ def scenario_map(
         result.coverage.population,
         threshold_minutes=GAP_THRESHOLD_MINUTES,
         lang=lang,
+        estimated=result.coverage.estimated,
     )
     layer_control_last(fmap)
     return fmap
