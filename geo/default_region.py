@@ -437,11 +437,14 @@ def _meta(source_meta: dict, figures: dict) -> dict:
 
 
 def district_centres(settlements: gpd.GeoDataFrame, districts: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
-    """The settlements taken as district centres: in each district its most populous settlement, cities and towns
-    before villages; without district outlines, every settlement of at least :data:`BASELINE_MIN_POPULATION`.
-    Both rules are proxies for the official centres, which the data do not name."""
+    """The settlements taken as district centres: in each district its most populous settlement (of known
+    population; an estimate ranks as unknown), cities and towns before villages; without district outlines, every
+    settlement of at least :data:`BASELINE_MIN_POPULATION`. Both rules are proxies for the official centres, which
+    the data do not name."""
     rank = settlements["kind"].map({"city": 0, "town": 1}).fillna(2)
     people = settlements["population"].fillna(-1.0)
+    if "population_source" in settlements.columns:  # an estimated population (planning.estimates) ranks as unknown
+        people = people.where(settlements["population_source"] != "estimate", -1.0)
     ranked = settlements.assign(_rank=rank, _people=people).sort_values(
         ["_rank", "_people", "settlement_id"], ascending=[True, False, True]
     )

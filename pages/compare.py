@@ -178,7 +178,7 @@ for district, changes in within.districts.items():
         row[t("cmp.col_b", L, what=label)] = change.b
         row[t("cmp.col_difference", L, what=label)] = change.difference
     area = result_a.coverage.districts.get(district)
-    row[t("population.col_unknown", L)] = area.within[key].settlements_unknown_population if area else None
+    row[t("population.col_unknown", L)] = area.within[key].settlements_without_known_population if area else None
     if level:
         label = t("scen.col_incidents_within", L, minutes=key)
         row[t("cmp.col_a", L, what=label)] = shown[0].covered[key][district]

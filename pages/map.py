@@ -16,6 +16,7 @@ from pages.common import (
     small_count_k,
     synthetic_banner,
 )
+from pages.need_view import headline_section
 from planning.analysis import evaluate
 from planning.baseline import current_services
 from planning.coverage import default_threshold_index, estimated_sentence, threshold_key
@@ -80,6 +81,7 @@ st.caption(method_text)
 if (estimated_text := estimated_sentence(result.coverage.region, L)) is not None:
     st.caption(estimated_text)
 st.caption(f"{t('map.services_shown', L, n=len(services))} · {t('map.caption', L)}")
+headline_section(region, result.coverage, result.nearest.minutes, key="map_demand_basis", lang=L)
 
 district_section(region, result.coverage, lang=L)
 gap_minutes = st.radio(

@@ -471,7 +471,7 @@ for step in cov.thresholds_minutes:
     if level:
         cols[2].metric(t("scen.incidents_covered", L), fmt_count(shown.region_covered[key], L))
         cols[2].caption(t("scen.of", L, total=fmt_count(shown.region_total, L)))
-    if figures.settlements_unknown_population:
+    if figures.settlements_without_known_population:  # estimated or unknown: said beside the figure
         st.caption(population_share_text(figures, minutes=step, lang=L))
 
 

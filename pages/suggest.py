@@ -20,6 +20,7 @@ from pages.common import (
     sticky_value,
     synthetic_banner,
 )
+from pages.need_view import PEOPLE, need_caption, region_rate
 from planning.baseline import scenario_label
 from planning.i18n import fmt_number, format_problem, place_names, t
 from planning.markup import markdown_text
@@ -85,14 +86,16 @@ with left:
     minutes = st.number_input(t("suggest.minutes", L), min_value=5, max_value=240, value=DEFAULT_MINUTES, step=5)
     level = incident_level()
     incidents = incidents_here(region) if level is not None else None
-    modes = list(DEMAND_MODES) if incidents is not None else ["population"]
+    rate = region_rate(region)  # demand = need only where region.json sets a rate with its source
+    modes = [m for m in DEMAND_MODES if (m != "need" or rate is not None) and (incidents is not None or m in PEOPLE)]
     demand = st.radio(t("suggest.demand", L), modes, format_func=lambda m: t(f"suggest.demand.{m}", L), horizontal=True)
     st.caption(t(f"suggest.demand_help.{demand}", L))
+    need_caption(rate, L)
     incident_weight = DEFAULT_INCIDENT_WEIGHT
     underreporting = DEFAULT_UNDERREPORTING_FACTOR
     if demand == "blend":
         incident_weight = st.slider(t("suggest.incident_weight", L), 0.0, 1.0, DEFAULT_INCIDENT_WEIGHT, 0.05)
-    if demand != "population":
+    if demand in ("incidents", "blend"):
         underreporting = st.number_input(
             t("suggest.underreporting", L), min_value=1.0, max_value=20.0, value=DEFAULT_UNDERREPORTING_FACTOR, step=0.5
         )
@@ -150,6 +153,7 @@ inputs = (
     demand,
     incident_weight,
     underreporting,
+    None if rate is None else rate.per_1000,
     source,
     min_population,
     getattr(upload, "file_id", None),
@@ -172,6 +176,7 @@ if st.button(t("suggest.run", L), type="primary", disabled=candidates is None):
                 incidents=incidents,
                 incident_weight=incident_weight,
                 underreporting_factor=underreporting,
+                rate_per_1000=None if rate is None else rate.per_1000,
                 method=method,
                 every_district=every_district and not region.districts.empty,
                 exact_gap=exact_gap,

@@ -13,7 +13,7 @@ from planning.privacy import available_periods
 from planning.store.access import can
 from planning.store.db import StorageError
 from planning.store.intake import MODES, IncidentStore, ingest_incidents
-from planning.store.population import PopulationStore, ingest_populations
+from planning.store.population import PopulationStore, ingest_populations, population_sources
 
 L = lang()
 user = guard("upload_incidents")
@@ -66,7 +66,8 @@ show_stored()
 # --- populations the akimat holds -------------------------------------------------------------------------------
 def show_populations() -> None:
     settlements = get_region().settlements
-    unknown, total = int(settlements["population"].isna().sum()), len(settlements)
+    not_known = ("estimate", "unknown")  # an estimate (planning.estimates) is not a known population
+    unknown, total = sum(s in not_known for s in population_sources(settlements)), len(settlements)
     last = PopulationStore().last_upload(region.region_id)
     if last is None:
         st.info(t("population_upload.none_stored", L, unknown=unknown, total=total))

@@ -30,6 +30,7 @@ from geo.traveltime import (
     travel_matrix,
 )
 from planning.coverage import NO_SITE_INDEX, Coverage, Nearest, coverage, nearest, reach_minutes_of
+from planning.estimates import population_is_estimated, with_estimates
 from planning.i18n import fmt_number, t
 from planning.release import IncidentRelease, region_release
 
@@ -374,7 +375,7 @@ def evaluate(
     near = _beyond_cutoff(
         nearest(matrix, reach_minutes=reach, estimated=estimated), services, np.isnan(reach), site_minutes
     )
-    settlements = region.settlements
+    settlements = with_estimates(region.settlements)  # no unknown population counts as zero people
     figures = coverage(
         near.minutes,
         settlements["population"].to_numpy(dtype=float),
@@ -383,6 +384,7 @@ def evaluate(
         thresholds=tuple(thresholds),
         release=incidents,
         estimated=near.estimated,
+        estimated_population=population_is_estimated(settlements),
     )
     ids = services["service_id"].to_numpy(dtype=object)
     nearest_ids = np.array([ids[i] if i >= 0 else None for i in near.site_index], dtype=object)

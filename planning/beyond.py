@@ -29,6 +29,7 @@ from geo.traveltime import (
     route,
 )
 from planning.coverage import NO_DISTRICT_ID, AreaCoverage, Coverage, threshold_key
+from planning.estimates import population_source_of
 from planning.i18n import fmt_number, place_names, t
 from planning.release import empty_release
 
@@ -66,7 +67,8 @@ def beyond_by_district(cov: Coverage, *, district_ids: Iterable[str] = ()) -> pd
     Returns
     -------
     DataFrame
-        ``district_id`` then :func:`beyond_columns` (whole numbers; people summed over known populations only),
+        ``district_id`` then :func:`beyond_columns` (whole numbers; people known or estimated; "unknown
+        population": settlements whose population is not known, estimated or not),
         the last row ``district_id == TOTAL_ROW_ID`` for the whole region. Nothing is derived from incidents.
     """
     order = [str(d) for d in district_ids]
@@ -85,16 +87,23 @@ def _beyond_row(district_id: str, area: AreaCoverage | None, thresholds: Iterabl
         row["settlements"] = figures.settlements_total if figures else 0
         row[f"beyond_{key}_settlements"] = figures.settlements_total - figures.settlements_covered if figures else 0
         row[f"beyond_{key}_people"] = round(figures.population_total - figures.population_covered) if figures else 0
-        row[f"beyond_{key}_unknown_population"] = (
-            (figures.settlements_unknown_population - figures.settlements_unknown_population_covered) if figures else 0
+        row[f"beyond_{key}_unknown_population"] = (  # no known population: unknown or estimated
+            (
+                figures.settlements_unknown_population
+                - figures.settlements_unknown_population_covered
+                + figures.settlements_estimated_population
+                - figures.settlements_estimated_population_covered
+            )
+            if figures
+            else 0
         )
     return row
 
 
 @dataclass(frozen=True)
 class GapTotals:
-    """Totals of a gap list: the settlements beyond the threshold, the people known to live there (people), and how
-    many of them have no known population."""
+    """Totals of a gap list: the settlements beyond the threshold, the people living there (known or estimated,
+    :mod:`planning.estimates`), and how many of them have no known population (estimated or unknown)."""
 
     settlements: int
     people: int
@@ -113,11 +122,11 @@ def gap_mask(cov: Coverage, *, threshold_minutes: float, district_id: str | None
 def gap_totals(cov: Coverage, *, threshold_minutes: float, district_id: str | None = None) -> GapTotals:
     """The totals of the gap list beyond ``threshold_minutes`` (of one district when ``district_id``)."""
     mask = gap_mask(cov, threshold_minutes=threshold_minutes, district_id=district_id)
-    unknown = np.isnan(cov.population)
+    unknown = np.isnan(cov.population)  # only where nothing could be estimated
     return GapTotals(
         settlements=int(mask.sum()),
         people=int(round(float(cov.population[mask & ~unknown].sum()))),
-        settlements_unknown_population=int((mask & unknown).sum()),
+        settlements_unknown_population=int((mask & cov.without_known_population()).sum()),
     )
 
 
@@ -196,8 +205,9 @@ def gap_table(
     """The settlements beyond ``threshold_minutes`` (of one district when ``district_id``): name, district, minutes
     (``inf``: no service reachable; it sorts as the farthest), how the minutes were obtained (network or straight-line
     estimate, from ``cov.estimated``), the distance to the nearest road (``access_km``, km; NaN without a network),
-    nearest service, population (NaN: unknown); most people first (unknown last), then the farthest, then by name.
-    No incidents: they are never shown per village here."""
+    nearest service, population (known or estimated; NaN: unknown) and where it comes from ("estimate", "region
+    file", ...); most people first (unknown last), then the farthest, then by name. No incidents: they are never
+    shown per village here."""
     mask = gap_mask(cov, threshold_minutes=threshold_minutes, district_id=district_id)
     rows = np.flatnonzero(mask)
     settlements = region.settlements
@@ -224,6 +234,9 @@ def gap_table(
                 service_names.get(str(ids[i]), "—") if ids[i] is not None else "—" for i in rows
             ],
             t("field.population", lang): cov.population[rows],
+            t("population.col_source", lang): [
+                t(f"population.source.{source}", lang) for source in population_source_of(settlements)[rows]
+            ],
         }
     )
     people = cov.population[rows]

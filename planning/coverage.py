@@ -9,9 +9,10 @@ Conventions
   reached from a site.
 - A settlement is *covered* within a threshold when the minutes to its nearest service are ``<=`` the
   threshold (inclusive).
-- Population is a float per settlement, ``NaN`` = unknown. Unknown populations add nothing to population
-  sums or to the weighted percentiles; they are counted in ``settlements_unknown_population`` (and
-  ``..._covered``) so a reader sees how many settlements the population figures leave out.
+- Population is a float per settlement: known, or estimated (:mod:`planning.estimates`, flagged by ``estimated``)
+  so that the figures read "known + estimated" with the estimated people stated (``population_estimated_total``).
+  ``NaN`` = unknown and not estimable (a region that knows no population): it adds nothing to population sums or
+  to the weighted percentiles and is counted in ``settlements_unknown_population`` (and ``..._covered``).
 - Incidents are non-negative integer counts per settlement (never points). ``Figures`` hold raw counts for
   computing only; every incident figure that is shown comes from the protected release the coverage carries
   (``Coverage.release``, :mod:`planning.release`): ``gaps`` and ``compare`` give a settlement's incidents as its
@@ -176,10 +177,28 @@ class Figures:
     incidents_total: int
     settlements_unknown_population: int
     settlements_unknown_population_covered: int
-    settlements_estimated: int = 0
+    settlements_time_estimated: int = 0
     """Settlements of the area whose minutes are a straight-line estimate (whatever the threshold)."""
-    population_estimated: float = 0.0
-    """People known to live in them."""
+    population_time_estimated: float = 0.0
+    """People (known or estimated) living in them."""
+    settlements_estimated_population: int = 0
+    """Settlements whose population counted here is an estimate (:mod:`planning.estimates`)."""
+    settlements_estimated_population_covered: int = 0
+    """Of ``settlements_estimated_population``, those within the threshold."""
+    population_estimated_covered: float = 0.0
+    """People of ``population_covered`` who are estimated, not known."""
+    population_estimated_total: float = 0.0
+    """People of ``population_total`` who are estimated, not known."""
+
+    @property
+    def settlements_without_known_population(self) -> int:
+        """Settlements whose population is not known: estimated (:mod:`planning.estimates`) or unknown."""
+        return self.settlements_unknown_population + self.settlements_estimated_population
+
+    @property
+    def estimated_share(self) -> float:
+        """Share (0..1) of ``population_total`` that is estimated; NaN when no population is counted."""
+        return self.population_estimated_total / self.population_total if self.population_total > 0 else math.nan
 
     @property
     def population_share(self) -> float:
@@ -221,6 +240,17 @@ class Coverage:
     """The protected release the incident figures are shown from (None without incident data)."""
     estimated: np.ndarray | None = field(default=None, repr=False)
     """Per settlement, True where its minutes are a straight-line estimate (None: not known, taken as none)."""
+    estimated_population: np.ndarray | None = field(default=None, repr=False)
+    """Settlements whose population is an estimate (:mod:`planning.estimates`); None = none."""
+
+    def without_known_population(self) -> np.ndarray:
+        """Boolean mask of the settlements whose population is not known: estimated, or unknown (NaN)."""
+        guessed = (
+            np.zeros(self.population.shape, dtype=bool)
+            if self.estimated_population is None
+            else self.estimated_population
+        )
+        return np.isnan(self.population) | guessed
 
     def covered(self, threshold_minutes: float) -> np.ndarray:
         """Boolean mask of settlements within ``threshold_minutes`` of a service."""
@@ -246,13 +276,13 @@ def estimated_sentence(area: AreaCoverage, lang: str) -> str | None:
     """ "Of 940 settlements, 412 (96 000 people) have straight-line estimated times." in ``lang``; None when no
     settlement of ``area`` has an estimated time."""
     figures = next(iter(area.within.values()), None)
-    if figures is None or not figures.settlements_estimated:
+    if figures is None or not figures.settlements_time_estimated:
         return None
     return t(
         "coverage.estimated_sentence",
         lang,
-        count=figures.settlements_estimated,
-        people=fmt_number(round(figures.population_estimated), lang),
+        count=figures.settlements_time_estimated,
+        people=fmt_number(round(figures.population_time_estimated), lang),
         total=figures.settlements_total,
     )
 
@@ -308,6 +338,7 @@ def coverage(
     thresholds: Iterable[float] = DEFAULT_THRESHOLDS_MINUTES,
     release: IncidentRelease | None = None,
     estimated: np.ndarray | None = None,
+    estimated_population: np.ndarray | None = None,
 ) -> Coverage:
     """Population, settlements and incidents within each threshold, region-wide and per district.
 
@@ -327,7 +358,10 @@ def coverage(
         The protected release of ``incidents`` (its ``counts``), kept for showing any incident figure.
     estimated : array_like of bool, shape (n_settlements,), optional
         True where a settlement's minutes are a straight-line estimate (``Nearest.estimated``); counted in
-        ``Figures.settlements_estimated`` and ``population_estimated``. None: none is.
+        ``Figures.settlements_time_estimated`` and ``population_time_estimated``. None: none is.
+    estimated_population : array_like of bool, shape (n_settlements,), optional
+        Settlements whose ``population`` is an estimate (:func:`planning.estimates.population_is_estimated`);
+        default none.
 
     Returns
     -------
@@ -343,16 +377,15 @@ def coverage(
     if (people < 0).any():
         raise CoverageInputError("`population` has negative values.")
     counts = np.zeros(n, dtype=np.int64) if incidents is None else _aligned_counts(incidents, n)
+    timed = _aligned_mask(estimated, n, "estimated")
+    guessed = _aligned_mask(estimated_population, n, "estimated_population")
     districts = _district_keys(district_ids, n)
-    guessed = np.zeros(n, dtype=bool) if estimated is None else np.asarray(estimated, dtype=bool)
-    if guessed.shape != (n,):
-        raise CoverageInputError(f"`estimated` needs one value per settlement ({n}); got shape {guessed.shape}.")
     steps = tuple(sorted({float(t) for t in thresholds}))
     if not steps or any(not math.isfinite(t) or t < 0 for t in steps):
         raise CoverageInputError(f"`thresholds` must be finite non-negative minutes; got {steps}.")
 
     def area(mask: np.ndarray) -> AreaCoverage:
-        return _area_coverage(minutes[mask], people[mask], counts[mask], steps, guessed[mask])
+        return _area_coverage(minutes[mask], people[mask], counts[mask], steps, timed[mask], guessed[mask])
 
     return Coverage(
         thresholds_minutes=steps,
@@ -363,15 +396,30 @@ def coverage(
         incidents=counts,
         district_ids=districts,
         release=release,
-        estimated=guessed,
+        estimated=timed,
+        estimated_population=guessed,
     )
 
 
+def _aligned_mask(values: np.ndarray | None, n: int, name: str) -> np.ndarray:
+    """``values`` as a boolean array of ``n`` (all False when None); else :class:`CoverageInputError` naming it."""
+    mask = np.zeros(n, dtype=bool) if values is None else np.asarray(values, dtype=bool)
+    if mask.shape != (n,):
+        raise CoverageInputError(f"`{name}` must have one value per settlement ({n}); got shape {mask.shape}.")
+    return mask
+
+
 def _area_coverage(
-    minutes: np.ndarray, people: np.ndarray, counts: np.ndarray, steps: Iterable[float], estimated: np.ndarray
+    minutes: np.ndarray,
+    people: np.ndarray,
+    counts: np.ndarray,
+    steps: Iterable[float],
+    timed: np.ndarray,
+    guessed: np.ndarray,
 ) -> AreaCoverage:
     unknown = np.isnan(people)
-    known_people = np.where(unknown, 0.0, people)
+    known_people = np.where(unknown, 0.0, people)  # NaN only where no estimate exists: counted in `unknown`
+    guessed_people = np.where(guessed, known_people, 0.0)
     within = {}
     for step in steps:
         covered = minutes <= step
@@ -384,8 +432,12 @@ def _area_coverage(
             incidents_total=int(counts.sum()),
             settlements_unknown_population=int(unknown.sum()),
             settlements_unknown_population_covered=int((unknown & covered).sum()),
-            settlements_estimated=int(estimated.sum()),
-            population_estimated=float(known_people[estimated].sum()),
+            settlements_time_estimated=int(timed.sum()),
+            population_time_estimated=float(known_people[timed].sum()),
+            settlements_estimated_population=int(guessed.sum()),
+            settlements_estimated_population_covered=int((guessed & covered).sum()),
+            population_estimated_covered=float(guessed_people[covered].sum()),
+            population_estimated_total=float(guessed_people.sum()),
         )
     return AreaCoverage(
         within=within,
@@ -522,6 +574,7 @@ def hex_gaps(
     *,
     threshold_minutes: float,
     resolution: int = DEFAULT_HEX_RESOLUTION,
+    estimated: np.ndarray | None = None,
 ) -> gpd.GeoDataFrame:
     """Unserved population on an H3 hexagon grid, for a gap layer that reads at a glance.
 
@@ -532,10 +585,14 @@ def hex_gaps(
     nearest_minutes : array_like, shape (n_settlements,)
         Minutes to the nearest service; settlements above ``threshold_minutes`` are unserved.
     population : array_like, shape (n_settlements,)
-        People per settlement, NaN = unknown (counted in ``settlements_unknown_population``, adds 0 people).
+        People per settlement, known or estimated; NaN = unknown (adds no people).
     threshold_minutes : float
     resolution : int
         H3 resolution (0..15).
+    estimated : array_like of bool, shape (n_settlements,), optional
+        Settlements whose population is an estimate (:attr:`Coverage.estimated_population`); they count, with the
+        NaN ones, in
+        ``settlements_unknown_population`` (settlements without a known population).
 
     Returns
     -------
@@ -549,6 +606,7 @@ def hex_gaps(
     if minutes.shape != (n,):
         raise CoverageInputError(f"`nearest_minutes` needs one value per settlement ({n}); got {minutes.shape}.")
     people = _aligned_float(population, n, "population")
+    not_known = np.isnan(people) | (np.zeros(n, dtype=bool) if estimated is None else np.asarray(estimated, dtype=bool))
     points = settlements.geometry.to_crs(STORAGE_CRS) if settlements.crs else settlements.geometry
     unserved = np.flatnonzero(minutes > threshold_minutes)
     cells = [h3.latlng_to_cell(points.iloc[i].y, points.iloc[i].x, resolution) for i in unserved]
@@ -556,9 +614,9 @@ def hex_gaps(
         pd.DataFrame(
             {
                 "h3_cell": pd.Series(cells, dtype=object),
-                "unserved_population": np.nan_to_num(people[unserved], nan=0.0),
+                "unserved_population": np.nan_to_num(people[unserved], nan=0.0),  # NaN: nothing to estimate from
                 "settlements_unserved": 1,
-                "settlements_unknown_population": np.isnan(people[unserved]).astype(np.int64),
+                "settlements_unknown_population": not_known[unserved].astype(np.int64),
             }
         )
         .groupby("h3_cell", sort=True, as_index=False)

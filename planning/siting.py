@@ -55,7 +55,12 @@ _GAIN_TOLERANCE = 1e-9
 DEMAND_MODES = {
     "population": (
         "Demand = people living in the settlement. Every resident counts the same; a settlement whose "
-        "population is unknown counts as 0 and is reported, so fill missing populations first where you can."
+        "population is unknown counts with its estimate (from the region's settlements of the same kind), never "
+        "as 0; upload the akimat's figures to replace the estimates."
+    ),
+    "need": (
+        "Demand = expected cases of family violence: the settlement's people (known or estimated) times the rate "
+        "per 1,000 residents the planner set, with its source. It does not depend on where reports were made."
     ),
     "incidents": (
         "Demand = reported incidents of family violence in the settlement, multiplied by the under-reporting "
@@ -176,24 +181,30 @@ def demand_weights(
     mode: str = "population",
     incident_weight: float = DEFAULT_INCIDENT_WEIGHT,
     underreporting_factor: float = DEFAULT_UNDERREPORTING_FACTOR,
+    rate_per_1000: float | None = None,
 ) -> DemandWeights:
     """Demand per settlement for the siting models.
 
     Parameters
     ----------
     population : array-like of float
-        People per settlement; NaN = unknown, counted as 0 people (the count is returned).
+        People per settlement, known or estimated (:func:`planning.estimates.people`, which never leaves one
+        unknown). A NaN left here is counted as 0 people and reported in ``unknown_population``: callers with a
+        region pass ``planning.estimates.people(settlements)``.
     incidents : array-like of float, optional
         Reported incidents per settlement over the chosen period (counts, never points); NaN = no record,
         counted as 0. Required for ``mode="incidents"`` and ``"blend"``.
-    mode : {"population", "incidents", "blend"}
-        ``"population"``: people. ``"incidents"``: reported incidents × ``underreporting_factor``.
+    mode : {"population", "need", "incidents", "blend"}
+        ``"population"``: people. ``"need"``: people × ``rate_per_1000`` / 1000 (expected cases).
+        ``"incidents"``: reported incidents × ``underreporting_factor``.
         ``"blend"``: ``(1 - incident_weight) × population share + incident_weight × incident share``; the
         weights sum to 1 (or 0 when there is no population and no incident). See :data:`DEMAND_MODES`.
     incident_weight : float
         Blend only; in [0, 1].
     underreporting_factor : float
         Estimated incidents per reported incident, >= 1.
+    rate_per_1000 : float, optional
+        Expected cases per 1,000 residents; required for ``mode="need"``.
 
     Returns
     -------
@@ -209,8 +220,12 @@ def demand_weights(
             f"got {underreporting_factor!r}."
         )
     people, unknown_population = _counts(population, "population")
+    if mode == "need" and (rate_per_1000 is None or not rate_per_1000 >= 0):
+        raise SitingError(
+            f"`mode='need'` needs `rate_per_1000` (expected cases per 1,000 residents); got {rate_per_1000!r}."
+        )
     if incidents is None:
-        if mode != "population":
+        if mode not in ("population", "need"):
             raise SitingError(f"`mode={mode!r}` needs `incidents` (counts per settlement); got None.")
         reports, unknown_incidents = np.zeros_like(people), 0
     else:
@@ -220,6 +235,8 @@ def demand_weights(
     estimated = reports * underreporting_factor
     if mode == "population":
         weights = people
+    elif mode == "need":
+        weights = people * (float(rate_per_1000 or 0.0) / 1000.0)
     elif mode == "incidents":
         weights = estimated
     else:

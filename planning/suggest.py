@@ -28,6 +28,7 @@ from geo.settings import STORAGE_CRS
 from planning.analysis import SiteMinutes
 from planning.baseline import centre_settlements
 from planning.coverage import reach_minutes_of
+from planning.estimates import people
 from planning.release import IncidentRelease, scaled_text
 from planning.scenarios import Site
 from planning.siting import (
@@ -80,7 +81,7 @@ class Pick:
         Degrees, EPSG:4326.
     district_id : str or None
     gain_people : float
-        People newly within the threshold of a service (unknown populations count as 0).
+        People newly within the threshold of a service (known or estimated, :func:`planning.estimates.people`).
     gain_incidents : str or None
         Reported incidents newly within the threshold: the release's cell of those settlements (``"<5"`` when
         hidden); None without incident data.
@@ -170,10 +171,12 @@ def candidate_sites(
     ----------
     region : geo.region.Region
     source : {"population", "district_centres", "upload"}
-        ``"population"``: settlements of at least ``min_population`` people. ``"district_centres"``: the settlements
-        of the region's declared baseline (the KATO centres of the bundled default), else the most populous
-        settlement of each district, or, without district outlines, every settlement of at least
-        :data:`DISTRICT_CENTRE_MIN_POPULATION` people (:func:`planning.baseline.centre_settlements`).
+        ``"population"``: settlements of at least ``min_population`` people, known or estimated (so that a
+        district whose villages lack figures is not left without candidates).
+        ``"district_centres"``: the settlements of the region's declared baseline (the KATO centres of the bundled
+        default), else the most populous settlement of each district, or, without district outlines, every
+        settlement of at least :data:`DISTRICT_CENTRE_MIN_POPULATION` people
+        (:func:`planning.baseline.centre_settlements`).
         ``"upload"``: the rows of ``upload``, a ``services.csv``-shaped table (id, name, kind, lat, lon, …) checked
         against the region outline.
     min_population : float
@@ -192,7 +195,8 @@ def candidate_sites(
     """
     settlements = region.settlements
     if source == "population":
-        chosen = settlements[settlements["population"].to_numpy(dtype=float) >= min_population]
+        # known or estimated (planning.estimates): a district whose villages lack figures still has candidates
+        chosen = settlements[people(settlements) >= min_population]
     elif source == "district_centres":
         chosen = centre_settlements(region)
     elif source == "upload":
@@ -237,6 +241,7 @@ def suggest(
     incidents: IncidentRelease | None = None,
     incident_weight: float = DEFAULT_INCIDENT_WEIGHT,
     underreporting_factor: float = DEFAULT_UNDERREPORTING_FACTOR,
+    rate_per_1000: float | None = None,
     method: str = "greedy",
     every_district: bool = False,
     exact_gap: bool = False,
@@ -259,12 +264,13 @@ def suggest(
         counted at (all models).
     add : int, optional
         K, sites to add; required for mclp and pmedian, ignored by lscp (it adds as few as needed).
-    demand : {"population", "incidents", "blend"}
-        See :data:`planning.siting.DEMAND_MODES`.
+    demand : {"population", "need", "incidents", "blend"}
+        See :data:`planning.siting.DEMAND_MODES`. People are known or estimated (:func:`planning.estimates.people`):
+        no settlement of unknown population counts as 0.
     incidents : IncidentRelease, optional
         The protected release of the incidents, aligned with ``region.settlements``; the models weigh its
         protected values.
-    incident_weight, underreporting_factor : float
+    incident_weight, underreporting_factor, rate_per_1000 : float
         See :func:`planning.siting.demand_weights`.
     method : {"greedy", "exact"}
     every_district : bool
@@ -284,11 +290,12 @@ def suggest(
         raise SitingError("there are no candidate sites; lower the population limit or upload a list of sites.")
     settlements = region.settlements
     weights = demand_weights(
-        settlements["population"].to_numpy(dtype=float),
+        people(settlements),
         None if incidents is None else incidents.protected,
         mode=demand,
         incident_weight=incident_weight,
         underreporting_factor=underreporting_factor,
+        rate_per_1000=rate_per_1000,
     )
     candidate_minutes = np.asarray(site_minutes.rows(candidates), dtype=np.float64)
     fixed_minutes = _fixed_minutes(services, site_minutes)
@@ -482,7 +489,7 @@ def _picks(
 ) -> tuple[Pick, ...]:
     """Each pick with the people and incidents (released cells) it newly brings within the threshold, in the order
     picked; ``factor``: the objective counts incidents times this (its shown gain is then a scaled cell)."""
-    population = settlements["population"].fillna(0.0).to_numpy(dtype=float)
+    population = people(settlements)  # known or estimated, never an unknown as 0
     covered = (fixed_minutes <= threshold_minutes).any(axis=0)
     points = candidates.geometry.to_crs(STORAGE_CRS)
     picks = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from geo.region import Region
+from planning.estimates import population_is_estimated, with_estimates
 from planning.release import region_release
 
 
@@ -12,7 +13,9 @@ def region_summary(region: Region, *, secret: bytes) -> dict:
     """Counts and warnings of a region; the incident total is the release's cell of every record (those tied to a
     district only included), the same cell the scenarios page shows when every record has a settlement. ``secret``:
     the deployment's release secret (:func:`planning.store.release.deployment_secret`)."""
-    population = region.settlements["population"].to_numpy(dtype=float)
+    settlements = with_estimates(region.settlements)
+    population = settlements["population"].to_numpy(dtype=float)  # known or estimated (NaN: nothing to estimate from)
+    guessed = population_is_estimated(settlements)
     release = region_release(region, secret=secret)
     return {
         "name": region.name("ru"),
@@ -23,8 +26,10 @@ def region_summary(region: Region, *, secret: bytes) -> dict:
         "services": len(region.services),
         "incidents": "0" if release is None else release.text(with_unplaced=True),
         "incidents_synthetic": region.incidents_synthetic,
-        "population_total": int(np.nansum(population)),
-        "settlements_without_population": int(np.isnan(population).sum()),
+        "population_total": int(np.nansum(population[~guessed])),  # known only ("Population (known)")
+        "population_time_estimated": int(np.nansum(population[guessed])),
+        "settlements_without_population": int(np.isnan(population).sum() + guessed.sum()),
+        "settlements_estimated_population": int(guessed.sum()),
         "roads": region.roads_path.name if region.roads_path else None,
         "missing": region.missing(),
         "warnings": [w.format() for w in region.warnings],

@@ -96,12 +96,15 @@ def test_tiny_region_table_and_gap_list(tiny):
     region, services, result = tiny
     table = beyond_table(region, result.coverage, lang="ru")
     assert table.iloc[:, 0].tolist() == ["Западный", "Восточный", "Итого по региону"]
-    # Alpha 0 min, Beta 38.7 (800 people), Gamma 80.1 and Delta 129.8 (both of unknown population)
-    assert table.iloc[-1, 1:].tolist() == [4, 3, 800, 2, 2, 0, 2]
+    # Alpha 0 min, Beta 38.7 (800 people), Gamma 80.1 and Delta 129.8 (both of unknown population, estimated at
+    # 6,400 each: the median of the two known)
+    assert table.iloc[-1, 1:].tolist() == [4, 3, 13600, 2, 2, 12800, 2]
     gaps = gap_table(
         region, result.coverage, result.nearest_service_ids, threshold_minutes=30.0, lang="ru", services=services
     )
-    assert gaps["Название"].tolist() == ["Бета", "Дельта", "Гамма"]  # known people first, then the farthest
+    # most people first (Delta and Gamma estimated at 6,400 each), then the farthest; estimates are labelled
+    assert gaps["Название"].tolist() == ["Дельта", "Гамма", "Бета"]
+    assert gaps["Источник численности"].tolist() == ["оценка", "оценка", "файл региона"]
     assert "Обращения" not in gaps.columns  # never per village
     east = gap_table(
         region,
@@ -123,7 +126,7 @@ def test_region_without_districts_has_one_row(tiny):
     result = evaluate(bare, services, site_minutes_for(bare), incidents=None)
     table = beyond_table(bare, result.coverage, lang="kk")
     assert table.iloc[:, 0].tolist() == ["Бүкіл аймақ"]
-    assert table.iloc[0, 1:].tolist() == [4, 3, 800, 2, 2, 0, 2]
+    assert table.iloc[0, 1:].tolist() == [4, 3, 13600, 2, 2, 12800, 2]
     gaps = gap_table(
         bare, result.coverage, result.nearest_service_ids, threshold_minutes=60.0, lang="kk", services=services
     )

@@ -11,7 +11,7 @@ from planning.store.db import DB_ENV_VAR
 
 # tiny: Alpha (12 000, West) holds the service; Beta 38.7 min (800, West); Gamma 80.1 and Delta 129.8 min (East,
 # both of unknown population)
-TOTALS = [4, 3, 800, 2, 2, 0, 2]
+TOTALS = [4, 3, 13600, 2, 2, 12800, 2]  # Gamma and Delta: unknown populations, estimated at 6,400 each
 
 
 @pytest.fixture
@@ -40,17 +40,20 @@ def test_page_shows_the_district_table_and_the_filtered_gap_list(db, page, key):
     assert table["Район"].tolist() == ["Западный", "Восточный", "Итого по региону"]
     assert table[[c for c in table.columns if not c.startswith(("Район", "обращ"))]].iloc[-1].tolist() == TOTALS
     gaps = _gap_table(at)
-    assert gaps["Название"].tolist() == ["Дельта", "Гамма"]  # both pages start at 60 minutes
+    assert gaps["Название"].tolist() == ["Дельта", "Гамма"]  # both start at 60 min; Delta, Gamma: 6,400 estimated
     assert not any("Обращения" in c or "обращ" in c for c in gaps.columns)  # never per village
     at.selectbox(key=f"{key}_gap_district").set_value("W").run()
     assert not at.exception, at.exception
     assert any("в пределах 60 мин" in s for s in _texts(at))  # nothing in the West is beyond 60 minutes
     at.radio(key=f"{key}_gap_minutes").set_value(30.0).run()
     assert _gap_table(at)["Название"].tolist() == ["Бета"]
-    assert "Итого: 1 нас. пунктов, известно жителей: 800, без данных о населении: 0" in _texts(at)
+    assert "Итого: 1 нас. пунктов, жителей (известных и оценённых): 800, без известной численности: 0" in _texts(at)
     at.selectbox(key=f"{key}_gap_district").set_value("E").run()
     assert _gap_table(at)["Название"].tolist() == ["Дельта", "Гамма"]
-    assert "Итого: 2 нас. пунктов, известно жителей: 0, без данных о населении: 2" in _texts(at)
+    assert (
+        "Итого: 2 нас. пунктов, жителей (известных и оценённых): 12\u00a0800, без известной численности: 2"
+        in _texts(at)
+    )
 
 
 @pytest.mark.parametrize(

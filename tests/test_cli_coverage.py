@@ -47,10 +47,14 @@ def test_coverage_on_the_tiny_region_is_hand_checked(capsys):
     report = _json(capsys, ["coverage", "--region", str(TINY), "--minutes", "30,60", "--json"])
     within_30, within_60 = report["thresholds"]["30"], report["thresholds"]["60"]
     assert COVERAGE_FIGURE_KEYS <= set(within_30)
-    assert (within_30["population_covered"], within_30["population_total"]) == (12000, 12800)
+    # Gamma and Delta have no known population: each is estimated at 6,400, the median of the two known (no group
+    # of villages or hamlets has three known), so the total reads 12,800 known + 12,800 estimated
+    assert (within_30["population_covered"], within_30["population_total"]) == (12000, 25600)
+    assert (within_30["population_estimated_total"], within_30["settlements_estimated_population"]) == (12800, 2)
     assert (within_30["settlements_covered"], within_30["settlements_total"]) == (1, 4)
     assert (within_60["population_covered"], within_60["settlements_covered"]) == (12800, 2)
-    assert within_30["settlements_unknown_population"] == 2 and within_60["settlements_unknown_population_covered"] == 0
+    assert within_60["population_estimated_covered"] == 0
+    assert within_30["settlements_unknown_population"] == 0 and within_60["settlements_unknown_population_covered"] == 0
     # incidents: 7 at Alpha (within 30), 2 at Beta (30..60); each figure is the release's cell of its settlements
     release = incident_release(load_region(TINY), secret=TEST_SECRET, k=5)
     assert within_30["incidents_covered"] == release.text([0]) and within_60["incidents_covered"] == release.text(
@@ -63,8 +67,9 @@ def test_coverage_on_the_tiny_region_is_hand_checked(capsys):
     west = report["districts"]["W"]["thresholds"]["30"]
     assert (west["population_covered"], west["settlements_total"]) == (12000, 2)
     assert report["districts"]["E"]["thresholds"]["60"]["settlements_covered"] == 0
-    # 12,000 of the 12,800 known people (93.75 %) live at the service: median and 90th percentile are 0 min
-    assert report["median_minutes"] == 0.0 and report["p90_minutes"] == 0.0
+    # 12,000 of the 25,600 people (46.9 %) live at the service, Beta's 800 (50 % with them) 38.7 min away: the median;
+    # the 90th percentile is Delta's (an estimated 6,400 people at the far end)
+    assert report["median_minutes"] == pytest.approx(38.65, abs=0.01) and report["p90_minutes"] > 60
     assert report["method"] == "estimate"
 
 
@@ -73,7 +78,7 @@ def test_compare_on_the_tiny_region(capsys, two_scenarios):
     report = _json(capsys, ["compare", "--region", str(TINY), str(a), str(b), "--minutes", "30", "--json"])
     within = report["thresholds"]["30"]
     assert within["settlements_covered"] == {"a": 1, "b": 2, "difference": 1}
-    assert within["population_covered"]["difference"] == 0  # Gamma's population is unknown
+    assert within["population_covered"]["difference"] == 6400  # Gamma's unknown population, estimated (not 0)
     assert [c["settlement_id"] for c in within["gained"]] == ["s3"] and within["lost"] == []
     assert within["gained"][0]["minutes_b"] == 0.0 and within["gained"][0]["minutes_a"] > 60
     assert "1 more village" in within["summary"] and "nobody loses" in within["summary"]
@@ -83,7 +88,7 @@ def test_compare_on_the_tiny_region(capsys, two_scenarios):
 def test_readable_tables_without_json(capsys, two_scenarios):
     assert main(["coverage", "--region", str(TINY), "--minutes", "30"]) == 0
     text = capsys.readouterr().out
-    assert "within 30 minutes" in text and "12,000 / 12,800" in text and "1 / 4" in text
+    assert "within 30 minutes" in text and "12,000 / 25,600" in text and "1 / 4" in text
     assert main(["compare", "--region", str(TINY), *map(str, two_scenarios), "--minutes", "30"]) == 0
     text = capsys.readouterr().out
     assert "gained" in text and "Гамма" in text

@@ -137,8 +137,10 @@ def test_a_saved_scenario_with_uploaded_counts_gives_the_pages_figures(db, capsy
     assert _share_caption(report, "60") in captions and _share_caption(report, "30") in captions
     # the uploaded counts are the ones counted: 30 at Alpha alone are more than the folder's 7 + 2 in all
     assert report["thresholds"]["60"]["incidents_total"] not in ("<5", "9")
-    # and the uploaded population: Alpha's 12,000, Beta's 800 and Gamma's 300
-    assert report["thresholds"]["60"]["population_total"] == 13_100
+    # and the uploaded population: Alpha's 12,000, Beta's 800 and Gamma's 300, with Delta estimated from them
+    # (800, the median of the three known: no hamlet is known) and not counted as 0
+    assert report["thresholds"]["60"]["population_total"] == 13_900
+    assert report["thresholds"]["60"]["population_estimated_total"] == 800
     # by id, and with --db given, the same scenario
     scenario_id = ScenarioStore(db).list_scenarios("tiny")[0].scenario_id
     capsys.readouterr()

@@ -242,8 +242,9 @@ def test_a_bad_file_leaves_the_stored_populations_as_they_were(tiny, tmp_path):
 def test_stored_populations_lie_over_the_files_with_their_source(tiny):
     stored = pd.DataFrame({"settlement_id": ["s1", "s3", "zz"], "population": [11000.0, 250.0, 5.0]})
     settlements = with_populations(tiny.settlements, stored)
-    assert list(settlements["population"].fillna(-1)) == [11000.0, 800.0, 250.0, -1]
-    assert list(settlements["population_source"]) == ["upload", "file", "upload", "unknown"]
+    # s4, a hamlet of unknown population, is estimated (no hamlet known: widened to villages and the town, median)
+    assert list(settlements["population"]) == [11000.0, 800.0, 250.0, 800.0]
+    assert list(settlements["population_source"]) == ["upload", "file", "upload", "estimate"]
     assert "population_source" not in tiny.settlements.columns  # the input is not changed
 
 
@@ -274,8 +275,8 @@ def test_key_figures_of_reports_and_presentations_state_the_unknown_populations(
     table = SiteMinutes(None, tiny.settlements, analysis_crs=tiny.analysis_crs)
     result = evaluate(tiny, current_services(tiny), table, incidents=None)
     details = [f.detail for f in key_figures(result, lang="ru")[:2]]
-    for detail in details:  # s3 and s4 have no population in the tiny region
-        assert "у 2 из 4 н. п. численность неизвестна" in detail, detail
+    for detail in details:  # s3 and s4 have no population in the tiny region: estimated, and said so
+        assert "численность 2 из 4 н. п. оценена" in detail, detail
 
 
 @needs_shared
@@ -325,7 +326,8 @@ def test_the_pdf_report_states_the_unknown_populations(tiny, tmp_path):
             ["pdftotext", str(tmp_path / "r.pdf"), "-"], check=True, capture_output=True, text=True
         ).stdout.split()
     )
-    assert "population unknown in 2 settlements" in text  # no share of an unknown population is shown
+    # no settlement counts as 0 people: estimated, and the share says so
+    assert "of the population (known + estimated); population of 2 of 2 settlements estimated" in text
     pdf = region_pdf(tiny, [("Base", current_services(tiny))], table, lang="en")
     (tmp_path / "r.pdf").write_bytes(pdf)
     text = " ".join(
@@ -333,4 +335,4 @@ def test_the_pdf_report_states_the_unknown_populations(tiny, tmp_path):
             ["pdftotext", str(tmp_path / "r.pdf"), "-"], check=True, capture_output=True, text=True
         ).stdout.split()
     )
-    assert "2 of 4 settlements have no known population" in text
+    assert "population of 2 of 4 settlements estimated" in text

@@ -74,7 +74,7 @@ def test_a_refused_table_changes_nothing_and_says_so(app, tmp_path):
 def test_the_present_page_says_how_many_settlements_have_no_known_population(app):
     at = app("pages/present.py", role="presenter")
     captions = " ".join(c.value for c in at.caption)
-    assert "у 2 из 4 н. п. численность неизвестна" in captions
+    assert "численность 2 из 4 н. п. оценена" in captions  # estimated, and said so
 
 
 def test_the_compare_page_states_unknown_populations_overall_and_per_district(app, tiny_region, tmp_path):
@@ -88,7 +88,7 @@ def test_the_compare_page_states_unknown_populations_overall_and_per_district(ap
     store.create("B", region.region_id, sites, author="t")  # compared with the baseline the page makes
     at = app("pages/compare.py")
     captions = " ".join(c.value for c in at.caption)
-    assert captions.count("у 2 из 4 н. п. численность неизвестна") == 2  # under each scenario's population figure
+    assert captions.count("численность 2 из 4 н. п. оценена") == 2  # under each scenario's population figure
     districts = at.dataframe[0].value
     unknown = dict(zip(districts.iloc[:, 0], districts["Н. п. без численности"]))
     assert unknown == {"Западный": 0, "Восточный": 2}  # West knows both populations, East neither

@@ -420,7 +420,7 @@ def test_demand_rejects_what_it_cannot_use(options):
 
 
 def test_every_demand_mode_is_explained():
-    assert set(DEMAND_MODES) == {"population", "incidents", "blend"}
+    assert set(DEMAND_MODES) == {"population", "need", "incidents", "blend"}
     assert all(len(text) > 80 for text in DEMAND_MODES.values())
 
 

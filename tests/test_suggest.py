@@ -35,7 +35,13 @@ def default():
 
 def test_candidates_by_population_district_centre_and_upload(tiny, default):
     region, _ = tiny
-    assert list(candidate_sites(region, source="population", min_population=500)["settlement_id"]) == ["s1", "s2"]
+    assert list(candidate_sites(region, source="population", min_population=500)["settlement_id"]) == [
+        "s1",
+        "s2",
+        "s3",  # Gamma and Delta: unknown populations, estimated at 6,400 (planning.estimates)
+        "s4",
+    ]
+    assert list(candidate_sites(region, source="population", min_population=7000)["settlement_id"]) == ["s1"]
     centres = candidate_sites(region, source="district_centres")
     assert dict(zip(centres["district_id"], centres["settlement_id"])) == {"W": "s1", "E": "s3"}
     uploaded = candidate_sites(region, source="upload", upload=UPLOAD)
@@ -61,6 +67,7 @@ def test_tiny_mclp_picks_beta_with_its_people_and_suppressed_incidents(tiny):
     region, minutes = tiny
     incidents = incident_release(region, secret=TEST_SECRET, k=5)
     candidates = candidate_sites(region, source="population", min_population=500)
+    candidates = candidates[candidates["settlement_id"].isin(["s1", "s2"])]  # the two of known population
     for method in ("greedy", "exact"):
         result = suggest(
             region,
@@ -114,6 +121,9 @@ def test_lscp_reports_unreachable_settlements_instead_of_failing(default):
 
 def test_district_option_puts_a_service_in_every_district(tiny):
     region, minutes = tiny
+    # East's two settlements of unknown population would be estimated from the town and Beta (thousands of people):
+    # give them ten people each, so that the free choice goes west and only the district option sends it east
+    region = dataclasses.replace(region, settlements=region.settlements.assign(population=[12000.0, 800.0, 10.0, 10.0]))
     candidates = candidate_sites(region, source="upload", upload=UPLOAD)
     free = suggest(region, region.services, minutes, candidates, model="mclp", add=1, threshold_minutes=30)
     assert [p.settlement_id for p in free.picks] == ["c-beta"]

@@ -35,10 +35,11 @@ def test_planner_suggests_beta_and_saves_it_as_a_scenario(monkeypatch, tmp_path)
     assert t("suggest.demand_help.population", "ru") in [c.value for c in at.caption]
     _by_label(at.number_input, t("suggest.min_population", "ru")).set_value(500).run()
     _by_label(at.number_input, t("suggest.minutes", "ru")).set_value(30).run()  # within 60 every place is reached
-    _by_label(at.number_input, t("suggest.add", "ru")).set_value(1).run()
+    _by_label(at.number_input, t("suggest.add", "ru")).set_value(3).run()
     _run(at)
     table = at.dataframe[0].value
-    assert list(table[t("suggest.col.name", "ru")]) == ["Бета"]
+    # Gamma's and Delta's unknown populations are estimated (6,400 each: never 0), so they come first, then Beta's 800
+    assert list(table[t("suggest.col.name", "ru")]) == ["Гамма", "Дельта", "Бета"]
     assert "<5" in list(table[t("suggest.col.gain_incidents", "ru", minutes=30.0)])  # 2 incidents, suppressed
     assert any("оптимум" in s.value for s in at.success)  # greedy compared with the exact optimum
 
@@ -50,8 +51,8 @@ def test_planner_suggests_beta_and_saves_it_as_a_scenario(monkeypatch, tmp_path)
     assert at.success and "Сохранён" in at.success[-1].value
     baseline, scenario = ScenarioStore(tmp_path / "scenarios.sqlite").list_scenarios("tiny")
     assert baseline.baseline and [s.service_id for s in baseline.sites] == ["a"] and baseline.version == 1
-    assert [s.service_id for s in scenario.sites] == ["a", "suggested-01"]
-    assert scenario.sites[1].name == "Предложено: Бета" and scenario.sites[1].lat == pytest.approx(42.6)
+    assert [s.service_id for s in scenario.sites] == ["a", "suggested-01", "suggested-02", "suggested-03"]
+    assert scenario.sites[3].name == "Предложено: Бета" and scenario.sites[3].lat == pytest.approx(42.6)
 
 
 def _base_box(at: AppTest):
@@ -85,7 +86,7 @@ def test_one_suggested_site_is_added_to_the_scenario_being_edited_as_a_new_undoa
     _by_label(at.number_input, t("suggest.add", "ru")).set_value(1).run()
     _run(at)
     picks = at.dataframe[0].value[t("suggest.col.name", "ru")].tolist()
-    assert picks == ["Бета"]  # Gamma and Delta have no known population: no demand
+    assert picks == ["Гамма"]  # unknown populations are estimated (6,400), never 0: Gamma outweighs Beta
     chosen = next(m for m in at.multiselect if m.label == t("suggest_add.chosen", "ru"))
     assert chosen.value == [1]
     chosen.set_value([]).run()
@@ -96,7 +97,7 @@ def test_one_suggested_site_is_added_to_the_scenario_being_edited_as_a_new_undoa
     latest = store.load(plan.scenario_id)
     assert latest.version == plan.version + 1
     assert [s.name for s in latest.sites][:-1] == [s.name for s in plan.sites]
-    assert latest.sites[-1].name == "Предложено: Бета"
+    assert latest.sites[-1].name == "Предложено: Гамма"
     assert store.history(plan.scenario_id)[-1].author == "tester"
     assert any("версия 3" in s.value for s in at.success)
     assert _by_label(at.button, t("suggest_add.save_new", "ru"))  # saving as a new scenario stays offered
@@ -111,7 +112,8 @@ def test_one_suggested_site_is_added_to_the_scenario_being_edited_as_a_new_undoa
 def test_every_demand_mode_is_offered_with_incidents_and_explained(monkeypatch, tmp_path):
     at = _page(monkeypatch, tmp_path, TINY)
     demand = _by_label(at.radio, t("suggest.demand", "ru"))
-    assert list(demand.options) == [t(f"suggest.demand.{m}", "ru") for m in DEMAND_MODES]
+    # need only where the region sets a rate (the tiny region sets none)
+    assert list(demand.options) == [t(f"suggest.demand.{m}", "ru") for m in DEMAND_MODES if m != "need"]
     demand.set_value("blend").run()
     assert t("suggest.demand_help.blend", "ru") in [c.value for c in at.caption]
     assert any(s.label == t("suggest.incident_weight", "ru") for s in at.slider)

@@ -44,8 +44,8 @@ def test_nearest_carries_the_method_of_the_chosen_row():
     assert near.methods.tolist() == ["estimate", "estimate", "network"]
     cov = coverage(near.minutes, [100.0, np.nan, 50.0], None, ["a", "a", "b"], estimated=near.estimated)
     figures = cov.region.within["30"]
-    assert (figures.settlements_estimated, figures.population_estimated) == (2, 100.0)
-    assert cov.districts["b"].within["60"].settlements_estimated == 0
+    assert (figures.settlements_time_estimated, figures.population_time_estimated) == (2, 100.0)
+    assert cov.districts["b"].within["60"].settlements_time_estimated == 0
     sentence = estimated_sentence(cov.region, "en")
     assert sentence == "Of 3 settlements, 2 (100 people) have straight-line estimated times."
     assert estimated_sentence(cov.districts["b"], "en") is None
@@ -58,8 +58,8 @@ def test_constants_change_every_figure_and_reach_the_exports(roads_region):
     narrow = evaluate(region, region.services, site_minutes_for(region), incidents=None)
     wide = evaluate(region, region.services, site_minutes_for(region, constants=WIDE), incidents=None)
     assert (narrow.methods == "estimate").all() and (wide.methods == "network").all()
-    assert narrow.coverage.region.within["30"].settlements_estimated == len(region.settlements)
-    assert wide.coverage.region.within["30"].settlements_estimated == 0
+    assert narrow.coverage.region.within["30"].settlements_time_estimated == len(region.settlements)
+    assert wide.coverage.region.within["30"].settlements_time_estimated == 0
     np.testing.assert_allclose(narrow.access_km, wide.access_km)
     assert (narrow.access_km > 5).all()
     table = settlement_table(region, wide, lang="en")

@@ -9,10 +9,12 @@ Incident figures are printed as cells of the one protected release (``"<5"`` whe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from planning.cli import (
     Subparsers,
+    UsageError,
     db_argument,
     minutes_type,
     print_json,
@@ -20,12 +22,20 @@ from planning.cli import (
     scenario_argument,
     speeds_argument,
 )
+from planning.cli.need import DEMAND_BASES, assumptions_of, need_rate_of, range_arguments, rate_arguments, rate_report
 from planning.i18n import fmt_number, t
 
 if TYPE_CHECKING:
     import argparse
 
+    import numpy as np
+    import pandas as pd
+
+    from geo.region import Region
     from planning.coverage import AreaCoverage, Coverage
+    from planning.need import NeedRate
+    from planning.ranges import Assumptions
+    from planning.release import IncidentRelease
 
 DEFAULT_THRESHOLDS_TEXT = "30,60"
 """planning.coverage.DEFAULT_THRESHOLDS_MINUTES as typed (a test checks they agree; importing it costs a second)."""
@@ -36,6 +46,10 @@ FIGURE_KEYS = (
     "settlements_total",
     "settlements_unknown_population",
     "settlements_unknown_population_covered",
+    "settlements_estimated_population",
+    "settlements_estimated_population_covered",
+    "population_estimated_covered",
+    "population_estimated_total",
 )
 """Figures printed as numbers; ``incidents_covered`` and ``incidents_total`` are printed as display strings."""
 CHANGE_KEYS = ("population_covered", "settlements_covered")
@@ -46,6 +60,9 @@ def register(subparsers: Subparsers, lang: str) -> None:
     cover = region_command(subparsers, "coverage", lang)
     scenario_argument(cover, lang)
     cover.add_argument("--district", metavar="NAME|ID", help=t("cli.arg.district_only", lang))
+    cover.add_argument("--demand", choices=DEMAND_BASES, default="people", help=t("cli.arg.demand_basis", lang))
+    rate_arguments(cover, lang)
+    range_arguments(cover, lang)
     _common(cover, lang)
     cover.set_defaults(handler=_coverage)
 
@@ -121,8 +138,8 @@ def estimated_report(cov: Coverage) -> dict:
     """How many settlements (and people) of the region have straight-line estimated times, for ``--json``."""
     figures = next(iter(cov.region.within.values()))
     return {
-        "settlements": figures.settlements_estimated,
-        "people": round(figures.population_estimated),
+        "settlements": figures.settlements_time_estimated,
+        "people": round(figures.population_time_estimated),
         "settlements_total": figures.settlements_total,
     }
 
@@ -137,6 +154,62 @@ def estimated_line(estimated: dict, lang: str, constants: str = "") -> str:
         people=fmt_number(estimated["people"], lang),
         constants=constants,
     ).rstrip("; ")
+
+
+def headline_report(
+    nearest_minutes: np.ndarray,
+    settlements: pd.DataFrame,
+    basis: str,
+    *,
+    thresholds: tuple[float, ...],
+    assumptions: Assumptions,
+    rate: NeedRate | None,
+    incidents: IncidentRelease | None,
+    mask: np.ndarray | None,
+) -> dict:
+    """The demand basis, the rate, the assumptions and every headline figure with its ``low`` and ``high``.
+
+    Returns
+    -------
+    dict
+        ``demand`` (the basis), ``rate`` (or None), ``assumptions`` (speeds, draws, seed, the interval), ``headline``:
+        ``{threshold: {"share_within"|"settlements_beyond"|"demand_beyond": {"value", "low", "high"}}}``; with
+        demand = incidents the incident figures are released cells (None = hidden, shown "<k").
+    """
+    from dataclasses import asdict
+
+    from planning.ranges import HIGH_QUANTILE, LOW_QUANTILE, headline_ranges
+
+    figures = headline_ranges(
+        nearest_minutes,
+        settlements,
+        basis,
+        thresholds=thresholds,
+        assumptions=assumptions,
+        rate=rate,
+        incidents=incidents,
+        mask=mask,
+    )
+    return {
+        "demand": basis,
+        "rate": rate_report(rate),
+        "assumptions": {**asdict(assumptions), "interval": [LOW_QUANTILE, HIGH_QUANTILE]},
+        "headline": {key: {name: f.to_dict() for name, f in row.items()} for key, row in figures.items()},
+    }
+
+
+def hidden_need_report(region: Region, rate: NeedRate, incidents: IncidentRelease) -> list[dict]:
+    """Per district (then ``__total__``): expected cases with their range, the reported incidents as the release's
+    cell, the ratio and "likely under-reported" only where that cell is shown as a number (planning.hidden)."""
+    from planning.hidden import hidden_need_table
+
+    table = hidden_need_table(
+        region.settlements, rate, incidents, district_order=[str(d) for d in region.districts["district_id"]]
+    )
+    return [
+        {**row, "ratio": None if row["ratio"] != row["ratio"] else row["ratio"]}  # NaN (hidden) -> null
+        for row in table.to_dict(orient="records")
+    ]
 
 
 def _coverage(args: argparse.Namespace) -> int:
@@ -154,6 +227,10 @@ def _coverage(args: argparse.Namespace) -> int:
         constants=travel_constants(region, args, lang),
     )
     incidents = incident_release(region, secret=release_secret(args, lang))
+    rate = need_rate_of(args, region, lang)
+    assumptions = assumptions_of(args)
+    if args.demand == "incidents" and incidents is None:
+        raise UsageError(t("cli.need.no_incidents", lang))
     result = evaluate(region, services, site_minutes, incidents=incidents, thresholds=args.minutes)
     report = {
         "region": region.region_id,
@@ -169,6 +246,20 @@ def _coverage(args: argparse.Namespace) -> int:
     if district is not None:
         report["districts"] = {d: v for d, v in report["districts"].items() if d == district}
         report["district"] = district
+    report.update(
+        headline_report(
+            result.nearest.minutes,
+            region.settlements,
+            args.demand,
+            thresholds=tuple(args.minutes),
+            assumptions=assumptions,
+            rate=rate,
+            incidents=incidents,
+            mask=None if district is None else result.coverage.district_ids == district,
+        )
+    )
+    if rate is not None and incidents is not None:
+        report["hidden_need"] = hidden_need_report(region, rate, incidents)
     if args.json:
         print_json(report)
     else:
@@ -280,6 +371,7 @@ def _coverage_text(report: dict, lang: str) -> str:
             p90=_minutes(report["p90_minutes"], lang),
         ),
         t("cli.cov.small_counts", lang, k=str(k)),
+        *_headline_text(report, lang),
     ]
     header = (
         f"{t('cli.col.district', lang):<24}{t('cli.col.population', lang):>24}{t('cli.col.share', lang):>8}"
@@ -300,6 +392,57 @@ def _coverage_text(report: dict, lang: str) -> str:
                 f"{f['settlements_unknown_population']:>16}"
             )
     return "\n".join(lines)
+
+
+def _headline_text(report: dict, lang: str) -> list[str]:
+    """ "Demand: people. Within 30 min: 62.0% (55.1–68.3%) of the demand; beyond: 120 settlements (95–150), ..."."""
+    if "headline" not in report:
+        return []
+    basis = report["demand"]
+    lines = [t(f"cli.need.basis.{basis}", lang)]
+    if report.get("rate"):
+        rate = report["rate"]
+        lines.append(
+            t(
+                "cli.need.rate",
+                lang,
+                rate=_number(rate["per_1000"], lang),
+                low=_number(rate["low"], lang),
+                high=_number(rate["high"], lang),
+                source=rate["source"],
+            )
+        )
+    hidden = f"<{report['small_count_k']}"
+
+    def ranged(figure: dict, show: Callable[[float | None], str]) -> str:
+        value = hidden if figure["value"] is None and basis == "incidents" else show(figure["value"])
+        if figure["low"] is None or figure["high"] is None:
+            return value
+        return f"{value} ({show(figure['low'])}–{show(figure['high'])})"
+
+    for key, row in report["headline"].items():
+        lines.append(
+            t(
+                "cli.need.headline",
+                lang,
+                minutes=key,
+                share=ranged(row["share_within"], lambda v: _share(v, lang)),
+                settlements=ranged(row["settlements_beyond"], lambda v: _number(v, lang)),
+                demand=ranged(row["demand_beyond"], lambda v: _number(None if v is None else round(v), lang)),
+            )
+        )
+    assumptions = report["assumptions"]
+    lines.append(
+        t(
+            "cli.need.assumptions",
+            lang,
+            low=_signed(100 * assumptions["speed_low"], lang),
+            high=_signed(100 * assumptions["speed_high"], lang),
+            draws=str(assumptions["draws"]),
+            seed=str(assumptions["seed"]),
+        )
+    )
+    return lines
 
 
 def _compare_text(report: dict, lang: str) -> str:

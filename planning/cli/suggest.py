@@ -8,6 +8,7 @@ page: released cells such as "<5", never raw counts.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from geo.settings import DEFAULT_GAP_MINUTES
 from planning.cli import (
@@ -19,7 +20,16 @@ from planning.cli import (
     scenario_argument,
     speeds_argument,
 )
+from planning.cli.need import assumptions_of, need_rate_of, range_arguments, rate_arguments, rate_report
 from planning.i18n import t
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from geo.region import Region
+    from planning.analysis import SiteMinutes
+    from planning.need import NeedRate
+    from planning.release import IncidentRelease
 
 CANDIDATE_SOURCES = ("population", "district_centres", "upload")
 """planning.suggest.CANDIDATE_SOURCES (a test checks they agree; importing it costs seconds)."""
@@ -41,7 +51,12 @@ def register(subparsers: Subparsers, lang: str) -> None:
         help=t("cli.arg.minutes_t", lang) + f" ({DEFAULT_GAP_MINUTES:g})",
     )
     scenario_argument(parser, lang)
-    parser.add_argument("--demand", choices=sorted(DEMAND_MODES), default="population", help=t("cli.arg.demand", lang))
+    parser.add_argument(
+        "--demand", choices=["people", *sorted(DEMAND_MODES)], default="people", help=t("cli.arg.demand", lang)
+    )
+    rate_arguments(parser, lang)
+    range_arguments(parser, lang)
+    parser.add_argument("--robust", action="store_true", help=t("cli.arg.robust", lang))
     parser.add_argument("--incident-weight", type=float, default=0.5, help=t("cli.arg.incident_weight", lang))
     parser.add_argument("--underreporting", type=float, default=1.0, help=t("cli.arg.underreporting", lang))
     parser.add_argument(
@@ -70,6 +85,9 @@ def _suggest(args: argparse.Namespace) -> int:
     lang = args.lang
     if args.model != "lscp" and args.add is None:
         raise UsageError(t("cli.suggest.needs_add", lang, model=args.model))
+    if args.robust and args.model != "mclp":
+        raise UsageError(t("cli.suggest.robust_mclp", lang))
+    mode = "population" if args.demand == "people" else args.demand
     if args.candidates == "upload" and args.candidates_file is None:
         raise UsageError(t("cli.suggest.needs_file", lang))
     region = open_region(args, lang)
@@ -88,6 +106,9 @@ def _suggest(args: argparse.Namespace) -> int:
         constants=travel_constants(region, args, lang),
     )
     incidents = incident_release(region, secret=release_secret(args, lang))
+    rate = need_rate_of(args, region, lang)
+    if args.robust:
+        return _robust(args, region, services, site_minutes, candidates, incidents, rate)
     result = suggest(
         region,
         services,
@@ -96,8 +117,9 @@ def _suggest(args: argparse.Namespace) -> int:
         model=args.model,
         threshold_minutes=args.minutes,
         add=args.add,
-        demand=args.demand,
+        demand=mode,
         incidents=incidents,
+        rate_per_1000=None if rate is None else rate.per_1000,
         incident_weight=args.incident_weight,
         underreporting_factor=args.underreporting,
         method=args.method,
@@ -113,6 +135,8 @@ def _suggest(args: argparse.Namespace) -> int:
                 "status": result.status,
                 "minutes": result.threshold_minutes,
                 "demand": result.demand.mode,
+                "demand_basis": args.demand,
+                "rate": rate_report(rate),
                 "objective": result.objective_shown,
                 "gap": result.gap,
                 "bound_kind": result.bound_kind,
@@ -145,6 +169,73 @@ def _suggest(args: argparse.Namespace) -> int:
                 lang,
                 method=t(f"cli.method.{site_minutes.method}", lang),
                 description=site_minutes.describe(lang),
+            )
+        )
+    return 0
+
+
+def _robust(
+    args: argparse.Namespace,
+    region: Region,
+    services: gpd.GeoDataFrame,
+    site_minutes: SiteMinutes,
+    candidates: gpd.GeoDataFrame,
+    incidents: IncidentRelease | None,
+    rate: NeedRate | None,
+) -> int:
+    """``suggest --robust``: each site's count of draws and the choice best across the draws (planning.robust)."""
+    from planning.robust import robust_suggest
+
+    lang = args.lang
+    if args.demand not in ("people", "need", "incidents"):
+        raise UsageError(t("cli.suggest.robust_basis", lang))
+    if args.demand == "incidents" and incidents is None:
+        raise UsageError(t("cli.need.no_incidents", lang))
+    assumptions = assumptions_of(args)
+    result = robust_suggest(
+        region,
+        services,
+        site_minutes,
+        candidates,
+        add=args.add,
+        threshold_minutes=args.minutes,
+        basis=args.demand,
+        rate=rate,
+        incidents=incidents,
+        assumptions=assumptions,
+        every_district=args.every_district,
+    )
+    if args.json:
+        print_json(
+            {
+                "model": "mclp",
+                "method": "greedy",
+                "minutes": float(args.minutes),
+                "demand_basis": args.demand,
+                "rate": rate_report(rate),
+                "draws": result.choice.n_draws,
+                "seed": assumptions.seed,
+                "speeds": [assumptions.speed_low, assumptions.speed_high],
+                "central_expected_covered": result.central_mean,
+                "robust_expected_covered": result.robust_mean,
+                "sites": result.table.to_dict(orient="records"),
+            }
+        )
+        return 0
+    for _, row in result.table.iterrows():
+        mark = ("*" if row["robust"] else " ") + ("c" if row["central"] else " ")
+        print(
+            f"{mark} {row['settlement_id']:<14} {str(row['name'])[:30]:<31} {row['district_id'] or '-':<10} "
+            + t("cli.suggest.robust_count", lang, n=str(row["draws_chosen"]), total=str(result.choice.n_draws))
+        )
+    print(t("cli.suggest.robust_legend", lang))
+    if result.central_mean is not None and result.robust_mean is not None:
+        print(
+            t(
+                "cli.suggest.robust_means",
+                lang,
+                central=format(result.central_mean, ",.0f"),
+                robust=format(result.robust_mean, ",.0f"),
             )
         )
     return 0

@@ -82,6 +82,7 @@ def scenario_map(
         result.coverage.population,
         threshold_minutes=GAP_THRESHOLD_MINUTES,
         lang=lang,
+        estimated=result.coverage.estimated_population,
     )
     layer_control_last(fmap)
     return fmap
@@ -177,8 +178,8 @@ def _method_table(result: ScenarioResult, *, lang: str = "ru", description: str 
         (t("travel.constant.access_speed_kmh", lang), constants.access_speed_kmh),
         (t("travel.constant.circuity", lang), constants.circuity),
         (t("travel.constant.estimate_speed_kmh", lang), constants.estimate_speed_kmh),
-        (t("export.method.estimated_settlements", lang), figures.settlements_estimated),
-        (t("export.method.estimated_people", lang), round(figures.population_estimated)),
+        (t("export.method.estimated_settlements", lang), figures.settlements_time_estimated),
+        (t("export.method.estimated_people", lang), round(figures.population_time_estimated)),
     ]
     return pd.DataFrame(rows, columns=[t("export.method.item", lang), t("export.method.value", lang)])
 

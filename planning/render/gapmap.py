@@ -131,7 +131,7 @@ def district_table(region: Region, cov: Coverage, *, lang: str, incidents: bool 
         first = area.within[threshold_key(cov.thresholds_minutes[0])]
         row[t("scen.col_population_total", lang)] = first.population_total
         row[t("scen.col_settlements_total", lang)] = first.settlements_total
-        row[t("scen.col_unknown_population", lang)] = first.settlements_unknown_population
+        row[t("scen.col_unknown_population", lang)] = first.settlements_without_known_population
         row[t("scen.col_median", lang)] = minutes_cell(area.median_minutes)
         if shown is not None:
             row[t("scen.col_incidents_total", lang)] = shown.total[district]
@@ -232,7 +232,13 @@ def scenario_map(
         region, lang=lang, services=services, settlement_incidents=settlement_incidents, k=k, district_id=district_id
     )
     add_gap_layers(
-        fmap, region.settlements, cov.nearest_minutes, cov.population, threshold_minutes=threshold_minutes, lang=lang
+        fmap,
+        region.settlements,
+        cov.nearest_minutes,
+        cov.population,
+        threshold_minutes=threshold_minutes,
+        lang=lang,
+        estimated=cov.estimated_population,
     )
     layer_control_last(fmap)
     return fmap
@@ -246,11 +252,12 @@ def add_gap_layers(
     *,
     threshold_minutes: float,
     lang: str,
+    estimated: np.ndarray | None = None,
 ) -> None:
     """Add two layers to ``fmap``: unserved population on H3 hexagons and the uncovered settlements highlighted
     (both without incident data), and a legend for them."""
     minutes_key = threshold_key(threshold_minutes)
-    hexes = hex_gaps(settlements, nearest_minutes, population, threshold_minutes=threshold_minutes)
+    hexes = hex_gaps(settlements, nearest_minutes, population, threshold_minutes=threshold_minutes, estimated=estimated)
     if len(hexes):
         _hex_layer(hexes, lang, minutes_key).add_to(fmap)
     uncovered = np.flatnonzero(np.asarray(nearest_minutes, dtype=float) > threshold_minutes)

@@ -105,7 +105,11 @@ def key_figures(result: ScenarioResult, *, district_id: str | None = None, lang:
         within = area.within[threshold_key(minutes)]
         share = 100.0 * within.population_share
         detail = (
-            t("report.figure_share", lang, share=fmt_number(share, lang, decimals=1))
+            t(
+                "report.figure_share_estimated" if within.settlements_estimated_population else "report.figure_share",
+                lang,
+                share=fmt_number(share, lang, decimals=1),
+            )
             if math.isfinite(share)
             else t("report.figure_unknown_population", lang, count=within.settlements_unknown_population)
         )

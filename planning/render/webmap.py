@@ -31,6 +31,7 @@ from branca.element import Element, MacroElement, Template
 
 from geo.errors import QorgauError
 from geo.region import Region
+from planning.estimates import population_is_estimated
 from planning.i18n import CATALOG, fmt_number, made_name, place_names, t
 from planning.markup import html_text, js_value
 from planning.release import IncidentRelease
@@ -373,13 +374,37 @@ def _settlement_layer(
     ``estimated`` (straight-line minutes) with a dashed dark outline and a tooltip line saying so."""
     unknown = t("value.unknown", lang)
     populations = settlements["population"].to_numpy(dtype=float)
+    guessed = population_is_estimated(
+        settlements
+    )  # an estimate is shown as one, in the colour of a population not known
+    low, high = (
+        settlements[c].to_numpy(dtype=float) if c in settlements.columns else populations
+        for c in ("population_low", "population_high")
+    )
+    labels = [
+        unknown
+        if np.isnan(p)
+        else t(
+            "population.estimate_label",
+            lang,
+            value=fmt_number(p, lang),
+            low=fmt_number(lo, lang),
+            high=fmt_number(hi, lang),
+        )
+        if g
+        else fmt_number(p, lang)
+        for p, g, lo, hi in zip(populations, guessed, low, high)
+    ]
     frame = gpd.GeoDataFrame(
         {
             "label": place_names(settlements, lang),
             "kind_label": [t(f"kind.{k}", lang) if f"kind.{k}" in CATALOG else k for k in settlements["kind"]],
-            "population_label": [unknown if np.isnan(p) else fmt_number(p, lang) for p in populations],
+            "population_label": labels,
             "radius": [settlement_radius_px(p) for p in populations],
-            "colour": [SETTLEMENT_COLOUR if not np.isnan(p) else UNKNOWN_POPULATION_COLOUR for p in populations],
+            "colour": [
+                SETTLEMENT_COLOUR if not (np.isnan(p) or g) else UNKNOWN_POPULATION_COLOUR
+                for p, g in zip(populations, guessed)
+            ],
         },
         geometry=settlements.geometry.to_numpy(),
         crs=settlements.crs,

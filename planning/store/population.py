@@ -48,6 +48,7 @@ from geo.tabular import (
     read_table,
     rows_problem,
 )
+from planning.estimates import estimate_populations
 from planning.i18n import fmt_number, format_problem, t
 from planning.store.access import SCHEMA as ACCESS_SCHEMA
 from planning.store.access import record, write_audit
@@ -709,7 +710,9 @@ def ingest_populations(
 
 def with_populations(settlements: pd.DataFrame, stored: pd.DataFrame) -> pd.DataFrame:
     """``settlements`` (a copy) with the stored populations in place of the file's, and ``population_source``:
-    "upload" where a stored population was laid over, "file" where the region's file had one, "unknown" else.
+    "upload" where a stored population was laid over, "file" where the region's file had one, "estimate" where the
+    rest were estimated (:func:`planning.estimates.estimate_populations`, with ``population_low``/``_high``), and
+    "unknown" only where the region knows no population to estimate from.
 
     Parameters
     ----------
@@ -729,7 +732,7 @@ def with_populations(settlements: pd.DataFrame, stored: pd.DataFrame) -> pd.Data
         source[positions[found]] = SOURCE_UPLOAD
     out["population"] = population
     out["population_source"] = source
-    return out
+    return estimate_populations(out)  # after the upload: an uploaded population replaces an estimate
 
 
 def population_sources(settlements: pd.DataFrame) -> list[str]:
@@ -772,11 +775,27 @@ def unknown_population(figures: Figures) -> UnknownPopulation:
 
 
 def unknown_population_note(figures: Figures, *, minutes: float, lang: str) -> str:
-    """ "18 of 38 settlements have no known population (12 of them beyond 60 min)" in ``lang``; empty text when
-    every settlement's population is known. Shown beside every population-weighted figure."""
+    """ "population of 18 of 38 settlements estimated (23 % of the people counted)" and/or "18 of 38 settlements
+    have no known population (12 of them beyond 60 min)" in ``lang``; empty text when every settlement's population
+    is known. Shown beside every population-weighted figure."""
+    parts = []
+    if figures.settlements_estimated_population:
+        parts.append(
+            t(
+                "population.estimated_note",
+                lang,
+                estimated=fmt_number(figures.settlements_estimated_population, lang),
+                total=fmt_number(figures.settlements_total, lang),
+                share=fmt_number(100.0 * figures.estimated_share, lang, decimals=0),
+            )
+        )
     counts = unknown_population(figures)
-    if not counts.unknown:
-        return ""
+    if counts.unknown:
+        parts.append(_unknown_note(counts, minutes=minutes, lang=lang))
+    return "; ".join(parts)
+
+
+def _unknown_note(counts: UnknownPopulation, *, minutes: float, lang: str) -> str:
     return t(
         "population.unknown_note",
         lang,
@@ -791,8 +810,9 @@ def population_share_text(figures: Figures, *, minutes: float, lang: str) -> str
     """The covered share of the known population with what it leaves out: "78 % of the known population within
     60 min; 18 of 38 settlements have no known population (12 of them beyond 60 min)"."""
     share = 100.0 * figures.population_share
+    key = "population.share_within_estimated" if figures.settlements_estimated_population else "population.share_within"
     first = (
-        t("population.share_within", lang, share=fmt_number(share, lang, decimals=1), minutes=fmt_number(minutes, lang))
+        t(key, lang, share=fmt_number(share, lang, decimals=1), minutes=fmt_number(minutes, lang))
         if math.isfinite(share)
         else t("population.none_known", lang, minutes=fmt_number(minutes, lang))
     )

@@ -1,0 +1,25 @@
+"""The ranges benchmark runs end to end on the tiny region and prints its timings and the two choices."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import TINY
+
+BENCH = Path(__file__).resolve().parent.parent / "bench" / "bench_ranges.py"
+
+
+def test_bench_ranges_runs_on_the_tiny_region():
+    completed = subprocess.run(
+        [sys.executable, str(BENCH), "--region", str(TINY), "--draws", "10", "--robust", "--add", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    out = completed.stdout
+    assert "ranges: 10 draws x 2 thresholds in" in out and "us per draw" in out
+    assert "robust:" in out and "on fresh draws (seed + 1)" in out
