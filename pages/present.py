@@ -150,7 +150,8 @@ with figure_column.container(key="present_figures"):
     synthetic_banner(region)
     st.html(focus_tag(region, district_id))  # every map fits itself to what this names
     st.html(  # the maps stacked, the current one on top (see below)
-        "<style>.st-key-present_map {display: grid !important;} .st-key-present_map > * {grid-area: 1 / 1;}"
+        "<style>.st-key-present_map {display: grid !important; grid-template-columns: minmax(0, 1fr);}"
+        " .st-key-present_map > * {grid-area: 1 / 1; width: 100%;}"
         " .st-key-present_map [class*=st-key-present_slot_] {visibility: hidden;}"
         f" .st-key-present_map .st-key-present_slot_{position % SLOTS} {{visibility: visible; z-index: 1;}}</style>"
     )
