@@ -91,9 +91,7 @@ def language_cookie_tag(language: str) -> str:
     import json
 
     base = (st.get_option("server.baseUrlPath") or "").strip("/")
-    cookie = (
-        f"{LANGUAGE_COOKIE}={language}; path=/{base}; max-age={LANGUAGE_COOKIE_MAX_AGE_S}; samesite=strict"
-    )
+    cookie = f"{LANGUAGE_COOKIE}={language}; path=/{base}; max-age={LANGUAGE_COOKIE_MAX_AGE_S}; samesite=strict"
     return f"<script>document.cookie = {json.dumps(cookie)};</script>"
 
 

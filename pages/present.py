@@ -113,7 +113,9 @@ shown_figures = [figures[0], figures[2], figures[3] if len(figures) > 3 else fig
 def _slide(index: int) -> str:
     """Scenario ``index``'s map as HTML, drawn once per session, region and language (see the module's docstring)."""
     slide_name, slide_services = scenarios[index]
-    positions = ",".join(f"{i}:{g.x:.6f}:{g.y:.6f}" for i, g in zip(slide_services["service_id"], slide_services.geometry))
+    positions = ",".join(
+        f"{i}:{g.x:.6f}:{g.y:.6f}" for i, g in zip(slide_services["service_id"], slide_services.geometry)
+    )
     key = hashlib.sha256(f"{slide_name}|{positions}|{L}|{small_count_k()}".encode()).hexdigest()
     kept = st.session_state.get(MAPS_KEY)
     if kept is None or kept[0] is not region:  # another region, or the same one read again after an upload
@@ -140,8 +142,7 @@ def _slide(index: int) -> str:
 map_column, figure_column = st.columns([3.4, 1], gap="medium")
 with figure_column.container(key="present_figures"):
     st.markdown(
-        f"### {markdown_text(name)}  \n"
-        f"{t('present.step', L, position=str(position + 1), total=str(len(scenarios)))}"
+        f"### {markdown_text(name)}  \n{t('present.step', L, position=str(position + 1), total=str(len(scenarios)))}"
     )
     st.title(markdown_text(area_label(region, district_id, L)))
     for figure in shown_figures:
