@@ -48,7 +48,8 @@ class FocusControl(MacroElement):
     """Script of a map shown in a same-origin frame: fit the view to the box the parent page's
     :data:`FOCUS_ATTRIBUTE` names (the legend kept clear of it, the box filling the frame at any zoom, not only at
     Leaflet's quarter steps), outline the named district, and do it again whenever the page changes the attribute
-    or the frame changes size. ``initial`` (a :func:`focus_spec`) is used until the page's element is found."""
+    or the frame changes size; a frame the page hides (``visibility: hidden``) is fitted when it is shown again.
+    ``initial`` (a :func:`focus_spec`) is used until the page's element is found."""
 
     _template = Template("""
 {% macro script(this, kwargs) %}
@@ -87,10 +88,15 @@ class FocusControl(MacroElement):
   var shown = function(raw) {  /* the frame says what it shows (for whoever waits for it: a test, a timer) */
     if (document.body) { document.body.setAttribute(style.attribute, raw); }
   };
+  var hidden = function() {  /* a map the page keeps out of sight (the next scenario's) */
+    try { return window.parent.getComputedStyle(window.frameElement).visibility === "hidden"; }
+    catch (e) { return false; }
+  };
   var update = function(again) {
     var raw = read();
     if (raw === null) { raw = JSON.stringify(initial); }
     if (raw === last && !again) { return; }
+    if (last !== null && hidden()) { return; }  /* fitted when the page shows it: a district change fits one map */
     last = raw;
     fit(JSON.parse(raw));
     shown(raw);
@@ -99,8 +105,8 @@ class FocusControl(MacroElement):
   var watcher = null;
   try {
     watcher = new MutationObserver(function() { update(false); });
-    watcher.observe(window.parent.document.body, {subtree: true, childList: true, attributes: true,
-                                                  attributeFilter: [style.attribute]});
+    watcher.observe(window.parent.document.body, {subtree: true, childList: true, characterData: true,
+                                                  attributes: true, attributeFilter: [style.attribute]});
   } catch (e) { watcher = null; }
   window.addEventListener("pagehide", function() { if (watcher) { watcher.disconnect(); } });
   map.on("resize", function() { update(true); });
