@@ -84,7 +84,7 @@ def _step(by: int) -> None:
 name, services = scenarios[position]
 with st.container(key="present_bar"):
     back, forward, district_column, language_column, home = st.columns(
-        [1.25, 1.25, 2.6, 2.3, 0.3], vertical_alignment="center"
+        [1.2, 1.2, 2.6, 2.3, 1.0], vertical_alignment="center"
     )
     back.button(t("present.previous", L), width="stretch", disabled=position == 0, on_click=_step, args=(-1,))
     forward.button(
@@ -100,7 +100,7 @@ with st.container(key="present_bar"):
     )
     with language_column:
         language_switch(key="present_lang")
-    home.page_link("pages/home.py", label="", icon=":material/home:", help=t("nav.home", L))  # no sidebar here
+    home.page_link("pages/home.py", label=t("nav.home", L), icon=":material/home:")  # the way out: no sidebar
 
 table = site_minutes(region)
 result = evaluate(region, services, table, incidents=incidents_here(region))
