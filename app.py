@@ -3,7 +3,17 @@ session-cookie route and the guarded file downloads."""
 
 import streamlit as st
 
-from pages.common import FRAMED_KEY, current_user, session_cookie_tag, sign_out, streamlit_texts_tag
+from pages.common import (
+    FRAMED_KEY,
+    LANGUAGE_KEY,
+    current_user,
+    keep_language,
+    language_cookie_tag,
+    session_cookie_tag,
+    sign_out,
+    start_language,
+    streamlit_texts_tag,
+)
 from planning.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from planning.markup import markdown_text
 from planning.store.access import can
@@ -12,12 +22,16 @@ from planning.store.db import StorageError
 st.set_page_config(page_title="Qorgau", page_icon="🛡️", layout="wide")
 
 st.session_state[FRAMED_KEY] = True
-if "lang" not in st.session_state:
-    st.session_state["lang"] = LANGUAGES[0]
+start_language()  # a new session (a new tab, F5) in the language of its URL (?lang=) or cookie
 # one label in all three languages, so that nobody is lost in a language they do not read
 lang = st.sidebar.selectbox(
-    " · ".join(t("app.language", code) for code in LANGUAGES), LANGUAGES, format_func=LANGUAGE_NAMES.get, key="lang"
+    " · ".join(t("app.language", code) for code in LANGUAGES),
+    LANGUAGES,
+    format_func=LANGUAGE_NAMES.get,
+    key=LANGUAGE_KEY,
 )
+keep_language(lang)  # the URL and a cookie keep it for the next session
+st.sidebar.html(language_cookie_tag(lang), unsafe_allow_javascript=True)
 
 # every page with the action (planning.store.access.ACTIONS) a role needs to be offered it; each page checks again
 # itself

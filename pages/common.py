@@ -52,7 +52,85 @@ def lang() -> str:
 
         PagesManager.uses_pages_directory = False
         st.rerun()
-    return st.session_state.get("lang", DEFAULT_LANGUAGE)
+    return st.session_state.get(LANGUAGE_KEY, DEFAULT_LANGUAGE)
+
+
+# --- the language survives a reload ---------------------------------------------------------------------------
+# The language lives in st.session_state["lang"] (app.py's switch in the sidebar; language_switch on pages without
+# it). A reload (F5) starts a new Streamlit session, so it is also kept where the browser keeps it: in the URL's
+# query (?lang=kk, on every page: app.py writes it on every run, page changes included) and in a cookie (for a URL
+# without it: a bookmark of the bare address, the return from an identity provider). The URL wins over the cookie.
+LANGUAGE_KEY = "lang"
+"""st.session_state key of the session's language (the widget key of app.py's switch)."""
+LANGUAGE_PARAM = "lang"
+"""URL query parameter that carries the language (``?lang=kk``)."""
+LANGUAGE_COOKIE = "qorgau_lang"
+"""Cookie that remembers the browser's last language (not HttpOnly: the page's script sets it; it holds only a
+language code, which is checked against planning.i18n.LANGUAGES when read)."""
+LANGUAGE_COOKIE_MAX_AGE_S = 365 * 24 * 3600
+"""How long the browser keeps the language cookie, in seconds (a year)."""
+
+
+def asked_language() -> str | None:
+    """The language the browser asks for: the URL's ``?lang=``, else the language cookie; None when neither names
+    one of planning.i18n.LANGUAGES."""
+    from planning.i18n import LANGUAGES
+
+    for value in (st.query_params.get(LANGUAGE_PARAM), _text(st.context.cookies.get(LANGUAGE_COOKIE))):
+        if value in LANGUAGES:
+            return value
+    return None
+
+
+def start_language() -> str:
+    """On a session's first run (a new tab, a reload), set its language to :func:`asked_language` (else the
+    default); later runs keep what the reader chose. Called by app.py before its language switch."""
+    if LANGUAGE_KEY not in st.session_state:
+        st.session_state[LANGUAGE_KEY] = asked_language() or DEFAULT_LANGUAGE
+    return st.session_state[LANGUAGE_KEY]
+
+
+def keep_language(language: str) -> None:
+    """Write ``language`` into the URL (``?lang=``) unless it is there already; called by app.py on every run, so
+    the parameter is back on each page the reader opens, and F5 or a copied link comes back in this language."""
+    if st.query_params.get(LANGUAGE_PARAM) != language:
+        st.query_params[LANGUAGE_PARAM] = language
+
+
+def language_cookie_tag(language: str) -> str:
+    """A script (for ``st.html(..., unsafe_allow_javascript=True)``) that stores ``language`` in the browser's
+    language cookie (path: the app's base path, SameSite=Strict, :data:`LANGUAGE_COOKIE_MAX_AGE_S`)."""
+    import json
+
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    cookie = f"{LANGUAGE_COOKIE}={language}; path=/{base}; max-age={LANGUAGE_COOKIE_MAX_AGE_S}; samesite=strict"
+    return f"<script>document.cookie = {json.dumps(cookie)};</script>"
+
+
+def language_switch(*, key: str) -> str:
+    """The three languages as one row of buttons, for a page that hides the sidebar (the presentation): a click
+    changes the session's language (app.py's switch follows). Returns the session's language."""
+    from planning.i18n import LANGUAGE_NAMES, LANGUAGES
+
+    current = st.session_state.get(LANGUAGE_KEY, DEFAULT_LANGUAGE)
+    st.session_state[key] = current
+
+    def switch() -> None:
+        chosen = st.session_state.get(key)
+        if chosen in LANGUAGES:
+            st.session_state[LANGUAGE_KEY] = chosen
+        else:  # the chosen language clicked again: it stays chosen
+            st.session_state[key] = st.session_state.get(LANGUAGE_KEY, DEFAULT_LANGUAGE)
+
+    st.segmented_control(
+        " · ".join(t("app.language", code) for code in LANGUAGES),
+        LANGUAGES,
+        format_func=LANGUAGE_NAMES.get,
+        key=key,
+        on_change=switch,
+        label_visibility="collapsed",
+    )
+    return current
 
 
 def small_count_k() -> int:
@@ -186,7 +264,7 @@ CLIENT_HEADER_ENV = "QORGAU_CLIENT_HEADER"
 DEAD_COOKIE_KEY = "_dead_cookie"
 """Fingerprint of a session cookie this connection found ended (st.context keeps the cookies of the connection's
 start): it is not tried again, so a stale cookie cannot wipe the sign-in form on every run."""
-KEEP_ON_SIGN_OUT = ("lang", FRAMED_KEY, ENDED_KEY, DEAD_COOKIE_KEY)
+KEEP_ON_SIGN_OUT = (LANGUAGE_KEY, FRAMED_KEY, ENDED_KEY, DEAD_COOKIE_KEY)
 """Session keys that survive a sign-out; everything else (incident-derived results included) is dropped."""
 
 

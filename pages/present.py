@@ -1,8 +1,15 @@
-"""Presentation mode: the map full width with isochrone bands and gaps, a few large figures, no editing controls.
+"""Presentation mode, laid out for a projector (1400×900 and 1920×1080): the map first and as tall as the screen,
+three large figures beside it, one bar of controls above (Previous/Next, the district, the language), no editing.
 
 Step from one scenario to the next (baseline → current → saved scenarios) with Previous/Next. Incident figures at
 the region or district level only, suppressed below the small-count threshold.
+
+Switching is quick: each scenario's map is drawn once per session for the whole region and kept as HTML; a
+district is a view of it that the map itself fits to (planning.render.slides), so a district change reloads no map
+and a scenario change reloads one frame from the kept HTML.
 """
+
+import hashlib
 
 import streamlit as st
 
@@ -12,7 +19,7 @@ from pages.common import (
     guard,
     incidents_here,
     lang,
-    show_map,
+    language_switch,
     site_minutes,
     small_count_k,
     synthetic_banner,
@@ -23,17 +30,35 @@ from planning.i18n import t
 from planning.markup import markdown_text
 from planning.render.exports import scenario_map
 from planning.render.report import area_label, key_figures
+from planning.render.slides import focus_tag, slide_html
 from planning.scenarios import sites_to_services
 from planning.store.db import default_db_path
 from planning.store.scenarios import ScenarioStore
 
+MAP_MIN_HEIGHT_PX = 420
+"""The map's height before the page's style stretches it to the screen (pixels)."""
+BAR_HEIGHT_PX = 84
+"""The screen height the bar of controls above the map takes (pixels): the map is the rest of the screen."""
+MAPS_KEPT = 8
+"""Scenario maps kept per session (HTML of about 0.7 MB each for the bundled region)."""
+MAPS_KEY = "_present_maps"
+SLOTS = 3
+"""Maps kept drawn in the page: the current scenario's, the previous one's and the next one's."""
+
 L = lang()
 guard("view_scenarios")
 region = get_region()
-st.markdown(
-    "<style>[data-testid=stSidebar], [data-testid=stHeader], [data-testid=stToolbar] {display: none;}"
-    " .block-container {padding-top: 1rem; max-width: 100%;}</style>",
-    unsafe_allow_html=True,
+st.html(
+    "<style>"
+    "[data-testid=stSidebar], [data-testid=stSidebarCollapsedControl], [data-testid=stHeader],"
+    " [data-testid=stToolbar] {display: none;}"
+    " [data-testid=stMainBlockContainer] {padding: 0.6rem 1.2rem 0 1.2rem; max-width: 100%;}"
+    f" .st-key-present_map iframe {{height: max({MAP_MIN_HEIGHT_PX}px, calc(100vh - {BAR_HEIGHT_PX}px))"
+    " !important;}"
+    " .st-key-present_figures h1 {font-size: 1.7rem; padding-top: 0;}"
+    " .st-key-present_figures [data-testid=stMetricValue] {font-size: 2.6rem;}"
+    " .st-key-present_figures h3 {padding: 0; font-size: 1.2rem;}"
+    "</style>"
 )
 
 BASELINE = baseline_name(region, L)
@@ -56,39 +81,85 @@ def _step(by: int) -> None:
     st.session_state[POSITION_KEY] = min(max(position + by, 0), len(scenarios) - 1)
 
 
-left, middle, right, district_column = st.columns([1, 3, 1, 3])
-left.button(t("present.previous", L), use_container_width=True, disabled=position == 0, on_click=_step, args=(-1,))
-right.button(
-    t("present.next", L), use_container_width=True, disabled=position == len(scenarios) - 1, on_click=_step, args=(1,)
-)
 name, services = scenarios[position]
-middle.markdown(
-    f"### {markdown_text(name)}  \n{t('present.step', L, position=str(position + 1), total=str(len(scenarios)))}"
-)
-district_ids = [None] + [str(d) for d in region.districts["district_id"]]
-district_id = district_column.selectbox(
-    t("present.district", L),
-    district_ids,
-    key="present_district",
-    format_func=lambda d: t("report.whole_region", L) if d is None else area_label(region, d, L),
-)
+with st.container(key="present_bar"):
+    back, forward, district_column, language_column, home = st.columns(
+        [1.2, 1.2, 2.6, 2.3, 1.0], vertical_alignment="center"
+    )
+    back.button(t("present.previous", L), width="stretch", disabled=position == 0, on_click=_step, args=(-1,))
+    forward.button(
+        t("present.next", L), width="stretch", disabled=position == len(scenarios) - 1, on_click=_step, args=(1,)
+    )
+    district_ids = [None] + [str(d) for d in region.districts["district_id"]]
+    district_id = district_column.selectbox(
+        t("present.district", L),
+        district_ids,
+        key="present_district",
+        format_func=lambda d: t("report.whole_region", L) if d is None else area_label(region, d, L),
+        label_visibility="collapsed",
+    )
+    with language_column:
+        language_switch(key="present_lang")
+    home.page_link("pages/home.py", label=t("nav.home", L), icon=":material/home:")  # the way out: no sidebar
 
-st.page_link("pages/home.py", label=t("nav.home", L), icon=":material/home:")  # the way out: no sidebar here
-st.title(markdown_text(area_label(region, district_id, L)))
-synthetic_banner(region)
 table = site_minutes(region)
 result = evaluate(region, services, table, incidents=incidents_here(region))
 figures = key_figures(result, district_id=district_id, lang=L)
-for column, figure in zip(st.columns(len(figures)), figures):
-    column.metric(figure.label, figure.value, help=figure.detail)
-    column.caption(figure.detail)
-fmap = scenario_map(
-    region,
-    result,
-    bands=bands(region, services, table),
-    lang=L,
-    k=small_count_k(),
-    method_description=table.describe(L),
-    district_id=district_id,
-)
-show_map(fmap, key=f"present_map_{position}")
+# three figures: people within the first threshold, villages beyond the last, and incidents within reach (people
+# within the last threshold where there are no incident figures); key_figures lists them in that order
+shown_figures = [figures[0], figures[2], figures[3] if len(figures) > 3 else figures[1]]
+
+
+def _slide(index: int) -> str:
+    """Scenario ``index``'s map as HTML, drawn once per session, region and language (see the module's docstring)."""
+    slide_name, slide_services = scenarios[index]
+    positions = ",".join(
+        f"{i}:{g.x:.6f}:{g.y:.6f}" for i, g in zip(slide_services["service_id"], slide_services.geometry)
+    )
+    key = hashlib.sha256(f"{slide_name}|{positions}|{L}|{small_count_k()}".encode()).hexdigest()
+    kept = st.session_state.get(MAPS_KEY)
+    if kept is None or kept[0] is not region:  # another region, or the same one read again after an upload
+        kept = (region, {})
+        st.session_state[MAPS_KEY] = kept
+    maps = kept[1]
+    if key not in maps:
+        slide_result = result if index == position else evaluate(region, slide_services, table, incidents=None)
+        fmap = scenario_map(
+            region,
+            slide_result,
+            bands=bands(region, slide_services, table),
+            lang=L,
+            k=small_count_k(),
+            method_description=table.describe(L),
+        )
+        maps[key] = slide_html(fmap, region, district_id=district_id)
+        while len(maps) > MAPS_KEPT:
+            maps.pop(next(iter(maps)))
+    maps[key] = maps.pop(key)  # the newest last: the oldest go first
+    return maps[key]
+
+
+map_column, figure_column = st.columns([3.4, 1], gap="medium")
+with figure_column.container(key="present_figures"):
+    st.markdown(
+        f"### {markdown_text(name)}  \n{t('present.step', L, position=str(position + 1), total=str(len(scenarios)))}"
+    )
+    st.title(markdown_text(area_label(region, district_id, L)))
+    for figure in shown_figures:
+        st.metric(figure.label, figure.value)
+        st.caption(figure.detail)
+    synthetic_banner(region)
+    st.html(focus_tag(region, district_id))  # every map fits itself to what this names
+    st.html(  # the maps stacked, the current one on top (see below)
+        "<style>.st-key-present_map {display: grid !important; grid-template-columns: minmax(0, 1fr);}"
+        " .st-key-present_map > * {grid-area: 1 / 1; width: 100%;}"
+        " .st-key-present_map [class*=st-key-present_slot_] {visibility: hidden;}"
+        f" .st-key-present_map .st-key-present_slot_{position % SLOTS} {{visibility: visible; z-index: 1;}}</style>"
+    )
+# the current scenario's map and its neighbours', each in slot (index mod SLOTS), stacked: Previous or Next shows
+# a map that is already drawn, and only the slot that falls out of reach loads another, out of sight
+with map_column.container(key="present_map"):
+    slots = [st.container(key=f"present_slot_{slot}") for slot in range(SLOTS)]
+for index in sorted({position, position - 1, position + 1} & set(range(len(scenarios))), key=lambda i: i != position):
+    with slots[index % SLOTS]:
+        st.iframe(_slide(index), height=MAP_MIN_HEIGHT_PX, alt=t("present.map", L))

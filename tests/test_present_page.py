@@ -37,8 +37,8 @@ def _metrics(at: AppTest) -> dict:
 
 def test_presenter_steps_through_the_scenarios(app):
     at = app("presenter", "pages/present.py")
-    assert len(at.metric) == 4  # population 30, 60, uncovered settlements, incidents within reach
-    assert "Население в пределах 30 мин" in _metrics(at)
+    assert len(at.metric) == 3  # population within 30 minutes, settlements beyond 60, incidents within reach
+    assert {"Население в пределах 30 мин", "Населённые пункты дальше 60 мин"} <= set(_metrics(at))
     assert not at.text_input and not at.number_input and not at.file_uploader  # no editing controls
     first = _metrics(at)
     assert at.button[0].disabled  # Previous, on the first step
@@ -54,6 +54,31 @@ def test_presenter_steps_through_the_scenarios(app):
     )
     at.button[0].click().run()  # back to the baseline
     assert _metrics(at) == first
+
+
+def test_the_language_switch_is_on_the_slide(app):
+    at = app("presenter", "pages/present.py")
+    switch = at.button_group(key="present_lang")
+    assert switch.value == "ru"
+    switch.set_value("kk").run()
+    assert not at.exception, at.exception
+    assert at.session_state["lang"] == "kk"
+    assert "30 минут ішіндегі халық" in _metrics(at)  # the figures follow at once
+    assert at.button_group(key="present_lang").value == "kk"
+
+
+def test_a_new_session_starts_in_the_language_of_its_url(monkeypatch, tmp_path):
+    monkeypatch.setenv("QORGAU_REGION", str(DEFAULT_REGION))
+    monkeypatch.setenv("QORGAU_SCENARIO_DB", str(tmp_path / "scenarios.sqlite"))
+    monkeypatch.chdir(PROJECT)
+    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
+    at.query_params["lang"] = "kk"
+    at.run()
+    assert at.session_state["lang"] == "kk" and at.sidebar.selectbox(key="lang").value == "kk"
+    other = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
+    other.query_params["lang"] = "xx"  # not a language of the app: the default
+    other.run()
+    assert other.session_state["lang"] == "ru" and other.query_params["lang"] == "ru"
 
 
 def test_reports_page_prepares_every_download(app):
