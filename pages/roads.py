@@ -33,8 +33,9 @@ from planning.render.webmap import method_label
 from planning.store import access
 from planning.store.db import StorageError
 from planning.store.roads import (
+    RoadsInUse,
     cache_status,
-    describe_road_file,
+    described_in_use,
     download_roads,
     import_roads,
     remove_roads,
@@ -84,12 +85,9 @@ def _store(change: Callable[[], object], message: str) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _folder_record(path: str, _profile) -> dict:
-    """What the region folder's own road file holds (ways, km by class), as an import records it; {} when it
-    cannot be read (the status above says so)."""
-    try:
-        return describe_road_file(region, Path(path), profile=_profile)
-    except (RoadSourceError, ValidationError, OSError):
-        return {}
+    """What the region folder's own road file at ``path`` holds (ways, km by class), as an import records it; {}
+    when it cannot be read (the status above says so). Cached: describing it reads the file."""
+    return described_in_use(region, RoadsInUse(Path(path), "folder"), profile=_profile).record
 
 
 # --- speeds: the class speeds of the region (planners edit them) beside the adjustments of this session -----------
