@@ -149,13 +149,24 @@ def made_name(name: str, lang: str = DEFAULT_LANGUAGE) -> str:
 
 
 def place_names(frame: pd.DataFrame, lang: str) -> list[str]:
-    """Names of the places in ``frame`` (settlements or districts) in ``lang`` where the data has them, else the
-    display name, the Russian, Kazakh or English name, else the id."""
-    fallbacks = [f"name_{lang}", "name", "name_ru", "name_kk", "name_en"]
+    """Names of the places in ``frame`` (settlements or districts) as the reader of ``lang`` sees them: the one rule
+    of :mod:`geo.names` (``label_<lang>``: KATO's or the file's name in that language, else another language's; a
+    district's doubled suffix corrected), "unnamed place near X" (``near_<lang>``) for a settlement without any
+    name; for a frame without those columns the name in ``lang``, the display name, another language's. Never an
+    id: a place with no name at all is "unnamed place"."""
+    fallbacks = [f"label_{lang}", f"name_{lang}", "name", "name_ru", "name_kk", "name_en"]
     columns = [frame[c].to_numpy(dtype=object) for c in fallbacks if c in frame]
+    near = frame[f"near_{lang}"].to_numpy(dtype=object) if f"near_{lang}" in frame else [None] * len(frame)
     id_column = next((c for c in ("settlement_id", "district_id", "service_id") if c in frame), None)
     ids = frame[id_column].to_numpy(dtype=object) if id_column else [""] * len(frame)
-    return [next((v for v in values if isinstance(v, str) and v), str(i)) for i, *values in zip(ids, *columns)]
+    names = []
+    for i, close, *values in zip(ids, near, *columns):
+        name = next((v for v in values if isinstance(v, str) and v.strip() and v != f"#{i}"), None)
+        if name is None:
+            has_near = isinstance(close, str) and bool(close)
+            name = t("place.unnamed_near", lang, place=close) if has_near else t("place.unnamed", lang)
+        names.append(name)
+    return names
 
 
 def format_problem(problem: Problem, lang: str = DEFAULT_LANGUAGE, *, max_rows: int = 10) -> str:

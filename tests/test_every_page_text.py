@@ -74,6 +74,10 @@ ALLOWED_LATIN = frozenset(
     }
 )
 """Latin words a Russian or Kazakh reader may see: units, file formats, and the proper names of data sources."""
+TOOLTIP_TERMS = frozenset({"MCLP", "LSCP", "CBC"})
+"""Technical names a help tooltip may give (the location models' and the solver's), never a label."""
+_HELP = "\x00help:"
+"""Marks a help tooltip's text in the scan."""
 FILE_NAME = re.compile(r"\b[\w.-]+\.(csv|geojson|json|pbf|osm|xlsx|pdf|png|html|gz|bz2)\b|\b[a-z_]+ = [a-z]+\b")
 """File names ("kato_unmatched.csv") and a source column's value ("population_source = geonames") as the data
 notes quote them."""
@@ -137,7 +141,7 @@ def _strings(value, field: str = ""):
     if field in SKIP_FIELDS:
         return
     if isinstance(value, str):
-        yield value
+        yield _HELP + value if field == "help" else value
     elif isinstance(value, dict):
         for key, inner in value.items():
             yield from _strings(inner, key)
@@ -189,8 +193,10 @@ def page_texts(at) -> tuple[list[str], list[str]]:
 def problems_in(text: str) -> list[str]:
     """What is wrong with one shown text: Latin words outside the allow-list, raw values, raw ids."""
     found = []
+    allowed = ALLOWED_LATIN | (TOOLTIP_TERMS if text.startswith(_HELP) else frozenset())
+    text = text.removeprefix(_HELP)
     plain = FILE_NAME.sub(" ", text)
-    latin = [w for w in LATIN_WORD.findall(plain) if w not in ALLOWED_LATIN and w.strip("'’-") not in ALLOWED_LATIN]
+    latin = [w for w in LATIN_WORD.findall(plain) if w not in allowed and w.strip("'’-") not in allowed]
     if latin:
         found.append(f"Latin {sorted(set(latin))}")
     if RAW_WORDS.search(text):
@@ -243,6 +249,8 @@ def test_the_scan_is_not_blind(monkeypatch, tmp_path):
     assert problems_in("2561693364") == ["raw id"]
     assert "raw value" in problems_in("None") and "raw value" in problems_in("nan")
     assert problems_in("lat") == ["Latin ['lat']"]
+    assert problems_in("Точный (целочисленное программирование, CBC)") == ["Latin ['CBC']"]
+    assert problems_in(_HELP + "решатель CBC") == []
     assert problems_in("user planner1 (planner)") == ["Latin ['planner', 'user']"]
     for fine in ("57 247 чел.", "12,5 km", "© OpenStreetMap contributors", "kato_unmatched.csv"):
         assert problems_in(fine) == [], fine
