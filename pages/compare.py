@@ -21,7 +21,7 @@ from pages.common import (
 from planning.analysis import evaluate
 from planning.baseline import scenario_label
 from planning.coverage import changed_settlements, compare, threshold_key
-from planning.i18n import fmt_count, fmt_number, place_names, t
+from planning.i18n import fmt_count, fmt_minutes, fmt_number, place_names, t
 from planning.markup import markdown_text
 from planning.render.gapmap import district_names, scenario_map, shown_incidents
 from planning.render.report import comparison_sentence
@@ -85,7 +85,7 @@ st.success(
 
 
 def _minutes(value: float) -> str:
-    return fmt_number(value, L, decimals=1) if math.isfinite(value) else t("scen.unreachable", L)
+    return fmt_minutes(value, L) if math.isfinite(value) else t("scen.unreachable", L)
 
 
 within = comparison.within[key]
@@ -118,8 +118,9 @@ for column, scenario, result, incident_figures, is_b in zip(
             _minutes(result.coverage.region.median_minutes),
             delta=_minutes(median.difference) if is_b and math.isfinite(median.difference) else None,
             delta_color="inverse",
+            help=t("scen.median_help", L),
         )
-        cols[1].metric(t("scen.p90", L), _minutes(result.coverage.region.p90_minutes))
+        cols[1].metric(t("scen.p90", L), _minutes(result.coverage.region.p90_minutes), help=t("scen.p90_help", L))
 
 # the two maps in a row of their own, so that they start at the same height whatever the figures above them
 for column, scenario, result, is_b in zip(st.columns(2), (a, b), (result_a, result_b), (False, True)):

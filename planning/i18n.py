@@ -98,6 +98,17 @@ def fmt_number(value: float | int | None, lang: str = DEFAULT_LANGUAGE, *, decim
     return format_decimal(value, format=pattern, locale=_babel_locale(lang))
 
 
+def fmt_minutes(value: float, lang: str = DEFAULT_LANGUAGE, *, decimals: int = 1) -> str:
+    """Minutes as a figure shows them: ``decimals`` decimals in ``lang``'s format, "< 1" below one minute (a
+    service in the place itself: a median of 0,0 would read as an error), "—" for NaN. Infinity is the caller's
+    to word ("not reachable")."""
+    if value is None or math.isnan(value):
+        return "—"
+    if 0 <= value < 1:
+        return t("minutes.under_one", lang)
+    return fmt_number(value, lang, decimals=decimals)
+
+
 def fmt_count(value: object, lang: str = DEFAULT_LANGUAGE) -> str:
     """A count as shown: a whole number (int, numpy integer or a text of digits, as a released incident cell is)
     in ``lang``'s number format; anything else ("<5", "—") as it is."""
