@@ -4,7 +4,7 @@ A settlement is shown
 
 * in Russian by its KATO name where the settlement matched the classifier by name (tiers "exact" and "variant" of
   :data:`geo.kato.MATCH_TIERS`, or a code the file gives without a tier), its prefix written out ("с.Жибек жолы"
-  → "Жибек жолы", "рзд.51" → "разъезд 51", "с.им.Турара Рыскулова" → "имени Турара Рыскулова"); else by its
+  → "Жибек жолы", "рзд.51" → "Разъезд 51", "с.им.Турара Рыскулова" → "Имени Турара Рыскулова"); else by its
   Russian name from the file (OSM ``name:ru``); else by the name of a place of the same file name in its district
   that has a Russian one (a hamlet beside its village: "Сәмбет Саттаров ауылы" → "Самбет Саттаров"); else by
   another language's name, its Kazakh letters written as Russian writes them ("Ақбұлақ" → "Акбулак",
@@ -62,7 +62,7 @@ KAZAKH_VILLAGE_WORD = re.compile(r"\s+ауылы$")
 
 def kato_display_name(name: object) -> str | None:
     """A KATO settlement name as it is shown: the abbreviation before it written out or dropped ("с. Аша" →
-    "Аша", "рзд.51" → "разъезд 51"); None for an empty one."""
+    "Аша", "рзд.51" → "Разъезд 51"; the first letter capital); None for an empty one."""
     if not isinstance(name, str) or not name.strip():
         return None
     text = name.strip()
