@@ -15,8 +15,8 @@ A settlement is shown
 
 A name in Latin letters is not a Russian or Kazakh name ("Arab=" as ``name:kk``): it is passed over while a
 Cyrillic name is left. A settlement with no name at all gets none here; the nearest named settlement of the file
-is recorded instead, and :func:`planning.i18n.place_names` words it "безымянное место у X" / "X маңындағы атаусыз
-елді мекен" in the reader's language: never the id.
+is recorded instead, with its distance, and :func:`planning.i18n.place_names` words it "безымянное место в 2,3 км от
+н. п. X" / "X елді мекенінен 2,3 км жердегі атаусыз елді мекен" in the reader's language: never the id.
 
 District names are shown with the source's doubled suffix corrected ("Енбекшинскийский" → "Енбекшинский"): see
 :func:`corrected_name`. The file's own spelling stays in ``name_ru`` (exports' source columns).
@@ -37,6 +37,10 @@ name; see :data:`NEAR_COLUMNS`)."""
 NEAR_COLUMNS = tuple(f"near_{lang}" for lang in LABEL_LANGUAGES)
 """Columns of the loaded settlements: for a place without any name, the shown name of the nearest named settlement
 in each language (None for a named place)."""
+NEAR_KM_COLUMN = "near_km"
+"""Column of the loaded settlements: for a place without any name, how far (km, straight line) the nearest named
+settlement is (NaN for a named place); two unnamed places near one village are told apart by it."""
+M_PER_KM = 1000.0
 KATO_NAME_TIERS = ("exact", "variant", "")
 """Match tiers (``kato_match`` of the settlements file) whose KATO name is the place's Russian name; "" is a code
 the file gives without a tier. Weaker tiers ("skeleton": consonants only, "okrug": the okrug's centre) found the
@@ -133,7 +137,7 @@ def settlement_labels(
     Returns
     -------
     DataFrame
-        :data:`LABEL_COLUMNS` and :data:`NEAR_COLUMNS`, one row per settlement, in order.
+        :data:`LABEL_COLUMNS`, :data:`NEAR_COLUMNS` and :data:`NEAR_KM_COLUMN`, one row per settlement, in order.
     """
     n = len(ids)
     own = [_text(v) for v in name]
@@ -146,7 +150,7 @@ def settlement_labels(
     # a place with no Russian name takes the one of a place of the same own name in its district (village/hamlet)
     borrowed: dict[tuple[object, str], str] = {}
     for o, r, d in zip(own, ru, district_id):
-        if o and _cyrillic(r):
+        if o and r is not None and _cyrillic(r):
             borrowed.setdefault((d, o), r)
     russian = [
         _first(_cyrillic(off), _cyrillic(r), borrowed.get((d, o)) if o else None)
@@ -164,14 +168,20 @@ def settlement_labels(
     unnamed = np.array([v is None for v in labels["ru"]], dtype=bool)
     named = np.flatnonzero(~unnamed)
     near: dict[str, list[str | None]] = {lang: [None] * n for lang in LABEL_LANGUAGES}
+    near_km = np.full(n, np.nan)
     if unnamed.any() and len(named):
         xs, ys = np.asarray(x_m, dtype=float), np.asarray(y_m, dtype=float)
         for i in np.flatnonzero(unnamed):
-            j = named[int(np.argmin((xs[named] - xs[i]) ** 2 + (ys[named] - ys[i]) ** 2))]
+            squared = (xs[named] - xs[i]) ** 2 + (ys[named] - ys[i]) ** 2
+            if not np.isfinite(squared).any():
+                continue
+            j = named[int(np.nanargmin(squared))]
+            near_km[i] = float(np.sqrt(np.nanmin(squared))) / M_PER_KM
             for lang in LABEL_LANGUAGES:
                 near[lang][i] = labels[lang][j]
     for lang in LABEL_LANGUAGES:
         out[f"near_{lang}"] = pd.Series(near[lang], dtype=object)
+    out[NEAR_KM_COLUMN] = near_km
     return out
 
 

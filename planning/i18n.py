@@ -17,6 +17,7 @@ import math
 import numbers
 from typing import TYPE_CHECKING, Any, cast
 
+import numpy as np
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
@@ -162,18 +163,21 @@ def made_name(name: str, lang: str = DEFAULT_LANGUAGE) -> str:
 def place_names(frame: pd.DataFrame, lang: str) -> list[str]:
     """Names of the places in ``frame`` (settlements or districts) as the reader of ``lang`` sees them: the one rule
     of :mod:`geo.names` (``label_<lang>``: KATO's or the file's name in that language, else another language's; a
-    district's doubled suffix corrected), "unnamed place near X" (``near_<lang>``) for a settlement without any
-    name; for a frame without those columns the name in ``lang``, the display name, another language's. Never an
-    id: a place with no name at all is "unnamed place"."""
+    district's doubled suffix corrected), "unnamed place 2.3 km from X" (``near_<lang>``, ``near_km``) for a
+    settlement without any name; for a frame without those columns the name in ``lang``, the display name,
+    another language's. Never an id: a place with no name at all is "unnamed place"."""
     fallbacks = [f"label_{lang}", f"name_{lang}", "name", "name_ru", "name_kk", "name_en"]
     columns = [frame[c].to_numpy(dtype=object) for c in fallbacks if c in frame]
     near = frame[f"near_{lang}"].to_numpy(dtype=object) if f"near_{lang}" in frame else [None] * len(frame)
+    near_km = frame["near_km"].to_numpy(dtype=float) if "near_km" in frame else np.full(len(frame), np.nan)
     id_column = next((c for c in ("settlement_id", "district_id", "service_id") if c in frame), None)
     ids = frame[id_column].to_numpy(dtype=object) if id_column else [""] * len(frame)
     names = []
-    for i, close, *values in zip(ids, near, *columns):
+    for i, close, km, *values in zip(ids, near, near_km, *columns):
         name = next((v for v in values if isinstance(v, str) and v.strip() and v != f"#{i}"), None)
-        if name is None:
+        if name is None and isinstance(close, str) and close and math.isfinite(km):
+            name = t("place.unnamed_km_from", lang, place=close, km=fmt_number(km, lang, decimals=1))
+        elif name is None:
             has_near = isinstance(close, str) and bool(close)
             name = t("place.unnamed_near", lang, place=close) if has_near else t("place.unnamed", lang)
         names.append(name)

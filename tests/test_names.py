@@ -78,9 +78,10 @@ def test_a_latin_name_is_passed_over_in_russian_and_kazakh():
 def test_a_place_without_any_name_is_named_by_its_nearest_named_neighbour():
     frame = _labels(ids=["far", "near", "none"], name=["Далёкое", "Таскешу", None], name_kk=[None, "Тасқешу", None])
     frame["settlement_id"] = ["far", "near", "none"]
-    assert frame.loc[2, "label_ru"] is None and frame.loc[2, "near_ru"] == "Таскешу"
-    assert place_names(frame.iloc[[2]], "ru") == [t("place.unnamed_near", "ru", place="Таскешу")]
-    assert place_names(frame.iloc[[2]], "kk") == ["Тасқешу маңындағы атаусыз елді мекен"]
+    assert frame.loc[2, "label_ru"] is None and frame.loc[2, "near_ru"] == "Таскешу" and frame.loc[2, "near_km"] == 1
+    assert place_names(frame.iloc[[2]], "ru") == ["безымянное место в 1,0 км от н. п. Таскешу"]
+    assert place_names(frame.iloc[[2]], "kk") == ["Тасқешу елді мекенінен 1,0 км жердегі атаусыз елді мекен"]
+    assert place_names(frame.iloc[[2]].drop(columns="near_km"), "kk") == ["Тасқешу маңындағы атаусыз елді мекен"]
     assert place_names(pd.DataFrame({"settlement_id": ["7"], "name": ["#7"]}), "ru") == ["безымянное место"]
 
 
@@ -90,7 +91,9 @@ def test_the_bundled_region_shows_no_id_and_corrected_districts(region):
         assert not [n for n in names if n.startswith("#") or n.isdigit()], lang
         assert len(names) == len(region.settlements)
     by_id = dict(zip(region.settlements["settlement_id"], place_names(region.settlements, "ru")))
-    assert by_id["2561754753"] == t("place.unnamed_near", "ru", place="Таскешу")  # was "#2561754753"
+    assert by_id["2561754753"].startswith("безымянное место в ")  # was "#2561754753"
+    assert by_id["2561754753"].endswith(" км от н. п. Таскешу")
+    assert by_id["2561754753"] != by_id["2561754755"]  # two unnamed places near one village, told apart
     assert by_id["1496102387"] == "Ырысты"
     districts = place_names(region.districts, "ru")
     assert "Енбекшинский" in districts and "Каратауский" in districts

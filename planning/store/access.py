@@ -33,6 +33,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -1045,5 +1046,6 @@ def object_label(
             values["inner"] = object_label(
                 values["inner"], lang, regions=regions, areas=areas, scenario_name=scenario_name
             )
-        return t(key, lang, **{k: str(v) for k, v in values.items()})
+        texts: dict[str, Any] = {k: str(v) for k, v in values.items()}
+        return t(key, lang, **texts)
     return object
