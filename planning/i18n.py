@@ -203,6 +203,8 @@ def format_problem(problem: Problem, lang: str = DEFAULT_LANGUAGE, *, max_rows: 
         parts.append(t(f"problem_format.{problem.unit}{plural}", lang, rows=shown))
     if problem.column:
         parts.append(t("problem_format.column", lang, column=problem.column))
+    if problem.key == "population_missing" and "detail" in values:  # "village 413, hamlet 194": kinds in words
+        values["detail"] = _kinds_text(values["detail"], lang)
     key = f"problem.{problem.key}"
     if key in PLURAL_KEYS:  # the plural form follows the problem's "count" parameter
         values["count"] = dict(problem.params)["count"]
@@ -210,6 +212,16 @@ def format_problem(problem: Problem, lang: str = DEFAULT_LANGUAGE, *, max_rows: 
     if problem.fix:
         text += " " + t("problem_format.fix", lang, fix=t(f"problem.{problem.key}.fix", lang, **values))
     return text
+
+
+def _kinds_text(detail: str, lang: str) -> str:
+    """A count per settlement kind as geo writes it ("village 413, hamlet 194") with the kinds in ``lang``."""
+    parts = []
+    for part in detail.split(", "):
+        kind, _, count = part.rpartition(" ")
+        key = f"kind.{kind}"
+        parts.append(f"{t(key, lang)} {count}" if key in CATALOG and count.isdigit() else part)
+    return ", ".join(parts)
 
 
 def _problem_value(value: object, lang: str) -> str:

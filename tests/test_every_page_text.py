@@ -16,6 +16,7 @@ from conftest import DEFAULT_REGION, PROJECT, sign_in_session
 from google.protobuf.json_format import MessageToDict
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
+from geo.schema import COLUMN_ALIASES
 from planning.i18n import t
 from planning.store.access import ROLES, can
 
@@ -23,6 +24,14 @@ LANGS = ("ru", "kk")
 
 LATIN_WORD = re.compile(r"(?<![\w./@-])[A-Za-z][A-Za-z'’-]*[A-Za-z](?![\w@])")
 """A word of two or more Latin letters (a file name, an address or a mixed word is judged by ALLOWED_LATIN)."""
+SCHEMA_NAMES = {
+    name
+    for fields in COLUMN_ALIASES.values()
+    for field, spellings in fields.items()
+    for name in (field, *(n for group in spellings for n in group))
+    if re.fullmatch(r"[a-z_:]+", name)
+} | {"name", "name_ru", "name_kk", "name_en", "kind", "population", "period", "count", "type"}
+"""Every column name the region files' readers know (geo.schema) in Latin letters."""
 ALLOWED_LATIN = frozenset(
     {
         # units, formats and the app's own name
@@ -48,20 +57,23 @@ ALLOWED_LATIN = frozenset(
         "org",
         "UN",
         "OCHA",
-        "COD",
-        "AB",
+        "COD-AB",
+        "Kazakhstan",  # in the attribution "UN OCHA, COD-AB Kazakhstan" that CC BY asks for as the source words it
         "geokz",
         "ODbL",
         "CC",
         "BY",
         "Leaflet",
         "Overpass",
+        "OSMnx",
         "Geofabrik",
+        "Windows",  # the encoding Windows-1251 that uploads may be in
     }
     | {
         # the Roads page's speed table shows each class's OpenStreetMap tag beside its name in words: the column
         # and the keys that speeds.csv holds
         "highway",
+        "maxspeed",
         "motorway",
         "trunk",
         "primary",
@@ -77,10 +89,15 @@ ALLOWED_LATIN = frozenset(
     }
 )
 """Latin words a Russian or Kazakh reader may see: units, file formats, and the proper names of data sources."""
+FILE_COLUMNS = frozenset(word for part in SCHEMA_NAMES for word in re.findall(r"[A-Za-z]+", part))
+"""The column names a region or upload file must (or may) have, which the upload help and the data warnings quote
+in their prose ("столбец «population»", "date, lat, lon"); never allowed in a table's header or cell."""
 TOOLTIP_TERMS = frozenset({"MCLP", "LSCP", "CBC"})
 """Technical names a help tooltip may give (the location models' and the solver's), never a label."""
 _HELP = "\x00help:"
 """Marks a help tooltip's text in the scan."""
+_TABLE = "\x00table:"
+"""Marks a table's header or cell in the scan."""
 FILE_NAME = re.compile(r"\b[\w.-]+\.(csv|geojson|json|pbf|osm|xlsx|pdf|png|html|gz|bz2)\b|\b[a-z_]+ = [a-z]+\b")
 """File names ("kato_unmatched.csv") and a source column's value ("population_source = geonames") as the data
 notes quote them."""
@@ -88,6 +105,8 @@ RAW_WORDS = re.compile(r"\b(nan|NaN|None|null|undefined)\b")
 RAW_ID = re.compile(r"#\d+|(?<![\d,.\s])\d{7,}(?![\d,.])")
 """A settlement id as the app used to show it ("#2561754753") or a bare run of 7+ digits (OSM and KATO ids; a
 formatted figure is grouped with spaces and never matches)."""
+UNGROUPED = re.compile(r"(?<![\d\s,.\-–A-Za-z])\d{5,6}(?![\d,.])")
+"""A figure of 10 000 or more written without the language's thousands separator ("57247" beside "57 247")."""
 
 MAIN_WIDTH_PX = 938.0
 """Width of the main area at a 1400 px wide window with the sidebar open (Streamlit's wide layout), measured in
@@ -113,7 +132,6 @@ SKIP_FIELDS = {
     "componentName",
     "jsonArgs",
     "specialArgs",
-    "body",
     "data",
     "styles",
     "arrowData",
@@ -125,7 +143,8 @@ SKIP_FIELDS = {
     "page",
     "columns",  # a table's column settings (keys; their labels are the headers read below)
 }
-"""Proto fields that are not text the reader sees (ids, arrow bytes, html bodies, component arguments)."""
+"""Proto fields that are not text the reader sees (ids, arrow bytes, component arguments); html elements are passed
+over whole (styles and scripts), every other element's ``body`` (markdown, captions, alerts, titles) is read."""
 
 
 def role_pages() -> dict[str, list[str]]:
@@ -180,14 +199,14 @@ def page_texts(at) -> tuple[list[str], list[str]]:
         if node.type in ("dataframe", "table", "arrow_data_frame"):
             frame = node.value
             settings = json.loads(proto.columns) if getattr(proto, "columns", "") else {}
-            texts += [str((settings.get(str(c)) or {}).get("label") or c) for c in frame.columns]  # headers as shown
+            texts += [_TABLE + str((settings.get(str(c)) or {}).get("label") or c) for c in frame.columns]  # as shown
             styler = proto.arrow_data.styler if hasattr(proto, "arrow_data") else None
             if styler is not None and styler.display_values:  # a Styler: the cells as formatted for the reader
                 frame = convert_arrow_bytes_to_pandas_df(styler.display_values)
             cells = [v for v in frame.astype(object).to_numpy().ravel() if not isinstance(v, bool)]  # ticks
             if getattr(proto, "placeholder", ""):  # the browser draws a missing cell as the placeholder
                 cells = [proto.placeholder if pd.isna(v) else v for v in cells]
-            texts += [str(v) for v in cells]
+            texts += [_TABLE + str(v) for v in cells]
             continue
         texts += list(_strings(MessageToDict(proto, use_integers_for_enums=True)))
         if node.type == "metric" and len(proto.label) * LABEL_CHAR_PX > width:
@@ -199,7 +218,11 @@ def problems_in(text: str) -> list[str]:
     """What is wrong with one shown text: Latin words outside the allow-list, raw values, raw ids."""
     found = []
     allowed = ALLOWED_LATIN | (TOOLTIP_TERMS if text.startswith(_HELP) else frozenset())
-    text = text.removeprefix(_HELP)
+    if not text.startswith(_TABLE):
+        allowed |= FILE_COLUMNS
+    text = text.removeprefix(_HELP).removeprefix(_TABLE).replace("\\_", "_")  # Markdown's escaped "_", as shown
+    if text.lstrip().startswith("<style"):  # a page's own CSS in a Markdown element, drawn as nothing
+        return []
     plain = FILE_NAME.sub(" ", text)
     latin = [w for w in LATIN_WORD.findall(plain) if w not in allowed and w.strip("'’-") not in allowed]
     if latin:
@@ -208,6 +231,8 @@ def problems_in(text: str) -> list[str]:
         found.append("raw value")
     if RAW_ID.search(text):
         found.append("raw id")
+    elif UNGROUPED.search(text):
+        found.append("unformatted number")
     return found
 
 
@@ -227,24 +252,27 @@ def _app(monkeypatch, tmp_path, lang: str, role: str):
 
 
 def _second_scenario(db) -> None:
-    """A saved scenario beside the baseline (two services fewer), so that Compare shows its figures."""
+    """The baseline saved as the Scenarios page saves it, and a scenario beside it (two services fewer), so that
+    Compare shows its figures."""
     from geo.region import load_region
-    from planning.baseline import current_services
+    from planning.baseline import baseline_name, current_services
     from planning.scenarios import sites_from_services
     from planning.store.scenarios import ScenarioStore
 
     region = load_region(DEFAULT_REGION)
     store = ScenarioStore(db)
-    store.list_scenarios(region.region_id)  # the baseline is saved first, as the pages do
-    if len(store.list_scenarios(region.region_id)) < 2:
-        store.create("План Б", region.region_id, sites_from_services(current_services(region))[:-2], author="tests")
+    if not store.list_scenarios(region.region_id):
+        sites = sites_from_services(current_services(region))
+        store.create(baseline_name(region, "ru"), region.region_id, sites, author="tests")
+        store.create("План Б", region.region_id, sites[:-2], author="tests")
 
 
 def _scan(at, page: str, found: list[str]) -> None:
     assert not at.exception, (page, at.exception)
     texts, cut = page_texts(at)
     for text in dict.fromkeys(texts):
-        found += [f"{page}: {what}: {text[:160]!r}" for what in problems_in(text)]
+        shown = text.removeprefix(_HELP).removeprefix(_TABLE)
+        found += [f"{page}: {what}: {shown[:160]!r}" for what in problems_in(text)]
     found += [f"{page}: metric label cut: {label}" for label in cut]
 
 
@@ -268,17 +296,21 @@ def test_the_scan_is_not_blind(monkeypatch, tmp_path):
     assert problems_in("оценка по прямой (estimate)") == ["Latin ['estimate']"]
     assert problems_in("#2561754753 (Байдибек)") == ["raw id"]
     assert problems_in("2561693364") == ["raw id"]
+    assert problems_in(_TABLE + "57247") == ["unformatted number"] and problems_in("57 247") == []
+    assert problems_in("KZ611000") == [] and problems_in("2023-H1") == []
     assert "raw value" in problems_in("None") and "raw value" in problems_in("nan")
-    assert problems_in("lat") == ["Latin ['lat']"]
+    assert problems_in(_TABLE + "lat") == ["Latin ['lat']"]  # a table's header; the upload help may name it
+    assert problems_in("- Точки: date, lat, lon") == []
     assert problems_in("Точный (целочисленное программирование, CBC)") == ["Latin ['CBC']"]
     assert problems_in(_HELP + "решатель CBC") == []
-    assert problems_in("user planner1 (planner)") == ["Latin ['planner', 'user']"]
+    assert problems_in(_TABLE + "user planner1 (planner)") == ["Latin ['planner', 'user']"]  # the audit log
     for fine in ("57 247 чел.", "12,5 km", "© OpenStreetMap contributors", "kato_unmatched.csv"):
         assert problems_in(fine) == [], fine
     script = tmp_path / "leaky.py"
     script.write_text(
         "import streamlit as st\nimport pandas as pd\n"
         "st.dataframe(pd.DataFrame({'lat': [None, 'x']}))\n"
+        "st.caption('Время в пути: по прямой (estimate)')\n"
         "a, b, c, d = st.columns(4)\n"
         "a.metric('Медиана времени до службы (по населению), мин', '0')\n"
         "st.metric('Медиана времени до службы (по населению), мин', '0')\n",
@@ -288,5 +320,9 @@ def test_the_scan_is_not_blind(monkeypatch, tmp_path):
 
     at = AppTest.from_file(str(script), default_timeout=60).run()
     texts, cut = page_texts(at)
-    assert {"None", "nan"} & set(texts) and "lat" in texts
+    assert (
+        {_TABLE + "None", _TABLE + "nan"} & set(texts)
+        and _TABLE + "lat" in texts
+        and "Время в пути: по прямой (estimate)" in texts
+    )
     assert len(cut) == 1 and "45 characters" in cut[0], cut
