@@ -20,6 +20,7 @@ from pages.common import (
 )
 from planning.analysis import evaluate
 from planning.baseline import scenario_label
+from planning.beyond import display
 from planning.coverage import changed_settlements, compare, threshold_key
 from planning.i18n import fmt_count, fmt_minutes, fmt_number, place_names, t
 from planning.markup import markdown_text
@@ -152,7 +153,7 @@ for district, changes in within.districts.items():
         row[t("cmp.col_a", L, what=label)] = shown[0].covered[key][district]
         row[t("cmp.col_b", L, what=label)] = shown[1].covered[key][district]
     rows.append(row)
-show_table(pd.DataFrame(rows), hide_index=True)
+show_table(display(pd.DataFrame(rows), lang=L), hide_index=True)  # figures grouped as the language groups them
 
 st.subheader(t("cmp.changes", L))
 changed = changed_settlements(region.settlements, comparison, threshold_minutes=step)
@@ -171,4 +172,4 @@ else:
             t("field.population", L): changed["population"].to_numpy(),
         }
     )
-    show_table(table, hide_index=True)
+    show_table(display(table, lang=L), hide_index=True)

@@ -206,12 +206,19 @@ def page_texts(at) -> tuple[list[str], list[str]]:
             cells = [v for v in frame.astype(object).to_numpy().ravel() if not isinstance(v, bool)]  # ticks
             if getattr(proto, "placeholder", ""):  # the browser draws a missing cell as the placeholder
                 cells = [proto.placeholder if pd.isna(v) else v for v in cells]
-            texts += [_TABLE + str(v) for v in cells]
+            texts += [_TABLE + _cell_text(v) for v in cells]
             continue
         texts += list(_strings(MessageToDict(proto, use_integers_for_enums=True)))
         if node.type == "metric" and len(proto.label) * LABEL_CHAR_PX > width:
             cut.append(f"{proto.label!r} ({len(proto.label)} characters in a {width:.0f} px column)")
     return texts, cut
+
+
+def _cell_text(value: object) -> str:
+    """A cell as the browser draws it without a column format: a whole float without its ".0"."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def problems_in(text: str) -> list[str]:
