@@ -29,7 +29,7 @@ from pages.common import (
 from planning.analysis import evaluate
 from planning.baseline import scenario_label
 from planning.coverage import default_threshold_index, estimated_sentence, threshold_key
-from planning.i18n import fmt_count, fmt_number, format_problem, made_name, place_names, t
+from planning.i18n import fmt_count, fmt_minutes, fmt_number, format_problem, made_name, place_names, t
 from planning.markup import markdown_text
 from planning.render.gapmap import district_names, scenario_map, shown_incidents
 from planning.scenarios import (
@@ -476,12 +476,12 @@ for step in cov.thresholds_minutes:
 
 
 def _minutes(value: float) -> str:
-    return fmt_number(value, L, decimals=1) if math.isfinite(value) else t("scen.unreachable", L)
+    return fmt_minutes(value, L) if math.isfinite(value) else t("scen.unreachable", L)
 
 
 cols = st.columns(2)
-cols[0].metric(t("scen.median", L), _minutes(cov.region.median_minutes))
-cols[1].metric(t("scen.p90", L), _minutes(cov.region.p90_minutes))
+cols[0].metric(t("scen.median", L), _minutes(cov.region.median_minutes), help=t("scen.median_help", L))
+cols[1].metric(t("scen.p90", L), _minutes(cov.region.p90_minutes), help=t("scen.p90_help", L))
 
 gap_minutes = st.radio(
     t("scen.gap_threshold", L),

@@ -120,13 +120,17 @@ def settlement_table(
     lang: str = "ru",
     incident_level: str = "district",
 ) -> pd.DataFrame:
-    """One row per settlement: names, district, population, minutes to the nearest service, which service, how the
-    minutes were obtained (``method``: ``network`` or ``estimate``) and the distance to the nearest road
-    (``access_km``, km; empty without a network), within each threshold; incidents (each settlement's released
-    cell) only when ``incident_level`` is "settlement"."""
+    """One row per settlement: names (as shown, and the source's ``name_ru``, ``name_kk``, ``district_name_ru``),
+    district, population, minutes to the nearest service, which service, how the minutes were obtained (``method``:
+    ``network`` or ``estimate``) and the distance to the nearest road (``access_km``, km; empty without a network),
+    within each threshold; incidents (each settlement's released cell) only when ``incident_level`` is
+    "settlement"."""
     shown = settlement_incidents(incidents, incident_level)
     settlements = region.settlements
     minutes = result.nearest.minutes
+    source_district_names = dict(
+        zip(region.districts["district_id"].astype(object), region.districts["name_ru"].astype(object))
+    )
     services = dict(
         zip(
             result.services["service_id"].astype(object),
@@ -141,6 +145,10 @@ def settlement_table(
             t("field.district", lang): [
                 area_label(region, d, lang) if isinstance(d, str) else None for d in settlements["district_id"]
             ],
+            # the source's own spellings beside the names shown (geo.names corrects and chooses those)
+            "name_ru": settlements["name_ru"].astype(object).to_numpy(),
+            "name_kk": settlements["name_kk"].astype(object).to_numpy(),
+            "district_name_ru": settlements["district_id"].map(source_district_names).astype(object).to_numpy(),
             t("field.population", lang): settlements["population"].to_numpy(dtype=float),
             t("population.col_source", lang): [
                 t(f"population.source.{s}", lang) for s in population_sources(settlements)

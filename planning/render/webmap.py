@@ -141,6 +141,16 @@ def focus_bounds(
     return west - margin, south - margin, east + margin, north + margin
 
 
+class MetricScale(MacroElement):
+    """The map's scale bar in metres and kilometres only (Leaflet's ``L.control.scale`` adds miles by default)."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "L.control.scale({imperial: false, metric: true}).addTo({{ this._parent.get_name() }});"
+        "{% endmacro %}"
+    )
+
+
 def base_map(
     boundary: gpd.GeoDataFrame,
     *,
@@ -156,7 +166,7 @@ def base_map(
         location=[(south + north) / 2, (west + east) / 2],
         zoom_start=7,
         tiles=None,
-        control_scale=True,
+        control_scale=False,  # Leaflet's scale would add miles: MetricScale below shows kilometres only
         prefer_canvas=True,
         zoom_snap=ZOOM_SNAP,
         zoom_delta=0.5,
@@ -166,6 +176,7 @@ def base_map(
         Element(f"<style>{MAP_CSS}</style>"), name="qorgau_map_css"
     )
     folium.map.CustomPane(LABEL_PANE, z_index=350, pointer_events=False).add_to(fmap)
+    MetricScale().add_to(fmap)
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr="© OpenStreetMap contributors", name="tiles").add_to(fmap)
     fmap.fit_bounds([[south, west], [north, east]])
