@@ -68,6 +68,14 @@ ALLOWED_LATIN = frozenset(
         "OSMnx",
         "Geofabrik",
         "Windows",  # the encoding Windows-1251 that uploads may be in
+        "OpenMapTiles",  # the source of the bundled partial road layers, credited as it writes itself
+        "AccessMod",  # the WHO tool whose off-road rule the Roads page names
+        "Shapefile",  # a file format, named as GIS departments name it
+        "GeoPackage",
+        "README",  # the project's manual the rate's hint points to
+        "need_rate",  # the region.json field that holds the rate (issue 19), named where to set it
+        "English",  # the language switch names each language in its own words
+        "Language",
     }
     | {
         # the Roads page's speed table shows each class's OpenStreetMap tag beside its name in words: the column
@@ -142,6 +150,7 @@ SKIP_FIELDS = {
     "deferredFileId",
     "page",
     "columns",  # a table's column settings (keys; their labels are the headers read below)
+    "srcdoc",  # an iframe's own document (the Present page's map: scripts and styles, read by the browser tests)
 }
 """Proto fields that are not text the reader sees (ids, arrow bytes, component arguments); html elements are passed
 over whole (styles and scripts), every other element's ``body`` (markdown, captions, alerts, titles) is read."""

@@ -994,6 +994,7 @@ _OBJECT_SHAPES: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"(?P<region>\S+), (?P<area>.+), (?P<language>ru|kk|en), incidents: (?P<level>\w+)"),
         "audit.obj.report",
     ),
+    (re.compile(r"(?P<region>\S+) (?P<setting>roads|speeds|travel_constants)"), "audit.obj.region_setting"),
     (re.compile(r"(?P<file>[\w.-]+\.\w+) \((?P<inner>.+)\)"), "audit.obj.download"),
     (re.compile(r"(?P<region>\S+) (?P<file>[\w.-]+\.\w+)"), "audit.obj.region_file"),
 )
@@ -1033,6 +1034,8 @@ def object_label(
                 values[name] = scenario_name(values[name])
         if "area" in values:
             values["area"] = areas.get(values["area"], values["area"])
+        if "setting" in values:
+            values["setting"] = t(f"audit.obj.setting.{values['setting']}", lang)
         if "scope" in values:
             values["scope"] = t(f"audit.obj.scope.{values['scope']}", lang)
         if "region" in values:
