@@ -33,6 +33,7 @@ from planning.circuits import (
     Team,
     TeamError,
     check_team,
+    lower_bound_days,
     solve,
 )
 from planning.lookup import name_key
@@ -150,6 +151,8 @@ def read_teams(source: str | Path | io.TextIOBase) -> list[tuple[int, Team]]:
             f"the teams file lacks column(s) {', '.join(missing)}; its header must be {','.join(TEAM_COLUMNS)}",
             row=1,
             column=missing[0],
+            key="columns",
+            params=(("missing", ", ".join(missing)), ("header", ",".join(TEAM_COLUMNS))),
         )
     teams = []
     for row, raw in enumerate(reader, start=2):
@@ -160,10 +163,19 @@ def read_teams(source: str | Path | io.TextIOBase) -> list[tuple[int, Team]]:
                 numbers[column] = float(record[column].replace(",", "."))
             except ValueError:
                 raise TeamError(
-                    f"row {row}: column '{column}' is {record[column]!r}, not a number", row=row, column=column
+                    f"row {row}: column '{column}' is {record[column]!r}, not a number",
+                    row=row,
+                    column=column,
+                    key="not_number",
+                    params=(("value", record[column]),),
                 ) from None
         if not record["base"]:
-            raise TeamError(f"row {row}: column 'base' is empty; give a settlement or service", row=row, column="base")
+            raise TeamError(
+                f"row {row}: column 'base' is empty; give a settlement or service",
+                row=row,
+                column="base",
+                key="base_empty",
+            )
         team = Team(
             name=record["name"],
             base=record["base"],
@@ -173,7 +185,7 @@ def read_teams(source: str | Path | io.TextIOBase) -> list[tuple[int, Team]]:
         )
         teams.append((row, check_team(team, row=row)))
     if not teams:
-        raise TeamError("the teams file has no team rows; add one row per team", row=2, column="name")
+        raise TeamError("the teams file has no team rows; add one row per team", row=2, column="name", key="no_rows")
     return teams
 
 
@@ -221,12 +233,16 @@ def resolve_base(region: Region, services: gpd.GeoDataFrame, text: str, *, row: 
             "id or a name as on the map",
             row=row,
             column="base",
+            key="base_unknown",
+            params=(("value", text),),
         )
     if len(found) > 1:
         raise TeamError(
             f"{where}column 'base': {text!r} names {len(found)} places; give the settlement id instead",
             row=row,
             column="base",
+            key="base_ambiguous",
+            params=(("value", text), ("count", len(found))),
         )
     base = found[0]
     outline = region_outline(region)
@@ -237,6 +253,8 @@ def resolve_base(region: Region, services: gpd.GeoDataFrame, text: str, *, row: 
                 f"{where}column 'base': {text!r} lies outside the region's boundary; pick a base inside the region",
                 row=row,
                 column="base",
+                key="base_outside",
+                params=(("value", text),),
             )
     return base
 
@@ -342,3 +360,72 @@ def time_budget(n_villages: int) -> float:
     """OR-Tools' search seconds for ``n_villages``: :data:`SECONDS_PER_VILLAGE` each, within
     [:data:`MIN_SEARCH_S`, :data:`MAX_SEARCH_S`] (keeps two districts under 30 s and the region under 2 min)."""
     return float(min(MAX_SEARCH_S, max(MIN_SEARCH_S, SECONDS_PER_VILLAGE * n_villages)))
+
+
+def plan_report(region: Region, data: CircuitInput, plan: Plan) -> dict:
+    """The plan as a JSON-ready dict: per team and day the villages in order with arrival minutes, the day's drive
+    and total; the villages left out with their reason and best round trip; the figures (villages required and
+    visited, team-days and the lower bound, people visited with how many populations were filled)."""
+    settlements = region.settlements
+    instance = data.instance
+
+    def village(v: int) -> dict:
+        rec = settlements.iloc[int(data.villages[v])]
+        return {
+            "settlement_id": str(rec["settlement_id"]),
+            "name": str(rec["name"]),
+            "district_id": str(rec["district_id"]),
+            "population": float(instance.weight[v]),
+            "population_estimated": bool(data.population_filled[v]),
+            "lat": round(float(rec.geometry.y), 6),
+            "lon": round(float(rec.geometry.x), 6),
+        }
+
+    teams = []
+    for ti, (team, base) in enumerate(zip(instance.teams, data.bases)):
+        days = [
+            {
+                "day": d.day,
+                "stops": [{**village(s.village), "arrival_minutes": s.arrival_minutes} for s in d.stops],
+                "drive_minutes": d.drive_minutes,
+                "total_minutes": d.total_minutes,
+            }
+            for d in plan.days
+            if d.team == ti
+        ]
+        teams.append(
+            {
+                "name": team.name,
+                "base": base.label,
+                "base_lat": round(base.lat, 6),
+                "base_lon": round(base.lon, 6),
+                "day_minutes": team.day_minutes,
+                "visit_minutes": team.visit_minutes,
+                "days_in_cycle": team.days,
+                "days": days,
+            }
+        )
+    trip = instance.round_trip() if instance.n_teams else np.zeros((0, instance.n_villages))
+    left = []
+    for v, reason in sorted(plan.left_out.items()):
+        best = float(np.min(trip[:, v])) if len(trip) else float("inf")
+        left.append({**village(v), "reason": reason, "best_round_trip_minutes": round(best, 1)})
+    visited = plan.visited
+    return {
+        "engine": plan.engine,
+        "seconds": plan.seconds,
+        "teams": teams,
+        "left_out": left,
+        "figures": {
+            "villages_required": instance.n_villages,
+            "villages_visited": len(visited),
+            "team_days": plan.team_days,
+            "team_days_available": int(sum(t.days for t in instance.teams)),
+            "lower_bound_team_days": lower_bound_days(instance),
+            "population_visited": float(np.sum(instance.weight[visited])) if visited else 0.0,
+            "population_required": float(np.sum(instance.weight)),
+            "populations_filled": int(np.sum(data.population_filled)),
+            "population_fill": POPULATION_FILL_MEDIAN,
+            "pairs_estimated": int(np.sum(data.estimated)),
+        },
+    }

@@ -27,7 +27,7 @@ ENGINE_ORTOOLS = "ortools"
 ENGINE_VROOM = "vroom"
 ENGINE_NEAREST = "nearest"
 ENGINES = (ENGINE_ORTOOLS, ENGINE_VROOM)
-DEFAULT_ENGINE = ENGINE_ORTOOLS
+DEFAULT_ENGINE = ENGINE_VROOM
 """The engine the CLI and the page use (the better one on the bundled region; see bench/bench_circuits.py)."""
 
 REASON_TOO_FAR = "too_far"
@@ -53,10 +53,23 @@ VROOM_THREADS = 2
 class TeamError(QorgauError, ValueError):
     """A team's settings are invalid; the message names the row, the column and the fix."""
 
-    def __init__(self, message: str, *, row: int | None = None, column: str | None = None):
+    def __init__(
+        self, message: str, *, row: int | None = None, column: str | None = None, key: str = "", params: tuple = ()
+    ):
         super().__init__(message)
         self.row = row
         self.column = column
+        self.key = key
+        self.params = params
+
+    def message(self, lang: str) -> str:
+        """The message in ``lang`` (catalog entry ``circuits.err.<key>``), with the row and column."""
+        from planning.i18n import t
+
+        if not self.key:
+            return str(self)
+        text = t(f"circuits.err.{self.key}", lang, column=self.column or "", **dict(self.params))
+        return t("circuits.err.row", lang, row=self.row, text=text) if self.row is not None else text
 
 
 @dataclass(frozen=True)
@@ -93,18 +106,24 @@ def check_team(team: Team, *, row: int | None = None) -> Team:
     """
     where = f"row {row}: " if row is not None else ""
     if not team.name.strip():
-        raise TeamError(f"{where}column 'name' is empty; give each team a name", row=row, column="name")
+        raise TeamError(
+            f"{where}column 'name' is empty; give each team a name", row=row, column="name", key="name_empty"
+        )
     if not (0 < team.day_minutes <= MAX_DAY_HOURS * MINUTES_PER_HOUR) or math.isnan(team.day_minutes):
         raise TeamError(
             f"{where}column 'day_hours' is {team.day_minutes / MINUTES_PER_HOUR:g}; give hours in (0, 24]",
             row=row,
             column="day_hours",
+            key="day_hours",
+            params=(("value", f"{team.day_minutes / MINUTES_PER_HOUR:g}"),),
         )
     if not (team.visit_minutes > 0) or math.isnan(team.visit_minutes):
         raise TeamError(
             f"{where}column 'visit_minutes' is {team.visit_minutes:g}; give a positive number of minutes",
             row=row,
             column="visit_minutes",
+            key="visit_minutes",
+            params=(("value", f"{team.visit_minutes:g}"),),
         )
     if team.visit_minutes > team.day_minutes:
         raise TeamError(
@@ -112,12 +131,16 @@ def check_team(team: Team, *, row: int | None = None) -> Team:
             f"({team.visit_minutes:g} min, column 'visit_minutes'); lengthen the day or shorten the visit",
             row=row,
             column="day_hours",
+            key="day_shorter",
+            params=(("hours", f"{team.day_minutes / MINUTES_PER_HOUR:g}"), ("visit", f"{team.visit_minutes:g}")),
         )
     if not (1 <= team.days <= MAX_CYCLE_DAYS) or int(team.days) != team.days:
         raise TeamError(
             f"{where}column 'days' is {team.days}; give a whole number of working days in 1..{MAX_CYCLE_DAYS}",
             row=row,
             column="days",
+            key="days",
+            params=(("value", f"{team.days}"), ("max", MAX_CYCLE_DAYS)),
         )
     return team
 
