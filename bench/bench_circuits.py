@@ -84,7 +84,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.visit_minutes:g} min; method {site_minutes.method}; prepared in {prepared:.1f} s"
     )
     print(f"reachable within a day: {len(fits)}; too far or unreachable: {len(left)}; lower bound {bound} team-days")
-    print(f"{'engine':10} {'team-days':>9} {'visited':>8} {'no time':>8} {'driven h':>9} {'seconds':>8} {'vs bound':>9}")
+    print(
+        f"{'engine':10} {'team-days':>9} {'visited':>8} {'no time':>8} {'driven h':>9} {'seconds':>8} {'vs bound':>9}"
+    )
     failed = False
     results = {}
     for engine in (*ENGINES, ENGINE_NEAREST):

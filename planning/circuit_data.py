@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.region import Region, region_outline
 from geo.network import RoadNetwork
+from geo.region import Region, region_outline
 from geo.traveltime import DEFAULT_CONSTANTS, TravelConstants, travel_matrix
 from planning.analysis import SiteMinutes
 from planning.circuits import (

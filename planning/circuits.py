@@ -251,7 +251,7 @@ def screen(instance: Instance) -> tuple[np.ndarray, dict[int, str]]:
     return np.flatnonzero(fits), left
 
 
-def lower_bound_days(instance: Instance, villages: Sequence[int] | None = None) -> int:
+def lower_bound_days(instance: Instance, villages: Sequence[int] | np.ndarray | None = None) -> int:
     """A lower bound on the team-days that visit ``villages`` (default: all that fit a day).
 
     Each visited village costs at least its visit plus the shortest drive into it from any village or base; a day
@@ -327,9 +327,11 @@ def _day(instance: Instance, team: int, day: int, order: Sequence[int]) -> Day:
     return Day(team, day, tuple(stops), round(drive + leg, 1), round(clock + leg, 1))
 
 
-def _finish(instance: Instance, routes: dict[int, list[list[int]]], left: dict[int, str], engine: str, t0: float) -> Plan:
+def _finish(
+    instance: Instance, routes: dict[int, list[list[int]]], left: dict[int, str], engine: str, t0: float
+) -> Plan:
     """Number each team's non-empty days 1.. and mark unvisited screened villages as :data:`REASON_NO_TIME`."""
-    days = []
+    days: list[Day] = []
     for team in sorted(routes):
         non_empty = [r for r in routes[team] if r]
         days.extend(_day(instance, team, i + 1, r) for i, r in enumerate(non_empty))
@@ -605,8 +607,10 @@ def fewest_teams(
         nodes = np.concatenate([np.array(chosen), c + np.arange(v)])
         sub = Instance(
             minutes[np.ix_(nodes, nodes)],
-            tuple(Team(f"{i + 1}", str(b), template.day_minutes, template.visit_minutes, template.days) for i, b in
-                  enumerate(chosen)),
+            tuple(
+                Team(f"{i + 1}", str(b), template.day_minutes, template.visit_minutes, template.days)
+                for i, b in enumerate(chosen)
+            ),
             weight,
         )
         plan = solve(sub, engine=engine, time_limit_s=time_limit_s)

@@ -152,7 +152,9 @@ def teams_file(tmp_path):
 def test_cli_plans_two_districts_of_the_bundled_region(teams_file, tmp_path):
     teams = teams_file("Suzak,Шолаккорган,8,60,10\nOtrar,base-614800000,8,60,10\n")
     out = tmp_path / "sheets.xlsx"
-    done = _cli("--teams", str(teams), "--minutes", "60", "--districts", "KZ615600,KZ614800", "--json", "--out", str(out))
+    done = _cli(
+        "--teams", str(teams), "--minutes", "60", "--districts", "KZ615600,KZ614800", "--json", "--out", str(out)
+    )
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     f = report["figures"]

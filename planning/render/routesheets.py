@@ -13,7 +13,7 @@ from planning.i18n import t
 MAX_SHEET_TITLE_CHARS = 31
 """Excel's limit on a sheet's name."""
 FORMULA_STARTS = ("=", "+", "-", "@")
-SHEET_FORBIDDEN = '[]:*?/\\'
+SHEET_FORBIDDEN = "[]:*?/\\"
 
 
 def _cell(value: object) -> object:
@@ -95,8 +95,14 @@ def write_xlsx(report: dict, path: str | Path, lang: str) -> Path:
                     ]
                 )
     left = book.create_sheet(_title(t("circuits.sheet.left_out", lang), taken))
-    left.append([t("circuits.col.village", lang), t("circuits.col.district", lang), t("circuits.col.reason", lang),
-                 t("circuits.col.round_trip", lang)])
+    left.append(
+        [
+            t("circuits.col.village", lang),
+            t("circuits.col.district", lang),
+            t("circuits.col.reason", lang),
+            t("circuits.col.round_trip", lang),
+        ]
+    )
     for item in report["left_out"]:
         left.append(
             [
