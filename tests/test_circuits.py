@@ -197,3 +197,17 @@ def test_a_base_outside_the_region_is_refused():
         resolve_base(region, far, "far-1", row=4)
     assert caught.value.row == 4 and caught.value.column == "base" and "outside" in str(caught.value)
     assert resolve_base(region, far.iloc[:0], "Шолаккорган").settlement_id is not None
+
+
+def test_fewest_teams_with_bases_chosen_from_candidates():
+    """Candidates: the centre (0, 0), a point east (20, 2) and a point west (-20, 2); one day a cycle, 50 minutes:
+    from the centre no pair fits a day (20 + 10 + 5 + 10 + 20.6 > 50), from east and west their pair does
+    (2 + 10 + 5 + 10 + 3 ≈ 30), so the answer is two teams, at east and west."""
+    from planning.circuits import fewest_teams
+
+    points = np.array([(0, 0), (20, 2), (-20, 2), (20, 0), (20, 5), (-20, 0), (-20, 5)], float)
+    minutes = np.hypot(*(points[:, None, :] - points[None, :, :]).transpose(2, 0, 1))
+    sizing = fewest_teams(minutes, np.array([1.0, 1, 1, 1]), 3, Team("t", "", 50.0, 10.0, 1), time_limit_s=1)
+    assert sorted(sizing.bases) == [1, 2]
+    assert sizing.plan is not None and not sizing.plan.left_out
+    assert sizing.tried[-1] == (2, 0)
