@@ -411,7 +411,15 @@ def plan_report(region: Region, data: CircuitInput, plan: Plan) -> dict:
         best = float(np.min(trip[:, v])) if len(trip) else float("inf")
         left.append({**village(v), "reason": reason, "best_round_trip_minutes": round(best, 1)})
     visited = plan.visited
+    districts = region.districts
+    names = {
+        str(rec["district_id"]): {
+            lang: str(rec.get(f"name_{lang}") or rec["district_id"]) for lang in ("ru", "kk", "en")
+        }
+        for _, rec in districts.iterrows()
+    }
     return {
+        "district_names": names,
         "engine": plan.engine,
         "seconds": plan.seconds,
         "teams": teams,

@@ -211,3 +211,12 @@ def test_fewest_teams_with_bases_chosen_from_candidates():
     assert sorted(sizing.bases) == [1, 2]
     assert sizing.plan is not None and not sizing.plan.left_out
     assert sizing.tried[-1] == (2, 0)
+
+
+def test_pdf_route_sheets_in_kazakh(teams_file, tmp_path):
+    out = tmp_path / "sheets.pdf"
+    teams = teams_file("Otrar,base-614800000,8,60,10\n")
+    done = _cli("--teams", str(teams), "--districts", "KZ614800", "--out", str(out), "--lang", "kk")
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes().startswith(b"%PDF")
+    assert "күн" in done.stdout

@@ -24,7 +24,7 @@ from planning.i18n import fmt_number, t
 
 ENGINE_CHOICES = ("vroom", "ortools", "nearest")
 """planning.circuits.ENGINES plus the nearest-neighbour baseline (a test checks they agree)."""
-OUT_SUFFIXES = (".xlsx",)
+OUT_SUFFIXES = (".xlsx", ".pdf")
 
 
 def register(subparsers: Subparsers, lang: str) -> None:
@@ -43,7 +43,7 @@ def register(subparsers: Subparsers, lang: str) -> None:
     parser.add_argument("--districts", metavar="NAME|ID[,...]", help=t("cli.arg.districts", lang))
     parser.add_argument("--engine", choices=ENGINE_CHOICES, default=ENGINE_CHOICES[0], help=t("cli.arg.engine", lang))
     parser.add_argument("--time-limit-s", type=float, default=None, metavar="S", help=t("cli.arg.time_limit", lang))
-    parser.add_argument("--out", metavar="F.xlsx", help=t("cli.arg.circuit_out", lang))
+    parser.add_argument("--out", metavar="F.xlsx|F.pdf", help=t("cli.arg.circuit_out", lang))
     parser.add_argument("--json", action="store_true", help=t("cli.arg.json", lang))
     speeds_argument(parser, lang)
     parser.set_defaults(handler=_circuits)
@@ -100,9 +100,9 @@ def _circuits(args: argparse.Namespace) -> int:
         **plan_report(region, data, plan),
     }
     if args.out:
-        from planning.render.routesheets import write_xlsx
+        from planning.render.routesheets import write_pdf, write_xlsx
 
-        write_xlsx(report, args.out, lang)
+        (write_pdf if str(args.out).lower().endswith(".pdf") else write_xlsx)(report, args.out, lang)
     if args.json:
         print_json(report)
     else:
