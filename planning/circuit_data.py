@@ -437,3 +437,27 @@ def plan_report(region: Region, data: CircuitInput, plan: Plan) -> dict:
             "pairs_estimated": int(np.sum(data.estimated)),
         },
     }
+
+
+def circuit_bands(
+    region: Region, fixed: np.ndarray, report: dict, *, threshold_minutes: float
+) -> list[tuple[str, int, float]]:
+    """Coverage of the region in three bands: within ``threshold_minutes`` of a fixed service; beyond it but visited
+    by a team once per cycle; neither. Each band: (key, settlements, people), people with unknown populations filled
+    as :func:`demand` does.
+
+    Returns
+    -------
+    list of (str, int, float)
+        Keys ``"fixed"``, ``"visited"``, ``"neither"``.
+    """
+    weight, _ = demand(region.settlements)
+    within = np.asarray(fixed, float) <= threshold_minutes
+    ids = region.settlements["settlement_id"].astype(str).to_numpy()
+    visited_ids = {s["settlement_id"] for team in report["teams"] for day in team["days"] for s in day["stops"]}
+    visited = ~within & np.isin(ids, list(visited_ids))
+    neither = ~within & ~visited
+    return [
+        (key, int(mask.sum()), float(weight[mask].sum()))
+        for key, mask in (("fixed", within), ("visited", visited), ("neither", neither))
+    ]
