@@ -84,7 +84,10 @@ with right:
 def default_teams() -> pd.DataFrame:
     """One team per mobile site of the scenario, else one at each fixed service of the chosen districts."""
     mobile = services[services["kind"].astype(str) == "mobile"]
-    bases = mobile if len(mobile) else services[services["district_id"].isin(districts)] if districts else mobile
+    bases = mobile
+    if not len(mobile) and districts:
+        inside = region.districts[region.districts["district_id"].isin(districts)].to_crs(services.crs)
+        bases = services[services.within(inside.union_all())]
     if not len(bases):
         bases = services.head(1)
     return pd.DataFrame(
