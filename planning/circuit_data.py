@@ -409,7 +409,8 @@ def plan_report(region: Region, data: CircuitInput, plan: Plan) -> dict:
     left = []
     for v, reason in sorted(plan.left_out.items()):
         best = float(np.min(trip[:, v])) if len(trip) else float("inf")
-        left.append({**village(v), "reason": reason, "best_round_trip_minutes": round(best, 1)})
+        shown = round(best, 1) if np.isfinite(best) else None  # None: no travel time at all
+        left.append({**village(v), "reason": reason, "best_round_trip_minutes": shown})
     visited = plan.visited
     districts = region.districts
     names = {

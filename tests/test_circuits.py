@@ -220,3 +220,35 @@ def test_pdf_route_sheets_in_kazakh(teams_file, tmp_path):
     assert done.returncode == 0, done.stderr
     assert out.read_bytes().startswith(b"%PDF")
     assert "күн" in done.stdout
+
+
+def test_circuits_are_saved_with_the_scenario_versioned_undoable_and_audited(tmp_path):
+    import sqlite3
+
+    from planning.scenarios import BaselineReadOnly, Site
+    from planning.store.chain import verify_file
+    from planning.store.scenarios import ScenarioStore
+
+    path = tmp_path / "db.sqlite"
+    store = ScenarioStore(path)
+    centre = Site("c1", "Centre", "permanent", 43.2973, 68.2517)
+    created = store.create("Plan", "turkistan", [centre], author="ana")
+    plan = {"settings": {"minutes": 60}, "teams": [{"name": "Созақ", "days": []}], "left_out": []}
+    with_plan = store.save_circuits(created.scenario_id, plan, author="ana", base_version=created.version)
+    assert with_plan.version == 2 and with_plan.circuits == plan and with_plan.sites == created.sites
+    moved = store.save(
+        created.scenario_id, [centre, Site("c2", "New", "permanent", 43.0, 68.0)], author="ana", base_version=2
+    )
+    assert moved.circuits == plan  # a site edit keeps the circuits
+    back = store.undo(created.scenario_id, author="ana", base_version=3)
+    assert back.circuits == plan and len(back.sites) == 1
+    before = store.undo(created.scenario_id, author="ana", base_version=4)
+    assert before.circuits is None  # the version before the circuits were saved
+    assert store.load(created.scenario_id, 1).circuits is None
+    with sqlite3.connect(path) as db:
+        actions = [row[0] for row in db.execute("SELECT action FROM audit_log")]
+    assert "save circuits" in actions
+    assert all(report.first_break is None for report in verify_file(path))
+    baseline = store.create("Base", "turkistan", [centre], baseline=True)
+    with pytest.raises(BaselineReadOnly):
+        store.save_circuits(baseline.scenario_id, plan, author="ana", base_version=1)

@@ -113,7 +113,7 @@ def write_xlsx(report: dict, path: str | Path, lang: str) -> Path:
                 _cell(item["name"]),
                 _cell(_district(report, item["district_id"], lang)),
                 t(f"circuits.reason.{item['reason']}", lang),
-                item["best_round_trip_minutes"] if item["best_round_trip_minutes"] != float("inf") else None,
+                item["best_round_trip_minutes"],
             ]
         )
     out = Path(path)
@@ -151,7 +151,7 @@ def write_pdf(report: dict, path: str | Path, lang: str) -> Path:
                 [
                     item["name"],
                     t(f"circuits.reason.{item['reason']}", lang),
-                    "" if item["best_round_trip_minutes"] == float("inf") else f"{item['best_round_trip_minutes']:.0f}",
+                    "" if item["best_round_trip_minutes"] is None else f"{item['best_round_trip_minutes']:.0f}",
                 ]
                 for item in report["left_out"]
             ],
