@@ -31,7 +31,7 @@ from planning.markup import markdown_text
 from planning.render.circuitmap import add_circuits
 from planning.render.routesheets import write_pdf, write_xlsx
 from planning.render.webmap import layer_control_last, region_map
-from planning.scenarios import sites_to_services
+from planning.scenarios import ScenarioConflict, ScenarioError, sites_to_services
 from planning.store import access
 from planning.store.db import default_db_path
 from planning.store.scenarios import ScenarioStore, baseline_scenario
@@ -65,24 +65,48 @@ scenario_id = st.selectbox(
     index=list(scenarios).index(working if working in scenarios else baseline.scenario_id),
     format_func=lambda i: scenario_label(scenarios[i].name, region, L),
 )
-services = sites_to_services(scenarios[scenario_id].sites)
+scenario = scenarios[scenario_id]
+services = sites_to_services(scenario.sites)
+saved = scenario.circuits  # the plan saved with this version of the scenario, if any
+if saved is not None:
+    st.caption(t("circuits.saved_version", L, version=scenario.version))
+settings = (saved or {}).get("settings", {})  # the saved plan's settings start the inputs
 left, right = st.columns(2)
 with left:
-    minutes = st.number_input(t("circuits.minutes", L), min_value=5, max_value=240, value=MINUTES, step=5)
+    minutes = st.number_input(
+        t("circuits.minutes", L),
+        min_value=5,
+        max_value=240,
+        value=int(settings.get("minutes", MINUTES)),
+        step=5,
+        key=f"teams_minutes-{scenario_id}-{scenario.version}",
+    )
     cycle_days = st.number_input(
-        t("circuits.cycle_days", L), min_value=1, max_value=366, value=DEFAULT_CYCLE_DAYS, step=1
+        t("circuits.cycle_days", L),
+        min_value=1,
+        max_value=366,
+        value=int(settings.get("cycle_days", DEFAULT_CYCLE_DAYS)),
+        step=1,
+        key=f"teams_cycle-{scenario_id}-{scenario.version}",
     )
 with right:
     district_names = {
         str(d.district_id): str(getattr(d, f"name_{L}", None) or d.district_id) for d in region.districts.itertuples()
     }
     districts = st.multiselect(
-        t("circuits.districts", L), list(district_names), format_func=lambda d: district_names[d]
+        t("circuits.districts", L),
+        list(district_names),
+        default=[d for d in settings.get("districts", []) if d in district_names],
+        format_func=lambda d: district_names[d],
+        key=f"teams_districts-{scenario_id}-{scenario.version}",
     )
 
 
 def default_teams() -> pd.DataFrame:
-    """One team per mobile site of the scenario, else one at each fixed service of the chosen districts."""
+    """The teams of the saved plan, else one team per mobile site of the scenario, else one at each fixed service
+    of the chosen districts."""
+    if saved is not None and saved.get("settings", {}).get("teams_csv"):
+        return pd.read_csv(io.StringIO(saved["settings"]["teams_csv"]), dtype={"name": str, "base": str})
     mobile = services[services["kind"].astype(str) == "mobile"]
     bases = mobile
     if not len(mobile) and districts:
@@ -139,6 +163,13 @@ if st.button(t("circuits.run", L), type="primary"):
             **plan_report(region, data, plan),
         }
         bands = circuit_bands(region, fixed_minutes(region, services, table), report, threshold_minutes=float(minutes))
+        report["settings"] = {
+            "minutes": float(minutes),
+            "districts": list(districts),
+            "cycle_days": int(cycle_days),
+            "teams_csv": teams_frame[list(TEAM_COLUMNS)].to_csv(index=False),
+        }
+        report["bands"] = [list(b) for b in bands]
         st.session_state[RESULT_KEY] = (inputs, report, bands)
         bar.empty()
     except TeamError as exc:
@@ -151,11 +182,29 @@ if st.button(t("circuits.run", L), type="primary"):
         st.error(markdown_text(exc))
 
 stored = st.session_state.get(RESULT_KEY)
-if stored is None or stored[0][0] != region.region_id:
+fresh = stored is not None and stored[0][0] == region.region_id and stored[0][1] == scenario_id
+if fresh:
+    shown_inputs, report, bands = stored
+    if shown_inputs != inputs:
+        st.info(t("circuits.stale", L))
+elif saved is not None:
+    report, bands = saved, [tuple(b) for b in saved.get("bands", [])]
+    st.info(t("circuits.showing_saved", L, version=scenario.version))
+else:
     st.stop()
-shown_inputs, report, bands = stored
-if shown_inputs != inputs:
-    st.info(t("circuits.stale", L))
+
+if fresh and may_edit:
+    if scenario.baseline:
+        st.caption(t("circuits.baseline_read_only", L))
+    elif st.button(t("circuits.save", L)):
+        try:
+            store.save_circuits(scenario_id, report, author=user.username, base_version=scenario.version)
+            st.session_state.pop(RESULT_KEY, None)
+            st.rerun()
+        except ScenarioConflict as exc:
+            st.error(markdown_text(exc))
+        except ScenarioError as exc:
+            st.error(markdown_text(exc))
 
 f = report["figures"]
 c1, c2, c3 = st.columns(3)
@@ -171,7 +220,12 @@ show_table(
     pd.DataFrame(
         {
             t("circuits.band", L): [
-                t(f"circuits.band.{key}", L, minutes=fmt_number(float(minutes), L), n=int(cycle_days))
+                t(
+                    f"circuits.band.{key}",
+                    L,
+                    minutes=fmt_number(float(report.get("minutes", minutes)), L),
+                    n=int(report.get("settings", {}).get("cycle_days", cycle_days)),
+                )
                 for key, _, _ in bands
             ],
             t("circuits.col.settlements", L): [n for _, n, _ in bands],

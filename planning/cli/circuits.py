@@ -154,7 +154,9 @@ def circuits_text(report: dict, lang: str) -> str:
                 lang,
                 name=left["name"],
                 reason=t(f"circuits.reason.{left['reason']}", lang),
-                minutes="—" if left["best_round_trip_minutes"] is None else fmt_number(left["best_round_trip_minutes"], lang),
+                minutes="—"
+                if left["best_round_trip_minutes"] is None
+                else fmt_number(left["best_round_trip_minutes"], lang),
             )
         )
     f = report["figures"]
