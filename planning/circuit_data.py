@@ -462,3 +462,90 @@ def circuit_bands(
         (key, int(mask.sum()), float(weight[mask].sum()))
         for key, mask in (("fixed", within), ("visited", visited), ("neither", neither))
     ]
+
+
+def size_region(
+    region: Region,
+    services: gpd.GeoDataFrame,
+    template: Team,
+    site_minutes: SiteMinutes,
+    *,
+    threshold_minutes: float,
+    districts: Sequence[str] | None = None,
+    engine: str = DEFAULT_ENGINE,
+    time_limit_s: float | None = None,
+    max_teams: int = 30,
+    progress: ProgressFn | None = None,
+) -> tuple[CircuitInput, Plan] | None:
+    """The fewest teams like ``template`` (:func:`planning.circuits.fewest_teams`) with bases chosen among the
+    scenario's fixed services and the villages to visit themselves, and their plan; None when no count up to
+    ``max_teams`` visits every village some candidate can reach within a day."""
+    from planning.circuits import fewest_teams
+
+    villages = required_villages(
+        region,
+        fixed_minutes(region, services, site_minutes),
+        threshold_minutes=threshold_minutes,
+        districts=districts,
+    )
+    fixed = fixed_services(services)
+    candidates = [
+        Base(float(s.geometry.x), float(s.geometry.y), str(s["name"]), service_id=str(s["service_id"]))
+        for _, s in fixed.iterrows()
+    ]
+    for v in villages:
+        rec = region.settlements.iloc[int(v)]
+        candidates.append(
+            Base(
+                float(rec.geometry.x), float(rec.geometry.y), str(rec["name"]), settlement_id=str(rec["settlement_id"])
+            )
+        )
+    if progress is not None:
+        progress(0.05)
+    settlements = region.settlements.iloc[villages]
+    points = [(b.lon, b.lat) for b in candidates] + list(zip(settlements.geometry.x, settlements.geometry.y))
+    minutes, estimated = node_matrix(
+        site_minutes.network,
+        points,
+        analysis_crs=region.analysis_crs,
+        cutoff_minutes=template.day_minutes + MATRIX_SLACK_MINUTES,
+        constants=site_minutes.constants,
+    )
+    weight, filled = demand(region.settlements)
+    if progress is not None:
+        progress(0.2)
+    inner = None if progress is None else (lambda share: progress(0.2 + 0.8 * share))
+    limit = time_budget(len(villages)) if time_limit_s is None else time_limit_s
+    sizing = fewest_teams(
+        minutes,
+        weight[villages],
+        len(candidates),
+        template,
+        engine=engine,
+        time_limit_s=limit,
+        max_teams=max_teams,
+        progress=inner,
+    )
+    if sizing.plan is None:
+        return None
+    c = len(candidates)
+    nodes = np.concatenate([np.array(sizing.bases, dtype=np.int64), c + np.arange(len(villages))])
+    teams = tuple(
+        Team(
+            f"{i + 1}: {candidates[b].label}",
+            candidates[b].label,
+            template.day_minutes,
+            template.visit_minutes,
+            template.days,
+        )
+        for i, b in enumerate(sizing.bases)
+    )
+    instance = Instance(minutes[np.ix_(nodes, nodes)], teams, weight[villages])
+    data = CircuitInput(
+        instance,
+        villages,
+        tuple(candidates[b] for b in sizing.bases),
+        filled[villages],
+        estimated[np.ix_(nodes, nodes)],
+    )
+    return data, sizing.plan

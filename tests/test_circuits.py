@@ -252,3 +252,15 @@ def test_circuits_are_saved_with_the_scenario_versioned_undoable_and_audited(tmp
     baseline = store.create("Base", "turkistan", [centre], baseline=True)
     with pytest.raises(BaselineReadOnly):
         store.save_circuits(baseline.scenario_id, plan, author="ana", base_version=1)
+
+
+def test_cli_fewest_teams_visits_every_village_of_two_districts(teams_file):
+    """With the villages themselves as candidate bases every village can be visited: the fewest teams reach all."""
+    teams = teams_file("template,Шолаккорган,8,60,10\n")
+    done = _cli("--teams", str(teams), "--districts", "KZ615600,KZ614800", "--fewest-teams", "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    f = report["figures"]
+    assert f["villages_visited"] == f["villages_required"] > 0 and not report["left_out"]
+    assert 1 <= len(report["teams"]) <= f["villages_required"]
+    assert all(day["total_minutes"] <= 480.5 for team in report["teams"] for day in team["days"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from geo.settings import DEFAULT_GAP_MINUTES
 from planning.cli import (
@@ -21,6 +22,14 @@ from planning.cli import (
     speeds_argument,
 )
 from planning.i18n import fmt_number, t
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from geo.region import Region
+    from planning.analysis import SiteMinutes
+    from planning.circuit_data import CircuitInput
+    from planning.circuits import Plan, Team
 
 ENGINE_CHOICES = ("vroom", "ortools", "nearest")
 """planning.circuits.ENGINES plus the nearest-neighbour baseline (a test checks they agree)."""
@@ -44,6 +53,7 @@ def register(subparsers: Subparsers, lang: str) -> None:
     parser.add_argument("--engine", choices=ENGINE_CHOICES, default=ENGINE_CHOICES[0], help=t("cli.arg.engine", lang))
     parser.add_argument("--time-limit-s", type=float, default=None, metavar="S", help=t("cli.arg.time_limit", lang))
     parser.add_argument("--out", metavar="F.xlsx|F.pdf", help=t("cli.arg.circuit_out", lang))
+    parser.add_argument("--fewest-teams", action="store_true", help=t("cli.arg.fewest_teams", lang))
     parser.add_argument("--json", action="store_true", help=t("cli.arg.json", lang))
     speeds_argument(parser, lang)
     parser.set_defaults(handler=_circuits)
@@ -51,7 +61,7 @@ def register(subparsers: Subparsers, lang: str) -> None:
 
 def _circuits(args: argparse.Namespace) -> int:
     from planning.analysis import site_minutes_for, speed_profile_of
-    from planning.circuit_data import plan_region, plan_report, read_teams
+    from planning.circuit_data import read_teams
     from planning.circuits import TeamError
     from planning.cli.data import district_id, open_region, scenario_services, travel_constants
 
@@ -75,8 +85,45 @@ def _circuits(args: argparse.Namespace) -> int:
         constants=travel_constants(region, args, lang),
     )
     bar = _ProgressBar(enabled=not args.json and sys.stderr.isatty())
+    if args.fewest_teams:
+        from planning.circuit_data import size_region
+
+        sized = size_region(
+            region,
+            services,
+            teams[0][1],
+            site_minutes,
+            threshold_minutes=args.minutes,
+            districts=[d for d in districts if d] if districts else None,
+            engine=args.engine,
+            time_limit_s=args.time_limit_s,
+            progress=bar,
+        )
+        if sized is None:
+            raise UsageError(t("cli.circuits.no_size", lang))
+        data, plan = sized
+    else:
+        data, plan = _plan(region, services, teams, site_minutes, args, districts, bar)
+    bar.done()
+    _report_and_print(args, region, name, site_minutes, districts, data, plan)
+    return 0
+
+
+def _plan(
+    region: Region,
+    services: gpd.GeoDataFrame,
+    teams: list[tuple[int, Team]],
+    site_minutes: SiteMinutes,
+    args: argparse.Namespace,
+    districts: list[str | None] | None,
+    bar: _ProgressBar,
+) -> tuple[CircuitInput, Plan]:
+    from planning.circuit_data import plan_region
+    from planning.circuits import TeamError
+
+    lang = args.lang
     try:
-        data, plan = plan_region(
+        return plan_region(
             region,
             services,
             teams,
@@ -89,7 +136,20 @@ def _circuits(args: argparse.Namespace) -> int:
         )
     except TeamError as exc:
         raise UsageError(f"{args.teams}: {exc.message(lang)}") from None
-    bar.done()
+
+
+def _report_and_print(
+    args: argparse.Namespace,
+    region: Region,
+    name: str,
+    site_minutes: SiteMinutes,
+    districts: list[str | None] | None,
+    data: CircuitInput,
+    plan: Plan,
+) -> None:
+    from planning.circuit_data import plan_report
+
+    lang = args.lang
     report = {
         "region": region.region_id,
         "scenario": name,
@@ -107,7 +167,6 @@ def _circuits(args: argparse.Namespace) -> int:
         print_json(report)
     else:
         print(circuits_text(report, lang))
-    return 0
 
 
 class _ProgressBar:
