@@ -117,7 +117,11 @@ def default_teams() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "name": [str(s) for s in bases["name"]],
-            "base": [str(s) for s in bases["service_id"]],
+            # a base by its name as on the map (resolve_base finds services first), by id only where two share it
+            "base": [
+                str(name) if (services["name"] == name).sum() == 1 else str(service_id)
+                for name, service_id in zip(bases["name"], bases["service_id"])
+            ],
             "day_hours": DEFAULT_DAY_HOURS,
             "visit_minutes": DEFAULT_VISIT_MINUTES,
             "days": DEFAULT_DAYS,
