@@ -6,6 +6,7 @@ Pages only wire widgets; everything they show comes from geo/ and planning/. The
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import streamlit as st
@@ -224,12 +225,13 @@ def _bands(
     region_path: str,
     roads_stamp: str,
     profile_key: str,
+    constants_key: tuple,
     positions: tuple,
     _region: Region,
     _services,
     _site_minutes: SiteMinutes,
 ):
-    return service_bands(_region, _services, _site_minutes.network)
+    return service_bands(_region, _services, _site_minutes.network, constants=_site_minutes.constants)
 
 
 def bands(region: Region, services, minutes_table: SiteMinutes):
@@ -238,7 +240,14 @@ def bands(region: Region, services, minutes_table: SiteMinutes):
     stamp = f"{roads}:{roads.stat().st_mtime_ns}" if roads else "estimate"
     positions = tuple((str(i), round(g.x, 6), round(g.y, 6)) for i, g in zip(services["service_id"], services.geometry))
     return _bands(
-        str(region.path), stamp, current_profile(region).cache_key(), positions, region, services, minutes_table
+        str(region.path),
+        stamp,
+        current_profile(region).cache_key(),
+        dataclasses.astuple(minutes_table.constants),
+        positions,
+        region,
+        services,
+        minutes_table,
     )
 
 

@@ -149,7 +149,7 @@ def test_settlements_carry_minutes_and_colours(tiny_with_roads):
         assert feature["properties"]["estimated"] == guessed
         assert (style["dashArray"] is not None) == guessed and style["fillColor"] == feature["properties"]["colour"]
         assert feature["properties"]["method_label"] == (
-            "straight-line estimate (estimate)" if guessed else "over the road network (network)"
+            "straight-line estimate" if guessed else "over the road network"
         )
     legend = _children(fmap, _Legend)[0].inner
     assert "time estimated by straight line" in str(legend)

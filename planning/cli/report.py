@@ -102,7 +102,7 @@ def _map(args: argparse.Namespace) -> int:
     fmap = scenario_map(
         region,
         result,
-        bands=service_bands(region, services, minutes.network),
+        bands=service_bands(region, services, minutes.network, constants=minutes.constants),
         lang=args.lang,
         k=small_count_k(),
         method_description=minutes.describe(args.lang),

@@ -395,7 +395,7 @@ def region_pdf(
     name, services = scenarios[-1]
     result = results[-1]
     if bands is None:
-        bands = service_bands(region, services, site_minutes.network)
+        bands = service_bands(region, services, site_minutes.network, constants=site_minutes.constants)
     area = area_label(region, district_id, lang)
     if district_id is not None:
         area = t("report.district_of", lang, district=area, region=region.name(lang))
