@@ -90,6 +90,9 @@ def _minutes(value: float) -> str:
 
 within = comparison.within[key]
 shown = [shown_incidents(r.coverage) for r in (result_a, result_b)]
+# the two maps first (in the first screen, in a row of their own so that they start at the same height), each
+# scenario's figures under its map
+map_columns = st.columns(2)
 for column, scenario, result, incident_figures, is_b in zip(
     st.columns(2), (a, b), (result_a, result_b), shown, (False, True)
 ):
@@ -121,12 +124,18 @@ for column, scenario, result, incident_figures, is_b in zip(
         )
         cols[1].metric(t("scen.p90", L), _minutes(result.coverage.region.p90_minutes))
 
-# the two maps in a row of their own, so that they start at the same height whatever the figures above them
-for column, scenario, result, is_b in zip(st.columns(2), (a, b), (result_a, result_b), (False, True)):
+for column, scenario, result, is_b in zip(map_columns, (a, b), (result_a, result_b), (False, True)):
     with column:
+        st.markdown(f"**{markdown_text(label[scenario.scenario_id])}**")
         show_map(
             scenario_map(
-                region, sites_to_services(scenario.sites), result.coverage, threshold_minutes=step, lang=L, k=k
+                region,
+                sites_to_services(scenario.sites),
+                result.coverage,
+                threshold_minutes=step,
+                lang=L,
+                k=k,
+                network=minutes_table.network,
             ),
             key=f"cmp_map_{int(is_b)}",
         )

@@ -30,6 +30,7 @@ guard("view_map")
 region = get_region()
 st.subheader(markdown_text(region.name(L)))
 synthetic_banner(region)
+map_slot = st.container()  # the map first, in the first screen; its controls and the tables below it
 
 services = current_services(region)  # the scenario's sites; scenario selection will pass its own frame here
 
@@ -71,11 +72,13 @@ fmap = region_map(
     settlement_minutes=result.nearest.minutes,
     method=result.method,
     method_description=minutes_table.describe(L),
+    network=minutes_table.network,
 )
 draw_route(fmap, village, lang=L)
-show_map(fmap, key="region_map", returned_objects=["last_object_clicked"])
-st.caption(method_text)
-st.caption(f"{t('map.services_shown', L, n=len(services))} · {t('map.caption', L)}")
+with map_slot:
+    show_map(fmap, key="region_map", returned_objects=["last_object_clicked"])
+    st.caption(method_text)
+    st.caption(f"{t('map.services_shown', L, n=len(services))} · {t('map.caption', L)}")
 
 district_section(region, result.coverage, lang=L)
 gap_minutes = st.radio(

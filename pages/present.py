@@ -57,10 +57,8 @@ def _step(by: int) -> None:
 
 
 left, middle, right, district_column = st.columns([1, 3, 1, 3])
-left.button(t("present.previous", L), use_container_width=True, disabled=position == 0, on_click=_step, args=(-1,))
-right.button(
-    t("present.next", L), use_container_width=True, disabled=position == len(scenarios) - 1, on_click=_step, args=(1,)
-)
+left.button(t("present.previous", L), width="stretch", disabled=position == 0, on_click=_step, args=(-1,))
+right.button(t("present.next", L), width="stretch", disabled=position == len(scenarios) - 1, on_click=_step, args=(1,))
 name, services = scenarios[position]
 middle.markdown(
     f"### {markdown_text(name)}  \n{t('present.step', L, position=str(position + 1), total=str(len(scenarios)))}"

@@ -220,7 +220,7 @@ else:
         gain_people=table["gain_people"].map(lambda v: fmt_number(v, L)),
     )
     shown = shown[[c for c in labels if c in shown.columns] + ["lat", "lon"]].rename(columns=labels)
-    show_table(shown, hide_index=True, use_container_width=True)
+    show_table(shown, hide_index=True, width="stretch")
 
     fmap = region_map(region, lang=L, services=result.base, k=k)
     tooltips = [
