@@ -584,9 +584,15 @@ MAP_SCREEN_MARGIN_PX = 130
 at least :data:`MAP_MIN_HEIGHT_PX`; the map inside follows its frame (``planning.render.webmap.MAP_CSS``)."""
 MAP_BOTTOM_GAP_PX = 16
 """Space left under a map that ends in the first screen, pixels."""
+MAP_FIRST_SCREEN_MIN_PX = 360
+"""A map that starts in the first screen ends at its bottom when that leaves it at least this tall (pixels); else it
+is as tall as the screen less :data:`MAP_SCREEN_MARGIN_PX`."""
+PAGE_TOP_PADDING_REM = 2.5
+"""Space above the title of a page with a map (Streamlit's default is 6 rem): the map starts higher."""
 MAP_FRAME_CSS = (
     f"<style>{MAP_FRAME_SELECTOR} {{height: var(--qorgau-map-height, "
-    f"max({MAP_MIN_HEIGHT_PX}px, calc(100vh - {MAP_SCREEN_MARGIN_PX}px))) !important;}}</style>"
+    f"max({MAP_MIN_HEIGHT_PX}px, calc(100vh - {MAP_SCREEN_MARGIN_PX}px))) !important;}}"
+    f"[data-testid=stMainBlockContainer] {{padding-top: {PAGE_TOP_PADDING_REM}rem;}}</style>"
 )
 _MAP_HEIGHT_SCRIPT = """<script>
 (() => {
@@ -600,7 +606,7 @@ _MAP_HEIGHT_SCRIPT = """<script>
     const screen = main.clientHeight || window.innerHeight;
     const top = frame.getBoundingClientRect().top - main.getBoundingClientRect().top + main.scrollTop;
     const fits = screen - top - GAP;
-    const height = fits >= MIN ? fits : Math.max(MIN, screen - MARGIN);
+    const height = fits >= FIRST ? fits : Math.max(MIN, screen - MARGIN);
     const value = Math.round(height) + "px";
     if (document.documentElement.style.getPropertyValue("--qorgau-map-height") !== value) {
       document.documentElement.style.setProperty("--qorgau-map-height", value);
@@ -622,10 +628,11 @@ def show_map(fmap, *, key: str, returned_objects=()):
     returns st_folium's value."""
     from streamlit_folium import st_folium
 
-    st.html(MAP_FRAME_CSS)
-    st.html(
-        _MAP_HEIGHT_SCRIPT.replace("FRAME", MAP_FRAME_SELECTOR)
+    st.html(  # one element (each adds a gap above the map): the frame's style and the script that sets its height
+        MAP_FRAME_CSS
+        + _MAP_HEIGHT_SCRIPT.replace("FRAME", MAP_FRAME_SELECTOR)
         .replace("GAP", str(MAP_BOTTOM_GAP_PX))
+        .replace("FIRST", str(MAP_FIRST_SCREEN_MIN_PX))
         .replace("MIN", str(MAP_MIN_HEIGHT_PX))
         .replace("MARGIN", str(MAP_SCREEN_MARGIN_PX)),
         unsafe_allow_javascript=True,

@@ -71,7 +71,6 @@ step = middle.radio(t("cmp.threshold", L), list(steps), format_func=threshold_ke
 key = threshold_key(step)
 comparison = compare(result_a.coverage, result_b.coverage)
 
-st.subheader(t("cmp.summary", L))
 st.success(
     comparison_sentence(
         result_a,

@@ -80,8 +80,10 @@ FIT_PAD_DEG = 0.01
 """Smallest margin, degrees (a district of one settlement still gets a frame)."""
 ZOOM_SNAP = 0.25
 """Leaflet zoom steps when fitting: quarter steps let the region or district fill the map's box."""
-FIT_MAX_REFITS = 5
-"""How often the view is fitted again when something other than the user moved it (the frame's size settling)."""
+FIT_SETTLE_MS = 5000
+FIT_CHECK_MS = 200
+"""For this long after the map was drawn (milliseconds), every :data:`FIT_CHECK_MS`, the view is fitted again if
+something other than the user moved it or changed its size (the page settling around it)."""
 MAP_CSS = """
 html, body {height: 100%; margin: 0;}
 .leaflet-container {background: #f7f7f4;}
@@ -404,7 +406,8 @@ class _LabelZoom(MacroElement):
 class _FitView(MacroElement):
     """Fits the view to ``bounds`` (``west, south, east, north`` degrees) beside the legend's box when there is one
     (:class:`_Legend` calls the fit again once its box is drawn), and again whenever the map's frame changes size
-    (the page sets its height after the map was drawn), until the user moves or zooms the map."""
+    (the page sets its height after the map was drawn) or something else moved it while the page settles
+    (:data:`FIT_SETTLE_MS`), until the user moves or zooms the map."""
 
     _template = Template("""
 {% macro script(this, kwargs) %}
@@ -425,20 +428,19 @@ class _FitView(MacroElement):
     var above = {paddingTopLeft: [left, top], paddingBottomRight: [edge, h], animate: false};
     var zoomBeside = map.getBoundsZoom(bounds, false, L.point(left + w, top + edge));
     var zoomAbove = map.getBoundsZoom(bounds, false, L.point(left + edge, top + h));
-    fitting = true;
     map.fitBounds(bounds, zoomBeside >= zoomAbove ? beside : above);
-    fitting = false;
-    fitted = {center: map.getCenter(), zoom: map.getZoom()};
+    fitted = {center: map.getCenter(), zoom: map.getZoom(), size: map.getSize()};
   };
-  // the frame may still change size, and the component moves the view back once after it was drawn: until the
-  // user moves the map, the view is fitted again (a few times at most)
-  var fitted = null, refits = 0, fitting = false;
+  // the frame may still change size after the map was drawn, and the component moves the view back once: while the
+  // page settles (a few seconds), until the user moves the map, the view is fitted again whenever it was moved
+  var fitted = null, started = Date.now();
   map.on("resize", function() { if (!touched) { map.qorgauFit(); } });
-  map.on("moveend", function() {
-    if (fitting || touched || !fitted || refits >= {{ this.max_refits }}) { return; }
+  var watch = window.setInterval(function() {
+    if (touched || Date.now() - started > {{ this.settle_ms }}) { window.clearInterval(watch); return; }
+    if (!fitted) { return; }
     var moved = map.latLngToContainerPoint(fitted.center).distanceTo(map.latLngToContainerPoint(map.getCenter()));
-    if (moved > 1 || map.getZoom() !== fitted.zoom) { refits += 1; map.qorgauFit(); }
-  });
+    if (moved > 1 || map.getZoom() !== fitted.zoom || !map.getSize().equals(fitted.size)) { map.qorgauFit(); }
+  }, {{ this.check_ms }});
   map.qorgauFit();
 })({{ this._parent.get_name() }}, {{ this.bounds_js }});
 {% endmacro %}
@@ -447,7 +449,8 @@ class _FitView(MacroElement):
     def __init__(self, bounds: tuple[float, float, float, float]):
         super().__init__()
         self._name = "FitView"
-        self.max_refits = js_value(FIT_MAX_REFITS)
+        self.settle_ms = js_value(FIT_SETTLE_MS)
+        self.check_ms = js_value(FIT_CHECK_MS)
         west, south, east, north = bounds
         self.bounds_js = js_value([[south, west], [north, east]])
 
