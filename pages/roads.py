@@ -90,8 +90,8 @@ base = speed_profile_of(region)  # the folder's speeds.csv, else the built-in sp
 st.subheader(t("speeds.heading", L))
 st.caption(t("speeds.in_use", L, source=t(f"speeds.source.{base.source}", L, name=markdown_text(base.name))))
 SPEED_COLUMN_WIDTHS_PX = {"highway": 152, "road": 195, "speed_kmh": 165, "use_maxspeed": 165}
-"""Widths of the speed table's columns, pixels: each header and road name fits whole in Russian and Kazakh (the table fits
-the wider column at 1400 px: 680 px)."""
+"""Widths of the speed table's columns, pixels: each header and road name fits whole in Russian and Kazakh (the table
+fits the wider column at 1400 px: 680 px)."""
 speeds_column, adjustments_column = st.columns([3, 1])
 with speeds_column:
     widths = SPEED_COLUMN_WIDTHS_PX

@@ -82,8 +82,8 @@ ZOOM_SNAP = 0.25
 """Leaflet zoom steps when fitting: quarter steps let the region or district fill the map's box."""
 FIT_SETTLE_MS = 5000
 FIT_CHECK_MS = 200
-"""For this long after the map was drawn (milliseconds), every :data:`FIT_CHECK_MS`, the view is fitted again if
-something other than the user moved it or changed its size (the page settling around it)."""
+"""For this long after the map was first fitted in a frame of some size (milliseconds), every :data:`FIT_CHECK_MS`,
+the view is fitted again if something other than the user moved it or changed its size (the page settling)."""
 MAP_CSS = """
 html, body {height: 100%; margin: 0;}
 .leaflet-container {background: #f7f7f4;}
@@ -199,7 +199,7 @@ def base_map(
     folium.map.CustomPane(LABEL_PANE, z_index=350, pointer_events=False).add_to(fmap)
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr="© OpenStreetMap contributors", name="tiles").add_to(fmap)
-    fmap.fit_bounds([[south, west], [north, east]])
+    # no folium FitBounds: streamlit-folium runs it again after the map was drawn, undoing the fit beside the legend
     fmap.qorgau_bounds = (float(west), float(south), float(east), float(north))  # type: ignore[attr-defined]  # read by add_legend
     fmap.add_child(_FitView((float(west), float(south), float(east), float(north))), name="qorgau_fit")
     fmap.add_child(_LabelLayout(), name="qorgau_label_layout")
@@ -429,17 +429,24 @@ class _FitView(MacroElement):
     var zoomBeside = map.getBoundsZoom(bounds, false, L.point(left + w, top + edge));
     var zoomAbove = map.getBoundsZoom(bounds, false, L.point(left + edge, top + h));
     map.fitBounds(bounds, zoomBeside >= zoomAbove ? beside : above);
-    fitted = {center: map.getCenter(), zoom: map.getZoom(), size: map.getSize()};
+    fitted = {center: map.getCenter(), zoom: map.getZoom(), size: map.getSize(), legend: w + "x" + h};
+    if (firstFit === null) { firstFit = Date.now(); }
   };
   // the frame may still change size after the map was drawn, and the component moves the view back once: while the
   // page settles (a few seconds), until the user moves the map, the view is fitted again whenever it was moved
-  var fitted = null, started = Date.now();
+  var fitted = null, firstFit = null;
   map.on("resize", function() { if (!touched) { map.qorgauFit(); } });
   var watch = window.setInterval(function() {
-    if (touched || Date.now() - started > {{ this.settle_ms }}) { window.clearInterval(watch); return; }
-    if (!fitted) { return; }
+    if (touched || (firstFit !== null && Date.now() - firstFit > {{ this.settle_ms }})) {
+      window.clearInterval(watch);
+      return;
+    }
+    if (!fitted) { map.qorgauFit(); return; }  // a frame still 0 px high (not yet shown) has nothing to fit
     var moved = map.latLngToContainerPoint(fitted.center).distanceTo(map.latLngToContainerPoint(map.getCenter()));
-    if (moved > 1 || map.getZoom() !== fitted.zoom || !map.getSize().equals(fitted.size)) { map.qorgauFit(); }
+    var legend = box.querySelector(".qorgau-legend");
+    var legendSize = legend ? (legend.offsetWidth + 20) + "x" + (legend.offsetHeight + 20) : "10x10";
+    var changed = !map.getSize().equals(fitted.size) || legendSize !== fitted.legend;
+    if (moved > 1 || map.getZoom() !== fitted.zoom || changed) { map.qorgauFit(); }
   }, {{ this.check_ms }});
   map.qorgauFit();
 })({{ this._parent.get_name() }}, {{ this.bounds_js }});
