@@ -80,6 +80,9 @@ FIT_PAD_DEG = 0.01
 """Smallest margin, degrees (a district of one settlement still gets a frame)."""
 ZOOM_SNAP = 0.25
 """Leaflet zoom steps when fitting: quarter steps let the region or district fill the map's box."""
+NARROW_MAP_PX = 700
+"""On a map narrower than this (pixels; e.g. Compare's two side by side) the open legend takes at most 42 % of the
+width, in smaller type, so that the region fitted beside it stays large."""
 FIT_SETTLE_MS = 5000
 FIT_CHECK_MS = 200
 """For this long after the map was first fitted in a frame of some size (milliseconds), every :data:`FIT_CHECK_MS`,
@@ -91,6 +94,7 @@ html, body {height: 100%; margin: 0;}
 .qorgau-legend {background: #fff; padding: 6px 10px; border: 1px solid #999; border-radius: 4px;
   font: 13px/1.45 sans-serif; max-height: 70vh; overflow-y: auto; max-width: 320px;}
 .qorgau-legend summary {cursor: pointer; font-weight: bold; outline: none;}
+.qorgau-narrow .qorgau-legend {max-width: 42%; font-size: 11px; line-height: 1.3; padding: 4px 6px;}
 .qorgau-legend .qorgau-legend-section {margin-top: 4px; font-weight: bold;}
 .qorgau-district-label {white-space: nowrap; font: bold 12px/1.1 sans-serif; color: LABEL_COLOUR;
   text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; pointer-events: none; text-align: center;
@@ -421,6 +425,7 @@ class _FitView(MacroElement):
   map.qorgauFit = function() {
     var size = map.getSize();
     if (!size.x || !size.y) { return; }
+    L.DomUtil[size.x < {{ this.narrow_px }} ? "addClass" : "removeClass"](box, "qorgau-narrow");
     var legend = box.querySelector(".qorgau-legend");
     var edge = 10, top = 12, left = 12;
     var w = legend ? legend.offsetWidth + 2 * edge : edge, h = legend ? legend.offsetHeight + 2 * edge : edge;
@@ -457,6 +462,7 @@ class _FitView(MacroElement):
         super().__init__()
         self._name = "FitView"
         self.settle_ms = js_value(FIT_SETTLE_MS)
+        self.narrow_px = js_value(NARROW_MAP_PX)
         self.check_ms = js_value(FIT_CHECK_MS)
         west, south, east, north = bounds
         self.bounds_js = js_value([[south, west], [north, east]])
