@@ -528,7 +528,11 @@ def road_base_lines(network: RoadNetwork) -> gpd.GeoDataFrame:
         return cached[1]
     lines = _road_tiers(network)
     key = id(network)
-    _ROAD_CACHE[key] = (weakref.ref(network, lambda _, key=key: _ROAD_CACHE.pop(key, None)), lines)
+
+    def forget(_: weakref.ref) -> None:
+        _ROAD_CACHE.pop(key, None)
+
+    _ROAD_CACHE[key] = (weakref.ref(network, forget), lines)
     return lines
 
 
@@ -882,7 +886,7 @@ def legend_rows(
         rows.append((palette.DISTRICT_OUTLINE, t("layer.districts", lang), "dashed"))
     tiers = set(road_tiers)
     rows += [
-        (ROAD_STYLE[tier]["color"], t(f"maps.legend.road_{tier}", lang), "line")
+        (str(ROAD_STYLE[tier]["color"]), t(f"maps.legend.road_{tier}", lang), "line")
         for tier in ("major", "minor")
         if tier in tiers
     ]
