@@ -98,7 +98,6 @@ step = middle.radio(
 key = threshold_key(step)
 comparison = compare(result_a.coverage, result_b.coverage)
 
-st.subheader(t("cmp.summary", L))
 st.success(
     comparison_sentence(
         result_a,
@@ -125,6 +124,9 @@ def _delta(difference: float, decimals: int = 0, *, inverse: bool = False) -> di
 
 within = comparison.within[key]
 shown = [shown_incidents(r.coverage) for r in (result_a, result_b)]
+# the two maps first (in the first screen, in a row of their own so that they start at the same height), each
+# scenario's figures under its map
+map_columns = st.columns(2)
 for column, scenario, result, incident_figures, is_b in zip(
     st.columns(2), (a, b), (result_a, result_b), shown, (False, True)
 ):
@@ -156,12 +158,18 @@ for column, scenario, result, incident_figures, is_b in zip(
         )
         cols[1].metric(t("scen.p90", L), _minutes(result.coverage.region.p90_minutes), help=t("scen.p90_help", L))
 
-# the two maps in a row of their own, so that they start at the same height whatever the figures above them
-for column, scenario, result, is_b in zip(st.columns(2), (a, b), (result_a, result_b), (False, True)):
+for column, scenario, result, is_b in zip(map_columns, (a, b), (result_a, result_b), (False, True)):
     with column:
+        st.markdown(f"**{markdown_text(label[scenario.scenario_id])}**")
         show_map(
             scenario_map(
-                region, sites_to_services(scenario.sites), result.coverage, threshold_minutes=step, lang=L, k=k
+                region,
+                sites_to_services(scenario.sites),
+                result.coverage,
+                threshold_minutes=step,
+                lang=L,
+                k=k,
+                network=minutes_table.network,
             ),
             key=f"cmp_map_{int(is_b)}",
         )

@@ -257,9 +257,9 @@ else:
     )
     labels["place"] = t("suggest.col.place", L)
     shown = shown[[c for c in labels if c in shown.columns]].rename(columns=labels)
-    show_table(shown, hide_index=True, use_container_width=True)
+    show_table(shown, hide_index=True, width="stretch")
 
-    fmap = region_map(region, lang=L, services=result.base, k=k)
+    fmap = region_map(region, lang=L, services=result.base, k=k, network=site_minutes(region).network)
     tooltips = [
         t("suggest.pick_tooltip", L, order=str(row.order), name=row.name, count=row.gain_people)
         + (

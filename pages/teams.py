@@ -241,7 +241,7 @@ show_table(
 )
 
 st.subheader(t("circuits.map", L))
-fmap = region_map(region, lang=L, services=services, k=small_count_k())
+fmap = region_map(region, lang=L, services=services, k=small_count_k(), network=site_minutes(region).network)
 add_circuits(fmap, report, L)
 layer_control_last(fmap)
 show_map(fmap, key="teams_map")

@@ -106,6 +106,7 @@ def _map(args: argparse.Namespace) -> int:
         lang=args.lang,
         k=small_count_k(),
         method_description=minutes.describe(args.lang),
+        network=minutes.network,
     )
     args.out.write_text(standalone_html(fmap), encoding="utf-8")
     print(args.out)

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from branca.element import Element
 
+from geo.network import RoadNetwork
 from geo.region import Region
 from geo.settings import PROJECT_DIR
 from planning.analysis import ScenarioResult
@@ -55,6 +56,7 @@ def scenario_map(
     asset_url: str = STATIC_URL,
     method_description: str | None = None,
     district_id: str | None = None,
+    network: RoadNetwork | None = None,
 ) -> folium.Map:
     """The web map of a scenario: :func:`planning.render.webmap.region_map` with its isochrone bands and the settlements
     beyond :data:`planning.render.report.GAP_THRESHOLD_MINUTES` (gaps) as layers.
@@ -62,6 +64,7 @@ def scenario_map(
     ``settlement_incidents`` (the release, drawn as each settlement's cell) only for users who may see that level.
     ``method_description`` (:meth:`planning.analysis.SiteMinutes.describe` in ``lang``; default the result's
     English description) is stated in the legend with the method. ``district_id``: fit the view to that district.
+    ``network``: the road network in use, drawn on the base layer.
     """
     fmap = region_map(
         region,
@@ -74,6 +77,7 @@ def scenario_map(
         bands=bands,
         district_id=district_id,
         method_description=method_description if method_description is not None else result.description,
+        network=network,
     )
     add_gap_layers(
         fmap,
