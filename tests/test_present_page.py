@@ -38,7 +38,7 @@ def _metrics(at: AppTest) -> dict:
 def test_presenter_steps_through_the_scenarios(app):
     at = app("presenter", "pages/present.py")
     assert len(at.metric) == 3  # population within 30 minutes, settlements beyond 60, incidents within reach
-    assert {"Население в пределах 30 мин", "Населённые пункты дальше 60 мин"} <= set(_metrics(at))
+    assert {"Население в пределах 30 мин", "Сёла дальше 60 мин"} <= set(_metrics(at))
     assert not at.text_input and not at.number_input and not at.file_uploader  # no editing controls
     first = _metrics(at)
     assert at.button[0].disabled  # Previous, on the first step
@@ -49,8 +49,8 @@ def test_presenter_steps_through_the_scenarios(app):
     last = _metrics(at)
     assert "2 из 2" in " ".join(m.value for m in at.markdown) and "Две службы" in " ".join(m.value for m in at.markdown)
     assert at.button[1].disabled
-    assert last != first and int(last["Населённые пункты дальше 60 мин"]) > int(
-        first["Населённые пункты дальше 60 мин"]
+    assert last != first and int(last["Сёла дальше 60 мин"]) > int(
+        first["Сёла дальше 60 мин"]
     )
     at.button[0].click().run()  # back to the baseline
     assert _metrics(at) == first
