@@ -121,7 +121,9 @@ def test_suggest_uses_the_speeds_file(capsys, world):
     ]
     built = _json(capsys, argv)
     slow = _json(capsys, [*argv, "--speeds", world["slow"]])
-    assert slow["objective"] > 1.5 * built["objective"]  # demand-weighted minutes grow when roads are slower
+    # demand-weighted minutes grow when roads are slower (less than they did before issue 19: Gamma's and Delta's
+    # estimated 6,400 people now weigh most, and the added site stands near them)
+    assert slow["objective"] > built["objective"] * 1.01
     assert "from a file" in slow["method_description"] and "built-in" in built["method_description"]
 
 
@@ -155,9 +157,10 @@ def test_map_uses_the_speeds_file_and_states_it(capsys, world, tmp_path):
         pages[name] = _unescaped(out.read_text(encoding="utf-8"))
     assert "slow.csv файлындағы жылдамдықтар" in pages["slow"]  # the legend states the speeds in use
     assert "Қазақстанға арналған кірістірілген жылдамдықтар" in pages["builtin"]
-    # settlements beyond 60 minutes: Delta at 182 minutes; with the slow file Gamma (92) and Delta (beyond 240)
+    # settlements beyond 60 minutes: Delta at 182 minutes; with the slow file Gamma (92) and Delta (241: beyond the
+    # matrix's 240-minute cutoff it gets its uncapped time, no longer "unreachable")
     assert re.findall(r'"minutes_label": "([^"]*)"', pages["builtin"]) == ["182"]
-    assert re.findall(r'"minutes_label": "([^"]*)"', pages["slow"]) == ["92", "қолжетімсіз"]
+    assert re.findall(r'"minutes_label": "([^"]*)"', pages["slow"]) == ["92", "241"]
 
 
 def _unescaped(html: str) -> str:

@@ -121,17 +121,18 @@ def test_minutes_below_one_are_said_so():
     assert fmt_minutes(float("nan"), "ru") == "—"
 
 
-def test_the_median_of_the_baseline_is_under_a_minute_because_services_stand_in_the_cities(region):
-    """Why the issue saw "0,0": more than half of the known population lives where a baseline service stands."""
+def test_the_median_of_the_baseline_is_small_because_services_stand_in_the_cities(region):
+    """Why the issue saw "0,0": more than half of the known population lives where a baseline service stands (within
+    the access leg to the road the service is joined to: under 2 minutes with the bundled partial roads)."""
     from planning.analysis import evaluate, site_minutes_for
     from planning.baseline import current_services
 
     result = evaluate(region, current_services(region), site_minutes_for(region), incidents=None)
     minutes, people = result.nearest.minutes, region.settlements["population"].to_numpy(dtype=float)
     known = ~np.isnan(people)
-    at_a_service = known & (minutes < 1)
+    at_a_service = known & (minutes < 2)
     assert people[at_a_service].sum() > 0.5 * people[known].sum()
-    assert result.coverage.region.median_minutes < 1
+    assert result.coverage.region.median_minutes < 2
 
 
 def test_the_map_scale_is_metric_only(region):

@@ -68,7 +68,7 @@ def test_map_page_for_a_planner_shows_bands_minutes_method_and_incidents(monkeyp
     assert "встроенные скорости для Казахстана" in args["method_description"]  # the speeds in use, in Russian
     assert args["settlement_incidents"] is not None and args["settlement_incidents"].counts.sum() > 0
     captions = _texts(at.caption)
-    assert "по дорожной сети (network)" in captions
+    assert "по дорожной сети" in captions
     # the period filter offers the fixed periods only
     period = at.selectbox(key="map_period")
     assert period.options[0] == "Все периоды" and all(o[:4].isdigit() for o in period.options[1:])
@@ -82,7 +82,7 @@ def test_map_page_for_a_presenter_has_no_incident_layer(monkeypatch, map_calls):
     at = _app(monkeypatch, DEFAULT_REGION, "presenter", "pages/map.py")
     assert map_calls[-1]["settlement_incidents"] is None
     assert not [s for s in at.selectbox if s.key == "map_period"]
-    assert "network" in _texts(at.caption)
+    assert "по дорожной сети" in _texts(at.caption)
 
 
 def test_map_page_asks_to_sign_in_first(monkeypatch):
@@ -166,11 +166,11 @@ def test_importing_an_osm_file_by_path_builds_the_network(monkeypatch, tiny_copy
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {"Участков дорог": "6", "км дорог": "7", "Узлы": "9", "Рёбра": "11"}
     assert "Сеть построена из hand.osm: участков дорог — 6, 7 км." in _texts(at.success)
-    assert "по дорожной сети (network)" in _texts(at.caption)
+    assert "по дорожной сети" in _texts(at.caption)
     # the map page now uses the network
     at.switch_page("pages/map.py").run()
     assert not at.exception
-    assert "по дорожной сети (network)" in _texts(at.caption)
+    assert "по дорожной сети" in _texts(at.caption)
 
 
 def test_a_failed_import_keeps_the_network_in_use_and_says_why(monkeypatch, tiny_copy, tmp_path):

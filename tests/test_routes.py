@@ -73,8 +73,8 @@ def test_every_route_on_a_real_network_is_the_shortest_path(tmp_path, name, crs)
     drawn = 0
     for i in range(len(villages)):
         path = route(network, times, i)
-        if path is None:
-            assert not np.isfinite(times.minutes[i])
+        if path is None:  # no road joins it to a service: its time is the labelled straight-line estimate
+            assert times.methods[i] == "estimate" or not np.isfinite(times.minutes[i])
             continue
         drawn += 1
         assert path.minutes == pytest.approx(times.minutes[i], rel=1e-9, abs=1e-9)
