@@ -117,7 +117,8 @@ CREATE TABLE IF NOT EXISTS audit_log (
     action    TEXT NOT NULL,
     object    TEXT NOT NULL,
     prev_hash TEXT,
-    row_hash  TEXT
+    row_hash  TEXT,
+    content   TEXT
 );
 """
 ACCOUNTS_SCHEMA = """
@@ -909,9 +910,8 @@ def _clean_text(text: str) -> str:
 def write_audit(db: sqlite3.Connection, *, user: str, action: str, object: str) -> None:
     """Append one audit entry inside an open transaction (so it commits or rolls back with the change), as the
     next link of the audit log's hash chain (:data:`planning.store.chain.AUDIT_LOG`)."""
-    chain.append(
+    chain.audit(
         db,
-        chain.AUDIT_LOG,
         {"at": _now(), "user": _clean_text(user) or "?", "action": _clean_text(action), "object": _clean_text(object)},
     )
 
