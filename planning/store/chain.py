@@ -834,16 +834,24 @@ def verify_file(db_path: str | Path, *, specs: Iterable[ChainSpec] = CHAINS) -> 
                     "columns",
                     f"{spec.what}: the table has no hash columns (dropped): its {count} rows are unprotected.",
                 )
-            elif head_problem or seen_problem:
-                problem = ChainBreak(None, "head record", "head", f"{spec.what}: {head_problem or seen_problem}.")
-            elif heads is None and (count or (seen or {}).get(spec.name)):
-                problem = ChainBreak(
-                    None,
-                    str(head_path(db_path)),
-                    "head",
-                    f"{spec.what}: the head record {head_path(db_path)} is missing: rows may have been removed "
-                    "from the end (or the whole log) together with it.",
+            else:
+                missing_head = heads is None and (count or (seen or {}).get(spec.name))
+                record_problem = (
+                    f"{spec.what}: {head_problem or seen_problem}."
+                    if head_problem or seen_problem
+                    else f"{spec.what}: the head record {head_path(db_path)} is missing: rows may have been removed "
+                    "from the end (or the whole log) together with it."
+                    if missing_head
+                    else None
                 )
+                if record_problem:
+                    # a broken row is named first (a forged or missing record only hides the tail)
+                    rows_only = verify(connection, spec, key)
+                    problem = (
+                        rows_only.first_break
+                        if rows_only.first_break is not None and rows_only.first_break.kind != "trigger"
+                        else ChainBreak(None, str(head_path(db_path)), "head", record_problem)
+                    )
             if problem is not None:
                 reports.append(ChainReport(spec, count, None, None, problem))
                 continue
