@@ -22,6 +22,7 @@ the server keeps a row per session, so signing out, an admin's change to the use
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import os
@@ -29,6 +30,7 @@ import re
 import secrets
 import sqlite3
 import time
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -98,7 +100,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 """The explicit permission table: role -> actions it may perform. Nothing is allowed that is not listed."""
 
-_USERNAME_RE = re.compile(r"^[A-Za-z0-9._@-]{2,64}$")
+_USERNAME_RE = re.compile(r"\A[\w.@-]{2,64}\Z")
+"""A username after NFKC normalisation: 2 to 64 letters (any script), digits, ``. _ @ -``, the whole text (``\\Z``:
+no trailing newline); unique by case-folded comparison."""
+COMMON_PASSWORDS_FILE = Path(__file__).resolve().parents[2] / "data" / "passwords" / "common-passwords.txt"
+"""The most common passwords (one a line, lowercased; its header names the source), refused as passwords."""
+SERVICE_WORDS = ("qorgau", "turkistan", "akimat")
+"""Words of this service a password may not be built on (NIST SP 800-63B 5.1.1.2: context-specific words)."""
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 SCHEMA = """
@@ -286,12 +294,83 @@ _HASHER = PasswordHasher()  # argon2id, RFC 9106 low-memory profile (64 MiB, 3 p
 _DUMMY_HASH = _HASHER.hash("qorgau: a password nobody has")
 
 
+def normalise_username(username: object) -> str:
+    """``username`` in its stored form: Unicode NFKC (so "ａｄｍｉｎ" is "admin"); nothing stripped (a name with a
+    trailing newline or space is refused by :func:`_check_username`, not quietly cut)."""
+    return unicodedata.normalize("NFKC", str(username))
+
+
 def _check_username(username: str) -> str:
-    if not isinstance(username, str) or not _USERNAME_RE.match(username):
+    """The normalised name; :class:`UserError` ``bad_name`` unless it is 2 to 64 letters, digits, ``. _ @ -`` in
+    full (no control characters, no spaces, no trailing newline)."""
+    name = normalise_username(username) if isinstance(username, str) else ""
+    if not _USERNAME_RE.match(name) or _CONTROL_RE.search(name):
         raise UserError(
             "a username has 2 to 64 letters, digits, '.', '_', '@' or '-'. Fix: choose such a name.", key="bad_name"
         )
-    return username
+    return name
+
+
+def _name_taken(db: sqlite3.Connection, username: str) -> str | None:
+    """The existing user whose name equals ``username`` once both are case-folded ("ADMIN" is "admin")."""
+    folded = username.casefold()
+    for (other,) in db.execute("SELECT username FROM users"):
+        if normalise_username(other).casefold() == folded:
+            return str(other)
+    return None
+
+
+def _find_user_name(db: sqlite3.Connection, username: object) -> str | None:
+    """The stored name of the user ``username`` names (NFKC, case-folded), else None."""
+    name = normalise_username(username)
+    row = db.execute("SELECT username FROM users WHERE username = ?", (name,)).fetchone()
+    return str(row[0]) if row else _name_taken(db, name)
+
+
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The lowercased common passwords of :data:`COMMON_PASSWORDS_FILE` (lines starting with "#" are its header)."""
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().casefold() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def password_problem(password: str, username: str | None = None) -> str | None:
+    """Why ``password`` is refused besides its length (NIST SP 800-63B 5.1.1.2), or None.
+
+    Returns
+    -------
+    {"common", "pattern", "name"} or None
+        ``common``: on the list of common passwords (also with digits or signs added at the end, "password2024!");
+        ``pattern``: one character, a short unit repeated ("abcabcabcabc") or a run ("123456789012", "abcdefghijkl");
+        ``name``: built on the user's own name or on the service's name.
+    """
+    folded = unicodedata.normalize("NFKC", password).casefold()
+    stem = re.sub(r"[\d\W_]+\Z", "", folded)
+    if folded in common_passwords() or (len(stem) >= 4 and stem in common_passwords()):
+        return "common"
+    if len(set(folded)) <= 2 or any(
+        len(folded) % size == 0 and folded == folded[:size] * (len(folded) // size) for size in range(1, 7)
+    ):
+        return "pattern"
+    codes = [ord(c) for c in folded]
+    steps = {(b - a) % 10 if chr(a).isdigit() and chr(b).isdigit() else b - a for a, b in zip(codes, codes[1:])}
+    if steps <= {1} or steps <= {-1, 9}:
+        return "pattern"
+    words = [*SERVICE_WORDS, *([normalise_username(username).casefold()] if username else [])]
+    parts = [w for word in words for w in re.split(r"[._@-]+", word) if len(w) >= 3]
+    if any(part in folded for part in parts):
+        return "name"
+    return None
+
+
+def _check_username_unused(db: sqlite3.Connection, username: str, *, key: str = "taken") -> None:
+    other = _name_taken(db, username)
+    if other is not None:
+        raise UserError(
+            f"a user named {other!r} already exists (names are compared without case). Fix: choose another name.",
+            key=key,
+            name=other,
+        )
 
 
 def _check_role(role: str) -> str:
@@ -305,7 +384,9 @@ def _check_role(role: str) -> str:
     return role
 
 
-def _check_password(password: str | None) -> str | None:
+def _check_password(password: str | None, username: str | None = None) -> str | None:
+    """The argon2id hash of an acceptable password (None for None); :class:`UserError` when it is too short,
+    common, a pattern or built on the user's name (:func:`password_problem`)."""
     if password is None:
         return None
     if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
@@ -314,6 +395,18 @@ def _check_password(password: str | None) -> str | None:
             "Fix: use a longer passphrase.",
             key="too_short",
             count=MIN_PASSWORD_LENGTH,
+        )
+    problem = password_problem(password, username)
+    if problem is not None:
+        raise UserError(
+            {
+                "common": "the password is on the list of the most common passwords. Fix: choose a passphrase of "
+                "several unrelated words.",
+                "pattern": "the password is a repetition or a run of characters. Fix: choose a passphrase of "
+                "several unrelated words.",
+                "name": "the password contains the user's name or the service's name. Fix: choose one that does not.",
+            }[problem],
+            key=f"password_{problem}",
         )
     return _HASHER.hash(password)
 
@@ -364,16 +457,17 @@ def create_user(
     UserError
         Invalid name, role, password or e-mail, or a name or e-mail already taken.
     """
-    _check_username(username)
+    username = _check_username(username)
     _check_role(role)
     email = _check_email(email)
     if password is None and email is None:
         raise UserError(
             "a user needs a password or an e-mail for single sign-on. Fix: give one of them.", key="no_password"
         )
-    password_hash = _check_password(password)
+    password_hash = _check_password(password, username)
     must_change = int(bool(temporary) and password is not None)
     with store.transaction() as db:
+        _check_username_unused(db, username)
         try:
             db.execute(
                 "INSERT INTO users (username, email, role, password_hash, created_at, created_by, "
@@ -393,14 +487,15 @@ def create_user(
 
 def create_first_admin(store: AccessStore, username: str, password: str) -> User:
     """The first admin of a new installation; refused once any admin exists (one transaction, no race)."""
-    _check_username(username)
-    password_hash = _check_password(password)
+    username = _check_username(username)
+    password_hash = _check_password(password, username)
     with store.transaction() as db:
         if db.execute("SELECT 1 FROM users WHERE role = 'admin' LIMIT 1").fetchone():
             raise UserError(
                 "an admin already exists; this command only sets up a new installation. "
                 "Fix: sign in as that admin and create further users on the users page."
             )
+        _check_username_unused(db, username, key="name_taken")
         try:
             db.execute(
                 "INSERT INTO users (username, email, role, password_hash, created_at, created_by) "
@@ -492,18 +587,18 @@ def authenticate(
             scope=scope,
         )
     with store.transaction(write=False) as db:
+        found = _find_user_name(db, username)
         row = db.execute(
             "SELECT username, role, email, password_hash, must_change_password FROM users WHERE username = ?",
-            (str(username),),
+            (found,),
         ).fetchone()
     ok = _password_matches(row[3] if row else None, password)
     if not ok:
         _record_failure(store, shown_name, client, now=now, object="password")
         return None
-    if _HASHER.check_needs_rehash(row[3]):
-        with store.transaction() as db:
-            db.execute("UPDATE users SET password_hash = ? WHERE username = ?", (_HASHER.hash(password), row[0]))
     with store.transaction() as db:
+        if _HASHER.check_needs_rehash(row[3]):  # in the audited transaction: the users table is sealed by it
+            db.execute("UPDATE users SET password_hash = ? WHERE username = ?", (_HASHER.hash(password), row[0]))
         db.execute("DELETE FROM sign_in_failures WHERE username = ?", (row[0],))
         write_audit(db, user=row[0], action="sign-in", object="password")
     return User(row[0], row[1], row[2], bool(row[4]))
@@ -566,7 +661,9 @@ def set_password(store: AccessStore, username: str, password: str, *, temporary:
 
     ``temporary``: an admin's reset; the user must replace it at the next sign-in (see :func:`change_password`).
     """
-    password_hash = _check_password(password)
+    with store.transaction(write=False) as db:
+        row = _user_row(db, username)
+    password_hash = _check_password(password, row[0])
     with store.transaction() as db:
         row = _user_row(db, username)
         db.execute(
@@ -627,7 +724,7 @@ def change_password(
         raise UserError(
             "the new password is the same as the current one. Fix: choose a different one.", key="same_password"
         )
-    password_hash = _check_password(new)
+    password_hash = _check_password(new, row[0])
     with store.transaction() as db:
         db.execute(
             "UPDATE users SET password_hash = ?, must_change_password = 0, generation = generation + 1 "
@@ -670,7 +767,8 @@ def has_admin(store: AccessStore) -> bool:
 
 
 def _user_row(db: sqlite3.Connection, username: str) -> tuple:
-    row = db.execute("SELECT username, role, email FROM users WHERE username = ?", (str(username),)).fetchone()
+    found = _find_user_name(db, username)
+    row = db.execute("SELECT username, role, email FROM users WHERE username = ?", (found,)).fetchone() if found else None
     if row is None:
         raise UserError(
             f"no user named {username!r}. Fix: check the name on the users page.", key="no_user", name=str(username)
@@ -816,16 +914,44 @@ def end_session(store: AccessStore, token: str | None) -> None:
 
 def cookie_ticket(store: AccessStore, token: str, *, now: float | None = None) -> str:
     """A one-time ticket (valid :data:`COOKIE_TICKET_S`) the browser exchanges at ``server.py`` for the session
-    cookie (HttpOnly, so page scripts never see the token). Only the ticket's hash is stored."""
+    cookie (HttpOnly, so page scripts never see the token). Only the ticket's hash is stored, and the token only
+    encrypted with the ticket (whoever reads the database cannot take the session over)."""
     now = _clock(now)
     ticket = secrets.token_urlsafe(32)
     with store.transaction() as db:
         db.execute("DELETE FROM cookie_tickets WHERE expires_s <= ?", (now,))
         db.execute(
             "INSERT INTO cookie_tickets (ticket_hash, token, expires_s) VALUES (?, ?, ?)",
-            (_session_hash(ticket), token, now + COOKIE_TICKET_S),
+            (_session_hash(ticket), _seal_token(ticket, token), now + COOKIE_TICKET_S),
         )
     return ticket
+
+
+_TICKET_PREFIX = "x1:"
+"""Marks a token kept encrypted with its ticket in ``cookie_tickets.token`` (never the token in clear)."""
+
+
+def _ticket_stream(ticket: str, length: int) -> bytes:
+    """A keystream of ``length`` bytes derived from the ticket (SHA-256 in counter mode, apart from its hash)."""
+    seed = hashlib.sha256(b"qorgau cookie ticket key\x00" + ticket.encode()).digest()
+    blocks = (hashlib.sha256(seed + i.to_bytes(4, "big")).digest() for i in range((length + 31) // 32))
+    return b"".join(blocks)[:length]
+
+
+def _seal_token(ticket: str, token: str) -> str:
+    """The token encrypted with the ticket: the database alone (which keeps only the ticket's hash) cannot give it."""
+    data = token.encode()
+    return _TICKET_PREFIX + bytes(a ^ b for a, b in zip(data, _ticket_stream(ticket, len(data)))).hex()
+
+
+def _open_token(ticket: str, sealed: str) -> str | None:
+    if not sealed.startswith(_TICKET_PREFIX):
+        return None  # a ticket written in clear by an earlier release: refused (the user signs in again)
+    try:
+        data = bytes.fromhex(sealed[len(_TICKET_PREFIX) :])
+        return bytes(a ^ b for a, b in zip(data, _ticket_stream(ticket, len(data)))).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 def redeem_cookie_ticket(store: AccessStore, ticket: str | None, *, now: float | None = None) -> str | None:
@@ -838,7 +964,7 @@ def redeem_cookie_ticket(store: AccessStore, ticket: str | None, *, now: float |
             "SELECT token, expires_s FROM cookie_tickets WHERE ticket_hash = ?", (_session_hash(ticket),)
         ).fetchone()
         db.execute("DELETE FROM cookie_tickets WHERE ticket_hash = ? OR expires_s <= ?", (_session_hash(ticket), now))
-    return row[0] if row and now < row[1] else None
+    return _open_token(ticket, row[0]) if row and now < row[1] else None
 
 
 def ticket_pending(store: AccessStore, ticket: str, *, now: float | None = None) -> bool:
