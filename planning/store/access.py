@@ -11,9 +11,12 @@ re-passworded user loses access at the next action, and ends idle sessions), the
 before it loads any data, and :func:`incident_level` to know whether incident figures may be shown per settlement,
 per district, or not at all.
 
-Sign-in is rate limited in the database (so the limit holds across sessions and server processes): at most
-:data:`MAX_FAILURES_PER_USER` failed attempts per user name and :data:`MAX_FAILURES_PER_CLIENT` per client within
-:data:`FAILURE_WINDOW_S`; beyond that the name (or the client) is locked until the window has passed.
+Sign-in is slowed in the database (so the limit holds across sessions and server processes) by an exponential
+delay, not a fixed lock: a few failures per user name and client are free, then each further one doubles the wait
+(:data:`BASE_DELAY_S` up to :data:`MAX_DELAY_S`); per client across names the same; per name across all clients
+only after :data:`FREE_FAILURES_PER_USER` failures and at most :data:`MAX_USER_DELAY_S`, so an attacker elsewhere
+cannot lock a user out. Failed and refused tries are counted in ``sign_in_failures``; the audit log gets one row at
+the first, second, fourth, eighth ... of a burst (not one per try) and the count with the next successful sign-in.
 A session is a signed token ``<id>.<expires>.<HMAC-SHA256>`` (key kept in the database, :func:`start_session`);
 the server keeps a row per session, so signing out, an admin's change to the user, the idle limit
 (``QORGAU_IDLE_MINUTES``) and the absolute limit (:data:`SESSION_MAX_S`) end it wherever the token is held.
@@ -47,12 +50,25 @@ MIN_PASSWORD_LENGTH = 12
 """Shortest password accepted, in characters."""
 MAX_AUDIT_TEXT_CHARS = 200
 """Longest action or object text kept in the audit log, in characters."""
-FAILURE_WINDOW_S = 15 * 60
-"""Sliding window over which failed sign-ins are counted, in seconds; a lockout lasts until it has passed."""
-MAX_FAILURES_PER_USER = 5
-"""Failed sign-ins for one user name within :data:`FAILURE_WINDOW_S` before that name is locked."""
-MAX_FAILURES_PER_CLIENT = 20
-"""Failed sign-ins from one client (address) within :data:`FAILURE_WINDOW_S` before that client is locked."""
+FAILURE_WINDOW_S = 60 * 60
+"""Failed sign-ins older than this are forgotten, in seconds."""
+FREE_FAILURES_PER_PAIR = 3
+"""Failed sign-ins for one user name from one client that cost no wait; each further one doubles the wait."""
+FREE_FAILURES_PER_CLIENT = 10
+"""Failed sign-ins from one client (across names) that cost no wait."""
+FREE_FAILURES_PER_USER = 50
+"""Failed sign-ins for one user name from all clients together that cost no wait (NIST SP 800-63B 5.2.2: no more
+than 100); beyond, waits grow only to :data:`MAX_USER_DELAY_S`, so nobody can lock a user out."""
+BASE_DELAY_S = 2.0
+"""Wait after the first failure beyond the free ones, seconds (then 4, 8, 16 ...)."""
+MAX_DELAY_S = 15 * 60.0
+"""Longest wait for one name from one client, or for one client, seconds."""
+MAX_USER_DELAY_S = 60.0
+"""Longest wait for a name across all clients, seconds (what an attacker elsewhere can impose on a user)."""
+MAX_FAILURES_PER_USER = FREE_FAILURES_PER_PAIR + 1
+"""Failures for one name from one client after which the next try waits (kept for callers of earlier releases)."""
+MAX_FAILURES_PER_CLIENT = FREE_FAILURES_PER_CLIENT + 1
+"""Failures from one client after which the next try waits."""
 IDLE_MINUTES_ENV = "QORGAU_IDLE_MINUTES"
 """Environment variable: minutes without any action after which a session ends."""
 DEFAULT_IDLE_MINUTES = 30.0
@@ -133,7 +149,8 @@ ACCOUNTS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS sign_in_failures (
     at_s     REAL NOT NULL,
     username TEXT NOT NULL COLLATE NOCASE,
-    client   TEXT NOT NULL
+    client   TEXT NOT NULL,
+    refused  INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS sign_in_failures_at ON sign_in_failures (at_s);
 CREATE TABLE IF NOT EXISTS sessions (
@@ -246,6 +263,11 @@ class AccessStore(SqliteStore):
         super().__init__(path)
         with self.transaction(write=False) as db:
             present = {row[1] for row in db.execute("PRAGMA table_info(users)")}
+            failures = {row[1] for row in db.execute("PRAGMA table_info(sign_in_failures)")}
+        if "refused" not in failures:
+            with self.transaction() as db:
+                if "refused" not in {row[1] for row in db.execute("PRAGMA table_info(sign_in_failures)")}:
+                    db.execute("ALTER TABLE sign_in_failures ADD COLUMN refused INTEGER NOT NULL DEFAULT 0")
         if set(_USER_COLUMNS) - present:  # only then a write (a read-only, up-to-date database stays readable)
             with self.transaction() as db:
                 present = {row[1] for row in db.execute("PRAGMA table_info(users)")}
@@ -512,48 +534,75 @@ def create_first_admin(store: AccessStore, username: str, password: str) -> User
 
 # --- sign-in attempts ---------------------------------------------------------------------------------------------
 def lockout_remaining_s(store: AccessStore, username: str, client: str, *, now: float | None = None) -> float:
-    """Seconds until a sign-in as ``username`` from ``client`` is accepted again; 0.0 when it is accepted now.
+    """Seconds until a sign-in as ``username`` from ``client`` is tried again; 0.0 when it is tried now.
 
-    Failed attempts are counted per user name (existing or not, so a lockout does not tell whether a name exists)
-    and per client within :data:`FAILURE_WINDOW_S`.
+    Failed attempts are counted per user name and client, per client and per user name (existing or not, so a wait
+    does not tell whether a name exists) within :data:`FAILURE_WINDOW_S`.
     """
     return _lockout(store, username, client, now=_clock(now))[0]
+
+
+def delay_after(failures: int, free: int, cap: float) -> float:
+    """The wait after ``failures`` failed tries of which ``free`` cost nothing: 0, then :data:`BASE_DELAY_S`
+    doubling with each further failure, at most ``cap`` seconds."""
+    if failures <= free:
+        return 0.0
+    return float(min(cap, BASE_DELAY_S * 2.0 ** min(failures - free - 1, 40)))
 
 
 def _lockout(store: AccessStore, username: str, client: str, *, now: float) -> tuple[float, str]:
     since = now - FAILURE_WINDOW_S
     remaining, scope = 0.0, ""
     with store.transaction(write=False) as db:
-        for column, value, limit, name in (
-            ("username", username, MAX_FAILURES_PER_USER, "user"),
-            ("client", client, MAX_FAILURES_PER_CLIENT, "client"),
+        for where, values, free, cap, name in (
+            ("username = ? AND client = ?", (username, client), FREE_FAILURES_PER_PAIR, MAX_DELAY_S, "user"),
+            ("client = ?", (client,), FREE_FAILURES_PER_CLIENT, MAX_DELAY_S, "client"),
+            ("username = ?", (username,), FREE_FAILURES_PER_USER, MAX_USER_DELAY_S, "user"),
         ):
-            rows = db.execute(
-                f"SELECT at_s FROM sign_in_failures WHERE {column} = ? AND at_s > ? ORDER BY at_s DESC LIMIT ?",
-                (value, since, limit),
-            ).fetchall()
-            if len(rows) >= limit:  # locked until the oldest of the last `limit` failures leaves the window
-                wait = rows[-1][0] + FAILURE_WINDOW_S - now
-                if wait > remaining:
-                    remaining, scope = wait, name
+            count, last = db.execute(
+                f"SELECT COUNT(*), MAX(at_s) FROM sign_in_failures WHERE {where} AND at_s > ? AND refused = 0",
+                (*values, since),
+            ).fetchone()
+            wait = (last or now) + delay_after(int(count), free, cap) - now
+            if wait > remaining:
+                remaining, scope = wait, name
     return max(remaining, 0.0), scope
 
 
-def _record_failure(store: AccessStore, username: str, client: str, *, now: float, object: str) -> None:
+def _burst(db: sqlite3.Connection, username: str, client: str, since: float) -> tuple[int, int]:
+    """(failed, refused) tries of ``username`` from ``client`` since ``since``."""
+    failed, refused = db.execute(
+        "SELECT COALESCE(SUM(refused = 0), 0), COALESCE(SUM(refused = 1), 0) FROM sign_in_failures "
+        "WHERE username = ? AND client = ? AND at_s > ?",
+        (username, client, since),
+    ).fetchone()
+    return int(failed), int(refused)
+
+
+def _summarised(count: int) -> bool:
+    """Whether the ``count``-th try of a burst gets an audit row: the 1st, 2nd, 4th, 8th ..."""
+    return count > 0 and count & (count - 1) == 0
+
+
+def _record_failure(
+    store: AccessStore, username: str, client: str, *, now: float, object: str, refused: bool = False
+) -> None:
+    """Count a failed (or, with ``refused``, a delayed) try; audit only the 1st, 2nd, 4th ... of a burst."""
     with store.transaction() as db:
         db.execute("DELETE FROM sign_in_failures WHERE at_s <= ?", (now - FAILURE_WINDOW_S,))
-        db.execute("INSERT INTO sign_in_failures (at_s, username, client) VALUES (?, ?, ?)", (now, username, client))
-        write_audit(db, user=username or "?", action="sign-in failed", object=object)
-    remaining, scope = _lockout(store, username, client, now=now)
-    if remaining > 0:
-        record(
-            store,
-            user=username or "?",
-            action="sign-in locked",
-            object=f"{scope} {client if scope == 'client' else username}",
+        db.execute(
+            "INSERT INTO sign_in_failures (at_s, username, client, refused) VALUES (?, ?, ?, ?)",
+            (now, username, client, int(refused)),
         )
-
-
+        failed, denied = _burst(db, username, client, now - FAILURE_WINDOW_S)
+        count = denied if refused else failed
+        if _summarised(count):
+            write_audit(
+                db,
+                user=username or "?",
+                action="sign-in refused" if refused else "sign-in failed",
+                object=f"{object}: {failed} failed, {denied} refused from {client} in this burst",
+            )
 def authenticate(
     store: AccessStore, username: str, password: str, *, client: str = "unknown", now: float | None = None
 ) -> User | None:
@@ -579,7 +628,7 @@ def authenticate(
     client = _clean_text(str(client))[:64] or "unknown"
     remaining, scope = _lockout(store, shown_name, client, now=now)
     if remaining > 0:
-        record(store, user=shown_name or "?", action="sign-in refused", object=f"locked ({scope})")
+        _record_failure(store, shown_name, client, now=now, object=f"waiting ({scope})", refused=True)
         raise SignInLocked(
             f"too many failed sign-ins {'for this name' if scope == 'user' else 'from this address'}. "
             f"Fix: wait {int(remaining // 60) + 1} minutes, or ask an admin.",
@@ -599,8 +648,10 @@ def authenticate(
     with store.transaction() as db:
         if _HASHER.check_needs_rehash(row[3]):  # in the audited transaction: the users table is sealed by it
             db.execute("UPDATE users SET password_hash = ? WHERE username = ?", (_HASHER.hash(password), row[0]))
-        db.execute("DELETE FROM sign_in_failures WHERE username = ?", (row[0],))
-        write_audit(db, user=row[0], action="sign-in", object="password")
+        failed, refused = _burst(db, shown_name, client, now - FAILURE_WINDOW_S)
+        db.execute("DELETE FROM sign_in_failures WHERE username = ? AND client = ?", (shown_name, client))
+        after = f" (after {failed} failed, {refused} refused tries from {client})" if failed or refused else ""
+        write_audit(db, user=row[0], action="sign-in", object=f"password{after}")
     return User(row[0], row[1], row[2], bool(row[4]))
 
 
