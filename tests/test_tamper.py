@@ -60,7 +60,9 @@ def _fill(path: Path) -> None:
         write_audit(db, user="root", action="upload populations", object="populations tiny")
     scenarios = ScenarioStore(path)
     scenario = scenarios.create("Plan", region.region_id, [CENTRE], author="root")
-    scenarios.save(scenario.scenario_id, [CENTRE, Site("s", "S", "permanent", 43.0, 68.0)], author="root", base_version=1)
+    scenarios.save(
+        scenario.scenario_id, [CENTRE, Site("s", "S", "permanent", 43.0, 68.0)], author="root", base_version=1
+    )
     settings = RegionSettingsStore(path)
     settings.set(region.region_id, "speeds", {"primary": 60.0}, user="root", action="set speeds")
     settings.set(region.region_id, "roads", {"file": "roads.gpkg", "ways": 120}, user="root", action="import roads")
@@ -163,7 +165,8 @@ def _reseal_unkeyed(world: Path) -> None:
             values = dict(zip(chain.AUDIT_LOG.columns, row))
             digest = chain.legacy_row_hash(chain.AUDIT_LOG, prev, values)  # the previous release's chain code
             connection.execute(
-                "UPDATE audit_log SET prev_hash = ?, row_hash = ? WHERE entry_id = ?", (prev, digest, values["entry_id"])
+                "UPDATE audit_log SET prev_hash = ?, row_hash = ? WHERE entry_id = ?",
+                (prev, digest, values["entry_id"]),
             )
             prev = digest
         _head(world).write_text(json.dumps({"audit_log": {"position": rows[-1][0], "hash": prev}}))
@@ -204,7 +207,9 @@ def _edit_head(world: Path) -> None:
 
 MODES = {
     "audit row changed (trigger dropped)": (
-        lambda w: sql(w, "DROP TRIGGER audit_log_no_update", "UPDATE audit_log SET user = 'mallory' WHERE entry_id = 3"),
+        lambda w: sql(
+            w, "DROP TRIGGER audit_log_no_update", "UPDATE audit_log SET user = 'mallory' WHERE entry_id = 3"
+        ),
         "entry 3 does not match its keyed hash",
     ),
     "audit row replaced (INSERT OR REPLACE, no hash)": (
@@ -221,7 +226,9 @@ MODES = {
         "entry 4 does not follow the row before it",
     ),
     "last 3 audit rows deleted": (
-        lambda w: sql(w, "DROP TRIGGER audit_log_no_delete", f"DELETE FROM audit_log WHERE entry_id > {_last_entry(w) - 3}"),
+        lambda w: sql(
+            w, "DROP TRIGGER audit_log_no_delete", f"DELETE FROM audit_log WHERE entry_id > {_last_entry(w) - 3}"
+        ),
         "rows were removed from the end",
     ),
     "last 3 audit rows and the head record deleted": (

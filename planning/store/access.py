@@ -603,6 +603,8 @@ def _record_failure(
                 action="sign-in refused" if refused else "sign-in failed",
                 object=f"{object}: {failed} failed, {denied} refused from {client} in this burst",
             )
+
+
 def authenticate(
     store: AccessStore, username: str, password: str, *, client: str = "unknown", now: float | None = None
 ) -> User | None:
@@ -819,7 +821,9 @@ def has_admin(store: AccessStore) -> bool:
 
 def _user_row(db: sqlite3.Connection, username: str) -> tuple:
     found = _find_user_name(db, username)
-    row = db.execute("SELECT username, role, email FROM users WHERE username = ?", (found,)).fetchone() if found else None
+    row = (
+        db.execute("SELECT username, role, email FROM users WHERE username = ?", (found,)).fetchone() if found else None
+    )
     if row is None:
         raise UserError(
             f"no user named {username!r}. Fix: check the name on the users page.", key="no_user", name=str(username)

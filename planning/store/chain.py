@@ -815,7 +815,7 @@ def verify_file(db_path: str | Path, *, specs: Iterable[ChainSpec] = CHAINS) -> 
             has_rows = any(connection.execute(f"SELECT 1 FROM {spec.table} LIMIT 1").fetchone() for spec in specs)
             if not has_rows and not head_path(db_path).exists():
                 return [ChainReport(spec, 0, None, None, None) for spec in specs]
-            problem = ChainBreak(
+            missing_key = ChainBreak(
                 None,
                 str(key_path(db_path)),
                 "key",
@@ -823,7 +823,7 @@ def verify_file(db_path: str | Path, *, specs: Iterable[ChainSpec] = CHAINS) -> 
                 "checked (the key file was removed, or this is not the deployment's key). Fix: give the key with "
                 f"{KEY_FILE_ENV_VAR} or {KEY_ENV_VAR}.",
             )
-            return [ChainReport(spec, 0, None, None, problem) for spec in specs[:1]]
+            return [ChainReport(spec, 0, None, None, missing_key) for spec in specs[:1]]
         heads, head_problem = _check_record(head_path(db_path), "head", key)
         seen, seen_problem = _check_record(seen_path(db_path), "seen", key)
         for spec in specs:

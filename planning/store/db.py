@@ -149,7 +149,7 @@ class SqliteStore:
         connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
         connection.execute("PRAGMA foreign_keys = ON")
         connection.execute("PRAGMA secure_delete = ON")  # replaced rows are overwritten, not left in free pages
-        connection.db_path = self.path  # type: ignore[attr-defined]
+        connection.db_path = self.path
         return connection
 
     @contextmanager
