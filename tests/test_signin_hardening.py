@@ -104,3 +104,15 @@ def test_audit_verify_runs_on_a_read_only_copy(store, tmp_path):
         for path in folder.iterdir():
             path.chmod(0o644)
     assert chain.head_path(store.path).exists()
+
+
+def test_a_rename_checks_the_name_it_renamed(tmp_path):
+    from planning.scenarios import Site
+    from planning.store.scenarios import ScenarioError, ScenarioStore
+
+    store = ScenarioStore(tmp_path / "qorgau.sqlite")
+    plan = store.create("Plan", "tiny", [Site("c1", "Centre", "permanent", 43.3, 68.25)], author="ana")
+    store.rename(plan.scenario_id, "Plan A", author="ana", base_name="Plan")
+    with pytest.raises(ScenarioError, match="renamed to 'Plan A' by someone else"):
+        store.rename(plan.scenario_id, "Plan B", author="bek", base_name="Plan")  # bek read it before ana's rename
+    assert store.load(plan.scenario_id).name == "Plan A"
