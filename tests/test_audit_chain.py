@@ -74,7 +74,7 @@ def test_an_untouched_database_verifies_with_its_counts(db, cli):
     assert done.returncode == 0, done.stderr
     assert f"audit log: {ROWS} rows, chain intact" in done.stdout
     assert f"scenario versions: {ROWS} rows, chain intact" in done.stdout
-    heads = json.loads(chain.head_path(db).read_text())
+    heads = json.loads(chain.head_path(db).read_text())["chains"]
     assert {name: head["position"] for name, head in heads.items()} == {"audit_log": ROWS, "scenario_versions": ROWS}
     assert heads["audit_log"]["hash"] in done.stdout
 
@@ -84,8 +84,8 @@ def test_an_untouched_database_verifies_with_its_counts(db, cli):
     [
         "INSERT OR REPLACE INTO audit_log (entry_id, at, user, action, object) "
         "VALUES (3, '2024-01-01T00:00:00+00:00', 'mallory', 'export', 'nothing')",
-        "INSERT OR REPLACE INTO audit_log SELECT entry_id, at, 'mallory', action, object, prev_hash, row_hash "
-        "FROM audit_log WHERE entry_id = 3",
+        "INSERT OR REPLACE INTO audit_log SELECT entry_id, at, 'mallory', action, object, prev_hash, row_hash, "
+        "content FROM audit_log WHERE entry_id = 3",
         "UPDATE audit_log SET user = 'mallory' WHERE entry_id = 3",
         "DELETE FROM audit_log WHERE entry_id = 3",
         "INSERT OR REPLACE INTO scenario_versions (scenario_id, version, sites_json, author, action, saved_at) "
@@ -113,15 +113,15 @@ def test_the_triggers_refuse_rewriting(db, statement):
         (
             "audit_log_chained",
             "INSERT OR REPLACE INTO audit_log SELECT entry_id, at, 'mallory', action, object, "
-            "prev_hash, row_hash FROM audit_log WHERE entry_id = 3",
+            "prev_hash, row_hash, content FROM audit_log WHERE entry_id = 3",
             "entry 3",
-            "does not match its hash",
+            "does not match its keyed hash",
         ),
         (
             "audit_log_no_update",
             "UPDATE audit_log SET user = 'mallory' WHERE entry_id = 3",
             "entry 3",
-            "does not match its hash",
+            "does not match its keyed hash",
         ),
         (
             "audit_log_no_delete",
@@ -146,7 +146,7 @@ def test_the_triggers_refuse_rewriting(db, statement):
             "scenario_versions_no_update",
             "UPDATE scenario_versions SET sites_json = '[]' WHERE version = 3",
             "scenario 1 version 3",
-            "does not match its hash",
+            "does not match its keyed hash",
         ),
         (
             "scenario_versions_no_delete",
@@ -190,7 +190,7 @@ def test_rows_after_a_break_cannot_be_hidden_by_new_writes(db, cli):
     assert [e.user for e in entries(AccessStore(db))][:2] == ["mallory", f"user{ROWS - 1}"]
 
 
-def test_a_database_from_before_the_chain_is_sealed_on_first_open(tmp_path, cli):
+def test_a_database_from_before_the_keyed_chain_is_sealed_only_by_an_audited_migration(tmp_path, cli):
     path = tmp_path / "old.sqlite"
     _tamper(
         path,  # the tables as the previous release wrote them
@@ -209,16 +209,23 @@ def test_a_database_from_before_the_chain_is_sealed_on_first_open(tmp_path, cli)
         "INSERT INTO scenario_versions VALUES (1, 1, '[]', 'ana', 'create', NULL, '2024-01-01T00:00:00+00:00'), "
         "(1, 2, '[]', 'ana', 'save', NULL, '2024-01-02T00:00:00+00:00')",
     )
-    assert "not chained yet" in _verify(cli, path).stdout
-    store = ScenarioStore(path)
+    before = _verify(cli, path)
+    assert before.returncode == 1 and "no audit key" in before.stderr  # an unkeyed log proves nothing
+    store = ScenarioStore(path)  # opening it seals nothing: the old rows stay unsealed until migrated on purpose
     assert store.load(1).version == 2
     store.save(1, [CENTRE], author="bek", base_version=2)
     record(store, user="bek", action="export", object="report")
+    migrated = cli("audit", "--migrate", "--db", str(path))
+    assert migrated.returncode == 0, migrated.stderr
+    assert "scenario_versions 3" in migrated.stdout
+    assert entries(AccessStore(path))[0].action == "migrate audit chain"
+    again = cli("audit", "--migrate", "--db", str(path))
+    assert again.returncode == 2 and "keyed already" in again.stderr
     done = _verify(cli, path)
     assert done.returncode == 0, done.stderr
-    assert "audit log: 3 rows, chain intact" in done.stdout and "scenario versions: 3 rows, chain intact" in done.stdout
+    assert "audit log: 4 rows, chain intact" in done.stdout and "scenario versions: 3 rows, chain intact" in done.stdout
     _tamper(path, "DROP TRIGGER audit_log_no_update", "UPDATE audit_log SET user = 'x' WHERE entry_id = 1")
-    assert "entry 1 does not match its hash" in _verify(cli, path).stderr
+    assert "entry 1 does not match its keyed hash" in _verify(cli, path).stderr
 
 
 def test_verify_without_a_database_is_invalid_input(tmp_path, cli):
@@ -232,4 +239,4 @@ def test_a_head_record_that_cannot_be_written_does_not_lose_the_write(db, caplog
     head.mkdir()  # a folder where the file should be: the write fails
     record(AccessStore(db), user="ana", action="export", object="report")
     assert entries(AccessStore(db))[0].user == "ana"
-    assert "chain head record" in caplog.text
+    assert "chain record" in caplog.text

@@ -49,9 +49,7 @@ def test_presenter_steps_through_the_scenarios(app):
     last = _metrics(at)
     assert "2 из 2" in " ".join(m.value for m in at.markdown) and "Две службы" in " ".join(m.value for m in at.markdown)
     assert at.button[1].disabled
-    assert last != first and int(last["Сёла дальше 60 мин"]) > int(
-        first["Сёла дальше 60 мин"]
-    )
+    assert last != first and int(last["Сёла дальше 60 мин"]) > int(first["Сёла дальше 60 мин"])
     at.button[0].click().run()  # back to the baseline
     assert _metrics(at) == first
 

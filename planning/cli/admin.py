@@ -23,6 +23,8 @@ def register(subparsers: Subparsers, lang: str) -> None:
     audit.add_argument("--limit", type=int, default=50, help=t("cli.arg.limit", lang))
     audit.add_argument("--user", help=t("cli.arg.audit_user", lang))
     audit.add_argument("--verify", action="store_true", help=t("cli.arg.verify", lang))
+    audit.add_argument("--migrate", action="store_true", help=t("cli.arg.migrate_chain", lang))
+    audit.add_argument("--force", action="store_true", help=t("cli.arg.migrate_force", lang))
     audit.set_defaults(handler=_audit)
 
     upload = command_parser(subparsers, "import-incidents", lang)
@@ -59,6 +61,8 @@ def _audit(args: argparse.Namespace) -> int:
 
     if args.verify:
         return _verify(args.db or default_db_path(), args.lang)
+    if args.migrate:
+        return _migrate(args.db or default_db_path(), args.lang, force=args.force)
     for entry in reversed(entries(AccessStore(args.db), user=args.user, limit=args.limit)):
         print(f"{entry.at}  {entry.user:20}  {entry.action:28}  {entry.object}")
     return 0
@@ -71,7 +75,11 @@ def _verify(path: Path, lang: str) -> int:
     if not Path(path).is_file():
         raise UsageError(t("cli.no_db", lang, path=str(path)))
     broken = 0
-    for report in chain.verify_file(path):
+    try:
+        reports = chain.verify_file(path)
+    except chain.AuditKeyError as exc:
+        raise UsageError(str(exc)) from None
+    for report in reports:
         for note in report.notes:
             print(t("cli.note", lang, message=note), file=sys.stderr)
         if not report.chained:
@@ -103,6 +111,27 @@ def _verify(path: Path, lang: str) -> int:
                 file=sys.stderr,
             )
     return 1 if broken else 0
+
+
+def _migrate(path: Path, lang: str, *, force: bool) -> int:
+    """Seal a database from before the keyed chain with the audit key (explicit, audited; see
+    :func:`planning.store.chain.migrate`)."""
+    import getpass
+
+    from planning.store import chain
+    from planning.store.access import AccessStore
+
+    if not Path(path).is_file():
+        raise UsageError(t("cli.no_db", lang, path=str(path)))
+    store = AccessStore(path)
+    try:
+        with store.transaction() as db:
+            done = chain.migrate(db, user=f"audit --migrate ({getpass.getuser()})", force=force)
+    except (ValueError, chain.AuditKeyError) as exc:
+        raise UsageError(t("cli.audit.migrate_refused", lang, reason=str(exc))) from None
+    rows = ", ".join(f"{name} {n}" for name, n in done.sealed.items())
+    print(t("cli.audit.migrated", lang, rows=rows, keyfile=str(chain.key_path(path))))
+    return 0
 
 
 def _import_incidents(args: argparse.Namespace) -> int:

@@ -11,9 +11,12 @@ re-passworded user loses access at the next action, and ends idle sessions), the
 before it loads any data, and :func:`incident_level` to know whether incident figures may be shown per settlement,
 per district, or not at all.
 
-Sign-in is rate limited in the database (so the limit holds across sessions and server processes): at most
-:data:`MAX_FAILURES_PER_USER` failed attempts per user name and :data:`MAX_FAILURES_PER_CLIENT` per client within
-:data:`FAILURE_WINDOW_S`; beyond that the name (or the client) is locked until the window has passed.
+Sign-in is slowed in the database (so the limit holds across sessions and server processes) by an exponential
+delay, not a fixed lock: a few failures per user name and client are free, then each further one doubles the wait
+(:data:`BASE_DELAY_S` up to :data:`MAX_DELAY_S`); per client across names the same; per name across all clients
+only after :data:`FREE_FAILURES_PER_USER` failures and at most :data:`MAX_USER_DELAY_S`, so an attacker elsewhere
+cannot lock a user out. Failed and refused tries are counted in ``sign_in_failures``; the audit log gets one row at
+the first, second, fourth, eighth ... of a burst (not one per try) and the count with the next successful sign-in.
 A session is a signed token ``<id>.<expires>.<HMAC-SHA256>`` (key kept in the database, :func:`start_session`);
 the server keeps a row per session, so signing out, an admin's change to the user, the idle limit
 (``QORGAU_IDLE_MINUTES``) and the absolute limit (:data:`SESSION_MAX_S`) end it wherever the token is held.
@@ -22,6 +25,7 @@ the server keeps a row per session, so signing out, an admin's change to the use
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import os
@@ -29,6 +33,7 @@ import re
 import secrets
 import sqlite3
 import time
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -46,12 +51,25 @@ MIN_PASSWORD_LENGTH = 12
 """Shortest password accepted, in characters."""
 MAX_AUDIT_TEXT_CHARS = 200
 """Longest action or object text kept in the audit log, in characters."""
-FAILURE_WINDOW_S = 15 * 60
-"""Sliding window over which failed sign-ins are counted, in seconds; a lockout lasts until it has passed."""
-MAX_FAILURES_PER_USER = 5
-"""Failed sign-ins for one user name within :data:`FAILURE_WINDOW_S` before that name is locked."""
-MAX_FAILURES_PER_CLIENT = 20
-"""Failed sign-ins from one client (address) within :data:`FAILURE_WINDOW_S` before that client is locked."""
+FAILURE_WINDOW_S = 60 * 60
+"""Failed sign-ins older than this are forgotten, in seconds."""
+FREE_FAILURES_PER_PAIR = 3
+"""Failed sign-ins for one user name from one client that cost no wait; each further one doubles the wait."""
+FREE_FAILURES_PER_CLIENT = 10
+"""Failed sign-ins from one client (across names) that cost no wait."""
+FREE_FAILURES_PER_USER = 50
+"""Failed sign-ins for one user name from all clients together that cost no wait (NIST SP 800-63B 5.2.2: no more
+than 100); beyond, waits grow only to :data:`MAX_USER_DELAY_S`, so nobody can lock a user out."""
+BASE_DELAY_S = 2.0
+"""Wait after the first failure beyond the free ones, seconds (then 4, 8, 16 ...)."""
+MAX_DELAY_S = 15 * 60.0
+"""Longest wait for one name from one client, or for one client, seconds."""
+MAX_USER_DELAY_S = 60.0
+"""Longest wait for a name across all clients, seconds (what an attacker elsewhere can impose on a user)."""
+MAX_FAILURES_PER_USER = FREE_FAILURES_PER_PAIR + 1
+"""Failures for one name from one client after which the next try waits (kept for callers of earlier releases)."""
+MAX_FAILURES_PER_CLIENT = FREE_FAILURES_PER_CLIENT + 1
+"""Failures from one client after which the next try waits."""
 IDLE_MINUTES_ENV = "QORGAU_IDLE_MINUTES"
 """Environment variable: minutes without any action after which a session ends."""
 DEFAULT_IDLE_MINUTES = 30.0
@@ -99,7 +117,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 """The explicit permission table: role -> actions it may perform. Nothing is allowed that is not listed."""
 
-_USERNAME_RE = re.compile(r"^[A-Za-z0-9._@-]{2,64}$")
+_USERNAME_RE = re.compile(r"\A[\w.@-]{2,64}\Z")
+"""A username after NFKC normalisation: 2 to 64 letters (any script), digits, ``. _ @ -``, the whole text (``\\Z``:
+no trailing newline); unique by case-folded comparison."""
+COMMON_PASSWORDS_FILE = Path(__file__).resolve().parents[2] / "data" / "passwords" / "common-passwords.txt"
+"""The most common passwords (one a line, lowercased; its header names the source), refused as passwords."""
+SERVICE_WORDS = ("qorgau", "turkistan", "akimat")
+"""Words of this service a password may not be built on (NIST SP 800-63B 5.1.1.2: context-specific words)."""
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 SCHEMA = """
@@ -118,14 +142,16 @@ CREATE TABLE IF NOT EXISTS audit_log (
     action    TEXT NOT NULL,
     object    TEXT NOT NULL,
     prev_hash TEXT,
-    row_hash  TEXT
+    row_hash  TEXT,
+    content   TEXT
 );
 """
 ACCOUNTS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS sign_in_failures (
     at_s     REAL NOT NULL,
     username TEXT NOT NULL COLLATE NOCASE,
-    client   TEXT NOT NULL
+    client   TEXT NOT NULL,
+    refused  INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS sign_in_failures_at ON sign_in_failures (at_s);
 CREATE TABLE IF NOT EXISTS sessions (
@@ -238,6 +264,11 @@ class AccessStore(SqliteStore):
         super().__init__(path)
         with self.transaction(write=False) as db:
             present = {row[1] for row in db.execute("PRAGMA table_info(users)")}
+            failures = {row[1] for row in db.execute("PRAGMA table_info(sign_in_failures)")}
+        if "refused" not in failures:
+            with self.transaction() as db:
+                if "refused" not in {row[1] for row in db.execute("PRAGMA table_info(sign_in_failures)")}:
+                    db.execute("ALTER TABLE sign_in_failures ADD COLUMN refused INTEGER NOT NULL DEFAULT 0")
         if set(_USER_COLUMNS) - present:  # only then a write (a read-only, up-to-date database stays readable)
             with self.transaction() as db:
                 present = {row[1] for row in db.execute("PRAGMA table_info(users)")}
@@ -286,12 +317,83 @@ _HASHER = PasswordHasher()  # argon2id, RFC 9106 low-memory profile (64 MiB, 3 p
 _DUMMY_HASH = _HASHER.hash("qorgau: a password nobody has")
 
 
+def normalise_username(username: object) -> str:
+    """``username`` in its stored form: Unicode NFKC (so "ａｄｍｉｎ" is "admin"); nothing stripped (a name with a
+    trailing newline or space is refused by :func:`_check_username`, not quietly cut)."""
+    return unicodedata.normalize("NFKC", str(username))
+
+
 def _check_username(username: str) -> str:
-    if not isinstance(username, str) or not _USERNAME_RE.match(username):
+    """The normalised name; :class:`UserError` ``bad_name`` unless it is 2 to 64 letters, digits, ``. _ @ -`` in
+    full (no control characters, no spaces, no trailing newline)."""
+    name = normalise_username(username) if isinstance(username, str) else ""
+    if not _USERNAME_RE.match(name) or _CONTROL_RE.search(name):
         raise UserError(
             "a username has 2 to 64 letters, digits, '.', '_', '@' or '-'. Fix: choose such a name.", key="bad_name"
         )
-    return username
+    return name
+
+
+def _name_taken(db: sqlite3.Connection, username: str) -> str | None:
+    """The existing user whose name equals ``username`` once both are case-folded ("ADMIN" is "admin")."""
+    folded = username.casefold()
+    for (other,) in db.execute("SELECT username FROM users"):
+        if normalise_username(other).casefold() == folded:
+            return str(other)
+    return None
+
+
+def _find_user_name(db: sqlite3.Connection, username: object) -> str | None:
+    """The stored name of the user ``username`` names (NFKC, case-folded), else None."""
+    name = normalise_username(username)
+    row = db.execute("SELECT username FROM users WHERE username = ?", (name,)).fetchone()
+    return str(row[0]) if row else _name_taken(db, name)
+
+
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The lowercased common passwords of :data:`COMMON_PASSWORDS_FILE` (lines starting with "#" are its header)."""
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().casefold() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def password_problem(password: str, username: str | None = None) -> str | None:
+    """Why ``password`` is refused besides its length (NIST SP 800-63B 5.1.1.2), or None.
+
+    Returns
+    -------
+    {"common", "pattern", "name"} or None
+        ``common``: on the list of common passwords (also with digits or signs added at the end, "password2024!");
+        ``pattern``: one character, a short unit repeated ("abcabcabcabc") or a run ("123456789012", "abcdefghijkl");
+        ``name``: built on the user's own name or on the service's name.
+    """
+    folded = unicodedata.normalize("NFKC", password).casefold()
+    stem = re.sub(r"[\d\W_]+\Z", "", folded)
+    if folded in common_passwords() or (len(stem) >= 4 and stem in common_passwords()):
+        return "common"
+    if len(set(folded)) <= 2 or any(
+        len(folded) % size == 0 and folded == folded[:size] * (len(folded) // size) for size in range(1, 7)
+    ):
+        return "pattern"
+    codes = [ord(c) for c in folded]
+    steps = {(b - a) % 10 if chr(a).isdigit() and chr(b).isdigit() else b - a for a, b in zip(codes, codes[1:])}
+    if steps <= {1} or steps <= {-1, 9}:
+        return "pattern"
+    words = [*SERVICE_WORDS, *([normalise_username(username).casefold()] if username else [])]
+    parts = [w for word in words for w in re.split(r"[._@-]+", word) if len(w) >= 3]
+    if any(part in folded for part in parts):
+        return "name"
+    return None
+
+
+def _check_username_unused(db: sqlite3.Connection, username: str, *, key: str = "taken") -> None:
+    other = _name_taken(db, username)
+    if other is not None:
+        raise UserError(
+            f"a user named {other!r} already exists (names are compared without case). Fix: choose another name.",
+            key=key,
+            name=other,
+        )
 
 
 def _check_role(role: str) -> str:
@@ -305,7 +407,9 @@ def _check_role(role: str) -> str:
     return role
 
 
-def _check_password(password: str | None) -> str | None:
+def _check_password(password: str | None, username: str | None = None) -> str | None:
+    """The argon2id hash of an acceptable password (None for None); :class:`UserError` when it is too short,
+    common, a pattern or built on the user's name (:func:`password_problem`)."""
     if password is None:
         return None
     if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
@@ -314,6 +418,18 @@ def _check_password(password: str | None) -> str | None:
             "Fix: use a longer passphrase.",
             key="too_short",
             count=MIN_PASSWORD_LENGTH,
+        )
+    problem = password_problem(password, username)
+    if problem is not None:
+        raise UserError(
+            {
+                "common": "the password is on the list of the most common passwords. Fix: choose a passphrase of "
+                "several unrelated words.",
+                "pattern": "the password is a repetition or a run of characters. Fix: choose a passphrase of "
+                "several unrelated words.",
+                "name": "the password contains the user's name or the service's name. Fix: choose one that does not.",
+            }[problem],
+            key=f"password_{problem}",
         )
     return _HASHER.hash(password)
 
@@ -364,16 +480,17 @@ def create_user(
     UserError
         Invalid name, role, password or e-mail, or a name or e-mail already taken.
     """
-    _check_username(username)
+    username = _check_username(username)
     _check_role(role)
     email = _check_email(email)
     if password is None and email is None:
         raise UserError(
             "a user needs a password or an e-mail for single sign-on. Fix: give one of them.", key="no_password"
         )
-    password_hash = _check_password(password)
+    password_hash = _check_password(password, username)
     must_change = int(bool(temporary) and password is not None)
     with store.transaction() as db:
+        _check_username_unused(db, username)
         try:
             db.execute(
                 "INSERT INTO users (username, email, role, password_hash, created_at, created_by, "
@@ -393,14 +510,15 @@ def create_user(
 
 def create_first_admin(store: AccessStore, username: str, password: str) -> User:
     """The first admin of a new installation; refused once any admin exists (one transaction, no race)."""
-    _check_username(username)
-    password_hash = _check_password(password)
+    username = _check_username(username)
+    password_hash = _check_password(password, username)
     with store.transaction() as db:
         if db.execute("SELECT 1 FROM users WHERE role = 'admin' LIMIT 1").fetchone():
             raise UserError(
                 "an admin already exists; this command only sets up a new installation. "
                 "Fix: sign in as that admin and create further users on the users page."
             )
+        _check_username_unused(db, username, key="name_taken")
         try:
             db.execute(
                 "INSERT INTO users (username, email, role, password_hash, created_at, created_by) "
@@ -417,46 +535,75 @@ def create_first_admin(store: AccessStore, username: str, password: str) -> User
 
 # --- sign-in attempts ---------------------------------------------------------------------------------------------
 def lockout_remaining_s(store: AccessStore, username: str, client: str, *, now: float | None = None) -> float:
-    """Seconds until a sign-in as ``username`` from ``client`` is accepted again; 0.0 when it is accepted now.
+    """Seconds until a sign-in as ``username`` from ``client`` is tried again; 0.0 when it is tried now.
 
-    Failed attempts are counted per user name (existing or not, so a lockout does not tell whether a name exists)
-    and per client within :data:`FAILURE_WINDOW_S`.
+    Failed attempts are counted per user name and client, per client and per user name (existing or not, so a wait
+    does not tell whether a name exists) within :data:`FAILURE_WINDOW_S`.
     """
     return _lockout(store, username, client, now=_clock(now))[0]
+
+
+def delay_after(failures: int, free: int, cap: float) -> float:
+    """The wait after ``failures`` failed tries of which ``free`` cost nothing: 0, then :data:`BASE_DELAY_S`
+    doubling with each further failure, at most ``cap`` seconds."""
+    if failures <= free:
+        return 0.0
+    return float(min(cap, BASE_DELAY_S * 2.0 ** min(failures - free - 1, 40)))
 
 
 def _lockout(store: AccessStore, username: str, client: str, *, now: float) -> tuple[float, str]:
     since = now - FAILURE_WINDOW_S
     remaining, scope = 0.0, ""
     with store.transaction(write=False) as db:
-        for column, value, limit, name in (
-            ("username", username, MAX_FAILURES_PER_USER, "user"),
-            ("client", client, MAX_FAILURES_PER_CLIENT, "client"),
+        for where, values, free, cap, name in (
+            ("username = ? AND client = ?", (username, client), FREE_FAILURES_PER_PAIR, MAX_DELAY_S, "user"),
+            ("client = ?", (client,), FREE_FAILURES_PER_CLIENT, MAX_DELAY_S, "client"),
+            ("username = ?", (username,), FREE_FAILURES_PER_USER, MAX_USER_DELAY_S, "user"),
         ):
-            rows = db.execute(
-                f"SELECT at_s FROM sign_in_failures WHERE {column} = ? AND at_s > ? ORDER BY at_s DESC LIMIT ?",
-                (value, since, limit),
-            ).fetchall()
-            if len(rows) >= limit:  # locked until the oldest of the last `limit` failures leaves the window
-                wait = rows[-1][0] + FAILURE_WINDOW_S - now
-                if wait > remaining:
-                    remaining, scope = wait, name
+            count, last = db.execute(
+                f"SELECT COUNT(*), MAX(at_s) FROM sign_in_failures WHERE {where} AND at_s > ? AND refused = 0",
+                (*values, since),
+            ).fetchone()
+            wait = (last or now) + delay_after(int(count), free, cap) - now
+            if wait > remaining:
+                remaining, scope = wait, name
     return max(remaining, 0.0), scope
 
 
-def _record_failure(store: AccessStore, username: str, client: str, *, now: float, object: str) -> None:
+def _burst(db: sqlite3.Connection, username: str, client: str, since: float) -> tuple[int, int]:
+    """(failed, refused) tries of ``username`` from ``client`` since ``since``."""
+    failed, refused = db.execute(
+        "SELECT COALESCE(SUM(refused = 0), 0), COALESCE(SUM(refused = 1), 0) FROM sign_in_failures "
+        "WHERE username = ? AND client = ? AND at_s > ?",
+        (username, client, since),
+    ).fetchone()
+    return int(failed), int(refused)
+
+
+def _summarised(count: int) -> bool:
+    """Whether the ``count``-th try of a burst gets an audit row: the 1st, 2nd, 4th, 8th ..."""
+    return count > 0 and count & (count - 1) == 0
+
+
+def _record_failure(
+    store: AccessStore, username: str, client: str, *, now: float, object: str, refused: bool = False
+) -> None:
+    """Count a failed (or, with ``refused``, a delayed) try; audit only the 1st, 2nd, 4th ... of a burst."""
     with store.transaction() as db:
         db.execute("DELETE FROM sign_in_failures WHERE at_s <= ?", (now - FAILURE_WINDOW_S,))
-        db.execute("INSERT INTO sign_in_failures (at_s, username, client) VALUES (?, ?, ?)", (now, username, client))
-        write_audit(db, user=username or "?", action="sign-in failed", object=object)
-    remaining, scope = _lockout(store, username, client, now=now)
-    if remaining > 0:
-        record(
-            store,
-            user=username or "?",
-            action="sign-in locked",
-            object=f"{scope} {client if scope == 'client' else username}",
+        db.execute(
+            "INSERT INTO sign_in_failures (at_s, username, client, refused) VALUES (?, ?, ?, ?)",
+            (now, username, client, int(refused)),
         )
+        failed, denied = _burst(db, username, client, now - FAILURE_WINDOW_S)
+        count = denied if refused else failed
+        if _summarised(count):
+            write_audit(
+                db,
+                user=username or "?",
+                action="sign-in refused" if refused else "sign-in failed",
+                object=f"{object}: {failed} failed, {denied} refused from {client} in this burst",
+            )
 
 
 def authenticate(
@@ -484,7 +631,7 @@ def authenticate(
     client = _clean_text(str(client))[:64] or "unknown"
     remaining, scope = _lockout(store, shown_name, client, now=now)
     if remaining > 0:
-        record(store, user=shown_name or "?", action="sign-in refused", object=f"locked ({scope})")
+        _record_failure(store, shown_name, client, now=now, object=f"waiting ({scope})", refused=True)
         raise SignInLocked(
             f"too many failed sign-ins {'for this name' if scope == 'user' else 'from this address'}. "
             f"Fix: wait {int(remaining // 60) + 1} minutes, or ask an admin.",
@@ -492,20 +639,22 @@ def authenticate(
             scope=scope,
         )
     with store.transaction(write=False) as db:
+        found = _find_user_name(db, username)
         row = db.execute(
             "SELECT username, role, email, password_hash, must_change_password FROM users WHERE username = ?",
-            (str(username),),
+            (found,),
         ).fetchone()
     ok = _password_matches(row[3] if row else None, password)
     if not ok:
         _record_failure(store, shown_name, client, now=now, object="password")
         return None
-    if _HASHER.check_needs_rehash(row[3]):
-        with store.transaction() as db:
-            db.execute("UPDATE users SET password_hash = ? WHERE username = ?", (_HASHER.hash(password), row[0]))
     with store.transaction() as db:
-        db.execute("DELETE FROM sign_in_failures WHERE username = ?", (row[0],))
-        write_audit(db, user=row[0], action="sign-in", object="password")
+        if _HASHER.check_needs_rehash(row[3]):  # in the audited transaction: the users table is sealed by it
+            db.execute("UPDATE users SET password_hash = ? WHERE username = ?", (_HASHER.hash(password), row[0]))
+        failed, refused = _burst(db, shown_name, client, now - FAILURE_WINDOW_S)
+        db.execute("DELETE FROM sign_in_failures WHERE username = ? AND client = ?", (shown_name, client))
+        after = f" (after {failed} failed, {refused} refused tries from {client})" if failed or refused else ""
+        write_audit(db, user=row[0], action="sign-in", object=f"password{after}")
     return User(row[0], row[1], row[2], bool(row[4]))
 
 
@@ -566,7 +715,9 @@ def set_password(store: AccessStore, username: str, password: str, *, temporary:
 
     ``temporary``: an admin's reset; the user must replace it at the next sign-in (see :func:`change_password`).
     """
-    password_hash = _check_password(password)
+    with store.transaction(write=False) as db:
+        row = _user_row(db, username)
+    password_hash = _check_password(password, row[0])
     with store.transaction() as db:
         row = _user_row(db, username)
         db.execute(
@@ -627,7 +778,7 @@ def change_password(
         raise UserError(
             "the new password is the same as the current one. Fix: choose a different one.", key="same_password"
         )
-    password_hash = _check_password(new)
+    password_hash = _check_password(new, row[0])
     with store.transaction() as db:
         db.execute(
             "UPDATE users SET password_hash = ?, must_change_password = 0, generation = generation + 1 "
@@ -670,7 +821,10 @@ def has_admin(store: AccessStore) -> bool:
 
 
 def _user_row(db: sqlite3.Connection, username: str) -> tuple:
-    row = db.execute("SELECT username, role, email FROM users WHERE username = ?", (str(username),)).fetchone()
+    found = _find_user_name(db, username)
+    row = (
+        db.execute("SELECT username, role, email FROM users WHERE username = ?", (found,)).fetchone() if found else None
+    )
     if row is None:
         raise UserError(
             f"no user named {username!r}. Fix: check the name on the users page.", key="no_user", name=str(username)
@@ -816,16 +970,44 @@ def end_session(store: AccessStore, token: str | None) -> None:
 
 def cookie_ticket(store: AccessStore, token: str, *, now: float | None = None) -> str:
     """A one-time ticket (valid :data:`COOKIE_TICKET_S`) the browser exchanges at ``server.py`` for the session
-    cookie (HttpOnly, so page scripts never see the token). Only the ticket's hash is stored."""
+    cookie (HttpOnly, so page scripts never see the token). Only the ticket's hash is stored, and the token only
+    encrypted with the ticket (whoever reads the database cannot take the session over)."""
     now = _clock(now)
     ticket = secrets.token_urlsafe(32)
     with store.transaction() as db:
         db.execute("DELETE FROM cookie_tickets WHERE expires_s <= ?", (now,))
         db.execute(
             "INSERT INTO cookie_tickets (ticket_hash, token, expires_s) VALUES (?, ?, ?)",
-            (_session_hash(ticket), token, now + COOKIE_TICKET_S),
+            (_session_hash(ticket), _seal_token(ticket, token), now + COOKIE_TICKET_S),
         )
     return ticket
+
+
+_TICKET_PREFIX = "x1:"
+"""Marks a token kept encrypted with its ticket in ``cookie_tickets.token`` (never the token in clear)."""
+
+
+def _ticket_stream(ticket: str, length: int) -> bytes:
+    """A keystream of ``length`` bytes derived from the ticket (SHA-256 in counter mode, apart from its hash)."""
+    seed = hashlib.sha256(b"qorgau cookie ticket key\x00" + ticket.encode()).digest()
+    blocks = (hashlib.sha256(seed + i.to_bytes(4, "big")).digest() for i in range((length + 31) // 32))
+    return b"".join(blocks)[:length]
+
+
+def _seal_token(ticket: str, token: str) -> str:
+    """The token encrypted with the ticket: the database alone (which keeps only the ticket's hash) cannot give it."""
+    data = token.encode()
+    return _TICKET_PREFIX + bytes(a ^ b for a, b in zip(data, _ticket_stream(ticket, len(data)))).hex()
+
+
+def _open_token(ticket: str, sealed: str) -> str | None:
+    if not sealed.startswith(_TICKET_PREFIX):
+        return None  # a ticket written in clear by an earlier release: refused (the user signs in again)
+    try:
+        data = bytes.fromhex(sealed[len(_TICKET_PREFIX) :])
+        return bytes(a ^ b for a, b in zip(data, _ticket_stream(ticket, len(data)))).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 def redeem_cookie_ticket(store: AccessStore, ticket: str | None, *, now: float | None = None) -> str | None:
@@ -838,7 +1020,7 @@ def redeem_cookie_ticket(store: AccessStore, ticket: str | None, *, now: float |
             "SELECT token, expires_s FROM cookie_tickets WHERE ticket_hash = ?", (_session_hash(ticket),)
         ).fetchone()
         db.execute("DELETE FROM cookie_tickets WHERE ticket_hash = ? OR expires_s <= ?", (_session_hash(ticket), now))
-    return row[0] if row and now < row[1] else None
+    return _open_token(ticket, row[0]) if row and now < row[1] else None
 
 
 def ticket_pending(store: AccessStore, ticket: str, *, now: float | None = None) -> bool:
@@ -910,9 +1092,8 @@ def _clean_text(text: str) -> str:
 def write_audit(db: sqlite3.Connection, *, user: str, action: str, object: str) -> None:
     """Append one audit entry inside an open transaction (so it commits or rolls back with the change), as the
     next link of the audit log's hash chain (:data:`planning.store.chain.AUDIT_LOG`)."""
-    chain.append(
+    chain.audit(
         db,
-        chain.AUDIT_LOG,
         {"at": _now(), "user": _clean_text(user) or "?", "action": _clean_text(action), "object": _clean_text(object)},
     )
 

@@ -88,6 +88,8 @@ class _Connection(sqlite3.Connection):
     def __init__(self, *args: Any, **kwargs: Any) -> None:  # sqlite3.connect's arguments, passed on
         super().__init__(*args, **kwargs)
         self.chains_appended: dict[str, tuple[int, str]] = {}
+        self.pending_audit: list[dict[str, object]] = []  # audit entries written at commit (chain.seal)
+        self.db_path: Path | None = None  # the database file (where its audit key is found)
 
 
 class SqliteStore:
@@ -110,7 +112,7 @@ class SqliteStore:
             self._raise_storage_error(exc)
         try:
             connection.execute("PRAGMA journal_mode=WAL")
-            connection.executescript(f"BEGIN IMMEDIATE;{self.schema}COMMIT;")
+            connection.executescript(f"BEGIN IMMEDIATE;{self.schema}{chain.ROWS_SCHEMA}COMMIT;")
             connection.execute("BEGIN IMMEDIATE")
             for spec in chain.CHAINS:  # chain columns, index and triggers of every chained table in the file
                 chain.install(connection, spec)
@@ -147,6 +149,7 @@ class SqliteStore:
         connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
         connection.execute("PRAGMA foreign_keys = ON")
         connection.execute("PRAGMA secure_delete = ON")  # replaced rows are overwritten, not left in free pages
+        connection.db_path = self.path
         return connection
 
     @contextmanager
@@ -169,8 +172,11 @@ class SqliteStore:
         try:
             try:
                 connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                if write:
+                    chain.watch(connection)  # notes which covered tables the transaction changes
                 try:
                     yield connection
+                    chain.seal(connection)  # the queued audit entries, sealing the changed tables' content
                 except BaseException:
                     if connection.in_transaction:  # SQLite may have rolled back itself (a full disk)
                         connection.execute("ROLLBACK")
@@ -180,6 +186,10 @@ class SqliteStore:
                 if connection.in_transaction:
                     connection.execute("ROLLBACK")
                 self._raise_storage_error(exc)
-            chain.record_heads(self.path, getattr(connection, "chains_appended", None) or {})
+            chain.record_heads(
+                self.path,
+                getattr(connection, "chains_appended", None) or {},
+                reset=getattr(connection, "chains_reset", False),
+            )
         finally:
             connection.close()

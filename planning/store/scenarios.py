@@ -311,17 +311,27 @@ class ScenarioStore(SqliteStore):
             )
             return self._load(db, scenario_id, None)
 
-    def rename(self, scenario_id: int, name: str, *, author: str = "") -> Scenario:
+    def rename(self, scenario_id: int, name: str, *, author: str = "", base_name: str | None = None) -> Scenario:
         """Give the scenario a new name (its versions are unchanged); recorded in the audit log.
+
+        ``base_name``: the name the renaming user saw (optimistic concurrency, as ``base_version`` for saves): when
+        another session renamed the scenario since, nothing is changed and :class:`ScenarioError` says so.
 
         Raises
         ------
         ScenarioNameError
             As for :meth:`create` (the scenario's own name in other case or spacing is allowed).
+        ScenarioError
+            The scenario was renamed by someone else since ``base_name`` was read.
         """
         name = clean_scenario_name(name)
         with self.transaction() as db:
             row = self._changeable_row(db, scenario_id, "renamed")
+            if base_name is not None and row[1] != base_name:
+                raise ScenarioError(
+                    f"scenario {scenario_id} was renamed to {row[1]!r} by someone else after you read it as "
+                    f"{base_name!r}; your name {name!r} was not applied. Fix: reload, then rename it again if needed."
+                )
             self._check_name_free(db, row[2], name, besides=scenario_id)
             db.execute("UPDATE scenarios SET name = ? WHERE scenario_id = ?", (name, scenario_id))
             write_audit(
