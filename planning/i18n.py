@@ -13,12 +13,14 @@ message that is missing, empty or still English in a language, or whose placehol
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import math
 import numbers
 from typing import TYPE_CHECKING, Any, cast
 
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal
+from babel import Locale
+from babel.numbers import NumberPattern, parse_pattern
 
 from planning import translations
 
@@ -94,8 +96,15 @@ def fmt_number(value: float | int | None, lang: str = DEFAULT_LANGUAGE, *, decim
     ``12,5`` in ru and kk (no-break space, decimal comma), ``12,300`` / ``12.5`` in en. None or NaN is "—"."""
     if value is None or (isinstance(value, numbers.Real) and math.isnan(value)):
         return "—"
-    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return format_decimal(value, format=pattern, locale=_babel_locale(lang))
+    pattern, locale = _number_format(decimals, _babel_locale(lang))
+    # what format_decimal does, without parsing the locale and the pattern again (a map formats thousands)
+    return pattern.apply(value, locale, decimal_quantization=True, group_separator=True, numbering_system="latn")
+
+
+@functools.lru_cache(maxsize=64)
+def _number_format(decimals: int, lang: str) -> tuple[NumberPattern, Locale]:
+    """The parsed Babel pattern with ``decimals`` decimals and the locale of ``lang`` (parsed once each)."""
+    return parse_pattern("#,##0" + ("." + "0" * decimals if decimals > 0 else "")), Locale.parse(lang)
 
 
 def fmt_count(value: object, lang: str = DEFAULT_LANGUAGE) -> str:

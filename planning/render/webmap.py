@@ -35,7 +35,9 @@ from planning.estimates import population_is_estimated
 from planning.i18n import CATALOG, fmt_number, made_name, place_names, t
 from planning.markup import html_text, js_value
 from planning.release import IncidentRelease
-from planning.render import palette
+from planning.render import palette, verbatim
+
+verbatim.install()  # rendered pieces kept as text, not compiled again (half the time of drawing a map)
 
 STATIC_URL = "/app/static/vendor/leaflet"
 """Where the app serves Leaflet (Streamlit's static serving of the ``static/`` folder)."""
