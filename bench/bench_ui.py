@@ -15,10 +15,11 @@ same run. Each session (its own browser context: a fresh Streamlit session per r
 
 **Settled** is a condition, never a fixed sleep: Streamlit has said (on its WebSocket: ``script_finished``, and
 ``session_status_changed`` no longer running; this app draws no status widget) that the run the click started is
-over, no element of the previous run is left stale (``[data-stale=true]``), the element the interaction changes has changed (the page's title, the main
-area's text, the presentation's focus) and every map frame on the page has drawn its Leaflet map. The time is taken in
-the page (``performance.now()``) from the click (a capturing listener) to the first animation frame where the
-condition holds.
+over, no element of the previous run is left stale (``[data-stale=true]``), the element the interaction changes has
+changed (the page's address and title, the main area's text, the presentation's focus) and every map frame on the
+page has drawn its Leaflet map. The time is taken in the page (``performance.now()``) from the click (a capturing
+listener) to the first animation frame where the condition holds. An interaction that does not settle within
+``QORGAU_BENCH_TIMEOUT_MS`` ends its session's round and is counted as a failure.
 
 Prints, per interaction, the median and p95 over the repetitions with 1 and with N concurrent sessions, the bare page's
 round trip, the server's memory (RSS: idle, with 1 and with N sessions open) and the ratios to the targets: 0.5 s
@@ -282,12 +283,13 @@ class Session:
         self.timed(f"→ {url_path}", link.click, path=url_path)
 
 
-def _threshold(session: Session, repetition: int) -> None:
+def _threshold(session: Session) -> None:
     radio = session.page.locator(".st-key-map_gap_minutes [role=radiogroup] label")
     radio.first.wait_for(timeout=TIMEOUT_MS)
     options = [text.strip() for text in radio.all_inner_texts()]
-    # the default is 60 minutes: go to 30 (and back on the next repetition of this session)
-    target = "30" if repetition % 2 == 0 else "60"
+    chosen = session.page.locator(".st-key-map_gap_minutes [role=radiogroup] label:has(input:checked)").inner_text()
+    # from the default (60 minutes) to 30; from 30 back to 60
+    target = "60" if chosen.strip().startswith("30") else "30"
     index = next(i for i, text in enumerate(options) if text.startswith(target))
     session.timed("Map threshold", radio.nth(index).click)
 
@@ -339,7 +341,7 @@ def run_session(browser, url: str, user: str, repetition: int, wanted: set[str],
         session.first_load()
         session.sign_in(user)
         steps = (
-            ("map", lambda: _threshold(session, repetition), "Map threshold"),
+            ("map", lambda: _threshold(session), "Map threshold"),
             ("scenarios", lambda: _add_site(session), "Scenarios add site"),
             ("compare", None, None),
             ("suggest", lambda: _suggest(session), "Suggest run"),
@@ -351,6 +353,10 @@ def run_session(browser, url: str, user: str, repetition: int, wanted: set[str],
             session.open(url_path)
             if act is not None and name in wanted:
                 act()
+    except Exception as error:  # counted and told; the other sessions go on
+        times["failed"].append(1.0)
+        print(f"{user}, round {repetition + 1}: {str(error).splitlines()[0]}", file=sys.stderr)
+    try:
         if keep_open is not None:
             keep_open(session)
     finally:
@@ -426,7 +432,11 @@ def measure(repeat: int, sessions: int, wanted: set[str]) -> dict:
             memory["idle"] = rss_mb(process.pid)
             for count in sorted({1, sessions}):
                 bare_times: dict[str, list[float]] = defaultdict(list)
-                _concurrently(count, lambda n, b: _bare_round_trips(b, bare_url, max(3, repeat), bare_times))
+
+                def bare_work(number: int, browser, bare_times=bare_times) -> None:
+                    _bare_round_trips(browser, bare_url, max(3, repeat), bare_times)
+
+                _concurrently(count, bare_work)
                 times[(count, "bare page radio")] = bare_times["bare page radio"]
                 collected: dict[str, list[float]] = defaultdict(list)
                 barrier = threading.Barrier(count)
@@ -468,10 +478,14 @@ def report(figures: dict, sessions: int) -> None:
         for count in counts:
             values = times.get((count, name), [])
             if values:
-                row += f"{statistics.median(values) / 1000:>14.2f} s{percentile(values, 0.95) / 1000:>6.2f} s{len(values):>4}"
+                median_s, p95_s = statistics.median(values) / 1000, percentile(values, 0.95) / 1000
+                row += f"{median_s:>14.2f} s{p95_s:>6.2f} s{len(values):>4}"
             else:
                 row += f"{'—':>16}{'—':>8}{0:>4}"
         print(row)
+    failed = {count: len(times.get((count, "failed"), [])) for count in counts}
+    if any(failed.values()):
+        print("rounds that did not settle (see above): " + ", ".join(f"{n} with {c} sess." for c, n in failed.items()))
     print("server memory (RSS): " + ", ".join(f"{label} {mb:.0f} MB" for label, mb in memory.items()))
     bare_ms = statistics.median(times[(1, "bare page radio")])
     print(
@@ -481,13 +495,19 @@ def report(figures: dict, sessions: int) -> None:
     )
     print(f"{'interaction':<22}{'median':>8}{'p95':>8}{'× bare/3':>10}{f'{sessions} sess. p95':>14}")
     for name in names[1:]:
-        one = times[(1, name)]
+        one = times.get((1, name))
+        if not one:
+            continue
         median_s, p95_s = statistics.median(one) / 1000, percentile(one, 0.95) / 1000
         limit_s = TARGET_FIRST_LOAD_S if name == "first load" else TARGET_MEDIAN_S
         row = f"{name:<22}{median_s / limit_s:>8.2f}{p95_s / TARGET_P95_S:>8.2f}"
         row += f"{statistics.median(one) / bare_ms / TARGET_BARE_RATIO:>10.2f}"
         many = times.get((sessions, name))
-        row += f"{percentile(many, 0.95) / 1000 / TARGET_CONCURRENT_P95_S:>14.2f}" if many and sessions > 1 else f"{'—':>14}"
+        row += (
+            f"{percentile(many, 0.95) / 1000 / TARGET_CONCURRENT_P95_S:>14.2f}"
+            if many and sessions > 1
+            else f"{'—':>14}"
+        )
         print(row)
     if "1 session" in memory and sessions > 1 and f"{sessions} sessions" in memory:
         per_session = (memory[f"{sessions} sessions"] - memory["1 session"]) / (sessions - 1)

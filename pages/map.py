@@ -81,6 +81,8 @@ st.caption(method_text)
 if (estimated_text := estimated_sentence(result.coverage.region, L)) is not None:
     st.caption(estimated_text)
 st.caption(f"{t('map.services_shown', L, n=len(services))} · {t('map.caption', L)}")
+
+
 # the figures below the map rerun alone when their own choices change (a threshold, a district, the demand basis):
 # the map above is not drawn again for them (issue 24)
 @st.fragment

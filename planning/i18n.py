@@ -16,11 +16,11 @@ import datetime as _dt
 import functools
 import math
 import numbers
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 from babel.dates import format_date, format_datetime
-from babel import Locale
-from babel.numbers import NumberPattern, parse_pattern
+from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 
 from planning import translations
 
@@ -96,15 +96,22 @@ def fmt_number(value: float | int | None, lang: str = DEFAULT_LANGUAGE, *, decim
     ``12,5`` in ru and kk (no-break space, decimal comma), ``12,300`` / ``12.5`` in en. None or NaN is "—"."""
     if value is None or (isinstance(value, numbers.Real) and math.isnan(value)):
         return "—"
-    pattern, locale = _number_format(decimals, _babel_locale(lang))
-    # what format_decimal does, without parsing the locale and the pattern again (a map formats thousands)
-    return pattern.apply(value, locale, decimal_quantization=True, group_separator=True, numbering_system="latn")
+    if isinstance(value, numbers.Real) and not math.isfinite(value):
+        return format_decimal(value, format="#,##0", locale=_babel_locale(lang))  # "∞", "-∞" as Babel writes them
+    group, point, minus = _number_symbols(_babel_locale(lang))
+    # what Babel's format_decimal does with the pattern "#,##0.00…" (its decimal rounding, half to even, and the
+    # locale's symbols), without looking the symbols up again for every figure (a map writes thousands of them)
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    rounded = abs(number).quantize(Decimal(1).scaleb(-decimals))
+    whole, _, fraction = f"{rounded:f}".partition(".")
+    text = f"{int(whole):,}".replace(",", group) + (point + fraction if decimals > 0 else "")
+    return minus + text if number.is_signed() else text
 
 
-@functools.lru_cache(maxsize=64)
-def _number_format(decimals: int, lang: str) -> tuple[NumberPattern, Locale]:
-    """The parsed Babel pattern with ``decimals`` decimals and the locale of ``lang`` (parsed once each)."""
-    return parse_pattern("#,##0" + ("." + "0" * decimals if decimals > 0 else "")), Locale.parse(lang)
+@functools.lru_cache(maxsize=8)
+def _number_symbols(lang: str) -> tuple[str, str, str]:
+    """The group, decimal and minus signs of ``lang`` (CLDR, Latin digits)."""
+    return get_group_symbol(lang), get_decimal_symbol(lang), get_minus_sign_symbol(lang)
 
 
 def fmt_count(value: object, lang: str = DEFAULT_LANGUAGE) -> str:
