@@ -337,6 +337,7 @@ def _present_district(session: Session, repetition: int) -> None:
 def run_session(browser, url: str, user: str, repetition: int, wanted: set[str], times, keep_open=None) -> None:
     """One session through the :data:`INTERACTIONS` in ``wanted`` (the page switches they need happen anyway)."""
     session = Session(browser, url, times)
+    step = "first load"
     try:
         session.first_load()
         session.sign_in(user)
@@ -347,15 +348,18 @@ def run_session(browser, url: str, user: str, repetition: int, wanted: set[str],
             ("suggest", lambda: _suggest(session), "Suggest run"),
             ("present", lambda: _present_district(session, repetition), "Present district"),
         )
+        step = "sign-in"
         for url_path, act, name in steps:
             if f"→ {url_path}" not in wanted and name not in wanted:
                 continue
+            step = f"→ {url_path}"
             session.open(url_path)
             if act is not None and name in wanted:
+                step = name
                 act()
     except Exception as error:  # counted and told; the other sessions go on
         times["failed"].append(1.0)
-        print(f"{user}, round {repetition + 1}: {str(error).splitlines()[0]}", file=sys.stderr)
+        print(f"{user}, round {repetition + 1}, {step}: {str(error).splitlines()[0]}", file=sys.stderr)
     try:
         if keep_open is not None:
             keep_open(session)

@@ -1,4 +1,5 @@
-"""Rendered map pieces kept as text render exactly as Jinja would render them (planning.render.verbatim)."""
+"""Rendered map pieces kept as text render exactly as Jinja would render them (planning.render.verbatim); simplified
+bands made once per frame (planning.render.webmap.simplified_bands)."""
 
 from __future__ import annotations
 
@@ -44,3 +45,20 @@ def test_the_web_map_installs_it_for_brancas_elements():
     assert isinstance(element._template, verbatim.VerbatimTemplate)
     assert element.render() == "var a = 1;"
     assert isinstance(branca.element.Element("{{ this._name }}")._template, jinja2.Template)
+
+
+def test_simplified_bands_are_made_once_per_frame():
+    import geopandas as gpd
+    import shapely
+
+    from planning.render.webmap import simplified_bands
+
+    bands = gpd.GeoDataFrame(
+        {"minutes": [15.0, 30.0]},
+        geometry=[shapely.Point(68.2, 43.3).buffer(0.05), shapely.Point(68.2, 43.3).buffer(0.1)],
+        crs="EPSG:4326",
+    )
+    first = simplified_bands(bands, analysis_crs="EPSG:32642")
+    assert simplified_bands(bands, analysis_crs="EPSG:32642") is first
+    again = simplified_bands(bands.copy(), analysis_crs="EPSG:32642")  # another frame: computed again, the same
+    assert again is not first and again.geom_equals(first).all()

@@ -481,8 +481,28 @@ def simplified_bands(
     Returns
     -------
     GeoDataFrame
-        ``minutes, geometry`` in EPSG:4326, smallest band first; each band covers the smaller ones.
+        ``minutes, geometry`` in EPSG:4326, smallest band first; each band covers the smaller ones. Kept for the
+        frame it was made from (:data:`SIMPLIFIED_KEPT`): the same ``bands`` object gives the same result, which
+        must not be modified.
     """
+    key = (id(bands), analysis_crs, float(tolerance_m))
+    kept = _SIMPLIFIED.get(key)
+    if kept is not None and kept[0] is bands:  # the same frame (the pages' shared bands) as on the last run
+        return kept[1]
+    merged = _simplified_bands(bands, analysis_crs=analysis_crs, tolerance_m=tolerance_m)
+    while len(_SIMPLIFIED) >= SIMPLIFIED_KEPT:
+        _SIMPLIFIED.pop(next(iter(_SIMPLIFIED)))
+    _SIMPLIFIED[key] = (bands, merged)
+    return merged
+
+
+SIMPLIFIED_KEPT = 16
+"""How many simplified band sets :func:`simplified_bands` keeps, for the frames it was last given (the pages pass the
+same cached frame of a scenario's bands on every rerun; bands hold site positions only, no incident figure)."""
+_SIMPLIFIED: dict[tuple[int, str, float], tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]] = {}
+
+
+def _simplified_bands(bands: gpd.GeoDataFrame, *, analysis_crs: str, tolerance_m: float) -> gpd.GeoDataFrame:
     limits = sorted(float(m) for m in set(bands["minutes"]))
     projected = bands.to_crs(analysis_crs)
     shapes = []
