@@ -58,6 +58,10 @@ PAGES = [
         "view_scenarios",
     ),
     (
+        st.Page("pages/teams.py", title=t("nav.teams", lang), icon=":material/airport_shuttle:", url_path="teams"),
+        "view_scenarios",
+    ),
+    (
         st.Page("pages/present.py", title=t("nav.present", lang), icon=":material/co_present:", url_path="present"),
         "view_scenarios",
     ),

@@ -41,6 +41,7 @@ import pandas as pd
 from geo.errors import QorgauError
 from geo.kato import ClassifierError, match_settlements, name_key, read_classifier
 from geo.kato import district_centres as kato_district_centres
+from geo.names import corrections
 from geo.settings import DEFAULT_ANALYSIS_CRS, PROJECT_DIR, STORAGE_CRS
 
 DEFAULT_SOURCE_DIR = PROJECT_DIR.parent / "shared" / "data" / "turkistan"
@@ -154,6 +155,7 @@ def build_default_region(out_dir: Path, *, source_dir: Path = DEFAULT_SOURCE_DIR
         "road_pieces": road_pieces,
     }
     meta = _meta(json.loads((source_dir / "region.json").read_text(encoding="utf-8")), figures)
+    meta["notes"] += _names_note(districts)
     (out_dir / "region.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return figures
 
@@ -428,12 +430,25 @@ def _meta(source_meta: dict, figures: dict) -> dict:
             "inside the Kentau outline and are matched against both; its baseline service counts in Kentau's "
             "outline. Shymkent gets one service, at the city: KATO's city districts hold no settlements, and the "
             "outlines' Turan district is not in the 2022 edition. Boundary and district names are as published "
-            "(Russian typos such as «Енбекшинскийский» kept). Roads: roads.geojson holds the two real but partial "
+            "in the files. Roads: roads.geojson holds the two real but partial "
             "road layers of ../shared/data/turkistan/roads (a column 'layer' names each piece's layer); villages far "
             "from them get estimated times until a complete network (a Geofabrik extract of Kazakhstan, or a "
             "download) is imported on the Roads page."
         ),
     }
+
+
+def _names_note(districts: gpd.GeoDataFrame) -> str:
+    """The notes' sentences on names: the district names shown corrected (:func:`geo.names.corrected_name`, the
+    files keeping the published spelling) and the rule that picks a settlement's name per language."""
+    fixed = "; ".join(f"«{source}» → «{shown}»" for source, shown in corrections(districts["name_ru"]))
+    return (
+        (f" District names are shown corrected, the files keeping the published spelling: {fixed}." if fixed else "")
+        + " Settlement names shown: in Russian the KATO name where the code was matched by name (exact or variant), "
+        "else OSM name:ru, else a namesake's in the district, else the Kazakh name in Russian letters; in Kazakh "
+        "OSM name:kk, else name; a settlement without any name is 'unnamed place near' the nearest named one "
+        "(geo/names.py)."
+    )
 
 
 def district_centres(settlements: gpd.GeoDataFrame, districts: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:

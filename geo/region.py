@@ -25,6 +25,7 @@ from pyproj.exceptions import CRSError
 from geo.errors import Problem, RegionError, ValidationError
 from geo.incidents import read_incidents
 from geo.locations import assign_districts, check_locations
+from geo.names import district_labels, settlement_labels
 from geo.schema import (
     BOUNDARY_COLUMNS,
     COLUMN_ALIASES,
@@ -654,6 +655,13 @@ def _read_polygons(
         )
     found.extend(_name_quirks(out, path.name, unit="feature"))
     problems.extend(with_source_columns(found, frame))
+    if what == "district":  # the names shown, the source's doubled suffixes corrected (geo.names)
+        labels = district_labels(out["name_ru"].tolist(), out["name_kk"].tolist(), out["name_en"].tolist())
+        return gpd.GeoDataFrame(
+            pd.concat([out[columns].drop(columns="geometry"), labels.set_axis(out.index)], axis=1),
+            geometry=out.geometry,
+            crs=STORAGE_CRS,
+        )
     return out[columns]
 
 
@@ -982,7 +990,33 @@ def _read_settlements(
         out["kato"] = _text(table["kato"])
         optional.append("kato")
     frame = gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(lon, lat), crs=STORAGE_CRS)
-    return frame[SETTLEMENT_COLUMNS + optional]
+    labels = _settlement_labels(frame, table, plain, analysis_crs=analysis_crs)
+    return pd.concat([frame[SETTLEMENT_COLUMNS + optional], labels.set_axis(frame.index)], axis=1)
+
+
+def _settlement_labels(
+    frame: gpd.GeoDataFrame, table: pd.DataFrame, plain: np.ndarray, *, analysis_crs: str
+) -> pd.DataFrame:
+    """The names shown per language (:func:`geo.names.settlement_labels`), from the file's names and, where the
+    file has them, the KATO names of its codes (``kato_name``, ``kato_match``: the bundled default's)."""
+    finite = np.isfinite(frame.geometry.x.to_numpy()) & np.isfinite(frame.geometry.y.to_numpy())
+    xy = np.full((len(frame), 2), np.nan)
+    if finite.any():
+        projected = frame.geometry[finite].to_crs(analysis_crs)
+        xy[finite] = np.column_stack([projected.x.to_numpy(), projected.y.to_numpy()])
+    kato = "kato" in table.columns and "kato_name" in table.columns
+    return settlement_labels(
+        ids=frame["settlement_id"].tolist(),
+        name=list(plain),
+        name_ru=frame["name_ru"].tolist(),
+        name_kk=frame["name_kk"].tolist(),
+        name_en=frame["name_en"].tolist(),
+        district_id=frame["district_id"].tolist(),
+        x_m=xy[:, 0],
+        y_m=xy[:, 1],
+        kato_name=list(_text(table["kato_name"])) if kato else None,
+        kato_match=list(_text(table["kato_match"])) if kato and "kato_match" in table.columns else None,
+    )
 
 
 def _labels(ids: Iterable[object], names: Iterable[object]) -> list[str]:

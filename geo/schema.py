@@ -1,11 +1,14 @@
 """The one canonical schema every loader produces. All frames are GeoDataFrames in EPSG:4326.
 
 ``boundary``     boundary_id (str), name_ru, name_kk, name_en (str or None), geometry (Polygon/MultiPolygon)
-``districts``    district_id (str), name_ru, name_kk, name_en, population (float, NaN = unknown), geometry
+``districts``    district_id (str), name_ru, name_kk, name_en, population (float, NaN = unknown),
+                 label_ru, label_kk, label_en (the names shown, geo.names), geometry
 ``settlements``  settlement_id (str), name (str, best available), name_ru, name_kk, name_en,
                  kind (one of settings.SETTLEMENT_KINDS or "unknown"), population (float, NaN = unknown),
                  district_id (str or None), geometry (Point); optionally kato (str or None, the KATO code,
-                 when the file has a ``kato`` column)
+                 when the file has a ``kato`` column); then label_ru, label_kk, label_en (the name shown per
+                 language, None when the place has none) and near_ru, near_kk, near_en (for such a place, the
+                 nearest named one's), see geo.names
 ``services``     service_id (str), name (str), kind ("permanent" | "mobile"), capacity (float, NaN),
                  reach_minutes (float, NaN = the analysis threshold; a mobile team's own reach),
                  district_id (str or None), geometry (Point)

@@ -8,8 +8,9 @@ import secrets
 import pandas as pd
 import streamlit as st
 
-from pages.common import access_store, guard, lang, show_table
-from planning.i18n import fmt_datetime, t
+from pages.common import access_store, get_region, guard, lang, show_table
+from planning.baseline import scenario_label
+from planning.i18n import fmt_datetime, place_names, t
 from planning.markup import markdown_text
 from planning.store import access
 
@@ -114,9 +115,25 @@ with columns[2].form("delete_user"):
 st.subheader(t("admin.audit", L))
 only = st.selectbox(t("admin.audit_filter", L), [None, *names], format_func=lambda n: "—" if n is None else n)
 log = access.entries(store, user=only, limit=AUDIT_ROWS)
+region = get_region()
+region_names = {region.region_id: region.name(L)}
 show_table(
     pd.DataFrame(
-        [(fmt_datetime(e.at, L, style="medium"), e.user, access.action_label(e.action, L), e.object) for e in log],
+        [
+            (
+                fmt_datetime(e.at, L, style="medium"),
+                e.user,
+                access.action_label(e.action, L),
+                access.object_label(
+                    e.object,
+                    L,
+                    regions=region_names,
+                    areas=dict(zip(region.districts["district_id"].astype(str), place_names(region.districts, L))),
+                    scenario_name=lambda name: scenario_label(name, region, L),
+                ),
+            )
+            for e in log
+        ],
         columns=[t("admin.col.at", L), t("admin.col.username", L), t("admin.col.action", L), t("admin.col.object", L)],
     ),
     hide_index=True,

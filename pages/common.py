@@ -6,6 +6,7 @@ Pages only wire widgets; everything they show comes from geo/ and planning/. The
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import streamlit as st
@@ -224,12 +225,13 @@ def _bands(
     region_path: str,
     roads_stamp: str,
     profile_key: str,
+    constants_key: tuple,
     positions: tuple,
     _region: Region,
     _services,
     _site_minutes: SiteMinutes,
 ):
-    return service_bands(_region, _services, _site_minutes.network)
+    return service_bands(_region, _services, _site_minutes.network, constants=_site_minutes.constants)
 
 
 def bands(region: Region, services, minutes_table: SiteMinutes):
@@ -238,7 +240,14 @@ def bands(region: Region, services, minutes_table: SiteMinutes):
     stamp = f"{roads}:{roads.stat().st_mtime_ns}" if roads else "estimate"
     positions = tuple((str(i), round(g.x, 6), round(g.y, 6)) for i, g in zip(services["service_id"], services.geometry))
     return _bands(
-        str(region.path), stamp, current_profile(region).cache_key(), positions, region, services, minutes_table
+        str(region.path),
+        stamp,
+        current_profile(region).cache_key(),
+        dataclasses.astuple(minutes_table.constants),
+        positions,
+        region,
+        services,
+        minutes_table,
     )
 
 
@@ -692,20 +701,64 @@ def show_table(data, **kwargs):
     return st.dataframe(data, placeholder="—", **kwargs)
 
 
-MAP_FRAME_CSS = (
-    "<style>iframe[title='streamlit_folium.st_folium'] {height: max(%dpx, calc(100vh - %dpx)) !important;}</style>"
-)
+MAP_FRAME_SELECTOR = "iframe[title='streamlit_folium.st_folium']"
 MAP_MIN_HEIGHT_PX = 460
 MAP_SCREEN_MARGIN_PX = 130
-"""A map is as tall as the browser window less this margin (pixels; the page header and a line of text stay
-visible), at least :data:`MAP_MIN_HEIGHT_PX`; the map inside follows its frame (``planning.render.webmap.MAP_CSS``)."""
+"""Without the script below (or before it ran), a map is as tall as the browser window less this margin (pixels),
+at least :data:`MAP_MIN_HEIGHT_PX`; the map inside follows its frame (``planning.render.webmap.MAP_CSS``)."""
+MAP_BOTTOM_GAP_PX = 16
+"""Space left under a map that ends in the first screen, pixels."""
+MAP_FIRST_SCREEN_MIN_PX = 360
+"""A map that starts in the first screen ends at its bottom when that leaves it at least this tall (pixels); else it
+is as tall as the screen less :data:`MAP_SCREEN_MARGIN_PX`."""
+PAGE_TOP_PADDING_REM = 2.5
+"""Space above the title of a page with a map (Streamlit's default is 6 rem): the map starts higher."""
+MAP_FRAME_CSS = (
+    f"<style>{MAP_FRAME_SELECTOR} {{height: var(--qorgau-map-height, "
+    f"max({MAP_MIN_HEIGHT_PX}px, calc(100vh - {MAP_SCREEN_MARGIN_PX}px))) !important;}}"
+    f"[data-testid=stMainBlockContainer] {{padding-top: {PAGE_TOP_PADDING_REM}rem;}}</style>"
+)
+_MAP_HEIGHT_SCRIPT = """<script>
+(() => {
+  if (window.__qorgauMapHeight) { window.__qorgauMapHeight(); return; }
+  let pending = false;
+  const fit = () => {
+    pending = false;
+    const frame = document.querySelector("FRAME");
+    const main = document.querySelector("[data-testid=stMain]");
+    if (!frame || !main) return;
+    const screen = main.clientHeight || window.innerHeight;
+    const top = frame.getBoundingClientRect().top - main.getBoundingClientRect().top + main.scrollTop;
+    const fits = screen - top - GAP;
+    const height = fits >= FIRST ? fits : Math.max(MIN, screen - MARGIN);
+    const value = Math.round(height) + "px";
+    if (document.documentElement.style.getPropertyValue("--qorgau-map-height") !== value) {
+      document.documentElement.style.setProperty("--qorgau-map-height", value);
+    }
+  };
+  const later = () => { if (!pending) { pending = true; window.requestAnimationFrame(fit); } };
+  window.__qorgauMapHeight = later;
+  window.addEventListener("resize", later);
+  new MutationObserver(later).observe(document.body, {subtree: true, childList: true});
+  later();
+})();
+</script>"""
+"""Sets the maps' height (the CSS variable ``--qorgau-map-height``): a map that starts in the first screen ends at
+its bottom (it is seen whole without scrolling); one that starts lower is as tall as the screen less the margin."""
 
 
 def show_map(fmap, *, key: str, returned_objects=()):
-    """Show a folium map the width of its column and as tall as the screen allows; returns st_folium's value."""
+    """Show a folium map the width of its column, as tall as fits in the screen (see ``_MAP_HEIGHT_SCRIPT``);
+    returns st_folium's value."""
     from streamlit_folium import st_folium
 
-    st.html(MAP_FRAME_CSS % (MAP_MIN_HEIGHT_PX, MAP_SCREEN_MARGIN_PX))
-    return st_folium(
-        fmap, height=MAP_MIN_HEIGHT_PX, use_container_width=True, returned_objects=list(returned_objects), key=key
+    st.html(  # one element (each adds a gap above the map): the frame's style and the script that sets its height
+        MAP_FRAME_CSS
+        + _MAP_HEIGHT_SCRIPT.replace("FRAME", MAP_FRAME_SELECTOR)
+        .replace("GAP", str(MAP_BOTTOM_GAP_PX))
+        .replace("FIRST", str(MAP_FIRST_SCREEN_MIN_PX))
+        .replace("MIN", str(MAP_MIN_HEIGHT_PX))
+        .replace("MARGIN", str(MAP_SCREEN_MARGIN_PX)),
+        unsafe_allow_javascript=True,
     )
+    return st_folium(fmap, height=MAP_MIN_HEIGHT_PX, width=None, returned_objects=list(returned_objects), key=key)

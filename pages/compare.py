@@ -21,8 +21,9 @@ from pages.common import (
 )
 from planning.analysis import evaluate
 from planning.baseline import scenario_label
+from planning.beyond import display
 from planning.coverage import changed_settlements, compare, default_threshold_index, threshold_key
-from planning.i18n import fmt_count, fmt_number, place_names, t
+from planning.i18n import fmt_count, fmt_minutes, fmt_number, place_names, t
 from planning.markup import markdown_text
 from planning.render.gapmap import district_names, scenario_map, shown_incidents
 from planning.render.report import comparison_sentence
@@ -97,7 +98,6 @@ step = middle.radio(
 key = threshold_key(step)
 comparison = compare(result_a.coverage, result_b.coverage)
 
-st.subheader(t("cmp.summary", L))
 st.success(
     comparison_sentence(
         result_a,
@@ -111,7 +111,7 @@ st.success(
 
 
 def _minutes(value: float) -> str:
-    return fmt_number(value, L, decimals=1) if math.isfinite(value) else t("scen.unreachable", L)
+    return fmt_minutes(value, L) if math.isfinite(value) else t("scen.unreachable", L)
 
 
 def _delta(difference: float, decimals: int = 0, *, inverse: bool = False) -> dict:
@@ -124,6 +124,9 @@ def _delta(difference: float, decimals: int = 0, *, inverse: bool = False) -> di
 
 within = comparison.within[key]
 shown = [shown_incidents(r.coverage) for r in (result_a, result_b)]
+# the two maps first (in the first screen, in a row of their own so that they start at the same height), each
+# scenario's figures under its map
+map_columns = st.columns(2)
 for column, scenario, result, incident_figures, is_b in zip(
     st.columns(2), (a, b), (result_a, result_b), shown, (False, True)
 ):
@@ -151,15 +154,22 @@ for column, scenario, result, incident_figures, is_b in zip(
             t("scen.median", L),
             _minutes(result.coverage.region.median_minutes),
             **(_delta(median.difference, 1, inverse=True) if is_b and math.isfinite(median.difference) else {}),
+            help=t("scen.median_help", L),
         )
-        cols[1].metric(t("scen.p90", L), _minutes(result.coverage.region.p90_minutes))
+        cols[1].metric(t("scen.p90", L), _minutes(result.coverage.region.p90_minutes), help=t("scen.p90_help", L))
 
-# the two maps in a row of their own, so that they start at the same height whatever the figures above them
-for column, scenario, result, is_b in zip(st.columns(2), (a, b), (result_a, result_b), (False, True)):
+for column, scenario, result, is_b in zip(map_columns, (a, b), (result_a, result_b), (False, True)):
     with column:
+        st.markdown(f"**{markdown_text(label[scenario.scenario_id])}**")
         show_map(
             scenario_map(
-                region, sites_to_services(scenario.sites), result.coverage, threshold_minutes=step, lang=L, k=k
+                region,
+                sites_to_services(scenario.sites),
+                result.coverage,
+                threshold_minutes=step,
+                lang=L,
+                k=k,
+                network=minutes_table.network,
             ),
             key=f"cmp_map_{int(is_b)}",
         )
@@ -184,7 +194,7 @@ for district, changes in within.districts.items():
         row[t("cmp.col_a", L, what=label)] = shown[0].covered[key][district]
         row[t("cmp.col_b", L, what=label)] = shown[1].covered[key][district]
     rows.append(row)
-show_table(pd.DataFrame(rows), hide_index=True)
+show_table(display(pd.DataFrame(rows), lang=L), hide_index=True)  # figures grouped as the language groups them
 
 st.subheader(t("cmp.changes", L))
 changed = changed_settlements(region.settlements, comparison, threshold_minutes=step)
@@ -203,4 +213,4 @@ else:
             t("field.population", L): changed["population"].to_numpy(),
         }
     )
-    show_table(table, hide_index=True)
+    show_table(display(table, lang=L), hide_index=True)

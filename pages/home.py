@@ -3,10 +3,11 @@
 import streamlit as st
 
 from geo.errors import RegionError
+from geo.names import corrections
 from geo.region import load_region, region_folder_under_roots
 from geo.settings import region_roots
 from pages.common import get_region, guard, lang, region_dir, synthetic_banner
-from planning.i18n import fmt_count, fmt_number, format_problem, t
+from planning.i18n import CATALOG, fmt_count, fmt_number, format_problem, t
 from planning.markup import markdown_text
 from planning.render.report import source_text
 from planning.store import access
@@ -37,7 +38,7 @@ for column, (key, label) in zip(
     ],
 ):
     value = summary[key]
-    column.metric(t(label, L), fmt_count(value, L))
+    column.metric(t(label, L), fmt_count(value, L), help=t(f"{label}_help", L) if f"{label}_help" in CATALOG else None)
 
 st.subheader(t("home.status", L))
 if region.meta.get("bundled"):
@@ -56,6 +57,12 @@ if missing:
     st.markdown("**" + t("home.lacks", L) + "**")
     for key in missing:
         st.markdown(f"- {t('lack.' + key, L)}")
+fixed = corrections(region.districts["name_ru"]) if "name_ru" in region.districts else []
+if fixed:  # the one rule of geo.names: the source's doubled suffixes, corrected where shown
+    names = "; ".join(f"{source} → {shown}" for source, shown in fixed)
+    st.caption(t("home.name_corrections", L, names=markdown_text(names)))
+if "label_ru" in region.settlements:
+    st.caption(t("home.names_rule", L, unnamed=int(region.settlements["label_ru"].isna().sum())))
 with st.expander(t("home.warnings", L, n=len(summary["warnings"])), expanded=False):
     for warning in region.warnings:
         st.markdown(f"- {markdown_text(format_problem(warning, L))}")

@@ -31,6 +31,7 @@ guard("view_map")
 region = get_region()
 st.subheader(markdown_text(region.name(L)))
 synthetic_banner(region)
+map_slot = st.container()  # the map first, in the first screen; its controls and the tables below it
 
 services = current_services(region)  # the scenario's sites; scenario selection will pass its own frame here
 
@@ -74,13 +75,15 @@ fmap = region_map(
     method=result.method,
     method_description=minutes_table.describe(L),
     settlement_estimated=result.methods == "estimate",
+    network=minutes_table.network,
 )
 draw_route(fmap, village, lang=L)
-show_map(fmap, key="region_map", returned_objects=["last_object_clicked"])
-st.caption(method_text)
-if (estimated_text := estimated_sentence(result.coverage.region, L)) is not None:
-    st.caption(estimated_text)
-st.caption(f"{t('map.services_shown', L, n=len(services))} · {t('map.caption', L)}")
+with map_slot:
+    show_map(fmap, key="region_map", returned_objects=["last_object_clicked"])
+    st.caption(method_text)
+    if (estimated_text := estimated_sentence(result.coverage.region, L)) is not None:
+        st.caption(estimated_text)
+    st.caption(f"{t('map.services_shown', L, n=len(services))} · {t('map.caption', L)}")
 
 
 # the figures below the map rerun alone when their own choices change (a threshold, a district, the demand basis):

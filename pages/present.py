@@ -131,6 +131,7 @@ def _slide(index: int) -> str:
             lang=L,
             k=small_count_k(),
             method_description=table.describe(L),
+            network=table.network,
         )
         maps[key] = slide_html(fmap, region, district_id=district_id)
         while len(maps) > MAPS_KEPT:

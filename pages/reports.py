@@ -56,6 +56,7 @@ def file_builders(region, compared, table, result, shapes, sheets, common, count
                     k=k,
                     settlement_incidents=counts,
                     method_description=table.describe(language),
+                    network=table.network,
                 )
             ),
             "text/html",

@@ -33,8 +33,9 @@ from planning.render.webmap import method_label
 from planning.store import access
 from planning.store.db import StorageError
 from planning.store.roads import (
+    RoadsInUse,
     cache_status,
-    describe_road_file,
+    described_in_use,
     download_roads,
     import_roads,
     remove_roads,
@@ -84,12 +85,9 @@ def _store(change: Callable[[], object], message: str) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _folder_record(path: str, _profile) -> dict:
-    """What the region folder's own road file holds (ways, km by class), as an import records it; {} when it
-    cannot be read (the status above says so)."""
-    try:
-        return describe_road_file(region, Path(path), profile=_profile)
-    except (RoadSourceError, ValidationError, OSError):
-        return {}
+    """What the region folder's own road file at ``path`` holds (ways, km by class), as an import records it; {}
+    when it cannot be read (the status above says so). Cached: describing it reads the file."""
+    return described_in_use(region, RoadsInUse(Path(path), "folder"), profile=_profile).record
 
 
 # --- speeds: the class speeds of the region (planners edit them) beside the adjustments of this session -----------
@@ -98,13 +96,21 @@ can_edit = access.can(user.role, "edit_scenarios")
 base = speeds_in_use(region)  # stored for the region, else the folder's speeds.csv, else the built-in; no adjustments
 st.subheader(t("speeds.heading", L))
 st.caption(t("speeds.in_use", L, source=t(f"speeds.source.{base.source}", L, name=markdown_text(base.name))))
-speeds_column, adjustments_column = st.columns([3, 2])
+SPEED_COLUMN_WIDTHS_PX = {"highway": 152, "road": 195, "speed_kmh": 165, "use_maxspeed": 165}
+"""Widths of the speed table's columns, pixels: each header and road name fits whole in Russian and Kazakh (the table
+fits the wider column at 1400 px: 680 px)."""
+speeds_column, adjustments_column = st.columns([3, 1])
 with speeds_column:
+    widths = SPEED_COLUMN_WIDTHS_PX
     column_config = {
-        "highway": st.column_config.TextColumn(t("speeds.column.highway", L), disabled=True),
-        "road": st.column_config.TextColumn(t("speeds.column.road", L), disabled=True),
-        "speed_kmh": st.column_config.NumberColumn(t("speeds.column.speed_kmh", L), format="%g", step=1),
-        "use_maxspeed": st.column_config.CheckboxColumn(t("speeds.column.use_maxspeed", L)),
+        "highway": st.column_config.TextColumn(t("speeds.column.highway", L), disabled=True, width=widths["highway"]),
+        "road": st.column_config.TextColumn(t("speeds.column.road", L), disabled=True, width=widths["road"]),
+        "speed_kmh": st.column_config.NumberColumn(
+            t("speeds.column.speed_kmh", L), format="%g", step=1, width=widths["speed_kmh"]
+        ),
+        "use_maxspeed": st.column_config.CheckboxColumn(
+            t("speeds.column.use_maxspeed", L), width=widths["use_maxspeed"]
+        ),
     }
     table = speeds_table(base)
     table.insert(1, "road", [road_class_name(highway, L) for highway in table["highway"]])  # the tag, in words

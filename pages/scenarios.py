@@ -29,7 +29,7 @@ from pages.common import (
 from planning.analysis import evaluate
 from planning.baseline import scenario_label
 from planning.coverage import default_threshold_index, estimated_sentence, threshold_key
-from planning.i18n import fmt_count, fmt_number, format_problem, made_name, place_names, t
+from planning.i18n import fmt_count, fmt_minutes, fmt_number, format_problem, made_name, place_names, t
 from planning.markup import markdown_text
 from planning.render.gapmap import district_names, scenario_map, shown_incidents
 from planning.scenarios import (
@@ -241,6 +241,10 @@ if may_edit:
     else:
         with st.popover(t("scen_base.copy", L)):
             copy_form(generation)
+
+# the map first, in the first screen, with what it shows (the gap threshold, a village) under it; then the editor,
+# the figures and the tables
+map_slot, map_controls = st.container(), st.container()
 
 # --- editing (not the baseline) --------------------------------------------------------------------------------------
 editable = may_edit and conflict is None and not latest.baseline
@@ -476,32 +480,33 @@ for step in cov.thresholds_minutes:
 
 
 def _minutes(value: float) -> str:
-    return fmt_number(value, L, decimals=1) if math.isfinite(value) else t("scen.unreachable", L)
+    return fmt_minutes(value, L) if math.isfinite(value) else t("scen.unreachable", L)
 
 
 cols = st.columns(2)
-cols[0].metric(t("scen.median", L), _minutes(cov.region.median_minutes))
-cols[1].metric(t("scen.p90", L), _minutes(cov.region.p90_minutes))
+cols[0].metric(t("scen.median", L), _minutes(cov.region.median_minutes), help=t("scen.median_help", L))
+cols[1].metric(t("scen.p90", L), _minutes(cov.region.p90_minutes), help=t("scen.p90_help", L))
 
-gap_minutes = st.radio(
-    t("scen.gap_threshold", L),
-    list(cov.thresholds_minutes),
-    index=default_threshold_index(cov.thresholds_minutes),
-    horizontal=True,
-    format_func=threshold_key,
-    key="scen_gap_minutes",
-)
-village = village_panel(
-    region,
-    services,
-    cov,
-    result.nearest_service_ids,
-    map_key=MAP_KEY,
-    key="scen",
-    network=site_minutes(region).network,
-    lang=L,
-    constants=result.constants,
-)
+with map_controls:
+    gap_minutes = st.radio(
+        t("scen.gap_threshold", L),
+        list(cov.thresholds_minutes),
+        index=default_threshold_index(cov.thresholds_minutes),
+        horizontal=True,
+        format_func=threshold_key,
+        key="scen_gap_minutes",
+    )
+    village = village_panel(
+        region,
+        services,
+        cov,
+        result.nearest_service_ids,
+        map_key=MAP_KEY,
+        key="scen",
+        network=site_minutes(region).network,
+        lang=L,
+        constants=result.constants,
+    )
 fmap = scenario_map(
     region,
     services,
@@ -510,12 +515,13 @@ fmap = scenario_map(
     lang=L,
     k=k,
     settlement_incidents=cov.release if level == "settlement" else None,
+    network=site_minutes(region).network,
 )
 draw_route(fmap, village, lang=L)
-show_map(fmap, key=MAP_KEY, returned_objects=["last_clicked", "last_object_clicked"])
-
-if level == "district":
-    st.caption(t("scen.district_only", L))
+with map_slot:
+    show_map(fmap, key=MAP_KEY, returned_objects=["last_clicked", "last_object_clicked"])
+    if level == "district":
+        st.caption(t("scen.district_only", L))
 district_section(region, cov, lang=L, incidents=level is not None)
 gap_section(
     region,

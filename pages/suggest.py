@@ -78,7 +78,12 @@ st.caption(t("suggest.base_sites", L, n=len(base)))
 
 left, right = st.columns(2)
 with left:
-    model = st.radio(t("suggest.model", L), MODELS, format_func=lambda m: t(f"suggest.model.{m}", L), horizontal=True)
+    model = st.radio(
+        t("suggest.model", L),
+        MODELS,
+        format_func=lambda m: t(f"suggest.model.{m}", L),
+        help=t("suggest.model_tooltip", L),
+    )
     st.caption(t(f"suggest.model_help.{model}", L))
     add = st.number_input(
         t("suggest.add", L), min_value=1, max_value=100, value=DEFAULT_ADD, step=1, disabled=model == "lscp"
@@ -114,7 +119,12 @@ with right:
     every_district = st.checkbox(t("suggest.every_district", L), disabled=region.districts.empty)
     if region.districts.empty:
         st.caption(t("suggest.no_districts", L))
-    method = st.radio(t("suggest.method", L), METHODS, format_func=lambda m: t(f"suggest.method.{m}", L))
+    method = st.radio(
+        t("suggest.method", L),
+        METHODS,
+        format_func=lambda m: t(f"suggest.method.{m}", L),
+        help=t("suggest.method_tooltip", L),
+    )
 
 candidates = None
 candidate_notes = []
@@ -209,6 +219,8 @@ value = (
 st.markdown(t(f"suggest.objective.{result.model}", L, minutes=result.threshold_minutes, value=value))
 if result.method == "exact":
     st.markdown(t("suggest.optimal" if result.status == "optimal" else "suggest.feasible", L))
+elif result.gap is not None and result.bound_kind == "optimal" and round(100 * result.gap, 1) == 0:
+    st.success(t("suggest.gap_none", L))  # "0,0 %" said in words
 elif result.gap is not None and result.bound_kind == "optimal":
     st.success(t("suggest.gap_exact", L, pct=fmt_number(100 * result.gap, L, decimals=1)))
 elif result.gap is not None and result.gap != float("inf"):
@@ -217,8 +229,8 @@ else:
     st.info(t("suggest.gap_unknown", L))
 
 table = pick_table(result, show_incidents=show_incidents)
-districts = region.districts.drop(columns="geometry").set_index("district_id")
-district_label = {d: row.get(f"name_{L}") or row.get("name_ru") or d for d, row in districts.iterrows()}
+district_label = dict(zip(region.districts["district_id"].astype(str), place_names(region.districts, L)))
+place_label = dict(zip(region.settlements["settlement_id"].astype(str), place_names(region.settlements, L)))
 if table.empty:
     st.info(t("suggest.nothing", L))
 else:
@@ -231,14 +243,23 @@ else:
         "gain_settlements": t("suggest.col.gain_settlements", L),
         "gain_objective": t("suggest.col.gain_objective", L),
     }
+    table = table.assign(name=[place_label.get(str(i), n) for i, n in zip(table["settlement_id"], table["name"])])
     shown = table.assign(
         district_id=table["district_id"].map(lambda d: district_label.get(d, d or "")),
         gain_people=table["gain_people"].map(lambda v: fmt_number(v, L)),
+        gain_objective=table["gain_objective"].map(
+            lambda v: v if isinstance(v, str) else fmt_number(v, L, decimals=0 if float(v).is_integer() else 2)
+        ),
+        place=[
+            t("suggest.col.place_value", L, lat=fmt_number(la, L, decimals=4), lon=fmt_number(lo, L, decimals=4))
+            for la, lo in zip(table["lat"], table["lon"])
+        ],
     )
-    shown = shown[[c for c in labels if c in shown.columns] + ["lat", "lon"]].rename(columns=labels)
-    show_table(shown, hide_index=True, use_container_width=True)
+    labels["place"] = t("suggest.col.place", L)
+    shown = shown[[c for c in labels if c in shown.columns]].rename(columns=labels)
+    show_table(shown, hide_index=True, width="stretch")
 
-    fmap = region_map(region, lang=L, services=result.base, k=k)
+    fmap = region_map(region, lang=L, services=result.base, k=k, network=site_minutes(region).network)
     tooltips = [
         t("suggest.pick_tooltip", L, order=str(row.order), name=row.name, count=row.gain_people)
         + (

@@ -7,7 +7,7 @@ A rejected upload changes nothing; the page then shows that what was stored befo
 import streamlit as st
 
 from pages.common import get_region, guard, lang, reload_region, show_table
-from planning.i18n import t
+from planning.i18n import place_names, t
 from planning.markup import markdown_text
 from planning.privacy import available_periods
 from planning.store.access import can
@@ -85,7 +85,13 @@ def show_populations() -> None:
 
 
 def population_report(rows) -> None:
-    names = dict(zip(region.settlements["settlement_id"].astype(str), region.settlements["name"]))
+    districts = dict(zip(region.districts["district_id"].astype(str), place_names(region.districts, L)))
+    names = {  # the settlement matched, by its name and district (never its id)
+        str(i): f"{name} ({districts[d]})" if d in districts else name
+        for i, name, d in zip(
+            region.settlements["settlement_id"], place_names(region.settlements, L), region.settlements["district_id"]
+        )
+    }
     show_table(
         {
             t("population_upload.col_line", L): rows["line"].tolist(),
@@ -93,7 +99,7 @@ def population_report(rows) -> None:
             t("field.population", L): rows["population"].tolist(),
             t("population_upload.col_status", L): [t(f"population_upload.status.{s}", L) for s in rows["status"]],
             t("population_upload.col_settlement", L): [
-                f"{i} «{names.get(i, '')}»" if isinstance(i, str) else "" for i in rows["settlement_id"]
+                names.get(i, "") if isinstance(i, str) else "" for i in rows["settlement_id"]
             ],
             t("population_upload.col_by", L): [
                 t(f"population_upload.by.{b}", L) if isinstance(b, str) else "" for b in rows["matched_by"]

@@ -423,8 +423,18 @@ def service_bands(
     network: RoadNetwork | None,
     *,
     minutes: Sequence[float] = DEFAULT_BANDS_MINUTES,
+    constants: TravelConstants = DEFAULT_CONSTANTS,
 ) -> gpd.GeoDataFrame:
-    """Isochrone bands of the services, clipped to the region (no incident data: may be cached globally)."""
+    """Isochrone bands of the services, clipped to the region (no incident data: may be cached globally); services
+    join the network, and the estimate draws its circles, by the same travel ``constants`` as the minutes."""
     return isochrones(
-        network, services, analysis_crs=region.analysis_crs, minutes=minutes, boundary=outline_degrees(region)
+        network,
+        services,
+        analysis_crs=region.analysis_crs,
+        minutes=minutes,
+        boundary=outline_degrees(region),
+        circuity=constants.circuity,
+        estimate_speed_kmh=constants.estimate_speed_kmh,
+        max_snap_m=constants.max_access_m,
+        access_speed_kmh=constants.access_speed_kmh,
     )

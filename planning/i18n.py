@@ -19,6 +19,7 @@ import numbers
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
+import numpy as np
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 
@@ -114,6 +115,17 @@ def _number_symbols(lang: str) -> tuple[str, str, str]:
     return get_group_symbol(lang), get_decimal_symbol(lang), get_minus_sign_symbol(lang)
 
 
+def fmt_minutes(value: float, lang: str = DEFAULT_LANGUAGE, *, decimals: int = 1) -> str:
+    """Minutes as a figure shows them: ``decimals`` decimals in ``lang``'s format, "< 1" below one minute (a
+    service in the place itself: a median of 0,0 would read as an error), "—" for NaN. Infinity is the caller's
+    to word ("not reachable")."""
+    if value is None or math.isnan(value):
+        return "—"
+    if 0 <= value < 1:
+        return t("minutes.under_one", lang)
+    return fmt_number(value, lang, decimals=decimals)
+
+
 def fmt_count(value: object, lang: str = DEFAULT_LANGUAGE) -> str:
     """A count as shown: a whole number (int, numpy integer or a text of digits, as a released incident cell is)
     in ``lang``'s number format; anything else ("<5", "—") as it is."""
@@ -165,13 +177,27 @@ def made_name(name: str, lang: str = DEFAULT_LANGUAGE) -> str:
 
 
 def place_names(frame: pd.DataFrame, lang: str) -> list[str]:
-    """Names of the places in ``frame`` (settlements or districts) in ``lang`` where the data has them, else the
-    display name, the Russian, Kazakh or English name, else the id."""
-    fallbacks = [f"name_{lang}", "name", "name_ru", "name_kk", "name_en"]
+    """Names of the places in ``frame`` (settlements or districts) as the reader of ``lang`` sees them: the one rule
+    of :mod:`geo.names` (``label_<lang>``: KATO's or the file's name in that language, else another language's; a
+    district's doubled suffix corrected), "unnamed place 2.3 km from X" (``near_<lang>``, ``near_km``) for a
+    settlement without any name; for a frame without those columns the name in ``lang``, the display name,
+    another language's. Never an id: a place with no name at all is "unnamed place"."""
+    fallbacks = [f"label_{lang}", f"name_{lang}", "name", "name_ru", "name_kk", "name_en"]
     columns = [frame[c].to_numpy(dtype=object) for c in fallbacks if c in frame]
+    near = frame[f"near_{lang}"].to_numpy(dtype=object) if f"near_{lang}" in frame else [None] * len(frame)
+    near_km = frame["near_km"].to_numpy(dtype=float) if "near_km" in frame else np.full(len(frame), np.nan)
     id_column = next((c for c in ("settlement_id", "district_id", "service_id") if c in frame), None)
     ids = frame[id_column].to_numpy(dtype=object) if id_column else [""] * len(frame)
-    return [next((v for v in values if isinstance(v, str) and v), str(i)) for i, *values in zip(ids, *columns)]
+    names = []
+    for i, close, km, *values in zip(ids, near, near_km, *columns):
+        name = next((v for v in values if isinstance(v, str) and v.strip() and v != f"#{i}"), None)
+        if name is None and isinstance(close, str) and close and math.isfinite(km):
+            name = t("place.unnamed_km_from", lang, place=close, km=fmt_number(km, lang, decimals=1))
+        elif name is None:
+            has_near = isinstance(close, str) and bool(close)
+            name = t("place.unnamed_near", lang, place=close) if has_near else t("place.unnamed", lang)
+        names.append(name)
+    return names
 
 
 def format_problem(problem: Problem, lang: str = DEFAULT_LANGUAGE, *, max_rows: int = 10) -> str:
@@ -193,6 +219,8 @@ def format_problem(problem: Problem, lang: str = DEFAULT_LANGUAGE, *, max_rows: 
         parts.append(t(f"problem_format.{problem.unit}{plural}", lang, rows=shown))
     if problem.column:
         parts.append(t("problem_format.column", lang, column=problem.column))
+    if problem.key == "population_missing" and "detail" in values:  # "village 413, hamlet 194": kinds in words
+        values["detail"] = _kinds_text(values["detail"], lang)
     key = f"problem.{problem.key}"
     if key in PLURAL_KEYS:  # the plural form follows the problem's "count" parameter
         values["count"] = dict(problem.params)["count"]
@@ -200,6 +228,16 @@ def format_problem(problem: Problem, lang: str = DEFAULT_LANGUAGE, *, max_rows: 
     if problem.fix:
         text += " " + t("problem_format.fix", lang, fix=t(f"problem.{problem.key}.fix", lang, **values))
     return text
+
+
+def _kinds_text(detail: str, lang: str) -> str:
+    """A count per settlement kind as geo writes it ("village 413, hamlet 194") with the kinds in ``lang``."""
+    parts = []
+    for part in detail.split(", "):
+        kind, _, count = part.rpartition(" ")
+        key = f"kind.{kind}"
+        parts.append(f"{t(key, lang)} {count}" if key in CATALOG and count.isdigit() else part)
+    return ", ".join(parts)
 
 
 def _problem_value(value: object, lang: str) -> str:

@@ -504,6 +504,9 @@ class Scenario:
     created_at: str
     archived: bool
     baseline: bool = False
+    circuits: dict | None = None
+    """The mobile-team circuit plan saved with this version (:func:`planning.circuit_data.plan_report` with its
+    settings), or None."""
 
 
 def scenario_name_key(name: str) -> str:

@@ -149,7 +149,7 @@ def test_settlements_carry_minutes_and_colours(tiny_with_roads):
         assert feature["properties"]["estimated"] == guessed
         assert (style["dashArray"] is not None) == guessed and style["fillColor"] == feature["properties"]["colour"]
         assert feature["properties"]["method_label"] == (
-            "straight-line estimate (estimate)" if guessed else "over the road network (network)"
+            "straight-line estimate" if guessed else "over the road network"
         )
     legend = _children(fmap, _Legend)[0].inner
     assert "time estimated by straight line" in str(legend)
@@ -176,7 +176,7 @@ def test_legend_lists_bands_minute_classes_and_method(tiny_with_roads):
         "settlement: 30–60 min",
         "settlement: more than 60 min",
         "not reachable",
-        "over the road network (network)",
+        "over the road network",
         "speed profile",
     ):
         assert text in legend, text
@@ -200,7 +200,7 @@ def test_legend_names_the_estimate_and_its_assumptions():
         method_description=result.description,
     )
     legend = _children(fmap, _Legend)[0].inner
-    assert "оценка по прямой (estimate)" in legend and "circuity" in legend
+    assert "оценка по прямой" in legend and "(estimate)" not in legend and "circuity" in legend
     assert "до 15 мин до службы" in legend
 
 

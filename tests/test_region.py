@@ -11,6 +11,7 @@ import pytest
 from conftest import DEFAULT_REGION, PROJECT, SHARED_TURKISTAN, needs_shared
 
 from geo.errors import RegionError, ValidationError
+from geo.names import LABEL_COLUMNS, NEAR_COLUMNS, NEAR_KM_COLUMN
 from geo.region import load_region, read_services
 from geo.schema import DISTRICT_COLUMNS, INCIDENT_COLUMNS, SERVICE_COLUMNS, SETTLEMENT_COLUMNS
 
@@ -24,8 +25,15 @@ def _errors(path) -> list[str]:
 
 def test_tiny_region_loads_into_the_canonical_schema(tiny_region):
     region = load_region(tiny_region)
-    assert list(region.settlements.columns) == SETTLEMENT_COLUMNS
-    assert list(region.districts.columns) == DISTRICT_COLUMNS
+    shown = (
+        *LABEL_COLUMNS,
+        *NEAR_COLUMNS,
+        NEAR_KM_COLUMN,
+    )  # the names shown per language (geo.names), beside the schema's columns
+    assert [c for c in region.settlements.columns if c not in shown] == SETTLEMENT_COLUMNS
+    assert set(shown) <= set(region.settlements.columns)
+    assert [c for c in region.districts.columns if c not in shown] == DISTRICT_COLUMNS
+    assert set(LABEL_COLUMNS) <= set(region.districts.columns)
     assert list(region.services.columns) == SERVICE_COLUMNS
     assert list(region.incidents.columns) == INCIDENT_COLUMNS
     assert region.settlements.crs.to_epsg() == 4326

@@ -200,3 +200,13 @@ def test_download_osm_stores_the_roads_beside_the_database(db, monkeypatch, caps
     assert in_use.path.is_relative_to(roads_folder("tiny", db))
     assert sorted(p.name for p in (DATA / "tiny").iterdir()) == before
     assert "network built from OpenStreetMap (Overpass)" in capsys.readouterr().out
+
+
+def test_info_states_the_folders_own_roads_with_their_km(db):
+    """The bundled region's own road layer (the two partial real layers) is described as an import is: km by class."""
+    RegionSettingsStore(db)  # the deployment's database: nothing stored in it
+    info = json.loads(_cli("info", "--region", str(DEFAULT_REGION), "--db", str(db), "--json", env_db=db).stdout)
+    roads = info["roads"]
+    assert roads["origin"] == "folder" and roads["file"] == "roads.geojson"
+    assert roads["km"] > 1000 and roads["ways"] > 1000
+    assert roads["km_by_class"]["trunk"] > 500  # the A-2 and the other trunk roads of the generalised layer

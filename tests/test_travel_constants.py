@@ -136,3 +136,25 @@ def test_a_village_beyond_the_matrix_cutoff_gets_its_long_time_not_unreachable(r
         )
         np.testing.assert_allclose(result.nearest.minutes, direct.minutes, rtol=1e-5)
         assert (result.methods == direct.methods).all() and (result.nearest.site_index == 0).all()
+
+
+def test_the_bands_use_the_same_constants_as_the_minutes():
+    """Without roads the bands are the estimate's circles: their radius follows the stated circuity and speed."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from geo.region import load_region
+    from geo.traveltime import TravelConstants
+    from planning.analysis import service_bands
+
+    region = load_region(DATA / "tiny")
+    services = gpd.GeoDataFrame({"service_id": ["s"]}, geometry=[Point(68.0, 42.5)], crs="EPSG:4326")
+    slow = TravelConstants(circuity=1.3, estimate_speed_kmh=20.0)
+    fast = TravelConstants(circuity=1.3, estimate_speed_kmh=40.0)
+    area = {
+        name: service_bands(region, services, None, minutes=(15.0,), constants=constants)
+        .to_crs(region.analysis_crs)
+        .area.sum()
+        for name, constants in (("slow", slow), ("fast", fast))
+    }
+    assert area["fast"] > 3.5 * area["slow"]  # twice the radius: four times the area (less what the outline clips)

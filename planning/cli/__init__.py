@@ -49,6 +49,7 @@ COMMANDS = {
     "coverage": "planning.cli.coverage",
     "compare": "planning.cli.coverage",
     "suggest": "planning.cli.suggest",
+    "circuits": "planning.cli.circuits",
 }
 """Command name → the module that registers it (its one-line help is ``cli.cmd.<name>`` in the catalog)."""
 COMMAND_MODULES = list(dict.fromkeys(COMMANDS.values()))

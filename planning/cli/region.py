@@ -46,13 +46,15 @@ def district_rows(region: Region) -> list[dict[str, str]]:
 
 def _info(args: argparse.Namespace) -> int:
     from planning.cli.data import database, open_region, release_secret
-    from planning.store.roads import roads_in_use
+    from planning.store.roads import described_in_use, roads_in_use, speeds_in_use
     from planning.summary import region_summary
 
     lang = args.lang
     region = open_region(args, lang)
     summary = region_summary(region, secret=release_secret(args, lang))
-    summary["roads"] = roads_in_use(region, database(args, lang)).summary()
+    db_path = database(args, lang)
+    in_use = roads_in_use(region, db_path)
+    summary["roads"] = described_in_use(region, in_use, profile=speeds_in_use(region, db_path)).summary()
     districts = district_rows(region)
     if args.json:
         print_json({**summary, "district_list": districts})

@@ -102,10 +102,11 @@ def _map(args: argparse.Namespace) -> int:
     fmap = scenario_map(
         region,
         result,
-        bands=service_bands(region, services, minutes.network),
+        bands=service_bands(region, services, minutes.network, constants=minutes.constants),
         lang=args.lang,
         k=small_count_k(),
         method_description=minutes.describe(args.lang),
+        network=minutes.network,
     )
     args.out.write_text(standalone_html(fmap), encoding="utf-8")
     print(args.out)

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from branca.element import Element
 
+from geo.network import RoadNetwork
 from geo.region import Region
 from geo.settings import PROJECT_DIR
 from planning.analysis import ScenarioResult
@@ -55,6 +56,7 @@ def scenario_map(
     asset_url: str = STATIC_URL,
     method_description: str | None = None,
     district_id: str | None = None,
+    network: RoadNetwork | None = None,
 ) -> folium.Map:
     """The web map of a scenario: :func:`planning.render.webmap.region_map` with its isochrone bands and the settlements
     beyond :data:`planning.render.report.GAP_THRESHOLD_MINUTES` (gaps) as layers.
@@ -62,6 +64,7 @@ def scenario_map(
     ``settlement_incidents`` (the release, drawn as each settlement's cell) only for users who may see that level.
     ``method_description`` (:meth:`planning.analysis.SiteMinutes.describe` in ``lang``; default the result's
     English description) is stated in the legend with the method. ``district_id``: fit the view to that district.
+    ``network``: the road network in use, drawn on the base layer.
     """
     fmap = region_map(
         region,
@@ -74,6 +77,7 @@ def scenario_map(
         bands=bands,
         district_id=district_id,
         method_description=method_description if method_description is not None else result.description,
+        network=network,
     )
     add_gap_layers(
         fmap,
@@ -120,13 +124,17 @@ def settlement_table(
     lang: str = "ru",
     incident_level: str = "district",
 ) -> pd.DataFrame:
-    """One row per settlement: names, district, population, minutes to the nearest service, which service, how the
-    minutes were obtained (``method``: ``network`` or ``estimate``) and the distance to the nearest road
-    (``access_km``, km; empty without a network), within each threshold; incidents (each settlement's released
-    cell) only when ``incident_level`` is "settlement"."""
+    """One row per settlement: names (as shown, and the source's ``name_ru``, ``name_kk``, ``district_name_ru``),
+    district, population, minutes to the nearest service, which service, how the minutes were obtained (``method``:
+    ``network`` or ``estimate``) and the distance to the nearest road (``access_km``, km; empty without a network),
+    within each threshold; incidents (each settlement's released cell) only when ``incident_level`` is
+    "settlement"."""
     shown = settlement_incidents(incidents, incident_level)
     settlements = region.settlements
     minutes = result.nearest.minutes
+    source_district_names = dict(
+        zip(region.districts["district_id"].astype(object), region.districts["name_ru"].astype(object))
+    )
     services = dict(
         zip(
             result.services["service_id"].astype(object),
@@ -141,6 +149,10 @@ def settlement_table(
             t("field.district", lang): [
                 area_label(region, d, lang) if isinstance(d, str) else None for d in settlements["district_id"]
             ],
+            # the source's own spellings beside the names shown (geo.names corrects and chooses those)
+            "name_ru": settlements["name_ru"].astype(object).to_numpy(),
+            "name_kk": settlements["name_kk"].astype(object).to_numpy(),
+            "district_name_ru": settlements["district_id"].map(source_district_names).astype(object).to_numpy(),
             t("field.population", lang): settlements["population"].to_numpy(dtype=float),
             t("population.col_source", lang): [
                 t(f"population.source.{s}", lang) for s in population_sources(settlements)

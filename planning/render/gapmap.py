@@ -16,6 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.network import RoadNetwork
 from geo.region import Region
 from planning.coverage import Coverage, gaps, hex_gaps, threshold_key
 from planning.i18n import fmt_number, made_name, place_names, t
@@ -222,14 +223,22 @@ def scenario_map(
     k: int,
     settlement_incidents: IncidentRelease | None = None,
     district_id: str | None = None,
+    network: RoadNetwork | None = None,
 ) -> folium.Map:
     """The region map with the scenario's services and its gap layers for ``threshold_minutes``.
 
     ``settlement_incidents`` (a release, drawn as each settlement's cell) only for roles that may see incidents per
-    settlement. ``district_id``: fit the view to that district.
+    settlement. ``district_id``: fit the view to that district. ``network``: the road network in use, drawn on the
+    base layer.
     """
     fmap = region_map(
-        region, lang=lang, services=services, settlement_incidents=settlement_incidents, k=k, district_id=district_id
+        region,
+        lang=lang,
+        services=services,
+        settlement_incidents=settlement_incidents,
+        k=k,
+        district_id=district_id,
+        network=network,
     )
     add_gap_layers(
         fmap,

@@ -60,3 +60,12 @@ REGION_OUTLINE = "#222222"
 DISTRICT_OUTLINE = "#666666"
 DISTRICT_LABEL = "#222222"
 """District names, drawn with a white halo."""
+
+# --- base layer ----------------------------------------------------------------------------------------------------
+ROAD_MAJOR = "#8C6D46"
+"""Major roads (trunk, primary, secondary): a muted brown, apart from every finding's hue and darker than the minor
+roads."""
+ROAD_MINOR = "#BBA98F"
+"""Other roads drawn on the base layer (tertiary, unclassified): a light tint of the major roads' brown."""
+TOWN_LABEL = "#333333"
+"""Names of towns and cities, drawn with a white halo."""

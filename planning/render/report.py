@@ -32,7 +32,7 @@ from planning.coverage import AreaCoverage, compare, estimated_sentence, summary
 from planning.i18n import fmt_count, fmt_number, place_names, t
 from planning.release import IncidentRelease
 from planning.render.gapmap import gap_list
-from planning.render.staticmap import map_figure, png_bytes
+from planning.render.staticmap import MAX_ASPECT, map_figure, png_bytes
 from planning.store.population import unknown_population_note
 
 THRESHOLDS_MINUTES = (30.0, 60.0)
@@ -48,6 +48,14 @@ FONT_FAMILY = "DejaVu"
 PAGE_MARGIN_MM = 15.0
 BODY_PT, HEADING_PT, TITLE_PT, SMALL_PT = 10, 13, 17, 8
 DEMO_COLOUR = (192, 57, 43)
+PICTURE_HEADING_MM = 14.0
+"""Height of a picture's heading with its spacing, mm."""
+MIN_MAP_HEIGHT_MM = 110.0
+"""The map goes on the first page, sized to the room left under the key figures, when that room is at least this
+tall (mm); else on the next page at its full size."""
+KEY_FIGURE_COLUMNS_MM = (60.0, 30.0, 90.0)
+"""Widths of the key figures' table (label, value, detail), mm: the detail column is the widest, so each row takes
+two or three lines, not five."""
 
 
 @dataclass(frozen=True)
@@ -268,8 +276,10 @@ def report_map_png(
     bands: gpd.GeoDataFrame | None,
     district_id: str | None = None,
     lang: str = "ru",
+    max_aspect: float = MAX_ASPECT,
 ) -> bytes:
-    """The static map of a scenario: its services, bands and the settlements beyond the gap threshold."""
+    """The static map of a scenario: its services, bands and the settlements beyond the gap threshold; its height at
+    most ``max_aspect`` of its width (:func:`planning.render.staticmap.map_figure`)."""
     figure = map_figure(
         region,
         services=result.services,
@@ -278,6 +288,7 @@ def report_map_png(
         gap_minutes=GAP_THRESHOLD_MINUTES,
         district_id=district_id,
         lang=lang,
+        max_aspect=max_aspect,
     )
     return png_bytes(figure)
 
@@ -323,6 +334,10 @@ class _ReportPdf(FPDF):
         self.multi_cell(0, size * 0.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
         self.set_font(FONT_FAMILY, size=BODY_PT)
 
+    def room_for_picture_mm(self) -> float:
+        """Height left on this page for a picture under a heading, mm."""
+        return self.page_break_trigger - self.get_y() - PICTURE_HEADING_MM
+
     def picture(self, heading: str, png: bytes):
         """A heading and a picture the width of the page, moved together to a new page when they do not fit."""
         width_px, height_px = Image.open(io.BytesIO(png)).size
@@ -332,9 +347,17 @@ class _ReportPdf(FPDF):
         self.heading(heading)
         self.image(io.BytesIO(png), w=self.epw, h=height_mm)
 
-    def rows_table(self, header: list[str] | None, rows: list[list[str]], *, size: int = SMALL_PT + 1):
+    def rows_table(
+        self,
+        header: list[str] | None,
+        rows: list[list[str]],
+        *,
+        size: int = SMALL_PT + 1,
+        col_widths: tuple[float, ...] | None = None,
+    ):
         self.set_font(FONT_FAMILY, size=size)
         with self.table(
+            col_widths=col_widths,
             text_align="LEFT",
             line_height=size * 0.5,
             first_row_as_headings=header is not None,
@@ -395,7 +418,7 @@ def region_pdf(
     name, services = scenarios[-1]
     result = results[-1]
     if bands is None:
-        bands = service_bands(region, services, site_minutes.network)
+        bands = service_bands(region, services, site_minutes.network, constants=site_minutes.constants)
     area = area_label(region, district_id, lang)
     if district_id is not None:
         area = t("report.district_of", lang, district=area, region=region.name(lang))
@@ -407,11 +430,18 @@ def region_pdf(
 
     pdf.heading(t("report.figures", lang))
     figures = key_figures(result, district_id=district_id, lang=lang)
-    pdf.rows_table(None, [[f.label, f.value, f.detail] for f in figures], size=BODY_PT)
+    pdf.rows_table(
+        None, [[f.label, f.value, f.detail] for f in figures], size=BODY_PT, col_widths=KEY_FIGURE_COLUMNS_MM
+    )
     if incidents is not None:
         pdf.paragraph(t("release.note", lang, k=str(incidents.k)), SMALL_PT)
 
-    pdf.picture(t("report.map", lang), report_map_png(region, result, bands=bands, district_id=district_id, lang=lang))
+    room_mm = pdf.room_for_picture_mm()  # the map on the first page, under the figures, when it fits there legibly
+    max_aspect = room_mm / pdf.epw if room_mm >= MIN_MAP_HEIGHT_MM else MAX_ASPECT
+    pdf.picture(
+        t("report.map", lang),
+        report_map_png(region, result, bands=bands, district_id=district_id, lang=lang, max_aspect=max_aspect),
+    )
 
     if len(scenarios) == 2:
         pdf.heading(t("report.comparison", lang))

@@ -30,11 +30,13 @@ MAP_WIDTH_IN = 10.0
 """Width of the picture, inches (height follows the area's shape)."""
 LEGEND_WIDTH_FRACTION = 0.3
 """Share of the width kept for the legend, to the right of the map (never on it)."""
-LEGEND_WRAP_CHARS = 26
+LEGEND_WRAP_CHARS = 22
 """Legend labels are wrapped at this many characters so they stay within the legend's column."""
 MIN_HEIGHT_IN = 4.0
 MAX_ASPECT = 0.9
 """Height at most this share of the width: the map and a heading fit on one A4 page."""
+TITLE_HEIGHT_IN = 0.5
+"""Room for the title above the map, inches."""
 MAP_DPI = 150
 """Resolution of the PNG, dots per inch."""
 GAP_COLOUR = palette.GAP_SETTLEMENT
@@ -66,6 +68,7 @@ def map_figure(
     title: str | None = None,
     width_in: float = MAP_WIDTH_IN,
     dpi: int = MAP_DPI,
+    max_aspect: float = MAX_ASPECT,
 ) -> Figure:
     """The map as a matplotlib figure: the map axes on the left, the legend beside them on the right.
 
@@ -90,18 +93,25 @@ def map_figure(
         Width in inches, legend included.
     dpi : int
         Dots per inch (of the figure, and of its PNG by :func:`png_bytes`).
+    max_aspect : float
+        The picture's height at most this share of its width (e.g. the room left on a page): an area taller than
+        that is drawn whole, narrower, in the middle of the map's column; never cut.
     """
     settlements = region.settlements
     mask = np.ones(len(settlements), dtype=bool)
     if district_id is not None:
         mask = (settlements["district_id"].astype(object) == district_id).to_numpy()
     west, south, east, north = focus_bounds(region, district_id=district_id)
-    map_width_in = width_in * (1.0 - LEGEND_WIDTH_FRACTION)
+    column_in = width_in * (1.0 - LEGEND_WIDTH_FRACTION)
     aspect = (north - south) / max((east - west) * math.cos(math.radians((north + south) / 2)), 1e-9)
-    height_in = float(np.clip(map_width_in * aspect, MIN_HEIGHT_IN, MAX_ASPECT * width_in))
+    title_in = 0.0 if title is None else TITLE_HEIGHT_IN
+    height_in = float(np.clip(column_in * aspect + title_in, MIN_HEIGHT_IN, max(max_aspect * width_in, MIN_HEIGHT_IN)))
+    map_height_in = height_in - title_in
+    map_width_in = min(column_in, map_height_in / aspect)  # a tall area: narrower, whole
     figure = Figure(figsize=(width_in, height_in), dpi=dpi)
-    top = 1.0 if title is None else 1.0 - 0.5 / height_in
-    axes = figure.add_axes((0.0, 0.0, 1.0 - LEGEND_WIDTH_FRACTION, top))
+    top = 1.0 - title_in / height_in
+    left = (column_in - map_width_in) / 2.0 / width_in
+    axes = figure.add_axes((left, 0.0, map_width_in / width_in, map_height_in / height_in))
     handles: list[Artist] = []
     if bands is not None and not bands.empty:
         limits = sorted(bands["minutes"].unique())
@@ -194,7 +204,7 @@ def map_figure(
         )
     axes.set_xlim(west, east)
     axes.set_ylim(south, north)
-    axes.set_aspect(1.0 / math.cos(math.radians((north + south) / 2)), anchor="E")
+    axes.set_aspect(1.0 / math.cos(math.radians((north + south) / 2)), adjustable="datalim", anchor="C")
     axes.set_axis_off()
     _district_labels(axes, region, lang=lang, district_id=district_id, bounds=(west, south, east, north))
     if handles:

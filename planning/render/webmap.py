@@ -9,10 +9,13 @@ Offline by design: Leaflet is served by the app itself (``static/vendor/leaflet`
 (no awesome-markers icons, no branca colormaps).
 
 Readable by design: colours from :mod:`planning.render.palette` (Okabe-Ito), one legend per map listing every drawn
-layer
-(a collapsible box that starts collapsed on small maps; the view is fitted so that the region or district lies
-beside it), district names as labels, the map filling the frame the page gives it. Incidents arrive as the protected
-release
+layer (a collapsible box that starts open; the view is fitted so that the region or district lies beside it, and
+fitted again when the frame changes size until the user moves the map), the map filling the frame the page gives it.
+An offline base layer drawn by the app itself gives orientation: the road network in use (major roads emphasised,
+simplified for size, :func:`road_base_lines`), the towns and cities labelled, the district outlines and names; place
+and district names that would overlap one another or be cut by the frame's edge are hidden (the more important name
+stays). The region folder has no rivers or lakes (no water layer is among its files), so none are drawn. Service
+sites are hollow rings, so the village at a site stays visible. Incidents arrive as the protected release
 (:mod:`planning.release`) and are drawn as each settlement's cell: no incident point or raw count is ever drawn.
 """
 
@@ -21,6 +24,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import weakref
 from collections.abc import Iterable, Sequence
 
 import folium
@@ -30,6 +34,7 @@ import shapely
 from branca.element import Element, MacroElement, Template
 
 from geo.errors import QorgauError
+from geo.network import RoadNetwork
 from geo.region import Region
 from planning.estimates import population_is_estimated
 from planning.i18n import CATALOG, fmt_number, made_name, place_names, t
@@ -65,6 +70,12 @@ ESTIMATED_OUTLINE_COLOUR = "#1f1f1f"
 ESTIMATED_OUTLINE_DASH = "2 2"
 """Leaflet ``dashArray`` of that outline, pixels."""
 ESTIMATED_OUTLINE_WEIGHT_PX = 2.0
+"""Its line width, pixels."""
+SERVICE_RADIUS_PX = 8.0
+SERVICE_RING_WEIGHT_PX = 2.5
+SERVICE_FILL_OPACITY = 0.15
+"""Service sites are rings (radius and line width in pixels) with an almost clear middle: the village a service
+stands in stays visible through it, in its own colour."""
 
 
 def leaflet_assets(base_url: str = STATIC_URL) -> tuple[list, list]:
@@ -78,6 +89,13 @@ FIT_PAD_DEG = 0.01
 """Smallest margin, degrees (a district of one settlement still gets a frame)."""
 ZOOM_SNAP = 0.25
 """Leaflet zoom steps when fitting: quarter steps let the region or district fill the map's box."""
+NARROW_MAP_PX = 700
+"""On a map narrower than this (pixels; e.g. Compare's two side by side) the open legend takes at most 42 % of the
+width, in smaller type, so that the region fitted beside it stays large."""
+FIT_SETTLE_MS = 5000
+FIT_CHECK_MS = 200
+"""For this long after the map was first fitted in a frame of some size (milliseconds), every :data:`FIT_CHECK_MS`,
+the view is fitted again if something other than the user moved it or changed its size (the page settling)."""
 MAP_CSS = """
 html, body {height: 100%; margin: 0;}
 .leaflet-container {background: #f7f7f4;}
@@ -85,19 +103,20 @@ html, body {height: 100%; margin: 0;}
 .qorgau-legend {background: #fff; padding: 6px 10px; border: 1px solid #999; border-radius: 4px;
   font: 13px/1.45 sans-serif; max-height: 70vh; overflow-y: auto; max-width: 320px;}
 .qorgau-legend summary {cursor: pointer; font-weight: bold; outline: none;}
+.qorgau-narrow .qorgau-legend {max-width: 42%; font-size: 11px; line-height: 1.3; padding: 4px 6px;}
 .qorgau-legend .qorgau-legend-section {margin-top: 4px; font-weight: bold;}
 .qorgau-district-label {white-space: nowrap; font: bold 12px/1.1 sans-serif; color: LABEL_COLOUR;
   text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; pointer-events: none; text-align: center;
   transform: translate(-50%, -50%); width: max-content;}
+.qorgau-town-label {white-space: nowrap; font: 11px/1.1 sans-serif; color: TOWN_COLOUR; pointer-events: none;
+  text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; transform: translate(-50%, -135%); width: max-content;}
+.qorgau-town-label.qorgau-city {font-weight: bold; font-size: 13px;}
 .qorgau-labels-small .qorgau-district-label {font-size: 10px;}
 .qorgau-labels-hidden .qorgau-district-label {display: none;}
-""".replace("LABEL_COLOUR", palette.DISTRICT_LABEL)
+.qorgau-label.qorgau-label-collides {visibility: hidden;}
+""".replace("LABEL_COLOUR", palette.DISTRICT_LABEL).replace("TOWN_COLOUR", palette.TOWN_LABEL)
 """Style of the map's own document: the map fills the frame it is in (the page sets the frame's height), the
-legend is a collapsible box, district names carry a white halo."""
-LEGEND_OPEN_MIN_WIDTH_PX = 1100
-LEGEND_OPEN_MIN_HEIGHT_PX = 640
-"""The legend starts open only on a map at least this wide and tall (pixels); on smaller maps it starts
-collapsed to its title, and the view is fitted so that the region stays clear of it either way."""
+legend is a box that starts open, district and town names carry a white halo (a name that collides is hidden)."""
 LABEL_PANE = "qorgau-labels"
 """Leaflet pane of the district names: under the data (z-index 350, below the overlay pane's 400), so a name never
 hides a site or a village; their white halo keeps them readable through the light fills. (A pane of its own above
@@ -105,6 +124,29 @@ the data would need a canvas of its own, which would swallow the clicks meant fo
 LABEL_SMALL_BELOW_ZOOM = 7.5
 LABEL_HIDDEN_BELOW_ZOOM = 6.25
 """District names shrink below the first zoom level and are hidden below the second (they would only clutter)."""
+LABEL_PRIORITY = {"city": 300.0, "district": 200.0, "town": 100.0}
+"""Which name stays when two would overlap: cities, then district names (larger districts first), then towns."""
+TOWN_KINDS = ("city", "town")
+"""Settlement kinds labelled on the base layer."""
+ROAD_MAJOR_MIN_KMH = 60.0
+"""Roads driven at this speed or faster (km/h) are drawn as major roads: with the built-in Kazakhstan speeds, the
+motorway, trunk, primary and secondary classes (the network keeps speeds, not classes)."""
+ROAD_MINOR_MIN_KMH = 35.0
+"""Slower roads down to this speed (km/h; tertiary and unclassified at the built-in speeds) are drawn thin; slower
+ones (residential streets, service roads, tracks) are left out of the base layer: at the region's scale they are
+clutter, and they would make the page heavy."""
+ROAD_SIMPLIFY_M = {"major": 100.0, "minor": 250.0}
+"""Simplification tolerance of each road tier, metres (lines only drawn, never measured)."""
+ROAD_COORD_DECIMALS = 4
+"""Road vertices are rounded to this many decimals of a degree (about 10 m): a lighter page, the same picture."""
+ROAD_MAX_BYTES = 1_500_000
+"""Budget of the base layer's roads in the page, bytes of GeoJSON: the thin roads are dropped when they would exceed
+it, then the major roads simplified further, so that a whole region's network stays a light page."""
+ROAD_STYLE = {
+    "major": {"color": palette.ROAD_MAJOR, "weight": 2.2, "opacity": 0.9},
+    "minor": {"color": palette.ROAD_MINOR, "weight": 1.0, "opacity": 0.8},
+}
+"""Line style of each road tier (pixels)."""
 
 
 class UnknownDistrictError(QorgauError, LookupError):
@@ -143,6 +185,16 @@ def focus_bounds(
     return west - margin, south - margin, east + margin, north + margin
 
 
+class MetricScale(MacroElement):
+    """The map's scale bar in metres and kilometres only (Leaflet's ``L.control.scale`` adds miles by default)."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "L.control.scale({imperial: false, metric: true}).addTo({{ this._parent.get_name() }});"
+        "{% endmacro %}"
+    )
+
+
 def base_map(
     boundary: gpd.GeoDataFrame,
     *,
@@ -158,7 +210,7 @@ def base_map(
         location=[(south + north) / 2, (west + east) / 2],
         zoom_start=7,
         tiles=None,
-        control_scale=True,
+        control_scale=False,  # Leaflet's scale would add miles: MetricScale below shows kilometres only
         prefer_canvas=True,
         zoom_snap=ZOOM_SNAP,
         zoom_delta=0.5,
@@ -168,10 +220,13 @@ def base_map(
         Element(f"<style>{MAP_CSS}</style>"), name="qorgau_map_css"
     )
     folium.map.CustomPane(LABEL_PANE, z_index=350, pointer_events=False).add_to(fmap)
+    MetricScale().add_to(fmap)
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr="© OpenStreetMap contributors", name="tiles").add_to(fmap)
-    fmap.fit_bounds([[south, west], [north, east]])
+    # no folium FitBounds: streamlit-folium runs it again after the map was drawn, undoing the fit beside the legend
     fmap.qorgau_bounds = (float(west), float(south), float(east), float(north))  # type: ignore[attr-defined]  # read by add_legend
+    fmap.add_child(_FitView((float(west), float(south), float(east), float(north))), name="qorgau_fit")
+    fmap.add_child(_LabelLayout(), name="qorgau_label_layout")
     return fmap
 
 
@@ -190,10 +245,12 @@ def region_map(
     method_description: str | None = None,
     district_id: str | None = None,
     settlement_estimated: np.ndarray | None = None,
+    network: RoadNetwork | None = None,
 ) -> folium.Map:
-    """The map page's map: outline, districts with names, settlements sized by population, service sites and
-    incidents aggregated per settlement (suppressed below ``k``), with a layer control and a legend; with
-    travel times, also the isochrone bands and settlements coloured by minutes to the nearest service.
+    """The map page's map: outline, districts with names, the base layer (roads of ``network``, towns and cities
+    with their names), settlements sized by population, service sites and incidents aggregated per settlement
+    (suppressed below ``k``), with a layer control and a legend; with travel times, also the isochrone bands and
+    settlements coloured by minutes to the nearest service.
 
     Parameters
     ----------
@@ -217,6 +274,9 @@ def region_map(
     settlement_estimated : ndarray of bool, optional
         Per settlement, True where its minutes are a straight-line estimate: drawn with a dashed dark outline and
         said in its tooltip; the legend gets a row for it.
+    network : RoadNetwork, optional
+        The road network in use; its roads are drawn on the base layer (:func:`road_base_lines`). Without one (a
+        region without roads) the base layer has the outlines and the towns only.
     """
     services = region.services if services is None else services
     fmap = base_map(
@@ -244,6 +304,9 @@ def region_map(
         ).add_to(fmap)
     if bands is not None and not bands.empty:
         band_layer(bands, lang, analysis_crs=region.analysis_crs).add_to(fmap)
+    roads = road_base_lines(network) if network is not None else None
+    if roads is not None and not roads.empty:
+        road_layer(roads, lang).add_to(fmap)
     if not region.settlements.empty:
         _settlement_layer(region.settlements, lang, minutes=settlement_minutes, estimated=settlement_estimated).add_to(
             fmap
@@ -256,6 +319,9 @@ def region_map(
         _service_layer(services, lang).add_to(fmap)
     if not region.districts.empty:
         district_label_layer(region.districts, lang).add_to(fmap)
+    towns = town_label_layer(region.settlements, lang)
+    if towns is not None:
+        towns.add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
     rows = legend_rows(
         lang,
@@ -267,6 +333,7 @@ def region_map(
         estimated=settlement_minutes is not None
         and settlement_estimated is not None
         and bool(np.asarray(settlement_estimated, dtype=bool).any()),
+        road_tiers=tuple(roads["tier"]) if roads is not None else (),
     )
     notes = [method_label(method, method_description, lang)] if method else []
     add_legend(fmap, rows, lang=lang, notes=notes)
@@ -279,24 +346,68 @@ def district_label_layer(districts: gpd.GeoDataFrame, lang: str) -> folium.Featu
     (:data:`LABEL_SMALL_BELOW_ZOOM`, :data:`LABEL_HIDDEN_BELOW_ZOOM`)."""
     group = folium.FeatureGroup(name=layer_name(t("maps.layer.district_names", lang)))
     names = place_names(districts, lang)
-    for name, geometry in zip(names, districts.geometry):
+    areas = [g.area if g is not None and not g.is_empty else 0.0 for g in districts.geometry]
+    largest = max(areas, default=0.0) or 1.0
+    for name, geometry, area in zip(names, districts.geometry, areas):
         if geometry is None or geometry.is_empty:
             continue
-        point = geometry.representative_point()
-        folium.Marker(
-            [point.y, point.x],
-            interactive=False,
-            keyboard=False,
-            pane=LABEL_PANE,
-            icon=folium.DivIcon(
-                icon_size=(0, 0),
-                icon_anchor=(0, 0),
-                class_name="qorgau-district-label-icon",
-                html=f'<div class="qorgau-district-label">{html_text(name)}</div>',
-            ),
-        ).add_to(group)
+        point = label_point(geometry)
+        priority = LABEL_PRIORITY["district"] + 99.0 * area / largest
+        _label_marker(point.y, point.x, name, css="qorgau-district-label", priority=priority).add_to(group)
     group.add_child(_LabelZoom())
     return group
+
+
+LABEL_POINT_TOLERANCE_DEG = 0.005
+"""Precision of a district label's point (:func:`label_point`), degrees."""
+
+
+def label_point(polygon: shapely.Geometry) -> shapely.Point:
+    """Where a district's name goes: the point of its largest part farthest from the edge (the pole of
+    inaccessibility), so that the name sits in the middle of the district, not near a border where it would cross
+    into the neighbour."""
+    parts = list(getattr(polygon, "geoms", [polygon]))
+    largest = max(parts, key=lambda part: part.area)
+    from shapely.ops import polylabel
+
+    try:
+        return polylabel(largest, tolerance=LABEL_POINT_TOLERANCE_DEG)
+    except Exception:  # a degenerate part: any point inside will do
+        return largest.representative_point()
+
+
+def town_label_layer(settlements: gpd.GeoDataFrame, lang: str) -> folium.FeatureGroup | None:
+    """Names of the towns and cities (settlement kinds :data:`TOWN_KINDS`) above their markers, a layer of its own
+    (on by default); cities in bold and kept first when names collide. None when the region has no town."""
+    if settlements.empty or "kind" not in settlements:
+        return None
+    rows = np.flatnonzero(settlements["kind"].isin(TOWN_KINDS).to_numpy() & settlements.geometry.notna().to_numpy())
+    if not len(rows):
+        return None
+    chosen = settlements.iloc[rows]
+    group = folium.FeatureGroup(name=layer_name(t("maps.layer.towns", lang)))
+    populations = chosen["population"].to_numpy(dtype=float)
+    for name, kind, population, point in zip(place_names(chosen, lang), chosen["kind"], populations, chosen.geometry):
+        weight = 0.0 if not np.isfinite(population) else min(math.log10(max(population, 1.0)) * 10.0, 99.0)
+        css = "qorgau-town-label qorgau-city" if kind == "city" else "qorgau-town-label"
+        _label_marker(point.y, point.x, name, css=css, priority=LABEL_PRIORITY[kind] + weight).add_to(group)
+    return group
+
+
+def _label_marker(lat: float, lon: float, text: str, *, css: str, priority: float) -> folium.Marker:
+    """A name on the map (not clickable, in the label pane), with the priority the label layout reads."""
+    return folium.Marker(
+        [float(lat), float(lon)],
+        interactive=False,
+        keyboard=False,
+        pane=LABEL_PANE,
+        icon=folium.DivIcon(
+            icon_size=(0, 0),
+            icon_anchor=(0, 0),
+            class_name="qorgau-district-label-icon",
+            html=f'<div class="qorgau-label {css}" data-priority="{priority:.3f}">{html_text(text)}</div>',
+        ),
+    )
 
 
 class _LabelZoom(MacroElement):
@@ -323,6 +434,199 @@ class _LabelZoom(MacroElement):
         self._name = "LabelZoom"
         self.small = js_value(LABEL_SMALL_BELOW_ZOOM)
         self.hidden = js_value(LABEL_HIDDEN_BELOW_ZOOM)
+
+
+class _FitView(MacroElement):
+    """Fits the view to ``bounds`` (``west, south, east, north`` degrees) beside the legend's box when there is one
+    (:class:`_Legend` calls the fit again once its box is drawn), and again whenever the map's frame changes size
+    (the page sets its height after the map was drawn) or something else moved it while the page settles
+    (:data:`FIT_SETTLE_MS`), until the user moves or zooms the map."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function(map, bounds) {
+  bounds = L.latLngBounds(bounds);
+  map.qorgauDataBounds = bounds;
+  var touched = false, box = map.getContainer();
+  ["mousedown", "wheel", "touchstart", "keydown"].forEach(function(name) {
+    box.addEventListener(name, function() { touched = true; }, {passive: true});
+  });
+  map.qorgauFit = function() {
+    var size = map.getSize();
+    if (!size.x || !size.y) { return; }
+    L.DomUtil[size.x < {{ this.narrow_px }} ? "addClass" : "removeClass"](box, "qorgau-narrow");
+    var legend = box.querySelector(".qorgau-legend");
+    var edge = 10, top = 12, left = 12;
+    var w = legend ? legend.offsetWidth + 2 * edge : edge, h = legend ? legend.offsetHeight + 2 * edge : edge;
+    var beside = {paddingTopLeft: [left, top], paddingBottomRight: [w, edge], animate: false};
+    var above = {paddingTopLeft: [left, top], paddingBottomRight: [edge, h], animate: false};
+    var zoomBeside = map.getBoundsZoom(bounds, false, L.point(left + w, top + edge));
+    var zoomAbove = map.getBoundsZoom(bounds, false, L.point(left + edge, top + h));
+    map.fitBounds(bounds, zoomBeside >= zoomAbove ? beside : above);
+    fitted = {center: map.getCenter(), zoom: map.getZoom(), size: map.getSize(), legend: w + "x" + h};
+    if (firstFit === null) { firstFit = Date.now(); }
+  };
+  // the frame may still change size after the map was drawn, and the component moves the view back once: while the
+  // page settles (a few seconds), until the user moves the map, the view is fitted again whenever it was moved
+  var fitted = null, firstFit = null;
+  map.on("resize", function() { if (!touched) { map.qorgauFit(); } });
+  var watch = window.setInterval(function() {
+    if (touched || (firstFit !== null && Date.now() - firstFit > {{ this.settle_ms }})) {
+      window.clearInterval(watch);
+      return;
+    }
+    if (!fitted) { map.qorgauFit(); return; }  // a frame still 0 px high (not yet shown) has nothing to fit
+    var moved = map.latLngToContainerPoint(fitted.center).distanceTo(map.latLngToContainerPoint(map.getCenter()));
+    var legend = box.querySelector(".qorgau-legend");
+    var legendSize = legend ? (legend.offsetWidth + 20) + "x" + (legend.offsetHeight + 20) : "10x10";
+    var changed = !map.getSize().equals(fitted.size) || legendSize !== fitted.legend;
+    if (moved > 1 || map.getZoom() !== fitted.zoom || changed) { map.qorgauFit(); }
+  }, {{ this.check_ms }});
+  map.qorgauFit();
+})({{ this._parent.get_name() }}, {{ this.bounds_js }});
+{% endmacro %}
+""")
+
+    def __init__(self, bounds: tuple[float, float, float, float]):
+        super().__init__()
+        self._name = "FitView"
+        self.settle_ms = js_value(FIT_SETTLE_MS)
+        self.narrow_px = js_value(NARROW_MAP_PX)
+        self.check_ms = js_value(FIT_CHECK_MS)
+        west, south, east, north = bounds
+        self.bounds_js = js_value([[south, west], [north, east]])
+
+
+class _LabelLayout(MacroElement):
+    """Hides the names (district, town and city labels) that would overlap a more important one or be cut by the
+    frame's edge, after every zoom, move and resize: each name in order of its priority (:data:`LABEL_PRIORITY`)
+    is kept when its box is clear of the names kept before it and lies inside the map."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function(map) {
+  var pending = false;
+  function layout() {
+    pending = false;
+    var frame = map.getContainer().getBoundingClientRect(), kept = [];
+    var labels = Array.prototype.slice.call(map.getContainer().querySelectorAll(".qorgau-label"));
+    labels.sort(function(a, b) { return parseFloat(b.dataset.priority) - parseFloat(a.dataset.priority); });
+    labels.forEach(function(label) {
+      label.classList.remove("qorgau-label-collides");
+      var r = label.getBoundingClientRect();
+      if (!r.width || !r.height) { return; }
+      var pad = 2;
+      var inside = r.left >= frame.left && r.right <= frame.right && r.top >= frame.top && r.bottom <= frame.bottom;
+      var clear = kept.every(function(k) {
+        return r.right + pad < k.left || k.right + pad < r.left || r.bottom + pad < k.top || k.bottom + pad < r.top;
+      });
+      if (inside && clear) { kept.push(r); } else { label.classList.add("qorgau-label-collides"); }
+    });
+  }
+  function later() { if (!pending) { pending = true; window.requestAnimationFrame(layout); } }
+  map.on("zoomend moveend resize layeradd layerremove", later);
+  map.qorgauLabelLayout = layout;
+  later();
+})({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+    def __init__(self):
+        super().__init__()
+        self._name = "LabelLayout"
+
+
+_ROAD_CACHE: dict[int, tuple[weakref.ref, gpd.GeoDataFrame]] = {}
+"""Base-layer roads per network object (by identity, dropped when the network is): a page draws its map on every
+rerun, and the network itself is cached by the pages."""
+
+
+def road_base_lines(network: RoadNetwork) -> gpd.GeoDataFrame:
+    """The roads of ``network`` as drawn on the base layer: one row per tier (``"major"``, ``"minor"``; see
+    :data:`ROAD_MAJOR_MIN_KMH`, :data:`ROAD_MINOR_MIN_KMH`), each a MultiLineString in EPSG:4326, merged, simplified
+    (:data:`ROAD_SIMPLIFY_M`) and rounded (:data:`ROAD_COORD_DECIMALS`) so that the page stays light
+    (:data:`ROAD_MAX_BYTES`). Each two-way road is drawn once. Computed once per network object.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``tier, geometry``; empty when the network has no road fast enough to be drawn.
+    """
+    cached = _ROAD_CACHE.get(id(network))
+    if cached is not None and cached[0]() is network:
+        return cached[1]
+    lines = _road_tiers(network)
+    key = id(network)
+
+    def forget(_: weakref.ref) -> None:
+        _ROAD_CACHE.pop(key, None)
+
+    _ROAD_CACHE[key] = (weakref.ref(network, forget), lines)
+    return lines
+
+
+def _road_tiers(network: RoadNetwork) -> gpd.GeoDataFrame:
+    empty = gpd.GeoDataFrame({"tier": []}, geometry=[], crs="EPSG:4326")
+    if network.n_edges == 0:
+        return empty
+    speed_kmh = 3.6 * network.edge_length_m / np.maximum(network.edge_seconds, 1e-9)
+    twin = network.edge_twin
+    once = (twin < 0) | (np.arange(network.n_edges) < twin)  # a two-way road is two edges: draw one
+    tiers: list[tuple[str, np.ndarray]] = [
+        ("major", once & (speed_kmh >= ROAD_MAJOR_MIN_KMH)),
+        ("minor", once & (speed_kmh >= ROAD_MINOR_MIN_KMH) & (speed_kmh < ROAD_MAJOR_MIN_KMH)),
+    ]
+    names, shapes = [], []
+    for tier, chosen in tiers:
+        if not chosen.any():
+            continue
+        merged = shapely.line_merge(shapely.multilinestrings(network.edge_lines[chosen]))
+        names.append(tier)
+        shapes.append(merged)
+    if not names:
+        return empty
+    projected = gpd.GeoDataFrame({"tier": names}, geometry=shapes, crs=network.crs)
+
+    def drawn(scale: float) -> gpd.GeoDataFrame:
+        simplified = [
+            shapely.simplify(g, ROAD_SIMPLIFY_M[tier] * scale) for tier, g in zip(projected["tier"], projected.geometry)
+        ]
+        degrees = gpd.GeoSeries(simplified, crs=network.crs).to_crs("EPSG:4326").to_numpy()
+        rounded = shapely.set_precision(degrees, 10.0**-ROAD_COORD_DECIMALS, mode="pointwise")
+        return gpd.GeoDataFrame({"tier": list(projected["tier"])}, geometry=rounded, crs="EPSG:4326")
+
+    lines = drawn(1.0)
+    for scale in (1.0, 2.0, 4.0, 8.0):
+        lines = drawn(scale)
+        if road_payload_bytes(lines) <= ROAD_MAX_BYTES:
+            return lines
+        if "minor" in set(lines["tier"]):  # the thin roads go first
+            projected = projected[projected["tier"] != "minor"].reset_index(drop=True)
+            lines = drawn(scale)
+            if road_payload_bytes(lines) <= ROAD_MAX_BYTES:
+                return lines
+    return lines
+
+
+def road_payload_bytes(lines: gpd.GeoDataFrame) -> int:
+    """Bytes of GeoJSON the road lines add to the page."""
+    return len(json.dumps(geojson_dict(lines), separators=(",", ":")))
+
+
+def road_layer(lines: gpd.GeoDataFrame, lang: str) -> folium.GeoJson:
+    """The base layer's roads (:func:`road_base_lines`): major roads wide and dark, the others thin; not clickable,
+    so a click goes to the village or site under it."""
+    frame = lines.copy()
+    frame["tier"] = frame["tier"].astype(str)
+    order = {"minor": 0, "major": 1}  # the major roads drawn over the minor ones
+    frame = frame.iloc[np.argsort([order.get(tier, 0) for tier in frame["tier"]], kind="stable")]
+    return folium.GeoJson(
+        geojson_dict(frame),
+        name=layer_name(t("maps.layer.roads", lang)),
+        style_function=lambda f: dict(ROAD_STYLE.get(f["properties"]["tier"], ROAD_STYLE["minor"])),
+        interactive=False,
+        smooth_factor=1.5,
+    )
 
 
 def geojson_dict(frame: gpd.GeoDataFrame) -> dict:
@@ -560,7 +864,13 @@ def _service_layer(services: gpd.GeoDataFrame, lang: str) -> folium.GeoJson:
         geojson_dict(frame),
         name=layer_name(t("layer.services", lang)),
         marker=folium.CircleMarker(
-            radius=9, weight=3, color=palette.SERVICE_RING, fill=True, fill_color=SERVICE_COLOUR, fill_opacity=0.95
+            radius=SERVICE_RADIUS_PX,
+            weight=SERVICE_RING_WEIGHT_PX,
+            color=SERVICE_COLOUR,
+            opacity=0.9,
+            fill=True,
+            fill_color=palette.SERVICE_RING,
+            fill_opacity=SERVICE_FILL_OPACITY,
         ),
         tooltip=TextTooltip(fields=["label", "kind_label"], aliases=[t("field.name", lang), t("field.kind", lang)]),
     )
@@ -653,13 +963,20 @@ def legend_rows(
     by_minutes: bool = False,
     districts: bool = True,
     estimated: bool = False,
+    road_tiers: Iterable[str] = (),
 ) -> list[LegendRow]:
     """Rows of the map legend, one per layer :func:`region_map` draws, in the layer's own colour: the region and
-    district outlines, settlements (by population, or by minutes to the nearest service), services, the isochrone
-    bands of ``band_minutes`` and incidents."""
+    district outlines, the roads of ``road_tiers`` (``"major"``, ``"minor"``), settlements (by population, or by
+    minutes to the nearest service), services, the isochrone bands of ``band_minutes`` and incidents."""
     rows: list[LegendRow] = [(palette.REGION_OUTLINE, t("layer.outline", lang), "line")]
     if districts:
         rows.append((palette.DISTRICT_OUTLINE, t("layer.districts", lang), "dashed"))
+    tiers = set(road_tiers)
+    rows += [
+        (str(ROAD_STYLE[tier]["color"]), t(f"maps.legend.road_{tier}", lang), "line")
+        for tier in ("major", "minor")
+        if tier in tiers
+    ]
     if by_minutes:
         limits = [int(m) for m in MINUTE_CLASSES]
         rows += [(MINUTE_COLOURS[0], t("map.legend.within", lang, minutes=limits[0]))]
@@ -678,7 +995,7 @@ def legend_rows(
             (SETTLEMENT_COLOUR, t("legend.settlement", lang)),
             (UNKNOWN_POPULATION_COLOUR, t("legend.settlement_unknown", lang)),
         ]
-    rows.append((SERVICE_COLOUR, t("legend.service", lang)))
+    rows.append((SERVICE_COLOUR, t("legend.service", lang), "ring"))
     rows += [(band_colour(i), t("map.band", lang, minutes=int(m)), "area") for i, m in enumerate(sorted(band_minutes))]
     if incidents:
         rows.append((INCIDENT_COLOUR, t("legend.incidents", lang, k=str(k)), "ring"))
@@ -704,9 +1021,8 @@ def _swatch_html(colour: str, swatch: str) -> str:
 
 class _Legend(MacroElement):
     """The map's one legend: a collapsible box (``<details>``) in the bottom-right corner, sections of rows
-    (:func:`add_legend` adds to it). It starts open only on a large map (:data:`LEGEND_OPEN_MIN_WIDTH_PX`,
-    :data:`LEGEND_OPEN_MIN_HEIGHT_PX`), and the view is fitted again with the legend's box as padding, so that
-    the fitted area (the region or the district) lies beside it, not under it."""
+    (:func:`add_legend` adds to it). It starts open, and the view is fitted again with the legend's box as padding
+    (:class:`_FitView`), so that the fitted area (the region or the district) lies beside it, not under it."""
 
     _template = Template("""
 {% macro script(this, kwargs) %}
@@ -720,18 +1036,9 @@ class _Legend(MacroElement):
     return box;
   };
   legend.addTo(map);
-  var box = legend.getContainer(), size = map.getSize();
-  box.open = size.x >= {{ this.open_width }} && size.y >= {{ this.open_height }};
-  if (!bounds) { return; }
-  bounds = L.latLngBounds(bounds);
-  var edge = 12, top = 52, w = box.offsetWidth + 2 * edge, h = box.offsetHeight + 2 * edge;
-  var beside = {paddingTopLeft: [edge + 40, top], paddingBottomRight: [w, edge], animate: false};
-  var above = {paddingTopLeft: [edge + 40, top], paddingBottomRight: [edge, h], animate: false};
-  var zoomBeside = map.getBoundsZoom(bounds, false, L.point(edge + 40 + w, top + edge));
-  var zoomAbove = map.getBoundsZoom(bounds, false, L.point(2 * edge + 40, top + h));
-  map.fitBounds(bounds, zoomBeside >= zoomAbove ? beside : above);
-  map.qorgauDataBounds = bounds;
-})({{ this._parent.get_name() }}, {{ this.bounds_js }});
+  legend.getContainer().open = true;
+  if (map.qorgauFit) { map.qorgauFit(); }
+})({{ this._parent.get_name() }});
 {% endmacro %}
 """)
 
@@ -747,10 +1054,7 @@ class _Legend(MacroElement):
         self._name = "Legend"
         self.title = title
         self.sections: list[tuple[str | None, list[LegendRow], list[str]]] = [(None, list(rows), list(notes))]
-        west, south, east, north = bounds if bounds is not None else (None,) * 4
-        self.bounds_js = js_value([[south, west], [north, east]] if bounds is not None else None)
-        self.open_width = js_value(LEGEND_OPEN_MIN_WIDTH_PX)
-        self.open_height = js_value(LEGEND_OPEN_MIN_HEIGHT_PX)
+        self.bounds = bounds
 
     def add_section(self, title: str | None, rows: list[LegendRow], notes: Sequence[str] = ()) -> None:
         """Rows (and notes) under their own heading."""

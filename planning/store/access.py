@@ -29,10 +29,11 @@ import re
 import secrets
 import sqlite3
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -962,3 +963,92 @@ def action_label(action: str, lang: str) -> str:
         mode = t(f"audit.{match[2]}", lang) if f"audit.{match[2]}" in CATALOG else match[2]
         return f"{t(f'audit.{match[1]}', lang)} ({mode})"
     return action
+
+
+_OBJECT_WORDS = ("password", "password change", "session cookie", "session", "identity provider")
+"""Audit objects stored as one English word or phrase, shown through ``audit.obj.<phrase>``."""
+_OBJECT_SHAPES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"user (?P<user>.+) \((?P<old>\w+) -> (?P<new>\w+)\)"), "audit.obj.user_role_change"),
+    (re.compile(r"user (?P<user>.+) \(temporary\)"), "audit.obj.user_temporary"),
+    (re.compile(r"user (?P<user>.+) \((?P<role>planner|presenter|admin)\)"), "audit.obj.user_role"),
+    (re.compile(r"user (?P<user>.+)"), "audit.obj.user"),
+    (re.compile(r"client (?P<client>.+)"), "audit.obj.client"),
+    (re.compile(r"locked \((?P<scope>user|client)\)"), "audit.obj.locked"),
+    (re.compile(r"scenario (?P<id>\S+) \((?P<old>.+) -> (?P<new>.+)\)"), "audit.obj.scenario_rename"),
+    (re.compile(r"scenario (?P<id>\S+) v(?P<version>\d+) csv"), "audit.obj.scenario_csv"),
+    (re.compile(r"scenario (?P<id>\S+) \((?P<name>.+)\)"), "audit.obj.scenario"),
+    (
+        re.compile(r"incidents (?P<region>\S+) from (?P<file>.+): (?P<n>\d+) counts, (?P<periods>.*)"),
+        "audit.obj.incidents_counts",
+    ),
+    (re.compile(r"incidents (?P<region>\S+) from (?P<file>.+)"), "audit.obj.incidents"),
+    (
+        re.compile(
+            r"populations (?P<region>\S+) from (?P<file>.+): (?P<matched>\d+) matched, (?P<ambiguous>\d+) ambiguous, "
+            r"(?P<unmatched>\d+) unmatched"
+        ),
+        "audit.obj.populations_counts",
+    ),
+    (re.compile(r"populations (?P<region>\S+) from (?P<file>.+)"), "audit.obj.populations"),
+    (
+        re.compile(r"(?P<region>\S+), (?P<area>.+), (?P<language>ru|kk|en), incidents: (?P<level>\w+)"),
+        "audit.obj.report",
+    ),
+    (re.compile(r"(?P<region>\S+) (?P<setting>roads|speeds|travel_constants)"), "audit.obj.region_setting"),
+    (re.compile(r"(?P<file>[\w.-]+\.\w+) \((?P<inner>.+)\)"), "audit.obj.download"),
+    (re.compile(r"(?P<region>\S+) (?P<file>[\w.-]+\.\w+)"), "audit.obj.region_file"),
+)
+"""The shapes in which the app writes audit objects (``user NAME (ROLE)``, ``scenario ID (NAME)``, …) and the
+catalog key that words each in the reader's language; the stored text stays English (the log is evidence)."""
+
+
+def object_label(
+    object: str,
+    lang: str,
+    *,
+    regions: Mapping[str, str] | None = None,
+    areas: Mapping[str, str] | None = None,
+    scenario_name: Callable[[str], str] | None = None,
+) -> str:
+    """An audit log ``object`` as the users page shows it in ``lang`` ("user planner1 (planner)" → "пользователь
+    planner1 (планировщик)"); user names and file names stay as stored, a region's id becomes its name where
+    ``regions`` (id → name) has it, a district's id its name where ``areas`` has it, and a scenario's name is shown
+    through ``scenario_name`` (the app's own names in ``lang``). An object of another shape is shown as stored."""
+    from planning.i18n import CATALOG, LANGUAGE_NAMES, made_name, t
+
+    regions = regions or {}
+    areas = areas or {}
+    scenario_name = scenario_name or (lambda name: made_name(name, lang))
+    if object in _OBJECT_WORDS:
+        return t(f"audit.obj.{object}", lang)
+    for pattern, key in _OBJECT_SHAPES:
+        match = pattern.fullmatch(object)
+        if match is None:
+            continue
+        values = dict(match.groupdict())
+        for name in ("role", "old", "new"):
+            if key.startswith("audit.obj.user") and name in values and f"role.{values[name]}" in CATALOG:
+                values[name] = t(f"role.{values[name]}", lang)
+        for name in ("name", "old", "new"):
+            if key.startswith("audit.obj.scenario") and name in values:
+                values[name] = scenario_name(values[name])
+        if "area" in values:
+            values["area"] = areas.get(values["area"], values["area"])
+        if "setting" in values:
+            values["setting"] = t(f"audit.obj.setting.{values['setting']}", lang)
+        if "scope" in values:
+            values["scope"] = t(f"audit.obj.scope.{values['scope']}", lang)
+        if "region" in values:
+            values["region"] = regions.get(values["region"], values["region"])
+        if "language" in values:
+            values["language"] = LANGUAGE_NAMES.get(values["language"], values["language"])
+        if "level" in values:
+            level_key = f"audit.obj.level.{values['level']}"
+            values["level"] = t(level_key, lang) if level_key in CATALOG else values["level"]
+        if "inner" in values:
+            values["inner"] = object_label(
+                values["inner"], lang, regions=regions, areas=areas, scenario_name=scenario_name
+            )
+        texts: dict[str, Any] = {k: str(v) for k, v in values.items()}
+        return t(key, lang, **texts)
+    return object

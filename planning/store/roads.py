@@ -365,6 +365,22 @@ def describe_road_file(
     return record
 
 
+def described_in_use(region: Region, in_use: RoadsInUse, *, profile: SpeedProfile) -> RoadsInUse:
+    """``in_use`` with its record filled: an import's record as stored, else what the region folder's own road file
+    holds (:func:`describe_road_file`: ways, km by class); unchanged without roads or when the file cannot be read
+    (the caller says so)."""
+    if in_use.record or in_use.path is None:
+        return in_use
+    from geo.errors import ValidationError
+    from geo.osm import RoadSourceError
+
+    try:
+        record = describe_road_file(region, in_use.path, profile=profile)
+    except (RoadSourceError, ValidationError, OSError):
+        return in_use
+    return dataclasses.replace(in_use, record=record)
+
+
 def _osm_class_km(path: Path, boundary: Any) -> dict[str, Any]:
     """Ways and km by ``highway`` class of the drivable ways of an OSM file inside ``boundary``: one more pass with
     the streaming reader, each class timed at a speed that stands for it (its index), no maxspeed or surface."""

@@ -251,7 +251,30 @@ class ScenarioStore(SqliteStore):
         with self.transaction() as db:
             self._changeable_row(db, scenario_id, "saved as a new version")
             self._check_base(db, scenario_id, base_version)
-            self._append(db, scenario_id, sites, author=author, action="save")
+            circuits = self._load(db, scenario_id, None).circuits  # an edit of the sites keeps the circuits
+            self._append(db, scenario_id, sites, author=author, action="save", circuits=circuits)
+            return self._load(db, scenario_id, None)
+
+    def save_circuits(self, scenario_id: int, circuits: dict | None, *, author: str, base_version: int) -> Scenario:
+        """Append a version with the same sites and ``circuits`` (a mobile-team plan; None removes it), recorded in
+        the audit log; undone like any save.
+
+        Raises
+        ------
+        ScenarioConflict, ScenarioError, BaselineReadOnly
+            As for :meth:`save`.
+        """
+        with self.transaction() as db:
+            row = self._changeable_row(db, scenario_id, "given circuits")
+            self._check_base(db, scenario_id, base_version)
+            current = self._load(db, scenario_id, None)
+            self._append(db, scenario_id, current.sites, author=author, action="save", circuits=circuits)
+            write_audit(
+                db,
+                user=author,
+                action="save circuits" if circuits is not None else "remove circuits",
+                object=f"scenario {scenario_id} ({row[1]}) version {current.version + 1}",
+            )
             return self._load(db, scenario_id, None)
 
     def undo(self, scenario_id: int, *, author: str = "", base_version: int) -> Scenario:
@@ -276,13 +299,15 @@ class ScenarioStore(SqliteStore):
                 "SELECT sites_json, restored_from FROM scenario_versions WHERE scenario_id = ? AND version = ?",
                 (scenario_id, current - 1),
             ).fetchone()
+            sites, circuits = _payload_from_json(target_sites)
             self._append(
                 db,
                 scenario_id,
-                _sites_from_json(target_sites),
+                sites,
                 author=author,
                 action="undo",
                 restored_from=target_restored_from or current - 1,
+                circuits=circuits,
             )
             return self._load(db, scenario_id, None)
 
@@ -341,6 +366,7 @@ class ScenarioStore(SqliteStore):
         author: str,
         action: str,
         restored_from: int | None = None,
+        circuits: dict | None = None,
     ) -> None:
         check_site_ids(sites)
         (version,) = db.execute(
@@ -352,7 +378,7 @@ class ScenarioStore(SqliteStore):
             {
                 "scenario_id": scenario_id,
                 "version": version,
-                "sites_json": _sites_to_json(sites),
+                "sites_json": _sites_to_json(sites, circuits),
                 "author": author,
                 "action": action,
                 "restored_from": restored_from,
@@ -442,38 +468,48 @@ class ScenarioStore(SqliteStore):
         ).fetchone()
         if row is None:
             raise ScenarioError(f"scenario {scenario_id} has no version {version}.")
+        sites, circuits = _payload_from_json(row[1])
         return Scenario(
             scenario_id_,
             name,
             region_id,
             row[0],
-            _sites_from_json(row[1]),
+            sites,
             created_at,
             deleted_at is not None,
             self._is_baseline(db, scenario_id),
+            circuits,
         )
 
 
-def _sites_to_json(sites: Sequence[Site]) -> str:
-    return json.dumps(
-        [
-            {
-                "service_id": s.service_id,
-                "name": s.name,
-                "kind": s.kind,
-                "lat": s.lat,
-                "lon": s.lon,
-                "capacity": None if math.isnan(s.capacity) else s.capacity,
-                "reach_minutes": None if math.isnan(s.reach_minutes) else s.reach_minutes,
-            }
-            for s in sites
-        ],
-        ensure_ascii=False,
-    )
+def _sites_to_json(sites: Sequence[Site], circuits: dict | None = None) -> str:
+    """The stored text of a version: the list of sites, or (with circuits) ``{"sites": [...], "circuits": {...}}``
+    (a version without circuits is stored exactly as before they existed)."""
+    listed = [
+        {
+            "service_id": s.service_id,
+            "name": s.name,
+            "kind": s.kind,
+            "lat": s.lat,
+            "lon": s.lon,
+            "capacity": None if math.isnan(s.capacity) else s.capacity,
+            "reach_minutes": None if math.isnan(s.reach_minutes) else s.reach_minutes,
+        }
+        for s in sites
+    ]
+    return json.dumps(listed if circuits is None else {"sites": listed, "circuits": circuits}, ensure_ascii=False)
+
+
+def _payload_from_json(text: str) -> tuple[tuple[Site, ...], dict | None]:
+    """The sites and circuits of a version's stored text (see :func:`_sites_to_json`)."""
+    value = json.loads(text)
+    if isinstance(value, dict):
+        return tuple(Site(**item) for item in value["sites"]), value.get("circuits")
+    return tuple(Site(**item) for item in value), None
 
 
 def _sites_from_json(text: str) -> tuple[Site, ...]:
-    return tuple(Site(**item) for item in json.loads(text))
+    return _payload_from_json(text)[0]
 
 
 def _now() -> str:
