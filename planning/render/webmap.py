@@ -616,17 +616,34 @@ def road_payload_bytes(lines: gpd.GeoDataFrame) -> int:
 def road_layer(lines: gpd.GeoDataFrame, lang: str) -> folium.GeoJson:
     """The base layer's roads (:func:`road_base_lines`): major roads wide and dark, the others thin; not clickable,
     so a click goes to the village or site under it."""
-    frame = lines.copy()
-    frame["tier"] = frame["tier"].astype(str)
-    order = {"minor": 0, "major": 1}  # the major roads drawn over the minor ones
-    frame = frame.iloc[np.argsort([order.get(tier, 0) for tier in frame["tier"]], kind="stable")]
     return folium.GeoJson(
-        geojson_dict(frame),
+        _road_geojson(lines),
         name=layer_name(t("maps.layer.roads", lang)),
         style_function=lambda f: dict(ROAD_STYLE.get(f["properties"]["tier"], ROAD_STYLE["minor"])),
         interactive=False,
         smooth_factor=1.5,
     )
+
+
+_ROAD_GEOJSON: dict[int, tuple[gpd.GeoDataFrame, dict]] = {}
+"""The GeoJSON of the last :data:`ROAD_GEOJSON_KEPT` base-layer road frames, by identity (the frame
+:func:`road_base_lines` keeps per network): the page draws its map on every rerun. Roads only, no incident figure."""
+ROAD_GEOJSON_KEPT = 4
+
+
+def _road_geojson(lines: gpd.GeoDataFrame) -> dict:
+    kept = _ROAD_GEOJSON.get(id(lines))
+    if kept is not None and kept[0] is lines:
+        return kept[1]
+    frame = lines.copy()
+    frame["tier"] = frame["tier"].astype(str)
+    order = {"minor": 0, "major": 1}  # the major roads drawn over the minor ones
+    frame = frame.iloc[np.argsort([order.get(tier, 0) for tier in frame["tier"]], kind="stable")]
+    data = geojson_dict(frame)
+    while len(_ROAD_GEOJSON) >= ROAD_GEOJSON_KEPT:
+        _ROAD_GEOJSON.pop(next(iter(_ROAD_GEOJSON)))
+    _ROAD_GEOJSON[id(lines)] = (lines, data)
+    return data
 
 
 def geojson_dict(frame: gpd.GeoDataFrame) -> dict:
