@@ -346,7 +346,7 @@ def run_session(browser, url: str, user: str, repetition: int, wanted: set[str],
         session.sign_in(user)
         steps = (
             ("map", lambda: _threshold(session), "Map threshold"),
-            ("scenarios", lambda: _add_site(session, f"bench {user} {repetition + 1}"), "Scenarios add site"),
+            ("scenarios", lambda: _add_site(session, f"bench {user} {time.time_ns()}"), "Scenarios add site"),
             ("compare", None, None),
             ("suggest", lambda: _suggest(session), "Suggest run"),
             ("present", lambda: _present_district(session, repetition), "Present district"),
