@@ -42,11 +42,12 @@ lint: $(STAMP)
 test: $(STAMP) translations chromium lint
 	$(PY) -m pytest
 
-bench: $(STAMP)
+bench: $(STAMP) translations chromium
 	$(PY) bench/bench_routing.py
 	$(PY) bench/bench_isochrones.py
 	$(PY) bench/bench_siting.py
 	$(PY) bench/bench_import.py
+	$(PY) bench/bench_ui.py
 
 clean:
 	rm -rf $(VENV) tests/artifacts .pytest_cache planning/translations/*.mo

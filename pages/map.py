@@ -84,24 +84,37 @@ with map_slot:
     if (estimated_text := estimated_sentence(result.coverage.region, L)) is not None:
         st.caption(estimated_text)
     st.caption(f"{t('map.services_shown', L, n=len(services))} · {t('map.caption', L)}")
-headline_section(region, result.coverage, result.nearest.minutes, key="map_demand_basis", lang=L)
 
+
+# the figures below the map rerun alone when their own choices change (a threshold, a district, the demand basis):
+# the map above is not drawn again for them (issue 24)
+@st.fragment
+def _headline() -> None:
+    headline_section(region, result.coverage, result.nearest.minutes, key="map_demand_basis", lang=L)
+
+
+@st.fragment
+def _gaps() -> None:
+    gap_minutes = st.radio(
+        t("beyond.threshold", L),
+        list(result.coverage.thresholds_minutes),
+        horizontal=True,
+        format_func=threshold_key,
+        index=default_threshold_index(result.coverage.thresholds_minutes),
+        key="map_gap_minutes",
+    )
+    gap_section(
+        region,
+        result.coverage,
+        result.nearest_service_ids,
+        services,
+        threshold_minutes=gap_minutes,
+        key="map",
+        lang=L,
+        access_km=result.access_km,
+    )
+
+
+_headline()
 district_section(region, result.coverage, lang=L)
-gap_minutes = st.radio(
-    t("beyond.threshold", L),
-    list(result.coverage.thresholds_minutes),
-    horizontal=True,
-    format_func=threshold_key,
-    index=default_threshold_index(result.coverage.thresholds_minutes),
-    key="map_gap_minutes",
-)
-gap_section(
-    region,
-    result.coverage,
-    result.nearest_service_ids,
-    services,
-    threshold_minutes=gap_minutes,
-    key="map",
-    lang=L,
-    access_km=result.access_km,
-)
+_gaps()

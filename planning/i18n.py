@@ -13,13 +13,15 @@ message that is missing, empty or still English in a language, or whose placehol
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import math
 import numbers
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 
 from planning import translations
 
@@ -95,8 +97,22 @@ def fmt_number(value: float | int | None, lang: str = DEFAULT_LANGUAGE, *, decim
     ``12,5`` in ru and kk (no-break space, decimal comma), ``12,300`` / ``12.5`` in en. None or NaN is "—"."""
     if value is None or (isinstance(value, numbers.Real) and math.isnan(value)):
         return "—"
-    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return format_decimal(value, format=pattern, locale=_babel_locale(lang))
+    if isinstance(value, numbers.Real) and not math.isfinite(value):
+        return format_decimal(value, format="#,##0", locale=_babel_locale(lang))  # "∞", "-∞" as Babel writes them
+    group, point, minus = _number_symbols(_babel_locale(lang))
+    # what Babel's format_decimal does with the pattern "#,##0.00…" (its decimal rounding, half to even, and the
+    # locale's symbols), without looking the symbols up again for every figure (a map writes thousands of them)
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    rounded = abs(number).quantize(Decimal(1).scaleb(-decimals))
+    whole, _, fraction = f"{rounded:f}".partition(".")
+    text = f"{int(whole):,}".replace(",", group) + (point + fraction if decimals > 0 else "")
+    return minus + text if number.is_signed() else text
+
+
+@functools.lru_cache(maxsize=8)
+def _number_symbols(lang: str) -> tuple[str, str, str]:
+    """The group, decimal and minus signs of ``lang`` (CLDR, Latin digits)."""
+    return get_group_symbol(lang), get_decimal_symbol(lang), get_minus_sign_symbol(lang)
 
 
 def fmt_minutes(value: float, lang: str = DEFAULT_LANGUAGE, *, decimals: int = 1) -> str:

@@ -40,7 +40,9 @@ from planning.estimates import population_is_estimated
 from planning.i18n import CATALOG, fmt_number, made_name, place_names, t
 from planning.markup import html_text, js_value
 from planning.release import IncidentRelease
-from planning.render import palette
+from planning.render import palette, verbatim
+
+verbatim.install()  # rendered pieces kept as text, not compiled again (half the time of drawing a map)
 
 STATIC_URL = "/app/static/vendor/leaflet"
 """Where the app serves Leaflet (Streamlit's static serving of the ``static/`` folder)."""
@@ -614,17 +616,34 @@ def road_payload_bytes(lines: gpd.GeoDataFrame) -> int:
 def road_layer(lines: gpd.GeoDataFrame, lang: str) -> folium.GeoJson:
     """The base layer's roads (:func:`road_base_lines`): major roads wide and dark, the others thin; not clickable,
     so a click goes to the village or site under it."""
-    frame = lines.copy()
-    frame["tier"] = frame["tier"].astype(str)
-    order = {"minor": 0, "major": 1}  # the major roads drawn over the minor ones
-    frame = frame.iloc[np.argsort([order.get(tier, 0) for tier in frame["tier"]], kind="stable")]
     return folium.GeoJson(
-        geojson_dict(frame),
+        _road_geojson(lines),
         name=layer_name(t("maps.layer.roads", lang)),
         style_function=lambda f: dict(ROAD_STYLE.get(f["properties"]["tier"], ROAD_STYLE["minor"])),
         interactive=False,
         smooth_factor=1.5,
     )
+
+
+_ROAD_GEOJSON: dict[int, tuple[gpd.GeoDataFrame, dict]] = {}
+"""The GeoJSON of the last :data:`ROAD_GEOJSON_KEPT` base-layer road frames, by identity (the frame
+:func:`road_base_lines` keeps per network): the page draws its map on every rerun. Roads only, no incident figure."""
+ROAD_GEOJSON_KEPT = 4
+
+
+def _road_geojson(lines: gpd.GeoDataFrame) -> dict:
+    kept = _ROAD_GEOJSON.get(id(lines))
+    if kept is not None and kept[0] is lines:
+        return kept[1]
+    frame = lines.copy()
+    frame["tier"] = frame["tier"].astype(str)
+    order = {"minor": 0, "major": 1}  # the major roads drawn over the minor ones
+    frame = frame.iloc[np.argsort([order.get(tier, 0) for tier in frame["tier"]], kind="stable")]
+    data = geojson_dict(frame)
+    while len(_ROAD_GEOJSON) >= ROAD_GEOJSON_KEPT:
+        _ROAD_GEOJSON.pop(next(iter(_ROAD_GEOJSON)))
+    _ROAD_GEOJSON[id(lines)] = (lines, data)
+    return data
 
 
 def geojson_dict(frame: gpd.GeoDataFrame) -> dict:
@@ -783,8 +802,28 @@ def simplified_bands(
     Returns
     -------
     GeoDataFrame
-        ``minutes, geometry`` in EPSG:4326, smallest band first; each band covers the smaller ones.
+        ``minutes, geometry`` in EPSG:4326, smallest band first; each band covers the smaller ones. Kept for the
+        frame it was made from (:data:`SIMPLIFIED_KEPT`): the same ``bands`` object gives the same result, which
+        must not be modified.
     """
+    key = (id(bands), analysis_crs, float(tolerance_m))
+    kept = _SIMPLIFIED.get(key)
+    if kept is not None and kept[0] is bands:  # the same frame (the pages' shared bands) as on the last run
+        return kept[1]
+    merged = _simplified_bands(bands, analysis_crs=analysis_crs, tolerance_m=tolerance_m)
+    while len(_SIMPLIFIED) >= SIMPLIFIED_KEPT:
+        _SIMPLIFIED.pop(next(iter(_SIMPLIFIED)))
+    _SIMPLIFIED[key] = (bands, merged)
+    return merged
+
+
+SIMPLIFIED_KEPT = 16
+"""How many simplified band sets :func:`simplified_bands` keeps, for the frames it was last given (the pages pass the
+same cached frame of a scenario's bands on every rerun; bands hold site positions only, no incident figure)."""
+_SIMPLIFIED: dict[tuple[int, str, float], tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]] = {}
+
+
+def _simplified_bands(bands: gpd.GeoDataFrame, *, analysis_crs: str, tolerance_m: float) -> gpd.GeoDataFrame:
     limits = sorted(float(m) for m in set(bands["minutes"]))
     projected = bands.to_crs(analysis_crs)
     shapes = []
