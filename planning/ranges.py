@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import QorgauError
-from planning.coverage import beyond
+from planning.coverage import is_beyond
 from planning.estimates import people_range, population_is_estimated
 from planning.need import DEMAND_BASES, NeedRate, NeedRateError, demand_of, expected_cases
 from planning.release import IncidentRelease
@@ -209,9 +209,9 @@ def headline(
     """
     minutes = np.asarray(nearest_minutes, dtype=np.float64)
     area = np.ones(minutes.size, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
-    beyond_central = area & beyond(minutes, threshold_minutes)
+    beyond_central = area & is_beyond(minutes, threshold_minutes)
     # one (n_draws, n) comparison: a speed factor f turns m minutes into m / f
-    beyond_drawn = area[None, :] & beyond(minutes[None, :], threshold_minutes * draws.speed_factor[:, None])
+    beyond_drawn = area[None, :] & is_beyond(minutes[None, :], threshold_minutes * draws.speed_factor[:, None])
     counts = beyond_drawn.sum(axis=1).astype(float)
     figures = {"settlements_beyond": _figure(float(beyond_central.sum()), counts)}
     if draws.basis == "incidents":
