@@ -155,7 +155,7 @@ def mutants_of(source: str) -> list[Mutant]:
         elif isinstance(node, ast.Constant) and isinstance(node.value, bool):
             start, end = _span(node)
             found.append(Mutant(node.lineno, start, end, str(not node.value), f"{node.value} → {not node.value}"))
-        elif isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool):
+        elif isinstance(node, ast.Constant) and type(node.value) in (int, float):
             start, end = _span(node)
             for delta in (1, -1):
                 value = node.value + delta
@@ -309,7 +309,8 @@ def main(argv: list[str] | None = None) -> int:
     for r in results:
         tried = r["killed"] + len(r["survived"])
         score = f"{100 * r['killed'] / tried:.1f} %" if tried else "—"
-        print(f"{r['module']:<26} {r['mutants']:>7} {r['killed']:>7} {len(r['survived']):>9} {r['not_run']:>8}  {score}")
+        counts = f"{r['mutants']:>7} {r['killed']:>7} {len(r['survived']):>9} {r['not_run']:>8}"
+        print(f"{r['module']:<26} {counts}  {score}")
     return 0
 
 
