@@ -19,7 +19,7 @@ from conftest import TEST_SECRET, release_of
 from geo import speeds
 from geo.speeds import ADJUSTMENTS, DEFAULT_PROFILE, SpeedProfile, parse_maxspeed
 from planning.coverage import coverage, gaps, hex_gaps, is_beyond, is_within, nearest
-from planning.privacy import PrivacyConfigError, check_k, small_count_k
+from planning.privacy import PrivacyConfigError, aggregate_to_period, available_periods, check_k, small_count_k
 from planning.release import (
     CELL_NOISE,
     KEY_MODULUS,
@@ -326,3 +326,23 @@ def test_the_swap_pass_improves_on_greedy():
     assert set(swapped.chosen) == {1, 2} and swapped.objective == pytest.approx(0.0)
     assert (greedy.solver, swapped.solver) == ("greedy", "greedy+swap")
     assert p_median(minutes, demand, add=2, method="exact").objective == pytest.approx(0.0)
+
+
+def test_a_half_year_takes_its_own_records_only():
+    counts = pd.DataFrame(
+        {
+            "settlement_id": ["s1", "s1", "s2", None],
+            "district_id": ["D1", "D1", "D2", "D2"],
+            "period": ["2023-H1", "2023-H2", "2022", "2023-H1"],
+            "count": [3, 4, 2, 6],
+        }
+    )
+    assert available_periods(counts) == ["2023", "2023-H2", "2023-H1", "2022"]
+    first = aggregate_to_period(counts, "2023-H1")
+    assert first["count"].tolist() == [6, 3] and first["settlement_id"].tolist() == [None, "s1"]
+    assert aggregate_to_period(counts, "2023")["count"].tolist() == [6, 7]
+    assert aggregate_to_period(counts, "2022", level="district").to_dict("list") == {
+        "district_id": ["D2"],
+        "count": [2],
+    }
+    assert aggregate_to_period(counts, "2023", level="district")["count"].tolist() == [7, 6]
