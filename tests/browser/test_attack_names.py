@@ -18,7 +18,7 @@ from tests.attack_names import (
     TEMPLATE_ATTACK,
     attack_region,
 )
-from tests.browser.conftest import ARTIFACTS, PASSWORD, USERS, open_page, sign_in, start_streamlit, wait_idle
+from tests.browser.conftest import ARTIFACTS, PASSWORD, SETTLED, USERS, open_page, sign_in, start_streamlit, wait_idle
 
 FOLIUM_FRAME = "iframe[title='streamlit_folium.st_folium']"
 
@@ -108,8 +108,8 @@ def _check_maps(page, title: str, problems: list[str]) -> int:
         opened += len(texts)
         box = iframes.nth(i).bounding_box()
         for x, y in frame.evaluate(SETTLEMENT_POINTS):
-            page.mouse.move(box["x"] + x, box["y"] + y)
-            page.wait_for_timeout(60)
+            page.mouse.move(box["x"] + x, box["y"] + y)  # Leaflet opens a tooltip in the mousemove handler
+        frame.evaluate(SETTLED)
         if frame.evaluate(PAYLOAD_RAN):
             problems.append(f"{title}, map {i}: a payload ran in the map")
         if not any(MARKUP_ATTACK in text for text in texts):
@@ -187,7 +187,7 @@ def test_standalone_html_export_of_attack_names_runs_no_script(attack_server, pa
     offline.locator(".leaflet-container").wait_for(timeout=30_000)
     name = offline.evaluate("() => Object.keys(window).find((k) => k.startsWith('map_') && window[k] instanceof L.Map)")
     texts = offline.evaluate(OPEN_EVERY_TOOLTIP, name)
-    offline.wait_for_timeout(500)
+    offline.evaluate(SETTLED)
     assert not offline.evaluate(PAYLOAD_RAN)
     assert not offline_events, offline_events
     assert not blocked, blocked  # neither <img src=x> nor the outside address was asked for

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, map_frame, open_page, sign_in
+from tests.browser.conftest import ARTIFACTS, map_frame, new_context, open_page, sign_in
 
 GEOMETRY_JS = """() => {
   const map = window.map, box = document.querySelector('.qorgau-legend');
@@ -25,7 +25,7 @@ def _overlap(a: dict, b: dict) -> bool:
 
 @pytest.mark.parametrize("width, height, starts_open", [(1400, 900, False), (1920, 1080, True)])
 def test_the_legend_leaves_the_region_clear(server, browser, width, height, starts_open):
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="ru-RU")
+    context = new_context(browser, viewport={"width": width, "height": height}, locale="ru-RU")
     page = context.new_page()
     try:
         sign_in(page, server, "pat")
