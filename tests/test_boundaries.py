@@ -32,6 +32,7 @@ from planning.release import (
     scaled_text,
     shown_text,
     shown_value,
+    unit_draws,
 )
 from planning.siting import maximal_coverage, p_median, set_cover
 
@@ -163,6 +164,18 @@ def test_the_noise_tables_at_their_limits():
     assert counts_behind(10) == (9, 10, 11)
 
 
+def test_the_draws_of_a_unit_are_pinned():
+    # A changed derivation would change every published figure at once, and a reader who kept the old ones could
+    # difference the two versions: the draws of a unit are part of the release, pinned by value.
+    draws, keys = unit_draws(
+        b"pinned secret of the tests, 32+ chars", "turkistan", [("s1", "", "2023"), ("", "D2", "2023-H1")]
+    )
+    assert draws.tolist() == [0.6603074662172714, 0.3929094440449754]
+    assert keys.tolist() == [2189052858, 1308558579]
+    assert KEY_MODULUS == 2**32
+    assert cell_noise(2**31) == 0 and cell_noise(2**32 - 1) == 2 and cell_noise(2**32) == -2
+
+
 def test_a_settlement_with_exactly_k_protected_and_a_quiet_key_is_shown_in_a_release():
     release = release_of([5, 4, 30, 0])
     quiet = _key_with_noise(0)
@@ -288,6 +301,18 @@ def test_maxspeed_units_and_limits_by_value():
     assert parse_maxspeed("RU:rural") == 90.0 and parse_maxspeed("kz:rural") == 110.0
     assert parse_maxspeed("KZ:urban") == 60.0 and parse_maxspeed("ru:motorway") == 110.0
     assert parse_maxspeed("kz:motorway") == 140.0 and parse_maxspeed("ru:living_street") == 20.0
+    zones = {
+        "ru:urban": 60.0,
+        "ru:rural": 90.0,
+        "ru:motorway": 110.0,
+        "ru:living_street": 20.0,
+        "kz:urban": 60.0,
+        "kz:rural": 110.0,
+        "kz:motorway": 140.0,
+        "kz:living_street": 20.0,
+    }
+    assert speeds.ZONE_SPEEDS_KMH == zones
+    assert {zone: parse_maxspeed(zone.upper()) for zone in zones} == zones
     assert parse_maxspeed("RU:zone30") == 30.0 and parse_maxspeed("ru:zone:40") == 40.0
     assert parse_maxspeed("1") == 1.0 and parse_maxspeed("200") == 200.0  # the limits of the range are kept
     assert parse_maxspeed("0.9") is None and parse_maxspeed("200.1") is None
@@ -346,3 +371,16 @@ def test_a_half_year_takes_its_own_records_only():
         "count": [2],
     }
     assert aggregate_to_period(counts, "2023", level="district")["count"].tolist() == [7, 6]
+
+
+def test_a_secret_of_exactly_the_minimum_length_is_taken(monkeypatch):
+    from planning.release import MIN_SECRET_CHARS, ReleaseConfigError, configured_secret
+
+    assert MIN_SECRET_CHARS == 16
+    monkeypatch.setenv("QORGAU_RELEASE_SECRET", " " + "s" * 16 + " ")
+    assert configured_secret() == b"s" * 16
+    monkeypatch.setenv("QORGAU_RELEASE_SECRET", "s" * 15)
+    with pytest.raises(ReleaseConfigError):
+        configured_secret()
+    monkeypatch.setenv("QORGAU_RELEASE_SECRET", "  ")
+    assert configured_secret() is None
