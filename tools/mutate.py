@@ -52,7 +52,19 @@ MODULES: dict[str, list[str]] = {
 first; the cross-checks against spopt are left out of the siting subset, the enumerated optima check the same)."""
 TEST_TIMEOUT_S = 240.0
 """A mutant whose tests run longer than this is stopped and counted as killed (an endless loop is noticed)."""
-PRELOAD = ("numpy", "pandas", "geopandas", "shapely", "pyproj", "h3", "pulp", "scipy", "pytest", "networkx", "hypothesis")
+PRELOAD = (
+    "numpy",
+    "pandas",
+    "geopandas",
+    "shapely",
+    "pyproj",
+    "h3",
+    "pulp",
+    "scipy",
+    "pytest",
+    "networkx",
+    "hypothesis",
+)
 """Third-party libraries imported once in the parent so each forked child starts fast."""
 
 _COMPARE_SWAP = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq}
