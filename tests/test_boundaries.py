@@ -384,3 +384,32 @@ def test_a_secret_of_exactly_the_minimum_length_is_taken(monkeypatch):
         configured_secret()
     monkeypatch.setenv("QORGAU_RELEASE_SECRET", "  ")
     assert configured_secret() is None
+
+
+def test_the_defaults_of_coverage_by_value():
+    from planning.coverage import DEFAULT_HEX_RESOLUTION, DEFAULT_THRESHOLDS_MINUTES, NO_SITE_INDEX
+
+    assert DEFAULT_THRESHOLDS_MINUTES == (30.0, 60.0) and DEFAULT_HEX_RESOLUTION == 6 and NO_SITE_INDEX == -1
+    near = nearest(np.array([[10.0, INF]]))
+    assert near.site_index.tolist() == [0, -1] and near.minutes.tolist() == [10.0, INF]
+    assert nearest(np.empty((0, 2))).site_index.tolist() == [-1, -1]
+    with pytest.raises(AttributeError):  # a frozen record: nobody changes a result after the fact
+        near.minutes = np.zeros(2)  # type: ignore[misc]
+    cov = coverage(near.minutes, np.array([1.0, 2.0]), None, ["D1", "D1"])
+    assert list(cov.region.within) == ["30", "60"]
+    hexes = hex_gaps(_villages(), AT_THRESHOLDS[0], PEOPLE, threshold_minutes=30)
+    import h3
+
+    assert {h3.get_resolution(cell) for cell in hexes["h3_cell"]} == {6}
+
+
+def test_the_greedy_bound_and_the_unserved_penalty_by_value():
+    # greedy MCLP: the bound is the objective over 1 - 1/e (never above all demand)
+    minutes = np.array([[10.0, INF, INF], [INF, 10.0, 10.0]])
+    result = maximal_coverage(minutes, np.array([5.0, 1.0, 1.0]), add=1, threshold_minutes=30)
+    assert result.chosen == (0,) and result.bound_kind == "greedy_guarantee"
+    assert result.bound == pytest.approx(min(5.0 / (1.0 - 1.0 / math.e), 7.0))
+    # p-median: a settlement the chosen site does not reach costs twice the longest finite time (2 x 20 minutes)
+    served = p_median(np.array([[10.0, INF], [INF, 20.0]]), np.array([1.0, 1.0]), add=1, swap=False)
+    assert served.chosen == (0,) and served.objective == pytest.approx(10.0 + 2 * 20.0)
+    assert served.unserved == (1,)
