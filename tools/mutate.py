@@ -275,6 +275,8 @@ def run_module(module: str, tests: list[str], *, budget_s: float, only_lines: se
         path.write_bytes(original)
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
         backup.unlink(missing_ok=True)
+        if BACKUP_DIR.is_dir() and not any(BACKUP_DIR.iterdir()):
+            BACKUP_DIR.rmdir()
     return {
         "module": module,
         "mutants": len(mutants),
