@@ -393,6 +393,8 @@ def test_the_defaults_of_coverage_by_value():
     near = nearest(np.array([[10.0, INF]]))
     assert near.site_index.tolist() == [0, -1] and near.minutes.tolist() == [10.0, INF]
     assert nearest(np.empty((0, 2))).site_index.tolist() == [-1, -1]
+    guessed = nearest(np.array([[10.0, INF]]), estimated=np.array([[True, True]]))
+    assert guessed.estimated.tolist() == [True, False]  # nobody reaches the second: its time is no estimate
     with pytest.raises(AttributeError):  # a frozen record: nobody changes a result after the fact
         near.minutes = np.zeros(2)  # type: ignore[misc]
     cov = coverage(near.minutes, np.array([1.0, 2.0]), None, ["D1", "D1"])
@@ -405,10 +407,10 @@ def test_the_defaults_of_coverage_by_value():
 
 def test_the_greedy_bound_and_the_unserved_penalty_by_value():
     # greedy MCLP: the bound is the objective over 1 - 1/e (never above all demand)
-    minutes = np.array([[10.0, INF, INF], [INF, 10.0, 10.0]])
-    result = maximal_coverage(minutes, np.array([5.0, 1.0, 1.0]), add=1, threshold_minutes=30)
+    minutes = np.array([[10.0, INF, INF], [INF, 10.0, INF], [INF, INF, 10.0]])
+    result = maximal_coverage(minutes, np.array([5.0, 4.0, 4.0]), add=1, threshold_minutes=30)
     assert result.chosen == (0,) and result.bound_kind == "greedy_guarantee"
-    assert result.bound == pytest.approx(min(5.0 / (1.0 - 1.0 / math.e), 7.0))
+    assert result.bound == pytest.approx(5.0 / (1.0 - 1.0 / math.e))  # 7.9, below the 13 of all demand
     # p-median: a settlement the chosen site does not reach costs twice the longest finite time (2 x 20 minutes)
     served = p_median(np.array([[10.0, INF], [INF, 20.0]]), np.array([1.0, 1.0]), add=1, swap=False)
     assert served.chosen == (0,) and served.objective == pytest.approx(10.0 + 2 * 20.0)
