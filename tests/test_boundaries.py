@@ -350,6 +350,7 @@ def test_the_swap_pass_improves_on_greedy():
     assert set(greedy.chosen) == {0, 1} and greedy.objective == pytest.approx(5.0)
     assert set(swapped.chosen) == {1, 2} and swapped.objective == pytest.approx(0.0)
     assert (greedy.solver, swapped.solver) == ("greedy", "greedy+swap")
+    assert p_median(minutes, demand, add=2).solver == "greedy+swap"  # the swap pass is on by default
     assert p_median(minutes, demand, add=2, method="exact").objective == pytest.approx(0.0)
 
 
