@@ -11,7 +11,7 @@ CHROMIUM ?= /usr/bin/chromium
 PORT ?= 8501
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run test lint install translations chromium bench clean
+.PHONY: run test lint install translations chromium bench mutate clean
 
 install: $(STAMP) translations
 
@@ -41,6 +41,11 @@ lint: $(STAMP)
 
 test: $(STAMP) translations chromium lint
 	$(PY) -m pytest
+
+# Mutation testing of the core rules (tools/mutate.py): not part of `make test`, CPU heavy; seconds per module
+MUTATE_BUDGET ?= 900
+mutate: $(STAMP) translations
+	$(PY) tools/mutate.py --all --budget $(MUTATE_BUDGET)
 
 bench: $(STAMP) translations chromium
 	$(PY) bench/bench_routing.py

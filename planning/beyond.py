@@ -28,7 +28,7 @@ from geo.traveltime import (
     nearest_service_minutes,
     route,
 )
-from planning.coverage import NO_DISTRICT_ID, AreaCoverage, Coverage, threshold_key
+from planning.coverage import NO_DISTRICT_ID, AreaCoverage, Coverage, is_beyond, threshold_key
 from planning.estimates import population_source_of
 from planning.i18n import fmt_number, place_names, t
 from planning.release import empty_release
@@ -113,7 +113,7 @@ class GapTotals:
 def gap_mask(cov: Coverage, *, threshold_minutes: float, district_id: str | None = None) -> np.ndarray:
     """Settlements beyond ``threshold_minutes`` of any service (of one district when ``district_id``; the key
     :data:`planning.coverage.NO_DISTRICT_ID` selects those without a district)."""
-    mask = cov.nearest_minutes > threshold_minutes
+    mask = is_beyond(cov.nearest_minutes, threshold_minutes)
     if district_id is not None:
         mask &= cov.district_ids == district_id
     return mask

@@ -57,6 +57,34 @@ class CoverageInputError(QorgauError, ValueError):
     """Arrays that do not fit together (shapes, NaN where a number is required, negative counts)."""
 
 
+# --------------------------------------------------------------------------------------------------------------
+# the one rule of being covered
+# --------------------------------------------------------------------------------------------------------------
+def is_within(minutes: npt.ArrayLike, threshold_minutes: npt.ArrayLike) -> np.ndarray:
+    """Where ``minutes`` are within ``threshold_minutes``: the one rule of being covered (or reached by a mobile
+    team within its reach), ``minutes <= threshold`` (inclusive: a village at exactly 30 minutes is covered
+    within 30). Every coverage, gap, export, map and siting model asks this function.
+
+    Parameters
+    ----------
+    minutes : array_like of float
+        Travel times, minutes; ``np.inf`` = unreachable (never within).
+    threshold_minutes : float or array_like of float
+        The threshold, minutes; broadcast against ``minutes`` (one per draw or per site).
+
+    Returns
+    -------
+    ndarray of bool
+        The broadcast shape of the two.
+    """
+    return np.less_equal(np.asarray(minutes, dtype=np.float64), threshold_minutes)
+
+
+def is_beyond(minutes: npt.ArrayLike, threshold_minutes: npt.ArrayLike) -> np.ndarray:
+    """Where ``minutes`` are not :func:`is_within` ``threshold_minutes`` (the gaps: farther than the threshold)."""
+    return np.logical_not(is_within(minutes, threshold_minutes))
+
+
 # --------------------------------------------------------------------------------------------------------
 # nearest service
 # --------------------------------------------------------------------------------------------------------
@@ -130,7 +158,7 @@ def nearest(
         reach = np.asarray(reach_minutes, dtype=np.float64)
         if reach.shape != (n_sites,):
             raise CoverageInputError(f"`reach_minutes` needs one value per site ({n_sites}); got shape {reach.shape}.")
-        beyond_reach = matrix > np.where(np.isnan(reach), np.inf, reach)[:, None]
+        beyond_reach = is_beyond(matrix, np.where(np.isnan(reach), np.inf, reach)[:, None])
         if beyond_reach.any():
             matrix = np.where(beyond_reach, np.inf, matrix)
     site_index = np.argmin(matrix, axis=0).astype(np.int64)
@@ -254,7 +282,7 @@ class Coverage:
 
     def covered(self, threshold_minutes: float) -> np.ndarray:
         """Boolean mask of settlements within ``threshold_minutes`` of a service."""
-        return self.nearest_minutes <= threshold_minutes
+        return is_within(self.nearest_minutes, threshold_minutes)
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dict; non-finite minutes become ``None`` (unreachable or undefined)."""
@@ -422,7 +450,7 @@ def _area_coverage(
     guessed_people = np.where(guessed, known_people, 0.0)
     within = {}
     for step in steps:
-        covered = minutes <= step
+        covered = is_within(minutes, step)
         within[threshold_key(step)] = Figures(
             population_covered=float(known_people[covered].sum()),
             population_total=float(known_people.sum()),
@@ -545,7 +573,7 @@ def gaps(
     values = np.zeros(n) if release is None else release.settlement_values()
     ranked_counts = np.where(np.isnan(values), 1.0, values)  # hidden cells share one rank, below any shown one
     people = _aligned_float(settlements["population"].to_numpy(), n, "population")
-    uncovered = np.flatnonzero(minutes > threshold_minutes)
+    uncovered = np.flatnonzero(is_beyond(minutes, threshold_minutes))
     table = pd.DataFrame(
         {
             "settlement_id": settlements["settlement_id"].to_numpy()[uncovered],
@@ -608,7 +636,7 @@ def hex_gaps(
     people = _aligned_float(population, n, "population")
     not_known = np.isnan(people) | (np.zeros(n, dtype=bool) if estimated is None else np.asarray(estimated, dtype=bool))
     points = settlements.geometry.to_crs(STORAGE_CRS) if settlements.crs else settlements.geometry
-    unserved = np.flatnonzero(minutes > threshold_minutes)
+    unserved = np.flatnonzero(is_beyond(minutes, threshold_minutes))
     cells = [h3.latlng_to_cell(points.iloc[i].y, points.iloc[i].x, resolution) for i in unserved]
     per_cell = (
         pd.DataFrame(

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import QorgauError
+from planning.coverage import is_beyond
 from planning.estimates import people_range, population_is_estimated
 from planning.need import DEMAND_BASES, NeedRate, NeedRateError, demand_of, expected_cases
 from planning.release import IncidentRelease
@@ -208,19 +209,19 @@ def headline(
     """
     minutes = np.asarray(nearest_minutes, dtype=np.float64)
     area = np.ones(minutes.size, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
-    beyond_central = area & (minutes > threshold_minutes)
+    beyond_central = area & is_beyond(minutes, threshold_minutes)
     # one (n_draws, n) comparison: a speed factor f turns m minutes into m / f
-    beyond = area[None, :] & (minutes[None, :] > threshold_minutes * draws.speed_factor[:, None])
-    counts = beyond.sum(axis=1).astype(float)
+    beyond_drawn = area[None, :] & is_beyond(minutes[None, :], threshold_minutes * draws.speed_factor[:, None])
+    counts = beyond_drawn.sum(axis=1).astype(float)
     figures = {"settlements_beyond": _figure(float(beyond_central.sum()), counts)}
     if draws.basis == "incidents":
         if incidents is None:
             raise NeedRateError("demand = incidents needs the protected release of the incidents; got None.")
-        figures.update(_incident_figures(incidents, area, beyond_central, beyond))
+        figures.update(_incident_figures(incidents, area, beyond_central, beyond_drawn))
         return figures
     demand = np.where(area, draws.demand, 0.0)
     total = demand.sum(axis=1)
-    out = (demand * beyond).sum(axis=1)
+    out = (demand * beyond_drawn).sum(axis=1)
     central_total = float(draws.central[area].sum())
     central_out = float(draws.central[beyond_central].sum())
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -251,12 +252,12 @@ def _number(value: float) -> float | None:
 
 
 def _incident_figures(
-    release: IncidentRelease, area: np.ndarray, beyond_central: np.ndarray, beyond: np.ndarray
+    release: IncidentRelease, area: np.ndarray, beyond_central: np.ndarray, beyond_drawn: np.ndarray
 ) -> dict[str, Figure]:
     """Released cells only: each draw's cell of the settlements beyond T and of the area."""
     total = release.value(area)
     central_out = release.value(beyond_central)
-    outs = [release.value(row) for row in beyond]
+    outs = [release.value(row) for row in beyond_drawn]
     shown = np.array([np.nan if v is None else float(v) for v in outs])
     hidden = any(v is None for v in outs)
 

@@ -130,12 +130,20 @@ def counts_behind(protected: int) -> tuple[int, ...]:
     return tuple(sorted(possible))
 
 
+def is_shown(value: int, k: int) -> bool:
+    """Whether a cell's perturbed ``value`` is shown as a number: the one release rule of small counts, ``value >=
+    k`` (a cell of exactly k is shown; 1 to k-1, and 0 or less after the noise, read ``"<k"``). Every display of an
+    incident figure goes through :func:`shown_value`, which asks this."""
+    return int(value) >= int(k)
+
+
 def shown_value(protected_sum: int, key: int, *, has_records: bool, k: int) -> int | None:
-    """The value a cell shows: 0 without records, None when hidden (below k), else the perturbed value (>= k)."""
+    """The value a cell shows: 0 without records, None when hidden (not :func:`is_shown`), else the perturbed
+    value (>= k)."""
     if not has_records:
         return 0
     value = int(protected_sum) + cell_noise(key)
-    return value if value >= k else None
+    return value if is_shown(value, k) else None
 
 
 def shown_text(value: int | None, k: int) -> str:

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from geo.settings import STORAGE_CRS
+from planning.coverage import is_within
 from planning.need import NeedRate, demand_of
 from planning.ranges import DEFAULT_ASSUMPTIONS, Assumptions, Draws, draw
 from planning.release import IncidentRelease
@@ -82,7 +83,7 @@ def covered_demand(
     stacked = np.vstack([r for r in rows if r.size]) if any(r.size for r in rows) else None
     n = draws.demand.shape[1]
     nearest = np.full(n, np.inf) if stacked is None or not len(stacked) else stacked.min(axis=0)
-    covered = nearest[None, :] <= threshold_minutes * draws.speed_factor[:, None]
+    covered = is_within(nearest[None, :], threshold_minutes * draws.speed_factor[:, None])
     return (draws.demand * covered).sum(axis=1)
 
 

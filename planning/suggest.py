@@ -27,7 +27,7 @@ from geo.region import Region, read_services, region_outline
 from geo.settings import STORAGE_CRS
 from planning.analysis import SiteMinutes
 from planning.baseline import centre_settlements
-from planning.coverage import reach_minutes_of
+from planning.coverage import is_beyond, is_within, reach_minutes_of
 from planning.estimates import people
 from planning.release import IncidentRelease, scaled_text
 from planning.scenarios import Site
@@ -334,7 +334,8 @@ def suggest(
     )
     objective_shown: float | str = result.objective
     if counted and model == "mclp" and incidents is not None:
-        covered = (np.vstack([fixed_minutes, candidate_minutes[list(result.chosen)]]) <= threshold_minutes).any(axis=0)
+        reached = np.vstack([fixed_minutes, candidate_minutes[list(result.chosen)]])
+        covered = is_within(reached, threshold_minutes).any(axis=0)
         objective_shown = scaled_text(incidents.value(covered), underreporting_factor, incidents.k)
     ids = settlements["settlement_id"].astype(object).to_numpy()
     return Suggestion(
@@ -453,7 +454,7 @@ def _fixed_minutes(services: gpd.GeoDataFrame, site_minutes: SiteMinutes) -> np.
     minutes = np.asarray(site_minutes.rows(services), dtype=np.float64)
     if len(services):
         reach = reach_minutes_of(services)
-        minutes = np.where(minutes > np.where(np.isnan(reach), np.inf, reach)[:, None], np.inf, minutes)
+        minutes = np.where(is_beyond(minutes, np.where(np.isnan(reach), np.inf, reach)[:, None]), np.inf, minutes)
     return minutes
 
 
@@ -490,11 +491,11 @@ def _picks(
     """Each pick with the people and incidents (released cells) it newly brings within the threshold, in the order
     picked; ``factor``: the objective counts incidents times this (its shown gain is then a scaled cell)."""
     population = people(settlements)  # known or estimated, never an unknown as 0
-    covered = (fixed_minutes <= threshold_minutes).any(axis=0)
+    covered = is_within(fixed_minutes, threshold_minutes).any(axis=0)
     points = candidates.geometry.to_crs(STORAGE_CRS)
     picks = []
     for order, (row, gain) in enumerate(zip(result.chosen, result.gain), start=1):
-        new = (candidate_minutes[row] <= threshold_minutes) & ~covered
+        new = is_within(candidate_minutes[row], threshold_minutes) & ~covered
         covered = covered | new
         candidate = candidates.iloc[row]
         district = candidate["district_id"]

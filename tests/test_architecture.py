@@ -88,6 +88,69 @@ ALLOWED = {
 }
 
 
+# Inside geo (docs/ARCHITECTURE.md): the foundation, then the boxes from left to right. A module imports only its
+# own box, the boxes to its left and the foundation.
+GEO_FOUNDATION = {"geo", "geo.errors", "geo.settings", "geo.schema"}
+GEO_BOXES = (
+    ("sources", {"geo.tabular", "geo.kato", "geo.speeds"}),
+    ("region", {"geo.locations", "geo.incidents", "geo.region", "geo.default_region"}),
+    ("network", {"geo.osmfile", "geo.roadlayer", "geo.network", "geo.osm"}),
+    ("travel times", {"geo.traveltime", "geo.isochrones"}),
+)
+
+
+def geo_box(module: str) -> int:
+    """Position of ``module`` in :data:`GEO_BOXES` (-1 for the foundation)."""
+    if module in GEO_FOUNDATION:
+        return -1
+    for position, (_, members) in enumerate(GEO_BOXES):
+        if module in members:
+            return position
+    raise AssertionError(
+        f"{module} is in no box of GEO_BOXES (tests/test_architecture.py); place it in the box of docs/ARCHITECTURE.md "
+        f"it belongs to (sources, region, network, travel times) there and in the doc."
+    )
+
+
+def test_every_geo_module_has_a_box():
+    graph = import_graph()
+    for module in graph:
+        if layer(module) == "geo":
+            geo_box(module)
+    placed = GEO_FOUNDATION.union(*(members for _, members in GEO_BOXES))
+    assert placed <= set(graph), f"GEO_BOXES names modules that are gone: {sorted(placed - set(graph))}"
+
+
+def geo_wrong(graph: dict[str, set[str]]) -> list[tuple[str, str]]:
+    """The imports inside geo that go to a box further right."""
+    return sorted(
+        (source, target)
+        for source, targets in graph.items()
+        if layer(source) == "geo"
+        for target in targets
+        if layer(target) == "geo" and geo_box(target) > geo_box(source)
+    )
+
+
+def test_geo_imports_go_one_way():
+    wrong = geo_wrong(import_graph())
+    names = {position: name for position, (name, _) in enumerate(GEO_BOXES)} | {-1: "foundation"}
+    assert wrong == [], "geo imports against the flow (docs/ARCHITECTURE.md): " + ", ".join(
+        f"{a} ({names[geo_box(a)]}) → {b} ({names[geo_box(b)]})" for a, b in wrong
+    )
+
+
+def test_the_geo_check_finds_a_wrong_import():
+    # the real order: the region reads its speed profile (a source), the network never imports the region
+    graph = import_graph()
+    assert geo_wrong({"geo.speeds": {"geo.region", "geo.errors"}, "geo.region": {"geo.speeds"}}) == [
+        ("geo.speeds", "geo.region")
+    ]
+    assert "geo.speeds" in graph["geo.region"] and geo_box("geo.speeds") < geo_box("geo.region")
+    assert geo_box("geo.region") < geo_box("geo.network") < geo_box("geo.traveltime")
+    assert geo_box("geo.errors") < geo_box("geo.tabular")
+
+
 def test_the_graph_sees_the_packages():
     graph = import_graph()
     assert {

@@ -398,6 +398,8 @@ def _headline_text(report: dict, lang: str) -> list[str]:
     """ "Demand: people. Within 30 min: 62.0% (55.1–68.3%) of the demand; beyond: 120 settlements (95–150), ..."."""
     if "headline" not in report:
         return []
+    from planning.release import shown_text
+
     basis = report["demand"]
     lines = [t(f"cli.need.basis.{basis}", lang)]
     if report.get("rate"):
@@ -412,7 +414,7 @@ def _headline_text(report: dict, lang: str) -> list[str]:
                 source=rate["source"],
             )
         )
-    hidden = f"<{report['small_count_k']}"
+    hidden = shown_text(None, report["small_count_k"])
 
     def ranged(figure: dict, show: Callable[[float | None], str]) -> str:
         value = hidden if figure["value"] is None and basis == "incidents" else show(figure["value"])

@@ -24,7 +24,7 @@ from geo.network import RoadNetwork
 from geo.region import Region
 from geo.settings import PROJECT_DIR
 from planning.analysis import ScenarioResult
-from planning.coverage import gaps
+from planning.coverage import gaps, is_within
 from planning.i18n import made_name, place_names, t
 from planning.markup import spreadsheet_frame
 from planning.release import IncidentRelease
@@ -165,7 +165,7 @@ def settlement_table(
     )
     for step in THRESHOLDS_MINUTES:
         table[t("report.col_covered_within", lang, minutes=int(step))] = [
-            t("report.yes" if m <= step else "report.no", lang) for m in minutes
+            t("report.yes" if covered else "report.no", lang) for covered in is_within(minutes, step)
         ]
     if shown is not None:
         table[t("field.incidents", lang)] = shown.settlement_texts()

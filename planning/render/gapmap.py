@@ -18,7 +18,7 @@ import pandas as pd
 
 from geo.network import RoadNetwork
 from geo.region import Region
-from planning.coverage import Coverage, gaps, hex_gaps, threshold_key
+from planning.coverage import Coverage, gaps, hex_gaps, is_beyond, threshold_key
 from planning.i18n import fmt_number, made_name, place_names, t
 from planning.release import IncidentRelease, empty_release
 from planning.render import palette
@@ -269,7 +269,7 @@ def add_gap_layers(
     hexes = hex_gaps(settlements, nearest_minutes, population, threshold_minutes=threshold_minutes, estimated=estimated)
     if len(hexes):
         _hex_layer(hexes, lang, minutes_key).add_to(fmap)
-    uncovered = np.flatnonzero(np.asarray(nearest_minutes, dtype=float) > threshold_minutes)
+    uncovered = np.flatnonzero(is_beyond(nearest_minutes, threshold_minutes))
     if len(uncovered):
         _uncovered_layer(settlements.iloc[uncovered], np.asarray(nearest_minutes)[uncovered], lang, minutes_key).add_to(
             fmap

@@ -28,7 +28,7 @@ from PIL import Image
 from geo.region import Region
 from geo.settings import DEFAULT_GAP_MINUTES
 from planning.analysis import ScenarioResult, SiteMinutes, evaluate, service_bands
-from planning.coverage import AreaCoverage, compare, estimated_sentence, summary_sentence, threshold_key
+from planning.coverage import AreaCoverage, compare, estimated_sentence, is_beyond, summary_sentence, threshold_key
 from planning.i18n import fmt_count, fmt_number, place_names, t
 from planning.release import IncidentRelease
 from planning.render.gapmap import gap_list
@@ -284,7 +284,7 @@ def report_map_png(
         region,
         services=result.services,
         bands=bands,
-        uncovered=result.nearest.minutes > GAP_THRESHOLD_MINUTES,
+        uncovered=is_beyond(result.nearest.minutes, GAP_THRESHOLD_MINUTES),
         gap_minutes=GAP_THRESHOLD_MINUTES,
         district_id=district_id,
         lang=lang,

@@ -20,6 +20,9 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 if not Path(CHROMIUM).exists():
     pytest.skip(f"Chromium not found at {CHROMIUM}; `make test` installs Debian's chromium", allow_module_level=True)
+# Only the Chromium named above: a launch that does not name it fails here instead of falling back to a browser
+# Playwright may have downloaded into its cache (~/.cache/ms-playwright).
+os.environ["PLAYWRIGHT_BROWSERS_PATH"] = str(PROJECT / "tests" / "artifacts" / "no-cached-browsers")
 
 
 def _free_port() -> int:
@@ -124,9 +127,62 @@ class RequestLog:
         ]
 
 
+SCRIPT_FINISHED_FIELD = 6
+"""Field number of ``script_finished`` in Streamlit's ``ForwardMsg`` (streamlit/proto/ForwardMsg.proto)."""
+FINISHED_EARLY_FOR_RERUN = 2
+"""``ForwardMsg.ScriptFinishedStatus`` of a run cut short by a rerun: another run follows, so not idle."""
+RUN_COUNTER = """(() => {
+  // Count the script runs Streamlit's server reports as finished (ForwardMsg.script_finished, read off the
+  // websocket): window.__qorgauRuns. wait_idle() waits for it to pass window.__qorgauSeen (the runs waited for).
+  if (window.__qorgauRuns !== undefined) return;
+  window.__qorgauRuns = 0;
+  window.__qorgauSeen = 0;
+  const FIELD = SCRIPT_FINISHED_FIELD, EARLY = FINISHED_EARLY_FOR_RERUN;
+  const varint = (b, i) => {
+    let v = 0, s = 1, x;
+    do { x = b[i++]; v += (x & 0x7f) * s; s *= 128; } while (x & 0x80);
+    return [v, i];
+  };
+  const runEnded = (data) => {
+    if (!(data instanceof ArrayBuffer)) return false;
+    const b = new Uint8Array(data);
+    for (let i = 0; i < b.length;) {
+      let tag, v;
+      [tag, i] = varint(b, i);
+      const field = Math.floor(tag / 8), wire = tag & 7;
+      if (wire === 0) { [v, i] = varint(b, i); if (field === FIELD) return v !== EARLY; }
+      else if (wire === 2) { [v, i] = varint(b, i); i += v; }
+      else if (wire === 1) i += 8;
+      else if (wire === 5) i += 4;
+      else return false;
+    }
+    return false;
+  };
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (event) => { if (runEnded(event.data)) window.__qorgauRuns += 1; });
+    }
+  };
+})();""".replace("SCRIPT_FINISHED_FIELD", str(SCRIPT_FINISHED_FIELD)).replace(
+    "FINISHED_EARLY_FOR_RERUN", str(FINISHED_EARLY_FOR_RERUN)
+)
+IDLE = """() => window.__qorgauRuns > window.__qorgauSeen
+  && !document.querySelector('[data-testid=stStatusWidget]')
+  && document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state') === 'notRunning'"""
+
+
+def new_context(browser, **options):
+    """A browser context whose pages count Streamlit's script runs (:data:`RUN_COUNTER`, for :func:`wait_idle`)."""
+    context = browser.new_context(**options)
+    context.add_init_script(RUN_COUNTER)
+    return context
+
+
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ru-RU")
+    context = new_context(browser, viewport={"width": 1400, "height": 1000}, locale="ru-RU")
     log = RequestLog()
     context.on("request", lambda request: log.urls.append(request.url))
     page = context.new_page()
@@ -146,10 +202,45 @@ def map_frame(page, timeout_ms: int = 60_000):
     return frame
 
 
-def wait_idle(page, timeout_ms: int = 60_000) -> None:
-    """Wait until Streamlit has finished the current run (its running indicator is gone)."""
-    page.wait_for_timeout(300)
-    page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=timeout_ms)
+def script_runs(page) -> int:
+    """How many script runs of this document's session have finished so far."""
+    return int(page.evaluate("() => window.__qorgauRuns"))
+
+
+def wait_idle(page, timeout_ms: int = 60_000, *, new_run: bool = True) -> None:
+    """Wait until Streamlit has finished a run that ended after the previous ``wait_idle`` (or after the document
+    was loaded), and nothing runs now: the condition is the server's own ``script_finished`` message (counted by
+    :data:`RUN_COUNTER`), never a pause, so it cannot return before the run an action started has even begun.
+    Call it after an action that starts a run (a click, a page, a load); ``new_run=False`` only waits until
+    nothing runs (after something that may or may not start a run, such as a map component's first value)."""
+    condition = IDLE if new_run else IDLE.replace("window.__qorgauRuns > window.__qorgauSeen", "true")
+    page.wait_for_function(condition, timeout=timeout_ms)
+    page.evaluate("() => { window.__qorgauSeen = window.__qorgauRuns; }")
+
+
+SETTLED = """() => new Promise((resolve) => {
+  // every image loaded or failed (a payload's onerror has had its turn), then two frames painted
+  const pending = [...document.images].filter((image) => !image.complete).map((image) => new Promise((done) => {
+    image.addEventListener('load', done, {once: true});
+    image.addEventListener('error', done, {once: true});
+  }));
+  Promise.all(pending).then(() => requestAnimationFrame(() => requestAnimationFrame(() => resolve(true))));
+})"""
+"""A document that has nothing left to load or paint: what a test waits for before saying a payload did not run."""
+MAP_AT_REST = """() => { const f = document.querySelector("iframe[title='streamlit_folium.st_folium']");
+  const m = f && f.contentWindow && f.contentWindow.map;
+  return !!(m && m._loaded && !m._animatingZoom && !(m._panAnim && m._panAnim._inProgress)); }"""
+"""The first streamlit-folium map has loaded and is neither zooming nor panning."""
+
+
+def wait_until(condition, *, timeout_s: float = 60.0, what: str = "the condition") -> None:
+    """Wait until ``condition()`` (outside the page: a cookie, an HTTP answer) is true, checking every 0.2 s; an
+    AssertionError after ``timeout_s``. A condition, not a pause: it returns as soon as it holds."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not hold within {timeout_s} s")
+        time.sleep(0.2)
 
 
 def sign_in(page, server: str, username: str, password: str = PASSWORD) -> None:

@@ -5,13 +5,12 @@ anyone else (and soon not even to the same browser)."""
 from __future__ import annotations
 
 import re
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 from planning.store import access
-from tests.browser.conftest import open_page, sign_in, wait_idle
+from tests.browser.conftest import open_page, sign_in, wait_idle, wait_until
 
 COOKIE = "qorgau_session"
 """planning.store.access.SESSION_COOKIE, spelled out so that this test also runs (and fails) on a build without it."""
@@ -19,13 +18,12 @@ COOKIE = "qorgau_session"
 
 def session_cookie(page, timeout_s: float = 30.0) -> dict:
     """The session cookie once the page has had the browser fetch it."""
-    deadline = time.time() + timeout_s
-    while time.time() < deadline:
-        found = [c for c in page.context.cookies() if c["name"] == COOKIE]
-        if found:
-            return found[0]
-        page.wait_for_timeout(300)
-    raise AssertionError(f"no {COOKIE} cookie after {timeout_s} s: {page.context.cookies()}")
+
+    def found() -> list[dict]:
+        return [c for c in page.context.cookies() if c["name"] == COOKIE]
+
+    wait_until(lambda: bool(found()), timeout_s=timeout_s, what=f"a {COOKIE} cookie")
+    return found()[0]
 
 
 def sidebar(page) -> str:
@@ -78,5 +76,6 @@ def test_export_is_built_on_click_audited_and_served_only_to_its_session(server,
     logged = access.entries(access.AccessStore(users), user="pat", action="download")
     assert logged and logged[0].object.startswith("qorgau-settlements.csv (")
     assert _get(download.url) == 403  # anonymous: nothing, at once
-    time.sleep(11)  # server.DOWNLOAD_GRACE_S (importing server.py here would build its st.App)
-    assert _get(download.url, f"{cookie['name']}={cookie['value']}") == 404  # and soon gone for everyone
+    # and soon gone for everyone: server.DOWNLOAD_GRACE_S after it was served (the condition, not the constant)
+    owner = f"{cookie['name']}={cookie['value']}"
+    wait_until(lambda: _get(download.url, owner) == 404, timeout_s=120, what="the download gone (404)")

@@ -18,7 +18,7 @@ from tests.attack_names import (
     TEMPLATE_ATTACK,
     attack_region,
 )
-from tests.browser.conftest import ARTIFACTS, PASSWORD, USERS, open_page, sign_in, start_streamlit, wait_idle
+from tests.browser.conftest import ARTIFACTS, PASSWORD, SETTLED, USERS, open_page, sign_in, start_streamlit, wait_idle
 
 FOLIUM_FRAME = "iframe[title='streamlit_folium.st_folium']"
 
@@ -38,11 +38,17 @@ OPEN_EVERY_TOOLTIP = """(mapName) => {
   });
   return texts;
 }"""
-SETTLEMENT_POINTS = """() => {
+MAP_NAME = """() => window.map ? 'map'
+  : Object.keys(window).find((k) => k.startsWith('map_') && window.L && window[k] instanceof window.L.Map)"""
+"""The global name of the Leaflet map in a frame: streamlit-folium's ``map``, folium's ``map_<id>`` elsewhere."""
+SLIDE_FRAME = ".st-key-present_map iframe"
+"""The Present page's maps (st.iframe slides, one shown and its neighbours kept drawn)."""
+SETTLEMENT_POINTS = """(mapName) => {
   const points = [];
-  window.map.eachLayer((layer) => {
+  const map = window[mapName];
+  map.eachLayer((layer) => {
     if (layer.getLatLng && layer.feature) {
-      const p = window.map.latLngToContainerPoint(layer.getLatLng());
+      const p = map.latLngToContainerPoint(layer.getLatLng());
       points.push([p.x, p.y]);
     }
   });
@@ -90,7 +96,8 @@ def _watch(page) -> list[str]:
 def _check_maps(page, title: str, problems: list[str]) -> int:
     """Open every tooltip of every map on the page and hover the settlements; note in ``problems`` a payload that
     ran or a name not shown as text. Returns the number of tooltips opened."""
-    iframes = page.locator(FOLIUM_FRAME)
+    selector = SLIDE_FRAME if title == "Презентация" else FOLIUM_FRAME
+    iframes = page.locator(selector)
     try:
         iframes.first.wait_for(state="attached", timeout=60_000)
     except Exception as error:
@@ -100,16 +107,19 @@ def _check_maps(page, title: str, problems: list[str]) -> int:
         raise AssertionError(f"{title}: no map; page text: {text}") from error
     opened = 0
     for i in range(iframes.count()):
-        iframes.nth(i).scroll_into_view_if_needed(timeout=60_000)
-        page.frame_locator(FOLIUM_FRAME).nth(i).locator(".leaflet-container").wait_for(timeout=60_000)
+        shown = iframes.nth(i).is_visible()  # a slide kept drawn behind the shown one is not hovered
+        if shown:
+            iframes.nth(i).scroll_into_view_if_needed(timeout=60_000)
+        page.frame_locator(selector).nth(i).locator(".leaflet-container").wait_for(state="attached", timeout=60_000)
         frame = iframes.nth(i).element_handle().content_frame()
-        frame.wait_for_function("() => window.map !== undefined", timeout=60_000)
-        texts = frame.evaluate(OPEN_EVERY_TOOLTIP, None)
+        frame.wait_for_function(MAP_NAME, timeout=60_000)
+        name = frame.evaluate(MAP_NAME)
+        texts = frame.evaluate(OPEN_EVERY_TOOLTIP, name)
         opened += len(texts)
         box = iframes.nth(i).bounding_box()
-        for x, y in frame.evaluate(SETTLEMENT_POINTS):
-            page.mouse.move(box["x"] + x, box["y"] + y)
-            page.wait_for_timeout(60)
+        for x, y in frame.evaluate(SETTLEMENT_POINTS, name) if shown else ():
+            page.mouse.move(box["x"] + x, box["y"] + y)  # Leaflet opens a tooltip in the mousemove handler
+        frame.evaluate(SETTLED)
         if frame.evaluate(PAYLOAD_RAN):
             problems.append(f"{title}, map {i}: a payload ran in the map")
         if not any(MARKUP_ATTACK in text for text in texts):
@@ -187,7 +197,7 @@ def test_standalone_html_export_of_attack_names_runs_no_script(attack_server, pa
     offline.locator(".leaflet-container").wait_for(timeout=30_000)
     name = offline.evaluate("() => Object.keys(window).find((k) => k.startsWith('map_') && window[k] instanceof L.Map)")
     texts = offline.evaluate(OPEN_EVERY_TOOLTIP, name)
-    offline.wait_for_timeout(500)
+    offline.evaluate(SETTLED)
     assert not offline.evaluate(PAYLOAD_RAN)
     assert not offline_events, offline_events
     assert not blocked, blocked  # neither <img src=x> nor the outside address was asked for

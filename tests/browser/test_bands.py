@@ -12,7 +12,7 @@ def test_bands_render_after_sign_in(server, page):
     sign_in(page, server, "pat")
     open_page(page, "Карта")
     frame = map_frame(page)
-    wait_idle(page)
+    wait_idle(page, new_run=False)
     control = frame.locator(".leaflet-control-layers-overlays")
     control.wait_for(state="attached")
     assert "Зоны доступности (мин)" in control.text_content()

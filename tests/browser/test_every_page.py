@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, open_page, sign_in, wait_idle
+from tests.browser.conftest import ARTIFACTS, SETTLED, open_page, sign_in, wait_idle
 
 PAGES = {  # sidebar title -> (button to press first or None, whether the page must then draw a map)
     "Главная": (None, False),
@@ -31,7 +31,7 @@ def test_every_page_renders_in_the_browser(server, page, username):
         if button:
             page.get_by_role("button", name=button).click()
             wait_idle(page)
-        page.wait_for_timeout(500)
+        page.evaluate(SETTLED)
         assert page.locator("[data-testid=stException]").count() == 0, f"{title}: an exception is shown"
         maps = page.locator("iframe[title='streamlit_folium.st_folium']")
         if has_map:
@@ -41,7 +41,7 @@ def test_every_page_renders_in_the_browser(server, page, username):
             page.frame_locator("iframe[title='streamlit_folium.st_folium']").nth(i).locator(
                 ".leaflet-container"
             ).wait_for(state="visible", timeout=60_000)
-        wait_idle(page)
+        wait_idle(page, new_run=False)
         assert not errors, f"{title}: {errors}"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"last_page_{username}.png"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.browser.conftest import ARTIFACTS, PROJECT, start_streamlit
+from tests.browser.conftest import ARTIFACTS, PROJECT, new_context, start_streamlit, wait_idle
 
 MODULE_NAMES = sorted(p.stem for p in (PROJECT / "pages").glob("*.py") if p.stem != "__init__")
 
@@ -31,12 +31,12 @@ document.addEventListener('DOMContentLoaded', record);
 def test_a_fresh_server_shows_no_module_names_in_the_sidebar(browser, users, tmp_path):
     process, url = start_streamlit(PROJECT / "data" / "default", {"QORGAU_SCENARIO_DB": str(users)})
     try:
-        context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="ru-RU")
+        context = new_context(browser, viewport={"width": 1400, "height": 900}, locale="ru-RU")
         context.add_init_script(RECORD_SIDEBAR)
         page = context.new_page()
         page.goto(f"{url}/", wait_until="commit")  # the first request this server ever sees
         page.get_by_label("Имя пользователя").wait_for(timeout=90_000)  # app.py's sign-in gate has run
-        page.wait_for_timeout(1_000)
+        wait_idle(page, timeout_ms=90_000)  # and its run has finished: the sidebar is what it shows
         seen = page.evaluate("window.__sidebarTexts")
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(ARTIFACTS) / "fresh_server_sidebar.png"))

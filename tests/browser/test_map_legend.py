@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, map_frame, open_page, sign_in
+from tests.browser.conftest import ARTIFACTS, map_frame, new_context, open_page, sign_in
 
 GEOMETRY_JS = """() => {
   const map = window.map, box = document.querySelector('.qorgau-legend');
@@ -35,7 +35,7 @@ def _overlap(a: dict, b: dict) -> bool:
 
 @pytest.mark.parametrize("width, height", [(1400, 900), (1920, 1080)])
 def test_the_legend_starts_open_and_leaves_the_region_clear(server, browser, width, height):
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="ru-RU")
+    context = new_context(browser, viewport={"width": width, "height": height}, locale="ru-RU")
     page = context.new_page()
     try:
         sign_in(page, server, "pat")
@@ -69,7 +69,7 @@ MAP_TOP_JS = """() => {
 @pytest.mark.parametrize("width, height", [(1400, 900), (1920, 1080)])
 @pytest.mark.parametrize("title", ["Сценарии", "Карта"])
 def test_the_map_is_in_the_first_screen_whole(server, browser, title, width, height):
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="ru-RU")
+    context = new_context(browser, viewport={"width": width, "height": height}, locale="ru-RU")
     page = context.new_page()
     try:
         sign_in(page, server, "pat")

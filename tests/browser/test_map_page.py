@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.browser.conftest import ARTIFACTS, map_frame, open_page, sign_in, wait_idle
+from tests.browser.conftest import ARTIFACTS, MAP_AT_REST, SETTLED, map_frame, open_page, sign_in, wait_idle
 
 
 def test_map_page_renders_layers_offline(server, page):
@@ -19,7 +19,8 @@ def test_map_page_renders_layers_offline(server, page):
     # vectors are drawn (outline as SVG path or on the canvas renderer)
     assert frame.locator(".leaflet-overlay-pane canvas, .leaflet-overlay-pane path").count() >= 1
     assert "СГЕНЕРИРОВАНЫ" in page.locator("body").inner_text()  # synthetic incidents are labelled on the page
-    page.wait_for_timeout(1500)
+    page.wait_for_function(MAP_AT_REST, timeout=60_000)
+    page.evaluate(SETTLED)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "map_page.png"), full_page=True)
     assert page.requests.external() == [], page.requests.external()

@@ -7,7 +7,7 @@ from planning.analysis import SiteMinutes, evaluate, incident_release, service_b
 from planning.baseline import current_services
 from planning.render.exports import scenario_map, standalone_html
 from planning.store.release import deployment_secret
-from tests.browser.conftest import PROJECT
+from tests.browser.conftest import PROJECT, SETTLED
 
 
 def test_standalone_html_draws_its_layers_offline(browser, tmp_path):
@@ -37,7 +37,7 @@ def test_standalone_html_draws_its_layers_offline(browser, tmp_path):
     page.goto(path.as_uri())
     page.locator(".leaflet-container").wait_for(timeout=30_000)
     assert page.evaluate("typeof L") == "object"
-    page.wait_for_timeout(500)
+    page.evaluate(SETTLED)
     labels = page.locator(".leaflet-control-layers-overlays label").all_text_contents()
     assert any("Көмек қызметтері" in label for label in labels)  # services layer, in Kazakh
     assert any("60" in label for label in labels)  # the isochrone bands

@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from planning.i18n import t
-from tests.browser.conftest import ARTIFACTS, open_page, sign_in, wait_idle
+from tests.browser.conftest import ARTIFACTS, SETTLED, open_page, sign_in, wait_idle
 
 ENGLISH = re.compile(
     r"\b(Upload|Drag and drop|Browse files|per file|Choose options?|Choose an option|Search|"
@@ -43,16 +44,10 @@ def _english_on_the_page(page) -> list[str]:
 
 
 def _settled(page, timeout_ms: int = 90_000) -> None:
-    """Wait until the page has finished its run and its text has stopped changing (a loaded machine is slow)."""
-    waited, last = 0, None
-    while waited < timeout_ms:
-        wait_idle(page, timeout_ms)
-        text = page.locator("[data-testid=stMain]").inner_text()
-        if text == last and len(text) > 40:
-            return
-        last = text
-        page.wait_for_timeout(1000)
-        waited += 1000
+    """Wait until nothing runs (open_page has waited for the page's run) and the page has painted what it shows."""
+    wait_idle(page, timeout_ms, new_run=False)
+    page.wait_for_function("() => document.querySelector('[data-testid=stMain]')?.innerText.length > 40")
+    page.evaluate(SETTLED)
 
 
 def _switch_language(page, lang: str) -> None:
@@ -81,8 +76,7 @@ def test_streamlit_widgets_speak_the_language(server, page, lang):
         "() => { const d = new DataTransfer(); d.items.add(new File(['x'], 'a.csv')); return d; }"
     )
     dropzone.dispatch_event("dragenter", {"dataTransfer": transfer})
-    page.wait_for_timeout(300)
-    assert t("streamlit.Drag and drop a file here", lang) in dropzone.inner_text(), dropzone.inner_text()
+    expect(dropzone).to_contain_text(t("streamlit.Drag and drop a file here", lang))
     dropzone.dispatch_event("dragleave", {"dataTransfer": transfer})
 
     # the roads page's multiselect placeholder
@@ -98,7 +92,7 @@ def test_streamlit_widgets_speak_the_language(server, page, lang):
         for table in page.locator("[data-testid=stDataFrame]:visible").all()[:1]:  # its toolbar shows on hover
             table.scroll_into_view_if_needed()
             table.hover(force=True)
-            page.wait_for_timeout(300)
+            expect(table.locator("[data-testid=stElementToolbar]")).to_be_visible()
         if english := _english_on_the_page(page):
             found[key] = english
         page.screenshot(path=str(ARTIFACTS / f"lang_{lang}_{key.split('.')[1]}.png"), full_page=True)
@@ -114,5 +108,4 @@ def test_the_language_switch_rewrites_what_was_rewritten(server, page):
     dropzone.wait_for(timeout=60_000)
     assert t("streamlit.Upload", "ru") in dropzone.inner_text()
     _switch_language(page, "kk")
-    page.wait_for_timeout(500)
-    assert t("streamlit.Upload", "kk") in dropzone.inner_text(), dropzone.inner_text()
+    expect(dropzone).to_contain_text(t("streamlit.Upload", "kk"))

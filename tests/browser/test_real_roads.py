@@ -76,7 +76,7 @@ def test_map_uses_the_real_road_network(users, page, tmp_path):
         sign_in(page, url, "pat")
         open_page(page, "Карта")
         frame = map_frame(page, timeout_ms=120_000)
-        wait_idle(page, timeout_ms=120_000)
+        wait_idle(page, timeout_ms=120_000, new_run=False)
         body = page.locator("body").inner_text()
         assert "по дорожной сети (network)" in body and "оценка по прямой" not in body
         legend = frame.locator(".qorgau-legend").text_content()

@@ -9,18 +9,24 @@ import time
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser.conftest import ARTIFACTS, map_frame, open_page, sign_in, start_streamlit, wait_idle
+from tests.browser.conftest import ARTIFACTS, MAP_AT_REST, map_frame, open_page, sign_in, start_streamlit, wait_idle
 from tests.browser.test_real_roads import EXTRACT, _real_region
 
 ROUTE_LAYERS_JS = """() => Object.values(window.map._layers)
     .filter(l => l.options && l.options.className === 'qorgau-route').map(l => l.getLatLngs().length)"""
 
+ROUTE_DRAWN = """() => { const f = document.querySelector("iframe[title='streamlit_folium.st_folium']");
+  const m = f && f.contentWindow && f.contentWindow.map;
+  return !!(m && Object.values(m._layers).some(l => l.options && l.options.className === 'qorgau-route')); }"""
+
 
 def _drawn_route(page, timeout_s: float = 120.0):
     """(vertices of each route layer, the first route's first point) once the re-rendered map draws a route (the
     map's iframe is replaced while Streamlit reruns, so it is looked up afresh until then)."""
-    deadline = time.time() + timeout_s
+    deadline = time.monotonic() + timeout_s
     while True:
+        left_ms = max(deadline - time.monotonic(), 0.001) * 1000
+        page.wait_for_function(ROUTE_DRAWN, timeout=left_ms)  # raises when time is up
         try:
             frame = page.locator("iframe[title='streamlit_folium.st_folium']").first.element_handle().content_frame()
             layers = frame.evaluate(ROUTE_LAYERS_JS) if frame is not None else []
@@ -28,10 +34,7 @@ def _drawn_route(page, timeout_s: float = 120.0):
                 return layers, frame.evaluate("""() => Object.values(window.map._layers)
                     .find(l => l.options && l.options.className === 'qorgau-route').getLatLngs()[0]""")
         except PlaywrightError:
-            pass  # the frame went away mid-call: look again
-        if time.time() > deadline:
-            raise AssertionError("no route drawn on the map")
-        page.wait_for_timeout(500)
+            pass  # the frame went away between the condition and the look: wait for the new one
 
 
 @pytest.mark.skipif(not EXTRACT.is_file(), reason=f"real OSM extract not found at {EXTRACT} (../shared/data/osm)")
@@ -46,10 +49,10 @@ def test_clicking_a_village_draws_its_route(users, page, tmp_path):
         sign_in(page, url, "pat")
         open_page(page, "Карта")
         map_frame(page, timeout_ms=120_000)
-        wait_idle(page, timeout_ms=120_000)
+        wait_idle(page, timeout_ms=120_000, new_run=False)
         iframe = page.locator("iframe[title='streamlit_folium.st_folium']").first
         iframe.evaluate("frame => frame.scrollIntoView({block: 'start'})")  # the map fills the window: see all of it
-        page.wait_for_timeout(300)
+        iframe.evaluate("frame => new Promise((done) => requestAnimationFrame(() => done(true)))")  # scrolled
         handle = iframe.element_handle().content_frame()
         handle.wait_for_function("() => window.map && window.map._loaded", timeout=60_000)
         assert handle.evaluate(ROUTE_LAYERS_JS) == []  # nothing chosen yet: no route
@@ -83,7 +86,7 @@ def test_clicking_a_village_draws_its_route(users, page, tmp_path):
         assert start["lat"] == pytest.approx(float(target["lat"]), abs=1e-5)
         assert start["lng"] == pytest.approx(float(target["lon"]), abs=1e-5)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.wait_for_timeout(2000)  # let the map's zoom animation finish
+        page.wait_for_function(MAP_AT_REST, timeout=60_000)  # the map's zoom animation has finished
         page.screenshot(path=str(ARTIFACTS / "map_route_clicked_ru.png"))
         assert page.requests.external() == [], page.requests.external()
     finally:

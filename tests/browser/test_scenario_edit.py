@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import time
 
-from tests.browser.conftest import ARTIFACTS, PROJECT, map_frame, open_page, sign_in, start_streamlit, wait_idle
+from tests.browser.conftest import (
+    ARTIFACTS,
+    MAP_AT_REST,
+    PROJECT,
+    map_frame,
+    new_context,
+    open_page,
+    sign_in,
+    start_streamlit,
+    wait_idle,
+)
 from tests.conftest import needs_shared
 
 TURKISTAN = PROJECT.parent / "shared" / "data" / "turkistan"
@@ -15,7 +25,7 @@ CLICK_TO_FIGURES_LIMIT_S = 1.0
 def test_click_on_the_map_adds_a_site_and_updates_the_figures(browser, users):
     process, url = start_streamlit(TURKISTAN, {"QORGAU_SCENARIO_DB": str(users)})
     try:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ru-RU")
+        context = new_context(browser, viewport={"width": 1400, "height": 1000}, locale="ru-RU")
         page = context.new_page()
         sign_in(page, url, "pat")
         open_page(page, "Сценарии")
@@ -25,12 +35,12 @@ def test_click_on_the_map_adds_a_site_and_updates_the_figures(browser, users):
         page.get_by_text("добавляет службу", exact=True).click()
         wait_idle(page)
         frame = map_frame(page)
-        wait_idle(page)
+        wait_idle(page, new_run=False)
         figures = page.locator("[data-testid=stMetricValue]")
         before = figures.nth(1).inner_text()  # settlements within 30 minutes
         # click far from every district centre, among the villages of the north (Suzak district), wherever the map
         # placed the region (it is fitted beside the legend)
-        page.wait_for_timeout(1000)  # let the map component finish its first handshake with Streamlit
+        page.wait_for_function(MAP_AT_REST, timeout=60_000)  # the map component has loaded and rests
         handle = page.locator("iframe[title='streamlit_folium.st_folium']").first.element_handle().content_frame()
         handle.wait_for_function("() => window.map && window.map.qorgauDataBounds", timeout=60_000)
         point = handle.evaluate("() => window.map.latLngToContainerPoint([44.1, 68.47])")

@@ -5,9 +5,17 @@ The browser, unlike AppTest, sends back the label it shows, which is how the sel
 
 from __future__ import annotations
 
-import time
-
-from tests.browser.conftest import PASSWORD, PROJECT, open_page, sign_in, start_streamlit, wait_idle
+from tests.browser.conftest import (
+    MAP_AT_REST,
+    PASSWORD,
+    PROJECT,
+    new_context,
+    open_page,
+    sign_in,
+    start_streamlit,
+    wait_idle,
+    wait_until,
+)
 
 TINY = PROJECT / "tests" / "data" / "tiny"
 
@@ -36,18 +44,16 @@ def _choose(page, label: str, option: str) -> None:
 
 
 def _until(condition, page, timeout_s: float = 120.0) -> None:
-    """Poll ``condition`` until it holds (or time is up), then let Streamlit finish its run."""
-    deadline = time.monotonic() + timeout_s
-    while not condition() and time.monotonic() < deadline:
-        page.wait_for_timeout(250)
+    """Wait until ``condition`` holds, then until nothing runs."""
+    wait_until(condition, timeout_s=timeout_s)
     _settle(page)
 
 
 def _settle(page) -> None:
-    """Let the current run (and the one the map component may start after it) finish: the 2 cores are shared."""
-    for _ in range(2):
-        page.wait_for_timeout(1000)
-        wait_idle(page)
+    """Wait until nothing runs (the map component may start a run of its own after the page's)."""
+    wait_idle(page, new_run=False)
+    page.wait_for_function(MAP_AT_REST, timeout=60_000)
+    wait_idle(page, new_run=False)
 
 
 def test_the_edited_scenario_stays_selected_in_the_browser(browser, tmp_path):
@@ -59,7 +65,7 @@ def test_the_edited_scenario_stays_selected_in_the_browser(browser, tmp_path):
     access.create_user(store, "pat", role="planner", password=PASSWORD, by="boss")
     process, url = start_streamlit(TINY, {"QORGAU_SCENARIO_DB": str(db)})
     try:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ru-RU")
+        context = new_context(browser, viewport={"width": 1400, "height": 1000}, locale="ru-RU")
         page = context.new_page()
         sign_in(page, url, "pat")
         open_page(page, "Сценарии")
