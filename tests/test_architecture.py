@@ -92,7 +92,7 @@ ALLOWED = {
 # own box, the boxes to its left and the foundation.
 GEO_FOUNDATION = {"geo", "geo.errors", "geo.settings", "geo.schema"}
 GEO_BOXES = (
-    ("sources", {"geo.tabular", "geo.kato", "geo.speeds"}),
+    ("sources", {"geo.tabular", "geo.kato", "geo.speeds", "geo.names"}),
     ("region", {"geo.locations", "geo.incidents", "geo.region", "geo.default_region"}),
     ("network", {"geo.osmfile", "geo.roadlayer", "geo.network", "geo.osm"}),
     ("travel times", {"geo.traveltime", "geo.isochrones"}),
