@@ -54,6 +54,7 @@ region = get_region()
 st.title(f"{t('circuits.title', L)}: {markdown_text(region.name(L))}")
 synthetic_banner(region)
 st.write(t("circuits.intro", L))
+map_slot = st.container()  # the circuits' map first, in the first screen, once there are circuits to show
 
 store = ScenarioStore(default_db_path())
 baseline = baseline_scenario(store, region, author=user.username)
@@ -240,11 +241,12 @@ show_table(
     hide_index=True,
 )
 
-st.subheader(t("circuits.map", L))
 fmap = region_map(region, lang=L, services=services, k=small_count_k(), network=site_minutes(region).network)
 add_circuits(fmap, report, L)
 layer_control_last(fmap)
-show_map(fmap, key="teams_map")
+with map_slot:
+    st.subheader(t("circuits.map", L))
+    show_map(fmap, key="teams_map")
 
 st.subheader(t("circuits.schedule", L))
 rows = []
