@@ -232,6 +232,10 @@ def copy_form(generation: int) -> None:
                 notice("success", t("scen_base.copied", L, name=markdown_text(created.name)))
 
 
+# the map first, in the first screen, with what it shows (the gap threshold, a village) under it; then the copy of
+# the baseline, the editor, the figures and the tables
+map_slot, map_controls = st.container(), st.container()
+
 if latest.baseline:
     st.info(t("scen_base.is_baseline", L, name=markdown_text(label(latest))))
 if may_edit:
@@ -241,10 +245,6 @@ if may_edit:
     else:
         with st.popover(t("scen_base.copy", L)):
             copy_form(generation)
-
-# the map first, in the first screen, with what it shows (the gap threshold, a village) under it; then the editor,
-# the figures and the tables
-map_slot, map_controls = st.container(), st.container()
 
 # --- editing (not the baseline) --------------------------------------------------------------------------------------
 editable = may_edit and conflict is None and not latest.baseline

@@ -29,7 +29,6 @@ import pulp
 from numpy.typing import ArrayLike, NDArray
 
 from geo.errors import QorgauError
-from planning.coverage import is_within
 
 MODELS = ("mclp", "lscp", "pmedian")
 METHODS = ("greedy", "exact")
@@ -536,6 +535,8 @@ def _instance(
     else:
         if threshold_minutes is None or not threshold_minutes >= 0:
             raise SitingError(f"`threshold_minutes` must be a number >= 0; got {threshold_minutes!r}.")
+        from planning.coverage import is_within  # here: the module loads geopandas, which the CLI's parsers avoid
+
         covers = is_within(minutes, threshold_minutes)
         fixed_covers = np.asarray(is_within(fixed, threshold_minutes).any(axis=0))  # 1-D: one per settlement
         included = np.flatnonzero(covers.any(axis=0) | fixed_covers)

@@ -35,7 +35,7 @@ def test_names_with_control_characters_spaces_or_a_trailing_newline_are_invalid(
 def test_names_equal_after_nfkc_and_case_folding_are_duplicates(store, name):
     with pytest.raises(access.UserError) as refused:
         access.create_user(store, name, role="admin", password=PASSWORD, by="admin")
-    assert refused.value.key == "taken"
+    assert refused.value.key == "name_taken"
     assert [u.username for u in access.list_users(store)] == ["admin"]
 
 

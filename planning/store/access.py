@@ -386,13 +386,12 @@ def password_problem(password: str, username: str | None = None) -> str | None:
     return None
 
 
-def _check_username_unused(db: sqlite3.Connection, username: str, *, key: str = "taken") -> None:
+def _check_username_unused(db: sqlite3.Connection, username: str) -> None:
+    """Refuse ``username`` when a user of the same name (compared without case, after NFKC) exists."""
     other = _name_taken(db, username)
     if other is not None:
         raise UserError(
-            f"a user named {other!r} already exists (names are compared without case). Fix: choose another name.",
-            key=key,
-            name=other,
+            f"a user named {other!r} already exists. Fix: choose another name.", key="name_taken", name=other
         )
 
 
@@ -518,7 +517,7 @@ def create_first_admin(store: AccessStore, username: str, password: str) -> User
                 "an admin already exists; this command only sets up a new installation. "
                 "Fix: sign in as that admin and create further users on the users page."
             )
-        _check_username_unused(db, username, key="name_taken")
+        _check_username_unused(db, username)
         try:
             db.execute(
                 "INSERT INTO users (username, email, role, password_hash, created_at, created_by) "

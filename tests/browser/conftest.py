@@ -194,9 +194,17 @@ def page(browser):
 def map_frame(page, timeout_ms: int = 60_000):
     """The streamlit-folium iframe once Leaflet has drawn in it (scrolled into view: below the fold it stays 0 px
     high until it is seen)."""
+    from playwright.sync_api import Error
+
     iframe = page.locator("iframe[title='streamlit_folium.st_folium']").first
-    iframe.wait_for(state="attached", timeout=timeout_ms)
-    iframe.scroll_into_view_if_needed(timeout=timeout_ms)
+    for attempt in range(3):  # a rerun may replace the map's iframe while it is scrolled to: take the new one
+        iframe.wait_for(state="attached", timeout=timeout_ms)
+        try:
+            iframe.scroll_into_view_if_needed(timeout=timeout_ms)
+            break
+        except Error as exc:
+            if "not attached" not in str(exc) or attempt == 2:
+                raise
     frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']")
     frame.locator(".leaflet-container").wait_for(timeout=timeout_ms)
     return frame

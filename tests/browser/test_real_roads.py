@@ -78,7 +78,7 @@ def test_map_uses_the_real_road_network(users, page, tmp_path):
         frame = map_frame(page, timeout_ms=120_000)
         wait_idle(page, timeout_ms=120_000, new_run=False)
         body = page.locator("body").inner_text()
-        assert "по дорожной сети (network)" in body and "оценка по прямой" not in body
+        assert "по дорожной сети" in body and "оценка по прямой" not in body
         legend = frame.locator(".qorgau-legend").text_content()
         assert "до 30 мин до службы" in legend
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
