@@ -357,6 +357,14 @@ def _penalties(instance: Instance, villages: np.ndarray, day_cost: int) -> list[
     return [int(base + base * x / top) for x in w]
 
 
+def _routing_input(instance: Instance, fits: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
+    """What both routing engines see: the nodes (the teams' bases, then the villages ``fits`` that fit a day), the
+    longest day (scaled minutes) and the nodes' integer travel times, a missing leg costing more than ten days."""
+    nodes = np.concatenate([np.arange(instance.n_teams), instance.n_teams + fits])
+    max_day = int(max(t.day_minutes for t in instance.teams) * TIME_SCALE)
+    return nodes, max_day, _int_matrix(instance, nodes, 10 * max_day + 1)
+
+
 def _int_matrix(instance: Instance, nodes: np.ndarray, big: int) -> np.ndarray:
     m = instance.minutes[np.ix_(nodes, nodes)].astype(float)
     out = np.where(np.isfinite(m), np.round(m * TIME_SCALE), big)
@@ -396,10 +404,7 @@ def solve_ortools(
     k = instance.n_teams
     if not len(fits):
         return _finish(instance, {}, left, ENGINE_ORTOOLS, t0)
-    nodes = np.concatenate([np.arange(k), k + fits])
-    max_day = int(max(t.day_minutes for t in instance.teams) * TIME_SCALE)
-    big = 10 * max_day + 1
-    matrix = _int_matrix(instance, nodes, big)
+    nodes, max_day, matrix = _routing_input(instance, fits)
     n = len(nodes)
     vehicle_team = [ti for ti, t in enumerate(instance.teams) for _ in range(int(t.days))]
     manager = pywrapcp.RoutingIndexManager(n, len(vehicle_team), vehicle_team, vehicle_team)
@@ -469,9 +474,7 @@ def solve_vroom(instance: Instance, *, progress: ProgressFn | None = None) -> Pl
     k = instance.n_teams
     if not len(fits):
         return _finish(instance, {}, left, ENGINE_VROOM, t0)
-    nodes = np.concatenate([np.arange(k), k + fits])
-    max_day = int(max(t.day_minutes for t in instance.teams) * TIME_SCALE)
-    matrix = _int_matrix(instance, nodes, 10 * max_day + 1)
+    nodes, max_day, matrix = _routing_input(instance, fits)
     problem = vroom.Input()
     problem.set_durations_matrix(profile="car", matrix_input=matrix)
     vehicle_team = [ti for ti, t in enumerate(instance.teams) for _ in range(int(t.days))]
