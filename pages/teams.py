@@ -291,22 +291,18 @@ def _sheet(writer, suffix: str) -> bytes:
         return path.read_bytes()
 
 
-d1, d2 = st.columns(2)
-with d1:
-    download(
-        t("circuits.download_xlsx", L),
-        lambda: _sheet(write_xlsx, ".xlsx"),
-        file_name="routes.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="teams_xlsx",
-        object=f"route sheets {region.region_id}",
-    )
-with d2:
-    download(
-        t("circuits.download_pdf", L),
-        lambda: _sheet(write_pdf, ".pdf"),
-        file_name="routes.pdf",
-        mime="application/pdf",
-        key="teams_pdf",
-        object=f"route sheets {region.region_id}",
-    )
+SHEET_FORMATS = (
+    ("xlsx", write_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ("pdf", write_pdf, "application/pdf"),
+)
+"""The route sheets offered: file extension, writer and media type."""
+for column, (extension, writer, mime) in zip(st.columns(len(SHEET_FORMATS)), SHEET_FORMATS):
+    with column:
+        download(
+            t(f"circuits.download_{extension}", L),
+            lambda writer=writer, extension=extension: _sheet(writer, f".{extension}"),
+            file_name=f"routes.{extension}",
+            mime=mime,
+            key=f"teams_{extension}",
+            object=f"route sheets {region.region_id}",
+        )
