@@ -262,6 +262,24 @@ def sign_in(page, server: str, username: str, password: str = PASSWORD) -> None:
 
 
 def open_page(page, title: str) -> None:
-    """Go to a page through the sidebar (a page.goto would start a new, signed-out session)."""
-    page.get_by_role("link", name=title).click()
+    """Go to a page through its link (a page.goto would start a new, signed-out session), and return once the
+    browser is on that page (its address is the link's) and the page's run has finished. It waits for the run in
+    progress to end first, and clicks again when a rerun replaced the link under the click (such a click is lost:
+    the session stays on the page it was on)."""
+    from playwright.sync_api import Error
+
+    wait_idle(page, new_run=False)
+    link = page.get_by_role("link", name=title)
+    path = urlparse(link.get_attribute("href", timeout=60_000) or "/").path.rstrip("/")
+    for attempt in range(3):
+        link.click()
+        try:
+            page.wait_for_function(
+                "(path) => window.location.pathname.replace(/\\/$/, '') === path", arg=path, timeout=20_000
+            )
+            break
+        except Error:
+            if attempt == 2:
+                raise
+            wait_idle(page, new_run=False)
     wait_idle(page)
