@@ -35,7 +35,7 @@ from geo.errors import QorgauError
 from geo.network import RoadNetwork, load_network, network_from_ways, save_network
 from geo.osmfile import OsmFileError, WaySet, clip_ways, is_osm_file, read_ways, way_rule, ways_from_pairs
 from geo.roadlayer import LINE_LAYER_VERSION, SNAP_ENDS_M, is_line_layer, read_road_layer
-from geo.settings import ROAD_FILE_NAMES, overpass_url
+from geo.settings import ROAD_FILE_NAMES, env_value, overpass_url
 from geo.speeds import DEFAULT_PROFILE, SpeedProfile
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ def _osmnx():
 
 def network_cache_dir() -> Path:
     """Where built networks are cached: ``QORGAU_CACHE_DIR``, or ``<user cache>/qorgau/networks``."""
-    value = os.environ.get(CACHE_ENV_VAR, "").strip()
+    value = env_value(CACHE_ENV_VAR)
     return Path(value).expanduser() if value else platformdirs.user_cache_path("qorgau") / "networks"
 
 

@@ -1,4 +1,10 @@
-"""Typed defaults with units. Change them here, not in the code that uses them."""
+"""Typed defaults with units, and the deployment's environment settings. Change them here, not in the code that
+uses them.
+
+Every ``QORGAU_*`` environment variable is listed in :data:`ENVIRONMENT` (name, meaning, default) and read only
+through :func:`env_value`; ``python -m planning settings`` prints the table with the values in use. The modules that
+interpret a value (a path, a number of minutes, a key) name it by the constant kept beside its reader.
+"""
 
 from __future__ import annotations
 
@@ -34,9 +40,56 @@ DEFAULT_OVERPASS_URL = "https://overpass-api.de/api"
 """OSMnx's default Overpass API."""
 
 
+ENVIRONMENT: dict[str, tuple[str, str]] = {
+    "QORGAU_REGION": ("the region folder the dashboard and the command line open", "the bundled data/default"),
+    "QORGAU_REGION_ROOTS": (
+        "folders (separated by os.pathsep) under which planners may open other region folders",
+        "the bundled data/ and ../shared/data",
+    ),
+    "QORGAU_SCENARIO_DB": (
+        "the deployment's SQLite file: scenarios, uploads, settings, users, sessions and the audit log",
+        "qorgau.sqlite in the user's data folder",
+    ),
+    "QORGAU_AUDIT_KEY": ("the audit chain's key (32 characters or more), e.g. from a secret store", "none"),
+    "QORGAU_AUDIT_KEY_FILE": (
+        "the file holding the audit chain's key",
+        "a file beside the database, named after it with .audit-key",
+    ),
+    "QORGAU_RELEASE_SECRET": (
+        "the secret that seeds the perturbation of released incident counts",
+        "a secret made and kept in the database",
+    ),
+    "QORGAU_SMALL_COUNT_K": ("incident counts from 1 to k-1 are shown as 'fewer than k' (k never below 3)", "5"),
+    "QORGAU_IDLE_MINUTES": ("a session without any action ends after this many minutes", "30"),
+    "QORGAU_CLIENT_HEADER": (
+        "behind a reverse proxy: the header carrying the client's address (e.g. X-Real-IP), for sign-in limits",
+        "none: the connection's address",
+    ),
+    "QORGAU_CACHE_DIR": ("where built road networks are cached", "~/.cache/qorgau/networks"),
+    "QORGAU_OVERPASS_URL": ("the Overpass API a road download asks", DEFAULT_OVERPASS_URL),
+    "QORGAU_TILE_URL": ("an optional tile server for the maps' base layer", "none: the map draws its own base layer"),
+    "QORGAU_DEBUG": ("1: the command line shows a failure's Python traceback", "unset"),
+}
+"""Every environment setting of a deployment: name -> (what it sets, its default in words)."""
+
+
+def env_value(name: str) -> str:
+    """The value of the environment setting ``name`` (surrounding spaces removed; "" when unset): the one place
+    the code reads a ``QORGAU_*`` variable.
+
+    Raises
+    ------
+    KeyError
+        When ``name`` is not in :data:`ENVIRONMENT` (add it there, with its meaning and default).
+    """
+    if name not in ENVIRONMENT:
+        raise KeyError(f"{name} is not a Qorgau setting: add it to geo.settings.ENVIRONMENT with its meaning")
+    return os.environ.get(name, "").strip()
+
+
 def overpass_url() -> str:
     """The Overpass API the download uses: ``QORGAU_OVERPASS_URL`` or :data:`DEFAULT_OVERPASS_URL`."""
-    return os.environ.get(OVERPASS_URL_ENV_VAR, "").strip().rstrip("/") or DEFAULT_OVERPASS_URL
+    return env_value(OVERPASS_URL_ENV_VAR).rstrip("/") or DEFAULT_OVERPASS_URL
 
 
 STORAGE_CRS = "EPSG:4326"
@@ -88,7 +141,7 @@ def region_roots() -> list[Path]:
     """The folders (real paths, symlinks resolved) under which planners may open region folders:
     ``QORGAU_REGION_ROOTS`` (``os.pathsep``-separated), else :data:`DEFAULT_REGION_ROOTS`; the folder
     ``QORGAU_REGION`` names (the one the dashboard opens) is always allowed."""
-    value = os.environ.get(REGION_ROOTS_ENV_VAR, "").strip()
+    value = env_value(REGION_ROOTS_ENV_VAR)
     listed = [Path(p).expanduser() for p in value.split(os.pathsep) if p.strip()] if value else DEFAULT_REGION_ROOTS
     roots: list[Path] = []
     for root in [*listed, region_dir_from_env()]:
@@ -100,5 +153,5 @@ def region_roots() -> list[Path]:
 
 def region_dir_from_env() -> Path:
     """The region folder named by ``QORGAU_REGION``, or the bundled default."""
-    value = os.environ.get(REGION_ENV_VAR, "").strip()
+    value = env_value(REGION_ENV_VAR)
     return Path(value).expanduser().resolve() if value else DEFAULT_REGION_DIR

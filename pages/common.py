@@ -13,7 +13,7 @@ import streamlit as st
 
 from geo.errors import RegionError
 from geo.region import Region, load_region
-from geo.settings import region_dir_from_env
+from geo.settings import env_value, region_dir_from_env
 from geo.speeds import SpeedProfile
 from geo.traveltime import TravelConstants, TravelConstantsError
 from planning import privacy
@@ -295,9 +295,7 @@ def oidc_configured() -> bool:
 def client_id() -> str:
     """Who is asking, for the per-client sign-in limit: the header named by ``QORGAU_CLIENT_HEADER`` (set by a
     trusted proxy; its last address), else the address of the connection ("local" on this machine)."""
-    import os
-
-    header = os.environ.get(CLIENT_HEADER_ENV, "").strip()
+    header = env_value(CLIENT_HEADER_ENV)
     if header:
         value = _text(st.context.headers.get(header)).split(",")[-1].strip()
         if value:

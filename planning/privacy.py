@@ -7,13 +7,11 @@ and the fixed periods (years and half-years, ``"2023"``, ``"2023-H1"``). Free da
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pandas as pd
 
 from geo.errors import QorgauError
-from geo.settings import SMALL_COUNT_K, SMALL_COUNT_K_MIN
+from geo.settings import SMALL_COUNT_K, SMALL_COUNT_K_MIN, env_value
 
 SMALL_COUNT_K_ENV_VAR = "QORGAU_SMALL_COUNT_K"
 """Environment variable overriding :data:`geo.settings.SMALL_COUNT_K`."""
@@ -33,7 +31,7 @@ def small_count_k() -> int:
     PrivacyConfigError
         When the value is not a whole number or is below :data:`geo.settings.SMALL_COUNT_K_MIN` (3).
     """
-    text = os.environ.get(SMALL_COUNT_K_ENV_VAR, "").strip()
+    text = env_value(SMALL_COUNT_K_ENV_VAR)
     if not text:
         return check_k(SMALL_COUNT_K)
     try:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeAlias
@@ -36,6 +35,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from geo.errors import QorgauError
+from geo.settings import env_value
 from planning.privacy import aggregate_to_period, check_k, small_count_k
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ def configured_secret() -> bytes | None:
     ReleaseConfigError
         When the configured value is shorter than :data:`MIN_SECRET_CHARS` characters.
     """
-    text = os.environ.get(SECRET_ENV_VAR, "").strip()
+    text = env_value(SECRET_ENV_VAR)
     if not text:
         return None
     if len(text) < MIN_SECRET_CHARS:

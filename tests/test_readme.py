@@ -16,7 +16,7 @@ def test_the_readme_roles_table_is_the_permission_table():
     roles = [r.strip() for r in header.group(1).split("|")]
     assert sorted(roles) == sorted(ROLES)
     table = {}
-    for match in re.finditer(r"^\| `(\w+)` \| (.+?) \|[^|]*\|$", text, re.M):
+    for match in re.finditer(r"^\| `([a-z_]+)` \| (.+?) \|[^|]*\|$", text, re.M):  # actions, lower case
         cells = [c.strip() for c in match.group(2).split("|")]
         table[match.group(1)] = {role for role, cell in zip(roles, cells) if cell == "yes"}
     assert sorted(table) == sorted(ACTIONS)

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
 from geo.errors import QorgauError, ValidationError
+from geo.settings import env_value
 from planning.i18n import LANGUAGES, t
 
 if TYPE_CHECKING:
@@ -220,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _failure(exc: Exception, lang: str) -> int:
     print(t("cli.failure", lang, kind=type(exc).__name__, message=str(exc)), file=sys.stderr)
-    if os.environ.get("QORGAU_DEBUG") == "1":
+    if env_value("QORGAU_DEBUG") == "1":
         raise exc
     return 1
 

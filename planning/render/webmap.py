@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import weakref
 from collections.abc import Iterable, Sequence
 
@@ -36,6 +35,7 @@ from branca.element import Element, MacroElement, Template
 from geo.errors import QorgauError
 from geo.network import RoadNetwork
 from geo.region import Region
+from geo.settings import env_value
 from planning.estimates import population_is_estimated
 from planning.i18n import CATALOG, fmt_number, made_name, place_names, t
 from planning.markup import html_text, js_value
@@ -204,7 +204,7 @@ def base_map(
 ) -> folium.Map:
     """An empty map fitted to ``bounds`` (``west, south, east, north`` degrees; the boundary's extent by default),
     loading Leaflet from the app (or ``asset_url``), filling the frame it is shown in."""
-    tile_url = tile_url if tile_url is not None else os.environ.get(TILE_URL_ENV_VAR) or None
+    tile_url = tile_url if tile_url is not None else env_value(TILE_URL_ENV_VAR) or None
     west, south, east, north = bounds if bounds is not None else boundary.total_bounds
     fmap = folium.Map(
         location=[(south + north) / 2, (west + east) / 2],

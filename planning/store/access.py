@@ -28,7 +28,6 @@ import base64
 import functools
 import hashlib
 import hmac
-import os
 import re
 import secrets
 import sqlite3
@@ -44,6 +43,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from geo.errors import QorgauError
+from geo.settings import env_value
 from planning.store import chain
 from planning.store.db import SqliteStore, default_db_path  # noqa: F401  (default_db_path: part of this API)
 
@@ -842,7 +842,7 @@ def idle_limit_s() -> float:
     UserError
         When the variable is not a positive number of minutes (the message names it and the value).
     """
-    value = os.environ.get(IDLE_MINUTES_ENV, "").strip()
+    value = env_value(IDLE_MINUTES_ENV)
     if not value:
         return DEFAULT_IDLE_MINUTES * 60
     try:

@@ -45,6 +45,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from geo.settings import env_value
+
 GENESIS_HASH = "0" * 64
 """The "previous hash" of a chain's first row."""
 HEAD_FILE_SUFFIX = ".chain-head.json"
@@ -235,7 +237,7 @@ class ChainReport:
 # --------------------------------------------------------------------------------------------------------------
 def key_path(db_path: str | Path) -> Path:
     """The audit key file of the database ``db_path``: ``QORGAU_AUDIT_KEY_FILE``, else beside the database."""
-    configured = os.environ.get(KEY_FILE_ENV_VAR, "").strip()
+    configured = env_value(KEY_FILE_ENV_VAR)
     if configured:
         return Path(configured).expanduser()
     db_path = Path(db_path)
@@ -258,7 +260,7 @@ def load_key(db_path: str | Path, *, create: bool = False) -> bytes | None:
     AuditKeyError
         When the configured key is shorter than :data:`MIN_KEY_CHARS` or the key file cannot be read or made.
     """
-    configured = os.environ.get(KEY_ENV_VAR, "").strip()
+    configured = env_value(KEY_ENV_VAR)
     if configured:
         if len(configured) < MIN_KEY_CHARS:
             raise AuditKeyError(

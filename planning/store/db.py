@@ -8,7 +8,6 @@ language; the transaction is rolled back, so what was stored before stays as it 
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from typing import Any
 import platformdirs
 
 from geo.errors import QorgauError
+from geo.settings import env_value
 from planning.store import chain
 
 DB_ENV_VAR = "QORGAU_SCENARIO_DB"
@@ -77,7 +77,7 @@ def storage_reason(error: Exception) -> str | None:
 
 def default_db_path() -> Path:
     """The database named by ``QORGAU_SCENARIO_DB``, else one in the user's data folder."""
-    value = os.environ.get(DB_ENV_VAR, "").strip()
+    value = env_value(DB_ENV_VAR)
     return Path(value).expanduser() if value else platformdirs.user_data_path("qorgau") / DB_FILE_NAME
 
 
