@@ -124,3 +124,14 @@ def test_default_region_through_the_module_entry_point(tmp_path):
         for key in ("incidents_covered", "incidents_total"):
             value = figures[key]
             assert value == "<5" or value.isdigit() and (int(value) == 0 or int(value) >= 5)
+
+
+def test_coverage_text_names_the_districts_and_says_the_incidents_are_synthetic(capsys):
+    region = load_region(DEFAULT_REGION)
+    for lang in ("ru", "kk"):
+        assert main(["coverage", "--region", str(DEFAULT_REGION), "--minutes", "60", "--lang", lang]) == 0
+        text = capsys.readouterr().out
+        assert region.name(lang) in text.splitlines()[0]  # the region by its name, not its id
+        assert ("СИНТЕТИЧЕСКИЕ" if lang == "ru" else "СИНТЕТИКАЛЫҚ") in text  # the bundled incidents are demo data
+        rows = [line.split()[0] for line in text.splitlines() if line.startswith(("KZ", "Түркістан", "Туркестан"))]
+        assert rows and not any(row.startswith("KZ") for row in rows), rows  # names, never KATO ids

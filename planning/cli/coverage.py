@@ -216,6 +216,7 @@ def _coverage(args: argparse.Namespace) -> int:
     from planning.analysis import evaluate, incident_release, site_minutes_for, speed_profile_of
     from planning.cli.data import district_id, open_region, release_secret, scenario_services, travel_constants
     from planning.privacy import small_count_k
+    from planning.render.gapmap import district_names
 
     lang = args.lang
     region = open_region(args, lang)
@@ -234,6 +235,9 @@ def _coverage(args: argparse.Namespace) -> int:
     result = evaluate(region, services, site_minutes, incidents=incidents, thresholds=args.minutes)
     report = {
         "region": region.region_id,
+        "region_name": region.name(lang),
+        "incidents_synthetic": region.incidents_synthetic,
+        "district_names": district_names(region, lang),
         "scenario": name,
         "services": len(services),
         "method": result.method,
@@ -360,8 +364,10 @@ def _share(value: float | None, lang: str) -> str:
 
 def _coverage_text(report: dict, lang: str) -> str:
     k = report["small_count_k"]
+    names = report["district_names"]
     lines = [
-        t("cli.cov.head", lang, region=report["region"], scenario=report["scenario"], n=report["services"]),
+        t("cli.cov.head", lang, region=report["region_name"], scenario=report["scenario"], n=report["services"]),
+        *([t("cli.info.synthetic", lang)] if report["incidents_synthetic"] else []),
         t("cli.method", lang, method=t(f"cli.method.{report['method']}", lang), description=report["method_text"]),
         estimated_line(report["estimated"], lang),
         t(
@@ -381,7 +387,7 @@ def _coverage_text(report: dict, lang: str) -> str:
     for key, region_figures in report["thresholds"].items():
         lines += ["", t("cli.cov.within", lang, minutes=key), header]
         rows = [] if "district" in report else [(t("cli.col.region", lang), region_figures)]
-        rows += [(d, v["thresholds"][key]) for d, v in report["districts"].items()]
+        rows += [(names.get(d, d), v["thresholds"][key]) for d, v in report["districts"].items()]
         for name, f in rows:
             lines.append(
                 f"{str(name)[:23]:<24}"
