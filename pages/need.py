@@ -22,7 +22,7 @@ from pages.common import (
     synthetic_banner,
 )
 from planning.hidden import DISPLAY_FIELDS, hidden_need_display, hidden_need_table
-from planning.i18n import fmt_number, place_names, t
+from planning.i18n import fmt_datetime, fmt_number, place_names, t
 from planning.markup import markdown_text
 from planning.need import NeedRate, NeedRateError, rate_from_meta
 from planning.privacy import available_periods
@@ -43,6 +43,8 @@ from planning.store.need import (
 
 L = lang()
 MESSAGE_KEY = "need_message"
+TABLE_ROW_PX, TABLE_BORDER_PX = 35, 3
+"""Height of a row of Streamlit's table and its borders (pixels): the hidden-need table shows every district."""
 st.title(t("nav.need", L))
 user = guard("view_map")
 region = get_region()
@@ -59,6 +61,12 @@ except NeedRateError as error:  # region.json's rate is unusable: said, with the
 if (problem := stored_rate_problem(region)) is not None:
     st.warning(t("needpage.stored_unusable", L, reason=markdown_text(problem)))
 may_set = may_set_rate(user.role)
+
+
+def _rate_text(value: float) -> str:
+    """A rate with as many decimals as it has (at most two): "10", "12,5", "2,45"."""
+    decimals = next((d for d in (0, 1) if round(value, d) == round(value, 2)), 2)
+    return fmt_number(value, L, decimals=decimals)
 
 
 def _changed(message: str) -> None:
@@ -114,7 +122,11 @@ def _rate_form() -> None:
         )
         columns = st.columns(3)
         per_1000 = columns[0].number_input(
-            t("needpage.per_1000", L), min_value=0.0, value=stored.per_1000 if stored else None, step=0.1, format="%.2f"
+            t("needpage.per_1000" if len(bases) == 1 else "needpage.per_1000_basis", L),
+            min_value=0.0,
+            value=stored.per_1000 if stored else None,
+            step=0.1,
+            format="%.2f",
         )
         low = columns[1].number_input(
             t("needpage.low", L), min_value=0.0, value=stored.low if stored else None, step=0.1, format="%.2f"
@@ -135,7 +147,9 @@ def _rate_form() -> None:
             else:
                 _store(lambda: save_rate(region, value, user=user.username), t("needpage.saved", L))
     if stored is not None:
-        st.caption(t("needpage.stored_by", L, user=markdown_text(stored.updated_by), at=stored.updated_at))
+        st.caption(
+            t("needpage.stored_by", L, user=markdown_text(stored.updated_by), at=fmt_datetime(stored.updated_at, L))
+        )
         if st.button(t("needpage.remove", L), key="need_rate_remove"):
             _store(lambda: remove_rate(region, user=user.username), t("needpage.removed", L))
 
@@ -154,14 +168,19 @@ st.caption(
     t(
         "need.rate",
         L,
-        rate=fmt_number(rate.per_1000, L, decimals=2),
-        low=fmt_number(rate.low, L, decimals=2),
-        high=fmt_number(rate.high, L, decimals=2),
+        rate=_rate_text(rate.per_1000),
+        low=_rate_text(rate.low),
+        high=_rate_text(rate.high),
         source=markdown_text(rate.source),
     )
     + " · "
     + (
-        t("needpage.set_by", L, user=markdown_text(setter.get("by", "?")), at=setter.get("at", ""))
+        t(
+            "needpage.set_by",
+            L,
+            user=markdown_text(setter.get("by", "?")),
+            at=fmt_datetime(setter["at"], L) if setter.get("at") else "",
+        )
         if setter
         else t("needpage.from_region", L)
     )
@@ -193,6 +212,7 @@ else:
             display[list(DISPLAY_FIELDS)].rename(columns={f: t(f"hidden.col.{f}", L) for f in DISPLAY_FIELDS}),
             hide_index=True,
             width="stretch",
+            height=TABLE_ROW_PX * (len(display) + 1) + TABLE_BORDER_PX,  # every district at once, no inner scroll
         )
         marked = int((display["class"] == "under_reported").sum())
         st.caption(t("needpage.table_note", L, n=fmt_number(marked, L), k=fmt_number(release.k, L)))

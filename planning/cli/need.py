@@ -10,10 +10,10 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from planning.cli import Subparsers, UsageError
-from planning.i18n import fmt_number, t
+from planning.i18n import fmt_datetime, fmt_number, t
 
 if TYPE_CHECKING:
     from geo.region import Region
@@ -148,7 +148,7 @@ def _need_rate(args: argparse.Namespace) -> int:
         try:
             save_rate(region, value, user=args.user, db_path=args.db)
         except RateFieldError as error:
-            params = {k: str(v) for k, v in error.params.items()}
+            params: dict[str, Any] = {k: str(v) for k, v in error.params.items()}
             raise UsageError(
                 t(f"needrate.err.{error.key}", lang, field=FIELD_OPTIONS[error.field], **params)
             ) from error
@@ -192,7 +192,12 @@ def _need_rate(args: argparse.Namespace) -> int:
         )
     )
     print(
-        t("cli.needrate.set_by", lang, user=setter.get("by", "?"), at=setter.get("at", ""))
+        t(
+            "cli.needrate.set_by",
+            lang,
+            user=setter.get("by", "?"),
+            at=fmt_datetime(setter["at"], lang) if setter.get("at") else "",
+        )
         if setter
         else t("cli.needrate.from_region", lang)
     )

@@ -1307,7 +1307,7 @@ def hidden_need_map(
         district_label_layer(region.districts, lang).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
     shown = set(rows["class"]) if "class" in rows else set()
-    legend = [(palette.REGION_OUTLINE, t("layer.outline", lang), "line")]
+    legend: list[LegendRow] = [(palette.REGION_OUTLINE, t("layer.outline", lang), "line")]
     legend += [
         (HIDDEN_CLASS_COLOURS[cls], t(f"hidden.class.{cls}", lang), "area")
         for cls in HIDDEN_CLASS_COLOURS
