@@ -48,6 +48,10 @@ TABLE_ROW_PX, TABLE_BORDER_PX = 35, 3
 st.title(t("nav.need", L))
 user = guard("view_map")
 region = get_region()
+_stored, _in_use = stored_rate(region.region_id), (rate_set_by(region.meta) or {}).get("at")
+if (_stored.updated_at if _stored else None) != _in_use and (_stored is None or stored_rate_problem(region) is None):
+    reload_region()  # the rate was set or removed in another session since this one read the region
+    region = get_region()
 st.subheader(markdown_text(region.name(L)))
 synthetic_banner(region)
 if MESSAGE_KEY in st.session_state:

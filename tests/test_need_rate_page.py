@@ -99,3 +99,15 @@ def test_a_presenter_sees_the_rate_but_no_form():
     assert not at.number_input
     assert at.dataframe  # the hidden-need table (districts, released cells)
     assert t("needpage.ask_planner", "ru") in _texts(at.caption)
+
+
+def test_a_rate_set_in_another_session_is_read_on_the_next_run():
+    from geo.region import load_region
+    from planning.store.need import save_rate
+
+    at = _app("ru", "planner")
+    assert t("needpage.no_rate", "ru") in _texts(at.info)
+    save_rate(load_region(TINY), {"per_1000": 3, "source": "test-only elsewhere"}, user="other")
+    at.run()
+    assert not at.exception, at.exception
+    assert "test-only elsewhere" in _texts(at.caption) and at.dataframe
