@@ -111,3 +111,25 @@ def test_a_rate_set_in_another_session_is_read_on_the_next_run():
     at.run()
     assert not at.exception, at.exception
     assert "test-only elsewhere" in _texts(at.caption) and at.dataframe
+
+
+def test_a_rate_per_women_where_the_region_gives_their_share(monkeypatch, tmp_path):
+    import json
+    import shutil
+
+    folder = tmp_path / "tiny"
+    shutil.copytree(TINY, folder)
+    meta = json.loads((folder / "region.json").read_text())
+    (folder / "region.json").write_text(json.dumps({**meta, "women_18_75_share": 0.25}))
+    monkeypatch.setenv("QORGAU_REGION", str(folder))
+    at = _app("ru", "planner")
+    basis = at.radio[0]
+    assert basis.options[0] == t("needpage.basis.residents", "ru") and "0,25" in basis.options[1]
+    basis.set_value("women_18_75")
+    inputs = {n.label: n for n in at.number_input}
+    inputs[t("needpage.per_1000_basis", "ru")].set_value(40.0)
+    at.text_area[0].input("test-only per women")
+    next(b for b in at.button if b.label == t("needpage.save", "ru")).click().run()
+    assert not at.exception, at.exception
+    assert stored_rate("tiny").basis == "women_18_75"
+    assert "Показатель: 10 на 1" in _texts(at.caption)  # 40 per 1,000 women x 0.25 = 10 per 1,000 residents
