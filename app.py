@@ -69,6 +69,7 @@ PAGES = [
         st.Page("pages/reports.py", title=t("nav.reports", lang), icon=":material/picture_as_pdf:", url_path="reports"),
         "export",
     ),
+    (st.Page("pages/need.py", title=t("nav.need", lang), icon=":material/diversity_3:", url_path="need"), "view_map"),
     (st.Page("pages/roads.py", title=t("nav.roads", lang), icon=":material/route:", url_path="roads"), "view_map"),
     (
         st.Page("pages/upload.py", title=t("nav.upload", lang), icon=":material/upload_file:", url_path="upload"),

@@ -102,3 +102,71 @@ def _row(
         "ratio": ratio,
         "under_reported": flag,
     }
+
+
+RATIO_CLASS_LIMITS = (0.5, 1.0)
+"""Released reports per expected case that split the districts into classes for the map: below half of the expected,
+half to all of it, at least all of it."""
+RATIO_CLASSES = ("under_reported", "below_half", "half_to_expected", "at_least_expected", "hidden", "none_expected")
+"""The map's classes of a district (:func:`ratio_class`), in the legend's order."""
+
+
+def ratio_class(row: pd.Series | dict) -> str:
+    """The map class of one row of :func:`hidden_need_table`.
+
+    ``"hidden"`` where the released cell is not a number ("<k": nothing about the ratio is shown), ``"none_expected"``
+    where no case is expected, ``"under_reported"`` where the district is marked likely under-reported, else the
+    ratio's class by :data:`RATIO_CLASS_LIMITS`.
+    """
+    ratio = float(row["ratio"])
+    if row["under_reported"] is None and not np.isfinite(ratio):
+        return "hidden" if str(row["reported"]).startswith("<") else "none_expected"
+    if not np.isfinite(ratio):
+        return "none_expected"
+    if row["under_reported"]:
+        return "under_reported"
+    if ratio < RATIO_CLASS_LIMITS[0]:
+        return "below_half"
+    return "half_to_expected" if ratio < RATIO_CLASS_LIMITS[1] else "at_least_expected"
+
+
+DISPLAY_FIELDS = ("district", "expected", "reported", "ratio", "assessment")
+"""Columns of :func:`hidden_need_display` (their headings are ``hidden.col.<field>`` in the catalog)."""
+RATIO_DECIMALS = 2
+"""Decimals of a ratio as shown."""
+CASES_DECIMALS = 0
+"""Decimals of expected cases as shown (whole cases)."""
+
+
+def hidden_need_display(table: pd.DataFrame, names: dict[str, str], lang: str) -> pd.DataFrame:
+    """:func:`hidden_need_table` as a page shows it: one text per cell, the district's name (``names``: district id
+    -> name; the total row is "whole region"), expected cases with their range, the released cell as it is, the
+    ratio only where :func:`hidden_need_table` gives one, and the assessment (:func:`ratio_class`) in words.
+
+    Columns are :data:`DISPLAY_FIELDS`, plus ``class`` (the map class) and ``district_id`` for the map; no raw
+    count is in it.
+    """
+    from planning.i18n import fmt_number, t
+
+    rows = []
+    for _, row in table.iterrows():
+        district = str(row["district_id"])
+        cls = ratio_class(row)
+        rows.append(
+            {
+                "district": t("hidden.total", lang) if district == TOTAL_ROW_ID else names.get(district, district),
+                "expected": t(
+                    "hidden.expected_range",
+                    lang,
+                    value=fmt_number(row["expected"], lang, decimals=CASES_DECIMALS),
+                    low=fmt_number(row["expected_low"], lang, decimals=CASES_DECIMALS),
+                    high=fmt_number(row["expected_high"], lang, decimals=CASES_DECIMALS),
+                ),
+                "reported": str(row["reported"]),
+                "ratio": fmt_number(row["ratio"], lang, decimals=RATIO_DECIMALS),  # "—" where hidden
+                "assessment": t(f"hidden.class.{cls}", lang),
+                "class": cls,
+                "district_id": district,
+            }
+        )
+    return pd.DataFrame(rows, columns=[*DISPLAY_FIELDS, "class", "district_id"])

@@ -27,7 +27,7 @@ def test_the_map_page_shows_ranges_and_where_to_set_the_rate(monkeypatch, tmp_pa
     assert re.fullmatch(r"[\d\u00a0 ]+ \([\d\u00a0 ]+–[\d\u00a0 ]+\)", metrics["Населённых пунктов дальше 60 мин"])
     assert re.fullmatch(r"\d+ \(\d+–\d+\)", metrics["Жителей дальше 30 мин, тыс."])  # in thousands: it fits
     captions = " ".join(c.value for c in at.caption)
-    assert "need_rate" in captions  # the bundled region sets no rate: the page says where to set one
+    assert "«Потребность»" in captions  # the bundled region sets no rate: the page says where to set one
     radio = next(r for r in at.radio if r.key == "map_demand_basis")
     assert radio.options == ["население (известное и оценённое)"]
 

@@ -51,6 +51,7 @@ COMMANDS = {
     "compare": "planning.cli.coverage",
     "suggest": "planning.cli.suggest",
     "circuits": "planning.cli.circuits",
+    "need-rate": "planning.cli.need",
 }
 """Command name → the module that registers it (its one-line help is ``cli.cmd.<name>`` in the catalog)."""
 COMMAND_MODULES = list(dict.fromkeys(COMMANDS.values()))

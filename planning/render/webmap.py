@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 import folium
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from branca.element import Element, MacroElement, Template
 
@@ -1232,3 +1233,87 @@ def add_route(fmap: folium.Map, lat_lon: list[tuple[float, float]], *, name: str
     group.add_to(fmap)
     add_legend(fmap, [(ROUTE_COLOUR, name, "line")])
     layer_control_last(fmap)
+
+
+HIDDEN_CLASS_COLOURS = {
+    "under_reported": palette.OKABE_ITO["vermillion"],
+    "below_half": palette.OKABE_ITO["orange"],
+    "half_to_expected": palette.OKABE_ITO["yellow"],
+    "at_least_expected": palette.OKABE_ITO["bluish_green"],
+    "hidden": "#D9D9D9",
+    "none_expected": "#FFFFFF",
+}
+"""Fill of a district per class of released reports against expected cases (:data:`planning.hidden.RATIO_CLASSES`):
+warm where the reports fall short, green where they reach the expected, grey where the count is not released."""
+HIDDEN_FILL_OPACITY = 0.6
+HIDDEN_MARK_COLOUR = palette.OKABE_ITO["black"]
+"""Outline of a district marked "likely under-reported"."""
+HIDDEN_MARK_WEIGHT_PX = 3.5
+
+
+def hidden_need_map(
+    region: Region,
+    display: pd.DataFrame,
+    *,
+    lang: str = "ru",
+    asset_url: str = STATIC_URL,
+    tile_url: str | None = None,
+) -> folium.Map:
+    """Districts shaded by their released reports against their expected cases (hidden need), the ones "likely
+    under-reported" outlined in black, with a legend; aggregated per district only: no settlement, no incident point.
+
+    Parameters
+    ----------
+    region : geo.region.Region
+    display : DataFrame
+        :func:`planning.hidden.hidden_need_display` of the region (``district_id``, ``class`` and the texts of each
+        district as the page's table shows them: expected cases with range, the released cell, the ratio where the
+        cell is a number). Nothing else reaches the map, so it carries no count the table does not show.
+    """
+    fmap = base_map(region.boundary, asset_url=asset_url, tile_url=tile_url, bounds=focus_bounds(region))
+    folium.GeoJson(
+        geojson_dict(_simplified(region.boundary)),
+        name=layer_name(t("layer.outline", lang)),
+        style_function=lambda _: {"color": palette.REGION_OUTLINE, "weight": 3, "fill": False},
+    ).add_to(fmap)
+    rows = display
+    fields = ["label", "expected", "reported", "ratio", "assessment"]
+    if not region.districts.empty:
+        districts = _simplified(region.districts)[["district_id", "geometry"]].copy()
+        districts["district_id"] = districts["district_id"].astype(str)
+        districts["label"] = place_names(region.districts, lang)
+        texts = rows.set_index("district_id")[["expected", "reported", "ratio", "assessment", "class"]]
+        districts = districts.join(texts, on="district_id")
+        districts["class"] = districts["class"].fillna("none_expected")
+        districts[["expected", "reported", "ratio", "assessment"]] = districts[
+            ["expected", "reported", "ratio", "assessment"]
+        ].fillna("—")
+        folium.GeoJson(
+            geojson_dict(districts[["district_id", "class", *fields, "geometry"]]),
+            name=layer_name(t("hidden.layer", lang)),
+            style_function=lambda f: {
+                "color": HIDDEN_MARK_COLOUR
+                if f["properties"]["class"] == "under_reported"
+                else palette.DISTRICT_OUTLINE,
+                "weight": HIDDEN_MARK_WEIGHT_PX if f["properties"]["class"] == "under_reported" else 1.2,
+                "fillColor": HIDDEN_CLASS_COLOURS[f["properties"]["class"]],
+                "fillOpacity": HIDDEN_FILL_OPACITY,
+            },
+            tooltip=TextTooltip(
+                fields=fields,
+                aliases=[t("field.district", lang)] + [t(f"hidden.col.{f}", lang) for f in fields[1:]],
+            ),
+        ).add_to(fmap)
+        district_label_layer(region.districts, lang).add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    shown = set(rows["class"]) if "class" in rows else set()
+    legend: list[LegendRow] = [(palette.REGION_OUTLINE, t("layer.outline", lang), "line")]
+    legend += [
+        (HIDDEN_CLASS_COLOURS[cls], t(f"hidden.class.{cls}", lang), "area")
+        for cls in HIDDEN_CLASS_COLOURS
+        if cls in shown
+    ]
+    if "under_reported" in shown:
+        legend.append((HIDDEN_MARK_COLOUR, t("hidden.legend.marked", lang), "line"))
+    add_legend(fmap, legend, title=t("hidden.legend.title", lang), lang=lang, notes=[t("hidden.legend.note", lang)])
+    return fmap

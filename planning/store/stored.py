@@ -1,5 +1,6 @@
-"""What the database adds to a region folder: the incident counts and the populations uploaded for it, and the
-road network and class speeds in use (:mod:`planning.store.roads`).
+"""What the database adds to a region folder: the incident counts and the populations uploaded for it, the road
+network and class speeds in use (:mod:`planning.store.roads`) and the rate of expected need
+(:mod:`planning.store.need`).
 
 The one way the pages (``pages.common.get_region``) and the command line (``planning.cli.data.open_region``) lay
 the uploads over the folder's own figures, so that a command prints what a page shows.
@@ -20,7 +21,9 @@ def with_stored_figures(region: Region, path: str | Path | None = None) -> Regio
     uploaded) and the uploaded populations laid over its settlements' (``population_source`` says which);
     ``region.roads_path`` and ``region.speed_profile`` are the road file and the class speeds in use
     (:func:`planning.store.roads.roads_in_use`, :func:`planning.store.roads.speeds_in_use`: the deployment's
-    imported network and stored speeds, else the folder's); ``region`` itself is not changed.
+    imported network and stored speeds, else the folder's); ``region.meta["need_rate"]`` is the rate of expected
+    need in use (:func:`planning.store.need.with_stored_rate`: the rate a planner stored, else region.json's), so
+    that ``planning.need.rate_from_meta(region.meta)`` is the rate everywhere; ``region`` itself is not changed.
 
     Parameters
     ----------
@@ -31,10 +34,11 @@ def with_stored_figures(region: Region, path: str | Path | None = None) -> Regio
     Incident-derived: keep the result per session (or process), never in a shared cache.
     """
     from planning.store.intake import IncidentStore, with_stored_incidents
+    from planning.store.need import with_stored_rate
     from planning.store.population import PopulationStore, with_populations
     from planning.store.roads import roads_in_use, speeds_in_use
 
-    region = with_stored_incidents(region, IncidentStore(path))
+    region = with_stored_rate(with_stored_incidents(region, IncidentStore(path)), path)
     stored = PopulationStore(path).populations(region.region_id)
     return dataclasses.replace(
         region,
