@@ -31,11 +31,10 @@ from planning.scenarios import MAX_SCENARIO_NAME_CHARS, ScenarioNameError
 from planning.store import access
 from planning.store.access import User
 from planning.store.release import deployment_secret
-from planning.store.roads import settings_stamp
-from planning.store.settings import RegionSettingsStore
+from planning.store.settings import RegionSettingsStore, settings_stamp
 from planning.store.stored import with_stored_figures
 
-ROADS_STAMP_KEY = "_roads_stamp"
+SETTINGS_STAMP_KEY = "_settings_stamp"
 """When the region's road network and speeds were set, as this session last read them (see get_region)."""
 FRAMED_KEY = "_qorgau_framed"
 """Set by app.py in every session it runs in."""
@@ -148,8 +147,8 @@ def get_region() -> Region:
     path = region_dir()
     cached = st.session_state.get("_region")
     if cached is not None and cached.path == path:
-        # the road network or speeds changed in another session (planning.store.roads): read the region again
-        if st.session_state.get(ROADS_STAMP_KEY) == settings_stamp(cached.region_id):
+        # a setting (roads, speeds, the rate, ...) changed in another session: read the region again
+        if st.session_state.get(SETTINGS_STAMP_KEY) == settings_stamp(cached.region_id):
             return cached
         reload_region()
     try:
@@ -159,7 +158,7 @@ def get_region() -> Region:
         st.code("\n".join(format_problem(p, lang()) for p in exc.problems), language=None)
         st.stop()
     st.session_state["_region"] = region
-    st.session_state[ROADS_STAMP_KEY] = settings_stamp(region.region_id)
+    st.session_state[SETTINGS_STAMP_KEY] = settings_stamp(region.region_id)
     return region
 
 

@@ -126,13 +126,6 @@ def roads_in_use(region: Region, db_path: str | Path | None = None) -> RoadsInUs
     return RoadsInUse(folder_file, "folder" if folder_file is not None else "none")
 
 
-def settings_stamp(region_id: str, db_path: str | Path | None = None) -> tuple[str, str]:
-    """When the road network and the speeds of a region were last set (UTC, "" when none is stored): a session
-    that loaded the region before a change in another session reads it again when this differs."""
-    roads, speeds = _stored(region_id, ROADS_KEY, db_path), _stored(region_id, SPEEDS_KEY, db_path)
-    return (roads.updated_at if roads else "", speeds.updated_at if speeds else "")
-
-
 def speeds_in_use(region: Region, db_path: str | Path | None = None) -> SpeedProfile:
     """The class speeds ``region`` computes with: the speeds stored for it, else the folder's (its ``speeds.csv``,
     else the built-in ones); no adjustments."""

@@ -8,15 +8,17 @@ folder's (or the built-in) value back. Each change writes one audit entry in the
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from planning.store.access import SCHEMA as ACCESS_SCHEMA
 from planning.store.access import write_audit
-from planning.store.db import SqliteStore
+from planning.store.db import SqliteStore, default_db_path
 
 SETTINGS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS region_settings (
@@ -83,6 +85,23 @@ class RegionSettingsStore(SqliteStore):
             if removed:
                 write_audit(db, user=user, action=action, object=f"{region_id} {key}")
         return bool(removed)
+
+
+def settings_stamp(region_id: str, db_path: str | Path | None = None) -> tuple[tuple[str, str, str], ...]:
+    """What is stored for ``region_id`` now, in brief: (key, when set, a digest of the value) per stored setting
+    (roads, speeds, the travel constants, the rate, ...); empty when nothing is (also when the database does not
+    exist yet: reading never creates it). A session that loaded the region before a change made in another session
+    reads it again when this differs."""
+    path = Path(db_path) if db_path is not None else default_db_path()
+    if not path.is_file():
+        return ()
+    with RegionSettingsStore(path).transaction(write=False) as db:
+        rows = db.execute(
+            "SELECT key, updated_at, value_json FROM region_settings WHERE region_id = ? ORDER BY key", (region_id,)
+        ).fetchall()
+    return tuple(
+        (key, updated_at, hashlib.sha256(value.encode("utf-8")).hexdigest()) for key, updated_at, value in rows
+    )
 
 
 def _now() -> str:
