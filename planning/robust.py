@@ -425,6 +425,10 @@ def _spans(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------------------------------------------
 # adapter: a region, its scenario and candidates
 # --------------------------------------------------------------------------------------------------------------
+BASIS_OF_MODE = {"population": "people", "need": "need", "incidents": "incidents"}
+"""The demand basis of the robust choice for each demand of :mod:`planning.suggest` that has one (the blend has none:
+its shares have no range)."""
+
 ROBUST_COLUMNS = ["settlement_id", "name", "district_id", "lat", "lon", "draws_chosen", "central", "robust"]
 """Columns of :attr:`RobustSuggestion.table`."""
 
@@ -440,17 +444,24 @@ class RobustSuggestion:
     table : DataFrame
         :data:`ROBUST_COLUMNS`, one row per candidate chosen in the central choice, the robust choice or any
         draw; most often chosen first. ``draws_chosen`` of ``n_draws``.
+    picks : tuple of planning.suggest.Pick
+        The robust choice as picks (most often chosen first), each with what it newly brings within T at the central
+        values, as the central suggestion's picks: what the page lists and saves as a scenario.
     basis : str
         The demand basis (:data:`planning.need.DEMAND_BASES`).
     central_mean, robust_mean : float or None
         Expected demand within T over the draws (basis units); None with demand = incidents (incident-derived).
+    assumptions : Assumptions
+        What the draws varied, how many, and their seed.
     """
 
     choice: RobustChoice
     table: pd.DataFrame
+    picks: tuple[Pick, ...]
     basis: str
     central_mean: float | None
     robust_mean: float | None
+    assumptions: Assumptions
 
 
 def robust_suggest(
@@ -466,20 +477,24 @@ def robust_suggest(
     incidents: IncidentRelease | None = None,
     assumptions: Assumptions = DEFAULT_ASSUMPTIONS,
     every_district: bool = False,
+    central: tuple[int, ...] | None = None,
+    progress: Progress | None = None,
 ) -> RobustSuggestion:
     """:func:`robust_maximal_coverage` for a region: the scenario's sites fixed, the candidates of
     :func:`planning.suggest.candidate_sites`, demand on ``basis`` (people known or estimated, expected need, or the
-    protected incidents), draws of ``assumptions``."""
-    from planning.suggest import _district_index, _fixed_minutes, _service_districts
+    protected incidents), draws of ``assumptions``; ``central``: the candidate rows the Suggest page already chose
+    at the central values (its :attr:`planning.suggest.Suggestion.result` ``.chosen``), else the greedy's."""
+    from planning.suggest import _district_index, _fixed_minutes, _service_districts, picks_of
 
     if len(candidates) == 0:
         raise SitingError("there are no candidate sites; lower the population limit or upload a list of sites.")
     settlements = region.settlements
     protected = None if incidents is None else incidents.protected.astype(float)
-    central = demand_of(settlements, basis, rate=rate, incidents=protected)
+    central_demand = demand_of(settlements, basis, rate=rate, incidents=protected)
     draws = draw(settlements, basis, assumptions=assumptions, rate=rate, incidents=incidents)
     candidate_minutes = np.asarray(site_minutes.rows(candidates), dtype=np.float64)
-    options: SitingOptions = {"fixed_minutes": _fixed_minutes(services, site_minutes)}
+    fixed_minutes = _fixed_minutes(services, site_minutes)
+    options: SitingOptions = {"fixed_minutes": fixed_minutes}
     district_ids = [str(d) for d in region.districts["district_id"]]
     if every_district and district_ids:
         options.update(
@@ -490,7 +505,14 @@ def robust_suggest(
             }
         )
     choice = robust_maximal_coverage(
-        candidate_minutes, central, draws, add=add, threshold_minutes=threshold_minutes, **options
+        candidate_minutes,
+        central_demand,
+        draws,
+        add=add,
+        threshold_minutes=threshold_minutes,
+        central=central,
+        progress=progress,
+        **options,
     )
     rows = sorted(
         set(np.flatnonzero(choice.counts)) | set(choice.central) | set(choice.best),
@@ -516,10 +538,40 @@ def robust_suggest(
         columns=ROBUST_COLUMNS,
     )
     shown = basis != "incidents"
+    picks = picks_of(
+        choice.best,
+        _central_gains(candidate_minutes, fixed_minutes, choice.best, central_demand, threshold_minutes),
+        candidates,
+        candidate_minutes,
+        fixed_minutes,
+        settlements,
+        incidents,
+        threshold_minutes=threshold_minutes,
+        factor=None if shown else 1.0,
+    )
     return RobustSuggestion(
         choice=choice,
         table=table,
+        picks=picks,
         basis=basis,
         central_mean=float(choice.central_covered.mean()) if shown else None,
         robust_mean=float(choice.best_covered.mean()) if shown else None,
+        assumptions=assumptions,
     )
+
+
+def _central_gains(
+    candidate_minutes: np.ndarray,
+    fixed_minutes: np.ndarray,
+    chosen: tuple[int, ...],
+    demand: np.ndarray,
+    threshold_minutes: float,
+) -> list[float]:
+    """Demand each chosen site newly brings within T at the central values, in the order given."""
+    covered = is_within(fixed_minutes, threshold_minutes).any(axis=0)
+    gains = []
+    for row in chosen:
+        new = is_within(candidate_minutes[row], threshold_minutes) & ~covered
+        gains.append(float(demand[new].sum()))
+        covered = covered | new
+    return gains
