@@ -312,7 +312,10 @@ else:
             t("suggest_robust.chosen", L, n=fmt_number(counts.get(str(i), 0), L), count=n_draws)
             for i in table["settlement_id"]
         ]
-        labels["draws"] = t("suggest_robust.col.draws", L)
+        at = list(labels).index("district_id") + 1  # beside the site's name and district
+        labels = dict(
+            [*list(labels.items())[:at], ("draws", t("suggest_robust.col.draws", L)), *list(labels.items())[at:]]
+        )
     shown = shown[[c for c in labels if c in shown.columns]].rename(columns=labels)
     show_table(shown, hide_index=True, width="stretch")
 
