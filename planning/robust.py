@@ -13,7 +13,9 @@ The model, stated once
 - **Each draw's choice.** The greedy of :func:`planning.siting.maximal_coverage` in every draw: the same gains (the
   draw's demand newly covered), the same tie-break (the first candidate row), the same stop (a gain at or below
   the tolerance adds nothing) and the same district rule. :func:`robust_maximal_coverage` runs it for all the draws
-  at once (see *Speed*); a test checks it against ``maximal_coverage`` draw by draw.
+  at once (see *Speed*); a test checks it against ``maximal_coverage`` draw by draw. (Exactly equal gains,
+  e.g. two villages that cover the same settlements, go to the first row here; ``maximal_coverage``'s dense sums
+  may order them the other way by rounding. ``bench/bench_ranges.py`` counts the draws where the two differ.)
 - **Counts.** Each candidate gets the number of draws whose choice holds it ("chosen in 184 of 200 draws").
 - **Expected covered demand** of a choice: the demand covered in each draw, averaged over the draws.
 - **The robust choice** is, among the *compared choices*, the one with the most expected covered demand (the
