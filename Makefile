@@ -51,6 +51,7 @@ bench: $(STAMP) translations chromium
 	$(PY) bench/bench_routing.py
 	$(PY) bench/bench_isochrones.py
 	$(PY) bench/bench_siting.py
+	$(PY) bench/bench_ranges.py --robust
 	$(PY) bench/bench_import.py
 	$(PY) bench/bench_ui.py
 

@@ -1,7 +1,14 @@
 """Suggested sites: choose a base scenario, a model, K, T, the demand and the candidates; see the picks in order on
 a map and in a table; add the chosen ones to the scenario being edited (a new version of it) or save them as a new
-scenario (the baseline is read-only). The computing is planning.suggest."""
+scenario (the baseline is read-only). The computing is planning.suggest.
 
+Maximal coverage also gives the robust choice across the seeded draws of the assumptions (planning.robust, issue 19
+item 6): how often each site is chosen ("chosen in 184 of 200 draws"), the choice with the most expected covered
+demand over the draws beside the central one, and either may be saved."""
+
+import time
+
+import pandas as pd
 import streamlit as st
 
 from geo.errors import QorgauError, ValidationError
@@ -24,8 +31,10 @@ from pages.need_view import PEOPLE, need_caption, region_rate
 from planning.baseline import scenario_label
 from planning.i18n import fmt_number, format_problem, place_names, t
 from planning.markup import markdown_text
+from planning.ranges import DEFAULT_ASSUMPTIONS
 from planning.render import palette
 from planning.render.webmap import add_legend, layer_control_last, numbered_sites_layer, region_map
+from planning.robust import BASIS_OF_MODE, RobustSuggestion, robust_suggest
 from planning.scenarios import (
     ScenarioConflict,
     ScenarioError,
@@ -43,12 +52,16 @@ from planning.suggest import (
     EXACT_GAP_MAX_CANDIDATES,
     candidate_sites,
     pick_table,
+    sites_of_picks,
     suggest,
-    suggested_sites,
 )
 
-RESULT_KEY = "suggest_result"  # st.session_state: (inputs, Suggestion); incident-derived, so per session only
+RESULT_KEY = "suggest_result"  # st.session_state: (inputs, Suggestion, RobustSuggestion or None); per session only
 PICK_COLOUR = palette.SUGGESTED_SITE
+ROBUST_COLOUR = palette.OKABE_ITO["orange"]
+"""Sites of the robust choice that the central choice does not hold."""
+PROGRESS_AFTER_S = 1.0
+"""The robust choice shows a progress bar once it has taken this long."""
 DEFAULT_ADD = 5
 DEFAULT_MINUTES = int(DEFAULT_GAP_MINUTES)
 SCENARIO_PICK_KEY = "scen_id"
@@ -153,6 +166,16 @@ if candidates is not None:
 exact_gap = method == "greedy" and st.checkbox(
     t("suggest.exact_gap", L), value=candidates is not None and len(candidates) <= EXACT_GAP_MAX_CANDIDATES
 )
+robust_possible = model == "mclp" and demand in BASIS_OF_MODE
+robust_on = st.checkbox(
+    t("suggest_robust.enable", L, count=DEFAULT_ASSUMPTIONS.draws),
+    value=robust_possible,
+    disabled=not robust_possible,
+    help=t("suggest_robust.enable_help", L),
+)
+robust_on = robust_on and robust_possible
+if not robust_possible:
+    st.caption(t("suggest_robust.only_mclp", L))
 
 inputs = (
     region.region_id,
@@ -170,6 +193,7 @@ inputs = (
     every_district,
     method,
     exact_gap,
+    robust_on,
 )
 if st.button(t("suggest.run", L), type="primary", disabled=candidates is None):
     try:
@@ -191,7 +215,32 @@ if st.button(t("suggest.run", L), type="primary", disabled=candidates is None):
                 every_district=every_district and not region.districts.empty,
                 exact_gap=exact_gap,
             )
-        st.session_state[RESULT_KEY] = (inputs, result)
+        robust = None
+        if robust_on:
+            bar = st.empty()
+            started = time.perf_counter()
+
+            def _progress(share: float) -> None:
+                if time.perf_counter() - started > PROGRESS_AFTER_S:
+                    bar.progress(min(share, 1.0), text=t("suggest_robust.progress", L))
+
+            robust = robust_suggest(
+                region,
+                base,
+                site_minutes(region),
+                candidates,
+                add=int(add),
+                threshold_minutes=float(minutes),
+                basis=BASIS_OF_MODE[demand],
+                rate=rate,
+                incidents=incidents,
+                assumptions=DEFAULT_ASSUMPTIONS,
+                every_district=every_district and not region.districts.empty,
+                central=result.result.chosen,
+                progress=_progress,
+            )
+            bar.empty()
+        st.session_state[RESULT_KEY] = (inputs, result, robust)
     except QorgauError as exc:
         st.session_state.pop(RESULT_KEY, None)
         st.error(markdown_text(exc))
@@ -200,7 +249,7 @@ if st.button(t("suggest.run", L), type="primary", disabled=candidates is None):
 stored = st.session_state.get(RESULT_KEY)
 if stored is None:
     st.stop()
-shown_inputs, result = stored
+shown_inputs, result, robust = stored
 if shown_inputs != inputs:
     st.info(t("suggest.stale", L))
 if shown_inputs[0] != region.region_id:
@@ -256,6 +305,17 @@ else:
         ],
     )
     labels["place"] = t("suggest.col.place", L)
+    if robust is not None:  # "chosen in 184 of 200 draws" for each central pick
+        counts = dict(zip(robust.table["settlement_id"], robust.table["draws_chosen"]))
+        n_draws = robust.choice.n_draws
+        shown["draws"] = [
+            t("suggest_robust.chosen", L, n=fmt_number(counts.get(str(i), 0), L), count=n_draws)
+            for i in table["settlement_id"]
+        ]
+        at = list(labels).index("district_id") + 1  # beside the site's name and district
+        labels = dict(
+            [*list(labels.items())[:at], ("draws", t("suggest_robust.col.draws", L)), *list(labels.items())[at:]]
+        )
     shown = shown[[c for c in labels if c in shown.columns]].rename(columns=labels)
     show_table(shown, hide_index=True, width="stretch")
 
@@ -272,9 +332,78 @@ else:
     numbered_sites_layer(
         table["lat"], table["lon"], table["order"], tooltips, name=t("suggest.legend_pick", L), colour=PICK_COLOUR
     ).add_to(fmap)
+    legend = [(PICK_COLOUR, t("suggest.legend_pick", L))]
+    extra = [] if robust is None else [p for p in robust.picks if p.settlement_id not in set(table["settlement_id"])]
+    if robust is not None and extra:
+        counts = dict(zip(robust.table["settlement_id"], robust.table["draws_chosen"]))
+        chosen_text = [
+            t("suggest_robust.chosen", L, n=fmt_number(counts[p.settlement_id], L), count=robust.choice.n_draws)
+            for p in extra
+        ]
+        numbered_sites_layer(
+            [p.lat for p in extra],
+            [p.lon for p in extra],
+            [p.order for p in extra],
+            [f"{p.order}. {place_label.get(p.settlement_id, p.name)}: {c}" for p, c in zip(extra, chosen_text)],
+            name=t("suggest_robust.legend", L),
+            colour=ROBUST_COLOUR,
+        ).add_to(fmap)
+        legend.append((ROBUST_COLOUR, t("suggest_robust.legend", L)))
     layer_control_last(fmap)
-    add_legend(fmap, [(PICK_COLOUR, t("suggest.legend_pick", L))], lang=L)
+    add_legend(fmap, legend, lang=L)
     show_map(fmap, key="suggest_map")
+
+
+def robust_section(robust: RobustSuggestion) -> None:
+    """The robust choice beside the central one: the model in words, their expected covered demand over the
+    draws, and each site's count of draws."""
+    st.subheader(t("suggest_robust.title", L))
+    assumptions = robust.assumptions
+    st.caption(
+        t(
+            "suggest_robust.model",
+            L,
+            draws=fmt_number(robust.choice.n_draws, L),
+            low=fmt_number(100 * assumptions.speed_low, L),
+            high=fmt_number(100 * assumptions.speed_high, L),
+            minutes=result.threshold_minutes,
+            compared=fmt_number(robust.choice.n_compared, L),
+            seed=str(assumptions.seed),
+        )
+    )
+    if robust.central_mean is not None and robust.robust_mean is not None:
+        left, right = st.columns(2)
+        left.metric(
+            t(f"suggest_robust.expected_central.{robust.basis}", L, minutes=result.threshold_minutes),
+            fmt_number(robust.central_mean, L),
+        )
+        difference = robust.robust_mean - robust.central_mean
+        right.metric(
+            t(f"suggest_robust.expected_robust.{robust.basis}", L, minutes=result.threshold_minutes),
+            fmt_number(robust.robust_mean, L),
+            delta=f"+{fmt_number(difference, L)}" if round(difference) > 0 else None,
+        )
+    else:
+        st.caption(t("suggest_robust.hidden", L))
+    if set(robust.choice.best) == set(robust.choice.central):
+        st.success(t("suggest_robust.same", L))
+    else:
+        st.info(t("suggest_robust.differs", L))
+    rows = robust.table
+    frame = {
+        t("suggest.col.name", L): [place_label.get(i, n) for i, n in zip(rows["settlement_id"], rows["name"])],
+        t("suggest.col.district", L): [district_label.get(d, d or "") for d in rows["district_id"]],
+        t("suggest_robust.col.draws", L): [
+            t("suggest_robust.chosen", L, n=fmt_number(n, L), count=robust.choice.n_draws) for n in rows["draws_chosen"]
+        ],
+        t("suggest_robust.col.central", L): ["✓" if v else "" for v in rows["central"]],
+        t("suggest_robust.col.robust", L): ["✓" if v else "" for v in rows["robust"]],
+    }
+    show_table(pd.DataFrame(frame), hide_index=True, width="stretch")
+
+
+if robust is not None:
+    robust_section(robust)
 
 if result.unreachable:
     names = region.settlements.set_index("settlement_id").loc[list(result.unreachable)]
@@ -298,15 +427,26 @@ if table.empty:
 if not access.can(user.role, "edit_scenarios"):
     st.info(t("suggest.save_needs_edit", L))
     st.stop()
-pick_labels = {int(row.order): f"{row.order}. {row.name}" for row in table.itertuples(index=False)}
+which = "central"
+if robust is not None and set(robust.choice.best) != set(robust.choice.central):
+    which = st.radio(
+        t("suggest_robust.which", L),
+        ["central", "robust"],
+        format_func=lambda w: t(f"suggest_robust.which.{w}", L),
+        horizontal=True,
+        key=f"suggest_which_{abs(hash(shown_inputs))}",
+    )
+picks = robust.picks if which == "robust" and robust is not None else result.picks
+pick_labels = {p.order: f"{p.order}. {place_label.get(p.settlement_id, p.name)}" for p in picks}
 orders = st.multiselect(
     t("suggest_add.chosen", L),
     list(pick_labels),
     default=list(pick_labels),
     format_func=pick_labels.__getitem__,
-    key=f"suggest_chosen_{abs(hash(shown_inputs))}",
+    key=f"suggest_chosen_{which}_{abs(hash(shown_inputs))}",
     placeholder=t("suggest_add.choose", L),
 )
+picked = [p for p in picks if p.order in set(orders)]
 target = scenarios.get(shown_inputs[1])  # the scenario the suggestion was made for
 target_name = base_name if target is None else scenario_label(target.name, region, L)
 if target is None or target.baseline:
@@ -318,7 +458,7 @@ elif st.button(
     disabled=not orders,
 ):
     latest = store.load(target.scenario_id)  # the newest version: the sites are added on top of it
-    sites = suggested_sites(latest.sites, result, name_prefix=t("suggest.site_prefix", L), orders=set(orders))
+    sites = sites_of_picks(latest.sites, picked, name_prefix=t("suggest.site_prefix", L))
     added = len(sites) - len(latest.sites)
     if not added:
         st.info(t("suggest_add.already", L, name=markdown_text(target_name)))
@@ -332,13 +472,12 @@ elif st.button(
         else:
             st.success(t("suggest_add.added", L, count=added, name=markdown_text(target_name), version=saved.version))
 with st.form("save_suggestion"):
-    default_name = t("suggest.default_name", L, base=target_name, count=len(orders) or len(table))
+    name_key = "suggest_robust.default_name" if which == "robust" else "suggest.default_name"
+    default_name = t(name_key, L, base=target_name, count=len(orders) or len(picks))
     name = st.text_input(t("suggest.save_name", L), value=default_name)
     save_label = "suggest_add.copy_new" if target is None or target.baseline else "suggest_add.save_new"
     if st.form_submit_button(t(save_label, L, name=markdown_text(target_name)), disabled=not orders):
-        sites = suggested_sites(
-            sites_from_services(result.base), result, name_prefix=t("suggest.site_prefix", L), orders=set(orders)
-        )
+        sites = sites_of_picks(sites_from_services(result.base), picked, name_prefix=t("suggest.site_prefix", L))
         try:
             saved = store.create(name.strip() or default_name, region.region_id, sites, author=user.username)
         except ScenarioNameError as exc:  # names are unique per region

@@ -1,10 +1,12 @@
 """From a region and a teams file to a :class:`planning.circuits.Instance` (issue 20).
 
 Which villages must be visited (beyond ``T`` minutes of every fixed service, optionally in some districts), their
-demand (population; an unknown one is the median of the known populations of settlements of the same kind in the
-region, and flagged as such), the teams file (name, base, day_hours, visit_minutes, days), where each base is, and
-the travel-time matrix between bases and villages over the road network (or the labelled straight-line estimate
-without roads, :func:`geo.traveltime.travel_matrix`). No streamlit here.
+demand (people as every view counts them, :func:`planning.estimates.people`: an unknown population is the region's
+estimate from the known settlements of the same place type and district, with its range, and flagged as such, so a
+village has the same number of people on the Teams page as on the Map), the teams file (name, base, day_hours,
+visit_minutes, days), where each base is, and the travel-time matrix between bases and villages over the road
+network (or the labelled straight-line estimate without roads, :func:`geo.traveltime.travel_matrix`). No streamlit
+here.
 """
 
 from __future__ import annotations
@@ -36,12 +38,15 @@ from planning.circuits import (
     lower_bound_days,
     solve,
 )
+from planning.estimates import SOURCE_ESTIMATE, SOURCE_UNKNOWN, people, people_range, population_source_of
 from planning.lookup import name_key
 
 TEAM_COLUMNS = ("name", "base", "day_hours", "visit_minutes", "days")
 """The columns of a teams file, in this order."""
-POPULATION_FILL_MEDIAN = "median_of_kind"
-"""How an unknown population is filled: the median known population of settlements of the same kind."""
+POPULATION_FILL = "estimate"
+"""How an unknown population is filled (``population_fill`` of a plan): the region's estimate,
+:func:`planning.estimates.estimate_populations` (median of the known settlements of the same place type and district,
+where enough are known, else of the region; its range the interquartile range)."""
 FIXED_KIND = "permanent"
 MATRIX_SLACK_MINUTES = 1.0
 """Pairs up to the longest working day (plus this) are computed; longer ones cannot be in any route."""
@@ -72,7 +77,7 @@ class CircuitInput:
         Position in ``region.settlements`` of each village of the instance.
     bases : tuple of Base
     population_filled : ndarray of bool
-        True where the village's demand is the median of its kind (its population unknown).
+        True where the village's demand is an estimate (its population unknown, :mod:`planning.estimates`).
     estimated : ndarray of bool, shape like ``instance.minutes``
         True where the pair's time is the straight-line estimate.
     """
@@ -85,25 +90,18 @@ class CircuitInput:
 
 
 def demand(settlements: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Each settlement's population with unknown ones filled by the median known population of its kind (else of
-    the whole region), and where that was done.
+    """Each settlement's people as every view counts them (:func:`planning.estimates.people`: known, else the
+    region's estimate, never 0), and where that is not a known population.
 
     Returns
     -------
     weight : ndarray of float
+        People per settlement.
     filled : ndarray of bool
+        True where the population is estimated (or, in a region that knows none, counted as one unit).
     """
-    pop = pd.to_numeric(settlements["population"], errors="coerce").to_numpy(dtype=float)
-    kinds = settlements["kind"].astype(str).to_numpy() if "kind" in settlements else np.full(len(pop), "")
-    known = np.isfinite(pop) & (pop > 0)
-    overall = float(np.median(pop[known])) if known.any() else 1.0
-    out = pop.copy()
-    for kind in np.unique(kinds):
-        same = kinds == kind
-        pick = same & known
-        fill = float(np.median(pop[pick])) if pick.any() else overall
-        out[same & ~known] = fill
-    return out, ~known
+    sources = population_source_of(settlements)
+    return people(settlements), np.isin(sources, (SOURCE_ESTIMATE, SOURCE_UNKNOWN))
 
 
 def required_villages(
@@ -368,6 +366,7 @@ def plan_report(region: Region, data: CircuitInput, plan: Plan) -> dict:
     visited, team-days and the lower bound, people visited with how many populations were filled)."""
     settlements = region.settlements
     instance = data.instance
+    _, low, high = people_range(settlements)  # an estimate's range (known: low = high = the population)
 
     def village(v: int) -> dict:
         rec = settlements.iloc[int(data.villages[v])]
@@ -377,6 +376,8 @@ def plan_report(region: Region, data: CircuitInput, plan: Plan) -> dict:
             "district_id": str(rec["district_id"]),
             "population": float(instance.weight[v]),
             "population_estimated": bool(data.population_filled[v]),
+            "population_low": float(low[data.villages[v]]),
+            "population_high": float(high[data.villages[v]]),
             "lat": round(float(rec.geometry.y), 6),
             "lon": round(float(rec.geometry.x), 6),
         }
@@ -434,7 +435,7 @@ def plan_report(region: Region, data: CircuitInput, plan: Plan) -> dict:
             "population_visited": float(np.sum(instance.weight[visited])) if visited else 0.0,
             "population_required": float(np.sum(instance.weight)),
             "populations_filled": int(np.sum(data.population_filled)),
-            "population_fill": POPULATION_FILL_MEDIAN,
+            "population_fill": POPULATION_FILL,
             "pairs_estimated": int(np.sum(data.estimated)),
         },
     }
@@ -444,8 +445,8 @@ def circuit_bands(
     region: Region, fixed: np.ndarray, report: dict, *, threshold_minutes: float
 ) -> list[tuple[str, int, float]]:
     """Coverage of the region in three bands: within ``threshold_minutes`` of a fixed service; beyond it but visited
-    by a team once per cycle; neither. Each band: (key, settlements, people), people with unknown populations filled
-    as :func:`demand` does.
+    by a team once per cycle; neither. Each band: (key, settlements, people), people known or estimated as
+    :func:`demand` counts them.
 
     Returns
     -------

@@ -322,8 +322,9 @@ def suggest(
         if exact.status == "optimal":
             result = with_exact_gap(result, exact)
     counted = model in ("mclp", "lscp") and demand == "incidents"
-    picks = _picks(
-        result,
+    picks = picks_of(
+        result.chosen,
+        result.gain,
         candidates,
         candidate_minutes,
         fixed_minutes,
@@ -370,9 +371,21 @@ def suggested_sites(
     ``orders``: only the picks of these :attr:`Pick.order` numbers (default every pick); a pick where a base site
     already stands (same point to :data:`SAME_SITE_DEGREES`, e.g. added before) is not added again.
     """
+    return sites_of_picks(base, suggestion.picks, name_prefix=name_prefix, orders=orders)
+
+
+def sites_of_picks(
+    base: list[Site] | tuple[Site, ...],
+    picks: Iterable[Pick],
+    *,
+    name_prefix: str = "",
+    orders: Collection[int] | None = None,
+) -> list[Site]:
+    """:func:`suggested_sites` for any picks (the central suggestion's, or the robust choice's of
+    :mod:`planning.robust`)."""
     taken = {s.service_id for s in base}
     added, number = [], 0
-    for pick in suggestion.picks:
+    for pick in picks:
         if orders is not None and pick.order not in orders:
             continue
         if any(abs(s.lat - pick.lat) <= SAME_SITE_DEGREES and abs(s.lon - pick.lon) <= SAME_SITE_DEGREES for s in base):
@@ -477,8 +490,9 @@ def _service_districts(region: Region, services: gpd.GeoDataFrame) -> np.ndarray
     return _ids(joined["district_id"])
 
 
-def _picks(
-    result: SitingResult,
+def picks_of(
+    chosen: Iterable[int],
+    gains: Iterable[float],
     candidates: gpd.GeoDataFrame,
     candidate_minutes: np.ndarray,
     fixed_minutes: np.ndarray,
@@ -488,13 +502,14 @@ def _picks(
     threshold_minutes: float,
     factor: float | None,
 ) -> tuple[Pick, ...]:
-    """Each pick with the people and incidents (released cells) it newly brings within the threshold, in the order
-    picked; ``factor``: the objective counts incidents times this (its shown gain is then a scaled cell)."""
+    """Each chosen candidate row as a :class:`Pick` with the people and incidents (released cells) it newly brings
+    within the threshold, in the order given; ``gains``: the model's gain of each (:attr:`Pick.gain_objective`);
+    ``factor``: the objective counts incidents times this (its shown gain is then a scaled cell)."""
     population = people(settlements)  # known or estimated, never an unknown as 0
     covered = is_within(fixed_minutes, threshold_minutes).any(axis=0)
     points = candidates.geometry.to_crs(STORAGE_CRS)
     picks = []
-    for order, (row, gain) in enumerate(zip(result.chosen, result.gain), start=1):
+    for order, (row, gain) in enumerate(zip(chosen, gains), start=1):
         new = is_within(candidate_minutes[row], threshold_minutes) & ~covered
         covered = covered | new
         candidate = candidates.iloc[row]

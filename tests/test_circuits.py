@@ -88,13 +88,25 @@ def test_random_instances_keep_every_rule(engine):
     assert set(counts) | set(plan.left_out) == set(range(40))
 
 
-def test_unknown_populations_are_the_median_of_their_kind():
+def test_unknown_populations_are_the_regions_estimates_never_a_median_of_their_own():
+    """The teams count people as every view does (planning.estimates): known, else the estimate of the same place
+    type (and district, where enough are known), flagged as filled."""
     import geopandas as gpd
 
-    frame = gpd.GeoDataFrame({"population": [100, 300, np.nan, 1000, np.nan], "kind": ["v", "v", "v", "t", "h"]})
+    from planning.estimates import people
+
+    frame = gpd.GeoDataFrame(
+        {
+            "population": [100, 300, np.nan, 1000, np.nan, 500],
+            "kind": ["village", "village", "village", "town", "hamlet", "village"],
+            "district_id": ["a", "a", "a", "a", "a", "b"],
+        }
+    )
     weight, filled = demand(frame)
-    assert weight.tolist() == [100, 300, 200, 1000, 300]  # "h" has no known one: the region's median
-    assert filled.tolist() == [False, False, True, False, True]
+    assert weight.tolist() == people(frame).tolist()
+    # the unknown village: the median of the region's known villages (100, 300, 500; fewer than 8 in its district)
+    assert weight[2] == 300.0
+    assert filled.tolist() == [False, False, True, False, True, False]
 
 
 @pytest.mark.parametrize(

@@ -139,3 +139,59 @@ def test_exact_set_cover_on_the_default_region_in_english(monkeypatch, tmp_path)
     assert t("suggest.optimal", "en") in [m.value for m in at.markdown]
     assert len(at.dataframe[0].value) >= 1
     assert any("no site reaches" in e.label for e in at.expander)
+
+
+def test_the_robust_choice_is_shown_beside_the_central_one_and_saved(monkeypatch, tmp_path):
+    """T = 60, K = 1: Beta is the central choice and chosen in most draws; Gamma, whose population is an estimate with
+    a range, covers more on average over the draws (tests/test_robust.py works the same case)."""
+    at = _page(monkeypatch, tmp_path, TINY)
+    assert _by_label(at.checkbox, t("suggest_robust.enable", "ru", count=200)).value  # offered with maximal coverage
+    _by_label(at.number_input, t("suggest.min_population", "ru")).set_value(0).run()
+    _by_label(at.number_input, t("suggest.minutes", "ru")).set_value(60).run()
+    _by_label(at.number_input, t("suggest.add", "ru")).set_value(1).run()
+    _run(at)
+    central = at.dataframe[0].value
+    assert list(central[t("suggest.col.name", "ru")]) == ["Бета"]
+    assert list(central[t("suggest_robust.col.draws", "ru")]) == ["выбрано в 156 из 200 выборок"]
+    assert t("suggest_robust.title", "ru") in [h.value for h in at.subheader]
+    robust = at.dataframe[1].value
+    assert list(robust[t("suggest.col.name", "ru")]) == ["Бета", "Гамма"]
+    assert list(robust[t("suggest_robust.col.draws", "ru")]) == [
+        "выбрано в 156 из 200 выборок",
+        "выбрано в 44 из 200 выборок",
+    ]
+    assert list(robust[t("suggest_robust.col.robust", "ru")]) == ["", "✓"]
+    assert t("suggest_robust.differs", "ru") in [i.value for i in at.info]
+    central_mean, robust_mean = (
+        float(m.value.replace("\u00a0", "").replace(" ", "").replace(",", ".")) for m in at.metric
+    )
+    assert robust_mean > central_mean
+    _by_label(at.radio, t("suggest_robust.which", "ru")).set_value("robust").run()
+    chosen = next(m for m in at.multiselect if m.label == t("suggest_add.chosen", "ru"))
+    assert chosen.options == ["1. Гамма"] and chosen.value == [1]
+    name = _by_label(at.text_input, t("suggest.save_name", "ru"))
+    assert name.value == "Действующие службы региона + 1 устойчивое место"
+    _by_label(at.button, t("suggest_add.copy_new", "ru", name="Действующие службы региона")).click().run()
+    assert not at.exception, at.exception
+    saved = ScenarioStore(tmp_path / "scenarios.sqlite").list_scenarios("tiny")[-1]
+    assert [s.name for s in saved.sites][1:] == ["Предложено: Гамма"]
+
+
+def test_the_draw_counts_read_in_kazakh(monkeypatch, tmp_path):
+    at = _page(monkeypatch, tmp_path, TINY)
+    at.session_state["lang"] = "kk"
+    at.run()
+    _by_label(at.number_input, t("suggest.min_population", "kk")).set_value(0).run()
+    _by_label(at.number_input, t("suggest.minutes", "kk")).set_value(60).run()
+    _by_label(at.number_input, t("suggest.add", "kk")).set_value(1).run()
+    _run(at, "kk")
+    assert list(at.dataframe[0].value[t("suggest_robust.col.draws", "kk")]) == ["200 таңдаудан 156 рет таңдалды"]
+
+
+def test_the_robust_choice_is_not_offered_for_other_models(monkeypatch, tmp_path):
+    at = _page(monkeypatch, tmp_path, TINY)
+    _by_label(at.radio, t("suggest.model", "ru")).set_value("pmedian").run()
+    assert _by_label(at.checkbox, t("suggest_robust.enable", "ru", count=200)).disabled
+    assert t("suggest_robust.only_mclp", "ru") in [c.value for c in at.caption]
+    _run(at)
+    assert t("suggest_robust.title", "ru") not in [h.value for h in at.subheader]

@@ -55,3 +55,25 @@ def test_the_baseline_offers_no_save_but_says_how(monkeypatch, tmp_path):
     assert not at.exception, at.exception
     assert not [b for b in at.button if b.label == t("circuits.save", "ru")]
     assert t("circuits.baseline_read_only", "ru") in [c.value for c in at.caption]
+
+
+def test_a_villages_people_on_the_teams_page_are_the_regions_estimate(monkeypatch, tmp_path):
+    """Gamma's population is unknown: the plan counts it with planning.estimates' estimate (as the Map does), with
+    its range, flagged as estimated."""
+    from geo.region import load_region
+    from planning.estimates import people, people_range
+
+    at = _page(monkeypatch, tmp_path)
+    at.run()
+    _by_label(at.number_input, t("circuits.minutes", "ru")).set_value(5).run()  # every place beyond 5 minutes
+    _by_label(at.button, t("circuits.run", "ru")).click().run()
+    assert not at.exception, at.exception
+    _, report, _ = at.session_state["teams_result"]  # pages.teams.RESULT_KEY (importing a page runs it)
+    stops = {s["settlement_id"]: s for team in report["teams"] for day in team["days"] for s in day["stops"]}
+    settlements = load_region(TINY).settlements
+    row = list(settlements["settlement_id"].astype(str)).index("s3")
+    _, low, high = people_range(settlements)
+    gamma = stops["s3"]
+    assert gamma["population"] == people(settlements)[row] == 6400.0 and gamma["population_estimated"]
+    assert (gamma["population_low"], gamma["population_high"]) == (low[row], high[row])
+    assert report["figures"]["population_fill"] == "estimate"

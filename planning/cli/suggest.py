@@ -216,6 +216,7 @@ def _robust(
                 "draws": result.choice.n_draws,
                 "seed": assumptions.seed,
                 "speeds": [assumptions.speed_low, assumptions.speed_high],
+                "choices_compared": result.choice.n_compared,
                 "central_expected_covered": result.central_mean,
                 "robust_expected_covered": result.robust_mean,
                 "sites": result.table.to_dict(orient="records"),
