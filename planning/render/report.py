@@ -196,17 +196,20 @@ def assumptions_statement(
             lang,
             low=fmt_number(100 * assumptions.speed_low, lang),
             high=fmt_number(100 * assumptions.speed_high, lang),
-        ),
-        t(
-            "report.assume_populations",
-            lang,
-            settlements=fmt_number(int(estimated.sum()), lang),
-            people=fmt_number(float(mid[estimated].sum()), lang),
-            low=fmt_number(float(low[estimated].sum()), lang),
-            high=fmt_number(float(high[estimated].sum()), lang),
-        ),
+        )
     ]
-    if basis == "need" and rate is not None:
+    if basis != "incidents" and assumptions.populations:  # incidents as demand do not rest on populations
+        parts.append(
+            t(
+                "report.assume_populations",
+                lang,
+                settlements=fmt_number(int(estimated.sum()), lang),
+                people=fmt_number(float(mid[estimated].sum()), lang),
+                low=fmt_number(float(low[estimated].sum()), lang),
+                high=fmt_number(float(high[estimated].sum()), lang),
+            )
+        )
+    if basis == "need" and rate is not None and assumptions.rate:
         parts.append(
             t(
                 "report.assume_rate",
