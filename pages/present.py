@@ -139,7 +139,7 @@ def _slide(index: int) -> str:
     return maps[key]
 
 
-map_column, figure_column = st.columns([3.4, 1], gap="medium")
+map_column, figure_column = st.columns([2.6, 1], gap="medium")  # the figures with their ranges fit beside it
 with figure_column.container(key="present_figures"):
     st.markdown(
         f"### {markdown_text(name)}  \n{t('present.step', L, position=str(position + 1), total=str(len(scenarios)))}"

@@ -184,11 +184,14 @@ def assumptions_statement(
     rate: NeedRate | None,
     assumptions: Assumptions = DEFAULT_ASSUMPTIONS,
     lang: str = "ru",
+    mask: np.ndarray | None = None,
 ) -> str:
     """The assumptions the ranges rest on, in words: road speeds, the estimated populations with their ranges (how
-    many settlements, their people central and low-high), the rate's range (demand = need), the number of draws and
-    the seed."""
+    many settlements of the area ``mask``, default the region, and their people central and low-high), the rate's
+    range (demand = need), the number of draws and the seed."""
     estimated = population_is_estimated(settlements)
+    if mask is not None:
+        estimated = estimated & np.asarray(mask, dtype=bool)
     mid, low, high = people_range(settlements)
     parts = [
         t(
@@ -598,7 +601,14 @@ def region_pdf(
     ]
     pdf.rows_table(None, rows, size=BODY_PT, col_widths=RANGED_FIGURE_COLUMNS_MM)
     pdf.paragraph(
-        assumptions_statement(region.settlements, demand_basis, rate=rate, assumptions=assumptions, lang=lang),
+        assumptions_statement(
+            region.settlements,
+            demand_basis,
+            rate=rate,
+            assumptions=assumptions,
+            lang=lang,
+            mask=district_mask(result, district_id),
+        ),
         SMALL_PT,
     )
 
