@@ -629,6 +629,28 @@ def region_pdf(
             [t("report.col_figure", lang), name_a, name, t("report.col_change", lang)],
             comparison_rows(results[0], result, district_id=district_id, lang=lang),
         )
+        ranges_a = basis_ranges(  # each scenario's headline figures on the basis, with their ranges
+            region,
+            results[0].nearest.minutes,
+            demand_basis,
+            rate=rate,
+            incidents=incidents,
+            mask=district_mask(result, district_id),
+            assumptions=assumptions,
+        )
+        pdf.ln(2)
+        pdf.paragraph(basis_statement(demand_basis, lang), SMALL_PT + 1)
+        pdf.rows_table(
+            [t("report.col_figure", lang), name_a, name],
+            [
+                [a.label, a.value, b.value]
+                for minutes in ranges
+                for a, b in zip(
+                    ranged_figures(ranges_a[minutes], demand_basis, minutes=minutes, lang=lang, k=k),
+                    ranged_figures(ranges[minutes], demand_basis, minutes=minutes, lang=lang, k=k),
+                )
+            ],
+        )
 
     table = gap_table(
         region, result, incidents=incidents, district_id=district_id, lang=lang, incident_level=incident_level
