@@ -117,11 +117,21 @@ def choose_basis(region: Region, *, key: str, lang: str, widget: str = "radio") 
     chosen = st.session_state.get(BASIS_KEY)
     st.session_state[key] = chosen if chosen in options else options[0]  # the session's choice, on every page
     label, names = t("need.basis", lang), (lambda b: t(f"need.basis.{b}", lang))
+    kept_help = t("need.session_basis", lang)  # the choice goes along to the other pages
     if widget == "radio":
-        st.radio(label, options, format_func=names, horizontal=True, key=key, on_change=_keep, args=(key,))
+        st.radio(
+            label, options, format_func=names, horizontal=True, key=key, on_change=_keep, args=(key,), help=kept_help
+        )
     else:
         st.segmented_control(
-            label, options, format_func=names, key=key, on_change=_keep, args=(key,), label_visibility="collapsed"
+            label,
+            options,
+            format_func=names,
+            key=key,
+            on_change=_keep,
+            args=(key,),
+            label_visibility="collapsed",
+            help=kept_help,
         )
     name = st.session_state.get(key) or options[0]
     return Basis(name, rate, incidents if name == "incidents" else None)
