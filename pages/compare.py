@@ -1,4 +1,5 @@
-"""Compare: two scenarios side by side, with their differences and one sentence on what the second buys."""
+"""Compare: two scenarios side by side, with their differences and one sentence on what the second buys; each
+scenario's headline figures on the session's demand basis with their ranges (pages.need_view)."""
 
 import math
 
@@ -19,6 +20,7 @@ from pages.common import (
     sticky_value,
     synthetic_banner,
 )
+from pages.need_view import assumptions_caption, basis_text, choose_basis, need_caption, session_ranges
 from planning.analysis import evaluate
 from planning.baseline import scenario_label
 from planning.beyond import display
@@ -26,7 +28,7 @@ from planning.coverage import changed_settlements, compare, default_threshold_in
 from planning.i18n import fmt_count, fmt_minutes, fmt_number, place_names, t
 from planning.markup import markdown_text
 from planning.render.gapmap import district_names, scenario_map, shown_incidents
-from planning.render.report import comparison_sentence
+from planning.render.report import comparison_sentence, ranged_figures
 from planning.scenarios import sites_to_services
 from planning.store.db import default_db_path
 from planning.store.population import population_share_text
@@ -173,6 +175,32 @@ for column, scenario, result, is_b in zip(map_columns, (a, b), (result_a, result
             ),
             key=f"cmp_map_{int(is_b)}",
         )
+
+st.subheader(t("cmp.ranges", L))
+basis = choose_basis(region, key="cmp_basis", lang=L)
+if basis.name == "need":
+    need_caption(basis.rate, L)
+ranged = [
+    ranged_figures(
+        session_ranges(region, r.nearest.minutes, basis, thresholds=(step,))[key],
+        basis.name,
+        minutes=key,
+        lang=L,
+        k=basis.k,
+    )
+    for r in (result_a, result_b)
+]
+st.table(
+    pd.DataFrame(
+        {
+            t("report.col_figure", L): [f.label for f in ranged[0]],
+            label[id_a]: [f.value for f in ranged[0]],
+            label[id_b]: [f.value for f in ranged[1]],
+        }
+    ).set_index(t("report.col_figure", L))
+)
+st.caption(basis_text(basis, L))
+assumptions_caption(region, basis, L)
 
 st.subheader(t("cmp.districts", L))
 names = district_names(region, L)

@@ -1,32 +1,77 @@
-"""The demand basis and the headline figures with their ranges, as the Map page shows them (issue 19).
+"""The demand basis of the session and the headline figures with their ranges (issue 19).
 
-Only wires widgets: the figures come from :func:`planning.ranges.headline_ranges`, the rate from the region's
-``region.json`` (:func:`planning.need.rate_from_meta`). Incidents are not offered here (the Map page's coverage
-carries none); the command line's ``coverage --demand incidents`` gives them as released cells.
+One choice for every page: the basis a user picks (people; expected need where the region's rate is in use;
+reported incidents where the role may see incidents and the region has them) is kept for the session
+(:data:`BASIS_KEY`), and the Map, Compare, Present and Reports pages count on it alike (:func:`choose_basis`).
+The rate in use is always :func:`planning.need.rate_from_meta` of the page's region. The figures come from
+:func:`planning.render.report.basis_ranges` (:func:`planning.ranges.headline_ranges`), kept per session
+(:func:`session_ranges`) so that a rerun computes nothing again; incidents are cells of the protected release only.
+Only wires widgets.
 """
 
 from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
 
 from geo.region import Region
+from pages.common import incident_level, incidents_here
 from planning.coverage import Coverage
-from planning.i18n import fmt_number, t
+from planning.i18n import t
 from planning.markup import markdown_text
 from planning.need import NeedRate, NeedRateError, rate_from_meta
-from planning.ranges import DEFAULT_ASSUMPTIONS, headline_ranges, range_text
-
-THOUSANDS_FROM = 10_000
-"""From this many people (or cases) the demand beyond is shown in thousands, so that its range fits the metric."""
-
+from planning.ranges import Figure
+from planning.release import IncidentRelease
+from planning.render.report import (
+    THRESHOLDS_MINUTES,
+    assumptions_statement,
+    basis_ranges,
+    basis_statement,
+    ranged_figures,
+    rate_statement,
+)
 
 PEOPLE = ("population", "need")
 """Suggest's demand modes that need no incident data."""
+BASIS_KEY = "_demand_basis"
+"""Session key of the demand basis the user chose (kept across pages)."""
+RANGES_KEY = "_basis_ranges"
+"""Session key of the headline figures computed this session (incident-derived: session state only)."""
+RANGES_KEPT = 48
+"""Sets of headline figures kept per session (a few kilobytes each)."""
+WIDGETS = ("radio", "segmented")
+"""How :func:`choose_basis` draws its choice: a radio (Map, Compare, Reports) or a compact bar (Present)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Basis:
+    """The session's demand basis with what it is computed from.
+
+    Attributes
+    ----------
+    name : {"people", "need", "incidents"}
+    rate : NeedRate or None
+        The region's rate in use (:func:`planning.need.rate_from_meta`), whatever the basis.
+    incidents : IncidentRelease or None
+        The protected release of the incidents when the reader may see incidents and the region has some.
+    """
+
+    name: str
+    rate: NeedRate | None
+    incidents: IncidentRelease | None
+
+    @property
+    def k(self) -> int:
+        """The small-count threshold of the release (0 without incidents)."""
+        return self.incidents.k if self.incidents is not None else 0
 
 
 def region_rate(region: Region) -> NeedRate | None:
-    """The region's default rate of expected need (region.json ``need_rate``); None, with a warning naming the
+    """The region's rate of expected need in use (``region.meta["need_rate"]``); None, with a warning naming the
     fix, when it is there but unusable."""
     try:
         return rate_from_meta(region.meta)
@@ -35,51 +80,127 @@ def region_rate(region: Region) -> NeedRate | None:
         return None
 
 
+def visible_incidents(region: Region) -> IncidentRelease | None:
+    """The protected release when this reader may see incident figures (pages.common.incident_level) and the
+    region has incidents; else None."""
+    if incident_level() is None or not len(region.incidents):
+        return None
+    return incidents_here(region)
+
+
 def need_caption(rate: NeedRate | None, lang: str) -> None:
     """The rate with its range and source, or where to set one."""
     if rate is None:
         st.caption(t("need.no_rate", lang))
         return
-    st.caption(
-        t(
-            "need.rate",
-            lang,
-            rate=fmt_number(rate.per_1000, lang, decimals=1),
-            low=fmt_number(rate.low, lang, decimals=1),
-            high=fmt_number(rate.high, lang, decimals=1),
-            source=markdown_text(rate.source),
+    st.caption(markdown_text(rate_statement(rate, lang)))
+
+
+def _keep(key: str) -> None:
+    chosen = st.session_state.get(key)
+    if chosen is not None:
+        st.session_state[BASIS_KEY] = chosen
+
+
+def choose_basis(region: Region, *, key: str, lang: str, widget: str = "radio") -> Basis:
+    """The session's demand basis, with its choice drawn under widget ``key``.
+
+    The options are people; expected need where the region's rate is in use; reported incidents where this reader
+    may see incidents and the region has them. The choice is kept for the session: every page shows the basis
+    picked on any of them (an option a page cannot offer falls back to people).
+    """
+    if widget not in WIDGETS:
+        raise ValueError(f"`widget` must be one of {WIDGETS}; got {widget!r}.")
+    rate = region_rate(region)
+    incidents = visible_incidents(region)
+    options = ["people"] + (["need"] if rate is not None else []) + (["incidents"] if incidents is not None else [])
+    chosen = st.session_state.get(BASIS_KEY)
+    st.session_state[key] = chosen if chosen in options else options[0]  # the session's choice, on every page
+    label, names = t("need.basis", lang), (lambda b: t(f"need.basis.{b}", lang))
+    kept_help = t("need.session_basis", lang)  # the choice goes along to the other pages
+    if widget == "radio":
+        st.radio(
+            label, options, format_func=names, horizontal=True, key=key, on_change=_keep, args=(key,), help=kept_help
         )
+    else:
+        st.segmented_control(
+            label,
+            options,
+            format_func=names,
+            key=key,
+            on_change=_keep,
+            args=(key,),
+            label_visibility="collapsed",
+            help=kept_help,
+        )
+    name = st.session_state.get(key) or options[0]
+    return Basis(name, rate, incidents if name == "incidents" else None)
+
+
+def _fingerprint(*arrays: np.ndarray | None) -> str:
+    digest = hashlib.sha256()
+    for values in arrays:
+        digest.update(b"-" if values is None else np.ascontiguousarray(values).tobytes())
+    return digest.hexdigest()
+
+
+def session_ranges(
+    region: Region,
+    nearest_minutes: np.ndarray,
+    basis: Basis,
+    *,
+    mask: np.ndarray | None = None,
+    thresholds: Sequence[float] = THRESHOLDS_MINUTES,
+) -> dict[str, dict[str, Figure]]:
+    """The headline figures on ``basis`` with their ranges for a scenario's minutes to the nearest service, over
+    the settlements in ``mask`` (a district; default the region): computed once per session for the same minutes,
+    demand and area, so that a rerun takes them from the session."""
+    release, rate = basis.incidents, basis.rate
+    key = (
+        basis.name,
+        None if rate is None else (rate.per_1000, rate.low, rate.high),
+        tuple(float(m) for m in thresholds),
+        _fingerprint(
+            np.asarray(nearest_minutes, dtype=np.float64),
+            None if mask is None else np.asarray(mask, dtype=bool),
+            *((None,) * 3 if release is None else (release.protected, release.keys, release.has_records)),
+        ),
+        None if release is None else release.k,
     )
+    kept = st.session_state.get(RANGES_KEY)
+    if kept is None or kept[0] is not region:  # another region, or the same one read again after an upload
+        kept = (region, {})
+        st.session_state[RANGES_KEY] = kept
+    figures = kept[1]
+    if key not in figures:
+        figures[key] = basis_ranges(
+            region, nearest_minutes, basis.name, rate=rate, incidents=release, mask=mask, thresholds=thresholds
+        )
+        while len(figures) > RANGES_KEPT:
+            figures.pop(next(iter(figures)))
+    figures[key] = figures.pop(key)  # the newest last: the oldest go first
+    return figures[key]
+
+
+def basis_text(basis: Basis, lang: str) -> str:
+    """ "Demand counted: people (known + estimated)", to name beside the figures."""
+    return basis_statement(basis.name, lang)
+
+
+def assumptions_caption(region: Region, basis: Basis, lang: str) -> None:
+    """What the ranges in brackets vary, by how much, with the number of draws and the seed."""
+    st.caption(assumptions_statement(region.settlements, basis.name, rate=basis.rate, lang=lang))
 
 
 def headline_section(region: Region, cov: Coverage, nearest_minutes: np.ndarray, *, key: str, lang: str) -> None:
-    """A demand-basis choice (people, or expected need where the region sets a rate) and, per threshold, the share
-    of the demand within it, the settlements beyond and the demand beyond, each as "62 % (55–68 %)"."""
-    rate = region_rate(region)
-    bases = ["people", "need"] if rate is not None else ["people"]
-    basis = st.radio(
-        t("need.basis", lang), bases, format_func=lambda b: t(f"need.basis.{b}", lang), horizontal=True, key=key
-    )
-    need_caption(rate, lang)
-    figures = headline_ranges(nearest_minutes, region.settlements, basis, thresholds=cov.thresholds_minutes, rate=rate)
+    """The session's demand basis (its choice under widget ``key``) and, per threshold, the share of the demand
+    within it, the settlements beyond and the demand beyond, each as "62 % (55–68 %)"."""
+    basis = choose_basis(region, key=key, lang=lang)
+    if basis.name == "need" or basis.rate is None:
+        need_caption(basis.rate, lang)
+    figures = session_ranges(region, nearest_minutes, basis, thresholds=cov.thresholds_minutes)
     for minutes, row in figures.items():
         columns = st.columns(3)
-        columns[0].metric(
-            t(f"need.within.{basis}", lang, minutes=minutes), range_text(row["share_within"], lang, share=True)
-        )
-        columns[1].metric(
-            t("need.settlements_beyond", lang, minutes=minutes), range_text(row["settlements_beyond"], lang)
-        )
-        demand = row["demand_beyond"]
-        large = max(v or 0.0 for v in (demand.value, demand.high)) >= THOUSANDS_FROM  # in thousands: fits the metric
-        label = t(f"need.beyond.{basis}", lang, minutes=minutes) + (t("need.thousands", lang) if large else "")
-        columns[2].metric(label, range_text(demand, lang, scale=1000.0 if large else 1.0))
-    st.caption(
-        t(
-            "need.assumptions",
-            lang,
-            low=fmt_number(100 * DEFAULT_ASSUMPTIONS.speed_low, lang),
-            high=fmt_number(100 * DEFAULT_ASSUMPTIONS.speed_high, lang),
-            draws=fmt_number(DEFAULT_ASSUMPTIONS.draws, lang),
-        )
-    )
+        for column, figure in zip(columns, ranged_figures(row, basis.name, minutes=minutes, lang=lang, k=basis.k)):
+            column.metric(figure.label, figure.value)
+    assumptions_caption(region, basis, lang)

@@ -1,8 +1,10 @@
 """Presentation mode, laid out for a projector (1400×900 and 1920×1080): the map first and as tall as the screen,
 three large figures beside it, one bar of controls above (Previous/Next, the district, the language), no editing.
 
-Step from one scenario to the next (baseline → current → saved scenarios) with Previous/Next. Incident figures at
-the region or district level only, suppressed below the small-count threshold.
+Step from one scenario to the next (baseline → current → saved scenarios) with Previous/Next. The three figures
+count the session's demand basis (pages.need_view: people, expected need or reported incidents), named on the
+slide, each with its range: "84 % (79–85 %)". Incident figures at the region or district level only, cells of the
+protected release (suppressed below the small-count threshold).
 
 Switching is quick: each scenario's map is drawn once per session for the whole region and kept as HTML; a
 district is a view of it that the map itself fits to (planning.render.slides), so a district change reloads no map
@@ -24,12 +26,13 @@ from pages.common import (
     small_count_k,
     synthetic_banner,
 )
+from pages.need_view import basis_text, choose_basis, session_ranges
 from planning.analysis import evaluate
 from planning.baseline import baseline_name, baseline_services, current_services, scenario_label, services_are_baseline
 from planning.i18n import t
 from planning.markup import markdown_text
 from planning.render.exports import scenario_map
-from planning.render.report import area_label, key_figures
+from planning.render.report import THRESHOLDS_MINUTES, area_label, district_mask, ranged_figures
 from planning.render.slides import focus_tag, slide_html
 from planning.scenarios import sites_to_services
 from planning.store.db import default_db_path
@@ -56,7 +59,7 @@ st.html(
     f" .st-key-present_map iframe {{height: max({MAP_MIN_HEIGHT_PX}px, calc(100vh - {BAR_HEIGHT_PX}px))"
     " !important;}"
     " .st-key-present_figures h1 {font-size: 1.7rem; padding-top: 0;}"
-    " .st-key-present_figures [data-testid=stMetricValue] {font-size: 2.6rem;}"
+    " .st-key-present_figures [data-testid=stMetricValue] {font-size: 1.9rem;}"
     " .st-key-present_figures h3 {padding: 0; font-size: 1.2rem;}"
     "</style>"
 )
@@ -104,10 +107,6 @@ with st.container(key="present_bar"):
 
 table = site_minutes(region)
 result = evaluate(region, services, table, incidents=incidents_here(region))
-figures = key_figures(result, district_id=district_id, lang=L)
-# three figures: people within the first threshold, villages beyond the last, and incidents within reach (people
-# within the last threshold where there are no incident figures); key_figures lists them in that order
-shown_figures = [figures[0], figures[2], figures[3] if len(figures) > 3 else figures[1]]
 
 
 def _slide(index: int) -> str:
@@ -140,15 +139,22 @@ def _slide(index: int) -> str:
     return maps[key]
 
 
-map_column, figure_column = st.columns([3.4, 1], gap="medium")
+map_column, figure_column = st.columns([2.6, 1], gap="medium")  # the figures with their ranges fit beside it
 with figure_column.container(key="present_figures"):
     st.markdown(
         f"### {markdown_text(name)}  \n{t('present.step', L, position=str(position + 1), total=str(len(scenarios)))}"
     )
     st.title(markdown_text(area_label(region, district_id, L)))
-    for figure in shown_figures:
+    basis = choose_basis(region, key="present_basis", lang=L, widget="segmented")
+    ranges = session_ranges(region, result.nearest.minutes, basis, mask=district_mask(result, district_id))
+    first, last = (str(int(m)) for m in (THRESHOLDS_MINUTES[0], THRESHOLDS_MINUTES[-1]))
+    within = ranged_figures(ranges[first], basis.name, minutes=first, lang=L, k=basis.k)
+    beyond = ranged_figures(ranges[last], basis.name, minutes=last, lang=L, k=basis.k)
+    # three figures: the share of the demand within the first threshold, the settlements beyond the last and the
+    # demand beyond it, each with its range
+    for figure in (within[0], beyond[1], beyond[2]):
         st.metric(figure.label, figure.value)
-        st.caption(figure.detail)
+    st.caption(basis_text(basis, L))
     synthetic_banner(region)
     st.html(focus_tag(region, district_id))  # every map fits itself to what this names
     st.html(  # the maps stacked, the current one on top (see below)

@@ -2,7 +2,9 @@
 
 "Prepare" computes what the files are built from; each file is built only when its button is clicked, for a session
 still signed in with the export role, handed to that browser once (server.py), and recorded in the audit log.
-Presenters get district-level incident figures only.
+Presenters get district-level incident figures only. Every file counts the session's demand basis (pages.need_view):
+the PDF states it with the ranges of its headline figures and their assumptions, the tables and GeoJSON carry
+``demand_basis`` and each settlement's demand, the headline figures go out with ``low`` and ``high``.
 """
 
 import streamlit as st
@@ -19,6 +21,7 @@ from pages.common import (
     small_count_k,
     synthetic_banner,
 )
+from pages.need_view import basis_text, choose_basis, need_caption, session_ranges
 from planning.analysis import evaluate
 from planning.baseline import baseline_name, baseline_services, current_services, scenario_label, services_are_baseline
 from planning.i18n import t
@@ -26,6 +29,7 @@ from planning.render.exports import (
     bands_geojson,
     csv_bytes,
     gaps_geojson,
+    headline_csv,
     scenario_map,
     standalone_html,
     tables,
@@ -39,10 +43,14 @@ from planning.store.scenarios import ScenarioStore
 FILES_KEY = "_report_files"
 
 
-def file_builders(region, compared, table, result, shapes, sheets, common, counts, district_id, *, k) -> dict:
+def file_builders(
+    region, compared, table, result, shapes, sheets, common, counts, district_id, *, k, demand, headline
+) -> dict:
     """What each file is built from: key -> (build() -> bytes, mime type, file name). Nothing is built here; a file
-    is built when its button is clicked (pages.common.download)."""
+    is built when its button is clicked (pages.common.download). ``demand``: the PDF's and the gaps' demand basis
+    and rate (``demand_basis``, ``rate``); ``headline``: the headline figures with their ranges on it."""
     level, language = common["incident_level"], common["lang"]
+    common = {**common, **demand}
     builders = {
         "region_pdf": (lambda: region_pdf(region, compared, table, **common), "application/pdf", "qorgau-region.pdf"),
         "png": (lambda: report_map_png(region, result, bands=shapes, lang=language), "image/png", "qorgau-map.png"),
@@ -68,9 +76,22 @@ def file_builders(region, compared, table, result, shapes, sheets, common, count
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "qorgau-tables.xlsx",
         ),
+        "headline": (
+            lambda: headline_csv(headline, demand["demand_basis"]),
+            "text/csv",
+            f"qorgau-headline-{demand['demand_basis']}.csv",
+        ),
         "bands": (lambda: bands_geojson(shapes), "application/geo+json", "qorgau-isochrones.geojson"),
         "gaps": (
-            lambda: gaps_geojson(region, result, incidents=common["incidents"], lang=language, incident_level=level),
+            lambda: gaps_geojson(
+                region,
+                result,
+                incidents=common["incidents"],
+                lang=language,
+                incident_level=level,
+                headline=headline,
+                **demand,
+            ),
             "application/geo+json",
             "qorgau-gaps.geojson",
         ),
@@ -108,9 +129,14 @@ district_id = (
 if not district_ids:
     st.info(t("reports.no_districts", L))
 
+basis = choose_basis(region, key="reports_basis", lang=L)
+if basis.name == "need":
+    need_caption(basis.rate, L)
+st.caption(basis_text(basis, L))
+
 level = incident_level() or "district"
 k = small_count_k()
-request = (region.region_id, chosen, district_id, L, level)
+request = (region.region_id, chosen, district_id, L, level, basis.name)
 if st.button(t("reports.prepare", L), type="primary"):
     with st.spinner(t("reports.prepare", L)):
         table = site_minutes(region)
@@ -119,12 +145,34 @@ if st.button(t("reports.prepare", L), type="primary"):
         compared = [(names[0], scenarios[names[0]]), (chosen, services)] if chosen != names[0] else [(chosen, services)]
         result = evaluate(region, services, table, incidents=incidents)
         shapes = bands(region, services, table)
+        demand = dict(demand_basis=basis.name, rate=basis.rate)
+        headline = session_ranges(region, result.nearest.minutes, basis)
         sheets = tables(
-            region, result, incidents=incidents, lang=L, incident_level=level, method_description=table.describe(L)
+            region,
+            result,
+            incidents=incidents,
+            lang=L,
+            incident_level=level,
+            method_description=table.describe(L),
+            headline=headline,
+            **demand,
         )
         common = dict(lang=L, incidents=incidents, incident_level=level, bands=shapes)
         counts = incidents if level == "settlement" else None
-    builders = file_builders(region, compared, table, result, shapes, sheets, common, counts, district_id, k=k)
+    builders = file_builders(
+        region,
+        compared,
+        table,
+        result,
+        shapes,
+        sheets,
+        common,
+        counts,
+        district_id,
+        k=k,
+        demand=demand,
+        headline=headline,
+    )
     st.session_state[FILES_KEY] = (request, builders)
 
 prepared = st.session_state.get(FILES_KEY)
@@ -136,6 +184,7 @@ if prepared is not None and prepared[0] == request:
         "html": "reports.html",
         "csv": "reports.csv",
         "xlsx": "reports.xlsx",
+        "headline": "reports.headline",
         "bands": "reports.bands",
         "gaps": "reports.gaps",
     }

@@ -325,3 +325,44 @@ def range_text(figure: Figure, lang: str, *, share: bool = False, scale: float =
     if share:
         return f"{text} ({fmt_number(100.0 * figure.low, lang)}–{fmt_number(100.0 * figure.high, lang)} %)"
     return f"{text} ({one(figure.low)}–{one(figure.high)})"
+
+
+FIGURE_TABLE_COLUMNS = ("demand_basis", "minutes", "figure", "value", "low", "high")
+"""Columns of :func:`figure_table`: one headline figure of one threshold per row."""
+
+
+def figure_table(figures: dict[str, dict[str, Figure]], basis: str) -> pd.DataFrame:
+    """The headline figures of :func:`headline_ranges` as rows for an export: ``demand_basis``, ``minutes`` (T),
+    ``figure`` (one of :data:`HEADLINE_KEYS`), ``value``, ``low``, ``high`` (shares 0..1, counts, demand in the
+    basis's units; empty where a released incident cell is hidden or there is no range)."""
+    if basis not in DEMAND_BASES:
+        raise NeedRateError(f"`basis` must be one of {DEMAND_BASES}; got {basis!r}.")
+    rows = [
+        (basis, minutes, name, row[name].value, row[name].low, row[name].high)
+        for minutes, row in figures.items()
+        for name in HEADLINE_KEYS
+        if name in row
+    ]
+    return pd.DataFrame(rows, columns=list(FIGURE_TABLE_COLUMNS))
+
+
+def settlement_demand(
+    settlements: pd.DataFrame,
+    basis: str,
+    *,
+    rate: NeedRate | None = None,
+    incidents: IncidentRelease | None = None,
+) -> np.ndarray:
+    """Each settlement's demand on ``basis`` as an export may carry it (central values, object array).
+
+    People and expected cases are numbers (people known or estimated, never 0 for an unknown population). With
+    demand = incidents each settlement is a released cell of its own (:meth:`IncidentRelease.settlement_texts`:
+    ``"0"``, ``"<k"`` or a number): suppressed cells stay suppressed, and no raw count is ever written. Pass
+    ``incidents=None`` for a reader who may not see settlements' incidents: the cells are then empty (None).
+    """
+    if basis == "incidents":
+        if incidents is None:
+            return np.full(len(settlements), None, dtype=object)
+        return np.asarray(incidents.settlement_texts(), dtype=object)
+    values = demand_of(settlements, basis, rate=rate)
+    return np.array([round(float(v), 3) for v in values], dtype=object)

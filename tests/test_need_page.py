@@ -29,7 +29,8 @@ def test_the_map_page_shows_ranges_and_where_to_set_the_rate(monkeypatch, tmp_pa
     captions = " ".join(c.value for c in at.caption)
     assert "«Потребность»" in captions  # the bundled region sets no rate: the page says where to set one
     radio = next(r for r in at.radio if r.key == "map_demand_basis")
-    assert radio.options == ["население (известное и оценённое)"]
+    # no rate: no expected need; a planner sees incidents and the bundled region has them
+    assert radio.options == ["население (известное и оценённое)", "зарегистрированные обращения (защищённый выпуск)"]
 
 
 def test_a_region_rate_offers_expected_need(monkeypatch, tmp_path):

@@ -47,6 +47,7 @@ COMMANDS = {
     "import-roads": "planning.cli.roads",
     "report": "planning.cli.report",
     "map": "planning.cli.report",
+    "export": "planning.cli.report",
     "coverage": "planning.cli.coverage",
     "compare": "planning.cli.coverage",
     "suggest": "planning.cli.suggest",

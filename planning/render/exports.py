@@ -4,6 +4,11 @@ GeoJSON.
 Every incident figure is a cell of the one protected release (:mod:`planning.release`), the same the pages and the
 PDF show; per-settlement incident figures appear only when the caller passes ``incident_level="settlement"``
 (planners), never for presenters (district level).
+
+Every table and file states its demand basis (``demand_basis``: people, need or incidents, issue 19) and carries each
+settlement's demand on it (``demand``); the headline figures go out with their ``low`` and ``high``
+(:func:`planning.ranges.figure_table`). With demand = incidents a settlement's demand is its released cell (``"<k"``
+where suppressed), and only for the readers who may see settlements.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ from planning.analysis import ScenarioResult
 from planning.coverage import gaps, is_within
 from planning.i18n import made_name, place_names, t
 from planning.markup import spreadsheet_frame
+from planning.need import NeedRate
+from planning.ranges import Figure, figure_table, settlement_demand
 from planning.release import IncidentRelease
 from planning.render.gapmap import add_gap_layers, minutes_cell
 from planning.render.gapmap import district_table as gapmap_district_table
@@ -123,12 +130,15 @@ def settlement_table(
     incidents: IncidentRelease | None = None,
     lang: str = "ru",
     incident_level: str = "district",
+    demand_basis: str = "people",
+    rate: NeedRate | None = None,
 ) -> pd.DataFrame:
     """One row per settlement: names (as shown, and the source's ``name_ru``, ``name_kk``, ``district_name_ru``),
     district, population, minutes to the nearest service, which service, how the minutes were obtained (``method``:
     ``network`` or ``estimate``) and the distance to the nearest road (``access_km``, km; empty without a network),
     within each threshold; incidents (each settlement's released cell) only when ``incident_level`` is
-    "settlement"."""
+    "settlement"; the demand basis (``demand_basis``) and each settlement's demand on it (``demand``: people known or
+    estimated, expected cases, or the released cell, empty for a reader who may not see settlements' incidents)."""
     shown = settlement_incidents(incidents, incident_level)
     settlements = region.settlements
     minutes = result.nearest.minutes
@@ -161,6 +171,8 @@ def settlement_table(
             t("report.col_nearest_service", lang): [services.get(s, s) for s in result.nearest_service_ids],
             "method": result.methods,
             "access_km": _access_km_cells(result),
+            "demand_basis": demand_basis,
+            "demand": settlement_demand(settlements, demand_basis, rate=rate, incidents=shown),
         }
     )
     for step in THRESHOLDS_MINUTES:
@@ -235,14 +247,27 @@ def tables(
     lang: str = "ru",
     incident_level: str = "district",
     method_description: str | None = None,
+    demand_basis: str = "people",
+    rate: NeedRate | None = None,
+    headline: dict[str, dict[str, Figure]] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """The export tables by sheet name: settlements, districts (when the region has any), gaps, and how the minutes
-    were obtained (:func:`_method_table`, with ``method_description``: ``SiteMinutes.describe`` in ``lang``)."""
+    """The export tables by sheet name: settlements (with ``demand_basis`` and ``demand``), the headline figures
+    with ``low`` and ``high`` (``headline``: :func:`planning.render.report.basis_ranges` on ``demand_basis``, when
+    given), districts (when the region has any), gaps, and how the minutes were obtained (:func:`_method_table`, with
+    ``method_description``: ``SiteMinutes.describe`` in ``lang``)."""
     sheets = {
         t("export.sheet_settlements", lang): settlement_table(
-            region, result, incidents=incidents, lang=lang, incident_level=incident_level
+            region,
+            result,
+            incidents=incidents,
+            lang=lang,
+            incident_level=incident_level,
+            demand_basis=demand_basis,
+            rate=rate,
         )
     }
+    if headline is not None:
+        sheets[t("export.sheet_headline", lang)] = figure_table(headline, demand_basis)
     if result.coverage.districts and not region.districts.empty:
         sheets[t("export.sheet_districts", lang)] = district_table(region, result, lang=lang)
     sheets[t("export.sheet_gaps", lang)] = gap_table(
@@ -250,6 +275,12 @@ def tables(
     )
     sheets[t("export.sheet_method", lang)] = _method_table(result, lang=lang, description=method_description)
     return sheets
+
+
+def headline_csv(headline: dict[str, dict[str, Figure]], demand_basis: str) -> bytes:
+    """The headline figures with their ranges as CSV: ``demand_basis``, ``minutes``, ``figure``, ``value``, ``low``,
+    ``high`` (:func:`planning.ranges.figure_table`)."""
+    return csv_bytes(figure_table(headline, demand_basis))
 
 
 # --- GeoJSON --------------------------------------------------------------------------------------------------------
@@ -265,9 +296,14 @@ def gaps_geojson(
     incidents: IncidentRelease | None = None,
     lang: str = "ru",
     incident_level: str = "district",
+    demand_basis: str = "people",
+    rate: NeedRate | None = None,
+    headline: dict[str, dict[str, Figure]] | None = None,
 ) -> str:
     """Settlements beyond :data:`planning.render.report.GAP_THRESHOLD_MINUTES` as GeoJSON points, most pressing first;
-    incidents (each settlement's released cell) only at the settlement level."""
+    incidents (each settlement's released cell) only at the settlement level. Each point carries ``demand_basis``
+    and its ``demand`` on it; the collection carries ``demand_basis`` and, when given, the ``headline`` figures
+    (``{minutes: {figure: {value, low, high}}}``)."""
     shown = settlement_incidents(incidents, incident_level)
     table = gaps(
         region.settlements,
@@ -291,6 +327,8 @@ def gaps_geojson(
             "nearest_service_id": table["nearest_service_id"].to_numpy(dtype=object),
             "method": result.methods[positions],
             "access_km": [_access_km_cells(result)[i] for i in positions],
+            "demand_basis": demand_basis,
+            "demand": settlement_demand(region.settlements, demand_basis, rate=rate, incidents=shown)[positions],
         },
         geometry=located.geometry.to_numpy(),
         crs=region.settlements.crs,
@@ -300,4 +338,7 @@ def gaps_geojson(
     collection = json.loads(frame.to_crs("EPSG:4326").to_json(drop_id=True))
     collection["travel_constants"] = result.constants.to_dict()  # a foreign member: how the minutes were obtained
     collection["method_description"] = result.description
+    collection["demand_basis"] = demand_basis
+    if headline is not None:
+        collection["headline"] = {m: {name: f.to_dict() for name, f in row.items()} for m, row in headline.items()}
     return json.dumps(collection, ensure_ascii=False)

@@ -29,8 +29,11 @@ from geo.region import Region
 from geo.settings import DEFAULT_GAP_MINUTES
 from planning.analysis import ScenarioResult, SiteMinutes, evaluate, service_bands
 from planning.coverage import AreaCoverage, compare, estimated_sentence, is_beyond, summary_sentence, threshold_key
+from planning.estimates import people_range, population_is_estimated
 from planning.i18n import fmt_count, fmt_number, place_names, t
-from planning.release import IncidentRelease
+from planning.need import NeedRate
+from planning.ranges import DEFAULT_ASSUMPTIONS, Assumptions, Figure, headline_ranges, range_text
+from planning.release import IncidentRelease, shown_text
 from planning.render.gapmap import gap_list
 from planning.render.staticmap import MAX_ASPECT, map_figure, png_bytes
 from planning.store.population import unknown_population_note
@@ -53,6 +56,11 @@ PICTURE_HEADING_MM = 14.0
 MIN_MAP_HEIGHT_MM = 110.0
 """The map goes on the first page, sized to the room left under the key figures, when that room is at least this
 tall (mm); else on the next page at its full size."""
+THOUSANDS_FROM = 10_000
+"""From this many people (or cases) a demand figure is shown in thousands (the label says so), so that its range
+fits a metric."""
+RANGED_FIGURE_COLUMNS_MM = (95.0, 85.0)
+"""Widths of the ranged figures' table (label, value with its range), mm."""
 KEY_FIGURE_COLUMNS_MM = (60.0, 30.0, 90.0)
 """Widths of the key figures' table (label, value, detail), mm: the detail column is the widest, so each row takes
 two or three lines, not five."""
@@ -148,6 +156,129 @@ def key_figures(result: ScenarioResult, *, district_id: str | None = None, lang:
             )
         )
     return figures
+
+
+def basis_statement(basis: str, lang: str) -> str:
+    """ "Demand counted: people (known + estimated)": the basis named beside the figures."""
+    return t("need.basis_stated", lang, basis=t(f"need.basis.{basis}", lang))
+
+
+def rate_statement(rate: NeedRate | None, lang: str) -> str:
+    """The rate with its range and source, or that none is set (and where to set it)."""
+    if rate is None:
+        return t("need.no_rate", lang)
+    return t(
+        "need.rate",
+        lang,
+        rate=fmt_number(rate.per_1000, lang, decimals=1),
+        low=fmt_number(rate.low, lang, decimals=1),
+        high=fmt_number(rate.high, lang, decimals=1),
+        source=rate.source,
+    )
+
+
+def assumptions_statement(
+    settlements: pd.DataFrame,
+    basis: str,
+    *,
+    rate: NeedRate | None,
+    assumptions: Assumptions = DEFAULT_ASSUMPTIONS,
+    lang: str = "ru",
+    mask: np.ndarray | None = None,
+) -> str:
+    """The assumptions the ranges rest on, in words: road speeds, the estimated populations with their ranges (how
+    many settlements of the area ``mask``, default the region, and their people central and low-high), the rate's
+    range (demand = need), the number of draws and the seed."""
+    estimated = population_is_estimated(settlements)
+    if mask is not None:
+        estimated = estimated & np.asarray(mask, dtype=bool)
+    mid, low, high = people_range(settlements)
+    parts = [
+        t(
+            "report.assume_speeds",
+            lang,
+            low=fmt_number(100 * assumptions.speed_low, lang),
+            high=fmt_number(100 * assumptions.speed_high, lang),
+        )
+    ]
+    if basis != "incidents" and assumptions.populations:  # incidents as demand do not rest on populations
+        parts.append(
+            t(
+                "report.assume_populations",
+                lang,
+                settlements=fmt_number(int(estimated.sum()), lang),
+                people=fmt_number(float(mid[estimated].sum()), lang),
+                low=fmt_number(float(low[estimated].sum()), lang),
+                high=fmt_number(float(high[estimated].sum()), lang),
+            )
+        )
+    if basis == "need" and rate is not None and assumptions.rate:
+        parts.append(
+            t(
+                "report.assume_rate",
+                lang,
+                low=fmt_number(rate.low, lang, decimals=1),
+                high=fmt_number(rate.high, lang, decimals=1),
+            )
+        )
+    if basis == "incidents":
+        parts.append(t("report.assume_incidents", lang))
+    parts.append(t("report.assume_draws", lang, draws=fmt_number(assumptions.draws, lang), seed=str(assumptions.seed)))
+    return t("report.assumptions", lang, items="; ".join(parts))
+
+
+def basis_ranges(
+    region: Region,
+    nearest_minutes: np.ndarray,
+    basis: str,
+    *,
+    rate: NeedRate | None = None,
+    incidents: IncidentRelease | None = None,
+    mask: np.ndarray | None = None,
+    thresholds: Sequence[float] = THRESHOLDS_MINUTES,
+    assumptions: Assumptions = DEFAULT_ASSUMPTIONS,
+) -> dict[str, dict[str, Figure]]:
+    """:func:`planning.ranges.headline_ranges` of a scenario's minutes to the nearest service on ``basis``, over
+    the settlements in ``mask`` (a district; default the region). Incidents: the protected release, never raw
+    counts (and only used when ``basis="incidents"``)."""
+    return headline_ranges(
+        nearest_minutes,
+        region.settlements,
+        basis,
+        thresholds=tuple(float(m) for m in thresholds),
+        assumptions=assumptions,
+        rate=rate,
+        incidents=incidents if basis == "incidents" else None,
+        mask=mask,
+    )
+
+
+def district_mask(result: ScenarioResult, district_id: str | None) -> np.ndarray | None:
+    """The settlements of ``district_id`` (None: the whole region, no mask)."""
+    return None if district_id is None else result.coverage.district_ids == str(district_id)
+
+
+def ranged_figures(row: dict[str, Figure], basis: str, *, minutes: str, lang: str, k: int) -> list[KeyFigure]:
+    """The three headline figures of one threshold, each as "62 % (55–68 %)": the share of the demand within T, the
+    settlements beyond T and the demand beyond T (in thousands from :data:`THOUSANDS_FROM`, the label says so).
+    With demand = incidents a hidden released cell reads ``"<k"``; ``detail`` names the basis."""
+    named = t(f"need.basis.{basis}", lang)
+    demand = row["demand_beyond"]
+    large = max(v or 0.0 for v in (demand.value, demand.high)) >= THOUSANDS_FROM
+    hidden = shown_text(None, k) if basis == "incidents" else "—"
+    return [
+        KeyFigure(
+            t(f"need.within.{basis}", lang, minutes=minutes),
+            range_text(row["share_within"], lang, share=True),
+            named,
+        ),
+        KeyFigure(t("need.settlements_beyond", lang, minutes=minutes), range_text(row["settlements_beyond"], lang), ""),
+        KeyFigure(
+            t(f"need.beyond.{basis}", lang, minutes=minutes) + (t("need.thousands", lang) if large else ""),
+            range_text(demand, lang, scale=1000.0 if large else 1.0, hidden=hidden),
+            named,
+        ),
+    ]
 
 
 def summary_message(lang: str) -> Callable[..., str]:
@@ -381,6 +512,9 @@ def region_pdf(
     incident_level: str = "district",
     bands: gpd.GeoDataFrame | None = None,
     built: date | None = None,
+    demand_basis: str = "people",
+    rate: NeedRate | None = None,
+    assumptions: Assumptions = DEFAULT_ASSUMPTIONS,
 ) -> bytes:
     """The report as PDF bytes: the region, or one district when ``district_id`` is given.
 
@@ -402,10 +536,20 @@ def region_pdf(
         Isochrone bands of the last scenario (computed when not given).
     built : date, optional
         The date printed (today by default).
+    demand_basis : {"people", "need", "incidents"}
+        The demand the ranged figures count; stated in the report with the assumptions of the ranges.
+    rate : NeedRate, optional
+        The rate of expected need in use (required for ``demand_basis="need"``).
+    assumptions : Assumptions
+        What the ranges vary (road speeds, estimated populations, the rate), the number of draws and the seed.
     """
     if not 1 <= len(scenarios) <= 2:
         raise ValueError(f"`scenarios` needs one or two (name, services) pairs; got {len(scenarios)}.")
     settlement_incidents(incidents, incident_level)  # an unknown level fails before any work
+    if demand_basis == "need" and rate is None:
+        raise ValueError("`demand_basis='need'` needs the rate in use (`rate`); got None.")
+    if demand_basis == "incidents" and incidents is None:
+        raise ValueError("`demand_basis='incidents'` needs the protected release (`incidents`); got None.")
     if district_id is not None and str(district_id) not in set(region.districts["district_id"].astype(str)):
         raise KeyError(
             f"`district_id` {district_id!r} is not a district of the region; known: "
@@ -436,6 +580,38 @@ def region_pdf(
     if incidents is not None:
         pdf.paragraph(t("release.note", lang, k=str(incidents.k)), SMALL_PT)
 
+    pdf.heading(t("report.ranges", lang))
+    pdf.paragraph(basis_statement(demand_basis, lang))
+    if demand_basis == "need":
+        pdf.paragraph(rate_statement(rate, lang), SMALL_PT + 1)
+    ranges = basis_ranges(
+        region,
+        result.nearest.minutes,
+        demand_basis,
+        rate=rate,
+        incidents=incidents,
+        mask=district_mask(result, district_id),
+        assumptions=assumptions,
+    )
+    k = incidents.k if incidents is not None else 0
+    rows = [
+        [f.label, f.value]
+        for minutes, row in ranges.items()
+        for f in ranged_figures(row, demand_basis, minutes=minutes, lang=lang, k=k)
+    ]
+    pdf.rows_table(None, rows, size=BODY_PT, col_widths=RANGED_FIGURE_COLUMNS_MM)
+    pdf.paragraph(
+        assumptions_statement(
+            region.settlements,
+            demand_basis,
+            rate=rate,
+            assumptions=assumptions,
+            lang=lang,
+            mask=district_mask(result, district_id),
+        ),
+        SMALL_PT,
+    )
+
     room_mm = pdf.room_for_picture_mm()  # the map on the first page, under the figures, when it fits there legibly
     max_aspect = room_mm / pdf.epw if room_mm >= MIN_MAP_HEIGHT_MM else MAX_ASPECT
     pdf.picture(
@@ -452,6 +628,28 @@ def region_pdf(
         pdf.rows_table(
             [t("report.col_figure", lang), name_a, name, t("report.col_change", lang)],
             comparison_rows(results[0], result, district_id=district_id, lang=lang),
+        )
+        ranges_a = basis_ranges(  # each scenario's headline figures on the basis, with their ranges
+            region,
+            results[0].nearest.minutes,
+            demand_basis,
+            rate=rate,
+            incidents=incidents,
+            mask=district_mask(result, district_id),
+            assumptions=assumptions,
+        )
+        pdf.ln(2)
+        pdf.paragraph(basis_statement(demand_basis, lang), SMALL_PT + 1)
+        pdf.rows_table(
+            [t("report.col_figure", lang), name_a, name],
+            [
+                [a.label, a.value, b.value]
+                for minutes in ranges
+                for a, b in zip(
+                    ranged_figures(ranges_a[minutes], demand_basis, minutes=minutes, lang=lang, k=k),
+                    ranged_figures(ranges[minutes], demand_basis, minutes=minutes, lang=lang, k=k),
+                )
+            ],
         )
 
     table = gap_table(
