@@ -21,10 +21,11 @@ from planning.cli import (
     speeds_argument,
 )
 from planning.cli.need import assumptions_of, need_rate_of, range_arguments, rate_arguments, rate_report
-from planning.i18n import t
+from planning.i18n import fmt_number, t
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import pandas as pd
 
     from geo.region import Region
     from planning.analysis import SiteMinutes
@@ -80,6 +81,7 @@ def register(subparsers: Subparsers, lang: str) -> None:
 def _suggest(args: argparse.Namespace) -> int:
     from planning.analysis import incident_release, site_minutes_for, speed_profile_of
     from planning.cli.data import open_region, release_secret, scenario_services, travel_constants
+    from planning.render.gapmap import district_names
     from planning.suggest import candidate_sites, pick_table, suggest
 
     lang = args.lang
@@ -150,13 +152,15 @@ def _suggest(args: argparse.Namespace) -> int:
             }
         )
     else:
-        print(table.to_string(index=False) if len(table) else t("cli.suggest.nothing", lang))
+        if region.incidents_synthetic and "gain_incidents" in table:
+            print(t("cli.info.synthetic", lang))
+        print(_picks_text(table, district_names(region, lang), lang) if len(table) else t("cli.suggest.nothing", lang))
         objective = result.objective_shown
         print(
             t(
                 "cli.suggest.objective",
                 lang,
-                objective=objective if isinstance(objective, str) else format(objective, ".6g"),
+                objective=objective if isinstance(objective, str) else fmt_number(objective, lang),
                 solver=result.solver,
                 status=result.status,
                 n=len(result.unreachable),
@@ -223,10 +227,14 @@ def _robust(
             }
         )
         return 0
+    from planning.render.gapmap import district_names
+
+    names = district_names(region, lang)
     for _, row in result.table.iterrows():
         mark = ("*" if row["robust"] else " ") + ("c" if row["central"] else " ")
+        district = names.get(str(row["district_id"]), "-") if row["district_id"] else "-"
         print(
-            f"{mark} {row['settlement_id']:<14} {str(row['name'])[:30]:<31} {row['district_id'] or '-':<10} "
+            f"{mark} {row['settlement_id']:<14} {str(row['name'])[:30]:<31} {district[:20]:<21} "
             + t("cli.suggest.robust_count", lang, n=str(row["draws_chosen"]), total=str(result.choice.n_draws))
         )
     print(t("cli.suggest.robust_legend", lang))
@@ -240,3 +248,27 @@ def _robust(
             )
         )
     return 0
+
+
+def _picks_text(table: pd.DataFrame, names: dict[str, str], lang: str) -> str:
+    """The picks of :func:`planning.suggest.pick_table` as a text table in ``lang``: order, the village and its
+    district by name, and what each adds (people, settlements and, where shown, incidents as released cells)."""
+    columns = ["order", "name", "district", "gain_people", "gain_settlements"]
+    columns += ["gain_incidents"] if "gain_incidents" in table else []
+    rows = [[t(f"cli.col.{c}", lang) for c in columns]]
+    for _, row in table.iterrows():
+        cells = {
+            "order": str(row["order"]),
+            "name": str(row["name"]),
+            "district": names.get(str(row["district_id"]), "-"),
+            "gain_people": fmt_number(row["gain_people"], lang),
+            "gain_settlements": fmt_number(row["gain_settlements"], lang),
+            "gain_incidents": str(row.get("gain_incidents", "")),
+        }
+        rows.append([cells[c] for c in columns])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(columns))]
+    left = {"name", "district"}
+    return "\n".join(
+        "  ".join(cell.ljust(w) if c in left else cell.rjust(w) for cell, w, c in zip(r, widths, columns)).rstrip()
+        for r in rows
+    )
