@@ -803,10 +803,10 @@ def verify_file(db_path: str | Path, *, specs: Iterable[ChainSpec] = CHAINS) -> 
     if not db_path.is_file():
         raise FileNotFoundError(f"no database at {db_path}. Fix: give the file with --db or QORGAU_SCENARIO_DB.")
     key = load_key(db_path)
-    writable = os.access(db_path.parent, os.W_OK) and os.access(db_path, os.W_OK)
-    # a read-only file or folder: SQLite cannot make the WAL index there, so the file is read as immutable
-    mode = "mode=ro" if writable else "mode=ro&immutable=1"
-    connection = sqlite3.connect(f"{db_path.resolve().as_uri()}?{mode}", uri=True)
+    from planning.store.db import read_only_uri  # db imports this module
+
+    # mode=ro; a read-only file or folder is read as immutable (no -wal/-shm is made there)
+    connection = sqlite3.connect(read_only_uri(db_path), uri=True)
     try:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         reports: list[ChainReport] = []

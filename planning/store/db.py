@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -81,6 +82,45 @@ def default_db_path() -> Path:
     return Path(value).expanduser() if value else platformdirs.user_data_path("qorgau") / DB_FILE_NAME
 
 
+_SCHEMA_OBJECT = r"CREATE (?:TABLE|(?:UNIQUE )?INDEX|TRIGGER|VIEW) IF NOT EXISTS (\w+)"
+"""A table, index, trigger or view a store's ``schema`` creates (its name is group 1)."""
+WRITE_BITS = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
+"""Permission bits that let anyone write a file or a folder."""
+
+
+def read_only_file(path: str | Path) -> bool:
+    """Whether the database ``path`` is read-only by its owner's choice: this process may not write the file or
+    its folder, or their modes give no one the right to write (``chmod 0444`` file, ``chmod 0555`` folder), which
+    counts even for root, whom the modes do not stop.
+
+    Such a database is only ever opened read-only (:func:`read_only_uri`): no WAL, shared-memory or journal file
+    is made beside it and no schema change is tried.
+    """
+    path = Path(path)
+    folder = path.parent
+    for item in (path, folder):
+        try:
+            if not os.access(item, os.W_OK) or not item.stat().st_mode & WRITE_BITS:
+                return True
+        except OSError:
+            return True
+    return False
+
+
+def read_only_uri(path: str | Path) -> str:
+    """The SQLite URI that opens the database ``path`` so it cannot write it (``mode=ro``).
+
+    A database its owner made read-only (:func:`read_only_file`) and that no connection has open (no
+    ``-shm`` file beside it) is also opened ``immutable=1``: SQLite then makes no ``-wal``/``-shm`` file and
+    takes no lock, which is safe because no one may write it. While another connection has it open, its
+    ``-shm`` file exists and SQLite reads through it (``mode=ro`` alone).
+    """
+    path = Path(path).resolve()
+    shm = path.with_name(path.name + "-shm")
+    immutable = read_only_file(path) and not shm.exists()
+    return f"{path.as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
+
+
 class _Connection(sqlite3.Connection):
     """A connection that remembers which hash chains it appended to (see :func:`planning.store.chain.append`), so the
     head record is written once the transaction has committed."""
@@ -105,6 +145,18 @@ class SqliteStore:
 
     def __init__(self, path: str | Path | None = None):
         self.path = Path(path) if path is not None else default_db_path()
+        if self.path.is_file() and self._schema_in_place():
+            return  # nothing to create or migrate: opening writes nothing (a read-only database stays untouched)
+        if self.path.is_file() and read_only_file(self.path):
+            # a database its owner made read-only is never migrated (root could write it anyway): it is read as
+            # it is when it has this store's tables, else refused
+            connection = self._connect(read_only=True)
+            try:
+                if self._has_schema(connection):
+                    return
+            finally:
+                connection.close()
+            raise StorageError("readonly", self.path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = self._connect()
@@ -126,6 +178,34 @@ class SqliteStore:
         finally:
             connection.close()
 
+    def _schema_in_place(self) -> bool:
+        """Whether the database already has everything opening it would create (this store's tables, indexes and
+        triggers, the chain columns, indexes and triggers of every chained table present, WAL journal), checked
+        on a read-only connection; False when it cannot be read (opening then reports why)."""
+        wanted = {"chain_rows", *re.findall(_SCHEMA_OBJECT, self.schema)}
+        try:
+            connection = self._connect(read_only=True)
+        except (sqlite3.Error, OSError):
+            return False
+        try:
+            if connection.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                return False
+            present = {name for (name,) in connection.execute("SELECT name FROM sqlite_master")}
+            if not wanted <= present:
+                return False
+            for spec in chain.CHAINS:
+                columns = {row[1] for row in connection.execute(f"PRAGMA table_info({spec.table})")}
+                if not columns:
+                    continue
+                needed = {*spec.columns, "prev_hash", "row_hash"}
+                if not needed <= columns or not {f"{spec.table}_chain_order", *spec.triggers} <= present:
+                    return False
+            return True
+        except sqlite3.Error:
+            return False
+        finally:
+            connection.close()
+
     def _raise_storage_error(self, error: Exception):
         """Raise :class:`StorageError` for a database that cannot be written, else ``error`` itself."""
         reason = storage_reason(error)
@@ -142,9 +222,16 @@ class SqliteStore:
             return False
         return wanted <= present
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self, *, read_only: bool = False) -> sqlite3.Connection:
+        """A connection to the database: read-write, or with ``read_only`` (and always for a database its owner
+        made read-only, see :func:`read_only_file`) one that SQLite itself keeps from writing
+        (:func:`read_only_uri`)."""
+        if read_only or (self.path.is_file() and read_only_file(self.path)):
+            target, uri = read_only_uri(self.path), True
+        else:
+            target, uri = str(self.path), False
         connection = sqlite3.connect(
-            self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, factory=_Connection
+            target, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, factory=_Connection, uri=uri
         )
         connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
         connection.execute("PRAGMA foreign_keys = ON")
@@ -166,7 +253,7 @@ class SqliteStore:
             rolled back first, so nothing half-written stays).
         """
         try:
-            connection = self._connect()
+            connection = self._connect(read_only=not write)
         except (sqlite3.Error, OSError) as exc:
             self._raise_storage_error(exc)
         try:
