@@ -121,6 +121,19 @@ def read_only_uri(path: str | Path) -> str:
     return f"{path.as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
 
 
+def _table_statements(schema: str) -> list[tuple[str, str]]:
+    """``(table, CREATE TABLE statement)`` of every persistent table that the SQL script ``schema`` creates."""
+    found, pending = [], ""
+    for line in schema.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statement, pending = pending.strip(), ""
+            match = re.match(r"CREATE TABLE IF NOT EXISTS (\w+)", statement)
+            if match:
+                found.append((match.group(1), statement))
+    return found
+
+
 class _Connection(sqlite3.Connection):
     """A connection that remembers which hash chains it appended to (see :func:`planning.store.chain.append`), so the
     head record is written once the transaction has committed."""
@@ -148,15 +161,21 @@ class SqliteStore:
         if self.path.is_file() and self._schema_in_place():
             return  # nothing to create or migrate: opening writes nothing (a read-only database stays untouched)
         if self.path.is_file() and read_only_file(self.path):
-            # a database its owner made read-only is never migrated (root could write it anyway): it is read as
-            # it is when it has this store's tables, else refused
+            # a database its owner made read-only is never migrated (root could write it anyway): it is read as it
+            # is, and a table of this store it lacks (nothing was ever stored there) reads as empty
             connection = self._connect(read_only=True)
             try:
-                if self._has_schema(connection):
-                    return
+                present = {name for (name,) in connection.execute("SELECT name FROM sqlite_master")}
+            except sqlite3.Error as exc:
+                self._raise_storage_error(exc)
             finally:
                 connection.close()
-            raise StorageError("readonly", self.path)
+            self._empty_tables = [
+                statement
+                for name, statement in _table_statements(self.schema + chain.ROWS_SCHEMA)
+                if name not in present
+            ]
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = self._connect()
@@ -237,6 +256,9 @@ class SqliteStore:
         connection.execute("PRAGMA foreign_keys = ON")
         connection.execute("PRAGMA secure_delete = ON")  # replaced rows are overwritten, not left in free pages
         connection.db_path = self.path
+        if uri:
+            for statement in getattr(self, "_empty_tables", ()):  # only in this connection's temporary schema
+                connection.execute(statement.replace("CREATE TABLE", "CREATE TEMP TABLE", 1))
         return connection
 
     @contextmanager
@@ -252,6 +274,8 @@ class SqliteStore:
             When the database is read-only, the disk is full or the file cannot be opened (the transaction is
             rolled back first, so nothing half-written stays).
         """
+        if write and self.path.is_file() and read_only_file(self.path):
+            raise StorageError("readonly", self.path)  # refused before trying (root could write it anyway)
         try:
             connection = self._connect(read_only=not write)
         except (sqlite3.Error, OSError) as exc:
