@@ -27,7 +27,7 @@ from planning.store.access import AccessStore, create_first_admin, entries
 from planning.store.db import StorageError, read_only_file, read_only_uri
 from planning.store.intake import IncidentStore, ingest_incidents
 from planning.store.release import deployment_secret
-from planning.store.scenarios import ScenarioStore
+from planning.store.scenarios import ScenarioStore, baseline_scenario
 
 COMMAND_TIMEOUT_S = 240
 """Longest one CLI command may take here, seconds (the tiny region: a few seconds each)."""
@@ -199,3 +199,68 @@ def test_a_writable_database_whose_schema_is_in_place_opens_without_a_write(depl
     assert path.stat().st_mtime_ns == mtime and hashlib.sha256(path.read_bytes()).hexdigest() == digest
     assert not read_only_file(path) and read_only_uri(path).endswith("?mode=ro")
     assert stat.S_IMODE(path.stat().st_mode) & 0o200
+
+
+def test_the_app_on_a_read_only_database_shows_the_sign_in_and_writes_nothing(read_only_copy, monkeypatch):
+    """The sign-in page reads only; signing in writes a session, refused with the reason (not a traceback)."""
+    from streamlit.testing.v1 import AppTest
+
+    folder = read_only_copy.parent
+    before = _snapshot(folder)
+    monkeypatch.setenv("QORGAU_REGION", str(TINY))
+    monkeypatch.setenv("QORGAU_SCENARIO_DB", str(read_only_copy))
+    monkeypatch.chdir(PROJECT)
+    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    assert len(at.text_input) >= 2, "no sign-in form"
+    at.text_input[0].input("admin")
+    at.text_input[1].input("correct horse battery staple")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    shown = [str(e.value) for e in at.error]
+    assert any("только для чтения" in value for value in shown), shown
+    assert _snapshot(folder) == before
+
+
+@pytest.mark.parametrize("page", ["pages/home.py", "pages/map.py", "pages/compare.py", "pages/present.py"])
+def test_reading_pages_work_on_a_read_only_database(page, deployment, tmp_path, monkeypatch):
+    """A session started while the database was writable: the pages that only read still show, and write nothing.
+    (Without a baseline, one cannot be made: app.py shows the read-only message, see the test below.)"""
+    from streamlit.testing.v1 import AppTest
+
+    from planning.store import access
+
+    folder = tmp_path / "ro"
+    shutil.copytree(deployment.parent, folder)
+    path = folder / deployment.name
+    store = AccessStore(path)
+    user = next(u for u in access.list_users(store) if u.username == "admin")
+    token = access.start_session(store, user, via="tests")
+    baseline_scenario(ScenarioStore(path), load_region(TINY), author="admin")  # made when a page first opened
+    for item in folder.iterdir():
+        item.chmod(0o444)
+    folder.chmod(0o555)
+    try:
+        before = _snapshot(folder)
+        monkeypatch.setenv("QORGAU_REGION", str(TINY))
+        monkeypatch.setenv("QORGAU_SCENARIO_DB", str(path))
+        monkeypatch.chdir(PROJECT)
+        at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
+        at.session_state["_session_token"] = token
+        at.session_state["user"] = user
+        at.run()
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+        assert not [e.value for e in at.error if "Traceback" in str(e.value)]
+        assert _snapshot(folder) == before
+    finally:
+        folder.chmod(0o755)
+
+
+def test_a_baseline_cannot_be_made_in_a_read_only_database_and_says_why(read_only_copy):
+    before = _snapshot(read_only_copy.parent)
+    with pytest.raises(StorageError) as refused:
+        baseline_scenario(ScenarioStore(read_only_copy), load_region(TINY), author="admin")
+    assert refused.value.reason == "readonly" and "только для чтения" in refused.value.message("ru")
+    assert _snapshot(read_only_copy.parent) == before

@@ -225,6 +225,11 @@ class SqliteStore:
         finally:
             connection.close()
 
+    @property
+    def read_only(self) -> bool:
+        """Whether the database was made read-only by its owner (:func:`read_only_file`): only reads are tried."""
+        return self.path.is_file() and read_only_file(self.path)
+
     def _raise_storage_error(self, error: Exception):
         """Raise :class:`StorageError` for a database that cannot be written, else ``error`` itself."""
         reason = storage_reason(error)
