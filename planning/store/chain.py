@@ -45,6 +45,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from planning.store.readonly import read_only_uri
+
 GENESIS_HASH = "0" * 64
 """The "previous hash" of a chain's first row."""
 HEAD_FILE_SUFFIX = ".chain-head.json"
@@ -803,8 +805,6 @@ def verify_file(db_path: str | Path, *, specs: Iterable[ChainSpec] = CHAINS) -> 
     if not db_path.is_file():
         raise FileNotFoundError(f"no database at {db_path}. Fix: give the file with --db or QORGAU_SCENARIO_DB.")
     key = load_key(db_path)
-    from planning.store.db import read_only_uri  # db imports this module
-
     # mode=ro; a read-only file or folder is read as immutable (no -wal/-shm is made there)
     connection = sqlite3.connect(read_only_uri(db_path), uri=True)
     try:
