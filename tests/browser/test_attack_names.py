@@ -56,10 +56,11 @@ SETTLEMENT_POINTS = """(mapName) => {
   return points;
 }"""
 NAME_LINKS = (
-    f"a[href*='{OUTSIDE}'], a[href*='evil-akimat'], a[href^='mailto:'], a[href^='javascript:'], a[href^='data:'], "
-    f"img[src*='{OUTSIDE}']"
+    f"a[href*='{OUTSIDE}'], a[href*='evil-akimat']:not([href^='#']), a[href^='mailto:'], a[href^='javascript:'], "
+    f"a[href^='data:'], img[src*='{OUTSIDE}']"
 )
-"""A link or image made of a name (a link attack of tests/attack_names.py) in the page."""
+"""A link or image made of a name (a link attack of tests/attack_names.py) in the page (a heading's own anchor,
+``#slug-of-the-heading``, links nowhere else)."""
 SHOWN_MARKUP_ATTACK = MARKUP_ATTACK.replace("://", NO_LINK_JOINER + "://")
 """The markup attack as a Markdown element shows it: the same characters, an invisible word joiner before ``://``
 (planning.markup.markdown_text), so that no autolink is made of it."""
