@@ -4,6 +4,11 @@ Each store subclasses :class:`SqliteStore` with its own tables; every operation 
 sessions (or processes) writing at once wait for each other instead of losing a write. A database that cannot be
 written (a read-only file or folder, a full disk) raises :class:`StorageError` with a message in the reader's
 language; the transaction is rolled back, so what was stored before stays as it was.
+
+Reading never writes: reads open SQLite ``mode=ro``; a store whose tables are in place opens without a write; and
+a database its owner made read-only (a 0444 file or a 0555 folder, :func:`planning.store.readonly.read_only_file`)
+is opened ``immutable=1`` (no ``-wal``/``-shm``/``-journal`` made), never migrated, and writes to it are refused
+before they are tried.
 """
 
 from __future__ import annotations
