@@ -37,8 +37,9 @@ import osmium
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from geo.errors import QorgauError
+from geo.errors import QorgauError, ValidationError
 from geo.speeds import SpeedProfile
+from geo.tabular import MAX_OSM_FILE_BYTES, file_size, too_large
 
 OSM_SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".xml", ".osm.gz", ".osm.bz2", ".xml.gz", ".xml.bz2")
 """File names the streaming reader accepts (the compression is read from the name)."""
@@ -65,6 +66,11 @@ WKB_LITTLE_ENDIAN = "01"
 
 class OsmFileError(QorgauError, ValueError):
     """An OSM file that cannot be read."""
+
+
+class OsmFileTooLarge(ValidationError, OsmFileError):
+    """An OSM file over :data:`geo.tabular.MAX_OSM_FILE_BYTES`, refused before it is read (its problem names the
+    file, its size and the limit)."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +173,16 @@ def read_ways(
     path = Path(path)
     if not is_osm_file(path):
         raise OsmFileError(f"{path.name}: not an OpenStreetMap file; expected one of {', '.join(OSM_SUFFIXES)}")
+    oversize = too_large(
+        path.name,
+        file_size(path),
+        MAX_OSM_FILE_BYTES,
+        key="osm_file_too_large",
+        fix="use the extract of the region or the country (e.g. Geofabrik's kazakhstan-latest.osm.pbf), or cut it "
+        "with osmium extract -b.",
+    )
+    if oversize is not None:
+        raise OsmFileTooLarge([oversize])
     chunks: list[WaySet] = []
     speed_cache: dict = {}
     buffer = _WayBuffer()

@@ -38,11 +38,15 @@ from geo.schema import (
 from geo.settings import DEFAULT_ANALYSIS_CRS, OUTSIDE_TOLERANCE_M, PLACE_KIND_ALIASES, ROAD_FILE_NAMES, STORAGE_CRS
 from geo.speeds import DEFAULT_PROFILE, SpeedProfile, folder_speed_profile
 from geo.tabular import (
+    MAX_REGION_LAYER_BYTES,
+    MAX_REGION_META_BYTES,
     canonical_columns,
+    file_size,
     missing_columns,
     parse_numbers,
     read_table,
     rows_problem,
+    too_large,
     with_source_columns,
 )
 
@@ -290,6 +294,8 @@ def region_folder_under_roots(path: str | Path, *, roots: Iterable[Path]) -> Pat
             ]
         )
     try:
+        if file_size(real / "region.json") > MAX_REGION_META_BYTES:
+            raise ValueError("region.json too large")  # refused below as not a region's description
         meta = json.loads((real / "region.json").read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         meta = None
@@ -367,6 +373,16 @@ def _read_meta(path: Path, problems: list[Problem]) -> dict:
                 key="meta_missing",
             )
         )
+        return {}
+    oversize = too_large(
+        "region.json",
+        file_size(path),
+        MAX_REGION_META_BYTES,
+        key="region_meta_too_large",
+        fix="keep names, sources and licences only in region.json (DESIGN.md).",
+    )
+    if oversize is not None:
+        problems.append(oversize)
         return {}
     try:
         meta = json.loads(path.read_text(encoding="utf-8-sig"))
@@ -500,7 +516,21 @@ def _typed_meta(meta: dict, problems: list[Problem]) -> dict:
 
 
 def _read_geojson(source: Path | bytes, problems: list[Problem], *, name: str) -> gpd.GeoDataFrame | None:
-    """A GeoJSON file (on disk, or the bytes of an upload named ``name``) in EPSG:4326, columns lower-cased."""
+    """A GeoJSON file (on disk, or the bytes of an upload named ``name``) in EPSG:4326, columns lower-cased.
+
+    A file over :data:`geo.tabular.MAX_REGION_LAYER_BYTES` is refused before it is parsed (a "too large" problem
+    with its size and the limit), which bounds the memory parsing takes.
+    """
+    oversize = too_large(
+        name,
+        file_size(source),
+        MAX_REGION_LAYER_BYTES,
+        key="region_layer_too_large",
+        fix="simplify the outlines (e.g. mapshaper -simplify 10%) or keep only the region's features.",
+    )
+    if oversize is not None:
+        problems.append(oversize)
+        return None
     try:
         frame = gpd.read_file(source)
     except Exception as exc:  # pyogrio raises DataSourceError and friends

@@ -31,6 +31,7 @@ from shapely.geometry.base import BaseGeometry
 from geo.errors import Problem, ValidationError
 from geo.osmfile import WaySet, clip_ways
 from geo.speeds import MAXSPEED_RANGE_KMH, SpeedProfile
+from geo.tabular import MAX_ROAD_LAYER_BYTES, file_size, too_large
 
 LINE_LAYER_SUFFIXES = (".geojson", ".gpkg", ".shp.zip", ".zip")
 """File names read as road line layers (a Shapefile comes zipped, with its .shp, .shx, .dbf and .prj)."""
@@ -242,6 +243,15 @@ def _read_frame(path: Path, label: str):  # -> gpd.GeoDataFrame
 
     if not path.is_file():
         raise _problem(label, "no such file.", "give the path of a road layer on this server.", key="roadlayer_no_file")
+    oversize = too_large(
+        label,
+        file_size(path),
+        MAX_ROAD_LAYER_BYTES,
+        key="road_layer_too_large",
+        fix="clip the layer to the region and keep only its road lines before importing it.",
+    )
+    if oversize is not None:  # refused before GDAL reads it
+        raise ValidationError([oversize])
     source = str(path)
     if path.name.lower().endswith(".zip"):
         try:

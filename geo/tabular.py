@@ -22,8 +22,21 @@ from geo.errors import Problem
 from geo.schema import COLUMN_ALIASES
 from geo.settings import MAX_CSV_ROWS
 
-MAX_TABLE_BYTES = 25 * 1024 * 1024
+BYTES_PER_MB = 1024 * 1024
+"""Bytes in a megabyte as sizes are shown (MiB)."""
+MAX_TABLE_BYTES = 25 * BYTES_PER_MB
 """Largest table accepted, in bytes (the dashboard's upload cap)."""
+MAX_REGION_LAYER_BYTES = 16 * BYTES_PER_MB
+"""Largest GeoJSON layer of a region folder (boundary, districts, settlements), bytes. The real Turkistan files are
+0.2-0.3 MB; 16 MB holds detailed outlines of a whole region, and parsing it stays under about 0.4 GB of memory."""
+MAX_REGION_META_BYTES = 1 * BYTES_PER_MB
+"""Largest ``region.json``, bytes (the real one is about 1 kB)."""
+MAX_ROAD_LAYER_BYTES = 256 * BYTES_PER_MB
+"""Largest road line layer (GeoJSON, GeoPackage, zipped Shapefile), bytes: every road of a region with room to
+spare (the real partial layers are 0.06 and 1.2 MB)."""
+MAX_OSM_FILE_BYTES = 2048 * BYTES_PER_MB
+"""Largest OpenStreetMap file imported, bytes: Kazakhstan's whole Geofabrik extract (about 0.2 GB) fits many
+times; it is streamed and clipped as it is read, so memory follows the region, not the file."""
 MAX_XLSX_EXPANSION = 100
 """An .xlsx whose content expands more than this many times its size is treated as a zip bomb."""
 MAX_XLSX_UNPACKED_BYTES = 200 * 1024 * 1024
@@ -31,6 +44,43 @@ MAX_XLSX_UNPACKED_BYTES = 200 * 1024 * 1024
 _ZIP_MAGIC = b"PK\x03\x04"
 _ENCODINGS = ("utf-8-sig", "cp1251")
 _SEPARATORS = (";", ",", "\t")
+
+
+def too_large(name: str, size_bytes: int, limit_bytes: int, *, key: str, fix: str) -> Problem | None:
+    """The problem of a file ``name`` of ``size_bytes`` over ``limit_bytes`` (checked before parsing), else None.
+
+    Parameters
+    ----------
+    name : str
+        The file name shown (never a full path of an upload).
+    size_bytes, limit_bytes : int
+        The file's size and the limit, bytes; the message gives both in MB.
+    key : str
+        Catalog entry ``problem.<key>`` (params ``size_mb``, ``limit_mb``) and ``problem.<key>.fix``.
+    fix : str
+        The English fix.
+    """
+    if size_bytes <= limit_bytes:
+        return None
+    size_mb, limit_mb = round(size_bytes / BYTES_PER_MB, 1), round(limit_bytes / BYTES_PER_MB)
+    return Problem(
+        name,
+        f"file is {size_mb} MB; the limit is {limit_mb} MB (checked before reading it).",
+        fix,
+        key=key,
+        params=(("size_mb", size_mb), ("limit_mb", limit_mb)),
+    )
+
+
+def file_size(source: Path | bytes) -> int:
+    """Size of a file on disk or of an upload's bytes, bytes (0 when the file cannot be found: reading it then
+    says why)."""
+    if isinstance(source, Path | str):
+        try:
+            return Path(source).stat().st_size
+        except OSError:
+            return 0
+    return len(source)
 
 
 def read_table(
@@ -54,6 +104,19 @@ def read_table(
         index is the line number in the file (header = line 1), for messages.
         ``frame`` is None when the file cannot be read at all; ``problems`` then says why.
     """
+    if isinstance(source, Path) and file_size(source) > MAX_TABLE_BYTES:  # refused before it is read into memory
+        return None, [
+            Problem(
+                name,
+                f"file is {file_size(source) / 2**20:.1f} MB; the limit is {MAX_TABLE_BYTES / 2**20:.0f} MB.",
+                "split the file or aggregate it before uploading.",
+                key="table_too_large",
+                params=(
+                    ("size_mb", round(file_size(source) / 2**20, 1)),
+                    ("limit_mb", round(MAX_TABLE_BYTES / 2**20)),
+                ),
+            )
+        ]
     data = source.read_bytes() if isinstance(source, Path) else bytes(source)
     if len(data) > MAX_TABLE_BYTES:
         return None, [

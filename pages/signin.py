@@ -12,6 +12,7 @@ from pages.common import access_store, begin_session, client_id, current_user, e
 from planning.i18n import t
 from planning.markup import markdown_text
 from planning.store import access
+from planning.store.db import StorageError
 
 L = lang()
 st.title(t("signin.title", L))
@@ -49,6 +50,8 @@ if submitted:
         user = access.authenticate(store, username.strip(), password, client=client_id())
     except access.SignInLocked as locked:
         st.error(t("accounts.locked", L, minutes=int(locked.retry_after_s // 60) + 1))
+    except StorageError as refused:  # a read-only database: sessions cannot be stored
+        st.error(markdown_text(refused.message(L)))
     else:
         if user is None:
             st.error(t("signin.failed", L))

@@ -39,9 +39,14 @@ a reference definition nor a Streamlit directive (``:red[...]``) can start."""
 _MARKDOWN_LINE_START = re.compile(r"^([ \t]*)([#>+=-]|\d+(?=[.)]))", re.MULTILINE)
 """Block markup that only counts at the start of a line: headings, quotes, list items, setext underlines, numbered
 lists (``1.``): its first character gets the backslash (for ``1.``, the ``.``)."""
-_MARKDOWN_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(:)(?=//)|(?<![\w.-])(www)(\.)")
-"""GitHub's autolink literals (``http://…``, ``https://…``, ``www.…``): found in the raw text, before escapes are
-read, so a link would swallow the escapes after it. Escaping their ``:`` or ``.`` breaks them."""
+_MARKDOWN_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(:)(?=//)|(?<![\w.-])(www)(\.)|(?<=[\w.+-])(@)(?=[\w-])")
+"""GitHub's autolink literals (``http://…``, ``https://…``, ``www.…``, ``user@mail.kz``). Streamlit's Markdown finds
+them twice: in the raw text (where an escape breaks them) and again in the text after escapes are read (remark-gfm's
+``transformGfmAutolinkLiterals``: ``https?://``, ``www.`` and ``name@domain.tld``). So their ``:``,
+``.`` or ``@`` is escaped and gets a :data:`NO_LINK_JOINER` before it, which no autolink pattern crosses."""
+NO_LINK_JOINER = "\u2060"
+"""WORD JOINER: an invisible character (no width, no line break) put before the ``:`` of ``http://``, the ``.`` of
+``www.`` and the ``@`` of an e-mail address in a name shown as Markdown, so no autolink is made of it."""
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\u2028\u2029\x0b\x0c\x85]")
 _JS_UNSAFE = {
     "<": "\\u003c",
@@ -80,14 +85,23 @@ def markdown_text(value: object) -> str:
     The characters that start inline markup are backslash-escaped everywhere, those that start block markup where
     they start a line; line breaks become Markdown line breaks. No link, image, HTML, code, emphasis, table, LaTeX,
     heading, list, autolink or Streamlit directive can start, so ``![x](http://…)`` shows as those characters and
-    asks for nothing. Punctuation that starts nothing (``. , : ( ) @ /``) stays as it is. ``None`` and NaN become
-    ``""``.
+    asks for nothing; ``http://``, ``www.`` and e-mail addresses get an invisible :data:`NO_LINK_JOINER` so they
+    show as text, not links. Punctuation that starts nothing (``. , : ( ) /``) stays as it is. ``None`` and NaN
+    become ``""``.
     """
     text = _LINE_BREAKS.sub("\n", _text(value))
     escaped = _MARKDOWN_ANYWHERE.sub(r"\\\1", text)
-    escaped = _MARKDOWN_AUTOLINK.sub(lambda m: "\\:" if m.group(1) else m.group(2) + "\\.", escaped)
+    escaped = _MARKDOWN_AUTOLINK.sub(_break_autolink, escaped)
     escaped = _MARKDOWN_LINE_START.sub(_escape_line_start, escaped)
     return escaped.replace("\n", "  \n")
+
+
+def _break_autolink(match: re.Match) -> str:
+    if match.group(1):  # http: / https:
+        return NO_LINK_JOINER + "\\:"
+    if match.group(2):  # www.
+        return match.group(2) + NO_LINK_JOINER + "\\."
+    return NO_LINK_JOINER + "\\@"  # user@mail.kz
 
 
 def _escape_line_start(match: re.Match) -> str:

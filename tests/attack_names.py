@@ -27,6 +27,26 @@ MARKDOWN_ATTACK = f"![x](http://{OUTSIDE}/md.png)"
 MARKUP_ATTACK = f"{HTML_ATTACK} {TEMPLATE_ATTACK} {SCRIPT_END_ATTACK} {SVG_ATTACK} {MARKDOWN_ATTACK}"
 """One name carrying every markup payload."""
 
+LINK_ATTACKS = {
+    "url": f"http://{OUTSIDE}/u",
+    "https": f"HTTPS://{OUTSIDE}/s",
+    "www": "www.evil-akimat.kz",
+    "bare_domain": "evil-akimat.kz/login",
+    "email": "victim.help@mail.kz",
+    "mailto": "mailto:help@mail.kz",
+    "javascript": "javascript:alert(document.domain)",
+    "data_uri": "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+    "markdown_link": f"[click](http://{OUTSIDE}/l)",
+    "markdown_image": f"![i](http://{OUTSIDE}/i.png)",
+    "html_link": f'<a href="http://{OUTSIDE}/a">a</a>',
+    "angle_autolink": f"<http://{OUTSIDE}/b>",
+    "angle_email": "<help@mail.kz>",
+}
+"""Each kind of text a renderer could make a link, an image or a request of (Markdown autolinks and links, HTML,
+e-mail addresses, ``javascript:`` and ``data:`` URIs): in a name, each must show as plain text."""
+LINK_ATTACK = " ".join(LINK_ATTACKS.values())
+"""Every link attack in one name."""
+
 FORMULAS = (
     f'=HYPERLINK("http://{OUTSIDE}/x","click")',
     "@SUM(1+1)*cmd|' /C calc'!A0",
@@ -42,13 +62,14 @@ def attack_region(target: Path, *, base: Path = TINY) -> Path:
     """Copy the tiny region to ``target`` with attack strings as the region's, the districts', the settlements'
     and the service's names and in the sources of ``region.json``; returns ``target``.
 
-    Settlements: s1 carries :data:`MARKUP_ATTACK` (in every language), s2..s4 start with formulas. Districts: W
-    carries the markup attack, E a formula. The service carries the markup attack. Ids stay as they are (the
+    Settlements: s1 carries :data:`MARKUP_ATTACK` and :data:`LINK_ATTACK` (in every language), s2..s4 start with
+    formulas. Districts: W carries the markup attack, E a formula. The region and the service carry the markup and
+    the link attacks. Ids stay as they are (the
     incident counts name them).
     """
     shutil.copytree(base, target)
     meta = json.loads((target / "region.json").read_text(encoding="utf-8"))
-    meta["name"] = {lang: f"Регион {MARKUP_ATTACK}" for lang in ("ru", "kk", "en")}
+    meta["name"] = {lang: f"Регион {MARKUP_ATTACK} {LINK_ATTACK}" for lang in ("ru", "kk", "en")}
     meta["sources"] = [
         {
             "files": [f"*{MARKDOWN_ATTACK}"],
@@ -59,7 +80,7 @@ def attack_region(target: Path, *, base: Path = TINY) -> Path:
     ]
     (target / "region.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
-    names = {"s1": f"Альфа {MARKUP_ATTACK}", "s2": FORMULAS[0], "s3": FORMULAS[1], "s4": FORMULAS[3]}
+    names = {"s1": f"Альфа {MARKUP_ATTACK} {LINK_ATTACK}", "s2": FORMULAS[0], "s3": FORMULAS[1], "s4": FORMULAS[3]}
     with open(target / "settlements.csv", encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     for row in rows:
@@ -69,7 +90,7 @@ def attack_region(target: Path, *, base: Path = TINY) -> Path:
 
     with open(target / "services.csv", encoding="utf-8", newline="") as handle:
         services = list(csv.DictReader(handle))
-    services[0]["name"] = f"Служба {MARKUP_ATTACK}"
+    services[0]["name"] = f"Служба {MARKUP_ATTACK} {LINK_ATTACK}"
     _write_csv(target / "services.csv", services)
 
     districts = json.loads((target / "districts.geojson").read_text(encoding="utf-8"))

@@ -336,14 +336,14 @@ def test_scenario_import_checks_the_outline_and_caps_the_sites(tiny):
 
 
 class _ReadOnly(ScenarioStore):
-    def _connect(self):
+    def _connect(self, *, read_only=False):
         return sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None)
 
 
 def _full(store_class):
     class Full(store_class):
-        def _connect(self):
-            connection = super()._connect()
+        def _connect(self, *, read_only=False):
+            connection = super()._connect(read_only=read_only)
             pages = connection.execute("PRAGMA page_count").fetchone()[0]
             connection.execute(f"PRAGMA max_page_count = {pages}")
             return connection
@@ -491,7 +491,7 @@ def test_a_read_only_database_is_a_message_on_the_page_not_a_traceback(monkeypat
     monkeypatch.setattr(
         SqliteStore,
         "_connect",
-        lambda self: sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None),
+        lambda self, read_only=False: sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None),
     )
     monkeypatch.setenv("QORGAU_REGION", str(TINY))
     monkeypatch.setenv("QORGAU_SCENARIO_DB", str(path))

@@ -919,12 +919,15 @@ def session_user(
         raise SessionEnded("invalid")
     session_id, expires, signature = parts
     reason: str | None
-    with store.transaction() as db:  # raise only after it: db.transaction reads an OSError inside as a storage one
+    writable = not store.read_only  # a read-only database: the session is checked, neither touched nor removed
+    with store.transaction(write=writable) as db:  # raise only after it: an OSError inside is a storage one
         key = _signing_key(db)
         if not hmac.compare_digest(signature, _sign(key, f"{session_id}.{expires}")):
             row, reason = None, "invalid"
         else:
-            row, reason = _session_row(db, session_id, expires, now=now, idle_s=idle_s, touch=touch)
+            row, reason = _session_row(
+                db, session_id, expires, now=now, idle_s=idle_s, touch=touch and writable, remove=writable
+            )
     if reason is not None:
         raise SessionEnded(reason)
     assert row is not None  # no reason to end it: the session's row was found
@@ -932,9 +935,17 @@ def session_user(
 
 
 def _session_row(
-    db: sqlite3.Connection, session_id: str, expires: int, *, now: float, idle_s: float, touch: bool
+    db: sqlite3.Connection,
+    session_id: str,
+    expires: int,
+    *,
+    now: float,
+    idle_s: float,
+    touch: bool,
+    remove: bool = True,
 ) -> tuple[tuple | None, str | None]:
-    """The session's row joined with its user, and why it no longer grants access (None if it does)."""
+    """The session's row joined with its user, and why it no longer grants access (None if it does); an ended
+    session's row is removed when ``remove``."""
     session_hash = _session_hash(session_id)
     row = db.execute(
         "SELECT s.username, s.generation, s.last_seen_s, s.expires_s, u.generation, u.role, "
@@ -952,7 +963,8 @@ def _session_row(
     elif now - row[2] > idle_s:
         reason = "idle"
     if reason is not None:
-        db.execute("DELETE FROM sessions WHERE session_hash = ?", (session_hash,))
+        if remove:
+            db.execute("DELETE FROM sessions WHERE session_hash = ?", (session_hash,))
     elif touch and now - row[2] >= TOUCH_EVERY_S:
         db.execute("UPDATE sessions SET last_seen_s = ? WHERE session_hash = ?", (now, session_hash))
     return row, reason
@@ -1063,7 +1075,11 @@ def _session_hash(value: str) -> str:
 
 
 def _signing_key(db: sqlite3.Connection) -> bytes:
-    """The session-signing key of this database (32 random bytes, made on first use; inside a write transaction)."""
+    """The session-signing key of this database (32 random bytes, made on first use inside a write transaction;
+    read only, once made)."""
+    row = db.execute("SELECT secret FROM server_keys WHERE name = 'session'").fetchone()
+    if row is not None:
+        return bytes(row[0])
     db.execute("INSERT OR IGNORE INTO server_keys (name, secret) VALUES ('session', ?)", (secrets.token_bytes(32),))
     return bytes(db.execute("SELECT secret FROM server_keys WHERE name = 'session'").fetchone()[0])
 

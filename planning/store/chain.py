@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from geo.settings import env_value
+from planning.store.readonly import read_only_uri
 
 GENESIS_HASH = "0" * 64
 """The "previous hash" of a chain's first row."""
@@ -805,10 +806,8 @@ def verify_file(db_path: str | Path, *, specs: Iterable[ChainSpec] = CHAINS) -> 
     if not db_path.is_file():
         raise FileNotFoundError(f"no database at {db_path}. Fix: give the file with --db or QORGAU_SCENARIO_DB.")
     key = load_key(db_path)
-    writable = os.access(db_path.parent, os.W_OK) and os.access(db_path, os.W_OK)
-    # a read-only file or folder: SQLite cannot make the WAL index there, so the file is read as immutable
-    mode = "mode=ro" if writable else "mode=ro&immutable=1"
-    connection = sqlite3.connect(f"{db_path.resolve().as_uri()}?{mode}", uri=True)
+    # mode=ro; a read-only file or folder is read as immutable (no -wal/-shm is made there)
+    connection = sqlite3.connect(read_only_uri(db_path), uri=True)
     try:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         reports: list[ChainReport] = []

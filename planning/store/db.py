@@ -4,6 +4,11 @@ Each store subclasses :class:`SqliteStore` with its own tables; every operation 
 sessions (or processes) writing at once wait for each other instead of losing a write. A database that cannot be
 written (a read-only file or folder, a full disk) raises :class:`StorageError` with a message in the reader's
 language; the transaction is rolled back, so what was stored before stays as it was.
+
+Reading never writes: reads open SQLite ``mode=ro``; a store whose tables are in place opens without a write; and
+a database its owner made read-only (a 0444 file or a 0555 folder, :func:`planning.store.readonly.read_only_file`)
+is opened ``immutable=1`` (no ``-wal``/``-shm``/``-journal`` made), never migrated, and writes to it are refused
+before they are tried.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import platformdirs
 from geo.errors import QorgauError
 from geo.settings import env_value
 from planning.store import chain
+from planning.store.readonly import read_only_file, read_only_uri
 
 DB_ENV_VAR = "QORGAU_SCENARIO_DB"
 """Environment variable naming the database file (scenarios, incident counts, users, audit)."""
@@ -81,6 +87,23 @@ def default_db_path() -> Path:
     return Path(value).expanduser() if value else platformdirs.user_data_path("qorgau") / DB_FILE_NAME
 
 
+_SCHEMA_OBJECT = r"CREATE (?:TABLE|(?:UNIQUE )?INDEX|TRIGGER|VIEW) IF NOT EXISTS (\w+)"
+"""A table, index, trigger or view a store's ``schema`` creates (its name is group 1)."""
+
+
+def _table_statements(schema: str) -> list[tuple[str, str]]:
+    """``(table, CREATE TABLE statement)`` of every persistent table that the SQL script ``schema`` creates."""
+    found, pending = [], ""
+    for line in schema.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statement, pending = pending.strip(), ""
+            match = re.match(r"CREATE TABLE IF NOT EXISTS (\w+)", statement)
+            if match:
+                found.append((match.group(1), statement))
+    return found
+
+
 class _Connection(sqlite3.Connection):
     """A connection that remembers which hash chains it appended to (see :func:`planning.store.chain.append`), so the
     head record is written once the transaction has committed."""
@@ -105,6 +128,24 @@ class SqliteStore:
 
     def __init__(self, path: str | Path | None = None):
         self.path = Path(path) if path is not None else default_db_path()
+        if self.path.is_file() and self._schema_in_place():
+            return  # nothing to create or migrate: opening writes nothing (a read-only database stays untouched)
+        if self.path.is_file() and read_only_file(self.path):
+            # a database its owner made read-only is never migrated (root could write it anyway): it is read as it
+            # is, and a table of this store it lacks (nothing was ever stored there) reads as empty
+            connection = self._connect(read_only=True)
+            try:
+                present = {name for (name,) in connection.execute("SELECT name FROM sqlite_master")}
+            except sqlite3.Error as exc:
+                self._raise_storage_error(exc)
+            finally:
+                connection.close()
+            self._empty_tables = [
+                statement
+                for name, statement in _table_statements(self.schema + chain.ROWS_SCHEMA)
+                if name not in present
+            ]
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = self._connect()
@@ -126,6 +167,39 @@ class SqliteStore:
         finally:
             connection.close()
 
+    def _schema_in_place(self) -> bool:
+        """Whether the database already has everything opening it would create (this store's tables, indexes and
+        triggers, the chain columns, indexes and triggers of every chained table present, WAL journal), checked
+        on a read-only connection; False when it cannot be read (opening then reports why)."""
+        wanted = {"chain_rows", *re.findall(_SCHEMA_OBJECT, self.schema)}
+        try:
+            connection = self._connect(read_only=True)
+        except (sqlite3.Error, OSError):
+            return False
+        try:
+            if connection.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                return False
+            present = {name for (name,) in connection.execute("SELECT name FROM sqlite_master")}
+            if not wanted <= present:
+                return False
+            for spec in chain.CHAINS:
+                columns = {row[1] for row in connection.execute(f"PRAGMA table_info({spec.table})")}
+                if not columns:
+                    continue
+                needed = {*spec.columns, "prev_hash", "row_hash"}
+                if not needed <= columns or not {f"{spec.table}_chain_order", *spec.triggers} <= present:
+                    return False
+            return True
+        except sqlite3.Error:
+            return False
+        finally:
+            connection.close()
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the database was made read-only by its owner (:func:`read_only_file`): only reads are tried."""
+        return self.path.is_file() and read_only_file(self.path)
+
     def _raise_storage_error(self, error: Exception):
         """Raise :class:`StorageError` for a database that cannot be written, else ``error`` itself."""
         reason = storage_reason(error)
@@ -142,14 +216,24 @@ class SqliteStore:
             return False
         return wanted <= present
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self, *, read_only: bool = False) -> sqlite3.Connection:
+        """A connection to the database: read-write, or with ``read_only`` (and always for a database its owner
+        made read-only, see :func:`read_only_file`) one that SQLite itself keeps from writing
+        (:func:`read_only_uri`)."""
+        if read_only or (self.path.is_file() and read_only_file(self.path)):
+            target, uri = read_only_uri(self.path), True
+        else:
+            target, uri = str(self.path), False
         connection = sqlite3.connect(
-            self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, factory=_Connection
+            target, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, factory=_Connection, uri=uri
         )
         connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
         connection.execute("PRAGMA foreign_keys = ON")
         connection.execute("PRAGMA secure_delete = ON")  # replaced rows are overwritten, not left in free pages
         connection.db_path = self.path
+        if uri:
+            for statement in getattr(self, "_empty_tables", ()):  # only in this connection's temporary schema
+                connection.execute(statement.replace("CREATE TABLE", "CREATE TEMP TABLE", 1))
         return connection
 
     @contextmanager
@@ -165,8 +249,10 @@ class SqliteStore:
             When the database is read-only, the disk is full or the file cannot be opened (the transaction is
             rolled back first, so nothing half-written stays).
         """
+        if write and self.path.is_file() and read_only_file(self.path):
+            raise StorageError("readonly", self.path)  # refused before trying (root could write it anyway)
         try:
-            connection = self._connect()
+            connection = self._connect(read_only=not write)
         except (sqlite3.Error, OSError) as exc:
             self._raise_storage_error(exc)
         try:

@@ -95,7 +95,7 @@ class ScenarioStore(SqliteStore):
     def _add_baseline_column(self) -> None:
         """Give a database made before the baseline was read-only its ``baseline`` column, index and trigger (a
         read-only database is left as it is: it is read with no baseline marked)."""
-        connection = self._connect()
+        connection = self._connect(read_only=True)
         try:
             columns = {row[1] for row in connection.execute("PRAGMA table_info(scenarios)")}
             present = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}

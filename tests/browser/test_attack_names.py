@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from planning.markup import NO_LINK_JOINER
 from tests.attack_names import (
     HTML_ATTACK,
     MARKDOWN_ATTACK,
@@ -54,6 +55,15 @@ SETTLEMENT_POINTS = """(mapName) => {
   });
   return points;
 }"""
+NAME_LINKS = (
+    f"a[href*='{OUTSIDE}'], a[href*='evil-akimat']:not([href^='#']), a[href^='mailto:'], a[href^='javascript:'], "
+    f"a[href^='data:'], img[src*='{OUTSIDE}']"
+)
+"""A link or image made of a name (a link attack of tests/attack_names.py) in the page (a heading's own anchor,
+``#slug-of-the-heading``, links nowhere else)."""
+SHOWN_MARKUP_ATTACK = MARKUP_ATTACK.replace("://", NO_LINK_JOINER + "://")
+"""The markup attack as a Markdown element shows it: the same characters, an invisible word joiner before ``://``
+(planning.markup.markdown_text), so that no autolink is made of it."""
 PAYLOAD_RAN = f"""() => window.{SCRIPT_MARKER} !== undefined
   || document.querySelectorAll('.leaflet-tooltip img, .leaflet-tooltip svg, .leaflet-control img, .qorgau-legend img').length > 0"""  # noqa: E501  (one data line)
 
@@ -141,11 +151,13 @@ def test_attack_names_run_no_script_on_any_page(attack_server, page):
     problems: list[str] = []
     sign_in(page, attack_server, "pat")
     try:  # the region's name (a subheader) and its sources, shown literally
-        page.get_by_text(MARKUP_ATTACK, exact=False).first.wait_for(timeout=30_000)
+        page.get_by_text(SHOWN_MARKUP_ATTACK, exact=False).first.wait_for(timeout=30_000)
     except Exception:
         problems.append("home: the region's name is not shown literally")
     if page.evaluate(PAYLOAD_RAN):
         problems.append("home: a payload ran")
+    if page.locator(NAME_LINKS).count():
+        problems.append(f"home: a name became a link: {page.locator(NAME_LINKS).first.evaluate('e => e.outerHTML')}")
     tooltips = 0
     for title, button in PAGES_WITH_MAPS.items():
         open_page(page, title)
@@ -158,6 +170,10 @@ def test_attack_names_run_no_script_on_any_page(attack_server, page):
         tooltips += _check_maps(page, title, problems)
         if page.evaluate(PAYLOAD_RAN) or page.locator(f"img[src*='{OUTSIDE}']").count():
             problems.append(f"{title}: a payload ran on the page")
+        if page.locator(NAME_LINKS).count():
+            problems.append(
+                f"{title}: a name became a link: {page.locator(NAME_LINKS).first.evaluate('e => e.outerHTML')}"
+            )
         if title == "Презентация":
             page.get_by_role("link", name="Главная").click()
             wait_idle(page)
