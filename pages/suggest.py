@@ -2,9 +2,11 @@
 a map and in a table; add the chosen ones to the scenario being edited (a new version of it) or save them as a new
 scenario (the baseline is read-only). The computing is planning.suggest.
 
-Maximal coverage also gives the robust choice across the seeded draws of the assumptions (planning.robust, issue 19
-item 6): how often each site is chosen ("chosen in 184 of 200 draws"), the choice with the most expected covered
-demand over the draws beside the central one, and either may be saved."""
+The models are the objects of planning.siting.MODELS: the page reads each one's properties (its texts, whether it
+takes K, whether it offers the robust choice) and never its name. Maximal coverage also gives the robust choice
+across the seeded draws of the assumptions (planning.robust, issue 19 item 6): how often each site is chosen
+("chosen in 184 of 200 draws"), the choice with the most expected covered demand over the draws beside the central
+one, and either may be saved."""
 
 import time
 
@@ -93,13 +95,19 @@ left, right = st.columns(2)
 with left:
     model = st.radio(
         t("suggest.model", L),
-        MODELS,
-        format_func=lambda m: t(f"suggest.model.{m}", L),
+        list(MODELS),
+        format_func=lambda m: t(MODELS[m].label_key, L),
         help=t("suggest.model_tooltip", L),
     )
-    st.caption(t(f"suggest.model_help.{model}", L))
+    siting_model = MODELS[model]
+    st.caption(t(siting_model.help_key, L))
     add = st.number_input(
-        t("suggest.add", L), min_value=1, max_value=100, value=DEFAULT_ADD, step=1, disabled=model == "lscp"
+        t("suggest.add", L),
+        min_value=1,
+        max_value=100,
+        value=DEFAULT_ADD,
+        step=1,
+        disabled=not siting_model.takes_k,
     )
     minutes = st.number_input(t("suggest.minutes", L), min_value=5, max_value=240, value=DEFAULT_MINUTES, step=5)
     level = incident_level()
@@ -166,7 +174,7 @@ if candidates is not None:
 exact_gap = method == "greedy" and st.checkbox(
     t("suggest.exact_gap", L), value=candidates is not None and len(candidates) <= EXACT_GAP_MAX_CANDIDATES
 )
-robust_possible = model == "mclp" and demand in BASIS_OF_MODE
+robust_possible = siting_model.robust and demand in BASIS_OF_MODE
 robust_on = st.checkbox(
     t("suggest_robust.enable", L, count=DEFAULT_ASSUMPTIONS.draws),
     value=robust_possible,
@@ -181,7 +189,7 @@ inputs = (
     region.region_id,
     base_id,
     model,
-    None if model == "lscp" else int(add),
+    int(add) if siting_model.takes_k else None,
     float(minutes),
     demand,
     incident_weight,
@@ -205,7 +213,7 @@ if st.button(t("suggest.run", L), type="primary", disabled=candidates is None):
                 candidates,
                 model=model,
                 threshold_minutes=float(minutes),
-                add=None if model == "lscp" else int(add),
+                add=int(add) if siting_model.takes_k else None,
                 demand=demand,
                 incidents=incidents,
                 incident_weight=incident_weight,
@@ -258,14 +266,17 @@ if shown_inputs[0] != region.region_id:
 st.subheader(t("suggest.result", L))
 k = small_count_k()
 show_incidents = level == "settlement"
+shown_model = result.siting_model
 value = (
     result.objective_shown
     if isinstance(result.objective_shown, str)
     else fmt_number(
-        result.objective_shown, L, decimals=0 if result.model == "lscp" or result.demand.mode != "blend" else 4
+        result.objective_shown,
+        L,
+        decimals=0 if shown_model.objective_counts_sites or result.demand.mode != "blend" else 4,
     )
 )
-st.markdown(t(f"suggest.objective.{result.model}", L, minutes=result.threshold_minutes, value=value))
+st.markdown(t(shown_model.objective_key, L, minutes=result.threshold_minutes, value=value))
 if result.method == "exact":
     st.markdown(t("suggest.optimal" if result.status == "optimal" else "suggest.feasible", L))
 elif result.gap is not None and result.bound_kind == "optimal" and round(100 * result.gap, 1) == 0:

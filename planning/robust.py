@@ -1,8 +1,9 @@
 """Robust suggestions: which sites stay good when the assumptions move.
 
 The suggestion for the central values (road speeds as profiled, estimated populations at their medians, the rate at
-its central value) can hinge on one of them. Here maximal coverage (MCLP) is solved once per draw of the assumptions
-(:func:`planning.ranges.draw`), and the choices are compared across the draws.
+its central value) can hinge on one of them. Here maximal coverage (MCLP, :data:`MODEL`) is solved once per draw of
+the assumptions (:func:`planning.ranges.draw`), and the choices are compared across the draws. The pages and the
+command line offer it for the models whose :attr:`planning.siting.SitingModel.robust` is true: that one model.
 
 The model, stated once
 ----------------------
@@ -58,7 +59,7 @@ from planning.coverage import is_within
 from planning.need import NeedRate, demand_of
 from planning.ranges import DEFAULT_ASSUMPTIONS, Assumptions, Draws, draw
 from planning.release import IncidentRelease
-from planning.siting import _GAIN_TOLERANCE, SitingError, SitingOptions, _districts, maximal_coverage
+from planning.siting import _GAIN_TOLERANCE, MCLP, SitingError, SitingModel, SitingOptions, _districts
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -66,6 +67,10 @@ if TYPE_CHECKING:
     from geo.region import Region
     from planning.analysis import SiteMinutes
     from planning.suggest import Pick
+
+MODEL: SitingModel = MCLP
+"""The model whose choice this module makes across the draws (its :attr:`~planning.siting.SitingModel.robust` is
+true; a test checks it is the only such model of :data:`planning.siting.MODELS`)."""
 
 _TIE_TOLERANCE = 1e-9
 """Relative: a choice must beat the central one's expected covered demand by more than this to replace it."""
@@ -207,7 +212,7 @@ def robust_maximal_coverage(
     options = {**options, "method": "greedy"}
     if central is None:
         central = tuple(
-            maximal_coverage(minutes, central_demand, add=add, threshold_minutes=threshold_minutes, **options).chosen
+            MODEL.solve(minutes, central_demand, add=add, threshold_minutes=threshold_minutes, **options).chosen
         )
     limit = _limit(add, minutes.shape[0])
     districts = _districts(

@@ -1,4 +1,4 @@
-"""Suggested sites: maximal coverage, set cover and p-median on a travel-time matrix.
+"""Suggested sites: maximal coverage, set cover and p-median on a travel-time matrix, each model one object.
 
 A pure core on arrays (in the spirit of ``spopt``'s ``from_cost_matrix``); a thin adapter for GeoDataFrames and
 scenarios sits elsewhere. Every model keeps the existing sites of a scenario fixed: they are given as their own
@@ -11,18 +11,32 @@ Shapes and conventions
 ``fixed_minutes``  (n_fixed, n_settlements), same meaning for the existing sites; ``None`` or zero rows = none.
 ``demand``         (n_settlements,) non-negative weights, see :func:`demand_weights`.
 
-All three models share one view of the problem: each settlement has a *loss* (1 when outside ``T`` minutes of
+All the models share one view of the problem: each settlement has a *loss* (1 when outside ``T`` minutes of
 every service and 0 inside, for the coverage models; minutes to the nearest service, for p-median), a site
-lowers the loss of the settlements it serves, and the greedy picks the site that lowers the demand-weighted
-loss most. The exact solver builds the matching integer programme with PuLP and its bundled CBC.
+lowers the loss of the settlements it serves, and the greedy picks the site that lowers the weighted loss most.
+The exact solver builds the matching integer programme with PuLP and solves it with CBC (PuLP's bundled one)
+unless another PuLP solver is given.
+
+Models as objects
+-----------------
+Each model is one :class:`SitingModel` (:data:`MCLP`, :data:`LSCP`, :data:`PMEDIAN`, registered in :data:`MODELS`
+by name): its docstring writes out its formulation; the object carries its integer programme (``build``), the bound
+from its LP relaxation, its greedy, its objective, whether it takes K, whether its gains count demand (shown as
+released cells when demand = incidents), its catalog keys and its solver. The pages, the command line,
+:mod:`planning.suggest` and :mod:`planning.robust` read these properties; nothing outside :data:`MODELS` looks at a
+model's name. To add a model: a subclass here, its instance in :data:`MODELS`, and its three texts
+(:attr:`SitingModel.label_key`, :attr:`SitingModel.help_key`, :attr:`SitingModel.objective_key`) in the three
+``.po`` files.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass, replace
-from typing import TypedDict, Unpack
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, fields, replace
+from types import MappingProxyType
+from typing import ClassVar, Self, TypedDict, Unpack
 
 import numpy as np
 import pulp
@@ -30,11 +44,11 @@ from numpy.typing import ArrayLike, NDArray
 
 from geo.errors import QorgauError
 
-MODELS = ("mclp", "lscp", "pmedian")
 METHODS = ("greedy", "exact")
 
 EXACT_TIME_LIMIT_S = 60.0
-"""Seconds CBC may spend on one exact model; past it the best solution found is returned as "feasible"."""
+"""Seconds the solver (CBC) may spend on one exact model or LP bound; past it the best solution found is returned
+as "feasible"."""
 
 GREEDY_GUARANTEE = 1.0 - 1.0 / math.e
 """Greedy maximal coverage adds at least this share of the best possible added coverage (submodularity)."""
@@ -112,11 +126,13 @@ class SitingResult:
 
     Parameters
     ----------
-    model : {"mclp", "lscp", "pmedian"}
+    model : str
+        The model's name, a key of :data:`MODELS`.
     solver : str
-        "greedy", "greedy+swap" or "cbc".
+        "greedy", "greedy+swap", "cbc", or the name of another PuLP solver the model was given.
     status : str
-        "optimal" (proved by CBC), "feasible" (CBC stopped at its time limit with a solution) or "heuristic".
+        "optimal" (proved by the solver), "feasible" (the solver stopped at its time limit with a solution) or
+        "heuristic".
     chosen : tuple of int
         Candidate row indices in the order picked (exact solutions: ordered by marginal gain).
     gain : tuple of float
@@ -162,6 +178,10 @@ class SitingResult:
     unserved_penalty_minutes: float | None = None
 
 
+SolverFactory = Callable[[float], pulp.LpSolver]
+"""Makes the PuLP solver of one exact solve or LP bound from its time limit (seconds), e.g. :func:`cbc`."""
+
+
 class SitingOptions(TypedDict, total=False):
     """The keyword options every model takes; the meaning of each is given in :func:`maximal_coverage`."""
 
@@ -172,6 +192,7 @@ class SitingOptions(TypedDict, total=False):
     require_districts: Collection[int] | None
     lp_bound: bool
     time_limit_s: float
+    solver: SolverFactory | None
 
 
 def demand_weights(
@@ -250,6 +271,565 @@ def demand_weights(
     )
 
 
+# --- the models -------------------------------------------------------------------------------------------------
+
+
+def cbc(time_limit_s: float) -> pulp.LpSolver:
+    """PuLP's bundled CBC, quiet, stopped after ``time_limit_s`` seconds: the solver every model uses by default."""
+    return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s)
+
+
+@dataclass(frozen=True)
+class SitingModel(ABC):
+    """A siting model: its formulation, its integer programme, its bound, its greedy and how pages show it.
+
+    Every model picks sites ``S`` among the candidates ``J`` (beside the existing sites ``F``, always open) to lower
+    a *loss*: settlement ``i`` has loss ``loss[j, i]`` when served from candidate ``j`` and ``base[i]`` with the
+    existing sites only; with ``S`` open its loss is ``min(base[i], min over j in S of loss[j, i])``. The greedy
+    (:meth:`greedy`) adds each time the candidate that lowers the weighted loss most, and stops at K sites or when
+    no candidate lowers it by more than a tolerance; required districts are given a site while picks remain. The
+    exact answer is the integer programme of :meth:`build`, solved by :attr:`solver`.
+
+    Subclasses set the class attributes below and write their formulation in their docstring (sets, variables,
+    objective, constraints). The settings of a model (its solver, and e.g. p-median's swap pass) are the fields of
+    the object: ``dataclasses.replace(PMEDIAN, swap=False)`` or :meth:`with_solver`.
+
+    Attributes
+    ----------
+    name : str
+        The key in :data:`MODELS`, the ``--model`` choice of the command line and the page's radio value.
+    takes_k : bool
+        The model adds at most K sites (``add``); False: it adds as few as it needs and ignores ``add``.
+    maximise : bool
+        The objective is maximised (else minimised); a bound is then an upper bound (else a lower one).
+    counts_released_cells : bool
+        Each pick's gain is demand newly within the threshold, so with demand = incidents it is shown as the
+        released cell of the settlements it brings in (:mod:`planning.suggest`); else the gain is shown as the
+        number computed on protected values.
+    objective_counts_demand : bool
+        The objective is demand within the threshold (shown as a released cell when demand = incidents).
+    objective_counts_sites : bool
+        The objective is a number of sites (shown without decimals whatever the demand).
+    robust : bool
+        :mod:`planning.robust` offers this model's choice across the draws of the assumptions.
+    function : str or None
+        The function of this module that solves the model with keywords (for error messages).
+    solver : SolverFactory
+        Makes the PuLP solver for the exact model and the LP bound; default :func:`cbc`.
+    """
+
+    name: ClassVar[str]
+    takes_k: ClassVar[bool]
+    maximise: ClassVar[bool]
+    counts_released_cells: ClassVar[bool]
+    objective_counts_demand: ClassVar[bool]
+    objective_counts_sites: ClassVar[bool]
+    robust: ClassVar[bool] = False
+    function: ClassVar[str | None] = None
+
+    solver: SolverFactory = cbc
+
+    @property
+    def label_key(self) -> str:
+        """Catalog key of the model's name on the page (``suggest.model.<name>``)."""
+        return f"suggest.model.{self.name}"
+
+    @property
+    def help_key(self) -> str:
+        """Catalog key of the caption that says what the model does (``suggest.model_help.<name>``)."""
+        return f"suggest.model_help.{self.name}"
+
+    @property
+    def objective_key(self) -> str:
+        """Catalog key of the sentence giving the objective (``suggest.objective.<name>``; ``{minutes}``,
+        ``{value}``)."""
+        return f"suggest.objective.{self.name}"
+
+    def with_solver(self, solver: SolverFactory) -> Self:
+        """This model solved by ``solver`` (e.g. ``lambda s: pulp.HiGHS(timeLimit=s, msg=False)``)."""
+        return replace(self, solver=solver)
+
+    # --- what each model gives ----------------------------------------------------------------------------------
+
+    @abstractmethod
+    def _reduce(
+        self, minutes: np.ndarray, fixed: np.ndarray, demand: np.ndarray, threshold_minutes: float | None
+    ) -> _Instance:
+        """The model's losses for checked inputs (``fixed`` has zero rows when there are no existing sites)."""
+
+    @abstractmethod
+    def _terms(
+        self, problem: pulp.LpProblem, sites: list[pulp.LpVariable], instance: _Instance
+    ) -> list[tuple[pulp.LpVariable, float]]:
+        """Adds the model's own variables and constraints to ``problem``; returns the objective's terms."""
+
+    @abstractmethod
+    def objective(self, instance: _Instance, chosen: list[int], final: np.ndarray) -> float:
+        """The objective of ``chosen`` given the final loss of each included settlement."""
+
+    @abstractmethod
+    def relaxation_bound(self, instance: _Instance, value: float) -> float:
+        """The bound on the objective that the optimum ``value`` of the LP relaxation of :meth:`build` gives."""
+
+    def greedy(self, instance: _Instance, limit: int | None, districts: _Districts) -> tuple[list[int], str]:
+        """The greedy's picks in order, and the name of the method ("greedy")."""
+        return _greedy(instance, limit, districts), "greedy"
+
+    def greedy_bound(self, instance: _Instance, objective: float, districts: _Districts) -> float | None:
+        """A bound the greedy's answer guarantees by itself (none by default)."""
+        return None
+
+    # --- the same for every model -------------------------------------------------------------------------------
+
+    def instance(
+        self,
+        minutes: np.ndarray,
+        demand: np.ndarray | None,
+        fixed_minutes: np.ndarray | None,
+        threshold_minutes: float | None,
+    ) -> _Instance:
+        """The inputs checked and reduced to the model's losses (see :class:`SitingModel`)."""
+        minutes = _matrix(minutes, "minutes")
+        n_settlements = minutes.shape[1]
+        if fixed_minutes is None:
+            fixed = np.empty((0, n_settlements))
+        else:
+            fixed = _matrix(fixed_minutes, "fixed_minutes")
+            if fixed.shape[1] != n_settlements:
+                raise SitingError(
+                    f"`fixed_minutes` must have one column per settlement ({n_settlements}, like `minutes`); "
+                    f"got shape {fixed.shape}."
+                )
+        if demand is None:
+            demand = np.ones(n_settlements)
+        demand = np.asarray(demand, dtype=np.float64)
+        if demand.shape != (n_settlements,) or not np.isfinite(demand).all() or (demand < 0).any():
+            raise SitingError(
+                f"`demand` must be {n_settlements} finite values >= 0 (one per settlement, see `demand_weights`); "
+                f"got shape {demand.shape}."
+            )
+        return self._reduce(minutes, fixed, demand, threshold_minutes)
+
+    def build(
+        self, instance: _Instance, limit: int | None, districts: _Districts, *, relax: bool
+    ) -> tuple[pulp.LpProblem, list[pulp.LpVariable]]:
+        """The integer programme (or its LP relaxation) of ``instance``; returns (problem, site variables).
+
+        The site variables ``x_j`` (binary, or in [0, 1] when relaxed), the model's own variables and constraints
+        (its docstring), at most ``limit`` sites when given, and one site in each required district.
+        """
+        category = pulp.LpContinuous if relax else pulp.LpBinary
+        problem = pulp.LpProblem(self.name, pulp.LpMaximize if self.maximise else pulp.LpMinimize)
+        sites = [problem.add_variable(f"x_{j}", 0, 1, category) for j in range(instance.loss.shape[0])]
+        problem += pulp.LpAffineExpression(self._terms(problem, sites, instance))
+        if limit is not None:
+            problem += pulp.lpSum(sites) <= limit
+        for d in districts.needed:
+            problem += pulp.lpSum(sites[j] for j in np.flatnonzero(districts.members[d])) >= 1
+        return problem, sites
+
+    def exact(
+        self,
+        instance: _Instance,
+        limit: int | None,
+        districts: _Districts,
+        *,
+        time_limit_s: float,
+        solver: SolverFactory | None = None,
+    ) -> tuple[list[int], str, str]:
+        """The integer programme solved: (chosen rows, "optimal" or "feasible", the solver's name)."""
+        problem, sites = self.build(instance, limit, districts, relax=False)
+        status, label = _run(problem, solver or self.solver, time_limit_s)
+        chosen = [j for j, x in enumerate(sites) if (x.varValue or 0.0) > 0.5]
+        return chosen, "optimal" if status == pulp.LpSolutionOptimal else "feasible", label
+
+    def lp_bound(
+        self,
+        instance: _Instance,
+        limit: int | None,
+        districts: _Districts,
+        *,
+        time_limit_s: float,
+        solver: SolverFactory | None = None,
+    ) -> float:
+        """The bound of the LP relaxation of :meth:`build` (see :meth:`relaxation_bound`)."""
+        problem, _ = self.build(instance, limit, districts, relax=True)
+        _run(problem, solver or self.solver, time_limit_s)
+        return self.relaxation_bound(instance, float(pulp.value(problem.objective) or 0.0))
+
+    def solve(
+        self,
+        minutes: np.ndarray,
+        demand: np.ndarray | None = None,
+        *,
+        add: int | None = None,
+        threshold_minutes: float | None = None,
+        **options: Unpack[SitingOptions],
+    ) -> SitingResult:
+        """This model solved as asked.
+
+        Parameters
+        ----------
+        minutes, demand
+            See the module text; ``demand`` None counts every settlement as 1.
+        add : int, optional
+            K, the sites to add; required when :attr:`takes_k`, ignored otherwise.
+        threshold_minutes : float, optional
+            T; required by the coverage models, ignored by p-median.
+        **options
+            :class:`SitingOptions`, described in :func:`maximal_coverage`; ``solver`` overrides :attr:`solver`.
+        """
+        for key in options:
+            if key not in SitingOptions.__annotations__:
+                owners = [m.function or m.name for m in MODELS.values() if key in {f.name for f in fields(m)}]
+                where = f"; it is a setting of {' and '.join(owners)} only" if owners else ""
+                raise TypeError(f"{self.function or self.name}() got an unexpected keyword argument {key!r}{where}.")
+        return self._solve(minutes, demand, add=add, threshold_minutes=threshold_minutes, **options)
+
+    def _solve(
+        self,
+        minutes: np.ndarray,
+        demand: np.ndarray | None,
+        *,
+        add: int | None,
+        threshold_minutes: float | None,
+        fixed_minutes: np.ndarray | None = None,
+        method: str = "greedy",
+        district_of_site: np.ndarray | None = None,
+        district_of_fixed: np.ndarray | None = None,
+        require_districts: Collection[int] | None = None,
+        lp_bound: bool = False,
+        time_limit_s: float = EXACT_TIME_LIMIT_S,
+        solver: SolverFactory | None = None,
+    ) -> SitingResult:
+        if method not in METHODS:
+            raise SitingError(f"`method` must be one of {METHODS}; got {method!r}.")
+        instance = self.instance(minutes, demand, fixed_minutes, threshold_minutes)
+        n_candidates = instance.loss.shape[0]
+        districts = _districts(
+            district_of_site,
+            district_of_fixed,
+            require_districts,
+            n_candidates,
+            0 if fixed_minutes is None else np.asarray(fixed_minutes).shape[0],
+        )
+        limit = None
+        if self.takes_k:
+            if add is None:
+                raise SitingError(f"`model={self.name!r}` needs `add`, the number of sites to add (K).")
+            if isinstance(add, bool) or int(add) != add or add < 0:
+                raise SitingError(f"`add` must be a whole number >= 0; got {add!r}.")
+            limit = min(int(add), n_candidates)
+            if len(districts.needed) > limit:
+                raise SitingError(
+                    f"{len(districts.needed)} required districts have no existing site (districts "
+                    f"{list(districts.needed)}), more than the {limit} sites to add. Add at least "
+                    f"{len(districts.needed)} sites, or require fewer districts."
+                )
+        if method == "exact":
+            chosen, status, solver_name = self.exact(
+                instance, limit, districts, time_limit_s=time_limit_s, solver=solver
+            )
+            chosen = _prune(instance, _order(instance, chosen), districts)
+        else:
+            chosen, solver_name = self.greedy(instance, limit, districts)
+            status = "heuristic"
+        gain, gain_settlements, final = _gains(instance, chosen)
+        objective = self.objective(instance, chosen, final)
+        bound = bound_kind = None
+        if status == "optimal":
+            bound, bound_kind = objective, "optimal"
+        elif method == "greedy":
+            bound = self.greedy_bound(instance, objective, districts)
+            bound_kind = None if bound is None else "greedy_guarantee"
+            if lp_bound:
+                lp = self.lp_bound(instance, limit, districts, time_limit_s=time_limit_s, solver=solver)
+                if bound is None or (lp < bound if self.maximise else lp > bound):
+                    bound, bound_kind = lp, "lp"
+            if limit is not None and limit == n_candidates and not districts.needed:
+                bound, bound_kind = objective, "optimal"  # every candidate is open: nothing better exists
+        unserved = instance.included[final >= instance.unserved_loss]
+        return SitingResult(
+            model=self.name,
+            solver=solver_name,
+            status=status,
+            chosen=tuple(int(j) for j in chosen),
+            gain=tuple(float(g) for g in gain),
+            gain_settlements=tuple(int(g) for g in gain_settlements),
+            objective=float(objective),
+            bound=None if bound is None else float(bound),
+            bound_kind=bound_kind,
+            gap=None if bound is None else _gap(objective, bound),
+            unreachable=instance.unreachable,
+            unserved=tuple(int(i) for i in unserved),
+            districts_without_candidates=districts.without_candidates,
+            unserved_penalty_minutes=instance.penalty_minutes,
+        )
+
+
+@dataclass(frozen=True)
+class _CoverageModel(SitingModel):
+    """A model on coverage: a settlement's loss is 0 within ``T`` minutes of a service, 1 beyond."""
+
+    weighs_demand: ClassVar[bool]
+    """The choice weighs each settlement by its demand (else every settlement counts 1)."""
+
+    def _reduce(
+        self, minutes: np.ndarray, fixed: np.ndarray, demand: np.ndarray, threshold_minutes: float | None
+    ) -> _Instance:
+        if threshold_minutes is None or not threshold_minutes >= 0:
+            raise SitingError(f"`threshold_minutes` must be a number >= 0; got {threshold_minutes!r}.")
+        from planning.coverage import is_within  # here: the module loads geopandas, which the CLI's parsers avoid
+
+        covers = is_within(minutes, threshold_minutes)
+        fixed_covers = np.asarray(is_within(fixed, threshold_minutes).any(axis=0))  # 1-D: one per settlement
+        included = np.flatnonzero(covers.any(axis=0) | fixed_covers)
+        return _Instance(
+            loss=np.where(covers[:, included], 0.0, 1.0),
+            base=np.where(fixed_covers[included], 0.0, 1.0),
+            select_weight=demand[included] if self.weighs_demand else np.ones(included.size),
+            demand=demand[included],
+            included=included,
+            unreachable=_unreachable(included, minutes.shape[1]),
+            constant=float(demand[fixed_covers].sum()),
+            unserved_loss=1.0,
+            penalty_minutes=None,
+        )
+
+
+@dataclass(frozen=True)
+class MaximalCoverage(_CoverageModel):
+    r"""Maximal covering location problem (MCLP): at most K added sites, the most demand within T minutes.
+
+    Sets
+        ``I`` settlements some candidate or existing site reaches within ``T``; ``O ⊆ I`` those no existing site
+        covers and whose demand is above 0; ``J`` candidates; ``N_i = {j ∈ J : t_ij ≤ T}``; ``J_g`` the candidates
+        of district ``g``; ``G`` the required districts that hold no existing site but some candidate.
+    Data
+        ``d_i`` demand, ``t_ij`` minutes, ``T`` threshold, ``K`` sites to add, ``C`` the demand the existing sites
+        already cover.
+    Variables
+        ``x_j ∈ {0, 1}``: candidate ``j`` is added; ``y_i ∈ [0, 1]``: settlement ``i ∈ O`` is newly covered
+        (integral at the optimum, since the ``x_j`` are).
+    Objective
+        maximise ``C + Σ_{i∈O} d_i y_i``.
+    Constraints
+        ``y_i ≤ Σ_{j∈N_i} x_j`` for ``i ∈ O``; ``Σ_j x_j ≤ K``; ``Σ_{j∈J_g} x_j ≥ 1`` for ``g ∈ G``.
+    Greedy
+        The site that newly covers the most demand, while it covers more than the tolerance; the answer is at
+        least ``1 - 1/e`` of the best added coverage (:data:`GREEDY_GUARANTEE`, submodularity), which gives an upper
+        bound when no district is required. LP bound: ``C +`` the relaxation's optimum.
+    """
+
+    name: ClassVar[str] = "mclp"
+    takes_k: ClassVar[bool] = True
+    maximise: ClassVar[bool] = True
+    counts_released_cells: ClassVar[bool] = True
+    objective_counts_demand: ClassVar[bool] = True
+    objective_counts_sites: ClassVar[bool] = False
+    robust: ClassVar[bool] = True
+    function: ClassVar[str | None] = "maximal_coverage"
+    weighs_demand: ClassVar[bool] = True
+
+    def _terms(
+        self, problem: pulp.LpProblem, sites: list[pulp.LpVariable], instance: _Instance
+    ) -> list[tuple[pulp.LpVariable, float]]:
+        terms = []
+        for i in np.flatnonzero(instance.base > 0):  # settlements the existing sites leave outside T
+            if instance.demand[i] == 0:
+                continue
+            cover = pulp.LpAffineExpression([(sites[j], 1.0) for j in np.flatnonzero(instance.loss[:, i] == 0)])
+            covered = problem.add_variable(f"y_{i}", 0, 1)
+            problem += cover - covered >= 0
+            terms.append((covered, instance.demand[i]))
+        return terms
+
+    def objective(self, instance: _Instance, chosen: list[int], final: np.ndarray) -> float:
+        return float(instance.demand @ (1.0 - final))
+
+    def relaxation_bound(self, instance: _Instance, value: float) -> float:
+        return instance.constant + value
+
+    def greedy_bound(self, instance: _Instance, objective: float, districts: _Districts) -> float | None:
+        if districts.needed:
+            return None
+        added = objective - instance.constant
+        return min(instance.constant + added / GREEDY_GUARANTEE, float(instance.demand.sum()))
+
+
+@dataclass(frozen=True)
+class SetCover(_CoverageModel):
+    r"""Location set covering problem (LSCP): the fewest added sites that bring every reachable settlement
+    within T minutes.
+
+    Sets
+        ``I`` settlements some candidate or existing site reaches within ``T`` (the others are reported as
+        unreachable); ``O ⊆ I`` those no existing site covers; ``J``, ``N_i``, ``J_g``, ``G`` as in
+        :class:`MaximalCoverage`.
+    Variables
+        ``x_j ∈ {0, 1}``: candidate ``j`` is added.
+    Objective
+        minimise ``Σ_j x_j``.
+    Constraints
+        ``Σ_{j∈N_i} x_j ≥ 1`` for ``i ∈ O``; ``Σ_{j∈J_g} x_j ≥ 1`` for ``g ∈ G``. No K: the model adds as many
+        sites as it needs.
+    Greedy
+        The site that newly covers the most settlements (each counts 1, whatever its demand) until all are
+        covered; the demand only serves to report each site's gain. LP bound: the relaxation's optimum rounded up.
+    """
+
+    name: ClassVar[str] = "lscp"
+    takes_k: ClassVar[bool] = False
+    maximise: ClassVar[bool] = False
+    counts_released_cells: ClassVar[bool] = True
+    objective_counts_demand: ClassVar[bool] = False
+    objective_counts_sites: ClassVar[bool] = True
+    function: ClassVar[str | None] = "set_cover"
+    weighs_demand: ClassVar[bool] = False
+
+    def _terms(
+        self, problem: pulp.LpProblem, sites: list[pulp.LpVariable], instance: _Instance
+    ) -> list[tuple[pulp.LpVariable, float]]:
+        for i in np.flatnonzero(instance.base > 0):  # settlements the existing sites leave outside T
+            problem += pulp.LpAffineExpression([(sites[j], 1.0) for j in np.flatnonzero(instance.loss[:, i] == 0)]) >= 1
+        return [(x, 1.0) for x in sites]
+
+    def objective(self, instance: _Instance, chosen: list[int], final: np.ndarray) -> float:
+        return float(len(chosen))
+
+    def relaxation_bound(self, instance: _Instance, value: float) -> float:
+        return float(math.ceil(value - 1e-6))
+
+
+@dataclass(frozen=True)
+class PMedian(SitingModel):
+    r"""p-median: at most K added sites, the least demand-weighted minutes to the nearest service.
+
+    Sets
+        ``I`` settlements some candidate or existing site reaches at all (finite minutes; the others are reported
+        as unreachable); ``O ⊆ I`` those whose demand is above 0 and whose cost with the existing sites only is
+        above 0; ``B_i = {j ∈ J : c_ij < c_i}`` the candidates that would serve ``i`` better; ``J_g``, ``G`` as
+        in :class:`MaximalCoverage`.
+    Data
+        ``P`` the minutes of an unserved settlement (:attr:`unserved_minutes`, default
+        :data:`UNSERVED_PENALTY_FACTOR` × the longest finite travel time); ``c_ij = min(t_ij, P)``;
+        ``c_i = min(P, min_{f∈F} t_if)`` the cost with the existing sites only.
+    Variables
+        ``x_j ∈ {0, 1}``: candidate ``j`` is added; ``z_ij ∈ [0, 1]`` for ``j ∈ B_i``: ``i`` is served from ``j``;
+        ``s_i ∈ [0, 1]``: ``i`` stays with the existing sites (or unserved, at ``P``).
+    Objective
+        minimise ``Σ_{i∈O} d_i (c_i s_i + Σ_{j∈B_i} c_ij z_ij)``.
+    Constraints
+        ``s_i + Σ_{j∈B_i} z_ij = 1`` for ``i ∈ O``; ``z_ij ≤ x_j``; ``Σ_j x_j ≤ K``; ``Σ_{j∈J_g} x_j ≥ 1`` for
+        ``g ∈ G``.
+    Greedy
+        The site that saves the most demand-weighted minutes, then (when :attr:`swap`) one pass that replaces each
+        chosen site by the candidate that saves most in its place. LP bound: the relaxation's optimum.
+
+    Attributes
+    ----------
+    swap : bool
+        Greedy only: after adding, try once to replace each chosen site by the best other candidate.
+    unserved_minutes : float, optional
+        ``P``, minutes; must exceed the longest finite travel time.
+    """
+
+    name: ClassVar[str] = "pmedian"
+    takes_k: ClassVar[bool] = True
+    maximise: ClassVar[bool] = False
+    counts_released_cells: ClassVar[bool] = False
+    objective_counts_demand: ClassVar[bool] = False
+    objective_counts_sites: ClassVar[bool] = False
+    function: ClassVar[str | None] = "p_median"
+
+    swap: bool = True
+    unserved_minutes: float | None = None
+
+    def _reduce(
+        self, minutes: np.ndarray, fixed: np.ndarray, demand: np.ndarray, threshold_minutes: float | None
+    ) -> _Instance:
+        reach = np.isfinite(minutes).any(axis=0) | np.isfinite(fixed).any(axis=0)
+        finite_max = max(
+            (float(m[np.isfinite(m)].max()) for m in (minutes, fixed) if np.isfinite(m).any()), default=0.0
+        )
+        penalty = (
+            UNSERVED_PENALTY_FACTOR * max(finite_max, 1.0) if self.unserved_minutes is None else self.unserved_minutes
+        )
+        if not penalty > finite_max:
+            raise SitingError(
+                f"`unserved_minutes` must exceed the longest finite travel time ({finite_max:.1f} min); "
+                f"got {self.unserved_minutes!r}."
+            )
+        included = np.flatnonzero(reach)
+        return _Instance(
+            loss=np.minimum(minutes[:, included], penalty),
+            base=np.minimum(fixed[:, included].min(axis=0, initial=np.inf), penalty),
+            select_weight=demand[included],
+            demand=demand[included],
+            included=included,
+            unreachable=_unreachable(included, minutes.shape[1]),
+            constant=0.0,
+            unserved_loss=float(penalty),
+            penalty_minutes=float(penalty),
+        )
+
+    def _terms(
+        self, problem: pulp.LpProblem, sites: list[pulp.LpVariable], instance: _Instance
+    ) -> list[tuple[pulp.LpVariable, float]]:
+        terms = []
+        for i in np.flatnonzero(instance.base > 0):  # settlements with a cost left by the existing sites
+            if instance.demand[i] == 0:
+                continue
+            better = np.flatnonzero(instance.loss[:, i] < instance.base[i])  # finite pairs that can help
+            stay = problem.add_variable(f"s_{i}", 0, 1)  # served by an existing site, or unserved (penalty)
+            assign = [problem.add_variable(f"z_{i}_{j}", 0, 1) for j in better]
+            problem += pulp.LpAffineExpression([(stay, 1.0)] + [(z, 1.0) for z in assign]) == 1
+            for z, j in zip(assign, better):
+                problem += z <= sites[j]
+            terms.append((stay, instance.demand[i] * instance.base[i]))
+            terms.extend((z, instance.demand[i] * instance.loss[j, i]) for z, j in zip(assign, better))
+        return terms
+
+    def objective(self, instance: _Instance, chosen: list[int], final: np.ndarray) -> float:
+        return float(instance.demand @ final)
+
+    def relaxation_bound(self, instance: _Instance, value: float) -> float:
+        return value
+
+    def greedy(self, instance: _Instance, limit: int | None, districts: _Districts) -> tuple[list[int], str]:
+        chosen = _greedy(instance, limit, districts)
+        if not (self.swap and chosen):
+            return chosen, "greedy"
+        return _prune(instance, _order(instance, _swap_pass(instance, chosen, districts)), districts), "greedy+swap"
+
+
+MCLP = MaximalCoverage()
+LSCP = SetCover()
+PMEDIAN = PMedian()
+
+MODELS: Mapping[str, SitingModel] = MappingProxyType({m.name: m for m in (MCLP, LSCP, PMEDIAN)})
+"""Every siting model by its name, in the order the page and the command line offer them."""
+
+
+def model_of(model: str | SitingModel) -> SitingModel:
+    """The model named ``model`` in :data:`MODELS` (a model object is returned as it is).
+
+    Raises
+    ------
+    SitingError
+        For a name that is not in :data:`MODELS`.
+    """
+    if isinstance(model, SitingModel):
+        return model
+    found = MODELS.get(model)
+    if found is None:
+        raise SitingError(f"`model` must be one of {tuple(MODELS)}; got {model!r}.")
+    return found
+
+
+# --- the models as functions ------------------------------------------------------------------------------------
+
+
 def maximal_coverage(
     minutes: np.ndarray,
     demand: np.ndarray,
@@ -287,13 +867,16 @@ def maximal_coverage(
             Greedy only: also solve the LP relaxation for an upper bound (the (1 - 1/e) guarantee is always
             given when no district is required). Default False.
         time_limit_s : float
-            Exact only: CBC time limit in seconds; default :data:`EXACT_TIME_LIMIT_S`.
+            Exact only (and the LP bound): the solver's time limit in seconds; default :data:`EXACT_TIME_LIMIT_S`.
+        solver : SolverFactory, optional
+            Makes the PuLP solver of the exact model and the LP bound from the time limit; default the model's
+            (:func:`cbc`).
 
     Returns
     -------
     SitingResult
     """
-    return _solve("mclp", minutes, demand, add=add, threshold_minutes=threshold_minutes, **options)
+    return MCLP.solve(minutes, demand, add=add, threshold_minutes=threshold_minutes, **options)
 
 
 def set_cover(
@@ -311,7 +894,7 @@ def set_cover(
     See :func:`maximal_coverage` for the other parameters; ``lp_bound`` gives a lower bound on the number of
     sites (the LP optimum rounded up).
     """
-    return _solve("lscp", minutes, demand, add=None, threshold_minutes=threshold_minutes, **options)
+    return LSCP.solve(minutes, demand, threshold_minutes=threshold_minutes, **options)
 
 
 def p_median(
@@ -340,16 +923,7 @@ def p_median(
 
     See :func:`maximal_coverage` for the other parameters; ``lp_bound`` gives a lower bound.
     """
-    return _solve(
-        "pmedian",
-        minutes,
-        demand,
-        add=add,
-        threshold_minutes=None,
-        swap=swap,
-        unserved_minutes=unserved_minutes,
-        **options,
-    )
+    return replace(PMEDIAN, swap=swap, unserved_minutes=unserved_minutes).solve(minutes, demand, add=add, **options)
 
 
 def with_exact_gap(result: SitingResult, exact: SitingResult) -> SitingResult:
@@ -375,7 +949,6 @@ def with_exact_gap(result: SitingResult, exact: SitingResult) -> SitingResult:
 class _Instance:
     """One model reduced to losses: minimise ``weight · min(base, loss[chosen rows])`` over included columns."""
 
-    model: str
     loss: np.ndarray  # (n_candidates, n_included) float64
     base: np.ndarray  # (n_included,) loss with the existing sites only
     select_weight: np.ndarray  # (n_included,) weight the choice optimises
@@ -383,6 +956,7 @@ class _Instance:
     included: np.ndarray  # (n_included,) settlement indices
     unreachable: tuple[int, ...]
     constant: float  # mclp: demand the existing sites already cover (part of the objective, not a variable)
+    unserved_loss: float  # a settlement whose final loss is at least this is unserved
     penalty_minutes: float | None
 
 
@@ -401,162 +975,8 @@ class _Districts:
         return [d for d in self.needed if not (self.members[d] & picked).any()]
 
 
-def _solve(
-    model: str,
-    minutes: np.ndarray,
-    demand: np.ndarray | None,
-    *,
-    add: int | None,
-    threshold_minutes: float | None,
-    swap: bool = False,
-    unserved_minutes: float | None = None,
-    fixed_minutes: np.ndarray | None = None,
-    method: str = "greedy",
-    district_of_site: np.ndarray | None = None,
-    district_of_fixed: np.ndarray | None = None,
-    require_districts: Collection[int] | None = None,
-    lp_bound: bool = False,
-    time_limit_s: float = EXACT_TIME_LIMIT_S,
-) -> SitingResult:
-    """``model`` solved as asked: the one solver behind :func:`maximal_coverage`, :func:`set_cover` and
-    :func:`p_median`, whose docstrings give the options."""
-    if model != "pmedian" and (swap or unserved_minutes is not None):
-        raise TypeError(f"`swap` and `unserved_minutes` are options of p_median only; got them for {model!r}.")
-    if method not in METHODS:
-        raise SitingError(f"`method` must be one of {METHODS}; got {method!r}.")
-    instance = _instance(model, minutes, demand, fixed_minutes, threshold_minutes, unserved_minutes)
-    n_candidates = instance.loss.shape[0]
-    districts = _districts(
-        district_of_site,
-        district_of_fixed,
-        require_districts,
-        n_candidates,
-        0 if fixed_minutes is None else np.asarray(fixed_minutes).shape[0],
-    )
-    limit = None
-    if add is not None:
-        if isinstance(add, bool) or int(add) != add or add < 0:
-            raise SitingError(f"`add` must be a whole number >= 0; got {add!r}.")
-        limit = min(int(add), n_candidates)
-        if len(districts.needed) > limit:
-            raise SitingError(
-                f"{len(districts.needed)} required districts have no existing site (districts "
-                f"{list(districts.needed)}), more than the {limit} sites to add. Add at least "
-                f"{len(districts.needed)} sites, or require fewer districts."
-            )
-    if method == "exact":
-        chosen, status = _exact(instance, limit, districts, time_limit_s=time_limit_s)
-        chosen = _prune(instance, _order(instance, chosen), districts)
-        solver = "cbc"
-    else:
-        chosen = _greedy(instance, limit, districts)
-        solver, status = "greedy", "heuristic"
-        if swap and model == "pmedian" and chosen:
-            chosen = _prune(instance, _order(instance, _swap_pass(instance, chosen, districts)), districts)
-            solver = "greedy+swap"
-    gain, gain_settlements, final = _gains(instance, chosen)
-    objective = _objective(instance, chosen, final)
-    bound = bound_kind = None
-    if status == "optimal":
-        bound, bound_kind = objective, "optimal"
-    elif method == "greedy":
-        if model == "mclp" and not districts.needed:
-            added = objective - instance.constant
-            bound = min(instance.constant + added / GREEDY_GUARANTEE, float(instance.demand.sum()))
-            bound_kind = "greedy_guarantee"
-        if lp_bound:
-            lp = _lp_bound(instance, limit, districts, time_limit_s=time_limit_s)
-            if bound is None or (lp < bound if model == "mclp" else lp > bound):
-                bound, bound_kind = lp, "lp"
-        if limit is not None and limit == n_candidates and not districts.needed and model != "lscp":
-            bound, bound_kind = objective, "optimal"  # every candidate is open: nothing better exists
-    unserved = instance.included[final >= (1.0 if model != "pmedian" else instance.penalty_minutes)]
-    return SitingResult(
-        model=model,
-        solver=solver,
-        status=status,
-        chosen=tuple(int(j) for j in chosen),
-        gain=tuple(float(g) for g in gain),
-        gain_settlements=tuple(int(g) for g in gain_settlements),
-        objective=float(objective),
-        bound=None if bound is None else float(bound),
-        bound_kind=bound_kind,
-        gap=None if bound is None else _gap(objective, bound),
-        unreachable=instance.unreachable,
-        unserved=tuple(int(i) for i in unserved),
-        districts_without_candidates=districts.without_candidates,
-        unserved_penalty_minutes=instance.penalty_minutes,
-    )
-
-
-def _instance(
-    model: str,
-    minutes: np.ndarray,
-    demand: np.ndarray | None,
-    fixed_minutes: np.ndarray | None,
-    threshold_minutes: float | None,
-    unserved_minutes: float | None,
-) -> _Instance:
-    minutes = _matrix(minutes, "minutes")
-    n_settlements = minutes.shape[1]
-    if fixed_minutes is None:
-        fixed = np.empty((0, n_settlements))
-    else:
-        fixed = _matrix(fixed_minutes, "fixed_minutes")
-        if fixed.shape[1] != n_settlements:
-            raise SitingError(
-                f"`fixed_minutes` must have one column per settlement ({n_settlements}, like `minutes`); "
-                f"got shape {fixed.shape}."
-            )
-    if demand is None:
-        demand = np.ones(n_settlements)
-    demand = np.asarray(demand, dtype=np.float64)
-    if demand.shape != (n_settlements,) or not np.isfinite(demand).all() or (demand < 0).any():
-        raise SitingError(
-            f"`demand` must be {n_settlements} finite values >= 0 (one per settlement, see `demand_weights`); "
-            f"got shape {demand.shape}."
-        )
-    if model == "pmedian":
-        reach = np.isfinite(minutes).any(axis=0) | np.isfinite(fixed).any(axis=0)
-        finite_max = max(
-            (float(m[np.isfinite(m)].max()) for m in (minutes, fixed) if np.isfinite(m).any()), default=0.0
-        )
-        penalty = UNSERVED_PENALTY_FACTOR * max(finite_max, 1.0) if unserved_minutes is None else unserved_minutes
-        if not penalty > finite_max:
-            raise SitingError(
-                f"`unserved_minutes` must exceed the longest finite travel time ({finite_max:.1f} min); "
-                f"got {unserved_minutes!r}."
-            )
-        included = np.flatnonzero(reach)
-        loss = np.minimum(minutes[:, included], penalty)
-        base = np.minimum(fixed[:, included].min(axis=0, initial=np.inf), penalty)
-        select_weight = demand[included]
-        constant = 0.0
-    else:
-        if threshold_minutes is None or not threshold_minutes >= 0:
-            raise SitingError(f"`threshold_minutes` must be a number >= 0; got {threshold_minutes!r}.")
-        from planning.coverage import is_within  # here: the module loads geopandas, which the CLI's parsers avoid
-
-        covers = is_within(minutes, threshold_minutes)
-        fixed_covers = np.asarray(is_within(fixed, threshold_minutes).any(axis=0))  # 1-D: one per settlement
-        included = np.flatnonzero(covers.any(axis=0) | fixed_covers)
-        loss = np.where(covers[:, included], 0.0, 1.0)
-        base = np.where(fixed_covers[included], 0.0, 1.0)
-        select_weight = demand[included] if model == "mclp" else np.ones(included.size)
-        constant = float(demand[fixed_covers].sum())
-        penalty = None
-    unreachable = np.setdiff1d(np.arange(n_settlements), included)
-    return _Instance(
-        model=model,
-        loss=loss,
-        base=base,
-        select_weight=select_weight,
-        demand=demand[included],
-        included=included,
-        unreachable=tuple(int(i) for i in unreachable),
-        constant=constant,
-        penalty_minutes=None if penalty is None else float(penalty),
-    )
+def _unreachable(included: np.ndarray, n_settlements: int) -> tuple[int, ...]:
+    return tuple(int(i) for i in np.setdiff1d(np.arange(n_settlements), included))
 
 
 def _matrix(values: ArrayLike, name: str) -> NDArray[np.float64]:
@@ -680,14 +1100,6 @@ def _gains(instance: _Instance, ordered: Iterable[int]) -> tuple[list[float], li
     return gain, count, current
 
 
-def _objective(instance: _Instance, chosen: list[int], final: np.ndarray) -> float:
-    if instance.model == "mclp":
-        return float(instance.demand @ (1.0 - final))
-    if instance.model == "lscp":
-        return float(len(chosen))
-    return float(instance.demand @ final)
-
-
 def _gap(objective: float, bound: float) -> float:
     if bound == objective:
         return 0.0
@@ -697,78 +1109,17 @@ def _gap(objective: float, bound: float) -> float:
 # --- exact ----------------------------------------------------------------------------------------------------
 
 
-def _build(
-    instance: _Instance, limit: int | None, districts: _Districts, *, relax: bool
-) -> tuple[pulp.LpProblem, list[pulp.LpVariable]]:
-    """The integer programme (or its LP relaxation) of ``instance``; returns (problem, site variables)."""
-    category = pulp.LpContinuous if relax else pulp.LpBinary
-    sense = pulp.LpMaximize if instance.model == "mclp" else pulp.LpMinimize
-    problem = pulp.LpProblem(instance.model, sense)
-    n_candidates = instance.loss.shape[0]
-    sites = [problem.add_variable(f"x_{j}", 0, 1, category) for j in range(n_candidates)]
-    objective = []
-    open_columns = np.flatnonzero(instance.base > 0)  # settlements the existing sites leave with a loss
-    if instance.model == "pmedian":
-        for i in open_columns:
-            if instance.demand[i] == 0:
-                continue
-            better = np.flatnonzero(instance.loss[:, i] < instance.base[i])  # finite pairs that can help
-            stay = problem.add_variable(f"s_{i}", 0, 1)  # served by an existing site, or unserved (penalty)
-            assign = [problem.add_variable(f"z_{i}_{j}", 0, 1) for j in better]
-            problem += pulp.LpAffineExpression([(stay, 1.0)] + [(z, 1.0) for z in assign]) == 1
-            for z, j in zip(assign, better):
-                problem += z <= sites[j]
-            objective.append((stay, instance.demand[i] * instance.base[i]))
-            objective.extend((z, instance.demand[i] * instance.loss[j, i]) for z, j in zip(assign, better))
-    else:
-        for i in open_columns:
-            if instance.model == "mclp" and instance.demand[i] == 0:
-                continue
-            cover = pulp.LpAffineExpression([(sites[j], 1.0) for j in np.flatnonzero(instance.loss[:, i] == 0)])
-            if instance.model == "lscp":
-                problem += cover >= 1
-            else:
-                covered = problem.add_variable(f"y_{i}", 0, 1)
-                problem += cover - covered >= 0
-                objective.append((covered, instance.demand[i]))
-        if instance.model == "lscp":
-            objective = [(x, 1.0) for x in sites]
-    problem += pulp.LpAffineExpression(objective)
-    if limit is not None:
-        problem += pulp.lpSum(sites) <= limit
-    for d in districts.needed:
-        problem += pulp.lpSum(sites[j] for j in np.flatnonzero(districts.members[d])) >= 1
-    return problem, sites
-
-
-def _run(problem: pulp.LpProblem, time_limit_s: float) -> int:
-    problem.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s))
+def _run(problem: pulp.LpProblem, solver: SolverFactory, time_limit_s: float) -> tuple[int, str]:
+    """Solves ``problem`` with the solver ``solver`` makes; returns (PuLP's solution status, the solver's name)."""
+    made = solver(time_limit_s)
+    name = "cbc" if isinstance(made, pulp.COIN_CMD) else str(getattr(made, "name", type(made).__name__)).lower()
+    problem.solve(made)
     if problem.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
         raise SitingError(
-            f"CBC found no solution for {problem.name} ({pulp.LpSolution[problem.sol_status]}). "
+            f"The solver ({name}) found no solution for {problem.name} ({pulp.LpSolution[problem.sol_status]}). "
             f"Raise `time_limit_s` (was {time_limit_s} s) or use method='greedy'."
         )
-    return problem.sol_status
-
-
-def _exact(
-    instance: _Instance, limit: int | None, districts: _Districts, *, time_limit_s: float
-) -> tuple[list[int], str]:
-    problem, sites = _build(instance, limit, districts, relax=False)
-    status = _run(problem, time_limit_s)
-    chosen = [j for j, x in enumerate(sites) if (x.varValue or 0.0) > 0.5]
-    return chosen, "optimal" if status == pulp.LpSolutionOptimal else "feasible"
-
-
-def _lp_bound(instance: _Instance, limit: int | None, districts: _Districts, *, time_limit_s: float) -> float:
-    problem, _ = _build(instance, limit, districts, relax=True)
-    _run(problem, time_limit_s)
-    value = float(pulp.value(problem.objective) or 0.0)
-    if instance.model == "mclp":
-        return instance.constant + value
-    if instance.model == "lscp":
-        return float(math.ceil(value - 1e-6))
-    return value
+    return problem.sol_status, name
 
 
 # --- demand helpers -------------------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from typing import Unpack
 
 import geopandas as gpd
 import numpy as np
@@ -34,15 +33,13 @@ from planning.scenarios import Site
 from planning.siting import (
     DEFAULT_INCIDENT_WEIGHT,
     DEFAULT_UNDERREPORTING_FACTOR,
-    MODELS,
     DemandWeights,
     SitingError,
+    SitingModel,
     SitingOptions,
     SitingResult,
     demand_weights,
-    maximal_coverage,
-    p_median,
-    set_cover,
+    model_of,
     with_exact_gap,
 )
 
@@ -91,8 +88,9 @@ class Pick:
         The model's own gain (:attr:`planning.siting.SitingResult.gain`): demand newly covered (mclp, lscp) or
         demand-weighted minutes saved (pmedian), computed on protected values.
     gain_objective_shown : float or str
-        ``gain_objective`` as it may be shown: with demand = incidents under mclp or lscp, the released cell of the
-        newly covered settlements times the under-reporting factor (text, ``"<5"`` when hidden); else the number.
+        ``gain_objective`` as it may be shown: with demand = incidents under a model whose gains count demand
+        (:attr:`planning.siting.SitingModel.counts_released_cells`: mclp, lscp), the released cell of the newly
+        covered settlements times the under-reporting factor (text, ``"<5"`` when hidden); else the number.
     """
 
     order: int
@@ -118,7 +116,8 @@ class Suggestion:
     objective : float
         See :attr:`planning.siting.SitingResult.objective` (in demand units, on protected values).
     objective_shown : float or str
-        ``objective`` as it may be shown: with demand = incidents under mclp, the released cell of the settlements
+        ``objective`` as it may be shown: with demand = incidents under a model whose objective is covered demand
+        (:attr:`planning.siting.SitingModel.objective_counts_demand`: mclp), the released cell of the settlements
         covered in the end times the under-reporting factor (text); else the number.
     solver, status : str
         "greedy" / "greedy+swap" / "cbc"; "heuristic" / "optimal" / "feasible".
@@ -154,6 +153,11 @@ class Suggestion:
     demand: DemandWeights
     base: gpd.GeoDataFrame
     result: SitingResult
+
+    @property
+    def siting_model(self) -> SitingModel:
+        """The model object of :attr:`model` (:data:`planning.siting.MODELS`)."""
+        return model_of(self.model)
 
 
 def candidate_sites(
@@ -234,7 +238,7 @@ def suggest(
     site_minutes: SiteMinutes,
     candidates: gpd.GeoDataFrame,
     *,
-    model: str,
+    model: str | SitingModel,
     threshold_minutes: float,
     add: int | None = None,
     demand: str = "population",
@@ -258,12 +262,14 @@ def suggest(
         Built for ``region.settlements``.
     candidates : GeoDataFrame
         From :func:`candidate_sites`.
-    model : {"mclp", "lscp", "pmedian"}
+    model : str or planning.siting.SitingModel
+        A model of :data:`planning.siting.MODELS`, or its name ("mclp", "lscp", "pmedian").
     threshold_minutes : float
         T: coverage threshold (mclp, lscp), and the threshold the per-pick gains in people and incidents are
         counted at (all models).
     add : int, optional
-        K, sites to add; required for mclp and pmedian, ignored by lscp (it adds as few as needed).
+        K, sites to add; required by the models that take K (:attr:`planning.siting.SitingModel.takes_k`: mclp and
+        pmedian), ignored by the others (lscp adds as few as needed).
     demand : {"population", "need", "incidents", "blend"}
         See :data:`planning.siting.DEMAND_MODES`. People are known or estimated (:func:`planning.estimates.people`):
         no settlement of unknown population counts as 0.
@@ -282,10 +288,9 @@ def suggest(
     -------
     Suggestion
     """
-    if model not in MODELS:
-        raise SitingError(f"`model` must be one of {MODELS}; got {model!r}.")
-    if model != "lscp" and add is None:
-        raise SitingError(f"`model={model!r}` needs `add`, the number of sites to add (K).")
+    siting_model = model_of(model)
+    if siting_model.takes_k and add is None:
+        raise SitingError(f"`model={siting_model.name!r}` needs `add`, the number of sites to add (K).")
     if len(candidates) == 0:
         raise SitingError("there are no candidate sites; lower the population limit or upload a list of sites.")
     settlements = region.settlements
@@ -309,10 +314,11 @@ def suggest(
                 "require_districts": range(len(district_ids)),
             }
         )
-    result = _solve(model, candidate_minutes, weights.weights, add=add, threshold_minutes=threshold_minutes, **options)
+    result = siting_model.solve(
+        candidate_minutes, weights.weights, add=add, threshold_minutes=threshold_minutes, **options
+    )
     if exact_gap and method == "greedy":
-        exact = _solve(
-            model,
+        exact = siting_model.solve(
             candidate_minutes,
             weights.weights,
             add=add,
@@ -321,7 +327,7 @@ def suggest(
         )
         if exact.status == "optimal":
             result = with_exact_gap(result, exact)
-    counted = model in ("mclp", "lscp") and demand == "incidents"
+    counted = siting_model.counts_released_cells and demand == "incidents"
     picks = picks_of(
         result.chosen,
         result.gain,
@@ -334,13 +340,13 @@ def suggest(
         factor=underreporting_factor if counted else None,
     )
     objective_shown: float | str = result.objective
-    if counted and model == "mclp" and incidents is not None:
+    if counted and siting_model.objective_counts_demand and incidents is not None:
         reached = np.vstack([fixed_minutes, candidate_minutes[list(result.chosen)]])
         covered = is_within(reached, threshold_minutes).any(axis=0)
         objective_shown = scaled_text(incidents.value(covered), underreporting_factor, incidents.k)
     ids = settlements["settlement_id"].astype(object).to_numpy()
     return Suggestion(
-        model=model,
+        model=siting_model.name,
         method=method,
         threshold_minutes=float(threshold_minutes),
         picks=picks,
@@ -443,23 +449,6 @@ def pick_table(suggestion: Suggestion, *, show_incidents: bool = True) -> pd.Dat
 
 
 # --- helpers ----------------------------------------------------------------------------------------------------
-
-
-def _solve(
-    model: str,
-    minutes: np.ndarray,
-    weights: np.ndarray,
-    *,
-    add: int | None,
-    threshold_minutes: float,
-    **options: Unpack[SitingOptions],
-) -> SitingResult:
-    if model == "lscp":
-        return set_cover(minutes, weights, threshold_minutes=threshold_minutes, **options)
-    assert add is not None  # suggest() asked for it before any work
-    if model == "mclp":
-        return maximal_coverage(minutes, weights, add=add, threshold_minutes=threshold_minutes, **options)
-    return p_median(minutes, weights, add=add, **options)
 
 
 def _fixed_minutes(services: gpd.GeoDataFrame, site_minutes: SiteMinutes) -> np.ndarray:

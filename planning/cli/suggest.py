@@ -42,7 +42,7 @@ def register(subparsers: Subparsers, lang: str) -> None:
     from planning.siting import DEMAND_MODES, MODELS  # light: numpy and the solver's wrapper
 
     parser = region_command(subparsers, "suggest", lang)
-    parser.add_argument("--model", required=True, choices=MODELS, help=t("cli.arg.model", lang))
+    parser.add_argument("--model", required=True, choices=list(MODELS), help=t("cli.arg.model", lang))
     parser.add_argument("--add", type=int, metavar="K", help=t("cli.arg.add", lang))
     parser.add_argument(
         "--minutes",
@@ -82,12 +82,14 @@ def _suggest(args: argparse.Namespace) -> int:
     from planning.analysis import incident_release, site_minutes_for, speed_profile_of
     from planning.cli.data import open_region, release_secret, scenario_services, travel_constants
     from planning.render.gapmap import district_names
+    from planning.siting import MODELS
     from planning.suggest import candidate_sites, pick_table, suggest
 
     lang = args.lang
-    if args.model != "lscp" and args.add is None:
-        raise UsageError(t("cli.suggest.needs_add", lang, model=args.model))
-    if args.robust and args.model != "mclp":
+    model = MODELS[args.model]  # argparse checked the name
+    if model.takes_k and args.add is None:
+        raise UsageError(t("cli.suggest.needs_add", lang, model=model.name))
+    if args.robust and not model.robust:
         raise UsageError(t("cli.suggest.robust_mclp", lang))
     mode = "population" if args.demand == "people" else args.demand
     if args.candidates == "upload" and args.candidates_file is None:
@@ -116,7 +118,7 @@ def _suggest(args: argparse.Namespace) -> int:
         services,
         site_minutes,
         candidates,
-        model=args.model,
+        model=model,
         threshold_minutes=args.minutes,
         add=args.add,
         demand=mode,
@@ -188,7 +190,7 @@ def _robust(
     rate: NeedRate | None,
 ) -> int:
     """``suggest --robust``: each site's count of draws and the choice best across the draws (planning.robust)."""
-    from planning.robust import robust_suggest
+    from planning.robust import MODEL, robust_suggest
 
     lang = args.lang
     if args.demand not in ("people", "need", "incidents"):
@@ -212,7 +214,7 @@ def _robust(
     if args.json:
         print_json(
             {
-                "model": "mclp",
+                "model": MODEL.name,
                 "method": "greedy",
                 "minutes": float(args.minutes),
                 "demand_basis": args.demand,
