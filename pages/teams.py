@@ -29,7 +29,7 @@ from planning.circuits import TeamError
 from planning.i18n import fmt_number, t
 from planning.markup import markdown_text
 from planning.render.circuitmap import add_circuits
-from planning.render.routesheets import write_pdf, write_xlsx
+from planning.render.routesheets import stop_table, write_pdf, write_xlsx
 from planning.render.webmap import layer_control_last, region_map
 from planning.scenarios import ScenarioConflict, ScenarioError, sites_to_services
 from planning.store import access
@@ -267,6 +267,9 @@ for team in report["teams"]:
             }
         )
 show_table(pd.DataFrame(rows), hide_index=True)
+st.subheader(t("circuits.stops", L))  # each visit with its people: an estimate with its range, marked as one
+show_table(stop_table(report, L), hide_index=True)
+st.caption(t("circuits.stops_help", L))
 if report["left_out"]:
     st.subheader(t("circuits.sheet.left_out", L))
     show_table(
