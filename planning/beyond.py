@@ -286,9 +286,9 @@ def gap_table(
     (``inf``: no service reachable; it sorts as the farthest), how the minutes were obtained (network or straight-line
     estimate, from ``cov.estimated``), the distance to the nearest road (``access_km``, km; NaN without a network),
     nearest service, population (known or estimated; NaN: unknown) and where it comes from ("estimate", "region
-    file", ...); with ``demand`` (:func:`demand_column` on ``basis``) then the demand on that basis under a header
-    naming it (expected cases; or incidents, as released cells only); most people first (unknown last), then the
-    farthest, then by name."""
+    file", ...); with ``demand`` (:func:`demand_column` on ``basis``) the demand on that basis beside the minutes,
+    under a header naming it (expected cases; or incidents, as released cells only); most people first (unknown
+    last), then the farthest, then by name."""
     mask = gap_mask(cov, threshold_minutes=threshold_minutes, district_id=district_id)
     rows = np.flatnonzero(mask)
     settlements = region.settlements
@@ -322,8 +322,10 @@ def gap_table(
     )
     if demand is not None:
         values = np.asarray(demand)[rows]
-        out[demand_title(basis, lang)] = (
-            np.round(values.astype(float), NEED_DECIMALS) if basis == "need" else values.astype(object)
+        out.insert(  # beside the minutes, where a table this wide still shows it
+            out.columns.get_loc(t("scen.col_minutes", lang)) + 1,
+            demand_title(basis, lang),
+            np.round(values.astype(float), NEED_DECIMALS) if basis == "need" else values.astype(object),
         )
     people = cov.population[rows]
     # most pressing first, as planning.coverage.gaps ranks: most people (unknown last), then farthest, then name
