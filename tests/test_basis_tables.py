@@ -144,7 +144,9 @@ def test_an_estimated_population_is_written_with_its_range_and_marked(plan, tmp_
     cells = [c for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for c in row]
     assert text in cells and 800 in cells  # the estimate as text with its range; a known population a number
     pdf = write_pdf(plan, tmp_path / "routes.pdf", lang)
-    flat = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
+    flat = " ".join(
+        subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split()
+    )
     assert " ".join(text.split()) in flat
     table = stop_table(plan, lang)
     assert text in table[t("circuits.col.population", lang)].tolist()
@@ -216,9 +218,7 @@ def test_scenarios_states_the_basis_with_ranges_and_its_tables_follow_it(monkeyp
     assert metrics != {m.label: m.value for m in at.metric}
 
 
-def test_the_maps_gap_list_follows_the_basis_and_a_district_level_role_sees_no_village_incidents(
-    monkeypatch, tmp_path
-):
+def test_the_maps_gap_list_follows_the_basis_and_a_district_level_role_sees_no_village_incidents(monkeypatch, tmp_path):
     at = _app(monkeypatch, tmp_path, "pages/map.py")
     at.radio(key="map_gap_minutes").set_value(30.0).run()
     at.radio(key="map_demand_basis").set_value("need").run()
@@ -250,3 +250,16 @@ def test_suggests_demand_follows_the_session_basis_both_ways(monkeypatch, tmp_pa
     at = _open(at, "pages/map.py")
     assert at.radio(key="map_demand_basis").value == "people"
     assert t("need.basis_stated", lang, basis=t("need.basis.people", lang)) in _captions(at)
+
+
+def test_the_teams_page_lists_each_visit_with_an_estimate_marked_and_its_range(monkeypatch, tmp_path):
+    at = _app(monkeypatch, tmp_path, "pages/teams.py", lang="kk")
+    next(n for n in at.number_input if n.label == t("circuits.minutes", "kk")).set_value(5).run()
+    next(b for b in at.button if b.label == t("circuits.run", "kk")).click().run()
+    assert not at.exception, at.exception
+    _, report, _ = at.session_state["teams_result"]  # pages.teams.RESULT_KEY
+    assert t("circuits.stops", "kk") in [h.value for h in at.subheader]
+    shown = [str(v) for d in at.dataframe for v in d.value.to_numpy().ravel()] + [
+        str(v) for tb in at.table for v in tb.value.to_numpy().ravel()
+    ]
+    assert population_text(_stop(report, "Дельта"), "kk") in shown  # "≈6 400 (… – …), бағалау"
