@@ -29,7 +29,8 @@ def _cell(value: object) -> object:
     return value
 
 
-def _clock(minutes: float) -> str:
+def clock(minutes: float) -> str:
+    """Minutes since the day's start as h:mm, rounded to the minute (the route sheets and the Teams page alike)."""
     whole = int(round(minutes))
     return f"{whole // 60}:{whole % 60:02d}"
 
@@ -85,7 +86,7 @@ def stop_table(report: dict, lang: str) -> pd.DataFrame:
             order,
             stop["name"],
             _district(report, stop["district_id"], lang),
-            _clock(stop["arrival_minutes"]),
+            clock(stop["arrival_minutes"]),
             population_text(stop, lang),
         )
         for team in report["teams"]
@@ -143,9 +144,9 @@ def write_xlsx(report: dict, path: str | Path, lang: str) -> Path:
                         order,
                         _cell(stop["name"]),
                         _cell(_district(report, stop["district_id"], lang)),
-                        _clock(stop["arrival_minutes"]),
+                        clock(stop["arrival_minutes"]),
                         _population_cell(stop, lang),
-                        _clock(day["total_minutes"]) if order == 1 else None,
+                        clock(day["total_minutes"]) if order == 1 else None,
                         round(day["drive_minutes"]) if order == 1 else None,
                     ]
                 )
@@ -219,7 +220,7 @@ def write_pdf(report: dict, path: str | Path, lang: str) -> Path:
                         str(order),
                         stop["name"],
                         _district(report, stop["district_id"], lang),
-                        _clock(stop["arrival_minutes"]),
+                        clock(stop["arrival_minutes"]),
                         population_text(stop, lang),
                     ]
                 )
@@ -235,7 +236,7 @@ def write_pdf(report: dict, path: str | Path, lang: str) -> Path:
             )
             pdf.ln(2)
             pdf.paragraph(
-                f"{t('circuits.col.day_total', lang)}: {_clock(day['total_minutes'])}; "
+                f"{t('circuits.col.day_total', lang)}: {clock(day['total_minutes'])}; "
                 f"{t('circuits.col.drive', lang)}: {day['drive_minutes']:.0f}"
             )
     out = Path(path)
