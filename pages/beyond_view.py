@@ -1,7 +1,7 @@
 """The planner's question on the Map and Scenarios pages: the per-district table of villages beyond 30/60 minutes,
 the gap list with its district filter and totals, and one village's minutes, nearest service and route.
 
-Widgets only; the figures come from :mod:`planning.beyond`.
+Widgets only; the figures come from :mod:`planning.beyond`, on the session's demand basis (:mod:`pages.need_view`).
 """
 
 from __future__ import annotations
@@ -10,10 +10,13 @@ import math
 
 import streamlit as st
 
+from pages.need_view import basis_text, current_basis, gap_demand, gap_ranges_caption
 from planning.beyond import (
+    NEED_DECIMALS,
     VillageAccess,
     beyond_help,
     beyond_table,
+    demand_title,
     display,
     gap_table,
     gap_totals,
@@ -141,8 +144,11 @@ def district_section(region, cov, *, lang: str, incidents: bool = False) -> None
     """The per-district table: settlements, and beyond each threshold the settlements, known people and settlements
     of unknown population (with ``incidents``: the incidents there, as released cells), then the region's total."""
     st.subheader(t("beyond.title_all", lang))
-    table = beyond_table(region, cov, lang=lang, incidents=incidents)
-    helps = beyond_help(cov, lang=lang, incidents=incidents)
+    basis = current_basis(region)  # the session's demand basis: expected cases or incidents beyond, when chosen
+    need = basis.rate if basis.name == "need" else None
+    incidents = incidents or basis.name == "incidents"
+    table = beyond_table(region, cov, lang=lang, incidents=incidents, need=need, release=basis.incidents)
+    helps = beyond_help(cov, lang=lang, incidents=incidents, need=need is not None)
     config = {
         column: st.column_config.Column(help=helps.get(column), alignment="right") for column in table.columns[1:]
     }
@@ -155,7 +161,7 @@ def district_section(region, cov, *, lang: str, incidents: bool = False) -> None
         placeholder="—",
         height=min(MAX_DISTRICT_TABLE_HEIGHT_PX, ROW_HEIGHT_PX * (len(table) + 1) + 3),
     )
-    st.caption(t("beyond.caption", lang))
+    st.caption(t("beyond.caption", lang) + " " + basis_text(basis, lang))
 
 
 def gap_section(
@@ -193,6 +199,8 @@ def gap_section(
             unknown=totals.settlements_unknown_population,
         )
     )
+    basis = current_basis(region)  # the demand column and the ranged totals on the session's basis
+    gap_ranges_caption(region, cov, basis, threshold_minutes=threshold_minutes, district_id=district_id, lang=lang)
     table = gap_table(
         region,
         cov,
@@ -202,16 +210,20 @@ def gap_section(
         services=services,
         district_id=district_id,
         access_km=access_km,
+        demand=gap_demand(region, basis),
+        basis=basis.name,
     )
     minutes_column, population_column = t("scen.col_minutes", lang), t("field.population", lang)
     road_column = t("travel.col.access_km", lang)
+    demand_column = demand_title(basis.name, lang)
     styled = display(
         table,
         lang=lang,
-        decimals={minutes_column: 1, road_column: 1},
+        decimals={minutes_column: 1, road_column: 1, demand_column: NEED_DECIMALS},
         infinite={minutes_column: t("scen.unreachable", lang)},
     )
     config = {
+        demand_column: st.column_config.Column(help=t(f"beyond.help.demand.{basis.name}", lang), alignment="right"),
         population_column: st.column_config.Column(help=t("beyond.help.population", lang)),
         t("travel.col.method", lang): st.column_config.Column(help=t("travel.help.method", lang)),
         road_column: st.column_config.Column(help=t("travel.help.access_km", lang)),

@@ -26,6 +26,7 @@ from pages.common import (
     sticky_value,
     synthetic_banner,
 )
+from pages.need_view import ranged_section
 from planning.analysis import evaluate
 from planning.baseline import scenario_label
 from planning.coverage import default_threshold_index, estimated_sentence, threshold_key
@@ -486,6 +487,7 @@ def _minutes(value: float) -> str:
 cols = st.columns(2)
 cols[0].metric(t("scen.median", L), _minutes(cov.region.median_minutes), help=t("scen.median_help", L))
 cols[1].metric(t("scen.p90", L), _minutes(cov.region.p90_minutes), help=t("scen.p90_help", L))
+ranged_section(region, cov, result.nearest.minutes, key="scen_demand_basis", lang=L)  # basis + ranges (issue 19)
 
 with map_controls:
     gap_minutes = st.radio(

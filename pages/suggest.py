@@ -29,7 +29,7 @@ from pages.common import (
     sticky_value,
     synthetic_banner,
 )
-from pages.need_view import PEOPLE, need_caption, region_rate
+from pages.need_view import PEOPLE, need_caption, region_rate, suggest_demand
 from planning.baseline import scenario_label
 from planning.i18n import fmt_number, format_problem, place_names, t
 from planning.markup import markdown_text
@@ -114,7 +114,7 @@ with left:
     incidents = incidents_here(region) if level is not None else None
     rate = region_rate(region)  # demand = need only where region.json sets a rate with its source
     modes = [m for m in DEMAND_MODES if (m != "need" or rate is not None) and (incidents is not None or m in PEOPLE)]
-    demand = st.radio(t("suggest.demand", L), modes, format_func=lambda m: t(f"suggest.demand.{m}", L), horizontal=True)
+    demand = suggest_demand(modes, key="suggest_demand", lang=L)  # starts from, and sets, the session's basis
     st.caption(t(f"suggest.demand_help.{demand}", L))
     need_caption(rate, L)
     incident_weight = DEFAULT_INCIDENT_WEIGHT

@@ -29,7 +29,7 @@ from planning.circuits import TeamError
 from planning.i18n import fmt_number, t
 from planning.markup import markdown_text
 from planning.render.circuitmap import add_circuits
-from planning.render.routesheets import write_pdf, write_xlsx
+from planning.render.routesheets import clock, stop_table, write_pdf, write_xlsx
 from planning.render.webmap import layer_control_last, region_map
 from planning.scenarios import ScenarioConflict, ScenarioError, sites_to_services
 from planning.store import access
@@ -257,16 +257,16 @@ for team in report["teams"]:
                 t("circuits.col.team", L): team["name"],
                 t("circuits.col.day", L): day["day"],
                 t("circuits.col.village", L): " → ".join(
-                    f"{s['name']} ({int(s['arrival_minutes']) // 60}:{int(s['arrival_minutes']) % 60:02d})"
-                    for s in day["stops"]
+                    f"{s['name']} ({clock(s['arrival_minutes'])})" for s in day["stops"]
                 ),
-                t(
-                    "circuits.col.day_total", L
-                ): f"{int(day['total_minutes']) // 60}:{int(day['total_minutes']) % 60:02d}",
+                t("circuits.col.day_total", L): clock(day["total_minutes"]),
                 t("circuits.col.hours_driven", L): round(day["drive_minutes"] / 60.0, 1),
             }
         )
 show_table(pd.DataFrame(rows), hide_index=True)
+st.subheader(t("circuits.stops", L))  # each visit with its people: an estimate with its range, marked as one
+show_table(stop_table(report, L), hide_index=True)
+st.caption(t("circuits.stops_help", L))
 if report["left_out"]:
     st.subheader(t("circuits.sheet.left_out", L))
     show_table(

@@ -3,7 +3,9 @@ district by district; and, for one village, its minutes, its nearest service and
 
 A pure core on a :class:`planning.coverage.Coverage` (:func:`beyond_by_district`, :func:`gap_totals`) under thin
 adapters that translate and format for a page (:func:`beyond_table`, :func:`display`, :func:`village_access`).
-Incident figures appear only per district, each a cell of the coverage's protected release; never per village.
+Incident figures are cells of the protected release: per district, and per village only as each village's own
+released cell (``"<k"`` for a small count) where the reader may see settlements' incidents and demand = incidents
+(:func:`demand_column`). The demand basis (people, expected need, incidents) is named in every header.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from geo.traveltime import (
 from planning.coverage import NO_DISTRICT_ID, AreaCoverage, Coverage, is_beyond, threshold_key
 from planning.estimates import population_source_of
 from planning.i18n import fmt_number, place_names, t
-from planning.release import empty_release
+from planning.need import NeedRate, demand_of
+from planning.release import IncidentRelease, empty_release
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -40,6 +43,8 @@ TOTAL_ROW_ID = "__total__"
 """``district_id`` of the totals row of :func:`beyond_by_district`."""
 SETTLEMENT_MATCH_DEG = 1e-5
 """A map click at most this far (degrees, about 1 m) from a settlement's point is a click on that settlement."""
+NEED_DECIMALS = 1
+"""Expected cases are shown with one decimal (a village of 300 people at 12 per 1,000 expects 3.6)."""
 
 
 def beyond_columns(thresholds_minutes: Iterable[float]) -> list[str]:
@@ -130,6 +135,52 @@ def gap_totals(cov: Coverage, *, threshold_minutes: float, district_id: str | No
     )
 
 
+def demand_column(
+    settlements: pd.DataFrame,
+    basis: str,
+    *,
+    rate: NeedRate | None = None,
+    incidents: IncidentRelease | None = None,
+) -> np.ndarray | None:
+    """Each settlement's demand on ``basis`` for a gap list: None where a separate column adds nothing.
+
+    Parameters
+    ----------
+    settlements : DataFrame
+        The region's settlements (populations known or estimated, :mod:`planning.estimates`).
+    basis : {"people", "need", "incidents"}
+        ``people``: None (the list's population column is the demand already). ``need``: expected cases per
+        settlement, ``people × rate / 1000`` (cases, float; never NaN: :func:`planning.need.demand_of`).
+        ``incidents``: each settlement as a released cell of its own (``"0"``, ``"<k"`` or a perturbed number of
+        at least k, :meth:`planning.release.IncidentRelease.settlement_texts`), never a raw or small count.
+    rate : NeedRate, optional
+        Required for ``basis="need"``.
+    incidents : IncidentRelease, optional
+        The protected release, only for a reader who may see settlements' incidents; without it (None) the
+        incidents basis has no per-settlement column (None).
+
+    Returns
+    -------
+    ndarray or None
+        Float expected cases (need), object array of cell texts (incidents), or None.
+    """
+    if basis == "need":
+        return demand_of(settlements, "need", rate=rate)
+    if basis == "incidents" and incidents is not None:
+        return incidents.settlement_texts()
+    return None
+
+
+def demand_title(basis: str, lang: str) -> str:
+    """The header of the gap list's demand column on ``basis`` (it names the basis)."""
+    return t(f"beyond.col.demand.{basis}", lang)
+
+
+def demand_beyond_title(basis: str, minutes: str, lang: str) -> str:
+    """The header of the district table's column of expected cases beyond ``minutes`` (demand = need)."""
+    return t(f"beyond.col.{basis}_beyond", lang, minutes=minutes)
+
+
 # --------------------------------------------------------------------------------------------------------
 # for a page: translated, formatted
 # --------------------------------------------------------------------------------------------------------
@@ -143,9 +194,19 @@ def district_label(district_id: str, names: dict[str, str], *, has_districts: bo
     return names.get(district_id, district_id)
 
 
-def beyond_table(region: Region, cov: Coverage, *, lang: str, incidents: bool = False) -> pd.DataFrame:
+def beyond_table(
+    region: Region,
+    cov: Coverage,
+    *,
+    lang: str,
+    incidents: bool = False,
+    need: NeedRate | None = None,
+    release: IncidentRelease | None = None,
+) -> pd.DataFrame:
     """:func:`beyond_by_district` with translated column names and district names (numbers stay numbers, for
-    sorting); with ``incidents``, per district and threshold the incidents beyond it as the release's cell.
+    sorting); with ``incidents``, per district and threshold the incidents beyond it as the release's cell; with
+    ``need`` (the rate, demand = need), per district and threshold the expected cases beyond it (cases, one decimal).
+    ``release``: the protected release the incident cells come from (default the coverage's own).
 
     A region without districts has one row, "whole region", and no totals row (it would repeat it).
     """
@@ -161,9 +222,24 @@ def beyond_table(region: Region, cov: Coverage, *, lang: str, incidents: bool = 
             ]
         }
     )
-    release = cov.release if cov.release is not None else empty_release(len(cov.nearest_minutes))
+    if release is None:
+        release = cov.release if cov.release is not None else empty_release(len(cov.nearest_minutes))
+    expected = demand_of(region.settlements, "need", rate=need) if need is not None else None
     for column in beyond_columns(cov.thresholds_minutes):
         out[column_title(column, lang)] = frame[column].to_numpy()
+        if expected is not None and column.endswith("_people"):
+            step = float(column.split("_")[1])
+            out[demand_beyond_title("need", threshold_key(step), lang)] = [
+                round(
+                    float(
+                        expected[
+                            gap_mask(cov, threshold_minutes=step, district_id=None if d == TOTAL_ROW_ID else d)
+                        ].sum()
+                    ),
+                    NEED_DECIMALS,
+                )
+                for d in frame["district_id"]
+            ]
         if incidents and column.endswith("_unknown_population"):
             step = float(column.split("_")[1])
             out[t("beyond.col.incidents", lang, minutes=threshold_key(step))] = [
@@ -181,13 +257,15 @@ def column_title(column: str, lang: str) -> str:
     return t(f"beyond.col.{what}", lang, minutes=key)
 
 
-def beyond_help(cov: Coverage, *, lang: str, incidents: bool = False) -> dict[str, str]:
+def beyond_help(cov: Coverage, *, lang: str, incidents: bool = False, need: bool = False) -> dict[str, str]:
     """Header -> long explanation of each figure column of :func:`beyond_table` (for the columns' tooltips)."""
     helps = {t("beyond.col.all_settlements", lang): t("beyond.help.settlements_all", lang)}
     for step in cov.thresholds_minutes:
         key = threshold_key(step)
         for what in ("settlements", "people", "unknown_population") + (("incidents",) if incidents else ()):
             helps[t(f"beyond.col.{what}", lang, minutes=key)] = t(f"beyond.help.{what}", lang, minutes=key)
+        if need:
+            helps[demand_beyond_title("need", key, lang)] = t("beyond.help.need_beyond", lang, minutes=key)
     return helps
 
 
@@ -201,13 +279,16 @@ def gap_table(
     services: gpd.GeoDataFrame,
     district_id: str | None = None,
     access_km: np.ndarray | None = None,
+    demand: np.ndarray | None = None,
+    basis: str = "people",
 ) -> pd.DataFrame:
     """The settlements beyond ``threshold_minutes`` (of one district when ``district_id``): name, district, minutes
     (``inf``: no service reachable; it sorts as the farthest), how the minutes were obtained (network or straight-line
     estimate, from ``cov.estimated``), the distance to the nearest road (``access_km``, km; NaN without a network),
     nearest service, population (known or estimated; NaN: unknown) and where it comes from ("estimate", "region
-    file", ...); most people first (unknown last), then the farthest, then by name. No incidents: they are never
-    shown per village here."""
+    file", ...); with ``demand`` (:func:`demand_column` on ``basis``) the demand on that basis beside the minutes,
+    under a header naming it (expected cases; or incidents, as released cells only); most people first (unknown
+    last), then the farthest, then by name."""
     mask = gap_mask(cov, threshold_minutes=threshold_minutes, district_id=district_id)
     rows = np.flatnonzero(mask)
     settlements = region.settlements
@@ -239,6 +320,13 @@ def gap_table(
             ],
         }
     )
+    if demand is not None:
+        values = np.asarray(demand)[rows]
+        out.insert(  # beside the minutes, where a table this wide still shows it
+            out.columns.get_loc(t("scen.col_minutes", lang)) + 1,
+            demand_title(basis, lang),
+            np.round(values.astype(float), NEED_DECIMALS) if basis == "need" else values.astype(object),
+        )
     people = cov.population[rows]
     # most pressing first, as planning.coverage.gaps ranks: most people (unknown last), then farthest, then name
     order = np.lexsort(

@@ -2,13 +2,19 @@
 
 Input is the JSON-ready report of :func:`planning.circuit_data.plan_report` (plus ``region`` and ``scenario``).
 Names from files are written as cell values (never as formulas: a leading ``=``, ``+``, ``-`` or ``@`` is quoted).
+A stop's population that is an estimate (its village's population unknown, :mod:`planning.estimates`) is written
+with its range and marked as an estimate, "≈6 400 (5 000–7 800), estimate" (:func:`population_text`); a known
+population stays a number.
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
-from planning.i18n import t
+import pandas as pd
+
+from planning.i18n import fmt_number, t
 
 MAX_SHEET_TITLE_CHARS = 31
 """Excel's limit on a sheet's name."""
@@ -23,7 +29,8 @@ def _cell(value: object) -> object:
     return value
 
 
-def _clock(minutes: float) -> str:
+def clock(minutes: float) -> str:
+    """Minutes since the day's start as h:mm, rounded to the minute (the route sheets and the Teams page alike)."""
     whole = int(round(minutes))
     return f"{whole // 60}:{whole % 60:02d}"
 
@@ -44,9 +51,56 @@ def _district(report: dict, district_id: str, lang: str) -> str:
     return str(report.get("district_names", {}).get(district_id, {}).get(lang) or district_id)
 
 
+def population_text(stop: dict, lang: str) -> str:
+    """A stop's population as the route sheets and the Teams page show it: the number when known; an estimate as
+    "≈6 400 (5 000–7 800), estimate" with its range (``population_low``..``population_high`` of the plan,
+    :func:`planning.circuit_data.plan_report`), or "≈6 400, estimate" when the plan carries no range (a plan saved
+    before the ranges were kept)."""
+    value = fmt_number(round(float(stop["population"])), lang)
+    if not stop.get("population_estimated"):
+        return value
+    low, high = stop.get("population_low"), stop.get("population_high")
+    if low is None or high is None or not (math.isfinite(float(low)) and math.isfinite(float(high))):
+        return t("circuits.population_estimate_bare", lang, value=value)
+    return t(
+        "circuits.population_estimate",
+        lang,
+        value=value,
+        low=fmt_number(round(float(low)), lang),
+        high=fmt_number(round(float(high)), lang),
+    )
+
+
+def _population_cell(stop: dict, lang: str) -> object:
+    """A known population as a number (a spreadsheet sums it); an estimate as :func:`population_text`."""
+    return population_text(stop, lang) if stop.get("population_estimated") else round(float(stop["population"]))
+
+
+def stop_table(report: dict, lang: str) -> pd.DataFrame:
+    """Every stop of the plan, one row each: team, day, order, village, district, arrival h:mm and population
+    (:func:`population_text`: an estimate with its range, marked), with translated headers."""
+    rows = [
+        (
+            team["name"],
+            day["day"],
+            order,
+            stop["name"],
+            _district(report, stop["district_id"], lang),
+            clock(stop["arrival_minutes"]),
+            population_text(stop, lang),
+        )
+        for team in report["teams"]
+        for day in team["days"]
+        for order, stop in enumerate(day["stops"], start=1)
+    ]
+    columns = ("team", "day", "order", "village", "district", "arrival", "population")
+    return pd.DataFrame(rows, columns=[t(f"circuits.col.{c}", lang) for c in columns])
+
+
 def write_xlsx(report: dict, path: str | Path, lang: str) -> Path:
     """Write the route sheets to ``path`` (XLSX): a summary sheet, one sheet per team (day, order, village, district,
-    arrival h:mm, population with "estimated" where filled), and a sheet of the villages left out with reasons."""
+    arrival h:mm, population: a number when known, an estimate with its range and marked as one,
+    :func:`population_text`), and a sheet of the villages left out with reasons."""
     from openpyxl import Workbook
 
     book = Workbook()
@@ -76,7 +130,6 @@ def write_xlsx(report: dict, path: str | Path, lang: str) -> Path:
         t("circuits.col.day_total", lang),
         t("circuits.col.drive", lang),
     ]
-    estimated = t("circuits.estimated", lang)
     for team in report["teams"]:
         sheet = book.create_sheet(_title(team["name"], taken))
         sheet.append([_cell(t("circuits.col.team", lang)), _cell(team["name"])])
@@ -85,16 +138,15 @@ def write_xlsx(report: dict, path: str | Path, lang: str) -> Path:
         sheet.append(header)
         for day in team["days"]:
             for order, stop in enumerate(day["stops"], start=1):
-                population = round(stop["population"])
                 sheet.append(
                     [
                         day["day"],
                         order,
                         _cell(stop["name"]),
                         _cell(_district(report, stop["district_id"], lang)),
-                        _clock(stop["arrival_minutes"]),
-                        f"{population} ({estimated})" if stop["population_estimated"] else population,
-                        _clock(day["total_minutes"]) if order == 1 else None,
+                        clock(stop["arrival_minutes"]),
+                        _population_cell(stop, lang),
+                        clock(day["total_minutes"]) if order == 1 else None,
                         round(day["drive_minutes"]) if order == 1 else None,
                     ]
                 )
@@ -156,7 +208,6 @@ def write_pdf(report: dict, path: str | Path, lang: str) -> Path:
                 for item in report["left_out"]
             ],
         )
-    estimated = t("circuits.estimated", lang)
     for team in report["teams"]:
         for day in team["days"]:
             pdf.add_page()
@@ -164,14 +215,13 @@ def write_pdf(report: dict, path: str | Path, lang: str) -> Path:
             pdf.paragraph(f"{t('circuits.col.base', lang)}: {team['base']}")
             rows = []
             for order, stop in enumerate(day["stops"], start=1):
-                population = f"{round(stop['population'])}"
                 rows.append(
                     [
                         str(order),
                         stop["name"],
                         _district(report, stop["district_id"], lang),
-                        _clock(stop["arrival_minutes"]),
-                        f"{population} ({estimated})" if stop["population_estimated"] else population,
+                        clock(stop["arrival_minutes"]),
+                        population_text(stop, lang),
                     ]
                 )
             pdf.rows_table(
@@ -186,7 +236,7 @@ def write_pdf(report: dict, path: str | Path, lang: str) -> Path:
             )
             pdf.ln(2)
             pdf.paragraph(
-                f"{t('circuits.col.day_total', lang)}: {_clock(day['total_minutes'])}; "
+                f"{t('circuits.col.day_total', lang)}: {clock(day['total_minutes'])}; "
                 f"{t('circuits.col.drive', lang)}: {day['drive_minutes']:.0f}"
             )
     out = Path(path)
