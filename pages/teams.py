@@ -24,7 +24,15 @@ from pages.common import (
     synthetic_banner,
 )
 from planning.baseline import scenario_label
-from planning.circuit_data import TEAM_COLUMNS, circuit_bands, fixed_minutes, plan_region, plan_report, read_teams
+from planning.circuit_data import (
+    TEAM_COLUMNS,
+    circuit_bands,
+    fixed_minutes,
+    in_language,
+    plan_region,
+    plan_report,
+    read_teams,
+)
 from planning.circuits import TeamError
 from planning.i18n import fmt_number, t
 from planning.markup import markdown_text
@@ -211,6 +219,7 @@ if fresh and may_edit:
         except ScenarioError as exc:
             st.error(markdown_text(exc))
 
+report = in_language(report, L)  # the villages named for this reader (saved above as computed)
 f = report["figures"]
 c1, c2, c3 = st.columns(3)
 c1.metric(t("circuits.col.visited", L), f"{f['villages_visited']} / {f['villages_required']}")

@@ -39,6 +39,7 @@ from planning.circuits import (
     solve,
 )
 from planning.estimates import SOURCE_ESTIMATE, SOURCE_UNKNOWN, people, people_range, population_source_of
+from planning.i18n import LANGUAGES, place_names
 from planning.lookup import name_key
 
 TEAM_COLUMNS = ("name", "base", "day_hours", "visit_minutes", "days")
@@ -367,12 +368,14 @@ def plan_report(region: Region, data: CircuitInput, plan: Plan) -> dict:
     settlements = region.settlements
     instance = data.instance
     _, low, high = people_range(settlements)  # an estimate's range (known: low = high = the population)
+    labels = {lang: place_names(settlements, lang) for lang in LANGUAGES}  # never an id (geo.names' rule)
 
     def village(v: int) -> dict:
         rec = settlements.iloc[int(data.villages[v])]
         return {
             "settlement_id": str(rec["settlement_id"]),
             "name": str(rec["name"]),
+            "names": {lang: labels[lang][int(data.villages[v])] for lang in LANGUAGES},
             "district_id": str(rec["district_id"]),
             "population": float(instance.weight[v]),
             "population_estimated": bool(data.population_filled[v]),
@@ -550,3 +553,18 @@ def size_region(
         estimated[np.ix_(nodes, nodes)],
     )
     return data, sizing.plan
+
+
+def in_language(report: dict, lang: str) -> dict:
+    """``report`` (of :func:`plan_report`, as computed or as saved) with each village's ``name`` as the reader of
+    ``lang`` sees it (``names``: the name in that language, an unnamed place described by its nearest named one,
+    never an id); a report saved before the names were kept is returned as it is."""
+
+    def named(item: dict) -> dict:
+        return {**item, "name": item["names"][lang]} if lang in item.get("names", {}) else item
+
+    teams = [
+        {**team, "days": [{**day, "stops": [named(s) for s in day["stops"]]} for day in team["days"]]}
+        for team in report["teams"]
+    ]
+    return {**report, "teams": teams, "left_out": [named(item) for item in report["left_out"]]}

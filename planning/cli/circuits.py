@@ -147,7 +147,7 @@ def _report_and_print(
     data: CircuitInput,
     plan: Plan,
 ) -> None:
-    from planning.circuit_data import plan_report
+    from planning.circuit_data import in_language, plan_report
 
     lang = args.lang
     report = {
@@ -159,6 +159,7 @@ def _report_and_print(
         "method_text": site_minutes.describe(lang),
         **plan_report(region, data, plan),
     }
+    report = in_language(report, lang)  # the villages named for this reader, never by id
     if args.out:
         from planning.render.routesheets import write_pdf, write_xlsx
 
