@@ -251,10 +251,23 @@ def bands(region: Region, services, minutes_table: SiteMinutes):
     )
 
 
+RELEASE_KEY = "_incident_releases"
+"""st.session_state key of this session's incident releases: (the region they were made from, {(period, k): release});
+dropped with the region (:data:`DERIVED_KEYS`)."""
+
+
 def incidents_here(region: Region, period: str | None = None):
     """The protected release of the region's incidents (planning.release), aligned with its settlements; None
-    without incident data. Every incident figure a page shows is a cell of it. Per session; never cached globally."""
-    return incident_release(region, period=period, secret=deployment_secret())
+    without incident data. Every incident figure a page shows is a cell of it. Per session (kept in its session state
+    for the region object it was made from, so a page's rerun does not make it again); never cached globally."""
+    made_from, releases = st.session_state.get(RELEASE_KEY) or (None, {})
+    if made_from is not region:
+        releases = {}
+        st.session_state[RELEASE_KEY] = (region, releases)
+    key = (period, small_count_k())
+    if key not in releases:
+        releases[key] = incident_release(region, period=period, secret=deployment_secret())
+    return releases[key]
 
 
 # --- access -------------------------------------------------------------------------------------------------------
@@ -489,7 +502,7 @@ def populations_for(region: Region) -> Region:
     return replace(region, settlements=with_populations(region.settlements, stored))
 
 
-DERIVED_KEYS = ("_scen_results", "suggest_result", "_report_files")
+DERIVED_KEYS = ("_scen_results", "suggest_result", "_report_files", RELEASE_KEY)
 """st.session_state keys of results computed from the region's figures (the Scenarios and Compare pages' coverage
 per scenario version, the Suggest page's result, the Reports page's prepared files): dropped by reload_region."""
 
@@ -749,8 +762,14 @@ its bottom (it is seen whole without scrolling); one that starts lower is as tal
 
 def show_map(fmap, *, key: str, returned_objects=()):
     """Show a folium map the width of its column, as tall as fits in the screen (see ``_MAP_HEIGHT_SCRIPT``);
-    returns st_folium's value."""
+    returns st_folium's value. A map that returns only clicks tells the page of a click at once, not a quarter of a
+    second later (:class:`planning.render.clicks.ImmediateClick`)."""
     from streamlit_folium import st_folium
+
+    from planning.render.clicks import ImmediateClick, sends_clicks_at_once
+
+    if sends_clicks_at_once(returned_objects):
+        fmap.add_child(ImmediateClick(returned_objects), name="qorgau_immediate_click")
 
     st.html(  # one element (each adds a gap above the map): the frame's style and the script that sets its height
         MAP_FRAME_CSS
