@@ -770,6 +770,12 @@ def show_map(fmap, *, key: str, returned_objects=()):
 
     if sends_clicks_at_once(returned_objects):
         fmap.add_child(ImmediateClick(returned_objects), name="qorgau_immediate_click")
+    fitted = getattr(fmap, "qorgau_bounds", None)  # west, south, east, north: what the map is fitted to
+    if fitted is not None and "bounds" not in returned_objects:
+        # st_folium reads the map's bounds for its "bounds" value only, which this page does not ask for; folium
+        # would walk every vertex of every layer for it (tens of milliseconds on each run)
+        west, south, east, north = fitted
+        fmap.get_bounds = lambda: [[south, west], [north, east]]
 
     st.html(  # one element (each adds a gap above the map): the frame's style and the script that sets its height
         MAP_FRAME_CSS

@@ -279,8 +279,14 @@ if may_edit:
             copy_form(generation)
 
 # --- editing (not the baseline) --------------------------------------------------------------------------------------
-new_kind, reach, picked = "permanent", DEFAULT_REACH_MINUTES, None
-if editable:
+
+
+@st.fragment
+def editor() -> None:
+    """The editor: what a map click does, a site added from the list, the chosen site changed, undo. Its own
+    choices rerun it alone (the map and the figures are not drawn again for them, issue 24); a change saved
+    reruns the page (commit)."""
+    new_kind, reach, picked = "permanent", DEFAULT_REACH_MINUTES, None
     with st.expander(t("scen.edit", L), expanded=True):
         left, right = st.columns(2)
         with left:
@@ -378,6 +384,10 @@ if editable:
                 else:
                     st.session_state[BASE_KEY] = (undone.scenario_id, undone.version)
                     st.rerun()
+
+
+if editable:
+    editor()
 if may_edit and conflict is None:
     with st.expander(t("scen_safety.manage", L)):
         if not latest.baseline:
@@ -540,13 +550,21 @@ with map_slot:
     if level == "district":
         st.caption(t("scen.district_only", L))
 district_section(region, cov, lang=L, incidents=level is not None)
-gap_section(
-    region,
-    cov,
-    result.nearest_service_ids,
-    services,
-    threshold_minutes=gap_minutes,
-    key="scen",
-    lang=L,
-    access_km=result.access_km,
-)
+
+
+@st.fragment
+def gaps() -> None:
+    """The gap list: its district filter reruns it alone, not the map above (issue 24)."""
+    gap_section(
+        region,
+        cov,
+        result.nearest_service_ids,
+        services,
+        threshold_minutes=gap_minutes,
+        key="scen",
+        lang=L,
+        access_km=result.access_km,
+    )
+
+
+gaps()
