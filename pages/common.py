@@ -786,4 +786,8 @@ def show_map(fmap, *, key: str, returned_objects=()):
         .replace("MARGIN", str(MAP_SCREEN_MARGIN_PX)),
         unsafe_allow_javascript=True,
     )
-    return st_folium(fmap, height=MAP_MIN_HEIGHT_PX, width=None, returned_objects=list(returned_objects), key=key)
+    # render=False: st_folium renders the map once (its default renders the whole figure a second time, for nothing
+    # but a repeated setIcon call per label marker; tests/test_map_render_once.py)
+    return st_folium(
+        fmap, height=MAP_MIN_HEIGHT_PX, width=None, returned_objects=list(returned_objects), key=key, render=False
+    )
