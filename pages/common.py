@@ -763,7 +763,8 @@ its bottom (it is seen whole without scrolling); one that starts lower is as tal
 def show_map(fmap, *, key: str, returned_objects=()):
     """Show a folium map the width of its column, as tall as fits in the screen (see ``_MAP_HEIGHT_SCRIPT``);
     returns st_folium's value. A map that returns only clicks tells the page of a click at once, not a quarter of a
-    second later (:class:`planning.render.clicks.ImmediateClick`)."""
+    second later (:class:`planning.render.clicks.ImmediateClick`). The map is emptied once sent (:func:`_release_map`):
+    draw everything on it before."""
     from streamlit_folium import st_folium
 
     from planning.render.clicks import ImmediateClick, sends_clicks_at_once
@@ -788,6 +789,19 @@ def show_map(fmap, *, key: str, returned_objects=()):
     )
     # render=False: st_folium renders the map once (its default renders the whole figure a second time, for nothing
     # but a repeated setIcon call per label marker; tests/test_map_render_once.py)
-    return st_folium(
+    value = st_folium(
         fmap, height=MAP_MIN_HEIGHT_PX, width=None, returned_objects=list(returned_objects), key=key, render=False
     )
+    _release_map(fmap)
+    return value
+
+
+def _release_map(fmap) -> None:
+    """Empty ``fmap`` once it was sent: a page's fragments keep the page's variables (the map among them) alive
+    between runs, and a rendered map of the bundled region holds some 3.5 MB of layers and script text per session
+    (issue 24). The map must not be used after :func:`show_map`."""
+    root = fmap.get_root()
+    for part in (getattr(root, "header", None), getattr(root, "html", None), getattr(root, "script", None)):
+        if part is not None:
+            part._children.clear()
+    fmap._children.clear()
