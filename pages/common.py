@@ -250,10 +250,23 @@ def bands(region: Region, services, minutes_table: SiteMinutes):
     )
 
 
+RELEASE_KEY = "_incident_releases"
+"""st.session_state key of this session's incident releases: (the region they were made from, {(period, k): release});
+dropped with the region (:data:`DERIVED_KEYS`)."""
+
+
 def incidents_here(region: Region, period: str | None = None):
     """The protected release of the region's incidents (planning.release), aligned with its settlements; None
-    without incident data. Every incident figure a page shows is a cell of it. Per session; never cached globally."""
-    return incident_release(region, period=period, secret=deployment_secret())
+    without incident data. Every incident figure a page shows is a cell of it. Per session (kept in its session state
+    for the region object it was made from, so a page's rerun does not make it again); never cached globally."""
+    made_from, releases = st.session_state.get(RELEASE_KEY) or (None, {})
+    if made_from is not region:
+        releases = {}
+        st.session_state[RELEASE_KEY] = (region, releases)
+    key = (period, small_count_k())
+    if key not in releases:
+        releases[key] = incident_release(region, period=period, secret=deployment_secret())
+    return releases[key]
 
 
 # --- access -------------------------------------------------------------------------------------------------------
@@ -486,7 +499,7 @@ def populations_for(region: Region) -> Region:
     return replace(region, settlements=with_populations(region.settlements, stored))
 
 
-DERIVED_KEYS = ("_scen_results", "suggest_result", "_report_files")
+DERIVED_KEYS = ("_scen_results", "suggest_result", "_report_files", RELEASE_KEY)
 """st.session_state keys of results computed from the region's figures (the Scenarios and Compare pages' coverage
 per scenario version, the Suggest page's result, the Reports page's prepared files): dropped by reload_region."""
 
@@ -746,8 +759,21 @@ its bottom (it is seen whole without scrolling); one that starts lower is as tal
 
 def show_map(fmap, *, key: str, returned_objects=()):
     """Show a folium map the width of its column, as tall as fits in the screen (see ``_MAP_HEIGHT_SCRIPT``);
-    returns st_folium's value."""
+    returns st_folium's value. A map that returns only clicks tells the page of a click at once, not a quarter of a
+    second later (:class:`planning.render.clicks.ImmediateClick`). The map is emptied once sent (:func:`_release_map`):
+    draw everything on it before."""
     from streamlit_folium import st_folium
+
+    from planning.render.clicks import ImmediateClick, sends_clicks_at_once
+
+    if sends_clicks_at_once(returned_objects):
+        fmap.add_child(ImmediateClick(returned_objects), name="qorgau_immediate_click")
+    fitted = getattr(fmap, "qorgau_bounds", None)  # west, south, east, north: what the map is fitted to
+    if fitted is not None and "bounds" not in returned_objects:
+        # st_folium reads the map's bounds for its "bounds" value only, which this page does not ask for; folium
+        # would walk every vertex of every layer for it (tens of milliseconds on each run)
+        west, south, east, north = fitted
+        fmap.get_bounds = lambda: [[south, west], [north, east]]
 
     st.html(  # one element (each adds a gap above the map): the frame's style and the script that sets its height
         MAP_FRAME_CSS
@@ -758,4 +784,21 @@ def show_map(fmap, *, key: str, returned_objects=()):
         .replace("MARGIN", str(MAP_SCREEN_MARGIN_PX)),
         unsafe_allow_javascript=True,
     )
-    return st_folium(fmap, height=MAP_MIN_HEIGHT_PX, width=None, returned_objects=list(returned_objects), key=key)
+    # render=False: st_folium renders the map once (its default renders the whole figure a second time, for nothing
+    # but a repeated setIcon call per label marker; tests/test_map_render_once.py)
+    value = st_folium(
+        fmap, height=MAP_MIN_HEIGHT_PX, width=None, returned_objects=list(returned_objects), key=key, render=False
+    )
+    _release_map(fmap)
+    return value
+
+
+def _release_map(fmap) -> None:
+    """Empty ``fmap`` once it was sent: a page's fragments keep the page's variables (the map among them) alive
+    between runs, and a rendered map of the bundled region holds some 3.5 MB of layers and script text per session
+    (issue 24). The map must not be used after :func:`show_map`."""
+    root = fmap.get_root()
+    for part in (getattr(root, "header", None), getattr(root, "html", None), getattr(root, "script", None)):
+        if part is not None:
+            part._children.clear()
+    fmap._children.clear()

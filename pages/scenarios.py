@@ -185,6 +185,38 @@ def new_site(lat: float, lon: float, kind: str, reach_minutes: float, name: str 
     return Site(service_id, name, kind, lat, lon, reach_minutes=reach_minutes if kind == "mobile" else math.nan)
 
 
+# --- a click on the map edits the scenario first -------------------------------------------------------------------
+# The component's value from the previous run, read before anything is drawn: a click that adds or moves a site
+# saves and reruns at once, so the run it costs draws nothing (issue 24). The editor's choices (what a click does,
+# the new site's kind and reach, the site to move) are their widgets' values as the browser sent them.
+editable = may_edit and conflict is None and not latest.baseline
+if st.session_state.get(CLICK_FOR_KEY) != chosen_id:  # another scenario: a click inspects again until chosen
+    st.session_state[CLICK_FOR_KEY] = chosen_id
+    st.session_state.pop("scen_click", None)
+click = (st.session_state.get(MAP_KEY) or {}).get("last_clicked")
+if click and editable and click != st.session_state.get(LAST_CLICK_KEY):
+    st.session_state[LAST_CLICK_KEY] = click
+    chosen_mode = st.session_state.get("scen_click", "inspect")
+    if chosen_mode == "add":
+        commit(
+            Edit(
+                "add",
+                site=new_site(
+                    click["lat"],
+                    click["lng"],
+                    st.session_state.get("scen_kind", "permanent"),
+                    st.session_state.get("scen_reach", DEFAULT_REACH_MINUTES),
+                ),
+            ),
+            on=scenario,
+        )
+    site_ids = [s.service_id for s in sites]
+    moved = sticky_value("scen_site") if sticky_value("scen_site") in site_ids else next(iter(site_ids), None)
+    if chosen_mode == "move" and moved is not None:  # the site the editor shows (sticky_selectbox's choice)
+        commit(Edit("move", service_id=moved, lat=click["lat"], lon=click["lng"]), on=scenario)
+elif click:
+    st.session_state[LAST_CLICK_KEY] = click
+
 # --- someone else saved: say who and when; reload, or apply this editor's change on top ------------------------------
 if conflict is not None:
     error: ScenarioConflict = conflict["error"]
@@ -248,16 +280,18 @@ if may_edit:
             copy_form(generation)
 
 # --- editing (not the baseline) --------------------------------------------------------------------------------------
-editable = may_edit and conflict is None and not latest.baseline
-click_mode, new_kind, reach, picked = "inspect", "permanent", DEFAULT_REACH_MINUTES, None
-if st.session_state.get(CLICK_FOR_KEY) != chosen_id:  # another scenario: a click inspects again until chosen
-    st.session_state[CLICK_FOR_KEY] = chosen_id
-    st.session_state.pop("scen_click", None)
-if editable:
+
+
+@st.fragment
+def editor() -> None:
+    """The editor: what a map click does, a site added from the list, the chosen site changed, undo. Its own
+    choices rerun it alone (the map and the figures are not drawn again for them, issue 24); a change saved
+    reruns the page (commit)."""
+    new_kind, reach, picked = "permanent", DEFAULT_REACH_MINUTES, None
     with st.expander(t("scen.edit", L), expanded=True):
         left, right = st.columns(2)
         with left:
-            click_mode = st.radio(
+            st.radio(  # read by the click handling above, from the run after the click
                 t("scen.click_mode", L),
                 ["inspect", "add", "move"],
                 horizontal=True,
@@ -351,6 +385,10 @@ if editable:
                 else:
                     st.session_state[BASE_KEY] = (undone.scenario_id, undone.version)
                     st.rerun()
+
+
+if editable:
+    editor()
 if may_edit and conflict is None:
     with st.expander(t("scen_safety.manage", L)):
         if not latest.baseline:
@@ -423,17 +461,6 @@ if editable:
                 commit(Edit("replace", sites=tuple(imported)), on=scenario)
 elif not may_edit:
     st.caption(t("scen.read_only", L))
-
-# a click on the map (the component's value from the previous run) edits the scenario before it is evaluated
-click = (st.session_state.get(MAP_KEY) or {}).get("last_clicked")
-if click and editable and click != st.session_state.get(LAST_CLICK_KEY):
-    st.session_state[LAST_CLICK_KEY] = click
-    if click_mode == "add":
-        commit(Edit("add", site=new_site(click["lat"], click["lng"], new_kind, reach)), on=scenario)
-    elif click_mode == "move" and picked is not None:
-        commit(Edit("move", service_id=picked, lat=click["lat"], lon=click["lng"]), on=scenario)
-elif click:
-    st.session_state[LAST_CLICK_KEY] = click
 
 if access.can(user.role, "export"):
     download(
@@ -525,13 +552,21 @@ with map_slot:
     if level == "district":
         st.caption(t("scen.district_only", L))
 district_section(region, cov, lang=L, incidents=level is not None)
-gap_section(
-    region,
-    cov,
-    result.nearest_service_ids,
-    services,
-    threshold_minutes=gap_minutes,
-    key="scen",
-    lang=L,
-    access_km=result.access_km,
-)
+
+
+@st.fragment
+def gaps() -> None:
+    """The gap list: its district filter reruns it alone, not the map above (issue 24)."""
+    gap_section(
+        region,
+        cov,
+        result.nearest_service_ids,
+        services,
+        threshold_minutes=gap_minutes,
+        key="scen",
+        lang=L,
+        access_km=result.access_km,
+    )
+
+
+gaps()
