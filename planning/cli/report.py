@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from planning.cli import Subparsers, UsageError, region_command, scenario_argument, speeds_argument
 from planning.cli.need import DEMAND_BASES, assumptions_of, need_rate_of, range_arguments, rate_arguments
 from planning.i18n import t
+from planning.render.registry import INCIDENT_LEVELS, kind_names  # light: the registry imports its builders late
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from planning.analysis import SiteMinutes
     from planning.release import IncidentRelease
 
+__all__ = ["INCIDENT_LEVELS", "register", "write_export"]
 REPORT_KINDS = ("region_pdf", "district_pdf")
 """``report``: the registry's PDF of the region, or of the district ``--district`` names."""
 MAP_KIND = "html"
@@ -40,8 +42,6 @@ MAP_KIND = "html"
 
 
 def register(subparsers: Subparsers, lang: str) -> None:
-    from planning.render.registry import INCIDENT_LEVELS, kind_names
-
     report = region_command(subparsers, "report", lang)
     scenario_argument(report, lang)
     report.add_argument("--district", metavar="NAME|ID", help=t("cli.arg.district", lang))
@@ -165,7 +165,5 @@ def _export(args: argparse.Namespace) -> int:
     """``export KIND`` (or ``--format KIND``): exactly one file kind, named once or twice alike."""
     named = {name for name in (args.kind, args.format) if name is not None}
     if len(named) != 1:
-        from planning.render.registry import kind_names
-
         raise UsageError(t("cli.export.kind_required", args.lang, kinds=", ".join(kind_names())))
     return write_export(args, named.pop())
