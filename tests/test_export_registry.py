@@ -29,7 +29,15 @@ from streamlit.testing.v1 import AppTest
 from planning.cli import main
 from planning.i18n import LANGUAGES, t
 from planning.render import report
-from planning.render.registry import EXPORTS, INCIDENT_LEVELS, export_kind, kind_names
+from planning.render.registry import (
+    EXPORTS,
+    INCIDENT_LEVELS,
+    ExportInputs,
+    ExportKind,
+    export_kind,
+    kind_names,
+    offered,
+)
 from planning.store import access
 
 KEYS = [kind.key for kind in EXPORTS]
@@ -111,6 +119,19 @@ def test_every_entry_is_named_once_labelled_in_every_language_and_exportable_by_
         export_kind("districts.csv")
 
 
+def test_what_is_offered_follows_the_district_and_the_readers_level():
+    def inputs(level: str, district: str | None) -> ExportInputs:  # offered() reads only the level and the district
+        return ExportInputs(None, [("x", None)], None, None, incident_level=level, district_id=district)  # type: ignore[arg-type]
+
+    for level in INCIDENT_LEVELS:
+        assert [kind.key for kind in offered(inputs(level, "W"))] == KEYS
+        assert [kind.key for kind in offered(inputs(level, None))] == [k for k in KEYS if k != "district_pdf"]
+    planners_only = ExportKind("x", lambda _: b"", "text/csv", "x.csv", levels=frozenset({"settlement"}))
+    assert planners_only.offered(inputs("settlement", None)) and not planners_only.offered(inputs("district", None))
+    with pytest.raises(ValueError, match="`incident_level` must be one of"):
+        inputs("village", None)
+
+
 def test_the_cli_offers_every_entry(capsys):
     with pytest.raises(SystemExit) as done:
         main(["export", "--help", "--lang", "en"])
@@ -123,10 +144,10 @@ def test_the_cli_offers_every_entry(capsys):
 
 def test_the_page_offers_every_entry_with_its_label_media_type_and_name(pages):
     _, files = pages
-    for role, offered in files.items():
-        assert list(offered) == KEYS, role  # with a district chosen, every entry, in the registry's order
+    for role, given in files.items():
+        assert list(given) == KEYS, role  # with a district chosen, every entry, in the registry's order
         for kind in EXPORTS:
-            label, mime, name, data = offered[kind.key]
+            label, mime, name, data = given[kind.key]
             assert (label, mime) == (t(kind.label_key, LANG), kind.media_type)
             assert name == kind.file_name.format(demand_basis="people", district_id="W", lang=LANG)
             assert data
