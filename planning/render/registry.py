@@ -4,7 +4,7 @@ each.
 An entry (:class:`ExportKind`) carries its key, how the file is built from :class:`ExportInputs` (what both the page
 and the command line hold: the scenarios, the minutes table, the ScenarioResult, the bands, the headline figures
 with their ranges, the demand basis and rate, the incident release and the reader's incident level), its media
-type, its file name pattern, its label (``reports.<key>`` in the three ``.po`` files) and who may have it: the
+type, its file name pattern, its label (``reports.<key>`` in the ``.po`` files) and who may have it: the
 access action a role needs (``export``; :data:`planning.store.access.PERMISSIONS`) and the incident levels at which
 it is offered. The Reports page lists :data:`EXPORTS` as its buttons and the command line offers it as its
 ``export`` kinds; nothing else lists the files.
@@ -296,8 +296,8 @@ EXPORTS: tuple[ExportKind, ...] = (
     ExportKind("bands", _bands_geojson, "application/geo+json", "qorgau-isochrones.geojson"),
     ExportKind("gaps", _gaps_geojson, "application/geo+json", "qorgau-gaps.geojson"),
 )
-"""Every export, in the order the Reports page shows them. A new file: one entry here and ``reports.<key>`` in the
-three ``.po`` files."""
+"""Every export, in the order the Reports page shows them. A new file: one entry here (its builder beside it) and
+``reports.<key>`` in the three ``.po`` files and ``messages.pot`` (docs/ARCHITECTURE.md, "Where to add")."""
 
 
 def export_kind(name: str) -> ExportKind:
