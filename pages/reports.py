@@ -25,84 +25,24 @@ from pages.need_view import basis_text, choose_basis, need_caption, session_rang
 from planning.analysis import evaluate
 from planning.baseline import baseline_name, baseline_services, current_services, scenario_label, services_are_baseline
 from planning.i18n import t
-from planning.render.exports import (
-    bands_geojson,
-    csv_bytes,
-    gaps_geojson,
-    headline_csv,
-    scenario_map,
-    standalone_html,
-    tables,
-    xlsx_bytes,
-)
-from planning.render.report import area_label, region_pdf, report_map_png
+from planning.render.registry import ExportInputs, export_kind, offered
+from planning.render.report import area_label
 from planning.scenarios import sites_to_services
 from planning.store.db import default_db_path
 from planning.store.scenarios import ScenarioStore
 
 FILES_KEY = "_report_files"
+"""st.session_state key of the prepared files: (request, {key: (build() -> bytes, media type, file name)})."""
 
 
-def file_builders(
-    region, compared, table, result, shapes, sheets, common, counts, district_id, *, k, demand, headline
-) -> dict:
-    """What each file is built from: key -> (build() -> bytes, mime type, file name). Nothing is built here; a file
-    is built when its button is clicked (pages.common.download). ``demand``: the PDF's and the gaps' demand basis
-    and rate (``demand_basis``, ``rate``); ``headline``: the headline figures with their ranges on it."""
-    level, language = common["incident_level"], common["lang"]
-    common = {**common, **demand}
-    builders = {
-        "region_pdf": (lambda: region_pdf(region, compared, table, **common), "application/pdf", "qorgau-region.pdf"),
-        "png": (lambda: report_map_png(region, result, bands=shapes, lang=language), "image/png", "qorgau-map.png"),
-        "html": (
-            lambda: standalone_html(
-                scenario_map(
-                    region,
-                    result,
-                    bands=shapes,
-                    lang=language,
-                    k=k,
-                    settlement_incidents=counts,
-                    method_description=table.describe(language),
-                    network=table.network,
-                )
-            ),
-            "text/html",
-            "qorgau-map.html",
-        ),
-        "csv": (lambda: csv_bytes(next(iter(sheets.values()))), "text/csv", "qorgau-settlements.csv"),
-        "xlsx": (
-            lambda: xlsx_bytes(sheets),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "qorgau-tables.xlsx",
-        ),
-        "headline": (
-            lambda: headline_csv(headline, demand["demand_basis"]),
-            "text/csv",
-            f"qorgau-headline-{demand['demand_basis']}.csv",
-        ),
-        "bands": (lambda: bands_geojson(shapes), "application/geo+json", "qorgau-isochrones.geojson"),
-        "gaps": (
-            lambda: gaps_geojson(
-                region,
-                result,
-                incidents=common["incidents"],
-                lang=language,
-                incident_level=level,
-                headline=headline,
-                **demand,
-            ),
-            "application/geo+json",
-            "qorgau-gaps.geojson",
-        ),
+def file_builders(inputs: ExportInputs) -> dict:
+    """What each file offered for ``inputs`` is built from, in the registry's order (planning.render.registry):
+    key -> (build() -> bytes, media type, file name). Nothing is built here; a file is built when its button is
+    clicked (pages.common.download)."""
+    return {
+        kind.key: ((lambda kind=kind: kind.build(inputs)), kind.media_type, kind.name_for(inputs))
+        for kind in offered(inputs)
     }
-    if district_id is not None:
-        builders["district_pdf"] = (
-            lambda: region_pdf(region, compared, table, district_id=district_id, **common),
-            "application/pdf",
-            f"qorgau-{district_id}.pdf",
-        )
-    return builders
 
 
 L = lang()
@@ -144,61 +84,37 @@ if st.button(t("reports.prepare", L), type="primary"):
         services = scenarios[chosen]
         compared = [(names[0], scenarios[names[0]]), (chosen, services)] if chosen != names[0] else [(chosen, services)]
         result = evaluate(region, services, table, incidents=incidents)
-        shapes = bands(region, services, table)
-        demand = dict(demand_basis=basis.name, rate=basis.rate)
-        headline = session_ranges(region, result.nearest.minutes, basis)
-        sheets = tables(
+        inputs = ExportInputs(
             region,
+            compared,
+            table,
             result,
-            incidents=incidents,
+            headline=session_ranges(region, result.nearest.minutes, basis),
+            bands=bands(region, services, table),
             lang=L,
+            incidents=incidents,
             incident_level=level,
-            method_description=table.describe(L),
-            headline=headline,
-            **demand,
+            k=k,
+            demand_basis=basis.name,
+            rate=basis.rate,
+            district_id=district_id,
         )
-        common = dict(lang=L, incidents=incidents, incident_level=level, bands=shapes)
-        counts = incidents if level == "settlement" else None
-    builders = file_builders(
-        region,
-        compared,
-        table,
-        result,
-        shapes,
-        sheets,
-        common,
-        counts,
-        district_id,
-        k=k,
-        demand=demand,
-        headline=headline,
-    )
-    st.session_state[FILES_KEY] = (request, builders)
+    st.session_state[FILES_KEY] = (request, file_builders(inputs))
 
 prepared = st.session_state.get(FILES_KEY)
 if prepared is not None and prepared[0] == request:
-    labels = {
-        "region_pdf": "reports.region_pdf",
-        "district_pdf": "reports.district_pdf",
-        "png": "reports.png",
-        "html": "reports.html",
-        "csv": "reports.csv",
-        "xlsx": "reports.xlsx",
-        "headline": "reports.headline",
-        "bands": "reports.bands",
-        "gaps": "reports.gaps",
-    }
     st.caption(t("accounts.download_hint", L))
     columns = st.columns(4)
-    for position, (key, label) in enumerate((k_, v) for k_, v in labels.items() if k_ in prepared[1]):
-        build, mime, file_name = prepared[1][key]
+    for position, (key, (build, mime, file_name)) in enumerate(prepared[1].items()):
+        kind = export_kind(key)
         with columns[position % 4]:
             download(
-                t(label, L),
+                t(kind.label_key, L),
                 build,
                 file_name=file_name,
                 mime=mime,
                 key=f"dl_{key}",
+                action=kind.action,
                 width="stretch",
                 object=f"{region.region_id}, {chosen}, {L}, incidents: {level}",
             )

@@ -9,6 +9,7 @@ SQLite files) is searched for the sentinel and for the coordinates at several pr
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import logging
 import re
@@ -187,7 +188,17 @@ EXPORTS_CALLED = {
     "tables",
     "bands_geojson",
     "gaps_geojson",
+    "headline_csv",
 }
+
+
+def _export_text(media_type: str, data: bytes, folder) -> str:
+    """What a reader of an export file sees: its text (a PDF through pdftotext, a workbook's zipped XML as is)."""
+    if media_type == "application/pdf":
+        path = folder / "export.pdf"
+        path.write_bytes(data)
+        return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return data.decode("utf-8-sig" if media_type.startswith("text/") or "json" in media_type else "latin-1")
 
 
 def test_no_export_carries_a_point_or_free_text(world, caplog):
@@ -196,6 +207,8 @@ def test_no_export_carries_a_point_or_free_text(world, caplog):
     from planning.analysis import SiteMinutes, evaluate, incident_release, region_network, service_bands
     from planning.baseline import current_services
     from planning.render import exports
+    from planning.render.registry import INCIDENT_LEVELS, ExportInputs, offered
+    from planning.render.report import basis_ranges
     from planning.store.intake import IncidentStore, ingest_incidents
     from planning.store.release import deployment_secret
 
@@ -224,6 +237,17 @@ def test_no_export_carries_a_point_or_free_text(world, caplog):
     outputs.append(exports.bands_geojson(service_bands(region, services, minutes.network)))
     fmap = exports.scenario_map(region, result, bands=None, k=5, settlement_incidents=incidents)
     outputs.append(exports.standalone_html(fmap))
+    outputs.append(
+        exports.headline_csv(
+            basis_ranges(region, result.nearest.minutes, "incidents", incidents=incidents), "incidents"
+        ).decode("utf-8-sig")
+    )
+    for level in INCIDENT_LEVELS:  # every file of the export registry, as the Reports page and `export KIND` give it
+        inputs = ExportInputs(region, [("x", services)], minutes, result, incidents=incidents, incident_level=level)
+        district = str(region.districts["district_id"].iloc[0]) if not region.districts.empty else None
+        inputs = dataclasses.replace(inputs, district_id=district)
+        for kind in offered(inputs):
+            outputs.append(_export_text(kind.media_type, kind.build(inputs), world["tmp"]))
     for output in outputs:
         assert not leaks(output), leaks(output)
     assert_no_leak_on_disk_or_in_logs(world, caplog)
@@ -243,6 +267,10 @@ def test_no_cli_output_carries_a_point_or_free_text(world, caplog):
         (["isochrones", "--region", region, "--out", str(out / "bands.geojson")], False),
         (["map", "--region", region, "--out", str(out / "map.html")], False),
         (["report", "--region", region, "--incident-level", "settlement", "--out", str(out / "report.pdf")], False),
+        (
+            ["export", "gaps", "--region", region, "--incident-level", "settlement", "--out", str(out / "gaps.json")],
+            False,
+        ),
     ]
     for arguments, must_succeed in runs:
         done = subprocess.run(

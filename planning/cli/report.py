@@ -1,16 +1,19 @@
-"""Report commands: ``python -m planning report`` (PDF of the region or one district), ``python -m planning map``
-(standalone HTML) and ``python -m planning export`` (the Reports page's tables: settlements CSV, XLSX, headline CSV,
-gaps GeoJSON).
+"""Export commands over the one export registry (planning.render.registry), the files of the Reports page:
+``python -m planning export KIND`` writes any of them (``region_pdf``, ``district_pdf``, ``png``, ``html``,
+``csv``, ``xlsx``, ``headline``, ``bands``, ``gaps``; ``--format settlements|tables|headline|gaps`` as before);
+``python -m planning report`` (the PDF of the region, or of one district with ``--district``) and ``python -m
+planning map`` (the standalone HTML map) are the same registry's ``region_pdf``/``district_pdf`` and ``html``.
 
 ``report`` and ``export`` count on ``--demand people|need|incidents`` (with ``--rate``, ``--draws``, ``--seed`` ...
 as ``coverage`` reads them, planning.cli.need): the PDF states the basis with the ranges of its headline figures and
 their assumptions; every exported table carries ``demand_basis`` and each settlement's demand, and the headline
 figures their ``low`` and ``high``. Incidents as demand are the protected release's cells only.
 
-Both use the region's services (the baseline when it has none); ``--scenario`` (a saved scenario's name or id, or a
-sites CSV as exported by the scenarios page) is compared against them in the report and mapped instead of them.
-Incident figures use the counts uploaded to the database, as the pages do. ``--district`` takes a district's id,
-KATO code or name in any language. Reports and maps are written in ``--lang``.
+All use the region's services (the baseline when it has none); ``--scenario`` (a saved scenario's name or id, or a
+sites CSV as exported by the scenarios page) is compared against them in the report and exported instead of them.
+Incident figures use the counts uploaded to the database, as the pages do, at ``--incident-level`` (district unless
+told: the page's rule for presenters; ``settlement`` is what a planner's page offers). ``--district`` takes a
+district's id, KATO code or name in any language. Files are written in ``--lang``.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import TYPE_CHECKING
 from planning.cli import Subparsers, UsageError, region_command, scenario_argument, speeds_argument
 from planning.cli.need import DEMAND_BASES, assumptions_of, need_rate_of, range_arguments, rate_arguments
 from planning.i18n import t
+from planning.render.registry import INCIDENT_LEVELS, kind_names  # light: the registry imports its builders late
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -30,11 +34,11 @@ if TYPE_CHECKING:
     from planning.analysis import SiteMinutes
     from planning.release import IncidentRelease
 
-INCIDENT_LEVELS = ("district", "settlement")
-"""planning.render.report.INCIDENT_LEVELS (a test checks they agree; importing it costs seconds)."""
-EXPORT_FORMATS = ("settlements", "tables", "headline", "gaps")
-"""``export --format``: settlements (CSV), every table (XLSX), the headline figures with low/high (CSV), gaps
-(GeoJSON)."""
+__all__ = ["INCIDENT_LEVELS", "register", "write_export"]
+REPORT_KINDS = ("region_pdf", "district_pdf")
+"""``report``: the registry's PDF of the region, or of the district ``--district`` names."""
+MAP_KIND = "html"
+"""``map``: the registry's standalone HTML map."""
 
 
 def register(subparsers: Subparsers, lang: str) -> None:
@@ -50,8 +54,10 @@ def register(subparsers: Subparsers, lang: str) -> None:
     report.set_defaults(handler=_report)
 
     export = region_command(subparsers, "export", lang)
+    export.add_argument("kind", nargs="?", choices=kind_names(), help=t("cli.arg.export_kind", lang))
+    export.add_argument("--format", choices=kind_names(), help=argparse.SUPPRESS)  # the earlier spelling of KIND
     scenario_argument(export, lang)
-    export.add_argument("--format", choices=EXPORT_FORMATS, required=True, help=t("cli.arg.export_format", lang))
+    export.add_argument("--district", metavar="NAME|ID", help=t("cli.arg.district", lang))
     export.add_argument(
         "--incident-level", choices=INCIDENT_LEVELS, default="district", help=t("cli.arg.incident_level", lang)
     )
@@ -74,7 +80,10 @@ def _demand_arguments(parser: argparse.ArgumentParser, lang: str) -> None:
 
 
 def _demand(args: argparse.Namespace, region: Region, incidents: IncidentRelease | None) -> dict:
-    """``demand_basis``, ``rate`` and ``assumptions`` from the command line (the same options as ``coverage``)."""
+    """``demand_basis``, ``rate`` and ``assumptions`` from the command line (the same options as ``coverage``);
+    people and the default assumptions for a command without them (``map``)."""
+    if not hasattr(args, "demand"):
+        return {"demand_basis": "people", "rate": None, "assumptions": None}
     rate = need_rate_of(args, region, args.lang)
     if args.demand == "incidents" and incidents is None:
         raise UsageError(t("cli.need.no_incidents", args.lang))
@@ -105,86 +114,56 @@ def _setup(
     return region, minutes, incident_release(region, secret=release_secret(args, args.lang))
 
 
-def _report(args: argparse.Namespace) -> int:
-    from planning.cli.data import district_id, open_region
-    from planning.render.report import region_pdf
+def write_export(args: argparse.Namespace, name: str) -> int:
+    """Build the registry's file ``name`` (a key or an alias) from the command line's region, scenario, demand and
+    incident level, write it to ``--out`` and print its path.
 
+    Raises
+    ------
+    UsageError
+        ``district_pdf`` without ``--district``, or a demand basis that cannot be counted (the message says why).
+    """
+    from planning.analysis import evaluate
+    from planning.cli.data import district_id, open_region
+    from planning.privacy import small_count_k
+    from planning.render.registry import ExportInputs, export_kind
+
+    kind = export_kind(name)
     region = open_region(args, args.lang)
-    district = district_id(region, args.district)  # before the work: a wrong name fails at once
+    district = district_id(region, getattr(args, "district", None))  # before the work: a wrong name fails at once
+    if kind.needs_district and district is None:
+        raise UsageError(t("cli.export.district_required", args.lang, kind=kind.key))
     scenarios = _scenarios(region, args, args.lang)
     region, minutes, incidents = _setup(args, region)
     demand = _demand(args, region, incidents)
-    pdf = region_pdf(
+    inputs = ExportInputs(
         region,
         scenarios,
         minutes,
+        evaluate(region, scenarios[-1][1], minutes, incidents=incidents),
         lang=args.lang,
         incidents=incidents,
+        incident_level=getattr(args, "incident_level", "district"),
+        k=small_count_k(),
         district_id=district,
-        incident_level=args.incident_level,
         **demand,
     )
-    args.out.write_bytes(pdf)
+    args.out.write_bytes(kind.build(inputs))
     print(args.out)
     return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    return write_export(args, REPORT_KINDS[args.district is not None])
 
 
 def _map(args: argparse.Namespace) -> int:
-    from planning.analysis import evaluate, service_bands
-    from planning.privacy import small_count_k
-    from planning.render.exports import scenario_map, standalone_html
-
-    region, minutes, incidents = _setup(args)
-    _, services = _scenarios(region, args, args.lang)[-1]
-    result = evaluate(region, services, minutes, incidents=incidents)
-    fmap = scenario_map(
-        region,
-        result,
-        bands=service_bands(region, services, minutes.network, constants=minutes.constants),
-        lang=args.lang,
-        k=small_count_k(),
-        method_description=minutes.describe(args.lang),
-        network=minutes.network,
-    )
-    args.out.write_text(standalone_html(fmap), encoding="utf-8")
-    print(args.out)
-    return 0
+    return write_export(args, MAP_KIND)
 
 
 def _export(args: argparse.Namespace) -> int:
-    from planning.analysis import evaluate
-    from planning.render.exports import csv_bytes, gaps_geojson, headline_csv, settlement_table, tables, xlsx_bytes
-    from planning.render.report import basis_ranges
-
-    region, minutes, incidents = _setup(args)
-    demand = _demand(args, region, incidents)
-    _, services = _scenarios(region, args, args.lang)[-1]
-    result = evaluate(region, services, minutes, incidents=incidents)
-    headline = basis_ranges(
-        region,
-        result.nearest.minutes,
-        demand["demand_basis"],
-        rate=demand["rate"],
-        incidents=incidents,
-        assumptions=demand["assumptions"],
-    )
-    options = dict(
-        incidents=incidents,
-        lang=args.lang,
-        incident_level=args.incident_level,
-        demand_basis=demand["demand_basis"],
-        rate=demand["rate"],
-    )
-    if args.format == "settlements":
-        data = csv_bytes(settlement_table(region, result, **options))
-    elif args.format == "tables":
-        data = xlsx_bytes(
-            tables(region, result, method_description=minutes.describe(args.lang), headline=headline, **options)
-        )
-    elif args.format == "headline":
-        data = headline_csv(headline, demand["demand_basis"])
-    else:
-        data = gaps_geojson(region, result, headline=headline, **options).encode("utf-8")
-    args.out.write_bytes(data)
-    print(args.out)
-    return 0
+    """``export KIND`` (or ``--format KIND``): exactly one file kind, named once or twice alike."""
+    named = {name for name in (args.kind, args.format) if name is not None}
+    if len(named) != 1:
+        raise UsageError(t("cli.export.kind_required", args.lang, kinds=", ".join(kind_names())))
+    return write_export(args, named.pop())
