@@ -2,7 +2,8 @@
 back through others.
 
 Layers, lowest first: ``geo`` (sources, region, network, travel times) → the planning core (``planning.*`` outside
-the sub-packages below) → ``planning.store`` (database, users, audit, uploads) → ``planning.render`` (maps, PDF,
+the sub-packages below, ``planning.intake`` among them: uploads read in memory) → ``planning.store`` (database,
+users, audit, the uploads kept) → ``planning.render`` (maps, PDF,
 exports) → ``planning.cli`` and ``pages`` → ``app.py`` / ``server.py``. Every import counts, the ones inside
 functions too (the CLI's lazy ``COMMANDS`` table names modules as strings, which is not an import).
 """
@@ -81,7 +82,7 @@ ALLOWED = {
     "translations": {"geo", "translations"},
     "core": {"geo", "core", "translations"},
     "store": {"geo", "core", "store", "translations"},
-    "render": {"geo", "core", "store", "render", "translations"},  # reads stored figures (populations)
+    "render": {"geo", "core", "store", "render", "translations"},
     "cli": {"geo", "core", "store", "render", "cli", "translations"},
     "pages": {"geo", "core", "store", "render", "pages", "translations"},
     "app": {"geo", "core", "store", "render", "pages", "translations", "app"},

@@ -97,7 +97,8 @@ def test_one_alias_list_no_alias_is_claimed_by_two_fields():
         "geo/region.py",
         "geo/tabular.py",
         "geo/incidents.py",
-        "planning/store/intake.py",
+        "planning/intake/incidents.py",
+        "planning/intake/outlines.py",
         "planning/scenarios.py",
         "planning/suggest.py",
     ):

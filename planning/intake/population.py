@@ -1,4 +1,4 @@
-"""Populations the akimat holds: a statistics table (XLSX or CSV) matched to the region's settlements and stored.
+"""Populations the akimat holds: a statistics table (XLSX or CSV) read and matched to the region's settlements.
 
 A planner uploads the table the akimat keeps (one row per village: a KATO code and/or a name, optionally the
 district, and the population). It is read as text (:func:`geo.tabular.read_table`: UTF-8, UTF-8 with BOM or
@@ -16,9 +16,10 @@ the same settlement are both reported and neither is used.
 
 A file with any bad row (a population that is empty, not a number, negative or not whole; a malformed KATO
 code; neither code nor name) changes nothing. Otherwise the matched populations replace the region's stored
-ones in one transaction (with the audit entry), and the report lists the matched, ambiguous and unmatched rows,
-each with its line in the file and the fix. :func:`with_populations` lays the stored populations over a
-region's settlements (``population_source`` = "upload").
+ones in one transaction (with the audit entry: :func:`planning.store.population.ingest_populations`), and the
+report lists the matched, ambiguous and unmatched rows, each with its line in the file and the fix.
+:func:`with_populations` lays the stored populations over a region's settlements (``population_source`` =
+"upload").
 """
 
 from __future__ import annotations
@@ -156,7 +157,7 @@ def parse_population_table(data: bytes, *, filename: str) -> tuple[pd.DataFrame 
     Parameters
     ----------
     data : bytes
-        The upload (at most :data:`planning.store.intake.MAX_UPLOAD_BYTES`); never written anywhere.
+        The upload (at most :data:`planning.intake.uploads.MAX_UPLOAD_BYTES`); never written anywhere.
     filename : str
         The browser's name for it; only its suffix and last part are used.
 
@@ -560,7 +561,8 @@ def _ambiguous(
 # the upload
 # --------------------------------------------------------------------------------------------------------------
 def read_populations(data: bytes, *, filename: str, region: Region) -> PopulationResult:
-    """Parse and match a population table without storing it (what :func:`ingest_populations` would store).
+    """Parse and match a population table without storing it (what
+    :func:`planning.store.population.ingest_populations` would store).
 
     Returns
     -------
@@ -600,8 +602,8 @@ def with_populations(settlements: pd.DataFrame, stored: pd.DataFrame) -> pd.Data
     settlements : DataFrame
         The region's settlements (``settlement_id``, ``population``).
     stored : DataFrame
-        ``settlement_id`` and ``population`` (:meth:`PopulationStore.populations`); ids the region does not have
-        are ignored.
+        ``settlement_id`` and ``population`` (:meth:`planning.store.population.PopulationStore.populations`); ids
+        the region does not have are ignored.
     """
     out = settlements.copy()
     population = out["population"].to_numpy(dtype=float).copy()

@@ -1,6 +1,5 @@
 """What population-weighted figures leave out, as sentences beside them.
 
-
 :func:`unknown_population_note` states, beside every population-weighted figure, how many settlements have no
 known population and how many of those are beyond the threshold: a share of the *known* population can read
 "100 %" while half the villages of a district are beyond it.

@@ -148,9 +148,10 @@ def ingest_incidents(
     Parameters
     ----------
     data : bytes
-        The upload (at most :data:`MAX_UPLOAD_BYTES`). Never written anywhere.
+        The upload (at most :data:`planning.intake.uploads.MAX_UPLOAD_BYTES`). Never written anywhere.
     filename : str
-        The name the browser sent; only its suffix and its last part are used (see :func:`safe_file_name`).
+        The name the browser sent; only its suffix and its last part are used (see
+        :func:`planning.intake.uploads.safe_file_name`).
     region : geo.region.Region
         The region the incidents belong to (settlements, districts and outline for checks and assignment).
     store : IncidentStore
