@@ -221,7 +221,7 @@ def name_key(text: str | None) -> str:
     (``қ`` → ``к``, ``ө`` → ``о``, ``і`` → ``и``, …), ``ё`` as ``е``, Latin look-alike letters inside Cyrillic words
     as Cyrillic, settlement prefixes and suffixes (``с.``, ``п.``, ``пгт.``, ``г.``, ``с.им.``, "село", "аул",
     "ауылы") removed, and every space, hyphen, dot, quote, ``ь`` and ``ъ`` dropped (letters of other scripts are
-    kept). "" for a missing name. Population tables are matched on the same key (:mod:`planning.store.population`).
+    kept). "" for a missing name. Population tables are matched on the same key (:mod:`planning.intake.population`).
 
     >>> name_key("с.Жибек жолы") == name_key("Жибек Жолы") == name_key("Жібек-Жолы")
     True

@@ -42,7 +42,7 @@ SERVICES_CSV_COLUMNS = ["id", "name", "kind", "lat", "lon", "capacity", "reach_m
 
 # --- column names as real files spell them -------------------------------------------------------------------------
 # The one list of header aliases every loader reads (geo/region.py, geo/tabular.py, geo/incidents.py,
-# planning/store/intake.py, scenario import and candidate upload through geo.region.read_services). Headers are compared
+# planning.intake, scenario import and candidate upload through geo.region.read_services). Headers are compared
 # after :func:`geo.tabular.normalise_header` (case-folded, spaces collapsed, "ё" read as "е"), so "Широта " and
 # "широта" are one alias. For each field the aliases come in tiers: the first tier with a column in the file wins;
 # two columns of the same tier are ambiguous and refused, naming both (a file with "lat" and "широта" could mean
@@ -138,7 +138,7 @@ COLUMN_ALIASES: dict[str, dict[str, tuple[tuple[str, ...], ...]]] = {
         "code": (("code", "код", "kato", "като", "коды"),),
         "name": _NAME,
     },
-    "populations": {  # the akimat's statistics table (planning/store/population.py)
+    "populations": {  # the akimat's statistics table (planning/intake/population.py)
         "kato": (("kato", "като", "код като", "kato_code", "като коды", "код като нп"), ("code", "код", "коды")),
         "name": (
             (

@@ -493,7 +493,8 @@ def populations_for(region: Region) -> Region:
     folder's, and each settlement's ``population_source`` ("upload", "file" or "unknown")."""
     from dataclasses import replace
 
-    from planning.store.population import PopulationStore, with_populations
+    from planning.intake.population import with_populations
+    from planning.store.population import PopulationStore
 
     stored = PopulationStore().populations(region.region_id)
     return replace(region, settlements=with_populations(region.settlements, stored))

@@ -28,10 +28,10 @@ from planning.coverage import changed_settlements, compare, default_threshold_in
 from planning.i18n import fmt_count, fmt_minutes, fmt_number, place_names, t
 from planning.markup import markdown_text
 from planning.render.gapmap import district_names, scenario_map, shown_incidents
+from planning.render.population_text import population_share_text
 from planning.render.report import comparison_sentence, ranged_figures
 from planning.scenarios import sites_to_services
 from planning.store.db import default_db_path
-from planning.store.population import population_share_text
 from planning.store.scenarios import ScenarioStore, baseline_scenario
 
 SCENARIO_PICK_KEY = "scen_id"

@@ -33,6 +33,7 @@ from planning.coverage import default_threshold_index, estimated_sentence, thres
 from planning.i18n import fmt_count, fmt_minutes, fmt_number, format_problem, made_name, place_names, t
 from planning.markup import markdown_text
 from planning.render.gapmap import district_names, scenario_map, shown_incidents
+from planning.render.population_text import population_share_text
 from planning.scenarios import (
     MAX_SCENARIO_NAME_CHARS,
     NEW_SITE_ID_PREFIX,
@@ -52,7 +53,6 @@ from planning.scenarios import (
 )
 from planning.store import access
 from planning.store.db import default_db_path
-from planning.store.population import population_share_text
 from planning.store.scenarios import ScenarioStore, baseline_scenario
 
 MAP_KEY = "scen_map"

@@ -8,12 +8,13 @@ import streamlit as st
 
 from pages.common import get_region, guard, lang, reload_region, show_table
 from planning.i18n import place_names, t
+from planning.intake.population import population_sources
 from planning.markup import markdown_text
 from planning.privacy import available_periods
 from planning.store.access import can
 from planning.store.db import StorageError
 from planning.store.intake import MODES, IncidentStore, ingest_incidents
-from planning.store.population import PopulationStore, ingest_populations, population_sources
+from planning.store.population import PopulationStore, ingest_populations
 
 L = lang()
 user = guard("upload_incidents")

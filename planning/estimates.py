@@ -18,7 +18,7 @@ When the region knows no population at all, nothing can be estimated from it: th
 (``population_source = "unknown"``, ``population_basis = "none"``), and :func:`people` counts each such settlement
 as one unit of demand (:data:`UNIT_PER_SETTLEMENT`), never as zero.
 
-The akimat's uploaded table (``planning.store.population``) is laid over the folder's figures *before* this runs,
+The akimat's uploaded table (``planning.intake.population``) is laid over the folder's figures *before* this runs,
 so an uploaded population replaces an estimate; a new upload re-estimates the rest from the larger known set.
 """
 

@@ -2,7 +2,8 @@
 back through others.
 
 Layers, lowest first: ``geo`` (sources, region, network, travel times) → the planning core (``planning.*`` outside
-the sub-packages below) → ``planning.store`` (database, users, audit, uploads) → ``planning.render`` (maps, PDF,
+the sub-packages below, ``planning.intake`` among them: uploads read in memory) → ``planning.store`` (database,
+users, audit, the uploads kept) → ``planning.render`` (maps, PDF,
 exports) → ``planning.cli`` and ``pages`` → ``app.py`` / ``server.py``. Every import counts, the ones inside
 functions too (the CLI's lazy ``COMMANDS`` table names modules as strings, which is not an import).
 """
@@ -81,7 +82,7 @@ ALLOWED = {
     "translations": {"geo", "translations"},
     "core": {"geo", "core", "translations"},
     "store": {"geo", "core", "store", "translations"},
-    "render": {"geo", "core", "store", "render", "translations"},  # reads stored figures (populations)
+    "render": {"geo", "core", "store", "render", "translations"},
     "cli": {"geo", "core", "store", "render", "cli", "translations"},
     "pages": {"geo", "core", "store", "render", "pages", "translations"},
     "app": {"geo", "core", "store", "render", "pages", "translations", "app"},
@@ -234,3 +235,14 @@ def test_the_cycle_finder_finds_one():
 def test_no_import_cycles():
     # A package's own __init__ imported by its submodules is not a cycle unless __init__ imports them back.
     assert cycles(import_graph()) == []
+
+
+def test_the_store_calls_the_intake_which_reads_no_store():
+    # issue 22: uploads are parsed and matched in planning.intake (the core); the store only writes what it returns
+    graph = import_graph()
+    intake = sorted(m for m in graph if m == "planning.intake" or m.startswith("planning.intake."))
+    assert intake and all(layer(m) == "core" for m in intake)
+    above = sorted((m, t) for m in intake for t in graph[m] if layer(t) not in ("geo", "core", "translations"))
+    assert above == [], f"planning.intake imports above the core: {above}"
+    assert "planning.intake.population" in graph["planning.store.population"]
+    assert "planning.intake.incidents" in graph["planning.store.intake"]

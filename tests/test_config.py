@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from planning.store.intake import MAX_UPLOAD_BYTES
+from planning.intake.uploads import MAX_UPLOAD_BYTES
 
 CONFIG = Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml"
 MAX_UPLOAD_MB = 25

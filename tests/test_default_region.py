@@ -289,7 +289,7 @@ def test_every_page_shows_the_baseline_under_its_name_in_the_readers_language(mo
 
 
 def test_the_loaded_default_keeps_kato_codes_so_population_tables_match_by_code(default):
-    from planning.store.population import read_populations
+    from planning.intake.population import read_populations
 
     coded = default.settlements[default.settlements["kato"].notna()]
     assert len(coded) == int((pd.read_csv(DEFAULT_REGION / "settlements.csv", dtype=str)["kato"].notna()).sum())

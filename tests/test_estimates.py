@@ -13,7 +13,7 @@ from conftest import TINY
 from geo.region import load_region
 from planning.analysis import SiteMinutes, evaluate
 from planning.estimates import estimate_populations, estimated_share, people, people_range, population_is_estimated
-from planning.store.population import with_populations
+from planning.intake.population import with_populations
 from planning.suggest import candidate_sites, suggest
 
 # Hand-worked table. District A: eight villages of known population 100..800 (enough for the district's own group)

@@ -25,9 +25,11 @@ from geo.region import load_region, read_services, region_folder_under_roots
 from geo.schema import COLUMN_ALIASES
 from geo.tabular import canonical_columns, normalise_header, parse_numbers, read_table
 from planning.i18n import format_problem
+from planning.intake.incidents import parse_incidents
+from planning.intake.outlines import read_outline_upload
 from planning.scenarios import MAX_SCENARIO_SITES, Site, import_csv
 from planning.store.db import StorageError
-from planning.store.intake import IncidentStore, ingest_incidents, parse_incidents, read_outline_upload
+from planning.store.intake import IncidentStore, ingest_incidents
 from planning.store.scenarios import ScenarioStore
 from planning.suggest import candidate_sites
 
@@ -95,7 +97,8 @@ def test_one_alias_list_no_alias_is_claimed_by_two_fields():
         "geo/region.py",
         "geo/tabular.py",
         "geo/incidents.py",
-        "planning/store/intake.py",
+        "planning/intake/incidents.py",
+        "planning/intake/outlines.py",
         "planning/scenarios.py",
         "planning/suggest.py",
     ):

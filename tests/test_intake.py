@@ -14,16 +14,10 @@ import pytest
 
 from geo.errors import ValidationError
 from geo.region import load_region
+from planning.intake.outlines import read_outline_upload
+from planning.intake.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_ROWS, safe_file_name
 from planning.store.access import entries
-from planning.store.intake import (
-    MAX_UPLOAD_BYTES,
-    MAX_UPLOAD_ROWS,
-    IncidentStore,
-    ingest_incidents,
-    read_outline_upload,
-    safe_file_name,
-    upload_label,
-)
+from planning.store.intake import IncidentStore, ingest_incidents, upload_label
 
 BAD = Path(__file__).parent / "data" / "bad"
 DEFAULT_REGION = Path(__file__).resolve().parent.parent / "data" / "default"

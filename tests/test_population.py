@@ -21,20 +21,17 @@ from planning.analysis import SiteMinutes, evaluate
 from planning.baseline import current_services
 from planning.coverage import Figures
 from planning.i18n import format_problem
-from planning.render.report import key_figures
-from planning.store import access
-from planning.store.population import (
-    PopulationStore,
-    ingest_populations,
+from planning.intake.population import (
     normalise_district_name,
     parse_kato,
     parse_population_table,
-    population_share_text,
     read_populations,
-    unknown_population,
-    unknown_population_note,
     with_populations,
 )
+from planning.render.population_text import population_share_text, unknown_population, unknown_population_note
+from planning.render.report import key_figures
+from planning.store import access
+from planning.store.population import PopulationStore, ingest_populations
 
 KATO = {"s1": "611010000", "s2": "611020000", "s3": "613810000", "s4": "613820000", "s5": "613830000"}
 

@@ -18,9 +18,13 @@ SOURCES = [
     "geo/tabular.py",
     "geo/incidents.py",
     "planning/store/intake.py",
+    "planning/intake/uploads.py",
+    "planning/intake/incidents.py",
+    "planning/intake/outlines.py",
     "planning/scenarios.py",
     "geo/speeds.py",
     "planning/store/population.py",
+    "planning/intake/population.py",
 ]
 KEY_RE = re.compile(r'key="(\w+)"')
 ENGLISH_WORDS = re.compile(r"\b(expected|negative|values|line|lines|column|Fix|number|empty|cells)\b")

@@ -31,6 +31,7 @@ from geo.settings import PROJECT_DIR
 from planning.analysis import ScenarioResult
 from planning.coverage import gaps, is_within
 from planning.i18n import made_name, place_names, t
+from planning.intake.population import population_sources
 from planning.markup import spreadsheet_frame
 from planning.need import NeedRate
 from planning.ranges import Figure, figure_table, settlement_demand
@@ -45,7 +46,6 @@ from planning.render.report import (
     settlement_incidents,
 )
 from planning.render.webmap import STATIC_URL, layer_control_last, region_map
-from planning.store.population import population_sources
 
 LEAFLET_DIR = PROJECT_DIR / "static" / "vendor" / "leaflet"
 """Leaflet as vendored for the app; the standalone HTML carries a copy inline."""

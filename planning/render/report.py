@@ -35,8 +35,8 @@ from planning.need import NeedRate
 from planning.ranges import DEFAULT_ASSUMPTIONS, Assumptions, Figure, headline_ranges, range_text
 from planning.release import IncidentRelease, shown_text
 from planning.render.gapmap import gap_list
+from planning.render.population_text import unknown_population_note
 from planning.render.staticmap import MAX_ASPECT, map_figure, png_bytes
-from planning.store.population import unknown_population_note
 
 THRESHOLDS_MINUTES = (30.0, 60.0)
 """Coverage thresholds of every report, minutes."""

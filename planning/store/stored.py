@@ -33,9 +33,10 @@ def with_stored_figures(region: Region, path: str | Path | None = None) -> Regio
 
     Incident-derived: keep the result per session (or process), never in a shared cache.
     """
+    from planning.intake.population import with_populations
     from planning.store.intake import IncidentStore, with_stored_incidents
     from planning.store.need import with_stored_rate
-    from planning.store.population import PopulationStore, with_populations
+    from planning.store.population import PopulationStore
     from planning.store.roads import roads_in_use, speeds_in_use
 
     region = with_stored_rate(with_stored_incidents(region, IncidentStore(path)), path)
@@ -53,7 +54,7 @@ def without_uploads(region: Region) -> Region:
     exist yet, which reading must not create): its own figures, with ``population_source``."""
     import pandas as pd
 
-    from planning.store.population import with_populations
+    from planning.intake.population import with_populations
 
     nothing = pd.DataFrame({"settlement_id": pd.Series(dtype=object), "population": pd.Series(dtype=float)})
     return dataclasses.replace(region, settlements=with_populations(region.settlements, nothing))
