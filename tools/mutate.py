@@ -41,17 +41,39 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
 BACKUP_DIR = PROJECT / ".mutate-backup"
-MODULES: dict[str, list[str]] = {
-    "planning/coverage.py": ["tests/test_boundaries.py", "tests/test_coverage.py"],
-    "planning/release.py": ["tests/test_boundaries.py", "tests/test_release.py"],
-    "planning/privacy.py": ["tests/test_boundaries.py", "tests/test_privacy.py", "tests/test_release.py"],
-    "geo/speeds.py": ["tests/test_boundaries.py", "tests/test_speeds.py"],
-    "planning/siting.py": ["tests/test_boundaries.py", "tests/test_siting.py", "-k", "not spopt"],
+LOCK_NAME = "run.pid"
+"""File in ``BACKUP_DIR`` naming the process of the run in progress: one run at a time mutates the tree."""
+PROJECT_PACKAGES = ("geo", "planning")
+"""Top-level packages of the project: their modules that do not import the mutated one are loaded once in the
+parent; the mutated module and every module importing it (also inside a function) are loaded afresh per mutant."""
+MODULES: dict[str, list[list[str]]] = {
+    "planning/coverage.py": [
+        ["tests/test_coverage_rules.py"],
+        ["tests/test_boundaries.py"],
+        ["tests/test_coverage.py"],
+    ],
+    "planning/release.py": [["tests/test_boundaries.py", "tests/test_release.py"]],
+    "planning/privacy.py": [["tests/test_boundaries.py", "tests/test_privacy.py", "tests/test_release.py"]],
+    "geo/speeds.py": [["tests/test_boundaries.py", "tests/test_speeds.py"]],
+    "planning/siting.py": [
+        ["tests/test_siting_rules.py"],
+        ["tests/test_boundaries.py"],
+        ["tests/test_siting.py", "-k", "not spopt"],
+    ],
 }
-"""Module → the fast test subset run against its mutants (pytest arguments: files in the order run, the quick pins
-first; the cross-checks against spopt are left out of the siting subset, the enumerated optima check the same)."""
-TEST_TIMEOUT_S = 240.0
-"""A mutant whose tests run longer than this is stopped and counted as killed (an endless loop is noticed)."""
+"""Module → the fast test stages run against each of its mutants, in order (pytest arguments per stage): the
+hand-worked pins of the rules first, the wider tests after, each stage only for the mutants the earlier ones did
+not kill, and each with ``-x`` (a mutant's run stops at its first failing test). Browser, AppTest and real-data
+tests are left out (seconds each); the cross-checks against spopt are left out of the siting subset (the
+enumerated optima check the same)."""
+KNOWN_EQUIVALENT: dict[tuple[str, str, str], str] = {}
+"""(module, the mutated line's source text stripped, the change as ``--list`` prints it) → why no test can tell
+the mutant from the original. These mutants are not run and are counted apart from the score (an entry whose line
+no longer exists is reported as stale, so the list cannot silently outlive the code)."""
+TIMEOUT_FACTOR = 5.0
+TIMEOUT_SLACK_S = 15.0
+"""A mutant's stage that runs longer than ``TIMEOUT_FACTOR`` × the unmutated stage's time + ``TIMEOUT_SLACK_S``
+seconds is stopped and counted as killed (an endless loop is noticed; the tests' own time can double under load)."""
 PRELOAD = (
     "numpy",
     "pandas",
@@ -135,10 +157,21 @@ def _span(node: ast.AST) -> tuple[tuple[int, int], tuple[int, int]]:
     return (node.lineno, node.col_offset), (node.end_lineno or node.lineno, node.end_col_offset or 0)  # type: ignore[attr-defined]
 
 
+def _short(node: ast.AST, limit: int = 40) -> str:
+    text = ast.unparse(node)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def mutants_of(source: str) -> list[Mutant]:
     """Every mutant of ``source`` (see the module docstring), in source order."""
     tree = ast.parse(source)
     skip = _skipped_nodes(tree)
+    lines = source.splitlines()
+
+    def column(node: ast.AST) -> int:  # from the line's first non-blank character: a key that survives re-indenting
+        line = lines[node.lineno - 1]  # type: ignore[attr-defined]
+        return node.col_offset - (len(line) - len(line.lstrip()))  # type: ignore[attr-defined]
+
     found: list[Mutant] = []
     for node in ast.walk(tree):
         if id(node) in skip:
@@ -151,13 +184,15 @@ def mutants_of(source: str) -> list[Mutant]:
                 copy = ast.Compare(left=node.left, ops=list(node.ops), comparators=node.comparators)
                 copy.ops[i] = swap()
                 start, end = _span(node)
-                what = f"{_SYMBOL[type(op)]} → {_SYMBOL[swap]}"
+                left = _short(node.left if i == 0 else node.comparators[i - 1])
+                pair = f"`{left} {_SYMBOL[type(op)]} {_short(node.comparators[i])}`"
+                what = f"{pair}: {_SYMBOL[type(op)]} → {_SYMBOL[swap]}"
                 found.append(Mutant(node.lineno, start, end, f"({ast.unparse(copy)})", what))
         elif isinstance(node, ast.BinOp) and type(node.op) in _BINOP_SWAP:
             swap = _BINOP_SWAP[type(node.op)]
             copy = ast.BinOp(left=node.left, op=swap(), right=node.right)
             start, end = _span(node)
-            what = f"{_SYMBOL[type(node.op)]} → {_SYMBOL[swap]}"
+            what = f"`{_short(node)}`: {_SYMBOL[type(node.op)]} → {_SYMBOL[swap]}"
             found.append(Mutant(node.lineno, start, end, f"({ast.unparse(copy)})", what))
         elif isinstance(node, ast.AugAssign) and type(node.op) in _BINOP_SWAP:
             swap = _BINOP_SWAP[type(node.op)]
@@ -167,12 +202,14 @@ def mutants_of(source: str) -> list[Mutant]:
             found.append(Mutant(node.lineno, start, end, ast.unparse(copy), what))
         elif isinstance(node, ast.Constant) and isinstance(node.value, bool):
             start, end = _span(node)
-            found.append(Mutant(node.lineno, start, end, str(not node.value), f"{node.value} → {not node.value}"))
+            what = f"{node.value} → {not node.value} (col {column(node)})"
+            found.append(Mutant(node.lineno, start, end, str(not node.value), what))
         elif isinstance(node, ast.Constant) and type(node.value) in (int, float):
             start, end = _span(node)
             for delta in (1, -1):
                 value = node.value + delta
-                found.append(Mutant(node.lineno, start, end, f"({value!r})", f"{node.value!r} → {value!r}"))
+                what = f"{node.value!r} → {value!r} (col {column(node)})"
+                found.append(Mutant(node.lineno, start, end, f"({value!r})", what))
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
             start, end = _span(node)
             name = ast.unparse(node.value.func)
@@ -199,6 +236,16 @@ def _on_term(signum: int, frame: object) -> None:
     raise _Stop()
 
 
+def _running_pid() -> int | None:
+    """The process id of a run in progress (its lock file names a live process), else None."""
+    try:
+        pid = int((BACKUP_DIR / LOCK_NAME).read_text().strip())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return None
+    return pid
+
+
 def _restore_stale() -> None:
     """Put back any module a hard-killed earlier run left mutated."""
     if not BACKUP_DIR.is_dir():
@@ -210,8 +257,53 @@ def _restore_stale() -> None:
         backup.unlink()
 
 
+def _original_source(module: str) -> str:
+    """The unmutated text of ``module``: its backup while a run is mutating it, else the file."""
+    backup = BACKUP_DIR / (module.replace("/", "__") + ".orig")
+    return (backup if _running_pid() is not None and backup.is_file() else PROJECT / module).read_text("utf-8")
+
+
+def _dependents(target: str) -> set[str]:
+    """Names of the loaded project modules that import ``target`` (a dotted name), directly or through another,
+    at the top or inside a function; ``target`` included."""
+    imports: dict[str, set[str]] = {}
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if name.split(".")[0] not in PROJECT_PACKAGES or not file or not file.endswith(".py"):
+            continue
+        package = name if file.endswith("__init__.py") else name.rpartition(".")[0]
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(Path(file).read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join([*parent, base] if base else parent)
+                found.add(base)
+                found.update(f"{base}.{alias.name}" for alias in node.names)
+        imports[name] = found
+    affected = {target}
+    while True:
+        more = {name for name, found in imports.items() if name not in affected and found & affected}
+        if not more:
+            return affected
+        affected |= more
+
+
+def _preload_project(module: str) -> None:
+    """Load the project modules ``module`` needs in the parent, then forget ``module`` and every module that
+    imports it, so each child imports those afresh from the (mutated) file and the rest is shared."""
+    target = module.removesuffix(".py").replace("/", ".")
+    __import__(target)
+    for name in _dependents(target):
+        sys.modules.pop(name, None)
+
+
 def _run_tests(tests: list[str], timeout_s: float) -> bool:
-    """True when the tests pass (the mutant survives); runs pytest in a forked child."""
+    """True when the tests pass (the mutant survives); runs pytest in a forked child, stopped at its first
+    failing test and after ``timeout_s`` seconds (then counted as failing)."""
     pid = os.fork()
     if pid == 0:  # the child: fresh project modules, no bytecode written, output dropped
         try:
@@ -235,24 +327,41 @@ def _run_tests(tests: list[str], timeout_s: float) -> bool:
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
             return False
-        time.sleep(0.05)
+        time.sleep(0.02)
 
 
-def run_module(module: str, tests: list[str], *, budget_s: float, only_lines: set[int] | None = None) -> dict:
-    """Mutate ``module`` one mutant at a time against ``tests``; the counts and the survivors."""
+def equivalence_key(module: str, source: str, mutant: Mutant) -> tuple[str, str, str]:
+    """The key of ``mutant`` in :data:`KNOWN_EQUIVALENT`: module, its line's text stripped, the change."""
+    return module, source.splitlines()[mutant.line - 1].strip(), mutant.what
+
+
+def run_module(module: str, stages: list[list[str]], *, budget_s: float, only_lines: set[int] | None = None) -> dict:
+    """Mutate ``module`` one mutant at a time against the test ``stages``; the counts and the survivors."""
     path = PROJECT / module
     original = path.read_bytes()
     source = original.decode("utf-8")
     stat = path.stat()
-    mutants = [m for m in mutants_of(source) if only_lines is None or m.line in only_lines]
+    everything = [m for m in mutants_of(source) if only_lines is None or m.line in only_lines]
+    keys = {m: equivalence_key(module, source, m) for m in everything}
+    equivalent = [m for m in everything if keys[m] in KNOWN_EQUIVALENT]
+    mutants = [m for m in everything if keys[m] not in KNOWN_EQUIVALENT]
+    if only_lines is None:
+        stale = {k for k in KNOWN_EQUIVALENT if k[0] == module} - set(keys.values())
+        for key in sorted(stale):
+            print(f"  stale KNOWN_EQUIVALENT entry (no such mutant): {key}", flush=True)
     BACKUP_DIR.mkdir(exist_ok=True)
     backup = BACKUP_DIR / (module.replace("/", "__") + ".orig")
     shutil.copy2(path, backup)
     killed, survivors, not_run = 0, [], 0
+    killed_by = [0] * len(stages)
     started = time.monotonic()
     try:
-        if not _run_tests(tests, TEST_TIMEOUT_S):
-            raise SystemExit(f"{module}: the tests fail without any mutant; fix them first ({' '.join(tests)}).")
+        timeouts = []
+        for tests in stages:
+            begin = time.monotonic()
+            if not _run_tests(tests, 3600.0):
+                raise SystemExit(f"{module}: the tests fail without any mutant; fix them first ({' '.join(tests)}).")
+            timeouts.append(TIMEOUT_FACTOR * (time.monotonic() - begin) + TIMEOUT_SLACK_S)
         for number, mutant in enumerate(mutants, start=1):
             if time.monotonic() - started > budget_s:
                 not_run = len(mutants) - number + 1
@@ -260,14 +369,17 @@ def run_module(module: str, tests: list[str], *, budget_s: float, only_lines: se
             path.write_text(mutant.apply(source), encoding="utf-8")
             # a unique modification time: no bytecode cached for another version of the file can match it
             os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + number * 1_000_000_000))
-            survived = _run_tests(tests, TEST_TIMEOUT_S)
+            stage_failed = next(
+                (i for i, (tests, limit) in enumerate(zip(stages, timeouts)) if not _run_tests(tests, limit)), None
+            )
             path.write_bytes(original)
             os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-            if survived:
+            if stage_failed is None:
                 survivors.append(mutant)
-                print(f"  survived {module}:{mutant.line}: {mutant.what}", flush=True)
+                print(f"  survived {module}:{mutant.line}: {mutant.what}    | {keys[mutant][1]}", flush=True)
             else:
                 killed += 1
+                killed_by[stage_failed] += 1
     except (KeyboardInterrupt, _Stop):
         not_run = len(mutants) - killed - len(survivors)
         print(f"  interrupted: {module} restored", file=sys.stderr)
@@ -279,8 +391,10 @@ def run_module(module: str, tests: list[str], *, budget_s: float, only_lines: se
             BACKUP_DIR.rmdir()
     return {
         "module": module,
-        "mutants": len(mutants),
+        "mutants": len(everything),
+        "equivalent": len(equivalent),
         "killed": killed,
+        "killed_by_stage": killed_by,
         "survived": survivors,
         "not_run": not_run,
         "seconds": time.monotonic() - started,
@@ -290,7 +404,7 @@ def run_module(module: str, tests: list[str], *, budget_s: float, only_lines: se
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("modules", nargs="*", help=f"modules to mutate (default with --all: {', '.join(MODULES)})")
-    parser.add_argument("--all", action="store_true", help="every module of MODULES")
+    parser.add_argument("--all", action="store_true", help="every module of MODULES, one after the other")
     parser.add_argument("--budget", type=float, default=900.0, help="seconds per module (default 900)")
     parser.add_argument("--lines", default="", help="only mutants on these lines, e.g. 120,188")
     parser.add_argument("--list", action="store_true", help="print the mutants and stop")
@@ -300,15 +414,36 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("name a module (one of MODULES) or give --all")
     os.chdir(PROJECT)
     sys.path.insert(0, str(PROJECT))
-    _restore_stale()
-    signal.signal(signal.SIGTERM, _on_term)
     only = {int(n) for n in args.lines.split(",") if n.strip()} or None
     if args.list:
         for module in modules:
-            for mutant in mutants_of((PROJECT / module).read_text(encoding="utf-8")):
+            source = _original_source(module)
+            for mutant in mutants_of(source):
                 if only is None or mutant.line in only:
-                    print(f"{module}:{mutant.line}: {mutant.what}")
+                    key = equivalence_key(module, source, mutant)
+                    mark = "  [equivalent]" if key in KNOWN_EQUIVALENT else ""
+                    print(f"{module}:{mutant.line}: {mutant.what}    | {key[1]}{mark}")
         return 0
+    unknown = [module for module in modules if module not in MODULES]
+    if unknown:
+        parser.error(f"{', '.join(unknown)} has no test stages in MODULES; known: {', '.join(MODULES)}")
+    running = _running_pid()
+    if running is not None:
+        parser.error(f"another run (process {running}) is mutating the tree; wait for it or stop it first")
+    _restore_stale()
+    BACKUP_DIR.mkdir(exist_ok=True)
+    (BACKUP_DIR / LOCK_NAME).write_text(str(os.getpid()))
+    signal.signal(signal.SIGTERM, _on_term)
+    try:
+        return _run_all(modules, only, args.budget)
+    finally:
+        (BACKUP_DIR / LOCK_NAME).unlink(missing_ok=True)
+        if BACKUP_DIR.is_dir() and not any(BACKUP_DIR.iterdir()):
+            BACKUP_DIR.rmdir()
+
+
+def _run_all(modules: list[str], only: set[int] | None, budget_s: float) -> int:
+    """Mutate ``modules`` one after the other and print the table of scores."""
     for name in PRELOAD:
         try:
             __import__(name)
@@ -316,16 +451,20 @@ def main(argv: list[str] | None = None) -> int:
             pass
     results = []
     for module in modules:
-        if module not in MODULES:
-            parser.error(f"{module} has no test subset in MODULES; known: {', '.join(MODULES)}")
-        print(f"{module}: mutating against {' '.join(MODULES[module])}", flush=True)
-        results.append(run_module(module, MODULES[module], budget_s=args.budget, only_lines=only))
-    print("\nmodule                     mutants  killed  survived  not run  score")
+        stages = MODULES[module]
+        print(f"{module}: mutating against {' | '.join(' '.join(tests) for tests in stages)}", flush=True)
+        _preload_project(module)
+        results.append(run_module(module, stages, budget_s=budget_s, only_lines=only))
+    print("\nmodule                 mutants  equivalent  killed  survived  not run   score   seconds")
     for r in results:
         tried = r["killed"] + len(r["survived"])
         score = f"{100 * r['killed'] / tried:.1f} %" if tried else "—"
-        counts = f"{r['mutants']:>7} {r['killed']:>7} {len(r['survived']):>9} {r['not_run']:>8}"
-        print(f"{r['module']:<26} {counts}  {score}")
+        counts = f"{r['mutants']:>7} {r['equivalent']:>11} {r['killed']:>7} {len(r['survived']):>9} {r['not_run']:>8}"
+        print(f"{r['module']:<22} {counts} {score:>7} {r['seconds']:>9.0f}")
+    print(
+        "score = killed / (killed + survived), equivalent mutants apart; killed per stage: "
+        + "; ".join(f"{r['module']} {r['killed_by_stage']}" for r in results)
+    )
     return 0
 
 
