@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import math
 import os
 import shutil
 import signal
@@ -71,9 +72,16 @@ KNOWN_EQUIVALENT: dict[tuple[str, str, str], str] = {}
 the mutant from the original. These mutants are not run and are counted apart from the score (an entry whose line
 no longer exists is reported as stale, so the list cannot silently outlive the code)."""
 TIMEOUT_FACTOR = 5.0
-TIMEOUT_SLACK_S = 15.0
-"""A mutant's stage that runs longer than ``TIMEOUT_FACTOR`` × the unmutated stage's time + ``TIMEOUT_SLACK_S``
-seconds is stopped and counted as killed (an endless loop is noticed; the tests' own time can double under load)."""
+TIMEOUT_SLACK_S = 10.0
+"""A mutant's stage that uses more than ``TIMEOUT_FACTOR`` × the unmutated stage's CPU seconds + ``TIMEOUT_SLACK_S``
+CPU seconds is stopped and counted as killed by the timeout (an endless loop is noticed). CPU time, not the clock:
+on a machine shared with other work the clock time of the same tests varies tenfold, their CPU time does not."""
+WALL_TIMEOUT_FACTOR = 50.0
+WALL_TIMEOUT_SLACK_S = 300.0
+"""The clock's backstop (a child that waits on something without using CPU): ``WALL_TIMEOUT_FACTOR`` × the unmutated
+stage's clock seconds + ``WALL_TIMEOUT_SLACK_S``."""
+PROGRESS_EVERY = 25
+"""Print how far a module's run is every this many mutants."""
 PRELOAD = (
     "numpy",
     "pandas",
@@ -292,18 +300,59 @@ def _dependents(target: str) -> set[str]:
         affected |= more
 
 
-def _preload_project(module: str) -> None:
-    """Load the project modules ``module`` needs in the parent, then forget ``module`` and every module that
-    imports it, so each child imports those afresh from the (mutated) file and the rest is shared."""
+def _project_imports(path: Path) -> set[str]:
+    """The project modules (of :data:`PROJECT_PACKAGES`) the file at ``path`` imports, anywhere in it."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module)
+    return {name for name in found if name.split(".")[0] in PROJECT_PACKAGES}
+
+
+def _preload_project(module: str, stages: list[list[str]]) -> None:
+    """Load in the parent the project modules ``module`` and its tests import (also inside functions), then forget
+    ``module`` and every module that imports it: each child imports those afresh from the (mutated) file and
+    shares the rest."""
     target = module.removesuffix(".py").replace("/", ".")
-    __import__(target)
+    files = [PROJECT / module, PROJECT / "tests" / "conftest.py"]
+    files += [PROJECT / arg for tests in stages for arg in tests if arg.endswith(".py")]
+    for name in sorted(set().union(*(_project_imports(path) for path in files if path.is_file()))):
+        try:
+            __import__(name)
+        except ImportError:
+            pass
     for name in _dependents(target):
         sys.modules.pop(name, None)
 
 
-def _run_tests(tests: list[str], timeout_s: float) -> bool:
-    """True when the tests pass (the mutant survives); runs pytest in a forked child, stopped at its first
-    failing test and after ``timeout_s`` seconds (then counted as failing)."""
+@dataclass(frozen=True)
+class _Outcome:
+    """How one pytest run in a child ended: ``passed``, ``timed_out``, CPU and clock seconds."""
+
+    passed: bool
+    timed_out: bool
+    cpu_s: float
+    wall_s: float
+
+
+_TICK_S = 1.0 / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_so_far(pid: int) -> float:
+    """CPU seconds of a running child and its finished children (``/proc``); 0 where ``/proc`` is missing."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(value) for value in fields[11:15]) * _TICK_S  # utime, stime, cutime, cstime
+
+
+def _run_tests(tests: list[str], *, cpu_limit_s: float, wall_limit_s: float) -> _Outcome:
+    """Run pytest on ``tests`` in a forked child, stopped at its first failing test; a child past ``cpu_limit_s``
+    CPU seconds or ``wall_limit_s`` clock seconds is killed (not passed, timed out)."""
+    begin = time.monotonic()
     pid = os.fork()
     if pid == 0:  # the child: fresh project modules, no bytecode written, output dropped
         try:
@@ -318,15 +367,18 @@ def _run_tests(tests: list[str], timeout_s: float) -> bool:
             os._exit(int(code))
         except BaseException:
             os._exit(99)
-    deadline = time.monotonic() + timeout_s
+    polls = 0
     while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
+        done, status, usage = os.wait4(pid, os.WNOHANG)
+        wall = time.monotonic() - begin
         if done:
-            return os.waitstatus_to_exitcode(status) == 0
-        if time.monotonic() > deadline:
+            cpu = usage.ru_utime + usage.ru_stime
+            return _Outcome(os.waitstatus_to_exitcode(status) == 0, False, cpu, wall)
+        polls += 1
+        if polls % 10 == 0 and (_cpu_so_far(pid) > cpu_limit_s or wall > wall_limit_s):
             os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            return False
+            _, _, usage = os.wait4(pid, 0)
+            return _Outcome(False, True, usage.ru_utime + usage.ru_stime, wall)
         time.sleep(0.02)
 
 
@@ -352,26 +404,37 @@ def run_module(module: str, stages: list[list[str]], *, budget_s: float, only_li
     BACKUP_DIR.mkdir(exist_ok=True)
     backup = BACKUP_DIR / (module.replace("/", "__") + ".orig")
     shutil.copy2(path, backup)
-    killed, survivors, not_run = 0, [], 0
+    killed, survivors, not_run, timed_out = 0, [], 0, []
     killed_by = [0] * len(stages)
     started = time.monotonic()
     try:
-        timeouts = []
+        limits = []
         for tests in stages:
-            begin = time.monotonic()
-            if not _run_tests(tests, 3600.0):
+            clean = _run_tests(tests, cpu_limit_s=math.inf, wall_limit_s=math.inf)
+            if not clean.passed:
                 raise SystemExit(f"{module}: the tests fail without any mutant; fix them first ({' '.join(tests)}).")
-            timeouts.append(TIMEOUT_FACTOR * (time.monotonic() - begin) + TIMEOUT_SLACK_S)
+            limits.append(
+                {
+                    "cpu_limit_s": TIMEOUT_FACTOR * clean.cpu_s + TIMEOUT_SLACK_S,
+                    "wall_limit_s": WALL_TIMEOUT_FACTOR * clean.wall_s + WALL_TIMEOUT_SLACK_S,
+                }
+            )
+            print(f"  unmutated: {' '.join(tests)}: {clean.cpu_s:.1f} CPU s, {clean.wall_s:.1f} s", flush=True)
         for number, mutant in enumerate(mutants, start=1):
             if time.monotonic() - started > budget_s:
                 not_run = len(mutants) - number + 1
                 break
+            if number % PROGRESS_EVERY == 0:
+                print(f"  … {number}/{len(mutants)} after {time.monotonic() - started:.0f} s", flush=True)
             path.write_text(mutant.apply(source), encoding="utf-8")
             # a unique modification time: no bytecode cached for another version of the file can match it
             os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + number * 1_000_000_000))
-            stage_failed = next(
-                (i for i, (tests, limit) in enumerate(zip(stages, timeouts)) if not _run_tests(tests, limit)), None
-            )
+            stage_failed, outcome = None, None
+            for index, (tests, limit) in enumerate(zip(stages, limits)):
+                outcome = _run_tests(tests, **limit)
+                if not outcome.passed:
+                    stage_failed = index
+                    break
             path.write_bytes(original)
             os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
             if stage_failed is None:
@@ -380,6 +443,9 @@ def run_module(module: str, stages: list[list[str]], *, budget_s: float, only_li
             else:
                 killed += 1
                 killed_by[stage_failed] += 1
+                if outcome is not None and outcome.timed_out:
+                    timed_out.append(mutant)
+                    print(f"  killed by the timeout {module}:{mutant.line}: {mutant.what}", flush=True)
     except (KeyboardInterrupt, _Stop):
         not_run = len(mutants) - killed - len(survivors)
         print(f"  interrupted: {module} restored", file=sys.stderr)
@@ -395,6 +461,7 @@ def run_module(module: str, stages: list[list[str]], *, budget_s: float, only_li
         "equivalent": len(equivalent),
         "killed": killed,
         "killed_by_stage": killed_by,
+        "timed_out": timed_out,
         "survived": survivors,
         "not_run": not_run,
         "seconds": time.monotonic() - started,
@@ -453,17 +520,21 @@ def _run_all(modules: list[str], only: set[int] | None, budget_s: float) -> int:
     for module in modules:
         stages = MODULES[module]
         print(f"{module}: mutating against {' | '.join(' '.join(tests) for tests in stages)}", flush=True)
-        _preload_project(module)
+        _preload_project(module, stages)
         results.append(run_module(module, stages, budget_s=budget_s, only_lines=only))
-    print("\nmodule                 mutants  equivalent  killed  survived  not run   score   seconds")
+    print("\nmodule                 mutants  equivalent  killed (timeout)  survived  not run   score   seconds")
     for r in results:
         tried = r["killed"] + len(r["survived"])
         score = f"{100 * r['killed'] / tried:.1f} %" if tried else "—"
-        counts = f"{r['mutants']:>7} {r['equivalent']:>11} {r['killed']:>7} {len(r['survived']):>9} {r['not_run']:>8}"
+        timeouts = "({})".format(len(r["timed_out"]))
+        counts = (
+            f"{r['mutants']:>7} {r['equivalent']:>11} {r['killed']:>7} {timeouts:>9}"
+            f" {len(r['survived']):>9} {r['not_run']:>8}"
+        )
         print(f"{r['module']:<22} {counts} {score:>7} {r['seconds']:>9.0f}")
     print(
-        "score = killed / (killed + survived), equivalent mutants apart; killed per stage: "
-        + "; ".join(f"{r['module']} {r['killed_by_stage']}" for r in results)
+        "score = killed / (killed + survived); equivalent mutants (KNOWN_EQUIVALENT) are not run and not counted. "
+        "Killed per test stage: " + "; ".join(f"{r['module']} {r['killed_by_stage']}" for r in results)
     )
     return 0
 
