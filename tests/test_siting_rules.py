@@ -432,3 +432,79 @@ def test_the_lp_bound_of_set_cover_is_rounded_up():
     with_fixed = maximal_coverage(apart, np.array([1.0, 1.0, 1.0, 10.0]), add=1, threshold_minutes=THRESHOLD,
                                   fixed_minutes=fixed, lp_bound=True)  # fmt: skip
     assert with_fixed.objective == 11.0 and with_fixed.bound == pytest.approx(11.0) and with_fixed.bound_kind == "lp"
+
+
+def test_the_demand_defaults_take_reports_at_face_value_and_blend_half_and_half():
+    people, reports = np.array([30.0, 10.0]), np.array([0.0, 4.0])
+    assert demand_weights(people, reports, mode="incidents").weights.tolist() == [0.0, 4.0]
+    # people shares (0.75, 0.25), incident shares (0, 1), half each
+    assert demand_weights(people, reports, mode="blend").weights.tolist() == [0.375, 0.625]
+
+
+def test_the_swap_pass_drops_a_site_its_swap_made_useless():
+    # penalty 2 x 5 = 10; villages a, b, c of 2, 2, 1. Greedy: 0 (ties 2 and 4 at 32, the first), 2 (10), 3 (3):
+    # 5 minutes. The swap replaces 0 by 4 (saves 2 more given 2 and 3); 2 then adds nothing next to 4 and 3 and
+    # is dropped: 4 and 3 serve a in 0, b in 1, c in 1 = 3.
+    minutes = np.array([[0.0, 4.0, INF], [INF, INF, 3.0], [5.0, 2.0, 4.0], [0.0, INF, 1.0], [3.0, 1.0, INF]])
+    demand = np.array([2.0, 2.0, 1.0])
+    greedy = p_median(minutes, demand, add=3, swap=False)
+    assert greedy.chosen == (0, 2, 3) and greedy.objective == 2 * 0 + 2 * 2 + 1 * 1
+    result = p_median(minutes, demand, add=3)
+    assert result.chosen == (4, 3) and result.objective == 2 * 0 + 2 * 1 + 1 * 1
+    assert result.gain == (2 * 7 + 2 * 9.0, 2 * 3 + 1 * 9.0) and result.gain_settlements == (2, 2)
+
+
+def test_the_swap_pass_weighs_only_what_a_site_improves():
+    # penalty 10; a, b, c of 1, 2, 2. Greedy: 2 (29), then 1 (4): 17 minutes. Given 1, site 0 saves a 8 and is
+    # worse for b and c (which 1 serves): 8 > 7 for keeping 2, so 0 replaces 2: 16 minutes.
+    minutes = np.array([[2.0, INF, INF], [INF, 2.0, 5.0], [5.0, 4.0, 4.0]])
+    result = p_median(minutes, np.array([1.0, 2.0, 2.0]), add=2)
+    assert result.chosen == (1, 0) and result.objective == 2 + 2 * 2 + 2 * 5
+    assert result.gain == (2 * 8 + 2 * 5.0, 8.0) and result.gain_settlements == (2, 1)
+    # penalty 10; a, b, c of 1, 1, 2. Greedy: 0 (32), then 1 (4): 4 minutes; given 0, sites 2 and 3 save b 3 but
+    # nothing else (3 each), less than 1's 4: no swap
+    minutes = np.array([[1.0, 5.0, 1.0], [INF, 3.0, 0.0], [INF, 2.0, 5.0], [3.0, 2.0, INF]])
+    kept = p_median(minutes, np.array([1.0, 1.0, 2.0]), add=2)
+    assert kept.chosen == (0, 1) and kept.objective == 1 + 3 + 0
+
+
+def test_the_exact_answer_is_given_in_greedy_order():
+    exact = maximal_coverage(SPREAD, SPREAD_DEMAND, add=3, threshold_minutes=THRESHOLD, method="exact")
+    assert exact.chosen == (0, 1, 2) and exact.gain == (7.0, 2.0, 1.0)
+    reversed_rows = maximal_coverage(SPREAD[::-1], SPREAD_DEMAND, add=3, threshold_minutes=THRESHOLD, method="exact")
+    assert reversed_rows.chosen == (2, 1, 0) and reversed_rows.gain == (7.0, 2.0, 1.0)
+
+
+def test_set_cover_covers_a_settlement_of_no_demand_too():
+    minutes = np.array([[10.0, INF], [INF, 10.0]])
+    for method in ("greedy", "exact"):
+        result = set_cover(minutes, np.array([5.0, 0.0]), threshold_minutes=THRESHOLD, method=method)
+        assert sorted(result.chosen) == [0, 1] and result.unserved == ()
+
+
+def test_the_lp_bound_of_maximal_coverage_is_the_relaxation():
+    # five candidates (the last covers nothing), two to add. The best pair covers 10 of the 11 (settlement 1 only
+    # candidate 3 covers); the LP opens 0, 1, 2 and 3 at one half each and covers 10.5
+    covers = np.array(
+        [
+            [1, 0, 0, 1, 0],
+            [1, 0, 1, 0, 1],
+            [0, 0, 1, 1, 1],
+            [0, 1, 1, 0, 0],
+            [0, 0, 0, 0, 0],
+        ],
+        dtype=bool,
+    )
+    minutes = np.where(covers, 10.0, 99.0)
+    demand = np.array([2.0, 1.0, 3.0, 3.0, 2.0])
+    greedy = maximal_coverage(minutes, demand, add=2, threshold_minutes=THRESHOLD, lp_bound=True)
+    assert greedy.objective == 10.0 and greedy.bound == pytest.approx(10.5) and greedy.bound_kind == "lp"
+    assert greedy.gap == pytest.approx(0.5 / 10.5)
+    assert maximal_coverage(minutes, demand, add=2, threshold_minutes=THRESHOLD, method="exact").objective == 10.0
+
+
+def test_the_lp_bound_of_nothing_left_to_cover_is_zero():
+    minutes = np.array([[10.0, INF], [INF, 10.0]])
+    fixed = np.array([[5.0, 5.0]])
+    result = set_cover(minutes, threshold_minutes=THRESHOLD, fixed_minutes=fixed, lp_bound=True)
+    assert result.chosen == () and result.objective == 0.0 and result.bound == 0.0 and result.gap == 0.0

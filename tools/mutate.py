@@ -1,8 +1,8 @@
 """A small mutation runner: does a test notice when a core rule changes?
 
 It mutates one module at a time with the ``ast`` module, one operator at a time, and runs that module's fast test
-subset with ``-x`` against each mutant; a mutant the tests fail on is *killed*, one they pass is a *survivor*.
-The mutations (what a slip of the keyboard or of the mind does to a rule):
+stages (:data:`MODULES`) against each mutant; a mutant a test fails on is *killed*, one every stage passes is a
+*survivor*. The mutations (what a slip of the keyboard or of the mind does to a rule):
 
 * comparisons: ``<=`` ↔ ``<``, ``>=`` ↔ ``>``, ``==`` ↔ ``!=``
 * arithmetic: ``+`` ↔ ``-``, ``*`` ↔ ``/``
@@ -10,26 +10,36 @@ The mutations (what a slip of the keyboard or of the mind does to a rule):
 * a call made as a statement removed (``pass`` instead)
 
 Each mutant is spliced into the source text at the node's position (the rest of the file is left byte for byte),
-written over the module, tested in a forked child (the third-party libraries are imported once in the parent, the
-project's modules afresh in each child), and the file is restored afterwards, also on Ctrl-C, SIGTERM or a time
-budget that runs out (a copy of the original is kept in ``.mutate-backup/`` and put back on the next start if a
-run was killed hard). Docstrings, f-strings, type annotations and ``raise`` statements (error messages) are not
-mutated.
+written over the module, tested in a forked child and the file restored afterwards, also on Ctrl-C, SIGTERM or a
+time budget that runs out (a copy of the original is kept in ``.mutate-backup/`` and put back on the next start if
+a run was killed hard; a lock file there keeps a second run from starting while one is mutating the tree).
+Docstrings, f-strings, type annotations, imports and ``raise`` statements (error messages) are not mutated.
 
-Usage (not part of CI: it is CPU heavy, run it per module with a budget on a shared machine)::
+What keeps a run short on a small shared machine: the third-party libraries and the project modules the mutant
+cannot reach are imported once in the parent (only the mutated module and the modules importing it are imported
+afresh per child); a module's tests run in stages, its hand-worked pins first (``tests/test_coverage_rules.py``,
+``tests/test_siting_rules.py``), each stage with ``-x`` and only for mutants the earlier stages did not kill; a
+stage using five times the unmutated stage's CPU seconds is stopped (an endless loop) and counted as killed by
+the timeout, apart. Mutants in :data:`KNOWN_EQUIVALENT` (no test can tell them from the original; each with its
+reason) are not run and not counted in the score.
 
-    python tools/mutate.py planning/release.py --budget 600
-    python tools/mutate.py --all --budget 900        # every module of MODULES, one after the other
+Usage (not part of CI: it is CPU heavy; run one module at a time)::
+
+    python tools/mutate.py planning/siting.py --budget 1800
+    python tools/mutate.py --all --budget 1800       # every module of MODULES, one after the other (make mutate)
     python tools/mutate.py planning/siting.py --list # the mutants, without running anything
+    python tools/mutate.py planning/siting.py --lines 606,630   # only the mutants of these lines
 
-It prints each survivor (line, what changed) and the score per module: killed / (killed + survived); mutants the
-budget did not reach are counted apart, never as killed.
+It prints each survivor (line, what changed, the line) and per module: mutants, equivalent, killed (by the
+timeout), survived, not run, the score killed / (killed + survived) and the seconds; mutants the budget did not
+reach are counted apart, never as killed.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import functools
 import math
 import os
 import shutil
@@ -67,10 +77,181 @@ hand-worked pins of the rules first, the wider tests after, each stage only for 
 not kill, and each with ``-x`` (a mutant's run stops at its first failing test). Browser, AppTest and real-data
 tests are left out (seconds each); the cross-checks against spopt are left out of the siting subset (the
 enumerated optima check the same)."""
-KNOWN_EQUIVALENT: dict[tuple[str, str, str], str] = {}
-"""(module, the mutated line's source text stripped, the change as ``--list`` prints it) → why no test can tell
-the mutant from the original. These mutants are not run and are counted apart from the score (an entry whose line
-no longer exists is reported as stale, so the list cannot silently outlive the code)."""
+_COVERAGE = "planning/coverage.py"
+_SITING = "planning/siting.py"
+KNOWN_EQUIVALENT: dict[tuple[str, str, str, str], str] = {
+    (
+        _COVERAGE,
+        "Nearest",
+        "estimated: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))",
+        "0 → 1 (col 63)",
+    ): "a default of one False: `methods` takes it only for one settlement, where it reads False (network) too",
+    (
+        _COVERAGE,
+        "weighted_quantile",
+        'position = min(int(np.searchsorted(cumulative, target, side="left")), len(cumulative) - 1)',
+        "`len(cumulative) - 1`: - → +",
+    ): "the clamp never binds: the target is at most the last cumulative weight, so searchsorted returns <= n - 1",
+    (
+        _COVERAGE,
+        "weighted_quantile",
+        'position = min(int(np.searchsorted(cumulative, target, side="left")), len(cumulative) - 1)',
+        "1 → 0 (col 88)",
+    ): "the clamp never binds: the target is at most the last cumulative weight, so searchsorted returns <= n - 1",
+    (
+        _COVERAGE,
+        "coverage",
+        "n = minutes.shape[0] if minutes.ndim == 1 else -1",
+        "0 → -1 (col 18)",
+    ): "shape[-1] is shape[0] of the 1-D array this branch is taken for",
+    (
+        _COVERAGE,
+        "coverage",
+        "n = minutes.shape[0] if minutes.ndim == 1 else -1",
+        "1 → 2 (col 48)",
+    ): "-2 and -1 both read `n < 0` (not 1-D), the only use of that value",
+    (
+        _COVERAGE,
+        "gaps",
+        "ranked_counts = np.where(np.isnan(values), 1.0, values)  # hidden cells share one rank, below any shown one",
+        "1.0 → 2.0 (col 43)",
+    ): "shown values are 0 or >= k >= 3 (planning.privacy.check_k): hidden cells rank between them at 1 or 2 alike",
+    (
+        _COVERAGE,
+        "hex_gaps",
+        '.groupby("h3_cell", sort=True, as_index=False)',
+        "True → False (col 25)",
+    ): "the next sort_values orders the cells fully (people, then the unique cell id): the group order is overwritten",
+    (
+        _COVERAGE,
+        "_settlement_changes",
+        "order = sorted(changed, key=lambda i: (-np.nan_to_num(cov_a.population[i], nan=-1.0), i))",
+        "1.0 → 2.0 (col 80)",
+    ): "populations are >= 0 (coverage refuses negatives): an unknown one sorts last with the key 1 or 2 alike",
+    (
+        _SITING,
+        "SitingOptions",
+        "class SitingOptions(TypedDict, total=False):",
+        "False → True (col 37)",
+    ): "typing only: `total` changes which keys mypy requires, nothing at run time",
+    (
+        _SITING,
+        "_Instance",
+        "@dataclass(frozen=True)",
+        "True → False (col 18)",
+    ): "a private record no code assigns to: frozen only guards the module itself",
+    (
+        _SITING,
+        "_Districts",
+        "@dataclass(frozen=True)",
+        "True → False (col 18)",
+    ): "a private record no code assigns to: frozen only guards the module itself",
+    (
+        _SITING,
+        "_Districts.unsatisfied",
+        "picked = np.zeros(self.members[self.needed[0]].size, bool) if self.needed else None",
+        "0 → -1 (col 43)",
+    ): "every district's member mask has one entry per candidate: the last district's size is the first's",
+    (
+        _SITING,
+        "_solve",
+        'if bound is None or (lp < bound if model == "mclp" else lp > bound):',
+        "`lp > bound`: > → >=",
+    ): "never evaluated: only MCLP has a bound before the LP (the greedy guarantee), others have None",
+    (
+        _SITING,
+        "_instance",
+        "constant = 0.0",
+        "0.0 → -1.0 (col 11)",
+    ): "p-median's branch: `constant` (demand covered by existing sites) is read for MCLP only",
+    (
+        _SITING,
+        "_instance",
+        "constant = 0.0",
+        "0.0 → 1.0 (col 11)",
+    ): "p-median's branch: `constant` (demand covered by existing sites) is read for MCLP only",
+    (
+        _SITING,
+        "_instance",
+        "loss = np.where(covers[:, included], 0.0, 1.0)",
+        "1.0 → 2.0 (col 42)",
+    ): "an uncovered pair's loss is only read through min(base <= 1, loss) and `loss == 0`: 1 and 2 read alike",
+    (
+        _SITING,
+        "_greedy",
+        "best = int(np.argmax(gains)) if gains.size else -1",
+        "1 → 2 (col 49)",
+    ): "-2 and -1 both read `best < 0`: no candidate",
+    (
+        _SITING,
+        "_greedy",
+        "(limit is not None and len(unsatisfied) >= limit - len(chosen)) or best < 0 or gains[best] <= tolerance",
+        "0 → -1 (col 74)",
+    ): "best is -1 only without candidates; then no district has one, none is needed and `unsatisfied` is empty",
+    (
+        _SITING,
+        "_build",
+        'sites = [problem.add_variable(f"x_{j}", 0, 1, category) for j in range(n_candidates)]',
+        "1 → 2 (col 43)",
+    ): "a site variable above 1 buys nothing: y <= 1 and z <= 1 cap what it covers or serves (binaries are 0..1)",
+    (
+        _SITING,
+        "_build",
+        "if instance.demand[i] == 0:",
+        "0 → -1 (col 25)",
+    ): "a zero-demand settlement's own variables cost 0 and bind no site (stay = 1 is open): same optimum",
+    (
+        _SITING,
+        "_build",
+        "better = np.flatnonzero(instance.loss[:, i] < instance.base[i])  # finite pairs that can help",
+        "`instance.loss[:, i] < instance.base[i]`: < → <=",
+    ): "an assignment no better than staying costs what staying costs: same optimum",
+    (
+        _SITING,
+        "_build",
+        'stay = problem.add_variable(f"s_{i}", 0, 1)  # served by an existing site, or unserved (penalty)',
+        "1 → 2 (col 41)",
+    ): "stay + the assignments = 1 with assignments >= 0 already caps stay at 1",
+    (
+        _SITING,
+        "_build",
+        'assign = [problem.add_variable(f"z_{i}_{j}", 0, 1) for j in better]',
+        "1 → 2 (col 48)",
+    ): "z <= x <= 1 already caps an assignment at 1",
+    (
+        _SITING,
+        "_build",
+        'if instance.model == "mclp" and instance.demand[i] == 0:',
+        "0 → -1 (col 54)",
+    ): "a zero-demand settlement's y has objective 0 and binds no site: same optimum",
+    (
+        _SITING,
+        "_build",
+        'covered = problem.add_variable(f"y_{i}", 0, 1)',
+        "0 → -1 (col 41)",
+    ): "y has a positive demand in a maximised objective (zero-demand ones get none): never below 0",
+    (
+        _SITING,
+        "_exact",
+        "chosen = [j for j, x in enumerate(sites) if (x.varValue or 0.0) > 0.5]",
+        "`(x.varValue or 0.0) > 0.5`: > → >=",
+    ): "CBC returns the binary site variables as 0 or 1, never one half",
+    (
+        _SITING,
+        "_exact",
+        "chosen = [j for j, x in enumerate(sites) if (x.varValue or 0.0) > 0.5]",
+        "0.0 → -1.0 (col 59)",
+    ): "a variable without a value reads 0 or -1: both not above one half",
+    (
+        _SITING,
+        "_counts",
+        "array = np.asarray(values, dtype=np.float64).reshape(-1)",
+        "1 → 2 (col 54)",
+    ): "numpy reads any negative size as 'the rest': reshape(-2) is reshape(-1)",
+}
+"""(module, the function or class holding the mutant, its line's text stripped, the change as ``--list`` prints
+them) → why no test can tell the mutant from the original. These mutants are not run and are counted apart from the
+score (an entry that matches no mutant any more is reported as stale, so the list cannot silently outlive the code)."""
 TIMEOUT_FACTOR = 5.0
 TIMEOUT_SLACK_S = 10.0
 """A mutant's stage that uses more than ``TIMEOUT_FACTOR`` × the unmutated stage's CPU seconds + ``TIMEOUT_SLACK_S``
@@ -192,9 +373,9 @@ def mutants_of(source: str) -> list[Mutant]:
                 copy = ast.Compare(left=node.left, ops=list(node.ops), comparators=node.comparators)
                 copy.ops[i] = swap()
                 start, end = _span(node)
-                left = _short(node.left if i == 0 else node.comparators[i - 1])
-                pair = f"`{left} {_SYMBOL[type(op)]} {_short(node.comparators[i])}`"
-                what = f"{pair}: {_SYMBOL[type(op)]} → {_SYMBOL[swap]}"
+                left = node.left if i == 0 else node.comparators[i - 1]
+                pair = ast.Compare(left=left, ops=[op], comparators=[node.comparators[i]])  # unparsed with brackets
+                what = f"`{_short(pair, 50)}`: {_SYMBOL[type(op)]} → {_SYMBOL[swap]}"
                 found.append(Mutant(node.lineno, start, end, f"({ast.unparse(copy)})", what))
         elif isinstance(node, ast.BinOp) and type(node.op) in _BINOP_SWAP:
             swap = _BINOP_SWAP[type(node.op)]
@@ -382,9 +563,31 @@ def _run_tests(tests: list[str], *, cpu_limit_s: float, wall_limit_s: float) -> 
         time.sleep(0.02)
 
 
-def equivalence_key(module: str, source: str, mutant: Mutant) -> tuple[str, str, str]:
-    """The key of ``mutant`` in :data:`KNOWN_EQUIVALENT`: module, its line's text stripped, the change."""
-    return module, source.splitlines()[mutant.line - 1].strip(), mutant.what
+@functools.lru_cache(maxsize=8)
+def _scopes(source: str) -> tuple[tuple[int, int, str], ...]:
+    """(first line, last line, qualified name) of every function and class of ``source``, decorators included."""
+    found: list[tuple[int, int, str]] = []
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                name = f"{prefix}{child.name}"
+                first = min([child.lineno, *(d.lineno for d in child.decorator_list)])
+                found.append((first, child.end_lineno or child.lineno, name))
+                visit(child, f"{name}.")
+            else:
+                visit(child, prefix)
+
+    visit(ast.parse(source), "")
+    return tuple(found)
+
+
+def equivalence_key(module: str, source: str, mutant: Mutant) -> tuple[str, str, str, str]:
+    """The key of ``mutant`` in :data:`KNOWN_EQUIVALENT`: module, the innermost function or class holding it (""
+    at the top), its line's text stripped, the change."""
+    holders = [(first, name) for first, last, name in _scopes(source) if first <= mutant.line <= last]
+    scope = max(holders)[1] if holders else ""
+    return module, scope, source.splitlines()[mutant.line - 1].strip(), mutant.what
 
 
 def run_module(module: str, stages: list[list[str]], *, budget_s: float, only_lines: set[int] | None = None) -> dict:
@@ -439,7 +642,10 @@ def run_module(module: str, stages: list[list[str]], *, budget_s: float, only_li
             os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
             if stage_failed is None:
                 survivors.append(mutant)
-                print(f"  survived {module}:{mutant.line}: {mutant.what}    | {keys[mutant][1]}", flush=True)
+                print(
+                    f"  survived {module}:{mutant.line}: {mutant.what}    | {keys[mutant][1]}: {keys[mutant][2]}",
+                    flush=True,
+                )
             else:
                 killed += 1
                 killed_by[stage_failed] += 1
@@ -489,7 +695,7 @@ def main(argv: list[str] | None = None) -> int:
                 if only is None or mutant.line in only:
                     key = equivalence_key(module, source, mutant)
                     mark = "  [equivalent]" if key in KNOWN_EQUIVALENT else ""
-                    print(f"{module}:{mutant.line}: {mutant.what}    | {key[1]}{mark}")
+                    print(f"{module}:{mutant.line}: {mutant.what}    | {key[1]}: {key[2]}{mark}")
         return 0
     unknown = [module for module in modules if module not in MODULES]
     if unknown:
