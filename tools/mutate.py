@@ -538,7 +538,8 @@ def _run_tests(tests: list[str], *, cpu_limit_s: float, wall_limit_s: float) -> 
     if pid == 0:  # the child: fresh project modules, no bytecode written, output dropped
         try:
             sys.dont_write_bytecode = True
-            sys.pycache_prefix = tempfile.mkdtemp(prefix="mutate-pyc-")  # never a stale .pyc of another mutant
+            # a bytecode folder that does not exist (nothing is written): never a stale .pyc of another mutant
+            sys.pycache_prefix = os.path.join(tempfile.gettempdir(), f"mutate-pyc-none-{os.getpid()}")
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 1)
             os.dup2(devnull, 2)
