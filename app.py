@@ -22,13 +22,25 @@ from planning.store.db import StorageError
 st.set_page_config(page_title="Qorgau", page_icon="🛡️", layout="wide")
 
 st.session_state[FRAMED_KEY] = True
-start_language()  # a new session (a new tab, F5) in the language of its URL (?lang=) or cookie
+LANGUAGE_CHOICE_KEY = "lang_choice"
+"""The sidebar switch's widget key. The session's language itself is the plain session value LANGUAGE_KEY, which
+Streamlit never resets: a widget's own state can be dropped on a page switch (st.switch_page after signing in
+did), and the session then fell back to Russian."""
+
+
+def _language_chosen() -> None:
+    st.session_state[LANGUAGE_KEY] = st.session_state[LANGUAGE_CHOICE_KEY]
+
+
+# a new session (a new tab, F5) in the language of its URL (?lang=) or cookie; later runs keep the session's
+st.session_state[LANGUAGE_CHOICE_KEY] = start_language()
 # one label in all three languages, so that nobody is lost in a language they do not read
 lang = st.sidebar.selectbox(
     " · ".join(t("app.language", code) for code in LANGUAGES),
     LANGUAGES,
     format_func=LANGUAGE_NAMES.get,
-    key=LANGUAGE_KEY,
+    key=LANGUAGE_CHOICE_KEY,
+    on_change=_language_chosen,
 )
 keep_language(lang)  # the URL and a cookie keep it for the next session
 st.sidebar.html(language_cookie_tag(lang), unsafe_allow_javascript=True)

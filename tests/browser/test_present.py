@@ -5,7 +5,7 @@ comes back in Kazakh after F5."""
 from __future__ import annotations
 
 from planning.i18n import LANGUAGE_NAMES, t
-from tests.browser.conftest import open_page, sign_in, wait_idle
+from tests.browser.conftest import PASSWORD, open_page, sign_in, wait_idle
 from tests.browser.test_accounts import session_cookie
 
 SHOWN_MAP = (
@@ -71,3 +71,17 @@ def test_a_kazakh_session_comes_back_in_kazakh_after_a_reload(server, page):
     navigation = page.locator("[data-testid=stSidebarNav]").inner_text()
     assert t("nav.home", "kk") in navigation and t("nav.home", "ru") not in navigation, navigation
     assert t("nav.roads", "kk") in page.locator("[data-testid=stMain] h1").first.inner_text()  # the page, too
+
+
+def test_a_sign_in_on_a_kazakh_page_stays_in_kazakh(server, page):
+    # the sign-in page opened in Kazakh (a link with ?lang=kk); signing in moves to Home (st.switch_page), which
+    # once dropped the language switch's state: the app came back in Russian
+    page.goto(f"{server}/?lang=kk", wait_until="domcontentloaded")
+    page.get_by_label(t("signin.username", "kk")).fill("pat", timeout=60_000)
+    page.get_by_label(t("signin.password", "kk")).fill(PASSWORD)
+    page.get_by_role("button", name=t("signin.submit", "kk")).click()
+    page.get_by_role("link", name=t("nav.roads", "kk")).wait_for(timeout=60_000)
+    wait_idle(page)
+    navigation = page.locator("[data-testid=stSidebarNav]").inner_text()
+    assert t("nav.home", "kk") in navigation and t("nav.home", "ru") not in navigation, navigation
+    assert "lang=kk" in page.url, page.url
