@@ -29,10 +29,12 @@ from pages.common import (
 from pages.need_view import basis_text, choose_basis, session_ranges
 from planning.analysis import evaluate
 from planning.baseline import baseline_name, baseline_services, current_services, scenario_label, services_are_baseline
+from planning.coverage import threshold_key
 from planning.i18n import t
 from planning.markup import markdown_text
 from planning.render.exports import scenario_map
-from planning.render.report import THRESHOLDS_MINUTES, area_label, district_mask, ranged_figures
+from planning.render.population_text import unknown_population_note
+from planning.render.report import THRESHOLDS_MINUTES, area_coverage, area_label, district_mask, ranged_figures
 from planning.render.slides import focus_tag, slide_html
 from planning.scenarios import sites_to_services
 from planning.store.db import default_db_path
@@ -154,7 +156,9 @@ with figure_column.container(key="present_figures"):
     # demand beyond it, each with its range
     for figure in (within[0], beyond[1], beyond[2]):
         st.metric(figure.label, figure.value)
-    st.caption(basis_text(basis, L))
+    area = area_coverage(result, district_id).within[threshold_key(THRESHOLDS_MINUTES[-1])]
+    estimated = unknown_population_note(area, minutes=THRESHOLDS_MINUTES[-1], lang=L)  # "2 of 4 estimated"
+    st.caption(f"{basis_text(basis, L)}; {estimated}" if estimated else basis_text(basis, L))
     synthetic_banner(region)
     st.html(focus_tag(region, district_id))  # every map fits itself to what this names
     st.html(  # the maps stacked, the current one on top (see below)

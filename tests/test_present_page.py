@@ -78,7 +78,7 @@ def test_a_new_session_starts_in_the_language_of_its_url(monkeypatch, tmp_path):
     at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
     at.query_params["lang"] = "kk"
     at.run()
-    assert at.session_state["lang"] == "kk" and at.sidebar.selectbox(key="lang").value == "kk"
+    assert at.session_state["lang"] == "kk" and at.sidebar.selectbox(key="lang_choice").value == "kk"
     other = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
     other.query_params["lang"] = "xx"  # not a language of the app: the default
     other.run()
