@@ -9,19 +9,11 @@ the PDF states it with the ranges of its headline figures and their assumptions,
 
 import streamlit as st
 
-from pages.common import (
-    bands,
-    download,
-    get_region,
-    guard,
-    incident_level,
-    incidents_here,
-    lang,
-    site_minutes,
-    small_count_k,
-    synthetic_banner,
-)
+from pages.auth import guard, incident_level
+from pages.language import lang
 from pages.need_view import basis_text, choose_basis, need_caption, session_ranges
+from pages.session import bands, get_region, incidents_here, site_minutes, small_count_k
+from pages.widgets import download, synthetic_banner
 from planning.analysis import evaluate
 from planning.baseline import baseline_name, baseline_services, current_services, scenario_label, services_are_baseline
 from planning.i18n import t
@@ -47,7 +39,7 @@ def file_builders(
     region, compared, table, result, shapes, sheets, common, counts, district_id, *, k, demand, headline
 ) -> dict:
     """What each file is built from: key -> (build() -> bytes, mime type, file name). Nothing is built here; a file
-    is built when its button is clicked (pages.common.download). ``demand``: the PDF's and the gaps' demand basis
+    is built when its button is clicked (pages.widgets.download). ``demand``: the PDF's and the gaps' demand basis
     and rate (``demand_basis``, ``rate``); ``headline``: the headline figures with their ranges on it."""
     level, language = common["incident_level"], common["lang"]
     common = {**common, **demand}
