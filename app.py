@@ -3,14 +3,12 @@ session-cookie route and the guarded file downloads."""
 
 import streamlit as st
 
-from pages.common import (
+from pages.auth import current_user, session_cookie_tag, sign_out
+from pages.language import (
     FRAMED_KEY,
     LANGUAGE_KEY,
-    current_user,
     keep_language,
     language_cookie_tag,
-    session_cookie_tag,
-    sign_out,
     start_language,
     streamlit_texts_tag,
 )

@@ -8,7 +8,10 @@ import secrets
 import pandas as pd
 import streamlit as st
 
-from pages.common import access_store, get_region, guard, lang, show_table
+from pages.auth import access_store, guard
+from pages.language import lang
+from pages.session import get_region
+from pages.widgets import show_table
 from planning.baseline import scenario_label
 from planning.i18n import fmt_datetime, place_names, t
 from planning.markup import markdown_text

@@ -6,21 +6,11 @@ import math
 import pandas as pd
 import streamlit as st
 
-from pages.common import (
-    current_profile,
-    get_region,
-    guard,
-    incident_level,
-    incidents_here,
-    lang,
-    show_map,
-    show_table,
-    site_minutes,
-    small_count_k,
-    sticky_value,
-    synthetic_banner,
-)
+from pages.auth import guard, incident_level
+from pages.language import lang
 from pages.need_view import assumptions_caption, basis_text, choose_basis, need_caption, session_ranges
+from pages.session import current_profile, get_region, incidents_here, site_minutes, small_count_k, sticky_value
+from pages.widgets import show_map, show_table, synthetic_banner
 from planning.analysis import evaluate
 from planning.baseline import scenario_label
 from planning.beyond import display

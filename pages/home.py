@@ -6,7 +6,10 @@ from geo.errors import RegionError
 from geo.names import corrections
 from geo.region import load_region, region_folder_under_roots
 from geo.settings import region_roots
-from pages.common import get_region, guard, lang, region_dir, synthetic_banner
+from pages.auth import guard
+from pages.language import lang
+from pages.session import get_region, region_dir
+from pages.widgets import synthetic_banner
 from planning.i18n import CATALOG, fmt_count, fmt_number, format_problem, t
 from planning.markup import markdown_text
 from planning.render.report import source_text

@@ -3,20 +3,12 @@ service, with the method (network or estimate) and its profile stated; incidents
 
 import streamlit as st
 
+from pages.auth import guard, incident_level
 from pages.beyond_view import district_section, draw_route, gap_section, village_panel
-from pages.common import (
-    bands,
-    get_region,
-    guard,
-    incident_level,
-    incidents_here,
-    lang,
-    show_map,
-    site_minutes,
-    small_count_k,
-    synthetic_banner,
-)
+from pages.language import lang
 from pages.need_view import headline_section
+from pages.session import bands, get_region, incidents_here, site_minutes, small_count_k
+from pages.widgets import show_map, synthetic_banner
 from planning.analysis import evaluate
 from planning.baseline import current_services
 from planning.coverage import default_threshold_index, estimated_sentence, threshold_key

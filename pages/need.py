@@ -10,17 +10,10 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from pages.common import (
-    get_region,
-    guard,
-    incident_level,
-    incidents_here,
-    lang,
-    reload_region,
-    show_map,
-    show_table,
-    synthetic_banner,
-)
+from pages.auth import guard, incident_level
+from pages.language import lang
+from pages.session import get_region, incidents_here, reload_region
+from pages.widgets import show_map, show_table, synthetic_banner
 from planning.hidden import DISPLAY_FIELDS, hidden_need_display, hidden_need_table
 from planning.i18n import fmt_datetime, fmt_number, place_names, t
 from planning.markup import markdown_text

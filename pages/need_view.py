@@ -21,7 +21,8 @@ import numpy as np
 import streamlit as st
 
 from geo.region import Region
-from pages.common import incident_level, incidents_here
+from pages.auth import incident_level
+from pages.session import incidents_here
 from planning.beyond import demand_column
 from planning.coverage import Coverage, threshold_key
 from planning.i18n import t
@@ -88,7 +89,7 @@ def region_rate(region: Region) -> NeedRate | None:
 
 
 def visible_incidents(region: Region) -> IncidentRelease | None:
-    """The protected release when this reader may see incident figures (pages.common.incident_level) and the
+    """The protected release when this reader may see incident figures (pages.auth.incident_level) and the
     region has incidents; else None."""
     if incident_level() is None or not len(region.incidents):
         return None

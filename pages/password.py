@@ -3,7 +3,8 @@ and nothing else is shown until it is replaced. The user's other sessions end; t
 
 import streamlit as st
 
-from pages.common import SESSION_KEY, access_store, client_id, current_user, ended_message, lang
+from pages.auth import SESSION_KEY, access_store, client_id, current_user, ended_message
+from pages.language import lang
 from planning.i18n import t
 from planning.store import access
 

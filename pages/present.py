@@ -15,18 +15,11 @@ import hashlib
 
 import streamlit as st
 
-from pages.common import (
-    bands,
-    get_region,
-    guard,
-    incidents_here,
-    lang,
-    language_switch,
-    site_minutes,
-    small_count_k,
-    synthetic_banner,
-)
+from pages.auth import guard
+from pages.language import lang, language_switch
 from pages.need_view import basis_text, choose_basis, session_ranges
+from pages.session import bands, get_region, incidents_here, site_minutes, small_count_k
+from pages.widgets import synthetic_banner
 from planning.analysis import evaluate
 from planning.baseline import baseline_name, baseline_services, current_services, scenario_label, services_are_baseline
 from planning.coverage import threshold_key

@@ -9,19 +9,11 @@ the PDF states it with the ranges of its headline figures and their assumptions,
 
 import streamlit as st
 
-from pages.common import (
-    bands,
-    download,
-    get_region,
-    guard,
-    incident_level,
-    incidents_here,
-    lang,
-    site_minutes,
-    small_count_k,
-    synthetic_banner,
-)
+from pages.auth import guard, incident_level
+from pages.language import lang
 from pages.need_view import basis_text, choose_basis, need_caption, session_ranges
+from pages.session import bands, get_region, incidents_here, site_minutes, small_count_k
+from pages.widgets import download, synthetic_banner
 from planning.analysis import evaluate
 from planning.baseline import baseline_name, baseline_services, current_services, scenario_label, services_are_baseline
 from planning.i18n import t
@@ -38,7 +30,7 @@ FILES_KEY = "_report_files"
 def file_builders(inputs: ExportInputs) -> dict:
     """What each file offered for ``inputs`` is built from, in the registry's order (planning.render.registry):
     key -> (build() -> bytes, media type, file name). Nothing is built here; a file is built when its button is
-    clicked (pages.common.download)."""
+    clicked (pages.widgets.download)."""
     return {
         kind.key: ((lambda kind=kind: kind.build(inputs)), kind.media_type, kind.name_for(inputs))
         for kind in offered(inputs)

@@ -13,20 +13,11 @@ from geo.errors import ValidationError
 from geo.osm import DownloadError, RoadSourceError
 from geo.speeds import ADJUSTMENTS, SPEEDS_COLUMNS, speed_profile_from_table, speeds_table
 from geo.traveltime import CONSTANT_RANGES, TravelConstants, TravelConstantsError
-from pages.common import (
-    PROFILE_KEY,
-    TRAVEL_CONSTANTS_KEY,
-    choose_placeholder,
-    current_profile,
-    get_region,
-    guard,
-    lang,
-    reload_region,
-    show_table,
-    site_minutes,
-    travel_constants,
-)
-from planning.analysis import describe_constants, describe_profile, road_class_name
+from pages.auth import guard
+from pages.language import lang
+from pages.session import PROFILE_KEY, current_profile, get_region, reload_region, site_minutes, travel_constants
+from pages.widgets import choose_placeholder, show_table
+from planning.analysis import TRAVEL_CONSTANTS_KEY, describe_constants, describe_profile, road_class_name
 from planning.i18n import CATALOG, fmt_datetime, fmt_number, format_problem, t
 from planning.markup import markdown_text
 from planning.render.webmap import method_label

@@ -7,26 +7,21 @@ import pandas as pd
 import streamlit as st
 
 from geo.errors import ValidationError
+from pages.auth import guard, incident_level
 from pages.beyond_view import district_section, draw_route, gap_section, village_panel
-from pages.common import (
+from pages.language import lang
+from pages.need_view import ranged_section
+from pages.session import (
     current_profile,
-    download,
     get_region,
-    guard,
-    incident_level,
     incidents_here,
-    lang,
-    scenario_name_problem,
     set_sticky,
-    show_map,
-    show_table,
     site_minutes,
     small_count_k,
     sticky_selectbox,
     sticky_value,
-    synthetic_banner,
 )
-from pages.need_view import ranged_section
+from pages.widgets import download, scenario_name_problem, show_map, show_table, synthetic_banner
 from planning.analysis import evaluate
 from planning.baseline import scenario_label
 from planning.coverage import default_threshold_index, estimated_sentence, threshold_key
@@ -60,7 +55,7 @@ LAST_CLICK_KEY = "_scen_last_click"
 RESULTS_KEY = "_scen_results"
 """Evaluated scenarios of this session, by (scenario id, version): incident-derived, so session state only."""
 PICK_KEY = "scen_id"
-"""The scenario selector; its choice is kept by id (pages.common.sticky_selectbox) until the user picks another."""
+"""The scenario selector; its choice is kept by id (pages.session.sticky_selectbox) until the user picks another."""
 BASE_KEY = "_scen_base"
 """(scenario id, version) the editor is working from: every save names it, so nobody's save is dropped."""
 CONFLICT_KEY = "_scen_conflict"

@@ -8,7 +8,8 @@ leads to the password page before anything else.
 
 import streamlit as st
 
-from pages.common import access_store, begin_session, client_id, current_user, ended_message, lang, oidc_configured
+from pages.auth import access_store, begin_session, client_id, current_user, ended_message, oidc_configured
+from pages.language import lang
 from planning.i18n import t
 from planning.markup import markdown_text
 from planning.store import access

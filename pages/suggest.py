@@ -15,21 +15,11 @@ import streamlit as st
 
 from geo.errors import QorgauError, ValidationError
 from geo.settings import DEFAULT_GAP_MINUTES
-from pages.common import (
-    get_region,
-    guard,
-    incident_level,
-    incidents_here,
-    lang,
-    scenario_name_problem,
-    show_map,
-    show_table,
-    site_minutes,
-    small_count_k,
-    sticky_value,
-    synthetic_banner,
-)
+from pages.auth import guard, incident_level
+from pages.language import lang
 from pages.need_view import PEOPLE, need_caption, region_rate, suggest_demand
+from pages.session import get_region, incidents_here, site_minutes, small_count_k, sticky_value
+from pages.widgets import scenario_name_problem, show_map, show_table, synthetic_banner
 from planning.baseline import scenario_label
 from planning.i18n import fmt_number, format_problem, place_names, t
 from planning.markup import markdown_text

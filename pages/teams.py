@@ -11,18 +11,10 @@ import streamlit as st
 
 from geo.errors import QorgauError
 from geo.settings import DEFAULT_GAP_MINUTES
-from pages.common import (
-    download,
-    get_region,
-    guard,
-    lang,
-    show_map,
-    show_table,
-    site_minutes,
-    small_count_k,
-    sticky_value,
-    synthetic_banner,
-)
+from pages.auth import guard
+from pages.language import lang
+from pages.session import get_region, site_minutes, small_count_k, sticky_value
+from pages.widgets import download, show_map, show_table, synthetic_banner
 from planning.baseline import scenario_label
 from planning.circuit_data import (
     TEAM_COLUMNS,

@@ -6,7 +6,10 @@ A rejected upload changes nothing; the page then shows that what was stored befo
 
 import streamlit as st
 
-from pages.common import get_region, guard, lang, reload_region, show_table
+from pages.auth import guard
+from pages.language import lang
+from pages.session import get_region, reload_region
+from pages.widgets import show_table
 from planning.i18n import place_names, t
 from planning.intake.population import population_sources
 from planning.markup import markdown_text

@@ -94,7 +94,7 @@ def signed_in_app(page: str | None = None, *, role: str = "planner", timeout_s: 
 def sign_in_session(at, username: str = "tester", role: str = "planner", *, email: str | None = None):
     """Sign ``at`` in as the sign-in page does: ``username`` (created with ``role`` in the database that
     QORGAU_SCENARIO_DB names, or given that role) gets a session whose token goes into the session state.
-    A User put into the session state alone grants nothing (pages.common.current_user checks the session)."""
+    A User put into the session state alone grants nothing (pages.auth.current_user checks the session)."""
     from planning.store import access
 
     store = access.AccessStore()

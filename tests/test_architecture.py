@@ -160,7 +160,7 @@ def test_the_graph_sees_the_packages():
         "planning.cli",
         "planning.render.webmap",
         "planning.store.db",
-        "pages.common",
+        "pages.session",
         "app",
     } <= set(graph)
     assert "geo.region" in graph["planning.analysis"]
@@ -246,3 +246,32 @@ def test_the_store_calls_the_intake_which_reads_no_store():
     assert above == [], f"planning.intake imports above the core: {above}"
     assert "planning.intake.population" in graph["planning.store.population"]
     assert "planning.intake.incidents" in graph["planning.store.intake"]
+
+
+# The pages' helper modules (docs/ARCHITECTURE.md), lowest first: each imports only those before it.
+PAGE_HELPERS = ("pages.language", "pages.session", "pages.auth", "pages.widgets")
+
+
+def helpers_wrong(graph: dict[str, set[str]]) -> list[tuple[str, str]]:
+    """The imports from one helper module of the pages to one after it in :data:`PAGE_HELPERS`."""
+    return sorted(
+        (source, target)
+        for source in PAGE_HELPERS
+        for target in graph.get(source, ())
+        if target in PAGE_HELPERS and PAGE_HELPERS.index(target) > PAGE_HELPERS.index(source)
+    )
+
+
+def test_the_helper_check_finds_a_wrong_import():
+    assert helpers_wrong({"pages.language": {"pages.auth"}, "pages.widgets": {"pages.language"}}) == [
+        ("pages.language", "pages.auth")
+    ]
+
+
+def test_the_pages_helpers_import_one_way():
+    graph = import_graph()
+    gone = set(PAGE_HELPERS) - set(graph)
+    assert not gone, f"PAGE_HELPERS names modules that are gone: {sorted(gone)}"
+    assert helpers_wrong(graph) == [], "pages helper imports against the order (docs/ARCHITECTURE.md): " + ", ".join(
+        f"{a} → {b}" for a, b in helpers_wrong(graph)
+    )

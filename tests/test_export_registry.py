@@ -62,7 +62,7 @@ def region_dir(tmp_path_factory) -> Path:
 
 def _page_files(region_dir: Path, db: Path, role: str) -> tuple[AppTest, dict[str, tuple[str, str, str, bytes]]]:
     """The Reports page's downloads after "Prepare" for ``role``: key -> (label, media type, file name, bytes),
-    each built by clicking through pages.common.download (the access check and the audit entry included)."""
+    each built by clicking through pages.widgets.download (the access check and the audit entry included)."""
     captured: dict[str, tuple[str, str, str, object]] = {}
     original = DeltaGenerator.download_button
 

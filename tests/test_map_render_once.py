@@ -1,4 +1,4 @@
-"""pages.common.show_map renders a map once (``st_folium(render=False)``, issue 24): what the browser receives is what
+"""pages.widgets.show_map renders a map once (``st_folium(render=False)``, issue 24): what the browser receives is what
 the default (two renders) sends, less the second ``setIcon`` call folium adds to every label marker on each render."""
 
 from __future__ import annotations

@@ -203,7 +203,7 @@ def _export_text(media_type: str, data: bytes, folder) -> str:
 
 def test_no_export_carries_a_point_or_free_text(world, caplog):
     from geo.region import load_region
-    from pages.common import incidents_for
+    from pages.session import incidents_for
     from planning.analysis import SiteMinutes, evaluate, incident_release, region_network, service_bands
     from planning.baseline import current_services
     from planning.render import exports

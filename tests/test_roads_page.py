@@ -14,7 +14,7 @@ from conftest import DATA, DEFAULT_REGION, PROJECT, SHARED_TURKISTAN, needs_shar
 from streamlit.testing.v1 import AppTest
 
 from geo.region import load_region
-from pages.common import PROFILE_KEY
+from pages.session import PROFILE_KEY
 from planning.i18n import fmt_number
 from planning.render import webmap
 from planning.store import access

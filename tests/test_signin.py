@@ -13,7 +13,7 @@ import pytest
 from conftest import DEFAULT_REGION, PROJECT, sign_in_session
 from streamlit.testing.v1 import AppTest
 
-from pages.common import FRAMED_KEY
+from pages.language import FRAMED_KEY
 from planning.markup import NO_LINK_JOINER
 from planning.store import access
 
@@ -304,7 +304,7 @@ def test_an_unverified_oidc_email_gets_no_access(users):
 # --- exports (issue 11, item 9) -------------------------------------------------------------------------------------
 def test_every_download_in_the_pages_goes_through_the_guarded_builder():
     for path in [PROJECT / "app.py", *sorted((PROJECT / "pages").glob("*.py"))]:
-        if path.name != "common.py":
+        if path.name != "widgets.py":
             assert "download_button(" not in path.read_text(encoding="utf-8"), path.name
 
 

@@ -613,7 +613,7 @@ def authenticate(
     Parameters
     ----------
     client : str
-        Who asks (the address the page sees, see ``pages.common.client_id``): failures are counted per client too.
+        Who asks (the address the page sees, see ``pages.auth.client_id``): failures are counted per client too.
     now : float, optional
         The time, in seconds since the epoch (default: the clock).
 

@@ -2,7 +2,7 @@
 network and class speeds in use (:mod:`planning.store.roads`) and the rate of expected need
 (:mod:`planning.store.need`).
 
-The one way the pages (``pages.common.get_region``) and the command line (``planning.cli.data.open_region``) lay
+The one way the pages (``pages.session.get_region``) and the command line (``planning.cli.data.open_region``) lay
 the uploads over the folder's own figures, so that a command prints what a page shows.
 """
 
