@@ -180,7 +180,7 @@ ranged = [
     )
     for r in (result_a, result_b)
 ]
-st.table(
+show_table(  # a data grid: st.table would render Markdown in the scenario names of its header
     pd.DataFrame(
         {
             t("report.col_figure", L): [f.label for f in ranged[0]],

@@ -188,3 +188,18 @@ def test_the_standalone_map_links_nowhere_from_a_name(attack_outputs):
     page = attack_outputs["html"]
     assert "evil-akimat.kz" in page and MARKUP_ATTACK not in page  # present, and never as raw HTML
     assert not OFF_SITE_LINK.search(page), OFF_SITE_LINK.search(page)
+
+
+def test_no_page_draws_a_markdown_table():
+    # st.table renders Markdown in its cells and headers (a scenario name as a column header became an image on
+    # Compare); pages show tables through pages.widgets.show_table (a data grid, text only)
+    import ast
+
+    from conftest import PROJECT
+
+    calls = []
+    for path in sorted((PROJECT / "pages").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "table":
+                calls.append(f"{path.name}:{node.lineno}")
+    assert calls == [], calls
