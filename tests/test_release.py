@@ -154,3 +154,28 @@ def test_deployment_secret_from_the_database_or_the_environment(tmp_path, monkey
 
 def test_cell_noise_follows_the_table():
     assert [cell_noise(int(share * 2**32)) for share in (0.05, 0.2, 0.5, 0.8, 0.95)] == [-2, -1, 0, 1, 2]
+
+
+def test_a_cell_with_the_district_only_records_is_the_sum_of_every_unit_protected_and_keyed():
+    # records tied to a district only (no settlement) count in a region's or district's cell with_unplaced: that
+    # cell is the same as any other cell of those units, worked out here unit by unit from the draws
+    rng = np.random.default_rng(7)
+    settlements = ["s1", "s2", "s3"]
+    for case in range(40):
+        rows = [
+            ("s1", "D", "2023", int(rng.integers(1, 9)), "false"),
+            ("s2", "D", "2023", int(rng.integers(1, 9)), "false"),
+            ("", "D", "2023", int(rng.integers(1, 9)), "false"),  # district only
+            ("", "E", "2023", int(rng.integers(1, 9)), "false"),  # another district only
+        ]
+        incidents = pd.DataFrame(rows, columns=["settlement_id", "district_id", "period", "count", "synthetic"])
+        secret = f"secret-{case}".encode() * 4
+        release = release_for(incidents, settlements, scope="r", secret=secret, k=5)
+        # a unit is (settlement, "", period), or ("", district, period) for a record with no settlement
+        draws, keys = unit_draws(secret, "r", [(s, "" if s else d, p) for s, d, p, _, _ in rows])
+        protected = sum(protected_count(c, draw) for (_, _, _, c, _), draw in zip(rows, draws))
+        expected = int(protected) + cell_noise(int(keys.sum()) % 2**32)
+        assert release.value(with_unplaced=True) == (expected if expected >= 5 else None), case
+        placed = sum(protected_count(c, draw) for (s, _, _, c, _), draw in zip(rows, draws) if s)
+        expected_placed = int(placed) + cell_noise(int(keys[:2].sum()) % 2**32)
+        assert release.value() == (expected_placed if expected_placed >= 5 else None), case
