@@ -200,3 +200,19 @@ def test_records_of_a_settlement_outside_the_region_reach_no_settlement_of_it():
     incidents = pd.DataFrame([("elsewhere", "D", "2023", 12, "false")], columns=columns)
     release = release_for(incidents, ["s1", "s2"], scope="r", secret=TEST_SECRET, k=5)
     assert release.counts.tolist() == [0, 0] and not release.has_records.any()
+
+
+def test_a_period_release_counts_only_that_period_and_refuses_one_that_is_not_offered():
+    columns = ["settlement_id", "district_id", "period", "count", "synthetic"]
+    incidents = pd.DataFrame(
+        [("s1", "", "2023-H1", 7, "false"), ("s1", "", "2023-H2", 11, "false"), ("s2", "", "2024-H1", 13, "false")],
+        columns=columns,
+    )
+    ids = ["s1", "s2"]
+    assert release_for(incidents, ids, scope="r", secret=TEST_SECRET, k=5, period="2023-H1").counts.tolist() == [7, 0]
+    assert release_for(incidents, ids, scope="r", secret=TEST_SECRET, k=5, period="2023").counts.tolist() == [18, 0]
+    assert release_for(incidents, ids, scope="r", secret=TEST_SECRET, k=5).counts.tolist() == [18, 13]
+    with pytest.raises(ValueError):
+        release_for(incidents, ids, scope="r", secret=TEST_SECRET, k=5, period="2019")  # not offered: refused
+    one = release_for(incidents.iloc[:1], ids, scope="r", secret=TEST_SECRET, k=5)  # a table of one record
+    assert one.counts.tolist() == [7, 0] and one.has_records.tolist() == [True, False]
