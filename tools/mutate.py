@@ -65,7 +65,7 @@ MODULES: dict[str, list[list[str]]] = {
     ],
     "planning/release.py": [["tests/test_boundaries.py", "tests/test_release.py"]],
     "planning/privacy.py": [["tests/test_boundaries.py", "tests/test_privacy.py", "tests/test_release.py"]],
-    "geo/speeds.py": [["tests/test_boundaries.py", "tests/test_speeds.py"]],
+    "geo/speeds.py": [["tests/test_boundaries.py", "tests/test_speeds.py"], ["tests/test_speeds_edit.py"]],
     "planning/siting.py": [
         ["tests/test_siting_rules.py"],
         ["tests/test_boundaries.py"],
