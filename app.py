@@ -6,6 +6,7 @@ import streamlit as st
 from pages.auth import current_user, session_cookie_tag, sign_out
 from pages.language import (
     FRAMED_KEY,
+    LANGUAGE_CHOICE_KEY,
     LANGUAGE_KEY,
     keep_language,
     language_cookie_tag,
@@ -20,14 +21,12 @@ from planning.store.db import StorageError
 st.set_page_config(page_title="Qorgau", page_icon="🛡️", layout="wide")
 
 st.session_state[FRAMED_KEY] = True
-LANGUAGE_CHOICE_KEY = "lang_choice"
-"""The sidebar switch's widget key. The session's language itself is the plain session value LANGUAGE_KEY, which
-Streamlit never resets: a widget's own state can be dropped on a page switch (st.switch_page after signing in
-did), and the session then fell back to Russian."""
 
 
 def _language_chosen() -> None:
-    st.session_state[LANGUAGE_KEY] = st.session_state[LANGUAGE_CHOICE_KEY]
+    chosen = st.session_state.get(LANGUAGE_CHOICE_KEY)  # gone when a sign-out cleared the session meanwhile
+    if chosen in LANGUAGES:
+        st.session_state[LANGUAGE_KEY] = chosen
 
 
 # a new session (a new tab, F5) in the language of its URL (?lang=) or cookie; later runs keep the session's

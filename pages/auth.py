@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.settings import env_value
-from pages.language import FRAMED_KEY, LANGUAGE_KEY, context_text, lang
+from pages.language import FRAMED_KEY, LANGUAGE_CHOICE_KEY, LANGUAGE_KEY, context_text, lang
 from planning.i18n import t
 from planning.store import access
 from planning.store.access import User
@@ -27,7 +27,7 @@ CLIENT_HEADER_ENV = "QORGAU_CLIENT_HEADER"
 DEAD_COOKIE_KEY = "_dead_cookie"
 """Fingerprint of a session cookie this connection found ended (st.context keeps the cookies of the connection's
 start): it is not tried again, so a stale cookie cannot wipe the sign-in form on every run."""
-KEEP_ON_SIGN_OUT = (LANGUAGE_KEY, FRAMED_KEY, ENDED_KEY, DEAD_COOKIE_KEY)
+KEEP_ON_SIGN_OUT = (LANGUAGE_KEY, LANGUAGE_CHOICE_KEY, FRAMED_KEY, ENDED_KEY, DEAD_COOKIE_KEY)
 """Session keys that survive a sign-out; everything else (incident-derived results included) is dropped."""
 
 

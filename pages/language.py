@@ -37,6 +37,10 @@ def lang() -> str:
 # without it: a bookmark of the bare address, the return from an identity provider). The URL wins over the cookie.
 LANGUAGE_KEY = "lang"
 """st.session_state key of the session's language (the widget key of app.py's switch)."""
+LANGUAGE_CHOICE_KEY = "lang_choice"
+"""Widget key of app.py's language switch in the sidebar. The session's language itself is the plain session value
+LANGUAGE_KEY, which Streamlit never resets: a widget's own state can be dropped on a page switch (st.switch_page
+after signing in did), and the session then fell back to Russian."""
 LANGUAGE_PARAM = "lang"
 """URL query parameter that carries the language (``?lang=kk``)."""
 LANGUAGE_COOKIE = "qorgau_lang"
