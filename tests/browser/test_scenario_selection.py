@@ -36,10 +36,22 @@ def _shown(page, label: str) -> str:
 
 
 def _choose(page, label: str, option: str) -> None:
-    box = _combobox(page, label)
-    box.click()
-    box.fill(option.split()[0])  # the list is filtered by what the field shows
-    page.get_by_role("option", name=option).first.click()
+    """Pick ``option`` in the selectbox ``label``; again when a run replaced the list under the click (the map
+    component may start a run of its own once it has drawn), at most three times."""
+    from playwright.sync_api import Error
+
+    for attempt in range(3):
+        wait_idle(page, new_run=False)
+        box = _combobox(page, label)
+        box.click()
+        box.fill(option.split()[0])  # the list is filtered by what the field shows
+        try:
+            page.get_by_role("option", name=option).first.click(timeout=15_000)
+            break
+        except Error:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
     wait_idle(page)
 
 
