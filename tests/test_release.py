@@ -216,3 +216,61 @@ def test_a_period_release_counts_only_that_period_and_refuses_one_that_is_not_of
         release_for(incidents, ids, scope="r", secret=TEST_SECRET, k=5, period="2019")  # not offered: refused
     one = release_for(incidents.iloc[:1], ids, scope="r", secret=TEST_SECRET, k=5)  # a table of one record
     assert one.counts.tolist() == [7, 0] and one.has_records.tolist() == [True, False]
+
+
+def test_a_release_shows_no_count_in_its_repr_cannot_be_changed_and_compares_by_identity():
+    import dataclasses as dc
+
+    from planning.release import IncidentRelease
+
+    release = release_of([7, 13, 0])
+    text = repr(release)
+    assert "counts" not in text and "protected" not in text and "keys" not in text and "unplaced" not in text
+    assert "13" not in text  # a raw count never reaches a log or a traceback through repr
+    with pytest.raises(dc.FrozenInstanceError):
+        release.k = 3  # type: ignore[misc]
+    assert release != release_of([7, 13, 0]) and release == release  # by identity (its arrays are not compared)
+    bare = IncidentRelease(
+        k=5,
+        period=None,
+        counts=release.counts,
+        protected=release.protected,
+        keys=release.keys,
+        has_records=release.has_records,
+    )
+    assert bare.unplaced == (0, 0, False)
+
+
+def test_without_district_only_records_the_unplaced_part_adds_nothing_to_any_cell():
+    columns = ["settlement_id", "district_id", "period", "count", "synthetic"]
+    for case in range(30):
+        incidents = pd.DataFrame([("s1", "", "2023", 30 + case, "false")], columns=columns)
+        release = release_for(incidents, ["s1", "s2"], scope="r", secret=f"s{case}".encode() * 8, k=5)
+        assert release.value(with_unplaced=True) == release.value(), case
+
+
+def test_a_record_of_zero_changes_no_cell_and_counts_behind_nothing_is_nothing():
+    columns = ["settlement_id", "district_id", "period", "count", "synthetic"]
+    base = [("s1", "", "2023", 9, "false"), ("s2", "", "2023", 6, "false")]
+    for case in range(30):
+        secret = f"z{case}".encode() * 8
+        without = release_for(pd.DataFrame(base, columns=columns), ["s1", "s2", "s3"], scope="r", secret=secret, k=5)
+        zero = pd.DataFrame([*base, ("s3", "", "2023", 0, "false")], columns=columns)
+        with_zero = release_for(zero, ["s1", "s2", "s3"], scope="r", secret=secret, k=5)
+        assert with_zero.value() == without.value() and not with_zero.has_records[2], case
+    assert counts_behind(0) == () and counts_behind(-2) == ()
+    assert 1 in counts_behind(1)  # a protected 1 can only come from a count of 1 or 2
+
+
+def test_a_region_release_is_none_without_incidents_and_a_release_with_one(tiny_region):
+    import dataclasses as dc
+
+    from geo.region import load_region
+    from planning.release import region_release
+
+    region = load_region(tiny_region)
+    assert region_release(region, secret=TEST_SECRET, k=5) is not None
+    one = dc.replace(region, incidents=region.incidents.iloc[:1])
+    assert region_release(one, secret=TEST_SECRET, k=5) is not None  # a single record is a release too
+    none = dc.replace(region, incidents=region.incidents.iloc[:0])
+    assert region_release(none, secret=TEST_SECRET, k=5) is None

@@ -255,6 +255,24 @@ KNOWN_EQUIVALENT: dict[tuple[str, str, str, str], str] = {
         "2 → 1 (col 35)",
     ): "unplaced[1], the key sum of the district-only records, is non-zero exactly when unplaced[2] says there are "
     "some, but for a key sum of 0 modulo 2**32 (one chance in 4 billion)",
+    (
+        "planning/release.py",
+        "_units",
+        "if incidents is None or len(incidents) == 0:",
+        "0 → -1 (col 42)",
+    ): "a shortcut: an empty table run through the rest gives the same empty units",
+    (
+        "planning/release.py",
+        "_units",
+        'units = frame.groupby(["settlement_id", "district_id", "period"], sort=True, as_index=False)["count"].sum()',
+        "True → False (col 71)",
+    ): "the order of the units changes no sum: each unit's draws depend on its identity, not its position",
+    (
+        "planning/release.py",
+        "_units",
+        'return units[units["count"] > 0].reset_index(drop=True)',
+        "True → False (col 50)",
+    ): "an extra 'index' column that no caller reads",
 }
 """(module, the function or class holding the mutant, its line's text stripped, the change as ``--list`` prints
 them) → why no test can tell the mutant from the original. These mutants are not run and are counted apart from the
