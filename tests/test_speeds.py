@@ -94,3 +94,25 @@ def test_every_kazakh_class_has_a_speed_and_describe_names_it():
     for c in classes + [f"{c}_link" for c in classes[:5]]:
         assert DEFAULT_PROFILE.speeds_kmh[c] > 0
     assert DEFAULT_PROFILE.describe().startswith("speed profile 'kazakhstan'")
+
+
+def test_an_adjustment_changes_nothing_it_does_not_name_and_cannot_be_changed():
+    import dataclasses
+
+    from geo.speeds import Adjustment
+
+    plain = Adjustment(name="x", description="a named change with no factor")
+    assert plain.unpaved_factor == 1.0 and dict(plain.class_factors) == {}  # unpaved roads keep their speed
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        plain.unpaved_factor = 0.5  # type: ignore[misc]
+
+
+def test_any_positive_speed_is_a_speed_and_the_classes_without_maxspeed_become_a_frozen_set():
+    import dataclasses
+
+    slow = dataclasses.replace(DEFAULT_PROFILE, speeds_kmh={**DEFAULT_PROFILE.speeds_kmh, "track": 0.5})
+    assert slow.speed_kmh("track") == pytest.approx(0.5)  # slow, but a speed (km/h)
+    with pytest.raises(ValueError):
+        dataclasses.replace(DEFAULT_PROFILE, speeds_kmh={**DEFAULT_PROFILE.speeds_kmh, "track": 0.0})
+    listed = dataclasses.replace(DEFAULT_PROFILE, maxspeed_ignored=["track", "track"])
+    assert listed.maxspeed_ignored == frozenset({"track"}) and isinstance(listed.maxspeed_ignored, frozenset)
