@@ -110,8 +110,8 @@ def test_an_adjustment_changes_nothing_it_does_not_name_and_cannot_be_changed():
 def test_any_positive_speed_is_a_speed_and_the_classes_without_maxspeed_become_a_frozen_set():
     import dataclasses
 
-    slow = dataclasses.replace(DEFAULT_PROFILE, speeds_kmh={**DEFAULT_PROFILE.speeds_kmh, "track": 0.5})
-    assert slow.speed_kmh("track") == pytest.approx(0.5)  # slow, but a speed (km/h)
+    slow = dataclasses.replace(DEFAULT_PROFILE, speeds_kmh={**DEFAULT_PROFILE.speeds_kmh, "residential": 0.5})
+    assert slow.speed_kmh("residential") == pytest.approx(0.5)  # slow, but a speed (km/h)
     with pytest.raises(ValueError):
         dataclasses.replace(DEFAULT_PROFILE, speeds_kmh={**DEFAULT_PROFILE.speeds_kmh, "track": 0.0})
     listed = dataclasses.replace(DEFAULT_PROFILE, maxspeed_ignored=["track", "track"])
