@@ -245,3 +245,44 @@ def test_the_real_region_reads_its_speeds_file(tmp_path):
     assert profile.speeds_kmh["trunk"] == 85.0 and profile.maxspeed_ignored == {"track"}
     assert "скорости из speeds.csv региона" in describe_profile(profile, "ru")
     assert isinstance(speeds_table(profile), pd.DataFrame)
+
+
+def _speeds(rows, columns=("highway", "speed_kmh", "use_maxspeed")):
+    import pandas as pd
+
+    return pd.DataFrame([list(r) for r in rows], columns=list(columns)).astype(str)
+
+
+def test_speeds_at_the_ends_of_the_range_are_taken_and_yes_gives_maxspeed_back_to_a_class():
+    from geo.speeds import DEFAULT_PROFILE, SPEED_RANGE_KMH, speed_profile_from_table
+
+    low, high = SPEED_RANGE_KMH
+    profile = speed_profile_from_table(_speeds([("track", f"{low:g}", "no"), ("motorway", f"{high:g}", "yes")]))
+    assert profile.speeds_kmh["motorway"] == high and "motorway" not in profile.maxspeed_ignored
+    import dataclasses
+
+    base = dataclasses.replace(DEFAULT_PROFILE, maxspeed_ignored=frozenset({"primary"}))
+    again = speed_profile_from_table(_speeds([("primary", "80", "yes")]), base=base)
+    assert "primary" not in again.maxspeed_ignored  # "yes" gives the class its maxspeed tags back
+    assert len(DEFAULT_PROFILE.cache_key()) == 16  # the network cache's key: 16 hex digits
+
+
+def test_a_speeds_table_needs_highway_and_speed_and_names_at_most_ten_classes():
+    from geo.errors import ValidationError
+    from geo.speeds import speed_profile_from_table
+
+    with pytest.raises(ValidationError) as missing:
+        speed_profile_from_table(_speeds([("primary",)], columns=("highway",)))
+    assert "speed_kmh" in str(missing.value) and "needs the columns speed_kmh;" in str(missing.value)
+    eleven = [(f"class{i:02d}", "50", "") for i in range(11)]
+    with pytest.raises(ValidationError) as unknown:
+        speed_profile_from_table(_speeds(eleven))
+    text = str(unknown.value)
+    assert "class09" in text and "class10" not in text and "(+1)" in text  # ten named, the rest counted
+    ten = eleven[:10]
+    with pytest.raises(ValidationError) as exactly:
+        speed_profile_from_table(_speeds(ten))
+    assert "class09" in str(exactly.value) and "(+" not in str(exactly.value)
+    with pytest.raises(ValidationError) as blank:
+        speed_profile_from_table(_speeds([("", "50", ""), ("primary", "80", "")]))
+    assert "without a highway class" in str(blank.value)
