@@ -89,6 +89,6 @@ def test_the_compare_page_states_unknown_populations_overall_and_per_district(ap
     at = app("pages/compare.py")
     captions = " ".join(c.value for c in at.caption)
     assert captions.count("численность 2 из 4 н. п. оценена") == 2  # under each scenario's population figure
-    districts = at.dataframe[0].value
+    districts = next(d.value for d in at.dataframe if "Н. п. без численности" in d.value.columns)
     unknown = dict(zip(districts.iloc[:, 0], districts["Н. п. без численности"]))
     assert unknown == {"Западный": 0, "Восточный": 2}  # West knows both populations, East neither
