@@ -83,13 +83,20 @@ def test_the_edited_scenario_stays_selected_in_the_browser(browser, tmp_path):
         open_page(page, "Сценарии")
         _combobox(page, "Сценарий").wait_for(timeout=60_000)
         (baseline,) = _scenarios(db)
+        _settle(page)  # the map component's own first run is over: nothing redraws the form under the typing
         # the baseline is read-only: a copy of it, named "Plan B" (Enter, then the button as well)
         field = page.get_by_label("Название", exact=True)
         assert field.input_value() == f"Копия: {baseline}"
-        field.fill("Plan B")
-        field.press("Enter")
-        page.get_by_role("button", name="Скопировать в новый сценарий").dispatch_event("click")  # the same form, twice
-        _until(lambda: len(_scenarios(db)) > 1 and _shown(page, "Сценарий").startswith("Plan B"), page)
+        for attempt in range(2):  # a run that redrew the form under the typing loses it: type and send again
+            field.fill("Plan B")
+            field.press("Enter")
+            page.get_by_role("button", name="Скопировать в новый сценарий").dispatch_event("click")  # the form twice
+            try:
+                _until(lambda: len(_scenarios(db)) > 1 and _shown(page, "Сценарий").startswith("Plan B"), page, 60.0)
+                break
+            except AssertionError:
+                if attempt == 1 or len(_scenarios(db)) > 1:
+                    raise
         assert list(_scenarios(db)) == [baseline, "Plan B"]
         assert _shown(page, "Сценарий").startswith("Plan B")
         # an edit, then the threshold radio: still Plan B
