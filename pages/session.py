@@ -168,26 +168,6 @@ def incidents_here(region: Region, period: str | None = None):
     return releases[key]
 
 
-def incidents_for(region: Region) -> Region:
-    """The region with the counts uploaded for it (planning.store.intake.IncidentStore) in place of its folder's
-    incidents, when any were uploaded; else the region itself. Per session: get_region keeps it in session_state."""
-    from planning.store.intake import IncidentStore, with_stored_incidents
-
-    return with_stored_incidents(region, IncidentStore())
-
-
-def populations_for(region: Region) -> Region:
-    """The region with the populations uploaded for it (planning.store.population.PopulationStore) in place of its
-    folder's, and each settlement's ``population_source`` ("upload", "file" or "unknown")."""
-    from dataclasses import replace
-
-    from planning.intake.population import with_populations
-    from planning.store.population import PopulationStore
-
-    stored = PopulationStore().populations(region.region_id)
-    return replace(region, settlements=with_populations(region.settlements, stored))
-
-
 DERIVED_KEYS = ("_scen_results", "suggest_result", "_report_files", RELEASE_KEY)
 """st.session_state keys of results computed from the region's figures (the Scenarios and Compare pages' coverage
 per scenario version, the Suggest page's result, the Reports page's prepared files): dropped by reload_region."""

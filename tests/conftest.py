@@ -33,6 +33,31 @@ COVERAGE_FIGURE_KEYS = {
 # built road networks are cached in the user's cache folder: the tests (and the servers they start) use their own
 os.environ.setdefault("QORGAU_CACHE_DIR", tempfile.mkdtemp(prefix="qorgau-test-cache-"))
 
+NON_TEXT_FIELDS = frozenset(
+    {
+        "id",
+        "formId",
+        "type",
+        "key",
+        "format",
+        "dataType",
+        "icon",
+        "url",
+        "pageScriptHash",
+        "urlPathname",
+        "componentName",
+        "jsonArgs",
+        "specialArgs",
+        "data",
+        "styles",
+        "arrowData",
+        "elementId",
+    }
+)
+"""Fields of Streamlit's element protos that never hold text the reader sees (ids, arrow bytes, component
+arguments): the tests that read every page's text (test_every_page_text, test_one_language) pass over them."""
+
+
 needs_shared = pytest.mark.skipif(
     not (SHARED_TURKISTAN / "region.json").is_file(),
     reason=f"real-data fixture not found at {SHARED_TURKISTAN} "

@@ -12,7 +12,7 @@ import re
 
 import pandas as pd
 import pytest
-from conftest import DEFAULT_REGION, PROJECT, sign_in_session
+from conftest import DEFAULT_REGION, NON_TEXT_FIELDS, PROJECT, sign_in_session
 from google.protobuf.json_format import MessageToDict
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
@@ -126,24 +126,7 @@ LABEL_CHAR_PX = 6.9
 saw cut: "Халық саны жоқ ауылдар" 155 px (7.0 a character), "Населённые пункты дальше 60 мин" 217 px (7.0),
 "Медиана времени до службы (по населению), мин" 307 px (6.8)."""
 
-SKIP_FIELDS = {
-    "id",
-    "formId",
-    "type",
-    "key",
-    "format",
-    "dataType",
-    "icon",
-    "url",
-    "pageScriptHash",
-    "urlPathname",
-    "componentName",
-    "jsonArgs",
-    "specialArgs",
-    "data",
-    "styles",
-    "arrowData",
-    "elementId",
+SKIP_FIELDS = NON_TEXT_FIELDS | {
     "src",
     "mimetype",
     "autocomplete",

@@ -203,13 +203,12 @@ def _export_text(media_type: str, data: bytes, folder) -> str:
 
 def test_no_export_carries_a_point_or_free_text(world, caplog):
     from geo.region import load_region
-    from pages.session import incidents_for
     from planning.analysis import SiteMinutes, evaluate, incident_release, region_network, service_bands
     from planning.baseline import current_services
     from planning.render import exports
     from planning.render.registry import INCIDENT_LEVELS, ExportInputs, offered
     from planning.render.report import basis_ranges
-    from planning.store.intake import IncidentStore, ingest_incidents
+    from planning.store.intake import IncidentStore, ingest_incidents, with_stored_incidents
     from planning.store.release import deployment_secret
 
     public = {
@@ -222,7 +221,7 @@ def test_no_export_carries_a_point_or_free_text(world, caplog):
     assert ingest_incidents(
         extract_csv(), filename="x.csv", region=region, store=IncidentStore(world["db"]), user="pat"
     ).accepted
-    region = incidents_for(region)
+    region = with_stored_incidents(region, IncidentStore(world["db"]))
     assert region.incidents["count"].sum() == len(POINTS)
     services = current_services(region)
     minutes = SiteMinutes(region_network(region), region.settlements, analysis_crs=region.analysis_crs)

@@ -9,7 +9,7 @@ import re
 
 import pandas as pd
 import pytest
-from conftest import DEFAULT_REGION, PROJECT, sign_in_session
+from conftest import DEFAULT_REGION, NON_TEXT_FIELDS, PROJECT, sign_in_session
 from google.protobuf.json_format import MessageToDict
 
 from planning.i18n import made_name, t
@@ -36,26 +36,7 @@ PAGES = {
     ],
     "admin": ["pages/users.py"],
 }
-SKIP_FIELDS = {
-    "id",
-    "formId",
-    "type",
-    "key",
-    "format",
-    "dataType",
-    "icon",
-    "url",
-    "pageScriptHash",
-    "urlPathname",
-    "componentName",
-    "jsonArgs",
-    "specialArgs",
-    "body",
-    "data",
-    "styles",
-    "arrowData",
-    "elementId",
-}
+SKIP_FIELDS = NON_TEXT_FIELDS | {"body"}
 """Proto fields that are not text the reader sees (ids, arrow bytes, html bodies, component arguments)."""
 
 

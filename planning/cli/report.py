@@ -43,27 +43,13 @@ MAP_KIND = "html"
 
 def register(subparsers: Subparsers, lang: str) -> None:
     report = region_command(subparsers, "report", lang)
-    scenario_argument(report, lang)
-    report.add_argument("--district", metavar="NAME|ID", help=t("cli.arg.district", lang))
-    report.add_argument(
-        "--incident-level", choices=INCIDENT_LEVELS, default="district", help=t("cli.arg.incident_level", lang)
-    )
-    report.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help=t("cli.arg.out_pdf", lang))
-    _demand_arguments(report, lang)
-    speeds_argument(report, lang)
+    _file_arguments(report, lang, metavar="FILE.pdf", out_help="cli.arg.out_pdf")
     report.set_defaults(handler=_report)
 
     export = region_command(subparsers, "export", lang)
     export.add_argument("kind", nargs="?", choices=kind_names(), help=t("cli.arg.export_kind", lang))
     export.add_argument("--format", choices=kind_names(), help=argparse.SUPPRESS)  # the earlier spelling of KIND
-    scenario_argument(export, lang)
-    export.add_argument("--district", metavar="NAME|ID", help=t("cli.arg.district", lang))
-    export.add_argument(
-        "--incident-level", choices=INCIDENT_LEVELS, default="district", help=t("cli.arg.incident_level", lang)
-    )
-    export.add_argument("--out", type=Path, required=True, metavar="FILE", help=t("cli.arg.out_export", lang))
-    _demand_arguments(export, lang)
-    speeds_argument(export, lang)
+    _file_arguments(export, lang, metavar="FILE", out_help="cli.arg.out_export")
     export.set_defaults(handler=_export)
 
     map_parser = region_command(subparsers, "map", lang)
@@ -71,6 +57,19 @@ def register(subparsers: Subparsers, lang: str) -> None:
     map_parser.add_argument("--out", type=Path, required=True, metavar="FILE.html", help=t("cli.arg.out_html", lang))
     speeds_argument(map_parser, lang)
     map_parser.set_defaults(handler=_map)
+
+
+def _file_arguments(parser: argparse.ArgumentParser, lang: str, *, metavar: str, out_help: str) -> None:
+    """The options ``report`` and ``export`` share: the scenario, the district, the incident level, the file written
+    (``--out``, shown as ``metavar`` with the catalog entry ``out_help``), the demand and the speeds."""
+    scenario_argument(parser, lang)
+    parser.add_argument("--district", metavar="NAME|ID", help=t("cli.arg.district", lang))
+    parser.add_argument(
+        "--incident-level", choices=INCIDENT_LEVELS, default="district", help=t("cli.arg.incident_level", lang)
+    )
+    parser.add_argument("--out", type=Path, required=True, metavar=metavar, help=t(out_help, lang))
+    _demand_arguments(parser, lang)
+    speeds_argument(parser, lang)
 
 
 def _demand_arguments(parser: argparse.ArgumentParser, lang: str) -> None:
