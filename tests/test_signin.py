@@ -8,6 +8,7 @@ signs out), so role-gated pages are also run directly: their own guard must stop
 from __future__ import annotations
 
 import re
+import sqlite3
 
 import pytest
 from conftest import DEFAULT_REGION, PROJECT, sign_in_session
@@ -285,13 +286,12 @@ def test_an_open_session_ends_at_the_next_action_after_an_admin_change(users, ch
 
 def test_an_idle_session_ends(users, monkeypatch):
     at = app("pat", page="pages/map.py")
-    monkeypatch.setenv("QORGAU_IDLE_MINUTES", "0.01")  # 0.6 s
-    import time
-
-    time.sleep(1.0)
+    monkeypatch.setenv("QORGAU_IDLE_MINUTES", "0.5")  # 30 s
+    with sqlite3.connect(users.path) as db:  # pat's last action 31 s ago: aged in the store, no waiting by the clock
+        db.execute("UPDATE sessions SET last_seen_s = last_seen_s - 31 WHERE username = 'pat'")
     at.run()
     assert not at.exception, at.exception
-    assert "Сеанс завершён: не было действий 0.01 мин." in texts(at)
+    assert "Сеанс завершён: не было действий 0.5 мин." in texts(at)
     assert "user" not in at.session_state and "_region" not in at.session_state
 
 
