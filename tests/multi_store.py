@@ -77,3 +77,62 @@ def shared_store(tmp_path) -> dict[str, str]:
     folder = tmp_path / "store"
     folder.mkdir()
     return store_env(folder)
+
+
+HAPROXY_CONFIG = Path(__file__).resolve().parents[1] / "deploy" / "haproxy.cfg"
+"""The deployment's proxy configuration, used as it is (addresses from the environment)."""
+HAPROXY_WAIT_S = 60.0
+"""How long :func:`start_haproxy` waits for the proxy to answer for a server, in seconds."""
+
+
+def haproxy_binary() -> str | None:
+    """Debian's ``haproxy`` when installed, else None."""
+    import shutil
+
+    return shutil.which("haproxy") or next(
+        (path for path in ("/usr/sbin/haproxy", "/usr/local/sbin/haproxy") if Path(path).exists()), None
+    )
+
+
+def start_haproxy(app_urls: list[str], port: int):
+    """HAProxy with :data:`HAPROXY_CONFIG` on 127.0.0.1:``port`` in front of the two servers ``app_urls``
+    (``http://127.0.0.1:PORT``); returns ``(process, url)`` once a health check through it answers 200.
+
+    Raises
+    ------
+    RuntimeError
+        When haproxy is not installed, refuses the configuration or does not answer within
+        :data:`HAPROXY_WAIT_S` (its output in the message).
+    """
+    import subprocess
+    import time
+    import urllib.request
+
+    binary = haproxy_binary()
+    if binary is None:
+        raise RuntimeError("haproxy is not installed. Fix: apt-get install haproxy (make test does).")
+    if len(app_urls) != 2:
+        raise ValueError(f"{HAPROXY_CONFIG} names two app servers; {len(app_urls)} were given")
+    env = {
+        **os.environ,
+        "QORGAU_PROXY_BIND": f"127.0.0.1:{port}",
+        **{f"QORGAU_APP{n}": url.removeprefix("http://") for n, url in enumerate(app_urls, start=1)},
+    }
+    process = subprocess.Popen(
+        [binary, "-db", "-f", str(HAPROXY_CONFIG)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + HAPROXY_WAIT_S
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return process, url
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    output = process.communicate()[0].decode(errors="replace")[-2000:]
+    raise RuntimeError(f"haproxy with {HAPROXY_CONFIG} did not answer on {url}: {output}")

@@ -1,0 +1,68 @@
+"""Two app servers behind HAProxy with sticky sessions (deploy/haproxy.cfg, issue 23 item 5): a planner signs in
+through the proxy and opens the Map, whose map draws (the session's WebSocket goes through the proxy to the server
+its cookie names); a second browser is sent to the other server and works there too."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import (
+    ARTIFACTS,
+    PROJECT,
+    _free_port,
+    map_frame,
+    new_context,
+    open_page,
+    sign_in,
+    start_streamlit,
+    wait_idle,
+)
+from tests.multi_store import add_users, haproxy_binary, shared_store, start_haproxy  # noqa: F401
+
+from planning.i18n import t
+
+if haproxy_binary() is None:
+    pytest.skip("haproxy is not installed (`make test` installs Debian's haproxy)", allow_module_level=True)
+
+STICKY_COOKIE = "QORGAU_SERVER"
+"""The cookie deploy/haproxy.cfg inserts to keep a browser on one server."""
+
+
+def test_sign_in_and_map_through_the_proxy(browser, shared_store):  # noqa: F811
+    env = shared_store
+    add_users(env, ["pat", "ana"])
+    servers = [start_streamlit(PROJECT / "data" / "default", {**env, "QORGAU_CLIENT_HEADER": "X-Real-IP"})]
+    servers.append(start_streamlit(PROJECT / "data" / "default", {**env, "QORGAU_CLIENT_HEADER": "X-Real-IP"}))
+    proxy, url = start_haproxy([served_url for _, served_url in servers], _free_port())
+    contexts = []
+    try:
+        stuck_to = []
+        for name, lang in (("pat", "ru"), ("ana", "kk")):
+            context = new_context(browser, viewport={"width": 1400, "height": 1000}, locale="ru-RU")
+            contexts.append(context)
+            page = context.new_page()
+            sign_in(page, url, name)
+            if lang == "kk":  # the second one reads Kazakh: the language choice is a run on its own server
+                page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").first.click()
+                page.get_by_role("option", name="Қазақша").click()
+                page.get_by_role("link", name=t("nav.home", lang)).wait_for(timeout=60_000)
+                wait_idle(page)
+            open_page(page, t("nav.map", lang))
+            frame = map_frame(page)
+            assert frame.locator(".leaflet-container").count() == 1
+            assert page.locator("[data-testid=stException]").count() == 0
+            cookies = {c["name"]: c["value"] for c in context.cookies()}
+            assert cookies.get(STICKY_COOKIE) in {"app1", "app2"}, cookies
+            stuck_to.append(cookies[STICKY_COOKIE])
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"proxy_map_{lang}.png"))
+        # the first browser's WebSocket holds a connection to its server: the least loaded one is the other
+        assert sorted(stuck_to) == ["app1", "app2"], stuck_to
+    finally:
+        for context in contexts:
+            context.close()
+        proxy.terminate()
+        proxy.wait(timeout=10)
+        for process, _ in servers:
+            process.terminate()
+            process.wait(timeout=10)
