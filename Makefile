@@ -56,6 +56,7 @@ bench: $(STAMP) translations chromium
 	$(PY) bench/bench_ranges.py --robust
 	$(PY) bench/bench_import.py
 	$(PY) bench/bench_ui.py
+	$(PY) bench/bench_servers.py
 
 clean:
 	rm -rf $(VENV) tests/artifacts .pytest_cache planning/translations/*.mo

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from planning.i18n import t
 from tests.browser.conftest import (
     ARTIFACTS,
     PROJECT,
@@ -18,8 +19,6 @@ from tests.browser.conftest import (
     wait_idle,
 )
 from tests.multi_store import add_users, haproxy_binary, shared_store, start_haproxy  # noqa: F401
-
-from planning.i18n import t
 
 if haproxy_binary() is None:
     pytest.skip("haproxy is not installed (`make test` installs Debian's haproxy)", allow_module_level=True)

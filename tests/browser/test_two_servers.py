@@ -9,10 +9,9 @@ import os
 import subprocess
 import sys
 
+from planning.i18n import t
 from tests.browser.conftest import PROJECT, new_context, open_page, sign_in, start_streamlit, wait_idle
 from tests.multi_store import add_users, open_stores, shared_store  # noqa: F401  (shared_store: a fixture)
-
-from planning.i18n import t
 
 LANG = "ru"
 REGION = PROJECT / "data" / "default"
