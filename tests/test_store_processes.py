@@ -5,6 +5,7 @@ leaves the hash chains valid (``python -m planning audit --verify``). The store 
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import random
@@ -155,3 +156,52 @@ def test_two_processes_saving_the_same_version_give_one_conflict(shared_store, t
         assert history[-1].author == winner.process.args[4]
     result = _verify(env)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+RECORDING_PROCESSES = 4
+LAST_POSITION = 1200
+"""Positions 1..LAST_POSITION are recorded, each process taking every RECORDING_PROCESSES-th."""
+RECORD = """
+import sys
+from planning.store import chain
+first, step, last, db = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+highest = 0
+for position in range(first, last + 1, step):
+    chain.record_heads(db, {"scenario_versions": (position, f"hash {position}")})
+    now = chain.read_heads(db)["scenario_versions"]["position"]
+    if now < highest:
+        sys.exit(f"the head record moved back from {highest} to {now}")
+    highest = now
+"""
+
+
+def test_head_records_written_by_several_processes_never_move_back(tmp_path):
+    """The head and high-water records are moved forward by every process after its commits, at the same
+    moments: none ever moves back (each process reads the head record after writing it) and both end at the newest
+    position (a record moved back by a lost update reads as a break: an older copy restored)."""
+    from planning.store import chain
+
+    db = tmp_path / "heads.sqlite"
+    env = {k: v for k, v in os.environ.items() if k not in ("QORGAU_AUDIT_KEY", "QORGAU_AUDIT_KEY_FILE")}
+    for name in ("QORGAU_AUDIT_KEY", "QORGAU_AUDIT_KEY_FILE"):
+        assert name not in env
+    subprocess.run(
+        [sys.executable, "-c", f"from planning.store import chain; chain.load_key({str(db)!r}, create=True)"],
+        cwd=PROJECT,
+        env=env,
+        check=True,
+        timeout=WAIT_S,
+    )
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", RECORD, str(first), str(RECORDING_PROCESSES), str(LAST_POSITION), str(db)],
+            cwd=PROJECT,
+            env=env,
+        )
+        for first in range(1, RECORDING_PROCESSES + 1)
+    ]
+    assert [writer.wait(timeout=WAIT_S) for writer in writers] == [0] * RECORDING_PROCESSES
+    newest = {"position": LAST_POSITION, "hash": f"hash {LAST_POSITION}"}
+    assert chain.read_heads(db)["scenario_versions"] == newest
+    seen = json.loads(chain.seen_path(db).read_text(encoding="utf-8"))["chains"]
+    assert seen["scenario_versions"] == newest
