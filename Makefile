@@ -25,10 +25,11 @@ $(STAMP): requirements.txt
 translations: $(STAMP)
 	$(PY) -m planning.translations
 
-# Debian packages the tests need: Chromium for the browser tests, poppler-utils to read the PDF reports back
+# Debian packages the tests need: Chromium for the browser tests, poppler-utils to read the PDF reports back,
+# haproxy for the two app servers behind the proxy (deploy/haproxy.cfg)
 chromium:
-	@{ [ -x $(CHROMIUM) ] && command -v pdftoppm >/dev/null; } || \
-	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium poppler-utils >/dev/null; }
+	@{ [ -x $(CHROMIUM) ] && command -v pdftoppm >/dev/null && [ -x /usr/sbin/haproxy ]; } || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium poppler-utils haproxy >/dev/null; }
 
 run: $(STAMP) translations
 	$(VENV)/bin/streamlit run server.py --server.port $(PORT) --server.address $(ADDRESS)
@@ -55,6 +56,7 @@ bench: $(STAMP) translations chromium
 	$(PY) bench/bench_ranges.py --robust
 	$(PY) bench/bench_import.py
 	$(PY) bench/bench_ui.py
+	$(PY) bench/bench_servers.py
 
 clean:
 	rm -rf $(VENV) tests/artifacts .pytest_cache planning/translations/*.mo

@@ -32,6 +32,7 @@ with the key and audits that it did (:func:`migrate`).
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import hmac
 import json
@@ -40,7 +41,8 @@ import os
 import secrets
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -638,14 +640,38 @@ def record_heads(db_path: str | Path, heads: Mapping[str, tuple[int, str]], *, r
     """
     if not heads:
         return
-    for path, kind in ((head_path(db_path), "head"), (seen_path(db_path), "seen")):
-        try:
-            key = load_key(db_path)
-            if key is None:
-                return
-            _write_record(path, kind, key, heads, reset=reset)
-        except OSError as exc:
-            _LOG.warning("chain record %s not written (%s); tail deletion cannot be detected until it is", path, exc)
+    with _records_lock(db_path):
+        for path, kind in ((head_path(db_path), "head"), (seen_path(db_path), "seen")):
+            try:
+                key = load_key(db_path)
+                if key is None:
+                    return
+                _write_record(path, kind, key, heads, reset=reset)
+            except OSError as exc:
+                _LOG.warning(
+                    "chain record %s not written (%s); tail deletion cannot be detected until it is", path, exc
+                )
+
+
+@contextmanager
+def _records_lock(db_path: str | Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on the folder of the head record while the records are read, moved forward
+    and replaced: without it two writers (two app servers, or two sessions of one) that committed positions 10 and
+    11 could both read 9, and the one writing last would move the record back to 10 while the other record says
+    11, which ``audit --verify`` reads as a restored older copy. The folder is locked, not a file in it: the
+    records are replaced (a lock on the old file would not hold), and nothing new is made beside the database. A
+    folder that cannot be opened is not locked (the records are then not written either, see :func:`record_heads`).
+    """
+    try:
+        handle = os.open(head_path(db_path).parent, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock
 
 
 # --------------------------------------------------------------------------------------------------------------
