@@ -30,6 +30,7 @@ from planning.render.webmap import (
     layer_control_last,
     layer_name,
     region_map,
+    region_overlay,
 )
 
 GAP_SETTLEMENT_COLOUR = palette.GAP_SETTLEMENT
@@ -37,6 +38,9 @@ HEX_COLOUR = palette.HEXAGONS
 HEX_MAX_FILL_OPACITY = 0.6
 """Fill opacity of the hexagon with the most unserved people; the others scale with the square root."""
 HEX_MIN_FILL_OPACITY = 0.12
+HEX_OPACITY_DECIMALS = 2
+"""Hexagon fill opacities are rounded to this many decimals: hexagons of one opacity share one style in the page
+(folium writes one style per distinct value), and no eye tells 0.41 from 0.412."""
 MINUTES_DECIMALS = 1
 """Minutes in tables and exports are rounded to this many decimals."""
 
@@ -288,7 +292,10 @@ def _hex_layer(hexes: gpd.GeoDataFrame, lang: str, minutes_key: str) -> folium.G
             "settlements_label": [fmt_number(int(n), lang) for n in hexes["settlements_unserved"]],
             "unknown_label": [fmt_number(int(n), lang) for n in hexes["settlements_unknown_population"]],
             "opacity": [
-                HEX_MIN_FILL_OPACITY + (HEX_MAX_FILL_OPACITY - HEX_MIN_FILL_OPACITY) * math.sqrt(p / peak)
+                round(
+                    HEX_MIN_FILL_OPACITY + (HEX_MAX_FILL_OPACITY - HEX_MIN_FILL_OPACITY) * math.sqrt(p / peak),
+                    HEX_OPACITY_DECIMALS,
+                )
                 for p in hexes["unserved_population"]
             ],
         },
@@ -342,3 +349,33 @@ def _uncovered_layer(settlements: gpd.GeoDataFrame, minutes: np.ndarray, lang: s
             aliases=[t("field.name", lang), t("scen.col_minutes", lang), t("field.population", lang)],
         ),
     )
+
+
+def scenario_overlay(
+    region: Region,
+    services: gpd.GeoDataFrame,
+    cov: Coverage,
+    *,
+    threshold_minutes: float,
+    lang: str,
+    k: int,
+    settlement_incidents: IncidentRelease | None = None,
+    network: RoadNetwork | None = None,
+) -> folium.Map:
+    """What :func:`scenario_map` draws over the region's base (:func:`planning.render.webmap.region_base` of the same
+    ``region``, ``lang`` and ``network``), on a holder map (:mod:`planning.render.layered`): the scenario's services,
+    the incidents (``settlement_incidents``, as in :func:`scenario_map`), the gap layers for ``threshold_minutes`` and
+    the legend of them all."""
+    holder = region_overlay(
+        region, lang=lang, services=services, settlement_incidents=settlement_incidents, k=k, network=network
+    )
+    add_gap_layers(
+        holder,
+        region.settlements,
+        cov.nearest_minutes,
+        cov.population,
+        threshold_minutes=threshold_minutes,
+        lang=lang,
+        estimated=cov.estimated_population,
+    )
+    return holder
