@@ -1205,7 +1205,7 @@ class _Legend(MacroElement):
 {% macro script(this, kwargs) %}
 (function(map, bounds) {
   // a map's overlay drawn again (planning.render.layered) replaces its legend, open or closed as the user left it
-  var previous = map.qorgauLegend, open = previous ? previous.getContainer().open : true;
+  var previous = map.qorgauLegend, closed = previous ? !previous.getContainer().open : false;
   if (previous) { map.removeControl(previous); }
   var legend = L.control({position: "bottomright"});
   legend.onAdd = function() {
@@ -1216,7 +1216,8 @@ class _Legend(MacroElement):
     return box;
   };
   legend.addTo(map);
-  legend.getContainer().open = open;
+  legend.getContainer().open = true;
+  if (closed) { legend.getContainer().open = false; }  // the user closed it before the overlay was drawn again
   map.qorgauLegend = legend;
   if (map.qorgauRefit) { map.qorgauRefit(); } else if (map.qorgauFit) { map.qorgauFit(); }
 })({{ this._parent.get_name() }});
