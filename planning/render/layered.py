@@ -20,6 +20,7 @@ element keeps its behaviour (tooltips, clicks, the legend, the fit beside it, th
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 import weakref
 from collections import OrderedDict
@@ -32,8 +33,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-import re
-
 from branca.element import MacroElement
 
 from planning.markup import js_value
@@ -225,7 +224,7 @@ def _links(fmap: folium.Map) -> tuple[tuple[str, ...], tuple[str, ...]]:
     css: list[str] = []
     js: list[str] = []
 
-    def walk(element) -> Iterable:
+    def walk(element: object) -> Iterable:
         yield element
         for child in getattr(element, "_children", {}).values():
             yield from walk(child)
@@ -253,7 +252,8 @@ def render_base(fmap: folium.Map, *, returned_objects: Iterable[str] = ()) -> Re
     header = sf._get_header(fmap)
     script = sf._get_map_string(fmap)  # renames every element (their names in the script): layers are read after
     css_links, js_links = _links(fmap)
-    base_layers, overlays = [], []
+    base_layers: list[tuple[str, str]] = []
+    overlays: list[tuple[str, str]] = []
     for child in fmap._children.values():
         if isinstance(child, folium.map.Layer) and child.control:
             (overlays if child.overlay else base_layers).append((str(child.layer_name), child.get_name()))
@@ -316,7 +316,9 @@ def render_overlay(holder: folium.Map, base: RenderedBase) -> str:
             del holder._children[name]
     holder.render()
     holder_name = holder.get_name()
-    pieces, layers, overlays = [], [], []
+    pieces: list[str] = []
+    layers: list[str] = []
+    overlays: list[tuple[str, str]] = []
     for index, child in enumerate(holder._children.values()):
         if not isinstance(child, MacroElement):  # a plain Element (HTML) has no script
             continue

@@ -1,6 +1,6 @@
-"""The Scenarios map keeps its base drawn while the scenario changes (issue 24, planning.render.layered): a site added by
-a click and another gap threshold swap the overlay's layers in the same map document, with one legend and one layer
-control listing every layer."""
+"""The Scenarios map keeps its base drawn while the scenario changes (issue 24, planning.render.layered): a site added
+by a click and another gap threshold swap the overlay's layers in the same map document, with one legend and one
+layer control listing every layer."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ def _controls(frame) -> dict:
         """() => ({
           legends: document.querySelectorAll('.qorgau-legend').length,
           controls: document.querySelectorAll('.leaflet-control-layers').length,
-          names: Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label')).map((l) => l.innerText.trim()),
+          names: Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))
+            .map((l) => l.innerText.trim()),
           mark: window.__qorgauMark || null,
         })"""
     )
