@@ -191,3 +191,24 @@ def test_the_map_page_draws_its_base_once_for_every_session(db, sent):
     assert sent[0]["key"] == sent[-1]["key"] and sent[0]["script"] == sent[-1]["script"]
     assert "count_label" not in sent[-1]["script"]  # incidents: in the overlay only (a planner sees them)
     assert "count_label" in sent[-1]["feature_group"]
+
+
+def test_the_base_is_the_text_streamlit_folium_sends_for_the_same_map(bundled):
+    region, table, services, result = bundled
+
+    def whole():
+        return region_map(region, lang="kk", services=services, k=5, network=table.network)
+
+    sent: dict = {}
+    with mock.patch.object(streamlit_folium, "_component_func", lambda **args: sent.update(args)):
+        streamlit_folium.st_folium(whole(), key="m", render=False, returned_objects=[])
+    ours = render_base(whole())
+    assert len(ours.script) > 100_000 and ours.script == sent["script"]
+    assert (ours.header, ours.html) == (sent["header"], sent["html"])
+    assert (list(ours.css_links), list(ours.js_links)) == (sent["css_links"], sent["js_links"])
+    mine, theirs = whole(), whole()  # an overlay's element is named from another base name
+    mine.render()
+    theirs.render()
+    assert layered.leaflet_text(mine, base_id="qorgau_overlay_1") == streamlit_folium.generate_leaflet_string(
+        theirs, base_id="qorgau_overlay_1"
+    )

@@ -13,14 +13,17 @@ while the server builds and encodes the whole ~0.9 MB script on every rerun. A p
   streamlit-folium's ``feature_group`` argument, a script the component runs after its map is drawn and again
   whenever it changes; the script removes the layers and controls the previous one added, then adds its own.
 
-The texts of both parts are built exactly as streamlit-folium builds them (its own string functions), so every
-element keeps its behaviour (tooltips, clicks, the legend, the fit beside it, the label layout).
+The texts of both parts are built exactly as streamlit-folium builds them (:func:`leaflet_text`, a port of its string
+functions: planning/ does not import Streamlit), so every element keeps its behaviour (tooltips, clicks, the legend,
+the fit beside it, the label layout).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
+import textwrap
 import threading
 import weakref
 from collections import OrderedDict
@@ -30,6 +33,7 @@ from typing import Any
 
 import folium
 import geopandas as gpd
+import jinja2
 import numpy as np
 import pandas as pd
 import shapely
@@ -213,10 +217,78 @@ def content_key(*parts: object) -> str:
     return digest.hexdigest()
 
 
-def _streamlit_folium():
-    import streamlit_folium  # the component's own string functions (no Streamlit call is made by them)
+# --- streamlit-folium's text of a map -----------------------------------------------------------------------------
+# The functions below give, character for character, what streamlit-folium 0.27.4 (MIT licence; its __init__.py:
+# _get_header, _get_html, _get_map_string, generate_leaflet_string) sends its component for a folium.Map, without
+# importing it (it imports Streamlit, which planning/ does not). tests/test_map_layered.py compares the two.
+_SCRIPT_LINK = re.compile(r'<script\b[^>]*\bsrc=["\'][^"\']*["\'][^>]*>.*?</script\b[^>]*>', re.IGNORECASE | re.DOTALL)
+_STYLE_LINK = re.compile(r'<link rel="stylesheet" href=".*?"/>')
+_ICON_PATH = re.compile(r'(L\.Icon\.Default\.imagePath\s*=\s*["\'])([^"\']*?/dist)(["\'])')
+_MAP_DIV = re.compile(r'<div class="folium-map" id=".*" ></div>')
+_VAR_SUFFIX = re.compile("_[a-z0-9]+(?!_)")
+_ELEMENT_REF = re.compile(r"\{\{\s*'([A-Za-z_$][A-Za-z0-9_$]*)'\s*\}\}")
+_DRAWN_ITEMS = re.compile(r"drawnItems_draw_control_div_\d+")
 
-    return streamlit_folium
+
+def _full_id(element: MacroElement) -> str:
+    return f"{element._name.lower()}_{element._id}"
+
+
+def _map_header(fmap: folium.Map) -> str:
+    header = fmap.get_root().header.render()  # type: ignore[attr-defined]  # the root of a folium map is a Figure
+    header = _SCRIPT_LINK.sub("", header)
+    header = _STYLE_LINK.sub("", header)
+    header = _ICON_PATH.sub(r"\1\2/images/\3", header)
+    return header.replace(_full_id(fmap), MAP_VARIABLE)
+
+
+def _map_html(fmap: folium.Map) -> str:
+    html = fmap.get_root().html.render()  # type: ignore[attr-defined]  # the root of a folium map is a Figure
+    return _MAP_DIV.sub("", html).strip()
+
+
+def _leaflet_text(element: Any, base_id: str, mappings: dict[str, str]) -> str:
+    mappings[element._id] = base_id
+    try:  # an element that adds another to its parent (folium's ElementAddToElement) names both
+        element_id = element.element_name.replace("map_", "").replace("tile_layer_", "")
+        parent_id = element.element_parent_name.replace("map_", "").replace("tile_layer_", "")
+        if element_id not in mappings:
+            mappings[element_id] = element._parent._id
+        if parent_id not in mappings:
+            mappings[parent_id] = element._parent._parent._id
+    except AttributeError:
+        pass
+    element._id = base_id
+    try:
+        text = element._template.module.script(element)
+    except jinja2.UndefinedError:
+        text = element._template.render(this=element, kwargs={})
+    for index, child in enumerate(element._children.values()):
+        with contextlib.suppress(jinja2.UndefinedError, AttributeError):
+            text += "\n" + _leaflet_text(child, f"{base_id}_{index}", mappings)
+    return text
+
+
+def leaflet_text(element: MacroElement, base_id: str = "div") -> str:
+    """The script of ``element`` and its children with their names made positional (``geo_json_div_3``: the same map
+    gives the same text every time), as streamlit-folium's ``generate_leaflet_string``. Renames the elements."""
+    mappings: dict[str, str] = {}
+    text = _leaflet_text(element, base_id, mappings)
+
+    def rename(match: re.Match) -> str:
+        found = match.group()
+        replacement = mappings.get(found.strip("_"))
+        return found.replace(found.strip("_"), replacement) if replacement else found
+
+    return _ELEMENT_REF.sub(r"\1", _VAR_SUFFIX.sub(rename, text))
+
+
+def _map_script(fmap: folium.Map) -> str:
+    script = leaflet_text(fmap).replace("alert(coords);", "")
+    script = textwrap.dedent(_DRAWN_ITEMS.sub("drawnItems", script))
+    if "drawnItems" not in script:
+        script += "\nvar drawnItems = [];"
+    return script
 
 
 def _links(fmap: folium.Map) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -242,15 +314,14 @@ def render_base(fmap: folium.Map, *, returned_objects: Iterable[str] = ()) -> Re
     ``fmap`` is used up: its elements are renamed as streamlit-folium names them (positionally, so the same map gives
     the same text every time). Put no incident layer in it (:data:`BASE_CACHE` is shared by every session).
     """
-    sf = _streamlit_folium()
     wanted = list(returned_objects)
     if sends_clicks_at_once(wanted):
         fmap.add_child(ImmediateClick(wanted), name="qorgau_immediate_click")
     fitted = getattr(fmap, "qorgau_bounds", None)
     fmap.render()
-    html = sf._get_html(fmap)
-    header = sf._get_header(fmap)
-    script = sf._get_map_string(fmap)  # renames every element (their names in the script): layers are read after
+    html = _map_html(fmap)
+    header = _map_header(fmap)
+    script = _map_script(fmap)  # renames every element (their names in the script): layers are read after
     css_links, js_links = _links(fmap)
     base_layers: list[tuple[str, str]] = []
     overlays: list[tuple[str, str]] = []
@@ -310,7 +381,6 @@ def render_overlay(holder: folium.Map, base: RenderedBase) -> str:
     ``holder`` (from :func:`overlay_holder`) is used up. A folium ``LayerControl`` among its children is left out:
     this script makes the map's one layer control.
     """
-    sf = _streamlit_folium()
     for name, child in list(holder._children.items()):
         if isinstance(child, folium.LayerControl):
             del holder._children[name]
@@ -322,7 +392,7 @@ def render_overlay(holder: folium.Map, base: RenderedBase) -> str:
     for index, child in enumerate(holder._children.values()):
         if not isinstance(child, MacroElement):  # a plain Element (HTML) has no script
             continue
-        text = sf.generate_leaflet_string(child, base_id=f"{OVERLAY_PREFIX}_{index}")
+        text = textwrap.dedent(leaflet_text(child, base_id=f"{OVERLAY_PREFIX}_{index}"))
         pieces.append(text.replace(holder_name, MAP_VARIABLE))
         if isinstance(child, folium.map.Layer):
             layers.append(child.get_name())
