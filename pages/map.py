@@ -8,7 +8,7 @@ from pages.beyond_view import district_section, draw_route, gap_section, village
 from pages.language import lang
 from pages.need_view import headline_section
 from pages.session import bands, get_region, incidents_here, site_minutes, small_count_k
-from pages.widgets import show_layered_map, synthetic_banner
+from pages.widgets import session_layers, show_layered_map, synthetic_banner
 from planning.analysis import evaluate
 from planning.baseline import current_services
 from planning.coverage import default_threshold_index, estimated_sentence, threshold_key
@@ -72,6 +72,7 @@ overlay = region_overlay(
     k=small_count_k(),
     method=result.method,
     method_description=minutes_table.describe(L),
+    layer_cache=session_layers(),
     **base_options,
 )
 draw_route(overlay, village, lang=L)

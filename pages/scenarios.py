@@ -21,7 +21,14 @@ from pages.session import (
     sticky_selectbox,
     sticky_value,
 )
-from pages.widgets import download, scenario_name_problem, show_layered_map, show_table, synthetic_banner
+from pages.widgets import (
+    download,
+    scenario_name_problem,
+    session_layers,
+    show_layered_map,
+    show_table,
+    synthetic_banner,
+)
 from planning.analysis import evaluate
 from planning.baseline import scenario_label
 from planning.coverage import default_threshold_index, estimated_sentence, threshold_key
@@ -547,6 +554,7 @@ overlay = scenario_overlay(
     k=k,
     settlement_incidents=cov.release if level == "settlement" else None,
     network=network,
+    layer_cache=session_layers(),
 )
 draw_route(overlay, village, lang=L)
 with map_slot:

@@ -151,6 +151,21 @@ def show_map(fmap, *, key: str, returned_objects=()):
     return value
 
 
+SESSION_LAYERS_KEY = "_map_layers"
+"""st.session_state key of the session's rendered overlay layers (incidents among them: never shared)."""
+
+
+def session_layers():
+    """This session's cache of rendered overlay layers (:func:`planning.render.layered.cached_layer`): a layer whose
+    content did not change since the last run (services while a village is clicked, gaps while the threshold stays,
+    the incidents) is not built again."""
+    from planning.render.layered import SESSION_LAYER_ENTRIES, ContentCache
+
+    if SESSION_LAYERS_KEY not in st.session_state:
+        st.session_state[SESSION_LAYERS_KEY] = ContentCache(SESSION_LAYER_ENTRIES)
+    return st.session_state[SESSION_LAYERS_KEY]
+
+
 def show_layered_map(make_base, base_key: str, overlay, *, key: str, returned_objects=()):
     """Show a map sent in two parts (:mod:`planning.render.layered`): the base ``make_base()`` (a folium map without
     incident data) rendered once per ``base_key`` for every session, and the ``overlay`` (a holder map: services,

@@ -212,3 +212,47 @@ def test_the_base_is_the_text_streamlit_folium_sends_for_the_same_map(bundled):
     assert layered.leaflet_text(mine, base_id="qorgau_overlay_1") == streamlit_folium.generate_leaflet_string(
         theirs, base_id="qorgau_overlay_1"
     )
+
+
+def test_a_session_draws_again_only_the_layers_whose_content_changed(bundled):
+    from planning.render import gapmap, webmap
+    from planning.render.layered import SESSION_LAYER_ENTRIES
+
+    region, table, services, result = bundled
+    cov = result.coverage
+    base = _base(region, table, lang="ru")
+    cache = ContentCache(SESSION_LAYER_ENTRIES)
+
+    def overlay(threshold, shown=services, layer_cache=cache):
+        holder = scenario_overlay(
+            region,
+            shown,
+            cov,
+            threshold_minutes=threshold,
+            lang="ru",
+            k=5,
+            settlement_incidents=cov.release,
+            network=table.network,
+            layer_cache=layer_cache,
+        )
+        return render_overlay(holder, base)
+
+    with (
+        mock.patch.object(gapmap, "_hex_layer", wraps=gapmap._hex_layer) as hexagons,
+        mock.patch.object(webmap, "_service_layer", wraps=webmap._service_layer) as sites,
+        mock.patch.object(webmap, "_incident_layer", wraps=webmap._incident_layer) as incidents,
+    ):
+        first = overlay(30)
+        assert overlay(30) == first  # a village clicked: the same layers, not drawn again
+        assert (hexagons.call_count, sites.call_count, incidents.call_count) == (1, 1, 1)
+        other = overlay(60)
+        assert (hexagons.call_count, sites.call_count, incidents.call_count) == (2, 1, 1)
+        moved = services.copy()
+        moved.loc[moved.index[0], "name"] = "Новое имя"
+        assert "Новое имя" not in first and "\\u041d\\u043e\\u0432\\u043e\\u0435" in overlay(60, moved)
+        assert (hexagons.call_count, sites.call_count, incidents.call_count) == (2, 2, 1)
+    fresh = overlay(60, layer_cache=None)  # what is drawn is what an overlay without a cache draws
+    names = lambda script: script[script.index("L.control.layers(") :]  # noqa: E731
+    assert names(other).replace("_gaphexagons", "_3").replace("_gapsettlements", "_4").replace(
+        "_incidents", "_0"
+    ).replace("_services", "_1") == names(fresh)

@@ -22,6 +22,7 @@ from planning.coverage import Coverage, gaps, hex_gaps, is_beyond, threshold_key
 from planning.i18n import fmt_number, made_name, place_names, t
 from planning.release import IncidentRelease, empty_release
 from planning.render import palette
+from planning.render.layered import ContentCache, add_cached_layer, object_token
 from planning.render.webmap import (
     LegendRow,
     TextTooltip,
@@ -266,19 +267,39 @@ def add_gap_layers(
     threshold_minutes: float,
     lang: str,
     estimated: np.ndarray | None = None,
+    layer_cache: ContentCache | None = None,
 ) -> None:
     """Add two layers to ``fmap``: unserved population on H3 hexagons and the uncovered settlements highlighted
-    (both without incident data), and a legend for them."""
+    (both without incident data), and a legend for them. ``layer_cache``: the session's rendered layers
+    (:func:`planning.render.layered.cached_layer`), reused while the minutes and the threshold stay."""
     minutes_key = threshold_key(threshold_minutes)
-    hexes = hex_gaps(settlements, nearest_minutes, population, threshold_minutes=threshold_minutes, estimated=estimated)
-    if len(hexes):
-        _hex_layer(hexes, lang, minutes_key).add_to(fmap)
-    uncovered = np.flatnonzero(is_beyond(nearest_minutes, threshold_minutes))
+    minutes = np.asarray(nearest_minutes, dtype=float)
+    key = (
+        object_token(settlements),
+        minutes,
+        np.asarray(population, dtype=float),
+        None if estimated is None else np.asarray(estimated, dtype=bool),
+        float(threshold_minutes),
+        lang,
+    )
+    uncovered = np.flatnonzero(is_beyond(minutes, threshold_minutes))
+
+    def hexagons() -> folium.GeoJson | None:
+        hexes = hex_gaps(settlements, minutes, population, threshold_minutes=threshold_minutes, estimated=estimated)
+        return _hex_layer(hexes, lang, minutes_key) if len(hexes) else None
+
+    hexes_drawn = add_cached_layer(fmap, layer_cache, "gaphexagons", key, hexagons)
     if len(uncovered):
-        _uncovered_layer(settlements.iloc[uncovered], np.asarray(nearest_minutes)[uncovered], lang, minutes_key).add_to(
-            fmap
+        add_cached_layer(
+            fmap,
+            layer_cache,
+            "gapsettlements",
+            key,
+            lambda: _uncovered_layer(settlements.iloc[uncovered], minutes[uncovered], lang, minutes_key),
         )
-    rows: list[LegendRow] = [(HEX_COLOUR, t("gap.legend_hex", lang, minutes=minutes_key), "area")] if len(hexes) else []
+    rows: list[LegendRow] = []
+    if hexes_drawn:
+        rows.append((HEX_COLOUR, t("gap.legend_hex", lang, minutes=minutes_key), "area"))
     rows += [(GAP_SETTLEMENT_COLOUR, t("gap.legend_settlement", lang, minutes=minutes_key))] if len(uncovered) else []
     if rows:
         add_legend(fmap, rows, title=t("gap.legend_title", lang), lang=lang)
@@ -361,13 +382,21 @@ def scenario_overlay(
     k: int,
     settlement_incidents: IncidentRelease | None = None,
     network: RoadNetwork | None = None,
+    layer_cache: ContentCache | None = None,
 ) -> folium.Map:
     """What :func:`scenario_map` draws over the region's base (:func:`planning.render.webmap.region_base` of the same
     ``region``, ``lang`` and ``network``), on a holder map (:mod:`planning.render.layered`): the scenario's services,
     the incidents (``settlement_incidents``, as in :func:`scenario_map`), the gap layers for ``threshold_minutes`` and
-    the legend of them all."""
+    the legend of them all. ``layer_cache``: the session's rendered layers
+    (:func:`planning.render.layered.cached_layer`), reused while their content stays."""
     holder = region_overlay(
-        region, lang=lang, services=services, settlement_incidents=settlement_incidents, k=k, network=network
+        region,
+        lang=lang,
+        services=services,
+        settlement_incidents=settlement_incidents,
+        k=k,
+        network=network,
+        layer_cache=layer_cache,
     )
     add_gap_layers(
         holder,
@@ -377,5 +406,6 @@ def scenario_overlay(
         threshold_minutes=threshold_minutes,
         lang=lang,
         estimated=cov.estimated_population,
+        layer_cache=layer_cache,
     )
     return holder

@@ -37,7 +37,7 @@ import jinja2
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
+from branca.element import MacroElement, Template
 
 from planning.markup import js_value
 from planning.render.clicks import ImmediateClick, sends_clicks_at_once
@@ -373,6 +373,81 @@ LAYER_CONTROL_OPTIONS = {"position": "topright", "collapsed": True, "autoZIndex"
 """Options of the overlay's layer control (folium's ``LayerControl(collapsed=True)``)."""
 
 
+class RenderedLayer(MacroElement):
+    """A layer already rendered as overlay text (:func:`rendered_layer`), placed in an overlay as it is: a layer that
+    did not change since the last run (the incidents, the services while a village is clicked, the gap layers while
+    the threshold stays) is not built and rendered again.
+
+    Attributes
+    ----------
+    text : str
+        Its script (it adds itself to the map when shown).
+    variable : str
+        Its script variable.
+    layer_name : str
+        Its name in the layer control (as text: :func:`planning.render.webmap.layer_name`).
+    control : bool
+        Whether the layer control lists it.
+    """
+
+    _template = Template("{% macro script(this, kwargs) %}{% endmacro %}")
+
+    def __init__(self, text: str, variable: str, layer_name: str, control: bool):
+        super().__init__()
+        self._name = "RenderedLayer"
+        self.text, self.variable, self.layer_name, self.control = text, variable, layer_name, control
+
+
+LAYER_SLOT = re.compile(r"^[a-z][a-z0-9]*$")
+"""A rendered layer's slot (the end of its variable names): lower-case letters and digits."""
+
+
+def rendered_layer(layer: folium.map.Layer, slot: str) -> RenderedLayer:
+    """``layer`` rendered for an overlay, its variables named after ``slot`` (``geo_json_qorgau_overlay_incidents``;
+    one slot per kind of layer, so that two rendered layers of one overlay never share a name)."""
+    if not LAYER_SLOT.match(slot):
+        raise ValueError(f"a rendered layer's slot is lower-case letters and digits (a script name); got {slot!r}.")
+    holder = overlay_holder()
+    layer.add_to(holder)
+    holder.render()
+    text = textwrap.dedent(leaflet_text(layer, base_id=f"{OVERLAY_PREFIX}_{slot}"))
+    return RenderedLayer(
+        text.replace(holder.get_name(), MAP_VARIABLE), layer.get_name(), str(layer.layer_name), bool(layer.control)
+    )
+
+
+def cached_layer(
+    cache: ContentCache | None, slot: str, key: tuple, make: Callable[[], folium.map.Layer | None]
+) -> folium.map.Layer | RenderedLayer | None:
+    """The layer ``make()`` makes (None: nothing to draw), rendered once per content ``key`` (:func:`content_key`
+    parts) in ``cache`` (a session's: layers with incident figures are cached per session only); ``make()`` itself
+    without a cache."""
+    if cache is None:
+        return make()
+
+    def render() -> RenderedLayer | None:
+        layer = make()
+        return None if layer is None else rendered_layer(layer, slot)
+
+    return cache.get_or_make(content_key(slot, *key), render)
+
+
+def add_cached_layer(
+    fmap: folium.Map, cache: ContentCache | None, slot: str, key: tuple, make: Callable[[], folium.map.Layer | None]
+) -> bool:
+    """Add :func:`cached_layer`'s layer to ``fmap``; whether there was one to add."""
+    layer = cached_layer(cache, slot, key, make)
+    if layer is None:
+        return False
+    layer.add_to(fmap)
+    return True
+
+
+SESSION_LAYER_ENTRIES = 8
+"""How many rendered overlay layers a session keeps (:func:`cached_layer`; four kinds × the last two contents, some
+0.5 MB of text in all on the bundled region)."""
+
+
 def render_overlay(holder: folium.Map, base: RenderedBase) -> str:
     """The script that puts ``holder``'s children (layers, the legend) on the base's map, replacing the previous
     overlay, with a layer control listing the base's layers and these (names as the layer control shows them, as
@@ -390,6 +465,12 @@ def render_overlay(holder: folium.Map, base: RenderedBase) -> str:
     layers: list[str] = []
     overlays: list[tuple[str, str]] = []
     for index, child in enumerate(holder._children.values()):
+        if isinstance(child, RenderedLayer):
+            pieces.append(child.text)
+            layers.append(child.variable)
+            if child.control:
+                overlays.append((child.layer_name, child.variable))
+            continue
         if not isinstance(child, MacroElement):  # a plain Element (HTML) has no script
             continue
         text = textwrap.dedent(leaflet_text(child, base_id=f"{OVERLAY_PREFIX}_{index}"))

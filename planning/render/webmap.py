@@ -25,6 +25,7 @@ import json
 import math
 import weakref
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import folium
 import geopandas as gpd
@@ -42,6 +43,9 @@ from planning.i18n import CATALOG, fmt_number, made_name, place_names, t
 from planning.markup import html_text, js_value
 from planning.release import IncidentRelease
 from planning.render import palette, verbatim
+
+if TYPE_CHECKING:
+    from planning.render.layered import ContentCache
 
 verbatim.install()  # rendered pieces kept as text, not compiled again (half the time of drawing a map)
 
@@ -404,22 +408,36 @@ def region_overlay(
     method_description: str | None = None,
     settlement_estimated: np.ndarray | None = None,
     network: RoadNetwork | None = None,
+    layer_cache: ContentCache | None = None,
 ) -> folium.Map:
     """The part of :func:`region_map` that changes with the scenario, on a holder map
     (:func:`planning.render.layered.overlay_holder`): the incidents, the service sites and the legend of every layer
     the whole map draws (:func:`region_base`'s and these). Draw more on it (gap layers, a route) before it is sent.
     Parameters as :func:`region_map`'s; ``bands``, ``settlement_minutes``, ``settlement_estimated`` and ``network``
-    only name the base's layers in the legend (give the base the same)."""
-    from planning.render.layered import overlay_holder
+    only name the base's layers in the legend (give the base the same). ``layer_cache``: the session's rendered
+    layers (:func:`planning.render.layered.cached_layer`): the incidents and services drawn last time are reused."""
+    from planning.render.layered import add_cached_layer, frame_digest, object_token, overlay_holder
 
     services = region.services if services is None else services
     holder = overlay_holder()
     if settlement_incidents is not None and settlement_incidents.has_records.any():
-        _incident_layer(region.settlements, settlement_incidents, lang, synthetic=region.incidents_synthetic).add_to(
-            holder
+        release = settlement_incidents
+        add_cached_layer(
+            holder,
+            layer_cache,
+            "incidents",
+            (object_token(region.settlements), object_token(release), lang, bool(region.incidents_synthetic)),
+            lambda: _incident_layer(region.settlements, release, lang, synthetic=region.incidents_synthetic),
         )
     if services is not None and not services.empty:
-        _service_layer(services, lang).add_to(holder)
+        shown = services
+        add_cached_layer(
+            holder,
+            layer_cache,
+            "services",
+            (frame_digest(shown[["service_id", "name", "kind", "geometry"]]), lang),
+            lambda: _service_layer(shown, lang),
+        )
     _region_legend(
         holder,
         region,
