@@ -8,14 +8,14 @@ from pages.beyond_view import district_section, draw_route, gap_section, village
 from pages.language import lang
 from pages.need_view import headline_section
 from pages.session import bands, get_region, incidents_here, site_minutes, small_count_k
-from pages.widgets import show_map, synthetic_banner
+from pages.widgets import session_layers, show_layered_map, synthetic_banner
 from planning.analysis import evaluate
 from planning.baseline import current_services
 from planning.coverage import default_threshold_index, estimated_sentence, threshold_key
 from planning.i18n import t
 from planning.markup import markdown_text
 from planning.privacy import available_periods
-from planning.render.webmap import method_label, region_map
+from planning.render.webmap import method_label, region_base, region_base_key, region_overlay
 
 L = lang()
 st.title(t("nav.map", L))
@@ -56,22 +56,34 @@ village = village_panel(
     lang=L,
     constants=minutes_table.constants,
 )
-fmap = region_map(
-    region,
+# the map in two parts (issue 24): the base (roads, settlements by minutes, bands, names) rendered once for every
+# session and kept by the browser; the services, incidents, legend and a clicked village's route drawn over it
+base_options = dict(
     lang=L,
-    services=services,
-    settlement_incidents=incidents,
-    k=small_count_k(),
     bands=service_bands,
     settlement_minutes=result.nearest.minutes,
-    method=result.method,
-    method_description=minutes_table.describe(L),
     settlement_estimated=result.methods == "estimate",
     network=minutes_table.network,
 )
-draw_route(fmap, village, lang=L)
+overlay = region_overlay(
+    region,
+    services=services,
+    settlement_incidents=incidents,
+    k=small_count_k(),
+    method=result.method,
+    method_description=minutes_table.describe(L),
+    layer_cache=session_layers(),
+    **base_options,
+)
+draw_route(overlay, village, lang=L)
 with map_slot:
-    show_map(fmap, key="region_map", returned_objects=["last_object_clicked"])
+    show_layered_map(
+        lambda: region_base(region, **base_options),
+        region_base_key(region, **base_options),
+        overlay,
+        key="region_map",
+        returned_objects=["last_object_clicked"],
+    )
     st.caption(method_text)
     if (estimated_text := estimated_sentence(result.coverage.region, L)) is not None:
         st.caption(estimated_text)

@@ -21,14 +21,22 @@ from pages.session import (
     sticky_selectbox,
     sticky_value,
 )
-from pages.widgets import download, scenario_name_problem, show_map, show_table, synthetic_banner
+from pages.widgets import (
+    download,
+    scenario_name_problem,
+    session_layers,
+    show_layered_map,
+    show_table,
+    synthetic_banner,
+)
 from planning.analysis import evaluate
 from planning.baseline import scenario_label
 from planning.coverage import default_threshold_index, estimated_sentence, threshold_key
 from planning.i18n import fmt_count, fmt_minutes, fmt_number, format_problem, made_name, place_names, t
 from planning.markup import markdown_text
-from planning.render.gapmap import district_names, scenario_map, shown_incidents
+from planning.render.gapmap import district_names, scenario_overlay, shown_incidents
 from planning.render.population_text import population_share_text
+from planning.render.webmap import region_base, region_base_key
 from planning.scenarios import (
     MAX_SCENARIO_NAME_CHARS,
     NEW_SITE_ID_PREFIX,
@@ -117,9 +125,12 @@ def saved_since(key: str, newest: Scenario, version: int) -> str:
     )
 
 
+# one element whether or not a notice is shown: a notice gone on the next run moves nothing below it, so the map keeps
+# its place in the page and the browser keeps the map drawn (issue 24)
+notice_slot = st.empty()
 if NOTICE_KEY in st.session_state:
     kind, text = st.session_state.pop(NOTICE_KEY)
-    getattr(st, kind)(text)
+    getattr(notice_slot, kind)(text)
 
 by_id = {s.scenario_id: s for s in scenarios}
 previous_id = sticky_value(PICK_KEY)
@@ -531,7 +542,10 @@ with map_controls:
         lang=L,
         constants=result.constants,
     )
-fmap = scenario_map(
+# the map in two parts (issue 24): the region's base, the same for every scenario, is sent once and kept by the
+# browser; the scenario's services, gap layers, incidents and the route are swapped over it
+network = site_minutes(region).network
+overlay = scenario_overlay(
     region,
     services,
     cov,
@@ -539,11 +553,18 @@ fmap = scenario_map(
     lang=L,
     k=k,
     settlement_incidents=cov.release if level == "settlement" else None,
-    network=site_minutes(region).network,
+    network=network,
+    layer_cache=session_layers(),
 )
-draw_route(fmap, village, lang=L)
+draw_route(overlay, village, lang=L)
 with map_slot:
-    show_map(fmap, key=MAP_KEY, returned_objects=["last_clicked", "last_object_clicked"])
+    show_layered_map(
+        lambda: region_base(region, lang=L, network=network),
+        region_base_key(region, lang=L, network=network),
+        overlay,
+        key=MAP_KEY,
+        returned_objects=["last_clicked", "last_object_clicked"],
+    )
     if level == "district":
         st.caption(t("scen.district_only", L))
 district_section(region, cov, lang=L, incidents=level is not None)

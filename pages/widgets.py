@@ -111,6 +111,18 @@ _MAP_HEIGHT_SCRIPT = """<script>
 its bottom (it is seen whole without scrolling); one that starts lower is as tall as the screen less the margin."""
 
 
+def _map_height_script() -> None:
+    st.html(  # one element (each adds a gap above the map): the frame's style and the script that sets its height
+        MAP_FRAME_CSS
+        + _MAP_HEIGHT_SCRIPT.replace("FRAME", MAP_FRAME_SELECTOR)
+        .replace("GAP", str(MAP_BOTTOM_GAP_PX))
+        .replace("FIRST", str(MAP_FIRST_SCREEN_MIN_PX))
+        .replace("MIN", str(MAP_MIN_HEIGHT_PX))
+        .replace("MARGIN", str(MAP_SCREEN_MARGIN_PX)),
+        unsafe_allow_javascript=True,
+    )
+
+
 def show_map(fmap, *, key: str, returned_objects=()):
     """Show a folium map the width of its column, as tall as fits in the screen (see ``_MAP_HEIGHT_SCRIPT``);
     returns st_folium's value. A map that returns only clicks tells the page of a click at once, not a quarter of a
@@ -129,15 +141,7 @@ def show_map(fmap, *, key: str, returned_objects=()):
         west, south, east, north = fitted
         fmap.get_bounds = lambda: [[south, west], [north, east]]
 
-    st.html(  # one element (each adds a gap above the map): the frame's style and the script that sets its height
-        MAP_FRAME_CSS
-        + _MAP_HEIGHT_SCRIPT.replace("FRAME", MAP_FRAME_SELECTOR)
-        .replace("GAP", str(MAP_BOTTOM_GAP_PX))
-        .replace("FIRST", str(MAP_FIRST_SCREEN_MIN_PX))
-        .replace("MIN", str(MAP_MIN_HEIGHT_PX))
-        .replace("MARGIN", str(MAP_SCREEN_MARGIN_PX)),
-        unsafe_allow_javascript=True,
-    )
+    _map_height_script()
     # render=False: st_folium renders the map once (its default renders the whole figure a second time, for nothing
     # but a repeated setIcon call per label marker; tests/test_map_render_once.py)
     value = st_folium(
@@ -145,6 +149,75 @@ def show_map(fmap, *, key: str, returned_objects=()):
     )
     _release_map(fmap)
     return value
+
+
+SESSION_LAYERS_KEY = "_map_layers"
+"""st.session_state key of the session's rendered overlay layers (incidents among them: never shared)."""
+
+
+def session_layers():
+    """This session's cache of rendered overlay layers (:func:`planning.render.layered.cached_layer`): a layer whose
+    content did not change since the last run (services while a village is clicked, gaps while the threshold stays,
+    the incidents) is not built again."""
+    from planning.render.layered import SESSION_LAYER_ENTRIES, ContentCache
+
+    if SESSION_LAYERS_KEY not in st.session_state:
+        st.session_state[SESSION_LAYERS_KEY] = ContentCache(SESSION_LAYER_ENTRIES)
+    return st.session_state[SESSION_LAYERS_KEY]
+
+
+def show_layered_map(make_base, base_key: str, overlay, *, key: str, returned_objects=()):
+    """Show a map sent in two parts (:mod:`planning.render.layered`): the base ``make_base()`` (a folium map without
+    incident data) rendered once per ``base_key`` for every session, and the ``overlay`` (a holder map: services,
+    gap layers, incidents, a route, the legend) drawn over it; returns the component's value as :func:`show_map`.
+
+    While the base stays the same, the browser keeps its map and only swaps the overlay's layers (no reload of the
+    map, its roads and villages); the server renders only the overlay. Sized as :func:`show_map`; clicks reach the
+    page at once. The overlay is emptied once sent."""
+    from streamlit_folium import _component_func  # the component itself: its arguments are built here, once per base
+
+    from planning.render.layered import (
+        BASE_CACHE,
+        component_defaults,
+        component_key,
+        content_key,
+        render_base,
+        render_overlay,
+    )
+
+    wanted = list(returned_objects)
+    base = BASE_CACHE.get_or_make(
+        content_key(base_key, tuple(wanted)), lambda: render_base(make_base(), returned_objects=wanted)
+    )
+    overlay_script = render_overlay(overlay, base)
+    _release_map(overlay)
+    _map_height_script()
+    identity = component_key(base, key)
+
+    def keep_value() -> None:  # as st_folium: the page reads the value under its own key
+        st.session_state[key] = st.session_state.get(identity, {})
+
+    return _component_func(
+        script=base.script,
+        header=base.header,
+        html=base.html,
+        id="map_div",
+        key=identity,
+        height=MAP_MIN_HEIGHT_PX,
+        width=None,
+        returned_objects=wanted,
+        default=component_defaults(base, wanted),
+        zoom=None,
+        center=None,
+        feature_group=overlay_script,
+        return_on_hover=False,
+        layer_control=None,
+        pixelated=False,
+        css_links=list(base.css_links),
+        js_links=list(base.js_links),
+        on_change=keep_value,
+        wrap_longitude=False,
+    )
 
 
 def _release_map(fmap) -> None:

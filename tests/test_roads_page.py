@@ -47,15 +47,16 @@ def tiny_copy(tmp_path):
 # --- map page -------------------------------------------------------------------------------------------------------
 @pytest.fixture
 def map_calls(monkeypatch):
-    """Every region_map call of the page, with its arguments (the real map is still built)."""
+    """Every region_overlay call of the page (the part of its map drawn on every run, with the arguments of the whole
+    map: planning.render.layered), with its arguments (the real overlay is still built)."""
     calls = []
-    real = webmap.region_map
+    real = webmap.region_overlay
 
     def recording(region, **kwargs):
         calls.append(kwargs)
         return real(region, **kwargs)
 
-    monkeypatch.setattr(webmap, "region_map", recording)
+    monkeypatch.setattr(webmap, "region_overlay", recording)
     return calls
 
 

@@ -65,8 +65,8 @@ STORED = "Сейчас действуют: скорости, заданные д
 
 def test_a_planner_edits_and_saves_the_speeds_and_travel_times_follow(monkeypatch, tiny_roads):
     calls = []
-    real = webmap.region_map
-    monkeypatch.setattr(webmap, "region_map", lambda region, **kw: calls.append(kw) or real(region, **kw))
+    real = webmap.region_overlay  # the map page's overlay: drawn on every run, with the whole map's arguments
+    monkeypatch.setattr(webmap, "region_overlay", lambda region, **kw: calls.append(kw) or real(region, **kw))
     at = _app(monkeypatch, tiny_roads)
     assert "Сейчас действуют: встроенные скорости для Казахстана." in _texts(at.caption)
     table = at.data_editor(key=EDITOR).value

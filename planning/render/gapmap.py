@@ -22,6 +22,7 @@ from planning.coverage import Coverage, gaps, hex_gaps, is_beyond, threshold_key
 from planning.i18n import fmt_number, made_name, place_names, t
 from planning.release import IncidentRelease, empty_release
 from planning.render import palette
+from planning.render.layered import ContentCache, add_cached_layer, object_token
 from planning.render.webmap import (
     LegendRow,
     TextTooltip,
@@ -30,6 +31,7 @@ from planning.render.webmap import (
     layer_control_last,
     layer_name,
     region_map,
+    region_overlay,
 )
 
 GAP_SETTLEMENT_COLOUR = palette.GAP_SETTLEMENT
@@ -37,6 +39,9 @@ HEX_COLOUR = palette.HEXAGONS
 HEX_MAX_FILL_OPACITY = 0.6
 """Fill opacity of the hexagon with the most unserved people; the others scale with the square root."""
 HEX_MIN_FILL_OPACITY = 0.12
+HEX_OPACITY_DECIMALS = 2
+"""Hexagon fill opacities are rounded to this many decimals: hexagons of one opacity share one style in the page
+(folium writes one style per distinct value), and no eye tells 0.41 from 0.412."""
 MINUTES_DECIMALS = 1
 """Minutes in tables and exports are rounded to this many decimals."""
 
@@ -262,19 +267,39 @@ def add_gap_layers(
     threshold_minutes: float,
     lang: str,
     estimated: np.ndarray | None = None,
+    layer_cache: ContentCache | None = None,
 ) -> None:
     """Add two layers to ``fmap``: unserved population on H3 hexagons and the uncovered settlements highlighted
-    (both without incident data), and a legend for them."""
+    (both without incident data), and a legend for them. ``layer_cache``: the session's rendered layers
+    (:func:`planning.render.layered.cached_layer`), reused while the minutes and the threshold stay."""
     minutes_key = threshold_key(threshold_minutes)
-    hexes = hex_gaps(settlements, nearest_minutes, population, threshold_minutes=threshold_minutes, estimated=estimated)
-    if len(hexes):
-        _hex_layer(hexes, lang, minutes_key).add_to(fmap)
-    uncovered = np.flatnonzero(is_beyond(nearest_minutes, threshold_minutes))
+    minutes = np.asarray(nearest_minutes, dtype=float)
+    key = (
+        object_token(settlements),
+        minutes,
+        np.asarray(population, dtype=float),
+        None if estimated is None else np.asarray(estimated, dtype=bool),
+        float(threshold_minutes),
+        lang,
+    )
+    uncovered = np.flatnonzero(is_beyond(minutes, threshold_minutes))
+
+    def hexagons() -> folium.GeoJson | None:
+        hexes = hex_gaps(settlements, minutes, population, threshold_minutes=threshold_minutes, estimated=estimated)
+        return _hex_layer(hexes, lang, minutes_key) if len(hexes) else None
+
+    hexes_drawn = add_cached_layer(fmap, layer_cache, "gaphexagons", key, hexagons)
     if len(uncovered):
-        _uncovered_layer(settlements.iloc[uncovered], np.asarray(nearest_minutes)[uncovered], lang, minutes_key).add_to(
-            fmap
+        add_cached_layer(
+            fmap,
+            layer_cache,
+            "gapsettlements",
+            key,
+            lambda: _uncovered_layer(settlements.iloc[uncovered], minutes[uncovered], lang, minutes_key),
         )
-    rows: list[LegendRow] = [(HEX_COLOUR, t("gap.legend_hex", lang, minutes=minutes_key), "area")] if len(hexes) else []
+    rows: list[LegendRow] = []
+    if hexes_drawn:
+        rows.append((HEX_COLOUR, t("gap.legend_hex", lang, minutes=minutes_key), "area"))
     rows += [(GAP_SETTLEMENT_COLOUR, t("gap.legend_settlement", lang, minutes=minutes_key))] if len(uncovered) else []
     if rows:
         add_legend(fmap, rows, title=t("gap.legend_title", lang), lang=lang)
@@ -288,7 +313,10 @@ def _hex_layer(hexes: gpd.GeoDataFrame, lang: str, minutes_key: str) -> folium.G
             "settlements_label": [fmt_number(int(n), lang) for n in hexes["settlements_unserved"]],
             "unknown_label": [fmt_number(int(n), lang) for n in hexes["settlements_unknown_population"]],
             "opacity": [
-                HEX_MIN_FILL_OPACITY + (HEX_MAX_FILL_OPACITY - HEX_MIN_FILL_OPACITY) * math.sqrt(p / peak)
+                round(
+                    HEX_MIN_FILL_OPACITY + (HEX_MAX_FILL_OPACITY - HEX_MIN_FILL_OPACITY) * math.sqrt(p / peak),
+                    HEX_OPACITY_DECIMALS,
+                )
                 for p in hexes["unserved_population"]
             ],
         },
@@ -342,3 +370,42 @@ def _uncovered_layer(settlements: gpd.GeoDataFrame, minutes: np.ndarray, lang: s
             aliases=[t("field.name", lang), t("scen.col_minutes", lang), t("field.population", lang)],
         ),
     )
+
+
+def scenario_overlay(
+    region: Region,
+    services: gpd.GeoDataFrame,
+    cov: Coverage,
+    *,
+    threshold_minutes: float,
+    lang: str,
+    k: int,
+    settlement_incidents: IncidentRelease | None = None,
+    network: RoadNetwork | None = None,
+    layer_cache: ContentCache | None = None,
+) -> folium.Map:
+    """What :func:`scenario_map` draws over the region's base (:func:`planning.render.webmap.region_base` of the same
+    ``region``, ``lang`` and ``network``), on a holder map (:mod:`planning.render.layered`): the scenario's services,
+    the incidents (``settlement_incidents``, as in :func:`scenario_map`), the gap layers for ``threshold_minutes`` and
+    the legend of them all. ``layer_cache``: the session's rendered layers
+    (:func:`planning.render.layered.cached_layer`), reused while their content stays."""
+    holder = region_overlay(
+        region,
+        lang=lang,
+        services=services,
+        settlement_incidents=settlement_incidents,
+        k=k,
+        network=network,
+        layer_cache=layer_cache,
+    )
+    add_gap_layers(
+        holder,
+        region.settlements,
+        cov.nearest_minutes,
+        cov.population,
+        threshold_minutes=threshold_minutes,
+        lang=lang,
+        estimated=cov.estimated_population,
+        layer_cache=layer_cache,
+    )
+    return holder

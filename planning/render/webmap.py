@@ -25,6 +25,7 @@ import json
 import math
 import weakref
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import folium
 import geopandas as gpd
@@ -42,6 +43,9 @@ from planning.i18n import CATALOG, fmt_number, made_name, place_names, t
 from planning.markup import html_text, js_value
 from planning.release import IncidentRelease
 from planning.render import palette, verbatim
+
+if TYPE_CHECKING:
+    from planning.render.layered import ContentCache
 
 verbatim.install()  # rendered pieces kept as text, not compiled again (half the time of drawing a map)
 
@@ -283,6 +287,175 @@ def region_map(
     fmap = base_map(
         region.boundary, asset_url=asset_url, tile_url=tile_url, bounds=focus_bounds(region, district_id=district_id)
     )
+    _outline_and_districts(fmap, region, lang, district_id=district_id)
+    if bands is not None and not bands.empty:
+        band_layer(bands, lang, analysis_crs=region.analysis_crs).add_to(fmap)
+    roads = road_base_lines(network) if network is not None else None
+    if roads is not None and not roads.empty:
+        road_layer(roads, lang).add_to(fmap)
+    if not region.settlements.empty:
+        _settlement_layer(region.settlements, lang, minutes=settlement_minutes, estimated=settlement_estimated).add_to(
+            fmap
+        )
+    if settlement_incidents is not None and settlement_incidents.has_records.any():
+        _incident_layer(region.settlements, settlement_incidents, lang, synthetic=region.incidents_synthetic).add_to(
+            fmap
+        )
+    if services is not None and not services.empty:
+        _service_layer(services, lang).add_to(fmap)
+    _name_layers(fmap, region, lang)
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    _region_legend(
+        fmap,
+        region,
+        lang=lang,
+        k=k,
+        settlement_incidents=settlement_incidents,
+        bands=bands,
+        settlement_minutes=settlement_minutes,
+        settlement_estimated=settlement_estimated,
+        roads=roads,
+        method=method,
+        method_description=method_description,
+    )
+    return fmap
+
+
+def region_base(
+    region: Region,
+    *,
+    lang: str = "ru",
+    asset_url: str = STATIC_URL,
+    tile_url: str | None = None,
+    bands: gpd.GeoDataFrame | None = None,
+    settlement_minutes: np.ndarray | None = None,
+    district_id: str | None = None,
+    settlement_estimated: np.ndarray | None = None,
+    network: RoadNetwork | None = None,
+) -> folium.Map:
+    """The part of :func:`region_map` that stays while a scenario changes, for a map sent in two parts
+    (:mod:`planning.render.layered`): the view's fit, the outline and districts, the bands, the roads, the settlements
+    and the names; no services, no incidents (never in a base: bases are shared by every session), no legend and
+    no layer control (:func:`region_overlay` draws those). Parameters as :func:`region_map`'s."""
+    fmap = base_map(
+        region.boundary, asset_url=asset_url, tile_url=tile_url, bounds=focus_bounds(region, district_id=district_id)
+    )
+    _outline_and_districts(fmap, region, lang, district_id=district_id)
+    if bands is not None and not bands.empty:
+        band_layer(bands, lang, analysis_crs=region.analysis_crs).add_to(fmap)
+    roads = road_base_lines(network) if network is not None else None
+    if roads is not None and not roads.empty:
+        road_layer(roads, lang).add_to(fmap)
+    if not region.settlements.empty:
+        _settlement_layer(region.settlements, lang, minutes=settlement_minutes, estimated=settlement_estimated).add_to(
+            fmap
+        )
+    _name_layers(fmap, region, lang)
+    return fmap
+
+
+def region_base_key(
+    region: Region,
+    *,
+    lang: str = "ru",
+    asset_url: str = STATIC_URL,
+    tile_url: str | None = None,
+    bands: gpd.GeoDataFrame | None = None,
+    settlement_minutes: np.ndarray | None = None,
+    district_id: str | None = None,
+    settlement_estimated: np.ndarray | None = None,
+    network: RoadNetwork | None = None,
+) -> str:
+    """The content key of :func:`region_base` with the same arguments (a hex digest, the same in every session for
+    the same content): the region's outline, districts and settlements (digested once per region object), the
+    language, the bands and the network (by object: the pages share them), the minutes and the district."""
+    from planning.render.layered import content_key, frame_digest, object_memo
+
+    digest = object_memo(
+        region,
+        "region_base",
+        lambda: content_key(
+            region.region_id,
+            frame_digest(region.boundary),
+            frame_digest(region.districts),
+            frame_digest(region.settlements),
+        ),
+    )
+    return content_key(
+        "region_base",
+        digest,
+        lang,
+        asset_url,
+        tile_url if tile_url is not None else env_value(TILE_URL_ENV_VAR) or None,
+        None if bands is None else bands,
+        None if settlement_minutes is None else np.asarray(settlement_minutes, dtype=float),
+        None if district_id is None else str(district_id),
+        None if settlement_estimated is None else np.asarray(settlement_estimated, dtype=bool),
+        None if network is None else network,
+    )
+
+
+def region_overlay(
+    region: Region,
+    *,
+    lang: str = "ru",
+    services: gpd.GeoDataFrame | None = None,
+    settlement_incidents: IncidentRelease | None = None,
+    k: int,
+    bands: gpd.GeoDataFrame | None = None,
+    settlement_minutes: np.ndarray | None = None,
+    method: str | None = None,
+    method_description: str | None = None,
+    settlement_estimated: np.ndarray | None = None,
+    network: RoadNetwork | None = None,
+    layer_cache: ContentCache | None = None,
+) -> folium.Map:
+    """The part of :func:`region_map` that changes with the scenario, on a holder map
+    (:func:`planning.render.layered.overlay_holder`): the incidents, the service sites and the legend of every layer
+    the whole map draws (:func:`region_base`'s and these). Draw more on it (gap layers, a route) before it is sent.
+    Parameters as :func:`region_map`'s; ``bands``, ``settlement_minutes``, ``settlement_estimated`` and ``network``
+    only name the base's layers in the legend (give the base the same). ``layer_cache``: the session's rendered
+    layers (:func:`planning.render.layered.cached_layer`): the incidents and services drawn last time are reused."""
+    from planning.render.layered import add_cached_layer, frame_digest, object_token, overlay_holder
+
+    services = region.services if services is None else services
+    holder = overlay_holder()
+    if settlement_incidents is not None and settlement_incidents.has_records.any():
+        release = settlement_incidents
+        add_cached_layer(
+            holder,
+            layer_cache,
+            "incidents",
+            (object_token(region.settlements), object_token(release), lang, bool(region.incidents_synthetic)),
+            lambda: _incident_layer(region.settlements, release, lang, synthetic=region.incidents_synthetic),
+        )
+    if services is not None and not services.empty:
+        shown = services
+        add_cached_layer(
+            holder,
+            layer_cache,
+            "services",
+            (frame_digest(shown[["service_id", "name", "kind", "geometry"]]), lang),
+            lambda: _service_layer(shown, lang),
+        )
+    _region_legend(
+        holder,
+        region,
+        lang=lang,
+        k=k,
+        settlement_incidents=settlement_incidents,
+        bands=bands,
+        settlement_minutes=settlement_minutes,
+        settlement_estimated=settlement_estimated,
+        roads=road_base_lines(network) if network is not None else None,
+        method=method,
+        method_description=method_description,
+    )
+    return holder
+
+
+def _outline_and_districts(fmap: folium.Map, region: Region, lang: str, *, district_id: str | None) -> None:
+    """The region's outline and its districts (``district_id``'s outline solid and heavier)."""
     folium.GeoJson(
         geojson_dict(_simplified(region.boundary)),
         name=layer_name(t("layer.outline", lang)),
@@ -303,27 +476,31 @@ def region_map(
             },
             tooltip=TextTooltip(fields=["label"], aliases=[t("field.district", lang)]),
         ).add_to(fmap)
-    if bands is not None and not bands.empty:
-        band_layer(bands, lang, analysis_crs=region.analysis_crs).add_to(fmap)
-    roads = road_base_lines(network) if network is not None else None
-    if roads is not None and not roads.empty:
-        road_layer(roads, lang).add_to(fmap)
-    if not region.settlements.empty:
-        _settlement_layer(region.settlements, lang, minutes=settlement_minutes, estimated=settlement_estimated).add_to(
-            fmap
-        )
-    if settlement_incidents is not None and settlement_incidents.has_records.any():
-        _incident_layer(region.settlements, settlement_incidents, lang, synthetic=region.incidents_synthetic).add_to(
-            fmap
-        )
-    if services is not None and not services.empty:
-        _service_layer(services, lang).add_to(fmap)
+
+
+def _name_layers(fmap: folium.Map, region: Region, lang: str) -> None:
+    """The district names and the town and city names, each a layer of its own."""
     if not region.districts.empty:
         district_label_layer(region.districts, lang).add_to(fmap)
     towns = town_label_layer(region.settlements, lang)
     if towns is not None:
         towns.add_to(fmap)
-    folium.LayerControl(collapsed=True).add_to(fmap)
+
+
+def _region_legend(
+    fmap: folium.Map,
+    region: Region,
+    *,
+    lang: str,
+    k: int,
+    settlement_incidents: IncidentRelease | None,
+    bands: gpd.GeoDataFrame | None,
+    settlement_minutes: np.ndarray | None,
+    settlement_estimated: np.ndarray | None,
+    roads: gpd.GeoDataFrame | None,
+    method: str | None,
+    method_description: str | None,
+) -> None:
     rows = legend_rows(
         lang,
         k=k,
@@ -338,7 +515,6 @@ def region_map(
     )
     notes = [method_label(method, method_description, lang)] if method else []
     add_legend(fmap, rows, lang=lang, notes=notes)
-    return fmap
 
 
 def district_label_layer(districts: gpd.GeoDataFrame, lang: str) -> folium.FeatureGroup:
@@ -452,6 +628,7 @@ class _FitView(MacroElement):
   ["mousedown", "wheel", "touchstart", "keydown"].forEach(function(name) {
     box.addEventListener(name, function() { touched = true; }, {passive: true});
   });
+  map.qorgauRefit = function() { if (!touched) { map.qorgauFit(); } };  // the user's own view stays
   map.qorgauFit = function() {
     var size = map.getSize();
     if (!size.x || !size.y) { return; }
@@ -1045,6 +1222,9 @@ class _Legend(MacroElement):
     _template = Template("""
 {% macro script(this, kwargs) %}
 (function(map, bounds) {
+  // a map's overlay drawn again (planning.render.layered) replaces its legend, open or closed as the user left it
+  var previous = map.qorgauLegend, closed = previous ? !previous.getContainer().open : false;
+  if (previous) { map.removeControl(previous); }
   var legend = L.control({position: "bottomright"});
   legend.onAdd = function() {
     var box = L.DomUtil.create("details", "qorgau-legend");
@@ -1055,7 +1235,9 @@ class _Legend(MacroElement):
   };
   legend.addTo(map);
   legend.getContainer().open = true;
-  if (map.qorgauFit) { map.qorgauFit(); }
+  if (closed) { legend.getContainer().open = false; }  // the user closed it before the overlay was drawn again
+  map.qorgauLegend = legend;
+  if (map.qorgauRefit) { map.qorgauRefit(); } else if (map.qorgauFit) { map.qorgauFit(); }
 })({{ this._parent.get_name() }});
 {% endmacro %}
 """)
