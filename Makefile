@@ -55,6 +55,7 @@ bench: $(STAMP) translations chromium
 	$(PY) bench/bench_siting.py
 	$(PY) bench/bench_ranges.py --robust
 	$(PY) bench/bench_import.py
+	$(PY) bench/bench_map_parts.py
 	$(PY) bench/bench_ui.py
 	$(PY) bench/bench_servers.py
 
