@@ -134,7 +134,7 @@ names = [u.username for u in users]
 chosen = st.selectbox(t("admin.user", L), names, key="admin_user")
 if several and chosen is not None:
     with st.form("set_regions"):
-        picked = region_fields("change", scopes[chosen])
+        picked = region_fields(f"change_{chosen}", scopes[chosen])
         if st.form_submit_button(t("scope.set_regions", L)):
             try:
                 regions.set_regions(
