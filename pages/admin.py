@@ -13,7 +13,7 @@ import streamlit as st
 
 from pages.auth import access_store, guard
 from pages.language import lang
-from pages.session import deployment_regions, get_region, session_scope
+from pages.session import deployment_regions, get_region, region_labels, session_scope
 from pages.widgets import show_table
 from planning.baseline import scenario_label
 from planning.i18n import fmt_datetime, place_names, t
@@ -56,7 +56,7 @@ served_ids = [h.region_id for h in served]
 several = len(served) > 1  # one region: nothing to assign (every user sees it, as before regions were assigned)
 my_scope = session_scope() or regions.Scope(admin.username, False)
 scopes = regions.deployment_scopes(region_store, served_ids)
-region_names = {h.region_id: h.name(L) for h in served}
+region_names = region_labels(served, L)
 assignable = my_scope.within(served_ids)
 
 

@@ -70,6 +70,14 @@ def deployment_regions() -> list[RegionHeading]:
     return headings
 
 
+def region_labels(headings: list[RegionHeading], L: str) -> dict[str, str]:
+    """Region id -> its name in ``L``, as choosers show it; two regions of one name get their ids in brackets."""
+    names = [h.name(L) for h in headings]
+    return {
+        h.region_id: name if names.count(name) == 1 else f"{name} [{h.region_id}]" for h, name in zip(headings, names)
+    }
+
+
 def session_scope() -> Scope | None:
     """The regions the signed-in user may see (planning.store.regions.scope_of); None when nobody is signed in."""
     user = st.session_state.get(SIGNED_IN_KEY)
@@ -138,6 +146,7 @@ def region_chooser(L: str) -> None:
     current = _current_folder(scope, mine)
     ids = [h.region_id for h in mine]
     by_id = {h.region_id: h for h in mine}
+    labels = region_labels(mine, L)
     shown = next((h.region_id for h in mine if h.path == current), None)
 
     def picked() -> None:
@@ -153,7 +162,7 @@ def region_chooser(L: str) -> None:
         t("scope.region", L),
         ids,
         key=REGION_CHOICE_KEY,
-        format_func=lambda i: by_id[i].name(L),
+        format_func=labels.__getitem__,
         on_change=picked,
         placeholder=t("scope.other_folder", L),
         index=None if shown is None else ids.index(shown),
