@@ -273,6 +273,8 @@ def test_the_command_line_as_a_planner_reads_only_their_region(two_regions, monk
     _user("tp", "planner", ["tiny"])
     monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
     other, tiny = str(two_regions["other"]), str(two_regions["tiny"])
+    teams = two_regions["db"].parent / "teams.csv"
+    teams.write_text("name,base,day_hours,visit_minutes,days\nTeam A,s1,8,60,10\n", encoding="utf-8")
     for argv in (
         ["info", "--region", other, "--json"],
         ["coverage", "--region", other, "--scenario", OTHER_SCENARIO, "--json"],
@@ -280,13 +282,21 @@ def test_the_command_line_as_a_planner_reads_only_their_region(two_regions, monk
         ["export", "csv", "--region", other, "--out", str(two_regions["db"].parent / "x.csv")],
         ["import-incidents", "--region", other, "--user", "tp", str(TINY / "incidents.csv")],
         ["need-rate", "--region", other, "show"],
+        ["compare", "--region", other, OTHER_SCENARIO, OTHER_SCENARIO],
+        ["suggest", "--region", other, "--model", "mclp", "--add", "1"],
+        ["travel-times", "--region", other, "--out", str(two_regions["db"].parent / "x.times.csv")],
+        ["isochrones", "--region", other, "--out", str(two_regions["db"].parent / "x.geojson")],
+        ["circuits", "--region", other, "--teams", str(teams)],
+        ["report", "--region", other, "--out", str(two_regions["db"].parent / "x.pdf")],
+        ["map", "--region", other, "--out", str(two_regions["db"].parent / "x.html")],
+        ["import-roads", "--region", other, "--remove"],
     ):
         capsys.readouterr()
         assert main([*argv, "--as-user", "tp", "--lang", "ru"]) == 1, argv
         out, err = capsys.readouterr()
         assert "не закреплён за регионом other" in err, (argv, err)
         assert str(OTHER_POPULATION) not in out + err and OTHER_SCENARIO not in out
-    assert not (two_regions["db"].parent / "x.csv").exists()
+    assert not [p.name for p in two_regions["db"].parent.glob("x.*")]
     assert main(["info", "--region", tiny, "--json", "--as-user", "tp"]) == 0  # their own region
     assert "Малый регион" not in capsys.readouterr().err
     # a scenario of the other region named (or its id given) from their own region: not found, and not listed
