@@ -156,8 +156,7 @@ def region_chooser(L: str) -> None:
             st.query_params[REGION_PARAM] = value
             st.session_state[REGION_PARAM_SEEN_KEY] = value
 
-    if shown is not None:
-        st.session_state[REGION_CHOICE_KEY] = shown
+    st.session_state[REGION_CHOICE_KEY] = shown  # the region open (None: a folder opened on Home)
     st.sidebar.selectbox(
         t("scope.region", L),
         ids,
@@ -165,7 +164,6 @@ def region_chooser(L: str) -> None:
         format_func=labels.__getitem__,
         on_change=picked,
         placeholder=t("scope.other_folder", L),
-        index=None if shown is None else ids.index(shown),
     )
 
 
@@ -178,10 +176,12 @@ def get_region() -> Region:
     path = region_dir()
     scope = session_scope()
     cached = st.session_state.get("_region")
-    if cached is not None and cached.path == path and scope is not None and scope.allows(cached.region_id):
-        # a setting (roads, speeds, the rate, ...) changed in another session: read the region again
-        if st.session_state.get(SETTINGS_STAMP_KEY) == settings_stamp(cached.region_id):
+    if cached is not None:
+        kept = cached.path == path and scope is not None and scope.allows(cached.region_id)
+        if kept and st.session_state.get(SETTINGS_STAMP_KEY) == settings_stamp(cached.region_id):
             return cached
+        # another region (chosen, or the one kept is no longer the user's), or a setting (roads, speeds, the rate,
+        # ...) changed in another session: read the region again, and drop what was computed from the old one
         reload_region()
     try:
         region = load_region(path)

@@ -177,9 +177,11 @@ def test_a_planner_of_one_region_opens_only_it_whatever_the_session_state_says(t
 def test_a_region_taken_away_closes_at_the_next_click(two_regions):
     at = _app("bp", "planner", ["tiny", "other"], query={"region": "other"})
     assert at.session_state["_region"].region_id == "other"
+    at.session_state["suggest_result"] = "computed from the other region"  # a result kept in the session
     set_regions(RegionScopeStore(), "bp", ["tiny"], by="tests", by_scope=None, deployment_ids=["tiny", "other"])
     at.run()  # the session still holds the other region and its figures: none of it is shown again
     assert at.session_state["_region"].region_id == "tiny" and "Другой регион" not in _texts(at)
+    assert "suggest_result" not in at.session_state
 
 
 def test_a_region_in_the_address_opens_only_when_it_is_the_users(two_regions):
