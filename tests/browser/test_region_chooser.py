@@ -8,6 +8,7 @@ import os
 import shutil
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PASSWORD, PROJECT, new_context, sign_in, start_streamlit, wait_idle
@@ -47,9 +48,19 @@ def test_a_planner_of_two_regions_switches_in_the_sidebar(browser, two_region_se
     page = context.new_page()
     sign_in(page, two_region_server, "both")
     expect(page.get_by_role("heading", name="Малый регион")).to_be_visible(timeout=60_000)
+    wait_idle(page, new_run=False)
     chooser = page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").filter(has_text="Регион")
-    chooser.click()
-    page.get_by_role("option", name="Другой регион").click()
+    option = page.get_by_role("option", name="Другой регион")
+    for attempt in range(3):  # a click that a rerun redrew the box under is lost: open it again
+        chooser.click()
+        try:
+            option.wait_for(timeout=10_000)
+            break
+        except PlaywrightError:
+            if attempt == 2:
+                raise
+            wait_idle(page, new_run=False)
+    option.click()
     expect(page.get_by_role("heading", name="Другой регион")).to_be_visible(timeout=60_000)
     page.wait_for_function("() => new URLSearchParams(window.location.search).get('region') === 'other'")
     context.close()
