@@ -120,6 +120,10 @@ if user is not None:
     )
     if st.sidebar.button(t("signin.sign_out", lang), icon=":material/logout:"):
         sign_out()
+    if not user.must_change_password:  # the region of this session, when the user may see several (and ?region=)
+        from pages.session import region_chooser
+
+        region_chooser(lang)
 if (texts := streamlit_texts_tag(lang)) is not None:  # Streamlit's own English, in the reader's language
     st.sidebar.html(texts, unsafe_allow_javascript=True)
 if (tag := session_cookie_tag()) is not None:

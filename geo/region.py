@@ -236,6 +236,42 @@ def load_region(path: str | Path) -> Region:
     )
 
 
+@dataclass(frozen=True)
+class RegionHeading:
+    """What a region folder says of itself in ``region.json`` (its id and names), read without loading the rest:
+    enough to list the regions of a deployment and to check a user's access before anything else is read."""
+
+    path: Path
+    region_id: str
+    names: dict[str, str]
+
+    def name(self, lang: str = "ru") -> str:
+        """The region's name in ``lang`` (else Russian, English, its id), as :meth:`Region.name`."""
+        return self.names.get(lang) or self.names.get("ru") or self.names.get("en") or self.region_id
+
+
+def region_heading(path: str | Path) -> RegionHeading:
+    """The id and names of the region folder ``path`` from its ``region.json`` alone (the id as
+    :attr:`Region.region_id` gives it: ``"id"``, else the folder's name).
+
+    Raises
+    ------
+    RegionError
+        When ``region.json`` is missing, too large or not a JSON object (the problem says how to fix it).
+    """
+    folder = Path(path)
+    problems: list[Problem] = []
+    meta = _read_meta(folder / "region.json", problems)
+    if problems:
+        raise RegionError(problems)
+    names = meta.get("name") if isinstance(meta.get("name"), dict) else {}
+    return RegionHeading(
+        folder,
+        str(meta.get("id") or folder.name),
+        {str(k): str(v) for k, v in (names or {}).items() if isinstance(v, str)},
+    )
+
+
 def region_folder_under_roots(path: str | Path, *, roots: Iterable[Path]) -> Path:
     """The real path of the region folder ``path``, checked before anything in it is read for a planner.
 

@@ -18,6 +18,9 @@ REGION_ENV_VAR = "QORGAU_REGION"
 REGION_ROOTS_ENV_VAR = "QORGAU_REGION_ROOTS"
 """Environment variable listing (``os.pathsep``-separated) the folders under which planners may open region
 folders from the Home page."""
+REGIONS_ENV_VAR = "QORGAU_REGIONS"
+"""Environment variable listing (``os.pathsep``-separated) the region folders one deployment serves; users are
+assigned to them by the folders' region ids (:mod:`planning.store.regions`)."""
 DEFAULT_REGION_ROOTS = (PROJECT_DIR / "data", PROJECT_DIR.parent / "shared" / "data")
 """Without QORGAU_REGION_ROOTS: the bundled data/ and the shared data folder beside the project."""
 
@@ -42,6 +45,10 @@ DEFAULT_OVERPASS_URL = "https://overpass-api.de/api"
 
 ENVIRONMENT: dict[str, tuple[str, str]] = {
     "QORGAU_REGION": ("the region folder the dashboard and the command line open", "the bundled data/default"),
+    "QORGAU_REGIONS": (
+        "the region folders (separated by os.pathsep) one deployment serves; each user sees the ones assigned to them",
+        "the one folder QORGAU_REGION names",
+    ),
     "QORGAU_REGION_ROOTS": (
         "folders (separated by os.pathsep) under which planners may open other region folders",
         "the bundled data/ and ../shared/data",
@@ -68,6 +75,10 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "QORGAU_CACHE_DIR": ("where built road networks are cached", "~/.cache/qorgau/networks"),
     "QORGAU_OVERPASS_URL": ("the Overpass API a road download asks", DEFAULT_OVERPASS_URL),
     "QORGAU_TILE_URL": ("an optional tile server for the maps' base layer", "none: the map draws its own base layer"),
+    "QORGAU_PASSWORD": (
+        "the password of the user a command runs as (--as-user NAME); without it the command asks",
+        "unset: asked for",
+    ),
     "QORGAU_DEBUG": ("1: the command line shows a failure's Python traceback", "unset"),
 }
 """Every environment setting of a deployment: name -> (what it sets, its default in words)."""
@@ -140,11 +151,11 @@ PLACE_KIND_ALIASES = {
 def region_roots() -> list[Path]:
     """The folders (real paths, symlinks resolved) under which planners may open region folders:
     ``QORGAU_REGION_ROOTS`` (``os.pathsep``-separated), else :data:`DEFAULT_REGION_ROOTS`; the folder
-    ``QORGAU_REGION`` names (the one the dashboard opens) is always allowed."""
+    ``QORGAU_REGION`` names (the one the dashboard opens) and those ``QORGAU_REGIONS`` lists are always allowed."""
     value = env_value(REGION_ROOTS_ENV_VAR)
     listed = [Path(p).expanduser() for p in value.split(os.pathsep) if p.strip()] if value else DEFAULT_REGION_ROOTS
     roots: list[Path] = []
-    for root in [*listed, region_dir_from_env()]:
+    for root in [*listed, *deployment_region_dirs()]:
         real = Path(root).resolve()
         if not any(real == r or real.is_relative_to(r) for r in roots):
             roots.append(real)
@@ -155,3 +166,12 @@ def region_dir_from_env() -> Path:
     """The region folder named by ``QORGAU_REGION``, or the bundled default."""
     value = env_value(REGION_ENV_VAR)
     return Path(value).expanduser().resolve() if value else DEFAULT_REGION_DIR
+
+
+def deployment_region_dirs() -> list[Path]:
+    """The region folders this deployment serves (real paths, in the order given, each once): those
+    ``QORGAU_REGIONS`` lists (``os.pathsep``-separated), else the one :func:`region_dir_from_env` names. Which of them
+    a user sees is :func:`planning.store.regions.scope_of`."""
+    value = env_value(REGIONS_ENV_VAR)
+    listed = [Path(p).expanduser().resolve() for p in value.split(os.pathsep) if p.strip()] if value else []
+    return list(dict.fromkeys(listed)) or [region_dir_from_env()]

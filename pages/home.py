@@ -8,7 +8,7 @@ from geo.region import load_region, region_folder_under_roots
 from geo.settings import region_roots
 from pages.auth import guard
 from pages.language import lang
-from pages.session import get_region, region_dir
+from pages.session import REGION_DIR_KEY, get_region, region_dir, reload_region, session_scope
 from pages.widgets import synthetic_banner
 from planning.i18n import CATALOG, fmt_count, fmt_number, format_problem, t
 from planning.markup import markdown_text
@@ -91,10 +91,14 @@ with st.form("open_region"):
     if st.form_submit_button(t("home.open_button", L)):
         try:  # only under the configured roots, symlinks resolved; a folder that is not a region is not read
             chosen = region_folder_under_roots(folder, roots=region_roots())
-            load_region(chosen)
+            opened = load_region(chosen)
         except RegionError as exc:
             st.error("  \n".join(markdown_text(format_problem(p, L)) for p in exc.problems))
         else:
-            st.session_state["region_dir"] = str(chosen)
-            st.session_state.pop("_region", None)
-            st.rerun()
+            scope = session_scope()
+            if scope is None or not scope.allows(opened.region_id):  # a folder of a region that is not the user's
+                st.error(t("scope.refused", L, region=markdown_text(opened.region_id)))
+            else:
+                st.session_state[REGION_DIR_KEY] = str(chosen)
+                reload_region()
+                st.rerun()

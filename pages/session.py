@@ -13,8 +13,8 @@ from pathlib import Path
 import streamlit as st
 
 from geo.errors import RegionError
-from geo.region import Region, load_region
-from geo.settings import region_dir_from_env
+from geo.region import Region, RegionHeading, load_region, region_heading
+from geo.settings import deployment_region_dirs, region_dir_from_env
 from geo.speeds import SpeedProfile
 from geo.traveltime import TravelConstants, TravelConstantsError
 from pages.language import lang
@@ -29,6 +29,7 @@ from planning.analysis import (
 )
 from planning.i18n import format_problem, t
 from planning.markup import markdown_text
+from planning.store.regions import RegionScopeStore, Scope, scope_of
 from planning.store.release import deployment_secret
 from planning.store.settings import RegionSettingsStore, settings_stamp
 from planning.store.stored import with_stored_figures
@@ -42,25 +43,157 @@ def small_count_k() -> int:
     return privacy.small_count_k()
 
 
+SIGNED_IN_KEY = "user"
+"""st.session_state key of the signed-in user (``pages.auth.USER_KEY``: set by ``current_user`` on every run, after
+the session was checked against the database; a test keeps the two equal)."""
+REGION_DIR_KEY = "region_dir"
+"""st.session_state key of the region folder this session chose (the sidebar's chooser, ``?region=``, Home)."""
+REGION_PARAM = "region"
+"""The URL parameter naming a region of the deployment by its id (``?region=tiny``): opened when the user may."""
+REGION_PARAM_SEEN_KEY = "_region_param_seen"
+"""The ``?region=`` value this session already acted on (a refused one is said once, not on every run)."""
+REGION_REFUSED_KEY = "_region_refused"
+"""A region id this session asked for (``?region=``) and may not open: said once by the next page."""
+REGION_CHOICE_KEY = "_region_choice"
+"""The sidebar region chooser's widget key."""
+
+
+def deployment_regions() -> list[RegionHeading]:
+    """The regions this deployment serves (geo.settings.deployment_region_dirs), as their region.json names them; a
+    folder without a readable region.json is listed under its folder name (opening it reports what is wrong)."""
+    headings = []
+    for folder in deployment_region_dirs():
+        try:
+            headings.append(region_heading(folder))
+        except RegionError:
+            headings.append(RegionHeading(folder, folder.name, {}))
+    return headings
+
+
+def region_labels(headings: list[RegionHeading], L: str) -> dict[str, str]:
+    """Region id -> its name in ``L``, as choosers show it; two regions of one name get their ids in brackets."""
+    names = [h.name(L) for h in headings]
+    return {
+        h.region_id: name if names.count(name) == 1 else f"{name} [{h.region_id}]" for h, name in zip(headings, names)
+    }
+
+
+def session_scope() -> Scope | None:
+    """The regions the signed-in user may see (planning.store.regions.scope_of); None when nobody is signed in."""
+    user = st.session_state.get(SIGNED_IN_KEY)
+    if user is None:
+        return None
+    return scope_of(RegionScopeStore(), user, [h.region_id for h in deployment_regions()])
+
+
+def my_regions(scope: Scope | None = None) -> list[RegionHeading]:
+    """The deployment's regions the signed-in user may see, in the deployment's order."""
+    scope = scope if scope is not None else session_scope()
+    return [h for h in deployment_regions() if scope is not None and scope.allows(h.region_id)]
+
+
+def choose_region(heading: RegionHeading) -> None:
+    """Make ``heading``'s folder this session's region; what was computed from the previous one is dropped."""
+    if st.session_state.get(REGION_DIR_KEY) != str(heading.path):
+        st.session_state[REGION_DIR_KEY] = str(heading.path)
+        reload_region()
+
+
 def region_dir() -> Path:
-    return Path(st.session_state.get("region_dir") or region_dir_from_env())
+    """This session's region folder: the one it chose while the user may still see it, else the deployment's
+    default (QORGAU_REGION) when the user may, else the first of the user's regions. The page stops with a message
+    when the user may see no region."""
+    scope = session_scope()
+    folder = None if scope is None else _current_folder(scope, my_regions(scope))
+    if folder is None:
+        st.warning(t("scope.no_region", lang()))
+        st.stop()
+    return folder
+
+
+def _current_folder(scope: Scope, mine: list[RegionHeading]) -> Path | None:
+    chosen = st.session_state.get(REGION_DIR_KEY)
+    if chosen and _allowed_folder(Path(chosen), scope):
+        return Path(chosen)
+    default = region_dir_from_env()
+    return default if any(h.path == default for h in mine) else (mine[0].path if mine else None)
+
+
+def _allowed_folder(folder: Path, scope: Scope) -> bool:
+    try:
+        return scope.allows(region_heading(folder).region_id)
+    except RegionError:
+        return scope.whole  # a broken folder of the whole deployment's user: opening it says what is wrong
+
+
+def region_chooser(L: str) -> None:
+    """In the sidebar: the region of this session when the user may see more than one (its id kept in the URL as
+    ``?region=``). A ``?region=`` the user may not open is refused (said once on the page) and changes nothing."""
+    scope = session_scope()
+    if scope is None:
+        return
+    mine = my_regions(scope)
+    wanted = st.query_params.get(REGION_PARAM)
+    if wanted and wanted != st.session_state.get(REGION_PARAM_SEEN_KEY):
+        st.session_state[REGION_PARAM_SEEN_KEY] = wanted
+        found = next((h for h in mine if h.region_id == wanted), None)
+        if found is None:
+            st.session_state[REGION_REFUSED_KEY] = wanted
+        else:
+            choose_region(found)
+    if len(mine) < 2:
+        return
+    current = _current_folder(scope, mine)
+    ids = [h.region_id for h in mine]
+    by_id = {h.region_id: h for h in mine}
+    labels = region_labels(mine, L)
+    shown = next((h.region_id for h in mine if h.path == current), None)
+
+    def picked() -> None:
+        value = st.session_state.get(REGION_CHOICE_KEY)
+        if value in by_id:
+            choose_region(by_id[value])
+            st.query_params[REGION_PARAM] = value
+            st.session_state[REGION_PARAM_SEEN_KEY] = value
+
+    st.session_state[REGION_CHOICE_KEY] = shown  # the region open (None: a folder opened on Home)
+    st.sidebar.selectbox(
+        t("scope.region", L),
+        ids,
+        key=REGION_CHOICE_KEY,
+        format_func=labels.__getitem__,
+        on_change=picked,
+        placeholder=t("scope.other_folder", L),
+    )
 
 
 def get_region() -> Region:
-    """This session's region; on invalid data, every problem is shown and the page stops."""
+    """This session's region, when the signed-in user may see it (planning.store.regions); on invalid data, every
+    problem is shown and the page stops."""
+    refused = st.session_state.pop(REGION_REFUSED_KEY, None)
+    if refused is not None:
+        st.error(t("scope.refused", lang(), region=markdown_text(refused)))
     path = region_dir()
+    scope = session_scope()
     cached = st.session_state.get("_region")
-    if cached is not None and cached.path == path:
-        # a setting (roads, speeds, the rate, ...) changed in another session: read the region again
-        if st.session_state.get(SETTINGS_STAMP_KEY) == settings_stamp(cached.region_id):
+    if cached is not None:
+        kept = cached.path == path and scope is not None and scope.allows(cached.region_id)
+        if kept and st.session_state.get(SETTINGS_STAMP_KEY) == settings_stamp(cached.region_id):
             return cached
+        # another region (chosen, or the one kept is no longer the user's), or a setting (roads, speeds, the rate,
+        # ...) changed in another session: read the region again, and drop what was computed from the old one
         reload_region()
     try:
-        region = with_stored_figures(load_region(path))  # the uploads, laid over as the CLI does
+        region = load_region(path)
     except RegionError as exc:
         st.error(f"{t('home.folder', lang())}: {markdown_text(path)}")
         st.code("\n".join(format_problem(p, lang()) for p in exc.problems), language=None)
         st.stop()
+    if scope is None or not scope.allows(region.region_id):  # checked before the uploads are read
+        reload_region()
+        st.error(t("scope.refused", lang(), region=markdown_text(region.region_id)))
+        st.stop()
+    region = with_stored_figures(region)  # the uploads, laid over as the CLI does
     st.session_state["_region"] = region
     st.session_state[SETTINGS_STAMP_KEY] = settings_stamp(region.region_id)
     return region

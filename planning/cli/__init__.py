@@ -31,6 +31,7 @@ from planning.i18n import LANGUAGES, t
 
 if TYPE_CHECKING:
     from planning.lookup import NotFoundError
+    from planning.store.regions import Scope
 
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 """What ``register(subparsers, lang)`` of each command module adds its commands to."""
@@ -53,9 +54,39 @@ COMMANDS = {
     "suggest": "planning.cli.suggest",
     "circuits": "planning.cli.circuits",
     "need-rate": "planning.cli.need",
+    "user-regions": "planning.cli.admin",
 }
 """Command name → the module that registers it (its one-line help is ``cli.cmd.<name>`` in the catalog)."""
 COMMAND_MODULES = list(dict.fromkeys(COMMANDS.values()))
+COMMAND_ACTIONS: dict[str, str | None] = {
+    "info": "view_map",
+    "build-default": None,
+    "create-admin": None,
+    "audit": "view_audit",
+    "import-incidents": "upload_incidents",
+    "travel-times": "view_map",
+    "isochrones": "view_map",
+    "download-osm": "edit_scenarios",
+    "import-roads": "edit_scenarios",
+    "report": "export",
+    "map": "export",
+    "export": "export",
+    "coverage": "view_scenarios",
+    "compare": "view_scenarios",
+    "suggest": "view_scenarios",
+    "circuits": "view_scenarios",
+    "need-rate": "view_map",
+    "user-regions": "manage_users",
+}
+"""With ``--as-user NAME``: the action (planning.store.access.ACTIONS) the user's role needs for each command, as on
+the pages; None for the machine owner's commands (they refuse ``--as-user``). A test keeps it equal to
+:data:`COMMANDS`."""
+AUTHOR_COMMANDS = ("import-incidents", "need-rate", "import-roads", "download-osm")
+"""Commands whose ``--user`` only names the author for the audit log: with ``--as-user`` it is the signed-in user."""
+PASSWORD_ENV = "QORGAU_PASSWORD"
+"""Environment variable holding the password of ``--as-user`` (else the command asks for it)."""
+CLI_CLIENT = "command line"
+"""The client the sign-in limits count a command line's failed sign-ins under."""
 LOCALE_ENV_VARS = ("LC_ALL", "LC_MESSAGES", "LANG")
 """Where the default language comes from, in POSIX order: the first one set decides."""
 LOCALE_FALLBACK_LANGUAGE = "en"
@@ -83,6 +114,11 @@ ARGPARSE_MESSAGES = {
 class UsageError(QorgauError, ValueError):
     """Invalid input on the command line; the message (already in the user's language) names the argument or
     file and the fix. Exit code 2."""
+
+
+class CommandRefused(QorgauError, PermissionError):
+    """The ``--as-user`` user may not run this command as asked; the message (in the user's language) says why. Exit
+    code 1."""
 
 
 def locale_language(environ: Mapping[str, str] | None = None) -> str:
@@ -193,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "handler"):  # a command word that is not in COMMANDS: argparse said so already
         return 2
     try:
+        args.scope = sign_in(args, lang) if getattr(args, "as_user", None) else None
         return int(args.handler(args) or 0)
     except UsageError as exc:
         print(t("cli.error", lang, message=str(exc)), file=sys.stderr)
@@ -219,6 +256,73 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except Exception as exc:  # the CLI promises no traceback; say what failed and how to see more
         return _failure(exc, lang)
+
+
+def sign_in(args: argparse.Namespace, lang: str) -> Scope:
+    """``--as-user NAME``: the user signed in with the password of ``QORGAU_PASSWORD`` (else asked for), whose role
+    must allow the command (:data:`COMMAND_ACTIONS`); their regions (a :class:`planning.store.regions.Scope`) scope
+    every region the command reads. Without ``--as-user`` a command is the machine owner's tool: no scope.
+
+    Raises
+    ------
+    UsageError
+        The command is the machine owner's, the name or password is wrong, the password is a temporary one, or
+        ``--user`` names someone else.
+    CommandRefused
+        The user's role may not do what the command does (or the incident level asked for).
+    """
+    import getpass
+
+    from planning.store import access, regions
+
+    action = COMMAND_ACTIONS.get(args.command)
+    if action is None:
+        raise UsageError(t("cli.as_user.owner_only", lang, command=args.command))
+    password = env_value(PASSWORD_ENV) or getpass.getpass(t("cli.as_user.password", lang, user=args.as_user))
+    store = regions.RegionScopeStore(getattr(args, "db", None))
+    user = access.authenticate(store, args.as_user, password, client=CLI_CLIENT)
+    if user is None:
+        raise UsageError(t("cli.as_user.wrong", lang, user=args.as_user))
+    if user.must_change_password:
+        raise UsageError(t("cli.as_user.temporary", lang, user=user.username))
+    for needed in (
+        action,
+        "view_settlement_incidents" if getattr(args, "incident_level", None) == "settlement" else "",
+    ):
+        if needed and not access.can(user.role, needed):
+            role = t(f"role.{user.role}", lang)
+            raise CommandRefused(t("cli.as_user.denied", lang, user=user.username, role=role, command=args.command))
+    if args.command in AUTHOR_COMMANDS:
+        if getattr(args, "user", None) not in (None, "cli", user.username):
+            raise UsageError(t("cli.as_user.other_author", lang, user=user.username))
+        args.user = user.username
+    return regions.scope_of(store, user, deployment_region_ids())
+
+
+def deployment_region_ids() -> list[str]:
+    """The region ids of the deployment's folders (geo.settings.deployment_region_dirs; a folder without a readable
+    region.json under its folder name)."""
+    from geo.errors import RegionError
+    from geo.region import region_heading
+    from geo.settings import deployment_region_dirs
+
+    ids = []
+    for folder in deployment_region_dirs():
+        try:
+            ids.append(region_heading(folder).region_id)
+        except RegionError:
+            ids.append(folder.name)
+    return ids
+
+
+def check_region(args: argparse.Namespace, region_id: str) -> None:
+    """Refuse (:class:`planning.store.regions.RegionDenied`) a region the ``--as-user`` user does not belong to; no
+    check without ``--as-user``."""
+    scope = getattr(args, "scope", None)
+    if scope is not None:
+        from planning.store.regions import require_region
+
+        require_region(scope, region_id)
 
 
 def _failure(exc: Exception, lang: str) -> int:
@@ -260,6 +364,7 @@ def command_parser(subparsers: Subparsers, name: str, lang: str) -> argparse.Arg
     """The parser of command ``name`` with its help from the catalog and ``--lang`` (also accepted after it)."""
     parser = subparsers.add_parser(name, help=t(f"cli.cmd.{name}", lang), description=t(f"cli.cmd.{name}", lang))
     parser.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=t("cli.arg.lang", lang))
+    parser.add_argument("--as-user", metavar="NAME", default=None, help=t("cli.arg.as_user", lang))
     return parser
 
 

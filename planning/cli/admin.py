@@ -1,5 +1,5 @@
-"""Administration commands: ``create-admin`` (first start), ``audit`` (and ``audit --verify``) and
-``import-incidents``."""
+"""Administration commands: ``create-admin`` (first start), ``audit`` (and ``audit --verify``), ``user-regions``
+(a user's regions in a deployment of several) and ``import-incidents``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from planning.cli import Subparsers, UsageError, command_parser, db_argument, existing_file, region_argument
+from planning.cli import (
+    Subparsers,
+    UsageError,
+    check_region,
+    command_parser,
+    db_argument,
+    existing_file,
+    region_argument,
+)
 from planning.i18n import t
 
 
@@ -26,6 +34,13 @@ def register(subparsers: Subparsers, lang: str) -> None:
     audit.add_argument("--migrate", action="store_true", help=t("cli.arg.migrate_chain", lang))
     audit.add_argument("--force", action="store_true", help=t("cli.arg.migrate_force", lang))
     audit.set_defaults(handler=_audit)
+
+    scoped = command_parser(subparsers, "user-regions", lang)
+    db_argument(scoped, lang)
+    scoped.add_argument("username", metavar="NAME", help=t("cli.arg.regions_user", lang))
+    scoped.add_argument("--set", metavar="ID[,ID...]", default=None, help=t("cli.arg.regions_set", lang))
+    scoped.add_argument("--whole", action="store_true", help=t("cli.arg.regions_whole", lang))
+    scoped.set_defaults(handler=_user_regions)
 
     upload = command_parser(subparsers, "import-incidents", lang)
     db_argument(upload, lang)
@@ -57,14 +72,51 @@ def _create_admin(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from planning.store.access import AccessStore, default_db_path, entries
+    from planning.cli import deployment_region_ids
+    from planning.store.access import default_db_path
+    from planning.store.regions import RegionScopeStore, visible_entries
 
+    scope = getattr(args, "scope", None)
+    if (args.verify or args.migrate) and scope is not None:  # the chain's checks are the machine owner's
+        raise UsageError(t("cli.as_user.owner_only", args.lang, command="audit --verify/--migrate"))
     if args.verify:
         return _verify(args.db or default_db_path(), args.lang)
     if args.migrate:
         return _migrate(args.db or default_db_path(), args.lang, force=args.force)
-    for entry in reversed(entries(AccessStore(args.db), user=args.user, limit=args.limit)):
+    shown = visible_entries(RegionScopeStore(args.db), scope, deployment_region_ids(), user=args.user, limit=args.limit)
+    for entry in reversed(shown):  # with --as-user: the entries of the user's regions only
         print(f"{entry.at}  {entry.user:20}  {entry.action:28}  {entry.object}")
+    return 0
+
+
+def _user_regions(args: argparse.Namespace) -> int:
+    """Show a user's regions, or set them (``--set ID,ID``, ``--whole``); audited as the Users page does it."""
+    import getpass
+
+    from planning.cli import deployment_region_ids
+    from planning.store import access
+    from planning.store.regions import WHOLE_DEPLOYMENT, RegionScopeStore, scope_of, set_regions
+
+    store = RegionScopeStore(args.db)
+    served = deployment_region_ids()
+    scope = getattr(args, "scope", None)
+    if args.set is not None or args.whole:
+        wanted = [WHOLE_DEPLOYMENT] if args.whole else [r for r in args.set.split(",") if r.strip()]
+        by = scope.username if scope is not None else f"cli ({getpass.getuser()})"
+        try:
+            set_regions(store, args.username, wanted, by=by, by_scope=scope, deployment_ids=served)
+        except access.UserError as exc:
+            raise UsageError(exc.message(args.lang)) from None
+    found = {u.username.casefold(): u for u in access.list_users(store)}.get(
+        access.normalise_username(args.username).casefold()
+    )
+    if found is None:
+        raise UsageError(t("user_error.no_user", args.lang, name=args.username))
+    shown = scope_of(store, found, served)
+    if scope is not None and not scope.covers(shown):
+        raise UsageError(t("user_error.region_not_yours", args.lang, user=found.username))
+    regions = t("scope.whole", args.lang) if shown.whole else ", ".join(sorted(shown.region_ids)) or "—"
+    print(t("cli.user_regions.shown", args.lang, user=found.username, regions=regions, served=", ".join(served)))
     return 0
 
 
@@ -141,6 +193,7 @@ def _import_incidents(args: argparse.Namespace) -> int:
 
     lang = args.lang
     region = load_region(args.region)
+    check_region(args, region.region_id)  # --as-user: only a region of the user's
     result = ingest_incidents(
         args.file.read_bytes(),
         filename=args.file.name,

@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from planning.cli import UsageError
+from planning.cli import UsageError, check_region
 from planning.i18n import t
 
 if TYPE_CHECKING:
@@ -78,6 +78,7 @@ def open_region(args: argparse.Namespace, lang: str) -> Region:
     from planning.store.stored import with_stored_figures, without_uploads
 
     region = load_region(args.region)
+    check_region(args, region.region_id)  # --as-user: before anything stored for the region is read
     path = database(args, lang)
     return without_uploads(region) if path is None else with_stored_figures(region, path)
 

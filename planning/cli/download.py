@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from planning.cli import Subparsers, db_argument, region_command
+from planning.cli import Subparsers, check_region, db_argument, region_command
 from planning.i18n import fmt_number, t
 
 
@@ -29,6 +29,7 @@ def _download(args: argparse.Namespace) -> int:
     from planning.store.roads import download_roads, speeds_in_use
 
     region = load_region(args.region)
+    check_region(args, region.region_id)  # --as-user: only a region of the user's
     done = download_roads(
         region,
         user=args.user,

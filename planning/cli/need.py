@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from planning.cli import Subparsers, UsageError
+from planning.cli import Subparsers, UsageError, check_region
 from planning.i18n import fmt_datetime, fmt_number, t
 
 if TYPE_CHECKING:
@@ -134,6 +134,7 @@ def _need_rate(args: argparse.Namespace) -> int:
 
     lang = args.lang
     region = load_region(args.region)
+    check_region(args, region.region_id)  # --as-user: only a region of the user's
     given = [args.rate, args.rate_low, args.rate_high, args.rate_source]
     if args.action != "set" and any(v is not None for v in given):
         raise UsageError(t("cli.needrate.options_with_set", lang))

@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from planning.cli import Subparsers, UsageError, db_argument, region_command
+from planning.cli import Subparsers, UsageError, check_region, db_argument, region_command
 from planning.i18n import fmt_number, t
 
 
@@ -28,6 +28,7 @@ def _import_roads(args: argparse.Namespace) -> int:
     if args.remove == (args.file is not None):
         raise UsageError(t("cli.roads.file_or_remove", lang))
     region = load_region(args.region)
+    check_region(args, region.region_id)  # --as-user: only a region of the user's
     if args.remove:
         removed = remove_roads(region, user=args.user, db_path=args.db)
         now = roads_in_use(region, args.db)

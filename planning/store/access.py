@@ -1166,6 +1166,7 @@ _OBJECT_WORDS = ("password", "password change", "session cookie", "session", "id
 _OBJECT_SHAPES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"user (?P<user>.+) \((?P<old>\w+) -> (?P<new>\w+)\)"), "audit.obj.user_role_change"),
     (re.compile(r"user (?P<user>.+) \(temporary\)"), "audit.obj.user_temporary"),
+    (re.compile(r"user (?P<user>.+) regions: (?P<regions>.*)"), "audit.obj.user_regions"),
     (re.compile(r"user (?P<user>.+) \((?P<role>planner|presenter|admin)\)"), "audit.obj.user_role"),
     (re.compile(r"user (?P<user>.+)"), "audit.obj.user"),
     (re.compile(r"client (?P<client>.+)"), "audit.obj.client"),

@@ -171,9 +171,10 @@ COVERED = (
     Covered("settlement_populations", ("region_id", "settlement_id"), ("region_id", "settlement_id")),
     Covered("scenarios", ("scenario_id",), ("scenario_id", "name")),
     Covered("region_settings", ("region_id", "key"), ("region_id", "key")),
+    Covered("user_regions", ("username", "region_id"), ("username", "region_id")),
 )
 """The decision tables whose content every audit entry seals (users and roles, incident counts, populations,
-scenario names, region settings including the road network record "roads")."""
+scenario names, region settings including the road network record "roads", the users' regions)."""
 ROWS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS chain_rows (
     tbl     TEXT NOT NULL,
