@@ -24,7 +24,7 @@ import platformdirs
 
 from geo.errors import QorgauError
 from geo.settings import env_value
-from planning.store import chain
+from planning.store import chain, dialect
 from planning.store.readonly import read_only_file, read_only_uri
 
 DB_ENV_VAR = "QORGAU_SCENARIO_DB"
@@ -65,6 +65,8 @@ class StorageError(QorgauError, OSError):
 def storage_reason(error: Exception) -> str | None:
     """ "readonly", "full" or "unavailable" for the SQLite and OS errors of a database that cannot be written;
     None for any other error (a bug, a constraint), which is raised as it is."""
+    if type(error).__module__.startswith("psycopg"):
+        return dialect.storage_reason(error)
     text = str(error).lower()
     if isinstance(error, sqlite3.OperationalError | sqlite3.DatabaseError):
         if "readonly" in text or "read-only" in text:
@@ -81,10 +83,28 @@ def storage_reason(error: Exception) -> str | None:
     return None
 
 
-def default_db_path() -> Path:
-    """The database named by ``QORGAU_SCENARIO_DB``, else one in the user's data folder."""
+def default_sqlite_path() -> Path:
+    """The SQLite file named by ``QORGAU_SCENARIO_DB``, else one in the user's data folder."""
     value = env_value(DB_ENV_VAR)
     return Path(value).expanduser() if value else platformdirs.user_data_path("qorgau") / DB_FILE_NAME
+
+
+def default_db_path() -> Path:
+    """The deployment's database: with ``QORGAU_DATABASE_URL`` set, the store file naming that PostgreSQL database
+    (in :func:`default_sqlite_path`'s folder, written when missing; see :mod:`planning.store.dialect`); else the
+    SQLite file :func:`default_sqlite_path`."""
+    sqlite_path = default_sqlite_path()
+    return dialect.configured_store_file(sqlite_path.parent) or sqlite_path
+
+
+def is_postgres(path: str | Path | None) -> bool:
+    """Whether the database ``path`` (a file, a store file or a URL) is a PostgreSQL store."""
+    return dialect.is_url(path) or dialect.is_store_file(path)
+
+
+def database_exists(path: str | Path) -> bool:
+    """Whether there is a database at ``path`` to read (a SQLite file, or a PostgreSQL store file)."""
+    return Path(path).is_file()
 
 
 _SCHEMA_OBJECT = r"CREATE (?:TABLE|(?:UNIQUE )?INDEX|TRIGGER|VIEW) IF NOT EXISTS (\w+)"
@@ -102,6 +122,10 @@ def _table_statements(schema: str) -> list[tuple[str, str]]:
             if match:
                 found.append((match.group(1), statement))
     return found
+
+
+_POSTGRES_READY: set[str] = set()
+"""PostgreSQL stores (URLs) whose schema this process found complete (checked once per process)."""
 
 
 class _Connection(sqlite3.Connection):
@@ -127,7 +151,14 @@ class SqliteStore:
     schema = ""
 
     def __init__(self, path: str | Path | None = None):
-        self.path = Path(path) if path is not None else default_db_path()
+        if path is None:
+            self.path = default_db_path()
+        else:
+            self.path = dialect.store_file_for(path, default_sqlite_path().parent) if is_postgres(path) else Path(path)
+        self.postgres = dialect.is_store_file(self.path)
+        if self.postgres:
+            self._open_postgres()
+            return
         if self.path.is_file() and self._schema_in_place():
             return  # nothing to create or migrate: opening writes nothing (a read-only database stays untouched)
         if self.path.is_file() and read_only_file(self.path):
@@ -167,6 +198,27 @@ class SqliteStore:
         finally:
             connection.close()
 
+    def _open_postgres(self) -> None:
+        """Read the store file; make the schema (as the owner role) when a step is missing."""
+        self.url, self.owner_url = dialect.read_store_file(self.path)
+        if self.url in _POSTGRES_READY:
+            return
+        try:
+            connection = self._connect()
+            try:
+                complete = dialect.schema_complete(connection)
+            finally:
+                connection.close()
+            if not complete:
+                owner = dialect.connect(self.owner_url or self.url, self.path)
+                try:
+                    dialect.create_schema(owner, dialect.url_role(self.url))
+                finally:
+                    owner.close()
+        except Exception as exc:
+            self._raise_storage_error(exc)
+        _POSTGRES_READY.add(self.url)
+
     def _schema_in_place(self) -> bool:
         """Whether the database already has everything opening it would create (this store's tables, indexes and
         triggers, the chain columns, indexes and triggers of every chained table present, WAL journal), checked
@@ -198,7 +250,7 @@ class SqliteStore:
     @property
     def read_only(self) -> bool:
         """Whether the database was made read-only by its owner (:func:`read_only_file`): only reads are tried."""
-        return self.path.is_file() and read_only_file(self.path)
+        return not self.postgres and self.path.is_file() and read_only_file(self.path)
 
     def _raise_storage_error(self, error: Exception):
         """Raise :class:`StorageError` for a database that cannot be written, else ``error`` itself."""
@@ -216,10 +268,13 @@ class SqliteStore:
             return False
         return wanted <= present
 
-    def _connect(self, *, read_only: bool = False) -> sqlite3.Connection:
+    def _connect(self, *, read_only: bool = False) -> Any:
         """A connection to the database: read-write, or with ``read_only`` (and always for a database its owner
         made read-only, see :func:`read_only_file`) one that SQLite itself keeps from writing
-        (:func:`read_only_uri`)."""
+        (:func:`read_only_uri`). On PostgreSQL a :class:`planning.store.dialect.PgConnection` (reads are read-only
+        transactions)."""
+        if self.postgres:
+            return dialect.connect(self.url, self.path)
         if read_only or (self.path.is_file() and read_only_file(self.path)):
             target, uri = read_only_uri(self.path), True
         else:
@@ -249,15 +304,23 @@ class SqliteStore:
             When the database is read-only, the disk is full or the file cannot be opened (the transaction is
             rolled back first, so nothing half-written stays).
         """
-        if write and self.path.is_file() and read_only_file(self.path):
+        if write and self.read_only:
             raise StorageError("readonly", self.path)  # refused before trying (root could write it anyway)
         try:
             connection = self._connect(read_only=not write)
-        except (sqlite3.Error, OSError) as exc:
+        except Exception as exc:
             self._raise_storage_error(exc)
+        errors: tuple[type[BaseException], ...] = (sqlite3.Error, OSError)
+        if self.postgres:
+            import psycopg
+
+            errors += (psycopg.OperationalError, psycopg.errors.InsufficientPrivilege)
         try:
             try:
-                connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                if self.postgres:
+                    connection.begin(write=write)
+                else:
+                    connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
                 if write:
                     chain.watch(connection)  # notes which covered tables the transaction changes
                 try:
@@ -268,7 +331,7 @@ class SqliteStore:
                         connection.execute("ROLLBACK")
                     raise
                 connection.execute("COMMIT")
-            except (sqlite3.Error, OSError) as exc:
+            except errors as exc:
                 if connection.in_transaction:
                     connection.execute("ROLLBACK")
                 self._raise_storage_error(exc)
