@@ -186,3 +186,24 @@ def store_file(database: Database, folder: Path, name: str = "qorgau") -> Path:
         owner.execute(f"CREATE SCHEMA {schema}")
     app_url, owner_url = database.schema_urls(schema)
     return dialect.write_store_file(folder / f"{name}{dialect.STORE_FILE_SUFFIX}", app_url, owner_url)
+
+
+@contextlib.contextmanager
+def raw_connection(path: Path, *, role: str = "owner") -> Iterator:
+    """A connection to the database ``path`` around the stores (as a tamperer or a test reads it): ``sqlite3`` on a
+    SQLite file; on a PostgreSQL store file, the owner role's (or with ``role="app"`` the app role's) connection,
+    each statement committed at once, with the stores' SQL dialect (:class:`planning.store.dialect.PgConnection`)."""
+    import sqlite3
+
+    from planning.store import dialect
+
+    if not str(path).endswith(dialect.STORE_FILE_SUFFIX):
+        with contextlib.closing(sqlite3.connect(path)) as connection, connection:
+            yield connection
+        return
+    app_url, owner_url = dialect.read_store_file(path)
+    connection = dialect.connect(owner_url if role == "owner" and owner_url else app_url, path)
+    try:
+        yield connection
+    finally:
+        connection.close()

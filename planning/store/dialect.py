@@ -13,6 +13,8 @@ SQLite                                      PostgreSQL
 ``INSERT OR IGNORE INTO …``                 ``INSERT INTO … ON CONFLICT DO NOTHING``
 ``datetime('now')``                         ``to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')``
 ``cursor.lastrowid``                        ``… RETURNING <key>`` on the tables of :data:`IDENTITY_KEYS`
+``(x IS NOT NULL) = ?``                      ``(x IS NOT NULL)::int = %s`` (a bool parameter is 0 or 1)
+``SUM(a = b)``                               ``SUM((a = b)::int)``; a ``numeric`` sum read as int (or float), as SQLite
 ``user`` (a column of the audit log)        ``"user"`` (a reserved word in PostgreSQL)
 ``sqlite_master``                           the schema's tables, indexes and enabled triggers from ``pg_catalog``
 ``PRAGMA table_info(t)``                    ``information_schema.columns`` (``rowid`` hidden, as in SQLite)
@@ -249,6 +251,10 @@ def translate(sql: str) -> tuple[str, str | None]:
 
     text = _WORDS.sub(rewrite, text)
     text = re.sub(r"\bsqlite_master\b", _CATALOG, text)
+    # a truth value compared with a parameter: SQLite's truth values are the integers 0 and 1 (a bool parameter is
+    # sent as one, see _params)
+    text = re.sub(r"\b(SUM|TOTAL)\(([^()]*?[=<>][^()]*?)\)", r"\1((\2)::int)", text, flags=re.IGNORECASE)
+    text = re.sub(r"(\bIS\s+(?:NOT\s+)?NULL\))(\s*=\s*%s)", r"\1::int\2", text, flags=re.IGNORECASE)
     text = re.sub(
         r"datetime\('now'\)", "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')", text, flags=re.I
     )
@@ -455,11 +461,25 @@ def _as_sqlite_error(error: Exception) -> Exception:
 
 
 def connect(url: str, db_path: Path | None = None) -> PgConnection:
-    """A connection (autocommit: transactions are begun explicitly) to the PostgreSQL database ``url``."""
+    """A connection (autocommit: transactions are begun explicitly) to the PostgreSQL database ``url``; a
+    ``numeric`` value (a SUM of integers) is read as SQLite gives it: an int when whole, else a float."""
     import psycopg
 
     raw = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S, application_name="qorgau")
+    raw.adapters.register_loader("numeric", _numeric_loader())
     return PgConnection(raw, db_path)
+
+
+@lru_cache(maxsize=1)
+def _numeric_loader() -> type:
+    from psycopg.adapt import Loader
+
+    class NumericAsSqlite(Loader):
+        def load(self, data: Any) -> int | float:
+            text = bytes(data).decode("ascii")
+            return int(text) if text.lstrip("-").isdigit() else float(text)
+
+    return NumericAsSqlite
 
 
 def storage_reason(error: Exception) -> str | None:
