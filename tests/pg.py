@@ -148,6 +148,13 @@ def session_database(admin_url: str) -> Iterator[Database]:
         admin.execute(f"CREATE ROLE {owner} LOGIN PASSWORD '{owner_password}'")
         admin.execute(f"CREATE ROLE {app} LOGIN PASSWORD '{app_password}'")
         admin.execute(f"CREATE DATABASE {name} OWNER {owner}")
+    # processes the tests start (a second app process, a command) find the passwords where libpq looks
+    folder = Path(tempfile.mkdtemp(prefix="qorgau-pgpass-"))
+    passfile = folder / "pgpass"
+    passfile.write_text(f"*:*:{name}:{owner}:{owner_password}\n*:*:{name}:{app}:{app_password}\n", encoding="utf-8")
+    passfile.chmod(0o600)
+    before = os.environ.get("PGPASSFILE")
+    os.environ["PGPASSFILE"] = str(passfile)
     try:
         yield Database(
             admin_url=_with(admin_url, user=_user(admin_url), password=_password(admin_url), database=name),
@@ -157,6 +164,11 @@ def session_database(admin_url: str) -> Iterator[Database]:
             app=app,
         )
     finally:
+        if before is None:
+            os.environ.pop("PGPASSFILE", None)
+        else:
+            os.environ["PGPASSFILE"] = before
+        shutil.rmtree(folder, ignore_errors=True)
         with psycopg.connect(admin_url, autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
             admin.execute(f"DROP ROLE IF EXISTS {app}")

@@ -21,7 +21,7 @@ from conftest import PROJECT
 from planning.scenarios import Site
 from planning.store import chain, dialect
 from planning.store.access import AccessStore, create_user, entries, record
-from planning.store.db import DB_ENV_VAR, default_db_path
+from planning.store.db import DB_ENV_VAR, StorageError, default_db_path
 from planning.store.population import PopulationStore
 from planning.store.scenarios import ScenarioStore
 from planning.store.settings import RegionSettingsStore
@@ -229,3 +229,11 @@ def test_migrate_store_refuses_a_broken_source(postgres_database, tmp_path, cli)
     app_url, owner_url = postgres_database.schema_urls("public")
     done = cli("migrate-store", "--db", str(source), "--to", app_url, "--owner-url", owner_url)
     assert done.returncode == 2 and "the audit chain does not verify" in done.stderr, done.stderr
+
+
+def test_a_server_that_does_not_answer_is_reported_and_nothing_is_half_done(tmp_path):
+    port = pg._free_port()  # nothing listens there
+    path = dialect.write_store_file(tmp_path / "gone.pgstore", f"postgresql://qorgau@127.0.0.1:{port}/qorgau")
+    with pytest.raises(StorageError) as caught:
+        ScenarioStore(path)
+    assert caught.value.reason == "unavailable" and "cannot be opened" in str(caught.value)

@@ -9,6 +9,10 @@ Reading never writes: reads open SQLite ``mode=ro``; a store whose tables are in
 a database its owner made read-only (a 0444 file or a 0555 folder, :func:`planning.store.readonly.read_only_file`)
 is opened ``immutable=1`` (no ``-wal``/``-shm``/``-journal`` made), never migrated, and writes to it are refused
 before they are tried.
+
+PostgreSQL: with ``QORGAU_DATABASE_URL`` set (or a ``postgresql://`` URL or a ``*.pgstore`` store file given as
+the path), the same stores run on PostgreSQL; every difference is in :mod:`planning.store.dialect` (the
+connection, the translated SQL, the schema steps, the roles, the writer lock), none in the stores.
 """
 
 from __future__ import annotations
@@ -100,11 +104,6 @@ def default_db_path() -> Path:
 def is_postgres(path: str | Path | None) -> bool:
     """Whether the database ``path`` (a file, a store file or a URL) is a PostgreSQL store."""
     return dialect.is_url(path) or dialect.is_store_file(path)
-
-
-def database_exists(path: str | Path) -> bool:
-    """Whether there is a database at ``path`` to read (a SQLite file, or a PostgreSQL store file)."""
-    return Path(path).is_file()
 
 
 _SCHEMA_OBJECT = r"CREATE (?:TABLE|(?:UNIQUE )?INDEX|TRIGGER|VIEW) IF NOT EXISTS (\w+)"
@@ -310,7 +309,7 @@ class SqliteStore:
             connection = self._connect(read_only=not write)
         except Exception as exc:
             self._raise_storage_error(exc)
-        errors: tuple[type[BaseException], ...] = (sqlite3.Error, OSError)
+        errors: tuple[type[Exception], ...] = (sqlite3.Error, OSError)
         if self.postgres:
             import psycopg
 

@@ -255,9 +255,7 @@ def translate(sql: str) -> tuple[str, str | None]:
     # sent as one, see _params)
     text = re.sub(r"\b(SUM|TOTAL)\(([^()]*?[=<>][^()]*?)\)", r"\1((\2)::int)", text, flags=re.IGNORECASE)
     text = re.sub(r"(\bIS\s+(?:NOT\s+)?NULL\))(\s*=\s*%s)", r"\1::int\2", text, flags=re.IGNORECASE)
-    text = re.sub(
-        r"datetime\('now'\)", "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')", text, flags=re.I
-    )
+    text = re.sub(r"datetime\('now'\)", "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')", text, flags=re.I)
     ignore = re.match(r"INSERT\s+OR\s+IGNORE\s+INTO\b", text, re.IGNORECASE)
     if ignore:
         text = "INSERT INTO" + text[ignore.end() :] + " ON CONFLICT DO NOTHING"
@@ -483,7 +481,7 @@ def _numeric_loader() -> type:
 
 
 def storage_reason(error: Exception) -> str | None:
-    """"readonly", "full" or "unavailable" for a PostgreSQL error of a store that cannot be written; else None."""
+    """ "readonly", "full" or "unavailable" for a PostgreSQL error of a store that cannot be written; else None."""
     import psycopg
 
     if isinstance(error, psycopg.errors.ReadOnlySqlTransaction | psycopg.errors.InsufficientPrivilege):
@@ -516,8 +514,8 @@ def schema_steps() -> list[tuple[int, str, list[str]]]:
     from planning.store import access, chain, intake, population, release, scenarios, settings
     from planning.store.db import SqliteStore
 
-    stores = (access.AccessStore, scenarios.ScenarioStore, intake.IncidentStore, population.PopulationStore)
-    stores += (release.ReleaseSecretStore, settings.RegionSettingsStore)
+    stores: list[type[SqliteStore]] = [access.AccessStore, scenarios.ScenarioStore, intake.IncidentStore]
+    stores += [population.PopulationStore, release.ReleaseSecretStore, settings.RegionSettingsStore]
     known = [*stores, *_subclasses(SqliteStore)]  # a store added later counts without being named here
     step1: list[str] = []
     for store in known:
@@ -528,14 +526,15 @@ def schema_steps() -> list[tuple[int, str, list[str]]]:
     step1 += [f"ALTER TABLE users ADD COLUMN IF NOT EXISTS {c} {d}" for c, d in access._USER_COLUMNS.items()]
     step1 += list(scenarios._BASELINE_SCHEMA)
     for spec in chain.CHAINS:
-        step1.append(f"CREATE UNIQUE INDEX IF NOT EXISTS {spec.table}_chain_order ON {spec.table} ({spec.order_column})")
+        order = f"{spec.table} ({spec.order_column})"
+        step1.append(f"CREATE UNIQUE INDEX IF NOT EXISTS {spec.table}_chain_order ON {order}")
         step1 += [*spec.triggers.values(), f"CREATE TRIGGER IF NOT EXISTS {spec.table}_no_truncate"]
     step1 += [f"CREATE TRIGGER IF NOT EXISTS {covered.table}_dirty" for covered in chain.COVERED]
     return [(1, "every store's tables, the chains' triggers", step1)]
 
 
-def _subclasses(cls: type) -> list[type]:
-    found = []
+def _subclasses(cls: Any) -> list[Any]:
+    found: list[Any] = []
     for sub in cls.__subclasses__():
         found += [sub, *_subclasses(sub)]
     return found

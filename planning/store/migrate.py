@@ -128,9 +128,7 @@ def _tables_in_order(reader: sqlite3.Connection) -> list[str]:
         for (name,) in reader.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         if name not in SKIPPED_TABLES
     ]
-    needs = {
-        name: {row[2] for row in reader.execute(f"PRAGMA foreign_key_list({name})")} - {name} for name in names
-    }
+    needs = {name: {row[2] for row in reader.execute(f"PRAGMA foreign_key_list({name})")} - {name} for name in names}
     ordered: list[str] = []
     while len(ordered) < len(names):
         ready = [n for n in names if n not in ordered and needs[n] <= set(ordered)]
