@@ -237,3 +237,14 @@ def test_a_server_that_does_not_answer_is_reported_and_nothing_is_half_done(tmp_
     with pytest.raises(StorageError) as caught:
         ScenarioStore(path)
     assert caught.value.reason == "unavailable" and "cannot be opened" in str(caught.value)
+
+
+def test_the_postgresql_tables_get_what_older_sqlite_files_are_upgraded_to():
+    """The columns and the baseline's index and trigger a store's __init__ adds to an older SQLite file are made
+    with the tables on PostgreSQL (the app role may not alter them later)."""
+    from planning.store import access, scenarios
+
+    users = {f"ALTER TABLE users ADD COLUMN IF NOT EXISTS {c} {d}" for c, d in access._USER_COLUMNS.items()}
+    assert set(dialect.TABLE_UPGRADES["users"]) == users
+    baseline = [s.split(" ON ")[0].split(" BEFORE ")[0] for s in scenarios._BASELINE_SCHEMA]
+    assert [s.split(" ON ")[0] for s in dialect.TABLE_UPGRADES["scenarios"]] == baseline

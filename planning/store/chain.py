@@ -46,7 +46,6 @@ from pathlib import Path
 from typing import Any
 
 from geo.settings import env_value
-from planning.store import dialect
 from planning.store.readonly import read_only_uri
 
 GENESIS_HASH = "0" * 64
@@ -814,7 +813,9 @@ def verify_file(db_path: str | Path, *, specs: Iterable[ChainSpec] = CHAINS) -> 
         raise FileNotFoundError(f"no database at {db_path}. Fix: give the file with --db or QORGAU_SCENARIO_DB.")
     key = load_key(db_path)
     connection: Any
-    if str(db_path).endswith(dialect.STORE_FILE_SUFFIX):
+    if str(db_path).endswith(".pgstore"):  # a PostgreSQL store (planning.store.dialect.STORE_FILE_SUFFIX)
+        from planning.store import dialect
+
         connection = dialect.connect(dialect.read_store_file(db_path)[0], db_path)
         connection.begin(write=False)  # one snapshot, read-only
     else:

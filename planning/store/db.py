@@ -123,8 +123,8 @@ def _table_statements(schema: str) -> list[tuple[str, str]]:
     return found
 
 
-_POSTGRES_READY: set[str] = set()
-"""PostgreSQL stores (URLs) whose schema this process found complete (checked once per process)."""
+_POSTGRES_READY: set[tuple[str, str]] = set()
+"""PostgreSQL stores (URL, store class) whose schema this process found complete (checked once per process)."""
 
 
 class _Connection(sqlite3.Connection):
@@ -200,23 +200,42 @@ class SqliteStore:
     def _open_postgres(self) -> None:
         """Read the store file; make the schema (as the owner role) when a step is missing."""
         self.url, self.owner_url = dialect.read_store_file(self.path)
-        if self.url in _POSTGRES_READY:
+        ready = (self.url, type(self).__name__)
+        if ready in _POSTGRES_READY:
             return
+        statements = self._postgres_statements()
         try:
             connection = self._connect()
             try:
-                complete = dialect.schema_complete(connection)
+                complete = dialect.schema_complete(connection, statements)
             finally:
                 connection.close()
             if not complete:
                 owner = dialect.connect(self.owner_url or self.url, self.path)
                 try:
-                    dialect.create_schema(owner, dialect.url_role(self.url))
+                    dialect.create_schema(owner, dialect.url_role(self.url), statements)
                 finally:
                     owner.close()
         except Exception as exc:
             self._raise_storage_error(exc)
-        _POSTGRES_READY.add(self.url)
+        _POSTGRES_READY.add(ready)
+
+    def _postgres_statements(self) -> list[str]:
+        """What this store makes on PostgreSQL (SQLite's DDL, translated by the dialect): its tables with the
+        columns and indexes older SQLite files get later (:data:`planning.store.dialect.TABLE_UPGRADES`),
+        ``chain_rows``, and the triggers of the chained and covered tables among them."""
+        script = self.schema + chain.ROWS_SCHEMA
+        statements = [s for s in dialect.statements(script) if not s.upper().startswith("CREATE TEMP")]
+        tables = re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", script)
+        for table in tables:
+            statements += dialect.TABLE_UPGRADES.get(table, ())
+        for spec in chain.CHAINS:
+            if spec.table in tables:
+                order = f"{spec.table} ({spec.order_column})"
+                statements.append(f"CREATE UNIQUE INDEX IF NOT EXISTS {spec.table}_chain_order ON {order}")
+                statements += [*spec.triggers.values(), f"CREATE TRIGGER IF NOT EXISTS {spec.table}_no_truncate"]
+        statements += [f"CREATE TRIGGER IF NOT EXISTS {c.table}_dirty" for c in chain.COVERED if c.table in tables]
+        return statements
 
     def _schema_in_place(self) -> bool:
         """Whether the database already has everything opening it would create (this store's tables, indexes and

@@ -507,56 +507,62 @@ def statements(script: str) -> list[str]:
     return found
 
 
-def schema_steps() -> list[tuple[int, str, list[str]]]:
-    """The numbered schema steps of a PostgreSQL store: (step, what, SQLite statements). Step 1 makes every
-    store's tables as they are today (the columns SQLite databases gained later included); a later change of the
-    schema is a new step appended here (and the same change in the store's SQLite upgrade)."""
-    from planning.store import access, chain, intake, population, release, scenarios, settings
-    from planning.store.db import SqliteStore
-
-    stores: list[type[SqliteStore]] = [access.AccessStore, scenarios.ScenarioStore, intake.IncidentStore]
-    stores += [population.PopulationStore, release.ReleaseSecretStore, settings.RegionSettingsStore]
-    known = [*stores, *_subclasses(SqliteStore)]  # a store added later counts without being named here
-    step1: list[str] = []
-    for store in known:
-        for statement in statements(store.schema):
-            if statement not in step1:
-                step1.append(statement)
-    step1 += [s for s in statements(chain.ROWS_SCHEMA) if "TEMP" not in s.upper()]
-    step1 += [f"ALTER TABLE users ADD COLUMN IF NOT EXISTS {c} {d}" for c, d in access._USER_COLUMNS.items()]
-    step1 += list(scenarios._BASELINE_SCHEMA)
-    for spec in chain.CHAINS:
-        order = f"{spec.table} ({spec.order_column})"
-        step1.append(f"CREATE UNIQUE INDEX IF NOT EXISTS {spec.table}_chain_order ON {order}")
-        step1 += [*spec.triggers.values(), f"CREATE TRIGGER IF NOT EXISTS {spec.table}_no_truncate"]
-    step1 += [f"CREATE TRIGGER IF NOT EXISTS {covered.table}_dirty" for covered in chain.COVERED]
-    return [(1, "every store's tables, the chains' triggers", step1)]
+TABLE_UPGRADES: dict[str, tuple[str, ...]] = {
+    "users": (
+        "ALTER TABLE users ADD COLUMN IF NOT EXISTS generation INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE users ADD COLUMN IF NOT EXISTS must_change_password INTEGER NOT NULL DEFAULT 0",
+    ),
+    "scenarios": (
+        "CREATE UNIQUE INDEX IF NOT EXISTS one_baseline_per_region ON scenarios (region_id) WHERE baseline = 1",
+        "CREATE TRIGGER IF NOT EXISTS baseline_read_only",
+    ),
+}
+"""What a store's ``__init__`` adds to an older SQLite file's table (``planning.store.access._USER_COLUMNS``,
+``planning.store.scenarios._BASELINE_SCHEMA``; a test keeps them equal), made with the table on PostgreSQL: the app
+role cannot alter the tables the owner made."""
+STEPS: tuple[tuple[int, str], ...] = ((1, "the trigger functions and the case-insensitive collation"),)
+"""The numbered schema steps recorded in ``schema_version`` (a later change of the schema, e.g. a column, is a new
+step here and the same change in the store's SQLite upgrade). The tables themselves are made as on SQLite: each
+store makes those of its ``schema`` that are missing (``CREATE … IF NOT EXISTS``)."""
 
 
-def _subclasses(cls: Any) -> list[Any]:
-    found: list[Any] = []
-    for sub in cls.__subclasses__():
-        found += [sub, *_subclasses(sub)]
-    return found
+def _step(owner: PgConnection, step: int) -> None:
+    if step == 1:
+        exists = owner.execute(
+            f"SELECT 1 FROM pg_collation WHERE collname = '{NOCASE_COLLATION}' "
+            "AND collnamespace = current_schema()::regnamespace"
+        ).fetchone()
+        if exists is None:
+            owner.execute(
+                f"CREATE COLLATION {NOCASE_COLLATION} (provider = icu, locale = 'und-u-ks-level2', "
+                "deterministic = false)"
+            )
+        for function in _FUNCTIONS:
+            owner.raw.execute(function)
 
 
-def schema_complete(connection: PgConnection) -> bool:
-    """Whether every schema step is recorded in the database."""
-    rows = connection.execute(
+_OBJECT = re.compile(r"CREATE (?:TABLE|(?:UNIQUE )?INDEX|TRIGGER) IF NOT EXISTS (\w+)")
+
+
+def schema_complete(connection: PgConnection, statements: Sequence[str]) -> bool:
+    """Whether every schema step is recorded and every table, index and trigger ``statements`` make is there."""
+    found = connection.execute(
         "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() "
         "AND table_name = 'schema_version'"
     ).fetchone()
-    if rows is None:
+    if found is None:
         return False
     done = {step for (step,) in connection.execute("SELECT step FROM schema_version")}
-    return {step for step, _, _ in schema_steps()} <= done
+    present = {name for (name,) in connection.execute("SELECT name FROM sqlite_master")}
+    wanted = {match.group(1) for statement in statements for match in [_OBJECT.match(statement)] if match}
+    return {step for step, _ in STEPS} <= done and wanted <= present
 
 
-def create_schema(owner: PgConnection, app_role: str | None) -> list[int]:
-    """Run the schema steps not yet recorded, as the owner, in one transaction (holding the writer lock, so two
-    processes starting at once do it once), and grant ``app_role`` (when another role than the owner) what the app
-    may do: read and write every table but only read and insert on :data:`APPEND_ONLY`. The steps run.
-    """
+def create_schema(owner: PgConnection, app_role: str | None, statements: Sequence[str]) -> list[int]:
+    """As the owner, in one transaction (holding the writer lock, so two processes starting at once do it once):
+    the schema steps not yet recorded, then ``statements`` (SQLite's DDL, each made only when missing), then the
+    grants of ``app_role`` (when another role than the owner): read and write every table, but only read and insert
+    on :data:`APPEND_ONLY`. The steps run."""
     from datetime import UTC, datetime
 
     owner.begin(write=True)
@@ -564,28 +570,16 @@ def create_schema(owner: PgConnection, app_role: str | None) -> list[int]:
         owner.execute("CREATE TABLE IF NOT EXISTS schema_version (step INTEGER PRIMARY KEY, what TEXT, at TEXT)")
         done = {step for (step,) in owner.execute("SELECT step FROM schema_version")}
         ran: list[int] = []
-        for step, what, steps in schema_steps():
-            if step in done:
-                continue
-            if step == 1:
-                exists = owner.execute(
-                    f"SELECT 1 FROM pg_collation WHERE collname = '{NOCASE_COLLATION}' "
-                    "AND collnamespace = current_schema()::regnamespace"
-                ).fetchone()
-                if exists is None:
-                    owner.execute(
-                        f"CREATE COLLATION {NOCASE_COLLATION} (provider = icu, locale = 'und-u-ks-level2', "
-                        "deterministic = false)"
-                    )
-                for function in _FUNCTIONS:
-                    owner.raw.execute(function)
-            for statement in steps:
-                owner.execute(statement)
-            owner.execute(
-                "INSERT INTO schema_version (step, what, at) VALUES (?, ?, ?)",
-                (step, what, datetime.now(UTC).isoformat(timespec="seconds")),
-            )
-            ran.append(step)
+        for step, what in STEPS:
+            if step not in done:
+                _step(owner, step)
+                owner.execute(
+                    "INSERT INTO schema_version (step, what, at) VALUES (?, ?, ?)",
+                    (step, what, datetime.now(UTC).isoformat(timespec="seconds")),
+                )
+                ran.append(step)
+        for statement in statements:
+            owner.execute(statement)
         me = owner.execute("SELECT current_user").fetchone()
         if app_role and me is not None and app_role != me[0]:
             grant(owner, app_role)

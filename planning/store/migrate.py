@@ -93,7 +93,8 @@ def migrate_store(
         (folder or source.parent) / f"{dialect.store_name(url)}{dialect.STORE_FILE_SUFFIX}", url, owner_url
     )
     _carry_key(source, store_file)
-    SqliteStore(store_file)  # makes the schema (as the owner) when it is not there yet
+    for store in _store_classes():  # each makes its tables (as the owner) when they are not there yet
+        store(store_file)
     target = dialect.connect(dialect.with_password(dialect.remember(owner_url or url)), store_file)
     reader = sqlite3.connect(read_only_uri(source), uri=True)
     try:
@@ -103,6 +104,21 @@ def migrate_store(
         target.close()
     chain.record_heads(store_file, heads)
     return StoreMigration(store_file, rows, chain.verify_file(store_file))
+
+
+def _store_classes() -> list[type[SqliteStore]]:
+    """Every store (those of this package, and any other subclass of SqliteStore imported)."""
+    from planning.store import access, intake, population, release, scenarios, settings
+
+    found: list[type[SqliteStore]] = [access.AccessStore, scenarios.ScenarioStore, intake.IncidentStore]
+    found += [population.PopulationStore, release.ReleaseSecretStore, settings.RegionSettingsStore]
+    pending = list(SqliteStore.__subclasses__())
+    while pending:
+        store = pending.pop()
+        pending += store.__subclasses__()
+        if store not in found:
+            found.append(store)
+    return found
 
 
 def _carry_key(source: Path, store_file: Path) -> None:
