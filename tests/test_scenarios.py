@@ -168,6 +168,9 @@ def test_two_processes_saving_at_once_lose_nothing(tmp_path, db_at):
         assert own == [f"{author}-{i}" for i in range(SAVES_PER_PROCESS)]  # all present, in order
     authors = [v.author for v in history[1:]]
     assert any(a != b for a, b in zip(authors, authors[1:]))  # the saves really interleaved
+    from planning.store import chain
+
+    assert all(report.intact for report in chain.verify_file(path))  # and the chains hold after them
 
 
 def test_csv_round_trip(tmp_path):
