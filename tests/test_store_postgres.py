@@ -248,3 +248,9 @@ def test_the_postgresql_tables_get_what_older_sqlite_files_are_upgraded_to():
     assert set(dialect.TABLE_UPGRADES["users"]) == users
     baseline = [s.split(" ON ")[0].split(" BEFORE ")[0] for s in scenarios._BASELINE_SCHEMA]
     assert [s.split(" ON ")[0] for s in dialect.TABLE_UPGRADES["scenarios"]] == baseline
+
+
+def test_audit_migrate_has_nothing_to_do_on_postgresql(pg_db, cli):
+    done = cli("audit", "--migrate", "--db", str(pg_db))
+    assert done.returncode == 2 and "keyed from its start" in done.stderr, done.stderr
+    assert _verify(cli, pg_db).returncode == 0  # and it changed nothing
