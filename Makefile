@@ -26,10 +26,12 @@ translations: $(STAMP)
 	$(PY) -m planning.translations
 
 # Debian packages the tests need: Chromium for the browser tests, poppler-utils to read the PDF reports back,
-# haproxy for the two app servers behind the proxy (deploy/haproxy.cfg)
+# haproxy for the two app servers behind the proxy (deploy/haproxy.cfg), postgresql for the store tests on a real
+# server (tests/pg.py uses one answering on 127.0.0.1:5432, else starts a throw-away cluster of its own with the
+# package's initdb; the package's own cluster need not run)
 chromium:
-	@{ [ -x $(CHROMIUM) ] && command -v pdftoppm >/dev/null && [ -x /usr/sbin/haproxy ]; } || \
-	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium poppler-utils haproxy >/dev/null; }
+	@{ [ -x $(CHROMIUM) ] && command -v pdftoppm >/dev/null && [ -x /usr/sbin/haproxy ] && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium poppler-utils haproxy postgresql >/dev/null; }
 
 run: $(STAMP) translations
 	$(VENV)/bin/streamlit run server.py --server.port $(PORT) --server.address $(ADDRESS)

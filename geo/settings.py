@@ -57,6 +57,14 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
         "the deployment's SQLite file: scenarios, uploads, settings, users, sessions and the audit log",
         "qorgau.sqlite in the user's data folder",
     ),
+    "QORGAU_DATABASE_URL": (
+        "postgresql://user:password@host:port/database: the store is that PostgreSQL database (the app's role)",
+        "unset: the SQLite file QORGAU_SCENARIO_DB",
+    ),
+    "QORGAU_DATABASE_OWNER_URL": (
+        "the URL of the role that owns the PostgreSQL schema (creates it; the app's role may only append to the logs)",
+        "QORGAU_DATABASE_URL's role",
+    ),
     "QORGAU_AUDIT_KEY": ("the audit chain's key (32 characters or more), e.g. from a secret store", "none"),
     "QORGAU_AUDIT_KEY_FILE": (
         "the file holding the audit chain's key",

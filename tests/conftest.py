@@ -157,3 +157,36 @@ def release_of(counts, *, ids=None, k: int = 5, period: str = "2023", scope: str
         {"settlement_id": ids, "district_id": [None] * len(ids), "period": period, "count": counts, "synthetic": False}
     )
     return release_for(frame, ids, scope=scope, secret=TEST_SECRET, k=k)
+
+
+STORE_BACKENDS = ("sqlite", "postgresql")
+"""The stores under test run on both: a SQLite file and a schema of a real PostgreSQL server (tests/pg.py)."""
+
+
+@pytest.fixture(scope="session")
+def postgres_database():
+    """A throw-away database (owner and app roles) on a real PostgreSQL server, found or started (tests/pg.py)."""
+    import pg
+
+    with pg.server() as url, pg.session_database(url) as database:
+        yield database
+
+
+@pytest.fixture(params=STORE_BACKENDS)
+def db_at(request, tmp_path: Path):
+    """``db_at("name")``: a database of its own for the test, on SQLite (``tmp_path/name.sqlite``) and, as a second
+    run of the test, on PostgreSQL (a new schema named by ``tmp_path/name.pgstore``); the same name gives the same
+    database within a test."""
+    if request.param == "sqlite":
+        return lambda name="qorgau": tmp_path / f"{name}.sqlite"
+    import pg
+
+    database = request.getfixturevalue("postgres_database")
+    made: dict[str, Path] = {}
+
+    def make(name: str = "qorgau") -> Path:
+        if name not in made:
+            made[name] = pg.store_file(database, tmp_path, name)
+        return made[name]
+
+    return make

@@ -14,8 +14,8 @@ T0 = 1_800_000_000.0
 
 
 @pytest.fixture
-def store(tmp_path):
-    store = access.AccessStore(tmp_path / "qorgau.sqlite")
+def store(tmp_path, db_at):
+    store = access.AccessStore(db_at("qorgau"))
     access.create_first_admin(store, "boss", PASSWORD)
     for name, role in (("pat", "planner"), ("vera", "presenter")):
         access.create_user(store, name, role=role, password=PASSWORD, by="boss")
@@ -223,8 +223,8 @@ def test_a_tampered_or_malformed_token_is_refused(store):
     assert access.session_user(store, token, now=T0 + 1, idle_s=600).username == "pat"  # the real one still works
 
 
-def test_a_token_signed_with_another_databases_key_is_refused(store, tmp_path):
-    other = access.AccessStore(tmp_path / "other.sqlite")
+def test_a_token_signed_with_another_databases_key_is_refused(store, tmp_path, db_at):
+    other = access.AccessStore(db_at("other"))
     access.create_first_admin(other, "pat", PASSWORD)
     foreign = access.start_session(other, access.User("pat", "admin", None), via="password", now=T0)
     with pytest.raises(access.SessionEnded) as ended:

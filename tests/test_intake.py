@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from pg import raw_connection
 
 from geo.errors import ValidationError
 from geo.region import load_region
@@ -90,8 +91,8 @@ def region(tmp_path_factory):
 
 
 @pytest.fixture
-def store(tmp_path):
-    return IncidentStore(tmp_path / "qorgau.sqlite")
+def store(tmp_path, db_at):
+    return IncidentStore(db_at("qorgau"))
 
 
 def _seed(store, region):
@@ -206,9 +207,9 @@ def test_replace_and_append(region, store):
     assert replaced.accepted and store.counts("tiny")["period"].tolist() == ["2024-H1"]
 
 
-def test_bundled_default_incidents_round_trip(tmp_path):
+def test_bundled_default_incidents_round_trip(tmp_path, db_at):
     region = load_region(DEFAULT_REGION)
-    store = IncidentStore(tmp_path / "db.sqlite")
+    store = IncidentStore(db_at("db"))
     result = ingest_incidents(
         (DEFAULT_REGION / "incidents.csv").read_bytes(),
         filename="incidents.csv",
@@ -235,7 +236,7 @@ def test_only_counts_reach_the_database(region, tmp_path):
     raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("db.sqlite"))
     for needle in (SENTINEL.encode(), b"43.512345", b"68.954321", b"R1", b"2023-02-01"):
         assert needle not in raw
-    with sqlite3.connect(store.path) as db:
+    with raw_connection(store.path) as db:
         columns = {row[1] for row in db.execute("PRAGMA table_info(incident_counts)")}
     assert columns == {"region_id", "settlement_id", "district_id", "period", "count", "synthetic", "batch_id"}
     assert SENTINEL not in repr(rejected)
@@ -382,8 +383,9 @@ def test_file_name_is_never_a_path(region, store, tmp_path, monkeypatch):
         b"settlement,period,count\nW1,2023,7\n", filename="../../x.csv", region=region, store=store
     )
     assert result.accepted and result.file == "x.csv"
-    assert sorted(p for p in tmp_path.rglob("*") if not p.name.startswith("qorgau.sqlite")) == [
-        p for p in before if not p.name.startswith("qorgau.sqlite")
+    database = store.path.name  # the database and its records beside it (qorgau.sqlite*, qorgau.pgstore*)
+    assert sorted(p for p in tmp_path.rglob("*") if not p.name.startswith(database)) == [
+        p for p in before if not p.name.startswith(database)
     ]
     assert not (tmp_path / "x.csv").exists()
     bad = ingest_incidents(b"", filename="..\\..\\evil\r\nname.csv", region=region, store=store)
@@ -400,11 +402,18 @@ def test_headerless_file_does_not_echo_its_first_record(region, store):
 
 def test_failure_while_writing_rolls_back(region, store):
     before = _seed(store, region)
-    with sqlite3.connect(store.path) as db:
-        db.execute(
-            "CREATE TRIGGER fail_on_e1 BEFORE INSERT ON incident_counts WHEN NEW.settlement_id = 'E1' "
-            "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END"
-        )
+    with raw_connection(store.path) as db:
+        if store.postgres:
+            db.raw.execute(
+                "CREATE FUNCTION fail_on_e1() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                "IF NEW.settlement_id = 'E1' THEN RAISE EXCEPTION 'disk trouble'; END IF; RETURN NEW; END $$; "
+                "CREATE TRIGGER fail_on_e1 BEFORE INSERT ON incident_counts FOR EACH ROW EXECUTE FUNCTION fail_on_e1()"
+            )
+        else:
+            db.execute(
+                "CREATE TRIGGER fail_on_e1 BEFORE INSERT ON incident_counts WHEN NEW.settlement_id = 'E1' "
+                "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END"
+            )
     with pytest.raises(sqlite3.IntegrityError):
         ingest_incidents(
             b"settlement,period,count\nW1,2023,5\nE1,2023,8\n", filename="ok.csv", region=region, store=store

@@ -211,8 +211,8 @@ def test_codes_without_codes_in_the_region_fall_back_to_names(tiny):
 
 
 # --- storing ---------------------------------------------------------------------------------------------------
-def test_a_bad_file_leaves_the_stored_populations_as_they_were(tiny, tmp_path):
-    store = PopulationStore(tmp_path / "db.sqlite")
+def test_a_bad_file_leaves_the_stored_populations_as_they_were(tiny, tmp_path, db_at):
+    store = PopulationStore(db_at("db"))
     good = ingest_populations(
         "Наименование;Население\nГамма;300\nДельта;40\nОмега;1\n".encode("cp1251"),
         filename="good.csv",
@@ -228,7 +228,7 @@ def test_a_bad_file_leaves_the_stored_populations_as_they_were(tiny, tmp_path):
         assert not result.accepted and result.errors
         pd.testing.assert_frame_equal(store.populations("tiny"), before)
     assert store.last_upload("tiny")["matched"] == 2
-    log = access.entries(access.AccessStore(tmp_path / "db.sqlite"), user="pat")
+    log = access.entries(access.AccessStore(db_at("db")), user="pat")
     assert [e.action for e in log] == ["upload rejected", "upload rejected", "upload populations"]
     assert "2 matched, 0 ambiguous, 1 unmatched" in log[2].object and "good" not in log[2].object
     replaced = ingest_populations("name,population\nБета,900\n".encode(), filename="new.csv", region=tiny, store=store)

@@ -4,8 +4,8 @@ from planning.store import access
 from planning.store.settings import RegionSettingsStore
 
 
-def test_a_setting_is_stored_replaced_and_removed_with_an_audit_entry_each(tmp_path):
-    store = RegionSettingsStore(tmp_path / "db.sqlite")
+def test_a_setting_is_stored_replaced_and_removed_with_an_audit_entry_each(tmp_path, db_at):
+    store = RegionSettingsStore(db_at("db"))
     assert store.get("r1", "speeds") is None
     store.set("r1", "speeds", {"primary": 80}, user="planner1", action="edit speeds")
     store.set("r1", "speeds", {"primary": 70}, user="planner2", action="edit speeds")

@@ -139,12 +139,12 @@ def test_periods_share_unit_values():
     assert year.counts.tolist() == [13, 2]
 
 
-def test_deployment_secret_from_the_database_or_the_environment(tmp_path, monkeypatch):
+def test_deployment_secret_from_the_database_or_the_environment(tmp_path, monkeypatch, db_at):
     monkeypatch.delenv("QORGAU_RELEASE_SECRET")
-    path = tmp_path / "db.sqlite"
+    path = db_at("db")
     first = deployment_secret(path)
     assert len(first) == 32 and deployment_secret(path) == first == ReleaseSecretStore(path).secret()
-    assert deployment_secret(tmp_path / "other.sqlite") != first
+    assert deployment_secret(db_at("other")) != first
     monkeypatch.setenv("QORGAU_RELEASE_SECRET", "short")
     with pytest.raises(ReleaseConfigError, match="at least 16"):
         deployment_secret(path)

@@ -63,8 +63,8 @@ def test_site_edit_errors():
     assert isinstance(caught.value, QorgauError)
 
 
-def test_create_save_load_history(tmp_path):
-    store = ScenarioStore(tmp_path / "db" / "scenarios.sqlite")
+def test_create_save_load_history(tmp_path, db_at):
+    store = ScenarioStore(db_at("scenarios"))
     created = store.create("Baseline", "turkistan", [CENTRE], author="ana")
     assert (created.version, created.sites, created.name) == (1, (CENTRE,), "Baseline")
     saved = store.save(created.scenario_id, add_site(created.sites, MOBILE), author="bek", base_version=1)
@@ -80,8 +80,8 @@ def test_create_save_load_history(tmp_path):
         store.load(999)
 
 
-def test_undo_is_a_new_version_and_steps_back(tmp_path):
-    store = ScenarioStore(tmp_path / "scenarios.sqlite")
+def test_undo_is_a_new_version_and_steps_back(tmp_path, db_at):
+    store = ScenarioStore(db_at("scenarios"))
     a = [CENTRE]
     b = add_site(a, MOBILE)
     c = move_site(b, "m1", lat=43.9, lon=68.3)
@@ -114,8 +114,8 @@ def test_versions_cannot_be_rewritten(tmp_path):
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_list_rename_archive(tmp_path):
-    store = ScenarioStore(tmp_path / "scenarios.sqlite")
+def test_list_rename_archive(tmp_path, db_at):
+    store = ScenarioStore(db_at("scenarios"))
     one = store.create("One", "turkistan", [CENTRE])
     two = store.create("Two", "turkistan", [MOBILE])
     store.create("Elsewhere", "almaty", [])
@@ -147,8 +147,8 @@ def _save_many(path: str, scenario_id: int, author: str, count: int) -> None:
                 continue
 
 
-def test_two_processes_saving_at_once_lose_nothing(tmp_path):
-    path = tmp_path / "scenarios.sqlite"
+def test_two_processes_saving_at_once_lose_nothing(tmp_path, db_at):
+    path = db_at("scenarios")
     scenario_id = ScenarioStore(path).create("Shared", "turkistan", [CENTRE]).scenario_id
     context = multiprocessing.get_context("spawn")
     workers = [
@@ -168,6 +168,9 @@ def test_two_processes_saving_at_once_lose_nothing(tmp_path):
         assert own == [f"{author}-{i}" for i in range(SAVES_PER_PROCESS)]  # all present, in order
     authors = [v.author for v in history[1:]]
     assert any(a != b for a, b in zip(authors, authors[1:]))  # the saves really interleaved
+    from planning.store import chain
+
+    assert all(report.intact for report in chain.verify_file(path))  # and the chains hold after them
 
 
 def test_csv_round_trip(tmp_path):
@@ -195,8 +198,8 @@ def test_sites_to_services_follows_the_schema():
 
 
 # --- two editors, one scenario: the second save names its base version and is refused (issue 11, item 6) -----------
-def test_two_stores_saving_from_the_same_version_conflict_and_merge_keeps_both(tmp_path):
-    path = tmp_path / "scenarios.sqlite"
+def test_two_stores_saving_from_the_same_version_conflict_and_merge_keeps_both(tmp_path, db_at):
+    path = db_at("scenarios")
     ana, bek = ScenarioStore(path), ScenarioStore(path)  # two planners, two connections to one file
     scenario_id = ana.create("Shared", "turkistan", [CENTRE], author="ana").scenario_id
     ana_view, bek_view = ana.load(scenario_id), bek.load(scenario_id)
@@ -238,8 +241,8 @@ def test_apply_edit_covers_every_page_edit():
         Edit("delete")
 
 
-def test_names_are_unique_per_region_ignoring_case_and_spaces(tmp_path):
-    store = ScenarioStore(tmp_path / "scenarios.sqlite")
+def test_names_are_unique_per_region_ignoring_case_and_spaces(tmp_path, db_at):
+    store = ScenarioStore(db_at("scenarios"))
     plan = store.create("  Plan   B ", "turkistan", [CENTRE], author="ana")
     assert plan.name == "Plan B"
     for taken in ("plan b", "PLAN  B", "Plan\tB"):

@@ -42,6 +42,7 @@ COMMANDS = {
     "create-admin": "planning.cli.admin",
     "audit": "planning.cli.admin",
     "import-incidents": "planning.cli.admin",
+    "migrate-store": "planning.cli.admin",
     "travel-times": "planning.cli.travel",
     "isochrones": "planning.cli.travel",
     "download-osm": "planning.cli.download",

@@ -1,5 +1,6 @@
 """Administration commands: ``create-admin`` (first start), ``audit`` (and ``audit --verify``), ``user-regions``
-(a user's regions in a deployment of several) and ``import-incidents``."""
+(a user's regions in a deployment of several), ``import-incidents`` and ``migrate-store`` (a SQLite deployment into
+PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,12 @@ def register(subparsers: Subparsers, lang: str) -> None:
     upload.add_argument("--mode", choices=("replace", "append"), default="replace", help=t("cli.arg.mode", lang))
     upload.add_argument("file", type=existing_file(lang), metavar="FILE", help=t("cli.arg.incident_file", lang))
     upload.set_defaults(handler=_import_incidents)
+
+    move = command_parser(subparsers, "migrate-store", lang)
+    db_argument(move, lang)
+    move.add_argument("--to", required=True, metavar="postgresql://…", help=t("cli.arg.migrate_to", lang))
+    move.add_argument("--owner-url", metavar="postgresql://…", help=t("cli.arg.owner_url", lang))
+    move.set_defaults(handler=_migrate_store)
 
 
 def _read_password(from_stdin: bool, lang: str) -> str:
@@ -218,3 +225,25 @@ def _import_incidents(args: argparse.Namespace) -> int:
         )
     )
     return 0
+
+
+def _migrate_store(args: argparse.Namespace) -> int:
+    """Copy the SQLite deployment (``--db`` or the app's) into the empty PostgreSQL database ``--to``, verified
+    (:func:`planning.store.migrate.migrate_store`); exit 1 when the copy does not verify."""
+    from geo.settings import env_value
+    from planning.store import chain, dialect
+    from planning.store.db import default_sqlite_path
+    from planning.store.migrate import MigrateStoreError, migrate_store
+
+    source = Path(args.db) if args.db is not None else default_sqlite_path()
+    if not source.is_file() or dialect.is_store_file(source):
+        raise UsageError(t("cli.no_db", args.lang, path=str(source)))
+    owner = args.owner_url or env_value(dialect.OWNER_URL_ENV_VAR) or None
+    try:
+        done = migrate_store(source, args.to, owner_url=owner)
+    except (MigrateStoreError, chain.AuditKeyError) as exc:
+        raise UsageError(str(exc)) from None
+    rows = ", ".join(f"{table} {count}" for table, count in done.rows.items() if count)
+    print(t("cli.migrate_store.done", args.lang, url=dialect.without_password(args.to), rows=rows or "0"))
+    print(t("cli.migrate_store.next", args.lang, file=str(done.store_file), var=dialect.URL_ENV_VAR))
+    return _verify(done.store_file, args.lang)

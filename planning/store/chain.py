@@ -384,6 +384,8 @@ def audit(db: sqlite3.Connection, values: Mapping[str, object]) -> None:
 def watch(db: sqlite3.Connection) -> None:
     """Make ``db`` note which covered tables it changes (temporary triggers filling ``temp.chain_dirty``)."""
     db.execute("CREATE TEMP TABLE IF NOT EXISTS chain_dirty (tbl TEXT PRIMARY KEY)")
+    if getattr(db, "dialect", "sqlite") == "postgresql":
+        return  # PostgreSQL: the schema's own statement triggers fill it (planning.store.dialect.pg_trigger)
     present = {row[0] for row in db.execute("SELECT name FROM main.sqlite_master WHERE type = 'table'")}
     for covered in COVERED:
         if covered.table not in present:
@@ -501,6 +503,10 @@ def migrate(db: sqlite3.Connection, *, user: str, force: bool = False) -> Migrat
     ValueError
         When the chain is keyed already, or the old chain is broken and ``force`` is False.
     """
+    if getattr(db, "dialect", "sqlite") == "postgresql":
+        raise ValueError(
+            "a PostgreSQL store is keyed from its start (migrate-store seals and verifies it): nothing to migrate."
+        )
     key = _connection_key(db)
     sealed: dict[str, int] = {}
     old_heads: dict[str, str | None] = {}
@@ -833,8 +839,15 @@ def verify_file(db_path: str | Path, *, specs: Iterable[ChainSpec] = CHAINS) -> 
     if not db_path.is_file():
         raise FileNotFoundError(f"no database at {db_path}. Fix: give the file with --db or QORGAU_SCENARIO_DB.")
     key = load_key(db_path)
-    # mode=ro; a read-only file or folder is read as immutable (no -wal/-shm is made there)
-    connection = sqlite3.connect(read_only_uri(db_path), uri=True)
+    connection: Any
+    if str(db_path).endswith(".pgstore"):  # a PostgreSQL store (planning.store.dialect.STORE_FILE_SUFFIX)
+        from planning.store import dialect
+
+        connection = dialect.connect(dialect.read_store_file(db_path)[0], db_path)
+        connection.begin(write=False)  # one snapshot, read-only
+    else:
+        # mode=ro; a read-only file or folder is read as immutable (no -wal/-shm is made there)
+        connection = sqlite3.connect(read_only_uri(db_path), uri=True)
     try:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         reports: list[ChainReport] = []

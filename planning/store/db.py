@@ -9,6 +9,10 @@ Reading never writes: reads open SQLite ``mode=ro``; a store whose tables are in
 a database its owner made read-only (a 0444 file or a 0555 folder, :func:`planning.store.readonly.read_only_file`)
 is opened ``immutable=1`` (no ``-wal``/``-shm``/``-journal`` made), never migrated, and writes to it are refused
 before they are tried.
+
+PostgreSQL: with ``QORGAU_DATABASE_URL`` set (or a ``postgresql://`` URL or a ``*.pgstore`` store file given as
+the path), the same stores run on PostgreSQL; every difference is in :mod:`planning.store.dialect` (the
+connection, the translated SQL, the schema steps, the roles, the writer lock), none in the stores.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import platformdirs
 
 from geo.errors import QorgauError
 from geo.settings import env_value
-from planning.store import chain
+from planning.store import chain, dialect
 from planning.store.readonly import read_only_file, read_only_uri
 
 DB_ENV_VAR = "QORGAU_SCENARIO_DB"
@@ -65,6 +69,8 @@ class StorageError(QorgauError, OSError):
 def storage_reason(error: Exception) -> str | None:
     """ "readonly", "full" or "unavailable" for the SQLite and OS errors of a database that cannot be written;
     None for any other error (a bug, a constraint), which is raised as it is."""
+    if type(error).__module__.startswith("psycopg"):
+        return dialect.storage_reason(error)
     text = str(error).lower()
     if isinstance(error, sqlite3.OperationalError | sqlite3.DatabaseError):
         if "readonly" in text or "read-only" in text:
@@ -81,10 +87,23 @@ def storage_reason(error: Exception) -> str | None:
     return None
 
 
-def default_db_path() -> Path:
-    """The database named by ``QORGAU_SCENARIO_DB``, else one in the user's data folder."""
+def default_sqlite_path() -> Path:
+    """The SQLite file named by ``QORGAU_SCENARIO_DB``, else one in the user's data folder."""
     value = env_value(DB_ENV_VAR)
     return Path(value).expanduser() if value else platformdirs.user_data_path("qorgau") / DB_FILE_NAME
+
+
+def default_db_path() -> Path:
+    """The deployment's database: with ``QORGAU_DATABASE_URL`` set, the store file naming that PostgreSQL database
+    (in :func:`default_sqlite_path`'s folder, written when missing; see :mod:`planning.store.dialect`); else the
+    SQLite file :func:`default_sqlite_path`."""
+    sqlite_path = default_sqlite_path()
+    return dialect.configured_store_file(sqlite_path.parent) or sqlite_path
+
+
+def is_postgres(path: str | Path | None) -> bool:
+    """Whether the database ``path`` (a file, a store file or a URL) is a PostgreSQL store."""
+    return dialect.is_url(path) or dialect.is_store_file(path)
 
 
 _SCHEMA_OBJECT = r"CREATE (?:TABLE|(?:UNIQUE )?INDEX|TRIGGER|VIEW) IF NOT EXISTS (\w+)"
@@ -102,6 +121,10 @@ def _table_statements(schema: str) -> list[tuple[str, str]]:
             if match:
                 found.append((match.group(1), statement))
     return found
+
+
+_POSTGRES_READY: set[tuple[str, str]] = set()
+"""PostgreSQL stores (URL, store class) whose schema this process found complete (checked once per process)."""
 
 
 class _Connection(sqlite3.Connection):
@@ -127,7 +150,14 @@ class SqliteStore:
     schema = ""
 
     def __init__(self, path: str | Path | None = None):
-        self.path = Path(path) if path is not None else default_db_path()
+        if path is None:
+            self.path = default_db_path()
+        else:
+            self.path = dialect.store_file_for(path, default_sqlite_path().parent) if is_postgres(path) else Path(path)
+        self.postgres = dialect.is_store_file(self.path)
+        if self.postgres:
+            self._open_postgres()
+            return
         if self.path.is_file() and self._schema_in_place():
             return  # nothing to create or migrate: opening writes nothing (a read-only database stays untouched)
         if self.path.is_file() and read_only_file(self.path):
@@ -167,6 +197,46 @@ class SqliteStore:
         finally:
             connection.close()
 
+    def _open_postgres(self) -> None:
+        """Read the store file; make the schema (as the owner role) when a step is missing."""
+        self.url, self.owner_url = dialect.read_store_file(self.path)
+        ready = (self.url, type(self).__name__)
+        if ready in _POSTGRES_READY:
+            return
+        statements = self._postgres_statements()
+        try:
+            connection = self._connect()
+            try:
+                complete = dialect.schema_complete(connection, statements)
+            finally:
+                connection.close()
+            if not complete:
+                owner = dialect.connect(self.owner_url or self.url, self.path)
+                try:
+                    dialect.create_schema(owner, dialect.url_role(self.url), statements)
+                finally:
+                    owner.close()
+        except Exception as exc:
+            self._raise_storage_error(exc)
+        _POSTGRES_READY.add(ready)
+
+    def _postgres_statements(self) -> list[str]:
+        """What this store makes on PostgreSQL (SQLite's DDL, translated by the dialect): its tables with the
+        columns and indexes older SQLite files get later (:data:`planning.store.dialect.TABLE_UPGRADES`),
+        ``chain_rows``, and the triggers of the chained and covered tables among them."""
+        script = self.schema + chain.ROWS_SCHEMA
+        statements = [s for s in dialect.statements(script) if not s.upper().startswith("CREATE TEMP")]
+        tables = re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", script)
+        for table in tables:
+            statements += dialect.TABLE_UPGRADES.get(table, ())
+        for spec in chain.CHAINS:
+            if spec.table in tables:
+                order = f"{spec.table} ({spec.order_column})"
+                statements.append(f"CREATE UNIQUE INDEX IF NOT EXISTS {spec.table}_chain_order ON {order}")
+                statements += [*spec.triggers.values(), f"CREATE TRIGGER IF NOT EXISTS {spec.table}_no_truncate"]
+        statements += [f"CREATE TRIGGER IF NOT EXISTS {c.table}_dirty" for c in chain.COVERED if c.table in tables]
+        return statements
+
     def _schema_in_place(self) -> bool:
         """Whether the database already has everything opening it would create (this store's tables, indexes and
         triggers, the chain columns, indexes and triggers of every chained table present, WAL journal), checked
@@ -198,7 +268,7 @@ class SqliteStore:
     @property
     def read_only(self) -> bool:
         """Whether the database was made read-only by its owner (:func:`read_only_file`): only reads are tried."""
-        return self.path.is_file() and read_only_file(self.path)
+        return not self.postgres and self.path.is_file() and read_only_file(self.path)
 
     def _raise_storage_error(self, error: Exception):
         """Raise :class:`StorageError` for a database that cannot be written, else ``error`` itself."""
@@ -216,10 +286,13 @@ class SqliteStore:
             return False
         return wanted <= present
 
-    def _connect(self, *, read_only: bool = False) -> sqlite3.Connection:
+    def _connect(self, *, read_only: bool = False) -> Any:
         """A connection to the database: read-write, or with ``read_only`` (and always for a database its owner
         made read-only, see :func:`read_only_file`) one that SQLite itself keeps from writing
-        (:func:`read_only_uri`)."""
+        (:func:`read_only_uri`). On PostgreSQL a :class:`planning.store.dialect.PgConnection` (reads are read-only
+        transactions)."""
+        if self.postgres:
+            return dialect.connect(self.url, self.path)
         if read_only or (self.path.is_file() and read_only_file(self.path)):
             target, uri = read_only_uri(self.path), True
         else:
@@ -249,15 +322,23 @@ class SqliteStore:
             When the database is read-only, the disk is full or the file cannot be opened (the transaction is
             rolled back first, so nothing half-written stays).
         """
-        if write and self.path.is_file() and read_only_file(self.path):
+        if write and self.read_only:
             raise StorageError("readonly", self.path)  # refused before trying (root could write it anyway)
         try:
             connection = self._connect(read_only=not write)
-        except (sqlite3.Error, OSError) as exc:
+        except Exception as exc:
             self._raise_storage_error(exc)
+        errors: tuple[type[Exception], ...] = (sqlite3.Error, OSError)
+        if self.postgres:
+            import psycopg
+
+            errors += (psycopg.OperationalError, psycopg.errors.InsufficientPrivilege)
         try:
             try:
-                connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                if self.postgres:
+                    connection.begin(write=write)
+                else:
+                    connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
                 if write:
                     chain.watch(connection)  # notes which covered tables the transaction changes
                 try:
@@ -268,7 +349,7 @@ class SqliteStore:
                         connection.execute("ROLLBACK")
                     raise
                 connection.execute("COMMIT")
-            except (sqlite3.Error, OSError) as exc:
+            except errors as exc:
                 if connection.in_transaction:
                     connection.execute("ROLLBACK")
                 self._raise_storage_error(exc)
