@@ -78,6 +78,7 @@ COMMAND_ACTIONS: dict[str, str | None] = {
     "circuits": "view_scenarios",
     "need-rate": "view_map",
     "user-regions": "manage_users",
+    "migrate-store": None,
 }
 """With ``--as-user NAME``: the action (planning.store.access.ACTIONS) the user's role needs for each command, as on
 the pages; None for the machine owner's commands (they refuse ``--as-user``). A test keeps it equal to
