@@ -59,7 +59,7 @@ bench: $(STAMP) translations chromium
 	$(PY) bench/bench_import.py
 	$(PY) bench/bench_map_parts.py
 	$(PY) bench/bench_ui.py
-	$(PY) bench/bench_servers.py
+	$(PY) bench/bench_servers.py --store postgresql
 
 clean:
 	rm -rf $(VENV) tests/artifacts .pytest_cache planning/translations/*.mo

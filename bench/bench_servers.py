@@ -12,16 +12,20 @@ computes both thresholds: the rounds measure warm servers (their RSS at start an
 rounds stop at the first N whose p95 is 2 s or more (or that had a failure), so the run is bounded; the largest N
 under 2 s is reported per setup.
 
-The store is the one ``tests/multi_store.py`` names (``store_env``: SQLite today, PostgreSQL when configured there).
-The browsers run on the same machine as the servers (loopback only): on 2 cores they take part of the CPU the
-servers would have; the load average is printed with the figures.
+The store is the one ``tests/multi_store.py`` names (``store_env``), chosen by ``--store``: ``sqlite`` (a SQLite
+file the servers share) or ``postgresql`` (a throw-away database on the server of ``TEST_POSTGRES_URL``, else the one
+on 127.0.0.1:5432, else a throw-away cluster of Debian's ``postgresql``, found or started as the store tests do,
+:mod:`tests.pg`; the app servers use its app role, the owner role makes the schema). The browsers run on the same
+machine as the servers (loopback only): on 2 cores they take part of the CPU the servers would have; the one-minute
+load average is sampled every :data:`LOAD_SAMPLE_S` seconds during the run and printed with the figures.
 
-    .venv/bin/python bench/bench_servers.py --max-sessions 8 --clicks 5
+    .venv/bin/python bench/bench_servers.py --store postgresql --max-sessions 8 --clicks 5
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import sys
@@ -38,7 +42,7 @@ sys.path.insert(0, str(PROJECT))
 from bench_ui import TIMEOUT_MS, Session, _concurrently, _threshold, percentile, rss_mb  # noqa: E402
 
 from tests.browser.conftest import _free_port, start_streamlit  # noqa: E402
-from tests.multi_store import add_users, haproxy_binary, start_haproxy, store_env  # noqa: E402
+from tests.multi_store import STORES, add_users, haproxy_binary, start_haproxy, store_env  # noqa: E402
 
 TARGET_P95_S = 2.0
 """The threshold change must answer within this many seconds at p95 (issue 23)."""
@@ -46,6 +50,8 @@ SETUPS = ("1 server", "2 servers + haproxy")
 REGION = PROJECT / "data" / "default"
 BARRIER_S = 5 * TIMEOUT_MS / 1000
 """How long a session waits for the others of its round to be open, in seconds."""
+LOAD_SAMPLE_S = 5.0
+"""How often the machine's one-minute load average is read during the run, in seconds."""
 
 
 def session_counts(most: int) -> list[int]:
@@ -118,11 +124,12 @@ def _warm_up(urls: list[str]) -> None:
     _concurrently(len(urls), work)
 
 
-def measure(setup: str, most: int, clicks: int) -> list[dict]:
-    """Every round of ``setup`` (one of :data:`SETUPS`), fresh servers on a fresh store."""
+def measure(setup: str, most: int, clicks: int, database=None) -> list[dict]:
+    """Every round of ``setup`` (one of :data:`SETUPS`), fresh servers on a fresh store: a SQLite file, or a new
+    schema of the PostgreSQL ``database`` (a :class:`tests.pg.Database`)."""
     rows: list[dict] = []
     with tempfile.TemporaryDirectory() as folder:
-        env = store_env(Path(folder))
+        env = store_env(Path(folder), database)
         add_users(env, [f"planner{n}" for n in range(most)])
         served = [start_streamlit(REGION, {**env, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"})]
         proxy = None
@@ -181,8 +188,39 @@ def held(rows: list[dict]) -> int:
     return max(good, default=0)
 
 
-def report(rows: list[dict], most: int) -> None:
-    print(f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}, {os.cpu_count()} cores")
+class LoadSampler:
+    """The one-minute load average read every :data:`LOAD_SAMPLE_S` seconds by a thread, while in its ``with``."""
+
+    def __init__(self) -> None:
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while True:
+            self.samples.append(os.getloadavg()[0])
+            if self._stop.wait(LOAD_SAMPLE_S):
+                return
+
+    def __enter__(self) -> LoadSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def summary(self) -> str:
+        """``load average (1 min) during the run: min … median … max over n samples, k cores``."""
+        values = self.samples or [os.getloadavg()[0]]
+        return (
+            f"load average (1 min) during the run: {min(values):.1f} min, {statistics.median(values):.1f} median, "
+            f"{max(values):.1f} max over {len(values)} samples; {os.cpu_count()} cores"
+        )
+
+
+def report(rows: list[dict], most: int, store: str, load: LoadSampler) -> None:
+    print(f"store {store}; {load.summary()}")
     print(HEADER)
     for row in rows:
         print(_line(row))
@@ -204,6 +242,12 @@ def main() -> None:
     parser.add_argument("--max-sessions", type=int, default=8, help="the largest number of concurrent sessions")
     parser.add_argument("--clicks", type=int, default=5, help="threshold changes per session and round")
     parser.add_argument("--setups", default=",".join(SETUPS), help=f"comma-separated, of: {', '.join(SETUPS)}")
+    parser.add_argument(
+        "--store",
+        choices=STORES,
+        default="sqlite",
+        help="the store the servers share: a SQLite file, or a throw-away PostgreSQL database (tests/pg.py)",
+    )
     options = parser.parse_args()
     setups = [name.strip() for name in options.setups.split(",") if name.strip()]
     unknown = [name for name in setups if name not in SETUPS]
@@ -211,14 +255,21 @@ def main() -> None:
         parser.error(f"--setups: unknown {unknown}; --max-sessions and --clicks: 1 or more")
     started = time.perf_counter()
     rows: list[dict] = []
-    print(HEADER, flush=True)
-    for setup in setups:
-        if setup != SETUPS[0] and haproxy_binary() is None:
-            print(f"{setup}: skipped, haproxy is not installed (apt-get install haproxy; make bench does)")
-            continue
-        rows += measure(setup, options.max_sessions, options.clicks)
+    with contextlib.ExitStack() as stack:
+        database = None
+        if options.store == "postgresql":
+            from tests import pg
+
+            database = stack.enter_context(pg.session_database(stack.enter_context(pg.server())))
+        load = stack.enter_context(LoadSampler())
+        print(HEADER, flush=True)
+        for setup in setups:
+            if setup != SETUPS[0] and haproxy_binary() is None:
+                print(f"{setup}: skipped, haproxy is not installed (apt-get install haproxy; make bench does)")
+                continue
+            rows += measure(setup, options.max_sessions, options.clicks, database)
     print()
-    report(rows, options.max_sessions)
+    report(rows, options.max_sessions, options.store, load)
     print(f"bench_servers took {time.perf_counter() - started:.0f} s")
 
 

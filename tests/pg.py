@@ -187,16 +187,21 @@ def _password(url: str) -> str:
     return urlsplit(url).password or ""
 
 
-def store_file(database: Database, folder: Path, name: str = "qorgau") -> Path:
-    """A new schema in ``database`` (owned by its owner role) and the store file naming it in ``folder``."""
+def new_schema(database: Database) -> str:
+    """A new, empty schema in ``database``, owned by its owner role; its name."""
     import psycopg
-
-    from planning.store import dialect
 
     schema = f"s_{secrets.token_hex(6)}"
     with psycopg.connect(database.owner_url, autocommit=True) as owner:
         owner.execute(f"CREATE SCHEMA {schema}")
-    app_url, owner_url = database.schema_urls(schema)
+    return schema
+
+
+def store_file(database: Database, folder: Path, name: str = "qorgau") -> Path:
+    """A new schema in ``database`` (owned by its owner role) and the store file naming it in ``folder``."""
+    from planning.store import dialect
+
+    app_url, owner_url = database.schema_urls(new_schema(database))
     return dialect.write_store_file(folder / f"{name}{dialect.STORE_FILE_SUFFIX}", app_url, owner_url)
 
 

@@ -1,5 +1,6 @@
 """The load test of one and two app servers (bench/bench_servers.py) runs end to end, tiny: one session, one
-threshold change per setup (exercised, not timed); the two-server setup needs haproxy, else it says it skipped."""
+threshold change per setup (exercised, not timed), on a SQLite file and on PostgreSQL (``--store``); the two-server
+setup needs haproxy, else it says it skipped."""
 
 from __future__ import annotations
 
@@ -11,18 +12,19 @@ import pytest
 from bench_runs import run_bench
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from multi_store import haproxy_binary  # noqa: E402
+from multi_store import STORES, haproxy_binary  # noqa: E402
 
 CHROMIUM = os.environ.get("QORGAU_CHROMIUM", "/usr/bin/chromium")
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Chromium not found at {CHROMIUM}")
-def test_bench_servers_runs_tiny():
+@pytest.mark.parametrize("store", STORES)
+def test_bench_servers_runs_tiny(store):
     two = "2 servers + haproxy"
     output = run_bench(
         "bench_servers.py",
-        *("--max-sessions", "1", "--clicks", "1"),
-        expected=("load average", "MB/session", "1 server: ", f"{two}: "),
+        *("--max-sessions", "1", "--clicks", "1", "--store", store),
+        expected=(f"store {store}; load average", "MB/session", "1 server: ", f"{two}: "),
         timeout_s=900,
     )
     rows = [line for line in output.splitlines() if line.startswith(("1 server ", f"{two} "))]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -31,6 +30,28 @@ OTHER_SCENARIO = "Secret plan of the other region"
 def two_regions(tmp_path: Path, monkeypatch) -> dict[str, Path]:
     """A deployment of two small regions (tiny, and a copy of it with the id "other"), its database, and the other
     region's uploaded population and saved scenario; QORGAU_REGION is tiny."""
+    return _deployment(tmp_path, monkeypatch, tmp_path / "qorgau.sqlite")
+
+
+@pytest.fixture
+def two_regions_on_both(tmp_path: Path, monkeypatch, db_at) -> dict[str, Path]:
+    """:func:`two_regions` with its store on SQLite and, as a second run, on PostgreSQL (the deployment's
+    ``QORGAU_DATABASE_URL`` and owner URL set as the README says; the store tests run on both)."""
+    from planning.store import dialect
+    from planning.store.db import default_db_path
+
+    made = db_at("qorgau")
+    if dialect.is_store_file(made):
+        app_url, owner_url = dialect.read_store_file(made)
+        monkeypatch.setenv(dialect.URL_ENV_VAR, app_url)
+        monkeypatch.setenv(dialect.OWNER_URL_ENV_VAR, owner_url or app_url)
+        monkeypatch.setenv("QORGAU_SCENARIO_DB", str(tmp_path / "qorgau.sqlite"))
+        made = default_db_path()  # the store file the pages and commands name (in QORGAU_SCENARIO_DB's folder)
+        assert dialect.is_store_file(made), made
+    return _deployment(tmp_path, monkeypatch, made)
+
+
+def _deployment(tmp_path: Path, monkeypatch, db: Path) -> dict[str, Path]:
     tiny = tmp_path / "regions" / "tiny"
     other = tmp_path / "regions" / "other"
     shutil.copytree(TINY, tiny)
@@ -39,8 +60,8 @@ def two_regions(tmp_path: Path, monkeypatch) -> dict[str, Path]:
     meta["id"] = "other"
     meta["name"] = {"ru": "Другой регион", "kk": "Басқа өңір", "en": "Other region"}
     (other / "region.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-    db = tmp_path / "qorgau.sqlite"
-    monkeypatch.setenv("QORGAU_SCENARIO_DB", str(db))
+    if not str(db).endswith(".pgstore"):
+        monkeypatch.setenv("QORGAU_SCENARIO_DB", str(db))
     monkeypatch.setenv("QORGAU_REGION", str(tiny))
     monkeypatch.setenv("QORGAU_REGIONS", f"{tiny}:{other}")
     monkeypatch.setenv("QORGAU_REGION_ROOTS", str(tmp_path / "regions"))
@@ -74,8 +95,8 @@ def _user(name: str, role: str, region_ids: list[str] | None, *, db: Path | None
 # --------------------------------------------------------------------------------------------------------------
 # the store
 # --------------------------------------------------------------------------------------------------------------
-def test_users_from_before_regions_keep_everything_while_the_deployment_has_one_region(tmp_path):
-    store = RegionScopeStore(tmp_path / "db.sqlite")
+def test_users_from_before_regions_keep_everything_while_the_deployment_has_one_region(db_at):
+    store = RegionScopeStore(db_at("db"))
     for name, role in (("old-planner", "planner"), ("old-admin", "admin")):
         access.create_user(store, name, role=role, password=PASSWORD, by="tests")
     users = {u.username: u for u in access.list_users(store)}
@@ -86,7 +107,7 @@ def test_users_from_before_regions_keep_everything_while_the_deployment_has_one_
     assert not planner.whole and not planner.allows("tiny") and not planner.allows("other")
 
 
-def test_assigning_regions_is_audited_checked_and_limited_to_the_admins_own(two_regions):
+def test_assigning_regions_is_audited_checked_and_limited_to_the_admins_own(two_regions_on_both):
     store = RegionScopeStore()
     served = ["tiny", "other"]
     planner = _user("tp", "planner", ["tiny"])
@@ -107,7 +128,7 @@ def test_assigning_regions_is_audited_checked_and_limited_to_the_admins_own(two_
     set_regions(store, "tp", ["tiny"], by="ta", by_scope=region_admin, deployment_ids=served)  # their own: allowed
 
 
-def test_a_deleted_users_regions_do_not_pass_to_a_new_user_of_that_name(two_regions):
+def test_a_deleted_users_regions_do_not_pass_to_a_new_user_of_that_name(two_regions_on_both):
     store = RegionScopeStore()
     _user("tp", "planner", ["other"])
     access.delete_user(store, "tp", by="tests")  # without forget_user: the rows stay behind
@@ -117,18 +138,27 @@ def test_a_deleted_users_regions_do_not_pass_to_a_new_user_of_that_name(two_regi
     assert not scope_of(store, again, ["tiny", "other"]).allows("other")
 
 
-def test_a_region_assignment_changed_behind_the_chain_is_reported(two_regions):
+def test_a_region_assignment_changed_behind_the_chain_is_reported(two_regions_on_both, capsys):
+    """A changed ``user_regions`` row (a sealed table) breaks the chain, on SQLite and PostgreSQL (as its owner):
+    ``chain.verify_file`` and ``python -m planning audit --verify`` both report it."""
+    import pg
+
     from planning.store import chain
 
+    path = two_regions_on_both["db"]
     _user("tp", "planner", ["tiny"])
-    assert all(report.intact for report in chain.verify_file(two_regions["db"]))
-    with sqlite3.connect(two_regions["db"]) as db:
+    assert all(report.intact for report in chain.verify_file(path))
+    assert main(["audit", "--verify"]) == 0, capsys.readouterr()
+    with pg.raw_connection(path) as db:
         db.execute("UPDATE user_regions SET region_id = 'other' WHERE username = 'tp'")
-    broken = [report for report in chain.verify_file(two_regions["db"]) if not report.intact]
+    broken = [report for report in chain.verify_file(path) if not report.intact]
     assert broken and "user_regions" in broken[0].first_break.message
+    capsys.readouterr()
+    assert main(["audit", "--verify"]) == 1
+    assert "user_regions" in capsys.readouterr().err
 
 
-def test_the_audit_log_of_a_region_admin_holds_only_their_regions_entries(two_regions):
+def test_the_audit_log_of_a_region_admin_holds_only_their_regions_entries(two_regions_on_both):
     store = RegionScopeStore()
     served = ["tiny", "other"]
     tiny_admin = scope_of(store, _user("ta", "admin", ["tiny"]), served)

@@ -254,3 +254,23 @@ def test_audit_migrate_has_nothing_to_do_on_postgresql(pg_db, cli):
     done = cli("audit", "--migrate", "--db", str(pg_db))
     assert done.returncode == 2 and "keyed from its start" in done.stderr, done.stderr
     assert _verify(cli, pg_db).returncode == 0  # and it changed nothing
+
+
+def test_the_stores_made_by_the_owner_include_the_region_scopes_in_a_fresh_process():
+    """migrate-store (and the multi-process tests' first start) make every store's tables as the owner, since the
+    app role may not create one later: the region scopes' store is among them even in a process (``python -m
+    planning migrate-store``) that never imported it."""
+    listed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from planning.store.migrate import _store_classes as s; print([c.__name__ for c in s()])",
+        ],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout
+    for name in ("AccessStore", "ScenarioStore", "IncidentStore", "PopulationStore", "RegionScopeStore"):
+        assert repr(name) in listed, listed

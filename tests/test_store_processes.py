@@ -1,7 +1,8 @@
 """Two processes on one store (issue 23, item 3): edits of one scenario at the same moment from both give one
 conflict and no lost version; a process SIGKILLed in the middle of saving loses nothing that was committed and
 leaves the hash chains valid (``python -m planning audit --verify``). The store is the one
-:func:`tests.multi_store.store_env` names (SQLite today, PostgreSQL when that fixture is parametrized)."""
+:func:`tests.multi_store.store_env` names: each test runs on a SQLite file and on a real PostgreSQL (the app role for
+the writers and ``audit --verify``, the schema made by the owner role first)."""
 
 from __future__ import annotations
 

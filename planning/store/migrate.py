@@ -107,11 +107,14 @@ def migrate_store(
 
 
 def _store_classes() -> list[type[SqliteStore]]:
-    """Every store (those of this package, and any other subclass of SqliteStore imported)."""
-    from planning.store import access, intake, population, release, scenarios, settings
+    """Every store (those of this package, and any other subclass of SqliteStore imported). The region scopes'
+    store (``user_regions``) is one of them whether or not the caller imported it: on PostgreSQL the app role may
+    not create a table, so a store left out here would be missing for the app."""
+    from planning.store import access, intake, population, regions, release, scenarios, settings
 
     found: list[type[SqliteStore]] = [access.AccessStore, scenarios.ScenarioStore, intake.IncidentStore]
     found += [population.PopulationStore, release.ReleaseSecretStore, settings.RegionSettingsStore]
+    found += [regions.RegionScopeStore]
     pending = list(SqliteStore.__subclasses__())
     while pending:
         store = pending.pop()

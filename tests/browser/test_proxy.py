@@ -1,7 +1,8 @@
 """Two app servers behind HAProxy with sticky sessions (deploy/haproxy.cfg, issue 23 item 5): a planner signs in
 through the proxy and opens the Map, whose map draws (the session's WebSocket goes through the proxy to the server
 its cookie names); a second browser is sent to the other server and works there too; when the first browser's
-server stops, a reload takes it to the other one, still signed in (the session is in the shared store)."""
+server stops, a reload takes it to the other one, still signed in (the session is in the shared store). Run on a
+shared SQLite file and on PostgreSQL (:func:`tests.multi_store.shared_store`)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Two real app servers on one store (issue 23, item 3): two planners, each on their own server, remove a site of
 the same scenario version at the same moment. Exactly one of them is told that someone saved meanwhile (the
 Scenarios page's conflict warning with its reload button), the store holds the winner's version and nothing else,
-and the other one, after reloading, saves on top of it: no version is lost and the chains verify."""
+and the other one, after reloading, saves on top of it: no version is lost and the chains verify. Run on a shared
+SQLite file and on PostgreSQL (the servers as the app role; :func:`tests.multi_store.shared_store`)."""
 
 from __future__ import annotations
 
