@@ -190,3 +190,22 @@ def db_at(request, tmp_path: Path):
         return made[name]
 
     return make
+
+
+@pytest.fixture
+def cli(monkeypatch, capsys):
+    """``cli(*ARGS, stdin="")``: run ``python -m planning ARGS`` in this process (the same code path as the shell),
+    with ``stdin`` as its standard input; a CompletedProcess with the exit code and what it printed."""
+    import io
+    import subprocess
+
+    from planning.cli import main
+
+    def run(*args, stdin: str = ""):
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        monkeypatch.chdir(PROJECT)
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(args, code, out, err)
+
+    return run

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -156,21 +153,6 @@ def test_audit_log_is_append_only_and_clean(store):
     assert [e.user for e in entries(store)] == ["bob", "alice"]
     assert [e.user for e in entries(store, user="alice")] == ["alice"]
     assert [e.action for e in entries(store, action="export")] == ["export"]
-
-
-@pytest.fixture
-def cli(monkeypatch, capsys):
-    """Run ``python -m planning ARGS`` in this process (the same code path as the shell)."""
-    from planning.cli import main
-
-    def run(*args, stdin: str = ""):
-        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-        monkeypatch.chdir(PROJECT)
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return subprocess.CompletedProcess(args, code, out, err)
-
-    return run
 
 
 def test_create_admin_command(tmp_path, cli, db_at):

@@ -3,14 +3,10 @@
 
 from __future__ import annotations
 
-import io
 import json
 import sqlite3
-import subprocess
-import sys
 
 import pytest
-from conftest import PROJECT
 
 from planning.scenarios import Site
 from planning.store import chain
@@ -20,21 +16,6 @@ from planning.store.scenarios import ScenarioStore
 CENTRE = Site("c1", "Turkistan centre", "permanent", 43.2973, 68.2517)
 ROWS = 5
 """Rows in each chain of the filled database."""
-
-
-@pytest.fixture
-def cli(monkeypatch, capsys):
-    """Run ``python -m planning ARGS`` in this process (the same code path as the shell)."""
-    from planning.cli import main
-
-    def run(*args):
-        monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-        monkeypatch.chdir(PROJECT)
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return subprocess.CompletedProcess(args, code, out, err)
-
-    return run
 
 
 @pytest.fixture

@@ -31,21 +31,6 @@ ROWS = 5
 """Rows in each chain of the filled database."""
 
 
-@pytest.fixture
-def cli(monkeypatch, capsys):
-    """Run ``python -m planning ARGS`` in this process (the same code path as the shell)."""
-    from planning.cli import main
-
-    def run(*args):
-        monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-        monkeypatch.chdir(PROJECT)
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return subprocess.CompletedProcess(args, code, out, err)
-
-    return run
-
-
 def _fill(path):
     """ROWS audit entries and one scenario with ROWS versions, written by the app."""
     store = ScenarioStore(path)
