@@ -259,3 +259,18 @@ def test_the_stores_made_by_the_owner_include_the_region_scopes_in_a_fresh_proce
     ).stdout
     for name in ("AccessStore", "ScenarioStore", "IncidentStore", "PopulationStore", "RegionScopeStore"):
         assert repr(name) in listed, listed
+
+
+def test_a_test_double_of_a_store_is_not_a_store_of_the_deployment():
+    """migrate-store and a first start make the tables of the deployment's stores only: a subclass defined outside
+    planning.store (a test's double reading a SQLite file) once made every PostgreSQL migration in the same process
+    open the store file as SQLite."""
+    from planning.store.migrate import _store_classes
+
+    class Double(ScenarioStore):
+        def _connect(self, *, read_only=False):
+            raise AssertionError("a test double was opened as a store of the deployment")
+
+    classes = _store_classes()
+    assert Double not in classes and ScenarioStore in classes
+    assert all(c.__module__.startswith("planning.store.") for c in classes)

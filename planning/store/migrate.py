@@ -107,9 +107,11 @@ def migrate_store(
 
 
 def _store_classes() -> list[type[SqliteStore]]:
-    """Every store (those of this package, and any other subclass of SqliteStore imported). The region scopes'
-    store (``user_regions``) is one of them whether or not the caller imported it: on PostgreSQL the app role may
-    not create a table, so a store left out here would be missing for the app."""
+    """Every store of this package: the ones named here, and any other subclass of SqliteStore defined in a
+    ``planning.store`` module that was imported. The region scopes' store (``user_regions``) is one of them whether
+    or not the caller imported it: on PostgreSQL the app role may not create a table, so a store left out here would
+    be missing for the app. Subclasses defined elsewhere (a test's double with its own ``_connect``) are not stores
+    of the deployment and are left out."""
     from planning.store import access, intake, population, regions, release, scenarios, settings
 
     found: list[type[SqliteStore]] = [access.AccessStore, scenarios.ScenarioStore, intake.IncidentStore]
@@ -119,7 +121,7 @@ def _store_classes() -> list[type[SqliteStore]]:
     while pending:
         store = pending.pop()
         pending += store.__subclasses__()
-        if store not in found:
+        if store not in found and store.__module__.startswith(f"{__package__}."):
             found.append(store)
     return found
 
